@@ -1,0 +1,176 @@
+"""Derive spendscope's AI columns (x_Model, x_TokenType, x_Tokens, x_Requests, x_GpuCount, x_InstanceType,
+x_GpuHours) from whatever a cost row offers: SkuPriceDetails keys, SkuMeter, ResourceName, ResourceId,
+ChargeDescription, SkuId and the units.
+
+Rows repeat the same few descriptive combinations millions of times, so the text work runs in Python once
+per *distinct* combination and the result is joined back in DuckDB: bulk, with no per-row Python.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from data.gpu_catalog import find_instance_type, gpu_count
+from data.models import canonical_token_type, normalize_model, parse_unit, token_type_of
+from data.sql import ident
+
+KEY_COLUMNS = (
+    "SkuPriceDetails", "SkuMeter", "ResourceName", "ResourceId", "ChargeDescription", "SkuId", "ResourceType",
+    "ServiceName", "ConsumedUnit", "PricingUnit",
+)  # fmt: skip
+
+_MODEL_KEYS = ("x_ModelName", "x_Model", "x_ModelId", "ModelName", "Model", "ModelId", "model", "model_name", "modelId")
+_TYPE_KEYS = ("x_TokenType", "TokenType", "x_token_type", "token_type")
+_GPU_KEYS = ("GpuCount", "x_GpuCount", "gpu_count")
+_INSTANCE_KEYS = ("InstanceType", "x_InstanceType", "instance_type")
+
+
+def _details(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _first(d: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    lowered = {k.lower(): v for k, v in d.items()}
+    for k in keys:
+        if d.get(k) not in (None, ""):
+            return d[k]
+        if lowered.get(k.lower()) not in (None, ""):
+            return lowered[k.lower()]
+    return None
+
+
+def derive_one(row: dict[str, str | None]) -> dict[str, Any]:
+    """The AI columns for one distinct combination of descriptive fields."""
+    d = _details(row.get("SkuPriceDetails"))
+    texts = [row.get(c) for c in ("SkuMeter", "ResourceName", "ChargeDescription", "SkuId", "ResourceId")]
+
+    declared = _first(d, _MODEL_KEYS)
+    model = None
+    if declared is not None:
+        model = normalize_model(str(declared)) or str(declared).strip().lower()
+    if model is None:
+        for t in texts:
+            model = normalize_model(t)
+            if model:
+                break
+
+    cu = parse_unit(row.get("ConsumedUnit"))
+    pu = parse_unit(row.get("PricingUnit"))
+    all_text = " ".join(t for t in texts if t)
+    tokenish = (cu and cu[0] == "tokens") or (pu and pu[0] == "tokens") or "token" in all_text.lower()
+
+    token_type = None
+    declared_type = _first(d, _TYPE_KEYS)
+    if declared_type is not None:
+        token_type = canonical_token_type(str(declared_type))
+    elif d.get("x_TokenDirection"):
+        direction = canonical_token_type(str(d["x_TokenDirection"]))
+        cache = str(d.get("x_CacheType") or "").lower()
+        token_type = "cached_input" if cache == "read" else "cache_write" if cache == "write" else direction
+    if token_type is None and (tokenish or model):
+        for t in (row.get("SkuMeter"), row.get("ChargeDescription"), row.get("SkuId"), row.get("ResourceName")):
+            token_type = token_type_of(t)
+            if token_type:
+                break
+    if not tokenish and declared_type is None:
+        token_type = None if token_type is None or not model else token_type
+
+    instance_type = _first(d, _INSTANCE_KEYS)
+    instance_type = str(instance_type).lower() if instance_type else None
+    if instance_type is None:
+        for t in (row.get("SkuId"), row.get("ChargeDescription"), row.get("ResourceType"), row.get("SkuMeter"),
+                  row.get("ResourceName")):  # fmt: skip
+            instance_type = find_instance_type(t)
+            if instance_type:
+                break
+    gpus = _first(d, _GPU_KEYS)
+    try:
+        gpus = int(float(gpus)) if gpus is not None else None
+    except (TypeError, ValueError):
+        gpus = None
+    if gpus is None:
+        gpus = gpu_count(instance_type)
+
+    return {
+        "x_Model": model,
+        "x_TokenType": token_type,
+        "cq_tokens": cu[1] if cu and cu[0] == "tokens" else None,
+        "pq_tokens": pu[1] if pu and pu[0] == "tokens" else None,
+        "cq_requests": cu[1] if cu and cu[0] == "requests" else None,
+        "cq_hours": 1.0 if cu and cu[0] == "hours" else (1.0 if (not cu and pu and pu[0] == "hours") else None),
+        "x_GpuCount": gpus if gpus else None,
+        "x_InstanceType": instance_type if (gpus or instance_type) else None,
+    }
+
+
+def derive_ai_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Fill x_Model, x_TokenType, x_Tokens, x_Requests, x_GpuCount, x_InstanceType, x_GpuHours in `table`
+    (an in-memory staging table with the FOCUS columns), keeping values an importer already set.
+    Returns warnings (e.g. token rows whose model could not be recognised)."""
+    keycols = ", ".join(ident(c) for c in KEY_COLUMNS)
+    con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS x_DeriveKey UBIGINT")
+    con.execute(f"UPDATE {table} SET x_DeriveKey = hash({keycols})")
+    distinct = con.execute(f"SELECT DISTINCT x_DeriveKey, {keycols} FROM {table}").fetchall()
+    names = ["x_DeriveKey", *KEY_COLUMNS]
+    out = []
+    for values in distinct:
+        row = dict(zip(names, values, strict=True))
+        out.append({"x_DeriveKey": row["x_DeriveKey"], **derive_one(row)})
+    frame = pd.DataFrame(
+        out,
+        columns=["x_DeriveKey", "x_Model", "x_TokenType", "cq_tokens", "pq_tokens", "cq_requests", "cq_hours",
+                 "x_GpuCount", "x_InstanceType"],  # fmt: skip
+    )
+    frame["x_DeriveKey"] = frame["x_DeriveKey"].astype("uint64")
+    for c in ("cq_tokens", "pq_tokens", "cq_requests", "cq_hours"):
+        frame[c] = frame[c].astype("float64")
+    frame["x_GpuCount"] = frame["x_GpuCount"].astype("Int64")
+    con.register("derived_keys", frame)
+    try:
+        con.execute(
+            f"""
+            UPDATE {table} AS t SET
+                x_Model = coalesce(t.x_Model, d.x_Model),
+                x_TokenType = coalesce(t.x_TokenType, d.x_TokenType),
+                x_Tokens = coalesce(t.x_Tokens, CAST(round(coalesce(
+                    t.ConsumedQuantity * CAST(d.cq_tokens AS DECIMAL(38,4)),
+                    t.PricingQuantity * CAST(d.pq_tokens AS DECIMAL(38,4)))) AS BIGINT)),
+                x_Requests = coalesce(t.x_Requests,
+                    CAST(round(t.ConsumedQuantity * CAST(d.cq_requests AS DECIMAL(38,4))) AS BIGINT)),
+                x_GpuCount = coalesce(t.x_GpuCount, CAST(d.x_GpuCount AS INTEGER)),
+                x_InstanceType = coalesce(t.x_InstanceType, d.x_InstanceType)
+            FROM derived_keys AS d
+            WHERE t.x_DeriveKey = d.x_DeriveKey
+            """
+        )
+        con.execute(
+            f"""
+            UPDATE {table} AS t SET x_GpuHours = coalesce(t.x_GpuHours,
+                coalesce(t.ConsumedQuantity, t.PricingQuantity) * t.x_GpuCount)
+            FROM derived_keys AS d
+            WHERE t.x_DeriveKey = d.x_DeriveKey AND d.cq_hours IS NOT NULL AND t.x_GpuCount > 0
+            """
+        )
+    finally:
+        con.unregister("derived_keys")
+    con.execute(f"ALTER TABLE {table} DROP COLUMN x_DeriveKey")
+    warnings = []
+    unmapped = con.execute(
+        f"SELECT count(*), sum(EffectiveCost) FROM {table} WHERE x_Tokens IS NOT NULL AND x_Model IS NULL"
+    ).fetchall()[0]
+    if unmapped[0]:
+        warnings.append(
+            f"{unmapped[0]} token line items (effective cost {unmapped[1] or 0:.2f}) name no recognisable model; "
+            "they are kept with x_Model NULL"
+        )
+    return warnings

@@ -1,0 +1,167 @@
+"""`spendscope import focus`: FOCUS 1.0, 1.1 and 1.2 exports as CSV (plain or gzip) or Parquet.
+
+Liberal in what it accepts (NULL spellings, BOM, ISO or M/D/YY dates, any header case, FOCUS 1.0 names, extra
+provider columns kept with an `x_` prefix, doubled-quote JSON); strict about anything that would corrupt a
+number or a date: the first bad value rejects the whole file with its row and column, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from data.errors import ImportRejected
+from data.focus import FOCUS_COLUMNS, MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name
+from data.importing import (
+    ImportResult,
+    Progress,
+    duplicate_result,
+    finish_cost_import,
+    previous_import,
+    reject,
+    sha256_file,
+)
+from data.sql import ident, parse_decimal, parse_timestamp, read_csv_text, read_parquet, repair_json
+from data.store import Store, memory_connection
+
+KIND = "focus"
+
+
+def _clean_duckdb_error(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = re.sub(r"^[A-Za-z ]*Error:\s*", "", text)
+    return text[:300]
+
+
+def _is_parquet(path: Path) -> bool:
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return True
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PAR1"
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Read the file into table `raw` (all text) with `x_SourceRow` numbering data rows from 1."""
+    source = read_parquet(str(path)) if _is_parquet(path) else read_csv_text(str(path))
+    try:
+        con.execute(f"CREATE TABLE raw_in AS SELECT * FROM {source}")
+    except duckdb.Error as exc:
+        raise reject(path, f"cannot be read as {'Parquet' if _is_parquet(path) else 'CSV'}: "
+                     f"{_clean_duckdb_error(exc)}") from None  # fmt: skip
+    cols = [r[0] for r in con.execute("DESCRIBE raw_in").fetchall()]
+    casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
+    con.execute(f"CREATE TABLE raw AS SELECT CAST(rowid + 1 AS BIGINT) AS x_SourceRow, {casts} FROM raw_in")
+    con.execute("DROP TABLE raw_in")
+
+
+def map_headers(path: Path, headers: list[str]) -> dict[str, str]:
+    """source header -> target column. FOCUS names win; a second header mapping to the same name is kept
+    as an extra column under its own x_ name."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    # exact 1.2 names first so that e.g. both `Provider` and `ProviderName` keep ProviderName from the latter
+    ordered = sorted(headers, key=lambda h: canonical_name(h) != h.strip().lstrip("\ufeff"))
+    for h in ordered:
+        target = canonical_name(h)
+        if target in taken:
+            target = "x_" + re.sub(r"\W", "_", h.strip().lstrip("\ufeff")).strip("_")
+            if target in taken:
+                raise reject(path, f"column {h!r} appears twice")
+        mapping[h] = target
+        taken.add(target)
+    return mapping
+
+
+def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged") -> list[str]:
+    """Validate `raw` and build the typed staging table. Raises ImportRejected naming row and column."""
+    headers = [r[0] for r in con.execute("DESCRIBE raw").fetchall() if r[0] != "x_SourceRow"]
+    mapping = map_headers(path, headers)
+    present = set(mapping.values())
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
+    if missing:
+        raise reject(
+            path,
+            f"missing required column(s) {', '.join(missing)}; a FOCUS export needs at least "
+            f"{', '.join(REQUIRED_COLUMNS)} (FOCUS 1.0-1.2 names, any case)",
+            missing=missing,
+        )
+    warnings = []
+    absent = [c for c in MANDATORY_COLUMNS if c not in present]
+    if absent:
+        warnings.append(f"FOCUS mandatory column(s) absent, imported as NULL: {', '.join(absent)}")
+
+    checks: list[tuple[str, str, str, str]] = []  # (source header, target, kind, condition)
+    selects = ["x_SourceRow"]
+    for src, target in mapping.items():
+        col = ident(src)
+        kind = FOCUS_COLUMNS.get(target, "string")
+        if kind == "decimal":
+            expr = parse_decimal(col)
+            checks.append((src, target, "a number", f"{col} IS NOT NULL AND {expr} IS NULL"))
+        elif kind == "timestamp":
+            expr = parse_timestamp(col)
+            checks.append((src, target, "a date (ISO 8601 or M/D/YY)", f"{col} IS NOT NULL AND {expr} IS NULL"))
+        elif kind == "json":
+            expr = f"CAST({repair_json(col)} AS JSON)"
+        else:
+            expr = col
+        selects.append(f"{expr} AS {ident(target)}")
+    for src, target in mapping.items():
+        if target == "ChargePeriodStart":
+            checks.append((src, target, "a date (the column is mandatory)", f"{ident(src)} IS NULL"))
+
+    if checks:
+        where = " OR ".join(f"({c[3]})" for c in checks)
+        which = " ".join(f"WHEN {c[3]} THEN {i}" for i, c in enumerate(checks))
+        bad = con.execute(
+            f"SELECT x_SourceRow, CASE {which} END FROM raw WHERE {where} ORDER BY x_SourceRow LIMIT 1"
+        ).fetchall()
+        if bad:
+            row, idx = bad[0]
+            src, target, expected, _ = checks[idx]
+            value = con.execute(f"SELECT {ident(src)} FROM raw WHERE x_SourceRow = ?", [row]).fetchall()[0][0]
+            shown = "empty" if value is None else repr(value[:60])
+            col_name = target if target == src else f"{target} (header {src!r})"
+            raise reject(
+                path,
+                f"row {row} (line {row + 1}), column {col_name}: {shown} is not {expected}",
+                row=row,
+                column=target,
+                value=value,
+            )
+    con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(selects)} FROM raw")
+    nulls = con.execute(
+        f"SELECT count(*) FROM {table} WHERE BilledCost IS NULL OR EffectiveCost IS NULL"
+    ).fetchall()[0][0]
+    if nulls:
+        warnings.append(f"{nulls} rows have an empty BilledCost or EffectiveCost (kept as NULL)")
+    return warnings
+
+
+def import_focus(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:
+    """Import one FOCUS export into the store, all or nothing. Re-importing the same content adds nothing."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRejected(f"{path}: no such file", file=str(path))
+    if progress:
+        progress("hashing", 0.02)
+    digest = sha256_file(path)
+    earlier = previous_import(store, KIND, digest)
+    if earlier:
+        return duplicate_result(store, KIND, path, digest, earlier)
+    con = memory_connection()
+    try:
+        if progress:
+            progress("reading", 0.1)
+        load_raw(con, path)
+        if progress:
+            progress("validating", 0.35)
+        warnings = stage_focus(con, path)
+        return finish_cost_import(
+            store, con, "staged", kind=KIND, source_file=str(path.resolve()), file_hash=digest,
+            warnings=warnings, progress=progress,
+        )  # fmt: skip
+    finally:
+        con.close()

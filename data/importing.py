@@ -1,0 +1,198 @@
+"""The shared tail of every cost importer: typed staging table in memory -> derived AI columns -> one short
+transaction that appends only rows the store does not already hold, and records the import.
+
+An importer's job is to turn its source into an in-memory table with FOCUS column names and types plus
+`x_SourceRow`; `finish_cost_import` does the rest, so every source gets the same guarantees: all-or-nothing,
+idempotent re-imports, provenance on every row, and an `imports` record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+from pydantic import BaseModel, Field
+
+from data.derive import derive_ai_columns
+from data.errors import ImportRejected
+from data.focus import FOCUS_COLUMNS, MONEY
+from data.sql import ident, literal
+from data.store import Store
+
+Progress = Callable[[str, float], None]
+
+AI_COLUMNS: dict[str, str] = {
+    "x_Model": "VARCHAR",
+    "x_TokenType": "VARCHAR",
+    "x_Tokens": "BIGINT",
+    "x_Requests": "BIGINT",
+    "x_GpuCount": "INTEGER",
+    "x_InstanceType": "VARCHAR",
+    "x_GpuHours": "DECIMAL(38,10)",
+}
+_KIND_TYPES = {"string": "VARCHAR", "decimal": MONEY, "timestamp": "TIMESTAMPTZ", "json": "JSON"}
+
+
+class ImportResult(BaseModel):
+    """What one import did."""
+
+    import_id: str
+    kind: str
+    source_file: str
+    file_hash: str
+    status: str = Field(description="ok, or duplicate when the same file was imported before")
+    rows_read: int = 0
+    rows_inserted: int = 0
+    rows_skipped: int = Field(0, description="rows already in the store (overlapping exports)")
+    effective_cost: str = Field("0", description="sum of EffectiveCost over the rows read, as a decimal string")
+    billed_cost: str = "0"
+    warnings: list[str] = Field(default_factory=list)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def previous_import(store: Store, kind: str, file_hash: str) -> str | None:
+    """The id of an earlier successful import of identical content, if any."""
+    if not store.exists:
+        return None
+    with store.reader() as con:
+        rows = con.execute(
+            "SELECT import_id FROM imports WHERE kind = ? AND file_hash = ? AND status = 'ok' LIMIT 1",
+            [kind, file_hash],
+        ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def duplicate_result(store: Store, kind: str, path: Path, file_hash: str, earlier: str) -> ImportResult:
+    with store.reader() as con:
+        rows_read = con.execute("SELECT rows_read FROM imports WHERE import_id = ?", [earlier]).fetchall()[0][0]
+    return ImportResult(
+        import_id=earlier,
+        kind=kind,
+        source_file=str(path),
+        file_hash=file_hash,
+        status="duplicate",
+        rows_read=rows_read or 0,
+        rows_skipped=rows_read or 0,
+        warnings=[f"identical content was already imported as {earlier}; nothing added"],
+    )
+
+
+def conform_cost_table(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Add any FOCUS or AI column the staging table lacks (as NULL). Returns the extra (x_) columns it has."""
+    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    for name, kind in FOCUS_COLUMNS.items():
+        if name not in have:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {_KIND_TYPES[kind]}")
+    for name, sql_type in AI_COLUMNS.items():
+        if name not in have:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {sql_type}")
+    reserved = set(FOCUS_COLUMNS) | set(AI_COLUMNS) | {"x_SourceRow"}
+    return [c for c in have if c not in reserved]
+
+
+def finish_cost_import(
+    store: Store,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    *,
+    kind: str,
+    source_file: str,
+    file_hash: str,
+    warnings: list[str] | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Derive, fingerprint and append the staged rows of `table` (in the in-memory `con`) to the store."""
+    warnings = list(warnings or [])
+    started = dt.datetime.now(dt.UTC)
+    import_id = "imp_" + uuid.uuid4().hex[:12]
+    extras = conform_cost_table(con, table)
+    if progress:
+        progress("deriving AI columns", 0.55)
+    warnings += derive_ai_columns(con, table)
+
+    source_cols = list(FOCUS_COLUMNS) + sorted(extras)
+    fingerprint = "hash(" + ", ".join(ident(c) for c in source_cols) + ")"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE staged_final AS
+        SELECT *, hash(fp, row_number() OVER (PARTITION BY fp ORDER BY x_SourceRow)) AS x_RowHash
+        FROM (SELECT *, {fingerprint} AS fp FROM {table})
+        """
+    )
+    rows_read, eff, billed = con.execute(
+        "SELECT count(*), coalesce(sum(EffectiveCost), 0), coalesce(sum(BilledCost), 0) FROM staged_final"
+    ).fetchall()[0]
+    if progress:
+        progress("writing to the store", 0.75)
+
+    target_cols = [*FOCUS_COLUMNS, *AI_COLUMNS, "x_Source", "x_ImportId", "x_SourceFile", "x_SourceRow", "x_RowHash",
+                   *sorted(extras)]  # fmt: skip
+    select_cols = []
+    for c in target_cols:
+        if c == "x_Source":
+            select_cols.append(f"{literal(kind)}")
+        elif c == "x_ImportId":
+            select_cols.append(literal(import_id))
+        elif c == "x_SourceFile":
+            select_cols.append(literal(source_file))
+        else:
+            select_cols.append(f"s.{ident(c)}")
+
+    with store.attached_writer(con) as db:
+        store_cols = {r[0] for r in con.execute(f"DESCRIBE {db}.costs").fetchall()}
+        for c in extras:
+            if c not in store_cols:
+                con.execute(f"ALTER TABLE {db}.costs ADD COLUMN {ident(c)} VARCHAR")
+        extra_cast = {c: f"CAST(s.{ident(c)} AS VARCHAR)" for c in extras}
+        select_sql = ", ".join(extra_cast.get(c, sel) for c, sel in zip(target_cols, select_cols, strict=True))
+        con.execute(
+            f"""
+            INSERT INTO {db}.costs ({", ".join(ident(c) for c in target_cols)})
+            SELECT {select_sql} FROM staged_final AS s
+            WHERE NOT EXISTS (SELECT 1 FROM {db}.costs AS c WHERE c.x_RowHash = s.x_RowHash)
+            """
+        )
+        inserted = con.execute(
+            f"SELECT count(*) FROM {db}.costs WHERE x_ImportId = ?", [import_id]
+        ).fetchall()[0][0]
+        skipped = rows_read - inserted
+        if skipped:
+            warnings.append(f"{skipped} rows were already in the store from earlier imports and were skipped")
+        con.execute(
+            f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at,
+                rows_read, rows_inserted, rows_skipped, status, message, warnings)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?)""",
+            [import_id, kind, source_file, file_hash, started, dt.datetime.now(dt.UTC), rows_read, inserted,
+             skipped, json.dumps(warnings)],  # fmt: skip
+        )
+    if progress:
+        progress("done", 1.0)
+    return ImportResult(
+        import_id=import_id,
+        kind=kind,
+        source_file=source_file,
+        file_hash=file_hash,
+        status="ok",
+        rows_read=rows_read,
+        rows_inserted=inserted,
+        rows_skipped=skipped,
+        effective_cost=str(eff),
+        billed_cost=str(billed),
+        warnings=warnings,
+    )
+
+
+def reject(path: Path | str, message: str, **details: object) -> ImportRejected:
+    return ImportRejected(f"{path}: {message}; nothing was imported", file=str(path), **details)

@@ -1,0 +1,97 @@
+"""The one place for DuckDB-specific SQL. Everything else composes portable SQL through these helpers,
+so a distributed engine later needs only this module rewritten (sqlglot transpiles the rest).
+"""
+
+from __future__ import annotations
+
+from data.focus import MONEY, QUANTITY
+
+
+def ident(name: str) -> str:
+    """A quoted identifier (double quotes doubled)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A quoted string literal, for the rare places (ATTACH, read_csv paths) that take no parameters."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def parse_timestamp(expr: str) -> str:
+    """Text -> TIMESTAMPTZ (UTC). Accepts ISO 8601 with or without `T`/`Z`/offset/fraction, plain dates,
+    and US `M/D/YY` or `M/D/YYYY` dates (with optional time). Unparseable -> NULL (checked by the caller)."""
+    v = f"trim({expr})"
+    parsed = (
+        f"CASE WHEN regexp_matches({v}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{2}}(\\D|$)') "
+        f"THEN CAST(try_strptime({v}, ['%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M', '%m/%d/%y']) AS TIMESTAMPTZ) "
+        f"WHEN regexp_matches({v}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}') "
+        f"THEN CAST(try_strptime({v}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) AS TIMESTAMPTZ) "
+        f"WHEN regexp_matches({v}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN TRY_CAST({v} AS TIMESTAMPTZ) "
+        f"WHEN regexp_matches({v}, '^\\d{{4}}/\\d{{2}}/\\d{{2}}') "
+        f"THEN TRY_CAST(replace({v}, '/', '-') AS TIMESTAMPTZ) ELSE NULL END"
+    )
+    return f"(CASE WHEN year({parsed}) BETWEEN 1970 AND 2200 THEN {parsed} ELSE NULL END)"
+
+
+def parse_decimal(expr: str, sql_type: str = MONEY) -> str:
+    """Text -> DECIMAL; NULL when not a number (checked by the caller)."""
+    return f"TRY_CAST(trim({expr}) AS {sql_type})"
+
+
+def parse_quantity(expr: str) -> str:
+    return parse_decimal(expr, QUANTITY)
+
+
+def repair_json(expr: str) -> str:
+    """Text -> JSON text for key-value columns. Accepts valid JSON, JSON whose quotes were doubled by a second
+    round of CSV quoting, and Azure's brace-less `"k": "v", ...` form. Anything else is kept as
+    `{"x_raw": <text>}` so no information is lost."""
+    v = f"trim({expr})"
+    unq = f"replace(CASE WHEN {v} LIKE '\"%\"' THEN {v}[2:-2] ELSE {v} END, '\"\"', '\"')"
+    return (
+        f"CASE WHEN {v} IS NULL OR {v} = '' THEN NULL "
+        f"WHEN json_valid({v}) AND starts_with({v}, '{{') THEN {v} "
+        f"WHEN json_valid({unq}) AND starts_with({unq}, '{{') THEN {unq} "
+        f"WHEN json_valid('{{' || {v} || '}}') THEN '{{' || {v} || '}}' "
+        f"WHEN json_valid('{{' || {unq} || '}}') THEN '{{' || {unq} || '}}' "
+        f"ELSE json_object('x_raw', {v})::VARCHAR END"
+    )
+
+
+def json_text(column: str, key: str) -> str:
+    """The text value of `key` in a JSON key-value column."""
+    return f"json_extract_string({column}, {literal('$.' + json_key(key))})"
+
+
+def json_key(key: str) -> str:
+    return '"' + key.replace('"', '\\"') + '"'
+
+
+def row_hash(columns: list[str]) -> str:
+    """A 64-bit fingerprint of a row's source values (used to refuse rows already in the store)."""
+    return "hash(" + ", ".join(ident(c) for c in columns) + ")"
+
+
+def day(expr: str) -> str:
+    return f"CAST({expr} AS DATE)"
+
+
+def month(expr: str) -> str:
+    return f"date_trunc('month', {expr})"
+
+
+def week(expr: str) -> str:
+    return f"date_trunc('week', {expr})"
+
+
+def read_csv_text(path: str) -> str:
+    """A table function reading a CSV (plain or .gz) with every column as text and FOCUS null spellings."""
+    return (
+        f"read_csv({literal(path)}, all_varchar = true, header = true, "
+        "nullstr = ['NULL', 'null', 'Null', ''], strict_mode = true, null_padding = false, "
+        "normalize_names = false, max_line_size = 10000000)"
+    )
+
+
+def read_parquet(path: str) -> str:
+    return f"read_parquet({literal(path)})"

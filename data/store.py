@@ -1,0 +1,224 @@
+"""Opening the cost store: migrations on open, read-only readers, short retried writers.
+
+Concurrency design (docs/concurrency.md): DuckDB lets one process hold a file read-write, and while it does no
+other process can open it at all. So nothing in spendscope keeps the file open: readers open it read-only per
+request, writers do their heavy work (parsing, validating, deriving) in memory first and then hold the file only
+for one short transaction. Both retry while another process holds the lock, up to `lock_timeout` seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from data.errors import StoreBusy, StoreMissing
+
+_LOCK_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable", "lock on file")
+_MIGRATED: set[str] = set()
+_MIGRATE_GUARD = threading.Lock()
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Numbered migrations shipped in data/migrations, as (version, name, sql), in order."""
+    out = []
+    for entry in resources.files("data.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            out.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(marker in text for marker in _LOCK_MARKERS)
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("SET TimeZone = 'UTC'")
+
+
+def connect_with_retry(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    """Open `path`, retrying with jittered backoff while another process holds the write lock."""
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            _configure(con)
+            return con
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise StoreBusy(
+                        f"the store {path} stayed locked by another process for {timeout:.0f}s; "
+                        "retry, or raise SPENDSCOPE_LOCK_TIMEOUT",
+                        path=str(path),
+                    ) from None
+                raise
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection, schema: str | None = None) -> list[int]:
+    """Apply every shipped migration the database lacks, each in its own transaction. Returns those applied."""
+    prefix = f"{schema}." if schema else ""
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {prefix}schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
+    )
+    done = {row[0] for row in con.execute(f"SELECT version FROM {prefix}schema_migrations").fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN")
+        try:
+            if schema:
+                con.execute(f"USE {schema}")
+            con.execute(sql)
+            con.execute(f"INSERT INTO {prefix}schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+class Store:
+    """A handle on one store file. Cheap to create; holds no connection between calls."""
+
+    def __init__(self, path: Path | str, *, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path).expanduser()
+        self.lock_timeout = lock_timeout
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def ensure_schema(self) -> None:
+        """Create the file if needed and bring it to the current schema version."""
+        key = str(self.path.resolve()) if self.path.exists() else str(self.path)
+        if key in _MIGRATED and self.path.exists():
+            return
+        with _MIGRATE_GUARD:
+            if self.path.exists():
+                wanted = {v for v, _, _ in migrations()}
+                con = connect_with_retry(self.path, read_only=True, timeout=self.lock_timeout)
+                try:
+                    have = {
+                        r[0]
+                        for r in con.execute(
+                            "SELECT version FROM schema_migrations"
+                            if _has_table(con, "schema_migrations")
+                            else "SELECT NULL WHERE false"
+                        ).fetchall()
+                    }
+                finally:
+                    con.close()
+                if wanted <= have:
+                    _MIGRATED.add(str(self.path.resolve()))
+                    return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = connect_with_retry(self.path, read_only=False, timeout=self.lock_timeout)
+            try:
+                apply_migrations(con)
+            finally:
+                con.close()
+            _MIGRATED.add(str(self.path.resolve()))
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection for one request. The file must exist."""
+        if not self.path.exists():
+            raise StoreMissing(
+                f"no store at {self.path}: import data first (spendscope import focus FILE) "
+                "or build the demo (spendscope demo)",
+                path=str(self.path),
+            )
+        self.ensure_schema()
+        con = connect_with_retry(self.path, read_only=True, timeout=self.lock_timeout)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection holding one transaction: committed on success, rolled back on error."""
+        self.ensure_schema()
+        con = connect_with_retry(self.path, read_only=False, timeout=self.lock_timeout)
+        try:
+            con.execute("BEGIN")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    @contextmanager
+    def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
+        """Attach the store read-write to an in-memory staging connection for one transaction.
+
+        Heavy work happens in `con` before this is entered, so the file lock is held only for the final copy.
+        Yields the alias under which the store's tables are visible (`store.costs`).
+        """
+        self.ensure_schema()
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                con.execute(f"ATTACH '{_sql_path(self.path)}' AS {alias}")
+                break
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                    if _is_lock_error(exc):
+                        raise StoreBusy(
+                            f"the store {self.path} stayed locked by another process for "
+                            f"{self.lock_timeout:.0f}s",
+                            path=str(self.path),
+                        ) from None
+                    raise
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.5)
+        try:
+            con.execute("BEGIN")
+            try:
+                yield alias
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.execute(f"DETACH {alias}")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'", [name]
+    ).fetchall()
+    return bool(rows)
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def memory_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory staging connection configured like store connections."""
+    con = duckdb.connect(":memory:")
+    _configure(con)
+    return con
