@@ -1,0 +1,67 @@
+"""`spendscope`: the command-line entry point.
+
+Each area registers its commands from its own module in spendscope/commands/. Command modules import heavy
+libraries (duckdb, statsmodels, anthropic, mcp, slack) inside the command bodies, so that `spendscope ask`
+starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from data.errors import SpendscopeError
+
+COMMAND_MODULES = (
+    "store",
+    "sources",
+    "allocation",
+    "analytics",
+    "ask",
+    "agents",
+    "mcp",
+    "slack",
+)
+
+app = typer.Typer(
+    name="spendscope",
+    help="spendscope: AI FinOps for every AI bill. One FOCUS-shaped cost store; allocation, analytics and answers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+import_app = typer.Typer(help="Import cost, usage and telemetry files into the store.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"spendscope.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"spendscope.commands.{name}":
+                continue
+            raise
+        module.register(app, import_app)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app()
+    except SpendscopeError as exc:
+        from spendscope.render import err_console
+
+        err_console.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

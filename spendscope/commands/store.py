@@ -1,0 +1,99 @@
+"""Store commands: `import focus`, `query`, `demo`, `imports`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from spendscope.options import CsvOption, DbOption, JsonOption, open_store, settings
+
+
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    @import_app.command("focus")
+    def import_focus_cmd(
+        files: Annotated[list[Path], typer.Argument(help="FOCUS 1.0-1.2 exports: .csv, .csv.gz or .parquet")],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import FOCUS cost exports. Each file is all-or-nothing; re-importing the same file adds nothing."""
+        from data.import_focus import import_focus
+        from spendscope.progress import run_with_progress
+        from spendscope.render import console, print_json
+
+        store = open_store(db)
+        results = []
+        for f in files:
+            result = run_with_progress(f"importing {f.name}", lambda cb, f=f: import_focus(store, f, progress=cb),
+                                       quiet=as_json)  # fmt: skip
+            results.append(result)
+            if not as_json:
+                _print_import(console, result)
+        if as_json:
+            print_json(results)
+
+    @app.command("query")
+    def query_cmd(
+        sql: Annotated[str, typer.Argument(help="One read-only SELECT over the documented views (docs/schema.md)")],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+        as_csv: CsvOption = False,
+        limit: Annotated[int, typer.Option(help="Maximum rows returned.")] = 10_000,
+    ) -> None:
+        """Run read-only SQL over the documented tables and views."""
+        from data.sql_guard import run_select
+        from spendscope.render import err_console, output
+
+        result = run_select(open_store(db), sql, row_limit=limit)
+        output(result.columns, result.rows, as_json=as_json, as_csv=as_csv)
+        if result.truncated:
+            err_console.print(f"(first {limit} rows shown; raise --limit for more)")
+
+    @app.command("imports")
+    def imports_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+        """List past imports with their row counts and status."""
+        from data.sql_guard import run_select
+        from spendscope.render import output
+
+        result = run_select(
+            open_store(db),
+            "SELECT import_id, kind, source_file, status, rows_read, rows_inserted, rows_skipped, finished_at "
+            "FROM imports ORDER BY finished_at DESC",
+        )
+        output(result.columns, result.rows, as_json=as_json, title="Imports")
+
+    @app.command("demo")
+    def demo_cmd(
+        db: DbOption = None,
+        end: Annotated[str | None, typer.Option(help="Last day of demo data (YYYY-MM-DD); default yesterday.")] = None,
+        days: Annotated[int, typer.Option(help="Days of history to generate.")] = 120,
+        seed: Annotated[int, typer.Option(help="Random seed; the same seed and end give the same data.")] = 7,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Build a realistic, deterministic demo store and print a summary of last month's spend."""
+        from data.demo import build_demo
+        from data.store import Store
+        from spendscope.demo_summary import print_demo_summary
+
+        s = settings(db)
+        path = db if db is not None else s.demo_db
+        store = Store(path, lock_timeout=s.lock_timeout)
+        info = build_demo(store, end=end, days=days, seed=seed)
+        print_demo_summary(store, info, explicit_db=db is not None, as_json=as_json)
+
+
+def _print_import(console: object, result: object) -> None:
+    from spendscope.render import console as out
+
+    r = result
+    if r.status == "duplicate":
+        out.print(f"{r.source_file}: already imported ({r.import_id}); nothing added")
+    else:
+        out.print(
+            f"{r.source_file}: {r.rows_inserted:,} rows imported"
+            + (f", {r.rows_skipped:,} already present" if r.rows_skipped else "")
+            + f" (import {r.import_id}); effective cost {float(r.effective_cost):,.2f}"
+        )
+    for w in r.warnings:
+        out.print(f"  warning: {w}", markup=False, highlight=False)

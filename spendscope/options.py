@@ -1,0 +1,28 @@
+"""Options shared by every command, and the one place the CLI turns settings into a Store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from data.settings import Settings, load_settings
+from data.store import Store
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Cost store file (default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also write a PNG chart to this path.")]
+
+
+def settings(db: Path | None = None) -> Settings:
+    return load_settings(db=db)
+
+
+def open_store(db: Path | None) -> Store:
+    s = settings(db)
+    return Store(s.db, lock_timeout=s.lock_timeout)

@@ -1,0 +1,88 @@
+"""Rendering results for the terminal: rich tables, JSON and CSV. No FinOps logic here."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return jsonable(value.model_dump(mode="python"))
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
+
+
+def print_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow(["" if v is None else jsonable(v) for v in r])
+    sys.stdout.write(buf.getvalue())
+
+
+def fmt(value: Any, column: str = "") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, decimal.Decimal | float):
+        low = column.lower()
+        if any(k in low for k in ("cost", "spend", "amount", "usd", "$", "saving", "budget", "impact")):
+            return f"${value:,.2f}"
+        if "pct" in low or "percent" in low or "share" in low:
+            return f"{value:,.2f}%"
+        if isinstance(value, decimal.Decimal) and value == value.to_integral_value():
+            return f"{int(value):,}"
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    numeric = [
+        bool(rows) and all(isinstance(r[i], int | float | decimal.Decimal) or r[i] is None for r in rows)
+        for i in range(len(columns))
+    ]
+    for c, is_num in zip(columns, numeric, strict=True):
+        table.add_column(str(c), justify="right" if is_num else "left")
+    for r in rows:
+        table.add_row(*[fmt(v, str(c)) for v, c in zip(r, columns, strict=True)])
+    console.print(table)
+
+
+def output(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, as_json: bool = False,
+           as_csv: bool = False, title: str | None = None) -> None:  # fmt: skip
+    """Print rows in the format the user asked for."""
+    if as_json:
+        print_json([dict(zip(columns, r, strict=True)) for r in rows])
+    elif as_csv:
+        print_csv(columns, rows)
+    else:
+        print_table(columns, rows, title=title)

@@ -1,0 +1,300 @@
+"""Cost query and discovery: the measure of a period grouped by any dimensions, with filters and top-N;
+the dimensions there are and their values (with fuzzy lookup)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from decimal import Decimal
+from typing import Literal
+
+import duckdb
+from pydantic import BaseModel, Field
+
+from data.errors import InvalidArgument, InvalidPeriod
+from data.store import Store
+from tools.dimensions import (
+    BUILTIN_DIMENSIONS,
+    MEASURES,
+    TIME_GRAINS,
+    TOKEN_MEASURES,
+    Source,
+    dimension_sql,
+    measure_sql,
+    query_source,
+    tag_keys,
+)
+from tools.periods import Period, parse_period
+from tools.registry import operation
+
+FilterOp = Literal["eq", "in", "not", "not_in", "prefix", "contains"]
+
+
+class Filter(BaseModel):
+    dimension: str = Field(description="a dimension name (see list_dimensions), e.g. provider, team, model")
+    op: FilterOp = Field("eq", description="eq, in, not, not_in, prefix or contains (case-insensitive)")
+    values: list[str] = Field(description="value(s) to compare with; use ['(none)'] for rows without a value")
+
+
+class TimeRange(BaseModel):
+    period: str | None = Field(None, description="e.g. '2026-10', 'last month', 'last 30 days', 'Q3 2026'")
+    start: dt.date | None = Field(None, description="first day (inclusive); overrides period")
+    end: dt.date | None = Field(None, description="last day (inclusive)")
+    as_of: dt.date | None = Field(None, description="'today' for relative periods; default the real today")
+
+
+class CostQueryInput(TimeRange):
+    measure: str = Field("cost", description="cost (EffectiveCost, default), billed_cost, list_cost, tokens, "
+                         "input_tokens, output_tokens, cached_input_tokens, requests, gpu_hours, ...")
+    group_by: list[str] = Field(default_factory=list, description="dimensions to group by, incl. day/week/month")
+    filters: list[Filter] = Field(default_factory=list, description="filters, all of which must hold")
+    top: int | None = Field(None, ge=1, le=10_000, description="keep the N largest groups, sum the rest as other")
+
+
+class CostRow(BaseModel):
+    group: dict[str, str | None] = Field(description="dimension -> value (None: no value)")
+    value: float
+    share_pct: float | None = Field(None, description="share of the total, in percent")
+
+
+class CostQueryResult(BaseModel):
+    measure: str
+    measure_column: str
+    start: dt.date
+    end: dt.date = Field(description="exclusive end")
+    period_label: str
+    group_by: list[str]
+    filters: list[Filter]
+    rows: list[CostRow]
+    other: float | None = Field(None, description="sum of the groups beyond top-N")
+    other_groups: int = 0
+    total: float
+    groups: int = Field(description="number of groups before top-N")
+    assumptions: list[str] = Field(default_factory=list)
+
+
+def resolve_range(params: TimeRange, con: duckdb.DuckDBPyConnection | None = None) -> Period:
+    """The period a query covers: explicit start/end, a named period, or (neither) all the data."""
+    if params.start or params.end:
+        if not (params.start and params.end):
+            raise InvalidPeriod("give both start and end (inclusive), or a period")
+        if params.end < params.start:
+            raise InvalidPeriod(f"end {params.end} is before start {params.start}")
+        return Period(start=params.start, end=params.end + dt.timedelta(days=1),
+                      label=f"{params.start} to {params.end}")  # fmt: skip
+    if params.period:
+        return parse_period(params.period, params.as_of)
+    if con is not None:
+        lo, hi = con.execute(
+            "SELECT min(CAST(ChargePeriodStart AS DATE)), max(CAST(ChargePeriodStart AS DATE)) FROM costs"
+        ).fetchall()[0]
+        if lo is not None:
+            return Period(start=lo, end=hi + dt.timedelta(days=1), label=f"{lo} to {hi} (all data)")
+    raise InvalidPeriod("the store holds no cost data yet; import some first")
+
+
+def _ts(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
+def filter_sql(filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source) -> tuple[list[str], list]:
+    """WHERE clauses and their bound parameters for a list of filters."""
+    clauses: list[str] = []
+    params: list = []
+    for f in filters:
+        expr = dimension_sql(f.dimension, con, source)
+        values = [v for v in f.values]
+        if not values:
+            raise InvalidArgument(f"filter on {f.dimension!r} has no values", argument="filters")
+        wants_none = any(v.lower() in ("(none)", "none", "null", "untagged", "(untagged)") for v in values)
+        real = [v for v in values if v.lower() not in ("(none)", "null", "(untagged)")]
+        low = f"lower(CAST({expr} AS VARCHAR))"
+        if f.op in ("eq", "in"):
+            parts = []
+            if real:
+                parts.append(f"{low} IN ({', '.join('?' for _ in real)})")
+                params += [v.lower() for v in real]
+            if wants_none:
+                parts.append(f"{expr} IS NULL")
+            clauses.append("(" + " OR ".join(parts) + ")")
+        elif f.op in ("not", "not_in"):
+            parts = []
+            if real:
+                parts.append(f"({low} NOT IN ({', '.join('?' for _ in real)}) OR {expr} IS NULL)")
+                params += [v.lower() for v in real]
+            if wants_none:
+                parts.append(f"{expr} IS NOT NULL")
+            clauses.append("(" + " AND ".join(parts) + ")")
+        elif f.op == "prefix":
+            clauses.append("(" + " OR ".join(f"starts_with({low}, ?)" for _ in values) + ")")
+            params += [v.lower() for v in values]
+        else:
+            clauses.append("(" + " OR ".join(f"contains({low}, ?)" for _ in values) + ")")
+            params += [v.lower() for v in values]
+    return clauses, params
+
+
+def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQueryResult:
+    """cost_query on an open connection (used by other tools that already hold one)."""
+    column, token_type = measure_sql(p.measure)
+    source = query_source(con)
+    period = resolve_range(p, con)
+    dims = [dimension_sql(d, con, source) for d in p.group_by]
+    filters = list(p.filters)
+    if token_type:
+        filters.append(Filter(dimension="token_type", op="eq", values=[token_type]))
+    clauses, params = filter_sql(filters, con, source)
+    where = ["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses]
+    params = [_ts(period.start), _ts(period.end), *params]
+    dim_select = ", ".join(f"CAST({d} AS VARCHAR) AS d{i}" for i, d in enumerate(dims))
+    group_cols = ", ".join(f"d{i}" for i in range(len(dims)))
+    order_tiebreak = (", " + group_cols) if dims else ""
+    sql = f"""
+        WITH g AS (
+            SELECT {dim_select + ',' if dims else ''} SUM({column}) AS v
+            FROM {source.relation}
+            WHERE {' AND '.join(where)}
+            {'GROUP BY ' + group_cols if dims else ''}
+        )
+        SELECT *, SUM(v) OVER () AS total, COUNT(*) OVER () AS n,
+               row_number() OVER (ORDER BY v DESC NULLS LAST{order_tiebreak}) AS rn
+        FROM g
+        QUALIFY rn <= ?
+        ORDER BY rn
+    """
+    limit = p.top if p.top else 1_000_000
+    rows = con.execute(sql, [*params, limit]).fetchall()
+    total = Decimal(0)
+    groups = 0
+    out: list[CostRow] = []
+    kept = Decimal(0)
+    for r in rows:
+        values = r[: len(dims)]
+        v = r[len(dims)] or Decimal(0)
+        total = r[len(dims) + 1] or Decimal(0)
+        groups = r[len(dims) + 2]
+        kept += v
+        out.append(CostRow(group=dict(zip(p.group_by, values, strict=True)), value=float(v),
+                           share_pct=float(v / total * 100) if total else None))  # fmt: skip
+    if not dims and rows and rows[0][0] is None:
+        out = [CostRow(group={}, value=0.0, share_pct=None)]
+    other = float(total - kept) if p.top and groups > p.top else None
+    assumptions = []
+    if column == "EffectiveCost":
+        assumptions.append("cost = effective cost (amortised, after discounts), in the billing currency")
+    return CostQueryResult(
+        measure=p.measure,
+        measure_column=column,
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        group_by=p.group_by,
+        filters=filters,
+        rows=out,
+        other=other,
+        other_groups=max(groups - len(out), 0) if other is not None else 0,
+        total=float(total),
+        groups=groups,
+        assumptions=assumptions,
+    )
+
+
+@operation("query_costs", input_model=CostQueryInput, output_model=CostQueryResult, chart=True)
+def cost_query(store: Store, params: CostQueryInput) -> CostQueryResult:
+    """Cost (or tokens, requests, GPU hours) for a period, grouped by any dimensions, with filters and top-N."""
+    with store.reader() as con:
+        return run_cost_query(con, params)
+
+
+class DimensionInfo(BaseModel):
+    name: str
+    kind: Literal["builtin", "time", "virtual_tag", "provider_tag"]
+    description: str
+
+
+class DimensionList(BaseModel):
+    dimensions: list[DimensionInfo]
+    measures: list[DimensionInfo]
+
+
+class ListDimensionsInput(BaseModel):
+    pass
+
+
+@operation("list_dimensions", input_model=ListDimensionsInput, output_model=DimensionList)
+def list_dimensions(store: Store, params: ListDimensionsInput | None = None) -> DimensionList:
+    """The dimensions (and measures) cost queries can group and filter by."""
+    with store.reader() as con:
+        source = query_source(con)
+        keys = tag_keys(con)
+    dims = [DimensionInfo(name=k, kind="builtin", description=d) for k, (_, d) in BUILTIN_DIMENSIONS.items()]
+    dims += [DimensionInfo(name=g, kind="time", description=f"calendar {g}") for g in sorted(TIME_GRAINS)]
+    dims += [DimensionInfo(name=k, kind="virtual_tag", description="virtual tag from allocation rules")
+             for k in sorted(source.virtual_tags)]  # fmt: skip
+    dims += [DimensionInfo(name=k, kind="provider_tag", description="provider tag key in FOCUS Tags")
+             for k in keys if k.lower() not in source.virtual_tags]  # fmt: skip
+    measures = [DimensionInfo(name=k, kind="builtin", description=d) for k, (_, d) in MEASURES.items()]
+    measures += [DimensionInfo(name=k, kind="builtin", description=f"{v} tokens") for k, v in TOKEN_MEASURES.items()]
+    return DimensionList(dimensions=dims, measures=measures)
+
+
+class DimensionValuesInput(BaseModel):
+    dimension: str = Field(description="dimension name, e.g. provider, model, team")
+    search: str | None = Field(None, description="fuzzy text to look up, e.g. 'anthropic' or 'Claude Sonnet'")
+    limit: int = Field(50, ge=1, le=1000)
+
+
+class DimensionValue(BaseModel):
+    value: str | None
+    cost: float = Field(description="effective cost of the value over all data")
+    score: float | None = Field(None, description="match score 0-1 when searching")
+
+
+class DimensionValues(BaseModel):
+    dimension: str
+    values: list[DimensionValue]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def match_score(query: str, value: str) -> float:
+    """How well `query` names `value`: 1 for equal ignoring case and punctuation, high for containment."""
+    q, v = _norm(query), _norm(value)
+    if not q or not v:
+        return 0.0
+    if q == v:
+        return 1.0
+    if q in v:
+        return 0.75 + 0.2 * len(q) / len(v)
+    if v in q:
+        return 0.7 + 0.2 * len(v) / len(q)
+    words = [w for w in re.split(r"[^a-z0-9.]+", query.lower()) if w]
+    if words and all(_norm(w) in v for w in words):
+        return 0.7
+    return difflib.SequenceMatcher(None, q, v).ratio() * 0.8
+
+
+def run_dimension_values(con: duckdb.DuckDBPyConnection, p: DimensionValuesInput) -> DimensionValues:
+    source = query_source(con)
+    expr = dimension_sql(p.dimension, con, source)
+    rows = con.execute(
+        f"SELECT CAST({expr} AS VARCHAR) AS v, SUM(EffectiveCost) AS c FROM {source.relation} "
+        "GROUP BY 1 ORDER BY c DESC NULLS LAST"
+    ).fetchall()
+    values = [DimensionValue(value=v, cost=float(c or 0)) for v, c in rows]
+    if p.search:
+        scored = [(match_score(p.search, v.value), v) for v in values if v.value is not None]
+        scored = [(s, v) for s, v in scored if s >= 0.5]
+        scored.sort(key=lambda t: (-t[0], -t[1].cost))
+        values = [v.model_copy(update={"score": round(s, 3)}) for s, v in scored]
+    return DimensionValues(dimension=p.dimension, values=values[: p.limit])
+
+
+@operation("list_dimension_values", input_model=DimensionValuesInput, output_model=DimensionValues)
+def dimension_values(store: Store, params: DimensionValuesInput) -> DimensionValues:
+    """The values a dimension takes (largest cost first); with `search`, the closest matches to that text."""
+    with store.reader() as con:
+        return run_dimension_values(con, params)

@@ -1,0 +1,136 @@
+"""The allow-list of dimensions and measures a query may name, and how each maps to SQL.
+
+Identifiers only ever come from here; values are bound parameters. Dimensions beyond the built-in ones are
+tags: a virtual tag defined by allocation rules (tools.allocation) wins, else the provider's own `Tags` key.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import duckdb
+
+from data.errors import UnknownDimension
+from data.sql import ident, json_text, month, week
+from data.sql import day as day_sql
+
+BUILTIN_DIMENSIONS: dict[str, tuple[str, str]] = {
+    "provider": ("ProviderName", "the provider (FOCUS ProviderName): OpenAI, Anthropic, AWS, Microsoft, ..."),
+    "service": ("ServiceName", "the service (FOCUS ServiceName): Amazon Bedrock, Azure OpenAI, Vertex AI, ..."),
+    "service_category": ("ServiceCategory", "FOCUS ServiceCategory, e.g. AI and Machine Learning, Compute"),
+    "service_subcategory": ("ServiceSubcategory", "FOCUS ServiceSubcategory, e.g. Generative AI"),
+    "sub_account": ("SubAccountName", "sub-account: AWS account, Azure subscription, GCP or OpenAI project"),
+    "sub_account_id": ("SubAccountId", "sub-account id"),
+    "billing_account": ("BillingAccountName", "billing account name"),
+    "invoice_issuer": ("InvoiceIssuerName", "who invoices the charge (FOCUS InvoiceIssuerName)"),
+    "publisher": ("PublisherName", "who publishes the service (FOCUS PublisherName)"),
+    "region": ("RegionId", "region id"),
+    "model": ("x_Model", "AI model, canonical id (claude-sonnet-4-5, gpt-4o, ...)"),
+    "token_type": ("x_TokenType", "token kind: input, output, cached_input, cache_write, reasoning"),
+    "charge_category": ("ChargeCategory", "Usage, Purchase, Tax, Credit, Adjustment"),
+    "pricing_category": ("PricingCategory", "Standard, Dynamic, Committed, Other"),
+    "resource": ("ResourceName", "resource name (deployment, instance, model endpoint)"),
+    "resource_id": ("ResourceId", "resource id"),
+    "resource_type": ("ResourceType", "resource type"),
+    "sku": ("SkuId", "SKU id"),
+    "sku_meter": ("SkuMeter", "SKU meter (functional meter name)"),
+    "instance_type": ("x_InstanceType", "GPU instance type"),
+    "commitment": ("CommitmentDiscountName", "commitment discount (reservation, PTU, savings plan) name"),
+    "commitment_status": ("CommitmentDiscountStatus", "Used or Unused commitment"),
+    "currency": ("BillingCurrency", "billing currency"),
+}
+
+TIME_GRAINS = {"day", "week", "month"}
+
+MEASURES: dict[str, tuple[str, str]] = {
+    "cost": ("EffectiveCost", "effective (amortised) cost, the default meaning of 'cost' and 'spend'"),
+    "effective_cost": ("EffectiveCost", "effective (amortised) cost"),
+    "billed_cost": ("BilledCost", "billed (invoiced) cost"),
+    "list_cost": ("ListCost", "list-price cost"),
+    "contracted_cost": ("ContractedCost", "contracted-price cost"),
+    "tokens": ("x_Tokens", "tokens of every kind (filter token_type for one kind)"),
+    "requests": ("x_Requests", "requests, where the bill counts them"),
+    "gpu_hours": ("x_GpuHours", "GPU hours (instance hours x GPUs)"),
+    "usage_quantity": ("ConsumedQuantity", "FOCUS ConsumedQuantity in the row's own unit"),
+}
+TOKEN_MEASURES = {
+    "input_tokens": "input",
+    "output_tokens": "output",
+    "cached_input_tokens": "cached_input",
+    "cache_write_tokens": "cache_write",
+    "reasoning_tokens": "reasoning",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """The relation cost queries read, and the SQL of each virtual tag key over it."""
+
+    relation: str
+    virtual_tags: dict[str, str]
+
+
+def query_source(con: duckdb.DuckDBPyConnection) -> Source:
+    """`costs`, or the allocation engine's relation when virtual tags are defined."""
+    try:
+        allocation = importlib.import_module("tools.allocation")
+    except ModuleNotFoundError:
+        return Source("costs", {})
+    hook = getattr(allocation, "query_source", None)
+    if hook is None:
+        return Source("costs", {})
+    result = hook(con)
+    return result if result is not None else Source("costs", {})
+
+
+def tag_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Keys that occur in the provider Tags column."""
+    rows = con.execute(
+        "SELECT DISTINCT unnest(json_keys(Tags)) AS k FROM costs WHERE Tags IS NOT NULL ORDER BY k"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def measure_sql(measure: str) -> tuple[str, str | None]:
+    """(column, implied token type filter) for a measure name."""
+    key = measure.strip().lower()
+    if key in MEASURES:
+        return MEASURES[key][0], None
+    if key in TOKEN_MEASURES:
+        return "x_Tokens", TOKEN_MEASURES[key]
+    raise UnknownDimension(
+        f"unknown measure {measure!r}; accepted: {', '.join([*MEASURES, *TOKEN_MEASURES])}",
+        argument="measure",
+        value=measure,
+    )
+
+
+def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | None = None) -> str:
+    """SQL expression for a dimension name over the query source."""
+    key = name.strip()
+    low = key.lower()
+    if low in BUILTIN_DIMENSIONS:
+        return ident(BUILTIN_DIMENSIONS[low][0])
+    if low == "day":
+        return day_sql("ChargePeriodStart")
+    if low == "week":
+        return f"CAST({week('ChargePeriodStart')} AS DATE)"
+    if low == "month":
+        return f"strftime({month('ChargePeriodStart')}, '%Y-%m')"
+    src = source or query_source(con)
+    if low.startswith("tag:"):
+        return json_text("Tags", key[4:])
+    if low in src.virtual_tags:
+        return src.virtual_tags[low]
+    keys = tag_keys(con)
+    for k in keys:
+        if k.lower() == low:
+            return json_text("Tags", k)
+    raise UnknownDimension(
+        f"unknown dimension {name!r}; accepted: {', '.join(sorted([*BUILTIN_DIMENSIONS, *TIME_GRAINS]))}, "
+        f"virtual tags ({', '.join(sorted(src.virtual_tags)) or 'none defined'}), provider tag keys "
+        f"({', '.join(keys) or 'none'}) or tag:<key>",
+        argument="dimension",
+        value=name,
+    )
