@@ -33,6 +33,26 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if as_json:
             print_json(results)
 
+    @import_app.command("events")
+    def import_events_cmd(
+        files: Annotated[list[Path], typer.Argument(help="Usage events: JSON lines, CSV or Parquet")],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import per-request usage events (fields named as the usage_events columns; see docs/schema.md)."""
+        from data.events import import_events_file
+        from data.prices import PriceCatalog
+        from spendscope.render import console, print_json
+
+        store = open_store(db)
+        catalog = PriceCatalog.load(settings(db).prices_file)
+        results = [import_events_file(store, f, catalog=catalog) for f in files]
+        if as_json:
+            print_json(results)
+        else:
+            for r in results:
+                _print_import(console, r)
+
     @app.command("query")
     def query_cmd(
         sql: Annotated[str, typer.Argument(help="One read-only SELECT over the documented views (docs/schema.md)")],
@@ -93,7 +113,8 @@ def _print_import(console: object, result: object) -> None:
         out.print(
             f"{r.source_file}: {r.rows_inserted:,} rows imported"
             + (f", {r.rows_skipped:,} already present" if r.rows_skipped else "")
-            + f" (import {r.import_id}); effective cost {float(r.effective_cost):,.2f}"
+            + f" (import {r.import_id})"
+            + (f"; effective cost {float(r.effective_cost):,.2f}" if r.kind not in ("events", "gpu") else "")
         )
     for w in r.warnings:
         out.print(f"  warning: {w}", markup=False, highlight=False)
