@@ -14,7 +14,7 @@ from functools import lru_cache
 TOKEN_TYPES = ("input", "output", "cached_input", "cache_write", "reasoning")
 
 _FAMILY = (
-    r"gpt-?\d[\w.]*(?:-[\w.]+)*|o[134](?:-(?:mini|pro|preview|deep-research))*|chatgpt-[\w.\-]+|"
+    r"gpt-oss-\d+b|gpt-?\d[\w.]*(?:-[\w.]+)*|o[134](?:-(?:mini|pro|preview|deep-research))*|chatgpt-[\w.\-]+|"
     r"text-embedding-[\w\-]+|text-(?:davinci|curie|babbage|ada)-\d+|davinci-\d+|babbage-\d+|whisper(?:-\d)?|"
     r"tts-1(?:-hd)?|dall-e-\d|gpt-image-[\w\-]+|claude(?:-[\w.]+)+|gemini(?:-[\w.]+)+|gemma(?:-?[\w.]+)+|"
     r"llama-?\d[\w.\-]*|llama(?:-[\w.]+)+|mistral(?:-[\w.]+)*|mixtral(?:-[\w.]+)+|codestral(?:-[\w.]+)*|"
@@ -27,7 +27,7 @@ _FAMILY_RE = re.compile(r"(?<![a-z0-9])(" + _FAMILY + r")", re.I)
 # Pieces that ride on model names in meters and usage types but are not part of the model id.
 _NOISE = re.compile(
     r"-(?:inp|input|outp|output|in|out|cached|cache|cchd|cachedinput|cache-read|cache-write|read|write|"
-    r"prompt|completion|tokens?|glbl|global|regnl|regional|dzone|datazone|data-zone|batch|pp|ptu|provisioned|"
+    r"prompt|completion|tokens?|aud|glbl|global|regnl|regional|dzone|datazone|data-zone|batch|pp|ptu|provisioned|"
     r"standard|std|priority|flex|text|chars?|characters|requests?|units?|hours?|mtok|ktok|1k|1m|us|eu|apac)$",
     re.I,
 )
@@ -41,6 +41,10 @@ _GEMINI_SPACED = re.compile(
     r"gemini[\s_-]*(\d+(?:\.\d+)?)[\s_-]*(pro|flash[\s_-]*lite|flash|ultra|nano)(?:[\s_-]*(image|preview|exp))?",
     re.I,
 )
+# Azure meters spell OpenAI models with spaces: `gpt 4o 0513 Input global Tokens`, `gpt 4.1 mini Inp glbl`.
+_GPT_SPACED = re.compile(r"\bgpt(?:\s+(?:\d[\w.]*|mini|nano|turbo|pro|realtime|audio|transcribe|search|chat))+", re.I)
+# Bedrock usage types run Nova names together: `USE1-NovaLite-input-tokens`, `USE1-Nova2.0Lite-...`.
+_NOVA = re.compile(r"(?<![a-z0-9])nova[\s_-]*(?:(\d)(?:\.0)?[\s_-]*)?(micro|lite|pro|premier|canvas|reel|sonic)", re.I)
 _LLAMA_SPACED = re.compile(r"llama[\s_-]*(\d+)(?:[.\s_-](\d))?[\s_-]*(\d+b)[\s_-]*(instruct|chat)?", re.I)
 
 
@@ -89,6 +93,12 @@ def normalize_model(text: str | None) -> str | None:
     if m and " " in m.group(0):
         minor = f"-{m.group(2)}" if m.group(2) else ""
         return f"llama{m.group(1)}{minor}-{m.group(3)}" + (f"-{m.group(4)}" if m.group(4) else "")
+    m = _GPT_SPACED.search(low)
+    if m and " " in m.group(0):
+        return _strip(re.sub(r"\s+", "-", m.group(0))) or None
+    m = _NOVA.search(low)
+    if m:
+        return "nova-" + (f"{m.group(1)}-" if m.group(1) else "") + m.group(2).lower()
     m = _FAMILY_RE.search(low)
     if not m:
         return None
@@ -99,6 +109,8 @@ def normalize_model(text: str | None) -> str | None:
 _CACHE_READ = re.compile(r"cache[\s_-]*(?:read|hit)|cached|\bcchd\b|cache[\s_-]*input|-cchd-|cachedinput", re.I)
 _CACHE_WRITE = re.compile(r"cache[\s_-]*(?:write|creation|storage|writes)|cachewrite", re.I)
 _REASONING = re.compile(r"reasoning|thinking", re.I)
+# Gemini bills thinking together with text output (`Text and Thinking Output`): that is output, not a separate kind.
+_THINKING_OUTPUT = re.compile(r"thinking\s+output", re.I)
 _INPUT = re.compile(r"(?<![a-z])(?:input|inp|prompt|in)(?:(?![a-z])|(?=tokens?))", re.I)
 _OUTPUT = re.compile(r"(?<![a-z])(?:output|outp|completion|out|generated|response)(?:(?![a-z])|(?=tokens?))", re.I)
 
@@ -112,7 +124,7 @@ def token_type_of(text: str | None) -> str | None:
         return "cache_write"
     if _CACHE_READ.search(t):
         return "cached_input"
-    if _REASONING.search(t):
+    if _REASONING.search(t) and not _THINKING_OUTPUT.search(t):
         return "reasoning"
     if _OUTPUT.search(t):
         return "output"

@@ -26,6 +26,10 @@ def parse_timestamp(expr: str) -> str:
         f"THEN CAST(try_strptime({v}, ['%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M', '%m/%d/%y']) AS TIMESTAMPTZ) "
         f"WHEN regexp_matches({v}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}') "
         f"THEN CAST(try_strptime({v}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) AS TIMESTAMPTZ) "
+        # an hour past 23 (seen in the FOCUS spec's own examples) rolls over into the next day
+        f"WHEN regexp_matches({v}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}[T ](2[4-9]|[34]\\d):[0-5]\\d:[0-5]\\dZ?$') "
+        f"THEN CAST(TRY_CAST(substr({v}, 1, 10) AS DATE) AS TIMESTAMPTZ) + to_hours(CAST(substr({v}, 12, 2) AS INT)) "
+        f"+ to_minutes(CAST(substr({v}, 15, 2) AS INT)) + to_seconds(CAST(substr({v}, 18, 2) AS INT)) "
         f"WHEN regexp_matches({v}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN TRY_CAST({v} AS TIMESTAMPTZ) "
         f"WHEN regexp_matches({v}, '^\\d{{4}}/\\d{{2}}/\\d{{2}}') "
         f"THEN TRY_CAST(replace({v}, '/', '-') AS TIMESTAMPTZ) ELSE NULL END"

@@ -20,7 +20,15 @@ import duckdb
 
 from data.errors import StoreBusy, StoreMissing
 
-_LOCK_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable", "lock on file")
+_LOCK_MARKERS = (
+    "could not set lock",
+    "conflicting lock",
+    "resource temporarily unavailable",
+    "lock on file",
+    # the same process holds the file with the other access mode (a reader thread while a writer runs)
+    "different configuration",
+    "file handle conflict",
+)
 _MIGRATED: set[str] = set()
 _MIGRATE_GUARD = threading.Lock()
 

@@ -1,0 +1,105 @@
+"""Several processes use one store: imports hold the file only for a short final transaction, readers retry."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from data.store import Store
+
+
+def _big_focus_csv(path: Path, rows: int, offset: int = 0) -> Path:
+    with duckdb.connect() as con:
+        con.execute(
+            f"""COPY (
+                SELECT CAST(1 + (i % 97) / 10 AS DECIMAL(18,2)) AS BilledCost,
+                       CAST(1 + (i % 97) / 10 AS DECIMAL(18,2)) AS EffectiveCost,
+                       TIMESTAMPTZ '2026-09-01' + to_days(CAST(i % 60 AS INT)) AS ChargePeriodStart,
+                       TIMESTAMPTZ '2026-09-02' + to_days(CAST(i % 60 AS INT)) AS ChargePeriodEnd,
+                       'OpenAI' AS ProviderName, 'OpenAI API' AS ServiceName,
+                       'gpt-4o-mini input tokens' AS ChargeDescription, 'Input Tokens' AS SkuMeter,
+                       i * 10 AS ConsumedQuantity, 'Tokens' AS ConsumedUnit,
+                       'r' || (i + {offset}) AS ResourceId
+                FROM range({rows}) t(i)) TO '{path}' (HEADER)"""
+        )
+    return path
+
+
+def _import_in_subprocess(db: Path, csv: Path) -> subprocess.Popen:
+    code = (
+        "import sys; from data.store import Store; from data.import_focus import import_focus; "
+        f"r = import_focus(Store({str(db)!r}, lock_timeout=60), {str(csv)!r}); print(r.rows_inserted)"
+    )
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+
+
+def test_queries_keep_answering_while_another_process_imports(tmp_path: Path) -> None:
+    db = tmp_path / "shared.duckdb"
+    store = Store(db, lock_timeout=60)
+    store.ensure_schema()
+    csv = _big_focus_csv(tmp_path / "big.csv", 300_000)
+    proc = _import_in_subprocess(db, csv)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    while proc.poll() is None:
+        try:
+            with store.reader() as con:
+                counts.append(con.execute("SELECT count(*) FROM costs").fetchall()[0][0])
+        except BaseException as exc:  # noqa: BLE001 - any failure fails the test below
+            errors.append(exc)
+        time.sleep(0.01)
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert errors == []
+    assert counts, "the reader never ran during the import"
+    assert set(counts) <= {0, 300_000}  # a reader sees all of the import or none of it
+    with store.reader() as con:
+        assert con.execute("SELECT count(*) FROM costs").fetchall()[0][0] == 300_000
+    assert int(out.strip()) == 300_000
+
+
+def test_two_processes_importing_at_once_lose_no_rows(tmp_path: Path) -> None:
+    db = tmp_path / "shared.duckdb"
+    Store(db).ensure_schema()
+    a = _big_focus_csv(tmp_path / "a.csv", 100_000, offset=0)
+    b = _big_focus_csv(tmp_path / "b.csv", 100_000, offset=10_000_000)
+    procs = [_import_in_subprocess(db, a), _import_in_subprocess(db, b)]
+    results = [p.communicate() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [r[1] for r in results]
+    with Store(db).reader() as con:
+        assert con.execute("SELECT count(*), count(DISTINCT x_ImportId) FROM costs").fetchall()[0] == (200_000, 2)
+
+
+def test_readers_in_threads_share_the_store_with_a_writer(store: Store) -> None:
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def read_loop() -> None:
+        while not stop.is_set():
+            try:
+                with store.reader() as con:
+                    con.execute("SELECT count(*) FROM anomaly_labels").fetchall()
+            except BaseException as exc:  # noqa: BLE001
+                failures.append(exc)
+
+    threads = [threading.Thread(target=read_loop) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(20):
+            with store.writer() as con:
+                con.execute("INSERT INTO anomaly_labels VALUES (?, DATE '2026-01-01', DATE '2026-01-02', 'team', "
+                            "'x', 'spike', 1, NULL)", [f"l{i}"])  # fmt: skip
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert failures == []
+    with store.reader() as con:
+        assert con.execute("SELECT count(*) FROM anomaly_labels").fetchall()[0][0] == 20
