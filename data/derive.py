@@ -113,19 +113,21 @@ def derive_one(row: dict[str, str | None]) -> dict[str, Any]:
     }
 
 
-def derive_ai_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """Fill x_Model, x_TokenType, x_Tokens, x_Requests, x_GpuCount, x_InstanceType, x_GpuHours in `table`
-    (an in-memory staging table with the FOCUS columns), keeping values an importer already set.
-    Returns warnings (e.g. token rows whose model could not be recognised)."""
+def derive_key_sql(alias: str | None = None) -> str:
+    """The key under which a row's descriptive fields are looked up in the derived table."""
+    prefix = f"{alias}." if alias else ""
+    return "hash(" + ", ".join(prefix + ident(c) for c in KEY_COLUMNS) + ")"
+
+
+def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str = "derived_keys") -> str:
+    """Compute the AI columns once per distinct combination of descriptive fields in `table` and register
+    them as relation `name` (column x_DeriveKey joins to `derive_key_sql()` over the table)."""
     keycols = ", ".join(ident(c) for c in KEY_COLUMNS)
-    con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS x_DeriveKey UBIGINT")
-    con.execute(f"UPDATE {table} SET x_DeriveKey = hash({keycols})")
-    distinct = con.execute(f"SELECT DISTINCT x_DeriveKey, {keycols} FROM {table}").fetchall()
-    names = ["x_DeriveKey", *KEY_COLUMNS]
+    distinct = con.execute(f"SELECT DISTINCT {derive_key_sql()} AS k, {keycols} FROM {table}").fetchall()
     out = []
     for values in distinct:
-        row = dict(zip(names, values, strict=True))
-        out.append({"x_DeriveKey": row["x_DeriveKey"], **derive_one(row)})
+        row = dict(zip(KEY_COLUMNS, values[1:], strict=True))
+        out.append({"x_DeriveKey": values[0], **derive_one(row)})
     frame = pd.DataFrame(
         out,
         columns=["x_DeriveKey", "x_Model", "x_TokenType", "cq_tokens", "pq_tokens", "cq_requests", "cq_hours",
@@ -135,42 +137,25 @@ def derive_ai_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     for c in ("cq_tokens", "pq_tokens", "cq_requests", "cq_hours"):
         frame[c] = frame[c].astype("float64")
     frame["x_GpuCount"] = frame["x_GpuCount"].astype("Int64")
-    con.register("derived_keys", frame)
-    try:
-        con.execute(
-            f"""
-            UPDATE {table} AS t SET
-                x_Model = coalesce(t.x_Model, d.x_Model),
-                x_TokenType = coalesce(t.x_TokenType, d.x_TokenType),
-                x_Tokens = coalesce(t.x_Tokens, CAST(round(coalesce(
-                    t.ConsumedQuantity * CAST(d.cq_tokens AS DECIMAL(38,4)),
-                    t.PricingQuantity * CAST(d.pq_tokens AS DECIMAL(38,4)))) AS BIGINT)),
-                x_Requests = coalesce(t.x_Requests,
-                    CAST(round(t.ConsumedQuantity * CAST(d.cq_requests AS DECIMAL(38,4))) AS BIGINT)),
-                x_GpuCount = coalesce(t.x_GpuCount, CAST(d.x_GpuCount AS INTEGER)),
-                x_InstanceType = coalesce(t.x_InstanceType, d.x_InstanceType)
-            FROM derived_keys AS d
-            WHERE t.x_DeriveKey = d.x_DeriveKey
-            """
-        )
-        con.execute(
-            f"""
-            UPDATE {table} AS t SET x_GpuHours = coalesce(t.x_GpuHours,
-                coalesce(t.ConsumedQuantity, t.PricingQuantity) * t.x_GpuCount)
-            FROM derived_keys AS d
-            WHERE t.x_DeriveKey = d.x_DeriveKey AND d.cq_hours IS NOT NULL AND t.x_GpuCount > 0
-            """
-        )
-    finally:
-        con.unregister("derived_keys")
-    con.execute(f"ALTER TABLE {table} DROP COLUMN x_DeriveKey")
-    warnings = []
-    unmapped = con.execute(
-        f"SELECT count(*), sum(EffectiveCost) FROM {table} WHERE x_Tokens IS NOT NULL AND x_Model IS NULL"
-    ).fetchall()[0]
-    if unmapped[0]:
-        warnings.append(
-            f"{unmapped[0]} token line items (effective cost {unmapped[1] or 0:.2f}) name no recognisable model; "
-            "they are kept with x_Model NULL"
-        )
-    return warnings
+    for c in ("x_Model", "x_TokenType", "x_InstanceType"):
+        frame[c] = frame[c].astype("object")
+    con.register(name, frame)
+    return name
+
+
+def derived_columns(s: str = "s", d: str = "d") -> dict[str, str]:
+    """SQL for each AI column over staged rows `s` joined to derivations `d`; values an importer set win."""
+    gpus = f"coalesce({s}.x_GpuCount, CAST({d}.x_GpuCount AS INTEGER))"
+    return {
+        "x_Model": f"coalesce({s}.x_Model, {d}.x_Model)",
+        "x_TokenType": f"coalesce({s}.x_TokenType, {d}.x_TokenType)",
+        "x_Tokens": f"""coalesce({s}.x_Tokens, CAST(round(coalesce(
+            {s}.ConsumedQuantity * CAST({d}.cq_tokens AS DECIMAL(38,4)),
+            {s}.PricingQuantity * CAST({d}.pq_tokens AS DECIMAL(38,4)))) AS BIGINT))""",
+        "x_Requests": f"coalesce({s}.x_Requests, CAST(round({s}.ConsumedQuantity * "
+        f"CAST({d}.cq_requests AS DECIMAL(38,4))) AS BIGINT))",
+        "x_GpuCount": gpus,
+        "x_InstanceType": f"coalesce({s}.x_InstanceType, {d}.x_InstanceType)",
+        "x_GpuHours": f"""coalesce({s}.x_GpuHours, CASE WHEN {d}.cq_hours IS NOT NULL AND {gpus} > 0
+            THEN coalesce({s}.ConsumedQuantity, {s}.PricingQuantity) * {gpus} END)""",
+    }

@@ -42,18 +42,20 @@ def _is_parquet(path: Path) -> bool:
         return fh.read(4) == b"PAR1"
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Read the file into table `raw` (all text) with `x_SourceRow` numbering data rows from 1."""
-    source = read_parquet(str(path)) if _is_parquet(path) else read_csv_text(str(path))
+def source_relation(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, list[str]]:
+    """The file as a relation of text columns, in file order, and its header names."""
+    parquet = _is_parquet(path)
     try:
-        con.execute(f"CREATE TABLE raw_in AS SELECT * FROM {source}")
+        if parquet:
+            cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {read_parquet(str(path))}").fetchall()]
+            casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
+            return f"(SELECT {casts} FROM {read_parquet(str(path))})", cols
+        relation = read_csv_text(str(path))
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+        return relation, cols
     except duckdb.Error as exc:
-        raise reject(path, f"cannot be read as {'Parquet' if _is_parquet(path) else 'CSV'}: "
-                     f"{_clean_duckdb_error(exc)}") from None  # fmt: skip
-    cols = [r[0] for r in con.execute("DESCRIBE raw_in").fetchall()]
-    casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
-    con.execute(f"CREATE TABLE raw AS SELECT CAST(rowid + 1 AS BIGINT) AS x_SourceRow, {casts} FROM raw_in")
-    con.execute("DROP TABLE raw_in")
+        kind = "Parquet" if parquet else "CSV"
+        raise reject(path, f"cannot be read as {kind}: {_clean_duckdb_error(exc)}") from None
 
 
 def map_headers(path: Path, headers: list[str]) -> dict[str, str]:
@@ -74,9 +76,16 @@ def map_headers(path: Path, headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+def _fast_timestamp(col: str) -> str:
+    """ISO 8601 values take one cast; only values that fail it go through the multi-format parse."""
+    cast = f"TRY_CAST({col} AS TIMESTAMPTZ)"
+    return f"coalesce(CASE WHEN year({cast}) BETWEEN 1970 AND 2200 THEN {cast} END, {parse_timestamp(col)})"
+
+
 def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged") -> list[str]:
-    """Validate `raw` and build the typed staging table. Raises ImportRejected naming row and column."""
-    headers = [r[0] for r in con.execute("DESCRIBE raw").fetchall() if r[0] != "x_SourceRow"]
+    """Read, type and check the file in one pass into `table` (rowid + 1 = data row). A value that was present
+    but does not type (a non-numeric cost, an unparseable date) rejects the file with its row and column."""
+    relation, headers = source_relation(con, path)
     mapping = map_headers(path, headers)
     present = set(mapping.values())
     missing = [c for c in REQUIRED_COLUMNS if c not in present]
@@ -92,46 +101,44 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
     if absent:
         warnings.append(f"FOCUS mandatory column(s) absent, imported as NULL: {', '.join(absent)}")
 
-    checks: list[tuple[str, str, str, str]] = []  # (source header, target, kind, condition)
-    selects = ["x_SourceRow"]
+    checks: list[tuple[str, str, str, str]] = []  # (source header, target, what a value must be, bad condition)
+    selects = []
     for src, target in mapping.items():
         col = ident(src)
         kind = FOCUS_COLUMNS.get(target, "string")
         if kind == "decimal":
             expr = parse_decimal(col)
-            checks.append((src, target, "a number", f"{col} IS NOT NULL AND {expr} IS NULL"))
+            checks.append((src, target, "a number", f"({col} IS NOT NULL AND {expr} IS NULL)"))
         elif kind == "timestamp":
-            expr = parse_timestamp(col)
-            checks.append((src, target, "a date (ISO 8601 or M/D/YY)", f"{col} IS NOT NULL AND {expr} IS NULL"))
+            expr = _fast_timestamp(col)
+            checks.append((src, target, "a date (ISO 8601 or M/D/YY)", f"({col} IS NOT NULL AND {expr} IS NULL)"))
+            if target == "ChargePeriodStart":
+                checks.append((src, target, "a date (the column is mandatory)", f"({col} IS NULL)"))
         elif kind == "json":
             expr = f"CAST({repair_json(col)} AS JSON)"
         else:
             expr = col
         selects.append(f"{expr} AS {ident(target)}")
-    for src, target in mapping.items():
-        if target == "ChargePeriodStart":
-            checks.append((src, target, "a date (the column is mandatory)", f"{ident(src)} IS NULL"))
+    flag = " OR ".join(c[3] for c in checks) if checks else "false"
+    con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(selects)}, {flag} AS x_Bad FROM {relation}")
 
-    if checks:
-        where = " OR ".join(f"({c[3]})" for c in checks)
+    bad = con.execute(f"SELECT min(rowid) FROM {table} WHERE x_Bad").fetchall()[0][0]
+    if bad is not None:
+        row = bad + 1
         which = " ".join(f"WHEN {c[3]} THEN {i}" for i, c in enumerate(checks))
-        bad = con.execute(
-            f"SELECT x_SourceRow, CASE {which} END FROM raw WHERE {where} ORDER BY x_SourceRow LIMIT 1"
-        ).fetchall()
-        if bad:
-            row, idx = bad[0]
-            src, target, expected, _ = checks[idx]
-            value = con.execute(f"SELECT {ident(src)} FROM raw WHERE x_SourceRow = ?", [row]).fetchall()[0][0]
-            shown = "empty" if value is None else repr(value[:60])
-            col_name = target if target == src else f"{target} (header {src!r})"
-            raise reject(
-                path,
-                f"row {row} (line {row + 1}), column {col_name}: {shown} is not {expected}",
-                row=row,
-                column=target,
-                value=value,
-            )
-    con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(selects)} FROM raw")
+        idx, *_ = con.execute(f"SELECT CASE {which} END FROM {relation} LIMIT 1 OFFSET ?", [bad]).fetchall()[0]
+        src, target, expected, _ = checks[idx]
+        value = con.execute(f"SELECT {ident(src)} FROM {relation} LIMIT 1 OFFSET ?", [bad]).fetchall()[0][0]
+        shown = "empty" if value is None else repr(value[:60])
+        col_name = target if target == src else f"{target} (header {src!r})"
+        raise reject(
+            path,
+            f"row {row} (line {row + 1}), column {col_name}: {shown} is not {expected}",
+            row=row,
+            column=target,
+            value=value,
+        )
+    con.execute(f"ALTER TABLE {table} DROP COLUMN x_Bad")
     nulls = con.execute(
         f"SELECT count(*) FROM {table} WHERE BilledCost IS NULL OR EffectiveCost IS NULL"
     ).fetchall()[0][0]
@@ -154,10 +161,7 @@ def import_focus(store: Store, path: Path | str, *, progress: Progress | None = 
     con = memory_connection()
     try:
         if progress:
-            progress("reading", 0.1)
-        load_raw(con, path)
-        if progress:
-            progress("validating", 0.35)
+            progress("reading and validating", 0.1)
         warnings = stage_focus(con, path)
         return finish_cost_import(
             store, con, "staged", kind=KIND, source_file=str(path.resolve()), file_hash=digest,

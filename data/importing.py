@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 from pydantic import BaseModel, Field
 
-from data.derive import derive_ai_columns
+from data.derive import derive_key_sql, derived_columns, register_derivations
 from data.errors import ImportRejected
 from data.focus import FOCUS_COLUMNS, MONEY
 from data.sql import ident, literal
@@ -98,7 +98,7 @@ def conform_cost_table(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     for name, sql_type in AI_COLUMNS.items():
         if name not in have:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {sql_type}")
-    reserved = set(FOCUS_COLUMNS) | set(AI_COLUMNS) | {"x_SourceRow"}
+    reserved = set(FOCUS_COLUMNS) | set(AI_COLUMNS) | {"x_SourceRow", "x_Bad"}
     return [c for c in have if c not in reserved]
 
 
@@ -113,70 +113,95 @@ def finish_cost_import(
     warnings: list[str] | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Derive, fingerprint and append the staged rows of `table` (in the in-memory `con`) to the store."""
+    """Derive, fingerprint and append the staged rows of `table` (in the in-memory `con`) to the store.
+
+    One pass: the staged rows are joined to the per-combination derivations and inserted, skipping rows whose
+    fingerprint the store already holds. A row's fingerprint is the hash of its source values; the n-th
+    identical row of a file (n > 1) hashes with n as well, so legitimate repeats are kept while a re-read of
+    the same rows from another (overlapping) file adds nothing."""
     warnings = list(warnings or [])
     started = dt.datetime.now(dt.UTC)
     import_id = "imp_" + uuid.uuid4().hex[:12]
     extras = conform_cost_table(con, table)
     if progress:
         progress("deriving AI columns", 0.55)
-    warnings += derive_ai_columns(con, table)
+    derived = register_derivations(con, table)
 
     source_cols = list(FOCUS_COLUMNS) + sorted(extras)
     fingerprint = "hash(" + ", ".join(ident(c) for c in source_cols) + ")"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE staged_final AS
-        SELECT *, hash(fp, row_number() OVER (PARTITION BY fp ORDER BY x_SourceRow)) AS x_RowHash
-        FROM (SELECT *, {fingerprint} AS fp FROM {table})
-        """
-    )
-    rows_read, eff, billed = con.execute(
-        "SELECT count(*), coalesce(sum(EffectiveCost), 0), coalesce(sum(BilledCost), 0) FROM staged_final"
+    rows_read, distinct_fp, eff, billed = con.execute(
+        f"SELECT count(*), count(DISTINCT {fingerprint}), coalesce(sum(EffectiveCost), 0), "
+        f"coalesce(sum(BilledCost), 0) FROM {table}"
     ).fetchall()[0]
+    have_row = con.execute(
+        f"SELECT count(*) FROM (DESCRIBE {table}) WHERE column_name = 'x_SourceRow'"
+    ).fetchall()[0][0]
+    row_expr = "" if have_row else ", CAST(rowid + 1 AS BIGINT) AS x_SourceRow"  # staged in file order
+    if distinct_fp == rows_read:
+        rows_sql = f"SELECT *{row_expr}, {fingerprint} AS x_RowHash FROM {table}"
+    else:  # identical lines inside the file: number them so each is kept
+        rows_sql = f"""SELECT * EXCLUDE (fp, n), CASE WHEN n = 1 THEN fp ELSE hash(fp, n) END AS x_RowHash
+            FROM (SELECT *, row_number() OVER (PARTITION BY fp ORDER BY x_SourceRow) AS n
+                  FROM (SELECT *{row_expr}, {fingerprint} AS fp FROM {table}))"""
     if progress:
         progress("writing to the store", 0.75)
 
+    derived_sql = derived_columns("s", "d")
     target_cols = [*FOCUS_COLUMNS, *AI_COLUMNS, "x_Source", "x_ImportId", "x_SourceFile", "x_SourceRow", "x_RowHash",
                    *sorted(extras)]  # fmt: skip
     select_cols = []
     for c in target_cols:
         if c == "x_Source":
-            select_cols.append(f"{literal(kind)}")
+            select_cols.append(literal(kind))
         elif c == "x_ImportId":
             select_cols.append(literal(import_id))
         elif c == "x_SourceFile":
             select_cols.append(literal(source_file))
+        elif c in derived_sql:
+            select_cols.append(derived_sql[c])
+        elif c in extras:
+            select_cols.append(f"CAST(s.{ident(c)} AS VARCHAR)")
         else:
             select_cols.append(f"s.{ident(c)}")
 
-    with store.attached_writer(con) as db:
-        store_cols = {r[0] for r in con.execute(f"DESCRIBE {db}.costs").fetchall()}
-        for c in extras:
-            if c not in store_cols:
-                con.execute(f"ALTER TABLE {db}.costs ADD COLUMN {ident(c)} VARCHAR")
-        extra_cast = {c: f"CAST(s.{ident(c)} AS VARCHAR)" for c in extras}
-        select_sql = ", ".join(extra_cast.get(c, sel) for c, sel in zip(target_cols, select_cols, strict=True))
-        con.execute(
-            f"""
-            INSERT INTO {db}.costs ({", ".join(ident(c) for c in target_cols)})
-            SELECT {select_sql} FROM staged_final AS s
-            WHERE NOT EXISTS (SELECT 1 FROM {db}.costs AS c WHERE c.x_RowHash = s.x_RowHash)
-            """
-        )
-        inserted = con.execute(
-            f"SELECT count(*) FROM {db}.costs WHERE x_ImportId = ?", [import_id]
-        ).fetchall()[0][0]
-        skipped = rows_read - inserted
-        if skipped:
-            warnings.append(f"{skipped} rows were already in the store from earlier imports and were skipped")
-        con.execute(
-            f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at,
-                rows_read, rows_inserted, rows_skipped, status, message, warnings)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?)""",
-            [import_id, kind, source_file, file_hash, started, dt.datetime.now(dt.UTC), rows_read, inserted,
-             skipped, json.dumps(warnings)],  # fmt: skip
-        )
+    try:
+        with store.attached_writer(con) as db:
+            store_cols = {r[0] for r in con.execute(f"DESCRIBE {db}.costs").fetchall()}
+            for c in extras:
+                if c not in store_cols:
+                    con.execute(f"ALTER TABLE {db}.costs ADD COLUMN {ident(c)} VARCHAR")
+            con.execute(
+                f"""
+                INSERT INTO {db}.costs ({", ".join(ident(c) for c in target_cols)})
+                SELECT {", ".join(select_cols)}
+                FROM ({rows_sql}) AS s
+                LEFT JOIN {derived} AS d ON d.x_DeriveKey = {derive_key_sql("s")}
+                WHERE NOT EXISTS (SELECT 1 FROM {db}.costs AS c WHERE c.x_RowHash = s.x_RowHash)
+                """
+            )
+            inserted, unmapped, unmapped_cost = con.execute(
+                f"""SELECT count(*), count(*) FILTER (WHERE x_Tokens IS NOT NULL AND x_Model IS NULL),
+                       coalesce(sum(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL AND x_Model IS NULL), 0)
+                    FROM {db}.costs WHERE x_ImportId = ?""",
+                [import_id],
+            ).fetchall()[0]
+            if unmapped:
+                warnings.append(
+                    f"{unmapped} token line items (effective cost {unmapped_cost:.2f}) name no recognisable model; "
+                    "they are kept with x_Model NULL"
+                )
+            skipped = rows_read - inserted
+            if skipped:
+                warnings.append(f"{skipped} rows were already in the store from earlier imports and were skipped")
+            con.execute(
+                f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at,
+                    rows_read, rows_inserted, rows_skipped, status, message, warnings)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?)""",
+                [import_id, kind, source_file, file_hash, started, dt.datetime.now(dt.UTC), rows_read, inserted,
+                 skipped, json.dumps(warnings)],  # fmt: skip
+            )
+    finally:
+        con.unregister(derived)
     if progress:
         progress("done", 1.0)
     return ImportResult(

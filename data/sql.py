@@ -99,3 +99,56 @@ def read_csv_text(path: str) -> str:
 
 def read_parquet(path: str) -> str:
     return f"read_parquet({literal(path)})"
+
+
+# --- helpers of the provider export importers (data/import_aws.py, import_azure.py, import_gcp.py) ---
+
+
+def read_json_lines(path: str) -> str:
+    """A table function reading newline-delimited JSON (plain or .gz): one row per line, its text in `json`."""
+    return f"read_ndjson_objects({literal(path)})"
+
+
+def _entries_json(entries: str) -> str:
+    """A list of STRUCT(key, value) -> JSON object text without NULL/empty values; NULL when nothing is left."""
+    kept = f"list_filter({entries}, lambda e: e.value IS NOT NULL AND e.value <> '')"
+    return f"nullif(to_json(map_from_entries({kept}))::VARCHAR, '{{}}')"
+
+
+def pairs_to_json(pairs: list[tuple[str, str]]) -> str:
+    """JSON object text from (key, value expression) pairs with distinct keys; empty values are left out."""
+    entries = ", ".join(f"struct_pack(key := {literal(k)}, value := CAST({v} AS VARCHAR))" for k, v in pairs)
+    return _entries_json(f"[{entries}]") if pairs else "CAST(NULL AS VARCHAR)"
+
+
+def map_text_to_json(expr: str, strip_key_prefix: str | None = None) -> str:
+    """A key-value text (a JSON object, or Hive's `{k=v, k2=v2}` rendering of a MAP) -> flat JSON object text.
+    Keys lose `strip_key_prefix` (a regex anchored at the start) unless that would make two keys equal."""
+    v = f"trim({expr})"
+    hive = (
+        f"map_from_entries(list_transform(string_split({v}[2:-2], ', '), lambda kv: struct_pack("
+        "key := split_part(kv, '=', 1), value := substr(kv, strpos(kv, '=') + 1))))"
+    )
+    parsed = (
+        f"CASE WHEN json_valid({v}) AND starts_with({v}, '{{') THEN TRY_CAST(CAST({v} AS JSON) AS MAP(VARCHAR, VARCHAR)) "
+        f"WHEN starts_with({v}, '{{') AND ends_with({v}, '}}') AND contains({v}, '=') THEN TRY({hive}) END"
+    )
+    if not strip_key_prefix:
+        return _entries_json(f"map_entries({parsed})")
+    pat = literal("^(?:" + strip_key_prefix + ")")
+    renamed = f"list_transform(map_keys(m), lambda k: regexp_replace(k, {pat}, ''))"
+    entries = (
+        f"list_transform(map_entries(m), lambda e: struct_pack(key := CASE WHEN len(list_distinct({renamed})) = "
+        f"len(map_keys(m)) THEN regexp_replace(e.key, {pat}, '') ELSE e.key END, value := e.value))"
+    )
+    return f"(SELECT {_entries_json(entries)} FROM (SELECT {parsed} AS m))"
+
+
+def kv_list_to_json(expr: str) -> str:
+    """BigQuery's repeated `[{"key": k, "value": v}, ...]` as JSON text -> JSON object text (last key wins)."""
+    items = f"TRY(json_transform({expr}, '[{{\"key\":\"VARCHAR\",\"value\":\"VARCHAR\"}}]'))"
+    return (
+        f"nullif(to_json(list_reduce(list_transform(list_filter({items}, lambda e: e.key IS NOT NULL AND "
+        "e.value IS NOT NULL AND e.value <> ''), lambda e: map([e.key], [e.value])), "
+        "lambda a, b: map_concat(a, b), MAP {}))::VARCHAR, '{}')"
+    )

@@ -1,0 +1,56 @@
+"""Layering: imports flow slack_app -> agents -> tools -> data and mcp_server -> tools -> data."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# package -> top-level names it must never import
+FORBIDDEN = {
+    "data": {"tools", "agents", "mcp_server", "slack_app", "spendscope", "mcp", "langgraph", "anthropic",
+             "slack_bolt", "slack_sdk", "typer", "rich"},
+    "tools": {"agents", "mcp_server", "slack_app", "spendscope", "mcp", "langgraph", "anthropic", "slack_bolt",
+              "slack_sdk", "typer", "rich"},
+    "agents": {"mcp_server", "slack_app", "spendscope", "slack_bolt", "slack_sdk", "mcp"},
+    "mcp_server": {"slack_app", "agents", "spendscope", "slack_bolt", "slack_sdk", "langgraph"},
+    "slack_app": {"mcp_server", "spendscope", "mcp"},
+}  # fmt: skip
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" and node.args:
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                names.add(arg.value.split(".")[0])
+    return names
+
+
+def test_no_layer_imports_upwards_or_a_foreign_framework() -> None:
+    violations = []
+    for package, banned in FORBIDDEN.items():
+        for path in sorted((ROOT / package).rglob("*.py")):
+            bad = _imports(path) & banned
+            if bad:
+                violations.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+    assert violations == []
+
+
+def test_nothing_reads_the_environment_at_import_time_outside_settings() -> None:
+    offenders = []
+    for package in FORBIDDEN:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in tree.body:  # module level statements only
+                src = ast.unparse(node)
+                if ("os.environ" in src or "os.getenv" in src) and path.name != "settings.py":
+                    offenders.append(f"{path.relative_to(ROOT)}: {src[:80]}")
+    assert offenders == []
