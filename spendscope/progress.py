@@ -9,13 +9,16 @@ T = TypeVar("T")
 
 
 def run_with_progress(label: str, work: Callable[[Callable[[str, float], None]], T], *, quiet: bool = False) -> T:
-    if quiet:
-        return work(lambda stage, fraction: None)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from spendscope.render import err_console
+
+    if quiet or not err_console.is_terminal:
+        return work(lambda stage, fraction: None)
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"), TimeElapsedColumn(),
-        transient=True,
+        transient=True, console=err_console,
     ) as bar:  # fmt: skip
         task = bar.add_task(label, total=1.0, stage="")
 

@@ -20,7 +20,7 @@ err_console = Console(stderr=True)
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, decimal.Decimal):
-        return float(value)
+        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -64,7 +64,21 @@ def fmt(value: Any, column: str = "") -> str:
     return str(value)
 
 
-def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
+def raw(value: Any) -> str:
+    """A value as SQL tools show it: full precision, no currency or grouping."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, decimal.Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None, *,
+                as_is: bool = False) -> None:  # fmt: skip
+    """A rich table; `as_is` shows values at full precision (SQL results) instead of formatting money."""
     table = Table(title=title, show_lines=False, header_style="bold")
     numeric = [
         bool(rows) and all(isinstance(r[i], int | float | decimal.Decimal) or r[i] is None for r in rows)
@@ -73,16 +87,16 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: st
     for c, is_num in zip(columns, numeric, strict=True):
         table.add_column(str(c), justify="right" if is_num else "left")
     for r in rows:
-        table.add_row(*[fmt(v, str(c)) for v, c in zip(r, columns, strict=True)])
-    console.print(table)
+        table.add_row(*[raw(v) if as_is else fmt(v, str(c)) for v, c in zip(r, columns, strict=True)])
+    console.print(table, soft_wrap=True)
 
 
 def output(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, as_json: bool = False,
-           as_csv: bool = False, title: str | None = None) -> None:  # fmt: skip
+           as_csv: bool = False, title: str | None = None, as_is: bool = False) -> None:  # fmt: skip
     """Print rows in the format the user asked for."""
     if as_json:
         print_json([dict(zip(columns, r, strict=True)) for r in rows])
     elif as_csv:
         print_csv(columns, rows)
     else:
-        print_table(columns, rows, title=title)
+        print_table(columns, rows, title=title, as_is=as_is)

@@ -66,7 +66,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.render import err_console, output
 
         result = run_select(open_store(db), sql, row_limit=limit)
-        output(result.columns, result.rows, as_json=as_json, as_csv=as_csv)
+        output(result.columns, result.rows, as_json=as_json, as_csv=as_csv, as_is=True)
         if result.truncated:
             err_console.print(f"(first {limit} rows shown; raise --limit for more)")
 
@@ -92,14 +92,19 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Build a realistic, deterministic demo store and print a summary of last month's spend."""
+        from contextlib import nullcontext
+
         from data.demo import build_demo
         from data.store import Store
         from spendscope.demo_summary import print_demo_summary
+        from spendscope.render import err_console
 
         s = settings(db)
         path = db if db is not None else s.demo_db
         store = Store(path, lock_timeout=s.lock_timeout)
-        info = build_demo(store, end=end, days=days, seed=seed)
+        with err_console.status("building the demo store...") if not as_json else nullcontext():
+            # only the separate default demo file may be rebuilt from scratch; an explicit --db never is
+            info = build_demo(store, end=end, days=days, seed=seed, fresh=db is None)
         print_demo_summary(store, info, explicit_db=db is not None, as_json=as_json)
 
 
@@ -108,13 +113,15 @@ def _print_import(console: object, result: object) -> None:
 
     r = result
     if r.status == "duplicate":
-        out.print(f"{r.source_file}: already imported ({r.import_id}); nothing added")
+        out.print(f"{r.source_file}: already imported ({r.import_id}); nothing added", soft_wrap=True)
+        return
     else:
         out.print(
             f"{r.source_file}: {r.rows_inserted:,} rows imported"
             + (f", {r.rows_skipped:,} already present" if r.rows_skipped else "")
             + f" (import {r.import_id})"
-            + (f"; effective cost {float(r.effective_cost):,.2f}" if r.kind not in ("events", "gpu") else "")
+            + (f"; effective cost {float(r.effective_cost):,.2f}" if r.kind not in ("events", "gpu") else ""),
+            soft_wrap=True,
         )
     for w in r.warnings:
-        out.print(f"  warning: {w}", markup=False, highlight=False)
+        out.print(f"  warning: {w}", markup=False, highlight=False, soft_wrap=True)

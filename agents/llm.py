@@ -1,0 +1,35 @@
+"""Claude for the agents: a client when an Anthropic key is configured (Settings.anthropic_api_key, read from
+ANTHROPIC_API_KEY), None otherwise.
+
+The anthropic SDK is imported only when a key is present, so the deterministic paths never pay its import time.
+Settings.anthropic_base_url (ANTHROPIC_BASE_URL) points it at a proxy or, in tests, at a local fake Messages API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data.settings import Settings
+
+
+def anthropic_client(settings: Settings, *, max_retries: int = 2) -> Any | None:
+    """An anthropic.Anthropic client, or None when no key is configured (the deterministic path)."""
+    if settings.anthropic_api_key is None:
+        return None
+    import anthropic
+
+    kwargs: dict[str, Any] = {"api_key": settings.anthropic_api_key.get_secret_value(), "max_retries": max_retries}
+    if settings.anthropic_base_url:
+        kwargs["base_url"] = settings.anthropic_base_url
+    return anthropic.Anthropic(**kwargs)
+
+
+def complete_text(client: Any, model: str, system: str, prompt: str, *, max_tokens: int = 600) -> str:
+    """One Messages API call, returning the text of the reply."""
+    reply = client.messages.create(
+        model=model,
+        max_tokens=max_tokens,
+        system=system,
+        messages=[{"role": "user", "content": prompt}],
+    )
+    return "".join(getattr(block, "text", "") for block in reply.content).strip()

@@ -1,0 +1,90 @@
+"""The PR cost diff agent: a LangGraph graph over tools.pr_diff.
+
+analyse (the deterministic estimate: call sites, features, traffic, prices, after-deploy check) -> summarise
+(Claude writes two or three sentences for the PR comment when a key is set; a template otherwise) -> the
+Markdown comment. Every figure comes from the tool's result; the summary may only restate them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypedDict
+
+from pydantic import BaseModel
+
+from data.settings import Settings
+from data.store import Store
+from tools.pr_diff import PrDiffInput, PrDiffResult, pr_cost_diff
+
+SYSTEM = (
+    "You write the summary paragraph of a pull-request comment about LLM cost. Use only the figures in the JSON "
+    "you are given; do not invent numbers. Two or three sentences, plain text, no headings."
+)
+
+
+class PrDiffReport(BaseModel):
+    summary: str
+    markdown: str
+    result: PrDiffResult
+    llm: bool
+
+
+class _State(TypedDict, total=False):
+    params: dict[str, Any]
+    result: dict[str, Any]
+    summary: str
+    llm: bool
+
+
+def template_summary(r: PrDiffResult) -> str:
+    if not r.changes:
+        return "This pull request changes no LLM call site, so it should not change AI spend."
+    sign = "raise" if r.monthly_change > 0 else "lower" if r.monthly_change < 0 else "not change"
+    biggest = max((c for c in r.changes if c.monthly_change is not None), key=lambda c: abs(c.monthly_change or 0),
+                  default=None)  # fmt: skip
+    text = f"This pull request changes {len(r.changes)} LLM call site(s) and should {sign} monthly AI spend"
+    text += f" by about ${abs(r.monthly_change):,.2f}." if r.monthly_change else "."
+    if biggest is not None and biggest.monthly_change:
+        text += (f" The largest effect is {', '.join(biggest.changes)} in {biggest.path} "
+                 f"({biggest.feature or 'unknown feature'}): ${biggest.monthly_change:+,.2f} a month.")  # fmt: skip
+    if r.unestimated:
+        text += f" {r.unestimated} change(s) could not be estimated (see notes)."
+    for a in r.after_deploy:
+        text += f" After deploy, {a.feature}: {a.verdict}."
+    return text
+
+
+def build_graph(store: Store, settings: Settings, client: Any | None) -> Any:
+    from langgraph.graph import END, START, StateGraph
+
+    def analyse(state: _State) -> _State:
+        result = pr_cost_diff(store, PrDiffInput(**state["params"]))
+        return {"result": result.model_dump(mode="json")}
+
+    def summarise(state: _State) -> _State:
+        result = PrDiffResult.model_validate(state["result"])
+        if client is None:
+            return {"summary": template_summary(result), "llm": False}
+        facts = result.model_dump(mode="json", exclude={"markdown"})
+        try:
+            from agents.llm import complete_text
+
+            text = complete_text(client, settings.anthropic_model, SYSTEM, json.dumps(facts)[:20000])
+        except Exception:  # noqa: BLE001 - the comment must still be written when Claude is unreachable
+            return {"summary": template_summary(result), "llm": False}
+        return {"summary": text or template_summary(result), "llm": bool(text)}
+
+    graph = StateGraph(_State)
+    graph.add_node("analyse", analyse)
+    graph.add_node("summarise", summarise)
+    graph.add_edge(START, "analyse")
+    graph.add_edge("analyse", "summarise")
+    graph.add_edge("summarise", END)
+    return graph.compile()
+
+
+def run_pr_diff(store: Store, params: PrDiffInput, settings: Settings, client: Any | None = None) -> PrDiffReport:
+    state = build_graph(store, settings, client).invoke({"params": params.model_dump(mode="json")})
+    result = PrDiffResult.model_validate(state["result"])
+    markdown = result.markdown.replace("\n\n", f"\n\n{state['summary']}\n\n", 1)
+    return PrDiffReport(summary=state["summary"], markdown=markdown, result=result, llm=state.get("llm", False))
