@@ -1,0 +1,395 @@
+"""Simulating the demo company day by day: token traffic per workload, env and customer (with weekly
+seasonality, growth, noise and the injected anomalies), the bill it produces (FOCUS rows), the telemetry the
+app records about it (usage events), GPU instances with their utilisation samples, and the PTU commitment.
+
+Everything comes from `random.Random` streams seeded from the one `seed`, in a fixed order, so the same
+(seed, start, end) always gives the same rows. Token prices come from the price catalog, the same prices the
+events importer uses for its estimates, so telemetry tracks the bill up to the events the app failed to record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from data.demo_focus import commitment_rows, gpu_row, token_row
+from data.demo_world import (
+    CUSTOMERS,
+    GPU_INSTANCES,
+    MODELS,
+    PROVIDERS,
+    PTU,
+    TOKEN_TYPES,
+    WORKLOADS,
+    GpuInstance,
+    Workload,
+)
+from data.errors import InvalidArgument
+from data.prices import ModelPrices, PriceCatalog
+
+CENT = Decimal("0.01")
+MIN_DAYS, MAX_DAYS = 62, 730  # two months: room for the anomalies and one whole month to summarise
+SWAP_TO = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+EC2_SERVICE = "Amazon Elastic Compute Cloud"
+# share of a day's requests per UTC hour (a product used mostly from the Americas and Europe)
+HOURLY = (2, 1.5, 1, 1, 1, 1.5, 2, 3, 4, 5, 6, 6, 6, 7, 8, 8, 8, 7, 6, 5, 4, 3, 3, 2.5)
+
+
+@dataclass
+class Label:
+    """One injected anomaly: ground truth for scoring detectors (table anomaly_labels)."""
+
+    label_id: str
+    day: dt.date
+    end_day: dt.date
+    dimension: str
+    value: str
+    kind: str
+    description: str
+    impact: Decimal = Decimal(0)
+
+
+@dataclass
+class DemoData:
+    start: dt.date
+    end: dt.date
+    cost_rows: list[dict[str, str | None]] = field(default_factory=list)
+    events: list[dict[str, object]] = field(default_factory=list)
+    gpu_samples: list[tuple[object, ...]] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Day indexes (inclusive) of each injected anomaly."""
+
+    spike: tuple[int, int]
+    spike_customer: str
+    runaway: tuple[int, int]
+    swap: tuple[int, int]
+    finetune_launch: int
+    cache: tuple[int, int]
+
+
+def _weekday_on_or_after(start: dt.date, i: int, n: int) -> int:
+    """Index i moved forward to the next Monday-Thursday (so a 2-day incident falls on working days)."""
+    while (start + dt.timedelta(days=i)).weekday() > 3 and i < n - 3:
+        i += 1
+    return i
+
+
+def make_schedule(start: dt.date, n: int, rng: random.Random, spike_customer: str) -> Schedule:
+    def at(frac: float) -> int:
+        return max(1, min(n - 10, round(frac * n) + rng.randint(-2, 2)))
+
+    runaway = _weekday_on_or_after(start, at(0.56), n)
+    spike, swap, launch, cache = at(0.42), at(0.66), at(0.74), at(0.92)
+    return Schedule(spike=(spike, spike + 2), spike_customer=spike_customer, runaway=(runaway, runaway + 1),
+                    swap=(swap, swap + 8), finetune_launch=launch, cache=(cache, cache + 2))  # fmt: skip
+
+
+def _in(i: int, window: tuple[int, int]) -> bool:
+    return window[0] <= i <= window[1]
+
+
+def _sha(rng: random.Random) -> str:
+    return f"{rng.getrandbits(160):040x}"
+
+
+def _cost(prices: ModelPrices, tokens: dict[str, int]) -> Decimal:
+    return sum((prices.per_token(t) * n for t, n in tokens.items()), Decimal(0))
+
+
+def _season(day: dt.date, weekend: float) -> float:
+    wd = day.weekday()
+    return weekend if wd >= 5 else (0.93 if wd == 4 else 1.0)
+
+
+class _Simulation:
+    def __init__(self, start: dt.date, end: dt.date, seed: int) -> None:
+        self.start, self.end, self.seed = start, end, seed
+        self.n = (end - start).days + 1
+        if not MIN_DAYS <= self.n <= MAX_DAYS:
+            raise InvalidArgument(
+                f"{start} to {end} is {self.n} days; the demo needs {MIN_DAYS} to {MAX_DAYS} days (two months give "
+                "it a whole month to summarise)",
+                argument="days",
+                value=self.n,
+            )
+        self.days = [start + dt.timedelta(days=i) for i in range(self.n)]
+        self.data = DemoData(start=start, end=end)
+        self.committed_usd = [0.0] * self.n  # pay-as-you-go value of the PTU's traffic per day
+        catalog = PriceCatalog()
+        self.prices: dict[tuple[str, str], ModelPrices] = {}
+        for w in WORKLOADS:
+            for model in (w.model, SWAP_TO):
+                tel = PROVIDERS[w.provider].telemetry
+                p = catalog.prices(model, tel)
+                if p is None:  # a programming error in demo_world, never user input
+                    raise RuntimeError(f"demo model {model} ({tel}) is not in the price catalog")
+                self.prices[(tel, model)] = p
+        world = random.Random(f"{seed}:world")
+        order = list(CUSTOMERS)
+        world.shuffle(order)
+        self.customer_weight = {c: 1 / (rank + 1) ** 0.9 for rank, c in enumerate(order)}
+        self.users: dict[str, list[str]] = {}
+        for w in WORKLOADS:
+            if w.customers:
+                self.users[w.name] = sorted(world.sample(order, w.customers), key=order.index)
+        spike_customer = self.users[_workload("support-bot").name][2]
+        self.schedule = make_schedule(start, self.n, world, spike_customer)
+        self.commits = self._commits(world)
+        self.labels = self._labels()
+
+    # --- deploys and labels -------------------------------------------------------------------------
+
+    def _commits(self, rng: random.Random) -> list[str]:
+        """The commit deployed on each day: a release every 5-11 days plus the incidents' deploys and fixes."""
+        s = self.schedule
+        deploy_days = {0, s.swap[0], s.swap[1] + 1, s.cache[0], s.cache[1] + 1}
+        i = 0
+        while i < self.n:
+            i += rng.randint(5, 11)
+            deploy_days.add(i)
+        current, out = "", []
+        for i in range(self.n):
+            if i in deploy_days:
+                current = _sha(rng)
+            out.append(current)
+        return out
+
+    def _labels(self) -> dict[str, Label]:
+        s, d = self.schedule, self.days
+        launch = s.finetune_launch
+        gpu = next(g for g in GPU_INSTANCES if g.behaviour == "finetune")
+
+        def label(kind: str, window: tuple[int, int], dimension: str, value: str, text: str) -> Label:
+            lid = f"demo-{self.seed}-{d[window[0]].isoformat()}-{kind}"
+            return Label(lid, d[window[0]], d[window[1]], dimension, value, kind, text)
+
+        return {
+            "customer_spike": label("customer_spike", s.spike, "customer", s.spike_customer,
+                                    f"customer {s.spike_customer} sent 6x its usual support-bot traffic for 3 days"),
+            "runaway_loop": label("runaway_loop", s.runaway, "feature", "eval-harness",
+                                  "a retry loop in evals/run_suite.py re-ran the eval suite on claude-sonnet-4-5 "
+                                  "about 12x for 2 days"),
+            "model_swap": label("model_swap", s.swap, "feature", "ticket-summary",
+                                "a deploy switched ticket-summary on Bedrock from Claude Haiku 4.5 to Claude "
+                                "Sonnet 4.5 (3x the price) until it was rolled back 9 days later"),
+            "gpu_left_running": label("gpu_left_running", (launch + 3, launch + 8), "service", EC2_SERVICE,
+                                      f"{gpu.instance_type} {gpu.instance_id} ({gpu.name}) was launched for a "
+                                      "3-day fine-tune and left running idle for 5 more days"),
+            "cache_regression": label("cache_regression", s.cache, "feature", "support-bot",
+                                      "a deploy put a timestamp in support-bot's system prompt: prompt-cache "
+                                      "reads turned into cache writes for 3 days"),
+        }  # fmt: skip
+
+    # --- token traffic ------------------------------------------------------------------------------
+
+    def _anomalies(
+        self, w: Workload, env: str, i: int, customer: str | None
+    ) -> tuple[str, float, str | None]:
+        """(model, request multiplier, anomaly kind) for one slice of traffic. Draws no random numbers."""
+        s = self.schedule
+        if w.feature == "support-bot" and env == "prod":
+            if customer == s.spike_customer and _in(i, s.spike):
+                return w.model, 6.0, "customer_spike"
+            if _in(i, s.cache):
+                return w.model, 1.0, "cache_regression"
+        if w.feature == "eval-harness" and _in(i, s.runaway):
+            return w.model, 12.0, "runaway_loop"
+        if w.feature == "ticket-summary" and w.tagged and _in(i, s.swap):
+            return SWAP_TO, 1.0, "model_swap"
+        return w.model, 1.0, None
+
+    def simulate_tokens(self) -> list[tuple]:
+        """Per day, workload, env and customer: requests and tokens; fills the bill, returns the slices."""
+        rng = random.Random(f"{self.seed}:costs")
+        bill: dict[tuple, int] = defaultdict(int)
+        slices: list[tuple] = []
+        for i, day in enumerate(self.days):
+            for w in WORKLOADS:
+                tel = PROVIDERS[w.provider].telemetry
+                per_request = _cost(self.prices[(tel, w.model)], w.mix)
+                usd = w.usd_per_day * (1 + w.growth) ** (i / 30.44) * _season(day, w.weekend)
+                usd *= rng.lognormvariate(0, 0.06)
+                envs = [(w.env, w.account, usd)]
+                if w.staging_account:
+                    envs.append(
+                        ("staging", w.staging_account, usd * w.staging_share * rng.lognormvariate(0, 0.2))
+                    )
+                for env, account, env_usd in envs:
+                    requests = env_usd / float(per_request)
+                    users = self.users.get(w.name) if env == "prod" else None
+                    if users:
+                        draws = [self.customer_weight[c] * rng.lognormvariate(0, 0.25) for c in users]
+                        total = sum(draws)
+                        parts = [(c, requests * x / total) for c, x in zip(users, draws, strict=True)]
+                    else:
+                        parts = [(None, requests)]
+                    for customer, req in parts:
+                        noise = {t: rng.lognormvariate(0, 0.04) for t in TOKEN_TYPES}
+                        model, mult, kind = self._anomalies(w, env, i, customer)
+                        base = {t: round(req * w.mix[t] * noise[t]) for t in TOKEN_TYPES if t in w.mix}
+                        tokens = {t: round(n * mult) for t, n in base.items()} if mult != 1 else dict(base)
+                        if kind == "cache_regression":
+                            moved = tokens["cached_input"] * 9 // 10
+                            tokens["cached_input"] -= moved
+                            tokens["cache_write"] += moved
+                        actual, usual = self.prices[(tel, model)], self.prices[(tel, w.model)]
+                        if kind:
+                            self.labels[kind].impact += _cost(actual, tokens) - _cost(usual, base)
+                        if w.committed:  # served by the PTU: no per-token bill rows
+                            self.committed_usd[i] += float(_cost(actual, tokens))
+                        else:
+                            for t, n in tokens.items():
+                                bill[(i, w.name, env, account, model, t)] += n
+                        requests_sent = max(1, round(req * mult))
+                        slices.append((i, w, env, account, customer, model, requests_sent, tokens))
+        by_name = {w.name: w for w in WORKLOADS}
+        for (i, name, env, account, model, t), n in bill.items():
+            if n <= 0:
+                continue
+            w = by_name[name]
+            price = self.prices[(PROVIDERS[w.provider].telemetry, model)].per_token(t)
+            tags = _tags(w.team, w.feature, env) if w.tagged else None
+            self.data.cost_rows.append(token_row(self.days[i], PROVIDERS[w.provider], account, MODELS[model], t, n,
+                                                 price, tags, w.feature))  # fmt: skip
+        return slices
+
+    # --- telemetry ----------------------------------------------------------------------------------
+
+    def simulate_events(self, slices: list[tuple]) -> None:
+        """Usage events for the slices of instrumented workloads; 0-3% of the traffic goes unrecorded."""
+        rng = random.Random(f"{self.seed}:events")
+        loss: dict[tuple[int, str], float] = {}
+        hours = list(range(24))
+        for i, w, env, account, customer, model, requests, tokens in slices:
+            if not w.telemetry:
+                continue
+            key = (i, w.name)
+            if key not in loss:
+                loss[key] = rng.uniform(0.0, 0.03)
+            k = 2 if requests >= 2000 else 1
+            shares = [rng.uniform(0.4, 1.0) for _ in range(k)]
+            total = sum(shares)
+            m = MODELS[model]
+            for j, share in enumerate(shares):
+                f = share / total * (1 - loss[key])
+                toks = {t: int(n * f) for t, n in tokens.items()}
+                req = max(1, int(requests * f))
+                hour = rng.choices(hours, HOURLY)[0]
+                ts = dt.datetime.combine(self.days[i], dt.time(hour, rng.randrange(60), rng.randrange(60)))
+                out_per_req = toks.get("output", 0) / req
+                latency = (m.latency_ms + m.ms_per_output_token * out_per_req) * rng.lognormvariate(0, 0.2)
+                ident = f"{self.seed}|{self.start}|{self.end}|{i}|{w.name}|{env}|{customer}|{j}"
+                self.data.events.append({
+                    "event_id": "demo-" + hashlib.sha1(ident.encode()).hexdigest()[:24],
+                    "ts": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "provider": PROVIDERS[w.provider].telemetry,
+                    "model": model,
+                    "operation": w.operation,
+                    "input_tokens": toks.get("input", 0),
+                    "output_tokens": toks.get("output", 0),
+                    "cached_input_tokens": toks.get("cached_input", 0),
+                    "cache_write_tokens": toks.get("cache_write", 0),
+                    "reasoning_tokens": 0,
+                    "requests": req,
+                    "latency_ms": round(latency, 1),
+                    "status": "ok",
+                    "customer": customer,
+                    "feature": w.feature,
+                    "team": w.team,
+                    "env": env,
+                    "commit_sha": self.commits[i],
+                    "code_path": w.code_path,
+                    "tags": {"service": PROVIDERS[w.provider].service, "sub_account": account},
+                })  # fmt: skip
+
+    # --- GPU instances ------------------------------------------------------------------------------
+
+    def simulate_gpus(self) -> None:
+        """Daily instance-hour rows and a sample per GPU every 15 minutes while each instance runs."""
+        rng = random.Random(f"{self.seed}:gpu")
+        first = dt.datetime.combine(self.start, dt.time(0))
+        after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0))
+        quarter = dt.timedelta(minutes=15)
+        for g in GPU_INSTANCES:
+            if g.behaviour == "finetune":
+                on = dt.datetime.combine(self.days[self.schedule.finetune_launch], dt.time(9))
+                off, busy_until = on + dt.timedelta(hours=192), on + dt.timedelta(hours=72)
+            else:
+                on, off, busy_until = first, after, after
+            hours: dict[dt.date, Decimal] = defaultdict(Decimal)
+            uuids = ["GPU-" + str(uuid.UUID(bytes=hashlib.md5(f"{g.instance_id}/{k}".encode()).digest()))
+                     for k in range(g.gpus)]  # fmt: skip
+            t = on
+            while t < off:
+                hours[t.date()] += Decimal("0.25")
+                stamp = t.strftime("%Y-%m-%dT%H:%M:%SZ")
+                for gpu in range(g.gpus):
+                    util, mem, power = _sample(rng, g, t, t < busy_until)
+                    self.data.gpu_samples.append((g.instance_id, g.host, gpu, uuids[gpu], g.gpu_name, stamp, util,
+                                                  mem, g.memory_mib, power))  # fmt: skip
+                t += quarter
+            for day, h in sorted(hours.items()):
+                self.data.cost_rows.append(gpu_row(day, PROVIDERS["ec2"], g, h))
+            if g.behaviour == "finetune":
+                self.labels["gpu_left_running"].impact += Decimal(120) * g.hourly
+
+    # --- commitment ---------------------------------------------------------------------------------
+
+    def simulate_commitment(self) -> None:
+        """The PTU's daily utilisation is the committed traffic over what it could serve at full use."""
+        used = [min(0.97, usd / PTU.full_use_payg_per_day) for usd in self.committed_usd]
+        self.data.cost_rows.extend(commitment_rows(self.days, used, PROVIDERS["azure"], PTU))
+
+    def run(self) -> DemoData:
+        slices = self.simulate_tokens()
+        self.simulate_events(slices)
+        self.simulate_gpus()
+        self.simulate_commitment()
+        self.data.cost_rows.sort(key=lambda r: (r["ChargePeriodStart"] or "", r["ProviderName"] or "",
+                                                r["ServiceName"] or "", r["SubAccountName"] or "",
+                                                r["ChargeDescription"] or "", r["Tags"] or ""))  # fmt: skip
+        for lab in self.labels.values():
+            lab.impact = lab.impact.quantize(CENT)
+        self.data.labels = sorted(self.labels.values(), key=lambda lab: (lab.day, lab.kind))
+        return self.data
+
+
+def _workload(feature: str) -> Workload:
+    return next(w for w in WORKLOADS if w.feature == feature and w.tagged)
+
+
+def _tags(team: str, feature: str, env: str) -> str:
+    return json.dumps({"team": team, "feature": feature, "env": env}, separators=(",", ":"))
+
+
+def _sample(rng: random.Random, g: GpuInstance, t: dt.datetime, busy: bool) -> tuple[int, int, float]:
+    """(utilization %, memory used MiB, power W) of one GPU of instance `g` at time `t`."""
+    if g.behaviour == "idle":  # a model loaded and almost never called
+        util = rng.uniform(5, 22) if rng.random() < 0.03 else rng.uniform(0, 3)
+        mem, power = 9800 + rng.uniform(-40, 40), 58 + util * 1.5 + rng.uniform(0, 4)
+    elif g.behaviour == "busy":  # serving traffic that follows the day
+        load = HOURLY[t.hour] / max(HOURLY) * (0.75 if t.weekday() >= 5 else 1.0)
+        util = min(100.0, max(5.0, 25 + 70 * load + rng.gauss(0, 6)))
+        mem, power = 17500 + rng.uniform(-300, 600), 70 + util * 2.2 + rng.uniform(-5, 5)
+    elif busy:  # training
+        util = min(100.0, rng.gauss(94, 3))
+        mem, power = 74000 + rng.uniform(-2500, 2500), 560 + util * 1.2 + rng.uniform(-20, 20)
+    else:  # the job finished; the instance kept running
+        util = rng.choice((0.0, 0.0, 0.0, 1.0))
+        mem, power = rng.uniform(0, 2), 70 + rng.uniform(0, 5)
+    return round(util), round(mem), round(power, 1)
+
+
+def generate(start: dt.date, end: dt.date, seed: int) -> DemoData:
+    """The demo's cost rows, usage events, GPU samples and anomaly labels for [start, end]."""
+    return _Simulation(start, end, seed).run()
