@@ -35,6 +35,7 @@ ALLOWED = {"costs", "daily_costs", "usage_events"}
         "SELECT getenv('HOME')",
         "",
         "SELEC * FROM costs",
+        "WITH costs AS (SELECT * FROM costs) SELECT * FROM costs",
     ],
 )
 def test_non_select_or_unlisted_sql_is_refused(sql: str) -> None:
