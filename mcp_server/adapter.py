@@ -1,0 +1,166 @@
+"""Registry operations (and run_sql) as MCP tools: arguments in, pydantic model out, chart beside it.
+
+Each tool's input schema is its operation's input model (every field with its description), plus `chart` when
+the operation can be drawn; its output schema is the output model, so clients get structured content. The
+arguments are validated here rather than by the SDK, so a bad argument comes back as one readable line.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from mcp_types import CallToolResult, ContentBlock, ImageContent, TextContent, ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from data.errors import InvalidArgument, PermissionDenied, SpendscopeError
+from data.store import Store
+from mcp_server.auth import Access, Caller
+from mcp_server.errors import error_result, validation_message
+from mcp_server.scoping import refusal, scoped_params
+from tools.registry import Operation
+
+CHART_ARGUMENT = "chart"
+CHART_DESCRIPTION = "also return a PNG chart of the result as image content (default false: data only)"
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One MCP tool: what it takes and returns, who may call it, and how it runs (in a worker thread)."""
+
+    name: str
+    description: str
+    input_model: type[BaseModel]
+    output_model: type[BaseModel]
+    execute: Callable[[BaseModel, Caller], BaseModel]
+    refusal: Callable[[Caller], str | None]
+    writes: bool = False
+    chart: bool = False
+
+
+def operation_spec(op: Operation, store: Store) -> ToolSpec:
+    """The tool for a registry operation: the caller's row scope applied, the store passed in."""
+
+    def execute(params: BaseModel, caller: Caller) -> BaseModel:
+        return op.func(store, scoped_params(op, _with_author(op, params, caller), caller))
+
+    description = op.description or op.name.replace("_", " ")
+    if op.chart:
+        description += f"\n\nSet `{CHART_ARGUMENT}` to true to also get a PNG chart of the result."
+    if op.writes:
+        description += (
+            "\n\nChanges the store: offered only when the server allows writes and the caller may write."
+        )
+    return ToolSpec(op.name, description, op.input_model, op.output_model, execute,
+                    lambda caller: refusal(op, caller), op.writes, op.chart)  # fmt: skip
+
+
+RECORDED_BY = ("author", "actor")  # arguments in which write operations record who made a change
+
+
+def _with_author(op: Operation, params: BaseModel, caller: Caller) -> BaseModel:
+    """Writes record who made them: the caller's identity goes into `author`/`actor` (beside any name given)."""
+    fields = type(params).model_fields
+    name = next((f for f in RECORDED_BY if f in fields), None)
+    if not op.writes or name is None:
+        return params
+    given = getattr(params, name, None)
+    if given in (None, "", fields[name].default, caller.identity):
+        who = caller.identity
+    else:
+        who = f"{given} via {caller.identity}"
+    return params.model_copy(update={name: f"mcp:{who}"})
+
+
+_ACRONYMS = {"sql": "SQL", "gpu": "GPU", "pr": "PR", "id": "ID"}
+
+
+def tool_title(name: str) -> str:
+    """`estimate_pr_cost_diff` -> `Estimate PR cost diff`."""
+    words = [_ACRONYMS.get(w, w) for w in name.split("_")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+
+
+class _ArgsBase(ArgModelBase):
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+
+class _RawArguments(FuncMetadata):
+    """Hands the raw arguments to the tool, which validates them itself (for clean error messages)."""
+
+    def validate_arguments(self, arguments_to_validate: dict[str, Any]) -> dict[str, Any]:
+        return {"arguments": self.pre_parse_json(arguments_to_validate)}
+
+
+def arguments_model(spec: ToolSpec) -> type[ArgModelBase]:
+    """The input model as tool arguments (unknown arguments refused), with `chart` when it can be drawn."""
+    extra: dict[str, Any] = {}
+    if spec.chart and CHART_ARGUMENT not in spec.input_model.model_fields:
+        extra[CHART_ARGUMENT] = (bool, Field(False, description=CHART_DESCRIPTION))
+    return create_model(f"{spec.name}Arguments", __base__=(_ArgsBase, spec.input_model), **extra)
+
+
+class ToolRunner:
+    """Runs tool calls for one server: who is calling, validation, execution off the event loop, charts."""
+
+    def __init__(self, access: Access, render_chart: Callable[[BaseModel], bytes | None] | None) -> None:
+        self.access = access
+        self.render_chart = render_chart
+
+    def build(self, spec: ToolSpec) -> Tool:
+        args_model = arguments_model(spec)
+        input_fields = list(spec.input_model.model_fields)
+        wants_chart_arg = CHART_ARGUMENT in args_model.model_fields and CHART_ARGUMENT not in input_fields
+
+        async def call(arguments: dict[str, Any]) -> CallToolResult:
+            try:
+                caller = self.access.caller()
+                reason = spec.refusal(caller)
+                if reason is not None:
+                    raise PermissionDenied(reason)
+                try:
+                    args = args_model.model_validate(arguments)
+                except ValidationError as exc:
+                    raise InvalidArgument(validation_message(exc, args_model)) from None
+                params = spec.input_model.model_validate({k: getattr(args, k) for k in input_fields})
+                chart = bool(getattr(args, CHART_ARGUMENT, False)) if wants_chart_arg else False
+                result = await anyio.to_thread.run_sync(spec.execute, params, caller)
+            except SpendscopeError as exc:
+                return error_result(spec.name, exc)
+            structured = result.model_dump(mode="json")
+            content: list[ContentBlock] = [TextContent(type="text", text=result.model_dump_json())]
+            if chart and self.render_chart is not None:
+                png = await anyio.to_thread.run_sync(self.render_chart, result)
+                if png is None:
+                    content.append(
+                        TextContent(type="text", text="(no chart: nothing to draw for this result)")
+                    )
+                else:
+                    data = base64.b64encode(png).decode("ascii")
+                    content.append(ImageContent(type="image", data=data, mime_type="image/png"))
+            return CallToolResult(content=content, structured_content=structured)
+
+        # The schema of what is sent (serialization mode: excluded fields left out, defaults always present);
+        # the result is a model instance already, so it is not validated again.
+        output_schema = spec.output_model.model_json_schema(mode="serialization")
+        metadata = _RawArguments(arg_model=args_model, output_schema=output_schema)
+        annotations = ToolAnnotations(
+            title=tool_title(spec.name),
+            read_only_hint=not spec.writes,
+            open_world_hint=False,
+        )
+        return Tool(
+            fn=call,
+            name=spec.name,
+            title=annotations.title,
+            description=spec.description,
+            parameters=args_model.model_json_schema(by_alias=True),
+            fn_metadata=metadata,
+            is_async=True,
+            annotations=annotations,
+        )

@@ -1,0 +1,173 @@
+"""The spendscope MCP server: one tool per registry operation plus run_sql, resources, prompts, transports.
+
+`build_server(store, ...)` returns an `MCPServer` whose tools are generated from `tools.registry.operations()`,
+so an operation appears here the moment it is registered. Write operations are only registered with
+`allow_writes`; tools a caller may not use (writes without the write scope, operations that cannot honour its
+row scope) are left out of its tools/list and refused if called anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Literal
+
+import anyio
+from mcp.server.auth.settings import AuthSettings
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
+from mcp_types import Tool as MCPTool
+
+from data.errors import InvalidArgument, SpendscopeError
+from data.store import Store
+from mcp_server import content
+from mcp_server.adapter import ToolRunner, ToolSpec, operation_spec
+from mcp_server.auth import READ, Access, Caller, StaticTokenVerifier, TokenTable
+from mcp_server.charts import render_chart
+from mcp_server.scoping import refusal
+from mcp_server.sql_tool import sql_spec
+from tools.registry import Operation, operations
+
+log = logging.getLogger("spendscope.mcp")
+
+INSTRUCTIONS = """\
+spendscope answers questions about AI and cloud spend from a FOCUS-shaped cost store (OpenAI, Anthropic,
+Bedrock, Vertex AI, Azure OpenAI, GPU instances, ...). 'Cost' and 'spend' mean EffectiveCost (amortised, in the
+billing currency); 'billed' means BilledCost. Start with list_dimensions to see what can be grouped and filtered,
+then query_costs; resource spendscope://conventions has the conventions and spendscope://schema the tables for
+run_sql. Periods are written as '2026-10', 'last month', 'last 30 days', 'Q3 2026' or start/end dates."""
+
+
+class SpendscopeMCP(MCPServer[Any]):
+    """MCPServer whose tools/list shows each caller only the tools it may use."""
+
+    def __init__(self, *, access: Access, specs: dict[str, ToolSpec], **kwargs: Any) -> None:
+        self.access = access
+        self.specs = specs
+        super().__init__(**kwargs)
+
+    async def list_tools(self) -> list[MCPTool]:
+        tools = await super().list_tools()
+        try:
+            caller = self.access.caller()
+        except SpendscopeError:
+            return []
+        return [t for t in tools if t.name not in self.specs or self.specs[t.name].refusal(caller) is None]
+
+
+def build_server(
+    store: Store,
+    *,
+    allow_writes: bool = False,
+    tokens: TokenTable | None = None,
+    server_url: str | None = None,
+    local_caller: Caller | None = None,
+    sql_timeout: float = 20.0,
+    charts: bool = True,
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING",
+) -> SpendscopeMCP:
+    """The MCP server over `store`.
+
+    `tokens` (HTTP only) turns on bearer authentication: every request needs a token from the table, and its
+    scopes and row scope decide what the caller may do. Without tokens, callers are `local_caller` (default:
+    the local user, who may write when `allow_writes`). `server_url` is the public URL of the MCP endpoint
+    (`http://host:port/mcp`), required with tokens.
+    """
+    access = Access(allow_writes=allow_writes, require_token=tokens is not None,
+                    local=local_caller or Caller("local", can_write=True))  # fmt: skip
+    specs: dict[str, ToolSpec] = {}
+    ops: dict[str, Operation] = {op.name: op for op in operations()}
+    for op in ops.values():
+        if op.writes and not allow_writes:
+            continue
+        specs[op.name] = operation_spec(op, store)
+    # Ours (it enforces row scopes itself); it replaces an operation of the same name, should one appear.
+    specs["run_sql"] = sql_spec(store, timeout=sql_timeout)
+
+    runner = ToolRunner(access, render_chart if charts else None)
+    auth_kwargs: dict[str, Any] = {}
+    if tokens is not None:
+        if not server_url:
+            raise InvalidArgument(
+                "an HTTP server with tokens needs its URL (server_url)", argument="server_url"
+            )
+        auth_kwargs = {
+            "token_verifier": StaticTokenVerifier(tokens),
+            "auth": AuthSettings(
+                issuer_url=server_url,
+                resource_server_url=server_url,
+                required_scopes=[READ],
+                validate_token_resource=False,  # static tokens name no resource
+            ),
+        }
+    server = SpendscopeMCP(
+        access=access,
+        specs=specs,
+        name="spendscope",
+        title="spendscope",
+        instructions=INSTRUCTIONS,
+        tools=[runner.build(spec) for spec in specs.values()],
+        log_level=log_level,
+        **auth_kwargs,
+    )
+    _add_resources(server, store, ops, access)
+    _add_prompts(server, set(specs))
+    return server
+
+
+def _add_resources(server: SpendscopeMCP, store: Store, ops: dict[str, Operation], access: Access) -> None:
+    @server.resource("spendscope://conventions", name="conventions", title="Conventions",
+                     description="What 'cost' means (EffectiveCost), how periods read, the dimensions and measures "
+                     "a query may name.", mime_type="text/markdown")  # fmt: skip
+    def conventions() -> str:
+        return content.conventions_text()
+
+    @server.resource("spendscope://schema", name="schema", title="Schema",
+                     description="The cost store: FOCUS columns, spendscope's x_ columns, and the tables and views "
+                     "run_sql may query (with their DDL).", mime_type="text/markdown")  # fmt: skip
+    def schema() -> str:
+        return content.schema_text()
+
+    tags_op = ops.get("list_virtual_tags")
+    if tags_op is not None:
+
+        @server.resource("spendscope://virtual-tags", name="virtual-tags", title="Virtual tag catalog",
+                         description="The virtual tags (allocation rules) and shared-cost pools in force.",
+                         mime_type="application/json")  # fmt: skip
+        async def virtual_tags() -> str:
+            try:
+                caller = access.caller()
+                reason = refusal(tags_op, caller)
+                if reason is not None:
+                    raise ResourceError(reason)
+                result = await anyio.to_thread.run_sync(tags_op.func, store, tags_op.input_model())
+            except SpendscopeError as exc:
+                raise ResourceError(exc.message) from None
+            return json.dumps(result.model_dump(mode="json"), indent=1)
+
+
+def _add_prompts(server: SpendscopeMCP, tools: set[str]) -> None:
+    @server.prompt(name="monthly_cost_review", title="Monthly cost review",
+                   description="Review a month's spend: totals and change, where it went, budgets, anomalies, "
+                   "commitments and savings, ending in at most three actions.")  # fmt: skip
+    def monthly_cost_review(month: str = "last month") -> str:
+        return content.monthly_review_text(month, tools)
+
+    @server.prompt(name="investigate_anomaly", title="Investigate this anomaly",
+                   description="Investigate one spend anomaly (an anomaly id, or a description such as "
+                   "'OpenAI spend for team search jumped on 2026-10-14'): shape, cause, impact, owner.")  # fmt: skip
+    def investigate_anomaly(anomaly: str) -> str:
+        return content.anomaly_text(anomaly, tools)
+
+
+def run_stdio(server: SpendscopeMCP) -> None:
+    server.run("stdio")
+
+
+def run_http(server: SpendscopeMCP, host: str, port: int) -> None:
+    """Serve streamable HTTP at http://host:port/mcp, stateless with JSON responses (any replica can answer)."""
+
+    async def serve() -> None:
+        await server.run_streamable_http_async(host=host, port=port, stateless_http=True, json_response=True)
+
+    anyio.run(serve)
