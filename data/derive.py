@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from data.gpu_catalog import find_instance_type, gpu_count
 from data.models import canonical_token_type, normalize_model, parse_unit, token_type_of
@@ -122,6 +121,8 @@ def derive_key_sql(alias: str | None = None) -> str:
 def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str = "derived_keys") -> str:
     """Compute the AI columns once per distinct combination of descriptive fields in `table` and register
     them as relation `name` (column x_DeriveKey joins to `derive_key_sql()` over the table)."""
+    import pandas as pd  # imported here: query paths that only read AI_COLUMNS must not pay for pandas
+
     keycols = ", ".join(ident(c) for c in KEY_COLUMNS)
     distinct = con.execute(f"SELECT DISTINCT {derive_key_sql()} AS k, {keycols} FROM {table}").fetchall()
     out = []

@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from data.errors import ImportRejected
 from data.importing import ImportResult, Progress, duplicate_result, previous_import, reject, sha256_file
@@ -75,6 +74,8 @@ def estimate_costs(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCat
 
     input_tokens follow Anthropic's convention (excluding cached and cache-write tokens). Returns warnings
     naming the models that could not be priced (their events are kept with priced = false)."""
+    import pandas as pd  # imported here: query paths that only read AI_COLUMNS must not pay for pandas
+
     pairs = con.execute(
         f"SELECT DISTINCT provider, model FROM {table} WHERE estimated_cost IS NULL AND model IS NOT NULL"
     ).fetchall()

@@ -10,9 +10,12 @@ from decimal import Decimal
 from typing import Literal
 
 import duckdb
+import sqlglot
 from pydantic import BaseModel, Field
+from sqlglot import exp
 
 from data.errors import InvalidArgument, InvalidPeriod
+from data.sql import ident
 from data.store import Store
 from tools.dimensions import (
     BUILTIN_DIMENSIONS,
@@ -87,7 +90,7 @@ def resolve_range(params: TimeRange, con: duckdb.DuckDBPyConnection | None = Non
         return parse_period(params.period, params.as_of)
     if con is not None:
         lo, hi = con.execute(
-            "SELECT min(CAST(ChargePeriodStart AS DATE)), max(CAST(ChargePeriodStart AS DATE)) FROM costs"
+            "SELECT CAST(min(ChargePeriodStart) AS DATE), CAST(max(ChargePeriodStart) AS DATE) FROM costs"
         ).fetchall()[0]
         if lo is not None:
             return Period(start=lo, end=hi + dt.timedelta(days=1), label=f"{lo} to {hi} (all data)")
@@ -96,6 +99,37 @@ def resolve_range(params: TimeRange, con: duckdb.DuckDBPyConnection | None = Non
 
 def _ts(d: dt.date) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
+def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a period as UTC timestamps, for binding against ChargePeriodStart and event times."""
+    return _ts(period.start), _ts(period.end)
+
+
+def data_coverage(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date] | None:
+    """First and last charge day in the store, or None when it holds no cost rows."""
+    lo, hi = con.execute(
+        "SELECT CAST(min(ChargePeriodStart) AS DATE), CAST(max(ChargePeriodStart) AS DATE) FROM costs"
+    ).fetchall()[0]
+    return (lo, hi) if lo is not None else None
+
+
+def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str = "period") -> list[str]:
+    """Refuse a period that holds no cost data at all (InvalidPeriod); note one that holds only part."""
+    cover = data_coverage(con)
+    if cover is None:
+        raise InvalidPeriod("the store holds no cost data yet; import some first (spendscope import focus FILE)")
+    lo, hi = cover
+    last = period.end - dt.timedelta(days=1)
+    if period.start > hi or last < lo:
+        raise InvalidPeriod(
+            f"{argument} {period.label} ({period.start} to {last}) holds no cost data; the store covers {lo} to {hi}",
+            argument=argument,
+            value=period.label,
+        )
+    if period.start < lo or last > hi:
+        return [f"the store covers {lo} to {hi}, so {period.label} is only partly covered"]
+    return []
 
 
 def filter_sql(filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source) -> tuple[list[str], list]:
@@ -135,26 +169,50 @@ def filter_sql(filters: list[Filter], con: duckdb.DuckDBPyConnection, source: So
     return clauses, params
 
 
+def pre_aggregation_columns(dims: list[str]) -> list[str] | None:
+    """The columns the dimension expressions read, when summing by them first pays off: some dimension is an
+    expression (a time grain, a tag lookup) that costs far more per row than a sum (TIMESTAMPTZ and JSON
+    functions), and bills repeat few distinct timestamps and tag sets. None: group the rows directly."""
+    names: set[str] = set()
+    costly = False
+    for d in dims:
+        try:
+            tree = sqlglot.parse_one(d, read="duckdb")
+        except sqlglot.errors.ParseError:
+            return None
+        costly = costly or not isinstance(tree, exp.Column)
+        names.update(c.name for c in tree.find_all(exp.Column))
+    return sorted(names) if costly and names else None
+
+
 def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQueryResult:
     """cost_query on an open connection (used by other tools that already hold one)."""
     column, token_type = measure_sql(p.measure)
     source = query_source(con)
     period = resolve_range(p, con)
+    coverage_notes = check_coverage(con, period)
     dims = [dimension_sql(d, con, source) for d in p.group_by]
     filters = list(p.filters)
     if token_type:
         filters.append(Filter(dimension="token_type", op="eq", values=[token_type]))
     clauses, params = filter_sql(filters, con, source)
     where = ["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses]
-    params = [_ts(period.start), _ts(period.end), *params]
+    params = [*period_bounds(period), *params]
     dim_select = ", ".join(f"CAST({d} AS VARCHAR) AS d{i}" for i, d in enumerate(dims))
     group_cols = ", ".join(f"d{i}" for i in range(len(dims)))
     order_tiebreak = (", " + group_cols) if dims else ""
+    relation, where_sql = source.relation, " AND ".join(where)
+    read = pre_aggregation_columns(dims)
+    if read:  # sum by the raw columns first; the dimension expressions then run once per group, not per row
+        cols = ", ".join(ident(c) for c in read)
+        relation = (f"(SELECT {cols}, SUM({column}) AS {column} FROM {source.relation} WHERE {where_sql} "
+                    f"GROUP BY {cols})")  # fmt: skip
+        where_sql = "true"
     sql = f"""
         WITH g AS (
             SELECT {dim_select + ',' if dims else ''} SUM({column}) AS v
-            FROM {source.relation}
-            WHERE {' AND '.join(where)}
+            FROM {relation}
+            WHERE {where_sql}
             {'GROUP BY ' + group_cols if dims else ''}
         )
         SELECT *, SUM(v) OVER () AS total, COUNT(*) OVER () AS n,
@@ -180,7 +238,7 @@ def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQue
     if not dims and rows and rows[0][0] is None:
         out = [CostRow(group={}, value=0.0, share_pct=None)]
     other = float(total - kept) if p.top and groups > p.top else None
-    assumptions = []
+    assumptions = list(coverage_notes)
     if column == "EffectiveCost":
         assumptions.append("cost = effective cost (amortised, after discounts), in the billing currency")
     return CostQueryResult(
@@ -242,7 +300,7 @@ def list_dimensions(store: Store, params: ListDimensionsInput | None = None) -> 
 class DimensionValuesInput(BaseModel):
     dimension: str = Field(description="dimension name, e.g. provider, model, team")
     search: str | None = Field(None, description="fuzzy text to look up, e.g. 'anthropic' or 'Claude Sonnet'")
-    limit: int = Field(50, ge=1, le=1000)
+    limit: int = Field(50, ge=1, le=1000, description="maximum number of values returned")
 
 
 class DimensionValue(BaseModel):

@@ -36,6 +36,7 @@ BUILTIN_DIMENSIONS: dict[str, tuple[str, str]] = {
     "sku": ("SkuId", "SKU id"),
     "sku_meter": ("SkuMeter", "SKU meter (functional meter name)"),
     "instance_type": ("x_InstanceType", "GPU instance type"),
+    "gpu_count": ("x_GpuCount", "GPUs per instance; GPU instance rows only (filter not_in ['(none)', '0'])"),
     "commitment": ("CommitmentDiscountName", "commitment discount (reservation, PTU, savings plan) name"),
     "commitment_status": ("CommitmentDiscountStatus", "Used or Unused commitment"),
     "currency": ("BillingCurrency", "billing currency"),
@@ -87,7 +88,8 @@ def query_source(con: duckdb.DuckDBPyConnection) -> Source:
 def tag_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Keys that occur in the provider Tags column."""
     rows = con.execute(
-        "SELECT DISTINCT unnest(json_keys(Tags)) AS k FROM costs WHERE Tags IS NOT NULL ORDER BY k"
+        "SELECT DISTINCT unnest(json_keys(Tags)) AS k FROM (SELECT DISTINCT Tags FROM costs WHERE Tags IS NOT NULL) "
+        "ORDER BY k"  # distinct tag sets first: bills repeat a few, and JSON parsing per row is slow
     ).fetchall()
     return [r[0] for r in rows]
 

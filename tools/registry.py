@@ -19,6 +19,8 @@ OPERATION_MODULES = (
     "tools.costs",
     "tools.sql",
     "tools.allocation",
+    "tools.owners",
+    "tools.showback",
     "tools.drivers",
     "tools.unit_costs",
     "tools.reconcile",
@@ -29,6 +31,8 @@ OPERATION_MODULES = (
     "tools.anomalies",
     "tools.savings",
     "tools.pr_diff",
+    "tools.answers",
+    "tools.sources",
 )
 
 

@@ -1,0 +1,126 @@
+"""`ask`: Billy's one entry point for every adapter (CLI, Slack, the triage router).
+
+The deterministic planner answers what it understands with zero LLM calls. When it is not confident and an
+Anthropic key is configured, the LangGraph tool-use loop (agents.billy.llm) answers over the same operations;
+without a key Billy says what it could not answer and suggests questions it can. Follow-ups in a thread carry
+the previous plan (and, on the LLM path, the persisted graph state) over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from agents.billy.models import BillyAnswer, Plan
+from agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
+from agents.billy.resolve import ValueIndex, load_index
+from data.errors import SpendscopeError
+from data.settings import Settings, load_settings
+from data.store import Store
+from tools.costs import Filter
+
+
+def ask(
+    store: Store,
+    question: str,
+    *,
+    as_of: dt.date | None = None,
+    thread_id: str | None = None,
+    settings: Settings | None = None,
+    scope: list[Filter] | None = None,
+    llm_client: Any | None = None,
+) -> BillyAnswer:
+    """Answer a cost question. `scope` filters apply to every query (e.g. a Slack user's team); `llm_client`
+    is an `anthropic.Anthropic` to use instead of one built from settings."""
+    from agents.billy import threads
+
+    settings = settings or load_settings()
+    question = (question or "").strip()
+    if not question:
+        return BillyAnswer(answer="Ask me a question about your costs, e.g. " + _examples(None)[0])
+    index, _ = load_index(store, settings.state_dir)
+    previous = threads.last_plan(settings.state_dir, thread_id) if thread_id else None
+    plan = plan_question(question, index, as_of=as_of, previous=previous)
+    has_llm = llm_client is not None or settings.anthropic_api_key is not None
+    answer: BillyAnswer
+    used_plan: Plan | None = plan
+    llm_thread = bool(thread_id) and previous is None and _last_turn_was_llm(settings, thread_id)
+    if has_llm and llm_thread and is_followup(question):
+        answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+        used_plan = None
+    elif plan.confidence >= CONFIDENT:
+        try:
+            answer = _execute(store, plan, index, scope)
+        except SpendscopeError as exc:
+            if not has_llm:
+                answer = BillyAnswer(answer=f"I could not answer that: {exc.message}")
+                used_plan = None
+            else:
+                answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+                used_plan = None
+    elif has_llm:
+        answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+        used_plan = None
+    else:
+        answer = cannot_answer(plan, index)
+        used_plan = None
+    if thread_id:
+        threads.record(settings.state_dir, thread_id, question, answer.answer, used_plan, answer.llm)
+    return answer
+
+
+def _last_turn_was_llm(settings: Settings, thread_id: str | None) -> bool:
+    from agents.billy import threads
+
+    turns = threads.history(settings.state_dir, thread_id, limit=1) if thread_id else []
+    return bool(turns) and turns[-1][2]
+
+
+def _execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None) -> BillyAnswer:
+    from agents.billy.execute import execute
+
+    return execute(store, plan, index, scope)
+
+
+def _llm(store: Store, question: str, settings: Settings, thread_id: str | None, as_of: dt.date | None,
+         scope: list[Filter] | None, client: Any | None, plan: Plan) -> BillyAnswer:  # fmt: skip
+    from agents.billy.llm import run_llm
+
+    return run_llm(store, question, settings=settings, thread_id=thread_id, as_of=as_of, scope=scope,
+                   client=client, hint=plan)  # fmt: skip
+
+
+def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
+    """The honest answer without an LLM: what was not understood, and questions that work."""
+    reasons = []
+    if plan.unresolved:
+        names = ", ".join(f"'{u}'" for u in plan.unresolved)
+        dims = [d for d in ("provider", "service", "model", ownership_key(index)) if d and index.has_dim(d)]
+        reasons.append(f"I could not find {names} among the store's {', '.join(d.replace('_', ' ') + 's' for d in dims)}"
+                       " or other values")  # fmt: skip
+    if plan.unsupported:
+        reasons.append(
+            f"questions about {', '.join(dict.fromkeys(plan.unsupported))} need the LLM or a dedicated command"
+        )
+    if not reasons:
+        reasons.append("I did not understand what to measure")
+    text = ("I can't answer that without an LLM (set ANTHROPIC_API_KEY): " + "; ".join(reasons) + ". "
+            "I can answer questions like: " + " / ".join(f'"{e}"' for e in _examples(index)) + ".")  # fmt: skip
+    return BillyAnswer(answer=text, value=None)
+
+
+def _examples(index: ValueIndex | None) -> list[str]:
+    provider, month, team, model = "Anthropic", "last month", "team", "claude-sonnet-4-5"
+    if index is not None:
+        provider = (index.values.get("provider") or [provider])[0]
+        model = (index.values.get("model") or [model])[0]
+        team = ownership_key(index) or "provider"
+        if index.catalog.last_day:
+            month = index.catalog.last_day.strftime("%B %Y")
+    return [
+        f"How much did we spend on {provider} in {month}?",
+        f"Which {team} spent the most in {month}?",
+        f"How did total spend change from the month before to {month}?",
+        f"What did {model} cost per million tokens in {month}?",
+        f"On which day was spend highest in {month}?",
+    ]

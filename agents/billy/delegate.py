@@ -1,0 +1,183 @@
+"""Questions answered by the richer analytics operations when they are installed: forecasts
+(tools.forecast), savings (tools.savings), anomalies (tools.anomalies, dry run: Billy never writes), budgets
+(tools.budgets) and idle GPUs (tools.gpu). Each module is imported only when its question is asked
+(statsmodels loads with the forecast, not before)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import re
+from typing import Any
+
+from agents.billy import charts
+from agents.billy.models import BillyAnswer, Plan, Table, ToolCall
+from agents.billy.phrasing import money, pct, period_phrase, scope_phrase
+from data.errors import SpendscopeError
+from data.store import Store
+from tools.costs import Filter
+
+MODULES = {"forecast": "tools.forecast", "savings": "tools.savings", "anomalies": "tools.anomalies",
+           "budget": "tools.budgets", "gpu_idle": "tools.gpu"}  # fmt: skip
+
+
+def available(intent: str) -> bool:
+    name = MODULES.get(intent)
+    try:
+        return name is not None and importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _call(calls: list[ToolCall], name: str, store: Store, params: Any) -> Any:
+    """Run a registered operation by name (the registry, not a function name, is the contract)."""
+    from tools.registry import get_operation
+
+    record = ToolCall(name=name, input=params.model_dump(mode="json", exclude_defaults=True))
+    calls.append(record)
+    try:
+        return get_operation(name).func(store, params)
+    except Exception as exc:
+        record.error = getattr(exc, "code", "operation_failed")
+        raise
+
+
+def run(store: Store, plan: Plan, scope: list[Filter] | None) -> BillyAnswer:
+    calls: list[ToolCall] = []
+    handler = {"forecast": _forecast, "savings": _savings, "anomalies": _anomalies, "budget": _budget,
+               "gpu_idle": _gpu_idle}[plan.intent]  # fmt: skip
+    try:
+        answer = handler(store, plan, [*(scope or []), *plan.filters], calls)
+    except SpendscopeError:
+        raise
+    except Exception as exc:  # a failing analytics operation must not take the question down with it
+        name = calls[-1].name if calls else plan.intent
+        answer = BillyAnswer(
+            answer=f"I could not answer that: the {name} operation failed ({type(exc).__name__})."
+        )
+    answer.tools = calls
+    return answer
+
+
+def _horizon(question: str, today: dt.date) -> int:
+    low = question.lower()
+    m = re.search(r"next (\d+) (day|week|month)s?", low)
+    if m:
+        return int(m.group(1)) * {"day": 1, "week": 7, "month": 30}[m.group(2)]
+    nxt = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    if re.search(r"\b(rest|end) of (the |this )?month\b", low):
+        return max((nxt - today).days, 1)
+    if re.search(r"\bnext month\b", low):
+        after = (nxt.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return (after - today).days
+    if re.search(r"\bnext week\b", low):
+        return 7
+    return 30
+
+
+def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
+    mod = importlib.import_module("tools.forecast")
+    today = plan.as_of or dt.date.today()
+    params = mod.ForecastInput(filters=filters, measure=plan.measure if plan.measure != "tokens" else "cost",
+                               horizon=_horizon(plan.question, today), as_of=plan.as_of)  # fmt: skip
+    res = _call(calls, "forecast_costs", store, params)
+    scope = scope_phrase(plan.filters)
+    text = (f"{money(res.total)} is the forecast{' for ' + scope if scope else ''} from {res.start} to {res.end} "
+            f"({res.level:g}% interval {money(res.total_lower)} to {money(res.total_upper)}; the 30 days before "
+            f"cost {money(res.history_total_last_30d)}). Assumed: model {res.model}, fitted on {res.history_start} "
+            f"to {res.history_end}.")  # fmt: skip
+    rows = [[p.day.isoformat(), round(p.value, 2), round(p.lower, 2), round(p.upper, 2)] for p in res.points]
+    chart = charts.line([{"day": r[0], "value": r[1]} for r in rows], "day", res.measure, "forecast")
+    return BillyAnswer(answer=text, value=round(res.total, 2), chart=chart,
+                       table=Table(columns=["day", "forecast", "lower", "upper"], rows=rows))  # fmt: skip
+
+
+def _savings(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
+    mod = importlib.import_module("tools.savings")
+    rng: dict[str, Any] = {}
+    if plan.period is not None and "(all data)" not in plan.period.label:
+        rng = {"start": plan.period.start, "end": plan.period.last}
+    res = _call(calls, "savings_recommendations", store, mod.SavingsInput(**rng))
+    recs = [r for r in res.recommendations if r.monthly_saving]
+    if not recs:
+        text = f"No saving above the threshold was found {period_phrase(plan.period)}."
+    else:
+        top = recs[0]
+        text = (f"{money(res.total_monthly_saving)} per month could be saved across {len(recs)} recommendations; "
+                f"the largest: {top.title} ({money(top.monthly_saving)} per month). Action: {top.action}")  # fmt: skip
+    rows = [
+        [r.kind, r.title, r.monthly_saving, r.monthly_cost, r.confidence] for r in res.recommendations[:20]
+    ]
+    return BillyAnswer(answer=text, value=round(res.total_monthly_saving, 2),
+                       table=Table(columns=["kind", "recommendation", "monthly_saving", "monthly_cost", "confidence"],
+                                   rows=rows))  # fmt: skip
+
+
+def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
+    mod = importlib.import_module("tools.anomalies")
+    days = 14
+    as_of = plan.as_of
+    if plan.period is not None and "(all data)" not in plan.period.label:
+        days = max(min((plan.period.end - plan.period.start).days, 366), 1)
+        as_of = plan.period.end
+    params = mod.DetectInput(days=days, as_of=as_of, filters=filters, dry_run=True)
+    res = _call(calls, "detect_anomalies", store, params)
+    found = res.anomalies
+    if not found:
+        text = f"0 anomalies: nothing unusual in the last {days} days of data" + (
+            f" before {as_of}." if as_of else "."
+        )
+        value: Any = 0
+    else:
+        a = found[0]
+        text = (f"{len(found)} anomal{'y' if len(found) == 1 else 'ies'} in the last {days} days; the largest: "
+                f"{a.dimension} {a.value} {'up' if a.impact > 0 else 'down'} {money(abs(a.impact))} from "
+                f"{a.start_day} to {a.end_day} (expected {money(a.expected)}, actual {money(a.actual)}). {a.explanation}")  # fmt: skip
+        value = len(found)
+    rows = [[a.dimension, a.value, a.start_day.isoformat(), a.end_day.isoformat(), round(a.impact, 2), a.severity]
+            for a in found[:25]]  # fmt: skip
+    return BillyAnswer(answer=text, value=value,
+                       table=Table(columns=["dimension", "value", "start", "end", "impact", "severity"], rows=rows))  # fmt: skip
+
+
+def _budget(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
+    mod = importlib.import_module("tools.budgets")
+    res = _call(calls, "budget_status", store, mod.BudgetStatusInput(as_of=plan.as_of))
+    if not res.budgets:
+        return BillyAnswer(
+            answer="No budgets are set yet; add one with `spendscope budgets set`.", value=None
+        )
+    worst = sorted(res.budgets, key=lambda b: -b.projected_pct)
+    b = worst[0]
+    text = (f"{pct(b.used_pct)} of the {b.budget.name} budget ({money(b.spent)} of {money(float(b.budget.amount))}) is "
+            f"spent for {b.period_label}; projected {pct(b.projected_pct)} ({money(b.projected)}), status {b.status}.")  # fmt: skip
+    if len(worst) > 1:
+        text += f" {sum(1 for x in worst if x.status in ('over', 'forecast_over'))} of {len(worst)} budgets are over or forecast over."
+    rows = [[x.budget.name, x.period_label, round(x.spent, 2), float(x.budget.amount), round(x.used_pct, 2),
+             round(x.projected_pct, 2), x.status] for x in worst]  # fmt: skip
+    return BillyAnswer(answer=text, value=round(b.used_pct, 2),
+                       table=Table(columns=["budget", "period", "spent", "amount", "used_pct", "projected_pct", "status"],
+                                   rows=rows))  # fmt: skip
+
+
+def _gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
+    mod = importlib.import_module("tools.gpu")
+    rng: dict[str, Any] = {}
+    if plan.period is not None:
+        rng = {"start": plan.period.start, "end": plan.period.last}
+    res = _call(calls, "gpu_utilization", store, mod.GpuInput(**rng))
+    t = res.total
+    when = period_phrase(plan.period)
+    if not t.monitored_hours:
+        text = (f"{money(t.cost)} of GPU instance cost {when}, but no GPU utilisation samples cover it, so idle time "
+                "is unknown (import GPU metrics with `spendscope import gpu`).")  # fmt: skip
+        value: Any = None
+    else:
+        text = (f"{money(t.idle_cost)} of GPU cost was idle {when} ({pct(t.idle_cost_pct)} of the monitored GPU cost; "
+                f"average utilisation {pct(t.avg_utilization_pct)}).")  # fmt: skip
+        value = round(t.idle_cost, 2)
+    rows = [[i.month, i.instance_name or i.instance_id, i.team, round(i.cost, 2), round(i.idle_cost, 2),
+             None if i.avg_utilization_pct is None else round(i.avg_utilization_pct, 1)] for i in res.instances[:25]]  # fmt: skip
+    return BillyAnswer(answer=text, value=value,
+                       table=Table(columns=["month", "instance", "team", "cost", "idle_cost", "avg_util_pct"], rows=rows))  # fmt: skip

@@ -1,0 +1,86 @@
+"""Billy's data shapes: the answer every adapter renders, and the plan the deterministic planner makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from tools.costs import Filter
+
+Intent = Literal[
+    "total", "breakdown", "top", "compare", "drivers", "peak", "share", "unit_cost", "utilization", "count",
+    "average", "forecast", "savings", "anomalies", "budget", "gpu_idle", "unknown",
+]  # fmt: skip
+
+
+class Table(BaseModel):
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+
+
+class ToolCall(BaseModel):
+    name: str = Field(description="operation name (tools.registry) or run_sql")
+    input: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = Field(None, description="error code when the call failed")
+
+
+class BillyAnswer(BaseModel):
+    """What Billy says: one sentence with the key figure first, the key value, the table behind it, an optional
+    Vega-Lite chart, the tool calls that produced the figures, and whether an LLM took part."""
+
+    answer: str
+    value: float | int | str | None = None
+    table: Table = Field(default_factory=Table)
+    chart: dict[str, Any] | None = None
+    tools: list[ToolCall] = Field(default_factory=list)
+    llm: bool = False
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "value": self.value,
+            "table": {"columns": self.table.columns, "rows": self.table.rows},
+            "chart": self.chart,
+            "tools": [t.model_dump(exclude_none=True) for t in self.tools],
+            "llm": self.llm,
+        }
+
+
+class PeriodRef(BaseModel):
+    start: dt.date
+    end: dt.date = Field(description="exclusive")
+    label: str
+
+    @property
+    def last(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+
+class Plan(BaseModel):
+    """A question turned into operations: what to measure, over which rows and periods, shaped how."""
+
+    question: str
+    intent: Intent = "total"
+    measure: str = "cost"
+    token_types: list[str] = Field(default_factory=list, description="token kinds when measure is tokens")
+    filters: list[Filter] = Field(default_factory=list)
+    group_by: list[str] = Field(default_factory=list)
+    period: PeriodRef | None = None
+    base_period: PeriodRef | None = None  # compare/drivers: the earlier period
+    top: int | None = None
+    ascending: bool = False
+    direction: Literal["up", "down"] | None = None
+    share_filters: list[Filter] = Field(default_factory=list, description="share: the subset within filters")
+    unit_measure: str | None = None  # unit_cost: the denominator measure
+    unit_scale: float = 1.0
+    unit_label: str = ""
+    percent_first: bool = False
+    grain: Literal["day", "week", "month"] = "day"
+    subject: str = Field("", description="what the figure is about, e.g. 'commitment that went unused'")
+    assumptions: list[str] = Field(default_factory=list)
+    unresolved: list[str] = Field(default_factory=list)
+    unsupported: list[str] = Field(default_factory=list, description="what the planner cannot answer")
+    confidence: float = 0.0
+    as_of: dt.date | None = None

@@ -1,0 +1,150 @@
+"""How Billy writes figures and names: money, counts, percentages, periods and filter descriptions.
+Rendering only; every figure it writes comes from a tool result."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from agents.billy.models import PeriodRef
+from tools.costs import Filter
+
+OWNER_DIMS = {"team", "owner", "department", "cost_center", "costcenter", "customer", "sub_account", "project",
+              "squad", "tenant", "client", "app", "application", "product"}  # fmt: skip
+MEASURE_NOUNS = {
+    "cost": "spend", "effective_cost": "spend", "billed_cost": "billed cost", "list_cost": "list-price cost",
+    "contracted_cost": "contracted cost", "tokens": "tokens", "requests": "requests", "gpu_hours": "GPU hours",
+    "usage_quantity": "usage",
+}  # fmt: skip
+TOKEN_TYPE_WORDS = {"input": "input", "output": "output", "cached_input": "cache-read", "cache_write": "cache-write",
+                    "reasoning": "reasoning"}  # fmt: skip
+
+
+def money(v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if 0 < a < 1:
+        return f"{sign}${a:.4f}"
+    return f"{sign}${a:,.2f}"
+
+
+def count(v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.2f}"
+
+
+def pct(v: float | None, signed: bool = False) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:+.2f}%" if signed else f"{v:.2f}%"
+
+
+def is_money(measure: str) -> bool:
+    return measure in ("cost", "effective_cost", "billed_cost", "list_cost", "contracted_cost")
+
+
+def figure(v: float | None, measure: str) -> str:
+    if is_money(measure):
+        return money(v)
+    if measure == "gpu_hours" and v is not None:
+        return f"{v:,.1f}"
+    return count(v)
+
+
+def round_value(v: float | None, measure: str) -> float | int | None:
+    if v is None:
+        return None
+    if is_money(measure):
+        return round(v, 4) if abs(v) < 1 else round(v, 2)
+    if float(v).is_integer():
+        return int(v)
+    return round(v, 4)
+
+
+def period_phrase(p: PeriodRef | None) -> str:
+    if p is None:
+        return "over all data"
+    label = p.label
+    if "(all data)" in label:
+        return f"over all data ({p.start} to {p.last})"
+    if p.end - p.start == dt.timedelta(days=1):
+        return f"on {label}"
+    if label.startswith("the "):
+        return f"in {label}"
+    if " to " in label and label[:4].isdigit():
+        return f"from {p.start} to {p.last}"
+    return f"in {label}"
+
+
+def value_list(values: list[str], conj: str = "or") -> str:
+    if len(values) <= 1:
+        return values[0] if values else ""
+    shown = values[:5]
+    more = f" and {len(values) - 5} more" if len(values) > 5 else ""
+    return ", ".join(shown[:-1]) + f" {conj} {shown[-1]}{more}" if not more else ", ".join(shown) + more
+
+
+def describe_filter(f: Filter) -> str:
+    dim = f.dimension
+    low = dim.lower()
+    real = [v for v in f.values if v.lower() not in ("(none)", "none", "null", "unallocated")]
+    if dim == "gpu_count":
+        return "GPU instances"
+    if dim == "commitment_status":
+        return f"{'/'.join(v.lower() for v in f.values)} commitment"
+    if not real:
+        return f"no {dim.replace('_', ' ')} tag"
+    names = value_list(real)
+    if f.op in ("not", "not_in"):
+        return f"excluding {names}"
+    if low in ("provider", "service", "model", "invoice_issuer", "publisher"):
+        return names
+    if low in ("team", "squad", "department"):
+        return f"the {names} team" if len(real) == 1 else f"the {names} teams"
+    if low in ("feature", "env", "environment", "product", "app", "application", "workload"):
+        word = {"env": "environment"}.get(low, low)
+        return f"the {names} {word}" if len(real) == 1 else f"the {names} {word}s"
+    if low == "sub_account":
+        return f"sub-account {names}"
+    return f"{dim.replace('_', ' ')} {names}"
+
+
+def scope_phrase(filters: list[Filter]) -> str:
+    parts = [describe_filter(f) for f in filters]
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def token_words(types: list[str]) -> str:
+    if not types:
+        return "tokens"
+    if set(types) == {"input", "cached_input", "cache_write"}:
+        return "input tokens (cache reads and writes included)"
+    return "/".join(TOKEN_TYPE_WORDS.get(t, t) for t in types) + " tokens"
+
+
+def subject(
+    filters: list[Filter], measure: str, token_types: list[str] | None = None, cap: bool = True
+) -> str:
+    """'Total spend', 'Spend on Anthropic', 'Output tokens of claude-haiku-4-5'."""
+    scope = scope_phrase(filters)
+    noun = token_words(token_types or []) if measure == "tokens" else MEASURE_NOUNS.get(measure, measure)
+    if not scope:
+        text = f"total {noun}"
+    elif measure in ("cost", "effective_cost"):
+        text = f"spend on {scope}"
+    else:
+        text = f"{noun} for {scope}"
+    return text[0].upper() + text[1:] if cap else text
+
+
+def date_text(d: dt.date) -> str:
+    return f"{d.strftime('%B')} {d.day}, {d.year} ({d.isoformat()})"

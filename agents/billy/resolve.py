@@ -1,0 +1,332 @@
+"""Resolving the names in a question against the store's actual values.
+
+The catalog (tools.answers.dimension_catalog: every dimension, virtual tag and tag key with its values) is
+turned into an index of exact names (ignoring case, spacing and punctuation: "Claude Sonnet 4.5" is
+claude-sonnet-4-5), partial names ("bedrock" is Amazon Bedrock, "Claude" is every claude-* model) and the words
+that name each dimension ("team", "environment", "customers"). The catalog is cached per store file version,
+in the process and on disk under Settings.state_dir, so a warm question costs no catalog scan.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agents.billy.lexicon import (
+    BUILTIN_DIMENSION_WORDS,
+    FILLER,
+    GENERIC,
+    TAG_SYNONYMS,
+    VALUE_ALIASES,
+    VALUE_SYNONYMS,
+)
+from data.store import Store
+from tools.answers import Catalog, CatalogInput, dimension_catalog
+
+CATALOG_VERSION = 1
+
+# Higher wins when the same words name values in several dimensions and the question gives no hint.
+PRIORITY = {
+    "provider": 100, "model": 96, "service": 95, "sub_account": 60, "instance_type": 55, "commitment": 50,
+    "region": 45, "invoice_issuer": 40, "publisher": 35, "billing_account": 30, "resource": 25,
+    "service_category": 20, "charge_category": 8,
+}  # fmt: skip
+TAG_PRIORITY = 80
+# Dimensions whose values are never read from free text (their words are measure or intent vocabulary).
+NOT_NAMED = {"token_type", "commitment_status", "currency", "pricing_category", "sku_meter", "resource_type",
+             "service_subcategory"}  # fmt: skip
+EXACT_ONLY = {"resource", "region", "charge_category", "billing_account", "service_category", "instance_type"}
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def compact(text: str) -> str:
+    return "".join(tokens(text))
+
+
+@dataclass(frozen=True)
+class Entry:
+    dim: str
+    value: str
+    cost: float
+    ntokens: int
+
+
+@dataclass
+class ValueIndex:
+    catalog: Catalog
+    exact: dict[str, list[Entry]] = field(default_factory=dict)
+    grams: dict[tuple[str, ...], list[Entry]] = field(default_factory=dict)
+    dim_words: dict[tuple[str, ...], str] = field(default_factory=dict)
+    value_tokens: set[str] = field(default_factory=set)
+    kinds: dict[str, str] = field(default_factory=dict)
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+    def priority(self, dim: str) -> int:
+        if dim in PRIORITY:
+            return PRIORITY[dim]
+        if self.kinds.get(dim) in ("virtual_tag", "provider_tag"):
+            return TAG_PRIORITY + (2 if self.kinds[dim] == "virtual_tag" else 0)
+        return 0
+
+    def tag_keys(self) -> list[str]:
+        return [d for d, k in self.kinds.items() if k in ("virtual_tag", "provider_tag")]
+
+    def has_dim(self, dim: str) -> bool:
+        return dim in self.kinds
+
+
+def build_index(catalog: Catalog) -> ValueIndex:
+    idx = ValueIndex(catalog=catalog)
+    for d in catalog.dimensions:
+        idx.kinds[d.name] = d.kind
+        idx.values[d.name] = [v.value for v in d.values]
+    for d in catalog.dimensions:
+        if d.name in NOT_NAMED:
+            continue
+        for v in d.values:
+            toks = tokens(v.value)
+            if not toks:
+                continue
+            entry = Entry(d.name, v.value, v.cost, len(toks))
+            names = [v.value]
+            names += list(VALUE_ALIASES.get(d.name, {}).get(" ".join(toks), ()))
+            if d.kind != "builtin":
+                names += list(VALUE_SYNONYMS.get(" ".join(toks), ()))
+            for name in names:
+                idx.exact.setdefault(compact(name), []).append(entry)
+            idx.value_tokens.update(toks)
+            if d.name in EXACT_ONLY:
+                continue
+            variants = [toks]
+            relaxed = [re.sub(r"^([a-z]{4,})\d+$", r"\1", t) for t in toks]
+            if relaxed != toks:
+                variants.append(relaxed)
+            for vt in variants:
+                for i in range(len(vt)):
+                    for j in range(i + 1, min(len(vt), i + 6) + 1):
+                        gram = tuple(vt[i:j])
+                        if (i, j) == (0, len(vt)):
+                            continue
+                        bucket = idx.grams.setdefault(gram, [])
+                        if entry not in bucket:
+                            bucket.append(entry)
+    for dim, words in BUILTIN_DIMENSION_WORDS.items():
+        if dim in ("day", "week", "month") or idx.has_dim(dim):
+            for w in words:
+                idx.dim_words.setdefault(tuple(tokens(w)), dim)
+    for key in idx.tag_keys():
+        low = key.lower()
+        forms = {low, low.replace("_", " "), low.replace("-", " ")}
+        forms |= {f + "s" for f in list(forms)} | {
+            f + "es" for f in list(forms) if f.endswith(("s", "x", "ch"))
+        }
+        forms |= set(TAG_SYNONYMS.get(low, ()))
+        for f in forms:
+            t = tuple(tokens(f))
+            # a tag key wins over a builtin word ("project" as a tag beats sub-account projects)
+            if t and (t not in idx.dim_words or idx.dim_words[t] not in idx.tag_keys() or f == low):
+                idx.dim_words[t] = key
+    return idx
+
+
+# ------------------------------------------------------------------------------------ catalog cache
+
+_PROCESS_CACHE: dict[tuple, ValueIndex] = {}
+
+
+def _file_key(store: Store) -> tuple:
+    path = store.path.resolve()
+    parts: list[object] = [str(path)]
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            parts += [st.st_mtime_ns, st.st_size]
+        except OSError:
+            parts += [0, 0]
+    return tuple(parts)
+
+
+def load_index(store: Store, state_dir: Path | None = None) -> tuple[ValueIndex, bool]:
+    """The value index of a store, and whether the catalog had to be read from the store (not cached)."""
+    key = _file_key(store)
+    if key in _PROCESS_CACHE:
+        return _PROCESS_CACHE[key], False
+    cache_file = None
+    if state_dir is not None:
+        digest = hashlib.sha256(repr((CATALOG_VERSION, key)).encode()).hexdigest()[:24]
+        cache_file = Path(state_dir) / "billy" / f"catalog-{digest}.json"
+        try:
+            catalog = Catalog.model_validate_json(cache_file.read_text(encoding="utf-8"))
+            idx = build_index(catalog)
+            _PROCESS_CACHE[key] = idx
+            return idx, False
+        except (OSError, ValueError):
+            pass
+    catalog = dimension_catalog(store, CatalogInput())
+    idx = build_index(catalog)
+    _PROCESS_CACHE[key] = idx
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            for old in cache_file.parent.glob("catalog-*.json"):
+                if old.stat().st_mtime < _oldest_keep(cache_file.parent):
+                    old.unlink(missing_ok=True)
+            tmp = cache_file.with_suffix(".tmp")
+            tmp.write_text(catalog.model_dump_json(), encoding="utf-8")
+            tmp.replace(cache_file)
+        except OSError:
+            pass
+    return idx, True
+
+
+def _oldest_keep(folder: Path, keep: int = 20) -> float:
+    times = sorted((p.stat().st_mtime for p in folder.glob("catalog-*.json")), reverse=True)
+    return times[keep - 1] if len(times) >= keep else 0.0
+
+
+# ------------------------------------------------------------------------------------ mentions
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Mention:
+    dim: str
+    values: list[str]
+    first: int  # token index range [first, last)
+    last: int
+    exact: bool
+    phrase: str
+    context_word: bool = False  # the dimension was named next to the value ("the growth team")
+    negated: bool = False
+    fuzzy: bool = False
+    alternatives: list[str] = field(default_factory=list)  # other dimensions with the same name
+
+
+def question_tokens(text: str) -> list[Token]:
+    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text.lower())]
+
+
+def _adjacent_dim(
+    idx: ValueIndex, toks: list[Token], first: int, last: int, used: set[int]
+) -> tuple[str, int, int]:
+    """A dimension word right before or after tokens [first, last): (dim, start, end) or ('', -1, -1)."""
+    skip = {"the", "our", "a", "an", "s"}
+    after = last
+    while after < len(toks) and toks[after].text in skip and toks[after].text == "s":
+        after += 1
+    for n in (3, 2, 1):
+        gram = tuple(t.text for t in toks[after : after + n])
+        if len(gram) == n and gram in idx.dim_words and not used & set(range(after, after + n)):
+            return idx.dim_words[gram], after, after + n
+    before = first
+    while before > 0 and toks[before - 1].text in skip:
+        before -= 1
+    for n in (3, 2, 1):
+        if before - n < 0:
+            continue
+        gram = tuple(t.text for t in toks[before - n : before])
+        if gram in idx.dim_words and not used & set(range(before - n, before)):
+            return idx.dim_words[gram], before - n, before
+    return "", -1, -1
+
+
+def find_mentions(
+    idx: ValueIndex, toks: list[Token], blocked: set[int], known: set[str]
+) -> tuple[list[Mention], set[int]]:
+    """Value mentions in the question tokens (longest names first), and the token indexes they consumed
+    (including the dimension words next to them)."""
+    used = set(blocked)
+    mentions: list[Mention] = []
+    n = len(toks)
+    for length in range(min(8, n), 0, -1):
+        for i in range(0, n - length + 1):
+            span = range(i, i + length)
+            if used & set(span):
+                continue
+            words = [toks[k].text for k in span]
+            if all(w in FILLER or w.isdigit() for w in words):
+                continue
+            generic_only = all(w in FILLER or w in GENERIC or w.isdigit() for w in words)
+            m = _match_span(idx, toks, i, i + length, words, used, generic_only)
+            if m is not None:
+                mentions.append(m)
+                used.update(span)
+    # fuzzy single words ("antropic"): only unknown words that are close to a value's word
+    for i, t in enumerate(toks):
+        if i in used or len(t.text) < 5 or t.text in known or t.text in FILLER or t.text in GENERIC:
+            continue
+        if t.text in idx.value_tokens:
+            continue
+        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85)
+        if close:
+            fake = [close[0]]
+            m = _match_span(idx, toks, i, i + 1, fake, used)
+            if m is not None:
+                m.fuzzy = True
+                m.phrase = t.text
+                mentions.append(m)
+                used.add(i)
+    mentions.sort(key=lambda m: m.first)
+    for m in mentions:
+        used.update(range(m.first, m.last))
+    return mentions, used
+
+
+def _match_span(
+    idx: ValueIndex,
+    toks: list[Token],
+    i: int,
+    j: int,
+    words: list[str],
+    used: set[int],
+    generic_only: bool = False,
+) -> Mention | None:
+    key = "".join(words)
+    entries = list(idx.exact.get(key, []))
+    if generic_only:
+        # ordinary words ("compute", "usage", "global") name only business values: tags, providers, models
+        entries = [e for e in entries if idx.priority(e.dim) >= TAG_PRIORITY]
+        if not entries:
+            return None
+    exact = bool(entries)
+    if not entries and len(words) == 1 and key.endswith("s") and len(key) > 3:
+        entries = list(idx.exact.get(key[:-1], []))
+        exact = bool(entries)
+    if not entries:
+        distinctive = [w for w in words if w not in GENERIC and w not in FILLER and not w.isdigit()]
+        if not distinctive or (len(words) == 1 and len(words[0]) < 3):
+            return None
+        entries = [e for e in idx.grams.get(tuple(words), []) if e.dim not in EXACT_ONLY]
+    if not entries:
+        return None
+    by_dim: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_dim.setdefault(e.dim, []).append(e)
+    ctx_dim, cs, ce = _adjacent_dim(idx, toks, i, j, used)
+    if ctx_dim in by_dim:
+        dim = ctx_dim
+    else:
+        dim = max(by_dim, key=lambda d: (idx.priority(d), sum(e.cost for e in by_dim[d])))
+        ctx_dim = ""
+    chosen = sorted(by_dim[dim], key=lambda e: -e.cost)
+    values = list(dict.fromkeys(e.value for e in chosen))
+    m = Mention(dim=dim, values=values, first=i, last=j, exact=exact, phrase=" ".join(words),
+                context_word=bool(ctx_dim), alternatives=[d for d in by_dim if d != dim])  # fmt: skip
+    if ctx_dim:
+        used.update(range(cs, ce))
+        m.first, m.last = min(i, cs), max(j, ce)
+    return m

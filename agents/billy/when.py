@@ -1,0 +1,333 @@
+"""Finding the periods a question names: "in September 2026", "last month", "the last 7 days", "Q3",
+"yesterday", "since October 1", "Oct 1-15", "from August to October", "month over month".
+
+Returns each mention with its character span (so the words are not read again as names) and a Period
+(tools.periods: half-open [start, end) with a label). "Today" is `as_of`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from agents.billy.lexicon import NUMBER_WORDS
+from tools.periods import Period, add_months, month_period, parse_period, quarter_period
+
+_MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+        r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
+_MON2 = _MON.replace("?P<mon>", "?P<mon2>")
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_YEAR2 = _YEAR.replace("?P<year>", "?P<year2>")
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:])"
+_DAY2 = _DAY.replace("?P<day>", "?P<day2>")
+_NUM = r"(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_UNIT = r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|quarters?|years?|yrs?)"
+_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_B = r"(?<![\w-])"
+_E = r"(?![\w-])"
+
+
+@dataclass
+class PeriodMention:
+    start: int  # character span in the question
+    end: int
+    period: Period
+    kind: str  # day, range, month, quarter, half, year, relative, since
+    explicit_year: bool = True
+
+
+@dataclass
+class PeriodScan:
+    mentions: list[PeriodMention]
+    over: str | None = None  # "month" for "month over month", and so on
+    over_span: tuple[int, int] | None = None
+
+
+def _month_no(name: str) -> int:
+    key = name.rstrip(".")[:3]
+    return list(calendar.month_abbr).index(key.title())
+
+
+def _day_period(d: dt.date) -> Period:
+    return Period(start=d, end=d + dt.timedelta(days=1), label=f"{d.strftime('%B')} {d.day}, {d.year} ({d})")
+
+
+def _range(start: dt.date, last: dt.date) -> Period | None:
+    if last < start:
+        return None
+    if start.day == 1 and (last + dt.timedelta(days=1)).day == 1:
+        end = last + dt.timedelta(days=1)
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if months == 1:
+            return month_period(start.year, start.month)
+        return Period(start=start, end=end, label=f"{start.strftime('%B %Y')} to {last.strftime('%B %Y')}")
+    return Period(start=start, end=last + dt.timedelta(days=1), label=f"{start} to {last}")
+
+
+def _infer_year(month: int, day: int, today: dt.date) -> int:
+    """A month (and day) named without a year: the most recent one not after today."""
+    try:
+        candidate = dt.date(today.year, month, min(day, 28))
+    except ValueError:
+        return today.year
+    return today.year if candidate <= today else today.year - 1
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _n(text: str) -> int:
+    return int(text) if text.isdigit() else NUMBER_WORDS.get(text, 0)
+
+
+def scan_periods(text: str, today: dt.date) -> PeriodScan:
+    """Every period mention in `text` (case-insensitive), earliest first, none overlapping."""
+    t = text.lower()
+    found: list[PeriodMention] = []
+
+    def add(m: re.Match[str], period: Period | None, kind: str, explicit_year: bool = True) -> None:
+        if period is not None:
+            found.append(PeriodMention(m.start(), m.end(), period, kind, explicit_year))
+
+    # ISO date ranges and single dates, US dates, ISO months.
+    iso = r"(\d{4}-\d{2}-\d{2})"
+    for m in re.finditer(_B + r"(?:between |from )?" + iso + r"\s*(?:to|until|till|through|thru|and|-|–|—|\.\.)\s*"
+                         + iso + _E, t):  # fmt: skip
+        a, b = _iso(m.group(1)), _iso(m.group(2))
+        if a and b:
+            add(m, _range(a, b), "range")
+    for m in re.finditer(_B + r"(?:on |for )?" + iso + _E, t):
+        d = _iso(m.group(1))
+        if d:
+            add(m, _day_period(d), "day")
+    for m in re.finditer(_B + r"(\d{1,2})/(\d{1,2})/(\d{4})" + _E, t):
+        d = _safe_date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+        if d:
+            add(m, _day_period(d), "day")
+    for m in re.finditer(_B + r"(\d{4})-(\d{2})(?![\w-])", t):
+        if 1 <= int(m.group(2)) <= 12:
+            add(m, month_period(int(m.group(1)), int(m.group(2))), "month")
+
+    # Month-day ranges: "Oct 1-15", "October 1 to October 15, 2026", "1-15 October".
+    for m in re.finditer(_B + _MON + r" " + _DAY + r"\s*(?:-|–|to|through|thru|until|till)\s*(?:" + _MON2 + r" )?"
+                         + _DAY2 + r"(?:,? " + _YEAR + r")?" + _E, t):  # fmt: skip
+        mon = _month_no(m.group("mon"))
+        mon2 = _month_no(m.group("mon2")) if m.group("mon2") else mon
+        y = int(m.group("year")) if m.group("year") else _infer_year(mon, int(m.group("day")), today)
+        a, b = _safe_date(y, mon, int(m.group("day"))), _safe_date(y, mon2, int(m.group("day2")))
+        if a and b:
+            add(m, _range(a, b), "range", bool(m.group("year")))
+    for m in re.finditer(_B + _DAY + r"\s*(?:-|–|to)\s*" + _DAY2 + r" (?:of )?" + _MON + r"(?:,? " + _YEAR + r")?"
+                         + _E, t):  # fmt: skip
+        mon = _month_no(m.group("mon"))
+        y = int(m.group("year")) if m.group("year") else _infer_year(mon, int(m.group("day")), today)
+        a, b = _safe_date(y, mon, int(m.group("day"))), _safe_date(y, mon, int(m.group("day2")))
+        if a and b:
+            add(m, _range(a, b), "range", bool(m.group("year")))
+
+    # Single days: "October 14", "Oct 14th, 2026", "14 October 2026", "the 14th of October".
+    for m in re.finditer(_B + r"(?:on )?" + _MON + r" " + _DAY + r"(?:,? " + _YEAR + r")?" + _E, t):
+        mon, day = _month_no(m.group("mon")), int(m.group("day"))
+        if m.group("mon") == "may" and not m.group("year") and not _month_context(t, m.start()):
+            continue
+        y = int(m.group("year")) if m.group("year") else _infer_year(mon, day, today)
+        d = _safe_date(y, mon, day)
+        if d:
+            add(m, _day_period(d), "day", bool(m.group("year")))
+    for m in re.finditer(
+        _B + r"(?:on )?(?:the )?" + _DAY + r" (?:of )?" + _MON + r"(?:,? " + _YEAR + r")?" + _E, t
+    ):
+        mon, day = _month_no(m.group("mon")), int(m.group("day"))
+        y = int(m.group("year")) if m.group("year") else _infer_year(mon, day, today)
+        d = _safe_date(y, mon, day)
+        if d:
+            add(m, _day_period(d), "day", bool(m.group("year")))
+
+    # Months: "September 2026", "Sept. 2026", "October of 2026", "October" (the latest one not after today).
+    for m in re.finditer(_B + _MON + r"(?:,? (?:of )?" + _YEAR + r")?" + _E, t):
+        mon = _month_no(m.group("mon"))
+        if (
+            m.group("mon") in ("may", "march", "mar")
+            and not m.group("year")
+            and not _month_context(t, m.start())
+        ):
+            continue
+        y = int(m.group("year")) if m.group("year") else _infer_year(mon, 1, today)
+        add(m, month_period(y, mon), "month", bool(m.group("year")))
+
+    # Quarters and halves: "Q3", "Q3 2026", "2026 Q3", "2026-Q3", "the third quarter of 2026", "H1 2026".
+    for m in re.finditer(_B + r"q([1-4])(?:,? (?:of )?(?:fy ?)?" + _YEAR + r")?" + _E, t):
+        add(m, _quarter(int(m.group(1)), m.group("year"), today), "quarter", bool(m.group("year")))
+    for m in re.finditer(_B + _YEAR + r"[ -]?q([1-4])" + _E, t):
+        add(m, quarter_period(int(m.group("year")), int(m.group(2))), "quarter")
+    for m in re.finditer(_B + r"(?:the )?(first|1st|second|2nd|third|3rd|fourth|4th) quarter(?: (?:of |in )?"
+                         + _YEAR + r")?" + _E, t):  # fmt: skip
+        add(m, _quarter(_ORD[m.group(1)], m.group("year"), today), "quarter", bool(m.group("year")))
+    for m in re.finditer(_B + r"(?:h([12])|(?:the )?(first|1st|second|2nd) half)(?: (?:of )?" + _YEAR + r")?" + _E,
+                         t):  # fmt: skip
+        half = int(m.group(1)) if m.group(1) else _ORD[m.group(2)]
+        y = int(m.group("year")) if m.group("year") else today.year
+        start = dt.date(y, 1 if half == 1 else 7, 1)
+        if not m.group("year") and start > today:
+            start = dt.date(y - 1, start.month, 1)
+        add(m, Period(start=start, end=add_months(start, 6), label=f"H{half} {start.year}"), "half",
+            bool(m.group("year")))  # fmt: skip
+
+    # Years: "in 2026", "2026" (not part of a date or a name).
+    for m in re.finditer(
+        r"(?<![\w.-])(?:(?:fy|cy|calendar year|fiscal year|year) ?)?" + _YEAR + r"(?![\w-])", t
+    ):
+        y = int(m.group("year"))
+        add(m, Period(start=dt.date(y, 1, 1), end=dt.date(y + 1, 1, 1), label=str(y)), "year")
+
+    # Relative periods.
+    rel = [
+        (r"(?:the )?day before yesterday", lambda m: _day_period(today - dt.timedelta(days=2))),
+        (r"yesterday", lambda m: _day_period(today - dt.timedelta(days=1))),
+        (r"today", lambda m: _day_period(today)),
+        (r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?" + _NUM + r" ?" + _UNIT + r" ago",
+         lambda m: _ago(m, today)),
+        (r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) " + _NUM
+         + r" ?" + _UNIT, lambda m: _last_n(m, today)),
+        (r"(?:(?:in|over|during|for) )?(?:the )?" + _NUM + r" (?:last|past|previous|prior|recent) " + _UNIT,
+         lambda m: _last_n(m, today)),
+        (r"(?:the )?(?:month|quarter|year|week)[ -]to[ -]date|mtd|qtd|ytd|wtd", lambda m: _to_date(m.group(0), today)),
+        (r"(?:so far )?this (?:month|quarter|year|week)(?: so far)?|(?:the )?current (?:month|quarter|year|week)",
+         lambda m: _to_date(m.group(0), today)),
+        (r"(?:the )?(?:last|previous|past|prior|preceding) (?:calendar |full |whole |complete )?"
+         r"(?:month|quarter|year|week)", lambda m: parse_period("last " + m.group(0).split()[-1], today)),
+    ]  # fmt: skip
+    for pattern, build in rel:
+        for m in re.finditer(_B + r"(?:" + pattern + r")" + _E, t):
+            add(m, build(m), "relative")
+    for m in re.finditer(
+        _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
+    ):
+        add(m, _to_date("this " + m.group(1), today), "relative")
+
+    found = _choose(found)
+    # "since <period>": from that period's start to today (inclusive).
+    for pm in found:
+        before = t[max(0, pm.start - 6) : pm.start]
+        if re.search(r"since\s*$", before):
+            pm.start -= len(before) - len(before.rstrip()) + len("since")
+            last = today
+            pm.period = Period(start=pm.period.start, end=last + dt.timedelta(days=1),
+                               label=f"{pm.period.start} to {last}")  # fmt: skip
+            pm.kind = "since"
+    over = re.search(
+        _B + r"(day|week|month|quarter|year)[ -]over[ -](?:the[ -])?\1|(dod|wow|mom|qoq|yoy)" + _E, t
+    )
+    kind = None
+    if over:
+        kind = over.group(1) or {"dod": "day", "wow": "week", "mom": "month", "qoq": "quarter", "yoy": "year"}[
+            over.group(2)]  # fmt: skip
+    return PeriodScan(found, kind, (over.start(), over.end()) if over else None)
+
+
+def _month_context(t: str, start: int) -> bool:
+    """Whether an ambiguous month word ("may", "march") is used as a month (preceded by in/during/...)."""
+    return bool(re.search(r"(?:in|during|for|of|since|from|to|until|and|vs|versus|than|through|between)\s+$",
+                          t[max(0, start - 12) : start]))  # fmt: skip
+
+
+def _iso(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _quarter(q: int, year: str | None, today: dt.date) -> Period:
+    if year:
+        return quarter_period(int(year), q)
+    p = quarter_period(today.year, q)
+    return quarter_period(today.year - 1, q) if p.start > today else p
+
+
+def _unit(u: str) -> str:
+    u = u.lower()
+    if u.startswith("d"):
+        return "day"
+    if u.startswith("w"):
+        return "week"
+    if u.startswith("q"):
+        return "quarter"
+    if u.startswith("y"):
+        return "year"
+    return "month"
+
+
+def _last_n(m: re.Match[str], today: dt.date) -> Period | None:
+    n, unit = _n(m.group("n")), _unit(m.group("unit"))
+    if n <= 0:
+        return None
+    if unit == "day" or unit == "week":
+        days = n * (7 if unit == "week" else 1)
+        start = today - dt.timedelta(days=days)
+        return Period(
+            start=start, end=today, label=f"the last {days} days ({start} to {today - dt.timedelta(days=1)})"
+        )
+    months = n * (3 if unit == "quarter" else 12 if unit == "year" else 1)
+    start = add_months(today.replace(day=1), -months)
+    return Period(start=start, end=today.replace(day=1), label=f"the last {months} months ({start.strftime('%B %Y')} "
+                  f"to {add_months(today.replace(day=1), -1).strftime('%B %Y')})")  # fmt: skip
+
+
+def _ago(m: re.Match[str], today: dt.date) -> Period | None:
+    n, unit = _n(m.group("n")), _unit(m.group("unit"))
+    if n <= 0:
+        return None
+    if unit == "day":
+        return _day_period(today - dt.timedelta(days=n))
+    if unit == "week":
+        start = today - dt.timedelta(days=today.weekday() + 7 * n)
+        return Period(start=start, end=start + dt.timedelta(days=7), label=f"the week of {start}")
+    if unit == "month":
+        s = add_months(today.replace(day=1), -n)
+        return month_period(s.year, s.month)
+    if unit == "quarter":
+        q = (today.month - 1) // 3
+        s = add_months(dt.date(today.year, 3 * q + 1, 1), -3 * n)
+        return quarter_period(s.year, (s.month - 1) // 3 + 1)
+    return Period(
+        start=dt.date(today.year - n, 1, 1), end=dt.date(today.year - n + 1, 1, 1), label=str(today.year - n)
+    )
+
+
+def _to_date(text: str, today: dt.date) -> Period:
+    for unit in ("month", "quarter", "year", "week"):
+        if unit in text or text == unit[0] + "td":
+            return parse_period(f"this {unit}", today)
+    return parse_period("this month", today)
+
+
+def _choose(found: list[PeriodMention]) -> list[PeriodMention]:
+    """Non-overlapping mentions, preferring the longest at each place."""
+    found.sort(key=lambda p: (p.start, -(p.end - p.start)))
+    out: list[PeriodMention] = []
+    for pm in sorted(found, key=lambda p: (-(p.end - p.start), p.start)):
+        if all(pm.end <= o.start or pm.start >= o.end for o in out):
+            out.append(pm)
+    return sorted(out, key=lambda p: p.start)
+
+
+def previous_period(p: Period) -> Period:
+    """The period of the same length just before `p` (the previous month for a month, quarter for a quarter)."""
+    return p.previous()
+
+
+def same_period_last_year(p: Period) -> Period:
+    start = _safe_date(p.start.year - 1, p.start.month, p.start.day) or p.start.replace(
+        day=28, year=p.start.year - 1
+    )
+    end = _safe_date(p.end.year - 1, p.end.month, p.end.day) or p.end.replace(day=28, year=p.end.year - 1)
+    return Period(
+        start=start, end=end, label=f"{p.label} a year earlier ({start} to {end - dt.timedelta(days=1)})"
+    )

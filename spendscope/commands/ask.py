@@ -1,0 +1,68 @@
+"""`spendscope ask`: a cost question in plain English, answered by Billy (agents.billy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from spendscope.options import ChartOption, DbOption, JsonOption
+
+
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    @app.command("ask")
+    def ask_cmd(
+        question: Annotated[
+            str, typer.Argument(help='The question, e.g. "Which team spent the most last month?"')
+        ],
+        db: DbOption = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Today's date for relative periods (YYYY-MM-DD).")
+        ] = None,
+        as_json: JsonOption = False,
+        thread: Annotated[
+            str | None, typer.Option("--thread", help="Conversation id: follow-ups in a thread keep context.")
+        ] = None,
+        chart: ChartOption = None,
+    ) -> None:
+        """Answer a cost question: one sentence with the figure, the table behind it and, with --chart, a PNG."""
+        from agents.billy import ask
+        from data.errors import InvalidArgument
+        from spendscope.options import open_store, settings
+
+        day = None
+        if as_of:
+            try:
+                day = dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise InvalidArgument(
+                    f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", argument="--as-of"
+                ) from None
+        s = settings(db)
+        answer = ask(open_store(db), question, as_of=day, thread_id=thread, settings=s)
+        if chart is not None and answer.chart is not None:
+            from agents.billy.charts import write_png
+
+            write_png(answer.chart, Path(chart))
+        if as_json:
+            from spendscope.render import print_json
+
+            print_json(answer.to_json_dict())
+            return
+        _print_answer(answer, chart)
+
+
+def _print_answer(answer: object, chart: Path | None) -> None:
+    from spendscope.render import console, err_console, print_table
+
+    console.print(answer.answer, markup=False, highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
+    table = answer.table  # type: ignore[attr-defined]
+    if table.columns and table.rows:
+        print_table(table.columns, [tuple(r) for r in table.rows])
+    if chart is not None:
+        if answer.chart is not None:  # type: ignore[attr-defined]
+            err_console.print(f"chart written to {chart}")
+        else:
+            err_console.print("no chart for this answer")

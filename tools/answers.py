@@ -1,0 +1,378 @@
+"""Operations that answer questions whole: the value catalog a question is resolved against, a measure
+compared across two periods (overall and per group), and the ratio of two measures (shares, unit costs,
+utilisation). General building blocks for Billy, the MCP server and Slack; all arithmetic runs in DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import duckdb
+from pydantic import BaseModel, Field
+
+from data.store import Store
+from tools.costs import CostQueryInput, Filter, TimeRange, filter_sql, resolve_range, run_cost_query
+from tools.dimensions import BUILTIN_DIMENSIONS, dimension_sql, measure_sql, query_source, tag_keys
+from tools.periods import Period
+from tools.registry import operation
+
+# Dimensions whose values name things a person may mention; ids and SKUs are left out of the catalog.
+CATALOG_DIMENSIONS = (
+    "provider", "service", "model", "sub_account", "invoice_issuer", "publisher", "billing_account",
+    "service_category", "service_subcategory", "region", "token_type", "charge_category", "pricing_category",
+    "resource", "resource_type", "sku_meter", "instance_type", "commitment", "commitment_status", "currency",
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------- catalog
+
+
+class CatalogInput(BaseModel):
+    dimensions: list[str] | None = Field(
+        None,
+        description="dimensions to list; default every named dimension, virtual tag and provider tag key",
+    )
+    limit_per_dimension: int = Field(500, ge=1, le=10_000, description="largest values kept per dimension")
+
+
+class CatalogValue(BaseModel):
+    value: str
+    cost: float = Field(description="effective cost of the value over all data")
+
+
+class CatalogDimension(BaseModel):
+    name: str
+    kind: Literal["builtin", "virtual_tag", "provider_tag"]
+    distinct: int = Field(description="number of distinct non-empty values")
+    values: list[CatalogValue] = Field(description="values, largest cost first")
+
+
+class Catalog(BaseModel):
+    dimensions: list[CatalogDimension]
+    first_day: dt.date | None = Field(None, description="first day with cost data")
+    last_day: dt.date | None = Field(None, description="last day with cost data")
+
+
+def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput) -> Catalog:
+    """The catalog on an open connection: one scan with GROUPING SETS, whatever the number of dimensions."""
+    source = query_source(con)
+    keys = tag_keys(con)
+    if p.dimensions is None:
+        names: list[tuple[str, str]] = [(d, "builtin") for d in CATALOG_DIMENSIONS if d in BUILTIN_DIMENSIONS]
+        names += [(k, "virtual_tag") for k in sorted(source.virtual_tags)]
+        names += [(k, "provider_tag") for k in keys if k.lower() not in source.virtual_tags]
+    else:
+        names = []
+        for d in p.dimensions:
+            low = d.strip().lower()
+            kind = "builtin" if low in BUILTIN_DIMENSIONS else "virtual_tag" if low in source.virtual_tags else (
+                "provider_tag")  # fmt: skip
+            names.append((d.strip(), kind))
+    lo, hi = con.execute(
+        f"SELECT min(CAST(ChargePeriodStart AS DATE)), max(CAST(ChargePeriodStart AS DATE)) FROM {source.relation}"
+    ).fetchall()[0]
+    if not names:
+        return Catalog(dimensions=[], first_day=lo, last_day=hi)
+    exprs = [dimension_sql(n, con, source) for n, _ in names]
+    cols = ", ".join(f"CAST({e} AS VARCHAR) AS d{i}" for i, e in enumerate(exprs))
+    which = " ".join(f"WHEN GROUPING(d{i}) = 0 THEN {i}" for i in range(len(exprs)))
+    value = " ".join(f"WHEN GROUPING(d{i}) = 0 THEN d{i}" for i in range(len(exprs)))
+    sets = ", ".join(f"(d{i})" for i in range(len(exprs)))
+    rows = con.execute(
+        f"""
+        WITH base AS (SELECT {cols}, EffectiveCost FROM {source.relation}),
+        g AS (
+            SELECT CASE {which} END AS dim, CASE {value} END AS v, SUM(EffectiveCost) AS c
+            FROM base GROUP BY GROUPING SETS ({sets})
+        )
+        SELECT dim, v, c, COUNT(*) OVER (PARTITION BY dim) AS n
+        FROM g WHERE v IS NOT NULL AND v <> ''
+        QUALIFY row_number() OVER (PARTITION BY dim ORDER BY c DESC NULLS LAST, v) <= ?
+        ORDER BY dim, c DESC NULLS LAST, v
+        """,
+        [p.limit_per_dimension],
+    ).fetchall()
+    by_dim: dict[int, list[CatalogValue]] = {i: [] for i in range(len(names))}
+    counts: dict[int, int] = {}
+    for dim, v, c, n in rows:
+        by_dim[dim].append(CatalogValue(value=v, cost=float(c or 0)))
+        counts[dim] = n
+    dims = [
+        CatalogDimension(name=n, kind=kind, distinct=counts.get(i, 0), values=by_dim[i])  # type: ignore[arg-type]
+        for i, (n, kind) in enumerate(names)
+    ]
+    return Catalog(dimensions=dims, first_day=lo, last_day=hi)
+
+
+@operation("dimension_catalog", input_model=CatalogInput, output_model=Catalog)
+def dimension_catalog(store: Store, params: CatalogInput) -> Catalog:
+    """Every dimension with the values it takes (largest cost first) and the days the data covers, in one scan.
+    Use it to learn the exact names of providers, services, models, teams, features, customers, envs."""
+    with store.reader() as con:
+        return run_catalog(con, params)
+
+
+# --------------------------------------------------------------------------------------------- compare
+
+
+class CompareInput(BaseModel):
+    measure: str = Field("cost", description="cost (EffectiveCost), billed_cost, tokens, input_tokens, ...")
+    filters: list[Filter] = Field(default_factory=list, description="filters, all of which must hold")
+    group_by: list[str] = Field(default_factory=list, description="dimensions to break the change down by")
+    base: TimeRange = Field(description="the earlier period (what the change is measured from)")
+    current: TimeRange = Field(description="the later period (what the change is measured to)")
+    as_of: dt.date | None = Field(None, description="'today' for relative periods in base and current")
+    top: int | None = Field(None, ge=1, le=10_000, description="keep the N groups with the largest change")
+
+
+class CompareRow(BaseModel):
+    group: dict[str, str | None]
+    base: float
+    current: float
+    change: float
+    change_pct: float | None = Field(None, description="change in percent of base; None when base is 0")
+
+
+class CompareResult(BaseModel):
+    measure: str
+    measure_column: str
+    base_label: str
+    base_start: dt.date
+    base_end: dt.date = Field(description="exclusive end")
+    current_label: str
+    current_start: dt.date
+    current_end: dt.date = Field(description="exclusive end")
+    base_total: float
+    current_total: float
+    change: float = Field(description="current_total - base_total")
+    change_pct: float | None = Field(None, description="change in percent of base_total; None when it is 0")
+    group_by: list[str]
+    filters: list[Filter]
+    rows: list[CompareRow] = Field(description="per group, largest absolute change first")
+    groups: int
+    assumptions: list[str] = Field(default_factory=list)
+
+
+def _ts(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
+def _period(tr: TimeRange, as_of: dt.date | None, con: duckdb.DuckDBPyConnection) -> Period:
+    if as_of is not None and tr.as_of is None:
+        tr = tr.model_copy(update={"as_of": as_of})
+    return resolve_range(tr, con)
+
+
+def run_compare(con: duckdb.DuckDBPyConnection, p: CompareInput) -> CompareResult:
+    column, token_type = measure_sql(p.measure)
+    source = query_source(con)
+    a, b = _period(p.base, p.as_of, con), _period(p.current, p.as_of, con)
+    dims = [dimension_sql(d, con, source) for d in p.group_by]
+    filters = list(p.filters)
+    if token_type:
+        filters.append(Filter(dimension="token_type", op="eq", values=[token_type]))
+    clauses, fparams = filter_sql(filters, con, source)
+    ts = "ChargePeriodStart"
+    in_a, in_b = f"({ts} >= ? AND {ts} < ?)", f"({ts} >= ? AND {ts} < ?)"
+    pa, pb = [_ts(a.start), _ts(a.end)], [_ts(b.start), _ts(b.end)]
+    dim_select = "".join(f"CAST({d} AS VARCHAR) AS d{i}, " for i, d in enumerate(dims))
+    group_cols = ", ".join(f"d{i}" for i in range(len(dims)))
+    where = " AND ".join([f"({in_a} OR {in_b})", *clauses])
+    sql = f"""
+        WITH g AS (
+            SELECT {dim_select}
+                   coalesce(SUM(CASE WHEN {in_a} THEN {column} END), 0) AS a,
+                   coalesce(SUM(CASE WHEN {in_b} THEN {column} END), 0) AS b
+            FROM {source.relation}
+            WHERE {where}
+            {"GROUP BY " + group_cols if dims else ""}
+        )
+        SELECT *, b - a AS change,
+               CASE WHEN a <> 0 THEN (b - a) / abs(a) * 100 END AS pct,
+               SUM(a) OVER () AS ta, SUM(b) OVER () AS tb, COUNT(*) OVER () AS n,
+               CASE WHEN SUM(a) OVER () <> 0
+                    THEN (SUM(b) OVER () - SUM(a) OVER ()) / abs(SUM(a) OVER ()) * 100 END AS tpct
+        FROM g
+        QUALIFY row_number() OVER (ORDER BY abs(b - a) DESC{", " + group_cols if dims else ""}) <= ?
+        ORDER BY abs(b - a) DESC{", " + group_cols if dims else ""}
+    """
+    params = [*pa, *pb, *pa, *pb, *fparams, p.top or 1_000_000]
+    rows = con.execute(sql, params).fetchall()
+    k = len(dims)
+    out = [
+        CompareRow(
+            group=dict(zip(p.group_by, r[:k], strict=True)),
+            base=float(r[k]),
+            current=float(r[k + 1]),
+            change=float(r[k + 2]),
+            change_pct=None if r[k + 3] is None else float(r[k + 3]),
+        )  # fmt: skip
+        for r in rows
+    ]
+    ta = float(rows[0][k + 4]) if rows else 0.0
+    tb = float(rows[0][k + 5]) if rows else 0.0
+    change = float(rows[0][k + 5] - rows[0][k + 4]) if rows else 0.0
+    n = int(rows[0][k + 6]) if rows else 0
+    if not dims:
+        out = out or [CompareRow(group={}, base=0.0, current=0.0, change=0.0, change_pct=None)]
+    total_pct = rows[0][k + 7] if rows else None
+    assumptions = []
+    if column == "EffectiveCost":
+        assumptions.append("cost = effective cost (amortised, after discounts), in the billing currency")
+    return CompareResult(
+        measure=p.measure,
+        measure_column=column,
+        base_label=a.label,
+        base_start=a.start,
+        base_end=a.end,
+        current_label=b.label,
+        current_start=b.start,
+        current_end=b.end,
+        base_total=ta,
+        current_total=tb,
+        change=change,
+        change_pct=None if total_pct is None else float(total_pct),
+        group_by=p.group_by,
+        filters=filters,
+        rows=out,
+        groups=n,
+        assumptions=assumptions,
+    )
+
+
+@operation("compare_costs", input_model=CompareInput, output_model=CompareResult, chart=True)
+def compare_costs(store: Store, params: CompareInput) -> CompareResult:
+    """A measure in two periods (base -> current): both totals, the change in dollars and percent, and per
+    group (any dimensions) which values moved most. Answers 'how did X change', 'why did it go up'."""
+    with store.reader() as con:
+        return run_compare(con, params)
+
+
+# --------------------------------------------------------------------------------------------- ratio
+
+
+class CostPart(BaseModel):
+    measure: str = Field(
+        "cost", description="cost, billed_cost, tokens, input_tokens, requests, gpu_hours, ..."
+    )
+    filters: list[Filter] = Field(default_factory=list, description="filters, all of which must hold")
+
+
+class RatioInput(TimeRange):
+    numerator: CostPart
+    denominator: CostPart
+    scale: float = Field(
+        1.0, gt=0, description="multiply the ratio: 100 for percent, 1000000 per million units"
+    )
+
+
+class RatioResult(BaseModel):
+    numerator: float
+    denominator: float
+    ratio: float | None = Field(description="numerator / denominator x scale; None when the denominator is 0")
+    scale: float
+    numerator_measure: str
+    denominator_measure: str
+    start: dt.date
+    end: dt.date = Field(description="exclusive end")
+    period_label: str
+    assumptions: list[str] = Field(default_factory=list)
+
+
+def run_ratio(con: duckdb.DuckDBPyConnection, p: RatioInput) -> RatioResult:
+    rng = TimeRange(period=p.period, start=p.start, end=p.end, as_of=p.as_of)
+    num = run_cost_query(con, CostQueryInput(**rng.model_dump(), measure=p.numerator.measure,
+                                             filters=p.numerator.filters))  # fmt: skip
+    den = run_cost_query(con, CostQueryInput(**rng.model_dump(), measure=p.denominator.measure,
+                                             filters=p.denominator.filters))  # fmt: skip
+    ratio = num.total / den.total * p.scale if den.total else None
+    assumptions = sorted(set(num.assumptions + den.assumptions))
+    return RatioResult(
+        numerator=num.total,
+        denominator=den.total,
+        ratio=ratio,
+        scale=p.scale,
+        numerator_measure=p.numerator.measure,
+        denominator_measure=p.denominator.measure,
+        start=num.start,
+        end=num.end,
+        period_label=num.period_label,
+        assumptions=assumptions,
+    )
+
+
+@operation("cost_ratio", input_model=RatioInput, output_model=RatioResult)
+def cost_ratio(store: Store, params: RatioInput) -> RatioResult:
+    """One measure divided by another over the same period, times `scale`. Shares (a filtered subset over
+    its base, scale 100), unit costs (cost over tokens, scale 1000000 = per 1M tokens; cost over requests),
+    commitment utilisation (Used over Used+Unused commitment cost, scale 100)."""
+    with store.reader() as con:
+        return run_ratio(con, params)
+
+
+# --------------------------------------------------------------------------------------------- average
+
+
+class AverageInput(TimeRange):
+    measure: str = Field("cost", description="cost (EffectiveCost), billed_cost, tokens, requests, ...")
+    filters: list[Filter] = Field(default_factory=list, description="filters, all of which must hold")
+    grain: Literal["day", "week", "month"] = Field(
+        "day", description="average per calendar day, week or month"
+    )
+
+
+class AverageResult(BaseModel):
+    measure: str
+    grain: str
+    total: float
+    buckets: int = Field(description="calendar days (weeks, months) in the period, with or without spend")
+    average: float | None = Field(description="total / buckets")
+    highest_bucket: str | None = Field(None, description="the day (week start, month) with the most")
+    highest: float | None = None
+    start: dt.date
+    end: dt.date = Field(description="exclusive end")
+    period_label: str
+    assumptions: list[str] = Field(default_factory=list)
+
+
+def _bucket_count(start: dt.date, end: dt.date, grain: str) -> int:
+    if grain == "day":
+        return max((end - start).days, 0)
+    last = end - dt.timedelta(days=1)
+    if grain == "week":
+        first_monday = start - dt.timedelta(days=start.weekday())
+        return max((last - first_monday).days // 7 + 1, 0)
+    return max((last.year - start.year) * 12 + last.month - start.month + 1, 0)
+
+
+def run_average(con: duckdb.DuckDBPyConnection, p: AverageInput) -> AverageResult:
+    rng = TimeRange(period=p.period, start=p.start, end=p.end, as_of=p.as_of)
+    by = run_cost_query(con, CostQueryInput(**rng.model_dump(), measure=p.measure, filters=p.filters,
+                                            group_by=[p.grain], top=1))  # fmt: skip
+    n = _bucket_count(by.start, by.end, p.grain)
+    top = by.rows[0] if by.rows and by.rows[0].group else None
+    return AverageResult(
+        measure=p.measure,
+        grain=p.grain,
+        total=by.total,
+        buckets=n,
+        average=by.total / n if n else None,
+        highest_bucket=top.group.get(p.grain) if top else None,
+        highest=top.value if top else None,
+        start=by.start,
+        end=by.end,
+        period_label=by.period_label,
+        assumptions=[
+            *by.assumptions,
+            f"average over every calendar {p.grain} of the period, including any without spend",
+        ],  # fmt: skip
+    )
+
+
+@operation("average_cost", input_model=AverageInput, output_model=AverageResult)
+def average_cost(store: Store, params: AverageInput) -> AverageResult:
+    """Average of a measure per calendar day, week or month of a period (total / number of days), with the
+    highest one. Answers 'average daily spend', 'what do we burn per day'."""
+    with store.reader() as con:
+        return run_average(con, params)
