@@ -42,9 +42,13 @@ _GEMINI_SPACED = re.compile(
     re.I,
 )
 # Azure meters spell OpenAI models with spaces: `gpt 4o 0513 Input global Tokens`, `gpt 4.1 mini Inp glbl`.
-_GPT_SPACED = re.compile(r"\bgpt(?:\s+(?:\d[\w.]*|mini|nano|turbo|pro|realtime|audio|transcribe|search|chat))+", re.I)
+_GPT_SPACED = re.compile(
+    r"\bgpt(?:\s+(?:\d[\w.]*|mini|nano|turbo|pro|realtime|audio|transcribe|search|chat))+", re.I
+)
 # Bedrock usage types run Nova names together: `USE1-NovaLite-input-tokens`, `USE1-Nova2.0Lite-...`.
-_NOVA = re.compile(r"(?<![a-z0-9])nova[\s_-]*(?:(\d)(?:\.0)?[\s_-]*)?(micro|lite|pro|premier|canvas|reel|sonic)", re.I)
+_NOVA = re.compile(
+    r"(?<![a-z0-9])nova[\s_-]*(?:(\d)(?:\.0)?[\s_-]*)?(micro|lite|pro|premier|canvas|reel|sonic)", re.I
+)
 _LLAMA_SPACED = re.compile(r"llama[\s_-]*(\d+)(?:[.\s_-](\d))?[\s_-]*(\d+b)[\s_-]*(instruct|chat)?", re.I)
 
 

@@ -109,6 +109,17 @@ def read_json_lines(path: str) -> str:
     return f"read_ndjson_objects({literal(path)})"
 
 
+def parse_timestamp_iso_first(expr: str) -> str:
+    """`parse_timestamp` with a fast path for ISO 8601 text (what cloud exports write): a plain cast where the text
+    is `YYYY-MM-DD...` and casts to a plausible year, the full parser for everything else. Same results."""
+    v = f"trim({expr})"
+    fast = f"TRY_CAST({v} AS TIMESTAMPTZ)"
+    return (
+        f"(CASE WHEN substr({v}, 5, 1) = '-' AND substr({v}, 8, 1) = '-' AND year({fast}) BETWEEN 1970 AND 2200 "
+        f"THEN {fast} ELSE {parse_timestamp(expr)} END)"
+    )
+
+
 def _entries_json(entries: str) -> str:
     """A list of STRUCT(key, value) -> JSON object text without NULL/empty values; NULL when nothing is left."""
     kept = f"list_filter({entries}, lambda e: e.value IS NOT NULL AND e.value <> '')"
@@ -144,9 +155,12 @@ def map_text_to_json(expr: str, strip_key_prefix: str | None = None) -> str:
     return f"(SELECT {_entries_json(entries)} FROM (SELECT {parsed} AS m))"
 
 
-def kv_list_to_json(expr: str) -> str:
-    """BigQuery's repeated `[{"key": k, "value": v}, ...]` as JSON text -> JSON object text (last key wins)."""
-    items = f"TRY(json_transform({expr}, '[{{\"key\":\"VARCHAR\",\"value\":\"VARCHAR\"}}]'))"
+def kv_lists_to_json(*exprs: str) -> str:
+    """BigQuery's repeated `[{"key": k, "value": v}, ...]` fields as JSON text -> one JSON object text; a key in a
+    later list wins over the same key in an earlier one. Entries without a value are left out."""
+    typed = '\'[{"key":"VARCHAR","value":"VARCHAR"}]\''
+    items = "list_concat(" + ", ".join(f"coalesce(TRY(json_transform({e}, {typed})), [])" for e in exprs)
+    items += ")"
     return (
         f"nullif(to_json(list_reduce(list_transform(list_filter({items}, lambda e: e.key IS NOT NULL AND "
         "e.value IS NOT NULL AND e.value <> ''), lambda e: map([e.key], [e.value])), "

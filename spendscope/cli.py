@@ -16,9 +16,11 @@ from data.errors import SpendscopeError
 
 COMMAND_MODULES = (
     "store",
+    "providers",
     "sources",
     "allocation",
     "analytics",
+    "governance",
     "ask",
     "agents",
     "mcp",

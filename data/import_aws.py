@@ -1,0 +1,385 @@
+"""`spendscope import aws-cur`: AWS Cost and Usage Reports, CUR 2.0 (snake_case columns, `product` and
+`resource_tags` maps) and legacy CUR (`lineItem/UsageType` headers, `resourceTags/user:*` columns), as CSV,
+.csv.gz or Parquet.
+
+Mapped to FOCUS the way AWS's FOCUS export and the FinOps Foundation converters do it: BilledCost is the
+unblended cost; EffectiveCost amortises Savings Plans and Reserved Instances (covered usage at its effective
+cost, negations and upfront fees at 0, recurring fees at their unused part). Bedrock token line items (input,
+output, cache read, cache write; first-party usage types such as `USE1-Claude4.6Sonnet-input-tokens` and
+Marketplace ones such as `USW2-MP:USW2_InputTokenCount-Units` whose model is only in the product name) get
+x_Model, x_TokenType and x_Tokens; EC2 (and SageMaker) instance hours get x_InstanceType and x_GpuCount.
+Everything else is kept as ordinary FOCUS rows.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from data.gpu_catalog import find_instance_type, gpu_count
+from data.import_common import (
+    Source,
+    classify_distinct,
+    compute_distinct,
+    examples,
+    key_hash,
+    load_text,
+    reject_first_bad,
+    run_import,
+    snake_header,
+    value_checks,
+)
+from data.importing import ImportResult, Progress, reject
+from data.models import normalize_model, parse_unit, token_type_of
+from data.sql import ident, map_text_to_json, pairs_to_json, parse_decimal, parse_timestamp_iso_first
+from data.store import Store
+
+KIND = "aws_cur"
+
+# CUR 2.0 names of every column read (legacy headers are found through `snake_header`).
+NUMBERS = (
+    "line_item_usage_amount", "line_item_unblended_cost", "line_item_unblended_rate", "line_item_net_unblended_cost",
+    "pricing_public_on_demand_cost", "pricing_public_on_demand_rate", "reservation_effective_cost",
+    "reservation_unused_amortized_upfront_fee_for_billing_period", "reservation_unused_recurring_fee",
+    "savings_plan_savings_plan_effective_cost", "savings_plan_total_commitment_to_date",
+    "savings_plan_used_commitment",
+)  # fmt: skip
+DATES = (
+    "line_item_usage_start_date", "line_item_usage_end_date", "bill_billing_period_start_date",
+    "bill_billing_period_end_date",
+)  # fmt: skip
+TEXTS = (
+    "identity_line_item_id", "bill_invoice_id", "bill_invoicing_entity", "bill_billing_entity",
+    "bill_payer_account_id", "bill_payer_account_name", "billing_period", "line_item_usage_account_id",
+    "line_item_usage_account_name", "line_item_line_item_type", "line_item_product_code", "line_item_usage_type",
+    "line_item_operation", "line_item_availability_zone", "line_item_resource_id", "line_item_currency_code",
+    "line_item_line_item_description", "line_item_legal_entity", "line_item_iam_principal", "product",
+    "product_product_name", "product_servicecode", "product_region_code", "product_region", "product_location",
+    "product_instance_type", "product_sku", "pricing_unit", "pricing_term", "pricing_rate_code",
+    "reservation_reservation_a_r_n", "savings_plan_savings_plan_a_r_n", "resource_tags",
+)  # fmt: skip
+REQUIRED = ("line_item_unblended_cost", "line_item_usage_start_date")
+_WANTED = set(NUMBERS) | set(DATES) | set(TEXTS)
+
+# line_item_product_code -> (ServiceCategory, ServiceSubcategory); codes not listed become "Other".
+SERVICES: dict[str, tuple[str, str | None]] = {
+    "AmazonBedrock": ("AI and Machine Learning", "Generative AI"),
+    "AmazonSageMaker": ("AI and Machine Learning", "Machine Learning"),
+    "AmazonQ": ("AI and Machine Learning", "Generative AI"),
+    "AmazonRekognition": ("AI and Machine Learning", "Other (AI and Machine Learning)"),
+    "AmazonTextract": ("AI and Machine Learning", "Other (AI and Machine Learning)"),
+    "comprehend": ("AI and Machine Learning", "Natural Language Processing"),
+    "transcribe": ("AI and Machine Learning", "Natural Language Processing"),
+    "translate": ("AI and Machine Learning", "Natural Language Processing"),
+    "AmazonPolly": ("AI and Machine Learning", "Natural Language Processing"),
+    "AmazonKendra": ("AI and Machine Learning", "Other (AI and Machine Learning)"),
+    "AmazonLex": ("AI and Machine Learning", "Bots"),
+    "AmazonEC2": ("Compute", "Virtual Machines"), "AWSLambda": ("Compute", "Serverless Compute"),
+    "AmazonECS": ("Compute", "Containers"), "AmazonEKS": ("Compute", "Containers"),
+    "AmazonECR": ("Compute", "Containers"), "AmazonLightsail": ("Compute", "Virtual Machines"),
+    "AmazonS3": ("Storage", "Object Storage"), "AmazonEFS": ("Storage", "File Storage"),
+    "AmazonFSx": ("Storage", "File Storage"), "AmazonGlacier": ("Storage", "Backup Storage"),
+    "AWSBackup": ("Storage", "Backup Storage"), "AmazonEBS": ("Storage", "Block Storage"),
+    "AmazonRDS": ("Databases", "Relational Databases"), "AmazonDynamoDB": ("Databases", "NoSQL Databases"),
+    "AmazonElastiCache": ("Databases", "Caching"), "AmazonRedshift": ("Databases", "Data Warehouses"),
+    "AmazonDocDB": ("Databases", "NoSQL Databases"), "AmazonNeptune": ("Databases", "Other (Databases)"),
+    "AmazonAthena": ("Analytics", "Data Processing"), "AWSGlue": ("Analytics", "Data Processing"),
+    "ElasticMapReduce": ("Analytics", "Data Processing"), "AmazonKinesis": ("Analytics", "Streaming Analytics"),
+    "AmazonES": ("Analytics", "Search"), "AmazonQuickSight": ("Analytics", "Business Intelligence"),
+    "AmazonMSK": ("Analytics", "Streaming Analytics"),
+    "AWSDataTransfer": ("Networking", "Network Connectivity"), "AmazonVPC": ("Networking", "Network Infrastructure"),
+    "AmazonCloudFront": ("Networking", "Content Delivery"), "AmazonRoute53": ("Networking", "Network Routing"),
+    "AWSELB": ("Networking", "Application Networking"), "AmazonApiGateway": ("Integration", "API Management"),
+    "AWSQueueService": ("Integration", "Messaging"), "AmazonSNS": ("Integration", "Messaging"),
+    "AmazonStates": ("Integration", "Workflow Orchestration"), "AmazonMQ": ("Integration", "Messaging"),
+    "AmazonCloudWatch": ("Management and Governance", "Observability"),
+    "AWSCloudTrail": ("Management and Governance", "Compliance"),
+    "AWSConfig": ("Management and Governance", "Compliance"),
+    "AWSCostExplorer": ("Management and Governance", "Cost Management"),
+    "AWSSupportBusiness": ("Management and Governance", "Support"),
+    "AWSSupportEnterprise": ("Management and Governance", "Support"),
+    "awskms": ("Security", "Secret Management"), "AWSSecretsManager": ("Security", "Secret Management"),
+    "AmazonGuardDuty": ("Security", "Threat Detection and Response"), "awswaf": ("Security", "Network Security"),
+    "AWSIoT": ("Internet of Things", "IoT Platforms"),
+}  # fmt: skip
+
+_TOKEN_USAGE = re.compile(r"tokens?\b|token-?count|tokencount|input-?tokens|output-?tokens", re.I)
+_INSTANCE_USAGE = re.compile(
+    r"BoxUsage|SpotUsage|DedicatedUsage|HeavyUsage|HostUsage|Unused(?:Box|Ded)|ml\.", re.I
+)
+
+_OUTPUTS = {
+    "x_Model": "VARCHAR", "x_TokenType": "VARCHAR", "token_mult": "DOUBLE", "x_InstanceType": "VARCHAR",
+    "x_GpuCount": "INTEGER", "gpu_unknown": "BOOLEAN", "category": "VARCHAR",
+    "subcategory": "VARCHAR",
+}  # fmt: skip
+
+
+def classify(row: dict[str, Any]) -> dict[str, Any]:
+    """AI and GPU columns for one distinct (usage type, product code, product name, unit, instance type)."""
+    usage_type = row["usage_type"] or ""
+    code = row["product_code"] or ""
+    name = row["product_name"] or ""
+    bedrock = "bedrock" in code.lower() or "bedrock" in name.lower()
+    tokens = bool(_TOKEN_USAGE.search(usage_type))
+    out: dict[str, Any] = {}
+    if bedrock or tokens:
+        out["x_Model"] = normalize_model(usage_type) or normalize_model(name)
+        if tokens:
+            out["x_TokenType"] = token_type_of(usage_type)
+            unit = parse_unit(row["unit"])
+            out["token_mult"] = unit[1] if unit and unit[0] == "tokens" else 1.0
+    instance = (row["instance_type"] or "").strip().lower()
+    if instance and _INSTANCE_USAGE.search(usage_type):
+        bare = instance.removeprefix("ml.")
+        out["x_InstanceType"] = instance
+        out["x_GpuCount"] = gpu_count(bare)
+        out["gpu_unknown"] = out["x_GpuCount"] is None and find_instance_type(bare) is not None
+    category, sub = SERVICES.get(code, (None, None))
+    if bedrock:
+        category, sub = "AI and Machine Learning", "Generative AI"
+    out["category"] = category or "Other"
+    out["subcategory"] = sub
+    return out
+
+
+def _keep(header: str) -> bool:
+    h = header.strip()
+    return snake_header(h) in _WANTED or h.startswith(("resourceTags/", "resource_tags_"))
+
+
+def _tag_columns(src: Source) -> list[tuple[str, str]]:
+    """(tag key, column) for legacy `resourceTags/user:team` and Athena-style `resource_tags_user_team` columns."""
+    pairs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for c in src.columns:
+        if c.startswith("resourceTags/"):
+            key = c[len("resourceTags/") :]
+            key = key[len("user:") :] if key.startswith("user:") else key
+        elif c.startswith("resource_tags_"):
+            key = c[len("resource_tags_") :]
+            key = key[len("user_") :] if key.startswith("user_") else key
+        else:
+            continue
+        pairs.append((key if key not in seen else c, ident(c)))
+        seen.add(key)
+    return pairs
+
+
+def _tags(src: Source) -> tuple[dict[str, str], str]:
+    """(key columns, SQL over them) for the Tags JSON: the CUR 2.0 `resource_tags` map and/or tag columns."""
+    pairs = _tag_columns(src)
+    keys = {f"t{i}": col for i, (_, col) in enumerate(pairs)}
+    sql = pairs_to_json([(key, ident(f"t{i}")) for i, (key, _) in enumerate(pairs)])
+    if src.has("resource_tags"):
+        keys["rt"] = src.col("resource_tags")
+        sql = f"coalesce({map_text_to_json(ident('rt'), 'user_|user:')}, {sql})"
+    return keys, sql
+
+
+def stage_cur(
+    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
+) -> tuple[str, list[str]]:
+    """Read and validate one CUR file and build the FOCUS staging table `staged`. Returns (table, warnings)."""
+    if progress:
+        progress("reading", 0.1)
+
+    def check(headers: list[str]) -> None:
+        have = {snake_header(h) for h in headers}
+        missing = [c for c in REQUIRED if c not in have]
+        if missing:
+            raise reject(
+                path,
+                "is not an AWS Cost and Usage Report: missing column(s) "
+                + ", ".join(f"{c} (legacy {_legacy(c)})" for c in missing),
+                missing=missing,
+            )
+
+    src = load_text(con, path, keep=_keep, check=check)
+    src.add_aliases(snake_header)
+    c = src.col
+    if progress:
+        progress("validating", 0.25)
+    checks = value_checks(
+        src,
+        numbers=[(n,) for n in NUMBERS],
+        dates=[(d,) for d in DATES],
+        required_date=("line_item_usage_start_date",),
+    )
+    reject_first_bad(con, src, checks)
+
+    if progress:
+        progress("classifying usage types", 0.35)
+    product_name = f"coalesce({c('product_product_name')}, {_map_value(c('product'), 'product_name')})"
+    keys = {
+        "usage_type": c("line_item_usage_type"), "product_code": c("line_item_product_code"),
+        "product_name": product_name, "unit": c("pricing_unit"), "instance_type": c("product_instance_type"),
+    }  # fmt: skip
+    classify_distinct(con, "raw", keys, classify, _OUTPUTS, "aws_classes")
+
+    def num(name: str) -> str:
+        return parse_decimal(c(name))
+
+    lit = c("line_item_line_item_type")
+    unblended = num("line_item_unblended_cost")
+    res_arn = f"nullif({c('reservation_reservation_a_r_n')}, '')"
+    sp_arn = f"nullif({c('savings_plan_savings_plan_a_r_n')}, '')"
+    effective = f"""CASE
+        WHEN {lit} = 'SavingsPlanCoveredUsage' THEN coalesce({num("savings_plan_savings_plan_effective_cost")}, {unblended})
+        WHEN {lit} = 'SavingsPlanRecurringFee' THEN coalesce({num("savings_plan_total_commitment_to_date")}
+            - {num("savings_plan_used_commitment")}, {unblended})
+        WHEN {lit} IN ('SavingsPlanNegation', 'SavingsPlanUpfrontFee') THEN 0
+        WHEN {lit} = 'DiscountedUsage' THEN coalesce({num("reservation_effective_cost")}, {unblended})
+        WHEN {lit} = 'RIFee' THEN coalesce({num("reservation_unused_amortized_upfront_fee_for_billing_period")}, 0)
+            + coalesce({num("reservation_unused_recurring_fee")}, 0)
+        WHEN {lit} = 'Fee' AND {res_arn} IS NOT NULL THEN 0
+        ELSE {unblended} END"""
+    category = f"""CASE
+        WHEN {lit} = 'Tax' THEN 'Tax'
+        WHEN {lit} IN ('Fee', 'RIFee', 'SavingsPlanUpfrontFee', 'SavingsPlanRecurringFee') THEN 'Purchase'
+        WHEN {lit} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation') THEN 'Usage'
+        WHEN {lit} IN ('Credit', 'Refund') OR {lit} LIKE '%Discount' THEN 'Credit'
+        WHEN {lit} IS NULL THEN 'Usage'
+        ELSE 'Adjustment' END"""
+    usage_line = f"({lit} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') OR {lit} IS NULL)"
+    amount = num("line_item_usage_amount")
+    tokens = f"CASE WHEN {usage_line} AND k.token_mult IS NOT NULL THEN CAST(round({amount} * CAST(k.token_mult AS DECIMAL(38,4))) AS BIGINT) END"
+    period = c("billing_period")
+    tag_keys, tag_sql = _tags(src)
+    if tag_keys:  # tag sets repeat across millions of lines: build each JSON once
+        compute_distinct(con, "raw", tag_keys, {"tags_json": tag_sql}, "aws_tags")
+        tag_join = f"LEFT JOIN aws_tags AS tg ON tg.k = {key_hash(tag_keys)}"
+    else:
+        tag_join = ""
+    pricing_unit = c("pricing_unit")
+    select = {
+        "x_SourceRow": "raw.rowid + 1",
+        "AvailabilityZone": c("line_item_availability_zone"),
+        "BilledCost": unblended,
+        "BillingAccountId": c("bill_payer_account_id"),
+        "BillingAccountName": c("bill_payer_account_name"),
+        "BillingCurrency": c("line_item_currency_code"),
+        "BillingPeriodStart": f"coalesce({parse_timestamp_iso_first(c('bill_billing_period_start_date'))}, "
+                              f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ))",
+        "BillingPeriodEnd": f"coalesce({parse_timestamp_iso_first(c('bill_billing_period_end_date'))}, "
+                            f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ) + INTERVAL 1 MONTH)",
+        "ChargeCategory": category,
+        "ChargeClass": f"CASE WHEN {lit} = 'Refund' THEN 'Correction' END",
+        "ChargeDescription": c("line_item_line_item_description"),
+        "ChargeFrequency": f"CASE WHEN {lit} IN ('RIFee', 'SavingsPlanRecurringFee') THEN 'Recurring' "
+                           f"WHEN {lit} IN ('Fee', 'SavingsPlanUpfrontFee') THEN 'One-Time' ELSE 'Usage-Based' END",
+        "ChargePeriodStart": parse_timestamp_iso_first(c("line_item_usage_start_date")),
+        "ChargePeriodEnd": parse_timestamp_iso_first(c("line_item_usage_end_date")),
+        "CommitmentDiscountCategory": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN 'Spend' "
+                                      f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Usage' END",
+        "CommitmentDiscountId": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN {sp_arn} "
+                                f"WHEN {lit} IN ('DiscountedUsage', 'RIFee', 'Fee') THEN {res_arn} END",
+        "CommitmentDiscountStatus": f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END",
+        "CommitmentDiscountType": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN 'Savings Plan' "
+                                  f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Reserved Instance' END",
+        "ConsumedQuantity": f"CASE WHEN {usage_line} THEN coalesce(CAST({tokens} AS DECIMAL(38,10)), {amount}) END",
+        "ConsumedUnit": f"CASE WHEN {usage_line} THEN CASE WHEN k.token_mult IS NOT NULL THEN 'Tokens' ELSE {pricing_unit} END END",
+        "ContractedCost": f"coalesce({num('line_item_net_unblended_cost')}, {unblended})",
+        "ContractedUnitPrice": num("line_item_unblended_rate"),
+        "EffectiveCost": effective,
+        "InvoiceId": c("bill_invoice_id"),
+        "InvoiceIssuerName": f"coalesce({c('bill_invoicing_entity')}, 'Amazon Web Services')",
+        "ListCost": f"coalesce({num('pricing_public_on_demand_cost')}, {unblended})",
+        "ListUnitPrice": num("pricing_public_on_demand_rate"),
+        "PricingCategory": f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Committed' "
+                           f"WHEN {c('pricing_term')} = 'Spot' OR {c('line_item_usage_type')} LIKE '%SpotUsage%' THEN 'Dynamic' "
+                           f"WHEN {lit} = 'Usage' THEN 'Standard' END",
+        "PricingQuantity": amount,
+        "PricingUnit": pricing_unit,
+        "ProviderName": "'AWS'",
+        "PublisherName": f"CASE WHEN {c('bill_billing_entity')} = 'AWS Marketplace' "
+                         f"THEN coalesce({c('line_item_legal_entity')}, 'AWS Marketplace') ELSE 'AWS' END",
+        "RegionId": f"coalesce({c('product_region_code')}, {c('product_region')})",
+        "RegionName": c("product_location"),
+        "ResourceId": c("line_item_resource_id"),
+        "ServiceCategory": "k.category",
+        "ServiceName": f"coalesce({product_name}, {c('line_item_product_code')})",
+        "ServiceSubcategory": "k.subcategory",
+        "SkuId": c("product_sku"),
+        "SkuMeter": c("line_item_usage_type"),
+        "SkuPriceId": c("pricing_rate_code"),
+        "SubAccountId": c("line_item_usage_account_id"),
+        "SubAccountName": c("line_item_usage_account_name"),
+        "Tags": "CAST(tg.tags_json AS JSON)" if tag_keys else "CAST(NULL AS JSON)",
+        "x_Model": "k.x_Model",
+        "x_TokenType": "k.x_TokenType",
+        "x_Tokens": tokens,
+        "x_InstanceType": "k.x_InstanceType",
+        "x_GpuCount": "k.x_GpuCount",
+        # negations and fees of an instance line carry its type but no GPU hours (those are on the usage line)
+        "x_GpuHours": f"CASE WHEN k.x_GpuCount IS NOT NULL AND NOT {usage_line} THEN CAST(0 AS DECIMAL(38,10)) END",
+        "x_ServiceCode": c("line_item_product_code"),
+        "x_Operation": c("line_item_operation"),
+        "x_LineItemType": lit,
+        "x_IamPrincipal": c("line_item_iam_principal"),
+        "x_LineItemId": c("identity_line_item_id"),
+    }  # fmt: skip
+    if progress:
+        progress("mapping to FOCUS", 0.45)
+    body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
+    con.execute(
+        f"CREATE TABLE staged AS SELECT {body} FROM raw LEFT JOIN aws_classes AS k ON k.k = {key_hash(keys)} "
+        f"{tag_join}"
+    )
+    con.execute("DROP TABLE raw")
+    return "staged", _warnings(con)
+
+
+def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    out = []
+    ai_unmapped = "(ServiceSubcategory = 'Generative AI' OR x_Tokens IS NOT NULL) AND x_Model IS NULL AND ChargeCategory = 'Usage'"
+    n, cost = con.execute(
+        f"SELECT count(*), coalesce(sum(EffectiveCost), 0) FROM staged WHERE {ai_unmapped}"
+    ).fetchall()[0]
+    if n:
+        out.append(
+            f"{n} Bedrock line items (effective cost {cost:.2f}) name no model spendscope recognises; kept with "
+            f"x_Model NULL (unmapped usage types: {examples(con, 'staged', 'SkuMeter', ai_unmapped)})"
+        )
+    no_type = "x_Tokens IS NOT NULL AND x_TokenType IS NULL"
+    n = con.execute(f"SELECT count(*) FROM staged WHERE {no_type}").fetchall()[0][0]
+    if n:
+        out.append(
+            f"{n} token line items have no recognisable token type (input, output, cache read, cache write); "
+            f"kept with x_TokenType NULL (usage types: {examples(con, 'staged', 'SkuMeter', no_type)})"
+        )
+    unknown_gpu = (
+        "x_InstanceType IS NOT NULL AND x_GpuCount IS NULL AND x_InstanceType IN "
+        "(SELECT x_InstanceType FROM aws_classes WHERE gpu_unknown)"
+    )
+    n = con.execute(f"SELECT count(*) FROM staged WHERE {unknown_gpu}").fetchall()[0][0]
+    if n:
+        out.append(
+            f"{n} GPU instance line items use instance types missing from the GPU catalog (data/gpu_catalog.py); "
+            f"kept with x_GpuCount NULL: {examples(con, 'staged', 'x_InstanceType', unknown_gpu)}"
+        )
+    return out
+
+
+def _map_value(expr: str, key: str) -> str:
+    """One key of a CUR 2.0 map column rendered as JSON or as Hive's `{k=v, ...}`."""
+    return (
+        f"CASE WHEN json_valid({expr}) THEN json_extract_string({expr}, '$.{key}') "
+        f"ELSE nullif(regexp_extract({expr}, '(?:^\\{{|,\\s*){key}=([^,}}]*)', 1), '') END"
+    )
+
+
+def _legacy(name: str) -> str:
+    head, _, rest = name.partition("_")
+    if name.startswith("line_item_"):
+        head, rest = "lineItem", name[len("line_item_") :]
+    return head + "/" + "".join(w.capitalize() for w in rest.split("_"))
+
+
+def import_aws_cur(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:
+    """Import one AWS Cost and Usage Report file (CUR 2.0 or legacy; CSV, .csv.gz or Parquet), all or nothing.
+    Re-importing the same content adds nothing."""
+    return run_import(store, path, kind=KIND, stage=stage_cur, progress=progress)

@@ -1,0 +1,365 @@
+"""`spendscope import azure`: Azure Cost Management exports (EA and MCA; actual or amortised cost), as CSV,
+.csv.gz or Parquet, with any header case (EA `CostInBillingCurrency`, older EA `Cost`, MCA `costInBillingCurrency`).
+
+* Quantities come in blocks of the `UnitOfMeasure` (`1K`, `1M`, `10K`, `100 Hours`): ConsumedQuantity and
+  x_Tokens are in single units, PricingQuantity stays in blocks (PricingUnit `1000 Tokens` for token meters).
+* Azure OpenAI (and Foundry Models) meters carry the model, direction, cache, deployment type and batch only in
+  the meter name (`gpt-4o-mini-0718-Inp-glbl Tokens`, `gpt 4o 1120 cached Inp glbl`): parsed into x_Model,
+  x_TokenType and SkuPriceDetails `x_DeploymentType` / `x_ServiceTier` / `x_Modality`.
+* Reservations and savings plans (including Azure OpenAI PTU reservations) become commitment rows.
+* Actual vs amortised: an export is read as amortised when it has UnusedReservation/UnusedSavingsPlan rows or
+  commitment-covered usage with a cost (or its file name says so). Actual: BilledCost = EffectiveCost = cost.
+  Amortised: EffectiveCost = cost, and commitment-covered and unused rows get BilledCost 0 (they were billed by
+  the purchase), as FOCUS asks. Import one of the two views per period, not both.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from data.gpu_catalog import gpu_count
+from data.import_common import (
+    classify_distinct,
+    compute_distinct,
+    examples,
+    key_hash,
+    load_text,
+    reject_first_bad,
+    run_import,
+    value_checks,
+)
+from data.importing import ImportResult, Progress, reject
+from data.models import normalize_model, token_type_of
+from data.sql import ident, pairs_to_json, parse_decimal, parse_timestamp_iso_first, repair_json
+from data.store import Store
+
+KIND = "azure"
+
+COST = ("CostInBillingCurrency", "Cost", "PreTaxCost")
+DATE = ("Date", "UsageDate", "UsageDateTime")
+
+# MeterCategory -> (ServiceCategory, ServiceSubcategory)
+SERVICES: dict[str, tuple[str, str | None]] = {
+    "cognitive services": ("AI and Machine Learning", "AI Platforms"),
+    "azure openai": ("AI and Machine Learning", "Generative AI"),
+    "foundry models": ("AI and Machine Learning", "Generative AI"),
+    "foundry tools": ("AI and Machine Learning", "AI Platforms"),
+    "azure machine learning": ("AI and Machine Learning", "Machine Learning"),
+    "machine learning": ("AI and Machine Learning", "Machine Learning"),
+    "azure ai search": ("AI and Machine Learning", "Other (AI and Machine Learning)"),
+    "virtual machines": ("Compute", "Virtual Machines"), "virtual machines licenses": ("Compute", "Virtual Machines"),
+    "azure app service": ("Compute", "Other (Compute)"), "functions": ("Compute", "Serverless Compute"),
+    "azure kubernetes service": ("Compute", "Containers"), "container instances": ("Compute", "Containers"),
+    "azure container apps": ("Compute", "Containers"), "container registry": ("Compute", "Containers"),
+    "storage": ("Storage", "Storage Platforms"), "backup": ("Storage", "Backup Storage"),
+    "virtual network": ("Networking", "Network Infrastructure"), "bandwidth": ("Networking", "Network Connectivity"),
+    "load balancer": ("Networking", "Application Networking"), "vpn gateway": ("Networking", "Network Connectivity"),
+    "application gateway": ("Networking", "Application Networking"), "azure dns": ("Networking", "Network Routing"),
+    "azure front door service": ("Networking", "Content Delivery"), "ip addresses": ("Networking", "Network Infrastructure"),
+    "sql database": ("Databases", "Relational Databases"), "sql managed instance": ("Databases", "Relational Databases"),
+    "azure database for mysql": ("Databases", "Relational Databases"),
+    "azure database for postgresql": ("Databases", "Relational Databases"),
+    "azure cosmos db": ("Databases", "NoSQL Databases"), "redis cache": ("Databases", "Caching"),
+    "event hubs": ("Integration", "Messaging"), "service bus": ("Integration", "Messaging"),
+    "logic apps": ("Integration", "Workflow Orchestration"), "api management": ("Integration", "API Management"),
+    "azure monitor": ("Management and Governance", "Observability"),
+    "log analytics": ("Management and Governance", "Observability"),
+    "key vault": ("Security", "Secret Management"), "advanced data security": ("Security", "Security Posture Management"),
+    "microsoft defender for cloud": ("Security", "Security Posture Management"),
+}  # fmt: skip
+
+_AI_TEXT = re.compile(r"openai|foundry|cognitive|azure ai\b", re.I)
+_BLOCK = re.compile(r"^\s*(\d+(?:\.\d+)?)(?![\d.])([KMB])?(?![A-Za-z])\s*(.*)$")
+_PTU = re.compile(r"provisioned|\bptu\b|throughput unit", re.I)
+
+_OUTPUTS = {
+    "block": "DOUBLE", "consumed_unit": "VARCHAR", "pricing_unit": "VARCHAR", "x_Model": "VARCHAR",
+    "x_TokenType": "VARCHAR", "tokens": "BOOLEAN", "deployment": "VARCHAR", "tier": "VARCHAR",
+    "modality": "VARCHAR", "category": "VARCHAR", "subcategory": "VARCHAR", "service": "VARCHAR",
+    "x_InstanceType": "VARCHAR", "x_GpuCount": "INTEGER",
+}  # fmt: skip
+
+
+def unit_block(unit: str | None) -> tuple[float, str]:
+    """Azure `UnitOfMeasure` -> (block size, distinct unit): `1K` -> (1000, 'Units'), `100 Hours` -> (100, 'Hours'),
+    `10K` -> (10000, 'Units'), `1 GB/Month` -> (1, 'GB/Month'), `Hours` -> (1, 'Hours')."""
+    text = (unit or "").strip()
+    m = _BLOCK.match(text)
+    if not m:
+        return 1.0, _distinct(text)
+    size = float(m.group(1)) * {"K": 1e3, "M": 1e6, "B": 1e9, None: 1.0}[m.group(2)]
+    return size, _distinct(m.group(3))
+
+
+def _distinct(rest: str) -> str:
+    rest = re.sub(r"^\d+\s+", "", rest.strip())  # `1 1 Hour`
+    if not rest:
+        return "Units"
+    if rest.startswith("/"):
+        return "Units" + rest.replace(" ", "")
+    if re.fullmatch(r"(?i)hours?|hrs?|1 hour", rest):
+        return "Hours"
+    return rest
+
+
+def meter_model(meter: str, product: str, subcategory: str) -> str | None:
+    """The model an Azure AI meter bills. DeepSeek meters on Azure are just `R1 Inp glbl Tokens`."""
+    for text in (meter, product, subcategory):
+        model = normalize_model(text)
+        if model:
+            return model
+    if re.match(r"(?i)(?:deepseek[\s-]*)?r1\b", meter):
+        return "deepseek-r1"
+    return None
+
+
+def classify(row: dict[str, Any]) -> dict[str, Any]:
+    meter = row["meter"] or ""
+    product = row["product"] or ""
+    sub = row["subcategory"] or ""
+    category = (row["category"] or "").strip()
+    block, distinct = unit_block(row["unit"])
+    svc_category, svc_sub = SERVICES.get(category.lower(), (None, None))
+    ai = svc_category == "AI and Machine Learning" or bool(_AI_TEXT.search(f"{category} {sub} {product}"))
+    out: dict[str, Any] = {"block": block, "consumed_unit": distinct, "pricing_unit": row["unit"]}
+    generative = ai and (bool(re.search(r"openai|foundry models", f"{category} {sub} {product}", re.I)))
+    if ai:
+        model = meter_model(meter, product, sub)
+        ptu = bool(_PTU.search(f"{meter} {product}"))
+        kind = token_type_of(meter)
+        tokens = not ptu and ("token" in meter.lower() or (model is not None and kind is not None))
+        out.update(x_Model=model, tokens=tokens)
+        generative = generative or model is not None
+        if tokens:
+            out.update(x_TokenType=kind, consumed_unit="Tokens", pricing_unit=f"{block:.0f} Tokens")
+        low = f" {meter.lower()} "
+        if re.search(r"glbl|global", low):
+            out["deployment"] = "Global"
+        elif re.search(r"dzone|data\s*zone|datazone", low):
+            out["deployment"] = "DataZone"
+        elif re.search(r"regnl|regional", low):
+            out["deployment"] = "Regional"
+        out["tier"] = "provisioned" if ptu else "batch" if re.search(r"\bbatch\b|-batch-", low) else (
+            "standard" if tokens else None)  # fmt: skip
+        if re.search(r"\baud\b|-aud-|audio", low):
+            out["modality"] = "audio"
+        elif re.search(r"\bimg\b|image", low):
+            out["modality"] = "image"
+    if generative:
+        svc_category, svc_sub = "AI and Machine Learning", "Generative AI"
+    out["category"] = svc_category or ("AI and Machine Learning" if ai else "Other")
+    out["subcategory"] = svc_sub
+    out["service"] = "Azure OpenAI" if re.search(r"openai", f"{sub} {product}", re.I) else (category or None)
+    if category.lower().startswith("virtual machines"):
+        size = re.sub(r"(?i)\s+(spot|low priority)$", "", meter.split("/")[0].strip())
+        instance = (row["service_type"] or "").strip().lower() or "standard_" + re.sub(
+            r"\s+", "_", size.lower()
+        )
+        if gpu_count(instance):
+            out.update(x_InstanceType=instance, x_GpuCount=gpu_count(instance))
+    return out
+
+
+def stage_azure(
+    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
+) -> tuple[str, list[str]]:
+    if progress:
+        progress("reading", 0.1)
+    src = load_text(con, path)
+    missing = [names[0] for names in (COST, DATE) if not src.has(*names)]
+    if missing:
+        raise reject(
+            path,
+            "is not an Azure Cost Management export: missing column(s) "
+            + ", ".join(
+                f"{m} (or {', '.join(n for n in (COST if m == COST[0] else DATE)[1:])})" for m in missing
+            ),
+            missing=missing,
+        )
+    c = src.col
+    if progress:
+        progress("validating", 0.25)
+    numbers = [COST, ("Quantity",), ("EffectivePrice",), ("UnitPrice",), ("PayGPrice",)]
+    dates = [DATE, ("BillingPeriodStartDate",), ("BillingPeriodEndDate",)]
+    checks = value_checks(src, numbers=numbers, dates=dates, required_date=DATE)
+    reject_first_bad(con, src, checks)
+
+    if progress:
+        progress("classifying meters", 0.35)
+    info = c("AdditionalInfo")
+    service_type = f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.ServiceType') END"
+    keys = {
+        "meter": c("MeterName"), "product": c("ProductName", "Product"), "subcategory": c("MeterSubCategory"),
+        "category": c("MeterCategory"), "unit": c("UnitOfMeasure"), "service_type": service_type,
+    }  # fmt: skip
+    classify_distinct(con, "raw", keys, classify, _OUTPUTS, "azure_classes")
+
+    cost = parse_decimal(c(*COST))
+    qty = parse_decimal(c("Quantity"))
+    charge_type = c("ChargeType")
+    pricing_model = c("PricingModel")
+    commitment = f"({pricing_model} IN ('Reservation', 'SavingsPlan'))"
+    unused = f"({charge_type} IN ('UnusedReservation', 'UnusedSavingsPlan'))"
+    amortised = _is_amortised(con, path, cost, charge_type, pricing_model)
+    covered = f"({commitment} AND ({charge_type} = 'Usage' OR {unused}))"
+    billed = f"CASE WHEN {covered} THEN 0 ELSE {cost} END" if amortised else cost
+    effective = (
+        f"CASE WHEN {commitment} AND {charge_type} IN ('Purchase', 'Refund') THEN 0 ELSE {cost} END"
+        if amortised
+        else cost
+    )
+    usage = f"(coalesce({charge_type}, 'Usage') = 'Usage')"
+    date = parse_timestamp_iso_first(c(*DATE))
+    resource_id = c("ResourceId", "InstanceId")
+    block = "CAST(k.block AS DECIMAL(38,10))"
+    tokens = f"CASE WHEN k.tokens AND {usage} THEN CAST(round({qty} * {block}) AS BIGINT) END"
+    commitment_id = f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitId')}, ''), nullif({c('ReservationId')}, '')) END"
+    details = pairs_to_json([
+        ("x_DeploymentType", "k.deployment"), ("x_ServiceTier", "k.tier"), ("x_Modality", "k.modality"),
+        ("InstanceType", f"CASE WHEN k.x_GpuCount IS NOT NULL THEN {service_type} END"),
+        ("CoreCount", f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.VCPUs') END"),
+    ])  # fmt: skip
+    payg = parse_decimal(c("PayGPrice"))
+    unit_price = parse_decimal(c("UnitPrice"))
+    select = {
+        "x_SourceRow": "raw.rowid + 1",
+        "AvailabilityZone": f"nullif({c('AvailabilityZone')}, '')",
+        "BilledCost": billed,
+        "BillingAccountId": c("BillingAccountId"),
+        "BillingAccountName": c("BillingAccountName"),
+        "BillingCurrency": c("BillingCurrencyCode", "BillingCurrency", "Currency"),
+        "BillingPeriodStart": parse_timestamp_iso_first(c("BillingPeriodStartDate")),
+        "BillingPeriodEnd": f"{parse_timestamp_iso_first(c('BillingPeriodEndDate'))} + INTERVAL 1 DAY",
+        "ChargeCategory": f"""CASE WHEN {charge_type} IS NULL OR {charge_type} = 'Usage' OR {unused} THEN 'Usage'
+            WHEN {charge_type} IN ('Purchase', 'Refund') THEN 'Purchase' WHEN {charge_type} = 'Tax' THEN 'Tax'
+            WHEN {charge_type} = 'Credit' THEN 'Credit' ELSE 'Adjustment' END""",
+        "ChargeClass": f"CASE WHEN {charge_type} = 'Refund' THEN 'Correction' END",
+        "ChargeDescription": c("ProductName", "Product"),
+        "ChargeFrequency": f"CASE {c('Frequency')} WHEN 'UsageBased' THEN 'Usage-Based' WHEN 'Recurring' THEN 'Recurring' "
+                           f"WHEN 'OneTime' THEN 'One-Time' ELSE 'Usage-Based' END",
+        "ChargePeriodStart": date,
+        "ChargePeriodEnd": f"{date} + INTERVAL 1 DAY",
+        "CommitmentDiscountCategory": f"CASE {pricing_model} WHEN 'Reservation' THEN 'Usage' WHEN 'SavingsPlan' THEN 'Spend' END",
+        "CommitmentDiscountId": commitment_id,
+        "CommitmentDiscountName": f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitName')}, ''), "
+                                  f"nullif({c('ReservationName')}, '')) END",
+        "CommitmentDiscountQuantity": f"CASE WHEN {commitment} AND ({usage} OR {unused}) THEN {qty} * {block} END",
+        "CommitmentDiscountStatus": f"CASE WHEN {commitment} AND {unused} THEN 'Unused' "
+                                    f"WHEN {commitment} AND {usage} THEN 'Used' END",
+        "CommitmentDiscountType": f"CASE {pricing_model} WHEN 'Reservation' THEN 'Reservation' "
+                                  f"WHEN 'SavingsPlan' THEN 'Savings Plan' END",
+        "CommitmentDiscountUnit": f"CASE WHEN {commitment} AND ({usage} OR {unused}) THEN k.consumed_unit END",
+        "ConsumedQuantity": f"CASE WHEN {usage} THEN {qty} * {block} END",
+        "ConsumedUnit": f"CASE WHEN {usage} THEN k.consumed_unit END",
+        "ContractedCost": f"coalesce({unit_price} * {qty}, {cost})",
+        "ContractedUnitPrice": unit_price,
+        "EffectiveCost": effective,
+        "InvoiceId": c("InvoiceId"),
+        "InvoiceIssuerName": "'Microsoft'",
+        "ListCost": f"coalesce({parse_decimal(c('PaygCostInBillingCurrency'))}, {payg} * {qty}, {cost})",
+        "ListUnitPrice": payg,
+        "PricingCategory": f"CASE {pricing_model} WHEN 'OnDemand' THEN 'Standard' WHEN 'Spot' THEN 'Dynamic' "
+                           f"WHEN 'Reservation' THEN 'Committed' WHEN 'SavingsPlan' THEN 'Committed' "
+                           f"WHEN '' THEN NULL ELSE CASE WHEN {pricing_model} IS NOT NULL THEN 'Other' END END",
+        "PricingCurrency": c("PricingCurrency", "PricingCurrencyCode"),
+        "PricingQuantity": qty,
+        "PricingUnit": "k.pricing_unit",
+        "ProviderName": "'Microsoft'",
+        "PublisherName": f"coalesce(nullif({c('PublisherName')}, ''), 'Microsoft')",
+        "RegionId": f"nullif(lower(replace({c('ResourceLocation')}, ' ', '')), '')",
+        "RegionName": c("ResourceLocation"),
+        "ResourceId": resource_id,
+        "ResourceName": f"coalesce(nullif({c('ResourceName')}, ''), nullif(regexp_extract({resource_id}, '/([^/]+)$', 1), ''))",
+        "ResourceType": f"nullif(lower(regexp_extract({resource_id}, '/providers/([^/]+/[^/]+)', 1)), '')",
+        "ServiceCategory": "k.category",
+        "ServiceName": f"coalesce(k.service, {c('ConsumedService')})",
+        "ServiceSubcategory": "k.subcategory",
+        "SkuId": c("ProductId", "PartNumber"),
+        "SkuMeter": c("MeterName"),
+        "SkuPriceDetails": f"CAST({details} AS JSON)",
+        "SubAccountId": c("SubscriptionId", "SubscriptionGuid"),
+        "SubAccountName": c("SubscriptionName"),
+        "SubAccountType": f"CASE WHEN {c('SubscriptionId', 'SubscriptionGuid')} IS NOT NULL THEN 'Subscription' END",
+        "Tags": "CAST(tg.tags_json AS JSON)",
+        "x_Model": "k.x_Model",
+        "x_TokenType": "CASE WHEN k.tokens THEN k.x_TokenType END",
+        "x_Tokens": tokens,
+        "x_InstanceType": "k.x_InstanceType",
+        "x_GpuCount": "k.x_GpuCount",
+        "x_ResourceGroupName": c("ResourceGroup", "ResourceGroupName"),
+        "x_SkuMeterCategory": c("MeterCategory"),
+        "x_SkuMeterSubcategory": c("MeterSubCategory"),
+        "x_SkuMeterId": c("MeterId"),
+        "x_PricingBlockSize": "CASE WHEN k.block = floor(k.block) THEN CAST(CAST(k.block AS BIGINT) AS VARCHAR) "
+                              "ELSE CAST(k.block AS VARCHAR) END",
+        "x_CostCenter": f"nullif({c('CostCenter')}, '')",
+    }  # fmt: skip
+    if progress:
+        progress("mapping to FOCUS", 0.45)
+    body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
+    tag_keys = {"tags": c("Tags")}  # tag sets repeat across millions of lines: repair each once
+    compute_distinct(con, "raw", tag_keys, {"tags_json": repair_json(ident("tags"))}, "azure_tags")
+    con.execute(
+        f"CREATE TABLE staged AS SELECT {body} FROM raw LEFT JOIN azure_classes AS k ON k.k = {key_hash(keys)} "
+        f"LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)}"
+    )
+    con.execute("DROP TABLE raw")
+    return "staged", _warnings(con, amortised)
+
+
+def _is_amortised(
+    con: duckdb.DuckDBPyConnection, path: Path, cost: str, charge_type: str, pricing_model: str
+) -> bool:
+    if re.search(r"amorti[sz]", path.name, re.I):
+        return True
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM raw WHERE {charge_type} IN ('UnusedReservation', 'UnusedSavingsPlan') OR "
+            f"({pricing_model} IN ('Reservation', 'SavingsPlan') AND {charge_type} = 'Usage' AND {cost} <> 0)"
+        ).fetchall()[0][0]
+    )
+
+
+def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:
+    out = []
+    committed = con.execute("SELECT count(*) FROM staged WHERE CommitmentDiscountId IS NOT NULL").fetchall()[
+        0
+    ][0]
+    if committed and amortised:
+        out.append(
+            "read as an amortised-cost export: commitment-covered and unused rows carry BilledCost 0 and their "
+            "amortised EffectiveCost"
+        )
+    elif committed:
+        out.append(
+            "read as an actual-cost export: commitment-covered usage has EffectiveCost 0 and purchases their full "
+            "cost; import the amortised export instead (not both) to spread commitments over usage"
+        )
+    unmapped = "ServiceSubcategory = 'Generative AI' AND x_Model IS NULL AND ChargeCategory = 'Usage' AND " \
+               "coalesce(json_extract_string(SkuPriceDetails, '$.x_ServiceTier'), '') <> 'provisioned'"  # fmt: skip
+    n, cost = con.execute(
+        f"SELECT count(*), coalesce(sum(EffectiveCost), 0) FROM staged WHERE {unmapped}"
+    ).fetchall()[0]
+    if n:
+        out.append(
+            f"{n} Azure AI line items (effective cost {cost:.2f}) name no model spendscope recognises; kept with "
+            f"x_Model NULL (unmapped meters: {examples(con, 'staged', 'SkuMeter', unmapped)})"
+        )
+    no_type = "x_Tokens IS NOT NULL AND x_TokenType IS NULL"
+    n = con.execute(f"SELECT count(*) FROM staged WHERE {no_type}").fetchall()[0][0]
+    if n:
+        out.append(
+            f"{n} token meters name no direction (input, output, cached input); kept with x_TokenType NULL "
+            f"(meters: {examples(con, 'staged', 'SkuMeter', no_type)})"
+        )
+    return out
+
+
+def import_azure(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:
+    """Import one Azure Cost Management export (EA or MCA, actual or amortised), all or nothing.
+    Re-importing the same content adds nothing."""
+    return run_import(store, path, kind=KIND, stage=stage_azure, progress=progress)

@@ -1,0 +1,300 @@
+"""What the provider export importers (AWS CUR, Azure, GCP) share: reading a file into an all-text table,
+finding columns by any of their spellings, rejecting the first bad value with its row and column, classifying
+distinct text combinations in Python once and joining the answer back in SQL, and the import skeleton
+(hash -> duplicate check -> stage in memory -> `finish_cost_import`).
+
+Each importer only says how its columns map to FOCUS; the guarantees (all-or-nothing, idempotent, provenance)
+come from here and from data/importing.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from data.errors import ImportRejected
+from data.import_focus import _clean_duckdb_error, _is_parquet
+from data.importing import (
+    ImportResult,
+    Progress,
+    duplicate_result,
+    finish_cost_import,
+    previous_import,
+    reject,
+    sha256_file,
+)
+from data.sql import (
+    ident,
+    parse_decimal,
+    parse_timestamp_iso_first,
+    read_csv_text,
+    read_json_lines,
+    read_parquet,
+)
+from data.store import Store, memory_connection
+
+ROW = "(rowid + 1)"  # data row number (1 = first data row) of the all-text table `raw`
+
+_FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "json": "newline-delimited JSON"}
+
+
+@dataclass
+class Source:
+    """The file being imported and the text table (`raw`) read from it."""
+
+    path: Path
+    fmt: str  # csv | parquet | json
+    columns: list[str] = field(default_factory=list)  # header names as in the file
+    _lower: dict[str, str] = field(default_factory=dict)
+
+    def where(self, row: int) -> str:
+        if self.fmt == "csv":
+            return f"row {row} (line {row + 1})"
+        return f"row {row}"  # JSON: the n-th record (blank lines are skipped); Parquet: the n-th row
+
+    def has(self, *names: str) -> str | None:
+        """The file's own spelling of the first of `names` present (case-insensitive), or None."""
+        for n in names:
+            hit = self._lower.get(n.lower())
+            if hit is not None:
+                return hit
+        return None
+
+    def add_aliases(self, fn: Callable[[str], str]) -> None:
+        """Make every column findable also under `fn(header)` (e.g. CUR 2.0 names for legacy CUR headers)."""
+        for c in self.columns:
+            self._lower.setdefault(fn(c).lower(), c)
+
+    def col(self, *names: str) -> str:
+        """SQL for the first present column of `names`, as text; NULL when none is present."""
+        hit = self.has(*names)
+        return ident(hit) if hit else "CAST(NULL AS VARCHAR)"
+
+
+def detect_format(path: Path) -> str:
+    if _is_parquet(path):
+        return "parquet"
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".json", ".jsonl", ".ndjson")):
+        return "json"
+    return "csv"
+
+
+def load_text(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    keep: Callable[[str], bool] | None = None,
+    check: Callable[[list[str]], None] | None = None,
+    fmt: str | None = None,
+) -> Source:
+    """Read `path` into table `raw` with every kept column as text (nested Parquet values as JSON text).
+
+    CSV (plain or .gz) and Parquet keep their columns; newline-delimited JSON gives one column `json` per line.
+    `check` sees every header before anything is read (to reject a file of the wrong kind early).
+    Row numbers are `ROW` (`rowid + 1`), in file order. Unreadable files raise ImportRejected.
+    """
+    fmt = fmt or detect_format(path)
+    source = {"csv": read_csv_text, "parquet": read_parquet, "json": read_json_lines}[fmt](str(path))
+    try:
+        if fmt == "json":
+            con.execute(f"CREATE TABLE raw AS SELECT CAST(json AS VARCHAR) AS json FROM {source}")
+            src = Source(path, fmt, ["json"])
+        else:
+            described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+            if check:
+                check([r[0] for r in described])
+            cols = [(r[0], r[1]) for r in described if keep is None or keep(r[0])]
+            if not cols:
+                raise reject(
+                    path, f"has none of the columns this importer reads (it has {len(described)} others)"
+                )
+            selects = ", ".join(_as_text(name, sql_type, fmt == "parquet") for name, sql_type in cols)
+            con.execute(f"CREATE TABLE raw AS SELECT {selects} FROM {source}")
+            src = Source(path, fmt, [name for name, _ in cols])
+    except duckdb.Error as exc:
+        raise reject(path, f"cannot be read as {_FORMAT_NAMES[fmt]}: {_clean_duckdb_error(exc)}") from None
+    src._lower = {c.lower(): c for c in reversed(src.columns)}
+    # `raw` is numbered (rowid = file order); what follows needs no order, and keeping it costs memory
+    con.execute("SET preserve_insertion_order = false")
+    return src
+
+
+def _as_text(name: str, sql_type: str, parquet: bool) -> str:
+    col = ident(name)
+    if sql_type == "VARCHAR":  # Parquet writers keep empty strings; the CSV reader makes them NULL already
+        return f"nullif({col}, '') AS {col}" if parquet else col
+    if sql_type.startswith(("STRUCT", "MAP", "UNION")) or sql_type.endswith("]"):
+        return f"CAST(to_json({col}) AS VARCHAR) AS {col}"
+    return f"CAST({col} AS VARCHAR) AS {col}"
+
+
+@dataclass
+class Check:
+    """A value that must parse: `bad` is SQL that is true when the value in `column` of the checked table is bad."""
+
+    column: str  # column (or label) named in the message
+    expected: str  # what would be accepted, e.g. "a number"
+    bad: str
+    shown: str | None = None  # SQL for the offending value (default: the column itself)
+
+
+def value_checks(
+    src: Source,
+    *,
+    numbers: list[tuple[str, ...]],
+    dates: list[tuple[str, ...]],
+    required_date: tuple[str, ...],
+) -> list[Check]:
+    """Checks that every present number and date column parses and that `required_date` is never empty.
+    Each entry lists the spellings of one column; messages use the file's own header."""
+    checks = []
+    for names in numbers:
+        header = src.has(*names)
+        if header:
+            col = ident(header)
+            checks.append(Check(header, "a number", f"{col} IS NOT NULL AND {parse_decimal(col)} IS NULL"))
+    for names in dates:
+        header = src.has(*names)
+        if header:
+            col = ident(header)
+            bad = f"{col} IS NOT NULL AND {parse_timestamp_iso_first(col)} IS NULL"
+            checks.append(Check(header, "a date (ISO 8601, or M/D/YYYY)", bad))
+    header = src.has(*required_date)
+    if header:
+        checks.append(Check(header, "a date (the column is mandatory)", f"{ident(header)} IS NULL"))
+    return checks
+
+
+def reject_first_bad(
+    con: duckdb.DuckDBPyConnection, src: Source, checks: list[Check], *, table: str = "raw", row: str = ROW
+) -> None:
+    """Raise ImportRejected naming row, column and value of the first bad value in `table`, if any."""
+    if not checks:
+        return
+    which = " ".join(f"WHEN {c.bad} THEN {i}" for i, c in enumerate(checks))
+    found = con.execute(
+        f"SELECT {row} AS r, CASE {which} END AS k FROM {table} "
+        f"WHERE {' OR '.join(f'({c.bad})' for c in checks)} ORDER BY r LIMIT 1"
+    ).fetchall()
+    if not found:
+        return
+    bad_row, idx = found[0]
+    check = checks[idx]
+    shown_sql = check.shown or ident(check.column)
+    value = con.execute(
+        f"SELECT CAST({shown_sql} AS VARCHAR) FROM {table} WHERE {row} = ?", [bad_row]
+    ).fetchall()
+    value = value[0][0] if value else None
+    shown = "empty" if value is None else repr(value[:60])
+    raise reject(
+        src.path,
+        f"{src.where(bad_row)}, column {check.column}: {shown} is not {check.expected}",
+        row=bad_row,
+        column=check.column,
+        value=value,
+    )
+
+
+def classify_distinct(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: dict[str, str],
+    fn: Callable[[dict[str, Any]], dict[str, Any]],
+    outputs: dict[str, str],
+    name: str,
+) -> str:
+    """Run `fn` once per distinct combination of the `keys` expressions (name -> SQL over `table`) and store the
+    answers in table `name` (column `k` = hash of the keys, then `outputs` name -> SQL type). Join it back with
+    `ON name.k = hash(<the same key expressions>)` (see `key_hash`). Bills repeat a few thousand combinations
+    millions of times, so the Python work stays small and the rows never leave DuckDB."""
+    key_sql = ", ".join(f"{expr} AS {ident(k)}" for k, expr in keys.items())
+    rows = con.execute(f"SELECT DISTINCT {key_hash(keys)} AS k, {key_sql} FROM {table}").fetchall()
+    names = list(keys)
+    records = []
+    for values in rows:
+        answer = fn(dict(zip(names, values[1:], strict=True)))
+        records.append({"k": values[0], **{o: answer.get(o) for o in outputs}})
+    frame = pd.DataFrame(records, columns=["k", *outputs])
+    frame["k"] = frame["k"].astype("uint64")
+    for o in outputs:
+        frame[o] = frame[o].astype("object")
+    con.register("classified_frame", frame)
+    try:
+        casts = ", ".join(f"CAST({ident(o)} AS {t}) AS {ident(o)}" for o, t in outputs.items())
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT k, {casts} FROM classified_frame")
+    finally:
+        con.unregister("classified_frame")
+    return name
+
+
+def compute_distinct(
+    con: duckdb.DuckDBPyConnection, table: str, keys: dict[str, str], outputs: dict[str, str], name: str
+) -> str:
+    """Like `classify_distinct`, for answers SQL can give: `outputs` (name -> SQL over the key names) are computed
+    once per distinct key combination into table `name` (`k` = hash of the keys). For costly per-row text work such
+    as turning tag maps into JSON, whose values repeat across millions of rows."""
+    key_sql = ", ".join(f"{expr} AS {ident(k)}" for k, expr in keys.items())
+    hashed = "hash(" + ", ".join(ident(k) for k in keys) + ")"
+    out_sql = ", ".join(f"{expr} AS {ident(o)}" for o, expr in outputs.items())
+    con.execute(
+        f"CREATE OR REPLACE TABLE {name} AS SELECT {hashed} AS k, {out_sql} FROM (SELECT DISTINCT {key_sql} FROM {table})"
+    )
+    return name
+
+
+def key_hash(keys: dict[str, str]) -> str:
+    return "hash(" + ", ".join(keys.values()) + ")"
+
+
+def examples(con: duckdb.DuckDBPyConnection, table: str, column: str, where: str, limit: int = 3) -> str:
+    """Up to `limit` most common values of `column` among rows matching `where`, for warnings."""
+    rows = con.execute(
+        f"SELECT {column} AS v, count(*) AS n FROM {table} WHERE {where} AND {column} IS NOT NULL "
+        f"GROUP BY ALL ORDER BY n DESC, v LIMIT {int(limit)}"
+    ).fetchall()
+    return ", ".join(repr(r[0]) for r in rows)
+
+
+def run_import(
+    store: Store,
+    path: Path | str,
+    *,
+    kind: str,
+    stage: Callable[[duckdb.DuckDBPyConnection, Path, Progress | None], tuple[str, list[str]]],
+    progress: Progress | None = None,
+) -> ImportResult:
+    """The skeleton every provider importer shares. `stage` reads `path` into the in-memory connection and returns
+    (staging table, warnings); the rest is `finish_cost_import`: one short transaction, all or nothing."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRejected(f"{path}: no such file", file=str(path))
+    if progress:
+        progress("hashing", 0.02)
+    digest = sha256_file(path)
+    earlier = previous_import(store, kind, digest)
+    if earlier:
+        return duplicate_result(store, kind, path, digest, earlier)
+    con = memory_connection()
+    con.execute("SET enable_progress_bar = false")  # the CLI draws its own progress bar
+    try:
+        table, warnings = stage(con, path, progress)
+        return finish_cost_import(
+            store, con, table, kind=kind, source_file=str(path.resolve()), file_hash=digest,
+            warnings=warnings, progress=progress,
+        )  # fmt: skip
+    finally:
+        con.close()
+
+
+def snake_header(header: str) -> str:
+    """Legacy CUR `lineItem/UsageType` -> CUR 2.0 `line_item_usage_type` (AWS's own rule: every capital starts a
+    word, so `reservation/ReservationARN` -> `reservation_reservation_a_r_n`)."""
+    parts = header.strip().lstrip("\ufeff").split("/", 1)
+    return "_".join(re.sub(r"(?<!^)([A-Z])", r"_\1", p).lower() for p in parts)

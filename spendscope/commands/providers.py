@@ -1,0 +1,79 @@
+"""Provider export imports: `import aws-cur`, `import azure`, `import gcp`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from spendscope.options import DbOption, JsonOption, open_store
+
+
+def _run(files: list[Path], db: Path | None, as_json: bool, importer: Callable[..., Any]) -> None:
+    from spendscope.commands.store import _print_import
+    from spendscope.progress import run_with_progress
+    from spendscope.render import console, print_json
+
+    store = open_store(db)
+    results = []
+    for f in files:
+        result = run_with_progress(f"importing {f.name}", lambda cb, f=f: importer(store, f, progress=cb),
+                                   quiet=as_json)  # fmt: skip
+        results.append(result)
+        if not as_json:
+            _print_import(console, result)
+    if as_json:
+        print_json(results)
+
+
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    @import_app.command("aws-cur")
+    def import_aws_cmd(
+        files: Annotated[
+            list[Path],
+            typer.Argument(help="AWS Cost and Usage Reports (CUR 2.0 or legacy): .csv, .csv.gz, .parquet"),
+        ],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import AWS CUR files (Bedrock tokens, GPU instances, everything else as FOCUS rows). Each file is
+        all-or-nothing; re-importing the same file adds nothing."""
+        from data.import_aws import import_aws_cur
+
+        _run(files, db, as_json, import_aws_cur)
+
+    @import_app.command("azure")
+    def import_azure_cmd(
+        files: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Azure Cost Management exports (EA/MCA, actual or amortised): .csv, .csv.gz, .parquet"
+            ),
+        ],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import Azure cost exports (Azure OpenAI meters, 1K/1M units, PTU reservations). Each file is
+        all-or-nothing; re-importing the same file adds nothing."""
+        from data.import_azure import import_azure
+
+        _run(files, db, as_json, import_azure)
+
+    @import_app.command("gcp")
+    def import_gcp_cmd(
+        files: Annotated[
+            list[Path],
+            typer.Argument(
+                help="GCP BigQuery billing export rows: .csv, .json/.jsonl (newline-delimited), .parquet"
+            ),
+        ],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import GCP billing export rows (Vertex AI / Gemini SKUs, labels, credits). Each file is
+        all-or-nothing; re-importing the same file adds nothing."""
+        from data.import_gcp import import_gcp
+
+        _run(files, db, as_json, import_gcp)
