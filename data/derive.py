@@ -18,9 +18,11 @@ from data.models import canonical_token_type, normalize_model, parse_unit, token
 from data.sql import ident
 
 KEY_COLUMNS = (
-    "SkuPriceDetails", "SkuMeter", "ResourceName", "ResourceId", "ChargeDescription", "SkuId", "ResourceType",
+    "SkuPriceDetails", "SkuMeter", "ResourceName", "ChargeDescription", "SkuId", "ResourceType",
     "ServiceName", "ConsumedUnit", "PricingUnit",
 )  # fmt: skip
+# ResourceId is often unique per row (instances, CUR line items), so it is not part of the key: it is read only
+# for the combinations whose other fields name no model (e.g. a Bedrock ARN that alone names the model).
 
 _MODEL_KEYS = ("x_ModelName", "x_Model", "x_ModelId", "ModelName", "Model", "ModelId", "model", "model_name", "modelId")
 _TYPE_KEYS = ("x_TokenType", "TokenType", "x_token_type", "token_type")
@@ -120,7 +122,8 @@ def derive_key_sql(alias: str | None = None) -> str:
 
 def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str = "derived_keys") -> str:
     """Compute the AI columns once per distinct combination of descriptive fields in `table` and register
-    them as relation `name` (column x_DeriveKey joins to `derive_key_sql()` over the table)."""
+    them as relation `name` (column x_DeriveKey joins to `derive_key_sql()` over the table), plus relation
+    `{name}_resources` (x_DeriveKey, ResourceId, x_Model) for combinations whose model only the ResourceId names."""
     import pandas as pd  # imported here: query paths that only read AI_COLUMNS must not pay for pandas
 
     keycols = ", ".join(ident(c) for c in KEY_COLUMNS)
@@ -141,14 +144,36 @@ def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str =
     for c in ("x_Model", "x_TokenType", "x_InstanceType"):
         frame[c] = frame[c].astype("object")
     con.register(name, frame)
+
+    resources = []
+    missing = frame.loc[frame["x_Model"].isna(), ["x_DeriveKey"]]
+    if len(missing):
+        con.register(f"{name}_missing", missing)
+        try:
+            pairs = con.execute(
+                f"""SELECT DISTINCT t.k, t.ResourceId FROM (SELECT {derive_key_sql()} AS k, ResourceId FROM {table}
+                    WHERE ResourceId IS NOT NULL) AS t SEMI JOIN {name}_missing AS m ON m.x_DeriveKey = t.k"""
+            ).fetchall()
+        finally:
+            con.unregister(f"{name}_missing")
+        for key, resource_id in pairs:
+            model = normalize_model(resource_id)
+            if model:
+                resources.append({"x_DeriveKey": key, "ResourceId": resource_id, "x_Model": model})
+    res = pd.DataFrame(resources, columns=["x_DeriveKey", "ResourceId", "x_Model"])
+    res["x_DeriveKey"] = res["x_DeriveKey"].astype("uint64")
+    for c in ("ResourceId", "x_Model"):
+        res[c] = res[c].astype("object")
+    con.register(f"{name}_resources", res)
     return name
 
 
-def derived_columns(s: str = "s", d: str = "d") -> dict[str, str]:
-    """SQL for each AI column over staged rows `s` joined to derivations `d`; values an importer set win."""
+def derived_columns(s: str = "s", d: str = "d", r: str = "r") -> dict[str, str]:
+    """SQL for each AI column over staged rows `s` joined to derivations `d` and resource models `r`; values an
+    importer set win."""
     gpus = f"coalesce({s}.x_GpuCount, CAST({d}.x_GpuCount AS INTEGER))"
     return {
-        "x_Model": f"coalesce({s}.x_Model, {d}.x_Model)",
+        "x_Model": f"coalesce({s}.x_Model, {d}.x_Model, {r}.x_Model)",
         "x_TokenType": f"coalesce({s}.x_TokenType, {d}.x_TokenType)",
         "x_Tokens": f"""coalesce({s}.x_Tokens, CAST(round(coalesce(
             {s}.ConsumedQuantity * CAST({d}.cq_tokens AS DECIMAL(38,4)),

@@ -176,6 +176,7 @@ def finish_cost_import(
                 SELECT {", ".join(select_cols)}
                 FROM ({rows_sql}) AS s
                 LEFT JOIN {derived} AS d ON d.x_DeriveKey = {derive_key_sql("s")}
+                LEFT JOIN {derived}_resources AS r ON r.x_DeriveKey = d.x_DeriveKey AND r.ResourceId = s.ResourceId
                 WHERE NOT EXISTS (SELECT 1 FROM {db}.costs AS c WHERE c.x_RowHash = s.x_RowHash)
                 """
             )
@@ -202,6 +203,7 @@ def finish_cost_import(
             )
     finally:
         con.unregister(derived)
+        con.unregister(f"{derived}_resources")
     if progress:
         progress("done", 1.0)
     return ImportResult(
