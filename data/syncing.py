@@ -1,0 +1,294 @@
+"""The shared part of the provider API syncs (`spendscope sync openai|anthropic`): admin keys, the sync
+window, the `_sync_state` bookkeeping and the atomic replacement of a re-read window.
+
+A sync re-reads from `synced_through` minus the look-back days (default 3) up to now, because providers
+finalise the last days late. Its rows replace every row of the same source in that window, in the same
+transaction that inserts them, records the import and advances `_sync_state`: a failed sync changes nothing,
+and a repeated sync never double counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+from pydantic import BaseModel, Field
+
+from data.errors import ImportRejected, InvalidArgument, SourceError, StoreBusy
+from data.importing import ImportResult, finish_cost_import
+from data.settings import Settings
+from data.store import Store
+
+UTC = dt.UTC
+
+
+@dataclass(frozen=True)
+class SyncWindow:
+    """The half-open time range [start, end) a sync reads and replaces."""
+
+    start: dt.datetime
+    end: dt.datetime
+    incremental: bool  # True when derived from _sync_state
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d %H:%M}Z"
+
+
+class SyncResult(BaseModel):
+    """What one provider sync did."""
+
+    source: str
+    window_start: dt.datetime
+    window_end: dt.datetime
+    incremental: bool
+    requests: int = Field(description="HTTP requests made, retries included")
+    retries: int = 0
+    cost_rows: int = 0
+    replaced_rows: int = Field(0, description="rows of the same window from earlier syncs, now replaced")
+    total_cost: str = Field("0", description="sum of the window's cost, as a decimal string")
+    tokens_matched_rows: int = Field(0, description="cost rows whose tokens came from the usage report")
+    import_result: ImportResult
+
+
+def admin_key(settings: Settings, provider: str) -> str:
+    """The admin key for `provider` ('openai' | 'anthropic'): environment first, then the keys file."""
+    field = f"{provider}_admin_key"
+    env_name = f"{provider.upper()}_ADMIN_KEY"
+    secret = getattr(settings, field)
+    if secret is not None and secret.get_secret_value().strip():
+        return secret.get_secret_value().strip()
+    path = Path(settings.keys_file).expanduser()
+    if path.is_file():
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            raise InvalidArgument(
+                f"{path}: not valid YAML; expected `{field}: <key>`", file=str(path)
+            ) from None
+        value = doc.get(field) if isinstance(doc, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    raise SourceError(
+        f"no {provider} admin key: set {env_name} (or SPENDSCOPE_{env_name}) in the environment, or put "
+        f"`{field}: ...` in {path}; keys are never taken from the command line",
+        provider=provider,
+        reason="missing_key",
+    )
+
+
+def _midnight(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def read_state(store: Store, source: str) -> dict[str, Any] | None:
+    """The `_sync_state` row of a source, or None before its first sync."""
+    if not store.exists:
+        return None
+    with store.reader() as con:
+        cur = con.execute("SELECT * FROM _sync_state WHERE source = ?", [source])
+        cols = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    return dict(zip(cols, rows[0], strict=True)) if rows else None
+
+
+def plan_window(
+    store: Store,
+    source: str,
+    *,
+    since: dt.date | None,
+    until: dt.date | None,
+    lookback_days: int,
+    initial_days: int,
+    now: dt.datetime | None = None,
+) -> SyncWindow:
+    """The window to read: --since/--until when given, else the look-back before the last synced time."""
+    now = now or dt.datetime.now(UTC)
+    if lookback_days < 0:
+        raise InvalidArgument(f"--lookback must be 0 or more days, got {lookback_days}", argument="lookback")
+    end = _midnight(until) + dt.timedelta(days=1) if until else now
+    if since:
+        start, incremental = _midnight(since), False
+    else:
+        state = read_state(store, source)
+        through = state.get("synced_through") if state else None
+        if through is not None:
+            start = _midnight(through.astimezone(UTC).date()) - dt.timedelta(days=lookback_days)
+            incremental = True
+        else:
+            start, incremental = _midnight(now.date()) - dt.timedelta(days=initial_days), False
+    if start >= end:
+        raise InvalidArgument(
+            f"the sync window is empty: start {start:%Y-%m-%d} is not before end {end:%Y-%m-%d %H:%M}",
+            argument="since",
+        )
+    return SyncWindow(start=start, end=end, incremental=incremental)
+
+
+def payload_hash(*parts: object) -> str:
+    """A content hash of what the APIs returned (recorded as the import's file_hash)."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(json.dumps(p, sort_keys=True, default=str).encode("utf-8"))
+    return h.hexdigest()
+
+
+def load_pages(con: duckdb.DuckDBPyConnection, table: str, pages: list[dict[str, Any]]) -> None:
+    """The API's JSON pages into `table` (page number, document), for flattening in SQL."""
+    con.execute(f"CREATE OR REPLACE TABLE {table} (page INTEGER, j JSON)")
+    if pages:
+        frame = pd.DataFrame({"page": range(1, len(pages) + 1), "j": [json.dumps(p) for p in pages]})
+        con.register("pages_in", frame)
+        try:
+            con.execute(f"INSERT INTO {table} SELECT page, CAST(j AS JSON) FROM pages_in")
+        finally:
+            con.unregister("pages_in")
+
+
+def results_sql(pages_table: str, start_key: str, end_key: str) -> str:
+    """Flatten pages -> buckets (`data`) -> `results`, numbering results (n) in page order."""
+    return f"""
+        WITH b AS (SELECT page, generate_subscripts(json_extract(j, '$.data[*]'), 1) AS bi,
+                          unnest(json_extract(j, '$.data[*]')) AS b FROM {pages_table}),
+        r AS (SELECT page, bi, b->>'{start_key}' AS st, b->>'{end_key}' AS et,
+                     generate_subscripts(json_extract(b, '$.results[*]'), 1) AS ri,
+                     unnest(json_extract(b, '$.results[*]')) AS r FROM b)
+        SELECT row_number() OVER (ORDER BY page, bi, ri) AS n, st, et, r FROM r
+    """
+
+
+def check_results(con: duckdb.DuckDBPyConnection, table: str, checks: list[tuple[str, str, str, str]],
+                  what: str, kind: str) -> None:  # fmt: skip
+    """Reject the sync at the first result failing a check (field, expected, condition, value expression),
+    naming the result number, its bucket and the field."""
+    for field, expected, cond, value in checks:
+        bad = con.execute(
+            f"SELECT n, st, CAST({value} AS VARCHAR) FROM {table} WHERE {cond} ORDER BY n LIMIT 1"
+        ).fetchall()
+        if bad:
+            n, st, text = bad[0]
+            shown = "missing" if text is None else repr(text[:60])
+            raise ImportRejected(
+                f"{what}: result {n} (bucket starting {st}), field {field}: {shown} is not {expected}; "
+                "nothing was imported",
+                source=kind, row=n, column=field,
+            )  # fmt: skip
+
+
+class _WindowReplacingStore(Store):
+    """The same store file, whose attached writer first deletes the window's rows of one source and, before
+    committing, advances `_sync_state`: the replacement and the import are one transaction."""
+
+    def __init__(self, base: Store, source: str, window: SyncWindow, file_hash: str) -> None:
+        super().__init__(base.path, lock_timeout=base.lock_timeout)
+        self.source = source
+        self.window = window
+        self.file_hash = file_hash
+        self.deleted = 0
+
+    @contextmanager
+    def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
+        with super().attached_writer(con, alias) as db:
+            where = "x_Source = ? AND ChargePeriodStart >= ? AND ChargePeriodStart < ?"
+            params = [self.source, self.window.start, self.window.end]
+            self.deleted = con.execute(f"SELECT count(*) FROM {db}.costs WHERE {where}", params).fetchall()[
+                0
+            ][0]
+            con.execute(f"DELETE FROM {db}.costs WHERE {where}", params)
+            yield db
+            import_id, rows = con.execute(
+                f"SELECT import_id, rows_inserted FROM {db}.imports WHERE kind = ? AND file_hash = ? "
+                "ORDER BY finished_at DESC LIMIT 1",
+                [self.source, self.file_hash],
+            ).fetchall()[0]
+            now = dt.datetime.now(UTC)
+            con.execute(
+                f"""
+                INSERT INTO {db}._sync_state AS s (source, synced_from, synced_through, last_window_start,
+                    last_success_at, last_import_id, last_rows, last_attempt_at, last_status, last_error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL)
+                ON CONFLICT (source) DO UPDATE SET
+                    synced_from = least(s.synced_from, excluded.synced_from),
+                    synced_through = greatest(s.synced_through, excluded.synced_through),
+                    last_window_start = excluded.last_window_start,
+                    last_success_at = excluded.last_success_at,
+                    last_import_id = excluded.last_import_id,
+                    last_rows = excluded.last_rows,
+                    last_attempt_at = excluded.last_attempt_at,
+                    last_status = 'ok',
+                    last_error = NULL
+                """,
+                [
+                    self.source,
+                    self.window.start,
+                    self.window.end,
+                    self.window.start,
+                    now,
+                    import_id,
+                    rows,
+                    now,
+                ],
+            )
+
+
+def finish_sync(
+    store: Store,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    *,
+    kind: str,
+    window: SyncWindow,
+    source_label: str,
+    file_hash: str,
+    warnings: list[str],
+) -> tuple[ImportResult, int]:
+    """Write the staged FOCUS rows through finish_cost_import, replacing the window's rows of `kind`.
+    Returns the import result and the number of rows the window held before (now replaced)."""
+    outside = con.execute(
+        f"SELECT count(*) FROM {table} WHERE ChargePeriodStart < ? OR ChargePeriodStart >= ?",
+        [window.start, window.end],
+    ).fetchall()[0][0]
+    if outside:  # only the window is replaced, so only the window may be written
+        con.execute(f"DELETE FROM {table} WHERE ChargePeriodStart < ? OR ChargePeriodStart >= ?",
+                    [window.start, window.end])  # fmt: skip
+        warnings = [*warnings, f"{outside} results outside the requested window {window.label} were left out"]
+    replacing = _WindowReplacingStore(store, kind, window, file_hash)
+    result = finish_cost_import(replacing, con, table, kind=kind, source_file=source_label, file_hash=file_hash,
+                                warnings=warnings)  # fmt: skip
+    return result, replacing.deleted
+
+
+def record_failure(store: Store, source: str, exc: BaseException) -> None:
+    """Note a failed sync in `_sync_state` (its data is untouched). Best effort: never masks the error."""
+    if isinstance(exc, StoreBusy):
+        return  # the store is what failed; waiting for it again would only delay the error
+    message = getattr(exc, "message", None) or type(exc).__name__
+    try:
+        with store.writer() as con:
+            now = dt.datetime.now(UTC)
+            con.execute(
+                """INSERT INTO _sync_state AS s (source, last_attempt_at, last_status, last_error)
+                   VALUES (?, ?, 'error', ?)
+                   ON CONFLICT (source) DO UPDATE SET last_attempt_at = excluded.last_attempt_at,
+                       last_status = 'error', last_error = excluded.last_error""",
+                [source, now, message[:500]],
+            )
+    except Exception:  # noqa: BLE001 - the original error is what the user must see
+        pass
+
+
+def unix(ts: dt.datetime) -> int:
+    return int(ts.timestamp())
+
+
+def rfc3339(ts: dt.datetime) -> str:
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

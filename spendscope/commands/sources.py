@@ -1,0 +1,288 @@
+"""Source commands: `sync openai|anthropic`, `otel`, `telemetry flush`, `sources`, and
+`import litellm|otel|gpu`. They translate arguments and render; the work is in data/ and tools/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from spendscope.options import DbOption, JsonOption, open_store, settings
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="First day to pull (YYYY-MM-DD); default: the look-back before the last sync, "
+                 "or SPENDSCOPE_SYNC_INITIAL_DAYS ago on the first sync."),
+]  # fmt: skip
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Last day to pull (YYYY-MM-DD); default: now.")
+]
+LookbackOption = Annotated[
+    int | None,
+    typer.Option("--lookback", help="Days before the last synced day to re-read for late data "
+                 "(default SPENDSCOPE_SYNC_LOOKBACK_DAYS, 3)."),
+]  # fmt: skip
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    from data.errors import InvalidArgument
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidArgument(f"{option} {value!r} is not a date; use YYYY-MM-DD", argument=option) from None
+
+
+def _print_sync(label: str, r: Any) -> None:
+    from spendscope.render import console
+
+    console.print(
+        f"{label} sync {r.window_start:%Y-%m-%d} to {r.window_end:%Y-%m-%d %H:%M}Z: {r.cost_rows:,} cost rows"
+        + (f" (replacing {r.replaced_rows:,} from earlier syncs)" if r.replaced_rows else "")
+        + f", total {float(r.total_cost):,.2f}; tokens from the usage report on {r.tokens_matched_rows:,} rows; "
+        f"{r.requests} requests, {r.retries} retries (import {r.import_result.import_id})",
+        markup=False, highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    for w in r.import_result.warnings:
+        console.print(f"  warning: {w}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_results(results: list[Any], as_json: bool) -> None:
+    from spendscope.render import console, print_json
+
+    if as_json:
+        print_json(results)
+        return
+    for r in results:
+        if r.status == "duplicate":
+            console.print(
+                f"{r.source_file}: already imported ({r.import_id}); nothing added",
+                markup=False,
+                soft_wrap=True,
+            )
+        else:
+            console.print(
+                f"{r.source_file}: {r.rows_inserted:,} rows imported"
+                + (f", {r.rows_skipped:,} already present" if r.rows_skipped else "")
+                + f" (import {r.import_id})",
+                markup=False, highlight=False, soft_wrap=True,
+            )  # fmt: skip
+        for w in r.warnings:
+            console.print(f"  warning: {w}", markup=False, highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    sync_app = typer.Typer(help="Pull costs and usage from provider APIs (admin keys from the environment).",
+                           no_args_is_help=True)  # fmt: skip
+    app.add_typer(sync_app, name="sync")
+
+    @sync_app.command("openai")
+    def sync_openai_cmd(since: SinceOption = None, until: UntilOption = None, lookback: LookbackOption = None,
+                        db: DbOption = None, as_json: JsonOption = False) -> None:  # fmt: skip
+        """OpenAI Costs API (+ Usage API for tokens) -> FOCUS rows. Key: OPENAI_ADMIN_KEY or the keys file."""
+        from data.sync_openai import sync_openai
+        from spendscope.render import print_json
+
+        result = sync_openai(open_store(db), settings(db), since=_date(since, "--since"),
+                             until=_date(until, "--until"), lookback_days=lookback)  # fmt: skip
+        print_json(result) if as_json else _print_sync("OpenAI API", result)
+
+    @sync_app.command("anthropic")
+    def sync_anthropic_cmd(since: SinceOption = None, until: UntilOption = None, lookback: LookbackOption = None,
+                           db: DbOption = None, as_json: JsonOption = False) -> None:  # fmt: skip
+        """Anthropic Admin API cost report (+ usage report for tokens) -> FOCUS rows. Key: ANTHROPIC_ADMIN_KEY."""
+        from data.sync_anthropic import sync_anthropic
+        from spendscope.render import print_json
+
+        result = sync_anthropic(open_store(db), settings(db), since=_date(since, "--since"),
+                                until=_date(until, "--until"), lookback_days=lookback)  # fmt: skip
+        print_json(result) if as_json else _print_sync("Anthropic API", result)
+
+    @app.command("otel")
+    def otel_cmd(
+        port: Annotated[
+            int, typer.Option("--port", help="Port to listen on (4318 is OTLP/HTTP's; 0 picks a free one).")
+        ] = 4318,
+        host: Annotated[
+            str, typer.Option("--host", help="Interface to bind; keep 127.0.0.1 unless behind a proxy.")
+        ] = "127.0.0.1",
+        db: DbOption = None,
+    ) -> None:
+        """Receive OpenTelemetry GenAI spans (OTLP/HTTP, JSON encoding) on POST /v1/traces into usage_events."""
+        import sys
+
+        from data.otel import make_server
+        from data.prices import PriceCatalog
+
+        def log(message: str) -> None:
+            sys.stdout.write(message + "\n")
+            sys.stdout.flush()
+
+        server = make_server(
+            open_store(db), host, port, catalog=PriceCatalog.load(settings(db).prices_file), log=log
+        )
+        bound = server.server_address[1]
+        log(f"spendscope otel: listening on http://{host}:{bound}/v1/traces (OTLP/HTTP JSON); Ctrl-C stops")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+    @import_app.command("otel")
+    def import_otel_cmd(
+        files: Annotated[list[Path], typer.Argument(help="OTLP JSON trace exports (.json/.jsonl, also .gz)")],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import OpenTelemetry GenAI spans from OTLP JSON files (e.g. the Collector's file exporter)."""
+        from data.otel import import_otel_file
+        from data.prices import PriceCatalog
+
+        store = open_store(db)
+        catalog = PriceCatalog.load(settings(db).prices_file)
+        _print_results([import_otel_file(store, f, catalog=catalog) for f in files], as_json)
+
+    telemetry_app = typer.Typer(help="The request telemetry of data.telemetry (the Python wrapper).",
+                                no_args_is_help=True)  # fmt: skip
+    app.add_typer(telemetry_app, name="telemetry")
+
+    @telemetry_app.command("flush")
+    def telemetry_flush_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+        """Import the telemetry events spooled while the store could not be written (<state_dir>/spool)."""
+        from data.prices import PriceCatalog
+        from data.telemetry import flush_spool
+        from spendscope.render import console, print_json
+
+        s = settings(db)
+        result = flush_spool(open_store(db), Path(s.state_dir) / "spool", PriceCatalog.load(s.prices_file))
+        if as_json:
+            print_json(result)
+            return
+        console.print(
+            f"{result.files} spool files imported: {result.events_inserted:,} events added"
+            + (f", {result.events_already_present:,} already present" if result.events_already_present else ""),
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        for f in result.failed:
+            console.print(f"  kept (not imported): {f}", markup=False, highlight=False, soft_wrap=True)
+
+    @import_app.command("litellm")
+    def import_litellm_cmd(
+        files: Annotated[
+            list[Path], typer.Argument(help="LiteLLM spend log exports (SpendLogs as CSV or JSON)")
+        ],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import LiteLLM proxy spend logs as usage events (request text is never read)."""
+        from data.import_litellm import import_litellm
+        from data.prices import PriceCatalog
+
+        store = open_store(db)
+        catalog = PriceCatalog.load(settings(db).prices_file)
+        _print_results([import_litellm(store, f, catalog=catalog) for f in files], as_json)
+
+    @import_app.command("gpu")
+    def import_gpu_cmd(
+        files: Annotated[
+            list[Path],
+            typer.Argument(help="nvidia-smi --query-gpu CSV, nvidia-smi dmon or DCGM-exporter text"),
+        ],
+        instance: Annotated[
+            str | None,
+            typer.Option("--instance", help="Instance id (the cost rows' ResourceId) of every sample."),
+        ] = None,
+        map_file: Annotated[
+            Path | None, typer.Option("--map", help="YAML/CSV file mapping GPU UUID or host to instance id.")
+        ] = None,
+        host: Annotated[
+            str | None, typer.Option("--host", help="Host name of the samples (nvidia-smi logs lack it).")
+        ] = None,
+        timezone: Annotated[
+            str, typer.Option("--timezone", help="Zone of nvidia-smi's local timestamps (IANA name).")
+        ] = "UTC",
+        start: Annotated[
+            str | None,
+            typer.Option("--start", help="Time of the first sample, for logs without timestamps (ISO 8601)."),
+        ] = None,
+        interval: Annotated[
+            float, typer.Option("--interval", help="Seconds between samples when --start places them.")
+        ] = 1.0,
+        columns: Annotated[
+            str | None, typer.Option("--columns", help="The --query-gpu field list of a CSV without header.")
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format", help="auto, nvidia-smi, dmon or dcgm.")] = "auto",
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import GPU utilisation samples into gpu_samples, keyed to GPU instance cost rows."""
+        from data.errors import InvalidArgument
+        from data.import_gpu import import_gpu, load_map
+
+        started = None
+        if start:
+            try:
+                started = dt.datetime.fromisoformat(start.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise InvalidArgument(f"--start {start!r} is not an ISO 8601 time (e.g. 2026-11-27T00:24:40Z)",
+                                      argument="start") from None  # fmt: skip
+        mapping = load_map(map_file)
+        cols = [c for c in columns.split(",") if c.strip()] if columns else None
+        store = open_store(db)
+        results = [import_gpu(store, f, instance=instance, host=host, mapping=mapping, timezone=timezone,
+                              start=started, interval=interval, columns=cols, fmt=fmt) for f in files]  # fmt: skip
+        _print_results(results, as_json)
+
+    @app.command("sources")
+    def sources_cmd(
+        db: DbOption = None,
+        as_json: JsonOption = False,
+        as_of: Annotated[
+            str | None,
+            typer.Option("--as-of", help="Measure freshness at this time (ISO 8601); default now."),
+        ] = None,
+        stale_after: Annotated[
+            float,
+            typer.Option(
+                "--stale-after", help="Days without new data after which a daily feed counts as stopped."
+            ),
+        ] = 2.0,
+    ) -> None:
+        """Each source (import kind, provider sync, telemetry feed, GPU log): rows, date range, last import or sync,
+        freshness, and which feeds stopped."""
+        from data.errors import InvalidArgument
+        from spendscope.render import console, output, print_json
+        from tools.sources import SourcesInput, list_sources
+
+        when = None
+        if as_of:
+            try:
+                when = dt.datetime.fromisoformat(as_of.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise InvalidArgument(
+                    f"--as-of {as_of!r} is not a date or ISO 8601 time", argument="as_of"
+                ) from None
+        report = list_sources(open_store(db), SourcesInput(as_of=when, stale_after_days=stale_after))
+        if as_json:
+            print_json(report)
+            return
+
+        def age(h: float | None) -> str:
+            return "-" if h is None else (f"{h:.0f}h" if h < 72 else f"{h / 24:.0f}d")
+
+        columns = ["source", "feed", "rows", "data from", "data to", "last import/sync", "age data/import",
+                   "status", "note"]  # fmt: skip
+        rows = [(s.source, s.feed, s.rows, s.first_data.date() if s.first_data else None,
+                 s.last_data.date() if s.last_data else None, s.last_import_at or s.last_sync_at,
+                 f"{age(s.hours_since_data)} / {age(s.hours_since_import)}",
+                 s.status.upper() if s.status != "ok" else "ok", s.note) for s in report.sources]  # fmt: skip
+        output(columns, rows, title=f"Sources as of {report.as_of:%Y-%m-%d %H:%M} UTC")
+        if report.stopped:
+            console.print(f"stopped or failing: {', '.join(report.stopped)}", markup=False, highlight=False,
+                          soft_wrap=True)  # fmt: skip
