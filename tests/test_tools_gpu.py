@@ -1,0 +1,97 @@
+"""GPU utilisation on a hand-made store (idle hours and cost worked out by hand) and on the public file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from analytics_facts import add_costs, add_gpu_samples, month, near, total
+
+from data.store import Store
+from tools.charts import chart_for
+from tools.gpu import GpuInput, gpu_utilization
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def small(store: Store) -> Store:
+    gpu = {"ConsumedUnit": "Hours", "ServiceName": "Amazon Elastic Compute Cloud", "ProviderName": "AWS"}
+    add_costs(store, [
+        # i-1: 2 GPUs at $2/hour, billed two whole days; sampled on the first only
+        {"day": "2026-10-01", **gpu, "ResourceId": "i-1", "ResourceName": "trainer", "x_GpuCount": 2,
+         "x_InstanceType": "g5.12xlarge", "ConsumedQuantity": 24, "EffectiveCost": 48, "Tags": {"team": "ml"}},
+        {"day": "2026-10-02", **gpu, "ResourceId": "i-1", "ResourceName": "trainer", "x_GpuCount": 2,
+         "x_InstanceType": "g5.12xlarge", "ConsumedQuantity": 24, "EffectiveCost": 48, "Tags": {"team": "ml"}},
+        # i-2: 1 GPU at $1/hour, billed 12 hours, idle throughout
+        {"day": "2026-10-01", "hours": 12, **gpu, "ResourceId": "i-2", "ResourceName": "notebook",
+         "x_GpuCount": 1, "ConsumedQuantity": 12, "EffectiveCost": 12, "Tags": {"team": "data"}},
+        {"day": "2026-10-01", "ProviderName": "OpenAI", "x_Model": "gpt-4o", "EffectiveCost": 1000},
+    ])  # fmt: skip
+    day1 = dt.datetime(2026, 10, 1, tzinfo=UTC)
+    samples = []
+    for h in range(24):
+        for minute in (0, 30):
+            t = day1 + dt.timedelta(hours=h, minutes=minute)
+            samples.append(("i-1", 0, t, 50.0 if h < 12 else 5.0))  # GPU 0 idle in the afternoon
+            samples.append(("i-1", 1, t, 50.0))
+    samples.append(("i-9", 0, day1, 0.0))  # an instance the bill does not know: ignored
+    add_gpu_samples(store, samples)
+    # i-2's agent reports its host name (the bill's ResourceName), not the instance id
+    add_gpu_samples(store, [("notebook", 0, day1 + dt.timedelta(hours=h, minutes=m), 0.0)
+                            for h in range(12) for m in (0, 30)], by_host=True)  # fmt: skip
+    return store
+
+
+def test_idle_gpu_hours_and_cost_per_instance(small: Store) -> None:
+    result = gpu_utilization(small, GpuInput(period="2026-10"))
+    by = {x.instance_id: x for x in result.instances}
+    assert set(by) == {"i-1", "i-2"}
+    one = by["i-1"]
+    assert (one.cost, one.billed_hours, one.gpu_hours) == (96, 48, 96)
+    assert (one.monitored_hours, one.unmonitored_hours) == (24, 24)
+    assert one.idle_gpu_hours == pytest.approx(12) and one.idle_cost == pytest.approx(12)
+    assert one.idle_instance_hours == 0
+    assert one.avg_utilization_pct == pytest.approx((12 * 50 + 12 * 27.5) / 24)
+    assert one.idle_cost_pct == pytest.approx(12 / 48 * 100)
+    assert (one.team, one.month, one.instance_name, one.gpus) == ("ml", "2026-10", "trainer", 2)
+    two = by["i-2"]
+    assert two.idle_cost == pytest.approx(12) and two.idle_instance_hours == 12 and two.idle_gpu_hours == 12
+    assert result.instances[0].idle_cost >= result.instances[1].idle_cost
+
+
+def test_team_month_and_total_roll_ups(small: Store) -> None:
+    result = gpu_utilization(small, GpuInput(period="2026-10"))
+    teams = {g.key: g for g in result.by_team}
+    assert teams["ml"].idle_cost == pytest.approx(12) and teams["data"].idle_cost == pytest.approx(12)
+    assert [g.key for g in result.by_month] == ["2026-10"]
+    assert result.total.cost == pytest.approx(108) and result.total.idle_cost == pytest.approx(24)
+    assert any("no samples" in a for a in result.assumptions)
+    assert chart_for(result) is not None
+
+
+def test_the_idle_threshold_is_configurable(small: Store) -> None:
+    result = gpu_utilization(small, GpuInput(period="2026-10", idle_threshold_pct=60))
+    one = next(x for x in result.instances if x.instance_id == "i-1")
+    assert one.idle_gpu_hours == pytest.approx(48) and one.idle_cost == pytest.approx(48)
+    assert one.idle_instance_hours == 24
+    none_idle = gpu_utilization(small, GpuInput(period="2026-10", idle_threshold_pct=0))
+    assert none_idle.total.idle_cost == 0
+
+
+def test_gpu_cost_without_samples_on_the_public_file(focus_public_store: Store) -> None:
+    result = gpu_utilization(focus_public_store, GpuInput(period="2026-10"))
+    gpu_rows = lambda r: month(r) == "2026-10" and "InstanceType" in (r.get("SkuPriceDetails") or "")  # noqa: E731
+    assert near(result.total.cost, Decimal("66048.00")) and near(result.total.cost, total(gpu_rows))
+    assert result.total.monitored_hours == 0 and result.total.idle_cost == 0
+    assert {x.team for x in result.instances} == {"research"}
+    assert any("no GPU utilisation samples" in a for a in result.assumptions)
+
+
+def test_the_demo_finds_idle_gpus(demo_store: Store) -> None:
+    result = gpu_utilization(demo_store, GpuInput(period="2026-10"))
+    assert result.total.monitored_hours > 0
+    assert result.total.idle_cost > 0
+    for x in result.instances:
+        assert 0 <= x.idle_cost <= x.cost + 1e-6 and x.monitored_hours <= x.billed_hours

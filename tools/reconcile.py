@@ -1,0 +1,332 @@
+"""Estimated vs billed: telemetry's per-request cost estimates (usage_events.estimated_cost) against the bill
+(costs), per provider, model and day, with the drift in dollars and percent.
+
+Telemetry names the API it called (`anthropic`, `openai`, `aws.bedrock`, `azure.openai`, `gcp.vertex_ai`, the
+OpenTelemetry gen_ai provider names and common aliases); the bill names who invoices (FOCUS ProviderName
+`Anthropic`, `OpenAI`, `AWS`, `Microsoft`, `Google Cloud`) and the service. BILLING_SOURCES maps both onto one
+key per billing source, so "Claude on Bedrock" and "Claude from Anthropic" stay apart. The mapping and the SQL
+pieces built from it are shared with unit economics, commitments and savings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+import duckdb
+from pydantic import BaseModel, Field
+
+from data.errors import UnknownValue
+from data.models import normalize_model
+from data.sql import day, literal, month
+from data.store import Store
+from tools.costs import TimeRange, check_coverage, period_bounds, resolve_range
+from tools.registry import operation
+
+
+@dataclass(frozen=True)
+class BillingSource:
+    """One billing source: how the bill and the telemetry each name it."""
+
+    key: str  # the canonical key, an OpenTelemetry gen_ai provider name where there is one
+    label: str  # how it reads
+    bill_providers: tuple[str, ...]  # FOCUS ProviderName values, lower case
+    bill_services: tuple[str, ...]  # substrings of ServiceName (lower case); empty: any service
+    telemetry: tuple[str, ...]  # usage_events.provider values, lower case
+
+
+BILLING_SOURCES: tuple[BillingSource, ...] = (
+    BillingSource("anthropic", "Anthropic", ("anthropic",), (), ("anthropic", "claude")),
+    BillingSource("openai", "OpenAI", ("openai",), (), ("openai", "open_ai")),
+    BillingSource("aws.bedrock", "Amazon Bedrock", ("aws", "amazon web services", "amazon"), ("bedrock",),
+                  ("aws.bedrock", "bedrock", "aws_bedrock", "amazon_bedrock", "amazon-bedrock", "aws-bedrock")),
+    BillingSource("azure.openai", "Azure OpenAI", ("microsoft", "azure", "microsoft azure"),
+                  ("openai", "foundry", "cognitive services", "ai services"),
+                  ("azure.openai", "azure.ai.openai", "azure_openai", "azure-openai", "azure", "azure.ai.inference",
+                   "azure_ai")),
+    BillingSource("gcp.vertex_ai", "Google Vertex AI", ("google cloud", "google", "gcp", "google cloud platform"),
+                  ("vertex",), ("gcp.vertex_ai", "vertex_ai", "vertex", "vertexai", "google_vertex", "gcp.gen_ai")),
+    BillingSource("gcp.gemini", "Gemini API", ("google cloud", "google", "gcp", "google cloud platform"),
+                  ("gemini",), ("gcp.gemini", "gemini", "google", "google_genai", "google_ai_studio")),
+    BillingSource("mistral_ai", "Mistral AI", ("mistral", "mistral ai"), (), ("mistral_ai", "mistral", "mistralai")),
+    BillingSource("cohere", "Cohere", ("cohere",), (), ("cohere",)),
+    BillingSource("groq", "Groq", ("groq",), (), ("groq",)),
+    BillingSource("deepseek", "DeepSeek", ("deepseek",), (), ("deepseek",)),
+    BillingSource("x_ai", "xAI", ("xai", "x.ai", "x-ai"), (), ("x_ai", "xai", "x-ai", "grok")),
+)  # fmt: skip
+_BY_KEY = {s.key: s for s in BILLING_SOURCES}
+
+
+def source_label(key: str | None) -> str | None:
+    """How a billing source key reads ('aws.bedrock' -> 'Amazon Bedrock'); unknown keys read as themselves."""
+    if key is None:
+        return None
+    return _BY_KEY[key].label if key in _BY_KEY else key
+
+
+def bill_source_sql(provider: str = "ProviderName", service: str = "ServiceName") -> str:
+    """SQL mapping a cost row's provider and service to its billing source key (lower-cased provider else)."""
+    p = f"lower(trim(coalesce({provider}, '')))"
+    s = f"lower(coalesce({service}, ''))"
+    whens = []
+    for src in BILLING_SOURCES:
+        cond = f"{p} IN ({', '.join(literal(v) for v in src.bill_providers)})"
+        if src.bill_services:
+            cond += " AND (" + " OR ".join(f"contains({s}, {literal(v)})" for v in src.bill_services) + ")"
+        whens.append(f"WHEN {cond} THEN {literal(src.key)}")
+    return f"(CASE {' '.join(whens)} ELSE nullif({p}, '') END)"
+
+
+def telemetry_source_sql(column: str = "provider") -> str:
+    """SQL mapping usage_events.provider to its billing source key (lower-cased value else)."""
+    v = f"lower(trim({column}))"
+    whens = [f"WHEN {v} IN ({', '.join(literal(t) for t in src.telemetry)}) THEN {literal(src.key)}"
+             for src in BILLING_SOURCES]  # fmt: skip
+    return f"(CASE {' '.join(whens)} ELSE {v} END)"
+
+
+def resolve_sources(text: str, known: list[str]) -> list[str]:
+    """Billing source keys a user's provider text names ('AWS', 'bedrock', 'Anthropic', 'azure.openai')."""
+    t = text.strip().lower()
+    hits = [s.key for s in BILLING_SOURCES
+            if t in (s.key, s.label.lower()) or t in s.bill_providers or t in s.telemetry]  # fmt: skip
+    hits += [k for k in known if k == t and k not in hits]
+    if not hits:
+        names = sorted({source_label(k) or k for k in known})
+        raise UnknownValue(f"unknown provider {text!r}; the store has {', '.join(names) or 'no AI providers'}",
+                           argument="provider", value=text)  # fmt: skip
+    return hits
+
+
+def model_map_cte(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> tuple[str, list]:
+    """`model_map(raw, canon)`: each telemetry model name in [start, end) and its canonical id (as the bill has
+    it). Names are few, so they are normalised in Python once each and bound as VALUES."""
+    raws = [r[0] for r in con.execute(
+        "SELECT DISTINCT model FROM usage_events WHERE ts >= ? AND ts < ? AND model IS NOT NULL", [start, end]
+    ).fetchall()]  # fmt: skip
+    if not raws:
+        return (
+            "model_map(raw, canon) AS (SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR) WHERE false)",
+            [],
+        )
+    params: list = []
+    for raw in raws:
+        params += [raw, normalize_model(raw) or raw.strip().lower()]
+    return f"model_map(raw, canon) AS (VALUES {', '.join('(?, ?)' for _ in raws)})", params
+
+
+def has_telemetry(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> bool:
+    return bool(
+        con.execute("SELECT count(*) FROM usage_events WHERE ts >= ? AND ts < ?", [start, end]).fetchall()[0][
+            0
+        ]
+    )
+
+
+# --- the operation ---------------------------------------------------------------------------------------
+
+
+class ReconcileInput(TimeRange):
+    provider: str | None = Field(
+        None, description="only this provider: Anthropic, OpenAI, AWS / bedrock, ..."
+    )
+    model: str | None = Field(None, description="only this model (canonical id, e.g. claude-sonnet-4-5)")
+    grain: Literal["day", "month"] = Field("day", description="compare per day (default) or per month")
+    measure: Literal["billed_cost", "cost"] = Field(
+        "billed_cost",
+        description="billed_cost (FOCUS BilledCost, default) or cost (EffectiveCost, amortised)",
+    )
+
+
+class ReconcileRow(BaseModel):
+    date: dt.date | None = Field(None, description="the day (first day of the month with grain=month)")
+    provider: str = Field(description="billing source key, e.g. anthropic, aws.bedrock, azure.openai")
+    provider_name: str = Field(description="how the billing source reads, e.g. Amazon Bedrock")
+    model: str | None
+    estimated_cost: float = Field(description="sum of usage_events.estimated_cost")
+    billed_cost: float = Field(description="sum of the bill's measure for the same provider, model and day")
+    drift: float = Field(description="estimated - billed: positive when telemetry over-estimates")
+    drift_pct: float | None = Field(None, description="drift / billed x 100 (None when nothing was billed)")
+    events: int = 0
+    requests: int = 0
+    unpriced_events: int = Field(0, description="events the price catalog could not estimate")
+    committed: bool = Field(False, description="billed under a commitment (PTU, provisioned throughput)")
+    status: Literal["matched", "no_telemetry", "not_billed"]
+
+
+class DailyTotal(BaseModel):
+    date: dt.date
+    estimated_cost: float
+    billed_cost: float
+
+
+class UncoveredSource(BaseModel):
+    provider: str
+    provider_name: str
+    billed_cost: float = Field(description="AI model spend of a billing source with no telemetry at all")
+
+
+class ReconcileResult(BaseModel):
+    start: dt.date
+    end: dt.date = Field(description="exclusive end")
+    period_label: str
+    measure: str
+    grain: str
+    rows: list[ReconcileRow] = Field(description="per provider, model and day (or month)")
+    summary: list[ReconcileRow] = Field(description="per provider and model over the whole period")
+    series: list[DailyTotal] = Field(
+        description="totals per day (or month) over the comparable providers/models"
+    )
+    estimated_total: float = Field(
+        description="over comparable providers/models: with telemetry, not committed"
+    )
+    billed_total: float = Field(description="over the same comparable providers/models")
+    drift: float
+    drift_pct: float | None
+    uncovered: list[UncoveredSource] = Field(description="billing sources with AI spend but no telemetry")
+    notes: list[str] = Field(default_factory=list)
+
+
+def _f(v: Decimal | float | None) -> float:
+    return float(v) if v is not None else 0.0
+
+
+def _pct(drift: Decimal | None, billed: Decimal | None) -> float | None:
+    if billed is None or billed == 0 or drift is None:
+        return None
+    return float(drift / billed * 100)
+
+
+def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> ReconcileResult:
+    period = resolve_range(p, con)
+    notes = check_coverage(con, period)
+    start, end = period_bounds(period)
+    grain_of = day if p.grain == "day" else (lambda e: f"CAST({month(e)} AS DATE)")
+    column = "BilledCost" if p.measure == "billed_cost" else "EffectiveCost"
+    mm_cte, mm_params = model_map_cte(con, start, end)
+    bill_key, ev_key = bill_source_sql(), telemetry_source_sql("e.provider")
+
+    known = [r[0] for r in con.execute(
+        f"SELECT DISTINCT {bill_key} FROM costs WHERE x_Model IS NOT NULL AND {bill_key} IS NOT NULL "
+        f"UNION SELECT DISTINCT {telemetry_source_sql()} FROM usage_events"
+    ).fetchall()]  # fmt: skip
+    scope, scope_params = [], []
+    if p.provider:
+        keys = resolve_sources(p.provider, known)
+        scope.append(f"pkey IN ({', '.join('?' for _ in keys)})")
+        scope_params += keys
+    if p.model:
+        scope.append("model = ?")
+        scope_params.append(normalize_model(p.model) or p.model.strip().lower())
+    where_scope = ("WHERE " + " AND ".join(scope)) if scope else ""
+
+    sql = f"""
+        WITH {mm_cte},
+        ev AS (
+            SELECT * FROM (
+                SELECT {grain_of("e.ts")} AS d, {ev_key} AS pkey, coalesce(mm.canon, lower(e.model)) AS model,
+                       SUM(e.estimated_cost) AS est, count(*) AS events, SUM(e.requests) AS req,
+                       count(*) FILTER (WHERE NOT coalesce(e.priced, false)) AS unpriced
+                FROM usage_events e LEFT JOIN model_map mm ON mm.raw = e.model
+                WHERE e.ts >= ? AND e.ts < ?
+                GROUP BY ALL
+            ) {where_scope}
+        ),
+        bill AS (
+            SELECT * FROM (
+                SELECT {grain_of("ChargePeriodStart")} AS d, {bill_key} AS pkey, x_Model AS model,
+                       SUM({column}) AS billed,
+                       bool_or(lower(coalesce(PricingCategory, '')) = 'committed'
+                               OR CommitmentDiscountId IS NOT NULL) AS committed
+                FROM costs
+                WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+                GROUP BY ALL
+            ) {where_scope}
+        ),
+        covered AS (SELECT DISTINCT pkey FROM ev),
+        j AS (
+            SELECT coalesce(ev.d, bill.d) AS d, coalesce(ev.pkey, bill.pkey) AS pkey,
+                   coalesce(ev.model, bill.model) AS model, coalesce(ev.est, 0) AS est,
+                   coalesce(bill.billed, 0) AS billed, coalesce(ev.events, 0) AS events,
+                   coalesce(ev.req, 0) AS req, coalesce(ev.unpriced, 0) AS unpriced,
+                   coalesce(bill.committed, false) AS committed,
+                   CASE WHEN ev.pkey IS NULL THEN 'no_telemetry' WHEN bill.pkey IS NULL THEN 'not_billed'
+                        ELSE 'matched' END AS status
+            FROM ev FULL OUTER JOIN bill
+              ON ev.d = bill.d AND ev.pkey = bill.pkey AND ev.model IS NOT DISTINCT FROM bill.model
+            WHERE coalesce(ev.pkey, bill.pkey) IN (SELECT pkey FROM covered)
+        ),
+        comparable AS (
+            SELECT pkey, model FROM j GROUP BY ALL HAVING SUM(events) > 0 AND NOT bool_or(committed)
+        ),
+        jc AS (
+            SELECT j.*, c.pkey IS NOT NULL AS comparable
+            FROM j LEFT JOIN comparable c ON c.pkey = j.pkey AND c.model IS NOT DISTINCT FROM j.model
+        )
+        SELECT GROUPING(d, pkey, model) AS g, d, pkey, model, SUM(est) AS est, SUM(billed) AS billed,
+               SUM(events) AS events, SUM(req) AS req, SUM(unpriced) AS unpriced, bool_or(committed) AS committed,
+               CASE WHEN count(DISTINCT status) = 1 THEN any_value(status) ELSE 'matched' END AS status,
+               coalesce(SUM(est) FILTER (WHERE comparable), 0) AS est_c,
+               coalesce(SUM(billed) FILTER (WHERE comparable), 0) AS billed_c
+        FROM jc
+        GROUP BY GROUPING SETS ((d, pkey, model), (pkey, model), (d), ())
+        ORDER BY g, pkey, model, d
+    """
+    params = [*mm_params, start, end, *scope_params, start, end, *scope_params]
+    result = con.execute(sql, params).fetchall()
+
+    rows, summary, series = [], [], []
+    est_total = billed_total = Decimal(0)
+    for g, d, pkey, model, est, billed, events, req, unpriced, committed, status, est_c, billed_c in result:
+        est, billed = est or Decimal(0), billed or Decimal(0)
+        if g == 0b000 or g == 0b100:
+            row = ReconcileRow(date=d if g == 0 else None, provider=pkey, provider_name=source_label(pkey) or "",
+                               model=model, estimated_cost=float(est), billed_cost=float(billed),
+                               drift=float(est - billed), drift_pct=_pct(est - billed, billed), events=events,
+                               requests=int(req or 0), unpriced_events=unpriced, committed=bool(committed),
+                               status=status)  # fmt: skip
+            (rows if g == 0 else summary).append(row)
+        elif g == 0b011:
+            series.append(DailyTotal(date=d, estimated_cost=float(est_c), billed_cost=float(billed_c)))
+        elif g == 0b111:
+            est_total, billed_total = est_c, billed_c
+
+    uncovered = [
+        UncoveredSource(provider=k, provider_name=source_label(k) or k, billed_cost=float(c))
+        for k, c in con.execute(
+            f"""SELECT {bill_key} AS pkey, SUM({column}) FROM costs
+                WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+                  AND {bill_key} NOT IN (SELECT DISTINCT {ev_key} FROM usage_events e WHERE e.ts >= ? AND e.ts < ?)
+                GROUP BY 1 ORDER BY 2 DESC""",
+            [start, end, start, end],
+        ).fetchall()
+        if k is not None and (not p.provider or k in resolve_sources(p.provider, known))
+    ]
+    if not has_telemetry(con, start, end):
+        notes.append(
+            f"no usage events between {period.start} and {period.end - dt.timedelta(days=1)}: import telemetry "
+            "(spendscope import events FILE) to compare per-request estimates with the bill"
+        )
+    if any(r.committed for r in summary):
+        notes.append("rows marked committed are billed under a commitment (PTU, provisioned throughput): their "
+                     "bill does not follow tokens, so drift there measures commitment use, not estimate error")  # fmt: skip
+    if any(r.unpriced_events for r in summary):
+        notes.append("some events are unpriced (model not in the price catalog); add it to the prices file")
+    notes.append(f"drift = estimated - billed ({'BilledCost' if column == 'BilledCost' else 'EffectiveCost'}); "
+                 "positive means telemetry over-estimates; totals and the daily series cover the providers/models "
+                 "that have telemetry and are not committed")  # fmt: skip
+    return ReconcileResult(
+        start=period.start, end=period.end, period_label=period.label, measure=p.measure, grain=p.grain,
+        rows=rows, summary=summary, series=series, estimated_total=float(est_total),
+        billed_total=float(billed_total), drift=float(est_total - billed_total),
+        drift_pct=_pct(est_total - billed_total, billed_total), uncovered=uncovered, notes=notes,
+    )  # fmt: skip
+
+
+@operation("reconcile_estimates", input_model=ReconcileInput, output_model=ReconcileResult, chart=True)
+def reconcile(store: Store, params: ReconcileInput) -> ReconcileResult:
+    """Telemetry-estimated cost against billed cost per provider, model and day, with drift in $ and %."""
+    with store.reader() as con:
+        return run_reconcile(con, params)

@@ -1,0 +1,288 @@
+"""Unit economics: cost per request, per 1M tokens, per customer, per feature, per inference.
+
+Two bases, chosen by what is grouped:
+- by model, provider or total: the bill. Cost and tokens come from AI cost rows (x_Model set); requests from the
+  bill where it counts them (x_Requests), else from telemetry for the same provider, model and day.
+- by customer, feature, team, operation, env, ...: telemetry reconciled to the bill by the allocation engine's
+  customer attribution (tools.allocation.attribution): each provider/model/day's effective cost is split among
+  that day's events in proportion to their estimated cost, exactly, so the groups add up to the bill. Cost no
+  event explains is its own group, "(no telemetry)". Without telemetry, feature, team, env and `tag:<key>` fall
+  back to the bill's own tags.
+
+An inference is a request that did not fail (status not an error); cost per inference therefore carries the
+cost of failed requests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+import duckdb
+from pydantic import BaseModel, Field
+
+from data.errors import InvalidArgument
+from data.sql import ident
+from data.store import Store
+from tools.costs import TimeRange, check_coverage, period_bounds, resolve_range
+from tools.dimensions import dimension_sql, query_source
+from tools.periods import Period
+from tools.reconcile import bill_source_sql, has_telemetry, model_map_cte, source_label, telemetry_source_sql
+from tools.registry import operation
+
+BILL_KEYS = ("model", "provider", "total")
+TELEMETRY_KEYS = ("customer", "feature", "team", "operation", "env", "code_path", "commit_sha", "status")
+TELEMETRY_ONLY = ("customer", "operation", "code_path", "commit_sha", "status")  # no bill counterpart
+FAILED_STATUSES = (
+    "error",
+    "failed",
+    "failure",
+    "timeout",
+    "cancelled",
+    "canceled",
+    "rate_limited",
+    "aborted",
+)
+NO_TELEMETRY = "(no telemetry)"
+
+
+class UnitCostsInput(TimeRange):
+    by: str = Field("model", description="model, provider, total (from the bill); customer, feature, team, "
+                    "operation, env (from telemetry, reconciled to the bill); or any other cost dimension "
+                    "(virtual tag, tag:<key>, service, ...) from the bill")  # fmt: skip
+
+
+class UnitCostRow(BaseModel):
+    key: str | None = Field(description="the group's value (None: events without one)")
+    cost: float = Field(description="cost: billed, or telemetry reconciled to the bill")
+    estimated_cost: float | None = Field(None, description="telemetry's own estimate, before reconciling")
+    requests: int | None = None
+    inferences: int | None = Field(None, description="requests that did not fail")
+    tokens: int | None = None
+    cost_per_request: float | None = None
+    cost_per_inference: float | None = None
+    cost_per_1m_tokens: float | None = None
+    share_pct: float | None = None
+
+
+class UnitCostsResult(BaseModel):
+    by: str
+    basis: Literal["bill", "bill_tags", "telemetry_reconciled"]
+    start: dt.date
+    end: dt.date = Field(description="exclusive end")
+    period_label: str
+    rows: list[UnitCostRow]
+    total: UnitCostRow
+    billed_ai_cost: float = Field(description="AI model spend on the bill in the period (EffectiveCost)")
+    attributed_cost: float = Field(description="part of that bill shared among telemetry events")
+    unattributed_cost: float = Field(description="billed cost with no matching telemetry")
+    estimate_only_cost: float = Field(description="telemetry estimates with no bill row to reconcile against")
+    assumptions: list[str] = Field(default_factory=list)
+
+
+def _ratio(num: Decimal | float | None, den: Decimal | float | int | None, scale: int = 1) -> float | None:
+    if num is None or not den:
+        return None
+    return float(num) / float(den) * scale
+
+
+def _row(key: str | None, cost: Decimal | float, est: Decimal | float | None, req: int | None, ok: int | None,
+         tokens: int | None, token_cost: Decimal | float | None, total: Decimal | float | None,
+         request_cost: Decimal | float | None = None) -> UnitCostRow:  # fmt: skip
+    """One group's unit costs. `request_cost` is the cost the request counts cover (default: all of it)."""
+    per_request = cost if request_cost is None else request_cost
+    return UnitCostRow(
+        key=key, cost=float(cost or 0), estimated_cost=float(est) if est is not None else None,
+        requests=int(req) if req is not None else None, inferences=int(ok) if ok is not None else None,
+        tokens=int(tokens) if tokens is not None else None, cost_per_request=_ratio(per_request, req),
+        cost_per_inference=_ratio(per_request, ok), cost_per_1m_tokens=_ratio(token_cost, tokens, 1_000_000),
+        share_pct=_ratio(cost, total, 100),
+    )  # fmt: skip
+
+
+def _failed_sql(column: str) -> str:
+    listed = ", ".join(f"'{s}'" for s in FAILED_STATUSES)
+    return f"(lower(coalesce({column}, '')) IN ({listed}) OR regexp_matches(coalesce({column}, ''), '^[45][0-9][0-9]$'))"
+
+
+def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Period) -> UnitCostsResult:
+    start, end = period_bounds(period)
+    by = p.by.strip().lower()
+    mm_cte, mm_params = model_map_cte(con, start, end)
+    key = {"model": "b.model", "provider": "b.pkey", "total": "'total'"}[by]
+    sql = f"""
+        WITH {mm_cte},
+        bill AS (
+            SELECT CAST(ChargePeriodStart AS DATE) AS d, {bill_source_sql()} AS pkey, x_Model AS model,
+                   SUM(EffectiveCost) AS cost, SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL) AS token_cost,
+                   SUM(x_Tokens) AS tokens, SUM(x_Requests) AS req
+            FROM costs WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+            GROUP BY ALL
+        ),
+        ev AS (
+            SELECT CAST(e.ts AS DATE) AS d, {telemetry_source_sql("e.provider")} AS pkey,
+                   coalesce(mm.canon, lower(e.model)) AS model,
+                   SUM(e.requests) AS req, SUM(e.requests) FILTER (WHERE NOT {_failed_sql("e.status")}) AS ok,
+                   SUM(e.input_tokens + e.output_tokens + e.cached_input_tokens + e.cache_write_tokens
+                       + e.reasoning_tokens) AS tokens
+            FROM usage_events e LEFT JOIN model_map mm ON mm.raw = e.model
+            WHERE e.ts >= ? AND e.ts < ? GROUP BY ALL
+        ),
+        j AS (
+            SELECT {key} AS k, b.cost, b.token_cost, b.tokens, b.req, ev.req AS ev_req, ev.ok AS ev_ok,
+                   ev.tokens AS ev_tokens
+            FROM bill b LEFT JOIN ev ON ev.d = b.d AND ev.pkey = b.pkey AND ev.model = b.model
+        )
+        SELECT GROUPING(k) AS g, k, SUM(cost) AS cost,
+               SUM(coalesce(req, ev_req)) AS req,
+               SUM(CASE WHEN req IS NOT NULL THEN req ELSE ev_ok END) AS ok,
+               SUM(coalesce(tokens, ev_tokens)) AS tokens,
+               SUM(CASE WHEN tokens IS NOT NULL THEN token_cost WHEN ev_tokens IS NOT NULL THEN cost END) AS tcost,
+               SUM(cost) FILTER (WHERE coalesce(req, ev_req) IS NOT NULL) AS rcost,
+               bool_or(req IS NULL AND ev_req IS NOT NULL) AS req_from_events,
+               bool_or(tokens IS NULL AND ev_tokens IS NOT NULL) AS tokens_from_events
+        FROM j GROUP BY GROUPING SETS ((k), ()) ORDER BY g DESC, cost DESC NULLS LAST, k
+    """
+    result = con.execute(sql, [*mm_params, start, end, start, end]).fetchall()
+    _, _, billed, *tot = result[0]
+    total = _row("total", billed or 0, None, tot[0], tot[1], tot[2], tot[3], billed or 0, tot[4])
+    rows = [_row(source_label(k) if by == "provider" else k, cost, None, req, ok, tokens, tcost, billed, rcost)
+            for _, k, cost, req, ok, tokens, tcost, rcost, _, _ in result[1:]]  # fmt: skip
+    req_ev, tok_ev = bool(result[0][8]), bool(result[0][9])
+    assumptions = ["cost = effective cost (amortised) of AI model rows on the bill"]
+    if req_ev:
+        assumptions.append("the bill does not count requests for some models: their requests come from telemetry "
+                           "for the same provider, model and day, and cost per request divides only the cost of "
+                           "those days (wrong if telemetry is sampled)")  # fmt: skip
+    if tok_ev:
+        assumptions.append("some cost rows carry no tokens (e.g. provisioned throughput): their tokens come from "
+                           "telemetry for the same provider, model and day")  # fmt: skip
+    if not total.requests:
+        assumptions.append("no request counts on the bill and no telemetry: cost per request is unknown")
+    return UnitCostsResult(
+        by=by, basis="bill", start=period.start, end=period.end, period_label=period.label, rows=rows,
+        total=total, billed_ai_cost=float(billed or 0), attributed_cost=0.0,
+        unattributed_cost=0.0, estimate_only_cost=0.0, assumptions=assumptions,
+    )  # fmt: skip
+
+
+def _bill_tags_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Period) -> UnitCostsResult:
+    start, end = period_bounds(period)
+    source = query_source(con)
+    expr = dimension_sql(p.by, con, source)
+    sql = f"""
+        SELECT GROUPING(k) AS g, k, SUM(EffectiveCost) AS cost, SUM(x_Requests) AS req, SUM(x_Tokens) AS tokens,
+               SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL) AS tcost
+        FROM (SELECT CAST({expr} AS VARCHAR) AS k, * FROM {source.relation}
+              WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?)
+        GROUP BY GROUPING SETS ((k), ()) ORDER BY g DESC, cost DESC NULLS LAST, k
+    """
+    result = con.execute(sql, [start, end]).fetchall()
+    _, _, billed, treq, ttok, ttcost = result[0]
+    rows = [
+        _row(k, cost, None, req, req, tokens, tcost, billed) for _, k, cost, req, tokens, tcost in result[1:]
+    ]
+    return UnitCostsResult(
+        by=p.by, basis="bill_tags", start=period.start, end=period.end, period_label=period.label, rows=rows,
+        total=_row("total", billed or 0, None, treq, treq, ttok, ttcost, billed), billed_ai_cost=float(billed or 0),
+        attributed_cost=0.0, unattributed_cost=0.0, estimate_only_cost=0.0,
+        assumptions=[f"no telemetry in the period: {p.by} comes from the bill's tags, so there is no per-request "
+                     "cost unless the bill counts requests", "cost = effective cost of AI model rows"],
+    )  # fmt: skip
+
+
+def _inferences(con: duckdb.DuckDBPyConnection, attr: str, period: Period) -> dict[str, int]:
+    """Requests that did not fail per attribute value, over the events the attribution matched to a bill (the
+    same provider/model/day keys, so they sit beside its request counts)."""
+    from tools.allocation.attribution import NONE_VALUE
+    from tools.allocation.compile import Binder, cost_provider_key, usage_keyed
+    from tools.allocation.versions import event_models
+
+    binder = Binder(f"spendscope_unit_{uuid.uuid4().hex[:8]}")
+    keyed = usage_keyed(binder, event_models(con))
+    binder.bind(con)
+    start, end = period_bounds(period)
+    rows = con.execute(
+        f"""WITH bills AS (
+                SELECT DISTINCT {cost_provider_key("c")} AS pk, c.x_Model AS mk, CAST(c.ChargePeriodStart AS DATE) AS d
+                FROM costs AS c
+                WHERE c.x_Model IS NOT NULL AND c.ChargePeriodStart >= ? AND c.ChargePeriodStart < ?
+            )
+            SELECT coalesce(nullif(trim(CAST(u.{ident(attr)} AS VARCHAR)), ''), '{NONE_VALUE}') AS k,
+                   SUM(coalesce(u.requests, 1)) FILTER (WHERE NOT {_failed_sql("u.status")}) AS ok
+            FROM {keyed} AS u SEMI JOIN bills b ON b.pk = u.pk AND b.mk = u.mk AND b.d = u.d
+            WHERE u.ts >= ? AND u.ts < ?
+            GROUP BY 1""",
+        [start, end, start, end],
+    ).fetchall()
+    return {k: int(ok or 0) for k, ok in rows}
+
+
+def _telemetry_basis(store: Store, p: UnitCostsInput, period: Period) -> UnitCostsResult:
+    """Per customer, feature, team, ...: the allocation engine's attribution of each provider/model/day's bill
+    to that day's events (exact to the cent), with per-request, per-token and per-inference figures."""
+    from tools.allocation.attribution import AttributionInput, attribute_costs
+
+    attr = p.by.strip().lower()
+    last = period.end - dt.timedelta(days=1)
+    att = attribute_costs(store, AttributionInput(start=period.start, end=last, by=[attr], measure="cost"))
+    with store.reader() as con:
+        ok = _inferences(con, attr, period)
+    model_cost = att.attributed + att.unmatched_cost
+    rows = [_row(r.values[attr], r.cost, r.estimated_cost, r.requests, ok.get(r.values[attr], 0), r.tokens, r.cost,
+                 model_cost) for r in att.rows]  # fmt: skip
+    if att.unmatched_cost:
+        rows.append(_row(NO_TELEMETRY, att.unmatched_cost, None, None, None, None, None, model_cost))
+    requests = sum(r.requests for r in att.rows)
+    tokens = sum(r.tokens for r in att.rows)
+    total = _row("total", model_cost, sum((r.estimated_cost for r in att.rows), Decimal(0)), requests,
+                 sum(ok.values()), tokens, att.attributed, model_cost, att.attributed)  # fmt: skip
+    assumptions = [
+        "cost per group: each provider/model/day's effective cost split among that day's events in proportion to "
+        "their estimated cost (the allocation engine's customer attribution), so the groups add up to the bill",
+        f"{NO_TELEMETRY}: AI model cost on provider/model/days without events; per-request and per-token figures "
+        "in the total cover the matched events only",
+        "an inference is a request whose status is not an error",
+    ]
+    if att.telemetry_without_bill:
+        assumptions.append(f"${float(att.telemetry_without_bill):,.2f} of estimated event cost has no bill row "
+                           "(not billed yet, or a provider not imported) and is left out")  # fmt: skip
+    return UnitCostsResult(
+        by=attr, basis="telemetry_reconciled", start=period.start, end=period.end, period_label=period.label,
+        rows=rows, total=total, billed_ai_cost=float(model_cost), attributed_cost=float(att.attributed),
+        unattributed_cost=float(att.unmatched_cost), estimate_only_cost=float(att.telemetry_without_bill),
+        assumptions=assumptions,
+    )  # fmt: skip
+
+
+def unit_costs_for(store: Store, p: UnitCostsInput) -> UnitCostsResult:
+    """The unit costs for `p`, from the bill or from telemetry reconciled to it (see the module docstring)."""
+    by = p.by.strip().lower()
+    with store.reader() as con:
+        period = resolve_range(p, con)
+        notes = check_coverage(con, period)
+        if by in BILL_KEYS:
+            result = _bill_basis(con, p, period)
+        elif by in TELEMETRY_KEYS and has_telemetry(con, *period_bounds(period)):
+            result = None
+        elif by in TELEMETRY_ONLY:
+            raise InvalidArgument(
+                f"unit costs by {p.by} need telemetry with a {p.by} field, and there are no usage events in "
+                f"{period.label}; import them (spendscope import events FILE) or group by model or provider",
+                argument="by", value=p.by,
+            )  # fmt: skip
+        else:  # a bill dimension: tags (feature, team, env), virtual tags, service, sub_account, ...
+            result = _bill_tags_basis(con, p, period)
+    if result is None:
+        result = _telemetry_basis(store, p, period)
+    result.assumptions = notes + result.assumptions
+    return result
+
+
+@operation("unit_costs", input_model=UnitCostsInput, output_model=UnitCostsResult, chart=True)
+def unit_costs(store: Store, params: UnitCostsInput) -> UnitCostsResult:
+    """Cost per request, per 1M tokens and per inference, by model or provider (bill) or by customer, feature,
+    team (telemetry reconciled to the bill)."""
+    return unit_costs_for(store, params)
