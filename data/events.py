@@ -17,7 +17,7 @@ import duckdb
 from data.errors import ImportRejected
 from data.importing import ImportResult, Progress, duplicate_result, previous_import, reject, sha256_file
 from data.prices import PriceCatalog
-from data.sql import ident, literal, parse_timestamp, repair_json
+from data.sql import ident, literal, parse_timestamp_iso_first, repair_json
 from data.store import Store, memory_connection
 
 EVENT_COLUMNS: dict[str, str] = {
@@ -69,50 +69,33 @@ def _conform(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
             con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {sql_type}")
 
 
-def estimate_costs(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCatalog) -> list[str]:
-    """Fill estimated_cost/priced for staged events that lack a cost, from the price catalog, in bulk.
+def register_prices(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCatalog,
+                    name: str = "event_prices") -> list[str]:  # fmt: skip
+    """Register per-token prices (as text, cast in SQL) for every (provider, model) in `table` that the catalog
+    knows. Returns a warning naming the models it does not know (their events are kept with priced = false)."""
+    import pandas as pd  # imported here: query paths must not pay for pandas
 
-    input_tokens follow Anthropic's convention (excluding cached and cache-write tokens). Returns warnings
-    naming the models that could not be priced (their events are kept with priced = false)."""
-    import pandas as pd  # imported here: query paths that only read AI_COLUMNS must not pay for pandas
-
-    pairs = con.execute(
-        f"SELECT DISTINCT provider, model FROM {table} WHERE estimated_cost IS NULL AND model IS NOT NULL"
-    ).fetchall()
+    pairs = con.execute(f"SELECT DISTINCT provider, model FROM {table} WHERE model IS NOT NULL").fetchall()
     rows, unpriced = [], []
     for provider, model in pairs:
         p = catalog.prices(model, provider)
         if p is None:
             unpriced.append(f"{provider}/{model}")
             continue
-        rows.append({"provider": provider, "model": model, "p_in": p.input, "p_out": p.output,
-                     "p_cr": p.cached_input, "p_cw": p.cache_write, "p_rs": p.reasoning})  # fmt: skip
-    if rows:
-        frame = pd.DataFrame(rows)
-        for c in ("p_in", "p_out", "p_cr", "p_cw", "p_rs"):
-            frame[c] = frame[c].map(str)
-        con.register("event_prices", frame)
-        try:
-            con.execute(
-                f"""
-                UPDATE {table} AS e SET estimated_cost =
-                    coalesce(e.input_tokens, 0) * CAST(p.p_in AS DECIMAL(38,18))
-                    + coalesce(e.output_tokens, 0) * CAST(p.p_out AS DECIMAL(38,18))
-                    + coalesce(e.cached_input_tokens, 0) * CAST(p.p_cr AS DECIMAL(38,18))
-                    + coalesce(e.cache_write_tokens, 0) * CAST(p.p_cw AS DECIMAL(38,18))
-                    + coalesce(e.reasoning_tokens, 0) * CAST(p.p_rs AS DECIMAL(38,18)),
-                    priced = true
-                FROM event_prices AS p
-                WHERE e.estimated_cost IS NULL AND e.provider IS NOT DISTINCT FROM p.provider
-                  AND e.model = p.model
-                """
-            )
-        finally:
-            con.unregister("event_prices")
-    con.execute(f"UPDATE {table} SET priced = (estimated_cost IS NOT NULL) WHERE priced IS NULL")
+        rows.append({"provider": provider, "model": model, "p_in": str(p.input), "p_out": str(p.output),
+                     "p_cr": str(p.cached_input), "p_cw": str(p.cache_write), "p_rs": str(p.reasoning)})  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["provider", "model", "p_in", "p_out", "p_cr", "p_cw", "p_rs"]).astype(object)
+    con.register(name, frame)
     if unpriced:
         return [f"unpriced models (events kept, no estimated cost): {', '.join(sorted(unpriced)[:20])}"]
     return []
+
+
+def _estimate_sql(e: str = "e", p: str = "p") -> str:
+    """Catalog cost of an event; input_tokens exclude cached and cache-write tokens (Anthropic's convention)."""
+    terms = [("input_tokens", "p_in"), ("output_tokens", "p_out"), ("cached_input_tokens", "p_cr"),
+             ("cache_write_tokens", "p_cw"), ("reasoning_tokens", "p_rs")]  # fmt: skip
+    return " + ".join(f"coalesce({e}.{t}, 0) * CAST({p}.{c} AS DECIMAL(38,18))" for t, c in terms)
 
 
 def finish_event_import(
@@ -126,33 +109,52 @@ def finish_event_import(
     catalog: PriceCatalog | None = None,
     warnings: list[str] | None = None,
 ) -> ImportResult:
-    """Append staged usage events (columns named as in usage_events) that the store does not hold yet."""
+    """Append staged usage events (columns named as in usage_events) that the store does not hold yet.
+
+    One projection fills the defaults (0 tokens, 1 request, the source), a content fingerprint as event_id where
+    the source gave none (so re-reading a source never double counts) and the catalog estimate where the source
+    gave no cost; then one transaction appends the events whose id the store lacks."""
     warnings = list(warnings or [])
     started = dt.datetime.now(dt.UTC)
     import_id = "imp_" + uuid.uuid4().hex[:12]
     _conform(con, table, EVENT_COLUMNS)
-    for c in TOKEN_COLUMNS:
-        con.execute(f"UPDATE {table} SET {c} = 0 WHERE {c} IS NULL")
-    con.execute(f"UPDATE {table} SET requests = 1 WHERE requests IS NULL")
-    con.execute(f"UPDATE {table} SET source = {literal(kind)} WHERE source IS NULL")
     missing = con.execute(f"SELECT count(*) FROM {table} WHERE ts IS NULL OR provider IS NULL").fetchall()[0][0]
     if missing:
         raise ImportRejected(f"{source_file}: {missing} events lack a time or provider; nothing was imported")
-    # events without an id get a content fingerprint, so re-reading a source never double counts
-    con.execute(
-        f"""UPDATE {table} SET event_id = 'h' || CAST(hash(ts, provider, model, operation, input_tokens,
-            output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, customer, feature, team,
-            env, commit_sha, CAST(tags AS VARCHAR), latency_ms) AS VARCHAR) WHERE event_id IS NULL"""
+    warnings += register_prices(con, table, catalog or PriceCatalog())
+    fingerprint = (
+        "'h' || CAST(hash(e.ts, e.provider, e.model, e.operation, e.input_tokens, e.output_tokens, "
+        "e.cached_input_tokens, e.cache_write_tokens, e.reasoning_tokens, e.customer, e.feature, e.team, e.env, "
+        "e.commit_sha, CAST(e.tags AS VARCHAR), e.latency_ms) AS VARCHAR)"
     )
-    warnings += estimate_costs(con, table, catalog or PriceCatalog())
+    estimate = f"coalesce(e.estimated_cost, CASE WHEN p.model IS NOT NULL THEN {_estimate_sql()} END)"
+    exprs = {c: f"e.{c}" for c in EVENT_COLUMNS}
+    exprs.update({c: f"coalesce(e.{c}, 0)" for c in TOKEN_COLUMNS})
+    exprs["requests"] = "coalesce(e.requests, 1)"
+    exprs["source"] = f"coalesce(e.source, {literal(kind)})"
+    exprs["event_id"] = f"coalesce(e.event_id, {fingerprint})"
+    exprs["estimated_cost"] = estimate
+    exprs["priced"] = f"coalesce(e.priced, ({estimate}) IS NOT NULL)"
     cols = list(EVENT_COLUMNS)
-    rows_read = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT event_id FROM {table})").fetchall()[0][0]
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE events_final AS
+                SELECT {", ".join(f"{exprs[c]} AS {c}" for c in cols)}
+                FROM {table} AS e LEFT JOIN event_prices AS p
+                  ON p.provider IS NOT DISTINCT FROM e.provider AND p.model = e.model"""
+        )
+    finally:
+        con.unregister("event_prices")
+    rows_read, distinct_ids = con.execute("SELECT count(*), count(DISTINCT event_id) FROM events_final").fetchall()[0]
+    if distinct_ids != rows_read:  # the same event twice in one source (a resent batch): keep the first
+        con.execute("CREATE OR REPLACE TEMP TABLE events_final AS SELECT * FROM events_final "
+                    "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1")
+        rows_read = distinct_ids
     with store.attached_writer(con) as db:
         con.execute(
             f"""
             INSERT INTO {db}.usage_events ({", ".join(cols)}, x_ImportId)
-            SELECT {", ".join(f"s.{c}" for c in cols)}, {literal(import_id)}
-            FROM (SELECT * FROM {table} QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1) AS s
+            SELECT {", ".join(f"s.{c}" for c in cols)}, {literal(import_id)} FROM events_final AS s
             WHERE NOT EXISTS (SELECT 1 FROM {db}.usage_events u WHERE u.event_id = s.event_id)
             """
         )
@@ -160,6 +162,7 @@ def finish_event_import(
             f"SELECT count(*) FROM {db}.usage_events WHERE x_ImportId = ?", [import_id]
         ).fetchall()[0][0]
         _record(con, db, import_id, kind, source_file, file_hash, started, rows_read, inserted, warnings)
+    con.execute("DROP TABLE events_final")
     return ImportResult(import_id=import_id, kind=kind, source_file=source_file, file_hash=file_hash, status="ok",
                         rows_read=rows_read, rows_inserted=inserted, rows_skipped=rows_read - inserted,
                         warnings=warnings)  # fmt: skip
@@ -246,7 +249,7 @@ def import_events_file(
     con = memory_connection()
     try:
         try:
-            con.execute(f"CREATE TABLE ev_raw AS SELECT row_number() OVER () AS x_SourceRow, * FROM {source}")
+            con.execute(f"CREATE TABLE ev_raw AS SELECT * FROM {source}")  # rowid + 1 = row in the file
         except duckdb.Error as exc:
             raise reject(path, f"cannot be read: {str(exc).splitlines()[0][:200]}") from None
         types = {r[0]: r[1] for r in con.execute("DESCRIBE ev_raw").fetchall()}
@@ -261,7 +264,7 @@ def import_events_file(
                 continue
             col = f"CAST({ident(c)} AS VARCHAR)"
             if sql_type == "TIMESTAMPTZ":
-                expr = parse_timestamp(col)
+                expr = parse_timestamp_iso_first(col)
                 checks.append((c, "a time", f"{ident(c)} IS NOT NULL AND {expr} IS NULL"))
             elif sql_type == "JSON":
                 if types[c].startswith(("STRUCT", "MAP", "JSON")):
@@ -274,24 +277,21 @@ def import_events_file(
                 expr = f"TRY_CAST(trim({col}) AS {sql_type})"
                 checks.append((c, "a number", f"{ident(c)} IS NOT NULL AND {expr} IS NULL"))
             selects.append(f"{expr} AS {ident(c)}")
-        if checks:
-            which = " ".join(f"WHEN {cond} THEN {i}" for i, (_, _, cond) in enumerate(checks))
-            where = " OR ".join(f"({cond})" for _, _, cond in checks)
-            bad = con.execute(
-                f"SELECT x_SourceRow, CASE {which} END FROM ev_raw WHERE {where} ORDER BY 1 LIMIT 1"
-            ).fetchall()
-            if bad:
-                row, idx = bad[0]
-                field, expected, _ = checks[idx]
-                raise reject(path, f"row {row}, field {field}: value is not {expected}", row=row, column=field)
-        extra = [c for c in types if c not in EVENT_COLUMNS and c != "x_SourceRow"]
+        extra = [c for c in types if c not in EVENT_COLUMNS]
         if extra:  # unknown fields are kept as tags
             pairs = ", ".join(f"{literal(c)}, {ident(c)}" for c in extra)
             base = next((s_ for s_ in selects if s_.endswith(' AS "tags"')), None)
             base_expr = base[: -len(' AS "tags"')] if base else "NULL"
             merged = f"CAST(json_merge_patch(coalesce({base_expr}, '{{}}'), json_object({pairs})) AS JSON)"
             selects = [s_ for s_ in selects if s_ is not base] + [f'{merged} AS "tags"']
-        con.execute(f"CREATE TABLE ev AS SELECT {', '.join(selects)} FROM ev_raw")
+        flag = " OR ".join(f"({cond})" for _, _, cond in checks) if checks else "false"
+        con.execute(f"CREATE TABLE ev AS SELECT {', '.join(selects)}, rowid AS x_RawRow, {flag} AS x_Bad FROM ev_raw")
+        bad = con.execute("SELECT min(x_RawRow) FROM ev WHERE x_Bad").fetchall()[0][0]
+        if bad is not None:  # the first value that was there but does not type: name its row and field
+            which = " ".join(f"WHEN {cond} THEN {i}" for i, (_, _, cond) in enumerate(checks))
+            idx = con.execute(f"SELECT CASE {which} END FROM ev_raw WHERE rowid = ?", [bad]).fetchall()[0][0]
+            field, expected, _ = checks[idx]
+            raise reject(path, f"row {bad + 1}, field {field}: value is not {expected}", row=bad + 1, column=field)
         return finish_event_import(store, con, "ev", kind=EVENTS_KIND, source_file=str(path.resolve()),
                                    file_hash=digest, catalog=catalog)  # fmt: skip
     finally:

@@ -23,7 +23,7 @@ from data.importing import (
     reject,
     sha256_file,
 )
-from data.sql import ident, parse_decimal, parse_timestamp, read_csv_text, read_parquet, repair_json
+from data.sql import ident, parse_decimal, parse_timestamp_iso_first, read_csv_text, read_parquet, repair_json
 from data.store import Store, memory_connection
 
 KIND = "focus"
@@ -76,12 +76,6 @@ def map_headers(path: Path, headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _fast_timestamp(col: str) -> str:
-    """ISO 8601 values take one cast; only values that fail it go through the multi-format parse."""
-    cast = f"TRY_CAST({col} AS TIMESTAMPTZ)"
-    return f"coalesce(CASE WHEN year({cast}) BETWEEN 1970 AND 2200 THEN {cast} END, {parse_timestamp(col)})"
-
-
 def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged") -> list[str]:
     """Read, type and check the file in one pass into `table` (rowid + 1 = data row). A value that was present
     but does not type (a non-numeric cost, an unparseable date) rejects the file with its row and column."""
@@ -110,7 +104,7 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
             expr = parse_decimal(col)
             checks.append((src, target, "a number", f"({col} IS NOT NULL AND {expr} IS NULL)"))
         elif kind == "timestamp":
-            expr = _fast_timestamp(col)
+            expr = parse_timestamp_iso_first(col)
             checks.append((src, target, "a date (ISO 8601 or M/D/YY)", f"({col} IS NOT NULL AND {expr} IS NULL)"))
             if target == "ChargePeriodStart":
                 checks.append((src, target, "a date (the column is mandatory)", f"({col} IS NULL)"))
