@@ -1,0 +1,564 @@
+"""Anomalies: unusual daily spend per series (provider, service, model, team, feature, customer), why it
+happened, and what people said about it. The detection itself is in tools.anomaly_detection; this module runs
+it on a store, keeps anomalies with stable ids (so a scheduled re-run updates instead of duplicating), takes
+feedback and exposes the operations (docs/governance.md).
+
+Feedback: `acknowledge`, `resolve`, `reopen`, and the labels `expected` (a known cause; later anomalies of the
+same series, direction, pattern and at most 1.5x the size are suppressed), `noise` (a false alarm; the same for
+good) and `confirmed` (a real problem). Suppressed anomalies are still stored, with the label that hid them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+from pydantic import BaseModel, Field
+
+from data.errors import InvalidArgument, InvalidPeriod, NotFound
+from data.store import Store
+from tools.anomaly_detection import (
+    MIN_IMPACT_FLOOR,
+    MIN_IMPACT_SHARE,
+    SEVERITIES,
+    TELEMETRY_COLUMNS,
+    Anomaly,
+    DetectInput,
+    RootCauseItem,
+    SeriesSpec,
+    _Incident,
+    _incidents,
+    _load_matrix,
+    _ts,
+    anomaly_id,
+    drill_dims,
+    explain,
+    flag_days,
+    group_events,
+    resolve_series,
+    root_cause,
+    severity_of,
+)
+from tools.charts import chart_builder, line_chart
+from tools.costs import Filter
+from tools.dimensions import dimension_sql, measure_sql, query_source
+from tools.forecast import data_end
+from tools.registry import operation
+
+__all__ = ["Anomaly", "DetectInput", "RootCauseItem", "detect_anomalies", "detect_new_anomalies", "get_anomaly",
+           "list_anomalies", "update_anomaly"]  # fmt: skip
+
+LOOKBACK_DAYS = 120  # history before the reported window: baseline warm-up plus anomalies that began earlier
+MAX_ROOT_CAUSES = 50  # per run, largest first; the rest get theirs on `show`
+STATUSES = ("open", "acknowledged", "expected", "resolved")
+PATTERN_GROWTH = 1.5  # a label suppresses later anomalies up to this many times its own size
+EXPECTED_WINDOW_DAYS = 30  # default life of an `expected` label with the `similar` pattern
+
+Action = Literal["acknowledge", "resolve", "reopen", "expected", "noise", "confirmed"]
+Pattern = Literal["once", "similar", "weekly", "monthly"]
+
+
+class DetectResult(BaseModel):
+    run_id: str | None = Field(description="None for a dry run")
+    data_through: dt.date
+    window_start: dt.date
+    series_scanned: int
+    dimensions: list[str]
+    skipped_dimensions: dict[str, str] = Field(description="dimension -> why it was not scanned")
+    anomalies: list[Anomaly] = Field(description="anomalies touching the window, largest impact first")
+    new: int
+    suppressed: int = Field(description="matched an `expected` or `noise` label")
+    params: dict[str, object]
+
+
+# ---------------------------------------------------------------------------------------- feedback
+
+
+class _Pattern(BaseModel):
+    feedback_id: str
+    anomaly_id: str
+    action: str
+    reason: str | None
+    dimension: str
+    value: str
+    direction: str
+    pattern: str
+    anchor_day: dt.date
+    max_relative_pct: float | None
+    max_impact: float | None
+    valid_until: dt.date | None
+
+
+def _patterns(con: duckdb.DuckDBPyConnection) -> list[_Pattern]:
+    rows = con.execute(
+        "SELECT feedback_id, anomaly_id, action, reason, dimension, value, direction, pattern, anchor_day, "
+        "max_relative_pct, CAST(max_impact AS DOUBLE), valid_until FROM anomaly_feedback "
+        "WHERE active AND action IN ('expected', 'noise') AND pattern <> 'once' ORDER BY created_at"
+    ).fetchall()
+    names = list(_Pattern.model_fields)
+    return [_Pattern(**dict(zip(names, r, strict=True))) for r in rows]
+
+
+def _last_day_of_month(d: dt.date) -> bool:
+    return (d + dt.timedelta(days=1)).month != d.month
+
+
+def matching_pattern(inc: _Incident, relative_pct: float | None, patterns: list[_Pattern]) -> _Pattern | None:
+    """The first active label whose pattern covers this incident."""
+    for p in patterns:
+        if (p.dimension, p.value.lower(), p.direction) != (
+            inc.spec.dimension,
+            inc.value.lower(),
+            inc.direction,
+        ):
+            continue
+        if inc.start <= p.anchor_day:
+            continue
+        if p.valid_until is not None and inc.start > p.valid_until:
+            continue
+        if p.max_impact is not None and abs(inc.peak_impact) > p.max_impact + 1e-9:
+            continue
+        if p.max_relative_pct is not None and (
+            relative_pct is None or abs(relative_pct) > p.max_relative_pct
+        ):
+            continue
+        if p.pattern == "weekly" and any(d.weekday() != p.anchor_day.weekday() for d in inc.day_list):
+            continue
+        if p.pattern == "monthly" and not all(
+            d.day == p.anchor_day.day or (_last_day_of_month(d) and _last_day_of_month(p.anchor_day))
+            for d in inc.day_list
+        ):
+            continue
+        return p
+    return None
+
+
+# ------------------------------------------------------------------------------------------ storage
+
+_COLUMNS = ["anomaly_id", "dimension", "value", "source", "measure", "direction", "start_day", "end_day",
+            "peak_day", "peak_impact", "days", "actual", "expected", "impact", "relative_pct", "score", "severity", "root_cause",
+            "explanation", "group_id", "status", "status_reason", "suppressed_by", "first_detected_at", "updated_at"]  # fmt: skip
+_SELECT = ", ".join(
+    f"CAST({c} AS DOUBLE) AS {c}" if c in ("actual", "expected", "impact", "peak_impact") else c
+    for c in _COLUMNS
+)
+
+
+def _row_to_anomaly(row: tuple) -> Anomaly:
+    data = dict(zip(_COLUMNS, row, strict=True))
+    rc = data.pop("root_cause")
+    data["root_cause"] = [RootCauseItem(**x) for x in json.loads(rc)] if rc else None
+    return Anomaly(**data)
+
+
+def _stored(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None) -> list[Anomaly]:
+    rows = con.execute(f"SELECT {_SELECT} FROM anomalies WHERE {where}", params or []).fetchall()
+    return [_row_to_anomaly(r) for r in rows]
+
+
+def _typical_day(con: duckdb.DuckDBPyConnection, column: str, through: dt.date) -> float:
+    rows = con.execute(
+        f"SELECT median(v) FROM (SELECT CAST(ChargePeriodStart AS DATE) AS d, SUM(CAST({column} AS DOUBLE)) AS v "
+        "FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1)",
+        [_ts(through - dt.timedelta(days=27)), _ts(through + dt.timedelta(days=1))],
+    ).fetchall()
+    return float(rows[0][0] or 0.0)
+
+
+def _dec(x: float) -> Decimal:
+    return Decimal(str(round(x, 6)))
+
+
+# ------------------------------------------------------------------------------------------ operations
+
+
+@operation("detect_anomalies", input_model=DetectInput, output_model=DetectResult, writes=True)
+def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
+    """Scan daily spend per provider, service, model, team, feature and customer for unusual days; store new
+    anomalies (status open) with expected vs actual, dollar impact, severity and root cause."""
+    column, token_type = measure_sql(params.measure)
+    filters = list(params.filters)
+    if token_type:
+        filters.append(Filter(dimension="token_type", op="eq", values=[token_type]))
+    now = dt.datetime.now(dt.UTC)
+    with store.reader() as con:
+        last = data_end(con)
+        if last is None:
+            raise InvalidPeriod("the store holds no cost data yet; import some first")
+        through = last if params.as_of is None else min(last, params.as_of - dt.timedelta(days=1))
+        first_day = con.execute("SELECT min(CAST(ChargePeriodStart AS DATE)) FROM costs").fetchall()[0][0]
+        if through < first_day:
+            raise InvalidPeriod(f"as_of {params.as_of} is before the first day of data ({first_day})",
+                                argument="as_of", value=str(params.as_of))  # fmt: skip
+        window_start = through - dt.timedelta(days=params.days - 1)
+        start = window_start - dt.timedelta(days=LOOKBACK_DAYS)
+        source = query_source(con)
+        specs, skipped = resolve_series(con, params.dimensions, source)
+        if params.filters:  # a scope filter names bill dimensions: telemetry series cannot honour it
+            skipped.update({s.dimension: "comes from telemetry, which the scope filters do not apply to"
+                            for s in specs if s.source == "usage_events"})  # fmt: skip
+            specs = [s for s in specs if s.source == "costs"]
+        keys, y = _load_matrix(con, specs, source, column, filters, start, through + dt.timedelta(days=1))
+        typical = _typical_day(con, column, through)
+        if params.min_impact is None:
+            params = params.model_copy(
+                update={"min_impact": round(max(MIN_IMPACT_FLOOR, MIN_IMPACT_SHARE * typical), 2)}
+            )
+        incidents = _incidents(keys, y, start, window_start, params) if len(keys) else []
+        patterns = _patterns(con)
+        stored = {a.anomaly_id: a for a in _stored(con, "end_day >= ?", [start])}
+        by_series: dict[tuple, list[Anomaly]] = {}
+        for a in stored.values():
+            by_series.setdefault((a.source, a.dimension, a.value.lower(), a.direction, a.measure), []).append(
+                a
+            )
+        found: list[tuple[Anomaly, _Incident]] = []
+        suppressed = 0
+        for inc in incidents:
+            rel = (inc.actual - inc.expected) / inc.expected * 100 if inc.expected > 0 else None
+            measure = params.measure if inc.spec.source == "costs" else "estimated_cost"
+            key = (inc.spec.source, inc.spec.dimension, inc.value.lower(), inc.direction, measure)
+            earlier = next((a for a in by_series.get(key, [])
+                            if a.start_day <= inc.end + dt.timedelta(days=2)
+                            and a.end_day >= inc.start - dt.timedelta(days=2)), None)  # fmt: skip
+            aid = earlier.anomaly_id if earlier else anomaly_id(inc.spec.source, inc.spec.dimension, inc.value,
+                                                                inc.direction, inc.start, measure)  # fmt: skip
+            a = Anomaly(
+                anomaly_id=aid, dimension=inc.spec.dimension, value=inc.value, source=inc.spec.source,
+                measure=measure, direction=inc.direction,
+                start_day=min(inc.start, earlier.start_day) if earlier else inc.start, end_day=inc.end,
+                peak_day=inc.peak, peak_impact=round(inc.peak_impact, 6), days=len(inc.day_list),
+                actual=round(inc.actual, 6),
+                expected=round(inc.expected, 6), impact=round(inc.actual - inc.expected, 6),
+                relative_pct=round(rel, 2) if rel is not None else None, score=round(inc.score, 2),
+                severity=severity_of(inc.actual - inc.expected, rel, typical), explanation="",
+                first_detected_at=earlier.first_detected_at if earlier else now, updated_at=now, new=earlier is None,
+            )  # fmt: skip
+            if earlier:
+                a.status, a.status_reason, a.suppressed_by = (
+                    earlier.status,
+                    earlier.status_reason,
+                    earlier.suppressed_by,
+                )
+                a.root_cause = earlier.root_cause
+                if (
+                    earlier.status == "resolved"
+                    and inc.end > earlier.end_day
+                    and earlier.suppressed_by is None
+                ):
+                    a.status, a.status_reason = "open", f"continued after it was resolved (through {inc.end})"
+            else:
+                match = matching_pattern(inc, rel, patterns)
+                if match is not None:
+                    suppressed += 1
+                    a.status = "expected" if match.action == "expected" else "resolved"
+                    a.suppressed_by = match.feedback_id
+                    a.status_reason = (f"matches the {match.action} label on {match.anomaly_id}"
+                                       + (f": {match.reason}" if match.reason else ""))  # fmt: skip
+            changed = earlier is None or (earlier.end_day, round(earlier.impact, 2)) != (
+                a.end_day,
+                round(a.impact, 2),
+            )
+            if params.root_cause and (changed or a.root_cause is None):
+                a.root_cause = None  # recomputed below for the largest ones
+            found.append((a, inc))
+        found.sort(key=lambda t: -abs(t[0].impact))
+        budget = MAX_ROOT_CAUSES
+        drill = drill_dims(con, source) if found and params.root_cause else []
+        for a, inc in found:
+            if params.root_cause and a.root_cause is None and budget > 0:
+                a.root_cause = root_cause(con, a, inc.day_list, source, drill)
+                budget -= 1
+            a.explanation = explain(a)
+    anomalies = [a for a, _ in found]
+    group_events(anomalies)
+    run_id = None
+    if not params.dry_run:
+        run_id = "run-" + uuid.uuid4().hex[:10]
+        _save(store, anomalies, run_id, now, through, window_start, len(keys), params)
+    return DetectResult(
+        run_id=run_id, data_through=through, window_start=window_start, series_scanned=len(keys),
+        dimensions=[s.dimension for s in specs], skipped_dimensions=skipped, anomalies=anomalies,
+        new=sum(a.new for a in anomalies), suppressed=suppressed,
+        params=params.model_dump(mode="json", exclude={"dry_run"}),
+    )  # fmt: skip
+
+
+def _save(store: Store, anomalies: list[Anomaly], run_id: str, now: dt.datetime, through: dt.date,
+          window_start: dt.date, scanned: int, params: DetectInput) -> None:  # fmt: skip
+    rows = []
+    for a in anomalies:
+        rc = json.dumps([x.model_dump() for x in a.root_cause]) if a.root_cause is not None else None
+        rows.append([a.anomaly_id, a.dimension, a.value, a.source, a.measure, a.direction, a.start_day, a.end_day,
+                     a.peak_day, _dec(a.peak_impact), a.days, _dec(a.actual), _dec(a.expected), _dec(a.impact), a.relative_pct, a.score,
+                     a.severity, rc, a.explanation, a.group_id, a.status, a.status_reason, a.suppressed_by,
+                     a.first_detected_at, a.updated_at, run_id])  # fmt: skip
+    cols = [*_COLUMNS, "run_id"]
+    keep = ("anomaly_id", "first_detected_at")
+    update = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keep)
+    one = "(" + ", ".join("?" for _ in cols) + ")"
+    with store.writer() as con:
+        for i in range(0, len(rows), 500):  # multi-row VALUES: one statement per 500 anomalies
+            chunk = rows[i : i + 500]
+            con.execute(
+                f"INSERT INTO anomalies ({', '.join(cols)}) VALUES {', '.join(one for _ in chunk)} "
+                f"ON CONFLICT (anomaly_id) DO UPDATE SET {update}",
+                [v for r in chunk for v in r],
+            )
+        con.execute(
+            "INSERT INTO _anomaly_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, now, dt.datetime.now(dt.UTC), through, window_start, scanned, len(anomalies),
+             sum(a.new for a in anomalies), json.dumps(params.model_dump(mode="json"))],
+        )  # fmt: skip
+
+
+class ListAnomaliesInput(BaseModel):
+    status: list[Literal["open", "acknowledged", "expected", "resolved"]] | None = Field(
+        None, description="statuses to list (default: all)"
+    )
+    dimension: str | None = None
+    value: str | None = None
+    since: dt.date | None = Field(None, description="anomalies that end on or after this day")
+    severity: Literal["low", "medium", "high", "critical"] | None = Field(
+        None, description="at least this severe"
+    )
+    limit: int = Field(100, ge=1, le=10_000)
+
+
+class AnomalyList(BaseModel):
+    anomalies: list[Anomaly]
+    total: int = Field(description="matching anomalies before the limit")
+
+
+@operation("list_anomalies", input_model=ListAnomaliesInput, output_model=AnomalyList)
+def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
+    """Stored anomalies, newest first, filtered by status, series, date and severity."""
+    where, args = ["true"], []
+    if params.status:
+        where.append(f"status IN ({', '.join('?' for _ in params.status)})")
+        args += list(params.status)
+    if params.dimension:
+        where.append("dimension = ?")
+        args.append(params.dimension.lower())
+    if params.value:
+        where.append("lower(value) = ?")
+        args.append(params.value.lower())
+    if params.since:
+        where.append("end_day >= ?")
+        args.append(params.since)
+    if params.severity:
+        allowed = list(SEVERITIES[SEVERITIES.index(params.severity) :])
+        where.append(f"severity IN ({', '.join('?' for _ in allowed)})")
+        args += allowed
+    with store.reader() as con:
+        total = con.execute(f"SELECT count(*) FROM anomalies WHERE {' AND '.join(where)}", args).fetchall()[
+            0
+        ][0]
+        items = _stored(con, " AND ".join(where) + " ORDER BY end_day DESC, abs(impact) DESC, anomaly_id LIMIT ?",
+                        [*args, params.limit])  # fmt: skip
+    return AnomalyList(anomalies=items, total=total)
+
+
+class AnomalyIdInput(BaseModel):
+    anomaly_id: str = Field(description="id as shown by detect or list, e.g. an-3f2a9c1b")
+
+
+class FeedbackEntry(BaseModel):
+    feedback_id: str
+    action: str
+    status: str
+    reason: str | None
+    actor: str | None
+    created_at: dt.datetime
+    pattern: str | None
+    valid_until: dt.date | None
+    active: bool
+
+
+class SeriesPoint(BaseModel):
+    day: dt.date
+    actual: float
+    expected: float | None
+    unusual: bool
+
+
+class AnomalyDetail(BaseModel):
+    anomaly: Anomaly
+    feedback: list[FeedbackEntry]
+    series: list[SeriesPoint] = Field(description="the series around the anomaly, with the baseline")
+
+
+def _get(con: duckdb.DuckDBPyConnection, anomaly_id: str) -> Anomaly:
+    found = _stored(con, "anomaly_id = ?", [anomaly_id.strip()])
+    if not found:
+        close = [r[0] for r in con.execute(
+            "SELECT anomaly_id FROM anomalies WHERE starts_with(anomaly_id, ?) ORDER BY end_day DESC LIMIT 3",
+            [anomaly_id.strip()[:5]]).fetchall()]  # fmt: skip
+        raise NotFound(f"no anomaly {anomaly_id!r}" + (f"; did you mean {', '.join(close)}?" if close else
+                       "; list them with `spendscope anomalies list`"), argument="anomaly_id", value=anomaly_id)  # fmt: skip
+    return found[0]
+
+
+@operation("get_anomaly", input_model=AnomalyIdInput, output_model=AnomalyDetail, chart=True)
+def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
+    """One anomaly with its root cause, the feedback it received, and its series against the baseline."""
+    with store.reader() as con:
+        a = _get(con, params.anomaly_id)
+        source = query_source(con)
+        lo = a.start_day - dt.timedelta(days=LOOKBACK_DAYS)
+        hi = min(a.end_day + dt.timedelta(days=14), data_end(con) or a.end_day)
+        spec = SeriesSpec(dimension=a.dimension, source=a.source,
+                          expr=dimension_sql(a.dimension, con, source) if a.source == "costs"
+                          else TELEMETRY_COLUMNS[a.dimension])  # fmt: skip
+        column = measure_sql(a.measure)[0] if a.source == "costs" else "estimated_cost"
+        scope = [Filter(dimension=a.dimension, op="eq", values=[a.value])] if a.source == "costs" else []
+        keys, y = _load_matrix(con, [spec], source, column, scope, lo, hi + dt.timedelta(days=1))
+        series: list[SeriesPoint] = []
+        row = next((i for i, (_, v) in enumerate(keys) if v.lower() == a.value.lower()), None)
+        if row is not None:
+            base, _ = flag_days(y[row : row + 1], DetectInput())
+            first = max(0, (a.start_day - lo).days - 28)
+            for i in range(first, y.shape[1]):
+                day = lo + dt.timedelta(days=i)
+                if np.isnan(y[row, i]):
+                    continue
+                e = base.expected[0, i]
+                series.append(SeriesPoint(day=day, actual=round(float(y[row, i]), 6),
+                                          expected=None if np.isnan(e) else round(float(e), 6),
+                                          unusual=a.start_day <= day <= a.end_day))  # fmt: skip
+        if a.root_cause is None:
+            days = [p.day for p in series if p.unusual] or [a.peak_day]
+            a.root_cause = root_cause(con, a, days, source)
+            a.explanation = explain(a)
+        fb = con.execute(
+            "SELECT feedback_id, action, status, reason, actor, created_at, pattern, valid_until, active "
+            "FROM anomaly_feedback WHERE anomaly_id = ? ORDER BY created_at",
+            [a.anomaly_id],
+        ).fetchall()
+    names = list(FeedbackEntry.model_fields)
+    return AnomalyDetail(anomaly=a, feedback=[FeedbackEntry(**dict(zip(names, r, strict=True))) for r in fb],
+                         series=series)  # fmt: skip
+
+
+class UpdateAnomalyInput(BaseModel):
+    anomaly_id: str
+    action: Action = Field(description="acknowledge, resolve, reopen, or a label: expected (known cause), noise "
+                           "(false alarm), confirmed (a real problem)")  # fmt: skip
+    reason: str | None = Field(None, description="why; kept with the feedback")
+    actor: str | None = Field(None, description="who gave the feedback")
+    pattern: Pattern | None = Field(None, description="for expected/noise: what later anomalies the label "
+                                    "suppresses: once (none), similar (default), weekly, monthly")  # fmt: skip
+    until: dt.date | None = Field(None, description="the label suppresses nothing after this day "
+                                  f"(expected + similar: default end day + {EXPECTED_WINDOW_DAYS} days)")  # fmt: skip
+
+
+_NEXT_STATUS = {"acknowledge": "acknowledged", "resolve": "resolved", "reopen": "open", "expected": "expected",
+                "noise": "resolved", "confirmed": "acknowledged"}  # fmt: skip
+
+
+@operation("update_anomaly", input_model=UpdateAnomalyInput, output_model=Anomaly, writes=True)
+def update_anomaly(store: Store, params: UpdateAnomalyInput) -> Anomaly:
+    """Acknowledge, resolve or reopen an anomaly, or label it expected / noise / confirmed. Expected and noise
+    labels teach the detector: later anomalies of the same pattern are suppressed."""
+    if params.action in ("expected", "noise"):
+        pattern = params.pattern or "similar"
+    elif params.pattern is not None or params.until is not None:
+        raise InvalidArgument(f"pattern and until apply to the expected and noise labels, not {params.action}",
+                              argument="pattern")  # fmt: skip
+    else:
+        pattern = None
+    now = dt.datetime.now(dt.UTC)
+    status = _NEXT_STATUS[params.action]
+    fid = "fb-" + uuid.uuid4().hex[:10]
+    with store.writer() as con:
+        a = _get(con, params.anomaly_id)
+        until = params.until
+        if until is not None and until < a.end_day:
+            raise InvalidArgument(
+                f"until {until} is before the anomaly's last day {a.end_day}", argument="until"
+            )
+        if pattern == "similar" and until is None and params.action == "expected":
+            until = a.end_day + dt.timedelta(days=EXPECTED_WINDOW_DAYS)
+        peak_daily = abs(a.peak_impact)
+        if params.action == "reopen":
+            con.execute("UPDATE anomaly_feedback SET active = false WHERE anomaly_id = ?", [a.anomaly_id])
+            con.execute("UPDATE anomalies SET suppressed_by = NULL WHERE anomaly_id = ?", [a.anomaly_id])
+        con.execute(
+            "INSERT INTO anomaly_feedback (feedback_id, anomaly_id, action, status, reason, actor, created_at, "
+            "dimension, value, direction, pattern, anchor_day, max_relative_pct, max_impact, valid_until, active) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [fid, a.anomaly_id, params.action, status, params.reason, params.actor, now,
+             a.dimension if pattern else None, a.value if pattern else None, a.direction if pattern else None,
+             pattern, a.start_day if pattern else None,
+             abs(a.relative_pct) * PATTERN_GROWTH if pattern and a.relative_pct is not None else None,
+             _dec(peak_daily * PATTERN_GROWTH) if pattern else None, until if pattern else None,
+             params.action != "reopen"],
+        )  # fmt: skip
+        reason = params.reason or {"acknowledge": "acknowledged", "resolve": "resolved", "reopen": "reopened",
+                                   "expected": "labelled expected", "noise": "labelled noise (false alarm)",
+                                   "confirmed": "confirmed as a real problem"}[params.action]  # fmt: skip
+        con.execute(
+            "UPDATE anomalies SET status = ?, status_reason = ?, updated_at = ? WHERE anomaly_id = ?",
+            [status, reason, now, a.anomaly_id],
+        )
+        return _stored(con, "anomaly_id = ?", [a.anomaly_id])[0]
+
+
+# ------------------------------------------------------------------------------- for the triage router
+
+
+def detect_new_anomalies(
+    store: Store, params: DetectInput | None = None, consumer: str = "triage"
+) -> list[Anomaly]:
+    """Detect (and store), then hand `consumer` the open anomalies of the scanned window it has not been given
+    yet, or whose severity rose since it was. Safe to call on a schedule: a second call with no new data
+    returns []; two concurrent callers never get the same anomaly twice (one write transaction hands out)."""
+    params = params or DetectInput()
+    if params.dry_run:
+        raise InvalidArgument("detect_new_anomalies stores what it hands out; dry_run is not allowed",
+                              argument="dry_run")  # fmt: skip
+    result = detect_anomalies(store, params)
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    now = dt.datetime.now(dt.UTC)
+    with store.writer() as con:
+        fresh = _stored(con, "status = 'open' AND end_day >= ?", [result.window_start])
+        given = dict(con.execute(
+            "SELECT anomaly_id, severity FROM _anomaly_deliveries WHERE consumer = ?", [consumer]).fetchall())  # fmt: skip
+        out = [a for a in fresh if a.anomaly_id not in given or rank[a.severity] > rank[given[a.anomaly_id]]]
+        if out:
+            con.executemany(
+                "INSERT INTO _anomaly_deliveries VALUES (?, ?, ?, ?) ON CONFLICT (consumer, anomaly_id) "
+                "DO UPDATE SET severity = excluded.severity, delivered_at = excluded.delivered_at",
+                [[consumer, a.anomaly_id, a.severity, now] for a in out],
+            )
+    for a in out:
+        a.new = a.anomaly_id not in given
+    out.sort(key=lambda a: (-rank[a.severity], -abs(a.impact)))
+    return out
+
+
+@chart_builder("AnomalyDetail")
+def anomaly_chart(d: AnomalyDetail) -> dict[str, Any] | None:
+    """The series against its baseline, the unusual days marked."""
+    if not d.series:
+        return None
+    a = d.anomaly
+    values: list[dict[str, Any]] = []
+    for p in d.series:
+        values.append({"day": p.day.isoformat(), "series": "actual", "value": p.actual})
+        if p.expected is not None:
+            values.append({"day": p.day.isoformat(), "series": "expected", "value": p.expected})
+    spec = line_chart(values, x="day", y="value", color="series", y_title=a.measure,
+                      title=f"{a.dimension} {a.value}: {a.direction} {a.start_day} to {a.end_day} ({a.anomaly_id})")  # fmt: skip
+    marks = [{"day": p.day.isoformat(), "value": p.actual} for p in d.series if p.unusual]
+    line = {k: spec.pop(k) for k in ("mark", "encoding")}
+    spec["layer"] = [line, {"data": {"values": marks}, "mark": {"type": "point", "color": "#d62728", "size": 90,
+                                                                 "filled": True},
+                            "encoding": {"x": {"field": "day", "type": "temporal"},
+                                         "y": {"field": "value", "type": "quantitative"}}}]  # fmt: skip
+    return spec

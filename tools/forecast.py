@@ -1,0 +1,609 @@
+"""Forecast: daily spend of a scope with weekly seasonality, trend and prediction intervals, and an honest
+backtest against a seasonal-naive baseline.
+
+The model is exponential smoothing (statsmodels ETS, additive errors, damped trend, weekly seasonality; the
+variant with the lowest AICc wins). Before fitting, transient outliers (short runs of unusual days that the
+series recovered from) are replaced by the robust baseline that the anomaly detector also uses, so one spike
+does not become next week's forecast; a change that lasts to the end of the history is kept as the new level.
+statsmodels takes over a second to import, so it is imported inside the functions that fit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+from pydantic import BaseModel, Field
+
+from data.errors import InvalidPeriod, UnknownValue
+from data.store import Store
+from tools.charts import chart_builder, line_chart
+from tools.costs import Filter, filter_sql, match_score
+from tools.dimensions import dimension_sql, measure_sql, query_source
+from tools.registry import operation
+
+SEASON = 7
+MIN_DAYS = 14  # below this there is no weekly pattern to learn: refuse
+MIN_ETS_DAYS = 21  # ETS with weekly seasonality needs three weeks; between 14 and 20 days: seasonal naive
+MAX_HISTORY_DAYS = 730
+SIMULATIONS = 1000
+NAIVE_MARGIN = 0.9  # auto switches to seasonal naive only when its backtest MASE is 10% lower than ETS's
+
+# ------------------------------------------------------------------------------------------------ scopes
+
+
+def scope_label(filters: list[Filter]) -> str:
+    """A filter list as people read it: `team = search AND provider in (OpenAI, Anthropic)`."""
+    if not filters:
+        return "all spend"
+    words = {
+        "eq": "=",
+        "in": "in",
+        "not": "!=",
+        "not_in": "not in",
+        "prefix": "starts with",
+        "contains": "contains",
+    }
+    parts = []
+    for f in filters:
+        values = f.values[0] if len(f.values) == 1 else "(" + ", ".join(f.values) + ")"
+        op = f.op
+        if len(f.values) > 1 and op in ("eq", "not"):
+            op = "in" if op == "eq" else "not_in"
+        parts.append(f"{f.dimension} {words[op]} {values}")
+    return " AND ".join(parts)
+
+
+def check_scope_values(con: duckdb.DuckDBPyConnection, filters: list[Filter]) -> None:
+    """Raise UnknownValue when an equality filter names a value the store has never seen (with suggestions).
+    Filters on an empty store pass: there is nothing to check against."""
+    source = query_source(con)
+    for f in filters:
+        if f.op not in ("eq", "in"):
+            continue
+        expr = dimension_sql(f.dimension, con, source)
+        known = [r[0] for r in con.execute(
+            f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM {source.relation} WHERE {expr} IS NOT NULL"
+        ).fetchall()]  # fmt: skip
+        if not known:
+            continue
+        lower = {k.lower() for k in known}
+        for v in f.values:
+            if v.lower() in ("(none)", "none", "null", "untagged", "(untagged)") or v.lower() in lower:
+                continue
+            close = sorted(known, key=lambda k: -match_score(v, k))[:3]
+            raise UnknownValue(
+                f"{f.dimension} {v!r} does not occur in the store; closest: {', '.join(close)}",
+                argument="filters",
+                dimension=f.dimension,
+                value=v,
+                suggestions=close,
+            )
+
+
+def data_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The last day with any cost data in the store."""
+    return con.execute("SELECT max(CAST(ChargePeriodStart AS DATE)) FROM costs").fetchall()[0][0]
+
+
+def _ts(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
+@dataclass
+class ScopeSeries:
+    """A scope's daily spend, zero-filled from its first day with data to the day before `end`."""
+
+    start: dt.date
+    end: dt.date  # exclusive
+    values: np.ndarray  # float, one per day
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(len(self.values))]
+
+
+def scope_series(con: duckdb.DuckDBPyConnection, filters: list[Filter], measure: str, end: dt.date,
+                 history_days: int = MAX_HISTORY_DAYS) -> ScopeSeries | None:  # fmt: skip
+    """Daily totals of `measure` over the scope for the `history_days` days before `end` (exclusive).
+    None when the scope has no rows in that window."""
+    column, token_type = measure_sql(measure)
+    source = query_source(con)
+    filters = list(filters)
+    if token_type:
+        filters.append(Filter(dimension="token_type", op="eq", values=[token_type]))
+    clauses, params = filter_sql(filters, con, source)
+    first = end - dt.timedelta(days=history_days)
+    where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses])
+    rows = con.execute(
+        f"SELECT CAST(ChargePeriodStart AS DATE) AS day, SUM({column}) AS v FROM {source.relation} "
+        f"WHERE {where} GROUP BY 1 ORDER BY 1",
+        [_ts(first), _ts(end), *params],
+    ).fetchall()
+    if not rows:
+        return None
+    start = rows[0][0]
+    values = np.zeros((end - start).days, dtype=float)
+    for day, v in rows:  # one row per day (at most history_days), not per cost row
+        values[(day - start).days] = float(v or 0)
+    return ScopeSeries(start=start, end=end, values=values)
+
+
+# ------------------------------------------------------------------------------------- robust baseline
+
+
+@dataclass
+class Baseline:
+    """One-step-ahead robust expectations for a matrix of daily series (rows = series, columns = days)."""
+
+    expected: np.ndarray  # NaN where there is not enough history
+    scale: np.ndarray  # robust standard deviation of the one-step residuals
+    score: np.ndarray  # (actual - expected) / scale
+    flags: np.ndarray  # days the flagger called unusual (all False without a flagger)
+
+
+Flagger = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (actual, expected, scale) -> unusual
+
+
+def _median_rows(a: np.ndarray) -> np.ndarray:
+    """NaN-ignoring median of each row (NaN for an all-NaN row), by sorting: NaN sorts last."""
+    width = a.shape[1]
+    ordered = np.sort(a, axis=1)
+    n = (~np.isnan(a)).sum(axis=1)
+    lo = np.clip((n - 1) // 2, 0, width - 1)[:, None]
+    hi = np.clip(n // 2, 0, width - 1)[:, None]
+    out = (np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1))[:, 0] / 2
+    return np.where(n > 0, out, np.nan)
+
+
+def robust_baseline(y: np.ndarray, flagger: Flagger | None = None, *, exclude_z: float = 5.0, mask_days: int = 14,
+                    weeks: int = 6, scale_days: int = 28, min_residuals: int = 14,
+                    relative_floor: float = 0.01, absolute_floor: float = 0.01) -> Baseline:  # fmt: skip
+    """What each day should have been, from the days before it only; robust to past anomalies.
+
+    level  L[t] = median of the 7 days before t, moved forward 4 days along the trend, where the trend is the
+                  median of the last three week-on-week changes of that median (a single step change or spike
+                  does not tilt it); while fewer than 5 of those days are usable, the last level carries on;
+    season S[t] = median over the last `weeks` same weekdays of (value - level that day);
+    expected    = L[t] + S[t] (not below 0 for series that never go negative);
+    scale       = 1.4826 x MAD of the one-step residuals over the `scale_days` days before t (at least
+                  `min_residuals` of them; suspect days included, which the MAD shrugs off, so excluding
+                  them cannot shrink it), floored at `relative_floor` x level + `absolute_floor` (a flat
+                  series would otherwise make every cent an outlier).
+    Days at least `exclude_z` robust deviations off are suspect: the first `mask_days` days of every run of them
+    are replaced by their expected value in the history later days are compared with, so an anomaly does not
+    become the normal and its end is not a second anomaly, while a change lasting longer becomes the new normal. This depends on the
+    statistics only, not on a caller's dollar thresholds. `flagger(actual, expected, scale)` marks the days to
+    report (baseline.flags). `y` may hold NaN before a series starts.
+    Runs forward over days, vectorised over series: no loop over series or rows.
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    n, t_len = y.shape
+    hist = np.full_like(y, np.nan)  # the history later days see: y with suspect days replaced by expected
+    med7 = np.full_like(y, np.nan)
+    level = np.full_like(y, np.nan)
+    resid = np.full_like(y, np.nan)
+    expected = np.full_like(y, np.nan)
+    scale = np.full_like(y, np.nan)
+    flags = np.zeros(y.shape, dtype=bool)
+    run_start = np.full(n, -(10**6))  # first day of the current suspect run of each series
+    last_flag = np.full(n, -(10**6))  # last suspect day (runs bridge one normal day)
+    nonneg = ~(np.nanmin(np.where(np.isnan(y), 0.0, y), axis=1) < 0) if t_len else np.ones(n, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for t in range(t_len):  # days (a few hundred), each step vectorised over all series
+            if t >= SEASON:
+                window = hist[:, t - SEASON : t]
+                usable = (~np.isnan(window)).sum(axis=1) >= 5
+                med7[:, t] = np.where(usable, _median_rows(window), med7[:, t - 1])
+            slopes = np.stack([(med7[:, t - SEASON * j] - med7[:, t - SEASON * (j + 1)]) / SEASON
+                               if t - SEASON * (j + 1) >= 0 else np.full(n, np.nan) for j in range(3)], axis=1)  # fmt: skip
+            trend = np.nan_to_num(_median_rows(slopes))
+            lv = med7[:, t] + 4.0 * trend
+            level[:, t] = np.where(nonneg, np.maximum(lv, 0.0), lv)  # spend does not trend below zero
+            past = [
+                hist[:, t - SEASON * k] - level[:, t - SEASON * k]
+                for k in range(1, weeks + 1)
+                if t - SEASON * k >= 0
+            ]
+            seasonal = _median_rows(np.stack(past, axis=1)) if past else np.full(n, np.nan)
+            e = level[:, t] + seasonal
+            e = np.where(nonneg, np.maximum(e, 0.0), e)
+            r = resid[:, max(0, t - scale_days) : t]
+            count = (~np.isnan(r)).sum(axis=1)
+            if r.shape[1]:
+                center = _median_rows(r)
+                mad = _median_rows(np.abs(r - center[:, None]))
+            else:
+                mad = np.full(n, np.nan)
+            floor = relative_floor * np.abs(np.nan_to_num(level[:, t])) + absolute_floor
+            sc = np.maximum(np.nan_to_num(1.4826 * mad), floor)
+            ok = (count >= min_residuals) & ~np.isnan(e)
+            expected[:, t] = np.where(ok, e, np.nan)
+            scale[:, t] = np.where(ok, sc, np.nan)
+            keep = ~np.isnan(y[:, t])
+            if flagger is not None:
+                flags[:, t] = ok & keep & flagger(y[:, t], expected[:, t], scale[:, t])
+            suspect = ok & keep & (np.abs(np.nan_to_num(y[:, t] - e)) >= exclude_z * sc)
+            run_start = np.where(suspect & (t - last_flag > 2), t, run_start)
+            last_flag = np.where(suspect, t, last_flag)
+            keep &= ~(suspect & (t - run_start < mask_days))
+            hist[:, t] = np.where(
+                keep, y[:, t], np.where(np.isnan(y[:, t]), np.nan, e)
+            )  # masked: as expected
+            resid[:, t] = y[:, t] - e  # all days: leaving the suspect ones out would shrink the scale
+        score = (y - expected) / scale
+    return Baseline(expected=expected, scale=scale, score=score, flags=flags)
+
+
+def clean_outliers(
+    y: np.ndarray, z: float = 4.0, max_run: int = 3, recovery: int = 3
+) -> tuple[np.ndarray, list[int]]:
+    """Replace transient outliers with the robust baseline: runs of at most `max_run` unusual days after which
+    the series went back to what it was. A run is kept when the days after it only look normal because the
+    baseline moved to a new level (replacing the run makes them unusual), or when it reaches the end."""
+
+    def flags(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        base = robust_baseline(values[None, :])
+        score, expected = base.score[0], base.expected[0]
+        rel = np.abs(values - expected) / np.maximum(np.abs(expected), 1e-9)
+        return (np.abs(np.nan_to_num(score)) >= z) & (np.nan_to_num(rel) >= 0.1), expected
+
+    out = y.astype(float).copy()
+    flag, expected = flags(out)
+    replaced: list[int] = []
+    i, n = 0, len(y)
+    while i < n:  # walks the runs of flags of one short series (at most MAX_HISTORY_DAYS), not store rows
+        if not flag[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and flag[j]:
+            j += 1
+        if j - i <= max_run and j + recovery <= n and not flag[j : j + recovery].any():
+            trial = out.copy()
+            trial[i:j] = expected[i:j]
+            trial_flag, trial_expected = flags(trial)
+            if not trial_flag[j : j + recovery].any():
+                out, flag, expected = trial, trial_flag, trial_expected
+                replaced.extend(range(i, j))
+        i = j
+    return out, replaced
+
+
+# ------------------------------------------------------------------------------------------- models
+
+
+@dataclass
+class SeriesForecast:
+    mean: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    paths: np.ndarray  # simulated paths, simulations x horizon (intervals on sums, exceedance probabilities)
+    model: str
+    method: str
+    notes: list[str] = field(default_factory=list)
+    spec: tuple[str | None, bool, str] | None = None  # the ETS variant, when ETS
+
+    def total_quantiles(self, level: float, first: int = 0) -> tuple[float, float]:
+        """Interval of the total over horizon days `first`.. (not the sum of the daily intervals)."""
+        a = (100 - level) / 200
+        lo, hi = np.quantile(self.paths[:, first:].sum(axis=1), [a, 1 - a])
+        return float(lo), float(hi)
+
+
+def seasonal_naive(y: np.ndarray, horizon: int, level: float, seed: int = 0) -> SeriesForecast:
+    """Repeat the last week; intervals from bootstrapped week-on-week changes."""
+    last = y[-SEASON:]
+    mean = np.resize(last, horizon).astype(float)
+    diffs = y[SEASON:] - y[:-SEASON]
+    diffs = diffs - diffs.mean() if len(diffs) else np.zeros(1)  # the mean forecast has no drift
+    rng = np.random.default_rng(seed)
+    paths = np.empty((SIMULATIONS, horizon))
+    prev = np.tile(last, (SIMULATIONS, 1)).astype(float)
+    for h in range(horizon):  # horizon steps (<= 366), vectorised over simulations
+        week = prev[:, h % SEASON] + rng.choice(diffs, size=SIMULATIONS)
+        paths[:, h] = week
+        prev[:, h % SEASON] = week
+    return _from_paths(
+        y, mean, paths, level, model="seasonal naive (last week repeated)", method="seasonal_naive"
+    )
+
+
+def _from_paths(y: np.ndarray, mean: np.ndarray, paths: np.ndarray, level: float, *, model: str,
+                method: str) -> SeriesForecast:  # fmt: skip
+    if y.min() >= 0:
+        paths = np.maximum(paths, 0.0)
+        mean = np.maximum(mean, 0.0)
+    a = (100 - level) / 200
+    lower, upper = np.quantile(paths, [a, 1 - a], axis=0)
+    return SeriesForecast(mean=mean, lower=lower, upper=upper, paths=paths, model=model, method=method)
+
+
+Spec = tuple[str | None, bool, str]  # (trend, damped, seasonal)
+
+
+def ets(y: np.ndarray, horizon: int, level: float, seed: int = 0, spec: Spec | None = None) -> SeriesForecast:
+    """ETS with additive errors and weekly seasonality; trend damped or none, seasonality additive or (for
+    positive series) multiplicative; the lowest AICc wins. Intervals from 1,000 simulated paths."""
+    import pandas as pd
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    index = pd.date_range("2000-01-03", periods=len(y), freq="D")  # positions only; real dates stay ours
+    series = pd.Series(y, index=index)
+    specs: list[Spec] = [("add", True, "add"), (None, False, "add")]
+    if y.min() > 0:
+        specs.append(("add", True, "mul"))
+    if spec is not None:
+        specs = [spec] if spec[2] != "mul" or y.min() > 0 else [("add", True, "add")]
+    best = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter from the optimiser
+        for trend, damped, seasonal in specs:
+            try:
+                # heuristic initial states (from the first weeks) leave 4 parameters to fit, not 13: 5-10x faster
+                fit = ETSModel(series, error="add", trend=trend, damped_trend=damped, seasonal=seasonal,
+                               seasonal_periods=SEASON, initialization_method="heuristic",
+                               ).fit(disp=False, maxiter=200)  # fmt: skip
+            except (ValueError, np.linalg.LinAlgError):
+                continue
+            if not np.isfinite(fit.aicc):
+                continue
+            if best is None or fit.aicc < best[0]:
+                best = (fit.aicc, fit, trend, damped, seasonal)
+        if best is None:
+            return seasonal_naive(y, horizon, level, seed)
+        _, fit, trend, damped, seasonal = best
+        mean = np.asarray(fit.forecast(horizon), dtype=float)
+        sims = fit.simulate(horizon, anchor="end", repetitions=SIMULATIONS, rng=np.random.default_rng(seed))
+        paths = np.asarray(sims, dtype=float).T
+    name = "ETS(A,{},{}) weekly".format("Ad" if trend else "N", "A" if seasonal == "add" else "M")
+    out = _from_paths(y, mean, paths, level, model=name, method="ets")
+    out.spec = (trend, damped, seasonal)
+    return out
+
+
+def fit_forecast(y: np.ndarray, horizon: int, level: float = 90.0, method: str = "auto",
+                 spec: Spec | None = None) -> SeriesForecast:  # fmt: skip
+    if len(y) < MIN_ETS_DAYS or method == "seasonal_naive":
+        return seasonal_naive(y, horizon, level)
+    return ets(y, horizon, level, spec=spec)
+
+
+# ----------------------------------------------------------------------------------------- backtest
+
+
+class Backtest(BaseModel):
+    holdout_start: dt.date
+    holdout_end: dt.date = Field(description="last day of the holdout (inclusive)")
+    days: int
+    model: str
+    model_mape_pct: float | None = Field(description="mean absolute percentage error of the model")
+    model_mase: float | None = Field(description="model MAE / in-sample MAE of the seasonal-naive forecast")
+    naive_mape_pct: float | None
+    naive_mase: float | None
+    model_total_error_pct: float | None = Field(description="error of the holdout total, percent")
+    naive_total_error_pct: float | None
+    interval_coverage_pct: float = Field(description="share of holdout days inside the model's interval")
+    better: Literal["model", "seasonal_naive"]
+
+
+def _mape(actual: np.ndarray, pred: np.ndarray) -> float | None:
+    mask = actual != 0
+    if not mask.any():
+        return None
+    return float(np.mean(np.abs(actual[mask] - pred[mask]) / np.abs(actual[mask])) * 100)
+
+
+def _mase(actual: np.ndarray, pred: np.ndarray, train: np.ndarray) -> float | None:
+    scale = np.mean(np.abs(train[SEASON:] - train[:-SEASON])) if len(train) > SEASON else 0.0
+    if scale == 0:
+        return None
+    return float(np.mean(np.abs(actual - pred)) / scale)
+
+
+def _total_error(actual: np.ndarray, pred: np.ndarray) -> float | None:
+    total = actual.sum()
+    return float((pred.sum() - total) / abs(total) * 100) if total != 0 else None
+
+
+def backtest(y: np.ndarray, start: dt.date, holdout: int, level: float, method: str,
+             spec: Spec | None = None) -> Backtest | None:  # fmt: skip
+    """Fit on all but the last `holdout` days (the ETS variant `spec` when given, else the AICc choice), forecast
+    them, and score against the seasonal-naive forecast."""
+    if holdout < SEASON or len(y) - holdout < MIN_DAYS:
+        return None
+    train, test = y[:-holdout], y[-holdout:]
+    train_clean, _ = clean_outliers(train)
+    model = fit_forecast(train_clean, holdout, level, method, spec)
+    naive = seasonal_naive(train, holdout, level)
+    m_mase, n_mase = _mase(test, model.mean, train), _mase(test, naive.mean, train)
+    inside = (test >= model.lower - 1e-9) & (test <= model.upper + 1e-9)
+    better = "seasonal_naive" if m_mase is not None and n_mase is not None and n_mase < m_mase else "model"
+    return Backtest(
+        holdout_start=start + dt.timedelta(days=len(train)),
+        holdout_end=start + dt.timedelta(days=len(y) - 1),
+        days=holdout,
+        model=model.model,
+        model_mape_pct=_mape(test, model.mean),
+        model_mase=m_mase,
+        naive_mape_pct=_mape(test, naive.mean),
+        naive_mase=n_mase,
+        model_total_error_pct=_total_error(test, model.mean),
+        naive_total_error_pct=_total_error(test, naive.mean),
+        interval_coverage_pct=float(inside.mean() * 100),
+        better=better,
+    )
+
+
+# ---------------------------------------------------------------------------------------- operation
+
+
+class ForecastInput(BaseModel):
+    filters: list[Filter] = Field(default_factory=list, description="the scope, e.g. team = search")
+    measure: str = Field("cost", description="cost (EffectiveCost, default), billed_cost, list_cost, ...")
+    horizon: int = Field(30, ge=1, le=366, description="days to forecast")
+    history_days: int = Field(182, ge=MIN_DAYS, le=MAX_HISTORY_DAYS, description="days of history to fit on")
+    as_of: dt.date | None = Field(None, description="forecast from this day on, using only earlier data; "
+                                  "default: the day after the last day with data")  # fmt: skip
+    level: float = Field(90.0, gt=50, lt=100, description="prediction interval level, percent")
+    method: Literal["auto", "ets", "seasonal_naive"] = Field(
+        "auto", description="auto: ETS unless the seasonal-naive forecast beat it on the backtest"
+    )
+    backtest_days: int | None = Field(None, ge=SEASON, le=180, description="holdout length; default 28 "
+                                      "(fewer when the history is short)")  # fmt: skip
+
+
+class ForecastPoint(BaseModel):
+    day: dt.date
+    value: float = Field(description="forecast mean")
+    lower: float
+    upper: float
+
+
+class HistoryPoint(BaseModel):
+    day: dt.date
+    value: float
+    cleaned: float | None = Field(
+        None, description="value the model was fitted on, when an outlier was replaced"
+    )
+
+
+class ForecastResult(BaseModel):
+    scope: str
+    filters: list[Filter]
+    measure: str
+    measure_column: str
+    history_start: dt.date
+    history_end: dt.date = Field(description="last day of history used (inclusive)")
+    start: dt.date = Field(description="first forecast day")
+    end: dt.date = Field(description="last forecast day (inclusive)")
+    method: str
+    model: str
+    level: float
+    points: list[ForecastPoint]
+    total: float = Field(description="forecast total over the horizon")
+    total_lower: float
+    total_upper: float
+    history_total_last_30d: float = Field(description="actual total of the 30 days before the forecast")
+    history: list[HistoryPoint] = Field(description="the last 56 days of history")
+    outliers_replaced: list[dt.date] = Field(default_factory=list)
+    backtest: Backtest | None
+    notes: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class ScopeForecast:
+    series: ScopeSeries
+    forecast: SeriesForecast
+    cleaned: np.ndarray
+    replaced: list[int]
+    backtest: Backtest | None
+    notes: list[str]
+
+
+def forecast_scope(con: duckdb.DuckDBPyConnection, filters: list[Filter], measure: str, cutoff: dt.date,
+                   horizon: int, *, history_days: int = 182, level: float = 90.0, method: str = "auto",
+                   backtest_days: int | None = None, run_backtest: bool = True) -> ScopeForecast:  # fmt: skip
+    """Forecast the `horizon` days from `cutoff` on, from the scope's daily spend before `cutoff`."""
+    series = scope_series(con, filters, measure, cutoff, history_days)
+    if series is None or len(series.values) < MIN_DAYS:
+        check_scope_values(con, filters)
+        found = 0 if series is None else len(series.values)
+        raise InvalidPeriod(
+            f"a forecast needs at least {MIN_DAYS} days of history for {scope_label(filters)} before {cutoff}; "
+            f"found {found}",
+            value=str(cutoff),
+        )
+    y = series.values
+    notes: list[str] = []
+    cleaned, replaced = clean_outliers(y)
+    fc = fit_forecast(cleaned, horizon, level, "seasonal_naive" if method == "seasonal_naive" else "ets")
+    if len(y) < MIN_ETS_DAYS and method != "seasonal_naive":
+        notes.append(f"only {len(y)} days of history: seasonal naive instead of ETS")
+    bt = None
+    if run_backtest:
+        holdout = backtest_days or min(28, max(SEASON, (len(y) - MIN_DAYS) // 2 // SEASON * SEASON))
+        bt = backtest(y, series.start, holdout, level, fc.method, fc.spec)
+        if bt is None:
+            notes.append(f"no backtest: {len(y)} days of history is too short for a {holdout}-day holdout")
+    if (
+        method == "auto"
+        and fc.method == "ets"
+        and bt is not None
+        and bt.model_mase is not None
+        and (bt.naive_mase is not None and bt.naive_mase < NAIVE_MARGIN * bt.model_mase)
+    ):
+        fc = seasonal_naive(cleaned, horizon, level)
+        notes.append("the seasonal-naive forecast clearly beat ETS on the backtest (MASE), so it is used")
+    return ScopeForecast(series, fc, cleaned, replaced, bt, notes)
+
+
+@operation("forecast_costs", input_model=ForecastInput, output_model=ForecastResult, chart=True)
+def forecast(store: Store, params: ForecastInput) -> ForecastResult:
+    """Daily spend forecast for a scope (weekly seasonality, trend, prediction intervals), with its backtest
+    error against a seasonal-naive baseline."""
+    column, _ = measure_sql(params.measure)
+    with store.reader() as con:
+        last = data_end(con)
+        if last is None:
+            raise InvalidPeriod("the store holds no cost data yet; import some first")
+        cutoff = last + dt.timedelta(days=1)
+        notes: list[str] = []
+        if params.as_of is not None:
+            if params.as_of > cutoff:
+                notes.append(f"data ends {last}; the forecast starts on {cutoff}, not {params.as_of}")
+            cutoff = min(params.as_of, cutoff)
+        sf = forecast_scope(con, params.filters, params.measure, cutoff, params.horizon,
+                            history_days=params.history_days, level=params.level, method=params.method,
+                            backtest_days=params.backtest_days)  # fmt: skip
+    s, fc = sf.series, sf.forecast
+    days = s.days
+    points = [
+        ForecastPoint(day=cutoff + dt.timedelta(days=i), value=round(float(fc.mean[i]), 6),
+                      lower=round(float(fc.lower[i]), 6), upper=round(float(fc.upper[i]), 6))
+        for i in range(params.horizon)
+    ]  # fmt: skip
+    lo, hi = fc.total_quantiles(params.level)
+    replaced = set(sf.replaced)
+    tail = range(max(0, len(days) - 56), len(days))
+    history = [HistoryPoint(day=days[i], value=float(s.values[i]),
+                            cleaned=float(sf.cleaned[i]) if i in replaced else None) for i in tail]  # fmt: skip
+    return ForecastResult(
+        scope=scope_label(params.filters),
+        filters=params.filters,
+        measure=params.measure,
+        measure_column=column,
+        history_start=s.start,
+        history_end=cutoff - dt.timedelta(days=1),
+        start=cutoff,
+        end=cutoff + dt.timedelta(days=params.horizon - 1),
+        method=fc.method,
+        model=fc.model,
+        level=params.level,
+        points=points,
+        total=float(Decimal(str(float(fc.mean.sum()))).quantize(Decimal("0.01"))),
+        total_lower=round(float(lo), 2),
+        total_upper=round(float(hi), 2),
+        history_total_last_30d=round(float(s.values[-30:].sum()), 2),
+        history=history,
+        outliers_replaced=[days[i] for i in sf.replaced],
+        backtest=sf.backtest,
+        notes=notes + sf.notes,
+    )
+
+
+@chart_builder("ForecastResult")
+def forecast_chart(r: ForecastResult) -> dict[str, Any]:
+    """The recent history and the forecast with its interval band."""
+    values: list[dict[str, Any]] = [{"day": h.day.isoformat(), "series": "actual", "value": h.value,
+                                     "lower": None, "upper": None} for h in r.history]  # fmt: skip
+    values += [{"day": p.day.isoformat(), "series": "forecast", "value": p.value, "lower": p.lower,
+                "upper": p.upper} for p in r.points]  # fmt: skip
+    return line_chart(values, x="day", y="value", color="series", band=("lower", "upper"), y_title=r.measure,
+                      title=f"Forecast for {r.scope}: {r.start} to {r.end} ({r.level:g}% interval)")  # fmt: skip
