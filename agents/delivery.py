@@ -47,6 +47,18 @@ class Alert(BaseModel):
     top_usage: list[str] = Field(default_factory=list, description="top features and customers in telemetry")
     destination: Destination
     llm: bool = False
+    related: list[str] = Field(
+        default_factory=list, description="other anomalies of the same event, largest first"
+    )
+    related_ids: list[str] = Field(default_factory=list, description="their anomaly ids")
+    trend: str | None = Field(None, description="growing, steady, easing, ended or new")
+    severity_reason: str | None = Field(
+        None, description="why this severity, e.g. 'high by dollar impact ($1,234.00)'"
+    )
+    owner_reason: str | None = Field(None, description="how the owner was found, or what is missing")
+    escalated_from: str | None = Field(None, description="the severity this anomaly was alerted at before")
+    data_through: dt.date | None = Field(None, description="last day of data the alert saw")
+    run_id: str | None = Field(None, description="the triage run that built it")
 
 
 class Delivery(Protocol):

@@ -1,13 +1,16 @@
-"""Agent commands: `pr-diff` (and the triage router)."""
+"""Agent commands: `pr-diff` and `triage` (the anomaly triage router)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from spendscope.options import DbOption, JsonOption, open_store, settings
+
+if TYPE_CHECKING:
+    from agents.delivery import Alert
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -45,3 +48,90 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             print_json(report)
         else:
             typer.echo(report.markdown)
+
+    @app.command("triage")
+    def triage_cmd(
+        dry_run: Annotated[
+            bool,
+            typer.Option("--dry-run", help="Show the alerts that would be sent; send and record nothing."),
+        ] = False,
+        webhook: Annotated[
+            str | None,
+            typer.Option("--webhook", help="POST each alert as JSON to this URL instead of printing it."),
+        ] = None,
+        days: Annotated[int, typer.Option(help="Look for anomalies touching the last N days of data.")] = 14,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Only data before this day (YYYY-MM-DD) counts.")
+        ] = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Route new cost anomalies to their owners (owner map: Slack channel, user or email), each alert once."""
+        import datetime as dt
+
+        from agents.delivery import Delivery, WebhookDelivery
+        from agents.triage import run_triage
+        from data.errors import InvalidPeriod
+        from spendscope.render import print_json
+        from tools.anomalies import DetectInput
+
+        try:
+            day = dt.date.fromisoformat(as_of.strip()) if as_of else None
+        except ValueError:
+            raise InvalidPeriod(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", argument="--as-of",
+                                value=as_of) from None  # fmt: skip
+        delivery: Delivery = (WebhookDelivery(webhook) if webhook else _Collected() if as_json
+                              else _Console())  # fmt: skip
+        result = run_triage(open_store(db), settings(db), delivery, dry_run=dry_run,
+                            detect=DetectInput(days=days, as_of=day))  # fmt: skip
+        if as_json:
+            print_json(result)
+        else:
+            if dry_run:
+                for alert in result.alerts:
+                    typer.echo(_render_alert(alert, note="dry run: not sent"))
+            typer.echo(
+                (f"dry run: {len(result.alerts)} alert(s) would be sent"
+                 if dry_run else f"{result.run_id}: {len(result.delivered)} alert(s) delivered")
+                + f" from {result.anomalies} new anomalies"
+                + (f", {len(result.already_sent)} already sent" if result.already_sent else "")
+                + (f", {len(result.merged)} anomalies folded into earlier alerts" if result.merged else "")
+                + (f", resumed {', '.join(result.resumed_runs)}" if result.resumed_runs else "")
+                + (f", data through {result.data_through}" if result.data_through else "")
+            )  # fmt: skip
+            for note in result.notes:
+                typer.echo(f"  note: {note}")
+        if result.failed:
+            for f in result.failed:
+                typer.echo(f"error: delivering {f.key} failed ({f.error}); the next run retries it", err=True)
+            raise typer.Exit(1)
+
+
+class _Console:
+    """The terminal delivery of `spendscope triage`: one readable block per alert."""
+
+    def deliver(self, alert: Alert) -> str:
+        typer.echo(_render_alert(alert))
+        return "stdout"
+
+
+class _Collected:
+    """`spendscope triage --json`: the alerts go out in the JSON result printed at the end."""
+
+    def deliver(self, alert: Alert) -> str:
+        return "stdout"
+
+
+def _render_alert(alert: Alert, note: str | None = None) -> str:
+    d = alert.destination
+    where = d.slack_channel or d.slack_user or d.email or "(no destination)"
+    owner = f"{d.owner_key}={d.owner_value}" if d.owner_key else (d.owner_value or "")
+    lines = [f"[{alert.severity.upper()}] {alert.title}", f"  to: {where} ({owner})   key: {alert.key}"
+             + (f"   ({note})" if note else ""), f"  {alert.summary}"]  # fmt: skip
+    for label, items in (("Drivers", alert.drivers), ("Recent changes", alert.recent_changes),
+                         ("Top usage", alert.top_usage), ("Budgets", alert.budget_impact),
+                         ("Same event", alert.related)):  # fmt: skip
+        if items:
+            lines.append(f"  {label}:")
+            lines += [f"    - {x}" for x in items]
+    return "\n".join(lines) + "\n"
