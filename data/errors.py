@@ -93,3 +93,9 @@ class SourceError(SpendscopeError):
     """A provider API or feed that refused or failed (bad key, missing permission, server error)."""
 
     code = "source_error"
+
+
+class PermissionDenied(SpendscopeError):
+    """The caller (an MCP token, a Slack user) may not do this: no write scope, or outside its row scope."""
+
+    code = "permission_denied"

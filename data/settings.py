@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +42,73 @@ class Settings(BaseSettings):
     state_dir: Path = Field(
         default_factory=_home,
         description="Folder for agent checkpoints, spool files and sync state.",
+    )
+    anthropic_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"),
+        description="Claude API key (also ANTHROPIC_API_KEY): with it the agents use Claude, without it they answer "
+        "deterministically.",
+    )
+    anthropic_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL"),
+        description="Base URL of the Messages API (also ANTHROPIC_BASE_URL), for proxies and tests.",
+    )
+    openai_admin_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_OPENAI_ADMIN_KEY", "OPENAI_ADMIN_KEY"),
+        description="OpenAI admin key for `spendscope sync openai` (also read as OPENAI_ADMIN_KEY or from keys_file).",
+    )
+    anthropic_admin_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_ANTHROPIC_ADMIN_KEY", "ANTHROPIC_ADMIN_KEY"),
+        description="Anthropic admin key for `spendscope sync anthropic` (also ANTHROPIC_ADMIN_KEY or keys_file).",
+    )
+    keys_file: Path = Field(
+        default_factory=lambda: _home() / "keys.yaml",
+        description="YAML file with `openai_admin_key:` / `anthropic_admin_key:`, used when the environment has none.",
+    )
+    openai_api_url: str = Field(default="https://api.openai.com", description="Base URL of the OpenAI API (syncs).")
+    anthropic_api_url: str = Field(
+        default="https://api.anthropic.com", description="Base URL of the Anthropic API (syncs)."
+    )
+    sync_lookback_days: int = Field(
+        default=3, description="Days before the last synced day that each provider sync re-reads for late data."
+    )
+    sync_initial_days: int = Field(default=30, description="Days of history the first sync of a provider pulls.")
+    mcp_tokens: Path | None = Field(
+        default=None,
+        description="Bearer tokens file (YAML) for `spendscope mcp --http`; `--tokens FILE` overrides it.",
+    )
+    triage_default_channel: str | None = Field(
+        default=None,
+        description="Where the triage router sends anomalies nobody owns (#channel or channel id); unset: they "
+        "go out flagged 'unowned'.",
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
+        description="Slack bot token xoxb-... (also SLACK_BOT_TOKEN) for `spendscope slack`.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_SLACK_APP_TOKEN", "SLACK_APP_TOKEN"),
+        description="Slack app-level token xapp-... (also SLACK_APP_TOKEN) for Socket Mode.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"),
+        description="Slack signing secret (also SLACK_SIGNING_SECRET): verifies requests in `spendscope slack --http`.",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("SPENDSCOPE_SLACK_API_URL", "SLACK_API_URL"),
+        description="Base URL of the Slack Web API (also SLACK_API_URL), for proxies and tests.",
+    )
+    slack_access: Path | None = Field(
+        default=None,
+        description="Slack access file (YAML): which users and channels see which costs, admins, finance channel "
+        "(docs/slack.md); unset: everyone sees all costs.",
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 console = Console()
 err_console = Console(stderr=True)
@@ -87,7 +88,8 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: st
     for c, is_num in zip(columns, numeric, strict=True):
         table.add_column(str(c), justify="right" if is_num else "left")
     for r in rows:
-        table.add_row(*[raw(v) if as_is else fmt(v, str(c)) for v, c in zip(r, columns, strict=True)])
+        # Text(): cell values are data, never rich markup (a regex `[a-z]+` or a value `[bold]x` stays as is).
+        table.add_row(*[Text(raw(v) if as_is else fmt(v, str(c))) for v, c in zip(r, columns, strict=True)])
     console.print(table, soft_wrap=True)
 
 

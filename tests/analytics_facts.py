@@ -14,7 +14,7 @@ from typing import Any
 
 from data.store import Store
 
-PUBLIC_CSV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "focus_public.csv"
+PUBLIC_CSV = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 CENT = 0.005
 
 

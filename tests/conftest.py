@@ -9,7 +9,6 @@ import pytest
 from data.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture
@@ -18,3 +17,38 @@ def store(tmp_path: Path) -> Store:
     s = Store(tmp_path / "store.duckdb", lock_timeout=10)
     s.ensure_schema()
     return s
+
+
+DEMO_END, DEMO_DAYS, DEMO_SEED = "2026-10-31", 100, 7
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The demo dataset (100 days to 2026-10-31, seed 7; last full month 2026-10), built once per session
+    through the real importers. Shared: use it read-only."""
+    from data.demo import build_demo
+
+    s = Store(tmp_path_factory.mktemp("demo") / "demo.duckdb", lock_timeout=10)
+    build_demo(s, end=DEMO_END, days=DEMO_DAYS, seed=DEMO_SEED)
+    return s
+
+
+@pytest.fixture(scope="session")
+def _focus_public_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from data.import_focus import import_focus
+
+    path = tmp_path_factory.mktemp("focus_public") / "focus.duckdb"
+    s = Store(path, lock_timeout=10)
+    s.ensure_schema()
+    import_focus(s, FIXTURES / "focus" / "focus_public.csv")
+    return path
+
+
+@pytest.fixture
+def focus_public_store(_focus_public_master: Path, tmp_path: Path) -> Store:
+    """../shared/eval/focus_public.csv imported into a store of this test's own (copied from one import)."""
+    import shutil
+
+    target = tmp_path / "focus_public.duckdb"
+    shutil.copy(_focus_public_master, target)
+    return Store(target, lock_timeout=10)

@@ -23,7 +23,7 @@ from data.import_focus import import_focus
 from data.settings import Settings
 from data.store import Store
 
-EVAL_CSV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "focus_public.csv"
+EVAL_CSV = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -21,7 +21,7 @@ from data.store import Store
 from spendscope.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_CSV = ROOT.parent / "shared" / "eval" / "focus_public.csv"
+PUBLIC_CSV = ROOT / "tests" / "fixtures" / "focus" / "focus_public.csv"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

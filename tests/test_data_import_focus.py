@@ -220,9 +220,7 @@ def test_focus_spec_examples_import(store: Store, name: str) -> None:
 
 
 def test_shared_eval_export_loads_3763_rows_and_matches_file_total(tmp_path: Path) -> None:
-    src = Path(__file__).resolve().parents[2] / "shared" / "eval" / "focus_public.csv"
-    if not src.exists():
-        pytest.skip("shared eval file not present beside the project")
+    src = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
     path = shutil.copy(src, tmp_path / "focus_public.csv")
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))

@@ -22,7 +22,7 @@ from mcp.client.streamable_http import streamable_http_client
 from data.import_focus import import_focus
 from data.store import Store
 
-EXPORT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "focus_public.csv"
+EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 ADMIN = "admin-token-0123456789abcdef"
 READER = "reader-token-0123456789abcdef"
 SEARCH = "search-token-0123456789abcdef"

@@ -25,7 +25,7 @@ from mcp_server.errors import META_KEY
 from tools.registry import operations
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPORT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "focus_public.csv"
+EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 GOLDEN = Path(__file__).parent / "golden" / "mcp_tools.json"
 SEARCH = Caller("search-team", can_write=True, row_scope={"team": ("search",)})
 READ_ONLY = Caller("auditor", can_write=False)

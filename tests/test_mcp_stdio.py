@@ -11,7 +11,7 @@ from mcp import Client, StdioServerParameters
 
 from data.store import Store
 
-EXPORT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "focus_public.csv"
+EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 
 
 @pytest.fixture

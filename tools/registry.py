@@ -33,6 +33,8 @@ OPERATION_MODULES = (
     "tools.pr_diff",
     "tools.answers",
     "tools.sources",
+    "tools.alert_actions",
+    "tools.triage_facts",
 )
 
 
