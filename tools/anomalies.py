@@ -321,13 +321,13 @@ class ListAnomaliesInput(BaseModel):
     status: list[Literal["open", "acknowledged", "expected", "resolved"]] | None = Field(
         None, description="statuses to list (default: all)"
     )
-    dimension: str | None = None
-    value: str | None = None
+    dimension: str | None = Field(None, description="only anomalies of this dimension, e.g. team or model")
+    value: str | None = Field(None, description="only anomalies of this value of the dimension, e.g. search")
     since: dt.date | None = Field(None, description="anomalies that end on or after this day")
     severity: Literal["low", "medium", "high", "critical"] | None = Field(
         None, description="at least this severe"
     )
-    limit: int = Field(100, ge=1, le=10_000)
+    limit: int = Field(100, ge=1, le=10_000, description="maximum number of anomalies returned")
 
 
 class AnomalyList(BaseModel):
@@ -446,7 +446,7 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
 
 
 class UpdateAnomalyInput(BaseModel):
-    anomaly_id: str
+    anomaly_id: str = Field(description="id as shown by detect or list, e.g. an-3f2a9c1b")
     action: Action = Field(description="acknowledge, resolve, reopen, or a label: expected (known cause), noise "
                            "(false alarm), confirmed (a real problem)")  # fmt: skip
     reason: str | None = Field(None, description="why; kept with the feedback")

@@ -95,7 +95,7 @@ class DetectInput(BaseModel):
                                      f"a typical day's total spend, at least ${MIN_IMPACT_FLOOR:g}")  # fmt: skip
     min_relative_pct: float = Field(20.0, ge=0, description="minimum deviation of a day, percent of expected")
     z: float = Field(4.5, gt=0, description="minimum robust z-score (deviation / robust scale)")
-    direction: Literal["both", "spike", "drop"] = "both"
+    direction: Literal["both", "spike", "drop"] = Field("both", description="report spikes, drops or both")
     dry_run: bool = Field(False, description="detect and return without storing")
     root_cause: bool = Field(True, description="work out the root cause of new and changed anomalies")
 

@@ -260,8 +260,8 @@ class CostPart(BaseModel):
 
 
 class RatioInput(TimeRange):
-    numerator: CostPart
-    denominator: CostPart
+    numerator: CostPart = Field(description="the part on top of the ratio (a measure with its filters)")
+    denominator: CostPart = Field(description="the part below (a measure with its filters)")
     scale: float = Field(
         1.0, gt=0, description="multiply the ratio: 100 for percent, 1000000 per million units"
     )
