@@ -1,0 +1,131 @@
+"""Coverage: per tag key and month, the share of spend allocated and the largest unallocated line items, so a
+team can drive allocation to 100%."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, Field
+
+from data.sql import ident
+from data.store import Store
+from tools.allocation.common import key_kind, money_column, ts, value_sql
+from tools.allocation.rules import UNALLOCATED
+from tools.costs import TimeRange, resolve_range
+from tools.dimensions import query_source, tag_keys
+from tools.registry import operation
+
+
+class CoverageInput(TimeRange):
+    keys: list[str] = Field(default_factory=list, description="tag keys; default every virtual tag, or the "
+                            "provider tag keys when no virtual tags are defined")  # fmt: skip
+    measure: str = Field(
+        "cost", description="cost (EffectiveCost), billed_cost, list_cost or contracted_cost"
+    )
+    top: int = Field(5, ge=0, le=100, description="largest unallocated line items to list per key and month")
+
+
+class CoverageRow(BaseModel):
+    key: str
+    kind: str = Field(description="virtual_tag, provider_tag or builtin")
+    month: str
+    total: float
+    allocated: float
+    unallocated: float
+    allocated_pct: float | None
+    values: int = Field(description="distinct allocated values")
+
+
+class UnallocatedItem(BaseModel):
+    key: str
+    month: str
+    cost: float
+    provider: str | None
+    service: str | None
+    sub_account: str | None
+    resource: str | None
+    charge_description: str | None
+    line_items: int
+
+
+class CoverageResult(BaseModel):
+    measure: str
+    start: dt.date
+    end: dt.date = Field(description="exclusive end")
+    period_label: str
+    rows: list[CoverageRow]
+    unallocated_items: list[UnallocatedItem]
+
+
+@operation("get_allocation_coverage", input_model=CoverageInput, output_model=CoverageResult)
+def allocation_coverage(store: Store, params: CoverageInput | None = None) -> CoverageResult:
+    """Per tag key and month: the share of spend allocated (not `unallocated`) and the largest unallocated line
+    items (provider, sub-account, resource, charge description) to write rules for next."""
+    params = params or CoverageInput()
+    column = money_column(params.measure)
+    with store.reader() as con:
+        source = query_source(con)
+        keys = [k.strip().lower() for k in params.keys] or sorted(source.virtual_tags) or \
+            [k.lower() for k in tag_keys(con)]  # fmt: skip
+        period = resolve_range(params, con)
+        keys = list(dict.fromkeys(keys))
+        rows: list[CoverageRow] = []
+        items: list[UnallocatedItem] = []
+        if not keys:
+            return CoverageResult(measure=params.measure, start=period.start, end=period.end,
+                                  period_label=period.label, rows=[], unallocated_items=[])  # fmt: skip
+        values = [value_sql(k, con, source) for k in keys]
+        where = "ChargePeriodStart >= ? AND ChargePeriodStart < ?"
+        bounds = [ts(period.start), ts(period.end)]
+        cols = ", ".join(f"{v} AS v{i}" for i, v in enumerate(values))
+        base = (f"SELECT strftime(date_trunc('month', ChargePeriodStart), '%Y-%m') AS month, {cols}, "
+                f"{column} AS m, ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription "
+                f"FROM {source.relation} WHERE {where}")  # fmt: skip
+        # One pass over the cost rows (the rules are evaluated once); the rest reads the grouped table.
+        grouped = ident(f"_spendscope_cov_{uuid.uuid4().hex[:8]}")
+        vcols = ", ".join(f"v{i}" for i in range(len(keys)))
+        con.execute(
+            f"""CREATE TEMP TABLE {grouped} AS
+                SELECT month, {vcols}, ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription,
+                       sum(m) AS m, count(*) AS n
+                FROM ({base}) GROUP BY ALL""",
+            bounds,
+        )
+        try:
+            aggs = ", ".join(
+                f"sum(m) FILTER (WHERE v{i} <> '{UNALLOCATED}'), count(DISTINCT v{i}) FILTER (WHERE v{i} <> "
+                f"'{UNALLOCATED}')"
+                for i in range(len(keys))
+            )
+            summary = con.execute(
+                f"SELECT month, sum(m), {aggs} FROM {grouped} GROUP BY month ORDER BY month"
+            ).fetchall()
+            for r in summary:
+                total = r[1] or 0
+                for i, key in enumerate(keys):
+                    allocated = r[2 + 2 * i] or 0
+                    rows.append(CoverageRow(
+                        key=key, kind=key_kind(key, source), month=r[0], total=float(total),
+                        allocated=float(allocated), unallocated=float(total - allocated),
+                        allocated_pct=round(float(allocated / total * 100), 4) if total else None,
+                        values=r[3 + 2 * i] or 0,
+                    ))  # fmt: skip
+            for i, key in enumerate(keys if params.top else []):
+                found = con.execute(
+                    f"""SELECT month, sum(m) AS c, ProviderName, ServiceName, SubAccountName, ResourceName,
+                               ChargeDescription, sum(n) AS n
+                        FROM {grouped} WHERE v{i} = '{UNALLOCATED}'
+                        GROUP BY month, ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription
+                        QUALIFY row_number() OVER (PARTITION BY month ORDER BY abs(sum(m)) DESC, ProviderName,
+                                                   SubAccountName, ResourceName, ChargeDescription) <= ?
+                        ORDER BY month, abs(c) DESC""",
+                    [params.top],
+                ).fetchall()
+                items += [UnallocatedItem(key=key, month=f[0], cost=float(f[1] or 0), provider=f[2], service=f[3],
+                                          sub_account=f[4], resource=f[5], charge_description=f[6],
+                                          line_items=int(f[7])) for f in found]  # fmt: skip
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS {grouped}")
+    return CoverageResult(measure=params.measure, start=period.start, end=period.end, period_label=period.label,
+                          rows=rows, unallocated_items=items)  # fmt: skip
