@@ -318,7 +318,7 @@ async def test_resources_state_the_conventions_and_the_queryable_schema(eval_sto
     assert "EffectiveCost" in conventions and "`team`" not in conventions.split("## Dimensions")[0]
     assert "- `provider`:" in conventions and "- `input_tokens`:" in conventions
     assert "CREATE TABLE IF NOT EXISTS costs" in schema and "CREATE OR REPLACE VIEW daily_costs" in schema
-    assert "_anomaly_runs" not in schema and "schema_migrations (" not in schema
+    assert "CREATE TABLE IF NOT EXISTS _anomaly_runs" not in schema and "schema_migrations (" not in schema
 
 
 @pytest.mark.anyio
