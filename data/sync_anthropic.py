@@ -23,19 +23,17 @@ import pandas as pd
 from data.http_retry import ApiClient
 from data.naming import canonical_model
 from data.settings import Settings
-from data.store import Store, memory_connection
+from data.store import Store
 from data.syncing import (
     SyncResult,
     SyncWindow,
     admin_key,
     check_results,
-    finish_sync,
-    load_pages,
-    payload_hash,
     plan_window,
     record_failure,
     results_sql,
     rfc3339,
+    stage_and_finish,
 )
 
 KIND = "anthropic_api"
@@ -250,24 +248,15 @@ def sync_anthropic(
         raise
     finally:
         client.close()
-    con = memory_connection()
-    try:
-        load_pages(con, "cost_pages", cost_pages)
-        load_pages(con, "usage_pages", usage_pages)
-        stage_costs(con)
-        stage_usage(con)
-        matched, warnings = attach_usage(con)
-        digest = payload_hash(window.label, cost_pages, usage_pages)
-        label = f"{settings.anthropic_api_url.rstrip('/')}/v1/organizations/cost_report {window.label}"
-        result, replaced = finish_sync(store, con, "staged", kind=KIND, window=window, source_label=label,
-                                       file_hash=digest, warnings=warnings)  # fmt: skip
-    except Exception as exc:
-        record_failure(store, KIND, exc)
-        raise
-    finally:
-        con.close()
-    return SyncResult(
-        source=KIND, window_start=window.start, window_end=window.end, incremental=window.incremental,
-        requests=client.requests, retries=client.retries, cost_rows=result.rows_inserted, replaced_rows=replaced,
-        total_cost=result.effective_cost, tokens_matched_rows=matched, import_result=result,
-    )  # fmt: skip
+    return stage_and_finish(
+        store,
+        kind=KIND,
+        window=window,
+        client=client,
+        cost_pages=cost_pages,
+        usage_pages=usage_pages,
+        label=f"{settings.anthropic_api_url.rstrip('/')}/v1/organizations/cost_report {window.label}",
+        stage_costs=stage_costs,
+        stage_usage=stage_usage,
+        attach_usage=attach_usage,
+    )

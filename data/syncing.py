@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from data.errors import ImportRejected, InvalidArgument, SourceError, StoreBusy
 from data.importing import ImportResult, finish_cost_import
 from data.settings import Settings
-from data.store import Store
+from data.store import Store, memory_connection
 
 UTC = dt.UTC
 
@@ -292,3 +292,40 @@ def unix(ts: dt.datetime) -> int:
 
 def rfc3339(ts: dt.datetime) -> str:
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stage_and_finish(
+    store: Store,
+    *,
+    kind: str,
+    window: SyncWindow,
+    client: Any,
+    cost_pages: list[dict[str, Any]],
+    usage_pages: list[dict[str, Any]],
+    label: str,
+    stage_costs: Callable[[duckdb.DuckDBPyConnection], None],
+    stage_usage: Callable[[duckdb.DuckDBPyConnection], None],
+    attach_usage: Callable[[duckdb.DuckDBPyConnection], tuple[int, list[str]]],
+) -> SyncResult:
+    """The tail every provider sync shares: stage the fetched cost and usage pages in memory, attach the usage
+    tokens to the cost rows, replace the window's rows in one transaction, and report (recording a failure)."""
+    con = memory_connection()
+    try:
+        load_pages(con, "cost_pages", cost_pages)
+        load_pages(con, "usage_pages", usage_pages)
+        stage_costs(con)
+        stage_usage(con)
+        matched, warnings = attach_usage(con)
+        digest = payload_hash(window.label, cost_pages, usage_pages)
+        result, replaced = finish_sync(store, con, "staged", kind=kind, window=window, source_label=label,
+                                       file_hash=digest, warnings=warnings)  # fmt: skip
+    except Exception as exc:
+        record_failure(store, kind, exc)
+        raise
+    finally:
+        con.close()
+    return SyncResult(
+        source=kind, window_start=window.start, window_end=window.end, incremental=window.incremental,
+        requests=client.requests, retries=client.retries, cost_rows=result.rows_inserted, replaced_rows=replaced,
+        total_cost=result.effective_cost, tokens_matched_rows=matched, import_result=result,
+    )  # fmt: skip
