@@ -66,6 +66,18 @@ FOCUS_COLUMNS: dict[str, str] = {
     "Tags": "json",
 }
 
+# spendscope's AI columns, derived by every importer (docs/schema.md), and the provenance columns of `costs`.
+AI_COLUMNS: dict[str, str] = {
+    "x_Model": "VARCHAR",
+    "x_TokenType": "VARCHAR",
+    "x_Tokens": "BIGINT",
+    "x_Requests": "BIGINT",
+    "x_GpuCount": "INTEGER",
+    "x_InstanceType": "VARCHAR",
+    "x_GpuHours": "DECIMAL(38,10)",
+}
+PROVENANCE_COLUMNS = ("x_Source", "x_ImportId", "x_SourceFile", "x_SourceRow", "x_RowHash")
+
 # Without these a row cannot be costed or placed in time: their absence rejects the file.
 REQUIRED_COLUMNS = ("BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargePeriodEnd")
 

@@ -20,21 +20,12 @@ from pydantic import BaseModel, Field
 
 from data.derive import derive_key_sql, derived_columns, register_derivations
 from data.errors import ImportRejected
-from data.focus import FOCUS_COLUMNS, MONEY
+from data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
 from data.sql import ident, literal
 from data.store import Store
 
 Progress = Callable[[str, float], None]
 
-AI_COLUMNS: dict[str, str] = {
-    "x_Model": "VARCHAR",
-    "x_TokenType": "VARCHAR",
-    "x_Tokens": "BIGINT",
-    "x_Requests": "BIGINT",
-    "x_GpuCount": "INTEGER",
-    "x_InstanceType": "VARCHAR",
-    "x_GpuHours": "DECIMAL(38,10)",
-}
 _KIND_TYPES = {"string": "VARCHAR", "decimal": MONEY, "timestamp": "TIMESTAMPTZ", "json": "JSON"}
 
 

@@ -33,23 +33,11 @@ import duckdb
 import yaml
 
 from data.errors import InvalidRules
-from data.focus import FOCUS_COLUMNS
+from data.focus import AI_COLUMNS, FOCUS_COLUMNS, PROVENANCE_COLUMNS
 from data.store import memory_connection
 from tools.dimensions import BUILTIN_DIMENSIONS, TIME_GRAINS
 
 UNALLOCATED = "unallocated"
-# The AI columns every importer derives (data.importing.AI_COLUMNS; a test keeps the two equal). Not imported
-# from there: data.importing pulls in pandas, and this module is on the path of every cost query.
-AI_COLUMNS: dict[str, str] = {
-    "x_Model": "VARCHAR",
-    "x_TokenType": "VARCHAR",
-    "x_Tokens": "BIGINT",
-    "x_Requests": "BIGINT",
-    "x_GpuCount": "INTEGER",
-    "x_InstanceType": "VARCHAR",
-    "x_GpuHours": "DECIMAL(38,10)",
-}
-PROVENANCE_COLUMNS = ("x_Source", "x_ImportId", "x_SourceFile", "x_SourceRow", "x_RowHash")
 KNOWN_COLUMNS = (*FOCUS_COLUMNS, *AI_COLUMNS, *PROVENANCE_COLUMNS)
 # usage_events columns a rule may test (telemetry.<attr>) or a pool may split by.
 TELEMETRY_ATTRIBUTES = (
