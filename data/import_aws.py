@@ -24,10 +24,10 @@ from data.import_common import (
     Source,
     classify_distinct,
     compute_distinct,
-    examples,
     key_hash,
     load_text,
     reject_first_bad,
+    row_warning,
     run_import,
     snake_header,
     value_checks,
@@ -335,32 +335,21 @@ def stage_cur(
 
 def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
     out = []
-    ai_unmapped = "(ServiceSubcategory = 'Generative AI' OR x_Tokens IS NOT NULL) AND x_Model IS NULL AND ChargeCategory = 'Usage'"
-    n, cost = con.execute(
-        f"SELECT count(*), coalesce(sum(EffectiveCost), 0) FROM staged WHERE {ai_unmapped}"
-    ).fetchall()[0]
-    if n:
-        out.append(
-            f"{n} Bedrock line items (effective cost {cost:.2f}) name no model spendscope recognises; kept with "
-            f"x_Model NULL (unmapped usage types: {examples(con, 'staged', 'SkuMeter', ai_unmapped)})"
-        )
-    no_type = "x_Tokens IS NOT NULL AND x_TokenType IS NULL"
-    n = con.execute(f"SELECT count(*) FROM staged WHERE {no_type}").fetchall()[0][0]
-    if n:
-        out.append(
-            f"{n} token line items have no recognisable token type (input, output, cache read, cache write); "
-            f"kept with x_TokenType NULL (usage types: {examples(con, 'staged', 'SkuMeter', no_type)})"
-        )
+    ai_unmapped = (
+        "(ServiceSubcategory = 'Generative AI' OR x_Tokens IS NOT NULL) AND x_Model IS NULL AND ChargeCategory = 'Usage'"
+    )
+    out += row_warning(con, ai_unmapped, "{n} Bedrock line items (effective cost {cost:.2f}) name no model spendscope "
+                       "recognises; kept with x_Model NULL (unmapped usage types: {examples})")  # fmt: skip
+    out += row_warning(con, "x_Tokens IS NOT NULL AND x_TokenType IS NULL", "{n} token line items have no "
+                       "recognisable token type (input, output, cache read, cache write); kept with x_TokenType NULL "
+                       "(usage types: {examples})")  # fmt: skip
     unknown_gpu = (
         "x_InstanceType IS NOT NULL AND x_GpuCount IS NULL AND x_InstanceType IN "
         "(SELECT x_InstanceType FROM aws_classes WHERE gpu_unknown)"
     )
-    n = con.execute(f"SELECT count(*) FROM staged WHERE {unknown_gpu}").fetchall()[0][0]
-    if n:
-        out.append(
-            f"{n} GPU instance line items use instance types missing from the GPU catalog (data/gpu_catalog.py); "
-            f"kept with x_GpuCount NULL: {examples(con, 'staged', 'x_InstanceType', unknown_gpu)}"
-        )
+    out += row_warning(con, unknown_gpu, "{n} GPU instance line items use instance types missing from the GPU "
+                       "catalog (data/gpu_catalog.py); kept with x_GpuCount NULL: {examples}",
+                       column="x_InstanceType")  # fmt: skip
     return out
 
 

@@ -25,10 +25,10 @@ from data.gpu_catalog import gpu_count
 from data.import_common import (
     classify_distinct,
     compute_distinct,
-    examples,
     key_hash,
     load_text,
     reject_first_bad,
+    row_warning,
     run_import,
     value_checks,
 )
@@ -341,21 +341,10 @@ def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:
         )
     unmapped = "ServiceSubcategory = 'Generative AI' AND x_Model IS NULL AND ChargeCategory = 'Usage' AND " \
                "coalesce(json_extract_string(SkuPriceDetails, '$.x_ServiceTier'), '') <> 'provisioned'"  # fmt: skip
-    n, cost = con.execute(
-        f"SELECT count(*), coalesce(sum(EffectiveCost), 0) FROM staged WHERE {unmapped}"
-    ).fetchall()[0]
-    if n:
-        out.append(
-            f"{n} Azure AI line items (effective cost {cost:.2f}) name no model spendscope recognises; kept with "
-            f"x_Model NULL (unmapped meters: {examples(con, 'staged', 'SkuMeter', unmapped)})"
-        )
-    no_type = "x_Tokens IS NOT NULL AND x_TokenType IS NULL"
-    n = con.execute(f"SELECT count(*) FROM staged WHERE {no_type}").fetchall()[0][0]
-    if n:
-        out.append(
-            f"{n} token meters name no direction (input, output, cached input); kept with x_TokenType NULL "
-            f"(meters: {examples(con, 'staged', 'SkuMeter', no_type)})"
-        )
+    out += row_warning(con, unmapped, "{n} Azure AI line items (effective cost {cost:.2f}) name no model "
+                       "spendscope recognises; kept with x_Model NULL (unmapped meters: {examples})")  # fmt: skip
+    out += row_warning(con, "x_Tokens IS NOT NULL AND x_TokenType IS NULL", "{n} token meters name no direction "
+                       "(input, output, cached input); kept with x_TokenType NULL (meters: {examples})")  # fmt: skip
     return out
 
 

@@ -262,6 +262,18 @@ def examples(con: duckdb.DuckDBPyConnection, table: str, column: str, where: str
     return ", ".join(repr(r[0]) for r in rows)
 
 
+def row_warning(con: duckdb.DuckDBPyConnection, where: str, message: str, *, column: str = "SkuMeter",
+                table: str = "staged") -> list[str]:  # fmt: skip
+    """[message] when rows match `where`, else []. The message may use {n} (rows), {cost} (their effective cost)
+    and {examples} (the commonest values of `column` among them)."""
+    n, cost = con.execute(
+        f"SELECT count(*), coalesce(sum(EffectiveCost), 0) FROM {table} WHERE {where}"
+    ).fetchall()[0]
+    if not n:
+        return []
+    return [message.format(n=n, cost=cost, examples=examples(con, table, column, where))]
+
+
 def run_import(
     store: Store,
     path: Path | str,

@@ -24,10 +24,10 @@ from data.import_common import (
     Source,
     classify_distinct,
     compute_distinct,
-    examples,
     key_hash,
     load_text,
     reject_first_bad,
+    row_warning,
     run_import,
 )
 from data.importing import ImportResult, Progress, reject
@@ -291,14 +291,8 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         "x_Model IS NULL AND ChargeCategory = 'Usage' AND (x_Tokens IS NOT NULL OR (ServiceCategory = "
         "'AI and Machine Learning' AND regexp_matches(SkuMeter, '(?i)token|input|output')))"
     )
-    n, cost = con.execute(
-        f"SELECT count(*), coalesce(sum(EffectiveCost), 0) FROM staged WHERE {unmapped}"
-    ).fetchall()[0]
-    if n:
-        out.append(
-            f"{n} Vertex AI / Gemini line items (cost {cost:.2f}) name no model spendscope recognises; kept with "
-            f"x_Model NULL (unmapped SKUs: {examples(con, 'staged', 'SkuMeter', unmapped)})"
-        )
+    out += row_warning(con, unmapped, "{n} Vertex AI / Gemini line items (cost {cost:.2f}) name no model "
+                       "spendscope recognises; kept with x_Model NULL (unmapped SKUs: {examples})")  # fmt: skip
     return out
 
 
