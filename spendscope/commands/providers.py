@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from spendscope.options import DbOption, JsonOption, open_store
-
-
-def _run(files: list[Path], db: Path | None, as_json: bool, importer: Callable[..., Any]) -> None:
-    from spendscope.commands.store import _print_import
-    from spendscope.progress import run_with_progress
-    from spendscope.render import console, print_json
-
-    store = open_store(db)
-    results = []
-    for f in files:
-        result = run_with_progress(f"importing {f.name}", lambda cb, f=f: importer(store, f, progress=cb),
-                                   quiet=as_json)  # fmt: skip
-        results.append(result)
-        if not as_json:
-            _print_import(console, result)
-    if as_json:
-        print_json(results)
+from spendscope.commands.store import run_imports
+from spendscope.options import DbOption, JsonOption
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -42,7 +25,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         all-or-nothing; re-importing the same file adds nothing."""
         from data.import_aws import import_aws_cur
 
-        _run(files, db, as_json, import_aws_cur)
+        run_imports(files, db, as_json, import_aws_cur)
 
     @import_app.command("azure")
     def import_azure_cmd(
@@ -59,7 +42,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         all-or-nothing; re-importing the same file adds nothing."""
         from data.import_azure import import_azure
 
-        _run(files, db, as_json, import_azure)
+        run_imports(files, db, as_json, import_azure)
 
     @import_app.command("gcp")
     def import_gcp_cmd(
@@ -76,4 +59,4 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         all-or-nothing; re-importing the same file adds nothing."""
         from data.import_gcp import import_gcp
 
-        _run(files, db, as_json, import_gcp)
+        run_imports(files, db, as_json, import_gcp)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,19 +20,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Import FOCUS cost exports. Each file is all-or-nothing; re-importing the same file adds nothing."""
         from data.import_focus import import_focus
-        from spendscope.progress import run_with_progress
-        from spendscope.render import console, print_json
 
-        store = open_store(db)
-        results = []
-        for f in files:
-            result = run_with_progress(f"importing {f.name}", lambda cb, f=f: import_focus(store, f, progress=cb),
-                                       quiet=as_json)  # fmt: skip
-            results.append(result)
-            if not as_json:
-                _print_import(console, result)
-        if as_json:
-            print_json(results)
+        run_imports(files, db, as_json, import_focus)
 
     @import_app.command("events")
     def import_events_cmd(
@@ -106,6 +96,23 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             # only the separate default demo file may be rebuilt from scratch; an explicit --db never is
             info = build_demo(store, end=end, days=days, seed=seed, fresh=db is None)
         print_demo_summary(store, info, explicit_db=db is not None, as_json=as_json)
+
+
+def run_imports(files: list[Path], db: Path | None, as_json: bool, importer: Callable[..., Any]) -> None:
+    """Import each file with `importer(store, path, progress=...)`, with a progress bar and a line per file."""
+    from spendscope.progress import run_with_progress
+    from spendscope.render import console, print_json
+
+    store = open_store(db)
+    results = []
+    for f in files:
+        result = run_with_progress(f"importing {f.name}", lambda cb, f=f: importer(store, f, progress=cb),
+                                   quiet=as_json)  # fmt: skip
+        results.append(result)
+        if not as_json:
+            _print_import(console, result)
+    if as_json:
+        print_json(results)
 
 
 def _print_import(console: object, result: object) -> None:
