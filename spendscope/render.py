@@ -17,6 +17,8 @@ from rich.text import Text
 
 console = Console()
 err_console = Console(stderr=True)
+if not console.is_terminal:  # piped or captured: rich would assume 80 columns and squeeze wide tables
+    console.width = max(console.width, 160)
 
 
 def jsonable(value: Any) -> Any:
