@@ -1,0 +1,92 @@
+"""SlackDelivery: the triage router's alerts as Block Kit messages in the owner's channel or DM, with the
+Acknowledge / Expected / Reassign / Snooze controls (slack_app.actions handles them).
+
+Idempotent per alert key through the posting ledger (`_slack_posts`): a key already posted returns the message
+ts it got the first time, so a router that retries after a crash never posts twice. An alert about an anomaly
+someone snoozed is not posted (the ledger records it `skipped`); the snooze's reminder brings it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from slack_sdk import WebClient
+
+from agents.delivery import Alert, Destination
+from data.errors import NotFound, SourceError, SpendscopeError
+from data.store import Store
+from slack_app import blocks, messaging
+from tools import alert_actions, post_ledger
+
+
+def alert_key(alert: Alert, suffix: str = "") -> str:
+    return f"alert:{alert.key}{suffix}"
+
+
+def destination_target(d: Destination, fallback: str | None) -> str | None:
+    """Where an alert goes in Slack: the owner's channel, else their DM, else the fallback channel."""
+    return d.slack_channel or d.slack_user or fallback
+
+
+class SlackDelivery:
+    """`agents.delivery.Delivery` for Slack: `deliver(alert)` posts it and returns the message ts."""
+
+    def __init__(self, store: Store, client: WebClient, *, fallback_channel: str | None = None) -> None:
+        self.store = store
+        self.client = client
+        self.fallback_channel = fallback_channel
+
+    def deliver(self, alert: Alert) -> str:
+        target = destination_target(alert.destination, self.fallback_channel)
+        if target is None:
+            raise SourceError(f"alert {alert.key} has no Slack destination: its owner "
+                              f"({alert.destination.owner_value or 'unowned'}) has no Slack channel or user, and no "
+                              "finance_channel is set in the Slack access file", key=alert.key)  # fmt: skip
+        return self.post_alert(alert, target, alert_key(alert))
+
+    def post_alert(self, alert: Alert, target: str, key: str) -> str:
+        """Post `alert` to `target` once under `key`; returns the message ts (the first one, on a repeat)."""
+        done = post_ledger.get_post(self.store, key)
+        if done is not None and done.status == "posted" and done.ts:
+            return done.ts
+        payload = alert.model_dump(mode="json")
+        claim = post_ledger.claim_post(self.store, key, "alert", payload)
+        if claim is None:
+            again = post_ledger.get_post(self.store, key)
+            if again is not None and again.ts:
+                return again.ts
+            if again is not None and again.status == "skipped":
+                return "skipped"
+            raise SourceError(f"alert {alert.key} is being posted by another worker; retried on the next run",
+                              key=alert.key)  # fmt: skip
+        snoozes = alert_actions.snoozed(self.store, [alert.anomaly_id])
+        if alert.anomaly_id in snoozes:
+            post_ledger.mark_skipped(
+                self.store, key, f"snoozed until {snoozes[alert.anomaly_id].isoformat()}"
+            )
+            return "snoozed"
+        try:
+            channel = messaging.resolve_target(self.client, target)
+            text, body = blocks.alert_blocks(alert, self.state(alert))
+            channel, ts = messaging.post(self.client, channel, text, body)
+        except SpendscopeError as exc:
+            post_ledger.mark_failed(self.store, key, exc.message)
+            raise
+        post_ledger.mark_posted(self.store, key, channel, ts)
+        return ts
+
+    def hand_over(self, alert: Alert, assignee: str) -> str:
+        """Post a copy of `alert` to the person or channel it was reassigned to (once per assignee)."""
+        return self.post_alert(alert, assignee, alert_key(alert, f":to:{assignee}"))
+
+    def state(self, alert: Alert, now: dt.datetime | None = None) -> alert_actions.AnomalyState | None:
+        """What people did about the alert's anomaly (None when the store does not hold the anomaly)."""
+        try:
+            return alert_actions.anomaly_state(self.store, alert.anomaly_id, now)
+        except NotFound:
+            return None
+
+    def refresh(self, alert: Alert, channel: str, ts: str, now: dt.datetime | None = None) -> None:
+        """Redraw a posted alert with what people did about it (status, assignee, snooze)."""
+        text, body = blocks.alert_blocks(alert, self.state(alert, now), now)
+        messaging.update(self.client, channel, ts, text, body)

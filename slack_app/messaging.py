@@ -1,0 +1,126 @@
+"""Talking to the Slack Web API: the client (SLACK_API_URL), where a destination posts to, posting, uploading a
+chart, and Slack API errors as one-line SourceErrors that say what to do."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from data.errors import InvalidArgument, SourceError
+from data.settings import Settings
+
+log = logging.getLogger("spendscope.slack")
+
+FAILURES = (SlackApiError, SlackClientError, OSError)  # refused by Slack, or never reached it
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+_HINTS = {
+    "not_in_channel": "invite the app to the channel (/invite @spendscope)",
+    "channel_not_found": "no such channel, or a private one the app was not invited to",
+    "is_archived": "the channel is archived",
+    "invalid_auth": "the bot token is not valid (SLACK_BOT_TOKEN)",
+    "not_authed": "no bot token was sent (SLACK_BOT_TOKEN)",
+    "token_revoked": "the bot token was revoked; reinstall the app",
+    "account_inactive": "the bot token belongs to a deactivated app; reinstall it",
+    "missing_scope": "the app lacks a scope; reinstall it from slack_app/manifest.yaml",
+    "ratelimited": "Slack rate-limited the app; it retries on the next run",
+    "user_not_found": "no such Slack user",
+    "cannot_dm_bot": "a bot cannot be sent a DM",
+    "msg_too_long": "the message is too long",
+    "invalid_blocks": "Slack refused the message layout",
+}
+
+
+def api_url(settings: Settings) -> str:
+    url = settings.slack_api_url.strip()
+    return url if url.endswith("/") else url + "/"
+
+
+def make_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A WebClient for the bot token, pointed at SLACK_API_URL."""
+    if token is None:
+        if settings.slack_bot_token is None:
+            raise InvalidArgument("set SLACK_BOT_TOKEN (the app's xoxb- bot token) to use Slack; see docs/slack.md",
+                                  argument="SLACK_BOT_TOKEN")  # fmt: skip
+        token = settings.slack_bot_token.get_secret_value()
+    return WebClient(token=token, base_url=api_url(settings), timeout=15)
+
+
+def slack_error(exc: Exception, method: str, target: str | None = None) -> SourceError:
+    """A Slack failure as one line: the method, the target, Slack's error code and what to do."""
+    where = f" to {target}" if target else ""
+    if isinstance(exc, SlackApiError):
+        code = str(exc.response.get("error") or "error") if exc.response is not None else "error"
+        needed = exc.response.get("needed") if exc.response is not None else None
+        hint = _HINTS.get(code, "")
+        if code == "missing_scope" and needed:
+            hint = f"the app lacks the {needed} scope; reinstall it from slack_app/manifest.yaml"
+        return SourceError(f"Slack refused {method}{where}: {code}" + (f" ({hint})" if hint else ""),
+                           slack_error=code)  # fmt: skip
+    return SourceError(f"Slack {method}{where} failed: {type(exc).__name__}; is the Web API reachable?",
+                       slack_error=type(exc).__name__)  # fmt: skip
+
+
+def resolve_target(client: WebClient, target: str) -> str:
+    """The channel to post to for a destination: a channel id or #name as is, a user id's DM channel."""
+    target = target.strip()
+    if _USER_ID.match(target):
+        try:
+            resp = client.conversations_open(users=[target])
+        except FAILURES as exc:
+            raise slack_error(exc, "conversations.open", target) from None
+        return str(resp["channel"]["id"])
+    if target.startswith("@"):
+        raise SourceError(f"Slack destination {target!r}: direct messages need the user's id (U0123ABCD), not a "
+                          "handle; set it with `spendscope owners set KEY VALUE --slack-user U...`")  # fmt: skip
+    if _CHANNEL_ID.match(target) or target.startswith("#"):
+        return target
+    raise SourceError(f"Slack destination {target!r} is neither a channel (#name, C0123ABCD) nor a user id")
+
+
+def post(client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, *,
+         thread_ts: str | None = None) -> tuple[str, str]:  # fmt: skip
+    """chat.postMessage; returns (channel id, message ts)."""
+    try:
+        resp = client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts,
+                                       unfurl_links=False, unfurl_media=False)  # fmt: skip
+    except FAILURES as exc:
+        raise slack_error(exc, "chat.postMessage", channel) from None
+    return str(resp.get("channel") or channel), str(resp["ts"])
+
+
+def update(client: WebClient, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except FAILURES as exc:
+        raise slack_error(exc, "chat.update", channel) from None
+
+
+def ephemeral(client: WebClient, channel: str, user: str, text: str) -> None:
+    """Tell one person something in the channel; failures are only logged (it is a courtesy)."""
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except FAILURES as exc:
+        log.warning("%s", slack_error(exc, "chat.postEphemeral", channel).message)
+
+
+def upload_png(client: WebClient, channel: str, png: bytes, *, title: str, alt: str,
+               thread_ts: str | None = None) -> None:  # fmt: skip
+    """Upload a PNG into a channel (thread) with files_upload_v2 (files.getUploadURLExternal, the upload URL,
+    files.completeUploadExternal)."""
+    try:
+        client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=png, filename="chart.png",
+                               title=title[:250], alt_txt=alt[:1000])  # fmt: skip
+    except FAILURES as exc:
+        raise slack_error(exc, "files.upload", channel) from None
+
+
+def render_png(spec: dict[str, Any]) -> bytes:
+    """A Vega-Lite spec as a PNG (vl-convert, offline)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(vl_spec=spec, scale=2)

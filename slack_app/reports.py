@@ -1,0 +1,293 @@
+"""Scheduled Slack reports, run from cron (`spendscope slack report KIND`) or the app's own schedule:
+
+- weekly: each team's last calendar week (Monday to Sunday) against the week before, to the team's channel;
+- monthly: each team's showback for last month to its channel, and the whole showback to finance;
+- budgets: budget threshold and forecast alerts not raised before, to the budget's owner;
+- reminders: snoozed anomalies whose snooze ended, in the thread of their alert.
+
+Teams and their channels come from the owner map (tools.owners: `spendscope owners set team search
+--slack-channel C0123`). A team's message is computed from queries filtered to that team (or, for the
+showback, from that team's row), so each team sees only its own costs. Every message has an idempotency key in
+the posting ledger: running a report twice posts nothing new, and a failed post is retried by the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from slack_sdk import WebClient
+
+from agents.delivery import Alert
+from data.errors import InvalidArgument, SpendscopeError
+from data.store import Store
+from slack_app import blocks, messaging, report_blocks
+from slack_app.access import Access
+from tools import alert_actions, post_ledger
+from tools.answers import CompareInput, compare_costs
+from tools.budgets import BudgetStatusInput, CheckBudgetsInput, NewBudgetAlert, budget_status, check_budgets
+from tools.costs import Filter, TimeRange
+from tools.owners import ListOwnersInput, Owner, list_owners
+from tools.periods import parse_period
+from tools.showback import ShowbackInput, chart_spec, showback
+
+log = logging.getLogger("spendscope.slack")
+
+KINDS = ("weekly", "monthly", "budgets", "reminders")
+Kind = Literal["weekly", "monthly", "budgets", "reminders"]
+_SLACK_TARGET = re.compile(r"^(#[a-z0-9][a-z0-9_\-.]{0,79}|[CGUW][A-Z0-9]{6,})$")
+
+
+class ReportMessage(BaseModel):
+    key: str = Field(description="idempotency key in the posting ledger")
+    kind: Literal["report", "budget", "reminder"]
+    target: str = Field(description="channel id or #name, or a user id (a DM)")
+    scope: str = Field(description="whose numbers the message holds, e.g. team=search or finance")
+    text: str
+    blocks: list[dict[str, Any]]
+    chart: dict[str, Any] | None = Field(None, description="Vega-Lite spec uploaded as a PNG in the thread")
+    thread_ts: str | None = Field(None, description="post as a reply in this thread of `target`")
+    reminder_of: str | None = Field(
+        None, description="the snooze (anomaly_routing action id) this reminds of"
+    )
+
+
+class Outcome(BaseModel):
+    key: str
+    target: str
+    scope: str
+    status: Literal["posted", "already_posted", "would_post", "failed"]
+    ts: str | None = None
+    error: str | None = None
+
+
+class ReportRun(BaseModel):
+    kind: str
+    period: str
+    dry_run: bool
+    outcomes: list[Outcome] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="what was not sent and why")
+    messages: list[ReportMessage] = Field(default_factory=list)
+
+
+def slack_target(owner: Owner | None) -> str | None:
+    return (owner.slack_channel or owner.slack_user) if owner is not None else None
+
+
+def team_targets(store: Store, by: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(value, Slack target) of every owner of `by` with a Slack channel or user; notes for the others."""
+    owners = list_owners(store, ListOwnersInput(key=by)).owners
+    out, notes = [], []
+    for o in owners:
+        target = slack_target(o)
+        if target:
+            out.append((o.value, target))
+        else:
+            notes.append(f"{by} {o.value}: its owner has no Slack channel or user, so it gets no report")
+    if not owners:
+        notes.append(
+            f"no owners are set for {by} (spendscope owners set {by} VALUE --slack-channel C0123ABCD)"
+        )
+    return out, notes
+
+
+# ------------------------------------------------------------------------------------------------ kinds
+
+
+def weekly(store: Store, as_of: dt.date, by: str = "team") -> tuple[str, list[ReportMessage], list[str]]:
+    week = parse_period("last week", as_of)
+    base = week.previous()
+    last = week.end - dt.timedelta(days=1)
+    targets, notes = team_targets(store, by)
+    messages = []
+    for value, target in targets:
+        result = compare_costs(store, CompareInput(
+            filters=[Filter(dimension=by, op="in", values=[value])], group_by=["provider", "model"], top=5,
+            base=TimeRange(start=base.start, end=base.end - dt.timedelta(days=1)),
+            current=TimeRange(start=week.start, end=last)))  # fmt: skip
+        if result.current_total == 0 and result.base_total == 0:
+            notes.append(f"{by} {value}: no spend in either week, nothing sent")
+            continue
+        text, body = report_blocks.weekly_blocks(by, value, result)
+        messages.append(ReportMessage(key=f"report:weekly:{week.start}:{by}={value.lower()}", kind="report",
+                                      target=target, scope=f"{by}={value}", text=text, blocks=body))  # fmt: skip
+    return f"{week.start} to {last}", messages, notes
+
+
+def monthly(
+    store: Store, access: Access, as_of: dt.date, by: str = "team"
+) -> tuple[str, list[ReportMessage], list[str]]:
+    result = showback(store, ShowbackInput(by=by, month="last month", as_of=as_of))
+    targets = {v.lower(): t for v, t in team_targets(store, by)[0]}
+    messages, notes = [], []
+    for row in result.rows:
+        target = targets.get(row.value.lower())
+        if target is None:
+            notes.append(f"{by} {row.value}: no owner with a Slack channel, so no team report")
+            continue
+        text, body = report_blocks.monthly_blocks(result, row)
+        messages.append(ReportMessage(key=f"report:monthly:{result.month}:{by}={row.value.lower()}", kind="report",
+                                      target=target, scope=f"{by}={row.value}", text=text, blocks=body))  # fmt: skip
+    if access.finance_channel:
+        statuses = []
+        try:
+            statuses = budget_status(store, BudgetStatusInput(as_of=result.end)).budgets
+        except SpendscopeError as exc:
+            notes.append(f"budgets left out of the finance summary: {exc.message}")
+        text, body = report_blocks.finance_blocks(result, statuses)
+        messages.append(ReportMessage(key=f"report:finance:{result.month}:{by}", kind="report",
+                                      target=access.finance_channel, scope="finance", text=text, blocks=body,
+                                      chart=chart_spec(result) if result.rows else None))  # fmt: skip
+    else:
+        notes.append("no finance_channel in the Slack access file, so no finance summary")
+    return result.label, messages, notes
+
+
+def budget_target(alert: NewBudgetAlert, filters: list[Filter], owners: dict[str, str], by: str,
+                  fallback: str | None) -> str | None:  # fmt: skip
+    """The budget's owner when it is a Slack channel or user; else the owner of its `by` value; else finance."""
+    if alert.owner and _SLACK_TARGET.match(alert.owner.strip()):
+        return alert.owner.strip()
+    for f in filters:
+        single = f.dimension.lower() == by and f.op in ("eq", "in") and len(f.values) == 1
+        if single and f.values[0].lower() in owners:
+            return owners[f.values[0].lower()]
+    return fallback
+
+
+def budgets(store: Store, access: Access, as_of: dt.date, by: str = "team", *,
+            dry_run: bool = False) -> tuple[str, list[ReportMessage], list[str]]:  # fmt: skip
+    """Budget alerts. A real run records them as raised (tools.budgets.check_budgets) and queues their messages
+    in the ledger first, so a failed post is retried; a dry run only evaluates."""
+    from tools.budgets import ListBudgetsInput, list_budgets
+
+    found = {b.budget_id: b for b in list_budgets(store, ListBudgetsInput()).budgets}
+    owners = {v.lower(): t for v, t in team_targets(store, by)[0]}
+    notes: list[str] = []
+    if dry_run:
+        alerts = [NewBudgetAlert(budget_id=s.budget.budget_id, name=s.budget.name, scope=s.budget.scope,
+                                 owner=s.budget.owner, period_start=s.period_start, period_label=s.period_label,
+                                 kind=a.kind, threshold_pct=a.threshold_pct, amount=s.budget.amount, spent=s.spent,
+                                 projected=s.projected, message=a.message)
+                  for s in budget_status(store, BudgetStatusInput(as_of=as_of)).budgets for a in s.alerts
+                  if a.triggered]  # fmt: skip
+        notes.append("a dry run lists every triggered alert, including those already raised")
+    else:
+        alerts = check_budgets(store, CheckBudgetsInput(as_of=as_of)).new_alerts
+    grouped: dict[tuple[str, dt.date], list[NewBudgetAlert]] = {}
+    for a in alerts:
+        grouped.setdefault((a.budget_id, a.period_start), []).append(a)
+    messages = []
+    for (budget_id, start), group in grouped.items():
+        budget = found.get(budget_id)
+        target = budget_target(group[0], budget.filters if budget else [], owners, by, access.finance_channel)
+        if target is None:
+            notes.append(f"budget {group[0].name}: no Slack owner and no finance_channel, alert not sent")
+            continue
+        text, body = report_blocks.budget_blocks(group)
+        passed = ",".join(sorted(f"{a.kind}-{a.threshold_pct:g}" for a in group))
+        key = f"budget:{budget_id}:{start}:{passed}"
+        msg = ReportMessage(
+            key=key, kind="budget", target=target, scope=group[0].scope, text=text, blocks=body
+        )
+        if (
+            not dry_run
+            and post_ledger.claim_post(store, key, "budget", msg.model_dump(mode="json")) is not None
+        ):
+            post_ledger.mark_failed(
+                store, key, "queued"
+            )  # check_budgets will not return it again: retry from here
+        messages.append(msg)
+    if not dry_run:
+        queued = {m.key for m in messages}
+        messages = [ReportMessage.model_validate(p.payload) for p in post_ledger.retryable_posts(store, "budget")
+                    if p.payload and p.key not in queued] + messages  # fmt: skip
+    return str(as_of), messages, notes
+
+
+def reminders(store: Store, now: dt.datetime | None = None, *,
+              dry_run: bool = False) -> tuple[str, list[ReportMessage], list[str]]:  # fmt: skip
+    """One reminder per ended snooze, in the thread of the anomaly's first alert message."""
+    now = now or dt.datetime.now(dt.UTC)
+    messages, notes = [], []
+    for snooze in alert_actions.due_snoozes(store, now):
+        posts = post_ledger.posts_about(store, "alert", "anomaly_id", snooze.anomaly_id)
+        if not posts or not posts[0].channel or not posts[0].payload:
+            if not dry_run:
+                alert_actions.mark_reminded(store, snooze.action_id)
+            notes.append(f"{snooze.anomaly_id}: snooze ended, but no alert about it was posted in Slack")
+            continue
+        alert = Alert.model_validate(posts[0].payload)
+        state = alert_actions.anomaly_state(store, snooze.anomaly_id, now)
+        text, body = blocks.reminder_blocks(alert, state)
+        messages.append(ReportMessage(key=f"reminder:{snooze.action_id}", kind="reminder", target=posts[0].channel,
+                                      scope=f"{alert.dimension}={alert.value}", text=text, blocks=body,
+                                      thread_ts=posts[0].ts, reminder_of=snooze.action_id))  # fmt: skip
+    return now.strftime("%Y-%m-%d %H:%M UTC"), messages, notes
+
+
+# ------------------------------------------------------------------------------------------------ sending
+
+
+def deliver(store: Store, client: WebClient | None, messages: list[ReportMessage], *,
+            dry_run: bool = False) -> list[Outcome]:  # fmt: skip
+    """Post each message once (its key in the ledger); a dry run says what would be posted."""
+    out = []
+    for m in messages:
+        done = post_ledger.get_post(store, m.key)
+        if done is not None and done.status == "posted":
+            out.append(
+                Outcome(key=m.key, target=m.target, scope=m.scope, status="already_posted", ts=done.ts)
+            )
+            continue
+        if dry_run or client is None:
+            out.append(Outcome(key=m.key, target=m.target, scope=m.scope, status="would_post"))
+            continue
+        if post_ledger.claim_post(store, m.key, m.kind, m.model_dump(mode="json")) is None:
+            out.append(Outcome(key=m.key, target=m.target, scope=m.scope, status="already_posted"))
+            continue
+        try:
+            channel = messaging.resolve_target(client, m.target)
+            channel, ts = messaging.post(client, channel, m.text, m.blocks, thread_ts=m.thread_ts)
+        except SpendscopeError as exc:
+            post_ledger.mark_failed(store, m.key, exc.message)
+            out.append(Outcome(key=m.key, target=m.target, scope=m.scope, status="failed", error=exc.message))
+            continue
+        post_ledger.mark_posted(store, m.key, channel, ts)
+        if m.reminder_of:
+            alert_actions.mark_reminded(store, m.reminder_of)
+        if m.chart:
+            try:
+                messaging.upload_png(client, channel, messaging.render_png(m.chart), title=str(m.chart.get("title", "")),
+                                     alt=m.text, thread_ts=ts)  # fmt: skip
+            except Exception as exc:  # noqa: BLE001 - the report stands without its chart; say why in the log
+                log.warning(
+                    "chart for %s not uploaded: %s", m.key, getattr(exc, "message", type(exc).__name__)
+                )
+        out.append(Outcome(key=m.key, target=m.target, scope=m.scope, status="posted", ts=ts))
+    return out
+
+
+def run_report(kind: str, store: Store, client: WebClient | None, access: Access, *, as_of: dt.date | None = None,
+               by: str = "team", dry_run: bool = False, now: dt.datetime | None = None) -> ReportRun:  # fmt: skip
+    """Build and send one kind of report (see the module docstring). `as_of` is today for the periods (default
+    the real today, UTC); `now` the time reminders compare snoozes with."""
+    if kind not in KINDS:
+        raise InvalidArgument(f"report {kind!r}: use {', '.join(KINDS)}", argument="kind", value=kind)
+    day = as_of or dt.datetime.now(dt.UTC).date()
+    by = by.strip().lower()
+    if kind == "weekly":
+        period, messages, notes = weekly(store, day, by)
+    elif kind == "monthly":
+        period, messages, notes = monthly(store, access, day, by)
+    elif kind == "budgets":
+        period, messages, notes = budgets(store, access, day, by, dry_run=dry_run)
+    else:
+        period, messages, notes = reminders(store, now, dry_run=dry_run)
+    outcomes = deliver(store, client, messages, dry_run=dry_run)
+    return ReportRun(
+        kind=kind, period=period, dry_run=dry_run, outcomes=outcomes, notes=notes, messages=messages
+    )

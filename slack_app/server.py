@@ -1,0 +1,149 @@
+"""Running the app: Socket Mode (SLACK_APP_TOKEN, no public URL), or HTTP (an ASGI app served by uvicorn, Slack
+requests at POST /slack/events, GET /healthz), and an optional in-process schedule for the triage router and
+the reports (cron with `spendscope slack report ...` does the same from outside)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+
+from data.errors import InvalidArgument, SpendscopeError
+from data.settings import Settings
+from data.store import Store
+from slack_app.access import Access
+from slack_app.delivery import SlackDelivery
+
+log = logging.getLogger("spendscope.slack")
+
+EVENTS_PATH = "/slack/events"
+REPORT_HOUR = 9  # UTC: scheduled reports go out at or after this hour
+RETRY_AFTER = dt.timedelta(minutes=15)  # a scheduled job that failed runs again after this long
+
+
+def run_socket_mode(app: App, settings: Settings) -> None:
+    """Connect to Slack over a WebSocket (apps.connections.open at SLACK_API_URL) and serve until stopped."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    if settings.slack_app_token is None:
+        raise InvalidArgument("set SLACK_APP_TOKEN (an xapp- app-level token with connections:write) for Socket "
+                              "Mode, or run `spendscope slack --http`", argument="SLACK_APP_TOKEN")  # fmt: skip
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+
+
+def asgi_app(app: App) -> Any:
+    """Slack's HTTP endpoint as an ASGI app: each request is dispatched into Bolt on a worker thread (Bolt
+    verifies the signature and answers within Slack's 3 seconds; the work continues after the ack)."""
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
+
+    async def events(request: Request) -> Response:
+        body = (await request.body()).decode("utf-8")
+        headers: dict[str, list[str]] = {}
+        for k, v in request.headers.items():
+            headers.setdefault(k.lower(), []).append(v)
+        resp = await run_in_threadpool(
+            app.dispatch, BoltRequest(body=body, query=request.url.query, headers=headers)
+        )
+        return Response(
+            status_code=resp.status, content=resp.body, headers=resp.first_headers_without_set_cookie()
+        )
+
+    async def health(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return Starlette(
+        routes=[Route(EVENTS_PATH, events, methods=["POST"]), Route("/healthz", health, methods=["GET"])]
+    )
+
+
+def run_http(app: App, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(asgi_app(app), host=host, port=port, log_level="info")
+
+
+class Scheduler(threading.Thread):
+    """Runs the triage router every `triage_minutes`, budget alerts hourly, snooze reminders every tick, the
+    weekly reports from Monday 09:00 UTC and the monthly ones from the 1st 09:00 UTC. Each job is idempotent
+    (posting ledger), so a restart or a second replica does not post twice."""
+
+    def __init__(self, store: Store, settings: Settings, client: WebClient, access: Access, *,
+                 triage_minutes: float = 15, tick_seconds: float = 60) -> None:  # fmt: skip
+        super().__init__(name="spendscope-slack-schedule", daemon=True)
+        self.store, self.settings, self.client, self.access = store, settings, client, access
+        self.triage_minutes = triage_minutes
+        self.tick_seconds = tick_seconds
+        self.stopped = threading.Event()
+        self.done: dict[str, str] = {}
+        self.retry_at: dict[str, dt.datetime] = {}
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            self.tick(dt.datetime.now(dt.UTC))
+            self.stopped.wait(self.tick_seconds)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def due(self, now: dt.datetime) -> list[tuple[str, str]]:
+        """(job, slot) pairs due at `now` that have not run in their slot yet."""
+        triage_slot = (
+            str(int(now.timestamp() // (self.triage_minutes * 60))) if self.triage_minutes > 0 else ""
+        )
+        year, week, _ = now.isocalendar()
+        after = now.hour >= REPORT_HOUR
+        slots = [("reminders", now.strftime("%Y-%m-%dT%H:%M")), ("budgets", now.strftime("%Y-%m-%dT%H"))]
+        if triage_slot:
+            slots.append(("triage", triage_slot))
+        if now.weekday() > 0 or after:
+            slots.append(("weekly", f"{year}-W{week}"))
+        if now.day > 1 or after:
+            slots.append(("monthly", now.strftime("%Y-%m")))
+        return [(job, slot) for job, slot in slots
+                if self.done.get(job) != slot and self.retry_at.get(job, now) <= now]  # fmt: skip
+
+    def tick(self, now: dt.datetime) -> None:
+        from slack_app.reports import run_report
+
+        if not self.store.exists:
+            return
+        for job, slot in self.due(now):
+            work: Callable[[], Any]
+            if job == "triage":
+                work = self.triage
+            else:
+                work = lambda job=job: run_report(job, self.store, self.client, self.access, as_of=now.date(),  # noqa: E731
+                                                  now=now)  # fmt: skip
+            try:
+                result = work()
+                failed = [o.key for o in getattr(result, "outcomes", []) if o.status == "failed"]
+                failed += [f.key for f in getattr(result, "failed", [])]
+                if failed:
+                    log.warning(
+                        "scheduled %s: %d messages failed, retried in %s", job, len(failed), RETRY_AFTER
+                    )
+                    self.retry_at[job] = now + RETRY_AFTER
+                else:
+                    self.done[job] = slot
+            except SpendscopeError as exc:
+                log.warning("scheduled %s failed: %s", job, exc.message)
+                self.retry_at[job] = now + RETRY_AFTER
+            except Exception:
+                log.exception("scheduled %s failed", job)
+                self.retry_at[job] = now + RETRY_AFTER
+
+    def triage(self) -> Any:
+        from agents.triage import run_triage
+
+        delivery = SlackDelivery(self.store, self.client, fallback_channel=self.access.finance_channel)
+        return run_triage(self.store, self.settings, delivery)
