@@ -127,3 +127,24 @@ def test_discovery_lists_tag_dimensions_and_finds_values_fuzzily(focus_public_st
     )
     assert anthropic.values[0].value == "Anthropic"
     assert near(anthropic.values[0].cost, total(lambda r: r["ProviderName"] == "Anthropic"))
+
+
+def test_token_usage_counts_each_token_type_of_a_model(focus_public_store) -> None:
+    import csv
+    import json
+    from pathlib import Path
+
+    from tools.costs import Filter, TokenUsageInput, token_usage
+
+    expected: dict[str, int] = {}
+    path = Path(__file__).parent / "fixtures" / "focus" / "focus_public.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            details = json.loads(r["SkuPriceDetails"]) if r["SkuPriceDetails"] else {}
+            if details.get("x_ModelName") == "claude-haiku-4-5" and r["ChargePeriodStart"].startswith("2026-09"):
+                kind = details["x_TokenType"]
+                expected[kind] = expected.get(kind, 0) + int(float(r["ConsumedQuantity"]))
+    result = token_usage(focus_public_store, TokenUsageInput(
+        period="2026-09", filters=[Filter(dimension="model", values=["claude-haiku-4-5"])]))  # fmt: skip
+    assert {r.group["token_type"]: int(r.value) for r in result.rows} == expected
+    assert expected["output"] == 201_218_180

@@ -356,3 +356,21 @@ def dimension_values(store: Store, params: DimensionValuesInput) -> DimensionVal
     """The values a dimension takes (largest cost first); with `search`, the closest matches to that text."""
     with store.reader() as con:
         return run_dimension_values(con, params)
+
+
+class TokenUsageInput(TimeRange):
+    group_by: list[str] = Field(
+        default_factory=lambda: ["model", "token_type"],
+        description="dimensions to group by (default model and token type; also feature, team, provider, day, ...)",
+    )
+    filters: list[Filter] = Field(default_factory=list, description="filters, all of which must hold")
+    top: int | None = Field(None, ge=1, le=10_000, description="keep the N largest groups, sum the rest as other")
+
+
+@operation("get_token_usage", input_model=TokenUsageInput, output_model=CostQueryResult, chart=True)
+def token_usage(store: Store, params: TokenUsageInput) -> CostQueryResult:
+    """Tokens used (input, output, cached input, cache write, reasoning) by model and token type, or by any
+    other dimensions, for a period."""
+    query = CostQueryInput(measure="tokens", **params.model_dump())
+    with store.reader() as con:
+        return run_cost_query(con, query)
