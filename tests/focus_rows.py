@@ -21,7 +21,7 @@ def row(day: int, cost: str, *, model: str = "gpt-4o-mini", kind: str = "Input",
         team: str | None = "search", provider: str = "OpenAI", month: str = "2026-10") -> dict[str, str]:  # fmt: skip
     start = f"{month}-{day:02d}T00:00:00Z"
     end = f"{month}-{day + 1:02d}T00:00:00Z" if day < 28 else f"{month}-{day:02d}T23:59:59Z"
-    tags = '{"team":"%s","feature":"chat"}' % team if team else ""
+    tags = f'{{"team":"{team}","feature":"chat"}}' if team else ""
     return {
         "BilledCost": cost, "BillingAccountId": "acct-1", "BillingAccountName": "Acme",
         "BillingCurrency": "USD", "BillingPeriodEnd": "2026-11-01T00:00:00Z",

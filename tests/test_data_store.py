@@ -59,9 +59,8 @@ def test_an_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
 
 
 def test_reading_a_missing_store_says_how_to_create_one(tmp_path: Path) -> None:
-    with pytest.raises(StoreMissing) as info:
-        with Store(tmp_path / "nope.duckdb").reader():
-            pass
+    with pytest.raises(StoreMissing) as info, Store(tmp_path / "nope.duckdb").reader():
+        pass
     assert info.value.code == "store_missing"
 
 
@@ -91,9 +90,8 @@ def test_a_reader_gives_up_with_store_busy_when_a_writer_never_lets_go(tmp_path:
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
-        with pytest.raises(StoreBusy) as info:
-            with Store(path, lock_timeout=0.5).reader():
-                pass
+        with pytest.raises(StoreBusy) as info, Store(path, lock_timeout=0.5).reader():
+            pass
         assert info.value.code == "store_busy"
         assert time.monotonic() - started < 5
     finally:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import duckdb
 
 from data.errors import UnknownDimension
-from data.sql import ident, json_text, month, week
 from data.sql import day as day_sql
+from data.sql import ident, json_text, month, week
 
 BUILTIN_DIMENSIONS: dict[str, tuple[str, str]] = {
     "provider": ("ProviderName", "the provider (FOCUS ProviderName): OpenAI, Anthropic, AWS, Microsoft, ..."),
