@@ -65,11 +65,10 @@ def test_reading_a_missing_store_says_how_to_create_one(tmp_path: Path) -> None:
 
 
 def test_writer_rolls_back_on_error(store: Store) -> None:
-    with pytest.raises(RuntimeError):
-        with store.writer() as con:
-            con.execute("INSERT INTO anomaly_labels VALUES ('a', DATE '2026-01-01', DATE '2026-01-02', 'team', 'x', "
-                        "'spike', 1, NULL)")  # fmt: skip
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.writer() as con:
+        con.execute("INSERT INTO anomaly_labels VALUES ('a', DATE '2026-01-01', DATE '2026-01-02', 'team', 'x', "
+                    "'spike', 1, NULL)")  # fmt: skip
+        raise RuntimeError("boom")
     with store.reader() as con:
         assert con.execute("SELECT count(*) FROM anomaly_labels").fetchall()[0][0] == 0
 
