@@ -74,6 +74,8 @@ def parse_period(text: str, as_of: dt.date | None = None) -> Period:
     today = as_of or dt.date.today()
     raw = (text or "").strip()
     t = re.sub(r"\s+", " ", raw.lower()).strip()
+    if re.fullmatch(r"[a-z]+(?:[-_][a-z0-9]+)+", t):  # last-month, last_30_days, this-quarter
+        t = re.sub(r"[-_]", " ", t)
     t = re.sub(r"^(in|during|for|over|of) ", "", t)
     t = re.sub(r"^the ", "", t)
     if not t:
