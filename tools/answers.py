@@ -43,7 +43,10 @@ class CatalogValue(BaseModel):
 
 class CatalogDimension(BaseModel):
     name: str
-    kind: Literal["builtin", "virtual_tag", "provider_tag"]
+    kind: Literal["builtin", "virtual_tag", "provider_tag", "telemetry"] = Field(
+        description="telemetry: an attribute of usage_events (customers, operations) the bill does not carry; "
+        "its cost comes from attribute_costs_to_customers, and `cost` is the events' estimated cost"
+    )
     distinct: int = Field(description="number of distinct non-empty values")
     values: list[CatalogValue] = Field(description="values, largest cost first")
 
@@ -72,8 +75,9 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput) -> Catalog:
     lo, hi = con.execute(
         f"SELECT min(CAST(ChargePeriodStart AS DATE)), max(CAST(ChargePeriodStart AS DATE)) FROM {source.relation}"
     ).fetchall()[0]
+    telemetry = _telemetry_dimensions(con, [n for n, _ in names]) if p.dimensions is None else []
     if not names:
-        return Catalog(dimensions=[], first_day=lo, last_day=hi)
+        return Catalog(dimensions=telemetry, first_day=lo, last_day=hi)
     exprs = [dimension_sql(n, con, source) for n, _ in names]
     cols = ", ".join(f"CAST({e} AS VARCHAR) AS d{i}" for i, e in enumerate(exprs))
     which = " ".join(f"WHEN GROUPING(d{i}) = 0 THEN {i}" for i in range(len(exprs)))
@@ -102,7 +106,46 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput) -> Catalog:
         CatalogDimension(name=n, kind=kind, distinct=counts.get(i, 0), values=by_dim[i])  # type: ignore[arg-type]
         for i, (n, kind) in enumerate(names)
     ]
-    return Catalog(dimensions=dims, first_day=lo, last_day=hi)
+    return Catalog(dimensions=dims + telemetry, first_day=lo, last_day=hi)
+
+
+# Telemetry attributes listed when the bill has no dimension of that name (customers never are on a bill).
+TELEMETRY_DIMENSIONS = ("customer", "operation", "feature", "team", "env")
+_SAME_AS = {
+    "env": ("env", "environment"),
+    "team": ("team", "owner", "squad"),
+    "feature": ("feature", "product"),
+}
+
+
+def _telemetry_dimensions(con: duckdb.DuckDBPyConnection, taken: list[str]) -> list[CatalogDimension]:
+    """usage_events attributes the bill does not carry, with their values (largest estimated cost first)."""
+    lower = {t.lower().replace("-", "_").replace(" ", "_") for t in taken}
+    attrs = [a for a in TELEMETRY_DIMENSIONS if not lower & set(_SAME_AS.get(a, (a,)))]
+    if not attrs or not con.execute("SELECT count(*) FROM usage_events").fetchall()[0][0]:
+        return []
+    cols = ", ".join(f"nullif(trim(CAST({a} AS VARCHAR)), '') AS d{i}" for i, a in enumerate(attrs))
+    which = " ".join(f"WHEN GROUPING(d{i}) = 0 THEN {i}" for i in range(len(attrs)))
+    value = " ".join(f"WHEN GROUPING(d{i}) = 0 THEN d{i}" for i in range(len(attrs)))
+    sets = ", ".join(f"(d{i})" for i in range(len(attrs)))
+    rows = con.execute(
+        f"""
+        WITH base AS (SELECT {cols}, coalesce(estimated_cost, 0) AS c FROM usage_events),
+        g AS (SELECT CASE {which} END AS dim, CASE {value} END AS v, SUM(c) AS c
+              FROM base GROUP BY GROUPING SETS ({sets}))
+        SELECT dim, v, c FROM g WHERE v IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY dim ORDER BY c DESC, v) <= 500
+        ORDER BY dim, c DESC, v
+        """
+    ).fetchall()
+    by_dim: dict[int, list[CatalogValue]] = {i: [] for i in range(len(attrs))}
+    for dim, v, c in rows:
+        by_dim[dim].append(CatalogValue(value=v, cost=float(c or 0)))
+    return [
+        CatalogDimension(name=a, kind="telemetry", distinct=len(by_dim[i]), values=by_dim[i])
+        for i, a in enumerate(attrs)
+        if by_dim[i]
+    ]
 
 
 @operation("dimension_catalog", input_model=CatalogInput, output_model=Catalog)

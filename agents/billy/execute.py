@@ -136,6 +136,11 @@ def execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | N
         from agents.billy import delegate
 
         return delegate.run(store, plan, scope)
+    from agents.billy import attributed
+
+    dim = attributed.telemetry_dimension(plan, index)
+    if dim is not None:
+        return attributed.run(store, plan, index, scope, dim)
     with store.reader() as con:
         run = Runner(con, scope)
         answer = handler(run, plan, index)
@@ -157,7 +162,9 @@ def _total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     when = period_phrase(plan.period)
     scope = scope_phrase([f for f in plan.filters if f.dimension != "commitment_status" and "(none)" not in f.values
                           and f.dimension != "gpu_count"])  # fmt: skip
-    has = {f.dimension: f for f in plan.filters}
+    has = {f.dimension: f for f in plan.filters if not (f.dimension == "gpu_count" and f.op == "in")}
+    if len(has) < len({f.dimension for f in plan.filters}):
+        scope = ", ".join(p for p in (scope, "excluding GPU instances") if p)
     untagged = next((f for f in plan.filters if "(none)" in f.values and f.op in ("eq", "in")), None)
     if plan.measure in ("tokens", "requests", "gpu_hours"):
         by = f" by {scope}" if scope else ""
@@ -520,6 +527,13 @@ def _unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     num_filters = base + (
         [Filter(dimension="token_type", op="in", values=plan.token_types)] if plan.token_types else []
     )
+    # the cost a unit is made of: AI model rows for tokens and requests, GPU instance rows for GPU hours
+    if plan.unit_measure == "gpu_hours":
+        num_filters.append(Filter(dimension="gpu_count", op="not_in", values=["(none)", "0"]))
+        basis = "cost of GPU instance rows"
+    else:
+        num_filters.append(Filter(dimension="model", op="not_in", values=["(none)"]))
+        basis = "cost of AI model rows"
     params = RatioInput(numerator=CostPart(measure=plan.measure, filters=num_filters),
                         denominator=CostPart(measure=plan.unit_measure or "tokens", filters=base),
                         scale=plan.unit_scale, **_range(plan))  # fmt: skip
@@ -538,7 +552,7 @@ def _unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     table = Table(columns=["cost", plan.unit_measure or "tokens", "unit_cost"],
                   rows=[[round_value(res.numerator, "cost"), round_value(res.denominator, "tokens"),
                          None if res.ratio is None else round(res.ratio, 6)]])  # fmt: skip
-    return BillyAnswer(answer=text + _assumed(plan, [f"unit cost = cost / {unit_noun} x {plan.unit_scale:g}"]),
+    return BillyAnswer(answer=text + _assumed(plan, [f"unit cost = {basis} / {unit_noun} x {plan.unit_scale:g}"]),
                        value=value, table=table)  # fmt: skip
 
 

@@ -15,7 +15,7 @@ MEASURE_NOUNS = {
     "contracted_cost": "contracted cost", "tokens": "tokens", "requests": "requests", "gpu_hours": "GPU hours",
     "usage_quantity": "usage",
 }  # fmt: skip
-TOKEN_TYPE_WORDS = {"input": "input", "output": "output", "cached_input": "cache-read", "cache_write": "cache-write",
+TOKEN_TYPE_WORDS = {"input": "input", "output": "output", "cached_input": "cached input", "cache_write": "cache-write",
                     "reasoning": "reasoning"}  # fmt: skip
 
 
@@ -94,6 +94,9 @@ def describe_filter(f: Filter) -> str:
     real = [v for v in f.values if v.lower() not in ("(none)", "none", "null", "unallocated")]
     if dim == "gpu_count":
         return "GPU instances"
+    if dim == "token_type":
+        kinds = [v for v in f.values if v != "(none)"]
+        return token_words(kinds) if f.op in ("eq", "in") else "tokens"
     if dim == "commitment_status":
         return f"{'/'.join(v.lower() for v in f.values)} commitment"
     if not real:

@@ -26,6 +26,7 @@ from agents.billy.lexicon import (
     words_re,
 )
 from agents.billy.models import PeriodRef, Plan
+from agents.billy.phrasing import token_words
 from agents.billy.resolve import Mention, ValueIndex, find_mentions, question_tokens, tokens
 from agents.billy.when import PeriodMention, scan_periods
 from tools.costs import Filter
@@ -45,6 +46,11 @@ _RE = {
         r"\b(included|inclusive|counted|too|as well|also)\b|\ball (kinds|types) of input"
     ),
     "cache_excl": re.compile(r"(excl(uding|uded|\.)?|without|except|not counting|minus)\b[^.?!]{0,20}\bcach"),
+    "money": re.compile(
+        r"\$|\b(spend|spent|spending|spends|cost|costs|costing|cost us|pay|paid|paying|price[ds]?|pricing|charged?|"
+        r"bill|billed|invoic\w*|dollars?|usd|expensive|cheap\w*|money|budget)\b"
+    ),
+    "how_many": re.compile(r"\bhow many\b(?! (dollars|usd|\$))|\bnumber of\b|\bcount\b|\bvolume\b"),
     "requests": re.compile(r"\b(requests?|calls?|api calls?|invocations?|inferences?|completions calls?)\b"),
     "gpu_hours": re.compile(r"\bgpu[- ]?hours?\b|\bgpu[- ]?hrs?\b"),
     "billed": re.compile(r"\b(bill|bills|billed|invoic\w*|charged us)\b"),
@@ -56,7 +62,10 @@ _RE = {
         r"\bcommit\w*|\bptus?\b|\bprovisioned\b|\breserv\w*|\bsavings? plans?\b|\bcuds?\b|"
         r"\bprepa(id|y)\b|\bpre-?purchas\w*"
     ),
-    "utilization": re.compile(r"\butili[sz]\w*|\busage rate\b|\bhow much of\b.*\b(used|consumed)\b"),
+    "utilization": re.compile(
+        r"\butili[sz]\w*|\busage rate\b|\bhow much of\b.*\b(used|use|using|consumed|consume|burn(ed|t)?)\b|"
+        r"\b(what|which) (share|percent|percentage|fraction|portion) of\b.*\b(used|consumed)\b"
+    ),
     "unused": re.compile(
         r"\bunused\b|\bun-used\b|\bwasted?\b|\bidle\b|\bnot used\b|\bunutili[sz]ed\b|"
         r"\bleft on the table\b|\bwent to waste\b|\bunderutili[sz]\w*|\bleftover\b"
@@ -64,7 +73,8 @@ _RE = {
     "gpu": re.compile(r"\bgpus?\b|\baccelerators?\b"),
     "untagged": re.compile(
         r"\b(untagged|un-tagged|not tagged|unallocated|unattributed|un-allocated|"
-        r"not allocated|not attributed|unassigned|not assigned|unowned)\b"
+        r"not allocated|not attributed|unassigned|not assigned|unowned|no owner|without (an )?owner)\b|"
+        r"\b(is|are|was|were|has|have)n'?t (been )?(tagged|allocated|attributed|assigned)\b"
     ),
     "share": re.compile(
         r"\b(share|shares|percent|percentage|proportion|fraction|what part|pct)\b|%|"
@@ -96,7 +106,10 @@ _RE = {
         r"(?P<unit>tokens?|requests?|calls?|api calls?|inferences?|gpu[- ]?hours?|hours?|queries|query)\b"
     ),
     "unit_words": re.compile(r"\bunit (cost|price)s?\b|\bcost per\b|\bprice per\b|\brate per\b|\bblended\b"),
-    "count": re.compile(r"\bhow many (distinct |different |unique |separate )?(?P<what>[a-z][a-z _-]*)"),
+    "count": re.compile(
+        r"\b(how many|number of|count of|count the|no\. of|#) ?(distinct |different |unique |separate )?"
+        r"(?P<what>[a-z][a-z _-]*)"
+    ),
     "listing": re.compile(
         r"\b(list|name|show)( me)?( all)?( the| our)? (?P<what>[a-z][a-z _-]*)|"
         r"\bwhat (?P<what2>[a-z][a-z _-]*) (do|did|are|were) we (use|using|pay|paying)\b"
@@ -107,7 +120,10 @@ _RE = {
     ),
     "peak": re.compile(
         r"\bpeak\w*|\bbusiest\b|\bspiked?\b|\bmost expensive (day|week|month|date)\b|"
-        r"\b(which|what) (day|date|week|month)s?\b|\b(day|date|week|month) (with|had|saw|of) the\b"
+        r"\b(which|what) (day|date|week|month)s?\b|\b(day|date|week|month) (with|had|saw|of) the\b|"
+        r"\b(cheapest|least expensive|lowest|quietest|slowest|highest|biggest|largest|costliest|priciest|"
+        r"most expensive|heaviest|worst|best|max|maximum|min|minimum|top)\s+(spend(ing)?\s+|cost\s+)?"
+        r"(day|date|week|month)\b"
     ),
     "followup": re.compile(
         r"^\s*(and|what about|how about|same|also|now|ok|okay|then|vs|versus|compared to|"
@@ -118,12 +134,13 @@ _RE = {
         r"(one|period)\b|\bthe one before\b|\bbefore that\b|\bprior (one|period)\b"
     ),
     "negation": re.compile(
-        r"\b(excluding|exclude|excludes|except|besides|apart from|other than|not counting|"
-        r"without|minus|ignoring|outside( of)?|non|not)\b\W*$"
+        r"(\b(excluding|exclude|excludes|except|besides|apart from|other than|not counting|not including|"
+        r"leaving out|leave out|net of|without|minus|ignoring|outside( of)?|non|not|excl|ex)\b|\bw/o)"
+        r"(\W+(the|our|a|an|all|any|of|for|on|from))*\W*$"
     ),
     "unsupported": re.compile(
         r"\b(forecast\w*|predict\w*|project(ed|ion)s?|will we|going to spend|end of (the )?(month|quarter|year)|"
-        r"budgets?|anomal\w*|unusual|outliers?|abnormal|savings?|save|cheaper|optimi[sz]\w*|recommend\w*|"
+        r"budgets?|anomal\w*|unusual|outliers?|abnormal|savings?(?! plans?)|save|cheaper|optimi[sz]\w*|recommend\w*|"
         r"reconcil\w*|estimat\w*|drift)\b"
     ),
 }
@@ -143,7 +160,7 @@ _DELEGATES = [
     (
         "savings",
         re.compile(
-            r"\b(save|savings|cheaper (alternative|option|model)s?|optimi[sz]\w*|recommend\w*|"
+            r"\b(save|savings(?! plans?)|cheaper (alternative|option|model)s?|optimi[sz]\w*|recommend\w*|"
             r"reduce (our )?(costs?|spend|bill)|cut (our )?(costs?|spend|bill))\b"
         ),
     ),
@@ -228,6 +245,7 @@ def plan_question(question: str, index: ValueIndex, *, as_of: dt.date | None = N
 
     known = _known_words(index)
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
+    mentions, used = _vocabulary_not_names(q, mentions, used)
     rest = q.rest_text(used)
 
     _negations(q, mentions)
@@ -275,11 +293,69 @@ def _known_words(index: ValueIndex) -> set[str]:
     return known
 
 
-def _negations(q: _Question, mentions: list[Mention]) -> None:
+_CHANGE_NOUNS = {"growth", "increase", "decrease", "change", "drop", "spike", "jump", "rise", "decline", "trend",
+                 "delta", "savings", "increases", "changes"}  # fmt: skip
+_MEASURE_NOUNS = {
+    "spend",
+    "spending",
+    "cost",
+    "costs",
+    "bill",
+    "billing",
+    "usage",
+    "token",
+    "tokens",
+    "price",
+}
+
+
+def _vocabulary_not_names(
+    q: _Question, mentions: list[Mention], used: set[int]
+) -> tuple[list[Mention], set[int]]:
+    """A value that is also a change word ("the growth team") is not a name in "spend growth from A to B"."""
+    keep: list[Mention] = []
     for m in mentions:
+        word = q.toks[m.first].text if m.last - m.first == 1 else ""
+        prev = q.toks[m.first - 1].text if m.first > 0 else ""
+        if word in _CHANGE_NOUNS and not m.context_word and prev in _MEASURE_NOUNS:
+            used = used - {m.first}
+            continue
+        keep.append(m)
+    return keep, used
+
+
+def _negations(q: _Question, mentions: list[Mention]) -> None:
+    prev: Mention | None = None
+    for m in sorted(mentions, key=lambda m: m.first):
         before = q.low[max(0, q.toks[m.first].start - 24) : q.toks[m.first].start]
         if _RE["negation"].search(before):
             m.negated = True
+        elif prev is not None and prev.negated:
+            # "other than AWS and Azure": a list after a negation is negated as a whole
+            between = q.low[q.toks[prev.last - 1].end : q.toks[m.first].start]
+            if re.fullmatch(r"\s*(,|and|or|&|nor|/|\+)?\s*(,\s*)?(and |or |nor )?(the |our )?\s*", between):
+                m.negated = True
+        prev = m
+
+
+def _token_kinds(low: str) -> list[str]:
+    """The token kinds a question names ("cached input tokens" is one kind, cache reads, not input + cached)."""
+    kinds: list[str] = []
+    no_cache = re.sub(r"\bcach(e|ed|es)\b[\s-]*(reads?|hits?|writes?|creation|created|written)?[\s-]*(input|prompt)?",
+                      " ", low)  # fmt: skip
+    if _RE["input"].search(no_cache):
+        kinds.append("input")
+        if _RE["cache_incl"].search(low) and not _RE["cache_excl"].search(low):
+            kinds += ["cached_input", "cache_write"]
+    if _RE["output"].search(low):
+        kinds.append("output")
+    if _RE["cached"].search(low) and "cached_input" not in kinds:
+        kinds.append("cached_input")
+    if _RE["cache_write"].search(low) and "cache_write" not in kinds:
+        kinds.append("cache_write")
+    if _RE["reasoning"].search(low):
+        kinds.append("reasoning")
+    return kinds
 
 
 def _measure(low: str, rest: str, plan: Plan) -> None:
@@ -287,25 +363,22 @@ def _measure(low: str, rest: str, plan: Plan) -> None:
         plan.measure = "gpu_hours"
         return
     unit = _RE["unit"].search(low)
-    if _RE["tokens"].search(low) and not (unit and unit.group("unit").startswith("token")):
-        plan.measure = "tokens"
-        kinds = []
-        if _RE["input"].search(low):
-            kinds.append("input")
-            if _RE["cache_incl"].search(low) and not _RE["cache_excl"].search(low):
-                kinds += ["cached_input", "cache_write"]
-        if _RE["output"].search(low):
-            kinds.append("output")
-        if _RE["cached"].search(low) and "cached_input" not in kinds:
-            kinds.append("cached_input")
-        if _RE["cache_write"].search(low) and "cache_write" not in kinds:
-            kinds.append("cache_write")
-        if _RE["reasoning"].search(low):
-            kinds.append("reasoning")
-        plan.token_types = kinds
-        return
-    if re.search(r"\b(how many|number of|count of|total)\b[^?]{0,30}\b(requests?|calls?|invocations?|inferences?)\b",
-                 low) and not (unit and not unit.group("unit").startswith("token")):  # fmt: skip
+    cache_words = _RE["cached"].search(low) or _RE["cache_write"].search(low)
+    if (_RE["tokens"].search(low) or cache_words) and not (unit and unit.group("unit").startswith("token")):
+        kinds = _token_kinds(low)
+        if _RE["money"].search(low) and not _RE["how_many"].search(low):
+            # "what did we spend on cached input tokens": dollars of those token rows, not a token count
+            plan.filters.append(Filter(dimension="token_type", op="in" if kinds else "not_in",
+                                       values=kinds or ["(none)"]))  # fmt: skip
+            plan.assumptions.append(
+                f"spend on {token_words(kinds)} = cost of the bill's {token_words(kinds)} rows"
+            )
+        else:
+            plan.measure = "tokens"
+            plan.token_types = kinds
+            return
+    elif re.search(r"\b(how many|number of|count of|total)\b[^?]{0,30}\b(requests?|calls?|invocations?|inferences?)\b",
+                   low) and not (unit and not unit.group("unit").startswith("token")):  # fmt: skip
         plan.measure = "requests"
         return
     if _RE["list"].search(low):
@@ -369,10 +442,20 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
     group_names = [d for d, _ in groups]
     has_commit = bool(_RE["commit"].search(low)) and index.has_dim("commitment_status")
     change = bool(_RE["change"].search(rest)) or over is not None
-    if len(periods) >= 2 and re.search(r"\bthan\b", rest):
+    if len(periods) >= 2 and re.search(r"\b(than|more|less|higher|lower|bigger|smaller|difference|by how much)\b",
+                                       rest):  # fmt: skip
         change = True
-    why = bool(_RE["why"].search(rest))
+    why = bool(_RE["why"].search(re.sub(_RE["untagged"], " ", rest)))
     share = bool(_RE["share"].search(rest))
+    if (
+        share
+        and len(periods) < 2
+        and not over
+        and not re.search(
+            r"\b(change\w*|grow\w*|grew|increase\w*|decrease\w*|rise|rose|fall|fell|drop\w*|trend\w*)\b", rest
+        )
+    ):
+        change = False  # "share of spend on AI vs GPUs": the "vs" splits a whole, not two periods
     unit = _RE["unit"].search(rest)
     found = True
 
@@ -393,9 +476,17 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         if _RE["unused"].search(rest) or _RE["utilization"].search(rest):
             plan.unsupported.append("GPU utilisation (needs GPU metrics)")
         elif not any(m.dim == "instance_type" for m in mentions):
-            plan.filters.append(Filter(dimension="gpu_count", op="not_in", values=["(none)", "0"]))
-            plan.assumptions.append("GPU spend = cost of instances with GPUs")
-            plan.subject = plan.subject or "GPU instances"
+            gpu_word = _RE["gpu"].search(rest)
+            negated = gpu_word is not None and _RE["negation"].search(
+                q.low[max(0, gpu_word.start() - 24) : gpu_word.start()]
+            )
+            if negated:
+                plan.filters.append(Filter(dimension="gpu_count", op="in", values=["(none)", "0"]))
+                plan.assumptions.append("excluded the cost of instances with GPUs")
+            else:
+                plan.filters.append(Filter(dimension="gpu_count", op="not_in", values=["(none)", "0"]))
+                plan.assumptions.append("GPU spend = cost of instances with GPUs")
+                plan.subject = plan.subject or "GPU instances"
 
     if has_commit and _RE["utilization"].search(low) and not _RE["unused"].search(low):
         plan.intent = "utilization"
@@ -415,7 +506,7 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         plan.group_by = group_names[:1]
         return True
     change_words = re.search(
-        r"\b(change|changed|grow|grew|increase|decrease|rise|rose|fall|fell|drop|dropped|"
+        r"\b(change|changed|grow|grew|increase|decrease|rise|rose|fall|fell|drop|dropped|more|less|"
         r"go up|went up|go down|went down|trend|differ|delta|compar|vs|versus)",
         rest,
     )
@@ -468,12 +559,22 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
     dims = [d for d in group_names if d not in ("day", "week", "month")]
     same_dim = _entity_comparison(mentions, rest)
     comparative = re.search(r"\b(more|less|higher|lower|bigger|smaller|cheaper|pricier|larger)\b", rest)
+    if same_dim and dims and dims[0] != same_dim and which:
+        # "which team spent more on GPT than on Claude": a comparison per group, which no plan here makes
+        plan.unsupported.append(
+            f"comparing two {same_dim.replace('_', ' ')}s per {dims[0].replace('_', ' ')}"
+        )
     if same_dim and (high or low_ or which or change or comparative):
         plan.intent = "top"
         plan.group_by = [same_dim]
         plan.top = None
         plan.ascending = bool(low_ or re.search(r"\b(less|lower|smaller|cheaper)\b", rest)) and not high
         return True
+    if not dims and (topn or high or low_ or which):
+        # "which gpt model was cheapest": the dimension word sits next to a partial name that names several values
+        ctx = next((m for m in mentions if m.context_word and len(m.values) > 1 and not m.negated), None)
+        if ctx is not None:
+            dims = [ctx.dim]
     if dims and (topn or high or low_ or which):
         plan.intent = "top"
         plan.group_by = dims[:1]
@@ -653,7 +754,9 @@ def _split_share(plan: Plan, mentions: list[Mention], q: _Question) -> None:
         else:
             part_dims.add(m.dim)
     special = [
-        f for f in plan.filters if f.dimension in ("gpu_count", "commitment_status") or "(none)" in f.values
+        f
+        for f in plan.filters
+        if f.dimension in ("gpu_count", "commitment_status", "token_type") or "(none)" in f.values
     ]
     named = [f for f in plan.filters if f not in special]
     part = [f for f in named if f.dimension in part_dims and f.dimension not in base_dims]

@@ -26,7 +26,7 @@ from agents.billy.lexicon import (
 from data.store import Store
 from tools.answers import Catalog, CatalogInput, dimension_catalog
 
-CATALOG_VERSION = 1
+CATALOG_VERSION = 2
 
 # Higher wins when the same words name values in several dimensions and the question gives no hint.
 PRIORITY = {
@@ -35,12 +35,24 @@ PRIORITY = {
     "service_category": 20, "charge_category": 8,
 }  # fmt: skip
 TAG_PRIORITY = 80
+TELEMETRY_PRIORITY = 58
 # Dimensions whose values are never read from free text (their words are measure or intent vocabulary).
 NOT_NAMED = {"token_type", "commitment_status", "currency", "pricing_category", "sku_meter", "resource_type",
              "service_subcategory"}  # fmt: skip
 EXACT_ONLY = {"resource", "region", "charge_category", "billing_account", "service_category", "instance_type"}
 
+# Dimensions whose multi-word names are also said by their initials ("Google Cloud Platform" is GCP).
+ACRONYM_DIMS = {"provider", "service", "invoice_issuer", "publisher"}
+_CORPORATE = {"inc", "llc", "ltd", "corp", "co", "gmbh", "plc", "sa", "the", "of", "and", "for"}
+
 _TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _acronyms(toks: list[str]) -> list[str]:
+    """'amazon web services inc' -> ['aws']; only for names of three or more words, so the initials are
+    distinctive."""
+    words = [t for t in toks if t not in _CORPORATE and not t.isdigit()]
+    return ["".join(w[0] for w in words)] if len(words) >= 3 else []
 
 
 def tokens(text: str) -> list[str]:
@@ -74,10 +86,16 @@ class ValueIndex:
             return PRIORITY[dim]
         if self.kinds.get(dim) in ("virtual_tag", "provider_tag"):
             return TAG_PRIORITY + (2 if self.kinds[dim] == "virtual_tag" else 0)
+        if self.kinds.get(dim) == "telemetry":
+            return TELEMETRY_PRIORITY
         return 0
 
     def tag_keys(self) -> list[str]:
         return [d for d, k in self.kinds.items() if k in ("virtual_tag", "provider_tag")]
+
+    def telemetry_keys(self) -> list[str]:
+        """Dimensions known only from telemetry (customers): answered by cost attribution, not by cost rows."""
+        return [d for d, k in self.kinds.items() if k == "telemetry"]
 
     def has_dim(self, dim: str) -> bool:
         return dim in self.kinds
@@ -98,6 +116,8 @@ def build_index(catalog: Catalog) -> ValueIndex:
             entry = Entry(d.name, v.value, v.cost, len(toks))
             names = [v.value]
             names += list(VALUE_ALIASES.get(d.name, {}).get(" ".join(toks), ()))
+            if d.name in ACRONYM_DIMS:
+                names += _acronyms(toks)
             if d.kind != "builtin":
                 names += list(VALUE_SYNONYMS.get(" ".join(toks), ()))
             for name in names:
@@ -122,7 +142,7 @@ def build_index(catalog: Catalog) -> ValueIndex:
         if dim in ("day", "week", "month") or idx.has_dim(dim):
             for w in words:
                 idx.dim_words.setdefault(tuple(tokens(w)), dim)
-    for key in idx.tag_keys():
+    for key in idx.tag_keys() + idx.telemetry_keys():
         low = key.lower()
         forms = {low, low.replace("_", " "), low.replace("-", " ")}
         forms |= {f + "s" for f in list(forms)} | {
@@ -272,7 +292,9 @@ def find_mentions(
         if t.text in idx.value_tokens:
             continue
         close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85)
-        if close:
+        # a typo keeps the word's length; a shorter word that starts another ("process" of "processor") is a
+        # different word
+        if close and not (close[0].startswith(t.text) or t.text.startswith(close[0])):
             fake = [close[0]]
             m = _match_span(idx, toks, i, i + 1, fake, used)
             if m is not None:

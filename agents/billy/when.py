@@ -87,7 +87,35 @@ def _n(text: str) -> int:
 
 
 def scan_periods(text: str, today: dt.date) -> PeriodScan:
-    """Every period mention in `text` (case-insensitive), earliest first, none overlapping."""
+    """Every period mention in `text` (case-insensitive), earliest first, none overlapping. Brackets, arrows and
+    repeated spaces are read as one space ("October (2026)", "Sep->Oct"); spans refer to `text`."""
+    norm: list[str] = []
+    pos: list[int] = []
+    for i, ch in enumerate(text):
+        if (
+            ch in "()[]→"
+            or (ch == "-" and text[i + 1 : i + 2] == ">")
+            or (ch == ">" and text[i - 1 : i] == "-")
+        ):
+            ch = " "
+        if ch.isspace() and norm and norm[-1] == " ":
+            continue
+        norm.append(" " if ch.isspace() else ch)
+        pos.append(i)
+    pos.append(len(text))
+    scan = _scan(("".join(norm)), today)
+
+    def back(a: int, b: int) -> tuple[int, int]:
+        return pos[a], pos[b - 1] + 1 if b > 0 else pos[b]
+
+    for m in scan.mentions:
+        m.start, m.end = back(m.start, m.end)
+    if scan.over_span is not None:
+        scan.over_span = back(*scan.over_span)
+    return scan
+
+
+def _scan(text: str, today: dt.date) -> PeriodScan:
     t = text.lower()
     found: list[PeriodMention] = []
 
