@@ -43,7 +43,7 @@ from tools.answers import (
 )
 from tools.costs import CostQueryInput, CostQueryResult, Filter, TimeRange, run_cost_query
 
-NONE_VALUES = (None, "", "unallocated")
+NONE_VALUES = (None, "", "unallocated", "(untagged)", "(none)")
 
 
 class Runner:
@@ -53,6 +53,7 @@ class Runner:
         self.con = con
         self.scope = list(scope or [])
         self.calls: list[ToolCall] = []
+        self.kinds: dict[str, str] = {}  # dimension -> kind, for the label of rows without a value
 
     def call(
         self, name: str, func: Callable[[duckdb.DuckDBPyConnection, Any], BaseModel], params: BaseModel
@@ -111,9 +112,26 @@ def _one_day() -> Any:
     return dt.timedelta(days=1)
 
 
-def _rows_table(result: CostQueryResult, dims: list[str], limit: int = 20) -> Table:
+def group_label(kinds: dict[str, str], dim: str, value: Any) -> Any:
+    """A group's label in tables and charts: rows without a value read "(untagged)" for tag keys,
+    "unallocated" for virtual tags and "(none)" for other dimensions, as elsewhere in spendscope."""
+    if value not in (None, ""):
+        return value
+    kind = kinds.get(dim)
+    return (
+        "unallocated"
+        if kind == "virtual_tag"
+        else "(untagged)"
+        if kind in ("provider_tag", "telemetry")
+        else "(none)"
+    )
+
+
+def _rows_table(
+    result: CostQueryResult, dims: list[str], limit: int = 20, kinds: dict[str, str] | None = None
+) -> Table:
     cols = [*dims, result.measure, "share_pct"]
-    rows = [[*(r.group.get(d) for d in dims), round_value(r.value, result.measure),
+    rows = [[*(group_label(kinds or {}, d, r.group.get(d)) for d in dims), round_value(r.value, result.measure),
              None if r.share_pct is None else round(r.share_pct, 2)] for r in result.rows[:limit]]  # fmt: skip
     if result.other is not None:
         rows.append(
@@ -122,8 +140,11 @@ def _rows_table(result: CostQueryResult, dims: list[str], limit: int = 20) -> Ta
     return Table(columns=cols, rows=rows)
 
 
-def _chart_rows(result: CostQueryResult, dim: str, limit: int = 20) -> list[dict[str, Any]]:
-    return [{dim: r.group.get(dim) or "(none)", "value": round(r.value, 4)} for r in result.rows[:limit]]
+def _chart_rows(
+    result: CostQueryResult, dim: str, limit: int = 20, kinds: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    return [{dim: group_label(kinds or {}, dim, r.group.get(dim)), "value": round(r.value, 4)}
+            for r in result.rows[:limit]]  # fmt: skip
 
 
 def execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None = None) -> BillyAnswer:
@@ -143,6 +164,7 @@ def execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | N
         return attributed.run(store, plan, index, scope, dim)
     with store.reader() as con:
         run = Runner(con, scope)
+        run.kinds = index.kinds
         answer = handler(run, plan, index)
     answer.tools = run.calls
     return answer
@@ -198,8 +220,10 @@ def _total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     chart = None
     if dim is not None and v:
         detail = _query(run, plan, group_by=[dim], top=10)
-        table = _rows_table(detail, [dim])
-        chart = charts.bar(_chart_rows(detail, dim), dim, plan.measure, f"{res.period_label} by {dim}")
+        table = _rows_table(detail, [dim], kinds=run.kinds)
+        chart = charts.bar(
+            _chart_rows(detail, dim, kinds=run.kinds), dim, plan.measure, f"{res.period_label} by {dim}"
+        )
         if len(detail.rows) > 1 and detail.rows[0].group.get(dim) not in NONE_VALUES:
             top = detail.rows[0]
             text += (f" The largest {dim.replace('_', ' ')} was {top.group[dim]} with {figure(top.value, plan.measure)}"
@@ -262,8 +286,10 @@ def _top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     res = _query(run, plan, group_by=[dim])
     rows = _winner_rows(res, dim, plan.ascending)
     when = period_phrase(plan.period)
-    table = _rows_table(res, [dim])
-    chart = charts.bar(_chart_rows(res, dim), dim, plan.measure, f"{res.period_label} by {dim}")
+    table = _rows_table(res, [dim], kinds=run.kinds)
+    chart = charts.bar(
+        _chart_rows(res, dim, kinds=run.kinds), dim, plan.measure, f"{res.period_label} by {dim}"
+    )
     if not rows:
         return BillyAnswer(answer=f"No {dim.replace('_', ' ')} has any {_what(plan) or 'spend'} {when}."
                            + _assumed(plan), value=None, table=table, chart=chart)  # fmt: skip
@@ -301,18 +327,22 @@ def _breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         run, plan, group_by=dims, top=plan.top or (None if dims[0] in ("day", "week", "month") else 25)
     )
     when = period_phrase(plan.period)
-    table = _rows_table(res, dims, limit=400 if dims[0] in ("day", "week", "month") else 25)
+    table = _rows_table(res, dims, limit=400 if dims[0] in ("day", "week", "month") else 25, kinds=run.kinds)
     if dims[0] in ("day", "week", "month"):
-        rows = sorted(({dims[0]: r.group.get(dims[0]), "value": round(r.value, 4)} for r in res.rows),
+        rows = sorted(({dims[0]: group_label(run.kinds, dims[0], r.group.get(dims[0])), "value": round(r.value, 4)}
+                       for r in res.rows),
                       key=lambda x: x[dims[0]] or "")  # fmt: skip
         table.rows.sort(key=lambda r: r[0] or "")
         chart = charts.line(rows, dims[0], plan.measure, f"{res.period_label} by {dims[0]}")
     else:
         chart = charts.bar(
-            _chart_rows(res, dims[0]), dims[0], plan.measure, f"{res.period_label} by {dims[0]}"
+            _chart_rows(res, dims[0], kinds=run.kinds),
+            dims[0],
+            plan.measure,
+            f"{res.period_label} by {dims[0]}",
         )
     head = subject(plan.filters, plan.measure, plan.token_types)
-    parts = ", ".join(f"{' / '.join(str(r.group.get(d)) for d in dims)} {figure(r.value, plan.measure)} "
+    parts = ", ".join(f"{' / '.join(str(group_label(run.kinds, d, r.group.get(d))) for d in dims)} {figure(r.value, plan.measure)} "
                       f"({pct(r.share_pct)})" for r in res.rows[:5])  # fmt: skip
     text = f"{head} was {figure(res.total, plan.measure)} {when}; by {' and '.join(d.replace('_', ' ') for d in dims)}: {parts}."
     if res.groups > 5:
@@ -353,7 +383,7 @@ def _compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         elif plan.direction == "up":
             rows.sort(key=lambda r: -r.change)
         table = Table(columns=[dim, a, b, "change", "change_pct"],
-                      rows=[[r.group.get(dim), round_value(r.base, plan.measure), round_value(r.current, plan.measure),
+                      rows=[[group_label(run.kinds, dim, r.group.get(dim)), round_value(r.base, plan.measure), round_value(r.current, plan.measure),
                              round_value(r.change, plan.measure), _r2(r.change_pct)] for r in res.rows[:25]])  # fmt: skip
         chart = charts.grouped_bar(_compare_chart(res.rows[:12], dim, a, b), dim, plan.measure, f"{a} vs {b}")
         if not rows:
@@ -449,7 +479,7 @@ def _drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
                               for r in same[:3])  # fmt: skip
         text = text[:-1] + f"; by {dim.replace('_', ' ')}, the largest contributions came from {lead}."
         table = Table(columns=[dim, a, b, "change", "change_pct"],
-                      rows=[[r.group.get(dim), round_value(r.base, plan.measure), round_value(r.current, plan.measure),
+                      rows=[[group_label(run.kinds, dim, r.group.get(dim)), round_value(r.base, plan.measure), round_value(r.current, plan.measure),
                              round_value(r.change, plan.measure), _r2(r.change_pct)] for r in res.rows])  # fmt: skip
         chart = charts.grouped_bar(
             _compare_chart(res.rows, dim, a, b), dim, plan.measure, f"{a} vs {b} by {dim}"
@@ -593,8 +623,10 @@ def _count(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     return BillyAnswer(
         answer=text + _assumed(plan),
         value=len(named),
-        table=_rows_table(res, [dim], 50),
-        chart=charts.bar(_chart_rows(res, dim), dim, plan.measure, f"{res.period_label} by {dim}"),
+        table=_rows_table(res, [dim], 50, kinds=run.kinds),
+        chart=charts.bar(
+            _chart_rows(res, dim, kinds=run.kinds), dim, plan.measure, f"{res.period_label} by {dim}"
+        ),
     )
 
 

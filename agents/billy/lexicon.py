@@ -62,6 +62,14 @@ TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "service": ("service", "services"),
 }  # fmt: skip
 
+# Tag keys that carry a concept under another name, in order of preference: when the store has no key named
+# like the concept, the concept's words ("team", "squad", "feature") name the first of these keys it has.
+CONCEPT_KEYS: dict[str, tuple[str, ...]] = {
+    "team": ("team", "owner", "squad", "department", "cost_center", "costcenter", "business_unit", "group"),
+    "feature": ("feature", "app", "application", "product", "workload", "use_case", "usecase"),
+    "env": ("env", "environment", "stage", "tier"),
+}
+
 # Which tag key "untagged" means when the question names none, in order of preference.
 OWNERSHIP_KEYS = ("team", "owner", "cost_center", "costcenter", "department", "project", "product", "app",
                   "application", "customer", "feature")  # fmt: skip

@@ -37,7 +37,10 @@ CONFIDENT = 0.6
 _RE = {
     "tokens": re.compile(r"\btokens?\b|\btok\b"),
     "input": re.compile(r"\b(input|prompt|in)\s+tokens?|\binput\b"),
-    "output": re.compile(r"\b(output|completion|generated|out)\s+tokens?|\boutput\b|\bcompletions?\b"),
+    "output": re.compile(
+        r"\b(output|completion|generated|out)\s+tokens?|\boutput\b|\bcompletions?\b|"
+        r"\b(came|come|comes|coming) out\b|\bout of the (models?|llms?)\b|\b(emitted|returned) by\b"
+    ),
     "cached": re.compile(r"\bcache[ds]?\s*(read|reads|hits?)\b|\bcached\b|\bcache reads?\b"),
     "cache_write": re.compile(r"\bcache\s*(writes?|creation|created|written)\b|\bcache[- ]write"),
     "reasoning": re.compile(r"\b(reasoning|thinking)\b"),
@@ -64,7 +67,8 @@ _RE = {
     ),
     "utilization": re.compile(
         r"\butili[sz]\w*|\busage rate\b|\bhow much of\b.*\b(used|use|using|consumed|consume|burn(ed|t)?)\b|"
-        r"\b(what|which) (share|percent|percentage|fraction|portion) of\b.*\b(used|consumed)\b"
+        r"\b(what|which) (share|percent|percentage|fraction|portion) of\b.*\b(used|consumed)\b|"
+        r"(%|\bpercent\w*|\bshare|\bfraction|\bportion|\bproportion) of\b.*\b(use|used|using|consumed?)\b"
     ),
     "unused": re.compile(
         r"\bunused\b|\bun-used\b|\bwasted?\b|\bidle\b|\bnot used\b|\bunutili[sz]ed\b|"
@@ -100,7 +104,7 @@ _RE = {
         r"\bas a percent|%\s*(change|increase|decrease|growth)|\bby how many percent"
     ),
     "unit": re.compile(
-        r"\b(per|/|for each|each|every|a|an)\s*(?P<scale>1m|1 m|one million|a million|million|1,000,000|1000000|"
+        r"(?:\b(?:per|for each|each|every|a|an)|/)\s*(?P<scale>1m|1 m|one million|a million|million|1,000,000|1000000|"
         r"mtok|mtoks|m|1k|1 k|one thousand|a thousand|thousand|1,000|1000|k|1|one|single)?\s*"
         r"(?P<tt>input|output|prompt|completion|cached|cache read|cache write)?\s*"
         r"(?P<unit>tokens?|requests?|calls?|api calls?|inferences?|gpu[- ]?hours?|hours?|queries|query)\b"
@@ -122,7 +126,7 @@ _RE = {
         r"\bpeak\w*|\bbusiest\b|\bspiked?\b|\bmost expensive (day|week|month|date)\b|"
         r"\b(which|what) (day|date|week|month)s?\b|\b(day|date|week|month) (with|had|saw|of) the\b|"
         r"\b(cheapest|least expensive|lowest|quietest|slowest|highest|biggest|largest|costliest|priciest|"
-        r"most expensive|heaviest|worst|best|max|maximum|min|minimum|top)\s+(spend(ing)?\s+|cost\s+)?"
+        r"most expensive|heaviest|worst|best|max|maximum|min|minimum|top)[\s-]+(spend(ing)?[\s-]+|cost[\s-]+)?"
         r"(day|date|week|month)\b"
     ),
     "followup": re.compile(
@@ -456,6 +460,10 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         )
     ):
         change = False  # "share of spend on AI vs GPUs": the "vs" splits a whole, not two periods
+    if re.search(r"\b(vs\.?|versus|compared (to|with)|than|against)\s+(the\s+)?((day|week|month|quarter|year|period)"
+                 r" (before|prior)|(previous|prior|preceding) (day|week|month|quarter|year|period|one)|one before)\b",
+                 low):  # fmt: skip
+        change = True  # "last month vs the month before": one period against the one before it
     unit = _RE["unit"].search(rest)
     found = True
 
@@ -488,6 +496,12 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
                 plan.assumptions.append("GPU spend = cost of instances with GPUs")
                 plan.subject = plan.subject or "GPU instances"
 
+    commit_word = _RE["commit"].search(low) if has_commit else None
+    if commit_word and _RE["negation"].search(low[max(0, commit_word.start() - 24) : commit_word.start()]):
+        # "spend except the commitment": the rows no commitment covers
+        plan.filters.append(Filter(dimension="commitment_status", values=["(none)"]))
+        plan.assumptions.append("excluded commitment rows (used and unused)")
+        has_commit = False
     if has_commit and _RE["utilization"].search(low) and not _RE["unused"].search(low):
         plan.intent = "utilization"
         plan.percent_first = True
@@ -558,6 +572,8 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
     which = _WHICH.search(rest)
     dims = [d for d in group_names if d not in ("day", "week", "month")]
     same_dim = _entity_comparison(mentions, rest)
+    if same_dim and dims and all(i == -1 for d, i in groups if d in dims):
+        dims = []  # "OpenAI vs Anthropic, who cost more?": "who" is one of the two named, not a team
     comparative = re.search(r"\b(more|less|higher|lower|bigger|smaller|cheaper|pricier|larger)\b", rest)
     if same_dim and dims and dims[0] != same_dim and which:
         # "which team spent more on GPT than on Claude": a comparison per group, which no plan here makes
@@ -688,8 +704,10 @@ def _untagged(q: _Question, rest: str, plan: Plan, index: ValueIndex) -> None:
             values.append("unallocated")
         plan.filters.append(Filter(dimension=found_key, values=values))
         plan.subject = plan.subject or f"spend with no {found_key} tag"
-        tok_ids = [i for i, t in enumerate(q.toks) if t.text in tokens(found_key) or (found_key.lower() in
-                   TAG_SYNONYMS and t.text in {w for s in TAG_SYNONYMS[found_key.lower()] for w in tokens(s)})]  # fmt: skip
+        key_toks = {w for g, d in index.dim_words.items() if d == found_key for w in g}
+        tok_ids = [i for i, t in enumerate(q.toks) if t.text in tokens(found_key) or t.text in key_toks or (
+                   found_key.lower() in TAG_SYNONYMS and t.text in {w for s in TAG_SYNONYMS[found_key.lower()]
+                                                                   for w in tokens(s)})]  # fmt: skip
         q.untagged_tokens = set(tok_ids)  # type: ignore[attr-defined]
 
 
@@ -917,6 +935,8 @@ def _unresolved(q: _Question, used: set[int], plan: Plan, index: ValueIndex, kno
     raw_words = list(re.finditer(r"[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9]", q.raw))
     skip = set(used) | q.blocked | getattr(q, "group_tokens", set()) | getattr(q, "untagged_tokens", set())
     unknown: list[str] = []
+    # the company's own name ("what did Kestrel spend"): the first word of its billing account names
+    company = {tokens(v)[0]: v for v in index.values.get("billing_account", []) if tokens(v)}
     for k, m in enumerate(raw_words):
         word = m.group(0)
         low = word.lower()
@@ -929,6 +949,9 @@ def _unresolved(q: _Question, used: set[int], plan: Plan, index: ValueIndex, kno
         if all(p in known or p.isdigit() for p in parts) and not re.search(
             r"[a-z]\d|\d[a-z]|[a-z][-.]\d", low
         ):
+            continue
+        if low in company:
+            plan.assumptions.append(f"'{word}' read as the company (billing account {company[low]})")
             continue
         looks_like_name = (word[0].isupper() and k > 0 and low not in KNOWN_CAPS) or bool(
             re.search(r"[a-z]+[-.]?\d|\d[a-z]", low))  # fmt: skip

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
+    CONCEPT_KEYS,
     FILLER,
     GENERIC,
     TAG_SYNONYMS,
@@ -39,7 +40,7 @@ TELEMETRY_PRIORITY = 58
 # Dimensions whose values are never read from free text (their words are measure or intent vocabulary).
 NOT_NAMED = {"token_type", "commitment_status", "currency", "pricing_category", "sku_meter", "resource_type",
              "service_subcategory"}  # fmt: skip
-EXACT_ONLY = {"resource", "region", "charge_category", "billing_account", "service_category", "instance_type"}
+EXACT_ONLY = {"resource", "region", "charge_category", "billing_account", "service_category"}
 
 # Dimensions whose multi-word names are also said by their initials ("Google Cloud Platform" is GCP).
 ACRONYM_DIMS = {"provider", "service", "invoice_issuer", "publisher"}
@@ -154,7 +155,21 @@ def build_index(catalog: Catalog) -> ValueIndex:
             # a tag key wins over a builtin word ("project" as a tag beats sub-account projects)
             if t and (t not in idx.dim_words or idx.dim_words[t] not in idx.tag_keys() or f == low):
                 idx.dim_words[t] = key
+    _concept_words(idx)
     return idx
+
+
+def _concept_words(idx: ValueIndex) -> None:
+    """The word "team" names the `owner` key when the store has no team key (likewise "feature" an `app` key)."""
+    keys = {re.sub(r"[\s-]+", "_", k.lower()): k for k in idx.tag_keys() + idx.telemetry_keys()}
+    for concept, candidates in CONCEPT_KEYS.items():
+        key = next((keys[c] for c in candidates if c in keys), None)
+        if key is None:
+            continue
+        for word in TAG_SYNONYMS.get(concept, (concept,)):
+            t = tuple(tokens(word))
+            if t and idx.dim_words.get(t) not in idx.tag_keys() + idx.telemetry_keys():
+                idx.dim_words[t] = key
 
 
 # ------------------------------------------------------------------------------------ catalog cache

@@ -240,6 +240,15 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         add(m, _to_date("this " + m.group(1), today), "relative")
 
     found = _choose(found)
+    # "the week of <day>", "the week starting <day>": seven days from that day.
+    for pm in found:
+        before = t[max(0, pm.start - 30) : pm.start]
+        wk = re.search(r"(?:the )?week (?:of|starting|beginning|commencing|from)(?: on)?\s*$", before)
+        if pm.kind == "day" and wk:
+            pm.start -= len(before) - wk.start()
+            start = pm.period.start
+            pm.period = Period(start=start, end=start + dt.timedelta(days=7), label=f"the week of {start}")
+            pm.kind = "range"
     # "since <period>": from that period's start to today (inclusive).
     for pm in found:
         before = t[max(0, pm.start - 6) : pm.start]
