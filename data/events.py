@@ -15,10 +15,18 @@ from pathlib import Path
 import duckdb
 
 from data.errors import ImportRejected
-from data.importing import ImportResult, Progress, duplicate_result, previous_import, reject, sha256_file
+from data.importing import (
+    ImportResult,
+    Progress,
+    duplicate_result,
+    previous_import,
+    reject,
+    sha256_file,
+    staging_connection,
+)
 from data.prices import PriceCatalog
 from data.sql import ident, literal, parse_timestamp_iso_first, repair_json
-from data.store import Store, memory_connection
+from data.store import Store
 
 EVENT_COLUMNS: dict[str, str] = {
     "event_id": "VARCHAR",
@@ -71,8 +79,9 @@ def _conform(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
 
 def register_prices(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCatalog,
                     name: str = "event_prices") -> list[str]:  # fmt: skip
-    """Register per-token prices (as text, cast in SQL) for every (provider, model) in `table` that the catalog
-    knows. Returns a warning naming the models it does not know (their events are kept with priced = false)."""
+    """Table `name` of per-token prices (DECIMAL, typed once here rather than per event) for every (provider,
+    model) in `table` that the catalog knows. Returns a warning naming the models it does not know (their events
+    are kept with priced = false)."""
     import pandas as pd  # imported here: query paths must not pay for pandas
 
     pairs = con.execute(f"SELECT DISTINCT provider, model FROM {table} WHERE model IS NOT NULL").fetchall()
@@ -85,7 +94,16 @@ def register_prices(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCa
         rows.append({"provider": provider, "model": model, "p_in": str(p.input), "p_out": str(p.output),
                      "p_cr": str(p.cached_input), "p_cw": str(p.cache_write), "p_rs": str(p.reasoning)})  # fmt: skip
     frame = pd.DataFrame(rows, columns=["provider", "model", "p_in", "p_out", "p_cr", "p_cw", "p_rs"]).astype(object)
-    con.register(name, frame)
+    con.register(f"{name}_frame", frame)
+    try:
+        prices = ("p_in", "p_out", "p_cr", "p_cw", "p_rs")
+        typed = ", ".join(f"CAST({c} AS DECIMAL(38,18)) AS {c}" for c in prices)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT CAST(provider AS VARCHAR) AS provider, "
+            f"CAST(model AS VARCHAR) AS model, {typed} FROM {name}_frame"
+        )
+    finally:
+        con.unregister(f"{name}_frame")
     if unpriced:
         return [f"unpriced models (events kept, no estimated cost): {', '.join(sorted(unpriced)[:20])}"]
     return []
@@ -95,7 +113,7 @@ def _estimate_sql(e: str = "e", p: str = "p") -> str:
     """Catalog cost of an event; input_tokens exclude cached and cache-write tokens (Anthropic's convention)."""
     terms = [("input_tokens", "p_in"), ("output_tokens", "p_out"), ("cached_input_tokens", "p_cr"),
              ("cache_write_tokens", "p_cw"), ("reasoning_tokens", "p_rs")]  # fmt: skip
-    return " + ".join(f"coalesce({e}.{t}, 0) * CAST({p}.{c} AS DECIMAL(38,18))" for t, c in terms)
+    return " + ".join(f"coalesce({e}.{t}, 0) * {p}.{c}" for t, c in terms)
 
 
 def finish_event_import(
@@ -113,7 +131,9 @@ def finish_event_import(
 
     One projection fills the defaults (0 tokens, 1 request, the source), a content fingerprint as event_id where
     the source gave none (so re-reading a source never double counts) and the catalog estimate where the source
-    gave no cost; then one transaction appends the events whose id the store lacks."""
+    gave no cost; then one transaction appends the events whose id the store lacks. The projection is a view,
+    evaluated by the final INSERT: the staged events are not copied again (only a source that repeats an event
+    is materialised, to keep the first of each)."""
     warnings = list(warnings or [])
     started = dt.datetime.now(dt.UTC)
     import_id = "imp_" + uuid.uuid4().hex[:12]
@@ -136,25 +156,28 @@ def finish_event_import(
     exprs["estimated_cost"] = estimate
     exprs["priced"] = f"coalesce(e.priced, ({estimate}) IS NOT NULL)"
     cols = list(EVENT_COLUMNS)
-    try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE events_final AS
-                SELECT {", ".join(f"{exprs[c]} AS {c}" for c in cols)}
-                FROM {table} AS e LEFT JOIN event_prices AS p
-                  ON p.provider IS NOT DISTINCT FROM e.provider AND p.model = e.model"""
-        )
-    finally:
-        con.unregister("event_prices")
-    rows_read, distinct_ids = con.execute("SELECT count(*), count(DISTINCT event_id) FROM events_final").fetchall()[0]
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW events_final AS
+            SELECT {", ".join(f"{exprs[c]} AS {c}" for c in cols)}
+            FROM {table} AS e LEFT JOIN event_prices AS p
+              ON p.provider IS NOT DISTINCT FROM e.provider AND p.model = e.model"""
+    )
+    ids = f"coalesce(e.event_id, {fingerprint})"  # what the view's event_id is, without the price join
+    counted = con.execute(f"SELECT count(*), count(DISTINCT {ids}) FROM {table} AS e").fetchall()
+    rows_read, distinct_ids = counted[0]
+    final = "events_final"
     if distinct_ids != rows_read:  # the same event twice in one source (a resent batch): keep the first
-        con.execute("CREATE OR REPLACE TEMP TABLE events_final AS SELECT * FROM events_final "
-                    "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE events_unique AS SELECT * FROM events_final "
+            "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1"
+        )
+        final = "events_unique"
         rows_read = distinct_ids
     with store.attached_writer(con) as db:
         con.execute(
             f"""
             INSERT INTO {db}.usage_events ({", ".join(cols)}, x_ImportId)
-            SELECT {", ".join(f"s.{c}" for c in cols)}, {literal(import_id)} FROM events_final AS s
+            SELECT {", ".join(f"s.{c}" for c in cols)}, {literal(import_id)} FROM {final} AS s
             WHERE NOT EXISTS (SELECT 1 FROM {db}.usage_events u WHERE u.event_id = s.event_id)
             """
         )
@@ -162,7 +185,9 @@ def finish_event_import(
             f"SELECT count(*) FROM {db}.usage_events WHERE x_ImportId = ?", [import_id]
         ).fetchall()[0][0]
         _record(con, db, import_id, kind, source_file, file_hash, started, rows_read, inserted, warnings)
-    con.execute("DROP TABLE events_final")
+    con.execute("DROP VIEW events_final")
+    con.execute("DROP TABLE IF EXISTS events_unique")
+    con.execute("DROP TABLE event_prices")
     return ImportResult(import_id=import_id, kind=kind, source_file=source_file, file_hash=file_hash, status="ok",
                         rows_read=rows_read, rows_inserted=inserted, rows_skipped=rows_read - inserted,
                         warnings=warnings)  # fmt: skip
@@ -246,13 +271,15 @@ def import_events_file(
         source = f"read_csv({literal(str(path))}, all_varchar = true, header = true)"
     else:
         source = f"read_json({literal(str(path))}, format = 'newline_delimited', records = true)"
-    con = memory_connection()
-    try:
+    with staging_connection() as con:
         try:
-            con.execute(f"CREATE TABLE ev_raw AS SELECT * FROM {source}")  # rowid + 1 = row in the file
+            described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+            # a view, not a copy: the typed table `ev` below is the one materialisation of the rows. Events keep
+            # no row number, so the file is read in parallel; the numbered read happens only for a bad value.
+            con.execute(f"CREATE VIEW ev_raw AS SELECT * FROM {source}")
         except duckdb.Error as exc:
             raise reject(path, f"cannot be read: {str(exc).splitlines()[0][:200]}") from None
-        types = {r[0]: r[1] for r in con.execute("DESCRIBE ev_raw").fetchall()}
+        types = {r[0]: r[1] for r in described}
         have = set(types)
         for required in ("ts", "provider"):
             if required not in have:
@@ -285,14 +312,19 @@ def import_events_file(
             merged = f"CAST(json_merge_patch(coalesce({base_expr}, '{{}}'), json_object({pairs})) AS JSON)"
             selects = [s_ for s_ in selects if s_ is not base] + [f'{merged} AS "tags"']
         flag = " OR ".join(f"({cond})" for _, _, cond in checks) if checks else "false"
-        con.execute(f"CREATE TABLE ev AS SELECT {', '.join(selects)}, rowid AS x_RawRow, {flag} AS x_Bad FROM ev_raw")
-        bad = con.execute("SELECT min(x_RawRow) FROM ev WHERE x_Bad").fetchall()[0][0]
-        if bad is not None:  # the first value that was there but does not type: name its row and field
+        try:
+            con.execute(f"CREATE TABLE ev AS SELECT {', '.join(selects)}, {flag} AS x_Bad FROM ev_raw")
+        except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # a bad line met while streaming
+            raise reject(path, f"cannot be read: {str(exc).splitlines()[0][:200]}") from None
+        if con.execute("SELECT count(*) FROM ev WHERE x_Bad").fetchall()[0][0]:
+            # the first value that was there but does not type: name its row and field
             which = " ".join(f"WHEN {cond} THEN {i}" for i, (_, _, cond) in enumerate(checks))
-            idx = con.execute(f"SELECT CASE {which} END FROM ev_raw WHERE rowid = ?", [bad]).fetchall()[0][0]
+            bad, idx = con.execute(
+                f"SELECT ordinality, CASE {which} END FROM (SELECT *, ordinality FROM {source} WITH ORDINALITY) "
+                f"WHERE {flag} ORDER BY ordinality LIMIT 1"
+            ).fetchall()[0]
             field, expected, _ = checks[idx]
-            raise reject(path, f"row {bad + 1}, field {field}: value is not {expected}", row=bad + 1, column=field)
+            raise reject(path, f"row {bad}, field {field}: value is not {expected}", row=bad, column=field)
+        con.execute("DROP VIEW ev_raw")
         return finish_event_import(store, con, "ev", kind=EVENTS_KIND, source_file=str(path.resolve()),
                                    file_hash=digest, catalog=catalog)  # fmt: skip
-    finally:
-        con.close()

@@ -23,16 +23,19 @@ from data.gpu_catalog import find_instance_type, gpu_count
 from data.import_common import (
     Source,
     classify_distinct,
+    collect_keys,
     compute_distinct,
     key_hash,
     load_text,
-    reject_first_bad,
+    parse_once,
+    parsed_name,
+    reject_flagged,
     row_warning,
     run_import,
     snake_header,
     value_checks,
 )
-from data.importing import ImportResult, Progress, reject
+from data.importing import ImportResult, Progress, missing_cost_columns, reject
 from data.models import normalize_model, parse_unit, token_type_of
 from data.sql import ident, map_text_to_json, pairs_to_json, parse_decimal, parse_timestamp_iso_first
 from data.store import Store
@@ -203,13 +206,10 @@ def stage_cur(
     c = src.col
     if progress:
         progress("validating", 0.25)
-    checks = value_checks(
-        src,
-        numbers=[(n,) for n in NUMBERS],
-        dates=[(d,) for d in DATES],
-        required_date=("line_item_usage_start_date",),
-    )
-    reject_first_bad(con, src, checks)
+    spec = {"numbers": [(n,) for n in NUMBERS], "dates": [(d,) for d in DATES],
+            "required_date": ("line_item_usage_start_date",)}  # fmt: skip
+    checks = value_checks(src, **spec)  # only to name the first bad value, when x_Bad says there is one
+    parsed, flag = parse_once(src, **spec)
 
     if progress:
         progress("classifying usage types", 0.35)
@@ -218,10 +218,18 @@ def stage_cur(
         "usage_type": c("line_item_usage_type"), "product_code": c("line_item_product_code"),
         "product_name": product_name, "unit": c("pricing_unit"), "instance_type": c("product_instance_type"),
     }  # fmt: skip
-    classify_distinct(con, "raw", keys, classify, _OUTPUTS, "aws_classes")
+    tag_keys, tag_sql = _tags(src)
+    # the distinct usage-type and tag combinations in one read of the file; each is then worked out once
+    class_cols, tag_cols = collect_keys(con, "raw", [keys, tag_keys], "aws_keys")
+    classify_distinct(con, "aws_keys", class_cols, classify, _OUTPUTS, "aws_classes")
+    if tag_keys:  # tag sets repeat across millions of lines: build each JSON once
+        compute_distinct(con, "aws_keys", tag_cols, {"tags_json": tag_sql}, "aws_tags")
 
     def num(name: str) -> str:
-        return parse_decimal(c(name))
+        return parsed_name(name) if parsed_name(name) in parsed else parse_decimal(c(name))
+
+    def ts(name: str) -> str:
+        return parsed_name(name) if parsed_name(name) in parsed else parse_timestamp_iso_first(c(name))
 
     lit = c("line_item_line_item_type")
     unblended = num("line_item_unblended_cost")
@@ -244,35 +252,26 @@ def stage_cur(
         WHEN {lit} IN ('Credit', 'Refund') OR {lit} LIKE '%Discount' THEN 'Credit'
         WHEN {lit} IS NULL THEN 'Usage'
         ELSE 'Adjustment' END"""
-    usage_line = f"({lit} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') OR {lit} IS NULL)"
     amount = num("line_item_usage_amount")
-    tokens = f"CASE WHEN {usage_line} AND k.token_mult IS NOT NULL THEN CAST(round({amount} * CAST(k.token_mult AS DECIMAL(38,4))) AS BIGINT) END"
     period = c("billing_period")
-    tag_keys, tag_sql = _tags(src)
-    if tag_keys:  # tag sets repeat across millions of lines: build each JSON once
-        compute_distinct(con, "raw", tag_keys, {"tags_json": tag_sql}, "aws_tags")
-        tag_join = f"LEFT JOIN aws_tags AS tg ON tg.k = {key_hash(tag_keys)}"
-    else:
-        tag_join = ""
     pricing_unit = c("pricing_unit")
     select = {
-        "x_SourceRow": "raw.rowid + 1",
         "AvailabilityZone": c("line_item_availability_zone"),
         "BilledCost": unblended,
         "BillingAccountId": c("bill_payer_account_id"),
         "BillingAccountName": c("bill_payer_account_name"),
         "BillingCurrency": c("line_item_currency_code"),
-        "BillingPeriodStart": f"coalesce({parse_timestamp_iso_first(c('bill_billing_period_start_date'))}, "
+        "BillingPeriodStart": f"coalesce({ts('bill_billing_period_start_date')}, "
                               f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ))",
-        "BillingPeriodEnd": f"coalesce({parse_timestamp_iso_first(c('bill_billing_period_end_date'))}, "
+        "BillingPeriodEnd": f"coalesce({ts('bill_billing_period_end_date')}, "
                             f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ) + INTERVAL 1 MONTH)",
         "ChargeCategory": category,
         "ChargeClass": f"CASE WHEN {lit} = 'Refund' THEN 'Correction' END",
         "ChargeDescription": c("line_item_line_item_description"),
         "ChargeFrequency": f"CASE WHEN {lit} IN ('RIFee', 'SavingsPlanRecurringFee') THEN 'Recurring' "
                            f"WHEN {lit} IN ('Fee', 'SavingsPlanUpfrontFee') THEN 'One-Time' ELSE 'Usage-Based' END",
-        "ChargePeriodStart": parse_timestamp_iso_first(c("line_item_usage_start_date")),
-        "ChargePeriodEnd": parse_timestamp_iso_first(c("line_item_usage_end_date")),
+        "ChargePeriodStart": ts("line_item_usage_start_date"),
+        "ChargePeriodEnd": ts("line_item_usage_end_date"),
         "CommitmentDiscountCategory": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN 'Spend' "
                                       f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Usage' END",
         "CommitmentDiscountId": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN {sp_arn} "
@@ -280,8 +279,6 @@ def stage_cur(
         "CommitmentDiscountStatus": f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END",
         "CommitmentDiscountType": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN 'Savings Plan' "
                                   f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Reserved Instance' END",
-        "ConsumedQuantity": f"CASE WHEN {usage_line} THEN coalesce(CAST({tokens} AS DECIMAL(38,10)), {amount}) END",
-        "ConsumedUnit": f"CASE WHEN {usage_line} THEN CASE WHEN k.token_mult IS NOT NULL THEN 'Tokens' ELSE {pricing_unit} END END",
         "ContractedCost": f"coalesce({num('line_item_net_unblended_cost')}, {unblended})",
         "ContractedUnitPrice": num("line_item_unblended_rate"),
         "EffectiveCost": effective,
@@ -300,22 +297,12 @@ def stage_cur(
         "RegionId": f"coalesce({c('product_region_code')}, {c('product_region')})",
         "RegionName": c("product_location"),
         "ResourceId": c("line_item_resource_id"),
-        "ServiceCategory": "k.category",
         "ServiceName": f"coalesce({product_name}, {c('line_item_product_code')})",
-        "ServiceSubcategory": "k.subcategory",
         "SkuId": c("product_sku"),
         "SkuMeter": c("line_item_usage_type"),
         "SkuPriceId": c("pricing_rate_code"),
         "SubAccountId": c("line_item_usage_account_id"),
         "SubAccountName": c("line_item_usage_account_name"),
-        "Tags": "CAST(tg.tags_json AS JSON)" if tag_keys else "CAST(NULL AS JSON)",
-        "x_Model": "k.x_Model",
-        "x_TokenType": "k.x_TokenType",
-        "x_Tokens": tokens,
-        "x_InstanceType": "k.x_InstanceType",
-        "x_GpuCount": "k.x_GpuCount",
-        # negations and fees of an instance line carry its type but no GPU hours (those are on the usage line)
-        "x_GpuHours": f"CASE WHEN k.x_GpuCount IS NOT NULL AND NOT {usage_line} THEN CAST(0 AS DECIMAL(38,10)) END",
         "x_ServiceCode": c("line_item_product_code"),
         "x_Operation": c("line_item_operation"),
         "x_LineItemType": lit,
@@ -325,12 +312,58 @@ def stage_cur(
     if progress:
         progress("mapping to FOCUS", 0.45)
     body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
+    # Typed in one parallel, order-preserving pass (rowid + 1 = data row) with the lookup keys but no joins: a join
+    # would not keep the file's order. The per-combination answers are joined in view `staged`, which the shared
+    # tail reads, so the rows are materialised once.
+    con.execute("SET preserve_insertion_order = true")
     con.execute(
-        f"CREATE TABLE staged AS SELECT {body} FROM raw LEFT JOIN aws_classes AS k ON k.k = {key_hash(keys)} "
+        f"CREATE TABLE aws_rows AS SELECT {body}, {key_hash(keys)} AS _kc, "
+        f"{key_hash(tag_keys) if tag_keys else 'NULL'} AS _kt, {flag} AS x_Bad "
+        f"FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw) AS raw"
+    )
+    con.execute("SET preserve_insertion_order = false")
+    reject_flagged(con, src, checks, staged="aws_rows")
+    con.execute("DROP VIEW raw_numbered")
+    con.execute("DROP VIEW raw")
+    lookups = _lookup_columns("s.x_LineItemType", "s.PricingQuantity", "s.PricingUnit", tags=bool(tag_keys))
+    have = set(select) | set(lookups) | {"x_SourceRow"}
+    nulls = [f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in missing_cost_columns(have).items()]
+    columns = ", ".join(
+        ["s.* EXCLUDE (_kc, _kt)", "s.rowid + 1 AS x_SourceRow"]
+        + [f"{expr} AS {ident(name)}" for name, expr in lookups.items()]
+        + nulls
+    )
+    tag_join = "LEFT JOIN aws_tags AS tg ON tg.k = s._kt" if tag_keys else ""
+    con.execute(
+        f"CREATE VIEW staged AS SELECT {columns} FROM aws_rows AS s LEFT JOIN aws_classes AS k ON k.k = s._kc "
         f"{tag_join}"
     )
-    con.execute("DROP TABLE raw")
     return "staged", _warnings(con)
+
+
+def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> dict[str, str]:
+    """The columns that need the per-combination answers (`k`: aws_classes, `tg`: aws_tags), over the line item
+    type, usage amount and pricing unit."""
+    usage_line = f"({lit} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') OR {lit} IS NULL)"
+    tokens = (
+        f"CASE WHEN {usage_line} AND k.token_mult IS NOT NULL "
+        f"THEN CAST(round({amount} * CAST(k.token_mult AS DECIMAL(38,4))) AS BIGINT) END"
+    )
+    return {
+        "ConsumedQuantity": f"CASE WHEN {usage_line} THEN coalesce(CAST({tokens} AS DECIMAL(38,10)), {amount}) END",
+        "ConsumedUnit": f"CASE WHEN {usage_line} THEN CASE WHEN k.token_mult IS NOT NULL THEN 'Tokens' "
+                        f"ELSE {pricing_unit} END END",
+        "ServiceCategory": "k.category",
+        "ServiceSubcategory": "k.subcategory",
+        "Tags": "CAST(tg.tags_json AS JSON)" if tags else "CAST(NULL AS JSON)",
+        "x_Model": "k.x_Model",
+        "x_TokenType": "k.x_TokenType",
+        "x_Tokens": tokens,
+        "x_InstanceType": "k.x_InstanceType",
+        "x_GpuCount": "k.x_GpuCount",
+        # negations and fees of an instance line carry its type but no GPU hours (those are on the usage line)
+        "x_GpuHours": f"CASE WHEN k.x_GpuCount IS NOT NULL AND NOT {usage_line} THEN CAST(0 AS DECIMAL(38,10)) END",
+    }  # fmt: skip
 
 
 def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:

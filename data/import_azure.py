@@ -23,11 +23,15 @@ import duckdb
 
 from data.gpu_catalog import gpu_count
 from data.import_common import (
+    ROW,
     classify_distinct,
+    collect_keys,
     compute_distinct,
     key_hash,
     load_text,
-    reject_first_bad,
+    parse_once,
+    parsed_name,
+    reject_flagged,
     row_warning,
     run_import,
     value_checks,
@@ -185,8 +189,16 @@ def stage_azure(
         progress("validating", 0.25)
     numbers = [COST, ("Quantity",), ("EffectivePrice",), ("UnitPrice",), ("PayGPrice",)]
     dates = [DATE, ("BillingPeriodStartDate",), ("BillingPeriodEndDate",)]
-    checks = value_checks(src, numbers=numbers, dates=dates, required_date=DATE)
-    reject_first_bad(con, src, checks)
+    checks = value_checks(src, numbers=numbers, dates=dates, required_date=DATE)  # to name a bad value
+    parsed, flag = parse_once(src, numbers=numbers, dates=dates, required_date=DATE)
+
+    def num(names: tuple[str, ...]) -> str:  # the value parsed once in the staging query
+        return parsed_name(names[0]) if parsed_name(names[0]) in parsed else parse_decimal(c(*names))
+
+    def ts(names: tuple[str, ...]) -> str:
+        return (
+            parsed_name(names[0]) if parsed_name(names[0]) in parsed else parse_timestamp_iso_first(c(*names))
+        )
 
     if progress:
         progress("classifying meters", 0.35)
@@ -196,15 +208,22 @@ def stage_azure(
         "meter": c("MeterName"), "product": c("ProductName", "Product"), "subcategory": c("MeterSubCategory"),
         "category": c("MeterCategory"), "unit": c("UnitOfMeasure"), "service_type": service_type,
     }  # fmt: skip
-    classify_distinct(con, "raw", keys, classify, _OUTPUTS, "azure_classes")
-
+    tag_keys = {"tags": c("Tags")}  # tag sets repeat across millions of lines: repair each once
     cost = parse_decimal(c(*COST))
     qty = parse_decimal(c("Quantity"))
     charge_type = c("ChargeType")
     pricing_model = c("PricingModel")
+    hint = {"amortised": _amortised_line(cost, charge_type, pricing_model)}  # over `raw`, before staging
+    cost, qty = num(COST), num(("Quantity",))
+    # the distinct meter and tag combinations (and whether any line looks amortised) in one read of the file;
+    # each combination is then worked out once
+    class_cols, tag_cols, hint_cols = collect_keys(con, "raw", [keys, tag_keys, hint], "azure_keys")
+    classify_distinct(con, "azure_keys", class_cols, classify, _OUTPUTS, "azure_classes")
+    compute_distinct(con, "azure_keys", tag_cols, {"tags_json": repair_json(ident("tags"))}, "azure_tags")
+
     commitment = f"({pricing_model} IN ('Reservation', 'SavingsPlan'))"
     unused = f"({charge_type} IN ('UnusedReservation', 'UnusedSavingsPlan'))"
-    amortised = _is_amortised(con, path, cost, charge_type, pricing_model)
+    amortised = _is_amortised(con, path, hint_cols["amortised"])
     covered = f"({commitment} AND ({charge_type} = 'Usage' OR {unused}))"
     billed = f"CASE WHEN {covered} THEN 0 ELSE {cost} END" if amortised else cost
     effective = (
@@ -213,7 +232,7 @@ def stage_azure(
         else cost
     )
     usage = f"(coalesce({charge_type}, 'Usage') = 'Usage')"
-    date = parse_timestamp_iso_first(c(*DATE))
+    date = ts(DATE)
     resource_id = c("ResourceId", "InstanceId")
     block = "CAST(k.block AS DECIMAL(38,10))"
     tokens = f"CASE WHEN k.tokens AND {usage} THEN CAST(round({qty} * {block}) AS BIGINT) END"
@@ -223,17 +242,17 @@ def stage_azure(
         ("InstanceType", f"CASE WHEN k.x_GpuCount IS NOT NULL THEN {service_type} END"),
         ("CoreCount", f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.VCPUs') END"),
     ])  # fmt: skip
-    payg = parse_decimal(c("PayGPrice"))
-    unit_price = parse_decimal(c("UnitPrice"))
+    payg = num(("PayGPrice",))
+    unit_price = num(("UnitPrice",))
     select = {
-        "x_SourceRow": "raw.rowid + 1",
+        "x_SourceRow": f"raw.{ROW}",  # numbered by the file (the joins below do not keep order)
         "AvailabilityZone": f"nullif({c('AvailabilityZone')}, '')",
         "BilledCost": billed,
         "BillingAccountId": c("BillingAccountId"),
         "BillingAccountName": c("BillingAccountName"),
         "BillingCurrency": c("BillingCurrencyCode", "BillingCurrency", "Currency"),
-        "BillingPeriodStart": parse_timestamp_iso_first(c("BillingPeriodStartDate")),
-        "BillingPeriodEnd": f"{parse_timestamp_iso_first(c('BillingPeriodEndDate'))} + INTERVAL 1 DAY",
+        "BillingPeriodStart": ts(("BillingPeriodStartDate",)),
+        "BillingPeriodEnd": f"{ts(('BillingPeriodEndDate',))} + INTERVAL 1 DAY",
         "ChargeCategory": f"""CASE WHEN {charge_type} IS NULL OR {charge_type} = 'Usage' OR {unused} THEN 'Usage'
             WHEN {charge_type} IN ('Purchase', 'Refund') THEN 'Purchase' WHEN {charge_type} = 'Tax' THEN 'Tax'
             WHEN {charge_type} = 'Credit' THEN 'Credit' ELSE 'Adjustment' END""",
@@ -301,27 +320,30 @@ def stage_azure(
     if progress:
         progress("mapping to FOCUS", 0.45)
     body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
-    tag_keys = {"tags": c("Tags")}  # tag sets repeat across millions of lines: repair each once
-    compute_distinct(con, "raw", tag_keys, {"tags_json": repair_json(ident("tags"))}, "azure_tags")
     con.execute(
-        f"CREATE TABLE staged AS SELECT {body} FROM raw LEFT JOIN azure_classes AS k ON k.k = {key_hash(keys)} "
-        f"LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)}"
+        f"CREATE TABLE staged AS SELECT {body}, {flag} AS x_Bad "
+        f"FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw_numbered) AS raw "
+        f"LEFT JOIN azure_classes AS k ON k.k = {key_hash(keys)} LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)}"
     )
-    con.execute("DROP TABLE raw")
+    reject_flagged(con, src, checks)
+    con.execute("DROP VIEW raw_numbered")
+    con.execute("DROP VIEW raw")
     return "staged", _warnings(con, amortised)
 
 
-def _is_amortised(
-    con: duckdb.DuckDBPyConnection, path: Path, cost: str, charge_type: str, pricing_model: str
-) -> bool:
+def _amortised_line(cost: str, charge_type: str, pricing_model: str) -> str:
+    """True for a line only an amortised export has (unused commitment, or covered usage with a cost)."""
+    return (
+        f"({charge_type} IN ('UnusedReservation', 'UnusedSavingsPlan') OR "
+        f"({pricing_model} IN ('Reservation', 'SavingsPlan') AND {charge_type} = 'Usage' AND {cost} <> 0))"
+    )
+
+
+def _is_amortised(con: duckdb.DuckDBPyConnection, path: Path, hint: str) -> bool:
+    """The file name says so, or a line does (`hint`: the `_amortised_line` column of the collected keys)."""
     if re.search(r"amorti[sz]", path.name, re.I):
         return True
-    return bool(
-        con.execute(
-            f"SELECT count(*) FROM raw WHERE {charge_type} IN ('UnusedReservation', 'UnusedSavingsPlan') OR "
-            f"({pricing_model} IN ('Reservation', 'SavingsPlan') AND {charge_type} = 'Usage' AND {cost} <> 0)"
-        ).fetchall()[0][0]
-    )
+    return bool(con.execute(f"SELECT coalesce(bool_or({hint}), false) FROM azure_keys").fetchall()[0][0])
 
 
 def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:

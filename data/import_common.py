@@ -28,6 +28,7 @@ from data.importing import (
     previous_import,
     reject,
     sha256_file,
+    staging_connection,
 )
 from data.sql import (
     ident,
@@ -37,9 +38,10 @@ from data.sql import (
     read_json_lines,
     read_parquet,
 )
-from data.store import Store, memory_connection
+from data.store import Store
 
-ROW = "(rowid + 1)"  # data row number (1 = first data row) of the all-text table `raw`
+RAW_ROW = "x_RawRow"  # column of `raw` holding the data row number (1 = first data row)
+ROW = ident(RAW_ROW)
 
 _FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "json": "newline-delimited JSON"}
 
@@ -94,17 +96,27 @@ def load_text(
     check: Callable[[list[str]], None] | None = None,
     fmt: str | None = None,
 ) -> Source:
-    """Read `path` into table `raw` with every kept column as text (nested Parquet values as JSON text).
+    """Define views `raw` and `raw_numbered` over `path` with every kept column as text (nested Parquet values as
+    JSON text); `raw_numbered` adds column `ROW`, the data row number (1 = first data row, in file order).
 
+    They are views, not copies: each statement over one streams the file again (DuckDB reads only the columns the
+    statement uses), so the rows are materialised once, in the importer's typed staging table. `raw` is read in
+    parallel; `raw_numbered` in one thread (numbering follows the file), so use it only where the row number is
+    needed (an order-preserving `CREATE TABLE ... AS SELECT ... FROM raw` numbers rows by rowid instead).
     CSV (plain or .gz) and Parquet keep their columns; newline-delimited JSON gives one column `json` per line.
     `check` sees every header before anything is read (to reject a file of the wrong kind early).
-    Row numbers are `ROW` (`rowid + 1`), in file order. Unreadable files raise ImportRejected.
+    A file that cannot be read raises ImportRejected here when its header is unreadable, and from `run_import`
+    when a later line is.
     """
     fmt = fmt or detect_format(path)
     source = {"csv": read_csv_text, "parquet": read_parquet, "json": read_json_lines}[fmt](str(path))
     try:
         if fmt == "json":
-            con.execute(f"CREATE TABLE raw AS SELECT CAST(json AS VARCHAR) AS json FROM {source}")
+            con.execute(f"CREATE VIEW raw AS SELECT CAST(json AS VARCHAR) AS json FROM {source}")
+            con.execute(
+                f"CREATE VIEW raw_numbered AS SELECT CAST(json AS VARCHAR) AS json, ordinality AS {ROW} "
+                f"FROM {source} WITH ORDINALITY"
+            )
             src = Source(path, fmt, ["json"])
         else:
             described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
@@ -116,12 +128,15 @@ def load_text(
                     path, f"has none of the columns this importer reads (it has {len(described)} others)"
                 )
             selects = ", ".join(_as_text(name, sql_type, fmt == "parquet") for name, sql_type in cols)
-            con.execute(f"CREATE TABLE raw AS SELECT {selects} FROM {source}")
+            con.execute(f"CREATE VIEW raw AS SELECT {selects} FROM {source}")
+            con.execute(
+                f"CREATE VIEW raw_numbered AS SELECT {selects}, ordinality AS {ROW} FROM {source} WITH ORDINALITY"
+            )
             src = Source(path, fmt, [name for name, _ in cols])
     except duckdb.Error as exc:
-        raise reject(path, f"cannot be read as {_FORMAT_NAMES[fmt]}: {_clean_duckdb_error(exc)}") from None
+        raise unreadable(path, exc, fmt) from None
     src._lower = {c.lower(): c for c in reversed(src.columns)}
-    # `raw` is numbered (rowid = file order); what follows needs no order, and keeping it costs memory
+    # rows carry their number (ROW); what follows needs no order, and keeping it costs memory
     con.execute("SET preserve_insertion_order = false")
     return src
 
@@ -133,6 +148,11 @@ def _as_text(name: str, sql_type: str, parquet: bool) -> str:
     if sql_type.startswith(("STRUCT", "MAP", "UNION")) or sql_type.endswith("]"):
         return f"CAST(to_json({col}) AS VARCHAR) AS {col}"
     return f"CAST({col} AS VARCHAR) AS {col}"
+
+
+def unreadable(path: Path, exc: duckdb.Error, fmt: str | None = None) -> ImportRejected:
+    kind = _FORMAT_NAMES[fmt or detect_format(path)]
+    return reject(path, f"cannot be read as {kind}: {_clean_duckdb_error(exc)}")
 
 
 @dataclass
@@ -172,8 +192,58 @@ def value_checks(
     return checks
 
 
+def parse_once(
+    src: Source,
+    *,
+    numbers: list[tuple[str, ...]],
+    dates: list[tuple[str, ...]],
+    required_date: tuple[str, ...],
+) -> tuple[dict[str, str], str]:
+    """Every present number and date column parsed once, for a staging query that reads `raw` through an inner
+    projection (`SELECT *, <parsed> FROM raw`): returns (alias -> parsing SQL over `raw`, x_Bad SQL over the
+    parsed aliases). Use `parsed(names[0])` for a column's value; x_Bad means what `value_checks` checks, without
+    parsing every value a second time for the check."""
+    parsed: dict[str, str] = {}
+    bad: list[str] = []
+    for names, fn in [(n, parse_decimal) for n in numbers] + [(d, parse_timestamp_iso_first) for d in dates]:
+        header = src.has(*names)
+        if header:
+            alias = parsed_name(names[0])
+            parsed[alias] = fn(ident(header))
+            bad.append(f"({ident(header)} IS NOT NULL AND {alias} IS NULL)")
+    header = src.has(*required_date)
+    if header:
+        bad.append(f"({ident(header)} IS NULL)")
+    return parsed, " OR ".join(bad) if bad else "false"
+
+
+def parsed_name(name: str) -> str:
+    """The alias under which `parse_once` exposes the parsed value of column `name`."""
+    return ident("_parsed_" + name)
+
+
+def bad_flag(checks: list[Check]) -> str:
+    """SQL that is true when any of `checks` fails: stage it as column `x_Bad` in the same pass that types the
+    rows, then call `reject_flagged` (the costly search for the first bad value runs only when there is one)."""
+    return " OR ".join(f"({c.bad})" for c in checks) if checks else "false"
+
+
+def reject_flagged(
+    con: duckdb.DuckDBPyConnection, src: Source, checks: list[Check], staged: str = "staged"
+) -> None:
+    """Raise ImportRejected for the first bad value (row, column, value) when a row of `staged` has `x_Bad`."""
+    if con.execute(f"SELECT count(*) FROM {staged} WHERE x_Bad").fetchall()[0][0]:
+        reject_first_bad(con, src, checks)
+        raise reject(src.path, "has a value that does not parse")  # not reached: the search finds the row
+
+
 def reject_first_bad(
-    con: duckdb.DuckDBPyConnection, src: Source, checks: list[Check], *, table: str = "raw", row: str = ROW
+    con: duckdb.DuckDBPyConnection,
+    src: Source,
+    checks: list[Check],
+    *,
+    table: str = "raw_numbered",
+    row: str = ROW,
 ) -> None:
     """Raise ImportRejected naming row, column and value of the first bad value in `table`, if any."""
     if not checks:
@@ -200,6 +270,26 @@ def reject_first_bad(
         column=check.column,
         value=value,
     )
+
+
+def collect_keys(
+    con: duckdb.DuckDBPyConnection, table: str, key_sets: list[dict[str, str]], name: str
+) -> list[dict[str, str]]:
+    """The distinct combinations of several key sets (each name -> SQL over `table`) in one pass over `table`,
+    stored in table `name`. Returns each key set re-expressed over `name`'s columns, to hand to
+    `classify_distinct` / `compute_distinct` with `name` as their table (the key hashes come out the same as
+    `key_hash` of the original expressions). When `table` streams a file, this reads it once instead of once
+    per key set."""
+    cols, out = [], []
+    for i, keys in enumerate(key_sets):
+        renamed = {}
+        for k, expr in keys.items():
+            col = ident(f"s{i}_{k}")
+            cols.append(f"{expr} AS {col}")
+            renamed[k] = col
+        out.append(renamed)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT {', '.join(cols)} FROM {table}")
+    return out
 
 
 def classify_distinct(
@@ -293,16 +383,16 @@ def run_import(
     earlier = previous_import(store, kind, digest)
     if earlier:
         return duplicate_result(store, kind, path, digest, earlier)
-    con = memory_connection()
-    con.execute("SET enable_progress_bar = false")  # the CLI draws its own progress bar
-    try:
-        table, warnings = stage(con, path, progress)
+    with staging_connection() as con:
+        try:
+            table, warnings = stage(con, path, progress)
+        except (duckdb.InvalidInputException, duckdb.IOException) as exc:
+            # a line that cannot be read, met while a statement streamed `raw`
+            raise unreadable(path, exc) from None
         return finish_cost_import(
             store, con, table, kind=kind, source_file=str(path.resolve()), file_hash=digest,
             warnings=warnings, progress=progress,
         )  # fmt: skip
-    finally:
-        con.close()
 
 
 def snake_header(header: str) -> str:

@@ -22,9 +22,17 @@ from data.importing import (
     previous_import,
     reject,
     sha256_file,
+    staging_connection,
 )
-from data.sql import ident, parse_decimal, parse_timestamp_iso_first, read_csv_text, read_parquet, repair_json
-from data.store import Store, memory_connection
+from data.sql import (
+    ident,
+    parse_decimal,
+    parse_timestamp_iso_first,
+    read_csv_text,
+    read_parquet,
+    repair_json,
+)
+from data.store import Store
 
 KIND = "focus"
 
@@ -97,24 +105,29 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
 
     checks: list[tuple[str, str, str, str]] = []  # (source header, target, what a value must be, bad condition)
     selects = []
+    parsed = []  # numbers and dates are parsed once, in an inner projection, for the value and for x_Bad
+    flags = []  # x_Bad over the parsed values (`checks` say the same over the text, to name a bad value)
     for src, target in mapping.items():
         col = ident(src)
         kind = FOCUS_COLUMNS.get(target, "string")
-        if kind == "decimal":
-            expr = parse_decimal(col)
-            checks.append((src, target, "a number", f"({col} IS NOT NULL AND {expr} IS NULL)"))
-        elif kind == "timestamp":
-            expr = parse_timestamp_iso_first(col)
-            checks.append((src, target, "a date (ISO 8601 or M/D/YY)", f"({col} IS NOT NULL AND {expr} IS NULL)"))
+        if kind in ("decimal", "timestamp"):
+            parse = parse_decimal(col) if kind == "decimal" else parse_timestamp_iso_first(col)
+            expr = ident("_parsed_" + target)
+            parsed.append(f"{parse} AS {expr}")
+            flags.append(f"({col} IS NOT NULL AND {expr} IS NULL)")
+            expected = "a number" if kind == "decimal" else "a date (ISO 8601 or M/D/YY)"
+            checks.append((src, target, expected, f"({col} IS NOT NULL AND {parse} IS NULL)"))
             if target == "ChargePeriodStart":
                 checks.append((src, target, "a date (the column is mandatory)", f"({col} IS NULL)"))
+                flags.append(f"({col} IS NULL)")
         elif kind == "json":
             expr = f"CAST({repair_json(col)} AS JSON)"
         else:
             expr = col
         selects.append(f"{expr} AS {ident(target)}")
-    flag = " OR ".join(c[3] for c in checks) if checks else "false"
-    con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(selects)}, {flag} AS x_Bad FROM {relation}")
+    flag = " OR ".join(flags) if flags else "false"
+    inner = f"(SELECT *, {', '.join(parsed)} FROM {relation})" if parsed else relation
+    con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(selects)}, {flag} AS x_Bad FROM {inner}")
 
     bad = con.execute(f"SELECT min(rowid) FROM {table} WHERE x_Bad").fetchall()[0][0]
     if bad is not None:
@@ -152,8 +165,7 @@ def import_focus(store: Store, path: Path | str, *, progress: Progress | None = 
     earlier = previous_import(store, KIND, digest)
     if earlier:
         return duplicate_result(store, KIND, path, digest, earlier)
-    con = memory_connection()
-    try:
+    with staging_connection() as con:
         if progress:
             progress("reading and validating", 0.1)
         warnings = stage_focus(con, path)
@@ -161,5 +173,3 @@ def import_focus(store: Store, path: Path | str, *, progress: Progress | None = 
             store, con, "staged", kind=KIND, source_file=str(path.resolve()), file_hash=digest,
             warnings=warnings, progress=progress,
         )  # fmt: skip
-    finally:
-        con.close()

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from data.import_common import (
+    ROW,
     Check,
     Source,
     classify_distinct,
@@ -114,14 +115,14 @@ def _flatten(con: duckdb.DuckDBPyConnection, src: Source) -> None:
         cols = [f"nullif(s[{i + 1}], '') AS {ident(FIELDS[f])}" for i, f in enumerate(scalars)]
         cols += [f"CAST(l[{i + 1}] AS VARCHAR) AS {ident(LISTS[f])}" for i, f in enumerate(lists)]
         con.execute(
-            f"CREATE TABLE flat AS SELECT r AS x_SourceRow, {', '.join(cols)} FROM (SELECT rowid + 1 AS r, "
-            f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l FROM raw)"
+            f"CREATE TABLE flat AS SELECT r AS x_SourceRow, {', '.join(cols)} FROM (SELECT {ROW} AS r, "
+            f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l FROM raw_numbered)"
         )
         return
-    cols = ["rowid + 1 AS x_SourceRow"]
+    cols = [f"{ROW} AS x_SourceRow"]
     for field, name in (FIELDS | LISTS).items():
         cols.append(f"{_field(src, field, field in LISTS)} AS {ident(name)}")
-    con.execute(f"CREATE TABLE flat AS SELECT {', '.join(cols)} FROM raw")
+    con.execute(f"CREATE TABLE flat AS SELECT {', '.join(cols)} FROM raw_numbered")
 
 
 def _field(src: Source, field: str, is_list: bool) -> str:
@@ -152,7 +153,8 @@ def stage_gcp(
                 path, "is not a GCP billing export: missing column(s) " + ", ".join(missing), missing=missing
             )
     _flatten(con, src)
-    con.execute("DROP TABLE raw")
+    con.execute("DROP VIEW raw_numbered")
+    con.execute("DROP VIEW raw")
     if progress:
         progress("validating", 0.25)
     checks = [Check("usage_start_time", "a timestamp (the field is mandatory)", "usage_start_time IS NULL"),

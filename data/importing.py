@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -21,10 +24,14 @@ from pydantic import BaseModel, Field
 from data.derive import derive_key_sql, derived_columns, register_derivations
 from data.errors import ImportRejected
 from data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
-from data.sql import ident, literal
-from data.store import Store
+from data.sql import ident, literal, memory_limit_bytes, staging_settings
+from data.store import Store, memory_connection
 
 Progress = Callable[[str, float], None]
+
+# Share of DuckDB's default memory limit (itself 80% of the machine's memory) a staging connection may hold
+# before it spills to disk: a 10M-row bill then imports on a small machine without exhausting its memory.
+STAGING_MEMORY_SHARE = 0.5
 
 _KIND_TYPES = {"string": "VARCHAR", "decimal": MONEY, "timestamp": "TIMESTAMPTZ", "json": "JSON"}
 
@@ -43,6 +50,24 @@ class ImportResult(BaseModel):
     effective_cost: str = Field("0", description="sum of EffectiveCost over the rows read, as a decimal string")
     billed_cost: str = "0"
     warnings: list[str] = Field(default_factory=list)
+
+
+@contextmanager
+def staging_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection for staging one import. Beyond `STAGING_MEMORY_SHARE` of DuckDB's default
+    memory limit it spills to a private folder in the system temp directory, removed afterwards (DuckDB's own
+    default would be `.tmp` in the working directory, which may be unwritable or on a small disk)."""
+    con = memory_connection()
+    spill = tempfile.mkdtemp(prefix="spendscope-import-")
+    try:
+        default = memory_limit_bytes(con)
+        limit = int(default * STAGING_MEMORY_SHARE) if default else 4 << 30
+        for statement in staging_settings(spill, limit):
+            con.execute(statement)
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def sha256_file(path: Path) -> str:
@@ -80,15 +105,18 @@ def duplicate_result(store: Store, kind: str, path: Path, file_hash: str, earlie
     )
 
 
+def missing_cost_columns(have: set[str]) -> dict[str, str]:
+    """The FOCUS and AI columns (name -> SQL type) not in `have`: a staging view selects them as typed NULLs."""
+    wanted = {name: _KIND_TYPES[kind] for name, kind in FOCUS_COLUMNS.items()} | dict(AI_COLUMNS)
+    return {name: sql_type for name, sql_type in wanted.items() if name not in have}
+
+
 def conform_cost_table(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """Add any FOCUS or AI column the staging table lacks (as NULL). Returns the extra (x_) columns it has."""
+    """Add any FOCUS or AI column the staging table lacks (as NULL). Returns the extra (x_) columns it has.
+    (A staging view must already have them all: see `missing_cost_columns`.)"""
     have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
-    for name, kind in FOCUS_COLUMNS.items():
-        if name not in have:
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {_KIND_TYPES[kind]}")
-    for name, sql_type in AI_COLUMNS.items():
-        if name not in have:
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {sql_type}")
+    for name, sql_type in missing_cost_columns(have).items():
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {sql_type}")
     reserved = set(FOCUS_COLUMNS) | set(AI_COLUMNS) | {"x_SourceRow", "x_Bad"}
     return [c for c in have if c not in reserved]
 

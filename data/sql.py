@@ -4,7 +4,13 @@ so a distributed engine later needs only this module rewritten (sqlglot transpil
 
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING
+
 from data.focus import MONEY, QUANTITY
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def ident(name: str) -> str:
@@ -166,3 +172,27 @@ def kv_lists_to_json(*exprs: str) -> str:
         "e.value IS NOT NULL AND e.value <> ''), lambda e: map([e.key], [e.value])), "
         "lambda a, b: map_concat(a, b), MAP {}))::VARCHAR, '{}')"
     )
+
+
+# --- staging connections of the importers ---
+
+
+def staging_settings(temp_directory: str, memory_limit_bytes: int) -> list[str]:
+    """Statements that let a bulk-import staging connection spill to `temp_directory` once it holds more than
+    `memory_limit_bytes`, instead of growing until the machine runs out of memory."""
+    return [
+        f"SET temp_directory = {literal(temp_directory)}",
+        f"SET memory_limit = '{int(memory_limit_bytes) // (1 << 20)}MiB'",
+        "SET enable_progress_bar = false",  # the CLI draws its own progress bar
+    ]
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
+    """DuckDB's current memory limit in bytes (its default is 80% of the memory it can use), or None."""
+    text = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?i?B)\s*", str(text))
+    if not m:
+        return None
+    units = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1 << 10, "MiB": 1 << 20,
+             "GiB": 1 << 30, "TiB": 1 << 40}  # fmt: skip
+    return int(float(m.group(1)) * units.get(m.group(2), 1))
