@@ -195,6 +195,8 @@ def _total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         text = f"{figure(v, plan.measure)} {_what(plan)} were used{by} {when}."
     elif "commitment_status" in has and has["commitment_status"].values == ["Unused"]:
         text = f"{money(v)} of commitment went unused{' for ' + scope if scope else ''} {when}."
+    elif "commitment_status" in has and has["commitment_status"].values == ["Used"]:
+        text = f"{money(v)} of commitment was used{' for ' + scope if scope else ''} {when}."
     elif untagged is not None:
         key = untagged.dimension
         text = f"{money(v)} of spend had no {key} tag{' for ' + scope if scope else ''} {when}."

@@ -66,7 +66,7 @@ TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
 # like the concept, the concept's words ("team", "squad", "feature") name the first of these keys it has.
 CONCEPT_KEYS: dict[str, tuple[str, ...]] = {
     "team": ("team", "owner", "squad", "department", "cost_center", "costcenter", "business_unit", "group"),
-    "feature": ("feature", "app", "application", "product", "workload", "use_case", "usecase"),
+    "feature": ("feature", "app", "application", "product", "workload", "use_case", "usecase", "project"),
     "env": ("env", "environment", "stage", "tier"),
 }
 
@@ -93,6 +93,9 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "amazon simple storage service": ("s3", "amazon s3"),
         "vertex ai": ("vertex",),
         "amazon bedrock": ("bedrock", "aws bedrock"),
+        "compute engine": ("gce", "google compute engine", "gcp compute engine"),
+        "google compute engine": ("gce", "compute engine"),
+        "azure openai": ("aoai", "azure open ai"),
     },
 }
 

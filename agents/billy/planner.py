@@ -27,7 +27,7 @@ from agents.billy.lexicon import (
 )
 from agents.billy.models import PeriodRef, Plan
 from agents.billy.phrasing import token_words
-from agents.billy.resolve import Mention, ValueIndex, find_mentions, question_tokens, tokens
+from agents.billy.resolve import Mention, ValueIndex, find_mentions, key_name, question_tokens, tokens
 from agents.billy.when import PeriodMention, scan_periods
 from tools.costs import Filter
 from tools.periods import Period, add_months, month_period
@@ -104,9 +104,9 @@ _RE = {
         r"\bas a percent|%\s*(change|increase|decrease|growth)|\bby how many percent"
     ),
     "unit": re.compile(
-        r"(?:\b(?:per|for each|each|every|a|an)|/)\s*(?P<scale>1m|1 m|one million|a million|million|1,000,000|1000000|"
-        r"mtok|mtoks|m|1k|1 k|one thousand|a thousand|thousand|1,000|1000|k|1|one|single)?\s*"
-        r"(?P<tt>input|output|prompt|completion|cached|cache read|cache write)?\s*"
+        r"(?:\b(?:per|for each|each|every|a|an)|/)[\s-]*(?P<scale>1m|1 m|one million|a million|million|1,000,000|"
+        r"1000000|mtok|mtoks|m|1k|1 k|one thousand|a thousand|thousand|1,000|1000|k|1|one|single)?[\s-]*"
+        r"(?P<tt>input|output|prompt|completion|cached|cache read|cache write)?[\s-]*"
         r"(?P<unit>tokens?|requests?|calls?|api calls?|inferences?|gpu[- ]?hours?|hours?|queries|query)\b"
     ),
     "unit_words": re.compile(r"\bunit (cost|price)s?\b|\bcost per\b|\bprice per\b|\brate per\b|\bblended\b"),
@@ -253,10 +253,12 @@ def plan_question(question: str, index: ValueIndex, *, as_of: dt.date | None = N
     rest = q.rest_text(used)
 
     _negations(q, mentions)
+    _same_dimension_conflicts(q, mentions)
     _measure(q.low, rest, plan)
     group_dims = _group_dims(index, q, used, rest)
     intent_found = _intent(q, rest, plan, index, mentions, group_dims, scan.mentions, scan.over)
     _filters(plan, mentions, index, q)
+    _gpu_models(q, used, plan, index)
     _periods(plan, scan.mentions, scan.over, today, index, previous, q.low)
 
     is_followup = previous is not None and _looks_like_followup(
@@ -340,6 +342,44 @@ def _negations(q: _Question, mentions: list[Mention]) -> None:
             if re.fullmatch(r"\s*(,|and|or|&|nor|/|\+)?\s*(,\s*)?(and |or |nor )?(the |our )?\s*", between):
                 m.negated = True
         prev = m
+
+
+def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> None:
+    """A GPU model named ("A100 spend", "the H100s"): the store's instance types that carry that GPU."""
+    from data.gpu_catalog import GPU_INSTANCES
+
+    if any(f.dimension in ("instance_type", "gpu_count") for f in plan.filters):
+        return
+    for i, t in enumerate(q.toks):
+        if i in used or i in q.blocked:
+            continue
+        name = re.fullmatch(r"([abhlvt]\d{1,3}[a-z]?)s?", t.text)
+        if not name:
+            continue
+        types = [v for v in index.values.get("instance_type", [])
+                 if GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name.group(1)]  # fmt: skip
+        if types:
+            plan.filters.append(Filter(dimension="instance_type", values=types))
+            plan.assumptions.append(
+                f"'{t.text}' = instances with {name.group(1).upper()} GPUs ({', '.join(types)})"
+            )
+            plan.subject = plan.subject or f"{name.group(1).upper()} instances"
+            used.add(i)
+            return
+
+
+def _same_dimension_conflicts(q: _Question, mentions: list[Mention]) -> None:
+    """Two values of one dimension not named as a list ("of our Vertex AI spend, how much was Claude"): a row has
+    one value per dimension, so the later name takes its partial reading in another dimension (claude-* models)."""
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if a.dim != b.dim or a.negated or b.negated or not b.partial:
+            continue
+        between = q.low[q.toks[a.last - 1].end : q.toks[b.first].start]
+        if re.fullmatch(r"[\s,/&+]*(?:(?:and|or|nor|vs\.?|versus|plus|with|to|than|compared (?:to|with))[\s,]*)*"
+                        r"(?:the |our )?\s*", between):  # fmt: skip
+            continue
+        dim = next(iter(b.partial))
+        b.dim, b.values, b.exact, b.partial = dim, b.partial[dim], False, {}
 
 
 def _token_kinds(low: str) -> list[str]:
@@ -430,6 +470,8 @@ def _group_dims(index: ValueIndex, q: _Question, used: set[int], rest: str) -> l
 
 def ownership_key(index: ValueIndex) -> str | None:
     keys = {k.lower(): k for k in index.tag_keys()}
+    for k in index.tag_keys():
+        keys.setdefault(key_name(k), k)
     for k in OWNERSHIP_KEYS:
         if k in keys:
             return keys[k]
@@ -510,7 +552,7 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         plan.filters.append(Filter(dimension="commitment_status", values=["Unused"]))
         plan.subject = "commitment that went unused"
         plan.assumptions.append("unused commitment = effective cost of commitment rows with status Unused")
-    elif has_commit and re.search(r"\bused\b", rest):
+    elif has_commit and re.search(r"\b(used|use|using|consumed?|utili[sz]ed)\b", rest):
         plan.filters.append(Filter(dimension="commitment_status", values=["Used"]))
         plan.subject = "commitment that was used"
 
@@ -618,7 +660,8 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
     plan.intent = "total"
     found = bool(re.search(r"\b(how much|how many|what|total|spend|spent|cost|costs|bill|billed|paid|pay|amount|"
                            r"sum|usage|consum\w*|used|use)\b", rest)) or bool(mentions)  # fmt: skip
-    return found
+    # a measure named on its own ("input tokens in February", "gpu hours last month") is the question
+    return found or plan.measure in ("tokens", "requests", "gpu_hours")
 
 
 def _entity_comparison(mentions: list[Mention], rest: str) -> str | None:
@@ -944,7 +987,11 @@ def _unresolved(q: _Question, used: set[int], plan: Plan, index: ValueIndex, kno
         if toks_here and all(i in skip for i in toks_here):
             continue
         parts = tokens(low)
-        if re.fullmatch(r"\d+(k|m|mm|b|bn|mtoks?|ktoks?)", low) or low in ("mtok", "mtoks", "ktok"):
+        if re.fullmatch(r"(per-)?\d+(k|m|mm|b|bn|mtoks?|ktoks?)(-tokens?)?", low) or low in (
+            "mtok",
+            "mtoks",
+            "ktok",
+        ):
             continue
         if all(p in known or p.isdigit() for p in parts) and not re.search(
             r"[a-z]\d|\d[a-z]|[a-z][-.]\d", low

@@ -144,12 +144,12 @@ def build_index(catalog: Catalog) -> ValueIndex:
             for w in words:
                 idx.dim_words.setdefault(tuple(tokens(w)), dim)
     for key in idx.tag_keys() + idx.telemetry_keys():
-        low = key.lower()
-        forms = {low, low.replace("_", " "), low.replace("-", " ")}
+        low, norm = key.lower(), key_name(key)
+        forms = {low, low.replace("_", " "), low.replace("-", " "), norm.replace("_", " ")}
         forms |= {f + "s" for f in list(forms)} | {
             f + "es" for f in list(forms) if f.endswith(("s", "x", "ch"))
         }
-        forms |= set(TAG_SYNONYMS.get(low, ()))
+        forms |= set(TAG_SYNONYMS.get(low, ())) | set(TAG_SYNONYMS.get(norm, ()))
         for f in forms:
             t = tuple(tokens(f))
             # a tag key wins over a builtin word ("project" as a tag beats sub-account projects)
@@ -159,9 +159,17 @@ def build_index(catalog: Catalog) -> ValueIndex:
     return idx
 
 
+def key_name(key: str) -> str:
+    """A tag key in snake case: 'CostCenter', 'cost-center' and 'Cost Center' are all 'cost_center'."""
+    return re.sub(r"[\s-]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key.strip())).lower()
+
+
 def _concept_words(idx: ValueIndex) -> None:
     """The word "team" names the `owner` key when the store has no team key (likewise "feature" an `app` key)."""
-    keys = {re.sub(r"[\s-]+", "_", k.lower()): k for k in idx.tag_keys() + idx.telemetry_keys()}
+    keys: dict[str, str] = {}
+    for k in idx.tag_keys() + idx.telemetry_keys():
+        keys.setdefault(re.sub(r"[\s-]+", "_", k.lower()), k)
+        keys.setdefault(key_name(k), k)
     for concept, candidates in CONCEPT_KEYS.items():
         key = next((keys[c] for c in candidates if c in keys), None)
         if key is None:
@@ -249,6 +257,8 @@ class Mention:
     negated: bool = False
     fuzzy: bool = False
     alternatives: list[str] = field(default_factory=list)  # other dimensions with the same name
+    # other dimensions whose values contain the name ("Claude" is a service and part of claude-* models)
+    partial: dict[str, list[str]] = field(default_factory=dict)
 
 
 def question_tokens(text: str) -> list[Token]:
@@ -353,7 +363,15 @@ def _match_span(
     by_dim: dict[str, list[Entry]] = {}
     for e in entries:
         by_dim.setdefault(e.dim, []).append(e)
+    partial: dict[str, list[Entry]] = {}
+    if exact and not generic_only:
+        for e in idx.grams.get(tuple(words), []):
+            if e.dim not in by_dim and e.dim not in EXACT_ONLY:
+                partial.setdefault(e.dim, []).append(e)
     ctx_dim, cs, ce = _adjacent_dim(idx, toks, i, j, used)
+    if ctx_dim not in by_dim and ctx_dim in partial:
+        # "Claude models": the dimension word picks the partial reading over an exact value of another dimension
+        by_dim, exact = {ctx_dim: partial.pop(ctx_dim)}, False
     if ctx_dim in by_dim:
         dim = ctx_dim
     else:
@@ -362,7 +380,9 @@ def _match_span(
     chosen = sorted(by_dim[dim], key=lambda e: -e.cost)
     values = list(dict.fromkeys(e.value for e in chosen))
     m = Mention(dim=dim, values=values, first=i, last=j, exact=exact, phrase=" ".join(words),
-                context_word=bool(ctx_dim), alternatives=[d for d in by_dim if d != dim])  # fmt: skip
+                context_word=bool(ctx_dim), alternatives=[d for d in by_dim if d != dim],
+                partial={d: list(dict.fromkeys(e.value for e in sorted(es, key=lambda e: -e.cost)))
+                         for d, es in partial.items()})  # fmt: skip
     if ctx_dim:
         used.update(range(cs, ce))
         m.first, m.last = min(i, cs), max(j, ce)

@@ -159,6 +159,27 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         if a and b:
             add(m, _range(a, b), "range", bool(m.group("year")))
 
+    # Month ranges: "Jan-Feb 2026", "January through March 2026" (a year named once covers both months).
+    for m in re.finditer(_B + _MON + r"(?: " + _YEAR2 + r")?\s*(?:-|–|—|through|thru)\s*" + _MON2
+                         + r"(?:,? " + _YEAR + r")?" + _E, t):  # fmt: skip
+        if m.group("year2") and not re.search(r"thr", m.group(0)):
+            continue  # "Dec 2025 - Jan 2026" stays two months (often a comparison)
+        mon, mon2 = _month_no(m.group("mon")), _month_no(m.group("mon2"))
+        y2 = int(m.group("year")) if m.group("year") else _infer_year(mon2, 1, today)
+        y1 = int(m.group("year2")) if m.group("year2") else (y2 if mon <= mon2 else y2 - 1)
+        last = add_months(dt.date(y2, mon2, 1), 1) - dt.timedelta(days=1)
+        add(m, _range(dt.date(y1, mon, 1), last), "range", bool(m.group("year")))
+    # Halves of a month: "the first half of March 2026", "2nd half of Oct".
+    for m in re.finditer(_B + r"(?:the )?(first|1st|second|2nd) half of (?:the month of )?" + _MON
+                         + r"(?:,? (?:of )?" + _YEAR + r")?" + _E, t):  # fmt: skip
+        mon = _month_no(m.group("mon"))
+        y = int(m.group("year")) if m.group("year") else _infer_year(mon, 1, today)
+        month = month_period(y, mon)
+        mid = dt.date(y, mon, 16)
+        first = _ORD[m.group(1)] == 1
+        add(m, _range(month.start, mid - dt.timedelta(days=1)) if first
+            else _range(mid, month.end - dt.timedelta(days=1)), "range", bool(m.group("year")))  # fmt: skip
+
     # Single days: "October 14", "Oct 14th, 2026", "14 October 2026", "the 14th of October".
     for m in re.finditer(_B + r"(?:on )?" + _MON + r" " + _DAY + r"(?:,? " + _YEAR + r")?" + _E, t):
         mon, day = _month_no(m.group("mon")), int(m.group("day"))
@@ -218,6 +239,7 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     rel = [
         (r"(?:the )?day before yesterday", lambda m: _day_period(today - dt.timedelta(days=2))),
         (r"yesterday", lambda m: _day_period(today - dt.timedelta(days=1))),
+        (r"(?:the )?(month|quarter|year) before (?:the )?last(?: one)?", lambda m: _before_last(m.group(1), today)),
         (r"today", lambda m: _day_period(today)),
         (r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?" + _NUM + r" ?" + _UNIT + r" ago",
          lambda m: _ago(m, today)),
@@ -225,6 +247,8 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
          + r" ?" + _UNIT, lambda m: _last_n(m, today)),
         (r"(?:(?:in|over|during|for) )?(?:the )?" + _NUM + r" (?:last|past|previous|prior|recent) " + _UNIT,
          lambda m: _last_n(m, today)),
+        (r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
+         r"fortnight", lambda m: _last_days(14, today)),
         (r"(?:the )?(?:month|quarter|year|week)[ -]to[ -]date|mtd|qtd|ytd|wtd", lambda m: _to_date(m.group(0), today)),
         (r"(?:so far )?this (?:month|quarter|year|week)(?: so far)?|(?:the )?current (?:month|quarter|year|week)",
          lambda m: _to_date(m.group(0), today)),
@@ -317,6 +341,13 @@ def _last_n(m: re.Match[str], today: dt.date) -> Period | None:
                   f"to {add_months(today.replace(day=1), -1).strftime('%B %Y')})")  # fmt: skip
 
 
+def _last_days(days: int, today: dt.date) -> Period:
+    start = today - dt.timedelta(days=days)
+    return Period(
+        start=start, end=today, label=f"the last {days} days ({start} to {today - dt.timedelta(days=1)})"
+    )
+
+
 def _ago(m: re.Match[str], today: dt.date) -> Period | None:
     n, unit = _n(m.group("n")), _unit(m.group("unit"))
     if n <= 0:
@@ -336,6 +367,11 @@ def _ago(m: re.Match[str], today: dt.date) -> Period | None:
     return Period(
         start=dt.date(today.year - n, 1, 1), end=dt.date(today.year - n + 1, 1, 1), label=str(today.year - n)
     )
+
+
+def _before_last(unit: str, today: dt.date) -> Period:
+    """ "The month (quarter, year) before last": the one before the last complete one."""
+    return parse_period("last " + unit, today).previous()
 
 
 def _to_date(text: str, today: dt.date) -> Period:
