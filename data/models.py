@@ -86,6 +86,8 @@ def normalize_model(text: str | None) -> str | None:
     # vendor prefixes of Bedrock / Vertex ids: anthropic.claude-..., publishers/google/models/gemini-...
     low = re.sub(r"\b(?:us|eu|apac|global)\.(?=[a-z]+\.)", "", low)
     low = re.sub(r"\b(?:anthropic|meta|amazon|cohere|ai21|mistral|deepseek|openai|google|qwen|writer)\.", "", low)
+    # spaced variants of OpenAI names: "GPT-4o mini", "GPT-4.1 nano", "o3 mini", "GPT-4 Turbo"
+    low = re.sub(r"\b(gpt-?\d[\w.]*|o[134])[\s_]+(mini|nano|turbo|pro|preview)\b", r"\1-\2", low)
     m = _CLAUDE_SPACED.search(low)
     if m and (" " in m.group(0) or re.search(r"claude\d", m.group(0)) or "_" in m.group(0)):
         return _claude(m)
@@ -110,8 +112,10 @@ def normalize_model(text: str | None) -> str | None:
     return name or None
 
 
-_CACHE_READ = re.compile(r"cache[\s_-]*(?:read|hit)|cached|\bcchd\b|cache[\s_-]*input|-cchd-|cachedinput", re.I)
-_CACHE_WRITE = re.compile(r"cache[\s_-]*(?:write|creation|storage|writes)|cachewrite", re.I)
+_CACHE_READ = re.compile(
+    r"cach(?:e|ing)[\s_-]*(?:read|hit)|cached|\bcchd\b|cache[\s_-]*input|-cchd-|cachedinput", re.I
+)
+_CACHE_WRITE = re.compile(r"cach(?:e|ing)[\s_-]*(?:write|creation|storage|writes)|cachewrite", re.I)
 _REASONING = re.compile(r"reasoning|thinking", re.I)
 # Gemini bills thinking together with text output (`Text and Thinking Output`): that is output, not a separate kind.
 _THINKING_OUTPUT = re.compile(r"thinking\s+output", re.I)

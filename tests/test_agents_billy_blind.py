@@ -303,27 +303,7 @@ QUESTIONS += [
     ("share", "what % of last month's spend was GPUs", "number", share(LAST_MONTH, A100), AS_OF),
 ]  # fmt: skip
 
-# Misses caused by the FOCUS import, not by Billy (data/models.py): the meter 'GPT-4o mini Input' is read as
-# gpt-4o, and 'Claude 3.5 Sonnet Prompt Caching Read Tokens' as input tokens instead of cached input. Strict, so
-# these turn into failures (to be moved back) once the importer reads those meters right.
-IMPORT_GAPS = {
-    "input tokens in february 2026",
-    "which model processed the most tokens in March 2026",
-    "gpt-4o costs in March 2026",
-    "what did gpt-4o mini cost in January 2026",
-    "cost per million output tokens for gpt-4o in January 2026",
-    "per-million-token cost of gpt-4o mini in April 2026",
-}
-CASES = [
-    pytest.param(
-        c,
-        id=f"{c[0]}-{i}",
-        marks=[pytest.mark.xfail(strict=True, reason="importer model/token meters")]
-        if c[1] in IMPORT_GAPS
-        else [],
-    )  # fmt: skip
-    for i, c in enumerate(QUESTIONS)
-]
+CASES = [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(QUESTIONS)]
 
 
 @pytest.fixture(scope="module")

@@ -228,3 +228,23 @@ def test_shared_eval_export_loads_3763_rows_and_matches_file_total(tmp_path: Pat
     import_focus(store, path)
     assert _count(store) == 3763
     assert _sum(store) == total(rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "model", "token_type"),
+    [
+        ("GPT-4o mini Input", "gpt-4o-mini", "input"),
+        ("gpt-4o-mini-0718-Inp-glbl Tokens", "gpt-4o-mini", "input"),
+        ("GPT-4.1 nano output", "gpt-4.1-nano", "output"),
+        ("Claude 3.5 Sonnet Prompt Caching Read Tokens", "claude-3-5-sonnet", "cached_input"),
+        ("Claude 3.5 Sonnet Prompt Caching Write Tokens", "claude-3-5-sonnet", "cache_write"),
+        ("USE1-Claude4.6Sonnet-cache-read-input-token-count", "claude-sonnet-4-6", "cached_input"),
+        ("anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5", None),
+        ("Gemini 2.5 Pro Text Input", "gemini-2.5-pro", "input"),
+        ("meta.llama3-3-70b-instruct-v1:0", "llama3-3-70b-instruct", None),
+    ],
+)
+def test_model_and_token_type_are_read_from_provider_meter_text(text: str, model: str, token_type: str | None) -> None:
+    from data.models import normalize_model, token_type_of
+
+    assert (normalize_model(text), token_type_of(text)) == (model, token_type)
