@@ -29,7 +29,9 @@ class Destination(BaseModel):
 class Alert(BaseModel):
     """One routed anomaly, ready to render: Slack builds Block Kit from these fields."""
 
-    key: str = Field(description="idempotency key: anomaly id + severity; the same key is never delivered twice")
+    key: str = Field(
+        description="idempotency key: anomaly id + severity; the same key is never delivered twice"
+    )
     anomaly_id: str
     severity: str = Field(description="low, medium, high or critical")
     title: str = Field(description="one line, e.g. 'Spike in team=search: +$1,234 (+85%) on 2026-10-14'")

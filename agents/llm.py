@@ -18,7 +18,10 @@ def anthropic_client(settings: Settings, *, max_retries: int = 2) -> Any | None:
         return None
     import anthropic
 
-    kwargs: dict[str, Any] = {"api_key": settings.anthropic_api_key.get_secret_value(), "max_retries": max_retries}
+    kwargs: dict[str, Any] = {
+        "api_key": settings.anthropic_api_key.get_secret_value(),
+        "max_retries": max_retries,
+    }
     if settings.anthropic_base_url:
         kwargs["base_url"] = settings.anthropic_base_url
     return anthropic.Anthropic(**kwargs)

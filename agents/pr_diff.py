@@ -83,8 +83,12 @@ def build_graph(store: Store, settings: Settings, client: Any | None) -> Any:
     return graph.compile()
 
 
-def run_pr_diff(store: Store, params: PrDiffInput, settings: Settings, client: Any | None = None) -> PrDiffReport:
+def run_pr_diff(
+    store: Store, params: PrDiffInput, settings: Settings, client: Any | None = None
+) -> PrDiffReport:
     state = build_graph(store, settings, client).invoke({"params": params.model_dump(mode="json")})
     result = PrDiffResult.model_validate(state["result"])
     markdown = result.markdown.replace("\n\n", f"\n\n{state['summary']}\n\n", 1)
-    return PrDiffReport(summary=state["summary"], markdown=markdown, result=result, llm=state.get("llm", False))
+    return PrDiffReport(
+        summary=state["summary"], markdown=markdown, result=result, llm=state.get("llm", False)
+    )

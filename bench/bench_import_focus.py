@@ -20,7 +20,14 @@ sys.path.insert(0, str(ROOT))
 from data.import_focus import import_focus  # noqa: E402
 from data.store import Store  # noqa: E402
 
-MODELS = ["gpt-4o-mini", "gpt-4.1", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.5-flash", "llama3-3-70b-instruct"]
+MODELS = [
+    "gpt-4o-mini",
+    "gpt-4.1",
+    "claude-sonnet-4-5",
+    "claude-haiku-4-5",
+    "gemini-2.5-flash",
+    "llama3-3-70b-instruct",
+]
 KINDS = ["Input", "Output", "Cached Input", "Cache Write"]
 
 
@@ -61,7 +68,9 @@ def main() -> None:
         csv = Path(tmp) / "focus.csv"
         t = time.perf_counter()
         generate(csv, rows)
-        print(f"generated {rows:,} rows ({csv.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s")
+        print(
+            f"generated {rows:,} rows ({csv.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s"
+        )
 
         t = time.perf_counter()
         with duckdb.connect(str(Path(tmp) / "bare.duckdb")) as con:

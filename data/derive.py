@@ -24,7 +24,17 @@ KEY_COLUMNS = (
 # ResourceId is often unique per row (instances, CUR line items), so it is not part of the key: it is read only
 # for the combinations whose other fields name no model (e.g. a Bedrock ARN that alone names the model).
 
-_MODEL_KEYS = ("x_ModelName", "x_Model", "x_ModelId", "ModelName", "Model", "ModelId", "model", "model_name", "modelId")
+_MODEL_KEYS = (
+    "x_ModelName",
+    "x_Model",
+    "x_ModelId",
+    "ModelName",
+    "Model",
+    "ModelId",
+    "model",
+    "model_name",
+    "modelId",
+)
 _TYPE_KEYS = ("x_TokenType", "TokenType", "x_token_type", "token_type")
 _GPU_KEYS = ("GpuCount", "x_GpuCount", "gpu_count")
 _INSTANCE_KEYS = ("InstanceType", "x_InstanceType", "instance_type")
@@ -79,7 +89,12 @@ def derive_one(row: dict[str, str | None]) -> dict[str, Any]:
         cache = str(d.get("x_CacheType") or "").lower()
         token_type = "cached_input" if cache == "read" else "cache_write" if cache == "write" else direction
     if token_type is None and (tokenish or model):
-        for t in (row.get("SkuMeter"), row.get("ChargeDescription"), row.get("SkuId"), row.get("ResourceName")):
+        for t in (
+            row.get("SkuMeter"),
+            row.get("ChargeDescription"),
+            row.get("SkuId"),
+            row.get("ResourceName"),
+        ):
             token_type = token_type_of(t)
             if token_type:
                 break
@@ -108,7 +123,9 @@ def derive_one(row: dict[str, str | None]) -> dict[str, Any]:
         "cq_tokens": cu[1] if cu and cu[0] == "tokens" else None,
         "pq_tokens": pu[1] if pu and pu[0] == "tokens" else None,
         "cq_requests": cu[1] if cu and cu[0] == "requests" else None,
-        "cq_hours": 1.0 if cu and cu[0] == "hours" else (1.0 if (not cu and pu and pu[0] == "hours") else None),
+        "cq_hours": 1.0
+        if cu and cu[0] == "hours"
+        else (1.0 if (not cu and pu and pu[0] == "hours") else None),
         "x_GpuCount": gpus if gpus else None,
         "x_InstanceType": instance_type if (gpus or instance_type) else None,
     }
@@ -134,8 +151,17 @@ def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str =
         out.append({"x_DeriveKey": values[0], **derive_one(row)})
     frame = pd.DataFrame(
         out,
-        columns=["x_DeriveKey", "x_Model", "x_TokenType", "cq_tokens", "pq_tokens", "cq_requests", "cq_hours",
-                 "x_GpuCount", "x_InstanceType"],  # fmt: skip
+        columns=[
+            "x_DeriveKey",
+            "x_Model",
+            "x_TokenType",
+            "cq_tokens",
+            "pq_tokens",
+            "cq_requests",
+            "cq_hours",
+            "x_GpuCount",
+            "x_InstanceType",
+        ],  # fmt: skip
     )
     frame["x_DeriveKey"] = frame["x_DeriveKey"].astype("uint64")
     for c in ("cq_tokens", "pq_tokens", "cq_requests", "cq_hours"):

@@ -53,7 +53,13 @@ EVENT_COLUMNS: dict[str, str] = {
     "tags": "JSON",
     "source": "VARCHAR",
 }
-TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens")
+TOKEN_COLUMNS = (
+    "input_tokens",
+    "output_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "reasoning_tokens",
+)
 
 GPU_COLUMNS: dict[str, str] = {
     "instance_id": "VARCHAR",
@@ -93,7 +99,9 @@ def register_prices(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCa
             continue
         rows.append({"provider": provider, "model": model, "p_in": str(p.input), "p_out": str(p.output),
                      "p_cr": str(p.cached_input), "p_cw": str(p.cache_write), "p_rs": str(p.reasoning)})  # fmt: skip
-    frame = pd.DataFrame(rows, columns=["provider", "model", "p_in", "p_out", "p_cr", "p_cw", "p_rs"]).astype(object)
+    frame = pd.DataFrame(rows, columns=["provider", "model", "p_in", "p_out", "p_cr", "p_cw", "p_rs"]).astype(
+        object
+    )
     con.register(f"{name}_frame", frame)
     try:
         prices = ("p_in", "p_out", "p_cr", "p_cw", "p_rs")
@@ -138,7 +146,9 @@ def finish_event_import(
     started = dt.datetime.now(dt.UTC)
     import_id = "imp_" + uuid.uuid4().hex[:12]
     _conform(con, table, EVENT_COLUMNS)
-    missing = con.execute(f"SELECT count(*) FROM {table} WHERE ts IS NULL OR provider IS NULL").fetchall()[0][0]
+    missing = con.execute(f"SELECT count(*) FROM {table} WHERE ts IS NULL OR provider IS NULL").fetchall()[0][
+        0
+    ]
     if missing:
         raise ImportRejected(f"{source_file}: {missing} events lack a time or provider; nothing was imported")
     warnings += register_prices(con, table, catalog or PriceCatalog())
@@ -242,8 +252,18 @@ def _record(con: duckdb.DuckDBPyConnection, db: str, import_id: str, kind: str, 
     con.execute(
         f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at, rows_read,
             rows_inserted, rows_skipped, status, message, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?)""",
-        [import_id, kind, source_file, file_hash, started, dt.datetime.now(dt.UTC), rows_read, inserted,
-         rows_read - inserted, json.dumps(warnings)],  # fmt: skip
+        [
+            import_id,
+            kind,
+            source_file,
+            file_hash,
+            started,
+            dt.datetime.now(dt.UTC),
+            rows_read,
+            inserted,
+            rows_read - inserted,
+            json.dumps(warnings),
+        ],  # fmt: skip
     )
 
 

@@ -368,9 +368,7 @@ def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> 
 
 def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
     out = []
-    ai_unmapped = (
-        "(ServiceSubcategory = 'Generative AI' OR x_Tokens IS NOT NULL) AND x_Model IS NULL AND ChargeCategory = 'Usage'"
-    )
+    ai_unmapped = "(ServiceSubcategory = 'Generative AI' OR x_Tokens IS NOT NULL) AND x_Model IS NULL AND ChargeCategory = 'Usage'"
     out += row_warning(con, ai_unmapped, "{n} Bedrock line items (effective cost {cost:.2f}) name no model spendscope "
                        "recognises; kept with x_Model NULL (unmapped usage types: {examples})")  # fmt: skip
     out += row_warning(con, "x_Tokens IS NOT NULL AND x_TokenType IS NULL", "{n} token line items have no "

@@ -103,7 +103,9 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
     if absent:
         warnings.append(f"FOCUS mandatory column(s) absent, imported as NULL: {', '.join(absent)}")
 
-    checks: list[tuple[str, str, str, str]] = []  # (source header, target, what a value must be, bad condition)
+    checks: list[
+        tuple[str, str, str, str]
+    ] = []  # (source header, target, what a value must be, bad condition)
     selects = []
     parsed = []  # numbers and dates are parsed once, in an inner projection, for the value and for x_Bad
     flags = []  # x_Bad over the parsed values (`checks` say the same over the text, to name a bad value)
@@ -125,6 +127,13 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
         else:
             expr = col
         selects.append(f"{expr} AS {ident(target)}")
+    if "x_ChargeSubcategory" in present and "CommitmentDiscountStatus" not in present:
+        # FOCUS 1.0 says Used/Unused in ChargeSubcategory ('Used Commitment'); 1.1 moved it to its own column
+        sub = f"lower(trim({ident(next(h for h, t in mapping.items() if t == 'x_ChargeSubcategory'))}))"
+        selects.append(
+            f"CASE {sub} WHEN 'used commitment' THEN 'Used' WHEN 'unused commitment' THEN 'Unused' END "
+            "AS CommitmentDiscountStatus"
+        )
     flag = " OR ".join(flags) if flags else "false"
     inner = f"(SELECT *, {', '.join(parsed)} FROM {relation})" if parsed else relation
     con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(selects)}, {flag} AS x_Bad FROM {inner}")
@@ -133,7 +142,9 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
     if bad is not None:
         row = bad + 1
         which = " ".join(f"WHEN {c[3]} THEN {i}" for i, c in enumerate(checks))
-        idx, *_ = con.execute(f"SELECT CASE {which} END FROM {relation} LIMIT 1 OFFSET ?", [bad]).fetchall()[0]
+        idx, *_ = con.execute(f"SELECT CASE {which} END FROM {relation} LIMIT 1 OFFSET ?", [bad]).fetchall()[
+            0
+        ]
         src, target, expected, _ = checks[idx]
         value = con.execute(f"SELECT {ident(src)} FROM {relation} LIMIT 1 OFFSET ?", [bad]).fetchall()[0][0]
         shown = "empty" if value is None else repr(value[:60])

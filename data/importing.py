@@ -47,7 +47,9 @@ class ImportResult(BaseModel):
     rows_read: int = 0
     rows_inserted: int = 0
     rows_skipped: int = Field(0, description="rows already in the store (overlapping exports)")
-    effective_cost: str = Field("0", description="sum of EffectiveCost over the rows read, as a decimal string")
+    effective_cost: str = Field(
+        "0", description="sum of EffectiveCost over the rows read, as a decimal string"
+    )
     billed_cost: str = "0"
     warnings: list[str] = Field(default_factory=list)
 
@@ -92,7 +94,9 @@ def previous_import(store: Store, kind: str, file_hash: str) -> str | None:
 
 def duplicate_result(store: Store, kind: str, path: Path, file_hash: str, earlier: str) -> ImportResult:
     with store.reader() as con:
-        rows_read = con.execute("SELECT rows_read FROM imports WHERE import_id = ?", [earlier]).fetchall()[0][0]
+        rows_read = con.execute("SELECT rows_read FROM imports WHERE import_id = ?", [earlier]).fetchall()[0][
+            0
+        ]
     return ImportResult(
         import_id=earlier,
         kind=kind,
@@ -212,13 +216,25 @@ def finish_cost_import(
                 )
             skipped = rows_read - inserted
             if skipped:
-                warnings.append(f"{skipped} rows were already in the store from earlier imports and were skipped")
+                warnings.append(
+                    f"{skipped} rows were already in the store from earlier imports and were skipped"
+                )
             con.execute(
                 f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at,
                     rows_read, rows_inserted, rows_skipped, status, message, warnings)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?)""",
-                [import_id, kind, source_file, file_hash, started, dt.datetime.now(dt.UTC), rows_read, inserted,
-                 skipped, json.dumps(warnings)],  # fmt: skip
+                [
+                    import_id,
+                    kind,
+                    source_file,
+                    file_hash,
+                    started,
+                    dt.datetime.now(dt.UTC),
+                    rows_read,
+                    inserted,
+                    skipped,
+                    json.dumps(warnings),
+                ],  # fmt: skip
             )
     finally:
         con.unregister(derived)

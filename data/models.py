@@ -31,11 +31,14 @@ _NOISE = re.compile(
     r"standard|std|priority|flex|text|chars?|characters|requests?|units?|hours?|mtok|ktok|1k|1m|us|eu|apac)$",
     re.I,
 )
-_DATE_SUFFIX = re.compile(r"(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|@latest|@\d+|-v\d+(?::\d+)?|:\d+|-latest)$", re.I)
+_DATE_SUFFIX = re.compile(
+    r"(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|@latest|@\d+|-v\d+(?::\d+)?|:\d+|-latest)$", re.I
+)
 _GPT_VERSION = re.compile(r"^(gpt-[\w.]+?(?:-mini|-nano|-turbo|-pro)?)-\d{4}$", re.I)
 
 _CLAUDE_SPACED = re.compile(
-    r"claude[\s_-]*(?:(\d+(?:[.\s]\d)?)[\s_-]*)?(opus|sonnet|haiku|instant)(?:[\s_-]*(\d+(?:[.\s_-]\d)?))?", re.I
+    r"claude[\s_-]*(?:(\d+(?:[.\s]\d)?)[\s_-]*)?(opus|sonnet|haiku|instant)(?:[\s_-]*(\d+(?:[.\s_-]\d)?))?",
+    re.I,
 )
 _GEMINI_SPACED = re.compile(
     r"gemini[\s_-]*(\d+(?:\.\d+)?)[\s_-]*(pro|flash[\s_-]*lite|flash|ultra|nano)(?:[\s_-]*(image|preview|exp))?",
@@ -49,6 +52,7 @@ _GPT_SPACED = re.compile(
 _NOVA = re.compile(
     r"(?<![a-z0-9])nova[\s_-]*(?:(\d)(?:\.0)?[\s_-]*)?(micro|lite|pro|premier|canvas|reel|sonic)", re.I
 )
+_MISTRAL_SPACED = re.compile(r"(?<![\w-])mistral[\s_]+(large|medium|small|nemo|tiny)(?![\w-])", re.I)
 _LLAMA_SPACED = re.compile(r"llama[\s_-]*(\d+)(?:[.\s_-](\d))?[\s_-]*(\d+b)[\s_-]*(instruct|chat)?", re.I)
 
 
@@ -85,7 +89,9 @@ def normalize_model(text: str | None) -> str | None:
     low = raw.lower()
     # vendor prefixes of Bedrock / Vertex ids: anthropic.claude-..., publishers/google/models/gemini-...
     low = re.sub(r"\b(?:us|eu|apac|global)\.(?=[a-z]+\.)", "", low)
-    low = re.sub(r"\b(?:anthropic|meta|amazon|cohere|ai21|mistral|deepseek|openai|google|qwen|writer)\.", "", low)
+    low = re.sub(
+        r"\b(?:anthropic|meta|amazon|cohere|ai21|mistral|deepseek|openai|google|qwen|writer)\.", "", low
+    )
     # spaced variants of OpenAI names: "GPT-4o mini", "GPT-4.1 nano", "o3 mini", "GPT-4 Turbo"
     low = re.sub(r"\b(gpt-?\d[\w.]*|o[134])[\s_]+(mini|nano|turbo|pro|preview)\b", r"\1-\2", low)
     m = _CLAUDE_SPACED.search(low)
@@ -99,6 +105,9 @@ def normalize_model(text: str | None) -> str | None:
     if m and " " in m.group(0):
         minor = f"-{m.group(2)}" if m.group(2) else ""
         return f"llama{m.group(1)}{minor}-{m.group(3)}" + (f"-{m.group(4)}" if m.group(4) else "")
+    m = _MISTRAL_SPACED.search(low)
+    if m:  # "Mistral Large (24.07)": the tier is part of the model's name
+        return f"mistral-{m.group(1)}"
     m = _GPT_SPACED.search(low)
     if m and " " in m.group(0):
         return _strip(re.sub(r"\s+", "-", m.group(0))) or None
@@ -120,7 +129,9 @@ _REASONING = re.compile(r"reasoning|thinking", re.I)
 # Gemini bills thinking together with text output (`Text and Thinking Output`): that is output, not a separate kind.
 _THINKING_OUTPUT = re.compile(r"thinking\s+output", re.I)
 _INPUT = re.compile(r"(?<![a-z])(?:input|inp|prompt|in)(?:(?![a-z])|(?=tokens?))", re.I)
-_OUTPUT = re.compile(r"(?<![a-z])(?:output|outp|completion|out|generated|response)(?:(?![a-z])|(?=tokens?))", re.I)
+_OUTPUT = re.compile(
+    r"(?<![a-z])(?:output|outp|completion|out|generated|response)(?:(?![a-z])|(?=tokens?))", re.I
+)
 
 
 def token_type_of(text: str | None) -> str | None:

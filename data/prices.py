@@ -128,7 +128,8 @@ class PriceCatalog:
                 out = Decimal(str(entry["output"]))
             except (KeyError, TypeError, ArithmeticError):
                 raise InvalidArgument(
-                    f"{path}: models entry {i} needs model, input and output (USD per 1M tokens)", file=str(path)
+                    f"{path}: models entry {i} needs model, input and output (USD per 1M tokens)",
+                    file=str(path),
                 ) from None
             key = (normalize_model(model) or model.lower(), (entry.get("provider") or None))
             overrides[(key[0], key[1].lower() if key[1] else None)] = ModelPrices(

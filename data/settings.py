@@ -45,7 +45,9 @@ class Settings(BaseSettings):
     )
     anthropic_api_key: SecretStr | None = Field(
         default=None,
-        validation_alias=AliasChoices("SPENDSCOPE_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"),
+        validation_alias=AliasChoices(
+            "SPENDSCOPE_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"
+        ),
         description="Claude API key (also ANTHROPIC_API_KEY): with it the agents use Claude, without it they answer "
         "deterministically.",
     )
@@ -68,14 +70,19 @@ class Settings(BaseSettings):
         default_factory=lambda: _home() / "keys.yaml",
         description="YAML file with `openai_admin_key:` / `anthropic_admin_key:`, used when the environment has none.",
     )
-    openai_api_url: str = Field(default="https://api.openai.com", description="Base URL of the OpenAI API (syncs).")
+    openai_api_url: str = Field(
+        default="https://api.openai.com", description="Base URL of the OpenAI API (syncs)."
+    )
     anthropic_api_url: str = Field(
         default="https://api.anthropic.com", description="Base URL of the Anthropic API (syncs)."
     )
     sync_lookback_days: int = Field(
-        default=3, description="Days before the last synced day that each provider sync re-reads for late data."
+        default=3,
+        description="Days before the last synced day that each provider sync re-reads for late data.",
     )
-    sync_initial_days: int = Field(default=30, description="Days of history the first sync of a provider pulls.")
+    sync_initial_days: int = Field(
+        default=30, description="Days of history the first sync of a provider pulls."
+    )
     mcp_tokens: Path | None = Field(
         default=None,
         description="Bearer tokens file (YAML) for `spendscope mcp --http`; `--tokens FILE` overrides it.",

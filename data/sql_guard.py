@@ -78,11 +78,17 @@ def check_select(
             raise QueryRefused(f"function {fn.name} is not allowed")
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     shadowing = sorted(ctes & allowed)
-    if shadowing:  # `WITH costs AS (SELECT * FROM costs)` would hide the real table from the checks and scopes
-        raise QueryRefused(f"a WITH name may not reuse the name of a table or view: rename {', '.join(shadowing)}")
+    if (
+        shadowing
+    ):  # `WITH costs AS (SELECT * FROM costs)` would hide the real table from the checks and scopes
+        raise QueryRefused(
+            f"a WITH name may not reuse the name of a table or view: rename {', '.join(shadowing)}"
+        )
     for table in list(tree.find_all(exp.Table)):
         if not isinstance(table.this, exp.Identifier):
-            raise QueryRefused("table functions and file paths are not allowed in FROM; query the documented views")
+            raise QueryRefused(
+                "table functions and file paths are not allowed in FROM; query the documented views"
+            )
         if table.args.get("db") or table.args.get("catalog"):
             raise QueryRefused(f"{table.sql('duckdb')}: other schemas and catalogs are not allowed")
         name = table.name.lower()

@@ -47,7 +47,9 @@ class _ReadWriteLock:
 
     def _wait(self, ready: Callable[[], bool], timeout: float, path: Path) -> None:
         if not self._cond.wait_for(ready, timeout=timeout):
-            raise StoreBusy(f"the store {path} stayed busy in this process for {timeout:.0f}s", path=str(path))
+            raise StoreBusy(
+                f"the store {path} stayed busy in this process for {timeout:.0f}s", path=str(path)
+            )
 
     @contextmanager
     def read(self, timeout: float, path: Path) -> Iterator[None]:
@@ -158,7 +160,9 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, schema: str | None = None) 
             if schema:
                 con.execute(f"USE {schema}")
             con.execute(sql)
-            con.execute(f"INSERT INTO {prefix}schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute(
+                f"INSERT INTO {prefix}schema_migrations (version, name) VALUES (?, ?)", [version, name]
+            )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -12,7 +12,9 @@ from data.store import Store
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Cost store file (default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb)."),
+    typer.Option(
+        "--db", help="Cost store file (default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]

@@ -8,7 +8,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def run_with_progress(label: str, work: Callable[[Callable[[str, float], None]], T], *, quiet: bool = False) -> T:
+def run_with_progress(
+    label: str, work: Callable[[Callable[[str, float], None]], T], *, quiet: bool = False
+) -> T:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from spendscope.render import err_console

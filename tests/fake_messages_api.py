@@ -21,7 +21,9 @@ def text_reply(text: str, model: str = "claude-test") -> dict[str, Any]:
             "usage": {"input_tokens": 10, "output_tokens": 5}}  # fmt: skip
 
 
-def tool_use_reply(name: str, tool_input: dict[str, Any], tool_id: str = "toolu_01", text: str = "") -> dict[str, Any]:
+def tool_use_reply(
+    name: str, tool_input: dict[str, Any], tool_id: str = "toolu_01", text: str = ""
+) -> dict[str, Any]:
     content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
     content.append({"type": "tool_use", "id": tool_id, "name": name, "input": tool_input})
     return {"id": "msg_tool", "type": "message", "role": "assistant", "model": "claude-test", "content": content,
@@ -44,9 +46,13 @@ class FakeMessagesAPI:
                 fake.requests.append(body)
                 fake.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if not self.path.rstrip("/").endswith("/v1/messages"):
-                    return self._send(404, {"type": "error", "error": {"type": "not_found_error", "message": "no"}})
+                    return self._send(
+                        404, {"type": "error", "error": {"type": "not_found_error", "message": "no"}}
+                    )
                 if not fake.script:
-                    return self._send(500, {"type": "error", "error": {"type": "api_error", "message": "script empty"}})
+                    return self._send(
+                        500, {"type": "error", "error": {"type": "api_error", "message": "script empty"}}
+                    )
                 reply = fake.script.pop(0)
                 if callable(reply):
                     reply = reply(body)

@@ -22,7 +22,9 @@ def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProc
 
 
 def test_pr_diff_cli_prints_markdown_without_a_key(repo: Path, traffic) -> None:  # noqa: F811
-    out = _run(["pr-diff", "--base", "base", "--head", "main", "--repo", str(repo), "--db", str(traffic.path)], {})
+    out = _run(
+        ["pr-diff", "--base", "base", "--head", "main", "--repo", str(repo), "--db", str(traffic.path)], {}
+    )
     assert out.returncode == 0, out.stderr
     assert "## spendscope: PR cost diff" in out.stdout
     assert "app/chat.py" in out.stdout and "model" in out.stdout
@@ -37,7 +39,10 @@ def test_pr_diff_summary_comes_from_claude_when_a_key_is_set(repo: Path, traffic
     payload = json.loads(out.stdout)
     assert payload["llm"] is True
     assert payload["summary"].startswith("Claude says")
-    assert fake.headers[0]["authorization"] == "Bearer test-key" or fake.headers[0].get("x-api-key") == "test-key"
+    assert (
+        fake.headers[0]["authorization"] == "Bearer test-key"
+        or fake.headers[0].get("x-api-key") == "test-key"
+    )
     facts = json.loads(fake.requests[0]["messages"][0]["content"])
     assert {c["path"] for c in facts["changes"]} == {"app/chat.py", "app/search.py", "app/summary.py"}
     assert "SYSTEM" not in fake.requests[0]["messages"][0]["content"]  # no prompt text leaves the machine

@@ -73,7 +73,10 @@ def test_two_processes_importing_at_once_lose_no_rows(tmp_path: Path) -> None:
     results = [p.communicate() for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [r[1] for r in results]
     with Store(db).reader() as con:
-        assert con.execute("SELECT count(*), count(DISTINCT x_ImportId) FROM costs").fetchall()[0] == (200_000, 2)
+        assert con.execute("SELECT count(*), count(DISTINCT x_ImportId) FROM costs").fetchall()[0] == (
+            200_000,
+            2,
+        )
 
 
 def test_readers_in_threads_share_the_store_with_a_writer(store: Store) -> None:

@@ -30,9 +30,10 @@ def _count(store: Store, table: str = "costs") -> int:
 
 def _snapshot(store: Store) -> list[tuple]:
     with store.reader() as con:
-        return con.execute("SELECT * FROM costs ORDER BY x_RowHash").fetchall() + con.execute(
-            "SELECT import_id, status FROM imports ORDER BY import_id"
-        ).fetchall()
+        return (
+            con.execute("SELECT * FROM costs ORDER BY x_RowHash").fetchall()
+            + con.execute("SELECT import_id, status FROM imports ORDER BY import_id").fetchall()
+        )
 
 
 def test_import_loads_every_row_and_the_file_total(store: Store, tmp_path: Path) -> None:
@@ -135,8 +136,13 @@ def test_bom_extra_columns_and_header_case_are_accepted(store: Store, tmp_path: 
         rows.append(r)
     import_focus(store, write(tmp_path / "f.csv", rows, header=header, bom=True))
     with store.reader() as con:
-        got = con.execute("SELECT BilledCost, SkuMeter, x_lineItemFoo, x_Custom FROM costs ORDER BY 3").fetchall()
-    assert got == [(Decimal("1"), "Input Tokens", "foo1", "kept"), (Decimal("1"), "Input Tokens", "foo2", "kept")]
+        got = con.execute(
+            "SELECT BilledCost, SkuMeter, x_lineItemFoo, x_Custom FROM costs ORDER BY 3"
+        ).fetchall()
+    assert got == [
+        (Decimal("1"), "Input Tokens", "foo1", "kept"),
+        (Decimal("1"), "Input Tokens", "foo2", "kept"),
+    ]
 
 
 def test_json_with_doubled_quotes_and_azure_style_tags_are_parsed(store: Store, tmp_path: Path) -> None:
@@ -162,7 +168,9 @@ def test_gzip_and_parquet_exports_import_like_csv(tmp_path: Path) -> None:
     csv_path = write(tmp_path / "plain.csv", rows)
     pq_path = tmp_path / "f.parquet"
     with duckdb.connect() as con:
-        con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{pq_path}' (FORMAT parquet)")
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{pq_path}' (FORMAT parquet)"
+        )
     pq_store = Store(tmp_path / "pq.duckdb")
     import_focus(pq_store, pq_path)
     assert _sum(pq_store) == total(rows)
@@ -178,7 +186,9 @@ def test_focus_1_0_column_names_are_mapped(store: Store, tmp_path: Path) -> None
         assert con.execute("SELECT ProviderName FROM costs").fetchall() == [("OpenAI",)]
 
 
-def test_ai_columns_are_derived_from_descriptions_when_sku_details_are_empty(store: Store, tmp_path: Path) -> None:
+def test_ai_columns_are_derived_from_descriptions_when_sku_details_are_empty(
+    store: Store, tmp_path: Path
+) -> None:
     rows = [row(1, "1.0", model="claude-sonnet-4-5", kind="Output", tokens=2_000_000, provider="Anthropic")]
     rows[0]["SkuMeter"] = ""
     rows[0]["ConsumedQuantity"] = ""
@@ -194,7 +204,9 @@ def test_provenance_names_file_and_row(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path / "f.csv", [row(d, "1.0") for d in range(1, 4)])
     result = import_focus(store, path)
     with store.reader() as con:
-        got = con.execute("SELECT x_ImportId, x_SourceFile, x_SourceRow FROM costs ORDER BY x_SourceRow").fetchall()
+        got = con.execute(
+            "SELECT x_ImportId, x_SourceFile, x_SourceRow FROM costs ORDER BY x_SourceRow"
+        ).fetchall()
     assert got == [(result.import_id, str(path.resolve()), n) for n in (1, 2, 3)]
 
 
@@ -244,7 +256,9 @@ def test_shared_eval_export_loads_3763_rows_and_matches_file_total(tmp_path: Pat
         ("meta.llama3-3-70b-instruct-v1:0", "llama3-3-70b-instruct", None),
     ],
 )
-def test_model_and_token_type_are_read_from_provider_meter_text(text: str, model: str, token_type: str | None) -> None:
+def test_model_and_token_type_are_read_from_provider_meter_text(
+    text: str, model: str, token_type: str | None
+) -> None:
     from data.models import normalize_model, token_type_of
 
     assert (normalize_model(text), token_type_of(text)) == (model, token_type)

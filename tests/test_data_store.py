@@ -48,7 +48,9 @@ def test_an_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
     first_version, name, sql = migrations()[0]
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)"
+    )
     con.execute(sql)
     con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [first_version, name])
     con.close()
@@ -81,8 +83,11 @@ def test_a_reader_gives_up_with_store_busy_when_a_writer_never_lets_go(tmp_path:
     path = tmp_path / "busy.duckdb"
     Store(path).ensure_schema()
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('held', flush=True); "
-         "time.sleep(30)"],  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(30)",
+        ],  # fmt: skip
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -141,7 +141,9 @@ def test_token_usage_counts_each_token_type_of_a_model(focus_public_store) -> No
     with open(path, encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             details = json.loads(r["SkuPriceDetails"]) if r["SkuPriceDetails"] else {}
-            if details.get("x_ModelName") == "claude-haiku-4-5" and r["ChargePeriodStart"].startswith("2026-09"):
+            if details.get("x_ModelName") == "claude-haiku-4-5" and r["ChargePeriodStart"].startswith(
+                "2026-09"
+            ):
                 kind = details["x_TokenType"]
                 expected[kind] = expected.get(kind, 0) + int(float(r["ConsumedQuantity"]))
     result = token_usage(focus_public_store, TokenUsageInput(

@@ -16,7 +16,7 @@ from tools.pr_diff import PrDiffInput, pr_cost_diff
 
 SYSTEM = "You are a careful search assistant. Rank the passages by relevance. " * 20  # 1,380 characters
 
-CHAT_BASE = '''import anthropic
+CHAT_BASE = """import anthropic
 
 client = anthropic.Anthropic()
 
@@ -27,8 +27,8 @@ def answer(question):
         max_tokens=1024,
         messages=[{"role": "user", "content": question}],
     )
-'''
-SEARCH_BASE = f'''from openai import OpenAI
+"""
+SEARCH_BASE = f"""from openai import OpenAI
 
 client = OpenAI()
 SYSTEM = {SYSTEM!r}
@@ -39,8 +39,8 @@ def rerank(query):
         model="gpt-4o-mini",
         messages=[{{"role": "system", "content": SYSTEM}}, {{"role": "user", "content": query}}],
     )
-'''
-SUMMARY_BASE = '''import anthropic
+"""
+SUMMARY_BASE = """import anthropic
 
 client = anthropic.Anthropic()
 
@@ -48,8 +48,8 @@ client = anthropic.Anthropic()
 def summarize(ticket):
     return client.messages.create(model="claude-haiku-4-5", max_tokens=300,
                                   messages=[{"role": "user", "content": ticket}])
-'''
-SUMMARY_HEAD = '''import anthropic
+"""
+SUMMARY_HEAD = """import anthropic
 
 client = anthropic.Anthropic()
 
@@ -60,7 +60,7 @@ def summarize(ticket):
         out.append(client.messages.create(model="claude-haiku-4-5", max_tokens=300,
                                           messages=[{"role": "user", "content": ticket}]))
     return out
-'''
+"""
 
 # per request, from telemetry below
 TOKENS = {"chat": (2000, 500), "search": (1000, 100), "summary": (3000, 200)}
@@ -87,7 +87,9 @@ def repo(tmp_path: Path) -> Path:
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "base")
     _git(repo, "tag", "base")
-    (repo / "app" / "chat.py").write_text(CHAT_BASE.replace("claude-sonnet-4-5", "claude-haiku-4-5"), encoding="utf-8")
+    (repo / "app" / "chat.py").write_text(
+        CHAT_BASE.replace("claude-sonnet-4-5", "claude-haiku-4-5"), encoding="utf-8"
+    )
     doubled = SEARCH_BASE.replace(f"SYSTEM = {SYSTEM!r}", f"SYSTEM = {SYSTEM * 2!r}")
     (repo / "app" / "search.py").write_text(doubled, encoding="utf-8")
     (repo / "app" / "summary.py").write_text(SUMMARY_HEAD, encoding="utf-8")
@@ -137,7 +139,9 @@ def test_each_change_gets_its_expected_monthly_estimate(repo: Path, traffic: Sto
     search = by_file["app/search.py"]
     assert search.changes == ["prompt"] and search.feature == "search"
     extra_tokens = len(SYSTEM) / 4
-    expected = monthly_requests * (_cost("gpt-4o-mini", 1000 + extra_tokens, 100) - _cost("gpt-4o-mini", 1000, 100))
+    expected = monthly_requests * (
+        _cost("gpt-4o-mini", 1000 + extra_tokens, 100) - _cost("gpt-4o-mini", 1000, 100)
+    )
     assert search.monthly_change == pytest.approx(expected, rel=1e-6)
 
     summary = by_file["app/summary.py"]
@@ -151,7 +155,9 @@ def test_each_change_gets_its_expected_monthly_estimate(repo: Path, traffic: Sto
 
 
 def test_a_loop_without_a_literal_count_uses_the_stated_loop_factor(repo: Path, traffic: Store) -> None:
-    (repo / "app" / "summary.py").write_text(SUMMARY_HEAD.replace("range(4)", "ticket.parts"), encoding="utf-8")
+    (repo / "app" / "summary.py").write_text(
+        SUMMARY_HEAD.replace("range(4)", "ticket.parts"), encoding="utf-8"
+    )
     _git(repo, "commit", "-qam", "loop over parts")
     result = pr_cost_diff(traffic, PrDiffInput(repo=str(repo), base="base", head="main", loop_factor=6,
                                                as_of=dt.date(2026, 10, 31)))  # fmt: skip

@@ -28,7 +28,13 @@ _PY_APIS: dict[tuple[str, ...], str] = {
     ("completion",): "litellm",
     ("acompletion",): "litellm",
 }
-_MAX_TOKEN_KEYS = ("max_tokens", "max_output_tokens", "max_completion_tokens", "maxTokens", "max_tokens_to_sample")
+_MAX_TOKEN_KEYS = (
+    "max_tokens",
+    "max_output_tokens",
+    "max_completion_tokens",
+    "maxTokens",
+    "max_tokens_to_sample",
+)
 _PROMPT_KEYS = ("messages", "system", "input", "prompt", "contents", "instructions")
 
 
@@ -67,7 +73,7 @@ def _chain(node: ast.AST) -> tuple[str, ...]:
 def _api_of(call: ast.Call) -> str | None:
     chain = _chain(call.func)
     for suffix, api in sorted(_PY_APIS.items(), key=lambda kv: -len(kv[0])):
-        if len(chain) >= len(suffix) and chain[-len(suffix):] == suffix:
+        if len(chain) >= len(suffix) and chain[-len(suffix) :] == suffix:
             if suffix == ("completion",) and chain[0] != "litellm":
                 continue
             if suffix == ("completions", "create") and "chat" in chain:
@@ -84,7 +90,11 @@ class _Constants(ast.NodeVisitor):
 
     def visit_Module(self, node: ast.Module) -> None:
         for stmt in node.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+            ):
                 value = _literal(stmt.value, self.values)
                 if value is not None:
                     self.values[stmt.targets[0].id] = value
@@ -210,12 +220,19 @@ def scan_python(path: str, text: str) -> list[CallSite]:
         counters[counter_key] = ordinal + 1
         sites.append(
             CallSite(
-                path=path, function=function, api=api, line=node.lineno, ordinal=ordinal,
+                path=path,
+                function=function,
+                api=api,
+                line=node.lineno,
+                ordinal=ordinal,
                 model=model if isinstance(model, str) else None,
                 max_tokens=max_tokens if isinstance(max_tokens, int) else None,
-                prompt_chars=prompt, cache="cache_control" in keys or "prompt_cache_key" in keys,
+                prompt_chars=prompt,
+                cache="cache_control" in keys or "prompt_cache_key" in keys,
                 batch=api == "anthropic.batches" or "batch" in path.lower() and "batch" in keys,
-                in_loop=in_loop, loop_factor=factor, feature=feature,
+                in_loop=in_loop,
+                loop_factor=factor,
+                feature=feature,
             )  # fmt: skip
         )
     return sites
@@ -264,7 +281,9 @@ def _ts_consts(text: str) -> dict[str, str]:
     for m in re.finditer(r"(?:const|let|var)\s+(\w+)\s*=\s*(`(?:[^`\\]|\\.)*`|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
                          text):  # fmt: skip
         out[m.group(1)] = m.group(2)[1:-1]
-    for m in re.finditer(r"(?:const|let|var)\s+(\w+)\s*=\s*(`[^`]*`|\"[^\"]*\"|'[^']*')\.repeat\((\d+)\)", text):
+    for m in re.finditer(
+        r"(?:const|let|var)\s+(\w+)\s*=\s*(`[^`]*`|\"[^\"]*\"|'[^']*')\.repeat\((\d+)\)", text
+    ):
         out[m.group(1)] = m.group(2)[1:-1] * int(m.group(3))
     return out
 
@@ -285,7 +304,7 @@ def scan_typescript(path: str, text: str) -> list[CallSite]:
         in_loop = False
         factor = None
         for loop in _TS_LOOP.finditer(scope):
-            tail = scope[loop.start():]
+            tail = scope[loop.start() :]
             if tail.count("{") > tail.count("}") or tail.count("(") > tail.count(")"):
                 in_loop = True
                 bound = re.match(r"for\s*\(\s*let\s+\w+\s*=\s*0\s*;\s*\w+\s*<\s*(\d+)", tail)
@@ -295,7 +314,9 @@ def scan_typescript(path: str, text: str) -> list[CallSite]:
         if model_m:
             raw = model_m.group(1)
             model = raw[1:-1] if raw[0] in "\"'`" else consts.get(raw)
-        mt = re.search(r"\b(?:max_tokens|max_output_tokens|max_completion_tokens|maxTokens)\s*:\s*(\d+)", args)
+        mt = re.search(
+            r"\b(?:max_tokens|max_output_tokens|max_completion_tokens|maxTokens)\s*:\s*(\d+)", args
+        )
         structural = re.sub(r"\b(?:role|type|model)\s*:\s*(\"[^\"]*\"|'[^']*'|`[^`]*`)", "", args)
         prompt = sum(len(s.group(0)) - 2 for s in _TS_STR.finditer(structural))
         for name, value in consts.items():
@@ -307,10 +328,19 @@ def scan_typescript(path: str, text: str) -> list[CallSite]:
         counters[counter_key] = ordinal + 1
         sites.append(
             CallSite(
-                path=path, function=function, api=api, line=text.count("\n", 0, m.start()) + 1, ordinal=ordinal,
-                model=model, max_tokens=int(mt.group(1)) if mt else None, prompt_chars=max(prompt, 0),
-                cache="cache_control" in args, batch=api == "anthropic.batches", in_loop=in_loop,
-                loop_factor=factor, feature=feat.group(1) if feat else None,
+                path=path,
+                function=function,
+                api=api,
+                line=text.count("\n", 0, m.start()) + 1,
+                ordinal=ordinal,
+                model=model,
+                max_tokens=int(mt.group(1)) if mt else None,
+                prompt_chars=max(prompt, 0),
+                cache="cache_control" in args,
+                batch=api == "anthropic.batches",
+                in_loop=in_loop,
+                loop_factor=factor,
+                feature=feat.group(1) if feat else None,
             )  # fmt: skip
         )
     return sites

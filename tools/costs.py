@@ -48,11 +48,18 @@ class TimeRange(BaseModel):
 
 
 class CostQueryInput(TimeRange):
-    measure: str = Field("cost", description="cost (EffectiveCost, default), billed_cost, list_cost, tokens, "
-                         "input_tokens, output_tokens, cached_input_tokens, requests, gpu_hours, ...")
-    group_by: list[str] = Field(default_factory=list, description="dimensions to group by, incl. day/week/month")
+    measure: str = Field(
+        "cost",
+        description="cost (EffectiveCost, default), billed_cost, list_cost, tokens, "
+        "input_tokens, output_tokens, cached_input_tokens, requests, gpu_hours, ...",
+    )
+    group_by: list[str] = Field(
+        default_factory=list, description="dimensions to group by, incl. day/week/month"
+    )
     filters: list[Filter] = Field(default_factory=list, description="filters, all of which must hold")
-    top: int | None = Field(None, ge=1, le=10_000, description="keep the N largest groups, sum the rest as other")
+    top: int | None = Field(
+        None, ge=1, le=10_000, description="keep the N largest groups, sum the rest as other"
+    )
 
 
 class CostRow(BaseModel):
@@ -118,7 +125,9 @@ def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str
     """Refuse a period that holds no cost data at all (InvalidPeriod); note one that holds only part."""
     cover = data_coverage(con)
     if cover is None:
-        raise InvalidPeriod("the store holds no cost data yet; import some first (spendscope import focus FILE)")
+        raise InvalidPeriod(
+            "the store holds no cost data yet; import some first (spendscope import focus FILE)"
+        )
     lo, hi = cover
     last = period.end - dt.timedelta(days=1)
     if period.start > hi or last < lo:
@@ -132,7 +141,9 @@ def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str
     return []
 
 
-def filter_sql(filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source) -> tuple[list[str], list]:
+def filter_sql(
+    filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source
+) -> tuple[list[str], list]:
     """WHERE clauses and their bound parameters for a list of filters."""
     clauses: list[str] = []
     params: list = []
@@ -210,10 +221,10 @@ def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQue
         where_sql = "true"
     sql = f"""
         WITH g AS (
-            SELECT {dim_select + ',' if dims else ''} SUM({column}) AS v
+            SELECT {dim_select + "," if dims else ""} SUM({column}) AS v
             FROM {relation}
             WHERE {where_sql}
-            {'GROUP BY ' + group_cols if dims else ''}
+            {"GROUP BY " + group_cols if dims else ""}
         )
         SELECT *, SUM(v) OVER () AS total, COUNT(*) OVER () AS n,
                row_number() OVER (ORDER BY v DESC NULLS LAST{order_tiebreak}) AS rn
@@ -293,7 +304,9 @@ def list_dimensions(store: Store, params: ListDimensionsInput | None = None) -> 
     dims += [DimensionInfo(name=k, kind="provider_tag", description="provider tag key in FOCUS Tags")
              for k in keys if k.lower() not in source.virtual_tags]  # fmt: skip
     measures = [DimensionInfo(name=k, kind="builtin", description=d) for k, (_, d) in MEASURES.items()]
-    measures += [DimensionInfo(name=k, kind="builtin", description=f"{v} tokens") for k, v in TOKEN_MEASURES.items()]
+    measures += [
+        DimensionInfo(name=k, kind="builtin", description=f"{v} tokens") for k, v in TOKEN_MEASURES.items()
+    ]
     return DimensionList(dimensions=dims, measures=measures)
 
 
@@ -364,7 +377,9 @@ class TokenUsageInput(TimeRange):
         description="dimensions to group by (default model and token type; also feature, team, provider, day, ...)",
     )
     filters: list[Filter] = Field(default_factory=list, description="filters, all of which must hold")
-    top: int | None = Field(None, ge=1, le=10_000, description="keep the N largest groups, sum the rest as other")
+    top: int | None = Field(
+        None, ge=1, le=10_000, description="keep the N largest groups, sum the rest as other"
+    )
 
 
 @operation("get_token_usage", input_model=TokenUsageInput, output_model=CostQueryResult, chart=True)

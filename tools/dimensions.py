@@ -17,7 +17,10 @@ from data.sql import ident, json_text, month, week
 
 BUILTIN_DIMENSIONS: dict[str, tuple[str, str]] = {
     "provider": ("ProviderName", "the provider (FOCUS ProviderName): OpenAI, Anthropic, AWS, Microsoft, ..."),
-    "service": ("ServiceName", "the service (FOCUS ServiceName): Amazon Bedrock, Azure OpenAI, Vertex AI, ..."),
+    "service": (
+        "ServiceName",
+        "the service (FOCUS ServiceName): Amazon Bedrock, Azure OpenAI, Vertex AI, ...",
+    ),
     "service_category": ("ServiceCategory", "FOCUS ServiceCategory, e.g. AI and Machine Learning, Compute"),
     "service_subcategory": ("ServiceSubcategory", "FOCUS ServiceSubcategory, e.g. Generative AI"),
     "sub_account": ("SubAccountName", "sub-account: AWS account, Azure subscription, GCP or OpenAI project"),

@@ -14,7 +14,9 @@ def _git(repo: Path, *args: str) -> str:
     try:
         out = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
-        raise InvalidArgument("git is not installed; the PR cost diff reads the repository with git") from None
+        raise InvalidArgument(
+            "git is not installed; the PR cost diff reads the repository with git"
+        ) from None
     if out.returncode != 0:
         first = (out.stderr.strip().splitlines() or ["git failed"])[0]
         raise InvalidArgument(f"git {' '.join(args[:2])} failed in {repo}: {first}", argument="repo")
@@ -28,7 +30,9 @@ def resolve(repo: Path, ref: str) -> str:
     try:
         return _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}").strip()
     except InvalidArgument:
-        raise InvalidArgument(f"{ref!r} is not a commit, branch or tag in {repo}", argument="ref", value=ref) from None
+        raise InvalidArgument(
+            f"{ref!r} is not a commit, branch or tag in {repo}", argument="ref", value=ref
+        ) from None
 
 
 def changed_source_files(repo: Path, base: str, head: str) -> list[str]:

@@ -124,7 +124,9 @@ def parse_period(text: str, as_of: dt.date | None = None) -> Period:
         return Period(start=d, end=today, label=f"yesterday ({d})")
     if t in ("this month", "mtd", "month to date", "current month"):
         start = today.replace(day=1)
-        return Period(start=start, end=today + dt.timedelta(days=1), label=f"{start.strftime('%B %Y')} to date")
+        return Period(
+            start=start, end=today + dt.timedelta(days=1), label=f"{start.strftime('%B %Y')} to date"
+        )
     if t in ("last month", "previous month", "past month"):
         start = add_months(today.replace(day=1), -1)
         return month_period(start.year, start.month)
@@ -143,10 +145,16 @@ def parse_period(text: str, as_of: dt.date | None = None) -> Period:
         y, q = (today.year, q - 1) if q > 1 else (today.year - 1, 4)
         return quarter_period(y, q)
     if t in ("this year", "ytd", "year to date", "current year"):
-        return Period(start=dt.date(today.year, 1, 1), end=today + dt.timedelta(days=1), label=f"{today.year} to date")
+        return Period(
+            start=dt.date(today.year, 1, 1), end=today + dt.timedelta(days=1), label=f"{today.year} to date"
+        )
     if t in ("last year", "previous year"):
-        return Period(start=dt.date(today.year - 1, 1, 1), end=dt.date(today.year, 1, 1), label=str(today.year - 1))
-    m = re.fullmatch(r"(?:last|past|previous|trailing) (\d+|a|one|two|three|seven|thirty|fourteen) ?(day|week|month)s?", t)
+        return Period(
+            start=dt.date(today.year - 1, 1, 1), end=dt.date(today.year, 1, 1), label=str(today.year - 1)
+        )
+    m = re.fullmatch(
+        r"(?:last|past|previous|trailing) (\d+|a|one|two|three|seven|thirty|fourteen) ?(day|week|month)s?", t
+    )
     if m:
         words = {"a": 1, "one": 1, "two": 2, "three": 3, "seven": 7, "fourteen": 14, "thirty": 30}
         n = int(words.get(m.group(1), m.group(1)))

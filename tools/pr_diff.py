@@ -36,8 +36,12 @@ class PrDiffInput(BaseModel):
     base: str = Field(description="base ref (branch, tag or commit) of the pull request")
     head: str = Field(description="head ref of the pull request")
     days: int = Field(30, ge=1, le=365, description="days of telemetry used as the traffic baseline")
-    loop_factor: int = Field(10, ge=1, description="assumed iterations of a loop whose count is not a literal")
-    as_of: dt.date | None = Field(None, description="end of the traffic window (default: the newest telemetry day)")
+    loop_factor: int = Field(
+        10, ge=1, description="assumed iterations of a loop whose count is not a literal"
+    )
+    as_of: dt.date | None = Field(
+        None, description="end of the traffic window (default: the newest telemetry day)"
+    )
 
 
 class SiteChange(BaseModel):
@@ -45,16 +49,22 @@ class SiteChange(BaseModel):
     function: str
     line: int
     api: str
-    feature: str | None = Field(description="feature the call site serves (code tag, mapping file or telemetry)")
+    feature: str | None = Field(
+        description="feature the call site serves (code tag, mapping file or telemetry)"
+    )
     feature_source: str | None = Field(None, description="how the feature was found")
-    changes: list[str] = Field(description="what changed: model, prompt, max_tokens, caching, batch, loop, new, removed")
+    changes: list[str] = Field(
+        description="what changed: model, prompt, max_tokens, caching, batch, loop, new, removed"
+    )
     before: dict[str, object]
     after: dict[str, object]
     monthly_requests_before: float | None = None
     monthly_requests_after: float | None = None
     monthly_cost_before: float | None = None
     monthly_cost_after: float | None = None
-    monthly_change: float | None = Field(None, description="estimated change in monthly cost, USD (None: unknown)")
+    monthly_change: float | None = Field(
+        None, description="estimated change in monthly cost, USD (None: unknown)"
+    )
     notes: list[str] = Field(default_factory=list)
 
 
@@ -169,7 +179,9 @@ def _profile(con: object, feature: str, model: str | None, start: dt.datetime, e
                    cache_write=(row[3] or 0) / n, output=(row[4] or 0) / n, reasoning=(row[5] or 0) / n)  # fmt: skip
 
 
-def _per_request(catalog: PriceCatalog, model: str | None, provider: str | None, tokens: dict[str, float]) -> float | None:
+def _per_request(
+    catalog: PriceCatalog, model: str | None, provider: str | None, tokens: dict[str, float]
+) -> float | None:
     prices = catalog.prices(model, provider) if model else None
     if prices is None:
         return None
@@ -304,7 +316,7 @@ def _after_deploy(con: object, features: list[str], commits: list[str], days: in
     for feature in features:
         seen = con.execute(  # type: ignore[attr-defined]
             f"""SELECT min(ts), any_value(commit_sha) FROM usage_events WHERE feature = ? AND commit_sha IS NOT NULL
-                AND length(commit_sha) >= 7 AND ({' OR '.join('starts_with(?, commit_sha)' for _ in commits)})""",
+                AND length(commit_sha) >= 7 AND ({" OR ".join("starts_with(?, commit_sha)" for _ in commits)})""",
             [feature, *commits],
         ).fetchall()[0]
         if seen[0] is None:
@@ -378,7 +390,14 @@ def to_markdown(r: PrDiffResult) -> str:
                          f"${a.cost_per_request_after:.6f} per request (95% CI of the change "
                          f"{a.ci_low:+.6f} to {a.ci_high:+.6f}); tokens per request "
                          f"{a.tokens_per_request_before:,.0f} → {a.tokens_per_request_after:,.0f}")  # fmt: skip
-    lines += ["", "<details><summary>Assumptions</summary>", "", *[f"- {a}" for a in r.assumptions], "", "</details>"]
+    lines += [
+        "",
+        "<details><summary>Assumptions</summary>",
+        "",
+        *[f"- {a}" for a in r.assumptions],
+        "",
+        "</details>",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -16,16 +16,20 @@ if TYPE_CHECKING:
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @app.command("pr-diff")
     def pr_diff_cmd(
-        base: Annotated[str, typer.Option("--base", help="Base ref of the pull request (branch, tag or sha).")],
+        base: Annotated[
+            str, typer.Option("--base", help="Base ref of the pull request (branch, tag or sha).")
+        ],
         head: Annotated[str, typer.Option("--head", help="Head ref of the pull request.")],
-        repo: Annotated[Path, typer.Option("--repo", help="Git repository (default: the current directory).")] = Path(
-            "."
-        ),
+        repo: Annotated[
+            Path, typer.Option("--repo", help="Git repository (default: the current directory).")
+        ] = Path("."),
         days: Annotated[int, typer.Option(help="Days of telemetry used as the traffic baseline.")] = 30,
         loop_factor: Annotated[
             int, typer.Option("--loop-factor", help="Assumed iterations of a loop with no literal count.")
         ] = 10,
-        output: Annotated[Path | None, typer.Option("--output", help="Also write the Markdown comment here.")] = None,
+        output: Annotated[
+            Path | None, typer.Option("--output", help="Also write the Markdown comment here.")
+        ] = None,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:

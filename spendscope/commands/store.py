@@ -45,7 +45,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
 
     @app.command("query")
     def query_cmd(
-        sql: Annotated[str, typer.Argument(help="One read-only SELECT over the documented views (docs/schema.md)")],
+        sql: Annotated[
+            str, typer.Argument(help="One read-only SELECT over the documented views (docs/schema.md)")
+        ],
         db: DbOption = None,
         as_json: JsonOption = False,
         as_csv: CsvOption = False,
@@ -76,7 +78,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @app.command("demo")
     def demo_cmd(
         db: DbOption = None,
-        end: Annotated[str | None, typer.Option(help="Last day of demo data (YYYY-MM-DD); default yesterday.")] = None,
+        end: Annotated[
+            str | None, typer.Option(help="Last day of demo data (YYYY-MM-DD); default yesterday.")
+        ] = None,
         days: Annotated[int, typer.Option(help="Days of history to generate.")] = 120,
         seed: Annotated[int, typer.Option(help="Random seed; the same seed and end give the same data.")] = 7,
         as_json: JsonOption = False,
