@@ -262,3 +262,33 @@ def test_model_and_token_type_are_read_from_provider_meter_text(
     from data.models import normalize_model, token_type_of
 
     assert (normalize_model(text), token_type_of(text)) == (model, token_type)
+
+
+def test_a_focus_1_0_charge_subcategory_gives_the_commitment_status(tmp_path: Path) -> None:
+    header = "ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,Provider,ServiceName,ChargeCategory,ChargeSubcategory"
+    lines = [
+        header,
+        "1/5/25,1/6/25,0,7.5,Anthropic,Anthropic API,Usage,Used Commitment",
+        "1/5/25,1/6/25,0,2.5,Anthropic,Anthropic API,Usage,unused commitment",
+        "1/5/25,1/6/25,4,4,Anthropic,Anthropic API,Usage,On-Demand",
+    ]
+    path = tmp_path / "f10.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = Store(tmp_path / "t.duckdb")
+    import_focus(store, path)
+    with store.reader() as con:
+        got = con.execute(
+            "SELECT CommitmentDiscountStatus, sum(EffectiveCost) FROM costs GROUP BY 1 ORDER BY 1 NULLS LAST"
+        ).fetchall()
+    assert got == [("Unused", Decimal("2.5")), ("Used", Decimal("7.5")), (None, Decimal("4"))]
+
+
+def test_a_spaced_mistral_name_keeps_its_tier() -> None:
+    from data.models import normalize_model
+
+    text = "$0.002 per 1K input tokens for Mistral Large (24.07) in US East (N. Virginia)"
+    assert (normalize_model(text), normalize_model("Mistral Small"), normalize_model("mistral")) == (
+        "mistral-large",
+        "mistral-small",
+        "mistral",
+    )

@@ -102,6 +102,7 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 # Environment spellings (a tag value "prod" answers to "production", and so on).
 VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "prod": ("production",),
+    "prd": ("production", "prod"),
     "production": ("prod",),
     "dev": ("development",),
     "development": ("dev",),

@@ -228,6 +228,10 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         add(m, Period(start=start, end=add_months(start, 6), label=f"H{half} {start.year}"), "half",
             bool(m.group("year")))  # fmt: skip
 
+    for m in re.finditer(_B + _YEAR + r"[ -]?h([12])" + _E, t):  # "2025 H2", "2025-H2"
+        start = dt.date(int(m.group("year")), 1 if m.group(2) == "1" else 7, 1)
+        add(m, Period(start=start, end=add_months(start, 6), label=f"H{m.group(2)} {start.year}"), "half")
+
     # Years: "in 2026", "2026" (not part of a date or a name).
     for m in re.finditer(
         r"(?<![\w.-])(?:(?:fy|cy|calendar year|fiscal year|year) ?)?" + _YEAR + r"(?![\w-])", t
@@ -258,12 +262,31 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     for pattern, build in rel:
         for m in re.finditer(_B + r"(?:" + pattern + r")" + _E, t):
             add(m, build(m), "relative")
+    # "the same month last year": this calendar month (quarter, week, day) a year earlier, or, next to another
+    # period ("May 2026 vs the same month last year"), that period a year earlier.
+    same = (
+        _B
+        + r"(?:the )?same (month|quarter|week|day|period) (?:(?:of |in )?last year|a year (?:ago|earlier|before)|the (?:previous|prior) year)"
+        + _E
+    )
+    for m in re.finditer(same, t):
+        unit = m.group(1)
+        cur = parse_period("this " + (unit if unit != "period" else "month"), today)
+        if unit in ("month", "quarter"):  # the whole calendar month (quarter), as a named month is
+            cur = Period(
+                start=cur.start, end=add_months(cur.start, 3 if unit == "quarter" else 1), label=cur.label
+            )
+        found.append(PeriodMention(m.start(), m.end(), same_period_last_year(cur), "same_last_year", True))
     for m in re.finditer(
         _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
     ):
         add(m, _to_date("this " + m.group(1), today), "relative")
 
     found = _choose(found)
+    others = [pm for pm in found if pm.kind != "same_last_year"]
+    for pm in found:
+        if pm.kind == "same_last_year" and others:
+            pm.period = same_period_last_year(others[0].period)
     # "the week of <day>", "the week starting <day>": seven days from that day.
     for pm in found:
         before = t[max(0, pm.start - 30) : pm.start]
