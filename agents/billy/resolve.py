@@ -41,6 +41,9 @@ TELEMETRY_PRIORITY = 58
 NOT_NAMED = {"token_type", "commitment_status", "currency", "pricing_category", "sku_meter", "resource_type",
              "service_subcategory"}  # fmt: skip
 EXACT_ONLY = {"resource", "region", "charge_category", "billing_account", "service_category"}
+# Words that name a FOCUS charge category outright (ordinary words otherwise): word -> the category's name.
+CHARGE_WORDS = {"credit": "credit", "credits": "credit", "refund": "credit", "refunds": "credit", "tax": "tax",
+                "taxes": "tax", "adjustment": "adjustment", "adjustments": "adjustment"}  # fmt: skip
 
 # Dimensions whose multi-word names are also said by their initials ("Google Cloud Platform" is GCP).
 ACRONYM_DIMS = {"provider", "service", "invoice_issuer", "publisher"}
@@ -343,10 +346,17 @@ def _match_span(
     generic_only: bool = False,
 ) -> Mention | None:
     key = "".join(words)
+    key = CHARGE_WORDS.get(key, key)
     entries = list(idx.exact.get(key, []))
     if generic_only:
-        # ordinary words ("compute", "usage", "global") name only business values: tags, providers, models
-        entries = [e for e in entries if idx.priority(e.dim) >= TAG_PRIORITY]
+        # ordinary words ("compute", "usage", "global") name only business values: tags, providers, models;
+        # and the FOCUS charge categories that a question names outright (credits, tax, adjustments)
+        entries = [
+            e
+            for e in entries
+            if idx.priority(e.dim) >= TAG_PRIORITY
+            or (e.dim == "charge_category" and key in CHARGE_WORDS.values())
+        ]
         if not entries:
             return None
     exact = bool(entries)
