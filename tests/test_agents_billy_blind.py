@@ -9,22 +9,16 @@ docs/performance.md records the score before and after the fixes this set prompt
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
+from billy_harness import between, change, cost, day, expected, judged, pct, run, share, which
 from fixtures.billy.larkspur import build as build_larkspur
-from test_agents_billy_unseen import expected, judged
 
 from agents.billy import ask
 from data.import_focus import import_focus
 from data.settings import Settings
 from data.store import Store
-
-
-def between(start: str, end: str) -> str:
-    return f"ChargePeriodStart >= TIMESTAMPTZ '{start}' AND ChargePeriodStart < TIMESTAMPTZ '{end}'"
-
 
 JAN, FEB = between("2026-01-01", "2026-02-01"), between("2026-02-01", "2026-03-01")
 MAR, APR = between("2026-03-01", "2026-04-01"), between("2026-04-01", "2026-05-01")
@@ -56,39 +50,8 @@ QTD, YESTERDAY = between("2026-04-01", "2026-04-21"), between("2026-04-19", "202
 PAST_30 = between("2026-03-21", "2026-04-20")
 
 
-def cost(period: str, where: str = "true", measure: str = "EffectiveCost") -> str:
-    return f"SELECT sum({measure}) FROM costs WHERE {period} AND ({where})"
-
-
 def tokens(period: str, where: str = TOKENS) -> str:
     return f"SELECT sum(ConsumedQuantity) FROM costs WHERE {period} AND {TOKENS} AND ({where})"
-
-
-def change(new: str, old: str, where: str = "true") -> str:
-    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {new}) - sum(EffectiveCost) FILTER (WHERE {old}) "
-            f"FROM costs WHERE ({where})")  # fmt: skip
-
-
-def pct(new: str, old: str, where: str = "true") -> str:
-    return (f"SELECT (sum(EffectiveCost) FILTER (WHERE {new}) / sum(EffectiveCost) FILTER (WHERE {old}) - 1) * 100 "
-            f"FROM costs WHERE ({where})")  # fmt: skip
-
-
-def share(period: str, part: str, whole: str = "true") -> str:
-    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {part}) / sum(EffectiveCost) * 100 FROM costs "
-            f"WHERE {period} AND ({whole})")  # fmt: skip
-
-
-def which(
-    period: str, expr: str, where: str = "true", desc: bool = True, measure: str = "EffectiveCost"
-) -> str:
-    return (f"SELECT {expr} AS k, sum({measure}) AS v FROM costs WHERE {period} AND ({where}) AND {expr} IS NOT NULL "
-            f"GROUP BY 1 HAVING sum({measure}) <> 0 ORDER BY v {'DESC' if desc else 'ASC'}")  # fmt: skip
-
-
-def day(period: str, where: str = "true", desc: bool = True) -> str:
-    return (f"SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) v FROM costs WHERE {period} AND "
-            f"({where}) GROUP BY 1 ORDER BY v {'DESC' if desc else 'ASC'} LIMIT 1")  # fmt: skip
 
 
 def unit(period: str, where: str, per: int = 1_000_000) -> str:
@@ -317,14 +280,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     s = Store(folder / "larkspur.duckdb", lock_timeout=10)
     import_focus(s, build_larkspur(folder / "larkspur.csv"))
     return s
-
-
-def run(store: Store, settings: Settings, case: tuple) -> tuple[bool, str]:
-    _cat, question, kind, sql, as_of = case
-    want, candidates = expected(store, kind, sql)
-    answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
-    ok = judged(answer.answer, answer.value, kind, want, candidates)
-    return ok, f"{question!r}: expected {want!r}; got {answer.answer}"
 
 
 @pytest.mark.parametrize("case", CASES)

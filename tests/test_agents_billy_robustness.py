@@ -10,7 +10,6 @@ never by Billy's own operations. The question templates are phrased the way anal
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from billy_harness import judged
 from fixtures.billy.umbra import build as build_umbra
 
 from agents.billy import ask
@@ -503,46 +503,6 @@ def expected(store: Store, kind: str, sql: str, question: str) -> tuple[Any, tup
     return float(value if isinstance(value, Decimal | float | int) else 0), ()
 
 
-_NUM = re.compile(
-    r"(-?\d[\d,]*(?:\.\d+)?|-?\.\d+)\s*(thousand|million|billion|trillion|bn|mn|[kmbt])?\b", re.I
-)
-_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
-
-
-def judged(answer: Any, kind: str, want: Any, candidates: tuple[str, ...]) -> bool:
-    """The eval's rule: a number among the sentence's first 12 figures (or `value`) within 1%; a date in any
-    common spelling; a name before every other candidate."""
-    text, value = answer.answer, answer.value
-    if kind == "number":
-        nums: list[float] = []
-        for m in _NUM.finditer(text):
-            v = float(m.group(1).replace(",", ""))
-            suf = (m.group(2) or "").lower()
-            nums += [v * _SCALE.get(suf, 1.0)] + ([v] if suf else [])
-        nums = nums[:12] + ([float(value)] if isinstance(value, int | float) else [])
-        exp = abs(float(want))
-        return any(abs(abs(n) - exp) <= max(exp * 0.01, 0.011) for n in nums)
-    low = (text + " " + str(value or "")).lower()
-    if kind == "date":
-        d = dt.date.fromisoformat(want)
-        forms = {
-            want,
-            d.strftime("%B %-d").lower(),
-            d.strftime("%b %-d").lower(),
-            d.strftime("%-d %B").lower(),
-        }
-        return any(f in low for f in forms)
-
-    def at(name: str) -> int | None:
-        m = re.search(r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", low)
-        return m.start() if m else None
-
-    pos = at(want)
-    return pos is not None and all(
-        (p := at(c)) is None or pos < p for c in candidates if c.lower() != want.lower()
-    )
-
-
 def run_case(stores: dict[str, Store], settings: Settings, case: tuple) -> tuple[bool, str]:
     name, _cat, question, kind, sql, as_of = case
     store = stores[name]
@@ -554,9 +514,8 @@ def run_case(stores: dict[str, Store], settings: Settings, case: tuple) -> tuple
         else:
             want = str(want[0][0])
     answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
-    return judged(
-        answer, kind, want, candidates
-    ), f"{question!r} on {name}: expected {want!r}; got {answer.answer}"
+    ok = judged(answer.answer, answer.value, kind, want, candidates)
+    return ok, f"{question!r} on {name}: expected {want!r}; got {answer.answer}"
 
 
 @pytest.mark.parametrize("case", TEST_CASES, ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(TEST_CASES)])

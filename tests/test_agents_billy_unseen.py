@@ -9,14 +9,10 @@ this set before and after the fixes it prompted.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
+from billy_harness import between, change, cost, day, pct, run, share, which
 from fixtures.billy.kestrel import build as build_kestrel
 
 from agents.billy import ask
@@ -37,43 +33,8 @@ USED = "CommitmentDiscountStatus = 'Used'"
 UNUSED = "CommitmentDiscountStatus = 'Unused'"
 
 
-def between(start: str, end: str) -> str:
-    return f"ChargePeriodStart >= TIMESTAMPTZ '{start}' AND ChargePeriodStart < TIMESTAMPTZ '{end}'"
-
-
-def cost(period: str, where: str = "true", measure: str = "EffectiveCost") -> str:
-    return f"SELECT sum({measure}) FROM costs WHERE {period} AND {where}"
-
-
 def tokens(period: str, where: str = "true") -> str:
     return f"SELECT sum(x_Tokens) FROM costs WHERE {period} AND {where}"
-
-
-def change(new: str, old: str, where: str = "true") -> str:
-    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {new}) - sum(EffectiveCost) FILTER (WHERE {old}) "
-            f"FROM costs WHERE {where}")  # fmt: skip
-
-
-def pct(new: str, old: str, where: str = "true") -> str:
-    return (f"SELECT (sum(EffectiveCost) FILTER (WHERE {new}) / sum(EffectiveCost) FILTER (WHERE {old}) - 1) * 100 "
-            f"FROM costs WHERE {where}")  # fmt: skip
-
-
-def share(period: str, part: str, whole: str = "true") -> str:
-    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {part}) / sum(EffectiveCost) * 100 FROM costs "
-            f"WHERE {period} AND {whole}")  # fmt: skip
-
-
-def which(
-    period: str, expr: str, where: str = "true", desc: bool = True, measure: str = "EffectiveCost"
-) -> str:
-    return (f"SELECT {expr} AS k, sum({measure}) AS v FROM costs WHERE {period} AND {where} AND {expr} IS NOT NULL "
-            f"GROUP BY 1 HAVING sum({measure}) <> 0 ORDER BY v {'DESC' if desc else 'ASC'}")  # fmt: skip
-
-
-def day(period: str, where: str = "true", desc: bool = True) -> str:
-    return (f"SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) v FROM costs WHERE {period} AND "
-            f"{where} GROUP BY 1 ORDER BY v {'DESC' if desc else 'ASC'} LIMIT 1")  # fmt: skip
 
 
 def unit(period: str, where: str = "true", per: int = 1_000_000) -> str:
@@ -366,69 +327,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     s = Store(folder / "kestrel.duckdb", lock_timeout=10)
     import_focus(s, build_kestrel(folder / "kestrel.csv"))
     return s
-
-
-def expected(store: Store, kind: str, sql: str) -> tuple[Any, tuple[str, ...]]:
-    """The answer from hand-written SQL: a number, a date, or (for 'which') the winner and every candidate."""
-    con = duckdb.connect(str(store.path), read_only=True)
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        rows = con.execute(sql).fetchall()
-    finally:
-        con.close()
-    if kind == "which":
-        return str(rows[0][0]), tuple(str(r[0]) for r in rows)
-    if kind == "date":
-        return rows[0][0].isoformat(), ()
-    value = rows[0][0]
-    return float(value if isinstance(value, Decimal | float | int) else 0), ()
-
-
-_NUM = re.compile(
-    r"(-?\d[\d,]*(?:\.\d+)?|-?\.\d+)\s*(thousand|million|billion|trillion|bn|mn|[kmbt])?\b", re.I
-)
-_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
-
-
-def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, ...]) -> bool:
-    """The eval's rule: a number among the sentence's first 12 figures (or `value`) within 1%; a date in any
-    common spelling; a name before every other candidate."""
-    if kind == "number":
-        nums: list[float] = []
-        for m in _NUM.finditer(text):
-            v = float(m.group(1).replace(",", ""))
-            suf = (m.group(2) or "").lower()
-            nums += [v * _SCALE.get(suf, 1.0)] + ([v] if suf else [])
-        nums = nums[:12] + ([float(value)] if isinstance(value, int | float) else [])
-        exp = abs(float(want))
-        return any(abs(abs(n) - exp) <= max(exp * 0.01, 0.011) for n in nums)
-    low = (text + " " + str(value or "")).lower()
-    if kind == "date":
-        d = dt.date.fromisoformat(want)
-        forms = {
-            want,
-            d.strftime("%B %-d").lower(),
-            d.strftime("%b %-d").lower(),
-            d.strftime("%-d %B").lower(),
-        }
-        return any(f in low for f in forms)
-
-    def at(name: str) -> int | None:
-        m = re.search(r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", low)
-        return m.start() if m else None
-
-    pos = at(want)
-    return pos is not None and all(
-        (p := at(c)) is None or pos < p for c in candidates if c.lower() != want.lower()
-    )
-
-
-def run(store: Store, settings: Settings, case: tuple) -> tuple[bool, str]:
-    _cat, question, kind, sql, as_of = case
-    want, candidates = expected(store, kind, sql)
-    answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
-    ok = judged(answer.answer, answer.value, kind, want, candidates)
-    return ok, f"{question!r}: expected {want!r}; got {answer.answer}"
 
 
 @pytest.mark.parametrize("case", QUESTIONS, ids=[f"{c[0]}-{i}" for i, c in enumerate(QUESTIONS)])

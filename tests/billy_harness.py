@@ -1,0 +1,114 @@
+"""Shared by the blind-round Billy tests: SQL builders for hand-computed expected answers, and the eval's way
+of judging an answer (the first figures of the sentence or `value` within 1%, a date in any common spelling,
+a name before every other candidate)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from agents.billy import ask
+from data.settings import Settings
+from data.store import Store
+
+
+def between(start: str, end: str) -> str:
+    return f"ChargePeriodStart >= TIMESTAMPTZ '{start}' AND ChargePeriodStart < TIMESTAMPTZ '{end}'"
+
+
+def cost(period: str, where: str = "true", measure: str = "EffectiveCost") -> str:
+    return f"SELECT sum({measure}) FROM costs WHERE {period} AND ({where})"
+
+
+def change(new: str, old: str, where: str = "true") -> str:
+    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {new}) - sum(EffectiveCost) FILTER (WHERE {old}) "
+            f"FROM costs WHERE ({where})")  # fmt: skip
+
+
+def pct(new: str, old: str, where: str = "true") -> str:
+    return (f"SELECT (sum(EffectiveCost) FILTER (WHERE {new}) / sum(EffectiveCost) FILTER (WHERE {old}) - 1) * 100 "
+            f"FROM costs WHERE ({where})")  # fmt: skip
+
+
+def share(period: str, part: str, whole: str = "true") -> str:
+    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {part}) / sum(EffectiveCost) * 100 FROM costs "
+            f"WHERE {period} AND ({whole})")  # fmt: skip
+
+
+def which(
+    period: str, expr: str, where: str = "true", desc: bool = True, measure: str = "EffectiveCost"
+) -> str:
+    return (f"SELECT {expr} AS k, sum({measure}) AS v FROM costs WHERE {period} AND ({where}) AND {expr} IS NOT NULL "
+            f"GROUP BY 1 HAVING sum({measure}) <> 0 ORDER BY v {'DESC' if desc else 'ASC'}")  # fmt: skip
+
+
+def day(period: str, where: str = "true", desc: bool = True) -> str:
+    return (f"SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) v FROM costs WHERE {period} AND "
+            f"({where}) GROUP BY 1 ORDER BY v {'DESC' if desc else 'ASC'} LIMIT 1")  # fmt: skip
+
+
+def expected(store: Store, kind: str, sql: str) -> tuple[Any, tuple[str, ...]]:
+    """The answer from hand-written SQL: a number, a date, or (for 'which') the winner and every candidate."""
+    con = duckdb.connect(str(store.path), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        rows = con.execute(sql).fetchall()
+    finally:
+        con.close()
+    if kind == "which":
+        return str(rows[0][0]), tuple(str(r[0]) for r in rows)
+    if kind == "date":
+        return rows[0][0].isoformat(), ()
+    value = rows[0][0]
+    return float(value if isinstance(value, Decimal | float | int) else 0), ()
+
+
+_NUM = re.compile(
+    r"(-?\d[\d,]*(?:\.\d+)?|-?\.\d+)\s*(thousand|million|billion|trillion|bn|mn|[kmbt])?\b", re.I
+)
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
+
+
+def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, ...]) -> bool:
+    """The eval's rule: a number among the sentence's first 12 figures (or `value`) within 1%; a date in any
+    common spelling; a name before every other candidate."""
+    if kind == "number":
+        nums: list[float] = []
+        for m in _NUM.finditer(text):
+            v = float(m.group(1).replace(",", ""))
+            suf = (m.group(2) or "").lower()
+            nums += [v * _SCALE.get(suf, 1.0)] + ([v] if suf else [])
+        nums = nums[:12] + ([float(value)] if isinstance(value, int | float) else [])
+        exp = abs(float(want))
+        return any(abs(abs(n) - exp) <= max(exp * 0.01, 0.011) for n in nums)
+    low = (text + " " + str(value or "")).lower()
+    if kind == "date":
+        d = dt.date.fromisoformat(want)
+        forms = {
+            want,
+            d.strftime("%B %-d").lower(),
+            d.strftime("%b %-d").lower(),
+            d.strftime("%-d %B").lower(),
+        }
+        return any(f in low for f in forms)
+
+    def at(name: str) -> int | None:
+        m = re.search(r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", low)
+        return m.start() if m else None
+
+    pos = at(want)
+    return pos is not None and all(
+        (p := at(c)) is None or pos < p for c in candidates if c.lower() != want.lower()
+    )
+
+
+def run(store: Store, settings: Settings, case: tuple) -> tuple[bool, str]:
+    _cat, question, kind, sql, as_of = case
+    want, candidates = expected(store, kind, sql)
+    answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
+    ok = judged(answer.answer, answer.value, kind, want, candidates)
+    return ok, f"{question!r}: expected {want!r}; got {answer.answer}"
