@@ -472,8 +472,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Store]:
-    if not EVAL_CSV.exists():
-        pytest.skip("the shared eval export is not available")
     folder = tmp_path_factory.mktemp("robust")
     demo = Store(folder / "demo.duckdb", lock_timeout=10)
     build_demo(demo, end=dt.date(2026, 10, 31), days=62, seed=7)

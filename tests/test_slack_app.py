@@ -358,7 +358,7 @@ def test_a_missing_store_or_a_failing_agent_answers_with_a_clear_message_in_the_
 def test_socket_mode_connects_with_the_app_token_and_answers_a_command_from_the_socket(
     slack_store: Store, fake: FakeSlack, tmp_path: Path
 ) -> None:
-    ws_server = pytest.importorskip("websockets.sync.server")
+    import websockets.sync.server as ws_server
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     acks: list[dict] = []
