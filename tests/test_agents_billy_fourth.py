@@ -259,7 +259,6 @@ QUESTIONS: list[tuple[str, str, str, str, str | None]] = [
 # values (credits, tax) are not read from free text; "% of the priority tier did we use" reads as a share.
 KNOWN_MISSES = {
     "this month so far",
-    "what % of the priority tier did we use in March 2026",
 }
 CASES = [
     pytest.param(

@@ -486,7 +486,10 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
     untagged_toks = getattr(q, "untagged_tokens", set())
     groups[:] = [(d, i) for d, i in groups if i not in untagged_toks]
     group_names = [d for d, _ in groups]
-    has_commit = bool(_RE["commit"].search(low)) and index.has_dim("commitment_status")
+    # a commitment word, or a commitment named by its name ("the priority tier")
+    has_commit = (
+        bool(_RE["commit"].search(low)) or any(m.dim == "commitment" for m in mentions)
+    ) and index.has_dim("commitment_status")
     change = bool(_RE["change"].search(rest)) or over is not None
     if len(periods) >= 2 and re.search(r"\b(than|more|less|higher|lower|bigger|smaller|difference|by how much)\b",
                                        rest):  # fmt: skip
