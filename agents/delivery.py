@@ -90,12 +90,15 @@ class WebhookDelivery:
 
     def deliver(self, alert: Alert) -> str:
         import httpx
-
-        from data.errors import SourceError
+        from spendscope.data.errors import SourceError
 
         try:
-            resp = httpx.post(self.url, json=alert.model_dump(mode="json"), timeout=self.timeout,
-                              headers={"Idempotency-Key": alert.key})  # fmt: skip
+            resp = httpx.post(
+                self.url,
+                json=alert.model_dump(mode="json"),
+                timeout=self.timeout,
+                headers={"Idempotency-Key": alert.key},
+            )
         except httpx.HTTPError as exc:
             raise SourceError(f"webhook {self.url} unreachable: {type(exc).__name__}") from None
         if resp.status_code >= 300:

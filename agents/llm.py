@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from data.settings import Settings
+from spendscope.data.settings import Settings
 
 
 def anthropic_client(settings: Settings, *, max_retries: int = 2) -> Any | None:

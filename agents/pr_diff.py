@@ -1,4 +1,4 @@
-"""The PR cost diff agent: a LangGraph graph over tools.pr_diff.
+"""The PR cost diff agent: a LangGraph graph over tools.prdiff.pr_diff.
 
 analyse (the deterministic estimate: call sites, features, traffic, prices, after-deploy check) -> summarise
 (Claude writes two or three sentences for the PR comment when a key is set; a template otherwise) -> the
@@ -11,10 +11,9 @@ import json
 from typing import Any, TypedDict
 
 from pydantic import BaseModel
-
-from data.settings import Settings
-from data.store import Store
-from tools.pr_diff import PrDiffInput, PrDiffResult, pr_cost_diff
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.tools.prdiff.pr_diff import PrDiffInput, PrDiffResult, pr_cost_diff
 
 SYSTEM = (
     "You write the summary paragraph of a pull-request comment about LLM cost. Use only the figures in the JSON "
@@ -40,13 +39,18 @@ def template_summary(r: PrDiffResult) -> str:
     if not r.changes:
         return "This pull request changes no LLM call site, so it should not change AI spend."
     sign = "raise" if r.monthly_change > 0 else "lower" if r.monthly_change < 0 else "not change"
-    biggest = max((c for c in r.changes if c.monthly_change is not None), key=lambda c: abs(c.monthly_change or 0),
-                  default=None)  # fmt: skip
+    biggest = max(
+        (c for c in r.changes if c.monthly_change is not None),
+        key=lambda c: abs(c.monthly_change or 0),
+        default=None,
+    )
     text = f"This pull request changes {len(r.changes)} LLM call site(s) and should {sign} monthly AI spend"
     text += f" by about ${abs(r.monthly_change):,.2f}." if r.monthly_change else "."
     if biggest is not None and biggest.monthly_change:
-        text += (f" The largest effect is {', '.join(biggest.changes)} in {biggest.path} "
-                 f"({biggest.feature or 'unknown feature'}): ${biggest.monthly_change:+,.2f} a month.")  # fmt: skip
+        text += (
+            f" The largest effect is {', '.join(biggest.changes)} in {biggest.path} "
+            f"({biggest.feature or 'unknown feature'}): ${biggest.monthly_change:+,.2f} a month."
+        )
     if r.unestimated:
         text += f" {r.unestimated} change(s) could not be estimated (see notes)."
     for a in r.after_deploy:
@@ -67,7 +71,7 @@ def build_graph(store: Store, settings: Settings, client: Any | None) -> Any:
             return {"summary": template_summary(result), "llm": False}
         facts = result.model_dump(mode="json", exclude={"markdown"})
         try:
-            from agents.llm import complete_text
+            from spendscope.agents.llm import complete_text
 
             text = complete_text(client, settings.anthropic_model, SYSTEM, json.dumps(facts)[:20000])
         except Exception:  # noqa: BLE001 - the comment must still be written when Claude is unreachable

@@ -9,8 +9,8 @@ import json
 import re
 from typing import Any
 
-from tools.allocation.rules import UNALLOCATED
-from tools.allocation.suggest import SuggestionList
+from spendscope.tools.allocation.rules import UNALLOCATED
+from spendscope.tools.allocation.suggest import SuggestionList
 
 _TOOL = {
     "name": "rename_values",
@@ -38,8 +38,11 @@ _VALUE = re.compile(r"^[\w][\w .\-/]{0,63}$")
 
 
 def _prompt(result: SuggestionList, known: dict[str, list[str]]) -> str:
-    items = [{"id": s.id, "key": s.key, "value": s.rule.get("value"), "evidence": s.evidence}
-             for s in result.suggestions if "value" in s.rule]  # fmt: skip
+    items = [
+        {"id": s.id, "key": s.key, "value": s.rule.get("value"), "evidence": s.evidence}
+        for s in result.suggestions
+        if "value" in s.rule
+    ]
     return (
         "These are proposed FinOps allocation rules (tag key -> value) derived from cloud account, project and "
         "resource names. Where a proposed value is an awkward name or a near-duplicate of a known value, propose "
@@ -48,15 +51,19 @@ def _prompt(result: SuggestionList, known: dict[str, list[str]]) -> str:
     )
 
 
-def refine_suggestions(result: SuggestionList, known: dict[str, list[str]], *, model: str,
-                       client: Any) -> tuple[SuggestionList, list[str]]:  # fmt: skip
+def refine_suggestions(
+    result: SuggestionList, known: dict[str, list[str]], *, model: str, client: Any
+) -> tuple[SuggestionList, list[str]]:
     """Return the suggestions with values Claude renamed, and notes on what changed or why nothing did.
     `client` is an anthropic.Anthropic (agents.llm.anthropic_client gives one when a key is configured)."""
     try:
         reply = client.messages.create(
-            model=model, max_tokens=2048, tools=[_TOOL], tool_choice={"type": "tool", "name": "rename_values"},
+            model=model,
+            max_tokens=2048,
+            tools=[_TOOL],
+            tool_choice={"type": "tool", "name": "rename_values"},
             messages=[{"role": "user", "content": _prompt(result, known)}],
-        )  # fmt: skip
+        )
     except Exception as exc:  # the deterministic proposals stand on their own
         return result, [f"Claude refinement skipped: {type(exc).__name__}"]
     renames: list[dict[str, Any]] = []

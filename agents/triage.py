@@ -1,7 +1,7 @@
 """The anomaly triage router: a LangGraph graph that routes each new cost anomaly to the people who own it.
 
-collect (new anomalies from tools.anomalies.detect_new_anomalies, minus those already alerted at that severity;
-plus alerts of earlier runs still to deliver) -> enrich (tools.triage_context.gather_facts per event: drivers,
+collect (new anomalies from tools.governance.anomalies.detect_new_anomalies, minus those already alerted at that severity;
+plus alerts of earlier runs still to deliver) -> enrich (tools.triage.context.gather_facts per event: drivers,
 budgets, commits, usage, trend, owner, severity) -> route (destination from the owner map or the default
 channel; an event already alerted at that severity is merged into that alert) -> summarise (Claude when a key
 is set, the template otherwise) -> record (ledger rows `enriched`) -> deliver (through the Delivery; ledger rows
@@ -9,7 +9,7 @@ is set, the template otherwise) -> record (ledger rows `enriched`) -> deliver (t
 
 State is durable twice over: the graph is checkpointed after every node in a SQLite file per store under
 Settings.state_dir (a run whose process died is resumed from its last node by the next run), and the delivery
-ledger in the store (tools.triage_ledger) makes sure no alert key is delivered twice. See docs/triage.md.
+ledger in the store (tools.triage.ledger) makes sure no alert key is delivered twice. See docs/triage.md.
 """
 
 from __future__ import annotations
@@ -25,16 +25,20 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from pydantic import BaseModel, Field
-
-from agents import triage_text as text
-from agents.delivery import Alert, Delivery, Destination, StdoutDelivery
-from data.errors import SpendscopeError
-from data.settings import Settings
-from data.store import Store
-from tools import triage_ledger as ledger
-from tools.anomalies import ListAnomaliesInput, detect_anomalies, detect_new_anomalies, list_anomalies
-from tools.anomaly_detection import SEVERITIES, Anomaly, DetectInput
-from tools.triage_context import TriageFacts, data_through, gather_facts, lead_of
+from spendscope.agents import triage_text as text
+from spendscope.agents.delivery import Alert, Delivery, Destination, StdoutDelivery
+from spendscope.data.errors import SpendscopeError
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.tools.governance.anomalies import (
+    ListAnomaliesInput,
+    detect_anomalies,
+    detect_new_anomalies,
+    list_anomalies,
+)
+from spendscope.tools.governance.anomaly_detection import SEVERITIES, Anomaly, DetectInput
+from spendscope.tools.triage import ledger
+from spendscope.tools.triage.context import TriageFacts, data_through, gather_facts, lead_of
 
 CONSUMER = "triage"
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -101,17 +105,29 @@ def split_events(anomalies: list[Anomaly]) -> list[tuple[Anomaly, list[Anomaly]]
         left = list(members)
         while left:
             lead = lead_of(left)
-            same = [m for m in left if m is not lead and m.direction == lead.direction
-                    and m.start_day <= lead.end_day and lead.start_day <= m.end_day]  # fmt: skip
+            same = [
+                m
+                for m in left
+                if m is not lead
+                and m.direction == lead.direction
+                and m.start_day <= lead.end_day
+                and lead.start_day <= m.end_day
+            ]
             events.append((lead, same))
             left = [m for m in left if m is not lead and m not in same]
-    events.sort(key=lambda e: (-_RANK[max((e[0], *e[1]), key=lambda m: _RANK[m.severity]).severity],
-                               -abs(e[0].impact), e[0].anomaly_id))  # fmt: skip
+    events.sort(
+        key=lambda e: (
+            -_RANK[max((e[0], *e[1]), key=lambda m: _RANK[m.severity]).severity],
+            -abs(e[0].impact),
+            e[0].anomaly_id,
+        )
+    )
     return events
 
 
-def build_graph(store: Store, settings: Settings, delivery: Delivery, client: Any | None,
-                checkpointer: Any | None = None) -> Any:  # fmt: skip
+def build_graph(
+    store: Store, settings: Settings, delivery: Delivery, client: Any | None, checkpointer: Any | None = None
+) -> Any:
     from langgraph.graph import END, START, StateGraph
 
     def beat(state: _State) -> None:
@@ -126,8 +142,12 @@ def build_graph(store: Store, settings: Settings, delivery: Delivery, client: An
         if state.get("dry_run"):
             found = detect_anomalies(store, params.model_copy(update={"dry_run": True})).anomalies
             given = ledger.handed_out(store, CONSUMER)
-            taken = [a for a in found if a.status == "open"
-                     and (a.anomaly_id not in given or _RANK[a.severity] > _RANK[given[a.anomaly_id]])]  # fmt: skip
+            taken = [
+                a
+                for a in found
+                if a.status == "open"
+                and (a.anomaly_id not in given or _RANK[a.severity] > _RANK[given[a.anomaly_id]])
+            ]
         else:
             taken = detect_new_anomalies(store, params, CONSUMER)
             lost = [
@@ -145,8 +165,12 @@ def build_graph(store: Store, settings: Settings, delivery: Delivery, client: An
             a for a in taken if a.anomaly_id not in sent or _RANK[a.severity] > _RANK[sent[a.anomaly_id]]
         ]
         through = data_through(store, params.as_of)
-        return {"anomalies": [a.model_dump(mode="json") for a in fresh], "pending": pending,
-                "through": through.isoformat() if through else None, "notes": notes}  # fmt: skip
+        return {
+            "anomalies": [a.model_dump(mode="json") for a in fresh],
+            "pending": pending,
+            "through": through.isoformat() if through else None,
+            "notes": notes,
+        }
 
     def enrich(state: _State) -> _State:
         beat(state)
@@ -165,27 +189,57 @@ def build_graph(store: Store, settings: Settings, delivery: Delivery, client: An
             ids = [a.anomaly_id, *(m.anomaly_id for m in f.members)]
             earlier = ledger.delivered_key(store, ids + [x for x in {a.group_id} if x], f.severity)
             if earlier is not None:
-                merged.append({"key": earlier, "lead_id": earlier.split(":")[0], "severity": f.severity,
-                               "anomaly_ids": ids})  # fmt: skip
+                merged.append(
+                    {
+                        "key": earlier,
+                        "lead_id": earlier.split(":")[0],
+                        "severity": f.severity,
+                        "anomaly_ids": ids,
+                    }
+                )
                 continue
             before = ledger.delivered_severities(store, [a.anomaly_id]).get(a.anomaly_id)
             if f.owner.owner is not None:
                 o = f.owner.owner
-                dest = Destination(slack_channel=o.slack_channel, slack_user=o.slack_user, email=o.email,
-                                   owner_key=o.key, owner_value=o.value)  # fmt: skip
+                dest = Destination(
+                    slack_channel=o.slack_channel,
+                    slack_user=o.slack_user,
+                    email=o.email,
+                    owner_key=o.key,
+                    owner_value=o.value,
+                )
             else:
                 dest = Destination(slack_channel=settings.triage_default_channel, owner_value="unowned")
-            lines = {"drivers": text.driver_lines(f), "budget_impact": text.budget_lines(f),
-                     "recent_changes": text.commit_lines(f), "top_usage": text.usage_lines(f),
-                     "related": text.related_lines(f)}  # fmt: skip
+            lines = {
+                "drivers": text.driver_lines(f),
+                "budget_impact": text.budget_lines(f),
+                "recent_changes": text.commit_lines(f),
+                "top_usage": text.usage_lines(f),
+                "related": text.related_lines(f),
+            }
             alert = Alert(
-                key=f"{a.anomaly_id}:{f.severity}", anomaly_id=a.anomaly_id, severity=f.severity,
-                title=text.title(a), summary="", dimension=a.dimension, value=a.value, start_day=a.start_day,
-                end_day=a.end_day, actual=round(a.actual, 2), expected=round(a.expected, 2),
-                impact=round(a.impact, 2), destination=dest, trend=f.trend.state, severity_reason=f.severity_reason,
-                owner_reason=f.owner.reason, related_ids=ids[1:], data_through=f.data_through, run_id=state.get("run_id"),
-                escalated_from=before if before and _RANK[before] < _RANK[f.severity] else None, **lines,
-            )  # fmt: skip
+                key=f"{a.anomaly_id}:{f.severity}",
+                anomaly_id=a.anomaly_id,
+                severity=f.severity,
+                title=text.title(a),
+                summary="",
+                dimension=a.dimension,
+                value=a.value,
+                start_day=a.start_day,
+                end_day=a.end_day,
+                actual=round(a.actual, 2),
+                expected=round(a.expected, 2),
+                impact=round(a.impact, 2),
+                destination=dest,
+                trend=f.trend.state,
+                severity_reason=f.severity_reason,
+                owner_reason=f.owner.reason,
+                related_ids=ids[1:],
+                data_through=f.data_through,
+                run_id=state.get("run_id"),
+                escalated_from=before if before and _RANK[before] < _RANK[f.severity] else None,
+                **lines,
+            )
             drafts.append({"alert": alert.model_dump(mode="json"), "facts": raw, "member_ids": ids})
         return {"drafts": drafts, "merged": merged}
 
@@ -198,8 +252,10 @@ def build_graph(store: Store, settings: Settings, delivery: Delivery, client: An
             dest = destination_label(alert.destination)
             summary, llm = text.template_summary(f, dest), False
             if client is not None:
-                lines = {k: getattr(alert, k) for k in ("drivers", "budget_impact", "recent_changes", "top_usage",
-                                                        "related")}  # fmt: skip
+                lines = {
+                    k: getattr(alert, k)
+                    for k in ("drivers", "budget_impact", "recent_changes", "top_usage", "related")
+                }
                 said, why = text.claude_summary(
                     client, settings.anthropic_model, text.llm_facts(f, lines, dest)
                 )
@@ -207,8 +263,12 @@ def build_graph(store: Store, settings: Settings, delivery: Delivery, client: An
                     summary, llm = said, True
                 else:
                     notes.append(f"{alert.key}: {why}")
-            alerts.append({**alert.model_copy(update={"summary": summary, "llm": llm}).model_dump(mode="json"),
-                           "_members": d["member_ids"]})  # fmt: skip
+            alerts.append(
+                {
+                    **alert.model_copy(update={"summary": summary, "llm": llm}).model_dump(mode="json"),
+                    "_members": d["member_ids"],
+                }
+            )
         return {"alerts": alerts, "notes": notes}
 
     def record(state: _State) -> _State:
@@ -219,13 +279,29 @@ def build_graph(store: Store, settings: Settings, delivery: Delivery, client: An
             alert = {k: v for k, v in raw.items() if k != "_members"}
             dest = destination_label(Destination.model_validate(alert["destination"]))
             for i, aid in enumerate(raw["_members"]):
-                entries.append(ledger.LedgerEntry(anomaly_id=aid, key=alert["key"], lead_id=alert["anomaly_id"],
-                                                  severity=alert["severity"], status="enriched", destination=dest,
-                                                  alert=alert if i == 0 else None))  # fmt: skip
+                entries.append(
+                    ledger.LedgerEntry(
+                        anomaly_id=aid,
+                        key=alert["key"],
+                        lead_id=alert["anomaly_id"],
+                        severity=alert["severity"],
+                        status="enriched",
+                        destination=dest,
+                        alert=alert if i == 0 else None,
+                    )
+                )
         for m in state.get("merged", []):
             for aid in m["anomaly_ids"]:
-                entries.append(ledger.LedgerEntry(anomaly_id=aid, key=m["key"], lead_id=m["lead_id"],
-                                                  severity=m["severity"], status="merged", destination=None))  # fmt: skip
+                entries.append(
+                    ledger.LedgerEntry(
+                        anomaly_id=aid,
+                        key=m["key"],
+                        lead_id=m["lead_id"],
+                        severity=m["severity"],
+                        status="merged",
+                        destination=None,
+                    )
+                )
         ledger.record(store, state["run_id"], entries)  # type: ignore[arg-type]
         return {}
 
@@ -258,13 +334,26 @@ def build_graph(store: Store, settings: Settings, delivery: Delivery, client: An
                 )
                 continue
             ledger.mark_delivered(store, alert.key, str(ref))
-            delivered.append({"key": alert.key, "anomaly_id": alert.anomaly_id, "severity": alert.severity,
-                              "destination": destination_label(alert.destination), "ref": str(ref)})  # fmt: skip
+            delivered.append(
+                {
+                    "key": alert.key,
+                    "anomaly_id": alert.anomaly_id,
+                    "severity": alert.severity,
+                    "destination": destination_label(alert.destination),
+                    "ref": str(ref),
+                }
+            )
         return {"outcome": {"delivered": delivered, "failed": failed, "already_sent": already}}
 
     graph = StateGraph(_State)
-    for name, node in (("collect", collect), ("enrich", enrich), ("route", route), ("summarise", summarise),
-                       ("record", record), ("deliver", deliver)):  # fmt: skip
+    for name, node in (
+        ("collect", collect),
+        ("enrich", enrich),
+        ("route", route),
+        ("summarise", summarise),
+        ("record", record),
+        ("deliver", deliver),
+    ):
         graph.add_node(name, node)
     graph.add_edge(START, "collect")
     graph.add_edge("collect", "enrich")
@@ -309,14 +398,17 @@ def _alive(pid: int | None) -> bool | None:
 
 def _others_running(store: Store, run_id: str) -> bool:
     host = socket.gethostname()
-    return any(r.run_id != run_id and not ledger.is_stale(r, host, _alive(r.pid) if r.host == host else None)
-               for r in ledger.unfinished_runs(store))  # fmt: skip
+    return any(
+        r.run_id != run_id and not ledger.is_stale(r, host, _alive(r.pid) if r.host == host else None)
+        for r in ledger.unfinished_runs(store)
+    )
 
 
 def _merge(result: TriageResult, state: dict[str, Any]) -> None:
     result.anomalies += len(state.get("anomalies", []))
-    result.alerts += [Alert.model_validate({k: v for k, v in a.items() if k != "_members"})
-                      for a in state.get("alerts", [])]  # fmt: skip
+    result.alerts += [
+        Alert.model_validate({k: v for k, v in a.items() if k != "_members"}) for a in state.get("alerts", [])
+    ]
     outcome = state.get("outcome", {})
     result.delivered += [DeliveredAlert.model_validate(d) for d in outcome.get("delivered", [])]
     result.failed += [FailedAlert.model_validate(d) for d in outcome.get("failed", [])]
@@ -327,12 +419,19 @@ def _merge(result: TriageResult, state: dict[str, Any]) -> None:
         result.data_through = dt.date.fromisoformat(state["through"])
 
 
-def run_triage(store: Store, settings: Settings, delivery: Delivery | None = None, *, dry_run: bool = False,
-               client: Any | None = None, detect: DetectInput | None = None) -> TriageResult:  # fmt: skip
+def run_triage(
+    store: Store,
+    settings: Settings,
+    delivery: Delivery | None = None,
+    *,
+    dry_run: bool = False,
+    client: Any | None = None,
+    detect: DetectInput | None = None,
+) -> TriageResult:
     """Route new anomalies to their owners through `delivery` (default: JSON lines on stdout). Finishes any run
     that was interrupted first. `client` is an anthropic client (default: one from settings when a key is set;
     None without). A dry run detects without storing and sends, records and checkpoints nothing."""
-    from agents.llm import anthropic_client
+    from spendscope.agents.llm import anthropic_client
 
     delivery = delivery or StdoutDelivery()
     client = client if client is not None else anthropic_client(settings)
@@ -376,7 +475,7 @@ def _invoke(store: Store, graph: Any, state: _State | None, run_id: str) -> dict
     """Run (state given) or resume (None) a run's graph, checkpointing after every node. A new run that stops on
     an error is marked failed (the next run resumes it from the node that failed); a resumed run that fails again
     is abandoned: its undelivered alerts are retried from the ledger and the anomalies it took but never recorded
-    are taken again (tools.triage_ledger.unlogged_handouts). The error is re-raised."""
+    are taken again (tools.triage.ledger.unlogged_handouts). The error is re-raised."""
     try:
         return graph.invoke(state, {"configurable": {"thread_id": run_id}}, durability="sync")
     except BaseException:

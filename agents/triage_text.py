@@ -1,5 +1,5 @@
 """The words of a triage alert: title, lines for drivers, budgets, commits, usage and related anomalies, and the
-summary (Claude's when a key is set, a template otherwise). Every figure comes from tools.triage_context's
+summary (Claude's when a key is set, a template otherwise). Every figure comes from tools.triage.context's
 TriageFacts; a Claude summary that cites a dollar amount or a percentage the facts do not hold is replaced by
 the template.
 """
@@ -10,8 +10,8 @@ import json
 import re
 from typing import Any
 
-from tools.anomaly_detection import NONE_VALUE, Anomaly
-from tools.triage_context import TriageFacts
+from spendscope.tools.governance.anomaly_detection import NONE_VALUE, Anomaly
+from spendscope.tools.triage.context import TriageFacts
 
 SYSTEM = (
     "You write the summary of a cost anomaly alert for the team that owns the spend. Two to four sentences, plain "
@@ -20,8 +20,10 @@ SYSTEM = (
     "they appear there; never compute, round differently or invent a number."
 )
 TOLERANCE = 0.01  # a cited figure may differ from a fact by 1% (rounding), or by half a unit
-_FIGURE = re.compile(r"(?P<sign>[-+−]?)(?P<money>\$)?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<unit>[kKmM](?![a-zA-Z]))?"
-                     r"\s?(?P<pct>%)?")  # fmt: skip
+_FIGURE = re.compile(
+    r"(?P<sign>[-+−]?)(?P<money>\$)?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<unit>[kKmM](?![a-zA-Z]))?"
+    r"\s?(?P<pct>%)?"
+)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -55,9 +57,12 @@ def driver_lines(f: TriageFacts) -> list[str]:
 
 
 def budget_lines(f: TriageFacts) -> list[str]:
-    return [f"{b.name} ({b.scope}): {b.used_pct:.0f}% of {money(b.amount)} used in {b.period_label}, forecast "
-            f"{b.projected_pct:.0f}% ({b.status.replace('_', ' ')}); {money(b.spend_in_window)} of it on the "
-            "anomaly days" for b in f.budgets]  # fmt: skip
+    return [
+        f"{b.name} ({b.scope}): {b.used_pct:.0f}% of {money(b.amount)} used in {b.period_label}, forecast "
+        f"{b.projected_pct:.0f}% ({b.status.replace('_', ' ')}); {money(b.spend_in_window)} of it on the "
+        "anomaly days"
+        for b in f.budgets
+    ]
 
 
 def commit_lines(f: TriageFacts) -> list[str]:
@@ -66,8 +71,10 @@ def commit_lines(f: TriageFacts) -> list[str]:
         where = ", ".join(c.code_paths or c.features) or "this scope"
         line = f"commit {c.commit[:10]} first seen {c.first_seen:%Y-%m-%d %H:%M} UTC ({where})"
         if c.cost_per_request_before is not None and c.cost_per_request_after is not None:
-            line += (f": cost per request ${c.cost_per_request_before:,.4f} -> ${c.cost_per_request_after:,.4f} "
-                     f"({pct(c.change_pct)})")  # fmt: skip
+            line += (
+                f": cost per request ${c.cost_per_request_before:,.4f} -> ${c.cost_per_request_after:,.4f} "
+                f"({pct(c.change_pct)})"
+            )
         rb, ra = c.requests_per_day_before, c.requests_per_day_after
         if rb and ra and abs(ra - rb) / rb >= 0.5:
             line += f", requests a day {rb:,.0f} -> {ra:,.0f}"
@@ -82,40 +89,56 @@ def usage_lines(f: TriageFacts) -> list[str]:
     for ranking in f.usage.rankings:
         for v in ranking.values:
             share = f", {v.share_pct:.0f}% of it" if v.share_pct is not None else ""
-            out.append(f"{ranking.field} {v.value}: {money(v.cost)}{share}, {money(v.change, signed=True)} "
-                       f"({pct(v.change_pct)}) vs the same weekdays before")  # fmt: skip
+            out.append(
+                f"{ranking.field} {v.value}: {money(v.cost)}{share}, {money(v.change, signed=True)} "
+                f"({pct(v.change_pct)}) vs the same weekdays before"
+            )
     return out
 
 
 def related_lines(f: TriageFacts) -> list[str]:
-    return [f"{m.dimension} {m.value}: {money(m.impact, signed=True)}"
-            + (f" ({pct(m.relative_pct)})" if m.relative_pct is not None else "") + f" on {when(m)}"
-            for m in sorted(f.members, key=lambda m: -abs(m.impact))]  # fmt: skip
+    return [
+        f"{m.dimension} {m.value}: {money(m.impact, signed=True)}"
+        + (f" ({pct(m.relative_pct)})" if m.relative_pct is not None else "")
+        + f" on {when(m)}"
+        for m in sorted(f.members, key=lambda m: -abs(m.impact))
+    ]
 
 
 def template_summary(f: TriageFacts, destination: str) -> str:
     a = f.anomaly
     word = "above" if a.direction == "spike" else "below"
     rel = f" ({pct(a.relative_pct)})" if a.relative_pct is not None else ""
-    text = (f"{a.dimension.capitalize()} {a.value} cost {money(a.actual)} on {when(a)}, {money(a.impact)} {word} the "
-            f"expected {money(a.expected)}{rel}; {f.trend.description}.")  # fmt: skip
+    text = (
+        f"{a.dimension.capitalize()} {a.value} cost {money(a.actual)} on {when(a)}, {money(a.impact)} {word} the "
+        f"expected {money(a.expected)}{rel}; {f.trend.description}."
+    )
     causes = []
     telling = [c for c in f.commits if c.change_pct is not None and abs(c.change_pct) >= 20]
     if telling:
         c = max(telling, key=lambda c: abs(c.change_pct or 0))
-        causes.append(f"commit {c.commit[:10]} first appeared in its telemetry at {c.first_seen:%Y-%m-%d %H:%M} UTC "
-                      f"(cost per request {pct(c.change_pct)})")  # fmt: skip
+        causes.append(
+            f"commit {c.commit[:10]} first appeared in its telemetry at {c.first_seen:%Y-%m-%d %H:%M} UTC "
+            f"(cost per request {pct(c.change_pct)})"
+        )
     named = [it for it in f.drivers if it.value != NONE_VALUE][:2]
     if named:
-        causes.append("the change sits in " + " and ".join(
-            f"{it.dimension} {it.value}" + (f" ({it.share_pct:.0f}% of it)" if it.share_pct is not None else "")
-            for it in named))  # fmt: skip
+        causes.append(
+            "the change sits in "
+            + " and ".join(
+                f"{it.dimension} {it.value}"
+                + (f" ({it.share_pct:.0f}% of it)" if it.share_pct is not None else "")
+                for it in named
+            )
+        )
     if causes:
         text += " Likely cause: " + "; ".join(causes) + "."
     if f.budgets:
         b = f.budgets[0]
-        text += (f" It counts against budget {b.name}: {b.used_pct:.0f}% used, forecast {b.projected_pct:.0f}% of "
-                 f"{money(b.amount)} for {b.period_label}.")  # fmt: skip
+        text += (
+            f" It counts against budget {b.name}: {b.used_pct:.0f}% used, forecast {b.projected_pct:.0f}% of "
+            f"{money(b.amount)} for {b.period_label}."
+        )
     if f.owner.owner is not None:
         text += f" Routed to {destination} ({f.owner.reason})."
     else:
@@ -127,13 +150,21 @@ def llm_facts(f: TriageFacts, lines: dict[str, list[str]], destination: str) -> 
     """What Claude sees: the anomaly's figures and the prepared lines (no raw rows, no prompts)."""
     a = f.anomaly
     return {
-        "anomaly": {"series": f"{a.dimension} {a.value}", "direction": a.direction, "days": when(a),
-                    "actual": money(a.actual), "expected": money(a.expected), "impact": money(a.impact, signed=True),
-                    "relative": pct(a.relative_pct) if a.relative_pct is not None else None},
-        "severity": f.severity, "severity_reason": f.severity_reason, "trend": f.trend.description,
+        "anomaly": {
+            "series": f"{a.dimension} {a.value}",
+            "direction": a.direction,
+            "days": when(a),
+            "actual": money(a.actual),
+            "expected": money(a.expected),
+            "impact": money(a.impact, signed=True),
+            "relative": pct(a.relative_pct) if a.relative_pct is not None else None,
+        },
+        "severity": f.severity,
+        "severity_reason": f.severity_reason,
+        "trend": f.trend.description,
         "owner": {"destination": destination, "reason": f.owner.reason},
         **lines,
-    }  # fmt: skip
+    }
 
 
 def _value(m: re.Match[str]) -> float:
@@ -157,7 +188,7 @@ def unsupported_figures(summary: str, facts_text: str) -> list[str]:
 
 def claude_summary(client: Any, model: str, facts: dict[str, Any]) -> tuple[str | None, str | None]:
     """(summary, None) from Claude, or (None, why not) when the call failed or the text cites an unknown figure."""
-    from agents.llm import complete_text
+    from spendscope.agents.llm import complete_text
 
     prompt = json.dumps(facts, ensure_ascii=False)
     try:

@@ -30,11 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import duckdb  # noqa: E402
-
-from data.store import Store  # noqa: E402
-from tools.allocation.coverage import CoverageInput, allocation_coverage  # noqa: E402
-from tools.allocation.versions import ApplyRulesInput, apply_rules  # noqa: E402
-from tools.costs import CostQueryInput, Filter, cost_query  # noqa: E402
+from spendscope.data.store import Store  # noqa: E402
+from spendscope.tools.allocation.coverage import CoverageInput, allocation_coverage  # noqa: E402
+from spendscope.tools.allocation.versions import ApplyRulesInput, apply_rules  # noqa: E402
+from spendscope.tools.costs.breakdown import CostQueryInput, Filter, cost_query  # noqa: E402
 
 TEAMS = [f"team-{i:02d}" for i in range(25)]
 
@@ -95,10 +94,15 @@ def make_rules(n: int, seed: int = 11) -> tuple[str, str]:
             case.append(f"WHEN regexp_matches(ResourceName, '{v}') THEN '{team}'")
         elif kind == 4:
             sub = f"sub-{rnd.randrange(300)}-dev"
-            yaml_lines += [f"    - when: {{all: [{{ProviderName: OpenAI}}, {{SubAccountName: {sub}}}, "
-                           "{Tags.env: prod}]}", f"      value: {team}"]  # fmt: skip
-            case.append(f"WHEN ProviderName = 'OpenAI' AND SubAccountName = '{sub}' "
-                        f"AND json_extract_string(Tags, '$.env') = 'prod' THEN '{team}'")  # fmt: skip
+            yaml_lines += [
+                f"    - when: {{all: [{{ProviderName: OpenAI}}, {{SubAccountName: {sub}}}, "
+                "{Tags.env: prod}]}",
+                f"      value: {team}",
+            ]
+            case.append(
+                f"WHEN ProviderName = 'OpenAI' AND SubAccountName = '{sub}' "
+                f"AND json_extract_string(Tags, '$.env') = 'prod' THEN '{team}'"
+            )
         else:
             sub = f"sub-{rnd.randrange(300)}-dev"
             yaml_lines += [
@@ -107,8 +111,10 @@ def make_rules(n: int, seed: int = 11) -> tuple[str, str]:
             ]
             case.append(f"WHEN SubAccountName = '{sub}' AND EffectiveCost > 90 THEN '{team}'")
     yaml_lines += ["    - copy: Tags.team"]
-    case.append("WHEN nullif(json_extract_string(Tags, '$.team'), '') IS NOT NULL "
-                "THEN json_extract_string(Tags, '$.team')")  # fmt: skip
+    case.append(
+        "WHEN nullif(json_extract_string(Tags, '$.team'), '') IS NOT NULL "
+        "THEN json_extract_string(Tags, '$.team')"
+    )
     return "\n".join(yaml_lines) + "\n", "CASE " + " ".join(case) + " ELSE 'unallocated' END"
 
 
@@ -157,10 +163,17 @@ def main() -> None:
     def baseline(month: bool = False) -> dict:
         con = duckdb.connect(str(path), read_only=True)
         try:
-            where = ("WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01' AND ChargePeriodStart < "
-                     "TIMESTAMPTZ '2026-11-01'") if month else ""  # fmt: skip
-            rows = con.execute(f"SELECT {baseline_case} AS team, sum(EffectiveCost) FROM costs {where} GROUP BY 1"
-                               ).fetchall()  # fmt: skip
+            where = (
+                (
+                    "WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01' AND ChargePeriodStart < "
+                    "TIMESTAMPTZ '2026-11-01'"
+                )
+                if month
+                else ""
+            )
+            rows = con.execute(
+                f"SELECT {baseline_case} AS team, sum(EffectiveCost) FROM costs {where} GROUP BY 1"
+            ).fetchall()
             return {k: float(v) for k, v in rows}
         finally:
             con.close()
@@ -182,19 +195,31 @@ def main() -> None:
         )
         results.append((label, t_ours, t_base, same))
     filter_label, cov_label = "filter team = team-03, one month", "coverage of team, one month"
-    t_filter, _ = timed(lambda: cost_query(store, CostQueryInput(
-        filters=[Filter(dimension="team", values=["team-03"])], period="2026-10")), args.repeat, filter_label)  # fmt: skip
-    t_cov, _ = timed(lambda: allocation_coverage(store, CoverageInput(keys=["team"], period="2026-10", top=5)),
-                     args.repeat, cov_label)  # fmt: skip
+    t_filter, _ = timed(
+        lambda: cost_query(
+            store, CostQueryInput(filters=[Filter(dimension="team", values=["team-03"])], period="2026-10")
+        ),
+        args.repeat,
+        filter_label,
+    )
+    t_cov, _ = timed(
+        lambda: allocation_coverage(store, CoverageInput(keys=["team"], period="2026-10", top=5)),
+        args.repeat,
+        cov_label,
+    )
     cores = os.cpu_count() or 1
     cpu = {k: statistics.median(v) for k, v in CPU.items()}
-    print(f"\n{args.rules} rules on {args.rows:,} rows, median of {args.repeat}; cpu = CPU seconds of all threads "
-          f"/ {cores} cores (the wall time on an idle machine); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(
+        f"\n{args.rules} rules on {args.rows:,} rows, median of {args.repeat}; cpu = CPU seconds of all threads "
+        f"/ {cores} cores (the wall time on an idle machine); load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'query':<34} {'spendscope':>11} {'cpu':>7} {'hand-written':>13} {'cpu':>7} {'ratio':>6}  same")
     for label, a, b, same in results:
         mine, theirs = cpu[label] / cores, cpu[label + " (hand-written)"] / cores
-        print(f"{label:<34} {a:>10.2f}s {mine:>6.2f}s {b:>12.2f}s {theirs:>6.2f}s {mine / theirs:>6.2f}  "
-              f"{'yes' if same else 'NO'}")  # fmt: skip
+        print(
+            f"{label:<34} {a:>10.2f}s {mine:>6.2f}s {b:>12.2f}s {theirs:>6.2f}s {mine / theirs:>6.2f}  "
+            f"{'yes' if same else 'NO'}"
+        )
     for label, t in ((filter_label, t_filter), (cov_label, t_cov)):
         print(f"{label:<34} {t:>10.2f}s {cpu[label] / cores:>6.2f}s")
     tmp.cleanup()

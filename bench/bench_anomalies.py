@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.store import Store  # noqa: E402
-from tools.anomalies import Anomaly, DetectInput, detect_anomalies  # noqa: E402
+from spendscope.data.store import Store  # noqa: E402
+from spendscope.tools.governance.anomalies import Anomaly, DetectInput, detect_anomalies  # noqa: E402
 
 
 def _hits(a: Anomaly, label: tuple) -> bool:
@@ -32,8 +32,12 @@ def _hits(a: Anomaly, label: tuple) -> bool:
         return False
     if (a.dimension, a.value.lower()) == (dimension.lower(), value.lower()):
         return True
-    return any((rc.dimension, rc.value.lower()) == (dimension.lower(), value.lower())
-               and rc.share_pct is not None and rc.share_pct >= 50 for rc in a.root_cause or [])  # fmt: skip
+    return any(
+        (rc.dimension, rc.value.lower()) == (dimension.lower(), value.lower())
+        and rc.share_pct is not None
+        and rc.share_pct >= 50
+        for rc in a.root_cause or []
+    )
 
 
 def score(anomalies: list[Anomaly], labels: list[tuple]) -> dict[str, float]:
@@ -44,16 +48,20 @@ def score(anomalies: list[Anomaly], labels: list[tuple]) -> dict[str, float]:
     events = {a.group_id or a.anomaly_id for a in anomalies}
     good_events = {a.group_id or a.anomaly_id for a in tp}
     return {
-        "labels": len(labels), "found": len(found), "recall": len(found) / len(labels) if labels else 0.0,
-        "anomalies": len(anomalies), "true_positives": len(tp),
+        "labels": len(labels),
+        "found": len(found),
+        "recall": len(found) / len(labels) if labels else 0.0,
+        "anomalies": len(anomalies),
+        "true_positives": len(tp),
         "precision": len(tp) / len(anomalies) if anomalies else 0.0,
-        "events": len(events), "true_events": len(good_events),
+        "events": len(events),
+        "true_events": len(good_events),
         "event_precision": len(good_events) / len(events) if events else 0.0,
-    }  # fmt: skip
+    }
 
 
 def bench_demo(folder: Path, days: int, seed: int, end: str, params: dict) -> None:
-    from data.demo import build_demo
+    from spendscope.data.demo import build_demo
 
     store = Store(folder / "demo.duckdb", lock_timeout=30)
     info = build_demo(store, end=end, days=days, seed=seed)
@@ -69,15 +77,21 @@ def bench_demo(folder: Path, days: int, seed: int, end: str, params: dict) -> No
         f"demo: {info.days} days to {info.end}, seed {seed}: {result.series_scanned} series, detection {took:.2f} s"
     )
     print(f"  recall    {s['found']}/{s['labels']} labels = {s['recall']:.2f}")
-    print(f"  precision {s['true_positives']}/{s['anomalies']} anomalies = {s['precision']:.2f}; "
-          f"{s['true_events']}/{s['events']} events = {s['event_precision']:.2f}")  # fmt: skip
+    print(
+        f"  precision {s['true_positives']}/{s['anomalies']} anomalies = {s['precision']:.2f}; "
+        f"{s['true_events']}/{s['events']} events = {s['event_precision']:.2f}"
+    )
     for lab in labels:
         hit = [a for a in result.anomalies if _hits(a, lab)]
-        print(f"  label {lab[4]:<18} {lab[2]}={lab[3]} {lab[0]}..{lab[1]}: "
-              + (f"found by {len(hit)} anomal{'y' if len(hit) == 1 else 'ies'}" if hit else "MISSED"))  # fmt: skip
+        print(
+            f"  label {lab[4]:<18} {lab[2]}={lab[3]} {lab[0]}..{lab[1]}: "
+            + (f"found by {len(hit)} anomal{'y' if len(hit) == 1 else 'ies'}" if hit else "MISSED")
+        )
     for a in result.anomalies:
-        if not any(_hits(a, lab) for lab in labels) and not (a.group_id and any(
-                _hits(b, lab) for b in result.anomalies if b.group_id == a.group_id for lab in labels)):  # fmt: skip
+        if not any(_hits(a, lab) for lab in labels) and not (
+            a.group_id
+            and any(_hits(b, lab) for b in result.anomalies if b.group_id == a.group_id for lab in labels)
+        ):
             print(
                 f"  false positive: {a.dimension}={a.value} {a.start_day}..{a.end_day} "
                 f"{a.impact:+,.2f} ({a.relative_pct}%) z {a.score:+.1f} {a.severity}"
@@ -113,7 +127,7 @@ def generate(store: Store, series: int, days: int) -> int:
                 FROM range({series}) a(s), range({days}) b(d)
             )
             """
-        )  # fmt: skip
+        )
         return con.execute("SELECT count(*) FROM costs").fetchall()[0][0]
 
 
@@ -135,7 +149,7 @@ def bench_scale(folder: Path, series: int, days: int) -> None:
             "json_extract_string(Tags, '$.customer') AS customer, SUM(EffectiveCost) "
             "FROM costs GROUP BY GROUPING SETS ((day, ProviderName), (day, ServiceName), (day, x_Model), (day, team), "
             "(day, feature), (day, customer)))"
-        ).fetchall()[0][0]  # fmt: skip
+        ).fetchall()[0][0]
         base = time.perf_counter() - t0
     t0 = time.perf_counter()
     r = detect_anomalies(store, scan)
@@ -147,12 +161,18 @@ def bench_scale(folder: Path, series: int, days: int) -> None:
     hit = {a.value for a in r.anomalies if a.dimension == "customer" and a.direction == "spike"}
     expected_hits = {f"cust-{s:05d}" for s in range(series) if s % 100 == 7}
     print(f"  plain DuckDB group-by of the same series ({n:,} series-days): {base:.2f} s")
-    print(f"  anomaly scan ({r.series_scanned:,} series, no root cause, not stored): {t_scan:.2f} s "
-          f"= {t_scan / base:.1f}x the group-by")  # fmt: skip
-    print(f"  full detect (root cause of the 50 largest, stored): {t_full:.2f} s = {t_full / base:.1f}x; "
-          f"{len(r2.anomalies)} anomalies")  # fmt: skip
-    print(f"  injected customer spikes found: {len(hit & expected_hits)}/{injected}; "
-          f"other customer spikes flagged: {len(hit - expected_hits)}")  # fmt: skip
+    print(
+        f"  anomaly scan ({r.series_scanned:,} series, no root cause, not stored): {t_scan:.2f} s "
+        f"= {t_scan / base:.1f}x the group-by"
+    )
+    print(
+        f"  full detect (root cause of the 50 largest, stored): {t_full:.2f} s = {t_full / base:.1f}x; "
+        f"{len(r2.anomalies)} anomalies"
+    )
+    print(
+        f"  injected customer spikes found: {len(hit & expected_hits)}/{injected}; "
+        f"other customer spikes flagged: {len(hit - expected_hits)}"
+    )
 
 
 def main() -> None:
@@ -168,8 +188,15 @@ def main() -> None:
     ap.add_argument("--min-impact", type=float, default=None)
     ap.add_argument("--min-relative", type=float, default=None)
     args = ap.parse_args()
-    params = {k: v for k, v in {"z": args.z, "min_impact": args.min_impact,
-                                "min_relative_pct": args.min_relative}.items() if v is not None}  # fmt: skip
+    params = {
+        k: v
+        for k, v in {
+            "z": args.z,
+            "min_impact": args.min_impact,
+            "min_relative_pct": args.min_relative,
+        }.items()
+        if v is not None
+    }
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_demo:
             bench_demo(Path(tmp), args.demo_days, args.seed, args.demo_end, params)

@@ -40,10 +40,10 @@ def main() -> int:
     ap.add_argument("--csv", default=str(ROOT.parent / "shared" / "eval" / "focus_public.csv"))
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
-    from agents.billy import ask
-    from data.import_focus import import_focus
-    from data.settings import Settings
-    from data.store import Store
+    from spendscope.agents.billy import ask
+    from spendscope.data.import_focus import import_focus
+    from spendscope.data.settings import Settings
+    from spendscope.data.store import Store
 
     work = Path(tempfile.mkdtemp(prefix="bench-ask-"))
     try:
@@ -69,19 +69,31 @@ def main() -> int:
                 ask(store, q, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
                 warm.append(time.perf_counter() - t0)
         probe = subprocess.run(
-            [sys.executable, "-c", "import sys, time; t=time.perf_counter(); import spendscope.cli; "
-             "from agents.billy import ask; from data.settings import Settings; from data.store import Store; "
-             f"ask(Store({str(store.path)!r}), {QUESTIONS[0][0]!r}, settings=Settings(state_dir={str(work / 'state')!r})); "
-             "print(round(time.perf_counter()-t, 3), [m for m in ('anthropic', 'langgraph', 'statsmodels', 'pandas') "
-             "if m in sys.modules])"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                "import sys, time; t=time.perf_counter(); import spendscope.cli; "
+                "from agents.billy import ask; from data.settings import Settings; from data.store import Store; "
+                f"ask(Store({str(store.path)!r}), {QUESTIONS[0][0]!r}, settings=Settings(state_dir={str(work / 'state')!r})); "
+                "print(round(time.perf_counter()-t, 3), [m for m in ('anthropic', 'langgraph', 'statsmodels', 'pandas') "
+                "if m in sys.modules])",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         cold.sort()
         warm.sort()
-        print(f"cold `spendscope ask` (process start included), {len(cold)} runs: median {statistics.median(cold):.3f} s, "
-              f"p90 {cold[int(len(cold) * 0.9) - 1]:.3f} s, max {cold[-1]:.3f} s")  # fmt: skip
-        print(f"warm ask(), {len(warm)} calls: median {1000 * statistics.median(warm):.1f} ms, "
-              f"p90 {1000 * warm[int(len(warm) * 0.9) - 1]:.1f} ms, max {1000 * warm[-1]:.1f} ms")  # fmt: skip
+        print(
+            f"cold `spendscope ask` (process start included), {len(cold)} runs: median {statistics.median(cold):.3f} s, "
+            f"p90 {cold[int(len(cold) * 0.9) - 1]:.3f} s, max {cold[-1]:.3f} s"
+        )
+        print(
+            f"warm ask(), {len(warm)} calls: median {1000 * statistics.median(warm):.1f} ms, "
+            f"p90 {1000 * warm[int(len(warm) * 0.9) - 1]:.1f} ms, max {1000 * warm[-1]:.1f} ms"
+        )
         print(f"in-process import + first answer: {probe.stdout.strip()} (seconds, heavy modules loaded)")
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     finally:

@@ -1,4 +1,4 @@
-"""Benchmark: a cost breakdown through tools.costs.cost_query vs the same breakdown in hand-written DuckDB SQL,
+"""Benchmark: a cost breakdown through tools.costs.breakdown.cost_query vs the same breakdown in hand-written DuckDB SQL,
 over N generated cost rows, in the same process.
 
     .venv/bin/python bench/bench_costs.py [ROWS]      (default 10,000,000)
@@ -22,14 +22,25 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.store import Store  # noqa: E402
-from tools.costs import CostQueryInput, Filter, cost_query  # noqa: E402
+from spendscope.data.store import Store  # noqa: E402
+from spendscope.tools.costs.breakdown import CostQueryInput, Filter, cost_query  # noqa: E402
 
 REPEAT = 5
 PROVIDERS = ["OpenAI", "Anthropic", "AWS", "Google Cloud", "Microsoft"]
-MODELS = ["gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "o4-mini", "claude-sonnet-4-5", "claude-haiku-4-5",
-          "claude-opus-4-1", "gemini-2.5-flash", "gemini-2.5-pro", "llama3-3-70b-instruct", "mistral-large",
-          "text-embedding-3-large"]  # fmt: skip
+MODELS = [
+    "gpt-4o-mini",
+    "gpt-4.1",
+    "gpt-4.1-mini",
+    "o4-mini",
+    "claude-sonnet-4-5",
+    "claude-haiku-4-5",
+    "claude-opus-4-1",
+    "gemini-2.5-flash",
+    "gemini-2.5-pro",
+    "llama3-3-70b-instruct",
+    "mistral-large",
+    "text-embedding-3-large",
+]
 TYPES = ["input", "output", "cached_input", "cache_write"]
 
 
@@ -87,30 +98,44 @@ def main() -> None:
         t = time.perf_counter()
         generate(store, rows)
         threads = duckdb.connect().execute("SELECT current_setting('threads')").fetchall()[0][0]
-        print(f"generated {rows:,} cost rows in {time.perf_counter() - t:.1f}s "
-              f"({path.stat().st_size / 1e6:.0f} MB); DuckDB threads: {threads}")  # fmt: skip
+        print(
+            f"generated {rows:,} cost rows in {time.perf_counter() - t:.1f}s "
+            f"({path.stat().st_size / 1e6:.0f} MB); DuckDB threads: {threads}"
+        )
         oct_start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
         oct_end = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
         cases = [
-            ("October by provider x model",
-             CostQueryInput(period="2026-10", group_by=["provider", "model"]),
-             """SELECT ProviderName, x_Model, SUM(EffectiveCost) AS cost FROM costs
+            (
+                "October by provider x model",
+                CostQueryInput(period="2026-10", group_by=["provider", "model"]),
+                """SELECT ProviderName, x_Model, SUM(EffectiveCost) AS cost FROM costs
                 WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1, 2 ORDER BY cost DESC""",
-             [oct_start, oct_end]),
-            ("October by team tag, provider = OpenAI, top 5",
-             CostQueryInput(period="2026-10", group_by=["team"], top=5,
-                            filters=[Filter(dimension="provider", values=["OpenAI"])]),
-             """SELECT json_extract_string(Tags, '$.team') AS team, SUM(EffectiveCost) AS cost FROM costs
+                [oct_start, oct_end],
+            ),
+            (
+                "October by team tag, provider = OpenAI, top 5",
+                CostQueryInput(
+                    period="2026-10",
+                    group_by=["team"],
+                    top=5,
+                    filters=[Filter(dimension="provider", values=["OpenAI"])],
+                ),
+                """SELECT json_extract_string(Tags, '$.team') AS team, SUM(EffectiveCost) AS cost FROM costs
                 WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? AND ProviderName = 'OpenAI'
                 GROUP BY 1 ORDER BY cost DESC LIMIT 5""",
-             [oct_start, oct_end]),
-            ("All data by month x provider",
-             CostQueryInput(start=dt.date(2026, 8, 1), end=dt.date(2026, 10, 31), group_by=["month", "provider"]),
-             """SELECT strftime(date_trunc('month', ChargePeriodStart), '%Y-%m') AS m, ProviderName,
+                [oct_start, oct_end],
+            ),
+            (
+                "All data by month x provider",
+                CostQueryInput(
+                    start=dt.date(2026, 8, 1), end=dt.date(2026, 10, 31), group_by=["month", "provider"]
+                ),
+                """SELECT strftime(date_trunc('month', ChargePeriodStart), '%Y-%m') AS m, ProviderName,
                        SUM(EffectiveCost) AS cost
                 FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1, 2 ORDER BY cost DESC""",
-             [dt.datetime(2026, 8, 1, tzinfo=dt.UTC), oct_end]),
-        ]  # fmt: skip
+                [dt.datetime(2026, 8, 1, tzinfo=dt.UTC), oct_end],
+            ),
+        ]
         print(f"{'breakdown':<46} {'tool':>8} {'raw SQL':>8} {'ratio':>6}")
         worst = slowest = 0.0
         for name, params, sql, binds in cases:

@@ -38,11 +38,11 @@ def time_command(runs: int, folder: Path) -> list[float]:
 
 
 def time_phases(folder: Path) -> dict[str, float]:
-    from data.demo import generate, import_gpu_samples, write_files, write_labels
-    from data.events import import_events_file
-    from data.import_focus import import_focus
-    from data.prices import PriceCatalog
-    from data.store import Store
+    from spendscope.data.demo import generate, import_gpu_samples, write_files, write_labels
+    from spendscope.data.events import import_events_file
+    from spendscope.data.import_focus import import_focus
+    from spendscope.data.prices import PriceCatalog
+    from spendscope.data.store import Store
 
     end = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     phases, t = {}, time.perf_counter()
@@ -54,8 +54,10 @@ def time_phases(folder: Path) -> dict[str, float]:
         t = now
 
     data = generate(end - dt.timedelta(days=119), end, 7)
-    lap(f"generate ({len(data.cost_rows):,} cost rows, {len(data.events):,} events, "
-        f"{len(data.gpu_samples):,} GPU samples)")  # fmt: skip
+    lap(
+        f"generate ({len(data.cost_rows):,} cost rows, {len(data.events):,} events, "
+        f"{len(data.gpu_samples):,} GPU samples)"
+    )
     paths = write_files(data, folder)
     lap("write the source files")
     store = Store(folder / "phases.duckdb")
@@ -76,8 +78,10 @@ def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     with tempfile.TemporaryDirectory() as tmp:
         times = time_command(runs, Path(tmp))
-        print(f"spendscope demo (120 days, new process, rebuild): median {statistics.median(times):.2f} s, "
-              f"min {min(times):.2f} s, max {max(times):.2f} s over {runs} runs (target < 15 s)")  # fmt: skip
+        print(
+            f"spendscope demo (120 days, new process, rebuild): median {statistics.median(times):.2f} s, "
+            f"min {min(times):.2f} s, max {max(times):.2f} s over {runs} runs (target < 15 s)"
+        )
         for name, seconds in time_phases(Path(tmp)).items():
             print(f"  {name}: {seconds:.2f} s")
 

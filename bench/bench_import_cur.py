@@ -21,9 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
-
-from data.import_aws import import_aws_cur
-from data.store import Store
+from spendscope.data.import_aws import import_aws_cur
+from spendscope.data.store import Store
 
 USAGE_TYPES = [
     ("AmazonBedrock", "USE1-Claude4.6Sonnet-input-tokens", "Tokens", "0.000003", ""),
@@ -157,9 +156,13 @@ def main() -> None:
             f"spendscope import aws-cur:         {full:7.2f}s  {args.rows / full:12,.0f} rows/s  peak RSS {rss:.2f} GB"
         )
         print(f"ratio import / bare read:          {full / bare:7.1f}x")
-        print("import phases: " + ", ".join(
-            f"{stage} {end - start:.1f}s" for (stage, start), (_, end) in zip(phases, phases[1:], strict=False)
-        ))  # fmt: skip
+        print(
+            "import phases: "
+            + ", ".join(
+                f"{stage} {end - start:.1f}s"
+                for (stage, start), (_, end) in zip(phases, phases[1:], strict=False)
+            )
+        )
         load = Path("/proc/loadavg")
         if load.exists():
             print(

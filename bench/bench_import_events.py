@@ -19,9 +19,9 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.events import import_events_file  # noqa: E402
-from data.store import Store  # noqa: E402
-from data.telemetry import Recorder  # noqa: E402
+from spendscope.data.events import import_events_file  # noqa: E402
+from spendscope.data.store import Store  # noqa: E402
+from spendscope.data.telemetry import Recorder  # noqa: E402
 
 MODELS = [
     "gpt-4o-mini",
@@ -92,12 +92,30 @@ def main() -> None:
         rec = Recorder(
             rec_store, Path(tmp) / "spool", flush_interval=1.0, batch_size=5000, max_queue=recorded + 10
         )
-        base = {"ts": "2026-11-20T10:00:00+00:00", "provider": "openai", "model": "gpt-4o-mini",
-                "operation": "chat.completions.create", "input_tokens": 900, "output_tokens": 120,
-                "cached_input_tokens": 300, "cache_write_tokens": 0, "reasoning_tokens": 0, "requests": 1,
-                "latency_ms": 412.5, "estimated_cost": None, "priced": None, "status": "ok", "customer": "acme",
-                "feature": "chat", "team": "search", "env": "prod", "commit_sha": "abc1234",
-                "code_path": "app:answer", "tags": {"model_raw": "gpt-4o-mini-2024-07-18"}, "source": "telemetry"}  # fmt: skip
+        base = {
+            "ts": "2026-11-20T10:00:00+00:00",
+            "provider": "openai",
+            "model": "gpt-4o-mini",
+            "operation": "chat.completions.create",
+            "input_tokens": 900,
+            "output_tokens": 120,
+            "cached_input_tokens": 300,
+            "cache_write_tokens": 0,
+            "reasoning_tokens": 0,
+            "requests": 1,
+            "latency_ms": 412.5,
+            "estimated_cost": None,
+            "priced": None,
+            "status": "ok",
+            "customer": "acme",
+            "feature": "chat",
+            "team": "search",
+            "env": "prod",
+            "commit_sha": "abc1234",
+            "code_path": "app:answer",
+            "tags": {"model_raw": "gpt-4o-mini-2024-07-18"},
+            "source": "telemetry",
+        }
         t = time.perf_counter()
         for _ in range(recorded):
             rec.record({**base, "event_id": uuid.uuid4().hex})

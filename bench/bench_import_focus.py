@@ -17,8 +17,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.import_focus import import_focus  # noqa: E402
-from data.store import Store  # noqa: E402
+from spendscope.data.import_focus import import_focus  # noqa: E402
+from spendscope.data.store import Store  # noqa: E402
 
 MODELS = [
     "gpt-4o-mini",

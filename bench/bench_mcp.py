@@ -29,11 +29,10 @@ sys.path.insert(0, str(ROOT))
 import httpx2  # noqa: E402
 from mcp import Client  # noqa: E402
 from mcp.client.streamable_http import streamable_http_client  # noqa: E402
-
-from data.import_focus import import_focus  # noqa: E402
-from data.store import Store  # noqa: E402
-from mcp_server import build_server  # noqa: E402
-from tools.registry import get_operation  # noqa: E402
+from spendscope.data.import_focus import import_focus  # noqa: E402
+from spendscope.data.store import Store  # noqa: E402
+from spendscope.mcp_server import build_server  # noqa: E402
+from spendscope.tools.registry import get_operation  # noqa: E402
 
 EXPORT = ROOT.parent / "shared" / "eval" / "focus_public.csv"
 TOKEN = "bench-token-0123456789abcdef"
@@ -62,8 +61,10 @@ async def overhead(store: Store, calls: int) -> None:
         assert not result.is_error
     d, m = _median_ms(direct), _median_ms(via)
     print(f"in-process overhead ({calls} calls of query_costs on {EXPORT.name}):")
-    print(f"  direct {d:.2f} ms   through MCP {m:.2f} ms   overhead {m - d:.2f} ms "
-          f"(target < {OVERHEAD_TARGET_MS:.0f} ms; ratio {(m - d) / OVERHEAD_TARGET_MS:.2f})")  # fmt: skip
+    print(
+        f"  direct {d:.2f} ms   through MCP {m:.2f} ms   overhead {m - d:.2f} ms "
+        f"(target < {OVERHEAD_TARGET_MS:.0f} ms; ratio {(m - d) / OVERHEAD_TARGET_MS:.2f})"
+    )
 
 
 def build_big_store(path: Path, rows: int) -> Store:
@@ -100,10 +101,22 @@ async def http_breakdown(store: Store, folder: Path, rows: int, calls: int) -> N
     tokens.write_text(f"{TOKEN}:\n  identity: bench\n  scopes: [read]\n", encoding="utf-8")
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "spendscope", "mcp", "--http", "--port", str(port), "--tokens", str(tokens),
-         "--db", str(store.path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "spendscope",
+            "mcp",
+            "--http",
+            "--port",
+            str(port),
+            "--tokens",
+            str(tokens),
+            "--db",
+            str(store.path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     args = {"period": "2026-10", "group_by": ["provider", "model"]}
     try:
         deadline = time.monotonic() + 60
@@ -136,11 +149,15 @@ async def http_breakdown(store: Store, folder: Path, rows: int, calls: int) -> N
         direct.append(time.perf_counter() - t)
     first, rest = times[0], times[1:] or times
     warm = statistics.median(rest)
-    print(f"cost breakdown over {rows:,} rows through HTTP (query_costs, one month by provider and model, "
-          f"{groups} groups):")  # fmt: skip
-    print(f"  first call {first:.3f} s (ratio {first / HTTP_TARGET_S:.2f})   median of {len(rest)} more "
-          f"{warm:.3f} s (ratio {warm / HTTP_TARGET_S:.2f}; target < {HTTP_TARGET_S} s)   "
-          f"direct in-process {statistics.median(direct):.3f} s")  # fmt: skip
+    print(
+        f"cost breakdown over {rows:,} rows through HTTP (query_costs, one month by provider and model, "
+        f"{groups} groups):"
+    )
+    print(
+        f"  first call {first:.3f} s (ratio {first / HTTP_TARGET_S:.2f})   median of {len(rest)} more "
+        f"{warm:.3f} s (ratio {warm / HTTP_TARGET_S:.2f}; target < {HTTP_TARGET_S} s)   "
+        f"direct in-process {statistics.median(direct):.3f} s"
+    )
 
 
 async def main() -> None:

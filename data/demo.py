@@ -20,22 +20,41 @@ from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, Field
-
-from data.demo_focus import write_focus_csv
-from data.demo_generate import MAX_DAYS, MIN_DAYS, DemoData, generate
-from data.errors import InvalidArgument, InvalidPeriod
-from data.events import finish_gpu_import, import_events_file
-from data.import_focus import import_focus
-from data.importing import previous_import, sha256_file
-from data.prices import PriceCatalog
-from data.store import Store, memory_connection
+from spendscope.data.demo_focus import write_focus_csv
+from spendscope.data.demo_generate import MAX_DAYS, MIN_DAYS, DemoData, generate
+from spendscope.data.errors import InvalidArgument, InvalidPeriod
+from spendscope.data.events import finish_gpu_import, import_events_file
+from spendscope.data.import_focus import import_focus
+from spendscope.data.importing import previous_import, sha256_file
+from spendscope.data.prices import PriceCatalog
+from spendscope.data.store import Store, memory_connection
 
 WORK_PREFIX = "spendscope-demo-"
 GPU_KIND = "gpu"
-_GPU_HEADER = ("instance_id", "host", "gpu_index", "gpu_uuid", "gpu_name", "ts", "utilization_pct",
-               "memory_used_mib", "memory_total_mib", "power_w")  # fmt: skip
-_GPU_TYPES = ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "TIMESTAMPTZ", "DOUBLE", "DOUBLE", "DOUBLE",
-              "DOUBLE")  # fmt: skip
+_GPU_HEADER = (
+    "instance_id",
+    "host",
+    "gpu_index",
+    "gpu_uuid",
+    "gpu_name",
+    "ts",
+    "utilization_pct",
+    "memory_used_mib",
+    "memory_total_mib",
+    "power_w",
+)
+_GPU_TYPES = (
+    "VARCHAR",
+    "VARCHAR",
+    "INTEGER",
+    "VARCHAR",
+    "VARCHAR",
+    "TIMESTAMPTZ",
+    "DOUBLE",
+    "DOUBLE",
+    "DOUBLE",
+    "DOUBLE",
+)
 
 
 class DemoAnomaly(BaseModel):
@@ -120,8 +139,11 @@ def reset_store(store: Store) -> bool:
 def write_files(data: DemoData, folder: Path) -> dict[str, Path]:
     """The demo's sources as files: FOCUS CSV, usage events JSON lines, GPU samples CSV."""
     tag = f"{data.start:%Y%m%d}-{data.end:%Y%m%d}"
-    paths = {"focus": folder / f"demo-bill-{tag}.focus.csv", "events": folder / f"demo-events-{tag}.jsonl",
-             "gpu": folder / f"demo-gpu-{tag}.csv"}  # fmt: skip
+    paths = {
+        "focus": folder / f"demo-bill-{tag}.focus.csv",
+        "events": folder / f"demo-events-{tag}.jsonl",
+        "gpu": folder / f"demo-gpu-{tag}.csv",
+    }
     write_focus_csv(paths["focus"], data.cost_rows)
     with open(paths["events"], "w", encoding="utf-8", newline="\n") as fh:
         for e in data.events:
@@ -145,8 +167,9 @@ def import_gpu_samples(store: Store, path: Path) -> int:
             f"CREATE TABLE gpu AS SELECT *, 'demo' AS source FROM read_csv(?, header = true, columns = {{{columns}}})",
             [str(path)],
         )
-        result = finish_gpu_import(store, con, "gpu", kind=GPU_KIND, source_file=str(path.resolve()),
-                                   file_hash=digest)  # fmt: skip
+        result = finish_gpu_import(
+            store, con, "gpu", kind=GPU_KIND, source_file=str(path.resolve()), file_hash=digest
+        )
     finally:
         con.close()
     return result.rows_inserted
@@ -170,7 +193,7 @@ def write_labels(store: Store, data: DemoData) -> int:
                     lab.impact,
                     lab.description,
                     lab.label_id,
-                ],  # fmt: skip
+                ],
             )
         after = con.execute("SELECT count(*) FROM anomaly_labels").fetchall()[0][0]
     return after - before
@@ -219,13 +242,34 @@ def build_demo(
             shutil.rmtree(folder, ignore_errors=True)
 
     return DemoInfo(
-        path=store.path, seed=seed, start=start, end=last, days=days, rows=len(data.cost_rows),
-        events=len(data.events), gpu_samples=len(data.gpu_samples),
-        anomalies=[DemoAnomaly(label_id=lab.label_id, day=lab.day, end_day=lab.end_day, dimension=lab.dimension,
-                               value=lab.value, kind=lab.kind, impact=lab.impact, description=lab.description)
-                   for lab in data.labels],
-        last_full_month=month, rebuilt=rebuilt,
-        added={"costs": bill.rows_inserted, "usage_events": events.rows_inserted, "gpu_samples": gpu_added,
-               "anomaly_labels": labels_added},
+        path=store.path,
+        seed=seed,
+        start=start,
+        end=last,
+        days=days,
+        rows=len(data.cost_rows),
+        events=len(data.events),
+        gpu_samples=len(data.gpu_samples),
+        anomalies=[
+            DemoAnomaly(
+                label_id=lab.label_id,
+                day=lab.day,
+                end_day=lab.end_day,
+                dimension=lab.dimension,
+                value=lab.value,
+                kind=lab.kind,
+                impact=lab.impact,
+                description=lab.description,
+            )
+            for lab in data.labels
+        ],
+        last_full_month=month,
+        rebuilt=rebuilt,
+        added={
+            "costs": bill.rows_inserted,
+            "usage_events": events.rows_inserted,
+            "gpu_samples": gpu_added,
+            "anomaly_labels": labels_added,
+        },
         seconds=round(time.perf_counter() - started, 2),
-    )  # fmt: skip
+    )

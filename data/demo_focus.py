@@ -15,15 +15,23 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from data.demo_world import ACCOUNTS, Commitment, GpuInstance, Model, Provider
-from data.focus import FOCUS_COLUMNS
+from spendscope.data.demo_world import ACCOUNTS, Commitment, GpuInstance, Model, Provider
+from spendscope.data.focus import FOCUS_COLUMNS
 
 MILLION = Decimal(1_000_000)
 _WORDS = {"input": "input", "output": "output", "cached_input": "cached input", "cache_write": "cache write"}
-_METER = {"input": "Input Tokens", "output": "Output Tokens", "cached_input": "Cached Input Tokens",
-          "cache_write": "Cache Write Tokens"}  # fmt: skip
-_ANTHROPIC_METER = {"input": "Input Tokens", "output": "Output Tokens", "cached_input": "Cache Read Input Tokens",
-                    "cache_write": "Cache Write Input Tokens (5m)"}  # fmt: skip
+_METER = {
+    "input": "Input Tokens",
+    "output": "Output Tokens",
+    "cached_input": "Cached Input Tokens",
+    "cache_write": "Cache Write Tokens",
+}
+_ANTHROPIC_METER = {
+    "input": "Input Tokens",
+    "output": "Output Tokens",
+    "cached_input": "Cache Read Input Tokens",
+    "cache_write": "Cache Write Input Tokens (5m)",
+}
 _AZURE_METER = {"input": "Inp-glbl", "output": "Outp-glbl", "cached_input": "cchd-Inp-glbl"}
 _VERTEX_METER = {"input": "Text Input", "output": "Text Output", "cached_input": "Cached Text Input"}
 
@@ -52,26 +60,50 @@ def _base(day: dt.date, p: Provider, account: str, end: dt.date | None = None) -
     row: dict[str, str | None] = dict.fromkeys(FOCUS_COLUMNS)
     first, nxt = _month(day)
     row.update(
-        BillingAccountId=p.billing_account_id, BillingAccountName=p.billing_account_name,
-        BillingAccountType=p.billing_account_type, BillingCurrency="USD", BillingPeriodStart=ts(first),
-        BillingPeriodEnd=ts(nxt), ChargePeriodStart=ts(day), ChargePeriodEnd=ts(end or day + dt.timedelta(days=1)),
-        ChargeCategory="Usage", ChargeFrequency="Usage-Based", InvoiceId=f"{p.invoice_prefix}-{first:%Y%m}",
-        InvoiceIssuerName=p.invoice_issuer, PricingCurrency="USD", ProviderName=p.provider_name,
-        PublisherName=p.publisher, RegionId=p.region_id, RegionName=p.region_name,
-        ServiceCategory=p.service_category, ServiceName=p.service, ServiceSubcategory=p.service_subcategory,
-        SubAccountId=ACCOUNTS[(p.key, account)], SubAccountName=account, SubAccountType=p.sub_account_type,
-    )  # fmt: skip
+        BillingAccountId=p.billing_account_id,
+        BillingAccountName=p.billing_account_name,
+        BillingAccountType=p.billing_account_type,
+        BillingCurrency="USD",
+        BillingPeriodStart=ts(first),
+        BillingPeriodEnd=ts(nxt),
+        ChargePeriodStart=ts(day),
+        ChargePeriodEnd=ts(end or day + dt.timedelta(days=1)),
+        ChargeCategory="Usage",
+        ChargeFrequency="Usage-Based",
+        InvoiceId=f"{p.invoice_prefix}-{first:%Y%m}",
+        InvoiceIssuerName=p.invoice_issuer,
+        PricingCurrency="USD",
+        ProviderName=p.provider_name,
+        PublisherName=p.publisher,
+        RegionId=p.region_id,
+        RegionName=p.region_name,
+        ServiceCategory=p.service_category,
+        ServiceName=p.service,
+        ServiceSubcategory=p.service_subcategory,
+        SubAccountId=ACCOUNTS[(p.key, account)],
+        SubAccountName=account,
+        SubAccountType=p.sub_account_type,
+    )
     return row
 
 
 def _money(row: dict[str, str | None], cost: Decimal, unit_price: Decimal | None) -> None:
     text = num(cost)
-    row.update(BilledCost=text, EffectiveCost=text, ListCost=text, ContractedCost=text,
-               PricingCurrencyEffectiveCost=text)  # fmt: skip
+    row.update(
+        BilledCost=text,
+        EffectiveCost=text,
+        ListCost=text,
+        ContractedCost=text,
+        PricingCurrencyEffectiveCost=text,
+    )
     if unit_price is not None:
         price = num(unit_price)
-        row.update(ListUnitPrice=price, ContractedUnitPrice=price, PricingCurrencyListUnitPrice=price,
-                   PricingCurrencyContractedUnitPrice=price)  # fmt: skip
+        row.update(
+            ListUnitPrice=price,
+            ContractedUnitPrice=price,
+            PricingCurrencyListUnitPrice=price,
+            PricingCurrencyContractedUnitPrice=price,
+        )
 
 
 def _price_text(per_million: Decimal) -> str:
@@ -82,47 +114,84 @@ def _price_text(per_million: Decimal) -> str:
     )
 
 
-def token_row(day: dt.date, p: Provider, account: str, m: Model, token_type: str, tokens: int,
-              per_token: Decimal, tags: str | None, feature: str) -> dict[str, str | None]:  # fmt: skip
+def token_row(
+    day: dt.date,
+    p: Provider,
+    account: str,
+    m: Model,
+    token_type: str,
+    tokens: int,
+    per_token: Decimal,
+    tags: str | None,
+    feature: str,
+) -> dict[str, str | None]:
     """One day of one model's tokens of one kind in one sub-account."""
     row = _base(day, p, account)
     per_million = per_token * MILLION
     cost = per_token * tokens
     _money(row, cost, per_million)
-    row.update(ConsumedQuantity=str(tokens), ConsumedUnit="Tokens", PricingQuantity=num(Decimal(tokens) / MILLION),
-               PricingUnit="1M Tokens", PricingCategory="Standard", SkuMeter=_METER[token_type], Tags=tags)  # fmt: skip
+    row.update(
+        ConsumedQuantity=str(tokens),
+        ConsumedUnit="Tokens",
+        PricingQuantity=num(Decimal(tokens) / MILLION),
+        PricingUnit="1M Tokens",
+        PricingCategory="Standard",
+        SkuMeter=_METER[token_type],
+        Tags=tags,
+    )
     words = _WORDS[token_type]
     if p.key == "openai":
-        row.update(ChargeDescription=f"{m.api_id}, {words}", SkuId=f"{m.api_id}-{token_type}",
-                   SkuPriceId=f"{m.api_id}-{token_type}-default")  # fmt: skip
+        row.update(
+            ChargeDescription=f"{m.api_id}, {words}",
+            SkuId=f"{m.api_id}-{token_type}",
+            SkuPriceId=f"{m.api_id}-{token_type}-default",
+        )
     elif p.key == "anthropic":
         meter = _ANTHROPIC_METER[token_type]
-        row.update(ChargeDescription=f"{m.display} - {meter}", SkuMeter=meter, SkuId=f"{m.api_id}:{token_type}",
-                   SkuPriceDetails=json.dumps({"x_ModelName": m.api_id}, separators=(",", ":")))  # fmt: skip
+        row.update(
+            ChargeDescription=f"{m.display} - {meter}",
+            SkuMeter=meter,
+            SkuId=f"{m.api_id}:{token_type}",
+            SkuPriceDetails=json.dumps({"x_ModelName": m.api_id}, separators=(",", ":")),
+        )
     elif p.key == "bedrock":
         if m.api_id.startswith("us."):
             arn = f"arn:aws:bedrock:{p.region_id}:{ACCOUNTS[(p.key, account)]}:inference-profile/{m.api_id}"
             rtype = "Inference Profile"
         else:
             arn, rtype = f"arn:aws:bedrock:{p.region_id}::foundation-model/{m.api_id}", "Foundation Model"
-        row.update(ChargeDescription=f"{_price_text(per_million)} per million {words} tokens for {m.display} in "
-                   f"{p.region_name}", ResourceId=arn, ResourceType=rtype, SkuId=_code(m.api_id, token_type),
-                   SkuPriceId=_code(m.api_id, token_type, "od"))  # fmt: skip
+        row.update(
+            ChargeDescription=f"{_price_text(per_million)} per million {words} tokens for {m.display} in "
+            f"{p.region_name}",
+            ResourceId=arn,
+            ResourceType=rtype,
+            SkuId=_code(m.api_id, token_type),
+            SkuPriceId=_code(m.api_id, token_type, "od"),
+        )
     elif p.key == "azure":
         meter = f"{m.display}-{_AZURE_METER[token_type]} Tokens"
         sub = ACCOUNTS[(p.key, account)]
-        row.update(ChargeDescription=f"Azure OpenAI {m.display} {words} tokens (Global)", SkuMeter=meter,
-                   ResourceId=f"/subscriptions/{sub}/resourceGroups/rg-{feature}/providers/"
-                   f"Microsoft.CognitiveServices/accounts/aoai-{feature}/deployments/{feature}",
-                   ResourceName=feature, ResourceType="Deployment", SkuId=_code(meter, n=8),
-                   SkuPriceId=_code(meter, "price", n=8))  # fmt: skip
+        row.update(
+            ChargeDescription=f"Azure OpenAI {m.display} {words} tokens (Global)",
+            SkuMeter=meter,
+            ResourceId=f"/subscriptions/{sub}/resourceGroups/rg-{feature}/providers/"
+            f"Microsoft.CognitiveServices/accounts/aoai-{feature}/deployments/{feature}",
+            ResourceName=feature,
+            ResourceType="Deployment",
+            SkuId=_code(meter, n=8),
+            SkuPriceId=_code(meter, "price", n=8),
+        )
     elif p.key == "vertex":
         meter = f"{m.display} {_VERTEX_METER[token_type]}"
         code = _code(m.api_id, token_type)
         project = ACCOUNTS[(p.key, account)]
-        row.update(ChargeDescription=meter, SkuMeter=meter, SkuId=f"{code[:4]}-{code[4:8]}-{code[8:12]}",
-                   ResourceId=f"projects/{project}/locations/{p.region_id}/publishers/google/models/{m.api_id}",
-                   ResourceType="Model")  # fmt: skip
+        row.update(
+            ChargeDescription=meter,
+            SkuMeter=meter,
+            SkuId=f"{code[:4]}-{code[4:8]}-{code[8:12]}",
+            ResourceId=f"projects/{project}/locations/{p.region_id}/publishers/google/models/{m.api_id}",
+            ResourceType="Model",
+        )
     return row
 
 
@@ -131,14 +200,24 @@ def gpu_row(day: dt.date, p: Provider, g: GpuInstance, hours: Decimal) -> dict[s
     row = _base(day, p, "ml-prod")
     _money(row, g.hourly * hours, g.hourly)
     row.update(
-        AvailabilityZone=f"{p.region_id}a", ChargeDescription=f"${g.hourly} per On Demand Linux {g.instance_type} "
-        "Instance Hour", ConsumedQuantity=num(hours), ConsumedUnit="Hours", PricingQuantity=num(hours),
-        PricingUnit="Hours", PricingCategory="Standard", ResourceId=g.instance_id, ResourceName=g.name,
-        ResourceType="Virtual Machine", SkuId=_code("ec2", g.instance_type), SkuMeter="Instance Hours",
+        AvailabilityZone=f"{p.region_id}a",
+        ChargeDescription=f"${g.hourly} per On Demand Linux {g.instance_type} Instance Hour",
+        ConsumedQuantity=num(hours),
+        ConsumedUnit="Hours",
+        PricingQuantity=num(hours),
+        PricingUnit="Hours",
+        PricingCategory="Standard",
+        ResourceId=g.instance_id,
+        ResourceName=g.name,
+        ResourceType="Virtual Machine",
+        SkuId=_code("ec2", g.instance_type),
+        SkuMeter="Instance Hours",
         SkuPriceId=_code("ec2", g.instance_type, "od"),
-        SkuPriceDetails=json.dumps({"InstanceType": g.instance_type, "GpuCount": g.gpus}, separators=(",", ":")),
+        SkuPriceDetails=json.dumps(
+            {"InstanceType": g.instance_type, "GpuCount": g.gpus}, separators=(",", ":")
+        ),
         Tags=json.dumps({"team": g.team, "feature": g.feature, "env": "prod"}, separators=(",", ":")),
-    )  # fmt: skip
+    )
     return row
 
 
@@ -148,18 +227,28 @@ def _split(total: Decimal, parts: int) -> list[Decimal]:
     return [Decimal(cents * (k + 1) // parts - cents * k // parts) / 100 for k in range(parts)]
 
 
-def commitment_rows(days: Sequence[dt.date], used: Sequence[float], p: Provider,
-                    c: Commitment) -> list[dict[str, str | None]]:  # fmt: skip
+def commitment_rows(
+    days: Sequence[dt.date], used: Sequence[float], p: Provider, c: Commitment
+) -> list[dict[str, str | None]]:
     """The PTU as FOCUS models a commitment: a Purchase per month (billed in advance, EffectiveCost 0; the
     first month prorated from the first day), amortised into a Used and an Unused row per day."""
     sub = ACCOUNTS[(p.key, c.account)]
     plan = f"/subscriptions/{sub}/providers/Microsoft.CognitiveServices/commitmentPlans/{c.name}"
-    deployment = (f"/subscriptions/{sub}/resourceGroups/rg-{c.feature}/providers/Microsoft.CognitiveServices/"
-                  f"accounts/aoai-{c.feature}/deployments/{c.deployment}")  # fmt: skip
+    deployment = (
+        f"/subscriptions/{sub}/resourceGroups/rg-{c.feature}/providers/Microsoft.CognitiveServices/"
+        f"accounts/aoai-{c.feature}/deployments/{c.deployment}"
+    )
     tags = json.dumps({"team": c.team, "feature": c.feature, "env": "prod"}, separators=(",", ":"))
-    common = dict(CommitmentDiscountId=plan, CommitmentDiscountName=c.name, CommitmentDiscountCategory="Usage",
-                  CommitmentDiscountType="Provisioned Throughput", CommitmentDiscountUnit="Hours",
-                  SkuId="AOAI-PTU-GLOBAL", SkuMeter="Provisioned Managed Global Unit", Tags=tags)  # fmt: skip
+    common = dict(
+        CommitmentDiscountId=plan,
+        CommitmentDiscountName=c.name,
+        CommitmentDiscountCategory="Usage",
+        CommitmentDiscountType="Provisioned Throughput",
+        CommitmentDiscountUnit="Hours",
+        SkuId="AOAI-PTU-GLOBAL",
+        SkuMeter="Provisioned Managed Global Unit",
+        Tags=tags,
+    )
     months: dict[dt.date, list[int]] = {}
     for i, day in enumerate(days):
         months.setdefault(day.replace(day=1), []).append(i)
@@ -173,11 +262,22 @@ def commitment_rows(days: Sequence[dt.date], used: Sequence[float], p: Provider,
         fee = (monthly * covered / in_month).quantize(Decimal("0.01"))
         buy = _base(days[idx[0]], p, c.account, end=nxt)
         _money(buy, fee, (fee / c.units).quantize(Decimal("0.0001")))
-        buy.update(common, EffectiveCost="0", PricingCurrencyEffectiveCost="0", ChargeCategory="Purchase",
-                   ChargeFrequency="Recurring", PricingCategory="Standard", PricingQuantity=str(c.units),
-                   PricingUnit="Units", ResourceId=plan, ResourceName=c.name, ResourceType="Commitment Plan",
-                   ChargeDescription=f"Azure OpenAI provisioned throughput reservation, {c.units} PTU, monthly",
-                   CommitmentDiscountQuantity=None, CommitmentDiscountUnit=None)  # fmt: skip
+        buy.update(
+            common,
+            EffectiveCost="0",
+            PricingCurrencyEffectiveCost="0",
+            ChargeCategory="Purchase",
+            ChargeFrequency="Recurring",
+            PricingCategory="Standard",
+            PricingQuantity=str(c.units),
+            PricingUnit="Units",
+            ResourceId=plan,
+            ResourceName=c.name,
+            ResourceType="Commitment Plan",
+            ChargeDescription=f"Azure OpenAI provisioned throughput reservation, {c.units} PTU, monthly",
+            CommitmentDiscountQuantity=None,
+            CommitmentDiscountUnit=None,
+        )
         rows.append(buy)
         for i, amount in zip(idx, _split(fee, covered)[: len(idx)], strict=True):
             share = Decimal(str(round(used[i], 4)))
@@ -186,12 +286,23 @@ def commitment_rows(days: Sequence[dt.date], used: Sequence[float], p: Provider,
             for status, cost in (("Used", used_cost), ("Unused", amount - used_cost)):
                 row = _base(days[i], p, c.account)
                 text = num(cost)
-                row.update(common, BilledCost="0", EffectiveCost=text, PricingCurrencyEffectiveCost=text,
-                           ListCost="0", ContractedCost="0", PricingCategory="Committed",
-                           CommitmentDiscountStatus=status, CommitmentDiscountQuantity=num(qty[status]),
-                           PricingQuantity=num(qty[status]), PricingUnit="Hours", ResourceId=deployment,
-                           ResourceName=c.deployment, ResourceType="Deployment",
-                           ChargeDescription=f"Azure OpenAI provisioned throughput ({status.lower()})")  # fmt: skip
+                row.update(
+                    common,
+                    BilledCost="0",
+                    EffectiveCost=text,
+                    PricingCurrencyEffectiveCost=text,
+                    ListCost="0",
+                    ContractedCost="0",
+                    PricingCategory="Committed",
+                    CommitmentDiscountStatus=status,
+                    CommitmentDiscountQuantity=num(qty[status]),
+                    PricingQuantity=num(qty[status]),
+                    PricingUnit="Hours",
+                    ResourceId=deployment,
+                    ResourceName=c.deployment,
+                    ResourceType="Deployment",
+                    ChargeDescription=f"Azure OpenAI provisioned throughput ({status.lower()})",
+                )
                 if status == "Used":
                     row.update(ConsumedQuantity=num(qty[status]), ConsumedUnit="Hours")
                 rows.append(row)

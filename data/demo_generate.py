@@ -18,8 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from data.demo_focus import commitment_rows, gpu_row, token_row
-from data.demo_world import (
+from spendscope.data.demo_focus import commitment_rows, gpu_row, token_row
+from spendscope.data.demo_world import (
     CUSTOMERS,
     GPU_INSTANCES,
     MODELS,
@@ -30,8 +30,8 @@ from data.demo_world import (
     GpuInstance,
     Workload,
 )
-from data.errors import InvalidArgument
-from data.prices import ModelPrices, PriceCatalog
+from spendscope.data.errors import InvalidArgument
+from spendscope.data.prices import ModelPrices, PriceCatalog
 
 CENT = Decimal("0.01")
 MIN_DAYS, MAX_DAYS = 62, 730  # two months: room for the anomalies and one whole month to summarise
@@ -90,8 +90,14 @@ def make_schedule(start: dt.date, n: int, rng: random.Random, spike_customer: st
 
     runaway = _weekday_on_or_after(start, at(0.56), n)
     spike, swap, launch, cache = at(0.42), at(0.66), at(0.74), at(0.92)
-    return Schedule(spike=(spike, spike + 2), spike_customer=spike_customer, runaway=(runaway, runaway + 1),
-                    swap=(swap, swap + 8), finetune_launch=launch, cache=(cache, cache + 2))  # fmt: skip
+    return Schedule(
+        spike=(spike, spike + 2),
+        spike_customer=spike_customer,
+        runaway=(runaway, runaway + 1),
+        swap=(swap, swap + 8),
+        finetune_launch=launch,
+        cache=(cache, cache + 2),
+    )
 
 
 def _in(i: int, window: tuple[int, int]) -> bool:
@@ -174,21 +180,46 @@ class _Simulation:
             return Label(lid, d[window[0]], d[window[1]], dimension, value, kind, text)
 
         return {
-            "customer_spike": label("customer_spike", s.spike, "customer", s.spike_customer,
-                                    f"customer {s.spike_customer} sent 6x its usual support-bot traffic for 3 days"),
-            "runaway_loop": label("runaway_loop", s.runaway, "feature", "eval-harness",
-                                  "a retry loop in evals/run_suite.py re-ran the eval suite on claude-sonnet-4-5 "
-                                  "about 12x for 2 days"),
-            "model_swap": label("model_swap", s.swap, "feature", "ticket-summary",
-                                "a deploy switched ticket-summary on Bedrock from Claude Haiku 4.5 to Claude "
-                                "Sonnet 4.5 (3x the price) until it was rolled back 9 days later"),
-            "gpu_left_running": label("gpu_left_running", (launch + 3, launch + 8), "service", EC2_SERVICE,
-                                      f"{gpu.instance_type} {gpu.instance_id} ({gpu.name}) was launched for a "
-                                      "3-day fine-tune and left running idle for 5 more days"),
-            "cache_regression": label("cache_regression", s.cache, "feature", "support-bot",
-                                      "a deploy put a timestamp in support-bot's system prompt: prompt-cache "
-                                      "reads turned into cache writes for 3 days"),
-        }  # fmt: skip
+            "customer_spike": label(
+                "customer_spike",
+                s.spike,
+                "customer",
+                s.spike_customer,
+                f"customer {s.spike_customer} sent 6x its usual support-bot traffic for 3 days",
+            ),
+            "runaway_loop": label(
+                "runaway_loop",
+                s.runaway,
+                "feature",
+                "eval-harness",
+                "a retry loop in evals/run_suite.py re-ran the eval suite on claude-sonnet-4-5 "
+                "about 12x for 2 days",
+            ),
+            "model_swap": label(
+                "model_swap",
+                s.swap,
+                "feature",
+                "ticket-summary",
+                "a deploy switched ticket-summary on Bedrock from Claude Haiku 4.5 to Claude "
+                "Sonnet 4.5 (3x the price) until it was rolled back 9 days later",
+            ),
+            "gpu_left_running": label(
+                "gpu_left_running",
+                (launch + 3, launch + 8),
+                "service",
+                EC2_SERVICE,
+                f"{gpu.instance_type} {gpu.instance_id} ({gpu.name}) was launched for a "
+                "3-day fine-tune and left running idle for 5 more days",
+            ),
+            "cache_regression": label(
+                "cache_regression",
+                s.cache,
+                "feature",
+                "support-bot",
+                "a deploy put a timestamp in support-bot's system prompt: prompt-cache "
+                "reads turned into cache writes for 3 days",
+            ),
+        }
 
     # --- token traffic ------------------------------------------------------------------------------
 
@@ -259,8 +290,11 @@ class _Simulation:
             w = by_name[name]
             price = self.prices[(PROVIDERS[w.provider].telemetry, model)].per_token(t)
             tags = _tags(w.team, w.feature, env) if w.tagged else None
-            self.data.cost_rows.append(token_row(self.days[i], PROVIDERS[w.provider], account, MODELS[model], t, n,
-                                                 price, tags, w.feature))  # fmt: skip
+            self.data.cost_rows.append(
+                token_row(
+                    self.days[i], PROVIDERS[w.provider], account, MODELS[model], t, n, price, tags, w.feature
+                )
+            )
         return slices
 
     # --- telemetry ----------------------------------------------------------------------------------
@@ -289,28 +323,30 @@ class _Simulation:
                 out_per_req = toks.get("output", 0) / req
                 latency = (m.latency_ms + m.ms_per_output_token * out_per_req) * rng.lognormvariate(0, 0.2)
                 ident = f"{self.seed}|{self.start}|{self.end}|{i}|{w.name}|{env}|{customer}|{j}"
-                self.data.events.append({
-                    "event_id": "demo-" + hashlib.sha1(ident.encode()).hexdigest()[:24],
-                    "ts": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "provider": PROVIDERS[w.provider].telemetry,
-                    "model": model,
-                    "operation": w.operation,
-                    "input_tokens": toks.get("input", 0),
-                    "output_tokens": toks.get("output", 0),
-                    "cached_input_tokens": toks.get("cached_input", 0),
-                    "cache_write_tokens": toks.get("cache_write", 0),
-                    "reasoning_tokens": 0,
-                    "requests": req,
-                    "latency_ms": round(latency, 1),
-                    "status": "ok",
-                    "customer": customer,
-                    "feature": w.feature,
-                    "team": w.team,
-                    "env": env,
-                    "commit_sha": self.commits[i],
-                    "code_path": w.code_path,
-                    "tags": {"service": PROVIDERS[w.provider].service, "sub_account": account},
-                })  # fmt: skip
+                self.data.events.append(
+                    {
+                        "event_id": "demo-" + hashlib.sha1(ident.encode()).hexdigest()[:24],
+                        "ts": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "provider": PROVIDERS[w.provider].telemetry,
+                        "model": model,
+                        "operation": w.operation,
+                        "input_tokens": toks.get("input", 0),
+                        "output_tokens": toks.get("output", 0),
+                        "cached_input_tokens": toks.get("cached_input", 0),
+                        "cache_write_tokens": toks.get("cache_write", 0),
+                        "reasoning_tokens": 0,
+                        "requests": req,
+                        "latency_ms": round(latency, 1),
+                        "status": "ok",
+                        "customer": customer,
+                        "feature": w.feature,
+                        "team": w.team,
+                        "env": env,
+                        "commit_sha": self.commits[i],
+                        "code_path": w.code_path,
+                        "tags": {"service": PROVIDERS[w.provider].service, "sub_account": account},
+                    }
+                )
 
     # --- GPU instances ------------------------------------------------------------------------------
 
@@ -327,16 +363,30 @@ class _Simulation:
             else:
                 on, off, busy_until = first, after, after
             hours: dict[dt.date, Decimal] = defaultdict(Decimal)
-            uuids = ["GPU-" + str(uuid.UUID(bytes=hashlib.md5(f"{g.instance_id}/{k}".encode()).digest()))
-                     for k in range(g.gpus)]  # fmt: skip
+            uuids = [
+                "GPU-" + str(uuid.UUID(bytes=hashlib.md5(f"{g.instance_id}/{k}".encode()).digest()))
+                for k in range(g.gpus)
+            ]
             t = on
             while t < off:
                 hours[t.date()] += Decimal("0.25")
                 stamp = t.strftime("%Y-%m-%dT%H:%M:%SZ")
                 for gpu in range(g.gpus):
                     util, mem, power = _sample(rng, g, t, t < busy_until)
-                    self.data.gpu_samples.append((g.instance_id, g.host, gpu, uuids[gpu], g.gpu_name, stamp, util,
-                                                  mem, g.memory_mib, power))  # fmt: skip
+                    self.data.gpu_samples.append(
+                        (
+                            g.instance_id,
+                            g.host,
+                            gpu,
+                            uuids[gpu],
+                            g.gpu_name,
+                            stamp,
+                            util,
+                            mem,
+                            g.memory_mib,
+                            power,
+                        )
+                    )
                 t += quarter
             for day, h in sorted(hours.items()):
                 self.data.cost_rows.append(gpu_row(day, PROVIDERS["ec2"], g, h))
@@ -355,9 +405,16 @@ class _Simulation:
         self.simulate_events(slices)
         self.simulate_gpus()
         self.simulate_commitment()
-        self.data.cost_rows.sort(key=lambda r: (r["ChargePeriodStart"] or "", r["ProviderName"] or "",
-                                                r["ServiceName"] or "", r["SubAccountName"] or "",
-                                                r["ChargeDescription"] or "", r["Tags"] or ""))  # fmt: skip
+        self.data.cost_rows.sort(
+            key=lambda r: (
+                r["ChargePeriodStart"] or "",
+                r["ProviderName"] or "",
+                r["ServiceName"] or "",
+                r["SubAccountName"] or "",
+                r["ChargeDescription"] or "",
+                r["Tags"] or "",
+            )
+        )
         for lab in self.labels.values():
             lab.impact = lab.impact.quantize(CENT)
         self.data.labels = sorted(self.labels.values(), key=lambda lab: (lab.day, lab.kind))

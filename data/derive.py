@@ -12,15 +12,21 @@ import json
 from typing import Any
 
 import duckdb
-
-from data.gpu_catalog import find_instance_type, gpu_count
-from data.models import canonical_token_type, normalize_model, parse_unit, token_type_of
-from data.sql import ident
+from spendscope.data.gpu_catalog import find_instance_type, gpu_count
+from spendscope.data.models import canonical_token_type, normalize_model, parse_unit, token_type_of
+from spendscope.data.sql import ident
 
 KEY_COLUMNS = (
-    "SkuPriceDetails", "SkuMeter", "ResourceName", "ChargeDescription", "SkuId", "ResourceType",
-    "ServiceName", "ConsumedUnit", "PricingUnit",
-)  # fmt: skip
+    "SkuPriceDetails",
+    "SkuMeter",
+    "ResourceName",
+    "ChargeDescription",
+    "SkuId",
+    "ResourceType",
+    "ServiceName",
+    "ConsumedUnit",
+    "PricingUnit",
+)
 # ResourceId is often unique per row (instances, CUR line items), so it is not part of the key: it is read only
 # for the combinations whose other fields name no model (e.g. a Bedrock ARN that alone names the model).
 
@@ -104,8 +110,13 @@ def derive_one(row: dict[str, str | None]) -> dict[str, Any]:
     instance_type = _first(d, _INSTANCE_KEYS)
     instance_type = str(instance_type).lower() if instance_type else None
     if instance_type is None:
-        for t in (row.get("SkuId"), row.get("ChargeDescription"), row.get("ResourceType"), row.get("SkuMeter"),
-                  row.get("ResourceName")):  # fmt: skip
+        for t in (
+            row.get("SkuId"),
+            row.get("ChargeDescription"),
+            row.get("ResourceType"),
+            row.get("SkuMeter"),
+            row.get("ResourceName"),
+        ):
             instance_type = find_instance_type(t)
             if instance_type:
                 break
@@ -161,7 +172,7 @@ def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str =
             "cq_hours",
             "x_GpuCount",
             "x_InstanceType",
-        ],  # fmt: skip
+        ],
     )
     frame["x_DeriveKey"] = frame["x_DeriveKey"].astype("uint64")
     for c in ("cq_tokens", "pq_tokens", "cq_requests", "cq_hours"):

@@ -13,9 +13,8 @@ import uuid
 from pathlib import Path
 
 import duckdb
-
-from data.errors import ImportRejected
-from data.importing import (
+from spendscope.data.errors import ImportRejected
+from spendscope.data.importing import (
     ImportResult,
     Progress,
     duplicate_result,
@@ -24,9 +23,9 @@ from data.importing import (
     sha256_file,
     staging_connection,
 )
-from data.prices import PriceCatalog
-from data.sql import ident, literal, parse_timestamp_iso_first, repair_json
-from data.store import Store
+from spendscope.data.prices import PriceCatalog
+from spendscope.data.sql import ident, literal, parse_timestamp_iso_first, repair_json
+from spendscope.data.store import Store
 
 EVENT_COLUMNS: dict[str, str] = {
     "event_id": "VARCHAR",
@@ -83,8 +82,9 @@ def _conform(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
             con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {sql_type}")
 
 
-def register_prices(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCatalog,
-                    name: str = "event_prices") -> list[str]:  # fmt: skip
+def register_prices(
+    con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCatalog, name: str = "event_prices"
+) -> list[str]:
     """Table `name` of per-token prices (DECIMAL, typed once here rather than per event) for every (provider,
     model) in `table` that the catalog knows. Returns a warning naming the models it does not know (their events
     are kept with priced = false)."""
@@ -97,8 +97,17 @@ def register_prices(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCa
         if p is None:
             unpriced.append(f"{provider}/{model}")
             continue
-        rows.append({"provider": provider, "model": model, "p_in": str(p.input), "p_out": str(p.output),
-                     "p_cr": str(p.cached_input), "p_cw": str(p.cache_write), "p_rs": str(p.reasoning)})  # fmt: skip
+        rows.append(
+            {
+                "provider": provider,
+                "model": model,
+                "p_in": str(p.input),
+                "p_out": str(p.output),
+                "p_cr": str(p.cached_input),
+                "p_cw": str(p.cache_write),
+                "p_rs": str(p.reasoning),
+            }
+        )
     frame = pd.DataFrame(rows, columns=["provider", "model", "p_in", "p_out", "p_cr", "p_cw", "p_rs"]).astype(
         object
     )
@@ -119,8 +128,13 @@ def register_prices(con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCa
 
 def _estimate_sql(e: str = "e", p: str = "p") -> str:
     """Catalog cost of an event; input_tokens exclude cached and cache-write tokens (Anthropic's convention)."""
-    terms = [("input_tokens", "p_in"), ("output_tokens", "p_out"), ("cached_input_tokens", "p_cr"),
-             ("cache_write_tokens", "p_cw"), ("reasoning_tokens", "p_rs")]  # fmt: skip
+    terms = [
+        ("input_tokens", "p_in"),
+        ("output_tokens", "p_out"),
+        ("cached_input_tokens", "p_cr"),
+        ("cache_write_tokens", "p_cw"),
+        ("reasoning_tokens", "p_rs"),
+    ]
     return " + ".join(f"coalesce({e}.{t}, 0) * {p}.{c}" for t, c in terms)
 
 
@@ -198,9 +212,17 @@ def finish_event_import(
     con.execute("DROP VIEW events_final")
     con.execute("DROP TABLE IF EXISTS events_unique")
     con.execute("DROP TABLE event_prices")
-    return ImportResult(import_id=import_id, kind=kind, source_file=source_file, file_hash=file_hash, status="ok",
-                        rows_read=rows_read, rows_inserted=inserted, rows_skipped=rows_read - inserted,
-                        warnings=warnings)  # fmt: skip
+    return ImportResult(
+        import_id=import_id,
+        kind=kind,
+        source_file=source_file,
+        file_hash=file_hash,
+        status="ok",
+        rows_read=rows_read,
+        rows_inserted=inserted,
+        rows_skipped=rows_read - inserted,
+        warnings=warnings,
+    )
 
 
 def finish_gpu_import(
@@ -242,13 +264,31 @@ def finish_gpu_import(
             f"SELECT count(*) FROM {db}.gpu_samples WHERE x_ImportId = ?", [import_id]
         ).fetchall()[0][0]
         _record(con, db, import_id, kind, source_file, file_hash, started, rows_read, inserted, warnings)
-    return ImportResult(import_id=import_id, kind=kind, source_file=source_file, file_hash=file_hash, status="ok",
-                        rows_read=rows_read, rows_inserted=inserted, rows_skipped=rows_read - inserted,
-                        warnings=warnings)  # fmt: skip
+    return ImportResult(
+        import_id=import_id,
+        kind=kind,
+        source_file=source_file,
+        file_hash=file_hash,
+        status="ok",
+        rows_read=rows_read,
+        rows_inserted=inserted,
+        rows_skipped=rows_read - inserted,
+        warnings=warnings,
+    )
 
 
-def _record(con: duckdb.DuckDBPyConnection, db: str, import_id: str, kind: str, source_file: str, file_hash: str,
-            started: dt.datetime, rows_read: int, inserted: int, warnings: list[str]) -> None:  # fmt: skip
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    import_id: str,
+    kind: str,
+    source_file: str,
+    file_hash: str,
+    started: dt.datetime,
+    rows_read: int,
+    inserted: int,
+    warnings: list[str],
+) -> None:
     con.execute(
         f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at, rows_read,
             rows_inserted, rows_skipped, status, message, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?)""",
@@ -263,7 +303,7 @@ def _record(con: duckdb.DuckDBPyConnection, db: str, import_id: str, kind: str, 
             inserted,
             rows_read - inserted,
             json.dumps(warnings),
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -303,8 +343,11 @@ def import_events_file(
         have = set(types)
         for required in ("ts", "provider"):
             if required not in have:
-                raise reject(path, f"missing required field {required!r} (fields: ts, provider, model, "
-                             "input_tokens, output_tokens, ..., tags)")  # fmt: skip
+                raise reject(
+                    path,
+                    f"missing required field {required!r} (fields: ts, provider, model, "
+                    "input_tokens, output_tokens, ..., tags)",
+                )
         selects, checks = [], []
         for c, sql_type in EVENT_COLUMNS.items():
             if c not in have:
@@ -346,5 +389,12 @@ def import_events_file(
             field, expected, _ = checks[idx]
             raise reject(path, f"row {bad}, field {field}: value is not {expected}", row=bad, column=field)
         con.execute("DROP VIEW ev_raw")
-        return finish_event_import(store, con, "ev", kind=EVENTS_KIND, source_file=str(path.resolve()),
-                                   file_hash=digest, catalog=catalog)  # fmt: skip
+        return finish_event_import(
+            store,
+            con,
+            "ev",
+            kind=EVENTS_KIND,
+            source_file=str(path.resolve()),
+            file_hash=digest,
+            catalog=catalog,
+        )

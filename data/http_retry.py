@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
-
-from data.errors import SourceError
+from spendscope.data.errors import SourceError
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
@@ -120,8 +119,11 @@ class ApiClient:
                     status=status,
                 ) from None
             if not isinstance(body, dict):
-                raise SourceError(f"{self.provider} API at {url} answered with JSON that is not an object",
-                                  provider=self.provider, url=url)  # fmt: skip
+                raise SourceError(
+                    f"{self.provider} API at {url} answered with JSON that is not an object",
+                    provider=self.provider,
+                    url=url,
+                )
             return body
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -130,27 +132,44 @@ class ApiClient:
         if status == 401:
             return SourceError(
                 f"{p} rejected the admin key (HTTP 401 at {url}): set a valid admin key in {k} or in the keys file",
-                provider=p, url=url, status=status, reason="unauthorized",
-            )  # fmt: skip
+                provider=p,
+                url=url,
+                status=status,
+                reason="unauthorized",
+            )
         if status == 403:
             return SourceError(
                 f"{p} refused the request (HTTP 403 at {url}): the key in {k} lacks permission for usage and "
                 "cost reports; use an organization admin key",
-                provider=p, url=url, status=status, reason="forbidden",
-            )  # fmt: skip
+                provider=p,
+                url=url,
+                status=status,
+                reason="forbidden",
+            )
         if status == 404:
-            return SourceError(f"{p} has no endpoint at {url} (HTTP 404); check the API URL setting",
-                               provider=p, url=url, status=status, reason="not_found")  # fmt: skip
+            return SourceError(
+                f"{p} has no endpoint at {url} (HTTP 404); check the API URL setting",
+                provider=p,
+                url=url,
+                status=status,
+                reason="not_found",
+            )
         if status in RETRY_STATUS:
             return SourceError(
                 f"{p} kept failing at {url} (HTTP {status}) after {self.max_attempts} attempts; retry later",
-                provider=p, url=url, status=status, reason="unavailable",
-            )  # fmt: skip
+                provider=p,
+                url=url,
+                status=status,
+                reason="unavailable",
+            )
         return SourceError(
             f"{p} rejected the request to {url} (HTTP {status}); check the --since/--until dates (the APIs "
             "accept a limited history) and the API URL setting",
-            provider=p, url=url, status=status, reason="rejected",
-        )  # fmt: skip
+            provider=p,
+            url=url,
+            status=status,
+            reason="rejected",
+        )
 
     def pages(self, path: str, params: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
         """Every page of a cursor-paginated listing (`has_more` + `next_page`, sent back as `page`)."""

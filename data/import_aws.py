@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-from data.gpu_catalog import find_instance_type, gpu_count
-from data.import_common import (
+from spendscope.data.gpu_catalog import find_instance_type, gpu_count
+from spendscope.data.import_common import (
     Source,
     classify_distinct,
     collect_keys,
@@ -35,35 +34,75 @@ from data.import_common import (
     snake_header,
     value_checks,
 )
-from data.importing import ImportResult, Progress, missing_cost_columns, reject
-from data.models import normalize_model, parse_unit, token_type_of
-from data.sql import ident, map_text_to_json, pairs_to_json, parse_decimal, parse_timestamp_iso_first
-from data.store import Store
+from spendscope.data.importing import ImportResult, Progress, missing_cost_columns, reject
+from spendscope.data.models import normalize_model, parse_unit, token_type_of
+from spendscope.data.sql import (
+    ident,
+    map_text_to_json,
+    pairs_to_json,
+    parse_decimal,
+    parse_timestamp_iso_first,
+)
+from spendscope.data.store import Store
 
 KIND = "aws_cur"
 
 # CUR 2.0 names of every column read (legacy headers are found through `snake_header`).
 NUMBERS = (
-    "line_item_usage_amount", "line_item_unblended_cost", "line_item_unblended_rate", "line_item_net_unblended_cost",
-    "pricing_public_on_demand_cost", "pricing_public_on_demand_rate", "reservation_effective_cost",
-    "reservation_unused_amortized_upfront_fee_for_billing_period", "reservation_unused_recurring_fee",
-    "savings_plan_savings_plan_effective_cost", "savings_plan_total_commitment_to_date",
+    "line_item_usage_amount",
+    "line_item_unblended_cost",
+    "line_item_unblended_rate",
+    "line_item_net_unblended_cost",
+    "pricing_public_on_demand_cost",
+    "pricing_public_on_demand_rate",
+    "reservation_effective_cost",
+    "reservation_unused_amortized_upfront_fee_for_billing_period",
+    "reservation_unused_recurring_fee",
+    "savings_plan_savings_plan_effective_cost",
+    "savings_plan_total_commitment_to_date",
     "savings_plan_used_commitment",
-)  # fmt: skip
+)
 DATES = (
-    "line_item_usage_start_date", "line_item_usage_end_date", "bill_billing_period_start_date",
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "bill_billing_period_start_date",
     "bill_billing_period_end_date",
-)  # fmt: skip
+)
 TEXTS = (
-    "identity_line_item_id", "bill_invoice_id", "bill_invoicing_entity", "bill_billing_entity",
-    "bill_payer_account_id", "bill_payer_account_name", "billing_period", "line_item_usage_account_id",
-    "line_item_usage_account_name", "line_item_line_item_type", "line_item_product_code", "line_item_usage_type",
-    "line_item_operation", "line_item_availability_zone", "line_item_resource_id", "line_item_currency_code",
-    "line_item_line_item_description", "line_item_legal_entity", "line_item_iam_principal", "product",
-    "product_product_name", "product_servicecode", "product_region_code", "product_region", "product_location",
-    "product_instance_type", "product_sku", "pricing_unit", "pricing_term", "pricing_rate_code",
-    "reservation_reservation_a_r_n", "savings_plan_savings_plan_a_r_n", "resource_tags",
-)  # fmt: skip
+    "identity_line_item_id",
+    "bill_invoice_id",
+    "bill_invoicing_entity",
+    "bill_billing_entity",
+    "bill_payer_account_id",
+    "bill_payer_account_name",
+    "billing_period",
+    "line_item_usage_account_id",
+    "line_item_usage_account_name",
+    "line_item_line_item_type",
+    "line_item_product_code",
+    "line_item_usage_type",
+    "line_item_operation",
+    "line_item_availability_zone",
+    "line_item_resource_id",
+    "line_item_currency_code",
+    "line_item_line_item_description",
+    "line_item_legal_entity",
+    "line_item_iam_principal",
+    "product",
+    "product_product_name",
+    "product_servicecode",
+    "product_region_code",
+    "product_region",
+    "product_location",
+    "product_instance_type",
+    "product_sku",
+    "pricing_unit",
+    "pricing_term",
+    "pricing_rate_code",
+    "reservation_reservation_a_r_n",
+    "savings_plan_savings_plan_a_r_n",
+    "resource_tags",
+)
 REQUIRED = ("line_item_unblended_cost", "line_item_usage_start_date")
 _WANTED = set(NUMBERS) | set(DATES) | set(TEXTS)
 
@@ -80,34 +119,53 @@ SERVICES: dict[str, tuple[str, str | None]] = {
     "AmazonPolly": ("AI and Machine Learning", "Natural Language Processing"),
     "AmazonKendra": ("AI and Machine Learning", "Other (AI and Machine Learning)"),
     "AmazonLex": ("AI and Machine Learning", "Bots"),
-    "AmazonEC2": ("Compute", "Virtual Machines"), "AWSLambda": ("Compute", "Serverless Compute"),
-    "AmazonECS": ("Compute", "Containers"), "AmazonEKS": ("Compute", "Containers"),
-    "AmazonECR": ("Compute", "Containers"), "AmazonLightsail": ("Compute", "Virtual Machines"),
-    "AmazonS3": ("Storage", "Object Storage"), "AmazonEFS": ("Storage", "File Storage"),
-    "AmazonFSx": ("Storage", "File Storage"), "AmazonGlacier": ("Storage", "Backup Storage"),
-    "AWSBackup": ("Storage", "Backup Storage"), "AmazonEBS": ("Storage", "Block Storage"),
-    "AmazonRDS": ("Databases", "Relational Databases"), "AmazonDynamoDB": ("Databases", "NoSQL Databases"),
-    "AmazonElastiCache": ("Databases", "Caching"), "AmazonRedshift": ("Databases", "Data Warehouses"),
-    "AmazonDocDB": ("Databases", "NoSQL Databases"), "AmazonNeptune": ("Databases", "Other (Databases)"),
-    "AmazonAthena": ("Analytics", "Data Processing"), "AWSGlue": ("Analytics", "Data Processing"),
-    "ElasticMapReduce": ("Analytics", "Data Processing"), "AmazonKinesis": ("Analytics", "Streaming Analytics"),
-    "AmazonES": ("Analytics", "Search"), "AmazonQuickSight": ("Analytics", "Business Intelligence"),
+    "AmazonEC2": ("Compute", "Virtual Machines"),
+    "AWSLambda": ("Compute", "Serverless Compute"),
+    "AmazonECS": ("Compute", "Containers"),
+    "AmazonEKS": ("Compute", "Containers"),
+    "AmazonECR": ("Compute", "Containers"),
+    "AmazonLightsail": ("Compute", "Virtual Machines"),
+    "AmazonS3": ("Storage", "Object Storage"),
+    "AmazonEFS": ("Storage", "File Storage"),
+    "AmazonFSx": ("Storage", "File Storage"),
+    "AmazonGlacier": ("Storage", "Backup Storage"),
+    "AWSBackup": ("Storage", "Backup Storage"),
+    "AmazonEBS": ("Storage", "Block Storage"),
+    "AmazonRDS": ("Databases", "Relational Databases"),
+    "AmazonDynamoDB": ("Databases", "NoSQL Databases"),
+    "AmazonElastiCache": ("Databases", "Caching"),
+    "AmazonRedshift": ("Databases", "Data Warehouses"),
+    "AmazonDocDB": ("Databases", "NoSQL Databases"),
+    "AmazonNeptune": ("Databases", "Other (Databases)"),
+    "AmazonAthena": ("Analytics", "Data Processing"),
+    "AWSGlue": ("Analytics", "Data Processing"),
+    "ElasticMapReduce": ("Analytics", "Data Processing"),
+    "AmazonKinesis": ("Analytics", "Streaming Analytics"),
+    "AmazonES": ("Analytics", "Search"),
+    "AmazonQuickSight": ("Analytics", "Business Intelligence"),
     "AmazonMSK": ("Analytics", "Streaming Analytics"),
-    "AWSDataTransfer": ("Networking", "Network Connectivity"), "AmazonVPC": ("Networking", "Network Infrastructure"),
-    "AmazonCloudFront": ("Networking", "Content Delivery"), "AmazonRoute53": ("Networking", "Network Routing"),
-    "AWSELB": ("Networking", "Application Networking"), "AmazonApiGateway": ("Integration", "API Management"),
-    "AWSQueueService": ("Integration", "Messaging"), "AmazonSNS": ("Integration", "Messaging"),
-    "AmazonStates": ("Integration", "Workflow Orchestration"), "AmazonMQ": ("Integration", "Messaging"),
+    "AWSDataTransfer": ("Networking", "Network Connectivity"),
+    "AmazonVPC": ("Networking", "Network Infrastructure"),
+    "AmazonCloudFront": ("Networking", "Content Delivery"),
+    "AmazonRoute53": ("Networking", "Network Routing"),
+    "AWSELB": ("Networking", "Application Networking"),
+    "AmazonApiGateway": ("Integration", "API Management"),
+    "AWSQueueService": ("Integration", "Messaging"),
+    "AmazonSNS": ("Integration", "Messaging"),
+    "AmazonStates": ("Integration", "Workflow Orchestration"),
+    "AmazonMQ": ("Integration", "Messaging"),
     "AmazonCloudWatch": ("Management and Governance", "Observability"),
     "AWSCloudTrail": ("Management and Governance", "Compliance"),
     "AWSConfig": ("Management and Governance", "Compliance"),
     "AWSCostExplorer": ("Management and Governance", "Cost Management"),
     "AWSSupportBusiness": ("Management and Governance", "Support"),
     "AWSSupportEnterprise": ("Management and Governance", "Support"),
-    "awskms": ("Security", "Secret Management"), "AWSSecretsManager": ("Security", "Secret Management"),
-    "AmazonGuardDuty": ("Security", "Threat Detection and Response"), "awswaf": ("Security", "Network Security"),
+    "awskms": ("Security", "Secret Management"),
+    "AWSSecretsManager": ("Security", "Secret Management"),
+    "AmazonGuardDuty": ("Security", "Threat Detection and Response"),
+    "awswaf": ("Security", "Network Security"),
     "AWSIoT": ("Internet of Things", "IoT Platforms"),
-}  # fmt: skip
+}
 
 _TOKEN_USAGE = re.compile(r"tokens?\b|token-?count|tokencount|input-?tokens|output-?tokens", re.I)
 _INSTANCE_USAGE = re.compile(
@@ -115,10 +173,15 @@ _INSTANCE_USAGE = re.compile(
 )
 
 _OUTPUTS = {
-    "x_Model": "VARCHAR", "x_TokenType": "VARCHAR", "token_mult": "DOUBLE", "x_InstanceType": "VARCHAR",
-    "x_GpuCount": "INTEGER", "gpu_unknown": "BOOLEAN", "category": "VARCHAR",
+    "x_Model": "VARCHAR",
+    "x_TokenType": "VARCHAR",
+    "token_mult": "DOUBLE",
+    "x_InstanceType": "VARCHAR",
+    "x_GpuCount": "INTEGER",
+    "gpu_unknown": "BOOLEAN",
+    "category": "VARCHAR",
     "subcategory": "VARCHAR",
-}  # fmt: skip
+}
 
 
 def classify(row: dict[str, Any]) -> dict[str, Any]:
@@ -206,8 +269,11 @@ def stage_cur(
     c = src.col
     if progress:
         progress("validating", 0.25)
-    spec = {"numbers": [(n,) for n in NUMBERS], "dates": [(d,) for d in DATES],
-            "required_date": ("line_item_usage_start_date",)}  # fmt: skip
+    spec = {
+        "numbers": [(n,) for n in NUMBERS],
+        "dates": [(d,) for d in DATES],
+        "required_date": ("line_item_usage_start_date",),
+    }
     checks = value_checks(src, **spec)  # only to name the first bad value, when x_Bad says there is one
     parsed, flag = parse_once(src, **spec)
 
@@ -215,9 +281,12 @@ def stage_cur(
         progress("classifying usage types", 0.35)
     product_name = f"coalesce({c('product_product_name')}, {_map_value(c('product'), 'product_name')})"
     keys = {
-        "usage_type": c("line_item_usage_type"), "product_code": c("line_item_product_code"),
-        "product_name": product_name, "unit": c("pricing_unit"), "instance_type": c("product_instance_type"),
-    }  # fmt: skip
+        "usage_type": c("line_item_usage_type"),
+        "product_code": c("line_item_product_code"),
+        "product_name": product_name,
+        "unit": c("pricing_unit"),
+        "instance_type": c("product_instance_type"),
+    }
     tag_keys, tag_sql = _tags(src)
     # the distinct usage-type and tag combinations in one read of the file; each is then worked out once
     class_cols, tag_cols = collect_keys(con, "raw", [keys, tag_keys], "aws_keys")
@@ -262,23 +331,23 @@ def stage_cur(
         "BillingAccountName": c("bill_payer_account_name"),
         "BillingCurrency": c("line_item_currency_code"),
         "BillingPeriodStart": f"coalesce({ts('bill_billing_period_start_date')}, "
-                              f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ))",
+        f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ))",
         "BillingPeriodEnd": f"coalesce({ts('bill_billing_period_end_date')}, "
-                            f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ) + INTERVAL 1 MONTH)",
+        f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ) + INTERVAL 1 MONTH)",
         "ChargeCategory": category,
         "ChargeClass": f"CASE WHEN {lit} = 'Refund' THEN 'Correction' END",
         "ChargeDescription": c("line_item_line_item_description"),
         "ChargeFrequency": f"CASE WHEN {lit} IN ('RIFee', 'SavingsPlanRecurringFee') THEN 'Recurring' "
-                           f"WHEN {lit} IN ('Fee', 'SavingsPlanUpfrontFee') THEN 'One-Time' ELSE 'Usage-Based' END",
+        f"WHEN {lit} IN ('Fee', 'SavingsPlanUpfrontFee') THEN 'One-Time' ELSE 'Usage-Based' END",
         "ChargePeriodStart": ts("line_item_usage_start_date"),
         "ChargePeriodEnd": ts("line_item_usage_end_date"),
         "CommitmentDiscountCategory": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN 'Spend' "
-                                      f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Usage' END",
+        f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Usage' END",
         "CommitmentDiscountId": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN {sp_arn} "
-                                f"WHEN {lit} IN ('DiscountedUsage', 'RIFee', 'Fee') THEN {res_arn} END",
+        f"WHEN {lit} IN ('DiscountedUsage', 'RIFee', 'Fee') THEN {res_arn} END",
         "CommitmentDiscountStatus": f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END",
         "CommitmentDiscountType": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN 'Savings Plan' "
-                                  f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Reserved Instance' END",
+        f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Reserved Instance' END",
         "ContractedCost": f"coalesce({num('line_item_net_unblended_cost')}, {unblended})",
         "ContractedUnitPrice": num("line_item_unblended_rate"),
         "EffectiveCost": effective,
@@ -287,13 +356,13 @@ def stage_cur(
         "ListCost": f"coalesce({num('pricing_public_on_demand_cost')}, {unblended})",
         "ListUnitPrice": num("pricing_public_on_demand_rate"),
         "PricingCategory": f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Committed' "
-                           f"WHEN {c('pricing_term')} = 'Spot' OR {c('line_item_usage_type')} LIKE '%SpotUsage%' THEN 'Dynamic' "
-                           f"WHEN {lit} = 'Usage' THEN 'Standard' END",
+        f"WHEN {c('pricing_term')} = 'Spot' OR {c('line_item_usage_type')} LIKE '%SpotUsage%' THEN 'Dynamic' "
+        f"WHEN {lit} = 'Usage' THEN 'Standard' END",
         "PricingQuantity": amount,
         "PricingUnit": pricing_unit,
         "ProviderName": "'AWS'",
         "PublisherName": f"CASE WHEN {c('bill_billing_entity')} = 'AWS Marketplace' "
-                         f"THEN coalesce({c('line_item_legal_entity')}, 'AWS Marketplace') ELSE 'AWS' END",
+        f"THEN coalesce({c('line_item_legal_entity')}, 'AWS Marketplace') ELSE 'AWS' END",
         "RegionId": f"coalesce({c('product_region_code')}, {c('product_region')})",
         "RegionName": c("product_location"),
         "ResourceId": c("line_item_resource_id"),
@@ -308,7 +377,7 @@ def stage_cur(
         "x_LineItemType": lit,
         "x_IamPrincipal": c("line_item_iam_principal"),
         "x_LineItemId": c("identity_line_item_id"),
-    }  # fmt: skip
+    }
     if progress:
         progress("mapping to FOCUS", 0.45)
     body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
@@ -352,7 +421,7 @@ def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> 
     return {
         "ConsumedQuantity": f"CASE WHEN {usage_line} THEN coalesce(CAST({tokens} AS DECIMAL(38,10)), {amount}) END",
         "ConsumedUnit": f"CASE WHEN {usage_line} THEN CASE WHEN k.token_mult IS NOT NULL THEN 'Tokens' "
-                        f"ELSE {pricing_unit} END END",
+        f"ELSE {pricing_unit} END END",
         "ServiceCategory": "k.category",
         "ServiceSubcategory": "k.subcategory",
         "Tags": "CAST(tg.tags_json AS JSON)" if tags else "CAST(NULL AS JSON)",
@@ -363,24 +432,36 @@ def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> 
         "x_GpuCount": "k.x_GpuCount",
         # negations and fees of an instance line carry its type but no GPU hours (those are on the usage line)
         "x_GpuHours": f"CASE WHEN k.x_GpuCount IS NOT NULL AND NOT {usage_line} THEN CAST(0 AS DECIMAL(38,10)) END",
-    }  # fmt: skip
+    }
 
 
 def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
     out = []
     ai_unmapped = "(ServiceSubcategory = 'Generative AI' OR x_Tokens IS NOT NULL) AND x_Model IS NULL AND ChargeCategory = 'Usage'"
-    out += row_warning(con, ai_unmapped, "{n} Bedrock line items (effective cost {cost:.2f}) name no model spendscope "
-                       "recognises; kept with x_Model NULL (unmapped usage types: {examples})")  # fmt: skip
-    out += row_warning(con, "x_Tokens IS NOT NULL AND x_TokenType IS NULL", "{n} token line items have no "
-                       "recognisable token type (input, output, cache read, cache write); kept with x_TokenType NULL "
-                       "(usage types: {examples})")  # fmt: skip
+    out += row_warning(
+        con,
+        ai_unmapped,
+        "{n} Bedrock line items (effective cost {cost:.2f}) name no model spendscope "
+        "recognises; kept with x_Model NULL (unmapped usage types: {examples})",
+    )
+    out += row_warning(
+        con,
+        "x_Tokens IS NOT NULL AND x_TokenType IS NULL",
+        "{n} token line items have no "
+        "recognisable token type (input, output, cache read, cache write); kept with x_TokenType NULL "
+        "(usage types: {examples})",
+    )
     unknown_gpu = (
         "x_InstanceType IS NOT NULL AND x_GpuCount IS NULL AND x_InstanceType IN "
         "(SELECT x_InstanceType FROM aws_classes WHERE gpu_unknown)"
     )
-    out += row_warning(con, unknown_gpu, "{n} GPU instance line items use instance types missing from the GPU "
-                       "catalog (data/gpu_catalog.py); kept with x_GpuCount NULL: {examples}",
-                       column="x_InstanceType")  # fmt: skip
+    out += row_warning(
+        con,
+        unknown_gpu,
+        "{n} GPU instance line items use instance types missing from the GPU "
+        "catalog (data/gpu_catalog.py); kept with x_GpuCount NULL: {examples}",
+        column="x_InstanceType",
+    )
     return out
 
 

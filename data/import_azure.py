@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-from data.gpu_catalog import gpu_count
-from data.import_common import (
+from spendscope.data.gpu_catalog import gpu_count
+from spendscope.data.import_common import (
     ROW,
     classify_distinct,
     collect_keys,
@@ -36,10 +35,10 @@ from data.import_common import (
     run_import,
     value_checks,
 )
-from data.importing import ImportResult, Progress, reject
-from data.models import normalize_model, token_type_of
-from data.sql import ident, pairs_to_json, parse_decimal, parse_timestamp_iso_first, repair_json
-from data.store import Store
+from spendscope.data.importing import ImportResult, Progress, reject
+from spendscope.data.models import normalize_model, token_type_of
+from spendscope.data.sql import ident, pairs_to_json, parse_decimal, parse_timestamp_iso_first, repair_json
+from spendscope.data.store import Store
 
 KIND = "azure"
 
@@ -55,37 +54,61 @@ SERVICES: dict[str, tuple[str, str | None]] = {
     "azure machine learning": ("AI and Machine Learning", "Machine Learning"),
     "machine learning": ("AI and Machine Learning", "Machine Learning"),
     "azure ai search": ("AI and Machine Learning", "Other (AI and Machine Learning)"),
-    "virtual machines": ("Compute", "Virtual Machines"), "virtual machines licenses": ("Compute", "Virtual Machines"),
-    "azure app service": ("Compute", "Other (Compute)"), "functions": ("Compute", "Serverless Compute"),
-    "azure kubernetes service": ("Compute", "Containers"), "container instances": ("Compute", "Containers"),
-    "azure container apps": ("Compute", "Containers"), "container registry": ("Compute", "Containers"),
-    "storage": ("Storage", "Storage Platforms"), "backup": ("Storage", "Backup Storage"),
-    "virtual network": ("Networking", "Network Infrastructure"), "bandwidth": ("Networking", "Network Connectivity"),
-    "load balancer": ("Networking", "Application Networking"), "vpn gateway": ("Networking", "Network Connectivity"),
-    "application gateway": ("Networking", "Application Networking"), "azure dns": ("Networking", "Network Routing"),
-    "azure front door service": ("Networking", "Content Delivery"), "ip addresses": ("Networking", "Network Infrastructure"),
-    "sql database": ("Databases", "Relational Databases"), "sql managed instance": ("Databases", "Relational Databases"),
+    "virtual machines": ("Compute", "Virtual Machines"),
+    "virtual machines licenses": ("Compute", "Virtual Machines"),
+    "azure app service": ("Compute", "Other (Compute)"),
+    "functions": ("Compute", "Serverless Compute"),
+    "azure kubernetes service": ("Compute", "Containers"),
+    "container instances": ("Compute", "Containers"),
+    "azure container apps": ("Compute", "Containers"),
+    "container registry": ("Compute", "Containers"),
+    "storage": ("Storage", "Storage Platforms"),
+    "backup": ("Storage", "Backup Storage"),
+    "virtual network": ("Networking", "Network Infrastructure"),
+    "bandwidth": ("Networking", "Network Connectivity"),
+    "load balancer": ("Networking", "Application Networking"),
+    "vpn gateway": ("Networking", "Network Connectivity"),
+    "application gateway": ("Networking", "Application Networking"),
+    "azure dns": ("Networking", "Network Routing"),
+    "azure front door service": ("Networking", "Content Delivery"),
+    "ip addresses": ("Networking", "Network Infrastructure"),
+    "sql database": ("Databases", "Relational Databases"),
+    "sql managed instance": ("Databases", "Relational Databases"),
     "azure database for mysql": ("Databases", "Relational Databases"),
     "azure database for postgresql": ("Databases", "Relational Databases"),
-    "azure cosmos db": ("Databases", "NoSQL Databases"), "redis cache": ("Databases", "Caching"),
-    "event hubs": ("Integration", "Messaging"), "service bus": ("Integration", "Messaging"),
-    "logic apps": ("Integration", "Workflow Orchestration"), "api management": ("Integration", "API Management"),
+    "azure cosmos db": ("Databases", "NoSQL Databases"),
+    "redis cache": ("Databases", "Caching"),
+    "event hubs": ("Integration", "Messaging"),
+    "service bus": ("Integration", "Messaging"),
+    "logic apps": ("Integration", "Workflow Orchestration"),
+    "api management": ("Integration", "API Management"),
     "azure monitor": ("Management and Governance", "Observability"),
     "log analytics": ("Management and Governance", "Observability"),
-    "key vault": ("Security", "Secret Management"), "advanced data security": ("Security", "Security Posture Management"),
+    "key vault": ("Security", "Secret Management"),
+    "advanced data security": ("Security", "Security Posture Management"),
     "microsoft defender for cloud": ("Security", "Security Posture Management"),
-}  # fmt: skip
+}
 
 _AI_TEXT = re.compile(r"openai|foundry|cognitive|azure ai\b", re.I)
 _BLOCK = re.compile(r"^\s*(\d+(?:\.\d+)?)(?![\d.])([KMB])?(?![A-Za-z])\s*(.*)$")
 _PTU = re.compile(r"provisioned|\bptu\b|throughput unit", re.I)
 
 _OUTPUTS = {
-    "block": "DOUBLE", "consumed_unit": "VARCHAR", "pricing_unit": "VARCHAR", "x_Model": "VARCHAR",
-    "x_TokenType": "VARCHAR", "tokens": "BOOLEAN", "deployment": "VARCHAR", "tier": "VARCHAR",
-    "modality": "VARCHAR", "category": "VARCHAR", "subcategory": "VARCHAR", "service": "VARCHAR",
-    "x_InstanceType": "VARCHAR", "x_GpuCount": "INTEGER",
-}  # fmt: skip
+    "block": "DOUBLE",
+    "consumed_unit": "VARCHAR",
+    "pricing_unit": "VARCHAR",
+    "x_Model": "VARCHAR",
+    "x_TokenType": "VARCHAR",
+    "tokens": "BOOLEAN",
+    "deployment": "VARCHAR",
+    "tier": "VARCHAR",
+    "modality": "VARCHAR",
+    "category": "VARCHAR",
+    "subcategory": "VARCHAR",
+    "service": "VARCHAR",
+    "x_InstanceType": "VARCHAR",
+    "x_GpuCount": "INTEGER",
+}
 
 
 def unit_block(unit: str | None) -> tuple[float, str]:
@@ -147,8 +170,13 @@ def classify(row: dict[str, Any]) -> dict[str, Any]:
             out["deployment"] = "DataZone"
         elif re.search(r"regnl|regional", low):
             out["deployment"] = "Regional"
-        out["tier"] = "provisioned" if ptu else "batch" if re.search(r"\bbatch\b|-batch-", low) else (
-            "standard" if tokens else None)  # fmt: skip
+        out["tier"] = (
+            "provisioned"
+            if ptu
+            else "batch"
+            if re.search(r"\bbatch\b|-batch-", low)
+            else ("standard" if tokens else None)
+        )
         if re.search(r"\baud\b|-aud-|audio", low):
             out["modality"] = "audio"
         elif re.search(r"\bimg\b|image", low):
@@ -205,9 +233,13 @@ def stage_azure(
     info = c("AdditionalInfo")
     service_type = f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.ServiceType') END"
     keys = {
-        "meter": c("MeterName"), "product": c("ProductName", "Product"), "subcategory": c("MeterSubCategory"),
-        "category": c("MeterCategory"), "unit": c("UnitOfMeasure"), "service_type": service_type,
-    }  # fmt: skip
+        "meter": c("MeterName"),
+        "product": c("ProductName", "Product"),
+        "subcategory": c("MeterSubCategory"),
+        "category": c("MeterCategory"),
+        "unit": c("UnitOfMeasure"),
+        "service_type": service_type,
+    }
     tag_keys = {"tags": c("Tags")}  # tag sets repeat across millions of lines: repair each once
     cost = parse_decimal(c(*COST))
     qty = parse_decimal(c("Quantity"))
@@ -237,11 +269,15 @@ def stage_azure(
     block = "CAST(k.block AS DECIMAL(38,10))"
     tokens = f"CASE WHEN k.tokens AND {usage} THEN CAST(round({qty} * {block}) AS BIGINT) END"
     commitment_id = f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitId')}, ''), nullif({c('ReservationId')}, '')) END"
-    details = pairs_to_json([
-        ("x_DeploymentType", "k.deployment"), ("x_ServiceTier", "k.tier"), ("x_Modality", "k.modality"),
-        ("InstanceType", f"CASE WHEN k.x_GpuCount IS NOT NULL THEN {service_type} END"),
-        ("CoreCount", f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.VCPUs') END"),
-    ])  # fmt: skip
+    details = pairs_to_json(
+        [
+            ("x_DeploymentType", "k.deployment"),
+            ("x_ServiceTier", "k.tier"),
+            ("x_Modality", "k.modality"),
+            ("InstanceType", f"CASE WHEN k.x_GpuCount IS NOT NULL THEN {service_type} END"),
+            ("CoreCount", f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.VCPUs') END"),
+        ]
+    )
     payg = num(("PayGPrice",))
     unit_price = num(("UnitPrice",))
     select = {
@@ -259,18 +295,18 @@ def stage_azure(
         "ChargeClass": f"CASE WHEN {charge_type} = 'Refund' THEN 'Correction' END",
         "ChargeDescription": c("ProductName", "Product"),
         "ChargeFrequency": f"CASE {c('Frequency')} WHEN 'UsageBased' THEN 'Usage-Based' WHEN 'Recurring' THEN 'Recurring' "
-                           f"WHEN 'OneTime' THEN 'One-Time' ELSE 'Usage-Based' END",
+        f"WHEN 'OneTime' THEN 'One-Time' ELSE 'Usage-Based' END",
         "ChargePeriodStart": date,
         "ChargePeriodEnd": f"{date} + INTERVAL 1 DAY",
         "CommitmentDiscountCategory": f"CASE {pricing_model} WHEN 'Reservation' THEN 'Usage' WHEN 'SavingsPlan' THEN 'Spend' END",
         "CommitmentDiscountId": commitment_id,
         "CommitmentDiscountName": f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitName')}, ''), "
-                                  f"nullif({c('ReservationName')}, '')) END",
+        f"nullif({c('ReservationName')}, '')) END",
         "CommitmentDiscountQuantity": f"CASE WHEN {commitment} AND ({usage} OR {unused}) THEN {qty} * {block} END",
         "CommitmentDiscountStatus": f"CASE WHEN {commitment} AND {unused} THEN 'Unused' "
-                                    f"WHEN {commitment} AND {usage} THEN 'Used' END",
+        f"WHEN {commitment} AND {usage} THEN 'Used' END",
         "CommitmentDiscountType": f"CASE {pricing_model} WHEN 'Reservation' THEN 'Reservation' "
-                                  f"WHEN 'SavingsPlan' THEN 'Savings Plan' END",
+        f"WHEN 'SavingsPlan' THEN 'Savings Plan' END",
         "CommitmentDiscountUnit": f"CASE WHEN {commitment} AND ({usage} OR {unused}) THEN k.consumed_unit END",
         "ConsumedQuantity": f"CASE WHEN {usage} THEN {qty} * {block} END",
         "ConsumedUnit": f"CASE WHEN {usage} THEN k.consumed_unit END",
@@ -282,8 +318,8 @@ def stage_azure(
         "ListCost": f"coalesce({parse_decimal(c('PaygCostInBillingCurrency'))}, {payg} * {qty}, {cost})",
         "ListUnitPrice": payg,
         "PricingCategory": f"CASE {pricing_model} WHEN 'OnDemand' THEN 'Standard' WHEN 'Spot' THEN 'Dynamic' "
-                           f"WHEN 'Reservation' THEN 'Committed' WHEN 'SavingsPlan' THEN 'Committed' "
-                           f"WHEN '' THEN NULL ELSE CASE WHEN {pricing_model} IS NOT NULL THEN 'Other' END END",
+        f"WHEN 'Reservation' THEN 'Committed' WHEN 'SavingsPlan' THEN 'Committed' "
+        f"WHEN '' THEN NULL ELSE CASE WHEN {pricing_model} IS NOT NULL THEN 'Other' END END",
         "PricingCurrency": c("PricingCurrency", "PricingCurrencyCode"),
         "PricingQuantity": qty,
         "PricingUnit": "k.pricing_unit",
@@ -314,9 +350,9 @@ def stage_azure(
         "x_SkuMeterSubcategory": c("MeterSubCategory"),
         "x_SkuMeterId": c("MeterId"),
         "x_PricingBlockSize": "CASE WHEN k.block = floor(k.block) THEN CAST(CAST(k.block AS BIGINT) AS VARCHAR) "
-                              "ELSE CAST(k.block AS VARCHAR) END",
+        "ELSE CAST(k.block AS VARCHAR) END",
         "x_CostCenter": f"nullif({c('CostCenter')}, '')",
-    }  # fmt: skip
+    }
     if progress:
         progress("mapping to FOCUS", 0.45)
     body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
@@ -361,12 +397,22 @@ def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:
             "read as an actual-cost export: commitment-covered usage has EffectiveCost 0 and purchases their full "
             "cost; import the amortised export instead (not both) to spread commitments over usage"
         )
-    unmapped = "ServiceSubcategory = 'Generative AI' AND x_Model IS NULL AND ChargeCategory = 'Usage' AND " \
-               "coalesce(json_extract_string(SkuPriceDetails, '$.x_ServiceTier'), '') <> 'provisioned'"  # fmt: skip
-    out += row_warning(con, unmapped, "{n} Azure AI line items (effective cost {cost:.2f}) name no model "
-                       "spendscope recognises; kept with x_Model NULL (unmapped meters: {examples})")  # fmt: skip
-    out += row_warning(con, "x_Tokens IS NOT NULL AND x_TokenType IS NULL", "{n} token meters name no direction "
-                       "(input, output, cached input); kept with x_TokenType NULL (meters: {examples})")  # fmt: skip
+    unmapped = (
+        "ServiceSubcategory = 'Generative AI' AND x_Model IS NULL AND ChargeCategory = 'Usage' AND "
+        "coalesce(json_extract_string(SkuPriceDetails, '$.x_ServiceTier'), '') <> 'provisioned'"
+    )
+    out += row_warning(
+        con,
+        unmapped,
+        "{n} Azure AI line items (effective cost {cost:.2f}) name no model "
+        "spendscope recognises; kept with x_Model NULL (unmapped meters: {examples})",
+    )
+    out += row_warning(
+        con,
+        "x_Tokens IS NOT NULL AND x_TokenType IS NULL",
+        "{n} token meters name no direction "
+        "(input, output, cached input); kept with x_TokenType NULL (meters: {examples})",
+    )
     return out
 
 

@@ -17,10 +17,9 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-
-from data.errors import ImportRejected
-from data.import_focus import _clean_duckdb_error, _is_parquet
-from data.importing import (
+from spendscope.data.errors import ImportRejected
+from spendscope.data.import_focus import _clean_duckdb_error, _is_parquet
+from spendscope.data.importing import (
     ImportResult,
     Progress,
     duplicate_result,
@@ -30,7 +29,7 @@ from data.importing import (
     sha256_file,
     staging_connection,
 )
-from data.sql import (
+from spendscope.data.sql import (
     ident,
     parse_decimal,
     parse_timestamp_iso_first,
@@ -38,7 +37,7 @@ from data.sql import (
     read_json_lines,
     read_parquet,
 )
-from data.store import Store
+from spendscope.data.store import Store
 
 RAW_ROW = "x_RawRow"  # column of `raw` holding the data row number (1 = first data row)
 ROW = ident(RAW_ROW)
@@ -352,8 +351,14 @@ def examples(con: duckdb.DuckDBPyConnection, table: str, column: str, where: str
     return ", ".join(repr(r[0]) for r in rows)
 
 
-def row_warning(con: duckdb.DuckDBPyConnection, where: str, message: str, *, column: str = "SkuMeter",
-                table: str = "staged") -> list[str]:  # fmt: skip
+def row_warning(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    message: str,
+    *,
+    column: str = "SkuMeter",
+    table: str = "staged",
+) -> list[str]:
     """[message] when rows match `where`, else []. The message may use {n} (rows), {cost} (their effective cost)
     and {examples} (the commonest values of `column` among them)."""
     n, cost = con.execute(
@@ -390,9 +395,15 @@ def run_import(
             # a line that cannot be read, met while a statement streamed `raw`
             raise unreadable(path, exc) from None
         return finish_cost_import(
-            store, con, table, kind=kind, source_file=str(path.resolve()), file_hash=digest,
-            warnings=warnings, progress=progress,
-        )  # fmt: skip
+            store,
+            con,
+            table,
+            kind=kind,
+            source_file=str(path.resolve()),
+            file_hash=digest,
+            warnings=warnings,
+            progress=progress,
+        )
 
 
 def snake_header(header: str) -> str:

@@ -11,10 +11,9 @@ import re
 from pathlib import Path
 
 import duckdb
-
-from data.errors import ImportRejected
-from data.focus import FOCUS_COLUMNS, MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name
-from data.importing import (
+from spendscope.data.errors import ImportRejected
+from spendscope.data.focus import FOCUS_COLUMNS, MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name
+from spendscope.data.importing import (
     ImportResult,
     Progress,
     duplicate_result,
@@ -24,7 +23,7 @@ from data.importing import (
     sha256_file,
     staging_connection,
 )
-from data.sql import (
+from spendscope.data.sql import (
     ident,
     parse_decimal,
     parse_timestamp_iso_first,
@@ -32,7 +31,7 @@ from data.sql import (
     read_parquet,
     repair_json,
 )
-from data.store import Store
+from spendscope.data.store import Store
 
 KIND = "focus"
 
@@ -181,6 +180,12 @@ def import_focus(store: Store, path: Path | str, *, progress: Progress | None = 
             progress("reading and validating", 0.1)
         warnings = stage_focus(con, path)
         return finish_cost_import(
-            store, con, "staged", kind=KIND, source_file=str(path.resolve()), file_hash=digest,
-            warnings=warnings, progress=progress,
-        )  # fmt: skip
+            store,
+            con,
+            "staged",
+            kind=KIND,
+            source_file=str(path.resolve()),
+            file_hash=digest,
+            warnings=warnings,
+            progress=progress,
+        )

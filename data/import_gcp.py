@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-from data.import_common import (
+from spendscope.data.import_common import (
     ROW,
     Check,
     Source,
@@ -31,25 +30,42 @@ from data.import_common import (
     row_warning,
     run_import,
 )
-from data.importing import ImportResult, Progress, reject
-from data.models import normalize_model, parse_unit, token_type_of
-from data.sql import ident, kv_lists_to_json, parse_decimal, parse_timestamp_iso_first
-from data.store import Store
+from spendscope.data.importing import ImportResult, Progress, reject
+from spendscope.data.models import normalize_model, parse_unit, token_type_of
+from spendscope.data.sql import ident, kv_lists_to_json, parse_decimal, parse_timestamp_iso_first
+from spendscope.data.store import Store
 
 KIND = "gcp"
 
 # BigQuery export field -> column of the flat table.
 FIELDS = {
-    "billing_account_id": "billing_account_id", "service.id": "service_id", "service.description": "service",
-    "sku.id": "sku_id", "sku.description": "sku", "usage_start_time": "usage_start_time",
-    "usage_end_time": "usage_end_time", "project.id": "project_id", "project.number": "project_number",
-    "project.name": "project_name", "location.location": "location", "location.region": "region",
-    "location.zone": "zone", "cost": "cost", "currency": "currency", "cost_at_list": "cost_at_list",
-    "usage.amount": "usage_amount", "usage.unit": "usage_unit", "usage.amount_in_pricing_units": "pricing_amount",
-    "usage.pricing_unit": "pricing_unit", "invoice.month": "invoice_month", "cost_type": "cost_type",
-    "resource.name": "resource_name", "resource.global_name": "resource_global_name", "seller_name": "seller_name",
+    "billing_account_id": "billing_account_id",
+    "service.id": "service_id",
+    "service.description": "service",
+    "sku.id": "sku_id",
+    "sku.description": "sku",
+    "usage_start_time": "usage_start_time",
+    "usage_end_time": "usage_end_time",
+    "project.id": "project_id",
+    "project.number": "project_number",
+    "project.name": "project_name",
+    "location.location": "location",
+    "location.region": "region",
+    "location.zone": "zone",
+    "cost": "cost",
+    "currency": "currency",
+    "cost_at_list": "cost_at_list",
+    "usage.amount": "usage_amount",
+    "usage.unit": "usage_unit",
+    "usage.amount_in_pricing_units": "pricing_amount",
+    "usage.pricing_unit": "pricing_unit",
+    "invoice.month": "invoice_month",
+    "cost_type": "cost_type",
+    "resource.name": "resource_name",
+    "resource.global_name": "resource_global_name",
+    "seller_name": "seller_name",
     "transaction_type": "transaction_type",
-}  # fmt: skip
+}
 LISTS = {"labels": "labels", "project.labels": "project_labels", "tags": "tags", "credits": "credits"}
 NUMBERS = ("cost", "cost_at_list", "usage.amount", "usage.amount_in_pricing_units")
 REQUIRED = ("cost", "usage_start_time")
@@ -62,20 +78,29 @@ _TOKEN_SKU = re.compile(r"token|\b(?:input|output)\b", re.I)
 
 # service.description -> (ServiceCategory, ServiceSubcategory)
 SERVICES: dict[str, tuple[str, str | None]] = {
-    "vertex ai": ("AI and Machine Learning", "AI Platforms"), "gemini api": ("AI and Machine Learning", "Generative AI"),
-    "compute engine": ("Compute", "Virtual Machines"), "kubernetes engine": ("Compute", "Containers"),
-    "cloud run": ("Compute", "Serverless Compute"), "cloud functions": ("Compute", "Serverless Compute"),
-    "cloud storage": ("Storage", "Object Storage"), "bigquery": ("Databases", "Data Warehouses"),
-    "cloud sql": ("Databases", "Relational Databases"), "networking": ("Networking", "Network Connectivity"),
+    "vertex ai": ("AI and Machine Learning", "AI Platforms"),
+    "gemini api": ("AI and Machine Learning", "Generative AI"),
+    "compute engine": ("Compute", "Virtual Machines"),
+    "kubernetes engine": ("Compute", "Containers"),
+    "cloud run": ("Compute", "Serverless Compute"),
+    "cloud functions": ("Compute", "Serverless Compute"),
+    "cloud storage": ("Storage", "Object Storage"),
+    "bigquery": ("Databases", "Data Warehouses"),
+    "cloud sql": ("Databases", "Relational Databases"),
+    "networking": ("Networking", "Network Connectivity"),
     "cloud logging": ("Management and Governance", "Observability"),
     "cloud monitoring": ("Management and Governance", "Observability"),
     "support": ("Management and Governance", "Support"),
-}  # fmt: skip
+}
 
 _OUTPUTS = {
-    "x_Model": "VARCHAR", "x_TokenType": "VARCHAR", "token_mult": "DOUBLE", "consumed_unit": "VARCHAR",
-    "category": "VARCHAR", "subcategory": "VARCHAR",
-}  # fmt: skip
+    "x_Model": "VARCHAR",
+    "x_TokenType": "VARCHAR",
+    "token_mult": "DOUBLE",
+    "consumed_unit": "VARCHAR",
+    "category": "VARCHAR",
+    "subcategory": "VARCHAR",
+}
 
 
 def classify(row: dict[str, Any]) -> dict[str, Any]:
@@ -95,8 +120,11 @@ def classify(row: dict[str, Any]) -> dict[str, Any]:
         and counted
         and not re.search(r"character|image|second|hour|page|storage", sku, re.I)
     ):
-        out.update(x_TokenType=token_type_of(sku), consumed_unit="Tokens",
-                   token_mult=parsed[1] if parsed and parsed[0] == "tokens" else 1.0)  # fmt: skip
+        out.update(
+            x_TokenType=token_type_of(sku),
+            consumed_unit="Tokens",
+            token_mult=parsed[1] if parsed and parsed[0] == "tokens" else 1.0,
+        )
     category, sub = SERVICES.get(service.lower(), (None, None))
     if model is not None:
         category, sub = "AI and Machine Learning", "Generative AI"
@@ -157,8 +185,10 @@ def stage_gcp(
     con.execute("DROP VIEW raw")
     if progress:
         progress("validating", 0.25)
-    checks = [Check("usage_start_time", "a timestamp (the field is mandatory)", "usage_start_time IS NULL"),
-              Check("cost", "a number (the field is mandatory)", "cost IS NULL")]  # fmt: skip
+    checks = [
+        Check("usage_start_time", "a timestamp (the field is mandatory)", "usage_start_time IS NULL"),
+        Check("cost", "a number (the field is mandatory)", "cost IS NULL"),
+    ]
     for field in NUMBERS:
         col = ident(FIELDS[field])
         checks.append(
@@ -168,11 +198,22 @@ def stage_gcp(
         checks.append(
             Check(field, "a timestamp", f"{field} IS NOT NULL AND {parse_timestamp_iso_first(field)} IS NULL")
         )
-    checks.append(Check("invoice.month", "a month as YYYYMM", "invoice_month IS NOT NULL AND "
-                        "try_strptime(invoice_month, '%Y%m') IS NULL", shown="invoice_month"))  # fmt: skip
-    checks.append(Check("credits", "a list of credits ({name, amount, type, ...})",
-                        f"credits IS NOT NULL AND credits NOT IN ('', '[]', 'null') AND "
-                        f"TRY(json_transform(credits, '{_CREDIT_TYPE}')) IS NULL"))  # fmt: skip
+    checks.append(
+        Check(
+            "invoice.month",
+            "a month as YYYYMM",
+            "invoice_month IS NOT NULL AND try_strptime(invoice_month, '%Y%m') IS NULL",
+            shown="invoice_month",
+        )
+    )
+    checks.append(
+        Check(
+            "credits",
+            "a list of credits ({name, amount, type, ...})",
+            f"credits IS NOT NULL AND credits NOT IN ('', '[]', 'null') AND "
+            f"TRY(json_transform(credits, '{_CREDIT_TYPE}')) IS NULL",
+        )
+    )
     reject_first_bad(con, src, checks, table="flat", row="x_SourceRow")
     con.execute(
         f"""CREATE TABLE credit_lines AS SELECT x_SourceRow, c.* FROM (
@@ -189,16 +230,26 @@ def stage_gcp(
         row, idx, value = bad[0]
         column = f"credits[{idx}].amount"
         shown = "empty" if value is None else repr(value[:60])
-        raise reject(path, f"{src.where(row)}, column {column}: {shown} is not a number", row=row, column=column,
-                     value=value)  # fmt: skip
+        raise reject(
+            path,
+            f"{src.where(row)}, column {column}: {shown} is not a number",
+            row=row,
+            column=column,
+            value=value,
+        )
 
     if progress:
         progress("classifying SKUs", 0.35)
     keys = {"sku": "sku", "service": "service", "unit": "usage_unit"}
     classify_distinct(con, "flat", keys, classify, _OUTPUTS, "gcp_classes")
     label_keys = {"project_labels": "f.project_labels", "tags": "f.tags", "labels": "f.labels"}
-    compute_distinct(con, "flat AS f", label_keys, {"tags_json": kv_lists_to_json("project_labels", "tags", "labels")},
-                     "gcp_tags")  # fmt: skip
+    compute_distinct(
+        con,
+        "flat AS f",
+        label_keys,
+        {"tags_json": kv_lists_to_json("project_labels", "tags", "labels")},
+        "gcp_tags",
+    )
     tags = "CAST(tg.tags_json AS JSON)"
     month = "CAST(try_strptime(invoice_month, '%Y%m') AS TIMESTAMPTZ)"
     commitment = "(starts_with(lower(sku), 'commitment'))"
@@ -241,7 +292,7 @@ def stage_gcp(
         "ListCost": f"coalesce({parse_decimal('cost_at_list')}, {cost})",
         "ContractedCost": cost,
         "ChargeCategory": f"CASE WHEN cost_type = 'tax' THEN 'Tax' WHEN cost_type IN ('adjustment', 'rounding_error') "
-                          f"THEN 'Adjustment' WHEN {commitment} THEN 'Purchase' ELSE 'Usage' END",
+        f"THEN 'Adjustment' WHEN {commitment} THEN 'Purchase' ELSE 'Usage' END",
         "ChargeClass": "CASE WHEN cost_type = 'adjustment' THEN 'Correction' END",
         "ChargeDescription": "sku",
         "ChargeFrequency": f"CASE WHEN {commitment} THEN 'Recurring' ELSE 'Usage-Based' END",
@@ -251,8 +302,8 @@ def stage_gcp(
         "PricingUnit": "pricing_unit",
         "x_TokenType": "CASE WHEN k.token_mult IS NOT NULL THEN k.x_TokenType END",
         "x_Tokens": f"CASE WHEN {usage} AND k.token_mult IS NOT NULL THEN "
-                    f"CAST(round({amount} * CAST(k.token_mult AS DECIMAL(38,4))) AS BIGINT) END",
-    }  # fmt: skip
+        f"CAST(round({amount} * CAST(k.token_mult AS DECIMAL(38,4))) AS BIGINT) END",
+    }
     credit = parse_decimal("credit_amount")
     cud = "starts_with(credit_type, 'COMMITTED_USAGE_DISCOUNT')"
     credit_rows = common | {
@@ -268,10 +319,10 @@ def stage_gcp(
         "CommitmentDiscountName": f"CASE WHEN {cud} THEN coalesce(credit_full_name, credit_name) END",
         "CommitmentDiscountType": f"CASE WHEN {cud} THEN 'Committed Use Discount' END",
         "CommitmentDiscountCategory": f"CASE WHEN credit_type = 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE' THEN 'Spend' "
-                                      f"WHEN {cud} THEN 'Usage' END",
+        f"WHEN {cud} THEN 'Usage' END",
         "PricingCategory": f"CASE WHEN {cud} THEN 'Committed' END",
         "x_CreditType": "credit_type",
-    }  # fmt: skip
+    }
     join = (
         f"LEFT JOIN gcp_classes AS k ON k.k = {key_hash({k: f'f.{v}' for k, v in keys.items()})} "
         f"LEFT JOIN gcp_tags AS tg ON tg.k = {key_hash(label_keys)}"
@@ -293,8 +344,12 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         "x_Model IS NULL AND ChargeCategory = 'Usage' AND (x_Tokens IS NOT NULL OR (ServiceCategory = "
         "'AI and Machine Learning' AND regexp_matches(SkuMeter, '(?i)token|input|output')))"
     )
-    out += row_warning(con, unmapped, "{n} Vertex AI / Gemini line items (cost {cost:.2f}) name no model "
-                       "spendscope recognises; kept with x_Model NULL (unmapped SKUs: {examples})")  # fmt: skip
+    out += row_warning(
+        con,
+        unmapped,
+        "{n} Vertex AI / Gemini line items (cost {cost:.2f}) name no model "
+        "spendscope recognises; kept with x_Model NULL (unmapped SKUs: {examples})",
+    )
     return out
 
 

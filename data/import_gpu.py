@@ -27,28 +27,43 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import yaml
-
-from data.errors import ImportRejected, InvalidArgument
-from data.events import finish_gpu_import
-from data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
-from data.sql import literal
-from data.store import Store, memory_connection
+from spendscope.data.errors import ImportRejected, InvalidArgument
+from spendscope.data.events import finish_gpu_import
+from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
+from spendscope.data.sql import literal
+from spendscope.data.store import Store, memory_connection
 
 KIND = "gpu"
 FORMATS = ("auto", "nvidia-smi", "dmon", "dcgm")
 
 # nvidia-smi --query-gpu field -> gpu_samples column
 QUERY_FIELDS = {
-    "timestamp": "ts", "name": "gpu_name", "gpu_name": "gpu_name", "index": "gpu_index", "uuid": "gpu_uuid",
-    "gpu_uuid": "gpu_uuid", "utilization.gpu": "utilization_pct", "memory.used": "memory_used_mib",
-    "memory.total": "memory_total_mib", "power.draw": "power_w", "power.draw.instant": "power_w",
+    "timestamp": "ts",
+    "name": "gpu_name",
+    "gpu_name": "gpu_name",
+    "index": "gpu_index",
+    "uuid": "gpu_uuid",
+    "gpu_uuid": "gpu_uuid",
+    "utilization.gpu": "utilization_pct",
+    "memory.used": "memory_used_mib",
+    "memory.total": "memory_total_mib",
+    "power.draw": "power_w",
+    "power.draw.instant": "power_w",
     "power.draw.average": "power_w",
-}  # fmt: skip
+}
 NUMERIC = ("gpu_index", "utilization_pct", "memory_used_mib", "memory_total_mib", "power_w")
-DCGM_METRICS = ("DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_FB_RESERVED",
-                "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_PROF_GR_ENGINE_ACTIVE")  # fmt: skip
-_TS_FORMATS = "['%Y/%m/%d %H:%M:%S.%g', '%Y/%m/%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%g', '%Y-%m-%d %H:%M:%S', " \
-              "'%Y-%m-%dT%H:%M:%S.%g', '%Y-%m-%dT%H:%M:%S', '%Y%m%d %H:%M:%S']"  # fmt: skip
+DCGM_METRICS = (
+    "DCGM_FI_DEV_GPU_UTIL",
+    "DCGM_FI_DEV_FB_USED",
+    "DCGM_FI_DEV_FB_FREE",
+    "DCGM_FI_DEV_FB_RESERVED",
+    "DCGM_FI_DEV_POWER_USAGE",
+    "DCGM_FI_PROF_GR_ENGINE_ACTIVE",
+)
+_TS_FORMATS = (
+    "['%Y/%m/%d %H:%M:%S.%g', '%Y/%m/%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%g', '%Y-%m-%d %H:%M:%S', "
+    "'%Y-%m-%dT%H:%M:%S.%g', '%Y-%m-%dT%H:%M:%S', '%Y%m%d %H:%M:%S']"
+)
 
 
 def load_map(path: Path | str | None) -> dict[str, str]:
@@ -74,8 +89,9 @@ def load_map(path: Path | str | None) -> dict[str, str]:
     try:
         doc = yaml.safe_load(text) or {}
     except yaml.YAMLError:
-        raise InvalidArgument(f"--map {path}: not valid YAML; expected `gpu-uuid-or-host: instance-id` lines",
-                              argument="map") from None  # fmt: skip
+        raise InvalidArgument(
+            f"--map {path}: not valid YAML; expected `gpu-uuid-or-host: instance-id` lines", argument="map"
+        ) from None
     if not isinstance(doc, dict) or not all(isinstance(v, str | int) for v in doc.values()):
         raise InvalidArgument(
             f"--map {path}: expected a mapping of GPU UUID or host to instance id", argument="map"
@@ -87,16 +103,19 @@ def _zone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidArgument(f"--timezone {name!r} is not an IANA time zone (e.g. UTC, Europe/Berlin)",
-                              argument="timezone") from None  # fmt: skip
+        raise InvalidArgument(
+            f"--timezone {name!r} is not an IANA time zone (e.g. UTC, Europe/Berlin)", argument="timezone"
+        ) from None
     return name
 
 
 def _local_ts(expr: str, tz: str) -> str:
     """Text -> TIMESTAMPTZ: with an offset/Z as given, else read as local time of `tz`."""
     v = f"trim({expr})"
-    return (f"CASE WHEN regexp_matches({v}, '(Z|[+-]\\d{{2}}:?\\d{{2}})$') THEN TRY_CAST({v} AS TIMESTAMPTZ) "
-            f"ELSE timezone({literal(tz)}, try_strptime({v}, {_TS_FORMATS})) END")  # fmt: skip
+    return (
+        f"CASE WHEN regexp_matches({v}, '(Z|[+-]\\d{{2}}:?\\d{{2}})$') THEN TRY_CAST({v} AS TIMESTAMPTZ) "
+        f"ELSE timezone({literal(tz)}, try_strptime({v}, {_TS_FORMATS})) END"
+    )
 
 
 def _num(expr: str) -> str:
@@ -142,8 +161,11 @@ def _stage_query_gpu(
     elif columns:
         names = [c.strip().lower() for c in columns]
     else:
-        raise reject(path, "has no header line: pass the --query-gpu field list with --columns "
-                     "(e.g. timestamp,index,uuid,utilization.gpu,memory.used,memory.total,power.draw)")  # fmt: skip
+        raise reject(
+            path,
+            "has no header line: pass the --query-gpu field list with --columns "
+            "(e.g. timestamp,index,uuid,utilization.gpu,memory.used,memory.total,power.draw)",
+        )
     mapped = {QUERY_FIELDS[n]: i + 1 for i, n in reversed(list(enumerate(names))) if n in QUERY_FIELDS}
     if "ts" not in mapped:
         raise reject(path, "has no timestamp field: query nvidia-smi with --query-gpu=timestamp,...")
@@ -153,14 +175,18 @@ def _stage_query_gpu(
         f"""CREATE TABLE rows AS SELECT line_no, list_transform(string_split(line, ','), lambda x: trim(x)) AS f
             FROM lines WHERE trim(line) <> '' {"AND line_no > (SELECT min(line_no) FROM lines WHERE trim(line) <> '')" if has_header else ""}
               AND NOT regexp_matches(lower(line), '^\\s*timestamp\\s*(,|$)')"""
-    )  # fmt: skip
+    )
     width = len(names)
     bad = con.execute(
         f"SELECT line_no, len(f) FROM rows WHERE len(f) <> {width} ORDER BY 1 LIMIT 1"
     ).fetchall()
     if bad:
-        raise reject(path, f"line {bad[0][0]} has {bad[0][1]} fields, the {'header' if has_header else '--columns list'} "
-                     f"has {width}", row=bad[0][0])  # fmt: skip
+        raise reject(
+            path,
+            f"line {bad[0][0]} has {bad[0][1]} fields, the {'header' if has_header else '--columns list'} "
+            f"has {width}",
+            row=bad[0][0],
+        )
     checks = [
         ("ts", "timestamp", "a date and time", f"{_local_ts('f[' + str(mapped['ts']) + ']', tz)} IS NULL")
     ]
@@ -173,8 +199,12 @@ def _stage_query_gpu(
             f"SELECT line_no, f[{mapped[col]}] FROM rows WHERE {cond} ORDER BY 1 LIMIT 1"
         ).fetchall()
         if hit:
-            raise reject(path, f"line {hit[0][0]}, field {field}: {hit[0][1][:40]!r} is not {expected}",
-                         row=hit[0][0], column=field)  # fmt: skip
+            raise reject(
+                path,
+                f"line {hit[0][0]}, field {field}: {hit[0][1][:40]!r} is not {expected}",
+                row=hit[0][0],
+                column=field,
+            )
 
     def col(name: str, numeric: bool = False) -> str:
         if name not in mapped:
@@ -201,8 +231,9 @@ def _placed(occurrence: str, start: dt.datetime | None, interval: float) -> str:
     return f"(TIMESTAMPTZ '{start.isoformat()}' + to_microseconds(({occurrence} - 1) * {micros}))"
 
 
-def _stage_dmon(con: duckdb.DuckDBPyConnection, path: Path, tz: str, start: dt.datetime | None,
-                interval: float) -> list[str]:  # fmt: skip
+def _stage_dmon(
+    con: duckdb.DuckDBPyConnection, path: Path, tz: str, start: dt.datetime | None, interval: float
+) -> list[str]:
     header = con.execute(
         "SELECT line FROM lines WHERE starts_with(trim(line), '#') AND regexp_matches(lower(line), '\\bgpu\\b') "
         "ORDER BY line_no LIMIT 1"
@@ -213,8 +244,11 @@ def _stage_dmon(con: duckdb.DuckDBPyConnection, path: Path, tz: str, start: dt.d
         raise reject(path, "has no `gpu` column in its dmon header")
     dated = "date" in pos and "time" in pos
     if not dated and start is None:
-        raise reject(path, "is nvidia-smi dmon output without Date/Time columns: pass --start (time of the first "
-                     "sample) and --interval (dmon's -d, default 1 s), or record with `nvidia-smi dmon -o DT`")  # fmt: skip
+        raise reject(
+            path,
+            "is nvidia-smi dmon output without Date/Time columns: pass --start (time of the first "
+            "sample) and --interval (dmon's -d, default 1 s), or record with `nvidia-smi dmon -o DT`",
+        )
     con.execute(
         "CREATE TABLE rows AS SELECT line_no, string_split_regex(trim(line), '\\s+') AS f FROM lines "
         "WHERE trim(line) <> '' AND NOT starts_with(trim(line), '#')"
@@ -223,8 +257,9 @@ def _stage_dmon(con: duckdb.DuckDBPyConnection, path: Path, tz: str, start: dt.d
         f"SELECT line_no, len(f) FROM rows WHERE len(f) <> {len(names)} ORDER BY 1 LIMIT 1"
     ).fetchall()
     if bad:
-        raise reject(path, f"line {bad[0][0]} has {bad[0][1]} columns, the dmon header has {len(names)}",
-                     row=bad[0][0])  # fmt: skip
+        raise reject(
+            path, f"line {bad[0][0]} has {bad[0][1]} columns, the dmon header has {len(names)}", row=bad[0][0]
+        )
     wanted = {"gpu": "gpu_index", "sm": "utilization_pct", "fb": "memory_used_mib", "pwr": "power_w"}
     for name, column in wanted.items():
         if name in pos:
@@ -233,10 +268,17 @@ def _stage_dmon(con: duckdb.DuckDBPyConnection, path: Path, tz: str, start: dt.d
                 f"SELECT line_no, {e} FROM rows WHERE NOT {_na(e)} AND {_num(e)} IS NULL ORDER BY 1 LIMIT 1"
             ).fetchall()
             if hit:
-                raise reject(path, f"line {hit[0][0]}, column {name}: {hit[0][1]!r} is not a number",
-                             row=hit[0][0], column=column)  # fmt: skip
-    ts = (_local_ts(f"f[{pos['date']}] || ' ' || f[{pos['time']}]", tz) if dated
-          else _placed(f"row_number() OVER (PARTITION BY f[{pos['gpu']}] ORDER BY line_no)", start, interval))  # fmt: skip
+                raise reject(
+                    path,
+                    f"line {hit[0][0]}, column {name}: {hit[0][1]!r} is not a number",
+                    row=hit[0][0],
+                    column=column,
+                )
+    ts = (
+        _local_ts(f"f[{pos['date']}] || ' ' || f[{pos['time']}]", tz)
+        if dated
+        else _placed(f"row_number() OVER (PARTITION BY f[{pos['gpu']}] ORDER BY line_no)", start, interval)
+    )
 
     def num(name: str) -> str:
         return (
@@ -246,20 +288,21 @@ def _stage_dmon(con: duckdb.DuckDBPyConnection, path: Path, tz: str, start: dt.d
         )
 
     con.execute(
-        f"""CREATE TABLE gpu_staged AS SELECT CAST({num('gpu')} AS INTEGER) AS gpu_index,
+        f"""CREATE TABLE gpu_staged AS SELECT CAST({num("gpu")} AS INTEGER) AS gpu_index,
                 CAST(NULL AS VARCHAR) AS gpu_uuid, CAST(NULL AS VARCHAR) AS gpu_name, {ts} AS ts,
-                {num('sm')} AS utilization_pct, {num('fb')} AS memory_used_mib, CAST(NULL AS DOUBLE) AS memory_total_mib,
-                {num('pwr')} AS power_w, CAST(NULL AS VARCHAR) AS host, 'nvidia-smi-dmon' AS source
+                {num("sm")} AS utilization_pct, {num("fb")} AS memory_used_mib, CAST(NULL AS DOUBLE) AS memory_total_mib,
+                {num("pwr")} AS power_w, CAST(NULL AS VARCHAR) AS host, 'nvidia-smi-dmon' AS source
             FROM rows"""
-    )  # fmt: skip
+    )
     if dated and con.execute("SELECT count(*) FROM gpu_staged WHERE ts IS NULL").fetchall()[0][0]:
         line = con.execute("SELECT min(line_no) FROM rows").fetchall()[0][0]
         raise reject(path, f"line {line}: Date/Time is not a YYYYMMDD HH:MM:SS time", row=line, column="Date")
     return [] if dated else [f"dmon samples placed from --start {start.isoformat()} every {interval:g} s"]
 
 
-def _stage_dcgm(con: duckdb.DuckDBPyConnection, path: Path, start: dt.datetime | None,
-                interval: float) -> list[str]:  # fmt: skip
+def _stage_dcgm(
+    con: duckdb.DuckDBPyConnection, path: Path, start: dt.datetime | None, interval: float
+) -> list[str]:
     pattern = "^([A-Za-z_:][A-Za-z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)(\\s+(-?\\d+))?\\s*$"
     con.execute(
         f"""CREATE TABLE prom AS SELECT line_no, regexp_extract(trim(line), {literal(pattern)},
@@ -268,8 +311,11 @@ def _stage_dcgm(con: duckdb.DuckDBPyConnection, path: Path, start: dt.datetime |
     )
     bad = con.execute("SELECT line_no FROM prom WHERE m.metric = '' ORDER BY 1 LIMIT 1").fetchall()
     if bad:
-        raise reject(path, f"line {bad[0][0]} is not a Prometheus sample (`metric{{labels}} value [timestamp]`)",
-                     row=bad[0][0])  # fmt: skip
+        raise reject(
+            path,
+            f"line {bad[0][0]} is not a Prometheus sample (`metric{{labels}} value [timestamp]`)",
+            row=bad[0][0],
+        )
     metrics = ", ".join(literal(m) for m in DCGM_METRICS)
     label_re = literal('(\\w+)="((?:[^"\\\\]|\\\\.)*)"')
     con.execute(
@@ -289,8 +335,11 @@ def _stage_dcgm(con: duckdb.DuckDBPyConnection, path: Path, start: dt.datetime |
         )
     timed = con.execute("SELECT count(*) FILTER (WHERE ts_ms IS NULL), count(*) FROM dcgm").fetchall()[0]
     if timed[0] and start is None:
-        raise reject(path, "has DCGM samples without timestamps: pass --start (time of the first scrape) and "
-                     "--interval (seconds between scrapes) ")  # fmt: skip
+        raise reject(
+            path,
+            "has DCGM samples without timestamps: pass --start (time of the first scrape) and "
+            "--interval (seconds between scrapes) ",
+        )
 
     def label(name: str) -> str:
         return f"v[list_position(k, {literal(name)})]"
@@ -299,9 +348,9 @@ def _stage_dcgm(con: duckdb.DuckDBPyConnection, path: Path, start: dt.datetime |
     occurrence = f"row_number() OVER (PARTITION BY metric, {series} ORDER BY line_no)"
     ts = f"coalesce(make_timestamp(CAST(ts_ms AS BIGINT) * 1000)::TIMESTAMPTZ, {_placed(occurrence, start, interval)})"
     con.execute(
-        f"""CREATE TABLE dcgm_long AS SELECT {label('Hostname')} AS host, TRY_CAST({label('gpu')} AS INTEGER) AS gpu_index,
-                {label('UUID')} AS gpu_uuid, {label('modelName')} AS gpu_name, metric, value, {ts} AS ts FROM dcgm"""
-    )  # fmt: skip
+        f"""CREATE TABLE dcgm_long AS SELECT {label("Hostname")} AS host, TRY_CAST({label("gpu")} AS INTEGER) AS gpu_index,
+                {label("UUID")} AS gpu_uuid, {label("modelName")} AS gpu_name, metric, value, {ts} AS ts FROM dcgm"""
+    )
     con.execute(
         """CREATE TABLE gpu_staged AS SELECT gpu_index, gpu_uuid, any_value(gpu_name) AS gpu_name, ts,
                 coalesce(max(value) FILTER (WHERE metric = 'DCGM_FI_DEV_GPU_UTIL'),
@@ -342,8 +391,18 @@ def import_gpu(
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=zoneinfo.ZoneInfo(tz))
     mapping = mapping or {}
-    options = json.dumps([instance, host, sorted(mapping.items()), tz, start.isoformat() if start else None,
-                          interval, columns, fmt])  # fmt: skip
+    options = json.dumps(
+        [
+            instance,
+            host,
+            sorted(mapping.items()),
+            tz,
+            start.isoformat() if start else None,
+            interval,
+            columns,
+            fmt,
+        ]
+    )
     digest = hashlib.sha256((sha256_file(path) + options).encode()).hexdigest()
     earlier = previous_import(store, KIND, digest)
     if earlier:
@@ -368,24 +427,29 @@ def import_gpu(
             warnings.append(
                 "nvidia-smi timestamps carry no time zone; they were read as UTC (use --timezone)"
             )
-        con.register("instance_map", pd.DataFrame({"key": list(mapping), "instance_id": list(mapping.values())},
-                                                  dtype="object"))  # fmt: skip
+        con.register(
+            "instance_map",
+            pd.DataFrame({"key": list(mapping), "instance_id": list(mapping.values())}, dtype="object"),
+        )
         con.execute(
             f"""CREATE TABLE gpu AS SELECT
-                    coalesce({literal(instance) if instance else 'NULL'}, mu.instance_id, mh.instance_id) AS instance_id,
-                    coalesce({literal(host) if host else 'NULL'}, s.host) AS host,
+                    coalesce({literal(instance) if instance else "NULL"}, mu.instance_id, mh.instance_id) AS instance_id,
+                    coalesce({literal(host) if host else "NULL"}, s.host) AS host,
                     s.gpu_index, s.gpu_uuid, s.gpu_name, s.ts, s.utilization_pct, s.memory_used_mib,
                     s.memory_total_mib, s.power_w, s.source
                 FROM gpu_staged s
                 LEFT JOIN instance_map mu ON mu.key = s.gpu_uuid
-                LEFT JOIN instance_map mh ON mh.key = coalesce({literal(host) if host else 'NULL'}, s.host)"""
-        )  # fmt: skip
+                LEFT JOIN instance_map mh ON mh.key = coalesce({literal(host) if host else "NULL"}, s.host)"""
+        )
         con.unregister("instance_map")
         unkeyed = con.execute("SELECT count(*) FROM gpu WHERE instance_id IS NULL").fetchall()[0][0]
         if unkeyed:
-            warnings.append(f"{unkeyed} samples have no instance id (give --instance or a --map entry for their "
-                            "GPU UUID or host) and will not join to instance costs")  # fmt: skip
-        return finish_gpu_import(store, con, "gpu", kind=KIND, source_file=str(path.resolve()), file_hash=digest,
-                                 warnings=warnings)  # fmt: skip
+            warnings.append(
+                f"{unkeyed} samples have no instance id (give --instance or a --map entry for their "
+                "GPU UUID or host) and will not join to instance costs"
+            )
+        return finish_gpu_import(
+            store, con, "gpu", kind=KIND, source_file=str(path.resolve()), file_hash=digest, warnings=warnings
+        )
     finally:
         con.close()

@@ -15,19 +15,38 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-
-from data.errors import ImportRejected
-from data.events import finish_event_import
-from data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
-from data.naming import canonicalize_models, provider_sql
-from data.prices import PriceCatalog
-from data.sql import literal, parse_timestamp, read_csv_text
-from data.store import Store, memory_connection
+from spendscope.data.errors import ImportRejected
+from spendscope.data.events import finish_event_import
+from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
+from spendscope.data.naming import canonicalize_models, provider_sql
+from spendscope.data.prices import PriceCatalog
+from spendscope.data.sql import literal, parse_timestamp, read_csv_text
+from spendscope.data.store import Store, memory_connection
 
 KIND = "litellm"
-FIELDS = ("request_id", "call_type", "spend", "total_tokens", "prompt_tokens", "completion_tokens", "startTime",
-          "endTime", "model", "model_group", "custom_llm_provider", "user", "end_user", "team_id",
-          "organization_id", "status", "session_id", "request_tags", "metadata", "cache_hit", "api_base")  # fmt: skip
+FIELDS = (
+    "request_id",
+    "call_type",
+    "spend",
+    "total_tokens",
+    "prompt_tokens",
+    "completion_tokens",
+    "startTime",
+    "endTime",
+    "model",
+    "model_group",
+    "custom_llm_provider",
+    "user",
+    "end_user",
+    "team_id",
+    "organization_id",
+    "status",
+    "session_id",
+    "request_tags",
+    "metadata",
+    "cache_hit",
+    "api_base",
+)
 ALIASES = {"start_time": "startTime", "end_time": "endTime", "starttime": "startTime", "endtime": "endTime"}
 REQUIRED = ("request_id", "startTime", "spend")
 
@@ -57,8 +76,10 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             if src is None:
                 cols.append(f'CAST(NULL AS VARCHAR) AS "{f}"')
             elif f in ("metadata", "request_tags"):  # an object/array, or JSON text inside a string
-                cols.append(f"CASE WHEN json_type(j->{literal(src)}) = 'VARCHAR' THEN j->>{literal(src)} "
-                            f"ELSE CAST(j->{literal(src)} AS VARCHAR) END AS \"{f}\"")  # fmt: skip
+                cols.append(
+                    f"CASE WHEN json_type(j->{literal(src)}) = 'VARCHAR' THEN j->>{literal(src)} "
+                    f'ELSE CAST(j->{literal(src)} AS VARCHAR) END AS "{f}"'
+                )
             else:
                 cols.append(f'j->>{literal(src)} AS "{f}"')
         con.execute(f"CREATE TABLE ll_raw AS SELECT x_SourceRow, {', '.join(cols)} FROM ll_json")
@@ -67,13 +88,18 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         have = [r[0] for r in con.execute("DESCRIBE ll_csv").fetchall()]
         names = {ALIASES.get(h.strip().lower(), ALIASES.get(h.strip(), h.strip())): h for h in have}
         cols = [f'"{names[f]}" AS "{f}"' if f in names else f'CAST(NULL AS VARCHAR) AS "{f}"' for f in FIELDS]
-        con.execute(f"CREATE TABLE ll_raw AS SELECT CAST(rowid + 1 AS BIGINT) AS x_SourceRow, {', '.join(cols)} "
-                    "FROM ll_csv")  # fmt: skip
+        con.execute(
+            f"CREATE TABLE ll_raw AS SELECT CAST(rowid + 1 AS BIGINT) AS x_SourceRow, {', '.join(cols)} "
+            "FROM ll_csv"
+        )
     present = {f for f in FIELDS if f in names}
     missing = [f for f in REQUIRED if f not in present]
     if missing:
-        raise reject(path, f"missing required field(s) {', '.join(missing)}; a LiteLLM spend log export needs "
-                     "request_id, startTime, spend (plus model, prompt_tokens, completion_tokens)")  # fmt: skip
+        raise reject(
+            path,
+            f"missing required field(s) {', '.join(missing)}; a LiteLLM spend log export needs "
+            "request_id, startTime, spend (plus model, prompt_tokens, completion_tokens)",
+        )
 
 
 def _num(expr: str, sql_type: str) -> str:
@@ -91,13 +117,28 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     checks = [
         ("request_id", "present", "request_id IS NULL OR trim(request_id) = ''"),
         ("startTime", "a date and time", f"{parse_timestamp('startTime')} IS NULL"),
-        ("endTime", "a date and time", f"nullif(trim(endTime), '') IS NOT NULL AND {parse_timestamp('endTime')} IS NULL"),
-        ("spend", "a number", f"nullif(trim(spend), '') IS NOT NULL AND {_num('spend', 'DECIMAL(38,12)')} IS NULL"),
-        ("prompt_tokens", "an integer", f"nullif(trim(prompt_tokens), '') IS NOT NULL AND {_num('prompt_tokens', 'BIGINT')} IS NULL"),
-        ("completion_tokens", "an integer",
-         f"nullif(trim(completion_tokens), '') IS NOT NULL AND {_num('completion_tokens', 'BIGINT')} IS NULL"),
+        (
+            "endTime",
+            "a date and time",
+            f"nullif(trim(endTime), '') IS NOT NULL AND {parse_timestamp('endTime')} IS NULL",
+        ),
+        (
+            "spend",
+            "a number",
+            f"nullif(trim(spend), '') IS NOT NULL AND {_num('spend', 'DECIMAL(38,12)')} IS NULL",
+        ),
+        (
+            "prompt_tokens",
+            "an integer",
+            f"nullif(trim(prompt_tokens), '') IS NOT NULL AND {_num('prompt_tokens', 'BIGINT')} IS NULL",
+        ),
+        (
+            "completion_tokens",
+            "an integer",
+            f"nullif(trim(completion_tokens), '') IS NOT NULL AND {_num('completion_tokens', 'BIGINT')} IS NULL",
+        ),
         ("metadata", "a JSON object", "nullif(trim(metadata), '') IS NOT NULL AND NOT json_valid(metadata)"),
-    ]  # fmt: skip
+    ]
     where = " OR ".join(f"({c})" for _, _, c in checks)
     which = " ".join(f"WHEN {c} THEN {i}" for i, (_, _, c) in enumerate(checks))
     bad = con.execute(
@@ -194,10 +235,19 @@ def import_litellm(store: Store, path: Path | str, *, catalog: PriceCatalog | No
         try:
             _load(con, path)
         except duckdb.Error as exc:
-            raise reject(path, f"cannot be read as a LiteLLM spend log (CSV or JSON): "
-                         f"{str(exc).splitlines()[0][:200]}") from None  # fmt: skip
+            raise reject(
+                path, f"cannot be read as a LiteLLM spend log (CSV or JSON): {str(exc).splitlines()[0][:200]}"
+            ) from None
         warnings = stage(con, path)
-        return finish_event_import(store, con, "ev", kind=KIND, source_file=str(path.resolve()), file_hash=digest,
-                                   catalog=catalog, warnings=warnings)  # fmt: skip
+        return finish_event_import(
+            store,
+            con,
+            "ev",
+            kind=KIND,
+            source_file=str(path.resolve()),
+            file_hash=digest,
+            catalog=catalog,
+            warnings=warnings,
+        )
     finally:
         con.close()

@@ -20,12 +20,11 @@ from pathlib import Path
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.derive import derive_key_sql, derived_columns, register_derivations
-from data.errors import ImportRejected
-from data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
-from data.sql import ident, literal, memory_limit_bytes, staging_settings
-from data.store import Store, memory_connection
+from spendscope.data.derive import derive_key_sql, derived_columns, register_derivations
+from spendscope.data.errors import ImportRejected
+from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
+from spendscope.data.sql import ident, literal, memory_limit_bytes, staging_settings
+from spendscope.data.store import Store, memory_connection
 
 Progress = Callable[[str, float], None]
 
@@ -170,8 +169,16 @@ def finish_cost_import(
         progress("writing to the store", 0.75)
 
     derived_sql = derived_columns("s", "d")
-    target_cols = [*FOCUS_COLUMNS, *AI_COLUMNS, "x_Source", "x_ImportId", "x_SourceFile", "x_SourceRow", "x_RowHash",
-                   *sorted(extras)]  # fmt: skip
+    target_cols = [
+        *FOCUS_COLUMNS,
+        *AI_COLUMNS,
+        "x_Source",
+        "x_ImportId",
+        "x_SourceFile",
+        "x_SourceRow",
+        "x_RowHash",
+        *sorted(extras),
+    ]
     select_cols = []
     for c in target_cols:
         if c == "x_Source":
@@ -234,7 +241,7 @@ def finish_cost_import(
                     inserted,
                     skipped,
                     json.dumps(warnings),
-                ],  # fmt: skip
+                ],
             )
     finally:
         con.unregister(derived)

@@ -153,13 +153,26 @@ def token_type_of(text: str | None) -> str | None:
 
 
 _TOKEN_TYPE_ALIASES = {
-    "input": "input", "prompt": "input", "in": "input", "input_tokens": "input",
-    "output": "output", "completion": "output", "out": "output", "output_tokens": "output",
-    "cached_input": "cached_input", "cache_read": "cached_input", "cached": "cached_input",
-    "cache_read_input": "cached_input", "cached_input_tokens": "cached_input", "cache_hit": "cached_input",
-    "cache_write": "cache_write", "cache_creation": "cache_write", "cache_creation_input": "cache_write",
-    "reasoning": "reasoning", "thinking": "reasoning",
-}  # fmt: skip
+    "input": "input",
+    "prompt": "input",
+    "in": "input",
+    "input_tokens": "input",
+    "output": "output",
+    "completion": "output",
+    "out": "output",
+    "output_tokens": "output",
+    "cached_input": "cached_input",
+    "cache_read": "cached_input",
+    "cached": "cached_input",
+    "cache_read_input": "cached_input",
+    "cached_input_tokens": "cached_input",
+    "cache_hit": "cached_input",
+    "cache_write": "cache_write",
+    "cache_creation": "cache_write",
+    "cache_creation_input": "cache_write",
+    "reasoning": "reasoning",
+    "thinking": "reasoning",
+}
 
 
 def canonical_token_type(value: str | None) -> str | None:

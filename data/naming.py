@@ -10,27 +10,55 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
-
-from data.models import normalize_model
-from data.sql import ident, literal
+from spendscope.data.models import normalize_model
+from spendscope.data.sql import ident, literal
 
 PROVIDER_NAMES: dict[str, str] = {
-    "openai": "openai", "openai_api": "openai", "text-completion-openai": "openai", "open_ai": "openai",
-    "anthropic": "anthropic", "claude": "anthropic",
-    "aws.bedrock": "aws.bedrock", "bedrock": "aws.bedrock", "bedrock_converse": "aws.bedrock", "aws": "aws.bedrock",
-    "amazon bedrock": "aws.bedrock", "aws_bedrock": "aws.bedrock", "amazon_bedrock": "aws.bedrock",
+    "openai": "openai",
+    "openai_api": "openai",
+    "text-completion-openai": "openai",
+    "open_ai": "openai",
+    "anthropic": "anthropic",
+    "claude": "anthropic",
+    "aws.bedrock": "aws.bedrock",
+    "bedrock": "aws.bedrock",
+    "bedrock_converse": "aws.bedrock",
+    "aws": "aws.bedrock",
+    "amazon bedrock": "aws.bedrock",
+    "aws_bedrock": "aws.bedrock",
+    "amazon_bedrock": "aws.bedrock",
     "sagemaker": "aws.sagemaker",
-    "azure.ai.openai": "azure.ai.openai", "azure": "azure.ai.openai", "azure openai": "azure.ai.openai",
-    "az.ai.openai": "azure.ai.openai", "azure_openai": "azure.ai.openai", "azure.openai": "azure.ai.openai",
-    "azure.ai.inference": "azure.ai.inference", "azure_ai": "azure.ai.inference",
-    "gcp.vertex_ai": "gcp.vertex_ai", "vertex_ai": "gcp.vertex_ai", "vertex_ai_beta": "gcp.vertex_ai",
-    "vertexai": "gcp.vertex_ai", "vertex": "gcp.vertex_ai",
-    "gcp.gemini": "gcp.gemini", "gemini": "gcp.gemini", "google": "gcp.gemini", "google_genai": "gcp.gemini",
+    "azure.ai.openai": "azure.ai.openai",
+    "azure": "azure.ai.openai",
+    "azure openai": "azure.ai.openai",
+    "az.ai.openai": "azure.ai.openai",
+    "azure_openai": "azure.ai.openai",
+    "azure.openai": "azure.ai.openai",
+    "azure.ai.inference": "azure.ai.inference",
+    "azure_ai": "azure.ai.inference",
+    "gcp.vertex_ai": "gcp.vertex_ai",
+    "vertex_ai": "gcp.vertex_ai",
+    "vertex_ai_beta": "gcp.vertex_ai",
+    "vertexai": "gcp.vertex_ai",
+    "vertex": "gcp.vertex_ai",
+    "gcp.gemini": "gcp.gemini",
+    "gemini": "gcp.gemini",
+    "google": "gcp.gemini",
+    "google_genai": "gcp.gemini",
     "gcp.gen_ai": "gcp.gen_ai",
-    "cohere": "cohere", "cohere_chat": "cohere", "mistral_ai": "mistral_ai", "mistral": "mistral_ai",
-    "mistralai": "mistral_ai", "groq": "groq", "deepseek": "deepseek", "x_ai": "x_ai", "xai": "x_ai",
-    "perplexity": "perplexity", "ibm.watsonx.ai": "ibm.watsonx.ai", "watsonx": "ibm.watsonx.ai",
-}  # fmt: skip
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+    "mistral_ai": "mistral_ai",
+    "mistral": "mistral_ai",
+    "mistralai": "mistral_ai",
+    "groq": "groq",
+    "deepseek": "deepseek",
+    "x_ai": "x_ai",
+    "xai": "x_ai",
+    "perplexity": "perplexity",
+    "ibm.watsonx.ai": "ibm.watsonx.ai",
+    "watsonx": "ibm.watsonx.ai",
+}
 
 
 def provider_name(raw: str | None) -> str | None:

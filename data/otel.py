@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-from data.errors import ImportRejected, SpendscopeError, StoreBusy
-from data.events import finish_event_import
-from data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
-from data.naming import canonicalize_models, provider_sql
-from data.prices import PriceCatalog
-from data.sql import literal
-from data.store import Store, memory_connection
+from spendscope.data.errors import ImportRejected, SpendscopeError, StoreBusy
+from spendscope.data.events import finish_event_import
+from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
+from spendscope.data.naming import canonicalize_models, provider_sql
+from spendscope.data.prices import PriceCatalog
+from spendscope.data.sql import literal
+from spendscope.data.store import Store, memory_connection
 
 KIND = "otel"
 MAX_BODY = 64 * 1024 * 1024
@@ -42,16 +41,25 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "operation": ("gen_ai.operation.name",),
     "in": ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
     "out": ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),
-    "cache_read": ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
-                   "gen_ai.usage.cached_tokens"),
+    "cache_read": (
+        "gen_ai.usage.cache_read.input_tokens",
+        "gen_ai.usage.cache_read_input_tokens",
+        "gen_ai.usage.cached_tokens",
+    ),
     "cache_write": ("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"),
     "reasoning": ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"),
     "customer": ("spendscope.customer", "customer", "customer.id", "app.customer", "tenant.id", "enduser.id"),
     "feature": ("spendscope.feature", "feature", "feature.name", "app.feature"),
     "team": ("spendscope.team", "team", "team.name", "app.team"),
     "env": ("spendscope.env", "env", "deployment.environment.name", "deployment.environment"),
-    "commit": ("spendscope.commit", "commit", "commit_sha", "vcs.ref.head.revision", "vcs.repository.ref.revision",
-               "git.commit.sha"),
+    "commit": (
+        "spendscope.commit",
+        "commit",
+        "commit_sha",
+        "vcs.ref.head.revision",
+        "vcs.repository.ref.revision",
+        "git.commit.sha",
+    ),
     "code_function": ("code.function.name", "code.function"),
     "code_namespace": ("code.namespace",),
     "code_file": ("code.file.path", "code.filepath"),
@@ -59,7 +67,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "service": ("service.name",),
     "agent": ("gen_ai.agent.name",),
     "conversation": ("gen_ai.conversation.id",),
-}  # fmt: skip
+}
 TOKEN_FIELDS = ("in", "out", "cache_read", "cache_write", "reasoning")
 
 _MACROS = (
@@ -101,10 +109,13 @@ def stage_spans(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, int, 
     usage = "(a_in IS NOT NULL OR a_out IS NOT NULL)"
     ops = ", ".join(literal(o) for o in MODEL_OPERATIONS)
     keep = f"{usage} AND (a_operation IS NULL OR lower(a_operation) IN ({ops}))"
-    checks = [(f, "an integer", f"a_{f} IS NOT NULL AND TRY_CAST(a_{f} AS DOUBLE) IS NULL", ATTRIBUTES[f][0])
-              for f in TOKEN_FIELDS]  # fmt: skip
-    checks.append(("start", "a time in unix nanoseconds", "TRY_CAST(start_ns AS BIGINT) IS NULL",
-                   "startTimeUnixNano"))  # fmt: skip
+    checks = [
+        (f, "an integer", f"a_{f} IS NOT NULL AND TRY_CAST(a_{f} AS DOUBLE) IS NULL", ATTRIBUTES[f][0])
+        for f in TOKEN_FIELDS
+    ]
+    checks.append(
+        ("start", "a time in unix nanoseconds", "TRY_CAST(start_ns AS BIGINT) IS NULL", "startTimeUnixNano")
+    )
     for field, expected, cond, label in checks:
         bad = con.execute(
             f"SELECT x_SourceRow, span_no, trace_id, span_id, "
@@ -117,16 +128,23 @@ def stage_spans(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, int, 
             raise ImportRejected(
                 f"{source}: request {req}, span {span} (trace {trace}, span {span_id}), attribute {label}: "
                 f"{shown} is not {expected}; nothing was imported",
-                file=source, row=req, span=span, column=label,
-            )  # fmt: skip
+                file=source,
+                row=req,
+                span=span,
+                column=label,
+            )
     tok = {f: f"coalesce(CAST(round(TRY_CAST(a_{f} AS DOUBLE)) AS BIGINT), 0)" for f in TOKEN_FIELDS}
     cached = f"({tok['cache_read']} + {tok['cache_write']})"
-    code_path = ("CASE WHEN a_code_function IS NOT NULL THEN concat_ws(':', coalesce(a_code_namespace, a_code_file), "
-                 "a_code_function) ELSE a_code_file || CASE WHEN a_code_line IS NOT NULL THEN ':' || a_code_line "
-                 "ELSE '' END END")  # fmt: skip
-    inferred = ("CASE WHEN a_model ILIKE 'claude%' THEN 'anthropic' WHEN a_model ILIKE 'gpt%' OR a_model ILIKE 'o1%' "
-                "OR a_model ILIKE 'o3%' OR a_model ILIKE 'o4%' OR a_model ILIKE 'text-embedding%' THEN 'openai' "
-                "WHEN a_model ILIKE 'gemini%' THEN 'gcp.gemini' END")  # fmt: skip
+    code_path = (
+        "CASE WHEN a_code_function IS NOT NULL THEN concat_ws(':', coalesce(a_code_namespace, a_code_file), "
+        "a_code_function) ELSE a_code_file || CASE WHEN a_code_line IS NOT NULL THEN ':' || a_code_line "
+        "ELSE '' END END"
+    )
+    inferred = (
+        "CASE WHEN a_model ILIKE 'claude%' THEN 'anthropic' WHEN a_model ILIKE 'gpt%' OR a_model ILIKE 'o1%' "
+        "OR a_model ILIKE 'o3%' OR a_model ILIKE 'o4%' OR a_model ILIKE 'text-embedding%' THEN 'openai' "
+        "WHEN a_model ILIKE 'gemini%' THEN 'gcp.gemini' END"
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TABLE ev AS SELECT
@@ -161,12 +179,16 @@ def stage_spans(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, int, 
     kept = con.execute("SELECT count(*) FROM ev").fetchall()[0][0]
     warnings = []
     if seen > kept:
-        warnings.append(f"{seen - kept} of {seen} spans carry no GenAI model-call usage (or are agent/tool/"
-                        "workflow spans whose usage sums their children) and were skipped")  # fmt: skip
+        warnings.append(
+            f"{seen - kept} of {seen} spans carry no GenAI model-call usage (or are agent/tool/"
+            "workflow spans whose usage sums their children) and were skipped"
+        )
     unknown = con.execute("SELECT count(*) FROM ev WHERE provider = 'unknown'").fetchall()[0][0]
     if unknown:
-        warnings.append(f"{unknown} spans name no provider (gen_ai.provider.name) and no known model family; "
-                        "kept with provider 'unknown'")  # fmt: skip
+        warnings.append(
+            f"{unknown} spans name no provider (gen_ai.provider.name) and no known model family; "
+            "kept with provider 'unknown'"
+        )
     return seen, kept, warnings
 
 
@@ -190,8 +212,16 @@ def import_otel_file(store: Store, path: Path | str, *, catalog: PriceCatalog | 
             raise reject(path, f"is not OTLP JSON: {str(exc).splitlines()[0][:200]}") from None
         _require_resource_spans(con, str(path))
         _, _, warnings = stage_spans(con, str(path))
-        return finish_event_import(store, con, "ev", kind=KIND, source_file=str(path.resolve()), file_hash=digest,
-                                   catalog=catalog, warnings=warnings)  # fmt: skip
+        return finish_event_import(
+            store,
+            con,
+            "ev",
+            kind=KIND,
+            source_file=str(path.resolve()),
+            file_hash=digest,
+            catalog=catalog,
+            warnings=warnings,
+        )
     finally:
         con.close()
 
@@ -210,30 +240,46 @@ def _require_resource_spans(con: duckdb.DuckDBPyConnection, source: str) -> None
         )
 
 
-def receive_otlp(store: Store, body: bytes, *, catalog: PriceCatalog | None = None,
-                 peer: str = "otlp") -> tuple[ImportResult, int]:  # fmt: skip
+def receive_otlp(
+    store: Store, body: bytes, *, catalog: PriceCatalog | None = None, peer: str = "otlp"
+) -> tuple[ImportResult, int]:
     """Store the GenAI spans of one OTLP/HTTP JSON request body. Returns the import result and spans seen."""
     try:
         text = body.decode("utf-8")
         json.loads(text)
     except (UnicodeDecodeError, ValueError):
-        raise ImportRejected(f"{peer}: the request body is not JSON (send OTLP/HTTP with the JSON encoding)",
-                             file=peer) from None  # fmt: skip
+        raise ImportRejected(
+            f"{peer}: the request body is not JSON (send OTLP/HTTP with the JSON encoding)", file=peer
+        ) from None
     con = memory_connection()
     try:
         con.execute("CREATE TABLE otlp_raw AS SELECT 1 AS x_SourceRow, CAST(? AS JSON) AS j", [text])
         _require_resource_spans(con, peer)
         seen, _, warnings = stage_spans(con, peer)
         digest = hashlib.sha256(body).hexdigest()
-        result = finish_event_import(store, con, "ev", kind=KIND, source_file=peer, file_hash=digest,
-                                     catalog=catalog, warnings=warnings)  # fmt: skip
+        result = finish_event_import(
+            store,
+            con,
+            "ev",
+            kind=KIND,
+            source_file=peer,
+            file_hash=digest,
+            catalog=catalog,
+            warnings=warnings,
+        )
         return result, seen
     finally:
         con.close()
 
 
-def make_server(store: Store, host: str, port: int, *, catalog: PriceCatalog | None = None,
-                log: Callable[[str], None] | None = None) -> ThreadingHTTPServer:  # fmt: skip
+def make_server(
+    store: Store,
+    host: str,
+    port: int,
+    *,
+    catalog: PriceCatalog | None = None,
+    log: Callable[[str], None] | None = None,
+) -> ThreadingHTTPServer:
     """An OTLP/HTTP JSON receiver (POST /v1/traces). Writes are serialised: one short transaction each."""
     write_lock = threading.Lock()
 
@@ -268,8 +314,14 @@ def make_server(store: Store, host: str, port: int, *, catalog: PriceCatalog | N
             body = self.rfile.read(length)
             ctype = (self.headers.get("content-type") or "").split(";")[0].strip().lower()
             if ctype != "application/json":
-                self._reply(415, {"code": 3, "message": "only the OTLP JSON encoding is accepted: set "
-                                  "OTEL_EXPORTER_OTLP_PROTOCOL=http/json"})  # fmt: skip
+                self._reply(
+                    415,
+                    {
+                        "code": 3,
+                        "message": "only the OTLP JSON encoding is accepted: set "
+                        "OTEL_EXPORTER_OTLP_PROTOCOL=http/json",
+                    },
+                )
                 return
             if (self.headers.get("content-encoding") or "").lower() == "gzip":
                 try:

@@ -21,19 +21,32 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-
-from data.errors import InvalidArgument
-from data.models import normalize_model
+from spendscope.data.errors import InvalidArgument
+from spendscope.data.models import normalize_model
 
 MILLION = Decimal(1_000_000)
 
 # spendscope provider names (FOCUS ProviderName / telemetry provider) -> genai-prices provider ids
 _PROVIDER_IDS = {
-    "openai": "openai", "azure openai": "azure", "azure": "azure", "microsoft": "azure",
-    "anthropic": "anthropic", "google": "google", "google cloud": "google", "vertex ai": "google",
-    "gemini": "google", "aws": "aws", "amazon": "aws", "amazon bedrock": "aws", "bedrock": "aws",
-    "mistral": "mistral", "groq": "groq", "deepseek": "deepseek", "cohere": "cohere", "x-ai": "x-ai",
-}  # fmt: skip
+    "openai": "openai",
+    "azure openai": "azure",
+    "azure": "azure",
+    "microsoft": "azure",
+    "anthropic": "anthropic",
+    "google": "google",
+    "google cloud": "google",
+    "vertex ai": "google",
+    "gemini": "google",
+    "aws": "aws",
+    "amazon": "aws",
+    "amazon bedrock": "aws",
+    "bedrock": "aws",
+    "mistral": "mistral",
+    "groq": "groq",
+    "deepseek": "deepseek",
+    "cohere": "cohere",
+    "x-ai": "x-ai",
+}
 
 
 @dataclass(frozen=True)
@@ -57,8 +70,15 @@ class ModelPrices:
             "reasoning": self.reasoning,
         }[token_type]
 
-    def cost(self, *, input: int = 0, output: int = 0, cached_input: int = 0, cache_write: int = 0,
-             reasoning: int = 0) -> Decimal:  # fmt: skip
+    def cost(
+        self,
+        *,
+        input: int = 0,
+        output: int = 0,
+        cached_input: int = 0,
+        cache_write: int = 0,
+        reasoning: int = 0,
+    ) -> Decimal:
         """Cost of a request. `input` excludes cached and cache-write tokens (Anthropic's convention)."""
         return (
             self.input * input

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from data.focus import MONEY, QUANTITY
+from spendscope.data.focus import MONEY, QUANTITY
 
 if TYPE_CHECKING:
     import duckdb
@@ -193,6 +193,15 @@ def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
     m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?i?B)\s*", str(text))
     if not m:
         return None
-    units = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1 << 10, "MiB": 1 << 20,
-             "GiB": 1 << 30, "TiB": 1 << 40}  # fmt: skip
+    units = {
+        "B": 1,
+        "KB": 1e3,
+        "MB": 1e6,
+        "GB": 1e9,
+        "TB": 1e12,
+        "KiB": 1 << 10,
+        "MiB": 1 << 20,
+        "GiB": 1 << 30,
+        "TiB": 1 << 40,
+    }
     return int(float(m.group(1)) * units.get(m.group(2), 1))

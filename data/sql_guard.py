@@ -15,18 +15,33 @@ from typing import Any
 
 import duckdb
 import sqlglot
+from spendscope.data.errors import QueryFailed, QueryRefused
+from spendscope.data.store import Store, connect_with_retry
 from sqlglot import exp
-
-from data.errors import QueryFailed, QueryRefused
-from data.store import Store, connect_with_retry
 
 # Internal bookkeeping tables are not part of the documented surface.
 INTERNAL = {"schema_migrations"}
 _FORBIDDEN = (
-    exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter, exp.Command, exp.Copy,
-    exp.Attach, exp.Detach, exp.Pragma, exp.Set, exp.Use, exp.Transaction, exp.Commit, exp.Rollback,
-    exp.LoadData, exp.Describe,
-)  # fmt: skip
+    exp.Insert,
+    exp.Update,
+    exp.Delete,
+    exp.Merge,
+    exp.Create,
+    exp.Drop,
+    exp.Alter,
+    exp.Command,
+    exp.Copy,
+    exp.Attach,
+    exp.Detach,
+    exp.Pragma,
+    exp.Set,
+    exp.Use,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.LoadData,
+    exp.Describe,
+)
 _BANNED_FUNCTIONS = {"getenv", "read_text", "read_blob", "current_setting", "load", "install"}
 
 

@@ -17,8 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-
-from data.errors import StoreBusy, StoreMissing
+from spendscope.data.errors import StoreBusy, StoreMissing
 
 _LOCK_MARKERS = (
     "could not set lock",
@@ -103,7 +102,7 @@ def _lock_for(path: Path) -> _ReadWriteLock:
 def migrations() -> list[tuple[int, str, str]]:
     """Numbered migrations shipped in data/migrations, as (version, name, sql), in order."""
     out = []
-    for entry in resources.files("data.migrations").iterdir():
+    for entry in resources.files("spendscope.data.migrations").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:4].isdigit():
             out.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))

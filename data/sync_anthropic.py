@@ -19,12 +19,11 @@ from collections.abc import Callable
 
 import duckdb
 import pandas as pd
-
-from data.http_retry import ApiClient
-from data.naming import canonical_model
-from data.settings import Settings
-from data.store import Store
-from data.syncing import (
+from spendscope.data.http_retry import ApiClient
+from spendscope.data.naming import canonical_model
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.data.syncing import (
     SyncResult,
     SyncWindow,
     admin_key,
@@ -51,8 +50,12 @@ TOKEN_TYPES = {
 
 
 def _params(window: SyncWindow, group_by: list[str]) -> list[tuple[str, str]]:
-    params = [("starting_at", rfc3339(window.start)), ("ending_at", rfc3339(window.end)),
-              ("bucket_width", "1d"), ("limit", str(PAGE_LIMIT))]  # fmt: skip
+    params = [
+        ("starting_at", rfc3339(window.start)),
+        ("ending_at", rfc3339(window.end)),
+        ("bucket_width", "1d"),
+        ("limit", str(PAGE_LIMIT)),
+    ]
     return params + [("group_by[]", g) for g in group_by]
 
 
@@ -80,18 +83,26 @@ def stage_costs(con: duckdb.DuckDBPyConnection) -> None:
         FROM cost_results
         """
     )
-    check_results(con, "cost_items", [
-        ("starting_at", "an RFC 3339 time", "starting_at IS NULL OR ending_at IS NULL", "st"),
-        ("amount", "a decimal string (cents)", "amount IS NULL", "amount_text"),
-    ], "Anthropic cost report", KIND)  # fmt: skip
+    check_results(
+        con,
+        "cost_items",
+        [
+            ("starting_at", "an RFC 3339 time", "starting_at IS NULL OR ending_at IS NULL", "st"),
+            ("amount", "a decimal string (cents)", "amount IS NULL", "amount_text"),
+        ],
+        "Anthropic cost report",
+        KIND,
+    )
     models = [
         r[0]
         for r in con.execute(
             "SELECT DISTINCT model_raw FROM cost_items WHERE model_raw IS NOT NULL"
         ).fetchall()
     ]
-    con.register("model_names", pd.DataFrame({"raw": models, "model": [canonical_model(m) for m in models]},
-                                             dtype="object"))  # fmt: skip
+    con.register(
+        "model_names",
+        pd.DataFrame({"raw": models, "model": [canonical_model(m) for m in models]}, dtype="object"),
+    )
     try:
         con.execute(
             f"""
@@ -151,19 +162,32 @@ def stage_usage(con: duckdb.DuckDBPyConnection) -> None:
         FROM usage_results
         """
     )
-    check_results(con, "usage_items", [
-        ("starting_at", "an RFC 3339 time", "starting_at IS NULL", "st"),
-        ("uncached_input_tokens", "an integer", "uncached_text IS NOT NULL AND uncached IS NULL", "uncached_text"),
-        ("output_tokens", "an integer", "output_text IS NOT NULL AND output IS NULL", "output_text"),
-    ], "Anthropic usage report", KIND)  # fmt: skip
+    check_results(
+        con,
+        "usage_items",
+        [
+            ("starting_at", "an RFC 3339 time", "starting_at IS NULL", "st"),
+            (
+                "uncached_input_tokens",
+                "an integer",
+                "uncached_text IS NOT NULL AND uncached IS NULL",
+                "uncached_text",
+            ),
+            ("output_tokens", "an integer", "output_text IS NOT NULL AND output IS NULL", "output_text"),
+        ],
+        "Anthropic usage report",
+        KIND,
+    )
     models = [
         r[0]
         for r in con.execute(
             "SELECT DISTINCT model_raw FROM usage_items WHERE model_raw IS NOT NULL"
         ).fetchall()
     ]
-    con.register("model_names", pd.DataFrame({"raw": models, "model": [canonical_model(m) for m in models]},
-                                             dtype="object"))  # fmt: skip
+    con.register(
+        "model_names",
+        pd.DataFrame({"raw": models, "model": [canonical_model(m) for m in models]}, dtype="object"),
+    )
     try:
         con.execute(
             """
@@ -229,20 +253,34 @@ def sync_anthropic(
     sleep: Callable[[float], None] | None = None,
 ) -> SyncResult:
     """Pull the Anthropic cost report (and the usage report for tokens) for the sync window and replace it."""
-    window = plan_window(store, KIND, since=since, until=until,
-                         lookback_days=settings.sync_lookback_days if lookback_days is None else lookback_days,
-                         initial_days=settings.sync_initial_days, now=now)  # fmt: skip
+    window = plan_window(
+        store,
+        KIND,
+        since=since,
+        until=until,
+        lookback_days=settings.sync_lookback_days if lookback_days is None else lookback_days,
+        initial_days=settings.sync_initial_days,
+        now=now,
+    )
     key = admin_key(settings, "anthropic")
     kwargs = {"sleep": sleep} if sleep else {}
-    client = ApiClient(settings.anthropic_api_url, {"x-api-key": key, "anthropic-version": API_VERSION},
-                       provider="Anthropic", key_name="ANTHROPIC_ADMIN_KEY", **kwargs)  # fmt: skip
+    client = ApiClient(
+        settings.anthropic_api_url,
+        {"x-api-key": key, "anthropic-version": API_VERSION},
+        provider="Anthropic",
+        key_name="ANTHROPIC_ADMIN_KEY",
+        **kwargs,
+    )
     try:
-        cost_pages = list(client.pages("/v1/organizations/cost_report",
-                                       _params(window, ["workspace_id", "description"])))  # fmt: skip
-        usage_pages = list(client.pages(
-            "/v1/organizations/usage_report/messages",
-            _params(window, ["workspace_id", "model", "service_tier", "context_window"]),
-        ))  # fmt: skip
+        cost_pages = list(
+            client.pages("/v1/organizations/cost_report", _params(window, ["workspace_id", "description"]))
+        )
+        usage_pages = list(
+            client.pages(
+                "/v1/organizations/usage_report/messages",
+                _params(window, ["workspace_id", "model", "service_tier", "context_window"]),
+            )
+        )
     except Exception as exc:
         record_failure(store, KIND, exc)
         raise

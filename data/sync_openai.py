@@ -15,13 +15,12 @@ from collections.abc import Callable
 
 import duckdb
 import pandas as pd
-
-from data.http_retry import ApiClient
-from data.models import canonical_token_type, normalize_model, token_type_of
-from data.naming import canonical_model, canonicalize_models
-from data.settings import Settings
-from data.store import Store
-from data.syncing import (
+from spendscope.data.http_retry import ApiClient
+from spendscope.data.models import canonical_token_type, normalize_model, token_type_of
+from spendscope.data.naming import canonical_model, canonicalize_models
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.data.syncing import (
     SyncResult,
     SyncWindow,
     admin_key,
@@ -39,8 +38,12 @@ USAGE_ENDPOINTS = ("completions", "embeddings")
 
 
 def _params(window: SyncWindow, group_by: list[str]) -> list[tuple[str, str]]:
-    params = [("start_time", str(unix(window.start))), ("end_time", str(unix(window.end))),
-              ("bucket_width", "1d"), ("limit", str(PAGE_LIMIT))]  # fmt: skip
+    params = [
+        ("start_time", str(unix(window.start))),
+        ("end_time", str(unix(window.end))),
+        ("bucket_width", "1d"),
+        ("limit", str(PAGE_LIMIT)),
+    ]
     return params + [("group_by[]", g) for g in group_by]
 
 
@@ -72,11 +75,17 @@ def stage_costs(con: duckdb.DuckDBPyConnection) -> None:
         FROM cost_results
         """
     )
-    check_results(con, "cost_items", [
-        ("start_time", "a unix time", "start_time IS NULL OR end_time IS NULL", "st"),
-        ("amount.value", "a number", "amount IS NULL", "amount_text"),
-        ("quantity", "a number", "quantity_text IS NOT NULL AND quantity IS NULL", "quantity_text"),
-    ], "OpenAI costs", KIND)  # fmt: skip
+    check_results(
+        con,
+        "cost_items",
+        [
+            ("start_time", "a unix time", "start_time IS NULL OR end_time IS NULL", "st"),
+            ("amount.value", "a number", "amount IS NULL", "amount_text"),
+            ("quantity", "a number", "quantity_text IS NOT NULL AND quantity IS NULL", "quantity_text"),
+        ],
+        "OpenAI costs",
+        KIND,
+    )
     items = [
         r[0]
         for r in con.execute(
@@ -159,11 +168,22 @@ def stage_usage(con: duckdb.DuckDBPyConnection) -> None:
         FROM usage_results
         """
     )
-    check_results(con, "usage_items", [
-        ("start_time", "a unix time", "start_time IS NULL", "st"),
-        ("input_tokens", "an integer", "input_text IS NOT NULL AND input_tokens IS NULL", "input_text"),
-        ("output_tokens", "an integer", "output_text IS NOT NULL AND output_tokens IS NULL", "output_text"),
-    ], "OpenAI usage", KIND)  # fmt: skip
+    check_results(
+        con,
+        "usage_items",
+        [
+            ("start_time", "a unix time", "start_time IS NULL", "st"),
+            ("input_tokens", "an integer", "input_text IS NOT NULL AND input_tokens IS NULL", "input_text"),
+            (
+                "output_tokens",
+                "an integer",
+                "output_text IS NOT NULL AND output_tokens IS NULL",
+                "output_text",
+            ),
+        ],
+        "OpenAI usage",
+        KIND,
+    )
     canonicalize_models(con, "usage_items")
     con.execute(
         """
@@ -224,20 +244,36 @@ def sync_openai(
     sleep: Callable[[float], None] | None = None,
 ) -> SyncResult:
     """Pull OpenAI costs (and usage for tokens) for the sync window and replace that window in the store."""
-    window = plan_window(store, KIND, since=since, until=until,
-                         lookback_days=settings.sync_lookback_days if lookback_days is None else lookback_days,
-                         initial_days=settings.sync_initial_days, now=now)  # fmt: skip
+    window = plan_window(
+        store,
+        KIND,
+        since=since,
+        until=until,
+        lookback_days=settings.sync_lookback_days if lookback_days is None else lookback_days,
+        initial_days=settings.sync_initial_days,
+        now=now,
+    )
     key = admin_key(settings, "openai")
     kwargs = {"sleep": sleep} if sleep else {}
-    client = ApiClient(settings.openai_api_url, {"Authorization": f"Bearer {key}"}, provider="OpenAI",
-                       key_name="OPENAI_ADMIN_KEY", **kwargs)  # fmt: skip
+    client = ApiClient(
+        settings.openai_api_url,
+        {"Authorization": f"Bearer {key}"},
+        provider="OpenAI",
+        key_name="OPENAI_ADMIN_KEY",
+        **kwargs,
+    )
     try:
-        cost_pages = list(client.pages("/v1/organization/costs",
-                                       _params(window, ["project_id", "line_item", "api_key_id"])))  # fmt: skip
+        cost_pages = list(
+            client.pages("/v1/organization/costs", _params(window, ["project_id", "line_item", "api_key_id"]))
+        )
         usage_pages = []
         for endpoint in USAGE_ENDPOINTS:
-            usage_pages += list(client.pages(f"/v1/organization/usage/{endpoint}",
-                                             _params(window, ["project_id", "api_key_id", "model"])))  # fmt: skip
+            usage_pages += list(
+                client.pages(
+                    f"/v1/organization/usage/{endpoint}",
+                    _params(window, ["project_id", "api_key_id", "model"]),
+                )
+            )
     except Exception as exc:
         record_failure(store, KIND, exc)
         raise

@@ -22,11 +22,10 @@ import duckdb
 import pandas as pd
 import yaml
 from pydantic import BaseModel, Field
-
-from data.errors import ImportRejected, InvalidArgument, SourceError, StoreBusy
-from data.importing import ImportResult, finish_cost_import
-from data.settings import Settings
-from data.store import Store, memory_connection
+from spendscope.data.errors import ImportRejected, InvalidArgument, SourceError, StoreBusy
+from spendscope.data.importing import ImportResult, finish_cost_import
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store, memory_connection
 
 UTC = dt.UTC
 
@@ -166,8 +165,9 @@ def results_sql(pages_table: str, start_key: str, end_key: str) -> str:
     """
 
 
-def check_results(con: duckdb.DuckDBPyConnection, table: str, checks: list[tuple[str, str, str, str]],
-                  what: str, kind: str) -> None:  # fmt: skip
+def check_results(
+    con: duckdb.DuckDBPyConnection, table: str, checks: list[tuple[str, str, str, str]], what: str, kind: str
+) -> None:
     """Reject the sync at the first result failing a check (field, expected, condition, value expression),
     naming the result number, its bucket and the field."""
     for field, expected, cond, value in checks:
@@ -180,8 +180,10 @@ def check_results(con: duckdb.DuckDBPyConnection, table: str, checks: list[tuple
             raise ImportRejected(
                 f"{what}: result {n} (bucket starting {st}), field {field}: {shown} is not {expected}; "
                 "nothing was imported",
-                source=kind, row=n, column=field,
-            )  # fmt: skip
+                source=kind,
+                row=n,
+                column=field,
+            )
 
 
 class _WindowReplacingStore(Store):
@@ -258,12 +260,15 @@ def finish_sync(
         [window.start, window.end],
     ).fetchall()[0][0]
     if outside:  # only the window is replaced, so only the window may be written
-        con.execute(f"DELETE FROM {table} WHERE ChargePeriodStart < ? OR ChargePeriodStart >= ?",
-                    [window.start, window.end])  # fmt: skip
+        con.execute(
+            f"DELETE FROM {table} WHERE ChargePeriodStart < ? OR ChargePeriodStart >= ?",
+            [window.start, window.end],
+        )
         warnings = [*warnings, f"{outside} results outside the requested window {window.label} were left out"]
     replacing = _WindowReplacingStore(store, kind, window, file_hash)
-    result = finish_cost_import(replacing, con, table, kind=kind, source_file=source_label, file_hash=file_hash,
-                                warnings=warnings)  # fmt: skip
+    result = finish_cost_import(
+        replacing, con, table, kind=kind, source_file=source_label, file_hash=file_hash, warnings=warnings
+    )
     return result, replacing.deleted
 
 
@@ -317,15 +322,31 @@ def stage_and_finish(
         stage_usage(con)
         matched, warnings = attach_usage(con)
         digest = payload_hash(window.label, cost_pages, usage_pages)
-        result, replaced = finish_sync(store, con, "staged", kind=kind, window=window, source_label=label,
-                                       file_hash=digest, warnings=warnings)  # fmt: skip
+        result, replaced = finish_sync(
+            store,
+            con,
+            "staged",
+            kind=kind,
+            window=window,
+            source_label=label,
+            file_hash=digest,
+            warnings=warnings,
+        )
     except Exception as exc:
         record_failure(store, kind, exc)
         raise
     finally:
         con.close()
     return SyncResult(
-        source=kind, window_start=window.start, window_end=window.end, incremental=window.incremental,
-        requests=client.requests, retries=client.retries, cost_rows=result.rows_inserted, replaced_rows=replaced,
-        total_cost=result.effective_cost, tokens_matched_rows=matched, import_result=result,
-    )  # fmt: skip
+        source=kind,
+        window_start=window.start,
+        window_end=window.end,
+        incremental=window.incremental,
+        requests=client.requests,
+        retries=client.retries,
+        cost_rows=result.rows_inserted,
+        replaced_rows=replaced,
+        total_cost=result.effective_cost,
+        tokens_matched_rows=matched,
+        import_result=result,
+    )

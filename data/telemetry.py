@@ -2,7 +2,7 @@
 is recorded in `usage_events` with its provider, model, token kinds, latency, call site and the caller's tags
 (customer, feature, team, env, commit). Prompt and completion text are never looked at, let alone recorded.
 
-    from data.telemetry import Recorder, instrument, tags
+    from spendscope.data.telemetry import Recorder, instrument, tags
 
     recorder = Recorder.from_settings(team="search", env="prod")
     client = instrument(anthropic.Anthropic(), recorder, feature="answers")
@@ -37,12 +37,11 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, Field
-
-from data.events import EVENT_COLUMNS, finish_event_import, import_events_file
-from data.prices import PriceCatalog
-from data.settings import Settings, load_settings
-from data.store import Store, memory_connection
-from data.telemetry_wrapper import CALLER_CONTEXT, KIND, WRAPPED, Ctx, Proxy, flavor_of
+from spendscope.data.events import EVENT_COLUMNS, finish_event_import, import_events_file
+from spendscope.data.prices import PriceCatalog
+from spendscope.data.settings import Settings, load_settings
+from spendscope.data.store import Store, memory_connection
+from spendscope.data.telemetry_wrapper import CALLER_CONTEXT, KIND, WRAPPED, Ctx, Proxy, flavor_of
 
 log = logging.getLogger("spendscope.telemetry")
 
@@ -113,8 +112,12 @@ class Recorder:
     def from_settings(cls, settings: Settings | None = None, **defaults: str) -> Recorder:
         """A recorder writing to the configured store (SPENDSCOPE_DB), spooling under SPENDSCOPE_STATE_DIR."""
         s = settings or load_settings()
-        return cls(Store(s.db, lock_timeout=min(s.lock_timeout, 10.0)), Path(s.state_dir) / "spool",
-                   catalog=PriceCatalog.load(s.prices_file), defaults=defaults)  # fmt: skip
+        return cls(
+            Store(s.db, lock_timeout=min(s.lock_timeout, 10.0)),
+            Path(s.state_dir) / "spool",
+            catalog=PriceCatalog.load(s.prices_file),
+            defaults=defaults,
+        )
 
     def record(self, event: dict[str, Any]) -> None:
         """Queue one event (never blocks, never raises)."""
@@ -186,8 +189,15 @@ class Recorder:
             try:
                 stage_events(con, "ev", batch)
                 digest = hashlib.sha256("".join(e["event_id"] for e in batch).encode()).hexdigest()
-                finish_event_import(self.store, con, "ev", kind=KIND, source_file=self._source, file_hash=digest,
-                                    catalog=self.catalog)  # fmt: skip
+                finish_event_import(
+                    self.store,
+                    con,
+                    "ev",
+                    kind=KIND,
+                    source_file=self._source,
+                    file_hash=digest,
+                    catalog=self.catalog,
+                )
             finally:
                 con.close()
             self.stats.written += len(batch)
@@ -251,8 +261,12 @@ def instrument(client: Any, recorder: Recorder | None = None, **default_tags: ob
     """Wrap an Anthropic/OpenAI client (sync or async) so that its calls are recorded by `recorder`
     (default: `Recorder.from_settings()`), tagged with `default_tags` and any active `tags(...)`."""
     flavor, provider = flavor_of(client)
-    ctx = Ctx(flavor, provider, recorder or default_recorder(),
-               {k: str(v) for k, v in default_tags.items() if v is not None})  # fmt: skip
+    ctx = Ctx(
+        flavor,
+        provider,
+        recorder or default_recorder(),
+        {k: str(v) for k, v in default_tags.items() if v is not None},
+    )
     return Proxy(client, (), ctx)
 
 

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from data.naming import canonical_model
+from spendscope.data.naming import canonical_model
 
 log = logging.getLogger("spendscope.telemetry")
 
@@ -34,14 +34,36 @@ CALLER_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
 
 # Operations recorded per SDK ("flavor"); every other attribute passes through untouched.
 WRAPPED: dict[str, frozenset[str]] = {
-    "anthropic": frozenset({"messages.create", "messages.stream", "beta.messages.create", "beta.messages.stream"}),
-    "openai": frozenset({"chat.completions.create", "chat.completions.parse", "chat.completions.stream",
-                         "responses.create", "responses.parse", "responses.stream", "embeddings.create",
-                         "completions.create"}),
-}  # fmt: skip
+    "anthropic": frozenset(
+        {"messages.create", "messages.stream", "beta.messages.create", "beta.messages.stream"}
+    ),
+    "openai": frozenset(
+        {
+            "chat.completions.create",
+            "chat.completions.parse",
+            "chat.completions.stream",
+            "responses.create",
+            "responses.parse",
+            "responses.stream",
+            "embeddings.create",
+            "completions.create",
+        }
+    ),
+}
 # frames of these packages are not the caller
-_SKIP_TOP = frozenset({"anthropic", "openai", "httpx", "httpx2", "contextlib", "asyncio", "anyio", "functools",
-                       "typing_extensions"})  # fmt: skip
+_SKIP_TOP = frozenset(
+    {
+        "anthropic",
+        "openai",
+        "httpx",
+        "httpx2",
+        "contextlib",
+        "asyncio",
+        "anyio",
+        "functools",
+        "typing_extensions",
+    }
+)
 
 
 def flavor_of(client: Any) -> tuple[str, str]:
@@ -171,7 +193,7 @@ def _caller() -> str | None:
     frame = sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
-        if module.split(".")[0] not in _SKIP_TOP and not module.startswith("data.telemetry"):
+        if module.split(".")[0] not in _SKIP_TOP and not module.startswith("spendscope.data.telemetry"):
             return f"{module}:{frame.f_code.co_qualname}"
         frame = frame.f_back
     return None
@@ -248,31 +270,47 @@ class _Call:
             cached = _int(_get(u, "prompt_tokens_details", "cached_tokens"))
             write = _int(_get(u, "prompt_tokens_details", "cache_write_tokens"))
             reasoning = _int(_get(u, "completion_tokens_details", "reasoning_tokens"))
-            new = {"input_tokens": max(_int(_get(u, "prompt_tokens")) - cached - write, 0),
-                   "cached_input_tokens": cached, "cache_write_tokens": write,
-                   "output_tokens": max(_int(_get(u, "completion_tokens")) - reasoning, 0),
-                   "reasoning_tokens": reasoning}  # fmt: skip
+            new = {
+                "input_tokens": max(_int(_get(u, "prompt_tokens")) - cached - write, 0),
+                "cached_input_tokens": cached,
+                "cache_write_tokens": write,
+                "output_tokens": max(_int(_get(u, "completion_tokens")) - reasoning, 0),
+                "reasoning_tokens": reasoning,
+            }
         elif self.ctx.flavor == "openai":  # Responses API: input_tokens include cached ones
             cached = _int(_get(u, "input_tokens_details", "cached_tokens"))
             reasoning = _int(_get(u, "output_tokens_details", "reasoning_tokens"))
-            new = {"input_tokens": max(_int(_get(u, "input_tokens")) - cached, 0), "cached_input_tokens": cached,
-                   "cache_write_tokens": 0, "output_tokens": max(_int(_get(u, "output_tokens")) - reasoning, 0),
-                   "reasoning_tokens": reasoning}  # fmt: skip
+            new = {
+                "input_tokens": max(_int(_get(u, "input_tokens")) - cached, 0),
+                "cached_input_tokens": cached,
+                "cache_write_tokens": 0,
+                "output_tokens": max(_int(_get(u, "output_tokens")) - reasoning, 0),
+                "reasoning_tokens": reasoning,
+            }
         else:  # Anthropic: input_tokens already exclude cache reads and writes
             thinking = _int(_get(u, "output_tokens_details", "thinking_tokens"))
             write = _get(u, "cache_creation_input_tokens")
             if write is None and _get(u, "cache_creation") is not None:
                 write = _int(_get(u, "cache_creation", "ephemeral_5m_input_tokens")) + _int(
-                    _get(u, "cache_creation", "ephemeral_1h_input_tokens"))  # fmt: skip
-            raw = {"input_tokens": _get(u, "input_tokens"), "cached_input_tokens": _get(u, "cache_read_input_tokens"),
-                   "cache_write_tokens": write, "output_tokens": _get(u, "output_tokens")}  # fmt: skip
+                    _get(u, "cache_creation", "ephemeral_1h_input_tokens")
+                )
+            raw = {
+                "input_tokens": _get(u, "input_tokens"),
+                "cached_input_tokens": _get(u, "cache_read_input_tokens"),
+                "cache_write_tokens": write,
+                "output_tokens": _get(u, "output_tokens"),
+            }
             if merge and self.usage:  # stream: message_delta carries cumulative counts, possibly partial
                 raw = {k: v if v is not None else self.usage.get(k) for k, v in raw.items()}
                 thinking = thinking or self.usage.get("reasoning_tokens", 0)
             out = _int(raw["output_tokens"])
-            new = {"input_tokens": _int(raw["input_tokens"]), "cached_input_tokens": _int(raw["cached_input_tokens"]),
-                   "cache_write_tokens": _int(raw["cache_write_tokens"]),
-                   "output_tokens": max(out - thinking, 0), "reasoning_tokens": thinking}  # fmt: skip
+            new = {
+                "input_tokens": _int(raw["input_tokens"]),
+                "cached_input_tokens": _int(raw["cached_input_tokens"]),
+                "cache_write_tokens": _int(raw["cache_write_tokens"]),
+                "output_tokens": max(out - thinking, 0),
+                "reasoning_tokens": thinking,
+            }
             if merge and self.usage and raw["output_tokens"] is None:
                 new["output_tokens"] = self.usage.get("output_tokens", 0)
         self.usage = new
@@ -310,7 +348,7 @@ class _Call:
                         ),
                         0,
                     )
-                ),  # fmt: skip
+                ),
                 "requests": 1,
                 "latency_ms": round(elapsed, 3),
                 "estimated_cost": None,

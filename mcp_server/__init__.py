@@ -10,12 +10,12 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "Caller": "mcp_server.auth",
-    "TokenTable": "mcp_server.auth",
-    "is_loopback": "mcp_server.auth",
-    "build_server": "mcp_server.server",
-    "run_http": "mcp_server.server",
-    "run_stdio": "mcp_server.server",
+    "Caller": "spendscope.mcp_server.auth",
+    "TokenTable": "spendscope.mcp_server.auth",
+    "is_loopback": "spendscope.mcp_server.auth",
+    "build_server": "spendscope.mcp_server.server",
+    "run_http": "spendscope.mcp_server.server",
+    "run_stdio": "spendscope.mcp_server.server",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -17,13 +17,12 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp_types import CallToolResult, ContentBlock, ImageContent, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
-
-from data.errors import InvalidArgument, PermissionDenied, SpendscopeError
-from data.store import Store
-from mcp_server.auth import Access, Caller
-from mcp_server.errors import error_result, validation_message
-from mcp_server.scoping import refusal, scoped_params
-from tools.registry import Operation
+from spendscope.data.errors import InvalidArgument, PermissionDenied, SpendscopeError
+from spendscope.data.store import Store
+from spendscope.mcp_server.auth import Access, Caller
+from spendscope.mcp_server.errors import error_result, validation_message
+from spendscope.mcp_server.scoping import refusal, scoped_params
+from spendscope.tools.registry import Operation
 
 CHART_ARGUMENT = "chart"
 CHART_DESCRIPTION = "also return a PNG chart of the result as image content (default false: data only)"
@@ -56,8 +55,16 @@ def operation_spec(op: Operation, store: Store) -> ToolSpec:
         description += (
             "\n\nChanges the store: offered only when the server allows writes and the caller may write."
         )
-    return ToolSpec(op.name, description, op.input_model, op.output_model, execute,
-                    lambda caller: refusal(op, caller), op.writes, op.chart)  # fmt: skip
+    return ToolSpec(
+        op.name,
+        description,
+        op.input_model,
+        op.output_model,
+        execute,
+        lambda caller: refusal(op, caller),
+        op.writes,
+        op.chart,
+    )
 
 
 RECORDED_BY = ("author", "actor")  # arguments in which write operations record who made a change

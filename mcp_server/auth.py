@@ -27,8 +27,7 @@ import yaml
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from data.errors import InvalidArgument, PermissionDenied
+from spendscope.data.errors import InvalidArgument, PermissionDenied
 
 READ = "read"
 WRITE = "write"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-
-from tools.charts import chart_for
+from spendscope.tools.charts import chart_for
 
 
 def render_chart(result: BaseModel, scale: float = 2.0) -> bytes | None:

@@ -1,7 +1,7 @@
 """Resources (conventions, schema, virtual tag catalog) and prompts (monthly review, anomaly investigation).
 
 All text is assembled from what the project already states: docs/conventions.md and docs/schema.md when the
-source tree is at hand, the allow-lists in tools.dimensions, the migrations' DDL (with their comments) for every
+source tree is at hand, the allow-lists in tools.costs.dimensions, the migrations' DDL (with their comments) for every
 user-visible table and view, and the registry for which tools a prompt may point at.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from data.store import migrations
-from tools.dimensions import BUILTIN_DIMENSIONS, MEASURES, TIME_GRAINS, TOKEN_MEASURES
-from tools.periods import __doc__ as PERIODS_DOC
+from spendscope.data.store import migrations
+from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, MEASURES, TIME_GRAINS, TOKEN_MEASURES
+from spendscope.tools.periods import __doc__ as PERIODS_DOC
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 _CREATE = re.compile(
@@ -83,9 +83,12 @@ REVIEW_STEPS = (
 )
 ANOMALY_STEPS = (
     ("explain_change", "explain_change between the unusual days and as many days before, for the drivers."),
-    ("run_sql", "If telemetry is imported: run_sql on usage_events for the requests behind it (feature, "
-     "code_path, model)."),
-)  # fmt: skip
+    (
+        "run_sql",
+        "If telemetry is imported: run_sql on usage_events for the requests behind it (feature, "
+        "code_path, model).",
+    ),
+)
 ANOMALY_WRITES = ("update_anomaly",)
 
 
@@ -102,13 +105,15 @@ def monthly_review_text(month: str, tools: set[str]) -> str:
         "(list_dimensions shows the dimensions this store has), top 10 each.",
     ]
     steps = core + [text for name, text in REVIEW_STEPS if name in tools]
-    return "\n".join([
-        f"Review our AI and cloud spend for {month}. 'Cost' means EffectiveCost (amortised, in the billing "
-        "currency); read resource spendscope://conventions if unsure.",
-        *_numbered(1, steps),
-        "Then write the review: a one-line headline (total and change), a short table of the largest movers, "
-        "and at most three concrete actions, each with its dollar impact. Round money only when writing.",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"Review our AI and cloud spend for {month}. 'Cost' means EffectiveCost (amortised, in the billing "
+            "currency); read resource spendscope://conventions if unsure.",
+            *_numbered(1, steps),
+            "Then write the review: a one-line headline (total and change), a short table of the largest movers, "
+            "and at most three concrete actions, each with its dollar impact. Round money only when writing.",
+        ]
+    )
 
 
 def anomaly_text(anomaly: str, tools: set[str]) -> str:
@@ -127,11 +132,16 @@ def anomaly_text(anomaly: str, tools: set[str]) -> str:
         *[text for name, text in ANOMALY_STEPS if name in tools],
     ]
     write = [n for n in ANOMALY_WRITES if n in tools]
-    verdict = (f" Offer to record the verdict with {' or '.join(write)}; do not call it without my go-ahead."
-               if write else "")  # fmt: skip
-    return "\n".join([
-        f"Investigate this spend anomaly: {anomaly}. 'Cost' means EffectiveCost.",
-        *_numbered(1, steps),
-        "Then say what happened, since when, the cost impact so far, the likely cause and who should act."
-        + verdict,
-    ])  # fmt: skip
+    verdict = (
+        f" Offer to record the verdict with {' or '.join(write)}; do not call it without my go-ahead."
+        if write
+        else ""
+    )
+    return "\n".join(
+        [
+            f"Investigate this spend anomaly: {anomaly}. 'Cost' means EffectiveCost.",
+            *_numbered(1, steps),
+            "Then say what happened, since when, the cost impact so far, the likely cause and who should act."
+            + verdict,
+        ]
+    )

@@ -12,8 +12,7 @@ from typing import Any
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
-
-from data.errors import SpendscopeError
+from spendscope.data.errors import SpendscopeError
 
 log = logging.getLogger("spendscope.mcp")
 META_KEY = "spendscope/error"
@@ -27,8 +26,9 @@ def error_result(tool: str, exc: SpendscopeError) -> CallToolResult:
     argument = exc.details.get("argument")
     if isinstance(argument, str):
         meta["argument"] = argument
-    return CallToolResult(content=[TextContent(type="text", text=exc.message)], is_error=True,
-                          _meta={META_KEY: meta})  # fmt: skip
+    return CallToolResult(
+        content=[TextContent(type="text", text=exc.message)], is_error=True, _meta={META_KEY: meta}
+    )
 
 
 def validation_message(exc: ValidationError, model: type[BaseModel]) -> str:

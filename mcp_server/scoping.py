@@ -3,7 +3,7 @@
 Operations (decided from the registry, so an operation is covered the moment it lands):
 - for remote (HTTP token) callers, operations that read the server's own files by path (LOCAL_ONLY_OPERATIONS,
   the PR cost diff's git repository) are refused: a token must not open the server's disk;
-- reads whose input has `filters: list[tools.costs.Filter]` (at the top or in its parts, such as a ratio's
+- reads whose input has `filters: list[tools.costs.breakdown.Filter]` (at the top or in its parts, such as a ratio's
   numerator and denominator): the scope is appended to every such list as `in` filters, ANDed with the caller's
   own filters, so every number is computed over the scoped rows only;
 - reads that touch no cost rows (ROW_FREE_OPERATIONS: only the names of dimensions and measures): run as is;
@@ -12,12 +12,12 @@ Operations (decided from the registry, so an operation is covered the moment it 
 - every other operation: refused, and hidden from tools/list, until it takes `filters`.
 
 `run_sql`: each documented relation gets the scope as a predicate over its own columns (a column named like the
-dimension, e.g. `usage_events.team`, else the dimension's expression from tools.dimensions when the relation
+dimension, e.g. `usage_events.team`, else the dimension's expression from tools.costs.dimensions when the relation
 has every column it needs, e.g. `costs`/`cost_lines` via `Tags`). The guard rewrites each reference into a
 filtered subquery. Relations without those columns (aggregated views such as `daily_costs`, `imports`) are
 refused for that caller, and so is a WITH name that shadows a relation (it would read the unscoped table).
 
-The predicates are the same case-insensitive `in` match as tools.costs.filter_sql. (This module holds the one
+The predicates are the same case-insensitive `in` match as tools.costs.breakdown.filter_sql. (This module holds the one
 bit of SQL composition in mcp_server; the Slack app needs the same rule, so it belongs in tools/ next.)
 """
 
@@ -29,16 +29,15 @@ from typing import Union, get_args, get_origin
 
 import sqlglot
 from pydantic import BaseModel
+from spendscope.data.errors import PermissionDenied, QueryRefused
+from spendscope.data.sql import ident, literal
+from spendscope.data.sql_guard import check_select, documented_relations
+from spendscope.data.store import Store
+from spendscope.mcp_server.auth import Caller
+from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.costs.dimensions import dimension_sql, query_source
+from spendscope.tools.registry import Operation
 from sqlglot import exp
-
-from data.errors import PermissionDenied, QueryRefused
-from data.sql import ident, literal
-from data.sql_guard import check_select, documented_relations
-from data.store import Store
-from mcp_server.auth import Caller
-from tools.costs import Filter
-from tools.dimensions import dimension_sql, query_source
-from tools.registry import Operation
 
 # Operations that read the server's own files by path (a git repository): never for remote (HTTP token) callers.
 LOCAL_ONLY_OPERATIONS = frozenset({"estimate_pr_cost_diff"})

@@ -17,16 +17,15 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 from mcp_types import Tool as MCPTool
-
-from data.errors import InvalidArgument, SpendscopeError
-from data.store import Store
-from mcp_server import content
-from mcp_server.adapter import ToolRunner, ToolSpec, operation_spec
-from mcp_server.auth import READ, Access, Caller, StaticTokenVerifier, TokenTable
-from mcp_server.charts import render_chart
-from mcp_server.scoping import refusal
-from mcp_server.sql_tool import sql_spec
-from tools.registry import Operation, operations
+from spendscope.data.errors import InvalidArgument, SpendscopeError
+from spendscope.data.store import Store
+from spendscope.mcp_server import content
+from spendscope.mcp_server.adapter import ToolRunner, ToolSpec, operation_spec
+from spendscope.mcp_server.auth import READ, Access, Caller, StaticTokenVerifier, TokenTable
+from spendscope.mcp_server.charts import render_chart
+from spendscope.mcp_server.scoping import refusal
+from spendscope.mcp_server.sql_tool import sql_spec
+from spendscope.tools.registry import Operation, operations
 
 log = logging.getLogger("spendscope.mcp")
 
@@ -73,8 +72,11 @@ def build_server(
     the local user, who may write when `allow_writes`). `server_url` is the public URL of the MCP endpoint
     (`http://host:port/mcp`), required with tokens.
     """
-    access = Access(allow_writes=allow_writes, require_token=tokens is not None,
-                    local=local_caller or Caller("local", can_write=True))  # fmt: skip
+    access = Access(
+        allow_writes=allow_writes,
+        require_token=tokens is not None,
+        local=local_caller or Caller("local", can_write=True),
+    )
     specs: dict[str, ToolSpec] = {}
     ops: dict[str, Operation] = {op.name: op for op in operations()}
     for op in ops.values():
@@ -116,24 +118,38 @@ def build_server(
 
 
 def _add_resources(server: SpendscopeMCP, store: Store, ops: dict[str, Operation], access: Access) -> None:
-    @server.resource("spendscope://conventions", name="conventions", title="Conventions",
-                     description="What 'cost' means (EffectiveCost), how periods read, the dimensions and measures "
-                     "a query may name.", mime_type="text/markdown")  # fmt: skip
+    @server.resource(
+        "spendscope://conventions",
+        name="conventions",
+        title="Conventions",
+        description="What 'cost' means (EffectiveCost), how periods read, the dimensions and measures "
+        "a query may name.",
+        mime_type="text/markdown",
+    )
     def conventions() -> str:
         return content.conventions_text()
 
-    @server.resource("spendscope://schema", name="schema", title="Schema",
-                     description="The cost store: FOCUS columns, spendscope's x_ columns, and the tables and views "
-                     "run_sql may query (with their DDL).", mime_type="text/markdown")  # fmt: skip
+    @server.resource(
+        "spendscope://schema",
+        name="schema",
+        title="Schema",
+        description="The cost store: FOCUS columns, spendscope's x_ columns, and the tables and views "
+        "run_sql may query (with their DDL).",
+        mime_type="text/markdown",
+    )
     def schema() -> str:
         return content.schema_text()
 
     tags_op = ops.get("list_virtual_tags")
     if tags_op is not None:
 
-        @server.resource("spendscope://virtual-tags", name="virtual-tags", title="Virtual tag catalog",
-                         description="The virtual tags (allocation rules) and shared-cost pools in force.",
-                         mime_type="application/json")  # fmt: skip
+        @server.resource(
+            "spendscope://virtual-tags",
+            name="virtual-tags",
+            title="Virtual tag catalog",
+            description="The virtual tags (allocation rules) and shared-cost pools in force.",
+            mime_type="application/json",
+        )
         async def virtual_tags() -> str:
             try:
                 caller = access.caller()
@@ -147,15 +163,21 @@ def _add_resources(server: SpendscopeMCP, store: Store, ops: dict[str, Operation
 
 
 def _add_prompts(server: SpendscopeMCP, tools: set[str]) -> None:
-    @server.prompt(name="monthly_cost_review", title="Monthly cost review",
-                   description="Review a month's spend: totals and change, where it went, budgets, anomalies, "
-                   "commitments and savings, ending in at most three actions.")  # fmt: skip
+    @server.prompt(
+        name="monthly_cost_review",
+        title="Monthly cost review",
+        description="Review a month's spend: totals and change, where it went, budgets, anomalies, "
+        "commitments and savings, ending in at most three actions.",
+    )
     def monthly_cost_review(month: str = "last month") -> str:
         return content.monthly_review_text(month, tools)
 
-    @server.prompt(name="investigate_anomaly", title="Investigate this anomaly",
-                   description="Investigate one spend anomaly (an anomaly id, or a description such as "
-                   "'OpenAI spend for team search jumped on 2026-10-14'): shape, cause, impact, owner.")  # fmt: skip
+    @server.prompt(
+        name="investigate_anomaly",
+        title="Investigate this anomaly",
+        description="Investigate one spend anomaly (an anomaly id, or a description such as "
+        "'OpenAI spend for team search jumped on 2026-10-14'): shape, cause, impact, owner.",
+    )
     def investigate_anomaly(anomaly: str) -> str:
         return content.anomaly_text(anomaly, tools)
 

@@ -14,13 +14,12 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
-
-from data.errors import QueryFailed
-from data.sql_guard import run_select
-from data.store import Store
-from mcp_server.adapter import ToolSpec
-from mcp_server.auth import Caller
-from mcp_server.scoping import check_scoped_sql, sql_scope
+from spendscope.data.errors import QueryFailed
+from spendscope.data.sql_guard import run_select
+from spendscope.data.store import Store
+from spendscope.mcp_server.adapter import ToolSpec
+from spendscope.mcp_server.auth import Caller
+from spendscope.mcp_server.scoping import check_scoped_sql, sql_scope
 
 _SAFE_ERRORS = ("Binder Error", "Parser Error", "Catalog Error", "longer than")  # quote names, never values
 MAX_ROWS = 5_000
@@ -88,8 +87,13 @@ def run_sql(store: Store, params: SqlInput, caller: Caller, *, timeout: float) -
             ) from None
         raise
     rows = [[json_value(v) for v in row] for row in result.rows]
-    return SqlRows(columns=result.columns, rows=rows, row_count=len(rows), truncated=result.truncated,
-                   row_scope=caller.scope_text() or None)  # fmt: skip
+    return SqlRows(
+        columns=result.columns,
+        rows=rows,
+        row_count=len(rows),
+        truncated=result.truncated,
+        row_scope=caller.scope_text() or None,
+    )
 
 
 def sql_spec(store: Store, *, timeout: float = 20.0) -> ToolSpec:

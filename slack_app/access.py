@@ -14,7 +14,7 @@ rows they may see, and lists admins and the finance channel.
 
 A question is answered over the rows both the asker and the channel may see (in a DM, the asker's alone): a
 member of #search-costs not listed by name sees team search there; a finance user asking in #search-costs sees
-team search only, because everyone in the channel reads the answer. The scope becomes `tools.costs.Filter`s that
+team search only, because everyone in the channel reads the answer. The scope becomes `tools.costs.breakdown.Filter`s that
 Billy adds to every query. Without an access file everyone sees all costs.
 """
 
@@ -26,9 +26,8 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from data.errors import InvalidArgument
-from tools.costs import Filter
+from spendscope.data.errors import InvalidArgument
+from spendscope.tools.costs.breakdown import Filter
 
 ALL = "all"
 _UNTAGGED = {"(none)", "none", "null", "untagged", "(untagged)"}
@@ -50,8 +49,10 @@ class Scope:
     def filters(self) -> list[Filter]:
         if self.rows is None:
             return []
-        return [Filter(dimension=d, op="in", values=list(self.labels.get(d) or sorted(v)))
-                for d, v in sorted(self.rows.items())]  # fmt: skip
+        return [
+            Filter(dimension=d, op="in", values=list(self.labels.get(d) or sorted(v)))
+            for d, v in sorted(self.rows.items())
+        ]
 
     def text(self) -> str:
         if self.rows is None:
@@ -185,8 +186,9 @@ class Access:
             first = exc.errors()[0]
             loc = ".".join(str(p) for p in first["loc"])
             msg = str(first["msg"]).removeprefix("Value error, ")
-            raise InvalidArgument(f"Slack access file {path}: {loc}: {msg}; see docs/slack.md",
-                                  argument="slack_access") from None  # fmt: skip
+            raise InvalidArgument(
+                f"Slack access file {path}: {loc}: {msg}; see docs/slack.md", argument="slack_access"
+            ) from None
 
     @property
     def finance_channel(self) -> str | None:
@@ -206,14 +208,20 @@ class Access:
         place = None if direct or not channel else self.channels.get(channel)
         if mine is None and place is None:
             if self.default is None:
-                return Decision(None, "you are not in the spendscope access list yet; ask a spendscope admin"
-                                + (f" ({', '.join(f'<@{a}>' for a in sorted(self.admins))})" if self.admins else "")
-                                + " to add you")  # fmt: skip
+                return Decision(
+                    None,
+                    "you are not in the spendscope access list yet; ask a spendscope admin"
+                    + (f" ({', '.join(f'<@{a}>' for a in sorted(self.admins))})" if self.admins else "")
+                    + " to add you",
+                )
             mine = self.default
         scope = (mine or EVERYTHING).intersect(place or EVERYTHING)
         if scope is None:
-            return Decision(None, f"this channel shows {place.text() if place else 'other costs'}, and you may see "
-                            f"{mine.text() if mine else 'nothing'}; ask in a DM or in your team's channel")  # fmt: skip
+            return Decision(
+                None,
+                f"this channel shows {place.text() if place else 'other costs'}, and you may see "
+                f"{mine.text() if mine else 'nothing'}; ask in a DM or in your team's channel",
+            )
         return Decision(scope, admin=self.is_admin(user))
 
 

@@ -1,6 +1,6 @@
 """The alert buttons: Acknowledge, Expected (a dialog asks why), Reassign (a user picker) and Snooze (a
-duration). Each one checks who pressed it, records the feedback through tools (tools.anomalies.update_anomaly,
-tools.alert_actions), then redraws the alert with chat.update. Refusals and failures reach the person who
+duration). Each one checks who pressed it, records the feedback through tools (tools.governance.anomalies.update_anomaly,
+tools.governance.alert_actions), then redraws the alert with chat.update. Refusals and failures reach the person who
 pressed, as an ephemeral message.
 """
 
@@ -12,15 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
-
-from agents.delivery import Alert
-from data.errors import PermissionDenied, SpendscopeError
-from slack_app import blocks, messaging
-from slack_app.access import Access
-from slack_app.delivery import SlackDelivery
-from tools import post_ledger
-from tools.alert_actions import ReassignInput, SnoozeInput, reassign_anomaly, snooze_anomaly
-from tools.anomalies import UpdateAnomalyInput, update_anomaly
+from spendscope.agents.delivery import Alert
+from spendscope.data.errors import PermissionDenied, SpendscopeError
+from spendscope.slack_app import blocks, messaging
+from spendscope.slack_app.access import Access
+from spendscope.slack_app.delivery import SlackDelivery
+from spendscope.tools.governance.alert_actions import (
+    ReassignInput,
+    SnoozeInput,
+    reassign_anomaly,
+    snooze_anomaly,
+)
+from spendscope.tools.governance.anomalies import UpdateAnomalyInput, update_anomaly
+from spendscope.tools.triage import post_ledger
 
 log = logging.getLogger("spendscope.slack")
 
@@ -87,8 +91,11 @@ class AlertActions:
                 if any(decision.scope.limits(k) and decision.scope.allows(k, v) for k, v in checks):
                     return None
         owner = alert.destination.owner_value if alert is not None else None
-        return (f"only {owner}'s people or a spendscope admin can act on this alert" if owner
-                else "only a spendscope admin can act on this alert")  # fmt: skip
+        return (
+            f"only {owner}'s people or a spendscope admin can act on this alert"
+            if owner
+            else "only a spendscope admin can act on this alert"
+        )
 
     # ------------------------------------------------------------------------------------------- actions
 
@@ -114,8 +121,15 @@ class AlertActions:
             return
 
         def run(p: Pressed) -> None:
-            reassign_anomaly(self.store, ReassignInput(anomaly_id=p.anomaly_id, assignee=assignee, actor=actor(p.user),
-                                                       reason="reassigned in Slack"))  # fmt: skip
+            reassign_anomaly(
+                self.store,
+                ReassignInput(
+                    anomaly_id=p.anomaly_id,
+                    assignee=assignee,
+                    actor=actor(p.user),
+                    reason="reassigned in Slack",
+                ),
+            )
             if p.alert is not None and assignee != p.user:
                 self.delivery.hand_over(p.alert, assignee)
 
@@ -162,9 +176,21 @@ class AlertActions:
         p = Pressed(
             user, meta["c"], meta["ts"], meta["a"], meta["k"], self.alert_of(meta["c"], meta["ts"], meta["k"])
         )
-        self._apply(client, p, "mark as expected", lambda p: update_anomaly(
-            self.store, UpdateAnomalyInput(anomaly_id=p.anomaly_id, action="expected", reason=reason,
-                                           pattern=pattern or "similar", actor=actor(p.user))))  # fmt: skip
+        self._apply(
+            client,
+            p,
+            "mark as expected",
+            lambda p: update_anomaly(
+                self.store,
+                UpdateAnomalyInput(
+                    anomaly_id=p.anomaly_id,
+                    action="expected",
+                    reason=reason,
+                    pattern=pattern or "similar",
+                    actor=actor(p.user),
+                ),
+            ),
+        )
 
     # ------------------------------------------------------------------------------------------- plumbing
 
@@ -187,17 +213,34 @@ class AlertActions:
             messaging.ephemeral(client, p.channel, p.user, f"Could not {what} {p.anomaly_id}: {exc.message}")
         except Exception:
             log.exception("alert action %s on %s failed", what, p.anomaly_id)
-            messaging.ephemeral(client, p.channel, p.user, f"Could not {what} {p.anomaly_id}: something went wrong "
-                                "on my side; the app's log has the details")  # fmt: skip
+            messaging.ephemeral(
+                client,
+                p.channel,
+                p.user,
+                f"Could not {what} {p.anomaly_id}: something went wrong "
+                "on my side; the app's log has the details",
+            )
 
 
 def _bare_alert(p: Pressed) -> Alert:
     """An alert to title the dialog with when the ledger does not hold the posted one."""
     import datetime as dt
 
-    from agents.delivery import Destination
+    from spendscope.agents.delivery import Destination
 
     today = dt.date.today()
-    return Alert(key=p.key, anomaly_id=p.anomaly_id, severity="medium", title=f"Anomaly {p.anomaly_id}", summary="",
-                 dimension="", value="", start_day=today, end_day=today, actual=0, expected=0, impact=0,
-                 destination=Destination())  # fmt: skip
+    return Alert(
+        key=p.key,
+        anomaly_id=p.anomaly_id,
+        severity="medium",
+        title=f"Anomaly {p.anomaly_id}",
+        summary="",
+        dimension="",
+        value="",
+        start_day=today,
+        end_day=today,
+        actual=0,
+        expected=0,
+        impact=0,
+        destination=Destination(),
+    )

@@ -17,15 +17,14 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
-
-from data.errors import InvalidArgument
-from data.settings import Settings
-from data.store import Store
-from slack_app import blocks, messaging
-from slack_app.access import Access
-from slack_app.actions import AlertActions
-from slack_app.ask import EXAMPLES, Answerer, EventLedger, Question, clean_text
-from slack_app.delivery import SlackDelivery
+from spendscope.data.errors import InvalidArgument
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.slack_app import blocks, messaging
+from spendscope.slack_app.access import Access
+from spendscope.slack_app.actions import AlertActions
+from spendscope.slack_app.ask import EXAMPLES, Answerer, EventLedger, Question, clean_text
+from spendscope.slack_app.delivery import SlackDelivery
 
 log = logging.getLogger("spendscope.slack")
 
@@ -72,8 +71,10 @@ def build_app(
     access = access if access is not None else Access.load(settings.slack_access)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     if not socket_mode and not secret:
-        raise InvalidArgument("set SLACK_SIGNING_SECRET (Basic Information > App Credentials) for HTTP mode",
-                              argument="SLACK_SIGNING_SECRET")  # fmt: skip
+        raise InvalidArgument(
+            "set SLACK_SIGNING_SECRET (Basic Information > App Credentials) for HTTP mode",
+            argument="SLACK_SIGNING_SECRET",
+        )
     if token_verification:  # fail fast, in one line, on a bad token or an unreachable Web API
         try:
             client.auth_test()
@@ -121,8 +122,16 @@ def build_app(
             return
         ack()
         user, channel = command.get("user_id"), command["channel_id"]
-        q = Question(text=text, user=user, channel=channel, thread_ts=None, thread_id="", show_asker=True,
-                     direct=command.get("channel_name") == "directmessage", respond=respond)  # fmt: skip
+        q = Question(
+            text=text,
+            user=user,
+            channel=channel,
+            thread_ts=None,
+            thread_id="",
+            show_asker=True,
+            direct=command.get("channel_name") == "directmessage",
+            respond=respond,
+        )
         try:  # a placeholder right away; its thread is the conversation
             holder = f"<@{user}> asked: _{blocks.escape(text)}_ :hourglass_flowing_sand:"
             q.channel, q.answer_ts = messaging.post(client, channel, holder, [blocks.section(holder)])
@@ -135,8 +144,13 @@ def build_app(
     @app.event("app_mention")
     def mention(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         thread = event.get("thread_ts") or event["ts"]
-        q = Question(text=clean_text(event.get("text", "")), user=event.get("user"), channel=event["channel"],
-                     thread_ts=thread, thread_id=f"slack:{event['channel']}:{thread}")  # fmt: skip
+        q = Question(
+            text=clean_text(event.get("text", "")),
+            user=event.get("user"),
+            channel=event["channel"],
+            thread_ts=thread,
+            thread_id=f"slack:{event['channel']}:{thread}",
+        )
         _answer_event(body, q, client)
 
     @app.event("message")
@@ -144,9 +158,15 @@ def build_app(
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         channel, thread = event["channel"], event.get("thread_ts")
-        q = Question(text=clean_text(event.get("text", "")), user=event.get("user"), channel=channel,
-                     thread_ts=thread, thread_id=f"slack:{channel}:{thread or 'dm'}", direct=True,
-                     assistant=thread is not None)  # fmt: skip
+        q = Question(
+            text=clean_text(event.get("text", "")),
+            user=event.get("user"),
+            channel=channel,
+            thread_ts=thread,
+            thread_id=f"slack:{channel}:{thread or 'dm'}",
+            direct=True,
+            assistant=thread is not None,
+        )
         _answer_event(body, q, client)
 
     def _answer_event(body: dict[str, Any], q: Question, client: WebClient) -> None:
@@ -214,8 +234,9 @@ def build_app(
     return app
 
 
-def _post_quietly(client: WebClient, channel: str, text: str, body: list[dict[str, Any]] | None,
-                  thread_ts: str | None) -> tuple[str, str] | None:  # fmt: skip
+def _post_quietly(
+    client: WebClient, channel: str, text: str, body: list[dict[str, Any]] | None, thread_ts: str | None
+) -> tuple[str, str] | None:
     try:
         return messaging.post(client, channel, text, body, thread_ts=thread_ts)
     except Exception as exc:  # noqa: BLE001 - logged; nothing else can be told

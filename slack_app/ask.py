@@ -19,21 +19,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
-
-from data.errors import SpendscopeError
-from data.settings import Settings
-from data.store import Store
-from slack_app import blocks, messaging
-from slack_app.access import Access, Decision, outside_scope
-from tools import post_ledger
+from spendscope.data.errors import SpendscopeError
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.slack_app import blocks, messaging
+from spendscope.slack_app.access import Access, Decision, outside_scope
+from spendscope.tools.triage import post_ledger
 
 log = logging.getLogger("spendscope.slack")
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 EVENT_KEYS_KEPT = dt.timedelta(days=2)  # Slack retries an event for minutes; older keys are dropped
 FORGET_EVERY = 200  # events answered between two clean-ups of old event keys
-EXAMPLES = ("Which team spent the most last month?", "How much did we spend on OpenAI this month?",
-            "How did total spend change from last month?")  # fmt: skip
+EXAMPLES = (
+    "Which team spent the most last month?",
+    "How much did we spend on OpenAI this month?",
+    "How did total spend change from last month?",
+)
 
 
 def clean_text(text: str) -> str:
@@ -132,12 +134,18 @@ class Answerer:
     def _billy(
         self, q: Question, decision: Decision
     ) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
-        from agents.billy import ask
+        from spendscope.agents.billy import ask
 
         scope = decision.scope
         assert scope is not None
-        answer = ask(self.store, q.text, as_of=self.as_of, thread_id=q.thread_id, settings=self.settings,
-                     scope=scope.filters() or None)  # fmt: skip
+        answer = ask(
+            self.store,
+            q.text,
+            as_of=self.as_of,
+            thread_id=q.thread_id,
+            settings=self.settings,
+            scope=scope.filters() or None,
+        )
         asked = outside_scope([t.input for t in answer.tools], scope)
         if asked:
             about = "; ".join(f"{d} {', '.join(v)}" for d, v in asked)
@@ -181,8 +189,9 @@ class Answerer:
             )
             return
         try:
-            messaging.upload_png(client, channel, png, title=str(spec.get("title") or "Chart"), alt=alt,
-                                 thread_ts=thread_ts)  # fmt: skip
+            messaging.upload_png(
+                client, channel, png, title=str(spec.get("title") or "Chart"), alt=alt, thread_ts=thread_ts
+            )
         except SpendscopeError as exc:
             log.warning("%s", exc.message)
             self._quiet(client, channel, thread_ts, f"(The chart could not be uploaded: {exc.message})")

@@ -12,17 +12,25 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from agents.delivery import Alert
+from spendscope.agents.delivery import Alert
 
 Blocks = list[dict[str, Any]]
 
 MAX_TABLE_ROWS = 12
 MAX_CELL = 36
-SEVERITY_EMOJI = {"low": ":large_blue_circle:", "medium": ":large_yellow_circle:", "high": ":large_orange_circle:",
-                  "critical": ":red_circle:"}  # fmt: skip
+SEVERITY_EMOJI = {
+    "low": ":large_blue_circle:",
+    "medium": ":large_yellow_circle:",
+    "high": ":large_orange_circle:",
+    "critical": ":red_circle:",
+}
 SNOOZE_CHOICES = (("4 hours", "4"), ("1 day", "24"), ("3 days", "72"), ("1 week", "168"))
-EXPECT_PATTERNS = (("similar", "Similar changes for 30 days"), ("once", "Only this one"),
-                   ("weekly", "The same every week"), ("monthly", "The same every month"))  # fmt: skip
+EXPECT_PATTERNS = (
+    ("similar", "Similar changes for 30 days"),
+    ("once", "Only this one"),
+    ("weekly", "The same every week"),
+    ("monthly", "The same every month"),
+)
 ACTION_PREFIX = "alert"
 
 
@@ -112,13 +120,19 @@ def cell(value: Any, column: str, money_row: bool = False) -> str:
 def table_text(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_rows: int = MAX_TABLE_ROWS) -> str:
     """A compact monospace table (a code block), numbers right-aligned; at most `max_rows` rows."""
     measure = columns.index("measure") if "measure" in columns else None
-    numeric = [all(isinstance(r[i], int | float) or r[i] is None for r in rows[:max_rows] if i < len(r))
-               for i in range(len(columns))]  # fmt: skip
+    numeric = [
+        all(isinstance(r[i], int | float) or r[i] is None for r in rows[:max_rows] if i < len(r))
+        for i in range(len(columns))
+    ]
     shown = []
     for r in rows[:max_rows]:
         money_row = measure is not None and measure < len(r) and _is_money(str(r[measure]))
-        shown.append([("(none)" if v is None and not numeric[i] else cell(v, c, money_row))
-                      for i, (v, c) in enumerate(zip(r, columns, strict=False))])  # fmt: skip
+        shown.append(
+            [
+                ("(none)" if v is None and not numeric[i] else cell(v, c, money_row))
+                for i, (v, c) in enumerate(zip(r, columns, strict=False))
+            ]
+        )
     heads = [c.replace("_", " ") for c in columns]
     widths = [max([len(heads[i])] + [len(r[i]) for r in shown if i < len(r)]) for i in range(len(columns))]
 
@@ -179,8 +193,10 @@ def refusal_blocks(reason: str) -> tuple[str, Blocks]:
 def help_blocks(examples: Sequence[str]) -> tuple[str, Blocks]:
     text = "Ask me about your cloud and AI spend in plain English."
     lines = "\n".join(f"• `/spend {escape(e)}`" for e in examples)
-    return text, [section(f"{text} For example:\n{lines}"),
-                  context("Mention me in a channel or message me directly; follow-ups in the thread keep context.")]  # fmt: skip
+    return text, [
+        section(f"{text} For example:\n{lines}"),
+        context("Mention me in a channel or message me directly; follow-ups in the thread keep context."),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- alerts
@@ -207,7 +223,7 @@ def parse_block_id(value: str) -> tuple[str, str] | None:
 
 
 def state_lines(state: Any, now: dt.datetime) -> list[str]:
-    """What people did about an alert (tools.alert_actions.AnomalyState), one line each."""
+    """What people did about an alert (tools.governance.alert_actions.AnomalyState), one line each."""
     if state is None:
         return []
     lines = []
@@ -229,16 +245,34 @@ def state_lines(state: Any, now: dt.datetime) -> list[str]:
 def alert_actions(alert: Alert, state: Any = None) -> dict[str, Any]:
     elements: list[dict[str, Any]] = []
     if state is None or state.status == "open":
-        elements.append({"type": "button", "action_id": "alert_ack", "style": "primary", "value": alert.anomaly_id,
-                         "text": {"type": "plain_text", "text": "Acknowledge"}})  # fmt: skip
+        elements.append(
+            {
+                "type": "button",
+                "action_id": "alert_ack",
+                "style": "primary",
+                "value": alert.anomaly_id,
+                "text": {"type": "plain_text", "text": "Acknowledge"},
+            }
+        )
     elements += [
-        {"type": "button", "action_id": "alert_expected", "value": alert.anomaly_id,
-         "text": {"type": "plain_text", "text": "Expected…"}},
-        {"type": "users_select", "action_id": "alert_reassign",
-         "placeholder": {"type": "plain_text", "text": "Reassign to…"}},
-        {"type": "static_select", "action_id": "alert_snooze", "placeholder": {"type": "plain_text", "text": "Snooze…"},
-         "options": [{"text": {"type": "plain_text", "text": t}, "value": v} for t, v in SNOOZE_CHOICES]},
-    ]  # fmt: skip
+        {
+            "type": "button",
+            "action_id": "alert_expected",
+            "value": alert.anomaly_id,
+            "text": {"type": "plain_text", "text": "Expected…"},
+        },
+        {
+            "type": "users_select",
+            "action_id": "alert_reassign",
+            "placeholder": {"type": "plain_text", "text": "Reassign to…"},
+        },
+        {
+            "type": "static_select",
+            "action_id": "alert_snooze",
+            "placeholder": {"type": "plain_text", "text": "Snooze…"},
+            "options": [{"text": {"type": "plain_text", "text": t}, "value": v} for t, v in SNOOZE_CHOICES],
+        },
+    ]
     return {"type": "actions", "block_id": block_id(alert), "elements": elements}
 
 
@@ -253,15 +287,22 @@ def alert_blocks(alert: Alert, state: Any = None, now: dt.datetime | None = None
     blocks: Blocks = [
         header(f"{alert.severity.capitalize()}: {alert.title}"),
         section(f"{emoji} {escape(alert.summary)}"),
-        {"type": "section", "fields": [
-            {"type": "mrkdwn", "text": f"*Actual*\n{money(alert.actual)}"},
-            {"type": "mrkdwn", "text": f"*Expected*\n{money(alert.expected)}"},
-            {"type": "mrkdwn", "text": f"*Impact*\n{money(alert.impact, signed=True)}"},
-            {"type": "mrkdwn", "text": f"*When*\n{days}"},
-        ]},
-    ]  # fmt: skip
-    for title, items in (("Why", alert.drivers), ("Budgets", alert.budget_impact),
-                         ("Recent changes", alert.recent_changes), ("Top usage", alert.top_usage)):  # fmt: skip
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Actual*\n{money(alert.actual)}"},
+                {"type": "mrkdwn", "text": f"*Expected*\n{money(alert.expected)}"},
+                {"type": "mrkdwn", "text": f"*Impact*\n{money(alert.impact, signed=True)}"},
+                {"type": "mrkdwn", "text": f"*When*\n{days}"},
+            ],
+        },
+    ]
+    for title, items in (
+        ("Why", alert.drivers),
+        ("Budgets", alert.budget_impact),
+        ("Recent changes", alert.recent_changes),
+        ("Top usage", alert.top_usage),
+    ):
         block = _bullets(title, items)
         if block is not None:
             blocks.append(block)
@@ -269,8 +310,12 @@ def alert_blocks(alert: Alert, state: Any = None, now: dt.datetime | None = None
     owner = (
         f"{d.owner_key}={d.owner_value}" if d.owner_key and d.owner_value else (d.owner_value or "unowned")
     )
-    blocks.append(context(f"`{alert.anomaly_id}` · {escape(alert.dimension)} {escape(alert.value)} · "
-                          f"owner {escape(owner)}" + (" · summarised with Claude" if alert.llm else "")))  # fmt: skip
+    blocks.append(
+        context(
+            f"`{alert.anomaly_id}` · {escape(alert.dimension)} {escape(alert.value)} · "
+            f"owner {escape(owner)}" + (" · summarised with Claude" if alert.llm else "")
+        )
+    )
     lines = state_lines(state, now)
     if lines:
         blocks.append(context(*lines))
@@ -283,19 +328,38 @@ def expected_modal(alert: Alert, metadata: dict[str, str]) -> dict[str, Any]:
     """The 'Expected' dialog: why the spend is expected, and which later changes to expect too."""
     options = [{"text": {"type": "plain_text", "text": t}, "value": v} for v, t in EXPECT_PATTERNS]
     return {
-        "type": "modal", "callback_id": "alert_expected_modal",
+        "type": "modal",
+        "callback_id": "alert_expected_modal",
         "title": {"type": "plain_text", "text": "Mark as expected"},
-        "submit": {"type": "plain_text", "text": "Save"}, "close": {"type": "plain_text", "text": "Cancel"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": json.dumps(metadata, sort_keys=True),
         "blocks": [
             section(f"*{escape(clip(alert.title, 2900))}*"),
-            {"type": "input", "block_id": "reason", "label": {"type": "plain_text", "text": "Why is it expected?"},
-             "element": {"type": "plain_text_input", "action_id": "reason", "multiline": True, "max_length": 500}},
-            {"type": "input", "block_id": "pattern", "label": {"type": "plain_text", "text": "Also expect"},
-             "element": {"type": "static_select", "action_id": "pattern", "options": options,
-                         "initial_option": options[0]}},
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": {"type": "plain_text", "text": "Why is it expected?"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "reason",
+                    "multiline": True,
+                    "max_length": 500,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "pattern",
+                "label": {"type": "plain_text", "text": "Also expect"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": "pattern",
+                    "options": options,
+                    "initial_option": options[0],
+                },
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 def reminder_blocks(alert: Alert, state: Any) -> tuple[str, Blocks]:

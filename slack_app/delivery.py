@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 
 from slack_sdk import WebClient
-
-from agents.delivery import Alert, Destination
-from data.errors import NotFound, SourceError, SpendscopeError
-from data.store import Store
-from slack_app import blocks, messaging
-from tools import alert_actions, post_ledger
+from spendscope.agents.delivery import Alert, Destination
+from spendscope.data.errors import NotFound, SourceError, SpendscopeError
+from spendscope.data.store import Store
+from spendscope.slack_app import blocks, messaging
+from spendscope.tools.governance import alert_actions
+from spendscope.tools.triage import post_ledger
 
 
 def alert_key(alert: Alert, suffix: str = "") -> str:
@@ -39,9 +39,12 @@ class SlackDelivery:
     def deliver(self, alert: Alert) -> str:
         target = destination_target(alert.destination, self.fallback_channel)
         if target is None:
-            raise SourceError(f"alert {alert.key} has no Slack destination: its owner "
-                              f"({alert.destination.owner_value or 'unowned'}) has no Slack channel or user, and no "
-                              "finance_channel is set in the Slack access file", key=alert.key)  # fmt: skip
+            raise SourceError(
+                f"alert {alert.key} has no Slack destination: its owner "
+                f"({alert.destination.owner_value or 'unowned'}) has no Slack channel or user, and no "
+                "finance_channel is set in the Slack access file",
+                key=alert.key,
+            )
         return self.post_alert(alert, target, alert_key(alert))
 
     def post_alert(self, alert: Alert, target: str, key: str) -> str:
@@ -57,8 +60,9 @@ class SlackDelivery:
                 return again.ts
             if again is not None and again.status == "skipped":
                 return "skipped"
-            raise SourceError(f"alert {alert.key} is being posted by another worker; retried on the next run",
-                              key=alert.key)  # fmt: skip
+            raise SourceError(
+                f"alert {alert.key} is being posted by another worker; retried on the next run", key=alert.key
+            )
         snoozes = alert_actions.snoozed(self.store, [alert.anomaly_id])
         if alert.anomaly_id in snoozes:
             post_ledger.mark_skipped(

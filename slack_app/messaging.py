@@ -9,9 +9,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-
-from data.errors import InvalidArgument, SourceError
-from data.settings import Settings
+from spendscope.data.errors import InvalidArgument, SourceError
+from spendscope.data.settings import Settings
 
 log = logging.getLogger("spendscope.slack")
 
@@ -44,8 +43,10 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
     """A WebClient for the bot token, pointed at SLACK_API_URL."""
     if token is None:
         if settings.slack_bot_token is None:
-            raise InvalidArgument("set SLACK_BOT_TOKEN (the app's xoxb- bot token) to use Slack; see docs/slack.md",
-                                  argument="SLACK_BOT_TOKEN")  # fmt: skip
+            raise InvalidArgument(
+                "set SLACK_BOT_TOKEN (the app's xoxb- bot token) to use Slack; see docs/slack.md",
+                argument="SLACK_BOT_TOKEN",
+            )
         token = settings.slack_bot_token.get_secret_value()
     return WebClient(token=token, base_url=api_url(settings), timeout=15)
 
@@ -59,10 +60,13 @@ def slack_error(exc: Exception, method: str, target: str | None = None) -> Sourc
         hint = _HINTS.get(code, "")
         if code == "missing_scope" and needed:
             hint = f"the app lacks the {needed} scope; reinstall it from slack_app/manifest.yaml"
-        return SourceError(f"Slack refused {method}{where}: {code}" + (f" ({hint})" if hint else ""),
-                           slack_error=code)  # fmt: skip
-    return SourceError(f"Slack {method}{where} failed: {type(exc).__name__}; is the Web API reachable?",
-                       slack_error=type(exc).__name__)  # fmt: skip
+        return SourceError(
+            f"Slack refused {method}{where}: {code}" + (f" ({hint})" if hint else ""), slack_error=code
+        )
+    return SourceError(
+        f"Slack {method}{where} failed: {type(exc).__name__}; is the Web API reachable?",
+        slack_error=type(exc).__name__,
+    )
 
 
 def resolve_target(client: WebClient, target: str) -> str:
@@ -75,19 +79,33 @@ def resolve_target(client: WebClient, target: str) -> str:
             raise slack_error(exc, "conversations.open", target) from None
         return str(resp["channel"]["id"])
     if target.startswith("@"):
-        raise SourceError(f"Slack destination {target!r}: direct messages need the user's id (U0123ABCD), not a "
-                          "handle; set it with `spendscope owners set KEY VALUE --slack-user U...`")  # fmt: skip
+        raise SourceError(
+            f"Slack destination {target!r}: direct messages need the user's id (U0123ABCD), not a "
+            "handle; set it with `spendscope owners set KEY VALUE --slack-user U...`"
+        )
     if _CHANNEL_ID.match(target) or target.startswith("#"):
         return target
     raise SourceError(f"Slack destination {target!r} is neither a channel (#name, C0123ABCD) nor a user id")
 
 
-def post(client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, *,
-         thread_ts: str | None = None) -> tuple[str, str]:  # fmt: skip
+def post(
+    client: WebClient,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    *,
+    thread_ts: str | None = None,
+) -> tuple[str, str]:
     """chat.postMessage; returns (channel id, message ts)."""
     try:
-        resp = client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts,
-                                       unfurl_links=False, unfurl_media=False)  # fmt: skip
+        resp = client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
     except FAILURES as exc:
         raise slack_error(exc, "chat.postMessage", channel) from None
     return str(resp.get("channel") or channel), str(resp["ts"])
@@ -108,13 +126,20 @@ def ephemeral(client: WebClient, channel: str, user: str, text: str) -> None:
         log.warning("%s", slack_error(exc, "chat.postEphemeral", channel).message)
 
 
-def upload_png(client: WebClient, channel: str, png: bytes, *, title: str, alt: str,
-               thread_ts: str | None = None) -> None:  # fmt: skip
+def upload_png(
+    client: WebClient, channel: str, png: bytes, *, title: str, alt: str, thread_ts: str | None = None
+) -> None:
     """Upload a PNG into a channel (thread) with files_upload_v2 (files.getUploadURLExternal, the upload URL,
     files.completeUploadExternal)."""
     try:
-        client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=png, filename="chart.png",
-                               title=title[:250], alt_txt=alt[:1000])  # fmt: skip
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            file=png,
+            filename="chart.png",
+            title=title[:250],
+            alt_txt=alt[:1000],
+        )
     except FAILURES as exc:
         raise slack_error(exc, "files.upload", channel) from None
 

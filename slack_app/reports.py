@@ -5,7 +5,7 @@
 - budgets: budget threshold and forecast alerts not raised before, to the budget's owner;
 - reminders: snoozed anomalies whose snooze ended, in the thread of their alert.
 
-Teams and their channels come from the owner map (tools.owners: `spendscope owners set team search
+Teams and their channels come from the owner map (tools.allocation.owners: `spendscope owners set team search
 --slack-channel C0123`). A team's message is computed from queries filtered to that team (or, for the
 showback, from that team's row), so each team sees only its own costs. Every message has an idempotency key in
 the posting ledger: running a report twice posts nothing new, and a failed post is retried by the next run.
@@ -20,19 +20,25 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from slack_sdk import WebClient
-
-from agents.delivery import Alert
-from data.errors import InvalidArgument, SpendscopeError
-from data.store import Store
-from slack_app import blocks, messaging, report_blocks
-from slack_app.access import Access
-from tools import alert_actions, post_ledger
-from tools.answers import CompareInput, compare_costs
-from tools.budgets import BudgetStatusInput, CheckBudgetsInput, NewBudgetAlert, budget_status, check_budgets
-from tools.costs import Filter, TimeRange
-from tools.owners import ListOwnersInput, Owner, list_owners
-from tools.periods import parse_period
-from tools.showback import ShowbackInput, chart_spec, showback
+from spendscope.agents.delivery import Alert
+from spendscope.data.errors import InvalidArgument, SpendscopeError
+from spendscope.data.store import Store
+from spendscope.slack_app import blocks, messaging, report_blocks
+from spendscope.slack_app.access import Access
+from spendscope.tools.allocation.owners import ListOwnersInput, Owner, list_owners
+from spendscope.tools.allocation.showback import ShowbackInput, chart_spec, showback
+from spendscope.tools.costs.answers import CompareInput, compare_costs
+from spendscope.tools.costs.breakdown import Filter, TimeRange
+from spendscope.tools.governance import alert_actions
+from spendscope.tools.governance.budgets import (
+    BudgetStatusInput,
+    CheckBudgetsInput,
+    NewBudgetAlert,
+    budget_status,
+    check_budgets,
+)
+from spendscope.tools.periods import parse_period
+from spendscope.tools.triage import post_ledger
 
 log = logging.getLogger("spendscope.slack")
 
@@ -104,16 +110,30 @@ def weekly(store: Store, as_of: dt.date, by: str = "team") -> tuple[str, list[Re
     targets, notes = team_targets(store, by)
     messages = []
     for value, target in targets:
-        result = compare_costs(store, CompareInput(
-            filters=[Filter(dimension=by, op="in", values=[value])], group_by=["provider", "model"], top=5,
-            base=TimeRange(start=base.start, end=base.end - dt.timedelta(days=1)),
-            current=TimeRange(start=week.start, end=last)))  # fmt: skip
+        result = compare_costs(
+            store,
+            CompareInput(
+                filters=[Filter(dimension=by, op="in", values=[value])],
+                group_by=["provider", "model"],
+                top=5,
+                base=TimeRange(start=base.start, end=base.end - dt.timedelta(days=1)),
+                current=TimeRange(start=week.start, end=last),
+            ),
+        )
         if result.current_total == 0 and result.base_total == 0:
             notes.append(f"{by} {value}: no spend in either week, nothing sent")
             continue
         text, body = report_blocks.weekly_blocks(by, value, result)
-        messages.append(ReportMessage(key=f"report:weekly:{week.start}:{by}={value.lower()}", kind="report",
-                                      target=target, scope=f"{by}={value}", text=text, blocks=body))  # fmt: skip
+        messages.append(
+            ReportMessage(
+                key=f"report:weekly:{week.start}:{by}={value.lower()}",
+                kind="report",
+                target=target,
+                scope=f"{by}={value}",
+                text=text,
+                blocks=body,
+            )
+        )
     return f"{week.start} to {last}", messages, notes
 
 
@@ -129,8 +149,16 @@ def monthly(
             notes.append(f"{by} {row.value}: no owner with a Slack channel, so no team report")
             continue
         text, body = report_blocks.monthly_blocks(result, row)
-        messages.append(ReportMessage(key=f"report:monthly:{result.month}:{by}={row.value.lower()}", kind="report",
-                                      target=target, scope=f"{by}={row.value}", text=text, blocks=body))  # fmt: skip
+        messages.append(
+            ReportMessage(
+                key=f"report:monthly:{result.month}:{by}={row.value.lower()}",
+                kind="report",
+                target=target,
+                scope=f"{by}={row.value}",
+                text=text,
+                blocks=body,
+            )
+        )
     if access.finance_channel:
         statuses = []
         try:
@@ -138,16 +166,25 @@ def monthly(
         except SpendscopeError as exc:
             notes.append(f"budgets left out of the finance summary: {exc.message}")
         text, body = report_blocks.finance_blocks(result, statuses)
-        messages.append(ReportMessage(key=f"report:finance:{result.month}:{by}", kind="report",
-                                      target=access.finance_channel, scope="finance", text=text, blocks=body,
-                                      chart=chart_spec(result) if result.rows else None))  # fmt: skip
+        messages.append(
+            ReportMessage(
+                key=f"report:finance:{result.month}:{by}",
+                kind="report",
+                target=access.finance_channel,
+                scope="finance",
+                text=text,
+                blocks=body,
+                chart=chart_spec(result) if result.rows else None,
+            )
+        )
     else:
         notes.append("no finance_channel in the Slack access file, so no finance summary")
     return result.label, messages, notes
 
 
-def budget_target(alert: NewBudgetAlert, filters: list[Filter], owners: dict[str, str], by: str,
-                  fallback: str | None) -> str | None:  # fmt: skip
+def budget_target(
+    alert: NewBudgetAlert, filters: list[Filter], owners: dict[str, str], by: str, fallback: str | None
+) -> str | None:
     """The budget's owner when it is a Slack channel or user; else the owner of its `by` value; else finance."""
     if alert.owner and _SLACK_TARGET.match(alert.owner.strip()):
         return alert.owner.strip()
@@ -158,22 +195,36 @@ def budget_target(alert: NewBudgetAlert, filters: list[Filter], owners: dict[str
     return fallback
 
 
-def budgets(store: Store, access: Access, as_of: dt.date, by: str = "team", *,
-            dry_run: bool = False) -> tuple[str, list[ReportMessage], list[str]]:  # fmt: skip
-    """Budget alerts. A real run records them as raised (tools.budgets.check_budgets) and queues their messages
+def budgets(
+    store: Store, access: Access, as_of: dt.date, by: str = "team", *, dry_run: bool = False
+) -> tuple[str, list[ReportMessage], list[str]]:
+    """Budget alerts. A real run records them as raised (tools.governance.budgets.check_budgets) and queues their messages
     in the ledger first, so a failed post is retried; a dry run only evaluates."""
-    from tools.budgets import ListBudgetsInput, list_budgets
+    from spendscope.tools.governance.budgets import ListBudgetsInput, list_budgets
 
     found = {b.budget_id: b for b in list_budgets(store, ListBudgetsInput()).budgets}
     owners = {v.lower(): t for v, t in team_targets(store, by)[0]}
     notes: list[str] = []
     if dry_run:
-        alerts = [NewBudgetAlert(budget_id=s.budget.budget_id, name=s.budget.name, scope=s.budget.scope,
-                                 owner=s.budget.owner, period_start=s.period_start, period_label=s.period_label,
-                                 kind=a.kind, threshold_pct=a.threshold_pct, amount=s.budget.amount, spent=s.spent,
-                                 projected=s.projected, message=a.message)
-                  for s in budget_status(store, BudgetStatusInput(as_of=as_of)).budgets for a in s.alerts
-                  if a.triggered]  # fmt: skip
+        alerts = [
+            NewBudgetAlert(
+                budget_id=s.budget.budget_id,
+                name=s.budget.name,
+                scope=s.budget.scope,
+                owner=s.budget.owner,
+                period_start=s.period_start,
+                period_label=s.period_label,
+                kind=a.kind,
+                threshold_pct=a.threshold_pct,
+                amount=s.budget.amount,
+                spent=s.spent,
+                projected=s.projected,
+                message=a.message,
+            )
+            for s in budget_status(store, BudgetStatusInput(as_of=as_of)).budgets
+            for a in s.alerts
+            if a.triggered
+        ]
         notes.append("a dry run lists every triggered alert, including those already raised")
     else:
         alerts = check_budgets(store, CheckBudgetsInput(as_of=as_of)).new_alerts
@@ -203,13 +254,17 @@ def budgets(store: Store, access: Access, as_of: dt.date, by: str = "team", *,
         messages.append(msg)
     if not dry_run:
         queued = {m.key for m in messages}
-        messages = [ReportMessage.model_validate(p.payload) for p in post_ledger.retryable_posts(store, "budget")
-                    if p.payload and p.key not in queued] + messages  # fmt: skip
+        messages = [
+            ReportMessage.model_validate(p.payload)
+            for p in post_ledger.retryable_posts(store, "budget")
+            if p.payload and p.key not in queued
+        ] + messages
     return str(as_of), messages, notes
 
 
-def reminders(store: Store, now: dt.datetime | None = None, *,
-              dry_run: bool = False) -> tuple[str, list[ReportMessage], list[str]]:  # fmt: skip
+def reminders(
+    store: Store, now: dt.datetime | None = None, *, dry_run: bool = False
+) -> tuple[str, list[ReportMessage], list[str]]:
     """One reminder per ended snooze, in the thread of the anomaly's first alert message."""
     now = now or dt.datetime.now(dt.UTC)
     messages, notes = [], []
@@ -223,17 +278,27 @@ def reminders(store: Store, now: dt.datetime | None = None, *,
         alert = Alert.model_validate(posts[0].payload)
         state = alert_actions.anomaly_state(store, snooze.anomaly_id, now)
         text, body = blocks.reminder_blocks(alert, state)
-        messages.append(ReportMessage(key=f"reminder:{snooze.action_id}", kind="reminder", target=posts[0].channel,
-                                      scope=f"{alert.dimension}={alert.value}", text=text, blocks=body,
-                                      thread_ts=posts[0].ts, reminder_of=snooze.action_id))  # fmt: skip
+        messages.append(
+            ReportMessage(
+                key=f"reminder:{snooze.action_id}",
+                kind="reminder",
+                target=posts[0].channel,
+                scope=f"{alert.dimension}={alert.value}",
+                text=text,
+                blocks=body,
+                thread_ts=posts[0].ts,
+                reminder_of=snooze.action_id,
+            )
+        )
     return now.strftime("%Y-%m-%d %H:%M UTC"), messages, notes
 
 
 # ------------------------------------------------------------------------------------------------ sending
 
 
-def deliver(store: Store, client: WebClient | None, messages: list[ReportMessage], *,
-            dry_run: bool = False) -> list[Outcome]:  # fmt: skip
+def deliver(
+    store: Store, client: WebClient | None, messages: list[ReportMessage], *, dry_run: bool = False
+) -> list[Outcome]:
     """Post each message once (its key in the ledger); a dry run says what would be posted."""
     out = []
     for m in messages:
@@ -261,8 +326,14 @@ def deliver(store: Store, client: WebClient | None, messages: list[ReportMessage
             alert_actions.mark_reminded(store, m.reminder_of)
         if m.chart:
             try:
-                messaging.upload_png(client, channel, messaging.render_png(m.chart), title=str(m.chart.get("title", "")),
-                                     alt=m.text, thread_ts=ts)  # fmt: skip
+                messaging.upload_png(
+                    client,
+                    channel,
+                    messaging.render_png(m.chart),
+                    title=str(m.chart.get("title", "")),
+                    alt=m.text,
+                    thread_ts=ts,
+                )
             except Exception as exc:  # noqa: BLE001 - the report stands without its chart; say why in the log
                 log.warning(
                     "chart for %s not uploaded: %s", m.key, getattr(exc, "message", type(exc).__name__)
@@ -271,8 +342,17 @@ def deliver(store: Store, client: WebClient | None, messages: list[ReportMessage
     return out
 
 
-def run_report(kind: str, store: Store, client: WebClient | None, access: Access, *, as_of: dt.date | None = None,
-               by: str = "team", dry_run: bool = False, now: dt.datetime | None = None) -> ReportRun:  # fmt: skip
+def run_report(
+    kind: str,
+    store: Store,
+    client: WebClient | None,
+    access: Access,
+    *,
+    as_of: dt.date | None = None,
+    by: str = "team",
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> ReportRun:
     """Build and send one kind of report (see the module docstring). `as_of` is today for the periods (default
     the real today, UTC); `now` the time reminders compare snoozes with."""
     if kind not in KINDS:

@@ -7,18 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
-
-from data.errors import InvalidArgument, SpendscopeError
-from data.settings import Settings
-from data.store import Store
-from slack_app.access import Access
-from slack_app.delivery import SlackDelivery
+from spendscope.data.errors import InvalidArgument, SpendscopeError
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.slack_app.access import Access
+from spendscope.slack_app.delivery import SlackDelivery
 
 log = logging.getLogger("spendscope.slack")
 
@@ -32,8 +30,11 @@ def run_socket_mode(app: App, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     if settings.slack_app_token is None:
-        raise InvalidArgument("set SLACK_APP_TOKEN (an xapp- app-level token with connections:write) for Socket "
-                              "Mode, or run `spendscope slack --http`", argument="SLACK_APP_TOKEN")  # fmt: skip
+        raise InvalidArgument(
+            "set SLACK_APP_TOKEN (an xapp- app-level token with connections:write) for Socket "
+            "Mode, or run `spendscope slack --http`",
+            argument="SLACK_APP_TOKEN",
+        )
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
 
 
@@ -77,8 +78,16 @@ class Scheduler(threading.Thread):
     weekly reports from Monday 09:00 UTC and the monthly ones from the 1st 09:00 UTC. Each job is idempotent
     (posting ledger), so a restart or a second replica does not post twice."""
 
-    def __init__(self, store: Store, settings: Settings, client: WebClient, access: Access, *,
-                 triage_minutes: float = 15, tick_seconds: float = 60) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        client: WebClient,
+        access: Access,
+        *,
+        triage_minutes: float = 15,
+        tick_seconds: float = 60,
+    ) -> None:
         super().__init__(name="spendscope-slack-schedule", daemon=True)
         self.store, self.settings, self.client, self.access = store, settings, client, access
         self.triage_minutes = triage_minutes
@@ -109,23 +118,23 @@ class Scheduler(threading.Thread):
             slots.append(("weekly", f"{year}-W{week}"))
         if now.day > 1 or after:
             slots.append(("monthly", now.strftime("%Y-%m")))
-        return [(job, slot) for job, slot in slots
-                if self.done.get(job) != slot and self.retry_at.get(job, now) <= now]  # fmt: skip
+        return [
+            (job, slot)
+            for job, slot in slots
+            if self.done.get(job) != slot and self.retry_at.get(job, now) <= now
+        ]
 
     def tick(self, now: dt.datetime) -> None:
-        from slack_app.reports import run_report
+        from spendscope.slack_app.reports import run_report
 
         if not self.store.exists:
             return
         for job, slot in self.due(now):
-            work: Callable[[], Any]
-            if job == "triage":
-                work = self.triage
-            else:
-                work = lambda job=job: run_report(job, self.store, self.client, self.access, as_of=now.date(),  # noqa: E731
-                                                  now=now)  # fmt: skip
             try:
-                result = work()
+                if job == "triage":
+                    result = self.triage()
+                else:
+                    result = run_report(job, self.store, self.client, self.access, as_of=now.date(), now=now)
                 failed = [o.key for o in getattr(result, "outcomes", []) if o.status == "failed"]
                 failed += [f.key for f in getattr(result, "failed", [])]
                 if failed:
@@ -143,7 +152,7 @@ class Scheduler(threading.Thread):
                 self.retry_at[job] = now + RETRY_AFTER
 
     def triage(self) -> Any:
-        from agents.triage import run_triage
+        from spendscope.agents.triage import run_triage
 
         delivery = SlackDelivery(self.store, self.client, fallback_channel=self.access.finance_channel)
         return run_triage(self.store, self.settings, delivery)

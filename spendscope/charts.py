@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from data.errors import InvalidArgument
+from spendscope.data.errors import InvalidArgument
 
 
 def render_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
@@ -35,12 +35,15 @@ def write_chart_for(result: BaseModel, path: Path | None) -> Path | None:
     if path is None:
         return None
     from spendscope.render import err_console
-    from tools.charts import chart_for
+    from spendscope.tools.charts import chart_for
 
     spec = chart_for(result)
     if spec is None:
-        err_console.print(f"no chart written to {path}: nothing to draw for this result (group it by something)",
-                          markup=False, highlight=False)  # fmt: skip
+        err_console.print(
+            f"no chart written to {path}: nothing to draw for this result (group it by something)",
+            markup=False,
+            highlight=False,
+        )
         return None
     written = write_png(spec, path)
     err_console.print(f"chart written to {written}", markup=False, highlight=False)

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from data.errors import SpendscopeError
+from spendscope.data.errors import SpendscopeError
 
 COMMAND_MODULES = (
     "store",
@@ -41,12 +41,7 @@ app.add_typer(import_app, name="import")
 
 def _register() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"spendscope.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"spendscope.commands.{name}":
-                continue
-            raise
+        module = importlib.import_module(f"spendscope.commands.{name}")
         module.register(app, import_app)
 
 

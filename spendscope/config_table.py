@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data.settings import Settings
+from spendscope.data.settings import Settings
 
 
 def rows() -> list[tuple[str, str, str]]:

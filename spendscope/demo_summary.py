@@ -1,5 +1,5 @@
 """What `spendscope demo` prints: where the demo went, what it holds, last month's spend by provider and by
-team (from tools.costs.cost_query), and commands to try next. Rendering only."""
+team (from tools.costs.breakdown.cost_query), and commands to try next. Rendering only."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import shlex
 from collections.abc import Collection
 from decimal import Decimal
 
-from data.demo import DemoInfo
-from data.store import Store
+from spendscope.data.demo import DemoInfo
+from spendscope.data.store import Store
 from spendscope.render import console, print_json, print_table
-from tools.costs import CostQueryInput, CostQueryResult, cost_query
+from spendscope.tools.costs.breakdown import CostQueryInput, CostQueryResult, cost_query
 
 
 def _available_commands() -> set[str]:
@@ -71,8 +71,15 @@ def print_demo_summary(
     by_team = cost_query(store, CostQueryInput(period=info.last_full_month, group_by=["team"]))
     try_next = example_commands(info, _available_commands() if commands is None else commands)
     if as_json:
-        print_json({"demo": {**info.model_dump(), "path": str(info.path)}, "period": by_provider.period_label, "by_provider": by_provider,
-                    "by_team": by_team, "try_next": try_next})  # fmt: skip
+        print_json(
+            {
+                "demo": {**info.model_dump(), "path": str(info.path)},
+                "period": by_provider.period_label,
+                "by_provider": by_provider,
+                "by_team": by_team,
+                "try_next": try_next,
+            }
+        )
         return
 
     added = sum(info.added.values())
@@ -81,8 +88,10 @@ def print_demo_summary(
     elif info.rebuilt:
         where = f"Demo store built from scratch at {info.path} (separate from your own store)."
     else:
-        where = (f"Demo data added to {info.path} ({added:,} new rows); the file also holds other imports, "
-                 "so it was not rebuilt.")  # fmt: skip
+        where = (
+            f"Demo data added to {info.path} ({added:,} new rows); the file also holds other imports, "
+            "so it was not rebuilt."
+        )
     out = console
     out.print(where, markup=False, highlight=False, soft_wrap=True)
     out.print(
@@ -95,13 +104,20 @@ def print_demo_summary(
     )
     out.print()
     label = by_provider.period_label
-    print_table(["provider", "cost", "share"], _rows(by_provider, "provider", "(none)"),
-                title=f"Spend by provider, {label}")  # fmt: skip
+    print_table(
+        ["provider", "cost", "share"],
+        _rows(by_provider, "provider", "(none)"),
+        title=f"Spend by provider, {label}",
+    )
     print_table(
         ["team", "cost", "share"], _rows(by_team, "team", "(untagged)"), title=f"Spend by team, {label}"
     )
-    out.print(f"Total spend (effective cost) in {label}: ${by_provider.total:,.2f}", markup=False, highlight=False,
-              soft_wrap=True)  # fmt: skip
+    out.print(
+        f"Total spend (effective cost) in {label}: ${by_provider.total:,.2f}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     out.print("\nTry next:", markup=False, highlight=False)
     for cmd in try_next:
         out.print(f"  {cmd}", markup=False, highlight=False, soft_wrap=True)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from data.settings import Settings, load_settings
-from data.store import Store
+from spendscope.data.settings import Settings, load_settings
+from spendscope.data.store import Store
 
 DbOption = Annotated[
     Path | None,

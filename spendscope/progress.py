@@ -19,9 +19,13 @@ def run_with_progress(
         return work(lambda stage, fraction: None)
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"), TimeElapsedColumn(),
-        transient=True, console=err_console,
-    ) as bar:  # fmt: skip
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=err_console,
+    ) as bar:
         task = bar.add_task(label, total=1.0, stage="")
 
         def update(stage: str, fraction: float) -> None:

@@ -79,8 +79,9 @@ def raw(value: Any) -> str:
     return str(value)
 
 
-def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None, *,
-                as_is: bool = False) -> None:  # fmt: skip
+def print_table(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None, *, as_is: bool = False
+) -> None:
     """A rich table; `as_is` shows values at full precision (SQL results) instead of formatting money."""
     table = Table(title=title, show_lines=False, header_style="bold")
     numeric = [
@@ -95,8 +96,15 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: st
     console.print(table, soft_wrap=True)
 
 
-def output(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, as_json: bool = False,
-           as_csv: bool = False, title: str | None = None, as_is: bool = False) -> None:  # fmt: skip
+def output(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    as_json: bool = False,
+    as_csv: bool = False,
+    title: str | None = None,
+    as_is: bool = False,
+) -> None:
     """Print rows in the format the user asked for."""
     if as_json:
         print_json([dict(zip(columns, r, strict=True)) for r in rows])

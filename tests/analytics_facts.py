@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from data.store import Store
+from spendscope.data.store import Store
 
 PUBLIC_CSV = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 CENT = 0.005
@@ -44,8 +44,11 @@ def total(pred: Callable[[dict[str, str]], bool], column: str = "EffectiveCost")
     return sum((Decimal(r[column]) for r in public_rows() if pred(r) and r.get(column)), Decimal(0))
 
 
-def group(pred: Callable[[dict[str, str]], bool], key: Callable[[dict[str, str]], Any],
-          column: str = "EffectiveCost") -> dict[Any, Decimal]:  # fmt: skip
+def group(
+    pred: Callable[[dict[str, str]], bool],
+    key: Callable[[dict[str, str]], Any],
+    column: str = "EffectiveCost",
+) -> dict[Any, Decimal]:
     out: dict[Any, Decimal] = {}
     for r in public_rows():
         if pred(r) and r.get(column):
@@ -83,13 +86,15 @@ def add_costs(store: Store, rows: list[dict[str, Any]]) -> None:
             if "EffectiveCost" in r and "BilledCost" not in r:
                 r["BilledCost"] = r["EffectiveCost"]
             cols = list(r)
-            con.execute(f"INSERT INTO costs ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                        [r[c] for c in cols])  # fmt: skip
+            con.execute(
+                f"INSERT INTO costs ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [r[c] for c in cols],
+            )
 
 
 def add_events(store: Store, tmp: Path, events: list[dict[str, Any]]) -> None:
     """Import usage events through the real events importer (estimated_cost given, so no pricing applies)."""
-    from data.events import import_events_file
+    from spendscope.data.events import import_events_file
 
     path = tmp / f"events_{len(list(tmp.glob('events_*.jsonl')))}.jsonl"
     with open(path, "w", encoding="utf-8") as fh:
@@ -104,18 +109,29 @@ def add_gpu_samples(
     """(instance id, GPU index, time, utilisation %) through the real GPU sample writer; with `by_host` the first
     field is the host name and the instance id is left empty."""
     import pandas as pd
+    from spendscope.data.events import finish_gpu_import
+    from spendscope.data.store import memory_connection
 
-    from data.events import finish_gpu_import
-    from data.store import memory_connection
-
-    frame = pd.DataFrame([{"instance_id": None if by_host else i, "host": i if by_host else None, "gpu_index": g,
-                           "ts": t, "utilization_pct": u} for i, g, t, u in samples])  # fmt: skip
+    frame = pd.DataFrame(
+        [
+            {
+                "instance_id": None if by_host else i,
+                "host": i if by_host else None,
+                "gpu_index": g,
+                "ts": t,
+                "utilization_pct": u,
+            }
+            for i, g, t, u in samples
+        ]
+    )
     con = memory_connection()
     try:
         con.register("frame", frame)
-        con.execute("CREATE TABLE g AS SELECT CAST(instance_id AS VARCHAR) AS instance_id, "
-                    "CAST(host AS VARCHAR) AS host, CAST(gpu_index AS INTEGER) AS gpu_index, "
-                    "CAST(ts AS TIMESTAMPTZ) AS ts, CAST(utilization_pct AS DOUBLE) AS utilization_pct FROM frame")  # fmt: skip
+        con.execute(
+            "CREATE TABLE g AS SELECT CAST(instance_id AS VARCHAR) AS instance_id, "
+            "CAST(host AS VARCHAR) AS host, CAST(gpu_index AS INTEGER) AS gpu_index, "
+            "CAST(ts AS TIMESTAMPTZ) AS ts, CAST(utilization_pct AS DOUBLE) AS utilization_pct FROM frame"
+        )
         finish_gpu_import(
             store, con, "g", kind="gpu", source_file="test", file_hash=f"h{len(samples)}{by_host}"
         )

@@ -10,10 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
-
-from agents.billy import ask
-from data.settings import Settings
-from data.store import Store
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
 
 
 def between(start: str, end: str) -> str:
@@ -25,30 +24,40 @@ def cost(period: str, where: str = "true", measure: str = "EffectiveCost") -> st
 
 
 def change(new: str, old: str, where: str = "true") -> str:
-    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {new}) - sum(EffectiveCost) FILTER (WHERE {old}) "
-            f"FROM costs WHERE ({where})")  # fmt: skip
+    return (
+        f"SELECT sum(EffectiveCost) FILTER (WHERE {new}) - sum(EffectiveCost) FILTER (WHERE {old}) "
+        f"FROM costs WHERE ({where})"
+    )
 
 
 def pct(new: str, old: str, where: str = "true") -> str:
-    return (f"SELECT (sum(EffectiveCost) FILTER (WHERE {new}) / sum(EffectiveCost) FILTER (WHERE {old}) - 1) * 100 "
-            f"FROM costs WHERE ({where})")  # fmt: skip
+    return (
+        f"SELECT (sum(EffectiveCost) FILTER (WHERE {new}) / sum(EffectiveCost) FILTER (WHERE {old}) - 1) * 100 "
+        f"FROM costs WHERE ({where})"
+    )
 
 
 def share(period: str, part: str, whole: str = "true") -> str:
-    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {part}) / sum(EffectiveCost) * 100 FROM costs "
-            f"WHERE {period} AND ({whole})")  # fmt: skip
+    return (
+        f"SELECT sum(EffectiveCost) FILTER (WHERE {part}) / sum(EffectiveCost) * 100 FROM costs "
+        f"WHERE {period} AND ({whole})"
+    )
 
 
 def which(
     period: str, expr: str, where: str = "true", desc: bool = True, measure: str = "EffectiveCost"
 ) -> str:
-    return (f"SELECT {expr} AS k, sum({measure}) AS v FROM costs WHERE {period} AND ({where}) AND {expr} IS NOT NULL "
-            f"GROUP BY 1 HAVING sum({measure}) <> 0 ORDER BY v {'DESC' if desc else 'ASC'}")  # fmt: skip
+    return (
+        f"SELECT {expr} AS k, sum({measure}) AS v FROM costs WHERE {period} AND ({where}) AND {expr} IS NOT NULL "
+        f"GROUP BY 1 HAVING sum({measure}) <> 0 ORDER BY v {'DESC' if desc else 'ASC'}"
+    )
 
 
 def day(period: str, where: str = "true", desc: bool = True) -> str:
-    return (f"SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) v FROM costs WHERE {period} AND "
-            f"({where}) GROUP BY 1 ORDER BY v {'DESC' if desc else 'ASC'} LIMIT 1")  # fmt: skip
+    return (
+        f"SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) v FROM costs WHERE {period} AND "
+        f"({where}) GROUP BY 1 ORDER BY v {'DESC' if desc else 'ASC'} LIMIT 1"
+    )
 
 
 def expected(store: Store, kind: str, sql: str) -> tuple[Any, tuple[str, ...]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from data.store import Store
+from spendscope.data.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -26,7 +25,7 @@ DEMO_END, DEMO_DAYS, DEMO_SEED = "2026-10-31", 100, 7
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """The demo dataset (100 days to 2026-10-31, seed 7; last full month 2026-10), built once per session
     through the real importers. Shared: use it read-only."""
-    from data.demo import build_demo
+    from spendscope.data.demo import build_demo
 
     s = Store(tmp_path_factory.mktemp("demo") / "demo.duckdb", lock_timeout=10)
     build_demo(s, end=DEMO_END, days=DEMO_DAYS, seed=DEMO_SEED)
@@ -35,7 +34,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 @pytest.fixture(scope="session")
 def _focus_public_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from data.import_focus import import_focus
+    from spendscope.data.import_focus import import_focus
 
     path = tmp_path_factory.mktemp("focus_public") / "focus.duckdb"
     s = Store(path, lock_timeout=10)

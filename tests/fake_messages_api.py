@@ -16,9 +16,16 @@ Reply = dict[str, Any] | str | Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def text_reply(text: str, model: str = "claude-test") -> dict[str, Any]:
-    return {"id": "msg_text", "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
-            "usage": {"input_tokens": 10, "output_tokens": 5}}  # fmt: skip
+    return {
+        "id": "msg_text",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+    }
 
 
 def tool_use_reply(
@@ -26,8 +33,16 @@ def tool_use_reply(
 ) -> dict[str, Any]:
     content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
     content.append({"type": "tool_use", "id": tool_id, "name": name, "input": tool_input})
-    return {"id": "msg_tool", "type": "message", "role": "assistant", "model": "claude-test", "content": content,
-            "stop_reason": "tool_use", "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 5}}  # fmt: skip
+    return {
+        "id": "msg_tool",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-test",
+        "content": content,
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+    }
 
 
 class FakeMessagesAPI:

@@ -31,8 +31,9 @@ class FakeServer:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                status, out_headers, payload = outer.route(self.command, parts.path, parse_qs(parts.query),
-                                                           headers, body)  # fmt: skip
+                status, out_headers, payload = outer.route(
+                    self.command, parts.path, parse_qs(parts.query), headers, body
+                )
                 self.send_response(status)
                 out_headers = {"content-type": "application/json", **out_headers}
                 for k, v in out_headers.items():
@@ -94,8 +95,11 @@ class FakeAdminApi:
             queue = self.failures.get(path)
             if queue:
                 status = queue.pop(0)
-                return _json(status, {"error": {"message": "slow down", "type": "rate_limit_error"}},
-                             {"retry-after": "0"})  # fmt: skip
+                return _json(
+                    status,
+                    {"error": {"message": "slow down", "type": "rate_limit_error"}},
+                    {"retry-after": "0"},
+                )
         return None
 
     @staticmethod
@@ -110,8 +114,9 @@ class FakeAdminApi:
 class FakeOpenAI(FakeAdminApi):
     """/v1/organization/costs and /v1/organization/usage/{completions,embeddings}."""
 
-    def route(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
-              body: bytes) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+    def route(
+        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         self.requests.append((path, query))
         auth = headers.get("authorization", "")
         if auth == f"Bearer {self.forbidden_key}":
@@ -144,15 +149,26 @@ class FakeOpenAI(FakeAdminApi):
                     continue
                 item = {k: v for k, v in r.items() if k not in ("day", "endpoint")}
                 if obj == "organization.costs.result":
-                    item = {"object": obj, "amount": {"value": r["amount"], "currency": "usd"},
-                            "line_item": r.get("line_item"), "project_id": r.get("project_id"),
-                            "api_key_id": r.get("api_key_id"), "quantity": r.get("quantity"),
-                            "quantity_unit": r.get("quantity_unit")}  # fmt: skip
+                    item = {
+                        "object": obj,
+                        "amount": {"value": r["amount"], "currency": "usd"},
+                        "line_item": r.get("line_item"),
+                        "project_id": r.get("project_id"),
+                        "api_key_id": r.get("api_key_id"),
+                        "quantity": r.get("quantity"),
+                        "quantity_unit": r.get("quantity_unit"),
+                    }
                 else:
                     item = {"object": obj, **item}
                 results.append(item)
-            buckets.append({"object": "bucket", "start_time": int(day.timestamp()),
-                            "end_time": int((day + dt.timedelta(days=1)).timestamp()), "results": results})  # fmt: skip
+            buckets.append(
+                {
+                    "object": "bucket",
+                    "start_time": int(day.timestamp()),
+                    "end_time": int((day + dt.timedelta(days=1)).timestamp()),
+                    "results": results,
+                }
+            )
         page = self._page(buckets, query, 7)
         return _json(200, {"object": "page", **page})
 
@@ -160,8 +176,9 @@ class FakeOpenAI(FakeAdminApi):
 class FakeAnthropic(FakeAdminApi):
     """/v1/organizations/cost_report and /v1/organizations/usage_report/messages."""
 
-    def route(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
-              body: bytes) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+    def route(
+        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         self.requests.append((path, query))
         key = headers.get("x-api-key", "")
         if key == self.forbidden_key:
@@ -187,9 +204,13 @@ class FakeAnthropic(FakeAdminApi):
         buckets = []
         for day in _days(start, end):
             results = [{k: v for k, v in r.items() if k != "day"} for r in rows if r["day"] == day.date()]
-            buckets.append({"starting_at": day.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                            "ending_at": (day + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                            "results": results})  # fmt: skip
+            buckets.append(
+                {
+                    "starting_at": day.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "ending_at": (day + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "results": results,
+                }
+            )
         return _json(200, self._page(buckets, query, 7))
 
 
@@ -210,8 +231,9 @@ class FakeModels:
 
     bodies: list[dict[str, Any]] = field(default_factory=list)
 
-    def route(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
-              body: bytes) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+    def route(
+        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         req = json.loads(body or b"{}")
         self.bodies.append({"path": path, **req})
         model = req.get("model", "")
@@ -222,68 +244,206 @@ class FakeModels:
         stream = bool(req.get("stream"))
         sse = {"content-type": "text/event-stream"}
         if path == "/v1/messages":
-            usage = {"input_tokens": 120, "output_tokens": 45, "cache_read_input_tokens": 1000,
-                     "cache_creation_input_tokens": 200}  # fmt: skip
+            usage = {
+                "input_tokens": 120,
+                "output_tokens": 45,
+                "cache_read_input_tokens": 1000,
+                "cache_creation_input_tokens": 200,
+            }
             if not stream:
-                return _json(200, {"id": "msg_1", "type": "message", "role": "assistant", "model": model,
-                                   "content": [{"type": "text", "text": "SECRET-COMPLETION"}],
-                                   "stop_reason": "end_turn", "stop_sequence": None, "usage": usage})  # fmt: skip
+                return _json(
+                    200,
+                    {
+                        "id": "msg_1",
+                        "type": "message",
+                        "role": "assistant",
+                        "model": model,
+                        "content": [{"type": "text", "text": "SECRET-COMPLETION"}],
+                        "stop_reason": "end_turn",
+                        "stop_sequence": None,
+                        "usage": usage,
+                    },
+                )
             start = {**usage, "output_tokens": 1}
-            return 200, sse, _sse([
-                ("message_start", {"type": "message_start", "message": {
-                    "id": "msg_2", "type": "message", "role": "assistant", "model": model, "content": [],
-                    "stop_reason": None, "stop_sequence": None, "usage": start}}),
-                ("content_block_start", {"type": "content_block_start", "index": 0,
-                                         "content_block": {"type": "text", "text": ""}}),
-                ("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                         "delta": {"type": "text_delta", "text": "SECRET-"}}),
-                ("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                         "delta": {"type": "text_delta", "text": "COMPLETION"}}),
-                ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-                ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn",
-                                   "stop_sequence": None}, "usage": {"output_tokens": 45}}),
-                ("message_stop", {"type": "message_stop"}),
-            ])  # fmt: skip
+            return (
+                200,
+                sse,
+                _sse(
+                    [
+                        (
+                            "message_start",
+                            {
+                                "type": "message_start",
+                                "message": {
+                                    "id": "msg_2",
+                                    "type": "message",
+                                    "role": "assistant",
+                                    "model": model,
+                                    "content": [],
+                                    "stop_reason": None,
+                                    "stop_sequence": None,
+                                    "usage": start,
+                                },
+                            },
+                        ),
+                        (
+                            "content_block_start",
+                            {
+                                "type": "content_block_start",
+                                "index": 0,
+                                "content_block": {"type": "text", "text": ""},
+                            },
+                        ),
+                        (
+                            "content_block_delta",
+                            {
+                                "type": "content_block_delta",
+                                "index": 0,
+                                "delta": {"type": "text_delta", "text": "SECRET-"},
+                            },
+                        ),
+                        (
+                            "content_block_delta",
+                            {
+                                "type": "content_block_delta",
+                                "index": 0,
+                                "delta": {"type": "text_delta", "text": "COMPLETION"},
+                            },
+                        ),
+                        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+                        (
+                            "message_delta",
+                            {
+                                "type": "message_delta",
+                                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                "usage": {"output_tokens": 45},
+                            },
+                        ),
+                        ("message_stop", {"type": "message_stop"}),
+                    ]
+                ),
+            )
         if path == "/v1/chat/completions":
-            usage = {"prompt_tokens": 300, "completion_tokens": 80, "total_tokens": 380,
-                     "prompt_tokens_details": {"cached_tokens": 100},
-                     "completion_tokens_details": {"reasoning_tokens": 30}}  # fmt: skip
+            usage = {
+                "prompt_tokens": 300,
+                "completion_tokens": 80,
+                "total_tokens": 380,
+                "prompt_tokens_details": {"cached_tokens": 100},
+                "completion_tokens_details": {"reasoning_tokens": 30},
+            }
             base = {"id": "chatcmpl-1", "created": 1764201600, "model": f"{model}-2024-07-18"}
             if not stream:
-                return _json(200, {**base, "object": "chat.completion", "choices": [{
-                    "index": 0, "message": {"role": "assistant", "content": "SECRET-COMPLETION"},
-                    "finish_reason": "stop"}], "usage": usage})  # fmt: skip
+                return _json(
+                    200,
+                    {
+                        **base,
+                        "object": "chat.completion",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": "SECRET-COMPLETION"},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": usage,
+                    },
+                )
             chunk = {**base, "object": "chat.completion.chunk"}
             events: list[tuple[str | None, dict | str]] = [
-                (None, {**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "SECRET-"},
-                                              "finish_reason": None}]}),
-                (None, {**chunk, "choices": [{"index": 0, "delta": {"content": "COMPLETION"},
-                                              "finish_reason": "stop"}]}),
-            ]  # fmt: skip
+                (
+                    None,
+                    {
+                        **chunk,
+                        "choices": [
+                            {
+                                "index": 0,
+                                "delta": {"role": "assistant", "content": "SECRET-"},
+                                "finish_reason": None,
+                            }
+                        ],
+                    },
+                ),
+                (
+                    None,
+                    {
+                        **chunk,
+                        "choices": [
+                            {"index": 0, "delta": {"content": "COMPLETION"}, "finish_reason": "stop"}
+                        ],
+                    },
+                ),
+            ]
             if (req.get("stream_options") or {}).get("include_usage"):
                 events.append((None, {**chunk, "choices": [], "usage": usage}))
             events.append((None, "[DONE]"))
             return 200, sse, _sse(events)
         if path == "/v1/responses":
-            usage = {"input_tokens": 500, "input_tokens_details": {"cached_tokens": 200}, "output_tokens": 90,
-                     "output_tokens_details": {"reasoning_tokens": 40}, "total_tokens": 590}  # fmt: skip
-            resp = {"id": "resp_1", "object": "response", "created_at": 1764201600, "status": "completed",
-                    "model": model, "output": [{"type": "message", "id": "msg_1", "status": "completed",
-                    "role": "assistant", "content": [{"type": "output_text", "text": "SECRET-COMPLETION",
-                    "annotations": []}]}], "parallel_tool_calls": True, "tool_choice": "auto", "tools": [],
-                    "usage": usage}  # fmt: skip
+            usage = {
+                "input_tokens": 500,
+                "input_tokens_details": {"cached_tokens": 200},
+                "output_tokens": 90,
+                "output_tokens_details": {"reasoning_tokens": 40},
+                "total_tokens": 590,
+            }
+            resp = {
+                "id": "resp_1",
+                "object": "response",
+                "created_at": 1764201600,
+                "status": "completed",
+                "model": model,
+                "output": [
+                    {
+                        "type": "message",
+                        "id": "msg_1",
+                        "status": "completed",
+                        "role": "assistant",
+                        "content": [{"type": "output_text", "text": "SECRET-COMPLETION", "annotations": []}],
+                    }
+                ],
+                "parallel_tool_calls": True,
+                "tool_choice": "auto",
+                "tools": [],
+                "usage": usage,
+            }
             if not stream:
                 return _json(200, resp)
             pending = {**resp, "status": "in_progress", "output": [], "usage": None}
-            return 200, sse, _sse([
-                ("response.created", {"type": "response.created", "sequence_number": 0, "response": pending}),
-                ("response.output_text.delta", {"type": "response.output_text.delta", "sequence_number": 1,
-                 "item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": "SECRET-COMPLETION",
-                 "logprobs": []}),
-                ("response.completed", {"type": "response.completed", "sequence_number": 2, "response": resp}),
-            ])  # fmt: skip
+            return (
+                200,
+                sse,
+                _sse(
+                    [
+                        (
+                            "response.created",
+                            {"type": "response.created", "sequence_number": 0, "response": pending},
+                        ),
+                        (
+                            "response.output_text.delta",
+                            {
+                                "type": "response.output_text.delta",
+                                "sequence_number": 1,
+                                "item_id": "msg_1",
+                                "output_index": 0,
+                                "content_index": 0,
+                                "delta": "SECRET-COMPLETION",
+                                "logprobs": [],
+                            },
+                        ),
+                        (
+                            "response.completed",
+                            {"type": "response.completed", "sequence_number": 2, "response": resp},
+                        ),
+                    ]
+                ),
+            )
         if path == "/v1/embeddings":
-            return _json(200, {"object": "list", "model": model, "data": [
-                {"object": "embedding", "index": 0, "embedding": [0.1, 0.2]}],
-                "usage": {"prompt_tokens": 12, "total_tokens": 12}})  # fmt: skip
+            return _json(
+                200,
+                {
+                    "object": "list",
+                    "model": model,
+                    "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2]}],
+                    "usage": {"prompt_tokens": 12, "total_tokens": 12},
+                },
+            )
         return _json(404, {"error": {"message": f"no route {path}"}})

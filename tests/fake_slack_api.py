@@ -29,13 +29,12 @@ import pytest
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
-
-from data.settings import Settings
-from data.store import Store
-from slack_app.access import Access
-from slack_app.app import build_app
-from tools.anomalies import DetectInput, detect_anomalies
-from tools.owners import SetOwnerInput, set_owner
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.slack_app.access import Access
+from spendscope.slack_app.app import build_app
+from spendscope.tools.allocation.owners import SetOwnerInput, set_owner
+from spendscope.tools.governance.anomalies import DetectInput, detect_anomalies
 
 BOT_USER, BOT_ID, TEAM = "UBOT00001", "BBOT00001", "T0TEAM001"
 
@@ -124,8 +123,15 @@ class FakeSlack:
         if method in self.fail:
             return {"ok": False, "error": self.fail[method]}
         if method == "auth.test":
-            return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "spendscope",
-                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID}  # fmt: skip
+            return {
+                "ok": True,
+                "url": "https://acme.slack.com/",
+                "team": "Acme",
+                "user": "spendscope",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+            }
         if method in ("chat.postMessage", "chat.postEphemeral"):
             channel = str(p.get("channel", ""))
             channel = _channel_id(channel) if channel.startswith("#") else channel
@@ -191,8 +197,15 @@ class DrainingExecutor(ThreadPoolExecutor):
 # ------------------------------------------------------------------------------------------ signed requests
 
 
-def signed_request(secret: str, body: str, content_type: str, *, timestamp: int | None = None,
-                   headers: dict[str, str] | None = None, signature: str | None = None) -> BoltRequest:  # fmt: skip
+def signed_request(
+    secret: str,
+    body: str,
+    content_type: str,
+    *,
+    timestamp: int | None = None,
+    headers: dict[str, str] | None = None,
+    signature: str | None = None,
+) -> BoltRequest:
     ts = str(timestamp if timestamp is not None else int(time.time()))
     sig = signature or SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     all_headers = {
@@ -205,19 +218,46 @@ def signed_request(secret: str, body: str, content_type: str, *, timestamp: int 
     return BoltRequest(body=body, headers=all_headers)
 
 
-def slash_body(text: str, *, user: str, channel: str, response_url: str, channel_name: str = "costs",
-               command: str = "/spend") -> str:  # fmt: skip
-    return urllib.parse.urlencode({
-        "token": "x", "team_id": TEAM, "team_domain": "acme", "channel_id": channel, "channel_name": channel_name,
-        "user_id": user, "user_name": user.lower(), "command": command, "text": text, "api_app_id": "A0APP0001",
-        "response_url": response_url, "trigger_id": "1337.42.abcd",
-    })  # fmt: skip
+def slash_body(
+    text: str,
+    *,
+    user: str,
+    channel: str,
+    response_url: str,
+    channel_name: str = "costs",
+    command: str = "/spend",
+) -> str:
+    return urllib.parse.urlencode(
+        {
+            "token": "x",
+            "team_id": TEAM,
+            "team_domain": "acme",
+            "channel_id": channel,
+            "channel_name": channel_name,
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0APP0001",
+            "response_url": response_url,
+            "trigger_id": "1337.42.abcd",
+        }
+    )
 
 
 def event_body(event: dict[str, Any], event_id: str) -> str:
-    return json.dumps({"token": "x", "team_id": TEAM, "api_app_id": "A0APP0001", "event": event,
-                       "type": "event_callback", "event_id": event_id, "event_time": 1_700_000_000,
-                       "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}]})  # fmt: skip
+    return json.dumps(
+        {
+            "token": "x",
+            "team_id": TEAM,
+            "api_app_id": "A0APP0001",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1_700_000_000,
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        }
+    )
 
 
 def interaction_body(payload: dict[str, Any]) -> str:
@@ -266,9 +306,17 @@ def fake_fixture() -> Iterator[FakeSlack]:
 
 
 def make_settings(store: Store, fake: FakeSlack, tmp_path: Path, **overrides: Any) -> Settings:
-    base: dict[str, Any] = {"db": store.path, "state_dir": tmp_path / "state", "anthropic_api_key": None,
-                            "anthropic_base_url": None, "slack_access": None, "SLACK_BOT_TOKEN": "xoxb-test",
-                            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "SLACK_APP_TOKEN": None}  # fmt: skip
+    base: dict[str, Any] = {
+        "db": store.path,
+        "state_dir": tmp_path / "state",
+        "anthropic_api_key": None,
+        "anthropic_base_url": None,
+        "slack_access": None,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.url,
+        "SLACK_APP_TOKEN": None,
+    }
     return Settings(**{**base, **overrides})
 
 
@@ -277,8 +325,9 @@ AS_OF = dt.date(
 )  # a Monday after the demo's last day (2026-10-31): last week and last month are whole
 
 
-def build(store: Store, settings: Settings, access: Access | None = None,
-          as_of: dt.date | None = AS_OF) -> tuple[App, DrainingExecutor]:  # fmt: skip
+def build(
+    store: Store, settings: Settings, access: Access | None = None, as_of: dt.date | None = AS_OF
+) -> tuple[App, DrainingExecutor]:
     """The real Bolt app over `store`, with a listener executor the test can drain."""
     executor = DrainingExecutor()
     app = build_app(store, settings, access=access or Access.open(), as_of=as_of, listener_executor=executor)

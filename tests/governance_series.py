@@ -12,12 +12,24 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from data.events import import_events_file
-from data.import_focus import import_focus
-from data.store import Store
+from spendscope.data.events import import_events_file
+from spendscope.data.import_focus import import_focus
+from spendscope.data.store import Store
 
-HEADER = ["BilledCost", "BillingCurrency", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "EffectiveCost",
-          "ListCost", "ProviderName", "ServiceName", "ResourceName", "SubAccountName", "Tags"]  # fmt: skip
+HEADER = [
+    "BilledCost",
+    "BillingCurrency",
+    "ChargeCategory",
+    "ChargePeriodStart",
+    "ChargePeriodEnd",
+    "EffectiveCost",
+    "ListCost",
+    "ProviderName",
+    "ServiceName",
+    "ResourceName",
+    "SubAccountName",
+    "Tags",
+]
 WEEKLY = (1.0, 1.05, 1.05, 1.0, 0.95, 0.55, 0.5)  # Monday .. Sunday
 START = dt.date(2026, 7, 6)  # a Monday
 
@@ -45,8 +57,13 @@ def money(x: float) -> str:
     return str(Decimal(str(round(x, 6))))
 
 
-def write_focus(path: Path, series: Series, days: int, start: dt.date = START,
-                extra: dict[tuple[tuple[str, str, str, str], int], float] | None = None) -> dict:  # fmt: skip
+def write_focus(
+    path: Path,
+    series: Series,
+    days: int,
+    start: dt.date = START,
+    extra: dict[tuple[tuple[str, str, str, str], int], float] | None = None,
+) -> dict:
     """One FOCUS row per series and day; `extra[(key, day index)]` adds dollars on that day. Returns
     {(key, day): Decimal cost} as written, so tests can sum what the store should hold."""
     written: dict = {}
@@ -60,19 +77,33 @@ def write_focus(path: Path, series: Series, days: int, start: dt.date = START,
                 provider, team, feature, model = key
                 cost = Decimal(money(fn(i, day) + extra.get((key, i), 0.0)))
                 written[(key, day)] = cost
-                w.writerow({
-                    "BilledCost": str(cost), "BillingCurrency": "USD", "ChargeCategory": "Usage",
-                    "ChargePeriodStart": f"{day}T00:00:00Z", "ChargePeriodEnd": f"{day + dt.timedelta(days=1)}T00:00:00Z",
-                    "EffectiveCost": str(cost), "ListCost": str(cost), "ProviderName": provider,
-                    "ServiceName": f"{provider} API", "ResourceName": model, "SubAccountName": f"{team}-prod",
-                    "Tags": json.dumps({"team": team, "feature": feature}),
-                })  # fmt: skip
+                w.writerow(
+                    {
+                        "BilledCost": str(cost),
+                        "BillingCurrency": "USD",
+                        "ChargeCategory": "Usage",
+                        "ChargePeriodStart": f"{day}T00:00:00Z",
+                        "ChargePeriodEnd": f"{day + dt.timedelta(days=1)}T00:00:00Z",
+                        "EffectiveCost": str(cost),
+                        "ListCost": str(cost),
+                        "ProviderName": provider,
+                        "ServiceName": f"{provider} API",
+                        "ResourceName": model,
+                        "SubAccountName": f"{team}-prod",
+                        "Tags": json.dumps({"team": team, "feature": feature}),
+                    }
+                )
     return written
 
 
-def make_store(folder: Path, series: Series, days: int, start: dt.date = START,
-               extra: dict[tuple[tuple[str, str, str, str], int], float] | None = None,
-               name: str = "store") -> tuple[Store, dict]:  # fmt: skip
+def make_store(
+    folder: Path,
+    series: Series,
+    days: int,
+    start: dt.date = START,
+    extra: dict[tuple[tuple[str, str, str, str], int], float] | None = None,
+    name: str = "store",
+) -> tuple[Store, dict]:
     store = Store(folder / f"{name}.duckdb", lock_timeout=10)
     store.ensure_schema()
     written = write_focus(folder / f"{name}.csv", series, days, start, extra)

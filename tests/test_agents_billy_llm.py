@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 from fixtures.billy.company import build
-
-from agents.billy import ask
-from agents.billy.llm import tool_specs, untraced_figures
-from data.import_focus import import_focus
-from data.settings import Settings
-from data.store import Store
+from spendscope.agents.billy import ask
+from spendscope.agents.billy.llm import tool_specs, untraced_figures
+from spendscope.data.import_focus import import_focus
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
 
 KEY = "sk-test-billy"
 
@@ -52,9 +51,19 @@ class FakeMessages:
                 fake.requests.append(body)
                 turn = fake.script.pop(0)
                 n = len(fake.requests)
-                self._send(200, {"id": f"msg_{n:02d}", "type": "message", "role": "assistant", "model": body["model"],
-                                 "content": turn["content"], "stop_reason": turn.get("stop", "tool_use"),
-                                 "stop_sequence": None, "usage": {"input_tokens": 100, "output_tokens": 20}})  # fmt: skip
+                self._send(
+                    200,
+                    {
+                        "id": f"msg_{n:02d}",
+                        "type": "message",
+                        "role": "assistant",
+                        "model": body["model"],
+                        "content": turn["content"],
+                        "stop_reason": turn.get("stop", "tool_use"),
+                        "stop_sequence": None,
+                        "usage": {"input_tokens": 100, "output_tokens": 20},
+                    },
+                )
 
             def _send(self, code: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
@@ -70,7 +79,8 @@ class FakeMessages:
 
     def tool(self, name: str, args: dict[str, Any], tid: str, text: str = "") -> None:
         content = ([{"type": "text", "text": text}] if text else []) + [
-            {"type": "tool_use", "id": tid, "name": name, "input": args}]  # fmt: skip
+            {"type": "tool_use", "id": tid, "name": name, "input": args}
+        ]
         self.script.append({"content": content})
 
 
@@ -93,8 +103,12 @@ def globex(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dict]:
 
 
 def _settings(tmp_path: Path, url: str) -> Settings:
-    return Settings(state_dir=tmp_path / "state", anthropic_api_key=KEY, anthropic_base_url=url,
-                    anthropic_model="claude-test-model")  # fmt: skip
+    return Settings(
+        state_dir=tmp_path / "state",
+        anthropic_api_key=KEY,
+        anthropic_base_url=url,
+        anthropic_model="claude-test-model",
+    )
 
 
 def _results(request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -124,11 +138,21 @@ def test_unplanned_question_runs_a_tool_loop_with_an_error_then_a_follow_up_in_t
     store, facts = globex
     settings = _settings(tmp_path, fake.url)
     mistral_july = float(facts[("provider", "Mistral", "2026-07")])
-    fake.tool("query_costs", {"measure": "cost", "group_by": ["vendor_name"], "period": "2026-07"}, "toolu_01",
-              "Let me look that up.")  # fmt: skip
+    fake.tool(
+        "query_costs",
+        {"measure": "cost", "group_by": ["vendor_name"], "period": "2026-07"},
+        "toolu_01",
+        "Let me look that up.",
+    )
     fake.tool("query_costs", {"measure": "cost", "group_by": ["provider"], "period": "2026-07"}, "toolu_02")
-    fake.tool("final_answer", {"answer": f"Mistral was the most expensive model vendor in July 2026 at ${mistral_july:,.2f}.",
-                               "value": round(mistral_july, 2)}, "toolu_03")  # fmt: skip
+    fake.tool(
+        "final_answer",
+        {
+            "answer": f"Mistral was the most expensive model vendor in July 2026 at ${mistral_july:,.2f}.",
+            "value": round(mistral_july, 2),
+        },
+        "toolu_03",
+    )
     question = "Was Mistral pricier than Cohere in July 2026?"
     answer = ask(store, question, thread_id="slack-C1-1", settings=settings)
 
@@ -153,14 +177,34 @@ def test_unplanned_question_runs_a_tool_loop_with_an_error_then_a_follow_up_in_t
     assert "is_error" not in ok and "Mistral" in ok["content"]
 
     # the follow-up: the graph state persisted in the thread, so Claude sees the whole conversation
-    fake.tool("cost_ratio", {"period": "2026-07", "numerator": {"filters": [{"dimension": "provider", "values": ["Mistral"]}]},
-                             "denominator": {}, "scale": 100}, "toolu_04")  # fmt: skip
-    fake.script.append({"content": [{"type": "text", "text": "That is the share; now the answer."},
-                                    {"type": "tool_use", "id": "toolu_05", "name": "final_answer",
-                                     "input": {"answer": "PLACEHOLDER"}}]})  # fmt: skip
+    fake.tool(
+        "cost_ratio",
+        {
+            "period": "2026-07",
+            "numerator": {"filters": [{"dimension": "provider", "values": ["Mistral"]}]},
+            "denominator": {},
+            "scale": 100,
+        },
+        "toolu_04",
+    )
+    fake.script.append(
+        {
+            "content": [
+                {"type": "text", "text": "That is the share; now the answer."},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_05",
+                    "name": "final_answer",
+                    "input": {"answer": "PLACEHOLDER"},
+                },
+            ]
+        }
+    )
     share = mistral_july / float(facts[("total", "2026-07")]) * 100
-    fake.script[-1]["content"][1]["input"] = {"answer": f"Mistral made up {share:.2f}% of July 2026 spend.",
-                                              "value": round(share, 2)}  # fmt: skip
+    fake.script[-1]["content"][1]["input"] = {
+        "answer": f"Mistral made up {share:.2f}% of July 2026 spend.",
+        "value": round(share, 2),
+    }
     follow = ask(store, "and what share of the total was that?", thread_id="slack-C1-1", settings=settings)
     assert follow.llm is True and follow.value == pytest.approx(share, abs=0.01)
     assert [t.name for t in follow.tools] == ["cost_ratio"]
@@ -172,14 +216,18 @@ def test_unplanned_question_runs_a_tool_loop_with_an_error_then_a_follow_up_in_t
     assert convo[-1]["role"] == "user" and convo[-1]["content"][0]["tool_use_id"] == "toolu_03"
 
 
-def test_a_figure_no_tool_produced_sends_claude_back_once(globex: tuple[Store, dict], fake: FakeMessages,
-                                                         tmp_path: Path) -> None:  # fmt: skip
+def test_a_figure_no_tool_produced_sends_claude_back_once(
+    globex: tuple[Store, dict], fake: FakeMessages, tmp_path: Path
+) -> None:
     store, facts = globex
     settings = _settings(tmp_path, fake.url)
     july = float(facts[("total", "2026-07")])
     fake.tool("query_costs", {"period": "2026-07"}, "toolu_11")
-    fake.tool("final_answer", {"answer": f"We spent ${july:,.2f} in July 2026, about $99,999.00 a year.", "value": july},
-              "toolu_12")  # fmt: skip
+    fake.tool(
+        "final_answer",
+        {"answer": f"We spent ${july:,.2f} in July 2026, about $99,999.00 a year.", "value": july},
+        "toolu_12",
+    )
     fake.tool("final_answer", {"answer": f"We spent ${july:,.2f} in July 2026.", "value": july}, "toolu_13")
     answer = ask(store, "Summarise July 2026 for Initrode, our CFO", settings=settings)
     assert answer.llm and answer.answer == f"We spent ${july:,.2f} in July 2026."
@@ -197,13 +245,15 @@ def test_an_unreachable_llm_falls_back_to_an_honest_answer(
     globex: tuple[Store, dict], tmp_path: Path
 ) -> None:
     settings = _settings(tmp_path, "http://127.0.0.1:9")
-    answer = ask(globex[0], "How much did Anthropic cost in July 2026?", settings=settings,
-                 as_of=dt.date(2026, 8, 3))  # fmt: skip
+    answer = ask(
+        globex[0], "How much did Anthropic cost in July 2026?", settings=settings, as_of=dt.date(2026, 8, 3)
+    )
     assert answer.value is None and "could not be reached" in answer.answer
 
 
-def test_a_planned_question_makes_no_llm_call_even_with_a_key(globex: tuple[Store, dict], fake: FakeMessages,
-                                                              tmp_path: Path) -> None:  # fmt: skip
+def test_a_planned_question_makes_no_llm_call_even_with_a_key(
+    globex: tuple[Store, dict], fake: FakeMessages, tmp_path: Path
+) -> None:
     store, facts = globex
     answer = ask(store, "How much did we spend in July 2026?", settings=_settings(tmp_path, fake.url))
     assert not answer.llm and fake.requests == []

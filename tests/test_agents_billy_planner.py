@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 from fixtures.billy.company import build
+from spendscope.agents.billy import ask
+from spendscope.agents.billy.planner import plan_question
+from spendscope.agents.billy.resolve import load_index
+from spendscope.agents.billy.when import scan_periods
+from spendscope.data.import_focus import import_focus
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
 from typer.testing import CliRunner
-
-from agents.billy import ask
-from agents.billy.planner import plan_question
-from agents.billy.resolve import load_index
-from agents.billy.when import scan_periods
-from data.import_focus import import_focus
-from data.settings import Settings
-from data.store import Store
 
 EVAL_CSV = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,8 +60,12 @@ def matches(
         at = [m.start() for m in re.finditer(r"(?<![\w-])" + re.escape(expected.lower()) + r"(?![\w-])", low)]
         if not at:
             return False
-        others = [m.start() for c in candidates if c != expected
-                  for m in re.finditer(r"(?<![\w-])" + re.escape(c.lower()) + r"(?![\w-])", low)]  # fmt: skip
+        others = [
+            m.start()
+            for c in candidates
+            if c != expected
+            for m in re.finditer(r"(?<![\w-])" + re.escape(c.lower()) + r"(?![\w-])", low)
+        ]
         return all(at[0] < o for o in others)
     nums = [float(x.replace(",", "")) for x in _NUM.findall(text)][:12]
     if isinstance(value, int | float):
@@ -76,10 +79,32 @@ def _day(s: str | None) -> dt.date | None:
 
 
 TEAMS = ("growth", "platform", "research", "search", "support")
-FEATURES = ("ad-copy", "chat-assistant", "code-review-bot", "doc-processor", "email-writer", "embeddings-index",
-            "eval-harness", "query-rewriter", "semantic-search", "ticket-summarizer", "ticket-triage")  # fmt: skip
-MODELS = ("claude-haiku-4-5", "claude-opus-4-1", "claude-sonnet-4-5", "gemini-2.5-flash", "gemini-2.5-pro",
-          "gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini", "llama3-3-70b-instruct", "text-embedding-3-large")  # fmt: skip
+FEATURES = (
+    "ad-copy",
+    "chat-assistant",
+    "code-review-bot",
+    "doc-processor",
+    "email-writer",
+    "embeddings-index",
+    "eval-harness",
+    "query-rewriter",
+    "semantic-search",
+    "ticket-summarizer",
+    "ticket-triage",
+)
+MODELS = (
+    "claude-haiku-4-5",
+    "claude-opus-4-1",
+    "claude-sonnet-4-5",
+    "gemini-2.5-flash",
+    "gemini-2.5-pro",
+    "gpt-4.1",
+    "gpt-4.1-mini",
+    "gpt-4o",
+    "gpt-4o-mini",
+    "llama3-3-70b-instruct",
+    "text-embedding-3-large",
+)
 
 EVAL_CASES = [
     # totals
@@ -182,10 +207,17 @@ EVAL_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("question", "as_of", "expected", "candidates"),
-                         [c for c in EVAL_CASES if c[2] is not None])  # fmt: skip
-def test_eval_company_phrasings_get_the_right_figure(eval_store: Store, settings: Settings, question: str,
-                                                     as_of: str | None, expected: object, candidates: tuple) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("question", "as_of", "expected", "candidates"), [c for c in EVAL_CASES if c[2] is not None]
+)
+def test_eval_company_phrasings_get_the_right_figure(
+    eval_store: Store,
+    settings: Settings,
+    question: str,
+    as_of: str | None,
+    expected: object,
+    candidates: tuple,
+) -> None:
     answer = ask(eval_store, question, as_of=_day(as_of), settings=settings)
     assert not answer.llm
     assert matches(answer, expected, candidates=candidates), answer.answer
@@ -205,42 +237,66 @@ GLOBEX_CASES = [
     ("How much spend had no team tag in July 2026?", lambda f: _m(f, "team", None, "2026-07")),
     ("How much did we spend on GPU instances in July 2026?", lambda f: _m(f, "gpu", "2026-07")),
     ("How much did development cost in June 2026?", lambda f: _m(f, "environment", "development", "2026-06")),
-    ("What did the dev environment cost in June 2026?", lambda f: _m(f, "environment", "development", "2026-06")),
+    (
+        "What did the dev environment cost in June 2026?",
+        lambda f: _m(f, "environment", "development", "2026-06"),
+    ),
     ("How much did production cost in July 2026?", lambda f: _m(f, "environment", "production", "2026-07")),
     ("How much did customer Initech cost in July 2026?", lambda f: _m(f, "customer", "initech", "2026-07")),
     ("How much did SageMaker cost in June 2026?", lambda f: _m(f, "gpu", "2026-06")),
     ("How much did Gemini cost in July 2026?", lambda f: _m(f, "model", "gemini-2.0-flash", "2026-07")),
-    ("How many output tokens did o4-mini use in July 2026?", lambda f: f["tokens"][("o4-mini", "output", "2026-07")]),
+    (
+        "How many output tokens did o4-mini use in July 2026?",
+        lambda f: f["tokens"][("o4-mini", "output", "2026-07")],
+    ),
     ("o4 mini output token count for July 2026", lambda f: f["tokens"][("o4-mini", "output", "2026-07")]),
-    ("What was the cost per million tokens for o4-mini in July 2026?",
-     lambda f: _m(f, "model", "o4-mini", "2026-07") / f["tokens"][("o4-mini", "all", "2026-07")] * 1e6),
-    ("By how much did spend change from June 2026 to July 2026?",
-     lambda f: _m(f, "total", "2026-07") - _m(f, "total", "2026-06")),
-    ("What share of OpenAI spend in July 2026 went to o4-mini, in percent?",
-     lambda f: _m(f, "model", "o4-mini", "2026-07") / _m(f, "provider", "OpenAI", "2026-07") * 100),
+    (
+        "What was the cost per million tokens for o4-mini in July 2026?",
+        lambda f: _m(f, "model", "o4-mini", "2026-07") / f["tokens"][("o4-mini", "all", "2026-07")] * 1e6,
+    ),
+    (
+        "By how much did spend change from June 2026 to July 2026?",
+        lambda f: _m(f, "total", "2026-07") - _m(f, "total", "2026-06"),
+    ),
+    (
+        "What share of OpenAI spend in July 2026 went to o4-mini, in percent?",
+        lambda f: _m(f, "model", "o4-mini", "2026-07") / _m(f, "provider", "OpenAI", "2026-07") * 100,
+    ),
     ("Which team spent the most in July 2026?", lambda f: "fraud"),
-    ("Which provider cost the least in July 2026?",
-     lambda f: min(("OpenAI", "Google Cloud", "Mistral", "AWS"), key=lambda p: f[("provider", p, "2026-07")])),
-    ("On which day was Mistral spend highest?",
-     lambda f: max((k[1] for k in f["daily"] if k[0] == "Mistral"), key=lambda d: f["daily"][("Mistral", d)]).isoformat()),
-]  # fmt: skip
+    (
+        "Which provider cost the least in July 2026?",
+        lambda f: min(
+            ("OpenAI", "Google Cloud", "Mistral", "AWS"), key=lambda p: f[("provider", p, "2026-07")]
+        ),
+    ),
+    (
+        "On which day was Mistral spend highest?",
+        lambda f: max(
+            (k[1] for k in f["daily"] if k[0] == "Mistral"), key=lambda d: f["daily"][("Mistral", d)]
+        ).isoformat(),
+    ),
+]
 
 
 @pytest.mark.parametrize(("question", "expected"), GLOBEX_CASES)
-def test_second_company_with_other_names_gets_the_right_figure(globex: tuple[Store, dict], settings: Settings,
-                                                                question: str, expected: object) -> None:  # fmt: skip
+def test_second_company_with_other_names_gets_the_right_figure(
+    globex: tuple[Store, dict], settings: Settings, question: str, expected: object
+) -> None:
     store, facts = globex
     answer = ask(store, question, as_of=dt.date(2026, 8, 3), settings=settings)
     want = expected(facts)  # type: ignore[operator]
     assert matches(answer, want if isinstance(want, str) else float(want), tol=0.005), answer.answer
 
 
-@pytest.mark.parametrize("question", [
-    "How much did Anthropic cost in July 2026?",
-    "How much did the Ledger team spend in July 2026?",
-    "Reconcile the estimated and billed costs for July 2026",
-    "What is the weather in Paris?",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much did Anthropic cost in July 2026?",
+        "How much did the Ledger team spend in July 2026?",
+        "Reconcile the estimated and billed costs for July 2026",
+        "What is the weather in Paris?",
+    ],
+)
 def test_without_a_key_billy_says_what_it_cannot_answer_and_suggests_questions(
     globex: tuple[Store, dict], settings: Settings, question: str
 ) -> None:
@@ -252,13 +308,19 @@ def test_without_a_key_billy_says_what_it_cannot_answer_and_suggests_questions(
 def test_answers_name_the_change_first_and_say_what_they_assumed(
     eval_store: Store, settings: Settings
 ) -> None:
-    a = ask(eval_store, "By how many dollars did total spend change from September 2026 to October 2026?",
-            settings=settings)  # fmt: skip
+    a = ask(
+        eval_store,
+        "By how many dollars did total spend change from September 2026 to October 2026?",
+        settings=settings,
+    )
     assert a.answer.startswith("Total spend fell by $5,205.04 (-3.68%) from September 2026 ($141,282.65)")
     assert "effective cost" in a.answer and a.value == pytest.approx(-5205.04)
     assert [t.name for t in a.tools] == ["compare_costs"]
-    pct = ask(eval_store, "By what percentage did total spend change from September 2026 to October 2026?",
-              settings=settings)  # fmt: skip
+    pct = ask(
+        eval_store,
+        "By what percentage did total spend change from September 2026 to October 2026?",
+        settings=settings,
+    )
     assert pct.answer.startswith("Total spend fell by 3.68%") and pct.value == pytest.approx(-3.68)
 
 
@@ -271,25 +333,29 @@ def test_a_which_question_names_the_winner_before_any_other_candidate(
     assert a.chart is not None and a.chart["mark"]["type"] == "bar"
 
 
-@pytest.mark.parametrize(("question", "intent", "group_by"), [
-    ("Break down October 2026 spend by provider", "breakdown", ["provider"]),
-    ("Spend per model in October 2026", "breakdown", ["model"]),
-    ("Show daily spend for OpenAI in October 2026", "breakdown", ["day"]),
-    ("What are the top 3 models by cost in October 2026?", "top", ["model"]),
-    ("Which provider was cheapest in September 2026?", "top", ["provider"]),
-    ("Did we spend more on OpenAI or Anthropic in October 2026?", "top", ["provider"]),
-    ("Why did spend go up in September 2026?", "drivers", []),
-    ("What drove the change in Anthropic spend from August 2026 to September 2026?", "drivers", []),
-    ("Which team's spend grew the most from September 2026 to October 2026?", "compare", ["team"]),
-    ("How many models did we use in October 2026?", "count", ["model"]),
-    ("What was our average daily spend in October 2026?", "average", []),
-    ("What's our burn rate per day in October 2026?", "average", []),
-    ("What was the cost per request for gpt-4o in October 2026?", "unit_cost", []),
-    ("What share of October 2026 spend went to Anthropic?", "share", []),
-    ("On which day was spend lowest in October 2026?", "peak", []),
-])  # fmt: skip
-def test_question_types_are_recognised(eval_store: Store, settings: Settings, question: str, intent: str,
-                                       group_by: list[str]) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("question", "intent", "group_by"),
+    [
+        ("Break down October 2026 spend by provider", "breakdown", ["provider"]),
+        ("Spend per model in October 2026", "breakdown", ["model"]),
+        ("Show daily spend for OpenAI in October 2026", "breakdown", ["day"]),
+        ("What are the top 3 models by cost in October 2026?", "top", ["model"]),
+        ("Which provider was cheapest in September 2026?", "top", ["provider"]),
+        ("Did we spend more on OpenAI or Anthropic in October 2026?", "top", ["provider"]),
+        ("Why did spend go up in September 2026?", "drivers", []),
+        ("What drove the change in Anthropic spend from August 2026 to September 2026?", "drivers", []),
+        ("Which team's spend grew the most from September 2026 to October 2026?", "compare", ["team"]),
+        ("How many models did we use in October 2026?", "count", ["model"]),
+        ("What was our average daily spend in October 2026?", "average", []),
+        ("What's our burn rate per day in October 2026?", "average", []),
+        ("What was the cost per request for gpt-4o in October 2026?", "unit_cost", []),
+        ("What share of October 2026 spend went to Anthropic?", "share", []),
+        ("On which day was spend lowest in October 2026?", "peak", []),
+    ],
+)
+def test_question_types_are_recognised(
+    eval_store: Store, settings: Settings, question: str, intent: str, group_by: list[str]
+) -> None:
     index, _ = load_index(eval_store, settings.state_dir)
     plan = plan_question(question, index, as_of=dt.date(2026, 11, 5))
     assert (plan.intent, plan.group_by) == (intent, group_by)
@@ -322,23 +388,26 @@ def test_names_resolve_with_case_spacing_and_partial_words(eval_store: Store, se
     assert [(f.dimension, f.op, f.values) for f in excluded.filters] == [("provider", "not_in", ["AWS"])]
 
 
-@pytest.mark.parametrize(("text", "start", "end"), [
-    ("in September 2026", "2026-09-01", "2026-10-01"),
-    ("last month", "2026-10-01", "2026-11-01"),
-    ("the last 7 days", "2026-10-29", "2026-11-05"),
-    ("past two weeks", "2026-10-22", "2026-11-05"),
-    ("yesterday", "2026-11-04", "2026-11-05"),
-    ("this month", "2026-11-01", "2026-11-06"),
-    ("Q3", "2026-07-01", "2026-10-01"),
-    ("the third quarter of 2025", "2025-07-01", "2025-10-01"),
-    ("Oct 1-15", "2026-10-01", "2026-10-16"),
-    ("between 2026-10-01 and 2026-10-15", "2026-10-01", "2026-10-16"),
-    ("since October 20", "2026-10-20", "2026-11-06"),
-    ("on 14 october", "2026-10-14", "2026-10-15"),
-    ("in sept. 2026", "2026-09-01", "2026-10-01"),
-    ("H1 2026", "2026-01-01", "2026-07-01"),
-    ("in December", "2025-12-01", "2026-01-01"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("in September 2026", "2026-09-01", "2026-10-01"),
+        ("last month", "2026-10-01", "2026-11-01"),
+        ("the last 7 days", "2026-10-29", "2026-11-05"),
+        ("past two weeks", "2026-10-22", "2026-11-05"),
+        ("yesterday", "2026-11-04", "2026-11-05"),
+        ("this month", "2026-11-01", "2026-11-06"),
+        ("Q3", "2026-07-01", "2026-10-01"),
+        ("the third quarter of 2025", "2025-07-01", "2025-10-01"),
+        ("Oct 1-15", "2026-10-01", "2026-10-16"),
+        ("between 2026-10-01 and 2026-10-15", "2026-10-01", "2026-10-16"),
+        ("since October 20", "2026-10-20", "2026-11-06"),
+        ("on 14 october", "2026-10-14", "2026-10-15"),
+        ("in sept. 2026", "2026-09-01", "2026-10-01"),
+        ("H1 2026", "2026-01-01", "2026-07-01"),
+        ("in December", "2025-12-01", "2026-01-01"),
+    ],
+)
 def test_period_grammar_relative_to_as_of(text: str, start: str, end: str) -> None:
     scan = scan_periods(f"What did we spend {text}?", dt.date(2026, 11, 5))
     assert len(scan.mentions) == 1
@@ -371,23 +440,38 @@ def test_follow_ups_carry_the_previous_plan_over(eval_store: Store, settings: Se
 
 
 def test_scope_limits_every_query(eval_store: Store, settings: Settings) -> None:
-    from tools.costs import Filter
+    from spendscope.tools.costs.breakdown import Filter
 
-    a = ask(eval_store, "What was our total spend in October 2026?", settings=settings,
-            scope=[Filter(dimension="team", values=["growth"])])  # fmt: skip
+    a = ask(
+        eval_store,
+        "What was our total spend in October 2026?",
+        settings=settings,
+        scope=[Filter(dimension="team", values=["growth"])],
+    )
     assert matches(a, 7043.08), a.answer
     assert all(t.input["filters"][0]["values"] == ["growth"] for t in a.tools)
 
 
-def test_ask_command_prints_exactly_the_json_contract(eval_store: Store, settings: Settings, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_ask_command_prints_exactly_the_json_contract(
+    eval_store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from spendscope.cli import app
 
     monkeypatch.setenv("SPENDSCOPE_STATE_DIR", str(tmp_path))
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     chart = tmp_path / "chart.png"
-    result = CliRunner().invoke(app, ["ask", "Which model did we spend the most on in October 2026?", "--db",
-                                      str(eval_store.path), "--json", "--chart", str(chart)])  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        [
+            "ask",
+            "Which model did we spend the most on in October 2026?",
+            "--db",
+            str(eval_store.path),
+            "--json",
+            "--chart",
+            str(chart),
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert list(payload) == ["answer", "value", "table", "chart", "tools", "llm"]
@@ -401,8 +485,9 @@ def test_ask_command_prints_exactly_the_json_contract(eval_store: Store, setting
     assert bad.exit_code != 0
 
 
-def test_the_planned_path_imports_neither_anthropic_nor_langgraph_nor_statsmodels(eval_store: Store,
-                                                                                 tmp_path: Path) -> None:  # fmt: skip
+def test_the_planned_path_imports_neither_anthropic_nor_langgraph_nor_statsmodels(
+    eval_store: Store, tmp_path: Path
+) -> None:
     code = (
         "import sys, datetime as dt\n"
         "from pathlib import Path\n"
@@ -413,15 +498,21 @@ def test_the_planned_path_imports_neither_anthropic_nor_langgraph_nor_statsmodel
         "heavy = [m for m in ('anthropic', 'langgraph', 'statsmodels') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert run.returncode == 0, run.stderr[-2000:]
 
 
 def test_forecast_questions_use_the_forecast_operation(
     globex: tuple[Store, dict], settings: Settings
 ) -> None:
-    from agents.billy import delegate
+    from spendscope.agents.billy import delegate
 
     assert delegate.available("forecast")
     a = ask(

@@ -19,12 +19,11 @@ import duckdb
 import pytest
 from billy_harness import judged
 from fixtures.billy.umbra import build as build_umbra
-
-from agents.billy import ask
-from data.demo import build_demo
-from data.import_focus import import_focus
-from data.settings import Settings
-from data.store import Store
+from spendscope.agents.billy import ask
+from spendscope.data.demo import build_demo
+from spendscope.data.import_focus import import_focus
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
 
 EVAL_CSV = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 
@@ -54,22 +53,47 @@ class Company:
         prev = (d - dt.timedelta(days=1)).replace(day=1)
         nxt = (d + dt.timedelta(days=32)).replace(day=1)
         return {
-            "M": d.strftime("%B %Y"), "m": d.strftime("%b %Y").lower(), "Mup": d.strftime("%B %Y").upper(),
-            "P": prev.strftime("%B %Y"), "p": prev.strftime("%b %Y"), "Y": self.year, "Mname": d.strftime("%B"),
-            "ms": d.isoformat(), "me": nxt.isoformat(), "ps": prev.isoformat(), "pe": d.isoformat(),
-            "ys": f"{self.year}-07-01", "ye": f"{self.year}-10-01", "days": (nxt - d).days,
-            "next": nxt.isoformat(), "mid": (d + dt.timedelta(days=15)).isoformat(),
-            "team": self.team, "TK": self.team_key, "feat": self.feature, "FK": self.feature_key,
-            "EK": self.env_key, "prod": self.prod, "stg": self.staging,
-        }  # fmt: skip
+            "M": d.strftime("%B %Y"),
+            "m": d.strftime("%b %Y").lower(),
+            "Mup": d.strftime("%B %Y").upper(),
+            "P": prev.strftime("%B %Y"),
+            "p": prev.strftime("%b %Y"),
+            "Y": self.year,
+            "Mname": d.strftime("%B"),
+            "ms": d.isoformat(),
+            "me": nxt.isoformat(),
+            "ps": prev.isoformat(),
+            "pe": d.isoformat(),
+            "ys": f"{self.year}-07-01",
+            "ye": f"{self.year}-10-01",
+            "days": (nxt - d).days,
+            "next": nxt.isoformat(),
+            "mid": (d + dt.timedelta(days=15)).isoformat(),
+            "team": self.team,
+            "TK": self.team_key,
+            "feat": self.feature,
+            "FK": self.feature_key,
+            "EK": self.env_key,
+            "prod": self.prod,
+            "stg": self.staging,
+        }
 
 
 COMPANIES = {
     "demo": Company("demo", "2026-10", "team", "growth", "feature", "support-bot", "env", "prod", "staging"),
     "public": Company("public", "2026-10", "team", "growth", "feature", "ad-copy", "env", "prod", "staging"),
-    "umbra": Company("umbra", "2025-10", "Team", "payments-core", "cost-center", "cc-1142", "Environment",
-                     "production", "staging"),
-}  # fmt: skip
+    "umbra": Company(
+        "umbra",
+        "2025-10",
+        "Team",
+        "payments-core",
+        "cost-center",
+        "cc-1142",
+        "Environment",
+        "production",
+        "staging",
+    ),
+}
 
 # SQL pieces (DuckDB over the `costs` table; the connection runs in UTC)
 IN_M = "ChargePeriodStart >= TIMESTAMPTZ '{ms}' AND ChargePeriodStart < TIMESTAMPTZ '{me}'"
@@ -85,28 +109,38 @@ ENV = "Tags->>'{EK}'"
 
 
 def change(where: str = "true") -> str:
-    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {IN_M}) - sum(EffectiveCost) FILTER (WHERE {IN_P}) "
-            f"FROM costs WHERE {where}")  # fmt: skip
+    return (
+        f"SELECT sum(EffectiveCost) FILTER (WHERE {IN_M}) - sum(EffectiveCost) FILTER (WHERE {IN_P}) "
+        f"FROM costs WHERE {where}"
+    )
 
 
 def pct_change(where: str = "true") -> str:
-    return (f"SELECT (sum(EffectiveCost) FILTER (WHERE {IN_M}) / sum(EffectiveCost) FILTER (WHERE {IN_P}) - 1) * 100"
-            f" FROM costs WHERE {where}")  # fmt: skip
+    return (
+        f"SELECT (sum(EffectiveCost) FILTER (WHERE {IN_M}) / sum(EffectiveCost) FILTER (WHERE {IN_P}) - 1) * 100"
+        f" FROM costs WHERE {where}"
+    )
 
 
 def share(part: str, whole: str = "true") -> str:
-    return (f"SELECT sum(EffectiveCost) FILTER (WHERE {part}) / sum(EffectiveCost) * 100 FROM costs "
-            f"WHERE {IN_M} AND {whole}")  # fmt: skip
+    return (
+        f"SELECT sum(EffectiveCost) FILTER (WHERE {part}) / sum(EffectiveCost) * 100 FROM costs "
+        f"WHERE {IN_M} AND {whole}"
+    )
 
 
 def which(expr: str, where: str = "true", desc: bool = True, measure: str = "EffectiveCost") -> str:
-    return (f"SELECT {expr} AS k, sum({measure}) AS v FROM costs WHERE {IN_M} AND {where} AND {expr} IS NOT NULL "
-            f"GROUP BY 1 HAVING sum({measure}) <> 0 ORDER BY v {'DESC' if desc else 'ASC'}")  # fmt: skip
+    return (
+        f"SELECT {expr} AS k, sum({measure}) AS v FROM costs WHERE {IN_M} AND {where} AND {expr} IS NOT NULL "
+        f"GROUP BY 1 HAVING sum({measure}) <> 0 ORDER BY v {'DESC' if desc else 'ASC'}"
+    )
 
 
 def peak_day(where: str = "true", desc: bool = True) -> str:
-    return (f"SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) v FROM costs WHERE {IN_M} AND "
-            f"{where} GROUP BY 1 ORDER BY v {'DESC' if desc else 'ASC'} LIMIT 1")  # fmt: skip
+    return (
+        f"SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) v FROM costs WHERE {IN_M} AND "
+        f"{where} GROUP BY 1 ORDER BY v {'DESC' if desc else 'ASC'} LIMIT 1"
+    )
 
 
 def cost(where: str) -> str:
@@ -125,18 +159,36 @@ T = [
     ("total", "How much did we spend in {Mname} {Y}, all in?", "number", COST_M, None, None),
     ("total", "{Mname} {Y} spend?", "number", COST_M, None, None),
     ("total", "how much $ did we burn in {M}", "number", COST_M, None, None),
-    ("total", "What did we spend in Q3 {Y}?", "number",
-     "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{ys}' AND "
-     "ChargePeriodStart < TIMESTAMPTZ '{ye}'", None, None),
+    (
+        "total",
+        "What did we spend in Q3 {Y}?",
+        "number",
+        "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{ys}' AND "
+        "ChargePeriodStart < TIMESTAMPTZ '{ye}'",
+        None,
+        None,
+    ),
     ("total", "spend in Sept {Y}", "number", COST_P, None, None),
     # relative periods
     ("relative", "How much did we spend last month?", "number", COST_M, "{next}", None),
-    ("relative", "what was our spend over the last 30 days", "number",
-     "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{next}' - INTERVAL 30 DAY "
-     "AND ChargePeriodStart < TIMESTAMPTZ '{next}'", "{next}", None),
-    ("relative", "How much did we spend yesterday?", "number",
-     "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{next}' - INTERVAL 1 DAY "
-     "AND ChargePeriodStart < TIMESTAMPTZ '{next}'", "{next}", None),
+    (
+        "relative",
+        "what was our spend over the last 30 days",
+        "number",
+        "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{next}' - INTERVAL 30 DAY "
+        "AND ChargePeriodStart < TIMESTAMPTZ '{next}'",
+        "{next}",
+        None,
+    ),
+    (
+        "relative",
+        "How much did we spend yesterday?",
+        "number",
+        "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{next}' - INTERVAL 1 DAY "
+        "AND ChargePeriodStart < TIMESTAMPTZ '{next}'",
+        "{next}",
+        None,
+    ),
     ("relative", "Anthropic spend last month", "number", cost("ProviderName = 'Anthropic'"), "{next}", None),
     # providers by name, service or invoice issuer
     ("provider", "How much did we spend on AWS in {M}?", "number", cost(AWS), None, None),
@@ -146,18 +198,52 @@ T = [
     ("provider", "google spend {m}", "number", cost(GOOGLE), None, None),
     ("provider", "GCP costs in {M}?", "number", cost(GOOGLE), None, None),
     ("provider", "how much did we pay openai in {M}", "number", cost("ProviderName = 'OpenAI'"), None, None),
-    ("provider", "What did we spend with antropic in {M}?", "number", cost("ProviderName = 'Anthropic'"), None,
-     None),
+    (
+        "provider",
+        "What did we spend with antropic in {M}?",
+        "number",
+        cost("ProviderName = 'Anthropic'"),
+        None,
+        None,
+    ),
     ("provider", "OPENAI COST {Mup}", "number", cost("ProviderName = 'OpenAI'"), None, None),
     # services
-    ("service", "How much did Bedrock cost in {M}?", "number", cost("ServiceName = 'Amazon Bedrock'"), None, None),
-    ("service", "EC2 spend in {M}", "number", cost("ServiceName = 'Amazon Elastic Compute Cloud'"), None, None),
-    ("service", "What did Azure OpenAI cost in {M}?", "number", cost("ServiceName = 'Azure OpenAI'"), None, None),
+    (
+        "service",
+        "How much did Bedrock cost in {M}?",
+        "number",
+        cost("ServiceName = 'Amazon Bedrock'"),
+        None,
+        None,
+    ),
+    (
+        "service",
+        "EC2 spend in {M}",
+        "number",
+        cost("ServiceName = 'Amazon Elastic Compute Cloud'"),
+        None,
+        None,
+    ),
+    (
+        "service",
+        "What did Azure OpenAI cost in {M}?",
+        "number",
+        cost("ServiceName = 'Azure OpenAI'"),
+        None,
+        None,
+    ),
     ("service", "vertex ai costs {m}", "number", cost("ServiceName = 'Vertex AI'"), None, None),
     # models
     ("model", "How much did Claude cost in {M}?", "number", cost("x_Model LIKE 'claude%'"), None, None),
     ("model", "what did gemini cost us in {m}?", "number", cost("x_Model LIKE 'gemini%'"), None, None),
-    ("model", "spend on claude sonnet 4.5 in {M}", "number", cost("x_Model = 'claude-sonnet-4-5'"), None, None),
+    (
+        "model",
+        "spend on claude sonnet 4.5 in {M}",
+        "number",
+        cost("x_Model = 'claude-sonnet-4-5'"),
+        None,
+        None,
+    ),
     ("model", "how much did Haiku cost in {M}", "number", cost("x_Model = 'claude-haiku-4-5'"), None, None),
     # teams, features, env
     ("team", "How much did the {team} team spend in {M}?", "number", cost(TEAM + " = '{team}'"), None, None),
@@ -166,8 +252,14 @@ T = [
     ("team", "top 3 teams by spend in {M}", "which", which(TEAM), None, None),
     ("team", "Which team had the biggest bill in {M}?", "which", which(TEAM), None, None),
     ("team", "which TEAM spent most in {m}", "which", which(TEAM), None, None),
-    ("team", "who spent the most on Anthropic in {M}?", "which", which(TEAM, "ProviderName = 'Anthropic'"), None,
-     None),
+    (
+        "team",
+        "who spent the most on Anthropic in {M}?",
+        "which",
+        which(TEAM, "ProviderName = 'Anthropic'"),
+        None,
+        None,
+    ),
     ("feature", "Which {FK} was cheapest in {M}?", "which", which(FEAT, desc=False), None, None),
     ("feature", "What did {FK} {feat} cost in {M}?", "number", cost(FEAT + " = '{feat}'"), None, None),
     ("feature", "most expensive {FK} in {M}", "which", which(FEAT), None, None),
@@ -175,90 +267,291 @@ T = [
     ("env", "production spend {m}", "number", cost(ENV + " = '{prod}'"), None, None),
     ("env", "what did the staging env cost in {M}", "number", cost(ENV + " = '{stg}'"), None, None),
     # tokens: counts and spend by token type
-    ("tokens", "How many output tokens did we use in {M}?", "number", tokens("x_TokenType = 'output'"), None, None),
-    ("tokens", "How many cached input tokens in {M}?", "number", tokens("x_TokenType = 'cached_input'"), None,
-     None),
-    ("tokens", "How many tokens did Claude models use in {M}?", "number", tokens("x_Model LIKE 'claude%'"), None,
-     None),
+    (
+        "tokens",
+        "How many output tokens did we use in {M}?",
+        "number",
+        tokens("x_TokenType = 'output'"),
+        None,
+        None,
+    ),
+    (
+        "tokens",
+        "How many cached input tokens in {M}?",
+        "number",
+        tokens("x_TokenType = 'cached_input'"),
+        None,
+        None,
+    ),
+    (
+        "tokens",
+        "How many tokens did Claude models use in {M}?",
+        "number",
+        tokens("x_Model LIKE 'claude%'"),
+        None,
+        None,
+    ),
     ("tokens", "total token count {m}", "number", tokens("true"), None, None),
-    ("token_spend", "What did we spend on cached input tokens in {M}?", "number",
-     cost("x_TokenType = 'cached_input'"), None, None),
-    ("token_spend", "What did output tokens cost us in {M}?", "number", cost("x_TokenType = 'output'"), None, None),
-    ("token_spend", "$ spent on cache writes in {M}", "number", cost("x_TokenType = 'cache_write'"), None, None),
-    ("token_spend", "How much did input tokens cost in {M}?", "number", cost("x_TokenType = 'input'"), None, None),
-    ("token_spend", "cost of output tokens for Claude in {M}", "number",
-     cost("x_TokenType = 'output' AND x_Model LIKE 'claude%'"), None, None),
+    (
+        "token_spend",
+        "What did we spend on cached input tokens in {M}?",
+        "number",
+        cost("x_TokenType = 'cached_input'"),
+        None,
+        None,
+    ),
+    (
+        "token_spend",
+        "What did output tokens cost us in {M}?",
+        "number",
+        cost("x_TokenType = 'output'"),
+        None,
+        None,
+    ),
+    (
+        "token_spend",
+        "$ spent on cache writes in {M}",
+        "number",
+        cost("x_TokenType = 'cache_write'"),
+        None,
+        None,
+    ),
+    (
+        "token_spend",
+        "How much did input tokens cost in {M}?",
+        "number",
+        cost("x_TokenType = 'input'"),
+        None,
+        None,
+    ),
+    (
+        "token_spend",
+        "cost of output tokens for Claude in {M}",
+        "number",
+        cost("x_TokenType = 'output' AND x_Model LIKE 'claude%'"),
+        None,
+        None,
+    ),
     # unit costs
-    ("unit", "What was the cost per 1M tokens for claude-haiku-4-5 in {M}?", "number",
-     "SELECT sum(EffectiveCost) / sum(x_Tokens) * 1e6 FROM costs WHERE " + IN_M + " AND x_Model = 'claude-haiku-4-5'",
-     None, None),
-    ("unit", "price per million output tokens for claude haiku 4.5 in {M}", "number",
-     "SELECT sum(EffectiveCost) / sum(x_Tokens) * 1e6 FROM costs WHERE " + IN_M + " AND x_Model = 'claude-haiku-4-5' "
-     "AND x_TokenType = 'output'", None, None),
-    ("unit", "blended $/MTok in {M}", "number",
-     "SELECT sum(EffectiveCost) FILTER (WHERE x_Model IS NOT NULL) / sum(x_Tokens) * 1e6 FROM costs WHERE " + IN_M,
-     None, ("public", "umbra")),
+    (
+        "unit",
+        "What was the cost per 1M tokens for claude-haiku-4-5 in {M}?",
+        "number",
+        "SELECT sum(EffectiveCost) / sum(x_Tokens) * 1e6 FROM costs WHERE "
+        + IN_M
+        + " AND x_Model = 'claude-haiku-4-5'",
+        None,
+        None,
+    ),
+    (
+        "unit",
+        "price per million output tokens for claude haiku 4.5 in {M}",
+        "number",
+        "SELECT sum(EffectiveCost) / sum(x_Tokens) * 1e6 FROM costs WHERE "
+        + IN_M
+        + " AND x_Model = 'claude-haiku-4-5' "
+        "AND x_TokenType = 'output'",
+        None,
+        None,
+    ),
+    (
+        "unit",
+        "blended $/MTok in {M}",
+        "number",
+        "SELECT sum(EffectiveCost) FILTER (WHERE x_Model IS NOT NULL) / sum(x_Tokens) * 1e6 FROM costs WHERE "
+        + IN_M,
+        None,
+        ("public", "umbra"),
+    ),
     # changes
     ("change", "spend {M} vs {P}", "number", change(), None, None),
     ("change", "MoM change in spend for {M}", "number", change(), None, None),
     ("change", "What was the % change in AWS spend from {P} to {M}?", "number", pct_change(AWS), None, None),
     ("change", "How much more or less did we spend in {M} than in {P}?", "number", change(), None, None),
-    ("change", "anthropic spend change {p} -> {M} in $", "number", change("ProviderName = 'Anthropic'"), None,
-     None),
-    ("change", "how much did openai spend grow or shrink from {P} to {M}, in percent", "number",
-     pct_change("ProviderName = 'OpenAI'"), None, None),
+    (
+        "change",
+        "anthropic spend change {p} -> {M} in $",
+        "number",
+        change("ProviderName = 'Anthropic'"),
+        None,
+        None,
+    ),
+    (
+        "change",
+        "how much did openai spend grow or shrink from {P} to {M}, in percent",
+        "number",
+        pct_change("ProviderName = 'OpenAI'"),
+        None,
+        None,
+    ),
     ("change", "spend vs last month", "number", change(), "{next}", None),
     # peaks
     ("peak", "Which day in {M} had the highest spend?", "date", peak_day(), None, None),
-    ("peak", "What was our peak day for OpenAI in {M}?", "date", peak_day("ProviderName = 'OpenAI'"), None, None),
+    (
+        "peak",
+        "What was our peak day for OpenAI in {M}?",
+        "date",
+        peak_day("ProviderName = 'OpenAI'"),
+        None,
+        None,
+    ),
     ("peak", "cheapest day in {M}", "date", peak_day(desc=False), None, None),
-    ("peak", "when did Anthropic spend spike in {M}", "date", peak_day("ProviderName = 'Anthropic'"), None, None),
+    (
+        "peak",
+        "when did Anthropic spend spike in {M}",
+        "date",
+        peak_day("ProviderName = 'Anthropic'"),
+        None,
+        None,
+    ),
     # commitments
-    ("commitment", "What was our reservation utilization in {M}?", "number",
-     "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 FROM "
-     "costs WHERE " + IN_M + " AND CommitmentDiscountStatus IN ('Used', 'Unused')", None, None),
-    ("commitment", "How much PTU capacity went unused in {M}?", "number",
-     cost("CommitmentDiscountStatus = 'Unused'"), None, None),
-    ("commitment", "unused commitment cost {m}", "number", cost("CommitmentDiscountStatus = 'Unused'"), None, None),
-    ("commitment", "how much did we waste on reserved capacity in {M}", "number",
-     cost("CommitmentDiscountStatus = 'Unused'"), None, None),
+    (
+        "commitment",
+        "What was our reservation utilization in {M}?",
+        "number",
+        "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 FROM "
+        "costs WHERE " + IN_M + " AND CommitmentDiscountStatus IN ('Used', 'Unused')",
+        None,
+        None,
+    ),
+    (
+        "commitment",
+        "How much PTU capacity went unused in {M}?",
+        "number",
+        cost("CommitmentDiscountStatus = 'Unused'"),
+        None,
+        None,
+    ),
+    (
+        "commitment",
+        "unused commitment cost {m}",
+        "number",
+        cost("CommitmentDiscountStatus = 'Unused'"),
+        None,
+        None,
+    ),
+    (
+        "commitment",
+        "how much did we waste on reserved capacity in {M}",
+        "number",
+        cost("CommitmentDiscountStatus = 'Unused'"),
+        None,
+        None,
+    ),
     # billed
-    ("billed", "What did Amazon invoice us for {M}?", "number",
-     "SELECT sum(BilledCost) FROM costs WHERE " + IN_M + " AND InvoiceIssuerName IN ('AWS', 'Amazon Web Services', "
-     "'Amazon Web Services, Inc.')", None, None),
-    ("billed", "total billed cost in {M}", "number", "SELECT sum(BilledCost) FROM costs WHERE " + IN_M, None, None),
-    ("billed", "What was the invoice total from Microsoft for {M}?", "number",
-     "SELECT sum(BilledCost) FROM costs WHERE " + IN_M + " AND InvoiceIssuerName IN ('Microsoft', "
-     "'Microsoft Azure')", None, None),
+    (
+        "billed",
+        "What did Amazon invoice us for {M}?",
+        "number",
+        "SELECT sum(BilledCost) FROM costs WHERE "
+        + IN_M
+        + " AND InvoiceIssuerName IN ('AWS', 'Amazon Web Services', "
+        "'Amazon Web Services, Inc.')",
+        None,
+        None,
+    ),
+    (
+        "billed",
+        "total billed cost in {M}",
+        "number",
+        "SELECT sum(BilledCost) FROM costs WHERE " + IN_M,
+        None,
+        None,
+    ),
+    (
+        "billed",
+        "What was the invoice total from Microsoft for {M}?",
+        "number",
+        "SELECT sum(BilledCost) FROM costs WHERE " + IN_M + " AND InvoiceIssuerName IN ('Microsoft', "
+        "'Microsoft Azure')",
+        None,
+        None,
+    ),
     # untagged
     ("untagged", "How much spend was unallocated in {M}?", "number", cost(TEAM + " IS NULL"), None, None),
     ("untagged", "What share of {M} spend had no team?", "number", share(TEAM + " IS NULL"), None, None),
     ("untagged", "cost without a {TK} tag in {m}", "number", cost(TEAM + " IS NULL"), None, None),
     # GPU
     ("gpu", "GPU spend in {M}", "number", cost("x_GpuCount > 0"), None, None),
-    ("gpu", "How many GPU hours did we use in {M}?", "number",
-     "SELECT sum(x_GpuHours) FROM costs WHERE " + IN_M, None, None),
+    (
+        "gpu",
+        "How many GPU hours did we use in {M}?",
+        "number",
+        "SELECT sum(x_GpuHours) FROM costs WHERE " + IN_M,
+        None,
+        None,
+    ),
     ("gpu", "what did our gpu instances cost {m}", "number", cost("x_GpuCount > 0"), None, None),
     # shares
-    ("share", "What fraction of {M} spend was OpenAI?", "number", share("ProviderName = 'OpenAI'"), None, None),
-    ("share", "What percentage of our {M} costs came from the {team} team?", "number",
-     share(TEAM + " = '{team}'"), None, None),
-    ("share", "how much of {M} spend was Anthropic, in %", "number", share("ProviderName = 'Anthropic'"), None,
-     None),
-    ("share", "what % of AWS spend in {M} was Bedrock", "number", share("ServiceName = 'Amazon Bedrock'", AWS), None,
-     None),
+    (
+        "share",
+        "What fraction of {M} spend was OpenAI?",
+        "number",
+        share("ProviderName = 'OpenAI'"),
+        None,
+        None,
+    ),
+    (
+        "share",
+        "What percentage of our {M} costs came from the {team} team?",
+        "number",
+        share(TEAM + " = '{team}'"),
+        None,
+        None,
+    ),
+    (
+        "share",
+        "how much of {M} spend was Anthropic, in %",
+        "number",
+        share("ProviderName = 'Anthropic'"),
+        None,
+        None,
+    ),
+    (
+        "share",
+        "what % of AWS spend in {M} was Bedrock",
+        "number",
+        share("ServiceName = 'Amazon Bedrock'", AWS),
+        None,
+        None,
+    ),
     # averages
     ("average", "What was average daily spend in {M}?", "number", "SELECT ({c}) / {days}", None, None),
-    ("average", "avg daily cost for Anthropic in {M}", "number",
-     "SELECT (" + cost("ProviderName = 'Anthropic'") + ") / {days}", None, None),
-    ("average", "how much do we spend per day on average in {M}", "number", "SELECT ({c}) / {days}", None, None),
+    (
+        "average",
+        "avg daily cost for Anthropic in {M}",
+        "number",
+        "SELECT (" + cost("ProviderName = 'Anthropic'") + ") / {days}",
+        None,
+        None,
+    ),
+    (
+        "average",
+        "how much do we spend per day on average in {M}",
+        "number",
+        "SELECT ({c}) / {days}",
+        None,
+        None,
+    ),
     # exclusions
     ("exclusion", "How much did we spend in {M} excluding AWS?", "number", cost("NOT " + AWS), None, None),
     ("exclusion", "{M} spend not including GPUs", "number", cost("coalesce(x_GpuCount, 0) = 0"), None, None),
-    ("exclusion", "What did we spend on everything other than Anthropic in {M}?", "number",
-     cost("ProviderName <> 'Anthropic'"), None, None),
-    ("exclusion", "spend excluding the {team} team in {M}", "number",
-     cost("coalesce(" + TEAM + ", '') <> '{team}'"), None, None),
+    (
+        "exclusion",
+        "What did we spend on everything other than Anthropic in {M}?",
+        "number",
+        cost("ProviderName <> 'Anthropic'"),
+        None,
+        None,
+    ),
+    (
+        "exclusion",
+        "spend excluding the {team} team in {M}",
+        "number",
+        cost("coalesce(" + TEAM + ", '') <> '{team}'"),
+        None,
+        None,
+    ),
     ("exclusion", "total {m} without openai", "number", cost("ProviderName <> 'OpenAI'"), None, None),
     # top-N and which
     ("top", "top 5 models by cost in {M}", "which", which("x_Model"), None, None),
@@ -266,145 +559,435 @@ T = [
     ("top", "least expensive model in {M}", "which", which("x_Model", desc=False), None, None),
     ("top", "Who was our biggest vendor in {M}?", "which", which("ProviderName"), None, None),
     ("top", "Which service cost the most in {M}?", "which", which("ServiceName"), None, None),
-    ("top", "which model used the most output tokens in {M}", "which",
-     which("x_Model", "x_TokenType = 'output'", measure="x_Tokens"), None, None),
+    (
+        "top",
+        "which model used the most output tokens in {M}",
+        "which",
+        which("x_Model", "x_TokenType = 'output'", measure="x_Tokens"),
+        None,
+        None,
+    ),
     ("top", "biggest AWS service in {M}", "which", which("ServiceName", AWS), None, None),
     # counts and breakdowns
-    ("count", "How many models did we use in {M}?", "number",
-     "SELECT count(*) FROM (" + which("x_Model") + ")", None, None),
+    (
+        "count",
+        "How many models did we use in {M}?",
+        "number",
+        "SELECT count(*) FROM (" + which("x_Model") + ")",
+        None,
+        None,
+    ),
     ("breakdown", "cost by provider for {M}", "number", COST_M, None, None),
     ("breakdown", "{M} spend per team", "number", COST_M, None, None),
     # round two: wordings written after the first round passed
     ("total", "whats the grand total for {m}??", "number", COST_M, None, None),
-    ("total", "How much did we spend MTD?", "number",
-     "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{ms}' AND "
-     "ChargePeriodStart <= TIMESTAMPTZ '{mid}'", "{mid}", None),
+    (
+        "total",
+        "How much did we spend MTD?",
+        "number",
+        "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{ms}' AND "
+        "ChargePeriodStart <= TIMESTAMPTZ '{mid}'",
+        "{mid}",
+        None,
+    ),
     ("total", "{Mname} spend", "number", COST_M, "{next}", None),
-    ("provider", "Bedrock + EC2 spend in {M}", "number",
-     cost("ServiceName IN ('Amazon Bedrock', 'Amazon Elastic Compute Cloud')"), None, None),
+    (
+        "provider",
+        "Bedrock + EC2 spend in {M}",
+        "number",
+        cost("ServiceName IN ('Amazon Bedrock', 'Amazon Elastic Compute Cloud')"),
+        None,
+        None,
+    ),
     ("provider", "how much did we pay Amazon Web Services in {M}", "number", cost(AWS), None, None),
-    ("provider", "what was the Google Cloud bill in {M}", "number",
-     "SELECT sum(BilledCost) FROM costs WHERE " + IN_M + " AND " + GOOGLE, None, None),
+    (
+        "provider",
+        "what was the Google Cloud bill in {M}",
+        "number",
+        "SELECT sum(BilledCost) FROM costs WHERE " + IN_M + " AND " + GOOGLE,
+        None,
+        None,
+    ),
     ("model", "GPT spend in {M}", "number", cost("x_Model LIKE 'gpt%'"), None, None),
-    ("model", "how much did we spend on Sonnet in {M}", "number", cost("x_Model = 'claude-sonnet-4-5'"), None,
-     None),
-    ("model", "Which Claude model cost the most in {M}?", "which", which("x_Model", "x_Model LIKE 'claude%'"), None,
-     None),
-    ("model", "which gpt model was cheapest in {M}", "which", which("x_Model", "x_Model LIKE 'gpt%'", desc=False),
-     None, None),
+    (
+        "model",
+        "how much did we spend on Sonnet in {M}",
+        "number",
+        cost("x_Model = 'claude-sonnet-4-5'"),
+        None,
+        None,
+    ),
+    (
+        "model",
+        "Which Claude model cost the most in {M}?",
+        "which",
+        which("x_Model", "x_Model LIKE 'claude%'"),
+        None,
+        None,
+    ),
+    (
+        "model",
+        "which gpt model was cheapest in {M}",
+        "which",
+        which("x_Model", "x_Model LIKE 'gpt%'", desc=False),
+        None,
+        None,
+    ),
     ("team", "how much did {team} spend in {M}?", "number", cost(TEAM + " = '{team}'"), None, None),
-    ("team", "which team's spend grew the most from {P} to {M}", "which",
-     "SELECT " + TEAM + " AS k, sum(EffectiveCost) FILTER (WHERE " + IN_M + ") - sum(EffectiveCost) FILTER (WHERE "
-     + IN_P + ") AS v FROM costs WHERE " + TEAM + " IS NOT NULL GROUP BY 1 ORDER BY v DESC", None, None),
-    ("team", "what did the {team} team spend on OpenAI in {M}", "number",
-     cost(TEAM + " = '{team}' AND ProviderName = 'OpenAI'"), None, None),
+    (
+        "team",
+        "which team's spend grew the most from {P} to {M}",
+        "which",
+        "SELECT "
+        + TEAM
+        + " AS k, sum(EffectiveCost) FILTER (WHERE "
+        + IN_M
+        + ") - sum(EffectiveCost) FILTER (WHERE "
+        + IN_P
+        + ") AS v FROM costs WHERE "
+        + TEAM
+        + " IS NOT NULL GROUP BY 1 ORDER BY v DESC",
+        None,
+        None,
+    ),
+    (
+        "team",
+        "what did the {team} team spend on OpenAI in {M}",
+        "number",
+        cost(TEAM + " = '{team}' AND ProviderName = 'OpenAI'"),
+        None,
+        None,
+    ),
     ("team", "largest team by spend, {M}", "which", which(TEAM), None, None),
     ("env", "staging vs prod: which cost more in {M}?", "which", which(ENV), None, None),
-    ("tokens", "how many reasoning + output tokens did we use in {M}", "number",
-     tokens("x_TokenType IN ('output', 'reasoning')"), None, None),
-    ("tokens", "input token volume for gemini in {M}", "number",
-     tokens("x_TokenType = 'input' AND x_Model LIKE 'gemini%'"), None, None),
-    ("token_spend", "how much did cached tokens cost us in {M}", "number", cost("x_TokenType = 'cached_input'"),
-     None, None),
-    ("token_spend", "spend on input tokens for claude models in {M}", "number",
-     cost("x_TokenType = 'input' AND x_Model LIKE 'claude%'"), None, None),
-    ("unit", "avg cost per 1k tokens for gemini-2.5-flash in {M}", "number",
-     "SELECT sum(EffectiveCost) / sum(x_Tokens) * 1e3 FROM costs WHERE " + IN_M + " AND x_Model = 'gemini-2.5-flash'",
-     None, None),
+    (
+        "tokens",
+        "how many reasoning + output tokens did we use in {M}",
+        "number",
+        tokens("x_TokenType IN ('output', 'reasoning')"),
+        None,
+        None,
+    ),
+    (
+        "tokens",
+        "input token volume for gemini in {M}",
+        "number",
+        tokens("x_TokenType = 'input' AND x_Model LIKE 'gemini%'"),
+        None,
+        None,
+    ),
+    (
+        "token_spend",
+        "how much did cached tokens cost us in {M}",
+        "number",
+        cost("x_TokenType = 'cached_input'"),
+        None,
+        None,
+    ),
+    (
+        "token_spend",
+        "spend on input tokens for claude models in {M}",
+        "number",
+        cost("x_TokenType = 'input' AND x_Model LIKE 'claude%'"),
+        None,
+        None,
+    ),
+    (
+        "unit",
+        "avg cost per 1k tokens for gemini-2.5-flash in {M}",
+        "number",
+        "SELECT sum(EffectiveCost) / sum(x_Tokens) * 1e3 FROM costs WHERE "
+        + IN_M
+        + " AND x_Model = 'gemini-2.5-flash'",
+        None,
+        None,
+    ),
     ("change", "Did we spend more in {M} or {P}? by how much", "number", change(), None, None),
-    ("change", "How much did Claude spend increase from {P} to {M}?", "number", change("x_Model LIKE 'claude%'"),
-     None, None),
+    (
+        "change",
+        "How much did Claude spend increase from {P} to {M}?",
+        "number",
+        change("x_Model LIKE 'claude%'"),
+        None,
+        None,
+    ),
     ("change", "{M} vs {P} gpu spend delta", "number", change("x_GpuCount > 0"), None, None),
-    ("change", "percent change in the {team} team's spend, {P} to {M}", "number",
-     pct_change(TEAM + " = '{team}'"), None, None),
-    ("change", "which provider grew the most from {P} to {M}?", "which",
-     "SELECT ProviderName AS k, sum(EffectiveCost) FILTER (WHERE " + IN_M + ") - sum(EffectiveCost) FILTER (WHERE "
-     + IN_P + ") AS v FROM costs GROUP BY 1 ORDER BY v DESC", None, None),
+    (
+        "change",
+        "percent change in the {team} team's spend, {P} to {M}",
+        "number",
+        pct_change(TEAM + " = '{team}'"),
+        None,
+        None,
+    ),
+    (
+        "change",
+        "which provider grew the most from {P} to {M}?",
+        "which",
+        "SELECT ProviderName AS k, sum(EffectiveCost) FILTER (WHERE "
+        + IN_M
+        + ") - sum(EffectiveCost) FILTER (WHERE "
+        + IN_P
+        + ") AS v FROM costs GROUP BY 1 ORDER BY v DESC",
+        None,
+        None,
+    ),
     ("peak", "biggest spend day in {M}?", "date", peak_day(), None, None),
-    ("peak", "what was the most expensive day for gemini in {M}", "date", peak_day("x_Model LIKE 'gemini%'"), None,
-     None),
-    ("peak", "what was our highest daily spend in {M}", "number",
-     "SELECT max(v) FROM (SELECT CAST(ChargePeriodStart AS DATE), sum(EffectiveCost) v FROM costs WHERE " + IN_M +
-     " GROUP BY 1)", None, None),
-    ("commitment", "savings plan / reservation utilisation % for {M}", "number",
-     "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 FROM "
-     "costs WHERE " + IN_M + " AND CommitmentDiscountStatus IN ('Used', 'Unused')", None, None),
-    ("commitment", "How much of our PTU commitment did we actually use in {M}?", "number",
-     "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 FROM "
-     "costs WHERE " + IN_M + " AND CommitmentDiscountStatus IN ('Used', 'Unused')", None, None),
+    (
+        "peak",
+        "what was the most expensive day for gemini in {M}",
+        "date",
+        peak_day("x_Model LIKE 'gemini%'"),
+        None,
+        None,
+    ),
+    (
+        "peak",
+        "what was our highest daily spend in {M}",
+        "number",
+        "SELECT max(v) FROM (SELECT CAST(ChargePeriodStart AS DATE), sum(EffectiveCost) v FROM costs WHERE "
+        + IN_M
+        + " GROUP BY 1)",
+        None,
+        None,
+    ),
+    (
+        "commitment",
+        "savings plan / reservation utilisation % for {M}",
+        "number",
+        "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 FROM "
+        "costs WHERE " + IN_M + " AND CommitmentDiscountStatus IN ('Used', 'Unused')",
+        None,
+        None,
+    ),
+    (
+        "commitment",
+        "How much of our PTU commitment did we actually use in {M}?",
+        "number",
+        "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 FROM "
+        "costs WHERE " + IN_M + " AND CommitmentDiscountStatus IN ('Used', 'Unused')",
+        None,
+        None,
+    ),
     ("untagged", "how much {M} spend has no owner", "number", cost(TEAM + " IS NULL"), None, None),
     ("untagged", "what % of spend was untagged in {M}", "number", share(TEAM + " IS NULL"), None, None),
     ("gpu", "what % of {M} spend was GPU", "number", share("x_GpuCount > 0"), None, None),
-    ("share", "what fraction of Claude spend in {M} went through Bedrock?", "number",
-     share("ServiceName = 'Amazon Bedrock'", "x_Model LIKE 'claude%'"), None, None),
+    (
+        "share",
+        "what fraction of Claude spend in {M} went through Bedrock?",
+        "number",
+        share("ServiceName = 'Amazon Bedrock'", "x_Model LIKE 'claude%'"),
+        None,
+        None,
+    ),
     ("share", "how much of our {M} spend was Azure, as a percentage", "number", share(AZURE), None, None),
     ("share", "OpenAI's share of spend in {M}", "number", share("ProviderName = 'OpenAI'"), None, None),
-    ("average", "average daily AWS spend in {M}", "number", "SELECT (" + cost(AWS) + ") / {days}", None, None),
+    (
+        "average",
+        "average daily AWS spend in {M}",
+        "number",
+        "SELECT (" + cost(AWS) + ") / {days}",
+        None,
+        None,
+    ),
     ("average", "what do we spend per day in {M}", "number", "SELECT ({c}) / {days}", None, None),
-    ("exclusion", "{M} spend other than AWS and Azure", "number", cost("NOT " + AWS + " AND NOT " + AZURE), None,
-     None),
-    ("exclusion", "what did OpenAI cost in {M} not counting gpt-4o", "number",
-     cost("ProviderName = 'OpenAI' AND x_Model IS DISTINCT FROM 'gpt-4o'"), None, None),
-    ("exclusion", "how much did we spend in {M} w/o staging", "number",
-     cost("coalesce(" + ENV + ", '') <> '{stg}'"), None, None),
+    (
+        "exclusion",
+        "{M} spend other than AWS and Azure",
+        "number",
+        cost("NOT " + AWS + " AND NOT " + AZURE),
+        None,
+        None,
+    ),
+    (
+        "exclusion",
+        "what did OpenAI cost in {M} not counting gpt-4o",
+        "number",
+        cost("ProviderName = 'OpenAI' AND x_Model IS DISTINCT FROM 'gpt-4o'"),
+        None,
+        None,
+    ),
+    (
+        "exclusion",
+        "how much did we spend in {M} w/o staging",
+        "number",
+        cost("coalesce(" + ENV + ", '') <> '{stg}'"),
+        None,
+        None,
+    ),
     ("top", "Top 2 providers in {M}", "which", which("ProviderName"), None, None),
     ("top", "who are our top 3 vendors by spend for {M}", "which", which("ProviderName"), None, None),
     ("top", "smallest provider in {M}", "which", which("ProviderName", desc=False), None, None),
     ("top", "which region cost the most in {M}", "which", which("RegionId"), None, None),
-    ("count", "how many providers did we pay in {M}", "number",
-     "SELECT count(*) FROM (" + which("ProviderName") + ")", None, None),
-    ("count", "number of teams with spend in {M}", "number", "SELECT count(*) FROM (" + which(TEAM) + ")", None,
-     None),
+    (
+        "count",
+        "how many providers did we pay in {M}",
+        "number",
+        "SELECT count(*) FROM (" + which("ProviderName") + ")",
+        None,
+        None,
+    ),
+    (
+        "count",
+        "number of teams with spend in {M}",
+        "number",
+        "SELECT count(*) FROM (" + which(TEAM) + ")",
+        None,
+        None,
+    ),
     # round three
-    ("total", "Can you tell me what our cloud + AI bill came to in {M}?", "number",
-     "SELECT sum(BilledCost) FROM costs WHERE " + IN_M, None, None),
+    (
+        "total",
+        "Can you tell me what our cloud + AI bill came to in {M}?",
+        "number",
+        "SELECT sum(BilledCost) FROM costs WHERE " + IN_M,
+        None,
+        None,
+    ),
     ("total", "spend for {Mname} {Y} in USD", "number", COST_M, None, None),
     ("provider", "Microsoft costs for {Mname} ({Y})", "number", cost(AZURE), None, None),
-    ("provider", "how much are we paying anthropic per day in {M}", "number",
-     "SELECT (" + cost("ProviderName = 'Anthropic'") + ") / {days}", None, None),
-    ("model", "what did we spend on o-series / gpt-4o-mini in {M}", "number", cost("x_Model = 'gpt-4o-mini'"),
-     None, None),
+    (
+        "provider",
+        "how much are we paying anthropic per day in {M}",
+        "number",
+        "SELECT (" + cost("ProviderName = 'Anthropic'") + ") / {days}",
+        None,
+        None,
+    ),
+    (
+        "model",
+        "what did we spend on o-series / gpt-4o-mini in {M}",
+        "number",
+        cost("x_Model = 'gpt-4o-mini'"),
+        None,
+        None,
+    ),
     ("model", "Which model had the lowest spend in {M}?", "which", which("x_Model", desc=False), None, None),
     ("team", "break down {M} spend by team - who's the biggest?", "which", which(TEAM), None, None),
-    ("team", "How much of the {team} team's {M} spend was OpenAI?", "number",
-     cost(TEAM + " = '{team}' AND ProviderName = 'OpenAI'"), None, None),
-    ("team", "what fraction of the {team} team's spend went to OpenAI in {M}", "number",
-     share("ProviderName = 'OpenAI'", TEAM + " = '{team}'"), None, None),
+    (
+        "team",
+        "How much of the {team} team's {M} spend was OpenAI?",
+        "number",
+        cost(TEAM + " = '{team}' AND ProviderName = 'OpenAI'"),
+        None,
+        None,
+    ),
+    (
+        "team",
+        "what fraction of the {team} team's spend went to OpenAI in {M}",
+        "number",
+        share("ProviderName = 'OpenAI'", TEAM + " = '{team}'"),
+        None,
+        None,
+    ),
     ("tokens", "How many tokens did we process in {M}?", "number", tokens("true"), None, None),
-    ("tokens", "output tokens generated by gpt-4o-mini in {M}", "number",
-     tokens("x_TokenType = 'output' AND x_Model = 'gpt-4o-mini'"), None, None),
-    ("token_spend", "How much money went on output tokens in {M}?", "number", cost("x_TokenType = 'output'"), None,
-     None),
-    ("change", "how did our Anthropic bill move between {P} and {M}", "number", change("ProviderName = 'Anthropic'"),
-     None, None),
+    (
+        "tokens",
+        "output tokens generated by gpt-4o-mini in {M}",
+        "number",
+        tokens("x_TokenType = 'output' AND x_Model = 'gpt-4o-mini'"),
+        None,
+        None,
+    ),
+    (
+        "token_spend",
+        "How much money went on output tokens in {M}?",
+        "number",
+        cost("x_TokenType = 'output'"),
+        None,
+        None,
+    ),
+    (
+        "change",
+        "how did our Anthropic bill move between {P} and {M}",
+        "number",
+        change("ProviderName = 'Anthropic'"),
+        None,
+        None,
+    ),
     ("change", "Spend growth {P}->{M} (%)", "number", pct_change(), None, None),
-    ("change", "by how much did Bedrock spend go up or down from {P} to {M}", "number",
-     change("ServiceName = 'Amazon Bedrock'"), None, None),
+    (
+        "change",
+        "by how much did Bedrock spend go up or down from {P} to {M}",
+        "number",
+        change("ServiceName = 'Amazon Bedrock'"),
+        None,
+        None,
+    ),
     ("peak", "Which day had the least spend in {M}?", "date", peak_day(desc=False), None, None),
-    ("commitment", "what did we pay for unused reservations in {M}", "number",
-     cost("CommitmentDiscountStatus = 'Unused'"), None, None),
-    ("commitment", "what percent of our committed capacity was used in {M}", "number",
-     "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 FROM "
-     "costs WHERE " + IN_M + " AND CommitmentDiscountStatus IN ('Used', 'Unused')", None, None),
-    ("untagged", "How much spend in {M} isn't attributed to any team?", "number", cost(TEAM + " IS NULL"), None,
-     None),
+    (
+        "commitment",
+        "what did we pay for unused reservations in {M}",
+        "number",
+        cost("CommitmentDiscountStatus = 'Unused'"),
+        None,
+        None,
+    ),
+    (
+        "commitment",
+        "what percent of our committed capacity was used in {M}",
+        "number",
+        "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 FROM "
+        "costs WHERE " + IN_M + " AND CommitmentDiscountStatus IN ('Used', 'Unused')",
+        None,
+        None,
+    ),
+    (
+        "untagged",
+        "How much spend in {M} isn't attributed to any team?",
+        "number",
+        cost(TEAM + " IS NULL"),
+        None,
+        None,
+    ),
     ("gpu", "gpu cost {M}", "number", cost("x_GpuCount > 0"), None, None),
-    ("gpu", "How much did the GPU fleet cost on average per day in {M}?", "number",
-     "SELECT (" + cost("x_GpuCount > 0") + ") / {days}", None, None),
-    ("share", "Share of {M} spend on AI models vs GPUs — what % was GPUs?", "number", share("x_GpuCount > 0"),
-     None, None),
-    ("exclusion", "total spend in {M}, excluding Bedrock", "number",
-     cost("ServiceName <> 'Amazon Bedrock'"), None, None),
-    ("exclusion", "how much did we spend on everything except claude in {M}", "number",
-     cost("(x_Model IS NULL OR x_Model NOT LIKE 'claude%')"), None, None),
+    (
+        "gpu",
+        "How much did the GPU fleet cost on average per day in {M}?",
+        "number",
+        "SELECT (" + cost("x_GpuCount > 0") + ") / {days}",
+        None,
+        None,
+    ),
+    (
+        "share",
+        "Share of {M} spend on AI models vs GPUs — what % was GPUs?",
+        "number",
+        share("x_GpuCount > 0"),
+        None,
+        None,
+    ),
+    (
+        "exclusion",
+        "total spend in {M}, excluding Bedrock",
+        "number",
+        cost("ServiceName <> 'Amazon Bedrock'"),
+        None,
+        None,
+    ),
+    (
+        "exclusion",
+        "how much did we spend on everything except claude in {M}",
+        "number",
+        cost("(x_Model IS NULL OR x_Model NOT LIKE 'claude%')"),
+        None,
+        None,
+    ),
     ("top", "which 3 models cost the most in {M}", "which", which("x_Model"), None, None),
     ("top", "Name the most expensive service in {M}", "which", which("ServiceName"), None, None),
     ("top", "who's the most expensive provider {m}", "which", which("ProviderName"), None, None),
     ("average", "mean daily spend {m}", "number", "SELECT ({c}) / {days}", None, None),
-    ("average", "avg spend per week in {M}", "number",
-     "SELECT avg(v) FROM (SELECT date_trunc('week', ChargePeriodStart) w, sum(EffectiveCost) v FROM costs WHERE "
-     + IN_M + " GROUP BY 1)", None, ()),
-]  # fmt: skip
+    (
+        "average",
+        "avg spend per week in {M}",
+        "number",
+        "SELECT avg(v) FROM (SELECT date_trunc('week', ChargePeriodStart) w, sum(EffectiveCost) v FROM costs WHERE "
+        + IN_M
+        + " GROUP BY 1)",
+        None,
+        (),
+    ),
+]
 
 CUSTOMER_SQL = """
 WITH ev AS (
@@ -446,8 +1029,11 @@ def _cases(every_company: bool = True) -> list[tuple[str, str, str, str, str, st
             w = company.words()
             if only and name not in only:
                 continue
-            if not every_company and cat != "token_spend" and name != [n for n in names if not only or n in only][
-                    k % len(only or names)]:  # fmt: skip
+            if (
+                not every_company
+                and cat != "token_spend"
+                and name != [n for n in names if not only or n in only][k % len(only or names)]
+            ):
                 continue
             w["c"] = COST_M.format(**w)
             in_m = IN_M.format(**w)
@@ -559,7 +1145,7 @@ def test_a_customer_question_the_attribution_cannot_filter_is_declined_not_answe
 
 
 def test_a_store_without_telemetry_lists_no_telemetry_dimensions(stores: dict[str, Store]) -> None:
-    from tools.answers import CatalogInput, dimension_catalog
+    from spendscope.tools.costs.answers import CatalogInput, dimension_catalog
 
     kinds = {d.name: d.kind for d in dimension_catalog(stores["public"], CatalogInput()).dimensions}
     assert "telemetry" not in kinds.values() and kinds["team"] == "provider_tag"

@@ -17,8 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "SPENDSCOPE_"))}
     env.update(env_extra)
-    return subprocess.run([sys.executable, "-m", "spendscope", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "spendscope", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_pr_diff_cli_prints_markdown_without_a_key(repo: Path, traffic) -> None:  # noqa: F811
@@ -33,8 +39,21 @@ def test_pr_diff_cli_prints_markdown_without_a_key(repo: Path, traffic) -> None:
 
 def test_pr_diff_summary_comes_from_claude_when_a_key_is_set(repo: Path, traffic) -> None:  # noqa: F811
     with FakeMessagesAPI(["Claude says: this PR raises spend, mostly from the summary loop."]) as fake:
-        out = _run(["pr-diff", "--base", "base", "--head", "main", "--repo", str(repo), "--db", str(traffic.path),
-                    "--json"], {"ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": fake.url})  # fmt: skip
+        out = _run(
+            [
+                "pr-diff",
+                "--base",
+                "base",
+                "--head",
+                "main",
+                "--repo",
+                str(repo),
+                "--db",
+                str(traffic.path),
+                "--json",
+            ],
+            {"ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": fake.url},
+        )
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert payload["llm"] is True

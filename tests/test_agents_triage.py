@@ -18,18 +18,17 @@ from typing import Any
 import pytest
 import triage_store as world
 from fake_messages_api import FakeMessagesAPI, text_reply
+from spendscope.agents.delivery import Alert
+from spendscope.agents.triage import CONSUMER, checkpoint_path, run_triage
+from spendscope.agents.triage_text import SYSTEM
+from spendscope.data.errors import SourceError
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.tools.allocation.owners import SetOwnerInput, set_owner
+from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.governance.anomalies import DetectInput, ListAnomaliesInput, list_anomalies
+from spendscope.tools.governance.budgets import BudgetInput, set_budget
 from typer.testing import CliRunner
-
-from agents.delivery import Alert
-from agents.triage import CONSUMER, checkpoint_path, run_triage
-from agents.triage_text import SYSTEM
-from data.errors import SourceError
-from data.settings import Settings
-from data.store import Store
-from tools.anomalies import DetectInput, ListAnomaliesInput, list_anomalies
-from tools.budgets import BudgetInput, set_budget
-from tools.costs import Filter
-from tools.owners import SetOwnerInput, set_owner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,8 +68,12 @@ def _copy(master: Path, tmp_path: Path) -> Store:
 
 
 def _settings(tmp_path: Path, **overrides: Any) -> Settings:
-    base: dict[str, Any] = {"state_dir": tmp_path / "state", "anthropic_api_key": None, "anthropic_base_url": None,
-                            "triage_default_channel": None}  # fmt: skip
+    base: dict[str, Any] = {
+        "state_dir": tmp_path / "state",
+        "anthropic_api_key": None,
+        "anthropic_base_url": None,
+        "triage_default_channel": None,
+    }
     return Settings(**{**base, **overrides})
 
 
@@ -200,8 +203,12 @@ def test_an_anomaly_first_seen_after_its_event_was_alerted_is_folded_into_that_a
 
 
 def _cost_per_request(days: range) -> float:
-    cost = sum(round(c_usd * world._wiggle(i, j), 2) + (world.SPIKE[i - world.BASE_DAYS] if c == "acme" and
-               i >= world.BASE_DAYS else 0.0) for i in days for j, (c, c_usd) in enumerate(world.CHAT_USD.items()))  # fmt: skip
+    cost = sum(
+        round(c_usd * world._wiggle(i, j), 2)
+        + (world.SPIKE[i - world.BASE_DAYS] if c == "acme" and i >= world.BASE_DAYS else 0.0)
+        for i in days
+        for j, (c, c_usd) in enumerate(world.CHAT_USD.items())
+    )
     return cost / (sum(world.REQUESTS.values()) * len(days))
 
 
@@ -234,8 +241,10 @@ def test_claude_writes_the_summary_through_the_real_sdk(growing: Path, tmp_path:
     def reply(body: dict[str, Any]) -> dict[str, Any]:
         facts = json.loads(body["messages"][0]["content"])
         a = facts["anomaly"]
-        return text_reply(f"Chat spend ran {a['impact']} ({a['relative']}) over the expected {a['expected']} "
-                          f"after a deploy; team search should look.")  # fmt: skip
+        return text_reply(
+            f"Chat spend ran {a['impact']} ({a['relative']}) over the expected {a['expected']} "
+            f"after a deploy; team search should look."
+        )
 
     store, sent = _copy(growing, tmp_path), Collect()
     with FakeMessagesAPI([reply]) as fake:
@@ -269,9 +278,9 @@ def test_a_claude_summary_citing_a_figure_not_in_the_facts_is_replaced_by_the_te
 
 CRASHING_RUN = """
 import os, sys
-from data.settings import Settings
-from data.store import Store
-from agents.triage import run_triage
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.agents.triage import run_triage
 
 class Crash:
     def deliver(self, alert):
@@ -290,8 +299,14 @@ def test_a_run_killed_between_enrichment_and_delivery_resumes_and_sends_exactly_
     growing: Path, tmp_path: Path
 ) -> None:
     store, settings = _copy(growing, tmp_path), _settings(tmp_path)
-    crashed = subprocess.run([sys.executable, "-c", CRASHING_RUN, str(store.path), str(settings.state_dir)],
-                             capture_output=True, text=True, env=_clean_env(), cwd=ROOT, timeout=120)  # fmt: skip
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_RUN, str(store.path), str(settings.state_dir)],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        cwd=ROOT,
+        timeout=120,
+    )
     assert crashed.returncode == 9, crashed.stderr
     (run_id,) = _rows(store, "SELECT run_id FROM _triage_runs WHERE status = 'running'")[0]
     keys = _rows(store, "SELECT DISTINCT key, status FROM _triage_log")
@@ -421,8 +436,11 @@ def test_cli_exits_1_and_says_so_when_a_delivery_fails(
     growing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = _copy(growing, tmp_path)
-    out = _cli(["--webhook", "http://127.0.0.1:9/nothing-listens", "--db", str(store.path)], monkeypatch,
-               tmp_path / "state")  # fmt: skip
+    out = _cli(
+        ["--webhook", "http://127.0.0.1:9/nothing-listens", "--db", str(store.path)],
+        monkeypatch,
+        tmp_path / "state",
+    )
     assert out.exit_code == 1
     assert "the next run retries it" in out.stderr and "Traceback" not in out.output
 

@@ -9,28 +9,64 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # package -> top-level names it must never import
 FORBIDDEN = {
-    "data": {"tools", "agents", "mcp_server", "slack_app", "spendscope", "mcp", "langgraph", "anthropic",
-             "slack_bolt", "slack_sdk", "typer", "rich"},
-    "tools": {"agents", "mcp_server", "slack_app", "spendscope", "mcp", "langgraph", "anthropic", "slack_bolt",
-              "slack_sdk", "typer", "rich"},
+    "data": {
+        "tools",
+        "agents",
+        "mcp_server",
+        "slack_app",
+        "spendscope",
+        "mcp",
+        "langgraph",
+        "anthropic",
+        "slack_bolt",
+        "slack_sdk",
+        "typer",
+        "rich",
+    },
+    "tools": {
+        "agents",
+        "mcp_server",
+        "slack_app",
+        "spendscope",
+        "mcp",
+        "langgraph",
+        "anthropic",
+        "slack_bolt",
+        "slack_sdk",
+        "typer",
+        "rich",
+    },
     "agents": {"mcp_server", "slack_app", "spendscope", "slack_bolt", "slack_sdk", "mcp"},
     "mcp_server": {"slack_app", "agents", "spendscope", "slack_bolt", "slack_sdk", "langgraph"},
     "slack_app": {"mcp_server", "spendscope", "mcp"},
-}  # fmt: skip
+}
+
+
+def _layer(module: str) -> str:
+    """The layer or library a module belongs to: `spendscope.tools.x` -> `tools`, `spendscope.cli` -> `spendscope`,
+    `mcp.server` -> `mcp`. A bare `data`/`tools` import names the same layer (and is refused by its own test)."""
+    parts = module.split(".")
+    if parts[0] == "spendscope":
+        return parts[1] if len(parts) > 1 and parts[1] in FORBIDDEN else "spendscope"
+    return parts[0]
 
 
 def _imports(path: Path) -> set[str]:
+    return {_layer(m) for m in _modules(path)}
+
+
+def _modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
+            names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
         elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" and node.args:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                names.add(arg.value.split(".")[0])
+                names.add(arg.value)
     return names
 
 
@@ -53,4 +89,16 @@ def test_nothing_reads_the_environment_at_import_time_outside_settings() -> None
                 src = ast.unparse(node)
                 if ("os.environ" in src or "os.getenv" in src) and path.name != "settings.py":
                     offenders.append(f"{path.relative_to(ROOT)}: {src[:80]}")
+    assert offenders == []
+
+
+def test_every_import_of_the_project_goes_through_the_spendscope_namespace() -> None:
+    """Installed, data/ tools/ agents/ mcp_server/ slack_app/ live inside `spendscope`; a bare `import data`
+    would only work from a source checkout (and collide with other projects' packages)."""
+    offenders = []
+    for folder in [*FORBIDDEN, "spendscope", "tests", "bench"]:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            bare = {m for m in _modules(path) if m.split(".")[0] in FORBIDDEN}
+            if bare:
+                offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bare)}")
     assert offenders == []

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from fake_messages_api import FakeMessagesAPI, tool_use_reply
+from spendscope.data.store import Store
 from test_tools_allocation import FIXTURES, add_costs, add_events, by
 from typer.testing import CliRunner
 
-from data.store import Store
 from spendscope.cli import app
 
 RULES = FIXTURES / "rules.yaml"
@@ -42,7 +42,9 @@ def test_rules_are_applied_listed_versioned_and_rolled_back(focus_public_store: 
     run(focus_public_store, "tags", "apply", str(path), "--effective-from", "2026-10-01", "--author", "bo")
     history = run_json(focus_public_store, "tags", "history")
     assert [(v["version"], v["author"], v["effective_from"]) for v in history["versions"]] == [
-        (2, "bo", "2026-10-01"), (1, "ana", None)]  # fmt: skip
+        (2, "bo", "2026-10-01"),
+        (1, "ana", None),
+    ]
     assert "team: +1 -1 rules" in history["versions"][0]["summary"]
     out = run(focus_public_store, "tags", "rollback", "1", "--author", "cy")
     assert "restored the rules of version 1 as version 3" in out
@@ -52,12 +54,17 @@ def test_rules_are_applied_listed_versioned_and_rolled_back(focus_public_store: 
 
 def test_a_bad_rules_file_is_refused_with_its_line_number(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("tags:\n  team:\n    - copy: Tags.team\n    - when: {SubAcountName: x}\n      value: a\n",
-                   encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        "tags:\n  team:\n    - copy: Tags.team\n    - when: {SubAcountName: x}\n      value: a\n",
+        encoding="utf-8",
+    )
     done = subprocess.run(
         [sys.executable, "-m", "spendscope", "tags", "apply", str(bad), "--db", str(tmp_path / "s.duckdb")],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 1
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"error: {bad} line 4: rule 2 of tag 'team': unknown column 'SubAcountName'")
@@ -90,12 +97,29 @@ def test_suggestions_are_stored_and_reviewed_by_ranges(focus_public_store: Store
 
 
 def test_owners_are_managed_from_the_cli(focus_public_store: Store) -> None:
-    run(focus_public_store, "owners", "set", "team", "search", "--slack-channel", "#search-costs", "--email",
-        "search@example.com")  # fmt: skip
+    run(
+        focus_public_store,
+        "owners",
+        "set",
+        "team",
+        "search",
+        "--slack-channel",
+        "#search-costs",
+        "--email",
+        "search@example.com",
+    )
     owners = run_json(focus_public_store, "owners", "list")
-    assert owners == [{"key": "team", "value": "search", "slack_channel": "#search-costs", "slack_user": None,
-                       "email": "search@example.com", "updated_by": owners[0]["updated_by"],
-                       "updated_at": owners[0]["updated_at"]}]  # fmt: skip
+    assert owners == [
+        {
+            "key": "team",
+            "value": "search",
+            "slack_channel": "#search-costs",
+            "slack_user": None,
+            "email": "search@example.com",
+            "updated_by": owners[0]["updated_by"],
+            "updated_at": owners[0]["updated_at"],
+        }
+    ]
     assert "removed the owner of team=search" in run(focus_public_store, "owners", "remove", "team", "search")
 
 
@@ -108,23 +132,36 @@ def test_shared_pools_are_listed_and_their_reallocation_shown(focus_public_store
     assert "conserved for every day" in run(focus_public_store, "shared", "show", "--month", "2026-10")
 
 
-def test_the_showback_report_renders_every_format_and_chargeback_files(focus_public_store: Store,
-                                                                       tmp_path: Path) -> None:  # fmt: skip
+def test_the_showback_report_renders_every_format_and_chargeback_files(
+    focus_public_store: Store, tmp_path: Path
+) -> None:
     run(focus_public_store, "tags", "apply", str(RULES))
     run(focus_public_store, "owners", "set", "team", "research", "--email", "research@example.com")
     table = run(focus_public_store, "report", "showback", "--by", "team", "--month", "2026-10")
     assert "Showback by team, October 2026" in table and "TOTAL" in table
     csv_text = run(focus_public_store, "report", "showback", "--by", "team", "--month", "2026-10", "--csv")
-    assert csv_text.splitlines()[0] == ("month,team,direct,shared,total,previous_total,change,change_pct,top_drivers,"
-                                        "owner")  # fmt: skip
+    assert csv_text.splitlines()[0] == (
+        "month,team,direct,shared,total,previous_total,change,change_pct,top_drivers,owner"
+    )
     md = run(focus_public_store, "report", "showback", "--month", "2026-10", "--markdown")
     assert md.startswith("# Showback by team: October 2026") and "| **total** |" in md
     png, folder = tmp_path / "chart.png", tmp_path / "chargeback"
-    data = run_json(focus_public_store, "report", "showback", "--month", "2026-10", "--png", str(png),
-                    "--chargeback", str(folder))  # fmt: skip
+    data = run_json(
+        focus_public_store,
+        "report",
+        "showback",
+        "--month",
+        "2026-10",
+        "--png",
+        str(png),
+        "--chargeback",
+        str(folder),
+    )
     assert png.read_bytes()[:4] == b"\x89PNG" and data["conserved"]
-    assert sorted(p.name for p in folder.iterdir()) == ["chargeback-2026-10-research-example-com.md",
-                                                        "chargeback-2026-10-unowned.md"]  # fmt: skip
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "chargeback-2026-10-research-example-com.md",
+        "chargeback-2026-10-unowned.md",
+    ]
     assert round(sum(r["total"] for r in data["rows"]), 2) == 136077.61
 
 
@@ -140,8 +177,9 @@ def test_attribution_reports_cost_per_customer_and_what_could_not_be_matched(sto
     assert "Reconciles to the invoice exactly" in run(store, "report", "attribution", "--month", "2026-10")
 
 
-def test_suggest_lets_claude_refine_value_names_only_when_a_key_is_set(focus_public_store: Store,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_suggest_lets_claude_refine_value_names_only_when_a_key_is_set(
+    focus_public_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("ANTHROPIC_API_KEY", "SPENDSCOPE_ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     plain = run_json(focus_public_store, "tags", "suggest", "--key", "team")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from analytics_facts import group, month, near, total
+from spendscope.data.store import Store
 from typer.testing import CliRunner
 
-from data.store import Store
 from spendscope.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +38,10 @@ def test_costs_json_total_and_filter(focus_public_store: Store) -> None:
     )
     assert near(anthropic["total"], Decimal("17385.52"))
     not_aws = run_json(focus_public_store, "costs", "-p", "2026-10", "-f", "provider!=AWS,Microsoft")
-    assert near(not_aws["total"], total(lambda r: month(r) == "2026-10"
-                                        and r["ProviderName"] not in ("AWS", "Microsoft")))  # fmt: skip
+    assert near(
+        not_aws["total"],
+        total(lambda r: month(r) == "2026-10" and r["ProviderName"] not in ("AWS", "Microsoft")),
+    )
 
 
 def test_costs_csv_breakdown_matches_the_csv_file(focus_public_store: Store) -> None:
@@ -108,17 +110,25 @@ def test_demo_unit_costs_per_customer_table(demo_store: Store) -> None:
     assert "per request" in out and "(no telemetry)" in out
 
 
-@pytest.mark.parametrize(("args", "text"), [
-    (["costs", "--by", "colour"], "unknown dimension 'colour'"),
-    (["costs", "--period", "2026-13"], "month 13 does not exist"),
-    (["costs", "--period", "2025-01"], "holds no cost data"),
-    (["unit-costs", "--by", "customer"], "need telemetry"),
-    (["gpu", "--idle-threshold", "120"], "--idle-threshold:"),
-    (["savings", "--kind", "magic"], "--kind:"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["costs", "--by", "colour"], "unknown dimension 'colour'"),
+        (["costs", "--period", "2026-13"], "month 13 does not exist"),
+        (["costs", "--period", "2025-01"], "holds no cost data"),
+        (["unit-costs", "--by", "customer"], "need telemetry"),
+        (["gpu", "--idle-threshold", "120"], "--idle-threshold:"),
+        (["savings", "--kind", "magic"], "--kind:"),
+    ],
+)
 def test_errors_print_one_line_and_exit_1(focus_public_store: Store, args: list[str], text: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "spendscope", *args, "--db", str(focus_public_store.path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "spendscope", *args, "--db", str(focus_public_store.path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0]

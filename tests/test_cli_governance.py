@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from spendscope.data.store import Store
 from typer.testing import CliRunner
 
-from data.store import Store
 from spendscope.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,8 +36,14 @@ def daily_by_team() -> dict[tuple[str | None, str], Decimal]:
 
 
 def team_spend(team: str, first: dt.date, last: dt.date) -> Decimal:
-    return sum((v for (t, d), v in daily_by_team().items() if t == team and first.isoformat() <= d <= last.isoformat()),
-               Decimal(0))  # fmt: skip
+    return sum(
+        (
+            v
+            for (t, d), v in daily_by_team().items()
+            if t == team and first.isoformat() <= d <= last.isoformat()
+        ),
+        Decimal(0),
+    )
 
 
 def run(store: Store, *args: str) -> str:
@@ -51,8 +57,13 @@ def run_json(store: Store, *args: str) -> dict | list:
 
 
 def fails(store: Store, *args: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "spendscope", *args, "--db", str(store.path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "spendscope", *args, "--db", str(store.path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
@@ -60,8 +71,20 @@ def fails(store: Store, *args: str) -> str:
 
 
 def test_budget_lifecycle_on_the_public_file(focus_public_store: Store, tmp_path: Path) -> None:
-    saved = run_json(focus_public_store, "budgets", "set", "Research", "--amount", "60000", "-f", "team=research",
-                     "--thresholds", "50,90", "--owner", "#research")  # fmt: skip
+    saved = run_json(
+        focus_public_store,
+        "budgets",
+        "set",
+        "Research",
+        "--amount",
+        "60000",
+        "-f",
+        "team=research",
+        "--thresholds",
+        "50,90",
+        "--owner",
+        "#research",
+    )
     assert saved["created"] and saved["budget"]["scope"] == "team = research"
     status = run_json(focus_public_store, "budgets", "status", "research", "--as-of", "2026-10-16")
     s = status["budgets"][0]
@@ -103,8 +126,10 @@ def test_forecast_json_and_chart(focus_public_store: Store, tmp_path: Path) -> N
 
 def test_anomaly_workflow_on_the_public_file(focus_public_store: Store, tmp_path: Path) -> None:
     # independently: team support's 2026-10-14 is more than twice its usual Wednesday
-    wednesdays = [team_spend("support", d, d) for d in (dt.date(2026, 9, 23), dt.date(2026, 9, 30),
-                                                         dt.date(2026, 10, 7))]  # fmt: skip
+    wednesdays = [
+        team_spend("support", d, d)
+        for d in (dt.date(2026, 9, 23), dt.date(2026, 9, 30), dt.date(2026, 10, 7))
+    ]
     spike = team_spend("support", dt.date(2026, 10, 14), dt.date(2026, 10, 14))
     assert spike > 2 * statistics.median(wednesdays)
     r = run_json(focus_public_store, "anomalies", "detect", "--days", "30")
@@ -121,8 +146,17 @@ def test_anomaly_workflow_on_the_public_file(focus_public_store: Store, tmp_path
     run(focus_public_store, "anomalies", "show", aid, "--chart", str(tmp_path / "a.png"))
     assert (tmp_path / "a.png").read_bytes()[:8] == PNG
     assert run_json(focus_public_store, "anomalies", "ack", aid, "--by", "sam")["status"] == "acknowledged"
-    labelled = run_json(focus_public_store, "anomalies", "label", aid, "expected", "--reason", "load test",
-                        "--pattern", "weekly")  # fmt: skip
+    labelled = run_json(
+        focus_public_store,
+        "anomalies",
+        "label",
+        aid,
+        "expected",
+        "--reason",
+        "load test",
+        "--pattern",
+        "weekly",
+    )
     assert labelled["status"] == "expected" and labelled["status_reason"] == "load test"
     listed = run_json(focus_public_store, "anomalies", "list", "--status", "expected")
     assert [a["anomaly_id"] for a in listed["anomalies"]] == [aid]

@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 import duckdb
-
-from data.store import Store
+from spendscope.data.store import Store
 
 
 def _big_focus_csv(path: Path, rows: int, offset: int = 0) -> Path:
@@ -35,8 +34,13 @@ def _import_in_subprocess(db: Path, csv: Path) -> subprocess.Popen:
         "import sys; from data.store import Store; from data.import_focus import import_focus; "
         f"r = import_focus(Store({str(db)!r}, lock_timeout=60), {str(csv)!r}); print(r.rows_inserted)"
     )
-    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
 
 
 def test_queries_keep_answering_while_another_process_imports(tmp_path: Path) -> None:
@@ -97,8 +101,11 @@ def test_readers_in_threads_share_the_store_with_a_writer(store: Store) -> None:
     try:
         for i in range(20):
             with store.writer() as con:
-                con.execute("INSERT INTO anomaly_labels VALUES (?, DATE '2026-01-01', DATE '2026-01-02', 'team', "
-                            "'x', 'spike', 1, NULL)", [f"l{i}"])  # fmt: skip
+                con.execute(
+                    "INSERT INTO anomaly_labels VALUES (?, DATE '2026-01-01', DATE '2026-01-02', 'team', "
+                    "'x', 'spike', 1, NULL)",
+                    [f"l{i}"],
+                )
     finally:
         stop.set()
         for t in threads:

@@ -13,21 +13,24 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from spendscope.data.demo import build_demo
+from spendscope.data.demo_generate import generate
+from spendscope.data.errors import InvalidArgument, InvalidPeriod
+from spendscope.data.import_focus import import_focus
+from spendscope.data.models import normalize_model
+from spendscope.data.store import Store
 from typer.testing import CliRunner
-
-from data.demo import build_demo
-from data.demo_generate import generate
-from data.errors import InvalidArgument, InvalidPeriod
-from data.import_focus import import_focus
-from data.models import normalize_model
-from data.store import Store
 
 END, DAYS, SEED = "2026-10-31", 100, 7  # as the shared demo_store fixture
 PROVENANCE = {"x_ImportId", "x_SourceFile"}
 # telemetry provider (OpenTelemetry gen_ai.provider.name) -> (FOCUS ProviderName, ServiceName)
-BILLED_AS = {"openai": ("OpenAI", "OpenAI API"), "anthropic": ("Anthropic", "Claude API"),
-             "aws.bedrock": ("AWS", "Amazon Bedrock"), "azure.ai.openai": ("Microsoft", "Azure OpenAI"),
-             "gcp.vertex_ai": ("Google Cloud", "Vertex AI")}  # fmt: skip
+BILLED_AS = {
+    "openai": ("OpenAI", "OpenAI API"),
+    "anthropic": ("Anthropic", "Claude API"),
+    "aws.bedrock": ("AWS", "Amazon Bedrock"),
+    "azure.ai.openai": ("Microsoft", "Azure OpenAI"),
+    "gcp.vertex_ai": ("Google Cloud", "Vertex AI"),
+}
 
 
 def rows(store: Store, sql: str, params: list | None = None) -> list[tuple]:
@@ -75,8 +78,10 @@ def test_another_seed_gives_other_data() -> None:
 
 def test_building_again_into_the_same_store_adds_nothing(kept: tuple[Store, Path]) -> None:
     store, _ = kept
-    counts = "SELECT (SELECT count(*) FROM costs), (SELECT count(*) FROM usage_events), " \
-             "(SELECT count(*) FROM gpu_samples), (SELECT count(*) FROM anomaly_labels)"  # fmt: skip
+    counts = (
+        "SELECT (SELECT count(*) FROM costs), (SELECT count(*) FROM usage_events), "
+        "(SELECT count(*) FROM gpu_samples), (SELECT count(*) FROM anomaly_labels)"
+    )
     before = rows(store, counts)
     info = build_demo(store, end=END, days=DAYS, seed=SEED)
     assert info.added == {"costs": 0, "usage_events": 0, "gpu_samples": 0, "anomaly_labels": 0}
@@ -105,7 +110,9 @@ def test_demo_totals_equal_the_sums_of_the_generated_csv(kept: tuple[Store, Path
     with open(events, encoding="utf-8") as fh:
         lines = [json.loads(line) for line in fh]
     assert rows(store, "SELECT count(*), sum(output_tokens) FROM usage_events")[0] == (
-        len(lines), sum(e["output_tokens"] for e in lines))  # fmt: skip
+        len(lines),
+        sum(e["output_tokens"] for e in lines),
+    )
     [gpu] = files.glob("demo-gpu-*.csv")
     with open(gpu, encoding="utf-8", newline="") as fh:
         samples = list(csv.DictReader(fh))
@@ -147,13 +154,19 @@ def test_token_rows_use_focus_units_and_every_token_type_and_name_their_model(de
 
 
 def test_teams_features_customers_and_envs_are_there(demo_store: Store) -> None:
-    teams, features, envs = rows(demo_store, """SELECT count(DISTINCT json_extract_string(Tags, '$.team')),
+    teams, features, envs = rows(
+        demo_store,
+        """SELECT count(DISTINCT json_extract_string(Tags, '$.team')),
         count(DISTINCT json_extract_string(Tags, '$.feature')), list(DISTINCT json_extract_string(Tags, '$.env'))
-        FROM costs""")[0]  # fmt: skip
+        FROM costs""",
+    )[0]
     assert teams >= 5 and features >= 8 and {"prod", "staging"} <= set(envs)
-    ev = rows(demo_store, """SELECT count(DISTINCT team), count(DISTINCT feature), count(DISTINCT customer),
+    ev = rows(
+        demo_store,
+        """SELECT count(DISTINCT team), count(DISTINCT feature), count(DISTINCT customer),
         list(DISTINCT env), count(DISTINCT commit_sha), count(*) FILTER (WHERE code_path IS NULL), count(*),
-        count(*) FILTER (WHERE NOT priced) FROM usage_events""")[0]  # fmt: skip
+        count(*) FILTER (WHERE NOT priced) FROM usage_events""",
+    )[0]
     assert ev[0] >= 5 and ev[1] >= 8 and ev[2] >= 25 and {"prod", "staging"} <= set(ev[3])
     assert ev[4] >= 3 and ev[5] == 0 and 0 < ev[6] <= 60_000 and ev[7] == 0
     accounts = {r[0] for r in rows(demo_store, "SELECT DISTINCT SubAccountName FROM costs")}
@@ -161,36 +174,54 @@ def test_teams_features_customers_and_envs_are_there(demo_store: Store) -> None:
 
 
 def test_untagged_spend_is_between_one_and_ten_percent(demo_store: Store) -> None:
-    untagged, total = rows(demo_store, """SELECT sum(EffectiveCost) FILTER (WHERE json_extract_string(Tags, '$.team')
-        IS NULL), sum(EffectiveCost) FROM costs""")[0]  # fmt: skip
+    untagged, total = rows(
+        demo_store,
+        """SELECT sum(EffectiveCost) FILTER (WHERE json_extract_string(Tags, '$.team')
+        IS NULL), sum(EffectiveCost) FROM costs""",
+    )[0]
     assert Decimal(1) <= untagged / total * 100 <= Decimal(10)
 
 
 def test_weekends_are_quieter_and_features_grow(demo_store: Store) -> None:
-    daily = rows(demo_store, """SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) FROM costs
+    daily = rows(
+        demo_store,
+        """SELECT CAST(ChargePeriodStart AS DATE) AS d, sum(EffectiveCost) FROM costs
         WHERE json_extract_string(Tags, '$.feature') = 'insights-agent' AND ChargePeriodStart < '2026-09-01'
-        GROUP BY 1""")  # fmt: skip
+        GROUP BY 1""",
+    )
     weekend = statistics.mean(float(c) for d, c in daily if d.weekday() >= 5)
     weekday = statistics.mean(float(c) for d, c in daily if d.weekday() < 4)
     assert 0.4 <= weekend / weekday <= 0.6
-    by_month = dict(rows(demo_store, """SELECT strftime(ChargePeriodStart, '%Y-%m'), sum(EffectiveCost) FROM costs
-        WHERE json_extract_string(Tags, '$.feature') = 'insights-agent' GROUP BY 1"""))  # fmt: skip
+    by_month = dict(
+        rows(
+            demo_store,
+            """SELECT strftime(ChargePeriodStart, '%Y-%m'), sum(EffectiveCost) FROM costs
+        WHERE json_extract_string(Tags, '$.feature') = 'insights-agent' GROUP BY 1""",
+        )
+    )
     assert by_month["2026-10"] / by_month["2026-08"] > Decimal("1.2")  # 20% a month
 
 
 def test_the_idle_gpu_instance_is_idle_and_joins_its_cost_rows(demo_store: Store) -> None:
-    stats = rows(demo_store, """SELECT g.instance_id, avg((utilization_pct < 5)::INT), avg(utilization_pct),
+    stats = rows(
+        demo_store,
+        """SELECT g.instance_id, avg((utilization_pct < 5)::INT), avg(utilization_pct),
         any_value(c.x_InstanceType), any_value(c.x_GpuCount), count(DISTINCT g.gpu_index)
         FROM gpu_samples g JOIN (SELECT DISTINCT ResourceId, x_InstanceType, x_GpuCount FROM costs
                                  WHERE x_GpuCount > 0) c ON c.ResourceId = g.instance_id
-        GROUP BY 1""")  # fmt: skip
+        GROUP BY 1""",
+    )
     idle = [s for s in stats if s[1] >= 0.9]
     busy = [s for s in stats if s[2] >= 40]
     assert idle and busy and len(stats) == 3
     assert {s[3].split(".")[0] for s in stats} == {"g5", "p5"}
     assert all(s[4] == s[5] for s in stats)  # one sample series per GPU
-    gaps = rows(demo_store, """SELECT DISTINCT ts - lag(ts) OVER (ORDER BY ts) FROM gpu_samples
-        WHERE instance_id = ? AND gpu_index = 0""", [idle[0][0]])  # fmt: skip
+    gaps = rows(
+        demo_store,
+        """SELECT DISTINCT ts - lag(ts) OVER (ORDER BY ts) FROM gpu_samples
+        WHERE instance_id = ? AND gpu_index = 0""",
+        [idle[0][0]],
+    )
     assert {g for (g,) in gaps if g is not None} == {dt.timedelta(minutes=15)}
 
 
@@ -209,20 +240,32 @@ def test_the_ptu_commitment_is_under_used_and_amortises_its_purchase(demo_store:
 
 def test_telemetry_estimates_track_the_bill_within_a_few_percent(demo_store: Store) -> None:
     estimated = defaultdict(Decimal)
-    for provider, model, cost in rows(demo_store, """SELECT provider, model, sum(estimated_cost) FROM usage_events
-            WHERE ts >= '2026-10-01' AND ts < '2026-11-01' GROUP BY 1, 2"""):  # fmt: skip
+    for provider, model, cost in rows(
+        demo_store,
+        """SELECT provider, model, sum(estimated_cost) FROM usage_events
+            WHERE ts >= '2026-10-01' AND ts < '2026-11-01' GROUP BY 1, 2""",
+    ):
         estimated[(*BILLED_AS[provider], normalize_model(model))] += cost
-    billed = {(p, s, m): c for p, s, m, c in rows(demo_store, """SELECT ProviderName, ServiceName, x_Model,
+    billed = {
+        (p, s, m): c
+        for p, s, m, c in rows(
+            demo_store,
+            """SELECT ProviderName, ServiceName, x_Model,
         sum(BilledCost) FROM costs WHERE x_Tokens IS NOT NULL AND ChargePeriodStart >= '2026-10-01'
-        AND ChargePeriodStart < '2026-11-01' GROUP BY 1, 2, 3""")}  # fmt: skip
+        AND ChargePeriodStart < '2026-11-01' GROUP BY 1, 2, 3""",
+        )
+    }
     committed = ("Microsoft", "Azure OpenAI", "gpt-4o")  # the PTU's traffic: no per-token bill
     assert set(estimated) - set(billed) == {committed} and len(billed) >= 8
     for key, est in estimated.items():
         if key != committed:
             assert abs(est / billed[key] - 1) <= Decimal("0.06"), key
     # at pay-as-you-go prices the PTU's traffic costs less than the PTU: it is below break-even
-    ptu = rows(demo_store, """SELECT sum(EffectiveCost) FROM costs WHERE CommitmentDiscountId IS NOT NULL
-        AND ChargePeriodStart >= '2026-10-01' AND ChargePeriodStart < '2026-11-01'""")[0][0]  # fmt: skip
+    ptu = rows(
+        demo_store,
+        """SELECT sum(EffectiveCost) FROM costs WHERE CommitmentDiscountId IS NOT NULL
+        AND ChargePeriodStart >= '2026-10-01' AND ChargePeriodStart < '2026-11-01'""",
+    )[0][0]
     assert Decimal("0.5") * ptu < estimated[committed] < Decimal("0.95") * ptu
 
 
@@ -231,11 +274,11 @@ def test_each_labelled_anomaly_stands_out_in_its_series(demo_store: Store) -> No
     assert len(labels) >= 4 and len({lab[4] for lab in labels}) == len(labels)
     series_sql = {
         "feature": "SELECT CAST(ChargePeriodStart AS DATE), sum(EffectiveCost) FROM costs "
-                   "WHERE json_extract_string(Tags, '$.feature') = ? GROUP BY 1",
+        "WHERE json_extract_string(Tags, '$.feature') = ? GROUP BY 1",
         "service": "SELECT CAST(ChargePeriodStart AS DATE), sum(EffectiveCost) FROM costs WHERE ServiceName = ? "
-                   "GROUP BY 1",
+        "GROUP BY 1",
         "customer": "SELECT CAST(ts AS DATE), sum(estimated_cost) FROM usage_events WHERE customer = ? GROUP BY 1",
-    }  # fmt: skip
+    }
     for day, end_day, dimension, value, kind, impact in labels:
         daily = dict(rows(demo_store, series_sql[dimension], [value]))
         before = [float(daily.get(day - dt.timedelta(days=k), 0)) for k in range(1, 15)]
@@ -250,8 +293,11 @@ def test_each_labelled_anomaly_stands_out_in_its_series(demo_store: Store) -> No
 def test_a_fresh_build_never_deletes_a_store_holding_other_data(tmp_path: Path) -> None:
     mine = Store(tmp_path / "mine.duckdb", lock_timeout=10)
     own = tmp_path / "own.csv"
-    own.write_text("BilledCost,EffectiveCost,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
-                   "12.5,12.5,2026-09-01T00:00:00Z,2026-09-02T00:00:00Z,OpenAI\n", encoding="utf-8")  # fmt: skip
+    own.write_text(
+        "BilledCost,EffectiveCost,ChargePeriodStart,ChargePeriodEnd,ProviderName\n"
+        "12.5,12.5,2026-09-01T00:00:00Z,2026-09-02T00:00:00Z,OpenAI\n",
+        encoding="utf-8",
+    )
     import_focus(mine, own)
     info = build_demo(mine, end="2026-09-30", days=62, seed=3, fresh=True)
     assert not info.rebuilt
@@ -280,8 +326,17 @@ def test_spendscope_demo_with_db_prints_the_summary(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--db", str(db), "--end", "2026-09-30", "--days", "62"])
     assert result.exit_code == 0, result.output
     out = result.output
-    for text in ("Spend by provider, September 2026", "Spend by team, September 2026", "Anthropic", "support",
-                 "(untagged)", "Total", "Try next:", f"--db {db}", "spendscope query"):  # fmt: skip
+    for text in (
+        "Spend by provider, September 2026",
+        "Spend by team, September 2026",
+        "Anthropic",
+        "support",
+        "(untagged)",
+        "Total",
+        "Try next:",
+        f"--db {db}",
+        "spendscope query",
+    ):
         assert text in out, text
     assert db.exists()
 
@@ -311,8 +366,9 @@ def test_spendscope_demo_without_db_rebuilds_the_separate_demo_file_and_prints_j
 
 
 def test_the_suggested_commands_exist_and_their_queries_run_on_the_demo(demo_store: Store) -> None:
-    from data.demo import DemoInfo
-    from data.sql_guard import run_select
+    from spendscope.data.demo import DemoInfo
+    from spendscope.data.sql_guard import run_select
+
     from spendscope.demo_summary import example_commands
 
     info = DemoInfo.model_construct(path=demo_store.path, last_full_month="2026-10")

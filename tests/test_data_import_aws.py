@@ -15,13 +15,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from spendscope.data.errors import ImportRejected
+from spendscope.data.import_aws import import_aws_cur
+from spendscope.data.import_common import snake_header
+from spendscope.data.models import normalize_model, token_type_of
+from spendscope.data.store import Store
 from typer.testing import CliRunner
 
-from data.errors import ImportRejected
-from data.import_aws import import_aws_cur
-from data.import_common import snake_header
-from data.models import normalize_model, token_type_of
-from data.store import Store
 from spendscope.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "providers" / "aws"
@@ -90,15 +90,21 @@ def test_cur2_file_imports_every_row_with_billed_and_effective_totals_to_the_cen
     assert billed == sum(_d(r["line_item_unblended_cost"]) for r in rows)
     assert effective == sum(_expected_effective(r) for r in rows)
     assert billed != effective  # the Savings Plan and the RDS reservation are amortised
-    assert _one(store, "SELECT count(DISTINCT x_SourceRow), min(x_SourceRow), max(x_SourceRow) FROM costs") == (
-        len(rows), 1, len(rows))  # fmt: skip
+    assert _one(
+        store, "SELECT count(DISTINCT x_SourceRow), min(x_SourceRow), max(x_SourceRow) FROM costs"
+    ) == (len(rows), 1, len(rows))
     assert _one(store, "SELECT DISTINCT x_Source FROM costs")[0] == "aws_cur"
 
 
 def test_bedrock_token_line_items_get_model_token_kind_and_token_count(tmp_path: Path) -> None:
     _cli(tmp_path / "s.duckdb", CUR2)
-    got = {r[0]: r[1:] for r in _all(Store(tmp_path / "s.duckdb"),
-           "SELECT SkuMeter, x_Model, x_TokenType, x_Tokens, ServiceSubcategory FROM costs WHERE x_Tokens IS NOT NULL")}  # fmt: skip
+    got = {
+        r[0]: r[1:]
+        for r in _all(
+            Store(tmp_path / "s.duckdb"),
+            "SELECT SkuMeter, x_Model, x_TokenType, x_Tokens, ServiceSubcategory FROM costs WHERE x_Tokens IS NOT NULL",
+        )
+    }
     assert got == {
         "USE1-Claude4.6Sonnet-input-tokens": ("claude-sonnet-4-6", "input", 23000, "Generative AI"),
         "USE1-Claude4.6Sonnet-output-tokens": ("claude-sonnet-4-6", "output", 1200, "Generative AI"),
@@ -143,8 +149,11 @@ def test_unknown_bedrock_meter_is_kept_and_reported_as_unmapped(tmp_path: Path) 
 def test_gpu_instance_hours_get_gpu_count_and_gpu_hours_once(tmp_path: Path) -> None:
     [result] = _cli(tmp_path / "s.duckdb", CUR2)
     store = Store(tmp_path / "s.duckdb")
-    got = _all(store, "SELECT x_LineItemType, x_InstanceType, x_GpuCount, x_GpuHours FROM costs "
-                      "WHERE x_InstanceType IS NOT NULL ORDER BY x_SourceRow")  # fmt: skip
+    got = _all(
+        store,
+        "SELECT x_LineItemType, x_InstanceType, x_GpuCount, x_GpuHours FROM costs "
+        "WHERE x_InstanceType IS NOT NULL ORDER BY x_SourceRow",
+    )
     assert got == [
         ("SavingsPlanCoveredUsage", "p5.48xlarge", 8, Decimal(192)),
         ("SavingsPlanNegation", "p5.48xlarge", 8, Decimal(0)),  # the negation must not count the hours again
@@ -158,9 +167,11 @@ def test_gpu_instance_hours_get_gpu_count_and_gpu_hours_once(tmp_path: Path) -> 
 
 def test_attribution_fields_are_kept(tmp_path: Path) -> None:
     _cli(tmp_path / "s.duckdb", CUR2)
-    row = _one(Store(tmp_path / "s.duckdb"),
-               "SELECT SubAccountId, SubAccountName, BillingAccountId, BillingAccountName, x_IamPrincipal, Tags, "
-               "ResourceId, RegionId, ServiceName, ProviderName FROM costs WHERE x_SourceRow = 1")  # fmt: skip
+    row = _one(
+        Store(tmp_path / "s.duckdb"),
+        "SELECT SubAccountId, SubAccountName, BillingAccountId, BillingAccountName, x_IamPrincipal, Tags, "
+        "ResourceId, RegionId, ServiceName, ProviderName FROM costs WHERE x_SourceRow = 1",
+    )
     assert row[:5] == (
         "111122223333",
         "ml-platform",
@@ -183,9 +194,11 @@ def test_attribution_fields_are_kept(tmp_path: Path) -> None:
 
 def test_commitment_lines_are_mapped_like_aws_focus(tmp_path: Path) -> None:
     _cli(tmp_path / "s.duckdb", CUR2)
-    got = _all(Store(tmp_path / "s.duckdb"),
-               "SELECT x_LineItemType, ChargeCategory, PricingCategory, CommitmentDiscountType, CommitmentDiscountStatus, "
-               "BilledCost, EffectiveCost FROM costs WHERE CommitmentDiscountId IS NOT NULL ORDER BY x_SourceRow")  # fmt: skip
+    got = _all(
+        Store(tmp_path / "s.duckdb"),
+        "SELECT x_LineItemType, ChargeCategory, PricingCategory, CommitmentDiscountType, CommitmentDiscountStatus, "
+        "BilledCost, EffectiveCost FROM costs WHERE CommitmentDiscountId IS NOT NULL ORDER BY x_SourceRow",
+    )
     assert got == [
         (
             "SavingsPlanCoveredUsage",
@@ -201,8 +214,12 @@ def test_commitment_lines_are_mapped_like_aws_focus(tmp_path: Path) -> None:
         ("DiscountedUsage", "Usage", "Committed", "Reserved Instance", "Used", Decimal(0), Decimal("3.1416")),
         ("RIFee", "Purchase", None, "Reserved Instance", None, Decimal("94.248"), Decimal("1.5708")),
     ]
-    other = dict(_all(Store(tmp_path / "s.duckdb"), "SELECT x_LineItemType, ChargeCategory FROM costs "
-                                                    "WHERE x_LineItemType IN ('Credit', 'Tax')"))  # fmt: skip
+    other = dict(
+        _all(
+            Store(tmp_path / "s.duckdb"),
+            "SELECT x_LineItemType, ChargeCategory FROM costs WHERE x_LineItemType IN ('Credit', 'Tax')",
+        )
+    )
     assert other == {"Credit": "Credit", "Tax": "Tax"}
 
 
@@ -210,8 +227,10 @@ def test_real_legacy_cur_sample_imports_to_the_cent(tmp_path: Path) -> None:
     rows = _rows(LEGACY_SAMPLE)
     [result] = _cli(tmp_path / "s.duckdb", LEGACY_SAMPLE)
     assert result["rows_inserted"] == len(rows) == 1281
-    billed, effective, tax = _one(Store(tmp_path / "s.duckdb"),
-        "SELECT sum(BilledCost), sum(EffectiveCost), sum(BilledCost) FILTER (ChargeCategory = 'Tax') FROM costs")  # fmt: skip
+    billed, effective, tax = _one(
+        Store(tmp_path / "s.duckdb"),
+        "SELECT sum(BilledCost), sum(EffectiveCost), sum(BilledCost) FILTER (ChargeCategory = 'Tax') FROM costs",
+    )
     assert billed == effective == sum(_d(r["lineItem/UnblendedCost"]) for r in rows)
     assert tax == sum(_d(r["lineItem/UnblendedCost"]) for r in rows if r["lineItem/LineItemType"] == "Tax")
 
@@ -228,9 +247,11 @@ def test_legacy_bedrock_lines_and_resource_tag_columns(tmp_path: Path) -> None:
         "SELECT x_Model, x_TokenType, x_Tokens, Tags FROM costs WHERE x_Tokens IS NOT NULL ORDER BY x_SourceRow",
     )
     assert [g[:3] for g in got] == [
-        ("claude-3-5-sonnet", "input", 120000), ("claude-3-5-sonnet", "output", 8000),
-        ("llama3.1-70b-instruct", "input", 250000), ("nova-lite", "output", 900000),
-    ]  # fmt: skip
+        ("claude-3-5-sonnet", "input", 120000),
+        ("claude-3-5-sonnet", "output", 8000),
+        ("llama3.1-70b-instruct", "input", 250000),
+        ("nova-lite", "output", 900000),
+    ]
     assert json.loads(got[0][3]) == {
         "team": "search",
         "feature": "chat",
@@ -251,8 +272,11 @@ def test_gzip_and_parquet_exports_import_like_csv(tmp_path: Path) -> None:
 
     def summary(db: Path, path: Path) -> list[tuple]:
         _cli(db, path)
-        return _all(Store(db), "SELECT x_SourceRow, BilledCost, EffectiveCost, x_Model, x_TokenType, x_Tokens, "
-                               "x_GpuCount, SkuMeter, CommitmentDiscountId, Tags::VARCHAR FROM costs ORDER BY x_SourceRow")  # fmt: skip
+        return _all(
+            Store(db),
+            "SELECT x_SourceRow, BilledCost, EffectiveCost, x_Model, x_TokenType, x_Tokens, "
+            "x_GpuCount, SkuMeter, CommitmentDiscountId, Tags::VARCHAR FROM costs ORDER BY x_SourceRow",
+        )
 
     assert summary(tmp_path / "a.duckdb", gz) == summary(tmp_path / "b.duckdb", LEGACY_TAGS)
     from_parquet = summary(tmp_path / "c.duckdb", parquet)
@@ -266,13 +290,26 @@ def test_gzip_and_parquet_exports_import_like_csv(tmp_path: Path) -> None:
 def _write_cur2_parquet(rows: list[dict[str, str]], path: Path) -> None:
     """CUR 2.0 as AWS writes Parquet: numbers as doubles, dates as timestamps, `product`/`resource_tags` as maps,
     empty text as ''."""
-    numeric = {"line_item_usage_amount", "line_item_unblended_cost", "line_item_unblended_rate", "line_item_blended_cost",
-               "pricing_public_on_demand_cost", "pricing_public_on_demand_rate", "reservation_effective_cost",
-               "reservation_unused_amortized_upfront_fee_for_billing_period", "reservation_unused_recurring_fee",
-               "savings_plan_savings_plan_effective_cost", "savings_plan_total_commitment_to_date",
-               "savings_plan_used_commitment"}  # fmt: skip
-    dates = {"line_item_usage_start_date", "line_item_usage_end_date", "bill_billing_period_start_date",
-             "bill_billing_period_end_date"}  # fmt: skip
+    numeric = {
+        "line_item_usage_amount",
+        "line_item_unblended_cost",
+        "line_item_unblended_rate",
+        "line_item_blended_cost",
+        "pricing_public_on_demand_cost",
+        "pricing_public_on_demand_rate",
+        "reservation_effective_cost",
+        "reservation_unused_amortized_upfront_fee_for_billing_period",
+        "reservation_unused_recurring_fee",
+        "savings_plan_savings_plan_effective_cost",
+        "savings_plan_total_commitment_to_date",
+        "savings_plan_used_commitment",
+    }
+    dates = {
+        "line_item_usage_start_date",
+        "line_item_usage_end_date",
+        "bill_billing_period_start_date",
+        "bill_billing_period_end_date",
+    }
     maps = {"product", "resource_tags", "cost_category"}
     arrays = {}
     import datetime as dt
@@ -282,11 +319,15 @@ def _write_cur2_parquet(rows: list[dict[str, str]], path: Path) -> None:
         if name in numeric:
             arrays[name] = pa.array([float(v) if v else None for v in values], pa.float64())
         elif name in dates:
-            arrays[name] = pa.array([dt.datetime.fromisoformat(v.replace("Z", "+00:00")) for v in values],
-                                    pa.timestamp("ms", tz="UTC"))  # fmt: skip
+            arrays[name] = pa.array(
+                [dt.datetime.fromisoformat(v.replace("Z", "+00:00")) for v in values],
+                pa.timestamp("ms", tz="UTC"),
+            )
         elif name in maps:
-            arrays[name] = pa.array([list(json.loads(v).items()) if v else None for v in values],
-                                    pa.map_(pa.string(), pa.string()))  # fmt: skip
+            arrays[name] = pa.array(
+                [list(json.loads(v).items()) if v else None for v in values],
+                pa.map_(pa.string(), pa.string()),
+            )
         else:  # AWS writes empty strings, not nulls, in text columns
             arrays[name] = pa.array([r[name] for r in rows], pa.string())
     pq.write_table(pa.table(arrays), path)
@@ -359,9 +400,20 @@ def test_cli_reports_a_bad_file_in_one_line_and_exits_1(tmp_path: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     proc = subprocess.run(
-        [sys.executable, "-m", "spendscope", "import", "aws-cur", str(bad), "--db", str(tmp_path / "s.duckdb")],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "spendscope",
+            "import",
+            "aws-cur",
+            str(bad),
+            "--db",
+            str(tmp_path / "s.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1

@@ -9,12 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from spendscope.data.errors import ImportRejected
+from spendscope.data.import_azure import import_azure, unit_block
+from spendscope.data.models import normalize_model, token_type_of
+from spendscope.data.store import Store
 from typer.testing import CliRunner
 
-from data.errors import ImportRejected
-from data.import_azure import import_azure, unit_block
-from data.models import normalize_model, token_type_of
-from data.store import Store
 from spendscope.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "providers" / "azure"
@@ -80,8 +80,11 @@ def test_amortised_export_spreads_the_ptu_reservation_and_bills_nothing_twice(tm
     assert effective == sum(_d(r["CostInBillingCurrency"]) for r in rows)
     assert billed == sum(_d(r["CostInBillingCurrency"]) for r in rows if r["PricingModel"] != "Reservation")
     assert any("amortised-cost export" in w for w in result["warnings"])
-    ptu = _all(store, "SELECT ChargeCategory, CommitmentDiscountStatus, CommitmentDiscountName, BilledCost, EffectiveCost "
-                      "FROM costs WHERE CommitmentDiscountId IS NOT NULL ORDER BY x_SourceRow")  # fmt: skip
+    ptu = _all(
+        store,
+        "SELECT ChargeCategory, CommitmentDiscountStatus, CommitmentDiscountName, BilledCost, EffectiveCost "
+        "FROM costs WHERE CommitmentDiscountId IS NOT NULL ORDER BY x_SourceRow",
+    )
     assert ptu == [
         ("Usage", "Used", "ptu-global-15", Decimal(0), Decimal(2600)),
         ("Usage", "Unused", "ptu-global-15", Decimal(0), Decimal(0)),
@@ -91,11 +94,13 @@ def test_amortised_export_spreads_the_ptu_reservation_and_bills_nothing_twice(tm
 
 def test_ptu_reservation_purchase_is_a_commitment_row(tmp_path: Path) -> None:
     _cli(tmp_path / "s.duckdb", ACTUAL)
-    got = _all(Store(tmp_path / "s.duckdb"),
-               "SELECT ChargeCategory, ChargeFrequency, CommitmentDiscountType, CommitmentDiscountCategory, "
-               "CommitmentDiscountStatus, PricingCategory, BilledCost, ServiceName, "
-               "json_extract_string(SkuPriceDetails, '$.x_ServiceTier') FROM costs "
-               "WHERE CommitmentDiscountId LIKE '%ptu000000001' ORDER BY x_SourceRow")  # fmt: skip
+    got = _all(
+        Store(tmp_path / "s.duckdb"),
+        "SELECT ChargeCategory, ChargeFrequency, CommitmentDiscountType, CommitmentDiscountCategory, "
+        "CommitmentDiscountStatus, PricingCategory, BilledCost, ServiceName, "
+        "json_extract_string(SkuPriceDetails, '$.x_ServiceTier') FROM costs "
+        "WHERE CommitmentDiscountId LIKE '%ptu000000001' ORDER BY x_SourceRow",
+    )
     assert got == [
         (
             "Purchase",
@@ -131,20 +136,100 @@ def test_openai_meters_give_model_direction_cache_deployment_and_batch(tmp_path:
             "SELECT SkuMeter, x_Model, x_TokenType, x_Tokens, PricingQuantity, PricingUnit, "
             "json_extract_string(SkuPriceDetails, '$.x_DeploymentType'), "
             "json_extract_string(SkuPriceDetails, '$.x_ServiceTier') FROM costs WHERE x_Tokens IS NOT NULL",
-        )  # fmt: skip
+        )
     }
     assert got == {
-        "gpt-4o-mini-0718-Inp-glbl Tokens": ("gpt-4o-mini", "input", 13823, Decimal("13.823"), "1000 Tokens", "Global", "standard"),
-        "gpt-4o-mini-0718-Outp-glbl Tokens": ("gpt-4o-mini", "output", 2500, Decimal("2.5"), "1000 Tokens", "Global", "standard"),
-        "gpt 4o 1120 cached Inp glbl": ("gpt-4o", "cached_input", 100000, Decimal(100), "1000 Tokens", "Global", "standard"),
-        "gpt 4o 0513 Output global Tokens": ("gpt-4o", "output", 40250, Decimal("40.25"), "1000 Tokens", "Global", "standard"),
-        "gpt-4-8K-Batch-Inp-glbl Tokens": ("gpt-4-8k", "input", 1200000, Decimal(1200), "1000 Tokens", "Global", "batch"),
-        "gpt 4.5 0227 cached Inp DZone": ("gpt-4.5", "cached_input", 3200, Decimal("3.2"), "1000 Tokens", "DataZone", "standard"),
-        "gpt-35-turbo-4k-Input-regional": ("gpt-3.5-turbo-4k", "input", 500000, Decimal(500), "1000 Tokens", "Regional", "standard"),
-        "gpt-4o-transcribe-aud-inp-glbl Tokens": ("gpt-4o-transcribe", "input", 750000, Decimal("0.75"), "1000000 Tokens", "Global", "standard"),
-        "R1 Inp glbl Tokens": ("deepseek-r1", "input", 2125000, Decimal("2.125"), "1000000 Tokens", "Global", "standard"),
-        "zeta-x1 Inp glbl Tokens": (None, "input", 1000000, Decimal(1), "1000000 Tokens", "Global", "standard"),
-    }  # fmt: skip
+        "gpt-4o-mini-0718-Inp-glbl Tokens": (
+            "gpt-4o-mini",
+            "input",
+            13823,
+            Decimal("13.823"),
+            "1000 Tokens",
+            "Global",
+            "standard",
+        ),
+        "gpt-4o-mini-0718-Outp-glbl Tokens": (
+            "gpt-4o-mini",
+            "output",
+            2500,
+            Decimal("2.5"),
+            "1000 Tokens",
+            "Global",
+            "standard",
+        ),
+        "gpt 4o 1120 cached Inp glbl": (
+            "gpt-4o",
+            "cached_input",
+            100000,
+            Decimal(100),
+            "1000 Tokens",
+            "Global",
+            "standard",
+        ),
+        "gpt 4o 0513 Output global Tokens": (
+            "gpt-4o",
+            "output",
+            40250,
+            Decimal("40.25"),
+            "1000 Tokens",
+            "Global",
+            "standard",
+        ),
+        "gpt-4-8K-Batch-Inp-glbl Tokens": (
+            "gpt-4-8k",
+            "input",
+            1200000,
+            Decimal(1200),
+            "1000 Tokens",
+            "Global",
+            "batch",
+        ),
+        "gpt 4.5 0227 cached Inp DZone": (
+            "gpt-4.5",
+            "cached_input",
+            3200,
+            Decimal("3.2"),
+            "1000 Tokens",
+            "DataZone",
+            "standard",
+        ),
+        "gpt-35-turbo-4k-Input-regional": (
+            "gpt-3.5-turbo-4k",
+            "input",
+            500000,
+            Decimal(500),
+            "1000 Tokens",
+            "Regional",
+            "standard",
+        ),
+        "gpt-4o-transcribe-aud-inp-glbl Tokens": (
+            "gpt-4o-transcribe",
+            "input",
+            750000,
+            Decimal("0.75"),
+            "1000000 Tokens",
+            "Global",
+            "standard",
+        ),
+        "R1 Inp glbl Tokens": (
+            "deepseek-r1",
+            "input",
+            2125000,
+            Decimal("2.125"),
+            "1000000 Tokens",
+            "Global",
+            "standard",
+        ),
+        "zeta-x1 Inp glbl Tokens": (
+            None,
+            "input",
+            1000000,
+            Decimal(1),
+            "1000000 Tokens",
+            "Global",
+            "standard",
+        ),
+    }
 
 
 def test_unknown_ai_meter_is_kept_and_reported_as_unmapped(tmp_path: Path) -> None:
@@ -155,9 +240,12 @@ def test_unknown_ai_meter_is_kept_and_reported_as_unmapped(tmp_path: Path) -> No
 def test_attribution_units_and_gpu_vm(tmp_path: Path) -> None:
     _cli(tmp_path / "s.duckdb", ACTUAL)
     store = Store(tmp_path / "s.duckdb")
-    [first] = _all(store, "SELECT SubAccountId, SubAccountName, SubAccountType, x_ResourceGroupName, x_CostCenter, Tags, "
-                          "ResourceName, ResourceType, RegionId, ChargePeriodStart, ChargePeriodEnd, BillingPeriodEnd "
-                          "FROM costs WHERE x_SourceRow = 1")  # fmt: skip
+    [first] = _all(
+        store,
+        "SELECT SubAccountId, SubAccountName, SubAccountType, x_ResourceGroupName, x_CostCenter, Tags, "
+        "ResourceName, ResourceType, RegionId, ChargePeriodStart, ChargePeriodEnd, BillingPeriodEnd "
+        "FROM costs WHERE x_SourceRow = 1",
+    )
     assert first[:5] == ("6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "ai-prod", "Subscription", "rg-ai", "cc-ai")
     assert json.loads(first[5]) == {"team": "search", "env": "prod"}  # brace-less `"k": "v"` form repaired
     assert first[6:9] == ("acme-openai-eus2", "microsoft.cognitiveservices/accounts", "eastus2")
@@ -166,8 +254,11 @@ def test_attribution_units_and_gpu_vm(tmp_path: Path) -> None:
         store, "SELECT x_InstanceType, x_GpuCount, x_GpuHours, ConsumedUnit FROM costs WHERE x_GpuCount > 0"
     )
     assert vm == [("standard_nd96isr_h100_v5", 8, Decimal(192), "Hours")]
-    storage = _all(store, "SELECT ConsumedQuantity, ConsumedUnit, PricingQuantity, PricingUnit FROM costs "
-                          "WHERE SkuMeter = 'Hot LRS Write Operations'")  # fmt: skip
+    storage = _all(
+        store,
+        "SELECT ConsumedQuantity, ConsumedUnit, PricingQuantity, PricingUnit FROM costs "
+        "WHERE SkuMeter = 'Hot LRS Write Operations'",
+    )
     assert storage == [(Decimal(4), "Units", Decimal("0.0004"), "10K")]
 
 
@@ -195,8 +286,11 @@ def test_mca_style_camel_case_headers_import_the_same(tmp_path: Path) -> None:
 
 def test_unit_of_measure_block_sizes_match_microsofts_pricing_units_table() -> None:
     rows = _rows(FIXTURES / "finops-toolkit_PricingUnits.csv")
-    wrong = [(r["UnitOfMeasure"], r["PricingBlockSize"], unit_block(r["UnitOfMeasure"])[0]) for r in rows
-             if Decimal(str(unit_block(r["UnitOfMeasure"])[0])) != Decimal(r["PricingBlockSize"])]  # fmt: skip
+    wrong = [
+        (r["UnitOfMeasure"], r["PricingBlockSize"], unit_block(r["UnitOfMeasure"])[0])
+        for r in rows
+        if Decimal(str(unit_block(r["UnitOfMeasure"])[0])) != Decimal(r["PricingBlockSize"])
+    ]
     assert wrong == []
     assert unit_block("1K") == (1000, "Units") and unit_block("100 Hours") == (100, "Hours")
 

@@ -10,10 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from focus_rows import HEADER, row, total, write
-
-from data.errors import ImportRejected
-from data.import_focus import import_focus
-from data.store import Store
+from spendscope.data.errors import ImportRejected
+from spendscope.data.import_focus import import_focus
+from spendscope.data.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "focus"
 
@@ -113,9 +112,17 @@ def test_null_spellings_become_nulls(store: Store, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-10-05T00:00:00Z", "2026-10-05 00:00:00", "2026-10-05T00:00:00", "2026-10-05", "10/5/26",
-     "10/05/2026", "2026-10-05T02:00:00+02:00", "2026-10-05T00:00:00.000Z"],
-)  # fmt: skip
+    [
+        "2026-10-05T00:00:00Z",
+        "2026-10-05 00:00:00",
+        "2026-10-05T00:00:00",
+        "2026-10-05",
+        "10/5/26",
+        "10/05/2026",
+        "2026-10-05T02:00:00+02:00",
+        "2026-10-05T00:00:00.000Z",
+    ],
+)
 def test_date_formats_are_read_as_utc(store: Store, tmp_path: Path, text: str) -> None:
     r = row(5, "1.0")
     r["ChargePeriodStart"] = text
@@ -212,8 +219,11 @@ def test_provenance_names_file_and_row(store: Store, tmp_path: Path) -> None:
 
 def test_broken_csv_is_rejected_cleanly(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "broken.csv"
-    path.write_text("BilledCost,EffectiveCost,ChargePeriodStart,ChargePeriodEnd\n1,1,2026-10-01,2026-10-02\n"
-                    '2,2,"2026-10-02,2026-10-03\n', encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "BilledCost,EffectiveCost,ChargePeriodStart,ChargePeriodEnd\n1,1,2026-10-01,2026-10-02\n"
+        '2,2,"2026-10-02,2026-10-03\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ImportRejected) as info:
         import_focus(store, path)
     assert "broken.csv" in info.value.message
@@ -259,7 +269,7 @@ def test_shared_eval_export_loads_3763_rows_and_matches_file_total(tmp_path: Pat
 def test_model_and_token_type_are_read_from_provider_meter_text(
     text: str, model: str, token_type: str | None
 ) -> None:
-    from data.models import normalize_model, token_type_of
+    from spendscope.data.models import normalize_model, token_type_of
 
     assert (normalize_model(text), token_type_of(text)) == (model, token_type)
 
@@ -284,7 +294,7 @@ def test_a_focus_1_0_charge_subcategory_gives_the_commitment_status(tmp_path: Pa
 
 
 def test_a_spaced_mistral_name_keeps_its_tier() -> None:
-    from data.models import normalize_model
+    from spendscope.data.models import normalize_model
 
     text = "$0.002 per 1K input tokens for Mistral Large (24.07) in US East (N. Virginia)"
     assert (normalize_model(text), normalize_model("Mistral Small"), normalize_model("mistral")) == (

@@ -10,12 +10,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from spendscope.data.errors import ImportRejected
+from spendscope.data.import_gcp import import_gcp
+from spendscope.data.models import normalize_model, token_type_of
+from spendscope.data.store import Store
 from typer.testing import CliRunner
 
-from data.errors import ImportRejected
-from data.import_gcp import import_gcp
-from data.models import normalize_model, token_type_of
-from data.store import Store
 from spendscope.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "providers" / "gcp"
@@ -58,8 +58,12 @@ def test_json_export_imports_gross_cost_and_credits_to_the_cent(tmp_path: Path) 
     gross = sum(Decimal(str(r["cost"])) for r in records)
     credits = [Decimal(str(c["amount"])) for r in records for c in r["credits"]]
     assert result["rows_inserted"] == len(records) + len(credits)
-    got = dict(_all(Store(tmp_path / "s.duckdb"),
-                    "SELECT ChargeCategory = 'Credit', sum(BilledCost) FROM costs GROUP BY 1"))  # fmt: skip
+    got = dict(
+        _all(
+            Store(tmp_path / "s.duckdb"),
+            "SELECT ChargeCategory = 'Credit', sum(BilledCost) FROM costs GROUP BY 1",
+        )
+    )
     assert got == {False: gross, True: sum(credits)}
     assert Decimal(result["billed_cost"]) == Decimal(result["effective_cost"]) == gross + sum(credits)
 
@@ -67,8 +71,10 @@ def test_json_export_imports_gross_cost_and_credits_to_the_cent(tmp_path: Path) 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_csv_and_parquet_exports_import_like_json(tmp_path: Path, kind: str) -> None:
     path = FLAT_CSV if kind == "csv" else _write_parquet(tmp_path / "export.parquet", _records())
-    query = ("SELECT x_SourceRow, ChargeCategory, BilledCost, x_Model, x_TokenType, x_Tokens, SubAccountId, "
-             "Tags::VARCHAR, x_CreditType, ChargePeriodStart, BillingPeriodStart FROM costs ORDER BY ALL")  # fmt: skip
+    query = (
+        "SELECT x_SourceRow, ChargeCategory, BilledCost, x_Model, x_TokenType, x_Tokens, SubAccountId, "
+        "Tags::VARCHAR, x_CreditType, ChargePeriodStart, BillingPeriodStart FROM costs ORDER BY ALL"
+    )
     _cli(tmp_path / "a.duckdb", path)
     _cli(tmp_path / "b.duckdb", JSONL)
     assert _all(Store(tmp_path / "a.duckdb"), query) == _all(Store(tmp_path / "b.duckdb"), query)
@@ -77,20 +83,53 @@ def test_csv_and_parquet_exports_import_like_json(tmp_path: Path, kind: str) -> 
 def _write_parquet(path: Path, records: list[dict]) -> Path:
     """The export as BigQuery writes Parquet: nested STRUCTs, REPEATED key/value and credit records."""
     kv = pa.list_(pa.struct([("key", pa.string()), ("value", pa.string())]))
-    schema = pa.schema([
-        ("billing_account_id", pa.string()),
-        ("service", pa.struct([("id", pa.string()), ("description", pa.string())])),
-        ("sku", pa.struct([("id", pa.string()), ("description", pa.string())])),
-        ("usage_start_time", pa.string()), ("usage_end_time", pa.string()),
-        ("project", pa.struct([("id", pa.string()), ("number", pa.string()), ("name", pa.string()), ("labels", kv)])),
-        ("labels", kv), ("location", pa.struct([("location", pa.string()), ("region", pa.string())])),
-        ("cost", pa.float64()), ("currency", pa.string()), ("cost_at_list", pa.float64()),
-        ("usage", pa.struct([("amount", pa.float64()), ("unit", pa.string()), ("amount_in_pricing_units", pa.float64()),
-                             ("pricing_unit", pa.string())])),
-        ("credits", pa.list_(pa.struct([("name", pa.string()), ("amount", pa.float64()), ("full_name", pa.string()),
-                                        ("id", pa.string()), ("type", pa.string())]))),
-        ("invoice", pa.struct([("month", pa.string())])), ("cost_type", pa.string()),
-    ])  # fmt: skip
+    schema = pa.schema(
+        [
+            ("billing_account_id", pa.string()),
+            ("service", pa.struct([("id", pa.string()), ("description", pa.string())])),
+            ("sku", pa.struct([("id", pa.string()), ("description", pa.string())])),
+            ("usage_start_time", pa.string()),
+            ("usage_end_time", pa.string()),
+            (
+                "project",
+                pa.struct(
+                    [("id", pa.string()), ("number", pa.string()), ("name", pa.string()), ("labels", kv)]
+                ),
+            ),
+            ("labels", kv),
+            ("location", pa.struct([("location", pa.string()), ("region", pa.string())])),
+            ("cost", pa.float64()),
+            ("currency", pa.string()),
+            ("cost_at_list", pa.float64()),
+            (
+                "usage",
+                pa.struct(
+                    [
+                        ("amount", pa.float64()),
+                        ("unit", pa.string()),
+                        ("amount_in_pricing_units", pa.float64()),
+                        ("pricing_unit", pa.string()),
+                    ]
+                ),
+            ),
+            (
+                "credits",
+                pa.list_(
+                    pa.struct(
+                        [
+                            ("name", pa.string()),
+                            ("amount", pa.float64()),
+                            ("full_name", pa.string()),
+                            ("id", pa.string()),
+                            ("type", pa.string()),
+                        ]
+                    )
+                ),
+            ),
+            ("invoice", pa.struct([("month", pa.string())])),
+            ("cost_type", pa.string()),
+        ]
+    )
 
     def plain(value: object) -> object:
         if isinstance(value, Decimal):
@@ -108,9 +147,11 @@ def _write_parquet(path: Path, records: list[dict]) -> Path:
 
 def test_gemini_and_partner_model_skus_get_model_token_kind_and_tokens(tmp_path: Path) -> None:
     _cli(tmp_path / "s.duckdb", JSONL)
-    got = _all(Store(tmp_path / "s.duckdb"),
-               "SELECT SkuMeter, x_Model, x_TokenType, x_Tokens, ConsumedUnit, ServiceSubcategory FROM costs "
-               "WHERE x_Tokens IS NOT NULL ORDER BY x_SourceRow")  # fmt: skip
+    got = _all(
+        Store(tmp_path / "s.duckdb"),
+        "SELECT SkuMeter, x_Model, x_TokenType, x_Tokens, ConsumedUnit, ServiceSubcategory FROM costs "
+        "WHERE x_Tokens IS NOT NULL ORDER BY x_SourceRow",
+    )
     assert got == [
         ("Gemini 2.5 Pro Text Input (≤200k)", "gemini-2.5-pro", "input", 1250000, "Tokens", "Generative AI"),
         (
@@ -150,9 +191,11 @@ def test_unknown_vertex_sku_is_kept_and_reported_as_unmapped(tmp_path: Path) -> 
 
 def test_labels_become_tags_and_the_project_the_sub_account(tmp_path: Path) -> None:
     _cli(tmp_path / "s.duckdb", JSONL)
-    [row] = _all(Store(tmp_path / "s.duckdb"),
-                 "SELECT SubAccountId, SubAccountName, SubAccountType, x_ProjectNumber, Tags, ServiceName, RegionId, "
-                 "BillingAccountId, ProviderName FROM costs WHERE x_SourceRow = 1")  # fmt: skip
+    [row] = _all(
+        Store(tmp_path / "s.duckdb"),
+        "SELECT SubAccountId, SubAccountName, SubAccountType, x_ProjectNumber, Tags, ServiceName, RegionId, "
+        "BillingAccountId, ProviderName FROM costs WHERE x_SourceRow = 1",
+    )
     assert row[:4] == ("search-prod", "Search Prod", "Project", "123456789012")
     # resource labels win over the project's labels with the same key
     assert json.loads(row[4]) == {"env": "prod", "team": "search", "feature": "answers"}
@@ -161,16 +204,46 @@ def test_labels_become_tags_and_the_project_the_sub_account(tmp_path: Path) -> N
 
 def test_each_credit_is_its_own_credit_row_on_the_source_row(tmp_path: Path) -> None:
     _cli(tmp_path / "s.duckdb", JSONL)
-    got = _all(Store(tmp_path / "s.duckdb"),
-               "SELECT x_SourceRow, x_CreditType, BilledCost, EffectiveCost, ChargeDescription, CommitmentDiscountId, "
-               "CommitmentDiscountCategory, x_Model, x_Tokens FROM costs WHERE ChargeCategory = 'Credit' ORDER BY ALL")  # fmt: skip
+    got = _all(
+        Store(tmp_path / "s.duckdb"),
+        "SELECT x_SourceRow, x_CreditType, BilledCost, EffectiveCost, ChargeDescription, CommitmentDiscountId, "
+        "CommitmentDiscountCategory, x_Model, x_Tokens FROM costs WHERE ChargeCategory = 'Credit' ORDER BY ALL",
+    )
     assert got == [
-        (4, "FREE_TIER", Decimal("-0.05"), Decimal("-0.05"), "Free trial credit", None, None, "gemini-2.5-flash", None),
-        (4, "PROMOTION", Decimal("-0.1000001"), Decimal("-0.1000001"), "Vertex AI launch promotion", None, None,
-         "gemini-2.5-flash", None),
-        (8, "COMMITTED_USAGE_DISCOUNT", Decimal("-31.76"), Decimal("-31.76"), "Committed use discount: GPU",
-         "projects/research-sandbox/commitments/gpu-1y", "Usage", None, None),
-    ]  # fmt: skip
+        (
+            4,
+            "FREE_TIER",
+            Decimal("-0.05"),
+            Decimal("-0.05"),
+            "Free trial credit",
+            None,
+            None,
+            "gemini-2.5-flash",
+            None,
+        ),
+        (
+            4,
+            "PROMOTION",
+            Decimal("-0.1000001"),
+            Decimal("-0.1000001"),
+            "Vertex AI launch promotion",
+            None,
+            None,
+            "gemini-2.5-flash",
+            None,
+        ),
+        (
+            8,
+            "COMMITTED_USAGE_DISCOUNT",
+            Decimal("-31.76"),
+            Decimal("-31.76"),
+            "Committed use discount: GPU",
+            "projects/research-sandbox/commitments/gpu-1y",
+            "Usage",
+            None,
+            None,
+        ),
+    ]
 
 
 def test_second_import_of_the_same_file_adds_nothing(tmp_path: Path) -> None:
@@ -209,7 +282,10 @@ def test_corrupted_number_names_row_and_field_and_leaves_the_store_unchanged(
     assert info.value.code == "import_rejected"
     expected_row = 6 if field == "usage.amount" else 4
     assert (info.value.details["row"], info.value.details["column"], info.value.details["value"]) == (
-        expected_row, column, value)  # fmt: skip
+        expected_row,
+        column,
+        value,
+    )
     assert _snapshot(Store(db)) == before
 
 

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 from focus_rows import row, write
+from spendscope.data.errors import ImportRejected, InvalidArgument
+from spendscope.data.import_focus import import_focus
+from spendscope.data.import_gpu import import_gpu, load_map
+from spendscope.data.store import Store
 from typer.testing import CliRunner
-
-from data.errors import ImportRejected, InvalidArgument
-from data.import_focus import import_focus
-from data.import_gpu import import_gpu, load_map
-from data.store import Store
 
 GPU = Path(__file__).parent / "fixtures" / "gpu"
 H200_UUID = "GPU-03daf855-c3c9-5df2-5e87-639cb52b4dac"
@@ -108,8 +107,11 @@ def test_dcgm_exporter_text_pivots_metrics_per_gpu_and_scrape(store: Store) -> N
     g0 = [x for x in s if x["gpu_index"] == 0]
     assert [x["utilization_pct"] for x in g0] == [87.0, 93.0]
     assert g0[1]["ts"] == start + dt.timedelta(seconds=15)
-    assert (g0[0]["host"], g0[0]["instance_id"], g0[0]["gpu_name"]) == ("gpu-node-1", "i-0a1b2c3d4e5f60718",
-                                                                        "NVIDIA H100 80GB HBM3")  # fmt: skip
+    assert (g0[0]["host"], g0[0]["instance_id"], g0[0]["gpu_name"]) == (
+        "gpu-node-1",
+        "i-0a1b2c3d4e5f60718",
+        "NVIDIA H100 80GB HBM3",
+    )
     assert (g0[0]["memory_used_mib"], g0[0]["memory_total_mib"], g0[0]["power_w"]) == (
         40211.0,
         81559.0,
@@ -146,10 +148,19 @@ def test_a_bad_time_zone_or_map_file_is_an_invalid_argument(store: Store, tmp_pa
 
 def test_samples_join_the_gpu_instance_cost_rows_by_instance_id(store: Store, tmp_path: Path) -> None:
     r = row(27, "31.464", model="p5e.48xlarge", kind="Usage", tokens=1, provider="AWS", month="2026-11")
-    r.update({"ResourceId": "i-0h200a1b2c3d4e5f6", "ResourceName": "h200-box", "ServiceName": "Amazon EC2",
-              "SkuMeter": "BoxUsage:p5e.48xlarge", "ChargeDescription": "p5e.48xlarge Linux on demand",
-              "ConsumedUnit": "Hours", "PricingUnit": "Hours", "PricingQuantity": "1",
-              "ServiceCategory": "Compute"})  # fmt: skip
+    r.update(
+        {
+            "ResourceId": "i-0h200a1b2c3d4e5f6",
+            "ResourceName": "h200-box",
+            "ServiceName": "Amazon EC2",
+            "SkuMeter": "BoxUsage:p5e.48xlarge",
+            "ChargeDescription": "p5e.48xlarge Linux on demand",
+            "ConsumedUnit": "Hours",
+            "PricingUnit": "Hours",
+            "PricingQuantity": "1",
+            "ServiceCategory": "Compute",
+        }
+    )
     import_focus(store, write(tmp_path / "ec2.csv", [r]))
     import_gpu(store, GPU / "nvidia-smi_query-gpu_h.csv", mapping=load_map(GPU / "instances.yaml"))
     with store.reader() as con:
@@ -165,12 +176,39 @@ def test_cli_import_gpu_with_instance_and_map(tmp_path: Path) -> None:
     from spendscope.cli import app
 
     db = str(tmp_path / "c.duckdb")
-    out = CliRunner().invoke(app, ["import", "gpu", str(GPU / "nvidia-smi_dmon.txt"), "--start",
-                                   "2026-11-27T00:24:40Z", "--interval", "1", "--instance", "i-9", "--db", db])  # fmt: skip
+    out = CliRunner().invoke(
+        app,
+        [
+            "import",
+            "gpu",
+            str(GPU / "nvidia-smi_dmon.txt"),
+            "--start",
+            "2026-11-27T00:24:40Z",
+            "--interval",
+            "1",
+            "--instance",
+            "i-9",
+            "--db",
+            db,
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "40 rows imported" in out.output
-    out = CliRunner().invoke(app, ["import", "gpu", str(GPU / "dcgm_exporter_metrics.prom"), "--start",
-                                   "2026-11-27T02:00:00Z", "--interval", "15", "--map",
-                                   str(GPU / "instances.yaml"), "--db", db])  # fmt: skip
+    out = CliRunner().invoke(
+        app,
+        [
+            "import",
+            "gpu",
+            str(GPU / "dcgm_exporter_metrics.prom"),
+            "--start",
+            "2026-11-27T02:00:00Z",
+            "--interval",
+            "15",
+            "--map",
+            str(GPU / "instances.yaml"),
+            "--db",
+            db,
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert _samples(Store(db), "instance_id = 'i-0a1b2c3d4e5f60718'")[0]["gpu_uuid"].startswith("GPU-5a1e")

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spendscope.data.errors import ImportRejected
+from spendscope.data.import_litellm import import_litellm
+from spendscope.data.store import Store
 from typer.testing import CliRunner
-
-from data.errors import ImportRejected
-from data.import_litellm import import_litellm
-from data.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telemetry"
 CSV = FIXTURES / "litellm_spend_logs.csv"
@@ -31,8 +30,13 @@ def _events(store: Store) -> dict[str, dict[str, Any]]:
 
 
 def _tokens(e: dict[str, Any]) -> tuple[int, ...]:
-    return (e["input_tokens"], e["cached_input_tokens"], e["cache_write_tokens"], e["output_tokens"],
-            e["reasoning_tokens"])  # fmt: skip
+    return (
+        e["input_tokens"],
+        e["cached_input_tokens"],
+        e["cache_write_tokens"],
+        e["output_tokens"],
+        e["reasoning_tokens"],
+    )
 
 
 @pytest.mark.parametrize("path", [CSV, JSON], ids=["csv", "json"])
@@ -62,8 +66,12 @@ def test_spend_logs_become_events_with_litellm_spend_and_caller_attribution(stor
     claude = ev["litellm:msg_01XFDUDYJgAACzvnptvVoYEL"]
     assert (claude["provider"], claude["model"]) == ("anthropic", "claude-sonnet-4-5")
     assert _tokens(claude) == (600, 6000, 1200, 145, 0)
-    assert (claude["customer"], claude["feature"], claude["team"], claude["env"]) == ("globex", "ticket-summary",
-                                                                                      "support", "prod")  # fmt: skip
+    assert (claude["customer"], claude["feature"], claude["team"], claude["env"]) == (
+        "globex",
+        "ticket-summary",
+        "support",
+        "prod",
+    )
     bedrock = ev["litellm:bedrock-3c1d"]
     assert (bedrock["provider"], bedrock["model"], bedrock["team"]) == (
         "aws.bedrock",

@@ -16,10 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
-
-from data.errors import ImportRejected
-from data.otel import import_otel_file, make_server
-from data.store import Store
+from spendscope.data.errors import ImportRejected
+from spendscope.data.otel import import_otel_file, make_server
+from spendscope.data.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "telemetry" / "otlp_traces.jsonl"
 
@@ -32,8 +31,13 @@ def _events(store: Store) -> dict[str, dict[str, Any]]:
 
 
 def _tokens(e: dict[str, Any]) -> tuple[int, ...]:
-    return (e["input_tokens"], e["cached_input_tokens"], e["cache_write_tokens"], e["output_tokens"],
-            e["reasoning_tokens"])  # fmt: skip
+    return (
+        e["input_tokens"],
+        e["cached_input_tokens"],
+        e["cache_write_tokens"],
+        e["output_tokens"],
+        e["reasoning_tokens"],
+    )
 
 
 @pytest.fixture
@@ -72,8 +76,11 @@ def test_genai_spans_become_usage_events_keyed_by_trace_and_span(store: Store) -
     assert chat["code_path"] == "bot.handlers:answer" and chat["latency_ms"] == 1500.0
     assert chat["priced"] is True and chat["estimated_cost"] > 0
     claude = events["5b8efff798038103d269b633813fc60c" + "a000000000000003"]
-    assert (claude["provider"], claude["model"], _tokens(claude)) == ("anthropic", "claude-sonnet-4-6",
-                                                                      (300, 4000, 1000, 120, 0))  # fmt: skip
+    assert (claude["provider"], claude["model"], _tokens(claude)) == (
+        "anthropic",
+        "claude-sonnet-4-6",
+        (300, 4000, 1000, 120, 0),
+    )
     legacy = events["0af7651916cd43dd8448eb211c80319c" + "b000000000000001"]
     assert (legacy["provider"], legacy["model"], legacy["status"], legacy["env"], legacy["customer"]) == (
         "openai",
@@ -110,8 +117,11 @@ def test_reimporting_the_file_adds_nothing(store: Store, tmp_path: Path) -> None
 def test_a_non_numeric_token_count_rejects_the_file_naming_request_span_and_attribute(
     store: Store, tmp_path: Path
 ) -> None:
-    bad = _requests()[1].replace('"stringValue": "search"', '"stringValue": "search"').replace(
-        '{"intValue": "64"}', '{"stringValue": "sixty-four"}')  # fmt: skip
+    bad = (
+        _requests()[1]
+        .replace('"stringValue": "search"', '"stringValue": "search"')
+        .replace('{"intValue": "64"}', '{"stringValue": "sixty-four"}')
+    )
     path = tmp_path / "bad.jsonl"
     path.write_text(_requests()[0] + "\n" + bad + "\n", encoding="utf-8")
     with pytest.raises(ImportRejected) as err:
@@ -125,22 +135,27 @@ def test_a_non_numeric_token_count_rejects_the_file_naming_request_span_and_attr
     assert _events(store) == {}
 
 
-def test_the_receiver_accepts_a_real_otlp_http_json_post_and_resends_do_not_double_count(store: Store,
-                                                                                      receiver: str) -> None:  # fmt: skip
+def test_the_receiver_accepts_a_real_otlp_http_json_post_and_resends_do_not_double_count(
+    store: Store, receiver: str
+) -> None:
     first, second, resend = _requests()
     with httpx.Client(base_url=receiver) as http:
         headers = {"content-type": "application/json"}
         r1 = http.post("/v1/traces", content=first, headers=headers)
-        r2 = http.post("/v1/traces", content=gzip.compress(second.encode()),
-                       headers={**headers, "content-encoding": "gzip"})  # fmt: skip
+        r2 = http.post(
+            "/v1/traces",
+            content=gzip.compress(second.encode()),
+            headers={**headers, "content-encoding": "gzip"},
+        )
         r3 = http.post("/v1/traces", content=resend, headers=headers)
     assert (r1.status_code, r2.status_code, r3.status_code) == (200, 200, 200)
     assert r1.json() == {}
     assert len(_events(store)) == 4
 
 
-def test_the_receiver_refuses_protobuf_and_malformed_bodies_with_otlp_status_codes(store: Store,
-                                                                                   receiver: str) -> None:  # fmt: skip
+def test_the_receiver_refuses_protobuf_and_malformed_bodies_with_otlp_status_codes(
+    store: Store, receiver: str
+) -> None:
     with httpx.Client(base_url=receiver) as http:
         proto = http.post(
             "/v1/traces", content=b"\x0a\x00", headers={"content-type": "application/x-protobuf"}
@@ -155,8 +170,12 @@ def test_the_receiver_refuses_protobuf_and_malformed_bodies_with_otlp_status_cod
 
 def test_cli_otel_serves_on_the_given_host_and_port_and_import_otel_reads_files(tmp_path: Path) -> None:
     db = tmp_path / "cli.duckdb"
-    proc = subprocess.Popen([sys.executable, "-m", "spendscope", "otel", "--port", "0", "--host", "127.0.0.1",
-                             "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spendscope", "otel", "--port", "0", "--host", "127.0.0.1", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert "listening on http://127.0.0.1:" in line, line + proc.stderr.read()
@@ -167,7 +186,11 @@ def test_cli_otel_serves_on_the_given_host_and_port_and_import_otel_reads_files(
         proc.terminate()
         proc.communicate(timeout=30)
     assert len(_events(Store(db))) == 2
-    out = subprocess.run([sys.executable, "-m", "spendscope", "import", "otel", str(FIXTURE), "--db", str(db)],
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "spendscope", "import", "otel", str(FIXTURE), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert "2 rows imported, 2 already present" in out.stdout

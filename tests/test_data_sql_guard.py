@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 from focus_rows import row, write
-
-from data.errors import QueryRefused
-from data.import_focus import import_focus
-from data.sql_guard import check_select, run_select
-from data.store import Store
+from spendscope.data.errors import QueryRefused
+from spendscope.data.import_focus import import_focus
+from spendscope.data.sql_guard import check_select, run_select
+from spendscope.data.store import Store
 
 ALLOWED = {"costs", "daily_costs", "usage_events"}
 
@@ -45,14 +44,20 @@ def test_non_select_or_unlisted_sql_is_refused(sql: str) -> None:
 
 
 def test_ctes_subqueries_and_unions_over_allowed_views_pass() -> None:
-    sql = ("WITH t AS (SELECT ProviderName, sum(EffectiveCost) AS c FROM costs GROUP BY 1) "
-           "SELECT * FROM t UNION ALL SELECT 'x', sum(EffectiveCost) FROM daily_costs")  # fmt: skip
+    sql = (
+        "WITH t AS (SELECT ProviderName, sum(EffectiveCost) AS c FROM costs GROUP BY 1) "
+        "SELECT * FROM t UNION ALL SELECT 'x', sum(EffectiveCost) FROM daily_costs"
+    )
     assert "UNION ALL" in check_select(sql, ALLOWED)
 
 
 def test_row_cap_is_applied_and_scopes_filter_every_reference() -> None:
-    out = check_select("SELECT * FROM costs c JOIN costs d ON true LIMIT 100000", ALLOWED, row_limit=10,
-                       scopes={"costs": "ProviderName = 'OpenAI'"})  # fmt: skip
+    out = check_select(
+        "SELECT * FROM costs c JOIN costs d ON true LIMIT 100000",
+        ALLOWED,
+        row_limit=10,
+        scopes={"costs": "ProviderName = 'OpenAI'"},
+    )
     assert out.count("ProviderName = 'OpenAI'") == 2
     assert "LIMIT 11" in out
 

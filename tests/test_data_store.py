@@ -6,10 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from data.errors import StoreBusy, StoreMissing
-from data.focus import FOCUS_COLUMNS
-from data.store import Store, apply_migrations, migrations
+from spendscope.data.errors import StoreBusy, StoreMissing
+from spendscope.data.focus import FOCUS_COLUMNS
+from spendscope.data.store import Store, apply_migrations, migrations
 
 
 def test_new_store_has_every_focus_column_with_proper_types(store: Store) -> None:
@@ -21,8 +20,17 @@ def test_new_store_has_every_focus_column_with_proper_types(store: Store) -> Non
     assert types["ChargePeriodStart"] == "TIMESTAMP WITH TIME ZONE"
     assert types["Tags"] == "JSON"
     assert types["SkuPriceDetails"] == "JSON"
-    for col in ("x_Model", "x_TokenType", "x_Tokens", "x_Requests", "x_GpuCount", "x_InstanceType",
-                "x_ImportId", "x_SourceFile", "x_SourceRow"):  # fmt: skip
+    for col in (
+        "x_Model",
+        "x_TokenType",
+        "x_Tokens",
+        "x_Requests",
+        "x_GpuCount",
+        "x_InstanceType",
+        "x_ImportId",
+        "x_SourceFile",
+        "x_SourceRow",
+    ):
         assert col in types
 
 
@@ -68,8 +76,10 @@ def test_reading_a_missing_store_says_how_to_create_one(tmp_path: Path) -> None:
 
 def test_writer_rolls_back_on_error(store: Store) -> None:
     with pytest.raises(RuntimeError), store.writer() as con:
-        con.execute("INSERT INTO anomaly_labels VALUES ('a', DATE '2026-01-01', DATE '2026-01-02', 'team', 'x', "
-                    "'spike', 1, NULL)")  # fmt: skip
+        con.execute(
+            "INSERT INTO anomaly_labels VALUES ('a', DATE '2026-01-01', DATE '2026-01-02', 'team', 'x', "
+            "'spike', 1, NULL)"
+        )
         raise RuntimeError("boom")
     with store.reader() as con:
         assert con.execute("SELECT count(*) FROM anomaly_labels").fetchall()[0][0] == 0
@@ -87,7 +97,7 @@ def test_a_reader_gives_up_with_store_busy_when_a_writer_never_lets_go(tmp_path:
             sys.executable,
             "-c",
             f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(30)",
-        ],  # fmt: skip
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 from fake_provider_apis import FakeAnthropic, FakeServer
+from spendscope.data.errors import ImportRejected, SourceError
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.data.sync_anthropic import sync_anthropic
+from spendscope.data.syncing import read_state
 from typer.testing import CliRunner
-
-from data.errors import ImportRejected, SourceError
-from data.settings import Settings
-from data.store import Store
-from data.sync_anthropic import sync_anthropic
-from data.syncing import read_state
 
 D1 = dt.date(2026, 11, 1)
 SONNET = "claude-sonnet-4-5-20250929"
@@ -24,11 +23,22 @@ def _day(i: int) -> dt.date:
     return D1 + dt.timedelta(days=i)
 
 
-def _cost(day: dt.date, token_type: str, cents: str, workspace: str | None = "wrkspc_search",
-          tier: str = "standard") -> dict:  # fmt: skip
-    return {"day": day, "amount": cents, "currency": "USD", "description": f"Claude Sonnet 4.5 Usage - {token_type}",
-            "cost_type": "tokens", "context_window": "0-200k", "model": SONNET, "service_tier": tier,
-            "token_type": token_type, "workspace_id": workspace, "inference_geo": None}  # fmt: skip
+def _cost(
+    day: dt.date, token_type: str, cents: str, workspace: str | None = "wrkspc_search", tier: str = "standard"
+) -> dict:
+    return {
+        "day": day,
+        "amount": cents,
+        "currency": "USD",
+        "description": f"Claude Sonnet 4.5 Usage - {token_type}",
+        "cost_type": "tokens",
+        "context_window": "0-200k",
+        "model": SONNET,
+        "service_tier": tier,
+        "token_type": token_type,
+        "workspace_id": workspace,
+        "inference_geo": None,
+    }
 
 
 def _fake() -> FakeAnthropic:
@@ -41,27 +51,60 @@ def _fake() -> FakeAnthropic:
             _cost(day, "cache_read_input_tokens", "12.0003"),
             _cost(day, "cache_creation.ephemeral_5m_input_tokens", "30"),
             _cost(day, "uncached_input_tokens", "100", workspace=None, tier="batch"),
-            {"day": day, "amount": "25", "currency": "USD", "description": "Web search", "cost_type": "web_search",
-             "context_window": None, "model": None, "service_tier": None, "token_type": None,
-             "workspace_id": "wrkspc_search", "inference_geo": None},
-        ]  # fmt: skip
+            {
+                "day": day,
+                "amount": "25",
+                "currency": "USD",
+                "description": "Web search",
+                "cost_type": "web_search",
+                "context_window": None,
+                "model": None,
+                "service_tier": None,
+                "token_type": None,
+                "workspace_id": "wrkspc_search",
+                "inference_geo": None,
+            },
+        ]
         api.usage += [
-            {"day": day, "uncached_input_tokens": 152_260, "cache_read_input_tokens": 400_010,
-             "cache_creation": {"ephemeral_5m_input_tokens": 8_000, "ephemeral_1h_input_tokens": 0},
-             "output_tokens": 100_033, "server_tool_use": {"web_search_requests": 2}, "api_key_id": None,
-             "workspace_id": "wrkspc_search", "account_id": None, "service_account_id": None, "model": SONNET,
-             "service_tier": "standard", "context_window": "0-200k", "inference_geo": None},
-            {"day": day, "uncached_input_tokens": 66_666, "cache_read_input_tokens": 0,
-             "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
-             "output_tokens": 0, "server_tool_use": {"web_search_requests": 0}, "workspace_id": None,
-             "model": SONNET, "service_tier": "batch", "context_window": "0-200k"},
-        ]  # fmt: skip
+            {
+                "day": day,
+                "uncached_input_tokens": 152_260,
+                "cache_read_input_tokens": 400_010,
+                "cache_creation": {"ephemeral_5m_input_tokens": 8_000, "ephemeral_1h_input_tokens": 0},
+                "output_tokens": 100_033,
+                "server_tool_use": {"web_search_requests": 2},
+                "api_key_id": None,
+                "workspace_id": "wrkspc_search",
+                "account_id": None,
+                "service_account_id": None,
+                "model": SONNET,
+                "service_tier": "standard",
+                "context_window": "0-200k",
+                "inference_geo": None,
+            },
+            {
+                "day": day,
+                "uncached_input_tokens": 66_666,
+                "cache_read_input_tokens": 0,
+                "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+                "output_tokens": 0,
+                "server_tool_use": {"web_search_requests": 0},
+                "workspace_id": None,
+                "model": SONNET,
+                "service_tier": "batch",
+                "context_window": "0-200k",
+            },
+        ]
     return api
 
 
 def _settings(tmp_path: Path, url: str, key: str = "sk-admin-good") -> Settings:
-    return Settings(db=tmp_path / "s.duckdb", keys_file=tmp_path / "keys.yaml", anthropic_api_url=url,
-                    ANTHROPIC_ADMIN_KEY=key)  # fmt: skip
+    return Settings(
+        db=tmp_path / "s.duckdb",
+        keys_file=tmp_path / "keys.yaml",
+        anthropic_api_url=url,
+        ANTHROPIC_ADMIN_KEY=key,
+    )
 
 
 def _cents_total(api: FakeAnthropic) -> Decimal:
@@ -110,8 +153,9 @@ def test_pages_are_followed_and_a_5xx_then_429_is_retried(store: Store, tmp_path
     api.failures["/v1/organizations/usage_report/messages"] = [529, 429]
     waits: list[float] = []
     with FakeServer(api.route) as srv:
-        result = sync_anthropic(store, _settings(tmp_path, srv.url), since=_day(0), until=_day(40),
-                                sleep=waits.append)  # fmt: skip
+        result = sync_anthropic(
+            store, _settings(tmp_path, srv.url), since=_day(0), until=_day(40), sleep=waits.append
+        )
     assert waits == [0.0, 0.0] and result.retries == 2
     pages = [q.get("page") for p, q in api.requests if p == "/v1/organizations/cost_report"]
     assert pages == [None, ["page_31"]]
@@ -135,8 +179,9 @@ def test_bad_and_under_privileged_keys_fail_clearly_and_are_recorded(store: Stor
     api = _fake()
     with FakeServer(api.route) as srv:
         with pytest.raises(SourceError) as bad:
-            sync_anthropic(store, _settings(tmp_path, srv.url, key="sk-ant-admin-wrong"), since=_day(0),
-                           until=_day(1))  # fmt: skip
+            sync_anthropic(
+                store, _settings(tmp_path, srv.url, key="sk-ant-admin-wrong"), since=_day(0), until=_day(1)
+            )
         with pytest.raises(SourceError) as weak:
             sync_anthropic(
                 store, _settings(tmp_path, srv.url, key="sk-admin-weak"), since=_day(0), until=_day(1)
@@ -160,9 +205,24 @@ def test_cli_sync_anthropic_prints_the_window_and_rows(tmp_path: Path) -> None:
 
     api = _fake()
     with FakeServer(api.route) as srv:
-        env = {"ANTHROPIC_ADMIN_KEY": "sk-admin-good", "SPENDSCOPE_ANTHROPIC_API_URL": srv.url,
-               "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml")}  # fmt: skip
-        out = CliRunner().invoke(app, ["sync", "anthropic", "--since", "2026-11-01", "--until", "2026-11-02",
-                                       "--db", str(tmp_path / "c.duckdb")], env=env)  # fmt: skip
+        env = {
+            "ANTHROPIC_ADMIN_KEY": "sk-admin-good",
+            "SPENDSCOPE_ANTHROPIC_API_URL": srv.url,
+            "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml"),
+        }
+        out = CliRunner().invoke(
+            app,
+            [
+                "sync",
+                "anthropic",
+                "--since",
+                "2026-11-01",
+                "--until",
+                "2026-11-02",
+                "--db",
+                str(tmp_path / "c.duckdb"),
+            ],
+            env=env,
+        )
     assert out.exit_code == 0, out.output
     assert "12 cost rows" in out.output and "2026-11-01" in out.output

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from fake_provider_apis import FakeOpenAI, FakeServer
-
-from data.errors import ImportRejected, SourceError
-from data.settings import Settings
-from data.store import Store
-from data.sync_openai import sync_openai
-from data.syncing import read_state
+from spendscope.data.errors import ImportRejected, SourceError
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.data.sync_openai import sync_openai
+from spendscope.data.syncing import read_state
 
 D1 = dt.date(2026, 11, 1)
 
@@ -29,28 +28,71 @@ def _fake() -> FakeOpenAI:
     for i in range(5):
         day = _day(i)
         api.costs += [
-            {"day": day, "line_item": "gpt-4o-mini-2024-07-18, input", "project_id": "proj_search",
-             "api_key_id": "key_a", "amount": round(0.15 + i / 100, 2)},
-            {"day": day, "line_item": "gpt-4o-mini-2024-07-18, output", "project_id": "proj_search",
-             "api_key_id": "key_a", "amount": 0.6},
-            {"day": day, "line_item": "gpt-4o-mini-2024-07-18, cached input", "project_id": "proj_search",
-             "api_key_id": "key_a", "amount": 0.0375},
-            {"day": day, "line_item": "text-embedding-3-small, input", "project_id": "proj_rag",
-             "api_key_id": "key_b", "amount": 0.02, "quantity": 1000000, "quantity_unit": "tokens"},
-        ]  # fmt: skip
+            {
+                "day": day,
+                "line_item": "gpt-4o-mini-2024-07-18, input",
+                "project_id": "proj_search",
+                "api_key_id": "key_a",
+                "amount": round(0.15 + i / 100, 2),
+            },
+            {
+                "day": day,
+                "line_item": "gpt-4o-mini-2024-07-18, output",
+                "project_id": "proj_search",
+                "api_key_id": "key_a",
+                "amount": 0.6,
+            },
+            {
+                "day": day,
+                "line_item": "gpt-4o-mini-2024-07-18, cached input",
+                "project_id": "proj_search",
+                "api_key_id": "key_a",
+                "amount": 0.0375,
+            },
+            {
+                "day": day,
+                "line_item": "text-embedding-3-small, input",
+                "project_id": "proj_rag",
+                "api_key_id": "key_b",
+                "amount": 0.02,
+                "quantity": 1000000,
+                "quantity_unit": "tokens",
+            },
+        ]
         api.usage += [
-            {"day": day, "model": "gpt-4o-mini-2024-07-18", "project_id": "proj_search", "api_key_id": "key_a",
-             "input_tokens": 1_500_000, "input_cached_tokens": 250_000, "input_cache_write_tokens": 0,
-             "input_uncached_tokens": 1_250_000, "output_tokens": 1_000_000, "num_model_requests": 900},
-            {"day": day, "endpoint": "embeddings", "model": "text-embedding-3-small", "project_id": "proj_rag",
-             "api_key_id": "key_b", "input_tokens": 1_000_000, "num_model_requests": 40},
-        ]  # fmt: skip
+            {
+                "day": day,
+                "model": "gpt-4o-mini-2024-07-18",
+                "project_id": "proj_search",
+                "api_key_id": "key_a",
+                "input_tokens": 1_500_000,
+                "input_cached_tokens": 250_000,
+                "input_cache_write_tokens": 0,
+                "input_uncached_tokens": 1_250_000,
+                "output_tokens": 1_000_000,
+                "num_model_requests": 900,
+            },
+            {
+                "day": day,
+                "endpoint": "embeddings",
+                "model": "text-embedding-3-small",
+                "project_id": "proj_rag",
+                "api_key_id": "key_b",
+                "input_tokens": 1_000_000,
+                "num_model_requests": 40,
+            },
+        ]
     return api
 
 
 def _settings(tmp_path: Path, url: str, key: str = "sk-admin-good") -> Settings:
-    return Settings(db=tmp_path / "s.duckdb", state_dir=tmp_path, keys_file=tmp_path / "keys.yaml",
-                    openai_api_url=url, OPENAI_ADMIN_KEY=key)  # fmt: skip
+    return Settings(
+        db=tmp_path / "s.duckdb",
+        state_dir=tmp_path,
+        keys_file=tmp_path / "keys.yaml",
+        openai_api_url=url,
+        OPENAI_ADMIN_KEY=key,
+    )
 
 
 def _expected_total(api: FakeOpenAI, days: range) -> Decimal:
@@ -81,8 +123,21 @@ def test_sync_writes_one_focus_row_per_cost_result_with_totals_to_the_cent(
                FROM costs WHERE SkuMeter = 'gpt-4o-mini-2024-07-18, input' AND ChargePeriodStart = ?""",
             [dt.datetime(2026, 11, 3, tzinfo=dt.UTC)],
         ).fetchall()
-    assert row == [("OpenAI", "OpenAI API", "proj_search", "Project", "key_a", "gpt-4o-mini", "input",
-                    1_250_000, 900, "USD", "Usage")]  # fmt: skip
+    assert row == [
+        (
+            "OpenAI",
+            "OpenAI API",
+            "proj_search",
+            "Project",
+            "key_a",
+            "gpt-4o-mini",
+            "input",
+            1_250_000,
+            900,
+            "USD",
+            "Usage",
+        )
+    ]
 
 
 def test_tokens_come_from_the_usage_api_per_token_type_and_from_cost_quantities(
@@ -94,11 +149,17 @@ def test_tokens_come_from_the_usage_api_per_token_type_and_from_cost_quantities(
             store, _settings(tmp_path, srv.url), since=_day(0), until=_day(4), sleep=lambda s: None
         )
     with store.reader() as con:
-        rows = dict(con.execute(
-            "SELECT x_Model || '/' || x_TokenType, sum(x_Tokens) FROM costs GROUP BY 1"
-        ).fetchall())  # fmt: skip
-    assert rows == {"gpt-4o-mini/input": 5 * 1_250_000, "gpt-4o-mini/output": 5 * 1_000_000,
-                    "gpt-4o-mini/cached_input": 5 * 250_000, "text-embedding-3-small/input": 5 * 1_000_000}  # fmt: skip
+        rows = dict(
+            con.execute(
+                "SELECT x_Model || '/' || x_TokenType, sum(x_Tokens) FROM costs GROUP BY 1"
+            ).fetchall()
+        )
+    assert rows == {
+        "gpt-4o-mini/input": 5 * 1_250_000,
+        "gpt-4o-mini/output": 5 * 1_000_000,
+        "gpt-4o-mini/cached_input": 5 * 250_000,
+        "text-embedding-3-small/input": 5 * 1_000_000,
+    }
     assert result.tokens_matched_rows == 15
 
 
@@ -153,8 +214,15 @@ def test_incremental_sync_rereads_the_lookback_days_and_replaces_late_changes(
                 c["amount"] = 0.9
             if c["day"] == _day(0):
                 c["amount"] = 99.0
-        api.costs.append({"day": _day(5), "line_item": "gpt-4o-mini-2024-07-18, output", "project_id": "proj_search",
-                          "api_key_id": "key_a", "amount": 1.25})  # fmt: skip
+        api.costs.append(
+            {
+                "day": _day(5),
+                "line_item": "gpt-4o-mini-2024-07-18, output",
+                "project_id": "proj_search",
+                "api_key_id": "key_a",
+                "amount": 1.25,
+            }
+        )
         later = dt.datetime(2026, 11, 6, 9, tzinfo=dt.UTC)
         second = sync_openai(store, s, lookback_days=3, now=later, sleep=lambda x: None)
     assert second.incremental
@@ -225,10 +293,22 @@ def test_cli_sync_reads_the_key_from_the_environment_and_prints_a_summary(tmp_pa
 
     api = _fake()
     with FakeServer(api.route) as srv:
-        env = {"OPENAI_ADMIN_KEY": "sk-admin-good", "SPENDSCOPE_OPENAI_API_URL": srv.url,
-               "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml")}  # fmt: skip
-        args = ["sync", "openai", "--since", "2026-11-01", "--until", "2026-11-04", "--db", str(tmp_path / "c.duckdb"),
-                "--json"]  # fmt: skip
+        env = {
+            "OPENAI_ADMIN_KEY": "sk-admin-good",
+            "SPENDSCOPE_OPENAI_API_URL": srv.url,
+            "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml"),
+        }
+        args = [
+            "sync",
+            "openai",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-04",
+            "--db",
+            str(tmp_path / "c.duckdb"),
+            "--json",
+        ]
         out = CliRunner().invoke(app, args, env=env)
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["cost_rows"] == 16
@@ -243,8 +323,11 @@ def test_cli_sync_with_a_rejected_key_prints_one_error_line_and_exits_1(
     with FakeServer(api.route) as srv:
         monkeypatch.setenv("OPENAI_ADMIN_KEY", "nope")
         monkeypatch.setenv("SPENDSCOPE_OPENAI_API_URL", srv.url)
-        monkeypatch.setattr(sys, "argv", ["spendscope", "sync", "openai", "--since", "2026-11-01", "--db",
-                                          str(tmp_path / "c.duckdb")])  # fmt: skip
+        monkeypatch.setattr(
+            sys,
+            "argv",
+            ["spendscope", "sync", "openai", "--since", "2026-11-01", "--db", str(tmp_path / "c.duckdb")],
+        )
         with pytest.raises(SystemExit) as exit_:
             main()
     assert exit_.value.code == 1

@@ -16,9 +16,8 @@ import anthropic
 import openai
 import pytest
 from fake_provider_apis import FakeModels, FakeServer
-
-from data.store import Store
-from data.telemetry import Recorder, flush_spool, instrument, tags
+from spendscope.data.store import Store
+from spendscope.data.telemetry import Recorder, flush_spool, instrument, tags
 
 SONNET = "claude-sonnet-4-6"
 
@@ -44,8 +43,11 @@ def sdk(api, recorder) -> Iterator[Any]:
     made: list[Any] = []
 
     def make(kind: str, rec: Recorder | None = None, **tags_: str) -> Any:
-        raw = (anthropic.Anthropic(base_url=url, api_key="test", max_retries=0) if kind == "anthropic"
-               else openai.OpenAI(base_url=url + "/v1", api_key="test", max_retries=0))  # fmt: skip
+        raw = (
+            anthropic.Anthropic(base_url=url, api_key="test", max_retries=0)
+            if kind == "anthropic"
+            else openai.OpenAI(base_url=url + "/v1", api_key="test", max_retries=0)
+        )
         made.append(raw)
         return instrument(raw, rec or recorder, **tags_)
 
@@ -69,8 +71,13 @@ def _only(store: Store, recorder: Recorder) -> dict[str, Any]:
 
 
 def _tokens(e: dict[str, Any]) -> tuple[int, ...]:
-    return (e["input_tokens"], e["cached_input_tokens"], e["cache_write_tokens"], e["output_tokens"],
-            e["reasoning_tokens"])  # fmt: skip
+    return (
+        e["input_tokens"],
+        e["cached_input_tokens"],
+        e["cache_write_tokens"],
+        e["output_tokens"],
+        e["reasoning_tokens"],
+    )
 
 
 def _no_text(store: Store) -> None:
@@ -83,8 +90,9 @@ def test_anthropic_call_records_tokens_tags_code_path_and_estimated_cost(api, re
     fake, url = api
     client = sdk("anthropic", feature="answers")
     with tags(customer="acme", commit="abc123", ticket="T-9"):
-        msg = client.messages.create(model=SONNET, max_tokens=100,
-                                     messages=[{"role": "user", "content": "SECRET-PROMPT"}])  # fmt: skip
+        msg = client.messages.create(
+            model=SONNET, max_tokens=100, messages=[{"role": "user", "content": "SECRET-PROMPT"}]
+        )
     assert msg.content[0].text == "SECRET-COMPLETION"
     e = _only(store, recorder)
     assert (e["provider"], e["model"], e["operation"], e["status"]) == (
@@ -113,8 +121,9 @@ def test_anthropic_call_records_tokens_tags_code_path_and_estimated_cost(api, re
 def test_anthropic_raw_stream_is_passed_through_and_recorded_when_it_ends(api, recorder, store, sdk) -> None:
     fake, url = api
     client = sdk("anthropic")
-    stream = client.messages.create(model=SONNET, max_tokens=100, stream=True,
-                                    messages=[{"role": "user", "content": "SECRET-PROMPT"}])  # fmt: skip
+    stream = client.messages.create(
+        model=SONNET, max_tokens=100, stream=True, messages=[{"role": "user", "content": "SECRET-PROMPT"}]
+    )
     types = [event.type for event in stream]
     assert types[0] == "message_start" and types[-1] == "message_stop"
     e = _only(store, recorder)
@@ -128,8 +137,9 @@ def test_a_stream_abandoned_early_is_recorded_as_incomplete_with_the_usage_seen(
 ) -> None:
     fake, url = api
     client = sdk("anthropic")
-    stream = client.messages.create(model=SONNET, max_tokens=100, stream=True,
-                                    messages=[{"role": "user", "content": "x"}])  # fmt: skip
+    stream = client.messages.create(
+        model=SONNET, max_tokens=100, stream=True, messages=[{"role": "user", "content": "x"}]
+    )
     for event in stream:
         assert event.type == "message_start"
         break
@@ -140,8 +150,9 @@ def test_a_stream_abandoned_early_is_recorded_as_incomplete_with_the_usage_seen(
 def test_anthropic_stream_helper_is_recorded_from_its_final_snapshot(api, recorder, store, sdk) -> None:
     fake, url = api
     client = sdk("anthropic")
-    with client.messages.stream(model=SONNET, max_tokens=100,
-                                messages=[{"role": "user", "content": "SECRET-PROMPT"}]) as stream:  # fmt: skip
+    with client.messages.stream(
+        model=SONNET, max_tokens=100, messages=[{"role": "user", "content": "SECRET-PROMPT"}]
+    ) as stream:
         text = "".join(stream.text_stream)
     assert text == "SECRET-COMPLETION"
     e = _only(store, recorder)
@@ -157,8 +168,9 @@ def test_async_anthropic_client_create_and_stream_are_recorded(api, recorder, st
             await client.messages.create(
                 model=SONNET, max_tokens=10, messages=[{"role": "user", "content": "x"}]
             )
-            stream = await client.messages.create(model=SONNET, max_tokens=10, stream=True,
-                                                  messages=[{"role": "user", "content": "x"}])  # fmt: skip
+            stream = await client.messages.create(
+                model=SONNET, max_tokens=10, stream=True, messages=[{"role": "user", "content": "x"}]
+            )
             async for _ in stream:
                 pass
         await client.close()
@@ -188,8 +200,9 @@ def test_openai_chat_completion_normalises_cached_and_reasoning_tokens(api, reco
 def test_clients_derived_with_with_options_stay_instrumented(api, recorder, store, sdk) -> None:
     fake, url = api
     client = sdk("anthropic", feature="derived")
-    client.with_options(timeout=20).messages.create(model=SONNET, max_tokens=5,
-                                                    messages=[{"role": "user", "content": "x"}])  # fmt: skip
+    client.with_options(timeout=20).messages.create(
+        model=SONNET, max_tokens=5, messages=[{"role": "user", "content": "x"}]
+    )
     e = _only(store, recorder)
     assert (e["feature"], _tokens(e)) == ("derived", (120, 1000, 200, 45, 0))
 
@@ -200,8 +213,9 @@ def test_openai_chat_stream_with_usage_is_recorded_and_without_usage_is_flagged(
     fake, url = api
     client = sdk("openai")
     msgs = [{"role": "user", "content": "SECRET-PROMPT"}]
-    with_usage = client.chat.completions.create(model="gpt-4o-mini", messages=msgs, stream=True,
-                                                stream_options={"include_usage": True})  # fmt: skip
+    with_usage = client.chat.completions.create(
+        model="gpt-4o-mini", messages=msgs, stream=True, stream_options={"include_usage": True}
+    )
     text = "".join(c.choices[0].delta.content or "" for c in with_usage if c.choices)
     without = client.chat.completions.create(model="gpt-4o-mini", messages=msgs, stream=True)
     for _ in without:
@@ -233,9 +247,12 @@ def test_async_openai_client_is_recorded(api, recorder, store, sdk) -> None:
     async def run() -> None:
         client = instrument(openai.AsyncOpenAI(base_url=url + "/v1", api_key="test", max_retries=0), recorder)
         await client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
-        stream = await client.chat.completions.create(model="gpt-4o-mini", stream=True,
-                                                      stream_options={"include_usage": True},
-                                                      messages=[{"role": "user", "content": "x"}])  # fmt: skip
+        stream = await client.chat.completions.create(
+            model="gpt-4o-mini",
+            stream=True,
+            stream_options={"include_usage": True},
+            messages=[{"role": "user", "content": "x"}],
+        )
         async for _ in stream:
             pass
         await client.close()
@@ -312,12 +329,22 @@ def test_cli_telemetry_flush_imports_the_spool_of_the_state_dir(tmp_path) -> Non
 
     spool = tmp_path / "state" / "spool"
     spool.mkdir(parents=True)
-    event = {"event_id": "e1", "ts": "2026-11-20T10:00:00+00:00", "provider": "openai", "model": "gpt-4o-mini",
-             "input_tokens": 10, "output_tokens": 5, "status": "ok", "tags": {}, "source": "telemetry"}  # fmt: skip
+    event = {
+        "event_id": "e1",
+        "ts": "2026-11-20T10:00:00+00:00",
+        "provider": "openai",
+        "model": "gpt-4o-mini",
+        "input_tokens": 10,
+        "output_tokens": 5,
+        "status": "ok",
+        "tags": {},
+        "source": "telemetry",
+    }
     (spool / "telemetry-20261120T100000-1-abcd.jsonl").write_text(json.dumps(event) + "\n", encoding="utf-8")
     db = tmp_path / "t.duckdb"
-    out = CliRunner().invoke(app, ["telemetry", "flush", "--db", str(db)],
-                             env={"SPENDSCOPE_STATE_DIR": str(tmp_path / "state")})  # fmt: skip
+    out = CliRunner().invoke(
+        app, ["telemetry", "flush", "--db", str(db)], env={"SPENDSCOPE_STATE_DIR": str(tmp_path / "state")}
+    )
     assert out.exit_code == 0, out.output
     assert "1 events" in out.output
     assert [e["event_id"] for e in _events(Store(db))] == ["e1"]
@@ -325,6 +352,11 @@ def test_cli_telemetry_flush_imports_the_spool_of_the_state_dir(tmp_path) -> Non
 
 def test_data_telemetry_imports_neither_sdk() -> None:
     code = "import sys, data.telemetry; print(sorted(m for m in ('anthropic', 'openai') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert out.stdout.strip() == "[]"

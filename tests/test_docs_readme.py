@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from data.settings import Settings
+from spendscope.data.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,9 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
-from data.errors import InvalidArgument
-from mcp_server.auth import TokenTable, is_loopback
+from spendscope.data.errors import InvalidArgument
+from spendscope.mcp_server.auth import TokenTable, is_loopback
 
 SECRET = "a-long-random-token-0123456789"
 
@@ -21,8 +20,11 @@ def _load(tmp_path: Path, text: str) -> TokenTable:
 
 def test_plain_and_hashed_tokens_map_to_identity_scopes_and_row_scope(tmp_path: Path) -> None:
     digest = hashlib.sha256(b"another-long-token-abcdefghij").hexdigest()
-    table = _load(tmp_path, f"{SECRET}:\n  identity: admin\n  scopes: [read, write]\n"
-                            f"'sha256:{digest}':\n  identity: search\n  row_scope: {{team: [search, ads]}}\n")  # fmt: skip
+    table = _load(
+        tmp_path,
+        f"{SECRET}:\n  identity: admin\n  scopes: [read, write]\n"
+        f"'sha256:{digest}':\n  identity: search\n  row_scope: {{team: [search, ads]}}\n",
+    )
     admin, search = table.lookup(SECRET), table.lookup("another-long-token-abcdefghij")
     assert admin is not None and admin.identity == "admin" and admin.scopes == ["read", "write"]
     assert search is not None and search.scopes == ["read"]

@@ -18,9 +18,8 @@ import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-
-from data.import_focus import import_focus
-from data.store import Store
+from spendscope.data.import_focus import import_focus
+from spendscope.data.store import Store
 
 EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 ADMIN = "admin-token-0123456789abcdef"
@@ -38,9 +37,16 @@ TOKENS = f"""\
   scopes: [read, write]
   row_scope: {{team: search}}
 """
-INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-              "params": {"protocolVersion": "2025-11-25", "capabilities": {},
-                         "clientInfo": {"name": "t", "version": "1"}}}  # fmt: skip
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
 
 
 @pytest.fixture
@@ -64,10 +70,23 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     log = (folder / "server.log").open("w", encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "spendscope", "mcp", "--http", "--port", str(port), "--tokens", str(tokens),
-         "--allow-writes", "--db", str(store.path)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "spendscope",
+            "mcp",
+            "--http",
+            "--port",
+            str(port),
+            "--tokens",
+            str(tokens),
+            "--allow-writes",
+            "--db",
+            str(store.path),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -136,13 +155,19 @@ async def test_row_scoped_token_sees_only_its_rows_also_through_run_sql(server_u
     async with _client(server_url, SEARCH) as search:
         tools = {t.name for t in (await search.list_tools()).tools}
         by_team = await search.call_tool("query_costs", {"period": "2026-10", "group_by": ["team"]})
-        sql = await search.call_tool("run_sql", {"sql": "SELECT DISTINCT json_extract_string(Tags, '$.team') "
-                                                 "FROM cost_lines"})  # fmt: skip
+        sql = await search.call_tool(
+            "run_sql", {"sql": "SELECT DISTINCT json_extract_string(Tags, '$.team') FROM cost_lines"}
+        )
         view = await search.call_tool("run_sql", {"sql": "SELECT count(*) FROM daily_costs"})
         write = await search.call_tool("rollback_allocation_rules", {"version": 0})
     async with _client(server_url, READER) as reader:
-        everyone = await reader.call_tool("run_sql", {"sql": "SELECT DISTINCT json_extract_string(Tags, '$.team') "
-                                                      "AS t FROM cost_lines WHERE t IS NOT NULL"})  # fmt: skip
+        everyone = await reader.call_tool(
+            "run_sql",
+            {
+                "sql": "SELECT DISTINCT json_extract_string(Tags, '$.team') "
+                "AS t FROM cost_lines WHERE t IS NOT NULL"
+            },
+        )
     assert [r["group"]["team"] for r in by_team.structured_content["rows"]] == ["search"]
     assert sql.structured_content["rows"] == [["search"]]
     assert len(everyone.structured_content["rows"]) > 1
@@ -166,8 +191,10 @@ def test_a_public_address_without_tokens_is_refused(tmp_path: Path) -> None:
     for extra in (["--host", "0.0.0.0"], ["--allow-writes"]):
         run = subprocess.run(
             [sys.executable, "-m", "spendscope", "mcp", "--http", *extra, "--db", str(tmp_path / "x.duckdb")],
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert run.returncode == 1
         assert run.stderr.startswith("error: ") and "--tokens" in run.stderr
         assert "Traceback" not in run.stderr

@@ -18,11 +18,10 @@ from typing import Any
 import duckdb
 import pytest
 from mcp import Client
-
-from data.store import Store
-from mcp_server import Caller, build_server, content
-from mcp_server.errors import META_KEY
-from tools.registry import operations
+from spendscope.data.store import Store
+from spendscope.mcp_server import Caller, build_server, content
+from spendscope.mcp_server.errors import META_KEY
+from spendscope.tools.registry import operations
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
@@ -33,14 +32,22 @@ READ_ONLY = Caller("auditor", can_write=False)
 # Arguments for operations whose input has required fields (the rest are called with a period, or nothing).
 EXAMPLES: dict[str, dict[str, Any]] = {
     "list_dimension_values": {"dimension": "provider", "search": "anthropic"},
-    "compare_costs": {"base": {"period": "2026-09"}, "current": {"period": "2026-10"}, "group_by": ["provider"]},
-    "cost_ratio": {"period": "2026-10", "numerator": {"filters": [{"dimension": "team", "values": ["search"]}]},
-                   "denominator": {}, "scale": 100},
+    "compare_costs": {
+        "base": {"period": "2026-09"},
+        "current": {"period": "2026-10"},
+        "group_by": ["provider"],
+    },
+    "cost_ratio": {
+        "period": "2026-10",
+        "numerator": {"filters": [{"dimension": "team", "values": ["search"]}]},
+        "denominator": {},
+        "scale": 100,
+    },
     "explain_change": {"period": "2026-10", "compare_period": "2026-09"},
     "forecast_costs": {"as_of": "2026-11-01", "horizon": 14, "method": "seasonal_naive", "backtest_days": 7},
     "get_showback_report": {"month": "2026-10"},
     "estimate_pr_cost_diff": {"repo": str(ROOT), "base": "HEAD", "head": "HEAD"},
-}  # fmt: skip
+}
 NEEDS_STATE = {"get_anomaly"}  # answers only once a write has stored something (covered by the write tests)
 
 
@@ -59,8 +66,10 @@ def _export_sum(where: str = "true", group: str | None = None) -> Any:
     """EffectiveCost summed straight from the CSV (independent of the store and the tools)."""
     con = duckdb.connect()
     sel = f"{group}, " if group else ""
-    sql = (f"SELECT {sel}sum(CAST(EffectiveCost AS DECIMAL(38,10))) FROM read_csv('{EXPORT}', all_varchar=true) "
-           f"WHERE {where} {'GROUP BY 1' if group else ''}")  # fmt: skip
+    sql = (
+        f"SELECT {sel}sum(CAST(EffectiveCost AS DECIMAL(38,10))) FROM read_csv('{EXPORT}', all_varchar=true) "
+        f"WHERE {where} {'GROUP BY 1' if group else ''}"
+    )
     rows = con.execute(sql).fetchall()
     return {r[0]: float(r[1]) for r in rows} if group else float(rows[0][0])
 
@@ -76,10 +85,16 @@ def _error(result: Any) -> str:
 
 def _tool_dump(tools: list[Any]) -> list[dict[str, Any]]:
     return [
-        {"name": t.name, "title": t.title, "description": t.description, "input_schema": t.input_schema,
-         "output_schema": t.output_schema, "annotations": t.annotations.model_dump(mode="json", exclude_none=True)}
+        {
+            "name": t.name,
+            "title": t.title,
+            "description": t.description,
+            "input_schema": t.input_schema,
+            "output_schema": t.output_schema,
+            "annotations": t.annotations.model_dump(mode="json", exclude_none=True),
+        }
         for t in sorted(tools, key=lambda t: t.name)
-    ]  # fmt: skip
+    ]
 
 
 def _arguments(op_name: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -139,8 +154,9 @@ async def test_every_tool_parameter_has_a_description(eval_store: Store) -> None
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("op", [op for op in operations() if not op.writes and op.name not in NEEDS_STATE],
-                         ids=lambda op: op.name)  # fmt: skip
+@pytest.mark.parametrize(
+    "op", [op for op in operations() if not op.writes and op.name not in NEEDS_STATE], ids=lambda op: op.name
+)
 async def test_every_read_tool_answers_like_the_operation_it_wraps(eval_store: Store, op: Any) -> None:
     if op.name == "estimate_pr_cost_diff" and not (ROOT / ".git").exists():
         pytest.skip("needs the project's git repository")
@@ -274,18 +290,29 @@ async def test_row_scoped_caller_sees_only_its_rows_in_every_tool_and_in_run_sql
     async with Client(build_server(eval_store, allow_writes=True, local_caller=SEARCH)) as client:
         listed = {t.name for t in (await client.list_tools()).tools}
         by_team = await client.call_tool("query_costs", {"period": "2026-10", "group_by": ["team"]})
-        spoof = await client.call_tool("query_costs", {"period": "2026-10", "filters": [
-            {"dimension": "team", "op": "not", "values": ["search"]}]})  # fmt: skip
-        sql = await client.call_tool("run_sql", {"sql": "SELECT json_extract_string(Tags, '$.team') AS team, "
-                                                 "sum(EffectiveCost) AS c FROM costs "
-                                                 f"WHERE {_october()} OR 1 = 1 GROUP BY 1"})  # fmt: skip
-        joined = await client.call_tool("run_sql", {"sql": "SELECT count(*) FROM cost_lines a JOIN costs b "
-                                                    "ON a.x_RowHash = b.x_RowHash"})  # fmt: skip
+        spoof = await client.call_tool(
+            "query_costs",
+            {"period": "2026-10", "filters": [{"dimension": "team", "op": "not", "values": ["search"]}]},
+        )
+        sql = await client.call_tool(
+            "run_sql",
+            {
+                "sql": "SELECT json_extract_string(Tags, '$.team') AS team, "
+                "sum(EffectiveCost) AS c FROM costs "
+                f"WHERE {_october()} OR 1 = 1 GROUP BY 1"
+            },
+        )
+        joined = await client.call_tool(
+            "run_sql", {"sql": "SELECT count(*) FROM cost_lines a JOIN costs b ON a.x_RowHash = b.x_RowHash"}
+        )
         view = await client.call_tool("run_sql", {"sql": "SELECT sum(EffectiveCost) FROM daily_costs"})
-        shadow = await client.call_tool("run_sql", {"sql": "WITH costs AS (SELECT * FROM costs) "
-                                                    "SELECT count(*) FROM costs"})  # fmt: skip
-        cast = await client.call_tool("run_sql", {"sql": "SELECT count(*) FROM costs WHERE "
-                                                  "CAST(json_extract_string(Tags, '$.team') AS INT) = 1"})  # fmt: skip
+        shadow = await client.call_tool(
+            "run_sql", {"sql": "WITH costs AS (SELECT * FROM costs) SELECT count(*) FROM costs"}
+        )
+        cast = await client.call_tool(
+            "run_sql",
+            {"sql": "SELECT count(*) FROM costs WHERE CAST(json_extract_string(Tags, '$.team') AS INT) = 1"},
+        )
         values = await client.call_tool("list_dimension_values", {"dimension": "team"})
         write = await client.call_tool("rollback_allocation_rules", {"version": 0})
     assert [r["group"] for r in by_team.structured_content["rows"]] == [{"team": "search"}]
@@ -293,9 +320,14 @@ async def test_row_scoped_caller_sees_only_its_rows_in_every_tool_and_in_run_sql
     assert spoof.structured_content["total"] == 0
     assert sql.structured_content["row_scope"] == "team=search"
     assert [r[0] for r in sql.structured_content["rows"]] == ["search"]
-    search_rows = duckdb.connect().execute(
-        f"SELECT count(*) FROM read_csv('{EXPORT}', all_varchar=true) WHERE json_extract_string(Tags, '$.team') = "
-        "'search'").fetchall()[0][0]  # fmt: skip
+    search_rows = (
+        duckdb.connect()
+        .execute(
+            f"SELECT count(*) FROM read_csv('{EXPORT}', all_varchar=true) WHERE json_extract_string(Tags, '$.team') = "
+            "'search'"
+        )
+        .fetchall()[0][0]
+    )
     assert joined.structured_content["rows"] == [[search_rows]]
     assert _error(view) == "query_refused" and "queryable:" in view.content[0].text
     assert _error(shadow) == "query_refused"

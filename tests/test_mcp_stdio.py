@@ -8,8 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from mcp import Client, StdioServerParameters
-
-from data.store import Store
+from spendscope.data.store import Store
 
 EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 from fake_slack_api import slack_master_fixture, slack_store_fixture  # noqa: F401 - pytest fixtures
-
-from data.errors import InvalidArgument, NotFound
-from data.store import Store
-from slack_app.access import Access, outside_scope
-from tools import post_ledger
-from tools.alert_actions import (
+from spendscope.data.errors import InvalidArgument, NotFound
+from spendscope.data.store import Store
+from spendscope.slack_app.access import Access, outside_scope
+from spendscope.tools.governance.alert_actions import (
     ReassignInput,
     SnoozeInput,
     anomaly_state,
@@ -23,8 +21,9 @@ from tools.alert_actions import (
     snooze_anomaly,
     snoozed,
 )
-from tools.anomalies import ListAnomaliesInput, list_anomalies
-from tools.registry import operations
+from spendscope.tools.governance.anomalies import ListAnomaliesInput, list_anomalies
+from spendscope.tools.registry import operations
+from spendscope.tools.triage import post_ledger
 
 ACCESS = """
 admins: [U0ADMIN001]
@@ -69,19 +68,26 @@ def test_a_question_naming_rows_outside_the_scope_is_detected_at_any_depth(tmp_p
     scope = _load(tmp_path, ACCESS).decide("U0ALICE001", None, direct=True).scope
     own = {"filters": [{"dimension": "team", "op": "in", "values": ["search"]}]}
     other = {"numerator": {"filters": [{"dimension": "Team", "op": "eq", "values": ["support"]}]}}
-    excluded = {"filters": [{"dimension": "team", "op": "not", "values": ["support"]},
-                            {"dimension": "provider", "op": "eq", "values": ["OpenAI"]}]}  # fmt: skip
+    excluded = {
+        "filters": [
+            {"dimension": "team", "op": "not", "values": ["support"]},
+            {"dimension": "provider", "op": "eq", "values": ["OpenAI"]},
+        ]
+    }
     assert outside_scope([own], scope) == [] and outside_scope([excluded], scope) == []
     assert outside_scope([own, other], scope) == [("team", ["support"])]
 
 
-@pytest.mark.parametrize("text, where", [
-    ("users: [oops", "line"),
-    ("users:\n  U0ALICE001: {team: []}\n", "users: U0ALICE001: 'team' needs one or more"),
-    ("users:\n  U0ALICE001: {team: '(none)'}\n", "untagged"),
-    ("default: maybe\n", "default"),
-    ("people: {}\n", "people"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("users: [oops", "line"),
+        ("users:\n  U0ALICE001: {team: []}\n", "users: U0ALICE001: 'team' needs one or more"),
+        ("users:\n  U0ALICE001: {team: '(none)'}\n", "untagged"),
+        ("default: maybe\n", "default"),
+        ("people: {}\n", "people"),
+    ],
+)
 def test_a_bad_access_file_is_refused_naming_the_place(tmp_path: Path, text: str, where: str) -> None:
     with pytest.raises(InvalidArgument) as err:
         _load(tmp_path, text)

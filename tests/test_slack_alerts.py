@@ -23,33 +23,49 @@ from fake_slack_api import (  # noqa: F401 - the *_fixture names are pytest fixt
     slack_master_fixture,
     slack_store_fixture,
 )
-
-from agents.delivery import Alert, Destination
-from data.errors import SourceError
-from data.store import Store
-from slack_app import reports
-from slack_app.access import Access
-from slack_app.blocks import block_id
-from slack_app.delivery import SlackDelivery
-from slack_app.messaging import make_client
-from tools import post_ledger
-from tools.alert_actions import anomaly_state
-from tools.anomalies import ListAnomaliesInput, get_anomaly, list_anomalies
+from spendscope.agents.delivery import Alert, Destination
+from spendscope.data.errors import SourceError
+from spendscope.data.store import Store
+from spendscope.slack_app import reports
+from spendscope.slack_app.access import Access
+from spendscope.slack_app.blocks import block_id
+from spendscope.slack_app.delivery import SlackDelivery
+from spendscope.slack_app.messaging import make_client
+from spendscope.tools.governance.alert_actions import anomaly_state
+from spendscope.tools.governance.anomalies import ListAnomaliesInput, get_anomaly, list_anomalies
+from spendscope.tools.triage import post_ledger
 
 SUPPORT_CHANNEL = "C0SUPPORT1"
 SUPPORTER, OUTSIDER, BOB = "U0SUPPORT1", "U0SEARCH01", "U0BOB00001"
 
 
-def _alert(store: Store, *, channel: str | None = SUPPORT_CHANNEL, user: str | None = None,
-           severity: str | None = None) -> Alert:  # fmt: skip
+def _alert(
+    store: Store,
+    *,
+    channel: str | None = SUPPORT_CHANNEL,
+    user: str | None = None,
+    severity: str | None = None,
+) -> Alert:
     a = list_anomalies(store, ListAnomaliesInput(dimension="team", value="support")).anomalies[0]
     sev = severity or a.severity
-    return Alert(key=f"{a.anomaly_id}:{sev}", anomaly_id=a.anomaly_id, severity=sev,
-                 title=f"Spike in team=support: +${a.impact:,.0f}", summary=a.explanation or "Support spend rose.",
-                 dimension="team", value="support", start_day=a.start_day, end_day=a.end_day, actual=a.actual,
-                 expected=a.expected, impact=a.impact, drivers=["model claude-sonnet-4-5 carries most of it"],
-                 destination=Destination(slack_channel=channel, slack_user=user, owner_key="team",
-                                         owner_value="support"))  # fmt: skip
+    return Alert(
+        key=f"{a.anomaly_id}:{sev}",
+        anomaly_id=a.anomaly_id,
+        severity=sev,
+        title=f"Spike in team=support: +${a.impact:,.0f}",
+        summary=a.explanation or "Support spend rose.",
+        dimension="team",
+        value="support",
+        start_day=a.start_day,
+        end_day=a.end_day,
+        actual=a.actual,
+        expected=a.expected,
+        impact=a.impact,
+        drivers=["model claude-sonnet-4-5 carries most of it"],
+        destination=Destination(
+            slack_channel=channel, slack_user=user, owner_key="team", owner_value="support"
+        ),
+    )
 
 
 def _delivery(store: Store, fake: FakeSlack, tmp_path: Path, fallback: str | None = None) -> SlackDelivery:
@@ -57,13 +73,20 @@ def _delivery(store: Store, fake: FakeSlack, tmp_path: Path, fallback: str | Non
 
 
 def _press(alert: Alert, action: dict[str, Any], *, user: str, channel: str, ts: str) -> str:
-    return interaction_body({
-        "type": "block_actions", "team": {"id": TEAM}, "api_app_id": "A0APP0001", "trigger_id": "13345.42.trig",
-        "user": {"id": user}, "channel": {"id": channel}, "response_url": "http://127.0.0.1:9/unused",
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
-        "message": {"ts": ts, "type": "message"},
-        "actions": [{"block_id": block_id(alert), "action_ts": "1700000000.1", **action}],
-    })  # fmt: skip
+    return interaction_body(
+        {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "api_app_id": "A0APP0001",
+            "trigger_id": "13345.42.trig",
+            "user": {"id": user},
+            "channel": {"id": channel},
+            "response_url": "http://127.0.0.1:9/unused",
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
+            "message": {"ts": ts, "type": "message"},
+            "actions": [{"block_id": block_id(alert), "action_ts": "1700000000.1", **action}],
+        }
+    )
 
 
 ACK = {"action_id": "alert_ack", "type": "button", "value": "x"}
@@ -71,16 +94,19 @@ ACK = {"action_id": "alert_ack", "type": "button", "value": "x"}
 
 def _access(tmp_path: Path) -> Access:
     path = tmp_path / "access.yaml"
-    path.write_text(f"users:\n  {SUPPORTER}: {{team: support}}\n  {OUTSIDER}: {{team: search}}\n  {BOB}: all\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        f"users:\n  {SUPPORTER}: {{team: support}}\n  {OUTSIDER}: {{team: search}}\n  {BOB}: all\n",
+        encoding="utf-8",
+    )
     return Access.load(path)
 
 
 # --------------------------------------------------------------------------------------------- delivery
 
 
-def test_an_alert_is_posted_once_to_the_owners_channel_with_its_buttons(slack_store: Store, fake: FakeSlack,
-                                                                         tmp_path: Path) -> None:  # fmt: skip
+def test_an_alert_is_posted_once_to_the_owners_channel_with_its_buttons(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     alert = _alert(slack_store)
     ts = _delivery(slack_store, fake, tmp_path).deliver(alert)
     again = _delivery(slack_store, fake, tmp_path).deliver(alert)  # a router that retries after a crash
@@ -89,14 +115,19 @@ def test_an_alert_is_posted_once_to_the_owners_channel_with_its_buttons(slack_st
         again == ts and post["channel"] == SUPPORT_CHANNEL and post["text"].startswith(f"[{alert.severity}]")
     )
     actions = next(b for b in post["blocks"] if b["type"] == "actions")
-    assert [e["action_id"] for e in actions["elements"]] == ["alert_ack", "alert_expected", "alert_reassign",
-                                                             "alert_snooze"]  # fmt: skip
+    assert [e["action_id"] for e in actions["elements"]] == [
+        "alert_ack",
+        "alert_expected",
+        "alert_reassign",
+        "alert_snooze",
+    ]
     assert actions["block_id"] == f"alert|{alert.anomaly_id}|{alert.key}"
     assert "$" in json.dumps(post["blocks"]) and alert.drivers[0] in json.dumps(post["blocks"])
 
 
-def test_an_alert_for_a_person_goes_to_their_dm_and_one_without_slack_to_finance(slack_store: Store,
-                                                                                fake: FakeSlack, tmp_path: Path) -> None:  # fmt: skip
+def test_an_alert_for_a_person_goes_to_their_dm_and_one_without_slack_to_finance(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     _delivery(slack_store, fake, tmp_path).deliver(_alert(slack_store, channel=None, user="U0PLATFRM1"))
     (opened,) = fake.of("conversations.open")
     assert opened["users"] == "U0PLATFRM1"
@@ -110,8 +141,9 @@ def test_an_alert_for_a_person_goes_to_their_dm_and_one_without_slack_to_finance
     assert fake.of("chat.postMessage")[-1]["channel"] == "C0FINANCE1"
 
 
-def test_a_failed_post_is_recorded_and_retried_by_the_next_delivery(slack_store: Store, fake: FakeSlack,
-                                                                    tmp_path: Path) -> None:  # fmt: skip
+def test_a_failed_post_is_recorded_and_retried_by_the_next_delivery(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     fake.fail["chat.postMessage"] = "not_in_channel"
     alert = _alert(slack_store)
     with pytest.raises(SourceError) as err:
@@ -128,13 +160,15 @@ def test_a_failed_post_is_recorded_and_retried_by_the_next_delivery(slack_store:
 # --------------------------------------------------------------------------------------------- buttons
 
 
-def test_acknowledge_updates_the_anomaly_and_redraws_the_message(slack_store: Store, fake: FakeSlack,
-                                                                  tmp_path: Path) -> None:  # fmt: skip
+def test_acknowledge_updates_the_anomaly_and_redraws_the_message(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     alert = _alert(slack_store)
     ts = _delivery(slack_store, fake, tmp_path).deliver(alert)
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path), _access(tmp_path))
-    resp = app.dispatch(signed_request(SECRET, _press(alert, ACK, user=SUPPORTER, channel=SUPPORT_CHANNEL, ts=ts),
-                                       FORM))  # fmt: skip
+    resp = app.dispatch(
+        signed_request(SECRET, _press(alert, ACK, user=SUPPORTER, channel=SUPPORT_CHANNEL, ts=ts), FORM)
+    )
     work.drain()
     assert resp.status == 200
     detail = get_anomaly(slack_store, _id(alert))
@@ -149,37 +183,71 @@ def test_acknowledge_updates_the_anomaly_and_redraws_the_message(slack_store: St
     )
 
 
-def test_expected_asks_why_in_a_dialog_and_the_reason_teaches_the_detector(slack_store: Store, fake: FakeSlack,
-                                                                           tmp_path: Path) -> None:  # fmt: skip
+def test_expected_asks_why_in_a_dialog_and_the_reason_teaches_the_detector(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     alert = _alert(slack_store)
     ts = _delivery(slack_store, fake, tmp_path).deliver(alert)
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path), _access(tmp_path))
-    app.dispatch(signed_request(SECRET, _press(alert, {"action_id": "alert_expected", "type": "button", "value": "x"},
-                                               user=SUPPORTER, channel=SUPPORT_CHANNEL, ts=ts), FORM))  # fmt: skip
+    app.dispatch(
+        signed_request(
+            SECRET,
+            _press(
+                alert,
+                {"action_id": "alert_expected", "type": "button", "value": "x"},
+                user=SUPPORTER,
+                channel=SUPPORT_CHANNEL,
+                ts=ts,
+            ),
+            FORM,
+        )
+    )
     work.drain()
     (opened,) = fake.of("views.open")
     view = opened["view"]
     assert opened["trigger_id"] == "13345.42.trig" and view["callback_id"] == "alert_expected_modal"
-    submit = interaction_body({
-        "type": "view_submission", "team": {"id": TEAM}, "api_app_id": "A0APP0001", "user": {"id": SUPPORTER},
-        "view": {"id": "V0VIEW001", "type": "modal", "callback_id": "alert_expected_modal", "private_metadata": view["private_metadata"],
-                 "state": {"values": {
-                     "reason": {"reason": {"type": "plain_text_input", "value": "support-bot v2 launch week"}},
-                     "pattern": {"pattern": {"type": "static_select", "selected_option": {"value": "once"}}}}}},
-    })  # fmt: skip
+    submit = interaction_body(
+        {
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "api_app_id": "A0APP0001",
+            "user": {"id": SUPPORTER},
+            "view": {
+                "id": "V0VIEW001",
+                "type": "modal",
+                "callback_id": "alert_expected_modal",
+                "private_metadata": view["private_metadata"],
+                "state": {
+                    "values": {
+                        "reason": {
+                            "reason": {"type": "plain_text_input", "value": "support-bot v2 launch week"}
+                        },
+                        "pattern": {
+                            "pattern": {"type": "static_select", "selected_option": {"value": "once"}}
+                        },
+                    }
+                },
+            },
+        }
+    )
     assert app.dispatch(signed_request(SECRET, submit, FORM)).status == 200
     work.drain()
     detail = get_anomaly(slack_store, _id(alert))
     assert detail.anomaly.status == "expected"
     last = detail.feedback[-1]
-    assert (last.action, last.reason, last.pattern, last.actor) == ("expected", "support-bot v2 launch week", "once",
-                                                                    f"slack:{SUPPORTER}")  # fmt: skip
+    assert (last.action, last.reason, last.pattern, last.actor) == (
+        "expected",
+        "support-bot v2 launch week",
+        "once",
+        f"slack:{SUPPORTER}",
+    )
     text = json.dumps(fake.of("chat.update")[-1]["blocks"])
     assert "Marked expected by" in text and "support-bot v2 launch week" in text and '"actions"' not in text
 
 
-def test_reassign_hands_the_alert_to_the_chosen_person_and_records_it(slack_store: Store, fake: FakeSlack,
-                                                                      tmp_path: Path) -> None:  # fmt: skip
+def test_reassign_hands_the_alert_to_the_chosen_person_and_records_it(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     alert = _alert(slack_store)
     ts = _delivery(slack_store, fake, tmp_path).deliver(alert)
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path), _access(tmp_path))
@@ -195,8 +263,9 @@ def test_reassign_hands_the_alert_to_the_chosen_person_and_records_it(slack_stor
     assert f"Reassigned to <@{BOB}> by <@{SUPPORTER}>" in json.dumps(fake.of("chat.update")[-1]["blocks"])
 
 
-def test_snooze_holds_back_new_alerts_until_it_ends_then_reminds_once_in_the_thread(slack_store: Store,
-                                                                                  fake: FakeSlack, tmp_path: Path) -> None:  # fmt: skip
+def test_snooze_holds_back_new_alerts_until_it_ends_then_reminds_once_in_the_thread(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     alert = _alert(slack_store)
     delivery = _delivery(slack_store, fake, tmp_path)
     ts = delivery.deliver(alert)
@@ -240,9 +309,10 @@ def test_someone_outside_the_alerts_team_cannot_act_on_it(
     assert get_anomaly(slack_store, _id(alert)).anomaly.status == "open" and fake.of("chat.update") == []
 
 
-def test_the_triage_router_delivers_through_slack_and_never_twice(slack_store: Store, fake: FakeSlack,
-                                                                  tmp_path: Path) -> None:  # fmt: skip
-    from agents.triage import run_triage
+def test_the_triage_router_delivers_through_slack_and_never_twice(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
+    from spendscope.agents.triage import run_triage
 
     settings = make_settings(slack_store, fake, tmp_path)
     first = run_triage(slack_store, settings, _delivery(slack_store, fake, tmp_path))
@@ -256,6 +326,6 @@ def test_the_triage_router_delivers_through_slack_and_never_twice(slack_store: S
 
 
 def _id(alert: Alert) -> Any:
-    from tools.anomalies import AnomalyIdInput
+    from spendscope.tools.governance.anomalies import AnomalyIdInput
 
     return AnomalyIdInput(anomaly_id=alert.anomaly_id)

@@ -28,11 +28,10 @@ from fake_slack_api import (  # noqa: F401 - the *_fixture names are pytest fixt
     slack_store_fixture,
     slash_body,
 )
-
-from data.store import Store
-from slack_app.access import Access
-from slack_app.app import build_app
-from tools.costs import CostQueryInput, Filter, run_cost_query
+from spendscope.data.store import Store
+from spendscope.slack_app.access import Access
+from spendscope.slack_app.app import build_app
+from spendscope.tools.costs.breakdown import CostQueryInput, Filter, run_cost_query
 
 ALICE, SEARCHER, STRANGER, ADMIN = "U0ALICE001", "U0SEARCH01", "U0STRANGE1", "U0ADMIN001"
 COSTS, SEARCH_CHANNEL = "C0COSTS001", "C0SEARCH01"
@@ -40,8 +39,12 @@ COSTS, SEARCH_CHANNEL = "C0COSTS001", "C0SEARCH01"
 
 def _october(store: Store, filters: list[Filter] | None = None, group_by: list[str] | None = None):  # noqa: ANN202
     with store.reader() as con:
-        return run_cost_query(con, CostQueryInput(start="2026-10-01", end="2026-10-31", filters=filters or [],
-                                                  group_by=group_by or []))  # fmt: skip
+        return run_cost_query(
+            con,
+            CostQueryInput(
+                start="2026-10-01", end="2026-10-31", filters=filters or [], group_by=group_by or []
+            ),
+        )
 
 
 def _money(v: float) -> str:
@@ -51,8 +54,14 @@ def _money(v: float) -> str:
 def _mention(
     text: str, ts: str, *, user: str = ALICE, channel: str = COSTS, thread_ts: str | None = None
 ) -> dict:
-    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {text}", "ts": ts, "channel": channel,
-             "event_ts": ts}  # fmt: skip
+    event = {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@{BOT_USER}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event
@@ -61,8 +70,15 @@ def _mention(
 def _dm(
     text: str, ts: str, *, user: str = ALICE, channel: str = "D0ALICE001", thread_ts: str | None = None
 ) -> dict:
-    event = {"type": "message", "channel_type": "im", "user": user, "text": text, "ts": ts, "channel": channel,
-             "event_ts": ts}  # fmt: skip
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event
@@ -91,8 +107,9 @@ def test_slash_command_acks_at_once_then_answers_with_headline_table_and_chart_i
     slack_store: Store, fake: FakeSlack, tmp_path: Path
 ) -> None:
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path))
-    body = slash_body("Which team spent the most last month?", user=ALICE, channel=COSTS,
-                      response_url=fake.response_url())  # fmt: skip
+    body = slash_body(
+        "Which team spent the most last month?", user=ALICE, channel=COSTS, response_url=fake.response_url()
+    )
     started = time.monotonic()
     resp = app.dispatch(signed_request(SECRET, body, FORM))
     assert resp.status == 200 and time.monotonic() - started < 3
@@ -148,12 +165,24 @@ def test_direct_messages_and_assistant_threads_are_answered_where_they_were_aske
     slack_store: Store, fake: FakeSlack, tmp_path: Path
 ) -> None:
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path))
-    app.dispatch(signed_request(SECRET, event_body(_dm("How much did we spend in October 2026?", "1700000200.000100"),
-                                                   "Ev0101"), JSON))  # fmt: skip
+    app.dispatch(
+        signed_request(
+            SECRET,
+            event_body(_dm("How much did we spend in October 2026?", "1700000200.000100"), "Ev0101"),
+            JSON,
+        )
+    )
     work.drain()
-    started = {"type": "assistant_thread_started", "event_ts": "1700000300.000001",
-               "assistant_thread": {"user_id": ALICE, "channel_id": "D0ALICE001", "thread_ts": "1700000300.000100",
-                                    "context": {}}}  # fmt: skip
+    started = {
+        "type": "assistant_thread_started",
+        "event_ts": "1700000300.000001",
+        "assistant_thread": {
+            "user_id": ALICE,
+            "channel_id": "D0ALICE001",
+            "thread_ts": "1700000300.000100",
+            "context": {},
+        },
+    }
     app.dispatch(signed_request(SECRET, event_body(started, "Ev0102"), JSON))
     work.drain()
     question = _dm(
@@ -177,8 +206,11 @@ def test_an_empty_slash_command_answers_with_help_in_the_ack(
     slack_store: Store, fake: FakeSlack, tmp_path: Path
 ) -> None:
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path))
-    resp = app.dispatch(signed_request(SECRET, slash_body("", user=ALICE, channel=COSTS,
-                                                          response_url=fake.response_url()), FORM))  # fmt: skip
+    resp = app.dispatch(
+        signed_request(
+            SECRET, slash_body("", user=ALICE, channel=COSTS, response_url=fake.response_url()), FORM
+        )
+    )
     work.drain()
     assert resp.status == 200 and "/spend Which team spent the most last month?" in resp.body
     assert fake.of("chat.postMessage") == []
@@ -189,8 +221,18 @@ def test_slash_command_where_the_app_may_not_post_answers_through_the_response_u
 ) -> None:
     fake.fail["chat.postMessage"] = "not_in_channel"
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path))
-    app.dispatch(signed_request(SECRET, slash_body("How much did we spend in October 2026?", user=ALICE,
-                                                   channel=COSTS, response_url=fake.response_url()), FORM))  # fmt: skip
+    app.dispatch(
+        signed_request(
+            SECRET,
+            slash_body(
+                "How much did we spend in October 2026?",
+                user=ALICE,
+                channel=COSTS,
+                response_url=fake.response_url(),
+            ),
+            FORM,
+        )
+    )
     work.drain()
     (reply,) = fake.responses
     assert reply["response_type"] == "in_channel" and _money(_october(slack_store).total) in reply["text"]
@@ -203,8 +245,9 @@ def test_bad_signatures_old_timestamps_missing_headers_and_replays_are_refused_w
     slack_store: Store, fake: FakeSlack, tmp_path: Path
 ) -> None:
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path))
-    body = slash_body("How much did we spend in October 2026?", user=ALICE, channel=COSTS,
-                      response_url=fake.response_url())  # fmt: skip
+    body = slash_body(
+        "How much did we spend in October 2026?", user=ALICE, channel=COSTS, response_url=fake.response_url()
+    )
     assert app.dispatch(signed_request("not-the-secret", body, FORM)).status == 401
     assert app.dispatch(signed_request(SECRET, body, FORM, timestamp=int(time.time()) - 600)).status == 401
     signed_for_other_body = signed_request(SECRET, body.replace("October", "November"), FORM)
@@ -217,15 +260,17 @@ def test_bad_signatures_old_timestamps_missing_headers_and_replays_are_refused_w
     assert app.dispatch(BoltRequest(body=body, headers={"content-type": [FORM]})).status == 401
     good = signed_request(SECRET, body, FORM, timestamp=int(time.time()) - 5)
     assert app.dispatch(good).status == 200
-    replay = signed_request(SECRET, body, FORM, timestamp=int(time.time()) - 5,
-                            signature=good.headers["x-slack-signature"][0])  # fmt: skip
+    replay = signed_request(
+        SECRET, body, FORM, timestamp=int(time.time()) - 5, signature=good.headers["x-slack-signature"][0]
+    )
     assert app.dispatch(replay).status == 401
     work.drain()
     assert len(fake.of("chat.postMessage")) == 1  # only the one good request was answered
 
 
-def test_a_retried_event_is_answered_once_also_by_a_restarted_app(slack_store: Store, fake: FakeSlack,
-                                                                  tmp_path: Path) -> None:  # fmt: skip
+def test_a_retried_event_is_answered_once_also_by_a_restarted_app(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     settings = make_settings(slack_store, fake, tmp_path)
     app, work = build(slack_store, settings)
     body = event_body(_mention("How much did we spend in October 2026?", "1700000400.000100"), "Ev0201")
@@ -253,8 +298,7 @@ def test_http_mode_serves_slack_at_slash_slack_events_and_refuses_bad_signatures
     slack_store: Store, fake: FakeSlack, tmp_path: Path
 ) -> None:
     import uvicorn
-
-    from slack_app.server import asgi_app
+    from spendscope.slack_app.server import asgi_app
 
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path))
     with socket.socket() as s:
@@ -269,8 +313,12 @@ def test_http_mode_serves_slack_at_slash_slack_events_and_refuses_bad_signatures
             time.sleep(0.02)
         base = f"http://127.0.0.1:{port}"
         assert httpx.get(f"{base}/healthz").text == "ok"
-        body = slash_body("How much did we spend in October 2026?", user=ALICE, channel=COSTS,
-                          response_url=fake.response_url())  # fmt: skip
+        body = slash_body(
+            "How much did we spend in October 2026?",
+            user=ALICE,
+            channel=COSTS,
+            response_url=fake.response_url(),
+        )
         good = signed_request(SECRET, body, FORM)
         headers = {k: v[0] for k, v in good.headers.items()}
         assert httpx.post(f"{base}/slack/events", content=body, headers=headers).status_code == 200
@@ -290,11 +338,18 @@ def test_a_user_outside_a_teams_scope_is_refused_politely_and_sees_only_their_te
     slack_store: Store, fake: FakeSlack, tmp_path: Path
 ) -> None:
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path), _access(tmp_path, SCOPED))
-    for i, text in enumerate(["How much did team support spend in October 2026?",
-                              "How much did team search spend in October 2026?",
-                              "Which team spent the most in October 2026?"]):  # fmt: skip
-        app.dispatch(signed_request(SECRET, event_body(_dm(text, f"1700000500.00010{i}", user=SEARCHER), f"Ev03{i}"),
-                                    JSON))  # fmt: skip
+    for i, text in enumerate(
+        [
+            "How much did team support spend in October 2026?",
+            "How much did team search spend in October 2026?",
+            "Which team spent the most in October 2026?",
+        ]
+    ):
+        app.dispatch(
+            signed_request(
+                SECRET, event_body(_dm(text, f"1700000500.00010{i}", user=SEARCHER), f"Ev03{i}"), JSON
+            )
+        )
         work.drain()
     refused, own, top = fake.of("chat.postMessage")
     assert refused["text"].startswith("Sorry, I can't answer that here") and "team search" in refused["text"]
@@ -310,12 +365,29 @@ def test_people_not_in_the_access_file_are_refused_in_a_dm_but_see_a_team_channe
 ) -> None:
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path), _access(tmp_path, SCOPED))
     question = "How much did we spend in October 2026?"
-    app.dispatch(signed_request(SECRET, event_body(_dm(question, "1700000600.000100", user=STRANGER,
-                                                       channel="D0STRANGE1"), "Ev0401"), JSON))  # fmt: skip
-    app.dispatch(signed_request(SECRET, event_body(_mention(question, "1700000600.000200", user=STRANGER,
-                                                            channel=SEARCH_CHANNEL), "Ev0402"), JSON))  # fmt: skip
-    app.dispatch(signed_request(SECRET, event_body(_dm(question, "1700000600.000300", user=ADMIN,
-                                                       channel="D0ADMIN001"), "Ev0403"), JSON))  # fmt: skip
+    app.dispatch(
+        signed_request(
+            SECRET,
+            event_body(_dm(question, "1700000600.000100", user=STRANGER, channel="D0STRANGE1"), "Ev0401"),
+            JSON,
+        )
+    )
+    app.dispatch(
+        signed_request(
+            SECRET,
+            event_body(
+                _mention(question, "1700000600.000200", user=STRANGER, channel=SEARCH_CHANNEL), "Ev0402"
+            ),
+            JSON,
+        )
+    )
+    app.dispatch(
+        signed_request(
+            SECRET,
+            event_body(_dm(question, "1700000600.000300", user=ADMIN, channel="D0ADMIN001"), "Ev0403"),
+            JSON,
+        )
+    )
     work.drain()
     by_channel = {p["channel"]: p for p in fake.of("chat.postMessage")}
     assert "not in the spendscope access list" in by_channel["D0STRANGE1"]["text"]
@@ -333,22 +405,28 @@ def test_a_missing_store_or_a_failing_agent_answers_with_a_clear_message_in_the_
 
     missing = Store(tmp_path / "nowhere.duckdb")
     app, work = build(missing, make_settings(missing, fake, tmp_path))
-    app.dispatch(signed_request(SECRET, event_body(_mention("How much did we spend?", "1700000700.000100"), "Ev0501"),
-                                JSON))  # fmt: skip
+    app.dispatch(
+        signed_request(
+            SECRET, event_body(_mention("How much did we spend?", "1700000700.000100"), "Ev0501"), JSON
+        )
+    )
     work.drain()
     (reply,) = fake.of("chat.postMessage")
     assert reply["thread_ts"] == "1700000700.000100"
     assert reply["text"].startswith("Sorry, I couldn't answer that: no store at") and not missing.exists
 
-    import agents.billy
+    from spendscope.agents import billy
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the agent fell over")
 
-    monkeypatch.setattr(agents.billy, "ask", broken)
+    monkeypatch.setattr(billy, "ask", broken)
     app, work = build(slack_store, make_settings(slack_store, fake, tmp_path))
-    app.dispatch(signed_request(SECRET, event_body(_mention("How much did we spend?", "1700000700.000200"), "Ev0502"),
-                                JSON))  # fmt: skip
+    app.dispatch(
+        signed_request(
+            SECRET, event_body(_mention("How much did we spend?", "1700000700.000200"), "Ev0502"), JSON
+        )
+    )
     work.drain()
     reply = fake.of("chat.postMessage")[-1]
     assert reply["thread_ts"] == "1700000700.000200" and "something went wrong on my side" in reply["text"]
@@ -362,14 +440,29 @@ def test_socket_mode_connects_with_the_app_token_and_answers_a_command_from_the_
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     acks: list[dict] = []
-    command = {"command": "/spend", "text": "How much did we spend in October 2026?", "user_id": ALICE,
-               "channel_id": COSTS, "channel_name": "costs", "team_id": "T0TEAM001", "trigger_id": "1.2.3",
-               "response_url": fake.response_url()}  # fmt: skip
+    command = {
+        "command": "/spend",
+        "text": "How much did we spend in October 2026?",
+        "user_id": ALICE,
+        "channel_id": COSTS,
+        "channel_name": "costs",
+        "team_id": "T0TEAM001",
+        "trigger_id": "1.2.3",
+        "response_url": fake.response_url(),
+    }
 
     def socket(ws: object) -> None:  # Slack's side of the WebSocket: hello, one envelope, then read the acks
         ws.send(json.dumps({"type": "hello", "num_connections": 1}))  # type: ignore[attr-defined]
-        ws.send(json.dumps({"envelope_id": "env-1", "type": "slash_commands", "payload": command,  # type: ignore[attr-defined]
-                            "accepts_response_payload": True}))  # fmt: skip
+        ws.send(
+            json.dumps(
+                {
+                    "envelope_id": "env-1",
+                    "type": "slash_commands",
+                    "payload": command,  # type: ignore[attr-defined]
+                    "accepts_response_payload": True,
+                }
+            )
+        )
         try:
             for message in ws:  # type: ignore[attr-defined]
                 acks.append(json.loads(message))
@@ -383,8 +476,14 @@ def test_socket_mode_connects_with_the_app_token_and_answers_a_command_from_the_
         slack_store, fake, tmp_path, SLACK_APP_TOKEN="xapp-test", SLACK_SIGNING_SECRET=None
     )
     work = DrainingExecutor()
-    app = build_app(slack_store, settings, access=Access.open(), socket_mode=True, as_of=dt.date(2026, 11, 2),
-                    listener_executor=work)  # fmt: skip
+    app = build_app(
+        slack_store,
+        settings,
+        access=Access.open(),
+        socket_mode=True,
+        as_of=dt.date(2026, 11, 2),
+        listener_executor=work,
+    )
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     try:
         handler.connect()

@@ -20,14 +20,13 @@ from fake_slack_api import (  # noqa: F401 - the *_fixture names are pytest fixt
     slack_master_fixture,
     slack_store_fixture,
 )
-
-from data.store import Store
-from slack_app.access import Access
-from slack_app.messaging import make_client
-from slack_app.reports import run_report
-from tools.budgets import BudgetInput, set_budget
-from tools.costs import CostQueryInput, Filter, run_cost_query
-from tools.showback import ShowbackInput, showback
+from spendscope.data.store import Store
+from spendscope.slack_app.access import Access
+from spendscope.slack_app.messaging import make_client
+from spendscope.slack_app.reports import run_report
+from spendscope.tools.allocation.showback import ShowbackInput, showback
+from spendscope.tools.costs.breakdown import CostQueryInput, Filter, run_cost_query
+from spendscope.tools.governance.budgets import BudgetInput, set_budget
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAMS = ["support", "data-science", "search", "platform", "legal", "growth"]
@@ -36,8 +35,9 @@ WEEK = ("2026-10-26", "2026-11-01")  # the Monday-to-Sunday week before AS_OF
 
 def _team_total(store: Store, team: str, start: str, end: str) -> float:
     with store.reader() as con:
-        return run_cost_query(con, CostQueryInput(start=start, end=end,
-                                                  filters=[Filter(dimension="team", values=[team])])).total  # fmt: skip
+        return run_cost_query(
+            con, CostQueryInput(start=start, end=end, filters=[Filter(dimension="team", values=[team])])
+        ).total
 
 
 def _money(v: float) -> str:
@@ -50,8 +50,9 @@ def _finance(tmp_path: Path) -> Access:
     return Access.load(path)
 
 
-def test_weekly_report_posts_one_message_per_team_with_only_that_teams_numbers(slack_store: Store, fake: FakeSlack,
-                                                                              tmp_path: Path) -> None:  # fmt: skip
+def test_weekly_report_posts_one_message_per_team_with_only_that_teams_numbers(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
     client = make_client(make_settings(slack_store, fake, tmp_path))
     run = run_report("weekly", slack_store, client, Access.open(), as_of=AS_OF)
     posts = fake.of("chat.postMessage")
@@ -99,10 +100,13 @@ def test_monthly_report_sends_each_team_its_showback_and_finance_the_whole_month
     check_golden("finance", finance["blocks"])
 
 
-def test_budget_alerts_go_to_the_budgets_owner_once_and_a_dry_run_posts_nothing(slack_store: Store,
-                                                                               fake: FakeSlack, tmp_path: Path) -> None:  # fmt: skip
-    set_budget(slack_store, BudgetInput(name="search team", amount=15000,
-                                        filters=[Filter(dimension="team", values=["search"])]))  # fmt: skip
+def test_budget_alerts_go_to_the_budgets_owner_once_and_a_dry_run_posts_nothing(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
+    set_budget(
+        slack_store,
+        BudgetInput(name="search team", amount=15000, filters=[Filter(dimension="team", values=["search"])]),
+    )
     set_budget(slack_store, BudgetInput(name="All AI", amount=100000, owner="#finance-costs"))
     client = make_client(make_settings(slack_store, fake, tmp_path))
     day = dt.date(2026, 10, 25)
@@ -129,35 +133,58 @@ def test_budget_alerts_go_to_the_budgets_owner_once_and_a_dry_run_posts_nothing(
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPENDSCOPE_", "ANTHROPIC_"))}
-    return subprocess.run([sys.executable, "-m", "spendscope", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**clean, **env}, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "spendscope", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**clean, **env},
+        timeout=120,
+    )
 
 
-def test_report_command_dry_run_lists_the_messages_and_the_app_needs_its_tokens(slack_store: Store,
-                                                                               tmp_path: Path) -> None:  # fmt: skip
-    res = _cli("slack", "report", "weekly", "--dry-run", "--as-of", "2026-11-02", "--db", str(slack_store.path),
-               "--json", env={"SPENDSCOPE_STATE_DIR": str(tmp_path)})  # fmt: skip
+def test_report_command_dry_run_lists_the_messages_and_the_app_needs_its_tokens(
+    slack_store: Store, tmp_path: Path
+) -> None:
+    res = _cli(
+        "slack",
+        "report",
+        "weekly",
+        "--dry-run",
+        "--as-of",
+        "2026-11-02",
+        "--db",
+        str(slack_store.path),
+        "--json",
+        env={"SPENDSCOPE_STATE_DIR": str(tmp_path)},
+    )
     assert res.returncode == 0, res.stderr
     run = json.loads(res.stdout)
     assert run["dry_run"] and {o["status"] for o in run["outcomes"]} == {"would_post"}
-    assert {o["scope"] for o in run["outcomes"]} == {f"team={t}" for t in ("search", "support", "data-science",
-                                                                          "platform")}  # fmt: skip
+    assert {o["scope"] for o in run["outcomes"]} == {
+        f"team={t}" for t in ("search", "support", "data-science", "platform")
+    }
     res = _cli("slack", "--db", str(slack_store.path), env={"SLACK_BOT_TOKEN": "xoxb-x"})
     assert res.returncode == 1 and res.stderr.startswith("error: set SLACK_APP_TOKEN")
     res = _cli("slack", "report", "bogus", "--db", str(slack_store.path), env={"SLACK_BOT_TOKEN": "xoxb-x"})
     assert res.returncode == 1 and "use weekly, monthly, budgets, reminders" in res.stderr
 
 
-def test_the_in_process_schedule_runs_each_report_once_per_period(slack_store: Store, fake: FakeSlack,
-                                                                  tmp_path: Path) -> None:  # fmt: skip
-    from slack_app.server import Scheduler
+def test_the_in_process_schedule_runs_each_report_once_per_period(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
+    from spendscope.slack_app.server import Scheduler
 
     settings = make_settings(slack_store, fake, tmp_path)
     schedule = Scheduler(slack_store, settings, make_client(settings), _finance(tmp_path), triage_minutes=0)
     monday_early = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)
     assert {job for job, _ in schedule.due(monday_early)} == {"reminders", "budgets", "monthly"}
-    assert {job for job, _ in schedule.due(monday_early.replace(hour=9))} == {"reminders", "budgets", "weekly",
-                                                                              "monthly"}  # fmt: skip
+    assert {job for job, _ in schedule.due(monday_early.replace(hour=9))} == {
+        "reminders",
+        "budgets",
+        "weekly",
+        "monthly",
+    }
     schedule.tick(monday_early.replace(hour=9))
     posted = len(fake.of("chat.postMessage"))
     assert posted == 4 + 4 + 1  # weekly and monthly: four teams reach Slack; and the finance summary

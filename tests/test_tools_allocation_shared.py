@@ -12,32 +12,41 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spendscope.data.errors import InvalidArgument
+from spendscope.data.store import Store, apply_migrations, memory_connection
+from spendscope.tools.allocation.attribution import AttributionInput, attribute_costs
+from spendscope.tools.allocation.shared import (
+    SharedCostsInput,
+    daily_conservation,
+    run_allocation,
+    shared_costs,
+)
+from spendscope.tools.allocation.versions import store_rules
 from test_tools_allocation import add_costs, add_events, apply
-
-from data.errors import InvalidArgument
-from data.store import Store, apply_migrations, memory_connection
-from tools.allocation.attribution import AttributionInput, attribute_costs
-from tools.allocation.shared import SharedCostsInput, daily_conservation, run_allocation, shared_costs
-from tools.allocation.versions import store_rules
 
 D1, D2 = dt.date(2026, 10, 1), dt.date(2026, 10, 2)
 TEAM_RULES = "tags:\n  team:\n    - copy: Tags.team\n"
 
 
 def _pool(split: str, extra: str = "") -> str:
-    return (TEAM_RULES + "shared:\n  - name: endpoint\n    when: {SubAccountName: shared-endpoint}\n"
-            f"    to: team\n    split: {split}\n{extra}")  # fmt: skip
+    return (
+        TEAM_RULES + "shared:\n  - name: endpoint\n    when: {SubAccountName: shared-endpoint}\n"
+        f"    to: team\n    split: {split}\n{extra}"
+    )
 
 
 @pytest.fixture
 def pooled(store: Store) -> Store:
-    add_costs(store, [
-        {"day": D1, "cost": 6, "tags": {"team": "search"}, "gpu_hours": 1, "tokens": 100},
-        {"day": D2, "cost": 2, "tags": {"team": "search"}, "gpu_hours": 3, "tokens": 100},
-        {"day": D1, "cost": 3, "tags": {"team": "support"}, "gpu_hours": 3, "tokens": 300},
-        {"day": D1, "cost": 9, "sub_account": "shared-endpoint"},
-        {"day": D2, "cost": 4, "sub_account": "shared-endpoint"},
-    ])  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": D1, "cost": 6, "tags": {"team": "search"}, "gpu_hours": 1, "tokens": 100},
+            {"day": D2, "cost": 2, "tags": {"team": "search"}, "gpu_hours": 3, "tokens": 100},
+            {"day": D1, "cost": 3, "tags": {"team": "support"}, "gpu_hours": 3, "tokens": 300},
+            {"day": D1, "cost": 9, "sub_account": "shared-endpoint"},
+            {"day": D2, "cost": 4, "sub_account": "shared-endpoint"},
+        ],
+    )
     return store
 
 
@@ -45,8 +54,10 @@ def _shares(store: Store) -> tuple[dict[str, float], dict[str, tuple[float, floa
     result = shared_costs(store, SharedCostsInput(key="team", period="2026-10"))
     assert result.conserved and result.total_before == result.total_after == Decimal(24)
     (pool,) = result.pools
-    return ({m.value: float(m.amount) for m in pool.members},
-            {v.value: (float(v.direct), float(v.shared)) for v in result.values})  # fmt: skip
+    return (
+        {m.value: float(m.amount) for m in pool.members},
+        {v.value: (float(v.direct), float(v.shared)) for v in result.values},
+    )
 
 
 def test_a_proportional_pool_follows_the_members_direct_cost_day_by_day(pooled: Store) -> None:
@@ -78,13 +89,21 @@ def test_a_fixed_pool_uses_the_percentages(pooled: Store) -> None:
 def test_a_telemetry_pool_follows_a_metric_and_falls_back_to_an_even_split_on_days_without_it(
     pooled: Store,
 ) -> None:
-    add_events(pooled, [
-        {"day": D1, "team": "search", "est": "1", "input_tokens": 900},
-        {"day": D1, "team": "support", "est": "3", "input_tokens": 100},
-        {"day": D1, "team": "support", "est": "5", "provider": "anthropic", "model": "claude-haiku-4-5"},
-    ])  # fmt: skip
-    apply(pooled, _pool("telemetry", "    metric: estimated_cost\n    attribute: team\n"
-                                     "    telemetry_when: {provider: openai}\n"))  # fmt: skip
+    add_events(
+        pooled,
+        [
+            {"day": D1, "team": "search", "est": "1", "input_tokens": 900},
+            {"day": D1, "team": "support", "est": "3", "input_tokens": 100},
+            {"day": D1, "team": "support", "est": "5", "provider": "anthropic", "model": "claude-haiku-4-5"},
+        ],
+    )
+    apply(
+        pooled,
+        _pool(
+            "telemetry",
+            "    metric: estimated_cost\n    attribute: team\n    telemetry_when: {provider: openai}\n",
+        ),
+    )
     assert _shares(pooled)[0] == pytest.approx({"search": 9 / 4 + 2, "support": 27 / 4 + 2}, abs=1e-9)
     result = shared_costs(pooled, SharedCostsInput(key="team", period="2026-10"))
     assert (result.pools[0].fallback_days, result.pools[0].basis) == (1, "estimated_cost")
@@ -104,8 +123,13 @@ def test_a_pool_without_any_member_stays_unallocated_and_is_reported(store: Stor
 
 
 def test_splits_are_exact_to_the_last_decimal_and_reallocated_cost_stays_separate(store: Store) -> None:
-    add_costs(store, [{"day": D1, "cost": "1.0000000000", "sub_account": "shared-endpoint"},
-                      *[{"day": D1, "cost": 1, "tags": {"team": t}} for t in ("a", "b", "c")]])  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": D1, "cost": "1.0000000000", "sub_account": "shared-endpoint"},
+            *[{"day": D1, "cost": 1, "tags": {"team": t}} for t in ("a", "b", "c")],
+        ],
+    )
     apply(store, _pool("even"))
     result = shared_costs(store, SharedCostsInput(key="team", period="2026-10"))
     parts = sorted(m.amount for m in result.pools[0].members)
@@ -115,7 +139,7 @@ def test_splits_are_exact_to_the_last_decimal_and_reallocated_cost_stays_separat
 
 
 def test_a_fixed_split_needs_percentages_that_sum_to_100(store: Store) -> None:
-    from data.errors import InvalidRules
+    from spendscope.data.errors import InvalidRules
 
     with pytest.raises(InvalidRules) as err:
         apply(store, _pool("fixed", "    percentages: {a: 60, b: 60}\n"))
@@ -124,21 +148,32 @@ def test_a_fixed_split_needs_percentages_that_sum_to_100(store: Store) -> None:
 
 # ---------------------------------------------------------------------------------------------- conservation
 
-_amount = st.decimals(min_value=Decimal("-500"), max_value=Decimal("5000"), places=10, allow_nan=False,
-                      allow_infinity=False)  # fmt: skip
-_row = st.tuples(st.integers(1, 4), st.sampled_from(["a", "b", "c", None]), _amount,
-                 st.sampled_from([None, "p1", "p2"]), st.integers(0, 10_000))  # fmt: skip
-_event = st.tuples(st.integers(1, 4), st.sampled_from(["a", "b", "c", "d"]),
-                   st.decimals(min_value=Decimal(0), max_value=Decimal(50), places=4))  # fmt: skip
-_split = st.sampled_from([
-    "split: even",
-    "split: even\n    members: [a, z]",
-    "split: fixed\n    percentages: {a: 33.3333, b: 33.3333, z: 33.3334}",
-    "split: proportional",
-    "split: proportional\n    basis: tokens",
-    "split: proportional\n    members: [b, c]",
-    "split: telemetry\n    attribute: team",
-])  # fmt: skip
+_amount = st.decimals(
+    min_value=Decimal("-500"), max_value=Decimal("5000"), places=10, allow_nan=False, allow_infinity=False
+)
+_row = st.tuples(
+    st.integers(1, 4),
+    st.sampled_from(["a", "b", "c", None]),
+    _amount,
+    st.sampled_from([None, "p1", "p2"]),
+    st.integers(0, 10_000),
+)
+_event = st.tuples(
+    st.integers(1, 4),
+    st.sampled_from(["a", "b", "c", "d"]),
+    st.decimals(min_value=Decimal(0), max_value=Decimal(50), places=4),
+)
+_split = st.sampled_from(
+    [
+        "split: even",
+        "split: even\n    members: [a, z]",
+        "split: fixed\n    percentages: {a: 33.3333, b: 33.3333, z: 33.3334}",
+        "split: proportional",
+        "split: proportional\n    basis: tokens",
+        "split: proportional\n    members: [b, c]",
+        "split: telemetry\n    attribute: team",
+    ]
+)
 
 
 _CONNECTIONS: list = []
@@ -154,8 +189,12 @@ def _property_connection() -> duckdb.DuckDBPyConnection:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(_row, min_size=1, max_size=40), events=st.lists(_event, max_size=15),
-       split1=_split, split2=_split)  # fmt: skip
+@given(
+    rows=st.lists(_row, min_size=1, max_size=40),
+    events=st.lists(_event, max_size=15),
+    split1=_split,
+    split2=_split,
+)
 def test_reallocation_conserves_every_days_total_exactly(
     rows: list, events: list, split1: str, split2: str
 ) -> None:
@@ -165,9 +204,18 @@ def test_reallocation_conserves_every_days_total_exactly(
     con.executemany(
         "INSERT INTO costs (ChargePeriodStart, Tags, EffectiveCost, SubAccountName, x_Tokens, x_RowHash) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [[dt.datetime(2026, 10, d, tzinfo=dt.UTC), json.dumps({"team": t}) if t else None, amt, pool, tokens, i]
-         for i, (d, t, amt, pool, tokens) in enumerate(rows)],
-    )  # fmt: skip
+        [
+            [
+                dt.datetime(2026, 10, d, tzinfo=dt.UTC),
+                json.dumps({"team": t}) if t else None,
+                amt,
+                pool,
+                tokens,
+                i,
+            ]
+            for i, (d, t, amt, pool, tokens) in enumerate(rows)
+        ],
+    )
     if events:
         con.executemany(
             "INSERT INTO usage_events (event_id, ts, provider, team, estimated_cost) VALUES (?, ?, 'openai', ?, ?)",
@@ -176,9 +224,11 @@ def test_reallocation_conserves_every_days_total_exactly(
                 for i, (d, t, est) in enumerate(events)
             ],
         )
-    doc = (TEAM_RULES + "shared:\n"
-           f"  - name: one\n    when: {{SubAccountName: p1}}\n    to: team\n    {split1}\n"
-           f"  - name: two\n    when: {{SubAccountName: p2}}\n    to: team\n    {split2}\n")  # fmt: skip
+    doc = (
+        TEAM_RULES + "shared:\n"
+        f"  - name: one\n    when: {{SubAccountName: p1}}\n    to: team\n    {split1}\n"
+        f"  - name: two\n    when: {{SubAccountName: p2}}\n    to: team\n    {split2}\n"
+    )
     store_rules(con, doc, source="prop.yaml", author="t", effective_from=None, action="apply")
     a = run_allocation(con, "team", dt.date(2026, 10, 1), dt.date(2026, 11, 1), "EffectiveCost")
     assert daily_conservation(a) == []
@@ -205,21 +255,47 @@ def test_reallocation_conserves_every_days_total_exactly(
 
 @pytest.fixture
 def billed(store: Store) -> Store:
-    add_costs(store, [
-        {"day": D1, "cost": 10, "provider": "OpenAI", "model": "gpt-4o"},
-        {"day": D2, "cost": 6, "provider": "OpenAI", "model": "gpt-4o"},
-        {"day": D1, "cost": 4, "provider": "AWS", "service": "Amazon Bedrock", "model": "claude-sonnet-4-5"},
-        {"day": D1, "cost": 100, "provider": "AWS", "service": "Amazon EC2", "model": None},
-    ])  # fmt: skip
-    add_events(store, [
-        {"day": D1, "customer": "acme", "feature": "chat", "est": "1.5", "model": "gpt-4o-2024-08-06"},
-        {"day": D1, "customer": "globex", "feature": "chat", "est": "0.5"},
-        {"day": D1, "customer": "acme", "feature": "search", "provider": "bedrock",
-         "model": "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "est": None, "requests": 3},
-        {"day": D1, "customer": None, "feature": "search", "provider": "bedrock", "model": "claude-sonnet-4-5",
-         "est": None, "requests": 1},
-        {"day": dt.date(2026, 10, 3), "customer": "acme", "est": "0.7"},
-    ])  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": D1, "cost": 10, "provider": "OpenAI", "model": "gpt-4o"},
+            {"day": D2, "cost": 6, "provider": "OpenAI", "model": "gpt-4o"},
+            {
+                "day": D1,
+                "cost": 4,
+                "provider": "AWS",
+                "service": "Amazon Bedrock",
+                "model": "claude-sonnet-4-5",
+            },
+            {"day": D1, "cost": 100, "provider": "AWS", "service": "Amazon EC2", "model": None},
+        ],
+    )
+    add_events(
+        store,
+        [
+            {"day": D1, "customer": "acme", "feature": "chat", "est": "1.5", "model": "gpt-4o-2024-08-06"},
+            {"day": D1, "customer": "globex", "feature": "chat", "est": "0.5"},
+            {
+                "day": D1,
+                "customer": "acme",
+                "feature": "search",
+                "provider": "bedrock",
+                "model": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "est": None,
+                "requests": 3,
+            },
+            {
+                "day": D1,
+                "customer": None,
+                "feature": "search",
+                "provider": "bedrock",
+                "model": "claude-sonnet-4-5",
+                "est": None,
+                "requests": 1,
+            },
+            {"day": dt.date(2026, 10, 3), "customer": "acme", "est": "0.7"},
+        ],
+    )
     return store
 
 
@@ -228,7 +304,10 @@ def test_bills_are_attributed_to_customers_by_estimated_cost_and_reconcile_to_th
 ) -> None:
     r = attribute_costs(billed, AttributionInput(period="2026-10"))
     assert {row.values["customer"]: row.cost for row in r.rows} == {
-        "acme": Decimal("7.5") + Decimal(3), "globex": Decimal("2.5"), "(none)": Decimal(1)}  # fmt: skip
+        "acme": Decimal("7.5") + Decimal(3),
+        "globex": Decimal("2.5"),
+        "(none)": Decimal(1),
+    }
     assert (r.total, r.attributed, r.unmatched_cost, r.no_model_cost) == (120, 14, 6, 100)
     assert r.reconciles and r.telemetry_without_bill == Decimal("0.7")
     assert [(u.model, u.cost, u.days) for u in r.unmatched] == [(None, 100, 1), ("gpt-4o", 6, 1)]
@@ -239,8 +318,11 @@ def test_bills_are_attributed_to_customers_by_estimated_cost_and_reconcile_to_th
 def test_attribution_can_split_by_customer_and_feature_together(billed: Store) -> None:
     r = attribute_costs(billed, AttributionInput(period="2026-10", by=["customer", "feature"]))
     assert {(x.values["customer"], x.values["feature"]): x.cost for x in r.rows} == {
-        ("acme", "chat"): Decimal("7.5"), ("globex", "chat"): Decimal("2.5"), ("acme", "search"): 3,
-        ("(none)", "search"): 1}  # fmt: skip
+        ("acme", "chat"): Decimal("7.5"),
+        ("globex", "chat"): Decimal("2.5"),
+        ("acme", "search"): 3,
+        ("(none)", "search"): 1,
+    }
     with pytest.raises(InvalidArgument) as err:
         attribute_costs(billed, AttributionInput(by=["wallet"]))
     assert err.value.code == "invalid_argument"

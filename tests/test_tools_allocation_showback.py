@@ -8,11 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from test_tools_allocation import FIXTURES, add_costs, apply
-
-from data.errors import InvalidArgument, InvalidPeriod, NotFound
-from data.store import Store
-from tools.owners import (
+from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
+from spendscope.data.store import Store
+from spendscope.tools.allocation.owners import (
     ListOwnersInput,
     RemoveOwnerInput,
     SetOwnerInput,
@@ -21,7 +19,7 @@ from tools.owners import (
     remove_owner,
     set_owner,
 )
-from tools.showback import (
+from spendscope.tools.allocation.showback import (
     ShowbackInput,
     chart_spec,
     render_png,
@@ -31,6 +29,7 @@ from tools.showback import (
     to_markdown,
     write_chargeback,
 )
+from test_tools_allocation import FIXTURES, add_costs, apply
 
 
 def test_owners_are_set_updated_listed_and_removed(store: Store) -> None:
@@ -39,7 +38,9 @@ def test_owners_are_set_updated_listed_and_removed(store: Store) -> None:
     assert (owner.slack_channel, owner.email, owner.key) == ("#search-costs", "lead@example.com", "team")
     set_owner(store, SetOwnerInput(key="team", value="ads", slack_user="U0123ABCD"))
     assert [(o.value, o.contact) for o in list_owners(store, ListOwnersInput(key="team")).owners] == [
-        ("ads", "U0123ABCD"), ("search", "lead@example.com")]  # fmt: skip
+        ("ads", "U0123ABCD"),
+        ("search", "lead@example.com"),
+    ]
     with store.reader() as con:
         assert owner_for(con, "team", "SEARCH").slack_channel == "#search-costs"
         assert owner_for(con, "team", "nobody") is None
@@ -48,8 +49,9 @@ def test_owners_are_set_updated_listed_and_removed(store: Store) -> None:
         remove_owner(store, RemoveOwnerInput(key="team", value="ads"))
 
 
-@pytest.mark.parametrize("field", [{"slack_channel": "search costs"}, {"slack_user": "bob smith"},
-                                   {"email": "not-an-email"}, {}])  # fmt: skip
+@pytest.mark.parametrize(
+    "field", [{"slack_channel": "search costs"}, {"slack_user": "bob smith"}, {"email": "not-an-email"}, {}]
+)
 def test_malformed_owner_contacts_are_refused(store: Store, field: dict[str, str]) -> None:
     with pytest.raises(InvalidArgument) as err:
         set_owner(store, SetOwnerInput(key="team", value="search", **field))
@@ -59,18 +61,30 @@ def test_malformed_owner_contacts_are_refused(store: Store, field: dict[str, str
 @pytest.fixture
 def monthly(store: Store) -> Store:
     sep, octo = dt.date(2026, 9, 10), dt.date(2026, 10, 10)
-    add_costs(store, [
-        {"day": sep, "cost": 10, "tags": {"team": "search"}, "model": "gpt-4o"},
-        {"day": octo, "cost": 12, "tags": {"team": "search"}, "model": "gpt-4o"},
-        {"day": octo, "cost": 3, "tags": {"team": "search"}, "model": "gpt-4o-mini"},
-        {"day": octo, "cost": 5, "tags": {"team": "ads"}, "provider": "Anthropic", "model": "claude-haiku-4-5"},
-        {"day": sep, "cost": 4, "sub_account": "platform-shared"},
-        {"day": octo, "cost": 8, "sub_account": "platform-shared"},
-        {"day": octo, "cost": 1},
-    ])  # fmt: skip
-    apply(store, "tags:\n  team:\n    - copy: Tags.team\nshared:\n  - name: platform\n"
-                 "    when: {SubAccountName: platform-shared}\n    to: team\n    split: fixed\n"
-                 "    percentages: {search: 75, ads: 25}\n")  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": sep, "cost": 10, "tags": {"team": "search"}, "model": "gpt-4o"},
+            {"day": octo, "cost": 12, "tags": {"team": "search"}, "model": "gpt-4o"},
+            {"day": octo, "cost": 3, "tags": {"team": "search"}, "model": "gpt-4o-mini"},
+            {
+                "day": octo,
+                "cost": 5,
+                "tags": {"team": "ads"},
+                "provider": "Anthropic",
+                "model": "claude-haiku-4-5",
+            },
+            {"day": sep, "cost": 4, "sub_account": "platform-shared"},
+            {"day": octo, "cost": 8, "sub_account": "platform-shared"},
+            {"day": octo, "cost": 1},
+        ],
+    )
+    apply(
+        store,
+        "tags:\n  team:\n    - copy: Tags.team\nshared:\n  - name: platform\n"
+        "    when: {SubAccountName: platform-shared}\n    to: team\n    split: fixed\n"
+        "    percentages: {search: 75, ads: 25}\n",
+    )
     set_owner(store, SetOwnerInput(key="team", value="search", email="search@example.com"))
     set_owner(store, SetOwnerInput(key="team", value="ads", email="ads@example.com"))
     return store
@@ -89,7 +103,10 @@ def test_showback_gives_direct_shared_total_change_and_drivers_per_value(monthly
     assert rows["ads"].change_pct == pytest.approx(600.0)
     assert rows["unallocated"].total == 1
     assert [(d.label, d.kind, d.cost) for d in rows["search"].drivers] == [
-        ("OpenAI / gpt-4o", "direct", 12), ("shared: platform", "shared", 6), ("OpenAI / gpt-4o-mini", "direct", 3)]  # fmt: skip
+        ("OpenAI / gpt-4o", "direct", 12),
+        ("shared: platform", "shared", 6),
+        ("OpenAI / gpt-4o-mini", "direct", 3),
+    ]
     assert rows["search"].owner.email == "search@example.com"
     assert (r.direct, r.shared, r.total, r.previous_total) == (21, 8, 29, 14)
     assert r.conserved and r.pools == ["platform"] and r.label == "October 2026"
@@ -109,8 +126,11 @@ def test_showback_renders_markdown_csv_and_a_png_chart(monthly: Store, tmp_path:
 def test_chargeback_writes_one_statement_per_owner(monthly: Store, tmp_path: Path) -> None:
     r = showback(monthly, ShowbackInput(by="team", month="2026-10"))
     files = write_chargeback(r, tmp_path / "cb")
-    assert [f.name for f in files] == ["chargeback-2026-10-unowned.md", "chargeback-2026-10-ads-example-com.md",
-                                       "chargeback-2026-10-search-example-com.md"]  # fmt: skip
+    assert [f.name for f in files] == [
+        "chargeback-2026-10-unowned.md",
+        "chargeback-2026-10-ads-example-com.md",
+        "chargeback-2026-10-search-example-com.md",
+    ]
     text = files[2].read_text(encoding="utf-8")
     assert "Chargeback for search@example.com" in text and "| search |" in text and "| ads |" not in text
     csvs = write_chargeback(r, tmp_path / "csv", "csv")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from governance_series import START, make_store, weekly, write_events
-
-from data.errors import InvalidArgument, InvalidPeriod, NotFound, UnknownDimension
-from data.store import Store
-from tools.anomalies import (
+from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound, UnknownDimension
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_for
+from spendscope.tools.governance.anomalies import (
     AnomalyIdInput,
     DetectInput,
     ListAnomaliesInput,
@@ -25,7 +25,6 @@ from tools.anomalies import (
     list_anomalies,
     update_anomaly,
 )
-from tools.charts import chart_for
 
 RERANK = ("OpenAI", "search", "rerank", "gpt-4o")
 QUERY = ("OpenAI", "search", "query", "gpt-4o-mini")
@@ -36,8 +35,12 @@ SPIKE_DAY = 77
 
 
 def series() -> dict:
-    return {RERANK: weekly(300, 0.003, 0.03, seed=11), QUERY: weekly(200, 0.0, 0.03, seed=12),
-            ADS: weekly(400, 0.0, 0.03, seed=13), OPS: weekly(10, 0.0, 0.03, seed=14)}  # fmt: skip
+    return {
+        RERANK: weekly(300, 0.003, 0.03, seed=11),
+        QUERY: weekly(200, 0.0, 0.03, seed=12),
+        ADS: weekly(400, 0.0, 0.03, seed=13),
+        OPS: weekly(10, 0.0, 0.03, seed=14),
+    }
 
 
 def day(i: int) -> dt.date:
@@ -47,8 +50,12 @@ def day(i: int) -> dt.date:
 @pytest.fixture(scope="module")
 def spiked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dict]:
     """+$600 on search/rerank/gpt-4o on day 77, and a $4 wobble (+40%) on the $10/day ops series on day 80."""
-    return make_store(tmp_path_factory.mktemp("anomalies"), series(), DAYS,
-                      extra={(RERANK, SPIKE_DAY): 600.0, (OPS, 80): 4.0})  # fmt: skip
+    return make_store(
+        tmp_path_factory.mktemp("anomalies"),
+        series(),
+        DAYS,
+        extra={(RERANK, SPIKE_DAY): 600.0, (OPS, 80): 4.0},
+    )
 
 
 def spend(written: dict, i: int, pick=lambda key: True) -> float:  # noqa: ANN001
@@ -61,8 +68,13 @@ def test_injected_spike_is_found_with_its_size_severity_and_root_cause(spiked: t
     assert r.run_id is None and r.data_through == day(DAYS - 1) and r.window_start == day(DAYS - 14)
     assert {a.start_day for a in r.anomalies} == {day(SPIKE_DAY)}, [a.explanation for a in r.anomalies]
     by_series = {(a.dimension, a.value): a for a in r.anomalies}
-    assert set(by_series) == {("team", "search"), ("feature", "rerank"), ("model", "gpt-4o"),
-                              ("provider", "OpenAI"), ("service", "OpenAI API")}  # fmt: skip
+    assert set(by_series) == {
+        ("team", "search"),
+        ("feature", "rerank"),
+        ("model", "gpt-4o"),
+        ("provider", "OpenAI"),
+        ("service", "OpenAI API"),
+    }
     team = by_series[("team", "search")]
     assert team.direction == "spike" and team.days == 1 and team.end_day == day(SPIKE_DAY)
     assert team.actual == pytest.approx(spend(written, SPIKE_DAY, lambda k: k[1] == "search"), abs=1e-6)
@@ -86,16 +98,21 @@ def test_a_small_wobble_is_not_an_incident(spiked: tuple[Store, dict]) -> None:
     store, _ = spiked
     r = detect_anomalies(store, DetectInput(days=14, dry_run=True, dimensions=["team"]))
     assert ("team", "ops") not in {(a.dimension, a.value) for a in r.anomalies}
-    loose = detect_anomalies(store, DetectInput(days=14, dry_run=True, dimensions=["team"], min_impact=1,
-                                                min_relative_pct=10, z=3))  # fmt: skip
+    loose = detect_anomalies(
+        store, DetectInput(days=14, dry_run=True, dimensions=["team"], min_impact=1, min_relative_pct=10, z=3)
+    )
     assert ("team", "ops") in {(a.dimension, a.value) for a in loose.anomalies}
 
 
 def test_direction_and_scope_filters(spiked: tuple[Store, dict]) -> None:
     store, _ = spiked
     assert detect_anomalies(store, DetectInput(days=14, dry_run=True, direction="drop")).anomalies == []
-    scoped = detect_anomalies(store, DetectInput(days=14, dry_run=True, dimensions=["feature"],
-                                                 filters=[{"dimension": "team", "values": ["ads"]}]))  # fmt: skip
+    scoped = detect_anomalies(
+        store,
+        DetectInput(
+            days=14, dry_run=True, dimensions=["feature"], filters=[{"dimension": "team", "values": ["ads"]}]
+        ),
+    )
     assert scoped.anomalies == [] and scoped.series_scanned == 1
 
 
@@ -134,7 +151,8 @@ def test_a_past_anomaly_does_not_become_the_normal(tmp_path: Path) -> None:
     store, _ = make_store(tmp_path, series(), DAYS, extra=extra)
     r = detect_anomalies(store, DetectInput(days=30, dry_run=True, dimensions=["feature"]))
     assert [(a.value, a.direction, a.start_day, a.end_day) for a in r.anomalies] == [
-        ("copy", "spike", day(60), day(69))]  # fmt: skip
+        ("copy", "spike", day(60), day(69))
+    ]
     assert r.anomalies[0].relative_pct == pytest.approx(80, abs=8)
 
 
@@ -143,8 +161,12 @@ def test_expected_label_suppresses_the_same_pattern_only(tmp_path: Path) -> None
     store, _ = make_store(tmp_path, series(), DAYS, extra=extra)
     first = detect_anomalies(store, DetectInput(days=10, dimensions=["feature", "team"], as_of=day(64)))
     labelled = next(a for a in first.anomalies if a.dimension == "feature")
-    out = update_anomaly(store, UpdateAnomalyInput(anomaly_id=labelled.anomaly_id, action="expected",
-                                                   reason="weekly batch re-index", actor="ana"))  # fmt: skip
+    out = update_anomaly(
+        store,
+        UpdateAnomalyInput(
+            anomaly_id=labelled.anomaly_id, action="expected", reason="weekly batch re-index", actor="ana"
+        ),
+    )
     assert out.status == "expected"
     later = detect_anomalies(store, DetectInput(days=20, dimensions=["feature", "team"]))
     found = {(a.dimension, a.start_day): a for a in later.anomalies}
@@ -169,8 +191,9 @@ def test_noise_label_resolves_and_confirmed_acknowledges(tmp_path: Path) -> None
         update_anomaly(store, UpdateAnomalyInput(anomaly_id=feature.anomaly_id, action="noise")).status
         == "resolved"
     )
-    assert update_anomaly(store, UpdateAnomalyInput(anomaly_id=team.anomaly_id, action="confirmed")).status == (
-        "acknowledged")  # fmt: skip
+    assert update_anomaly(
+        store, UpdateAnomalyInput(anomaly_id=team.anomaly_id, action="confirmed")
+    ).status == ("acknowledged")
     assert (
         update_anomaly(store, UpdateAnomalyInput(anomaly_id=team.anomaly_id, action="resolve")).status
         == "resolved"
@@ -202,13 +225,23 @@ def test_customer_series_come_from_telemetry(tmp_path: Path) -> None:
         for customer, usual in (("acme", 40.0), ("globex", 60.0)):
             cost = usual * weekly(1.0, 0.0, 0.03, seed=hash(customer) % 100)(i, day(i))
             cost += 300.0 if (customer, i) == ("acme", 80) else 0.0
-            events.append({"event_id": f"{customer}-{i}", "ts": f"{day(i)}T12:00:00Z", "provider": "openai",
-                           "model": "gpt-4o", "feature": "rerank", "team": "search", "customer": customer,
-                           "estimated_cost": str(Decimal(str(round(cost, 6))))})  # fmt: skip
+            events.append(
+                {
+                    "event_id": f"{customer}-{i}",
+                    "ts": f"{day(i)}T12:00:00Z",
+                    "provider": "openai",
+                    "model": "gpt-4o",
+                    "feature": "rerank",
+                    "team": "search",
+                    "customer": customer,
+                    "estimated_cost": str(Decimal(str(round(cost, 6)))),
+                }
+            )
     write_events(store, tmp_path / "events.jsonl", events)
     r = detect_anomalies(store, DetectInput(days=10, dry_run=True, dimensions=["customer"]))
     assert [(a.value, a.source, a.measure, a.start_day) for a in r.anomalies] == [
-        ("acme", "usage_events", "estimated_cost", day(80))]  # fmt: skip
+        ("acme", "usage_events", "estimated_cost", day(80))
+    ]
     assert r.anomalies[0].impact == pytest.approx(300, rel=0.1)
 
 
@@ -243,8 +276,9 @@ def test_label_arguments_are_checked(tmp_path: Path) -> None:
             store, UpdateAnomalyInput(anomaly_id=a.anomaly_id, action="acknowledge", pattern="weekly")
         )
     with pytest.raises(InvalidArgument):
-        update_anomaly(store, UpdateAnomalyInput(anomaly_id=a.anomaly_id, action="expected",
-                                                 until=day(SPIKE_DAY - 1)))  # fmt: skip
+        update_anomaly(
+            store, UpdateAnomalyInput(anomaly_id=a.anomaly_id, action="expected", until=day(SPIKE_DAY - 1))
+        )
     assert get_anomaly(store, AnomalyIdInput(anomaly_id=a.anomaly_id)).anomaly.status == "open"
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from governance_series import START, WEEKLY, make_store, weekly
 from pydantic import ValidationError
-
-from data.errors import InvalidArgument, InvalidPeriod, NotFound, UnknownDimension, UnknownValue
-from data.store import Store
-from tools.budgets import (
+from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound, UnknownDimension, UnknownValue
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.governance.budgets import (
     Budget,
     BudgetInput,
     BudgetNameInput,
@@ -26,7 +26,6 @@ from tools.budgets import (
     remove_budget,
     set_budget,
 )
-from tools.costs import Filter
 
 SEARCH = ("OpenAI", "search", "rerank", "gpt-4o")
 ADS = ("Anthropic", "ads", "copy", "claude-sonnet-4-5")
@@ -48,8 +47,10 @@ def store_copy(bill: tuple[Store, dict], tmp_path: Path) -> Store:
 
 
 def spent(written: dict, first: dt.date, last: dt.date, team: str | None = None) -> Decimal:
-    return sum((v for (key, d), v in written.items() if first <= d <= last and (team is None or key[1] == team)),
-               Decimal(0))  # fmt: skip
+    return sum(
+        (v for (key, d), v in written.items() if first <= d <= last and (team is None or key[1] == team)),
+        Decimal(0),
+    )
 
 
 def future(level: float, first: dt.date, last: dt.date) -> float:
@@ -70,8 +71,12 @@ def crossing(written: dict, first: dt.date, last: dt.date, amount: Decimal, team
 
 def test_status_mid_month_matches_the_bill(store_copy: Store, bill: tuple[Store, dict]) -> None:
     _, written = bill
-    set_budget(store_copy, BudgetInput(name="Search team", amount=Decimal(2000),
-                                       filters=[Filter(dimension="team", values=["search"])]))  # fmt: skip
+    set_budget(
+        store_copy,
+        BudgetInput(
+            name="Search team", amount=Decimal(2000), filters=[Filter(dimension="team", values=["search"])]
+        ),
+    )
     as_of = dt.date(2026, 9, 16)
     s = budget_status(store_copy, BudgetStatusInput(name="search team", as_of=as_of)).budgets[0]
     first, last = dt.date(2026, 9, 1), dt.date(2026, 9, 15)
@@ -97,8 +102,13 @@ def test_status_mid_month_matches_the_bill(store_copy: Store, bill: tuple[Store,
             when is not None
         )
     assert alerts[("forecast", 100.0)].triggered == (whole_month > 2000)
-    expected_status = "over" if want >= 2000 else "forecast_over" if whole_month > 2000 else (
-        "warning" if want >= 1600 else "ok")  # fmt: skip
+    expected_status = (
+        "over"
+        if want >= 2000
+        else "forecast_over"
+        if whole_month > 2000
+        else ("warning" if want >= 1600 else "ok")
+    )
     assert s.status == expected_status
     assert s.exceed_probability_pct is not None and (s.exceed_probability_pct > 90) == (
         whole_month > 2000 * 1.02
@@ -120,8 +130,17 @@ def test_status_after_the_data_ends_forecasts_the_gap(store_copy: Store, bill: t
 
 def test_a_finished_custom_period_needs_no_forecast(store_copy: Store, bill: tuple[Store, dict]) -> None:
     _, written = bill
-    set_budget(store_copy, BudgetInput(name="launch", amount=Decimal(1000), period="custom",
-                                       start=dt.date(2026, 8, 3), end=dt.date(2026, 8, 9), thresholds=[90]))  # fmt: skip
+    set_budget(
+        store_copy,
+        BudgetInput(
+            name="launch",
+            amount=Decimal(1000),
+            period="custom",
+            start=dt.date(2026, 8, 3),
+            end=dt.date(2026, 8, 9),
+            thresholds=[90],
+        ),
+    )
     s = budget_status(store_copy, BudgetStatusInput(name="launch", as_of=dt.date(2026, 9, 1))).budgets[0]
     want = float(spent(written, dt.date(2026, 8, 3), dt.date(2026, 8, 9)))
     assert s.spent == pytest.approx(want) and s.projected == pytest.approx(want) and s.forecast_model is None
@@ -131,9 +150,23 @@ def test_a_finished_custom_period_needs_no_forecast(store_copy: Store, bill: tup
 
 def test_scope_with_two_filters(store_copy: Store, bill: tuple[Store, dict]) -> None:
     _, written = bill
-    set_budget(store_copy, BudgetInput(name="openai search", amount=Decimal(3000), period="quarterly", filters=[
-        Filter(dimension="provider", values=["OpenAI"]), Filter(dimension="feature", op="in", values=["rerank", "x"],
-        )], allow_unknown_values=True))  # fmt: skip
+    set_budget(
+        store_copy,
+        BudgetInput(
+            name="openai search",
+            amount=Decimal(3000),
+            period="quarterly",
+            filters=[
+                Filter(dimension="provider", values=["OpenAI"]),
+                Filter(
+                    dimension="feature",
+                    op="in",
+                    values=["rerank", "x"],
+                ),
+            ],
+            allow_unknown_values=True,
+        ),
+    )
     s = budget_status(
         store_copy, BudgetStatusInput(name="openai-search", as_of=dt.date(2026, 8, 15))
     ).budgets[0]
@@ -145,14 +178,16 @@ def test_scope_with_two_filters(store_copy: Store, bill: tuple[Store, dict]) -> 
 
 
 def test_virtual_tags_scope_a_budget(store_copy: Store, bill: tuple[Store, dict]) -> None:
-    from tools.allocation import apply_rules
-    from tools.allocation.versions import ApplyRulesInput
+    from spendscope.tools.allocation import apply_rules
+    from spendscope.tools.allocation.versions import ApplyRulesInput
 
     _, written = bill
     rules = "tags:\n  squad:\n    - when: {ResourceName: gpt-4o}\n      value: alpha\n"
     apply_rules(store_copy, ApplyRulesInput(document=rules))
-    set_budget(store_copy, BudgetInput(name="alpha", amount=Decimal(900),
-                                       filters=[Filter(dimension="squad", values=["alpha"])]))  # fmt: skip
+    set_budget(
+        store_copy,
+        BudgetInput(name="alpha", amount=Decimal(900), filters=[Filter(dimension="squad", values=["alpha"])]),
+    )
     s = budget_status(store_copy, BudgetStatusInput(name="alpha", as_of=dt.date(2026, 9, 11))).budgets[0]
     assert s.spent == pytest.approx(
         float(spent(written, dt.date(2026, 9, 1), dt.date(2026, 9, 10), "search"))
@@ -162,9 +197,22 @@ def test_virtual_tags_scope_a_budget(store_copy: Store, bill: tuple[Store, dict]
 def test_budget_periods_calendar_and_fiscal() -> None:
     def b(period: str, start: dt.date | None = None, end: dt.date | None = None) -> Budget:
         now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-        return Budget(budget_id="x", name="x", amount=1, period=period, filters=[], scope="all spend", measure="cost",
-                      start_date=start, end_date=end, thresholds=[100], forecast_alert=True, owner=None,
-                      created_at=now, updated_at=now)  # fmt: skip
+        return Budget(
+            budget_id="x",
+            name="x",
+            amount=1,
+            period=period,
+            filters=[],
+            scope="all spend",
+            measure="cost",
+            start_date=start,
+            end_date=end,
+            thresholds=[100],
+            forecast_alert=True,
+            owner=None,
+            created_at=now,
+            updated_at=now,
+        )
 
     d = dt.date(2026, 9, 16)
     assert budget_period(b("monthly"), d) == (dt.date(2026, 9, 1), dt.date(2026, 10, 1), "September 2026")
@@ -177,7 +225,9 @@ def test_budget_periods_calendar_and_fiscal() -> None:
         dt.date(2026, 10, 15),
     )
     assert budget_period(b("monthly", dt.date(2026, 1, 15)), dt.date(2026, 9, 14))[:2] == (
-        dt.date(2026, 8, 15), dt.date(2026, 9, 15))  # fmt: skip
+        dt.date(2026, 8, 15),
+        dt.date(2026, 9, 15),
+    )
     assert budget_period(b("annual", dt.date(2027, 4, 1)), d)[:2] == (
         dt.date(2027, 4, 1),
         dt.date(2028, 4, 1),
@@ -190,8 +240,10 @@ def test_set_update_list_remove(store_copy: Store) -> None:
     assert (
         first.created and first.budget.budget_id == "search-team" and first.budget.thresholds == [50, 80, 100]
     )
-    again = set_budget(store_copy, BudgetInput(name="search team", amount=Decimal(250), thresholds=[90, 75],
-                                               owner="#search-costs"))  # fmt: skip
+    again = set_budget(
+        store_copy,
+        BudgetInput(name="search team", amount=Decimal(250), thresholds=[90, 75], owner="#search-costs"),
+    )
     assert not again.created and again.budget.amount == 250 and again.budget.thresholds == [75, 90]
     assert again.budget.created_at == first.budget.created_at
     assert [x.name for x in list_budgets(store_copy).budgets] == ["search team"]
@@ -205,8 +257,12 @@ def test_set_update_list_remove(store_copy: Store) -> None:
 
 
 def test_alerts_are_raised_once_per_period(store_copy: Store) -> None:
-    set_budget(store_copy, BudgetInput(name="search", amount=Decimal(2000),
-                                       filters=[Filter(dimension="team", values=["search"])]))  # fmt: skip
+    set_budget(
+        store_copy,
+        BudgetInput(
+            name="search", amount=Decimal(2000), filters=[Filter(dimension="team", values=["search"])]
+        ),
+    )
     first = check_budgets(store_copy, CheckBudgetsInput(as_of=dt.date(2026, 9, 16)))
     kinds = {(a.kind, a.threshold_pct) for a in first.new_alerts}
     assert ("actual", 50.0) in kinds and ("forecast", 100.0) in kinds and ("actual", 100.0) not in kinds
@@ -220,14 +276,25 @@ def test_alerts_are_raised_once_per_period(store_copy: Store) -> None:
 
 def test_errors_are_typed(store_copy: Store) -> None:
     with pytest.raises(UnknownValue) as err:
-        set_budget(store_copy, BudgetInput(name="x", amount=Decimal(1), filters=[Filter(dimension="team",
-                                                                                      values=["serch"])]))  # fmt: skip
+        set_budget(
+            store_copy,
+            BudgetInput(name="x", amount=Decimal(1), filters=[Filter(dimension="team", values=["serch"])]),
+        )
     assert err.value.code == "unknown_value" and "search" in err.value.message
-    assert set_budget(store_copy, BudgetInput(name="x", amount=Decimal(1), allow_unknown_values=True,
-                                              filters=[Filter(dimension="team", values=["new-team"])])).created  # fmt: skip
+    assert set_budget(
+        store_copy,
+        BudgetInput(
+            name="x",
+            amount=Decimal(1),
+            allow_unknown_values=True,
+            filters=[Filter(dimension="team", values=["new-team"])],
+        ),
+    ).created
     with pytest.raises(UnknownDimension):
-        set_budget(store_copy, BudgetInput(name="x", amount=Decimal(1), filters=[Filter(dimension="squad",
-                                                                                      values=["a"])]))  # fmt: skip
+        set_budget(
+            store_copy,
+            BudgetInput(name="x", amount=Decimal(1), filters=[Filter(dimension="squad", values=["a"])]),
+        )
     with pytest.raises(InvalidPeriod) as err2:
         set_budget(
             store_copy, BudgetInput(name="x", amount=Decimal(1), period="custom", start=dt.date(2026, 9, 1))

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from analytics_facts import add_costs, add_events, month, near, total
-
-from data.store import Store
-from tools.charts import chart_for
-from tools.commitments import CommitmentsInput, commitments
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_for
+from spendscope.tools.optimize.commitments import CommitmentsInput, commitments
 
 
 def _status(r: dict[str, str], status: str) -> bool:
@@ -27,8 +26,10 @@ def test_ptu_unused_and_utilisation_are_the_known_figures(focus_public_store: St
     unused = total(lambda r: month(r) == "2026-10" and _status(r, "Unused"))
     assert oct_.utilization_pct == pytest.approx(54.73, abs=0.01)
     assert oct_.utilization_pct == pytest.approx(float(used / (used + unused) * 100))
-    assert near(oct_.purchased_cost, total(lambda r: month(r) == "2026-10" and r["ChargeCategory"] == "Purchase",
-                                          "BilledCost"))  # fmt: skip
+    assert near(
+        oct_.purchased_cost,
+        total(lambda r: month(r) == "2026-10" and r["ChargeCategory"] == "Purchase", "BilledCost"),
+    )
 
 
 def test_whole_period_totals_and_no_payg_reference(focus_public_store: Store) -> None:
@@ -42,17 +43,48 @@ def test_whole_period_totals_and_no_payg_reference(focus_public_store: Store) ->
 
 
 def test_break_even_from_list_cost(store: Store) -> None:
-    c = {"CommitmentDiscountId": "ri-1", "CommitmentDiscountName": "reservation-1", "ProviderName": "AWS",
-         "CommitmentDiscountType": "Reserved Instance"}  # fmt: skip
-    add_costs(store, [
-        {"day": "2026-09-01", **c, "ChargeCategory": "Purchase", "BilledCost": 100, "EffectiveCost": 0},
-        {"day": "2026-09-01", **c, "CommitmentDiscountStatus": "Used", "EffectiveCost": 60, "BilledCost": 0,
-         "ListCost": 90},
-        {"day": "2026-09-01", **c, "CommitmentDiscountStatus": "Unused", "EffectiveCost": 40, "BilledCost": 0},
-        {"day": "2026-10-01", **c, "CommitmentDiscountStatus": "Used", "EffectiveCost": 80, "BilledCost": 0,
-         "ListCost": 200},
-        {"day": "2026-10-01", **c, "CommitmentDiscountStatus": "Unused", "EffectiveCost": 20, "BilledCost": 0},
-    ])  # fmt: skip
+    c = {
+        "CommitmentDiscountId": "ri-1",
+        "CommitmentDiscountName": "reservation-1",
+        "ProviderName": "AWS",
+        "CommitmentDiscountType": "Reserved Instance",
+    }
+    add_costs(
+        store,
+        [
+            {"day": "2026-09-01", **c, "ChargeCategory": "Purchase", "BilledCost": 100, "EffectiveCost": 0},
+            {
+                "day": "2026-09-01",
+                **c,
+                "CommitmentDiscountStatus": "Used",
+                "EffectiveCost": 60,
+                "BilledCost": 0,
+                "ListCost": 90,
+            },
+            {
+                "day": "2026-09-01",
+                **c,
+                "CommitmentDiscountStatus": "Unused",
+                "EffectiveCost": 40,
+                "BilledCost": 0,
+            },
+            {
+                "day": "2026-10-01",
+                **c,
+                "CommitmentDiscountStatus": "Used",
+                "EffectiveCost": 80,
+                "BilledCost": 0,
+                "ListCost": 200,
+            },
+            {
+                "day": "2026-10-01",
+                **c,
+                "CommitmentDiscountStatus": "Unused",
+                "EffectiveCost": 20,
+                "BilledCost": 0,
+            },
+        ],
+    )
     result = commitments(store, CommitmentsInput(start="2026-09-01", end="2026-10-31"))
     sep, oct_ = result.rows
     assert (sep.commitment_cost, sep.utilization_pct, sep.payg_cost_of_used, sep.payg_source) == (
@@ -77,15 +109,45 @@ def test_break_even_from_telemetry_needs_most_committed_days_covered(store: Stor
     rows = []
     for model, cid in (("gpt-4o", "ptu-a"), ("gpt-4o-mini", "ptu-b")):
         for d in range(1, 6):
-            rows.append({"day": f"2026-10-0{d}", **ptu, "x_Model": model, "CommitmentDiscountId": cid,
-                         "CommitmentDiscountStatus": "Used", "EffectiveCost": 10})  # fmt: skip
-        rows.append({"day": "2026-10-01", **ptu, "x_Model": model, "CommitmentDiscountId": cid,
-                     "CommitmentDiscountStatus": "Unused", "EffectiveCost": 50})  # fmt: skip
+            rows.append(
+                {
+                    "day": f"2026-10-0{d}",
+                    **ptu,
+                    "x_Model": model,
+                    "CommitmentDiscountId": cid,
+                    "CommitmentDiscountStatus": "Used",
+                    "EffectiveCost": 10,
+                }
+            )
+        rows.append(
+            {
+                "day": "2026-10-01",
+                **ptu,
+                "x_Model": model,
+                "CommitmentDiscountId": cid,
+                "CommitmentDiscountStatus": "Unused",
+                "EffectiveCost": 50,
+            }
+        )
     add_costs(store, rows)
-    events = [{"ts": f"2026-10-0{d}T12:00:00Z", "provider": "azure.openai", "model": "gpt-4o-2024-08-06",
-               "estimated_cost": 12} for d in range(1, 6)]  # fmt: skip
-    events += [{"ts": f"2026-10-0{d}T12:00:00Z", "provider": "azure.openai", "model": "gpt-4o-mini",
-                "estimated_cost": 99} for d in range(1, 4)]  # 3 of 5 days: too sparse  # fmt: skip
+    events = [
+        {
+            "ts": f"2026-10-0{d}T12:00:00Z",
+            "provider": "azure.openai",
+            "model": "gpt-4o-2024-08-06",
+            "estimated_cost": 12,
+        }
+        for d in range(1, 6)
+    ]
+    events += [
+        {
+            "ts": f"2026-10-0{d}T12:00:00Z",
+            "provider": "azure.openai",
+            "model": "gpt-4o-mini",
+            "estimated_cost": 99,
+        }
+        for d in range(1, 4)
+    ]  # 3 of 5 days: too sparse
     add_events(store, tmp_path, events)
     result = commitments(store, CommitmentsInput(period="2026-10"))
     by = {r.commitment_id: r for r in result.rows}

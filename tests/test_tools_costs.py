@@ -6,11 +6,10 @@ from decimal import Decimal
 
 import pytest
 from analytics_facts import group, model, month, near, tag, total
-
-from data.errors import InvalidPeriod, UnknownDimension
-from data.store import Store
-from tools.charts import chart_for
-from tools.costs import (
+from spendscope.data.errors import InvalidPeriod, UnknownDimension
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_for
+from spendscope.tools.costs.breakdown import (
     CostQueryInput,
     DimensionValuesInput,
     Filter,
@@ -27,8 +26,10 @@ def test_october_total_is_the_known_figure_and_the_csv_sum(focus_public_store: S
 
 
 def test_a_provider_filter_matches_case_insensitively(focus_public_store: Store) -> None:
-    result = cost_query(focus_public_store, CostQueryInput(
-        period="September 2026", filters=[Filter(dimension="provider", values=["anthropic"])]))  # fmt: skip
+    result = cost_query(
+        focus_public_store,
+        CostQueryInput(period="September 2026", filters=[Filter(dimension="provider", values=["anthropic"])]),
+    )
     assert near(result.total, Decimal("17385.52"))
 
 
@@ -53,11 +54,15 @@ def test_top_n_sums_the_rest_as_other(focus_public_store: Store) -> None:
 
 def test_not_and_prefix_filters(focus_public_store: Store) -> None:
     oct_ = lambda r: month(r) == "2026-10"  # noqa: E731
-    not_aws = cost_query(focus_public_store, CostQueryInput(
-        period="2026-10", filters=[Filter(dimension="provider", op="not", values=["AWS"])]))  # fmt: skip
+    not_aws = cost_query(
+        focus_public_store,
+        CostQueryInput(period="2026-10", filters=[Filter(dimension="provider", op="not", values=["AWS"])]),
+    )
     assert near(not_aws.total, total(lambda r: oct_(r) and r["ProviderName"] != "AWS"))
-    claude = cost_query(focus_public_store, CostQueryInput(
-        period="2026-10", filters=[Filter(dimension="model", op="prefix", values=["claude"])]))  # fmt: skip
+    claude = cost_query(
+        focus_public_store,
+        CostQueryInput(period="2026-10", filters=[Filter(dimension="model", op="prefix", values=["claude"])]),
+    )
     assert near(claude.total, total(lambda r: oct_(r) and (model(r) or "").startswith("claude")))
 
 
@@ -70,11 +75,23 @@ def test_tags_group_and_untagged_spend_shows_as_none(focus_public_store: Store) 
 
 
 def test_token_measure_counts_one_token_kind(focus_public_store: Store) -> None:
-    result = cost_query(focus_public_store, CostQueryInput(
-        period="2026-09", measure="output_tokens", filters=[Filter(dimension="model", values=["claude-haiku-4-5"])]))  # fmt: skip
+    result = cost_query(
+        focus_public_store,
+        CostQueryInput(
+            period="2026-09",
+            measure="output_tokens",
+            filters=[Filter(dimension="model", values=["claude-haiku-4-5"])],
+        ),
+    )
     assert result.total == 201218180
-    assert result.total == float(total(lambda r: month(r) == "2026-09" and model(r) == "claude-haiku-4-5"
-                                       and r["SkuMeter"] == "Output Tokens", "ConsumedQuantity"))  # fmt: skip
+    assert result.total == float(
+        total(
+            lambda r: (
+                month(r) == "2026-09" and model(r) == "claude-haiku-4-5" and r["SkuMeter"] == "Output Tokens"
+            ),
+            "ConsumedQuantity",
+        )
+    )
 
 
 def test_daily_trend_and_breakdown_give_charts(focus_public_store: Store) -> None:
@@ -134,7 +151,7 @@ def test_token_usage_counts_each_token_type_of_a_model(focus_public_store) -> No
     import json
     from pathlib import Path
 
-    from tools.costs import Filter, TokenUsageInput, token_usage
+    from spendscope.tools.costs.breakdown import Filter, TokenUsageInput, token_usage
 
     expected: dict[str, int] = {}
     path = Path(__file__).parent / "fixtures" / "focus" / "focus_public.csv"
@@ -146,7 +163,9 @@ def test_token_usage_counts_each_token_type_of_a_model(focus_public_store) -> No
             ):
                 kind = details["x_TokenType"]
                 expected[kind] = expected.get(kind, 0) + int(float(r["ConsumedQuantity"]))
-    result = token_usage(focus_public_store, TokenUsageInput(
-        period="2026-09", filters=[Filter(dimension="model", values=["claude-haiku-4-5"])]))  # fmt: skip
+    result = token_usage(
+        focus_public_store,
+        TokenUsageInput(period="2026-09", filters=[Filter(dimension="model", values=["claude-haiku-4-5"])]),
+    )
     assert {r.group["token_type"]: int(r.value) for r in result.rows} == expected
     assert expected["output"] == 201_218_180

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 from analytics_facts import add_costs, group, model, month, near, tag
-
-from data.errors import InvalidPeriod, UnknownDimension
-from data.store import Store
-from tools.charts import chart_for
-from tools.costs import Filter
-from tools.drivers import DriversInput, drivers
+from spendscope.data.errors import InvalidPeriod, UnknownDimension
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_for
+from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.costs.drivers import DriversInput, drivers
 
 
 def test_september_to_october_change_is_the_known_figure(focus_public_store: Store) -> None:
@@ -47,9 +46,16 @@ def test_top_keeps_the_largest_movers_and_sums_the_rest(focus_public_store: Stor
 
 
 def test_combined_dimensions_and_a_scope_filter(focus_public_store: Store) -> None:
-    result = drivers(focus_public_store, DriversInput(
-        period="2026-10", dimensions=["team", "provider"], combine=True, top=100,
-        filters=[Filter(dimension="provider", op="not", values=["AWS"])]))  # fmt: skip
+    result = drivers(
+        focus_public_store,
+        DriversInput(
+            period="2026-10",
+            dimensions=["team", "provider"],
+            combine=True,
+            top=100,
+            filters=[Filter(dimension="provider", op="not", values=["AWS"])],
+        ),
+    )
     assert [d.dimension for d in result.dimensions] == ["team x provider"]
     scope = lambda m: lambda r: month(r) == m and r["ProviderName"] != "AWS"  # noqa: E731
     key = lambda r: f"{tag(r, 'team') or '(none)'} / {r['ProviderName']}"  # noqa: E731
@@ -61,8 +67,9 @@ def test_combined_dimensions_and_a_scope_filter(focus_public_store: Store) -> No
 
 
 def test_explicit_comparison_period_and_chart(focus_public_store: Store) -> None:
-    result = drivers(focus_public_store, DriversInput(period="2026-10", compare_period="2026-08",
-                                                      dimensions=["provider"]))  # fmt: skip
+    result = drivers(
+        focus_public_store, DriversInput(period="2026-10", compare_period="2026-08", dimensions=["provider"])
+    )
     aug = sum(group(lambda r: month(r) == "2026-08", lambda r: 1).values())
     assert near(result.previous_total, aug) and near(result.previous_total, Decimal("138579.71"))
     spec = chart_for(result)
@@ -71,12 +78,20 @@ def test_explicit_comparison_period_and_chart(focus_public_store: Store) -> None
 
 
 def test_new_and_gone_values_on_a_small_store(store: Store, tmp_path: Path) -> None:
-    add_costs(store, [
-        {"day": "2026-09-10", "ProviderName": "OpenAI", "x_Model": "gpt-4o", "EffectiveCost": 30},
-        {"day": "2026-09-11", "ProviderName": "OpenAI", "x_Model": "gpt-4o-mini", "EffectiveCost": 5},
-        {"day": "2026-10-10", "ProviderName": "OpenAI", "x_Model": "gpt-4o", "EffectiveCost": 20},
-        {"day": "2026-10-12", "ProviderName": "Anthropic", "x_Model": "claude-haiku-4-5", "EffectiveCost": 12.5},
-    ])  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": "2026-09-10", "ProviderName": "OpenAI", "x_Model": "gpt-4o", "EffectiveCost": 30},
+            {"day": "2026-09-11", "ProviderName": "OpenAI", "x_Model": "gpt-4o-mini", "EffectiveCost": 5},
+            {"day": "2026-10-10", "ProviderName": "OpenAI", "x_Model": "gpt-4o", "EffectiveCost": 20},
+            {
+                "day": "2026-10-12",
+                "ProviderName": "Anthropic",
+                "x_Model": "claude-haiku-4-5",
+                "EffectiveCost": 12.5,
+            },
+        ],
+    )
     result = drivers(store, DriversInput(period="2026-10", dimensions=["model"]))
     by = {x.value: x for x in result.dimensions[0].drivers}
     assert result.change == pytest.approx(-2.5)
@@ -87,11 +102,14 @@ def test_new_and_gone_values_on_a_small_store(store: Store, tmp_path: Path) -> N
 
 
 def test_default_period_is_the_last_whole_month_of_data(store: Store) -> None:
-    add_costs(store, [
-        {"day": "2026-09-03", "ProviderName": "OpenAI", "EffectiveCost": 1},
-        {"day": "2026-10-03", "ProviderName": "OpenAI", "EffectiveCost": 2},
-        {"day": "2026-11-03", "ProviderName": "OpenAI", "EffectiveCost": 4},
-    ])  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": "2026-09-03", "ProviderName": "OpenAI", "EffectiveCost": 1},
+            {"day": "2026-10-03", "ProviderName": "OpenAI", "EffectiveCost": 2},
+            {"day": "2026-11-03", "ProviderName": "OpenAI", "EffectiveCost": 4},
+        ],
+    )
     result = drivers(store, DriversInput(dimensions=["provider"]))
     assert (result.current.label, result.previous.label) == ("October 2026", "September 2026")
     assert result.change == pytest.approx(1)

@@ -9,11 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from governance_series import START, WEEKLY, make_store, weekly
-
-from data.errors import InvalidPeriod, UnknownDimension, UnknownValue
-from data.store import Store
-from tools.costs import Filter
-from tools.forecast import ForecastInput, clean_outliers, forecast, robust_baseline
+from spendscope.data.errors import InvalidPeriod, UnknownDimension, UnknownValue
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.governance.forecast import ForecastInput, clean_outliers, forecast, robust_baseline
 
 SEARCH = ("OpenAI", "search", "rerank", "gpt-4o")
 ADS = ("Anthropic", "ads", "copy", "claude-sonnet-4-5")
@@ -52,15 +51,23 @@ def test_forecast_follows_trend_and_weekly_pattern(trending: Store) -> None:
 
 
 def test_backtest_baseline_metrics_match_a_hand_computation(trending: Store) -> None:
-    r = forecast(trending, ForecastInput(filters=[Filter(dimension="team", values=["search"])], horizon=7,
-                                         backtest_days=14))  # fmt: skip
+    r = forecast(
+        trending,
+        ForecastInput(filters=[Filter(dimension="team", values=["search"])], horizon=7, backtest_days=14),
+    )
     b = r.backtest
     assert b is not None and b.days == 14
     assert b.holdout_start == START + dt.timedelta(days=DAYS - 14)
     with trending.reader() as con:
-        y = np.array([float(v) for (v,) in con.execute(
-            "SELECT SUM(EffectiveCost) FROM costs WHERE json_extract_string(Tags, '$.team') = 'search' "
-            "GROUP BY CAST(ChargePeriodStart AS DATE) ORDER BY CAST(ChargePeriodStart AS DATE)").fetchall()])  # fmt: skip
+        y = np.array(
+            [
+                float(v)
+                for (v,) in con.execute(
+                    "SELECT SUM(EffectiveCost) FROM costs WHERE json_extract_string(Tags, '$.team') = 'search' "
+                    "GROUP BY CAST(ChargePeriodStart AS DATE) ORDER BY CAST(ChargePeriodStart AS DATE)"
+                ).fetchall()
+            ]
+        )
     train, test = y[:-14], y[-14:]
     naive = np.concatenate([train[-7:], train[-7:]])
     mape = np.mean(np.abs(test - naive) / test) * 100
@@ -75,8 +82,9 @@ def test_backtest_baseline_metrics_match_a_hand_computation(trending: Store) -> 
 
 def test_a_spike_in_history_does_not_inflate_the_forecast(tmp_path: Path) -> None:
     clean, _ = make_store(tmp_path, {SEARCH: weekly(200, 0.0, 0.02, seed=5)}, 70, name="clean")
-    spiky, _ = make_store(tmp_path, {SEARCH: weekly(200, 0.0, 0.02, seed=5)}, 70, extra={(SEARCH, 65): 1500.0},
-                          name="spiky")  # fmt: skip
+    spiky, _ = make_store(
+        tmp_path, {SEARCH: weekly(200, 0.0, 0.02, seed=5)}, 70, extra={(SEARCH, 65): 1500.0}, name="spiky"
+    )
     # repeating last week would repeat the spike, unless the fit sees the cleaned history
     a = forecast(clean, ForecastInput(horizon=14, method="seasonal_naive"))
     b = forecast(spiky, ForecastInput(horizon=14, method="seasonal_naive"))
@@ -88,8 +96,12 @@ def test_a_spike_in_history_does_not_inflate_the_forecast(tmp_path: Path) -> Non
 
 def test_as_of_uses_only_earlier_data(tmp_path: Path, trending: Store) -> None:
     cut = START + dt.timedelta(days=70)
-    shorter, _ = make_store(tmp_path, {SEARCH: weekly(200, 0.01, 0.03, seed=3), ADS: weekly(50, 0.0, 0.03, seed=4)},
-                            70, name="short")  # fmt: skip
+    shorter, _ = make_store(
+        tmp_path,
+        {SEARCH: weekly(200, 0.01, 0.03, seed=3), ADS: weekly(50, 0.0, 0.03, seed=4)},
+        70,
+        name="short",
+    )
     a = forecast(trending, ForecastInput(as_of=cut, horizon=10, method="seasonal_naive"))
     b = forecast(shorter, ForecastInput(horizon=10, method="seasonal_naive"))
     assert a.start == b.start == cut
@@ -97,8 +109,10 @@ def test_as_of_uses_only_earlier_data(tmp_path: Path, trending: Store) -> None:
 
 
 def test_forecast_past_the_data_starts_after_the_last_day(trending: Store) -> None:
-    r = forecast(trending, ForecastInput(as_of=START + dt.timedelta(days=DAYS + 20), horizon=5,
-                                         method="seasonal_naive"))  # fmt: skip
+    r = forecast(
+        trending,
+        ForecastInput(as_of=START + dt.timedelta(days=DAYS + 20), horizon=5, method="seasonal_naive"),
+    )
     assert r.start == START + dt.timedelta(days=DAYS)
     assert any("data ends" in n for n in r.notes)
     assert r.method == "seasonal_naive"

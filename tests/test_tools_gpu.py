@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import pytest
 from analytics_facts import add_costs, add_gpu_samples, month, near, total
-
-from data.store import Store
-from tools.charts import chart_for
-from tools.gpu import GpuInput, gpu_utilization
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_for
+from spendscope.tools.optimize.gpu import GpuInput, gpu_utilization
 
 UTC = dt.UTC
 
@@ -18,17 +17,47 @@ UTC = dt.UTC
 @pytest.fixture
 def small(store: Store) -> Store:
     gpu = {"ConsumedUnit": "Hours", "ServiceName": "Amazon Elastic Compute Cloud", "ProviderName": "AWS"}
-    add_costs(store, [
-        # i-1: 2 GPUs at $2/hour, billed two whole days; sampled on the first only
-        {"day": "2026-10-01", **gpu, "ResourceId": "i-1", "ResourceName": "trainer", "x_GpuCount": 2,
-         "x_InstanceType": "g5.12xlarge", "ConsumedQuantity": 24, "EffectiveCost": 48, "Tags": {"team": "ml"}},
-        {"day": "2026-10-02", **gpu, "ResourceId": "i-1", "ResourceName": "trainer", "x_GpuCount": 2,
-         "x_InstanceType": "g5.12xlarge", "ConsumedQuantity": 24, "EffectiveCost": 48, "Tags": {"team": "ml"}},
-        # i-2: 1 GPU at $1/hour, billed 12 hours, idle throughout
-        {"day": "2026-10-01", "hours": 12, **gpu, "ResourceId": "i-2", "ResourceName": "notebook",
-         "x_GpuCount": 1, "ConsumedQuantity": 12, "EffectiveCost": 12, "Tags": {"team": "data"}},
-        {"day": "2026-10-01", "ProviderName": "OpenAI", "x_Model": "gpt-4o", "EffectiveCost": 1000},
-    ])  # fmt: skip
+    add_costs(
+        store,
+        [
+            # i-1: 2 GPUs at $2/hour, billed two whole days; sampled on the first only
+            {
+                "day": "2026-10-01",
+                **gpu,
+                "ResourceId": "i-1",
+                "ResourceName": "trainer",
+                "x_GpuCount": 2,
+                "x_InstanceType": "g5.12xlarge",
+                "ConsumedQuantity": 24,
+                "EffectiveCost": 48,
+                "Tags": {"team": "ml"},
+            },
+            {
+                "day": "2026-10-02",
+                **gpu,
+                "ResourceId": "i-1",
+                "ResourceName": "trainer",
+                "x_GpuCount": 2,
+                "x_InstanceType": "g5.12xlarge",
+                "ConsumedQuantity": 24,
+                "EffectiveCost": 48,
+                "Tags": {"team": "ml"},
+            },
+            # i-2: 1 GPU at $1/hour, billed 12 hours, idle throughout
+            {
+                "day": "2026-10-01",
+                "hours": 12,
+                **gpu,
+                "ResourceId": "i-2",
+                "ResourceName": "notebook",
+                "x_GpuCount": 1,
+                "ConsumedQuantity": 12,
+                "EffectiveCost": 12,
+                "Tags": {"team": "data"},
+            },
+            {"day": "2026-10-01", "ProviderName": "OpenAI", "x_Model": "gpt-4o", "EffectiveCost": 1000},
+        ],
+    )
     day1 = dt.datetime(2026, 10, 1, tzinfo=UTC)
     samples = []
     for h in range(24):
@@ -39,8 +68,11 @@ def small(store: Store) -> Store:
     samples.append(("i-9", 0, day1, 0.0))  # an instance the bill does not know: ignored
     add_gpu_samples(store, samples)
     # i-2's agent reports its host name (the bill's ResourceName), not the instance id
-    add_gpu_samples(store, [("notebook", 0, day1 + dt.timedelta(hours=h, minutes=m), 0.0)
-                            for h in range(12) for m in (0, 30)], by_host=True)  # fmt: skip
+    add_gpu_samples(
+        store,
+        [("notebook", 0, day1 + dt.timedelta(hours=h, minutes=m), 0.0) for h in range(12) for m in (0, 30)],
+        by_host=True,
+    )
     return store
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from data.errors import InvalidPeriod
-from tools.periods import parse_period
+from spendscope.data.errors import InvalidPeriod
+from spendscope.tools.periods import parse_period
 
 AS_OF = dt.date(2026, 11, 5)
 

@@ -7,37 +7,88 @@ from pathlib import Path
 
 import pytest
 from analytics_facts import add_costs, add_events, group, month, near
-
-from data.errors import UnknownValue
-from data.store import Store
-from tools.charts import chart_for
-from tools.reconcile import ReconcileInput, reconcile, resolve_sources, source_label
+from spendscope.data.errors import UnknownValue
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_for
+from spendscope.tools.costs.reconcile import ReconcileInput, reconcile, resolve_sources, source_label
 
 
 @pytest.fixture
 def small(store: Store, tmp_path: Path) -> Store:
     ant = {"ProviderName": "Anthropic", "ServiceName": "Claude API", "x_Model": "claude-sonnet-4-5"}
-    add_costs(store, [
-        {"day": "2026-10-01", **ant, "EffectiveCost": 10},
-        {"day": "2026-10-02", **ant, "EffectiveCost": 8},
-        {"day": "2026-10-01", "ProviderName": "AWS", "ServiceName": "Amazon Bedrock", "x_Model": "claude-sonnet-4-5",
-         "EffectiveCost": 5},
-        {"day": "2026-10-01", "ProviderName": "Microsoft", "ServiceName": "Azure OpenAI", "x_Model": "gpt-4o",
-         "BilledCost": 3, "EffectiveCost": 2.5, "PricingCategory": "Committed", "CommitmentDiscountId": "ptu-1"},
-        {"day": "2026-10-01", "ProviderName": "Google Cloud", "ServiceName": "Vertex AI", "x_Model": "gemini-2.5-pro",
-         "EffectiveCost": 7},
-        {"day": "2026-10-01", "ProviderName": "AWS", "ServiceName": "Amazon Elastic Compute Cloud",
-         "EffectiveCost": 100},
-    ])  # fmt: skip
-    add_events(store, tmp_path, [
-        {"ts": "2026-10-01T05:00:00Z", "provider": "anthropic", "model": "claude-sonnet-4-5-20250929",
-         "estimated_cost": 4},
-        {"ts": "2026-10-01T07:00:00Z", "provider": "anthropic", "model": "claude-sonnet-4-5", "estimated_cost": 5},
-        {"ts": "2026-10-01T08:00:00Z", "provider": "aws.bedrock",
-         "model": "anthropic.claude-sonnet-4-5-20250929-v1:0", "estimated_cost": 5.5},
-        {"ts": "2026-10-01T09:00:00Z", "provider": "azure.openai", "model": "gpt-4o-2024-08-06", "estimated_cost": 2},
-        {"ts": "2026-10-03T09:00:00Z", "provider": "anthropic", "model": "claude-haiku-4-5", "estimated_cost": 1.25},
-    ])  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": "2026-10-01", **ant, "EffectiveCost": 10},
+            {"day": "2026-10-02", **ant, "EffectiveCost": 8},
+            {
+                "day": "2026-10-01",
+                "ProviderName": "AWS",
+                "ServiceName": "Amazon Bedrock",
+                "x_Model": "claude-sonnet-4-5",
+                "EffectiveCost": 5,
+            },
+            {
+                "day": "2026-10-01",
+                "ProviderName": "Microsoft",
+                "ServiceName": "Azure OpenAI",
+                "x_Model": "gpt-4o",
+                "BilledCost": 3,
+                "EffectiveCost": 2.5,
+                "PricingCategory": "Committed",
+                "CommitmentDiscountId": "ptu-1",
+            },
+            {
+                "day": "2026-10-01",
+                "ProviderName": "Google Cloud",
+                "ServiceName": "Vertex AI",
+                "x_Model": "gemini-2.5-pro",
+                "EffectiveCost": 7,
+            },
+            {
+                "day": "2026-10-01",
+                "ProviderName": "AWS",
+                "ServiceName": "Amazon Elastic Compute Cloud",
+                "EffectiveCost": 100,
+            },
+        ],
+    )
+    add_events(
+        store,
+        tmp_path,
+        [
+            {
+                "ts": "2026-10-01T05:00:00Z",
+                "provider": "anthropic",
+                "model": "claude-sonnet-4-5-20250929",
+                "estimated_cost": 4,
+            },
+            {
+                "ts": "2026-10-01T07:00:00Z",
+                "provider": "anthropic",
+                "model": "claude-sonnet-4-5",
+                "estimated_cost": 5,
+            },
+            {
+                "ts": "2026-10-01T08:00:00Z",
+                "provider": "aws.bedrock",
+                "model": "anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "estimated_cost": 5.5,
+            },
+            {
+                "ts": "2026-10-01T09:00:00Z",
+                "provider": "azure.openai",
+                "model": "gpt-4o-2024-08-06",
+                "estimated_cost": 2,
+            },
+            {
+                "ts": "2026-10-03T09:00:00Z",
+                "provider": "anthropic",
+                "model": "claude-haiku-4-5",
+                "estimated_cost": 1.25,
+            },
+        ],
+    )
     return store
 
 
@@ -101,11 +152,18 @@ def test_without_telemetry_the_bill_is_listed_as_uncovered(focus_public_store: S
     assert result.rows == [] and result.estimated_total == 0
     assert any("no usage events" in n for n in result.notes)
     ai = lambda r: r["ServiceCategory"] == "AI and Machine Learning"  # noqa: E731  (every model row, PTU included)
-    billed = group(lambda r: month(r) == "2026-10" and ai(r),
-                   lambda r: (r["ProviderName"], r["ServiceName"]), "BilledCost")  # fmt: skip
-    names = {("Anthropic", "Claude API"): "anthropic", ("OpenAI", "OpenAI API"): "openai",
-             ("AWS", "Amazon Bedrock"): "aws.bedrock", ("Microsoft", "Azure OpenAI"): "azure.openai",
-             ("Google Cloud", "Vertex AI"): "gcp.vertex_ai"}  # fmt: skip
+    billed = group(
+        lambda r: month(r) == "2026-10" and ai(r),
+        lambda r: (r["ProviderName"], r["ServiceName"]),
+        "BilledCost",
+    )
+    names = {
+        ("Anthropic", "Claude API"): "anthropic",
+        ("OpenAI", "OpenAI API"): "openai",
+        ("AWS", "Amazon Bedrock"): "aws.bedrock",
+        ("Microsoft", "Azure OpenAI"): "azure.openai",
+        ("Google Cloud", "Vertex AI"): "gcp.vertex_ai",
+    }
     assert {u.provider: u.billed_cost for u in result.uncovered} == {
         names[k]: pytest.approx(float(v), abs=0.005) for k, v in billed.items()
     }

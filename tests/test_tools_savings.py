@@ -8,11 +8,10 @@ from decimal import Decimal
 
 import pytest
 from analytics_facts import add_costs, add_gpu_samples, near, tag, total
-
-from data.prices import MILLION, ModelPrices, PriceCatalog
-from data.store import Store
-from tools.charts import chart_for
-from tools.savings import SavingsInput, savings
+from spendscope.data.prices import MILLION, ModelPrices, PriceCatalog
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_for
+from spendscope.tools.optimize.savings import SavingsInput, savings
 
 FACTOR = 30.4375 / 30  # the window is the 30 days to 2026-10-30
 
@@ -21,43 +20,95 @@ def _prices(
     model: str, inp: str, out: str, cached: str | None = None, write: str | None = None
 ) -> ModelPrices:
     d = lambda v: Decimal(v) / MILLION  # noqa: E731
-    return ModelPrices(model=model, source="override", input=d(inp), output=d(out), cached_input=d(cached or inp),
-                       cache_write=d(write or inp), reasoning=d(out))  # fmt: skip
+    return ModelPrices(
+        model=model,
+        source="override",
+        input=d(inp),
+        output=d(out),
+        cached_input=d(cached or inp),
+        cache_write=d(write or inp),
+        reasoning=d(out),
+    )
 
 
-CATALOG = PriceCatalog({
-    ("claude-opus-4-1", None): _prices("claude-opus-4-1", "10", "50", "1", "12.5"),
-    ("claude-opus-4-5", None): _prices("claude-opus-4-5", "8", "40"),  # only 20% cheaper: not a candidate
-    ("claude-sonnet-4-5", None): _prices("claude-sonnet-4-5", "3", "15"),
-    ("claude-haiku-4-5", None): _prices("claude-haiku-4-5", "1", "5"),
-})  # fmt: skip
+CATALOG = PriceCatalog(
+    {
+        ("claude-opus-4-1", None): _prices("claude-opus-4-1", "10", "50", "1", "12.5"),
+        ("claude-opus-4-5", None): _prices("claude-opus-4-5", "8", "40"),  # only 20% cheaper: not a candidate
+        ("claude-sonnet-4-5", None): _prices("claude-sonnet-4-5", "3", "15"),
+        ("claude-haiku-4-5", None): _prices("claude-haiku-4-5", "1", "5"),
+    }
+)
 
 
 @pytest.fixture
 def small(store: Store) -> Store:
     ant = {"ProviderName": "Anthropic", "ServiceName": "Claude API"}
     chat = {**ant, "x_Model": "claude-opus-4-1", "Tags": {"team": "search", "feature": "chat", "env": "prod"}}
-    add_costs(store, [
-        {"day": "2026-10-01", "ProviderName": "Acme", "EffectiveCost": 1, "Tags": {"team": "ops"}},
-        {"day": "2026-10-30", "ProviderName": "Acme", "EffectiveCost": 1, "Tags": {"team": "ops"}},
-        {"day": "2026-10-15", **chat, "x_TokenType": "input", "x_Tokens": 1_000_000, "EffectiveCost": 10},
-        {"day": "2026-10-15", **chat, "x_TokenType": "output", "x_Tokens": 100_000, "EffectiveCost": 5},
-        {"day": "2026-10-15", **ant, "x_Model": "claude-haiku-4-5", "x_TokenType": "output", "x_Tokens": 1_600_000,
-         "EffectiveCost": 8, "Tags": {"team": "ml", "feature": "grader", "env": "eval"}},
-        {"day": "2026-10-15", "ProviderName": "OpenAI", "ServiceName": "OpenAI API", "x_Model": "gpt-4o-mini",
-         "x_TokenType": "output", "x_Tokens": 1_000_000, "EffectiveCost": 20,
-         "Tags": {"team": "growth", "feature": "nightly-report", "env": "prod"}},
-        {"day": "2026-10-15", "ProviderName": "Google Cloud", "ServiceName": "Vertex AI", "EffectiveCost": 7},
-        {"day": "2026-10-15", "ProviderName": "AWS", "ServiceName": "Amazon Elastic Compute Cloud",
-         "ResourceId": "i-idle", "ResourceName": "forgotten", "x_GpuCount": 1, "ConsumedQuantity": 24,
-         "ConsumedUnit": "Hours", "EffectiveCost": 24, "Tags": {"team": "ml"}},
-        {"day": "2026-10-15", "ProviderName": "Microsoft", "CommitmentDiscountId": "ptu-1",
-         "CommitmentDiscountName": "ptu-1", "CommitmentDiscountStatus": "Used", "EffectiveCost": 30,
-         "Tags": {"team": "support"}},
-        {"day": "2026-10-15", "ProviderName": "Microsoft", "CommitmentDiscountId": "ptu-1",
-         "CommitmentDiscountName": "ptu-1", "CommitmentDiscountStatus": "Unused", "EffectiveCost": 70,
-         "Tags": {"team": "support"}},
-    ])  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": "2026-10-01", "ProviderName": "Acme", "EffectiveCost": 1, "Tags": {"team": "ops"}},
+            {"day": "2026-10-30", "ProviderName": "Acme", "EffectiveCost": 1, "Tags": {"team": "ops"}},
+            {"day": "2026-10-15", **chat, "x_TokenType": "input", "x_Tokens": 1_000_000, "EffectiveCost": 10},
+            {"day": "2026-10-15", **chat, "x_TokenType": "output", "x_Tokens": 100_000, "EffectiveCost": 5},
+            {
+                "day": "2026-10-15",
+                **ant,
+                "x_Model": "claude-haiku-4-5",
+                "x_TokenType": "output",
+                "x_Tokens": 1_600_000,
+                "EffectiveCost": 8,
+                "Tags": {"team": "ml", "feature": "grader", "env": "eval"},
+            },
+            {
+                "day": "2026-10-15",
+                "ProviderName": "OpenAI",
+                "ServiceName": "OpenAI API",
+                "x_Model": "gpt-4o-mini",
+                "x_TokenType": "output",
+                "x_Tokens": 1_000_000,
+                "EffectiveCost": 20,
+                "Tags": {"team": "growth", "feature": "nightly-report", "env": "prod"},
+            },
+            {
+                "day": "2026-10-15",
+                "ProviderName": "Google Cloud",
+                "ServiceName": "Vertex AI",
+                "EffectiveCost": 7,
+            },
+            {
+                "day": "2026-10-15",
+                "ProviderName": "AWS",
+                "ServiceName": "Amazon Elastic Compute Cloud",
+                "ResourceId": "i-idle",
+                "ResourceName": "forgotten",
+                "x_GpuCount": 1,
+                "ConsumedQuantity": 24,
+                "ConsumedUnit": "Hours",
+                "EffectiveCost": 24,
+                "Tags": {"team": "ml"},
+            },
+            {
+                "day": "2026-10-15",
+                "ProviderName": "Microsoft",
+                "CommitmentDiscountId": "ptu-1",
+                "CommitmentDiscountName": "ptu-1",
+                "CommitmentDiscountStatus": "Used",
+                "EffectiveCost": 30,
+                "Tags": {"team": "support"},
+            },
+            {
+                "day": "2026-10-15",
+                "ProviderName": "Microsoft",
+                "CommitmentDiscountId": "ptu-1",
+                "CommitmentDiscountName": "ptu-1",
+                "CommitmentDiscountStatus": "Unused",
+                "EffectiveCost": 70,
+                "Tags": {"team": "support"},
+            },
+        ],
+    )
     start = dt.datetime(2026, 10, 15, tzinfo=dt.UTC)
     add_gpu_samples(store, [("i-idle", 0, start + dt.timedelta(hours=h), 1.0) for h in range(24)])
     return store

@@ -9,18 +9,17 @@ from pathlib import Path
 import pytest
 from fake_provider_apis import FakeAnthropic, FakeOpenAI, FakeServer
 from focus_rows import row, write
+from spendscope.data.errors import SourceError
+from spendscope.data.import_focus import import_focus
+from spendscope.data.import_gpu import import_gpu
+from spendscope.data.otel import import_otel_file
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.data.sync_anthropic import sync_anthropic
+from spendscope.data.sync_openai import sync_openai
+from spendscope.tools.costs.sources import SourcesInput, list_sources
+from spendscope.tools.registry import get_operation
 from typer.testing import CliRunner
-
-from data.errors import SourceError
-from data.import_focus import import_focus
-from data.import_gpu import import_gpu
-from data.otel import import_otel_file
-from data.settings import Settings
-from data.store import Store
-from data.sync_anthropic import sync_anthropic
-from data.sync_openai import sync_openai
-from tools.registry import get_operation
-from tools.sources import SourcesInput, list_sources
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
@@ -33,12 +32,24 @@ def filled(store: Store, tmp_path: Path) -> Store:
     )
     openai_api = FakeOpenAI()
     for i in range(8):
-        openai_api.costs.append({"day": dt.date(2026, 11, 20) + dt.timedelta(days=i), "amount": 2.0,
-                                 "line_item": "gpt-4o-mini, input", "project_id": "proj_a"})  # fmt: skip
+        openai_api.costs.append(
+            {
+                "day": dt.date(2026, 11, 20) + dt.timedelta(days=i),
+                "amount": 2.0,
+                "line_item": "gpt-4o-mini, input",
+                "project_id": "proj_a",
+            }
+        )
     anthropic_api = FakeAnthropic()
     with FakeServer(openai_api.route) as o, FakeServer(anthropic_api.route) as a:
-        s = Settings(db=store.path, keys_file=tmp_path / "k.yaml", openai_api_url=o.url, anthropic_api_url=a.url,
-                     OPENAI_ADMIN_KEY="sk-admin-good", ANTHROPIC_ADMIN_KEY="expired")  # fmt: skip
+        s = Settings(
+            db=store.path,
+            keys_file=tmp_path / "k.yaml",
+            openai_api_url=o.url,
+            anthropic_api_url=a.url,
+            OPENAI_ADMIN_KEY="sk-admin-good",
+            ANTHROPIC_ADMIN_KEY="expired",
+        )
         sync_openai(store, s, since=dt.date(2026, 11, 20), until=dt.date(2026, 11, 27))
         with pytest.raises(SourceError):
             sync_anthropic(store, s, since=dt.date(2026, 11, 20), until=dt.date(2026, 11, 27))
@@ -94,8 +105,9 @@ def test_cli_sources_prints_json_and_a_table(filled: Store) -> None:
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
     assert {s["source"]: s["status"] for s in doc["sources"]}["focus"] == "stopped"
-    table = CliRunner().invoke(app, ["sources", "--db", str(filled.path), "--as-of", "2026-11-28"],
-                               env={"COLUMNS": "200"})  # fmt: skip
+    table = CliRunner().invoke(
+        app, ["sources", "--db", str(filled.path), "--as-of", "2026-11-28"], env={"COLUMNS": "200"}
+    )
     assert table.exit_code == 0, table.output
     # the table's width depends on the terminal; its closing line names the stopped feeds whatever the width
     assert "stopped or failing:" in table.output and "focus" in table.output.splitlines()[-1]

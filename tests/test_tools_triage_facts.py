@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 import triage_store as world
-
-from data.errors import InvalidPeriod
-from data.store import Store
-from tools.triage_facts import NewCommitsInput, TopUsageInput, UsageFilter, list_new_commits, top_usage
+from spendscope.data.errors import InvalidPeriod
+from spendscope.data.store import Store
+from spendscope.tools.triage.facts import (
+    NewCommitsInput,
+    TopUsageInput,
+    UsageFilter,
+    list_new_commits,
+    top_usage,
+)
 
 CHAT = [UsageFilter(field="feature", values=["chat"])]
 
@@ -87,8 +92,12 @@ def test_top_usage_ranks_customers_against_the_same_weekdays_a_week_before(store
 
 def test_a_model_filter_matches_the_canonical_id_and_the_recorded_name(store: Store) -> None:
     period = {"start": world.START, "end": world.last_day(4)}
-    totals = [top_usage(store, TopUsageInput(**period, by=["feature"], filters=[UsageFilter(field="model", values=[m])]))
-              for m in ("gpt-4o", "GPT-4o-2024-11-20", "claude-sonnet-4-5")]  # fmt: skip
+    totals = [
+        top_usage(
+            store, TopUsageInput(**period, by=["feature"], filters=[UsageFilter(field="model", values=[m])])
+        )
+        for m in ("gpt-4o", "GPT-4o-2024-11-20", "claude-sonnet-4-5")
+    ]
     assert totals[0].total_cost == totals[1].total_cost > 0
     assert [v.value for v in totals[0].rankings[0].values] == ["chat"]
     assert [v.value for v in totals[2].rankings[0].values] == ["adgen"]

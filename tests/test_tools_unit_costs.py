@@ -8,36 +8,85 @@ from pathlib import Path
 
 import pytest
 from analytics_facts import add_costs, add_events, model, month, near, tag, total
-
-from data.errors import InvalidArgument, UnknownDimension
-from data.store import Store
-from tools.charts import chart_for
-from tools.unit_costs import NO_TELEMETRY, UnitCostsInput, unit_costs
+from spendscope.data.errors import InvalidArgument, UnknownDimension
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_for
+from spendscope.tools.costs.unit_costs import NO_TELEMETRY, UnitCostsInput, unit_costs
 
 
 @pytest.fixture
 def small(store: Store, tmp_path: Path) -> Store:
     ant = {"ProviderName": "Anthropic", "ServiceName": "Claude API", "x_Model": "claude-sonnet-4-5"}
-    add_costs(store, [
-        {"day": "2026-10-01", **ant, "x_TokenType": "input", "x_Tokens": 1_000_000, "EffectiveCost": 6},
-        {"day": "2026-10-01", **ant, "x_TokenType": "output", "x_Tokens": 200_000, "EffectiveCost": 4},
-        {"day": "2026-10-02", **ant, "x_TokenType": "input", "x_Tokens": 500_000, "EffectiveCost": 6},
-        {"day": "2026-10-01", "ProviderName": "OpenAI", "ServiceName": "OpenAI API", "x_Model": "gpt-4o-mini",
-         "x_TokenType": "input", "x_Tokens": 2_000_000, "x_Requests": 100, "EffectiveCost": 4},
-        {"day": "2026-10-01", "ProviderName": "AWS", "ServiceName": "Amazon Elastic Compute Cloud",
-         "EffectiveCost": 100},
-    ])  # fmt: skip
-    add_events(store, tmp_path, [
-        {"ts": "2026-10-01T10:00:00Z", "provider": "anthropic", "model": "claude-sonnet-4-5-20250929",
-         "customer": "a", "estimated_cost": 1, "requests": 1, "input_tokens": 100, "output_tokens": 10,
-         "status": "ok"},
-        {"ts": "2026-10-01T11:00:00Z", "provider": "anthropic", "model": "claude-sonnet-4-5", "customer": "b",
-         "estimated_cost": 3, "requests": 2, "input_tokens": 300, "output_tokens": 30, "status": "error"},
-        {"ts": "2026-10-02T11:00:00Z", "provider": "anthropic", "model": "claude-sonnet-4-5", "customer": "b",
-         "estimated_cost": 2, "requests": 1, "input_tokens": 200},
-        {"ts": "2026-10-03T11:00:00Z", "provider": "anthropic", "model": "claude-sonnet-4-5", "customer": "a",
-         "estimated_cost": 0.5, "requests": 1, "input_tokens": 50},
-    ])  # fmt: skip
+    add_costs(
+        store,
+        [
+            {"day": "2026-10-01", **ant, "x_TokenType": "input", "x_Tokens": 1_000_000, "EffectiveCost": 6},
+            {"day": "2026-10-01", **ant, "x_TokenType": "output", "x_Tokens": 200_000, "EffectiveCost": 4},
+            {"day": "2026-10-02", **ant, "x_TokenType": "input", "x_Tokens": 500_000, "EffectiveCost": 6},
+            {
+                "day": "2026-10-01",
+                "ProviderName": "OpenAI",
+                "ServiceName": "OpenAI API",
+                "x_Model": "gpt-4o-mini",
+                "x_TokenType": "input",
+                "x_Tokens": 2_000_000,
+                "x_Requests": 100,
+                "EffectiveCost": 4,
+            },
+            {
+                "day": "2026-10-01",
+                "ProviderName": "AWS",
+                "ServiceName": "Amazon Elastic Compute Cloud",
+                "EffectiveCost": 100,
+            },
+        ],
+    )
+    add_events(
+        store,
+        tmp_path,
+        [
+            {
+                "ts": "2026-10-01T10:00:00Z",
+                "provider": "anthropic",
+                "model": "claude-sonnet-4-5-20250929",
+                "customer": "a",
+                "estimated_cost": 1,
+                "requests": 1,
+                "input_tokens": 100,
+                "output_tokens": 10,
+                "status": "ok",
+            },
+            {
+                "ts": "2026-10-01T11:00:00Z",
+                "provider": "anthropic",
+                "model": "claude-sonnet-4-5",
+                "customer": "b",
+                "estimated_cost": 3,
+                "requests": 2,
+                "input_tokens": 300,
+                "output_tokens": 30,
+                "status": "error",
+            },
+            {
+                "ts": "2026-10-02T11:00:00Z",
+                "provider": "anthropic",
+                "model": "claude-sonnet-4-5",
+                "customer": "b",
+                "estimated_cost": 2,
+                "requests": 1,
+                "input_tokens": 200,
+            },
+            {
+                "ts": "2026-10-03T11:00:00Z",
+                "provider": "anthropic",
+                "model": "claude-sonnet-4-5",
+                "customer": "a",
+                "estimated_cost": 0.5,
+                "requests": 1,
+                "input_tokens": 50,
+            },
+        ],
+    )
     return store
 
 
@@ -110,6 +159,7 @@ def test_demo_customers_add_up_to_the_ai_bill(demo_store: Store) -> None:
     customers = unit_costs(demo_store, UnitCostsInput(period="2026-10", by="customer"))
     bill = unit_costs(demo_store, UnitCostsInput(period="2026-10", by="total"))
     assert customers.attributed_cost > 0.5 * customers.billed_ai_cost
-    assert sum(Decimal(str(r.cost)) for r in customers.rows) == pytest.approx(Decimal(str(bill.total.cost)),
-                                                                              abs=Decimal("0.01"))  # fmt: skip
+    assert sum(Decimal(str(r.cost)) for r in customers.rows) == pytest.approx(
+        Decimal(str(bill.total.cost)), abs=Decimal("0.01")
+    )
     assert all(r.cost_per_request is not None for r in customers.rows if r.key != NO_TELEMETRY)

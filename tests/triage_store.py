@@ -10,8 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from analytics_facts import add_costs, add_events
-
-from data.store import Store
+from spendscope.data.store import Store
 
 START = dt.date(2026, 8, 1)
 BASE_DAYS = 70
@@ -48,24 +47,63 @@ def build(path: Path, tail: int = 0) -> Store:
         chat = {c: round(CHAT_USD[c] * _wiggle(i, j), 2) for j, c in enumerate(CHAT_USD)}
         chat["acme"] += extra
         costs += [
-            {"day": day.isoformat(), "ProviderName": "OpenAI", "ServiceName": "OpenAI API", "x_Model": "gpt-4o",
-             "EffectiveCost": round(sum(chat.values()), 2), "Tags": {"team": "search", "feature": "chat"}},
-            {"day": day.isoformat(), "ProviderName": "Anthropic", "ServiceName": "Claude API",
-             "x_Model": "claude-sonnet-4-5", "EffectiveCost": round(150 * _wiggle(i, 5), 2),
-             "Tags": {"team": "ads", "feature": "adgen"}},
-            {"day": day.isoformat(), "ProviderName": "AWS", "ServiceName": "Amazon EC2",
-             "EffectiveCost": round(5000 * _wiggle(i, 7), 2), "Tags": {"team": "infra", "feature": "serving"}},
-        ]  # fmt: skip
+            {
+                "day": day.isoformat(),
+                "ProviderName": "OpenAI",
+                "ServiceName": "OpenAI API",
+                "x_Model": "gpt-4o",
+                "EffectiveCost": round(sum(chat.values()), 2),
+                "Tags": {"team": "search", "feature": "chat"},
+            },
+            {
+                "day": day.isoformat(),
+                "ProviderName": "Anthropic",
+                "ServiceName": "Claude API",
+                "x_Model": "claude-sonnet-4-5",
+                "EffectiveCost": round(150 * _wiggle(i, 5), 2),
+                "Tags": {"team": "ads", "feature": "adgen"},
+            },
+            {
+                "day": day.isoformat(),
+                "ProviderName": "AWS",
+                "ServiceName": "Amazon EC2",
+                "EffectiveCost": round(5000 * _wiggle(i, 7), 2),
+                "Tags": {"team": "infra", "feature": "serving"},
+            },
+        ]
         sha = NEW_SHA if 0 <= s < len(SPIKE) else OLD_SHA
         ts = f"{day.isoformat()}T10:00:00Z"
         for c in CHAT_USD:
-            events.append({"event_id": f"chat-{c}-{i}", "ts": ts, "provider": "openai", "model": "gpt-4o-2024-11-20",
-                           "feature": "chat", "team": "search", "customer": c, "requests": REQUESTS[c],
-                           "estimated_cost": chat[c], "commit_sha": sha, "code_path": "app/chat.py"})  # fmt: skip
-        events.append({"event_id": f"adgen-{i}", "ts": ts, "provider": "anthropic",
-                       "model": "claude-sonnet-4-5-20250929", "feature": "adgen", "team": "ads", "customer": "acme",
-                       "requests": 300, "estimated_cost": costs[1]["EffectiveCost"], "commit_sha": OLD_SHA,
-                       "code_path": "app/adgen.py"})  # fmt: skip
+            events.append(
+                {
+                    "event_id": f"chat-{c}-{i}",
+                    "ts": ts,
+                    "provider": "openai",
+                    "model": "gpt-4o-2024-11-20",
+                    "feature": "chat",
+                    "team": "search",
+                    "customer": c,
+                    "requests": REQUESTS[c],
+                    "estimated_cost": chat[c],
+                    "commit_sha": sha,
+                    "code_path": "app/chat.py",
+                }
+            )
+        events.append(
+            {
+                "event_id": f"adgen-{i}",
+                "ts": ts,
+                "provider": "anthropic",
+                "model": "claude-sonnet-4-5-20250929",
+                "feature": "adgen",
+                "team": "ads",
+                "customer": "acme",
+                "requests": 300,
+                "estimated_cost": costs[1]["EffectiveCost"],
+                "commit_sha": OLD_SHA,
+                "code_path": "app/adgen.py",
+            }
+        )
     add_costs(store, costs)
     add_events(store, path.parent, events)
     return store

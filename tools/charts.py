@@ -72,10 +72,14 @@ def line_chart(
     fmt = MONEY_FORMAT if money else ",.2f"
     enc: dict[str, Any] = {
         "x": {"field": x, "type": x_type, "title": None},
-        "y": {"field": y, "type": "quantitative", "title": y_title,
-              "axis": {"format": AXIS_MONEY if money else ",.0f"}},
+        "y": {
+            "field": y,
+            "type": "quantitative",
+            "title": y_title,
+            "axis": {"format": AXIS_MONEY if money else ",.0f"},
+        },
         "tooltip": [{"field": x, "type": x_type}, {"field": y, "type": "quantitative", "format": fmt}],
-    }  # fmt: skip
+    }
     if color:
         enc["color"] = {"field": color, "type": "nominal", "title": None, "legend": {"orient": "bottom"}}
         enc["tooltip"].insert(0, {"field": color, "type": "nominal"})
@@ -86,9 +90,13 @@ def line_chart(
         lo, hi = band
         area = {
             "mark": {"type": "area", "opacity": 0.2},
-            "encoding": {"x": enc["x"], "y": {"field": lo, "type": "quantitative"},
-                         "y2": {"field": hi}, **({"color": enc["color"]} if color else {})},
-        }  # fmt: skip
+            "encoding": {
+                "x": enc["x"],
+                "y": {"field": lo, "type": "quantitative"},
+                "y2": {"field": hi},
+                **({"color": enc["color"]} if color else {}),
+            },
+        }
         spec["layer"] = [area, line]
     else:
         spec.update(line)
@@ -110,11 +118,17 @@ def bar_chart(
     fmt = MONEY_FORMAT if money else ",.2f"
     enc: dict[str, Any] = {
         "y": {"field": category, "type": "nominal", "title": None, "sort": "-x" if not diverging else None},
-        "x": {"field": value, "type": "quantitative", "title": value_title,
-              "axis": {"format": AXIS_MONEY if money else ",.0f"}},
-        "tooltip": [{"field": category, "type": "nominal"},
-                    {"field": value, "type": "quantitative", "format": fmt}],
-    }  # fmt: skip
+        "x": {
+            "field": value,
+            "type": "quantitative",
+            "title": value_title,
+            "axis": {"format": AXIS_MONEY if money else ",.0f"},
+        },
+        "tooltip": [
+            {"field": category, "type": "nominal"},
+            {"field": value, "type": "quantitative", "format": fmt},
+        ],
+    }
     if color:
         enc["color"] = {"field": color, "type": "nominal", "title": None, "legend": {"orient": "bottom"}}
         enc["tooltip"].insert(1, {"field": color, "type": "nominal"})
@@ -148,16 +162,42 @@ def cost_query_chart(r: Any) -> dict[str, Any] | None:
     others = [d for d in r.group_by if d.lower() not in TIME_GRAINS]
     if time_dims:
         t = time_dims[0]
-        values = [{"period": row.group.get(t), "series": _label(row.group, others) if others else measure,
-                   "value": row.value} for row in r.rows]  # fmt: skip
-        return line_chart(values, x="period", y="value", title=title, y_title=measure,
-                          color="series" if others else None, money=money,
-                          x_type="ordinal" if t.lower() == "month" else "temporal")  # fmt: skip
+        values = [
+            {
+                "period": row.group.get(t),
+                "series": _label(row.group, others) if others else measure,
+                "value": row.value,
+            }
+            for row in r.rows
+        ]
+        return line_chart(
+            values,
+            x="period",
+            y="value",
+            title=title,
+            y_title=measure,
+            color="series" if others else None,
+            money=money,
+            x_type="ordinal" if t.lower() == "month" else "temporal",
+        )
     if len(others) >= 2:
-        values = [{"category": _label(row.group, others[:1]), "series": _label(row.group, others[1:]),
-                   "value": row.value} for row in r.rows[:MAX_BARS * 3]]  # fmt: skip
-        return bar_chart(values, category="category", value="value", title=title, value_title=measure,
-                         color="series", money=money)  # fmt: skip
+        values = [
+            {
+                "category": _label(row.group, others[:1]),
+                "series": _label(row.group, others[1:]),
+                "value": row.value,
+            }
+            for row in r.rows[: MAX_BARS * 3]
+        ]
+        return bar_chart(
+            values,
+            category="category",
+            value="value",
+            title=title,
+            value_title=measure,
+            color="series",
+            money=money,
+        )
     values = [{"category": _label(row.group, others), "value": row.value} for row in r.rows[:MAX_BARS]]
     if r.other:
         values.append({"category": f"other ({r.other_groups})", "value": r.other})
@@ -176,11 +216,20 @@ def drivers_chart(r: Any) -> dict[str, Any] | None:
     movers = r.top_movers[:MAX_BARS]
     if not movers:
         return None
-    values = [{"driver": f"{m.dimension}={m.value if m.value is not None else '(none)'}", "change": m.change}
-              for m in movers]  # fmt: skip
+    values = [
+        {"driver": f"{m.dimension}={m.value if m.value is not None else '(none)'}", "change": m.change}
+        for m in movers
+    ]
     title = f"What changed: {r.current.label} vs {r.previous.label} ({_signed(r.change)})"
-    return bar_chart(values, category="driver", value="change", title=title, value_title="change",
-                     diverging=True, money=_money_like(r.measure_column))  # fmt: skip
+    return bar_chart(
+        values,
+        category="driver",
+        value="change",
+        title=title,
+        value_title="change",
+        diverging=True,
+        money=_money_like(r.measure_column),
+    )
 
 
 def _signed(v: float) -> str:
@@ -191,12 +240,20 @@ def _signed(v: float) -> str:
 def unit_costs_chart(r: Any) -> dict[str, Any] | None:
     """Cost per request (else per 1M tokens, else cost) for each group."""
     rows = [x for x in r.rows if x.key is not None][:MAX_BARS]
-    for field, title in (("cost_per_request", "cost per request"), ("cost_per_1m_tokens", "cost per 1M tokens"),
-                         ("cost", "cost")):  # fmt: skip
+    for field, title in (
+        ("cost_per_request", "cost per request"),
+        ("cost_per_1m_tokens", "cost per 1M tokens"),
+        ("cost", "cost"),
+    ):
         values = [{"group": x.key, "value": getattr(x, field)} for x in rows if getattr(x, field) is not None]
         if values:
-            return bar_chart(values, category="group", value="value", value_title=title,
-                             title=f"{title.capitalize()} by {r.by}, {r.period_label}")  # fmt: skip
+            return bar_chart(
+                values,
+                category="group",
+                value="value",
+                value_title=title,
+                title=f"{title.capitalize()} by {r.by}, {r.period_label}",
+            )
     return None
 
 
@@ -211,8 +268,14 @@ def reconcile_chart(r: Any) -> dict[str, Any] | None:
             {"date": p.date.isoformat(), "series": "estimated (telemetry)", "value": p.estimated_cost}
         )
         values.append({"date": p.date.isoformat(), "series": "billed", "value": p.billed_cost})
-    return line_chart(values, x="date", y="value", color="series", y_title="cost",
-                      title=f"Estimated vs billed, {r.period_label}")  # fmt: skip
+    return line_chart(
+        values,
+        x="date",
+        y="value",
+        color="series",
+        y_title="cost",
+        title=f"Estimated vs billed, {r.period_label}",
+    )
 
 
 @chart_builder("GpuUtilizationResult")
@@ -225,8 +288,14 @@ def gpu_chart(r: Any) -> dict[str, Any] | None:
         values.append({"instance": name, "part": "busy or unmonitored", "cost": x.cost - x.idle_cost})
     if not values:
         return None
-    return bar_chart(values, category="instance", value="cost", color="part", value_title="cost",
-                     title=f"GPU cost and idle cost (utilisation < {r.idle_threshold_pct:g}%), {r.period_label}")  # fmt: skip
+    return bar_chart(
+        values,
+        category="instance",
+        value="cost",
+        color="part",
+        value_title="cost",
+        title=f"GPU cost and idle cost (utilisation < {r.idle_threshold_pct:g}%), {r.period_label}",
+    )
 
 
 @chart_builder("CommitmentsResult")
@@ -239,16 +308,31 @@ def commitments_chart(r: Any) -> dict[str, Any] | None:
         values.append({"commitment": name, "part": "unused", "cost": x.unused_cost})
     if not values:
         return None
-    return bar_chart(values, category="commitment", value="cost", color="part", value_title="cost",
-                     title=f"Commitment use, {r.period_label}")  # fmt: skip
+    return bar_chart(
+        values,
+        category="commitment",
+        value="cost",
+        color="part",
+        value_title="cost",
+        title=f"Commitment use, {r.period_label}",
+    )
 
 
 @chart_builder("SavingsResult")
 def savings_chart(r: Any) -> dict[str, Any] | None:
     """Estimated monthly saving per recommendation."""
-    values = [{"recommendation": f"{i}. {x.title}", "kind": x.kind, "saving": x.monthly_saving}
-              for i, x in enumerate(r.recommendations, 1) if x.monthly_saving][:MAX_BARS]  # fmt: skip
+    values = [
+        {"recommendation": f"{i}. {x.title}", "kind": x.kind, "saving": x.monthly_saving}
+        for i, x in enumerate(r.recommendations, 1)
+        if x.monthly_saving
+    ][:MAX_BARS]
     if not values:
         return None
-    return bar_chart(values, category="recommendation", value="saving", color="kind", value_title="per month",
-                     title=f"Estimated monthly savings (from {r.period_label})")  # fmt: skip
+    return bar_chart(
+        values,
+        category="recommendation",
+        value="saving",
+        color="kind",
+        value_title="per month",
+        title=f"Estimated monthly savings (from {r.period_label})",
+    )

@@ -12,8 +12,7 @@ import datetime as dt
 import re
 
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidPeriod
+from spendscope.data.errors import InvalidPeriod
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})

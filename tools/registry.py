@@ -16,25 +16,24 @@ from pydantic import BaseModel
 
 # Modules that define operations. Add a module here when it gains @operation functions.
 OPERATION_MODULES = (
-    "tools.costs",
-    "tools.sql",
-    "tools.allocation",
-    "tools.owners",
-    "tools.showback",
-    "tools.drivers",
-    "tools.unit_costs",
-    "tools.reconcile",
-    "tools.gpu",
-    "tools.commitments",
-    "tools.budgets",
-    "tools.forecast",
-    "tools.anomalies",
-    "tools.savings",
-    "tools.pr_diff",
-    "tools.answers",
-    "tools.sources",
-    "tools.alert_actions",
-    "tools.triage_facts",
+    "spendscope.tools.costs.breakdown",
+    "spendscope.tools.allocation",
+    "spendscope.tools.allocation.owners",
+    "spendscope.tools.allocation.showback",
+    "spendscope.tools.costs.drivers",
+    "spendscope.tools.costs.unit_costs",
+    "spendscope.tools.costs.reconcile",
+    "spendscope.tools.optimize.gpu",
+    "spendscope.tools.optimize.commitments",
+    "spendscope.tools.governance.budgets",
+    "spendscope.tools.governance.forecast",
+    "spendscope.tools.governance.anomalies",
+    "spendscope.tools.optimize.savings",
+    "spendscope.tools.prdiff.pr_diff",
+    "spendscope.tools.costs.answers",
+    "spendscope.tools.costs.sources",
+    "spendscope.tools.governance.alert_actions",
+    "spendscope.tools.triage.facts",
 )
 
 
@@ -73,18 +72,14 @@ def operation(
 def operations() -> list[Operation]:
     """Every registered operation, importing the operation modules on first use."""
     for module in OPERATION_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+        importlib.import_module(module)
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 
 def get_operation(name: str) -> Operation:
     ops = {op.name: op for op in operations()}
     if name not in ops:
-        from data.errors import NotFound
+        from spendscope.data.errors import NotFound
 
         raise NotFound(f"no operation named {name!r}; known: {', '.join(sorted(ops))}")
     return ops[name]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.billy import charts
-from agents.billy.models import BillyAnswer, Plan, Table, ToolCall
-from agents.billy.phrasing import count, money, period_phrase, value_list
-from agents.billy.resolve import ValueIndex
-from data.store import Store
-from tools.costs import Filter
+from spendscope.agents.billy import charts
+from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
+from spendscope.agents.billy.phrasing import count, money, period_phrase, value_list
+from spendscope.agents.billy.resolve import ValueIndex
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter
 
 SUPPORTED = ("total", "top", "breakdown", "count")
 NONE_VALUE = "(none)"
@@ -54,17 +54,23 @@ def _value(row: Any, metric: str) -> float | int:
 def cannot(plan: Plan, index: ValueIndex, dim: str, reason: str) -> BillyAnswer:
     when = period_phrase(plan.period)
     top = (index.values.get(dim) or ["..."])[0]
-    examples = [f"Which {dim} cost the most {when}?", f"How much did {dim} {top} cost {when}?",
-                f"Break down spend by {dim} {when}"]  # fmt: skip
-    text = (f"I can't answer that without an LLM: {dim} exists only in the usage telemetry, and the telemetry "
-            f"attribution splits the bill by {dim} {reason}. I can answer questions like: "
-            + " / ".join(f'"{e}"' for e in examples) + ".")  # fmt: skip
+    examples = [
+        f"Which {dim} cost the most {when}?",
+        f"How much did {dim} {top} cost {when}?",
+        f"Break down spend by {dim} {when}",
+    ]
+    text = (
+        f"I can't answer that without an LLM: {dim} exists only in the usage telemetry, and the telemetry "
+        f"attribution splits the bill by {dim} {reason}. I can answer questions like: "
+        + " / ".join(f'"{e}"' for e in examples)
+        + "."
+    )
     return BillyAnswer(answer=text, value=None)
 
 
 def run(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None, dim: str) -> BillyAnswer:
-    from tools.allocation.attribution import AttributionInput
-    from tools.registry import get_operation
+    from spendscope.tools.allocation.attribution import AttributionInput
+    from spendscope.tools.registry import get_operation
 
     others = [f for f in [*plan.filters, *plan.share_filters] if f.dimension != dim]
     mine = [f for f in plan.filters if f.dimension == dim]
@@ -95,18 +101,35 @@ def run(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None,
     when = period_phrase(plan.period)
     rows = [r for r in res.rows if r.values.get(dim) != NONE_VALUE]
     rows.sort(key=lambda r: getattr(r, metric) if metric != "cost" else r.cost, reverse=not plan.ascending)
-    table = Table(columns=[dim, "cost", "estimated_cost", "requests", "tokens"],
-                  rows=[[r.values.get(dim), round(float(r.cost), 2), round(float(r.estimated_cost), 2), r.requests,
-                         r.tokens] for r in rows[:50]])  # fmt: skip
-    chart = charts.bar([{dim: r.values.get(dim), "value": _value(r, metric)} for r in rows[:20]], dim,
-                       "cost" if metric == "cost" else metric, f"{res.period_label} by {dim}")  # fmt: skip
+    table = Table(
+        columns=[dim, "cost", "estimated_cost", "requests", "tokens"],
+        rows=[
+            [
+                r.values.get(dim),
+                round(float(r.cost), 2),
+                round(float(r.estimated_cost), 2),
+                r.requests,
+                r.tokens,
+            ]
+            for r in rows[:50]
+        ],
+    )
+    chart = charts.bar(
+        [{dim: r.values.get(dim), "value": _value(r, metric)} for r in rows[:20]],
+        dim,
+        "cost" if metric == "cost" else metric,
+        f"{res.period_label} by {dim}",
+    )
     noun = {"cost": "attributed cost", "tokens": "tokens", "requests": "requests"}[metric]
-    assumed = (f" Assumed: {dim} cost = each provider, model and day's "
-               f"{'billed' if plan.measure == 'billed_cost' else 'effective'} cost split among that day's usage "
-               f"events by their estimated cost (reconciles to the bill); {money(float(res.attributed))} of "
-               f"{money(float(res.total))} was attributed, {money(float(res.unmatched_cost))} of model cost had no "
-               f"telemetry and {money(float(res.no_model_cost))} names no model" + (
-                   f"; period {plan.period.start} to {plan.period.last}" if plan.period else "") + ".")  # fmt: skip
+    assumed = (
+        f" Assumed: {dim} cost = each provider, model and day's "
+        f"{'billed' if plan.measure == 'billed_cost' else 'effective'} cost split among that day's usage "
+        f"events by their estimated cost (reconciles to the bill); {money(float(res.attributed))} of "
+        f"{money(float(res.total))} was attributed, {money(float(res.unmatched_cost))} of model cost had no "
+        f"telemetry and {money(float(res.no_model_cost))} names no model"
+        + (f"; period {plan.period.start} to {plan.period.last}" if plan.period else "")
+        + "."
+    )
     value: Any
     if plan.intent == "total" and mine:
         wanted = {v.lower() for f in mine for v in f.values}
@@ -117,32 +140,48 @@ def run(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None,
         else:
             first = hits[0]
             what = "of attributed cost went to" if metric == "cost" else f"{noun} were used by"
-            text = f"{_figure(first, metric)} {what} {dim} {first.values[dim]} {when}" + (
-                "; " + ", ".join(f"{r.values[dim]} {_figure(r, metric)}" for r in hits[1:5]) if len(hits) > 1 else ""
-            ) + "."  # fmt: skip
+            text = (
+                f"{_figure(first, metric)} {what} {dim} {first.values[dim]} {when}"
+                + (
+                    "; " + ", ".join(f"{r.values[dim]} {_figure(r, metric)}" for r in hits[1:5])
+                    if len(hits) > 1
+                    else ""
+                )
+                + "."
+            )
             value = _value(first, metric)
     elif plan.intent == "top" and rows:
         n = plan.top or 1
         first = rows[0]
         most = "least" if plan.ascending else "most"
-        verb = {"cost": f"cost the {most}", "tokens": f"used the {most} tokens",
-                "requests": f"made the {most} requests"}[metric]  # fmt: skip
+        verb = {
+            "cost": f"cost the {most}",
+            "tokens": f"used the {most} tokens",
+            "requests": f"made the {most} requests",
+        }[metric]
         if n == 1:
             text = f"{first.values[dim]} {verb} of any {dim} {when}: {_figure(first, metric)}" + (
-                " of attributed cost." if metric == "cost" else f" {noun}.")  # fmt: skip
+                " of attributed cost." if metric == "cost" else f" {noun}."
+            )
         else:
             listed = ", ".join(f"{r.values[dim]} ({_figure(r, metric)})" for r in rows[:n])
-            text = (f"{first.values[dim]} leads; the {'bottom' if plan.ascending else 'top'} {min(n, len(rows))} "
-                    f"{dim}s by {noun} {when}: {listed}.")  # fmt: skip
+            text = (
+                f"{first.values[dim]} leads; the {'bottom' if plan.ascending else 'top'} {min(n, len(rows))} "
+                f"{dim}s by {noun} {when}: {listed}."
+            )
         value = first.values[dim]
     elif plan.intent == "count":
-        text = f"{len(rows)} {dim}{'s' if len(rows) != 1 else ''} had usage {when}: " + ", ".join(
-            str(r.values[dim]) for r in rows[:8]) + (f" and {len(rows) - 8} more." if len(rows) > 8 else ".")  # fmt: skip
+        text = (
+            f"{len(rows)} {dim}{'s' if len(rows) != 1 else ''} had usage {when}: "
+            + ", ".join(str(r.values[dim]) for r in rows[:8])
+            + (f" and {len(rows) - 8} more." if len(rows) > 8 else ".")
+        )
         value = len(rows)
     elif rows:
         parts = ", ".join(f"{r.values[dim]} {_figure(r, metric)}" for r in rows[:5])
-        text = (f"{money(float(res.attributed))} was attributed to {dim}s {when}; by {dim}: {parts}"
-                + (f", and {len(rows) - 5} more." if len(rows) > 5 else "."))  # fmt: skip
+        text = f"{money(float(res.attributed))} was attributed to {dim}s {when}; by {dim}: {parts}" + (
+            f", and {len(rows) - 5} more." if len(rows) > 5 else "."
+        )
         value = round(float(res.attributed), 2)
     else:
         text = f"No cost could be attributed to any {dim} {when}: no usage events match the bill."

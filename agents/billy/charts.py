@@ -10,8 +10,14 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
 def _axis_title(measure: str) -> str:
-    return {"cost": "Effective cost (USD)", "billed_cost": "Billed cost (USD)", "list_cost": "List cost (USD)",
-            "tokens": "Tokens", "requests": "Requests", "gpu_hours": "GPU hours"}.get(measure, measure)  # fmt: skip
+    return {
+        "cost": "Effective cost (USD)",
+        "billed_cost": "Billed cost (USD)",
+        "list_cost": "List cost (USD)",
+        "tokens": "Tokens",
+        "requests": "Requests",
+        "gpu_hours": "GPU hours",
+    }.get(measure, measure)
 
 
 def bar(rows: list[dict[str, Any]], category: str, measure: str, title: str) -> dict[str, Any]:

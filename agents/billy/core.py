@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from agents.billy.models import BillyAnswer, Plan
-from agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
-from agents.billy.resolve import ValueIndex, load_index
-from data.errors import SpendscopeError
-from data.settings import Settings, load_settings
-from data.store import Store
-from tools.costs import Filter
+from spendscope.agents.billy.models import BillyAnswer, Plan
+from spendscope.agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
+from spendscope.agents.billy.resolve import ValueIndex, load_index
+from spendscope.data.errors import SpendscopeError
+from spendscope.data.settings import Settings, load_settings
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter
 
 
 def ask(
@@ -32,7 +32,7 @@ def ask(
 ) -> BillyAnswer:
     """Answer a cost question. `scope` filters apply to every query (e.g. a Slack user's team); `llm_client`
     is an `anthropic.Anthropic` to use instead of one built from settings."""
-    from agents.billy import threads
+    from spendscope.agents.billy import threads
 
     settings = settings or load_settings()
     question = (question or "").strip()
@@ -70,24 +70,40 @@ def ask(
 
 
 def _last_turn_was_llm(settings: Settings, thread_id: str | None) -> bool:
-    from agents.billy import threads
+    from spendscope.agents.billy import threads
 
     turns = threads.history(settings.state_dir, thread_id, limit=1) if thread_id else []
     return bool(turns) and turns[-1][2]
 
 
 def _execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None) -> BillyAnswer:
-    from agents.billy.execute import execute
+    from spendscope.agents.billy.execute import execute
 
     return execute(store, plan, index, scope)
 
 
-def _llm(store: Store, question: str, settings: Settings, thread_id: str | None, as_of: dt.date | None,
-         scope: list[Filter] | None, client: Any | None, plan: Plan) -> BillyAnswer:  # fmt: skip
-    from agents.billy.llm import run_llm
+def _llm(
+    store: Store,
+    question: str,
+    settings: Settings,
+    thread_id: str | None,
+    as_of: dt.date | None,
+    scope: list[Filter] | None,
+    client: Any | None,
+    plan: Plan,
+) -> BillyAnswer:
+    from spendscope.agents.billy.llm import run_llm
 
-    return run_llm(store, question, settings=settings, thread_id=thread_id, as_of=as_of, scope=scope,
-                   client=client, hint=plan)  # fmt: skip
+    return run_llm(
+        store,
+        question,
+        settings=settings,
+        thread_id=thread_id,
+        as_of=as_of,
+        scope=scope,
+        client=client,
+        hint=plan,
+    )
 
 
 def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
@@ -96,16 +112,20 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
     if plan.unresolved:
         names = ", ".join(f"'{u}'" for u in plan.unresolved)
         dims = [d for d in ("provider", "service", "model", ownership_key(index)) if d and index.has_dim(d)]
-        reasons.append(f"I could not find {names} among the store's {', '.join(d.replace('_', ' ') + 's' for d in dims)}"
-                       " or other values")  # fmt: skip
+        reasons.append(
+            f"I could not find {names} among the store's {', '.join(d.replace('_', ' ') + 's' for d in dims)}"
+            " or other values"
+        )
     if plan.unsupported:
         reasons.append(
             f"questions about {', '.join(dict.fromkeys(plan.unsupported))} need the LLM or a dedicated command"
         )
     if not reasons:
         reasons.append("I did not understand what to measure")
-    text = ("I can't answer that without an LLM (set ANTHROPIC_API_KEY): " + "; ".join(reasons) + ". "
-            "I can answer questions like: " + " / ".join(f'"{e}"' for e in _examples(index)) + ".")  # fmt: skip
+    text = (
+        "I can't answer that without an LLM (set ANTHROPIC_API_KEY): " + "; ".join(reasons) + ". "
+        "I can answer questions like: " + " / ".join(f'"{e}"' for e in _examples(index)) + "."
+    )
     return BillyAnswer(answer=text, value=None)
 
 

@@ -1,6 +1,6 @@
 """Questions answered by the richer analytics operations when they are installed: forecasts
-(tools.forecast), savings (tools.savings), anomalies (tools.anomalies, dry run: Billy never writes), budgets
-(tools.budgets) and idle GPUs (tools.gpu). Each module is imported only when its question is asked
+(tools.governance.forecast), savings (tools.optimize.savings), anomalies (tools.governance.anomalies, dry run: Billy never writes), budgets
+(tools.governance.budgets) and idle GPUs (tools.optimize.gpu). Each module is imported only when its question is asked
 (statsmodels loads with the forecast, not before)."""
 
 from __future__ import annotations
@@ -11,15 +11,20 @@ import importlib.util
 import re
 from typing import Any
 
-from agents.billy import charts
-from agents.billy.models import BillyAnswer, Plan, Table, ToolCall
-from agents.billy.phrasing import money, pct, period_phrase, scope_phrase
-from data.errors import SpendscopeError
-from data.store import Store
-from tools.costs import Filter
+from spendscope.agents.billy import charts
+from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
+from spendscope.agents.billy.phrasing import money, pct, period_phrase, scope_phrase
+from spendscope.data.errors import SpendscopeError
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter
 
-MODULES = {"forecast": "tools.forecast", "savings": "tools.savings", "anomalies": "tools.anomalies",
-           "budget": "tools.budgets", "gpu_idle": "tools.gpu"}  # fmt: skip
+MODULES = {
+    "forecast": "spendscope.tools.governance.forecast",
+    "savings": "spendscope.tools.optimize.savings",
+    "anomalies": "spendscope.tools.governance.anomalies",
+    "budget": "spendscope.tools.governance.budgets",
+    "gpu_idle": "spendscope.tools.optimize.gpu",
+}
 
 
 def available(intent: str) -> bool:
@@ -32,7 +37,7 @@ def available(intent: str) -> bool:
 
 def _call(calls: list[ToolCall], name: str, store: Store, params: Any) -> Any:
     """Run a registered operation by name (the registry, not a function name, is the contract)."""
-    from tools.registry import get_operation
+    from spendscope.tools.registry import get_operation
 
     record = ToolCall(name=name, input=params.model_dump(mode="json", exclude_defaults=True))
     calls.append(record)
@@ -45,8 +50,13 @@ def _call(calls: list[ToolCall], name: str, store: Store, params: Any) -> Any:
 
 def run(store: Store, plan: Plan, scope: list[Filter] | None) -> BillyAnswer:
     calls: list[ToolCall] = []
-    handler = {"forecast": _forecast, "savings": _savings, "anomalies": _anomalies, "budget": _budget,
-               "gpu_idle": _gpu_idle}[plan.intent]  # fmt: skip
+    handler = {
+        "forecast": _forecast,
+        "savings": _savings,
+        "anomalies": _anomalies,
+        "budget": _budget,
+        "gpu_idle": _gpu_idle,
+    }[plan.intent]
     try:
         answer = handler(store, plan, [*(scope or []), *plan.filters], calls)
     except SpendscopeError:
@@ -77,24 +87,34 @@ def _horizon(question: str, today: dt.date) -> int:
 
 
 def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
-    mod = importlib.import_module("tools.forecast")
+    mod = importlib.import_module("spendscope.tools.governance.forecast")
     today = plan.as_of or dt.date.today()
-    params = mod.ForecastInput(filters=filters, measure=plan.measure if plan.measure != "tokens" else "cost",
-                               horizon=_horizon(plan.question, today), as_of=plan.as_of)  # fmt: skip
+    params = mod.ForecastInput(
+        filters=filters,
+        measure=plan.measure if plan.measure != "tokens" else "cost",
+        horizon=_horizon(plan.question, today),
+        as_of=plan.as_of,
+    )
     res = _call(calls, "forecast_costs", store, params)
     scope = scope_phrase(plan.filters)
-    text = (f"{money(res.total)} is the forecast{' for ' + scope if scope else ''} from {res.start} to {res.end} "
-            f"({res.level:g}% interval {money(res.total_lower)} to {money(res.total_upper)}; the 30 days before "
-            f"cost {money(res.history_total_last_30d)}). Assumed: model {res.model}, fitted on {res.history_start} "
-            f"to {res.history_end}.")  # fmt: skip
+    text = (
+        f"{money(res.total)} is the forecast{' for ' + scope if scope else ''} from {res.start} to {res.end} "
+        f"({res.level:g}% interval {money(res.total_lower)} to {money(res.total_upper)}; the 30 days before "
+        f"cost {money(res.history_total_last_30d)}). Assumed: model {res.model}, fitted on {res.history_start} "
+        f"to {res.history_end}."
+    )
     rows = [[p.day.isoformat(), round(p.value, 2), round(p.lower, 2), round(p.upper, 2)] for p in res.points]
     chart = charts.line([{"day": r[0], "value": r[1]} for r in rows], "day", res.measure, "forecast")
-    return BillyAnswer(answer=text, value=round(res.total, 2), chart=chart,
-                       table=Table(columns=["day", "forecast", "lower", "upper"], rows=rows))  # fmt: skip
+    return BillyAnswer(
+        answer=text,
+        value=round(res.total, 2),
+        chart=chart,
+        table=Table(columns=["day", "forecast", "lower", "upper"], rows=rows),
+    )
 
 
 def _savings(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
-    mod = importlib.import_module("tools.savings")
+    mod = importlib.import_module("spendscope.tools.optimize.savings")
     rng: dict[str, Any] = {}
     if plan.period is not None and "(all data)" not in plan.period.label:
         rng = {"start": plan.period.start, "end": plan.period.last}
@@ -104,18 +124,24 @@ def _savings(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
         text = f"No saving above the threshold was found {period_phrase(plan.period)}."
     else:
         top = recs[0]
-        text = (f"{money(res.total_monthly_saving)} per month could be saved across {len(recs)} recommendations; "
-                f"the largest: {top.title} ({money(top.monthly_saving)} per month). Action: {top.action}")  # fmt: skip
+        text = (
+            f"{money(res.total_monthly_saving)} per month could be saved across {len(recs)} recommendations; "
+            f"the largest: {top.title} ({money(top.monthly_saving)} per month). Action: {top.action}"
+        )
     rows = [
         [r.kind, r.title, r.monthly_saving, r.monthly_cost, r.confidence] for r in res.recommendations[:20]
     ]
-    return BillyAnswer(answer=text, value=round(res.total_monthly_saving, 2),
-                       table=Table(columns=["kind", "recommendation", "monthly_saving", "monthly_cost", "confidence"],
-                                   rows=rows))  # fmt: skip
+    return BillyAnswer(
+        answer=text,
+        value=round(res.total_monthly_saving, 2),
+        table=Table(
+            columns=["kind", "recommendation", "monthly_saving", "monthly_cost", "confidence"], rows=rows
+        ),
+    )
 
 
 def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
-    mod = importlib.import_module("tools.anomalies")
+    mod = importlib.import_module("spendscope.tools.governance.anomalies")
     days = 14
     as_of = plan.as_of
     if plan.period is not None and "(all data)" not in plan.period.label:
@@ -131,18 +157,25 @@ def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[Tool
         value: Any = 0
     else:
         a = found[0]
-        text = (f"{len(found)} anomal{'y' if len(found) == 1 else 'ies'} in the last {days} days; the largest: "
-                f"{a.dimension} {a.value} {'up' if a.impact > 0 else 'down'} {money(abs(a.impact))} from "
-                f"{a.start_day} to {a.end_day} (expected {money(a.expected)}, actual {money(a.actual)}). {a.explanation}")  # fmt: skip
+        text = (
+            f"{len(found)} anomal{'y' if len(found) == 1 else 'ies'} in the last {days} days; the largest: "
+            f"{a.dimension} {a.value} {'up' if a.impact > 0 else 'down'} {money(abs(a.impact))} from "
+            f"{a.start_day} to {a.end_day} (expected {money(a.expected)}, actual {money(a.actual)}). {a.explanation}"
+        )
         value = len(found)
-    rows = [[a.dimension, a.value, a.start_day.isoformat(), a.end_day.isoformat(), round(a.impact, 2), a.severity]
-            for a in found[:25]]  # fmt: skip
-    return BillyAnswer(answer=text, value=value,
-                       table=Table(columns=["dimension", "value", "start", "end", "impact", "severity"], rows=rows))  # fmt: skip
+    rows = [
+        [a.dimension, a.value, a.start_day.isoformat(), a.end_day.isoformat(), round(a.impact, 2), a.severity]
+        for a in found[:25]
+    ]
+    return BillyAnswer(
+        answer=text,
+        value=value,
+        table=Table(columns=["dimension", "value", "start", "end", "impact", "severity"], rows=rows),
+    )
 
 
 def _budget(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
-    mod = importlib.import_module("tools.budgets")
+    mod = importlib.import_module("spendscope.tools.governance.budgets")
     res = _call(calls, "budget_status", store, mod.BudgetStatusInput(as_of=plan.as_of))
     if not res.budgets:
         return BillyAnswer(
@@ -150,19 +183,35 @@ def _budget(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCal
         )
     worst = sorted(res.budgets, key=lambda b: -b.projected_pct)
     b = worst[0]
-    text = (f"{pct(b.used_pct)} of the {b.budget.name} budget ({money(b.spent)} of {money(float(b.budget.amount))}) is "
-            f"spent for {b.period_label}; projected {pct(b.projected_pct)} ({money(b.projected)}), status {b.status}.")  # fmt: skip
+    text = (
+        f"{pct(b.used_pct)} of the {b.budget.name} budget ({money(b.spent)} of {money(float(b.budget.amount))}) is "
+        f"spent for {b.period_label}; projected {pct(b.projected_pct)} ({money(b.projected)}), status {b.status}."
+    )
     if len(worst) > 1:
         text += f" {sum(1 for x in worst if x.status in ('over', 'forecast_over'))} of {len(worst)} budgets are over or forecast over."
-    rows = [[x.budget.name, x.period_label, round(x.spent, 2), float(x.budget.amount), round(x.used_pct, 2),
-             round(x.projected_pct, 2), x.status] for x in worst]  # fmt: skip
-    return BillyAnswer(answer=text, value=round(b.used_pct, 2),
-                       table=Table(columns=["budget", "period", "spent", "amount", "used_pct", "projected_pct", "status"],
-                                   rows=rows))  # fmt: skip
+    rows = [
+        [
+            x.budget.name,
+            x.period_label,
+            round(x.spent, 2),
+            float(x.budget.amount),
+            round(x.used_pct, 2),
+            round(x.projected_pct, 2),
+            x.status,
+        ]
+        for x in worst
+    ]
+    return BillyAnswer(
+        answer=text,
+        value=round(b.used_pct, 2),
+        table=Table(
+            columns=["budget", "period", "spent", "amount", "used_pct", "projected_pct", "status"], rows=rows
+        ),
+    )
 
 
 def _gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
-    mod = importlib.import_module("tools.gpu")
+    mod = importlib.import_module("spendscope.tools.optimize.gpu")
     rng: dict[str, Any] = {}
     if plan.period is not None:
         rng = {"start": plan.period.start, "end": plan.period.last}
@@ -170,14 +219,30 @@ def _gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolC
     t = res.total
     when = period_phrase(plan.period)
     if not t.monitored_hours:
-        text = (f"{money(t.cost)} of GPU instance cost {when}, but no GPU utilisation samples cover it, so idle time "
-                "is unknown (import GPU metrics with `spendscope import gpu`).")  # fmt: skip
+        text = (
+            f"{money(t.cost)} of GPU instance cost {when}, but no GPU utilisation samples cover it, so idle time "
+            "is unknown (import GPU metrics with `spendscope import gpu`)."
+        )
         value: Any = None
     else:
-        text = (f"{money(t.idle_cost)} of GPU cost was idle {when} ({pct(t.idle_cost_pct)} of the monitored GPU cost; "
-                f"average utilisation {pct(t.avg_utilization_pct)}).")  # fmt: skip
+        text = (
+            f"{money(t.idle_cost)} of GPU cost was idle {when} ({pct(t.idle_cost_pct)} of the monitored GPU cost; "
+            f"average utilisation {pct(t.avg_utilization_pct)})."
+        )
         value = round(t.idle_cost, 2)
-    rows = [[i.month, i.instance_name or i.instance_id, i.team, round(i.cost, 2), round(i.idle_cost, 2),
-             None if i.avg_utilization_pct is None else round(i.avg_utilization_pct, 1)] for i in res.instances[:25]]  # fmt: skip
-    return BillyAnswer(answer=text, value=value,
-                       table=Table(columns=["month", "instance", "team", "cost", "idle_cost", "avg_util_pct"], rows=rows))  # fmt: skip
+    rows = [
+        [
+            i.month,
+            i.instance_name or i.instance_id,
+            i.team,
+            round(i.cost, 2),
+            round(i.idle_cost, 2),
+            None if i.avg_utilization_pct is None else round(i.avg_utilization_pct, 1),
+        ]
+        for i in res.instances[:25]
+    ]
+    return BillyAnswer(
+        answer=text,
+        value=value,
+        table=Table(columns=["month", "instance", "team", "cost", "idle_cost", "avg_util_pct"], rows=rows),
+    )

@@ -1,4 +1,4 @@
-"""Carrying out a Plan through the typed operations (tools.costs, tools.answers) and writing the answer.
+"""Carrying out a Plan through the typed operations (tools.costs.breakdown, tools.costs.answers) and writing the answer.
 
 Every figure in an answer is a field of an operation's result; this module only picks (the winner, the
 peak day) and phrases. Each call is recorded in the answer's `tools` list.
@@ -11,10 +11,9 @@ from typing import Any
 
 import duckdb
 from pydantic import BaseModel
-
-from agents.billy import charts
-from agents.billy.models import BillyAnswer, Plan, Table, ToolCall
-from agents.billy.phrasing import (
+from spendscope.agents.billy import charts
+from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
+from spendscope.agents.billy.phrasing import (
     OWNER_DIMS,
     count,
     date_text,
@@ -29,10 +28,10 @@ from agents.billy.phrasing import (
     subject,
     token_words,
 )
-from agents.billy.planner import ownership_key
-from agents.billy.resolve import ValueIndex
-from data.store import Store
-from tools.answers import (
+from spendscope.agents.billy.planner import ownership_key
+from spendscope.agents.billy.resolve import ValueIndex
+from spendscope.data.store import Store
+from spendscope.tools.costs.answers import (
     AverageInput,
     CompareInput,
     CostPart,
@@ -41,7 +40,13 @@ from tools.answers import (
     run_compare,
     run_ratio,
 )
-from tools.costs import CostQueryInput, CostQueryResult, Filter, TimeRange, run_cost_query
+from spendscope.tools.costs.breakdown import (
+    CostQueryInput,
+    CostQueryResult,
+    Filter,
+    TimeRange,
+    run_cost_query,
+)
 
 NONE_VALUES = (None, "", "unallocated", "(untagged)", "(none)")
 
@@ -82,23 +87,40 @@ def _token_filter(plan: Plan) -> list[Filter]:
     return []
 
 
-def _query(run: Runner, plan: Plan, *, group_by: list[str] | None = None, top: int | None = None,
-           filters: list[Filter] | None = None) -> CostQueryResult:  # fmt: skip
-    params = CostQueryInput(measure=plan.measure, group_by=group_by or [], top=top,
-                            filters=run.filters((plan.filters if filters is None else filters) + _token_filter(plan)),
-                            **_range(plan))  # fmt: skip
+def _query(
+    run: Runner,
+    plan: Plan,
+    *,
+    group_by: list[str] | None = None,
+    top: int | None = None,
+    filters: list[Filter] | None = None,
+) -> CostQueryResult:
+    params = CostQueryInput(
+        measure=plan.measure,
+        group_by=group_by or [],
+        top=top,
+        filters=run.filters((plan.filters if filters is None else filters) + _token_filter(plan)),
+        **_range(plan),
+    )
     return run.call("query_costs", run_cost_query, params)
 
 
 def _assumed(plan: Plan, extra: list[str] | None = None) -> str:
     notes: list[str] = []
     if is_money(plan.measure):
-        notes.append("cost = billed cost (invoiced)" if plan.measure == "billed_cost" else
-                     "cost = effective cost (amortised)" if plan.measure == "cost" else f"measure = {plan.measure}")  # fmt: skip
+        notes.append(
+            "cost = billed cost (invoiced)"
+            if plan.measure == "billed_cost"
+            else "cost = effective cost (amortised)"
+            if plan.measure == "cost"
+            else f"measure = {plan.measure}"
+        )
     if plan.period is not None:
         if plan.base_period is not None:
-            notes.append(f"periods {plan.base_period.label} ({plan.base_period.start} to {plan.base_period.last}) "
-                         f"and {plan.period.label} ({plan.period.start} to {plan.period.last})")  # fmt: skip
+            notes.append(
+                f"periods {plan.base_period.label} ({plan.base_period.start} to {plan.base_period.last}) "
+                f"and {plan.period.label} ({plan.period.start} to {plan.period.last})"
+            )
         elif "(all data)" not in plan.period.label and plan.period.end - plan.period.start > _one_day():
             notes.append(f"period {plan.period.start} to {plan.period.last}")
     notes += [a for a in plan.assumptions if a not in notes]
@@ -131,8 +153,14 @@ def _rows_table(
     result: CostQueryResult, dims: list[str], limit: int = 20, kinds: dict[str, str] | None = None
 ) -> Table:
     cols = [*dims, result.measure, "share_pct"]
-    rows = [[*(group_label(kinds or {}, d, r.group.get(d)) for d in dims), round_value(r.value, result.measure),
-             None if r.share_pct is None else round(r.share_pct, 2)] for r in result.rows[:limit]]  # fmt: skip
+    rows = [
+        [
+            *(group_label(kinds or {}, d, r.group.get(d)) for d in dims),
+            round_value(r.value, result.measure),
+            None if r.share_pct is None else round(r.share_pct, 2),
+        ]
+        for r in result.rows[:limit]
+    ]
     if result.other is not None:
         rows.append(
             [*(["(other)"] + [None] * (len(dims) - 1)), round_value(result.other, result.measure), None]
@@ -143,21 +171,31 @@ def _rows_table(
 def _chart_rows(
     result: CostQueryResult, dim: str, limit: int = 20, kinds: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    return [{dim: group_label(kinds or {}, dim, r.group.get(dim)), "value": round(r.value, 4)}
-            for r in result.rows[:limit]]  # fmt: skip
+    return [
+        {dim: group_label(kinds or {}, dim, r.group.get(dim)), "value": round(r.value, 4)}
+        for r in result.rows[:limit]
+    ]
 
 
 def execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None = None) -> BillyAnswer:
     handler = {
-        "total": _total, "breakdown": _breakdown, "top": _top, "compare": _compare, "drivers": _drivers,
-        "peak": _peak, "share": _share, "unit_cost": _unit_cost, "utilization": _utilization, "count": _count,
+        "total": _total,
+        "breakdown": _breakdown,
+        "top": _top,
+        "compare": _compare,
+        "drivers": _drivers,
+        "peak": _peak,
+        "share": _share,
+        "unit_cost": _unit_cost,
+        "utilization": _utilization,
+        "count": _count,
         "average": _average,
-    }.get(plan.intent, _total)  # fmt: skip
+    }.get(plan.intent, _total)
     if plan.intent in ("forecast", "savings", "anomalies", "budget", "gpu_idle"):
-        from agents.billy import delegate
+        from spendscope.agents.billy import delegate
 
         return delegate.run(store, plan, scope)
-    from agents.billy import attributed
+    from spendscope.agents.billy import attributed
 
     dim = attributed.telemetry_dimension(plan, index)
     if dim is not None:
@@ -174,16 +212,24 @@ def execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | N
 
 
 def _what(plan: Plan) -> str:
-    return token_words(plan.token_types) if plan.measure == "tokens" else {
-        "requests": "requests", "gpu_hours": "GPU hours"}.get(plan.measure, "")  # fmt: skip
+    return (
+        token_words(plan.token_types)
+        if plan.measure == "tokens"
+        else {"requests": "requests", "gpu_hours": "GPU hours"}.get(plan.measure, "")
+    )
 
 
 def _total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     res = _query(run, plan)
     v = res.total
     when = period_phrase(plan.period)
-    scope = scope_phrase([f for f in plan.filters if f.dimension != "commitment_status" and "(none)" not in f.values
-                          and f.dimension != "gpu_count"])  # fmt: skip
+    scope = scope_phrase(
+        [
+            f
+            for f in plan.filters
+            if f.dimension != "commitment_status" and "(none)" not in f.values and f.dimension != "gpu_count"
+        ]
+    )
     has = {f.dimension: f for f in plan.filters if not (f.dimension == "gpu_count" and f.op == "in")}
     if len(has) < len({f.dimension for f in plan.filters}):
         scope = ", ".join(p for p in (scope, "excluding GPU instances") if p)
@@ -209,8 +255,11 @@ def _total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         text = f"We were billed {money(v)}{by}{' for ' + scope_phrase(rest) if rest else ''} {when}."
     elif plan.measure in ("list_cost", "contracted_cost"):
         text = f"{subject(plan.filters, plan.measure)} was {money(v)} {when}."
-        text = f"{money(v)} was the {'list-price' if plan.measure == 'list_cost' else 'contracted'} cost" + (
-            f" of {scope}" if scope else "") + f" {when}."  # fmt: skip
+        text = (
+            f"{money(v)} was the {'list-price' if plan.measure == 'list_cost' else 'contracted'} cost"
+            + (f" of {scope}" if scope else "")
+            + f" {when}."
+        )
     else:
         target = scope
         if "gpu_count" in has:
@@ -228,8 +277,10 @@ def _total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         )
         if len(detail.rows) > 1 and detail.rows[0].group.get(dim) not in NONE_VALUES:
             top = detail.rows[0]
-            text += (f" The largest {dim.replace('_', ' ')} was {top.group[dim]} with {figure(top.value, plan.measure)}"
-                     f" ({pct(top.share_pct)}).")  # fmt: skip
+            text += (
+                f" The largest {dim.replace('_', ' ')} was {top.group[dim]} with {figure(top.value, plan.measure)}"
+                f" ({pct(top.share_pct)})."
+            )
     return BillyAnswer(
         answer=text + _assumed(plan), value=round_value(v, plan.measure), table=table, chart=chart
     )
@@ -293,8 +344,12 @@ def _top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         _chart_rows(res, dim, kinds=run.kinds), dim, plan.measure, f"{res.period_label} by {dim}"
     )
     if not rows:
-        return BillyAnswer(answer=f"No {dim.replace('_', ' ')} has any {_what(plan) or 'spend'} {when}."
-                           + _assumed(plan), value=None, table=table, chart=chart)  # fmt: skip
+        return BillyAnswer(
+            answer=f"No {dim.replace('_', ' ')} has any {_what(plan) or 'spend'} {when}." + _assumed(plan),
+            value=None,
+            table=table,
+            chart=chart,
+        )
     n = plan.top or 1
     first = rows[0]
     name = first.group[dim]
@@ -307,8 +362,10 @@ def _top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         else ""
     )
     if n == 1:
-        text = (f"{_cap(_named(dim, name))} {_verb(dim, plan.measure, plan.ascending)}{on} {when}: "
-                f"{figure(first.value, plan.measure)} ({pct(first.share_pct)} of {figure(res.total, plan.measure)}).")  # fmt: skip
+        text = (
+            f"{_cap(_named(dim, name))} {_verb(dim, plan.measure, plan.ascending)}{on} {when}: "
+            f"{figure(first.value, plan.measure)} ({pct(first.share_pct)} of {figure(res.total, plan.measure)})."
+        )
     else:
         listed = ", ".join(f"{r.group[dim]} ({figure(r.value, plan.measure)})" for r in rows[:n])
         word = "bottom" if plan.ascending else "top"
@@ -331,9 +388,13 @@ def _breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     when = period_phrase(plan.period)
     table = _rows_table(res, dims, limit=400 if dims[0] in ("day", "week", "month") else 25, kinds=run.kinds)
     if dims[0] in ("day", "week", "month"):
-        rows = sorted(({dims[0]: group_label(run.kinds, dims[0], r.group.get(dims[0])), "value": round(r.value, 4)}
-                       for r in res.rows),
-                      key=lambda x: x[dims[0]] or "")  # fmt: skip
+        rows = sorted(
+            (
+                {dims[0]: group_label(run.kinds, dims[0], r.group.get(dims[0])), "value": round(r.value, 4)}
+                for r in res.rows
+            ),
+            key=lambda x: x[dims[0]] or "",
+        )
         table.rows.sort(key=lambda r: r[0] or "")
         chart = charts.line(rows, dims[0], plan.measure, f"{res.period_label} by {dims[0]}")
     else:
@@ -344,13 +405,17 @@ def _breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             f"{res.period_label} by {dims[0]}",
         )
     head = subject(plan.filters, plan.measure, plan.token_types)
-    parts = ", ".join(f"{' / '.join(str(group_label(run.kinds, d, r.group.get(d))) for d in dims)} {figure(r.value, plan.measure)} "
-                      f"({pct(r.share_pct)})" for r in res.rows[:5])  # fmt: skip
+    parts = ", ".join(
+        f"{' / '.join(str(group_label(run.kinds, d, r.group.get(d))) for d in dims)} {figure(r.value, plan.measure)} "
+        f"({pct(r.share_pct)})"
+        for r in res.rows[:5]
+    )
     text = f"{head} was {figure(res.total, plan.measure)} {when}; by {' and '.join(d.replace('_', ' ') for d in dims)}: {parts}."
     if res.groups > 5:
         text = text[:-1] + f", and {res.groups - 5} more."
-    return BillyAnswer(answer=text + _assumed(plan), value=round_value(res.total, plan.measure), table=table,
-                       chart=chart)  # fmt: skip
+    return BillyAnswer(
+        answer=text + _assumed(plan), value=round_value(res.total, plan.measure), table=table, chart=chart
+    )
 
 
 def _compare_params(
@@ -384,9 +449,19 @@ def _compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             rows.sort(key=lambda r: r.change)
         elif plan.direction == "up":
             rows.sort(key=lambda r: -r.change)
-        table = Table(columns=[dim, a, b, "change", "change_pct"],
-                      rows=[[group_label(run.kinds, dim, r.group.get(dim)), round_value(r.base, plan.measure), round_value(r.current, plan.measure),
-                             round_value(r.change, plan.measure), _r2(r.change_pct)] for r in res.rows[:25]])  # fmt: skip
+        table = Table(
+            columns=[dim, a, b, "change", "change_pct"],
+            rows=[
+                [
+                    group_label(run.kinds, dim, r.group.get(dim)),
+                    round_value(r.base, plan.measure),
+                    round_value(r.current, plan.measure),
+                    round_value(r.change, plan.measure),
+                    _r2(r.change_pct),
+                ]
+                for r in res.rows[:25]
+            ],
+        )
         chart = charts.grouped_bar(_compare_chart(res.rows[:12], dim, a, b), dim, plan.measure, f"{a} vs {b}")
         if not rows:
             return BillyAnswer(
@@ -400,18 +475,35 @@ def _compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             if plan.measure == "tokens"
             else plan.measure.replace("_", " ")
         )
-        text = (f"{_cap(_named(dim, w.group[dim]))}'s {noun} {_change_words(w.change)} the most"
-                f"{'' if w.change else ''}: by {figure(abs(w.change), plan.measure)}"
-                f"{' (' + pct(w.change_pct, True) + ')' if w.change_pct is not None else ''} from {a} "
-                f"({figure(w.base, plan.measure)}) to {b} ({figure(w.current, plan.measure)}). "
-                f"{head} {_change_words(total.change)} by {figure(abs(total.change), plan.measure)} overall.")  # fmt: skip
+        text = (
+            f"{_cap(_named(dim, w.group[dim]))}'s {noun} {_change_words(w.change)} the most"
+            f"{'' if w.change else ''}: by {figure(abs(w.change), plan.measure)}"
+            f"{' (' + pct(w.change_pct, True) + ')' if w.change_pct is not None else ''} from {a} "
+            f"({figure(w.base, plan.measure)}) to {b} ({figure(w.current, plan.measure)}). "
+            f"{head} {_change_words(total.change)} by {figure(abs(total.change), plan.measure)} overall."
+        )
         return BillyAnswer(answer=text + _assumed(plan), value=w.group[dim], table=table, chart=chart)
-    table = Table(columns=["measure", a, b, "change", "change_pct"],
-                  rows=[[res.measure, round_value(res.base_total, plan.measure),
-                         round_value(res.current_total, plan.measure), round_value(res.change, plan.measure),
-                         _r2(res.change_pct)]])  # fmt: skip
-    chart = charts.bar([{"period": a, "value": round(res.base_total, 4)}, {"period": b, "value": round(res.current_total, 4)}],
-                       "period", plan.measure, f"{a} vs {b}")  # fmt: skip
+    table = Table(
+        columns=["measure", a, b, "change", "change_pct"],
+        rows=[
+            [
+                res.measure,
+                round_value(res.base_total, plan.measure),
+                round_value(res.current_total, plan.measure),
+                round_value(res.change, plan.measure),
+                _r2(res.change_pct),
+            ]
+        ],
+    )
+    chart = charts.bar(
+        [
+            {"period": a, "value": round(res.base_total, 4)},
+            {"period": b, "value": round(res.current_total, 4)},
+        ],
+        "period",
+        plan.measure,
+        f"{a} vs {b}",
+    )
     text = _change_sentence(head, res.change, res.change_pct, res.base_total, res.current_total, a, b, plan)
     value = (
         _r2(res.change_pct)
@@ -425,8 +517,9 @@ def _r2(v: float | None) -> float | None:
     return None if v is None else round(v, 2)
 
 
-def _change_sentence(head: str, change: float, change_pct: float | None, base: float, cur: float, a: str, b: str,
-                     plan: Plan) -> str:  # fmt: skip
+def _change_sentence(
+    head: str, change: float, change_pct: float | None, base: float, cur: float, a: str, b: str, plan: Plan
+) -> str:
     verb = _change_words(change)
     amount = figure(abs(change), plan.measure)
     if change == 0:
@@ -434,10 +527,14 @@ def _change_sentence(head: str, change: float, change_pct: float | None, base: f
     if change_pct is None:
         return f"{head} {verb} by {amount} from {a} ({figure(base, plan.measure)}) to {b} ({figure(cur, plan.measure)})."
     if plan.percent_first:
-        return (f"{head} {verb} by {pct(abs(change_pct))} ({'+' if change > 0 else '-'}{amount}) from {a} "
-                f"({figure(base, plan.measure)}) to {b} ({figure(cur, plan.measure)}).")  # fmt: skip
-    return (f"{head} {verb} by {amount} ({pct(change_pct, True)}) from {a} ({figure(base, plan.measure)}) to {b} "
-            f"({figure(cur, plan.measure)}).")  # fmt: skip
+        return (
+            f"{head} {verb} by {pct(abs(change_pct))} ({'+' if change > 0 else '-'}{amount}) from {a} "
+            f"({figure(base, plan.measure)}) to {b} ({figure(cur, plan.measure)})."
+        )
+    return (
+        f"{head} {verb} by {amount} ({pct(change_pct, True)}) from {a} ({figure(base, plan.measure)}) to {b} "
+        f"({figure(cur, plan.measure)})."
+    )
 
 
 def _compare_chart(rows: list[Any], dim: str, a: str, b: str) -> list[dict[str, Any]]:
@@ -470,24 +567,45 @@ def _drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     text = _change_sentence(
         head, total.change, total.change_pct, total.base_total, total.current_total, a, b, plan
     )
-    table = Table(columns=["measure", a, b, "change", "change_pct"],
-                  rows=[[total.measure, round_value(total.base_total, plan.measure),
-                         round_value(total.current_total, plan.measure), round_value(total.change, plan.measure),
-                         _r2(total.change_pct)]])  # fmt: skip
+    table = Table(
+        columns=["measure", a, b, "change", "change_pct"],
+        rows=[
+            [
+                total.measure,
+                round_value(total.base_total, plan.measure),
+                round_value(total.current_total, plan.measure),
+                round_value(total.change, plan.measure),
+                _r2(total.change_pct),
+            ]
+        ],
+    )
     chart = None
     if best is not None:
         _, dim, res, same = best
-        lead = ", then ".join(f"{_named(dim, r.group[dim])} ({'+' if r.change > 0 else '-'}{figure(abs(r.change), plan.measure)})"
-                              for r in same[:3])  # fmt: skip
+        lead = ", then ".join(
+            f"{_named(dim, r.group[dim])} ({'+' if r.change > 0 else '-'}{figure(abs(r.change), plan.measure)})"
+            for r in same[:3]
+        )
         text = text[:-1] + f"; by {dim.replace('_', ' ')}, the largest contributions came from {lead}."
-        table = Table(columns=[dim, a, b, "change", "change_pct"],
-                      rows=[[group_label(run.kinds, dim, r.group.get(dim)), round_value(r.base, plan.measure), round_value(r.current, plan.measure),
-                             round_value(r.change, plan.measure), _r2(r.change_pct)] for r in res.rows])  # fmt: skip
+        table = Table(
+            columns=[dim, a, b, "change", "change_pct"],
+            rows=[
+                [
+                    group_label(run.kinds, dim, r.group.get(dim)),
+                    round_value(r.base, plan.measure),
+                    round_value(r.current, plan.measure),
+                    round_value(r.change, plan.measure),
+                    _r2(r.change_pct),
+                ]
+                for r in res.rows
+            ],
+        )
         chart = charts.grouped_bar(
             _compare_chart(res.rows, dim, a, b), dim, plan.measure, f"{a} vs {b} by {dim}"
         )
-    return BillyAnswer(answer=text + _assumed(plan), value=round_value(total.change, plan.measure), table=table,
-                       chart=chart)  # fmt: skip
+    return BillyAnswer(
+        answer=text + _assumed(plan), value=round_value(total.change, plan.measure), table=table, chart=chart
+    )
 
 
 def _peak(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
@@ -516,11 +634,17 @@ def _peak(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         name, value = f"in {d.strftime('%B %Y')}", key[:7]
     head = subject(plan.filters, plan.measure, plan.token_types)
     verb = "was lowest" if plan.ascending else "peaked"
-    text = (f"{head} {verb} {name} at {figure(pick.value, plan.measure)} ({pct(pick.share_pct)} of the "
-            f"{figure(res.total, plan.measure)} {when}).")  # fmt: skip
-    table = Table(columns=[grain, res.measure, "share_pct"],
-                  rows=[[r.group[grain], round_value(r.value, plan.measure), _r2(r.share_pct)]
-                        for r in (sorted(rows, key=lambda r: r.value) if plan.ascending else rows)[:10]])  # fmt: skip
+    text = (
+        f"{head} {verb} {name} at {figure(pick.value, plan.measure)} ({pct(pick.share_pct)} of the "
+        f"{figure(res.total, plan.measure)} {when})."
+    )
+    table = Table(
+        columns=[grain, res.measure, "share_pct"],
+        rows=[
+            [r.group[grain], round_value(r.value, plan.measure), _r2(r.share_pct)]
+            for r in (sorted(rows, key=lambda r: r.value) if plan.ascending else rows)[:10]
+        ],
+    )
     return BillyAnswer(answer=text + _assumed(plan), value=value, table=table, chart=chart)
 
 
@@ -530,26 +654,47 @@ def _share(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         top = _top(run, plan.model_copy(update={"intent": "top", "top": 1}), index)
         first = next((r for r in top.table.rows if r[0] not in NONE_VALUES), None)
         if first is not None:
-            top.answer = (f"{_cap(_named(plan.group_by[0], first[0]))} had the largest share {when}: {pct(first[2])} "
-                          f"({figure(first[1], plan.measure)})." + _assumed(plan))  # fmt: skip
+            top.answer = (
+                f"{_cap(_named(plan.group_by[0], first[0]))} had the largest share {when}: {pct(first[2])} "
+                f"({figure(first[1], plan.measure)})." + _assumed(plan)
+            )
         return top
     whole = run.filters(plan.filters + _token_filter(plan))
-    params = RatioInput(numerator=CostPart(measure=plan.measure, filters=whole + plan.share_filters),
-                        denominator=CostPart(measure=plan.measure, filters=whole), scale=100.0,
-                        **_range(plan))  # fmt: skip
+    params = RatioInput(
+        numerator=CostPart(measure=plan.measure, filters=whole + plan.share_filters),
+        denominator=CostPart(measure=plan.measure, filters=whole),
+        scale=100.0,
+        **_range(plan),
+    )
     res = run.call("cost_ratio", run_ratio, params)
     part = scope_phrase(plan.share_filters) or "that"
     base = subject(plan.filters, plan.measure, plan.token_types, cap=False)
     if res.ratio is None:
         text = f"There was no {base} {when}, so no share to give."
     else:
-        text = (f"{_cap(part)} made up {pct(res.ratio)} of {base} {when} ({figure(res.numerator, plan.measure)} of "
-                f"{figure(res.denominator, plan.measure)}).")  # fmt: skip
-    table = Table(columns=["part", "whole", "share_pct"], rows=[[round_value(res.numerator, plan.measure),
-                  round_value(res.denominator, plan.measure), _r2(res.ratio)]])  # fmt: skip
-    chart = charts.bar([{"slice": part, "value": round(res.numerator, 4)},
-                        {"slice": "rest", "value": round(res.denominator - res.numerator, 4)}], "slice", plan.measure,
-                       f"share {when}")  # fmt: skip
+        text = (
+            f"{_cap(part)} made up {pct(res.ratio)} of {base} {when} ({figure(res.numerator, plan.measure)} of "
+            f"{figure(res.denominator, plan.measure)})."
+        )
+    table = Table(
+        columns=["part", "whole", "share_pct"],
+        rows=[
+            [
+                round_value(res.numerator, plan.measure),
+                round_value(res.denominator, plan.measure),
+                _r2(res.ratio),
+            ]
+        ],
+    )
+    chart = charts.bar(
+        [
+            {"slice": part, "value": round(res.numerator, 4)},
+            {"slice": "rest", "value": round(res.denominator - res.numerator, 4)},
+        ],
+        "slice",
+        plan.measure,
+        f"share {when}",
+    )
     return BillyAnswer(answer=text + _assumed(plan), value=_r2(res.ratio), table=table, chart=chart)
 
 
@@ -566,9 +711,12 @@ def _unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     else:
         num_filters.append(Filter(dimension="model", op="not_in", values=["(none)"]))
         basis = "cost of AI model rows"
-    params = RatioInput(numerator=CostPart(measure=plan.measure, filters=num_filters),
-                        denominator=CostPart(measure=plan.unit_measure or "tokens", filters=base),
-                        scale=plan.unit_scale, **_range(plan))  # fmt: skip
+    params = RatioInput(
+        numerator=CostPart(measure=plan.measure, filters=num_filters),
+        denominator=CostPart(measure=plan.unit_measure or "tokens", filters=base),
+        scale=plan.unit_scale,
+        **_range(plan),
+    )
     res = run.call("cost_ratio", run_ratio, params)
     scope = scope_phrase(plan.filters)
     unit_noun = (plan.unit_measure or "tokens").replace("_", " ").replace("gpu", "GPU")
@@ -578,14 +726,26 @@ def _unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     else:
         ratio = res.ratio
         shown = f"${ratio:,.4f}" if abs(ratio) < 100 else money(ratio)
-        text = (f"{shown} {plan.unit_label}" + (f" for {scope}" if scope else " on average") + f" {when} "
-                f"({money(res.numerator)} over {count(res.denominator)} {unit_noun}).")  # fmt: skip
+        text = (
+            f"{shown} {plan.unit_label}" + (f" for {scope}" if scope else " on average") + f" {when} "
+            f"({money(res.numerator)} over {count(res.denominator)} {unit_noun})."
+        )
         value = round(ratio, 6)
-    table = Table(columns=["cost", plan.unit_measure or "tokens", "unit_cost"],
-                  rows=[[round_value(res.numerator, "cost"), round_value(res.denominator, "tokens"),
-                         None if res.ratio is None else round(res.ratio, 6)]])  # fmt: skip
-    return BillyAnswer(answer=text + _assumed(plan, [f"unit cost = {basis} / {unit_noun} x {plan.unit_scale:g}"]),
-                       value=value, table=table)  # fmt: skip
+    table = Table(
+        columns=["cost", plan.unit_measure or "tokens", "unit_cost"],
+        rows=[
+            [
+                round_value(res.numerator, "cost"),
+                round_value(res.denominator, "tokens"),
+                None if res.ratio is None else round(res.ratio, 6),
+            ]
+        ],
+    )
+    return BillyAnswer(
+        answer=text + _assumed(plan, [f"unit cost = {basis} / {unit_noun} x {plan.unit_scale:g}"]),
+        value=value,
+        table=table,
+    )
 
 
 def _utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
@@ -593,22 +753,30 @@ def _utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     statuses = index.values.get("commitment_status", ["Used", "Unused"])
     used = [s for s in statuses if s.lower() == "used"] or ["Used"]
     base = run.filters([f for f in plan.filters if f.dimension != "commitment_status"])
-    params = RatioInput(numerator=CostPart(filters=base + [Filter(dimension="commitment_status", values=used)]),
-                        denominator=CostPart(filters=base + [Filter(dimension="commitment_status", values=statuses)]),
-                        scale=100.0, **_range(plan))  # fmt: skip
+    params = RatioInput(
+        numerator=CostPart(filters=base + [Filter(dimension="commitment_status", values=used)]),
+        denominator=CostPart(filters=base + [Filter(dimension="commitment_status", values=statuses)]),
+        scale=100.0,
+        **_range(plan),
+    )
     res = run.call("cost_ratio", run_ratio, params)
     scope = scope_phrase([f for f in plan.filters if f.dimension != "commitment_status"])
     if res.ratio is None:
         text = f"No commitment{' for ' + scope if scope else ''} was active {when}."
     else:
-        text = (f"{pct(res.ratio)} commitment utilisation{' for ' + scope if scope else ''} {when}: "
-                f"{money(res.numerator)} used of {money(res.denominator)} committed.")  # fmt: skip
+        text = (
+            f"{pct(res.ratio)} commitment utilisation{' for ' + scope if scope else ''} {when}: "
+            f"{money(res.numerator)} used of {money(res.denominator)} committed."
+        )
     table = Table(
         columns=["used", "committed", "utilization_pct"],
         rows=[[round_value(res.numerator, "cost"), round_value(res.denominator, "cost"), _r2(res.ratio)]],
     )
-    return BillyAnswer(answer=text + _assumed(plan, ["utilisation = used / (used + unused) commitment cost"]),
-                       value=_r2(res.ratio), table=table)  # fmt: skip
+    return BillyAnswer(
+        answer=text + _assumed(plan, ["utilisation = used / (used + unused) commitment cost"]),
+        value=_r2(res.ratio),
+        table=table,
+    )
 
 
 def _count(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
@@ -621,7 +789,8 @@ def _count(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         f" and {len(named) - 8} more" if len(named) > 8 else ""
     )
     text = f"{len(named)} {word}{'s' if len(named) != 1 else ''} had {_what(plan) or 'spend'} {when}" + (
-        f": {names}." if named else ".")  # fmt: skip
+        f": {names}." if named else "."
+    )
     return BillyAnswer(
         answer=text + _assumed(plan),
         value=len(named),
@@ -633,19 +802,32 @@ def _count(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
 
 def _average(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    params = AverageInput(measure=plan.measure, filters=run.filters(plan.filters + _token_filter(plan)),
-                          grain=plan.grain, **_range(plan))  # fmt: skip
+    params = AverageInput(
+        measure=plan.measure,
+        filters=run.filters(plan.filters + _token_filter(plan)),
+        grain=plan.grain,
+        **_range(plan),
+    )
     res = run.call("average_cost", run_average, params)
     when = period_phrase(plan.period)
     scope = scope_phrase(plan.filters)
     what = _what(plan) or "spend"
-    text = (f"{figure(res.average, plan.measure)} per {plan.grain} on average{' for ' + scope if scope else ''} "
-            f"{when} ({figure(res.total, plan.measure)} of {what} over {res.buckets} {plan.grain}s"
-            + (f"; the highest was {res.highest_bucket} at {figure(res.highest, plan.measure)}" if res.highest else "")
-            + ").")  # fmt: skip
+    text = (
+        f"{figure(res.average, plan.measure)} per {plan.grain} on average{' for ' + scope if scope else ''} "
+        f"{when} ({figure(res.total, plan.measure)} of {what} over {res.buckets} {plan.grain}s"
+        + (
+            f"; the highest was {res.highest_bucket} at {figure(res.highest, plan.measure)}"
+            if res.highest
+            else ""
+        )
+        + ")."
+    )
     table = Table(
         columns=["total", f"{plan.grain}s", "average"],
         rows=[[round_value(res.total, plan.measure), res.buckets, round_value(res.average, plan.measure)]],
     )
-    return BillyAnswer(answer=text + _assumed(plan, res.assumptions[-1:]), value=round_value(res.average, plan.measure),
-                       table=table)  # fmt: skip
+    return BillyAnswer(
+        answer=text + _assumed(plan, res.assumptions[-1:]),
+        value=round_value(res.average, plan.measure),
+        table=table,
+    )

@@ -8,33 +8,107 @@ from __future__ import annotations
 import re
 
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90, "hundred": 100, "single": 1, "couple": 2,
-}  # fmt: skip
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "sixty": 60,
+    "ninety": 90,
+    "hundred": 100,
+    "single": 1,
+    "couple": 2,
+}
 
 # Words that name a dimension (for "by X", "which X", "per X", "the X team"). Keys are dimension names;
 # tag keys and virtual tags are added from the store at run time (their own name, plural and spacing variants).
 BUILTIN_DIMENSION_WORDS: dict[str, tuple[str, ...]] = {
-    "provider": ("provider", "providers", "vendor", "vendors", "cloud", "clouds", "supplier", "suppliers",
-                 "ai provider", "ai providers", "llm provider", "llm providers", "model provider",
-                 "model providers"),
+    "provider": (
+        "provider",
+        "providers",
+        "vendor",
+        "vendors",
+        "cloud",
+        "clouds",
+        "supplier",
+        "suppliers",
+        "ai provider",
+        "ai providers",
+        "llm provider",
+        "llm providers",
+        "model provider",
+        "model providers",
+    ),
     "service": ("service", "services", "cloud service", "cloud services", "ai service", "ai services"),
-    "model": ("model", "models", "llm", "llms", "ai model", "ai models", "language model", "language models",
-              "foundation model", "foundation models"),
-    "sub_account": ("account", "accounts", "sub account", "sub accounts", "subaccount", "subaccounts",
-                    "project", "projects", "subscription", "subscriptions", "workspace", "workspaces",
-                    "aws account", "aws accounts", "gcp project", "gcp projects", "azure subscription",
-                    "azure subscriptions"),
+    "model": (
+        "model",
+        "models",
+        "llm",
+        "llms",
+        "ai model",
+        "ai models",
+        "language model",
+        "language models",
+        "foundation model",
+        "foundation models",
+    ),
+    "sub_account": (
+        "account",
+        "accounts",
+        "sub account",
+        "sub accounts",
+        "subaccount",
+        "subaccounts",
+        "project",
+        "projects",
+        "subscription",
+        "subscriptions",
+        "workspace",
+        "workspaces",
+        "aws account",
+        "aws accounts",
+        "gcp project",
+        "gcp projects",
+        "azure subscription",
+        "azure subscriptions",
+    ),
     "billing_account": ("billing account", "billing accounts"),
     "region": ("region", "regions", "location", "locations"),
-    "token_type": ("token type", "token types", "type of token", "types of token", "kind of token",
-                   "kinds of token", "token kind", "token kinds"),
+    "token_type": (
+        "token type",
+        "token types",
+        "type of token",
+        "types of token",
+        "kind of token",
+        "kinds of token",
+        "token kind",
+        "token kinds",
+    ),
     "charge_category": ("charge category", "charge categories", "charge type", "charge types"),
     "pricing_category": ("pricing category", "pricing categories", "pricing model", "pricing models"),
     "resource": ("resource", "resources", "deployment", "deployments", "endpoint", "endpoints"),
-    "instance_type": ("instance type", "instance types", "machine type", "machine types", "gpu type",
-                      "gpu types"),
+    "instance_type": (
+        "instance type",
+        "instance types",
+        "machine type",
+        "machine types",
+        "gpu type",
+        "gpu types",
+    ),
     "commitment": ("commitment", "commitments", "reservation", "reservations"),
     "invoice_issuer": ("invoice issuer", "invoice issuers", "issuer", "issuers", "biller", "billers"),
     "publisher": ("publisher", "publishers"),
@@ -42,12 +116,22 @@ BUILTIN_DIMENSION_WORDS: dict[str, tuple[str, ...]] = {
     "day": ("day", "days", "daily", "date", "dates"),
     "week": ("week", "weeks", "weekly"),
     "month": ("month", "months", "monthly"),
-}  # fmt: skip
+}
 
 # Synonyms of common tag keys; each applies only when the store has the key on the left.
 TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "team": ("team", "teams", "squad", "squads", "department", "departments", "group", "groups", "owner",
-             "owners"),
+    "team": (
+        "team",
+        "teams",
+        "squad",
+        "squads",
+        "department",
+        "departments",
+        "group",
+        "groups",
+        "owner",
+        "owners",
+    ),
     "env": ("env", "envs", "environment", "environments", "stage", "stages"),
     "environment": ("environment", "environments", "env", "envs", "stage", "stages"),
     "customer": ("customer", "customers", "client", "clients", "tenant", "tenants"),
@@ -60,7 +144,7 @@ TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "workload": ("workload", "workloads"),
     "owner": ("owner", "owners"),
     "service": ("service", "services"),
-}  # fmt: skip
+}
 
 # Tag keys that carry a concept under another name, in order of preference: when the store has no key named
 # like the concept, the concept's words ("team", "squad", "feature") name the first of these keys it has.
@@ -71,8 +155,19 @@ CONCEPT_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 # Which tag key "untagged" means when the question names none, in order of preference.
-OWNERSHIP_KEYS = ("team", "owner", "cost_center", "costcenter", "department", "project", "product", "app",
-                  "application", "customer", "feature")  # fmt: skip
+OWNERSHIP_KEYS = (
+    "team",
+    "owner",
+    "cost_center",
+    "costcenter",
+    "department",
+    "project",
+    "product",
+    "app",
+    "application",
+    "customer",
+    "feature",
+)
 
 # Extra names of well-known values, applied only when the value on the right exists in that dimension.
 VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -551,12 +646,56 @@ SUPERLATIVE_HIGH = (
 )
 SUPERLATIVE_LOW = r"least|lowest|smallest|cheapest|fewest|min|minimum|least expensive|bottom"
 
-UP_WORDS = {"increase", "increased", "increases", "increasing", "grow", "grew", "grown", "growing", "growth",
-            "rise", "rose", "risen", "rising", "up", "jump", "jumped", "climb", "climbed", "spike", "spiked",
-            "higher", "more", "gain", "gained"}  # fmt: skip
-DOWN_WORDS = {"decrease", "decreased", "decreases", "decreasing", "fall", "fell", "fallen", "falling", "drop",
-              "dropped", "down", "decline", "declined", "shrink", "shrank", "lower", "less", "fewer", "reduce",
-              "reduced", "cut", "saved"}  # fmt: skip
+UP_WORDS = {
+    "increase",
+    "increased",
+    "increases",
+    "increasing",
+    "grow",
+    "grew",
+    "grown",
+    "growing",
+    "growth",
+    "rise",
+    "rose",
+    "risen",
+    "rising",
+    "up",
+    "jump",
+    "jumped",
+    "climb",
+    "climbed",
+    "spike",
+    "spiked",
+    "higher",
+    "more",
+    "gain",
+    "gained",
+}
+DOWN_WORDS = {
+    "decrease",
+    "decreased",
+    "decreases",
+    "decreasing",
+    "fall",
+    "fell",
+    "fallen",
+    "falling",
+    "drop",
+    "dropped",
+    "down",
+    "decline",
+    "declined",
+    "shrink",
+    "shrank",
+    "lower",
+    "less",
+    "fewer",
+    "reduce",
+    "reduced",
+    "cut",
+    "saved",
+}
 
 
 def words_re(words: tuple[str, ...] | list[str] | set[str]) -> str:

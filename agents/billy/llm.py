@@ -17,13 +17,12 @@ import sqlite3
 from typing import Annotated, Any, TypedDict
 
 from pydantic import ValidationError
-
-from agents.billy import charts, threads
-from agents.billy.models import BillyAnswer, Plan, Table, ToolCall
-from data.errors import SpendscopeError
-from data.settings import Settings
-from data.store import Store
-from tools.costs import Filter
+from spendscope.agents.billy import charts, threads
+from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
+from spendscope.data.errors import SpendscopeError
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter
 
 MAX_STEPS = 12
 MAX_RESULT_CHARS = 24_000
@@ -80,41 +79,59 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
 
 def tool_specs(include_sql: bool = True) -> list[dict[str, Any]]:
     """Anthropic tool definitions: every read-only registered operation, the guarded SQL, and final_answer."""
-    from tools.registry import operations
+    from spendscope.tools.registry import operations
 
     specs = []
     for op in operations():
         if op.writes:
             continue
-        specs.append({"name": op.name, "description": (op.description or op.name)[:1000],
-                      "input_schema": _inline(op.input_model.model_json_schema())})  # fmt: skip
+        specs.append(
+            {
+                "name": op.name,
+                "description": (op.description or op.name)[:1000],
+                "input_schema": _inline(op.input_model.model_json_schema()),
+            }
+        )
     if include_sql:
-        specs.append({
-            "name": SQL,
-            "description": "Run one read-only SELECT over the documented tables and views (costs, cost_lines, "
-                           "daily_costs, token_usage, commitment_usage, gpu_instance_costs, usage_events, ...). "
-                           "Columns follow FOCUS (EffectiveCost, BilledCost, ChargePeriodStart, ProviderName, "
-                           "ServiceName, Tags JSON) plus x_Model, x_TokenType, x_Tokens. At most 200 rows.",
-            "input_schema": {"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"]},
-        })  # fmt: skip
-    specs.append({
-        "name": FINAL,
-        "description": "Give the final answer: one sentence naming the key figure first, and that key value.",
-        "input_schema": {"type": "object", "properties": {
-            "answer": {"type": "string", "description": "the answer sentence, key figure first"},
-            "value": {"type": ["number", "string", "null"], "description": "the key number or name"},
-        }, "required": ["answer"]},
-    })  # fmt: skip
+        specs.append(
+            {
+                "name": SQL,
+                "description": "Run one read-only SELECT over the documented tables and views (costs, cost_lines, "
+                "daily_costs, token_usage, commitment_usage, gpu_instance_costs, usage_events, ...). "
+                "Columns follow FOCUS (EffectiveCost, BilledCost, ChargePeriodStart, ProviderName, "
+                "ServiceName, Tags JSON) plus x_Model, x_TokenType, x_Tokens. At most 200 rows.",
+                "input_schema": {
+                    "type": "object",
+                    "properties": {"sql": {"type": "string"}},
+                    "required": ["sql"],
+                },
+            }
+        )
+    specs.append(
+        {
+            "name": FINAL,
+            "description": "Give the final answer: one sentence naming the key figure first, and that key value.",
+            "input_schema": {
+                "type": "object",
+                "properties": {
+                    "answer": {"type": "string", "description": "the answer sentence, key figure first"},
+                    "value": {"type": ["number", "string", "null"], "description": "the key number or name"},
+                },
+                "required": ["answer"],
+            },
+        }
+    )
     return specs
 
 
 # ----------------------------------------------------------------------------------------- tool execution
 
 
-def run_tool(store: Store, name: str, args: dict[str, Any], *, as_of: dt.date | None,
-             scope: list[Filter] | None) -> tuple[Any, str | None]:  # fmt: skip
+def run_tool(
+    store: Store, name: str, args: dict[str, Any], *, as_of: dt.date | None, scope: list[Filter] | None
+) -> tuple[Any, str | None]:
     """(result as JSON-able data, error code or None). Errors come back as data the model can read."""
-    from tools.registry import operations
+    from spendscope.tools.registry import operations
 
     if name == SQL:
         if scope:
@@ -122,7 +139,7 @@ def run_tool(store: Store, name: str, args: dict[str, Any], *, as_of: dt.date | 
                 "error": "not_allowed",
                 "message": "SQL is not available in a scoped conversation",
             }, "not_allowed"
-        from data.sql_guard import run_select
+        from spendscope.data.sql_guard import run_select
 
         try:
             res = run_select(store, str(args.get("sql", "")), row_limit=200)
@@ -131,8 +148,10 @@ def run_tool(store: Store, name: str, args: dict[str, Any], *, as_of: dt.date | 
         return {"columns": res.columns, "rows": [list(r) for r in res.rows], "truncated": res.truncated}, None
     ops = {op.name: op for op in operations() if not op.writes}
     if name not in ops:
-        return {"error": "unknown_tool", "message": f"no tool named {name!r}; tools: {', '.join(sorted(ops))}"}, (
-            "unknown_tool")  # fmt: skip
+        return {
+            "error": "unknown_tool",
+            "message": f"no tool named {name!r}; tools: {', '.join(sorted(ops))}",
+        }, ("unknown_tool")
     op = ops[name]
     data = dict(args)
     fields = op.input_model.model_fields
@@ -207,13 +226,24 @@ def untraced_figures(text: str, results: list[Any], question: str) -> list[str]:
 # ----------------------------------------------------------------------------------------- graph
 
 
-def build_graph(client: Any, model: str, store: Store, system: str, specs: list[dict[str, Any]], *,
-                as_of: dt.date | None, scope: list[Filter] | None, question: str, checkpointer: Any = None) -> Any:  # fmt: skip
+def build_graph(
+    client: Any,
+    model: str,
+    store: Store,
+    system: str,
+    specs: list[dict[str, Any]],
+    *,
+    as_of: dt.date | None,
+    scope: list[Filter] | None,
+    question: str,
+    checkpointer: Any = None,
+) -> Any:
     from langgraph.graph import END, START, StateGraph
 
     def call_model(state: State) -> dict[str, Any]:
-        resp = client.messages.create(model=model, max_tokens=2048, system=system, tools=specs,
-                                      messages=state["messages"])  # fmt: skip
+        resp = client.messages.create(
+            model=model, max_tokens=2048, system=system, tools=specs, messages=state["messages"]
+        )
         content = [b.model_dump(exclude_none=True) for b in resp.content]
         final = state.get("final")
         for b in content:
@@ -222,8 +252,11 @@ def build_graph(client: Any, model: str, store: Store, system: str, specs: list[
         if final is None and resp.stop_reason != "tool_use":
             text = " ".join(b.get("text", "") for b in content if b.get("type") == "text").strip()
             final = {"answer": text, "value": None, "text_only": True}
-        return {"messages": [{"role": "assistant", "content": content}], "final": final,
-                "steps": state.get("steps", 0) + 1}  # fmt: skip
+        return {
+            "messages": [{"role": "assistant", "content": content}],
+            "final": final,
+            "steps": state.get("steps", 0) + 1,
+        }
 
     def run_tools(state: State) -> dict[str, Any]:
         last = state["messages"][-1]
@@ -254,9 +287,13 @@ def build_graph(client: Any, model: str, store: Store, system: str, specs: list[
         missing = untraced_figures(str(final.get("answer", "")), state.get("results") or [], question)
         if missing and not state.get("retried"):
             pending = _pending_tool_results(state["messages"][-1])
-            note = {"type": "text", "text": "These figures do not appear in any tool result: " + ", ".join(missing)
-                    + ". Get them from a tool (compare_costs, cost_ratio, query_costs) or leave them out, then "
-                    "call final_answer again."}  # fmt: skip
+            note = {
+                "type": "text",
+                "text": "These figures do not appear in any tool result: "
+                + ", ".join(missing)
+                + ". Get them from a tool (compare_costs, cost_ratio, query_costs) or leave them out, then "
+                "call final_answer again.",
+            }
             return {
                 "messages": [{"role": "user", "content": [*pending, note]}],
                 "final": None,
@@ -291,8 +328,11 @@ def _pending_tool_results(message: dict[str, Any]) -> list[dict[str, Any]]:
     """tool_result blocks answering the tool_use blocks of an assistant message (the API requires them)."""
     if message.get("role") != "assistant":
         return []
-    return [{"type": "tool_result", "tool_use_id": b["id"], "content": "noted"}
-            for b in message.get("content", []) if b.get("type") == "tool_use"]  # fmt: skip
+    return [
+        {"type": "tool_result", "tool_use_id": b["id"], "content": "noted"}
+        for b in message.get("content", [])
+        if b.get("type") == "tool_use"
+    ]
 
 
 def make_client(settings: Settings) -> Any:
@@ -305,11 +345,19 @@ def make_client(settings: Settings) -> Any:
     return anthropic.Anthropic(**kwargs)
 
 
-def run_llm(store: Store, question: str, *, settings: Settings, thread_id: str | None = None,
-            as_of: dt.date | None = None, scope: list[Filter] | None = None, client: Any | None = None,
-            hint: Plan | None = None) -> BillyAnswer:  # fmt: skip
+def run_llm(
+    store: Store,
+    question: str,
+    *,
+    settings: Settings,
+    thread_id: str | None = None,
+    as_of: dt.date | None = None,
+    scope: list[Filter] | None = None,
+    client: Any | None = None,
+    hint: Plan | None = None,
+) -> BillyAnswer:
     """Answer with Claude in a tool-use loop; the thread's graph state persists under Settings.state_dir."""
-    from agents.billy.resolve import load_index
+    from spendscope.agents.billy.resolve import load_index
 
     index, _ = load_index(store, settings.state_dir)
     today = as_of or dt.date.today()
@@ -325,14 +373,26 @@ def run_llm(store: Store, question: str, *, settings: Settings, thread_id: str |
         con = sqlite3.connect(path, check_same_thread=False)
         saver = SqliteSaver(con)
     try:
-        graph = build_graph(client, settings.anthropic_model, store, system, specs, as_of=as_of, scope=scope,
-                            question=question, checkpointer=saver)  # fmt: skip
+        graph = build_graph(
+            client,
+            settings.anthropic_model,
+            store,
+            system,
+            specs,
+            as_of=as_of,
+            scope=scope,
+            question=question,
+            checkpointer=saver,
+        )
         content = question
         if thread_id:
             earlier = _planned_turns_since_llm(settings, thread_id)
             if earlier:
-                content = ("Earlier in this conversation (answered without you):\n" + "\n".join(
-                    f"Q: {q}\nA: {a}" for q, a in earlier) + f"\n\nNow: {question}")  # fmt: skip
+                content = (
+                    "Earlier in this conversation (answered without you):\n"
+                    + "\n".join(f"Q: {q}\nA: {a}" for q, a in earlier)
+                    + f"\n\nNow: {question}"
+                )
         config = {"configurable": {"thread_id": thread_id or "single"}, "recursion_limit": 4 * MAX_STEPS + 10}
         user: Any = content
         if saver is not None:
@@ -340,12 +400,21 @@ def run_llm(store: Store, question: str, *, settings: Settings, thread_id: str |
             pending = _pending_tool_results(before[-1]) if before else []
             if pending:  # the last turn ended in final_answer: its tool_use needs a result before new text
                 user = [*pending, {"type": "text", "text": content}]
-        state = graph.invoke({"messages": [{"role": "user", "content": user}], "calls": [], "results": [],
-                              "final": None, "steps": 0, "retried": False}, config)  # fmt: skip
+        state = graph.invoke(
+            {
+                "messages": [{"role": "user", "content": user}],
+                "calls": [],
+                "results": [],
+                "final": None,
+                "steps": 0,
+                "retried": False,
+            },
+            config,
+        )
     except SpendscopeError:
         raise
     except Exception as exc:  # the SDK's connection, auth and API errors
-        from agents.billy.core import cannot_answer
+        from spendscope.agents.billy.core import cannot_answer
 
         reason = type(exc).__name__
         fallback = cannot_answer(hint or Plan(question=question), index)
@@ -399,11 +468,20 @@ def _table_from(results: list[Any]) -> tuple[Table, dict[str, Any] | None]:
         if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "group" in rows[0]:
             dims = list(rows[0]["group"].keys())
             measure = r.get("measure", "value")
-            table = Table(columns=[*dims, measure], rows=[[*(x["group"].get(d) for d in dims), x.get("value")]
-                                                           for x in rows[:200]])  # fmt: skip
+            table = Table(
+                columns=[*dims, measure],
+                rows=[[*(x["group"].get(d) for d in dims), x.get("value")] for x in rows[:200]],
+            )
             chart = None
             if dims and len(rows) > 1:
-                chart = charts.bar([{dims[0]: x["group"].get(dims[0]) or "(none)", "value": x.get("value")}
-                                    for x in rows[:20]], dims[0], measure, f"{measure} by {dims[0]}")  # fmt: skip
+                chart = charts.bar(
+                    [
+                        {dims[0]: x["group"].get(dims[0]) or "(none)", "value": x.get("value")}
+                        for x in rows[:20]
+                    ],
+                    dims[0],
+                    measure,
+                    f"{measure} by {dims[0]}",
+                )
             return table, chart
     return Table(), None

@@ -6,13 +6,27 @@ import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-
-from tools.costs import Filter
+from spendscope.tools.costs.breakdown import Filter
 
 Intent = Literal[
-    "total", "breakdown", "top", "compare", "drivers", "peak", "share", "unit_cost", "utilization", "count",
-    "average", "forecast", "savings", "anomalies", "budget", "gpu_idle", "unknown",
-]  # fmt: skip
+    "total",
+    "breakdown",
+    "top",
+    "compare",
+    "drivers",
+    "peak",
+    "share",
+    "unit_cost",
+    "utilization",
+    "count",
+    "average",
+    "forecast",
+    "savings",
+    "anomalies",
+    "budget",
+    "gpu_idle",
+    "unknown",
+]
 
 
 class Table(BaseModel):

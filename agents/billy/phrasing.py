@@ -5,18 +5,43 @@ from __future__ import annotations
 
 import datetime as dt
 
-from agents.billy.models import PeriodRef
-from tools.costs import Filter
+from spendscope.agents.billy.models import PeriodRef
+from spendscope.tools.costs.breakdown import Filter
 
-OWNER_DIMS = {"team", "owner", "department", "cost_center", "costcenter", "customer", "sub_account", "project",
-              "squad", "tenant", "client", "app", "application", "product"}  # fmt: skip
+OWNER_DIMS = {
+    "team",
+    "owner",
+    "department",
+    "cost_center",
+    "costcenter",
+    "customer",
+    "sub_account",
+    "project",
+    "squad",
+    "tenant",
+    "client",
+    "app",
+    "application",
+    "product",
+}
 MEASURE_NOUNS = {
-    "cost": "spend", "effective_cost": "spend", "billed_cost": "billed cost", "list_cost": "list-price cost",
-    "contracted_cost": "contracted cost", "tokens": "tokens", "requests": "requests", "gpu_hours": "GPU hours",
+    "cost": "spend",
+    "effective_cost": "spend",
+    "billed_cost": "billed cost",
+    "list_cost": "list-price cost",
+    "contracted_cost": "contracted cost",
+    "tokens": "tokens",
+    "requests": "requests",
+    "gpu_hours": "GPU hours",
     "usage_quantity": "usage",
-}  # fmt: skip
-TOKEN_TYPE_WORDS = {"input": "input", "output": "output", "cached_input": "cached input", "cache_write": "cache-write",
-                    "reasoning": "reasoning"}  # fmt: skip
+}
+TOKEN_TYPE_WORDS = {
+    "input": "input",
+    "output": "output",
+    "cached_input": "cached input",
+    "cache_write": "cache-write",
+    "reasoning": "reasoning",
+}
 
 
 def money(v: float | None) -> str:

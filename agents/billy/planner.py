@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from agents.billy.lexicon import (
+from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
     FILLER,
     GENERIC,
@@ -25,12 +25,19 @@ from agents.billy.lexicon import (
     TAG_SYNONYMS,
     words_re,
 )
-from agents.billy.models import PeriodRef, Plan
-from agents.billy.phrasing import token_words
-from agents.billy.resolve import Mention, ValueIndex, find_mentions, key_name, question_tokens, tokens
-from agents.billy.when import PeriodMention, scan_periods
-from tools.costs import Filter
-from tools.periods import Period, add_months, month_period
+from spendscope.agents.billy.models import PeriodRef, Plan
+from spendscope.agents.billy.phrasing import token_words
+from spendscope.agents.billy.resolve import (
+    Mention,
+    ValueIndex,
+    find_mentions,
+    key_name,
+    question_tokens,
+    tokens,
+)
+from spendscope.agents.billy.when import PeriodMention, scan_periods
+from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.periods import Period, add_months, month_period
 
 CONFIDENT = 0.6
 
@@ -175,10 +182,14 @@ def _word_list(words: set[str]) -> re.Pattern[str]:
     return re.compile(words_re(words))
 
 
-_TOP_N = re.compile(r"\b(top|bottom|largest|biggest|highest|lowest|smallest|cheapest|first|last)\s+(?P<n>\d+|"
-                    + "|".join(k for k in NUMBER_WORDS if NUMBER_WORDS[k] > 1) + r")\b|\b(?P<n2>\d+|"
-                    + "|".join(k for k in NUMBER_WORDS if NUMBER_WORDS[k] > 1) + r")\s+(largest|biggest|"
-                    r"highest|lowest|smallest|cheapest|most expensive|top|costliest)\b")  # fmt: skip
+_TOP_N = re.compile(
+    r"\b(top|bottom|largest|biggest|highest|lowest|smallest|cheapest|first|last)\s+(?P<n>\d+|"
+    + "|".join(k for k in NUMBER_WORDS if NUMBER_WORDS[k] > 1)
+    + r")\b|\b(?P<n2>\d+|"
+    + "|".join(k for k in NUMBER_WORDS if NUMBER_WORDS[k] > 1)
+    + r")\s+(largest|biggest|"
+    r"highest|lowest|smallest|cheapest|most expensive|top|costliest)\b"
+)
 _HIGH = re.compile(r"\b(" + SUPERLATIVE_HIGH + r")\b|\bspen(t|ds?) the most\b|\bspender\b|\bmost\b")
 _LOW = re.compile(r"\b(" + SUPERLATIVE_LOW + r")\b")
 _WHICH = re.compile(r"\b(which|what|who|whose)\b")
@@ -231,8 +242,14 @@ class _Question:
         return "".join(out)
 
 
-def plan_question(question: str, index: ValueIndex, *, as_of: dt.date | None = None,
-                  previous: Plan | None = None, real_today: dt.date | None = None) -> Plan:  # fmt: skip
+def plan_question(
+    question: str,
+    index: ValueIndex,
+    *,
+    as_of: dt.date | None = None,
+    previous: Plan | None = None,
+    real_today: dt.date | None = None,
+) -> Plan:
     """Read a question into a Plan. With `previous` (the thread's last plan), a follow-up such as "and for
     Anthropic?" keeps what it does not change."""
     q = _Question(question)
@@ -299,8 +316,22 @@ def _known_words(index: ValueIndex) -> set[str]:
     return known
 
 
-_CHANGE_NOUNS = {"growth", "increase", "decrease", "change", "drop", "spike", "jump", "rise", "decline", "trend",
-                 "delta", "savings", "increases", "changes"}  # fmt: skip
+_CHANGE_NOUNS = {
+    "growth",
+    "increase",
+    "decrease",
+    "change",
+    "drop",
+    "spike",
+    "jump",
+    "rise",
+    "decline",
+    "trend",
+    "delta",
+    "savings",
+    "increases",
+    "changes",
+}
 _MEASURE_NOUNS = {
     "spend",
     "spending",
@@ -346,7 +377,7 @@ def _negations(q: _Question, mentions: list[Mention]) -> None:
 
 def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> None:
     """A GPU model named ("A100 spend", "the H100s"): the store's instance types that carry that GPU."""
-    from data.gpu_catalog import GPU_INSTANCES
+    from spendscope.data.gpu_catalog import GPU_INSTANCES
 
     if any(f.dimension in ("instance_type", "gpu_count") for f in plan.filters):
         return
@@ -356,8 +387,11 @@ def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> 
         name = re.fullmatch(r"([abhlvt]\d{1,3}[a-z]?)s?", t.text)
         if not name:
             continue
-        types = [v for v in index.values.get("instance_type", [])
-                 if GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name.group(1)]  # fmt: skip
+        types = [
+            v
+            for v in index.values.get("instance_type", [])
+            if GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name.group(1)
+        ]
         if types:
             plan.filters.append(Filter(dimension="instance_type", values=types))
             plan.assumptions.append(
@@ -375,8 +409,11 @@ def _same_dimension_conflicts(q: _Question, mentions: list[Mention]) -> None:
         if a.dim != b.dim or a.negated or b.negated or not b.partial:
             continue
         between = q.low[q.toks[a.last - 1].end : q.toks[b.first].start]
-        if re.fullmatch(r"[\s,/&+]*(?:(?:and|or|nor|vs\.?|versus|plus|with|to|than|compared (?:to|with))[\s,]*)*"
-                        r"(?:the |our )?\s*", between):  # fmt: skip
+        if re.fullmatch(
+            r"[\s,/&+]*(?:(?:and|or|nor|vs\.?|versus|plus|with|to|than|compared (?:to|with))[\s,]*)*"
+            r"(?:the |our )?\s*",
+            between,
+        ):
             continue
         dim = next(iter(b.partial))
         b.dim, b.values, b.exact, b.partial = dim, b.partial[dim], False, {}
@@ -385,8 +422,11 @@ def _same_dimension_conflicts(q: _Question, mentions: list[Mention]) -> None:
 def _token_kinds(low: str) -> list[str]:
     """The token kinds a question names ("cached input tokens" is one kind, cache reads, not input + cached)."""
     kinds: list[str] = []
-    no_cache = re.sub(r"\bcach(e|ed|es)\b[\s-]*(reads?|hits?|writes?|creation|created|written)?[\s-]*(input|prompt)?",
-                      " ", low)  # fmt: skip
+    no_cache = re.sub(
+        r"\bcach(e|ed|es)\b[\s-]*(reads?|hits?|writes?|creation|created|written)?[\s-]*(input|prompt)?",
+        " ",
+        low,
+    )
     if _RE["input"].search(no_cache):
         kinds.append("input")
         if _RE["cache_incl"].search(low) and not _RE["cache_excl"].search(low):
@@ -412,8 +452,9 @@ def _measure(low: str, rest: str, plan: Plan) -> None:
         kinds = _token_kinds(low)
         if _RE["money"].search(low) and not _RE["how_many"].search(low):
             # "what did we spend on cached input tokens": dollars of those token rows, not a token count
-            plan.filters.append(Filter(dimension="token_type", op="in" if kinds else "not_in",
-                                       values=kinds or ["(none)"]))  # fmt: skip
+            plan.filters.append(
+                Filter(dimension="token_type", op="in" if kinds else "not_in", values=kinds or ["(none)"])
+            )
             plan.assumptions.append(
                 f"spend on {token_words(kinds)} = cost of the bill's {token_words(kinds)} rows"
             )
@@ -421,8 +462,10 @@ def _measure(low: str, rest: str, plan: Plan) -> None:
             plan.measure = "tokens"
             plan.token_types = kinds
             return
-    elif re.search(r"\b(how many|number of|count of|total)\b[^?]{0,30}\b(requests?|calls?|invocations?|inferences?)\b",
-                   low) and not (unit and not unit.group("unit").startswith("token")):  # fmt: skip
+    elif re.search(
+        r"\b(how many|number of|count of|total)\b[^?]{0,30}\b(requests?|calls?|invocations?|inferences?)\b",
+        low,
+    ) and not (unit and not unit.group("unit").startswith("token")):
         plan.measure = "requests"
         return
     if _RE["list"].search(low):
@@ -459,8 +502,10 @@ def _group_dims(index: ValueIndex, q: _Question, used: set[int], rest: str) -> l
         if dim in ("day", "week", "month"):
             word = q.toks[i].text if i >= 0 else ""
             before = q.toks[i - 1].text if i > 0 else ""
-            if not (word in ("daily", "weekly", "monthly") or before in ("by", "per", "each", "every", "which",
-                                                                         "what", "a")):  # fmt: skip
+            if not (
+                word in ("daily", "weekly", "monthly")
+                or before in ("by", "per", "each", "every", "which", "what", "a")
+            ):
                 continue
         kept.append((dim, i))
     out = sorted(kept, key=lambda t: t[1])
@@ -478,8 +523,16 @@ def ownership_key(index: ValueIndex) -> str | None:
     return index.tag_keys()[0] if index.tag_keys() else None
 
 
-def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: list[Mention],
-            groups: list[tuple[str, int]], periods: list[PeriodMention], over: str | None) -> bool:  # fmt: skip
+def _intent(
+    q: _Question,
+    rest: str,
+    plan: Plan,
+    index: ValueIndex,
+    mentions: list[Mention],
+    groups: list[tuple[str, int]],
+    periods: list[PeriodMention],
+    over: str | None,
+) -> bool:
     """Set plan.intent and its details; True when some intent word was found (not just the default)."""
     low = q.low
     _untagged(q, rest, plan, index)
@@ -491,8 +544,9 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         bool(_RE["commit"].search(low)) or any(m.dim == "commitment" for m in mentions)
     ) and index.has_dim("commitment_status")
     change = bool(_RE["change"].search(rest)) or over is not None
-    if len(periods) >= 2 and re.search(r"\b(than|more|less|higher|lower|bigger|smaller|difference|by how much)\b",
-                                       rest):  # fmt: skip
+    if len(periods) >= 2 and re.search(
+        r"\b(than|more|less|higher|lower|bigger|smaller|difference|by how much)\b", rest
+    ):
         change = True
     why = bool(_RE["why"].search(re.sub(_RE["untagged"], " ", rest)))
     share = bool(_RE["share"].search(rest))
@@ -505,9 +559,11 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         )
     ):
         change = False  # "share of spend on AI vs GPUs": the "vs" splits a whole, not two periods
-    if re.search(r"\b(vs\.?|versus|compared (to|with)|than|against)\s+(the\s+)?((day|week|month|quarter|year|period)"
-                 r" (before|prior)|(previous|prior|preceding) (day|week|month|quarter|year|period|one)|one before)\b",
-                 low):  # fmt: skip
+    if re.search(
+        r"\b(vs\.?|versus|compared (to|with)|than|against)\s+(the\s+)?((day|week|month|quarter|year|period)"
+        r" (before|prior)|(previous|prior|preceding) (day|week|month|quarter|year|period|one)|one before)\b",
+        low,
+    ):
         change = True  # "last month vs the month before": one period against the one before it
     unit = _RE["unit"].search(rest)
     found = True
@@ -515,7 +571,7 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
     gpu_idle = _RE["gpu"].search(rest) and (_RE["unused"].search(rest) or _RE["utilization"].search(rest))
     for intent, pattern in _DELEGATES:
         if (intent == "gpu_idle" and gpu_idle) or (intent != "gpu_idle" and pattern.search(rest)):
-            from agents.billy import delegate
+            from spendscope.agents.billy import delegate
 
             if delegate.available(intent):
                 plan.intent = intent  # type: ignore[assignment]
@@ -569,8 +625,11 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         r"go up|went up|go down|went down|trend|differ|delta|compar|vs|versus)",
         rest,
     )
-    if (change and (len(periods) >= 2 or over or change_words)
-            and (len(periods) >= 2 or over or not _entity_comparison(mentions, rest))):  # fmt: skip
+    if (
+        change
+        and (len(periods) >= 2 or over or change_words)
+        and (len(periods) >= 2 or over or not _entity_comparison(mentions, rest))
+    ):
         plan.intent = "compare"
         plan.percent_first = bool(_RE["pct_first"].search(low)) and not _RE["dollars_first"].search(low)
         _direction(rest, plan)
@@ -641,8 +700,13 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         plan.group_by = dims[:1]
         n = topn.group("n") or topn.group("n2") if topn else None
         plan.top = (int(n) if n.isdigit() else NUMBER_WORDS.get(n, 1)) if n else 1
-        plan.ascending = bool(low_ or (topn and topn.group(0).split()[0] in ("bottom", "lowest", "smallest",
-                                                                            "cheapest", "last"))) and not high  # fmt: skip
+        plan.ascending = (
+            bool(
+                low_
+                or (topn and topn.group(0).split()[0] in ("bottom", "lowest", "smallest", "cheapest", "last"))
+            )
+            and not high
+        )
         return True
     listing = _RE["listing"].search(rest)
     if dims and (
@@ -661,8 +725,13 @@ def _intent(q: _Question, rest: str, plan: Plan, index: ValueIndex, mentions: li
         _direction(rest, plan)
         return True
     plan.intent = "total"
-    found = bool(re.search(r"\b(how much|how many|what|total|spend|spent|cost|costs|bill|billed|paid|pay|amount|"
-                           r"sum|usage|consum\w*|used|use)\b", rest)) or bool(mentions)  # fmt: skip
+    found = bool(
+        re.search(
+            r"\b(how much|how many|what|total|spend|spent|cost|costs|bill|billed|paid|pay|amount|"
+            r"sum|usage|consum\w*|used|use)\b",
+            rest,
+        )
+    ) or bool(mentions)
     # a measure named on its own ("input tokens in February", "gpu hours last month") is the question
     return found or plan.measure in ("tokens", "requests", "gpu_hours")
 
@@ -680,7 +749,7 @@ def _entity_comparison(mentions: list[Mention], rest: str) -> str | None:
 
 
 def _direction(rest: str, plan: Plan) -> None:
-    from agents.billy.lexicon import DOWN_WORDS, UP_WORDS
+    from spendscope.agents.billy.lexicon import DOWN_WORDS, UP_WORDS
 
     words = set(re.findall(r"[a-z]+", rest))
     up, down = bool(words & UP_WORDS), bool(words & DOWN_WORDS)
@@ -694,18 +763,38 @@ def _unit(plan: Plan, m: re.Match[str] | None) -> None:
     tt = (m.group("tt") or "").lower() if m else ""
     if unit.startswith("token") or (m is None):
         scale = 1.0
-        if scale_word in ("1m", "1 m", "one million", "a million", "million", "1,000,000", "1000000", "mtok", "mtoks",
-                          "m"):  # fmt: skip
+        if scale_word in (
+            "1m",
+            "1 m",
+            "one million",
+            "a million",
+            "million",
+            "1,000,000",
+            "1000000",
+            "mtok",
+            "mtoks",
+            "m",
+        ):
             scale = 1_000_000.0
         elif scale_word in ("1k", "1 k", "one thousand", "a thousand", "thousand", "1,000", "1000", "k"):
             scale = 1_000.0
-        kind = {"input": "input", "prompt": "input", "output": "output", "completion": "output",
-                "cached": "cached_input", "cache read": "cached_input", "cache write": "cache_write"}.get(tt)  # fmt: skip
+        kind = {
+            "input": "input",
+            "prompt": "input",
+            "output": "output",
+            "completion": "output",
+            "cached": "cached_input",
+            "cache read": "cached_input",
+            "cache write": "cache_write",
+        }.get(tt)
         plan.unit_measure = f"{kind}_tokens" if kind else "tokens"
         plan.token_types = [kind] if kind else []
         plan.unit_scale = scale
-        plan.unit_label = {1_000_000.0: "per million", 1_000.0: "per thousand"}.get(scale, "per") + (
-            f" {tt}" if tt else "") + " tokens"  # fmt: skip
+        plan.unit_label = (
+            {1_000_000.0: "per million", 1_000.0: "per thousand"}.get(scale, "per")
+            + (f" {tt}" if tt else "")
+            + " tokens"
+        )
         if scale == 1.0:
             plan.unit_label = f"per {tt + ' ' if tt else ''}token"
     elif unit.startswith(("request", "call", "api", "inference", "quer")):
@@ -728,10 +817,15 @@ def _untagged(q: _Question, rest: str, plan: Plan, index: ValueIndex) -> None:
         pat = re.compile(
             r"\b(?:no|without|missing|lacking|lacks|lack|with no|had no|has no|have no)\s+(?:a |an |the |any )?"
             r"(?P<k>" + alt + r")(?:\s+(?:tags?|labels?|values?|set|assigned|attribution|owner))?\b|"
-            r"\b(?P<k2>" + alt + r")\s+(?:tags?|labels?)\s+(?:is |was |were )?(?:missing|empty|absent|unset|not set)\b|"
+            r"\b(?P<k2>"
+            + alt
+            + r")\s+(?:tags?|labels?)\s+(?:is |was |were )?(?:missing|empty|absent|unset|not set)\b|"
             r"\b(?:untagged|unallocated|unattributed|not tagged|not allocated|unassigned)\s+(?:by|to|for|with)?\s*"
-            r"(?:a |an |any )?(?P<k3>" + alt + r")\b|\bnot (?:allocated|attributed|assigned) to (?:a |an |any )"
-            r"(?P<k4>" + alt + r")\b")  # fmt: skip
+            r"(?:a |an |any )?(?P<k3>"
+            + alt
+            + r")\b|\bnot (?:allocated|attributed|assigned) to (?:a |an |any )"
+            r"(?P<k4>" + alt + r")\b"
+        )
         m = pat.search(q.low)
         if m:
             word = next(g for g in (m.group("k"), m.group("k2"), m.group("k3"), m.group("k4")) if g)
@@ -751,9 +845,16 @@ def _untagged(q: _Question, rest: str, plan: Plan, index: ValueIndex) -> None:
         plan.filters.append(Filter(dimension=found_key, values=values))
         plan.subject = plan.subject or f"spend with no {found_key} tag"
         key_toks = {w for g, d in index.dim_words.items() if d == found_key for w in g}
-        tok_ids = [i for i, t in enumerate(q.toks) if t.text in tokens(found_key) or t.text in key_toks or (
-                   found_key.lower() in TAG_SYNONYMS and t.text in {w for s in TAG_SYNONYMS[found_key.lower()]
-                                                                   for w in tokens(s)})]  # fmt: skip
+        tok_ids = [
+            i
+            for i, t in enumerate(q.toks)
+            if t.text in tokens(found_key)
+            or t.text in key_toks
+            or (
+                found_key.lower() in TAG_SYNONYMS
+                and t.text in {w for s in TAG_SYNONYMS[found_key.lower()] for w in tokens(s)}
+            )
+        ]
         q.untagged_tokens = set(tok_ids)  # type: ignore[attr-defined]
 
 
@@ -775,8 +876,9 @@ def _filters(plan: Plan, mentions: list[Mention], index: ValueIndex, q: _Questio
         how = "exactly" if m.exact else "approximately" if m.fuzzy else "partly"
         shown = ", ".join(m.values[:6]) + (f" and {len(m.values) - 6} more" if len(m.values) > 6 else "")
         if not (m.exact and len(m.values) == 1 and m.values[0].lower() == m.phrase.replace(" ", "").lower()):
-            plan.assumptions.append(f"'{m.phrase}' matched {_label_dim(dim)} {shown}" + (
-                "" if how == "exactly" else f" ({how})"))  # fmt: skip
+            plan.assumptions.append(
+                f"'{m.phrase}' matched {_label_dim(dim)} {shown}" + ("" if how == "exactly" else f" ({how})")
+            )
     share_dims = plan.intent == "share"
     for (dim, neg), values in by_dim.items():
         if share_dims and dim in plan.group_by:
@@ -799,8 +901,11 @@ def _split_share(plan: Plan, mentions: list[Mention], q: _Question) -> None:
     base_range = (0, 0)
     if of:
         start = kw.end() + of.end()
-        split = re.search(r"\b(went|go|goes|going|gone|was|were|is|are|spent|came|comes|come|belong\w*|attribut\w*|"
-                          r"due|that|which|used|consumed|paid|to|for|on|from|by|in|had)\b", low[start:])  # fmt: skip
+        split = re.search(
+            r"\b(went|go|goes|going|gone|was|were|is|are|spent|came|comes|come|belong\w*|attribut\w*|"
+            r"due|that|which|used|consumed|paid|to|for|on|from|by|in|had)\b",
+            low[start:],
+        )
         # the whole ends at the first split word after at least one word
         end = start + split.start() if split else len(low)
         if split and split.start() == 0:
@@ -834,8 +939,15 @@ def _split_share(plan: Plan, mentions: list[Mention], q: _Question) -> None:
     plan.share_filters = part
 
 
-def _periods(plan: Plan, mentions: list[PeriodMention], over: str | None, today: dt.date, index: ValueIndex,
-             previous: Plan | None, low: str) -> None:  # fmt: skip
+def _periods(
+    plan: Plan,
+    mentions: list[PeriodMention],
+    over: str | None,
+    today: dt.date,
+    index: ValueIndex,
+    previous: Plan | None,
+    low: str,
+) -> None:
     periods = [m.period for m in mentions]
     if plan.intent in ("compare", "drivers"):
         if len(periods) >= 2:
@@ -853,24 +965,31 @@ def _periods(plan: Plan, mentions: list[PeriodMention], over: str | None, today:
         if over == "year" or re.search(
             r"\b(yoy|year[- ]over[- ]year|same (period|month|quarter) last year)\b", low
         ):
-            from agents.billy.when import same_period_last_year
+            from spendscope.agents.billy.when import same_period_last_year
 
             plan.base_period = _ref(same_period_last_year(cur))
         else:
             plan.base_period = _ref(cur.previous())
             if cur.start.day != 1 or cur.end.day != 1:
                 prev = cur.previous()
-                plan.base_period = PeriodRef(start=prev.start, end=prev.end,
-                                             label=f"the {cur.days} days before ({prev.start} to "
-                                                   f"{prev.end - dt.timedelta(days=1)})")  # fmt: skip
+                plan.base_period = PeriodRef(
+                    start=prev.start,
+                    end=prev.end,
+                    label=f"the {cur.days} days before ({prev.start} to {prev.end - dt.timedelta(days=1)})",
+                )
         return
     if len(periods) == 1:
         plan.period = _ref(periods[0])
     elif len(periods) >= 2:
         start = min(p.start for p in periods)
         end = max(p.end for p in periods)
-        plan.period = PeriodRef(start=start, end=end, label=f"{periods[0].label} to {periods[-1].label}"
-                                if len(periods) == 2 else f"{start} to {end - dt.timedelta(days=1)}")  # fmt: skip
+        plan.period = PeriodRef(
+            start=start,
+            end=end,
+            label=f"{periods[0].label} to {periods[-1].label}"
+            if len(periods) == 2
+            else f"{start} to {end - dt.timedelta(days=1)}",
+        )
     else:
         first, last = index.catalog.first_day, index.catalog.last_day
         if first and last:
@@ -890,7 +1009,7 @@ def _last_complete(unit: str, today: dt.date) -> Period:
         d = today - dt.timedelta(days=1)
         return Period(start=d, end=today, label=str(d))
     if unit == "quarter":
-        from tools.periods import parse_period
+        from spendscope.tools.periods import parse_period
 
         return parse_period("last quarter", today)
     return Period(
@@ -910,16 +1029,24 @@ def is_followup(question: str) -> bool:
     return len(content) <= 3 and not re.search(r"\b(how much|how many|what was|which|who)\b", q.low)
 
 
-def _looks_like_followup(q: _Question, intent_found: bool, mentions: list[Mention], periods: list[PeriodMention],
-                         plan: Plan) -> bool:  # fmt: skip
+def _looks_like_followup(
+    q: _Question, intent_found: bool, mentions: list[Mention], periods: list[PeriodMention], plan: Plan
+) -> bool:
     if _RE["followup"].search(q.low) or _RE["previous"].search(q.low):
         return True
     content = [t.text for t in q.toks if t.text not in FILLER]
     return len(content) <= 3 and not re.search(r"\b(how much|how many|what was|which|who)\b", q.low)
 
 
-def _merge_followup(prev: Plan, new: Plan, q: _Question, intent_found: bool, mentions: list[Mention],
-                    periods: list[PeriodMention], groups: list[tuple[str, int]]) -> Plan:  # fmt: skip
+def _merge_followup(
+    prev: Plan,
+    new: Plan,
+    q: _Question,
+    intent_found: bool,
+    mentions: list[Mention],
+    periods: list[PeriodMention],
+    groups: list[tuple[str, int]],
+) -> Plan:
     merged = prev.model_copy(deep=True)
     merged.question = new.question
     merged.assumptions = [a for a in new.assumptions]
@@ -1004,7 +1131,8 @@ def _unresolved(q: _Question, used: set[int], plan: Plan, index: ValueIndex, kno
             plan.assumptions.append(f"'{word}' read as the company (billing account {company[low]})")
             continue
         looks_like_name = (word[0].isupper() and k > 0 and low not in KNOWN_CAPS) or bool(
-            re.search(r"[a-z]+[-.]?\d|\d[a-z]", low))  # fmt: skip
+            re.search(r"[a-z]+[-.]?\d|\d[a-z]", low)
+        )
         if looks_like_name and low not in KNOWN_CAPS and not _is_month_or_day(low):
             unknown.append(word)
     # "the payments team": an unknown word next to a dimension word
@@ -1027,9 +1155,39 @@ def _unresolved(q: _Question, used: set[int], plan: Plan, index: ValueIndex, kno
 
 
 def _is_month_or_day(word: str) -> bool:
-    names = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-             "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}  # fmt: skip
+    names = {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    }
     return word.rstrip(".") in names
 
 

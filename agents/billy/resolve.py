@@ -1,6 +1,6 @@
 """Resolving the names in a question against the store's actual values.
 
-The catalog (tools.answers.dimension_catalog: every dimension, virtual tag and tag key with its values) is
+The catalog (tools.costs.answers.dimension_catalog: every dimension, virtual tag and tag key with its values) is
 turned into an index of exact names (ignoring case, spacing and punctuation: "Claude Sonnet 4.5" is
 claude-sonnet-4-5), partial names ("bedrock" is Amazon Bedrock, "Claude" is every claude-* model) and the words
 that name each dimension ("team", "environment", "customers"). The catalog is cached per store file version,
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agents.billy.lexicon import (
+from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
     CONCEPT_KEYS,
     FILLER,
@@ -24,26 +24,51 @@ from agents.billy.lexicon import (
     VALUE_ALIASES,
     VALUE_SYNONYMS,
 )
-from data.store import Store
-from tools.answers import Catalog, CatalogInput, dimension_catalog
+from spendscope.data.store import Store
+from spendscope.tools.costs.answers import Catalog, CatalogInput, dimension_catalog
 
 CATALOG_VERSION = 2
 
 # Higher wins when the same words name values in several dimensions and the question gives no hint.
 PRIORITY = {
-    "provider": 100, "model": 96, "service": 95, "sub_account": 60, "instance_type": 55, "commitment": 50,
-    "region": 45, "invoice_issuer": 40, "publisher": 35, "billing_account": 30, "resource": 25,
-    "service_category": 20, "charge_category": 8,
-}  # fmt: skip
+    "provider": 100,
+    "model": 96,
+    "service": 95,
+    "sub_account": 60,
+    "instance_type": 55,
+    "commitment": 50,
+    "region": 45,
+    "invoice_issuer": 40,
+    "publisher": 35,
+    "billing_account": 30,
+    "resource": 25,
+    "service_category": 20,
+    "charge_category": 8,
+}
 TAG_PRIORITY = 80
 TELEMETRY_PRIORITY = 58
 # Dimensions whose values are never read from free text (their words are measure or intent vocabulary).
-NOT_NAMED = {"token_type", "commitment_status", "currency", "pricing_category", "sku_meter", "resource_type",
-             "service_subcategory"}  # fmt: skip
+NOT_NAMED = {
+    "token_type",
+    "commitment_status",
+    "currency",
+    "pricing_category",
+    "sku_meter",
+    "resource_type",
+    "service_subcategory",
+}
 EXACT_ONLY = {"resource", "region", "charge_category", "billing_account", "service_category"}
 # Words that name a FOCUS charge category outright (ordinary words otherwise): word -> the category's name.
-CHARGE_WORDS = {"credit": "credit", "credits": "credit", "refund": "credit", "refunds": "credit", "tax": "tax",
-                "taxes": "tax", "adjustment": "adjustment", "adjustments": "adjustment"}  # fmt: skip
+CHARGE_WORDS = {
+    "credit": "credit",
+    "credits": "credit",
+    "refund": "credit",
+    "refunds": "credit",
+    "tax": "tax",
+    "taxes": "tax",
+    "adjustment": "adjustment",
+    "adjustments": "adjustment",
+}
 
 # Dimensions whose multi-word names are also said by their initials ("Google Cloud Platform" is GCP).
 ACRONYM_DIMS = {"provider", "service", "invoice_issuer", "publisher"}
@@ -389,10 +414,20 @@ def _match_span(
         ctx_dim = ""
     chosen = sorted(by_dim[dim], key=lambda e: -e.cost)
     values = list(dict.fromkeys(e.value for e in chosen))
-    m = Mention(dim=dim, values=values, first=i, last=j, exact=exact, phrase=" ".join(words),
-                context_word=bool(ctx_dim), alternatives=[d for d in by_dim if d != dim],
-                partial={d: list(dict.fromkeys(e.value for e in sorted(es, key=lambda e: -e.cost)))
-                         for d, es in partial.items()})  # fmt: skip
+    m = Mention(
+        dim=dim,
+        values=values,
+        first=i,
+        last=j,
+        exact=exact,
+        phrase=" ".join(words),
+        context_word=bool(ctx_dim),
+        alternatives=[d for d in by_dim if d != dim],
+        partial={
+            d: list(dict.fromkeys(e.value for e in sorted(es, key=lambda e: -e.cost)))
+            for d, es in partial.items()
+        },
+    )
     if ctx_dim:
         used.update(range(cs, ce))
         m.first, m.last = min(i, cs), max(j, ce)

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from agents.billy.models import Plan
+from spendscope.agents.billy.models import Plan
 
 FILE_NAME = "billy.sqlite"
 
@@ -67,13 +67,21 @@ def record(state_dir: Path, thread_id: str, question: str, answer: str, plan: Pl
     con = _connect(thread_file(state_dir))
     try:
         with con:
-            n = con.execute("SELECT coalesce(max(turn), 0) + 1 FROM billy_turns WHERE thread_id = ?",
-                            [thread_id]).fetchone()[0]  # fmt: skip
+            n = con.execute(
+                "SELECT coalesce(max(turn), 0) + 1 FROM billy_turns WHERE thread_id = ?", [thread_id]
+            ).fetchone()[0]
             con.execute(
                 "INSERT INTO billy_turns VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [thread_id, n, dt.datetime.now(dt.UTC).isoformat(), question, answer,
-                 plan.model_dump_json() if plan is not None else None, int(llm)],
-            )  # fmt: skip
+                [
+                    thread_id,
+                    n,
+                    dt.datetime.now(dt.UTC).isoformat(),
+                    question,
+                    answer,
+                    plan.model_dump_json() if plan is not None else None,
+                    int(llm),
+                ],
+            )
     finally:
         con.close()
 

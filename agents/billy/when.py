@@ -12,11 +12,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from agents.billy.lexicon import NUMBER_WORDS
-from tools.periods import Period, add_months, month_period, parse_period, quarter_period
+from spendscope.agents.billy.lexicon import NUMBER_WORDS
+from spendscope.tools.periods import Period, add_months, month_period, parse_period, quarter_period
 
-_MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-        r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
+_MON = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _MON2 = _MON.replace("?P<mon>", "?P<mon2>")
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _YEAR2 = _YEAR.replace("?P<year>", "?P<year2>")
@@ -125,8 +127,10 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
 
     # ISO date ranges and single dates, US dates, ISO months.
     iso = r"(\d{4}-\d{2}-\d{2})"
-    for m in re.finditer(_B + r"(?:between |from )?" + iso + r"\s*(?:to|until|till|through|thru|and|-|–|—|\.\.)\s*"
-                         + iso + _E, t):  # fmt: skip
+    for m in re.finditer(
+        _B + r"(?:between |from )?" + iso + r"\s*(?:to|until|till|through|thru|and|-|–|—|\.\.)\s*" + iso + _E,
+        t,
+    ):
         a, b = _iso(m.group(1)), _iso(m.group(2))
         if a and b:
             add(m, _range(a, b), "range")
@@ -143,16 +147,30 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             add(m, month_period(int(m.group(1)), int(m.group(2))), "month")
 
     # Month-day ranges: "Oct 1-15", "October 1 to October 15, 2026", "1-15 October".
-    for m in re.finditer(_B + _MON + r" " + _DAY + r"\s*(?:-|–|to|through|thru|until|till)\s*(?:" + _MON2 + r" )?"
-                         + _DAY2 + r"(?:,? " + _YEAR + r")?" + _E, t):  # fmt: skip
+    for m in re.finditer(
+        _B
+        + _MON
+        + r" "
+        + _DAY
+        + r"\s*(?:-|–|to|through|thru|until|till)\s*(?:"
+        + _MON2
+        + r" )?"
+        + _DAY2
+        + r"(?:,? "
+        + _YEAR
+        + r")?"
+        + _E,
+        t,
+    ):
         mon = _month_no(m.group("mon"))
         mon2 = _month_no(m.group("mon2")) if m.group("mon2") else mon
         y = int(m.group("year")) if m.group("year") else _infer_year(mon, int(m.group("day")), today)
         a, b = _safe_date(y, mon, int(m.group("day"))), _safe_date(y, mon2, int(m.group("day2")))
         if a and b:
             add(m, _range(a, b), "range", bool(m.group("year")))
-    for m in re.finditer(_B + _DAY + r"\s*(?:-|–|to)\s*" + _DAY2 + r" (?:of )?" + _MON + r"(?:,? " + _YEAR + r")?"
-                         + _E, t):  # fmt: skip
+    for m in re.finditer(
+        _B + _DAY + r"\s*(?:-|–|to)\s*" + _DAY2 + r" (?:of )?" + _MON + r"(?:,? " + _YEAR + r")?" + _E, t
+    ):
         mon = _month_no(m.group("mon"))
         y = int(m.group("year")) if m.group("year") else _infer_year(mon, int(m.group("day")), today)
         a, b = _safe_date(y, mon, int(m.group("day"))), _safe_date(y, mon, int(m.group("day2")))
@@ -160,8 +178,19 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             add(m, _range(a, b), "range", bool(m.group("year")))
 
     # Month ranges: "Jan-Feb 2026", "January through March 2026" (a year named once covers both months).
-    for m in re.finditer(_B + _MON + r"(?: " + _YEAR2 + r")?\s*(?:-|–|—|through|thru)\s*" + _MON2
-                         + r"(?:,? " + _YEAR + r")?" + _E, t):  # fmt: skip
+    for m in re.finditer(
+        _B
+        + _MON
+        + r"(?: "
+        + _YEAR2
+        + r")?\s*(?:-|–|—|through|thru)\s*"
+        + _MON2
+        + r"(?:,? "
+        + _YEAR
+        + r")?"
+        + _E,
+        t,
+    ):
         if m.group("year2") and not re.search(r"thr", m.group(0)):
             continue  # "Dec 2025 - Jan 2026" stays two months (often a comparison)
         mon, mon2 = _month_no(m.group("mon")), _month_no(m.group("mon2"))
@@ -170,15 +199,29 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         last = add_months(dt.date(y2, mon2, 1), 1) - dt.timedelta(days=1)
         add(m, _range(dt.date(y1, mon, 1), last), "range", bool(m.group("year")))
     # Halves of a month: "the first half of March 2026", "2nd half of Oct".
-    for m in re.finditer(_B + r"(?:the )?(first|1st|second|2nd) half of (?:the month of )?" + _MON
-                         + r"(?:,? (?:of )?" + _YEAR + r")?" + _E, t):  # fmt: skip
+    for m in re.finditer(
+        _B
+        + r"(?:the )?(first|1st|second|2nd) half of (?:the month of )?"
+        + _MON
+        + r"(?:,? (?:of )?"
+        + _YEAR
+        + r")?"
+        + _E,
+        t,
+    ):
         mon = _month_no(m.group("mon"))
         y = int(m.group("year")) if m.group("year") else _infer_year(mon, 1, today)
         month = month_period(y, mon)
         mid = dt.date(y, mon, 16)
         first = _ORD[m.group(1)] == 1
-        add(m, _range(month.start, mid - dt.timedelta(days=1)) if first
-            else _range(mid, month.end - dt.timedelta(days=1)), "range", bool(m.group("year")))  # fmt: skip
+        add(
+            m,
+            _range(month.start, mid - dt.timedelta(days=1))
+            if first
+            else _range(mid, month.end - dt.timedelta(days=1)),
+            "range",
+            bool(m.group("year")),
+        )
 
     # Single days: "October 14", "Oct 14th, 2026", "14 October 2026", "the 14th of October".
     for m in re.finditer(_B + r"(?:on )?" + _MON + r" " + _DAY + r"(?:,? " + _YEAR + r")?" + _E, t):
@@ -215,18 +258,29 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         add(m, _quarter(int(m.group(1)), m.group("year"), today), "quarter", bool(m.group("year")))
     for m in re.finditer(_B + _YEAR + r"[ -]?q([1-4])" + _E, t):
         add(m, quarter_period(int(m.group("year")), int(m.group(2))), "quarter")
-    for m in re.finditer(_B + r"(?:the )?(first|1st|second|2nd|third|3rd|fourth|4th) quarter(?: (?:of |in )?"
-                         + _YEAR + r")?" + _E, t):  # fmt: skip
+    for m in re.finditer(
+        _B
+        + r"(?:the )?(first|1st|second|2nd|third|3rd|fourth|4th) quarter(?: (?:of |in )?"
+        + _YEAR
+        + r")?"
+        + _E,
+        t,
+    ):
         add(m, _quarter(_ORD[m.group(1)], m.group("year"), today), "quarter", bool(m.group("year")))
-    for m in re.finditer(_B + r"(?:h([12])|(?:the )?(first|1st|second|2nd) half)(?: (?:of )?" + _YEAR + r")?" + _E,
-                         t):  # fmt: skip
+    for m in re.finditer(
+        _B + r"(?:h([12])|(?:the )?(first|1st|second|2nd) half)(?: (?:of )?" + _YEAR + r")?" + _E, t
+    ):
         half = int(m.group(1)) if m.group(1) else _ORD[m.group(2)]
         y = int(m.group("year")) if m.group("year") else today.year
         start = dt.date(y, 1 if half == 1 else 7, 1)
         if not m.group("year") and start > today:
             start = dt.date(y - 1, start.month, 1)
-        add(m, Period(start=start, end=add_months(start, 6), label=f"H{half} {start.year}"), "half",
-            bool(m.group("year")))  # fmt: skip
+        add(
+            m,
+            Period(start=start, end=add_months(start, 6), label=f"H{half} {start.year}"),
+            "half",
+            bool(m.group("year")),
+        )
 
     for m in re.finditer(_B + _YEAR + r"[ -]?h([12])" + _E, t):  # "2025 H2", "2025-H2"
         start = dt.date(int(m.group("year")), 1 if m.group(2) == "1" else 7, 1)
@@ -243,22 +297,52 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     rel = [
         (r"(?:the )?day before yesterday", lambda m: _day_period(today - dt.timedelta(days=2))),
         (r"yesterday", lambda m: _day_period(today - dt.timedelta(days=1))),
-        (r"(?:the )?(month|quarter|year) before (?:the )?last(?: one)?", lambda m: _before_last(m.group(1), today)),
+        (
+            r"(?:the )?(month|quarter|year) before (?:the )?last(?: one)?",
+            lambda m: _before_last(m.group(1), today),
+        ),
         (r"today", lambda m: _day_period(today)),
-        (r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?" + _NUM + r" ?" + _UNIT + r" ago",
-         lambda m: _ago(m, today)),
-        (r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) " + _NUM
-         + r" ?" + _UNIT, lambda m: _last_n(m, today)),
-        (r"(?:(?:in|over|during|for) )?(?:the )?" + _NUM + r" (?:last|past|previous|prior|recent) " + _UNIT,
-         lambda m: _last_n(m, today)),
-        (r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
-         r"fortnight", lambda m: _last_days(14, today)),
-        (r"(?:the )?(?:month|quarter|year|week)[ -]to[ -]date|mtd|qtd|ytd|wtd", lambda m: _to_date(m.group(0), today)),
-        (r"(?:so far )?this (?:month|quarter|year|week)(?: so far)?|(?:the )?current (?:month|quarter|year|week)",
-         lambda m: _to_date(m.group(0), today)),
-        (r"(?:the )?(?:last|previous|past|prior|preceding) (?:calendar |full |whole |complete )?"
-         r"(?:month|quarter|year|week)", lambda m: parse_period("last " + m.group(0).split()[-1], today)),
-    ]  # fmt: skip
+        (
+            r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?"
+            + _NUM
+            + r" ?"
+            + _UNIT
+            + r" ago",
+            lambda m: _ago(m, today),
+        ),
+        (
+            r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
+            + _NUM
+            + r" ?"
+            + _UNIT,
+            lambda m: _last_n(m, today),
+        ),
+        (
+            r"(?:(?:in|over|during|for) )?(?:the )?"
+            + _NUM
+            + r" (?:last|past|previous|prior|recent) "
+            + _UNIT,
+            lambda m: _last_n(m, today),
+        ),
+        (
+            r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
+            r"fortnight",
+            lambda m: _last_days(14, today),
+        ),
+        (
+            r"(?:the )?(?:month|quarter|year|week)[ -]to[ -]date|mtd|qtd|ytd|wtd",
+            lambda m: _to_date(m.group(0), today),
+        ),
+        (
+            r"(?:so far )?this (?:month|quarter|year|week)(?: so far)?|(?:the )?current (?:month|quarter|year|week)",
+            lambda m: _to_date(m.group(0), today),
+        ),
+        (
+            r"(?:the )?(?:last|previous|past|prior|preceding) (?:calendar |full |whole |complete )?"
+            r"(?:month|quarter|year|week)",
+            lambda m: parse_period("last " + m.group(0).split()[-1], today),
+        ),
+    ]
     for pattern, build in rel:
         for m in re.finditer(_B + r"(?:" + pattern + r")" + _E, t):
             add(m, build(m), "relative")
@@ -302,23 +386,30 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         if re.search(r"since\s*$", before):
             pm.start -= len(before) - len(before.rstrip()) + len("since")
             last = today
-            pm.period = Period(start=pm.period.start, end=last + dt.timedelta(days=1),
-                               label=f"{pm.period.start} to {last}")  # fmt: skip
+            pm.period = Period(
+                start=pm.period.start, end=last + dt.timedelta(days=1), label=f"{pm.period.start} to {last}"
+            )
             pm.kind = "since"
     over = re.search(
         _B + r"(day|week|month|quarter|year)[ -]over[ -](?:the[ -])?\1|(dod|wow|mom|qoq|yoy)" + _E, t
     )
     kind = None
     if over:
-        kind = over.group(1) or {"dod": "day", "wow": "week", "mom": "month", "qoq": "quarter", "yoy": "year"}[
-            over.group(2)]  # fmt: skip
+        kind = (
+            over.group(1)
+            or {"dod": "day", "wow": "week", "mom": "month", "qoq": "quarter", "yoy": "year"}[over.group(2)]
+        )
     return PeriodScan(found, kind, (over.start(), over.end()) if over else None)
 
 
 def _month_context(t: str, start: int) -> bool:
     """Whether an ambiguous month word ("may", "march") is used as a month (preceded by in/during/...)."""
-    return bool(re.search(r"(?:in|during|for|of|since|from|to|until|and|vs|versus|than|through|between)\s+$",
-                          t[max(0, start - 12) : start]))  # fmt: skip
+    return bool(
+        re.search(
+            r"(?:in|during|for|of|since|from|to|until|and|vs|versus|than|through|between)\s+$",
+            t[max(0, start - 12) : start],
+        )
+    )
 
 
 def _iso(text: str) -> dt.date | None:
@@ -360,8 +451,12 @@ def _last_n(m: re.Match[str], today: dt.date) -> Period | None:
         )
     months = n * (3 if unit == "quarter" else 12 if unit == "year" else 1)
     start = add_months(today.replace(day=1), -months)
-    return Period(start=start, end=today.replace(day=1), label=f"the last {months} months ({start.strftime('%B %Y')} "
-                  f"to {add_months(today.replace(day=1), -1).strftime('%B %Y')})")  # fmt: skip
+    return Period(
+        start=start,
+        end=today.replace(day=1),
+        label=f"the last {months} months ({start.strftime('%B %Y')} "
+        f"to {add_months(today.replace(day=1), -1).strftime('%B %Y')})",
+    )
 
 
 def _last_days(days: int, today: dt.date) -> Period:

@@ -10,7 +10,7 @@ import typer
 from spendscope.options import DbOption, JsonOption, open_store, settings
 
 if TYPE_CHECKING:
-    from agents.delivery import Alert
+    from spendscope.agents.delivery import Alert
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -34,10 +34,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Did this PR change LLM spend? Estimates the monthly cost change of the call sites it changed."""
-        from agents.llm import anthropic_client
-        from agents.pr_diff import run_pr_diff
+        from spendscope.agents.llm import anthropic_client
+        from spendscope.agents.pr_diff import run_pr_diff
         from spendscope.render import print_json
-        from tools.pr_diff import PrDiffInput
+        from spendscope.tools.prdiff.pr_diff import PrDiffInput
 
         s = settings(db)
         report = run_pr_diff(
@@ -73,21 +73,22 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Route new cost anomalies to their owners (owner map: Slack channel, user or email), each alert once."""
         import datetime as dt
 
-        from agents.delivery import Delivery, WebhookDelivery
-        from agents.triage import run_triage
-        from data.errors import InvalidPeriod
+        from spendscope.agents.delivery import Delivery, WebhookDelivery
+        from spendscope.agents.triage import run_triage
+        from spendscope.data.errors import InvalidPeriod
         from spendscope.render import print_json
-        from tools.anomalies import DetectInput
+        from spendscope.tools.governance.anomalies import DetectInput
 
         try:
             day = dt.date.fromisoformat(as_of.strip()) if as_of else None
         except ValueError:
-            raise InvalidPeriod(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", argument="--as-of",
-                                value=as_of) from None  # fmt: skip
-        delivery: Delivery = (WebhookDelivery(webhook) if webhook else _Collected() if as_json
-                              else _Console())  # fmt: skip
-        result = run_triage(open_store(db), settings(db), delivery, dry_run=dry_run,
-                            detect=DetectInput(days=days, as_of=day))  # fmt: skip
+            raise InvalidPeriod(
+                f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", argument="--as-of", value=as_of
+            ) from None
+        delivery: Delivery = WebhookDelivery(webhook) if webhook else _Collected() if as_json else _Console()
+        result = run_triage(
+            open_store(db), settings(db), delivery, dry_run=dry_run, detect=DetectInput(days=days, as_of=day)
+        )
         if as_json:
             print_json(result)
         else:
@@ -95,14 +96,17 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 for alert in result.alerts:
                     typer.echo(_render_alert(alert, note="dry run: not sent"))
             typer.echo(
-                (f"dry run: {len(result.alerts)} alert(s) would be sent"
-                 if dry_run else f"{result.run_id}: {len(result.delivered)} alert(s) delivered")
+                (
+                    f"dry run: {len(result.alerts)} alert(s) would be sent"
+                    if dry_run
+                    else f"{result.run_id}: {len(result.delivered)} alert(s) delivered"
+                )
                 + f" from {result.anomalies} new anomalies"
                 + (f", {len(result.already_sent)} already sent" if result.already_sent else "")
                 + (f", {len(result.merged)} anomalies folded into earlier alerts" if result.merged else "")
                 + (f", resumed {', '.join(result.resumed_runs)}" if result.resumed_runs else "")
                 + (f", data through {result.data_through}" if result.data_through else "")
-            )  # fmt: skip
+            )
             for note in result.notes:
                 typer.echo(f"  note: {note}")
         if result.failed:
@@ -130,11 +134,18 @@ def _render_alert(alert: Alert, note: str | None = None) -> str:
     d = alert.destination
     where = d.slack_channel or d.slack_user or d.email or "(no destination)"
     owner = f"{d.owner_key}={d.owner_value}" if d.owner_key else (d.owner_value or "")
-    lines = [f"[{alert.severity.upper()}] {alert.title}", f"  to: {where} ({owner})   key: {alert.key}"
-             + (f"   ({note})" if note else ""), f"  {alert.summary}"]  # fmt: skip
-    for label, items in (("Drivers", alert.drivers), ("Recent changes", alert.recent_changes),
-                         ("Top usage", alert.top_usage), ("Budgets", alert.budget_impact),
-                         ("Same event", alert.related)):  # fmt: skip
+    lines = [
+        f"[{alert.severity.upper()}] {alert.title}",
+        f"  to: {where} ({owner})   key: {alert.key}" + (f"   ({note})" if note else ""),
+        f"  {alert.summary}",
+    ]
+    for label, items in (
+        ("Drivers", alert.drivers),
+        ("Recent changes", alert.recent_changes),
+        ("Top usage", alert.top_usage),
+        ("Budgets", alert.budget_impact),
+        ("Same event", alert.related),
+    ):
         if items:
             lines.append(f"  {label}:")
             lines += [f"    - {x}" for x in items]

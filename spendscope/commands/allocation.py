@@ -1,6 +1,6 @@
 """Allocation commands: `tags apply|list|export|history|rollback|coverage|suggest|review`, `owners set|list|remove`,
 `shared list|show`, `report showback|attribution`. They translate arguments and render; the work is in
-tools.allocation, tools.owners and tools.showback."""
+tools.allocation, tools.allocation.owners and tools.allocation.showback."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _author(value: str | None) -> str:
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
-    from data.errors import InvalidArgument
+    from spendscope.data.errors import InvalidArgument
 
     if value is None:
         return None
@@ -89,15 +89,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 help="Charges before this date "
                 "(YYYY-MM-DD) keep the rules in force before; overrides the file's.",
             ),
-        ] = None,  # fmt: skip
+        ] = None,
         author: AuthorOption = None,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Validate a rules file and make it the rules in force (a new version in the history)."""
-        from data.errors import InvalidRules
+        from spendscope.data.errors import InvalidRules
         from spendscope.render import print_json
-        from tools.allocation.versions import ApplyRulesInput, apply_rules
+        from spendscope.tools.allocation.versions import ApplyRulesInput, apply_rules
 
         try:
             text = file.read_text(encoding="utf-8")
@@ -105,8 +105,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             raise InvalidRules(
                 f"{file}: cannot read the rules file ({exc.strerror})", file=str(file)
             ) from None
-        result = apply_rules(open_store(db), ApplyRulesInput(document=text, source_file=str(file),
-                             author=_author(author), effective_from=_date(effective_from, "--effective-from")))  # fmt: skip
+        result = apply_rules(
+            open_store(db),
+            ApplyRulesInput(
+                document=text,
+                source_file=str(file),
+                author=_author(author),
+                effective_from=_date(effective_from, "--effective-from"),
+            ),
+        )
         if as_json:
             print_json(result)
             return
@@ -114,8 +121,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             _say(f"rules unchanged: identical to version {result.version}; nothing recorded")
             return
         since = f", effective from {result.effective_from}" if result.effective_from else ""
-        _say(f"applied rules version {result.version}{since}: {result.rule_count} rules for "
-                      f"{', '.join(result.tag_keys) or 'no tags'}, {result.pool_count} shared pools")  # fmt: skip
+        _say(
+            f"applied rules version {result.version}{since}: {result.rule_count} rules for "
+            f"{', '.join(result.tag_keys) or 'no tags'}, {result.pool_count} shared pools"
+        )
         _say(f"changes: {result.summary}")
         _say("see coverage with: spendscope tags coverage")
 
@@ -127,8 +136,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """List the virtual tags and their rules (and shared pools) in force."""
         from spendscope.render import output, print_json
-        from tools.allocation.document import describe_condition
-        from tools.allocation.versions import ListVirtualTagsInput, list_virtual_tags
+        from spendscope.tools.allocation.document import describe_condition
+        from spendscope.tools.allocation.versions import ListVirtualTagsInput, list_virtual_tags
 
         result = list_virtual_tags(open_store(db), ListVirtualTagsInput(key=key))
         if as_json:
@@ -150,8 +159,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 what = f"= {r.value}" if r.value is not None else f"copy {r.copy_from}"
                 rows.append([t.key, r.index, what, describe_condition(r.when), t.version, span, r.line])
         if rows:
-            output(["tag", "rule", "sets", "when", "version", "applies", "line"], rows,
-                   title=f"Virtual tags (rules version {result.current_version})")  # fmt: skip
+            output(
+                ["tag", "rule", "sets", "when", "version", "applies", "line"],
+                rows,
+                title=f"Virtual tags (rules version {result.current_version})",
+            )
         if result.pools:
             _say("shared-cost pools: spendscope shared list")
 
@@ -168,7 +180,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Print (or write) the rules file of a version, e.g. to commit approved suggestions to git."""
         import sys
 
-        from tools.allocation.versions import export_rules
+        from spendscope.tools.allocation.versions import export_rules
 
         text = export_rules(open_store(db), version)
         if output_file:
@@ -184,7 +196,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Every change to the rules: version, who, when, what, effective date."""
         from spendscope.render import output, print_json
-        from tools.allocation.versions import HistoryInput, rules_history
+        from spendscope.tools.allocation.versions import HistoryInput, rules_history
 
         result = rules_history(open_store(db), HistoryInput(limit=limit))
         if as_json:
@@ -193,10 +205,34 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if not result.versions:
             _say("no allocation rules yet")
             return
-        output(["version", "applied_at", "author", "action", "effective_from", "rules", "pools", "file", "changes"],
-               [[v.version, v.applied_at, v.author, v.action, v.effective_from, v.rule_count, v.pool_count,
-                 Path(v.source_file).name if v.source_file else None, v.summary] for v in result.versions],
-               title=f"Rules history (in force: version {result.current_version})")  # fmt: skip
+        output(
+            [
+                "version",
+                "applied_at",
+                "author",
+                "action",
+                "effective_from",
+                "rules",
+                "pools",
+                "file",
+                "changes",
+            ],
+            [
+                [
+                    v.version,
+                    v.applied_at,
+                    v.author,
+                    v.action,
+                    v.effective_from,
+                    v.rule_count,
+                    v.pool_count,
+                    Path(v.source_file).name if v.source_file else None,
+                    v.summary,
+                ]
+                for v in result.versions
+            ],
+            title=f"Rules history (in force: version {result.current_version})",
+        )
 
     @tags.command("rollback")
     def tags_rollback(
@@ -207,7 +243,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Restore the rules of an earlier version (recorded as a new version)."""
         from spendscope.render import print_json
-        from tools.allocation.versions import RollbackInput, rollback_rules
+        from spendscope.tools.allocation.versions import RollbackInput, rollback_rules
 
         result = rollback_rules(open_store(db), RollbackInput(version=version, author=_author(author)))
         if as_json:
@@ -231,10 +267,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Per tag key and month: share of spend allocated and the largest unallocated line items."""
         from spendscope.render import output, print_json
-        from tools.allocation.coverage import CoverageInput, allocation_coverage
+        from spendscope.tools.allocation.coverage import CoverageInput, allocation_coverage
 
-        result = allocation_coverage(open_store(db), CoverageInput(keys=key or [], period=period, top=top,
-                                     measure=measure, as_of=_date(as_of, "--as-of")))  # fmt: skip
+        result = allocation_coverage(
+            open_store(db),
+            CoverageInput(
+                keys=key or [], period=period, top=top, measure=measure, as_of=_date(as_of, "--as-of")
+            ),
+        )
         if as_json:
             print_json(result)
             return
@@ -248,8 +288,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             "allocated_pct",
             "values",
         ]
-        rows = [[r.key, r.kind, r.month, r.total, r.allocated, r.unallocated, r.allocated_pct, r.values]
-                for r in result.rows]  # fmt: skip
+        rows = [
+            [r.key, r.kind, r.month, r.total, r.allocated, r.unallocated, r.allocated_pct, r.values]
+            for r in result.rows
+        ]
         if as_csv:
             output(cols, rows, as_csv=True)
             return
@@ -258,9 +300,20 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             return
         output(cols, rows, title=f"Allocation coverage, {result.period_label}")
         if result.unallocated_items:
-            output(["key", "month", "cost", "line item (provider / sub-account / resource: charge)"],
-                   [[i.key, i.month, i.cost, " / ".join(x or "-" for x in (i.provider, i.sub_account, i.resource)) + f": {i.charge_description or '-'}"]
-                    for i in result.unallocated_items], title="Largest unallocated line items")  # fmt: skip
+            output(
+                ["key", "month", "cost", "line item (provider / sub-account / resource: charge)"],
+                [
+                    [
+                        i.key,
+                        i.month,
+                        i.cost,
+                        " / ".join(x or "-" for x in (i.provider, i.sub_account, i.resource))
+                        + f": {i.charge_description or '-'}",
+                    ]
+                    for i in result.unallocated_items
+                ],
+                title="Largest unallocated line items",
+            )
 
     @tags.command("suggest")
     def tags_suggest(
@@ -278,22 +331,23 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Propose rules from account, project, workspace, API key, resource and label names and partial tags.
         Proposals are stored for `tags review`; nothing is applied."""
-        from data.errors import SpendscopeError
+        from spendscope.data.errors import SpendscopeError
         from spendscope.render import output, print_json
-        from tools.allocation.suggest import SuggestInput, save_suggestions, suggest_rules
+        from spendscope.tools.allocation.suggest import SuggestInput, save_suggestions, suggest_rules
 
         store = open_store(db)
-        result = suggest_rules(store, SuggestInput(keys=key or [], period=period, limit=limit,
-                                                   as_of=_date(as_of, "--as-of")))  # fmt: skip
+        result = suggest_rules(
+            store, SuggestInput(keys=key or [], period=period, limit=limit, as_of=_date(as_of, "--as-of"))
+        )
         notes: list[str] = []
         if not no_llm and result.suggestions:
-            from agents.llm import anthropic_client
+            from spendscope.agents.llm import anthropic_client
 
             conf = settings(db)
             client = anthropic_client(conf, max_retries=1)
             if client is not None:
-                from agents.suggest_refine import refine_suggestions
-                from tools.costs import DimensionValuesInput, dimension_values
+                from spendscope.agents.suggest_refine import refine_suggestions
+                from spendscope.tools.costs.breakdown import DimensionValuesInput, dimension_values
 
                 known = {}
                 for k in result.keys:
@@ -310,15 +364,20 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if not result.suggestions:
             _say(f"no suggestions: nothing unallocated could be matched ({result.period_label})")
             return
-        output(["id", "key", "rule", "new_cost", "matched_cost", "confidence"],
-               [[s.id, s.key, _rule_text(s.rule), s.new_cost, s.matched_cost, s.confidence]
-                for s in result.suggestions], title=f"Suggested rules, {result.period_label}")  # fmt: skip
+        output(
+            ["id", "key", "rule", "new_cost", "matched_cost", "confidence"],
+            [
+                [s.id, s.key, _rule_text(s.rule), s.new_cost, s.matched_cost, s.confidence]
+                for s in result.suggestions
+            ],
+            title=f"Suggested rules, {result.period_label}",
+        )
         _say("evidence:")
         for s in result.suggestions:
             _say(f"  {s.id}. [{s.heuristic}] {s.evidence}")
         for n in notes:
             _say(n)
-        _say("approve, edit or reject with: spendscope tags review --approve 1-3 --edit 4=VALUE --reject 5")  # fmt: skip
+        _say("approve, edit or reject with: spendscope tags review --approve 1-3 --edit 4=VALUE --reject 5")
 
     @tags.command("review")
     def tags_review(
@@ -329,15 +388,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             typer.Option(
                 "--edit", help="ID=VALUE: change a proposal's value (repeatable); applied before approving."
             ),
-        ] = None,  # fmt: skip
+        ] = None,
         author: AuthorOption = None,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Review suggested rules: without options, list them; approve/edit/reject in bulk by ids or ranges."""
-        from data.errors import InvalidArgument
+        from spendscope.data.errors import InvalidArgument
         from spendscope.render import output, print_json
-        from tools.allocation.suggest import ReviewInput, pending_suggestions, review_suggestions
+        from spendscope.tools.allocation.suggest import ReviewInput, pending_suggestions, review_suggestions
 
         store = open_store(db)
         if not (approve or reject or edit):
@@ -348,9 +407,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             if not items:
                 _say("no suggestions yet: run spendscope tags suggest")
                 return
-            output(["id", "status", "key", "rule", "new_cost", "evidence"],
-                   [[s.id, s.status, s.key, _rule_text(s.rule), s.new_cost, s.evidence] for s in items],
-                   title="Suggested rules")  # fmt: skip
+            output(
+                ["id", "status", "key", "rule", "new_cost", "evidence"],
+                [[s.id, s.status, s.key, _rule_text(s.rule), s.new_cost, s.evidence] for s in items],
+                title="Suggested rules",
+            )
             return
         if not pending_suggestions(store):
             raise InvalidArgument(
@@ -364,8 +425,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                     f"--edit {e!r}: use ID=VALUE, e.g. --edit 4=platform", argument="--edit"
                 )
             edits[int(ident)] = value
-        result = review_suggestions(store, ReviewInput(approve=approve, reject=reject, edits=edits,
-                                                       author=_author(author)))  # fmt: skip
+        result = review_suggestions(
+            store, ReviewInput(approve=approve, reject=reject, edits=edits, author=_author(author))
+        )
         if as_json:
             print_json(result)
             return
@@ -398,10 +460,19 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Set who owns a tag value; options not given keep their current value ('' clears one)."""
         from spendscope.render import print_json
-        from tools.owners import SetOwnerInput, set_owner
+        from spendscope.tools.allocation.owners import SetOwnerInput, set_owner
 
-        owner = set_owner(open_store(db), SetOwnerInput(key=key, value=value, slack_channel=slack_channel,
-                          slack_user=slack_user, email=email, author=_author(author)))  # fmt: skip
+        owner = set_owner(
+            open_store(db),
+            SetOwnerInput(
+                key=key,
+                value=value,
+                slack_channel=slack_channel,
+                slack_user=slack_user,
+                email=email,
+                author=_author(author),
+            ),
+        )
         if as_json:
             print_json(owner)
             return
@@ -417,15 +488,22 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """List owners of tag values."""
         from spendscope.render import output
-        from tools.owners import ListOwnersInput, list_owners
+        from spendscope.tools.allocation.owners import ListOwnersInput, list_owners
 
         result = list_owners(open_store(db), ListOwnersInput(key=key))
         if not result.owners and not (as_json or as_csv):
             _say("no owners yet: spendscope owners set team search --slack-channel '#search-costs'")
             return
-        output(["key", "value", "slack_channel", "slack_user", "email", "updated_by", "updated_at"],
-               [[o.key, o.value, o.slack_channel, o.slack_user, o.email, o.updated_by, o.updated_at]
-                for o in result.owners], as_json=as_json, as_csv=as_csv, title="Owners")  # fmt: skip
+        output(
+            ["key", "value", "slack_channel", "slack_user", "email", "updated_by", "updated_at"],
+            [
+                [o.key, o.value, o.slack_channel, o.slack_user, o.email, o.updated_by, o.updated_at]
+                for o in result.owners
+            ],
+            as_json=as_json,
+            as_csv=as_csv,
+            title="Owners",
+        )
 
     @owners.command("remove")
     def owners_remove(
@@ -434,7 +512,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Remove the owner of a tag value."""
-        from tools.owners import RemoveOwnerInput, remove_owner
+        from spendscope.tools.allocation.owners import RemoveOwnerInput, remove_owner
 
         owner = remove_owner(open_store(db), RemoveOwnerInput(key=key, value=value))
         _say(f"removed the owner of {owner.key}={owner.value}")
@@ -444,8 +522,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     def shared_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         """The shared-cost pools in force (define them in the rules file's `shared:` section)."""
         from spendscope.render import output, print_json
-        from tools.allocation.document import describe_condition
-        from tools.allocation.versions import list_virtual_tags
+        from spendscope.tools.allocation.document import describe_condition
+        from spendscope.tools.allocation.versions import list_virtual_tags
 
         result = list_virtual_tags(open_store(db))
         if as_json:
@@ -460,10 +538,28 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 return ", ".join(f"{k} {v:g}%" for k, v in spec["percentages"].items())
             return ", ".join(spec.get("members") or []) or "every allocated value"
 
-        output(["pool", "to", "split", "when", "members", "version"],
-               [[p.name, p.spec.get("to"), p.spec.get("split") + (f" by {p.spec['basis']}" if "basis" in p.spec else
-                 f" by {p.spec['metric']}" if "metric" in p.spec else ""), describe_condition(p.spec.get("when")),
-                 members(p.spec), p.version] for p in result.pools], title="Shared-cost pools")  # fmt: skip
+        output(
+            ["pool", "to", "split", "when", "members", "version"],
+            [
+                [
+                    p.name,
+                    p.spec.get("to"),
+                    p.spec.get("split")
+                    + (
+                        f" by {p.spec['basis']}"
+                        if "basis" in p.spec
+                        else f" by {p.spec['metric']}"
+                        if "metric" in p.spec
+                        else ""
+                    ),
+                    describe_condition(p.spec.get("when")),
+                    members(p.spec),
+                    p.version,
+                ]
+                for p in result.pools
+            ],
+            title="Shared-cost pools",
+        )
 
     @shared.command("show")
     def shared_show(
@@ -479,10 +575,12 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """How each shared pool was redistributed over a period, and direct/shared/total per value."""
         from spendscope.render import output, print_json
-        from tools.allocation.shared import SharedCostsInput, shared_costs
+        from spendscope.tools.allocation.shared import SharedCostsInput, shared_costs
 
-        result = shared_costs(open_store(db), SharedCostsInput(key=key, period=month or period, measure=measure,
-                                                               as_of=_date(as_of, "--as-of")))  # fmt: skip
+        result = shared_costs(
+            open_store(db),
+            SharedCostsInput(key=key, period=month or period, measure=measure, as_of=_date(as_of, "--as-of")),
+        )
         if as_json:
             print_json(result)
             return
@@ -493,18 +591,34 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                     [p.pool, p.split + (f" by {p.basis}" if p.basis else ""), m.value, m.amount, m.share_pct]
                 )
             if p.fallback_days or p.unassigned_days:
-                rows.append([p.pool, "note", f"{p.fallback_days} days split evenly (no weights), "
-                             f"{p.unassigned_days} days without members", None, None])  # fmt: skip
+                rows.append(
+                    [
+                        p.pool,
+                        "note",
+                        f"{p.fallback_days} days split evenly (no weights), "
+                        f"{p.unassigned_days} days without members",
+                        None,
+                        None,
+                    ]
+                )
         if rows:
-            output(["pool", "split", "to", "amount_cost", "share_pct"], rows,
-                   title=f"Shared pools to {result.key}, {result.period_label}")  # fmt: skip
+            output(
+                ["pool", "split", "to", "amount_cost", "share_pct"],
+                rows,
+                title=f"Shared pools to {result.key}, {result.period_label}",
+            )
         else:
             _say(f"no shared-cost pools redistribute to {result.key} in {result.period_label}")
-        output([result.key, "direct_cost", "shared_cost", "total_cost"],
-               [[v.value, v.direct, v.shared, v.total] for v in result.values], title="Per value")  # fmt: skip
+        output(
+            [result.key, "direct_cost", "shared_cost", "total_cost"],
+            [[v.value, v.direct, v.shared, v.total] for v in result.values],
+            title="Per value",
+        )
         state = "conserved" if result.conserved else "NOT conserved"
-        _say(f"total before {_money(result.total_before)}, after {_money(result.total_after)} "
-                      f"({state} for every day)")  # fmt: skip
+        _say(
+            f"total before {_money(result.total_before)}, after {_money(result.total_after)} "
+            f"({state} for every day)"
+        )
 
     # ------------------------------------------------------------------------------------------------ reports
     @report.command("showback")
@@ -527,7 +641,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 "--chargeback",
                 help="Write one statement per owner into this folder (Markdown, or CSV with --csv).",
             ),
-        ] = None,  # fmt: skip
+        ] = None,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -535,7 +649,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         import sys
 
         from spendscope.render import output, print_json
-        from tools.showback import (
+        from spendscope.tools.allocation.showback import (
             ShowbackInput,
             chart_spec,
             render_png,
@@ -546,15 +660,24 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             write_chargeback,
         )
 
-        result = showback(open_store(db), ShowbackInput(by=by, month=month, measure=measure, drivers=drivers,
-                                                        as_of=_date(as_of, "--as-of")))  # fmt: skip
+        result = showback(
+            open_store(db),
+            ShowbackInput(
+                by=by, month=month, measure=measure, drivers=drivers, as_of=_date(as_of, "--as-of")
+            ),
+        )
         if png:
             png.parent.mkdir(parents=True, exist_ok=True)
             png.write_bytes(render_png(chart_spec(result)))
         written = write_chargeback(result, chargeback, "csv" if as_csv else "markdown") if chargeback else []
         if as_json:
-            print_json({**result.model_dump(mode="python"), "chart": str(png) if png else None,
-                        "chargeback_files": [str(p) for p in written]})  # fmt: skip
+            print_json(
+                {
+                    **result.model_dump(mode="python"),
+                    "chart": str(png) if png else None,
+                    "chargeback_files": [str(p) for p in written],
+                }
+            )
         elif as_csv and not chargeback:
             sys.stdout.write(to_csv(result))
         elif markdown:
@@ -591,7 +714,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             typer.Option(
                 "--by", help="Telemetry attribute(s), comma-separated: customer, feature, team, env."
             ),
-        ] = "customer",  # fmt: skip
+        ] = "customer",
         month: Annotated[
             str | None, typer.Option("--month", help="Month, e.g. 2026-10 (or use --period).")
         ] = None,
@@ -606,11 +729,17 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Attribute each provider + model + day's bill to customers (or features) by telemetry-estimated cost."""
         from spendscope.render import output, print_json
-        from tools.allocation.attribution import AttributionInput, attribute_costs
+        from spendscope.tools.allocation.attribution import AttributionInput, attribute_costs
 
-        result = attribute_costs(open_store(db), AttributionInput(
-            by=[b for b in by.split(",") if b.strip()], period=month or period, measure=measure,
-            as_of=_date(as_of, "--as-of")))  # fmt: skip
+        result = attribute_costs(
+            open_store(db),
+            AttributionInput(
+                by=[b for b in by.split(",") if b.strip()],
+                period=month or period,
+                measure=measure,
+                as_of=_date(as_of, "--as-of"),
+            ),
+        )
         if as_json:
             print_json(result)
             return
@@ -620,20 +749,33 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             output(cols, rows, as_csv=True)
             return
         output(cols, rows, title=f"Cost by {', '.join(result.by)} from telemetry, {result.period_label}")
-        output(["provider", "model", "billed_cost", "estimated_cost", "attributed_cost", "unmatched_cost", "ratio"],
-               [[m.provider, m.model, m.billed, m.estimated, m.attributed, m.unmatched, m.ratio]
-                for m in result.models], title="Per provider and model")  # fmt: skip
+        output(
+            [
+                "provider",
+                "model",
+                "billed_cost",
+                "estimated_cost",
+                "attributed_cost",
+                "unmatched_cost",
+                "ratio",
+            ],
+            [
+                [m.provider, m.model, m.billed, m.estimated, m.attributed, m.unmatched, m.ratio]
+                for m in result.models
+            ],
+            title="Per provider and model",
+        )
         _say(
             f"total {_money(result.total)}: attributed {_money(result.attributed)} "
             f"({result.coverage_pct or 0:.1f}%), no telemetry for provider/model/day {_money(result.unmatched_cost)}, "
             f"rows naming no model {_money(result.no_model_cost)}; telemetry without a bill "
             f"{_money(result.telemetry_without_bill)} (estimated). "
             + ("Reconciles to the invoice exactly." if result.reconciles else "Does NOT reconcile."),
-        )  # fmt: skip
+        )
 
 
 def _rule_text(rule: dict[str, Any]) -> str:
-    from tools.allocation.document import describe_condition
+    from spendscope.tools.allocation.document import describe_condition
 
     sets = f"= {rule['value']}" if "value" in rule else f"copy {rule.get('copy')}"
     return sets + (f" when {describe_condition(_normalised(rule['when']))}" if "when" in rule else "")

@@ -28,8 +28,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         chart: ChartOption = None,
     ) -> None:
         """Answer a cost question: one sentence with the figure, the table behind it and, with --chart, a PNG."""
-        from agents.billy import ask
-        from data.errors import InvalidArgument
+        from spendscope.agents.billy import ask
+        from spendscope.data.errors import InvalidArgument
         from spendscope.options import open_store, settings
 
         day = None
@@ -43,7 +43,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         s = settings(db)
         answer = ask(open_store(db), question, as_of=day, thread_id=thread, settings=s)
         if chart is not None and answer.chart is not None:
-            from agents.billy.charts import write_png
+            from spendscope.agents.billy.charts import write_png
 
             write_png(answer.chart, Path(chart))
         if as_json:

@@ -1,5 +1,5 @@
 """Governance commands: `budgets`, `forecast`, `anomalies`. They translate flags into the typed inputs of
-tools.budgets, tools.forecast and tools.anomalies and render the results; no FinOps logic here."""
+tools.governance.budgets, tools.governance.forecast and tools.governance.anomalies and render the results; no FinOps logic here."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ from spendscope.options import ChartOption, DbOption, JsonOption, open_store
 
 FilterOption = Annotated[
     list[str] | None,
-    typer.Option("--filter", "-f", help="Scope filter, repeatable: team=search, provider=OpenAI,Anthropic (in), "
-                 "model!=gpt-4o (not), model^=claude (prefix), feature~=chat (contains)."),
-]  # fmt: skip
+    typer.Option(
+        "--filter",
+        "-f",
+        help="Scope filter, repeatable: team=search, provider=OpenAI,Anthropic (in), "
+        "model!=gpt-4o (not), model^=claude (prefix), feature~=chat (contains).",
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Treat this day (YYYY-MM-DD) as today: only earlier data counts."),
@@ -29,16 +33,19 @@ _OPS = {"=": "eq", "!=": "not", "^=": "prefix", "~=": "contains"}
 
 
 def parse_filters(texts: list[str] | None) -> list[Any]:
-    """`dim=value[,value...]`, `dim!=value`, `dim^=prefix`, `dim~=text` -> tools.costs.Filter."""
-    from data.errors import InvalidArgument
-    from tools.costs import Filter
+    """`dim=value[,value...]`, `dim!=value`, `dim^=prefix`, `dim~=text` -> tools.costs.breakdown.Filter."""
+    from spendscope.data.errors import InvalidArgument
+    from spendscope.tools.costs.breakdown import Filter
 
     out = []
     for text in texts or []:
         m = _FILTER.match(text)
         if not m or not m.group(3).strip():
-            raise InvalidArgument(f"--filter {text!r}: write DIMENSION=VALUE (also !=, ^= for prefix, ~= for "
-                                  "contains; several values separated by commas)", argument="filter")  # fmt: skip
+            raise InvalidArgument(
+                f"--filter {text!r}: write DIMENSION=VALUE (also !=, ^= for prefix, ~= for "
+                "contains; several values separated by commas)",
+                argument="filter",
+            )
         values = [v.strip() for v in m.group(3).split(",") if v.strip()]
         op = _OPS[m.group(2)]
         if len(values) > 1 and op in ("eq", "not"):
@@ -48,7 +55,7 @@ def parse_filters(texts: list[str] | None) -> list[Any]:
 
 
 def _date(text: str | None, flag: str) -> dt.date | None:
-    from data.errors import InvalidPeriod
+    from spendscope.data.errors import InvalidPeriod
 
     if text is None:
         return None
@@ -64,7 +71,7 @@ def build(model: type, /, **kwargs: Any) -> Any:
     """Construct a tool input, turning validation errors into one readable InvalidArgument."""
     from pydantic import ValidationError
 
-    from data.errors import InvalidArgument
+    from spendscope.data.errors import InvalidArgument
 
     try:
         return model(**{k: v for k, v in kwargs.items() if v is not None})
@@ -83,10 +90,14 @@ def _pct(v: float | None, signed: bool = False) -> str:
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    budgets_app = typer.Typer(help="Budgets per scope and period: status, burn rate, projection and alerts.",
-                              no_args_is_help=True)  # fmt: skip
-    anomalies_app = typer.Typer(help="Unusual daily spend per provider, service, model, team, feature and "
-                                "customer; root cause and feedback.", no_args_is_help=True)  # fmt: skip
+    budgets_app = typer.Typer(
+        help="Budgets per scope and period: status, burn rate, projection and alerts.", no_args_is_help=True
+    )
+    anomalies_app = typer.Typer(
+        help="Unusual daily spend per provider, service, model, team, feature and "
+        "customer; root cause and feedback.",
+        no_args_is_help=True,
+    )
     app.add_typer(budgets_app, name="budgets")
     app.add_typer(anomalies_app, name="anomalies")
 
@@ -106,7 +117,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         start: Annotated[
             str | None,
             typer.Option(help="custom: first day; recurring: first day of the first period (fiscal anchor)."),
-        ] = None,  # fmt: skip
+        ] = None,
         end: Annotated[str | None, typer.Option(help="custom: last day (inclusive).")] = None,
         thresholds: Annotated[
             str, typer.Option(help="Alert thresholds, percent of the amount.")
@@ -114,59 +125,80 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         forecast_alert: Annotated[
             bool,
             typer.Option("--forecast-alert/--no-forecast-alert", help="Alert when the forecast goes over."),
-        ] = True,  # fmt: skip
+        ] = True,
         owner: Annotated[str | None, typer.Option(help="Who answers for it (person, team, channel).")] = None,
         allow_new_values: Annotated[
             bool, typer.Option("--allow-new-values", help="Accept filter values the store has not seen.")
-        ] = False,  # fmt: skip
+        ] = False,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Create or update a budget for a scope."""
         from decimal import Decimal, InvalidOperation
 
-        from data.errors import InvalidArgument
+        from spendscope.data.errors import InvalidArgument
         from spendscope.render import console, print_json
-        from tools.budgets import BudgetInput, set_budget
+        from spendscope.tools.governance.budgets import BudgetInput, set_budget
 
         try:
             marks = [float(t) for t in thresholds.split(",") if t.strip()]
         except ValueError:
-            raise InvalidArgument(f"--thresholds {thresholds!r}: give percentages like 50,80,100",
-                                  argument="thresholds") from None  # fmt: skip
+            raise InvalidArgument(
+                f"--thresholds {thresholds!r}: give percentages like 50,80,100", argument="thresholds"
+            ) from None
         try:
             money = Decimal(str(amount))
         except InvalidOperation:
             raise InvalidArgument(f"--amount {amount!r} is not a number", argument="amount") from None
-        params = build(BudgetInput, name=name, amount=money, period=period.strip().lower(),
-                       filters=parse_filters(filters), measure=measure, start=_date(start, "--start"),
-                       end=_date(end, "--end"), thresholds=marks, forecast_alert=forecast_alert, owner=owner,
-                       allow_unknown_values=allow_new_values)  # fmt: skip
+        params = build(
+            BudgetInput,
+            name=name,
+            amount=money,
+            period=period.strip().lower(),
+            filters=parse_filters(filters),
+            measure=measure,
+            start=_date(start, "--start"),
+            end=_date(end, "--end"),
+            thresholds=marks,
+            forecast_alert=forecast_alert,
+            owner=owner,
+            allow_unknown_values=allow_new_values,
+        )
         saved = set_budget(open_store(db), params)
         if as_json:
             print_json(saved)
             return
         b = saved.budget
-        console.print(f"{'created' if saved.created else 'updated'} budget {b.name!r} ({b.budget_id}): "
-                      f"{_money(b.amount)} {b.period} for {b.scope}; alerts at "
-                      f"{', '.join(f'{t:g}%' for t in b.thresholds)}"
-                      + (" and when the forecast goes over" if b.forecast_alert else ""),
-                      markup=False, highlight=False)  # fmt: skip
+        console.print(
+            f"{'created' if saved.created else 'updated'} budget {b.name!r} ({b.budget_id}): "
+            f"{_money(b.amount)} {b.period} for {b.scope}; alerts at "
+            f"{', '.join(f'{t:g}%' for t in b.thresholds)}"
+            + (" and when the forecast goes over" if b.forecast_alert else ""),
+            markup=False,
+            highlight=False,
+        )
 
     @budgets_app.command("list")
     def budgets_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         """List budgets."""
         from spendscope.render import print_json
-        from tools.budgets import list_budgets
+        from spendscope.tools.governance.budgets import list_budgets
 
         result = list_budgets(open_store(db))
         if as_json:
             print_json(result)
             return
-        rows = [(f"{b.name}\n{b.budget_id}", b.scope, b.period if b.period != "custom" else
-                 f"{b.start_date}..{b.end_date}", _money(b.amount),
-                 ", ".join(f"{t:g}%" for t in b.thresholds) + (" + forecast" if b.forecast_alert else ""),
-                 b.owner or "") for b in result.budgets]  # fmt: skip
+        rows = [
+            (
+                f"{b.name}\n{b.budget_id}",
+                b.scope,
+                b.period if b.period != "custom" else f"{b.start_date}..{b.end_date}",
+                _money(b.amount),
+                ", ".join(f"{t:g}%" for t in b.thresholds) + (" + forecast" if b.forecast_alert else ""),
+                b.owner or "",
+            )
+            for b in result.budgets
+        ]
         _table(["budget / id", "scope", "period", "amount", "alerts", "owner"], rows, "Budgets", right={3})
 
     @budgets_app.command("status")
@@ -181,24 +213,41 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Spent, burn rate, projected period end and alerts for each budget."""
         from spendscope.charts import write_chart_for
         from spendscope.render import console, print_json
-        from tools.budgets import BudgetStatusInput, budget_status
+        from spendscope.tools.governance.budgets import BudgetStatusInput, budget_status
 
-        result = budget_status(open_store(db), build(BudgetStatusInput, name=name, as_of=_date(as_of, "--as-of"),
-                                                     level=level))  # fmt: skip
+        result = budget_status(
+            open_store(db), build(BudgetStatusInput, name=name, as_of=_date(as_of, "--as-of"), level=level)
+        )
         if as_json:
             print_json(result)
         else:
-            rows = [(f"{s.budget.name}\n{s.budget.scope}", s.period_label, _money(s.budget.amount),
-                     f"{_money(s.spent)}\n{_pct(s.used_pct)}", f"{_money(s.projected)}\n{_pct(s.projected_pct)}",
-                     "" if s.exceed_probability_pct is None else f"{s.exceed_probability_pct:.0f}%",
-                     s.status.replace("_", " ")) for s in result.budgets]  # fmt: skip
-            _table(["budget / scope", "period", "amount", "spent", "projected", "P(over)", "status"], rows,
-                   f"Budgets as of {result.as_of}", right={2, 3, 4, 5})  # fmt: skip
+            rows = [
+                (
+                    f"{s.budget.name}\n{s.budget.scope}",
+                    s.period_label,
+                    _money(s.budget.amount),
+                    f"{_money(s.spent)}\n{_pct(s.used_pct)}",
+                    f"{_money(s.projected)}\n{_pct(s.projected_pct)}",
+                    "" if s.exceed_probability_pct is None else f"{s.exceed_probability_pct:.0f}%",
+                    s.status.replace("_", " "),
+                )
+                for s in result.budgets
+            ]
+            _table(
+                ["budget / scope", "period", "amount", "spent", "projected", "P(over)", "status"],
+                rows,
+                f"Budgets as of {result.as_of}",
+                right={2, 3, 4, 5},
+            )
             for s in result.budgets:
                 for a in s.alerts:
                     if a.triggered:
-                        console.print(f"  alert ({a.kind} {a.threshold_pct:g}%): {a.message}", markup=False,
-                                      highlight=False, soft_wrap=True)  # fmt: skip
+                        console.print(
+                            f"  alert ({a.kind} {a.threshold_pct:g}%): {a.message}",
+                            markup=False,
+                            highlight=False,
+                            soft_wrap=True,
+                        )
                 for n in s.notes:
                     console.print(
                         f"  note ({s.budget.name}): {n}", markup=False, highlight=False, soft_wrap=True
@@ -213,7 +262,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Delete a budget."""
         from spendscope.render import console, print_json
-        from tools.budgets import BudgetNameInput, remove_budget
+        from spendscope.tools.governance.budgets import BudgetNameInput, remove_budget
 
         removed = remove_budget(open_store(db), BudgetNameInput(name=name))
         if as_json:
@@ -227,7 +276,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     def budgets_check(as_of: AsOfOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
         """Raise the alerts not raised before (for a scheduled job); each fires once per period."""
         from spendscope.render import console, print_json
-        from tools.budgets import CheckBudgetsInput, check_budgets
+        from spendscope.tools.governance.budgets import CheckBudgetsInput, check_budgets
 
         result = check_budgets(open_store(db), CheckBudgetsInput(as_of=_date(as_of, "--as-of")))
         if as_json:
@@ -236,8 +285,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if not result.new_alerts:
             console.print(f"no new budget alerts ({result.checked} budgets checked as of {result.as_of})")
         for a in result.new_alerts:
-            console.print(f"{a.kind} {a.threshold_pct:g}%: {a.message}", markup=False, highlight=False,
-                          soft_wrap=True)  # fmt: skip
+            console.print(
+                f"{a.kind} {a.threshold_pct:g}%: {a.message}", markup=False, highlight=False, soft_wrap=True
+            )
 
     # -------------------------------------------------------------------------------------- forecast
 
@@ -260,11 +310,19 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Forecast daily spend for a scope, with prediction intervals and a backtest against seasonal naive."""
         from spendscope.charts import write_chart_for
         from spendscope.render import console, output, print_json
-        from tools.forecast import ForecastInput, forecast
+        from spendscope.tools.governance.forecast import ForecastInput, forecast
 
-        params = build(ForecastInput, filters=parse_filters(filters), horizon=horizon, history_days=history,
-                       as_of=_date(as_of, "--as-of"), level=level, method=method.strip().lower(),
-                       backtest_days=backtest_days, measure=measure)  # fmt: skip
+        params = build(
+            ForecastInput,
+            filters=parse_filters(filters),
+            horizon=horizon,
+            history_days=history,
+            as_of=_date(as_of, "--as-of"),
+            level=level,
+            method=method.strip().lower(),
+            backtest_days=backtest_days,
+            measure=measure,
+        )
         r = forecast(open_store(db), params)
         if as_json:
             print_json(r)
@@ -275,20 +333,32 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 f"  total {_money(r.total)} ({r.level:g}% interval {_money(r.total_lower)} to "
                 f"{_money(r.total_upper)}); last 30 days actual {_money(r.history_total_last_30d)}"
             )
-            say(f"  model {r.model}, fitted on {r.history_start} to {r.history_end}"
-                + (f"; outlier days replaced: {', '.join(str(d) for d in r.outliers_replaced)}"
-                   if r.outliers_replaced else ""))  # fmt: skip
+            say(
+                f"  model {r.model}, fitted on {r.history_start} to {r.history_end}"
+                + (
+                    f"; outlier days replaced: {', '.join(str(d) for d in r.outliers_replaced)}"
+                    if r.outliers_replaced
+                    else ""
+                )
+            )
             if r.backtest:
                 b = r.backtest
-                output(["backtest", "mape_pct", "mase", "total_error_pct"], [
-                    (b.model, b.model_mape_pct, b.model_mase, b.model_total_error_pct),
-                    ("seasonal naive", b.naive_mape_pct, b.naive_mase, b.naive_total_error_pct),
-                ], title=f"Backtest on {b.holdout_start} to {b.holdout_end} ({b.days} days); interval "
-                   f"coverage {b.interval_coverage_pct:.0f}%; better: {b.better.replace('_', ' ')}")  # fmt: skip
+                output(
+                    ["backtest", "mape_pct", "mase", "total_error_pct"],
+                    [
+                        (b.model, b.model_mape_pct, b.model_mase, b.model_total_error_pct),
+                        ("seasonal naive", b.naive_mape_pct, b.naive_mase, b.naive_total_error_pct),
+                    ],
+                    title=f"Backtest on {b.holdout_start} to {b.holdout_end} ({b.days} days); interval "
+                    f"coverage {b.interval_coverage_pct:.0f}%; better: {b.better.replace('_', ' ')}",
+                )
             for n in r.notes:
                 say(f"  note: {n}")
-            output(["day", "forecast_cost", "lower_cost", "upper_cost"],
-                   [(p.day, p.value, p.lower, p.upper) for p in r.points], title="Daily forecast")  # fmt: skip
+            output(
+                ["day", "forecast_cost", "lower_cost", "upper_cost"],
+                [(p.day, p.value, p.lower, p.upper) for p in r.points],
+                title="Daily forecast",
+            )
         write_chart_for(r, chart)
 
     # ------------------------------------------------------------------------------------- anomalies
@@ -304,7 +374,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 help="Series to scan, "
                 "repeatable (default provider, service, model, team, feature, customer).",
             ),
-        ] = None,  # fmt: skip
+        ] = None,
         filters: FilterOption = None,
         as_of: AsOfOption = None,
         min_impact: Annotated[float, typer.Option(help="Minimum dollar deviation of a day.")] = 20.0,
@@ -315,18 +385,28 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Detect without storing.")] = False,
         root_cause: Annotated[
             bool, typer.Option("--root-cause/--no-root-cause", help="Work out root causes.")
-        ] = True,  # fmt: skip
+        ] = True,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Scan daily spend for anomalies and store them (status open)."""
         from spendscope.render import console, print_json
-        from tools.anomalies import DetectInput, detect_anomalies
+        from spendscope.tools.governance.anomalies import DetectInput, detect_anomalies
 
-        params = build(DetectInput, days=days, dimensions=dimensions or None, filters=parse_filters(filters),
-                       as_of=_date(as_of, "--as-of"), min_impact=min_impact, min_relative_pct=min_relative, z=z,
-                       direction=direction.strip().lower(), measure=measure, dry_run=dry_run,
-                       root_cause=root_cause)  # fmt: skip
+        params = build(
+            DetectInput,
+            days=days,
+            dimensions=dimensions or None,
+            filters=parse_filters(filters),
+            as_of=_date(as_of, "--as-of"),
+            min_impact=min_impact,
+            min_relative_pct=min_relative,
+            z=z,
+            direction=direction.strip().lower(),
+            measure=measure,
+            dry_run=dry_run,
+            root_cause=root_cause,
+        )
         r = detect_anomalies(open_store(db), params)
         if as_json:
             print_json(r)
@@ -334,9 +414,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         _anomaly_table(r.anomalies, f"Anomalies {r.window_start} to {r.data_through}", show_new=True)
         console.print(
             f"{len(r.anomalies)} anomalies ({r.new} new, {r.suppressed} suppressed by feedback) in "
-            f"{r.series_scanned} series of {', '.join(r.dimensions)}" + ("; not stored (dry run)" if dry_run else ""),
-            markup=False, highlight=False,
-        )  # fmt: skip
+            f"{r.series_scanned} series of {', '.join(r.dimensions)}"
+            + ("; not stored (dry run)" if dry_run else ""),
+            markup=False,
+            highlight=False,
+        )
         for dim, why in r.skipped_dimensions.items():
             console.print(f"  skipped {dim}: {why}", markup=False, highlight=False)
 
@@ -347,7 +429,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             typer.Option(
                 "--status", help="open, acknowledged, expected, resolved (repeatable; default all)."
             ),
-        ] = None,  # fmt: skip
+        ] = None,
         dimension: Annotated[str | None, typer.Option(help="Only this series dimension.")] = None,
         value: Annotated[str | None, typer.Option(help="Only this series value.")] = None,
         since: Annotated[str | None, typer.Option(help="Anomalies ending on or after this day.")] = None,
@@ -360,11 +442,17 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """List stored anomalies, newest first."""
         from spendscope.render import console, print_json
-        from tools.anomalies import ListAnomaliesInput, list_anomalies
+        from spendscope.tools.governance.anomalies import ListAnomaliesInput, list_anomalies
 
-        params = build(ListAnomaliesInput, status=[s.strip().lower() for s in status] if status else None,
-                       dimension=dimension, value=value, since=_date(since, "--since"),
-                       severity=severity.strip().lower() if severity else None, limit=limit)  # fmt: skip
+        params = build(
+            ListAnomaliesInput,
+            status=[s.strip().lower() for s in status] if status else None,
+            dimension=dimension,
+            value=value,
+            since=_date(since, "--since"),
+            severity=severity.strip().lower() if severity else None,
+            limit=limit,
+        )
         r = list_anomalies(open_store(db), params)
         if as_json:
             print_json(r)
@@ -383,7 +471,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """One anomaly: expected vs actual, root cause, feedback history."""
         from spendscope.charts import write_chart_for
         from spendscope.render import console, output, print_json
-        from tools.anomalies import AnomalyIdInput, get_anomaly
+        from spendscope.tools.governance.anomalies import AnomalyIdInput, get_anomaly
 
         d = get_anomaly(open_store(db), AnomalyIdInput(anomaly_id=anomaly_id))
         if as_json:
@@ -407,23 +495,73 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 for x in a.root_cause:  # the two largest movers of each dimension
                     shown[x.dimension] = shown.get(x.dimension, 0) + 1
                     if shown[x.dimension] <= 2:
-                        rows.append((x.dimension, x.value, x.source, _money(x.actual), _money(x.expected),
-                                     _money(x.impact), _pct(x.share_pct), _pct(x.usual_share_pct)))  # fmt: skip
-                output(["dimension", "value", "source", "actual", "expected", "impact", "share of change",
-                        "usual share"], rows, title="Root cause")  # fmt: skip
+                        rows.append(
+                            (
+                                x.dimension,
+                                x.value,
+                                x.source,
+                                _money(x.actual),
+                                _money(x.expected),
+                                _money(x.impact),
+                                _pct(x.share_pct),
+                                _pct(x.usual_share_pct),
+                            )
+                        )
+                output(
+                    [
+                        "dimension",
+                        "value",
+                        "source",
+                        "actual",
+                        "expected",
+                        "impact",
+                        "share of change",
+                        "usual share",
+                    ],
+                    rows,
+                    title="Root cause",
+                )
             if d.feedback:
-                output(["when", "action", "status", "reason", "by", "pattern", "until"],
-                       [(f.created_at, f.action, f.status, f.reason or "", f.actor or "", f.pattern or "",
-                         f.valid_until) for f in d.feedback], title="Feedback")  # fmt: skip
+                output(
+                    ["when", "action", "status", "reason", "by", "pattern", "until"],
+                    [
+                        (
+                            f.created_at,
+                            f.action,
+                            f.status,
+                            f.reason or "",
+                            f.actor or "",
+                            f.pattern or "",
+                            f.valid_until,
+                        )
+                        for f in d.feedback
+                    ],
+                    title="Feedback",
+                )
         write_chart_for(d, chart)
 
-    def _feedback(anomaly_id: str, action: str, reason: str | None, by: str | None, db: Path | None,
-                  as_json: bool, pattern: str | None = None, until: str | None = None) -> None:  # fmt: skip
+    def _feedback(
+        anomaly_id: str,
+        action: str,
+        reason: str | None,
+        by: str | None,
+        db: Path | None,
+        as_json: bool,
+        pattern: str | None = None,
+        until: str | None = None,
+    ) -> None:
         from spendscope.render import console, print_json
-        from tools.anomalies import UpdateAnomalyInput, update_anomaly
+        from spendscope.tools.governance.anomalies import UpdateAnomalyInput, update_anomaly
 
-        params = build(UpdateAnomalyInput, anomaly_id=anomaly_id, action=action, reason=reason, actor=by,
-                       pattern=pattern.strip().lower() if pattern else None, until=_date(until, "--until"))  # fmt: skip
+        params = build(
+            UpdateAnomalyInput,
+            anomaly_id=anomaly_id,
+            action=action,
+            reason=reason,
+            actor=by,
+            pattern=pattern.strip().lower() if pattern else None,
+            until=_date(until, "--until"),
+        )
         a = update_anomaly(open_store(db), params)
         if as_json:
             print_json(a)
@@ -433,20 +571,35 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             )
 
     @anomalies_app.command("ack")
-    def anomalies_ack(anomaly_id: IdArg, reason: ReasonOption = None, by: ByOption = None, db: DbOption = None,
-                      as_json: JsonOption = False) -> None:  # fmt: skip
+    def anomalies_ack(
+        anomaly_id: IdArg,
+        reason: ReasonOption = None,
+        by: ByOption = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
         """Acknowledge an anomaly (someone is on it)."""
         _feedback(anomaly_id, "acknowledge", reason, by, db, as_json)
 
     @anomalies_app.command("resolve")
-    def anomalies_resolve(anomaly_id: IdArg, reason: ReasonOption = None, by: ByOption = None,
-                          db: DbOption = None, as_json: JsonOption = False) -> None:  # fmt: skip
+    def anomalies_resolve(
+        anomaly_id: IdArg,
+        reason: ReasonOption = None,
+        by: ByOption = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
         """Resolve an anomaly (fixed, or no action needed)."""
         _feedback(anomaly_id, "resolve", reason, by, db, as_json)
 
     @anomalies_app.command("reopen")
-    def anomalies_reopen(anomaly_id: IdArg, reason: ReasonOption = None, by: ByOption = None,
-                         db: DbOption = None, as_json: JsonOption = False) -> None:  # fmt: skip
+    def anomalies_reopen(
+        anomaly_id: IdArg,
+        reason: ReasonOption = None,
+        by: ByOption = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
         """Reopen an anomaly; its labels stop suppressing later anomalies."""
         _feedback(anomaly_id, "reopen", reason, by, db, as_json)
 
@@ -456,7 +609,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         label: Annotated[
             str,
             typer.Argument(help="expected (known cause), noise (false alarm) or confirmed (a real problem)."),
-        ],  # fmt: skip
+        ],
         reason: ReasonOption = None,
         pattern: Annotated[
             str | None,
@@ -464,7 +617,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 help="expected/noise: what later anomalies to suppress: "
                 "similar (default), once, weekly, monthly."
             ),
-        ] = None,  # fmt: skip
+        ] = None,
         until: Annotated[
             str | None, typer.Option(help="expected/noise: suppress nothing after this day.")
         ] = None,
@@ -473,7 +626,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Label an anomaly; expected and noise labels suppress the same pattern from now on."""
-        from data.errors import InvalidArgument
+        from spendscope.data.errors import InvalidArgument
 
         label = label.strip().lower()
         if label not in ("expected", "noise", "confirmed"):
@@ -521,8 +674,15 @@ def _anomaly_table(anomalies: list[Any], title: str, show_new: bool = False) -> 
         status = a.status + ("*" if show_new and a.new else "")
         if a.group_id and a.group_id != a.anomaly_id:
             status += f" ~{a.group_id}"
-        table.add_row(a.anomaly_id, a.severity[:4], f"{a.dimension}={a.value}", when, _money(a.impact),
-                      _pct(a.relative_pct, signed=True), status)  # fmt: skip
+        table.add_row(
+            a.anomaly_id,
+            a.severity[:4],
+            f"{a.dimension}={a.value}",
+            when,
+            _money(a.impact),
+            _pct(a.relative_pct, signed=True),
+            status,
+        )
     console.print(table)
     notes = ["* new in this run"] if show_new else []
     if any(a.group_id and a.group_id != a.anomaly_id for a in anomalies):

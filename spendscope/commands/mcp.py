@@ -32,21 +32,21 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 "--allow-writes",
                 help="Offer write tools (budgets, anomaly labels, rules); over HTTP "
                 "only to tokens with the write scope.",
-            ),  # fmt: skip
+            ),
         ] = False,
     ) -> None:
         """Serve the cost tools, resources and prompts over MCP (stdio by default; --http for streamable HTTP)."""
-        from data.errors import InvalidArgument
-        from data.settings import load_settings
-        from data.store import Store
-        from mcp_server.auth import TokenTable, is_loopback
+        from spendscope.data.errors import InvalidArgument
+        from spendscope.data.settings import load_settings
+        from spendscope.data.store import Store
+        from spendscope.mcp_server.auth import TokenTable, is_loopback
 
         s = load_settings(db=db)
         store = Store(s.db, lock_timeout=s.lock_timeout)
         if not http:
             if tokens is not None:
                 raise InvalidArgument("--tokens applies to --http only; stdio serves the local user")
-            from mcp_server.server import build_server, run_stdio
+            from spendscope.mcp_server.server import build_server, run_stdio
 
             run_stdio(build_server(store, allow_writes=allow_writes))
             return
@@ -61,7 +61,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             raise InvalidArgument(
                 "--allow-writes over HTTP needs --tokens: the write scope is granted per token"
             )
-        from mcp_server.server import build_server, run_http
+        from spendscope.mcp_server.server import build_server, run_http
 
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{port}/mcp"
@@ -73,6 +73,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             if table
             else "NO authentication (loopback only)"
         )
-        print(f"spendscope MCP server at {url}; store {store.path}; {auth}; writes "
-              f"{'on for write-scoped tokens' if allow_writes else 'off'}", file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"spendscope MCP server at {url}; store {store.path}; {auth}; writes "
+            f"{'on for write-scoped tokens' if allow_writes else 'off'}",
+            file=sys.stderr,
+            flush=True,
+        )
         run_http(server, host, port)

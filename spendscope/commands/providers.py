@@ -23,7 +23,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Import AWS CUR files (Bedrock tokens, GPU instances, everything else as FOCUS rows). Each file is
         all-or-nothing; re-importing the same file adds nothing."""
-        from data.import_aws import import_aws_cur
+        from spendscope.data.import_aws import import_aws_cur
 
         run_imports(files, db, as_json, import_aws_cur)
 
@@ -40,7 +40,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Import Azure cost exports (Azure OpenAI meters, 1K/1M units, PTU reservations). Each file is
         all-or-nothing; re-importing the same file adds nothing."""
-        from data.import_azure import import_azure
+        from spendscope.data.import_azure import import_azure
 
         run_imports(files, db, as_json, import_azure)
 
@@ -57,6 +57,6 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Import GCP billing export rows (Vertex AI / Gemini SKUs, labels, credits). Each file is
         all-or-nothing; re-importing the same file adds nothing."""
-        from data.import_gcp import import_gcp
+        from spendscope.data.import_gcp import import_gcp
 
         run_imports(files, db, as_json, import_gcp)

@@ -21,7 +21,7 @@ DryRunOption = Annotated[
 
 
 def _day(text: str | None) -> dt.date | None:
-    from data.errors import InvalidArgument
+    from spendscope.data.errors import InvalidArgument
 
     if text is None:
         return None
@@ -32,8 +32,11 @@ def _day(text: str | None) -> dt.date | None:
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    slack = typer.Typer(help="The Slack app: Billy in Slack, routed anomaly alerts, showback reports.",
-                        invoke_without_command=True, no_args_is_help=False)  # fmt: skip
+    slack = typer.Typer(
+        help="The Slack app: Billy in Slack, routed anomaly alerts, showback reports.",
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
     app.add_typer(slack, name="slack")
 
     @slack.callback()
@@ -47,7 +50,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 help="Serve Slack's HTTP requests at /slack/events instead "
                 "of Socket Mode (needs SLACK_SIGNING_SECRET).",
             ),
-        ] = False,  # fmt: skip
+        ] = False,
         host: Annotated[str, typer.Option(help="Address to bind with --http.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to bind with --http.", min=1, max=65535)] = 3000,
         schedule: Annotated[
@@ -55,25 +58,25 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             typer.Option(
                 "--schedule", help="Also run the triage router and the reports on a schedule in this process."
             ),
-        ] = False,  # fmt: skip
+        ] = False,
         triage_minutes: Annotated[
             float,
             typer.Option(
                 "--triage-minutes", help="With --schedule: minutes between triage runs (0: no triage).", min=0
             ),
-        ] = 15,  # fmt: skip
+        ] = 15,
     ) -> None:
         """Run the Slack app: Socket Mode with SLACK_BOT_TOKEN + SLACK_APP_TOKEN, or --http --port N."""
         if ctx.invoked_subcommand is not None:
             return
         import logging
 
-        from data.settings import load_settings
-        from data.store import Store
-        from slack_app.access import Access
-        from slack_app.app import build_app
-        from slack_app.messaging import make_client
-        from slack_app.server import EVENTS_PATH, Scheduler, run_http, run_socket_mode
+        from spendscope.data.settings import load_settings
+        from spendscope.data.store import Store
+        from spendscope.slack_app.access import Access
+        from spendscope.slack_app.app import build_app
+        from spendscope.slack_app.messaging import make_client
+        from spendscope.slack_app.server import EVENTS_PATH, Scheduler, run_http, run_socket_mode
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         s = load_settings(db=db)
@@ -81,16 +84,22 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         access = Access.load(s.slack_access)
         client = make_client(s)
         if not http and s.slack_app_token is None:
-            from data.errors import InvalidArgument
+            from spendscope.data.errors import InvalidArgument
 
-            raise InvalidArgument("set SLACK_APP_TOKEN (an xapp- app-level token) for Socket Mode, or run "
-                                  "`spendscope slack --http --port N` with SLACK_SIGNING_SECRET")  # fmt: skip
+            raise InvalidArgument(
+                "set SLACK_APP_TOKEN (an xapp- app-level token) for Socket Mode, or run "
+                "`spendscope slack --http --port N` with SLACK_SIGNING_SECRET"
+            )
         slack_app = build_app(store, s, client=client, access=access, socket_mode=not http)
         if schedule:
             Scheduler(store, s, client, access, triage_minutes=triage_minutes).start()
         where = f"HTTP at http://{host}:{port}{EVENTS_PATH}" if http else "Socket Mode"
-        print(f"spendscope Slack app: {where}; store {store.path}; access: {access.source}; schedule "
-              f"{'on' if schedule else 'off'}", file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"spendscope Slack app: {where}; store {store.path}; access: {access.source}; schedule "
+            f"{'on' if schedule else 'off'}",
+            file=sys.stderr,
+            flush=True,
+        )
         if http:
             run_http(slack_app, host, port)
         else:
@@ -107,23 +116,26 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Post a scheduled report to Slack: weekly / monthly showback per team (monthly also the finance
         summary), budget alerts, or snooze reminders. Safe to run again: nothing is posted twice."""
-        from data.settings import load_settings
-        from data.store import Store
-        from slack_app.access import Access
-        from slack_app.messaging import make_client
-        from slack_app.reports import run_report
+        from spendscope.data.settings import load_settings
+        from spendscope.data.store import Store
         from spendscope.render import print_json, print_table
+        from spendscope.slack_app.access import Access
+        from spendscope.slack_app.messaging import make_client
+        from spendscope.slack_app.reports import run_report
 
         s = load_settings(db=db)
         store = Store(s.db, lock_timeout=s.lock_timeout)
         client = None if dry_run else make_client(s)
-        run = run_report(kind, store, client, Access.load(s.slack_access), as_of=_day(as_of), by=by,
-                         dry_run=dry_run)  # fmt: skip
+        run = run_report(
+            kind, store, client, Access.load(s.slack_access), as_of=_day(as_of), by=by, dry_run=dry_run
+        )
         if as_json:
             print_json(run.model_dump(mode="json"))
         else:
-            print_table(["key", "to", "scope", "status", "detail"],
-                        [(o.key, o.target, o.scope, o.status, o.error or o.ts or "") for o in run.outcomes])  # fmt: skip
+            print_table(
+                ["key", "to", "scope", "status", "detail"],
+                [(o.key, o.target, o.scope, o.status, o.error or o.ts or "") for o in run.outcomes],
+            )
             for note in run.notes:
                 print(f"note: {note}", file=sys.stderr)
         if any(o.status == "failed" for o in run.outcomes):
@@ -142,14 +154,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Route new cost anomalies to their owners in Slack (the triage router with the Slack delivery)."""
-        from agents.triage import run_triage
-        from data.settings import load_settings
-        from data.store import Store
-        from slack_app.access import Access
-        from slack_app.delivery import SlackDelivery
-        from slack_app.messaging import make_client
+        from spendscope.agents.triage import run_triage
+        from spendscope.data.settings import load_settings
+        from spendscope.data.store import Store
         from spendscope.render import print_json, print_table
-        from tools.anomalies import DetectInput
+        from spendscope.slack_app.access import Access
+        from spendscope.slack_app.delivery import SlackDelivery
+        from spendscope.slack_app.messaging import make_client
+        from spendscope.tools.governance.anomalies import DetectInput
 
         s = load_settings(db=db)
         store = Store(s.db, lock_timeout=s.lock_timeout)
@@ -163,8 +175,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if as_json:
             print_json(result.model_dump(mode="json"))
         else:
-            print_table(["key", "to", "ref"], [(d.key, d.destination, d.ref) for d in result.delivered]
-                        + [(a.key, "(dry run)", a.title) for a in (result.alerts if dry_run else [])]
-                        + [(f.key, "FAILED", f.error) for f in result.failed])  # fmt: skip
+            print_table(
+                ["key", "to", "ref"],
+                [(d.key, d.destination, d.ref) for d in result.delivered]
+                + [(a.key, "(dry run)", a.title) for a in (result.alerts if dry_run else [])]
+                + [(f.key, "FAILED", f.error) for f in result.failed],
+            )
         if result.failed:
             raise typer.Exit(1)

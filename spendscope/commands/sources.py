@@ -13,21 +13,27 @@ from spendscope.options import DbOption, JsonOption, open_store, settings
 
 SinceOption = Annotated[
     str | None,
-    typer.Option("--since", help="First day to pull (YYYY-MM-DD); default: the look-back before the last sync, "
-                 "or SPENDSCOPE_SYNC_INITIAL_DAYS ago on the first sync."),
-]  # fmt: skip
+    typer.Option(
+        "--since",
+        help="First day to pull (YYYY-MM-DD); default: the look-back before the last sync, "
+        "or SPENDSCOPE_SYNC_INITIAL_DAYS ago on the first sync.",
+    ),
+]
 UntilOption = Annotated[
     str | None, typer.Option("--until", help="Last day to pull (YYYY-MM-DD); default: now.")
 ]
 LookbackOption = Annotated[
     int | None,
-    typer.Option("--lookback", help="Days before the last synced day to re-read for late data "
-                 "(default SPENDSCOPE_SYNC_LOOKBACK_DAYS, 3)."),
-]  # fmt: skip
+    typer.Option(
+        "--lookback",
+        help="Days before the last synced day to re-read for late data "
+        "(default SPENDSCOPE_SYNC_LOOKBACK_DAYS, 3).",
+    ),
+]
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
-    from data.errors import InvalidArgument
+    from spendscope.data.errors import InvalidArgument
 
     if value is None:
         return None
@@ -45,8 +51,10 @@ def _print_sync(label: str, r: Any) -> None:
         + (f" (replacing {r.replaced_rows:,} from earlier syncs)" if r.replaced_rows else "")
         + f", total {float(r.total_cost):,.2f}; tokens from the usage report on {r.tokens_matched_rows:,} rows; "
         f"{r.requests} requests, {r.retries} retries (import {r.import_result.import_id})",
-        markup=False, highlight=False, soft_wrap=True,
-    )  # fmt: skip
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     for w in r.import_result.warnings:
         console.print(f"  warning: {w}", markup=False, highlight=False, soft_wrap=True)
 
@@ -69,37 +77,61 @@ def _print_results(results: list[Any], as_json: bool) -> None:
                 f"{r.source_file}: {r.rows_inserted:,} rows imported"
                 + (f", {r.rows_skipped:,} already present" if r.rows_skipped else "")
                 + f" (import {r.import_id})",
-                markup=False, highlight=False, soft_wrap=True,
-            )  # fmt: skip
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         for w in r.warnings:
             console.print(f"  warning: {w}", markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    sync_app = typer.Typer(help="Pull costs and usage from provider APIs (admin keys from the environment).",
-                           no_args_is_help=True)  # fmt: skip
+    sync_app = typer.Typer(
+        help="Pull costs and usage from provider APIs (admin keys from the environment).",
+        no_args_is_help=True,
+    )
     app.add_typer(sync_app, name="sync")
 
     @sync_app.command("openai")
-    def sync_openai_cmd(since: SinceOption = None, until: UntilOption = None, lookback: LookbackOption = None,
-                        db: DbOption = None, as_json: JsonOption = False) -> None:  # fmt: skip
+    def sync_openai_cmd(
+        since: SinceOption = None,
+        until: UntilOption = None,
+        lookback: LookbackOption = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
         """OpenAI Costs API (+ Usage API for tokens) -> FOCUS rows. Key: OPENAI_ADMIN_KEY or the keys file."""
-        from data.sync_openai import sync_openai
+        from spendscope.data.sync_openai import sync_openai
         from spendscope.render import print_json
 
-        result = sync_openai(open_store(db), settings(db), since=_date(since, "--since"),
-                             until=_date(until, "--until"), lookback_days=lookback)  # fmt: skip
+        result = sync_openai(
+            open_store(db),
+            settings(db),
+            since=_date(since, "--since"),
+            until=_date(until, "--until"),
+            lookback_days=lookback,
+        )
         print_json(result) if as_json else _print_sync("OpenAI API", result)
 
     @sync_app.command("anthropic")
-    def sync_anthropic_cmd(since: SinceOption = None, until: UntilOption = None, lookback: LookbackOption = None,
-                           db: DbOption = None, as_json: JsonOption = False) -> None:  # fmt: skip
+    def sync_anthropic_cmd(
+        since: SinceOption = None,
+        until: UntilOption = None,
+        lookback: LookbackOption = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
         """Anthropic Admin API cost report (+ usage report for tokens) -> FOCUS rows. Key: ANTHROPIC_ADMIN_KEY."""
-        from data.sync_anthropic import sync_anthropic
+        from spendscope.data.sync_anthropic import sync_anthropic
         from spendscope.render import print_json
 
-        result = sync_anthropic(open_store(db), settings(db), since=_date(since, "--since"),
-                                until=_date(until, "--until"), lookback_days=lookback)  # fmt: skip
+        result = sync_anthropic(
+            open_store(db),
+            settings(db),
+            since=_date(since, "--since"),
+            until=_date(until, "--until"),
+            lookback_days=lookback,
+        )
         print_json(result) if as_json else _print_sync("Anthropic API", result)
 
     @app.command("otel")
@@ -115,8 +147,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Receive OpenTelemetry GenAI spans (OTLP/HTTP, JSON encoding) on POST /v1/traces into usage_events."""
         import sys
 
-        from data.otel import make_server
-        from data.prices import PriceCatalog
+        from spendscope.data.otel import make_server
+        from spendscope.data.prices import PriceCatalog
 
         def log(message: str) -> None:
             sys.stdout.write(message + "\n")
@@ -141,22 +173,23 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Import OpenTelemetry GenAI spans from OTLP JSON files (e.g. the Collector's file exporter)."""
-        from data.otel import import_otel_file
-        from data.prices import PriceCatalog
+        from spendscope.data.otel import import_otel_file
+        from spendscope.data.prices import PriceCatalog
 
         store = open_store(db)
         catalog = PriceCatalog.load(settings(db).prices_file)
         _print_results([import_otel_file(store, f, catalog=catalog) for f in files], as_json)
 
-    telemetry_app = typer.Typer(help="The request telemetry of data.telemetry (the Python wrapper).",
-                                no_args_is_help=True)  # fmt: skip
+    telemetry_app = typer.Typer(
+        help="The request telemetry of data.telemetry (the Python wrapper).", no_args_is_help=True
+    )
     app.add_typer(telemetry_app, name="telemetry")
 
     @telemetry_app.command("flush")
     def telemetry_flush_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
         """Import the telemetry events spooled while the store could not be written (<state_dir>/spool)."""
-        from data.prices import PriceCatalog
-        from data.telemetry import flush_spool
+        from spendscope.data.prices import PriceCatalog
+        from spendscope.data.telemetry import flush_spool
         from spendscope.render import console, print_json
 
         s = settings(db)
@@ -166,9 +199,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             return
         console.print(
             f"{result.files} spool files imported: {result.events_inserted:,} events added"
-            + (f", {result.events_already_present:,} already present" if result.events_already_present else ""),
-            markup=False, highlight=False, soft_wrap=True,
-        )  # fmt: skip
+            + (
+                f", {result.events_already_present:,} already present"
+                if result.events_already_present
+                else ""
+            ),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         for f in result.failed:
             console.print(f"  kept (not imported): {f}", markup=False, highlight=False, soft_wrap=True)
 
@@ -181,8 +220,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Import LiteLLM proxy spend logs as usage events (request text is never read)."""
-        from data.import_litellm import import_litellm
-        from data.prices import PriceCatalog
+        from spendscope.data.import_litellm import import_litellm
+        from spendscope.data.prices import PriceCatalog
 
         store = open_store(db)
         catalog = PriceCatalog.load(settings(db).prices_file)
@@ -222,21 +261,35 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Import GPU utilisation samples into gpu_samples, keyed to GPU instance cost rows."""
-        from data.errors import InvalidArgument
-        from data.import_gpu import import_gpu, load_map
+        from spendscope.data.errors import InvalidArgument
+        from spendscope.data.import_gpu import import_gpu, load_map
 
         started = None
         if start:
             try:
                 started = dt.datetime.fromisoformat(start.strip().replace("Z", "+00:00"))
             except ValueError:
-                raise InvalidArgument(f"--start {start!r} is not an ISO 8601 time (e.g. 2026-11-27T00:24:40Z)",
-                                      argument="start") from None  # fmt: skip
+                raise InvalidArgument(
+                    f"--start {start!r} is not an ISO 8601 time (e.g. 2026-11-27T00:24:40Z)", argument="start"
+                ) from None
         mapping = load_map(map_file)
         cols = [c for c in columns.split(",") if c.strip()] if columns else None
         store = open_store(db)
-        results = [import_gpu(store, f, instance=instance, host=host, mapping=mapping, timezone=timezone,
-                              start=started, interval=interval, columns=cols, fmt=fmt) for f in files]  # fmt: skip
+        results = [
+            import_gpu(
+                store,
+                f,
+                instance=instance,
+                host=host,
+                mapping=mapping,
+                timezone=timezone,
+                start=started,
+                interval=interval,
+                columns=cols,
+                fmt=fmt,
+            )
+            for f in files
+        ]
         _print_results(results, as_json)
 
     @app.command("sources")
@@ -256,9 +309,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Each source (import kind, provider sync, telemetry feed, GPU log): rows, date range, last import or sync,
         freshness, and which feeds stopped."""
-        from data.errors import InvalidArgument
+        from spendscope.data.errors import InvalidArgument
         from spendscope.render import console, output, print_json
-        from tools.sources import SourcesInput, list_sources
+        from spendscope.tools.costs.sources import SourcesInput, list_sources
 
         when = None
         if as_of:
@@ -276,13 +329,36 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         def age(h: float | None) -> str:
             return "-" if h is None else (f"{h:.0f}h" if h < 72 else f"{h / 24:.0f}d")
 
-        columns = ["source", "feed", "rows", "data from", "data to", "last import/sync", "age data/import",
-                   "status", "note"]  # fmt: skip
-        rows = [(s.source, s.feed, s.rows, s.first_data.date() if s.first_data else None,
-                 s.last_data.date() if s.last_data else None, s.last_import_at or s.last_sync_at,
-                 f"{age(s.hours_since_data)} / {age(s.hours_since_import)}",
-                 s.status.upper() if s.status != "ok" else "ok", s.note) for s in report.sources]  # fmt: skip
+        columns = [
+            "source",
+            "feed",
+            "rows",
+            "data from",
+            "data to",
+            "last import/sync",
+            "age data/import",
+            "status",
+            "note",
+        ]
+        rows = [
+            (
+                s.source,
+                s.feed,
+                s.rows,
+                s.first_data.date() if s.first_data else None,
+                s.last_data.date() if s.last_data else None,
+                s.last_import_at or s.last_sync_at,
+                f"{age(s.hours_since_data)} / {age(s.hours_since_import)}",
+                s.status.upper() if s.status != "ok" else "ok",
+                s.note,
+            )
+            for s in report.sources
+        ]
         output(columns, rows, title=f"Sources as of {report.as_of:%Y-%m-%d %H:%M} UTC")
         if report.stopped:
-            console.print(f"stopped or failing: {', '.join(report.stopped)}", markup=False, highlight=False,
-                          soft_wrap=True)  # fmt: skip
+            console.print(
+                f"stopped or failing: {', '.join(report.stopped)}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )

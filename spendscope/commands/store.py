@@ -19,7 +19,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Import FOCUS cost exports. Each file is all-or-nothing; re-importing the same file adds nothing."""
-        from data.import_focus import import_focus
+        from spendscope.data.import_focus import import_focus
 
         run_imports(files, db, as_json, import_focus)
 
@@ -30,8 +30,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Import per-request usage events (fields named as the usage_events columns; see docs/schema.md)."""
-        from data.events import import_events_file
-        from data.prices import PriceCatalog
+        from spendscope.data.events import import_events_file
+        from spendscope.data.prices import PriceCatalog
         from spendscope.render import console, print_json
 
         store = open_store(db)
@@ -54,7 +54,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(help="Maximum rows returned.")] = 10_000,
     ) -> None:
         """Run read-only SQL over the documented tables and views."""
-        from data.sql_guard import run_select
+        from spendscope.data.sql_guard import run_select
         from spendscope.render import err_console, output
 
         result = run_select(open_store(db), sql, row_limit=limit)
@@ -65,7 +65,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @app.command("imports")
     def imports_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
         """List past imports with their row counts and status."""
-        from data.sql_guard import run_select
+        from spendscope.data.sql_guard import run_select
         from spendscope.render import output
 
         result = run_select(
@@ -88,8 +88,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Build a realistic, deterministic demo store and print a summary of last month's spend."""
         from contextlib import nullcontext
 
-        from data.demo import build_demo
-        from data.store import Store
+        from spendscope.data.demo import build_demo
+        from spendscope.data.store import Store
         from spendscope.demo_summary import print_demo_summary
         from spendscope.render import err_console
 
@@ -110,8 +110,9 @@ def run_imports(files: list[Path], db: Path | None, as_json: bool, importer: Cal
     store = open_store(db)
     results = []
     for f in files:
-        result = run_with_progress(f"importing {f.name}", lambda cb, f=f: importer(store, f, progress=cb),
-                                   quiet=as_json)  # fmt: skip
+        result = run_with_progress(
+            f"importing {f.name}", lambda cb, f=f: importer(store, f, progress=cb), quiet=as_json
+        )
         results.append(result)
         if not as_json:
             _print_import(console, result)

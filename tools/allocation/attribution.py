@@ -16,23 +16,24 @@ import uuid
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument
-from data.sql import ident
-from data.store import Store
-from tools.allocation.common import WEIGHT_UNIT, apportion_sql, money_column, ts
-from tools.allocation.compile import Binder, cost_provider_key, usage_keyed
-from tools.allocation.rules import TELEMETRY_ATTRIBUTES
-from tools.allocation.versions import event_models
-from tools.costs import TimeRange, resolve_range
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument
+from spendscope.data.sql import ident
+from spendscope.data.store import Store
+from spendscope.tools.allocation.common import WEIGHT_UNIT, apportion_sql, money_column, ts
+from spendscope.tools.allocation.compile import Binder, cost_provider_key, usage_keyed
+from spendscope.tools.allocation.rules import TELEMETRY_ATTRIBUTES
+from spendscope.tools.allocation.versions import event_models
+from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+from spendscope.tools.registry import operation
 
 NONE_VALUE = "(none)"
 
 
 class AttributionInput(TimeRange):
-    by: list[str] = Field(default_factory=lambda: ["customer"],
-                          description="telemetry attributes to attribute to: customer, feature, team, env, ...")  # fmt: skip
+    by: list[str] = Field(
+        default_factory=lambda: ["customer"],
+        description="telemetry attributes to attribute to: customer, feature, team, env, ...",
+    )
     measure: str = Field(
         "billed_cost", description="billed_cost (the invoice, default) or cost (EffectiveCost)"
     )
@@ -94,8 +95,11 @@ def attribute_costs(store: Store, params: AttributionInput) -> AttributionResult
     attrs = [a.strip().lower() for a in params.by] or ["customer"]
     for a in attrs:
         if a not in TELEMETRY_ATTRIBUTES:
-            raise InvalidArgument(f"cannot attribute by {a!r}; accepted: {', '.join(TELEMETRY_ATTRIBUTES)}",
-                                  argument="by", value=a)  # fmt: skip
+            raise InvalidArgument(
+                f"cannot attribute by {a!r}; accepted: {', '.join(TELEMETRY_ATTRIBUTES)}",
+                argument="by",
+                value=a,
+            )
     attrs = list(dict.fromkeys(attrs))
     p = f"_spendscope_attr_{uuid.uuid4().hex[:8]}_"
     t = {n: ident(p + n) for n in ("bills", "events", "weights", "parts")}
@@ -139,8 +143,9 @@ def attribute_costs(store: Store, params: AttributionInput) -> AttributionResult
                     SEMI JOIN {t["bills"]} AS bl ON bl.pk = e.pk AND bl.mk = e.mk AND bl.d = e.d
                     WINDOW g AS (PARTITION BY e.pk, e.mk, e.d)"""
             )
-            parts_sql = apportion_sql(t["weights"], f"(SELECT * FROM {t['bills']} WHERE mk IS NOT NULL)",
-                                      ["pk", "mk", "d"], members)  # fmt: skip
+            parts_sql = apportion_sql(
+                t["weights"], f"(SELECT * FROM {t['bills']} WHERE mk IS NOT NULL)", ["pk", "mk", "d"], members
+            )
             con.execute(f"CREATE TEMP TABLE {t['parts']} AS {parts_sql}")
             total, no_model = con.execute(
                 f"SELECT coalesce(sum(amount), 0), coalesce(sum(amount) FILTER (WHERE mk IS NULL), 0) "
@@ -194,17 +199,42 @@ def attribute_costs(store: Store, params: AttributionInput) -> AttributionResult
                 con.execute(f"DROP TABLE IF EXISTS {name}")
     n = len(members)
     return AttributionResult(
-        by=attrs, measure=params.measure, start=period.start, end=period.end, period_label=period.label,
-        total=total, attributed=attributed, unmatched_cost=unmatched_cost, no_model_cost=no_model,
+        by=attrs,
+        measure=params.measure,
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        total=total,
+        attributed=attributed,
+        unmatched_cost=unmatched_cost,
+        no_model_cost=no_model,
         coverage_pct=float(attributed / total * 100) if total else None,
         telemetry_without_bill=orphan,
-        rows=[AttributedRow(values=dict(zip(attrs, r[:n], strict=True)), cost=r[n], estimated_cost=r[n + 1],
-                            requests=int(r[n + 2]), tokens=int(r[n + 3])) for r in rows],
-        models=[ModelRow(provider=m[0] or "", model=m[1], billed=m[2], estimated=m[3], attributed=m[4],
-                         unmatched=m[5], ratio=float(m[4] / m[3]) if m[3] else None) for m in models],
+        rows=[
+            AttributedRow(
+                values=dict(zip(attrs, r[:n], strict=True)),
+                cost=r[n],
+                estimated_cost=r[n + 1],
+                requests=int(r[n + 2]),
+                tokens=int(r[n + 3]),
+            )
+            for r in rows
+        ],
+        models=[
+            ModelRow(
+                provider=m[0] or "",
+                model=m[1],
+                billed=m[2],
+                estimated=m[3],
+                attributed=m[4],
+                unmatched=m[5],
+                ratio=float(m[4] / m[3]) if m[3] else None,
+            )
+            for m in models
+        ],
         unmatched=[UnmatchedBill(provider=u[0], model=u[1], cost=u[2], days=u[3]) for u in unmatched],
         reconciles=attributed + unmatched_cost + no_model == total,
-    )  # fmt: skip
+    )
 
 
 __all__ = ["attribute_costs", "AttributionInput", "AttributionResult", "Decimal"]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-
-from data.errors import InvalidArgument
-from tools.allocation.rules import UNALLOCATED
-from tools.dimensions import BUILTIN_DIMENSIONS, Source, dimension_sql
+from spendscope.data.errors import InvalidArgument
+from spendscope.tools.allocation.rules import UNALLOCATED
+from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, Source, dimension_sql
 
 MONEY_MEASURES = {
     "cost": "EffectiveCost",
@@ -23,8 +22,11 @@ MONEY_MEASURES = {
 def money_column(measure: str) -> str:
     key = measure.strip().lower()
     if key not in MONEY_MEASURES:
-        raise InvalidArgument(f"unknown cost measure {measure!r}; accepted: {', '.join(MONEY_MEASURES)}",
-                              argument="measure", value=measure)  # fmt: skip
+        raise InvalidArgument(
+            f"unknown cost measure {measure!r}; accepted: {', '.join(MONEY_MEASURES)}",
+            argument="measure",
+            value=measure,
+        )
     return MONEY_MEASURES[key]
 
 

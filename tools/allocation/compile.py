@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import duckdb
-
-from data.focus import FOCUS_COLUMNS
-from data.sql import ident, json_key
-from tools.allocation.rules import (
+from spendscope.data.focus import FOCUS_COLUMNS
+from spendscope.data.sql import ident, json_key
+from spendscope.tools.allocation.rules import (
     AI_COLUMNS,
     TELEMETRY_METRICS,
     UNALLOCATED,
@@ -33,12 +32,16 @@ from tools.allocation.rules import (
     condition_fields,
 )
 
-_NUMERIC_COLUMNS = {c for c, kind in FOCUS_COLUMNS.items() if kind == "decimal"} | {
-    c for c, t in AI_COLUMNS.items() if t != "VARCHAR"
-} | {"x_SourceRow", "x_RowHash"}  # fmt: skip
-_TEXT_COLUMNS = {c for c, kind in FOCUS_COLUMNS.items() if kind == "string"} | {
-    c for c, t in AI_COLUMNS.items() if t == "VARCHAR"
-} | {"x_Source", "x_ImportId", "x_SourceFile"}  # fmt: skip
+_NUMERIC_COLUMNS = (
+    {c for c, kind in FOCUS_COLUMNS.items() if kind == "decimal"}
+    | {c for c, t in AI_COLUMNS.items() if t != "VARCHAR"}
+    | {"x_SourceRow", "x_RowHash"}
+)
+_TEXT_COLUMNS = (
+    {c for c, kind in FOCUS_COLUMNS.items() if kind == "string"}
+    | {c for c, t in AI_COLUMNS.items() if t == "VARCHAR"}
+    | {"x_Source", "x_ImportId", "x_SourceFile"}
+)
 
 TAG_PREFIX = "x_vtag_"
 POOL_PREFIX = "x_pool_"
@@ -98,8 +101,13 @@ class Binder:
 
     def bind(self, con: duckdb.DuckDBPyConnection) -> None:
         """Set the variables on `con` (per connection; cheap: one statement per kind)."""
-        for kind, values in (("s", self.texts), ("n", self.numbers), ("l", self.lists), ("d", self.dates),
-                             ("m", self.models)):  # fmt: skip
+        for kind, values in (
+            ("s", self.texts),
+            ("n", self.numbers),
+            ("l", self.lists),
+            ("d", self.dates),
+            ("m", self.models),
+        ):
             if values:
                 con.execute(f"SET VARIABLE {self._var(kind)} = ?", [values])
 
@@ -263,8 +271,9 @@ def chain_digest(chain: list[Segment], extra: str = "") -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
-def compile_chain(chain: list[Segment], *, with_pools: bool = False,
-                  models: list[tuple[str, str | None]] | None = None) -> Compiled:  # fmt: skip
+def compile_chain(
+    chain: list[Segment], *, with_pools: bool = False, models: list[tuple[str, str | None]] | None = None
+) -> Compiled:
     """The relation over `costs` adding one column per virtual tag (and per pool target key)."""
     b = Binder(f"spendscope_alloc_{chain_digest(chain, 'p' if with_pools else '')}")
     ops = _Operands(b)
@@ -336,8 +345,9 @@ def usage_keyed(b: Binder, models: list[tuple[str, str | None]]) -> str:
     """usage_events with the provider, model and day keys that match cost rows."""
     if models:
         b.models = [{"raw": r, "model": m} for r, m in models]
-        model_join = (f" LEFT JOIN (SELECT unnest({b.model_map()}, recursive := true)) AS mm "
-                      "ON mm.raw = ue.model")  # fmt: skip
+        model_join = (
+            f" LEFT JOIN (SELECT unnest({b.model_map()}, recursive := true)) AS mm ON mm.raw = ue.model"
+        )
         model_key = "coalesce(mm.model, lower(ue.model))"
     else:
         model_join, model_key = "", "lower(ue.model)"

@@ -7,19 +7,21 @@ import datetime as dt
 import uuid
 
 from pydantic import BaseModel, Field
-
-from data.sql import ident
-from data.store import Store
-from tools.allocation.common import key_kind, money_column, ts, value_sql
-from tools.allocation.rules import UNALLOCATED
-from tools.costs import TimeRange, resolve_range
-from tools.dimensions import query_source, tag_keys
-from tools.registry import operation
+from spendscope.data.sql import ident
+from spendscope.data.store import Store
+from spendscope.tools.allocation.common import key_kind, money_column, ts, value_sql
+from spendscope.tools.allocation.rules import UNALLOCATED
+from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+from spendscope.tools.costs.dimensions import query_source, tag_keys
+from spendscope.tools.registry import operation
 
 
 class CoverageInput(TimeRange):
-    keys: list[str] = Field(default_factory=list, description="tag keys; default every virtual tag, or the "
-                            "provider tag keys when no virtual tags are defined")  # fmt: skip
+    keys: list[str] = Field(
+        default_factory=list,
+        description="tag keys; default every virtual tag, or the "
+        "provider tag keys when no virtual tags are defined",
+    )
     measure: str = Field(
         "cost", description="cost (EffectiveCost), billed_cost, list_cost or contracted_cost"
     )
@@ -66,22 +68,33 @@ def allocation_coverage(store: Store, params: CoverageInput | None = None) -> Co
     column = money_column(params.measure)
     with store.reader() as con:
         source = query_source(con)
-        keys = [k.strip().lower() for k in params.keys] or sorted(source.virtual_tags) or \
-            [k.lower() for k in tag_keys(con)]  # fmt: skip
+        keys = (
+            [k.strip().lower() for k in params.keys]
+            or sorted(source.virtual_tags)
+            or [k.lower() for k in tag_keys(con)]
+        )
         period = resolve_range(params, con)
         keys = list(dict.fromkeys(keys))
         rows: list[CoverageRow] = []
         items: list[UnallocatedItem] = []
         if not keys:
-            return CoverageResult(measure=params.measure, start=period.start, end=period.end,
-                                  period_label=period.label, rows=[], unallocated_items=[])  # fmt: skip
+            return CoverageResult(
+                measure=params.measure,
+                start=period.start,
+                end=period.end,
+                period_label=period.label,
+                rows=[],
+                unallocated_items=[],
+            )
         values = [value_sql(k, con, source) for k in keys]
         where = "ChargePeriodStart >= ? AND ChargePeriodStart < ?"
         bounds = [ts(period.start), ts(period.end)]
         cols = ", ".join(f"{v} AS v{i}" for i, v in enumerate(values))
-        base = (f"SELECT strftime(date_trunc('month', ChargePeriodStart), '%Y-%m') AS month, {cols}, "
-                f"{column} AS m, ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription "
-                f"FROM {source.relation} WHERE {where}")  # fmt: skip
+        base = (
+            f"SELECT strftime(date_trunc('month', ChargePeriodStart), '%Y-%m') AS month, {cols}, "
+            f"{column} AS m, ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription "
+            f"FROM {source.relation} WHERE {where}"
+        )
         # One pass over the cost rows (the rules are evaluated once); the rest reads the grouped table.
         grouped = ident(f"_spendscope_cov_{uuid.uuid4().hex[:8]}")
         vcols = ", ".join(f"v{i}" for i in range(len(keys)))
@@ -105,12 +118,18 @@ def allocation_coverage(store: Store, params: CoverageInput | None = None) -> Co
                 total = r[1] or 0
                 for i, key in enumerate(keys):
                     allocated = r[2 + 2 * i] or 0
-                    rows.append(CoverageRow(
-                        key=key, kind=key_kind(key, source), month=r[0], total=float(total),
-                        allocated=float(allocated), unallocated=float(total - allocated),
-                        allocated_pct=round(float(allocated / total * 100), 4) if total else None,
-                        values=r[3 + 2 * i] or 0,
-                    ))  # fmt: skip
+                    rows.append(
+                        CoverageRow(
+                            key=key,
+                            kind=key_kind(key, source),
+                            month=r[0],
+                            total=float(total),
+                            allocated=float(allocated),
+                            unallocated=float(total - allocated),
+                            allocated_pct=round(float(allocated / total * 100), 4) if total else None,
+                            values=r[3 + 2 * i] or 0,
+                        )
+                    )
             for i, key in enumerate(keys if params.top else []):
                 found = con.execute(
                     f"""SELECT month, sum(m) AS c, ProviderName, ServiceName, SubAccountName, ResourceName,
@@ -122,10 +141,27 @@ def allocation_coverage(store: Store, params: CoverageInput | None = None) -> Co
                         ORDER BY month, abs(c) DESC""",
                     [params.top],
                 ).fetchall()
-                items += [UnallocatedItem(key=key, month=f[0], cost=float(f[1] or 0), provider=f[2], service=f[3],
-                                          sub_account=f[4], resource=f[5], charge_description=f[6],
-                                          line_items=int(f[7])) for f in found]  # fmt: skip
+                items += [
+                    UnallocatedItem(
+                        key=key,
+                        month=f[0],
+                        cost=float(f[1] or 0),
+                        provider=f[2],
+                        service=f[3],
+                        sub_account=f[4],
+                        resource=f[5],
+                        charge_description=f[6],
+                        line_items=int(f[7]),
+                    )
+                    for f in found
+                ]
         finally:
             con.execute(f"DROP TABLE IF EXISTS {grouped}")
-    return CoverageResult(measure=params.measure, start=period.start, end=period.end, period_label=period.label,
-                          rows=rows, unallocated_items=items)  # fmt: skip
+    return CoverageResult(
+        measure=params.measure,
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        rows=rows,
+        unallocated_items=items,
+    )

@@ -7,8 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-
-from tools.allocation.rules import Condition, Group, Pool, Rule, RuleSet
+from spendscope.tools.allocation.rules import Condition, Group, Pool, Rule, RuleSet
 
 
 def condition_to_dict(cond: Condition) -> dict[str, Any]:
@@ -88,8 +87,16 @@ def dump_rules(data: dict[str, Any]) -> str:
     )
 
 
-_OP_WORDS = {"equals": "=", "not_equals": "!=", "in": "in", "not_in": "not in", "gt": ">", "gte": ">=", "lt": "<",
-             "lte": "<="}  # fmt: skip
+_OP_WORDS = {
+    "equals": "=",
+    "not_equals": "!=",
+    "in": "in",
+    "not_in": "not in",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+}
 
 
 def describe_condition(cond: dict[str, Any] | None) -> str:

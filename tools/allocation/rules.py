@@ -31,19 +31,27 @@ from typing import Any
 
 import duckdb
 import yaml
-
-from data.errors import InvalidRules
-from data.focus import AI_COLUMNS, FOCUS_COLUMNS, PROVENANCE_COLUMNS
-from data.store import memory_connection
-from tools.dimensions import BUILTIN_DIMENSIONS, TIME_GRAINS
+from spendscope.data.errors import InvalidRules
+from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, PROVENANCE_COLUMNS
+from spendscope.data.store import memory_connection
+from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, TIME_GRAINS
 
 UNALLOCATED = "unallocated"
 KNOWN_COLUMNS = (*FOCUS_COLUMNS, *AI_COLUMNS, *PROVENANCE_COLUMNS)
 # usage_events columns a rule may test (telemetry.<attr>) or a pool may split by.
 TELEMETRY_ATTRIBUTES = (
-    "customer", "feature", "team", "env", "operation", "code_path", "commit_sha", "source", "status", "provider",
+    "customer",
+    "feature",
+    "team",
+    "env",
+    "operation",
+    "code_path",
+    "commit_sha",
+    "source",
+    "status",
+    "provider",
     "model",
-)  # fmt: skip
+)
 TELEMETRY_METRICS = {
     "estimated_cost": "coalesce(estimated_cost, 0)",
     "tokens": "coalesce(input_tokens, 0) + coalesce(output_tokens, 0) + coalesce(cached_input_tokens, 0) "
@@ -64,15 +72,35 @@ PROPORTIONAL_BASES = {
 }
 SPLITS = ("even", "fixed", "proportional", "telemetry")
 OPS = {
-    "equals": "equals", "eq": "equals", "=": "equals", "==": "equals", "is": "equals",
-    "not_equals": "not_equals", "ne": "not_equals", "!=": "not_equals",
-    "in": "in", "not_in": "not_in",
-    "prefix": "prefix", "starts_with": "prefix", "suffix": "suffix", "ends_with": "suffix",
-    "contains": "contains", "not_contains": "not_contains",
-    "regex": "regex", "matches": "regex", "not_regex": "not_regex",
-    "gt": "gt", ">": "gt", "gte": "gte", ">=": "gte", "lt": "lt", "<": "lt", "lte": "lte", "<=": "lte",
+    "equals": "equals",
+    "eq": "equals",
+    "=": "equals",
+    "==": "equals",
+    "is": "equals",
+    "not_equals": "not_equals",
+    "ne": "not_equals",
+    "!=": "not_equals",
+    "in": "in",
+    "not_in": "not_in",
+    "prefix": "prefix",
+    "starts_with": "prefix",
+    "suffix": "suffix",
+    "ends_with": "suffix",
+    "contains": "contains",
+    "not_contains": "not_contains",
+    "regex": "regex",
+    "matches": "regex",
+    "not_regex": "not_regex",
+    "gt": "gt",
+    ">": "gt",
+    "gte": "gte",
+    ">=": "gte",
+    "lt": "lt",
+    "<": "lt",
+    "lte": "lte",
+    "<=": "lte",
     "exists": "exists",
-}  # fmt: skip
+}
 NUMERIC_OPS = ("gt", "gte", "lt", "lte")
 LIST_OPS = ("in", "not_in")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_\-]{0,62}$")
@@ -98,8 +126,13 @@ class FieldRef:
 
     @property
     def text(self) -> str:
-        prefix = {"tag": "Tags.", "telemetry": "telemetry.", "telemetry_tag": "telemetry.tags.",
-                  "virtual": "virtual.", "event_tag": "tags."}.get(self.kind, "")  # fmt: skip
+        prefix = {
+            "tag": "Tags.",
+            "telemetry": "telemetry.",
+            "telemetry_tag": "telemetry.tags.",
+            "virtual": "virtual.",
+            "event_tag": "tags.",
+        }.get(self.kind, "")
         return prefix + self.name
 
 
@@ -274,8 +307,13 @@ class _Parser:
         description = None
         if "description" in by_key and not _is_null(by_key["description"]):
             description = _as_text(self.scalar(by_key["description"]))
-        rs = RuleSet(tags=tags, pools=tuple(pools), effective_from=effective, file_version=version,
-                     description=description)  # fmt: skip
+        rs = RuleSet(
+            tags=tags,
+            pools=tuple(pools),
+            effective_from=effective,
+            file_version=version,
+            description=description,
+        )
         self.check_cycles(rs)
         return rs
 
@@ -332,8 +370,11 @@ class _Parser:
         if "value" in parts:
             value = self.text(parts["value"][0], f"{label}: value")
             if value.lower() == UNALLOCATED:
-                raise self.fail(parts["value"][1], f"{label}: {UNALLOCATED!r} is what unmatched spend gets; "
-                                "leave such rows unmatched instead")  # fmt: skip
+                raise self.fail(
+                    parts["value"][1],
+                    f"{label}: {UNALLOCATED!r} is what unmatched spend gets; "
+                    "leave such rows unmatched instead",
+                )
             return Rule(key=key, index=index, line=line, when=when, value=value, name=name)
         copy = self.field(self.text(parts["copy"][0], f"{label}: copy"), parts["copy"][1], "cost")
         return Rule(key=key, index=index, line=line, when=when, copy=copy, name=name)
@@ -348,8 +389,19 @@ class _Parser:
     def _pool(self, node: yaml.Node) -> Pool:
         line = _line(node)
         parts = {k: (v, ln) for k, v, ln in self.mapping(node, "a shared pool")}
-        allowed = {"name", "description", "when", "to", "split", "members", "percentages", "basis", "metric",
-                   "attribute", "telemetry_when"}  # fmt: skip
+        allowed = {
+            "name",
+            "description",
+            "when",
+            "to",
+            "split",
+            "members",
+            "percentages",
+            "basis",
+            "metric",
+            "attribute",
+            "telemetry_when",
+        }
         for k, (_v, ln) in parts.items():
             if k not in allowed:
                 raise self.fail(
@@ -398,15 +450,19 @@ class _Parser:
                 raise self.fail(parts["basis"][1], f"{label}: basis only applies to split: proportional")
             basis = self.text(parts["basis"][0], f"{label}: basis").lower()
             if basis not in PROPORTIONAL_BASES:
-                raise self.fail(parts["basis"][1], f"{label}: basis {basis!r} is not one of "
-                                f"{', '.join(PROPORTIONAL_BASES)}")  # fmt: skip
+                raise self.fail(
+                    parts["basis"][1],
+                    f"{label}: basis {basis!r} is not one of {', '.join(PROPORTIONAL_BASES)}",
+                )
         metric, attribute, tele_when = "estimated_cost", None, None
         if split == "telemetry":
             if "metric" in parts:
                 metric = self.text(parts["metric"][0], f"{label}: metric").lower()
                 if metric not in TELEMETRY_METRICS:
-                    raise self.fail(parts["metric"][1], f"{label}: metric {metric!r} is not one of "
-                                    f"{', '.join(TELEMETRY_METRICS)}")  # fmt: skip
+                    raise self.fail(
+                        parts["metric"][1],
+                        f"{label}: metric {metric!r} is not one of {', '.join(TELEMETRY_METRICS)}",
+                    )
             attr_text = (
                 self.text(parts["attribute"][0], f"{label}: attribute") if "attribute" in parts else to
             )
@@ -419,9 +475,20 @@ class _Parser:
                 if k in parts:
                     raise self.fail(parts[k][1], f"{label}: {k} only applies to split: telemetry")
         description = _as_text(self.scalar(parts["description"][0])) if "description" in parts else None
-        return Pool(name=name, line=line, when=when, to=to, split=split, members=members, percentages=percentages,
-                    basis=basis, metric=metric, attribute=attribute, telemetry_when=tele_when,
-                    description=description)  # fmt: skip
+        return Pool(
+            name=name,
+            line=line,
+            when=when,
+            to=to,
+            split=split,
+            members=members,
+            percentages=percentages,
+            basis=basis,
+            metric=metric,
+            attribute=attribute,
+            telemetry_when=tele_when,
+            description=description,
+        )
 
     # -- conditions
     def condition(self, node: yaml.Node, scope: str) -> Condition:
@@ -458,8 +525,11 @@ class _Parser:
         for op_text, value, oline in self.mapping(node, f"the test on {field.text}"):
             op = OPS.get(op_text.lower())
             if op is None:
-                raise self.fail(oline, f"unknown operator {op_text!r} on {field.text}; accepted: "
-                                f"{', '.join(sorted(set(OPS.values())))}")  # fmt: skip
+                raise self.fail(
+                    oline,
+                    f"unknown operator {op_text!r} on {field.text}; accepted: "
+                    f"{', '.join(sorted(set(OPS.values())))}",
+                )
             out.append(self.test(field, op, value, oline))
         if not out:
             raise self.fail(line, f"no test given for {field.text}")
@@ -499,8 +569,10 @@ class _Parser:
                 return FieldRef("event_tag", raw[5:])
             if low in TELEMETRY_ATTRIBUTES:
                 return FieldRef("event_column", low)
-            raise self.fail(line, f"unknown telemetry field {raw!r}; accepted: {', '.join(TELEMETRY_ATTRIBUTES)} "
-                            "or tags.<key>")  # fmt: skip
+            raise self.fail(
+                line,
+                f"unknown telemetry field {raw!r}; accepted: {', '.join(TELEMETRY_ATTRIBUTES)} or tags.<key>",
+            )
         if low.startswith("tags.") and len(raw) > 5:
             return FieldRef("tag", raw[5:])
         if low.startswith("telemetry."):
@@ -509,21 +581,30 @@ class _Parser:
                 return FieldRef("telemetry_tag", attr[5:])
             if attr.lower() in TELEMETRY_ATTRIBUTES:
                 return FieldRef("telemetry", attr.lower())
-            raise self.fail(line, f"unknown telemetry attribute {attr!r}; accepted: "
-                            f"{', '.join(TELEMETRY_ATTRIBUTES)} or telemetry.tags.<key>")  # fmt: skip
+            raise self.fail(
+                line,
+                f"unknown telemetry attribute {attr!r}; accepted: "
+                f"{', '.join(TELEMETRY_ATTRIBUTES)} or telemetry.tags.<key>",
+            )
         if low.startswith("virtual."):
             key = low[len("virtual.") :]
             if key not in self.tag_keys:
-                raise self.fail(line, f"virtual.{key} names no tag defined in this file; defined: "
-                                f"{', '.join(sorted(self.tag_keys)) or 'none'}")  # fmt: skip
+                raise self.fail(
+                    line,
+                    f"virtual.{key} names no tag defined in this file; defined: "
+                    f"{', '.join(sorted(self.tag_keys)) or 'none'}",
+                )
             return FieldRef("virtual", key)
         if low in self.columns:
             return FieldRef("column", self.columns[low])
         close = difflib.get_close_matches(raw, list(self.columns.values()), n=3, cutoff=0.7)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise self.fail(line, f"unknown column {raw!r}{hint}; accepted: a FOCUS column (SubAccountName, "
-                        "ResourceName, ...), an x_ column, Tags.<key>, telemetry.<attribute> or virtual.<tag>",
-                        column=raw)  # fmt: skip
+        raise self.fail(
+            line,
+            f"unknown column {raw!r}{hint}; accepted: a FOCUS column (SubAccountName, "
+            "ResourceName, ...), an x_ column, Tags.<key>, telemetry.<attribute> or virtual.<tag>",
+            column=raw,
+        )
 
     def check_regex(self, pattern: str, field: FieldRef, line: int) -> None:
         if not self.validate_regex:
@@ -533,8 +614,11 @@ class _Parser:
         try:
             self._regex_con.execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
         except duckdb.Error:
-            raise self.fail(line, f"bad regex {pattern!r} on {field.text} (RE2 syntax: no look-around or "
-                            "back-references)", regex=pattern) from None  # fmt: skip
+            raise self.fail(
+                line,
+                f"bad regex {pattern!r} on {field.text} (RE2 syntax: no look-around or back-references)",
+                regex=pattern,
+            ) from None
 
     # -- circular references between virtual tags
     def check_cycles(self, rs: RuleSet) -> None:
@@ -560,8 +644,9 @@ class _Parser:
                 visit(key, [key])
 
 
-def parse_rules(text: str, *, source: str = "rules", columns: Iterable[str] | None = None,
-                validate_regex: bool = True) -> RuleSet:  # fmt: skip
+def parse_rules(
+    text: str, *, source: str = "rules", columns: Iterable[str] | None = None, validate_regex: bool = True
+) -> RuleSet:
     """Parse and validate a rules document. Raises InvalidRules naming the line of the offending rule."""
     return _Parser(source, columns, validate_regex).parse(text)
 

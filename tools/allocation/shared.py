@@ -20,16 +20,22 @@ from decimal import Decimal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.sql import ident
-from data.store import Store
-from tools.allocation.common import WEIGHT_UNIT, apportion_sql, money_column, ts, value_sql
-from tools.allocation.compile import Binder, Compiled, PoolRef, compile_condition, event_resolver, usage_keyed
-from tools.allocation.rules import PROPORTIONAL_BASES, TELEMETRY_METRICS, UNALLOCATED
-from tools.allocation.versions import active_chain, compiled_chain, event_models
-from tools.costs import TimeRange, resolve_range
-from tools.dimensions import Source
-from tools.registry import operation
+from spendscope.data.sql import ident
+from spendscope.data.store import Store
+from spendscope.tools.allocation.common import WEIGHT_UNIT, apportion_sql, money_column, ts, value_sql
+from spendscope.tools.allocation.compile import (
+    Binder,
+    Compiled,
+    PoolRef,
+    compile_condition,
+    event_resolver,
+    usage_keyed,
+)
+from spendscope.tools.allocation.rules import PROPORTIONAL_BASES, TELEMETRY_METRICS, UNALLOCATED
+from spendscope.tools.allocation.versions import active_chain, compiled_chain, event_models
+from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+from spendscope.tools.costs.dimensions import Source
+from spendscope.tools.registry import operation
 
 
 @dataclass
@@ -61,8 +67,15 @@ def allocation_relation(con: duckdb.DuckDBPyConnection) -> tuple[Source, Compile
     return Source(compiled.relation, dict(compiled.virtual_tags)), compiled
 
 
-def run_allocation(con: duckdb.DuckDBPyConnection, key: str, start: dt.date, end: dt.date, column: str,
-                   *, extra_columns: tuple[str, ...] = ()) -> Allocation:  # fmt: skip
+def run_allocation(
+    con: duckdb.DuckDBPyConnection,
+    key: str,
+    start: dt.date,
+    end: dt.date,
+    column: str,
+    *,
+    extra_columns: tuple[str, ...] = (),
+) -> Allocation:
     """Direct and shared cost per day and value of `key` over [start, end), as temp tables on `con`."""
     source, compiled = allocation_relation(con)
     key = key.strip().lower()
@@ -97,8 +110,10 @@ def run_allocation(con: duckdb.DuckDBPyConnection, key: str, start: dt.date, end
         _weights(a, pid, ref, start, end)
     _fallbacks(a)
     shared_sql = apportion_sql(a.table("weights"), a.table("pool_days"), ["pool_id", "day"], ["member"])
-    con.execute(f"CREATE TEMP TABLE {a.table('shared')} AS SELECT pool_id, day, member AS value, amount "
-                f"FROM ({shared_sql})")  # fmt: skip
+    con.execute(
+        f"CREATE TEMP TABLE {a.table('shared')} AS SELECT pool_id, day, member AS value, amount "
+        f"FROM ({shared_sql})"
+    )
     return a
 
 
@@ -179,12 +194,20 @@ def _fallbacks(a: Allocation) -> None:
         if ref.pool.members:
             members = list(ref.pool.members)
         else:
-            members = [r[0] for r in con.execute(
-                f"SELECT DISTINCT member FROM {weights} WHERE pool_id = {pid} AND wu > 0 ORDER BY 1").fetchall()]  # fmt: skip
+            members = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT member FROM {weights} WHERE pool_id = {pid} AND wu > 0 ORDER BY 1"
+                ).fetchall()
+            ]
             if not members:
-                members = [r[0] for r in con.execute(
-                    f"SELECT DISTINCT value FROM {a.table('direct')} WHERE value <> '{UNALLOCATED}' "
-                    "AND amount <> 0 ORDER BY 1").fetchall()]  # fmt: skip
+                members = [
+                    r[0]
+                    for r in con.execute(
+                        f"SELECT DISTINCT value FROM {a.table('direct')} WHERE value <> '{UNALLOCATED}' "
+                        "AND amount <> 0 ORDER BY 1"
+                    ).fetchall()
+                ]
         if members:
             a.fallback_days[pid] = count
         else:
@@ -219,8 +242,9 @@ class PoolAllocation(BaseModel):
     pool: str
     version: int
     split: str
-    basis: str | None = Field(None, description="proportional: cost, tokens, requests, gpu_hours, ...; "
-                              "telemetry: the metric")  # fmt: skip
+    basis: str | None = Field(
+        None, description="proportional: cost, tokens, requests, gpu_hours, ...; telemetry: the metric"
+    )
     amount: Decimal = Field(description="the pool's cost over the period")
     days: int
     fallback_days: int = Field(0, description="days split evenly because no member had any weight")
@@ -281,14 +305,29 @@ def shared_costs(store: Store, params: SharedCostsInput) -> SharedCostsResult:
                     "ORDER BY s DESC, value",
                     [pid],
                 ).fetchall()
-                basis = ref.pool.basis if ref.pool.split == "proportional" else (
-                    ref.pool.metric if ref.pool.split == "telemetry" else None)  # fmt: skip
-                pools.append(PoolAllocation(
-                    pool=ref.pool.name, version=ref.version, split=ref.pool.split, basis=basis, amount=amount,
-                    days=days, fallback_days=a.fallback_days.get(pid, 0), unassigned_days=a.orphan_days.get(pid, 0),
-                    members=[MemberShare(value=v, amount=s, share_pct=float(s / amount * 100) if amount else None)
-                             for v, s in members],
-                ))  # fmt: skip
+                basis = (
+                    ref.pool.basis
+                    if ref.pool.split == "proportional"
+                    else (ref.pool.metric if ref.pool.split == "telemetry" else None)
+                )
+                pools.append(
+                    PoolAllocation(
+                        pool=ref.pool.name,
+                        version=ref.version,
+                        split=ref.pool.split,
+                        basis=basis,
+                        amount=amount,
+                        days=days,
+                        fallback_days=a.fallback_days.get(pid, 0),
+                        unassigned_days=a.orphan_days.get(pid, 0),
+                        members=[
+                            MemberShare(
+                                value=v, amount=s, share_pct=float(s / amount * 100) if amount else None
+                            )
+                            for v, s in members
+                        ],
+                    )
+                )
             values = con.execute(
                 f"""SELECT value, sum(d) AS direct, sum(s) AS shared, sum(d) + sum(s) AS total FROM (
                         SELECT value, amount AS d, 0 AS s FROM {a.table("direct")} UNION ALL
@@ -301,8 +340,14 @@ def shared_costs(store: Store, params: SharedCostsInput) -> SharedCostsResult:
         finally:
             a.drop()
     return SharedCostsResult(
-        key=params.key.lower(), measure=params.measure, start=period.start, end=period.end,
-        period_label=period.label, pools=pools,
+        key=params.key.lower(),
+        measure=params.measure,
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        pools=pools,
         values=[ValueTotals(value=v, direct=d, shared=s, total=t) for v, d, s, t in values],
-        total_before=before, total_after=after, conserved=conserved,
-    )  # fmt: skip
+        total_before=before,
+        total_after=after,
+        conserved=conserved,
+    )

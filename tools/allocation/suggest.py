@@ -27,15 +27,14 @@ from typing import Any
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument, NotFound, UnknownDimension
-from data.sql import ident, json_text
-from data.store import Store
-from tools.allocation.common import money_column, ts, value_sql
-from tools.allocation.compile import Binder, compile_condition, row_resolver
-from tools.allocation.document import dump_rules, ruleset_to_dict
-from tools.allocation.rules import UNALLOCATED, RuleSet, parse_rules
-from tools.allocation.versions import (
+from spendscope.data.errors import InvalidArgument, NotFound, UnknownDimension
+from spendscope.data.sql import ident, json_text
+from spendscope.data.store import Store
+from spendscope.tools.allocation.common import money_column, ts, value_sql
+from spendscope.tools.allocation.compile import Binder, compile_condition, row_resolver
+from spendscope.tools.allocation.document import dump_rules, ruleset_to_dict
+from spendscope.tools.allocation.rules import UNALLOCATED, RuleSet, parse_rules
+from spendscope.tools.allocation.versions import (
     EMPTY_DOCUMENT,
     ApplyRulesResult,
     cost_columns,
@@ -44,21 +43,65 @@ from tools.allocation.versions import (
     store_rules,
     with_effective_from,
 )
-from tools.costs import TimeRange, resolve_range
-from tools.dimensions import Source, query_source, tag_keys
-from tools.registry import operation
+from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+from spendscope.tools.costs.dimensions import Source, query_source, tag_keys
+from spendscope.tools.registry import operation
 
 ENV_WORDS = {
-    "prod": "prod", "production": "prod", "prd": "prod", "live": "prod",
-    "staging": "staging", "stage": "staging", "stg": "staging", "preprod": "staging",
-    "dev": "dev", "development": "dev", "sandbox": "dev", "sbx": "dev",
-    "test": "test", "testing": "test", "qa": "test", "uat": "test",
-}  # fmt: skip
+    "prod": "prod",
+    "production": "prod",
+    "prd": "prod",
+    "live": "prod",
+    "staging": "staging",
+    "stage": "staging",
+    "stg": "staging",
+    "preprod": "staging",
+    "dev": "dev",
+    "development": "dev",
+    "sandbox": "dev",
+    "sbx": "dev",
+    "test": "test",
+    "testing": "test",
+    "qa": "test",
+    "uat": "test",
+}
 GENERIC_WORDS = {
-    "default", "project", "proj", "workspace", "wrkspc", "ws", "account", "acct", "sub", "subscription", "org",
-    "the", "ai", "ml", "llm", "api", "key", "keys", "app", "apps", "rg", "resource", "group", "main", "shared",
-    "common", "general", "team", "experiments", "experiment", "exp", "bot", "service", "svc", "nw",
-}  # fmt: skip
+    "default",
+    "project",
+    "proj",
+    "workspace",
+    "wrkspc",
+    "ws",
+    "account",
+    "acct",
+    "sub",
+    "subscription",
+    "org",
+    "the",
+    "ai",
+    "ml",
+    "llm",
+    "api",
+    "key",
+    "keys",
+    "app",
+    "apps",
+    "rg",
+    "resource",
+    "group",
+    "main",
+    "shared",
+    "common",
+    "general",
+    "team",
+    "experiments",
+    "experiment",
+    "exp",
+    "bot",
+    "service",
+    "svc",
+    "nw",
+}
 KEY_SYNONYMS = {
     "team": ("team", "team_name", "teamname", "owner", "owner_team", "squad", "department", "dept", "group"),
     "env": ("env", "environment", "stage", "tier"),
@@ -72,8 +115,11 @@ SHARE = 0.95  # a name "belongs" to a value when this share of its allocated spe
 
 
 class SuggestInput(TimeRange):
-    keys: list[str] = Field(default_factory=list, description="tag keys to propose rules for; default: the "
-                            "virtual tag keys, the provider tag keys, team and env")  # fmt: skip
+    keys: list[str] = Field(
+        default_factory=list,
+        description="tag keys to propose rules for; default: the "
+        "virtual tag keys, the provider tag keys, team and env",
+    )
     measure: str = Field("cost", description="cost (EffectiveCost) or billed_cost, for the spend figures")
     limit: int = Field(50, ge=1, le=1000, description="most proposals to return (largest new spend first)")
 
@@ -133,12 +179,16 @@ def _dimensions(
     con: duckdb.DuckDBPyConnection, provider_keys: list[str], targets: list[str]
 ) -> list[tuple[str, str, str]]:
     """(field as written in a rule, SQL, what it is) for the names suggestions look at."""
-    dims = [("SubAccountName", ident("SubAccountName"), "sub-account"),
-            ("ResourceName", ident("ResourceName"), "resource")]  # fmt: skip
+    dims = [
+        ("SubAccountName", ident("SubAccountName"), "sub-account"),
+        ("ResourceName", ident("ResourceName"), "resource"),
+    ]
     for col in cost_columns(con):
         low = col.lower()
-        if low.startswith("x_") and any(w in low for w in ("apikey", "api_key", "keyname", "key_name", "workspace",
-                                                           "project", "namespace")):  # fmt: skip
+        if low.startswith("x_") and any(
+            w in low
+            for w in ("apikey", "api_key", "keyname", "key_name", "workspace", "project", "namespace")
+        ):
             dims.append((col, ident(col), "API key" if "key" in low else low[2:]))
     for k in provider_keys:
         if k.lower() in targets:
@@ -148,9 +198,18 @@ def _dimensions(
     return dims
 
 
-def _candidates_for_key(con: duckdb.DuckDBPyConnection, source: Source, key: str, cur: str, rel_where: str,
-                        bounds: list, column: str, dims: list[tuple[str, str, str]], provider_keys: list[str],
-                        rules: RuleSet | None) -> list[_Candidate]:  # fmt: skip
+def _candidates_for_key(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    key: str,
+    cur: str,
+    rel_where: str,
+    bounds: list,
+    column: str,
+    dims: list[tuple[str, str, str]],
+    provider_keys: list[str],
+    rules: RuleSet | None,
+) -> list[_Candidate]:
     out: list[_Candidate] = []
     known = {
         r[0]: r[1]
@@ -161,8 +220,11 @@ def _candidates_for_key(con: duckdb.DuckDBPyConnection, source: Source, key: str
         ).fetchall()
     }
     # partial tags: copy the provider tag (or a synonym key) where it is present
-    copies = {r.copy.name.lower() for r in (rules.tags[key].rules if rules and key in rules.tags else [])
-              if r.copy is not None and r.copy.kind == "tag"}  # fmt: skip
+    copies = {
+        r.copy.name.lower()
+        for r in (rules.tags[key].rules if rules and key in rules.tags else [])
+        if r.copy is not None and r.copy.kind == "tag"
+    }
     is_virtual = key in source.virtual_tags
     for pk in provider_keys:
         low = pk.lower()
@@ -171,8 +233,15 @@ def _candidates_for_key(con: duckdb.DuckDBPyConnection, source: Source, key: str
             if low in copies:
                 continue
             what = "the same key" if low == key else f"a synonym of {key}"
-            out.append(_Candidate(key, {"copy": f"Tags.{pk}"}, "partial_tag",
-                                  f"the provider tag {pk!r} ({what}) is set on part of the spend", 0.9))  # fmt: skip
+            out.append(
+                _Candidate(
+                    key,
+                    {"copy": f"Tags.{pk}"},
+                    "partial_tag",
+                    f"the provider tag {pk!r} ({what}) is set on part of the spend",
+                    0.9,
+                )
+            )
     for field, sql, what in dims:
         rows = con.execute(
             f"SELECT d, v, sum(m), min(t) FROM (SELECT nullif(trim(CAST({sql} AS VARCHAR)), '') AS d, {cur} AS v, "
@@ -203,39 +272,75 @@ def _candidates_for_key(con: duckdb.DuckDBPyConnection, source: Source, key: str
             if d in dominant and dominant[d][1] >= SHARE:
                 v, share = dominant[d]
                 weak = what == "resource"
-                found = _Candidate(key, {"when": rule_when, "value": v}, "co_occurrence",
-                                   f"{share:.0%} of the allocated spend of {label} {field}={d!r} carries {key}={v}; "
-                                   f"{_money(unalloc)} of it is unallocated"
-                                   + ("; a resource name can be shared across teams, check it" if weak else ""),
-                                   (0.5 if weak else 0.85) * share)  # fmt: skip
+                found = _Candidate(
+                    key,
+                    {"when": rule_when, "value": v},
+                    "co_occurrence",
+                    f"{share:.0%} of the allocated spend of {label} {field}={d!r} carries {key}={v}; "
+                    f"{_money(unalloc)} of it is unallocated"
+                    + ("; a resource name can be shared across teams, check it" if weak else ""),
+                    (0.5 if weak else 0.85) * share,
+                )
             if found is None and what != "resource":
                 words = _words(d)
-                matches = sorted({v for v in known if _norm(v) and (_norm(v) in words or
-                                  (len(_norm(v)) >= 4 and _norm(v) in _norm(d)))})  # fmt: skip
+                matches = sorted(
+                    {
+                        v
+                        for v in known
+                        if _norm(v) and (_norm(v) in words or (len(_norm(v)) >= 4 and _norm(v) in _norm(d)))
+                    }
+                )
                 if key == "env" or key.startswith("env"):
                     envs = sorted({ENV_WORDS[w] for w in words if w in ENV_WORDS})
                     if len(envs) == 1:
                         known_env = [v for v in known if ENV_WORDS.get(v.lower(), v.lower()) == envs[0]]
                         value = known_env[0] if known_env else envs[0]
-                        found = _Candidate(key, {"when": rule_when, "value": value}, "name_match",
-                                           f"the {label} name {d!r} says {envs[0]!r}", 0.75 if known_env else 0.6)  # fmt: skip
+                        found = _Candidate(
+                            key,
+                            {"when": rule_when, "value": value},
+                            "name_match",
+                            f"the {label} name {d!r} says {envs[0]!r}",
+                            0.75 if known_env else 0.6,
+                        )
                 elif len(matches) == 1:
-                    found = _Candidate(key, {"when": rule_when, "value": matches[0]}, "name_match",
-                                       f"the {label} name {d!r} contains {matches[0]!r}, a known {key} value", 0.8)  # fmt: skip
+                    found = _Candidate(
+                        key,
+                        {"when": rule_when, "value": matches[0]},
+                        "name_match",
+                        f"the {label} name {d!r} contains {matches[0]!r}, a known {key} value",
+                        0.8,
+                    )
             if found is None and what != "resource":
                 stem = [w for w in _words(d) if w not in ENV_WORDS]
-                siblings = sorted({
-                    dominant[o] for o in stats if o != d and o in dominant and dominant[o][1] >= SHARE
-                    and [w for w in _words(o) if w not in ENV_WORDS] == stem and stem
-                })  # fmt: skip
+                siblings = sorted(
+                    {
+                        dominant[o]
+                        for o in stats
+                        if o != d
+                        and o in dominant
+                        and dominant[o][1] >= SHARE
+                        and [w for w in _words(o) if w not in ENV_WORDS] == stem
+                        and stem
+                    }
+                )
                 values = {s[0] for s in siblings}
                 if len(values) == 1:
                     v = values.pop()
-                    sib = next(o for o in sorted(stats) if o != d and dominant.get(o, ("",))[0] == v
-                               and [w for w in _words(o) if w not in ENV_WORDS] == stem)  # fmt: skip
-                    found = _Candidate(key, {"when": rule_when, "value": v}, "sibling",
-                                       f"{label} {d!r} differs from {sib!r} (allocated to {key}={v}) only by its "
-                                       "environment", 0.7)  # fmt: skip
+                    sib = next(
+                        o
+                        for o in sorted(stats)
+                        if o != d
+                        and dominant.get(o, ("",))[0] == v
+                        and [w for w in _words(o) if w not in ENV_WORDS] == stem
+                    )
+                    found = _Candidate(
+                        key,
+                        {"when": rule_when, "value": v},
+                        "sibling",
+                        f"{label} {d!r} differs from {sib!r} (allocated to {key}={v}) only by its "
+                        "environment",
+                        0.7,
+                    )
             if (
                 found is None
                 and key == "team"
@@ -246,16 +351,29 @@ def _candidates_for_key(con: duckdb.DuckDBPyConnection, source: Source, key: str
                     w for w in _words(d) if w not in ENV_WORDS and w not in GENERIC_WORDS and not w.isdigit()
                 ]
                 if stem:
-                    found = _Candidate(key, {"when": rule_when, "value": "-".join(stem)}, "name_stem",
-                                       f"no {key} values are known yet; the {label} name {d!r} without environment "
-                                       "and generic words", 0.4)  # fmt: skip
+                    found = _Candidate(
+                        key,
+                        {"when": rule_when, "value": "-".join(stem)},
+                        "name_stem",
+                        f"no {key} values are known yet; the {label} name {d!r} without environment "
+                        "and generic words",
+                        0.4,
+                    )
             if found is not None:
                 out.append(found)
     return out
 
 
-def _score(con: duckdb.DuckDBPyConnection, source: Source, cands: list[_Candidate], cur: str, rel_where: str,
-           bounds: list, column: str, columns: list[str]) -> list[tuple[Decimal, Decimal]]:  # fmt: skip
+def _score(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    cands: list[_Candidate],
+    cur: str,
+    rel_where: str,
+    bounds: list,
+    column: str,
+    columns: list[str],
+) -> list[tuple[Decimal, Decimal]]:
     """(matched_cost, new_cost) per candidate, in one scan."""
     if not cands:
         return []
@@ -269,8 +387,10 @@ def _score(con: duckdb.DuckDBPyConnection, source: Source, cands: list[_Candidat
         cond = compile_condition(rule.when, resolve, b)
         if rule.copy is not None:
             cond = f"({cond} AND {resolve(rule.copy).raw} IS NOT NULL)"
-        aggs.append(f"coalesce(sum(m) FILTER (WHERE {cond}), 0), "
-                    f"coalesce(sum(m) FILTER (WHERE {cond} AND cur = '{UNALLOCATED}'), 0)")  # fmt: skip
+        aggs.append(
+            f"coalesce(sum(m) FILTER (WHERE {cond}), 0), "
+            f"coalesce(sum(m) FILTER (WHERE {cond} AND cur = '{UNALLOCATED}'), 0)"
+        )
     b.bind(con)
     row = con.execute(
         f"SELECT {', '.join(aggs)} FROM (SELECT *, {cur} AS cur, {ident(column)} AS m FROM {source.relation} "
@@ -302,15 +422,17 @@ def compute_suggestions(con: duckdb.DuckDBPyConnection, params: SuggestInput) ->
             cur = value_sql(key, con, source)
         except UnknownDimension:
             cur = f"'{UNALLOCATED}'"
-        cands = _candidates_for_key(con, source, key, cur, rel_where, bounds, column, dims, provider_keys,
-                                    head_rules)  # fmt: skip
+        cands = _candidates_for_key(
+            con, source, key, cur, rel_where, bounds, column, dims, provider_keys, head_rules
+        )
         unique: dict[str, _Candidate] = {}
         for c in cands:
             if c.signature not in unique or unique[c.signature].confidence < c.confidence:
                 unique[c.signature] = c
         cands = list(unique.values())
-        for c, (matched, new) in zip(cands, _score(con, source, cands, cur, rel_where, bounds, column, columns),
-                                     strict=True):  # fmt: skip
+        for c, (matched, new) in zip(
+            cands, _score(con, source, cands, cur, rel_where, bounds, column, columns), strict=True
+        ):
             if new and new > 0:
                 scored.append((c, matched, new))
     scored.sort(key=lambda t: (-t[2], -t[0].confidence, t[0].key, t[0].signature))
@@ -324,11 +446,17 @@ def compute_suggestions(con: duckdb.DuckDBPyConnection, params: SuggestInput) ->
             confidence=round(c.confidence, 3),
             matched_cost=m,
             new_cost=n,
-        )  # fmt: skip
+        )
         for i, (c, m, n) in enumerate(scored[: params.limit])
     ]
-    return SuggestionList(start=period.start, end=period.end, period_label=period.label, measure=params.measure,
-                          keys=keys, suggestions=suggestions)  # fmt: skip
+    return SuggestionList(
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        measure=params.measure,
+        keys=keys,
+        suggestions=suggestions,
+    )
 
 
 @operation("suggest_allocation_rules", input_model=SuggestInput, output_model=SuggestionList)
@@ -362,7 +490,7 @@ def save_suggestions(store: Store, result: SuggestionList) -> str:
                     s.new_cost,
                     s.confidence,
                     now,
-                ],  # fmt: skip
+                ],
             )
     return batch
 
@@ -377,8 +505,19 @@ def _latest_batch(con: duckdb.DuckDBPyConnection) -> list[Suggestion]:
     out = []
     for i, key, rule, evidence, conf, matched, new, status in rows:
         heuristic, _, text = (evidence or "").partition("] ")
-        out.append(Suggestion(id=i, key=key, rule=json.loads(rule), heuristic=heuristic.lstrip("["), evidence=text,
-                              confidence=conf or 0, matched_cost=matched or 0, new_cost=new or 0, status=status))  # fmt: skip
+        out.append(
+            Suggestion(
+                id=i,
+                key=key,
+                rule=json.loads(rule),
+                heuristic=heuristic.lstrip("["),
+                evidence=text,
+                confidence=conf or 0,
+                matched_cost=matched or 0,
+                new_cost=new or 0,
+                status=status,
+            )
+        )
     return out
 
 
@@ -400,8 +539,9 @@ def parse_ids(text: str, argument: str) -> list[int]:
             continue
         m = re.fullmatch(r"(\d+)\s*-\s*(\d+)|(\d+)", part)
         if not m:
-            raise InvalidArgument(f"{argument}: {part!r} is not an id or a range; use e.g. 1-5,8",
-                                  argument=argument, value=part)  # fmt: skip
+            raise InvalidArgument(
+                f"{argument}: {part!r} is not an id or a range; use e.g. 1-5,8", argument=argument, value=part
+            )
         if m.group(3):
             out.append(int(m.group(3)))
         else:
@@ -473,19 +613,27 @@ def review_suggestions(store: Store, params: ReviewInput) -> ReviewResult:
         batch = {s.id: s for s in _latest_batch(con)}
         for i in [*approve, *reject, *params.edits]:
             if i not in batch:
-                raise NotFound(f"no suggestion {i}; the latest batch has ids 1-{len(batch)} "
-                               "(run spendscope tags suggest)", argument="id", value=i)  # fmt: skip
+                raise NotFound(
+                    f"no suggestion {i}; the latest batch has ids 1-{len(batch)} "
+                    "(run spendscope tags suggest)",
+                    argument="id",
+                    value=i,
+                )
             if batch[i].status not in ("pending", "edited"):
                 raise InvalidArgument(f"suggestion {i} is already {batch[i].status}", argument="id", value=i)
         edited = []
         for i, value in params.edits.items():
             s = batch[i]
             if "value" not in s.rule:
-                raise InvalidArgument(f"suggestion {i} copies a tag; only fixed values can be edited",
-                                      argument="edits", value=i)  # fmt: skip
+                raise InvalidArgument(
+                    f"suggestion {i} copies a tag; only fixed values can be edited", argument="edits", value=i
+                )
             if not value.strip() or value.strip().lower() == UNALLOCATED:
-                raise InvalidArgument(f"suggestion {i}: the new value must be a non-empty name other than "
-                                      f"{UNALLOCATED!r}", argument="edits", value=i)  # fmt: skip
+                raise InvalidArgument(
+                    f"suggestion {i}: the new value must be a non-empty name other than {UNALLOCATED!r}",
+                    argument="edits",
+                    value=i,
+                )
             s.rule = {**s.rule, "value": value.strip()}
             s.status = "edited"
             edited.append(s)
@@ -498,16 +646,24 @@ def review_suggestions(store: Store, params: ReviewInput) -> ReviewResult:
             head = versions[-1] if versions else None
             head_rules = with_effective_from(parsed(head, columns), head.effective_from) if head else None
             document = dump_rules(_merge(head_rules, approved, tag_keys(con))) if approved else EMPTY_DOCUMENT
-            rules_result = store_rules(con, document, source="review", author=params.author,
-                                       effective_from=head.effective_from if head else None, action="review",
-                                       parent=head.parent_version if head else None,
-                                       use_head_as_parent=False)  # fmt: skip
+            rules_result = store_rules(
+                con,
+                document,
+                source="review",
+                author=params.author,
+                effective_from=head.effective_from if head else None,
+                action="review",
+                parent=head.parent_version if head else None,
+                use_head_as_parent=False,
+            )
         batch_id = con.execute(
             "SELECT batch_id FROM _allocation_suggestions ORDER BY created_at DESC LIMIT 1"
         ).fetchall()[0][0]
         for s in edited:
-            con.execute("UPDATE _allocation_suggestions SET rule = ?, status = 'edited' WHERE batch_id = ? AND id = ?",
-                        [json.dumps(s.rule), batch_id, s.id])  # fmt: skip
+            con.execute(
+                "UPDATE _allocation_suggestions SET rule = ?, status = 'edited' WHERE batch_id = ? AND id = ?",
+                [json.dumps(s.rule), batch_id, s.id],
+            )
         for ids, status in ((approve, "approved"), (reject, "rejected")):
             for i in ids:
                 batch[i].status = status
@@ -521,8 +677,13 @@ def review_suggestions(store: Store, params: ReviewInput) -> ReviewResult:
                         rules_result.version if rules_result and status == "approved" else None,
                         batch_id,
                         i,
-                    ],  # fmt: skip
+                    ],
                 )
         pending = sum(1 for s in batch.values() if s.status in ("pending", "edited"))
-    return ReviewResult(approved=approved, rejected=[batch[i] for i in reject], edited=edited, pending=pending,
-                        rules=rules_result)  # fmt: skip
+    return ReviewResult(
+        approved=approved,
+        rejected=[batch[i] for i in reject],
+        edited=edited,
+        pending=pending,
+        rules=rules_result,
+    )

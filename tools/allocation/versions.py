@@ -17,15 +17,19 @@ from typing import Any
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument, InvalidRules, NotFound
-from data.models import normalize_model
-from data.store import Store
-from tools.allocation.compile import Compiled, Segment, compile_chain, uses_telemetry
-from tools.allocation.document import condition_to_dict, pool_to_dict, rule_to_dict, ruleset_to_dict
-from tools.allocation.rules import UNALLOCATED, RuleSet, parse_rules
-from tools.dimensions import Source
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument, InvalidRules, NotFound
+from spendscope.data.models import normalize_model
+from spendscope.data.store import Store
+from spendscope.tools.allocation.compile import Compiled, Segment, compile_chain, uses_telemetry
+from spendscope.tools.allocation.document import (
+    condition_to_dict,
+    pool_to_dict,
+    rule_to_dict,
+    ruleset_to_dict,
+)
+from spendscope.tools.allocation.rules import UNALLOCATED, RuleSet, parse_rules
+from spendscope.tools.costs.dimensions import Source
+from spendscope.tools.registry import operation
 
 EMPTY_DOCUMENT = "tags: {}\n"
 _CACHE_GUARD = threading.Lock()
@@ -50,8 +54,10 @@ class VersionRow(BaseModel):
     document: str = Field(exclude=True)
 
 
-_COLUMNS = ("version, parent_version, action, effective_from, author, applied_at, source_file, file_version, "
-            "content_hash, tag_keys, rule_count, pool_count, summary, document")  # fmt: skip
+_COLUMNS = (
+    "version, parent_version, action, effective_from, author, applied_at, source_file, file_version, "
+    "content_hash, tag_keys, rule_count, pool_count, summary, document"
+)
 
 
 def _has_rules_table(con: duckdb.DuckDBPyConnection) -> bool:
@@ -91,8 +97,9 @@ def parsed(row: VersionRow, columns: list[str]) -> RuleSet:
     with _CACHE_GUARD:
         hit = _PARSED.get(key)
     if hit is None:
-        hit = parse_rules(row.document, source=f"rules version {row.version}", columns=columns,
-                          validate_regex=False)  # fmt: skip
+        hit = parse_rules(
+            row.document, source=f"rules version {row.version}", columns=columns, validate_regex=False
+        )
         with _CACHE_GUARD:
             _PARSED[key] = hit
     return hit
@@ -139,8 +146,12 @@ def compiled_chain(con: duckdb.DuckDBPyConnection, chain: list[Segment], *, with
     """The compiled relation for a chain, bound on `con`."""
     needs_models = any(uses_telemetry(s.rules) for s in chain)
     models = tuple(event_models(con)) if needs_models else ()
-    key = (tuple((s.version, s.start, s.end) for s in chain), with_pools, models,
-           tuple(id(s.rules) for s in chain))  # fmt: skip
+    key = (
+        tuple((s.version, s.start, s.end) for s in chain),
+        with_pools,
+        models,
+        tuple(id(s.rules) for s in chain),
+    )
     with _CACHE_GUARD:
         hit = _COMPILED.get(key)
     if hit is None:
@@ -154,7 +165,7 @@ def compiled_chain(con: duckdb.DuckDBPyConnection, chain: list[Segment], *, with
 
 
 def query_source(con: duckdb.DuckDBPyConnection) -> Source | None:
-    """The hook tools.dimensions calls: None without virtual tags, else the relation adding their columns."""
+    """The hook tools.costs.dimensions calls: None without virtual tags, else the relation adding their columns."""
     chain = active_chain(con)
     if not any(s.rules.tags for s in chain):
         return None
@@ -171,8 +182,11 @@ class ApplyRulesInput(BaseModel):
         None, description="where the document came from (recorded, used in errors)"
     )
     author: str = Field("unknown", description="who applies the change (recorded in the history)")
-    effective_from: dt.date | None = Field(None, description="overrides the file's effective_from: charges "
-                                           "before this date keep the rules in force before")  # fmt: skip
+    effective_from: dt.date | None = Field(
+        None,
+        description="overrides the file's effective_from: charges "
+        "before this date keep the rules in force before",
+    )
 
 
 class ApplyRulesResult(BaseModel):
@@ -225,8 +239,17 @@ def _summary(old: RuleSet | None, new: RuleSet) -> str:
     return "; ".join(parts) or "no change to the rules"
 
 
-def _insert_version(con: duckdb.DuckDBPyConnection, *, parent: int | None, action: str, rules: RuleSet,
-                    document: str, author: str, source_file: str | None, summary: str) -> int:  # fmt: skip
+def _insert_version(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    parent: int | None,
+    action: str,
+    rules: RuleSet,
+    document: str,
+    author: str,
+    source_file: str | None,
+    summary: str,
+) -> int:
     version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM allocation_rule_versions").fetchall()[0][
         0
     ]
@@ -251,7 +274,7 @@ def _insert_version(con: duckdb.DuckDBPyConnection, *, parent: int | None, actio
             summary,
             document,
             json.dumps(data, default=str),
-        ],  # fmt: skip
+        ],
     )
     return version
 
@@ -264,13 +287,22 @@ def _check_compiles(con: duckdb.DuckDBPyConnection, chain: list[Segment], source
         con.execute(f"SELECT * FROM {compiled.relation} LIMIT 0").fetchall()
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0][:160]
-        raise InvalidRules(f"{source}: the rules cannot be evaluated against this store ({first})",
-                           file=source) from None  # fmt: skip
+        raise InvalidRules(
+            f"{source}: the rules cannot be evaluated against this store ({first})", file=source
+        ) from None
 
 
-def store_rules(con: duckdb.DuckDBPyConnection, document: str, *, source: str, author: str,
-                effective_from: dt.date | None, action: str, parent: int | None = None,
-                use_head_as_parent: bool = True) -> ApplyRulesResult:  # fmt: skip
+def store_rules(
+    con: duckdb.DuckDBPyConnection,
+    document: str,
+    *,
+    source: str,
+    author: str,
+    effective_from: dt.date | None,
+    action: str,
+    parent: int | None = None,
+    use_head_as_parent: bool = True,
+) -> ApplyRulesResult:
     """Validate `document` and record it as a new version on a writer connection (no-op when identical)."""
     columns = cost_columns(con)
     rules = parse_rules(document, source=source, columns=columns)
@@ -281,11 +313,21 @@ def store_rules(con: duckdb.DuckDBPyConnection, document: str, *, source: str, a
     if use_head_as_parent:
         parent = head.version if head else None
     head_rules = with_effective_from(parsed(head, columns), head.effective_from) if head else None
-    if (head and head_rules is not None and action == "apply"
-            and _hash(ruleset_to_dict(head_rules)) == _hash(ruleset_to_dict(rules))):  # fmt: skip
-        return ApplyRulesResult(status="unchanged", version=head.version, effective_from=head.effective_from,
-                                tag_keys=head.tag_keys, rule_count=head.rule_count, pool_count=head.pool_count,
-                                summary="identical to the rules in force; nothing recorded")  # fmt: skip
+    if (
+        head
+        and head_rules is not None
+        and action == "apply"
+        and _hash(ruleset_to_dict(head_rules)) == _hash(ruleset_to_dict(rules))
+    ):
+        return ApplyRulesResult(
+            status="unchanged",
+            version=head.version,
+            effective_from=head.effective_from,
+            tag_keys=head.tag_keys,
+            rule_count=head.rule_count,
+            pool_count=head.pool_count,
+            summary="identical to the rules in force; nothing recorded",
+        )
     chain = [Segment(0, rules, rules.effective_from, None)]
     if rules.effective_from is not None and parent is not None:
         for v, end in chain_for(versions, parent):
@@ -299,16 +341,35 @@ def store_rules(con: duckdb.DuckDBPyConnection, document: str, *, source: str, a
         summary = f"rolled back to the rules of version {source}: {summary}"
     elif action == "review":
         summary = f"approved suggestions: {summary}"
-    version = _insert_version(con, parent=parent, action=action, rules=rules, document=document, author=author,
-                              source_file=source if action == "apply" else None, summary=summary)  # fmt: skip
-    return ApplyRulesResult(status="applied", version=version, effective_from=rules.effective_from,
-                            tag_keys=sorted(rules.tags), rule_count=rules.rule_count, pool_count=len(rules.pools),
-                            summary=summary)  # fmt: skip
+    version = _insert_version(
+        con,
+        parent=parent,
+        action=action,
+        rules=rules,
+        document=document,
+        author=author,
+        source_file=source if action == "apply" else None,
+        summary=summary,
+    )
+    return ApplyRulesResult(
+        status="applied",
+        version=version,
+        effective_from=rules.effective_from,
+        tag_keys=sorted(rules.tags),
+        rule_count=rules.rule_count,
+        pool_count=len(rules.pools),
+        summary=summary,
+    )
 
 
 def with_effective_from(rules: RuleSet, effective_from: dt.date | None) -> RuleSet:
-    return RuleSet(tags=rules.tags, pools=rules.pools, effective_from=effective_from,
-                   file_version=rules.file_version, description=rules.description)  # fmt: skip
+    return RuleSet(
+        tags=rules.tags,
+        pools=rules.pools,
+        effective_from=effective_from,
+        file_version=rules.file_version,
+        description=rules.description,
+    )
 
 
 @operation("apply_allocation_rules", input_model=ApplyRulesInput, output_model=ApplyRulesResult, writes=True)
@@ -323,8 +384,14 @@ def apply_rules(store: Store, params: ApplyRulesInput) -> ApplyRulesResult:
     else:
         parse_rules(params.document, source=source)
     with store.writer() as con:
-        return store_rules(con, params.document, source=source, author=params.author,
-                           effective_from=params.effective_from, action="apply")  # fmt: skip
+        return store_rules(
+            con,
+            params.document,
+            source=source,
+            author=params.author,
+            effective_from=params.effective_from,
+            action="apply",
+        )
 
 
 class RollbackInput(BaseModel):
@@ -338,20 +405,36 @@ def rollback_rules(store: Store, params: RollbackInput) -> ApplyRulesResult:
     with store.writer() as con:
         versions = load_versions(con)
         if params.version == 0:
-            return store_rules(con, EMPTY_DOCUMENT, source="0", author=params.author, effective_from=None,
-                               action="rollback", parent=None, use_head_as_parent=False)  # fmt: skip
+            return store_rules(
+                con,
+                EMPTY_DOCUMENT,
+                source="0",
+                author=params.author,
+                effective_from=None,
+                action="rollback",
+                parent=None,
+                use_head_as_parent=False,
+            )
         target = next((v for v in versions if v.version == params.version), None)
         if target is None:
             known = ", ".join(str(v.version) for v in versions) or "none yet"
-            raise NotFound(f"no rules version {params.version}; versions: {known} (0 = no rules)",
-                           argument="version")  # fmt: skip
+            raise NotFound(
+                f"no rules version {params.version}; versions: {known} (0 = no rules)", argument="version"
+            )
         if versions[-1].version == target.version:
             raise InvalidArgument(
                 f"version {target.version} is already the rules in force", argument="version"
             )
-        return store_rules(con, target.document, source=str(target.version), author=params.author,
-                           effective_from=target.effective_from, action="rollback", parent=target.parent_version,
-                           use_head_as_parent=False)  # fmt: skip
+        return store_rules(
+            con,
+            target.document,
+            source=str(target.version),
+            author=params.author,
+            effective_from=target.effective_from,
+            action="rollback",
+            parent=target.parent_version,
+            use_head_as_parent=False,
+        )
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -372,8 +455,10 @@ def rules_history(store: Store, params: HistoryInput | None = None) -> HistoryRe
     params = params or HistoryInput()
     with store.reader() as con:
         versions = load_versions(con)
-    return HistoryResult(current_version=versions[-1].version if versions else None,
-                         versions=list(reversed(versions))[: params.limit])  # fmt: skip
+    return HistoryResult(
+        current_version=versions[-1].version if versions else None,
+        versions=list(reversed(versions))[: params.limit],
+    )
 
 
 class RuleView(BaseModel):
@@ -425,14 +510,37 @@ def list_virtual_tags(store: Store, params: ListVirtualTagsInput | None = None) 
         for key, tag in seg.rules.tags.items():
             if params.key and key != params.key.lower():
                 continue
-            rules = [RuleView(index=r.index, line=r.line, name=r.name,
-                              when=condition_to_dict(r.when) if r.when is not None else None,
-                              value=r.value, copy_from=r.copy.text if r.copy else None) for r in tag.rules]  # fmt: skip
-            tags.append(VirtualTagView(key=key, description=tag.description, version=seg.version,
-                                       effective_from=seg.start, until=seg.end, rules=rules))  # fmt: skip
+            rules = [
+                RuleView(
+                    index=r.index,
+                    line=r.line,
+                    name=r.name,
+                    when=condition_to_dict(r.when) if r.when is not None else None,
+                    value=r.value,
+                    copy_from=r.copy.text if r.copy else None,
+                )
+                for r in tag.rules
+            ]
+            tags.append(
+                VirtualTagView(
+                    key=key,
+                    description=tag.description,
+                    version=seg.version,
+                    effective_from=seg.start,
+                    until=seg.end,
+                    rules=rules,
+                )
+            )
         for p in seg.rules.pools:
-            pools.append(PoolView(name=p.name, version=seg.version, effective_from=seg.start, until=seg.end,
-                                  spec=pool_to_dict(p)))  # fmt: skip
+            pools.append(
+                PoolView(
+                    name=p.name,
+                    version=seg.version,
+                    effective_from=seg.start,
+                    until=seg.end,
+                    spec=pool_to_dict(p),
+                )
+            )
     return VirtualTagList(current_version=versions[-1].version if versions else None, tags=tags, pools=pools)
 
 

@@ -6,8 +6,8 @@
 - prompt_caching: token spend whose cached share of input is low on models that price cache reads lower.
 - batch: spend that does not need an answer right away (a non-interactive environment, or a feature or
   workload named for offline work, or tagged batch_eligible / latency=offline) at the batch APIs' discount.
-- idle_gpu: idle GPU cost (tools.gpu) per instance.
-- commitment: under-used commitments (tools.commitments): below break-even, on demand would be cheaper; else
+- idle_gpu: idle GPU cost (tools.optimize.gpu) per instance.
+- commitment: under-used commitments (tools.optimize.commitments): below break-even, on demand would be cheaper; else
   right-sizing to the observed use saves up to the unused part.
 - untagged: spend without an owner tag; no saving of its own, but it cannot be acted on until someone owns it.
 
@@ -25,18 +25,23 @@ from typing import Any, Literal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import UnknownDimension
-from data.prices import ModelPrices, PriceCatalog
-from data.store import Store
-from tools.allocation.rules import UNALLOCATED
-from tools.commitments import CommitmentsInput, run_commitments
-from tools.costs import TimeRange, check_coverage, data_coverage, period_bounds, resolve_range
-from tools.dimensions import dimension_sql, query_source
-from tools.gpu import GpuInput, run_gpu
-from tools.periods import Period
-from tools.reconcile import bill_source_sql, source_label
-from tools.registry import operation
+from spendscope.data.errors import UnknownDimension
+from spendscope.data.prices import ModelPrices, PriceCatalog
+from spendscope.data.store import Store
+from spendscope.tools.allocation.rules import UNALLOCATED
+from spendscope.tools.costs.breakdown import (
+    TimeRange,
+    check_coverage,
+    data_coverage,
+    period_bounds,
+    resolve_range,
+)
+from spendscope.tools.costs.dimensions import dimension_sql, query_source
+from spendscope.tools.costs.reconcile import bill_source_sql, source_label
+from spendscope.tools.optimize.commitments import CommitmentsInput, run_commitments
+from spendscope.tools.optimize.gpu import GpuInput, run_gpu
+from spendscope.tools.periods import Period
+from spendscope.tools.registry import operation
 
 Kind = Literal["cheaper_model", "prompt_caching", "batch", "idle_gpu", "commitment", "untagged"]
 KINDS: tuple[str, ...] = ("cheaper_model", "prompt_caching", "batch", "idle_gpu", "commitment", "untagged")
@@ -45,8 +50,21 @@ MIN_CHEAPER = Decimal("0.3")  # a candidate must cost at least 30% less on the f
 READS_PER_WRITE = 5  # cache reads each cache write is assumed to serve (prompt caching estimate)
 BATCH_DISCOUNT = Decimal("0.5")  # OpenAI, Anthropic, Bedrock, Vertex AI and Azure OpenAI batch APIs: 50% off
 BATCH_SOURCES = ("openai", "anthropic", "aws.bedrock", "gcp.vertex_ai", "azure.openai")
-NONINTERACTIVE_ENVS = ("eval", "evaluation", "evals", "test", "testing", "ci", "dev", "development", "staging",
-                       "batch", "offline", "sandbox", "research")  # fmt: skip
+NONINTERACTIVE_ENVS = (
+    "eval",
+    "evaluation",
+    "evals",
+    "test",
+    "testing",
+    "ci",
+    "dev",
+    "development",
+    "staging",
+    "batch",
+    "offline",
+    "sandbox",
+    "research",
+)
 OFFLINE_WORDS = r"eval|batch|backfill|offline|nightly|index|embed|report|digest|etl|bulk|cron|training-data"
 
 # Current models per family that cheaper-model candidates are drawn from (besides the store's own models).
@@ -66,12 +84,15 @@ class SavingsInput(TimeRange):
     idle_threshold_pct: float = Field(
         10.0, ge=0, le=100, description="GPU utilisation below which an hour is idle"
     )
-    cache_target_share_pct: float = Field(50.0, gt=0, le=100, description="cached share of input assumed "
-                                          "reachable with prompt caching")  # fmt: skip
-    cache_low_share_pct: float = Field(20.0, ge=0, le=100, description="cached share below which caching is "
-                                       "recommended")  # fmt: skip
-    commitment_min_utilization_pct: float = Field(80.0, ge=0, le=100, description="commitments used less than "
-                                                  "this are flagged")  # fmt: skip
+    cache_target_share_pct: float = Field(
+        50.0, gt=0, le=100, description="cached share of input assumed reachable with prompt caching"
+    )
+    cache_low_share_pct: float = Field(
+        20.0, ge=0, le=100, description="cached share below which caching is recommended"
+    )
+    commitment_min_utilization_pct: float = Field(
+        80.0, ge=0, le=100, description="commitments used less than this are flagged"
+    )
     team_tag: str = Field("team", description="the tag that names an owner (for untagged spend)")
     top: int = Field(50, ge=1, le=1000, description="recommendations returned, largest saving first")
     feature_tag: str = Field("feature", description="the tag that names a feature")
@@ -179,8 +200,9 @@ def _token_groups(con: duckdb.DuckDBPyConnection, window: Period, feature: str, 
     return sorted(groups.values(), key=lambda g: -g.total)
 
 
-def _cheaper_models(groups: list[_Group], catalog: PriceCatalog, factor: Decimal, store_models: set[str],
-                    min_saving: float) -> list[Recommendation]:  # fmt: skip
+def _cheaper_models(
+    groups: list[_Group], catalog: PriceCatalog, factor: Decimal, store_models: set[str], min_saving: float
+) -> list[Recommendation]:
     out = []
     for g in groups:
         family = _family(g.model)
@@ -219,14 +241,22 @@ def _cheaper_models(groups: list[_Group], catalog: PriceCatalog, factor: Decimal
         ]
         if len(options) > 1:
             cheapest_cost, cheapest = options[-1]
-            evidence.append(f"cheapest same-family option: {cheapest} ({(1 - cheapest_cost / catalog_now) * 100:.0f}% "
-                            "less)")  # fmt: skip
-        out.append(Recommendation(
-            kind="cheaper_model", title=f"{g.label()}: {g.model} -> {cand}",
-            scope={**g.scope(), "candidate": cand}, monthly_saving=float(saving), monthly_cost=float(g.total * factor),
-            confidence="medium", evidence=evidence,
-            action=f"evaluate {cand} on {g.feature or 'this traffic'} against its quality bar; switch if it holds",
-        ))  # fmt: skip
+            evidence.append(
+                f"cheapest same-family option: {cheapest} ({(1 - cheapest_cost / catalog_now) * 100:.0f}% "
+                "less)"
+            )
+        out.append(
+            Recommendation(
+                kind="cheaper_model",
+                title=f"{g.label()}: {g.model} -> {cand}",
+                scope={**g.scope(), "candidate": cand},
+                monthly_saving=float(saving),
+                monthly_cost=float(g.total * factor),
+                confidence="medium",
+                evidence=evidence,
+                action=f"evaluate {cand} on {g.feature or 'this traffic'} against its quality bar; switch if it holds",
+            )
+        )
     return out
 
 
@@ -258,23 +288,35 @@ def _prompt_caching(
         ) * factor
         if saving < Decimal(str(p.min_monthly_saving)):
             continue
-        out.append(Recommendation(
-            kind="prompt_caching", title=f"{g.label()}: cache prompts on {g.model}", scope=g.scope(),
-            monthly_saving=float(saving), monthly_cost=float(g.cost["input"] * factor), confidence="medium",
-            evidence=[
-                f"{g.where()}: {share * 100:.1f}% of input tokens are cache reads",
-                f"input costs {_money(g.cost['input'] * factor)}/month at ${p_in * 1_000_000:,.4f} per 1M; cache "
-                f"reads cost ${p_cached * 1_000_000:,.4f} per 1M",
-                f"assumes {target * 100:.0f}% of input can be served from cache, each write read {READS_PER_WRITE} "
-                "times",
-            ],
-            action="put the stable part of the prompt (system prompt, tools, documents) first and mark it cacheable",
-        ))  # fmt: skip
+        out.append(
+            Recommendation(
+                kind="prompt_caching",
+                title=f"{g.label()}: cache prompts on {g.model}",
+                scope=g.scope(),
+                monthly_saving=float(saving),
+                monthly_cost=float(g.cost["input"] * factor),
+                confidence="medium",
+                evidence=[
+                    f"{g.where()}: {share * 100:.1f}% of input tokens are cache reads",
+                    f"input costs {_money(g.cost['input'] * factor)}/month at ${p_in * 1_000_000:,.4f} per 1M; cache "
+                    f"reads cost ${p_cached * 1_000_000:,.4f} per 1M",
+                    f"assumes {target * 100:.0f}% of input can be served from cache, each write read {READS_PER_WRITE} "
+                    "times",
+                ],
+                action="put the stable part of the prompt (system prompt, tools, documents) first and mark it cacheable",
+            )
+        )
     return out
 
 
-def _batch(con: duckdb.DuckDBPyConnection, window: Period, source: Any, feature: str, factor: Decimal,
-           min_saving: float) -> list[Recommendation]:  # fmt: skip
+def _batch(
+    con: duckdb.DuckDBPyConnection,
+    window: Period,
+    source: Any,
+    feature: str,
+    factor: Decimal,
+    min_saving: float,
+) -> list[Recommendation]:
     start, end = period_bounds(window)
     env, workload = _dim(con, "env", source), _dim(con, "workload", source)
     flag, latency = _dim(con, "batch_eligible", source), _dim(con, "latency", source)
@@ -308,27 +350,44 @@ def _batch(con: duckdb.DuckDBPyConnection, window: Period, source: Any, feature:
         saving = monthly * BATCH_DISCOUNT
         if saving < Decimal(str(min_saving)):
             continue
-        why = {"explicit": "tagged batch-eligible / offline", "env": f"runs in the non-interactive env {env_v!r}",
-               "name": f"is named for offline work ({feat or wl})"}[signal]  # fmt: skip
-        out.append(Recommendation(
-            kind="batch", title=f"{feat or wl or 'untagged'} on {source_label(pkey)}: batch API for {model}",
-            scope={"feature": feat, "env": env_v, "provider": source_label(pkey), "model": model},
-            monthly_saving=float(saving), monthly_cost=float(monthly),
-            confidence="medium" if signal in ("explicit", "env") else "low",
-            evidence=[f"{feat or wl or 'untagged'} on {model} ({source_label(pkey)}): {_money(monthly)}/month on "
-                      "real-time token prices", f"eligible because it {why}",
-                      f"{source_label(pkey)} batch processing costs {BATCH_DISCOUNT * 100:.0f}% less, with results "
-                      "within 24 hours"],
-            action="send these requests through the provider's batch API",
-        ))  # fmt: skip
+        why = {
+            "explicit": "tagged batch-eligible / offline",
+            "env": f"runs in the non-interactive env {env_v!r}",
+            "name": f"is named for offline work ({feat or wl})",
+        }[signal]
+        out.append(
+            Recommendation(
+                kind="batch",
+                title=f"{feat or wl or 'untagged'} on {source_label(pkey)}: batch API for {model}",
+                scope={"feature": feat, "env": env_v, "provider": source_label(pkey), "model": model},
+                monthly_saving=float(saving),
+                monthly_cost=float(monthly),
+                confidence="medium" if signal in ("explicit", "env") else "low",
+                evidence=[
+                    f"{feat or wl or 'untagged'} on {model} ({source_label(pkey)}): {_money(monthly)}/month on "
+                    "real-time token prices",
+                    f"eligible because it {why}",
+                    f"{source_label(pkey)} batch processing costs {BATCH_DISCOUNT * 100:.0f}% less, with results "
+                    "within 24 hours",
+                ],
+                action="send these requests through the provider's batch API",
+            )
+        )
     return out
 
 
 def _idle_gpus(
     con: duckdb.DuckDBPyConnection, window: Period, p: SavingsInput, factor: Decimal
 ) -> list[Recommendation]:
-    result = run_gpu(con, GpuInput(start=window.start, end=window.end - dt.timedelta(days=1),
-                                   idle_threshold_pct=p.idle_threshold_pct, team_tag=p.team_tag))  # fmt: skip
+    result = run_gpu(
+        con,
+        GpuInput(
+            start=window.start,
+            end=window.end - dt.timedelta(days=1),
+            idle_threshold_pct=p.idle_threshold_pct,
+            team_tag=p.team_tag,
+        ),
+    )
     per: dict[str, dict[str, Any]] = {}
     for x in result.instances:
         d = per.setdefault(
@@ -346,16 +405,23 @@ def _idle_gpus(
             continue
         x = d["x"]
         name = x.instance_name or iid
-        out.append(Recommendation(
-            kind="idle_gpu", title=f"{name}: idle GPUs", monthly_saving=float(saving),
-            scope={"instance": iid, "instance_type": x.instance_type, "team": x.team},
-            monthly_cost=float(Decimal(str(d["cost"])) * factor), confidence="high",
-            evidence=[f"{name} ({x.instance_type}, {x.gpus} GPUs): {d['idle_h']:,.0f} idle GPU-hours in "
-                      f"{window.label} (utilisation < {p.idle_threshold_pct:g}%)",
-                      f"mean utilisation {d['u'] / d['mon']:.1f}% over {d['mon']:,.0f} monitored hours",
-                      f"idle cost {_money(d['idle'])} in the window"],
-            action="stop or scale down the instance when idle (schedules, autoscaling), or pack more jobs on it",
-        ))  # fmt: skip
+        out.append(
+            Recommendation(
+                kind="idle_gpu",
+                title=f"{name}: idle GPUs",
+                monthly_saving=float(saving),
+                scope={"instance": iid, "instance_type": x.instance_type, "team": x.team},
+                monthly_cost=float(Decimal(str(d["cost"])) * factor),
+                confidence="high",
+                evidence=[
+                    f"{name} ({x.instance_type}, {x.gpus} GPUs): {d['idle_h']:,.0f} idle GPU-hours in "
+                    f"{window.label} (utilisation < {p.idle_threshold_pct:g}%)",
+                    f"mean utilisation {d['u'] / d['mon']:.1f}% over {d['mon']:,.0f} monitored hours",
+                    f"idle cost {_money(d['idle'])} in the window",
+                ],
+                action="stop or scale down the instance when idle (schedules, autoscaling), or pack more jobs on it",
+            )
+        )
     return out
 
 
@@ -377,24 +443,36 @@ def _commitments(
             f"{name}: {c.utilization_pct:.1f}% used in {window.label}; {_money(c.unused_cost)} unused"
         ]
         if c.break_even_utilization_pct is not None:
-            evidence.append(f"break-even utilisation {c.break_even_utilization_pct:.1f}% against pay-as-you-go "
-                            f"({c.payg_source.replace('_', ' ')})")  # fmt: skip
+            evidence.append(
+                f"break-even utilisation {c.break_even_utilization_pct:.1f}% against pay-as-you-go "
+                f"({c.payg_source.replace('_', ' ')})"
+            )
         else:
             evidence.append(
                 "no pay-as-you-go reference, so the saving assumes right-sizing to the observed use"
             )
-        out.append(Recommendation(
-            kind="commitment", title=f"{name}: under-used commitment", monthly_saving=float(saving),
-            scope={"commitment": c.commitment_id}, monthly_cost=float(Decimal(str(c.commitment_cost)) * factor),
-            confidence="medium", evidence=evidence,
-            action=("move this usage to pay-as-you-go at renewal" if below else
-                    "right-size the commitment at renewal, or move more traffic onto it"),
-        ))  # fmt: skip
+        out.append(
+            Recommendation(
+                kind="commitment",
+                title=f"{name}: under-used commitment",
+                monthly_saving=float(saving),
+                scope={"commitment": c.commitment_id},
+                monthly_cost=float(Decimal(str(c.commitment_cost)) * factor),
+                confidence="medium",
+                evidence=evidence,
+                action=(
+                    "move this usage to pay-as-you-go at renewal"
+                    if below
+                    else "right-size the commitment at renewal, or move more traffic onto it"
+                ),
+            )
+        )
     return out
 
 
-def _untagged(con: duckdb.DuckDBPyConnection, window: Period, source: Any, tag: str, factor: Decimal,
-              min_cost: float) -> list[Recommendation]:  # fmt: skip
+def _untagged(
+    con: duckdb.DuckDBPyConnection, window: Period, source: Any, tag: str, factor: Decimal, min_cost: float
+) -> list[Recommendation]:
     start, end = period_bounds(window)
     owner = _dim(con, tag, source)
     rows = con.execute(
@@ -408,12 +486,18 @@ def _untagged(con: duckdb.DuckDBPyConnection, window: Period, source: Any, tag: 
     if not total or total * factor < Decimal(str(min_cost)):
         return []
     top = "; ".join(f"{prov} / {svc}: {_money(c * factor)}/month" for _, prov, svc, c in rows[1:4] if c)
-    return [Recommendation(
-        kind="untagged", title=f"{_money(total * factor)}/month of spend has no {tag} tag", scope={"tag": tag},
-        monthly_saving=None, monthly_cost=float(total * factor), confidence="high",
-        evidence=[f"spend without a {tag} tag in {window.label}: {_money(total)}", f"largest: {top}"],
-        action=f"tag these resources with {tag}, or add an allocation rule that sets it (spendscope tags apply RULES.yaml)",
-    )]  # fmt: skip
+    return [
+        Recommendation(
+            kind="untagged",
+            title=f"{_money(total * factor)}/month of spend has no {tag} tag",
+            scope={"tag": tag},
+            monthly_saving=None,
+            monthly_cost=float(total * factor),
+            confidence="high",
+            evidence=[f"spend without a {tag} tag in {window.label}: {_money(total)}", f"largest: {top}"],
+            action=f"tag these resources with {tag}, or add an allocation rule that sets it (spendscope tags apply RULES.yaml)",
+        )
+    ]
 
 
 def run_savings(
@@ -456,9 +540,16 @@ def run_savings(
         notes.append(
             f"{len(recs) - p.top} smaller recommendations left out (top {p.top}); the totals include them"
         )
-    return SavingsResult(start=window.start, end=window.end, period_label=window.label, days=window.days,
-                         recommendations=recs[: p.top], total_monthly_saving=sum(by_kind.values()), by_kind=by_kind,
-                         assumptions=notes)  # fmt: skip
+    return SavingsResult(
+        start=window.start,
+        end=window.end,
+        period_label=window.label,
+        days=window.days,
+        recommendations=recs[: p.top],
+        total_monthly_saving=sum(by_kind.values()),
+        by_kind=by_kind,
+        assumptions=notes,
+    )
 
 
 @operation("savings_recommendations", input_model=SavingsInput, output_model=SavingsResult, chart=True)

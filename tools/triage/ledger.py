@@ -14,9 +14,8 @@ import json
 from typing import Any
 
 from pydantic import BaseModel
-
-from data.store import Store
-from tools.anomaly_detection import SEVERITIES
+from spendscope.data.store import Store
+from spendscope.tools.governance.anomaly_detection import SEVERITIES
 
 STALE_AFTER = dt.timedelta(minutes=15)  # a run on another host with no progress for this long is taken over
 MAX_ATTEMPTS = 10  # failed deliveries of one alert before it is no longer retried
@@ -126,9 +125,21 @@ def record(store: Store, run_id: str, entries: list[LedgerEntry]) -> None:
             "status = excluded.status, destination = excluded.destination, "
             "alert = coalesce(excluded.alert, _triage_log.alert), run_id = excluded.run_id, "
             "enriched_at = excluded.enriched_at WHERE _triage_log.status = 'enriched'",
-            [[e.anomaly_id, e.key, e.lead_id, e.severity, e.status, e.destination,
-              json.dumps(e.alert) if e.alert is not None else None, run_id, now] for e in entries],
-        )  # fmt: skip
+            [
+                [
+                    e.anomaly_id,
+                    e.key,
+                    e.lead_id,
+                    e.severity,
+                    e.status,
+                    e.destination,
+                    json.dumps(e.alert) if e.alert is not None else None,
+                    run_id,
+                    now,
+                ]
+                for e in entries
+            ],
+        )
 
 
 def delivered_severities(store: Store, anomaly_ids: list[str]) -> dict[str, str]:
@@ -170,17 +181,20 @@ def pending_alerts(store: Store, exclude_runs: list[str]) -> list[dict[str, Any]
                 WHERE l.status = 'enriched' AND l.alert IS NOT NULL AND l.attempts < ?
                   AND coalesce(r.status, 'abandoned') IN ('finished', 'abandoned') AND l.run_id NOT IN ({marks})
                   AND NOT EXISTS (SELECT 1 FROM _triage_log d WHERE d.status = 'delivered' AND (d.key = l.key
-                                  OR (d.lead_id = l.lead_id AND {_rank_sql('d.severity')} >= {_rank_sql('l.severity')})))
+                                  OR (d.lead_id = l.lead_id AND {_rank_sql("d.severity")} >= {_rank_sql("l.severity")})))
                 ORDER BY l.enriched_at, l.key""",
             [MAX_ATTEMPTS, *exclude_runs],
-        ).fetchall()  # fmt: skip
+        ).fetchall()
     return [json.loads(r[0]) for r in rows]
 
 
 def is_delivered(store: Store, key: str) -> bool:
     with store.reader() as con:
-        return bool(con.execute(
-            "SELECT 1 FROM _triage_log WHERE key = ? AND status = 'delivered' LIMIT 1", [key]).fetchall())  # fmt: skip
+        return bool(
+            con.execute(
+                "SELECT 1 FROM _triage_log WHERE key = ? AND status = 'delivered' LIMIT 1", [key]
+            ).fetchall()
+        )
 
 
 def mark_delivered(store: Store, key: str, ref: str) -> None:
@@ -204,10 +218,13 @@ def mark_failed(store: Store, key: str, error: str) -> None:
 
 
 def handed_out(store: Store, consumer: str) -> dict[str, str]:
-    """Anomaly id -> severity it was handed to `consumer` at (tools.anomalies.detect_new_anomalies)."""
+    """Anomaly id -> severity it was handed to `consumer` at (tools.governance.anomalies.detect_new_anomalies)."""
     with store.reader() as con:
-        return dict(con.execute(
-            "SELECT anomaly_id, severity FROM _anomaly_deliveries WHERE consumer = ?", [consumer]).fetchall())  # fmt: skip
+        return dict(
+            con.execute(
+                "SELECT anomaly_id, severity FROM _anomaly_deliveries WHERE consumer = ?", [consumer]
+            ).fetchall()
+        )
 
 
 def unlogged_handouts(store: Store, consumer: str) -> list[str]:
@@ -217,8 +234,8 @@ def unlogged_handouts(store: Store, consumer: str) -> list[str]:
         rows = con.execute(
             f"""SELECT h.anomaly_id FROM _anomaly_deliveries h WHERE h.consumer = ?
                 AND NOT EXISTS (SELECT 1 FROM _triage_log l WHERE l.anomaly_id = h.anomaly_id
-                                AND {_rank_sql('l.severity')} >= {_rank_sql('h.severity')})
+                                AND {_rank_sql("l.severity")} >= {_rank_sql("h.severity")})
                 ORDER BY h.delivered_at, h.anomaly_id""",
             [consumer],
-        ).fetchall()  # fmt: skip
+        ).fetchall()
     return [r[0] for r in rows]

@@ -184,8 +184,20 @@ def scan_python(path: str, text: str) -> list[CallSite]:
         function, in_loop, factor = "<module>", False, None
         cur = parents.get(node)
         while cur is not None:
-            if isinstance(cur, ast.For | ast.AsyncFor | ast.While | ast.comprehension | ast.ListComp |
-                          ast.SetComp | ast.GeneratorExp | ast.DictComp) and not in_loop:  # fmt: skip
+            if (
+                isinstance(
+                    cur,
+                    ast.For
+                    | ast.AsyncFor
+                    | ast.While
+                    | ast.comprehension
+                    | ast.ListComp
+                    | ast.SetComp
+                    | ast.GeneratorExp
+                    | ast.DictComp,
+                )
+                and not in_loop
+            ):
                 in_loop = True
                 it = getattr(cur, "iter", None)
                 if it is None and hasattr(cur, "generators") and cur.generators:
@@ -233,7 +245,7 @@ def scan_python(path: str, text: str) -> list[CallSite]:
                 in_loop=in_loop,
                 loop_factor=factor,
                 feature=feature,
-            )  # fmt: skip
+            )
         )
     return sites
 
@@ -243,11 +255,14 @@ _TS_CALL = re.compile(
     r"embeddings\.create|generateContent)\s*\(",
 )
 _TS_API = {
-    "messages.create": "anthropic.messages", "messages.stream": "anthropic.messages",
-    "messages.batches.create": "anthropic.batches", "chat.completions.create": "openai.chat",
-    "responses.create": "openai.responses", "embeddings.create": "openai.embeddings",
+    "messages.create": "anthropic.messages",
+    "messages.stream": "anthropic.messages",
+    "messages.batches.create": "anthropic.batches",
+    "chat.completions.create": "openai.chat",
+    "responses.create": "openai.responses",
+    "embeddings.create": "openai.embeddings",
     "generateContent": "google.genai",
-}  # fmt: skip
+}
 _TS_FUNC = re.compile(
     r"(?:function\s+(\w+)|(?:const|let|var)\s+(\w+)\s*=\s*(?:async\s*)?\(|"
     r"(?<![\w.])(?!(?:for|while|if|switch|catch|with|return)\b)(\w+)\s*\([^)]*\)\s*\{)"
@@ -278,8 +293,9 @@ def _balanced(text: str, start: int) -> str:
 
 def _ts_consts(text: str) -> dict[str, str]:
     out = {}
-    for m in re.finditer(r"(?:const|let|var)\s+(\w+)\s*=\s*(`(?:[^`\\]|\\.)*`|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
-                         text):  # fmt: skip
+    for m in re.finditer(
+        r"(?:const|let|var)\s+(\w+)\s*=\s*(`(?:[^`\\]|\\.)*`|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')", text
+    ):
         out[m.group(1)] = m.group(2)[1:-1]
     for m in re.finditer(
         r"(?:const|let|var)\s+(\w+)\s*=\s*(`[^`]*`|\"[^\"]*\"|'[^']*')\.repeat\((\d+)\)", text
@@ -341,7 +357,7 @@ def scan_typescript(path: str, text: str) -> list[CallSite]:
                 in_loop=in_loop,
                 loop_factor=factor,
                 feature=feat.group(1) if feat else None,
-            )  # fmt: skip
+            )
         )
     return sites
 

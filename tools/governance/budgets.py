@@ -18,15 +18,14 @@ from typing import Any, Literal
 import duckdb
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
-
-from data.errors import InvalidArgument, InvalidPeriod, NotFound
-from data.store import Store
-from tools.charts import bar_chart, chart_builder
-from tools.costs import Filter, filter_sql
-from tools.dimensions import dimension_sql, measure_sql, query_source
-from tools.forecast import check_scope_values, data_end, forecast_scope, scope_label
-from tools.periods import add_months
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
+from spendscope.data.store import Store
+from spendscope.tools.charts import bar_chart, chart_builder
+from spendscope.tools.costs.breakdown import Filter, filter_sql
+from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.governance.forecast import check_scope_values, data_end, forecast_scope, scope_label
+from spendscope.tools.periods import add_months
+from spendscope.tools.registry import operation
 
 PeriodKind = Literal["monthly", "quarterly", "annual", "custom"]
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
@@ -48,11 +47,16 @@ class BudgetInput(BaseModel):
     period: PeriodKind = Field("monthly", description="monthly, quarterly, annual or custom")
     filters: list[Filter] = Field(default_factory=list, description="the scope (empty: all spend)")
     measure: str = Field("cost", description="cost (EffectiveCost, default), billed_cost, list_cost")
-    start: dt.date | None = Field(None, description="custom: first day; recurring: first day of the first period "
-                                  "(anchors fiscal periods, day 1-28); default calendar periods")  # fmt: skip
+    start: dt.date | None = Field(
+        None,
+        description="custom: first day; recurring: first day of the first period "
+        "(anchors fiscal periods, day 1-28); default calendar periods",
+    )
     end: dt.date | None = Field(None, description="custom: last day (inclusive)")
-    thresholds: list[float] = Field(default_factory=lambda: list(DEFAULT_THRESHOLDS),
-                                    description="percent of the amount that raise an actual-spend alert")  # fmt: skip
+    thresholds: list[float] = Field(
+        default_factory=lambda: list(DEFAULT_THRESHOLDS),
+        description="percent of the amount that raise an actual-spend alert",
+    )
     forecast_alert: bool = Field(True, description="also alert when the forecast goes over the amount")
     owner: str | None = Field(None, description="person, team or channel that answers for it")
     allow_unknown_values: bool = Field(False, description="accept filter values the store has not seen yet")
@@ -96,8 +100,10 @@ class BudgetAlert(BaseModel):
     threshold_pct: float
     threshold_amount: float
     triggered: bool
-    crossed_on: dt.date | None = Field(None, description="actual: day the spend crossed it; forecast: the day "
-                                       "the forecast crosses the amount")  # fmt: skip
+    crossed_on: dt.date | None = Field(
+        None,
+        description="actual: day the spend crossed it; forecast: the day the forecast crosses the amount",
+    )
     message: str
 
 
@@ -170,8 +176,9 @@ class NewBudgetAlert(BaseModel):
 
 class CheckBudgetsResult(BaseModel):
     as_of: dt.date
-    new_alerts: list[NewBudgetAlert] = Field(description="alerts not raised before for the same budget, "
-                                             "period, kind and threshold")  # fmt: skip
+    new_alerts: list[NewBudgetAlert] = Field(
+        description="alerts not raised before for the same budget, period, kind and threshold"
+    )
     checked: int
 
 
@@ -207,8 +214,22 @@ def budget_period(b: Budget, as_of: dt.date) -> tuple[dt.date, dt.date, str]:
 
 # ------------------------------------------------------------------------------------------ storage
 
-_COLS = ["budget_id", "name", "amount", "period", "filters", "scope", "measure", "start_date", "end_date",
-         "thresholds", "forecast_alert", "owner", "created_at", "updated_at"]  # fmt: skip
+_COLS = [
+    "budget_id",
+    "name",
+    "amount",
+    "period",
+    "filters",
+    "scope",
+    "measure",
+    "start_date",
+    "end_date",
+    "thresholds",
+    "forecast_alert",
+    "owner",
+    "created_at",
+    "updated_at",
+]
 
 
 def _load(con: duckdb.DuckDBPyConnection, key: str | None = None) -> list[Budget]:
@@ -216,8 +237,10 @@ def _load(con: duckdb.DuckDBPyConnection, key: str | None = None) -> list[Budget
     if key is None:
         rows = con.execute(f"SELECT {select} FROM budgets ORDER BY name").fetchall()
     else:
-        rows = con.execute(f"SELECT {select} FROM budgets WHERE budget_id = ? OR lower(name) = lower(?)",
-                           [slug(key), key.strip()]).fetchall()  # fmt: skip
+        rows = con.execute(
+            f"SELECT {select} FROM budgets WHERE budget_id = ? OR lower(name) = lower(?)",
+            [slug(key), key.strip()],
+        ).fetchall()
     out = []
     for r in rows:
         d = dict(zip(_COLS, r, strict=True))
@@ -231,8 +254,16 @@ def _find(con: duckdb.DuckDBPyConnection, key: str) -> Budget:
     found = _load(con, key)
     if not found:
         names = [r[0] for r in con.execute("SELECT name FROM budgets ORDER BY name").fetchall()]
-        raise NotFound(f"no budget named {key!r}; " + (f"budgets: {', '.join(names)}" if names else
-                       "none defined yet (spendscope budgets set NAME --amount N)"), argument="name", value=key)  # fmt: skip
+        raise NotFound(
+            f"no budget named {key!r}; "
+            + (
+                f"budgets: {', '.join(names)}"
+                if names
+                else "none defined yet (spendscope budgets set NAME --amount N)"
+            ),
+            argument="name",
+            value=key,
+        )
     return found[0]
 
 
@@ -255,11 +286,13 @@ def set_budget(store: Store, params: BudgetInput) -> BudgetSaved:
             raise InvalidPeriod(f"end {params.end} is before start {params.start}", argument="end")
     else:
         if params.end is not None:
-            raise InvalidPeriod(f"a {params.period} budget repeats; end applies to custom budgets only",
-                                argument="end")  # fmt: skip
+            raise InvalidPeriod(
+                f"a {params.period} budget repeats; end applies to custom budgets only", argument="end"
+            )
         if params.start is not None and params.start.day > 28:
-            raise InvalidPeriod(f"start {params.start}: a recurring budget's periods start on day 1 to 28",
-                                argument="start")  # fmt: skip
+            raise InvalidPeriod(
+                f"start {params.start}: a recurring budget's periods start on day 1 to 28", argument="start"
+            )
     with store.reader() as con:
         source = query_source(con)
         for f in params.filters:
@@ -276,10 +309,23 @@ def set_budget(store: Store, params: BudgetInput) -> BudgetSaved:
             f"INSERT INTO budgets ({', '.join(_COLS)}) VALUES ({', '.join('?' for _ in _COLS)}) "
             "ON CONFLICT (budget_id) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in _COLS if c not in ("budget_id", "created_at")),
-            [bid, params.name.strip(), params.amount, params.period, filters, scope_label(params.filters),
-             params.measure, params.start, params.end, json.dumps(params.thresholds), params.forecast_alert,
-             params.owner, created_at, now],
-        )  # fmt: skip
+            [
+                bid,
+                params.name.strip(),
+                params.amount,
+                params.period,
+                filters,
+                scope_label(params.filters),
+                params.measure,
+                params.start,
+                params.end,
+                json.dumps(params.thresholds),
+                params.forecast_alert,
+                params.owner,
+                created_at,
+                now,
+            ],
+        )
         budget = _load(con, bid)[0]
     return BudgetSaved(budget=budget, created=not existing)
 
@@ -313,8 +359,13 @@ def _money(x: float) -> str:
     return f"${x:,.2f}"
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, b: Budget, as_of: dt.date, level: float = 90.0,
-             period_day: dt.date | None = None) -> BudgetStatus:  # fmt: skip
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    b: Budget,
+    as_of: dt.date,
+    level: float = 90.0,
+    period_day: dt.date | None = None,
+) -> BudgetStatus:
     """A budget's status as of a day (see the module docstring for what 'as of' means), for the period that
     contains `period_day` (default: the one containing `as_of`)."""
     start, end, label = budget_period(b, period_day or as_of)
@@ -338,7 +389,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, b: Budget, as_of: dt.date, level: f
         FROM unnest(CAST(? AS DOUBLE[])) AS t(pct) ORDER BY t.pct
         """,
         [_ts(start), _ts(counted_end), *params, amount, [*thresholds, 100.0]],
-    ).fetchall()  # fmt: skip
+    ).fetchall()
     spent = rows[0][1] if rows else Decimal(0)
     crossed = {float(r[0]): r[2] for r in rows}
     days_total = (end - start).days
@@ -355,8 +406,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, b: Budget, as_of: dt.date, level: f
     exhaustion = crossed.get(100.0)
     if remaining_days > 0:
         try:
-            sf = forecast_scope(con, b.filters, b.measure, cutoff, (end - cutoff).days, level=level,
-                                run_backtest=False)  # fmt: skip
+            sf = forecast_scope(
+                con, b.filters, b.measure, cutoff, (end - cutoff).days, level=level, run_backtest=False
+            )
             fc = sf.forecast
             skip = (counted_end - cutoff).days  # forecast days before the period starts
             rest = float(fc.mean[skip:].sum())
@@ -377,22 +429,37 @@ def evaluate(con: duckdb.DuckDBPyConnection, b: Budget, as_of: dt.date, level: f
                 notes.append("no spend in this scope yet: nothing to project")
     used = spent_f / float(amount) * 100
     alerts = [
-        BudgetAlert(kind="actual", threshold_pct=t, threshold_amount=float(amount) * t / 100,
-                    triggered=crossed.get(t) is not None, crossed_on=crossed.get(t),
-                    message=f"{b.name}: spent {_money(spent_f)} of {_money(float(amount))} ({used:.0f}%), "
-                            f"past the {t:g}% threshold on {crossed.get(t)}"
-                    if crossed.get(t) else f"{b.name}: below {t:g}% ({used:.0f}% used)")
+        BudgetAlert(
+            kind="actual",
+            threshold_pct=t,
+            threshold_amount=float(amount) * t / 100,
+            triggered=crossed.get(t) is not None,
+            crossed_on=crossed.get(t),
+            message=f"{b.name}: spent {_money(spent_f)} of {_money(float(amount))} ({used:.0f}%), "
+            f"past the {t:g}% threshold on {crossed.get(t)}"
+            if crossed.get(t)
+            else f"{b.name}: below {t:g}% ({used:.0f}% used)",
+        )
         for t in thresholds
-    ]  # fmt: skip
+    ]
     over_fc = projected > float(amount) + 1e-9
     if b.forecast_alert:
-        alerts.append(BudgetAlert(
-            kind="forecast", threshold_pct=100.0, threshold_amount=float(amount), triggered=over_fc,
-            crossed_on=exhaustion if over_fc else None,
-            message=(f"{b.name}: forecast {_money(projected)} for {label}, {_money(projected - float(amount))} over "
-                     f"the {_money(float(amount))} budget" + (f"; runs out on {exhaustion}" if exhaustion else ""))
-            if over_fc else f"{b.name}: forecast {_money(projected)} is within the budget",
-        ))  # fmt: skip
+        alerts.append(
+            BudgetAlert(
+                kind="forecast",
+                threshold_pct=100.0,
+                threshold_amount=float(amount),
+                triggered=over_fc,
+                crossed_on=exhaustion if over_fc else None,
+                message=(
+                    f"{b.name}: forecast {_money(projected)} for {label}, {_money(projected - float(amount))} over "
+                    f"the {_money(float(amount))} budget"
+                    + (f"; runs out on {exhaustion}" if exhaustion else "")
+                )
+                if over_fc
+                else f"{b.name}: forecast {_money(projected)} is within the budget",
+            )
+        )
     warn = max((t for t in thresholds if t < 100), default=None)
     if used >= 100:
         status = "over"
@@ -404,16 +471,31 @@ def evaluate(con: duckdb.DuckDBPyConnection, b: Budget, as_of: dt.date, level: f
         status = "ok"
     left = max(days_total - elapsed, 0)
     return BudgetStatus(
-        budget=b, period_start=start, period_end=end - dt.timedelta(days=1), period_label=label,
-        days_total=days_total, days_elapsed=elapsed, data_through=last, spent=spent_f,
-        remaining=float(amount) - spent_f, used_pct=round(used, 4), burn_rate_daily=burn,
+        budget=b,
+        period_start=start,
+        period_end=end - dt.timedelta(days=1),
+        period_label=label,
+        days_total=days_total,
+        days_elapsed=elapsed,
+        data_through=last,
+        spent=spent_f,
+        remaining=float(amount) - spent_f,
+        used_pct=round(used, 4),
+        burn_rate_daily=burn,
         allowed_daily=(float(amount) - spent_f) / left if left else None,
         linear_projection=burn * days_total if burn is not None else None,
-        projected=round(projected, 6), projected_lower=round(lower, 6), projected_upper=round(upper, 6),
-        projected_pct=round(projected / float(amount) * 100, 4), exceed_probability_pct=probability,
-        projected_exhaustion_day=exhaustion, forecast_model=model, level=level, status=status, alerts=alerts,
+        projected=round(projected, 6),
+        projected_lower=round(lower, 6),
+        projected_upper=round(upper, 6),
+        projected_pct=round(projected / float(amount) * 100, 4),
+        exceed_probability_pct=probability,
+        projected_exhaustion_day=exhaustion,
+        forecast_model=model,
+        level=level,
+        status=status,
+        alerts=alerts,
         notes=notes,
-    )  # fmt: skip
+    )
 
 
 @operation("budget_status", input_model=BudgetStatusInput, output_model=BudgetStatusResult, chart=True)
@@ -458,21 +540,39 @@ def check_budgets(store: Store, params: CheckBudgetsInput) -> CheckBudgetsResult
                     continue
                 done = con.execute(
                     "SELECT 1 FROM budget_alerts WHERE budget_id = ? AND period_start = ? AND kind = ? "
-                    "AND threshold_pct = ?", [s.budget.budget_id, s.period_start, a.kind, a.threshold_pct],
-                ).fetchall()  # fmt: skip
+                    "AND threshold_pct = ?",
+                    [s.budget.budget_id, s.period_start, a.kind, a.threshold_pct],
+                ).fetchall()
                 if done:
                     continue
                 con.execute(
                     "INSERT INTO budget_alerts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [s.budget.budget_id, s.period_start, a.kind, a.threshold_pct, now,
-                     Decimal(str(s.spent)), Decimal(str(round(s.projected, 6)))],
-                )  # fmt: skip
-                new.append(NewBudgetAlert(
-                    budget_id=s.budget.budget_id, name=s.budget.name, scope=s.budget.scope, owner=s.budget.owner,
-                    period_start=s.period_start, period_label=s.period_label, kind=a.kind,
-                    threshold_pct=a.threshold_pct, amount=s.budget.amount, spent=s.spent, projected=s.projected,
-                    message=a.message,
-                ))  # fmt: skip
+                    [
+                        s.budget.budget_id,
+                        s.period_start,
+                        a.kind,
+                        a.threshold_pct,
+                        now,
+                        Decimal(str(s.spent)),
+                        Decimal(str(round(s.projected, 6))),
+                    ],
+                )
+                new.append(
+                    NewBudgetAlert(
+                        budget_id=s.budget.budget_id,
+                        name=s.budget.name,
+                        scope=s.budget.scope,
+                        owner=s.budget.owner,
+                        period_start=s.period_start,
+                        period_label=s.period_label,
+                        kind=a.kind,
+                        threshold_pct=a.threshold_pct,
+                        amount=s.budget.amount,
+                        spent=s.spent,
+                        projected=s.projected,
+                        message=a.message,
+                    )
+                )
     return CheckBudgetsResult(as_of=as_of, new_alerts=new, checked=len(statuses))
 
 
@@ -483,13 +583,31 @@ def budget_chart(r: BudgetStatusResult) -> dict[str, Any] | None:
     for s in r.budgets:
         name = f"{s.budget.name} ({s.period_label})"
         values.append({"budget": name, "part": "spent", "pct": round(s.used_pct, 2)})
-        values.append({"budget": name, "part": "forecast rest of period",
-                       "pct": round(max(s.projected_pct - s.used_pct, 0.0), 2)})  # fmt: skip
+        values.append(
+            {
+                "budget": name,
+                "part": "forecast rest of period",
+                "pct": round(max(s.projected_pct - s.used_pct, 0.0), 2),
+            }
+        )
     if not values:
         return None
-    spec = bar_chart(values, category="budget", value="pct", color="part", money=False,
-                     value_title="% of budget", title=f"Budgets as of {r.as_of}")  # fmt: skip
-    return {**{k: v for k, v in spec.items() if k not in ("mark", "encoding")},
-            "layer": [{"mark": spec["mark"], "encoding": spec["encoding"]},
-                      {"mark": {"type": "rule", "color": "#d62728", "strokeDash": [4, 3]},
-                       "encoding": {"x": {"datum": 100}}}]}  # fmt: skip
+    spec = bar_chart(
+        values,
+        category="budget",
+        value="pct",
+        color="part",
+        money=False,
+        value_title="% of budget",
+        title=f"Budgets as of {r.as_of}",
+    )
+    return {
+        **{k: v for k, v in spec.items() if k not in ("mark", "encoding")},
+        "layer": [
+            {"mark": spec["mark"], "encoding": spec["encoding"]},
+            {
+                "mark": {"type": "rule", "color": "#d62728", "strokeDash": [4, 3]},
+                "encoding": {"x": {"datum": 100}},
+            },
+        ],
+    }

@@ -8,10 +8,9 @@ import re
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument, NotFound
-from data.store import Store
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument, NotFound
+from spendscope.data.store import Store
+from spendscope.tools.registry import operation
 
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-.]{0,79}|[CG][A-Z0-9]{6,})$")
 _USER = re.compile(r"^(@[\w.\-]{1,80}|[UW][A-Z0-9]{6,})$")
@@ -57,11 +56,17 @@ class RemoveOwnerInput(BaseModel):
 
 def _check(p: SetOwnerInput) -> None:
     if p.slack_channel and not _CHANNEL.match(p.slack_channel):
-        raise InvalidArgument(f"slack channel {p.slack_channel!r}: use #name (lower case) or a channel id like "
-                              "C0123ABCD", argument="slack_channel", value=p.slack_channel)  # fmt: skip
+        raise InvalidArgument(
+            f"slack channel {p.slack_channel!r}: use #name (lower case) or a channel id like C0123ABCD",
+            argument="slack_channel",
+            value=p.slack_channel,
+        )
     if p.slack_user and not _USER.match(p.slack_user):
-        raise InvalidArgument(f"slack user {p.slack_user!r}: use a user id like U0123ABCD or @handle",
-                              argument="slack_user", value=p.slack_user)  # fmt: skip
+        raise InvalidArgument(
+            f"slack user {p.slack_user!r}: use a user id like U0123ABCD or @handle",
+            argument="slack_user",
+            value=p.slack_user,
+        )
     if p.email and not _EMAIL.match(p.email):
         raise InvalidArgument(f"email {p.email!r} is not an email address", argument="email", value=p.email)
     if not p.key.strip() or not p.value.strip():
@@ -69,8 +74,15 @@ def _check(p: SetOwnerInput) -> None:
 
 
 def _row(r: tuple) -> Owner:
-    return Owner(key=r[0], value=r[1], slack_channel=r[2], slack_user=r[3], email=r[4], updated_by=r[5],
-                 updated_at=r[6])  # fmt: skip
+    return Owner(
+        key=r[0],
+        value=r[1],
+        slack_channel=r[2],
+        slack_user=r[3],
+        email=r[4],
+        updated_by=r[5],
+        updated_at=r[6],
+    )
 
 
 _SELECT = "SELECT tag_key, tag_value, slack_channel, slack_user, email, updated_by, updated_at FROM allocation_owners"
@@ -88,12 +100,19 @@ def set_owner(store: Store, params: SetOwnerInput) -> Owner:
         def pick(new: str | None, prior: str | None) -> str | None:
             return prior if new is None else (new.strip() or None)
 
-        owner = Owner(key=key, value=value, slack_channel=pick(params.slack_channel, current.slack_channel),
-                      slack_user=pick(params.slack_user, current.slack_user), email=pick(params.email, current.email),
-                      updated_by=params.author, updated_at=dt.datetime.now(dt.UTC))  # fmt: skip
+        owner = Owner(
+            key=key,
+            value=value,
+            slack_channel=pick(params.slack_channel, current.slack_channel),
+            slack_user=pick(params.slack_user, current.slack_user),
+            email=pick(params.email, current.email),
+            updated_by=params.author,
+            updated_at=dt.datetime.now(dt.UTC),
+        )
         if not owner.contact:
-            raise InvalidArgument(f"{key}={value}: give at least one of slack channel, slack user or email",
-                                  argument="email")  # fmt: skip
+            raise InvalidArgument(
+                f"{key}={value}: give at least one of slack channel, slack user or email", argument="email"
+            )
         con.execute("DELETE FROM allocation_owners WHERE tag_key = ? AND tag_value = ?", [key, value])
         con.execute(
             "INSERT INTO allocation_owners (tag_key, tag_value, slack_channel, slack_user, email, updated_by, "

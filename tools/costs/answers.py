@@ -10,19 +10,48 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.store import Store
-from tools.costs import CostQueryInput, Filter, TimeRange, filter_sql, resolve_range, run_cost_query
-from tools.dimensions import BUILTIN_DIMENSIONS, dimension_sql, measure_sql, query_source, tag_keys
-from tools.periods import Period
-from tools.registry import operation
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import (
+    CostQueryInput,
+    Filter,
+    TimeRange,
+    filter_sql,
+    resolve_range,
+    run_cost_query,
+)
+from spendscope.tools.costs.dimensions import (
+    BUILTIN_DIMENSIONS,
+    dimension_sql,
+    measure_sql,
+    query_source,
+    tag_keys,
+)
+from spendscope.tools.periods import Period
+from spendscope.tools.registry import operation
 
 # Dimensions whose values name things a person may mention; ids and SKUs are left out of the catalog.
 CATALOG_DIMENSIONS = (
-    "provider", "service", "model", "sub_account", "invoice_issuer", "publisher", "billing_account",
-    "service_category", "service_subcategory", "region", "token_type", "charge_category", "pricing_category",
-    "resource", "resource_type", "sku_meter", "instance_type", "commitment", "commitment_status", "currency",
-)  # fmt: skip
+    "provider",
+    "service",
+    "model",
+    "sub_account",
+    "invoice_issuer",
+    "publisher",
+    "billing_account",
+    "service_category",
+    "service_subcategory",
+    "region",
+    "token_type",
+    "charge_category",
+    "pricing_category",
+    "resource",
+    "resource_type",
+    "sku_meter",
+    "instance_type",
+    "commitment",
+    "commitment_status",
+    "currency",
+)
 
 
 # --------------------------------------------------------------------------------------------- catalog
@@ -69,8 +98,13 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput) -> Catalog:
         names = []
         for d in p.dimensions:
             low = d.strip().lower()
-            kind = "builtin" if low in BUILTIN_DIMENSIONS else "virtual_tag" if low in source.virtual_tags else (
-                "provider_tag")  # fmt: skip
+            kind = (
+                "builtin"
+                if low in BUILTIN_DIMENSIONS
+                else "virtual_tag"
+                if low in source.virtual_tags
+                else ("provider_tag")
+            )
             names.append((d.strip(), kind))
     lo, hi = con.execute(
         f"SELECT min(CAST(ChargePeriodStart AS DATE)), max(CAST(ChargePeriodStart AS DATE)) FROM {source.relation}"
@@ -250,7 +284,7 @@ def run_compare(con: duckdb.DuckDBPyConnection, p: CompareInput) -> CompareResul
             current=float(r[k + 1]),
             change=float(r[k + 2]),
             change_pct=None if r[k + 3] is None else float(r[k + 3]),
-        )  # fmt: skip
+        )
         for r in rows
     ]
     ta = float(rows[0][k + 4]) if rows else 0.0
@@ -325,10 +359,12 @@ class RatioResult(BaseModel):
 
 def run_ratio(con: duckdb.DuckDBPyConnection, p: RatioInput) -> RatioResult:
     rng = TimeRange(period=p.period, start=p.start, end=p.end, as_of=p.as_of)
-    num = run_cost_query(con, CostQueryInput(**rng.model_dump(), measure=p.numerator.measure,
-                                             filters=p.numerator.filters))  # fmt: skip
-    den = run_cost_query(con, CostQueryInput(**rng.model_dump(), measure=p.denominator.measure,
-                                             filters=p.denominator.filters))  # fmt: skip
+    num = run_cost_query(
+        con, CostQueryInput(**rng.model_dump(), measure=p.numerator.measure, filters=p.numerator.filters)
+    )
+    den = run_cost_query(
+        con, CostQueryInput(**rng.model_dump(), measure=p.denominator.measure, filters=p.denominator.filters)
+    )
     ratio = num.total / den.total * p.scale if den.total else None
     assumptions = sorted(set(num.assumptions + den.assumptions))
     return RatioResult(
@@ -391,8 +427,10 @@ def _bucket_count(start: dt.date, end: dt.date, grain: str) -> int:
 
 def run_average(con: duckdb.DuckDBPyConnection, p: AverageInput) -> AverageResult:
     rng = TimeRange(period=p.period, start=p.start, end=p.end, as_of=p.as_of)
-    by = run_cost_query(con, CostQueryInput(**rng.model_dump(), measure=p.measure, filters=p.filters,
-                                            group_by=[p.grain], top=1))  # fmt: skip
+    by = run_cost_query(
+        con,
+        CostQueryInput(**rng.model_dump(), measure=p.measure, filters=p.filters, group_by=[p.grain], top=1),
+    )
     n = _bucket_count(by.start, by.end, p.grain)
     top = by.rows[0] if by.rows and by.rows[0].group else None
     return AverageResult(
@@ -409,7 +447,7 @@ def run_average(con: duckdb.DuckDBPyConnection, p: AverageInput) -> AverageResul
         assumptions=[
             *by.assumptions,
             f"average over every calendar {p.grain} of the period, including any without spend",
-        ],  # fmt: skip
+        ],
     )
 
 

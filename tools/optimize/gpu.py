@@ -13,19 +13,19 @@ import datetime as dt
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.sql import month
-from data.store import Store
-from tools.costs import TimeRange, check_coverage, period_bounds, resolve_range
-from tools.dimensions import query_source
-from tools.registry import operation
+from spendscope.data.sql import month
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
+from spendscope.tools.costs.dimensions import query_source
+from spendscope.tools.registry import operation
 
 DEFAULT_IDLE_PCT = 10.0
 
 
 class GpuInput(TimeRange):
-    idle_threshold_pct: float = Field(DEFAULT_IDLE_PCT, ge=0, le=100,
-                                      description="a GPU-hour below this average utilisation is idle")  # fmt: skip
+    idle_threshold_pct: float = Field(
+        DEFAULT_IDLE_PCT, ge=0, le=100, description="a GPU-hour below this average utilisation is idle"
+    )
     team_tag: str = Field("team", description="the (virtual or provider) tag naming the owning team")
 
 
@@ -68,8 +68,8 @@ class GpuUtilizationResult(BaseModel):
 
 
 def _team_expr(con: duckdb.DuckDBPyConnection, tag: str, source: object) -> str:
-    from data.errors import UnknownDimension
-    from tools.dimensions import dimension_sql
+    from spendscope.data.errors import UnknownDimension
+    from spendscope.tools.costs.dimensions import dimension_sql
 
     try:
         return dimension_sql(tag, con, source)  # type: ignore[arg-type]
@@ -78,9 +78,16 @@ def _team_expr(con: duckdb.DuckDBPyConnection, tag: str, source: object) -> str:
 
 
 _USAGE_COLUMNS = (
-    "cost", "billed_hours", "gpu_hours", "monitored_hours", "avg_util", "idle_gpu_hours", "idle_instance_hours",
-    "idle_cost", "monitored_cost",
-)  # fmt: skip
+    "cost",
+    "billed_hours",
+    "gpu_hours",
+    "monitored_hours",
+    "avg_util",
+    "idle_gpu_hours",
+    "idle_instance_hours",
+    "idle_cost",
+    "monitored_cost",
+)
 
 
 def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult:
@@ -163,8 +170,17 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
         g, g_team, g_month, mon, iid, name, itype, gpus, tm = r[:9]
         usage = _usage(r[9:])
         if g == 0:
-            instances.append(GpuInstanceMonth(month=mon, instance_id=iid, instance_name=name, instance_type=itype,
-                                              gpus=gpus, team=tm, **usage))  # fmt: skip
+            instances.append(
+                GpuInstanceMonth(
+                    month=mon,
+                    instance_id=iid,
+                    instance_name=name,
+                    instance_type=itype,
+                    gpus=gpus,
+                    team=tm,
+                    **usage,
+                )
+            )
         elif g_team == 0 and g_month == 1:
             by_team.append(GpuGroup(key=tm, **usage))
         elif g_month == 0 and g_team == 1:
@@ -177,29 +193,47 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
     if not instances:
         notes.append(f"no GPU instance cost rows (x_GpuCount > 0) in {period.label}")
     elif total.monitored_hours == 0:
-        notes.append("no GPU utilisation samples match these instances: import nvidia-smi or DCGM samples "
-                     "(gpu_samples, joined on instance_id = ResourceId) to measure idle time")  # fmt: skip
+        notes.append(
+            "no GPU utilisation samples match these instances: import nvidia-smi or DCGM samples "
+            "(gpu_samples, joined on instance_id = ResourceId) to measure idle time"
+        )
     elif total.unmonitored_hours > 0:
-        notes.append(f"{total.unmonitored_hours:,.0f} billed instance hours have no samples; they are neither "
-                     "idle nor busy here")  # fmt: skip
-    notes.append(f"a GPU-hour is idle when its mean utilisation is below {threshold:g}%; idle cost spreads each "
-                 "hour's cost evenly over the instance's GPUs")  # fmt: skip
+        notes.append(
+            f"{total.unmonitored_hours:,.0f} billed instance hours have no samples; they are neither "
+            "idle nor busy here"
+        )
+    notes.append(
+        f"a GPU-hour is idle when its mean utilisation is below {threshold:g}%; idle cost spreads each "
+        "hour's cost evenly over the instance's GPUs"
+    )
     return GpuUtilizationResult(
-        start=period.start, end=period.end, period_label=period.label, idle_threshold_pct=threshold,
-        instances=instances, by_team=by_team, by_month=by_month, total=total, assumptions=notes,
-    )  # fmt: skip
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        idle_threshold_pct=threshold,
+        instances=instances,
+        by_team=by_team,
+        by_month=by_month,
+        total=total,
+        assumptions=notes,
+    )
 
 
 def _usage(v: tuple) -> dict:
     cost, hours, gpu_hours, monitored, util, idle_gpu, idle_inst, idle_cost, monitored_cost = v
     hours, monitored = float(hours or 0), float(monitored or 0)
     return {
-        "cost": float(cost or 0), "billed_hours": hours, "gpu_hours": float(gpu_hours or 0),
-        "monitored_hours": monitored, "unmonitored_hours": max(hours - monitored, 0.0),
-        "avg_utilization_pct": float(util) if util is not None else None, "idle_gpu_hours": float(idle_gpu or 0),
-        "idle_instance_hours": float(idle_inst or 0), "idle_cost": float(idle_cost or 0),
+        "cost": float(cost or 0),
+        "billed_hours": hours,
+        "gpu_hours": float(gpu_hours or 0),
+        "monitored_hours": monitored,
+        "unmonitored_hours": max(hours - monitored, 0.0),
+        "avg_utilization_pct": float(util) if util is not None else None,
+        "idle_gpu_hours": float(idle_gpu or 0),
+        "idle_instance_hours": float(idle_inst or 0),
+        "idle_cost": float(idle_cost or 0),
         "idle_cost_pct": float(idle_cost or 0) / float(monitored_cost) * 100 if monitored_cost else None,
-    }  # fmt: skip
+    }
 
 
 @operation("gpu_utilization", input_model=GpuInput, output_model=GpuUtilizationResult, chart=True)

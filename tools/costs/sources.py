@@ -16,9 +16,8 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.store import Store
-from tools.registry import operation
+from spendscope.data.store import Store
+from spendscope.tools.registry import operation
 
 Status = Literal["ok", "stopped", "error", "empty"]
 
@@ -72,11 +71,17 @@ _DATA_SQL = """
 
 
 def _query(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    has_state = bool(con.execute(
-        "SELECT 1 FROM information_schema.tables WHERE table_name = '_sync_state'").fetchall())  # fmt: skip
-    state = "_sync_state" if has_state else (
-        "(SELECT NULL::VARCHAR AS source, NULL::TIMESTAMPTZ AS last_attempt_at, NULL::TIMESTAMPTZ AS last_success_at, "
-        "NULL::VARCHAR AS last_status, NULL::VARCHAR AS last_error WHERE false)")  # fmt: skip
+    has_state = bool(
+        con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = '_sync_state'").fetchall()
+    )
+    state = (
+        "_sync_state"
+        if has_state
+        else (
+            "(SELECT NULL::VARCHAR AS source, NULL::TIMESTAMPTZ AS last_attempt_at, NULL::TIMESTAMPTZ AS last_success_at, "
+            "NULL::VARCHAR AS last_status, NULL::VARCHAR AS last_error WHERE false)"
+        )
+    )
     return con.execute(
         f"""
         WITH data AS ({_DATA_SQL}),
@@ -142,11 +147,21 @@ def _judge(row: tuple, now: dt.datetime, stale_after: float) -> SourceInfo:
         verdict = "ok"
         note = "fresh" if gap is not None else "one day of data so far"
     return SourceInfo(
-        source=source, table=tbl, feed=feed, rows=n, first_data=first_t, last_data=last_t, last_import_at=imported,
-        last_sync_at=attempt, last_error=error if status == "error" else None,
-        hours_since_data=_hours(now, last_t), hours_since_import=_hours(now, imported),
-        cadence_days=gap, status=verdict, note=note,
-    )  # fmt: skip
+        source=source,
+        table=tbl,
+        feed=feed,
+        rows=n,
+        first_data=first_t,
+        last_data=last_t,
+        last_import_at=imported,
+        last_sync_at=attempt,
+        last_error=error if status == "error" else None,
+        hours_since_data=_hours(now, last_t),
+        hours_since_import=_hours(now, imported),
+        cadence_days=gap,
+        status=verdict,
+        note=note,
+    )
 
 
 def run_sources(con: duckdb.DuckDBPyConnection, p: SourcesInput) -> SourcesReport:
@@ -154,8 +169,12 @@ def run_sources(con: duckdb.DuckDBPyConnection, p: SourcesInput) -> SourcesRepor
     if now.tzinfo is None:
         now = now.replace(tzinfo=dt.UTC)
     infos = [_judge(r, now, p.stale_after_days) for r in _query(con)]
-    return SourcesReport(as_of=now, stale_after_days=p.stale_after_days, sources=infos,
-                         stopped=[i.source for i in infos if i.status in ("stopped", "error")])  # fmt: skip
+    return SourcesReport(
+        as_of=now,
+        stale_after_days=p.stale_after_days,
+        sources=infos,
+        stopped=[i.source for i in infos if i.status in ("stopped", "error")],
+    )
 
 
 @operation("list_sources", input_model=SourcesInput, output_model=SourcesReport)

@@ -1,8 +1,8 @@
 """Detecting unusual daily spend: which series there are, the robust day flags, anomalies formed from runs of
-flagged days, their severity, event groups and root cause. tools.anomalies stores them, takes feedback and
+flagged days, their severity, event groups and root cause. tools.governance.anomalies stores them, takes feedback and
 exposes the operations; docs/governance.md describes the method.
 
-Every series' daily spend is compared with a robust one-step baseline (tools.forecast.robust_baseline on log
+Every series' daily spend is compared with a robust one-step baseline (tools.governance.forecast.robust_baseline on log
 spend: trailing weekly median moved along a median trend, plus the median of the last six same-weekday
 deviations), scaled by the MAD of past residuals. A day is unusual when its robust z-score, its dollar deviation
 and its relative deviation all pass their thresholds; unusual days of one series and direction form one
@@ -19,15 +19,21 @@ from typing import Literal
 import duckdb
 import numpy as np
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument, UnknownDimension
-from tools.costs import Filter, filter_sql
-from tools.dimensions import Source, dimension_sql, measure_sql, tag_keys
-from tools.forecast import Baseline, robust_baseline
+from spendscope.data.errors import InvalidArgument, UnknownDimension
+from spendscope.tools.costs.breakdown import Filter, filter_sql
+from spendscope.tools.costs.dimensions import Source, dimension_sql, measure_sql, tag_keys
+from spendscope.tools.governance.forecast import Baseline, robust_baseline
 
 DEFAULT_DIMENSIONS = ["provider", "service", "model", "team", "feature", "customer"]
-TELEMETRY_COLUMNS = {"team": "team", "feature": "feature", "customer": "customer", "model": "model",
-                     "provider": "provider", "env": "env", "operation": "operation"}  # fmt: skip
+TELEMETRY_COLUMNS = {
+    "team": "team",
+    "feature": "feature",
+    "customer": "customer",
+    "model": "model",
+    "provider": "provider",
+    "env": "env",
+    "operation": "operation",
+}
 DRILL_BUILTINS = ["provider", "service", "model", "sub_account", "region", "token_type", "charge_category"]
 TELEMETRY_DRILL = ["customer", "feature", "team", "model", "operation", "env"]
 MASK_DAYS = 21  # an unusual run is kept out of the baseline for this long; longer ones become the new normal
@@ -49,8 +55,11 @@ class RootCauseItem(BaseModel):
     expected: float
     impact: float = Field(description="actual - expected on the anomalous days")
     share_pct: float | None = Field(description="share of the whole change in this dimension, percent")
-    usual_share_pct: float | None = Field(None, description="its share of the expected spend, percent: a "
-                                          "driver carries much more of the change than of the usual spend")  # fmt: skip
+    usual_share_pct: float | None = Field(
+        None,
+        description="its share of the expected spend, percent: a "
+        "driver carries much more of the change than of the usual spend",
+    )
 
 
 class Anomaly(BaseModel):
@@ -73,8 +82,11 @@ class Anomaly(BaseModel):
     severity: Literal["low", "medium", "high", "critical"]
     root_cause: list[RootCauseItem] | None = None
     explanation: str
-    group_id: str | None = Field(None, description="anomalies that are one event seen in several series share "
-                                 "it: the id of the member with the largest impact")  # fmt: skip
+    group_id: str | None = Field(
+        None,
+        description="anomalies that are one event seen in several series share "
+        "it: the id of the member with the largest impact",
+    )
     status: Literal["open", "acknowledged", "expected", "resolved"] = "open"
     status_reason: str | None = None
     suppressed_by: str | None = None
@@ -84,15 +96,21 @@ class Anomaly(BaseModel):
 
 
 class DetectInput(BaseModel):
-    dimensions: list[str] = Field(default_factory=lambda: list(DEFAULT_DIMENSIONS),
-                                  description="series to scan: provider, service, model, team, feature, customer, "
-                                  "or any other dimension")  # fmt: skip
+    dimensions: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_DIMENSIONS),
+        description="series to scan: provider, service, model, team, feature, customer, "
+        "or any other dimension",
+    )
     days: int = Field(14, ge=1, le=366, description="report anomalies touching the last N days of data")
     as_of: dt.date | None = Field(None, description="scan data before this day only (default: all data)")
     measure: str = Field("cost", description="cost (EffectiveCost), billed_cost, list_cost, ...")
     filters: list[Filter] = Field(default_factory=list, description="only scan spend in this scope")
-    min_impact: float | None = Field(None, ge=0, description="minimum dollar deviation of a day; default 1% of "
-                                     f"a typical day's total spend, at least ${MIN_IMPACT_FLOOR:g}")  # fmt: skip
+    min_impact: float | None = Field(
+        None,
+        ge=0,
+        description="minimum dollar deviation of a day; default 1% of "
+        f"a typical day's total spend, at least ${MIN_IMPACT_FLOOR:g}",
+    )
     min_relative_pct: float = Field(20.0, ge=0, description="minimum deviation of a day, percent of expected")
     z: float = Field(4.5, gt=0, description="minimum robust z-score (deviation / robust scale)")
     direction: Literal["both", "spike", "drop"] = Field("both", description="report spikes, drops or both")
@@ -106,9 +124,7 @@ class DetectInput(BaseModel):
 class SeriesSpec(BaseModel):
     dimension: str
     source: Literal["costs", "usage_events"]
-    expr: (
-        str  # SQL from the allow-list (tools.dimensions) or a usage_events column name from TELEMETRY_COLUMNS
-    )
+    expr: str  # SQL from the allow-list (tools.costs.dimensions) or a usage_events column name from TELEMETRY_COLUMNS
 
 
 def _ts(d: dt.date) -> dt.datetime:
@@ -119,8 +135,9 @@ def _telemetry_has(con: duckdb.DuckDBPyConnection, column: str) -> bool:
     return bool(con.execute(f"SELECT 1 FROM usage_events WHERE {column} IS NOT NULL LIMIT 1").fetchall())
 
 
-def resolve_series(con: duckdb.DuckDBPyConnection, dims: list[str], source: Source
-                   ) -> tuple[list[SeriesSpec], dict[str, str]]:  # fmt: skip
+def resolve_series(
+    con: duckdb.DuckDBPyConnection, dims: list[str], source: Source
+) -> tuple[list[SeriesSpec], dict[str, str]]:
     """Where each dimension's series comes from: the bill (built-in, virtual tag or provider tag), else
     telemetry (usage_events). Dimensions found in neither are skipped with the reason."""
     specs: list[SeriesSpec] = []
@@ -143,9 +160,15 @@ def resolve_series(con: duckdb.DuckDBPyConnection, dims: list[str], source: Sour
     return specs, skipped
 
 
-def _load_matrix(con: duckdb.DuckDBPyConnection, specs: list[SeriesSpec], source: Source, column: str,
-                 filters: list[Filter], start: dt.date, end: dt.date
-                 ) -> tuple[list[tuple[SeriesSpec, str]], np.ndarray]:  # fmt: skip
+def _load_matrix(
+    con: duckdb.DuckDBPyConnection,
+    specs: list[SeriesSpec],
+    source: Source,
+    column: str,
+    filters: list[Filter],
+    start: dt.date,
+    end: dt.date,
+) -> tuple[list[tuple[SeriesSpec, str]], np.ndarray]:
     """Daily totals of every series as a matrix (rows: series, columns: days from `start` to `end` exclusive),
     NaN before a series' first day. One grouped scan per source, aggregated in DuckDB."""
     n_days = (end - start).days
@@ -277,8 +300,9 @@ def flag_days(y: np.ndarray, p: DetectInput) -> tuple[Baseline, np.ndarray]:
     return base, y - expected
 
 
-def _incidents(keys: list[tuple[SeriesSpec, str]], y: np.ndarray, start: dt.date, window_start: dt.date,
-               p: DetectInput) -> list[_Incident]:  # fmt: skip
+def _incidents(
+    keys: list[tuple[SeriesSpec, str]], y: np.ndarray, start: dt.date, window_start: dt.date, p: DetectInput
+) -> list[_Incident]:
     base, dev = flag_days(y, p)
     flag = base.flags
     rows, cols = np.nonzero(flag)  # the flagged points only (few): group consecutive days of a series
@@ -302,13 +326,21 @@ def _incidents(keys: list[tuple[SeriesSpec, str]], y: np.ndarray, start: dt.date
         spec, value = keys[r]
         idx = np.asarray(cs)
         peak_i = cs[int(np.argmax(np.abs(dev[r, idx])))]
-        out.append(_Incident(
-            spec=spec, value=value, direction="spike" if dev[r, cs[0]] > 0 else "drop",
-            start=start + dt.timedelta(days=cs[0]), end=last, peak=start + dt.timedelta(days=peak_i),
-            day_list=[start + dt.timedelta(days=c) for c in cs],
-            actual=float(y[r, idx].sum()), expected=float(base.expected[r, idx].sum()),
-            peak_impact=float(dev[r, peak_i]), score=float(base.score[r, peak_i]),
-        ))  # fmt: skip
+        out.append(
+            _Incident(
+                spec=spec,
+                value=value,
+                direction="spike" if dev[r, cs[0]] > 0 else "drop",
+                start=start + dt.timedelta(days=cs[0]),
+                end=last,
+                peak=start + dt.timedelta(days=peak_i),
+                day_list=[start + dt.timedelta(days=c) for c in cs],
+                actual=float(y[r, idx].sum()),
+                expected=float(base.expected[r, idx].sum()),
+                peak_impact=float(dev[r, peak_i]),
+                score=float(base.score[r, peak_i]),
+            )
+        )
     return out
 
 
@@ -333,8 +365,14 @@ def group_events(anomalies: list[Anomaly]) -> None:
             x = parent[x]
         return x
 
-    carriers = {a.anomaly_id: {(d.dimension, d.value.lower()) for d in a.root_cause or []
-                               if d.share_pct is not None and d.share_pct >= 50} for a in anomalies}  # fmt: skip
+    carriers = {
+        a.anomaly_id: {
+            (d.dimension, d.value.lower())
+            for d in a.root_cause or []
+            if d.share_pct is not None and d.share_pct >= 50
+        }
+        for a in anomalies
+    }
     for i, a in enumerate(anomalies):  # the anomalies of one run: tens, not rows
         for b in anomalies[i + 1 :]:
             if a.direction != b.direction or a.start_day > b.end_day or b.start_day > a.end_day:
@@ -365,8 +403,10 @@ def explain(a: Anomaly) -> str:
     when = str(a.start_day) if a.start_day == a.end_day else f"{a.start_day} to {a.end_day}"
     rel = f" ({a.relative_pct:+.0f}%)" if a.relative_pct is not None else ""
     word = "above" if a.direction == "spike" else "below"
-    text = (f"{a.dimension} {a.value}: {_money(a.actual)} on {when}, {_money(a.impact)} {word} the expected "
-            f"{_money(a.expected)}{rel}")  # fmt: skip
+    text = (
+        f"{a.dimension} {a.value}: {_money(a.actual)} on {when}, {_money(a.impact)} {word} the expected "
+        f"{_money(a.expected)}{rel}"
+    )
     drivers = top_drivers(a.root_cause or [], a.direction)
     if drivers:
         text += "; driven by " + ", ".join(
@@ -401,8 +441,11 @@ def drill_dims(con: duckdb.DuckDBPyConnection, source: Source) -> list[tuple[str
     """(name, SQL) of the bill dimensions a root cause splits by: the built-in ones that say most, then every
     virtual tag and provider tag key (at most 16 in all)."""
     dims: list[tuple[str, str]] = []
-    names = DRILL_BUILTINS + sorted(source.virtual_tags) + [k for k in tag_keys(con)
-                                                            if k.lower() not in source.virtual_tags]  # fmt: skip
+    names = (
+        DRILL_BUILTINS
+        + sorted(source.virtual_tags)
+        + [k for k in tag_keys(con) if k.lower() not in source.virtual_tags]
+    )
     seen = set()
     for name in names:
         low = name.lower()
@@ -413,8 +456,17 @@ def drill_dims(con: duckdb.DuckDBPyConnection, source: Source) -> list[tuple[str
     return dims
 
 
-def _split(con: duckdb.DuckDBPyConnection, relation: str, ts_col: str, value_expr: str, where: list[str],
-           params: list, dims: list[tuple[str, str]], days: list[dt.date], src: str) -> list[RootCauseItem]:  # fmt: skip
+def _split(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    ts_col: str,
+    value_expr: str,
+    where: list[str],
+    params: list,
+    dims: list[tuple[str, str]],
+    days: list[dt.date],
+    src: str,
+) -> list[RootCauseItem]:
     """Actual spend on `days` and its same-weekday baseline (median of the 4 weeks before, per day) for every
     value of every drill-down dimension, in one grouped query."""
     if not dims:
@@ -423,8 +475,11 @@ def _split(con: duckdb.DuckDBPyConnection, relation: str, ts_col: str, value_exp
     cols = ", ".join(f"CAST({expr} AS VARCHAR) AS d{i}" for i, (_, expr) in enumerate(dims))
     names = " ".join(f"WHEN {i} THEN '{name}'" for i, (name, _) in enumerate(dims))
     n = len(dims)
-    which = " ".join(f"WHEN GROUPING({', '.join(f'd{j}' for j in range(n))}) = {(1 << n) - 1 - (1 << (n - 1 - i))} "
-                     f"THEN {i}" for i in range(n))  # fmt: skip
+    which = " ".join(
+        f"WHEN GROUPING({', '.join(f'd{j}' for j in range(n))}) = {(1 << n) - 1 - (1 << (n - 1 - i))} "
+        f"THEN {i}"
+        for i in range(n)
+    )
     sets = ", ".join(f"(day, d{i})" for i in range(n))
     sql = f"""
         WITH base AS MATERIALIZED (
@@ -466,17 +521,28 @@ def _split(con: duckdb.DuckDBPyConnection, relation: str, ts_col: str, value_exp
         if kept.get(dim, 0) >= 3 or abs(a - e) < 0.005:
             continue
         kept[dim] = kept.get(dim, 0) + 1
-        items.append(RootCauseItem(
-            dimension=dim, value=val, source=src, actual=round(a, 6), expected=round(e, 6),  # type: ignore[arg-type]
-            impact=round(a - e, 6),
-            share_pct=round((a - e) / change[dim] * 100, 2) if abs(change[dim]) > 1e-9 else None,
-            usual_share_pct=round(e / usual[dim] * 100, 2) if abs(usual[dim]) > 1e-9 else None,
-        ))  # fmt: skip
+        items.append(
+            RootCauseItem(
+                dimension=dim,
+                value=val,
+                source=src,
+                actual=round(a, 6),
+                expected=round(e, 6),  # type: ignore[arg-type]
+                impact=round(a - e, 6),
+                share_pct=round((a - e) / change[dim] * 100, 2) if abs(change[dim]) > 1e-9 else None,
+                usual_share_pct=round(e / usual[dim] * 100, 2) if abs(usual[dim]) > 1e-9 else None,
+            )
+        )
     return items
 
 
-def root_cause(con: duckdb.DuckDBPyConnection, a: Anomaly, days: list[dt.date], source: Source,
-               drill: list[tuple[str, str]] | None = None) -> list[RootCauseItem]:  # fmt: skip
+def root_cause(
+    con: duckdb.DuckDBPyConnection,
+    a: Anomaly,
+    days: list[dt.date],
+    source: Source,
+    drill: list[tuple[str, str]] | None = None,
+) -> list[RootCauseItem]:
     """The dimension values that explain the anomaly, on the bill and (when the series maps to it) in telemetry."""
     drill = drill if drill is not None else drill_dims(con, source)
     column, token_type = measure_sql(a.measure) if a.source == "costs" else ("estimated_cost", None)
@@ -486,14 +552,24 @@ def root_cause(con: duckdb.DuckDBPyConnection, a: Anomaly, days: list[dt.date], 
         if token_type:
             scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
         clauses, params = filter_sql(scope, con, source)
-        items += _split(con, source.relation, "ChargePeriodStart", column, clauses, params,
-                        [d for d in drill if d[0] != a.dimension], days, "costs")  # fmt: skip
+        items += _split(
+            con,
+            source.relation,
+            "ChargePeriodStart",
+            column,
+            clauses,
+            params,
+            [d for d in drill if d[0] != a.dimension],
+            days,
+            "costs",
+        )
     col = TELEMETRY_COLUMNS.get(a.dimension)
     if col:
         have = {it.dimension for it in items}
         dims = [(d, TELEMETRY_COLUMNS[d]) for d in TELEMETRY_DRILL if d != a.dimension and d not in have]
         where = [f"{col} IS NULL"] if a.value == NONE_VALUE else [f"lower({col}) = ?"]
         params = [] if a.value == NONE_VALUE else [a.value.lower()]
-        items += _split(con, "usage_events", "ts", "estimated_cost", where, params, dims, days,
-                        "usage_events")  # fmt: skip
+        items += _split(
+            con, "usage_events", "ts", "estimated_cost", where, params, dims, days, "usage_events"
+        )
     return items

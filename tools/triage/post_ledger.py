@@ -15,8 +15,7 @@ from typing import Any
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.store import Store
+from spendscope.data.store import Store
 
 STALE_AFTER = dt.timedelta(minutes=5)  # a claim older than this, never marked posted, is taken over
 _COLUMNS = [
@@ -66,8 +65,14 @@ def get_post(store: Store, key: str) -> Post | None:
     return _row(rows[0]) if rows else None
 
 
-def claim_post(store: Store, key: str, kind: str, payload: dict[str, Any] | None = None, *,
-               stale_after: dt.timedelta = STALE_AFTER) -> Post | None:  # fmt: skip
+def claim_post(
+    store: Store,
+    key: str,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    stale_after: dt.timedelta = STALE_AFTER,
+) -> Post | None:
     """Claim `key` for posting. Returns the claimed row, or None when it was posted (or skipped) already or
     another worker claimed it less than `stale_after` ago. A failed or stale claim is handed out again."""
     now = _now()
@@ -98,8 +103,9 @@ def claim_post(store: Store, key: str, kind: str, payload: dict[str, Any] | None
     return _row(claimed[0])
 
 
-def mark_posted(store: Store, key: str, channel: str | None, ts: str | None,
-                payload: dict[str, Any] | None = None) -> None:  # fmt: skip
+def mark_posted(
+    store: Store, key: str, channel: str | None, ts: str | None, payload: dict[str, Any] | None = None
+) -> None:
     """Record where the message of `key` went."""
     body = json.dumps(payload, default=str) if payload is not None else None
     with store.writer() as con:
@@ -134,8 +140,9 @@ def find_message(store: Store, channel: str, ts: str) -> Post | None:
     if not store.exists:
         return None
     with store.reader() as con:
-        rows = con.execute(f"{_SELECT} WHERE channel = ? AND ts = ? ORDER BY created_at LIMIT 1",
-                           [channel, ts]).fetchall()  # fmt: skip
+        rows = con.execute(
+            f"{_SELECT} WHERE channel = ? AND ts = ? ORDER BY created_at LIMIT 1", [channel, ts]
+        ).fetchall()
     return _row(rows[0]) if rows else None
 
 

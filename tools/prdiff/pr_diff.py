@@ -17,13 +17,12 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument
-from data.prices import PriceCatalog
-from data.store import Store
-from tools.code_scan import CallSite, scan
-from tools.git_source import changed_source_files, commits_between, file_at, resolve
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument
+from spendscope.data.prices import PriceCatalog
+from spendscope.data.store import Store
+from spendscope.tools.prdiff.code_scan import CallSite, scan
+from spendscope.tools.prdiff.git_source import changed_source_files, commits_between, file_at, resolve
+from spendscope.tools.registry import operation
 
 CHARS_PER_TOKEN = 4
 CACHE_HIT_RATE = 0.9
@@ -151,8 +150,9 @@ def _feature_from_telemetry(con: object, path: str, start: dt.datetime, end: dt.
     return rows[0][0] if rows else None
 
 
-def _profile(con: object, feature: str, model: str | None, start: dt.datetime, end: dt.datetime,
-             days: int) -> Profile | None:  # fmt: skip
+def _profile(
+    con: object, feature: str, model: str | None, start: dt.datetime, end: dt.datetime, days: int
+) -> Profile | None:
     params: list[object] = [start, end, feature]
     model_filter = ""
     if model:
@@ -174,9 +174,18 @@ def _profile(con: object, feature: str, model: str | None, start: dt.datetime, e
     if not n:
         return None
     scale = 30.0 / days
-    return Profile(feature=feature, provider=row[7], model=row[8], monthly_requests=n * scale,
-                   monthly_cost=float(row[6] or 0) * scale, uncached=(row[1] or 0) / n, cached=(row[2] or 0) / n,
-                   cache_write=(row[3] or 0) / n, output=(row[4] or 0) / n, reasoning=(row[5] or 0) / n)  # fmt: skip
+    return Profile(
+        feature=feature,
+        provider=row[7],
+        model=row[8],
+        monthly_requests=n * scale,
+        monthly_cost=float(row[6] or 0) * scale,
+        uncached=(row[1] or 0) / n,
+        cached=(row[2] or 0) / n,
+        cache_write=(row[3] or 0) / n,
+        output=(row[4] or 0) / n,
+        reasoning=(row[5] or 0) / n,
+    )
 
 
 def _per_request(
@@ -186,10 +195,12 @@ def _per_request(
     if prices is None:
         return None
     return float(
-        prices.input * _d(tokens["uncached"]) + prices.cached_input * _d(tokens["cached"])
-        + prices.cache_write * _d(tokens["cache_write"]) + prices.output * _d(tokens["output"])
+        prices.input * _d(tokens["uncached"])
+        + prices.cached_input * _d(tokens["cached"])
+        + prices.cache_write * _d(tokens["cache_write"])
+        + prices.output * _d(tokens["output"])
         + prices.reasoning * _d(tokens["reasoning"])
-    )  # fmt: skip
+    )
 
 
 def _d(x: float):  # noqa: ANN202 - Decimal of a float token count
@@ -201,9 +212,16 @@ def _d(x: float):  # noqa: ANN202 - Decimal of a float token count
 def _describe(site: CallSite | None) -> dict[str, object]:
     if site is None:
         return {}
-    return {"model": site.model, "max_tokens": site.max_tokens, "prompt_chars": site.prompt_chars,
-            "cache": site.cache, "batch": site.batch, "in_loop": site.in_loop, "loop_factor": site.loop_factor,
-            "line": site.line}  # fmt: skip
+    return {
+        "model": site.model,
+        "max_tokens": site.max_tokens,
+        "prompt_chars": site.prompt_chars,
+        "cache": site.cache,
+        "batch": site.batch,
+        "in_loop": site.in_loop,
+        "loop_factor": site.loop_factor,
+        "line": site.line,
+    }
 
 
 def _what_changed(b: CallSite | None, h: CallSite | None) -> list[str]:
@@ -228,8 +246,13 @@ def _what_changed(b: CallSite | None, h: CallSite | None) -> list[str]:
 
 
 def _head_tokens(p: Profile, b: CallSite | None, h: CallSite) -> dict[str, float]:
-    t = {"uncached": p.uncached, "cached": p.cached, "cache_write": p.cache_write, "output": p.output,
-         "reasoning": p.reasoning}  # fmt: skip
+    t = {
+        "uncached": p.uncached,
+        "cached": p.cached,
+        "cache_write": p.cache_write,
+        "output": p.output,
+        "reasoning": p.reasoning,
+    }
     if b is not None:
         delta = (h.prompt_chars - b.prompt_chars) / CHARS_PER_TOKEN
         if b.cache:
@@ -263,8 +286,14 @@ def _request_multiplier(b: CallSite | None, h: CallSite | None, default: int) ->
     return hf / bf, note
 
 
-def _estimate(site_b: CallSite | None, site_h: CallSite | None, profile: Profile | None, share: float,
-              catalog: PriceCatalog, loop_factor: int) -> tuple[dict[str, float | None], list[str]]:  # fmt: skip
+def _estimate(
+    site_b: CallSite | None,
+    site_h: CallSite | None,
+    profile: Profile | None,
+    share: float,
+    catalog: PriceCatalog,
+    loop_factor: int,
+) -> tuple[dict[str, float | None], list[str]]:
     notes: list[str] = []
     empty = {"req_b": None, "req_a": None, "cost_b": None, "cost_a": None, "change": None}
     if profile is None:
@@ -276,8 +305,13 @@ def _estimate(site_b: CallSite | None, site_h: CallSite | None, profile: Profile
         return {"req_b": req_b, "req_a": 0.0, "cost_b": base_cost, "cost_a": 0.0, "change": -base_cost}, notes
     model_b = (site_b.model if site_b else None) or profile.model
     model_h = site_h.model or model_b
-    base_tokens = {"uncached": profile.uncached, "cached": profile.cached, "cache_write": profile.cache_write,
-                   "output": profile.output, "reasoning": profile.reasoning}  # fmt: skip
+    base_tokens = {
+        "uncached": profile.uncached,
+        "cached": profile.cached,
+        "cache_write": profile.cache_write,
+        "output": profile.output,
+        "reasoning": profile.reasoning,
+    }
     head_tokens = _head_tokens(profile, site_b, site_h)
     c_b = _per_request(catalog, model_b, profile.provider, base_tokens)
     c_h = _per_request(catalog, model_h, profile.provider, head_tokens)
@@ -305,8 +339,13 @@ def _estimate(site_b: CallSite | None, site_h: CallSite | None, profile: Profile
     else:
         ratio = c_h / c_b if c_b else 1.0
     cost_a = base_cost * ratio * mult * batch
-    return {"req_b": req_b, "req_a": req_b * mult, "cost_b": base_cost, "cost_a": cost_a,
-            "change": cost_a - base_cost}, notes  # fmt: skip
+    return {
+        "req_b": req_b,
+        "req_a": req_b * mult,
+        "cost_b": base_cost,
+        "cost_a": cost_a,
+        "change": cost_a - base_cost,
+    }, notes
 
 
 def _after_deploy(con: object, features: list[str], commits: list[str], days: int) -> list[AfterDeploy]:
@@ -348,11 +387,24 @@ def _after_deploy(con: object, features: list[str], commits: list[str], days: in
             if significant
             else f"no significant change in cost per request after {seen[1][:7]} (95% CI includes zero)"
         )
-        out.append(AfterDeploy(feature=feature, commit=seen[1], first_seen=first, requests_before=int(b[2]),
-                               requests_after=int(a[2]), cost_per_request_before=mean_b,
-                               cost_per_request_after=mean_a, change_pct=pct, ci_low=low, ci_high=high,
-                               tokens_per_request_before=float(b[5]), tokens_per_request_after=float(a[5]),
-                               significant=significant, verdict=verdict))  # fmt: skip
+        out.append(
+            AfterDeploy(
+                feature=feature,
+                commit=seen[1],
+                first_seen=first,
+                requests_before=int(b[2]),
+                requests_after=int(a[2]),
+                cost_per_request_before=mean_b,
+                cost_per_request_after=mean_a,
+                change_pct=pct,
+                ci_low=low,
+                ci_high=high,
+                tokens_per_request_before=float(b[5]),
+                tokens_per_request_after=float(a[5]),
+                significant=significant,
+                verdict=verdict,
+            )
+        )
     return out
 
 
@@ -367,13 +419,20 @@ def to_markdown(r: PrDiffResult) -> str:
     """The PR comment."""
     lines = ["## spendscope: PR cost diff", ""]
     if not r.changes:
-        lines.append(f"No LLM call site changed between `{r.base[:12]}` and `{r.head[:12]}` "
-                     f"({len(r.files_scanned)} source files scanned).")  # fmt: skip
+        lines.append(
+            f"No LLM call site changed between `{r.base[:12]}` and `{r.head[:12]}` "
+            f"({len(r.files_scanned)} source files scanned)."
+        )
     else:
-        lines.append(f"**Estimated monthly cost change: {_money(r.monthly_change)}**"
-                     + (f" ({r.unestimated} change(s) could not be estimated)" if r.unestimated else ""))  # fmt: skip
-        lines += ["", "| Call site | Feature | What changed | Monthly cost before | after | Change |",
-                  "|---|---|---|---:|---:|---:|"]  # fmt: skip
+        lines.append(
+            f"**Estimated monthly cost change: {_money(r.monthly_change)}**"
+            + (f" ({r.unestimated} change(s) could not be estimated)" if r.unestimated else "")
+        )
+        lines += [
+            "",
+            "| Call site | Feature | What changed | Monthly cost before | after | Change |",
+            "|---|---|---|---:|---:|---:|",
+        ]
         for c in r.changes:
             lines.append(
                 f"| `{c.path}:{c.line}` {c.function}() | {c.feature or 'unknown'} | {', '.join(c.changes)} | "
@@ -386,10 +445,12 @@ def to_markdown(r: PrDiffResult) -> str:
     if r.after_deploy:
         lines += ["", "### After deploy", ""]
         for a in r.after_deploy:
-            lines.append(f"- **{a.feature}**: {a.verdict}; ${a.cost_per_request_before:.6f} → "
-                         f"${a.cost_per_request_after:.6f} per request (95% CI of the change "
-                         f"{a.ci_low:+.6f} to {a.ci_high:+.6f}); tokens per request "
-                         f"{a.tokens_per_request_before:,.0f} → {a.tokens_per_request_after:,.0f}")  # fmt: skip
+            lines.append(
+                f"- **{a.feature}**: {a.verdict}; ${a.cost_per_request_before:.6f} → "
+                f"${a.cost_per_request_after:.6f} per request (95% CI of the change "
+                f"{a.ci_low:+.6f} to {a.ci_high:+.6f}); tokens per request "
+                f"{a.tokens_per_request_before:,.0f} → {a.tokens_per_request_after:,.0f}"
+            )
     lines += [
         "",
         "<details><summary>Assumptions</summary>",
@@ -456,23 +517,44 @@ def pr_cost_diff(store: Store, params: PrDiffInput, catalog: PriceCatalog | None
             share = 1.0 / max(sites_per_feature.get(feature or "", 1), 1)
             numbers, notes = _estimate(b, h, profile, share, catalog, params.loop_factor)
             if feature is None:
-                notes.insert(0, "no feature found: add a feature tag, a .spendscope/features.yaml entry, or "
-                                "code_path in telemetry")  # fmt: skip
+                notes.insert(
+                    0,
+                    "no feature found: add a feature tag, a .spendscope/features.yaml entry, or "
+                    "code_path in telemetry",
+                )
             elif feature not in affected:
                 affected.append(feature)
-            changes.append(SiteChange(
-                path=site.path, function=site.function, line=site.line, api=site.api, feature=feature,
-                feature_source=source, changes=_what_changed(b, h), before=_describe(b), after=_describe(h),
-                monthly_requests_before=numbers["req_b"], monthly_requests_after=numbers["req_a"],
-                monthly_cost_before=numbers["cost_b"], monthly_cost_after=numbers["cost_a"],
-                monthly_change=numbers["change"], notes=notes,
-            ))  # fmt: skip
+            changes.append(
+                SiteChange(
+                    path=site.path,
+                    function=site.function,
+                    line=site.line,
+                    api=site.api,
+                    feature=feature,
+                    feature_source=source,
+                    changes=_what_changed(b, h),
+                    before=_describe(b),
+                    after=_describe(h),
+                    monthly_requests_before=numbers["req_b"],
+                    monthly_requests_after=numbers["req_a"],
+                    monthly_cost_before=numbers["cost_b"],
+                    monthly_cost_after=numbers["cost_a"],
+                    monthly_change=numbers["change"],
+                    notes=notes,
+                )
+            )
         after = _after_deploy(con, affected, commits_between(repo, base, head), params.days)
     total = sum(c.monthly_change for c in changes if c.monthly_change is not None)
     result = PrDiffResult(
-        base=base, head=head, files_scanned=files, changes=changes, monthly_change=round(total, 2),
-        unestimated=sum(1 for c in changes if c.monthly_change is None), assumptions=assumptions,
-        after_deploy=after, markdown="",
-    )  # fmt: skip
+        base=base,
+        head=head,
+        files_scanned=files,
+        changes=changes,
+        monthly_change=round(total, 2),
+        unestimated=sum(1 for c in changes if c.monthly_change is None),
+        assumptions=assumptions,
+        after_deploy=after,
+        markdown="",
+    )
     result.markdown = to_markdown(result)
     return result

@@ -1,6 +1,6 @@
 """Routing feedback on anomalies: reassign one to another owner, snooze it for a while, and read where an anomaly
 stands (status, who acted, assignee, snooze) so an alert can be redrawn. Status labels (acknowledge, expected,
-...) stay in tools.anomalies.update_anomaly; this module adds the routing half in `anomaly_routing`
+...) stay in tools.governance.anomalies.update_anomaly; this module adds the routing half in `anomaly_routing`
 (migration 0008). The Slack alert buttons call these; so can any client.
 """
 
@@ -12,10 +12,9 @@ import uuid
 
 import duckdb
 from pydantic import BaseModel, Field, model_validator
-
-from data.errors import InvalidArgument, NotFound
-from data.store import Store
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument, NotFound
+from spendscope.data.store import Store
+from spendscope.tools.registry import operation
 
 MAX_SNOOZE_HOURS = 24 * 30
 _ASSIGNEE = re.compile(
@@ -79,8 +78,10 @@ class AnomalyState(BaseModel):
     )
 
 
-_ROUTING = ("SELECT action_id, anomaly_id, action, assignee, snoozed_until, reason, actor, created_at, reminded_at "
-            "FROM anomaly_routing")  # fmt: skip
+_ROUTING = (
+    "SELECT action_id, anomaly_id, action, assignee, snoozed_until, reason, actor, created_at, reminded_at "
+    "FROM anomaly_routing"
+)
 
 
 def _now() -> dt.datetime:
@@ -96,8 +97,11 @@ def _require(con: duckdb.DuckDBPyConnection, anomaly_id: str) -> str:
         "SELECT anomaly_id FROM anomalies WHERE anomaly_id = ?", [anomaly_id.strip()]
     ).fetchall()
     if not rows:
-        raise NotFound(f"no anomaly {anomaly_id!r}; list them with `spendscope anomalies list`",
-                       argument="anomaly_id", value=anomaly_id)  # fmt: skip
+        raise NotFound(
+            f"no anomaly {anomaly_id!r}; list them with `spendscope anomalies list`",
+            argument="anomaly_id",
+            value=anomaly_id,
+        )
     return rows[0][0]
 
 
@@ -110,10 +114,20 @@ def _state(con: duckdb.DuckDBPyConnection, anomaly_id: str, now: dt.datetime) ->
         "SELECT action, actor FROM anomaly_feedback WHERE anomaly_id = ? ORDER BY created_at DESC LIMIT 1",
         [aid],
     ).fetchall()
-    actions = [_action(r) for r in con.execute(f"{_ROUTING} WHERE anomaly_id = ? ORDER BY created_at, action_id",
-                                                [aid]).fetchall()]  # fmt: skip
-    state = AnomalyState(anomaly_id=aid, status=status, status_reason=reason, actions=actions,
-                         status_action=last[0][0] if last else None, status_actor=last[0][1] if last else None)  # fmt: skip
+    actions = [
+        _action(r)
+        for r in con.execute(
+            f"{_ROUTING} WHERE anomaly_id = ? ORDER BY created_at, action_id", [aid]
+        ).fetchall()
+    ]
+    state = AnomalyState(
+        anomaly_id=aid,
+        status=status,
+        status_reason=reason,
+        actions=actions,
+        status_action=last[0][0] if last else None,
+        status_actor=last[0][1] if last else None,
+    )
     for a in actions:
         if a.action == "reassign":
             state.assignee, state.assigned_by = a.assignee, a.actor
@@ -129,8 +143,16 @@ def anomaly_state(store: Store, anomaly_id: str, now: dt.datetime | None = None)
         return _state(con, anomaly_id, now or _now())
 
 
-def _insert(con: duckdb.DuckDBPyConnection, aid: str, action: str, assignee: str | None,
-            until: dt.datetime | None, reason: str | None, actor: str | None, now: dt.datetime) -> None:  # fmt: skip
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    aid: str,
+    action: str,
+    assignee: str | None,
+    until: dt.datetime | None,
+    reason: str | None,
+    actor: str | None,
+    now: dt.datetime,
+) -> None:
     con.execute(
         "INSERT INTO anomaly_routing (action_id, anomaly_id, action, assignee, snoozed_until, reason, actor, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -143,8 +165,12 @@ def reassign_anomaly(store: Store, params: ReassignInput) -> AnomalyState:
     """Hand an anomaly to another owner (a Slack user or channel, or an email); kept with its feedback."""
     assignee = params.assignee.strip()
     if not _ASSIGNEE.match(assignee):
-        raise InvalidArgument(f"assignee {assignee!r}: use a Slack user id (U0123ABCD), a channel id (C0123ABCD) "
-                              "or #name, or an email address", argument="assignee", value=assignee)  # fmt: skip
+        raise InvalidArgument(
+            f"assignee {assignee!r}: use a Slack user id (U0123ABCD), a channel id (C0123ABCD) "
+            "or #name, or an email address",
+            argument="assignee",
+            value=assignee,
+        )
     now = _now()
     with store.writer() as con:
         aid = _require(con, params.anomaly_id)

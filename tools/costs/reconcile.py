@@ -17,13 +17,12 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import UnknownValue
-from data.models import normalize_model
-from data.sql import day, literal, month
-from data.store import Store
-from tools.costs import TimeRange, check_coverage, period_bounds, resolve_range
-from tools.registry import operation
+from spendscope.data.errors import UnknownValue
+from spendscope.data.models import normalize_model
+from spendscope.data.sql import day, literal, month
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
+from spendscope.tools.registry import operation
 
 
 @dataclass(frozen=True)
@@ -40,22 +39,50 @@ class BillingSource:
 BILLING_SOURCES: tuple[BillingSource, ...] = (
     BillingSource("anthropic", "Anthropic", ("anthropic",), (), ("anthropic", "claude")),
     BillingSource("openai", "OpenAI", ("openai",), (), ("openai", "open_ai")),
-    BillingSource("aws.bedrock", "Amazon Bedrock", ("aws", "amazon web services", "amazon"), ("bedrock",),
-                  ("aws.bedrock", "bedrock", "aws_bedrock", "amazon_bedrock", "amazon-bedrock", "aws-bedrock")),
-    BillingSource("azure.openai", "Azure OpenAI", ("microsoft", "azure", "microsoft azure"),
-                  ("openai", "foundry", "cognitive services", "ai services"),
-                  ("azure.openai", "azure.ai.openai", "azure_openai", "azure-openai", "azure", "azure.ai.inference",
-                   "azure_ai")),
-    BillingSource("gcp.vertex_ai", "Google Vertex AI", ("google cloud", "google", "gcp", "google cloud platform"),
-                  ("vertex",), ("gcp.vertex_ai", "vertex_ai", "vertex", "vertexai", "google_vertex", "gcp.gen_ai")),
-    BillingSource("gcp.gemini", "Gemini API", ("google cloud", "google", "gcp", "google cloud platform"),
-                  ("gemini",), ("gcp.gemini", "gemini", "google", "google_genai", "google_ai_studio")),
-    BillingSource("mistral_ai", "Mistral AI", ("mistral", "mistral ai"), (), ("mistral_ai", "mistral", "mistralai")),
+    BillingSource(
+        "aws.bedrock",
+        "Amazon Bedrock",
+        ("aws", "amazon web services", "amazon"),
+        ("bedrock",),
+        ("aws.bedrock", "bedrock", "aws_bedrock", "amazon_bedrock", "amazon-bedrock", "aws-bedrock"),
+    ),
+    BillingSource(
+        "azure.openai",
+        "Azure OpenAI",
+        ("microsoft", "azure", "microsoft azure"),
+        ("openai", "foundry", "cognitive services", "ai services"),
+        (
+            "azure.openai",
+            "azure.ai.openai",
+            "azure_openai",
+            "azure-openai",
+            "azure",
+            "azure.ai.inference",
+            "azure_ai",
+        ),
+    ),
+    BillingSource(
+        "gcp.vertex_ai",
+        "Google Vertex AI",
+        ("google cloud", "google", "gcp", "google cloud platform"),
+        ("vertex",),
+        ("gcp.vertex_ai", "vertex_ai", "vertex", "vertexai", "google_vertex", "gcp.gen_ai"),
+    ),
+    BillingSource(
+        "gcp.gemini",
+        "Gemini API",
+        ("google cloud", "google", "gcp", "google cloud platform"),
+        ("gemini",),
+        ("gcp.gemini", "gemini", "google", "google_genai", "google_ai_studio"),
+    ),
+    BillingSource(
+        "mistral_ai", "Mistral AI", ("mistral", "mistral ai"), (), ("mistral_ai", "mistral", "mistralai")
+    ),
     BillingSource("cohere", "Cohere", ("cohere",), (), ("cohere",)),
     BillingSource("groq", "Groq", ("groq",), (), ("groq",)),
     BillingSource("deepseek", "DeepSeek", ("deepseek",), (), ("deepseek",)),
     BillingSource("x_ai", "xAI", ("xai", "x.ai", "x-ai"), (), ("x_ai", "xai", "x-ai", "grok")),
-)  # fmt: skip
+)
 _BY_KEY = {s.key: s for s in BILLING_SOURCES}
 
 
@@ -82,30 +109,42 @@ def bill_source_sql(provider: str = "ProviderName", service: str = "ServiceName"
 def telemetry_source_sql(column: str = "provider") -> str:
     """SQL mapping usage_events.provider to its billing source key (lower-cased value else)."""
     v = f"lower(trim({column}))"
-    whens = [f"WHEN {v} IN ({', '.join(literal(t) for t in src.telemetry)}) THEN {literal(src.key)}"
-             for src in BILLING_SOURCES]  # fmt: skip
+    whens = [
+        f"WHEN {v} IN ({', '.join(literal(t) for t in src.telemetry)}) THEN {literal(src.key)}"
+        for src in BILLING_SOURCES
+    ]
     return f"(CASE {' '.join(whens)} ELSE {v} END)"
 
 
 def resolve_sources(text: str, known: list[str]) -> list[str]:
     """Billing source keys a user's provider text names ('AWS', 'bedrock', 'Anthropic', 'azure.openai')."""
     t = text.strip().lower()
-    hits = [s.key for s in BILLING_SOURCES
-            if t in (s.key, s.label.lower()) or t in s.bill_providers or t in s.telemetry]  # fmt: skip
+    hits = [
+        s.key
+        for s in BILLING_SOURCES
+        if t in (s.key, s.label.lower()) or t in s.bill_providers or t in s.telemetry
+    ]
     hits += [k for k in known if k == t and k not in hits]
     if not hits:
         names = sorted({source_label(k) or k for k in known})
-        raise UnknownValue(f"unknown provider {text!r}; the store has {', '.join(names) or 'no AI providers'}",
-                           argument="provider", value=text)  # fmt: skip
+        raise UnknownValue(
+            f"unknown provider {text!r}; the store has {', '.join(names) or 'no AI providers'}",
+            argument="provider",
+            value=text,
+        )
     return hits
 
 
 def model_map_cte(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> tuple[str, list]:
     """`model_map(raw, canon)`: each telemetry model name in [start, end) and its canonical id (as the bill has
     it). Names are few, so they are normalised in Python once each and bound as VALUES."""
-    raws = [r[0] for r in con.execute(
-        "SELECT DISTINCT model FROM usage_events WHERE ts >= ? AND ts < ? AND model IS NOT NULL", [start, end]
-    ).fetchall()]  # fmt: skip
+    raws = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT model FROM usage_events WHERE ts >= ? AND ts < ? AND model IS NOT NULL",
+            [start, end],
+        ).fetchall()
+    ]
     if not raws:
         return (
             "model_map(raw, canon) AS (SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR) WHERE false)",
@@ -208,10 +247,13 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
     mm_cte, mm_params = model_map_cte(con, start, end)
     bill_key, ev_key = bill_source_sql(), telemetry_source_sql("e.provider")
 
-    known = [r[0] for r in con.execute(
-        f"SELECT DISTINCT {bill_key} FROM costs WHERE x_Model IS NOT NULL AND {bill_key} IS NOT NULL "
-        f"UNION SELECT DISTINCT {telemetry_source_sql()} FROM usage_events"
-    ).fetchall()]  # fmt: skip
+    known = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT {bill_key} FROM costs WHERE x_Model IS NOT NULL AND {bill_key} IS NOT NULL "
+            f"UNION SELECT DISTINCT {telemetry_source_sql()} FROM usage_events"
+        ).fetchall()
+    ]
     scope, scope_params = [], []
     if p.provider:
         keys = resolve_sources(p.provider, known)
@@ -282,11 +324,21 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
     for g, d, pkey, model, est, billed, events, req, unpriced, committed, status, est_c, billed_c in result:
         est, billed = est or Decimal(0), billed or Decimal(0)
         if g == 0b000 or g == 0b100:
-            row = ReconcileRow(date=d if g == 0 else None, provider=pkey, provider_name=source_label(pkey) or "",
-                               model=model, estimated_cost=float(est), billed_cost=float(billed),
-                               drift=float(est - billed), drift_pct=_pct(est - billed, billed), events=events,
-                               requests=int(req or 0), unpriced_events=unpriced, committed=bool(committed),
-                               status=status)  # fmt: skip
+            row = ReconcileRow(
+                date=d if g == 0 else None,
+                provider=pkey,
+                provider_name=source_label(pkey) or "",
+                model=model,
+                estimated_cost=float(est),
+                billed_cost=float(billed),
+                drift=float(est - billed),
+                drift_pct=_pct(est - billed, billed),
+                events=events,
+                requests=int(req or 0),
+                unpriced_events=unpriced,
+                committed=bool(committed),
+                status=status,
+            )
             (rows if g == 0 else summary).append(row)
         elif g == 0b011:
             series.append(DailyTotal(date=d, estimated_cost=float(est_c), billed_cost=float(billed_c)))
@@ -310,19 +362,33 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
             "(spendscope import events FILE) to compare per-request estimates with the bill"
         )
     if any(r.committed for r in summary):
-        notes.append("rows marked committed are billed under a commitment (PTU, provisioned throughput): their "
-                     "bill does not follow tokens, so drift there measures commitment use, not estimate error")  # fmt: skip
+        notes.append(
+            "rows marked committed are billed under a commitment (PTU, provisioned throughput): their "
+            "bill does not follow tokens, so drift there measures commitment use, not estimate error"
+        )
     if any(r.unpriced_events for r in summary):
         notes.append("some events are unpriced (model not in the price catalog); add it to the prices file")
-    notes.append(f"drift = estimated - billed ({'BilledCost' if column == 'BilledCost' else 'EffectiveCost'}); "
-                 "positive means telemetry over-estimates; totals and the daily series cover the providers/models "
-                 "that have telemetry and are not committed")  # fmt: skip
+    notes.append(
+        f"drift = estimated - billed ({'BilledCost' if column == 'BilledCost' else 'EffectiveCost'}); "
+        "positive means telemetry over-estimates; totals and the daily series cover the providers/models "
+        "that have telemetry and are not committed"
+    )
     return ReconcileResult(
-        start=period.start, end=period.end, period_label=period.label, measure=p.measure, grain=p.grain,
-        rows=rows, summary=summary, series=series, estimated_total=float(est_total),
-        billed_total=float(billed_total), drift=float(est_total - billed_total),
-        drift_pct=_pct(est_total - billed_total, billed_total), uncovered=uncovered, notes=notes,
-    )  # fmt: skip
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        measure=p.measure,
+        grain=p.grain,
+        rows=rows,
+        summary=summary,
+        series=series,
+        estimated_total=float(est_total),
+        billed_total=float(billed_total),
+        drift=float(est_total - billed_total),
+        drift_pct=_pct(est_total - billed_total, billed_total),
+        uncovered=uncovered,
+        notes=notes,
+    )
 
 
 @operation("reconcile_estimates", input_model=ReconcileInput, output_model=ReconcileResult, chart=True)

@@ -18,16 +18,15 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument, InvalidPeriod, UnknownDimension
-from data.naming import canonical_model
-from data.store import Store
-from tools.budgets import Budget, budget_period, evaluate
-from tools.costs import Filter, TimeRange, filter_sql, resolve_range
-from tools.dimensions import dimension_sql, measure_sql, query_source
-from tools.periods import Period
-from tools.reconcile import model_map_cte, telemetry_source_sql
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument, InvalidPeriod, UnknownDimension
+from spendscope.data.naming import canonical_model
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter, TimeRange, filter_sql, resolve_range
+from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.costs.reconcile import model_map_cte, telemetry_source_sql
+from spendscope.tools.governance.budgets import Budget, budget_period, evaluate
+from spendscope.tools.periods import Period
+from spendscope.tools.registry import operation
 
 UsageField = Literal["team", "feature", "customer", "model", "provider", "env", "operation", "code_path"]
 USAGE_FIELDS: tuple[str, ...] = (
@@ -53,10 +52,14 @@ def _ts(d: dt.date) -> dt.datetime:
 
 
 class UsageFilter(BaseModel):
-    field: UsageField = Field(description="usage_events field: team, feature, customer, model, provider, env, "
-                              "operation or code_path")  # fmt: skip
-    values: list[str] = Field(description="values (case-insensitive; model: canonical id or the recorded name; "
-                              "'(none)' for events without one)")  # fmt: skip
+    field: UsageField = Field(
+        description="usage_events field: team, feature, customer, model, provider, env, "
+        "operation or code_path"
+    )
+    values: list[str] = Field(
+        description="values (case-insensitive; model: canonical id or the recorded name; "
+        "'(none)' for events without one)"
+    )
 
 
 def usage_where(
@@ -73,8 +76,12 @@ def usage_where(
         real = [v.lower() for v in values if v.lower() != NONE_VALUE]
         parts: list[str] = []
         if f.field == "model" and real:
-            names = [r[0] for r in con.execute(
-                "SELECT DISTINCT model FROM usage_events WHERE model IS NOT NULL").fetchall()]  # fmt: skip
+            names = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT model FROM usage_events WHERE model IS NOT NULL"
+                ).fetchall()
+            ]
             raws = [n for n in names if n.lower() in real or (canonical_model(n) or "") in real]
             parts.append(f"{col} IN ({', '.join('?' for _ in raws)})" if raws else "false")
             params += raws
@@ -94,8 +101,10 @@ def usage_where(
 def describe_usage(filters: list[UsageFilter]) -> str:
     if not filters:
         return "all telemetry"
-    return " AND ".join(f"{f.field} = {f.values[0]}" if len(f.values) == 1 else f"{f.field} in ({', '.join(f.values)})"
-                        for f in filters)  # fmt: skip
+    return " AND ".join(
+        f"{f.field} = {f.values[0]}" if len(f.values) == 1 else f"{f.field} in ({', '.join(f.values)})"
+        for f in filters
+    )
 
 
 def usage_period(con: duckdb.DuckDBPyConnection, p: TimeRange) -> Period:
@@ -114,10 +123,17 @@ def usage_period(con: duckdb.DuckDBPyConnection, p: TimeRange) -> Period:
 
 
 class NewCommitsInput(TimeRange):
-    filters: list[UsageFilter] = Field(default_factory=list, description="telemetry scope, e.g. feature = "
-                                       "support-bot (default: all telemetry)")  # fmt: skip
-    window_days: int = Field(COMMIT_WINDOW_DAYS, ge=1, le=90, description="days before and after each commit "
-                             "compared (the before window stops at the previous commit)")  # fmt: skip
+    filters: list[UsageFilter] = Field(
+        default_factory=list,
+        description="telemetry scope, e.g. feature = support-bot (default: all telemetry)",
+    )
+    window_days: int = Field(
+        COMMIT_WINDOW_DAYS,
+        ge=1,
+        le=90,
+        description="days before and after each commit "
+        "compared (the before window stops at the previous commit)",
+    )
     limit: int = Field(20, ge=1, le=500, description="at most this many commits, earliest first")
 
 
@@ -153,9 +169,15 @@ class NewCommitsResult(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def commits_first_seen(con: duckdb.DuckDBPyConnection, filters: list[UsageFilter], start: dt.datetime,
-                       end: dt.datetime, *, window_days: int = COMMIT_WINDOW_DAYS, limit: int = 20
-                       ) -> list[NewCommit]:  # fmt: skip
+def commits_first_seen(
+    con: duckdb.DuckDBPyConnection,
+    filters: list[UsageFilter],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    window_days: int = COMMIT_WINDOW_DAYS,
+    limit: int = 20,
+) -> list[NewCommit]:
     """Commits first seen in the scope's telemetry in [start, end), each with the scope's requests, cost and tokens
     per request before it (`window_days`, cut at the previous commit's first event) and those of the requests
     that carried it in the `window_days` after."""
@@ -168,7 +190,7 @@ def commits_first_seen(con: duckdb.DuckDBPyConnection, filters: list[UsageFilter
             SELECT commit_sha, first_seen, prev_seen FROM o WHERE first_seen >= ? AND first_seen < ?
             ORDER BY first_seen, commit_sha LIMIT ?""",
         [*params, start, end, limit],
-    ).fetchall()  # fmt: skip
+    ).fetchall()
     if not found:
         return []
     span = dt.timedelta(days=window_days)
@@ -180,8 +202,9 @@ def commits_first_seen(con: duckdb.DuckDBPyConnection, filters: list[UsageFilter
         "(?, CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ))" for _ in windows
     )
     e_clauses, e_params = usage_where(con, filters, alias="e.")
-    tokens = ("e.input_tokens + e.cached_input_tokens + e.cache_write_tokens + e.output_tokens "
-              "+ e.reasoning_tokens")  # fmt: skip
+    tokens = (
+        "e.input_tokens + e.cached_input_tokens + e.cache_write_tokens + e.output_tokens + e.reasoning_tokens"
+    )
     rows = con.execute(
         f"""WITH w(sha, lo, first_seen, hi) AS (VALUES {values})
             SELECT w.sha, e.ts >= w.first_seen AS after, coalesce(SUM(e.requests), 0),
@@ -190,10 +213,10 @@ def commits_first_seen(con: duckdb.DuckDBPyConnection, filters: list[UsageFilter
                    array_agg(DISTINCT e.feature) FILTER (WHERE e.feature IS NOT NULL),
                    count(DISTINCT CAST(e.ts AS DATE))
             FROM w JOIN usage_events e ON e.ts >= w.lo AND e.ts < w.hi AND (e.ts < w.first_seen OR e.commit_sha = w.sha)
-            WHERE {' AND '.join(['true', *e_clauses])}
+            WHERE {" AND ".join(["true", *e_clauses])}
             GROUP BY 1, 2""",
         [v for w in windows for v in w] + e_params,
-    ).fetchall()  # fmt: skip
+    ).fetchall()
     stats = {(r[0], bool(r[1])): r for r in rows}
     out: list[NewCommit] = []
     for sha, lo, first, hi in windows:
@@ -204,18 +227,31 @@ def commits_first_seen(con: duckdb.DuckDBPyConnection, filters: list[UsageFilter
         cpr_b = cost_b / req_b if req_b else None
         cpr_a = cost_a / req_a if req_a else None
         days_b, days_a = (int(b[7]) if b else 0), (int(a[7]) if a else 0)
-        out.append(NewCommit(
-            commit=sha, first_seen=first, before_start=lo, after_end=hi, requests_before=req_b, requests_after=req_a,
-            requests_per_day_before=round(req_b / days_b, 2) if days_b else None,
-            requests_per_day_after=round(req_a / days_a, 2) if days_a else None,
-            cost_before=round(cost_b, 6), cost_after=round(cost_a, 6),
-            cost_per_request_before=round(cpr_b, 8) if cpr_b is not None else None,
-            cost_per_request_after=round(cpr_a, 8) if cpr_a is not None else None,
-            change_pct=round((cpr_a - cpr_b) / cpr_b * 100, 2) if cpr_a is not None and cpr_b else None,
-            tokens_per_request_before=round(float(b[4]) / req_b, 2) if b and req_b and b[4] is not None else None,
-            tokens_per_request_after=round(float(a[4]) / req_a, 2) if a and req_a and a[4] is not None else None,
-            code_paths=sorted(a[5] or [])[:5] if a else [], features=sorted(a[6] or [])[:5] if a else [],
-        ))  # fmt: skip
+        out.append(
+            NewCommit(
+                commit=sha,
+                first_seen=first,
+                before_start=lo,
+                after_end=hi,
+                requests_before=req_b,
+                requests_after=req_a,
+                requests_per_day_before=round(req_b / days_b, 2) if days_b else None,
+                requests_per_day_after=round(req_a / days_a, 2) if days_a else None,
+                cost_before=round(cost_b, 6),
+                cost_after=round(cost_a, 6),
+                cost_per_request_before=round(cpr_b, 8) if cpr_b is not None else None,
+                cost_per_request_after=round(cpr_a, 8) if cpr_a is not None else None,
+                change_pct=round((cpr_a - cpr_b) / cpr_b * 100, 2) if cpr_a is not None and cpr_b else None,
+                tokens_per_request_before=round(float(b[4]) / req_b, 2)
+                if b and req_b and b[4] is not None
+                else None,
+                tokens_per_request_after=round(float(a[4]) / req_a, 2)
+                if a and req_a and a[4] is not None
+                else None,
+                code_paths=sorted(a[5] or [])[:5] if a else [],
+                features=sorted(a[6] or [])[:5] if a else [],
+            )
+        )
     return out
 
 
@@ -225,21 +261,30 @@ def list_new_commits(store: Store, params: NewCommitsInput) -> NewCommitsResult:
     ...), each with the scope's requests, cost per request and tokens per request before and after it appeared."""
     with store.reader() as con:
         period = usage_period(con, params)
-        commits = commits_first_seen(con, params.filters, _ts(period.start), _ts(period.end),
-                                     window_days=params.window_days, limit=params.limit)  # fmt: skip
+        commits = commits_first_seen(
+            con,
+            params.filters,
+            _ts(period.start),
+            _ts(period.end),
+            window_days=params.window_days,
+            limit=params.limit,
+        )
         notes = []
         if not con.execute("SELECT 1 FROM usage_events WHERE commit_sha IS NOT NULL LIMIT 1").fetchall():
             notes.append("no telemetry event carries a commit_sha: record it to see deploys")
-    return NewCommitsResult(scope=describe_usage(params.filters), start=period.start, end=period.end,
-                            commits=commits, notes=notes)  # fmt: skip
+    return NewCommitsResult(
+        scope=describe_usage(params.filters), start=period.start, end=period.end, commits=commits, notes=notes
+    )
 
 
 # -------------------------------------------------------------------------------------------- top usage
 
 
 class TopUsageInput(TimeRange):
-    by: list[UsageField] = Field(default_factory=lambda: ["feature", "customer"],
-                                 description="usage_events fields to rank (default feature and customer)")  # fmt: skip
+    by: list[UsageField] = Field(
+        default_factory=lambda: ["feature", "customer"],
+        description="usage_events fields to rank (default feature and customer)",
+    )
     filters: list[UsageFilter] = Field(default_factory=list, description="telemetry scope (default: all)")
     top: int = Field(5, ge=1, le=100, description="values kept per field")
 
@@ -289,19 +334,28 @@ def run_top_usage(
     rows = con.execute(
         f"""WITH {mm_cte},
             base AS (
-                SELECT {', '.join(keys)},
+                SELECT {", ".join(keys)},
                        CASE WHEN e.ts >= ? THEN CAST(e.estimated_cost AS DOUBLE) END AS cur,
                        CASE WHEN e.ts < ? THEN CAST(e.estimated_cost AS DOUBLE) END AS prev,
                        CASE WHEN e.ts >= ? THEN e.requests END AS req
                 FROM usage_events e LEFT JOIN model_map mm ON mm.raw = e.model
                 WHERE {where}
             )
-            SELECT {', '.join(f'GROUPING({c})' for c in cols)}, {', '.join(cols)},
+            SELECT {", ".join(f"GROUPING({c})" for c in cols)}, {", ".join(cols)},
                    coalesce(SUM(cur), 0), coalesce(SUM(prev), 0), coalesce(SUM(req), 0)
-            FROM base GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in cols)}, ())""",
-        [*mm_params, _ts(period.start), _ts(period.start), _ts(period.start),
-         _ts(period.start), _ts(period.end), _ts(prev_start), _ts(prev_end), *params],
-    ).fetchall()  # fmt: skip
+            FROM base GROUP BY GROUPING SETS ({", ".join(f"({c})" for c in cols)}, ())""",
+        [
+            *mm_params,
+            _ts(period.start),
+            _ts(period.start),
+            _ts(period.start),
+            _ts(period.start),
+            _ts(period.end),
+            _ts(prev_start),
+            _ts(prev_end),
+            *params,
+        ],
+    ).fetchall()
     n = len(fields)
     total = prev_total = 0.0
     total_req = 0
@@ -322,14 +376,30 @@ def run_top_usage(
     rankings = []
     for i, f in enumerate(fields):
         ranked = sorted(per[i], key=lambda t: (-t[1], -t[2], t[0]))
-        kept = [UsageRank(value=v, cost=round(c, 6), requests=q, share_pct=round(c / total * 100, 2) if total else None,
-                          previous_cost=round(pv, 6), change=round(c - pv, 6),
-                          change_pct=round((c - pv) / pv * 100, 2) if pv else None)
-                for v, c, pv, q in ranked[: p.top] if c or pv]  # fmt: skip
+        kept = [
+            UsageRank(
+                value=v,
+                cost=round(c, 6),
+                requests=q,
+                share_pct=round(c / total * 100, 2) if total else None,
+                previous_cost=round(pv, 6),
+                change=round(c - pv, 6),
+                change_pct=round((c - pv) / pv * 100, 2) if pv else None,
+            )
+            for v, c, pv, q in ranked[: p.top]
+            if c or pv
+        ]
         rankings.append(UsageRanking(field=f, values=kept, others=max(len(ranked) - p.top, 0)))
-    return TopUsageResult(scope=describe_usage(p.filters), start=period.start, end=period.end,
-                          previous_start=prev_start, total_cost=round(total, 6),
-                          previous_total_cost=round(prev_total, 6), total_requests=total_req, rankings=rankings)  # fmt: skip
+    return TopUsageResult(
+        scope=describe_usage(p.filters),
+        start=period.start,
+        end=period.end,
+        previous_start=prev_start,
+        total_cost=round(total, 6),
+        previous_total_cost=round(prev_total, 6),
+        total_requests=total_req,
+        rankings=rankings,
+    )
 
 
 @operation("top_usage", input_model=TopUsageInput, output_model=TopUsageResult)
@@ -358,8 +428,14 @@ class BudgetImpact(BaseModel):
     message: str
 
 
-def budgets_covering(con: duckdb.DuckDBPyConnection, budgets: list[Budget], filters: list[Filter] | None,
-                     start: dt.date, end: dt.date, through: dt.date) -> tuple[list[BudgetImpact], list[str]]:  # fmt: skip
+def budgets_covering(
+    con: duckdb.DuckDBPyConnection,
+    budgets: list[Budget],
+    filters: list[Filter] | None,
+    start: dt.date,
+    end: dt.date,
+    through: dt.date,
+) -> tuple[list[BudgetImpact], list[str]]:
     """Budgets whose scope covers spend of `filters` (a bill scope; None: unknown, so only all-spend budgets) on
     days start..end (inclusive), with their status in the period that holds `end`, as of the day after
     `through` (at the latest the period's last day). Returns (impacts, notes)."""
@@ -393,7 +469,7 @@ def budgets_covering(con: duckdb.DuckDBPyConnection, budgets: list[Budget], filt
         f"SELECT {', '.join(sums)} FROM {source.relation} "
         f"WHERE {' AND '.join(['ChargePeriodStart >= ?', 'ChargePeriodStart < ?', *clauses])}",
         [*sum_params, _ts(start), _ts(end + dt.timedelta(days=1)), *params],
-    ).fetchall()[0]  # fmt: skip
+    ).fetchall()[0]
     out = []
     for b, spend in zip(kept, overlap, strict=True):
         if filters is not None and not spend and b.filters:
@@ -402,14 +478,30 @@ def budgets_covering(con: duckdb.DuckDBPyConnection, budgets: list[Budget], filt
         as_of = min(through + dt.timedelta(days=1), period_end - dt.timedelta(days=1))
         s = evaluate(con, b, as_of)
         fired = [a.message for a in s.alerts if a.triggered]
-        message = fired[-1] if fired else (f"{b.name}: {s.used_pct:.0f}% of {b.amount:,.2f} used in "
-                                           f"{s.period_label}, forecast {s.projected_pct:.0f}%")  # fmt: skip
-        out.append(BudgetImpact(
-            budget_id=b.budget_id, name=b.name, scope=b.scope, amount=b.amount, period_label=s.period_label,
-            spend_in_window=round(float(spend or 0), 6), spent=round(s.spent, 6), used_pct=round(s.used_pct, 2),
-            projected=round(s.projected, 6), projected_pct=round(s.projected_pct, 2), status=s.status,
-            message=message,
-        ))  # fmt: skip
+        message = (
+            fired[-1]
+            if fired
+            else (
+                f"{b.name}: {s.used_pct:.0f}% of {b.amount:,.2f} used in "
+                f"{s.period_label}, forecast {s.projected_pct:.0f}%"
+            )
+        )
+        out.append(
+            BudgetImpact(
+                budget_id=b.budget_id,
+                name=b.name,
+                scope=b.scope,
+                amount=b.amount,
+                period_label=s.period_label,
+                spend_in_window=round(float(spend or 0), 6),
+                spent=round(s.spent, 6),
+                used_pct=round(s.used_pct, 2),
+                projected=round(s.projected, 6),
+                projected_pct=round(s.projected_pct, 2),
+                status=s.status,
+                message=message,
+            )
+        )
     rank = {"over": 0, "forecast_over": 1, "warning": 2, "ok": 3}
     out.sort(key=lambda x: (rank.get(x.status, 4), -x.used_pct, x.name))
     return out, notes
@@ -418,8 +510,14 @@ def budgets_covering(con: duckdb.DuckDBPyConnection, budgets: list[Budget], filt
 # ------------------------------------------------------------------------------------------ dominant value
 
 
-def dominant_value(con: duckdb.DuckDBPyConnection, key: str, bill: list[Filter] | None,
-                   usage: list[UsageFilter] | None, start: dt.date, end: dt.date) -> tuple[str, float] | None:  # fmt: skip
+def dominant_value(
+    con: duckdb.DuckDBPyConnection,
+    key: str,
+    bill: list[Filter] | None,
+    usage: list[UsageFilter] | None,
+    start: dt.date,
+    end: dt.date,
+) -> tuple[str, float] | None:
     """(value, share %) of the tag `key` that carries most of a scope's spend on days start..end (inclusive):
     on the bill when the scope and the key exist there, else in telemetry. None when nothing carries one."""
     lo, hi = _ts(start), _ts(end + dt.timedelta(days=1))

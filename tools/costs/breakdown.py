@@ -12,12 +12,10 @@ from typing import Literal
 import duckdb
 import sqlglot
 from pydantic import BaseModel, Field
-from sqlglot import exp
-
-from data.errors import InvalidArgument, InvalidPeriod
-from data.sql import ident
-from data.store import Store
-from tools.dimensions import (
+from spendscope.data.errors import InvalidArgument, InvalidPeriod
+from spendscope.data.sql import ident
+from spendscope.data.store import Store
+from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
     MEASURES,
     TIME_GRAINS,
@@ -28,8 +26,9 @@ from tools.dimensions import (
     query_source,
     tag_keys,
 )
-from tools.periods import Period, parse_period
-from tools.registry import operation
+from spendscope.tools.periods import Period, parse_period
+from spendscope.tools.registry import operation
+from sqlglot import exp
 
 FilterOp = Literal["eq", "in", "not", "not_in", "prefix", "contains"]
 
@@ -91,8 +90,9 @@ def resolve_range(params: TimeRange, con: duckdb.DuckDBPyConnection | None = Non
             raise InvalidPeriod("give both start and end (inclusive), or a period")
         if params.end < params.start:
             raise InvalidPeriod(f"end {params.end} is before start {params.start}")
-        return Period(start=params.start, end=params.end + dt.timedelta(days=1),
-                      label=f"{params.start} to {params.end}")  # fmt: skip
+        return Period(
+            start=params.start, end=params.end + dt.timedelta(days=1), label=f"{params.start} to {params.end}"
+        )
     if params.period:
         return parse_period(params.period, params.as_of)
     if con is not None:
@@ -216,8 +216,10 @@ def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQue
     read = pre_aggregation_columns(dims)
     if read:  # sum by the raw columns first; the dimension expressions then run once per group, not per row
         cols = ", ".join(ident(c) for c in read)
-        relation = (f"(SELECT {cols}, SUM({column}) AS {column} FROM {source.relation} WHERE {where_sql} "
-                    f"GROUP BY {cols})")  # fmt: skip
+        relation = (
+            f"(SELECT {cols}, SUM({column}) AS {column} FROM {source.relation} WHERE {where_sql} "
+            f"GROUP BY {cols})"
+        )
         where_sql = "true"
     sql = f"""
         WITH g AS (
@@ -244,8 +246,13 @@ def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQue
         total = r[len(dims) + 1] or Decimal(0)
         groups = r[len(dims) + 2]
         kept += v
-        out.append(CostRow(group=dict(zip(p.group_by, values, strict=True)), value=float(v),
-                           share_pct=float(v / total * 100) if total else None))  # fmt: skip
+        out.append(
+            CostRow(
+                group=dict(zip(p.group_by, values, strict=True)),
+                value=float(v),
+                share_pct=float(v / total * 100) if total else None,
+            )
+        )
     if not dims and rows and rows[0][0] is None:
         out = [CostRow(group={}, value=0.0, share_pct=None)]
     other = float(total - kept) if p.top and groups > p.top else None
@@ -299,10 +306,15 @@ def list_dimensions(store: Store, params: ListDimensionsInput | None = None) -> 
         keys = tag_keys(con)
     dims = [DimensionInfo(name=k, kind="builtin", description=d) for k, (_, d) in BUILTIN_DIMENSIONS.items()]
     dims += [DimensionInfo(name=g, kind="time", description=f"calendar {g}") for g in sorted(TIME_GRAINS)]
-    dims += [DimensionInfo(name=k, kind="virtual_tag", description="virtual tag from allocation rules")
-             for k in sorted(source.virtual_tags)]  # fmt: skip
-    dims += [DimensionInfo(name=k, kind="provider_tag", description="provider tag key in FOCUS Tags")
-             for k in keys if k.lower() not in source.virtual_tags]  # fmt: skip
+    dims += [
+        DimensionInfo(name=k, kind="virtual_tag", description="virtual tag from allocation rules")
+        for k in sorted(source.virtual_tags)
+    ]
+    dims += [
+        DimensionInfo(name=k, kind="provider_tag", description="provider tag key in FOCUS Tags")
+        for k in keys
+        if k.lower() not in source.virtual_tags
+    ]
     measures = [DimensionInfo(name=k, kind="builtin", description=d) for k, (_, d) in MEASURES.items()]
     measures += [
         DimensionInfo(name=k, kind="builtin", description=f"{v} tokens") for k, v in TOKEN_MEASURES.items()

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument, InvalidPeriod
-from data.store import Store
-from tools.allocation.common import money_column
-from tools.allocation.shared import daily_conservation, run_allocation
-from tools.owners import Owner, load_owners
-from tools.periods import add_months, month_period, parse_period
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument, InvalidPeriod
+from spendscope.data.store import Store
+from spendscope.tools.allocation.common import money_column
+from spendscope.tools.allocation.owners import Owner, load_owners
+from spendscope.tools.allocation.shared import daily_conservation, run_allocation
+from spendscope.tools.periods import add_months, month_period, parse_period
+from spendscope.tools.registry import operation
 
 CENT = Decimal("0.01")
 
@@ -86,8 +85,9 @@ def showback(store: Store, params: ShowbackInput) -> ShowbackResult:
     start, end, label = _month(params.month, params.as_of)
     prev_start = add_months(start, -1)
     with store.reader() as con:
-        a = run_allocation(con, params.by, prev_start, end, column, extra_columns=("ProviderName", "ServiceName",
-                                                                                    "x_Model"))  # fmt: skip
+        a = run_allocation(
+            con, params.by, prev_start, end, column, extra_columns=("ProviderName", "ServiceName", "x_Model")
+        )
         try:
             cur = "day >= ?"
             totals = con.execute(
@@ -125,8 +125,9 @@ def showback(store: Store, params: ShowbackInput) -> ShowbackResult:
     for value, lbl, c, p in direct_drivers:
         drivers.setdefault(value, []).append(Driver(label=lbl, kind="direct", cost=c, previous=p))
     for value, pid, c, p in shared_drivers:
-        drivers.setdefault(value, []).append(Driver(label=f"shared: {a.pools[pid].pool.name}", kind="shared",
-                                                    cost=c, previous=p))  # fmt: skip
+        drivers.setdefault(value, []).append(
+            Driver(label=f"shared: {a.pools[pid].pool.name}", kind="shared", cost=c, previous=p)
+        )
     month_total = sum((Decimal(d) + Decimal(s) for _, d, s, _p in totals), Decimal(0))
     rows = []
     for value, d, s, p in totals:
@@ -134,21 +135,36 @@ def showback(store: Store, params: ShowbackInput) -> ShowbackResult:
         if total == 0 and p == 0:
             continue
         top = sorted(drivers.get(value, []), key=lambda x: (-abs(x.cost), x.label))[: params.drivers]
-        rows.append(ShowbackRow(
-            value=value, direct=d, shared=s, total=total, previous_total=p, change=total - p,
-            change_pct=float((total - p) / abs(p) * 100) if p else None,
-            share_pct=float(total / month_total * 100) if month_total else None,
-            drivers=[x for x in top if x.cost or x.previous], owner=owners.get(value.lower()),
-        ))  # fmt: skip
+        rows.append(
+            ShowbackRow(
+                value=value,
+                direct=d,
+                shared=s,
+                total=total,
+                previous_total=p,
+                change=total - p,
+                change_pct=float((total - p) / abs(p) * 100) if p else None,
+                share_pct=float(total / month_total * 100) if month_total else None,
+                drivers=[x for x in top if x.cost or x.previous],
+                owner=owners.get(value.lower()),
+            )
+        )
     rows.sort(key=lambda r: (-r.total, r.value))
     return ShowbackResult(
-        by=params.by.lower(), month=start.strftime("%Y-%m"), label=label, start=start, end=end,
-        measure=params.measure, rows=rows,
-        direct=sum((r.direct for r in rows), Decimal(0)), shared=sum((r.shared for r in rows), Decimal(0)),
+        by=params.by.lower(),
+        month=start.strftime("%Y-%m"),
+        label=label,
+        start=start,
+        end=end,
+        measure=params.measure,
+        rows=rows,
+        direct=sum((r.direct for r in rows), Decimal(0)),
+        shared=sum((r.shared for r in rows), Decimal(0)),
         total=sum((r.total for r in rows), Decimal(0)),
         previous_total=sum((r.previous_total for r in rows), Decimal(0)),
-        pools=sorted({a.pools[p[0]].pool.name for p in pools}), conserved=not broken,
-    )  # fmt: skip
+        pools=sorted({a.pools[p[0]].pool.name for p in pools}),
+        conserved=not broken,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- rendering
@@ -182,26 +198,59 @@ def table_rows(result: ShowbackResult) -> list[list[Any]]:
             _pct(r.change_pct),
             _drivers_text(r),
             r.owner.contact if r.owner else "",
-        ]  # fmt: skip
+        ]
         for r in result.rows
     ]
     change = result.total - result.previous_total
     pct = float(change / abs(result.previous_total) * 100) if result.previous_total else None
-    out.append(["TOTAL", result.direct.quantize(CENT), result.shared.quantize(CENT), result.total.quantize(CENT),
-                result.previous_total.quantize(CENT), change.quantize(CENT), _pct(pct), "", ""])  # fmt: skip
+    out.append(
+        [
+            "TOTAL",
+            result.direct.quantize(CENT),
+            result.shared.quantize(CENT),
+            result.total.quantize(CENT),
+            result.previous_total.quantize(CENT),
+            change.quantize(CENT),
+            _pct(pct),
+            "",
+            "",
+        ]
+    )
     return out
 
 
 def to_csv(result: ShowbackResult, rows: list[ShowbackRow] | None = None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["month", result.by, "direct", "shared", "total", "previous_total", "change", "change_pct",
-                "top_drivers", "owner"])  # fmt: skip
+    w.writerow(
+        [
+            "month",
+            result.by,
+            "direct",
+            "shared",
+            "total",
+            "previous_total",
+            "change",
+            "change_pct",
+            "top_drivers",
+            "owner",
+        ]
+    )
     for r in rows if rows is not None else result.rows:
-        w.writerow([result.month, r.value, r.direct.quantize(CENT), r.shared.quantize(CENT), r.total.quantize(CENT),
-                    r.previous_total.quantize(CENT), r.change.quantize(CENT),
-                    "" if r.change_pct is None else f"{r.change_pct:.2f}", _drivers_text(r),
-                    r.owner.contact if r.owner else ""])  # fmt: skip
+        w.writerow(
+            [
+                result.month,
+                r.value,
+                r.direct.quantize(CENT),
+                r.shared.quantize(CENT),
+                r.total.quantize(CENT),
+                r.previous_total.quantize(CENT),
+                r.change.quantize(CENT),
+                "" if r.change_pct is None else f"{r.change_pct:.2f}",
+                _drivers_text(r),
+                r.owner.contact if r.owner else "",
+            ]
+        )
     return buf.getvalue()
 
 
@@ -212,14 +261,21 @@ def to_markdown(
     measure = (
         "effective cost" if result.measure in ("cost", "effective_cost") else result.measure.replace("_", " ")
     )
-    lines = [f"# {title or f'Showback by {result.by}'}: {result.label}", "",
-             f"Amounts are {measure} in the billing currency. Shared = cost received from shared-cost pools"
-             + (f" ({', '.join(result.pools)})" if result.pools else "") + ".", "",
-             f"| {result.by} | direct | shared | total | previous month | change | top drivers |",
-             "|---|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+    lines = [
+        f"# {title or f'Showback by {result.by}'}: {result.label}",
+        "",
+        f"Amounts are {measure} in the billing currency. Shared = cost received from shared-cost pools"
+        + (f" ({', '.join(result.pools)})" if result.pools else "")
+        + ".",
+        "",
+        f"| {result.by} | direct | shared | total | previous month | change | top drivers |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     for r in chosen:
-        lines.append(f"| {r.value} | {_m(r.direct)} | {_m(r.shared)} | {_m(r.total)} | {_m(r.previous_total)} | "
-                     f"{_m(r.change)} {_pct(r.change_pct)} | {_drivers_text(r)} |")  # fmt: skip
+        lines.append(
+            f"| {r.value} | {_m(r.direct)} | {_m(r.shared)} | {_m(r.total)} | {_m(r.previous_total)} | "
+            f"{_m(r.change)} {_pct(r.change_pct)} | {_drivers_text(r)} |"
+        )
     d = sum((r.direct for r in chosen), Decimal(0))
     s = sum((r.shared for r in chosen), Decimal(0))
     p = sum((r.previous_total for r in chosen), Decimal(0))
@@ -249,12 +305,12 @@ def chart_spec(result: ShowbackResult) -> dict[str, Any]:
                 "stack": "zero",
                 "title": "cost",
                 "axis": {"format": "$,.0f"},
-            },  # fmt: skip
+            },
             "color": {
                 "field": "part",
                 "type": "nominal",
                 "scale": {"domain": ["direct", "shared"], "range": ["#4c78a8", "#f58518"]},
-            },  # fmt: skip
+            },
             "tooltip": [{"field": "value"}, {"field": "part"}, {"field": "cost", "format": "$,.2f"}],
         },
     }

@@ -1,5 +1,5 @@
 """Anomalies: unusual daily spend per series (provider, service, model, team, feature, customer), why it
-happened, and what people said about it. The detection itself is in tools.anomaly_detection; this module runs
+happened, and what people said about it. The detection itself is in tools.governance.anomaly_detection; this module runs
 it on a store, keeps anomalies with stable ids (so a scheduled re-run updates instead of duplicating), takes
 feedback and exposes the operations (docs/governance.md).
 
@@ -19,10 +19,12 @@ from typing import Any, Literal
 import duckdb
 import numpy as np
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument, InvalidPeriod, NotFound
-from data.store import Store
-from tools.anomaly_detection import (
+from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_builder, line_chart
+from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.governance.anomaly_detection import (
     MIN_IMPACT_FLOOR,
     MIN_IMPACT_SHARE,
     SEVERITIES,
@@ -44,14 +46,19 @@ from tools.anomaly_detection import (
     root_cause,
     severity_of,
 )
-from tools.charts import chart_builder, line_chart
-from tools.costs import Filter
-from tools.dimensions import dimension_sql, measure_sql, query_source
-from tools.forecast import data_end
-from tools.registry import operation
+from spendscope.tools.governance.forecast import data_end
+from spendscope.tools.registry import operation
 
-__all__ = ["Anomaly", "DetectInput", "RootCauseItem", "detect_anomalies", "detect_new_anomalies", "get_anomaly",
-           "list_anomalies", "update_anomaly"]  # fmt: skip
+__all__ = [
+    "Anomaly",
+    "DetectInput",
+    "RootCauseItem",
+    "detect_anomalies",
+    "detect_new_anomalies",
+    "get_anomaly",
+    "list_anomalies",
+    "update_anomaly",
+]
 
 LOOKBACK_DAYS = 120  # history before the reported window: baseline warm-up plus anomalies that began earlier
 MAX_ROOT_CAUSES = 50  # per run, largest first; the rest get theirs on `show`
@@ -140,9 +147,33 @@ def matching_pattern(inc: _Incident, relative_pct: float | None, patterns: list[
 
 # ------------------------------------------------------------------------------------------ storage
 
-_COLUMNS = ["anomaly_id", "dimension", "value", "source", "measure", "direction", "start_day", "end_day",
-            "peak_day", "peak_impact", "days", "actual", "expected", "impact", "relative_pct", "score", "severity", "root_cause",
-            "explanation", "group_id", "status", "status_reason", "suppressed_by", "first_detected_at", "updated_at"]  # fmt: skip
+_COLUMNS = [
+    "anomaly_id",
+    "dimension",
+    "value",
+    "source",
+    "measure",
+    "direction",
+    "start_day",
+    "end_day",
+    "peak_day",
+    "peak_impact",
+    "days",
+    "actual",
+    "expected",
+    "impact",
+    "relative_pct",
+    "score",
+    "severity",
+    "root_cause",
+    "explanation",
+    "group_id",
+    "status",
+    "status_reason",
+    "suppressed_by",
+    "first_detected_at",
+    "updated_at",
+]
 _SELECT = ", ".join(
     f"CAST({c} AS DOUBLE) AS {c}" if c in ("actual", "expected", "impact", "peak_impact") else c
     for c in _COLUMNS
@@ -193,15 +224,23 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         through = last if params.as_of is None else min(last, params.as_of - dt.timedelta(days=1))
         first_day = con.execute("SELECT min(CAST(ChargePeriodStart AS DATE)) FROM costs").fetchall()[0][0]
         if through < first_day:
-            raise InvalidPeriod(f"as_of {params.as_of} is before the first day of data ({first_day})",
-                                argument="as_of", value=str(params.as_of))  # fmt: skip
+            raise InvalidPeriod(
+                f"as_of {params.as_of} is before the first day of data ({first_day})",
+                argument="as_of",
+                value=str(params.as_of),
+            )
         window_start = through - dt.timedelta(days=params.days - 1)
         start = window_start - dt.timedelta(days=LOOKBACK_DAYS)
         source = query_source(con)
         specs, skipped = resolve_series(con, params.dimensions, source)
         if params.filters:  # a scope filter names bill dimensions: telemetry series cannot honour it
-            skipped.update({s.dimension: "comes from telemetry, which the scope filters do not apply to"
-                            for s in specs if s.source == "usage_events"})  # fmt: skip
+            skipped.update(
+                {
+                    s.dimension: "comes from telemetry, which the scope filters do not apply to"
+                    for s in specs
+                    if s.source == "usage_events"
+                }
+            )
             specs = [s for s in specs if s.source == "costs"]
         keys, y = _load_matrix(con, specs, source, column, filters, start, through + dt.timedelta(days=1))
         typical = _typical_day(con, column, through)
@@ -223,22 +262,45 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
             rel = (inc.actual - inc.expected) / inc.expected * 100 if inc.expected > 0 else None
             measure = params.measure if inc.spec.source == "costs" else "estimated_cost"
             key = (inc.spec.source, inc.spec.dimension, inc.value.lower(), inc.direction, measure)
-            earlier = next((a for a in by_series.get(key, [])
-                            if a.start_day <= inc.end + dt.timedelta(days=2)
-                            and a.end_day >= inc.start - dt.timedelta(days=2)), None)  # fmt: skip
-            aid = earlier.anomaly_id if earlier else anomaly_id(inc.spec.source, inc.spec.dimension, inc.value,
-                                                                inc.direction, inc.start, measure)  # fmt: skip
+            earlier = next(
+                (
+                    a
+                    for a in by_series.get(key, [])
+                    if a.start_day <= inc.end + dt.timedelta(days=2)
+                    and a.end_day >= inc.start - dt.timedelta(days=2)
+                ),
+                None,
+            )
+            aid = (
+                earlier.anomaly_id
+                if earlier
+                else anomaly_id(
+                    inc.spec.source, inc.spec.dimension, inc.value, inc.direction, inc.start, measure
+                )
+            )
             a = Anomaly(
-                anomaly_id=aid, dimension=inc.spec.dimension, value=inc.value, source=inc.spec.source,
-                measure=measure, direction=inc.direction,
-                start_day=min(inc.start, earlier.start_day) if earlier else inc.start, end_day=inc.end,
-                peak_day=inc.peak, peak_impact=round(inc.peak_impact, 6), days=len(inc.day_list),
+                anomaly_id=aid,
+                dimension=inc.spec.dimension,
+                value=inc.value,
+                source=inc.spec.source,
+                measure=measure,
+                direction=inc.direction,
+                start_day=min(inc.start, earlier.start_day) if earlier else inc.start,
+                end_day=inc.end,
+                peak_day=inc.peak,
+                peak_impact=round(inc.peak_impact, 6),
+                days=len(inc.day_list),
                 actual=round(inc.actual, 6),
-                expected=round(inc.expected, 6), impact=round(inc.actual - inc.expected, 6),
-                relative_pct=round(rel, 2) if rel is not None else None, score=round(inc.score, 2),
-                severity=severity_of(inc.actual - inc.expected, rel, typical), explanation="",
-                first_detected_at=earlier.first_detected_at if earlier else now, updated_at=now, new=earlier is None,
-            )  # fmt: skip
+                expected=round(inc.expected, 6),
+                impact=round(inc.actual - inc.expected, 6),
+                relative_pct=round(rel, 2) if rel is not None else None,
+                score=round(inc.score, 2),
+                severity=severity_of(inc.actual - inc.expected, rel, typical),
+                explanation="",
+                first_detected_at=earlier.first_detected_at if earlier else now,
+                updated_at=now,
+                new=earlier is None,
+            )
             if earlier:
                 a.status, a.status_reason, a.suppressed_by = (
                     earlier.status,
@@ -258,8 +320,9 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
                     suppressed += 1
                     a.status = "expected" if match.action == "expected" else "resolved"
                     a.suppressed_by = match.feedback_id
-                    a.status_reason = (f"matches the {match.action} label on {match.anomaly_id}"
-                                       + (f": {match.reason}" if match.reason else ""))  # fmt: skip
+                    a.status_reason = f"matches the {match.action} label on {match.anomaly_id}" + (
+                        f": {match.reason}" if match.reason else ""
+                    )
             changed = earlier is None or (earlier.end_day, round(earlier.impact, 2)) != (
                 a.end_day,
                 round(a.impact, 2),
@@ -282,22 +345,62 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         run_id = "run-" + uuid.uuid4().hex[:10]
         _save(store, anomalies, run_id, now, through, window_start, len(keys), params)
     return DetectResult(
-        run_id=run_id, data_through=through, window_start=window_start, series_scanned=len(keys),
-        dimensions=[s.dimension for s in specs], skipped_dimensions=skipped, anomalies=anomalies,
-        new=sum(a.new for a in anomalies), suppressed=suppressed,
+        run_id=run_id,
+        data_through=through,
+        window_start=window_start,
+        series_scanned=len(keys),
+        dimensions=[s.dimension for s in specs],
+        skipped_dimensions=skipped,
+        anomalies=anomalies,
+        new=sum(a.new for a in anomalies),
+        suppressed=suppressed,
         params=params.model_dump(mode="json", exclude={"dry_run"}),
-    )  # fmt: skip
+    )
 
 
-def _save(store: Store, anomalies: list[Anomaly], run_id: str, now: dt.datetime, through: dt.date,
-          window_start: dt.date, scanned: int, params: DetectInput) -> None:  # fmt: skip
+def _save(
+    store: Store,
+    anomalies: list[Anomaly],
+    run_id: str,
+    now: dt.datetime,
+    through: dt.date,
+    window_start: dt.date,
+    scanned: int,
+    params: DetectInput,
+) -> None:
     rows = []
     for a in anomalies:
         rc = json.dumps([x.model_dump() for x in a.root_cause]) if a.root_cause is not None else None
-        rows.append([a.anomaly_id, a.dimension, a.value, a.source, a.measure, a.direction, a.start_day, a.end_day,
-                     a.peak_day, _dec(a.peak_impact), a.days, _dec(a.actual), _dec(a.expected), _dec(a.impact), a.relative_pct, a.score,
-                     a.severity, rc, a.explanation, a.group_id, a.status, a.status_reason, a.suppressed_by,
-                     a.first_detected_at, a.updated_at, run_id])  # fmt: skip
+        rows.append(
+            [
+                a.anomaly_id,
+                a.dimension,
+                a.value,
+                a.source,
+                a.measure,
+                a.direction,
+                a.start_day,
+                a.end_day,
+                a.peak_day,
+                _dec(a.peak_impact),
+                a.days,
+                _dec(a.actual),
+                _dec(a.expected),
+                _dec(a.impact),
+                a.relative_pct,
+                a.score,
+                a.severity,
+                rc,
+                a.explanation,
+                a.group_id,
+                a.status,
+                a.status_reason,
+                a.suppressed_by,
+                a.first_detected_at,
+                a.updated_at,
+                run_id,
+            ]
+        )
     cols = [*_COLUMNS, "run_id"]
     keep = ("anomaly_id", "first_detected_at")
     update = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keep)
@@ -312,9 +415,18 @@ def _save(store: Store, anomalies: list[Anomaly], run_id: str, now: dt.datetime,
             )
         con.execute(
             "INSERT INTO _anomaly_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, now, dt.datetime.now(dt.UTC), through, window_start, scanned, len(anomalies),
-             sum(a.new for a in anomalies), json.dumps(params.model_dump(mode="json"))],
-        )  # fmt: skip
+            [
+                run_id,
+                now,
+                dt.datetime.now(dt.UTC),
+                through,
+                window_start,
+                scanned,
+                len(anomalies),
+                sum(a.new for a in anomalies),
+                json.dumps(params.model_dump(mode="json")),
+            ],
+        )
 
 
 class ListAnomaliesInput(BaseModel):
@@ -359,8 +471,11 @@ def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
         total = con.execute(f"SELECT count(*) FROM anomalies WHERE {' AND '.join(where)}", args).fetchall()[
             0
         ][0]
-        items = _stored(con, " AND ".join(where) + " ORDER BY end_day DESC, abs(impact) DESC, anomaly_id LIMIT ?",
-                        [*args, params.limit])  # fmt: skip
+        items = _stored(
+            con,
+            " AND ".join(where) + " ORDER BY end_day DESC, abs(impact) DESC, anomaly_id LIMIT ?",
+            [*args, params.limit],
+        )
     return AnomalyList(anomalies=items, total=total)
 
 
@@ -396,11 +511,23 @@ class AnomalyDetail(BaseModel):
 def _get(con: duckdb.DuckDBPyConnection, anomaly_id: str) -> Anomaly:
     found = _stored(con, "anomaly_id = ?", [anomaly_id.strip()])
     if not found:
-        close = [r[0] for r in con.execute(
-            "SELECT anomaly_id FROM anomalies WHERE starts_with(anomaly_id, ?) ORDER BY end_day DESC LIMIT 3",
-            [anomaly_id.strip()[:5]]).fetchall()]  # fmt: skip
-        raise NotFound(f"no anomaly {anomaly_id!r}" + (f"; did you mean {', '.join(close)}?" if close else
-                       "; list them with `spendscope anomalies list`"), argument="anomaly_id", value=anomaly_id)  # fmt: skip
+        close = [
+            r[0]
+            for r in con.execute(
+                "SELECT anomaly_id FROM anomalies WHERE starts_with(anomaly_id, ?) ORDER BY end_day DESC LIMIT 3",
+                [anomaly_id.strip()[:5]],
+            ).fetchall()
+        ]
+        raise NotFound(
+            f"no anomaly {anomaly_id!r}"
+            + (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else "; list them with `spendscope anomalies list`"
+            ),
+            argument="anomaly_id",
+            value=anomaly_id,
+        )
     return found[0]
 
 
@@ -412,9 +539,13 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
         source = query_source(con)
         lo = a.start_day - dt.timedelta(days=LOOKBACK_DAYS)
         hi = min(a.end_day + dt.timedelta(days=14), data_end(con) or a.end_day)
-        spec = SeriesSpec(dimension=a.dimension, source=a.source,
-                          expr=dimension_sql(a.dimension, con, source) if a.source == "costs"
-                          else TELEMETRY_COLUMNS[a.dimension])  # fmt: skip
+        spec = SeriesSpec(
+            dimension=a.dimension,
+            source=a.source,
+            expr=dimension_sql(a.dimension, con, source)
+            if a.source == "costs"
+            else TELEMETRY_COLUMNS[a.dimension],
+        )
         column = measure_sql(a.measure)[0] if a.source == "costs" else "estimated_cost"
         scope = [Filter(dimension=a.dimension, op="eq", values=[a.value])] if a.source == "costs" else []
         keys, y = _load_matrix(con, [spec], source, column, scope, lo, hi + dt.timedelta(days=1))
@@ -428,9 +559,14 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
                 if np.isnan(y[row, i]):
                     continue
                 e = base.expected[0, i]
-                series.append(SeriesPoint(day=day, actual=round(float(y[row, i]), 6),
-                                          expected=None if np.isnan(e) else round(float(e), 6),
-                                          unusual=a.start_day <= day <= a.end_day))  # fmt: skip
+                series.append(
+                    SeriesPoint(
+                        day=day,
+                        actual=round(float(y[row, i]), 6),
+                        expected=None if np.isnan(e) else round(float(e), 6),
+                        unusual=a.start_day <= day <= a.end_day,
+                    )
+                )
         if a.root_cause is None:
             days = [p.day for p in series if p.unusual] or [a.peak_day]
             a.root_cause = root_cause(con, a, days, source)
@@ -441,24 +577,39 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
             [a.anomaly_id],
         ).fetchall()
     names = list(FeedbackEntry.model_fields)
-    return AnomalyDetail(anomaly=a, feedback=[FeedbackEntry(**dict(zip(names, r, strict=True))) for r in fb],
-                         series=series)  # fmt: skip
+    return AnomalyDetail(
+        anomaly=a, feedback=[FeedbackEntry(**dict(zip(names, r, strict=True))) for r in fb], series=series
+    )
 
 
 class UpdateAnomalyInput(BaseModel):
     anomaly_id: str = Field(description="id as shown by detect or list, e.g. an-3f2a9c1b")
-    action: Action = Field(description="acknowledge, resolve, reopen, or a label: expected (known cause), noise "
-                           "(false alarm), confirmed (a real problem)")  # fmt: skip
+    action: Action = Field(
+        description="acknowledge, resolve, reopen, or a label: expected (known cause), noise "
+        "(false alarm), confirmed (a real problem)"
+    )
     reason: str | None = Field(None, description="why; kept with the feedback")
     actor: str | None = Field(None, description="who gave the feedback")
-    pattern: Pattern | None = Field(None, description="for expected/noise: what later anomalies the label "
-                                    "suppresses: once (none), similar (default), weekly, monthly")  # fmt: skip
-    until: dt.date | None = Field(None, description="the label suppresses nothing after this day "
-                                  f"(expected + similar: default end day + {EXPECTED_WINDOW_DAYS} days)")  # fmt: skip
+    pattern: Pattern | None = Field(
+        None,
+        description="for expected/noise: what later anomalies the label "
+        "suppresses: once (none), similar (default), weekly, monthly",
+    )
+    until: dt.date | None = Field(
+        None,
+        description="the label suppresses nothing after this day "
+        f"(expected + similar: default end day + {EXPECTED_WINDOW_DAYS} days)",
+    )
 
 
-_NEXT_STATUS = {"acknowledge": "acknowledged", "resolve": "resolved", "reopen": "open", "expected": "expected",
-                "noise": "resolved", "confirmed": "acknowledged"}  # fmt: skip
+_NEXT_STATUS = {
+    "acknowledge": "acknowledged",
+    "resolve": "resolved",
+    "reopen": "open",
+    "expected": "expected",
+    "noise": "resolved",
+    "confirmed": "acknowledged",
+}
 
 
 @operation("update_anomaly", input_model=UpdateAnomalyInput, output_model=Anomaly, writes=True)
@@ -468,8 +619,10 @@ def update_anomaly(store: Store, params: UpdateAnomalyInput) -> Anomaly:
     if params.action in ("expected", "noise"):
         pattern = params.pattern or "similar"
     elif params.pattern is not None or params.until is not None:
-        raise InvalidArgument(f"pattern and until apply to the expected and noise labels, not {params.action}",
-                              argument="pattern")  # fmt: skip
+        raise InvalidArgument(
+            f"pattern and until apply to the expected and noise labels, not {params.action}",
+            argument="pattern",
+        )
     else:
         pattern = None
     now = dt.datetime.now(dt.UTC)
@@ -492,16 +645,36 @@ def update_anomaly(store: Store, params: UpdateAnomalyInput) -> Anomaly:
             "INSERT INTO anomaly_feedback (feedback_id, anomaly_id, action, status, reason, actor, created_at, "
             "dimension, value, direction, pattern, anchor_day, max_relative_pct, max_impact, valid_until, active) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [fid, a.anomaly_id, params.action, status, params.reason, params.actor, now,
-             a.dimension if pattern else None, a.value if pattern else None, a.direction if pattern else None,
-             pattern, a.start_day if pattern else None,
-             abs(a.relative_pct) * PATTERN_GROWTH if pattern and a.relative_pct is not None else None,
-             _dec(peak_daily * PATTERN_GROWTH) if pattern else None, until if pattern else None,
-             params.action != "reopen"],
-        )  # fmt: skip
-        reason = params.reason or {"acknowledge": "acknowledged", "resolve": "resolved", "reopen": "reopened",
-                                   "expected": "labelled expected", "noise": "labelled noise (false alarm)",
-                                   "confirmed": "confirmed as a real problem"}[params.action]  # fmt: skip
+            [
+                fid,
+                a.anomaly_id,
+                params.action,
+                status,
+                params.reason,
+                params.actor,
+                now,
+                a.dimension if pattern else None,
+                a.value if pattern else None,
+                a.direction if pattern else None,
+                pattern,
+                a.start_day if pattern else None,
+                abs(a.relative_pct) * PATTERN_GROWTH if pattern and a.relative_pct is not None else None,
+                _dec(peak_daily * PATTERN_GROWTH) if pattern else None,
+                until if pattern else None,
+                params.action != "reopen",
+            ],
+        )
+        reason = (
+            params.reason
+            or {
+                "acknowledge": "acknowledged",
+                "resolve": "resolved",
+                "reopen": "reopened",
+                "expected": "labelled expected",
+                "noise": "labelled noise (false alarm)",
+                "confirmed": "confirmed as a real problem",
+            }[params.action]
+        )
         con.execute(
             "UPDATE anomalies SET status = ?, status_reason = ?, updated_at = ? WHERE anomaly_id = ?",
             [status, reason, now, a.anomaly_id],
@@ -520,15 +693,19 @@ def detect_new_anomalies(
     returns []; two concurrent callers never get the same anomaly twice (one write transaction hands out)."""
     params = params or DetectInput()
     if params.dry_run:
-        raise InvalidArgument("detect_new_anomalies stores what it hands out; dry_run is not allowed",
-                              argument="dry_run")  # fmt: skip
+        raise InvalidArgument(
+            "detect_new_anomalies stores what it hands out; dry_run is not allowed", argument="dry_run"
+        )
     result = detect_anomalies(store, params)
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     now = dt.datetime.now(dt.UTC)
     with store.writer() as con:
         fresh = _stored(con, "status = 'open' AND end_day >= ?", [result.window_start])
-        given = dict(con.execute(
-            "SELECT anomaly_id, severity FROM _anomaly_deliveries WHERE consumer = ?", [consumer]).fetchall())  # fmt: skip
+        given = dict(
+            con.execute(
+                "SELECT anomaly_id, severity FROM _anomaly_deliveries WHERE consumer = ?", [consumer]
+            ).fetchall()
+        )
         out = [a for a in fresh if a.anomaly_id not in given or rank[a.severity] > rank[given[a.anomaly_id]]]
         if out:
             con.executemany(
@@ -553,12 +730,25 @@ def anomaly_chart(d: AnomalyDetail) -> dict[str, Any] | None:
         values.append({"day": p.day.isoformat(), "series": "actual", "value": p.actual})
         if p.expected is not None:
             values.append({"day": p.day.isoformat(), "series": "expected", "value": p.expected})
-    spec = line_chart(values, x="day", y="value", color="series", y_title=a.measure,
-                      title=f"{a.dimension} {a.value}: {a.direction} {a.start_day} to {a.end_day} ({a.anomaly_id})")  # fmt: skip
+    spec = line_chart(
+        values,
+        x="day",
+        y="value",
+        color="series",
+        y_title=a.measure,
+        title=f"{a.dimension} {a.value}: {a.direction} {a.start_day} to {a.end_day} ({a.anomaly_id})",
+    )
     marks = [{"day": p.day.isoformat(), "value": p.actual} for p in d.series if p.unusual]
     line = {k: spec.pop(k) for k in ("mark", "encoding")}
-    spec["layer"] = [line, {"data": {"values": marks}, "mark": {"type": "point", "color": "#d62728", "size": 90,
-                                                                 "filled": True},
-                            "encoding": {"x": {"field": "day", "type": "temporal"},
-                                         "y": {"field": "value", "type": "quantitative"}}}]  # fmt: skip
+    spec["layer"] = [
+        line,
+        {
+            "data": {"values": marks},
+            "mark": {"type": "point", "color": "#d62728", "size": 90, "filled": True},
+            "encoding": {
+                "x": {"field": "day", "type": "temporal"},
+                "y": {"field": "value", "type": "quantitative"},
+            },
+        },
+    ]
     return spec

@@ -20,13 +20,12 @@ from typing import Any, Literal
 import duckdb
 import numpy as np
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidPeriod, UnknownValue
-from data.store import Store
-from tools.charts import chart_builder, line_chart
-from tools.costs import Filter, filter_sql, match_score
-from tools.dimensions import dimension_sql, measure_sql, query_source
-from tools.registry import operation
+from spendscope.data.errors import InvalidPeriod, UnknownValue
+from spendscope.data.store import Store
+from spendscope.tools.charts import chart_builder, line_chart
+from spendscope.tools.costs.breakdown import Filter, filter_sql, match_score
+from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.registry import operation
 
 SEASON = 7
 MIN_DAYS = 14  # below this there is no weekly pattern to learn: refuse
@@ -68,9 +67,12 @@ def check_scope_values(con: duckdb.DuckDBPyConnection, filters: list[Filter]) ->
         if f.op not in ("eq", "in"):
             continue
         expr = dimension_sql(f.dimension, con, source)
-        known = [r[0] for r in con.execute(
-            f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM {source.relation} WHERE {expr} IS NOT NULL"
-        ).fetchall()]  # fmt: skip
+        known = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM {source.relation} WHERE {expr} IS NOT NULL"
+            ).fetchall()
+        ]
         if not known:
             continue
         lower = {k.lower() for k in known}
@@ -109,8 +111,13 @@ class ScopeSeries:
         return [self.start + dt.timedelta(days=i) for i in range(len(self.values))]
 
 
-def scope_series(con: duckdb.DuckDBPyConnection, filters: list[Filter], measure: str, end: dt.date,
-                 history_days: int = MAX_HISTORY_DAYS) -> ScopeSeries | None:  # fmt: skip
+def scope_series(
+    con: duckdb.DuckDBPyConnection,
+    filters: list[Filter],
+    measure: str,
+    end: dt.date,
+    history_days: int = MAX_HISTORY_DAYS,
+) -> ScopeSeries | None:
     """Daily totals of `measure` over the scope for the `history_days` days before `end` (exclusive).
     None when the scope has no rows in that window."""
     column, token_type = measure_sql(measure)
@@ -162,9 +169,18 @@ def _median_rows(a: np.ndarray) -> np.ndarray:
     return np.where(n > 0, out, np.nan)
 
 
-def robust_baseline(y: np.ndarray, flagger: Flagger | None = None, *, exclude_z: float = 5.0, mask_days: int = 14,
-                    weeks: int = 6, scale_days: int = 28, min_residuals: int = 14,
-                    relative_floor: float = 0.01, absolute_floor: float = 0.01) -> Baseline:  # fmt: skip
+def robust_baseline(
+    y: np.ndarray,
+    flagger: Flagger | None = None,
+    *,
+    exclude_z: float = 5.0,
+    mask_days: int = 14,
+    weeks: int = 6,
+    scale_days: int = 28,
+    min_residuals: int = 14,
+    relative_floor: float = 0.01,
+    absolute_floor: float = 0.01,
+) -> Baseline:
     """What each day should have been, from the days before it only; robust to past anomalies.
 
     level  L[t] = median of the 7 days before t, moved forward 4 days along the trend, where the trend is the
@@ -201,8 +217,15 @@ def robust_baseline(y: np.ndarray, flagger: Flagger | None = None, *, exclude_z:
                 window = hist[:, t - SEASON : t]
                 usable = (~np.isnan(window)).sum(axis=1) >= 5
                 med7[:, t] = np.where(usable, _median_rows(window), med7[:, t - 1])
-            slopes = np.stack([(med7[:, t - SEASON * j] - med7[:, t - SEASON * (j + 1)]) / SEASON
-                               if t - SEASON * (j + 1) >= 0 else np.full(n, np.nan) for j in range(3)], axis=1)  # fmt: skip
+            slopes = np.stack(
+                [
+                    (med7[:, t - SEASON * j] - med7[:, t - SEASON * (j + 1)]) / SEASON
+                    if t - SEASON * (j + 1) >= 0
+                    else np.full(n, np.nan)
+                    for j in range(3)
+                ],
+                axis=1,
+            )
             trend = np.nan_to_num(_median_rows(slopes))
             lv = med7[:, t] + 4.0 * trend
             level[:, t] = np.where(nonneg, np.maximum(lv, 0.0), lv)  # spend does not trend below zero
@@ -315,8 +338,9 @@ def seasonal_naive(y: np.ndarray, horizon: int, level: float, seed: int = 0) -> 
     )
 
 
-def _from_paths(y: np.ndarray, mean: np.ndarray, paths: np.ndarray, level: float, *, model: str,
-                method: str) -> SeriesForecast:  # fmt: skip
+def _from_paths(
+    y: np.ndarray, mean: np.ndarray, paths: np.ndarray, level: float, *, model: str, method: str
+) -> SeriesForecast:
     if y.min() >= 0:
         paths = np.maximum(paths, 0.0)
         mean = np.maximum(mean, 0.0)
@@ -347,9 +371,15 @@ def ets(y: np.ndarray, horizon: int, level: float, seed: int = 0, spec: Spec | N
         for trend, damped, seasonal in specs:
             try:
                 # heuristic initial states (from the first weeks) leave 4 parameters to fit, not 13: 5-10x faster
-                fit = ETSModel(series, error="add", trend=trend, damped_trend=damped, seasonal=seasonal,
-                               seasonal_periods=SEASON, initialization_method="heuristic",
-                               ).fit(disp=False, maxiter=200)  # fmt: skip
+                fit = ETSModel(
+                    series,
+                    error="add",
+                    trend=trend,
+                    damped_trend=damped,
+                    seasonal=seasonal,
+                    seasonal_periods=SEASON,
+                    initialization_method="heuristic",
+                ).fit(disp=False, maxiter=200)
             except (ValueError, np.linalg.LinAlgError):
                 continue
             if not np.isfinite(fit.aicc):
@@ -368,8 +398,9 @@ def ets(y: np.ndarray, horizon: int, level: float, seed: int = 0, spec: Spec | N
     return out
 
 
-def fit_forecast(y: np.ndarray, horizon: int, level: float = 90.0, method: str = "auto",
-                 spec: Spec | None = None) -> SeriesForecast:  # fmt: skip
+def fit_forecast(
+    y: np.ndarray, horizon: int, level: float = 90.0, method: str = "auto", spec: Spec | None = None
+) -> SeriesForecast:
     if len(y) < MIN_ETS_DAYS or method == "seasonal_naive":
         return seasonal_naive(y, horizon, level)
     return ets(y, horizon, level, spec=spec)
@@ -412,8 +443,9 @@ def _total_error(actual: np.ndarray, pred: np.ndarray) -> float | None:
     return float((pred.sum() - total) / abs(total) * 100) if total != 0 else None
 
 
-def backtest(y: np.ndarray, start: dt.date, holdout: int, level: float, method: str,
-             spec: Spec | None = None) -> Backtest | None:  # fmt: skip
+def backtest(
+    y: np.ndarray, start: dt.date, holdout: int, level: float, method: str, spec: Spec | None = None
+) -> Backtest | None:
     """Fit on all but the last `holdout` days (the ETS variant `spec` when given, else the AICc choice), forecast
     them, and score against the seasonal-naive forecast."""
     if holdout < SEASON or len(y) - holdout < MIN_DAYS:
@@ -449,14 +481,18 @@ class ForecastInput(BaseModel):
     measure: str = Field("cost", description="cost (EffectiveCost, default), billed_cost, list_cost, ...")
     horizon: int = Field(30, ge=1, le=366, description="days to forecast")
     history_days: int = Field(182, ge=MIN_DAYS, le=MAX_HISTORY_DAYS, description="days of history to fit on")
-    as_of: dt.date | None = Field(None, description="forecast from this day on, using only earlier data; "
-                                  "default: the day after the last day with data")  # fmt: skip
+    as_of: dt.date | None = Field(
+        None,
+        description="forecast from this day on, using only earlier data; "
+        "default: the day after the last day with data",
+    )
     level: float = Field(90.0, gt=50, lt=100, description="prediction interval level, percent")
     method: Literal["auto", "ets", "seasonal_naive"] = Field(
         "auto", description="auto: ETS unless the seasonal-naive forecast beat it on the backtest"
     )
-    backtest_days: int | None = Field(None, ge=SEASON, le=180, description="holdout length; default 28 "
-                                      "(fewer when the history is short)")  # fmt: skip
+    backtest_days: int | None = Field(
+        None, ge=SEASON, le=180, description="holdout length; default 28 (fewer when the history is short)"
+    )
 
 
 class ForecastPoint(BaseModel):
@@ -507,9 +543,19 @@ class ScopeForecast:
     notes: list[str]
 
 
-def forecast_scope(con: duckdb.DuckDBPyConnection, filters: list[Filter], measure: str, cutoff: dt.date,
-                   horizon: int, *, history_days: int = 182, level: float = 90.0, method: str = "auto",
-                   backtest_days: int | None = None, run_backtest: bool = True) -> ScopeForecast:  # fmt: skip
+def forecast_scope(
+    con: duckdb.DuckDBPyConnection,
+    filters: list[Filter],
+    measure: str,
+    cutoff: dt.date,
+    horizon: int,
+    *,
+    history_days: int = 182,
+    level: float = 90.0,
+    method: str = "auto",
+    backtest_days: int | None = None,
+    run_backtest: bool = True,
+) -> ScopeForecast:
     """Forecast the `horizon` days from `cutoff` on, from the scope's daily spend before `cutoff`."""
     series = scope_series(con, filters, measure, cutoff, history_days)
     if series is None or len(series.values) < MIN_DAYS:
@@ -559,21 +605,37 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
             if params.as_of > cutoff:
                 notes.append(f"data ends {last}; the forecast starts on {cutoff}, not {params.as_of}")
             cutoff = min(params.as_of, cutoff)
-        sf = forecast_scope(con, params.filters, params.measure, cutoff, params.horizon,
-                            history_days=params.history_days, level=params.level, method=params.method,
-                            backtest_days=params.backtest_days)  # fmt: skip
+        sf = forecast_scope(
+            con,
+            params.filters,
+            params.measure,
+            cutoff,
+            params.horizon,
+            history_days=params.history_days,
+            level=params.level,
+            method=params.method,
+            backtest_days=params.backtest_days,
+        )
     s, fc = sf.series, sf.forecast
     days = s.days
     points = [
-        ForecastPoint(day=cutoff + dt.timedelta(days=i), value=round(float(fc.mean[i]), 6),
-                      lower=round(float(fc.lower[i]), 6), upper=round(float(fc.upper[i]), 6))
+        ForecastPoint(
+            day=cutoff + dt.timedelta(days=i),
+            value=round(float(fc.mean[i]), 6),
+            lower=round(float(fc.lower[i]), 6),
+            upper=round(float(fc.upper[i]), 6),
+        )
         for i in range(params.horizon)
-    ]  # fmt: skip
+    ]
     lo, hi = fc.total_quantiles(params.level)
     replaced = set(sf.replaced)
     tail = range(max(0, len(days) - 56), len(days))
-    history = [HistoryPoint(day=days[i], value=float(s.values[i]),
-                            cleaned=float(sf.cleaned[i]) if i in replaced else None) for i in tail]  # fmt: skip
+    history = [
+        HistoryPoint(
+            day=days[i], value=float(s.values[i]), cleaned=float(sf.cleaned[i]) if i in replaced else None
+        )
+        for i in tail
+    ]
     return ForecastResult(
         scope=scope_label(params.filters),
         filters=params.filters,
@@ -601,9 +663,20 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
 @chart_builder("ForecastResult")
 def forecast_chart(r: ForecastResult) -> dict[str, Any]:
     """The recent history and the forecast with its interval band."""
-    values: list[dict[str, Any]] = [{"day": h.day.isoformat(), "series": "actual", "value": h.value,
-                                     "lower": None, "upper": None} for h in r.history]  # fmt: skip
-    values += [{"day": p.day.isoformat(), "series": "forecast", "value": p.value, "lower": p.lower,
-                "upper": p.upper} for p in r.points]  # fmt: skip
-    return line_chart(values, x="day", y="value", color="series", band=("lower", "upper"), y_title=r.measure,
-                      title=f"Forecast for {r.scope}: {r.start} to {r.end} ({r.level:g}% interval)")  # fmt: skip
+    values: list[dict[str, Any]] = [
+        {"day": h.day.isoformat(), "series": "actual", "value": h.value, "lower": None, "upper": None}
+        for h in r.history
+    ]
+    values += [
+        {"day": p.day.isoformat(), "series": "forecast", "value": p.value, "lower": p.lower, "upper": p.upper}
+        for p in r.points
+    ]
+    return line_chart(
+        values,
+        x="day",
+        y="value",
+        color="series",
+        band=("lower", "upper"),
+        y_title=r.measure,
+        title=f"Forecast for {r.scope}: {r.start} to {r.end} ({r.level:g}% interval)",
+    )

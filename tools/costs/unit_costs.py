@@ -22,15 +22,20 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidArgument
-from data.sql import ident
-from data.store import Store
-from tools.costs import TimeRange, check_coverage, period_bounds, resolve_range
-from tools.dimensions import dimension_sql, query_source
-from tools.periods import Period
-from tools.reconcile import bill_source_sql, has_telemetry, model_map_cte, source_label, telemetry_source_sql
-from tools.registry import operation
+from spendscope.data.errors import InvalidArgument
+from spendscope.data.sql import ident
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
+from spendscope.tools.costs.dimensions import dimension_sql, query_source
+from spendscope.tools.costs.reconcile import (
+    bill_source_sql,
+    has_telemetry,
+    model_map_cte,
+    source_label,
+    telemetry_source_sql,
+)
+from spendscope.tools.periods import Period
+from spendscope.tools.registry import operation
 
 BILL_KEYS = ("model", "provider", "total")
 TELEMETRY_KEYS = ("customer", "feature", "team", "operation", "env", "code_path", "commit_sha", "status")
@@ -49,9 +54,12 @@ NO_TELEMETRY = "(no telemetry)"
 
 
 class UnitCostsInput(TimeRange):
-    by: str = Field("model", description="model, provider, total (from the bill); customer, feature, team, "
-                    "operation, env (from telemetry, reconciled to the bill); or any other cost dimension "
-                    "(virtual tag, tag:<key>, service, ...) from the bill")  # fmt: skip
+    by: str = Field(
+        "model",
+        description="model, provider, total (from the bill); customer, feature, team, "
+        "operation, env (from telemetry, reconciled to the bill); or any other cost dimension "
+        "(virtual tag, tag:<key>, service, ...) from the bill",
+    )
 
 
 class UnitCostRow(BaseModel):
@@ -88,18 +96,31 @@ def _ratio(num: Decimal | float | None, den: Decimal | float | int | None, scale
     return float(num) / float(den) * scale
 
 
-def _row(key: str | None, cost: Decimal | float, est: Decimal | float | None, req: int | None, ok: int | None,
-         tokens: int | None, token_cost: Decimal | float | None, total: Decimal | float | None,
-         request_cost: Decimal | float | None = None) -> UnitCostRow:  # fmt: skip
+def _row(
+    key: str | None,
+    cost: Decimal | float,
+    est: Decimal | float | None,
+    req: int | None,
+    ok: int | None,
+    tokens: int | None,
+    token_cost: Decimal | float | None,
+    total: Decimal | float | None,
+    request_cost: Decimal | float | None = None,
+) -> UnitCostRow:
     """One group's unit costs. `request_cost` is the cost the request counts cover (default: all of it)."""
     per_request = cost if request_cost is None else request_cost
     return UnitCostRow(
-        key=key, cost=float(cost or 0), estimated_cost=float(est) if est is not None else None,
-        requests=int(req) if req is not None else None, inferences=int(ok) if ok is not None else None,
-        tokens=int(tokens) if tokens is not None else None, cost_per_request=_ratio(per_request, req),
-        cost_per_inference=_ratio(per_request, ok), cost_per_1m_tokens=_ratio(token_cost, tokens, 1_000_000),
+        key=key,
+        cost=float(cost or 0),
+        estimated_cost=float(est) if est is not None else None,
+        requests=int(req) if req is not None else None,
+        inferences=int(ok) if ok is not None else None,
+        tokens=int(tokens) if tokens is not None else None,
+        cost_per_request=_ratio(per_request, req),
+        cost_per_inference=_ratio(per_request, ok),
+        cost_per_1m_tokens=_ratio(token_cost, tokens, 1_000_000),
         share_pct=_ratio(cost, total, 100),
-    )  # fmt: skip
+    )
 
 
 def _failed_sql(column: str) -> str:
@@ -148,24 +169,39 @@ def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Perio
     result = con.execute(sql, [*mm_params, start, end, start, end]).fetchall()
     _, _, billed, *tot = result[0]
     total = _row("total", billed or 0, None, tot[0], tot[1], tot[2], tot[3], billed or 0, tot[4])
-    rows = [_row(source_label(k) if by == "provider" else k, cost, None, req, ok, tokens, tcost, billed, rcost)
-            for _, k, cost, req, ok, tokens, tcost, rcost, _, _ in result[1:]]  # fmt: skip
+    rows = [
+        _row(source_label(k) if by == "provider" else k, cost, None, req, ok, tokens, tcost, billed, rcost)
+        for _, k, cost, req, ok, tokens, tcost, rcost, _, _ in result[1:]
+    ]
     req_ev, tok_ev = bool(result[0][8]), bool(result[0][9])
     assumptions = ["cost = effective cost (amortised) of AI model rows on the bill"]
     if req_ev:
-        assumptions.append("the bill does not count requests for some models: their requests come from telemetry "
-                           "for the same provider, model and day, and cost per request divides only the cost of "
-                           "those days (wrong if telemetry is sampled)")  # fmt: skip
+        assumptions.append(
+            "the bill does not count requests for some models: their requests come from telemetry "
+            "for the same provider, model and day, and cost per request divides only the cost of "
+            "those days (wrong if telemetry is sampled)"
+        )
     if tok_ev:
-        assumptions.append("some cost rows carry no tokens (e.g. provisioned throughput): their tokens come from "
-                           "telemetry for the same provider, model and day")  # fmt: skip
+        assumptions.append(
+            "some cost rows carry no tokens (e.g. provisioned throughput): their tokens come from "
+            "telemetry for the same provider, model and day"
+        )
     if not total.requests:
         assumptions.append("no request counts on the bill and no telemetry: cost per request is unknown")
     return UnitCostsResult(
-        by=by, basis="bill", start=period.start, end=period.end, period_label=period.label, rows=rows,
-        total=total, billed_ai_cost=float(billed or 0), attributed_cost=0.0,
-        unattributed_cost=0.0, estimate_only_cost=0.0, assumptions=assumptions,
-    )  # fmt: skip
+        by=by,
+        basis="bill",
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        rows=rows,
+        total=total,
+        billed_ai_cost=float(billed or 0),
+        attributed_cost=0.0,
+        unattributed_cost=0.0,
+        estimate_only_cost=0.0,
+        assumptions=assumptions,
+    )
 
 
 def _bill_tags_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Period) -> UnitCostsResult:
@@ -185,20 +221,31 @@ def _bill_tags_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: 
         _row(k, cost, None, req, req, tokens, tcost, billed) for _, k, cost, req, tokens, tcost in result[1:]
     ]
     return UnitCostsResult(
-        by=p.by, basis="bill_tags", start=period.start, end=period.end, period_label=period.label, rows=rows,
-        total=_row("total", billed or 0, None, treq, treq, ttok, ttcost, billed), billed_ai_cost=float(billed or 0),
-        attributed_cost=0.0, unattributed_cost=0.0, estimate_only_cost=0.0,
-        assumptions=[f"no telemetry in the period: {p.by} comes from the bill's tags, so there is no per-request "
-                     "cost unless the bill counts requests", "cost = effective cost of AI model rows"],
-    )  # fmt: skip
+        by=p.by,
+        basis="bill_tags",
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        rows=rows,
+        total=_row("total", billed or 0, None, treq, treq, ttok, ttcost, billed),
+        billed_ai_cost=float(billed or 0),
+        attributed_cost=0.0,
+        unattributed_cost=0.0,
+        estimate_only_cost=0.0,
+        assumptions=[
+            f"no telemetry in the period: {p.by} comes from the bill's tags, so there is no per-request "
+            "cost unless the bill counts requests",
+            "cost = effective cost of AI model rows",
+        ],
+    )
 
 
 def _inferences(con: duckdb.DuckDBPyConnection, attr: str, period: Period) -> dict[str, int]:
     """Requests that did not fail per attribute value, over the events the attribution matched to a bill (the
     same provider/model/day keys, so they sit beside its request counts)."""
-    from tools.allocation.attribution import NONE_VALUE
-    from tools.allocation.compile import Binder, cost_provider_key, usage_keyed
-    from tools.allocation.versions import event_models
+    from spendscope.tools.allocation.attribution import NONE_VALUE
+    from spendscope.tools.allocation.compile import Binder, cost_provider_key, usage_keyed
+    from spendscope.tools.allocation.versions import event_models
 
     binder = Binder(f"spendscope_unit_{uuid.uuid4().hex[:8]}")
     keyed = usage_keyed(binder, event_models(con))
@@ -223,7 +270,7 @@ def _inferences(con: duckdb.DuckDBPyConnection, attr: str, period: Period) -> di
 def _telemetry_basis(store: Store, p: UnitCostsInput, period: Period) -> UnitCostsResult:
     """Per customer, feature, team, ...: the allocation engine's attribution of each provider/model/day's bill
     to that day's events (exact to the cent), with per-request, per-token and per-inference figures."""
-    from tools.allocation.attribution import AttributionInput, attribute_costs
+    from spendscope.tools.allocation.attribution import AttributionInput, attribute_costs
 
     attr = p.by.strip().lower()
     last = period.end - dt.timedelta(days=1)
@@ -231,14 +278,34 @@ def _telemetry_basis(store: Store, p: UnitCostsInput, period: Period) -> UnitCos
     with store.reader() as con:
         ok = _inferences(con, attr, period)
     model_cost = att.attributed + att.unmatched_cost
-    rows = [_row(r.values[attr], r.cost, r.estimated_cost, r.requests, ok.get(r.values[attr], 0), r.tokens, r.cost,
-                 model_cost) for r in att.rows]  # fmt: skip
+    rows = [
+        _row(
+            r.values[attr],
+            r.cost,
+            r.estimated_cost,
+            r.requests,
+            ok.get(r.values[attr], 0),
+            r.tokens,
+            r.cost,
+            model_cost,
+        )
+        for r in att.rows
+    ]
     if att.unmatched_cost:
         rows.append(_row(NO_TELEMETRY, att.unmatched_cost, None, None, None, None, None, model_cost))
     requests = sum(r.requests for r in att.rows)
     tokens = sum(r.tokens for r in att.rows)
-    total = _row("total", model_cost, sum((r.estimated_cost for r in att.rows), Decimal(0)), requests,
-                 sum(ok.values()), tokens, att.attributed, model_cost, att.attributed)  # fmt: skip
+    total = _row(
+        "total",
+        model_cost,
+        sum((r.estimated_cost for r in att.rows), Decimal(0)),
+        requests,
+        sum(ok.values()),
+        tokens,
+        att.attributed,
+        model_cost,
+        att.attributed,
+    )
     assumptions = [
         "cost per group: each provider/model/day's effective cost split among that day's events in proportion to "
         "their estimated cost (the allocation engine's customer attribution), so the groups add up to the bill",
@@ -247,14 +314,24 @@ def _telemetry_basis(store: Store, p: UnitCostsInput, period: Period) -> UnitCos
         "an inference is a request whose status is not an error",
     ]
     if att.telemetry_without_bill:
-        assumptions.append(f"${float(att.telemetry_without_bill):,.2f} of estimated event cost has no bill row "
-                           "(not billed yet, or a provider not imported) and is left out")  # fmt: skip
+        assumptions.append(
+            f"${float(att.telemetry_without_bill):,.2f} of estimated event cost has no bill row "
+            "(not billed yet, or a provider not imported) and is left out"
+        )
     return UnitCostsResult(
-        by=attr, basis="telemetry_reconciled", start=period.start, end=period.end, period_label=period.label,
-        rows=rows, total=total, billed_ai_cost=float(model_cost), attributed_cost=float(att.attributed),
-        unattributed_cost=float(att.unmatched_cost), estimate_only_cost=float(att.telemetry_without_bill),
+        by=attr,
+        basis="telemetry_reconciled",
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        rows=rows,
+        total=total,
+        billed_ai_cost=float(model_cost),
+        attributed_cost=float(att.attributed),
+        unattributed_cost=float(att.unmatched_cost),
+        estimate_only_cost=float(att.telemetry_without_bill),
         assumptions=assumptions,
-    )  # fmt: skip
+    )
 
 
 def unit_costs_for(store: Store, p: UnitCostsInput) -> UnitCostsResult:
@@ -271,8 +348,9 @@ def unit_costs_for(store: Store, p: UnitCostsInput) -> UnitCostsResult:
             raise InvalidArgument(
                 f"unit costs by {p.by} need telemetry with a {p.by} field, and there are no usage events in "
                 f"{period.label}; import them (spendscope import events FILE) or group by model or provider",
-                argument="by", value=p.by,
-            )  # fmt: skip
+                argument="by",
+                value=p.by,
+            )
         else:  # a bill dimension: tags (feature, team, env), virtual tags, service, sub_account, ...
             result = _bill_tags_basis(con, p, period)
     if result is None:

@@ -23,12 +23,11 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.sql import month
-from data.store import Store
-from tools.costs import TimeRange, check_coverage, period_bounds, resolve_range
-from tools.reconcile import bill_source_sql, model_map_cte, telemetry_source_sql
-from tools.registry import operation
+from spendscope.data.sql import month
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
+from spendscope.tools.costs.reconcile import bill_source_sql, model_map_cte, telemetry_source_sql
+from spendscope.tools.registry import operation
 
 TELEMETRY_COVERAGE = 0.8  # share of a month's used days telemetry must cover to price the used part
 
@@ -48,8 +47,9 @@ class CommitmentFigures(BaseModel):
     unit: str | None = Field(None, description="CommitmentDiscountUnit, e.g. Hours, USD")
     payg_cost_of_used: float | None = Field(None, description="on-demand cost of what was used")
     payg_source: Literal["list_cost", "telemetry", "none"] = "none"
-    break_even_utilization_pct: float | None = Field(None, description="utilisation at which the commitment "
-                                                     "costs the same as on demand")  # fmt: skip
+    break_even_utilization_pct: float | None = Field(
+        None, description="utilisation at which the commitment costs the same as on demand"
+    )
     net_saving: float | None = Field(None, description="payg_cost_of_used - commitment_cost")
     verdict: str
 
@@ -95,9 +95,16 @@ def _verdict(util: float | None, break_even: float | None, unused: float) -> str
     return "fully used"
 
 
-def _figures(used: float, unused: float, purchased: float, used_q: float | None,
-             unused_q: float | None, unit: str | None, list_used: float | None,
-             telemetry_used: float | None) -> dict:  # fmt: skip
+def _figures(
+    used: float,
+    unused: float,
+    purchased: float,
+    used_q: float | None,
+    unused_q: float | None,
+    unit: str | None,
+    list_used: float | None,
+    telemetry_used: float | None,
+) -> dict:
     amortised = used + unused
     cost = amortised if amortised else purchased
     util = used / amortised * 100 if amortised else None
@@ -109,11 +116,20 @@ def _figures(used: float, unused: float, purchased: float, used_q: float | None,
         payg, source = None, "none"
     break_even = util * cost / payg if payg and util is not None else None
     return {
-        "commitment_cost": cost, "used_cost": used, "unused_cost": unused, "purchased_cost": purchased,
-        "utilization_pct": util, "used_quantity": used_q, "unused_quantity": unused_q, "unit": unit,
-        "payg_cost_of_used": payg, "payg_source": source, "break_even_utilization_pct": break_even,
-        "net_saving": payg - cost if payg is not None else None, "verdict": _verdict(util, break_even, unused),
-    }  # fmt: skip
+        "commitment_cost": cost,
+        "used_cost": used,
+        "unused_cost": unused,
+        "purchased_cost": purchased,
+        "utilization_pct": util,
+        "used_quantity": used_q,
+        "unused_quantity": unused_q,
+        "unit": unit,
+        "payg_cost_of_used": payg,
+        "payg_source": source,
+        "break_even_utilization_pct": break_even,
+        "net_saving": payg - cost if payg is not None else None,
+        "verdict": _verdict(util, break_even, unused),
+    }
 
 
 def run_commitments(con: duckdb.DuckDBPyConnection, p: CommitmentsInput) -> CommitmentsResult:
@@ -180,40 +196,83 @@ def run_commitments(con: duckdb.DuckDBPyConnection, p: CommitmentsInput) -> Comm
         g, cid, mon, name, ctype, cat, prov, svc, model, months = r[:10]
         used, unused, purchased, used_q, unused_q, unit, list_used, tel_used, without, sparse = r[10:]
         sparse_telemetry = sparse_telemetry or bool(sparse)
-        figs = _figures(float(used), float(unused), float(purchased), _opt(used_q), _opt(unused_q), unit,
-                        _opt(list_used), _opt(tel_used))  # fmt: skip
+        figs = _figures(
+            float(used),
+            float(unused),
+            float(purchased),
+            _opt(used_q),
+            _opt(unused_q),
+            unit,
+            _opt(list_used),
+            _opt(tel_used),
+        )
         if g == 0:
-            rows.append(CommitmentMonth(commitment_id=cid, commitment_name=name, commitment_type=ctype,
-                                        category=cat, provider=prov, service=svc, model=model, month=mon,
-                                        **figs))  # fmt: skip
+            rows.append(
+                CommitmentMonth(
+                    commitment_id=cid,
+                    commitment_name=name,
+                    commitment_type=ctype,
+                    category=cat,
+                    provider=prov,
+                    service=svc,
+                    model=model,
+                    month=mon,
+                    **figs,
+                )
+            )
         elif g == 1:
             if without and figs["payg_cost_of_used"] is not None:
                 partial_payg.add(
                     cid
                 )  # a whole-period break-even would mix months with and without a reference
-                figs = _figures(float(used), float(unused), float(purchased), _opt(used_q), _opt(unused_q), unit,
-                                None, None)  # fmt: skip
+                figs = _figures(
+                    float(used),
+                    float(unused),
+                    float(purchased),
+                    _opt(used_q),
+                    _opt(unused_q),
+                    unit,
+                    None,
+                    None,
+                )
             totals.append(CommitmentTotal(commitment_id=cid, commitment_name=name, months=months, **figs))
         else:
             total_unused = float(unused)
     if not rows:
-        notes.append(f"no commitment rows (CommitmentDiscountId set) in {period.label}"
-                     + (f" for {p.commitment!r}" if p.commitment else ""))  # fmt: skip
+        notes.append(
+            f"no commitment rows (CommitmentDiscountId set) in {period.label}"
+            + (f" for {p.commitment!r}" if p.commitment else "")
+        )
     if any(r.payg_source == "none" and r.used_cost for r in rows):
-        notes.append("no pay-as-you-go reference for some months: the bill's ListCost is empty on the Used rows and "
-                     "no telemetry covers the commitment's model; import usage events to get a break-even")  # fmt: skip
+        notes.append(
+            "no pay-as-you-go reference for some months: the bill's ListCost is empty on the Used rows and "
+            "no telemetry covers the commitment's model; import usage events to get a break-even"
+        )
     if any(r.payg_source == "telemetry" for r in rows):
-        notes.append("pay-as-you-go from telemetry: the catalog-priced estimate of the commitment's model on the "
-                     "same billing source that month (assumes those events ran on the commitment)")  # fmt: skip
+        notes.append(
+            "pay-as-you-go from telemetry: the catalog-priced estimate of the commitment's model on the "
+            "same billing source that month (assumes those events ran on the commitment)"
+        )
     if sparse_telemetry:
-        notes.append(f"telemetry covering fewer than {TELEMETRY_COVERAGE:.0%} of a month's committed days is not "
-                     "used as the pay-as-you-go reference")  # fmt: skip
+        notes.append(
+            f"telemetry covering fewer than {TELEMETRY_COVERAGE:.0%} of a month's committed days is not "
+            "used as the pay-as-you-go reference"
+        )
     if partial_payg:
-        notes.append(f"{', '.join(sorted(partial_payg))}: only some months have a pay-as-you-go reference, so the "
-                     "whole-period break-even is left out; see the monthly rows")  # fmt: skip
+        notes.append(
+            f"{', '.join(sorted(partial_payg))}: only some months have a pay-as-you-go reference, so the "
+            "whole-period break-even is left out; see the monthly rows"
+        )
     notes.append("utilisation = Used / (Used + Unused) effective cost")
-    return CommitmentsResult(start=period.start, end=period.end, period_label=period.label, rows=rows,
-                             commitments=totals, total_unused_cost=total_unused, assumptions=notes)  # fmt: skip
+    return CommitmentsResult(
+        start=period.start,
+        end=period.end,
+        period_label=period.label,
+        rows=rows,
+        commitments=totals,
+        total_unused_cost=total_unused,
+        assumptions=notes,
+    )
 
 
 def _opt(v: object) -> float | None:

@@ -13,11 +13,10 @@ from decimal import Decimal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import InvalidPeriod, UnknownDimension
-from data.sql import ident
-from data.store import Store
-from tools.costs import (
+from spendscope.data.errors import InvalidPeriod, UnknownDimension
+from spendscope.data.sql import ident
+from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import (
     Filter,
     TimeRange,
     check_coverage,
@@ -27,9 +26,9 @@ from tools.costs import (
     pre_aggregation_columns,
     resolve_range,
 )
-from tools.dimensions import dimension_sql, measure_sql, query_source
-from tools.periods import Period, month_period, parse_period
-from tools.registry import operation
+from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.periods import Period, month_period, parse_period
+from spendscope.tools.registry import operation
 
 DEFAULT_DIMENSIONS = ("provider", "model")
 OPTIONAL_DEFAULTS = ("team", "feature")  # added to the defaults when the store knows them
@@ -44,8 +43,11 @@ class DriversInput(TimeRange):
     )
     compare_start: dt.date | None = Field(None, description="first day of the comparison period")
     compare_end: dt.date | None = Field(None, description="last day (inclusive) of the comparison period")
-    dimensions: list[str] = Field(default_factory=list, description="dimensions to attribute the change to; "
-                                  "default provider, model, and team/feature when tagged")  # fmt: skip
+    dimensions: list[str] = Field(
+        default_factory=list,
+        description="dimensions to attribute the change to; "
+        "default provider, model, and team/feature when tagged",
+    )
     combine: bool = Field(False, description="attribute to combinations of the dimensions (team x model)")
     measure: str = Field("cost", description="cost (EffectiveCost), billed_cost, tokens, requests, ...")
     filters: list[Filter] = Field(default_factory=list, description="scope, e.g. provider = OpenAI")
@@ -100,13 +102,20 @@ def _info(p: Period) -> PeriodInfo:
 def _compare_period(p: DriversInput, current: Period) -> Period:
     if p.compare_start or p.compare_end:
         if not (p.compare_start and p.compare_end):
-            raise InvalidPeriod("give both compare_start and compare_end (inclusive), or compare_period",
-                                argument="compare_period")  # fmt: skip
+            raise InvalidPeriod(
+                "give both compare_start and compare_end (inclusive), or compare_period",
+                argument="compare_period",
+            )
         if p.compare_end < p.compare_start:
-            raise InvalidPeriod(f"compare_end {p.compare_end} is before compare_start {p.compare_start}",
-                                argument="compare_period")  # fmt: skip
-        return Period(start=p.compare_start, end=p.compare_end + dt.timedelta(days=1),
-                      label=f"{p.compare_start} to {p.compare_end}")  # fmt: skip
+            raise InvalidPeriod(
+                f"compare_end {p.compare_end} is before compare_start {p.compare_start}",
+                argument="compare_period",
+            )
+        return Period(
+            start=p.compare_start,
+            end=p.compare_end + dt.timedelta(days=1),
+            label=f"{p.compare_start} to {p.compare_end}",
+        )
     if p.compare_period:
         return parse_period(p.compare_period, p.as_of)
     return current.previous()
@@ -147,9 +156,16 @@ def _pct(part: Decimal, whole: Decimal) -> float | None:
 def _driver(dimension: str, value: str | None, cur: Decimal, prev: Decimal, total_change: Decimal) -> Driver:
     change = cur - prev
     status = "new" if prev == 0 and cur != 0 else "gone" if cur == 0 and prev != 0 else "changed"
-    return Driver(dimension=dimension, value=value, current=float(cur), previous=float(prev), change=float(change),
-                  change_pct=_pct(change, prev) if prev else None, contribution_pct=_pct(change, total_change),
-                  status=status)  # fmt: skip
+    return Driver(
+        dimension=dimension,
+        value=value,
+        current=float(cur),
+        previous=float(prev),
+        change=float(change),
+        change_pct=_pct(change, prev) if prev else None,
+        contribution_pct=_pct(change, total_change),
+        status=status,
+    )
 
 
 def _signed(v: float, money: bool) -> str:
@@ -169,8 +185,9 @@ def run_drivers(con: duckdb.DuckDBPyConnection, p: DriversInput) -> DriversResul
         notes.append(f"{exc.message}: everything in {current.label} counts as new")
     names = [d.strip() for d in p.dimensions if d.strip()] or _default_dimensions(con, source)
     if len(names) > MAX_DIMENSIONS:
-        raise UnknownDimension(f"at most {MAX_DIMENSIONS} dimensions at once; got {len(names)}",
-                               argument="dimensions")  # fmt: skip
+        raise UnknownDimension(
+            f"at most {MAX_DIMENSIONS} dimensions at once; got {len(names)}", argument="dimensions"
+        )
     exprs = [dimension_sql(d, con, source) for d in names]
     filters = list(p.filters)
     if token_type:
@@ -189,8 +206,13 @@ def run_drivers(con: duckdb.DuckDBPyConnection, p: DriversInput) -> DriversResul
         labels = names
     cols = [f"k{i}" for i in range(len(keys))]
     sets = ", ".join(f"({c})" for c in cols) + ", ()"
-    where = " AND ".join(["((ChargePeriodStart >= ? AND ChargePeriodStart < ?) OR "
-                          "(ChargePeriodStart >= ? AND ChargePeriodStart < ?))", *clauses])  # fmt: skip
+    where = " AND ".join(
+        [
+            "((ChargePeriodStart >= ? AND ChargePeriodStart < ?) OR "
+            "(ChargePeriodStart >= ? AND ChargePeriodStart < ?))",
+            *clauses,
+        ]
+    )
     relation = source.relation
     read = pre_aggregation_columns(exprs)
     if read:  # sum by the raw columns (and time) first; tag and time expressions then run once per group
@@ -246,26 +268,40 @@ def run_drivers(con: duckdb.DuckDBPyConnection, p: DriversInput) -> DriversResul
     pct = _pct(total_change, prev_total)
     summary = f"{measure_word.capitalize()} {direction}"
     if total_change:
-        summary += f" by {_signed(float(total_change), money).lstrip('+-')}" + (f" ({pct:+.2f}%)" if pct is not None
-                                                                              else "")  # fmt: skip
+        summary += f" by {_signed(float(total_change), money).lstrip('+-')}" + (
+            f" ({pct:+.2f}%)" if pct is not None else ""
+        )
     summary += f" from {previous.label} to {current.label}"
     if movers:
-        top = "; ".join(f"{d.dimension}={d.value if d.value is not None else '(none)'} {_signed(d.change, money)}"
-                        for d in movers[:3])  # fmt: skip
+        top = "; ".join(
+            f"{d.dimension}={d.value if d.value is not None else '(none)'} {_signed(d.change, money)}"
+            for d in movers[:3]
+        )
         summary += f". Biggest movers: {top}."
     else:
         summary += "."
     if current.days != previous.days:
-        notes.append(f"the periods differ in length ({current.days} vs {previous.days} days); totals are not "
-                     "normalised per day")  # fmt: skip
+        notes.append(
+            f"the periods differ in length ({current.days} vs {previous.days} days); totals are not "
+            "normalised per day"
+        )
     if column == "EffectiveCost":
         notes.append("cost = effective cost (amortised, after discounts)")
     return DriversResult(
-        measure=p.measure, measure_column=column, current=_info(current), previous=_info(previous),
-        current_total=float(cur_total), previous_total=float(prev_total), change=float(total_change),
-        change_pct=pct, dimensions=dimensions, top_movers=movers[: max(p.top, 10)], summary=summary,
-        filters=filters, assumptions=notes,
-    )  # fmt: skip
+        measure=p.measure,
+        measure_column=column,
+        current=_info(current),
+        previous=_info(previous),
+        current_total=float(cur_total),
+        previous_total=float(prev_total),
+        change=float(total_change),
+        change_pct=pct,
+        dimensions=dimensions,
+        top_movers=movers[: max(p.top, 10)],
+        summary=summary,
+        filters=filters,
+        assumptions=notes,
+    )
 
 
 @operation("explain_change", input_model=DriversInput, output_model=DriversResult, chart=True)

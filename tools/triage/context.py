@@ -3,13 +3,13 @@ of the same event), gathered from the analytics tools: where the spend is on the
 drivers, the budgets it counts against, the commits first seen near its start, the features and customers that
 carry it, whether it is still growing, who owns it, and the severity to route it at.
 
-Owner: the first of these that has an owner in the owner map (tools.owners) wins: the event's own team; its
+Owner: the first of these that has an owner in the owner map (tools.allocation.owners) wins: the event's own team; its
 own feature or other tag value; a dimension value that carries at least half of the change (root cause, team
 first); the tag value that carries most of the scope's spend, for every tag key the owner map uses (team
 first); any other dimension of the event (customer, model, service, provider). None found: unowned, with the
 team it most likely belongs to named in the reason.
 
-Severity: the detector's tier by dollar impact (tools.anomalies.severity_of), one tier up when the anomaly
+Severity: the detector's tier by dollar impact (tools.governance.anomalies.severity_of), one tier up when the anomaly
 touches the last day of data and its last day deviates more than any earlier day (still growing).
 """
 
@@ -20,11 +20,13 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
-
-from data.errors import NotFound, UnknownDimension
-from data.store import Store
-from tools.anomalies import AnomalyIdInput, get_anomaly
-from tools.anomaly_detection import (
+from spendscope.data.errors import NotFound, UnknownDimension
+from spendscope.data.store import Store
+from spendscope.tools.allocation.owners import Owner, load_owners, owner_for
+from spendscope.tools.costs.breakdown import Filter, filter_sql
+from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, dimension_sql, measure_sql, query_source
+from spendscope.tools.governance.anomalies import AnomalyIdInput, get_anomaly
+from spendscope.tools.governance.anomaly_detection import (
     NONE_VALUE,
     SEVERITIES,
     TELEMETRY_COLUMNS,
@@ -32,12 +34,9 @@ from tools.anomaly_detection import (
     RootCauseItem,
     top_drivers,
 )
-from tools.budgets import list_budgets
-from tools.costs import Filter, filter_sql
-from tools.dimensions import BUILTIN_DIMENSIONS, dimension_sql, measure_sql, query_source
-from tools.forecast import data_end
-from tools.owners import Owner, load_owners, owner_for
-from tools.triage_facts import (
+from spendscope.tools.governance.budgets import list_budgets
+from spendscope.tools.governance.forecast import data_end
+from spendscope.tools.triage.facts import (
     USAGE_FIELDS,
     BudgetImpact,
     NewCommit,
@@ -84,8 +83,14 @@ class AnomalyScope(BaseModel):
 
 def carriers(a: Anomaly) -> list[RootCauseItem]:
     """Root-cause values that carry at least half of the change in the anomaly's direction, largest share first."""
-    items = [it for it in a.root_cause or [] if it.value != NONE_VALUE and it.share_pct is not None
-             and it.share_pct >= 50 and (it.impact > 0) == (a.direction == "spike")]  # fmt: skip
+    items = [
+        it
+        for it in a.root_cause or []
+        if it.value != NONE_VALUE
+        and it.share_pct is not None
+        and it.share_pct >= 50
+        and (it.impact > 0) == (a.direction == "spike")
+    ]
     return sorted(items, key=lambda it: (-(it.share_pct or 0), it.dimension, it.value))
 
 
@@ -116,8 +121,10 @@ def anomaly_scope(con: duckdb.DuckDBPyConnection, a: Anomaly) -> AnomalyScope:
     if own and (a.source == "usage_events" or own in ("team", "feature", "customer", "model")):
         usage = [UsageFilter(field=own, values=[a.value])]  # type: ignore[arg-type]
     else:
-        picks = sorted((it for it in carried if it.dimension in USAGE_SCOPE_ORDER),
-                       key=lambda it: USAGE_SCOPE_ORDER.index(it.dimension))  # fmt: skip
+        picks = sorted(
+            (it for it in carried if it.dimension in USAGE_SCOPE_ORDER),
+            key=lambda it: USAGE_SCOPE_ORDER.index(it.dimension),
+        )
         if picks:
             it = picks[0]
             usage = [UsageFilter(field=it.dimension, values=[it.value])]  # type: ignore[arg-type]
@@ -180,11 +187,18 @@ def daily_points(con: duckdb.DuckDBPyConnection, a: Anomaly, through: dt.date) -
             FROM days LEFT JOIN d AS cur ON cur.day = days.day
             JOIN refs ON refs.day = days.day LEFT JOIN d AS ref ON ref.day = refs.ref
             GROUP BY days.day ORDER BY days.day""",
-        [_ts(a.start_day - dt.timedelta(days=35)), _ts(last + dt.timedelta(days=1)), *params,
-         [a.start_day + dt.timedelta(days=i) for i in range((last - a.start_day).days + 1)], a.start_day],
-    ).fetchall()  # fmt: skip
-    return [TrendPoint(day=r[0], actual=round(r[1], 6), usual=round(r[2], 6), deviation=round(r[1] - r[2], 6))
-            for r in rows]  # fmt: skip
+        [
+            _ts(a.start_day - dt.timedelta(days=35)),
+            _ts(last + dt.timedelta(days=1)),
+            *params,
+            [a.start_day + dt.timedelta(days=i) for i in range((last - a.start_day).days + 1)],
+            a.start_day,
+        ],
+    ).fetchall()
+    return [
+        TrendPoint(day=r[0], actual=round(r[1], 6), usual=round(r[2], 6), deviation=round(r[1] - r[2], 6))
+        for r in rows
+    ]
 
 
 def trend_of(a: Anomaly, points: list[TrendPoint], through: dt.date) -> Trend:
@@ -200,8 +214,10 @@ def trend_of(a: Anomaly, points: list[TrendPoint], through: dt.date) -> Trend:
         word = "above" if a.direction == "spike" else "below"
         if last > 0 and last > before * GROWTH_MARGIN:
             state = "growing"
-            text = (f"still growing: {_money(last)} {word} usual on {points[-1].day}, more than any earlier day "
-                    f"(at most {_money(before)})")  # fmt: skip
+            text = (
+                f"still growing: {_money(last)} {word} usual on {points[-1].day}, more than any earlier day "
+                f"(at most {_money(before)})"
+            )
         elif last >= 0.7 * max(devs):
             state, text = "steady", f"ongoing: {_money(last)} {word} usual on {points[-1].day}"
         else:
@@ -229,8 +245,9 @@ class OwnerMatch(BaseModel):
     reason: str = Field(description="how the owner was found, or what is missing")
 
 
-def find_owner(con: duckdb.DuckDBPyConnection, a: Anomaly, members: list[Anomaly], scope: AnomalyScope,
-               through: dt.date) -> OwnerMatch:  # fmt: skip
+def find_owner(
+    con: duckdb.DuckDBPyConnection, a: Anomaly, members: list[Anomaly], scope: AnomalyScope, through: dt.date
+) -> OwnerMatch:
     event = [a, *members]
     keys = sorted({o.key for o in load_owners(con)}, key=lambda k: (k != "team", k))
     candidates: list[tuple[str, str, str]] = []
@@ -243,8 +260,13 @@ def find_owner(con: duckdb.DuckDBPyConnection, a: Anomaly, members: list[Anomaly
             candidates.append((m.dimension, m.value, f"the spend is {m.dimension} {m.value}'s"))
     for m in event:
         for it in sorted(carriers(m), key=lambda it: it.dimension != "team"):
-            candidates.append((it.dimension, it.value,
-                               f"{it.dimension} {it.value} carries {it.share_pct:.0f}% of the change"))  # fmt: skip
+            candidates.append(
+                (
+                    it.dimension,
+                    it.value,
+                    f"{it.dimension} {it.value} carries {it.share_pct:.0f}% of the change",
+                )
+            )
     for key in keys:
         top = dominant_value(con, key, scope.bill, scope.usage, a.start_day, min(a.end_day, through))
         if top is not None:
@@ -264,11 +286,19 @@ def find_owner(con: duckdb.DuckDBPyConnection, a: Anomaly, members: list[Anomaly
             )
     team = next(((v, why) for k, v, why in candidates if k == "team"), None)
     if team is not None:
-        return OwnerMatch(owner=None, key="team", value=team[0],
-                          reason=f"unowned: {team[1]}, but no owner is set for team={team[0]} "
-                                 f"(spendscope owners set team {team[0]} --slack-channel ...)")  # fmt: skip
-    return OwnerMatch(owner=None, key=None, value=None,
-                      reason="unowned: no tag value of this spend has an owner (spendscope owners set KEY VALUE ...)")  # fmt: skip
+        return OwnerMatch(
+            owner=None,
+            key="team",
+            value=team[0],
+            reason=f"unowned: {team[1]}, but no owner is set for team={team[0]} "
+            f"(spendscope owners set team {team[0]} --slack-channel ...)",
+        )
+    return OwnerMatch(
+        owner=None,
+        key=None,
+        value=None,
+        reason="unowned: no tag value of this spend has an owner (spendscope owners set KEY VALUE ...)",
+    )
 
 
 # ------------------------------------------------------------------------------------------------ facts
@@ -317,8 +347,13 @@ def gather_facts(store: Store, a: Anomaly, members: list[Anomaly], through: dt.d
     notes: list[str] = []
     if a.root_cause is None:
         try:
-            a = a.model_copy(update={"root_cause": get_anomaly(store, AnomalyIdInput(anomaly_id=a.anomaly_id))
-                                     .anomaly.root_cause})  # fmt: skip
+            a = a.model_copy(
+                update={
+                    "root_cause": get_anomaly(
+                        store, AnomalyIdInput(anomaly_id=a.anomaly_id)
+                    ).anomaly.root_cause
+                }
+            )
         except NotFound:
             notes.append("no root cause was worked out for this anomaly")
     budgets = list_budgets(store).budgets
@@ -334,8 +369,12 @@ def gather_facts(store: Store, a: Anomaly, members: list[Anomaly], through: dt.d
         commits: list[NewCommit] = []
         usage: TopUsageResult | None = None
         if scope.usage is not None:
-            commits = commits_first_seen(con, scope.usage, _ts(a.start_day - dt.timedelta(days=COMMITS_BEFORE_DAYS)),
-                                         _ts(a.start_day + dt.timedelta(days=1)))  # fmt: skip
+            commits = commits_first_seen(
+                con,
+                scope.usage,
+                _ts(a.start_day - dt.timedelta(days=COMMITS_BEFORE_DAYS)),
+                _ts(a.start_day + dt.timedelta(days=1)),
+            )
             fields = {f.field for f in scope.usage}
             by = [f for f in ("feature", "customer") if f not in fields] or ["model"]
             usage = run_top_usage(
@@ -344,6 +383,18 @@ def gather_facts(store: Store, a: Anomaly, members: list[Anomaly], through: dt.d
         trend = trend_of(a, daily_points(con, a, through), through)
         owner = find_owner(con, a, members, scope, through)
     severity, why = triage_severity(a, trend)
-    return TriageFacts(anomaly=a, members=members, data_through=through, scope=scope, drivers=drivers,
-                       budgets=impacts, commits=commits, usage=usage, trend=trend, owner=owner, severity=severity,
-                       severity_reason=why, notes=notes)  # fmt: skip
+    return TriageFacts(
+        anomaly=a,
+        members=members,
+        data_through=through,
+        scope=scope,
+        drivers=drivers,
+        budgets=impacts,
+        commits=commits,
+        usage=usage,
+        trend=trend,
+        owner=owner,
+        severity=severity,
+        severity_reason=why,
+        notes=notes,
+    )

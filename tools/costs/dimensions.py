@@ -10,10 +10,9 @@ import importlib
 from dataclasses import dataclass
 
 import duckdb
-
-from data.errors import UnknownDimension
-from data.sql import day as day_sql
-from data.sql import ident, json_text, month, week
+from spendscope.data.errors import UnknownDimension
+from spendscope.data.sql import day as day_sql
+from spendscope.data.sql import ident, json_text, month, week
 
 BUILTIN_DIMENSIONS: dict[str, tuple[str, str]] = {
     "provider": ("ProviderName", "the provider (FOCUS ProviderName): OpenAI, Anthropic, AWS, Microsoft, ..."),
@@ -78,7 +77,7 @@ class Source:
 def query_source(con: duckdb.DuckDBPyConnection) -> Source:
     """`costs`, or the allocation engine's relation when virtual tags are defined."""
     try:
-        allocation = importlib.import_module("tools.allocation")
+        allocation = importlib.import_module("spendscope.tools.allocation")
     except ModuleNotFoundError:
         return Source("costs", {})
     hook = getattr(allocation, "query_source", None)

@@ -1,0 +1,1 @@
+"""The command modules: each registers its area's commands on the typer app (spendscope.cli)."""

@@ -1,0 +1,1 @@
+"""Optimisation: GPU idle cost, commitment utilisation and the savings recommendations."""
