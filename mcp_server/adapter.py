@@ -20,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from spendscope.data.errors import InvalidArgument, PermissionDenied, SpendscopeError
 from spendscope.data.store import Store
 from spendscope.mcp_server.auth import Access, Caller
-from spendscope.mcp_server.errors import error_result, validation_message
-from spendscope.mcp_server.scoping import refusal, scoped_params
+from spendscope.mcp_server.errors import error_result
+from spendscope.tools.invoke import invoke, validation_text
 from spendscope.tools.registry import Operation
+from spendscope.tools.scoping import refusal
 
 CHART_ARGUMENT = "chart"
 CHART_DESCRIPTION = "also return a PNG chart of the result as image content (default false: data only)"
@@ -46,7 +47,7 @@ def operation_spec(op: Operation, store: Store) -> ToolSpec:
     """The tool for a registry operation: the caller's row scope applied, the store passed in."""
 
     def execute(params: BaseModel, caller: Caller) -> BaseModel:
-        return op.func(store, scoped_params(op, _with_author(op, params, caller), caller))
+        return invoke(store, op, _with_author(op, params, caller), caller)
 
     description = op.description or op.name.replace("_", " ")
     if op.chart:
@@ -133,7 +134,7 @@ class ToolRunner:
                 try:
                     args = args_model.model_validate(arguments)
                 except ValidationError as exc:
-                    raise InvalidArgument(validation_message(exc, args_model)) from None
+                    raise InvalidArgument(validation_text(exc, args_model)) from None
                 params = spec.input_model.model_validate({k: getattr(args, k) for k in input_fields})
                 chart = bool(getattr(args, CHART_ARGUMENT, False)) if wants_chart_arg else False
                 result = await anyio.to_thread.run_sync(spec.execute, params, caller)

@@ -11,7 +11,7 @@ Tokens file (YAML), one entry per token; the key is the token itself or `sha256:
       row_scope: {team: search}
 
 A token maps to an identity, its scopes (`read`, `write`; write implies read) and an optional row scope
-(dimension -> value or list of values) that every tool and `run_sql` enforce (see mcp_server/scoping.py).
+(dimension -> value or list of values) that every tool and `run_sql` enforce (see tools/scoping.py).
 """
 
 from __future__ import annotations
@@ -28,30 +28,13 @@ from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from spendscope.data.errors import InvalidArgument, PermissionDenied
+from spendscope.tools.access import Caller
 
 READ = "read"
 WRITE = "write"
 MIN_TOKEN_LENGTH = 16
 _HASH_PREFIX = "sha256:"
 _UNTAGGED = {"(none)", "none", "null", "untagged", "(untagged)"}  # the filter spellings for "no value"
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The identity a request runs as, what it may do, and which rows it may see."""
-
-    identity: str
-    can_write: bool = False
-    row_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    remote: bool = False  # authenticated by a bearer token over HTTP (not the local user)
-
-    @property
-    def scoped(self) -> bool:
-        return bool(self.row_scope)
-
-    def scope_text(self) -> str:
-        """The row scope as people write it: `team=search`, `team=search|ads, env=prod`."""
-        return ", ".join(f"{k}={'|'.join(v)}" for k, v in sorted(self.row_scope.items()))
 
 
 class TokenEntry(BaseModel):

@@ -23,9 +23,9 @@ from spendscope.mcp_server import content
 from spendscope.mcp_server.adapter import ToolRunner, ToolSpec, operation_spec
 from spendscope.mcp_server.auth import READ, Access, Caller, StaticTokenVerifier, TokenTable
 from spendscope.mcp_server.charts import render_chart
-from spendscope.mcp_server.scoping import refusal
 from spendscope.mcp_server.sql_tool import sql_spec
 from spendscope.tools.registry import Operation, operations
+from spendscope.tools.scoping import refusal
 
 log = logging.getLogger("spendscope.mcp")
 

@@ -2,7 +2,7 @@
 
 The guard (data/sql_guard.py) checks the statement with sqlglot and runs it on a read-only connection with file
 access off; a row-scoped caller's query is first checked against what it may read and then rewritten so every
-relation it names is filtered to its rows (mcp_server/scoping.py).
+relation it names is filtered to its rows (tools/scoping.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from spendscope.data.sql_guard import run_select
 from spendscope.data.store import Store
 from spendscope.mcp_server.adapter import ToolSpec
 from spendscope.mcp_server.auth import Caller
-from spendscope.mcp_server.scoping import check_scoped_sql, sql_scope
+from spendscope.tools.scoping import check_scoped_sql, sql_scope
 
 _SAFE_ERRORS = ("Binder Error", "Parser Error", "Catalog Error", "longer than")  # quote names, never values
 MAX_ROWS = 5_000

@@ -31,7 +31,18 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
 def test_the_wheel_installs_only_the_spendscope_package(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
         check=True,
         cwd=tmp_path,
     )
@@ -44,6 +55,7 @@ def test_the_wheel_installs_only_the_spendscope_package(tmp_path: Path) -> None:
     assert "spendscope/tools/registry.py" in names and "spendscope/commands/analytics.py" in names
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
     )
     assert {p.name for p in target.iterdir() if not p.name.endswith(".dist-info")} - {"bin"} == {"spendscope"}

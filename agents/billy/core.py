@@ -17,7 +17,9 @@ from spendscope.agents.billy.resolve import ValueIndex, load_index
 from spendscope.data.errors import SpendscopeError
 from spendscope.data.settings import Settings, load_settings
 from spendscope.data.store import Store
+from spendscope.tools.access import Caller
 from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.scoping import scope_filters
 
 
 def ask(
@@ -29,10 +31,15 @@ def ask(
     settings: Settings | None = None,
     scope: list[Filter] | None = None,
     llm_client: Any | None = None,
+    caller: Caller | None = None,
 ) -> BillyAnswer:
-    """Answer a cost question. `scope` filters apply to every query (e.g. a Slack user's team); `llm_client`
-    is an `anthropic.Anthropic` to use instead of one built from settings."""
+    """Answer a cost question for `caller` (tools.access.Caller: identity, permission, row scope; default the
+    local user). `scope` filters (older form of a row scope) apply to every query; `llm_client` is an
+    `anthropic.Anthropic` to use instead of one built from settings."""
     from spendscope.agents.billy import threads
+
+    if caller is not None and caller.scoped:
+        scope = [*(scope or []), *scope_filters(caller)]
 
     settings = settings or load_settings()
     question = (question or "").strip()

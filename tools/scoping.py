@@ -17,8 +17,7 @@ has every column it needs, e.g. `costs`/`cost_lines` via `Tags`). The guard rewr
 filtered subquery. Relations without those columns (aggregated views such as `daily_costs`, `imports`) are
 refused for that caller, and so is a WITH name that shadows a relation (it would read the unscoped table).
 
-The predicates are the same case-insensitive `in` match as tools.costs.breakdown.filter_sql. (This module holds the one
-bit of SQL composition in mcp_server; the Slack app needs the same rule, so it belongs in tools/ next.)
+The predicates are the same case-insensitive `in` match as tools.costs.breakdown.filter_sql.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from spendscope.data.errors import PermissionDenied, QueryRefused
 from spendscope.data.sql import ident, literal
 from spendscope.data.sql_guard import check_select, documented_relations
 from spendscope.data.store import Store
-from spendscope.mcp_server.auth import Caller
+from spendscope.tools.access import Caller
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.costs.dimensions import dimension_sql, query_source
 from spendscope.tools.registry import Operation
