@@ -11,7 +11,9 @@ import re
 from pathlib import Path
 
 import duckdb
+from spendscope.data.csv_files import csv_source
 from spendscope.data.errors import ImportRejected
+from spendscope.data.file_kinds import elsewhere
 from spendscope.data.focus import FOCUS_COLUMNS, MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name
 from spendscope.data.importing import (
     ImportResult,
@@ -27,7 +29,6 @@ from spendscope.data.sql import (
     ident,
     parse_decimal,
     parse_timestamp_iso_first,
-    read_csv_text,
     read_parquet,
     repair_json,
 )
@@ -57,7 +58,7 @@ def source_relation(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, li
             cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {read_parquet(str(path))}").fetchall()]
             casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
             return f"(SELECT {casts} FROM {read_parquet(str(path))})", cols
-        relation = read_csv_text(str(path))
+        relation = csv_source(con, path)
         cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
         return relation, cols
     except duckdb.Error as exc:
@@ -94,7 +95,8 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
         raise reject(
             path,
             f"missing required column(s) {', '.join(missing)}; a FOCUS export needs at least "
-            f"{', '.join(REQUIRED_COLUMNS)} (FOCUS 1.0-1.2 names, any case)",
+            f"{', '.join(REQUIRED_COLUMNS)} (FOCUS 1.0-1.4 names, any case)"
+            + elsewhere(path, "focus", headers),
             missing=missing,
         )
     warnings = []
