@@ -14,7 +14,7 @@ import duckdb
 from spendscope.data.csv_files import csv_source
 from spendscope.data.errors import ImportRejected
 from spendscope.data.file_kinds import elsewhere
-from spendscope.data.focus import MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name, column_kind
+from spendscope.data.focus import AI_COLUMNS, MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name, column_kind
 from spendscope.data.focus_versions import providers_from_13
 from spendscope.data.import_contracts import import_contract_commitments, is_contract_commitment_file
 from spendscope.data.importing import (
@@ -127,6 +127,8 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
             if target == "ChargePeriodStart":
                 checks.append((src, target, "a date (the column is mandatory)", f"({col} IS NULL)"))
                 flags.append(f"({col} IS NULL)")
+        elif target in AI_COLUMNS:  # spendscope's own AI columns (a spendscope export read back): typed as stored
+            expr = f"TRY_CAST(trim({col}) AS {AI_COLUMNS[target]})"
         elif kind == "json" and target in ("ContractApplied", "AllocatedMethodDetails"):
             # FOCUS 1.3 JSON that may be a list (one entry per contract commitment applied), kept as given
             expr = f"CAST(CASE WHEN json_valid({col}) THEN {col} ELSE {repair_json(col)} END AS JSON)"
