@@ -96,9 +96,18 @@ def import_contract_commitments(
                 f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at,
                     rows_read, rows_inserted, rows_skipped, status, message, warnings)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 'ok', NULL, ?)""",
-                [import_id, KIND, str(path.resolve()), digest, started, dt.datetime.now(dt.UTC), rows[0], rows[0],
-                 json.dumps([])],
-            )  # fmt: skip
+                [
+                    import_id,
+                    KIND,
+                    str(path.resolve()),
+                    digest,
+                    started,
+                    dt.datetime.now(dt.UTC),
+                    rows[0],
+                    rows[0],
+                    json.dumps([]),
+                ],
+            )
     if progress:
         progress("done", 1.0)
     return ImportResult(
@@ -114,5 +123,5 @@ def import_contract_commitments(
         warnings=[
             f"contract commitment dataset: {rows[0]} commitments (total committed {rows[1]:.2f}) stored in "
             "table contract_commitments"
-        ],  # fmt: skip
+        ],
     )

@@ -127,7 +127,8 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
             if target == "ChargePeriodStart":
                 checks.append((src, target, "a date (the column is mandatory)", f"({col} IS NULL)"))
                 flags.append(f"({col} IS NULL)")
-        elif target in AI_COLUMNS:  # spendscope's own AI columns (a spendscope export read back): typed as stored
+        elif target in AI_COLUMNS:
+            # spendscope's own AI columns (a spendscope export read back): typed as stored
             expr = f"TRY_CAST(trim({col}) AS {AI_COLUMNS[target]})"
         elif kind == "json" and target in ("ContractApplied", "AllocatedMethodDetails"):
             # FOCUS 1.3 JSON that may be a list (one entry per contract commitment applied), kept as given

@@ -212,7 +212,15 @@ def test_commitment_lines_are_mapped_like_aws_focus(tmp_path: Path) -> None:
             Decimal("871.3584"),
         ),
         ("SavingsPlanNegation", "Usage", None, "Savings Plan", None, Decimal("-1320.24"), Decimal(0)),
-        ("SavingsPlanRecurringFee", "Purchase", None, "Savings Plan", "Unused", Decimal(900), Decimal("28.6416")),
+        (
+            "SavingsPlanRecurringFee",
+            "Purchase",
+            None,
+            "Savings Plan",
+            "Unused",
+            Decimal(900),
+            Decimal("28.6416"),
+        ),
         ("DiscountedUsage", "Usage", "Committed", "Reserved Instance", "Used", Decimal(0), Decimal("3.1416")),
         ("RIFee", "Purchase", None, "Reserved Instance", "Unused", Decimal("94.248"), Decimal("1.5708")),
     ]
