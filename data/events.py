@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 from spendscope.data.errors import ImportRejected
+from spendscope.data.file_kinds import elsewhere, json_document_note
 from spendscope.data.importing import (
     ImportResult,
     Progress,
@@ -338,6 +339,11 @@ def import_events_file(
             # no row number, so the file is read in parallel; the numbered read happens only for a bad value.
             con.execute(f"CREATE VIEW ev_raw AS SELECT * FROM {source}")
         except duckdb.Error as exc:
+            note = json_document_note(path)
+            if note:  # the reader's own message would name a byte and a line, not the cause
+                raise reject(
+                    path, f"cannot be read as usage events: {note}; write one event per line"
+                ) from None
             raise reject(path, f"cannot be read: {str(exc).splitlines()[0][:200]}") from None
         types = {r[0]: r[1] for r in described}
         have = set(types)
@@ -346,7 +352,7 @@ def import_events_file(
                 raise reject(
                     path,
                     f"missing required field {required!r} (fields: ts, provider, model, "
-                    "input_tokens, output_tokens, ..., tags)",
+                    "input_tokens, output_tokens, ..., tags)" + elsewhere(path, "events", list(have)),
                 )
         selects, checks = [], []
         for c, sql_type in EVENT_COLUMNS.items():

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "agents",
     "mcp",
     "slack",
+    "export",
 )
 
 app = typer.Typer(

@@ -18,13 +18,14 @@ from typing import Any
 import duckdb
 import pytest
 from mcp import Client
+from samples import PUBLIC_EXPORT
 from spendscope.data.store import Store
 from spendscope.mcp_server import Caller, build_server, content
 from spendscope.mcp_server.errors import META_KEY
 from spendscope.tools.registry import operations
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
+EXPORT = PUBLIC_EXPORT  # ../shared/eval/focus_public.csv; the tests using it skip without it
 GOLDEN = Path(__file__).parent / "golden" / "mcp_tools.json"
 SEARCH = Caller("search-team", can_write=True, row_scope={"team": ("search",)})
 READ_ONLY = Caller("auditor", can_write=False)
