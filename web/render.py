@@ -50,10 +50,13 @@ def unit_money(value: Number | None) -> str:
 
 
 def vega_attr(spec: dict[str, Any] | None) -> Markup:
-    """A Vega-Lite spec as an HTML attribute value (static/app.js draws it); the version comes from the bundle."""
+    """A Vega-Lite spec as an HTML attribute value (static/app.js draws it); the version comes from the bundle,
+    the width from the page."""
     if not spec:
         return Markup("")
     clean = {k: v for k, v in spec.items() if k != "$schema"}
+    if isinstance(clean.get("width"), int):  # fill the page's column; the static report keeps the fixed width
+        clean["width"] = "container"
     text = json.dumps(clean, default=_json_default, separators=(",", ":"))
     return Markup(' data-vega="{}"').format(text)
 
@@ -77,4 +80,7 @@ def environment() -> Environment:
     env.filters.update(
         money=money, signed_money=signed_money, pct=pct, num=num, unit_money=unit_money, vega=vega_attr
     )
+    # the macros every page uses, as globals: a page's `content` block rendered alone (a fragment) sees them too
+    macros = env.get_template("macros.html").module
+    env.globals.update({name: getattr(macros, name) for name in ("state", "draw", "notes", "period_form")})
     return env

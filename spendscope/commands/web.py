@@ -37,7 +37,7 @@ def _need_web_extra() -> None:
 
     try:
         import jinja2  # noqa: F401
-        import multipart  # noqa: F401
+        import python_multipart  # noqa: F401
     except ImportError:
         raise InvalidArgument(
             "the dashboard needs the web extra: pip install 'spendscope[web]'", argument="web"

@@ -85,6 +85,7 @@ def page(view: View, period: str | None) -> tuple[str, dict[str, Any]]:
                 title=f"Cost per 1M tokens, {cost.result.period_label}",
                 value_title="cost per 1M tokens",
             )
+            per_1m_chart["encoding"]["x"]["axis"]["format"] = "$,.2f"  # rates of a few dollars
         saved = [{"model": m.model, "value": m.cache_saving} for m in table if m.cache_saving]
         if saved:
             savings_chart = bar_chart(
