@@ -18,8 +18,20 @@ from web_support import AS_OF, OTHER_TEAMS, SEARCH, TOKENS, money, sql_cost, tok
 
 from spendscope.commands.web import token_callers  # noqa: E402
 
-PAGES = ["/", "/landing", "/explorer", "/models", "/showback", "/anomalies", "/budgets", "/commitments",
-         "/savings", "/unit-costs", "/health", "/ask?q=which+team+spent+the+most+last+month"]  # fmt: skip
+PAGES = [
+    "/",
+    "/landing",
+    "/explorer",
+    "/models",
+    "/showback",
+    "/anomalies",
+    "/budgets",
+    "/commitments",
+    "/savings",
+    "/unit-costs",
+    "/health",
+    "/ask?q=which+team+spent+the+most+last+month",
+]
 HTML = {"accept": "text/html"}
 LOCAL = "http://127.0.0.1"
 
