@@ -19,7 +19,7 @@ from spendscope.data.store import Store
 from spendscope.web import ask as ask_page
 from spendscope.web.assets import static_digest, static_text, vega_bundle
 from spendscope.web.auth import COOKIE, Authenticate, WebAuth, Who, same_origin
-from spendscope.web.context import View
+from spendscope.web.context import ResultCache, View
 from spendscope.web.pages import NAV, anomalies, explorer, models, overview, simple
 from spendscope.web.render import environment
 from starlette.applications import Starlette
@@ -56,7 +56,7 @@ class Dashboard:
         self.as_of = as_of
         self.settings = settings
         self.title = title
-        self.landings = overview.LandingCache()
+        self.results = ResultCache()
         self.static = {name: static_digest(name) for name in STATIC_FILES}
 
     # --- plumbing ---------------------------------------------------------------------------------------
@@ -65,7 +65,12 @@ class Dashboard:
 
     def view(self, who: Who) -> View:
         return View(
-            self.store, who, self.today(), csrf=self.auth.csrf_token(who), pinned=self.as_of is not None
+            self.store,
+            who,
+            self.today(),
+            csrf=self.auth.csrf_token(who),
+            pinned=self.as_of is not None,
+            cache=self.results,
         )
 
     def render(
@@ -128,7 +133,7 @@ class Handlers(Dashboard):
 
     @page
     def landing(self, request: Request, view: View) -> Response:
-        return self.render(request, view, "landing.html", overview.landing_section(view, self.landings))
+        return self.render(request, view, "landing.html", overview.landing_section(view))
 
     @page
     def explorer(self, request: Request, view: View) -> Response:
@@ -362,6 +367,7 @@ def build_app(
         Route("/static/{name}", d.static_file),
     ]
     app = Starlette(routes=routes)
+    app.state.dashboard = d
     app.add_middleware(SecurityHeaders, loopback_only=authenticate is None)
     if warm:
         threading.Thread(target=_warm, args=(store,), daemon=True, name="spendscope-web-warm").start()

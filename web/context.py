@@ -9,9 +9,14 @@ as a section marked unavailable, with the reason, and the page shows that instea
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,6 +25,7 @@ from spendscope.data.store import Store
 from spendscope.tools.access import Caller
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.invoke import invoke
+from spendscope.tools.registry import get_operation
 from spendscope.web.auth import Who
 
 _FILTER = re.compile(r"^\s*([A-Za-z_][\w:.-]*)\s*(!=|\^=|~=|=)\s*(.*)$")
@@ -39,6 +45,57 @@ class Section:
         return self.result is not None
 
 
+def store_stamp(path: Path) -> tuple[int, ...]:
+    """Changes whenever the store is written (the file or its write-ahead log)."""
+    out: list[int] = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            out += [st.st_mtime_ns, st.st_size]
+        except FileNotFoundError:
+            out += [0, 0]
+    return tuple(out)
+
+
+class ResultCache:
+    """Results of read operations, per (operation, input, caller's permission and row scope, store state).
+
+    Every input a page sends names its day (`as_of`), so a cached result is the answer the operation would give
+    again until the store is written; any write (an import, an acknowledged anomaly) changes the stamp and the
+    next request runs the operation afresh."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def run(
+        self, store: Store, operation: str, params: BaseModel | Mapping[str, Any] | None, caller: Caller
+    ) -> Any:
+        if get_operation(operation).writes:
+            return invoke(store, operation, params, caller)
+        if isinstance(params, BaseModel):
+            text = params.model_dump_json()
+        else:
+            text = json.dumps(dict(params or {}), sort_keys=True, default=str)
+        scope = tuple(sorted(caller.row_scope.items()))
+        key = (store.path, store_stamp(store.path), operation, text, caller.can_write, caller.remote, scope)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        result = invoke(store, operation, params, caller)
+        with self._lock:
+            self._items[key] = result
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return result
+
+
 @dataclass
 class View:
     store: Store
@@ -46,6 +103,7 @@ class View:
     today: dt.date
     csrf: str = ""
     pinned: bool = False  # `today` was given (--as-of), not the real date
+    cache: ResultCache | None = None
 
     @property
     def caller(self) -> Caller:
@@ -53,7 +111,15 @@ class View:
 
     def run(self, operation: str, params: BaseModel | Mapping[str, Any] | None = None) -> Any:
         """Run a registry operation as this request's caller (validated, permitted, row-scoped)."""
+        if self.cache is not None:
+            return self.cache.run(self.store, operation, params, self.caller)
         return invoke(self.store, operation, params, self.caller)
+
+    def sections(self, calls: dict[str, tuple[str, Mapping[str, Any] | None]]) -> dict[str, Section]:
+        """Several independent sections at once (each in its own thread with its own read-only connection)."""
+        with ThreadPoolExecutor(max_workers=min(4, len(calls)), thread_name_prefix="web-section") as pool:
+            futures = {name: pool.submit(self.section, op, params) for name, (op, params) in calls.items()}
+            return {name: f.result() for name, f in futures.items()}
 
     def section(self, operation: str, params: BaseModel | Mapping[str, Any] | None = None) -> Section:
         try:

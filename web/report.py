@@ -65,7 +65,7 @@ def render_report(
         "query_costs", {"start": period.start, "end": last_day, "group_by": ["day", "provider"]}
     )
     in_progress = period.start <= today <= last_day
-    landing = overview.landing_section(view, overview.LandingCache()) if in_progress else None
+    landing = overview.landing_section(view) if in_progress else None
     _, showback = simple.showback(view, f"{period.start:%Y-%m}", by)
     tpl = environment().get_template("report.html")
     return tpl.render(

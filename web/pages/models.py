@@ -69,9 +69,14 @@ def models_table(cost: Any, tokens: Any) -> list[ModelTokens]:
 def page(view: View, period: str | None) -> tuple[str, dict[str, Any]]:
     period = period or DEFAULT_PERIOD
     base = {"period": period, "as_of": view.today, "group_by": ["model", "token_type"]}
-    cost = view.section("query_costs", base)
-    tokens = view.section("query_costs", {**base, "measure": "tokens"})
-    mix = view.section("get_token_usage", {"period": period, "as_of": view.today, "group_by": ["token_type"]})
+    got = view.sections(
+        {
+            "cost": ("query_costs", base),
+            "tokens": ("query_costs", {**base, "measure": "tokens"}),
+            "mix": ("get_token_usage", {"period": period, "as_of": view.today, "group_by": ["token_type"]}),
+        }
+    )
+    cost, tokens, mix = got["cost"], got["tokens"], got["mix"]
     table: list[ModelTokens] = []
     per_1m_chart = savings_chart = None
     if cost.ok and tokens.ok:

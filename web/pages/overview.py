@@ -4,8 +4,6 @@ days of last month with its drivers, and daily spend stacked by provider."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,38 +64,10 @@ def month_end_landing(view: View) -> Landing:
     )
 
 
-class LandingCache:
-    """Forecasts take about a second; the landing is kept per (store state, caller scope, day)."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[tuple[Any, ...], Landing] = OrderedDict()
-        self._lock = threading.Lock()
-        self.size = size
-
-    def get(self, view: View) -> Landing:
-        key = (view.store.path, _stamp(view), tuple(sorted(view.caller.row_scope.items())), view.today)
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        landing = month_end_landing(view)
-        with self._lock:
-            self._items[key] = landing
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return landing
-
-
-def _stamp(view: View) -> tuple[float, int]:
-    """Changes whenever the store file is written (a new import invalidates cached landings)."""
-    st = view.store.path.stat()
-    return st.st_mtime, st.st_size
-
-
-def landing_section(view: View, cache: LandingCache) -> dict[str, Any]:
+def landing_section(view: View) -> dict[str, Any]:
     """The landing and the monthly budget that covers exactly the caller's scope, for the deferred fragment."""
     try:
-        landing = Section(result=cache.get(view))
+        landing = Section(result=month_end_landing(view))
     except PermissionDenied as exc:
         landing = Section(unavailable=exc.message)
     except SpendscopeError as exc:
@@ -123,22 +93,28 @@ def page(view: View) -> tuple[str, dict[str, Any]]:
     prev_start = month_start(start - dt.timedelta(days=1))
     elapsed = (today - start).days  # same number of days last month (capped at its length)
     prev_end = min(prev_start + dt.timedelta(days=elapsed), start - dt.timedelta(days=1))
-    mtd = view.section("query_costs", {"start": start, "end": today, "as_of": today})
-    last = view.section("query_costs", {"period": "last month", "as_of": today})
-    change = view.section(
-        "explain_change",
+    got = view.sections(
         {
-            "start": start,
-            "end": today,
-            "compare_start": prev_start,
-            "compare_end": prev_end,
-            "dimensions": DRIVER_DIMENSIONS,
-            "top": 8,
-        },
+            "mtd": ("query_costs", {"start": start, "end": today, "as_of": today}),
+            "last": ("query_costs", {"period": "last month", "as_of": today}),
+            "change": (
+                "explain_change",
+                {
+                    "start": start,
+                    "end": today,
+                    "compare_start": prev_start,
+                    "compare_end": prev_end,
+                    "dimensions": DRIVER_DIMENSIONS,
+                    "top": 8,
+                },
+            ),
+            "daily": (
+                "query_costs",
+                {"start": prev_start, "end": today, "group_by": ["day", "provider"], "as_of": today},
+            ),
+        }
     )
-    daily = view.section(
-        "query_costs", {"start": prev_start, "end": today, "group_by": ["day", "provider"], "as_of": today}
-    )
+    mtd, last, change, daily = got["mtd"], got["last"], got["change"], got["daily"]
     return "overview.html", {
         "mtd": mtd,
         "last": last,

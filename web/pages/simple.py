@@ -19,8 +19,13 @@ def last_full_month(view: View) -> str:
 def showback(view: View, month: str | None, by: str | None) -> tuple[str, dict[str, Any]]:
     month = month or last_full_month(view)
     by = by or "team"
-    report = view.section("get_showback_report", {"month": month, "by": by, "as_of": view.today})
-    coverage = view.section("get_allocation_coverage", {"period": month, "as_of": view.today, "top": 10})
+    got = view.sections(
+        {
+            "report": ("get_showback_report", {"month": month, "by": by, "as_of": view.today}),
+            "coverage": ("get_allocation_coverage", {"period": month, "as_of": view.today, "top": 10}),
+        }
+    )
+    report, coverage = got["report"], got["coverage"]
     return "showback.html", {
         "month": month,
         "by": by,
@@ -61,8 +66,13 @@ def budgets(view: View) -> tuple[str, dict[str, Any]]:
 
 def commitments(view: View, period: str | None) -> tuple[str, dict[str, Any]]:
     period = period or last_full_month(view)
-    com = view.section("commitment_utilization", {"period": period, "as_of": view.today})
-    gpu = view.section("gpu_utilization", {"period": period, "as_of": view.today})
+    got = view.sections(
+        {
+            "com": ("commitment_utilization", {"period": period, "as_of": view.today}),
+            "gpu": ("gpu_utilization", {"period": period, "as_of": view.today}),
+        }
+    )
+    com, gpu = got["com"], got["gpu"]
     return "commitments.html", {
         "period": period,
         "com": com,
@@ -84,19 +94,28 @@ def savings(view: View, period: str | None) -> tuple[str, dict[str, Any]]:
 
 def unit_costs(view: View, period: str | None) -> tuple[str, dict[str, Any]]:
     period = period or last_full_month(view)
-    parts = []
-    for key in UNIT_COST_KEYS:
-        s = view.section("unit_costs", {"period": period, "as_of": view.today, "by": key})
-        parts.append((key, s, chart_for(s.result) if s.ok else None))
+    got = view.sections(
+        {key: ("unit_costs", {"period": period, "as_of": view.today, "by": key}) for key in UNIT_COST_KEYS}
+    )
+    parts = [(key, s, chart_for(s.result) if s.ok else None) for key, s in got.items()]
     return "unit_costs.html", {"period": period, "parts": parts}
 
 
 def health(view: View, period: str | None) -> tuple[str, dict[str, Any]]:
     period = period or "last 30 days"
-    # freshness is measured from now, or from the start of the pinned day (--as-of)
-    now = dt.datetime.combine(view.today, dt.time(), tzinfo=dt.UTC) if view.pinned else None
-    sources = view.section("list_sources", {"as_of": now})
-    recon = view.section("reconcile_estimates", {"period": period, "as_of": view.today})
+    # freshness is measured from now (to the minute), or from the start of the pinned day (--as-of)
+    now = (
+        dt.datetime.combine(view.today, dt.time(), tzinfo=dt.UTC)
+        if view.pinned
+        else dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    )
+    got = view.sections(
+        {
+            "sources": ("list_sources", {"as_of": now}),
+            "recon": ("reconcile_estimates", {"period": period, "as_of": view.today}),
+        }
+    )
+    sources, recon = got["sources"], got["recon"]
     return "health.html", {
         "period": period,
         "sources": sources,
