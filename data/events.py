@@ -317,6 +317,11 @@ def import_events_file(
     with staging_connection() as con:
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+            if any(r[1] == '"NULL"' for r in described) and source.startswith("read_json"):
+                # a field null in every sampled line would be typed NULL and lose its later values: read the
+                # whole file to type it (only such files pay for the extra pass)
+                source = source[:-1] + ", sample_size = -1)"
+                described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             # a view, not a copy: the typed table `ev` below is the one materialisation of the rows. Events keep
             # no row number, so the file is read in parallel; the numbered read happens only for a bad value.
             con.execute(f"CREATE VIEW ev_raw AS SELECT * FROM {source}")

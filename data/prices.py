@@ -134,10 +134,11 @@ class TierPrice:
     rates: Rates  # requests at or below the first threshold
     source: str
     bands: tuple[Band, ...] = ()  # ascending thresholds
-    committed: bool = (
-        False  # capacity bought up front (OpenAI scale, Anthropic priority): not billed per token
-    )
+    # capacity bought up front (OpenAI scale, Anthropic priority): valued at list, not billed per token
+    committed: bool = False
     notes: tuple[str, ...] = ()
+    # the catalog has no price and no rule for this tier: the standard price stands in
+    fallback: bool = False
 
     def rates_for(self, prompt_tokens: float) -> Rates:
         """Rates for a request with this many input tokens (uncached + cache reads + cache writes)."""
@@ -368,6 +369,7 @@ def _tier_rule(standard: TierPrice, pid: str | None, tier: str, variant: TierPri
         standard,
         tier=tier,
         notes=(f"no {tier} price for {name} in the catalog: priced at standard",),
+        fallback=True,
     )
 
 
@@ -541,3 +543,25 @@ class PriceCatalog:
             else:
                 out.append(PriceWindow(start, end, price))
         return out
+
+
+_CONFIGURED: dict[str, tuple[float | None, PriceCatalog]] = {}
+
+
+def configured_catalog(path: Path | str | None = None) -> PriceCatalog:
+    """The catalog with this process's price file (setting SPENDSCOPE_PRICES_FILE, or `path`), loaded on first
+    use and again whenever the file changes, so a long-running server (MCP, Slack) follows edits to it.
+    Operations that price call this when they are not handed a catalog."""
+    if path is None:
+        from spendscope.data.settings import load_settings
+
+        path = load_settings().prices_file
+    key = str(Path(path).expanduser())
+    try:
+        mtime: float | None = Path(key).stat().st_mtime
+    except OSError:
+        mtime = None
+    cached = _CONFIGURED.get(key)
+    if cached is None or cached[0] != mtime:
+        _CONFIGURED[key] = (mtime, PriceCatalog.load(key if mtime is not None else None))
+    return _CONFIGURED[key][1]

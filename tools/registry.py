@@ -23,6 +23,8 @@ OPERATION_MODULES = (
     "spendscope.tools.costs.drivers",
     "spendscope.tools.costs.unit_costs",
     "spendscope.tools.costs.reconcile",
+    "spendscope.tools.costs.prices",
+    "spendscope.tools.costs.model_costs",
     "spendscope.tools.optimize.gpu",
     "spendscope.tools.optimize.commitments",
     "spendscope.tools.governance.budgets",
