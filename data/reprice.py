@@ -65,7 +65,10 @@ def _scope(
         clauses.append("provider = ?")
         params.append(wanted)
     if model:
-        names = [r[0] for r in con.execute("SELECT DISTINCT model FROM usage_events WHERE model IS NOT NULL")]
+        names = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT model FROM usage_events WHERE model IS NOT NULL").fetchall()
+        ]
         wanted_model = canonical_model(model)
         matching = [n for n in names if canonical_model(n) == wanted_model]
         if not matching:

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "agents",
     "mcp",
     "slack",
+    "prices",
 )
 
 app = typer.Typer(

@@ -32,6 +32,7 @@ OPERATION_MODULES = (
     "spendscope.tools.governance.anomalies",
     "spendscope.tools.optimize.savings",
     "spendscope.tools.prdiff.pr_diff",
+    "spendscope.tools.prdiff.patch_diff",
     "spendscope.tools.costs.answers",
     "spendscope.tools.costs.sources",
     "spendscope.tools.governance.alert_actions",
