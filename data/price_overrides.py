@@ -119,6 +119,16 @@ class PriceFile:
         return out
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text, so a bad one is reported with its entry."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def canonical(model: str) -> str:
     text = str(model).strip()
     return normalize_model(text) or text.lower()
@@ -272,7 +282,7 @@ def load_price_file(path: Path | str | None) -> PriceFile:
         return PriceFile()
     name = str(path)
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        doc = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         raise InvalidArgument(f"{name}: not valid YAML ({exc})", file=name) from None
     if not isinstance(doc, dict):
