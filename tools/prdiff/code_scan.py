@@ -348,7 +348,9 @@ def scan_typescript(path: str, text: str, function_hint: str | None = None) -> l
             r"\b(?:max_tokens|max_output_tokens|max_completion_tokens|maxTokens)\s*[:=]\s*(\d+)", args
         )
         tier_m = re.search(r"\b(?:service_tier|serviceTier)\s*[:=]\s*[\"'](\w+)[\"']", args)
-        structural = re.sub(r"\b(?:role|type|model)\s*:\s*(\"[^\"]*\"|'[^']*'|`[^`]*`)", "", args)
+        structural = re.sub(
+            r"\b(?:role|type|model|service_tier|serviceTier)\s*[:=]\s*(\"[^\"]*\"|'[^']*'|`[^`]*`)", "", args
+        )
         prompt = sum(len(s.group(0)) - 2 for s in _TS_STR.finditer(structural))
         for name, value in consts.items():
             if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", args) and value != model:

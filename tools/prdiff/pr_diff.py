@@ -314,7 +314,7 @@ def analyse(
         key = feature or f"model:{model}"
         share = 1.0 / max(sites_per_key.get(key, 1), 1)
         est = estimate_site(b, h, share_profile(profile, share), catalog, day, options.loop_factor)
-        notes = list(est.notes)
+        notes = [*dict.fromkeys(site.notes), *est.notes]
         if feature is None:
             notes.insert(
                 0,
