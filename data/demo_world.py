@@ -259,7 +259,6 @@ WORKLOADS: tuple[Workload, ...] = (
         staging_account="support-bot-staging",
         customers=30,
         code_path="app/support/bot.py",
-        cache_1h_share=0.4,
     ),
     Workload(
         "ticket-summary",
@@ -376,6 +375,7 @@ WORKLOADS: tuple[Workload, ...] = (
         growth=0.06,
         weekend=0.15,
         code_path="tools/review_bot/review.py",
+        cache_1h_share=0.5,  # a review session outlives the 5-minute cache
     ),
     # untagged spend: the bill carries no team/feature/env tags (telemetry still knows where most came from)
     Workload(
