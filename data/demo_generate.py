@@ -112,15 +112,7 @@ def _sha(rng: random.Random) -> str:
 
 def _cost(price: TierPrice, tokens: dict[str, int], requests: float = 1) -> Decimal:
     """What `requests` requests with these tokens in total cost at `price` (long-context bands included)."""
-    return price.cost(
-        input=tokens.get("input", 0),
-        output=tokens.get("output", 0),
-        cached_input=tokens.get("cached_input", 0),
-        cache_write=tokens.get("cache_write", 0),
-        cache_write_1h=tokens.get("cache_write_1h", 0),
-        reasoning=tokens.get("reasoning", 0),
-        requests=max(round(requests), 1),
-    )
+    return price.cost(**tokens, requests=max(round(requests), 1))
 
 
 def _per_token(price: TierPrice, tokens: dict[str, int], requests: float) -> dict[str, Decimal]:

@@ -106,24 +106,6 @@ class ModelPrices:
             "reasoning": self.reasoning,
         }[token_type]
 
-    def cost(
-        self,
-        *,
-        input: int = 0,
-        output: int = 0,
-        cached_input: int = 0,
-        cache_write: int = 0,
-        reasoning: int = 0,
-    ) -> Decimal:
-        """Cost of a request. `input` excludes cached and cache-write tokens (Anthropic's convention)."""
-        return (
-            self.input * input
-            + self.output * output
-            + self.cached_input * cached_input
-            + self.cache_write * cache_write
-            + self.reasoning * reasoning
-        )
-
 
 @dataclass(frozen=True)
 class TierPrice:
@@ -158,11 +140,13 @@ class TierPrice:
         cache_write_1h: int = 0,
         reasoning: int = 0,
         requests: int = 1,
+        rates: Rates | None = None,
     ) -> Decimal:
-        """Cost of `requests` identical requests carrying these tokens in total. Token kinds are disjoint except
-        `cache_write_1h`, which is the part of `cache_write` written with a 1-hour TTL."""
-        prompt = (input + cached_input + cache_write) / max(requests, 1)
-        r = self.rates_for(prompt)
+        """Cost of `requests` identical requests carrying these tokens in total (keyword names as in
+        usage_events). Token kinds are disjoint except `cache_write_1h`, which is the part of `cache_write` written
+        with a 1-hour TTL. The band follows the input per request, unless `rates` names it (a bill line that
+        says it was long context, where requests are not counted)."""
+        r = rates or self.rates_for((input + cached_input + cache_write) / max(requests, 1))
         return (
             r.input * input
             + r.output * output

@@ -67,25 +67,8 @@ def lot_cost(price: TierPrice, lot: Lot) -> Decimal:
     """Catalog cost of a lot: with a request count the per-request size picks the band, else the bill's word."""
     t = {k: _d(v) for k, v in lot.tokens.items()}
     if lot.requests:
-        return price.cost(
-            input=t.get("uncached", 0),
-            output=t.get("output", 0),
-            cached_input=t.get("cached", 0),
-            cache_write=t.get("cache_write", 0),
-            cache_write_1h=t.get("cache_write_1h", 0),
-            reasoning=t.get("reasoning", 0),
-            requests=_d(lot.requests),  # type: ignore[arg-type]
-        )
-    r = price.bands[0].rates if lot.long and price.bands else price.rates
-    cw, cw1h = t.get("cache_write", Decimal(0)), t.get("cache_write_1h", Decimal(0))
-    return (
-        r.input * t.get("uncached", 0)
-        + r.output * t.get("output", 0)
-        + r.cached_input * t.get("cached", 0)
-        + r.cache_write * (cw - cw1h)
-        + r.cache_write_1h * cw1h
-        + r.reasoning * t.get("reasoning", 0)
-    )
+        return price.cost(**t, requests=_d(lot.requests))  # type: ignore[arg-type]
+    return price.cost(**t, rates=price.bands[0].rates if lot.long and price.bands else price.rates)
 
 
 def lots_cost(price: TierPrice, lots: list[Lot]) -> Decimal:
@@ -151,18 +134,18 @@ def _adjust(lot: Lot, b: CallSite, h: CallSite) -> Lot:
     t = {k: v / n for k, v in lot.tokens.items()}
     delta = (h.prompt_chars - b.prompt_chars) / CHARS_PER_TOKEN
     if b.cache:
-        t["cached"] = max(t.get("cached", 0.0) + delta * CACHE_HIT_RATE, 0.0)
+        t["cached_input"] = max(t.get("cached_input", 0.0) + delta * CACHE_HIT_RATE, 0.0)
         t["cache_write"] = max(t.get("cache_write", 0.0) + delta * (1 - CACHE_HIT_RATE), 0.0)
     else:
-        t["uncached"] = max(t.get("uncached", 0.0) + delta, 1.0)
+        t["input"] = max(t.get("input", 0.0) + delta, 1.0)
     if h.cache and not b.cache:
-        static = min(h.prompt_chars / CHARS_PER_TOKEN, t["uncached"])
-        t["uncached"] -= static
-        t["cached"] = t.get("cached", 0.0) + static * CACHE_HIT_RATE
+        static = min(h.prompt_chars / CHARS_PER_TOKEN, t["input"])
+        t["input"] -= static
+        t["cached_input"] = t.get("cached_input", 0.0) + static * CACHE_HIT_RATE
         t["cache_write"] = t.get("cache_write", 0.0) + static * (1 - CACHE_HIT_RATE)
     elif b.cache and not h.cache:
-        t["uncached"] += t.get("cached", 0.0) + t.get("cache_write", 0.0)
-        t["cached"] = t["cache_write"] = t["cache_write_1h"] = 0.0
+        t["input"] += t.get("cached_input", 0.0) + t.get("cache_write", 0.0)
+        t["cached_input"] = t["cache_write"] = t["cache_write_1h"] = 0.0
     if h.max_tokens is not None and h.max_tokens < t.get("output", 0.0):
         t["output"] = float(h.max_tokens)
     return Lot({k: v * n for k, v in t.items()}, lot.requests, lot.long)

@@ -18,7 +18,8 @@ from spendscope.tools.costs.breakdown import Filter, filter_sql
 from spendscope.tools.costs.dimensions import dimension_sql, query_source
 from spendscope.tools.costs.telemetry_filters import event_filter_sql
 
-KINDS = ("uncached", "cached", "cache_write", "cache_write_1h", "output", "reasoning")
+# token kinds as usage_events names them (TierPrice.cost takes them as they are)
+KINDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
 
 
 @dataclass
@@ -134,13 +135,7 @@ def telemetry_profile(
     )
 
 
-_BILL_KIND = {
-    "input": "uncached",
-    "cached_input": "cached",
-    "cache_write": "cache_write",
-    "output": "output",
-    "reasoning": "reasoning",
-}
+_BILL_KINDS = {"input", "cached_input", "cache_write", "output", "reasoning"}
 
 
 def _details(text: str | None) -> dict:
@@ -205,7 +200,7 @@ def _profile_from_bill(rows: list[tuple], label: str, days: int) -> TokenProfile
     for token_type, details_text, provider, model, tokens, eff in rows:
         d = _details(details_text)
         long = str(d.get("x_ContextWindow") or "").startswith(("200k", ">200k", "long"))
-        kind = _BILL_KIND.get(token_type or "")
+        kind = token_type if token_type in _BILL_KINDS else None
         n = float(tokens or 0) * scale
         cost += Decimal(eff or 0)
         if kind is None:
