@@ -97,13 +97,16 @@ def _conform(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
 
 def _normalise_pricing_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Service tier and inference geography in the catalog's words; a Bedrock model id names its geography
-    (`us.anthropic...` a US profile, `global.` the global one, a bare id the caller's Region)."""
+    (`us.anthropic...` a US profile, `global.` the global one, a bare id the caller's Region); 1-hour cache
+    writes are part of the cache writes (a source that reports only them reports that many writes)."""
     raw = "coalesce(json_extract_string(tags, '$.model_raw'), model)"
     bedrock = "lower(coalesce(provider, '')) IN ('aws.bedrock', 'bedrock', 'aws')"
     con.execute(
         f"""UPDATE {table} SET service_tier = {tier_sql("service_tier")},
             inference_geo = coalesce({geo_sql("inference_geo")},
-                                     CASE WHEN {bedrock} THEN {bedrock_geo_sql(raw)} END)"""
+                                     CASE WHEN {bedrock} THEN {bedrock_geo_sql(raw)} END),
+            cache_write_tokens = CASE WHEN coalesce(cache_write_1h_tokens, 0) > coalesce(cache_write_tokens, 0)
+                                      THEN cache_write_1h_tokens ELSE cache_write_tokens END"""
     )
 
 
@@ -148,9 +151,6 @@ def finish_event_import(
     reported = "coalesce(e.reported_cost, e.estimated_cost)"
     exprs = {c: f"e.{c}" for c in EVENT_COLUMNS}
     exprs.update({c: f"coalesce(e.{c}, 0)" for c in TOKEN_COLUMNS})
-    exprs["cache_write_tokens"] = (
-        "greatest(coalesce(e.cache_write_tokens, 0), coalesce(e.cache_write_1h_tokens, 0))"
-    )
     exprs["requests"] = "coalesce(e.requests, 1)"
     exprs["source"] = f"coalesce(e.source, {literal(kind)})"
     exprs["event_id"] = f"coalesce(e.event_id, {fingerprint})"

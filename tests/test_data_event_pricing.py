@@ -52,6 +52,9 @@ EVENTS = [
     # a cost the source reported wins; the catalog's estimate is kept beside it
     {"event_id": "reported", "ts": "2026-10-20T10:00:00Z", "provider": "openai", "model": "gpt-4.1-mini",
      "input_tokens": 1000000, "output_tokens": 0, "reported_cost": 0.35},
+    # a source that reports only 1-hour cache writes: they are the cache writes (Haiku 4.5: $2 per 1M)
+    {"event_id": "only1h", "ts": "2026-10-20T10:00:00Z", "provider": "anthropic", "model": "claude-haiku-4-5",
+     "cache_write_1h_tokens": 1000},
     # 3 requests of 100k: each below the 200k threshold
     {"event_id": "batched", "ts": "2026-10-20T10:00:00Z", "provider": "anthropic", "model": "claude-sonnet-4-5",
      "input_tokens": 300000, "output_tokens": 3000, "requests": 3},
@@ -80,6 +83,7 @@ def test_each_event_is_priced_at_its_tier_band_geography_and_cache_ttl(priced: S
         == (10000 * Decimal("1.1") + 1000 * Decimal("5.5") + 600 * Decimal("1.375") + 400 * Decimal("2.2"))
         / M
     )
+    assert (ev["only1h"]["cache_write_tokens"], ev["only1h"]["estimated_cost"]) == (1000, 1000 * 2 / M)
     assert ev["batched"]["long_context"] is False
     assert ev["batched"]["estimated_cost"] == (300000 * 3 + 3000 * 15) / M
     for e in ev.values():
