@@ -95,19 +95,13 @@ def _conform(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
             con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {sql_type}")
 
 
-def _normalise_pricing_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Service tier and inference geography in the catalog's words; a Bedrock model id names its geography
-    (`us.anthropic...` a US profile, `global.` the global one, a bare id the caller's Region); 1-hour cache
-    writes are part of the cache writes (a source that reports only them reports that many writes)."""
-    raw = "coalesce(json_extract_string(tags, '$.model_raw'), model)"
-    bedrock = "lower(coalesce(provider, '')) IN ('aws.bedrock', 'bedrock', 'aws')"
-    con.execute(
-        f"""UPDATE {table} SET service_tier = {tier_sql("service_tier")},
-            inference_geo = coalesce({geo_sql("inference_geo")},
-                                     CASE WHEN {bedrock} THEN {bedrock_geo_sql(raw)} END),
-            cache_write_tokens = CASE WHEN coalesce(cache_write_1h_tokens, 0) > coalesce(cache_write_tokens, 0)
-                                      THEN cache_write_1h_tokens ELSE cache_write_tokens END"""
-    )
+def _pricing_sql(e: str = "e") -> tuple[str, str]:
+    """SQL for an event's service tier and inference geography in the catalog's words; a Bedrock model id names
+    its geography (`us.anthropic...` a US profile, `global.` the global one, a bare id the caller's Region)."""
+    raw = f"coalesce(json_extract_string({e}.tags, '$.model_raw'), {e}.model)"
+    bedrock = f"lower(coalesce({e}.provider, '')) IN ('aws.bedrock', 'bedrock', 'aws')"
+    geo = f"coalesce({geo_sql(f'{e}.inference_geo')}, CASE WHEN {bedrock} THEN {bedrock_geo_sql(raw)} END)"
+    return tier_sql(f"{e}.service_tier"), geo
 
 
 def finish_event_import(
@@ -137,9 +131,14 @@ def finish_event_import(
     ]
     if missing:
         raise ImportRejected(f"{source_file}: {missing} events lack a time or provider; nothing was imported")
-    _normalise_pricing_columns(con, table)
+    # 1-hour cache writes are part of the cache writes: a source that reports only them reports that many writes
+    con.execute(
+        f"UPDATE {table} SET cache_write_tokens = cache_write_1h_tokens "
+        "WHERE cache_write_1h_tokens > coalesce(cache_write_tokens, 0)"
+    )
+    tier, geo = _pricing_sql("e")
     warnings += register_price_table(
-        con, f"SELECT provider, model, service_tier, inference_geo FROM {table}", catalog or PriceCatalog()
+        con, f"SELECT e.provider, e.model, {tier}, {geo} FROM {table} AS e", catalog or PriceCatalog()
     )
     fingerprint = (
         "'h' || CAST(hash(e.ts, e.provider, e.model, e.operation, e.input_tokens, e.output_tokens, "
@@ -161,13 +160,15 @@ def finish_event_import(
         f"CASE WHEN {reported} IS NOT NULL THEN 'reported' WHEN {catalog_cost} IS NOT NULL THEN 'catalog' END"
     )
     exprs["priced"] = f"coalesce(e.priced, coalesce({reported}, {catalog_cost}) IS NOT NULL)"
+    exprs["service_tier"], exprs["inference_geo"] = tier, geo
     exprs["long_context"] = "CASE WHEN p.model IS NOT NULL THEN p.lo >= 0 END"
     exprs["price_source"] = "p.source"
     cols = list(EVENT_COLUMNS)
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW events_final AS
             SELECT {", ".join(f"{exprs[c]} AS {c}" for c in cols)}
-            FROM {table} AS e LEFT JOIN event_prices AS p ON {price_join_sql("e", "p")}"""
+            FROM {table} AS e LEFT JOIN event_prices AS p
+              ON {price_join_sql("e", "p", tier=f"coalesce({tier}, 'standard')", geo=f"coalesce({geo}, '')")}"""
     )
     ids = f"coalesce(e.event_id, {fingerprint})"  # what the view's event_id is, without the price join
     counted = con.execute(f"SELECT count(*), count(DISTINCT {ids}) FROM {table} AS e").fetchall()
