@@ -41,7 +41,7 @@ from sqlglot import exp
 # Operations that read the server's own files by path (a git repository): never for remote (HTTP token) callers.
 LOCAL_ONLY_OPERATIONS = frozenset({"estimate_pr_cost_diff"})
 # Operations that read no cost rows: the names of dimensions and measures (tag keys included), no values.
-ROW_FREE_OPERATIONS = frozenset({"list_dimensions", "show_model_prices", "diff_model_prices"})
+ROW_FREE_OPERATIONS = frozenset({"list_dimensions"})
 
 
 def _is_filter_list(ann: object) -> bool:

@@ -18,6 +18,9 @@ from spendscope.data.price_rules import KNOWN_TIERS, STANDARD, normalize_geo, no
 from spendscope.data.prices import PriceCatalog, TierPrice, configured_catalog
 from spendscope.data.reprice import RepriceResult, reprice_events
 from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter, filter_sql
+from spendscope.tools.costs.dimensions import query_source
+from spendscope.tools.costs.telemetry_filters import event_filter_sql
 from spendscope.tools.registry import operation
 
 KINDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
@@ -73,6 +76,9 @@ class ShowPricesInput(BaseModel):
     on: dt.date | None = Field(None, description="the day (default today, UTC)")
     tier: str | None = Field(None, description="only this service tier")
     geo: str | None = Field(None, description="inference geography, e.g. us (default: global)")
+    filters: list[Filter] = Field(
+        default_factory=list, description="which rows' providers of the model to show (default: all)"
+    )
 
 
 class PriceSheet(BaseModel):
@@ -119,14 +125,33 @@ def _known_models(store: Store) -> list[str]:
     return sorted({canonical_model(r[0]) or r[0] for r in rows})
 
 
-def _providers_in_use(store: Store, model: str) -> list[str]:
+def _models_in_use(store: Store, filters: list[Filter]) -> list[tuple[str | None, str, str]]:
+    """(provider, canonical model, tier) that the store's telemetry uses, then those of the bill (FOCUS
+    ProviderName), within `filters`."""
     if not store.exists:
         return []
     with store.reader() as con:
+        ev_clauses, ev_params = event_filter_sql(filters)
         rows = con.execute(
-            "SELECT DISTINCT provider, model FROM usage_events WHERE model IS NOT NULL"
+            "SELECT DISTINCT e.provider, e.model, coalesce(e.service_tier, 'standard') FROM usage_events e "
+            f"WHERE {' AND '.join(['e.model IS NOT NULL', *ev_clauses])}",
+            ev_params,
         ).fetchall()
-    return sorted({p for p, m in rows if canonical_model(m) == model and p})
+        source = query_source(con)
+        clauses, params = filter_sql(filters, con, source)
+        bill = con.execute(
+            f"SELECT DISTINCT ProviderName, x_Model, 'standard' FROM {source.relation} "
+            f"WHERE {' AND '.join(['x_Model IS NOT NULL', 'x_Tokens IS NOT NULL', *clauses])}",
+            params,
+        ).fetchall()
+    telemetry = [(p, canonical_model(m) or m, t) for p, m, t in rows]
+    named = {m for _, m, _ in telemetry}
+    return telemetry + [(p, m, t) for p, m, t in bill if m not in named]
+
+
+def _providers_in_use(store: Store, model: str, filters: list[Filter]) -> list[str]:
+    """Telemetry providers of a model in the store."""
+    return sorted({p for p, m, _ in _models_in_use(store, filters) if m == model and p})
 
 
 def _unknown_model(model: str, store: Store) -> UnknownValue:
@@ -149,7 +174,7 @@ def show_prices(store: Store, p: ShowPricesInput, catalog: PriceCatalog) -> Pric
     model = canonical_model(p.model) or p.model.strip().lower()
     day = p.on or dt.datetime.now(dt.UTC).date()
     providers: list[str | None] = [provider_name(p.provider)] if p.provider else []
-    providers = providers or list(_providers_in_use(store, model)) or [None]
+    providers = providers or list(_providers_in_use(store, model, p.filters)) or [None]
     tiers = [normalize_tier(p.tier)] if p.tier else list(KNOWN_TIERS)
     geo = normalize_geo(p.geo)
     rows: list[PriceRow] = []
@@ -213,6 +238,9 @@ class DiffPricesInput(BaseModel):
     to_date: dt.date = Field(description="the later day")
     model: str | None = Field(None, description="only this model (default: every model the store uses)")
     provider: str | None = Field(None, description="only this provider")
+    filters: list[Filter] = Field(
+        default_factory=list, description="compare the models these rows use (default: every row)"
+    )
 
     @model_validator(mode="after")
     def _order(self) -> DiffPricesInput:
@@ -250,21 +278,15 @@ def _pairs(store: Store, p: DiffPricesInput) -> list[tuple[str | None, str, set[
     """(provider, canonical model, tiers seen) to compare."""
     if p.model:
         model = canonical_model(p.model) or p.model
-        provs = [provider_name(p.provider)] if p.provider else (_providers_in_use(store, model) or [None])
+        provs = (
+            [provider_name(p.provider)]
+            if p.provider
+            else (_providers_in_use(store, model, p.filters) or [None])
+        )
         return [(prov, model, {STANDARD, "batch"}) for prov in provs]
     found: dict[tuple[str | None, str], set[str]] = {}
-    if store.exists:
-        with store.reader() as con:
-            for prov, model, tier in con.execute(
-                "SELECT DISTINCT provider, model, coalesce(service_tier, 'standard') FROM usage_events "
-                "WHERE model IS NOT NULL"
-            ).fetchall():
-                found.setdefault((prov, canonical_model(model) or model), {STANDARD, "batch"}).add(tier)
-            for prov, model in con.execute(
-                "SELECT DISTINCT ProviderName, x_Model FROM costs WHERE x_Model IS NOT NULL AND x_Tokens IS NOT NULL"
-            ).fetchall():
-                if not any(m == model for _, m in found):
-                    found.setdefault((prov, model), {STANDARD, "batch"})
+    for prov, model, tier in _models_in_use(store, p.filters):
+        found.setdefault((prov, model), {STANDARD, "batch"}).add(tier)
     wanted = provider_name(p.provider) if p.provider else None
     return [
         (prov, m, tiers)
