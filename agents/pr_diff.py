@@ -17,7 +17,10 @@ from spendscope.tools.prdiff.pr_diff import PrDiffInput, PrDiffResult, pr_cost_d
 
 SYSTEM = (
     "You write the summary paragraph of a pull-request comment about LLM cost. Use only the figures in the JSON "
-    "you are given; do not invent numbers. Two or three sentences, plain text, no headings."
+    "you are given; do not invent numbers. Two or three sentences, plain text, no headings. When any change "
+    "could not be estimated (unestimated > 0), never say spend will not change: say what is unknown and give its "
+    "per-request price change (price_change) when there is one; say where the traffic figures come from "
+    "(traffic_source)."
 )
 
 
