@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "slack",
     "export",
     "web",
+    "prices",
 )
 
 app = typer.Typer(

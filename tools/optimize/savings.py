@@ -26,7 +26,7 @@ from typing import Any, Literal
 import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.errors import UnknownDimension
-from spendscope.data.prices import ModelPrices, PriceCatalog
+from spendscope.data.prices import ModelPrices, PriceCatalog, configured_catalog
 from spendscope.data.store import Store
 from spendscope.tools.allocation.rules import UNALLOCATED
 from spendscope.tools.costs.breakdown import (
@@ -505,7 +505,7 @@ def run_savings(
 ) -> SavingsResult:
     window = _window(con, p)
     notes = check_coverage(con, window)
-    catalog = catalog or PriceCatalog()
+    catalog = catalog or configured_catalog()  # the process's price file (negotiated rates) included
     source = query_source(con)
     factor = DAYS_PER_MONTH / window.days
     kinds = set(p.kinds or KINDS)
