@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import duckdb
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
@@ -54,7 +54,9 @@ __all__ = [
     "Anomaly",
     "DetectInput",
     "RootCauseItem",
+    "ScanInput",
     "detect_anomalies",
+    "scan_anomalies",
     "detect_new_anomalies",
     "get_anomaly",
     "list_anomalies",
@@ -120,8 +122,27 @@ def _last_day_of_month(d: dt.date) -> bool:
     return (d + dt.timedelta(days=1)).month != d.month
 
 
+def _workday_of_month(d: dt.date) -> int:
+    """1 for the first Monday-to-Friday day of the month, 2 for the second, ...; 0 on a weekend."""
+    if d.weekday() >= 5:
+        return 0
+    first = d.replace(day=1)
+    return sum(1 for k in range(d.day) if (first + dt.timedelta(days=k)).weekday() < 5)
+
+
+def _same_month_position(d: dt.date, anchor: dt.date) -> bool:
+    """Same day of month, same n-th working day (a job on the first working day moves with weekends), or both
+    the last day of their month."""
+    if d.day == anchor.day or (_last_day_of_month(d) and _last_day_of_month(anchor)):
+        return True
+    w = _workday_of_month(d)
+    return w != 0 and w == _workday_of_month(anchor)
+
+
 def matching_pattern(inc: _Incident, relative_pct: float | None, patterns: list[_Pattern]) -> _Pattern | None:
-    """The first active label whose pattern covers this incident."""
+    """The first active label whose pattern covers this incident. Its size must be within the label's growth
+    allowance in dollars or in percent (a fee of the same dollars is a different percentage of a changed
+    base); a monthly label covers runs that start at the same month position or touch it."""
     for p in patterns:
         if (p.dimension, p.value.lower(), p.direction) != (
             inc.spec.dimension,
@@ -133,18 +154,19 @@ def matching_pattern(inc: _Incident, relative_pct: float | None, patterns: list[
             continue
         if p.valid_until is not None and inc.start > p.valid_until:
             continue
-        if p.max_impact is not None and abs(inc.peak_impact) > p.max_impact + 1e-9:
-            continue
-        if p.max_relative_pct is not None and (
-            relative_pct is None or abs(relative_pct) > p.max_relative_pct
-        ):
+        dollars_ok = p.max_impact is None or abs(inc.peak_impact) <= p.max_impact + 1e-9
+        percent_ok = p.max_relative_pct is None or (
+            relative_pct is not None and abs(relative_pct) <= p.max_relative_pct
+        )
+        if p.pattern == "monthly":
+            if not (dollars_ok or percent_ok):
+                continue
+            if not any(_same_month_position(d, p.anchor_day) for d in inc.day_list[:3]):
+                continue
+            return p
+        if not (dollars_ok and percent_ok):
             continue
         if p.pattern == "weekly" and any(d.weekday() != p.anchor_day.weekday() for d in inc.day_list):
-            continue
-        if p.pattern == "monthly" and not all(
-            d.day == p.anchor_day.day or (_last_day_of_month(d) and _last_day_of_month(p.anchor_day))
-            for d in inc.day_list
-        ):
             continue
         return p
     return None
@@ -395,6 +417,21 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         notes=notes,
         params=params.model_dump(mode="json", exclude={"dry_run"}),
     )
+
+
+ScanInput = create_model(  # DetectInput without dry_run: a scan never stores
+    "ScanInput",
+    __doc__="What to scan: the arguments of detect_anomalies, which a scan never stores.",
+    **{name: (f.annotation, f) for name, f in DetectInput.model_fields.items() if name != "dry_run"},  # type: ignore[call-overload]
+)
+
+
+@operation("scan_anomalies", input_model=ScanInput, output_model=DetectResult)
+def scan_anomalies(store: Store, params: BaseModel) -> DetectResult:
+    """Read-only anomaly scan: the same detection as detect_anomalies (series, expected vs actual, impact,
+    severity, root cause, feedback labels applied), stored nowhere. Takes `filters`, so row-scoped callers
+    and remote MCP clients without write permission can use it."""
+    return detect_anomalies(store, DetectInput(**params.model_dump(), dry_run=True))
 
 
 def _save(

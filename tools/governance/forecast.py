@@ -11,9 +11,8 @@ statsmodels takes over a second to import, so it is imported inside the function
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -25,14 +24,15 @@ from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
 from spendscope.tools.costs.breakdown import Filter, filter_sql, match_score
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
+from spendscope.tools.governance.anomaly_model import _median_rows
+from spendscope.tools.governance.forecast_models import SEASON, SeriesForecast, fit_forecast
 from spendscope.tools.registry import operation
 
-SEASON = 7
-MIN_DAYS = 14  # below this there is no weekly pattern to learn: refuse
-MIN_ETS_DAYS = 21  # ETS with weekly seasonality needs three weeks; between 14 and 20 days: seasonal naive
+MIN_DAYS = 7  # below this there is nothing to forecast from: refuse
+TWO_SEASONS = 2 * SEASON  # shorter histories get a non-seasonal forecast and a warning
+TWO_MONTHS = 56  # shorter histories cannot show monthly patterns: a warning
 MAX_HISTORY_DAYS = 730
-SIMULATIONS = 1000
-NAIVE_MARGIN = 0.9  # auto switches to seasonal naive only when its backtest MASE is 10% lower than ETS's
 
 # ------------------------------------------------------------------------------------------------ scopes
 
@@ -105,6 +105,7 @@ class ScopeSeries:
     start: dt.date
     end: dt.date  # exclusive
     values: np.ndarray  # float, one per day
+    fees: np.ndarray  # the part of each day that is recurring or one-time charges, purchases, credits, taxes
 
     @property
     def days(self) -> list[dt.date]:
@@ -129,7 +130,8 @@ def scope_series(
     first = end - dt.timedelta(days=history_days)
     where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses])
     rows = con.execute(
-        f"SELECT CAST(ChargePeriodStart AS DATE) AS day, SUM({column}) AS v FROM {source.relation} "
+        f"SELECT CAST(ChargePeriodStart AS DATE) AS day, SUM({column}) AS v, "
+        f"SUM(CASE WHEN {USAGE_ROWS} THEN 0 ELSE {column} END) AS fees FROM {source.relation} "
         f"WHERE {where} GROUP BY 1 ORDER BY 1",
         [_ts(first), _ts(end), *params],
     ).fetchall()
@@ -137,9 +139,11 @@ def scope_series(
         return None
     start = rows[0][0]
     values = np.zeros((end - start).days, dtype=float)
-    for day, v in rows:  # one row per day (at most history_days), not per cost row
+    fees = np.zeros((end - start).days, dtype=float)
+    for day, v, f in rows:  # one row per day (at most history_days), not per cost row
         values[(day - start).days] = float(v or 0)
-    return ScopeSeries(start=start, end=end, values=values)
+        fees[(day - start).days] = float(f or 0)
+    return ScopeSeries(start=start, end=end, values=values, fees=fees)
 
 
 # ------------------------------------------------------------------------------------- robust baseline
@@ -156,17 +160,6 @@ class Baseline:
 
 
 Flagger = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (actual, expected, scale) -> unusual
-
-
-def _median_rows(a: np.ndarray) -> np.ndarray:
-    """NaN-ignoring median of each row (NaN for an all-NaN row), by sorting: NaN sorts last."""
-    width = a.shape[1]
-    ordered = np.sort(a, axis=1)
-    n = (~np.isnan(a)).sum(axis=1)
-    lo = np.clip((n - 1) // 2, 0, width - 1)[:, None]
-    hi = np.clip(n // 2, 0, width - 1)[:, None]
-    out = (np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1))[:, 0] / 2
-    return np.where(n > 0, out, np.nan)
 
 
 def robust_baseline(
@@ -299,113 +292,6 @@ def clean_outliers(
     return out, replaced
 
 
-# ------------------------------------------------------------------------------------------- models
-
-
-@dataclass
-class SeriesForecast:
-    mean: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    paths: np.ndarray  # simulated paths, simulations x horizon (intervals on sums, exceedance probabilities)
-    model: str
-    method: str
-    notes: list[str] = field(default_factory=list)
-    spec: tuple[str | None, bool, str] | None = None  # the ETS variant, when ETS
-
-    def total_quantiles(self, level: float, first: int = 0) -> tuple[float, float]:
-        """Interval of the total over horizon days `first`.. (not the sum of the daily intervals)."""
-        a = (100 - level) / 200
-        lo, hi = np.quantile(self.paths[:, first:].sum(axis=1), [a, 1 - a])
-        return float(lo), float(hi)
-
-
-def seasonal_naive(y: np.ndarray, horizon: int, level: float, seed: int = 0) -> SeriesForecast:
-    """Repeat the last week; intervals from bootstrapped week-on-week changes."""
-    last = y[-SEASON:]
-    mean = np.resize(last, horizon).astype(float)
-    diffs = y[SEASON:] - y[:-SEASON]
-    diffs = diffs - diffs.mean() if len(diffs) else np.zeros(1)  # the mean forecast has no drift
-    rng = np.random.default_rng(seed)
-    paths = np.empty((SIMULATIONS, horizon))
-    prev = np.tile(last, (SIMULATIONS, 1)).astype(float)
-    for h in range(horizon):  # horizon steps (<= 366), vectorised over simulations
-        week = prev[:, h % SEASON] + rng.choice(diffs, size=SIMULATIONS)
-        paths[:, h] = week
-        prev[:, h % SEASON] = week
-    return _from_paths(
-        y, mean, paths, level, model="seasonal naive (last week repeated)", method="seasonal_naive"
-    )
-
-
-def _from_paths(
-    y: np.ndarray, mean: np.ndarray, paths: np.ndarray, level: float, *, model: str, method: str
-) -> SeriesForecast:
-    if y.min() >= 0:
-        paths = np.maximum(paths, 0.0)
-        mean = np.maximum(mean, 0.0)
-    a = (100 - level) / 200
-    lower, upper = np.quantile(paths, [a, 1 - a], axis=0)
-    return SeriesForecast(mean=mean, lower=lower, upper=upper, paths=paths, model=model, method=method)
-
-
-Spec = tuple[str | None, bool, str]  # (trend, damped, seasonal)
-
-
-def ets(y: np.ndarray, horizon: int, level: float, seed: int = 0, spec: Spec | None = None) -> SeriesForecast:
-    """ETS with additive errors and weekly seasonality; trend damped or none, seasonality additive or (for
-    positive series) multiplicative; the lowest AICc wins. Intervals from 1,000 simulated paths."""
-    import pandas as pd
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    index = pd.date_range("2000-01-03", periods=len(y), freq="D")  # positions only; real dates stay ours
-    series = pd.Series(y, index=index)
-    specs: list[Spec] = [("add", True, "add"), (None, False, "add")]
-    if y.min() > 0:
-        specs.append(("add", True, "mul"))
-    if spec is not None:
-        specs = [spec] if spec[2] != "mul" or y.min() > 0 else [("add", True, "add")]
-    best = None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter from the optimiser
-        for trend, damped, seasonal in specs:
-            try:
-                # heuristic initial states (from the first weeks) leave 4 parameters to fit, not 13: 5-10x faster
-                fit = ETSModel(
-                    series,
-                    error="add",
-                    trend=trend,
-                    damped_trend=damped,
-                    seasonal=seasonal,
-                    seasonal_periods=SEASON,
-                    initialization_method="heuristic",
-                ).fit(disp=False, maxiter=200)
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-            if not np.isfinite(fit.aicc):
-                continue
-            if best is None or fit.aicc < best[0]:
-                best = (fit.aicc, fit, trend, damped, seasonal)
-        if best is None:
-            return seasonal_naive(y, horizon, level, seed)
-        _, fit, trend, damped, seasonal = best
-        mean = np.asarray(fit.forecast(horizon), dtype=float)
-        sims = fit.simulate(horizon, anchor="end", repetitions=SIMULATIONS, rng=np.random.default_rng(seed))
-        paths = np.asarray(sims, dtype=float).T
-    name = "ETS(A,{},{}) weekly".format("Ad" if trend else "N", "A" if seasonal == "add" else "M")
-    out = _from_paths(y, mean, paths, level, model=name, method="ets")
-    out.spec = (trend, damped, seasonal)
-    return out
-
-
-def fit_forecast(
-    y: np.ndarray, horizon: int, level: float = 90.0, method: str = "auto", spec: Spec | None = None
-) -> SeriesForecast:
-    if len(y) < MIN_ETS_DAYS or method == "seasonal_naive":
-        return seasonal_naive(y, horizon, level)
-    return ets(y, horizon, level, spec=spec)
-
-
 # ----------------------------------------------------------------------------------------- backtest
 
 
@@ -444,22 +330,24 @@ def _total_error(actual: np.ndarray, pred: np.ndarray) -> float | None:
 
 
 def backtest(
-    y: np.ndarray, start: dt.date, holdout: int, level: float, method: str, spec: Spec | None = None
+    usage: np.ndarray, fees: np.ndarray, start: dt.date, holdout: int, level: float, method: str
 ) -> Backtest | None:
-    """Fit on all but the last `holdout` days (the ETS variant `spec` when given, else the AICc choice), forecast
-    them, and score against the seasonal-naive forecast."""
-    if holdout < SEASON or len(y) - holdout < MIN_DAYS:
+    """Fit on all but the last `holdout` days (choosing the model again on that history when `method` is auto),
+    forecast them, and score against the seasonal-naive forecast of the same history."""
+    n = len(usage)
+    if holdout < SEASON or n - holdout < MIN_DAYS:
         return None
-    train, test = y[:-holdout], y[-holdout:]
-    train_clean, _ = clean_outliers(train)
-    model = fit_forecast(train_clean, holdout, level, method, spec)
-    naive = seasonal_naive(train, holdout, level)
+    y = usage + fees
+    train_start, test = start, y[-holdout:]
+    model = forecast_total(usage[:-holdout], fees[:-holdout], train_start, holdout, level, method)
+    naive = forecast_total(usage[:-holdout], fees[:-holdout], train_start, holdout, level, "seasonal_naive")
+    train = y[:-holdout]
     m_mase, n_mase = _mase(test, model.mean, train), _mase(test, naive.mean, train)
     inside = (test >= model.lower - 1e-9) & (test <= model.upper + 1e-9)
     better = "seasonal_naive" if m_mase is not None and n_mase is not None and n_mase < m_mase else "model"
     return Backtest(
-        holdout_start=start + dt.timedelta(days=len(train)),
-        holdout_end=start + dt.timedelta(days=len(y) - 1),
+        holdout_start=start + dt.timedelta(days=n - holdout),
+        holdout_end=start + dt.timedelta(days=n - 1),
         days=holdout,
         model=model.model,
         model_mape_pct=_mape(test, model.mean),
@@ -471,6 +359,41 @@ def backtest(
         interval_coverage_pct=float(inside.mean() * 100),
         better=better,
     )
+
+
+def fee_projection(fees: np.ndarray, start: dt.date, horizon: int) -> np.ndarray:
+    """Recurring and one-time charges of the horizon: each day repeats the charges of the same day of the
+    latest month that had it in the history (a fee on the 1st recurs on the 1st), none when there is none."""
+    n = len(fees)
+    out = np.zeros(horizon)
+    for h in range(horizon):  # horizon days (<= 366), each looking back a few months
+        day = start + dt.timedelta(days=n + h)
+        for back in (1, 2, 3):
+            y, m = day.year, day.month - back
+            while m <= 0:
+                y, m = y - 1, m + 12
+            try:
+                ref = dt.date(y, m, day.day)
+            except ValueError:
+                continue
+            i = (ref - start).days
+            if 0 <= i < n:
+                out[h] = fees[i]
+                break
+    return out
+
+
+def forecast_total(
+    usage: np.ndarray, fees: np.ndarray, start: dt.date, horizon: int, level: float, method: str
+) -> SeriesForecast:
+    """Usage forecast (tools.governance.forecast_models) plus the projected recurring charges."""
+    fc = fit_forecast(usage, horizon, level, method)
+    extra = fee_projection(fees, start, horizon)
+    if extra.any():
+        fc.mean, fc.lower, fc.upper = fc.mean + extra, fc.lower + extra, fc.upper + extra
+        fc.paths = fc.paths + extra
+        fc.model += " + recurring charges"
+    return fc
 
 
 # ---------------------------------------------------------------------------------------- operation
@@ -487,8 +410,10 @@ class ForecastInput(BaseModel):
         "default: the day after the last day with data",
     )
     level: float = Field(90.0, gt=50, lt=100, description="prediction interval level, percent")
-    method: Literal["auto", "ets", "seasonal_naive"] = Field(
-        "auto", description="auto: ETS unless the seasonal-naive forecast beat it on the backtest"
+    method: Literal["auto", "ets", "sarima", "seasonal_naive"] = Field(
+        "auto",
+        description="auto: the model (seasonal naive, ETS or SARIMA) with the lowest error on a rolling-origin "
+        "backtest of this scope",
     )
     backtest_days: int | None = Field(
         None, ge=SEASON, le=180, description="holdout length; default 28 (fewer when the history is short)"
@@ -507,6 +432,25 @@ class HistoryPoint(BaseModel):
     value: float
     cleaned: float | None = Field(
         None, description="value the model was fitted on, when an outlier was replaced"
+    )
+
+
+class MonthEndLanding(BaseModel):
+    month: str = Field(description="YYYY-MM of the first forecast day")
+    month_to_date: float = Field(description="actual spend of the month before the first forecast day")
+    days_elapsed: int
+    forecast_rest: float = Field(description="forecast of the rest of the month, first forecast day included")
+    days_remaining: int
+    landing: float = Field(description="month to date + forecast of the rest")
+    lower: float = Field(description="lower end of the landing's interval")
+    upper: float
+    level: float
+
+
+class ModelScore(BaseModel):
+    method: str
+    backtest_mae_pct: float = Field(
+        description="mean absolute error on the rolling-origin backtest, % of level"
     )
 
 
@@ -530,6 +474,13 @@ class ForecastResult(BaseModel):
     history: list[HistoryPoint] = Field(description="the last 56 days of history")
     outliers_replaced: list[dt.date] = Field(default_factory=list)
     backtest: Backtest | None
+    month_end: MonthEndLanding | None = Field(
+        None,
+        description="where the month of the first forecast day lands: month to date + forecast of the rest",
+    )
+    candidates: list[ModelScore] = Field(
+        default_factory=list, description="the models compared on the rolling-origin backtest (auto)"
+    )
     notes: list[str] = Field(default_factory=list)
 
 
@@ -567,26 +518,27 @@ def forecast_scope(
             value=str(cutoff),
         )
     y = series.values
+    usage = y - series.fees
     notes: list[str] = []
-    cleaned, replaced = clean_outliers(y)
-    fc = fit_forecast(cleaned, horizon, level, "seasonal_naive" if method == "seasonal_naive" else "ets")
-    if len(y) < MIN_ETS_DAYS and method != "seasonal_naive":
-        notes.append(f"only {len(y)} days of history: seasonal naive instead of ETS")
+    if len(y) < TWO_SEASONS:
+        notes.append(
+            f"warning: only {len(y)} days of history, under two weekly seasons ({TWO_SEASONS} days): the forecast "
+            "is the recent mean, with no weekday pattern; treat it as rough"
+        )
+    elif len(y) < TWO_MONTHS:
+        notes.append(
+            f"warning: only {len(y)} days of history, under two months: monthly patterns (month-start jobs) "
+            "cannot be learned yet and recurring charges repeat from one month only"
+        )
+    cleaned, replaced = clean_outliers(usage) if len(y) >= TWO_SEASONS else (usage, [])
+    fc = forecast_total(cleaned, series.fees, series.start, horizon, level, method)
+    notes += fc.notes
     bt = None
     if run_backtest:
         holdout = backtest_days or min(28, max(SEASON, (len(y) - MIN_DAYS) // 2 // SEASON * SEASON))
-        bt = backtest(y, series.start, holdout, level, fc.method, fc.spec)
+        bt = backtest(usage, series.fees, series.start, holdout, level, method)
         if bt is None:
             notes.append(f"no backtest: {len(y)} days of history is too short for a {holdout}-day holdout")
-    if (
-        method == "auto"
-        and fc.method == "ets"
-        and bt is not None
-        and bt.model_mase is not None
-        and (bt.naive_mase is not None and bt.naive_mase < NAIVE_MARGIN * bt.model_mase)
-    ):
-        fc = seasonal_naive(cleaned, horizon, level)
-        notes.append("the seasonal-naive forecast clearly beat ETS on the backtest (MASE), so it is used")
     return ScopeForecast(series, fc, cleaned, replaced, bt, notes)
 
 
@@ -605,12 +557,14 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
             if params.as_of > cutoff:
                 notes.append(f"data ends {last}; the forecast starts on {cutoff}, not {params.as_of}")
             cutoff = min(params.as_of, cutoff)
+        month_last = (cutoff.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        to_month_end = (month_last - cutoff).days + 1
         sf = forecast_scope(
             con,
             params.filters,
             params.measure,
             cutoff,
-            params.horizon,
+            max(params.horizon, to_month_end),
             history_days=params.history_days,
             level=params.level,
             method=params.method,
@@ -627,7 +581,22 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         )
         for i in range(params.horizon)
     ]
-    lo, hi = fc.total_quantiles(params.level)
+    lo, hi = fc.total_quantiles(params.level, 0, params.horizon)
+    month_start = cutoff.replace(day=1)
+    mtd_days = s.values[max(0, (month_start - s.start).days) :] if month_start < cutoff else s.values[:0]
+    mtd = float(mtd_days.sum())
+    m_lo, m_hi = fc.total_quantiles(params.level, 0, to_month_end)
+    month_end = MonthEndLanding(
+        month=month_start.strftime("%Y-%m"),
+        month_to_date=round(mtd, 2),
+        days_elapsed=(cutoff - month_start).days,
+        forecast_rest=round(float(fc.mean[:to_month_end].sum()), 2),
+        days_remaining=to_month_end,
+        landing=round(mtd + float(fc.mean[:to_month_end].sum()), 2),
+        lower=round(mtd + m_lo, 2),
+        upper=round(mtd + m_hi, 2),
+        level=params.level,
+    )
     replaced = set(sf.replaced)
     tail = range(max(0, len(days) - 56), len(days))
     history = [
@@ -649,7 +618,9 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         model=fc.model,
         level=params.level,
         points=points,
-        total=float(Decimal(str(float(fc.mean.sum()))).quantize(Decimal("0.01"))),
+        total=float(Decimal(str(float(fc.mean[: params.horizon].sum()))).quantize(Decimal("0.01"))),
+        month_end=month_end,
+        candidates=[ModelScore(method=k, backtest_mae_pct=round(v * 100, 2)) for k, v in fc.scores.items()],
         total_lower=round(float(lo), 2),
         total_upper=round(float(hi), 2),
         history_total_last_30d=round(float(s.values[-30:].sum()), 2),
