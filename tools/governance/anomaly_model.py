@@ -37,6 +37,7 @@ SCALE_DAYS = 56
 MIN_RESIDUALS = 14
 WEEKLY_DAY_Z = 1.5  # a day flagged by the weekly test must itself be this far off, the same way
 MAX_TREND = 0.015  # log change per day: at most about +-1.5% a day is extrapolated
+RECURRING_GROWTH = 1.5  # a month-position pattern explains a day within 1.5x of its earlier size
 RECOVERY_DAYS = 28  # after an event, a return to the pre-event level within this many days is its end
 
 
@@ -237,17 +238,19 @@ def score_days(
             )
             ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back
             resid[:, t] = np.where(ordinary, raw_d, np.nan)
-    # monthly recurrence: the same position of earlier months moved the same way
-    reference = _same_weekday_reference(ly)
+    # monthly recurrence: the same position of earlier months moved the same way, by a similar amount of dollars
+    with np.errstate(over="ignore", invalid="ignore"):
+        reference = filled - dollars(ly - _same_weekday_reference(ly))  # each day's excess over its weekdays
+        day_dev = filled - dollars(ly - dev_log)
     for r, t in zip(*np.nonzero(flags), strict=True):
-        months = same_position_days(cal, int(t))
-        current = dev_log[r, t]
+        current = day_dev[r, t]
         seen = 0
-        for days in months:
+        for days in same_position_days(cal, int(t)):
             if any(
                 not np.isnan(reference[r, i])
                 and np.sign(reference[r, i]) == np.sign(current)
-                and 0.5 * abs(current) <= abs(reference[r, i]) <= 2.0 * abs(current)
+                and abs(current) <= RECURRING_GROWTH * abs(reference[r, i])
+                and abs(current) >= abs(reference[r, i]) / RECURRING_GROWTH
                 for i in days
             ):
                 seen += 1
