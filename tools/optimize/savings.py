@@ -382,11 +382,12 @@ CURRENT_DAYS = 2  # an instance billed within this many days of the window's las
 
 def _current_gpu_instances(con: duckdb.DuckDBPyConnection, window: Period) -> set[str]:
     """GPU instances still billed at the end of the window (their last cost row is at most CURRENT_DAYS before
-    the last day of data in it); an instance last billed weeks ago has been terminated."""
+    the window's last day of cost data, any cost); an instance last billed weeks ago has been terminated."""
     rows = con.execute(
-        "WITH g AS (SELECT ResourceId AS id, CAST(ChargePeriodStart AS DATE) AS d FROM costs "
-        "WHERE x_GpuCount > 0 AND ChargePeriodStart >= ? AND ChargePeriodStart < ?) "
-        "SELECT id FROM g GROUP BY id HAVING max(d) >= (SELECT max(d) FROM g) - CAST(? AS INTEGER)",
+        "WITH w AS (SELECT ResourceId AS id, x_GpuCount AS gpus, CAST(ChargePeriodStart AS DATE) AS d FROM costs "
+        "WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?) "
+        "SELECT id FROM w WHERE gpus > 0 GROUP BY id "
+        "HAVING max(d) >= (SELECT max(d) FROM w) - CAST(? AS INTEGER)",
         [_day_ts(window.start), _day_ts(window.end), CURRENT_DAYS],
     ).fetchall()
     return {r[0] for r in rows if r[0] is not None}
