@@ -196,4 +196,4 @@ def test_cli_defaults_are_the_documented_api_defaults(spiked, monkeypatch: pytes
         ).fetchall()[0][0]
     assert params["min_impact"] == pytest.approx(max(25.0, round(0.01 * float(median), 2)))
     docs = (Path(__file__).resolve().parents[1] / "docs" / "governance.md").read_text(encoding="utf-8")
-    assert f"z-score >= {api.z:g}" in docs and f"relative deviation >= {api.min_relative_pct:g}" in docs
+    assert f"z-score >= {api.z:g} (" in docs and f"relative deviation >= {api.min_relative_pct:g} %" in docs
