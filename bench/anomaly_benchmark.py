@@ -123,9 +123,9 @@ def ours(store: Store, c: Company, root_cause: bool = True) -> tuple[list[Alert]
             a.end_day,
             a.impact,
             _named_cause(a),
-            f"{a.dimension}={a.value} {a.kind} {a.impact:+.0f}: "
+            f"{a.dimension}={a.value} {getattr(a, 'kind', 'unusual')} {a.impact:+.0f}: "
             + "; ".join(
-                f"{x.dimension}={x.value} {x.share_pct}%/{x.usual_share_pct}%{' u' if x.unchanged else ''}"
+                f"{x.dimension}={x.value} {x.share_pct}%/{x.usual_share_pct}%{' u' if getattr(x, 'unchanged', False) else ''}"
                 for x in (a.root_cause or [])[:4]
             ),
         )
@@ -430,10 +430,16 @@ def run(which: str, skip_forecast: bool, skip_delay: bool, folder: Path) -> dict
                     top = about(c, ev, hit) if hit else None
                     print(
                         f"  {c.name} {ev.label()}: "
-                        + (f"found; cause {top.cause} (want {sorted(ev.causes)}) [{top.detail}]" if top else "MISSED")
+                        + (
+                            f"found; cause {top.cause} (want {sorted(ev.causes)}) [{top.detail}]"
+                            if top
+                            else "MISSED"
+                        )
                     )
                 for a in clean:
-                    print(f"  {c.name} clean alert: {a.dimension}={a.value} {a.direction} {a.start}..{a.end} {a.impact:+.0f}")
+                    print(
+                        f"  {c.name} clean alert: {a.dimension}={a.value} {a.direction} {a.start}..{a.end} {a.impact:+.0f}"
+                    )
         for ev in c.events:
             hit = [a for a in base if matches(c, ev, a)]
             if hit:
@@ -450,7 +456,9 @@ def run(which: str, skip_forecast: bool, skip_delay: bool, folder: Path) -> dict
 
 
 def _print(which: str, totals: dict, delays: dict, fc: dict, months: float, took: float) -> None:
-    print(f"detection on {which} ({months:.1f} scored months per detector; spendscope scans took {took:.1f} s)")
+    print(
+        f"detection on {which} ({months:.1f} scored months per detector; spendscope scans took {took:.1f} s)"
+    )
     print(f"  {'':<22}{'spendscope':>14}{'baseline':>14}")
     for kind in KINDS:
         cells = []
@@ -458,12 +466,11 @@ def _print(which: str, totals: dict, delays: dict, fc: dict, months: float, took
             f, n = totals[det]["per_kind"].get(kind, [0, 0])
             cells.append(f"{f}/{n}" if n else "-")
         print(f"  recall {kind:<15}{cells[0]:>14}{cells[1]:>14}")
-    for label, key in (("recall (all events)", None),):
-        cells = [
-            f"{totals[d]['found']}/{totals[d]['events']} = {totals[d]['found'] / max(1, totals[d]['events']):.0%}"
-            for d in ("spendscope", "baseline")
-        ]
-        print(f"  {label:<22}{cells[0]:>14}{cells[1]:>14}")
+    cells = [
+        f"{totals[d]['found']}/{totals[d]['events']} = {totals[d]['found'] / max(1, totals[d]['events']):.0%}"
+        for d in ("spendscope", "baseline")
+    ]
+    print(f"  {'recall (all events)':<22}{cells[0]:>14}{cells[1]:>14}")
     cells = [f"{totals[d]['clean_groups'] / months:.2f}" for d in ("spendscope", "baseline")]
     print(f"  {'clean alerts / month':<22}{cells[0]:>14}{cells[1]:>14}")
     cells = [f"{totals[d]['clean_raw'] / months:.2f}" for d in ("spendscope", "baseline")]
@@ -479,7 +486,9 @@ def _print(which: str, totals: dict, delays: dict, fc: dict, months: float, took
     ]
     print(f"  {'delay days (med/mean)':<22}{cells[0]:>14}{cells[1]:>14}")
     if fc["ours"]:
-        print(f"forecast on {which} ({len(fc['ours'])} forecasts of 30 days: totals and teams, origins day 120 and 150)")
+        print(
+            f"forecast on {which} ({len(fc['ours'])} forecasts of 30 days: totals and teams, origins day 120 and 150)"
+        )
         print(f"  {'':<22}{'MAPE %':>10}{'coverage %':>12}{'30d total err %':>17}")
         for name, label in (("ours", "spendscope"), ("naive", "seasonal naive"), ("sarima", "SARIMA")):
             arr = np.array(fc[name])

@@ -239,13 +239,11 @@ def _events(c: Company, rng: np.random.Generator, lines: list[_Line], base: dict
         ok = [
             ln
             for ln in lines
-            if float(np.median(base[(ln.feature, ln.model)][start - 28 : start])) * abs(mag) >= 0.025 * total_day
+            if float(np.median(base[(ln.feature, ln.model)][start - 28 : start])) * abs(mag)
+            >= 0.025 * total_day
             and not any(a - 7 <= start <= b + 21 for a, b in used_features.get(ln.feature, []))
         ]
-        if ok:
-            ln = ok[int(rng.integers(len(ok)))]
-        else:
-            ln = max(lines, key=lambda x: x.level)
+        ln = ok[int(rng.integers(len(ok)))] if ok else max(lines, key=lambda x: x.level)
         length = {
             "spike": 1,
             "multi_day_spike": int(rng.integers(2, 5)),
@@ -328,7 +326,9 @@ def _magnitude(kind: str, rng: np.random.Generator) -> float:
     return float(rng.uniform(0.8, 3.0))  # token_mix: output tokens up
 
 
-def _apply(events: list[Event], ln: _Line, cost: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _apply(
+    events: list[Event], ln: _Line, cost: np.ndarray, base: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The line's cost with the events that touch it, and a multiplier on its output tokens."""
     cost = cost.copy()
     out_mult = np.ones(DAYS)
@@ -434,7 +434,12 @@ def _charges(c: Company, rng_seed: int) -> list[dict]:
                     round(ptu, 2),
                     "Purchase",
                     "Recurring",
-                    {"provider": "Microsoft", "service": "Azure OpenAI", "model": "gpt-4o", "token_type": None},
+                    {
+                        "provider": "Microsoft",
+                        "service": "Azure OpenAI",
+                        "model": "gpt-4o",
+                        "token_type": None,
+                    },
                     {"team": "platform"},
                     "ptu-eastus",
                     effective_is_zero=True,

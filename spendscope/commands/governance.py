@@ -385,7 +385,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_of: AsOfOption = None,
         min_impact: Annotated[
             float | None,
-            typer.Option(help="Minimum dollar deviation of a day (default 1% of a typical day, at least $25)."),
+            typer.Option(
+                help="Minimum dollar deviation of a day (default 1% of a typical day, at least $25)."
+            ),
         ] = None,
         min_relative: Annotated[
             float | None, typer.Option(help="Minimum deviation of a day, percent (default 20).")
@@ -393,7 +395,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         z: Annotated[float | None, typer.Option(help="Minimum robust z-score (default 4).")] = None,
         holidays: Annotated[
             str | None,
-            typer.Option(help="Holiday calendar: US, US-CA, DE-BY, GB, ... or none (default: billing currency)."),
+            typer.Option(
+                help="Holiday calendar: US, US-CA, DE-BY, GB, ... or none (default: billing currency)."
+            ),
         ] = None,
         direction: Annotated[str, typer.Option(help="both, spike or drop.")] = "both",
         measure: Annotated[str, typer.Option(help="cost (EffectiveCost), billed_cost, ...")] = "cost",
