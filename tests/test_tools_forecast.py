@@ -12,7 +12,9 @@ from governance_series import START, WEEKLY, make_store, weekly
 from spendscope.data.errors import InvalidPeriod, UnknownDimension, UnknownValue
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.governance.forecast import ForecastInput, clean_outliers, forecast, robust_baseline
+from spendscope.tools.governance.anomaly_model import score_days
+from spendscope.tools.governance.calendar import build_calendar
+from spendscope.tools.governance.forecast import ForecastInput, clean_outliers, forecast
 
 SEARCH = ("OpenAI", "search", "rerank", "gpt-4o")
 ADS = ("Anthropic", "ads", "copy", "claude-sonnet-4-5")
@@ -118,18 +120,19 @@ def test_forecast_past_the_data_starts_after_the_last_day(trending: Store) -> No
     assert r.method == "seasonal_naive"
 
 
-def test_robust_baseline_expects_the_weekly_pattern_and_scores_a_spike() -> None:
-    # additive model: on log spend it expects a multiplicative weekly pattern on a growing level
+def test_the_model_of_a_normal_day_expects_the_weekly_pattern_and_scores_a_spike() -> None:
+    # on log spend: a multiplicative weekly pattern on a growing level
     n = 70
     y = np.array([truth(100, 0.005, i) for i in range(n)])
     y[50] += 80
-    base = robust_baseline(np.log(y)[None, :], relative_floor=0.0)
-    e = np.exp(base.expected[0])
+    cal = build_calendar(START, n, "none")
+    sc = score_days(y[None, :], cal, lambda a, e, f=1.0: np.ones(len(a), bool), z=4.0)
+    e = sc.expected[0]
     assert (~np.isnan(e[35:])).all() and np.isnan(e[:14]).all()
     rel = np.abs(e[35:] - np.array([truth(100, 0.005, i) for i in range(35, n)])) / y[35:]
     assert np.delete(rel, 50 - 35).max() < 0.03
-    assert base.score[0, 50] > 10
-    assert np.abs(np.delete(base.score[0, 35:], 50 - 35)).max() < 4
+    assert sc.score[0, 50] > 10 and sc.flags[0, 50]
+    assert np.abs(np.delete(sc.score[0, 35:], 50 - 35)).max() < 4
 
 
 def test_clean_outliers_replaces_a_spike_but_keeps_a_new_level() -> None:

@@ -2,12 +2,12 @@
 flagged days, their severity, event groups and root cause. tools.governance.anomalies stores them, takes feedback and
 exposes the operations; docs/governance.md describes the method.
 
-Every series' daily spend is compared with a robust one-step baseline (tools.governance.forecast.robust_baseline on log
-spend: trailing weekly median moved along a median trend, plus the median of the last six same-weekday
-deviations), scaled by the MAD of past residuals. A day is unusual when its robust z-score, its dollar deviation
-and its relative deviation all pass their thresholds; unusual days of one series and direction form one
-anomaly. The root cause is the split of the change over the other dimensions (on the bill, and in telemetry
-when the series maps to it).
+Every series' daily spend (usage rows only) is compared with the model of a normal day in
+tools.governance.anomaly_model (level, calendar weekday, holidays, noise scale, weekly test, event masking, month
+positions). A day is unusual when its robust z-score, its dollar deviation and its relative deviation all pass
+their thresholds; unusual days of one series and direction form one anomaly. New series are anomalies of their
+own kind; recurring charges are scanned in tools.governance.charges; the root cause is in
+tools.governance.root_cause.
 """
 
 from __future__ import annotations

@@ -1,17 +1,17 @@
 """Forecast: daily spend of a scope with weekly seasonality, trend and prediction intervals, and an honest
 backtest against a seasonal-naive baseline.
 
-The model is exponential smoothing (statsmodels ETS, additive errors, damped trend, weekly seasonality; the
-variant with the lowest AICc wins). Before fitting, transient outliers (short runs of unusual days that the
-series recovered from) are replaced by the robust baseline that the anomaly detector also uses, so one spike
-does not become next week's forecast; a change that lasts to the end of the history is kept as the new level.
-statsmodels takes over a second to import, so it is imported inside the functions that fit.
+Usage and charges are forecast apart: usage by the model (seasonal naive, ETS or SARIMA) that did best on the
+scope's rolling-origin backtest, with conformal intervals (tools.governance.forecast_models); recurring charges
+repeat on their day of the month. Before fitting, transient outliers (short runs of unusual days that the series
+recovered from) are replaced by the anomaly detector's model of a normal day, so one spike does not become next
+week's forecast; a change that lasts to the end of the history is kept as the new level. The output gives the
+month-end landing (month to date + forecast of the rest) for budgets, Billy and the web overview.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -25,7 +25,8 @@ from spendscope.tools.charts import chart_builder, line_chart
 from spendscope.tools.costs.breakdown import Filter, filter_sql, match_score
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
-from spendscope.tools.governance.anomaly_model import _median_rows
+from spendscope.tools.governance.anomaly_model import score_days
+from spendscope.tools.governance.calendar import build_calendar
 from spendscope.tools.governance.forecast_models import SEASON, SeriesForecast, fit_forecast
 from spendscope.tools.registry import operation
 
@@ -146,115 +147,7 @@ def scope_series(
     return ScopeSeries(start=start, end=end, values=values, fees=fees)
 
 
-# ------------------------------------------------------------------------------------- robust baseline
-
-
-@dataclass
-class Baseline:
-    """One-step-ahead robust expectations for a matrix of daily series (rows = series, columns = days)."""
-
-    expected: np.ndarray  # NaN where there is not enough history
-    scale: np.ndarray  # robust standard deviation of the one-step residuals
-    score: np.ndarray  # (actual - expected) / scale
-    flags: np.ndarray  # days the flagger called unusual (all False without a flagger)
-
-
-Flagger = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (actual, expected, scale) -> unusual
-
-
-def robust_baseline(
-    y: np.ndarray,
-    flagger: Flagger | None = None,
-    *,
-    exclude_z: float = 5.0,
-    mask_days: int = 14,
-    weeks: int = 6,
-    scale_days: int = 28,
-    min_residuals: int = 14,
-    relative_floor: float = 0.01,
-    absolute_floor: float = 0.01,
-) -> Baseline:
-    """What each day should have been, from the days before it only; robust to past anomalies.
-
-    level  L[t] = median of the 7 days before t, moved forward 4 days along the trend, where the trend is the
-                  median of the last three week-on-week changes of that median (a single step change or spike
-                  does not tilt it); while fewer than 5 of those days are usable, the last level carries on;
-    season S[t] = median over the last `weeks` same weekdays of (value - level that day);
-    expected    = L[t] + S[t] (not below 0 for series that never go negative);
-    scale       = 1.4826 x MAD of the one-step residuals over the `scale_days` days before t (at least
-                  `min_residuals` of them; suspect days included, which the MAD shrugs off, so excluding
-                  them cannot shrink it), floored at `relative_floor` x level + `absolute_floor` (a flat
-                  series would otherwise make every cent an outlier).
-    Days at least `exclude_z` robust deviations off are suspect: the first `mask_days` days of every run of them
-    are replaced by their expected value in the history later days are compared with, so an anomaly does not
-    become the normal and its end is not a second anomaly, while a change lasting longer becomes the new normal. This depends on the
-    statistics only, not on a caller's dollar thresholds. `flagger(actual, expected, scale)` marks the days to
-    report (baseline.flags). `y` may hold NaN before a series starts.
-    Runs forward over days, vectorised over series: no loop over series or rows.
-    """
-    y = np.atleast_2d(np.asarray(y, dtype=float))
-    n, t_len = y.shape
-    hist = np.full_like(y, np.nan)  # the history later days see: y with suspect days replaced by expected
-    med7 = np.full_like(y, np.nan)
-    level = np.full_like(y, np.nan)
-    resid = np.full_like(y, np.nan)
-    expected = np.full_like(y, np.nan)
-    scale = np.full_like(y, np.nan)
-    flags = np.zeros(y.shape, dtype=bool)
-    run_start = np.full(n, -(10**6))  # first day of the current suspect run of each series
-    last_flag = np.full(n, -(10**6))  # last suspect day (runs bridge one normal day)
-    nonneg = ~(np.nanmin(np.where(np.isnan(y), 0.0, y), axis=1) < 0) if t_len else np.ones(n, dtype=bool)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for t in range(t_len):  # days (a few hundred), each step vectorised over all series
-            if t >= SEASON:
-                window = hist[:, t - SEASON : t]
-                usable = (~np.isnan(window)).sum(axis=1) >= 5
-                med7[:, t] = np.where(usable, _median_rows(window), med7[:, t - 1])
-            slopes = np.stack(
-                [
-                    (med7[:, t - SEASON * j] - med7[:, t - SEASON * (j + 1)]) / SEASON
-                    if t - SEASON * (j + 1) >= 0
-                    else np.full(n, np.nan)
-                    for j in range(3)
-                ],
-                axis=1,
-            )
-            trend = np.nan_to_num(_median_rows(slopes))
-            lv = med7[:, t] + 4.0 * trend
-            level[:, t] = np.where(nonneg, np.maximum(lv, 0.0), lv)  # spend does not trend below zero
-            past = [
-                hist[:, t - SEASON * k] - level[:, t - SEASON * k]
-                for k in range(1, weeks + 1)
-                if t - SEASON * k >= 0
-            ]
-            seasonal = _median_rows(np.stack(past, axis=1)) if past else np.full(n, np.nan)
-            e = level[:, t] + seasonal
-            e = np.where(nonneg, np.maximum(e, 0.0), e)
-            r = resid[:, max(0, t - scale_days) : t]
-            count = (~np.isnan(r)).sum(axis=1)
-            if r.shape[1]:
-                center = _median_rows(r)
-                mad = _median_rows(np.abs(r - center[:, None]))
-            else:
-                mad = np.full(n, np.nan)
-            floor = relative_floor * np.abs(np.nan_to_num(level[:, t])) + absolute_floor
-            sc = np.maximum(np.nan_to_num(1.4826 * mad), floor)
-            ok = (count >= min_residuals) & ~np.isnan(e)
-            expected[:, t] = np.where(ok, e, np.nan)
-            scale[:, t] = np.where(ok, sc, np.nan)
-            keep = ~np.isnan(y[:, t])
-            if flagger is not None:
-                flags[:, t] = ok & keep & flagger(y[:, t], expected[:, t], scale[:, t])
-            suspect = ok & keep & (np.abs(np.nan_to_num(y[:, t] - e)) >= exclude_z * sc)
-            run_start = np.where(suspect & (t - last_flag > 2), t, run_start)
-            last_flag = np.where(suspect, t, last_flag)
-            keep &= ~(suspect & (t - run_start < mask_days))
-            hist[:, t] = np.where(
-                keep, y[:, t], np.where(np.isnan(y[:, t]), np.nan, e)
-            )  # masked: as expected
-            resid[:, t] = y[:, t] - e  # all days: leaving the suspect ones out would shrink the scale
-        score = (y - expected) / scale
-    return Baseline(expected=expected, scale=scale, score=score, flags=flags)
+# ------------------------------------------------------------------------------------------- outliers
 
 
 def clean_outliers(
@@ -264,11 +157,14 @@ def clean_outliers(
     the series went back to what it was. A run is kept when the days after it only look normal because the
     baseline moved to a new level (replacing the run makes them unusual), or when it reaches the end."""
 
+    cal = build_calendar(dt.date(2000, 1, 3), len(y), "none")  # positions only: no holidays, no month dates
+
+    def gate(actual: np.ndarray, expected: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        return np.abs(actual - expected) >= 0.1 * factor * np.abs(expected)
+
     def flags(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        base = robust_baseline(values[None, :])
-        score, expected = base.score[0], base.expected[0]
-        rel = np.abs(values - expected) / np.maximum(np.abs(expected), 1e-9)
-        return (np.abs(np.nan_to_num(score)) >= z) & (np.nan_to_num(rel) >= 0.1), expected
+        sc = score_days(values[None, :], cal, gate, z=z)  # the anomaly detector's own model of a normal day
+        return sc.flags[0], sc.expected[0]
 
     out = y.astype(float).copy()
     flag, expected = flags(out)
