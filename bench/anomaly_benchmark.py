@@ -2,6 +2,7 @@
 a baseline computed on the same data in the same run.
 
     .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all] [--skip-forecast] [--skip-delay]
+        [--skip-detection] [--verbose]
 
 Detection, on each company (events) and its clean twin (same noise, no events), over the scored window (the
 last 120 of 180 days):
@@ -390,7 +391,9 @@ def forecast_scores(store: Store, c: Company) -> dict[str, list]:
 # ------------------------------------------------------------------------------------------------ main
 
 
-def run(which: str, skip_forecast: bool, skip_delay: bool, folder: Path) -> dict:
+def run(
+    which: str, skip_forecast: bool, skip_delay: bool, folder: Path, skip_detection: bool = False
+) -> dict:
     t0 = time.perf_counter()
     comps = companies(which)
     print(f"\n== {which}: {', '.join(c.name for c in comps)} (generated in {time.perf_counter() - t0:.1f} s)")
@@ -404,6 +407,11 @@ def run(which: str, skip_forecast: bool, skip_delay: bool, folder: Path) -> dict
     took = 0.0
     for c in comps:
         s_ev = write_store(folder / f"{c.name}.duckdb", c, c.rows)
+        if skip_detection:
+            if not skip_forecast:
+                for k, v in forecast_scores(s_ev, c).items():
+                    fc[k].extend(v)
+            continue
         s_cl = write_store(folder / f"{c.name}-clean.duckdb", c, c.clean_rows)
         mine, t = ours(s_ev, c)
         took += t
@@ -451,7 +459,10 @@ def run(which: str, skip_forecast: bool, skip_delay: bool, folder: Path) -> dict
         if not skip_forecast:
             for k, v in forecast_scores(s_ev, c).items():
                 fc[k].extend(v)
-    _print(which, totals, delays, fc, months, took)
+    if skip_detection:
+        _print_forecast(which, fc)
+    else:
+        _print(which, totals, delays, fc, months, took)
     return {"totals": totals, "delays": delays, "forecast": fc, "months": months}
 
 
@@ -504,6 +515,7 @@ def main() -> None:
     ap.add_argument("--set", default="all", choices=["tuning", "held_out", "all"])
     ap.add_argument("--skip-forecast", action="store_true")
     ap.add_argument("--skip-delay", action="store_true")
+    ap.add_argument("--skip-detection", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     VERBOSE = args.verbose
@@ -512,7 +524,7 @@ def main() -> None:
         for which in sets:
             sub = Path(tmp) / which
             sub.mkdir()
-            run(which, args.skip_forecast, args.skip_delay, sub)
+            run(which, args.skip_forecast, args.skip_delay, sub, args.skip_detection)
 
 
 if __name__ == "__main__":

@@ -228,8 +228,8 @@ def _total_error(actual: np.ndarray, pred: np.ndarray) -> float | None:
 def backtest(
     usage: np.ndarray, fees: np.ndarray, start: dt.date, holdout: int, level: float, method: str
 ) -> Backtest | None:
-    """Fit on all but the last `holdout` days (choosing the model again on that history when `method` is auto),
-    forecast them, and score against the seasonal-naive forecast of the same history."""
+    """Refit the chosen model (`method`) on all but the last `holdout` days, forecast them with intervals
+    calibrated on that history only, and score against the seasonal-naive forecast of the same history."""
     n = len(usage)
     if holdout < SEASON or n - holdout < MIN_DAYS:
         return None
@@ -432,7 +432,8 @@ def forecast_scope(
     bt = None
     if run_backtest:
         holdout = backtest_days or min(28, max(SEASON, (len(y) - MIN_DAYS) // 2 // SEASON * SEASON))
-        bt = backtest(usage, series.fees, series.start, holdout, level, method)
+        chosen = fc.method if fc.method in ("seasonal_naive", "ets", "sarima") else "seasonal_naive"
+        bt = backtest(usage, series.fees, series.start, holdout, level, chosen)
         if bt is None:
             notes.append(f"no backtest: {len(y)} days of history is too short for a {holdout}-day holdout")
     return ScopeForecast(series, fc, cleaned, replaced, bt, notes)
