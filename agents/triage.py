@@ -4,8 +4,8 @@ collect (new anomalies from tools.governance.anomalies.detect_new_anomalies, min
 plus alerts of earlier runs still to deliver) -> enrich (tools.triage.context.gather_facts per event: drivers,
 budgets, commits, usage, trend, owner, severity) -> route (destination from the owner map or the default
 channel; an event already alerted at that severity is merged into that alert) -> summarise (Claude when a key
-is set, the template otherwise) -> record (ledger rows `enriched`) -> deliver (through the Delivery; ledger rows
-`delivered`).
+is set, the template otherwise) -> business (margin-floor, unit-budget and unit-cost alerts: agents/business_alerts.py)
+-> record (ledger rows `enriched`) -> deliver (through the Delivery; ledger rows `delivered`).
 
 State is durable twice over: the graph is checkpointed after every node in a SQLite file per store under
 Settings.state_dir (a run whose process died is resumed from its last node by the next run), and the delivery
@@ -26,6 +26,7 @@ from typing import Any, TypedDict
 
 from pydantic import BaseModel, Field
 from spendscope.agents import triage_text as text
+from spendscope.agents.business_alerts import business_node
 from spendscope.agents.delivery import Alert, Delivery, Destination, StdoutDelivery
 from spendscope.data.errors import SpendscopeError
 from spendscope.data.settings import Settings
@@ -351,6 +352,7 @@ def build_graph(
         ("enrich", enrich),
         ("route", route),
         ("summarise", summarise),
+        ("business", business_node(store, settings)),
         ("record", record),
         ("deliver", deliver),
     ):
@@ -359,7 +361,8 @@ def build_graph(
     graph.add_edge("collect", "enrich")
     graph.add_edge("enrich", "route")
     graph.add_edge("route", "summarise")
-    graph.add_edge("summarise", "record")
+    graph.add_edge("summarise", "business")  # unit-economics alerts (agents/business_alerts.py)
+    graph.add_edge("business", "record")
     graph.add_edge("record", "deliver")
     graph.add_edge("deliver", END)
     return graph.compile(checkpointer=checkpointer)

@@ -22,9 +22,12 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from spendscope.data.demo_focus import write_focus_csv
 from spendscope.data.demo_generate import MAX_DAYS, MIN_DAYS, DemoData, generate
+from spendscope.data.demo_metrics import targets_sql, write_business_files
 from spendscope.data.errors import InvalidArgument, InvalidPeriod
 from spendscope.data.events import finish_gpu_import, import_events_file
 from spendscope.data.import_focus import import_focus
+from spendscope.data.import_metrics import import_metrics
+from spendscope.data.import_rates import import_rates
 from spendscope.data.importing import previous_import, sha256_file
 from spendscope.data.prices import PriceCatalog
 from spendscope.data.store import Store, memory_connection
@@ -83,6 +86,8 @@ class DemoInfo(BaseModel):
     gpu_samples: int
     anomalies: list[DemoAnomaly]
     last_full_month: str = Field(description="YYYY-MM: the last calendar month the data covers completely")
+    unprofitable_customer: str = Field(description="the customer whose AI cost exceeds what it pays")
+    eur_customer: str = Field(description="the customer billed in EUR (converted with the demo's rates)")
     rebuilt: bool = Field(description="the demo file was deleted and built from scratch")
     added: dict[str, int] = Field(description="rows added to the store per table (0 when already there)")
     seconds: float = Field(description="wall time of the build")
@@ -237,6 +242,12 @@ def build_demo(
         events = import_events_file(store, paths["events"], catalog=PriceCatalog())
         gpu_added = import_gpu_samples(store, paths["gpu"])
         labels_added = write_labels(store, data)
+        business = write_business_files(data, folder, seed)
+        import_rates(store, business.files["rates"])
+        metrics = import_metrics(store, business.files["metrics"], source="demo")
+        with store.writer() as con:
+            for sql, params in targets_sql():
+                con.execute(sql, params)
     finally:
         if keep_files is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -264,12 +275,15 @@ def build_demo(
             for lab in data.labels
         ],
         last_full_month=month,
+        unprofitable_customer=business.unprofitable,
+        eur_customer=business.eur_customer,
         rebuilt=rebuilt,
         added={
             "costs": bill.rows_inserted,
             "usage_events": events.rows_inserted,
             "gpu_samples": gpu_added,
             "anomaly_labels": labels_added,
+            "business_metrics": metrics.rows_inserted,
         },
         seconds=round(time.perf_counter() - started, 2),
     )

@@ -99,3 +99,15 @@ class PermissionDenied(SpendscopeError):
     """The caller (an MCP token, a Slack user) may not do this: no write scope, or outside its row scope."""
 
     code = "permission_denied"
+
+
+class MissingRate(InvalidArgument):
+    """Money in a currency other than the bill's, with no rate into the billing currency for its period."""
+
+    code = "missing_rate"
+
+
+class MissingMetric(NotFound):
+    """A business metric (revenue, tickets_resolved, ...) the store does not hold, or holds for no row in scope."""
+
+    code = "missing_metric"

@@ -319,7 +319,7 @@ def alert_blocks(alert: Alert, state: Any = None, now: dt.datetime | None = None
     lines = state_lines(state, now)
     if lines:
         blocks.append(context(*lines))
-    if state is None or state.status in ("open", "acknowledged"):
+    if state is not None and state.status in ("open", "acknowledged"):  # None: no stored anomaly to act on
         blocks.append(alert_actions(alert, state))
     return text, blocks
 

@@ -37,6 +37,13 @@ OPERATION_MODULES = (
     "spendscope.tools.costs.sources",
     "spendscope.tools.governance.alert_actions",
     "spendscope.tools.triage.facts",
+    "spendscope.tools.business.metrics",
+    "spendscope.tools.business.unit_costs",
+    "spendscope.tools.business.profitability",
+    "spendscope.tools.business.targets",
+    "spendscope.tools.business.anomalies",
+    "spendscope.tools.business.unit_budgets",
+    "spendscope.tools.business.alerts",
 )
 
 
