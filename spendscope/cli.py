@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "export",
     "web",
     "prices",
+    "metrics",
+    "metrics_targets",
 )
 
 app = typer.Typer(
