@@ -20,7 +20,7 @@ from spendscope.web import ask as ask_page
 from spendscope.web.assets import static_digest, static_text, vega_bundle
 from spendscope.web.auth import COOKIE, Authenticate, WebAuth, Who, same_origin
 from spendscope.web.context import ResultCache, View
-from spendscope.web.pages import NAV, anomalies, explorer, models, overview, simple
+from spendscope.web.pages import NAV, anomalies, explorer, models, overview, profitability, simple
 from spendscope.web.render import environment
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -224,6 +224,12 @@ class Handlers(Dashboard):
         return self.render(request, view, template, ctx)
 
     @page
+    def profitability(self, request: Request, view: View) -> Response:
+        q = request.query_params
+        template, ctx = profitability.page(view, q.get("month"), q.get("by"))
+        return self.render(request, view, template, ctx)
+
+    @page
     def health(self, request: Request, view: View) -> Response:
         template, ctx = simple.health(view, request.query_params.get("period"))
         return self.render(request, view, template, ctx)
@@ -358,6 +364,7 @@ def build_app(
         Route("/commitments", d.commitments),
         Route("/savings", d.savings),
         Route("/unit-costs", d.unit_costs),
+        Route("/profitability", d.profitability),
         Route("/health", d.health),
         Route("/ask", d.ask),
         Route("/login", d.login_form),

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from spendscope.data.currency import billing_currency
 from spendscope.data.errors import InvalidArgument
 from spendscope.data.store import Store
+from spendscope.tools.business import charts as _charts  # noqa: F401  (registers the result's chart)
 from spendscope.tools.business.common import FILTERS_FIELD, check_grain, label, money, pct
 from spendscope.tools.business.common import bucket_end as _bucket_end
 from spendscope.tools.business.metric_data import (

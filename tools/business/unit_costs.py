@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument
 from spendscope.data.store import Store
+from spendscope.tools.business import charts as _charts  # noqa: F401  (registers the result's chart)
 from spendscope.tools.business.common import (
     COST_FILTERS_FIELD,
     FILTERS_FIELD,

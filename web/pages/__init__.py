@@ -22,5 +22,6 @@ NAV = (
     NavItem("/commitments", "Commitments and GPU"),
     NavItem("/savings", "Savings"),
     NavItem("/unit-costs", "Unit costs"),
+    NavItem("/profitability", "Profitability"),
     NavItem("/health", "Data health"),
 )
