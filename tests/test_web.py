@@ -29,6 +29,7 @@ PAGES = [
     "/commitments",
     "/savings",
     "/unit-costs",
+    "/profitability",
     "/health",
     "/ask?q=which+team+spent+the+most+last+month",
 ]

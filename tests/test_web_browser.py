@@ -52,6 +52,7 @@ PAGES = {
     "/commitments": 2,
     "/savings": 1,
     "/unit-costs": 2,
+    "/profitability": 1,
     "/health": 1,
 }  # path -> charts it draws on the demo
 MARKS = "svg .mark-rect path, svg .mark-line path, svg .mark-symbol path, svg .mark-area path"
