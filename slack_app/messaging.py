@@ -17,6 +17,7 @@ log = logging.getLogger("spendscope.slack")
 FAILURES = (SlackApiError, SlackClientError, OSError)  # refused by Slack, or never reached it
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_.]{0,63}")
 _HINTS = {
     "not_in_channel": "invite the app to the channel (/invite @spendscope)",
     "channel_not_found": "no such channel, or a private one the app was not invited to",
@@ -55,8 +56,11 @@ def slack_error(exc: Exception, method: str, target: str | None = None) -> Sourc
     """A Slack failure as one line: the method, the target, Slack's error code and what to do."""
     where = f" to {target}" if target else ""
     if isinstance(exc, SlackApiError):
-        code = str(exc.response.get("error") or "error") if exc.response is not None else "error"
+        code = _error_code(exc)
         needed = exc.response.get("needed") if exc.response is not None else None
+        needed = (
+            needed if isinstance(needed, str) and _ERROR_CODE.fullmatch(needed.replace(":", ".")) else None
+        )
         hint = _HINTS.get(code, "")
         if code == "missing_scope" and needed:
             hint = f"the app lacks the {needed} scope; reinstall it from slack_app/manifest.yaml"
@@ -67,6 +71,18 @@ def slack_error(exc: Exception, method: str, target: str | None = None) -> Sourc
         f"Slack {method}{where} failed: {type(exc).__name__}; is the Web API reachable?",
         slack_error=type(exc).__name__,
     )
+
+
+def _error_code(exc: SlackApiError) -> str:
+    """Slack's error code (`invalid_auth`, ...), never the rest of the answer: an API or proxy that echoes the
+    request would otherwise put the bot token in a message or log line."""
+    response = exc.response
+    data = getattr(response, "data", None)
+    code = data.get("error") if isinstance(data, dict) else None
+    if isinstance(code, str) and _ERROR_CODE.fullmatch(code):
+        return code
+    status = getattr(response, "status_code", None)
+    return f"unexpected_response (HTTP {status}; not a Slack error code)" if status else "unexpected_response"
 
 
 def resolve_target(client: WebClient, target: str) -> str:
