@@ -111,8 +111,10 @@ def post(
     blocks: list[dict[str, Any]] | None = None,
     *,
     thread_ts: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
-    """chat.postMessage; returns (channel id, message ts)."""
+    """chat.postMessage; returns (channel id, message ts). `metadata` ({event_type, event_payload}) travels with
+    the message, so it can be found again after a crash (find_posted)."""
     try:
         resp = client.chat_postMessage(
             channel=channel,
@@ -121,10 +123,33 @@ def post(
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=metadata,
         )
     except FAILURES as exc:
         raise slack_error(exc, "chat.postMessage", channel) from None
     return str(resp.get("channel") or channel), str(resp["ts"])
+
+
+def find_posted(client: WebClient, channel: str, event_type: str, key: str, oldest: float) -> str | None:
+    """The ts of the message posted in `channel` since `oldest` (epoch seconds) whose metadata is `event_type`
+    with `key` in its payload; None when there is none. Reads conversations.history with all metadata."""
+    cursor = None
+    for _ in range(20):  # at most 20 pages of 200: an interrupted post is minutes old, never further back
+        try:
+            resp = client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200, cursor=cursor
+            )
+        except FAILURES as exc:
+            raise slack_error(exc, "conversations.history", channel) from None
+        for message in resp.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == event_type and payload.get("key") == key:
+                return str(message["ts"])
+        cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None
 
 
 def update(client: WebClient, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
