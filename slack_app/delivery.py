@@ -96,7 +96,12 @@ class SlackDelivery:
     def _posted_before_a_crash(self, done: post_ledger.Post | None, key: str) -> str | None:
         """The ts of `key`'s message if an attempt that never recorded its outcome did post it (found by its
         metadata in the channel it was going to), now recorded; None otherwise."""
-        if done is None or done.status != "claimed" or not done.channel or not _CHANNEL_ID.match(done.channel):
+        if (
+            done is None
+            or done.status != "claimed"
+            or not done.channel
+            or not _CHANNEL_ID.match(done.channel)
+        ):
             return None
         since = (done.updated_at - LOOKUP_MARGIN).timestamp()
         ts = messaging.find_posted(self.client, done.channel, ALERT_EVENT, key, since)
