@@ -64,7 +64,7 @@ INTERNAL = frozenset({"schema_migrations"})
 # Names DuckDB resolves without a schema to its own catalog (system.main, pg_catalog, information_schema); the
 # live catalog is consulted as well (catalog_names).
 SYSTEM_PREFIXES = ("duckdb_", "sqlite_", "pragma_", "pg_")
-SYSTEM_NAMES = frozenset({"information_schema", "pg_catalog", "system", "temp", "main"})
+SYSTEM_NAMES = frozenset({"information_schema", "pg_catalog"})
 
 MAX_SQL_CHARS = 20_000
 MAX_NESTING = 24  # brackets, braces and CASE ... END, counted together
@@ -167,11 +167,11 @@ def documented_relations(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def catalog_names(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Every relation and schema name DuckDB could resolve a bare name to (the store's and its own catalog)."""
+    """Every relation name DuckDB could resolve a bare name to: those of the schemas on its search path (the
+    store's, temp's and the system catalog's `main`, and `pg_catalog`)."""
     rows = con.execute(
-        "SELECT lower(table_name) FROM duckdb_tables() UNION SELECT lower(view_name) FROM duckdb_views() "
-        "UNION SELECT lower(schema_name) FROM duckdb_schemas() UNION SELECT lower(database_name) "
-        "FROM duckdb_databases()"
+        "SELECT lower(table_name) FROM duckdb_tables() WHERE schema_name IN ('main', 'pg_catalog') "
+        "UNION SELECT lower(view_name) FROM duckdb_views() WHERE schema_name IN ('main', 'pg_catalog')"
     ).fetchall()
     return {r[0] for r in rows}
 

@@ -230,3 +230,12 @@ def test_spendscope_query_refuses_the_bypass_in_one_line(store: Store, tmp_path:
         )
         assert run.returncode == 1 and run.stderr.startswith("error: "), run.stderr
         assert "Traceback" not in run.stderr and "RecursionError" not in run.stderr
+
+
+def test_common_with_names_are_not_mistaken_for_the_catalog(store: Store, tmp_path: Path) -> None:
+    import_focus(store, write(tmp_path / "f.csv", [row(1, "2.5")]))
+    for name in ("temp", "main", "summary", "tables", "t"):
+        result = run_select(
+            store, f"WITH {name} AS (SELECT sum(EffectiveCost) AS c FROM costs) SELECT c FROM {name}"
+        )
+        assert float(result.rows[0][0]) == 2.5
