@@ -5,20 +5,17 @@ the worst moment, after the receiver has the alert and before the sender recorde
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 import triage_store as world
 from fake_slack_api import FakeSlack
+from fake_webhook import WebhookReceiver
 from spendscope.agents.delivery import WebhookDelivery
 from spendscope.agents.triage import run_triage
 from spendscope.data.settings import Settings
@@ -94,43 +91,19 @@ def _run(script: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def _slack(store: Store, fake: FakeSlack) -> SlackDelivery:
+    return SlackDelivery(store, make_client(Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake.url)))
+
+
 def _rows(store: Store, sql: str) -> list[tuple]:
     with store.reader() as con:
         return con.execute(sql).fetchall()
 
 
-class Receiver:
-    """A webhook receiver that records every POST (headers, body)."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[dict[str, str], dict[str, Any]]] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                hook.posts.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.close()
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as r:
+        yield r
 
 
 @pytest.fixture
@@ -141,7 +114,7 @@ def fake() -> Iterator[FakeSlack]:
 
 
 def test_a_webhook_killed_mid_delivery_is_resent_once_and_only_with_the_same_idempotency_key(
-    growing: Path, tmp_path: Path, receiver: Receiver
+    growing: Path, tmp_path: Path, receiver: WebhookReceiver
 ) -> None:
     store, settings = _copy(growing, tmp_path), _settings(tmp_path)
     killed = _run(KILLED_WEBHOOK, str(store.path), str(settings.state_dir), receiver.url)
@@ -176,9 +149,7 @@ def test_a_slack_delivery_killed_after_slack_had_the_message_is_found_by_its_met
     assert posted["metadata"]["event_type"] == "spendscope_alert"
     assert _rows(store, "SELECT status, channel, ts FROM _slack_posts") == [("claimed", CHANNEL, None)]
 
-    delivery = SlackDelivery(
-        store, make_client(Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake.url))
-    )
+    delivery = _slack(store, fake)
     resumed = run_triage(store, settings, delivery)
     assert len(fake.of("chat.postMessage")) == 1  # found, not posted again
     ts = fake.history[0]["ts"]
@@ -204,9 +175,7 @@ def test_a_slack_delivery_killed_before_slack_had_the_message_posts_it_exactly_o
     assert killed.returncode == 9, killed.stderr
     assert fake.of("chat.postMessage") == []
 
-    delivery = SlackDelivery(
-        store, make_client(Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake.url))
-    )
+    delivery = _slack(store, fake)
     resumed = run_triage(store, settings, delivery)
     assert len(fake.of("chat.postMessage")) == 1 and len(resumed.delivered) == 1
     run_triage(store, settings, delivery)
