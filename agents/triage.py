@@ -325,9 +325,8 @@ def build_graph(
             try:
                 ref = _reconciled(store, delivery, alert, notes)
                 if ref is None:
-                    ledger.mark_sending(
-                        store, alert.key
-                    )  # recorded first: a crash from here on leaves it in doubt
+                    # recorded first: a crash from here on leaves the alert in doubt, to be reconciled
+                    ledger.mark_sending(store, alert.key)
                     ref = delivery.deliver(alert)
             except Exception as exc:  # noqa: BLE001 - one alert that cannot go out must not hold back the others
                 code = exc.code if isinstance(exc, SpendscopeError) else "delivery_failed"

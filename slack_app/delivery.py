@@ -28,6 +28,13 @@ LOOKUP_MARGIN = dt.timedelta(minutes=5)  # history is searched from this long be
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 
+def _in_doubt(exc: SpendscopeError) -> bool:
+    """Whether a failed post may have reached Slack: the answer was lost (a timeout, a dropped connection), as
+    opposed to Slack refusing it with an error code (`channel_not_found`, `ratelimited`, ...)."""
+    code = str(exc.details.get("slack_error", ""))
+    return bool(code) and not code.islower()
+
+
 def alert_key(alert: Alert, suffix: str = "") -> str:
     return f"alert:{alert.key}{suffix}"
 
@@ -81,14 +88,19 @@ class SlackDelivery:
                 self.store, key, f"snoozed until {snoozes[alert.anomaly_id].isoformat()}"
             )
             return "snoozed"
+        sending = False
         try:
             channel = messaging.resolve_target(self.client, target)
             post_ledger.note_channel(self.store, key, channel)  # before sending: a crash can be looked up
             text, body = blocks.alert_blocks(alert, self.state(alert))
             meta = {"event_type": ALERT_EVENT, "event_payload": {"key": key}}
+            sending = True
             channel, ts = messaging.post(self.client, channel, text, body, metadata=meta)
         except SpendscopeError as exc:
-            post_ledger.mark_failed(self.store, key, exc.message)
+            if not (
+                sending and _in_doubt(exc)
+            ):  # a lost answer keeps the claim: the retry looks for it first
+                post_ledger.mark_failed(self.store, key, exc.message)
             raise
         post_ledger.mark_posted(self.store, key, channel, ts)
         return ts

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import triage_store as world
@@ -180,3 +181,24 @@ def test_a_slack_delivery_killed_before_slack_had_the_message_posts_it_exactly_o
     assert len(fake.of("chat.postMessage")) == 1 and len(resumed.delivered) == 1
     run_triage(store, settings, delivery)
     assert len(fake.of("chat.postMessage")) == 1
+
+
+def test_a_post_whose_answer_was_lost_is_found_on_retry_not_posted_twice(
+    growing: Path, tmp_path: Path, fake: FakeSlack
+) -> None:
+    from slack_sdk import WebClient
+    from spendscope.data.errors import SourceError
+
+    class LosesTheAnswer(WebClient):
+        def chat_postMessage(self, **kwargs: Any) -> Any:  # noqa: N802 - slack_sdk's name
+            super().chat_postMessage(**kwargs)
+            raise TimeoutError("read timed out")  # Slack has the message; the app never hears back
+
+    store, settings = _copy(growing, tmp_path), _settings(tmp_path)
+    lossy = SlackDelivery(store, LosesTheAnswer(token="xoxb-test", base_url=fake.url))
+    first = run_triage(store, settings, lossy)
+    assert [f.code for f in first.failed] == [SourceError.code]
+    assert _rows(store, "SELECT status, channel FROM _slack_posts") == [("claimed", CHANNEL)]
+    retried = run_triage(store, settings, _slack(store, fake))
+    assert len(fake.of("chat.postMessage")) == 1 and len(retried.delivered) == 1
+    assert retried.delivered[0].ref == fake.history[0]["ts"]
