@@ -33,7 +33,8 @@ _SECRET_PARAMS = (
 _QUERY_SECRET = re.compile(rf"(?P<head>[?&;](?:{_SECRET_PARAMS})=)[^&;#\s\"'<>]+", re.IGNORECASE)
 _AUTH_HEADER = re.compile(
     r"(?P<head>\b(?:authorization|proxy-authorization|x-api-key|api-key|x-slack-signature)\b[\"']?\s*[:=]\s*[\"']?)"
-    r"(?:(?:bearer|basic|token|digest)\s+)?[^\s\"',;]+",
+    # the scheme word and its credentials, or a bare credential; `<token>` and `$TOKEN` are placeholders, kept
+    r"(?:(?:bearer|basic|token|digest)\s+(?![<$])[^\s\"',;)]+|(?!(?:bearer|basic|token|digest)\s)(?![<$])[^\s\"',;)]+)",
     re.IGNORECASE,
 )
 _BEARER = re.compile(r"\b(?P<head>bearer\s+)[A-Za-z0-9._~+/=\-]{8,}", re.IGNORECASE)

@@ -43,6 +43,8 @@ def test_ordinary_text_is_left_alone() -> None:
         "team=search spent $1,234.56 on claude-sonnet-4-6",
         "https://api.openai.com/v1/organization/costs 2026-10-01..2026-10-31",
         "the key of alert an-3f2a9c1b:high",
+        "this server requires a bearer token (Authorization: Bearer <token>)",
+        '--header "Authorization: Bearer $SPENDSCOPE_TOKEN"',
     ):
         assert redact(text) == text
 
