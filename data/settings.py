@@ -120,6 +120,13 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment; explicit overrides (CLI flags) win."""
+    """Build settings from the environment; explicit overrides (CLI flags) win. The secrets among them are
+    masked in everything the process prints or logs from here on (data/redaction.py)."""
+    from spendscope.data import redaction
+
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)
+    settings = Settings(**clean)
+    values = (getattr(settings, name) for name in type(settings).model_fields)
+    redaction.remember(*(v.get_secret_value() for v in values if isinstance(v, SecretStr)))
+    redaction.install_log_redaction()
+    return settings

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, Field
 from spendscope.data.errors import ImportRejected, InvalidArgument, SourceError, StoreBusy
 from spendscope.data.importing import ImportResult, finish_cost_import
+from spendscope.data.redaction import redact, remember, warn_if_exposed
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store, memory_connection
 
@@ -68,6 +69,7 @@ def admin_key(settings: Settings, provider: str) -> str:
         return secret.get_secret_value().strip()
     path = Path(settings.keys_file).expanduser()
     if path.is_file():
+        warn_if_exposed(path)
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError:
@@ -76,6 +78,7 @@ def admin_key(settings: Settings, provider: str) -> str:
             ) from None
         value = doc.get(field) if isinstance(doc, dict) else None
         if isinstance(value, str) and value.strip():
+            remember(value.strip())
             return value.strip()
     raise SourceError(
         f"no {provider} admin key: set {env_name} (or SPENDSCOPE_{env_name}) in the environment, or put "
@@ -266,6 +269,7 @@ def finish_sync(
         )
         warnings = [*warnings, f"{outside} results outside the requested window {window.label} were left out"]
     replacing = _WindowReplacingStore(store, kind, window, file_hash)
+    source_label = redact(source_label)  # the label names the API's base URL, which may carry user:password
     result = finish_cost_import(
         replacing, con, table, kind=kind, source_file=source_label, file_hash=file_hash, warnings=warnings
     )
