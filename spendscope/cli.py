@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "mcp",
     "slack",
     "export",
+    "assistants",
 )
 
 app = typer.Typer(
