@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import duckdb
+import pandas as pd
 from spendscope.data.errors import ImportRejected
 
 UTC = dt.UTC
@@ -84,10 +85,22 @@ class Reader:
         return text
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    if rows:
-        marks = ", ".join("?" for _ in columns)
-        con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list[tuple]
+) -> None:
+    """Append Python rows in one statement: values travel as text and are cast to the column types in SQL (exact
+    Decimals, no float detour, and fast: DuckDB scans a string DataFrame natively)."""
+    if not rows:
+        return
+    texts = [[None if v is None else str(v) for v in r] for r in rows]
+    frame = pd.DataFrame.from_records(texts, columns=list(columns)).astype("object")
+    con.register("rows_in", frame)
+    try:
+        types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())
+        cast = ", ".join(f"CAST(rows_in.{c} AS {types[c]})" for c in columns)
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {cast} FROM rows_in")
+    finally:
+        con.unregister("rows_in")
 
 
 def cents(value: Decimal | None) -> Decimal | None:

@@ -129,9 +129,13 @@ class AssistantResult(BaseModel):
     requests: int = Field(0, description="HTTP requests made, retries included (syncs)")
     retries: int = 0
     cost_rows: int = 0
-    replaced_rows: int = Field(0, description="rows of the same window and streams from earlier runs, now replaced")
+    replaced_rows: int = Field(
+        0, description="rows of the same window and streams from earlier runs, now replaced"
+    )
     usage_cost: str = Field("0", description="usage charges in the window, as a decimal string")
-    seat_cost: str = Field("0", description="seat fees in the window (effective, amortised), as a decimal string")
+    seat_cost: str = Field(
+        "0", description="seat fees in the window (effective, amortised), as a decimal string"
+    )
     total_cost: str = Field("0", description="usage + seats, as a decimal string")
     seats: int = Field(0, description="seats in the roster (when the roster was read)")
     activity_rows: int = 0
@@ -141,12 +145,19 @@ class AssistantResult(BaseModel):
 
 def create_inputs(con: duckdb.DuckDBPyConnection) -> None:
     """The empty staging tables a source fills."""
-    for name, cols in (("usage_in", USAGE_COLUMNS), ("seats_in", SEAT_COLUMNS), ("activity_in", ACTIVITY_COLUMNS)):
+    for name, cols in (
+        ("usage_in", USAGE_COLUMNS),
+        ("seats_in", SEAT_COLUMNS),
+        ("activity_in", ACTIVITY_COLUMNS),
+    ):
         con.execute(f"CREATE OR REPLACE TABLE {name} ({', '.join(f'{c} {t}' for c, t in cols.items())})")
 
 
 def _model_names(con: duckdb.DuckDBPyConnection) -> None:
-    raws = [r[0] for r in con.execute("SELECT DISTINCT model_raw FROM usage_in WHERE model_raw IS NOT NULL").fetchall()]
+    raws = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT model_raw FROM usage_in WHERE model_raw IS NOT NULL").fetchall()
+    ]
     con.execute("CREATE OR REPLACE TABLE model_names (raw VARCHAR, model VARCHAR)")
     if raws:
         con.executemany("INSERT INTO model_names VALUES (?, ?)", [(r, canonical_model(r)) for r in raws])
@@ -157,11 +168,25 @@ def stage_focus(
 ) -> None:
     """`usage_in` (and, with `seats`, the seat-days of `seats_in` inside the window) -> `staged` FOCUS rows."""
     _model_names(con)
+    # one charge row per day, user, model and kind; one token row per day, user, model and token type
+    con.execute(
+        """CREATE OR REPLACE TABLE usage_g AS SELECT day, user_id, model_raw, kind, account,
+               any_value(description) AS description, sum(cost) AS cost, sum(list_cost) AS list_cost,
+               max(unit_price) AS unit_price, sum(quantity) AS quantity, any_value(unit) AS unit,
+               sum(requests) AS requests, min(src_row) AS src_row
+           FROM usage_in GROUP BY day, user_id, model_raw, kind, account"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE tokens_g AS SELECT day, user_id, model_raw, account, min(src_row) AS src_row,
+               sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+               sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens
+           FROM usage_in GROUP BY day, user_id, model_raw, account"""
+    )
     common = f"""'{tool.provider}' AS ProviderName, '{tool.provider}' AS PublisherName,
         '{tool.provider}' AS InvoiceIssuerName, '{tool.service}' AS ServiceName,
         'Developer Tools' AS ServiceCategory, 'Generative AI' AS ServiceSubcategory, 'USD' AS BillingCurrency,
         'USD' AS PricingCurrency"""
-    tags = "CAST(json_object('user', user_id, 'assistant', '{key}') AS JSON)".format(key=tool.key)
+    tags = f"CAST(json_object('user', user_id, 'assistant', '{tool.key}') AS JSON)"
     usage = f"""
         SELECT {common}, u.src_row AS x_SourceRow,
             CAST(u.day AS TIMESTAMPTZ) AS ChargePeriodStart, CAST(u.day + 1 AS TIMESTAMPTZ) AS ChargePeriodEnd,
@@ -177,10 +202,10 @@ def stage_focus(
             CAST(json_object('user', u.user_id, 'assistant', '{tool.key}') AS JSON) AS Tags,
             m.model AS x_Model, CAST(NULL AS VARCHAR) AS x_TokenType, CAST(NULL AS BIGINT) AS x_Tokens,
             u.requests AS x_Requests
-        FROM usage_in AS u LEFT JOIN model_names AS m ON m.raw = u.model_raw
+        FROM usage_g AS u LEFT JOIN model_names AS m ON m.raw = u.model_raw
         WHERE u.cost IS NOT NULL OR u.quantity IS NOT NULL OR u.requests IS NOT NULL"""
     token_parts = " UNION ALL ".join(
-        f"SELECT *, '{kind}' AS token_type, {col} AS tokens FROM usage_in WHERE coalesce({col}, 0) <> 0"
+        f"SELECT *, '{kind}' AS token_type, {col} AS tokens FROM tokens_g WHERE coalesce({col}, 0) <> 0"
         for col, kind in TOKEN_KINDS
     )
     tokens = f"""
@@ -194,7 +219,7 @@ def stage_focus(
             t.token_type || ' tokens' AS SkuMeter, CAST(t.tokens AS DECIMAL(38,10)) AS ConsumedQuantity,
             'Tokens' AS ConsumedUnit, CAST(t.tokens AS DECIMAL(38,10)) AS PricingQuantity, 'Tokens' AS PricingUnit,
             t.account AS SubAccountName, t.account AS SubAccountId,
-            CAST(json_object('x_Kind', t.kind, 'x_ModelId', t.model_raw, 'x_TokenType', t.token_type) AS JSON)
+            CAST(json_object('x_ModelId', t.model_raw, 'x_TokenType', t.token_type) AS JSON)
                 AS SkuPriceDetails,
             CAST(json_object('user', t.user_id, 'assistant', '{tool.key}') AS JSON) AS Tags,
             m.model AS x_Model, t.token_type AS x_TokenType, t.tokens AS x_Tokens, CAST(NULL AS BIGINT) AS x_Requests
@@ -269,15 +294,21 @@ class _ReplacingStore(Store):
         streams: tuple[str, ...],
         file_hash: str,
         state_source: str | None,
+        as_of: dt.datetime,
     ) -> None:
         super().__init__(base.path, lock_timeout=base.lock_timeout)
+        self.as_of = as_of
         self.tool, self.window, self.streams = tool, window, streams
         self.file_hash, self.state_source = file_hash, state_source
         self.deleted = 0
         self.activity_rows = 0
 
     def _cost_sources(self) -> list[str]:
-        return [s for k, s in (("usage", self.tool.usage_source), ("seats", self.tool.seat_source)) if k in self.streams]
+        return [
+            s
+            for k, s in (("usage", self.tool.usage_source), ("seats", self.tool.seat_source))
+            if k in self.streams
+        ]
 
     @contextmanager
     def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
@@ -289,9 +320,9 @@ class _ReplacingStore(Store):
                     f"x_Source IN ({', '.join('?' for _ in sources)}) AND ChargePeriodStart >= ? "
                     "AND ChargePeriodStart < ?"
                 )
-                self.deleted = con.execute(f"SELECT count(*) FROM {db}.costs WHERE {where}", [*sources, *w]).fetchall()[
-                    0
-                ][0]
+                self.deleted = con.execute(
+                    f"SELECT count(*) FROM {db}.costs WHERE {where}", [*sources, *w]
+                ).fetchall()[0][0]
                 con.execute(f"DELETE FROM {db}.costs WHERE {where}", [*sources, *w])
             yield db
             import_id, rows = con.execute(
@@ -333,7 +364,12 @@ class _ReplacingStore(Store):
                 con.execute(
                     f"""INSERT INTO {db}.assistant_seats (tool, source, x_ImportId, as_of, {cols})
                         SELECT ?, ?, ?, ?, {cols} FROM seats_in""",
-                    [self.tool.key, self.tool.seat_source, import_id, min(self.window.end, dt.datetime.now(UTC))],
+                    [
+                        self.tool.key,
+                        self.tool.seat_source,
+                        import_id,
+                        min(self.window.end, dt.datetime.now(UTC)),
+                    ],
                 )
             if self.state_source is not None:
                 record_success(con, db, self.state_source, self.window, import_id, rows)
@@ -354,7 +390,9 @@ def finish(
 ) -> AssistantResult:
     """Stage the FOCUS rows and replace the window's rows of `streams` in one transaction."""
     stage_focus(con, tool, window, as_of=as_of, seats="seats" in streams)
-    con.execute("DELETE FROM staged WHERE ChargePeriodStart < ? OR ChargePeriodStart >= ?", [window.start, window.end])
+    con.execute(
+        "DELETE FROM staged WHERE ChargePeriodStart < ? OR ChargePeriodStart >= ?", [window.start, window.end]
+    )
     con.execute("ALTER TABLE staged ADD COLUMN BillingPeriodStart TIMESTAMPTZ")
     con.execute("ALTER TABLE staged ADD COLUMN BillingPeriodEnd TIMESTAMPTZ")
     con.execute(
@@ -365,7 +403,7 @@ def finish(
         """SELECT coalesce(sum(EffectiveCost) FILTER (WHERE ChargeFrequency <> 'Recurring'), 0),
                    coalesce(sum(EffectiveCost) FILTER (WHERE ChargeFrequency = 'Recurring'), 0) FROM staged"""
     ).fetchall()[0]
-    replacing = _ReplacingStore(store, tool, window, streams, file_hash, state_source)
+    replacing = _ReplacingStore(store, tool, window, streams, file_hash, state_source, as_of)
     result = finish_cost_import(
         replacing, con, "staged", kind=tool.key, source_file=label, file_hash=file_hash, warnings=warnings
     )

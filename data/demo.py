@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, Field
+from spendscope.data.demo_assistants import build_assistants
 from spendscope.data.demo_focus import write_focus_csv
 from spendscope.data.demo_generate import MAX_DAYS, MIN_DAYS, DemoData, generate
 from spendscope.data.errors import InvalidArgument, InvalidPeriod
@@ -237,6 +238,7 @@ def build_demo(
         events = import_events_file(store, paths["events"], catalog=PriceCatalog())
         gpu_added = import_gpu_samples(store, paths["gpu"])
         labels_added = write_labels(store, data)
+        assistants = build_assistants(store, start, last, seed, folder)
     finally:
         if keep_files is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -270,6 +272,7 @@ def build_demo(
             "usage_events": events.rows_inserted,
             "gpu_samples": gpu_added,
             "anomaly_labels": labels_added,
+            **{f"costs_{tool}": rows for tool, rows in assistants.items()},
         },
         seconds=round(time.perf_counter() - started, 2),
     )

@@ -28,7 +28,8 @@ from spendscope.data.errors import ImportRejected
 from spendscope.data.importing import duplicate_result, previous_import, sha256_file
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store, memory_connection
-from spendscope.data.sync_claude_code import ACTIVITY_FIELDS as CLAUDE_ACTIVITY, record_rows
+from spendscope.data.sync_claude_code import ACTIVITY_FIELDS as CLAUDE_ACTIVITY
+from spendscope.data.sync_claude_code import record_rows
 from spendscope.data.sync_cursor import USAGE_FIELDS
 from spendscope.data.sync_github_copilot import ACTIVITY_FIELDS as COPILOT_ACTIVITY
 from spendscope.data.sync_github_copilot import activity_rows, seat_prices
@@ -75,7 +76,9 @@ def _col(header: dict[str, str], *names: str) -> str | None:
 def _need(path: Path, header: dict[str, str], what: str, *names: str) -> str:
     found = _col(header, *names)
     if found is None:
-        raise _reject(path, f"no {what} column (looked for {', '.join(names)}); columns: {', '.join(header.values())}")
+        raise _reject(
+            path, f"no {what} column (looked for {', '.join(names)}); columns: {', '.join(header.values())}"
+        )
     return found
 
 
@@ -83,10 +86,24 @@ def _window(days: list[dt.date], path: Path) -> SyncWindow:
     if not days:
         raise _reject(path, "holds no data rows")
     start, end = min(days), max(days) + dt.timedelta(days=1)
-    return SyncWindow(dt.datetime(start.year, start.month, start.day, tzinfo=UTC), dt.datetime(end.year, end.month, end.day, tzinfo=UTC), False)
+    return SyncWindow(
+        dt.datetime(start.year, start.month, start.day, tzinfo=UTC),
+        dt.datetime(end.year, end.month, end.day, tzinfo=UTC),
+        False,
+    )
 
 
-def _finish(store: Store, con: Any, key: str, window: SyncWindow, streams: tuple[str, ...], path: Path, digest: str, warnings: list[str], as_of: dt.datetime) -> AssistantResult:
+def _finish(
+    store: Store,
+    con: Any,
+    key: str,
+    window: SyncWindow,
+    streams: tuple[str, ...],
+    path: Path,
+    digest: str,
+    warnings: list[str],
+    as_of: dt.datetime,
+) -> AssistantResult:
     return finish(
         store,
         con,
@@ -131,7 +148,11 @@ def import_cursor(store: Store, path: Path, settings: Settings | None = None) ->
     out = []
     for n, r in enumerate(rows, start=1):
         raw_cost = (r.get(c_cost) or "").strip()
-        cost = Decimal(0) if raw_cost.lower() in ("", "included", "free", "-") else reader.decimal(n, c_cost, raw_cost)
+        cost = (
+            Decimal(0)
+            if raw_cost.lower() in ("", "included", "free", "-")
+            else reader.decimal(n, c_cost, raw_cost)
+        )
         kind = (r.get(c_kind) or "usage").strip() if c_kind else "usage"
         if c_max and (r.get(c_max) or "").strip().lower() in ("yes", "true", "1"):
             kind += " (Max Mode)"
@@ -173,7 +194,9 @@ def import_cursor(store: Store, path: Path, settings: Settings | None = None) ->
 # ---------------------------------------------------------------------------------------------- GitHub Copilot
 
 
-def import_github_copilot(store: Store, path: Path, settings: Settings | None = None, *, as_of: dt.datetime | None = None) -> AssistantResult:
+def import_github_copilot(
+    store: Store, path: Path, settings: Settings | None = None, *, as_of: dt.datetime | None = None
+) -> AssistantResult:
     """A Copilot premium request usage report CSV, seat activity report CSV, or usage metrics NDJSON."""
     path = Path(path)
     settings = settings or Settings()
@@ -190,14 +213,18 @@ def import_github_copilot(store: Store, path: Path, settings: Settings | None = 
             window = _window([r[0] for r in rows], path)
             return _finish(store, con, "github_copilot", window, ("activity",), path, digest, [], window.end)
         header, rows = _csv(path)
-        if _col(header, "Last Activity At", "last_activity_at") and _col(header, "Login", "username", "assignee_login"):
+        if _col(header, "Last Activity At", "last_activity_at") and _col(
+            header, "Login", "username", "assignee_login"
+        ):
             return _copilot_seats(store, con, path, digest, header, rows, settings, as_of)
         return _copilot_premium(store, con, path, digest, header, rows)
     finally:
         con.close()
 
 
-def _copilot_premium(store: Store, con: Any, path: Path, digest: str, header: dict[str, str], rows: list[dict[str, str]]) -> AssistantResult:
+def _copilot_premium(
+    store: Store, con: Any, path: Path, digest: str, header: dict[str, str], rows: list[dict[str, str]]
+) -> AssistantResult:
     reader = Reader(str(path), "github_copilot")
     c_date = _need(path, header, "date", "date", "usage_at")
     c_user = _col(header, "username", "user", "login")
@@ -205,7 +232,10 @@ def _copilot_premium(store: Store, con: Any, path: Path, digest: str, header: di
     c_prod, c_model = _col(header, "product"), _col(header, "model")
     c_qty = _need(path, header, "quantity", "quantity", "gross_quantity")
     c_net = _need(path, header, "net_amount", "net_amount", "netAmount")
-    c_gross, c_price = _col(header, "gross_amount", "grossAmount"), _col(header, "applied_cost_per_quantity", "price_per_unit")
+    c_gross, c_price = (
+        _col(header, "gross_amount", "grossAmount"),
+        _col(header, "applied_cost_per_quantity", "price_per_unit"),
+    )
     c_unit, c_org = _col(header, "unit_type", "unitType"), _col(header, "organization", "organization_name")
     out, skipped = [], 0
     for n, r in enumerate(rows, start=1):
@@ -237,18 +267,34 @@ def _copilot_premium(store: Store, con: Any, path: Path, digest: str, header: di
             )
         )
     insert_rows(con, "usage_in", USAGE_FIELDS, out)
-    warnings = [f"{skipped} rows are not Copilot premium requests (other products or seat lines) and were left out"] if skipped else []
+    warnings = (
+        [f"{skipped} rows are not Copilot premium requests (other products or seat lines) and were left out"]
+        if skipped
+        else []
+    )
     window = _window([r[0] for r in out], path)
     return _finish(store, con, "github_copilot", window, ("usage",), path, digest, warnings, window.end)
 
 
-def _copilot_seats(store: Store, con: Any, path: Path, digest: str, header: dict[str, str], rows: list[dict[str, str]], settings: Settings, as_of: dt.datetime | None) -> AssistantResult:
+def _copilot_seats(
+    store: Store,
+    con: Any,
+    path: Path,
+    digest: str,
+    header: dict[str, str],
+    rows: list[dict[str, str]],
+    settings: Settings,
+    as_of: dt.datetime | None,
+) -> AssistantResult:
     reader = Reader(str(path), "github_copilot")
     prices = seat_prices(settings.copilot_seat_prices)
     c_login = _need(path, header, "login", "Login", "username", "assignee_login")
     c_last = _need(path, header, "last activity", "Last Activity At", "last_activity_at")
     c_surface = _col(header, "Last Surface Used", "last_activity_editor")
-    c_created, c_plan = _col(header, "Created At", "created_at", "Assigned At"), _col(header, "Plan Type", "plan_type", "Plan")
+    c_created, c_plan = (
+        _col(header, "Created At", "created_at", "Assigned At"),
+        _col(header, "Plan Type", "plan_type", "Plan"),
+    )
     c_end = _col(header, "Pending Cancellation Date", "pending_cancellation_date")
     out = []
     for n, r in enumerate(rows, start=1):
@@ -269,13 +315,25 @@ def _copilot_seats(store: Store, con: Any, path: Path, digest: str, header: dict
     insert_rows(
         con,
         "seats_in",
-        ["user_id", "plan", "monthly_price", "assigned_at", "ends_at", "last_activity_at", "last_activity_surface"],
+        [
+            "user_id",
+            "plan",
+            "monthly_price",
+            "assigned_at",
+            "ends_at",
+            "last_activity_at",
+            "last_activity_surface",
+        ],
         out,
     )
     moment = as_of or dt.datetime.fromtimestamp(path.stat().st_mtime, UTC)
     end_day = moment.date() + dt.timedelta(days=1)
     earliest = [r[3].date() for r in out if r[3] is not None]
-    start = max(min(earliest), end_day - dt.timedelta(days=ROSTER_DAYS)) if earliest else moment.date().replace(day=1)
+    start = (
+        max(min(earliest), end_day - dt.timedelta(days=ROSTER_DAYS))
+        if earliest
+        else moment.date().replace(day=1)
+    )
     window = SyncWindow(
         dt.datetime(start.year, start.month, start.day, tzinfo=UTC),
         dt.datetime(end_day.year, end_day.month, end_day.day, tzinfo=UTC),
@@ -318,7 +376,10 @@ def import_claude_code(store: Store, path: Path, settings: Settings | None = Non
         return dup
     reader = Reader(str(path), "claude_code")
     records = _json_records(path)
-    dated = [(reader.day(n, "date", r.get("date") if isinstance(r, dict) else None), r) for n, r in enumerate(records, start=1)]
+    dated = [
+        (reader.day(n, "date", r.get("date") if isinstance(r, dict) else None), r)
+        for n, r in enumerate(records, start=1)
+    ]
     usage, activity = record_rows(dated, reader, settings.claude_code_api_costs == "estimate")
     con = memory_connection()
     try:

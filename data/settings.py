@@ -91,7 +91,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SPENDSCOPE_CURSOR_ADMIN_KEY", "CURSOR_ADMIN_KEY"),
         description="Cursor Admin API key for `spendscope sync cursor` (also CURSOR_ADMIN_KEY or keys_file).",
     )
-    cursor_api_url: str = Field(default="https://api.cursor.com", description="Base URL of the Cursor Admin API.")
+    cursor_api_url: str = Field(
+        default="https://api.cursor.com", description="Base URL of the Cursor Admin API."
+    )
     cursor_seat_price: Decimal = Field(
         default=Decimal("40"),
         description="Monthly price of a Cursor seat in USD (Teams list price; set your contract's), for seat fees.",
@@ -103,8 +105,12 @@ class Settings(BaseSettings):
         description="GitHub token (manage_billing:copilot, read:org) for `spendscope sync github-copilot` (also "
         "GITHUB_TOKEN or keys_file `github_token:`).",
     )
-    github_org: str | None = Field(default=None, description="GitHub organization whose Copilot seats and usage to sync.")
-    github_api_url: str = Field(default="https://api.github.com", description="Base URL of the GitHub REST API.")
+    github_org: str | None = Field(
+        default=None, description="GitHub organization whose Copilot seats and usage to sync."
+    )
+    github_api_url: str = Field(
+        default="https://api.github.com", description="Base URL of the GitHub REST API."
+    )
     copilot_seat_prices: str = Field(
         default="business=19,enterprise=39",
         description="Monthly Copilot seat prices in USD per plan_type (list prices; set your contract's).",

@@ -36,10 +36,7 @@ from spendscope.data.syncing import admin_key, payload_hash, plan_window, record
 KIND = "claude_code"
 TOOL = TOOLS[KIND]
 PAGE_LIMIT = 1000
-ACTIVITY_FIELDS = (
-    "day, user_id, active, sessions, requests, accepted_lines, removed_lines, suggestions_shown, "
-    "suggestions_accepted, commits, pull_requests, estimated_cost"
-).split(", ")
+ACTIVITY_FIELDS = ["day", "user_id", "active", "sessions", "requests", "accepted_lines", "removed_lines", "suggestions_shown", "suggestions_accepted", "commits", "pull_requests", "estimated_cost"]
 
 
 def actor_id(actor: Any, reader: Reader, n: int) -> str:
@@ -73,7 +70,9 @@ def record_rows(
             if not isinstance(m, dict):
                 raise reader.fail(n, "model_breakdown[]", m, "an object")
             cost = m.get("estimated_cost") or {}
-            amount = cents(reader.decimal(n, "model_breakdown.estimated_cost.amount", cost.get("amount"))) or Decimal(0)
+            amount = cents(
+                reader.decimal(n, "model_breakdown.estimated_cost.amount", cost.get("amount"))
+            ) or Decimal(0)
             estimate += amount
             counted = amount if customer == "api" and count_api_costs else Decimal(0)
             tokens = m.get("tokens") or {}
@@ -110,7 +109,9 @@ def record_rows(
                 accepted + rejected,
                 accepted,
                 reader.integer(n, "core_metrics.commits_by_claude_code", core.get("commits_by_claude_code")),
-                reader.integer(n, "core_metrics.pull_requests_by_claude_code", core.get("pull_requests_by_claude_code")),
+                reader.integer(
+                    n, "core_metrics.pull_requests_by_claude_code", core.get("pull_requests_by_claude_code")
+                ),
                 estimate,
             )
         )
@@ -122,7 +123,14 @@ def member_rows(users: list[dict[str, Any]], price: Decimal, reader: Reader) -> 
     for n, u in enumerate(users, start=1):
         if not isinstance(u, dict):
             raise reader.fail(n, "data[]", u, "an object")
-        rows.append((reader.user(n, "email", u.get("email")), "seat", price, reader.moment(n, "added_at", u.get("added_at"))))
+        rows.append(
+            (
+                reader.user(n, "email", u.get("email")),
+                "seat",
+                price,
+                reader.moment(n, "added_at", u.get("added_at")),
+            )
+        )
     return rows
 
 
@@ -133,11 +141,15 @@ def stage(
     users: list[dict[str, Any]] | None,
 ) -> None:
     create_inputs(con)
-    usage, activity = record_rows(records, Reader("Claude Code usage report", KIND), settings.claude_code_api_costs == "estimate")
+    usage, activity = record_rows(
+        records, Reader("Claude Code usage report", KIND), settings.claude_code_api_costs == "estimate"
+    )
     insert_rows(con, "usage_in", USAGE_FIELDS, usage)
     insert_rows(con, "activity_in", ACTIVITY_FIELDS, activity)
     if users is not None and settings.claude_code_seat_price is not None:
-        rows = member_rows(users, settings.claude_code_seat_price, Reader("Anthropic organization users", KIND))
+        rows = member_rows(
+            users, settings.claude_code_seat_price, Reader("Anthropic organization users", KIND)
+        )
         insert_rows(con, "seats_in", ["user_id", "plan", "monthly_price", "assigned_at"], rows)
         con.execute(
             """UPDATE seats_in AS s SET last_activity_at = a.last FROM
@@ -151,13 +163,19 @@ def _users(client: AssistantClient) -> list[dict[str, Any]]:
     after: str | None = None
     seen: set[str] = set()
     while True:
-        doc = client.json("GET", "/v1/organizations/users", params=[("limit", "100")] + ([("after_id", after)] if after else []))
+        doc = client.json(
+            "GET",
+            "/v1/organizations/users",
+            params=[("limit", "100")] + ([("after_id", after)] if after else []),
+        )
         users += doc.get("data") or []
         if not doc.get("has_more"):
             return users
         after = doc.get("last_id")
         if not after or after in seen:
-            raise SourceError("the Anthropic users listing said has_more without a new last_id", provider="Anthropic")
+            raise SourceError(
+                "the Anthropic users listing said has_more without a new last_id", provider="Anthropic"
+            )
         seen.add(after)
 
 
@@ -213,7 +231,9 @@ def sync_claude_code(
             window,
             streams=streams,
             label=f"{settings.anthropic_api_url.rstrip('/')}/v1/organizations/usage_report/claude_code {window.label}",
-            file_hash=payload_hash(window.label, [(str(d), r) for d, r in records], users, settings.claude_code_api_costs),
+            file_hash=payload_hash(
+                window.label, [(str(d), r) for d, r in records], users, settings.claude_code_api_costs
+            ),
             warnings=[],
             state_source=KIND,
             as_of=min(window.end, now or dt.datetime.now(dt.UTC)),

@@ -40,7 +40,7 @@ MAX_PAGES = 10_000
 
 def _usage_based(kind: str | None) -> bool:
     low = (kind or "").lower().replace("-", " ").replace("_", " ")
-    return "usage based" in low or "usage" == low.strip() or "on demand" in low
+    return "usage based" in low or low.strip() == "usage" or "on demand" in low
 
 
 def event_rows(events: list[dict[str, Any]], reader: Reader, first: int = 1) -> list[tuple]:
@@ -89,13 +89,8 @@ def event_rows(events: list[dict[str, Any]], reader: Reader, first: int = 1) -> 
     return rows
 
 
-USAGE_FIELDS = (
-    "day, user_id, model_raw, kind, description, cost, list_cost, unit_price, quantity, unit, requests, "
-    "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, account, src_row"
-).split(", ")
-ACTIVITY_FIELDS = (
-    "day, user_id, active, requests, accepted_lines, removed_lines, suggestions_shown, suggestions_accepted"
-).split(", ")
+USAGE_FIELDS = ["day", "user_id", "model_raw", "kind", "description", "cost", "list_cost", "unit_price", "quantity", "unit", "requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "account", "src_row"]
+ACTIVITY_FIELDS = ["day", "user_id", "active", "requests", "accepted_lines", "removed_lines", "suggestions_shown", "suggestions_accepted"]
 
 
 def activity_rows(records: list[dict[str, Any]], reader: Reader) -> list[tuple]:
@@ -122,7 +117,9 @@ def activity_rows(records: list[dict[str, Any]], reader: Reader) -> list[tuple]:
     return rows
 
 
-def seat_rows(members: list[dict[str, Any]], spend: dict[str, Decimal], settings: Settings, reader: Reader) -> list[tuple]:
+def seat_rows(
+    members: list[dict[str, Any]], spend: dict[str, Decimal], settings: Settings, reader: Reader
+) -> list[tuple]:
     rows = []
     for n, m in enumerate(members, start=1):
         if not isinstance(m, dict):
@@ -137,16 +134,25 @@ def seat_rows(members: list[dict[str, Any]], spend: dict[str, Decimal], settings
 def _events(client: AssistantClient, window: SyncWindow) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for page in range(1, MAX_PAGES + 1):
-        body = {"startDate": ms(window.start), "endDate": ms(window.end) - 1, "page": page, "pageSize": PAGE_SIZE}
+        body = {
+            "startDate": ms(window.start),
+            "endDate": ms(window.end) - 1,
+            "page": page,
+            "pageSize": PAGE_SIZE,
+        }
         doc = client.json("POST", "/teams/filtered-usage-events", body=body)
         events = doc.get("usageEvents") if isinstance(doc, dict) else None
         if not isinstance(events, list):
-            raise SourceError("Cursor answered /teams/filtered-usage-events without a usageEvents list", provider="Cursor")
+            raise SourceError(
+                "Cursor answered /teams/filtered-usage-events without a usageEvents list", provider="Cursor"
+            )
         out += events
         pagination = doc.get("pagination") or {}
         if not pagination.get("hasNextPage") or not events:
             return out
-    raise SourceError(f"Cursor usage events did not end after {MAX_PAGES} pages; nothing was imported", provider="Cursor")
+    raise SourceError(
+        f"Cursor usage events did not end after {MAX_PAGES} pages; nothing was imported", provider="Cursor"
+    )
 
 
 def _daily(client: AssistantClient, window: SyncWindow) -> list[dict[str, Any]]:
@@ -154,10 +160,14 @@ def _daily(client: AssistantClient, window: SyncWindow) -> list[dict[str, Any]]:
     start = window.start
     while start < window.end:
         stop = min(start + dt.timedelta(days=DAILY_CHUNK_DAYS), window.end)
-        doc = client.json("POST", "/teams/daily-usage-data", body={"startDate": ms(start), "endDate": ms(stop) - 1})
+        doc = client.json(
+            "POST", "/teams/daily-usage-data", body={"startDate": ms(start), "endDate": ms(stop) - 1}
+        )
         data = doc.get("data") if isinstance(doc, dict) else None
         if not isinstance(data, list):
-            raise SourceError("Cursor answered /teams/daily-usage-data without a data list", provider="Cursor")
+            raise SourceError(
+                "Cursor answered /teams/daily-usage-data without a data list", provider="Cursor"
+            )
         out += data
         start = stop
     return out
@@ -170,7 +180,9 @@ def _spend(client: AssistantClient, reader: Reader) -> dict[str, Decimal]:
         doc = client.json("POST", "/teams/spend", body={"page": page, "pageSize": 100})
         for n, m in enumerate(doc.get("teamMemberSpend") or [], start=1):
             if isinstance(m, dict) and m.get("email"):
-                spend[str(m["email"]).strip().lower()] = cents(reader.decimal(n, "spendCents", m.get("spendCents"))) or Decimal(0)
+                spend[str(m["email"]).strip().lower()] = cents(
+                    reader.decimal(n, "spendCents", m.get("spendCents"))
+                ) or Decimal(0)
         pages = int(doc.get("totalPages") or 1)
         page += 1
     return spend
@@ -187,7 +199,9 @@ def stage(
 ) -> None:
     create_inputs(con)
     insert_rows(con, "usage_in", USAGE_FIELDS, event_rows(events, Reader("Cursor usage events", KIND)))
-    insert_rows(con, "activity_in", ACTIVITY_FIELDS, activity_rows(daily, Reader("Cursor daily usage data", KIND)))
+    insert_rows(
+        con, "activity_in", ACTIVITY_FIELDS, activity_rows(daily, Reader("Cursor daily usage data", KIND))
+    )
     seats = seat_rows(members, spend, settings, Reader("Cursor team members", KIND))
     insert_rows(con, "seats_in", ["user_id", "plan", "monthly_price", "cycle_spend"], seats)
     con.execute(

@@ -38,10 +38,7 @@ TOOL = TOOLS[KIND]
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
 MAX_PAGES = 10_000
-ACTIVITY_FIELDS = (
-    "day, user_id, active, sessions, requests, accepted_lines, removed_lines, suggested_lines, "
-    "suggestions_shown, suggestions_accepted"
-).split(", ")
+ACTIVITY_FIELDS = ["day", "user_id", "active", "sessions", "requests", "accepted_lines", "removed_lines", "suggested_lines", "suggestions_shown", "suggestions_accepted"]
 
 
 def seat_prices(text: str) -> dict[str, Decimal]:
@@ -59,7 +56,9 @@ def seat_prices(text: str) -> dict[str, Decimal]:
     return prices
 
 
-def seat_rows(seats: list[dict[str, Any]], prices: dict[str, Decimal], reader: Reader) -> tuple[list[tuple], list[str]]:
+def seat_rows(
+    seats: list[dict[str, Any]], prices: dict[str, Decimal], reader: Reader
+) -> tuple[list[tuple], list[str]]:
     rows, unpriced = [], set()
     for n, s in enumerate(seats, start=1):
         if not isinstance(s, dict):
@@ -87,7 +86,9 @@ def seat_rows(seats: list[dict[str, Any]], prices: dict[str, Decimal], reader: R
     return rows, warnings
 
 
-def premium_rows(items: list[tuple[dt.date, str | None, dict[str, Any]]], org: str, reader: Reader) -> list[tuple]:
+def premium_rows(
+    items: list[tuple[dt.date, str | None, dict[str, Any]]], org: str, reader: Reader
+) -> list[tuple]:
     """(day, user or None, usage item) -> usage_in rows."""
     rows = []
     for n, (day, user, item) in enumerate(items, start=1):
@@ -130,7 +131,9 @@ def activity_rows(records: list[dict[str, Any]], reader: Reader) -> list[tuple]:
                 reader.user(n, "user_login", r.get("user_login")),
                 True,
                 reader.integer(n, "totals_by_cli.session_count", cli.get("session_count")),
-                reader.integer(n, "user_initiated_interaction_count", r.get("user_initiated_interaction_count")),
+                reader.integer(
+                    n, "user_initiated_interaction_count", r.get("user_initiated_interaction_count")
+                ),
                 reader.integer(n, "loc_added_sum", r.get("loc_added_sum")),
                 reader.integer(n, "loc_deleted_sum", r.get("loc_deleted_sum")),
                 reader.integer(n, "loc_suggested_to_add_sum", r.get("loc_suggested_to_add_sum")),
@@ -148,7 +151,9 @@ def ndjson(text: str, what: str) -> list[dict[str, Any]]:
             try:
                 out.append(json.loads(line))
             except ValueError:
-                raise SourceError(f"{what}: line {i} is not JSON; nothing was imported", provider="GitHub") from None
+                raise SourceError(
+                    f"{what}: line {i} is not JSON; nothing was imported", provider="GitHub"
+                ) from None
     return out
 
 
@@ -160,10 +165,16 @@ def _days(window: SyncWindow) -> list[dt.date]:
 def _seats(client: AssistantClient, org: str) -> list[dict[str, Any]]:
     seats: list[dict[str, Any]] = []
     for page in range(1, MAX_PAGES + 1):
-        doc = client.json("GET", f"/orgs/{org}/copilot/billing/seats", params=[("per_page", str(PER_PAGE)), ("page", str(page))])
+        doc = client.json(
+            "GET",
+            f"/orgs/{org}/copilot/billing/seats",
+            params=[("per_page", str(PER_PAGE)), ("page", str(page))],
+        )
         batch = doc.get("seats") if isinstance(doc, dict) else None
         if not isinstance(batch, list):
-            raise SourceError("GitHub answered the Copilot seats listing without a seats list", provider="GitHub")
+            raise SourceError(
+                "GitHub answered the Copilot seats listing without a seats list", provider="GitHub"
+            )
         seats += batch
         if not batch or len(seats) >= int(doc.get("total_seats") or 0) or len(batch) < PER_PAGE:
             return seats
@@ -189,11 +200,20 @@ def _premium(
             for item in client.json("GET", path, params=[*when, ("user", login)]).get("usageItems") or []:
                 out.append((day, login.lower(), item))
                 for rest in remainder.get((item.get("product"), item.get("sku"), item.get("model")), [])[:1]:
-                    for k in ("grossQuantity", "grossAmount", "discountQuantity", "discountAmount", "netQuantity", "netAmount"):
+                    for k in (
+                        "grossQuantity",
+                        "grossAmount",
+                        "discountQuantity",
+                        "discountAmount",
+                        "netQuantity",
+                        "netAmount",
+                    ):
                         rest[k] = Decimal(str(rest.get(k) or 0)) - Decimal(str(item.get(k) or 0))
         for items in remainder.values():
             for rest in items:
-                if any(Decimal(str(rest.get(k) or 0)) != 0 for k in ("grossQuantity", "netAmount", "grossAmount")):
+                if any(
+                    Decimal(str(rest.get(k) or 0)) != 0 for k in ("grossQuantity", "netAmount", "grossAmount")
+                ):
                     out.append((day, None, rest))
     return out
 
@@ -205,11 +225,15 @@ def _activity(
     missing = []
     for day in days:
         try:
-            doc = client.json("GET", f"/orgs/{org}/copilot/metrics/reports/users-1-day", params=[("day", day.isoformat())])
+            doc = client.json(
+                "GET", f"/orgs/{org}/copilot/metrics/reports/users-1-day", params=[("day", day.isoformat())]
+            )
         except SourceError as exc:
             if exc.details.get("status") == 403:
-                warnings.append("GitHub refused the Copilot usage metrics (403: the metrics policy is off or the "
-                                "token lacks permission); activity was left as it was")
+                warnings.append(
+                    "GitHub refused the Copilot usage metrics (403: the metrics policy is off or the "
+                    "token lacks permission); activity was left as it was"
+                )
                 return None
             if exc.details.get("status") != 404:
                 raise
@@ -218,8 +242,10 @@ def _activity(
         for link in doc.get("download_links") or []:
             records += ndjson(downloads.text(str(link)), f"Copilot usage metrics report for {day}")
     if missing:
-        warnings.append(f"no Copilot usage metrics report yet for {len(missing)} day(s) ({missing[0]} ...); "
-                        "they are read again by the next sync inside the look-back")
+        warnings.append(
+            f"no Copilot usage metrics report yet for {len(missing)} day(s) ({missing[0]} ...); "
+            "they are read again by the next sync inside the look-back"
+        )
     return records
 
 
@@ -233,17 +259,37 @@ def stage(
     activity: list[dict[str, Any]] | None,
 ) -> list[str]:
     create_inputs(con)
-    rows, warnings = seat_rows(seats, seat_prices(settings.copilot_seat_prices), Reader("Copilot seats", KIND))
+    rows, warnings = seat_rows(
+        seats, seat_prices(settings.copilot_seat_prices), Reader("Copilot seats", KIND)
+    )
     insert_rows(
         con,
         "seats_in",
-        ["user_id", "plan", "monthly_price", "assigned_at", "ends_at", "last_activity_at", "last_activity_surface"],
+        [
+            "user_id",
+            "plan",
+            "monthly_price",
+            "assigned_at",
+            "ends_at",
+            "last_activity_at",
+            "last_activity_surface",
+        ],
         rows,
     )
     con.execute("UPDATE seats_in SET account = ?", [org])
-    insert_rows(con, "usage_in", USAGE_FIELDS, premium_rows(premium, org, Reader("Copilot premium request usage", KIND)))
+    insert_rows(
+        con,
+        "usage_in",
+        USAGE_FIELDS,
+        premium_rows(premium, org, Reader("Copilot premium request usage", KIND)),
+    )
     if activity is not None:
-        insert_rows(con, "activity_in", ACTIVITY_FIELDS, activity_rows(activity, Reader("Copilot usage metrics", KIND)))
+        insert_rows(
+            con,
+            "activity_in",
+            ACTIVITY_FIELDS,
+            activity_rows(activity, Reader("Copilot usage metrics", KIND)),
+        )
     return warnings
 
 
@@ -275,9 +321,17 @@ def sync_github_copilot(
     )
     token = admin_key(settings, "github", field="github_token", env_name="GITHUB_TOKEN")
     kwargs = {"sleep": sleep} if sleep else {}
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
-    client = AssistantClient(settings.github_api_url, headers, provider="GitHub", key_name="GITHUB_TOKEN", **kwargs)
-    downloads = AssistantClient(settings.github_api_url, {}, provider="GitHub", key_name="GITHUB_TOKEN", **kwargs)
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": API_VERSION,
+    }
+    client = AssistantClient(
+        settings.github_api_url, headers, provider="GitHub", key_name="GITHUB_TOKEN", **kwargs
+    )
+    downloads = AssistantClient(
+        settings.github_api_url, {}, provider="GitHub", key_name="GITHUB_TOKEN", **kwargs
+    )
     warnings: list[str] = []
     days = _days(window)
     try:
@@ -311,4 +365,9 @@ def sync_github_copilot(
         raise
     finally:
         con.close()
-    return result.model_copy(update={"requests": client.requests + downloads.requests, "retries": client.retries + downloads.retries})
+    return result.model_copy(
+        update={
+            "requests": client.requests + downloads.requests,
+            "retries": client.retries + downloads.retries,
+        }
+    )

@@ -59,7 +59,9 @@ class SyncResult(BaseModel):
     import_result: ImportResult
 
 
-def admin_key(settings: Settings, provider: str, *, field: str | None = None, env_name: str | None = None) -> str:
+def admin_key(
+    settings: Settings, provider: str, *, field: str | None = None, env_name: str | None = None
+) -> str:
     """The admin key for `provider` ('openai' | 'anthropic' | ...): environment first, then the keys file.
     `field` is the settings field and keys-file key (default `<provider>_admin_key`), `env_name` its usual variable."""
     field = field or f"{provider}_admin_key"

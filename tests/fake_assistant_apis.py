@@ -76,7 +76,9 @@ class FakeCursor(_Fake):
             lo, hi = _ms_day(doc["startDate"]), _ms_day(doc["endDate"])
             assert (hi - lo).days <= 30, "Cursor accepts at most 30 days per call"
             rows = [d for d in self.daily if lo <= _ms_day(d["date"]) <= hi]
-            return _json(200, {"data": rows, "period": {"startDate": doc["startDate"], "endDate": doc["endDate"]}})
+            return _json(
+                200, {"data": rows, "period": {"startDate": doc["startDate"], "endDate": doc["endDate"]}}
+            )
         if path == "/teams/filtered-usage-events":
             lo, hi = int(doc.get("startDate", 0)), int(doc.get("endDate", 10**15))
             rows = [e for e in self.events if lo <= int(e["timestamp"]) <= hi]
@@ -137,24 +139,48 @@ class FakeGitHub(_Fake):
         with self.lock:
             if self.rate_limited:
                 self.rate_limited -= 1
-                return _json(403, {"message": "API rate limit exceeded"}, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"})
+                return _json(
+                    403,
+                    {"message": "API rate limit exceeded"},
+                    {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"},
+                )
         if (fail := self.failure(path)) is not None:
             return fail
         if path == f"/orgs/{self.org}/copilot/billing/seats":
             page, size = int(q.get("page", 1)), int(q.get("per_page", 50))
-            return _json(200, {"total_seats": len(self.seats), "seats": self.seats[(page - 1) * size : page * size]})
+            return _json(
+                200, {"total_seats": len(self.seats), "seats": self.seats[(page - 1) * size : page * size]}
+            )
         if path == f"/organizations/{self.org}/settings/billing/premium_request/usage":
             day = dt.date(int(q["year"]), int(q["month"]), int(q["day"]))
-            items = [i for i in self.premium if i["day"] == day and ("user" not in q or i["user"] == q["user"])]
-            fields = ("grossQuantity", "grossAmount", "discountQuantity", "discountAmount", "netQuantity", "netAmount")
+            items = [
+                i for i in self.premium if i["day"] == day and ("user" not in q or i["user"] == q["user"])
+            ]
+            fields = (
+                "grossQuantity",
+                "grossAmount",
+                "discountQuantity",
+                "discountAmount",
+                "netQuantity",
+                "netAmount",
+            )
             grouped: dict[tuple, dict[str, Any]] = {}
             for i in items:
                 k = (i["product"], i["sku"], i["model"])
-                g = grouped.setdefault(k, {**{x: i[x] for x in ("product", "sku", "model", "unitType", "pricePerUnit")}, **{f: 0 for f in fields}})
+                g = grouped.setdefault(
+                    k,
+                    {
+                        **{x: i[x] for x in ("product", "sku", "model", "unitType", "pricePerUnit")},
+                        **{f: 0 for f in fields},
+                    },
+                )
                 for f in fields:
                     g[f] = float(Decimal(str(g[f])) + Decimal(str(i[f])))
-            out = {"timePeriod": {"year": day.year, "month": day.month, "day": day.day}, "organization": self.org,
-                   "usageItems": list(grouped.values())}
+            out = {
+                "timePeriod": {"year": day.year, "month": day.month, "day": day.day},
+                "organization": self.org,
+                "usageItems": list(grouped.values()),
+            }
             if "user" in q:
                 out["user"] = q["user"]
             return _json(200, out)
@@ -162,7 +188,9 @@ class FakeGitHub(_Fake):
             day = q["day"]
             if day not in self.metrics:
                 return _json(404, {"message": "Not Found"})
-            return _json(200, {"download_links": [f"{self.base_url}/downloads/{day}.ndjson"], "report_day": day})
+            return _json(
+                200, {"download_links": [f"{self.base_url}/downloads/{day}.ndjson"], "report_day": day}
+            )
         return _json(404, {"message": "Not Found"})
 
 
@@ -176,7 +204,10 @@ class FakeClaudeCode(_Fake):
         q = {k: v[0] for k, v in query.items()}
         self.requests.append((method, path, q))
         if headers.get("x-api-key") != self.key or not headers.get("anthropic-version"):
-            return _json(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+            return _json(
+                401,
+                {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}},
+            )
         if (fail := self.failure(path)) is not None:
             return fail
         if path == "/v1/organizations/usage_report/claude_code":
@@ -184,13 +215,26 @@ class FakeClaudeCode(_Fake):
             rows = [r for r in self.records if str(r["date"])[:10] == day]
             limit, offset = int(q.get("limit", 20)), int(q.get("page", "page_0").split("_")[1])
             more = offset + limit < len(rows)
-            return _json(200, {"data": rows[offset : offset + limit], "has_more": more,
-                               "next_page": f"page_{offset + limit}" if more else None})
+            return _json(
+                200,
+                {
+                    "data": rows[offset : offset + limit],
+                    "has_more": more,
+                    "next_page": f"page_{offset + limit}" if more else None,
+                },
+            )
         if path == "/v1/organizations/users":
             limit = int(q.get("limit", 20))
             ids = [u["id"] for u in self.users]
             start = ids.index(q["after_id"]) + 1 if "after_id" in q else 0
             chunk = self.users[start : start + limit]
-            return _json(200, {"data": chunk, "has_more": start + limit < len(self.users),
-                               "first_id": chunk[0]["id"] if chunk else None, "last_id": chunk[-1]["id"] if chunk else None})
+            return _json(
+                200,
+                {
+                    "data": chunk,
+                    "has_more": start + limit < len(self.users),
+                    "first_id": chunk[0]["id"] if chunk else None,
+                    "last_id": chunk[-1]["id"] if chunk else None,
+                },
+            )
         return _json(404, {"type": "error", "error": {"type": "not_found_error", "message": "not found"}})

@@ -23,9 +23,21 @@ Q = Decimal("0.0000000001")
 
 def _item(day: dt.date, user: str, model: str, gross: int, included: int) -> dict:
     net = gross - included
-    return {"day": day, "user": user, "product": "Copilot", "sku": "Copilot Premium Request", "model": model,
-            "unitType": "requests", "pricePerUnit": 0.04, "grossQuantity": gross, "grossAmount": gross * 0.04,
-            "discountQuantity": included, "discountAmount": included * 0.04, "netQuantity": net, "netAmount": net * 0.04}
+    return {
+        "day": day,
+        "user": user,
+        "product": "Copilot",
+        "sku": "Copilot Premium Request",
+        "model": model,
+        "unitType": "requests",
+        "pricePerUnit": 0.04,
+        "grossQuantity": gross,
+        "grossAmount": gross * 0.04,
+        "discountQuantity": included,
+        "discountAmount": included * 0.04,
+        "netQuantity": net,
+        "netAmount": net * 0.04,
+    }
 
 
 def _fake() -> FakeGitHub:
@@ -44,8 +56,13 @@ def _fake() -> FakeGitHub:
 
 
 def _settings(tmp_path: Path, url: str, token: str = "ghp_good", org: str | None = "acme") -> Settings:
-    return Settings(db=tmp_path / "s.duckdb", keys_file=tmp_path / "keys.yaml", github_api_url=url, GITHUB_TOKEN=token,
-                    github_org=org)
+    return Settings(
+        db=tmp_path / "s.duckdb",
+        keys_file=tmp_path / "keys.yaml",
+        github_api_url=url,
+        GITHUB_TOKEN=token,
+        github_org=org,
+    )
 
 
 def _one(store: Store, sql: str) -> object:
@@ -53,12 +70,19 @@ def _one(store: Store, sql: str) -> object:
         return con.execute(sql).fetchall()[0][0]
 
 
-def test_copilot_sync_writes_seat_fees_premium_requests_per_user_and_metrics(store: Store, tmp_path: Path) -> None:
+def test_copilot_sync_writes_seat_fees_premium_requests_per_user_and_metrics(
+    store: Store, tmp_path: Path
+) -> None:
     api = _fake()
     with FakeServer(api.route) as srv:
         api.base_url = srv.url
-        result = sync_github_copilot(store, _settings(tmp_path, srv.url), since=D1, until=D2,
-                                     now=dt.datetime(2026, 11, 4, tzinfo=dt.UTC))
+        result = sync_github_copilot(
+            store,
+            _settings(tmp_path, srv.url),
+            since=D1,
+            until=D2,
+            now=dt.datetime(2026, 11, 4, tzinfo=dt.UTC),
+        )
     with store.reader() as con:
         per_user = con.execute(
             """SELECT json_extract_string(Tags, '$.user'), x_Model, sum(BilledCost), sum(ListCost), sum(ConsumedQuantity)
@@ -79,10 +103,15 @@ def test_copilot_sync_writes_seat_fees_premium_requests_per_user_and_metrics(sto
     ]
     # business $19 and enterprise $39 a month, November has 30 days, two days each
     daily = {"business": (Decimal(19) / 30).quantize(Q), "enterprise": (Decimal(39) / 30).quantize(Q)}
-    assert seats == [("dormant-dev", 2 * daily["enterprise"]), ("octocat", 2 * daily["business"]),
-                     ("octokitten", 2 * daily["business"])]
+    assert seats == [
+        ("dormant-dev", 2 * daily["enterprise"]),
+        ("octocat", 2 * daily["business"]),
+        ("octokitten", 2 * daily["business"]),
+    ]
     assert activity == [(D1, "octocat", 180, 310, 14, 2, 9)]
-    assert result.seats == 3 and any("no Copilot usage metrics report yet" in w for w in result.import_result.warnings)
+    assert result.seats == 3 and any(
+        "no Copilot usage metrics report yet" in w for w in result.import_result.warnings
+    )
     # per-user queries only for seats active on or after the day: octocat, on both days
     users = sorted({(q["day"], q["user"]) for _, p, q in api.requests if "user" in q})
     assert users == [("2", "octocat"), ("3", "octocat")]
@@ -95,12 +124,16 @@ def test_the_primary_rate_limit_waits_and_retries_instead_of_failing(store: Stor
     waits: list[float] = []
     with FakeServer(api.route) as srv:
         api.base_url = srv.url
-        result = sync_github_copilot(store, _settings(tmp_path, srv.url), since=D1, until=D1, sleep=waits.append)
+        result = sync_github_copilot(
+            store, _settings(tmp_path, srv.url), since=D1, until=D1, sleep=waits.append
+        )
     assert result.retries == 3 and len(waits) == 3
     assert result.seats == 3
 
 
-def test_seat_pages_are_followed_until_total_seats(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seat_pages_are_followed_until_total_seats(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from spendscope.data import sync_github_copilot as mod
 
     monkeypatch.setattr(mod, "PER_PAGE", 2)
@@ -112,7 +145,9 @@ def test_seat_pages_are_followed_until_total_seats(store: Store, tmp_path: Path,
     assert pages == ["1", "2"] and result.seats == 3
 
 
-def test_a_late_revision_of_premium_requests_replaces_the_days_in_the_lookback(store: Store, tmp_path: Path) -> None:
+def test_a_late_revision_of_premium_requests_replaces_the_days_in_the_lookback(
+    store: Store, tmp_path: Path
+) -> None:
     api = _fake()
     with FakeServer(api.route) as srv:
         api.base_url = srv.url
@@ -147,10 +182,17 @@ def test_cli_sync_github_copilot_runs_end_to_end(tmp_path: Path) -> None:
     db = tmp_path / "g.duckdb"
     with FakeServer(api.route) as srv:
         api.base_url = srv.url
-        env = {"GITHUB_TOKEN": "ghp_good", "SPENDSCOPE_GITHUB_ORG": "acme", "SPENDSCOPE_GITHUB_API_URL": srv.url,
-               "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml")}
-        out = CliRunner().invoke(app, ["sync", "github-copilot", "--since", "2026-11-02", "--until", "2026-11-02",
-                                       "--db", str(db)], env=env)
+        env = {
+            "GITHUB_TOKEN": "ghp_good",
+            "SPENDSCOPE_GITHUB_ORG": "acme",
+            "SPENDSCOPE_GITHUB_API_URL": srv.url,
+            "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml"),
+        }
+        out = CliRunner().invoke(
+            app,
+            ["sync", "github-copilot", "--since", "2026-11-02", "--until", "2026-11-02", "--db", str(db)],
+            env=env,
+        )
     assert out.exit_code == 0, out.output
     assert "GitHub Copilot sync 2026-11-02" in out.output and "3 seats" in out.output
     seats = CliRunner().invoke(app, ["seats", "--as-of", "2026-11-02", "--db", str(db), "--json"])

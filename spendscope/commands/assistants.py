@@ -68,7 +68,9 @@ def _money(v: float | None) -> str:
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     sync_app = _sync_group(app)
 
-    def _sync(func_path: str, label: str, since: Any, until: Any, lookback: Any, db: Any, as_json: bool) -> None:
+    def _sync(
+        func_path: str, label: str, since: Any, until: Any, lookback: Any, db: Any, as_json: bool
+    ) -> None:
         import importlib
 
         from spendscope.render import print_json
@@ -76,7 +78,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         module, name = func_path.rsplit(".", 1)
         func = getattr(importlib.import_module(module), name)
         result = func(
-            open_store(db), settings(db), since=_date(since, "--since"), until=_date(until, "--until"), lookback_days=lookback
+            open_store(db),
+            settings(db),
+            since=_date(since, "--since"),
+            until=_date(until, "--until"),
+            lookback_days=lookback,
         )
         print_json(result) if as_json else _print_result(f"{label} sync", result)
 
@@ -89,7 +95,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Claude Code Analytics API (per-user usage, tokens, sessions, lines, commits, PRs). Key: ANTHROPIC_ADMIN_KEY."""
-        _sync("spendscope.data.sync_claude_code.sync_claude_code", "Claude Code", since, until, lookback, db, as_json)
+        _sync(
+            "spendscope.data.sync_claude_code.sync_claude_code",
+            "Claude Code",
+            since,
+            until,
+            lookback,
+            db,
+            as_json,
+        )
 
     @sync_app.command("cursor")
     def sync_cursor_cmd(
@@ -111,7 +125,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """GitHub Copilot seats, premium requests and usage metrics of SPENDSCOPE_GITHUB_ORG. Token: GITHUB_TOKEN."""
-        _sync("spendscope.data.sync_github_copilot.sync_github_copilot", "GitHub Copilot", since, until, lookback, db, as_json)
+        _sync(
+            "spendscope.data.sync_github_copilot.sync_github_copilot",
+            "GitHub Copilot",
+            since,
+            until,
+            lookback,
+            db,
+            as_json,
+        )
 
     def _imports(files: list[Path], db: Any, as_json: bool, func_path: str, **kwargs: Any) -> None:
         import importlib
@@ -155,7 +177,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
 
     @app.command("assistants")
     def assistants_cmd(
-        period: Annotated[str | None, typer.Option("--period", "-p", help="e.g. last-month, 2026-10.")] = None,
+        period: Annotated[
+            str | None, typer.Option("--period", "-p", help="e.g. last-month, 2026-10.")
+        ] = None,
         tool: ToolOption = None,
         by: Annotated[str | None, typer.Option("--by", help="Also group by a dimension, e.g. team.")] = None,
         filters: FilterOption = None,
@@ -176,23 +200,56 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if as_json:
             print_json(result)
             return
-        cols = ["tool", "user", *([by] if by else []), "seats", "usage", "cost", "active days", "accepted lines",
-                "PRs", "per line", "per PR"]
+        cols = [
+            "tool",
+            "user",
+            *([by] if by else []),
+            "seats",
+            "usage",
+            "cost",
+            "active days",
+            "accepted lines",
+            "PRs",
+            "per line",
+            "per PR",
+        ]
         rows = [
-            [u.tool, u.user or "(no user)", *([u.group] if by else []), _money(u.seat_cost), _money(u.usage_cost),
-             _money(u.cost), u.active_days, u.accepted_lines, u.pull_requests,
-             "" if u.cost_per_accepted_line is None else f"{u.cost_per_accepted_line:,.4f}",
-             _money(u.cost_per_pull_request)]
+            [
+                u.tool,
+                u.user or "(no user)",
+                *([u.group] if by else []),
+                _money(u.seat_cost),
+                _money(u.usage_cost),
+                _money(u.cost),
+                u.active_days,
+                u.accepted_lines,
+                u.pull_requests,
+                "" if u.cost_per_accepted_line is None else f"{u.cost_per_accepted_line:,.4f}",
+                _money(u.cost_per_pull_request),
+            ]
             for u in result.users
         ]
         if as_csv:
             output(cols, rows, as_csv=True)
             return
-        summary = [[t.name, t.users, _money(t.seat_cost), _money(t.usage_cost), _money(t.cost), _money(t.cost_per_user),
-                    "" if t.cost_per_accepted_line is None else f"{t.cost_per_accepted_line:,.4f}",
-                    _money(t.cost_per_pull_request)] for t in result.tools]
-        output(["tool", "users", "seats", "usage", "cost", "per user", "per line", "per PR"], summary,
-               title=f"Coding assistants, {result.period_label}")
+        summary = [
+            [
+                t.name,
+                t.users,
+                _money(t.seat_cost),
+                _money(t.usage_cost),
+                _money(t.cost),
+                _money(t.cost_per_user),
+                "" if t.cost_per_accepted_line is None else f"{t.cost_per_accepted_line:,.4f}",
+                _money(t.cost_per_pull_request),
+            ]
+            for t in result.tools
+        ]
+        output(
+            ["tool", "users", "seats", "usage", "cost", "per user", "per line", "per PR"],
+            summary,
+            title=f"Coding assistants, {result.period_label}",
+        )
         if rows:
             output(cols, rows)
         for note in result.assumptions:
@@ -201,10 +258,16 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @app.command("seats")
     def seats_cmd(
         tool: ToolOption = None,
-        idle_days: Annotated[int, typer.Option("--idle-days", help="Idle after this many days without activity.")] = 30,
+        idle_days: Annotated[
+            int, typer.Option("--idle-days", help="Idle after this many days without activity.")
+        ] = 30,
         idle: Annotated[bool, typer.Option("--idle", help="Only idle seats.")] = False,
-        by: Annotated[str | None, typer.Option("--by", help="Also show a dimension per seat, e.g. team.")] = None,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="'Today' for the idle test (YYYY-MM-DD).")] = None,
+        by: Annotated[
+            str | None, typer.Option("--by", help="Also show a dimension per seat, e.g. team.")
+        ] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="'Today' for the idle test (YYYY-MM-DD).")
+        ] = None,
         filters: FilterOption = None,
         db: DbOption = None,
         as_json: JsonOption = False,
@@ -217,16 +280,43 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         result = invoke(
             open_store(db),
             "list_assistant_seats",
-            {"tool": tool, "idle_days": idle_days, "only_idle": idle, "group_by": by, "as_of": _date(as_of, "--as-of"),
-             "filters": _filters(filters)},
+            {
+                "tool": tool,
+                "idle_days": idle_days,
+                "only_idle": idle,
+                "group_by": by,
+                "as_of": _date(as_of, "--as-of"),
+                "filters": _filters(filters),
+            },
         )
         if as_json:
             print_json(result)
             return
-        cols = ["tool", "user", *([by] if by else []), "plan", "monthly", "last activity", "days idle", "active/30d", "idle"]
-        rows = [[r.tool, r.user, *([r.group] if by else []), r.plan, _money(r.monthly_price),
-                 "" if r.last_activity is None else str(r.last_activity), "never" if r.days_idle is None else r.days_idle,
-                 r.active_days_30, "idle" if r.idle else ""] for r in result.rows]
+        cols = [
+            "tool",
+            "user",
+            *([by] if by else []),
+            "plan",
+            "monthly",
+            "last activity",
+            "days idle",
+            "active/30d",
+            "idle",
+        ]
+        rows = [
+            [
+                r.tool,
+                r.user,
+                *([r.group] if by else []),
+                r.plan,
+                _money(r.monthly_price),
+                "" if r.last_activity is None else str(r.last_activity),
+                "never" if r.days_idle is None else r.days_idle,
+                r.active_days_30,
+                "idle" if r.idle else "",
+            ]
+            for r in result.rows
+        ]
         output(cols, rows, as_csv=as_csv, title=f"Seats as of {result.as_of}")
         if not as_csv:
             console.print(

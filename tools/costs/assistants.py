@@ -15,7 +15,14 @@ import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument
 from spendscope.data.store import Store
-from spendscope.tools.costs.breakdown import Filter, TimeRange, check_coverage, filter_sql, period_bounds, resolve_range
+from spendscope.tools.costs.breakdown import (
+    Filter,
+    TimeRange,
+    check_coverage,
+    filter_sql,
+    period_bounds,
+    resolve_range,
+)
 from spendscope.tools.costs.dimensions import Source, dimension_sql, query_source
 from spendscope.tools.registry import operation
 
@@ -26,11 +33,18 @@ TOOL_NAMES = {"claude_code": "Claude Code", "cursor": "Cursor", "github_copilot"
 
 def tool_key(text: str) -> str:
     low = text.strip().lower().replace("-", "_").replace(" ", "_")
-    aliases = {"copilot": "github_copilot", "github": "github_copilot", "claude": "claude_code", "claudecode": "claude_code"}
+    aliases = {
+        "copilot": "github_copilot",
+        "github": "github_copilot",
+        "claude": "claude_code",
+        "claudecode": "claude_code",
+    }
     key = aliases.get(low, low)
     if key not in TOOL_KEYS:
         raise InvalidArgument(
-            f"unknown coding assistant {text!r}; accepted: claude-code, cursor, github-copilot", argument="tool", value=text
+            f"unknown coding assistant {text!r}; accepted: claude-code, cursor, github-copilot",
+            argument="tool",
+            value=text,
         )
     return key
 
@@ -40,7 +54,9 @@ class AssistantCostsInput(TimeRange):
     group_by: str | None = Field(
         None, description="also group by this dimension, e.g. team (a virtual tag mapping users to teams)"
     )
-    filters: list[Filter] = Field(default_factory=list, description="filters on cost rows, all of which must hold")
+    filters: list[Filter] = Field(
+        default_factory=list, description="filters on cost rows, all of which must hold"
+    )
     top: int = Field(200, ge=1, le=10_000, description="users returned, most expensive first")
 
 
@@ -110,7 +126,11 @@ def run_assistant_costs(con: duckdb.DuckDBPyConnection, p: AssistantCostsInput) 
     tool = tool_key(p.tool) if p.tool else None
     where, params = cost_rows_sql(con, source, p.filters, tool)
     start, end = period_bounds(period)
-    group = f"CAST({dimension_sql(p.group_by, con, source)} AS VARCHAR)" if p.group_by else "CAST(NULL AS VARCHAR)"
+    group = (
+        f"CAST({dimension_sql(p.group_by, con, source)} AS VARCHAR)"
+        if p.group_by
+        else "CAST(NULL AS VARCHAR)"
+    )
     rows = con.execute(
         f"""
         WITH c AS (
@@ -161,7 +181,9 @@ def run_assistant_costs(con: duckdb.DuckDBPyConnection, p: AssistantCostsInput) 
                 cost_per_active_day=_ratio(cost, days),
             )
         )
-        agg = per_tool.setdefault(t, {"users": set(), "seat": Decimal(0), "usage": Decimal(0), "lines": None, "prs": None})
+        agg = per_tool.setdefault(
+            t, {"users": set(), "seat": Decimal(0), "usage": Decimal(0), "lines": None, "prs": None}
+        )
         if usr:
             agg["users"].add(usr)  # type: ignore[union-attr]
             everyone.add(f"{usr}")
@@ -190,9 +212,13 @@ def run_assistant_costs(con: duckdb.DuckDBPyConnection, p: AssistantCostsInput) 
             )
         )
     if not rows:
-        notes.append("no coding-assistant spend in this period (sync claude-code, cursor or github-copilot first)")
-    notes.append("cost is effective cost: seat fees amortised per day, usage as charged; unit costs divide a "
-                 "user's whole cost by the activity the vendor reports (None where it reports none)")
+        notes.append(
+            "no coding-assistant spend in this period (sync claude-code, cursor or github-copilot first)"
+        )
+    notes.append(
+        "cost is effective cost: seat fees amortised per day, usage as charged; unit costs divide a "
+        "user's whole cost by the activity the vendor reports (None where it reports none)"
+    )
     return AssistantCostsResult(
         start=period.start,
         end=period.end,
@@ -205,7 +231,9 @@ def run_assistant_costs(con: duckdb.DuckDBPyConnection, p: AssistantCostsInput) 
     )
 
 
-@operation("get_assistant_costs", input_model=AssistantCostsInput, output_model=AssistantCostsResult, chart=False)
+@operation(
+    "get_assistant_costs", input_model=AssistantCostsInput, output_model=AssistantCostsResult, chart=False
+)
 def assistant_costs(store: Store, params: AssistantCostsInput) -> AssistantCostsResult:
     """Coding-assistant spend (Claude Code, Cursor, GitHub Copilot) per tool and per user: seat fees and usage,
     spend per engineer, and unit costs from the reported productivity (cost per accepted line, per pull request,
@@ -233,7 +261,9 @@ class SeatRow(BaseModel):
     monthly_price: float | None
     group: str | None = None
     assigned_at: dt.datetime | None
-    last_activity: dt.date | None = Field(description="the vendor's last activity or the last active day recorded")
+    last_activity: dt.date | None = Field(
+        description="the vendor's last activity or the last active day recorded"
+    )
     days_idle: int | None = Field(description="days since last activity (None: never active)")
     idle: bool
     active_days_30: int = Field(description="active days in the 30 days to as_of")
@@ -258,7 +288,11 @@ def run_seats(con: duckdb.DuckDBPyConnection, p: SeatsInput) -> SeatsResult:
     grp = "CAST(NULL AS VARCHAR)"
     if p.filters or p.group_by:
         where, params = cost_rows_sql(con, source, p.filters, tool)
-        group = f"CAST({dimension_sql(p.group_by, con, source)} AS VARCHAR)" if p.group_by else "CAST(NULL AS VARCHAR)"
+        group = (
+            f"CAST({dimension_sql(p.group_by, con, source)} AS VARCHAR)"
+            if p.group_by
+            else "CAST(NULL AS VARCHAR)"
+        )
         scope = f"""JOIN (SELECT lower(json_extract_string(Tags, '$.user')) AS usr,
                             arg_max({group}, ChargePeriodStart) AS grp
                      FROM {source.relation} WHERE {where} GROUP BY 1) AS k ON k.usr = s.user_id"""
@@ -285,7 +319,11 @@ def run_seats(con: duckdb.DuckDBPyConnection, p: SeatsInput) -> SeatsResult:
     for t, usr, plan, price, group, assigned, last, days30 in rows:
         since = (as_of - last).days if last is not None else None
         assigned_days = (as_of - assigned.date()).days if assigned is not None else None
-        idle = since >= p.idle_days if since is not None else (assigned_days is None or assigned_days >= p.idle_days)
+        idle = (
+            since >= p.idle_days
+            if since is not None
+            else (assigned_days is None or assigned_days >= p.idle_days)
+        )
         if idle and price is not None:
             idle_cost += price
         if p.only_idle and not idle:
