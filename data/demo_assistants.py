@@ -26,11 +26,49 @@ from spendscope.data.syncing import SyncWindow, payload_hash
 
 ORG = "lumen-labs"
 DOMAIN = "lumenlabs.dev"
-FIRST = ("ana", "ben", "chen", "dara", "eli", "fay", "gus", "hana", "ivo", "jun", "kai", "lea", "milo", "nia",
-         "omar", "pia", "quin", "rosa", "sami", "tara", "uma", "vik", "wen", "xia", "yuri", "zoe")
-TEAM_SIZES = (("search", 8), ("support", 5), ("growth", 6), ("legal", 2), ("data-science", 6), ("platform", 9))
+FIRST = (
+    "ana",
+    "ben",
+    "chen",
+    "dara",
+    "eli",
+    "fay",
+    "gus",
+    "hana",
+    "ivo",
+    "jun",
+    "kai",
+    "lea",
+    "milo",
+    "nia",
+    "omar",
+    "pia",
+    "quin",
+    "rosa",
+    "sami",
+    "tara",
+    "uma",
+    "vik",
+    "wen",
+    "xia",
+    "yuri",
+    "zoe",
+)
+TEAM_SIZES = (
+    ("search", 8),
+    ("support", 5),
+    ("growth", 6),
+    ("legal", 2),
+    ("data-science", 6),
+    ("platform", 9),
+)
 CURSOR_TEAMS = ("search",)
-COPILOT_MODELS = (("Claude Sonnet 4", 1, 0.55), ("GPT-5", 1, 0.25), ("Gemini 2.5 Pro", 1, 0.12), ("Claude Opus 4", 10, 0.08))
+COPILOT_MODELS = (
+    ("Claude Sonnet 4", 1, 0.55),
+    ("GPT-5", 1, 0.25),
+    ("Gemini 2.5 Pro", 1, 0.12),
+    ("Claude Opus 4", 10, 0.08),
+)
 CURSOR_MODELS = (("claude-4-sonnet", 0.6), ("gpt-5", 0.25), ("claude-4-opus", 0.15))
 PREMIUM_PRICE = 0.04
 INCLUDED = {"business": 300, "enterprise": 1000}
@@ -43,7 +81,13 @@ def engineers() -> list[dict[str, str]]:
         for _ in range(size):
             first = FIRST[i % len(FIRST)]
             last = team.split("-")[0]
-            out.append({"email": f"{first}.{last}{i // len(FIRST) or ''}@{DOMAIN}", "login": f"{first}-{last}", "team": team})
+            out.append(
+                {
+                    "email": f"{first}.{last}{i // len(FIRST) or ''}@{DOMAIN}",
+                    "login": f"{first}-{last}",
+                    "team": team,
+                }
+            )
             i += 1
     return out
 
@@ -56,14 +100,20 @@ def _copilot(rng: random.Random, people: list[dict[str, str]], days: list[dt.dat
     start, end = days[0], days[-1]
     seats, premium, metrics = [], [], []
     idle_never = {people[3]["login"], people[20]["login"]}
-    idle_since = {people[9]["login"]: 25, people[14]["login"]: 10, people[30]["login"]: 40}  # last active day index
-    heavy = {people[1]["login"], people[33]["login"], people[27]["login"]}
+    idle_since = {
+        people[9]["login"]: 25,
+        people[14]["login"]: 10,
+        people[30]["login"]: 40,
+    }  # last active day index
+    heavy = {people[1]["login"], people[16]["login"], people[22]["login"]}
     late = {people[12]["login"]: len(days) // 2}  # seat assigned half-way through
     for k, p in enumerate(people):
         login = p["login"]
         plan = "enterprise" if p["team"] == "platform" and k % 3 == 0 else "business"
         created = start - dt.timedelta(days=200) if login not in late else days[late[login]]
-        active_days = [] if login in idle_never else days[: idle_since[login] + 1] if login in idle_since else days
+        active_days = (
+            [] if login in idle_never else days[: idle_since[login] + 1] if login in idle_since else days
+        )
         active_days = [d for d in active_days if d >= created and (d.weekday() < 5 or rng.random() < 0.1)]
         month_used: dict[tuple[int, int], float] = {}
         for d in active_days:
@@ -78,22 +128,48 @@ def _copilot(rng: random.Random, people: list[dict[str, str]], days: list[dt.dat
                 included = max(0.0, min(units, INCLUDED[plan] - used))
                 month_used[(d.year, d.month)] = used + units
                 units_today += units
-                premium.append({"day": d, "user": login, "product": "Copilot", "sku": "Copilot Premium Request",
-                                "model": model, "unitType": "requests", "pricePerUnit": PREMIUM_PRICE,
-                                "grossQuantity": units, "grossAmount": round(units * PREMIUM_PRICE, 4),
-                                "discountQuantity": included, "discountAmount": round(included * PREMIUM_PRICE, 4),
-                                "netQuantity": units - included, "netAmount": round((units - included) * PREMIUM_PRICE, 4)})
+                premium.append(
+                    {
+                        "day": d,
+                        "user": login,
+                        "product": "Copilot",
+                        "sku": "Copilot Premium Request",
+                        "model": model,
+                        "unitType": "requests",
+                        "pricePerUnit": PREMIUM_PRICE,
+                        "grossQuantity": units,
+                        "grossAmount": round(units * PREMIUM_PRICE, 4),
+                        "discountQuantity": included,
+                        "discountAmount": round(included * PREMIUM_PRICE, 4),
+                        "netQuantity": units - included,
+                        "netAmount": round((units - included) * PREMIUM_PRICE, 4),
+                    }
+                )
             shown = rng.randint(20, 90)
             accepted = int(shown * rng.uniform(0.2, 0.4))
-            metrics.append({"day": d.isoformat(), "user_login": login, "user_initiated_interaction_count": rng.randint(3, 30),
-                            "code_generation_activity_count": shown, "code_acceptance_activity_count": accepted,
-                            "loc_suggested_to_add_sum": shown * 4, "loc_added_sum": accepted * rng.randint(3, 7),
-                            "loc_deleted_sum": rng.randint(0, 15)})
+            metrics.append(
+                {
+                    "day": d.isoformat(),
+                    "user_login": login,
+                    "user_initiated_interaction_count": rng.randint(3, 30),
+                    "code_generation_activity_count": shown,
+                    "code_acceptance_activity_count": accepted,
+                    "loc_suggested_to_add_sum": shown * 4,
+                    "loc_added_sum": accepted * rng.randint(3, 7),
+                    "loc_deleted_sum": rng.randint(0, 15),
+                }
+            )
         last = max(active_days) if active_days else None
-        seats.append({"created_at": f"{created.isoformat()}T09:00:00Z", "pending_cancellation_date": None,
-                      "last_activity_at": f"{last.isoformat()}T17:30:00Z" if last else None,
-                      "last_activity_editor": "vscode/1.105.0/copilot-chat/0.32.0" if last else None,
-                      "plan_type": plan, "assignee": {"login": login, "type": "User"}})
+        seats.append(
+            {
+                "created_at": f"{created.isoformat()}T09:00:00Z",
+                "pending_cancellation_date": None,
+                "last_activity_at": f"{last.isoformat()}T17:30:00Z" if last else None,
+                "last_activity_editor": "vscode/1.105.0/copilot-chat/0.32.0" if last else None,
+                "plan_type": plan,
+                "assignee": {"login": login, "type": "User"},
+            }
+        )
     assert end >= start
     return {"seats": seats, "premium": premium, "metrics": metrics}
 
@@ -104,36 +180,79 @@ def _cursor(rng: random.Random, people: list[dict[str, str]], days: list[dt.date
     opus_lovers = {users[0]["email"], users[5]["email"]}
     for k, p in enumerate(users):
         email = p["email"]
-        members.append({"id": 1000 + k, "name": email.split("@")[0], "email": email, "role": "owner" if k == 0 else "member",
-                        "isRemoved": False})
+        members.append(
+            {
+                "id": 1000 + k,
+                "name": email.split("@")[0],
+                "email": email,
+                "role": "owner" if k == 0 else "member",
+                "isRemoved": False,
+            }
+        )
         idle = k == len(users) - 1  # one Cursor seat nobody uses
         for d in days:
             active = not idle and (d.weekday() < 5 or rng.random() < 0.1)
             lines = rng.randint(150, 900) if active else 0
-            daily.append({"date": _ms(d, 0), "isActive": active, "acceptedLinesAdded": lines,
-                          "acceptedLinesDeleted": lines // 4, "totalTabsShown": lines // 2, "totalTabsAccepted": lines // 5,
-                          "totalAccepts": rng.randint(5, 40) if active else 0, "composerRequests": rng.randint(0, 20) if active else 0,
-                          "chatRequests": rng.randint(0, 30) if active else 0, "agentRequests": rng.randint(0, 25) if active else 0,
-                          "cmdkUsages": rng.randint(0, 15) if active else 0, "email": email})
+            daily.append(
+                {
+                    "date": _ms(d, 0),
+                    "isActive": active,
+                    "acceptedLinesAdded": lines,
+                    "acceptedLinesDeleted": lines // 4,
+                    "totalTabsShown": lines // 2,
+                    "totalTabsAccepted": lines // 5,
+                    "totalAccepts": rng.randint(5, 40) if active else 0,
+                    "composerRequests": rng.randint(0, 20) if active else 0,
+                    "chatRequests": rng.randint(0, 30) if active else 0,
+                    "agentRequests": rng.randint(0, 25) if active else 0,
+                    "cmdkUsages": rng.randint(0, 15) if active else 0,
+                    "email": email,
+                }
+            )
             if not active:
                 continue
             for j in range(rng.randint(1, 4)):
                 r = rng.random()
-                model = next(m for m, cut in (("claude-4-opus", 0.7 if email in opus_lovers else 0.12),
-                                              ("gpt-5", 0.85 if email in opus_lovers else 0.4), ("claude-4-sonnet", 1.1)) if r < cut)
+                model = next(
+                    m
+                    for m, cut in (
+                        ("claude-4-opus", 0.7 if email in opus_lovers else 0.12),
+                        ("gpt-5", 0.85 if email in opus_lovers else 0.4),
+                        ("claude-4-sonnet", 1.1),
+                    )
+                    if r < cut
+                )
                 opus = model == "claude-4-opus"
                 inp, out = rng.randint(2_000, 40_000), rng.randint(300, 4_000)
                 read, write = rng.randint(0, 60_000), rng.randint(0, 8_000)
-                rates = (15, 75, 1.5, 18.75) if opus else (1.25, 10, 0.125, 1.56) if model == "gpt-5" else (3, 15, 0.3, 3.75)
+                rates = (
+                    (15, 75, 1.5, 18.75)
+                    if opus
+                    else (1.25, 10, 0.125, 1.56)
+                    if model == "gpt-5"
+                    else (3, 15, 0.3, 3.75)
+                )
                 cents = (inp * rates[0] + out * rates[1] + read * rates[2] + write * rates[3]) / 10_000
                 usage_based = opus or rng.random() < 0.15
-                events.append({"timestamp": str(_ms(d, 3_600 * 9 + j * 1_800 + rng.randint(0, 900))), "model": model,
-                               "kind": "Usage-based" if usage_based else "Included in Business", "maxMode": opus,
-                               "requestsCosts": round(rng.uniform(1, 5) * (5 if opus else 1), 1),
-                               "isTokenBasedCall": usage_based,
-                               "tokenUsage": {"inputTokens": inp, "outputTokens": out, "cacheWriteTokens": write,
-                                              "cacheReadTokens": read, "totalCents": round(cents, 4)},
-                               "isFreeBugbot": False, "userEmail": email})
+                events.append(
+                    {
+                        "timestamp": str(_ms(d, 3_600 * 9 + j * 1_800 + rng.randint(0, 900))),
+                        "model": model,
+                        "kind": "Usage-based" if usage_based else "Included in Business",
+                        "maxMode": opus,
+                        "requestsCosts": round(rng.uniform(1, 5) * (5 if opus else 1), 1),
+                        "isTokenBasedCall": usage_based,
+                        "tokenUsage": {
+                            "inputTokens": inp,
+                            "outputTokens": out,
+                            "cacheWriteTokens": write,
+                            "cacheReadTokens": read,
+                            "totalCents": round(cents, 4),
+                        },
+                        "isFreeBugbot": False,
+                        "userEmail": email,
+                    }
+                )
     return {"members": members, "events": events, "daily": daily}
 
 
@@ -160,14 +279,33 @@ def build_assistants(store: Store, start: dt.date, end: dt.date, seed: int, fold
         con = memory_connection()
         try:
             if key == "cursor":
-                sync_cursor.stage(con, settings, members=data["members"], events=data["events"], daily=data["daily"], spend={})
+                sync_cursor.stage(
+                    con,
+                    settings,
+                    members=data["members"],
+                    events=data["events"],
+                    daily=data["daily"],
+                    spend={},
+                )
                 streams: tuple[str, ...] = ("usage", "seats", "activity", "roster")
             else:
                 premium = [(i["day"], i["user"], i) for i in data["premium"]]
-                sync_github_copilot.stage(con, settings, ORG, seats=data["seats"], premium=premium, activity=data["metrics"])
+                sync_github_copilot.stage(
+                    con, settings, ORG, seats=data["seats"], premium=premium, activity=data["metrics"]
+                )
                 streams = ("usage", "seats", "activity", "roster")
-            result: AssistantResult = finish(store, con, TOOLS[key], window, streams=streams, label=str(path.resolve()),
-                                             file_hash=digest, warnings=[], state_source=None, as_of=window.end)
+            result: AssistantResult = finish(
+                store,
+                con,
+                TOOLS[key],
+                window,
+                streams=streams,
+                label=str(path.resolve()),
+                file_hash=digest,
+                warnings=[],
+                state_source=None,
+                as_of=window.end,
+            )
         finally:
             con.close()
         added[key] = result.cost_rows

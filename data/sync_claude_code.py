@@ -36,7 +36,20 @@ from spendscope.data.syncing import admin_key, payload_hash, plan_window, record
 KIND = "claude_code"
 TOOL = TOOLS[KIND]
 PAGE_LIMIT = 1000
-ACTIVITY_FIELDS = ["day", "user_id", "active", "sessions", "requests", "accepted_lines", "removed_lines", "suggestions_shown", "suggestions_accepted", "commits", "pull_requests", "estimated_cost"]
+ACTIVITY_FIELDS = [
+    "day",
+    "user_id",
+    "active",
+    "sessions",
+    "requests",
+    "accepted_lines",
+    "removed_lines",
+    "suggestions_shown",
+    "suggestions_accepted",
+    "commits",
+    "pull_requests",
+    "estimated_cost",
+]
 
 
 def actor_id(actor: Any, reader: Reader, n: int) -> str:

@@ -89,8 +89,35 @@ def event_rows(events: list[dict[str, Any]], reader: Reader, first: int = 1) -> 
     return rows
 
 
-USAGE_FIELDS = ["day", "user_id", "model_raw", "kind", "description", "cost", "list_cost", "unit_price", "quantity", "unit", "requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "account", "src_row"]
-ACTIVITY_FIELDS = ["day", "user_id", "active", "requests", "accepted_lines", "removed_lines", "suggestions_shown", "suggestions_accepted"]
+USAGE_FIELDS = [
+    "day",
+    "user_id",
+    "model_raw",
+    "kind",
+    "description",
+    "cost",
+    "list_cost",
+    "unit_price",
+    "quantity",
+    "unit",
+    "requests",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "account",
+    "src_row",
+]
+ACTIVITY_FIELDS = [
+    "day",
+    "user_id",
+    "active",
+    "requests",
+    "accepted_lines",
+    "removed_lines",
+    "suggestions_shown",
+    "suggestions_accepted",
+]
 
 
 def activity_rows(records: list[dict[str, Any]], reader: Reader) -> list[tuple]:

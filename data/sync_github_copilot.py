@@ -38,7 +38,18 @@ TOOL = TOOLS[KIND]
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
 MAX_PAGES = 10_000
-ACTIVITY_FIELDS = ["day", "user_id", "active", "sessions", "requests", "accepted_lines", "removed_lines", "suggested_lines", "suggestions_shown", "suggestions_accepted"]
+ACTIVITY_FIELDS = [
+    "day",
+    "user_id",
+    "active",
+    "sessions",
+    "requests",
+    "accepted_lines",
+    "removed_lines",
+    "suggested_lines",
+    "suggestions_shown",
+    "suggestions_accepted",
+]
 
 
 def seat_prices(text: str) -> dict[str, Decimal]:

@@ -302,17 +302,17 @@ def run_seats(con: duckdb.DuckDBPyConnection, p: SeatsInput) -> SeatsResult:
         f"""
         WITH a AS (
             SELECT tool, user_id, max(day) FILTER (WHERE coalesce(active, true)) AS last_day,
-                   count(*) FILTER (WHERE coalesce(active, true) AND day > ? - 30 AND day <= ?) AS days30
-            FROM assistant_activity WHERE day <= ? GROUP BY ALL
+                   count(*) FILTER (WHERE coalesce(active, true) AND day > CAST(? AS DATE) - 30 AND day <= CAST(? AS DATE)) AS days30
+            FROM assistant_activity WHERE day <= CAST(? AS DATE) GROUP BY ALL
         )
         SELECT s.tool, s.user_id, s.plan, s.monthly_price, {grp}, s.assigned_at,
                greatest(CAST(s.last_activity_at AS DATE), a.last_day) AS last_day, coalesce(a.days30, 0)
         FROM assistant_seats AS s {scope}
         LEFT JOIN a ON a.tool = s.tool AND a.user_id = s.user_id
-        WHERE (s.ends_at IS NULL OR CAST(s.ends_at AS DATE) > ?) {tool_clause}
+        WHERE (s.ends_at IS NULL OR CAST(s.ends_at AS DATE) > CAST(? AS DATE)) {tool_clause}
         ORDER BY s.tool, s.user_id
         """,
-        [*params, as_of, as_of, as_of, as_of, *([tool] if tool else [])],
+        [as_of, as_of, as_of, *params, as_of, *([tool] if tool else [])],
     ).fetchall()
     out: list[SeatRow] = []
     idle_cost = Decimal(0)
