@@ -360,8 +360,8 @@ def _json_records(path: Path) -> list[Any]:
                 except ValueError:
                     raise _reject(path, f"line {i} is not JSON") from None
         return records
-    if isinstance(doc, dict):
-        return list(doc.get("data") or [])
+    if isinstance(doc, dict):  # an API page, or a single record (one line of JSON lines)
+        return list(doc.get("data") or []) if "data" in doc else [doc]
     if isinstance(doc, list):
         return doc
     raise _reject(path, "is neither a JSON object with `data`, a JSON list nor JSON lines")
