@@ -32,8 +32,9 @@ import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.importing import ImportResult, finish_cost_import
 from spendscope.data.naming import canonical_model
+from spendscope.data.settings import Settings
 from spendscope.data.store import Store
-from spendscope.data.syncing import SyncWindow, record_success
+from spendscope.data.syncing import SyncWindow, plan_window, record_failure, record_success
 
 UTC = dt.UTC
 
@@ -141,6 +142,38 @@ class AssistantResult(BaseModel):
     activity_rows: int = 0
     streams: list[str] = Field(default_factory=list, description="what this run delivered and replaced")
     import_result: ImportResult
+
+
+def sync_window(
+    store: Store,
+    settings: Settings,
+    kind: str,
+    *,
+    since: dt.date | None,
+    until: dt.date | None,
+    lookback_days: int | None,
+    now: dt.datetime | None,
+) -> SyncWindow:
+    """The window a coding-assistant sync reads (the provider syncs' rules and settings)."""
+    return plan_window(
+        store,
+        kind,
+        since=since,
+        until=until,
+        lookback_days=settings.sync_lookback_days if lookback_days is None else lookback_days,
+        initial_days=settings.sync_initial_days,
+        now=now,
+    )
+
+
+@contextmanager
+def recording_failure(store: Store, kind: str) -> Iterator[None]:
+    """Record any error of the block in `_sync_state` (data untouched) and let it through."""
+    try:
+        yield
+    except Exception as exc:
+        record_failure(store, kind, exc)
+        raise
 
 
 def create_inputs(con: duckdb.DuckDBPyConnection) -> None:

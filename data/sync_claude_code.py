@@ -24,14 +24,21 @@ from typing import Any
 import duckdb
 from spendscope.data.assistant_http import AssistantClient
 from spendscope.data.assistant_parse import Reader, cents, insert_rows
-from spendscope.data.assistants import TOOLS, AssistantResult, create_inputs, finish
+from spendscope.data.assistants import (
+    TOOLS,
+    AssistantResult,
+    create_inputs,
+    finish,
+    recording_failure,
+    sync_window,
+)
 from spendscope.data.errors import SourceError
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store, memory_connection
 from spendscope.data.sync_anthropic import API_VERSION
 from spendscope.data.sync_cursor import USAGE_FIELDS
 from spendscope.data.sync_github_copilot import _days
-from spendscope.data.syncing import admin_key, payload_hash, plan_window, record_failure
+from spendscope.data.syncing import admin_key, payload_hash
 
 KIND = "claude_code"
 TOOL = TOOLS[KIND]
@@ -203,14 +210,8 @@ def sync_claude_code(
     sleep: Callable[[float], None] | None = None,
 ) -> AssistantResult:
     """Pull the Claude Code usage report day by day for the sync window and replace it."""
-    window = plan_window(
-        store,
-        KIND,
-        since=since,
-        until=until,
-        lookback_days=settings.sync_lookback_days if lookback_days is None else lookback_days,
-        initial_days=settings.sync_initial_days,
-        now=now,
+    window = sync_window(
+        store, settings, KIND, since=since, until=until, lookback_days=lookback_days, now=now
     )
     key = admin_key(settings, "anthropic")
     kwargs = {"sleep": sleep} if sleep else {}
@@ -223,37 +224,33 @@ def sync_claude_code(
     )
     records: list[tuple[dt.date, dict[str, Any]]] = []
     try:
-        for day in _days(window):
-            params = [("starting_at", day.isoformat()), ("limit", str(PAGE_LIMIT))]
-            for page in client.pages("/v1/organizations/usage_report/claude_code", params):
-                records += [(day, r) for r in page.get("data") or []]
-        users = _users(client) if settings.claude_code_seat_price is not None else None
-    except Exception as exc:
-        record_failure(store, KIND, exc)
-        raise
+        with recording_failure(store, KIND):
+            for day in _days(window):
+                params = [("starting_at", day.isoformat()), ("limit", str(PAGE_LIMIT))]
+                for page in client.pages("/v1/organizations/usage_report/claude_code", params):
+                    records += [(day, r) for r in page.get("data") or []]
+            users = _users(client) if settings.claude_code_seat_price is not None else None
     finally:
         client.close()
     con = memory_connection()
     try:
-        stage(con, settings, records, users)
-        streams = ("usage", "activity") + (("seats", "roster") if users is not None else ())
-        result = finish(
-            store,
-            con,
-            TOOL,
-            window,
-            streams=streams,
-            label=f"{settings.anthropic_api_url.rstrip('/')}/v1/organizations/usage_report/claude_code {window.label}",
-            file_hash=payload_hash(
-                window.label, [(str(d), r) for d, r in records], users, settings.claude_code_api_costs
-            ),
-            warnings=[],
-            state_source=KIND,
-            as_of=min(window.end, now or dt.datetime.now(dt.UTC)),
-        )
-    except Exception as exc:
-        record_failure(store, KIND, exc)
-        raise
+        with recording_failure(store, KIND):
+            stage(con, settings, records, users)
+            streams = ("usage", "activity") + (("seats", "roster") if users is not None else ())
+            result = finish(
+                store,
+                con,
+                TOOL,
+                window,
+                streams=streams,
+                label=f"{settings.anthropic_api_url.rstrip('/')}/v1/organizations/usage_report/claude_code {window.label}",
+                file_hash=payload_hash(
+                    window.label, [(str(d), r) for d, r in records], users, settings.claude_code_api_costs
+                ),
+                warnings=[],
+                state_source=KIND,
+                as_of=min(window.end, now or dt.datetime.now(dt.UTC)),
+            )
     finally:
         con.close()
     return result.model_copy(update={"requests": client.requests, "retries": client.retries})

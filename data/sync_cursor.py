@@ -25,11 +25,18 @@ from typing import Any
 import duckdb
 from spendscope.data.assistant_http import AssistantClient
 from spendscope.data.assistant_parse import Reader, cents, insert_rows, ms
-from spendscope.data.assistants import TOOLS, AssistantResult, create_inputs, finish
+from spendscope.data.assistants import (
+    TOOLS,
+    AssistantResult,
+    create_inputs,
+    finish,
+    recording_failure,
+    sync_window,
+)
 from spendscope.data.errors import SourceError
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store, memory_connection
-from spendscope.data.syncing import SyncWindow, admin_key, payload_hash, plan_window, record_failure
+from spendscope.data.syncing import SyncWindow, admin_key, payload_hash
 
 KIND = "cursor"
 TOOL = TOOLS[KIND]
@@ -249,14 +256,8 @@ def sync_cursor(
     sleep: Callable[[float], None] | None = None,
 ) -> AssistantResult:
     """Pull the Cursor Admin API for the sync window and replace its seats, usage and activity."""
-    window = plan_window(
-        store,
-        KIND,
-        since=since,
-        until=until,
-        lookback_days=settings.sync_lookback_days if lookback_days is None else lookback_days,
-        initial_days=settings.sync_initial_days,
-        now=now,
+    window = sync_window(
+        store, settings, KIND, since=since, until=until, lookback_days=lookback_days, now=now
     )
     key = admin_key(settings, "cursor", env_name="CURSOR_ADMIN_KEY")
     auth = base64.b64encode(f"{key}:".encode()).decode("ascii")
@@ -270,37 +271,35 @@ def sync_cursor(
     )
     reader = Reader("Cursor team spend", KIND)
     try:
-        doc = client.json("GET", "/teams/members")
-        members = doc.get("teamMembers") if isinstance(doc, dict) else doc
-        if not isinstance(members, list):
-            raise SourceError("Cursor answered /teams/members without a teamMembers list", provider="Cursor")
-        events = _events(client, window)
-        daily = _daily(client, window)
-        spend = _spend(client, reader)
-    except Exception as exc:
-        record_failure(store, KIND, exc)
-        raise
+        with recording_failure(store, KIND):
+            doc = client.json("GET", "/teams/members")
+            members = doc.get("teamMembers") if isinstance(doc, dict) else doc
+            if not isinstance(members, list):
+                raise SourceError(
+                    "Cursor answered /teams/members without a teamMembers list", provider="Cursor"
+                )
+            events = _events(client, window)
+            daily = _daily(client, window)
+            spend = _spend(client, reader)
     finally:
         client.close()
     con = memory_connection()
     try:
-        stage(con, settings, members=members, events=events, daily=daily, spend=spend)
-        as_of = min(window.end, now or dt.datetime.now(dt.UTC))
-        result = finish(
-            store,
-            con,
-            TOOL,
-            window,
-            streams=("usage", "seats", "activity", "roster"),
-            label=f"{settings.cursor_api_url.rstrip('/')}/teams {window.label}",
-            file_hash=payload_hash(window.label, members, events, daily, sorted(spend.items())),
-            warnings=[],
-            state_source=KIND,
-            as_of=as_of,
-        )
-    except Exception as exc:
-        record_failure(store, KIND, exc)
-        raise
+        with recording_failure(store, KIND):
+            stage(con, settings, members=members, events=events, daily=daily, spend=spend)
+            as_of = min(window.end, now or dt.datetime.now(dt.UTC))
+            result = finish(
+                store,
+                con,
+                TOOL,
+                window,
+                streams=("usage", "seats", "activity", "roster"),
+                label=f"{settings.cursor_api_url.rstrip('/')}/teams {window.label}",
+                file_hash=payload_hash(window.label, members, events, daily, sorted(spend.items())),
+                warnings=[],
+                state_source=KIND,
+                as_of=as_of,
+            )
     finally:
         con.close()
     return result.model_copy(update={"requests": client.requests, "retries": client.retries})

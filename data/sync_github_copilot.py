@@ -26,12 +26,19 @@ from typing import Any
 import duckdb
 from spendscope.data.assistant_http import AssistantClient
 from spendscope.data.assistant_parse import Reader, insert_rows
-from spendscope.data.assistants import TOOLS, AssistantResult, create_inputs, finish
+from spendscope.data.assistants import (
+    TOOLS,
+    AssistantResult,
+    create_inputs,
+    finish,
+    recording_failure,
+    sync_window,
+)
 from spendscope.data.errors import InvalidArgument, SourceError
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store, memory_connection
 from spendscope.data.sync_cursor import USAGE_FIELDS
-from spendscope.data.syncing import SyncWindow, admin_key, payload_hash, plan_window, record_failure
+from spendscope.data.syncing import SyncWindow, admin_key, payload_hash
 
 KIND = "github_copilot"
 TOOL = TOOLS[KIND]
@@ -321,14 +328,8 @@ def sync_github_copilot(
             "no GitHub organization: set SPENDSCOPE_GITHUB_ORG to the organization whose Copilot to sync",
             argument="github_org",
         )
-    window = plan_window(
-        store,
-        KIND,
-        since=since,
-        until=until,
-        lookback_days=settings.sync_lookback_days if lookback_days is None else lookback_days,
-        initial_days=settings.sync_initial_days,
-        now=now,
+    window = sync_window(
+        store, settings, KIND, since=since, until=until, lookback_days=lookback_days, now=now
     )
     token = admin_key(settings, "github", field="github_token", env_name="GITHUB_TOKEN")
     kwargs = {"sleep": sleep} if sleep else {}
@@ -346,34 +347,32 @@ def sync_github_copilot(
     warnings: list[str] = []
     days = _days(window)
     try:
-        seats = _seats(client, org)
-        premium = _premium(client, org, days, seats)
-        activity = _activity(client, downloads, org, days, warnings)
-    except Exception as exc:
-        record_failure(store, KIND, exc)
-        raise
+        with recording_failure(store, KIND):
+            seats = _seats(client, org)
+            premium = _premium(client, org, days, seats)
+            activity = _activity(client, downloads, org, days, warnings)
     finally:
         client.close()
         downloads.close()
     con = memory_connection()
     try:
-        warnings += stage(con, settings, org, seats=seats, premium=premium, activity=activity)
-        streams = ("usage", "seats", "roster") + (("activity",) if activity is not None else ())
-        result = finish(
-            store,
-            con,
-            TOOL,
-            window,
-            streams=streams,
-            label=f"{settings.github_api_url.rstrip('/')}/orgs/{org}/copilot {window.label}",
-            file_hash=payload_hash(window.label, seats, [(str(d), u, i) for d, u, i in premium], activity),
-            warnings=warnings,
-            state_source=KIND,
-            as_of=min(window.end, now or dt.datetime.now(dt.UTC)),
-        )
-    except Exception as exc:
-        record_failure(store, KIND, exc)
-        raise
+        with recording_failure(store, KIND):
+            warnings += stage(con, settings, org, seats=seats, premium=premium, activity=activity)
+            streams = ("usage", "seats", "roster") + (("activity",) if activity is not None else ())
+            result = finish(
+                store,
+                con,
+                TOOL,
+                window,
+                streams=streams,
+                label=f"{settings.github_api_url.rstrip('/')}/orgs/{org}/copilot {window.label}",
+                file_hash=payload_hash(
+                    window.label, seats, [(str(d), u, i) for d, u, i in premium], activity
+                ),
+                warnings=warnings,
+                state_source=KIND,
+                as_of=min(window.end, now or dt.datetime.now(dt.UTC)),
+            )
     finally:
         con.close()
     return result.model_copy(

@@ -65,11 +65,15 @@ def _money(v: float | None) -> str:
     return "" if v is None else f"{v:,.2f}"
 
 
-def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    sync_app = _sync_group(app)
+def _sync_command(func_path: str, label: str) -> Any:
+    """The `sync <tool>` command for one sync function."""
 
-    def _sync(
-        func_path: str, label: str, since: Any, until: Any, lookback: Any, db: Any, as_json: bool
+    def command(
+        since: SinceOption = None,
+        until: UntilOption = None,
+        lookback: LookbackOption = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
     ) -> None:
         import importlib
 
@@ -86,54 +90,36 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         )
         print_json(result) if as_json else _print_result(f"{label} sync", result)
 
-    @sync_app.command("claude-code")
-    def sync_claude_code_cmd(
-        since: SinceOption = None,
-        until: UntilOption = None,
-        lookback: LookbackOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Claude Code Analytics API (per-user usage, tokens, sessions, lines, commits, PRs). Key: ANTHROPIC_ADMIN_KEY."""
-        _sync(
-            "spendscope.data.sync_claude_code.sync_claude_code",
+    return command
+
+
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    sync_app = _sync_group(app)
+
+    syncs = (
+        (
+            "claude-code",
+            "sync_claude_code",
             "Claude Code",
-            since,
-            until,
-            lookback,
-            db,
-            as_json,
-        )
-
-    @sync_app.command("cursor")
-    def sync_cursor_cmd(
-        since: SinceOption = None,
-        until: UntilOption = None,
-        lookback: LookbackOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Cursor Admin API (members, usage events, daily usage, spend) -> seats, usage, activity. Key: CURSOR_ADMIN_KEY."""
-        _sync("spendscope.data.sync_cursor.sync_cursor", "Cursor", since, until, lookback, db, as_json)
-
-    @sync_app.command("github-copilot")
-    def sync_copilot_cmd(
-        since: SinceOption = None,
-        until: UntilOption = None,
-        lookback: LookbackOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """GitHub Copilot seats, premium requests and usage metrics of SPENDSCOPE_GITHUB_ORG. Token: GITHUB_TOKEN."""
-        _sync(
-            "spendscope.data.sync_github_copilot.sync_github_copilot",
+            "Claude Code Analytics API (per-user usage, tokens, sessions, lines, commits, PRs). Key: "
+            "ANTHROPIC_ADMIN_KEY.",
+        ),
+        (
+            "cursor",
+            "sync_cursor",
+            "Cursor",
+            "Cursor Admin API (members, usage events, daily usage, spend) -> seats, usage, activity. Key: "
+            "CURSOR_ADMIN_KEY.",
+        ),
+        (
+            "github-copilot",
+            "sync_github_copilot",
             "GitHub Copilot",
-            since,
-            until,
-            lookback,
-            db,
-            as_json,
-        )
+            "GitHub Copilot seats, premium requests and usage metrics of SPENDSCOPE_GITHUB_ORG. Token: GITHUB_TOKEN.",
+        ),
+    )
+    for name, module, label, doc in syncs:
+        sync_app.command(name, help=doc)(_sync_command(f"spendscope.data.{module}.{module}", label))
 
     def _imports(files: list[Path], db: Any, as_json: bool, func_path: str, **kwargs: Any) -> None:
         import importlib
