@@ -80,6 +80,7 @@ class DemoInfo(BaseModel):
     end: dt.date
     days: int
     rows: int = Field(description="FOCUS cost rows in the demo bill")
+    assistant_rows: int = Field(description="cost rows of the coding-assistant line (seats, usage, tokens)")
     events: int = Field(description="usage events (each a small batch of requests)")
     gpu_samples: int
     anomalies: list[DemoAnomaly]
@@ -238,7 +239,7 @@ def build_demo(
         events = import_events_file(store, paths["events"], catalog=PriceCatalog())
         gpu_added = import_gpu_samples(store, paths["gpu"])
         labels_added = write_labels(store, data)
-        assistants = build_assistants(store, start, last, seed, folder)
+        assistant_rows, assistant_added = build_assistants(store, start, last, seed, folder)
     finally:
         if keep_files is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -250,6 +251,7 @@ def build_demo(
         end=last,
         days=days,
         rows=len(data.cost_rows),
+        assistant_rows=assistant_rows,
         events=len(data.events),
         gpu_samples=len(data.gpu_samples),
         anomalies=[
@@ -272,7 +274,7 @@ def build_demo(
             "usage_events": events.rows_inserted,
             "gpu_samples": gpu_added,
             "anomaly_labels": labels_added,
-            **{f"costs_{tool}": rows for tool, rows in assistants.items()},
+            "assistant_costs": assistant_added,
         },
         seconds=round(time.perf_counter() - started, 2),
     )

@@ -256,8 +256,9 @@ def _cursor(rng: random.Random, people: list[dict[str, str]], days: list[dt.date
     return {"members": members, "events": events, "daily": daily}
 
 
-def build_assistants(store: Store, start: dt.date, end: dt.date, seed: int, folder: Path) -> dict[str, int]:
-    """Generate and load the demo's coding-assistant line. Returns cost rows added per tool (0 when already there)."""
+def build_assistants(store: Store, start: dt.date, end: dt.date, seed: int, folder: Path) -> tuple[int, int]:
+    """Generate and load the demo's coding-assistant line. Returns (its cost rows, cost rows added: 0 when the
+    store already holds them)."""
     rng = random.Random(seed * 7919 + 20)
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     people = engineers()
@@ -267,14 +268,18 @@ def build_assistants(store: Store, start: dt.date, end: dt.date, seed: int, fold
         False,
     )
     settings = Settings(github_org=ORG)
-    added: dict[str, int] = {}
+    total = added = 0
     copilot, cursor = _copilot(rng, people, days), _cursor(rng, people, days)
     for key, data in (("github_copilot", copilot), ("cursor", cursor)):
         path = folder / f"demo-{key.replace('_', '-')}-{start:%Y%m%d}-{end:%Y%m%d}.json"
         path.write_text(json.dumps(data, default=str, separators=(",", ":")), encoding="utf-8")
         digest = payload_hash(window.label, data)
-        if previous_import(store, key, digest):
-            added[key] = 0
+        earlier = previous_import(store, key, digest)
+        if earlier:
+            with store.reader() as con:
+                total += con.execute(
+                    "SELECT rows_read FROM imports WHERE import_id = ?", [earlier]
+                ).fetchall()[0][0]
             continue
         con = memory_connection()
         try:
@@ -308,5 +313,6 @@ def build_assistants(store: Store, start: dt.date, end: dt.date, seed: int, fold
             )
         finally:
             con.close()
-        added[key] = result.cost_rows
-    return added
+        total += result.import_result.rows_read
+        added += result.cost_rows
+    return total, added
