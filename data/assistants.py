@@ -16,7 +16,8 @@ amortised into daily Usage rows (BilledCost 0, EffectiveCost = monthly price / d
 the user as the `user` tag (email or login, lower case), so allocation rules map users to teams.
 
 `finish` writes it all in one transaction: the window's rows of the streams this source delivers are replaced
-(cost rows by x_Source and ChargePeriodStart, activity by source and day, the roster whole), the import is
+(cost rows by x_Source = the tool, ChargeFrequency and ChargePeriodStart, activity by source and day, the
+roster whole), the import is
 recorded, and for a sync `_sync_state` advances. Repeating a sync or re-importing a file never double counts; late
 revisions inside the window replace the earlier numbers (docs/sync.md).
 """
@@ -47,11 +48,7 @@ class Tool:
     label: str
 
     @property
-    def usage_source(self) -> str:
-        return f"{self.key}_usage"
-
-    @property
-    def seat_source(self) -> str:
+    def roster_source(self) -> str:
         return f"{self.key}_seats"
 
     @property
@@ -336,39 +333,32 @@ class _ReplacingStore(Store):
         self.deleted = 0
         self.activity_rows = 0
 
-    def _cost_sources(self) -> list[str]:
-        return [
-            s
-            for k, s in (("usage", self.tool.usage_source), ("seats", self.tool.seat_source))
-            if k in self.streams
-        ]
+    def _cost_filter(self) -> str | None:
+        """The cost rows this run replaces: its tool's rows, of the streams it delivered (seats are recurring)."""
+        usage, seats = "usage" in self.streams, "seats" in self.streams
+        if not usage and not seats:
+            return None
+        where = "x_Source = ? AND ChargePeriodStart >= ? AND ChargePeriodStart < ?"
+        if usage != seats:
+            where += f" AND coalesce(ChargeFrequency, '') {'=' if seats else '<>'} 'Recurring'"
+        return where
 
     @contextmanager
     def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
         with super().attached_writer(con, alias) as db:
-            sources = self._cost_sources()
-            w = [self.window.start, self.window.end]
-            if sources:
-                where = (
-                    f"x_Source IN ({', '.join('?' for _ in sources)}) AND ChargePeriodStart >= ? "
-                    "AND ChargePeriodStart < ?"
-                )
+            where = self._cost_filter()
+            if where is not None:
+                params = [self.tool.key, self.window.start, self.window.end]
                 self.deleted = con.execute(
-                    f"SELECT count(*) FROM {db}.costs WHERE {where}", [*sources, *w]
+                    f"SELECT count(*) FROM {db}.costs WHERE {where}", params
                 ).fetchall()[0][0]
-                con.execute(f"DELETE FROM {db}.costs WHERE {where}", [*sources, *w])
+                con.execute(f"DELETE FROM {db}.costs WHERE {where}", params)
             yield db
             import_id, rows = con.execute(
                 f"SELECT import_id, rows_inserted FROM {db}.imports WHERE kind = ? AND file_hash = ? "
                 "ORDER BY finished_at DESC LIMIT 1",
                 [self.tool.key, self.file_hash],
             ).fetchall()[0]
-            # finish_cost_import tags every row with its kind; seat rows are the recurring ones
-            con.execute(
-                f"""UPDATE {db}.costs SET x_Source = CASE WHEN ChargeFrequency = 'Recurring' THEN ? ELSE ? END
-                    WHERE x_ImportId = ?""",
-                [self.tool.seat_source, self.tool.usage_source, import_id],
-            )
             # vendors say which rows carry tokens and models: no guessing them from descriptions
             con.execute(
                 f"""UPDATE {db}.costs SET x_TokenType = CASE WHEN x_Tokens IS NULL THEN NULL ELSE x_TokenType END,
@@ -392,14 +382,14 @@ class _ReplacingStore(Store):
                     f"SELECT count(*) FROM {db}.assistant_activity WHERE x_ImportId = ?", [import_id]
                 ).fetchall()[0][0]
             if "roster" in self.streams:
-                con.execute(f"DELETE FROM {db}.assistant_seats WHERE source = ?", [self.tool.seat_source])
+                con.execute(f"DELETE FROM {db}.assistant_seats WHERE source = ?", [self.tool.roster_source])
                 cols = ", ".join(c for c in SEAT_COLUMNS if c != "account")
                 con.execute(
                     f"""INSERT INTO {db}.assistant_seats (tool, source, x_ImportId, as_of, {cols})
                         SELECT ?, ?, ?, ?, {cols} FROM seats_in""",
                     [
                         self.tool.key,
-                        self.tool.seat_source,
+                        self.tool.roster_source,
                         import_id,
                         min(self.window.end, dt.datetime.now(UTC)),
                     ],

@@ -134,10 +134,18 @@ def test_demo_totals_equal_the_sums_of_the_generated_csv(kept: tuple[Store, Path
     copilot = json.loads(next(files.glob("demo-github-copilot-*.json")).read_text(encoding="utf-8"))
     net = sum((Decimal(str(i["netAmount"])) for i in copilot["premium"]), Decimal(0))
     assert (
-        rows(store, "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor_usage'")[0][0] == charged
+        rows(
+            store,
+            "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Usage-Based'",
+        )[0][0]
+        == charged
     )
     assert (
-        rows(store, "SELECT sum(BilledCost) FROM costs WHERE x_Source = 'github_copilot_usage'")[0][0] == net
+        rows(
+            store,
+            "SELECT sum(BilledCost) FROM costs WHERE x_Source = 'github_copilot' AND ChargeFrequency = 'Usage-Based'",
+        )[0][0]
+        == net
     )
     [gpu] = files.glob("demo-gpu-*.csv")
     with open(gpu, encoding="utf-8", newline="") as fh:

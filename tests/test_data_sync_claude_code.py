@@ -51,7 +51,11 @@ def test_api_billed_usage_is_not_counted_twice_by_default_but_tokens_and_activit
     )  # API usage is on the Anthropic bill; subscription usage is in the seat
     estimate = Decimal("1.86") + Decimal("0.42") + Decimal("12.34") + Decimal("0.755")  # cents in the report
     assert (
-        _rows(store, "SELECT sum(ListCost) FROM costs WHERE x_Source = 'claude_code_usage'")[0][0] == estimate
+        _rows(
+            store,
+            "SELECT sum(ListCost) FROM costs WHERE x_Source = 'claude_code' AND ChargeFrequency = 'Usage-Based'",
+        )[0][0]
+        == estimate
     )
     tokens = _rows(
         store, "SELECT x_TokenType, sum(x_Tokens) FROM costs WHERE x_Tokens IS NOT NULL GROUP BY 1 ORDER BY 1"
@@ -86,7 +90,7 @@ def test_with_estimate_api_usage_is_counted_at_the_estimate_and_subscription_usa
     by_user = _rows(
         store,
         """SELECT json_extract_string(Tags, '$.user'), sum(EffectiveCost) FROM costs
-                              WHERE x_Source = 'claude_code_usage' GROUP BY 1 ORDER BY 1""",
+                              WHERE x_Source = 'claude_code' AND ChargeFrequency = 'Usage-Based' GROUP BY 1 ORDER BY 1""",
     )
     assert by_user == [
         ("api-key:ci-review-bot", Decimal("0.755")),
@@ -107,7 +111,7 @@ def test_a_seat_price_makes_every_member_a_seat_from_the_day_they_joined(
     seat = _rows(
         store,
         "SELECT sum(EffectiveCost), count(DISTINCT json_extract_string(Tags, '$.user')) FROM costs "
-        "WHERE x_Source = 'claude_code_seats' AND ChargeCategory = 'Usage'",
+        "WHERE x_Source = 'claude_code' AND ChargeFrequency = 'Recurring' AND ChargeCategory = 'Usage'",
     )
     assert seat == [(3 * (Decimal(150) / 30).quantize(Decimal("0.0000000001")), 3)]
     last = _rows(store, "SELECT user_id, CAST(last_activity_at AS DATE) FROM assistant_seats ORDER BY 1")

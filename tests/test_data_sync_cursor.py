@@ -47,19 +47,25 @@ def test_cursor_sync_writes_seats_usage_and_activity_from_the_documented_example
     with FakeServer(api.route) as srv:
         result = sync_cursor.sync_cursor(store, _settings(tmp_path, srv.url), since=D1, until=D2)
     charged = (Decimal("20.18232") + Decimal("40.16699999999999")) / 100  # the two usage-based events
-    usage = _sum(store, "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor_usage'")
+    usage = _sum(
+        store,
+        "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Usage-Based'",
+    )
     assert usage == charged.quantize(Q)
     # two members hold a seat (the removed one does not): 2 days x $40 / 30 days of November each
-    seat_days = _sum(store, "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor_seats'")
+    seat_days = _sum(
+        store,
+        "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Recurring'",
+    )
     assert seat_days == 2 * 2 * (Decimal(40) / 30).quantize(Q)
     billed = _sum(
         store,
-        "SELECT sum(BilledCost) FROM costs WHERE x_Source = 'cursor_seats' AND ChargeCategory = 'Purchase'",
+        "SELECT sum(BilledCost) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Recurring' AND ChargeCategory = 'Purchase'",
     )
     assert billed == 2 * (Decimal(40) * 29 / 30).quantize(Q)  # prepaid from the first day to the month's end
     with store.reader() as con:
         freq = con.execute(
-            "SELECT DISTINCT ChargeFrequency FROM costs WHERE x_Source = 'cursor_seats'"
+            "SELECT DISTINCT ChargeFrequency FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Recurring'"
         ).fetchall()
         users = con.execute(
             "SELECT DISTINCT json_extract_string(Tags, '$.user') FROM costs ORDER BY 1"
@@ -105,7 +111,13 @@ def test_usage_event_pages_are_followed_and_a_429_with_retry_after_is_retried(
     pages = [r for r in api.requests if r[1] == "/teams/filtered-usage-events"]
     assert [p[2]["page"] for p in pages] == [1, 1, 2, 3]  # the first answer was a 429
     assert result.retries == 2
-    assert _sum(store, "SELECT sum(x_Requests) FROM costs WHERE x_Source = 'cursor_usage'") == 3
+    assert (
+        _sum(
+            store,
+            "SELECT sum(x_Requests) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Usage-Based'",
+        )
+        == 3
+    )
 
 
 def test_a_late_revision_inside_the_lookback_replaces_the_earlier_numbers(
@@ -117,17 +129,28 @@ def test_a_late_revision_inside_the_lookback_replaces_the_earlier_numbers(
         settings = _settings(tmp_path, srv.url)
         first = dt.datetime(2026, 11, 4, 12, tzinfo=dt.UTC)
         sync_cursor.sync_cursor(store, settings, since=D1, now=first)
-        before = _sum(store, "SELECT count(*) FROM costs WHERE x_Source = 'cursor_usage'")
+        before = _sum(
+            store, "SELECT count(*) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Usage-Based'"
+        )
         api.events[0]["tokenUsage"]["totalCents"] = 120  # Cursor restated the event
         sync_cursor.sync_cursor(store, settings, lookback_days=3, now=first + dt.timedelta(hours=6))
-    after = _sum(store, "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor_usage'")
+    after = _sum(
+        store,
+        "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Usage-Based'",
+    )
     assert after == ((Decimal(120) + Decimal("40.16699999999999")) / 100).quantize(Q)
     assert (
-        _sum(store, "SELECT count(*) FROM costs WHERE x_Source = 'cursor_usage'") == before
+        _sum(
+            store, "SELECT count(*) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Usage-Based'"
+        )
+        == before
     )  # replaced, not added
     # the second window starts at the look-back (Nov 1): seats for Nov 1-4, one prepaid row per user and month
     assert (
-        _sum(store, "SELECT count(*) FROM costs WHERE x_Source = 'cursor_seats' AND ChargeCategory = 'Usage'")
+        _sum(
+            store,
+            "SELECT count(*) FROM costs WHERE x_Source = 'cursor' AND ChargeFrequency = 'Recurring' AND ChargeCategory = 'Usage'",
+        )
         == 2 * 4
     )
     assert _sum(store, "SELECT count(*) FROM costs WHERE ChargeCategory = 'Purchase'") == 2

@@ -86,11 +86,11 @@ def test_copilot_sync_writes_seat_fees_premium_requests_per_user_and_metrics(
     with store.reader() as con:
         per_user = con.execute(
             """SELECT json_extract_string(Tags, '$.user'), x_Model, sum(BilledCost), sum(ListCost), sum(ConsumedQuantity)
-               FROM costs WHERE x_Source = 'github_copilot_usage' GROUP BY ALL ORDER BY 1 NULLS LAST, 2"""
+               FROM costs WHERE x_Source = 'github_copilot' AND ChargeFrequency = 'Usage-Based' GROUP BY ALL ORDER BY 1 NULLS LAST, 2"""
         ).fetchall()
         seats = con.execute(
             """SELECT json_extract_string(Tags, '$.user'), sum(EffectiveCost) FROM costs
-               WHERE x_Source = 'github_copilot_seats' GROUP BY 1 ORDER BY 1"""
+               WHERE x_Source = 'github_copilot' AND ChargeFrequency = 'Recurring' GROUP BY 1 ORDER BY 1"""
         ).fetchall()
         activity = con.execute(
             "SELECT day, user_id, accepted_lines, suggested_lines, suggestions_accepted, sessions, requests FROM assistant_activity"
@@ -156,7 +156,10 @@ def test_a_late_revision_of_premium_requests_replaces_the_days_in_the_lookback(
         api.premium[-1]["netAmount"] = 2.5  # GitHub restated Nov 3
         api.premium[-1]["grossAmount"] = 2.5
         sync_github_copilot(store, settings, lookback_days=2, now=dt.datetime(2026, 11, 4, 1, tzinfo=dt.UTC))
-    total = _one(store, "SELECT sum(BilledCost) FROM costs WHERE x_Source = 'github_copilot_usage'")
+    total = _one(
+        store,
+        "SELECT sum(BilledCost) FROM costs WHERE x_Source = 'github_copilot' AND ChargeFrequency = 'Usage-Based'",
+    )
     assert total == Decimal("0.8") + Decimal("2.0") + Decimal("2.5")
     assert _one(store, "SELECT count(*) FROM assistant_activity") == 1
 

@@ -33,7 +33,7 @@ def test_spend_per_tool_and_per_engineer_matches_hand_written_sql(demo_store: St
         _q(
             demo_store,
             """SELECT json_extract_string(Tags, '$.assistant'), sum(EffectiveCost) FROM costs
-               WHERE x_Source IN ('cursor_usage', 'cursor_seats', 'github_copilot_usage', 'github_copilot_seats')
+               WHERE x_Source IN ('cursor', 'github_copilot')
                  AND ChargePeriodStart >= '2026-10-01' AND ChargePeriodStart < '2026-11-01' GROUP BY 1""",
         )
     )
@@ -43,7 +43,7 @@ def test_spend_per_tool_and_per_engineer_matches_hand_written_sql(demo_store: St
     users = _q(
         demo_store,
         """SELECT json_extract_string(Tags, '$.assistant'), count(DISTINCT json_extract_string(Tags, '$.user'))
-           FROM costs WHERE x_Source LIKE '%_seats' AND ChargePeriodStart >= '2026-10-01'
+           FROM costs WHERE ChargeFrequency = 'Recurring' AND x_Source IN ('cursor', 'github_copilot') AND ChargePeriodStart >= '2026-10-01'
              AND ChargePeriodStart < '2026-11-01' GROUP BY 1""",
     )
     for tool, n in users:
@@ -65,7 +65,7 @@ def test_cost_per_accepted_line_divides_a_users_cost_by_the_lines_the_vendor_rep
     )[0][0]
     cost = _q(
         demo_store,
-        "SELECT sum(EffectiveCost) FROM costs WHERE x_Source LIKE 'cursor_%' AND json_extract_string(Tags, '$.user') = ? "
+        "SELECT sum(EffectiveCost) FROM costs WHERE x_Source = 'cursor' AND json_extract_string(Tags, '$.user') = ? "
         "AND ChargePeriodStart >= '2026-10-01' AND ChargePeriodStart < '2026-11-01'",
         [row.user],
     )[0][0]
@@ -248,7 +248,7 @@ def test_seat_fees_sum_to_the_monthly_price_over_a_whole_month(demo_store: Store
     rows = _q(
         demo_store,
         """SELECT json_extract_string(Tags, '$.user'), sum(EffectiveCost), any_value(ListUnitPrice) FROM costs
-           WHERE x_Source = 'github_copilot_seats' AND ChargeCategory = 'Usage'
+           WHERE x_Source = 'github_copilot' AND ChargeFrequency = 'Recurring' AND ChargeCategory = 'Usage'
              AND ChargePeriodStart >= '2026-10-01' AND ChargePeriodStart < '2026-11-01' GROUP BY 1""",
     )
     for _user, cost, price in rows:

@@ -27,7 +27,7 @@ from spendscope.tools.costs.dimensions import Source, dimension_sql, query_sourc
 from spendscope.tools.registry import operation
 
 TOOL_KEYS = ("claude_code", "cursor", "github_copilot")
-SOURCES = tuple(f"{t}_{s}" for t in TOOL_KEYS for s in ("usage", "seats"))
+SOURCES = TOOL_KEYS  # costs.x_Source of their rows; seat rows are the recurring ones
 TOOL_NAMES = {"claude_code": "Claude Code", "cursor": "Cursor", "github_copilot": "GitHub Copilot"}
 
 
@@ -114,7 +114,7 @@ def cost_rows_sql(
 ) -> tuple[str, list]:
     """WHERE clauses and parameters for the assistant cost rows that `filters` keep."""
     clauses, params = filter_sql(filters, con, source)
-    sources = [s for s in SOURCES if tool is None or s.startswith(tool + "_")]
+    sources = [s for s in SOURCES if tool is None or s == tool]
     clauses.append(f"x_Source IN ({', '.join('?' for _ in sources)})")
     return " AND ".join(clauses), [*params, *sources]
 
@@ -136,8 +136,8 @@ def run_assistant_costs(con: duckdb.DuckDBPyConnection, p: AssistantCostsInput) 
         WITH c AS (
             SELECT json_extract_string(Tags, '$.assistant') AS tool,
                    lower(json_extract_string(Tags, '$.user')) AS usr, {group} AS grp,
-                   sum(EffectiveCost) FILTER (WHERE x_Source LIKE '%_seats') AS seat_cost,
-                   sum(EffectiveCost) FILTER (WHERE x_Source LIKE '%_usage') AS usage_cost
+                   sum(EffectiveCost) FILTER (WHERE ChargeFrequency = 'Recurring') AS seat_cost,
+                   sum(EffectiveCost) FILTER (WHERE ChargeFrequency <> 'Recurring') AS usage_cost
             FROM {source.relation}
             WHERE {where} AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
             GROUP BY ALL

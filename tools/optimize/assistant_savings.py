@@ -92,10 +92,11 @@ def _usage_by_user(con: duckdb.DuckDBPyConnection, window: Period, tool: str) ->
         """SELECT lower(json_extract_string(Tags, '$.user')) AS usr, sum(EffectiveCost), sum(ListCost),
                   sum(ConsumedQuantity) FILTER (WHERE ConsumedUnit <> 'Tokens' OR ConsumedUnit IS NULL),
                   max(ListUnitPrice)
-           FROM costs WHERE x_Source = ? AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+           FROM costs WHERE x_Source = ? AND ChargeFrequency = 'Usage-Based'
+             AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
              AND json_extract_string(Tags, '$.user') IS NOT NULL AND x_Tokens IS NULL
            GROUP BY 1""",
-        [f"{tool}_usage", start, end],
+        [tool, start, end],
     ).fetchall()
 
 
@@ -165,7 +166,7 @@ def _claude_code_seats(
     start, end = period_bounds(window)
     rows = con.execute(
         """SELECT lower(json_extract_string(Tags, '$.user')), sum(ListCost) FROM costs
-           WHERE x_Source = 'claude_code_usage' AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+           WHERE x_Source = 'claude_code' AND ChargeFrequency = 'Usage-Based' AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
              AND json_extract_string(SkuPriceDetails, '$.x_Kind') = 'api usage' AND x_Tokens IS NULL
            GROUP BY 1""",
         [start, end],
@@ -206,7 +207,7 @@ def _model_mix(
         """SELECT json_extract_string(Tags, '$.assistant') AS tool, x_Model,
                   lower(json_extract_string(Tags, '$.user')) AS usr, sum(EffectiveCost) AS cost,
                   coalesce(sum(x_Requests), sum(ConsumedQuantity), 0) AS units
-           FROM costs WHERE x_Source IN ('claude_code_usage', 'cursor_usage', 'github_copilot_usage')
+           FROM costs WHERE x_Source IN ('claude_code', 'cursor', 'github_copilot') AND ChargeFrequency = 'Usage-Based'
              AND x_Tokens IS NULL AND x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
            GROUP BY ALL""",
         [start, end],
@@ -257,7 +258,7 @@ def assistant_recommendations(
     if (
         not con.execute("SELECT count(*) FROM assistant_seats").fetchall()[0][0]
         and not con.execute(
-            "SELECT count(*) FROM costs WHERE x_Source LIKE '%_usage' AND json_extract_string(Tags, '$.assistant') IS NOT NULL"
+            "SELECT count(*) FROM costs WHERE x_Source IN ('claude_code', 'cursor', 'github_copilot')"
         ).fetchall()[0][0]
     ):
         return []
