@@ -5,6 +5,7 @@ raw columns."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -253,3 +254,22 @@ def test_seat_fees_sum_to_the_monthly_price_over_a_whole_month(demo_store: Store
     )
     for _user, cost, price in rows:
         assert abs(cost - price) < Decimal("0.000001")  # 31 daily shares of price / 31
+
+
+def test_cli_tags_apply_with_a_users_csv_then_assistants_by_team(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from spendscope.cli import app
+
+    store = _cursor_store(tmp_path / "s.duckdb")
+    (tmp_path / "people.csv").write_text("email,team\ndeveloper@company.com,search\n", encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
+    runner = CliRunner()
+    applied = runner.invoke(app, ["tags", "apply", str(tmp_path / "rules.yaml"), "--db", str(store.path)])
+    assert applied.exit_code == 0, applied.output
+    report = runner.invoke(
+        app, ["assistants", "--period", "2026-11", "--by", "team", "--db", str(store.path), "--json"]
+    )
+    assert report.exit_code == 0, report.output
+    groups = {u["user"]: u["group"] for u in json.loads(report.output)["users"]}
+    assert groups == {"developer@company.com": "search", "admin@company.com": "shared-tools"}
