@@ -387,12 +387,7 @@ class _ReplacingStore(Store):
                 con.execute(
                     f"""INSERT INTO {db}.assistant_seats (tool, source, x_ImportId, as_of, {cols})
                         SELECT ?, ?, ?, ?, {cols} FROM seats_in""",
-                    [
-                        self.tool.key,
-                        self.tool.roster_source,
-                        import_id,
-                        min(self.window.end, dt.datetime.now(UTC)),
-                    ],
+                    [self.tool.key, self.tool.roster_source, import_id, self.as_of],
                 )
             if self.state_source is not None:
                 record_success(con, db, self.state_source, self.window, import_id, rows)
