@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "export",
     "web",
     "prices",
+    "assistants",
 )
 
 app = typer.Typer(

@@ -37,6 +37,7 @@ OPERATION_MODULES = (
     "spendscope.tools.costs.sources",
     "spendscope.tools.governance.alert_actions",
     "spendscope.tools.triage.facts",
+    "spendscope.tools.costs.assistants",
 )
 
 
