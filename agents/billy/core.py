@@ -17,9 +17,8 @@ from spendscope.agents.billy.resolve import ValueIndex, load_index
 from spendscope.data.errors import SpendscopeError
 from spendscope.data.settings import Settings, load_settings
 from spendscope.data.store import Store
-from spendscope.tools.access import Caller
+from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.scoping import scope_filters
 
 
 def ask(
@@ -34,12 +33,13 @@ def ask(
     caller: Caller | None = None,
 ) -> BillyAnswer:
     """Answer a cost question for `caller` (tools.access.Caller: identity, permission, row scope; default the
-    local user). `scope` filters (older form of a row scope) apply to every query; `llm_client` is an
+    local user). Every operation runs through `tools.invoke` as that caller, so a row-scoped caller's figures
+    cover only their rows (and the answer says so) and an operation that cannot be limited is refused.
+    `scope` (an older form: `in` filters) is folded into the caller's row scope; `llm_client` is an
     `anthropic.Anthropic` to use instead of one built from settings."""
     from spendscope.agents.billy import threads
 
-    if caller is not None and caller.scoped:
-        scope = [*(scope or []), *scope_filters(caller)]
+    caller = as_caller(caller, scope)
 
     settings = settings or load_settings()
     question = (question or "").strip()
@@ -53,27 +53,47 @@ def ask(
     used_plan: Plan | None = plan
     llm_thread = bool(thread_id) and previous is None and _last_turn_was_llm(settings, thread_id)
     if has_llm and llm_thread and is_followup(question):
-        answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+        answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
         used_plan = None
     elif plan.confidence >= CONFIDENT:
         try:
-            answer = _execute(store, plan, index, scope)
+            answer = _execute(store, plan, index, caller)
         except SpendscopeError as exc:
             if not has_llm:
                 answer = BillyAnswer(answer=f"I could not answer that: {exc.message}")
                 used_plan = None
             else:
-                answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+                answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
                 used_plan = None
     elif has_llm:
-        answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+        answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
         used_plan = None
     else:
         answer = cannot_answer(plan, index)
         used_plan = None
+    if caller.scoped and answer.value is not None:
+        answer.answer += f" (Limited to your scope: {caller.scope_text()}.)"
     if thread_id:
         threads.record(settings.state_dir, thread_id, question, answer.answer, used_plan, answer.llm)
     return answer
+
+
+def as_caller(caller: Caller | None, scope: list[Filter] | None) -> Caller:
+    """The caller a question runs as: `caller` (default the local user) with `scope` filters added to its row
+    scope (values of one dimension intersect with the caller's own)."""
+    caller = caller or LOCAL
+    if not scope:
+        return caller
+    rows = dict(caller.row_scope)
+    for f in scope:
+        values = tuple(str(v) for v in f.values)
+        if f.dimension in rows:
+            mine = {v.lower() for v in rows[f.dimension]}
+            values = tuple(v for v in values if v.lower() in mine)
+        rows[f.dimension] = values
+    return Caller(
+        caller.identity if caller is not LOCAL else "billy-scoped", caller.can_write, rows, caller.remote
+    )
 
 
 def _last_turn_was_llm(settings: Settings, thread_id: str | None) -> bool:
@@ -83,10 +103,10 @@ def _last_turn_was_llm(settings: Settings, thread_id: str | None) -> bool:
     return bool(turns) and turns[-1][2]
 
 
-def _execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None) -> BillyAnswer:
+def _execute(store: Store, plan: Plan, index: ValueIndex, caller: Caller) -> BillyAnswer:
     from spendscope.agents.billy.execute import execute
 
-    return execute(store, plan, index, scope)
+    return execute(store, plan, index, caller)
 
 
 def _llm(
@@ -95,7 +115,7 @@ def _llm(
     settings: Settings,
     thread_id: str | None,
     as_of: dt.date | None,
-    scope: list[Filter] | None,
+    caller: Caller,
     client: Any | None,
     plan: Plan,
 ) -> BillyAnswer:
@@ -107,7 +127,7 @@ def _llm(
         settings=settings,
         thread_id=thread_id,
         as_of=as_of,
-        scope=scope,
+        caller=caller,
         client=client,
         hint=plan,
     )
