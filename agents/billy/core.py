@@ -55,9 +55,14 @@ def ask(
     if has_llm and llm_thread and is_followup(question):
         answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
         used_plan = None
+    elif plan.unresolved or any(u for u in plan.unsupported if plan.intent == "unknown"):
+        answer = cannot_answer(plan, index)  # precision first: no figure, not even from the LLM
+        used_plan = None
     elif plan.confidence >= CONFIDENT:
         try:
             answer = _execute(store, plan, index, caller)
+            if plan.intent == "top" and plan.group_by and isinstance(answer.value, str):
+                plan.answer_entity = Filter(dimension=plan.group_by[0], values=[answer.value])
         except SpendscopeError as exc:
             if not has_llm:
                 answer = BillyAnswer(answer=f"I could not answer that: {exc.message}")
@@ -137,23 +142,44 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
     """The honest answer without an LLM: what was not understood, and questions that work."""
     reasons = []
     if plan.unresolved:
-        names = ", ".join(f"'{u}'" for u in plan.unresolved)
         dims = [d for d in ("provider", "service", "model", ownership_key(index)) if d and index.has_dim(d)]
-        reasons.append(
-            f"I could not find {names} among the store's {', '.join(d.replace('_', ' ') + 's' for d in dims)}"
-            " or other values"
-        )
-    if plan.unsupported:
+        for name in plan.unresolved:
+            near = nearest_values(name, index, dims)
+            reasons.append(
+                f"'{name}' is not in the data (no {', '.join(d.replace('_', ' ') for d in dims)} or other value "
+                f"has that name){'; the nearest values are ' + ', '.join(near) if near else ''}"
+            )
+    if plan.unsupported and plan.intent == "unknown":
+        reasons.append(f"the store does not hold {', '.join(dict.fromkeys(plan.unsupported))}")
+    elif plan.unsupported:
         reasons.append(
             f"questions about {', '.join(dict.fromkeys(plan.unsupported))} need the LLM or a dedicated command"
         )
     if not reasons:
         reasons.append("I did not understand what to measure")
+    lead = (
+        "I can't answer that"
+        if plan.unresolved or plan.intent == "unknown"
+        else ("I can't answer that without an LLM (set ANTHROPIC_API_KEY)")
+    )
     text = (
-        "I can't answer that without an LLM (set ANTHROPIC_API_KEY): " + "; ".join(reasons) + ". "
+        lead + ": " + "; ".join(reasons) + ". "
         "I can answer questions like: " + " / ".join(f'"{e}"' for e in _examples(index)) + "."
     )
     return BillyAnswer(answer=text, value=None)
+
+
+def nearest_values(name: str, index: ValueIndex, dims: list[str]) -> list[str]:
+    """Real values spelt closest to `name` (any dimension), else the largest few of the first dimension."""
+    import difflib
+
+    pool = {v: d for d in index.values for v in index.values[d] if isinstance(v, str)}
+    close = difflib.get_close_matches(name.lower(), [v.lower() for v in pool], n=3, cutoff=0.6)
+    by_low = {v.lower(): v for v in pool}
+    if close:
+        return [f"{pool[by_low[c]].replace('_', ' ')} {by_low[c]}" for c in close]
+    first = next((d for d in dims if index.values.get(d)), None)
+    return [f"{first.replace('_', ' ')} {v}" for v in index.values.get(first or "", [])[:4]]
 
 
 def _examples(index: ValueIndex | None) -> list[str]:

@@ -187,6 +187,13 @@ def execute(store: Store, plan: Plan, index: ValueIndex, caller: Caller = LOCAL)
         "count": _count,
         "average": _average,
     }.get(plan.intent, _total)
+    special = _category(plan)
+    if special is not None:
+        run = Runner(store, caller)
+        run.kinds = index.kinds
+        answer = special(run, plan, index)
+        answer.tools = run.calls
+        return answer
     if plan.intent in ("forecast", "savings", "anomalies", "budget", "gpu_idle"):
         from spendscope.agents.billy import delegate
 
@@ -201,6 +208,21 @@ def execute(store: Store, plan: Plan, index: ValueIndex, caller: Caller = LOCAL)
     answer = handler(run, plan, index)
     answer.tools = run.calls
     return answer
+
+
+def _category(plan: Plan) -> Any:
+    """The handler of a question category answered by one richer operation (agents/billy/categories.py)."""
+    from spendscope.agents.billy import categories
+
+    if plan.intent == "landing":
+        return categories.landing
+    if plan.intent == "gpu_utilization":
+        return categories.gpu_utilization
+    if plan.intent == "drivers" and plan.subject == "day":
+        return categories.day_drivers
+    if plan.intent == "unit_cost" and plan.unit_measure == "requests":
+        return categories.unit_requests
+    return None
 
 
 # ------------------------------------------------------------------------------------------ intents

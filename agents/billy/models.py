@@ -25,6 +25,8 @@ Intent = Literal[
     "anomalies",
     "budget",
     "gpu_idle",
+    "gpu_utilization",
+    "landing",
     "unknown",
 ]
 
@@ -98,3 +100,4 @@ class Plan(BaseModel):
     unsupported: list[str] = Field(default_factory=list, description="what the planner cannot answer")
     confidence: float = 0.0
     as_of: dt.date | None = None
+    answer_entity: Filter | None = Field(None, description="the value the answer named (a ranking's winner)")

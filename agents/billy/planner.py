@@ -68,6 +68,30 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     elif previous is not None and not r.periods and previous.period is not None and plan.base_period is None:
         plan.period = previous.period
         plan.assumptions.append(f"period carried over from the conversation: {previous.period.label}")
+    if "pronoun" in r.cues and previous is not None and previous.answer_entity is not None:
+        # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
+        ent = previous.answer_entity
+        plan.filters = [f for f in plan.filters if f.dimension != ent.dimension] + [ent]
+        plan.assumptions.append(f"'{r.question}' is about {ent.dimension.replace('_', ' ')} {ent.values[0]}")
+        found = True
+    if plan.intent == "drivers" and plan.subject == "day" and plan.period is not None:
+        # why a day (or a few days) cost what it did: against the same weekdays a week before
+        week = dt.timedelta(days=7)
+        first = min(p.period.start for p in r.periods)
+        last = max(p.period.end for p in r.periods)
+        plan.period = PeriodRef(
+            start=first,
+            end=last,
+            label=r.periods[0].period.label
+            if len(r.periods) == 1
+            else f"{first} to {last - dt.timedelta(days=1)}",
+        )
+        start, end = first - week, last - week
+        plan.base_period = PeriodRef(
+            start=start,
+            end=end,
+            label=f"the same weekday{'s' if (end - start).days > 1 else ''} a week before",
+        )
     plan.unresolved = list(r.unresolved)
     confidence(plan, found or followup)
     return plan

@@ -110,6 +110,7 @@ _WHAT_IF = re.compile(
     r"\b(pay[- ]as[- ]you[- ]go|payg|on[- ]demand instead|without (the |our )?(commitment|ptu|reservation)s?|"
     r"would (it |we |that )?(have )?(cost|paid|been)|what if)\b"
 )
+_PRONOUNS = {"they", "them", "their", "it", "its", "those", "these", "that", "this", "one"}
 _SLOT_PREV = {"on", "for", "did", "does"}
 _SLOT_NEXT = {"in", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
 
@@ -195,6 +196,7 @@ def unresolved_names(
             i in skip
             or t.text in known
             or t.text in company
+            or t.text in _PRONOUNS
             or not t.text.isalpha()
             or len(t.text) < 3
             or is_month_or_day(t.text)

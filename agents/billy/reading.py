@@ -35,13 +35,19 @@ from spendscope.agents.billy.resolve import (
     tokens,
 )
 from spendscope.agents.billy.vocab import (
+    BUSY,
     CHANGE_NOUNS,
     DELEGATES,
+    GPU_NAME,
     HIGH,
+    INSTANCE_WORDS,
+    LANDING,
     LOW,
     MEASURE_NOUNS,
+    PRONOUN,
     RE,
     TOP_N,
+    WENT_WRONG,
     WHICH,
 )
 from spendscope.agents.billy.when import PeriodMention, scan_periods
@@ -247,6 +253,7 @@ def _cues(r: Reading, index: ValueIndex) -> None:
         )
     if r.entity_dim and dims and all(i == -1 for d, i in r.groups if d in dims):
         r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
+    _new_cues(r, index)
     _delegate(r)
     if r.delegate is None:
         _word_filters(r, q, has_commit, unit)
@@ -260,6 +267,29 @@ def _cues(r: Reading, index: ValueIndex) -> None:
         )
         or bool(mentions)
         or r.measure in ("tokens", "requests", "gpu_hours")
+    )
+
+
+def _new_cues(r: Reading, index: ValueIndex) -> None:
+    """Month-end landing, GPU utilisation, why a day cost what it did, a pronoun for the previous answer."""
+    low, c = r.low, r.cues
+    if LANDING.search(low) and not r.periods or LANDING.search(low) and _this_month(r):
+        c.add("landing")
+    gpu_named = bool(GPU_NAME.search(low)) or any(m.dim in ("instance_type", "resource") for m in r.mentions)
+    idle_cost = re.search(r"\b(idle|unused|wasted?)\b", low) and RE["money"].search(low)
+    if PRONOUN.search(low):
+        c.add("pronoun")
+    named = gpu_named or INSTANCE_WORDS.search(low) or "pronoun" in c
+    if BUSY.search(low) and named and not idle_cost and "commit" not in c:
+        c.add("gpu_utilization")
+    if WENT_WRONG.search(low):
+        c.add("what_went_wrong")
+
+
+def _this_month(r: Reading) -> bool:
+    return all(
+        p.period.start <= r.today < p.period.end or p.period.start == r.today.replace(day=1)
+        for p in r.periods
     )
 
 

@@ -146,20 +146,25 @@ def _ranks(r: Reading) -> bool:
 
 
 def _one_day(r: Reading) -> bool:
-    return len(r.periods) == 1 and (r.periods[0].period.end - r.periods[0].period.start).days <= 7
+    """One day or a few (at most a week), named as one period or as the two ends of a range."""
+    if not r.periods or len(r.periods) > 2:
+        return False
+    start = min(p.period.start for p in r.periods)
+    end = max(p.period.end for p in r.periods)
+    return (end - start).days <= 7
 
 
 RULES: list[Rule] = [
     Rule("declined concept", lambda r: bool(r.declined), _declined),
     Rule("month-end landing", lambda r: "landing" in r.cues, _set("landing")),
+    Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
     Rule(
         "analytics intent named", lambda r: r.delegate is not None, lambda r, p: _set(r.delegate or "")(r, p)
     ),
-    Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
     Rule("commitment utilisation", lambda r: "commit_utilization" in r.cues, _utilization),
     Rule(
         "why a day or a few days cost what they did",
-        lambda r: "what_went_wrong" in r.cues and _one_day(r) and "change" not in r.cues,
+        lambda r: "what_went_wrong" in r.cues and _one_day(r),
         _day_drivers,
     ),
     Rule(

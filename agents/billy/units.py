@@ -48,7 +48,13 @@ def set_unit(plan: Plan, m: dict[str, str] | None) -> None:
         if scale == 1.0:
             plan.unit_label = f"per {tt + ' ' if tt else ''}token"
     elif unit.startswith(("request", "call", "api", "inference", "quer")):
-        plan.unit_measure, plan.unit_scale, plan.unit_label = "requests", 1.0, "per request"
+        scale = (
+            1_000.0
+            if scale_word in ("1k", "1 k", "one thousand", "a thousand", "thousand", "1,000", "1000", "k")
+            else 1.0
+        )
+        plan.unit_measure, plan.unit_scale = "requests", scale
+        plan.unit_label = "per request" if scale == 1.0 else "per thousand requests"
     else:
         plan.unit_measure, plan.unit_scale, plan.unit_label = "gpu_hours", 1.0, "per GPU hour"
     if plan.measure not in ("cost", "billed_cost", "list_cost", "contracted_cost"):

@@ -175,3 +175,19 @@ CHANGE_NOUNS = {
     "changes",
 }
 MEASURE_NOUNS = {"spend", "spending", "cost", "costs", "bill", "billing", "usage", "token", "tokens", "price"}
+
+# Month-end landing: "what will this month end up at", "where will we land", "month-end estimate".
+LANDING = re.compile(
+    r"\b(end (up|out)|land(ing)?|month[- ]end|end of (the |this )?month|close (the|this) month|wind up|"
+    r"finish (the|this) month)\b"
+)
+# How busy GPUs or instances were (not their idle cost).
+BUSY = re.compile(r"\b(busy|utili[sz]\w*|how hard|usage rate|saturat\w*|load(ed)?)\b")
+INSTANCE_WORDS = re.compile(r"\b(boxes|box|instances?|nodes?|machines?|servers?|hosts?|gpus?|cards?)\b")
+GPU_NAME = re.compile(r"\b[abhlvt]\d{1,3}[a-z]?s?\b")
+# "what went wrong", "what happened", "why was ... so expensive"
+WENT_WRONG = re.compile(
+    r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much)\b|\bwhy\b"
+)
+# the previous answer's entity ("them", "that customer")
+PRONOUN = re.compile(r"\b(they|them|their|it|its|that one|this one|th(at|is|ose|ese) (\w+))\b")

@@ -142,6 +142,13 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         d = _safe_date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
         if d:
             add(m, _day_period(d), "day")
+    # US month/day with a two-digit year or none ("8/18", "8/18/26"): no year is the latest one not after today
+    for m in re.finditer(_B + r"(?:on |for )?(\d{1,2})/(\d{1,2})(?:/(\d{2}))?(?![\d/])" + _E, t):
+        month_, day_ = int(m.group(1)), int(m.group(2))
+        year = 2000 + int(m.group(3)) if m.group(3) else _infer_year(month_, day_, today)
+        d = _safe_date(year, month_, day_)
+        if d:
+            add(m, _day_period(d), "day")
     for m in re.finditer(_B + r"(\d{4})-(\d{2})(?![\w-])", t):
         if 1 <= int(m.group(2)) <= 12:
             add(m, month_period(int(m.group(1)), int(m.group(2))), "month")
