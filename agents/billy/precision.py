@@ -110,6 +110,18 @@ _WHAT_IF = re.compile(
     r"\b(pay[- ]as[- ]you[- ]go|payg|on[- ]demand instead|without (the |our )?(commitment|ptu|reservation)s?|"
     r"would (it |we |that )?(have )?(cost|paid|been)|what if)\b"
 )
+# words that name a kind of owner or consumer, whether or not this store has that dimension
+_CONCEPT_WORDS = {
+    "customer",
+    "client",
+    "tenant",
+    "team",
+    "squad",
+    "department",
+    "feature",
+    "project",
+    "product",
+}
 _PRONOUNS = {"they", "them", "their", "it", "its", "those", "these", "that", "this", "one"}
 _SLOT_PREV = {"on", "for", "did", "does"}
 _SLOT_NEXT = {"in", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
@@ -207,7 +219,7 @@ def unresolved_names(
         beside = [index.dim_words.get((w,)) for w in (prev, nxt)]
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
-        )
+        ) or bool({prev, nxt} & _CONCEPT_WORDS)
         slot = prev in _SLOT_PREV and nxt in _SLOT_NEXT
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
