@@ -121,3 +121,24 @@ def run(store: Store, settings: Settings, case: tuple) -> tuple[bool, str]:
     answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
     ok = judged(answer.answer, answer.value, kind, want, candidates)
     return ok, f"{question!r}: expected {want!r}; got {answer.answer}"
+
+
+_DOLLARS = re.compile(r"\$\s?\d")
+
+
+def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str]:
+    """number / which / date by the eval's rule; `none`: no figure at all (value null, no dollar amount);
+    `names`: every name (separated by |) in the answer; `landing`: the month-to-date actual (SQL in `spec`) among
+    the figures and a value above it."""
+    text, value = answer.answer, answer.value  # type: ignore[attr-defined]
+    if kind == "none":
+        return value is None and not _DOLLARS.search(text), "expected no figure"
+    if kind == "names":
+        names = spec.split("|")
+        return all(n.lower() in text.lower() for n in names), f"expected {names}"
+    if kind == "landing":
+        mtd, _ = expected(store, "number", spec)
+        ok = judged(text, None, "number", mtd, ()) and isinstance(value, int | float) and value > mtd
+        return ok, f"expected month-to-date {mtd:.2f} and a landing above it"
+    want, candidates = expected(store, kind, spec)
+    return judged(text, value, kind, want, candidates), f"expected {want!r}"

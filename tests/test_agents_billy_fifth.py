@@ -13,12 +13,11 @@ figures and the answer's value is above it (a landing of the whole month).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import duckdb
 import pytest
-from billy_harness import between, change, cost, day, expected, judged, pct, share, which
+from billy_harness import between, change, cost, day, judge, pct, share, which
 from fixtures.billy.ostrander import build as build_ostrander
 from spendscope.agents.billy import ask
 from spendscope.data.demo import import_gpu_samples
@@ -344,23 +343,6 @@ THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ],
     ),
 ]
-
-_DOLLARS = re.compile(r"\$\s?\d")
-
-
-def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str]:
-    text, value = answer.answer, answer.value  # type: ignore[attr-defined]
-    if kind == "none":
-        return value is None and not _DOLLARS.search(text), "expected no figure"
-    if kind == "names":
-        names = spec.split("|")
-        return all(n.lower() in text.lower() for n in names), f"expected {names}"
-    if kind == "landing":
-        mtd, _ = expected(store, "number", spec)
-        ok = judged(text, None, "number", mtd, ()) and isinstance(value, int | float) and value > mtd
-        return ok, f"expected month-to-date {mtd:.2f} and a landing above it"
-    want, candidates = expected(store, kind, spec)
-    return judged(text, value, kind, want, candidates), f"expected {want!r}"
 
 
 @pytest.fixture(scope="module")
