@@ -15,10 +15,18 @@ import datetime as dt
 from typing import Any
 
 from spendscope.agents.billy.execute import Runner, _assumed
+from spendscope.agents.billy.lexicon import CONCEPT_KEYS
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
 from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase
 from spendscope.agents.billy.resolve import ValueIndex
 from spendscope.data.errors import InvalidArgument
+
+
+def concept_key(index: ValueIndex, concept: str) -> str | None:
+    """The store's tag key for a concept ("feature": feature, app, product, ...), if it has one."""
+    keys = {k.lower(): k for k in index.tag_keys()}
+    return next((keys[k] for k in CONCEPT_KEYS[concept] if k in keys), None)
+
 
 INSTANCE_DIMS = ("instance_type", "resource", "resource_id", "instance_id", "instance_name")
 
@@ -77,10 +85,8 @@ def day_drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     from spendscope.tools.costs.drivers import DriversInput
 
     assert plan.period is not None and plan.base_period is not None
-    feature = next(
-        (d for d in ("feature", "app", "application", "product", "workload") if index.has_dim(d)), None
-    )
-    dims = [d for d in (feature, "model", "token_type") if d and (d == "token_type" or index.has_dim(d))]
+    feature = concept_key(index, "feature")
+    dims = [d for d in (feature, "model", "token_type") if d]
     res = run.call(
         "explain_change",
         DriversInput(
@@ -185,6 +191,11 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             f"not for {scope_phrase(plan.filters)}"
         )
     by = named[0].dimension if named else "total"
+    concept = next((c for c, keys in CONCEPT_KEYS.items() if by.lower() in keys), None)
+    if concept is not None and index.kinds.get(by) != "telemetry":
+        by = (
+            concept  # the bill's `app` tag is telemetry's `feature`: unit_costs takes requests from telemetry
+        )
     rng: dict[str, Any] = {}
     if plan.period is not None:
         rng = {"start": plan.period.start, "end": plan.period.last}

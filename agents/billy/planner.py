@@ -107,27 +107,18 @@ def _label_dim(dim: str) -> str:
 
 def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> None:
     """A GPU model named ("A100 spend", "the H100s"): the store's instance types that carry that GPU."""
-    from spendscope.data.gpu_catalog import GPU_INSTANCES
+    from spendscope.agents.billy.precision import gpu_types
 
     if any(f.dimension in ("instance_type", "gpu_count") for f in plan.filters):
         return
     for i, t in enumerate(q.toks):
         if i in used or i in q.blocked:
             continue
-        name = re.fullmatch(r"([abhlvt]\d{1,3}[a-z]?)s?", t.text)
-        if not name:
-            continue
-        types = [
-            v
-            for v in index.values.get("instance_type", [])
-            if GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name.group(1)
-        ]
+        name, types = gpu_types(t.text, index)
         if types:
             plan.filters.append(Filter(dimension="instance_type", values=types))
-            plan.assumptions.append(
-                f"'{t.text}' = instances with {name.group(1).upper()} GPUs ({', '.join(types)})"
-            )
-            plan.subject = plan.subject or f"{name.group(1).upper()} instances"
+            plan.assumptions.append(f"'{t.text}' = instances with {name.upper()} GPUs ({', '.join(types)})")
+            plan.subject = plan.subject or f"{name.upper()} instances"
             used.add(i)
             return
 

@@ -238,17 +238,26 @@ def cue_word(word: str) -> bool:
     )
 
 
-def _gpu_of_store(word: str, index: ValueIndex) -> bool:
-    """Whether a GPU name ("a100s") is the GPU of some instance type the store holds."""
+def gpu_types(word: str, index: ValueIndex) -> tuple[str, list[str]]:
+    """A GPU named loosely ("a100s", "H100", "the l40s"): (the GPU, the store's instance types carrying it)."""
     from spendscope.data.gpu_catalog import GPU_INSTANCES
 
-    name = re.fullmatch(r"([abhlvt]\d{1,3}[a-z]?)s?", word)
-    if not name:
-        return False
-    return any(
-        GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name.group(1)
-        for v in index.values.get("instance_type", [])
-    )
+    low = word.lower()
+    if not re.fullmatch(r"[abhlvt]\d{1,3}[a-z]?s?", low):
+        return "", []
+    for name in (low, low[:-1] if low.endswith("s") else ""):
+        types = [
+            v
+            for v in index.values.get("instance_type", [])
+            if name and GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name
+        ]
+        if types:
+            return name, types
+    return "", []
+
+
+def _gpu_of_store(word: str, index: ValueIndex) -> bool:
+    return bool(gpu_types(word, index)[1])
 
 
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:

@@ -127,7 +127,8 @@ def read_question(
     question: str, index: ValueIndex, *, as_of: dt.date | None = None, real_today: dt.date | None = None
 ) -> Reading:
     """Read `question` against the store's vocabulary (no operation is chosen here)."""
-    q = _Question(question)
+    q = _Question(month_typos(question))
+    q.raw = question.strip()
     today, today_note = today_for(as_of, index, real_today)
     r = Reading(question=q.raw, low=q.low, today=today, q=q)
     if today_note:
@@ -157,6 +158,37 @@ def read_question(
     r.declined = declined_concepts(r, index)
     r.unresolved = unresolved_names(q, used, r, index, known)
     return r
+
+
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+
+def month_typos(text: str) -> str:
+    """Month names typed with a slip ("janaury", "feburary", "sepember") read as the month."""
+    import difflib
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if low in _MONTHS or len(low) < 5:
+            return word
+        close = difflib.get_close_matches(low, _MONTHS, n=1, cutoff=0.8)
+        return close[0] if close else word
+
+    return re.sub(r"[A-Za-z]{5,}", fix, text)
 
 
 def _cues(r: Reading, index: ValueIndex) -> None:
