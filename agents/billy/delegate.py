@@ -19,6 +19,7 @@ from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.invoke import invoke
+from spendscope.tools.periods import add_months, days_to_month_end
 
 MODULES = {
     "forecast": "spendscope.tools.governance.forecast",
@@ -82,16 +83,15 @@ def run(store: Store, plan: Plan, caller: Caller = LOCAL) -> BillyAnswer:
 
 
 def _horizon(question: str, today: dt.date) -> int:
+    """Days to forecast from `today`, as the question says (date arithmetic from tools.periods)."""
     low = question.lower()
     m = re.search(r"next (\d+) (day|week|month)s?", low)
     if m:
         return int(m.group(1)) * {"day": 1, "week": 7, "month": 30}[m.group(2)]
-    nxt = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     if re.search(r"\b(rest|end) of (the |this )?month\b", low):
-        return max((nxt - today).days, 1)
+        return max(days_to_month_end(today), 1)
     if re.search(r"\bnext month\b", low):
-        after = (nxt.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return (after - today).days
+        return days_to_month_end(today) + days_to_month_end(add_months(today.replace(day=1), 1))
     if re.search(r"\bnext week\b", low):
         return 7
     return 30

@@ -23,7 +23,7 @@ from spendscope.agents.billy.rules import choose, intent_found
 from spendscope.agents.billy.vocab import RE
 from spendscope.agents.billy.when import PeriodMention
 from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.periods import Period, add_months, month_period
+from spendscope.tools.periods import Period, last_complete, same_period_last_year
 
 __all__ = ["CONFIDENT", "is_followup", "ownership_key", "plan_question", "plan_reading", "today_for"]
 
@@ -222,16 +222,14 @@ def _periods(
         if len(periods) == 1:
             cur = periods[0]
         elif over:
-            cur = _last_complete(over, today)
+            cur = last_complete(over, today)
         else:
-            cur = _last_complete("month", today)
+            cur = last_complete("month", today)
             plan.assumptions.append(f"no period named: compared the last complete month, {cur.label}")
         plan.period = _ref(cur)
         if over == "year" or re.search(
             r"\b(yoy|year[- ]over[- ]year|same (period|month|quarter) last year)\b", low
         ):
-            from spendscope.agents.billy.when import same_period_last_year
-
             plan.base_period = _ref(same_period_last_year(cur))
         else:
             plan.base_period = _ref(cur.previous())
@@ -261,22 +259,3 @@ def _periods(
             plan.period = PeriodRef(
                 start=first, end=last + dt.timedelta(days=1), label=f"{first} to {last} (all data)"
             )
-
-
-def _last_complete(unit: str, today: dt.date) -> Period:
-    if unit == "month":
-        s = add_months(today.replace(day=1), -1)
-        return month_period(s.year, s.month)
-    if unit == "week":
-        start = today - dt.timedelta(days=today.weekday() + 7)
-        return Period(start=start, end=start + dt.timedelta(days=7), label=f"the week of {start}")
-    if unit == "day":
-        d = today - dt.timedelta(days=1)
-        return Period(start=d, end=today, label=str(d))
-    if unit == "quarter":
-        from spendscope.tools.periods import parse_period
-
-        return parse_period("last quarter", today)
-    return Period(
-        start=dt.date(today.year - 1, 1, 1), end=dt.date(today.year, 1, 1), label=str(today.year - 1)
-    )
