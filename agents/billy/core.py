@@ -76,6 +76,8 @@ def ask(
     else:
         answer = cannot_answer(plan, index)
         used_plan = None
+    if used_plan is not None and used_plan.readings and answer.value is not None:
+        answer.choices = list(used_plan.readings)
     if caller.scoped and answer.value is not None:
         answer.answer += f" (Limited to your scope: {caller.scope_text()}.)"
     if thread_id:

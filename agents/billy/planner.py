@@ -93,8 +93,25 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             label=f"the same weekday{'s' if (end - start).days > 1 else ''} a week before",
         )
     plan.unresolved = list(r.unresolved)
+    plan.readings = readings(r, index)
     confidence(plan, found or followup)
     return plan
+
+
+_MIRRORS = {"provider", "invoice_issuer", "publisher"}  # one company under three roles: not two readings
+
+
+def readings(r: Reading, index: ValueIndex) -> list[str]:
+    """A name that is a value of two dimensions, said without a dimension word ("support-bot": a feature and a
+    sub-account): the question in the reading answered first, then in each other one."""
+    for m in r.mentions:
+        others = [d for d in m.alternatives if d != m.dim and not {d, m.dim} <= _MIRRORS]
+        if m.context_word or m.negated or not others:
+            continue
+        q = r.q.low
+        at, end = r.q.toks[m.first].start, r.q.toks[m.last - 1].end
+        return [f"{q[:at]}{q[at:end]} {_label_dim(d)}{q[end:]}" for d in [m.dim, *others[:2]]]
+    return []
 
 
 def _ref(p: Period) -> PeriodRef:
