@@ -158,6 +158,8 @@ def test_unplanned_question_runs_a_tool_loop_with_an_error_then_a_follow_up_in_t
 
     assert answer.llm is True
     assert answer.value == pytest.approx(mistral_july, abs=0.01)
+    system = fake.requests[0]["system"]
+    assert "How the question was read" in system and "= provider Mistral" in system
     assert answer.answer.startswith("Mistral was the most expensive")
     assert [(t.name, t.error) for t in answer.tools] == [
         ("query_costs", "unknown_dimension"),

@@ -137,6 +137,7 @@ def _llm(
         caller=caller,
         client=client,
         hint=plan,
+        reading=plan.reading,
     )
 
 

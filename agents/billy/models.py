@@ -106,4 +106,5 @@ class Plan(BaseModel):
     confidence: float = 0.0
     as_of: dt.date | None = None
     readings: list[str] = Field(default_factory=list, description="the question in each plausible reading")
+    reading: str = Field("", description="the Reading as text: context for the LLM path")
     answer_entity: Filter | None = Field(None, description="the value the answer named (a ranking's winner)")

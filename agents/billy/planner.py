@@ -94,6 +94,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         )
     plan.unresolved = list(r.unresolved)
     plan.readings = readings(r, index)
+    plan.reading = r.describe()
     confidence(plan, found or followup)
     return plan
 

@@ -106,7 +106,10 @@ class Reading:
         if self.periods:
             lines.append(
                 "periods: "
-                + "; ".join(f"{p.period.label} ({p.period.start} to {p.period.last})" for p in self.periods)
+                + "; ".join(
+                    f"{p.period.label} ({p.period.start} to {p.period.end - dt.timedelta(days=1)})"
+                    for p in self.periods
+                )
             )
         for m in self.mentions:
             lines.append(
