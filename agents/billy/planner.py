@@ -62,7 +62,9 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     _gpu_models(q, r.used, plan, index)
     _periods(plan, r.periods, r.over, r.today, index, previous, q.low)
     groups = r.groups
-    followup = previous is not None and _looks_like_followup(q, found, r.mentions, r.periods, plan)
+    followup = previous is not None and (
+        _looks_like_followup(q, found, r.mentions, r.periods, plan) or "pronoun" in r.cues
+    )
     if followup and previous is not None:
         plan = _merge_followup(previous, plan, q, found, r.mentions, r.periods, groups)
     elif previous is not None and not r.periods and previous.period is not None and plan.base_period is None:

@@ -187,6 +187,8 @@ def unresolved_names(
             "ktok",
         ):
             continue
+        if gpu_types(low, index)[1]:
+            continue  # a GPU the store's instances carry ("a10g", "l40s"): the planner filters on it
         if low in WELL_KNOWN_NAMES and not (gpu_named and re.fullmatch(r"[abhlvt]\d+s?", low)):
             if not _gpu_of_store(low, index):
                 unknown.append(word)
@@ -213,6 +215,7 @@ def unresolved_names(
             or len(t.text) < 3
             or is_month_or_day(t.text)
             or cue_word(t.text)
+            or gpu_types(t.text, index)[1]
         ):
             continue
         prev, nxt = _tok(q, i - 1), _tok(q, i + 1)

@@ -130,7 +130,7 @@ def read_question(
     question: str, index: ValueIndex, *, as_of: dt.date | None = None, real_today: dt.date | None = None
 ) -> Reading:
     """Read `question` against the store's vocabulary (no operation is chosen here)."""
-    q = _Question(month_typos(question))
+    q = _Question(month_typos(question, index.value_tokens))
     q.raw = question.strip()
     today, today_note = today_for(as_of, index, real_today)
     r = Reading(question=q.raw, low=q.low, today=today, q=q)
@@ -179,19 +179,19 @@ _MONTHS = [
 ]
 
 
-def month_typos(text: str) -> str:
+def month_typos(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
     """Month names typed with a slip ("janaury", "feburary", "sepember") read as the month."""
     import difflib
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
-        if low in _MONTHS or len(low) < 5:
+        if low in _MONTHS or len(low) < 4 or low in keep:
             return word
-        close = difflib.get_close_matches(low, _MONTHS, n=1, cutoff=0.8)
+        close = difflib.get_close_matches(low, _MONTHS, n=1, cutoff=0.8 if len(low) > 4 else 0.88)
         return close[0] if close else word
 
-    return re.sub(r"[A-Za-z]{5,}", fix, text)
+    return re.sub(r"[A-Za-z]{4,}", fix, text)
 
 
 def _cues(r: Reading, index: ValueIndex) -> None:

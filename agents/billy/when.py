@@ -220,8 +220,7 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     # Single days: "October 14", "Oct 14th, 2026", "14 October 2026", "the 14th of October".
     for m in re.finditer(_B + r"(?:on )?" + _MON + r" " + _DAY + r"(?:,? " + _YEAR + r")?" + _E, t):
         mon, day = _month_no(m.group("mon")), int(m.group("day"))
-        if m.group("mon") == "may" and not m.group("year") and not _month_context(t, m.start()):
-            continue
+        # "may 12": a modal "may" is followed by a verb, not a day number, so this is the date
         y = int(m.group("year")) if m.group("year") else infer_year(mon, day, today)
         d = safe_date(y, mon, day)
         if d:
