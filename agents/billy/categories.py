@@ -60,6 +60,19 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         ),
     )
     land = month_end_landing(window, actual, fc.total, fc.total_lower, fc.total_upper, fc.level)
+    if (
+        window.actual_end <= window.month_start
+    ):  # the data ends before this month begins: nothing is actual yet
+        last = index.catalog.last_day
+        return BillyAnswer(
+            answer=f"{money(land.landing)} is the forecast for all of {window.month_start.strftime('%B %Y')} "
+            f"({land.level:g}% interval {money(land.landing_lower)} to {money(land.landing_upper)}); none of it is "
+            f"actual yet: the data ends {last}."
+            + _assumed(
+                plan, [f"forecast model {fc.model}, fitted on {fc.history_start} to {fc.history_end}"]
+            ),
+            value=land.landing,
+        )
     scope = scope_phrase(plan.filters)
     month = window.month_start.strftime("%B %Y")
     text = (

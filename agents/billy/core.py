@@ -112,8 +112,10 @@ def _last_turn_was_llm(settings: Settings, thread_id: str | None) -> bool:
 
 def _execute(store: Store, plan: Plan, index: ValueIndex, caller: Caller) -> BillyAnswer:
     from spendscope.agents.billy.execute import execute
+    from spendscope.agents.billy.session import question_store
 
-    return execute(store, plan, index, caller)
+    with question_store(store) as shared:
+        return execute(shared, plan, index, caller)
 
 
 def _llm(
