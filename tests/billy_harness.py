@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -142,3 +143,41 @@ def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str
         return ok, f"expected month-to-date {mtd:.2f} and a landing above it"
     want, candidates = expected(store, kind, spec)
     return judged(text, value, kind, want, candidates), f"expected {want!r}"
+
+
+def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
+    """A blind round's store: the company's FOCUS export, telemetry and GPU samples imported."""
+    from spendscope.data.demo import import_gpu_samples
+    from spendscope.data.events import import_events_file
+    from spendscope.data.import_focus import import_focus
+
+    s = Store(folder / f"{name}.duckdb", lock_timeout=10)
+    import_focus(s, paths["focus"])
+    import_events_file(s, paths["events"])
+    import_gpu_samples(s, paths["gpu"])
+    return s
+
+
+def check_case(store: Store, settings: Settings, case: tuple) -> None:
+    """Ask one blind-round question (category, question, kind, spec, as_of) and judge it."""
+    _cat, question, kind, spec, as_of = case
+    answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
+    ok, want = judge(store, answer, kind, spec)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+def check_thread(
+    store: Store, settings: Settings, thread_id: str, turns: list, as_of: str, resolve: Any = None
+) -> None:
+    """Ask a thread's turns (question, kind, spec) in order; `resolve(spec, previous_answer)` may turn a
+    placeholder spec into SQL that depends on the answer before (the previous winner)."""
+    previous = None
+    for question, kind, spec in turns:
+        answer = ask(
+            store, question, as_of=dt.date.fromisoformat(as_of), thread_id=thread_id, settings=settings
+        )
+        if resolve is not None:
+            spec = resolve(spec, previous)
+        ok, want = judge(store, answer, kind, spec)
+        assert ok, f"{question!r}: {want}; got {answer.answer}"
+        previous = answer

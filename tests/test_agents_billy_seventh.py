@@ -6,16 +6,12 @@ docs/performance.md records the first score. Judged by billy_harness.judge.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
-from billy_harness import between, change, cost, day, judge, pct, share, which
+from billy_harness import between, change, check_case, check_thread, cost, day, pct, round_store, share, which
 from fixtures.billy.halcyon import build as build_halcyon
-from spendscope.agents.billy import ask
-from spendscope.data.demo import import_gpu_samples
-from spendscope.data.events import import_events_file
-from spendscope.data.import_focus import import_focus
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
@@ -158,53 +154,22 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     folder = tmp_path_factory.mktemp("halcyon")
-    paths = build_halcyon(folder)
-    s = Store(folder / "halcyon.duckdb", lock_timeout=10)
-    import_focus(s, paths["focus"])
-    import_events_file(s, paths["events"])
-    import_gpu_samples(s, paths["gpu"])
-    return s
+    return round_store(folder, build_halcyon(folder), "halcyon")
 
 
-KNOWN_MISSES: set[str] = set()
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            c,
-            id=f"{c[0]}-{i}",
-            marks=[pytest.mark.xfail(strict=True, reason="known miss")] if c[1] in KNOWN_MISSES else [],
-        )
-        for i, c in enumerate(QUESTIONS)
-    ],
-)
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(QUESTIONS)])
 def test_a_seventh_round_question_is_answered_right_or_declined_with_no_figure(
     store: Store, settings: Settings, case: tuple
 ) -> None:
-    _cat, question, kind, spec, as_of = case
-    answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
-    ok, want = judge(store, answer, kind, spec)
-    assert ok, f"{question!r}: {want}; got {answer.answer}"
+    check_case(store, settings, case)
+
+
+def _resolve(spec: str, previous: Any) -> str:
+    return cost(APR, tag("product", str(previous.value))) if spec == "WINNER_APR" else spec
 
 
 @pytest.mark.parametrize("thread", [pytest.param(t, id=t[0]) for t in THREADS])
 def test_a_seventh_round_follow_up_inherits_the_turn_before(
     store: Store, settings: Settings, thread: tuple
 ) -> None:
-    name, turns = thread
-    previous = None
-    for question, kind, spec in turns:
-        answer = ask(
-            store,
-            question,
-            as_of=dt.date.fromisoformat(AS_OF),
-            thread_id=f"seventh-{name}",
-            settings=settings,
-        )
-        if spec == "WINNER_APR":
-            spec = cost(APR, tag("product", str(previous.value)))
-        ok, want = judge(store, answer, kind, spec)
-        assert ok, f"{question!r}: {want}; got {answer.answer}"
-        previous = answer
+    check_thread(store, settings, f"seventh-{thread[0]}", thread[1], AS_OF, _resolve)

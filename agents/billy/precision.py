@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from typing import TYPE_CHECKING
 
 from spendscope.agents.billy.lexicon import KNOWN_CAPS
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
 from spendscope.agents.billy.vocab import MEASURE_NOUNS
+from spendscope.tools.periods import MONTHS
 
 if TYPE_CHECKING:
     from spendscope.agents.billy.models import Plan
@@ -281,41 +283,11 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     return out
 
 
+_CALENDAR_WORDS = set(MONTHS) | {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)}
+
+
 def is_month_or_day(word: str) -> bool:
-    names = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-    return word.rstrip(".") in names
+    return word.rstrip(".") in _CALENDAR_WORDS
 
 
 def confidence(plan: Plan, intent_found: bool) -> None:

@@ -9,6 +9,7 @@ the operation from it with an ordered table of small rules; the LLM path gets th
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -163,20 +164,7 @@ def read_question(
     return r
 
 
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+_MONTHS = [calendar.month_name[i].lower() for i in range(1, 13)]
 
 
 def month_typos(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
