@@ -181,3 +181,31 @@ def check_thread(
         ok, want = judge(store, answer, kind, spec)
         assert ok, f"{question!r}: {want}; got {answer.answer}"
         previous = answer
+
+
+# SQL pieces the later rounds share (each company writes "<model> <input|output> tokens" as ChargeDescription)
+MODEL = "regexp_extract(ChargeDescription, '^(\\S+) (input|output) tokens$', 1)"
+
+
+def tag(key: str, value: str) -> str:
+    return f"Tags->>'{key}' = '{value}'"
+
+
+def model_is(name: str) -> str:
+    return f"{MODEL} = '{name}'"
+
+
+def gpu_util(start: str, end: str, where: str) -> str:
+    """Mean GPU utilisation of the samples in [start, end) for the instances in `where`."""
+    return (
+        f"SELECT avg(utilization_pct) FROM gpu_samples WHERE ts >= TIMESTAMPTZ '{start}' "
+        f"AND ts < TIMESTAMPTZ '{end}' AND ({where})"
+    )
+
+
+def per_request(period: str, where: str, ev_period: str, ev_where: str, per: int = 1) -> str:
+    """The bill's cost over telemetry's requests (the bill counts none)."""
+    return (
+        f"SELECT (SELECT sum(EffectiveCost) FROM costs WHERE {period} AND ({where})) / "
+        f"(SELECT sum(requests) FROM usage_events WHERE {ev_period} AND ({ev_where})) * {per}"
+    )

@@ -18,7 +18,23 @@ from typing import Any
 
 import duckdb
 import pytest
-from billy_harness import between, change, check_case, check_thread, cost, day, pct, round_store, share, which
+from billy_harness import (
+    MODEL,
+    between,
+    change,
+    check_case,
+    check_thread,
+    cost,
+    day,
+    gpu_util,
+    model_is,
+    pct,
+    per_request,
+    round_store,
+    share,
+    tag,
+    which,
+)
 from fixtures.billy.ostrander import build as build_ostrander
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
@@ -40,16 +56,7 @@ OPENAI, ANTH, AWS, MSFT = (
 )
 BEDROCK, EC2 = "ServiceName = 'Amazon Bedrock'", "ServiceName = 'Amazon Elastic Compute Cloud'"
 A100 = "ChargeDescription LIKE 'p4d.24xlarge%'"
-MODEL = "regexp_extract(ChargeDescription, '^(\\S+) (input|output) tokens$', 1)"
 ANY_MODEL = f"coalesce(nullif({MODEL}, ''), SkuPriceDetails->>'ModelName')"
-
-
-def model_is(name: str) -> str:
-    return f"{MODEL} = '{name}'"
-
-
-def tags(key: str, value: str) -> str:
-    return f"Tags->>'{key}' = '{value}'"
 
 
 def tokens(period: str, where: str) -> str:
@@ -68,13 +75,6 @@ def ev_between(start: str, end: str) -> str:
 
 
 EV_JUL, EV_AUG = ev_between("2026-07-01", "2026-08-01"), ev_between("2026-08-01", "2026-09-01")
-
-
-def per_request(period: str, where: str, ev_period: str, ev_where: str, per: int = 1) -> str:
-    return (
-        f"SELECT (SELECT sum(EffectiveCost) FROM costs WHERE {period} AND ({where})) / "
-        f"(SELECT sum(requests) FROM usage_events WHERE {ev_period} AND ({ev_where})) * {per}"
-    )
 
 
 # a customer's cost: each model and day's bill split by the customers' share of telemetry's estimated cost
@@ -110,13 +110,6 @@ def top_customer(start: str, end: str) -> str:
     )
 
 
-def gpu_util(start: str, end: str, where: str) -> str:
-    return (
-        f"SELECT avg(utilization_pct) FROM gpu_samples WHERE ts >= TIMESTAMPTZ '{start}' "
-        f"AND ts < TIMESTAMPTZ '{end}' AND ({where})"
-    )
-
-
 NONE = ""  # no expectation: the data cannot answer
 
 # (category, question, kind, sql or names, as_of)
@@ -129,28 +122,28 @@ QUESTIONS: list[tuple[str, str, str, str, str | None]] = [
         "figure",
         "hey billy, what did the routing team spend last month",
         "number",
-        cost(AUG, tags("team", "routing")),
+        cost(AUG, tag("team", "routing")),
         AS_OF,
     ),
-    ("figure", "core team spend in july pls", "number", cost(JUL, tags("team", "core")), None),
+    ("figure", "core team spend in july pls", "number", cost(JUL, tag("team", "core")), None),
     (
         "figure",
         "how much did the search feature cost us in august",
         "number",
-        cost(AUG, tags("feature", "search")),
+        cost(AUG, tag("feature", "search")),
         None,
     ),
-    ("figure", "cost of doc-extract in jul", "number", cost(JUL, tags("feature", "doc-extract")), None),
+    ("figure", "cost of doc-extract in jul", "number", cost(JUL, tag("feature", "doc-extract")), None),
     ("figure", "how much are we spending on AWS this month", "number", cost(MTD, AWS), AS_OF),
     ("figure", "bedrock spend in august", "number", cost(AUG, BEDROCK), None),
     ("figure", "claude costs last 7 days", "number", cost(LAST7, ANTH), AS_OF),
     ("figure", "what did gpt-4.1-mini cost in august", "number", cost(AUG, model_is("gpt-4.1-mini")), None),
     ("figure", "spend on gpt 4.1 in july", "number", cost(JUL, model_is("gpt-4.1")), None),
-    ("figure", "staging env spend in august", "number", cost(AUG, tags("env", "staging")), None),
+    ("figure", "staging env spend in august", "number", cost(AUG, tag("env", "staging")), None),
     ("figure", "how much on the gpu boxes in july", "number", cost(JUL, EC2), None),
     ("figure", "how much did the a100 boxes cost in august", "number", cost(AUG, A100), None),
     ("figure", "on AWS, what did we spend in july", "number", cost(JUL, AWS), None),
-    ("figure", "search spend on openai in july", "number", cost(JUL, tags("feature", "search")), None),
+    ("figure", "search spend on openai in july", "number", cost(JUL, tag("feature", "search")), None),
     (
         "figure",
         "How many output tokens did haiku use in august",
@@ -208,7 +201,7 @@ QUESTIONS: list[tuple[str, str, str, str, str | None]] = [
         "share",
         "what share of august spend was dispatch",
         "number",
-        share(AUG, tags("team", "dispatch")),
+        share(AUG, tag("team", "dispatch")),
         None,
     ),
     ("peak", "what day in august did we spend the most", "date", day(AUG), None),
@@ -220,7 +213,7 @@ QUESTIONS: list[tuple[str, str, str, str, str | None]] = [
         "unit",
         "cost per request for the search feature in august",
         "number",
-        per_request(AUG, tags("feature", "search"), EV_AUG, "feature = 'search'"),
+        per_request(AUG, tag("feature", "search"), EV_AUG, "feature = 'search'"),
         None,
     ),
     (
@@ -291,20 +284,20 @@ THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
     (
         "inherit a team",
         [
-            ("how much did the dispatch team spend in july", "number", cost(JUL, tags("team", "dispatch"))),
-            ("and in august?", "number", cost(AUG, tags("team", "dispatch"))),
+            ("how much did the dispatch team spend in july", "number", cost(JUL, tag("team", "dispatch"))),
+            ("and in august?", "number", cost(AUG, tag("team", "dispatch"))),
             (
                 "what part of that came from claude-haiku-4-5?",
                 "number",
-                cost(AUG, tags("team", "dispatch") + " AND " + model_is("claude-haiku-4-5")),
+                cost(AUG, tag("team", "dispatch") + " AND " + model_is("claude-haiku-4-5")),
             ),
         ],
     ),
     (
         "split it",
         [
-            ("dispatch team spend in august", "number", cost(AUG, tags("team", "dispatch"))),
-            ("split it by model", "which", which(AUG, MODEL, tags("team", "dispatch"))),
+            ("dispatch team spend in august", "number", cost(AUG, tag("team", "dispatch"))),
+            ("split it by model", "which", which(AUG, MODEL, tag("team", "dispatch"))),
         ],
     ),
     (
@@ -335,8 +328,8 @@ THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
     (
         "swap a value",
         [
-            ("staging spend in july", "number", cost(JUL, tags("env", "staging"))),
-            ("how about prod", "number", cost(JUL, tags("env", "prod"))),
+            ("staging spend in july", "number", cost(JUL, tag("env", "staging"))),
+            ("how about prod", "number", cost(JUL, tag("env", "prod"))),
         ],
     ),
 ]

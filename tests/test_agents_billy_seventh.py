@@ -10,7 +10,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from billy_harness import between, change, check_case, check_thread, cost, day, pct, round_store, share, which
+from billy_harness import (
+    MODEL,
+    between,
+    change,
+    check_case,
+    check_thread,
+    cost,
+    day,
+    gpu_util,
+    model_is,
+    pct,
+    per_request,
+    round_store,
+    share,
+    tag,
+    which,
+)
 from fixtures.billy.halcyon import build as build_halcyon
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
@@ -22,30 +38,7 @@ LAST7 = between("2026-06-14", "2026-06-21")
 SQUAD, PRODUCT, STAGE = "Tags->>'squad'", "Tags->>'product'", "Tags->>'stage'"
 ANTH, AWS, OPENAI = "ProviderName = 'Anthropic'", "ProviderName = 'AWS'", "ProviderName = 'OpenAI'"
 BEDROCK, EC2 = "ServiceName = 'Amazon Bedrock'", "ServiceName = 'Amazon Elastic Compute Cloud'"
-MODEL = "regexp_extract(ChargeDescription, '^(\\S+) (input|output) tokens$', 1)"
 H100 = "ChargeDescription LIKE 'p5.48xlarge%'"
-
-
-def tag(key: str, value: str) -> str:
-    return f"Tags->>'{key}' = '{value}'"
-
-
-def model_is(name: str) -> str:
-    return f"{MODEL} = '{name}'"
-
-
-def gpu_util(start: str, end: str, where: str) -> str:
-    return (
-        f"SELECT avg(utilization_pct) FROM gpu_samples WHERE ts >= TIMESTAMPTZ '{start}' "
-        f"AND ts < TIMESTAMPTZ '{end}' AND ({where})"
-    )
-
-
-def per_request(period: str, where: str, ev: str, ev_where: str) -> str:
-    return (
-        f"SELECT (SELECT sum(EffectiveCost) FROM costs WHERE {period} AND ({where})) / "
-        f"(SELECT sum(requests) FROM usage_events WHERE {ev} AND ({ev_where}))"
-    )
 
 
 EV_MAY = "ts >= TIMESTAMPTZ '2026-05-01' AND ts < TIMESTAMPTZ '2026-06-01'"
