@@ -74,6 +74,8 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
         ent = previous.answer_entity
         plan.filters = [f for f in plan.filters if f.dimension != ent.dimension] + [ent]
+        if rule.name == "figure":  # "what did they spend": a figure for the entity, not the ranking again
+            plan.intent, plan.group_by, plan.top = "total", [], None
         plan.assumptions.append(f"'{r.question}' is about {ent.dimension.replace('_', ' ')} {ent.values[0]}")
         found = True
     if plan.intent == "drivers" and plan.subject == "day" and plan.period is not None:

@@ -189,5 +189,9 @@ GPU_NAME = re.compile(r"\b[abhlvt]\d{1,3}[a-z]?s?\b")
 WENT_WRONG = re.compile(
     r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much)\b|\bwhy\b"
 )
-# the previous answer's entity ("them", "that customer")
-PRONOUN = re.compile(r"\b(they|them|their|it|its|that one|this one|th(at|is|ose|ese) (\w+))\b")
+# the previous answer's entity or figure ("them", "that customer", "how much of that", "what did it cost")
+PRONOUN = re.compile(
+    r"\b(they|them|their|that one|this one)\b|\bof (that|those|it|them)\b|"
+    r"\bth(at|ose|ese) (customers?|teams?|features?|models?|providers?|services?|apps?|products?|owners?|"
+    r"squads?|ones?|instances?|boxes)\b|\b(did|does|was|is) it\b|\bit (cost|costs|spent|spend)\b"
+)
