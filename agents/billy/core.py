@@ -55,7 +55,7 @@ def ask(
     if has_llm and llm_thread and is_followup(question):
         answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
         used_plan = None
-    elif plan.unresolved or any(u for u in plan.unsupported if plan.intent == "unknown"):
+    elif plan.unresolved or (plan.intent == "unknown" and plan.unsupported):
         answer = cannot_answer(plan, index)  # precision first: no figure, not even from the LLM
         used_plan = None
     elif plan.confidence >= CONFIDENT:
