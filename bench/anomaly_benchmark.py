@@ -496,6 +496,10 @@ def _print(which: str, totals: dict, delays: dict, fc: dict, months: float, took
         for d in ("spendscope", "baseline")
     ]
     print(f"  {'delay days (med/mean)':<22}{cells[0]:>14}{cells[1]:>14}")
+    _print_forecast(which, fc)
+
+
+def _print_forecast(which: str, fc: dict) -> None:
     if fc["ours"]:
         print(
             f"forecast on {which} ({len(fc['ours'])} forecasts of 30 days: totals and teams, origins day 120 and 150)"

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "prices",
     "metrics",
     "metrics_targets",
+    "assistants",
 )
 
 app = typer.Typer(

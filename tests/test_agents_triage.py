@@ -10,14 +10,13 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import triage_store as world
 from fake_messages_api import FakeMessagesAPI, text_reply
+from fake_webhook import WebhookReceiver
 from spendscope.agents.delivery import Alert
 from spendscope.agents.triage import CONSUMER, checkpoint_path, run_triage
 from spendscope.agents.triage_text import SYSTEM
@@ -371,39 +370,6 @@ def test_a_run_stopped_by_an_interrupt_is_resumed_by_the_next_run(growing: Path,
 # ----------------------------------------------------------------------------------------------------- CLI
 
 
-class _Webhook:
-    def __init__(self) -> None:
-        self.posts: list[tuple[dict[str, str], dict[str, Any]]] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                hook.posts.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> _Webhook:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
 def _cli(args: list[str], monkeypatch: pytest.MonkeyPatch, state: Path) -> Any:
     from spendscope.cli import app
 
@@ -421,7 +387,7 @@ def test_cli_previews_then_posts_each_alert_once_to_a_webhook(
     preview = _cli(["--dry-run", *db], monkeypatch, tmp_path / "state")
     assert preview.exit_code == 0, preview.output
     assert "[CRITICAL] Spike in feature=chat: +$3" in preview.stdout and "would be sent" in preview.stdout
-    with _Webhook() as hook:
+    with WebhookReceiver() as hook:
         first = _cli(["--webhook", hook.url, "--json", *db], monkeypatch, tmp_path / "state")
         second = _cli(["--webhook", hook.url, "--json", *db], monkeypatch, tmp_path / "state")
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output

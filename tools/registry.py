@@ -44,6 +44,7 @@ OPERATION_MODULES = (
     "spendscope.tools.business.anomalies",
     "spendscope.tools.business.unit_budgets",
     "spendscope.tools.business.alerts",
+    "spendscope.tools.costs.assistants",
 )
 
 

@@ -11,6 +11,7 @@
 - commitment: under-used commitments (tools.optimize.commitments): below break-even, on demand would be cheaper; else
   right-sizing to the observed use saves up to the unused part.
 - untagged: spend without an owner tag; no saving of its own, but it cannot be acted on until someone owns it.
+- idle_seat, seat_plan, premium_model_mix: coding-assistant seats and usage (tools.optimize.assistant_savings).
 
 Figures come from a window (default: the last 30 days of data) scaled to a month. The same spend can appear
 under several kinds (caching and batch on one feature), so savings of different kinds do not simply add up.
@@ -44,8 +45,26 @@ from spendscope.tools.optimize.gpu import GpuInput, run_gpu
 from spendscope.tools.periods import Period
 from spendscope.tools.registry import operation
 
-Kind = Literal["cheaper_model", "prompt_caching", "batch", "idle_gpu", "commitment", "untagged"]
-KINDS: tuple[str, ...] = ("cheaper_model", "prompt_caching", "batch", "idle_gpu", "commitment", "untagged")
+Kind = Literal[
+    "cheaper_model",
+    "prompt_caching",
+    "batch",
+    "idle_gpu",
+    "commitment",
+    "untagged",
+    "idle_seat",
+    "seat_plan",
+    "premium_model_mix",
+]
+KINDS: tuple[str, ...] = (
+    "cheaper_model",
+    "prompt_caching",
+    "batch",
+    "idle_gpu",
+    "commitment",
+    "untagged",
+    *("idle_seat", "seat_plan", "premium_model_mix"),  # coding assistants: tools.optimize.assistant_savings
+)
 DAYS_PER_MONTH = Decimal("30.4375")
 MIN_CHEAPER = Decimal("0.3")  # a candidate must cost at least 30% less on the feature's token mix
 READS_PER_WRITE = 5  # cache reads each cache write is assumed to serve (prompt caching estimate)
@@ -97,6 +116,9 @@ class SavingsInput(TimeRange):
     team_tag: str = Field("team", description="the tag that names an owner (for untagged spend)")
     top: int = Field(50, ge=1, le=1000, description="recommendations returned, largest saving first")
     feature_tag: str = Field("feature", description="the tag that names a feature")
+    idle_seat_days: int = Field(
+        30, ge=1, le=365, description="coding-assistant seats without activity for this many days are idle"
+    )
 
 
 class Recommendation(BaseModel):
@@ -550,6 +572,9 @@ def run_savings(
         recs += _commitments(con, window, p, factor)
     if "untagged" in kinds:
         recs += _untagged(con, window, source, p.team_tag, factor, p.min_monthly_saving)
+    from spendscope.tools.optimize.assistant_savings import assistant_recommendations
+
+    recs += assistant_recommendations(con, window, p, factor, kinds, Recommendation)
     recs.sort(key=lambda r: (r.monthly_saving is None, -(r.monthly_saving or 0), -r.monthly_cost, r.title))
     by_kind: dict[str, float] = {}
     for r in recs:
@@ -579,6 +604,6 @@ def run_savings(
 @operation("savings_recommendations", input_model=SavingsInput, output_model=SavingsResult, chart=True)
 def savings(store: Store, params: SavingsInput, catalog: PriceCatalog | None = None) -> SavingsResult:
     """Savings recommendations (cheaper models per feature, prompt caching, batch, idle GPUs, under-used
-    commitments, untagged spend), each with its estimated monthly saving and the evidence."""
+    commitments, untagged spend, idle coding-assistant seats, plans and model mix), each with its estimated monthly saving and the evidence."""
     with store.reader() as con:
         return run_savings(con, params, catalog)
