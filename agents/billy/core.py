@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from spendscope.agents.billy.business import answer_business, business_question
 from spendscope.agents.billy.models import BillyAnswer, Plan
 from spendscope.agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
 from spendscope.agents.billy.resolve import ValueIndex, load_index
@@ -52,8 +53,14 @@ def ask(
     answer: BillyAnswer
     used_plan: Plan | None = plan
     llm_thread = bool(thread_id) and previous is None and _last_turn_was_llm(settings, thread_id)
+    business = business_question(store, question, plan, caller)
+    if business is not None and not business.covers(plan.unresolved):
+        business = None  # a name that is not in the data: precision first
     if has_llm and llm_thread and is_followup(question):
         answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
+        used_plan = None
+    elif business is not None:  # margin, revenue, cost per ticket: the business-metric operations
+        answer = answer_business(store, business, plan, caller)
         used_plan = None
     elif plan.unresolved or (plan.intent == "unknown" and plan.unsupported):
         answer = cannot_answer(plan, index)  # precision first: no figure, not even from the LLM
