@@ -236,7 +236,7 @@ def _profit(run: Runner, plan: Plan) -> BillyAnswer:
     one = rows[0] if len(rows) == 1 or (plan.filters and rows and _single(plan, by)) else None
     cost_share = _SHARE.search(q) and _COST_WORD.search(q)
     if revenue_share:
-        target = rows[0] if named and rows else None
+        target = rows[0] if named and rows and rows[0].key.lower() in named else None
         if target is None:
             rows = sorted(rows, key=lambda r: -(r.revenue_share_pct or 0))
             top = rows[0] if rows else None
