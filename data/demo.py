@@ -123,7 +123,7 @@ def _is_demo_only(store: Store) -> bool:
 
 def reset_store(store: Store) -> bool:
     """Delete the store file (and its WAL) when it holds demo data only. Returns whether it was deleted."""
-    if not store.path.exists():
+    if not store.exists:
         return True
     try:
         demo_only = _is_demo_only(store)
@@ -131,6 +131,9 @@ def reset_store(store: Store) -> bool:
         return False
     if not demo_only:
         return False
+    if store.backend != "duckdb":  # a ClickHouse store: drop its tables (the schema is made again on open)
+        store.drop_all()
+        return True
     for p in (store.path, Path(f"{store.path}.wal")):
         p.unlink(missing_ok=True)
     return True

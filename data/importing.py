@@ -24,6 +24,7 @@ from spendscope.data.derive import derive_key_sql, derived_columns, register_der
 from spendscope.data.errors import ImportRejected
 from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
 from spendscope.data.sql import ident, literal, memory_limit_bytes, staging_settings
+from spendscope.data.backends.shadow import partitions_of
 from spendscope.data.store import Store, memory_connection
 
 Progress = Callable[[str, float], None]
@@ -194,8 +195,10 @@ def finish_cost_import(
         else:
             select_cols.append(f"s.{ident(c)}")
 
+    # ClickHouse stores copy these cost partitions into the write transaction (data/backends/shadow.py)
+    hints = {"costs": partitions_of(con, table, kind)} if store.backend != "duckdb" else None
     try:
-        with store.attached_writer(con) as db:
+        with store.attached_writer(con, hints=hints) as db:
             store_cols = {r[0] for r in con.execute(f"DESCRIBE {db}.costs").fetchall()}
             for c in extras:
                 if c not in store_cols:

@@ -192,14 +192,21 @@ class _WindowReplacingStore(Store):
 
     def __init__(self, base: Store, source: str, window: SyncWindow, file_hash: str) -> None:
         super().__init__(base.path, lock_timeout=base.lock_timeout)
+        self.base = base
+        self.backend = base.backend
         self.source = source
         self.window = window
         self.file_hash = file_hash
         self.deleted = 0
 
     @contextmanager
-    def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
-        with super().attached_writer(con, alias) as db:
+    def attached_writer(
+        self, con: duckdb.DuckDBPyConnection, alias: str = "store", *, hints: Any = None
+    ) -> Iterator[str]:
+        if self.base.backend != "duckdb":  # ClickHouse: the window's months are replaced too
+            hints = dict(hints or {})
+            hints["costs"] = [*hints.get("costs", []), *self._window_partitions()]
+        with self.base.attached_writer(con, alias, hints=hints) as db:
             where = "x_Source = ? AND ChargePeriodStart >= ? AND ChargePeriodStart < ?"
             params = [self.source, self.window.start, self.window.end]
             self.deleted = con.execute(f"SELECT count(*) FROM {db}.costs WHERE {where}", params).fetchall()[
@@ -240,6 +247,14 @@ class _WindowReplacingStore(Store):
                     now,
                 ],
             )
+
+
+    def _window_partitions(self) -> list[tuple[int, str]]:
+        out, day = [], self.window.start.date().replace(day=1)
+        while day <= self.window.end.date():
+            out.append((day.year * 100 + day.month, self.source))
+            day = (day + dt.timedelta(days=32)).replace(day=1)
+        return out
 
 
 def finish_sync(

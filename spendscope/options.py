@@ -11,9 +11,11 @@ from spendscope.data.settings import Settings, load_settings
 from spendscope.data.store import Store
 
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--db", help="Cost store file (default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb)."
+        "--db",
+        help="Cost store: a DuckDB file, clickhouse://user:password@host:8123/db or chdb:PATH "
+        "(default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -21,10 +23,10 @@ CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a t
 ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also write a PNG chart to this path.")]
 
 
-def settings(db: Path | None = None) -> Settings:
-    return load_settings(db=db)
+def settings(db: str | Path | None = None) -> Settings:
+    return load_settings(db=str(db) if db is not None else None)
 
 
-def open_store(db: Path | None) -> Store:
+def open_store(db: str | Path | None) -> Store:
     s = settings(db)
     return Store(s.db, lock_timeout=s.lock_timeout)
