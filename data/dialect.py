@@ -67,6 +67,9 @@ def _fn(name: str, *args: exp.Expression) -> exp.Anonymous:
 
 def json_text(this: exp.Expression, path: exp.Expression | None) -> exp.Expression:
     """DuckDB's `->>`: a string unquoted, another scalar or a container as its JSON text, missing/null NULL."""
+    if path is not None and not isinstance(path, exp.JSONPath | exp.Literal):
+        # a path known only at run time (a bound parameter): ClickHouse's JSON_VALUE reads JSONPath text
+        return _fn("JSON_VALUE", this.copy(), path.copy())
     args = [this.copy(), *_json_args(path)]
     kind = _fn("JSONType", *[a.copy() for a in args])
     return _fn(
@@ -191,7 +194,7 @@ _OWN_TYPES = {
     exp.DataType.Type.TIMESTAMP: "DateTime64(6, 'UTC')",
     exp.DataType.Type.DATETIME: "DateTime64(6, 'UTC')",
     exp.DataType.Type.JSON: "String",
-    exp.DataType.Type.DATE: "Date32",
+    exp.DataType.Type.DATE: "Date",
     exp.DataType.Type.UBIGINT: "UInt64",
     exp.DataType.Type.INT128: "Int128",
 }
@@ -215,6 +218,8 @@ class SpendscopeClickHouse(ClickHouse):
             **ClickHouse.Generator.TRANSFORMS,
             exp.JSONExtractScalar: lambda self, e: self.sql(json_text(e.this, e.expression)),
             exp.JSONExtract: lambda self, e: self.sql(json_raw(e.this, e.expression)),
+            exp.LogicalOr: lambda self, e: self.func("max", e.this),
+            exp.LogicalAnd: lambda self, e: self.func("min", e.this),
             exp.JSONKeys: lambda self, e: self.func("JSONExtractKeys", _fn("ifNull", e.this, exp.Literal.string("{}"))),
             exp.JSONObject: _json_object,
             exp.ArrayAgg: _array_agg,
@@ -259,7 +264,12 @@ def _number_placeholders(sql: str) -> tuple[str, int]:
     from sqlglot.dialects.duckdb import DuckDB
     from sqlglot.tokens import TokenType
 
-    marks = [t.start for t in DuckDB().tokenize(sql) if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
+    marks = [
+        t.start
+        for t in DuckDB().tokenize(sql)
+        if (t.token_type == TokenType.PLACEHOLDER and t.text == "?")
+        or (t.token_type == TokenType.QDCOLON and t.text.startswith("?"))  # `?::DATE[]`
+    ]
     for i, pos in reversed(list(enumerate(marks))):
         sql = f"{sql[:pos]}${i + 1}{sql[pos + 1 :]}"
     return sql, len(marks)
@@ -306,6 +316,35 @@ def _mark_variables(tree: exp.Expression) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _order_by_aliases(tree: exp.Expression) -> None:
+    """DuckDB's ORDER BY prefers a SELECT alias to a column of the same name (`SUM(cost) AS cost ... ORDER BY
+    cost`); ClickHouse runs with prefer_column_name_to_alias (so WHERE and aggregates see the column), so such an
+    ORDER BY item is replaced by the aliased expression."""
+    for select in tree.find_all(exp.Select):
+        order = select.args.get("order")
+        if order is None:
+            continue
+        aliases = {a.alias.lower(): a.this for a in select.expressions if isinstance(a, exp.Alias)}
+        for item in order.expressions:
+            col = item.this
+            if isinstance(col, exp.Column) and not col.table and col.name.lower() in aliases:
+                item.set("this", aliases[col.name.lower()].copy())
+
+
+def _zip_unnests(tree: exp.Expression) -> None:
+    """Several unnest() in one SELECT list walk their lists side by side in DuckDB; arrayJoin would multiply
+    them, so they become one arrayJoin over arrayZip (ClickHouse computes an identical arrayJoin once)."""
+    for select in tree.find_all(exp.Select):
+        explodes = [
+            e for item in select.expressions for e in item.find_all(exp.Explode) if e.parent_select is select
+        ]
+        if len(explodes) < 2:
+            continue
+        zipped = _fn("arrayZip", *[e.this.copy() for e in explodes])
+        for i, e in enumerate(explodes, start=1):
+            e.replace(_fn("tupleElement", exp.Explode(this=zipped.copy()), exp.Literal.number(i)))
+
+
 def _portable_catalog(tree: exp.Expression) -> None:
     """DuckDB's information_schema names the default schema `main`; ClickHouse names it after the database."""
     for eq in list(tree.find_all(exp.EQ)):
@@ -333,6 +372,8 @@ def to_clickhouse(sql: str) -> Compiled:
     _mark_placeholders(tree)
     variables = _mark_variables(tree)
     _portable_catalog(tree)
+    _order_by_aliases(tree)
+    _zip_unnests(tree)
     tree = _rewrite_table_functions(tree)
     text = tree.sql(dialect=SpendscopeClickHouse)
     kind = "select" if isinstance(tree, exp.Query) else "other"
@@ -352,7 +393,7 @@ def ch_type(value: object) -> str:
     if isinstance(value, dt.datetime):
         return "DateTime64(6, 'UTC')"
     if isinstance(value, dt.date):
-        return "Date32"
+        return "Date"
     if isinstance(value, dict):
         fields = ", ".join(f"{k} {_nullable(ch_type(v))}" for k, v in value.items())
         return f"Tuple({fields})"

@@ -65,7 +65,7 @@ def reads(month: str, as_of: str) -> list[tuple[str, dict[str, Any]]]:
         ("unit_costs", {**p, "by": "model"}),
         ("unit_costs", {**p, "by": "customer"}),
         ("get_token_usage", {**p, "group_by": ["model", "token_type"]}),
-        ("top_usage", {**p, "by": "feature"}),
+        ("top_usage", {**p, "by": ["feature"]}),
         ("reconcile_estimates", {**p}),
         ("gpu_utilization", {**p}),
         ("commitment_utilization", {**p}),

@@ -29,7 +29,11 @@ SESSION_SETTINGS: dict[str, str | int] = {
     "allow_experimental_correlated_subqueries": 1,
     "cast_keep_nullable": 1,
     "date_time_input_format": "best_effort",
+    "function_json_value_return_type_allow_nullable": 1,
 }
+
+
+INSERT_CHUNK_BYTES = 64 << 20
 
 
 class EngineError(SpendscopeError):
@@ -93,21 +97,37 @@ class ChdbEngine:
                 raise EngineError(f"ClickHouse: {_first_line(exc)}") from exc
 
     def insert_arrow(self, table: str, data: Any) -> None:
+        """Stream Arrow record batches into `table`: one Arrow IPC stream per INSERT of up to ~64 MB."""
         import pyarrow as pa
 
         batches: Iterable[Any] = data.to_batches() if isinstance(data, pa.Table) else data
         schema = data.schema
+        query = f"INSERT INTO {table} ({_column_list(schema)})"
+        chunk: list[Any] = []
+        size = 0
+        for batch in batches:
+            chunk.append(batch)
+            size += batch.nbytes
+            if size >= INSERT_CHUNK_BYTES:
+                self._insert_stream(query, schema, chunk)
+                chunk, size = [], 0
+        if chunk:
+            self._insert_stream(query, schema, chunk)
+
+    def _insert_stream(self, query: str, schema: Any, batches: list[Any]) -> None:
+        import pyarrow as pa
+
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
         with self._query_lock:
             try:
-                with self._con.send_insert(f"INSERT INTO {table} ({_column_list(schema)})", "ArrowStream") as ins:
-                    for batch in batches:
-                        sink = pa.BufferOutputStream()
-                        with pa.ipc.new_stream(sink, schema) as writer:
-                            writer.write_batch(batch)
-                        ins.append(sink.getvalue().to_pybytes())
+                with self._con.send_insert(query, "ArrowStream") as ins:
+                    ins.append(sink.getvalue().to_pybytes())
                     ins.finish()
             except Exception as exc:
-                raise EngineError(f"ClickHouse insert into {table}: {_first_line(exc)}") from exc
+                raise EngineError(f"ClickHouse {query.split('(')[0].strip()}: {_first_line(exc)}") from exc
 
     def close(self) -> None:
         with ChdbEngine._lock:
