@@ -345,6 +345,34 @@ def _zip_unnests(tree: exp.Expression) -> None:
             e.replace(_fn("tupleElement", exp.Explode(this=zipped.copy()), exp.Literal.number(i)))
 
 
+def _rename_clashing_ctes(tree: exp.Expression) -> None:
+    """A WITH name that is also a column name (`expected AS (SELECT ... AS expected)`, then `expected.expected`)
+    confuses ClickHouse's name resolution; such CTEs are renamed, with their references."""
+    names = {a.alias.lower() for a in tree.find_all(exp.Alias)} | {c.name.lower() for c in tree.find_all(exp.Column)}
+    for cte in list(tree.find_all(exp.CTE)):
+        old = cte.alias
+        if old.lower() not in names:
+            continue
+        new = f"{old}__w"
+        cte.set("alias", exp.TableAlias(this=exp.to_identifier(new), columns=cte.args["alias"].columns))
+        for table in tree.find_all(exp.Table):
+            if table.name.lower() == old.lower() and not table.args.get("db"):
+                table.set("this", exp.to_identifier(new))
+        for col in tree.find_all(exp.Column):
+            if col.table.lower() == old.lower():
+                col.set("table", exp.to_identifier(new))
+
+
+def _name_qualified_columns(tree: exp.Expression) -> None:
+    """`SELECT keys.dim` is named `dim` in DuckDB; ClickHouse may name it `keys.dim` when another joined table
+    has a `dim` too (an outer `dim` then resolves wrongly), so such a column gets its name as an alias."""
+    for select in tree.find_all(exp.Select):
+        for i, item in enumerate(select.expressions):
+            if isinstance(item, exp.Column) and item.table and not isinstance(item.this, exp.Star):
+                select.expressions[i] = exp.alias_(item, exp.to_identifier(item.name, quoted=True))
+                select.expressions[i].parent = select
+
+
 def _portable_catalog(tree: exp.Expression) -> None:
     """DuckDB's information_schema names the default schema `main`; ClickHouse names it after the database."""
     for eq in list(tree.find_all(exp.EQ)):
@@ -374,6 +402,8 @@ def to_clickhouse(sql: str) -> Compiled:
     _portable_catalog(tree)
     _order_by_aliases(tree)
     _zip_unnests(tree)
+    _rename_clashing_ctes(tree)
+    _name_qualified_columns(tree)
     tree = _rewrite_table_functions(tree)
     text = tree.sql(dialect=SpendscopeClickHouse)
     kind = "select" if isinstance(tree, exp.Query) else "other"

@@ -29,6 +29,8 @@ VOLATILE = {
     "action_id",
     "decided_at",
     "last_success_at",
+    "last_import_at",
+    "hours_since_import",
     "snoozed_until",
     "batch_id",
 }
