@@ -33,12 +33,14 @@ VOLATILE = {
     "hours_since_import",
     "snoozed_until",
     "batch_id",
+    "feedback_id",
 }
 
 
 def writes(month: str) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("apply_allocation_rules", {"document": RULES, "author": "diff"}),
+        ("apply_allocation_rules", {"document": RULES.replace("value: big", "value: large"), "author": "diff"}),
         ("set_budget", {"name": "Search team", "amount": 20000, "filters": [{"dimension": "team", "values": ["search"]}]}),
         ("set_budget", {"name": "All AI", "amount": 150000, "period": "monthly"}),
         ("set_owner", {"key": "team", "value": "search", "slack_channel": "#search-costs"}),
@@ -99,7 +101,8 @@ def anomaly_actions(anomaly_id: str) -> list[tuple[str, dict[str, Any]]]:
         ("remove_owner", {"key": "team", "value": "search"}),
         ("remove_budget", {"name": "All AI"}),
         ("rollback_allocation_rules", {"version": 1}),
-        ("review_allocation_suggestions", {}),
+        ("list_virtual_tags", {}),
+        ("query_costs", {"period": "2026-10", "group_by": ["product"]}),
     ]
 
 

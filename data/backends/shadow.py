@@ -248,19 +248,18 @@ class Shadow:
             self.engine.insert_arrow(f"`{table}`", added)
 
     def _delete_rows(self, table: str, rows: Any) -> None:
-        tmp = f"_del_{uuid.uuid4().hex[:8]}"
+        # a real (not temporary) table: the DELETE runs as a mutation outside this session
+        tmp = f"_spendscope_del_{uuid.uuid4().hex[:10]}"
         names = list(rows.schema.names)
         types = ", ".join(f"`{n}` {self.ch_columns[table][n]}" for n in names)
-        self.engine.command(f"CREATE TEMPORARY TABLE {tmp} ({types}) ENGINE = Memory")
+        self.engine.command(f"CREATE TABLE {tmp} ({types}) ENGINE = Memory")
         try:
             self.engine.insert_arrow(tmp, rows)
-            cols = ", ".join(f"`{n}`" for n in names)
-            self.engine.command(
-                f"DELETE FROM `{table}` WHERE ({cols}) IN (SELECT {cols} FROM {tmp}) "
-                "SETTINGS transform_null_in = 1"
-            )
+            # rows compared by their text (NULLs included: a tuple IN would never match a NULL)
+            row = "toString(tuple(" + ", ".join(f"`{n}`" for n in names) + "))"
+            self.engine.command(f"DELETE FROM `{table}` WHERE {row} IN (SELECT {row} FROM {tmp})")
         finally:
-            self.engine.command(f"DROP TEMPORARY TABLE IF EXISTS {tmp}")
+            self.engine.command(f"DROP TABLE IF EXISTS {tmp}")
 
 
 def _parse_type(duck: str) -> Any:
