@@ -210,6 +210,16 @@ def _datatype(self: Any, e: exp.DataType) -> str:
     return own
 
 
+def _cast(self: Any, e: exp.Cast) -> str:
+    """CAST to DECIMAL as toDecimalNN (ClickHouse's CAST cannot convert Int128 to Decimal)."""
+    to = e.to
+    if to.is_type(exp.DataType.Type.DECIMAL) and len(to.expressions) == 2:
+        precision, scale = (int(x.name) for x in to.expressions)
+        bits = 32 if precision <= 9 else 64 if precision <= 18 else 128
+        return self.func(f"toDecimal{bits}", e.this, exp.Literal.number(scale))
+    return ClickHouse.Generator.cast_sql(self, e)
+
+
 class SpendscopeClickHouse(ClickHouse):
     """ClickHouse, reading DuckDB's SQL the way spendscope writes it."""
 
@@ -218,6 +228,7 @@ class SpendscopeClickHouse(ClickHouse):
             **ClickHouse.Generator.TRANSFORMS,
             exp.JSONExtractScalar: lambda self, e: self.sql(json_text(e.this, e.expression)),
             exp.JSONExtract: lambda self, e: self.sql(json_raw(e.this, e.expression)),
+            exp.IntDiv: lambda self, e: self.func("intDiv", e.this, e.expression),
             exp.LogicalOr: lambda self, e: self.func("max", e.this),
             exp.LogicalAnd: lambda self, e: self.func("min", e.this),
             exp.JSONKeys: lambda self, e: self.func("JSONExtractKeys", _fn("ifNull", e.this, exp.Literal.string("{}"))),
@@ -232,6 +243,9 @@ class SpendscopeClickHouse(ClickHouse):
 
         def datatype_sql(self, expression: exp.DataType) -> str:
             return _datatype(self, expression)
+
+        def cast_sql(self, expression: exp.Cast, safe_prefix: str | None = None) -> str:
+            return _cast(self, expression)
 
 
 def _rewrite_table_functions(tree: exp.Expression) -> exp.Expression:
