@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
 RULES = (Path(__file__).parent / "fixtures" / "allocation" / "rules.yaml").read_text(encoding="utf-8")
 TOLERANCE = 1e-6
 
@@ -88,6 +89,7 @@ def reads(month: str, as_of: str) -> list[tuple[str, dict[str, Any]]]:
         ("list_anomalies", {}),
         ("list_sources", {"as_of": as_of}),
         ("list_new_commits", {**p}),
+        ("estimate_pr_cost_diff", {"repo": str(ROOT), "base": "HEAD", "head": "HEAD", "as_of": as_of}),
     ]
 
 
@@ -101,6 +103,7 @@ def anomaly_actions(anomaly_id: str) -> list[tuple[str, dict[str, Any]]]:
         ("remove_owner", {"key": "team", "value": "search"}),
         ("remove_budget", {"name": "All AI"}),
         ("rollback_allocation_rules", {"version": 1}),
+        ("review_allocation_suggestions", {"reject": [1]}),
         ("list_virtual_tags", {}),
         ("query_costs", {"period": "2026-10", "group_by": ["product"]}),
     ]
@@ -155,3 +158,23 @@ def _number(v: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+def run_case(store: Any, name: str, params: dict[str, Any]) -> Any:
+    """An operation's normalised output, or its error as (class, code) so two backends' refusals compare."""
+    from spendscope.data.errors import SpendscopeError
+    from spendscope.tools.access import LOCAL
+    from spendscope.tools.invoke import invoke
+
+    try:
+        return normalise(invoke(store, name, params, LOCAL).model_dump(mode="json"))
+    except SpendscopeError as exc:
+        return {"error": type(exc).__name__, "code": exc.code}
+
+
+def build_pair(duck: Any, click: Any, load: Any, month: str) -> None:
+    """Load the same data into both stores and run the writes on each."""
+    for store in (duck, click):
+        load(store)
+        for name, params in writes(month):
+            run_case(store, name, params)
