@@ -74,6 +74,7 @@ class DemoInfo(BaseModel):
     """What `build_demo` built."""
 
     path: Path
+    location: str = Field("", description="the store as --db takes it (a path, or a ClickHouse URL without password)")
     seed: int
     start: dt.date
     end: dt.date
@@ -246,6 +247,7 @@ def build_demo(
 
     return DemoInfo(
         path=store.path,
+        location=getattr(store, "location", None) or str(store.path),
         seed=seed,
         start=start,
         end=last,

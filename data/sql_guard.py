@@ -141,6 +141,8 @@ def run_select(
     with store.reader() as probe:
         allowed = documented_relations(probe)
     checked = check_select(sql, allowed, row_limit=row_limit, scopes=scopes)
+    if store.backend != "duckdb":  # ClickHouse: a read-only session, stopped by the server after `timeout`
+        return store.run_select(checked, params or [], row_limit=row_limit, timeout=timeout)
     con = connect_with_retry(store.path, read_only=True, timeout=store.lock_timeout)
     try:
         con.execute("SET enable_external_access = false")

@@ -203,6 +203,28 @@ class ClickHouseStore(Store):
             con.execute(f"DETACH {alias}")
             engine.close()
 
+    def run_select(self, sql: str, params: Sequence[object], *, row_limit: int, timeout: float) -> Any:
+        """`spendscope query` on ClickHouse: the guarded SELECT in a read-only session with a time limit."""
+        from spendscope.data.errors import QueryFailed
+        from spendscope.data.sql_guard import QueryResult
+
+        self._require()
+        con = ClickHouseConnection(self.engine(read_only=True))
+        try:
+            con.engine.command(f"SET max_execution_time = {max(1, int(timeout))}")
+            try:
+                cur = con.execute(sql, params)
+            except EngineError as exc:
+                text = exc.message.removeprefix("ClickHouse: ")
+                if "TIMEOUT_EXCEEDED" in text or "Timeout exceeded" in text:
+                    raise QueryFailed(f"the query ran longer than {timeout:.0f}s and was stopped") from None
+                raise QueryFailed(f"the query failed: {text.split(' In scope')[0][:300]}") from None
+            columns = [d[0] for d in cur.description or []]
+            rows = cur.fetchall()
+        finally:
+            con.close()
+        return QueryResult(columns=columns, rows=rows[:row_limit], truncated=len(rows) > row_limit, sql=sql)
+
     def drop_all(self) -> None:
         """Remove every table and view of the store (the demo's rebuild)."""
         engine = self.engine()

@@ -5,6 +5,7 @@ a server or cluster over HTTP (clickhouse-connect). Both answer in Arrow, so Pyt
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
@@ -212,4 +213,5 @@ def _column_list(schema: Any) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     line = text[0] if text else type(exc).__name__
+    line = re.sub(r"^(Code: \d+\. )?DB::Exception: ", "", line)
     return line[:400]
