@@ -74,7 +74,9 @@ class DemoInfo(BaseModel):
     """What `build_demo` built."""
 
     path: Path
-    location: str = Field("", description="the store as --db takes it (a path, or a ClickHouse URL without password)")
+    location: str = Field(
+        "", description="the store as --db takes it (a path, or a ClickHouse URL without password)"
+    )
     seed: int
     start: dt.date
     end: dt.date

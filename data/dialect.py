@@ -231,7 +231,9 @@ class SpendscopeClickHouse(ClickHouse):
             exp.IntDiv: lambda self, e: self.func("intDiv", e.this, e.expression),
             exp.LogicalOr: lambda self, e: self.func("max", e.this),
             exp.LogicalAnd: lambda self, e: self.func("min", e.this),
-            exp.JSONKeys: lambda self, e: self.func("JSONExtractKeys", _fn("ifNull", e.this, exp.Literal.string("{}"))),
+            exp.JSONKeys: lambda self, e: self.func(
+                "JSONExtractKeys", _fn("ifNull", e.this, exp.Literal.string("{}"))
+            ),
             exp.JSONObject: _json_object,
             exp.ArrayAgg: _array_agg,
             exp.GroupConcat: _group_concat,
@@ -362,7 +364,9 @@ def _zip_unnests(tree: exp.Expression) -> None:
 def _rename_clashing_ctes(tree: exp.Expression) -> None:
     """A WITH name that is also a column name (`expected AS (SELECT ... AS expected)`, then `expected.expected`)
     confuses ClickHouse's name resolution; such CTEs are renamed, with their references."""
-    names = {a.alias.lower() for a in tree.find_all(exp.Alias)} | {c.name.lower() for c in tree.find_all(exp.Column)}
+    names = {a.alias.lower() for a in tree.find_all(exp.Alias)} | {
+        c.name.lower() for c in tree.find_all(exp.Column)
+    }
     for cte in list(tree.find_all(exp.CTE)):
         old = cte.alias
         if old.lower() not in names:
@@ -391,7 +395,11 @@ def _portable_catalog(tree: exp.Expression) -> None:
     """DuckDB's information_schema names the default schema `main`; ClickHouse names it after the database."""
     for eq in list(tree.find_all(exp.EQ)):
         col, lit = eq.this, eq.expression
-        if isinstance(col, exp.Column) and col.name.lower() == "table_schema" and isinstance(lit, exp.Literal):
+        if (
+            isinstance(col, exp.Column)
+            and col.name.lower() == "table_schema"
+            and isinstance(lit, exp.Literal)
+        ):
             if lit.this == "main":
                 eq.set("expression", _fn("currentDatabase"))
 
@@ -486,7 +494,8 @@ def _array_item(v: object) -> str:
 def bind(
     compiled: Compiled, params: Sequence[object] | None, variables: dict[str, object] | None = None
 ) -> tuple[str, dict[str, object]]:
-    """The statement's text with each marker as a typed parameter (NULL inline), and the parameter values."""
+    """The statement's text with each marker as a typed parameter (NULL inline), and the parameter values (as
+    Python values: each engine formats them its own way)."""
     values = list(params or [])
     if len(values) != compiled.params:
         raise ValueError(f"statement takes {compiled.params} parameters, {len(values)} given")
@@ -497,7 +506,7 @@ def bind(
         v = values[i]
         if v is None:
             return "NULL"
-        bound[f"p{i}"] = ch_value(v)
+        bound[f"p{i}"] = v
         return f"{{p{i}:{ch_type(v)}}}"
 
     text = _MARK_RE.sub(sub, compiled.sql)
@@ -508,7 +517,7 @@ def bind(
             name = m.group(1)
             if name not in known:
                 raise ValueError(f"session variable {name} is not set")
-            bound[f"v_{name}"] = ch_value(known[name])
+            bound[f"v_{name}"] = known[name]
             return f"{{v_{name}:{ch_type(known[name])}}}"
 
         def unnest(m: re.Match[str]) -> str:

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import duckdb
 from pydantic import BaseModel, Field
+from spendscope.data.backends.shadow import partitions_of
 from spendscope.data.derive import derive_key_sql, derived_columns, register_derivations
 from spendscope.data.errors import ImportRejected
 from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
 from spendscope.data.sql import ident, literal, memory_limit_bytes, staging_settings
-from spendscope.data.backends.shadow import partitions_of
 from spendscope.data.store import Store, memory_connection
 
 Progress = Callable[[str, float], None]

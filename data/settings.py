@@ -119,7 +119,6 @@ class Settings(BaseSettings):
         "(docs/slack.md); unset: everyone sees all costs.",
     )
 
-
     @field_validator("db", "demo_db", mode="before")
     @classmethod
     def _store_location(cls, value: object) -> object:

@@ -248,7 +248,6 @@ class _WindowReplacingStore(Store):
                 ],
             )
 
-
     def _window_partitions(self) -> list[tuple[int, str]]:
         out, day = [], self.window.start.date().replace(day=1)
         while day <= self.window.end.date():

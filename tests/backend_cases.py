@@ -41,8 +41,18 @@ VOLATILE = {
 def writes(month: str) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("apply_allocation_rules", {"document": RULES, "author": "diff"}),
-        ("apply_allocation_rules", {"document": RULES.replace("value: big", "value: large"), "author": "diff"}),
-        ("set_budget", {"name": "Search team", "amount": 20000, "filters": [{"dimension": "team", "values": ["search"]}]}),
+        (
+            "apply_allocation_rules",
+            {"document": RULES.replace("value: big", "value: large"), "author": "diff"},
+        ),
+        (
+            "set_budget",
+            {
+                "name": "Search team",
+                "amount": 20000,
+                "filters": [{"dimension": "team", "values": ["search"]}],
+            },
+        ),
         ("set_budget", {"name": "All AI", "amount": 150000, "period": "monthly"}),
         ("set_owner", {"key": "team", "value": "search", "slack_channel": "#search-costs"}),
         ("detect_anomalies", {"days": 60}),
@@ -56,11 +66,28 @@ def reads(month: str, as_of: str) -> list[tuple[str, dict[str, Any]]]:
         ("query_costs", {**p, "group_by": ["provider", "model"]}),
         ("query_costs", {**p, "group_by": ["team"], "measure": "billed_cost"}),
         ("query_costs", {"period": "last-90-days", "as_of": as_of, "group_by": ["day"], "measure": "tokens"}),
-        ("query_costs", {**p, "group_by": ["service", "charge_category"], "filters": [{"dimension": "provider", "values": ["OpenAI", "Anthropic"]}]}),
+        (
+            "query_costs",
+            {
+                **p,
+                "group_by": ["service", "charge_category"],
+                "filters": [{"dimension": "provider", "values": ["OpenAI", "Anthropic"]}],
+            },
+        ),
         ("query_costs", {**p, "group_by": ["product", "env"]}),
         ("query_costs", {**p, "group_by": ["month", "provider"], "measure": "requests"}),
-        ("compare_costs", {"base": {"period": "last-month", "as_of": as_of}, "current": p, "group_by": ["provider"]}),
-        ("cost_ratio", {**p, "numerator": {"filters": [{"dimension": "provider", "values": ["OpenAI"]}]}, "denominator": {}}),
+        (
+            "compare_costs",
+            {"base": {"period": "last-month", "as_of": as_of}, "current": p, "group_by": ["provider"]},
+        ),
+        (
+            "cost_ratio",
+            {
+                **p,
+                "numerator": {"filters": [{"dimension": "provider", "values": ["OpenAI"]}]},
+                "denominator": {},
+            },
+        ),
         ("average_cost", {**p, "grain": "day"}),
         ("dimension_catalog", {}),
         ("list_dimensions", {}),

@@ -50,7 +50,9 @@ def test_the_clickhouse_store_holds_the_same_rows(pair: tuple[Store, Store]) -> 
     assert rows[0] == rows[1]
 
 
-@pytest.mark.parametrize(("name", "params"), reads(MONTH, AS_OF), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("name", "params"), reads(MONTH, AS_OF), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_a_read_gives_the_same_answer_on_duckdb_and_clickhouse(
     pair: tuple[Store, Store], name: str, params: dict[str, Any]
 ) -> None:

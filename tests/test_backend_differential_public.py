@@ -27,7 +27,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
     return duck, click
 
 
-@pytest.mark.parametrize(("name", "params"), reads(MONTH, AS_OF), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("name", "params"), reads(MONTH, AS_OF), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_a_read_over_the_public_export_is_the_same_on_duckdb_and_clickhouse(
     pair: tuple[Store, Store], name: str, params: dict[str, Any]
 ) -> None:

@@ -31,7 +31,9 @@ def test_billy_answers_the_public_eval_on_chdb(tmp_path: Path) -> None:
     judge = _judge()
     questions = [
         json.loads(line)
-        for line in shared_file(SHARED / "eval" / "questions_public.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in shared_file(SHARED / "eval" / "questions_public.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
         if line.strip()
     ]
     store = Store(f"chdb:{tmp_path / 'eval-chdb'}", lock_timeout=10)

@@ -22,8 +22,6 @@ from typing import Any
 
 import duckdb
 import sqlglot
-from sqlglot import exp
-
 from spendscope.data.backends.connection import ClickHouseConnection
 from spendscope.data.backends.engines import ChdbEngine, Engine, EngineError, open_engine
 from spendscope.data.backends.schema import BIG_TABLES, overrides, render_migration, split_statements
@@ -31,6 +29,7 @@ from spendscope.data.backends.shadow import Shadow, hydrate_hints
 from spendscope.data.backends.url import StoreURL, parse_store_url
 from spendscope.data.errors import StoreMissing
 from spendscope.data.store import Store, memory_connection, migrations
+from sqlglot import exp
 
 _MIGRATED: set[str] = set()
 _GUARD = threading.Lock()

@@ -86,14 +86,14 @@ class ChdbEngine:
     def query_arrow(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         with self._query_lock:
             try:
-                return self._con.query(sql, "Arrowtable", params=dict(params or {}))
+                return self._con.query(sql, "Arrowtable", params=_text_params(params))
             except Exception as exc:
                 raise EngineError(f"ClickHouse: {_first_line(exc)}") from exc
 
     def command(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         with self._query_lock:
             try:
-                self._con.query(sql, "Null", params=dict(params or {}))
+                self._con.query(sql, "Null", params=_text_params(params))
             except Exception as exc:
                 raise EngineError(f"ClickHouse: {_first_line(exc)}") from exc
 
@@ -175,13 +175,13 @@ class HttpEngine:
 
     def query_arrow(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         try:
-            return self._client.query_arrow(sql, parameters=dict(params or {}), use_strings=True)
+            return self._client.query_arrow(sql, parameters=_native_params(params), use_strings=True)
         except Exception as exc:
             raise EngineError(f"ClickHouse: {_first_line(exc)}") from exc
 
     def command(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         try:
-            self._client.command(sql, parameters=dict(params or {}))
+            self._client.command(sql, parameters=_native_params(params))
         except Exception as exc:
             raise EngineError(f"ClickHouse: {_first_line(exc)}") from exc
 
@@ -204,6 +204,30 @@ def open_engine(url: StoreURL, *, read_only: bool = False) -> Engine:
     if url.kind == "chdb":
         return ChdbEngine(str(url.path), read_only=read_only)
     return HttpEngine(url, read_only=read_only)
+
+
+def _text_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Query parameters as the text chdb parses (`[1, 2]`, `2026-10-01 00:00:00.000000`)."""
+    from spendscope.data.dialect import ch_value
+
+    return {k: ch_value(v) for k, v in (params or {}).items()}
+
+
+def _native_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Query parameters for clickhouse-connect, which formats containers itself: scalars as text, lists as lists,
+    structs (dicts) as tuples."""
+    from spendscope.data.dialect import ch_value
+
+    def native(v: Any, top: bool) -> Any:
+        if isinstance(v, dict):
+            return tuple(native(x, False) for x in v.values())
+        if isinstance(v, list | tuple):
+            return [native(x, False) for x in v]
+        if v is None or not top:
+            return v
+        return ch_value(v)
+
+    return {k: native(v, True) for k, v in (params or {}).items()}
 
 
 def _column_list(schema: Any) -> str:

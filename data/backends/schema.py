@@ -15,9 +15,8 @@ from importlib import resources
 from typing import Any
 
 import sqlglot
-from sqlglot import exp
-
 from spendscope.data.dialect import SpendscopeClickHouse, to_clickhouse
+from sqlglot import exp
 
 
 @dataclass(frozen=True)

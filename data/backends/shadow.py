@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import duckdb
-
 from spendscope.data.backends.engines import Engine
 from spendscope.data.backends.schema import BIG_TABLES, ch_type
 
@@ -90,7 +89,9 @@ class Shadow:
                 continue
             for name, ch in columns.items():
                 if name not in have:
-                    self.con.execute(f'ALTER TABLE {self.catalog}."{table}" ADD COLUMN "{name}" {duckdb_type(ch)}')
+                    self.con.execute(
+                        f'ALTER TABLE {self.catalog}."{table}" ADD COLUMN "{name}" {duckdb_type(ch)}'
+                    )
 
     def _columns(self, table: str) -> dict[str, str] | None:
         rows = self.con.execute(
