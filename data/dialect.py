@@ -399,9 +399,8 @@ def _portable_catalog(tree: exp.Expression) -> None:
             isinstance(col, exp.Column)
             and col.name.lower() == "table_schema"
             and isinstance(lit, exp.Literal)
-        ):
-            if lit.this == "main":
-                eq.set("expression", _fn("currentDatabase"))
+        ) and lit.this == "main":
+            eq.set("expression", _fn("currentDatabase"))
 
 
 @dataclass(frozen=True)
