@@ -107,6 +107,8 @@ class ChdbEngine:
         chunk: list[Any] = []
         size = 0
         for batch in batches:
+            if not batch.num_rows:
+                continue
             chunk.append(batch)
             size += batch.nbytes
             if size >= INSERT_CHUNK_BYTES:
@@ -188,7 +190,7 @@ class HttpEngine:
     def insert_arrow(self, table: str, data: Any) -> None:
         import pyarrow as pa
 
-        tables = [data] if isinstance(data, pa.Table) else [pa.Table.from_batches([b]) for b in data]
+        tables = [data] if isinstance(data, pa.Table) else (pa.Table.from_batches([b]) for b in data)
         try:
             for t in tables:
                 if t.num_rows:

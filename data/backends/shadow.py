@@ -187,6 +187,10 @@ class Shadow:
     def _arrow(self, sql: str) -> Any:
         return self.con.sql(sql).to_arrow_table()
 
+    def _stream(self, sql: str) -> Any:
+        """The rows of `sql` as an Arrow record batch reader (big tables: never all in memory at once)."""
+        return self.con.sql(sql).to_arrow_reader(1 << 17)
+
     def _commit_costs(self) -> None:
         key = f"{SHADOW_MONTH}, {SHADOW_SOURCE}"
         if self.partitions:
@@ -194,9 +198,7 @@ class Shadow:
             self.engine.command(f"CREATE TABLE {stage} AS costs")
             try:
                 values = ", ".join(f"({m}, '{s.replace(chr(39), chr(39) * 2)}')" for m, s in self.partitions)
-                inside = self._arrow(self._select("costs", f"WHERE ({key}) IN ({values})"))
-                if inside.num_rows:
-                    self.engine.insert_arrow(stage, inside)
+                self.engine.insert_arrow(stage, self._stream(self._select("costs", f"WHERE ({key}) IN ({values})")))
                 filled = set(
                     self.con.execute(
                         f'SELECT DISTINCT {key} FROM {self.catalog}."costs" WHERE ({key}) IN ({values})'
@@ -211,22 +213,19 @@ class Shadow:
             finally:
                 self.engine.command(f"DROP TABLE IF EXISTS {stage}")
             values = ", ".join(f"({m}, '{s.replace(chr(39), chr(39) * 2)}')" for m, s in self.partitions)
-            outside = self._arrow(self._select("costs", f"WHERE ({key}) NOT IN ({values})"))
+            outside = self._select("costs", f"WHERE ({key}) NOT IN ({values})")
         else:
-            outside = self._arrow(self._select("costs"))
-        if outside.num_rows:
-            self.engine.insert_arrow("costs", outside)
+            outside = self._select("costs")
+        self.engine.insert_arrow("costs", self._stream(outside))
 
     def _commit_append(self, table: str) -> None:
-        rows = self._arrow(self._select(table))
-        if rows.num_rows:
-            self.engine.insert_arrow(f"`{table}`", rows)
+        self.engine.insert_arrow(f"`{table}`", self._stream(self._select(table)))
 
     def _commit_diff(self, table: str) -> None:
         snap = self.snapshots[table]
         cols = self._columns(table) or {}
         if any(c not in snap.schema.names for c in cols):  # the shadow added a column: rewrite every row
-            added, removed = self._arrow(self._select(table)), snap
+            added, removed = self._stream(self._select(table)), snap
         else:
             view = f"_snap_{uuid.uuid4().hex[:8]}"
             self.con.register(view, snap)
@@ -239,14 +238,13 @@ class Shadow:
                 )
                 own = f'SELECT {mine} FROM {self.catalog}."{table}"'
                 old = f"SELECT {theirs} FROM {view}"
-                added = self._arrow(f"{own} EXCEPT ALL {old}")
                 removed = self._arrow(f"{old} EXCEPT ALL {own}")
+                added = self._arrow(f"{own} EXCEPT ALL {old}")
             finally:
                 self.con.unregister(view)
         if removed.num_rows:
             self._delete_rows(table, removed)
-        if added.num_rows:
-            self.engine.insert_arrow(f"`{table}`", added)
+        self.engine.insert_arrow(f"`{table}`", added)
 
     def _delete_rows(self, table: str, rows: Any) -> None:
         # a real (not temporary) table: the DELETE runs as a mutation outside this session
