@@ -298,6 +298,7 @@ def _mark_placeholders(tree: exp.Expression) -> None:
 
 _VAR = "__spendscope_v_{}__"
 _VAR_RE = re.compile(r"__spendscope_v_(\w+?)__")
+_ELEMENT_RE = re.compile(r"__spendscope_v_(\w+?)__\[(\d+)\]")
 _UNNEST = "__spendscope_unnest_{}__"
 _UNNEST_RE = re.compile(r"__spendscope_unnest_(\w+?)__")
 
@@ -391,6 +392,19 @@ def _name_qualified_columns(tree: exp.Expression) -> None:
                 select.expressions[i].parent = select
 
 
+def _materialize_shared_ctes(tree: exp.Expression) -> None:
+    """DuckDB computes a WITH query used more than once a single time; ClickHouse inlines it at every use unless
+    it is MATERIALIZED (with enable_materialized_cte), so such CTEs are marked."""
+    for with_ in tree.find_all(exp.With):
+        if with_.args.get("recursive"):
+            continue
+        for cte in with_.expressions:
+            name = cte.alias.lower()
+            uses = sum(1 for t in tree.find_all(exp.Table) if t.name.lower() == name and not t.args.get("db"))
+            if uses > 1:
+                cte.set("materialized", True)
+
+
 def _portable_catalog(tree: exp.Expression) -> None:
     """DuckDB's information_schema names the default schema `main`; ClickHouse names it after the database."""
     for eq in list(tree.find_all(exp.EQ)):
@@ -425,6 +439,7 @@ def to_clickhouse(sql: str) -> Compiled:
     _zip_unnests(tree)
     _rename_clashing_ctes(tree)
     _name_qualified_columns(tree)
+    _materialize_shared_ctes(tree)
     tree = _rewrite_table_functions(tree)
     text = tree.sql(dialect=SpendscopeClickHouse)
     kind = "select" if isinstance(tree, exp.Query) else "other"
@@ -527,6 +542,20 @@ def bind(
             rest = [f"tupleElement(_r_{name}, '{f}') AS {f}" for f in fields[1:]]
             return ", ".join([ref, *rest])
 
+        def element(m: re.Match[str]) -> str:
+            # one element of a list variable (rules read `getvariable('x')[i]` hundreds of times): bound alone,
+            # so ClickHouse parses a scalar, not the whole list, at each use
+            name, index = m.group(1), int(m.group(2))
+            value = known.get(name)
+            if not isinstance(value, list) or not 1 <= index <= len(value):
+                return m.group(0)
+            item = value[index - 1]
+            if item is None:
+                return "NULL"
+            bound[f"v_{name}_{index}"] = item
+            return f"{{v_{name}_{index}:{ch_type(item)}}}"
+
         text = _UNNEST_RE.sub(unnest, text)
+        text = _ELEMENT_RE.sub(element, text)
         text = _VAR_RE.sub(var, text)
     return text, bound

@@ -31,6 +31,7 @@ SESSION_SETTINGS: dict[str, str | int] = {
     "cast_keep_nullable": 1,
     "date_time_input_format": "best_effort",
     "function_json_value_return_type_allow_nullable": 1,
+    "enable_materialized_cte": 1,
 }
 
 
