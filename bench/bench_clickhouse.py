@@ -118,7 +118,9 @@ def bulk_load(store: Store, costs: Path, events: Path) -> tuple[float, float]:
     out = []
     try:
         for table, path in (("costs", costs), ("usage_events", events)):
-            cols = ", ".join(f"`{c}`" for c in duckdb.sql(f"DESCRIBE SELECT * FROM '{path}'").fetchall() for c in [c[0]])
+            cols = ", ".join(
+                f"`{c}`" for c in duckdb.sql(f"DESCRIBE SELECT * FROM '{path}'").fetchall() for c in [c[0]]
+            )
             t = time.perf_counter()
             engine.command(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM file('{path}', Parquet)")
             out.append(time.perf_counter() - t)
@@ -145,8 +147,10 @@ def main() -> None:
             f"x_Model || ' input tokens' AS ChargeDescription, x_Model AS SkuId FROM ({cost_sql(a.import_rows)})) "
             f"TO '{focus}' (HEADER)"
         )
-        print(f"generated {a.rows:,} cost rows, {a.events:,} events, {a.import_rows:,} FOCUS rows in "
-              f"{time.perf_counter() - t:.1f}s")
+        print(
+            f"generated {a.rows:,} cost rows, {a.events:,} events, {a.import_rows:,} FOCUS rows in "
+            f"{time.perf_counter() - t:.1f}s"
+        )
         stores = {
             "duckdb": Store(work / "bench.duckdb", lock_timeout=60),
             "chdb": Store(f"chdb:{work / 'bench-chdb'}", lock_timeout=60),
@@ -158,12 +162,16 @@ def main() -> None:
             r["bulk load costs"], r["bulk load events"] = bulk_load(store, costs, events)
             print(f"{name}: loaded", flush=True)
             importing = Store(work / f"import-{name}.duckdb") if name == "duckdb" else None
-            if importing is None:  # chdb: a second store folder is not possible in one process; import into it
+            if (
+                importing is None
+            ):  # chdb: a second store folder is not possible in one process; import into it
                 r["import focus (pipeline)"] = timed(lambda s=store: import_focus(s, focus))
             else:
                 r["import focus (pipeline)"] = timed(lambda s=importing: import_focus(s, focus))
             r["provider x model, one month"] = best(
-                lambda s=store: invoke(s, "query_costs", {"period": "2026-10", "group_by": ["provider", "model"]}, LOCAL)
+                lambda s=store: invoke(
+                    s, "query_costs", {"period": "2026-10", "group_by": ["provider", "model"]}, LOCAL
+                )
             )
             r["apply 200 virtual-tag rules"] = timed(
                 lambda s=store: invoke(s, "apply_allocation_rules", {"document": rules_document()}, LOCAL)
@@ -175,7 +183,12 @@ def main() -> None:
                 lambda s=store: invoke(
                     s,
                     "detect_anomalies",
-                    {"days": 60, "as_of": "2026-11-01", "dry_run": True, "dimensions": ["provider", "model", "team"]},
+                    {
+                        "days": 60,
+                        "as_of": "2026-11-01",
+                        "dry_run": True,
+                        "dimensions": ["provider", "model", "team"],
+                    },
                     LOCAL,
                 )
             )

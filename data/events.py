@@ -201,7 +201,7 @@ def finish_event_import(
     hints = None
     if store.backend != "duckdb":  # ClickHouse: copy the stored events with these ids into the transaction
         hints = {"usage_events": con.sql(f"SELECT DISTINCT event_id FROM {final}").to_arrow_table()}
-    with store.attached_writer(con, hints=hints) as db:
+    with store.attached_writer(con, **({"hints": hints} if hints else {})) as db:
         con.execute(
             f"""
             INSERT INTO {db}.usage_events ({", ".join(cols)}, x_ImportId)
@@ -254,7 +254,7 @@ def finish_gpu_import(
     hints = None
     if store.backend != "duckdb":  # ClickHouse: copy the stored samples at these times into the transaction
         hints = {"gpu_samples": con.sql(f"SELECT DISTINCT ts FROM {table}").to_arrow_table()}
-    with store.attached_writer(con, hints=hints) as db:
+    with store.attached_writer(con, **({"hints": hints} if hints else {})) as db:
         con.execute(
             f"""
             INSERT INTO {db}.gpu_samples ({", ".join(cols)}, x_ImportId)

@@ -198,7 +198,7 @@ def finish_cost_import(
     # ClickHouse stores copy these cost partitions into the write transaction (data/backends/shadow.py)
     hints = {"costs": partitions_of(con, table, kind)} if store.backend != "duckdb" else None
     try:
-        with store.attached_writer(con, hints=hints) as db:
+        with store.attached_writer(con, **({"hints": hints} if hints else {})) as db:
             store_cols = {r[0] for r in con.execute(f"DESCRIBE {db}.costs").fetchall()}
             for c in extras:
                 if c not in store_cols:

@@ -198,7 +198,9 @@ class Shadow:
             self.engine.command(f"CREATE TABLE {stage} AS costs")
             try:
                 values = ", ".join(f"({m}, '{s.replace(chr(39), chr(39) * 2)}')" for m, s in self.partitions)
-                self.engine.insert_arrow(stage, self._stream(self._select("costs", f"WHERE ({key}) IN ({values})")))
+                self.engine.insert_arrow(
+                    stage, self._stream(self._select("costs", f"WHERE ({key}) IN ({values})"))
+                )
                 filled = set(
                     self.con.execute(
                         f'SELECT DISTINCT {key} FROM {self.catalog}."costs" WHERE ({key}) IN ({values})'
