@@ -12,7 +12,6 @@ the same interface as the DuckDB store: `reader()`, `writer()`, `attached_writer
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -242,8 +241,6 @@ class ClickHouseStore(Store):
 @lru_cache(maxsize=2048)
 def _touches_clickhouse(sql: str) -> bool:
     """Whether a writer's statement reads or writes a big table or a view (which the shadow does not hold)."""
-    from spendscope.data.store import migrations as _m  # noqa: F401 - views are named in the migrations
-
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
     except sqlglot.errors.ParseError:
@@ -284,7 +281,3 @@ class ShadowWriter:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._duck, name)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex[:10]
