@@ -26,6 +26,9 @@ COMMAND_MODULES = (
     "mcp",
     "slack",
     "export",
+    "web",
+    "prices",
+    "assistants",
 )
 
 app = typer.Typer(

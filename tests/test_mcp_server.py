@@ -48,6 +48,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "forecast_costs": {"as_of": "2026-11-01", "horizon": 14, "method": "seasonal_naive", "backtest_days": 7},
     "get_showback_report": {"month": "2026-10"},
     "estimate_pr_cost_diff": {"repo": str(ROOT), "base": "HEAD", "head": "HEAD"},
+    "show_model_prices": {"model": "claude-sonnet-4-5", "on": "2026-10-01"},
+    "diff_model_prices": {"from_date": "2026-03-01", "to_date": "2026-04-01", "model": "claude-sonnet-4-6"},
+    "estimate_pr_cost_diff_from_patch": {
+        "patch": '--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-MODEL = "gpt-4o"\n+MODEL = "gpt-4o-mini"\n',
+        "as_of": "2026-11-01",
+    },
 }
 NEEDS_STATE = {"get_anomaly"}  # answers only once a write has stored something (covered by the write tests)
 

@@ -506,6 +506,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             "provider_name",
             "model",
             "estimated_cost",
+            "catalog_cost",
+            "reported_cost",
             "billed_cost",
             "drift",
             "drift_pct",
@@ -524,6 +526,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 r.provider_name,
                 _none(r.model),
                 _money(r.estimated_cost),
+                _money(r.catalog_cost),
+                _money(r.reported_cost) if r.reported_events else "",
                 _money(r.billed_cost),
                 _money(r.drift),
                 _pct(r.drift_pct, True),
@@ -539,6 +543,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 "total (comparable)",
                 "",
                 _money(result.estimated_total),
+                _money(result.catalog_total),
+                _money(result.reported_total) if result.reported_total else "",
                 _money(result.billed_total),
                 _money(result.drift),
                 _pct(result.drift_pct, True),
@@ -549,9 +555,20 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         _table(
             f"Estimated vs billed ({result.measure}), {result.period_label}",
             (["date"] if daily else [])
-            + ["provider", "model", "estimated", "billed", "drift", "drift %", "events", "status"],
+            + [
+                "provider",
+                "model",
+                "estimated",
+                "catalog",
+                "reported",
+                "billed",
+                "drift",
+                "drift %",
+                "events",
+                "status",
+            ],
             cells,
-            {lead + 2, lead + 3, lead + 4, lead + 5, lead + 6},
+            {lead + 2, lead + 3, lead + 4, lead + 5, lead + 6, lead + 7, lead + 8},
         )
         if result.uncovered:
             _table(

@@ -148,36 +148,40 @@ def filter_sql(
     clauses: list[str] = []
     params: list = []
     for f in filters:
-        expr = dimension_sql(f.dimension, con, source)
-        values = [v for v in f.values]
-        if not values:
-            raise InvalidArgument(f"filter on {f.dimension!r} has no values", argument="filters")
-        wants_none = any(v.lower() in ("(none)", "none", "null", "untagged", "(untagged)") for v in values)
-        real = [v for v in values if v.lower() not in ("(none)", "null", "(untagged)")]
-        low = f"lower(CAST({expr} AS VARCHAR))"
-        if f.op in ("eq", "in"):
-            parts = []
-            if real:
-                parts.append(f"{low} IN ({', '.join('?' for _ in real)})")
-                params += [v.lower() for v in real]
-            if wants_none:
-                parts.append(f"{expr} IS NULL")
-            clauses.append("(" + " OR ".join(parts) + ")")
-        elif f.op in ("not", "not_in"):
-            parts = []
-            if real:
-                parts.append(f"({low} NOT IN ({', '.join('?' for _ in real)}) OR {expr} IS NULL)")
-                params += [v.lower() for v in real]
-            if wants_none:
-                parts.append(f"{expr} IS NOT NULL")
-            clauses.append("(" + " AND ".join(parts) + ")")
-        elif f.op == "prefix":
-            clauses.append("(" + " OR ".join(f"starts_with({low}, ?)" for _ in values) + ")")
-            params += [v.lower() for v in values]
-        else:
-            clauses.append("(" + " OR ".join(f"contains({low}, ?)" for _ in values) + ")")
-            params += [v.lower() for v in values]
+        clause, values = filter_predicate(dimension_sql(f.dimension, con, source), f)
+        clauses.append(clause)
+        params += values
     return clauses, params
+
+
+def filter_predicate(expr: str, f: Filter) -> tuple[str, list]:
+    """One filter over an SQL expression (case-insensitive; '(none)' matches a missing value)."""
+    values = [v for v in f.values]
+    if not values:
+        raise InvalidArgument(f"filter on {f.dimension!r} has no values", argument="filters")
+    wants_none = any(v.lower() in ("(none)", "none", "null", "untagged", "(untagged)") for v in values)
+    real = [v for v in values if v.lower() not in ("(none)", "null", "(untagged)")]
+    low = f"lower(CAST({expr} AS VARCHAR))"
+    params: list = []
+    if f.op in ("eq", "in"):
+        parts = []
+        if real:
+            parts.append(f"{low} IN ({', '.join('?' for _ in real)})")
+            params += [v.lower() for v in real]
+        if wants_none:
+            parts.append(f"{expr} IS NULL")
+        return "(" + " OR ".join(parts) + ")", params
+    if f.op in ("not", "not_in"):
+        parts = []
+        if real:
+            parts.append(f"({low} NOT IN ({', '.join('?' for _ in real)}) OR {expr} IS NULL)")
+            params += [v.lower() for v in real]
+        if wants_none:
+            parts.append(f"{expr} IS NOT NULL")
+        return "(" + " AND ".join(parts) + ")", params
+    if f.op == "prefix":
+        return "(" + " OR ".join(f"starts_with({low}, ?)" for _ in values) + ")", [v.lower() for v in values]
+    return "(" + " OR ".join(f"contains({low}, ?)" for _ in values) + ")", [v.lower() for v in values]
 
 
 def pre_aggregation_columns(dims: list[str]) -> list[str] | None:
