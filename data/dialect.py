@@ -220,6 +220,14 @@ def _cast(self: Any, e: exp.Cast) -> str:
     return ClickHouse.Generator.cast_sql(self, e)
 
 
+def _split_part(self: Any, e: exp.SplitPart) -> str:
+    """DuckDB's split_part: the n-th part (1-based, negative from the end), '' past the end, NULL for NULL."""
+    this = e.this
+    parts = _fn("splitByString", e.args["delimiter"], _fn("assumeNotNull", this.copy()))
+    part = _fn("arrayElement", parts, e.args["part_index"])
+    return self.sql(_fn("if", _fn("isNull", this), exp.Null(), part))
+
+
 class SpendscopeClickHouse(ClickHouse):
     """ClickHouse, reading DuckDB's SQL the way spendscope writes it."""
 
@@ -238,6 +246,7 @@ class SpendscopeClickHouse(ClickHouse):
             exp.ArrayAgg: _array_agg,
             exp.GroupConcat: _group_concat,
             exp.GenerateSeries: _generate_series,
+            exp.SplitPart: _split_part,
             exp.TimeToUnix: lambda self, e: (
                 f"(toUnixTimestamp64Micro(toDateTime64({self.sql(e, 'this')}, 6, 'UTC')) / 1000000)"
             ),

@@ -458,7 +458,9 @@ def run_select(
         lambda: check_select(sql, allowed, row_limit=row_limit, scopes=scopes, hidden=hidden),
         "checking the query",
     )
-    if store.backend != "duckdb":  # ClickHouse: a read-only session, stopped by the server after the time left
+    if (
+        store.backend != "duckdb"
+    ):  # ClickHouse: a read-only session, stopped by the server after the time left
         left = max(1.0, timeout - (time.monotonic() - started))
         return store.run_select(checked, params or [], row_limit=row_limit, timeout=left)
     con = guarded_connection(store)

@@ -10,6 +10,7 @@ ordered by provider, model and charge time; `usage_events` and `gpu_samples` par
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -109,12 +110,22 @@ def render_statement(stmt: exp.Expression) -> list[str]:
         table = stmt.this.name
         for action in stmt.args.get("actions") or []:
             if isinstance(action, exp.ColumnDef):
-                out.append(
-                    f"ALTER TABLE `{table}` ADD COLUMN IF NOT EXISTS `{action.name}` {ch_type(action.args['kind'])}"
-                )
+                line = f"ALTER TABLE `{table}` ADD COLUMN IF NOT EXISTS `{action.name}` {ch_type(action.args['kind'])}"
+                for c in action.constraints:
+                    if isinstance(c.kind, exp.DefaultColumnConstraint):
+                        line += f" DEFAULT {_default_sql(c.kind.this)}"
+                out.append(line)
             else:
                 raise ValueError(f"unsupported ALTER on ClickHouse: {stmt.sql('duckdb')[:200]}")
         return out
+    if isinstance(stmt, exp.Update):  # a data migration: a mutation, waited for (mutations_sync)
+        text = to_clickhouse(stmt.sql("duckdb", comments=False)).sql
+        table = stmt.this.name
+        head = re.match(rf"UPDATE\s+`?{re.escape(table)}`?\s+SET\s+", text, flags=re.IGNORECASE)
+        if head is None:
+            raise ValueError(f"unsupported UPDATE on ClickHouse: {text[:200]}")
+        body = text[head.end() :]
+        return [f"ALTER TABLE `{table}` UPDATE {body}{'' if stmt.args.get('where') else ' WHERE 1'}"]
     if isinstance(stmt, exp.Drop):
         kind = (stmt.args.get("kind") or "").upper()
         return [f"DROP {kind} IF EXISTS `{stmt.this.name}`"]
@@ -124,7 +135,7 @@ def render_statement(stmt: exp.Expression) -> list[str]:
 def render_migration(sql: str) -> list[str]:
     out: list[str] = []
     for stmt in sqlglot.parse(sql, read="duckdb"):
-        if stmt is None:
+        if stmt is None or isinstance(stmt, exp.Semicolon):  # a comment after the last `;` of a line
             continue
         out += render_statement(stmt)
     return out
