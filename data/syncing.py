@@ -211,7 +211,7 @@ class _WindowReplacingStore(Store):
     ) -> Iterator[str]:
         if self.base.backend != "duckdb":  # ClickHouse: the window's months are replaced too
             hints = dict(hints or {})
-            hints["costs"] = [*hints.get("costs", []), *self._window_partitions()]
+            hints["costs"] = [*hints.get("costs", []), *window_partitions(self.window, self.source)]
         with self.base.attached_writer(con, alias, hints=hints) as db:
             where = "x_Source = ? AND ChargePeriodStart >= ? AND ChargePeriodStart < ?"
             params = [self.source, self.window.start, self.window.end]
@@ -252,12 +252,15 @@ def record_success(
         [source, window.start, window.end, window.start, now, import_id, rows, now],
     )
 
-    def _window_partitions(self) -> list[tuple[int, str]]:
-        out, day = [], self.window.start.date().replace(day=1)
-        while day <= self.window.end.date():
-            out.append((day.year * 100 + day.month, self.source))
-            day = (day + dt.timedelta(days=32)).replace(day=1)
-        return out
+
+def window_partitions(window: SyncWindow, source: str) -> list[tuple[int, str]]:
+    """The `costs` partitions (billing month YYYYMM, source) a window's rows fall into: what a ClickHouse store
+    copies into the write transaction so the window's old rows can be replaced (data/backends/shadow.py)."""
+    out, day = [], window.start.date().replace(day=1)
+    while day <= window.end.date():
+        out.append((day.year * 100 + day.month, source))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return out
 
 
 def finish_sync(

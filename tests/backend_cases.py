@@ -15,6 +15,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RULES = (Path(__file__).parent / "fixtures" / "allocation" / "rules.yaml").read_text(encoding="utf-8")
 TOLERANCE = 1e-6
+PATCH = '--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-MODEL = "gpt-4o"\n+MODEL = "gpt-4o-mini"\n'
 
 # Fields whose value is made at run time (ids of runs, clocks), not computed from the data.
 VOLATILE = {
@@ -57,6 +58,7 @@ def writes(month: str) -> list[tuple[str, dict[str, Any]]]:
         ("set_owner", {"key": "team", "value": "search", "slack_channel": "#search-costs"}),
         ("detect_anomalies", {"days": 60}),
         ("check_budgets", {}),
+        ("reprice_telemetry", {"since": "2026-09-01"}),
     ]
 
 
@@ -117,6 +119,16 @@ def reads(month: str, as_of: str) -> list[tuple[str, dict[str, Any]]]:
         ("list_sources", {"as_of": as_of}),
         ("list_new_commits", {**p}),
         ("estimate_pr_cost_diff", {"repo": str(ROOT), "base": "HEAD", "head": "HEAD", "as_of": as_of}),
+        ("estimate_pr_cost_diff_from_patch", {"patch": PATCH, "as_of": as_of}),
+        ("compare_model_costs", {**p}),
+        ("show_model_prices", {"model": "claude-sonnet-4-5", "on": f"{month}-01"}),
+        ("diff_model_prices", {"from_date": "2026-03-01", "to_date": "2026-04-01"}),
+        ("get_assistant_costs", {**p}),
+        ("get_assistant_costs", {**p, "group_by": "team", "tool": "cursor"}),
+        ("list_assistant_seats", {"as_of": as_of, "group_by": "team", "only_idle": True}),
+        ("list_assistant_seats", {"as_of": as_of}),
+        ("reprice_telemetry", {"since": "2026-09-01", "dry_run": True}),
+        ("scan_anomalies", {"days": 60, "as_of": as_of, "dimensions": ["provider", "model", "team"]}),
     ]
 
 

@@ -11,10 +11,11 @@ the same interface as the DuckDB store: `reader()`, `writer()`, `attached_writer
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,7 @@ class ClickHouseStore(Store):
             shadow.hydrate_small()
             duck.execute("BEGIN")
             try:
-                yield ShadowWriter(duck, ClickHouseConnection(engine))
+                yield ShadowWriter(duck, ClickHouseConnection(engine), shadow)
             except BaseException:
                 duck.execute("ROLLBACK")
                 raise
@@ -261,18 +262,44 @@ def _views() -> frozenset[str]:
 
 class ShadowWriter:
     """The connection `store.writer()` yields on ClickHouse: statements on the small tables run in the DuckDB
-    shadow (one transaction); statements on the big tables and views run on ClickHouse."""
+    shadow (one transaction); statements on the big tables and views run on ClickHouse.
 
-    def __init__(self, duck: duckdb.DuckDBPyConnection, ch: ClickHouseConnection) -> None:
+    A temporary table made from a big table (`CREATE TEMP TABLE scope AS SELECT * FROM usage_events WHERE ...`)
+    is read from ClickHouse into the shadow; when it holds whole rows of the big table, those rows are copied
+    into the shadow too, so a later `UPDATE usage_events ... FROM <temp tables>` runs in the shadow and its
+    changes are applied to ClickHouse on commit, like any other write."""
+
+    def __init__(self, duck: duckdb.DuckDBPyConnection, ch: ClickHouseConnection, shadow: Shadow) -> None:
         self._duck = duck
         self._ch = ch
+        self._shadow = shadow
+        self._local: set[str] = set()  # temporary tables materialized in the shadow from ClickHouse
 
     def execute(self, sql: str, params: Sequence[object] | None = None) -> Any:
         if sql.lstrip().upper().startswith("SET VARIABLE"):  # both sides may read it
             self._ch.execute(sql, params)
-        if _touches_clickhouse(sql):
+        route = _route(sql, frozenset(self._local), frozenset(self._shadow.snapshots))
+        if route.kind == "materialize":
+            return self._materialize(route, params)
+        if route.kind == "clickhouse":
             return self._ch.execute(sql, params)
+        made = _TEMP_TABLE.match(sql)
+        if made:
+            self._local.add(made.group(1).strip('"').lower())
         return self._duck.execute(sql, params) if params is not None else self._duck.execute(sql)
+
+    def _materialize(self, route: _Route, params: Sequence[object] | None) -> Any:
+        arrow = self._ch.execute(route.select, params).arrow()
+        view = f"_mat_{route.name}"
+        self._duck.register(view, arrow)
+        try:
+            self._duck.execute(f'CREATE OR REPLACE TEMP TABLE "{route.name}" AS SELECT * FROM {view}')
+        finally:
+            self._duck.unregister(view)
+        self._local.add(route.name.lower())
+        if route.rows_of is not None and arrow.num_rows:
+            self._shadow.hydrate_rows(route.rows_of, arrow)
+        return self._duck
 
     def executemany(self, sql: str, rows: Any) -> Any:
         if _touches_clickhouse(sql):
@@ -281,3 +308,53 @@ class ShadowWriter:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._duck, name)
+
+
+_TEMP_TABLE = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?TEMP(?:ORARY)?\s+TABLE\s+(\"?\w+\"?)", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class _Route:
+    kind: str  # "shadow", "clickhouse" or "materialize"
+    name: str = ""
+    select: str = ""
+    rows_of: str | None = None  # the big table whose whole rows a materialized table holds
+
+
+@lru_cache(maxsize=2048)
+def _route(sql: str, local: frozenset[str], hydrated: frozenset[str]) -> _Route:
+    """Where a writer's statement runs (see ShadowWriter)."""
+    if not _touches_clickhouse(sql):
+        return _Route("shadow")
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    names = {t.name.lower() for t in tree.find_all(exp.Table)}
+    if (
+        isinstance(tree, exp.Create)
+        and (tree.args.get("kind") or "").upper() == "TABLE"
+        and isinstance(tree.expression, exp.Select)
+        and tree.args.get("properties") is not None
+        and any(isinstance(p, exp.TemporaryProperty) for p in tree.args["properties"].expressions)
+    ):
+        select = tree.expression
+        sources = [t for t in select.find_all(exp.Table)]
+        whole = (
+            len(sources) == 1
+            and sources[0].name.lower() in BIG_TABLES
+            and len(select.expressions) == 1
+            and isinstance(select.expressions[0], exp.Star)
+            and not select.args.get("group")
+        )
+        return _Route(
+            "materialize", tree.this.name, select.sql("duckdb"), sources[0].name.lower() if whole else None
+        )
+    target = tree.this if isinstance(tree, exp.Update | exp.Delete) else None
+    if (
+        target is not None
+        and target.find(exp.Table) is not None
+        and target.find(exp.Table).name.lower() in hydrated
+        and names & local
+    ):
+        return _Route("shadow")
+    return _Route("clickhouse")

@@ -121,6 +121,16 @@ class Shadow:
             self._load(table, arrow)
             self.snapshots[table] = arrow
 
+    def hydrate_rows(self, table: str, arrow: Any) -> None:
+        """Copy rows of a telemetry table already read from ClickHouse (whole rows, every column)."""
+        existing = self.snapshots.get(table)
+        self._load(table, arrow)
+        if existing is not None and existing.num_rows:
+            import pyarrow as pa
+
+            arrow = pa.concat_tables([existing, arrow.cast(existing.schema)])
+        self.snapshots[table] = arrow
+
     def hydrate_keys(self, table: str, keys: Any) -> None:
         """Copy the rows of a telemetry table whose key columns match one of `keys` (an Arrow table)."""
         names = list(keys.schema.names)
@@ -137,12 +147,7 @@ class Shadow:
                 )
             finally:
                 self.engine.command(f"DROP TEMPORARY TABLE IF EXISTS {tmp}")
-            self._load(table, arrow)
-            if existing is not None and existing.num_rows:
-                import pyarrow as pa
-
-                arrow = pa.concat_tables([existing, arrow.cast(existing.schema)])
-            self.snapshots[table] = arrow
+            self.hydrate_rows(table, arrow)
         elif existing is None:
             self.snapshots[table] = self.engine.query_arrow(f"SELECT * FROM `{table}` WHERE 0")
 
