@@ -71,8 +71,8 @@ class FakeSMTP:
             return AuthResult(success=ok)
 
         kwargs: dict[str, Any] = {"authenticator": authenticator, "auth_required": True}
-        if implicit_tls:
-            kwargs["ssl_context"] = server_ctx
+        if implicit_tls:  # aiosmtpd counts only STARTTLS as TLS for AUTH; this socket is TLS from the start
+            kwargs.update(ssl_context=server_ctx, auth_require_tls=False, auth_required=False)
         else:
             kwargs.update(tls_context=server_ctx, require_starttls=True)
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kwargs)
