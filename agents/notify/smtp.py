@@ -21,6 +21,9 @@ from spendscope.agents.notify.once import InDoubt
 from spendscope.data.errors import SourceError
 
 _END_OF_DATA = b"\r\n.\r\n"
+# RFC 5322 allows 998 characters a line; folding a long Subject at 78 puts it on a continuation line, which some
+# readers show with a leading space (the bodies are quoted-printable or base64 either way, lines under 78)
+_POLICY = SMTP_POLICY.clone(max_line_length=998)
 
 
 class _Tracking:
@@ -72,7 +75,7 @@ def send_email(cfg: SmtpConfig, msg: EmailMessage) -> str:
             smtp.ehlo()
         if cfg.user and cfg.password is not None:
             smtp.login(cfg.user, cfg.password.get_secret_value())
-        smtp.sendmail(sender, [to], msg.as_bytes(policy=SMTP_POLICY))
+        smtp.sendmail(sender, [to], msg.as_bytes(policy=_POLICY))
     except SourceError:
         raise
     except smtplib.SMTPAuthenticationError as exc:
