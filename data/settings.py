@@ -205,6 +205,20 @@ class Settings(BaseSettings):
         description="Teams webhook name for the monthly finance summary and for budget alerts and anomalies no "
         "owner takes.",
     )
+    delivery_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Tries per email or Teams message within one run when the server answers with a temporary "
+        "failure (SMTP 4xx, HTTP 429/5xx, connection refused); what still fails is sent by the next run.",
+    )
+    delivery_retry_wait: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="Seconds before the second try of an email or Teams message, doubled for each later try "
+        "(capped at 30; a Teams Retry-After within that cap wins).",
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

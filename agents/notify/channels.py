@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from spendscope.agents.delivery import Alert, Delivery
 from spendscope.agents.notify import card_check, cards
 from spendscope.agents.notify.alert_content import alert_content
 from spendscope.agents.notify.config import smtp_config, teams_webhooks
 from spendscope.agents.notify.email_message import build_message
-from spendscope.agents.notify.once import Sent, send_once
+from spendscope.agents.notify.once import RetryPolicy, Sent, send_once
 from spendscope.agents.notify.smtp import send_email
 from spendscope.agents.notify.teams import post_card
 from spendscope.data.errors import SourceError, SpendscopeError
@@ -62,6 +62,7 @@ class ChannelOutcome(BaseModel):
     ]
     ref: str | None = None
     error: str | None = None
+    tries: int = Field(0, description="sends attempted in this run (temporary failures are tried again)")
 
 
 class Channels:
@@ -72,6 +73,7 @@ class Channels:
         self.settings = settings
         self.smtp = smtp_config(settings)
         self.webhooks = teams_webhooks(settings)
+        self.retry = RetryPolicy(attempts=settings.delivery_attempts, wait=settings.delivery_retry_wait)
 
     def finance_targets(self) -> list[Target]:
         return targets_of(
@@ -110,9 +112,18 @@ class Channels:
             if bad:
                 return out.model_copy(update={"error": "; ".join(bad[:3])})
         sent: Sent = send_once(
-            self.store, key, f"{target.channel}:{kind}", target.address, payload, send, dry_run=dry_run
+            self.store,
+            key,
+            f"{target.channel}:{kind}",
+            target.address,
+            payload,
+            send,
+            dry_run=dry_run,
+            retry=self.retry,
         )
-        return out.model_copy(update={"status": sent.status, "ref": sent.ref, "error": sent.error})
+        return out.model_copy(
+            update={"status": sent.status, "ref": sent.ref, "error": sent.error, "tries": sent.tries}
+        )
 
     def _sender(self, target: Target, key: str, content: ReportContent) -> Any:
         if target.channel == "email":

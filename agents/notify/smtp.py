@@ -5,6 +5,8 @@ server's certificate is always verified (against SPENDSCOPE_SMTP_CA_FILE when se
 The server's `250` after the message's final `.` is the moment the email is sent. An error before the message
 body has fully gone out means it was not sent (recorded as failed; the next run sends it again); a lost answer
 after it (the connection dropped, a timeout) means it may have been: `InDoubt` (agents/notify/once.py).
+Temporary failures are marked `transient=True` (tried again within the run): a 4xx answer (RFC 5321's transient
+negative replies: 421 closing, 450/451 busy, 452 storage) and a network error before the body went out.
 """
 
 from __future__ import annotations
@@ -87,11 +89,15 @@ def send_email(cfg: SmtpConfig, msg: EmailMessage) -> str:
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()), (0, b""))
         raise SourceError(
-            f"{_where(cfg)} refused the recipient {to}: {code} {_text(text)}", reason="recipient"
+            f"{_where(cfg)} refused the recipient {to}: {code} {_text(text)}",
+            reason="recipient",
+            transient=400 <= code < 500,
         ) from None
     except smtplib.SMTPResponseException as exc:
         raise SourceError(
-            f"{_where(cfg)} answered {exc.smtp_code} {_text(exc.smtp_error)}", reason="refused"
+            f"{_where(cfg)} answered {exc.smtp_code} {_text(exc.smtp_error)}",
+            reason="refused",
+            transient=400 <= exc.smtp_code < 500,
         ) from None
     except ssl.SSLCertVerificationError as exc:
         raise SourceError(
@@ -108,7 +114,7 @@ def send_email(cfg: SmtpConfig, msg: EmailMessage) -> str:
             ) from None
         what = "timed out" if isinstance(exc, socket.timeout | TimeoutError) else type(exc).__name__
         raise SourceError(
-            f"{_where(cfg)} unreachable or dropped the connection: {what}", reason="network"
+            f"{_where(cfg)} unreachable or dropped the connection: {what}", reason="network", transient=True
         ) from None
     finally:
         if smtp is not None:

@@ -96,8 +96,7 @@ FROM _triage_log WHERE alert IS NOT NULL AND status IN ('enriched', 'delivered')
 
 @operation("list_deliveries", input_model=DeliveriesInput, output_model=DeliveriesResult)
 def list_deliveries(store: Store, params: DeliveriesInput | None = None) -> DeliveriesResult:
-    """Routed alerts, reports and budget alerts sent (or waiting, failed, in doubt) on every channel: Slack,
-    email, Teams, and the triage router's record of each alert."""
+    """What went out to whom on every channel (Slack, email, Teams, triage router): sent, failed or in doubt."""
     p = params or DeliveriesInput()
     if not store.exists:
         return DeliveriesResult(deliveries=[], counts={})
