@@ -115,3 +115,43 @@ def test_the_slack_apps_schedule_sends_the_reports_to_email_and_teams_owners_too
         schedule.tick(monday.replace(hour=10))
         assert len(smtp.messages) == 4 and len(teams.cards) == 4
         assert len(fake.of("chat.postMessage")) == posts
+
+
+def test_deliveries_lists_failures_with_their_error_and_filters_by_status_channel_and_day(
+    notify_store: Store, tmp_path: Path
+) -> None:
+    from spendscope.agents.notify.channels import Channels, Target
+    from spendscope.tools.reports.content import ReportContent
+
+    content = ReportContent(kind="weekly", scope="team=search", subject="s", title="t", summary="x")
+    with FakeSMTP(tmp_path) as smtp:
+        env = {k.removeprefix("SPENDSCOPE_").lower(): v for k, v in smtp.env().items()}
+        settings = Settings(db=notify_store.path, keys_file=tmp_path / "none.yaml", **env)
+        channels = Channels(notify_store, settings)
+        smtp.fail_next = ["554 5.7.1 rejected by policy"]
+        bad = channels.send(Target(channel="email", address="a@example.com"), "report:x", "report", content)
+        good = channels.send(Target(channel="email", address="b@example.com"), "report:x", "report", content)
+        assert (bad.status, good.status) == ("failed", "sent")
+
+    db = ["--db", str(notify_store.path)]
+    failed = cli("deliveries", *db, "--status", "failed", "--json", env={}, tmp_path=tmp_path)
+    assert failed.returncode == 0, failed.stderr
+    result = json.loads(failed.stdout)
+    (row,) = result["deliveries"]
+    assert (row["channel"], row["target"], row["scope"], row["attempts"]) == (
+        "email",
+        "a@example.com",
+        "team=search",
+        1,
+    )
+    assert "554" in row["error"] and result["counts"] == {"failed": 1}
+
+    table = cli("deliveries", *db, "--channel", "email", env={}, tmp_path=tmp_path)
+    assert table.returncode == 0 and "1 failed, 1 sent" in table.stdout
+    tomorrow = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
+    later = cli("deliveries", *db, "--since", tomorrow, "--json", env={}, tmp_path=tmp_path)
+    assert json.loads(later.stdout)["deliveries"] == []
+    for bad_args in (["--since", "yesterday-ish"], ["--status", "lost"]):
+        refused = cli("deliveries", *db, *bad_args, env={}, tmp_path=tmp_path)
+        assert refused.returncode != 0 and "Traceback" not in refused.stderr
+        assert bad_args[0] in refused.stderr or bad_args[0].lstrip("-") in refused.stderr
