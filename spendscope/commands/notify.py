@@ -4,29 +4,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from spendscope.commands.allocation import _date as _day
 from spendscope.options import DbOption, JsonOption, open_store, settings
 
 if TYPE_CHECKING:
     from spendscope.agents.delivery import Delivery
+    from spendscope.agents.notify.channels import ChannelOutcome
     from spendscope.data.settings import Settings
     from spendscope.data.store import Store
 
 
-def _day(text: str | None, option: str) -> dt.date | None:
-    from spendscope.data.errors import InvalidArgument
-
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidArgument(f"{option} {text!r} is not a date; use YYYY-MM-DD", argument=option) from None
+def _detail(o: ChannelOutcome) -> str:
+    """The error or the channel's reference, and the tries when a temporary failure was tried again."""
+    text = o.error or o.ref or ""
+    return f"{text} ({o.tries} tries)" if o.tries > 1 else text
 
 
 def _slack_client(s: Settings) -> Any:
@@ -97,7 +93,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         else:
             print_table(
                 ["channel", "to", "scope", "status", "detail"],
-                [(o.channel, o.target, o.scope, o.status, o.error or o.ref or "") for o in run.outcomes],
+                [(o.channel, o.target, o.scope, o.status, _detail(o)) for o in run.outcomes],
                 title=f"{run.kind} report, {run.period}" + (" (dry run)" if dry_run else ""),
             )
             for note in run.notes:
