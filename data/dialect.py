@@ -2,6 +2,7 @@
 statement (cached), by sqlglot's ClickHouse dialect plus the few rewrites it lacks:
 
 - `?` parameters become typed server-side parameters (`{p0:Date}`), typed from the Python value at run time;
+  named ones (`$max`, bound from a dict) likewise;
 - `->>` / `json_extract_string` keep DuckDB's meaning (a string value unquoted, a number or boolean as its text,
   a missing key NULL), `->` / `json_extract` return the JSON text, `json_keys` the object's keys,
   `json_object` builds an object;
@@ -21,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -300,9 +301,17 @@ def _number_placeholders(sql: str) -> tuple[str, int]:
     return sql, len(marks)
 
 
-def _mark_placeholders(tree: exp.Expression) -> None:
+def _mark_placeholders(tree: exp.Expression) -> tuple[str, ...]:
+    """Positional parameters become numbered markers; DuckDB's named ones (`$max`, bound from a dict) are bound
+    like session variables. Returns the names."""
+    names = []
     for ph in list(tree.find_all(exp.Placeholder)):
-        ph.replace(exp.Var(this=_MARK.format(int(ph.this) - 1)))
+        if str(ph.this).isdigit():
+            ph.replace(exp.Var(this=_MARK.format(int(ph.this) - 1)))
+        else:
+            names.append(str(ph.this))
+            ph.replace(exp.Var(this=_VAR.format(ph.this)))
+    return tuple(dict.fromkeys(names))
 
 
 _VAR = "__spendscope_v_{}__"
@@ -441,8 +450,8 @@ def to_clickhouse(sql: str) -> Compiled:
     """Transpile one DuckDB statement (cached per distinct text)."""
     numbered, count = _number_placeholders(sql)
     tree = sqlglot.parse_one(numbered, read="duckdb")
-    _mark_placeholders(tree)
-    variables = _mark_variables(tree)
+    named = _mark_placeholders(tree)
+    variables = tuple(dict.fromkeys(named + _mark_variables(tree)))
     _portable_catalog(tree)
     _order_by_aliases(tree)
     _zip_unnests(tree)
@@ -515,11 +524,15 @@ def _array_item(v: object) -> str:
 
 
 def bind(
-    compiled: Compiled, params: Sequence[object] | None, variables: dict[str, object] | None = None
+    compiled: Compiled, params: Sequence[object] | Mapping[str, object] | None, variables: dict[str, object] | None = None
 ) -> tuple[str, dict[str, object]]:
     """The statement's text with each marker as a typed parameter (NULL inline), and the parameter values (as
     Python values: each engine formats them its own way)."""
-    values = list(params or [])
+    named: dict[str, object] = {}
+    if isinstance(params, Mapping):  # DuckDB's named parameters ($name)
+        named, values = dict(params), []
+    else:
+        values = list(params or [])
     if len(values) != compiled.params:
         raise ValueError(f"statement takes {compiled.params} parameters, {len(values)} given")
     bound: dict[str, object] = {}
@@ -534,7 +547,7 @@ def bind(
 
     text = _MARK_RE.sub(sub, compiled.sql)
     if compiled.variables:
-        known = variables or {}
+        known = {**(variables or {}), **named}
 
         def var(m: re.Match[str]) -> str:
             name = m.group(1)

@@ -129,6 +129,8 @@ def reads(month: str, as_of: str) -> list[tuple[str, dict[str, Any]]]:
         ("list_assistant_seats", {"as_of": as_of}),
         ("reprice_telemetry", {"since": "2026-09-01", "dry_run": True}),
         ("scan_anomalies", {"days": 60, "as_of": as_of, "dimensions": ["provider", "model", "team"]}),
+        ("list_deliveries", {}),
+        ("list_deliveries", {"channel": "email", "status": "failed", "since": "2026-10-01"}),
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from spendscope.data.backends.engines import Engine
@@ -90,7 +90,7 @@ class ClickHouseConnection:
         self._last: Result | None = None
         self.variables: dict[str, object] = {}  # DuckDB session variables (SET VARIABLE x = ?)
 
-    def execute(self, sql: str, params: Sequence[object] | None = None) -> Result:
+    def execute(self, sql: str, params: Sequence[object] | Mapping[str, object] | None = None) -> Result:
         text = sql.strip().rstrip(";").strip()
         variable = _SET_VARIABLE.match(text)
         if variable:
