@@ -524,7 +524,9 @@ def _array_item(v: object) -> str:
 
 
 def bind(
-    compiled: Compiled, params: Sequence[object] | Mapping[str, object] | None, variables: dict[str, object] | None = None
+    compiled: Compiled,
+    params: Sequence[object] | Mapping[str, object] | None,
+    variables: dict[str, object] | None = None,
 ) -> tuple[str, dict[str, object]]:
     """The statement's text with each marker as a typed parameter (NULL inline), and the parameter values (as
     Python values: each engine formats them its own way)."""
