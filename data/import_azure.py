@@ -23,6 +23,7 @@ import duckdb
 from spendscope.data.gpu_catalog import gpu_count
 from spendscope.data.import_common import (
     ROW,
+    as_file_stage,
     classify_distinct,
     collect_keys,
     compute_distinct,
@@ -414,6 +415,10 @@ def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:
         "(input, output, cached input); kept with x_TokenType NULL (meters: {examples})",
     )
     return out
+
+
+# stage_azure as one file of a delivery (data/importing.py)
+stage_azure_file = as_file_stage(stage_azure)
 
 
 def import_azure(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

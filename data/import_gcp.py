@@ -22,6 +22,7 @@ from spendscope.data.import_common import (
     ROW,
     Check,
     Source,
+    as_file_stage,
     classify_distinct,
     compute_distinct,
     key_hash,
@@ -351,6 +352,10 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         "spendscope recognises; kept with x_Model NULL (unmapped SKUs: {examples})",
     )
     return out
+
+
+# stage_gcp as one file of a delivery (data/importing.py)
+stage_gcp_file = as_file_stage(stage_gcp)
 
 
 def import_gcp(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

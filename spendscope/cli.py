@@ -16,6 +16,7 @@ from spendscope.data.errors import SpendscopeError
 
 COMMAND_MODULES = (
     "store",
+    "imports",
     "providers",
     "sources",
     "allocation",

@@ -1,10 +1,9 @@
-"""Store commands: `import focus`, `query`, `demo`, `imports`."""
+"""Store commands: `import events`, `query`, `demo` (cost imports and `imports`: commands/imports.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -12,17 +11,6 @@ from spendscope.options import CsvOption, DbOption, JsonOption, open_store, sett
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    @import_app.command("focus")
-    def import_focus_cmd(
-        files: Annotated[list[Path], typer.Argument(help="FOCUS 1.0-1.2 exports: .csv, .csv.gz or .parquet")],
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Import FOCUS cost exports. Each file is all-or-nothing; re-importing the same file adds nothing."""
-        from spendscope.data.import_focus import import_focus
-
-        run_imports(files, db, as_json, import_focus)
-
     @import_app.command("events")
     def import_events_cmd(
         files: Annotated[list[Path], typer.Argument(help="Usage events: JSON lines, CSV or Parquet")],
@@ -62,19 +50,6 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if result.truncated:
             err_console.print(f"(first {limit} rows shown; raise --limit for more)")
 
-    @app.command("imports")
-    def imports_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
-        """List past imports with their row counts and status."""
-        from spendscope.data.sql_guard import run_select
-        from spendscope.render import output
-
-        result = run_select(
-            open_store(db),
-            "SELECT import_id, kind, source_file, status, rows_read, rows_inserted, rows_skipped, finished_at "
-            "FROM imports ORDER BY finished_at DESC",
-        )
-        output(result.columns, result.rows, as_json=as_json, title="Imports")
-
     @app.command("demo")
     def demo_cmd(
         db: DbOption = None,
@@ -102,38 +77,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         print_demo_summary(store, info, explicit_db=db is not None, as_json=as_json)
 
 
-def run_imports(files: list[Path], db: Path | None, as_json: bool, importer: Callable[..., Any]) -> None:
-    """Import each file with `importer(store, path, progress=...)`, with a progress bar and a line per file."""
-    from spendscope.progress import run_with_progress
-    from spendscope.render import console, print_json
-
-    store = open_store(db)
-    results = []
-    for f in files:
-        result = run_with_progress(
-            f"importing {f.name}", lambda cb, f=f: importer(store, f, progress=cb), quiet=as_json
-        )
-        results.append(result)
-        if not as_json:
-            _print_import(console, result)
-    if as_json:
-        print_json(results)
-
-
 def _print_import(console: object, result: object) -> None:
-    from spendscope.render import console as out
+    from spendscope.commands.imports import print_import
 
-    r = result
-    if r.status == "duplicate":
-        out.print(f"{r.source_file}: already imported ({r.import_id}); nothing added", soft_wrap=True)
-        return
-    else:
-        out.print(
-            f"{r.source_file}: {r.rows_inserted:,} rows imported"
-            + (f", {r.rows_skipped:,} already present" if r.rows_skipped else "")
-            + f" (import {r.import_id})"
-            + (f"; effective cost {float(r.effective_cost):,.2f}" if r.kind not in ("events", "gpu") else ""),
-            soft_wrap=True,
-        )
-    for w in r.warnings:
-        out.print(f"  warning: {w}", markup=False, highlight=False, soft_wrap=True)
+    print_import(console, result)
