@@ -66,6 +66,7 @@ FIELDS = {
     "resource.global_name": "resource_global_name",
     "seller_name": "seller_name",
     "transaction_type": "transaction_type",
+    "export_time": "export_time",
 }
 LISTS = {"labels": "labels", "project.labels": "project_labels", "tags": "tags", "credits": "credits"}
 NUMBERS = ("cost", "cost_at_list", "usage.amount", "usage.amount_in_pricing_units")
@@ -282,6 +283,8 @@ def stage_gcp(
         "x_ProjectNumber": "project_number",
         "x_ServiceId": "service_id",
         "x_CostType": "cost_type",
+        # the export's watermark: a pull of rows exported after everything stored is an incremental pull
+        "x_ExportTime": parse_timestamp_iso_first("export_time"),
     }
     cost = parse_decimal("cost")
     amount = parse_decimal("usage_amount")
