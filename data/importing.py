@@ -39,7 +39,7 @@ from spendscope.data.file_identity import FileIdentity, delivery_digest, sha256_
 from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
 from spendscope.data.scopes import MODES, Mode, apply_scopes, check_parts, record_scopes
 from spendscope.data.sql import ident, memory_limit_bytes, staging_settings
-from spendscope.data.store import Store, memory_connection
+from spendscope.data.store import Store, activity, memory_connection
 from spendscope.data.validation import check_rows
 
 __all__ = ["sha256_file"]
@@ -269,9 +269,11 @@ def _import(
         con.execute("USE memory.main")
         if progress:
             progress("writing to the store", 0.5)
+        what = f"an import of {kind} " + ", ".join(p.name for p in paths[:3]) + (" ..." if len(paths) > 3 else "")
         for _attempt in range(len(staged) + 1):
             try:
-                return write_delivery(store, con, staged, kind=kind, mode=mode, strict=strict, files=ids)
+                with activity(what):
+                    return write_delivery(store, con, staged, kind=kind, mode=mode, strict=strict, files=ids)
             except BadValue as exc:
                 i = staged.index(exc.staged)
                 if exc.staged.fallback is not None:
