@@ -76,19 +76,22 @@ def read_header(path: Path) -> CsvHeader:
     not UTF-8, a duplicated column name or more than `MAX_COLUMNS` columns."""
     gz = is_gzip(path)
     try:
-        with _open_text(path, gz) as fh:
-            head = fh.read(_HEAD_BYTES)
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            f"{path}: the header is not UTF-8 text (byte {exc.object[exc.start : exc.start + 1]!r} at offset "
-            f"{exc.start}); re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was imported",
-            file=str(path),
-        ) from None
+        with gzip.open(path, "rb") if gz else open(path, "rb") as fh:
+            raw = fh.read(_HEAD_BYTES)
     except (OSError, EOFError) as exc:
         raise ImportRejected(
             f"{path}: cannot be read ({exc}); nothing was imported", file=str(path)
         ) from None
-    first = head.split("\n", 1)[0].rstrip("\r")
+    raw_first = raw.split(b"\n", 1)[0]
+    try:
+        first = raw_first.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            f"{path}: the header is not UTF-8 text (byte {raw_first[exc.start : exc.start + 1]!r} at offset "
+            f"{exc.start}); re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was imported",
+            file=str(path),
+        ) from None
+    head = raw.decode("utf-8", errors="replace")
     if not first.strip():
         raise ImportRejected(
             f"{path}: the file is empty (no header line); nothing was imported", file=str(path)
@@ -97,7 +100,7 @@ def read_header(path: Path) -> CsvHeader:
     names = next(csv.reader([first], delimiter=delimiter, quotechar='"', doublequote=True))
     names = [n.strip() for n in names]
     _check_names(path, names)
-    body = head[len(first) :]
+    body = head[len(raw_first) :]
     escape = '"'
     if '\\"' in body and '""' not in body:
         escape = "\\"  # backslash-escaped quotes (some hand-written exports)
