@@ -1,15 +1,22 @@
 """Benchmark: `import focus` of an N-row FOCUS CSV vs a bare DuckDB read_csv into a table, same file, same run.
 
-    .venv/bin/python bench/bench_import_focus.py [ROWS]      (default 1,000,000)
+    .venv/bin/python bench/bench_import_focus.py [--rows 1000000 [300000 ...]] [--repeat 1]
 
-Prints both timings, the rows/s and the ratio (target: import <= ~2x the bare load).
+Each measurement runs in its own child process (so each peak RSS is its own): the bare load
+`CREATE TABLE t AS SELECT * FROM read_csv(file)` into a file-backed database, and a full `import focus` into a
+fresh store (read, type and check every number and date, write, number the rows, derive the AI columns, apply the
+replace rules, validate, record). Prints time, rows/s, peak RSS and file size of each and the ratios.
+Targets (issue 21): import <= 1.5x the bare load; peak RSS <= 2x; store <= 1.2x the bare table.
 """
 
 from __future__ import annotations
 
+import argparse
+import multiprocessing
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -62,37 +69,72 @@ def generate(path: Path, rows: int) -> None:
         )
 
 
+def _peak_rss_gb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / (1 << 20)
+    return 0.0
+
+
+def _bare(csv: Path, db: Path) -> tuple[float, float, int]:
+    t = time.perf_counter()
+    with duckdb.connect(str(db)) as con:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv}')")
+    return time.perf_counter() - t, _peak_rss_gb(), db.stat().st_size
+
+
+def _ours(csv: Path, db: Path) -> tuple[float, float, int, int, float]:
+    store = Store(db, lock_timeout=600)
+    store.ensure_schema()
+    t = time.perf_counter()
+    result = import_focus(store, csv)
+    took = time.perf_counter() - t
+    t = time.perf_counter()
+    again = import_focus(store, csv)
+    assert again.status == "duplicate"
+    return took, _peak_rss_gb(), db.stat().st_size, result.rows_inserted, time.perf_counter() - t
+
+
+def _in_child(fn: object, *args: object) -> object:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "focus.csv"
-        t = time.perf_counter()
-        generate(csv, rows)
-        print(
-            f"generated {rows:,} rows ({csv.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s"
-        )
-
-        t = time.perf_counter()
-        with duckdb.connect(str(Path(tmp) / "bare.duckdb")) as con:
-            con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv}')")
-        bare = time.perf_counter() - t
-
-        store = Store(Path(tmp) / "store.duckdb")
-        store.ensure_schema()
-        t = time.perf_counter()
-        result = import_focus(store, csv)
-        ours = time.perf_counter() - t
-        assert result.rows_inserted == rows
-
-        t = time.perf_counter()
-        again = import_focus(store, csv)
-        reimport = time.perf_counter() - t
-        assert again.status == "duplicate"
-
-    print(f"bare DuckDB read_csv into a table: {bare:.2f}s ({rows / bare:,.0f} rows/s)")
-    print(f"spendscope import focus:           {ours:.2f}s ({rows / ours:,.0f} rows/s)")
-    print(f"ratio import/bare:                 {ours / bare:.2f}x")
-    print(f"re-import of the same file:        {reimport:.2f}s (nothing added)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    for rows in args.rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            csv = Path(tmp) / "focus.csv"
+            t = time.perf_counter()
+            generate(csv, rows)
+            print(
+                f"generated {rows:,} rows ({csv.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f}s"
+            )
+            for i in range(args.repeat):
+                bare, bare_rss, bare_size = _in_child(_bare, csv, Path(tmp) / f"bare{i}.duckdb")
+                ours, rss, size, inserted, reimport = _in_child(_ours, csv, Path(tmp) / f"store{i}.duckdb")
+                assert inserted == rows
+                print(
+                    f"  bare read_csv:  {bare:7.2f}s {rows / bare:11,.0f} rows/s  peak {bare_rss:5.2f} GB  "
+                    f"file {bare_size / 1e6:7.1f} MB"
+                )
+                print(
+                    f"  import focus:   {ours:7.2f}s {rows / ours:11,.0f} rows/s  peak {rss:5.2f} GB  "
+                    f"file {size / 1e6:7.1f} MB"
+                )
+                print(
+                    f"  ratios: time {ours / bare:.2f}x  peak RSS {rss / bare_rss:.2f}x  size {size / bare_size:.2f}x;"
+                    f"  re-import of the same file {reimport:.2f}s (nothing added)"
+                )
+    load = Path("/proc/loadavg")
+    if load.exists():
+        print(f"load average: {load.read_text().split()[0]} (2 cores; other work inflates times)")
 
 
 if __name__ == "__main__":

@@ -158,7 +158,8 @@ class _Plan:
 
 
 def _year_ok(expr: str) -> str:
-    return f"({expr} IS NULL OR year({expr}) BETWEEN 1970 AND 2200)"
+    # constant bounds (an integer comparison), not year(): that converts every value through the time zone
+    return f"({expr} IS NULL OR {expr} BETWEEN TIMESTAMPTZ '1970-01-01' AND TIMESTAMPTZ '2200-12-31 23:59:59')"
 
 
 def stage_focus_file(

@@ -19,7 +19,6 @@ from typing import Any
 
 import duckdb
 from spendscope.data.import_common import (
-    ROW,
     Check,
     Source,
     as_file_stage,
@@ -136,7 +135,15 @@ def classify(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _flatten(con: duckdb.DuckDBPyConnection, src: Source) -> None:
-    """Table `flat`: one column per export field (text; repeated fields as JSON text) plus x_SourceRow."""
+    """View `flat`: one column per export field (text; repeated fields as JSON text) plus x_SourceRow. The rows are
+    read in parallel into table `flat_rows`, in file order, so x_SourceRow is its rowid + 1."""
+    con.execute("SET preserve_insertion_order = true")
+    _flat_rows(con, src)
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("CREATE VIEW flat AS SELECT rowid + 1 AS x_SourceRow, * FROM flat_rows")
+
+
+def _flat_rows(con: duckdb.DuckDBPyConnection, src: Source) -> None:
     if src.fmt == "json":
         scalars = list(FIELDS)
         lists = list(LISTS)
@@ -145,14 +152,14 @@ def _flatten(con: duckdb.DuckDBPyConnection, src: Source) -> None:
         cols = [f"nullif(s[{i + 1}], '') AS {ident(FIELDS[f])}" for i, f in enumerate(scalars)]
         cols += [f"CAST(l[{i + 1}] AS VARCHAR) AS {ident(LISTS[f])}" for i, f in enumerate(lists)]
         con.execute(
-            f"CREATE TABLE flat AS SELECT r AS x_SourceRow, {', '.join(cols)} FROM (SELECT {ROW} AS r, "
-            f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l FROM raw_numbered)"
+            f"CREATE TABLE flat_rows AS SELECT {', '.join(cols)} FROM (SELECT "
+            f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l FROM raw)"
         )
         return
-    cols = [f"{ROW} AS x_SourceRow"]
+    cols = []
     for field, name in (FIELDS | LISTS).items():
         cols.append(f"{_field(src, field, field in LISTS)} AS {ident(name)}")
-    con.execute(f"CREATE TABLE flat AS SELECT {', '.join(cols)} FROM raw_numbered")
+    con.execute(f"CREATE TABLE flat_rows AS SELECT {', '.join(cols)} FROM raw")
 
 
 def _field(src: Source, field: str, is_list: bool) -> str:
