@@ -13,11 +13,9 @@ and checks the store afterwards holds exactly the restated export's rows and tot
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import shutil
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -42,11 +40,6 @@ def _import(db: Path, csv: Path) -> tuple[float, int, int]:
     return time.perf_counter() - t, result.rows_inserted, result.rows_replaced
 
 
-def _in_child(fn: object, *args: object) -> object:
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(fn, *args).result()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -57,7 +50,7 @@ def main() -> None:
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_import_focus import generate
+    from bench_import_focus import _in_child, generate
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

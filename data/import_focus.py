@@ -159,7 +159,9 @@ class _Plan:
 
 def _year_ok(expr: str) -> str:
     # constant bounds (an integer comparison), not year(): that converts every value through the time zone
-    return f"({expr} IS NULL OR {expr} BETWEEN TIMESTAMPTZ '1970-01-01' AND TIMESTAMPTZ '2200-12-31 23:59:59')"
+    return (
+        f"({expr} IS NULL OR {expr} BETWEEN TIMESTAMPTZ '1970-01-01' AND TIMESTAMPTZ '2200-12-31 23:59:59')"
+    )
 
 
 def stage_focus_file(

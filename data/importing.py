@@ -269,7 +269,11 @@ def _import(
         con.execute("USE memory.main")
         if progress:
             progress("writing to the store", 0.5)
-        what = f"an import of {kind} " + ", ".join(p.name for p in paths[:3]) + (" ..." if len(paths) > 3 else "")
+        what = (
+            f"an import of {kind} "
+            + ", ".join(p.name for p in paths[:3])
+            + (" ..." if len(paths) > 3 else "")
+        )
         for _attempt in range(len(staged) + 1):
             try:
                 with activity(what):

@@ -31,7 +31,9 @@ LEGACY_SAMPLE = FIXTURES / "cur-legacy_sample-anonymous-aws-export-dataset.csv"
 
 
 def _cli(db: Path, *files: Path, flags: tuple[str, ...] = ()) -> list[dict]:
-    result = CliRunner().invoke(app, ["import", "aws-cur", *map(str, files), "--db", str(db), "--json", *flags])
+    result = CliRunner().invoke(
+        app, ["import", "aws-cur", *map(str, files), "--db", str(db), "--json", *flags]
+    )
     if result.exception:
         raise result.exception
     assert result.exit_code == 0, result.output
