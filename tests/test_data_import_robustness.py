@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from spendscope.cli import app
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_focus import import_focus
 from spendscope.data.importing import import_delivery
 from spendscope.data.store import Store
 from typer.testing import CliRunner
+
+from spendscope.cli import app
 
 HEADER = "BillingAccountId,BillingPeriodStart,ProviderName,BilledCost,EffectiveCost,ChargePeriodStart,ChargePeriodEnd"
 

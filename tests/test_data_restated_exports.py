@@ -11,12 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from spendscope.cli import app
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_history import list_imports
 from spendscope.data.importing import import_delivery, import_files
 from spendscope.data.store import Store
 from typer.testing import CliRunner
+
+from spendscope.cli import app
 
 DAYS = 30
 
