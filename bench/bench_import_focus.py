@@ -1,6 +1,6 @@
 """Benchmark: `import focus` of an N-row FOCUS CSV vs a bare DuckDB read_csv into a table, same file, same run.
 
-    .venv/bin/python bench/bench_import_focus.py [--rows 1000000 [300000 ...]] [--repeat 1]
+    .venv/bin/python bench/bench_import_focus.py [--rows 1000000 [300000 ...]] [--repeat 1] [--costs round|priced]
 
 Each measurement runs in its own child process (so each peak RSS is its own): the bare load
 `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a file-backed database, and a full `import focus` into a
@@ -38,14 +38,26 @@ MODELS = [
 KINDS = ["Input", "Output", "Cached Input", "Cache Write"]
 
 
-def generate(path: Path, rows: int) -> None:
+# per-token list prices (USD) of the six models, for --costs priced
+PRICES = "[0.00000015, 0.000002, 0.000003, 0.000001, 0.0000003, 0.00000072]"
+
+
+def generate(path: Path, rows: int, costs: str = "round") -> None:
+    """`costs`: "round" (i % 1000 / 100 + 0.013: few significant digits, which DuckDB's ALP compresses very well
+    as DOUBLE) or "priced" (tokens x the model's per-token price: the many-digit values real token bills have)."""
     models = "[" + ", ".join(f"'{m}'" for m in MODELS) + "]"
     kinds = "[" + ", ".join(f"'{k}'" for k in KINDS) + "]"
+    if costs == "priced":
+        cost = f"CAST((i % 100000) * 37 * list_extract({PRICES}, CAST(1 + i % 6 AS INT)) AS DECIMAL(18,10))"
+        listed = f"CAST({cost} * 1.25 AS DECIMAL(18,10))"
+    else:
+        cost = "CAST((i % 1000) / 100.0 + 0.013 AS DECIMAL(18,6))"
+        listed = "CAST((i % 1000) / 100.0 + 0.02 AS DECIMAL(18,6))"
     with duckdb.connect() as con:
         con.execute(
             f"""COPY (
             SELECT
-                CAST((i % 1000) / 100.0 + 0.013 AS DECIMAL(18,6)) AS BilledCost,
+                {cost} AS BilledCost,
                 'acct-' || (i % 7) AS BillingAccountId, 'Acme' AS BillingAccountName, 'USD' AS BillingCurrency,
                 '2026-11-01T00:00:00Z' AS BillingPeriodEnd, '2026-10-01T00:00:00Z' AS BillingPeriodStart,
                 'Usage' AS ChargeCategory, NULL AS ChargeClass,
@@ -55,9 +67,9 @@ def generate(path: Path, rows: int) -> None:
                     AS ChargePeriodEnd,
                 strftime(TIMESTAMP '2026-10-01' + to_days(CAST(i % 31 AS INT)), '%Y-%m-%dT%H:%M:%SZ') AS ChargePeriodStart,
                 (i % 100000) * 37 AS ConsumedQuantity, 'Tokens' AS ConsumedUnit,
-                CAST((i % 1000) / 100.0 + 0.013 AS DECIMAL(18,6)) AS ContractedCost,
-                CAST((i % 1000) / 100.0 + 0.013 AS DECIMAL(18,6)) AS EffectiveCost,
-                'Provider' AS InvoiceIssuerName, CAST((i % 1000) / 100.0 + 0.02 AS DECIMAL(18,6)) AS ListCost,
+                {cost} AS ContractedCost,
+                {cost} AS EffectiveCost,
+                'Provider' AS InvoiceIssuerName, {listed} AS ListCost,
                 (i % 100000) * 37 / 1e6 AS PricingQuantity, '1M Tokens' AS PricingUnit,
                 ['OpenAI', 'Anthropic', 'Google Cloud'][1 + i % 3] AS ProviderName, 'Provider' AS PublisherName,
                 'us-east-1' AS RegionId, 'proj_' || (i % 50) || '/' || {models}[1 + i % 6] AS ResourceId,
@@ -107,12 +119,15 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--costs", choices=("round", "priced"), default="round", help="money values: see generate()"
+    )
     args = parser.parse_args()
     for rows in args.rows:
         with tempfile.TemporaryDirectory() as tmp:
             csv = Path(tmp) / "focus.csv"
             t = time.perf_counter()
-            generate(csv, rows)
+            generate(csv, rows, args.costs)
             print(
                 f"generated {rows:,} rows ({csv.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f}s"
             )

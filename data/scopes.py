@@ -58,6 +58,9 @@ LINE_KEY_COLUMNS = (
 )
 REPLACE_SHARE = 0.5
 WATERMARK = "x_ExportTime"
+# Above this many stored rows in a window, line items are compared on a consistent sample: the items whose
+# (charge period, resource, meter) hash falls in one of 8 buckets, the same items on both sides.
+SAMPLE_ABOVE = 50_000
 
 
 @dataclass
@@ -98,6 +101,10 @@ def fingerprint(alias: str, columns: list[str]) -> str:
     return "hash(" + ", ".join(f"{alias}.{ident(c)}" for c in columns) + ")"
 
 
+def _sampled(alias: str) -> str:
+    return f"(hash({alias}.ChargePeriodStart, {alias}.ResourceId, {alias}.SkuMeter) % 8 = 0)"
+
+
 def _in_window(c: str, s: str) -> str:
     return (
         f"({c}.ChargePeriodStart >= {s}.window_start AND ({c}.ChargePeriodStart < {s}.window_end "
@@ -133,7 +140,6 @@ def apply_scopes(
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE prior AS
             SELECT c.rowid AS rid, s.sid, c.x_ImportId AS import_id, c.BilledCost, c.EffectiveCost,
-                   {line_key("c") if mode == "auto" else "NULL"} AS lk,
                    {f"c.{WATERMARK}" if has_watermark else "NULL"} AS mark
             FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
             WHERE c.x_Source = ? AND c.x_ImportId <> ? {"" if whole else "AND " + _in_window("c", "s")}""",
@@ -149,17 +155,13 @@ def apply_scopes(
     }
     shared: dict[int, tuple[int, int]] = {}
     if mode == "auto" and stats:
-        shared = {
-            r[0]: (r[1], r[2])
-            for r in con.execute(
-                f"""WITH pk AS (SELECT DISTINCT sid, lk FROM prior),
-                    nk AS (SELECT DISTINCT s.sid, {line_key("c")} AS lk
-                           FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
-                           WHERE c.x_ImportId = ? AND s.sid IN (SELECT sid FROM pk))
-                    SELECT pk.sid, count(nk.lk), count(*) FROM pk LEFT JOIN nk USING (sid, lk) GROUP BY pk.sid""",
-                [import_id],
-            ).fetchall()
-        }
+        sampled = sum(v[0] for v in stats.values()) > SAMPLE_ABOVE
+        shared = _shared_line_items(con, db, import_id, sampled)
+        thin = [sid for sid, (_, total) in shared.items() if total < 200] + [
+            s for s in stats if s not in shared
+        ]
+        if sampled and thin:  # too few items fell in the sample: compare those scopes in full
+            shared |= {k: v for k, v in _shared_line_items(con, db, import_id, False).items() if k in thin}
     outcomes: list[ScopeOutcome] = []
     replace_sids: list[int] = []
     dedupe_sids: list[int] = []
@@ -225,12 +227,31 @@ def apply_scopes(
     return outcomes
 
 
+def _shared_line_items(
+    con: duckdb.DuckDBPyConnection, db: str, import_id: str, sampled: bool
+) -> dict[int, tuple[int, int]]:
+    """sid -> (line items of the stored rows in the window that the delivery re-sends, all of them)."""
+    only = f"AND {_sampled('c')}" if sampled else ""
+    return {
+        r[0]: (r[1], r[2])
+        for r in con.execute(
+            f"""WITH pk AS (SELECT DISTINCT p.sid, {line_key("c")} AS lk
+                            FROM prior AS p JOIN {db}.costs AS c ON c.rowid = p.rid WHERE true {only}),
+                nk AS (SELECT DISTINCT s.sid, {line_key("c")} AS lk
+                       FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                       WHERE c.x_ImportId = ? AND s.sid IN (SELECT sid FROM pk) {only})
+                SELECT pk.sid, count(nk.lk), count(*) FROM pk LEFT JOIN nk USING (sid, lk) GROUP BY pk.sid""",
+            [import_id],
+        ).fetchall()
+    }
+
+
 def _revised(con: duckdb.DuckDBPyConnection, db: str, import_id: str, sid: int, columns: list[str]) -> int:
     """New rows of scope `sid` for a line item the store holds whose values differ from every stored row of it."""
     fp = fingerprint("c", columns)
     return con.execute(
-        f"""WITH old AS (SELECT p.lk, {fp} AS fp FROM prior AS p JOIN {db}.costs AS c ON c.rowid = p.rid
-                         WHERE p.sid = ?)
+        f"""WITH old AS (SELECT {line_key("c")} AS lk, {fp} AS fp FROM prior AS p JOIN {db}.costs AS c
+                         ON c.rowid = p.rid WHERE p.sid = ?)
             SELECT count(*) FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
             WHERE c.x_ImportId = ? AND s.sid = ? AND {line_key("c")} IN (SELECT lk FROM old)
               AND {fp} NOT IN (SELECT fp FROM old)""",

@@ -290,3 +290,28 @@ def test_modes_that_exclude_each_other_are_refused(tmp_path: Path) -> None:
         ["import", "focus", str(path), "--db", str(tmp_path / "s.duckdb"), "--append", "--replace-period"],
     )
     assert result.exit_code != 0
+
+
+def test_a_large_restatement_is_recognised_on_a_sample_of_its_line_items(
+    store: Store, tmp_path: Path
+) -> None:
+    import duckdb
+
+    def export(path: Path, bump: str) -> Path:
+        with duckdb.connect() as con:
+            con.execute(
+                f"""COPY (SELECT 'acct-9' AS BillingAccountId, '2026-10-01' AS BillingPeriodStart,
+                        'OpenAI' AS ProviderName, 1 + i % 7 + {bump} AS BilledCost, 1 + i % 7 AS EffectiveCost,
+                        TIMESTAMP '2026-10-01' + to_hours(CAST(i % 600 AS INT)) AS ChargePeriodStart,
+                        TIMESTAMP '2026-10-01' + to_hours(CAST(i % 600 + 1 AS INT)) AS ChargePeriodEnd,
+                        'res-' || (i // 600) AS ResourceId, 'Input Tokens' AS SkuMeter
+                    FROM range(60000) t(i)) TO '{path}' (HEADER)"""
+            )
+        return path
+
+    first = export(tmp_path / "a.csv", "0")
+    second = export(tmp_path / "b.csv", "0.5")
+    import_delivery(store, "focus", [first])
+    result = import_delivery(store, "focus", [second])
+    assert (result.scopes[0].action, result.rows_replaced) == ("replaced", 60_000)
+    assert _store_total(store) == _file_total(second, "BilledCost")
