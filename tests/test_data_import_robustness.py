@@ -157,3 +157,16 @@ def test_strict_refuses_loose_values_and_writes_nothing(store: Store, tmp_path: 
     )
     assert result.exit_code != 0
     assert _count(store) == 0
+
+
+def test_a_header_only_file_says_so_and_prints_no_cost(store: Store, tmp_path: Path) -> None:
+    path = _file(tmp_path, HEADER + "\n", name="empty.csv")
+    result = import_delivery(store, "focus", [path])
+    assert result.rows_inserted == 0
+    assert any("header but no rows" in w for w in result.warnings)
+    out = CliRunner().invoke(
+        app,
+        ["import", "focus", str(_file(tmp_path, HEADER + ",Note\n", name="e2.csv")), "--db", str(store.path)],
+    )
+    assert out.exit_code == 0, out.output
+    assert "nothing added" in out.output and "effective cost" not in out.output
