@@ -84,7 +84,9 @@ def _register_kind(import_app: typer.Typer, command: str, kind: str, help_text: 
 
     import_cmd.__doc__ = f"Import {help_text.split(':')[0]}. {_DOC}"
     # a concrete annotation (not a string: this module's annotations are postponed) carrying the help text
-    import_cmd.__annotations__["files"] = Annotated[list[Path], typer.Argument(help=help_text)]
+    import_cmd.__annotations__["files"] = Annotated[
+        list[Path], typer.Argument(help=help_text, metavar="FILE...")
+    ]
     import_app.command(command)(import_cmd)
 
 
