@@ -57,6 +57,11 @@ DOCUMENTED = frozenset(
         "anomalies",
         "anomaly_feedback",
         "anomaly_routing",
+        "import_scopes",
+        "contract_commitments",
+        "assistant_activity",
+        "assistant_seats",
+        "reprice_runs",
     }
 )
 # Bookkeeping relations without the `_` prefix (every `_*` relation is internal by its name).
