@@ -721,8 +721,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         period: PeriodOption = None,
         as_of: AsOfOption = None,
         measure: Annotated[
-            str, typer.Option("--measure", help="billed_cost (the invoice) or cost.")
-        ] = "billed_cost",
+            str, typer.Option("--measure", help="cost (amortised, default) or billed_cost (the invoice).")
+        ] = "cost",
         db: DbOption = None,
         as_json: JsonOption = False,
         as_csv: CsvOption = False,

@@ -298,7 +298,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         history: Annotated[int, typer.Option(help="Days of history to fit on.")] = 182,
         as_of: AsOfOption = None,
         level: Annotated[float, typer.Option(help="Prediction interval level, percent.")] = 90.0,
-        method: Annotated[str, typer.Option(help="auto, ets or seasonal_naive.")] = "auto",
+        method: Annotated[str, typer.Option(help="auto, ets, sarima or seasonal_naive.")] = "auto",
         backtest_days: Annotated[int | None, typer.Option(help="Backtest holdout days (default 28).")] = None,
         measure: Annotated[
             str, typer.Option(help="cost (EffectiveCost), billed_cost, list_cost, ...")
@@ -352,6 +352,12 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                     title=f"Backtest on {b.holdout_start} to {b.holdout_end} ({b.days} days); interval "
                     f"coverage {b.interval_coverage_pct:.0f}%; better: {b.better.replace('_', ' ')}",
                 )
+            if r.month_end:
+                m = r.month_end
+                say(
+                    f"  {m.month} lands at {_money(m.landing)} ({m.level:g}% interval {_money(m.lower)} to "
+                    f"{_money(m.upper)}): {_money(m.month_to_date)} to date + {_money(m.forecast_rest)} forecast"
+                )
             for n in r.notes:
                 say(f"  note: {n}")
             output(
@@ -377,9 +383,22 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         ] = None,
         filters: FilterOption = None,
         as_of: AsOfOption = None,
-        min_impact: Annotated[float, typer.Option(help="Minimum dollar deviation of a day.")] = 20.0,
-        min_relative: Annotated[float, typer.Option(help="Minimum deviation of a day, percent.")] = 15.0,
-        z: Annotated[float, typer.Option(help="Minimum robust z-score.")] = 4.0,
+        min_impact: Annotated[
+            float | None,
+            typer.Option(
+                help="Minimum dollar deviation of a day (default 1% of a typical day, at least $25)."
+            ),
+        ] = None,
+        min_relative: Annotated[
+            float | None, typer.Option(help="Minimum deviation of a day, percent (default 20).")
+        ] = None,
+        z: Annotated[float | None, typer.Option(help="Minimum robust z-score (default 4).")] = None,
+        holidays: Annotated[
+            str | None,
+            typer.Option(
+                help="Holiday calendar: US, US-CA, DE-BY, GB, ... or none (default: billing currency)."
+            ),
+        ] = None,
         direction: Annotated[str, typer.Option(help="both, spike or drop.")] = "both",
         measure: Annotated[str, typer.Option(help="cost (EffectiveCost), billed_cost, ...")] = "cost",
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Detect without storing.")] = False,
@@ -406,6 +425,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             measure=measure,
             dry_run=dry_run,
             root_cause=root_cause,
+            holidays=holidays,
         )
         r = detect_anomalies(open_store(db), params)
         if as_json:
@@ -421,6 +441,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         )
         for dim, why in r.skipped_dimensions.items():
             console.print(f"  skipped {dim}: {why}", markup=False, highlight=False)
+        for note in r.notes:
+            console.print(f"  note: {note}", markup=False, highlight=False, soft_wrap=True)
 
     @anomalies_app.command("list")
     def anomalies_list(

@@ -6,7 +6,8 @@
 - prompt_caching: token spend whose cached share of input is low on models that price cache reads lower.
 - batch: spend that does not need an answer right away (a non-interactive environment, or a feature or
   workload named for offline work, or tagged batch_eligible / latency=offline) at the batch APIs' discount.
-- idle_gpu: idle GPU cost (tools.optimize.gpu) per instance.
+- idle_gpu: idle GPU cost (tools.optimize.gpu) per instance, for instances still billed at the end of the window
+  (a terminated instance has nothing left to stop).
 - commitment: under-used commitments (tools.optimize.commitments): below break-even, on demand would be cheaper; else
   right-sizing to the observed use saves up to the unused part.
 - untagged: spend without an owner tag; no saving of its own, but it cannot be acted on until someone owns it.
@@ -398,6 +399,26 @@ def _batch(
     return out
 
 
+CURRENT_DAYS = 2  # an instance billed within this many days of the window's last day of data is current
+
+
+def _current_gpu_instances(con: duckdb.DuckDBPyConnection, window: Period) -> set[str]:
+    """GPU instances still billed at the end of the window (their last cost row is at most CURRENT_DAYS before
+    the window's last day of cost data, any cost); an instance last billed weeks ago has been terminated."""
+    rows = con.execute(
+        "WITH w AS (SELECT ResourceId AS id, x_GpuCount AS gpus, CAST(ChargePeriodStart AS DATE) AS d FROM costs "
+        "WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?) "
+        "SELECT id FROM w WHERE gpus > 0 GROUP BY id "
+        "HAVING max(d) >= (SELECT max(d) FROM w) - CAST(? AS INTEGER)",
+        [_day_ts(window.start), _day_ts(window.end), CURRENT_DAYS],
+    ).fetchall()
+    return {r[0] for r in rows if r[0] is not None}
+
+
+def _day_ts(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
 def _idle_gpus(
     con: duckdb.DuckDBPyConnection, window: Period, p: SavingsInput, factor: Decimal
 ) -> list[Recommendation]:
@@ -420,10 +441,13 @@ def _idle_gpus(
         d["idle_h"] += x.idle_gpu_hours
         d["mon"] += x.monitored_hours
         d["u"] += (x.avg_utilization_pct or 0) * x.monitored_hours
+    current = _current_gpu_instances(con, window)
     out = []
     for iid, d in per.items():
         saving = Decimal(str(d["idle"])) * factor
         if not d["mon"] or saving < Decimal(str(p.min_monthly_saving)):
+            continue
+        if iid not in current:  # terminated (no longer billed): nothing left to stop
             continue
         x = d["x"]
         name = x.instance_name or iid
