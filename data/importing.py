@@ -69,7 +69,8 @@ class ScopeResult(BaseModel):
     billing_period_start: str | None
     provider_name: str | None
     action: str = Field(
-        description="added, replaced (earlier imports' rows for these days removed) or appended"
+        description="added, replaced (earlier imports' rows for these days removed), appended, or kept (an older "
+        "export than the store holds: nothing imported for this scope)"
     )
     rows: int
     effective_cost: str
@@ -179,6 +180,11 @@ def _earlier_delivery(store: Store, kind: str, files: list[FileIdentity]) -> str
     return None
 
 
+def _has_rows(store: Store, import_id: str) -> bool:
+    with store.reader() as con:
+        return bool(con.execute("SELECT count(*) FROM costs WHERE x_ImportId = ?", [import_id]).fetchall()[0][0])
+
+
 def _stage_for(kind: str) -> Stage:
     try:
         module, name = STAGES[kind].split(":")
@@ -280,6 +286,8 @@ def _import(
     stage = _stage_for(kind)
     ids = [FileIdentity.of(p, name) for p, name in zip(paths, names, strict=True)]
     earlier = _earlier_delivery(store, kind, ids)
+    if earlier and mode == "replace-period" and not _has_rows(store, earlier):
+        earlier = None  # an explicit --replace-period brings back an export whose rows are no longer stored
     if earlier:
         shown = (
             names[0] if len(paths) == 1 else f"{len(paths)} files: " + ", ".join(Path(n).name for n in names)
@@ -447,6 +455,8 @@ def write_delivery(
                 f"{', '.join(o.replaced_imports)} for {o.label()} with {o.rows:,} rows (effective cost "
                 f"{o.effective_cost:,.2f}): a newer export of the same days"
             )
+        elif o.action == "kept":
+            warnings.append(f"not imported for {o.label()}: {o.note}")
     return ImportResult(
         import_id=import_id,
         kind=kind,

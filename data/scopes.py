@@ -14,8 +14,10 @@ stored for that scope:
   - the delivery carries an export watermark (GCP `export_time`) later than every stored row's: an incremental
     pull, appended;
   - it re-sends at least half of their line items (same charge period, account, resource, SKU, meter, charge
-    category, commitment, ...; costs and invoice ids may differ): a newer version of the export for those days,
-    so they are replaced;
+    category, commitment, ...; costs and invoice ids may differ): a version of the export for those days. When
+    the imports whose rows it would replace also hold days after its window (a month-to-date export of days 1-3
+    is stored and this one covers days 1-2), it is an older version: the store keeps the newer one and nothing
+    of the delivery is imported for that scope ("kept"). Otherwise it is the newer version: replaced;
   - it re-sends none of them: another part of the same export, or other data for the same days: added;
   - it re-sends some of them, unchanged (overlapping windows of an export): appended, the re-sent rows skipped;
   - it re-sends some of them with other values: ambiguous; the import is refused with the choices
@@ -70,7 +72,7 @@ class ScopeOutcome:
     billing_account_id: str | None
     billing_period_start: object
     provider_name: str | None
-    action: str  # added | replaced | appended
+    action: str  # added | replaced | appended | kept (an older export: the store holds a newer one)
     window_start: object
     window_end: object
     rows: int
@@ -132,6 +134,7 @@ def apply_scopes(
                          coalesce(sum(BilledCost), 0) AS billed, coalesce(sum(EffectiveCost), 0) AS effective,
                          min(ChargePeriodStart) AS window_start,
                          max(coalesce(ChargePeriodEnd, ChargePeriodStart)) AS window_end,
+                         max(ChargePeriodStart) AS last_start,
                          {"min(" + WATERMARK + ")" if has_watermark else "NULL"} AS first_mark
                   FROM {db}.costs WHERE x_ImportId = ? GROUP BY ALL)""",
         [import_id],
@@ -162,11 +165,13 @@ def apply_scopes(
         ]
         if sampled and thin:  # too few items fell in the sample: compare those scopes in full
             shared |= {k: v for k, v in _shared_line_items(con, db, import_id, False).items() if k in thin}
+    newer = _newer_imports(con, db, kind, import_id) if shared else {}
     outcomes: list[ScopeOutcome] = []
+    kept_sids: list[int] = []
     replace_sids: list[int] = []
     dedupe_sids: list[int] = []
     ambiguous: list[str] = []
-    for sid, acct, period, provider, rows, billed, effective, ws, we, first_mark in con.execute(
+    for sid, acct, period, provider, rows, billed, effective, ws, we, _last, first_mark in con.execute(
         "SELECT * FROM new_scopes ORDER BY sid"
     ).fetchall():
         out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective)
@@ -183,6 +188,14 @@ def apply_scopes(
             action, out.note = "appended", "incremental pull: every row is newer than the stored ones"
         else:
             hit, total = shared.get(sid, (0, 1))
+            if hit >= REPLACE_SHARE * total and sid in newer:
+                kept_sids.append(sid)
+                out.action, (through, by) = "kept", newer[sid]
+                out.note = (
+                    f"an older export than {', '.join(by)}, which holds this scope through {_day(through)}: the "
+                    "store keeps the newer export (to import this one anyway: --replace-period)"
+                )
+                continue
             if hit >= REPLACE_SHARE * total:
                 action = "replaced"
             elif hit == 0:
@@ -208,6 +221,17 @@ def apply_scopes(
             "export), with --append; nothing was imported",
             ambiguous=ambiguous,
         )
+    if kept_sids:
+        con.execute(
+            f"""DELETE FROM {db}.costs WHERE rowid IN (
+                    SELECT c.rowid FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                    WHERE c.x_ImportId = ? AND s.sid IN (SELECT unnest(CAST(? AS BIGINT[]))))""",
+            [import_id, kept_sids],
+        )
+        for out, sid in zip(outcomes, range(1, len(outcomes) + 1), strict=True):
+            if sid in kept_sids:
+                out.rows, out.billed_cost, out.effective_cost = 0, Decimal(0), Decimal(0)
+                out.replaced_imports = []
     if replace_sids:
         con.execute(
             f"DELETE FROM {db}.costs WHERE rowid IN (SELECT rid FROM prior WHERE sid IN "
@@ -225,6 +249,26 @@ def apply_scopes(
                 )
                 out.note = (out.note + "; " if out.note else "") + f"{skipped[sid][0]:,} rows already stored"
     return outcomes
+
+
+def _newer_imports(
+    con: duckdb.DuckDBPyConnection, db: str, kind: str, import_id: str
+) -> dict[int, tuple[object, list[str]]]:
+    """sid -> (last charge day, imports) for scopes where an import whose rows lie in the delivery's window also
+    holds rows starting after the window: that import came from a later export than the delivery."""
+    return {
+        r[0]: (r[1], r[2])
+        for r in con.execute(
+            f"""SELECT s.sid, max(c.ChargePeriodStart), list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId)
+                FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                JOIN (SELECT DISTINCT sid, import_id FROM prior) AS p
+                  ON p.sid = s.sid AND p.import_id = c.x_ImportId
+                WHERE c.x_Source = ? AND c.x_ImportId <> ? AND c.ChargePeriodStart >= s.window_end
+                  AND c.ChargePeriodStart > s.last_start
+                GROUP BY s.sid""",
+            [kind, import_id],
+        ).fetchall()
+    }
 
 
 def _shared_line_items(

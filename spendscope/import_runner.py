@@ -123,6 +123,11 @@ def print_import(out: Any, r: Any) -> None:
         out.print(
             f"{r.source_file}: has a header but no data rows; nothing imported (import {r.import_id})", **kw
         )
+    elif r.rows_inserted == 0 and any(s.action == "kept" for s in getattr(r, "scopes", [])):
+        out.print(
+            f"{r.source_file}: nothing added: an older export than the one the store holds (import {r.import_id})",
+            **kw,
+        )
     elif r.rows_inserted == 0:
         out.print(
             f"{r.source_file}: nothing added: all {r.rows_read:,} rows were already in the store (import "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -175,6 +176,37 @@ def test_a_month_of_daily_restated_exports_leaves_exactly_the_last_one(
     with store.reader() as con:
         live = con.execute("SELECT count(DISTINCT x_ImportId) FROM costs").fetchall()[0][0]
     assert live == 1
+
+
+@pytest.mark.parametrize("kind", sorted(FORMATS))
+def test_daily_restated_exports_imported_in_any_order_leave_exactly_the_newest_one(
+    store: Store, tmp_path: Path, kind: str
+) -> None:
+    make, column = FORMATS[kind]
+    exports = {day: make(tmp_path / f"{kind}-{day:02d}.csv", day, range(1, day + 1)) for day in range(1, 11)}
+    order = list(exports)
+    random.Random(12).shuffle(order)
+    assert order != sorted(order)
+    for day in order:
+        import_delivery(store, kind, [exports[day]])
+    assert _store_total(store) == _file_total(exports[10], column)
+
+
+def test_an_older_export_imported_after_a_newer_one_is_kept_out_and_said_so(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    newer = focus_export(tmp_path / "oct-03.csv", 3, range(1, 4))
+    older = focus_export(tmp_path / "oct-02.csv", 2, range(1, 3))
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "focus", str(newer), "--db", str(db)]).exit_code == 0
+    out = runner.invoke(app, ["import", "focus", str(older), "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    assert "older export" in out.output and "rows imported" not in out.output
+    store = Store(db)
+    assert _store_total(store) == _file_total(newer, "BilledCost")
+    [scope] = list_imports(store)[0].scopes
+    assert scope.action == "kept"
+    forced = import_delivery(store, "focus", [older], mode="replace-period")
+    assert forced.rows_inserted == 8 and _store_total(store) == _file_total(older, "BilledCost")
 
 
 def test_the_issues_example_counts_the_last_export_once_not_both(store: Store, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS import_scopes (
     BillingAccountId VARCHAR,
     BillingPeriodStart TIMESTAMPTZ,
     ProviderName VARCHAR,
-    action VARCHAR NOT NULL,            -- added | replaced | appended
+    action VARCHAR NOT NULL,            -- added | replaced | appended | kept (an older export, not imported)
     window_start TIMESTAMPTZ,           -- the charge period the import covered in this scope
     window_end TIMESTAMPTZ,
     rows BIGINT,                        -- rows the import added to this scope
