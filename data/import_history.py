@@ -36,7 +36,10 @@ class ImportHistory(BaseModel):
     rows_replaced: int
     effective_cost: Decimal | None
     rows_now: int = Field(description="rows of this import still in the store")
-    state: str = Field(description="live, partly superseded, superseded, or the recorded status")
+    state: str = Field(
+        description="live, partly superseded, superseded, kept out (an older export than the stored one), or the "
+        "recorded status"
+    )
     superseded_by: str | None = None
     scopes: list[ScopeHistory] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
@@ -91,6 +94,8 @@ def list_imports(store: Store, *, limit: int = 50) -> list[ImportHistory]:
             state = status if status != "ok" else "live"
         elif by or (now == 0 and inserted):
             state = "superseded"
+        elif not inserted and all(s.action == "kept" for s in own):
+            state = "kept out: older than the stored export"
         elif any(s.superseded_by for s in own) or now < inserted:
             state = "partly superseded"
         else:

@@ -204,7 +204,7 @@ def test_an_older_export_imported_after_a_newer_one_is_kept_out_and_said_so(tmp_
     store = Store(db)
     assert _store_total(store) == _file_total(newer, "BilledCost")
     [scope] = list_imports(store)[0].scopes
-    assert scope.action == "kept"
+    assert scope.action == "kept" and list_imports(store)[0].state.startswith("kept out")
     forced = import_delivery(store, "focus", [older], mode="replace-period")
     assert forced.rows_inserted == 8 and _store_total(store) == _file_total(older, "BilledCost")
 
