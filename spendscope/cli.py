@@ -16,7 +16,7 @@ from spendscope.data.errors import SpendscopeError
 
 COMMAND_MODULES = (
     "store",
-    "providers",
+    "imports",
     "sources",
     "allocation",
     "analytics",

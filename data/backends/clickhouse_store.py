@@ -25,7 +25,7 @@ import sqlglot
 from spendscope.data.backends.connection import ClickHouseConnection
 from spendscope.data.backends.engines import ChdbEngine, Engine, EngineError, open_engine
 from spendscope.data.backends.schema import BIG_TABLES, overrides, render_migration, split_statements
-from spendscope.data.backends.shadow import Shadow, hydrate_hints
+from spendscope.data.backends.shadow import SHADOW_MONTH, SHADOW_SOURCE, Shadow, hydrate_hints
 from spendscope.data.backends.url import StoreURL, parse_store_url
 from spendscope.data.errors import StoreMissing
 from spendscope.data.store import Store, memory_connection, migrations
@@ -191,6 +191,7 @@ class ClickHouseStore(Store):
             shadow.hydrate_small()
             hydrate_hints(shadow, hints)
             con.execute("BEGIN")
+            _SHADOWS[(id(con), alias)] = shadow
             try:
                 yield alias
             except BaseException:
@@ -199,6 +200,7 @@ class ClickHouseStore(Store):
             con.execute("COMMIT")
             shadow.commit()
         finally:
+            _SHADOWS.pop((id(con), alias), None)
             con.execute(f"DETACH {alias}")
             engine.close()
 
@@ -237,6 +239,22 @@ class ClickHouseStore(Store):
         finally:
             engine.close()
         _MIGRATED.discard(self.location)
+
+
+# the shadows of the attached writers open now, by (staging connection, alias)
+_SHADOWS: dict[tuple[int, str], Shadow] = {}
+
+
+def include_cost_partitions(con: duckdb.DuckDBPyConnection, alias: str, import_id: str) -> None:
+    """Inside a ClickHouse store's attached writer: copy in the `costs` partitions the rows of `import_id`
+    (already inserted into the shadow) fall into, so the import's replace and deduplication rules (which run
+    next, in the shadow) see the stored rows of those billing months and source."""
+    shadow = _SHADOWS[(id(con), alias)]
+    rows = con.execute(
+        f"SELECT DISTINCT {SHADOW_MONTH}, {SHADOW_SOURCE} FROM {alias}.costs WHERE x_ImportId = ?",
+        [import_id],
+    ).fetchall()
+    shadow.hydrate_partitions([(m, src) for m, src in rows if m is not None])
 
 
 @lru_cache(maxsize=2048)
