@@ -31,6 +31,9 @@ from spendscope.tools.registry import operation
 from sqlglot import exp
 
 FilterOp = Literal["eq", "in", "not", "not_in", "prefix", "contains"]
+NONE_VALUES = frozenset(
+    {"(none)", "none", "null", "untagged", "(untagged)"}
+)  # filter spellings of "no value"
 
 
 class Filter(BaseModel):
@@ -152,7 +155,7 @@ def filter_sql(
         values = [v for v in f.values]
         if not values:
             raise InvalidArgument(f"filter on {f.dimension!r} has no values", argument="filters")
-        wants_none = any(v.lower() in ("(none)", "none", "null", "untagged", "(untagged)") for v in values)
+        wants_none = any(v.lower() in NONE_VALUES for v in values)
         real = [v for v in values if v.lower() not in ("(none)", "null", "(untagged)")]
         low = f"lower(CAST({expr} AS VARCHAR))"
         if f.op in ("eq", "in"):
@@ -339,13 +342,14 @@ class DimensionValues(BaseModel):
     values: list[DimensionValue]
 
 
-def _norm(text: str) -> str:
+def normalized(text: str) -> str:
+    """A name without case, spaces or punctuation: `Claude Sonnet 4.5` and `claude-sonnet-4-5` read the same."""
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 def match_score(query: str, value: str) -> float:
     """How well `query` names `value`: 1 for equal ignoring case and punctuation, high for containment."""
-    q, v = _norm(query), _norm(value)
+    q, v = normalized(query), normalized(value)
     if not q or not v:
         return 0.0
     if q == v:
@@ -355,7 +359,7 @@ def match_score(query: str, value: str) -> float:
     if v in q:
         return 0.7 + 0.2 * len(v) / len(q)
     words = [w for w in re.split(r"[^a-z0-9.]+", query.lower()) if w]
-    if words and all(_norm(w) in v for w in words):
+    if words and all(normalized(w) in v for w in words):
         return 0.7
     return difflib.SequenceMatcher(None, q, v).ratio() * 0.8
 
