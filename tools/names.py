@@ -13,20 +13,26 @@ Only equality filters (eq, in, not, not_in) are checked: a prefix or a substring
 Values are looked up within the caller's row scope, so neither the check nor its suggestions reveal values
 outside it. An input with `allow_unknown_values: true` (a budget for a team that has no spend yet) skips the
 check. A store without cost rows is left to the operation, which says to import data first.
+
+Telemetry scopes (`UsageFilter`s over usage_events, as the triage facts take them) are checked the same way,
+with the operation's own matching (a model by its recorded name or canonical id).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any, get_args, get_origin
 
 import duckdb
 from pydantic import BaseModel
 from spendscope.data.errors import UnknownValue
+from spendscope.data.naming import canonical_model
 from spendscope.data.store import Store
 from spendscope.tools.access import Caller
 from spendscope.tools.costs.breakdown import NONE_VALUES, Filter, filter_sql, match_score, normalized
 from spendscope.tools.costs.dimensions import Source, dimension_sql, query_source
-from spendscope.tools.scoping import filter_lists, scope_filters, takes_filters
+from spendscope.tools.scoping import scope_filters
+from spendscope.tools.triage.facts import UsageFilter, usage_where
 
 CHECKED_OPS = frozenset({"eq", "in", "not", "not_in"})
 SUGGESTIONS = 3
@@ -77,72 +83,121 @@ class _Lookup:
     def _value(self, dimension: str, value: str) -> str:
         if value.strip().lower() in NONE_VALUES or self.exists(dimension, value):
             return value
-        known = self.known(dimension)
-        same = sorted({k for k in known if normalized(k) == normalized(value)})
-        if len(same) == 1:
-            return same[0]
         where = (
             f" among the rows this caller may see ({self.caller.scope_text()})" if self.caller.scoped else ""
         )
-        if same:
-            raise UnknownValue(
-                f"{dimension} {value!r} could be {' or '.join(repr(s) for s in same)}{where}; name one",
-                argument="filters",
-                dimension=dimension,
-                value=value,
-                suggestions=same,
-            )
-        ranked = sorted(known, key=lambda k: (-match_score(value, k), k))
-        close = [k for k in ranked if match_score(value, k) >= CLOSE][:SUGGESTIONS]
-        if close:
-            hint = f"closest: {', '.join(close)}"
-        elif known:
-            hint = (
-                f"known values include {', '.join(ranked[:SUGGESTIONS])} (list_dimension_values {dimension})"
-            )
-        else:
-            hint = f"no row has a {dimension}"
+        return closest_or_error(dimension, value, self.known(dimension), where)
+
+
+class _UsageLookup:
+    """Values of usage_events fields (telemetry scopes), matched as tools.triage.facts.usage_where matches."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def resolve(self, f: UsageFilter) -> UsageFilter:
+        values = [self._value(f.field, v) for v in f.values]
+        return f if values == f.values else f.model_copy(update={"values": values})
+
+    def _value(self, field: str, value: str) -> str:
+        if value.strip().lower() in NONE_VALUES:
+            return value
+        clauses, params = usage_where(self.con, [UsageFilter(field=field, values=[value])])  # type: ignore[arg-type]
+        if self.con.execute(f"SELECT 1 FROM usage_events WHERE {clauses[0]} LIMIT 1", params).fetchall():
+            return value
+        rows = self.con.execute(
+            f"SELECT DISTINCT {field} FROM usage_events WHERE {field} IS NOT NULL"
+        ).fetchall()
+        known = {str(r[0]) for r in rows}
+        if field == "model":
+            known |= {c for c in (canonical_model(k) for k in list(known)) if c}
+        return closest_or_error(field, value, sorted(known), " in the telemetry (usage_events)")
+
+
+def closest_or_error(dimension: str, value: str, known: list[str], where: str) -> str:
+    """The one stored value that reads like `value` (case, spaces and punctuation aside); else UnknownValue
+    naming the closest stored values (or the several that read alike)."""
+    same = sorted({k for k in known if normalized(k) == normalized(value)})
+    if len(same) == 1:
+        return same[0]
+    if same:
         raise UnknownValue(
-            f"no {dimension} {value!r}{where}; {hint}",
+            f"{dimension} {value!r} could be {' or '.join(repr(s) for s in same)}{where}; name one",
             argument="filters",
             dimension=dimension,
             value=value,
-            suggestions=close,
+            suggestions=same,
         )
+    ranked = sorted(known, key=lambda k: (-match_score(value, k), k))
+    close = [k for k in ranked if match_score(value, k) >= CLOSE][:SUGGESTIONS]
+    if close:
+        hint = f"closest: {', '.join(close)}"
+    elif known:
+        hint = f"known values include {', '.join(ranked[:SUGGESTIONS])} (list_dimension_values {dimension})"
+    else:
+        hint = f"no row has a {dimension}"
+    raise UnknownValue(
+        f"no {dimension} {value!r}{where}; {hint}",
+        argument="filters",
+        dimension=dimension,
+        value=value,
+        suggestions=close,
+    )
 
 
-def _map_filters(params: BaseModel, change: Callable[[Filter], Filter]) -> BaseModel:
+def _item_type(ann: Any) -> type | None:
+    """`X` when `ann` is `list[X]` (X one of the filter types)."""
+    if get_origin(ann) is list and get_args(ann) and get_args(ann)[0] in (Filter, UsageFilter):
+        return get_args(ann)[0]
+    return None
+
+
+def _lists(params: BaseModel) -> Iterator[tuple[str, list[Any] | BaseModel]]:
+    """(field, value): the filter lists of `params`, and its parts that hold some."""
+    for name, info in type(params).model_fields.items():
+        value = getattr(params, name)
+        holds = isinstance(value, BaseModel) and any(True for _ in _lists(value))
+        if holds or _item_type(info.annotation) is not None:
+            yield name, value
+
+
+def _map_filters(params: BaseModel, change: Callable[[Any], Any]) -> BaseModel:
     update: dict[str, object] = {}
-    for name, value in filter_lists(params):
-        if isinstance(value, list):
-            update[name] = [change(f) for f in value]
-        else:
-            update[name] = _map_filters(value, change)
+    for name, value in _lists(params):
+        update[name] = [change(f) for f in value] if isinstance(value, list) else _map_filters(value, change)
     return params.model_copy(update=update) if update else params
 
 
-def _wants_check(params: BaseModel) -> bool:
-    if getattr(params, OPT_OUT, False) is True:
-        return False
-    stack = [params]
-    while stack:
-        for _, value in filter_lists(stack.pop()):
-            if isinstance(value, list):
-                if any(f.op in CHECKED_OPS for f in value):
-                    return True
-            else:
-                stack.append(value)
-    return False
+def _checked(params: BaseModel) -> list[Any]:
+    """The filters of `params` (at any depth) that name values."""
+    out: list[Any] = []
+    for _, value in _lists(params):
+        if isinstance(value, BaseModel):
+            out += _checked(value)
+        else:
+            out += [f for f in value if isinstance(f, UsageFilter) or f.op in CHECKED_OPS]
+    return out
 
 
 def resolve_filters(store: Store, params: BaseModel, caller: Caller) -> BaseModel:
     """`params` with every equality filter value replaced by the store's spelling; UnknownValue (with
     suggestions) for a value the store does not hold within the caller's scope."""
-    if not takes_filters(type(params)) or not _wants_check(params):
+    if getattr(params, OPT_OUT, False) is True:
+        return params
+    checked = _checked(params)
+    if not checked:
         return params
     with store.reader() as con:
-        has_rows = con.execute("SELECT 1 FROM costs LIMIT 1").fetchall()
-        if not has_rows:
+        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
             return params
-        lookup = _Lookup(con, query_source(con), caller)
-        return _map_filters(params, lookup.resolve)
+        costs = (
+            _Lookup(con, query_source(con), caller) if any(isinstance(f, Filter) for f in checked) else None
+        )
+        usage = _UsageLookup(con)
+
+        def change(f: Any) -> Any:
+            if isinstance(f, UsageFilter):
+                return usage.resolve(f)
+            return costs.resolve(f) if costs is not None else f
+
+        return _map_filters(params, change)

@@ -13,7 +13,7 @@ import duckdb
 import sqlglot
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, InvalidPeriod
-from spendscope.data.sql import ident
+from spendscope.data.sql import ident, literal
 from spendscope.data.store import Store
 from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
@@ -40,6 +40,11 @@ class Filter(BaseModel):
     dimension: str = Field(description="a dimension name (see list_dimensions), e.g. provider, team, model")
     op: FilterOp = Field("eq", description="eq, in, not, not_in, prefix or contains (case-insensitive)")
     values: list[str] = Field(description="value(s) to compare with; use ['(none)'] for rows without a value")
+
+    def text(self) -> str:
+        """The filter as people write it on the command line: `team=search`, `model!=gpt-4o,o3`."""
+        sign = {"eq": "=", "in": "=", "not": "!=", "not_in": "!=", "prefix": "^=", "contains": "~="}[self.op]
+        return f"{self.dimension}{sign}{','.join(self.values)}"
 
 
 class TimeRange(BaseModel):
@@ -145,11 +150,19 @@ def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str
 
 
 def filter_sql(
-    filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source
+    filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source, *, inline: bool = False
 ) -> tuple[list[str], list]:
-    """WHERE clauses and their bound parameters for a list of filters."""
+    """WHERE clauses and their bound parameters for a list of filters (`inline`: values written into the SQL as
+    quoted literals, for a relation that is itself embedded in other queries; no parameters then)."""
     clauses: list[str] = []
     params: list = []
+
+    def bind(values: list[str], before: str = "", after: str = "") -> list[str]:
+        """`before + placeholder + after` for each value (lower-cased), or the value as a literal if `inline`."""
+        if not inline:
+            params.extend(v.lower() for v in values)
+        return [before + (literal(v.lower()) if inline else "?") + after for v in values]
+
     for f in filters:
         expr = dimension_sql(f.dimension, con, source)
         values = [v for v in f.values]
@@ -161,26 +174,31 @@ def filter_sql(
         if f.op in ("eq", "in"):
             parts = []
             if real:
-                parts.append(f"{low} IN ({', '.join('?' for _ in real)})")
-                params += [v.lower() for v in real]
+                parts.append(f"{low} IN ({', '.join(bind(real))})")
             if wants_none:
                 parts.append(f"{expr} IS NULL")
             clauses.append("(" + " OR ".join(parts) + ")")
         elif f.op in ("not", "not_in"):
             parts = []
             if real:
-                parts.append(f"({low} NOT IN ({', '.join('?' for _ in real)}) OR {expr} IS NULL)")
-                params += [v.lower() for v in real]
+                parts.append(f"({low} NOT IN ({', '.join(bind(real))}) OR {expr} IS NULL)")
             if wants_none:
                 parts.append(f"{expr} IS NOT NULL")
             clauses.append("(" + " AND ".join(parts) + ")")
         elif f.op == "prefix":
-            clauses.append("(" + " OR ".join(f"starts_with({low}, ?)" for _ in values) + ")")
-            params += [v.lower() for v in values]
+            clauses.append("(" + " OR ".join(bind(values, f"starts_with({low}, ", ")")) + ")")
         else:
-            clauses.append("(" + " OR ".join(f"contains({low}, ?)" for _ in values) + ")")
-            params += [v.lower() for v in values]
+            clauses.append("(" + " OR ".join(bind(values, f"contains({low}, ", ")")) + ")")
     return clauses, params
+
+
+def filtered_source(filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source) -> Source:
+    """`source` limited to the rows matching `filters`, as a relation other queries can read like `costs`
+    (virtual tag columns included), for operations made of many queries (savings)."""
+    if not filters:
+        return source
+    clauses, _ = filter_sql(filters, con, source, inline=True)
+    return Source(f"(SELECT * FROM {source.relation} WHERE {' AND '.join(clauses)})", source.virtual_tags)
 
 
 def pre_aggregation_columns(dims: list[str]) -> list[str] | None:
