@@ -6,8 +6,9 @@
 - reminders: snoozed anomalies whose snooze ended, in the thread of their alert.
 
 Teams and their channels come from the owner map (tools.allocation.owners: `spendscope owners set team search
---slack-channel C0123`). A team's message is computed from queries filtered to that team (or, for the
-showback, from that team's row), so each team sees only its own costs. Every message has an idempotency key in
+--slack-channel C0123`). Every figure comes from an operation run through tools.invoke: a team's weekly report
+as a caller limited to that team's rows (so it cannot hold another team's costs), the showback and budgets as
+the reporting job itself (`REPORTER`), whose team messages each take only their own team's row. Every message has an idempotency key in
 the posting ledger: running a report twice posts nothing new, and a failed post is retried by the next run.
 """
 
@@ -25,24 +26,20 @@ from spendscope.data.errors import InvalidArgument, SpendscopeError
 from spendscope.data.store import Store
 from spendscope.slack_app import blocks, messaging, report_blocks
 from spendscope.slack_app.access import Access
-from spendscope.tools.allocation.owners import ListOwnersInput, Owner, list_owners
-from spendscope.tools.allocation.showback import ShowbackInput, chart_spec, showback
-from spendscope.tools.costs.answers import CompareInput, compare_costs
-from spendscope.tools.costs.breakdown import Filter, TimeRange
+from spendscope.tools.access import Caller
+from spendscope.tools.allocation.owners import Owner
+from spendscope.tools.allocation.showback import chart_spec
+from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.governance import alert_actions
-from spendscope.tools.governance.budgets import (
-    BudgetStatusInput,
-    CheckBudgetsInput,
-    NewBudgetAlert,
-    budget_status,
-    check_budgets,
-)
+from spendscope.tools.governance.budgets import NewBudgetAlert
+from spendscope.tools.invoke import invoke
 from spendscope.tools.periods import parse_period
 from spendscope.tools.triage import post_ledger
 
 log = logging.getLogger("spendscope.slack")
 
 KINDS = ("weekly", "monthly", "budgets", "reminders")
+REPORTER = Caller("slack:reports", can_write=True)  # the scheduled job: records budget alerts as raised
 Kind = Literal["weekly", "monthly", "budgets", "reminders"]
 _SLACK_TARGET = re.compile(r"^(#[a-z0-9][a-z0-9_\-.]{0,79}|[CGUW][A-Z0-9]{6,})$")
 
@@ -85,7 +82,7 @@ def slack_target(owner: Owner | None) -> str | None:
 
 def team_targets(store: Store, by: str) -> tuple[list[tuple[str, str]], list[str]]:
     """(value, Slack target) of every owner of `by` with a Slack channel or user; notes for the others."""
-    owners = list_owners(store, ListOwnersInput(key=by)).owners
+    owners = invoke(store, "list_owners", {"key": by}, REPORTER).owners
     out, notes = [], []
     for o in owners:
         target = slack_target(o)
@@ -110,15 +107,17 @@ def weekly(store: Store, as_of: dt.date, by: str = "team") -> tuple[str, list[Re
     targets, notes = team_targets(store, by)
     messages = []
     for value, target in targets:
-        result = compare_costs(
+        team = Caller(f"slack:report:{by}={value}", row_scope={by: (value,)})
+        result = invoke(
             store,
-            CompareInput(
-                filters=[Filter(dimension=by, op="in", values=[value])],
-                group_by=["provider", "model"],
-                top=5,
-                base=TimeRange(start=base.start, end=base.end - dt.timedelta(days=1)),
-                current=TimeRange(start=week.start, end=last),
-            ),
+            "compare_costs",
+            {
+                "group_by": ["provider", "model"],
+                "top": 5,
+                "base": {"start": base.start, "end": base.end - dt.timedelta(days=1)},
+                "current": {"start": week.start, "end": last},
+            },
+            team,
         )
         if result.current_total == 0 and result.base_total == 0:
             notes.append(f"{by} {value}: no spend in either week, nothing sent")
@@ -140,7 +139,7 @@ def weekly(store: Store, as_of: dt.date, by: str = "team") -> tuple[str, list[Re
 def monthly(
     store: Store, access: Access, as_of: dt.date, by: str = "team"
 ) -> tuple[str, list[ReportMessage], list[str]]:
-    result = showback(store, ShowbackInput(by=by, month="last month", as_of=as_of))
+    result = invoke(store, "get_showback_report", {"by": by, "month": "last month", "as_of": as_of}, REPORTER)
     targets = {v.lower(): t for v, t in team_targets(store, by)[0]}
     messages, notes = [], []
     for row in result.rows:
@@ -162,7 +161,7 @@ def monthly(
     if access.finance_channel:
         statuses = []
         try:
-            statuses = budget_status(store, BudgetStatusInput(as_of=result.end)).budgets
+            statuses = invoke(store, "budget_status", {"as_of": result.end}, REPORTER).budgets
         except SpendscopeError as exc:
             notes.append(f"budgets left out of the finance summary: {exc.message}")
         text, body = report_blocks.finance_blocks(result, statuses)
@@ -200,9 +199,7 @@ def budgets(
 ) -> tuple[str, list[ReportMessage], list[str]]:
     """Budget alerts. A real run records them as raised (tools.governance.budgets.check_budgets) and queues their messages
     in the ledger first, so a failed post is retried; a dry run only evaluates."""
-    from spendscope.tools.governance.budgets import ListBudgetsInput, list_budgets
-
-    found = {b.budget_id: b for b in list_budgets(store, ListBudgetsInput()).budgets}
+    found = {b.budget_id: b for b in invoke(store, "list_budgets", {}, REPORTER).budgets}
     owners = {v.lower(): t for v, t in team_targets(store, by)[0]}
     notes: list[str] = []
     if dry_run:
@@ -221,13 +218,13 @@ def budgets(
                 projected=s.projected,
                 message=a.message,
             )
-            for s in budget_status(store, BudgetStatusInput(as_of=as_of)).budgets
+            for s in invoke(store, "budget_status", {"as_of": as_of}, REPORTER).budgets
             for a in s.alerts
             if a.triggered
         ]
         notes.append("a dry run lists every triggered alert, including those already raised")
     else:
-        alerts = check_budgets(store, CheckBudgetsInput(as_of=as_of)).new_alerts
+        alerts = invoke(store, "check_budgets", {"as_of": as_of}, REPORTER).new_alerts
     grouped: dict[tuple[str, dt.date], list[NewBudgetAlert]] = {}
     for a in alerts:
         grouped.setdefault((a.budget_id, a.period_start), []).append(a)

@@ -29,11 +29,26 @@ from spendscope.tools.registry import Operation, get_operation
 from spendscope.tools.scoping import refusal, scoped_params
 
 
-def validation_problems(exc: ValidationError, model: type[BaseModel]) -> list[str]:
-    """One readable part per pydantic error: which argument, what was wrong, what is accepted."""
+def _location(loc: tuple[int | str, ...], names: Mapping[str, str] | None) -> str:
+    """`filters[0].values` (or, named as the command line names it, `--filter`)."""
+    if not loc:
+        return "arguments"
+    if names:  # an option: its name says where; the value is quoted after the message
+        return names.get(str(loc[0]), str(loc[0])) + "".join(f".{p}" for p in loc[1:] if isinstance(p, str))
+    text = str(loc[0])
+    for p in loc[1:]:
+        text += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return text
+
+
+def validation_problems(
+    exc: ValidationError, model: type[BaseModel], names: Mapping[str, str] | None = None
+) -> list[str]:
+    """One readable part per pydantic error: which argument (as `names` calls it), what was wrong, what is
+    accepted."""
     parts = []
     for err in exc.errors(include_url=False, include_context=False):
-        loc = ".".join(str(p) for p in err["loc"]) or "arguments"
+        loc = _location(err["loc"], names)
         kind = err["type"]
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if kind == "extra_forbidden":
@@ -99,8 +114,13 @@ def _unknown_keys(model: type[BaseModel], data: Any, loc: str) -> Iterator[str]:
                     yield from _unknown_keys(sub, v, f"{where}.{k}")
 
 
-def validate_model(model: type[BaseModel], params: BaseModel | Mapping[str, Any] | None) -> BaseModel:
-    """`params` as an instance of `model`; InvalidArgument names what is wrong (unknown keys at any depth)."""
+def validate_model(
+    model: type[BaseModel],
+    params: BaseModel | Mapping[str, Any] | None,
+    names: Mapping[str, str] | None = None,
+) -> BaseModel:
+    """`params` as an instance of `model`; InvalidArgument names what is wrong (unknown keys at any depth),
+    calling each argument as `names` says (the CLI: `group_by` is `--by`)."""
     if isinstance(params, model):
         return params
     raw: Any = {} if params is None else params
@@ -112,9 +132,10 @@ def validate_model(model: type[BaseModel], params: BaseModel | Mapping[str, Any]
     try:
         validated = model.model_validate(dict(raw))
     except ValidationError as exc:
-        problems += validation_problems(exc, model)
+        problems += validation_problems(exc, model, names)
     if problems:
-        raise InvalidArgument("invalid arguments: " + "; ".join(problems), argument=problems[0].split(":")[0])
+        lead = "" if names else "invalid arguments: "
+        raise InvalidArgument(lead + "; ".join(problems), argument=problems[0].split(":")[0])
     return validated
 
 
@@ -144,7 +165,10 @@ def invoke(
     operation: str | Operation,
     params: BaseModel | Mapping[str, Any] | None = None,
     caller: Caller = LOCAL,
+    *,
+    context: Mapping[str, Any] | None = None,
 ) -> BaseModel:
-    """Run one registry operation for `caller`: validated, permitted, names resolved, row-scoped."""
+    """Run one registry operation for `caller`: validated, permitted, names resolved, row-scoped. `context`
+    holds the keyword arguments some operations take besides their input (the CLI's local price catalog)."""
     op = get_operation(operation) if isinstance(operation, str) else operation
-    return op.func(store, prepare(store, op, params, caller))
+    return op.func(store, prepare(store, op, params, caller), **(context or {}))
