@@ -463,3 +463,24 @@ async def test_a_large_result_is_sent_once_as_structured_content_beside_a_short_
     assert result.structured_content["row_count"] == 2000
     (text,) = [c.text for c in result.content if c.type == "text"]
     assert len(text) <= content.TEXT_LIMIT and "row_count=2000" in text and "rows: 2000 items" in text
+
+
+@pytest.mark.anyio
+async def test_a_team_token_is_offered_budgets_anomalies_savings_gpus_and_commitments(
+    eval_store: Store,
+) -> None:
+    async with Client(build_server(eval_store, allow_writes=True, local_caller=SEARCH)) as client:
+        listed = {t.name for t in (await client.list_tools()).tools}
+    wanted = {
+        "budget_status",
+        "list_budgets",
+        "list_anomalies",
+        "get_anomaly",
+        "savings_recommendations",
+        "gpu_utilization",
+        "commitment_utilization",
+        "query_costs",
+        "run_sql",
+    }
+    assert wanted <= listed
+    assert not {op.name for op in operations() if op.writes} & listed

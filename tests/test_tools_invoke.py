@@ -48,6 +48,7 @@ FILTERING_EXAMPLES = {
     "compare_costs": {"base": {"period": "2026-09"}, "current": {"period": "2026-10"}},
     "cost_ratio": {"period": "2026-10", "numerator": {}, "denominator": {}},
     "explain_change": {"period": "2026-10", "compare_period": "2026-09"},
+    "get_anomaly": {"anomaly_id": "an-00000000"},  # the filter is checked before the anomaly is looked up
 }
 BAD_COST = Filter(dimension="team", values=["supprot"])
 BAD_USAGE = UsageFilter(field="team", values=["supprot"])

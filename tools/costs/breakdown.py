@@ -41,6 +41,17 @@ class Filter(BaseModel):
     op: FilterOp = Field("eq", description="eq, in, not, not_in, prefix or contains (case-insensitive)")
     values: list[str] = Field(description="value(s) to compare with; use ['(none)'] for rows without a value")
 
+    def accepts(self, value: str) -> bool:
+        """Whether a row whose dimension is `value` passes (case-insensitive, as filter_sql compares)."""
+        v, wanted = value.lower(), [w.lower() for w in self.values]
+        if self.op in ("eq", "in"):
+            return v in wanted
+        if self.op in ("not", "not_in"):
+            return v not in wanted
+        if self.op == "prefix":
+            return any(v.startswith(w) for w in wanted)
+        return any(w in v for w in wanted)
+
     def text(self) -> str:
         """The filter as people write it on the command line: `team=search`, `model!=gpt-4o,o3`."""
         sign = {"eq": "=", "in": "=", "not": "!=", "not_in": "!=", "prefix": "^=", "contains": "~="}[self.op]
@@ -149,13 +160,10 @@ def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str
     return []
 
 
-def filter_sql(
-    filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source, *, inline: bool = False
-) -> tuple[list[str], list]:
-    """WHERE clauses and their bound parameters for a list of filters (`inline`: values written into the SQL as
-    quoted literals, for a relation that is itself embedded in other queries; no parameters then)."""
-    clauses: list[str] = []
-    params: list = []
+def filter_clause(f: Filter, expr: str, *, inline: bool = False) -> tuple[str, list[str]]:
+    """The WHERE clause (and its bound parameters) of one filter over the SQL expression `expr` (`inline`:
+    values written into the SQL as quoted literals; no parameters then)."""
+    params: list[str] = []
 
     def bind(values: list[str], before: str = "", after: str = "") -> list[str]:
         """`before + placeholder + after` for each value (lower-cased), or the value as a literal if `inline`."""
@@ -163,33 +171,54 @@ def filter_sql(
             params.extend(v.lower() for v in values)
         return [before + (literal(v.lower()) if inline else "?") + after for v in values]
 
+    values = list(f.values)
+    if not values:
+        raise InvalidArgument(f"filter on {f.dimension!r} has no values", argument="filters")
+    wants_none = any(v.lower() in NONE_VALUES for v in values)
+    real = [v for v in values if v.lower() not in ("(none)", "null", "(untagged)")]
+    low = f"lower(CAST({expr} AS VARCHAR))"
+    if f.op in ("eq", "in"):
+        parts = [f"{low} IN ({', '.join(bind(real))})"] if real else []
+        if wants_none:
+            parts.append(f"{expr} IS NULL")
+        return "(" + " OR ".join(parts) + ")", params
+    if f.op in ("not", "not_in"):
+        parts = [f"({low} NOT IN ({', '.join(bind(real))}) OR {expr} IS NULL)"] if real else []
+        if wants_none:
+            parts.append(f"{expr} IS NOT NULL")
+        return "(" + " AND ".join(parts) + ")", params
+    if f.op == "prefix":
+        return "(" + " OR ".join(bind(values, f"starts_with({low}, ", ")")) + ")", params
+    return "(" + " OR ".join(bind(values, f"contains({low}, ", ")")) + ")", params
+
+
+def filter_sql(
+    filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source, *, inline: bool = False
+) -> tuple[list[str], list]:
+    """WHERE clauses and their bound parameters for a list of filters (`inline`: values written into the SQL as
+    quoted literals, for a relation that is itself embedded in other queries; no parameters then)."""
+    clauses: list[str] = []
+    params: list = []
     for f in filters:
-        expr = dimension_sql(f.dimension, con, source)
-        values = [v for v in f.values]
-        if not values:
-            raise InvalidArgument(f"filter on {f.dimension!r} has no values", argument="filters")
-        wants_none = any(v.lower() in NONE_VALUES for v in values)
-        real = [v for v in values if v.lower() not in ("(none)", "null", "(untagged)")]
-        low = f"lower(CAST({expr} AS VARCHAR))"
-        if f.op in ("eq", "in"):
-            parts = []
-            if real:
-                parts.append(f"{low} IN ({', '.join(bind(real))})")
-            if wants_none:
-                parts.append(f"{expr} IS NULL")
-            clauses.append("(" + " OR ".join(parts) + ")")
-        elif f.op in ("not", "not_in"):
-            parts = []
-            if real:
-                parts.append(f"({low} NOT IN ({', '.join(bind(real))}) OR {expr} IS NULL)")
-            if wants_none:
-                parts.append(f"{expr} IS NOT NULL")
-            clauses.append("(" + " AND ".join(parts) + ")")
-        elif f.op == "prefix":
-            clauses.append("(" + " OR ".join(bind(values, f"starts_with({low}, ", ")")) + ")")
-        else:
-            clauses.append("(" + " OR ".join(bind(values, f"contains({low}, ", ")")) + ")")
+        clause, bound = filter_clause(f, dimension_sql(f.dimension, con, source), inline=inline)
+        clauses.append(clause)
+        params += bound
     return clauses, params
+
+
+def within(scope: list[Filter], filters: list[Filter]) -> bool:
+    """Whether every row `scope` covers passes `filters`: each filter's dimension is pinned by an equality filter
+    of `scope` to values the filter accepts (a budget for team=search and provider=OpenAI lies within
+    team=search; one for provider=OpenAI does not)."""
+    return all(
+        any(
+            s.dimension.strip().lower() == f.dimension.strip().lower()
+            and s.op in ("eq", "in")
+            and all(f.accepts(v) for v in s.values)
+            for s in scope
+        )
+        for f in filters
+    )
 
 
 def filtered_source(filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source) -> Source:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
-from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.costs.breakdown import Filter, filter_clause, within
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.anomaly_detection import (
     MIN_IMPACT_FLOOR,
@@ -429,6 +429,12 @@ def _save(
         )
 
 
+WITHIN_FILTERS = (
+    "only anomalies whose series lies within these filters (an anomaly of team=search lies within team=search; "
+    "one of model=gpt-4o does not)"
+)
+
+
 class ListAnomaliesInput(BaseModel):
     status: list[Literal["open", "acknowledged", "expected", "resolved"]] | None = Field(
         None, description="statuses to list (default: all)"
@@ -440,6 +446,7 @@ class ListAnomaliesInput(BaseModel):
         None, description="at least this severe"
     )
     limit: int = Field(100, ge=1, le=10_000, description="maximum number of anomalies returned")
+    filters: list[Filter] = Field(default_factory=list, description=WITHIN_FILTERS)
 
 
 class AnomalyList(BaseModel):
@@ -467,6 +474,10 @@ def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
         allowed = list(SEVERITIES[SEVERITIES.index(params.severity) :])
         where.append(f"severity IN ({', '.join('?' for _ in allowed)})")
         args += allowed
+    for f in params.filters:  # the anomaly's series lies within the filter: its dimension, a value it accepts
+        clause, bound = filter_clause(f, "value")
+        where.append(f"(dimension = ? AND {clause})")
+        args += [f.dimension.strip().lower(), *bound]
     with store.reader() as con:
         total = con.execute(f"SELECT count(*) FROM anomalies WHERE {' AND '.join(where)}", args).fetchall()[
             0
@@ -481,6 +492,7 @@ def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
 
 class AnomalyIdInput(BaseModel):
     anomaly_id: str = Field(description="id as shown by detect or list, e.g. an-3f2a9c1b")
+    filters: list[Filter] = Field(default_factory=list, description=WITHIN_FILTERS)
 
 
 class FeedbackEntry(BaseModel):
@@ -536,6 +548,11 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
     """One anomaly with its root cause, the feedback it received, and its series against the baseline."""
     with store.reader() as con:
         a = _get(con, params.anomaly_id)
+        if not within([Filter(dimension=a.dimension, values=[a.value])], params.filters):
+            raise NotFound(
+                f"no anomaly {params.anomaly_id!r} among those within {', '.join(f.text() for f in params.filters)}",
+                argument="anomaly_id",
+            )
         source = query_source(con)
         lo = a.start_day - dt.timedelta(days=LOOKBACK_DAYS)
         hi = min(a.end_day + dt.timedelta(days=14), data_end(con) or a.end_day)

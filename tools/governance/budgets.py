@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, field_validator
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
 from spendscope.data.store import Store
 from spendscope.tools.charts import bar_chart, chart_builder
-from spendscope.tools.costs.breakdown import Filter, filter_sql
+from spendscope.tools.costs.breakdown import Filter, filter_sql, within
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.forecast import check_scope_values, data_end, forecast_scope, scope_label
 from spendscope.tools.periods import add_months
@@ -340,32 +340,6 @@ def set_budget(store: Store, params: BudgetInput) -> BudgetSaved:
 
 class ListBudgetsInput(BaseModel):
     filters: list[Filter] = Field(default_factory=list, description=FILTERS_DESCRIPTION)
-
-
-def _matches(f: Filter, value: str) -> bool:
-    """Whether a row whose `f.dimension` is `value` passes `f` (case-insensitive, as filter_sql compares)."""
-    v, wanted = value.lower(), [w.lower() for w in f.values]
-    if f.op in ("eq", "in"):
-        return v in wanted
-    if f.op in ("not", "not_in"):
-        return v not in wanted
-    if f.op == "prefix":
-        return any(v.startswith(w) for w in wanted)
-    return any(w in v for w in wanted)
-
-
-def within(scope: list[Filter], filters: list[Filter]) -> bool:
-    """Whether every row a budget's `scope` covers passes `filters`: each filter's dimension is pinned by an
-    equality filter of the scope to values the filter accepts."""
-    return all(
-        any(
-            b.dimension.strip().lower() == f.dimension.strip().lower()
-            and b.op in ("eq", "in")
-            and all(_matches(f, v) for v in b.values)
-            for b in scope
-        )
-        for f in filters
-    )
 
 
 def _visible(budgets: list[Budget], filters: list[Filter]) -> list[Budget]:
