@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from spendscope.data.demo import DemoInfo
 from spendscope.data.store import Store
-from spendscope.render import console, print_json, print_table
+from spendscope.render import console, money, print_json, print_table
 from spendscope.tools.costs.breakdown import CostQueryResult
 from spendscope.tools.invoke import invoke
 
@@ -114,7 +114,7 @@ def print_demo_summary(
         ["team", "cost", "share"], _rows(by_team, "team", "(untagged)"), title=f"Spend by team, {label}"
     )
     out.print(
-        f"Total spend (effective cost) in {label}: ${by_provider.total:,.2f}",
+        f"Total spend (effective cost) in {label}: {money(by_provider.total)}",
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -240,3 +240,13 @@ def test_a_new_budget_does_not_alert_for_the_month_before_it_was_made(demo: Stor
         con.execute("UPDATE budgets SET created_at = ?", [dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC)])
     first = invoke(demo, "check_budgets", {"as_of": "2026-11-03"})
     assert [a for a in first.new_alerts if a.period_label == "October 2026"] == []
+
+
+def test_a_value_remembered_as_present_is_checked_again_once_the_store_changes(demo: Store) -> None:
+    args = {**OCTOBER, "filters": [_team("legal")]}
+    assert invoke(demo, "query_costs", args).total > 0  # looked up, then remembered
+    assert invoke(demo, "query_costs", args).total > 0
+    with demo.writer() as con:  # the team's rows are gone
+        con.execute("DELETE FROM costs WHERE json_extract_string(Tags, '$.team') = 'legal'")
+    with pytest.raises(UnknownValue):
+        invoke(demo, "query_costs", args)

@@ -62,11 +62,6 @@ def validation_problems(
     return parts
 
 
-def validation_text(exc: ValidationError, model: type[BaseModel]) -> str:
-    """One readable line from a pydantic error."""
-    return "invalid arguments: " + "; ".join(validation_problems(exc, model))
-
-
 def _models_in(ann: Any) -> list[type[BaseModel]]:
     """The pydantic models a value of annotation `ann` may be (through Optional, unions and Annotated)."""
     if get_origin(ann) is Annotated:

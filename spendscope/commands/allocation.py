@@ -13,7 +13,7 @@ import typer
 
 from spendscope.opcommands import Command, Extra, Opt, group, register_specs
 from spendscope.options import DbOption, JsonOption, cli_caller, open_store, settings
-from spendscope.render import Col, cell, print_json, say, table
+from spendscope.render import Col, cell, money, pct, print_json, say, table
 
 AUTHOR = Opt(("--author",), help="Who makes the change (recorded); default: your login name")
 PERIOD = Opt(
@@ -313,17 +313,17 @@ def show_showback(r: Any, extras: dict[str, Any]) -> None:
     elif extras.get("markdown"):
         sys.stdout.write(to_markdown(r))
     else:
-        money = [Col(c, "money") for c in ("direct", "shared", "total", "previous", "change")]
+        amounts = [Col(c, "money") for c in ("direct", "shared", "total", "previous", "change")]
         table(
             f"Showback by {r.by}, {r.label}",
-            [r.by, *money, Col("change %", "signed_pct")],
+            [r.by, *amounts, Col("change %", "signed_pct")],
             [x[:7] for x in table_rows(r)],
         )
         if r.pools:
             say(f"shared = received from the shared-cost pools {', '.join(r.pools)}")
         for x in r.rows:
             owner = f" (owner {x.owner.contact})" if x.owner else ""
-            say(f"  {x.value}{owner}: " + "; ".join(f"{d.label} {float(d.cost):,.2f}" for d in x.drivers))
+            say(f"  {x.value}{owner}: " + "; ".join(f"{d.label} {money(d.cost)}" for d in x.drivers))
     say(*(f"wrote {p}" for p in written))
     if extras.get("png"):
         say(f"wrote {extras['png']}")
@@ -360,7 +360,7 @@ def show_attribution(r: Any, _: dict[str, Any]) -> None:
         [[m.provider, m.model, m.billed, m.estimated, m.attributed, m.unmatched, m.ratio] for m in r.models],
     )
     say(
-        f"total {cell(r.total, 'money')}: attributed {cell(r.attributed, 'money')} ({r.coverage_pct or 0:.1f}%), "
+        f"total {cell(r.total, 'money')}: attributed {cell(r.attributed, 'money')} ({pct(r.coverage_pct or 0)}), "
         f"no telemetry for provider/model/day {cell(r.unmatched_cost, 'money')}, rows naming no model "
         f"{cell(r.no_model_cost, 'money')}; telemetry without a bill {cell(r.telemetry_without_bill, 'money')} "
         "(estimated). " + ("Reconciles to the invoice exactly." if r.reconciles else "Does NOT reconcile.")

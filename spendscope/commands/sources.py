@@ -45,12 +45,12 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def _print_sync(label: str, r: Any) -> None:
-    from spendscope.render import console
+    from spendscope.render import console, money
 
     console.print(
         f"{label} sync {r.window_start:%Y-%m-%d} to {r.window_end:%Y-%m-%d %H:%M}Z: {r.cost_rows:,} cost rows"
         + (f" (replacing {r.replaced_rows:,} from earlier syncs)" if r.replaced_rows else "")
-        + f", total {float(r.total_cost):,.2f}; tokens from the usage report on {r.tokens_matched_rows:,} rows; "
+        + f", total {money(r.total_cost)}; tokens from the usage report on {r.tokens_matched_rows:,} rows; "
         f"{r.requests} requests, {r.retries} retries (import {r.import_result.import_id})",
         markup=False,
         highlight=False,

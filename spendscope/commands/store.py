@@ -130,6 +130,7 @@ def run_imports(files: list[Path], db: Path | None, as_json: bool, importer: Cal
 
 def _print_import(console: object, result: object) -> None:
     from spendscope.render import console as out
+    from spendscope.render import money
 
     r = result
     if r.status == "duplicate":
@@ -140,7 +141,7 @@ def _print_import(console: object, result: object) -> None:
             f"{r.source_file}: {r.rows_inserted:,} rows imported"
             + (f", {r.rows_skipped:,} already present" if r.rows_skipped else "")
             + f" (import {r.import_id})"
-            + (f"; effective cost {float(r.effective_cost):,.2f}" if r.kind not in ("events", "gpu") else ""),
+            + (f"; effective cost {money(r.effective_cost)}" if r.kind not in ("events", "gpu") else ""),
             soft_wrap=True,
         )
     for w in r.warnings:
