@@ -54,18 +54,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(help="Maximum rows returned.")] = 10_000,
     ) -> None:
         """Run read-only SQL over the documented tables and views (with --view-as, over that caller's rows)."""
-        from spendscope.data.sql_guard import run_select
         from spendscope.options import cli_caller
         from spendscope.render import err_console, output
-        from spendscope.tools.scoping import check_scoped_sql, sql_scope
+        from spendscope.tools.sql_query import select
 
-        store, caller = open_store(db, honours_scope=True), cli_caller()
-        scopes = None
-        if caller.scoped:  # the same limits as an MCP token's run_sql
-            scope = sql_scope(store, caller)
-            check_scoped_sql(sql, scope, caller)
-            scopes = scope.predicates
-        result = run_select(store, sql, row_limit=limit, scopes=scopes)
+        result = select(open_store(db, honours_scope=True), sql, cli_caller(), row_limit=limit)
         output(result.columns, result.rows, as_json=as_json, as_csv=as_csv, as_is=True)
         if result.truncated:
             err_console.print(f"(first {limit} rows shown; raise --limit for more)")
