@@ -126,6 +126,8 @@ def cli_type(ann: Any) -> Any:
 
 
 def _default_text(info: FieldInfo) -> str:
+    if info.is_required():
+        return ""
     default = info.get_default(call_default_factory=True)
     if default in (None, "", [], {}) or isinstance(default, bool):
         return ""
@@ -137,7 +139,8 @@ def _default_text(info: FieldInfo) -> str:
 def _help(name: str, info: FieldInfo, opt: Opt) -> str:
     text = opt.help or (info.description or name.replace("_", " "))
     text = text[:1].upper() + text[1:]
-    return text.rstrip(".") + _default_text(info) + "."
+    required = " (required)" if info.is_required() and not opt.argument else ""
+    return text.rstrip(".") + _default_text(info) + required + "."
 
 
 def _metavar(info: FieldInfo) -> str | None:
@@ -163,7 +166,7 @@ def flag_names(name: str, info: FieldInfo, opt: Opt) -> tuple[str, ...]:
     return flags
 
 
-def _parse(name: str, info: FieldInfo, value: Any) -> Any:
+def _parse(info: FieldInfo, value: Any) -> Any:
     """A value as typed on the command line -> the input model's form (still validated by the model)."""
     if _is_filter_list(_plain(info.annotation)):
         return [f.model_dump() for f in parse_filters(value)]
@@ -181,9 +184,6 @@ def _parse(name: str, info: FieldInfo, value: Any) -> Any:
 # ------------------------------------------------------------------------------------------- building
 
 
-COMMON = ("db", "as_json", "as_csv", "chart")
-
-
 def build(spec: Command) -> Callable[..., None]:
     """The typer command function of `spec`: its signature holds one parameter per option."""
     from spendscope.tools.registry import get_operation
@@ -195,14 +195,15 @@ def build(spec: Command) -> Callable[..., None]:
     offered = {n: f for n, f in fields.items() if cli_type(f.annotation) is not None}
     arguments = [n for n in offered if spec.options.get(n, Opt()).argument]
     params: list[inspect.Parameter] = []
+    field_of: dict[str, str] = {}  # parameter -> field (an argument's parameter is named as its metavar)
     for name in [*arguments, *(n for n in offered if n not in arguments)]:
         info, opt = offered[name], spec.options.get(name, Opt())
         kind = cli_type(info.annotation)
+        param = opt.argument.lower() if opt.argument else name
+        field_of[param] = name
         if opt.argument:
             default = ... if info.is_required() else None
-            decl: Any = typer.Argument(
-                default, metavar=opt.argument, help=_help(name, info, opt), show_default=False
-            )
+            decl: Any = typer.Argument(default, help=_help(name, info, opt), show_default=False)
         else:
             default = bool(info.default) if kind is bool else None
             decl = typer.Option(
@@ -212,7 +213,7 @@ def build(spec: Command) -> Callable[..., None]:
                 show_default=False,
                 metavar=_metavar(info),
             )
-        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=decl, annotation=kind))
+        params.append(inspect.Parameter(param, inspect.Parameter.KEYWORD_ONLY, default=decl, annotation=kind))
     for extra in spec.extras:
         decl = typer.Option(extra.default, *extra.flags, help=extra.help)
         params.append(
@@ -247,7 +248,11 @@ def build(spec: Command) -> Callable[..., None]:
         extras = {e.name: given.pop(e.name) for e in spec.extras}
         db, as_json = given.pop("db"), given.pop("as_json")
         as_csv, chart = given.pop("as_csv", False), given.pop("chart", None)
-        raw = {n: _parse(n, offered[n], v) for n, v in given.items() if v is not None and v != []}
+        raw = {
+            field_of[n]: _parse(offered[field_of[n]], v)
+            for n, v in given.items()
+            if v is not None and v != []
+        }
         if spec.prepare is not None:
             raw = spec.prepare(raw, extras)
         raw = {**raw, **spec.fixed}
