@@ -33,9 +33,17 @@ import duckdb
 from pydantic import BaseModel
 from spendscope.data.errors import UnknownValue
 from spendscope.data.naming import canonical_model
+from spendscope.data.sql import ident
 from spendscope.data.store import Store
 from spendscope.tools.access import Caller
-from spendscope.tools.costs.breakdown import NONE_VALUES, Filter, filter_sql, match_score, normalized
+from spendscope.tools.costs.breakdown import (
+    NONE_VALUES,
+    Filter,
+    filter_sql,
+    match_score,
+    normalized,
+    pre_aggregation_columns,
+)
 from spendscope.tools.costs.dimensions import Source, dimension_sql, query_source
 from spendscope.tools.scoping import scope_filters
 from spendscope.tools.triage.facts import UsageFilter, usage_where
@@ -114,10 +122,13 @@ class _Lookup:
         key = dimension.strip().lower()
         if key not in self._known:
             expr = self._expr(dimension)
+            relation = f"(SELECT * FROM {self.source.relation} WHERE true{self.scope_where})"
+            read = pre_aggregation_columns([dimension_sql(dimension, self.con, self.source)])
+            if read:  # a tag lookup parses JSON: take the few distinct tag sets first, then their values
+                cols = ", ".join(ident(c) for c in read)
+                relation = f"(SELECT DISTINCT {cols} FROM {relation})"
             rows = self.con.execute(
-                f"SELECT DISTINCT {expr} FROM {self.source.relation} WHERE {expr} IS NOT NULL"
-                f"{self.scope_where}",
-                self.scope_params,
+                f"SELECT DISTINCT {expr} FROM {relation} WHERE {expr} IS NOT NULL", self.scope_params
             ).fetchall()
             self._known[key] = sorted(r[0] for r in rows)
         return self._known[key]
