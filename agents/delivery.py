@@ -2,8 +2,13 @@
 the Slack app provides a Slack delivery, and stdout and webhook deliveries ship here.
 
 Delivery must be idempotent per `Alert.key`: the router may retry an alert after a crash, and a delivery
-that already sent that key must not send it again (the webhook delivery sends the key as an
-Idempotency-Key header; the Slack delivery keeps its own ledger).
+that already sent that key must not send it again. The router records each attempt before it calls `deliver`
+(tools.triage.ledger.mark_sending); an attempt whose outcome was never recorded (kill -9 mid-send) is "in doubt"
+and the next run first asks the delivery's optional `reconcile(alert, since)` whether it went out:
+- Slack looks the message up by its metadata (event type `spendscope_alert`, the key) in the channel's history;
+- a webhook cannot be asked, so the alert is sent again with the same `Idempotency-Key` header (the alert key,
+  stable across retries and runs): a receiver that remembers the keys it has handled drops the repeat. The key
+  is on every request; no request is ever sent without it (docs/triage.md, docs/security.md).
 """
 
 from __future__ import annotations
@@ -69,6 +74,14 @@ class Delivery(Protocol):
     def deliver(self, alert: Alert) -> str: ...
 
 
+class Reconciling(Protocol):
+    """A delivery that can tell whether an interrupted attempt went out (optional beside `deliver`)."""
+
+    def reconcile(self, alert: Alert, since: dt.datetime) -> str | None:
+        """The reference of `alert` if an attempt begun at `since` delivered it; None when it did not."""
+        ...
+
+
 class StdoutDelivery:
     """Prints each alert as one JSON line (the default)."""
 
@@ -82,7 +95,8 @@ class StdoutDelivery:
 
 
 class WebhookDelivery:
-    """POSTs each alert as JSON to a URL, with the alert key as Idempotency-Key."""
+    """POSTs each alert as JSON to a URL, with the alert key as Idempotency-Key (the same on every retry, so a
+    receiver can drop a repeat; an interrupted attempt is retried only this way)."""
 
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
         self.url = url

@@ -17,7 +17,10 @@ from spendscope.tools.prdiff.pr_diff import PrDiffInput, PrDiffResult, pr_cost_d
 
 SYSTEM = (
     "You write the summary paragraph of a pull-request comment about LLM cost. Use only the figures in the JSON "
-    "you are given; do not invent numbers. Two or three sentences, plain text, no headings."
+    "you are given; do not invent numbers. Two or three sentences, plain text, no headings. When any change "
+    "could not be estimated (unestimated > 0), never say spend will not change: say what is unknown and give its "
+    "per-request price change (price_change) when there is one; say where the traffic figures come from "
+    "(traffic_source)."
 )
 
 
@@ -36,23 +39,32 @@ class _State(TypedDict, total=False):
 
 
 def template_summary(r: PrDiffResult) -> str:
+    """The summary without Claude. It never says spend will not change while a change is unestimated: it says
+    what is unknown and, for a model or tier change, how the price of one request moves."""
     if not r.changes:
         return "This pull request changes no LLM call site, so it should not change AI spend."
-    sign = "raise" if r.monthly_change > 0 else "lower" if r.monthly_change < 0 else "not change"
-    biggest = max(
-        (c for c in r.changes if c.monthly_change is not None),
-        key=lambda c: abs(c.monthly_change or 0),
-        default=None,
-    )
-    text = f"This pull request changes {len(r.changes)} LLM call site(s) and should {sign} monthly AI spend"
-    text += f" by about ${abs(r.monthly_change):,.2f}." if r.monthly_change else "."
-    if biggest is not None and biggest.monthly_change:
-        text += (
-            f" The largest effect is {', '.join(biggest.changes)} in {biggest.path} "
-            f"({biggest.feature or 'unknown feature'}): ${biggest.monthly_change:+,.2f} a month."
-        )
-    if r.unestimated:
-        text += f" {r.unestimated} change(s) could not be estimated (see notes)."
+    known = [c for c in r.changes if c.monthly_change is not None]
+    text = f"This pull request changes {len(r.changes)} LLM call site(s)"
+    if known:
+        sign = "raise" if r.monthly_change > 0 else "lower" if r.monthly_change < 0 else "not change"
+        if r.unestimated and sign == "not change":
+            text += f"; the {len(known)} that could be estimated add up to no change in monthly AI spend."
+        else:
+            scope = f"the {len(known)} that could be estimated " if r.unestimated else ""
+            text += f"; {scope}should {sign} monthly AI spend"
+            text += f" by about ${abs(r.monthly_change):,.2f}." if r.monthly_change else "."
+        biggest = max(known, key=lambda c: abs(c.monthly_change or 0))
+        if biggest.monthly_change:
+            text += (
+                f" The largest effect is {', '.join(biggest.changes)} in {biggest.path} "
+                f"({biggest.feature or 'unknown feature'}): ${biggest.monthly_change:+,.2f} a month."
+            )
+    else:
+        text += "; its effect on monthly AI spend could not be estimated."
+    for c in r.changes:
+        if c.monthly_change is None:
+            text += f" Unknown: {c.path} ({', '.join(c.changes)}): {c.unknown_reason or 'not estimated'}"
+            text += f"; {c.price_change}." if c.price_change else "."
     for a in r.after_deploy:
         text += f" After deploy, {a.feature}: {a.verdict}."
     return text

@@ -312,6 +312,7 @@ def build_graph(
         delivered: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         already: list[str] = []
+        notes: list[str] = []
         seen: set[str] = set()
         for raw in [*state.get("pending", []), *state.get("alerts", [])]:
             alert = Alert.model_validate({k: v for k, v in raw.items() if k != "_members"})
@@ -322,7 +323,11 @@ def build_graph(
                 already.append(alert.key)
                 continue
             try:
-                ref = delivery.deliver(alert)
+                ref = _reconciled(store, delivery, alert, notes)
+                if ref is None:
+                    # recorded first: a crash from here on leaves the alert in doubt, to be reconciled
+                    ledger.mark_sending(store, alert.key)
+                    ref = delivery.deliver(alert)
             except Exception as exc:  # noqa: BLE001 - one alert that cannot go out must not hold back the others
                 code = exc.code if isinstance(exc, SpendscopeError) else "delivery_failed"
                 message = (
@@ -343,7 +348,10 @@ def build_graph(
                     "ref": str(ref),
                 }
             )
-        return {"outcome": {"delivered": delivered, "failed": failed, "already_sent": already}}
+        return {
+            "outcome": {"delivered": delivered, "failed": failed, "already_sent": already},
+            "notes": [*state.get("notes", []), *notes],
+        }
 
     graph = StateGraph(_State)
     for name, node in (
@@ -363,6 +371,25 @@ def build_graph(
     graph.add_edge("record", "deliver")
     graph.add_edge("deliver", END)
     return graph.compile(checkpointer=checkpointer)
+
+
+def _reconciled(store: Store, delivery: Delivery, alert: Alert, notes: list[str]) -> str | None:
+    """For an alert whose earlier delivery began and never recorded its outcome (the process died): what the
+    delivery found already sent (None: send it). A delivery that can look its messages up (Slack, by message
+    metadata) says whether it went out; one that cannot (a webhook) sends it again under the same key, the
+    alert's Idempotency-Key, so the receiver can drop the repeat."""
+    since = ledger.sending_since(store, alert.key)
+    if since is None:
+        return None
+    reconcile = getattr(delivery, "reconcile", None)
+    found = reconcile(alert, since) if callable(reconcile) else None
+    if found is not None:
+        notes.append(f"{alert.key}: an interrupted delivery had gone out ({found}); not sent again")
+        return str(found)
+    notes.append(
+        f"{alert.key}: an interrupted delivery may have gone out; sent again with the same idempotency key"
+    )
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- running

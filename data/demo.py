@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, Field
+from spendscope.data.demo_assistants import build_assistants
 from spendscope.data.demo_focus import write_focus_csv
 from spendscope.data.demo_generate import MAX_DAYS, MIN_DAYS, DemoData, generate
 from spendscope.data.errors import InvalidArgument, InvalidPeriod
@@ -79,6 +80,7 @@ class DemoInfo(BaseModel):
     end: dt.date
     days: int
     rows: int = Field(description="FOCUS cost rows in the demo bill")
+    assistant_rows: int = Field(description="cost rows of the coding-assistant line (seats, usage, tokens)")
     events: int = Field(description="usage events (each a small batch of requests)")
     gpu_samples: int
     anomalies: list[DemoAnomaly]
@@ -237,6 +239,7 @@ def build_demo(
         events = import_events_file(store, paths["events"], catalog=PriceCatalog())
         gpu_added = import_gpu_samples(store, paths["gpu"])
         labels_added = write_labels(store, data)
+        assistant_rows, assistant_added = build_assistants(store, start, last, seed, folder)
     finally:
         if keep_files is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -248,6 +251,7 @@ def build_demo(
         end=last,
         days=days,
         rows=len(data.cost_rows),
+        assistant_rows=assistant_rows,
         events=len(data.events),
         gpu_samples=len(data.gpu_samples),
         anomalies=[
@@ -270,6 +274,7 @@ def build_demo(
             "usage_events": events.rows_inserted,
             "gpu_samples": gpu_added,
             "anomaly_labels": labels_added,
+            "assistant_costs": assistant_added,
         },
         seconds=round(time.perf_counter() - started, 2),
     )

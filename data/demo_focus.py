@@ -124,8 +124,11 @@ def token_row(
     per_token: Decimal,
     tags: str | None,
     feature: str,
+    variant: dict[str, str] | None = None,
 ) -> dict[str, str | None]:
-    """One day of one model's tokens of one kind in one sub-account."""
+    """One day of one model's tokens of one kind in one sub-account. `variant` says what sets the line's price
+    apart ({"tier": "batch", "ttl": "1h", "context": "long"}): it is named in the meter and description, and
+    declared in SkuPriceDetails (x_ServiceTier, x_CacheTtl, x_ContextWindow) as the Anthropic cost report does."""
     row = _base(day, p, account)
     per_million = per_token * MILLION
     cost = per_token * tokens
@@ -139,20 +142,30 @@ def token_row(
         SkuMeter=_METER[token_type],
         Tags=tags,
     )
+    variant = variant or {}
     words = _WORDS[token_type]
+    label = _variant_label(variant)
+    if label:
+        row["SkuMeter"] = f"{row['SkuMeter']} ({label})"
     if p.key == "openai":
         row.update(
-            ChargeDescription=f"{m.api_id}, {words}",
-            SkuId=f"{m.api_id}-{token_type}",
-            SkuPriceId=f"{m.api_id}-{token_type}-default",
+            ChargeDescription=f"{m.api_id}, {words}" + (f" ({label})" if label else ""),
+            SkuId=f"{m.api_id}-{token_type}" + (f"-{variant['tier']}" if "tier" in variant else ""),
+            SkuPriceId=f"{m.api_id}-{token_type}-{variant.get('tier', 'default')}",
         )
     elif p.key == "anthropic":
         meter = _ANTHROPIC_METER[token_type]
+        if variant.get("ttl") == "1h":
+            meter = meter.replace("(5m)", "(1h)")
+        if "tier" in variant:
+            meter = f"{variant['tier'].title()} {meter}"
         row.update(
             ChargeDescription=f"{m.display} - {meter}",
             SkuMeter=meter,
-            SkuId=f"{m.api_id}:{token_type}",
-            SkuPriceDetails=json.dumps({"x_ModelName": m.api_id}, separators=(",", ":")),
+            SkuId=f"{m.api_id}:{token_type}" + "".join(f":{v}" for v in variant.values()),
+            SkuPriceDetails=json.dumps(
+                {"x_ModelName": m.api_id, **_declared(variant)}, separators=(",", ":")
+            ),
         )
     elif p.key == "bedrock":
         if m.api_id.startswith("us."):
@@ -162,7 +175,7 @@ def token_row(
             arn, rtype = f"arn:aws:bedrock:{p.region_id}::foundation-model/{m.api_id}", "Foundation Model"
         row.update(
             ChargeDescription=f"{_price_text(per_million)} per million {words} tokens for {m.display} in "
-            f"{p.region_name}",
+            f"{p.region_name}" + (f" ({label})" if label else ""),
             ResourceId=arn,
             ResourceType=rtype,
             SkuId=_code(m.api_id, token_type),
@@ -182,8 +195,8 @@ def token_row(
             SkuPriceId=_code(meter, "price", n=8),
         )
     elif p.key == "vertex":
-        meter = f"{m.display} {_VERTEX_METER[token_type]}"
-        code = _code(m.api_id, token_type)
+        meter = f"{m.display} {_VERTEX_METER[token_type]}" + (f" ({label})" if label else "")
+        code = _code(m.api_id, token_type, *variant.values())
         project = ACCOUNTS[(p.key, account)]
         row.update(
             ChargeDescription=meter,
@@ -192,7 +205,20 @@ def token_row(
             ResourceId=f"projects/{project}/locations/{p.region_id}/publishers/google/models/{m.api_id}",
             ResourceType="Model",
         )
+    if variant and not row.get("SkuPriceDetails"):
+        row["SkuPriceDetails"] = json.dumps(_declared(variant), separators=(",", ":"))
     return row
+
+
+def _variant_label(variant: dict[str, str]) -> str:
+    words = {"long": "long context, over 200K input tokens", "1h": "1h cache"}
+    return ", ".join(words.get(v, v) for v in variant.values())
+
+
+def _declared(variant: dict[str, str]) -> dict[str, str]:
+    keys = {"tier": "x_ServiceTier", "ttl": "x_CacheTtl", "context": "x_ContextWindow"}
+    values = {"long": "200k-1M"}
+    return {keys[k]: values.get(v, v) for k, v in variant.items()}
 
 
 def gpu_row(day: dt.date, p: Provider, g: GpuInstance, hours: Decimal) -> dict[str, str | None]:

@@ -25,13 +25,15 @@ from spendscope.data.demo_world import (
     MODELS,
     PROVIDERS,
     PTU,
+    SELF_HOSTED,
+    SELF_HOSTED_PROVIDER,
     TOKEN_TYPES,
     WORKLOADS,
     GpuInstance,
     Workload,
 )
 from spendscope.data.errors import InvalidArgument
-from spendscope.data.prices import ModelPrices, PriceCatalog
+from spendscope.data.prices import PriceCatalog, TierPrice
 
 CENT = Decimal("0.01")
 MIN_DAYS, MAX_DAYS = 62, 730  # two months: room for the anomalies and one whole month to summarise
@@ -108,8 +110,24 @@ def _sha(rng: random.Random) -> str:
     return f"{rng.getrandbits(160):040x}"
 
 
-def _cost(prices: ModelPrices, tokens: dict[str, int]) -> Decimal:
-    return sum((prices.per_token(t) * n for t, n in tokens.items()), Decimal(0))
+def _cost(price: TierPrice, tokens: dict[str, int], requests: float = 1) -> Decimal:
+    """What `requests` requests with these tokens in total cost at `price` (long-context bands included)."""
+    return price.cost(**tokens, requests=max(round(requests), 1))
+
+
+def _per_token(price: TierPrice, tokens: dict[str, int], requests: float) -> dict[str, Decimal]:
+    """Per-token price of each bill line (token kind; a 1-hour cache write is its own line) for a slice."""
+    prompt = (tokens.get("input", 0) + tokens.get("cached_input", 0) + tokens.get("cache_write", 0)) / max(
+        round(requests), 1
+    )
+    r = price.rates_for(prompt)
+    return {
+        "input": r.input,
+        "output": r.output,
+        "cached_input": r.cached_input,
+        "cache_write": r.cache_write,
+        "cache_write_1h": r.cache_write_1h,
+    }
 
 
 def _season(day: dt.date, weekend: float) -> float:
@@ -131,15 +149,10 @@ class _Simulation:
         self.days = [start + dt.timedelta(days=i) for i in range(self.n)]
         self.data = DemoData(start=start, end=end)
         self.committed_usd = [0.0] * self.n  # pay-as-you-go value of the PTU's traffic per day
-        catalog = PriceCatalog()
-        self.prices: dict[tuple[str, str], ModelPrices] = {}
+        self.catalog = PriceCatalog()
         for w in WORKLOADS:
             for model in (w.model, SWAP_TO):
-                tel = PROVIDERS[w.provider].telemetry
-                p = catalog.prices(model, tel)
-                if p is None:  # a programming error in demo_world, never user input
-                    raise RuntimeError(f"demo model {model} ({tel}) is not in the price catalog")
-                self.prices[(tel, model)] = p
+                self.price(w, model, start)  # a programming error in demo_world fails here, not mid-way
         world = random.Random(f"{seed}:world")
         order = list(CUSTOMERS)
         world.shuffle(order)
@@ -152,6 +165,14 @@ class _Simulation:
         self.schedule = make_schedule(start, self.n, world, spike_customer)
         self.commits = self._commits(world)
         self.labels = self._labels()
+
+    def price(self, w: Workload, model: str, day: dt.date) -> TierPrice:
+        """The price the provider bills `w`'s traffic on `model` at on `day`: its tier, geography, date."""
+        tel = PROVIDERS[w.provider].telemetry
+        p = self.catalog.price(model, tel, on=day, tier=w.tier, geo=w.geo)
+        if p is None:  # a programming error in demo_world, never user input
+            raise RuntimeError(f"demo model {model} ({tel}) is not in the price catalog")
+        return p
 
     # --- deploys and labels -------------------------------------------------------------------------
 
@@ -242,12 +263,12 @@ class _Simulation:
     def simulate_tokens(self) -> list[tuple]:
         """Per day, workload, env and customer: requests and tokens; fills the bill, returns the slices."""
         rng = random.Random(f"{self.seed}:costs")
-        bill: dict[tuple, int] = defaultdict(int)
+        bill: dict[tuple, list] = {}
         slices: list[tuple] = []
         for i, day in enumerate(self.days):
             for w in WORKLOADS:
-                tel = PROVIDERS[w.provider].telemetry
-                per_request = _cost(self.prices[(tel, w.model)], w.mix)
+                usual_price = self.price(w, w.model, day)
+                per_request = _cost(usual_price, w.mix)
                 usd = w.usd_per_day * (1 + w.growth) ** (i / 30.44) * _season(day, w.weekend)
                 usd *= rng.lognormvariate(0, 0.06)
                 envs = [(w.env, w.account, usd)]
@@ -267,32 +288,57 @@ class _Simulation:
                     for customer, req in parts:
                         noise = {t: rng.lognormvariate(0, 0.04) for t in TOKEN_TYPES}
                         model, mult, kind = self._anomalies(w, env, i, customer)
-                        base = {t: round(req * w.mix[t] * noise[t]) for t in TOKEN_TYPES if t in w.mix}
-                        tokens = {t: round(n * mult) for t, n in base.items()} if mult != 1 else dict(base)
-                        if kind == "cache_regression":
-                            moved = tokens["cached_input"] * 9 // 10
-                            tokens["cached_input"] -= moved
-                            tokens["cache_write"] += moved
-                        actual, usual = self.prices[(tel, model)], self.prices[(tel, w.model)]
-                        if kind:
-                            self.labels[kind].impact += _cost(actual, tokens) - _cost(usual, base)
-                        if w.committed:  # served by the PTU: no per-token bill rows
-                            self.committed_usd[i] += float(_cost(actual, tokens))
-                        else:
-                            for t, n in tokens.items():
-                                bill[(i, w.name, env, account, model, t)] += n
-                        requests_sent = max(1, round(req * mult))
-                        slices.append((i, w, env, account, customer, model, requests_sent, tokens))
+                        for long, mix, share in ((False, w.mix, 1.0), (True, w.long_mix, w.long_share)):
+                            if mix is None or not share:
+                                continue
+                            n_req = req if not long else float(round(req * share))  # whole long requests
+                            base = {t: round(n_req * mix[t] * noise[t]) for t in TOKEN_TYPES if t in mix}
+                            tokens = (
+                                {t: round(n * mult) for t, n in base.items()} if mult != 1 else dict(base)
+                            )
+                            if kind == "cache_regression":
+                                moved = tokens["cached_input"] * 9 // 10
+                                tokens["cached_input"] -= moved
+                                tokens["cache_write"] += moved
+                            if w.cache_1h_share and tokens.get("cache_write"):
+                                tokens["cache_write_1h"] = round(tokens["cache_write"] * w.cache_1h_share)
+                                base["cache_write_1h"] = round(base.get("cache_write", 0) * w.cache_1h_share)
+                            actual = self.price(w, model, day)
+                            sent = n_req * mult
+                            if kind:
+                                self.labels[kind].impact += _cost(actual, tokens, sent) - _cost(
+                                    usual_price, base, n_req
+                                )
+                            if w.committed:  # served by the PTU: no per-token bill rows
+                                self.committed_usd[i] += float(_cost(actual, tokens, sent))
+                            else:
+                                rates = _per_token(actual, tokens, sent)
+                                for line, n in _bill_lines(tokens).items():
+                                    key = (i, w.name, env, account, model, line, long)
+                                    bill.setdefault(key, [0, rates[line]])[0] += n
+                            slices.append(
+                                (i, w, env, account, customer, model, max(1, round(sent)), tokens, long)
+                            )
         by_name = {w.name: w for w in WORKLOADS}
-        for (i, name, env, account, model, t), n in bill.items():
+        for (i, name, env, account, model, line, long), (n, price) in bill.items():
             if n <= 0:
                 continue
             w = by_name[name]
-            price = self.prices[(PROVIDERS[w.provider].telemetry, model)].per_token(t)
             tags = _tags(w.team, w.feature, env) if w.tagged else None
+            variant = _variant(w, line, long)
+            token_type = "cache_write" if line == "cache_write_1h" else line
             self.data.cost_rows.append(
                 token_row(
-                    self.days[i], PROVIDERS[w.provider], account, MODELS[model], t, n, price, tags, w.feature
+                    self.days[i],
+                    PROVIDERS[w.provider],
+                    account,
+                    MODELS[model],
+                    token_type,
+                    n,
+                    price,
+                    tags,
+                    w.feature,
+                    variant,
                 )
             )
         return slices
@@ -304,7 +350,7 @@ class _Simulation:
         rng = random.Random(f"{self.seed}:events")
         loss: dict[tuple[int, str], float] = {}
         hours = list(range(24))
-        for i, w, env, account, customer, model, requests, tokens in slices:
+        for i, w, env, account, customer, model, requests, tokens, long in slices:
             if not w.telemetry:
                 continue
             key = (i, w.name)
@@ -323,6 +369,7 @@ class _Simulation:
                 out_per_req = toks.get("output", 0) / req
                 latency = (m.latency_ms + m.ms_per_output_token * out_per_req) * rng.lognormvariate(0, 0.2)
                 ident = f"{self.seed}|{self.start}|{self.end}|{i}|{w.name}|{env}|{customer}|{j}"
+                ident += "|long" if long else ""
                 self.data.events.append(
                     {
                         "event_id": "demo-" + hashlib.sha1(ident.encode()).hexdigest()[:24],
@@ -335,6 +382,9 @@ class _Simulation:
                         "cached_input_tokens": toks.get("cached_input", 0),
                         "cache_write_tokens": toks.get("cache_write", 0),
                         "reasoning_tokens": 0,
+                        "cache_write_1h_tokens": toks.get("cache_write_1h", 0),
+                        "service_tier": None if w.tier == "standard" else w.tier,
+                        "instance_id": None,
                         "requests": req,
                         "latency_ms": round(latency, 1),
                         "status": "ok",
@@ -347,6 +397,45 @@ class _Simulation:
                         "tags": {"service": PROVIDERS[w.provider].service, "sub_account": account},
                     }
                 )
+
+    def simulate_self_hosted(self) -> None:
+        """Usage events of the models served on the demo's own GPU instances (no per-token bill)."""
+        rng = random.Random(f"{self.seed}:self-hosted")
+        for i, day in enumerate(self.days):
+            for s in SELF_HOSTED:
+                requests = s.requests_per_day * (1 + s.growth) ** (i / 30.44) * _season(day, s.weekend)
+                requests *= rng.lognormvariate(0, 0.08)
+                for j, hour in enumerate((3, 9, 15, 21)):
+                    req = max(1, round(requests * HOURLY[hour] / sum(HOURLY[h] for h in (3, 9, 15, 21))))
+                    ts = dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)))
+                    ident = f"{self.seed}|{self.start}|{self.end}|{i}|{s.model}|{j}"
+                    self.data.events.append(
+                        {
+                            "event_id": "demo-" + hashlib.sha1(ident.encode()).hexdigest()[:24],
+                            "ts": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                            "provider": SELF_HOSTED_PROVIDER,
+                            "model": s.model,
+                            "operation": s.operation,
+                            "input_tokens": round(req * s.mix.get("input", 0) * rng.lognormvariate(0, 0.05)),
+                            "output_tokens": round(req * s.mix.get("output", 0)),
+                            "cached_input_tokens": 0,
+                            "cache_write_tokens": 0,
+                            "reasoning_tokens": 0,
+                            "cache_write_1h_tokens": 0,
+                            "service_tier": None,
+                            "instance_id": s.instance_id,
+                            "requests": req,
+                            "latency_ms": round(35 * rng.lognormvariate(0, 0.2), 1),
+                            "status": "ok",
+                            "customer": None,
+                            "feature": s.feature,
+                            "team": s.team,
+                            "env": "prod",
+                            "commit_sha": self.commits[i],
+                            "code_path": s.code_path,
+                            "tags": {"service": "vLLM on EC2", "sub_account": "ml-prod"},
+                        }
+                    )
 
     # --- GPU instances ------------------------------------------------------------------------------
 
@@ -403,6 +492,7 @@ class _Simulation:
     def run(self) -> DemoData:
         slices = self.simulate_tokens()
         self.simulate_events(slices)
+        self.simulate_self_hosted()
         self.simulate_gpus()
         self.simulate_commitment()
         self.data.cost_rows.sort(
@@ -419,6 +509,28 @@ class _Simulation:
             lab.impact = lab.impact.quantize(CENT)
         self.data.labels = sorted(self.labels.values(), key=lambda lab: (lab.day, lab.kind))
         return self.data
+
+
+def _bill_lines(tokens: dict[str, int]) -> dict[str, int]:
+    """Bill lines of a slice's tokens: a 1-hour cache write is billed apart from the 5-minute ones."""
+    lines = {t: n for t, n in tokens.items() if t != "cache_write_1h"}
+    one_hour = tokens.get("cache_write_1h", 0)
+    if one_hour:
+        lines["cache_write"] = lines.get("cache_write", 0) - one_hour
+        lines["cache_write_1h"] = one_hour
+    return lines
+
+
+def _variant(w: Workload, line: str, long: bool) -> dict[str, str]:
+    """What sets a bill line's price apart, as the provider's SKU says it (tier, cache TTL, context window)."""
+    out = {}
+    if w.tier != "standard":
+        out["tier"] = w.tier
+    if line == "cache_write_1h":
+        out["ttl"] = "1h"
+    if long:
+        out["context"] = "long"
+    return out
 
 
 def _workload(feature: str) -> Workload:

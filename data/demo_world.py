@@ -204,6 +204,11 @@ class Workload:
     tagged: bool = True  # the bill carries team/feature/env tags
     committed: bool = False  # served by the PTU commitment: no per-token bill rows
     telemetry: bool = True  # the app records usage events
+    tier: str = "standard"  # service tier: batch (Message Batches), flex (OpenAI flex processing), ...
+    geo: str | None = None  # inference geography: "us" for a Bedrock US cross-Region inference profile
+    cache_1h_share: float = 0.0  # share of cache writes made with a 1-hour TTL
+    long_share: float = 0.0  # extra requests above the model's long-context threshold, per ordinary request
+    long_mix: dict[str, int] | None = None  # their tokens per request
     key: str = field(default="", compare=False)
 
     @property
@@ -269,6 +274,7 @@ WORKLOADS: tuple[Workload, ...] = (
         staging_share=0.03,
         customers=30,
         code_path="app/support/summarize.py",
+        geo="us",
     ),
     Workload(
         "email-drafts",
@@ -311,6 +317,8 @@ WORKLOADS: tuple[Workload, ...] = (
         staging_share=0.03,
         customers=12,
         code_path="app/legal/contract_review.py",
+        long_share=0.05,
+        long_mix={"input": 230000, "cached_input": 15000, "output": 2500},
     ),
     Workload(
         "insights-agent",
@@ -325,6 +333,7 @@ WORKLOADS: tuple[Workload, ...] = (
         staging_account="insights-agent",
         customers=20,
         code_path="app/insights/agent.py",
+        tier="flex",
     ),
     Workload(
         "eval-harness",
@@ -338,6 +347,7 @@ WORKLOADS: tuple[Workload, ...] = (
         weekend=0.2,
         env="staging",
         code_path="evals/run_suite.py",
+        tier="batch",
     ),
     Workload(
         "doc-ingest",
@@ -365,6 +375,7 @@ WORKLOADS: tuple[Workload, ...] = (
         growth=0.06,
         weekend=0.15,
         code_path="tools/review_bot/review.py",
+        cache_1h_share=0.5,  # a review session outlives the 5-minute cache
     ),
     # untagged spend: the bill carries no team/feature/env tags (telemetry still knows where most came from)
     Workload(
@@ -394,6 +405,7 @@ WORKLOADS: tuple[Workload, ...] = (
         tagged=False,
         code_path="app/support/summarize.py",
         key="support-sandbox",
+        geo="us",
     ),
     Workload(
         "notebooks",
@@ -514,6 +526,49 @@ GPU_INSTANCES: tuple[GpuInstance, ...] = (
         "ip-10-20-9-5",
     ),
 )
+
+
+@dataclass(frozen=True)
+class SelfHostedModel:
+    """A model served on one of the GPU instances above (vLLM), recorded by the app's telemetry."""
+
+    model: str
+    instance_id: str  # = GpuInstance.instance_id
+    feature: str
+    team: str
+    operation: str
+    requests_per_day: float  # weekday requests on the first day, before noise
+    mix: dict[str, int]  # tokens per request
+    code_path: str
+    growth: float = 0.0
+    weekend: float = 0.5
+
+
+SELF_HOSTED: tuple[SelfHostedModel, ...] = (
+    SelfHostedModel(
+        "bge-reranker-v2-m3",
+        "i-0a7d3c9e1f2b4a6c8",
+        "search-rerank",
+        "search",
+        "rerank",
+        60_000,
+        {"input": 700},
+        "app/search/rerank_local.py",
+        growth=0.10,
+    ),
+    SelfHostedModel(
+        "bge-large-en-v1.5",
+        "i-0c4f5e6a7b8c9d0e1",
+        "legacy-embedder",
+        "platform",
+        "embeddings",
+        300,
+        {"input": 400},
+        "pipelines/embed/legacy_embedder.py",
+        weekend=0.3,
+    ),
+)
+SELF_HOSTED_PROVIDER = "vllm"  # gen_ai.provider.name the serving stack records
 
 
 @dataclass(frozen=True)

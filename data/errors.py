@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from spendscope.data.redaction import redact, redact_value
+
 
 class SpendscopeError(Exception):
-    """Base of every error a user or an LLM may read. The message names what was wrong and where."""
+    """Base of every error a user or an LLM may read. The message names what was wrong and where; credentials
+    in it (URLs with user:password, tokens, configured secrets) are masked here, once (data/redaction.py)."""
 
     code = "spendscope_error"
 
     def __init__(self, message: str, **details: object) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.details = details
+        self.details = {k: redact_value(v) for k, v in details.items()}
 
     def to_dict(self) -> dict[str, object]:
         return {"code": self.code, "message": self.message, **{k: v for k, v in self.details.items()}}

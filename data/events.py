@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 from spendscope.data.errors import ImportRejected
+from spendscope.data.event_pricing import catalog_cost_sql, price_join_sql, register_price_table
+from spendscope.data.file_kinds import elsewhere, json_document_note
 from spendscope.data.importing import (
     ImportResult,
     Progress,
@@ -23,6 +25,7 @@ from spendscope.data.importing import (
     sha256_file,
     staging_connection,
 )
+from spendscope.data.price_rules import bedrock_geo_sql, geo_sql, tier_sql
 from spendscope.data.prices import PriceCatalog
 from spendscope.data.sql import ident, literal, parse_timestamp_iso_first, repair_json
 from spendscope.data.store import Store
@@ -51,6 +54,16 @@ EVENT_COLUMNS: dict[str, str] = {
     "code_path": "VARCHAR",
     "tags": "JSON",
     "source": "VARCHAR",
+    # pricing engine v2 (migration 0080)
+    "service_tier": "VARCHAR",
+    "inference_geo": "VARCHAR",
+    "cache_write_1h_tokens": "BIGINT",
+    "instance_id": "VARCHAR",
+    "reported_cost": "DECIMAL(38,10)",
+    "catalog_cost": "DECIMAL(38,10)",
+    "cost_source": "VARCHAR",
+    "long_context": "BOOLEAN",
+    "price_source": "VARCHAR",
 }
 TOKEN_COLUMNS = (
     "input_tokens",
@@ -58,6 +71,7 @@ TOKEN_COLUMNS = (
     "cached_input_tokens",
     "cache_write_tokens",
     "reasoning_tokens",
+    "cache_write_1h_tokens",
 )
 
 GPU_COLUMNS: dict[str, str] = {
@@ -82,60 +96,13 @@ def _conform(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
             con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} {sql_type}")
 
 
-def register_prices(
-    con: duckdb.DuckDBPyConnection, table: str, catalog: PriceCatalog, name: str = "event_prices"
-) -> list[str]:
-    """Table `name` of per-token prices (DECIMAL, typed once here rather than per event) for every (provider,
-    model) in `table` that the catalog knows. Returns a warning naming the models it does not know (their events
-    are kept with priced = false)."""
-    import pandas as pd  # imported here: query paths must not pay for pandas
-
-    pairs = con.execute(f"SELECT DISTINCT provider, model FROM {table} WHERE model IS NOT NULL").fetchall()
-    rows, unpriced = [], []
-    for provider, model in pairs:
-        p = catalog.prices(model, provider)
-        if p is None:
-            unpriced.append(f"{provider}/{model}")
-            continue
-        rows.append(
-            {
-                "provider": provider,
-                "model": model,
-                "p_in": str(p.input),
-                "p_out": str(p.output),
-                "p_cr": str(p.cached_input),
-                "p_cw": str(p.cache_write),
-                "p_rs": str(p.reasoning),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["provider", "model", "p_in", "p_out", "p_cr", "p_cw", "p_rs"]).astype(
-        object
-    )
-    con.register(f"{name}_frame", frame)
-    try:
-        prices = ("p_in", "p_out", "p_cr", "p_cw", "p_rs")
-        typed = ", ".join(f"CAST({c} AS DECIMAL(38,18)) AS {c}" for c in prices)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT CAST(provider AS VARCHAR) AS provider, "
-            f"CAST(model AS VARCHAR) AS model, {typed} FROM {name}_frame"
-        )
-    finally:
-        con.unregister(f"{name}_frame")
-    if unpriced:
-        return [f"unpriced models (events kept, no estimated cost): {', '.join(sorted(unpriced)[:20])}"]
-    return []
-
-
-def _estimate_sql(e: str = "e", p: str = "p") -> str:
-    """Catalog cost of an event; input_tokens exclude cached and cache-write tokens (Anthropic's convention)."""
-    terms = [
-        ("input_tokens", "p_in"),
-        ("output_tokens", "p_out"),
-        ("cached_input_tokens", "p_cr"),
-        ("cache_write_tokens", "p_cw"),
-        ("reasoning_tokens", "p_rs"),
-    ]
-    return " + ".join(f"coalesce({e}.{t}, 0) * {p}.{c}" for t, c in terms)
+def _pricing_sql(e: str = "e") -> tuple[str, str]:
+    """SQL for an event's service tier and inference geography in the catalog's words; a Bedrock model id names
+    its geography (`us.anthropic...` a US profile, `global.` the global one, a bare id the caller's Region)."""
+    raw = f"coalesce(json_extract_string({e}.tags, '$.model_raw'), {e}.model)"
+    bedrock = f"lower(coalesce({e}.provider, '')) IN ('aws.bedrock', 'bedrock', 'aws')"
+    geo = f"coalesce({geo_sql(f'{e}.inference_geo')}, CASE WHEN {bedrock} THEN {bedrock_geo_sql(raw)} END)"
+    return tier_sql(f"{e}.service_tier"), geo
 
 
 def finish_event_import(
@@ -165,26 +132,44 @@ def finish_event_import(
     ]
     if missing:
         raise ImportRejected(f"{source_file}: {missing} events lack a time or provider; nothing was imported")
-    warnings += register_prices(con, table, catalog or PriceCatalog())
+    # 1-hour cache writes are part of the cache writes: a source that reports only them reports that many writes
+    con.execute(
+        f"UPDATE {table} SET cache_write_tokens = cache_write_1h_tokens "
+        "WHERE cache_write_1h_tokens > coalesce(cache_write_tokens, 0)"
+    )
+    tier, geo = _pricing_sql("e")
+    warnings += register_price_table(
+        con, f"SELECT e.provider, e.model, {tier}, {geo} FROM {table} AS e", catalog or PriceCatalog()
+    )
     fingerprint = (
         "'h' || CAST(hash(e.ts, e.provider, e.model, e.operation, e.input_tokens, e.output_tokens, "
         "e.cached_input_tokens, e.cache_write_tokens, e.reasoning_tokens, e.customer, e.feature, e.team, e.env, "
         "e.commit_sha, CAST(e.tags AS VARCHAR), e.latency_ms) AS VARCHAR)"
     )
-    estimate = f"coalesce(e.estimated_cost, CASE WHEN p.model IS NOT NULL THEN {_estimate_sql()} END)"
+    catalog_cost = catalog_cost_sql("e", "p")
+    # a cost the source gave (its own `reported_cost`, or an `estimated_cost` it computed) wins over the catalog
+    reported = "coalesce(e.reported_cost, e.estimated_cost)"
     exprs = {c: f"e.{c}" for c in EVENT_COLUMNS}
     exprs.update({c: f"coalesce(e.{c}, 0)" for c in TOKEN_COLUMNS})
     exprs["requests"] = "coalesce(e.requests, 1)"
     exprs["source"] = f"coalesce(e.source, {literal(kind)})"
     exprs["event_id"] = f"coalesce(e.event_id, {fingerprint})"
-    exprs["estimated_cost"] = estimate
-    exprs["priced"] = f"coalesce(e.priced, ({estimate}) IS NOT NULL)"
+    exprs["reported_cost"] = reported
+    exprs["catalog_cost"] = catalog_cost
+    exprs["estimated_cost"] = f"coalesce({reported}, {catalog_cost})"
+    exprs["cost_source"] = (
+        f"CASE WHEN {reported} IS NOT NULL THEN 'reported' WHEN {catalog_cost} IS NOT NULL THEN 'catalog' END"
+    )
+    exprs["priced"] = f"coalesce(e.priced, coalesce({reported}, {catalog_cost}) IS NOT NULL)"
+    exprs["service_tier"], exprs["inference_geo"] = tier, geo
+    exprs["long_context"] = "CASE WHEN p.model IS NOT NULL THEN p.lo >= 0 END"
+    exprs["price_source"] = "p.source"
     cols = list(EVENT_COLUMNS)
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW events_final AS
             SELECT {", ".join(f"{exprs[c]} AS {c}" for c in cols)}
             FROM {table} AS e LEFT JOIN event_prices AS p
-              ON p.provider IS NOT DISTINCT FROM e.provider AND p.model = e.model"""
+              ON {price_join_sql("e", "p", tier=f"coalesce({tier}, 'standard')", geo=f"coalesce({geo}, '')")}"""
     )
     ids = f"coalesce(e.event_id, {fingerprint})"  # what the view's event_id is, without the price join
     counted = con.execute(f"SELECT count(*), count(DISTINCT {ids}) FROM {table} AS e").fetchall()
@@ -334,10 +319,20 @@ def import_events_file(
     with staging_connection() as con:
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+            if any(r[1] == '"NULL"' for r in described) and source.startswith("read_json"):
+                # a field null in every sampled line would be typed NULL and lose its later values: read the
+                # whole file to type it (only such files pay for the extra pass)
+                source = source[:-1] + ", sample_size = -1)"
+                described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             # a view, not a copy: the typed table `ev` below is the one materialisation of the rows. Events keep
             # no row number, so the file is read in parallel; the numbered read happens only for a bad value.
             con.execute(f"CREATE VIEW ev_raw AS SELECT * FROM {source}")
         except duckdb.Error as exc:
+            note = json_document_note(path)
+            if note:  # the reader's own message would name a byte and a line, not the cause
+                raise reject(
+                    path, f"cannot be read as usage events: {note}; write one event per line"
+                ) from None
             raise reject(path, f"cannot be read: {str(exc).splitlines()[0][:200]}") from None
         types = {r[0]: r[1] for r in described}
         have = set(types)
@@ -346,7 +341,7 @@ def import_events_file(
                 raise reject(
                     path,
                     f"missing required field {required!r} (fields: ts, provider, model, "
-                    "input_tokens, output_tokens, ..., tags)",
+                    "input_tokens, output_tokens, ..., tags)" + elsewhere(path, "events", list(have)),
                 )
         selects, checks = [], []
         for c, sql_type in EVENT_COLUMNS.items():

@@ -66,6 +66,37 @@ FOCUS_COLUMNS: dict[str, str] = {
     "Tags": "json",
 }
 
+# FOCUS 1.3 / 1.4 columns of the cost and usage dataset beyond 1.2 (migration 0020). They are stored under their
+# own names; ProviderName / PublisherName (deprecated in 1.3, gone in 1.4) are filled from ServiceProviderName.
+FOCUS_13_COLUMNS: dict[str, str] = {
+    "AllocatedMethodDetails": "json",
+    "AllocatedMethodId": "string",
+    "AllocatedResourceId": "string",
+    "AllocatedResourceName": "string",
+    "AllocatedTags": "json",
+    "ContractApplied": "json",
+    "HostProviderName": "string",
+    "InvoiceDetailId": "string",
+    "ServiceProviderName": "string",
+}
+
+# The FOCUS 1.3 contract commitment dataset (a separate file of an export): column -> kind.
+CONTRACT_COMMITMENT_COLUMNS: dict[str, str] = {
+    "BillingCurrency": "string",
+    "ContractCommitmentCategory": "string",
+    "ContractCommitmentCost": "decimal",
+    "ContractCommitmentDescription": "string",
+    "ContractCommitmentId": "string",
+    "ContractCommitmentPeriodEnd": "timestamp",
+    "ContractCommitmentPeriodStart": "timestamp",
+    "ContractCommitmentQuantity": "decimal",
+    "ContractCommitmentType": "string",
+    "ContractCommitmentUnit": "string",
+    "ContractId": "string",
+    "ContractPeriodEnd": "timestamp",
+    "ContractPeriodStart": "timestamp",
+}
+
 # spendscope's AI columns, derived by every importer (docs/schema.md), and the provenance columns of `costs`.
 AI_COLUMNS: dict[str, str] = {
     "x_Model": "VARCHAR",
@@ -119,11 +150,17 @@ RENAMES: dict[str, str] = {
     "chargesubcategory": "x_ChargeSubcategory",
 }
 
-_BY_LOWER = {name.lower(): name for name in FOCUS_COLUMNS}
+_BY_LOWER = {name.lower(): name for name in (*FOCUS_COLUMNS, *FOCUS_13_COLUMNS)}
+
+
+def column_kind(name: str) -> str:
+    """string | decimal | timestamp | json for a FOCUS column of any version (string for anything else)."""
+    return FOCUS_COLUMNS.get(name) or FOCUS_13_COLUMNS.get(name) or "string"
 
 
 def canonical_name(header: str) -> str:
-    """Map a header of any FOCUS version (any case) to its 1.2 name; extra columns get the `x_` prefix."""
+    """Map a header of any FOCUS version (any case) to the store's name (1.2 names, plus the 1.3/1.4 columns under
+    their own names); extra columns get the `x_` prefix."""
     clean = header.strip().lstrip("\ufeff").strip().strip('"')
     low = clean.lower()
     if low in _BY_LOWER:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import find_instance_type, gpu_count
 from spendscope.data.import_common import (
     Source,
@@ -260,7 +261,8 @@ def stage_cur(
             raise reject(
                 path,
                 "is not an AWS Cost and Usage Report: missing column(s) "
-                + ", ".join(f"{c} (legacy {_legacy(c)})" for c in missing),
+                + ", ".join(f"{c} (legacy {_legacy(c)})" for c in missing)
+                + elsewhere(path, "aws-cur", headers),
                 missing=missing,
             )
 
@@ -340,12 +342,14 @@ def stage_cur(
         "ChargeFrequency": f"CASE WHEN {lit} IN ('RIFee', 'SavingsPlanRecurringFee') THEN 'Recurring' "
         f"WHEN {lit} IN ('Fee', 'SavingsPlanUpfrontFee') THEN 'One-Time' ELSE 'Usage-Based' END",
         "ChargePeriodStart": ts("line_item_usage_start_date"),
-        "ChargePeriodEnd": ts("line_item_usage_end_date"),
+        "ChargePeriodEnd": _exclusive_end(ts("line_item_usage_end_date")),
         "CommitmentDiscountCategory": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN 'Spend' "
         f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Usage' END",
         "CommitmentDiscountId": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN {sp_arn} "
         f"WHEN {lit} IN ('DiscountedUsage', 'RIFee', 'Fee') THEN {res_arn} END",
-        "CommitmentDiscountStatus": f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END",
+        # the fee lines' EffectiveCost is the part of the commitment no usage consumed (see EffectiveCost above)
+        "CommitmentDiscountStatus": f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' "
+        f"WHEN {lit} IN ('RIFee', 'SavingsPlanRecurringFee') THEN 'Unused' END",
         "CommitmentDiscountType": f"CASE WHEN {lit} LIKE 'SavingsPlan%' THEN 'Savings Plan' "
         f"WHEN {lit} IN ('DiscountedUsage', 'RIFee') OR ({lit} = 'Fee' AND {res_arn} IS NOT NULL) THEN 'Reserved Instance' END",
         "ContractedCost": f"coalesce({num('line_item_net_unblended_cost')}, {unblended})",
@@ -408,6 +412,14 @@ def stage_cur(
         f"{tag_join}"
     )
     return "staged", _warnings(con)
+
+
+def _exclusive_end(end: str) -> str:
+    """CUR ends monthly lines (RIFee, SavingsPlanRecurringFee, some legacy fees) at `...T23:59:59Z`, an inclusive end;
+    FOCUS periods end exclusively, so such an end becomes the next second (the start of the next day)."""
+    return (
+        f"(CASE WHEN second({end}) = 59 AND minute({end}) = 59 THEN {end} + INTERVAL 1 SECOND ELSE {end} END)"
+    )
 
 
 def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> dict[str, str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import gpu_count
 from spendscope.data.import_common import (
     ROW,
@@ -209,7 +210,8 @@ def stage_azure(
             "is not an Azure Cost Management export: missing column(s) "
             + ", ".join(
                 f"{m} (or {', '.join(n for n in (COST if m == COST[0] else DATE)[1:])})" for m in missing
-            ),
+            )
+            + elsewhere(path, "azure", src.columns),
             missing=missing,
         )
     c = src.col
@@ -287,8 +289,10 @@ def stage_azure(
         "BillingAccountId": c("BillingAccountId"),
         "BillingAccountName": c("BillingAccountName"),
         "BillingCurrency": c("BillingCurrencyCode", "BillingCurrency", "Currency"),
-        "BillingPeriodStart": ts(("BillingPeriodStartDate",)),
-        "BillingPeriodEnd": f"{ts(('BillingPeriodEndDate',))} + INTERVAL 1 DAY",
+        # MCA exports can leave the billing period empty: the charge date's month stands in (and a warning says so)
+        "BillingPeriodStart": f"coalesce({ts(('BillingPeriodStartDate',))}, date_trunc('month', {date}))",
+        "BillingPeriodEnd": f"coalesce({ts(('BillingPeriodEndDate',))} + INTERVAL 1 DAY, "
+        f"date_trunc('month', {date}) + INTERVAL 1 MONTH)",
         "ChargeCategory": f"""CASE WHEN {charge_type} IS NULL OR {charge_type} = 'Usage' OR {unused} THEN 'Usage'
             WHEN {charge_type} IN ('Purchase', 'Refund') THEN 'Purchase' WHEN {charge_type} = 'Tax' THEN 'Tax'
             WHEN {charge_type} = 'Credit' THEN 'Credit' ELSE 'Adjustment' END""",
@@ -352,6 +356,7 @@ def stage_azure(
         "x_PricingBlockSize": "CASE WHEN k.block = floor(k.block) THEN CAST(CAST(k.block AS BIGINT) AS VARCHAR) "
         "ELSE CAST(k.block AS VARCHAR) END",
         "x_CostCenter": f"nullif({c('CostCenter')}, '')",
+        "x_PeriodFallback": f"{ts(('BillingPeriodStartDate',))} IS NULL",
     }
     if progress:
         progress("mapping to FOCUS", 0.45)
@@ -364,7 +369,15 @@ def stage_azure(
     reject_flagged(con, src, checks)
     con.execute("DROP VIEW raw_numbered")
     con.execute("DROP VIEW raw")
-    return "staged", _warnings(con, amortised)
+    warnings = row_warning(
+        con,
+        "x_PeriodFallback",
+        "{n} rows have an empty billingPeriodStartDate (as MCA exports can); their billing period was taken "
+        "from the month of their charge date",
+        column="CAST(ChargePeriodStart AS DATE)",
+    )
+    con.execute("ALTER TABLE staged DROP COLUMN x_PeriodFallback")
+    return "staged", warnings + _warnings(con, amortised)
 
 
 def _amortised_line(cost: str, charge_type: str, pricing_model: str) -> str:

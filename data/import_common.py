@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from spendscope.data.csv_files import csv_source
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_focus import _clean_duckdb_error, _is_parquet
 from spendscope.data.importing import (
@@ -33,7 +34,6 @@ from spendscope.data.sql import (
     ident,
     parse_decimal,
     parse_timestamp_iso_first,
-    read_csv_text,
     read_json_lines,
     read_parquet,
 )
@@ -108,8 +108,11 @@ def load_text(
     when a later line is.
     """
     fmt = fmt or detect_format(path)
-    source = {"csv": read_csv_text, "parquet": read_parquet, "json": read_json_lines}[fmt](str(path))
     try:
+        if fmt == "csv":
+            source = csv_source(con, path)
+        else:
+            source = {"parquet": read_parquet, "json": read_json_lines}[fmt](str(path))
         if fmt == "json":
             con.execute(f"CREATE VIEW raw AS SELECT CAST(json AS VARCHAR) AS json FROM {source}")
             con.execute(

@@ -11,8 +11,12 @@ import re
 from pathlib import Path
 
 import duckdb
+from spendscope.data.csv_files import csv_source
 from spendscope.data.errors import ImportRejected
-from spendscope.data.focus import FOCUS_COLUMNS, MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name
+from spendscope.data.file_kinds import elsewhere
+from spendscope.data.focus import AI_COLUMNS, MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name, column_kind
+from spendscope.data.focus_versions import providers_from_13
+from spendscope.data.import_contracts import import_contract_commitments, is_contract_commitment_file
 from spendscope.data.importing import (
     ImportResult,
     Progress,
@@ -27,7 +31,6 @@ from spendscope.data.sql import (
     ident,
     parse_decimal,
     parse_timestamp_iso_first,
-    read_csv_text,
     read_parquet,
     repair_json,
 )
@@ -57,7 +60,7 @@ def source_relation(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, li
             cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {read_parquet(str(path))}").fetchall()]
             casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
             return f"(SELECT {casts} FROM {read_parquet(str(path))})", cols
-        relation = read_csv_text(str(path))
+        relation = csv_source(con, path)
         cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
         return relation, cols
     except duckdb.Error as exc:
@@ -94,10 +97,13 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
         raise reject(
             path,
             f"missing required column(s) {', '.join(missing)}; a FOCUS export needs at least "
-            f"{', '.join(REQUIRED_COLUMNS)} (FOCUS 1.0-1.2 names, any case)",
+            f"{', '.join(REQUIRED_COLUMNS)} (FOCUS 1.0-1.4 names, any case)"
+            + elsewhere(path, "focus", headers),
             missing=missing,
         )
     warnings = []
+    if "ServiceProviderName" in present:  # FOCUS 1.3/1.4: the deprecated provider columns are filled from it
+        present |= {"ProviderName", "PublisherName"}
     absent = [c for c in MANDATORY_COLUMNS if c not in present]
     if absent:
         warnings.append(f"FOCUS mandatory column(s) absent, imported as NULL: {', '.join(absent)}")
@@ -110,7 +116,7 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
     flags = []  # x_Bad over the parsed values (`checks` say the same over the text, to name a bad value)
     for src, target in mapping.items():
         col = ident(src)
-        kind = FOCUS_COLUMNS.get(target, "string")
+        kind = column_kind(target)
         if kind in ("decimal", "timestamp"):
             parse = parse_decimal(col) if kind == "decimal" else parse_timestamp_iso_first(col)
             expr = ident("_parsed_" + target)
@@ -121,6 +127,12 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
             if target == "ChargePeriodStart":
                 checks.append((src, target, "a date (the column is mandatory)", f"({col} IS NULL)"))
                 flags.append(f"({col} IS NULL)")
+        elif target in AI_COLUMNS:
+            # spendscope's own AI columns (a spendscope export read back): typed as stored
+            expr = f"TRY_CAST(trim({col}) AS {AI_COLUMNS[target]})"
+        elif kind == "json" and target in ("ContractApplied", "AllocatedMethodDetails"):
+            # FOCUS 1.3 JSON that may be a list (one entry per contract commitment applied), kept as given
+            expr = f"CAST(CASE WHEN json_valid({col}) THEN {col} ELSE {repair_json(col)} END AS JSON)"
         elif kind == "json":
             expr = f"CAST({repair_json(col)} AS JSON)"
         else:
@@ -156,6 +168,7 @@ def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged
             value=value,
         )
     con.execute(f"ALTER TABLE {table} DROP COLUMN x_Bad")
+    providers_from_13(con, table, present)
     nulls = con.execute(
         f"SELECT count(*) FROM {table} WHERE BilledCost IS NULL OR EffectiveCost IS NULL"
     ).fetchall()[0][0]
@@ -169,6 +182,8 @@ def import_focus(store: Store, path: Path | str, *, progress: Progress | None = 
     path = Path(path)
     if not path.is_file():
         raise ImportRejected(f"{path}: no such file", file=str(path))
+    if is_contract_commitment_file(path):  # FOCUS 1.3's contract commitment dataset, shipped as its own file
+        return import_contract_commitments(store, path, progress=progress)
     if progress:
         progress("hashing", 0.02)
     digest = sha256_file(path)

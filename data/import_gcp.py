@@ -13,11 +13,15 @@ newline-delimited JSON (nested fields as BigQuery exports them), Parquet (nested
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
+from spendscope.data.file_kinds import elsewhere
 from spendscope.data.import_common import (
     ROW,
     Check,
@@ -153,6 +157,34 @@ def _flatten(con: duckdb.DuckDBPyConnection, src: Source) -> None:
     con.execute(f"CREATE TABLE flat AS SELECT {', '.join(cols)} FROM raw_numbered")
 
 
+def _python_lists_to_json(con: duckdb.DuckDBPyConnection) -> None:
+    """Repeated fields written by pandas/Python (`[{'name': 'x', 'full_name': None}]`, the `repr` of a list of
+    dicts, as a BigQuery result saved with `DataFrame.to_csv` has them) are turned into JSON, once per distinct
+    text. A value that is neither JSON nor a Python literal is left as it is (the credits check names it)."""
+    for column in LISTS.values():
+        col = ident(column)
+        texts = con.execute(
+            f"SELECT DISTINCT {col} FROM flat WHERE {col} IS NOT NULL AND NOT json_valid({col}) "
+            f"AND regexp_matches(trim({col}), '^[\\[{{]')"
+        ).fetchall()
+        pairs = []
+        for (text,) in texts:
+            try:
+                value = ast.literal_eval(text)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                continue
+            if isinstance(value, list | dict):
+                pairs.append((text, json.dumps(value, default=str)))
+        if not pairs:
+            continue
+        frame = pd.DataFrame(pairs, columns=["old", "new"])
+        con.register("python_lists", frame)
+        try:
+            con.execute(f"UPDATE flat SET {col} = p.new FROM python_lists AS p WHERE flat.{col} = p.old")
+        finally:
+            con.unregister("python_lists")
+
+
 def _field(src: Source, field: str, is_list: bool) -> str:
     """A field from a CSV/Parquet column: `service.description`, `service_description`, or `description` inside a
     `service` column holding a JSON object (Parquet STRUCTs arrive that way)."""
@@ -178,11 +210,16 @@ def stage_gcp(
         missing = [f for f in REQUIRED if not src.has(f, f.replace(".", "_"))]
         if missing:
             raise reject(
-                path, "is not a GCP billing export: missing column(s) " + ", ".join(missing), missing=missing
+                path,
+                "is not a GCP billing export: missing column(s) "
+                + ", ".join(missing)
+                + elsewhere(path, "gcp", src.columns),
+                missing=missing,
             )
     _flatten(con, src)
     con.execute("DROP VIEW raw_numbered")
     con.execute("DROP VIEW raw")
+    _python_lists_to_json(con)
     if progress:
         progress("validating", 0.25)
     checks = [

@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 from spendscope.data.errors import ImportRejected, InvalidArgument
 from spendscope.data.events import finish_gpu_import
+from spendscope.data.file_kinds import belongs_elsewhere
 from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
 from spendscope.data.sql import literal
 from spendscope.data.store import Store, memory_connection
@@ -160,6 +161,8 @@ def _stage_query_gpu(
         names = [re.sub(r"\s*\[.*\]\s*$", "", h).strip().lower() for h in header_line.split(",")]
     elif columns:
         names = [c.strip().lower() for c in columns]
+    elif note := belongs_elsewhere(path, "gpu"):
+        raise reject(path, f"is not an nvidia-smi log: {note}")
     else:
         raise reject(
             path,

@@ -6,8 +6,13 @@ startTime, endTime, model, model_group, custom_llm_provider, user, end_user, tea
 request_tags and metadata (user_api_key_alias, user_api_key_team_alias, spend_logs_metadata,
 additional_usage_values / usage_object for cache and reasoning tokens). The `messages`, `response` and
 `proxy_server_request` columns hold prompt and completion text and are never read.
-LiteLLM's `spend` becomes the estimated cost; a zero spend with tokens (LiteLLM could not price the model) is
-priced from the catalog instead, or reported as unpriced. Mapping details: docs/telemetry.md.
+Also read: LiteLLM's StandardLoggingPayload as its logging callbacks write it (`id`, `response_cost`, epoch
+`startTime`/`endTime`, `model_parameters`, `hidden_params`), and the service tier a request ran at
+(`service_tier`, `model_parameters.service_tier`, `metadata.usage_object.service_tier`, a `service_tier:<x>` tag,
+or a batch call type).
+LiteLLM's `spend` (or `response_cost`) is the cost it reported: stored as `reported_cost` beside the catalog's
+estimate, and used. A zero spend with tokens (LiteLLM could not price the model) is no reported cost: the catalog
+prices it, or it is reported as unpriced. Mapping details: docs/telemetry.md.
 """
 
 from __future__ import annotations
@@ -46,9 +51,17 @@ FIELDS = (
     "metadata",
     "cache_hit",
     "api_base",
+    # StandardLoggingPayload (LiteLLM logging callbacks)
+    "id",
+    "response_cost",
+    "model_parameters",
+    "hidden_params",
+    "service_tier",
 )
+JSON_FIELDS = ("metadata", "request_tags", "model_parameters", "hidden_params")
 ALIASES = {"start_time": "startTime", "end_time": "endTime", "starttime": "startTime", "endtime": "endTime"}
-REQUIRED = ("request_id", "startTime", "spend")
+# each requirement is met by any one of its fields
+REQUIRED = (("request_id", "id"), ("startTime",), ("spend", "response_cost"))
 
 
 def _is_json(path: Path) -> bool:
@@ -75,7 +88,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             src = names.get(f)
             if src is None:
                 cols.append(f'CAST(NULL AS VARCHAR) AS "{f}"')
-            elif f in ("metadata", "request_tags"):  # an object/array, or JSON text inside a string
+            elif f in JSON_FIELDS:  # an object/array, or JSON text inside a string
                 cols.append(
                     f"CASE WHEN json_type(j->{literal(src)}) = 'VARCHAR' THEN j->>{literal(src)} "
                     f'ELSE CAST(j->{literal(src)} AS VARCHAR) END AS "{f}"'
@@ -93,12 +106,13 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             "FROM ll_csv"
         )
     present = {f for f in FIELDS if f in names}
-    missing = [f for f in REQUIRED if f not in present]
+    missing = [" or ".join(options) for options in REQUIRED if not present & set(options)]
     if missing:
         raise reject(
             path,
             f"missing required field(s) {', '.join(missing)}; a LiteLLM spend log export needs "
-            "request_id, startTime, spend (plus model, prompt_tokens, completion_tokens)",
+            "request_id, startTime, spend (a StandardLoggingPayload: id, startTime, response_cost), plus model, "
+            "prompt_tokens, completion_tokens",
         )
 
 
@@ -106,21 +120,36 @@ def _num(expr: str, sql_type: str) -> str:
     return f"TRY_CAST(nullif(trim({expr}), '') AS {sql_type})"
 
 
-def _meta(*paths: str) -> str:
-    """First non-empty text at one of the JSON paths of metadata."""
+def _meta(*paths: str, column: str = "meta") -> str:
+    """First non-empty text at one of the JSON paths of metadata (or another JSON column)."""
     return (
-        "coalesce(" + ", ".join(f"nullif(json_extract_string(meta, {literal(p)}), '')" for p in paths) + ")"
+        "coalesce("
+        + ", ".join(f"nullif(json_extract_string({column}, {literal(p)}), '')" for p in paths)
+        + ")"
     )
 
 
+def _time(expr: str) -> str:
+    """startTime/endTime: text LiteLLM's database writes, or the epoch seconds its logging payload carries."""
+    v = f"trim({expr})"
+    epoch = (
+        f"CASE WHEN regexp_matches({v}, '^\\d{{9,}}(\\.\\d+)?$') THEN to_timestamp(CAST({v} AS DOUBLE)) END"
+    )
+    return f"coalesce({epoch}, {parse_timestamp(expr)})"
+
+
 def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    con.execute(
+        "UPDATE ll_raw SET request_id = coalesce(nullif(trim(request_id), ''), id), "
+        "spend = coalesce(nullif(trim(spend), ''), response_cost)"
+    )
     checks = [
         ("request_id", "present", "request_id IS NULL OR trim(request_id) = ''"),
-        ("startTime", "a date and time", f"{parse_timestamp('startTime')} IS NULL"),
+        ("startTime", "a date and time", f"{_time('startTime')} IS NULL"),
         (
             "endTime",
             "a date and time",
-            f"nullif(trim(endTime), '') IS NOT NULL AND {parse_timestamp('endTime')} IS NULL",
+            f"nullif(trim(endTime), '') IS NOT NULL AND {_time('endTime')} IS NULL",
         ),
         (
             "spend",
@@ -154,7 +183,8 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         raise reject(path, f"row {row}, field {field}: {shown} is not {expected}", row=row, column=field)
     con.execute(
         "CREATE TABLE ll AS SELECT *, CASE WHEN nullif(trim(metadata), '') IS NOT NULL THEN CAST(metadata AS JSON) "
-        "END AS meta, CASE WHEN json_valid(request_tags) THEN CAST(request_tags AS JSON) END AS tags_json FROM ll_raw"
+        "END AS meta, CASE WHEN json_valid(request_tags) THEN CAST(request_tags AS JSON) END AS tags_json, "
+        "CASE WHEN json_valid(model_parameters) THEN CAST(model_parameters AS JSON) END AS params_json FROM ll_raw"
     )
     cache_read = f"coalesce({_num(_meta('$.additional_usage_values.cache_read_input_tokens', '$.usage_object.cache_read_input_tokens', '$.usage_object.prompt_tokens_details.cached_tokens', '$.additional_usage_values.prompt_tokens_details.cached_tokens'), 'BIGINT')}, 0)"  # noqa: E501
     cache_write = f"coalesce({_num(_meta('$.additional_usage_values.cache_creation_input_tokens', '$.usage_object.cache_creation_input_tokens'), 'BIGINT')}, 0)"  # noqa: E501
@@ -169,9 +199,16 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     def tagged(key: str) -> str:
         return f"nullif(split_part({tag.format(literal(key + ':'))}, ':', 2), '')"
 
+    cache_write_1h = f"coalesce({_num(_meta('$.usage_object.cache_creation.ephemeral_1h_input_tokens', '$.additional_usage_values.cache_creation.ephemeral_1h_input_tokens'), 'BIGINT')}, 0)"  # noqa: E501
+    tier = (
+        f"coalesce(nullif(trim(service_tier), ''), {_meta('$.service_tier', column='params_json')}, "
+        f"{_meta('$.usage_object.service_tier', '$.service_tier', '$.spend_logs_metadata.service_tier')}, "
+        f"{tagged('service_tier')}, CASE WHEN contains(lower(coalesce(call_type, '')), 'batch') THEN 'batch' END)"
+    )
+    geo = _meta("$.usage_object.inference_geo", "$.spend_logs_metadata.inference_geo")
     spend = _num("spend", "DECIMAL(38,12)")
-    start = parse_timestamp("startTime")
-    end = parse_timestamp("endTime")
+    start = _time("startTime")
+    end = _time("endTime")
     prefix = "CASE WHEN contains(model, '/') THEN split_part(model, '/', 1) END"
     con.execute(
         f"""
@@ -187,10 +224,12 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
             CASE WHEN {completion} >= {reasoning} THEN {completion} - {reasoning} ELSE {completion} END
                 AS output_tokens,
             {cache_read} AS cached_input_tokens, {cache_write} AS cache_write_tokens, {reasoning} AS reasoning_tokens,
+            {cache_write_1h} AS cache_write_1h_tokens, {tier} AS service_tier, {geo} AS inference_geo,
             1 AS requests,
             CASE WHEN {end} >= {start} THEN epoch_ms({end}) - epoch_ms({start}) END AS latency_ms,
+            CAST(NULL AS DECIMAL(38,10)) AS estimated_cost,
             CAST(CASE WHEN {spend} = 0 AND {prompt} + {completion} > 0 THEN NULL ELSE {spend} END AS DECIMAL(38,10))
-                AS estimated_cost,
+                AS reported_cost,
             CAST(NULL AS BOOLEAN) AS priced,
             CASE lower(trim(status)) WHEN 'failure' THEN 'error' WHEN 'error' THEN 'error' ELSE 'ok' END AS status,
             coalesce(nullif(trim(end_user), ''), {_meta("$.spend_logs_metadata.customer")}, {tagged("customer")})

@@ -9,7 +9,6 @@ up with the bill. Unknown names are kept (lower case).
 from __future__ import annotations
 
 import duckdb
-import pandas as pd
 from spendscope.data.models import normalize_model
 from spendscope.data.sql import ident, literal
 
@@ -93,6 +92,8 @@ def canonicalize_models(con: duckdb.DuckDBPyConnection, table: str, column: str 
     ]
     if not names:
         return
+    import pandas as pd  # imported here: query paths that only map provider names must not pay for pandas
+
     frame = pd.DataFrame({"raw": names, "canonical": [canonical_model(n) for n in names]})
     con.register("model_names", frame)
     try:

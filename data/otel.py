@@ -48,6 +48,36 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     ),
     "cache_write": ("gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"),
     "reasoning": ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"),
+    "cache_write_1h": (
+        "gen_ai.usage.cache_creation.ephemeral_1h.input_tokens",
+        "gen_ai.usage.cache_creation_1h_input_tokens",
+        "spendscope.usage.cache_write_1h_tokens",
+    ),
+    # the tier the response says it was served at wins over the one requested
+    "tier": (
+        "openai.response.service_tier",
+        "gen_ai.openai.response.service_tier",
+        "gen_ai.response.service_tier",
+        "anthropic.response.service_tier",
+        "spendscope.service_tier",
+        "openai.request.service_tier",
+        "gen_ai.openai.request.service_tier",
+        "gen_ai.request.service_tier",
+    ),
+    "geo": ("gen_ai.usage.inference_geo", "anthropic.usage.inference_geo", "spendscope.inference_geo"),
+    "region": ("cloud.region",),
+    # a cost the instrumentation reported (the GenAI cost proposals, Sentry's, Logfire's, OpenLLMetry's)
+    "cost": (
+        "gen_ai.usage.cost.amount",
+        "gen_ai.usage.cost",
+        "gen_ai.cost.total_tokens",
+        "operation.cost",
+        "llm.usage.cost",
+        "spendscope.cost",
+    ),
+    "cost_currency": ("gen_ai.usage.cost.currency",),
+    "cost_origin": ("gen_ai.usage.cost.source",),
+    "instance": ("spendscope.instance_id", "host.id", "cloud.resource_id"),
     "customer": ("spendscope.customer", "customer", "customer.id", "app.customer", "tenant.id", "enduser.id"),
     "feature": ("spendscope.feature", "feature", "feature.name", "app.feature"),
     "team": ("spendscope.team", "team", "team.name", "app.team"),
@@ -68,7 +98,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "agent": ("gen_ai.agent.name",),
     "conversation": ("gen_ai.conversation.id",),
 }
-TOKEN_FIELDS = ("in", "out", "cache_read", "cache_write", "reasoning")
+TOKEN_FIELDS = ("in", "out", "cache_read", "cache_write", "reasoning", "cache_write_1h")
 
 _MACROS = (
     "CREATE OR REPLACE MACRO otel_attrs(a) AS list_transform(json_extract(a, '$[*]'), lambda x: {'k': x->>'key', "
@@ -116,6 +146,15 @@ def stage_spans(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, int, 
     checks.append(
         ("start", "a time in unix nanoseconds", "TRY_CAST(start_ns AS BIGINT) IS NULL", "startTimeUnixNano")
     )
+    cost_keys = ATTRIBUTES["cost"]
+    checks.append(
+        (
+            "cost",
+            "a number (USD)",
+            "a_cost IS NOT NULL AND TRY_CAST(a_cost AS DECIMAL(38,12)) IS NULL",
+            cost_keys[0],
+        )
+    )
     for field, expected, cond, label in checks:
         bad = con.execute(
             f"SELECT x_SourceRow, span_no, trace_id, span_id, "
@@ -145,13 +184,14 @@ def stage_spans(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, int, 
         "OR a_model ILIKE 'o3%' OR a_model ILIKE 'o4%' OR a_model ILIKE 'text-embedding%' THEN 'openai' "
         "WHEN a_model ILIKE 'gemini%' THEN 'gcp.gemini' END"
     )
+    provider = f"coalesce({provider_sql('a_provider')}, {inferred}, 'unknown')"
     con.execute(
         f"""
         CREATE OR REPLACE TABLE ev AS SELECT
             CASE WHEN trace_id IS NOT NULL AND span_id IS NOT NULL THEN lower(trace_id) || lower(span_id) END
                 AS event_id,
             CAST(make_timestamp(CAST(start_ns AS BIGINT) // 1000) AS TIMESTAMPTZ) AS ts,
-            coalesce({provider_sql("a_provider")}, {inferred}, 'unknown') AS provider,
+            {provider} AS provider,
             a_model AS model,
             coalesce(a_operation, span_name) AS operation,
             CASE WHEN {tok["in"]} >= {cached} THEN {tok["in"]} - {cached} ELSE {tok["in"]} END AS input_tokens,
@@ -164,13 +204,21 @@ def stage_spans(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, int, 
             CASE WHEN TRY_CAST(end_ns AS BIGINT) >= CAST(start_ns AS BIGINT)
                  THEN (TRY_CAST(end_ns AS BIGINT) - CAST(start_ns AS BIGINT)) / 1e6 END AS latency_ms,
             CAST(NULL AS DECIMAL(38,10)) AS estimated_cost,
+            CASE WHEN coalesce(upper(a_cost_currency), 'USD') = 'USD'
+                 THEN CAST(TRY_CAST(a_cost AS DECIMAL(38,12)) AS DECIMAL(38,10)) END AS reported_cost,
+            a_tier AS service_tier,
+            coalesce(a_geo, CASE WHEN {provider} = 'gcp.vertex_ai' THEN a_region END) AS inference_geo,
+            {tok["cache_write_1h"]} AS cache_write_1h_tokens,
+            a_instance AS instance_id,
             CAST(NULL AS BOOLEAN) AS priced,
             CASE WHEN status_code IN ('2', 'STATUS_CODE_ERROR') THEN 'error' ELSE 'ok' END AS status,
             a_customer AS customer, a_feature AS feature, a_team AS team, a_env AS env, a_commit AS commit_sha,
             {code_path} AS code_path,
             CAST(json_merge_patch('{{}}', json_object('service.name', a_service, 'span.name', span_name,
                 'trace_id', lower(trace_id), 'gen_ai.agent.name', a_agent, 'gen_ai.conversation.id', a_conversation,
-                'model_raw', a_model, 'provider_raw', a_provider)) AS JSON) AS tags,
+                'model_raw', a_model, 'provider_raw', a_provider, 'cost.source', a_cost_origin,
+                'cost.currency', CASE WHEN upper(a_cost_currency) <> 'USD' THEN a_cost_currency END,
+                'cost.amount', CASE WHEN upper(a_cost_currency) <> 'USD' THEN a_cost END)) AS JSON) AS tags,
             {literal(KIND)} AS source
         FROM otlp_picked WHERE {keep}
         """
@@ -182,6 +230,12 @@ def stage_spans(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, int, 
         warnings.append(
             f"{seen - kept} of {seen} spans carry no GenAI model-call usage (or are agent/tool/"
             "workflow spans whose usage sums their children) and were skipped"
+        )
+    foreign = con.execute("SELECT count(*) FROM otlp_picked WHERE upper(a_cost_currency) <> 'USD'").fetchall()
+    if foreign[0][0]:
+        warnings.append(
+            f"{foreign[0][0]} spans report a cost in another currency than USD (kept in tags as cost.amount and "
+            "cost.currency; priced from the catalog instead)"
         )
     unknown = con.execute("SELECT count(*) FROM ev WHERE provider = 'unknown'").fetchall()[0][0]
     if unknown:

@@ -6,7 +6,9 @@ The README's configuration table is checked against this class by a test.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -68,7 +70,8 @@ class Settings(BaseSettings):
     )
     keys_file: Path = Field(
         default_factory=lambda: _home() / "keys.yaml",
-        description="YAML file with `openai_admin_key:` / `anthropic_admin_key:`, used when the environment has none.",
+        description="YAML file with `openai_admin_key:` / `anthropic_admin_key:` / `cursor_admin_key:` / `github_token:`, "
+        "used when the environment has none.",
     )
     openai_api_url: str = Field(
         default="https://api.openai.com", description="Base URL of the OpenAI API (syncs)."
@@ -82,6 +85,45 @@ class Settings(BaseSettings):
     )
     sync_initial_days: int = Field(
         default=30, description="Days of history the first sync of a provider pulls."
+    )
+    cursor_admin_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_CURSOR_ADMIN_KEY", "CURSOR_ADMIN_KEY"),
+        description="Cursor Admin API key for `spendscope sync cursor` (also CURSOR_ADMIN_KEY or keys_file).",
+    )
+    cursor_api_url: str = Field(
+        default="https://api.cursor.com", description="Base URL of the Cursor Admin API."
+    )
+    cursor_seat_price: Decimal = Field(
+        default=Decimal("40"),
+        description="Monthly price of a Cursor seat in USD (Teams list price; set your contract's), for seat fees.",
+    )
+    cursor_plan: str = Field(default="teams", description="Cursor plan name recorded on seat rows.")
+    github_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SPENDSCOPE_GITHUB_TOKEN", "GITHUB_TOKEN"),
+        description="GitHub token (manage_billing:copilot, read:org) for `spendscope sync github-copilot` (also "
+        "GITHUB_TOKEN or keys_file `github_token:`).",
+    )
+    github_org: str | None = Field(
+        default=None, description="GitHub organization whose Copilot seats and usage to sync."
+    )
+    github_api_url: str = Field(
+        default="https://api.github.com", description="Base URL of the GitHub REST API."
+    )
+    copilot_seat_prices: str = Field(
+        default="business=19,enterprise=39",
+        description="Monthly Copilot seat prices in USD per plan_type (list prices; set your contract's).",
+    )
+    claude_code_seat_price: Decimal | None = Field(
+        default=None,
+        description="Monthly price of a Claude Code seat in USD; when set, every organization member is a seat "
+        "(Admin API users); unset: no seat fees.",
+    )
+    claude_code_api_costs: Literal["none", "estimate"] = Field(
+        default="none",
+        description="API-billed Claude Code usage: `none` (its cost is in the Anthropic cost report; tokens and "
+        "activity only) or `estimate` (the analytics estimate as cost).",
     )
     mcp_tokens: Path | None = Field(
         default=None,
@@ -120,6 +162,13 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment; explicit overrides (CLI flags) win."""
+    """Build settings from the environment; explicit overrides (CLI flags) win. The secrets among them are
+    masked in everything the process prints or logs from here on (data/redaction.py)."""
+    from spendscope.data import redaction
+
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)
+    settings = Settings(**clean)
+    values = (getattr(settings, name) for name in type(settings).model_fields)
+    redaction.remember(*(v.get_secret_value() for v in values if isinstance(v, SecretStr)))
+    redaction.install_log_redaction()
+    return settings

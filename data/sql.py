@@ -94,10 +94,12 @@ def week(expr: str) -> str:
     return f"date_trunc('week', {expr})"
 
 
-def read_csv_text(path: str) -> str:
-    """A table function reading a CSV (plain or .gz) with every column as text and FOCUS null spellings."""
+def read_csv_text(path: str, delim: str | None = None) -> str:
+    """A table function reading a CSV (plain or .gz) with every column as text and FOCUS null spellings; the
+    delimiter is sniffed unless given (data/csv_files.py detects it from the header line)."""
+    sep = "" if delim is None else f"delim = {literal(delim)}, "
     return (
-        f"read_csv({literal(path)}, all_varchar = true, header = true, "
+        f"read_csv({literal(path)}, {sep}all_varchar = true, header = true, "
         "nullstr = ['NULL', 'null', 'Null', ''], strict_mode = true, null_padding = false, "
         "normalize_names = false, max_line_size = 10000000)"
     )

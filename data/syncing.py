@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, Field
 from spendscope.data.errors import ImportRejected, InvalidArgument, SourceError, StoreBusy
 from spendscope.data.importing import ImportResult, finish_cost_import
+from spendscope.data.redaction import redact, remember, warn_if_exposed
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store, memory_connection
 
@@ -59,15 +60,19 @@ class SyncResult(BaseModel):
     import_result: ImportResult
 
 
-def admin_key(settings: Settings, provider: str) -> str:
-    """The admin key for `provider` ('openai' | 'anthropic'): environment first, then the keys file."""
-    field = f"{provider}_admin_key"
-    env_name = f"{provider.upper()}_ADMIN_KEY"
+def admin_key(
+    settings: Settings, provider: str, *, field: str | None = None, env_name: str | None = None
+) -> str:
+    """The admin key for `provider` ('openai' | 'anthropic' | ...): environment first, then the keys file.
+    `field` is the settings field and keys-file key (default `<provider>_admin_key`), `env_name` its usual variable."""
+    field = field or f"{provider}_admin_key"
+    env_name = env_name or f"{provider.upper()}_ADMIN_KEY"
     secret = getattr(settings, field)
     if secret is not None and secret.get_secret_value().strip():
         return secret.get_secret_value().strip()
     path = Path(settings.keys_file).expanduser()
     if path.is_file():
+        warn_if_exposed(path)
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError:
@@ -76,6 +81,7 @@ def admin_key(settings: Settings, provider: str) -> str:
             ) from None
         value = doc.get(field) if isinstance(doc, dict) else None
         if isinstance(value, str) and value.strip():
+            remember(value.strip())
             return value.strip()
     raise SourceError(
         f"no {provider} admin key: set {env_name} (or SPENDSCOPE_{env_name}) in the environment, or put "
@@ -212,34 +218,32 @@ class _WindowReplacingStore(Store):
                 "ORDER BY finished_at DESC LIMIT 1",
                 [self.source, self.file_hash],
             ).fetchall()[0]
-            now = dt.datetime.now(UTC)
-            con.execute(
-                f"""
-                INSERT INTO {db}._sync_state AS s (source, synced_from, synced_through, last_window_start,
-                    last_success_at, last_import_id, last_rows, last_attempt_at, last_status, last_error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL)
-                ON CONFLICT (source) DO UPDATE SET
-                    synced_from = least(s.synced_from, excluded.synced_from),
-                    synced_through = greatest(s.synced_through, excluded.synced_through),
-                    last_window_start = excluded.last_window_start,
-                    last_success_at = excluded.last_success_at,
-                    last_import_id = excluded.last_import_id,
-                    last_rows = excluded.last_rows,
-                    last_attempt_at = excluded.last_attempt_at,
-                    last_status = 'ok',
-                    last_error = NULL
-                """,
-                [
-                    self.source,
-                    self.window.start,
-                    self.window.end,
-                    self.window.start,
-                    now,
-                    import_id,
-                    rows,
-                    now,
-                ],
-            )
+            record_success(con, db, self.source, self.window, import_id, rows)
+
+
+def record_success(
+    con: duckdb.DuckDBPyConnection, db: str, source: str, window: SyncWindow, import_id: str, rows: int
+) -> None:
+    """Advance `_sync_state` of `source` after a successful window (inside the writer's transaction)."""
+    now = dt.datetime.now(UTC)
+    con.execute(
+        f"""
+        INSERT INTO {db}._sync_state AS s (source, synced_from, synced_through, last_window_start,
+            last_success_at, last_import_id, last_rows, last_attempt_at, last_status, last_error)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL)
+        ON CONFLICT (source) DO UPDATE SET
+            synced_from = least(s.synced_from, excluded.synced_from),
+            synced_through = greatest(s.synced_through, excluded.synced_through),
+            last_window_start = excluded.last_window_start,
+            last_success_at = excluded.last_success_at,
+            last_import_id = excluded.last_import_id,
+            last_rows = excluded.last_rows,
+            last_attempt_at = excluded.last_attempt_at,
+            last_status = 'ok',
+            last_error = NULL
+        """,
+        [source, window.start, window.end, window.start, now, import_id, rows, now],
+    )
 
 
 def finish_sync(
@@ -266,6 +270,7 @@ def finish_sync(
         )
         warnings = [*warnings, f"{outside} results outside the requested window {window.label} were left out"]
     replacing = _WindowReplacingStore(store, kind, window, file_hash)
+    source_label = redact(source_label)  # the label names the API's base URL, which may carry user:password
     result = finish_cost_import(
         replacing, con, table, kind=kind, source_file=source_label, file_hash=file_hash, warnings=warnings
     )

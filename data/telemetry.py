@@ -41,7 +41,7 @@ from spendscope.data.events import EVENT_COLUMNS, finish_event_import, import_ev
 from spendscope.data.prices import PriceCatalog
 from spendscope.data.settings import Settings, load_settings
 from spendscope.data.store import Store, memory_connection
-from spendscope.data.telemetry_wrapper import CALLER_CONTEXT, KIND, WRAPPED, Ctx, Proxy, flavor_of
+from spendscope.data.telemetry_wrapper import CALLER_CONTEXT, KIND, WRAPPED, Ctx, Proxy, flavor_of, geo_of
 
 log = logging.getLogger("spendscope.telemetry")
 
@@ -266,6 +266,7 @@ def instrument(client: Any, recorder: Recorder | None = None, **default_tags: ob
         provider,
         recorder or default_recorder(),
         {k: str(v) for k, v in default_tags.items() if v is not None},
+        geo_of(client),
     )
     return Proxy(client, (), ctx)
 

@@ -1,7 +1,8 @@
 """The duck-typed wrapper behind `data.telemetry.instrument`: proxies an anthropic/openai client, records each
 model call (and each stream when it ends) as a usage event dict, and hands it to a recorder. It reads model,
-usage and timing from responses, stream events and stream snapshots, never their content, and imports
-neither SDK.
+usage, timing and what the price depends on (the service tier the response says it ran at, the inference
+geography, 1-hour cache writes, a cost the response reports) from responses, stream events and stream
+snapshots, never their content, and imports neither SDK.
 """
 
 from __future__ import annotations
@@ -83,11 +84,19 @@ def flavor_of(client: Any) -> tuple[str, str]:
     raise TypeError(f"instrument() takes an anthropic or openai client, not {type(client).__module__}.{name}")
 
 
-class Ctx:
-    __slots__ = ("flavor", "provider", "recorder", "tags")
+def geo_of(client: Any) -> str | None:
+    """The inference geography a client pins: AnthropicVertex's region (`global` or a location)."""
+    region = getattr(client, "region", None)
+    return region if isinstance(region, str) and region else None
 
-    def __init__(self, flavor: str, provider: str, recorder: EventSink, tags: dict[str, str]) -> None:
-        self.flavor, self.provider, self.recorder, self.tags = flavor, provider, recorder, tags
+
+class Ctx:
+    __slots__ = ("flavor", "provider", "recorder", "tags", "geo")
+
+    def __init__(
+        self, flavor: str, provider: str, recorder: EventSink, tags: dict[str, str], geo: str | None = None
+    ) -> None:
+        self.flavor, self.provider, self.recorder, self.tags, self.geo = flavor, provider, recorder, tags, geo
 
 
 class Proxy:
@@ -103,7 +112,11 @@ class Proxy:
         if name in ("with_options", "copy") and not self._path and callable(attr):
             # a derived client (client.with_options(timeout=5).messages.create(...)) stays instrumented
             def rewrap(*args: Any, **kwargs: Any) -> Any:
-                return Proxy(attr(*args, **kwargs), (), self._ctx)
+                derived = attr(*args, **kwargs)
+                ctx = self._ctx
+                return Proxy(
+                    derived, (), Ctx(ctx.flavor, ctx.provider, ctx.recorder, ctx.tags, geo_of(derived))
+                )
 
             return rewrap
         path = (*self._path, name)
@@ -209,6 +222,14 @@ class _Call:
         self.first_event: float | None = None
         self.model = kwargs.get("model") if isinstance(kwargs.get("model"), str) else None
         self.usage: dict[str, int] | None = None
+        # what the price depends on: the response's word wins over the request's
+        self.requested_tier = (
+            kwargs.get("service_tier") if isinstance(kwargs.get("service_tier"), str) else None
+        )
+        self.tier: str | None = None
+        geo = kwargs.get("inference_geo")
+        self.geo: str | None = geo if isinstance(geo, str) else ctx.geo
+        self.cost: float | None = None
         self.done = False
         try:
             self.code_path = _caller()
@@ -254,18 +275,35 @@ class _Call:
             return
         if isinstance(kind, str) and kind.startswith("response.") and _get(obj, "response") is not None:
             self._model(_get(obj, "response", "model"))
+            self._tier(_get(obj, "response", "service_tier"))
             self._usage(_get(obj, "response", "usage"))
             return
         self._model(_get(obj, "model"))
+        self._tier(_get(obj, "service_tier"))  # OpenAI: on the response (and on each stream chunk)
         self._usage(_get(obj, "usage"))
 
     def _model(self, model: Any) -> None:
         if isinstance(model, str) and model:
             self.model = model
 
+    def _tier(self, tier: Any) -> None:
+        if isinstance(tier, str) and tier:
+            self.tier = tier
+
+    def _extras(self, u: Any) -> None:
+        """Anthropic's usage names the tier and geography it ran at; some gateways report the cost."""
+        self._tier(_get(u, "service_tier"))
+        geo = _get(u, "inference_geo")
+        if isinstance(geo, str) and geo:
+            self.geo = geo
+        cost = _get(u, "cost")
+        if isinstance(cost, int | float) and not isinstance(cost, bool) and cost >= 0:
+            self.cost = float(cost)
+
     def _usage(self, u: Any, merge: bool = False) -> None:
         if u is None:
             return
+        self._extras(u)
         if _get(u, "prompt_tokens") is not None:  # OpenAI chat completions / embeddings / completions
             cached = _int(_get(u, "prompt_tokens_details", "cached_tokens"))
             write = _int(_get(u, "prompt_tokens_details", "cache_write_tokens"))
@@ -290,10 +328,9 @@ class _Call:
         else:  # Anthropic: input_tokens already exclude cache reads and writes
             thinking = _int(_get(u, "output_tokens_details", "thinking_tokens"))
             write = _get(u, "cache_creation_input_tokens")
+            one_hour = _get(u, "cache_creation", "ephemeral_1h_input_tokens")
             if write is None and _get(u, "cache_creation") is not None:
-                write = _int(_get(u, "cache_creation", "ephemeral_5m_input_tokens")) + _int(
-                    _get(u, "cache_creation", "ephemeral_1h_input_tokens")
-                )
+                write = _int(_get(u, "cache_creation", "ephemeral_5m_input_tokens")) + _int(one_hour)
             raw = {
                 "input_tokens": _get(u, "input_tokens"),
                 "cached_input_tokens": _get(u, "cache_read_input_tokens"),
@@ -310,6 +347,9 @@ class _Call:
                 "cache_write_tokens": _int(raw["cache_write_tokens"]),
                 "output_tokens": max(out - thinking, 0),
                 "reasoning_tokens": thinking,
+                "cache_write_1h_tokens": _int(one_hour)
+                if one_hour is not None
+                else (self.usage or {}).get("cache_write_1h_tokens", 0),
             }
             if merge and self.usage and raw["output_tokens"] is None:
                 new["output_tokens"] = self.usage.get("output_tokens", 0)
@@ -352,6 +392,9 @@ class _Call:
                 "requests": 1,
                 "latency_ms": round(elapsed, 3),
                 "estimated_cost": None,
+                "reported_cost": self.cost,
+                "service_tier": self.tier or self.requested_tier,
+                "inference_geo": self.geo,
                 "priced": None,
                 "status": status,
                 **{_COLUMN_OF.get(k, k): self.tags.get(k) for k in CALLER_TAGS},

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from spendscope.data.sql_guard import DOCUMENTED
 from spendscope.data.store import migrations
 from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, MEASURES, TIME_GRAINS, TOKEN_MEASURES
 from spendscope.tools.periods import __doc__ as PERIODS_DOC
@@ -21,7 +22,6 @@ _CREATE = re.compile(
     r"\b(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+)\"?(\w+)",
     re.IGNORECASE,
 )
-_INTERNAL = {"schema_migrations"}
 
 
 def _doc(name: str) -> str | None:
@@ -57,7 +57,7 @@ def documented_ddl() -> list[tuple[str, str]]:
             if match is None:
                 continue
             relation = match.group(1)
-            if relation.startswith("_") or relation.lower() in _INTERNAL:
+            if relation.lower() not in DOCUMENTED:  # the guard's allow-list: what run_sql may read
                 continue
             out.append((relation, f"-- {name}\n{chunk.strip()};"))
     return out

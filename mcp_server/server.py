@@ -55,6 +55,7 @@ class SpendscopeMCP(MCPServer[Any]):
     def __init__(self, *, access: Access, specs: dict[str, ToolSpec], **kwargs: Any) -> None:
         self.access = access
         self.specs = specs
+        self.tokens: TokenTable | None = None
         super().__init__(**kwargs)
 
     async def list_tools(self) -> list[MCPTool]:
@@ -126,8 +127,10 @@ def build_server(
         auth_kwargs = {
             "token_verifier": StaticTokenVerifier(tokens),
             "auth": AuthSettings(
-                issuer_url=server_url,
-                resource_server_url=server_url,
+                issuer_url=server_url,  # required by the SDK; unused without an authorization server
+                # No OAuth protected-resource metadata: static tokens have no authorization server to name, and
+                # metadata pointing at one that does not exist sends clients into a login that cannot work.
+                resource_server_url=None,
                 required_scopes=[READ],
                 validate_token_resource=False,  # static tokens name no resource
             ),
@@ -143,6 +146,7 @@ def build_server(
         log_level=log_level,
         **auth_kwargs,
     )
+    server.tokens = tokens  # the HTTP runner reloads them on SIGHUP
     _add_resources(server, store, ops, access)
     _add_prompts(server, set(specs))
     return server
@@ -215,9 +219,8 @@ def run_stdio(server: SpendscopeMCP) -> None:
 
 
 def run_http(server: SpendscopeMCP, host: str, port: int) -> None:
-    """Serve streamable HTTP at http://host:port/mcp, stateless with JSON responses (any replica can answer)."""
+    """Serve streamable HTTP at http://host:port/mcp, stateless with JSON responses (any replica can answer),
+    behind the request checks of mcp_server/http.py."""
+    from spendscope.mcp_server.http import serve
 
-    async def serve() -> None:
-        await server.run_streamable_http_async(host=host, port=port, stateless_http=True, json_response=True)
-
-    anyio.run(serve)
+    anyio.run(serve, server, host, port)

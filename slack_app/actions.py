@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +19,15 @@ from slack_sdk import WebClient
 from spendscope.agents.delivery import Alert
 from spendscope.data.errors import PermissionDenied, SpendscopeError
 from spendscope.slack_app import blocks, messaging
-from spendscope.slack_app.access import Access
+from spendscope.slack_app.access import Access, Scope
 from spendscope.slack_app.delivery import SlackDelivery
 from spendscope.tools.access import Caller
 from spendscope.tools.invoke import invoke
 from spendscope.tools.triage import post_ledger
 
 log = logging.getLogger("spendscope.slack")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 
 
 @dataclass
@@ -91,17 +94,37 @@ class AlertActions:
             state = self.delivery.state(alert)
             if p.user == d.slack_user or (state is not None and state.assignee == p.user):
                 return None
-            if decision.scope is not None:
-                checks = [(alert.dimension, alert.value)]
-                if d.owner_key and d.owner_value:
-                    checks.insert(0, (d.owner_key, d.owner_value))
-                if any(decision.scope.limits(k) and decision.scope.allows(k, v) for k, v in checks):
-                    return None
+            if decision.scope is not None and _covers(decision.scope, alert):
+                return None
         owner = alert.destination.owner_value if alert is not None else None
         return (
             f"only {owner}'s people or a spendscope admin can act on this alert"
             if owner
             else "only a spendscope admin can act on this alert"
+        )
+
+    def may_receive(self, alert: Alert | None, assignee: str) -> str | None:
+        """Why the alert may not be handed to `assignee` (None: it may). A reassignment sends the whole alert to
+        the new person or channel, so their own access must cover it, as for anyone acting on it: an admin, a
+        user or channel whose scope is everything or covers the alert's owner or series."""
+        if self.access.spec is None:
+            return None  # no access file: everyone sees all costs
+        if _USER_ID.match(assignee):
+            decision = self.access.decide(assignee, direct=True)  # the copy goes to their DM
+        elif _CHANNEL_ID.match(assignee):
+            decision = self.access.decide(None, assignee)
+        else:
+            return "pick a Slack user or channel from the access file to reassign to"
+        if decision.admin or (decision.scope is not None and decision.scope.everything):
+            return None
+        if alert is not None and decision.scope is not None and _covers(decision.scope, alert):
+            return None
+        who = f"<@{assignee}>" if _USER_ID.match(assignee) else f"<#{assignee}>"
+        owner = alert.destination.owner_value if alert is not None else None
+        about = f" about {owner}" if owner else ""
+        return (
+            f"{who} may not see this alert{about}: the access file gives them nothing that covers it; ask a "
+            "spendscope admin to add them, or reassign to someone who can see it"
         )
 
     # ------------------------------------------------------------------------------------------- actions
@@ -130,6 +153,9 @@ class AlertActions:
             return
 
         def run(p: Pressed) -> None:
+            refused = self.may_receive(p.alert, assignee)
+            if refused is not None:
+                raise PermissionDenied(refused)
             invoke(
                 self.store,
                 "reassign_anomaly",
@@ -236,6 +262,15 @@ class AlertActions:
                 f"Could not {what} {p.anomaly_id}: something went wrong "
                 "on my side; the app's log has the details",
             )
+
+
+def _covers(scope: Scope, alert: Alert) -> bool:
+    """Whether `scope` limits the alert's owner dimension or its series dimension to a value that includes it."""
+    d = alert.destination
+    checks = [(alert.dimension, alert.value)]
+    if d.owner_key and d.owner_value:
+        checks.insert(0, (d.owner_key, d.owner_value))
+    return any(scope.limits(k) and scope.allows(k, v) for k, v in checks)
 
 
 def _bare_alert(p: Pressed) -> Alert:

@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from spendscope.data.errors import InvalidArgument
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
-from spendscope.slack_app import blocks, messaging
+from spendscope.slack_app import blocks, clarify, messaging
 from spendscope.slack_app.access import Access
 from spendscope.slack_app.actions import AlertActions
 from spendscope.slack_app.ask import EXAMPLES, Answerer, EventLedger, Question, clean_text
@@ -243,6 +243,8 @@ def build_app(
     def snooze_alert(ack: Any, body: dict[str, Any], client: WebClient) -> None:
         ack()
         actions.snooze(client, body)
+
+    clarify.register(app, answerer)  # Billy's "did you mean" buttons
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -174,7 +174,34 @@ def answer_blocks(answer: Any, question: str, asker: str | None = None) -> tuple
     asked = f"<@{asker}> asked: _{escape(clip(question, 300))}_ · " if asker else ""
     facts.append(asked + how + (f" · {', '.join(tools)}" if tools else ""))
     blocks.append(context(*facts))
+    choices = list(getattr(answer, "choices", None) or [])
+    if len(choices) > 1:
+        blocks.append(clarify_block(choices))
     return headline, blocks
+
+
+CLARIFY_ACTION = "billy_clarify"
+
+
+def clarify_block(choices: Sequence[str]) -> dict[str, Any]:
+    """One short question back: "Did you mean ...?" with one button per reading (the first is the one answered);
+    pressing one asks that reading in the thread (slack_app/clarify.py)."""
+    return {
+        "type": "actions",
+        "block_id": "billy_clarify",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{CLARIFY_ACTION}_{i}",
+                "text": {
+                    "type": "plain_text",
+                    "text": clip(("Answered: " if i == 0 else "Did you mean: ") + c, 75),
+                },
+                "value": clip(c, 2000),
+            }
+            for i, c in enumerate(choices[:3])
+        ],
+    }
 
 
 def error_blocks(message: str, ref: str | None = None) -> tuple[str, Blocks]:

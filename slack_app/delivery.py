@@ -4,11 +4,16 @@ Acknowledge / Expected / Reassign / Snooze controls (slack_app.actions handles t
 Idempotent per alert key through the posting ledger (`_slack_posts`): a key already posted returns the message
 ts it got the first time, so a router that retries after a crash never posts twice. An alert about an anomaly
 someone snoozed is not posted (the ledger records it `skipped`); the snooze's reminder brings it back.
+
+A crash between chat.postMessage and recording its ts (kill -9) leaves the key `claimed` with the channel it was
+going to: every alert carries its key in the message metadata, so before posting again the channel's history is
+searched for it (conversations.history with all metadata) and a message found there is recorded, not reposted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from slack_sdk import WebClient
 from spendscope.agents.delivery import Alert, Destination
@@ -17,6 +22,17 @@ from spendscope.data.store import Store
 from spendscope.slack_app import blocks, messaging
 from spendscope.tools.governance import alert_actions
 from spendscope.tools.triage import post_ledger
+
+ALERT_EVENT = "spendscope_alert"  # message metadata event type of alerts (payload: the ledger key)
+LOOKUP_MARGIN = dt.timedelta(minutes=5)  # history is searched from this long before the claim (clock skew)
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+
+
+def _in_doubt(exc: SpendscopeError) -> bool:
+    """Whether a failed post may have reached Slack: the answer was lost (a timeout, a dropped connection), as
+    opposed to Slack refusing it with an error code (`channel_not_found`, `ratelimited`, ...)."""
+    code = str(exc.details.get("slack_error", ""))
+    return bool(code) and not code.islower()
 
 
 def alert_key(alert: Alert, suffix: str = "") -> str:
@@ -52,6 +68,9 @@ class SlackDelivery:
         done = post_ledger.get_post(self.store, key)
         if done is not None and done.status == "posted" and done.ts:
             return done.ts
+        found = self._posted_before_a_crash(done, key)
+        if found is not None:
+            return found
         payload = alert.model_dump(mode="json")
         claim = post_ledger.claim_post(self.store, key, "alert", payload)
         if claim is None:
@@ -69,15 +88,57 @@ class SlackDelivery:
                 self.store, key, f"snoozed until {snoozes[alert.anomaly_id].isoformat()}"
             )
             return "snoozed"
+        sending = False
         try:
             channel = messaging.resolve_target(self.client, target)
+            post_ledger.note_channel(self.store, key, channel)  # before sending: a crash can be looked up
             text, body = blocks.alert_blocks(alert, self.state(alert))
-            channel, ts = messaging.post(self.client, channel, text, body)
+            meta = {"event_type": ALERT_EVENT, "event_payload": {"key": key}}
+            sending = True
+            channel, ts = messaging.post(self.client, channel, text, body, metadata=meta)
         except SpendscopeError as exc:
-            post_ledger.mark_failed(self.store, key, exc.message)
+            if not (
+                sending and _in_doubt(exc)
+            ):  # a lost answer keeps the claim: the retry looks for it first
+                post_ledger.mark_failed(self.store, key, exc.message)
             raise
         post_ledger.mark_posted(self.store, key, channel, ts)
         return ts
+
+    def _posted_before_a_crash(self, done: post_ledger.Post | None, key: str) -> str | None:
+        """The ts of `key`'s message if an attempt that never recorded its outcome did post it (found by its
+        metadata in the channel it was going to), now recorded; None otherwise."""
+        if (
+            done is None
+            or done.status != "claimed"
+            or not done.channel
+            or not _CHANNEL_ID.match(done.channel)
+        ):
+            return None
+        since = (done.updated_at - LOOKUP_MARGIN).timestamp()
+        ts = messaging.find_posted(self.client, done.channel, ALERT_EVENT, key, since)
+        if ts is not None:
+            post_ledger.mark_posted(self.store, key, done.channel, ts)
+        return ts
+
+    def reconcile(self, alert: Alert, since: dt.datetime) -> str | None:
+        """After an interrupted delivery (agents.delivery.Reconciling): the message ts if the alert was posted,
+        else None, with the key released for posting when it surely was not (no channel chosen yet, or not in
+        the channel's history). A channel given by #name cannot be searched: its claim is left to go stale."""
+        key = alert_key(alert)
+        done = post_ledger.get_post(self.store, key)
+        if done is None:
+            return None
+        if done.status == "posted" and done.ts:
+            return done.ts
+        if done.status == "skipped":
+            return "skipped"
+        if done.status != "claimed":
+            return None
+        found = self._posted_before_a_crash(done, key)
+        if found is None and (not done.channel or _CHANNEL_ID.match(done.channel)):
+            post_ledger.mark_failed(self.store, key, "interrupted before Slack had the message; posted again")
+        return found
 
     def hand_over(self, alert: Alert, assignee: str) -> str:
         """Post a copy of `alert` to the person or channel it was reassigned to (once per assignee)."""

@@ -17,6 +17,7 @@ log = logging.getLogger("spendscope.slack")
 FAILURES = (SlackApiError, SlackClientError, OSError)  # refused by Slack, or never reached it
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_.]{0,63}")
 _HINTS = {
     "not_in_channel": "invite the app to the channel (/invite @spendscope)",
     "channel_not_found": "no such channel, or a private one the app was not invited to",
@@ -55,8 +56,11 @@ def slack_error(exc: Exception, method: str, target: str | None = None) -> Sourc
     """A Slack failure as one line: the method, the target, Slack's error code and what to do."""
     where = f" to {target}" if target else ""
     if isinstance(exc, SlackApiError):
-        code = str(exc.response.get("error") or "error") if exc.response is not None else "error"
+        code = _error_code(exc)
         needed = exc.response.get("needed") if exc.response is not None else None
+        needed = (
+            needed if isinstance(needed, str) and _ERROR_CODE.fullmatch(needed.replace(":", ".")) else None
+        )
         hint = _HINTS.get(code, "")
         if code == "missing_scope" and needed:
             hint = f"the app lacks the {needed} scope; reinstall it from slack_app/manifest.yaml"
@@ -67,6 +71,18 @@ def slack_error(exc: Exception, method: str, target: str | None = None) -> Sourc
         f"Slack {method}{where} failed: {type(exc).__name__}; is the Web API reachable?",
         slack_error=type(exc).__name__,
     )
+
+
+def _error_code(exc: SlackApiError) -> str:
+    """Slack's error code (`invalid_auth`, ...), never the rest of the answer: an API or proxy that echoes the
+    request would otherwise put the bot token in a message or log line."""
+    response = exc.response
+    data = getattr(response, "data", None)
+    code = data.get("error") if isinstance(data, dict) else None
+    if isinstance(code, str) and _ERROR_CODE.fullmatch(code):
+        return code
+    status = getattr(response, "status_code", None)
+    return f"unexpected_response (HTTP {status}; not a Slack error code)" if status else "unexpected_response"
 
 
 def resolve_target(client: WebClient, target: str) -> str:
@@ -95,8 +111,10 @@ def post(
     blocks: list[dict[str, Any]] | None = None,
     *,
     thread_ts: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
-    """chat.postMessage; returns (channel id, message ts)."""
+    """chat.postMessage; returns (channel id, message ts). `metadata` ({event_type, event_payload}) travels with
+    the message, so it can be found again after a crash (find_posted)."""
     try:
         resp = client.chat_postMessage(
             channel=channel,
@@ -105,10 +123,33 @@ def post(
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=metadata,
         )
     except FAILURES as exc:
         raise slack_error(exc, "chat.postMessage", channel) from None
     return str(resp.get("channel") or channel), str(resp["ts"])
+
+
+def find_posted(client: WebClient, channel: str, event_type: str, key: str, oldest: float) -> str | None:
+    """The ts of the message posted in `channel` since `oldest` (epoch seconds) whose metadata is `event_type`
+    with `key` in its payload; None when there is none. Reads conversations.history with all metadata."""
+    cursor = None
+    for _ in range(20):  # at most 20 pages of 200: an interrupted post is minutes old, never further back
+        try:
+            resp = client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200, cursor=cursor
+            )
+        except FAILURES as exc:
+            raise slack_error(exc, "conversations.history", channel) from None
+        for message in resp.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == event_type and payload.get("key") == key:
+                return str(message["ts"])
+        cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None
 
 
 def update(client: WebClient, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:

@@ -1,12 +1,22 @@
 """Running the app: Socket Mode (SLACK_APP_TOKEN, no public URL), or HTTP (an ASGI app served by uvicorn, Slack
 requests at POST /slack/events, GET /healthz), and an optional in-process schedule for the triage router and
-the reports (cron with `spendscope slack report ...` does the same from outside)."""
+the reports (cron with `spendscope slack report ...` does the same from outside).
+
+HTTP requests are checked before anything reads them as text (docs/security.md): a body over MAX_BODY_BYTES gets
+413 (by its Content-Length, or while it streams), a missing, stale or wrong signature 401 (the HMAC is computed
+over the raw bytes, so a body that is not UTF-8 or a timestamp that is not a number is just a bad signature),
+and a signed body that is not UTF-8, JSON or a form Slack sends gets 400. None of them reaches Bolt.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
+import re
 import threading
+import time
 from typing import Any
 
 from slack_bolt import App
@@ -21,6 +31,11 @@ from spendscope.slack_app.delivery import SlackDelivery
 log = logging.getLogger("spendscope.slack")
 
 EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = (
+    1024 * 1024
+)  # Slack's payloads are a few kilobytes; a message with blocks stays well under this
+SIGNATURE_MAX_AGE = 60 * 5  # seconds, as Slack documents (and Bolt checks)
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 REPORT_HOUR = 9  # UTC: scheduled reports go out at or after this hour
 RETRY_AFTER = dt.timedelta(minutes=15)  # a scheduled job that failed runs again after this long
 
@@ -38,23 +53,66 @@ def run_socket_mode(app: App, settings: Settings) -> None:
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
 
 
-def asgi_app(app: App) -> Any:
-    """Slack's HTTP endpoint as an ASGI app: each request is dispatched into Bolt on a worker thread (Bolt
-    verifies the signature and answers within Slack's 3 seconds; the work continues after the ack)."""
+def signature_ok(secret: str, raw: bytes, timestamp: str | None, signature: str | None, now: float) -> bool:
+    """Slack's request signature (v0=HMAC-SHA256 of `v0:{timestamp}:{body}`) over the raw body bytes."""
+    if not timestamp or not signature or not _TIMESTAMP.fullmatch(timestamp):
+        return False
+    if abs(now - int(timestamp)) > SIGNATURE_MAX_AGE:
+        return False
+    digest = hmac.new(secret.encode("utf-8"), b"v0:" + timestamp.encode("ascii") + b":" + raw, hashlib.sha256)
+    return hmac.compare_digest(f"v0={digest.hexdigest()}", signature)
+
+
+def asgi_app(app: App, *, signing_secret: str | None = None, max_body: int = MAX_BODY_BYTES) -> Any:
+    """Slack's HTTP endpoint as an ASGI app: size, then signature, then shape are checked (413 / 401 / 400), then
+    each request is dispatched into Bolt on a worker thread (Bolt answers within Slack's 3 seconds; the work
+    continues after the ack). `signing_secret` defaults to the Bolt app's own."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
     from starlette.responses import PlainTextResponse, Response
     from starlette.routing import Route
 
+    secret = signing_secret if signing_secret is not None else getattr(app, "_signing_secret", "")
+
+    def refuse(status: int, why: str) -> Response:
+        log.warning("refused a Slack request (%d): %s", status, why)
+        return PlainTextResponse(why, status_code=status)
+
     async def events(request: Request) -> Response:
-        body = (await request.body()).decode("utf-8")
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            if not (declared.isascii() and declared.isdigit()):
+                return refuse(400, "Content-Length is not a number")
+            if int(declared) > max_body:
+                return refuse(413, f"request body over {max_body} bytes")
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > max_body:
+                return refuse(413, f"request body over {max_body} bytes")
+        if secret and not signature_ok(
+            secret,
+            bytes(raw),
+            request.headers.get("x-slack-request-timestamp"),
+            request.headers.get("x-slack-signature"),
+            time.time(),
+        ):
+            return refuse(401, "missing, stale or invalid Slack signature")
+        try:
+            body = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            return refuse(400, "the body is not UTF-8")
         headers: dict[str, list[str]] = {}
         for k, v in request.headers.items():
             headers.setdefault(k.lower(), []).append(v)
-        resp = await run_in_threadpool(
-            app.dispatch, BoltRequest(body=body, query=request.url.query, headers=headers)
-        )
+        try:
+            bolt_request = BoltRequest(body=body, query=request.url.query, headers=headers)
+        except Exception:  # noqa: BLE001 - Bolt's parsers raise ValueError, AttributeError, TypeError, ...
+            return refuse(400, "the body is not a JSON object or form Slack sends")
+        if not isinstance(bolt_request.body, dict):
+            return refuse(400, "the body is not a JSON object or form Slack sends")
+        resp = await run_in_threadpool(app.dispatch, bolt_request)
         return Response(
             status_code=resp.status, content=resp.body, headers=resp.first_headers_without_set_cookie()
         )
@@ -69,7 +127,9 @@ def asgi_app(app: App) -> Any:
 
 def run_http(app: App, host: str, port: int) -> None:
     import uvicorn
+    from spendscope.data.redaction import install_log_redaction
 
+    install_log_redaction()  # access lines lose their query strings; secrets never reach the log
     uvicorn.run(asgi_app(app), host=host, port=port, log_level="info")
 
 

@@ -29,6 +29,10 @@ COMMAND_MODULES = (
     "mcp",
     "slack",
     "operations",
+    "export",
+    "web",
+    "prices",
+    "assistants",
 )
 
 app = typer.Typer(

@@ -12,15 +12,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from samples import public_export
 from spendscope.data.store import Store
 
-PUBLIC_CSV = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 CENT = 0.005
 
 
 @lru_cache(maxsize=1)
 def public_rows() -> tuple[dict[str, str], ...]:
-    with open(PUBLIC_CSV, encoding="utf-8", newline="") as fh:
+    with open(public_export(), encoding="utf-8", newline="") as fh:
         return tuple(csv.DictReader(fh))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -121,3 +122,90 @@ def run(store: Store, settings: Settings, case: tuple) -> tuple[bool, str]:
     answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
     ok = judged(answer.answer, answer.value, kind, want, candidates)
     return ok, f"{question!r}: expected {want!r}; got {answer.answer}"
+
+
+_DOLLARS = re.compile(r"\$\s?\d")
+
+
+def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str]:
+    """number / which / date by the eval's rule; `none`: no figure at all (value null, no dollar amount);
+    `names`: every name (separated by |) in the answer; `landing`: the month-to-date actual (SQL in `spec`) among
+    the figures and a value above it."""
+    text, value = answer.answer, answer.value  # type: ignore[attr-defined]
+    if kind == "none":
+        return value is None and not _DOLLARS.search(text), "expected no figure"
+    if kind == "names":
+        names = spec.split("|")
+        return all(n.lower() in text.lower() for n in names), f"expected {names}"
+    if kind == "landing":
+        mtd, _ = expected(store, "number", spec)
+        ok = judged(text, None, "number", mtd, ()) and isinstance(value, int | float) and value > mtd
+        return ok, f"expected month-to-date {mtd:.2f} and a landing above it"
+    want, candidates = expected(store, kind, spec)
+    return judged(text, value, kind, want, candidates), f"expected {want!r}"
+
+
+def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
+    """A blind round's store: the company's FOCUS export, telemetry and GPU samples imported."""
+    from spendscope.data.demo import import_gpu_samples
+    from spendscope.data.events import import_events_file
+    from spendscope.data.import_focus import import_focus
+
+    s = Store(folder / f"{name}.duckdb", lock_timeout=10)
+    import_focus(s, paths["focus"])
+    import_events_file(s, paths["events"])
+    import_gpu_samples(s, paths["gpu"])
+    return s
+
+
+def check_case(store: Store, settings: Settings, case: tuple) -> None:
+    """Ask one blind-round question (category, question, kind, spec, as_of) and judge it."""
+    _cat, question, kind, spec, as_of = case
+    answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
+    ok, want = judge(store, answer, kind, spec)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+def check_thread(
+    store: Store, settings: Settings, thread_id: str, turns: list, as_of: str, resolve: Any = None
+) -> None:
+    """Ask a thread's turns (question, kind, spec) in order; `resolve(spec, previous_answer)` may turn a
+    placeholder spec into SQL that depends on the answer before (the previous winner)."""
+    previous = None
+    for question, kind, spec in turns:
+        answer = ask(
+            store, question, as_of=dt.date.fromisoformat(as_of), thread_id=thread_id, settings=settings
+        )
+        if resolve is not None:
+            spec = resolve(spec, previous)
+        ok, want = judge(store, answer, kind, spec)
+        assert ok, f"{question!r}: {want}; got {answer.answer}"
+        previous = answer
+
+
+# SQL pieces the later rounds share (each company writes "<model> <input|output> tokens" as ChargeDescription)
+MODEL = "regexp_extract(ChargeDescription, '^(\\S+) (input|output) tokens$', 1)"
+
+
+def tag(key: str, value: str) -> str:
+    return f"Tags->>'{key}' = '{value}'"
+
+
+def model_is(name: str) -> str:
+    return f"{MODEL} = '{name}'"
+
+
+def gpu_util(start: str, end: str, where: str) -> str:
+    """Mean GPU utilisation of the samples in [start, end) for the instances in `where`."""
+    return (
+        f"SELECT avg(utilization_pct) FROM gpu_samples WHERE ts >= TIMESTAMPTZ '{start}' "
+        f"AND ts < TIMESTAMPTZ '{end}' AND ({where})"
+    )
+
+
+def per_request(period: str, where: str, ev_period: str, ev_where: str, per: int = 1) -> str:
+    """The bill's cost over telemetry's requests (the bill counts none)."""
+    return (
+        f"SELECT (SELECT sum(EffectiveCost) FROM costs WHERE {period} AND ({where})) / "
+        f"(SELECT sum(requests) FROM usage_events WHERE {ev_period} AND ({ev_where})) * {per}"
+    )

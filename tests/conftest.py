@@ -34,12 +34,14 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 @pytest.fixture(scope="session")
 def _focus_public_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from samples import public_export
     from spendscope.data.import_focus import import_focus
 
+    source = public_export()  # skips the tests that need it when ../shared is not beside the clone
     path = tmp_path_factory.mktemp("focus_public") / "focus.duckdb"
     s = Store(path, lock_timeout=10)
     s.ensure_schema()
-    import_focus(s, FIXTURES / "focus" / "focus_public.csv")
+    import_focus(s, source)
     return path
 
 

@@ -249,6 +249,10 @@ class FakeModels:
                 "output_tokens": 45,
                 "cache_read_input_tokens": 1000,
                 "cache_creation_input_tokens": 200,
+                "cache_creation": {"ephemeral_5m_input_tokens": 50, "ephemeral_1h_input_tokens": 150},
+                # the tier and geography the request ran at, as the Messages API reports them
+                "service_tier": "priority" if req.get("service_tier") == "auto" else "standard",
+                "inference_geo": req.get("inference_geo") or "global",
             }
             if not stream:
                 return _json(
@@ -331,7 +335,12 @@ class FakeModels:
                 "prompt_tokens_details": {"cached_tokens": 100},
                 "completion_tokens_details": {"reasoning_tokens": 30},
             }
-            base = {"id": "chatcmpl-1", "created": 1764201600, "model": f"{model}-2024-07-18"}
+            base = {
+                "id": "chatcmpl-1",
+                "created": 1764201600,
+                "model": f"{model}-2024-07-18",
+                "service_tier": req.get("service_tier") or "default",  # the tier OpenAI served the request at
+            }
             if not stream:
                 return _json(
                     200,

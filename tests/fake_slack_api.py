@@ -57,8 +57,9 @@ class FakeSlack:
         self.uploads: list[bytes] = []
         self.responses: list[dict[str, Any]] = []
         self.fail: dict[str, str] = {}
+        self.history: list[dict[str, Any]] = []  # posted messages, for conversations.history
         self.socket_url: str | None = None  # what apps.connections.open hands out (a fake Socket Mode server)
-        self._ts = 1_700_000_000_000100
+        self._ts = int(time.time()) * 1_000_000 + 100  # message ts are epoch seconds, as in Slack
         self._lock = threading.Lock()
         fake = self
 
@@ -135,7 +136,33 @@ class FakeSlack:
         if method in ("chat.postMessage", "chat.postEphemeral"):
             channel = str(p.get("channel", ""))
             channel = _channel_id(channel) if channel.startswith("#") else channel
-            return {"ok": True, "channel": channel, "ts": self.next_ts(), "message": {"text": p.get("text")}}
+            ts = self.next_ts()
+            if method == "chat.postMessage":
+                self.history.append(
+                    {"channel": channel, "ts": ts, "text": p.get("text"), "metadata": p.get("metadata")}
+                )
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"text": p.get("text")}}
+        if method == "conversations.history":  # newest first, metadata only with include_all_metadata
+            oldest = float(p.get("oldest") or 0)
+            found = [
+                m
+                for m in reversed(self.history)
+                if m["channel"] == p.get("channel") and float(m["ts"]) >= oldest
+            ]
+            keep = str(p.get("include_all_metadata")).lower() in ("1", "true")
+            return {
+                "ok": True,
+                "messages": [
+                    {
+                        "type": "message",
+                        "ts": m["ts"],
+                        "text": m["text"],
+                        **({"metadata": m["metadata"]} if keep and m["metadata"] else {}),
+                    }
+                    for m in found
+                ],
+                "has_more": False,
+            }
         if method == "chat.update":
             return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
         if method == "conversations.open":
@@ -164,6 +191,7 @@ class FakeSlack:
 
     def reset(self) -> None:
         self.calls.clear()
+        self.history.clear()
         self.uploads.clear()
         self.responses.clear()
 

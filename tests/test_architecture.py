@@ -1,4 +1,5 @@
-"""Layering: imports flow slack_app -> agents -> tools -> data and mcp_server -> tools -> data."""
+"""Layering: imports flow slack_app -> agents -> tools -> data, web -> agents -> tools -> data and
+mcp_server -> tools -> data; only the CLI (spendscope/) imports web."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ FORBIDDEN = {
         "slack_sdk",
         "typer",
         "rich",
+        "web",
+        "starlette",
+        "jinja2",
     },
     "tools": {
         "agents",
@@ -35,10 +39,14 @@ FORBIDDEN = {
         "slack_sdk",
         "typer",
         "rich",
+        "web",
+        "starlette",
+        "jinja2",
     },
-    "agents": {"mcp_server", "slack_app", "spendscope", "slack_bolt", "slack_sdk", "mcp"},
-    "mcp_server": {"slack_app", "agents", "spendscope", "slack_bolt", "slack_sdk", "langgraph"},
-    "slack_app": {"mcp_server", "spendscope", "mcp"},
+    "agents": {"mcp_server", "slack_app", "spendscope", "slack_bolt", "slack_sdk", "mcp", "web"},
+    "mcp_server": {"slack_app", "agents", "spendscope", "slack_bolt", "slack_sdk", "langgraph", "web"},
+    "slack_app": {"mcp_server", "spendscope", "mcp", "web"},
+    "web": {"mcp_server", "slack_app", "spendscope", "mcp", "slack_bolt", "slack_sdk", "typer", "rich"},
 }
 
 

@@ -15,20 +15,20 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from samples import public_export
 from spendscope.data.store import Store
 from typer.testing import CliRunner
 
 from spendscope.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_CSV = ROOT / "tests" / "fixtures" / "focus" / "focus_public.csv"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @lru_cache(maxsize=1)
 def daily_by_team() -> dict[tuple[str | None, str], Decimal]:
     out: dict[tuple[str | None, str], Decimal] = defaultdict(Decimal)
-    with open(PUBLIC_CSV, encoding="utf-8", newline="") as fh:
+    with open(public_export(), encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             team = json.loads(r["Tags"]).get("team") if r["Tags"] else None
             out[(team, r["ChargePeriodStart"][:10])] += Decimal(r["EffectiveCost"] or "0")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from samples import SAMPLES, shared_file
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_aws import import_aws_cur
 from spendscope.data.import_common import snake_header
@@ -27,7 +28,8 @@ from spendscope.cli import app
 FIXTURES = Path(__file__).parent / "fixtures" / "providers" / "aws"
 CUR2 = FIXTURES / "cur2_bedrock_gpu.csv"
 LEGACY_TAGS = FIXTURES / "cur_legacy_bedrock_tags.csv"
-LEGACY_SAMPLE = FIXTURES / "cur-legacy_sample-anonymous-aws-export-dataset.csv"
+# finopsfoundation/focus_converters (MIT), read from ../shared: never copied into the repository
+LEGACY_SAMPLE = SAMPLES / "providers" / "aws" / "cur-legacy_sample-anonymous-aws-export-dataset.csv"
 
 
 def _cli(db: Path, *files: Path) -> list[dict]:
@@ -210,9 +212,17 @@ def test_commitment_lines_are_mapped_like_aws_focus(tmp_path: Path) -> None:
             Decimal("871.3584"),
         ),
         ("SavingsPlanNegation", "Usage", None, "Savings Plan", None, Decimal("-1320.24"), Decimal(0)),
-        ("SavingsPlanRecurringFee", "Purchase", None, "Savings Plan", None, Decimal(900), Decimal("28.6416")),
+        (
+            "SavingsPlanRecurringFee",
+            "Purchase",
+            None,
+            "Savings Plan",
+            "Unused",
+            Decimal(900),
+            Decimal("28.6416"),
+        ),
         ("DiscountedUsage", "Usage", "Committed", "Reserved Instance", "Used", Decimal(0), Decimal("3.1416")),
-        ("RIFee", "Purchase", None, "Reserved Instance", None, Decimal("94.248"), Decimal("1.5708")),
+        ("RIFee", "Purchase", None, "Reserved Instance", "Unused", Decimal("94.248"), Decimal("1.5708")),
     ]
     other = dict(
         _all(
@@ -224,7 +234,7 @@ def test_commitment_lines_are_mapped_like_aws_focus(tmp_path: Path) -> None:
 
 
 def test_real_legacy_cur_sample_imports_to_the_cent(tmp_path: Path) -> None:
-    rows = _rows(LEGACY_SAMPLE)
+    rows = _rows(shared_file(LEGACY_SAMPLE))
     [result] = _cli(tmp_path / "s.duckdb", LEGACY_SAMPLE)
     assert result["rows_inserted"] == len(rows) == 1281
     billed, effective, tax = _one(
@@ -370,7 +380,7 @@ def test_corrupted_number_names_row_and_column_and_leaves_the_store_unchanged(
     tmp_path: Path, source: Path, row: int, column: str, value: str
 ) -> None:
     db = tmp_path / "s.duckdb"
-    _cli(db, LEGACY_SAMPLE)
+    _cli(db, LEGACY_TAGS if source == CUR2 else CUR2)
     before = _snapshot(Store(db))
     rows = _rows(source)
     rows[row - 1][column] = value
@@ -425,7 +435,7 @@ def test_cli_reports_a_bad_file_in_one_line_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_a_file_that_is_not_a_cur_is_rejected_naming_the_missing_columns(tmp_path: Path) -> None:
-    azure = Path(__file__).parent / "fixtures" / "providers" / "azure" / "ea-export_sample-anonymous.csv"
+    azure = Path(__file__).parent / "fixtures" / "providers" / "azure" / "ea_actual_openai_ptu_gpu.csv"
     with pytest.raises(ImportRejected) as info:
         import_aws_cur(Store(tmp_path / "s.duckdb"), azure)
     assert info.value.details["missing"] == ["line_item_unblended_cost", "line_item_usage_start_date"]

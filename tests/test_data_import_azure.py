@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from samples import SAMPLES, shared_file
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_azure import import_azure, unit_block
 from spendscope.data.models import normalize_model, token_type_of
@@ -20,8 +21,10 @@ from spendscope.cli import app
 FIXTURES = Path(__file__).parent / "fixtures" / "providers" / "azure"
 ACTUAL = FIXTURES / "ea_actual_openai_ptu_gpu.csv"
 AMORTISED = FIXTURES / "ea_amortized_openai_ptu.csv"
-SAMPLE_EA = FIXTURES / "ea-export_sample-anonymous.csv"
-SAMPLE_TOOLKIT = FIXTURES / "ea-actualcost_small_finops-toolkit.csv"
+# third-party samples (MIT), read from ../shared: never copied into the repository
+SAMPLE_EA = SAMPLES / "providers" / "azure" / "ea-export_sample-anonymous.csv"
+SAMPLE_TOOLKIT = SAMPLES / "providers" / "azure" / "ea-actualcost_small_finops-toolkit.csv"
+PRICING_UNITS = SAMPLES / "providers" / "azure" / "finops-toolkit_PricingUnits.csv"
 
 
 def _cli(db: Path, *files: Path) -> list[dict]:
@@ -264,7 +267,7 @@ def test_attribution_units_and_gpu_vm(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sample", [SAMPLE_EA, SAMPLE_TOOLKIT])
 def test_real_ea_samples_import_to_the_cent(tmp_path: Path, sample: Path) -> None:
-    rows = _rows(sample)
+    rows = _rows(shared_file(sample))
     cost_column = "CostInBillingCurrency" if "CostInBillingCurrency" in rows[0] else "Cost"
     [result] = _cli(tmp_path / "s.duckdb", sample)
     assert result["rows_inserted"] == len(rows)
@@ -285,7 +288,7 @@ def test_mca_style_camel_case_headers_import_the_same(tmp_path: Path) -> None:
 
 
 def test_unit_of_measure_block_sizes_match_microsofts_pricing_units_table() -> None:
-    rows = _rows(FIXTURES / "finops-toolkit_PricingUnits.csv")
+    rows = _rows(shared_file(PRICING_UNITS))
     wrong = [
         (r["UnitOfMeasure"], r["PricingBlockSize"], unit_block(r["UnitOfMeasure"])[0])
         for r in rows
@@ -306,7 +309,7 @@ def test_second_import_of_the_same_file_adds_nothing(tmp_path: Path) -> None:
 
 def test_corrupted_quantity_names_row_and_column_and_leaves_the_store_unchanged(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
-    _cli(db, SAMPLE_EA)
+    _cli(db, AMORTISED)
     before = _snapshot(Store(db))
     rows = _rows(ACTUAL)
     rows[4]["Quantity"] = "12OO"

@@ -10,11 +10,20 @@ from pathlib import Path
 import duckdb
 import pytest
 from focus_rows import HEADER, row, total, write
+from samples import SAMPLES, public_export, shared_file
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_focus import import_focus
 from spendscope.data.store import Store
 
-FIXTURES = Path(__file__).parent / "fixtures" / "focus"
+# The FOCUS 1.2 specification's worked examples (CC BY 4.0), read from ../shared: never copied into the repository
+SPEC_EXAMPLES = SAMPLES / "focus"
+SPEC_EXAMPLE_NAMES = (
+    "spec-1.2_commitment_discount_flexibility_2_resources.csv",
+    "spec-1.2_commitment_discount_purchase_scenario_2.csv",
+    "spec-1.2_commitment_discount_usage_scenario_3.csv",
+    "spec-1.2_saas_spend_agreements_b2.csv",
+    "spec-1.2_saas_virtual_currency_tokens_a2.csv",
+)
 
 
 def _sum(store: Store, column: str = "EffectiveCost") -> Decimal:
@@ -230,9 +239,9 @@ def test_broken_csv_is_rejected_cleanly(store: Store, tmp_path: Path) -> None:
     assert _count(store) == 0
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("spec-1.2_*.csv")))
+@pytest.mark.parametrize("name", SPEC_EXAMPLE_NAMES)
 def test_focus_spec_examples_import(store: Store, name: str) -> None:
-    path = FIXTURES / name
+    path = shared_file(SPEC_EXAMPLES / name)
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     result = import_focus(store, path)
@@ -242,8 +251,7 @@ def test_focus_spec_examples_import(store: Store, name: str) -> None:
 
 
 def test_shared_eval_export_loads_3763_rows_and_matches_file_total(tmp_path: Path) -> None:
-    src = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
-    path = shutil.copy(src, tmp_path / "focus_public.csv")
+    path = shutil.copy(public_export(), tmp_path / "focus_public.csv")
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     store = Store(tmp_path / "t.duckdb")

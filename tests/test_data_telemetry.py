@@ -197,6 +197,36 @@ def test_openai_chat_completion_normalises_cached_and_reasoning_tokens(api, reco
     _no_text(store)
 
 
+def test_anthropic_usage_gives_the_tier_geography_and_one_hour_cache_writes_it_ran_with(
+    api, recorder, store, sdk
+) -> None:
+    client = sdk("anthropic")
+    client.messages.create(
+        model="claude-opus-4-6",
+        max_tokens=100,
+        service_tier="auto",
+        messages=[{"role": "user", "content": "SECRET-PROMPT"}],
+        extra_body={"inference_geo": "us"},
+    )
+    e = _only(store, recorder)
+    # the response's usage says: Priority Tier, US-only inference, 150 of 200 cache writes for an hour
+    assert (e["service_tier"], e["inference_geo"], e["cache_write_1h_tokens"]) == ("priority", "us", 150)
+    # Claude Opus 4.6 at list ($5 in, $25 out, $0.50 cache read, $6.25 / $10 cache write 5m / 1h) x 1.1 (US only)
+    per_m = 120 * 5 + 45 * 25 + 1000 * 0.5 + 50 * 6.25 + 150 * 10
+    assert float(e["estimated_cost"]) == pytest.approx(per_m * 1.1 / 1e6, rel=1e-9)
+
+
+def test_openai_response_service_tier_prices_the_call_at_flex(api, recorder, store, sdk) -> None:
+    client = sdk("openai")
+    client.chat.completions.create(
+        model="o4-mini", service_tier="flex", messages=[{"role": "user", "content": "SECRET-PROMPT"}]
+    )
+    e = _only(store, recorder)
+    assert e["service_tier"] == "flex"
+    # o4-mini flex: $0.55 input, $0.138 cached input, $2.20 output (reasoning billed as output)
+    assert float(e["estimated_cost"]) == pytest.approx((200 * 0.55 + 100 * 0.138 + 80 * 2.2) / 1e6, rel=1e-9)
+
+
 def test_clients_derived_with_with_options_stay_instrumented(api, recorder, store, sdk) -> None:
     fake, url = api
     client = sdk("anthropic", feature="derived")

@@ -64,3 +64,30 @@ def test_a_missing_tokens_file_is_an_argument_error(tmp_path: Path) -> None:
 def test_only_loopback_addresses_count_as_local() -> None:
     assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "10.0.0.5", "::", "example.com", "192.168.1.2"))
+
+
+def test_expires_as_a_date_means_the_token_works_through_that_day_utc(tmp_path: Path) -> None:
+    import datetime as dt
+
+    table = _load(tmp_path, f"{SECRET}:\n  identity: contractor\n  expires: 2026-12-31\n")
+    last_minute = dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC)
+    assert table.lookup(SECRET, now=last_minute) is not None
+    assert table.lookup(SECRET, now=last_minute + dt.timedelta(minutes=1)) is None
+
+
+def test_expires_as_a_timestamp_without_a_zone_is_utc(tmp_path: Path) -> None:
+    import datetime as dt
+
+    table = _load(tmp_path, f"{SECRET}:\n  identity: contractor\n  expires: '2026-12-31T12:00:00'\n")
+    noon = dt.datetime(2026, 12, 31, 12, 0, tzinfo=dt.UTC)
+    assert table.lookup(SECRET, now=noon - dt.timedelta(seconds=1)) is not None
+    assert table.lookup(SECRET, now=noon) is None
+
+
+def test_a_loaded_table_follows_its_file(tmp_path: Path) -> None:
+    other = "another-long-token-abcdefghij"
+    table = _load(tmp_path, f"{SECRET}:\n  identity: a\n{other}:\n  identity: b\n")
+    (tmp_path / "tokens.yaml").write_text(f"{other}:\n  identity: b\n", encoding="utf-8")
+    assert table.lookup(SECRET) is None and table.lookup(other) is not None
+    (tmp_path / "tokens.yaml").unlink()
+    assert table.lookup(other) is None

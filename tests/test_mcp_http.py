@@ -18,10 +18,11 @@ import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from samples import PUBLIC_EXPORT, public_export
 from spendscope.data.import_focus import import_focus
 from spendscope.data.store import Store
 
-EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
+EXPORT = PUBLIC_EXPORT  # ../shared/eval/focus_public.csv; the tests using it skip without it
 ADMIN = "admin-token-0123456789abcdef"
 READER = "reader-token-0123456789abcdef"
 SEARCH = "search-token-0123456789abcdef"
@@ -64,7 +65,7 @@ def _free_port() -> int:
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("mcp_http")
     store = Store(folder / "eval.duckdb", lock_timeout=10)
-    import_focus(store, EXPORT)
+    import_focus(store, public_export())
     tokens = folder / "tokens.yaml"
     tokens.write_text(TOKENS, encoding="utf-8")
     port = _free_port()

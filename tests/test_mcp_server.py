@@ -18,13 +18,14 @@ from typing import Any
 import duckdb
 import pytest
 from mcp import Client
+from samples import PUBLIC_EXPORT
 from spendscope.data.store import Store
 from spendscope.mcp_server import Caller, build_server, content
 from spendscope.mcp_server.errors import META_KEY
 from spendscope.tools.registry import operations
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
+EXPORT = PUBLIC_EXPORT  # ../shared/eval/focus_public.csv; the tests using it skip without it
 GOLDEN = Path(__file__).parent / "golden" / "mcp_tools.json"
 SEARCH = Caller("search-team", can_write=True, row_scope={"team": ("search",)})
 READ_ONLY = Caller("auditor", can_write=False)
@@ -47,6 +48,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "forecast_costs": {"as_of": "2026-11-01", "horizon": 14, "method": "seasonal_naive", "backtest_days": 7},
     "get_showback_report": {"month": "2026-10"},
     "estimate_pr_cost_diff": {"repo": str(ROOT), "base": "HEAD", "head": "HEAD"},
+    "show_model_prices": {"model": "claude-sonnet-4-5", "on": "2026-10-01"},
+    "diff_model_prices": {"from_date": "2026-03-01", "to_date": "2026-04-01", "model": "claude-sonnet-4-6"},
+    "estimate_pr_cost_diff_from_patch": {
+        "patch": '--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-MODEL = "gpt-4o"\n+MODEL = "gpt-4o-mini"\n',
+        "as_of": "2026-11-01",
+    },
 }
 NEEDS_STATE = {"get_anomaly"}  # answers only once a write has stored something (covered by the write tests)
 

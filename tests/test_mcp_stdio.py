@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 from mcp import Client, StdioServerParameters
+from samples import PUBLIC_EXPORT
 from spendscope.data.store import Store
 
-EXPORT = Path(__file__).resolve().parent / "fixtures" / "focus" / "focus_public.csv"
+EXPORT = PUBLIC_EXPORT  # ../shared/eval/focus_public.csv; the tests using it skip without it
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("data", "tools", "agents", "mcp_server", "slack_app")
+LAYERS = ("data", "tools", "agents", "mcp_server", "slack_app", "web")
 
 
 def _package_dirs() -> dict[str, Path]:
@@ -53,6 +53,7 @@ def test_the_wheel_installs_only_the_spendscope_package(tmp_path: Path) -> None:
     assert not top & set(LAYERS)
     assert "spendscope/data/migrations/0001_core.sql" in names
     assert "spendscope/tools/registry.py" in names and "spendscope/commands/analytics.py" in names
+    assert "spendscope/web/templates/base.html" in names and "spendscope/web/static/app.js" in names
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],

@@ -263,6 +263,64 @@ def test_reassign_hands_the_alert_to_the_chosen_person_and_records_it(
     assert f"Reassigned to <@{BOB}> by <@{SUPPORTER}>" in json.dumps(fake.of("chat.update")[-1]["blocks"])
 
 
+MEMBER, STRANGER, SUPPORT_ROOM = "U0MEMBER01", "U0STRANGE1", "C0SUPPROOM"
+
+
+def _access_with_channels(tmp_path: Path) -> Access:
+    path = tmp_path / "access.yaml"
+    path.write_text(
+        f"users:\n  {SUPPORTER}: {{team: support}}\n  {OUTSIDER}: {{team: search}}\n  {BOB}: all\n"
+        f"channels:\n  {SUPPORT_CHANNEL}: {{team: support}}\n  {SUPPORT_ROOM}: {{team: support}}\n"
+        "  C0SEARCH01: {team: search}\n",
+        encoding="utf-8",
+    )
+    return Access.load(path)
+
+
+@pytest.mark.parametrize("target", [STRANGER, OUTSIDER, "C0SEARCH01", "someone@example.com"])
+def test_reassign_refuses_a_target_whose_access_does_not_cover_the_alert(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path, target: str
+) -> None:
+    alert = _alert(slack_store)
+    ts = _delivery(slack_store, fake, tmp_path).deliver(alert)
+    app, work = build(
+        slack_store, make_settings(slack_store, fake, tmp_path), _access_with_channels(tmp_path)
+    )
+    kind = "selected_user" if target.startswith("U") else "selected_conversation"
+    pick = {"action_id": "alert_reassign", "type": "users_select", kind: target}
+    # MEMBER has no entry of their own: the support channel's scope lets them act here, not hand the alert out
+    app.dispatch(
+        signed_request(SECRET, _press(alert, pick, user=MEMBER, channel=SUPPORT_CHANNEL, ts=ts), FORM)
+    )
+    work.drain()
+    (told,) = fake.of("chat.postEphemeral")
+    assert told["user"] == MEMBER and told["text"].startswith("Could not reassign")
+    assert len(fake.of("chat.postMessage")) == 1  # the original only: no copy went out
+    assert anomaly_state(slack_store, alert.anomaly_id).assignee is None
+
+
+def test_reassign_to_a_channel_that_covers_the_alert_hands_it_over(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
+    alert = _alert(slack_store)
+    ts = _delivery(slack_store, fake, tmp_path).deliver(alert)
+    app, work = build(
+        slack_store, make_settings(slack_store, fake, tmp_path), _access_with_channels(tmp_path)
+    )
+    pick = {
+        "action_id": "alert_reassign",
+        "type": "conversations_select",
+        "selected_conversation": SUPPORT_ROOM,
+    }
+    app.dispatch(
+        signed_request(SECRET, _press(alert, pick, user=MEMBER, channel=SUPPORT_CHANNEL, ts=ts), FORM)
+    )
+    work.drain()
+    assert fake.of("chat.postEphemeral") == []
+    assert fake.of("chat.postMessage")[-1]["channel"] == SUPPORT_ROOM
+    assert anomaly_state(slack_store, alert.anomaly_id).assignee == SUPPORT_ROOM
+
+
 def test_snooze_holds_back_new_alerts_until_it_ends_then_reminds_once_in_the_thread(
     slack_store: Store, fake: FakeSlack, tmp_path: Path
 ) -> None:

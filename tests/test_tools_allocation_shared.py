@@ -326,3 +326,23 @@ def test_attribution_can_split_by_customer_and_feature_together(billed: Store) -
     with pytest.raises(InvalidArgument) as err:
         attribute_costs(billed, AttributionInput(by=["wallet"]))
     assert err.value.code == "invalid_argument"
+
+
+def test_attribution_spreads_a_monthly_purchase_amortised_by_default(store: Store) -> None:
+    """A $300 PTU purchase billed on the 1st and amortised at $100 a day over three days: by default each day's
+    $100 goes to that day's customers (the invoice view puts all of it on the 1st's traffic)."""
+    days = [dt.date(2026, 10, d) for d in (1, 2, 3)]
+    add_costs(
+        store,
+        [{"day": days[0], "cost": 0, "billed": 300, "category": "Purchase", "model": "gpt-4o"}]
+        + [{"day": d, "cost": 100, "billed": 0, "model": "gpt-4o"} for d in days],
+    )
+    add_events(
+        store,
+        [{"day": days[0], "customer": "acme"}, {"day": days[1], "customer": "globex"}]
+        + [{"day": days[2], "customer": "globex"}],
+    )
+    amortised = attribute_costs(store, AttributionInput(period="2026-10"))
+    assert {r.values["customer"]: r.cost for r in amortised.rows} == {"acme": 100, "globex": 200}
+    invoice = attribute_costs(store, AttributionInput(period="2026-10", measure="billed_cost"))
+    assert {r.values["customer"]: r.cost for r in invoice.rows if r.cost} == {"acme": 300}

@@ -149,12 +149,13 @@ def test_discovery_lists_tag_dimensions_and_finds_values_fuzzily(focus_public_st
 def test_token_usage_counts_each_token_type_of_a_model(focus_public_store) -> None:
     import csv
     import json
-    from pathlib import Path
 
     from spendscope.tools.costs.breakdown import Filter, TokenUsageInput, token_usage
 
     expected: dict[str, int] = {}
-    path = Path(__file__).parent / "fixtures" / "focus" / "focus_public.csv"
+    from samples import public_export
+
+    path = public_export()
     with open(path, encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             details = json.loads(r["SkuPriceDetails"]) if r["SkuPriceDetails"] else {}

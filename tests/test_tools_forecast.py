@@ -12,7 +12,9 @@ from governance_series import START, WEEKLY, make_store, weekly
 from spendscope.data.errors import InvalidPeriod, UnknownDimension, UnknownValue
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.governance.forecast import ForecastInput, clean_outliers, forecast, robust_baseline
+from spendscope.tools.governance.anomaly_model import score_days
+from spendscope.tools.governance.calendar import build_calendar
+from spendscope.tools.governance.forecast import ForecastInput, clean_outliers, forecast
 
 SEARCH = ("OpenAI", "search", "rerank", "gpt-4o")
 ADS = ("Anthropic", "ads", "copy", "claude-sonnet-4-5")
@@ -118,18 +120,19 @@ def test_forecast_past_the_data_starts_after_the_last_day(trending: Store) -> No
     assert r.method == "seasonal_naive"
 
 
-def test_robust_baseline_expects_the_weekly_pattern_and_scores_a_spike() -> None:
-    # additive model: on log spend it expects a multiplicative weekly pattern on a growing level
+def test_the_model_of_a_normal_day_expects_the_weekly_pattern_and_scores_a_spike() -> None:
+    # on log spend: a multiplicative weekly pattern on a growing level
     n = 70
     y = np.array([truth(100, 0.005, i) for i in range(n)])
     y[50] += 80
-    base = robust_baseline(np.log(y)[None, :], relative_floor=0.0)
-    e = np.exp(base.expected[0])
+    cal = build_calendar(START, n, "none")
+    sc = score_days(y[None, :], cal, lambda a, e, f=1.0: np.ones(len(a), bool), z=4.0)
+    e = sc.expected[0]
     assert (~np.isnan(e[35:])).all() and np.isnan(e[:14]).all()
     rel = np.abs(e[35:] - np.array([truth(100, 0.005, i) for i in range(35, n)])) / y[35:]
     assert np.delete(rel, 50 - 35).max() < 0.03
-    assert base.score[0, 50] > 10
-    assert np.abs(np.delete(base.score[0, 35:], 50 - 35)).max() < 4
+    assert sc.score[0, 50] > 10 and sc.flags[0, 50]
+    assert np.abs(np.delete(sc.score[0, 35:], 50 - 35)).max() < 4
 
 
 def test_clean_outliers_replaces_a_spike_but_keeps_a_new_level() -> None:
@@ -145,10 +148,21 @@ def test_clean_outliers_replaces_a_spike_but_keeps_a_new_level() -> None:
 
 
 def test_too_little_history_is_an_invalid_period(tmp_path: Path) -> None:
-    store, _ = make_store(tmp_path, {SEARCH: weekly(100)}, 10)
+    store, _ = make_store(tmp_path, {SEARCH: weekly(100)}, 6)
     with pytest.raises(InvalidPeriod) as err:
         forecast(store, ForecastInput())
     assert err.value.code == "invalid_period"
+
+
+def test_a_history_shorter_than_two_seasons_is_forecast_with_a_warning(tmp_path: Path) -> None:
+    store, written = make_store(tmp_path, {SEARCH: weekly(100)}, 10)
+    r = forecast(store, ForecastInput(horizon=7))
+    assert r.method == "mean" and any(n.startswith("warning: only 10 days") for n in r.notes)
+    last_week = [float(v) for (_, d), v in sorted(written.items(), key=lambda kv: kv[0][1])][-7:]
+    assert r.points[0].value == pytest.approx(sum(last_week) / 7, rel=1e-6)
+    assert all(p.lower <= p.value <= p.upper for p in r.points)
+    longer, _ = make_store(tmp_path, {SEARCH: weekly(100)}, 40, name="longer")
+    assert any("under two months" in n for n in forecast(longer, ForecastInput(horizon=7)).notes)
 
 
 def test_empty_store_is_an_invalid_period(store: Store) -> None:
@@ -163,3 +177,57 @@ def test_scope_naming_nothing_known_is_refused(trending: Store) -> None:
     with pytest.raises(UnknownDimension) as err2:
         forecast(trending, ForecastInput(filters=[Filter(dimension="squad", values=["x"])]))
     assert err2.value.code == "unknown_dimension"
+
+
+def test_auto_chooses_the_model_with_the_lowest_rolling_backtest_error(trending: Store) -> None:
+    from spendscope.tools.governance.forecast_models import METHODS
+
+    r = forecast(trending, ForecastInput(horizon=14))
+    scores = {c.method: c.backtest_mae_pct for c in r.candidates}
+    assert set(scores) == set(METHODS)
+    assert r.method == min(scores, key=lambda m: (scores[m], METHODS.index(m)))
+
+
+def test_conformal_intervals_cover_about_their_level_on_held_out_days() -> None:
+    """90% intervals from the backtest errors cover 85-95% of held-out days, over many noisy series."""
+    from spendscope.tools.governance.forecast_models import fit_forecast
+
+    rng = np.random.default_rng(11)
+    inside, total = 0, 0
+    for _ in range(24):
+        n = 140
+        week = np.tile([1.0, 1.05, 1.05, 1.0, 0.95, 0.55, 0.5], 30)[: n + 21]
+        y = 500 * week * (1 + 0.002 * np.arange(n + 21)) * np.exp(rng.normal(0, 0.08, n + 21))
+        fc = fit_forecast(y[:n], 21, 90.0, method="seasonal_naive")
+        held = y[n:]
+        inside += int(((held >= fc.lower) & (held <= fc.upper)).sum())
+        total += len(held)
+    assert 0.85 <= inside / total <= 0.95
+
+
+def test_the_month_end_landing_is_month_to_date_plus_the_rest(tmp_path: Path) -> None:
+    store, written = make_store(tmp_path, {SEARCH: weekly(100, noise=0.05)}, 80)
+    cut = START + dt.timedelta(days=75)  # 2026-09-19
+    r = forecast(store, ForecastInput(as_of=cut, horizon=5))
+    m = r.month_end
+    assert m is not None and m.month == cut.strftime("%Y-%m") and m.days_elapsed == cut.day - 1
+    mtd = sum(float(v) for (_, d), v in written.items() if cut.replace(day=1) <= d < cut)
+    assert m.month_to_date == pytest.approx(mtd, abs=0.01)
+    assert m.days_remaining == 30 - cut.day + 1 and len(r.points) == 5
+    assert m.landing == pytest.approx(m.month_to_date + m.forecast_rest, abs=0.02)
+    assert m.lower <= m.landing <= m.upper
+    assert sum(p.value for p in r.points) == pytest.approx(r.total, abs=0.01)
+
+
+def test_recurring_monthly_fees_stay_in_the_forecast(tmp_path: Path) -> None:
+    from anomaly_cases import charge, days, store_from_rows, usage, workday_series
+
+    base = workday_series(500, weekend=0.9, noise=0.03)
+    rows = [usage(d, base(i, d), feature="rerank") for i, d in enumerate(days(dt.date(2026, 5, 4), 100))]
+    rows += [charge(d, 4000.0) for d in days(dt.date(2026, 5, 4), 100) if d.day == 1]
+    store = store_from_rows(tmp_path, rows)
+    r = forecast(store, ForecastInput(horizon=30))
+    first = next(p for p in r.points if p.day.day == 1)
+    others = [p.value for p in r.points if p.day.day != 1]
+    assert first.value == pytest.approx(np.mean(others) + 4000, rel=0.1)
+    assert "recurring charges" in r.model

@@ -89,6 +89,30 @@ def small(store: Store) -> Store:
                 "EffectiveCost": 24,
                 "Tags": {"team": "ml"},
             },
+            {  # still billed at the end of the month (no samples that day: not idle, not busy)
+                "day": "2026-10-30",
+                "ProviderName": "AWS",
+                "ServiceName": "Amazon Elastic Compute Cloud",
+                "ResourceId": "i-idle",
+                "ResourceName": "forgotten",
+                "x_GpuCount": 1,
+                "ConsumedQuantity": 24,
+                "ConsumedUnit": "Hours",
+                "EffectiveCost": 24,
+                "Tags": {"team": "ml"},
+            },
+            {  # terminated on the 2nd: idle that day, but nothing is left to stop
+                "day": "2026-10-02",
+                "ProviderName": "AWS",
+                "ServiceName": "Amazon Elastic Compute Cloud",
+                "ResourceId": "i-gone",
+                "ResourceName": "terminated",
+                "x_GpuCount": 1,
+                "ConsumedQuantity": 24,
+                "ConsumedUnit": "Hours",
+                "EffectiveCost": 24,
+                "Tags": {"team": "ml"},
+            },
             {
                 "day": "2026-10-15",
                 "ProviderName": "Microsoft",
@@ -111,6 +135,8 @@ def small(store: Store) -> Store:
     )
     start = dt.datetime(2026, 10, 15, tzinfo=dt.UTC)
     add_gpu_samples(store, [("i-idle", 0, start + dt.timedelta(hours=h), 1.0) for h in range(24)])
+    gone = dt.datetime(2026, 10, 2, tzinfo=dt.UTC)
+    add_gpu_samples(store, [("i-gone", 0, gone + dt.timedelta(hours=h), 1.0) for h in range(24)])
     return store
 
 
@@ -150,6 +176,7 @@ def test_batch_candidates_by_environment_and_by_name(small: Store) -> None:
 
 def test_idle_gpu_commitment_and_untagged(small: Store) -> None:
     gpu = _recs(small, "idle_gpu")
+    # i-gone was idle too, but it was last billed four weeks before the data ends: terminated, not recommended
     assert [(r.scope["instance"], r.monthly_saving) for r in gpu] == [("i-idle", pytest.approx(24 * FACTOR))]
     commitment = _recs(small, "commitment")
     assert [(r.scope["commitment"], r.monthly_saving) for r in commitment] == [

@@ -127,14 +127,12 @@ def parse_period(text: str, as_of: dt.date | None = None) -> Period:
             start=start, end=today + dt.timedelta(days=1), label=f"{start.strftime('%B %Y')} to date"
         )
     if t in ("last month", "previous month", "past month"):
-        start = add_months(today.replace(day=1), -1)
-        return month_period(start.year, start.month)
+        return last_complete("month", today)
     if t in ("this week", "wtd", "week to date", "current week"):
         start = today - dt.timedelta(days=today.weekday())
         return Period(start=start, end=today + dt.timedelta(days=1), label="this week")
     if t in ("last week", "previous week", "past week"):
-        start = today - dt.timedelta(days=today.weekday() + 7)
-        return Period(start=start, end=start + dt.timedelta(days=7), label=f"the week of {start}")
+        return last_complete("week", today)
     if t in ("this quarter", "qtd", "quarter to date", "current quarter"):
         q = (today.month - 1) // 3 + 1
         p = quarter_period(today.year, q)
@@ -148,9 +146,7 @@ def parse_period(text: str, as_of: dt.date | None = None) -> Period:
             start=dt.date(today.year, 1, 1), end=today + dt.timedelta(days=1), label=f"{today.year} to date"
         )
     if t in ("last year", "previous year"):
-        return Period(
-            start=dt.date(today.year - 1, 1, 1), end=dt.date(today.year, 1, 1), label=str(today.year - 1)
-        )
+        return last_complete("year", today)
     m = re.fullmatch(
         r"(?:last|past|previous|trailing) (\d+|a|one|two|three|seven|thirty|fourteen) ?(day|week|month)s?", t
     )
@@ -160,13 +156,144 @@ def parse_period(text: str, as_of: dt.date | None = None) -> Period:
         if n <= 0:
             raise InvalidPeriod(f"{raw!r}: the number of {m.group(2)}s must be positive", value=raw)
         unit = m.group(2)
-        if unit == "month":
-            start = add_months(today.replace(day=1), -n)
-            return Period(start=start, end=today.replace(day=1), label=f"the last {n} months")
-        days = n * (7 if unit == "week" else 1)
-        return Period(start=today - dt.timedelta(days=days), end=today, label=f"the last {days} days")
+        p = last_n(n, unit, today)
+        assert p is not None
+        short = f"the last {n} months" if unit == "month" else f"the last {p.days} days"
+        return p.model_copy(update={"label": short})
     raise InvalidPeriod(
         f"cannot read the period {raw!r}; use YYYY-MM, YYYY-MM-DD..YYYY-MM-DD, Q3 2026, 'last month' or "
         "'last 30 days'",
         value=raw,
     )
+
+
+# --- the period arithmetic every surface shares (Billy's reading of sentences, the CLI, the agents) ---
+
+
+def day_period(d: dt.date) -> Period:
+    return Period(start=d, end=d + dt.timedelta(days=1), label=f"{d.strftime('%B')} {d.day}, {d.year} ({d})")
+
+
+def range_period(start: dt.date, last: dt.date) -> Period | None:
+    if last < start:
+        return None
+    if start.day == 1 and (last + dt.timedelta(days=1)).day == 1:
+        end = last + dt.timedelta(days=1)
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if months == 1:
+            return month_period(start.year, start.month)
+        return Period(start=start, end=end, label=f"{start.strftime('%B %Y')} to {last.strftime('%B %Y')}")
+    return Period(start=start, end=last + dt.timedelta(days=1), label=f"{start} to {last}")
+
+
+def infer_year(month: int, day: int, today: dt.date) -> int:
+    """A month (and day) named without a year: the most recent one not after today."""
+    try:
+        candidate = dt.date(today.year, month, min(day, 28))
+    except ValueError:
+        return today.year
+    return today.year if candidate <= today else today.year - 1
+
+
+def safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def quarter_of(q: int, year: str | None, today: dt.date) -> Period:
+    if year:
+        return quarter_period(int(year), q)
+    p = quarter_period(today.year, q)
+    return quarter_period(today.year - 1, q) if p.start > today else p
+
+
+def last_days(days: int, today: dt.date) -> Period:
+    start = today - dt.timedelta(days=days)
+    return Period(
+        start=start, end=today, label=f"the last {days} days ({start} to {today - dt.timedelta(days=1)})"
+    )
+
+
+def before_last(unit: str, today: dt.date) -> Period:
+    """ "The month (quarter, year) before last": the one before the last complete one."""
+    return parse_period("last " + unit, today).previous()
+
+
+def to_date(text: str, today: dt.date) -> Period:
+    for unit in ("month", "quarter", "year", "week"):
+        if unit in text or text == unit[0] + "td":
+            return parse_period(f"this {unit}", today)
+    return parse_period("this month", today)
+
+
+def same_period_last_year(p: Period) -> Period:
+    start = safe_date(p.start.year - 1, p.start.month, p.start.day) or p.start.replace(
+        day=28, year=p.start.year - 1
+    )
+    end = safe_date(p.end.year - 1, p.end.month, p.end.day) or p.end.replace(day=28, year=p.end.year - 1)
+    return Period(
+        start=start, end=end, label=f"{p.label} a year earlier ({start} to {end - dt.timedelta(days=1)})"
+    )
+
+
+def last_n(n: int, unit: str, today: dt.date) -> Period | None:
+    """ "The last N days/weeks" (N*7 whole days before today) or "the last N months/quarters/years" (whole
+    calendar months before this one)."""
+    if n <= 0:
+        return None
+    if unit in ("day", "week"):
+        return last_days(n * (7 if unit == "week" else 1), today)
+    months = n * (3 if unit == "quarter" else 12 if unit == "year" else 1)
+    start = add_months(today.replace(day=1), -months)
+    return Period(
+        start=start,
+        end=today.replace(day=1),
+        label=f"the last {months} months ({start.strftime('%B %Y')} "
+        f"to {add_months(today.replace(day=1), -1).strftime('%B %Y')})",
+    )
+
+
+def ago(n: int, unit: str, today: dt.date) -> Period | None:
+    """ "N days/weeks/months/quarters/years ago": that whole day, week (Monday first), month, quarter or year."""
+    if n <= 0:
+        return None
+    if unit == "day":
+        return day_period(today - dt.timedelta(days=n))
+    if unit == "week":
+        start = today - dt.timedelta(days=today.weekday() + 7 * n)
+        return Period(start=start, end=start + dt.timedelta(days=7), label=f"the week of {start}")
+    if unit == "month":
+        s = add_months(today.replace(day=1), -n)
+        return month_period(s.year, s.month)
+    if unit == "quarter":
+        q = (today.month - 1) // 3
+        s = add_months(dt.date(today.year, 3 * q + 1, 1), -3 * n)
+        return quarter_period(s.year, (s.month - 1) // 3 + 1)
+    return Period(
+        start=dt.date(today.year - n, 1, 1), end=dt.date(today.year - n + 1, 1, 1), label=str(today.year - n)
+    )
+
+
+def last_complete(unit: str, today: dt.date) -> Period:
+    """The last complete month, week (Monday first), day, quarter or year before `today`."""
+    if unit == "month":
+        s = add_months(today.replace(day=1), -1)
+        return month_period(s.year, s.month)
+    if unit == "week":
+        start = today - dt.timedelta(days=today.weekday() + 7)
+        return Period(start=start, end=start + dt.timedelta(days=7), label=f"the week of {start}")
+    if unit == "day":
+        d = today - dt.timedelta(days=1)
+        return Period(start=d, end=today, label=str(d))
+    if unit == "quarter":
+        return parse_period("last quarter", today)
+    return Period(
+        start=dt.date(today.year - 1, 1, 1), end=dt.date(today.year, 1, 1), label=str(today.year - 1)
+    )
+
+
+def days_to_month_end(today: dt.date) -> int:
+    """Days from `today` (included) to the end of its month."""
+    return (add_months(today.replace(day=1), 1) - today).days

@@ -25,6 +25,8 @@ OPERATION_MODULES = (
     "spendscope.tools.costs.drivers",
     "spendscope.tools.costs.unit_costs",
     "spendscope.tools.costs.reconcile",
+    "spendscope.tools.costs.prices",
+    "spendscope.tools.costs.model_costs",
     "spendscope.tools.optimize.gpu",
     "spendscope.tools.optimize.commitments",
     "spendscope.tools.governance.budgets",
@@ -32,10 +34,12 @@ OPERATION_MODULES = (
     "spendscope.tools.governance.anomalies",
     "spendscope.tools.optimize.savings",
     "spendscope.tools.prdiff.pr_diff",
+    "spendscope.tools.prdiff.patch_diff",
     "spendscope.tools.costs.answers",
     "spendscope.tools.costs.sources",
     "spendscope.tools.governance.alert_actions",
     "spendscope.tools.triage.facts",
+    "spendscope.tools.costs.assistants",
 )
 
 

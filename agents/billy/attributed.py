@@ -15,7 +15,8 @@ from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
 from spendscope.agents.billy.phrasing import count, money, period_phrase, value_list
 from spendscope.agents.billy.resolve import ValueIndex
 from spendscope.data.store import Store
-from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.access import Caller
+from spendscope.tools.invoke import invoke
 
 SUPPORTED = ("total", "top", "breakdown", "count")
 NONE_VALUE = "(none)"
@@ -68,15 +69,14 @@ def cannot(plan: Plan, index: ValueIndex, dim: str, reason: str) -> BillyAnswer:
     return BillyAnswer(answer=text, value=None)
 
 
-def run(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None, dim: str) -> BillyAnswer:
+def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -> BillyAnswer:
     from spendscope.tools.allocation.attribution import AttributionInput
-    from spendscope.tools.registry import get_operation
 
     others = [f for f in [*plan.filters, *plan.share_filters] if f.dimension != dim]
     mine = [f for f in plan.filters if f.dimension == dim]
     metric = _metric(plan)
-    if scope or others:
-        named = ", ".join(dict.fromkeys(f.dimension.replace("_", " ") for f in [*(scope or []), *others]))
+    if others:
+        named = ", ".join(dict.fromkeys(f.dimension.replace("_", " ") for f in others))
         return cannot(plan, index, dim, f"alone, without filters such as {named}")
     if plan.intent not in SUPPORTED or metric is None:
         return cannot(
@@ -94,7 +94,7 @@ def run(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None,
         ToolCall(name="attribute_costs_to_customers", input=params.model_dump(mode="json", exclude_none=True))
     ]
     try:
-        res = get_operation("attribute_costs_to_customers").func(store, params)
+        res = invoke(store, "attribute_costs_to_customers", params, caller)
     except Exception as exc:
         calls[0].error = getattr(exc, "code", "operation_failed")
         raise

@@ -17,9 +17,8 @@ from spendscope.agents.billy.resolve import ValueIndex, load_index
 from spendscope.data.errors import SpendscopeError
 from spendscope.data.settings import Settings, load_settings
 from spendscope.data.store import Store
-from spendscope.tools.access import Caller
+from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.scoping import scope_filters
 
 
 def ask(
@@ -34,12 +33,13 @@ def ask(
     caller: Caller | None = None,
 ) -> BillyAnswer:
     """Answer a cost question for `caller` (tools.access.Caller: identity, permission, row scope; default the
-    local user). `scope` filters (older form of a row scope) apply to every query; `llm_client` is an
+    local user). Every operation runs through `tools.invoke` as that caller, so a row-scoped caller's figures
+    cover only their rows (and the answer says so) and an operation that cannot be limited is refused.
+    `scope` (an older form: `in` filters) is folded into the caller's row scope; `llm_client` is an
     `anthropic.Anthropic` to use instead of one built from settings."""
     from spendscope.agents.billy import threads
 
-    if caller is not None and caller.scoped:
-        scope = [*(scope or []), *scope_filters(caller)]
+    caller = as_caller(caller, scope)
 
     settings = settings or load_settings()
     question = (question or "").strip()
@@ -53,27 +53,54 @@ def ask(
     used_plan: Plan | None = plan
     llm_thread = bool(thread_id) and previous is None and _last_turn_was_llm(settings, thread_id)
     if has_llm and llm_thread and is_followup(question):
-        answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+        answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
+        used_plan = None
+    elif plan.unresolved or (plan.intent == "unknown" and plan.unsupported):
+        answer = cannot_answer(plan, index)  # precision first: no figure, not even from the LLM
         used_plan = None
     elif plan.confidence >= CONFIDENT:
         try:
-            answer = _execute(store, plan, index, scope)
+            answer = _execute(store, plan, index, caller)
+            if plan.intent == "top" and plan.group_by and isinstance(answer.value, str):
+                plan.answer_entity = Filter(dimension=plan.group_by[0], values=[answer.value])
         except SpendscopeError as exc:
             if not has_llm:
                 answer = BillyAnswer(answer=f"I could not answer that: {exc.message}")
                 used_plan = None
             else:
-                answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+                answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
                 used_plan = None
     elif has_llm:
-        answer = _llm(store, question, settings, thread_id, as_of, scope, llm_client, plan)
+        answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
         used_plan = None
     else:
         answer = cannot_answer(plan, index)
         used_plan = None
+    if used_plan is not None and used_plan.readings and answer.value is not None:
+        answer.choices = list(used_plan.readings)
+    if caller.scoped and answer.value is not None:
+        answer.answer += f" (Limited to your scope: {caller.scope_text()}.)"
     if thread_id:
         threads.record(settings.state_dir, thread_id, question, answer.answer, used_plan, answer.llm)
     return answer
+
+
+def as_caller(caller: Caller | None, scope: list[Filter] | None) -> Caller:
+    """The caller a question runs as: `caller` (default the local user) with `scope` filters added to its row
+    scope (values of one dimension intersect with the caller's own)."""
+    caller = caller or LOCAL
+    if not scope:
+        return caller
+    rows = dict(caller.row_scope)
+    for f in scope:
+        values = tuple(str(v) for v in f.values)
+        if f.dimension in rows:
+            mine = {v.lower() for v in rows[f.dimension]}
+            values = tuple(v for v in values if v.lower() in mine)
+        rows[f.dimension] = values
+    return Caller(
+        caller.identity if caller is not LOCAL else "billy-scoped", caller.can_write, rows, caller.remote
+    )
 
 
 def _last_turn_was_llm(settings: Settings, thread_id: str | None) -> bool:
@@ -83,10 +110,12 @@ def _last_turn_was_llm(settings: Settings, thread_id: str | None) -> bool:
     return bool(turns) and turns[-1][2]
 
 
-def _execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None) -> BillyAnswer:
+def _execute(store: Store, plan: Plan, index: ValueIndex, caller: Caller) -> BillyAnswer:
     from spendscope.agents.billy.execute import execute
+    from spendscope.agents.billy.session import question_store
 
-    return execute(store, plan, index, scope)
+    with question_store(store) as shared:
+        return execute(shared, plan, index, caller)
 
 
 def _llm(
@@ -95,7 +124,7 @@ def _llm(
     settings: Settings,
     thread_id: str | None,
     as_of: dt.date | None,
-    scope: list[Filter] | None,
+    caller: Caller,
     client: Any | None,
     plan: Plan,
 ) -> BillyAnswer:
@@ -107,9 +136,10 @@ def _llm(
         settings=settings,
         thread_id=thread_id,
         as_of=as_of,
-        scope=scope,
+        caller=caller,
         client=client,
         hint=plan,
+        reading=plan.reading,
     )
 
 
@@ -117,23 +147,44 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
     """The honest answer without an LLM: what was not understood, and questions that work."""
     reasons = []
     if plan.unresolved:
-        names = ", ".join(f"'{u}'" for u in plan.unresolved)
         dims = [d for d in ("provider", "service", "model", ownership_key(index)) if d and index.has_dim(d)]
-        reasons.append(
-            f"I could not find {names} among the store's {', '.join(d.replace('_', ' ') + 's' for d in dims)}"
-            " or other values"
-        )
-    if plan.unsupported:
+        for name in plan.unresolved:
+            near = nearest_values(name, index, dims)
+            reasons.append(
+                f"'{name}' is not in the data (no {', '.join(d.replace('_', ' ') for d in dims)} or other value "
+                f"has that name){'; the nearest values are ' + ', '.join(near) if near else ''}"
+            )
+    if plan.unsupported and plan.intent == "unknown":
+        reasons.append(f"the store does not hold {', '.join(dict.fromkeys(plan.unsupported))}")
+    elif plan.unsupported:
         reasons.append(
             f"questions about {', '.join(dict.fromkeys(plan.unsupported))} need the LLM or a dedicated command"
         )
     if not reasons:
         reasons.append("I did not understand what to measure")
+    lead = (
+        "I can't answer that"
+        if plan.unresolved or plan.intent == "unknown"
+        else ("I can't answer that without an LLM (set ANTHROPIC_API_KEY)")
+    )
     text = (
-        "I can't answer that without an LLM (set ANTHROPIC_API_KEY): " + "; ".join(reasons) + ". "
+        lead + ": " + "; ".join(reasons) + ". "
         "I can answer questions like: " + " / ".join(f'"{e}"' for e in _examples(index)) + "."
     )
     return BillyAnswer(answer=text, value=None)
+
+
+def nearest_values(name: str, index: ValueIndex, dims: list[str]) -> list[str]:
+    """Real values spelt closest to `name` (any dimension), else the largest few of the first dimension."""
+    import difflib
+
+    pool = {v: d for d in index.values for v in index.values[d] if isinstance(v, str)}
+    close = difflib.get_close_matches(name.lower(), [v.lower() for v in pool], n=3, cutoff=0.6)
+    by_low = {v.lower(): v for v in pool}
+    if close:
+        return [f"{pool[by_low[c]].replace('_', ' ')} {by_low[c]}" for c in close]
+    first = next((d for d in dims if index.values.get(d)), None)
+    return [f"{first.replace('_', ' ')} {v}" for v in index.values.get(first or "", [])[:4]]
 
 
 def _examples(index: ValueIndex | None) -> list[str]:

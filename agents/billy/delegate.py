@@ -14,9 +14,12 @@ from typing import Any
 from spendscope.agents.billy import charts
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
 from spendscope.agents.billy.phrasing import money, pct, period_phrase, scope_phrase
-from spendscope.data.errors import SpendscopeError
+from spendscope.data.errors import InvalidArgument, SpendscopeError
 from spendscope.data.store import Store
+from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.invoke import invoke
+from spendscope.tools.periods import add_months, days_to_month_end
 
 MODULES = {
     "forecast": "spendscope.tools.governance.forecast",
@@ -35,21 +38,30 @@ def available(intent: str) -> bool:
         return False
 
 
-def _call(calls: list[ToolCall], name: str, store: Store, params: Any) -> Any:
-    """Run a registered operation by name (the registry, not a function name, is the contract)."""
-    from spendscope.tools.registry import get_operation
+class Calls(list[ToolCall]):
+    """The operation calls of one answer, and the caller they run as."""
 
+    def __init__(self, caller: Caller) -> None:
+        super().__init__()
+        self.caller = caller
+
+
+def _call(calls: list[ToolCall], name: str, store: Store, params: Any) -> Any:
+    """Run a registered operation by name through `tools.invoke` as the question's caller, so the caller's
+    permission and row scope apply exactly as on every other surface."""
     record = ToolCall(name=name, input=params.model_dump(mode="json", exclude_defaults=True))
     calls.append(record)
     try:
-        return get_operation(name).func(store, params)
+        return invoke(store, name, params, getattr(calls, "caller", LOCAL))
     except Exception as exc:
         record.error = getattr(exc, "code", "operation_failed")
         raise
 
 
-def run(store: Store, plan: Plan, scope: list[Filter] | None) -> BillyAnswer:
-    calls: list[ToolCall] = []
+def run(store: Store, plan: Plan, caller: Caller = LOCAL) -> BillyAnswer:
+    """Answer a delegated intent with operations run as `caller`; an operation the caller's scope cannot limit
+    is refused by tools.invoke (PermissionDenied), never run company-wide."""
+    calls = Calls(caller)
     handler = {
         "forecast": _forecast,
         "savings": _savings,
@@ -58,7 +70,7 @@ def run(store: Store, plan: Plan, scope: list[Filter] | None) -> BillyAnswer:
         "gpu_idle": _gpu_idle,
     }[plan.intent]
     try:
-        answer = handler(store, plan, [*(scope or []), *plan.filters], calls)
+        answer = handler(store, plan, list(plan.filters), calls)
     except SpendscopeError:
         raise
     except Exception as exc:  # a failing analytics operation must not take the question down with it
@@ -66,24 +78,35 @@ def run(store: Store, plan: Plan, scope: list[Filter] | None) -> BillyAnswer:
         answer = BillyAnswer(
             answer=f"I could not answer that: the {name} operation failed ({type(exc).__name__})."
         )
-    answer.tools = calls
+    answer.tools = list(calls)
     return answer
 
 
 def _horizon(question: str, today: dt.date) -> int:
+    """Days to forecast from `today`, as the question says (date arithmetic from tools.periods)."""
     low = question.lower()
     m = re.search(r"next (\d+) (day|week|month)s?", low)
     if m:
         return int(m.group(1)) * {"day": 1, "week": 7, "month": 30}[m.group(2)]
-    nxt = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     if re.search(r"\b(rest|end) of (the |this )?month\b", low):
-        return max((nxt - today).days, 1)
+        return max(days_to_month_end(today), 1)
     if re.search(r"\bnext month\b", low):
-        after = (nxt.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return (after - today).days
+        return days_to_month_end(today) + days_to_month_end(add_months(today.replace(day=1), 1))
     if re.search(r"\bnext week\b", low):
         return 7
     return 30
+
+
+def _input(model: Any, filters: list[Filter], **kw: Any) -> Any:
+    """The operation's input with the question's filters when it takes `filters`; a filter the operation cannot
+    apply is refused here (a figure for more than was asked would be wrong), never silently dropped."""
+    if "filters" in model.model_fields:
+        return model(filters=filters, **kw)
+    if filters:
+        raise InvalidArgument(
+            f"this figure cannot be limited to {scope_phrase(filters)} yet (the operation takes no filters)"
+        )
+    return model(**kw)
 
 
 def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
@@ -118,7 +141,7 @@ def _savings(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
     rng: dict[str, Any] = {}
     if plan.period is not None and "(all data)" not in plan.period.label:
         rng = {"start": plan.period.start, "end": plan.period.last}
-    res = _call(calls, "savings_recommendations", store, mod.SavingsInput(**rng))
+    res = _call(calls, "savings_recommendations", store, _input(mod.SavingsInput, filters, **rng))
     recs = [r for r in res.recommendations if r.monthly_saving]
     if not recs:
         text = f"No saving above the threshold was found {period_phrase(plan.period)}."
@@ -176,7 +199,7 @@ def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[Tool
 
 def _budget(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
     mod = importlib.import_module("spendscope.tools.governance.budgets")
-    res = _call(calls, "budget_status", store, mod.BudgetStatusInput(as_of=plan.as_of))
+    res = _call(calls, "budget_status", store, _input(mod.BudgetStatusInput, filters, as_of=plan.as_of))
     if not res.budgets:
         return BillyAnswer(
             answer="No budgets are set yet; add one with `spendscope budgets set`.", value=None
@@ -215,7 +238,7 @@ def _gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolC
     rng: dict[str, Any] = {}
     if plan.period is not None:
         rng = {"start": plan.period.start, "end": plan.period.last}
-    res = _call(calls, "gpu_utilization", store, mod.GpuInput(**rng))
+    res = _call(calls, "gpu_utilization", store, _input(mod.GpuInput, filters, **rng))
     t = res.total
     when = period_phrase(plan.period)
     if not t.monitored_hours:

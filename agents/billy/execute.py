@@ -6,10 +6,8 @@ peak day) and phrases. Each call is recorded in the answer's `tools` list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import duckdb
 from pydantic import BaseModel
 from spendscope.agents.billy import charts
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
@@ -31,48 +29,45 @@ from spendscope.agents.billy.phrasing import (
 from spendscope.agents.billy.planner import ownership_key
 from spendscope.agents.billy.resolve import ValueIndex
 from spendscope.data.store import Store
+from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.costs.answers import (
     AverageInput,
     CompareInput,
     CostPart,
     RatioInput,
-    run_average,
-    run_compare,
-    run_ratio,
 )
 from spendscope.tools.costs.breakdown import (
     CostQueryInput,
     CostQueryResult,
     Filter,
     TimeRange,
-    run_cost_query,
 )
+from spendscope.tools.invoke import invoke
 
 NONE_VALUES = (None, "", "unallocated", "(untagged)", "(none)")
 
 
 class Runner:
-    """Calls operations on one read-only connection (opened per question) and records each call."""
+    """Runs registry operations for one caller through `tools.invoke` (validated, permitted, row-scoped there,
+    never here) and records each call for the answer's `tools` list."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, scope: list[Filter] | None = None) -> None:
-        self.con = con
-        self.scope = list(scope or [])
+    def __init__(self, store: Store, caller: Caller = LOCAL) -> None:
+        self.store = store
+        self.caller = caller
         self.calls: list[ToolCall] = []
         self.kinds: dict[str, str] = {}  # dimension -> kind, for the label of rows without a value
 
-    def call(
-        self, name: str, func: Callable[[duckdb.DuckDBPyConnection, Any], BaseModel], params: BaseModel
-    ) -> Any:
+    def call(self, name: str, params: BaseModel) -> Any:
         record = ToolCall(name=name, input=params.model_dump(mode="json", exclude_defaults=True))
         self.calls.append(record)
         try:
-            return func(self.con, params)
+            return invoke(self.store, name, params, self.caller)
         except Exception as exc:
             record.error = getattr(exc, "code", type(exc).__name__)
             raise
 
     def filters(self, filters: list[Filter]) -> list[Filter]:
-        return [*self.scope, *filters]
+        return list(filters)
 
 
 def _range(plan: Plan) -> dict[str, Any]:
@@ -102,7 +97,7 @@ def _query(
         filters=run.filters((plan.filters if filters is None else filters) + _token_filter(plan)),
         **_range(plan),
     )
-    return run.call("query_costs", run_cost_query, params)
+    return run.call("query_costs", params)
 
 
 def _assumed(plan: Plan, extra: list[str] | None = None) -> str:
@@ -177,7 +172,8 @@ def _chart_rows(
     ]
 
 
-def execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | None = None) -> BillyAnswer:
+def execute(store: Store, plan: Plan, index: ValueIndex, caller: Caller = LOCAL) -> BillyAnswer:
+    """Answer `plan` with operations run as `caller`."""
     handler = {
         "total": _total,
         "breakdown": _breakdown,
@@ -191,21 +187,42 @@ def execute(store: Store, plan: Plan, index: ValueIndex, scope: list[Filter] | N
         "count": _count,
         "average": _average,
     }.get(plan.intent, _total)
+    special = _category(plan)
+    if special is not None:
+        run = Runner(store, caller)
+        run.kinds = index.kinds
+        answer = special(run, plan, index)
+        answer.tools = run.calls
+        return answer
     if plan.intent in ("forecast", "savings", "anomalies", "budget", "gpu_idle"):
         from spendscope.agents.billy import delegate
 
-        return delegate.run(store, plan, scope)
+        return delegate.run(store, plan, caller)
     from spendscope.agents.billy import attributed
 
     dim = attributed.telemetry_dimension(plan, index)
     if dim is not None:
-        return attributed.run(store, plan, index, scope, dim)
-    with store.reader() as con:
-        run = Runner(con, scope)
-        run.kinds = index.kinds
-        answer = handler(run, plan, index)
+        return attributed.run(store, plan, index, caller, dim)
+    run = Runner(store, caller)
+    run.kinds = index.kinds
+    answer = handler(run, plan, index)
     answer.tools = run.calls
     return answer
+
+
+def _category(plan: Plan) -> Any:
+    """The handler of a question category answered by one richer operation (agents/billy/categories.py)."""
+    from spendscope.agents.billy import categories
+
+    if plan.intent == "landing":
+        return categories.landing
+    if plan.intent == "gpu_utilization":
+        return categories.gpu_utilization
+    if plan.intent == "drivers" and plan.subject == "day":
+        return categories.day_drivers
+    if plan.intent == "unit_cost" and plan.unit_measure == "requests":
+        return categories.unit_requests
+    return None
 
 
 # ------------------------------------------------------------------------------------------ intents
@@ -437,12 +454,12 @@ def _change_words(change: float) -> str:
 
 
 def _compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    res = run.call("compare_costs", run_compare, _compare_params(run, plan, plan.group_by, None))
+    res = run.call("compare_costs", _compare_params(run, plan, plan.group_by, None))
     total = res
     head = subject(plan.filters, plan.measure, plan.token_types)
     a, b = plan.base_period.label, plan.period.label  # type: ignore[union-attr]
     if plan.group_by:
-        total = run.call("compare_costs", run_compare, _compare_params(run, plan))
+        total = run.call("compare_costs", _compare_params(run, plan))
         dim = plan.group_by[0]
         rows = [r for r in res.rows if r.group.get(dim) not in NONE_VALUES]
         if plan.direction == "down":
@@ -546,7 +563,7 @@ def _compare_chart(rows: list[Any], dim: str, a: str, b: str) -> list[dict[str, 
 
 
 def _drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    total = run.call("compare_costs", run_compare, _compare_params(run, plan))
+    total = run.call("compare_costs", _compare_params(run, plan))
     head = subject(plan.filters, plan.measure, plan.token_types)
     a, b = plan.base_period.label, plan.period.label  # type: ignore[union-attr]
     filtered = {f.dimension for f in plan.filters if len(f.values) == 1}
@@ -557,7 +574,7 @@ def _drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     ]
     best = None
     for dim in list(dict.fromkeys(candidates))[:4]:
-        res = run.call("compare_costs", run_compare, _compare_params(run, plan, [dim], 5))
+        res = run.call("compare_costs", _compare_params(run, plan, [dim], 5))
         same = [r for r in res.rows if r.group.get(dim) not in NONE_VALUES and (r.change * total.change) > 0]
         if not same or res.groups <= 1:
             continue
@@ -666,7 +683,7 @@ def _share(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         scale=100.0,
         **_range(plan),
     )
-    res = run.call("cost_ratio", run_ratio, params)
+    res = run.call("cost_ratio", params)
     part = scope_phrase(plan.share_filters) or "that"
     base = subject(plan.filters, plan.measure, plan.token_types, cap=False)
     if res.ratio is None:
@@ -717,7 +734,7 @@ def _unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         scale=plan.unit_scale,
         **_range(plan),
     )
-    res = run.call("cost_ratio", run_ratio, params)
+    res = run.call("cost_ratio", params)
     scope = scope_phrase(plan.filters)
     unit_noun = (plan.unit_measure or "tokens").replace("_", " ").replace("gpu", "GPU")
     if res.ratio is None:
@@ -759,7 +776,7 @@ def _utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         scale=100.0,
         **_range(plan),
     )
-    res = run.call("cost_ratio", run_ratio, params)
+    res = run.call("cost_ratio", params)
     scope = scope_phrase([f for f in plan.filters if f.dimension != "commitment_status"])
     if res.ratio is None:
         text = f"No commitment{' for ' + scope if scope else ''} was active {when}."
@@ -808,7 +825,7 @@ def _average(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         grain=plan.grain,
         **_range(plan),
     )
-    res = run.call("average_cost", run_average, params)
+    res = run.call("average_cost", params)
     when = period_phrase(plan.period)
     scope = scope_phrase(plan.filters)
     what = _what(plan) or "spend"

@@ -634,6 +634,13 @@ KNOWN_CAPS = set(
         "cpus",
         "tpu",
         "tpus",
+        "ceo",
+        "cfo",
+        "cto",
+        "vp",
+        "hey",
+        "hi",
+        "billy",
     ]
 )
 

@@ -16,13 +16,13 @@ import re
 import sqlite3
 from typing import Annotated, Any, TypedDict
 
-from pydantic import ValidationError
 from spendscope.agents.billy import charts, threads
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
 from spendscope.data.errors import SpendscopeError
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
-from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.access import LOCAL, Caller
+from spendscope.tools.invoke import invoke
 
 MAX_STEPS = 12
 MAX_RESULT_CHARS = 24_000
@@ -128,13 +128,14 @@ def tool_specs(include_sql: bool = True) -> list[dict[str, Any]]:
 
 
 def run_tool(
-    store: Store, name: str, args: dict[str, Any], *, as_of: dt.date | None, scope: list[Filter] | None
+    store: Store, name: str, args: dict[str, Any], *, as_of: dt.date | None, caller: Caller = LOCAL
 ) -> tuple[Any, str | None]:
-    """(result as JSON-able data, error code or None). Errors come back as data the model can read."""
+    """(result as JSON-able data, error code or None). Errors come back as data the model can read. Every
+    operation runs through `tools.invoke` as `caller` (validated, permitted and row-scoped there)."""
     from spendscope.tools.registry import operations
 
     if name == SQL:
-        if scope:
+        if caller.scoped:
             return {
                 "error": "not_allowed",
                 "message": "SQL is not available in a scoped conversation",
@@ -152,28 +153,11 @@ def run_tool(
             "error": "unknown_tool",
             "message": f"no tool named {name!r}; tools: {', '.join(sorted(ops))}",
         }, ("unknown_tool")
-    op = ops[name]
     data = dict(args)
-    fields = op.input_model.model_fields
-    if as_of is not None and "as_of" in fields and not data.get("as_of"):
+    if as_of is not None and "as_of" in ops[name].input_model.model_fields and not data.get("as_of"):
         data["as_of"] = as_of.isoformat()
-    if scope:
-        if "filters" not in fields:
-            return {
-                "error": "not_allowed",
-                "message": f"{name} cannot be limited to your scope",
-            }, "not_allowed"
-        data["filters"] = [f.model_dump() for f in scope] + list(data.get("filters") or [])
     try:
-        params = op.input_model.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-        return {
-            "error": "invalid_argument",
-            "message": f"invalid input for {name}: {problems}",
-        }, "invalid_argument"
-    try:
-        result = op.func(store, params)
+        result = invoke(store, ops[name], data, caller)
     except SpendscopeError as exc:
         return exc.to_dict(), exc.code
     return json.loads(result.model_dump_json()), None
@@ -234,7 +218,7 @@ def build_graph(
     specs: list[dict[str, Any]],
     *,
     as_of: dt.date | None,
-    scope: list[Filter] | None,
+    caller: Caller,
     question: str,
     checkpointer: Any = None,
 ) -> Any:
@@ -269,7 +253,7 @@ def build_graph(
             if b["name"] == FINAL:
                 blocks.append({"type": "tool_result", "tool_use_id": b["id"], "content": "noted"})
                 continue
-            out, err = run_tool(store, b["name"], b.get("input") or {}, as_of=as_of, scope=scope)
+            out, err = run_tool(store, b["name"], b.get("input") or {}, as_of=as_of, caller=caller)
             calls.append({"name": b["name"], "input": b.get("input") or {}, "error": err})
             if err is None:
                 results.append(out)
@@ -352,9 +336,10 @@ def run_llm(
     settings: Settings,
     thread_id: str | None = None,
     as_of: dt.date | None = None,
-    scope: list[Filter] | None = None,
+    caller: Caller = LOCAL,
     client: Any | None = None,
     hint: Plan | None = None,
+    reading: str | None = None,
 ) -> BillyAnswer:
     """Answer with Claude in a tool-use loop; the thread's graph state persists under Settings.state_dir."""
     from spendscope.agents.billy.resolve import load_index
@@ -362,7 +347,11 @@ def run_llm(
     index, _ = load_index(store, settings.state_dir)
     today = as_of or dt.date.today()
     system = SYSTEM.format(today=today, first=index.catalog.first_day, last=index.catalog.last_day)
-    specs = tool_specs(include_sql=not scope)
+    specs = tool_specs(include_sql=not caller.scoped)
+    if reading:
+        system += (
+            "\n\nHow the question was read from the store's own vocabulary (use it; check it):\n" + reading
+        )
     client = client or make_client(settings)
     saver, con = None, None
     if thread_id:
@@ -380,7 +369,7 @@ def run_llm(
             system,
             specs,
             as_of=as_of,
-            scope=scope,
+            caller=caller,
             question=question,
             checkpointer=saver,
         )

@@ -25,6 +25,8 @@ Intent = Literal[
     "anomalies",
     "budget",
     "gpu_idle",
+    "gpu_utilization",
+    "landing",
     "unknown",
 ]
 
@@ -50,6 +52,11 @@ class BillyAnswer(BaseModel):
     chart: dict[str, Any] | None = None
     tools: list[ToolCall] = Field(default_factory=list)
     llm: bool = False
+    choices: list[str] = Field(
+        default_factory=list,
+        description="when two readings were plausible: the same question in each reading (the first answered); "
+        "Slack offers them as buttons. Not part of the --json contract.",
+    )
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -98,3 +105,6 @@ class Plan(BaseModel):
     unsupported: list[str] = Field(default_factory=list, description="what the planner cannot answer")
     confidence: float = 0.0
     as_of: dt.date | None = None
+    readings: list[str] = Field(default_factory=list, description="the question in each plausible reading")
+    reading: str = Field("", description="the Reading as text: context for the LLM path")
+    answer_entity: Filter | None = Field(None, description="the value the answer named (a ranking's winner)")

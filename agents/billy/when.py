@@ -13,7 +13,26 @@ import re
 from dataclasses import dataclass
 
 from spendscope.agents.billy.lexicon import NUMBER_WORDS
-from spendscope.tools.periods import Period, add_months, month_period, parse_period, quarter_period
+from spendscope.tools.periods import (
+    Period,
+    add_months,
+    ago,
+    before_last,
+    day_period,
+    infer_year,
+    last_days,
+    last_n,
+    month_period,
+    parse_period,
+    quarter_of,
+    quarter_period,
+    range_period,
+    safe_date,
+    same_period_last_year,
+    to_date,
+)
+
+__all__ = ["PeriodMention", "PeriodScan", "same_period_last_year", "scan_periods"]
 
 _MON = (
     r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -50,38 +69,6 @@ class PeriodScan:
 def _month_no(name: str) -> int:
     key = name.rstrip(".")[:3]
     return list(calendar.month_abbr).index(key.title())
-
-
-def _day_period(d: dt.date) -> Period:
-    return Period(start=d, end=d + dt.timedelta(days=1), label=f"{d.strftime('%B')} {d.day}, {d.year} ({d})")
-
-
-def _range(start: dt.date, last: dt.date) -> Period | None:
-    if last < start:
-        return None
-    if start.day == 1 and (last + dt.timedelta(days=1)).day == 1:
-        end = last + dt.timedelta(days=1)
-        months = (end.year - start.year) * 12 + end.month - start.month
-        if months == 1:
-            return month_period(start.year, start.month)
-        return Period(start=start, end=end, label=f"{start.strftime('%B %Y')} to {last.strftime('%B %Y')}")
-    return Period(start=start, end=last + dt.timedelta(days=1), label=f"{start} to {last}")
-
-
-def _infer_year(month: int, day: int, today: dt.date) -> int:
-    """A month (and day) named without a year: the most recent one not after today."""
-    try:
-        candidate = dt.date(today.year, month, min(day, 28))
-    except ValueError:
-        return today.year
-    return today.year if candidate <= today else today.year - 1
-
-
-def _safe_date(y: int, m: int, d: int) -> dt.date | None:
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
 
 
 def _n(text: str) -> int:
@@ -133,15 +120,22 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     ):
         a, b = _iso(m.group(1)), _iso(m.group(2))
         if a and b:
-            add(m, _range(a, b), "range")
+            add(m, range_period(a, b), "range")
     for m in re.finditer(_B + r"(?:on |for )?" + iso + _E, t):
         d = _iso(m.group(1))
         if d:
-            add(m, _day_period(d), "day")
+            add(m, day_period(d), "day")
     for m in re.finditer(_B + r"(\d{1,2})/(\d{1,2})/(\d{4})" + _E, t):
-        d = _safe_date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+        d = safe_date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
         if d:
-            add(m, _day_period(d), "day")
+            add(m, day_period(d), "day")
+    # US month/day with a two-digit year or none ("8/18", "8/18/26"): no year is the latest one not after today
+    for m in re.finditer(_B + r"(?:on |for )?(\d{1,2})/(\d{1,2})(?:/(\d{2}))?(?![\d/])" + _E, t):
+        month_, day_ = int(m.group(1)), int(m.group(2))
+        year = 2000 + int(m.group(3)) if m.group(3) else infer_year(month_, day_, today)
+        d = safe_date(year, month_, day_)
+        if d:
+            add(m, day_period(d), "day")
     for m in re.finditer(_B + r"(\d{4})-(\d{2})(?![\w-])", t):
         if 1 <= int(m.group(2)) <= 12:
             add(m, month_period(int(m.group(1)), int(m.group(2))), "month")
@@ -164,18 +158,18 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     ):
         mon = _month_no(m.group("mon"))
         mon2 = _month_no(m.group("mon2")) if m.group("mon2") else mon
-        y = int(m.group("year")) if m.group("year") else _infer_year(mon, int(m.group("day")), today)
-        a, b = _safe_date(y, mon, int(m.group("day"))), _safe_date(y, mon2, int(m.group("day2")))
+        y = int(m.group("year")) if m.group("year") else infer_year(mon, int(m.group("day")), today)
+        a, b = safe_date(y, mon, int(m.group("day"))), safe_date(y, mon2, int(m.group("day2")))
         if a and b:
-            add(m, _range(a, b), "range", bool(m.group("year")))
+            add(m, range_period(a, b), "range", bool(m.group("year")))
     for m in re.finditer(
         _B + _DAY + r"\s*(?:-|–|to)\s*" + _DAY2 + r" (?:of )?" + _MON + r"(?:,? " + _YEAR + r")?" + _E, t
     ):
         mon = _month_no(m.group("mon"))
-        y = int(m.group("year")) if m.group("year") else _infer_year(mon, int(m.group("day")), today)
-        a, b = _safe_date(y, mon, int(m.group("day"))), _safe_date(y, mon, int(m.group("day2")))
+        y = int(m.group("year")) if m.group("year") else infer_year(mon, int(m.group("day")), today)
+        a, b = safe_date(y, mon, int(m.group("day"))), safe_date(y, mon, int(m.group("day2")))
         if a and b:
-            add(m, _range(a, b), "range", bool(m.group("year")))
+            add(m, range_period(a, b), "range", bool(m.group("year")))
 
     # Month ranges: "Jan-Feb 2026", "January through March 2026" (a year named once covers both months).
     for m in re.finditer(
@@ -194,10 +188,10 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         if m.group("year2") and not re.search(r"thr", m.group(0)):
             continue  # "Dec 2025 - Jan 2026" stays two months (often a comparison)
         mon, mon2 = _month_no(m.group("mon")), _month_no(m.group("mon2"))
-        y2 = int(m.group("year")) if m.group("year") else _infer_year(mon2, 1, today)
+        y2 = int(m.group("year")) if m.group("year") else infer_year(mon2, 1, today)
         y1 = int(m.group("year2")) if m.group("year2") else (y2 if mon <= mon2 else y2 - 1)
         last = add_months(dt.date(y2, mon2, 1), 1) - dt.timedelta(days=1)
-        add(m, _range(dt.date(y1, mon, 1), last), "range", bool(m.group("year")))
+        add(m, range_period(dt.date(y1, mon, 1), last), "range", bool(m.group("year")))
     # Halves of a month: "the first half of March 2026", "2nd half of Oct".
     for m in re.finditer(
         _B
@@ -210,15 +204,15 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         t,
     ):
         mon = _month_no(m.group("mon"))
-        y = int(m.group("year")) if m.group("year") else _infer_year(mon, 1, today)
+        y = int(m.group("year")) if m.group("year") else infer_year(mon, 1, today)
         month = month_period(y, mon)
         mid = dt.date(y, mon, 16)
         first = _ORD[m.group(1)] == 1
         add(
             m,
-            _range(month.start, mid - dt.timedelta(days=1))
+            range_period(month.start, mid - dt.timedelta(days=1))
             if first
-            else _range(mid, month.end - dt.timedelta(days=1)),
+            else range_period(mid, month.end - dt.timedelta(days=1)),
             "range",
             bool(m.group("year")),
         )
@@ -226,20 +220,19 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     # Single days: "October 14", "Oct 14th, 2026", "14 October 2026", "the 14th of October".
     for m in re.finditer(_B + r"(?:on )?" + _MON + r" " + _DAY + r"(?:,? " + _YEAR + r")?" + _E, t):
         mon, day = _month_no(m.group("mon")), int(m.group("day"))
-        if m.group("mon") == "may" and not m.group("year") and not _month_context(t, m.start()):
-            continue
-        y = int(m.group("year")) if m.group("year") else _infer_year(mon, day, today)
-        d = _safe_date(y, mon, day)
+        # "may 12": a modal "may" is followed by a verb, not a day number, so this is the date
+        y = int(m.group("year")) if m.group("year") else infer_year(mon, day, today)
+        d = safe_date(y, mon, day)
         if d:
-            add(m, _day_period(d), "day", bool(m.group("year")))
+            add(m, day_period(d), "day", bool(m.group("year")))
     for m in re.finditer(
         _B + r"(?:on )?(?:the )?" + _DAY + r" (?:of )?" + _MON + r"(?:,? " + _YEAR + r")?" + _E, t
     ):
         mon, day = _month_no(m.group("mon")), int(m.group("day"))
-        y = int(m.group("year")) if m.group("year") else _infer_year(mon, day, today)
-        d = _safe_date(y, mon, day)
+        y = int(m.group("year")) if m.group("year") else infer_year(mon, day, today)
+        d = safe_date(y, mon, day)
         if d:
-            add(m, _day_period(d), "day", bool(m.group("year")))
+            add(m, day_period(d), "day", bool(m.group("year")))
 
     # Months: "September 2026", "Sept. 2026", "October of 2026", "October" (the latest one not after today).
     for m in re.finditer(_B + _MON + r"(?:,? (?:of )?" + _YEAR + r")?" + _E, t):
@@ -250,12 +243,12 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             and not _month_context(t, m.start())
         ):
             continue
-        y = int(m.group("year")) if m.group("year") else _infer_year(mon, 1, today)
+        y = int(m.group("year")) if m.group("year") else infer_year(mon, 1, today)
         add(m, month_period(y, mon), "month", bool(m.group("year")))
 
     # Quarters and halves: "Q3", "Q3 2026", "2026 Q3", "2026-Q3", "the third quarter of 2026", "H1 2026".
     for m in re.finditer(_B + r"q([1-4])(?:,? (?:of )?(?:fy ?)?" + _YEAR + r")?" + _E, t):
-        add(m, _quarter(int(m.group(1)), m.group("year"), today), "quarter", bool(m.group("year")))
+        add(m, quarter_of(int(m.group(1)), m.group("year"), today), "quarter", bool(m.group("year")))
     for m in re.finditer(_B + _YEAR + r"[ -]?q([1-4])" + _E, t):
         add(m, quarter_period(int(m.group("year")), int(m.group(2))), "quarter")
     for m in re.finditer(
@@ -266,7 +259,7 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         + _E,
         t,
     ):
-        add(m, _quarter(_ORD[m.group(1)], m.group("year"), today), "quarter", bool(m.group("year")))
+        add(m, quarter_of(_ORD[m.group(1)], m.group("year"), today), "quarter", bool(m.group("year")))
     for m in re.finditer(
         _B + r"(?:h([12])|(?:the )?(first|1st|second|2nd) half)(?: (?:of )?" + _YEAR + r")?" + _E, t
     ):
@@ -295,47 +288,47 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
 
     # Relative periods.
     rel = [
-        (r"(?:the )?day before yesterday", lambda m: _day_period(today - dt.timedelta(days=2))),
-        (r"yesterday", lambda m: _day_period(today - dt.timedelta(days=1))),
+        (r"(?:the )?day before yesterday", lambda m: day_period(today - dt.timedelta(days=2))),
+        (r"yesterday", lambda m: day_period(today - dt.timedelta(days=1))),
         (
             r"(?:the )?(month|quarter|year) before (?:the )?last(?: one)?",
-            lambda m: _before_last(m.group(1), today),
+            lambda m: before_last(m.group(1), today),
         ),
-        (r"today", lambda m: _day_period(today)),
+        (r"today", lambda m: day_period(today)),
         (
             r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?"
             + _NUM
             + r" ?"
             + _UNIT
             + r" ago",
-            lambda m: _ago(m, today),
+            lambda m: ago(_n(m.group("n")), _unit(m.group("unit")), today),
         ),
         (
             r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
             + _NUM
             + r" ?"
             + _UNIT,
-            lambda m: _last_n(m, today),
+            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
         ),
         (
             r"(?:(?:in|over|during|for) )?(?:the )?"
             + _NUM
             + r" (?:last|past|previous|prior|recent) "
             + _UNIT,
-            lambda m: _last_n(m, today),
+            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
         ),
         (
             r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
             r"fortnight",
-            lambda m: _last_days(14, today),
+            lambda m: last_days(14, today),
         ),
         (
             r"(?:the )?(?:month|quarter|year|week)[ -]to[ -]date|mtd|qtd|ytd|wtd",
-            lambda m: _to_date(m.group(0), today),
+            lambda m: to_date(m.group(0), today),
         ),
         (
             r"(?:so far )?this (?:month|quarter|year|week)(?: so far)?|(?:the )?current (?:month|quarter|year|week)",
-            lambda m: _to_date(m.group(0), today),
+            lambda m: to_date(m.group(0), today),
         ),
         (
             r"(?:the )?(?:last|previous|past|prior|preceding) (?:calendar |full |whole |complete )?"
@@ -364,7 +357,7 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     for m in re.finditer(
         _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
     ):
-        add(m, _to_date("this " + m.group(1), today), "relative")
+        add(m, to_date("this " + m.group(1), today), "relative")
 
     found = _choose(found)
     others = [pm for pm in found if pm.kind != "same_last_year"]
@@ -419,13 +412,6 @@ def _iso(text: str) -> dt.date | None:
         return None
 
 
-def _quarter(q: int, year: str | None, today: dt.date) -> Period:
-    if year:
-        return quarter_period(int(year), q)
-    p = quarter_period(today.year, q)
-    return quarter_period(today.year - 1, q) if p.start > today else p
-
-
 def _unit(u: str) -> str:
     u = u.lower()
     if u.startswith("d"):
@@ -439,66 +425,6 @@ def _unit(u: str) -> str:
     return "month"
 
 
-def _last_n(m: re.Match[str], today: dt.date) -> Period | None:
-    n, unit = _n(m.group("n")), _unit(m.group("unit"))
-    if n <= 0:
-        return None
-    if unit == "day" or unit == "week":
-        days = n * (7 if unit == "week" else 1)
-        start = today - dt.timedelta(days=days)
-        return Period(
-            start=start, end=today, label=f"the last {days} days ({start} to {today - dt.timedelta(days=1)})"
-        )
-    months = n * (3 if unit == "quarter" else 12 if unit == "year" else 1)
-    start = add_months(today.replace(day=1), -months)
-    return Period(
-        start=start,
-        end=today.replace(day=1),
-        label=f"the last {months} months ({start.strftime('%B %Y')} "
-        f"to {add_months(today.replace(day=1), -1).strftime('%B %Y')})",
-    )
-
-
-def _last_days(days: int, today: dt.date) -> Period:
-    start = today - dt.timedelta(days=days)
-    return Period(
-        start=start, end=today, label=f"the last {days} days ({start} to {today - dt.timedelta(days=1)})"
-    )
-
-
-def _ago(m: re.Match[str], today: dt.date) -> Period | None:
-    n, unit = _n(m.group("n")), _unit(m.group("unit"))
-    if n <= 0:
-        return None
-    if unit == "day":
-        return _day_period(today - dt.timedelta(days=n))
-    if unit == "week":
-        start = today - dt.timedelta(days=today.weekday() + 7 * n)
-        return Period(start=start, end=start + dt.timedelta(days=7), label=f"the week of {start}")
-    if unit == "month":
-        s = add_months(today.replace(day=1), -n)
-        return month_period(s.year, s.month)
-    if unit == "quarter":
-        q = (today.month - 1) // 3
-        s = add_months(dt.date(today.year, 3 * q + 1, 1), -3 * n)
-        return quarter_period(s.year, (s.month - 1) // 3 + 1)
-    return Period(
-        start=dt.date(today.year - n, 1, 1), end=dt.date(today.year - n + 1, 1, 1), label=str(today.year - n)
-    )
-
-
-def _before_last(unit: str, today: dt.date) -> Period:
-    """ "The month (quarter, year) before last": the one before the last complete one."""
-    return parse_period("last " + unit, today).previous()
-
-
-def _to_date(text: str, today: dt.date) -> Period:
-    for unit in ("month", "quarter", "year", "week"):
-        if unit in text or text == unit[0] + "td":
-            return parse_period(f"this {unit}", today)
-    return parse_period("this month", today)
-
-
 def _choose(found: list[PeriodMention]) -> list[PeriodMention]:
     """Non-overlapping mentions, preferring the longest at each place."""
     found.sort(key=lambda p: (p.start, -(p.end - p.start)))
@@ -507,18 +433,3 @@ def _choose(found: list[PeriodMention]) -> list[PeriodMention]:
         if all(pm.end <= o.start or pm.start >= o.end for o in out):
             out.append(pm)
     return sorted(out, key=lambda p: p.start)
-
-
-def previous_period(p: Period) -> Period:
-    """The period of the same length just before `p` (the previous month for a month, quarter for a quarter)."""
-    return p.previous()
-
-
-def same_period_last_year(p: Period) -> Period:
-    start = _safe_date(p.start.year - 1, p.start.month, p.start.day) or p.start.replace(
-        day=28, year=p.start.year - 1
-    )
-    end = _safe_date(p.end.year - 1, p.end.month, p.end.day) or p.end.replace(day=28, year=p.end.year - 1)
-    return Period(
-        start=start, end=end, label=f"{p.label} a year earlier ({start} to {end - dt.timedelta(days=1)})"
-    )

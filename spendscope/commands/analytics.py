@@ -181,6 +181,8 @@ RECONCILE_FIELDS = [
     "provider_name",
     "model",
     "estimated_cost",
+    "catalog_cost",
+    "reported_cost",
     "billed_cost",
     "drift",
     "drift_pct",
@@ -204,6 +206,8 @@ def show_reconcile(r: Any, extras: dict[str, Any]) -> None:
             x.provider_name,
             label(x.model),
             x.estimated_cost,
+            x.catalog_cost,
+            x.reported_cost if x.reported_events else None,
             x.billed_cost,
             x.drift,
             x.drift_pct,
@@ -214,7 +218,18 @@ def show_reconcile(r: Any, extras: dict[str, Any]) -> None:
     ]
     rows.append(
         [""] * len(lead)
-        + ["total (comparable)", "", r.estimated_total, r.billed_total, r.drift, r.drift_pct, "", ""]
+        + [
+            "total (comparable)",
+            "",
+            r.estimated_total,
+            r.catalog_total,
+            r.reported_total or None,
+            r.billed_total,
+            r.drift,
+            r.drift_pct,
+            "",
+            "",
+        ]
     )
     table(
         f"Estimated vs billed ({r.measure}), {r.period_label}",
@@ -223,6 +238,8 @@ def show_reconcile(r: Any, extras: dict[str, Any]) -> None:
             "provider",
             "model",
             Col("estimated", "money"),
+            Col("catalog", "money"),
+            Col("reported", "money"),
             Col("billed", "money"),
             Col("drift", "money"),
             Col("drift %", "signed_pct"),

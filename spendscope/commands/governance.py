@@ -119,6 +119,13 @@ def show_forecast(r: Any, _: dict[str, Any]) -> None:
                 ["seasonal naive", b.naive_mape_pct, b.naive_mase, b.naive_total_error_pct],
             ],
         )
+    if r.month_end:
+        m = r.month_end
+        say(
+            f"  {m.month} lands at {cell(m.landing, 'money')} ({m.level:g}% interval {cell(m.lower, 'money')} to "
+            f"{cell(m.upper, 'money')}): {cell(m.month_to_date, 'money')} to date + "
+            f"{cell(m.forecast_rest, 'money')} forecast"
+        )
     say(*(f"  note: {n}" for n in r.notes))
     table(
         "Daily forecast",
@@ -161,6 +168,7 @@ def show_detected(r: Any, _: dict[str, Any]) -> None:
         + ("; not stored (dry run)" if r.run_id is None else "")
     )
     say(*(f"  skipped {dim}: {why}" for dim, why in r.skipped_dimensions.items()))
+    say(*(f"  note: {n}" for n in r.notes))
 
 
 def show_anomalies(r: Any, _: dict[str, Any]) -> None:

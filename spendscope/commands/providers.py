@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,8 +14,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @import_app.command("aws-cur")
     def import_aws_cmd(
         files: Annotated[
-            list[Path],
-            typer.Argument(help="AWS Cost and Usage Reports (CUR 2.0 or legacy): .csv, .csv.gz, .parquet"),
+            list[str],
+            typer.Argument(
+                help="AWS Cost and Usage Reports (CUR 2.0 or legacy): .csv, .csv.gz, .parquet files, export "
+                "folders, or s3:// URLs"
+            ),
         ],
         db: DbOption = None,
         as_json: JsonOption = False,
@@ -30,9 +32,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @import_app.command("azure")
     def import_azure_cmd(
         files: Annotated[
-            list[Path],
+            list[str],
             typer.Argument(
-                help="Azure Cost Management exports (EA/MCA, actual or amortised): .csv, .csv.gz, .parquet"
+                help="Azure Cost Management exports (EA/MCA, actual or amortised): .csv, .csv.gz, .parquet "
+                "files, export folders, or az:// / abfs:// URLs"
             ),
         ],
         db: DbOption = None,
@@ -47,9 +50,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @import_app.command("gcp")
     def import_gcp_cmd(
         files: Annotated[
-            list[Path],
+            list[str],
             typer.Argument(
-                help="GCP BigQuery billing export rows: .csv, .json/.jsonl (newline-delimited), .parquet"
+                help="GCP BigQuery billing export rows: .csv, .json/.jsonl (newline-delimited), .parquet "
+                "files, folders, or gs:// URLs"
             ),
         ],
         db: DbOption = None,

@@ -14,7 +14,12 @@ from spendscope.options import CsvOption, DbOption, JsonOption, open_store, sett
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @import_app.command("focus")
     def import_focus_cmd(
-        files: Annotated[list[Path], typer.Argument(help="FOCUS 1.0-1.2 exports: .csv, .csv.gz or .parquet")],
+        files: Annotated[
+            list[str],
+            typer.Argument(
+                help="FOCUS 1.0-1.4 exports (.csv, .csv.gz, .parquet), export folders, or s3:// gs:// az:// URLs"
+            ),
+        ],
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -103,39 +108,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         print_demo_summary(store, info, explicit_db=db is not None, as_json=as_json)
 
 
-def run_imports(files: list[Path], db: Path | None, as_json: bool, importer: Callable[..., Any]) -> None:
-    """Import each file with `importer(store, path, progress=...)`, with a progress bar and a line per file."""
-    from spendscope.progress import run_with_progress
-    from spendscope.render import console, print_json
+def run_imports(files: list[str], db: Path | None, as_json: bool, importer: Callable[..., Any]) -> None:
+    """Files, export folders and bucket URLs (spendscope/import_runner.py)."""
+    from spendscope.import_runner import run_imports as run
 
-    store = open_store(db)
-    results = []
-    for f in files:
-        result = run_with_progress(
-            f"importing {f.name}", lambda cb, f=f: importer(store, f, progress=cb), quiet=as_json
-        )
-        results.append(result)
-        if not as_json:
-            _print_import(console, result)
-    if as_json:
-        print_json(results)
+    run(files, db, as_json, importer)
 
 
 def _print_import(console: object, result: object) -> None:
-    from spendscope.render import console as out
-    from spendscope.render import money
+    from spendscope.import_runner import print_import
 
-    r = result
-    if r.status == "duplicate":
-        out.print(f"{r.source_file}: already imported ({r.import_id}); nothing added", soft_wrap=True)
-        return
-    else:
-        out.print(
-            f"{r.source_file}: {r.rows_inserted:,} rows imported"
-            + (f", {r.rows_skipped:,} already present" if r.rows_skipped else "")
-            + f" (import {r.import_id})"
-            + (f"; effective cost {money(r.effective_cost)}" if r.kind not in ("events", "gpu") else ""),
-            soft_wrap=True,
-        )
-    for w in r.warnings:
-        out.print(f"  warning: {w}", markup=False, highlight=False, soft_wrap=True)
+    print_import(console, result)

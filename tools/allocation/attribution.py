@@ -35,7 +35,9 @@ class AttributionInput(TimeRange):
         description="telemetry attributes to attribute to: customer, feature, team, env, ...",
     )
     measure: str = Field(
-        "billed_cost", description="billed_cost (the invoice, default) or cost (EffectiveCost)"
+        "cost",
+        description="cost (EffectiveCost, amortised: a monthly purchase is spread over the days it covers; "
+        "default) or billed_cost (the invoice: a purchase lands on the day it is billed)",
     )
     top: int = Field(10, ge=1, le=1000, description="unmatched bill groups to list")
 

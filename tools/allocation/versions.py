@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -28,6 +29,7 @@ from spendscope.tools.allocation.document import (
     ruleset_to_dict,
 )
 from spendscope.tools.allocation.rules import UNALLOCATED, RuleSet, parse_rules
+from spendscope.tools.allocation.user_rules import expand_user_rules
 from spendscope.tools.costs.dimensions import Source
 from spendscope.tools.registry import operation
 
@@ -377,16 +379,21 @@ def apply_rules(store: Store, params: ApplyRulesInput) -> ApplyRulesResult:
     """Validate a rules file (virtual tags and shared-cost pools) and make it the rules in force, recorded as a new
     version (who, when, what changed). Invalid rules are refused with the line of the offending rule."""
     source = params.source_file or "rules"
+    # `users:` rules (a users -> team list) become ordinary rules here, so the stored version is self-contained
+    base = (
+        Path(params.source_file).parent if params.source_file and Path(params.source_file).is_file() else None
+    )
+    document = expand_user_rules(params.document, source=source, base_dir=base)
     # Parse before taking the write lock: a bad file is refused without touching the store.
     if store.exists:
         with store.reader() as con:
-            parse_rules(params.document, source=source, columns=cost_columns(con))
+            parse_rules(document, source=source, columns=cost_columns(con))
     else:
-        parse_rules(params.document, source=source)
+        parse_rules(document, source=source)
     with store.writer() as con:
         return store_rules(
             con,
-            params.document,
+            document,
             source=source,
             author=params.author,
             effective_from=params.effective_from,

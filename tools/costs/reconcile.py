@@ -19,6 +19,7 @@ import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.errors import UnknownValue
 from spendscope.data.models import normalize_model
+from spendscope.data.price_rules import COMMITTED_TIERS, SELF_HOSTED
 from spendscope.data.sql import day, literal, month
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
@@ -156,6 +157,21 @@ def model_map_cte(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.da
     return f"model_map(raw, canon) AS (VALUES {', '.join('(?, ?)' for _ in raws)})", params
 
 
+_GENAI_TO_SOURCE = {"openai": "openai", "azure": "azure.openai", "anthropic": "anthropic"}
+
+
+def committed_tier_sql(source_key: str, tier: str = "e.service_tier") -> str:
+    """SQL: the event ran on capacity bought up front (OpenAI scale tier, Anthropic Priority Tier)."""
+    pairs = [(_GENAI_TO_SOURCE[p], t) for p, t in sorted(COMMITTED_TIERS) if p in _GENAI_TO_SOURCE]
+    conds = " OR ".join(f"({source_key} = {literal(k)} AND lower({tier}) = {literal(t)})" for k, t in pairs)
+    return f"coalesce({conds}, false)"
+
+
+def self_hosted_sql(column: str = "e.provider") -> str:
+    """SQL: the event was served from the customer's own GPUs (vLLM, TGI, Ollama, ...): no provider bill."""
+    return f"lower({column}) IN ({', '.join(literal(x) for x in sorted(SELF_HOSTED))})"
+
+
 def has_telemetry(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> bool:
     return bool(
         con.execute("SELECT count(*) FROM usage_events WHERE ts >= ? AND ts < ?", [start, end]).fetchall()[0][
@@ -184,10 +200,19 @@ class ReconcileRow(BaseModel):
     provider: str = Field(description="billing source key, e.g. anthropic, aws.bedrock, azure.openai")
     provider_name: str = Field(description="how the billing source reads, e.g. Amazon Bedrock")
     model: str | None
-    estimated_cost: float = Field(description="sum of usage_events.estimated_cost")
+    estimated_cost: float = Field(
+        description="sum of usage_events.estimated_cost: the cost a source reported where it reported one, "
+        "else the price catalog's estimate"
+    )
+    catalog_cost: float = Field(
+        0.0, description="sum of the price catalog's estimates (tier, band, date aware)"
+    )
+    reported_cost: float = Field(0.0, description="sum of the costs telemetry sources reported themselves")
+    reported_events: int = Field(0, description="events whose source reported a cost")
     billed_cost: float = Field(description="sum of the bill's measure for the same provider, model and day")
     drift: float = Field(description="estimated - billed: positive when telemetry over-estimates")
     drift_pct: float | None = Field(None, description="drift / billed x 100 (None when nothing was billed)")
+    catalog_drift: float = Field(0.0, description="catalog_cost - billed: how far the catalog alone is off")
     events: int = 0
     requests: int = 0
     unpriced_events: int = Field(0, description="events the price catalog could not estimate")
@@ -220,6 +245,10 @@ class ReconcileResult(BaseModel):
     )
     estimated_total: float = Field(
         description="over comparable providers/models: with telemetry, not committed"
+    )
+    catalog_total: float = Field(0.0, description="the catalog's estimates over the same providers/models")
+    reported_total: float = Field(
+        0.0, description="costs the telemetry reported over the same providers/models"
     )
     billed_total: float = Field(description="over the same comparable providers/models")
     drift: float
@@ -270,9 +299,11 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
             SELECT * FROM (
                 SELECT {grain_of("e.ts")} AS d, {ev_key} AS pkey, coalesce(mm.canon, lower(e.model)) AS model,
                        SUM(e.estimated_cost) AS est, count(*) AS events, SUM(e.requests) AS req,
-                       count(*) FILTER (WHERE NOT coalesce(e.priced, false)) AS unpriced
+                       count(*) FILTER (WHERE NOT coalesce(e.priced, false)) AS unpriced,
+                       SUM(e.catalog_cost) AS cat, SUM(e.reported_cost) AS rep,
+                       count(e.reported_cost) AS nrep, bool_or({committed_tier_sql(ev_key)}) AS ev_committed
                 FROM usage_events e LEFT JOIN model_map mm ON mm.raw = e.model
-                WHERE e.ts >= ? AND e.ts < ?
+                WHERE e.ts >= ? AND e.ts < ? AND NOT {self_hosted_sql()}
                 GROUP BY ALL
             ) {where_scope}
         ),
@@ -293,7 +324,8 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
                    coalesce(ev.model, bill.model) AS model, coalesce(ev.est, 0) AS est,
                    coalesce(bill.billed, 0) AS billed, coalesce(ev.events, 0) AS events,
                    coalesce(ev.req, 0) AS req, coalesce(ev.unpriced, 0) AS unpriced,
-                   coalesce(bill.committed, false) AS committed,
+                   coalesce(ev.cat, 0) AS cat, coalesce(ev.rep, 0) AS rep, coalesce(ev.nrep, 0) AS nrep,
+                   coalesce(bill.committed, false) OR coalesce(ev.ev_committed, false) AS committed,
                    CASE WHEN ev.pkey IS NULL THEN 'no_telemetry' WHEN bill.pkey IS NULL THEN 'not_billed'
                         ELSE 'matched' END AS status
             FROM ev FULL OUTER JOIN bill
@@ -311,7 +343,10 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
                SUM(events) AS events, SUM(req) AS req, SUM(unpriced) AS unpriced, bool_or(committed) AS committed,
                CASE WHEN count(DISTINCT status) = 1 THEN any_value(status) ELSE 'matched' END AS status,
                coalesce(SUM(est) FILTER (WHERE comparable), 0) AS est_c,
-               coalesce(SUM(billed) FILTER (WHERE comparable), 0) AS billed_c
+               coalesce(SUM(billed) FILTER (WHERE comparable), 0) AS billed_c,
+               SUM(cat) AS cat, SUM(rep) AS rep, SUM(nrep) AS nrep,
+               coalesce(SUM(cat) FILTER (WHERE comparable), 0) AS cat_c,
+               coalesce(SUM(rep) FILTER (WHERE comparable), 0) AS rep_c
         FROM jc
         GROUP BY GROUPING SETS ((d, pkey, model), (pkey, model), (d), ())
         ORDER BY g, pkey, model, d
@@ -320,9 +355,11 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
     result = con.execute(sql, params).fetchall()
 
     rows, summary, series = [], [], []
-    est_total = billed_total = Decimal(0)
-    for g, d, pkey, model, est, billed, events, req, unpriced, committed, status, est_c, billed_c in result:
-        est, billed = est or Decimal(0), billed or Decimal(0)
+    est_total = billed_total = cat_total = rep_total = Decimal(0)
+    for row in result:
+        g, d, pkey, model, est, billed, events, req, unpriced, committed, status, est_c, billed_c = row[:13]
+        cat, rep, nrep, cat_c, rep_c = row[13:]
+        est, billed, cat, rep = est or Decimal(0), billed or Decimal(0), cat or Decimal(0), rep or Decimal(0)
         if g == 0b000 or g == 0b100:
             row = ReconcileRow(
                 date=d if g == 0 else None,
@@ -330,9 +367,13 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
                 provider_name=source_label(pkey) or "",
                 model=model,
                 estimated_cost=float(est),
+                catalog_cost=float(cat),
+                reported_cost=float(rep),
+                reported_events=int(nrep or 0),
                 billed_cost=float(billed),
                 drift=float(est - billed),
                 drift_pct=_pct(est - billed, billed),
+                catalog_drift=float(cat - billed),
                 events=events,
                 requests=int(req or 0),
                 unpriced_events=unpriced,
@@ -343,14 +384,15 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
         elif g == 0b011:
             series.append(DailyTotal(date=d, estimated_cost=float(est_c), billed_cost=float(billed_c)))
         elif g == 0b111:
-            est_total, billed_total = est_c, billed_c
+            est_total, billed_total, cat_total, rep_total = est_c, billed_c, cat_c, rep_c
 
     uncovered = [
         UncoveredSource(provider=k, provider_name=source_label(k) or k, billed_cost=float(c))
         for k, c in con.execute(
             f"""SELECT {bill_key} AS pkey, SUM({column}) FROM costs
                 WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
-                  AND {bill_key} NOT IN (SELECT DISTINCT {ev_key} FROM usage_events e WHERE e.ts >= ? AND e.ts < ?)
+                  AND {bill_key} NOT IN (SELECT DISTINCT {ev_key} FROM usage_events e WHERE e.ts >= ? AND e.ts < ?
+                                         AND NOT {self_hosted_sql()})
                 GROUP BY 1 ORDER BY 2 DESC""",
             [start, end, start, end],
         ).fetchall()
@@ -363,8 +405,23 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
         )
     if any(r.committed for r in summary):
         notes.append(
-            "rows marked committed are billed under a commitment (PTU, provisioned throughput): their "
-            "bill does not follow tokens, so drift there measures commitment use, not estimate error"
+            "rows marked committed are billed under a commitment (PTU, provisioned throughput, OpenAI scale tier, "
+            "Anthropic Priority Tier): their bill does not follow tokens, so drift there measures commitment "
+            "use, not estimate error"
+        )
+    if any(r.reported_events for r in summary):
+        notes.append(
+            "estimated_cost uses the cost a source reported (LiteLLM spend, OTel gen_ai.usage.cost) where there "
+            "is one; catalog_cost and catalog_drift show the price catalog alone"
+        )
+    hosted = con.execute(
+        f"SELECT count(*) FROM usage_events e WHERE e.ts >= ? AND e.ts < ? AND {self_hosted_sql()}",
+        [start, end],
+    ).fetchall()[0][0]
+    if hosted:
+        notes.append(
+            f"{hosted} events of self-hosted models are left out (no provider bill); `spendscope prices compare` "
+            "prices them from their GPU instances"
         )
     if any(r.unpriced_events for r in summary):
         notes.append("some events are unpriced (model not in the price catalog); add it to the prices file")
@@ -383,6 +440,8 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
         summary=summary,
         series=series,
         estimated_total=float(est_total),
+        catalog_total=float(cat_total),
+        reported_total=float(rep_total),
         billed_total=float(billed_total),
         drift=float(est_total - billed_total),
         drift_pct=_pct(est_total - billed_total, billed_total),

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import duckdb
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
@@ -38,22 +38,25 @@ from spendscope.tools.governance.anomaly_detection import (
     _load_matrix,
     _ts,
     anomaly_id,
-    drill_dims,
     explain,
     flag_days,
     group_events,
     resolve_series,
-    root_cause,
     severity_of,
 )
+from spendscope.tools.governance.calendar import build_calendar, default_country
+from spendscope.tools.governance.charges import charge_incidents
 from spendscope.tools.governance.forecast import data_end
+from spendscope.tools.governance.root_cause import drill_dims, root_cause
 from spendscope.tools.registry import operation
 
 __all__ = [
     "Anomaly",
     "DetectInput",
     "RootCauseItem",
+    "ScanInput",
     "detect_anomalies",
+    "scan_anomalies",
     "detect_new_anomalies",
     "get_anomaly",
     "list_anomalies",
@@ -61,7 +64,6 @@ __all__ = [
 ]
 
 LOOKBACK_DAYS = 120  # history before the reported window: baseline warm-up plus anomalies that began earlier
-MAX_ROOT_CAUSES = 50  # per run, largest first; the rest get theirs on `show`
 STATUSES = ("open", "acknowledged", "expected", "resolved")
 PATTERN_GROWTH = 1.5  # a label suppresses later anomalies up to this many times its own size
 EXPECTED_WINDOW_DAYS = 30  # default life of an `expected` label with the `similar` pattern
@@ -80,6 +82,11 @@ class DetectResult(BaseModel):
     anomalies: list[Anomaly] = Field(description="anomalies touching the window, largest impact first")
     new: int
     suppressed: int = Field(description="matched an `expected` or `noise` label")
+    root_cause_skipped: int = Field(
+        0, description="anomalies left without a root cause because the per-run limit was reached"
+    )
+    calendar: str | None = Field(None, description="holiday calendar used (country code, or none)")
+    notes: list[str] = Field(default_factory=list)
     params: dict[str, object]
 
 
@@ -115,8 +122,27 @@ def _last_day_of_month(d: dt.date) -> bool:
     return (d + dt.timedelta(days=1)).month != d.month
 
 
+def _workday_of_month(d: dt.date) -> int:
+    """1 for the first Monday-to-Friday day of the month, 2 for the second, ...; 0 on a weekend."""
+    if d.weekday() >= 5:
+        return 0
+    first = d.replace(day=1)
+    return sum(1 for k in range(d.day) if (first + dt.timedelta(days=k)).weekday() < 5)
+
+
+def _same_month_position(d: dt.date, anchor: dt.date) -> bool:
+    """Same day of month, same n-th working day (a job on the first working day moves with weekends), or both
+    the last day of their month."""
+    if d.day == anchor.day or (_last_day_of_month(d) and _last_day_of_month(anchor)):
+        return True
+    w = _workday_of_month(d)
+    return w != 0 and w == _workday_of_month(anchor)
+
+
 def matching_pattern(inc: _Incident, relative_pct: float | None, patterns: list[_Pattern]) -> _Pattern | None:
-    """The first active label whose pattern covers this incident."""
+    """The first active label whose pattern covers this incident. Its size must be within the label's growth
+    allowance in dollars or in percent (a fee of the same dollars is a different percentage of a changed
+    base); a monthly label covers runs that start at the same month position or touch it."""
     for p in patterns:
         if (p.dimension, p.value.lower(), p.direction) != (
             inc.spec.dimension,
@@ -128,18 +154,19 @@ def matching_pattern(inc: _Incident, relative_pct: float | None, patterns: list[
             continue
         if p.valid_until is not None and inc.start > p.valid_until:
             continue
-        if p.max_impact is not None and abs(inc.peak_impact) > p.max_impact + 1e-9:
-            continue
-        if p.max_relative_pct is not None and (
-            relative_pct is None or abs(relative_pct) > p.max_relative_pct
-        ):
+        dollars_ok = p.max_impact is None or abs(inc.peak_impact) <= p.max_impact + 1e-9
+        percent_ok = p.max_relative_pct is None or (
+            relative_pct is not None and abs(relative_pct) <= p.max_relative_pct
+        )
+        if p.pattern == "monthly":
+            if not (dollars_ok or percent_ok):
+                continue
+            if not any(_same_month_position(d, p.anchor_day) for d in inc.day_list[:3]):
+                continue
+            return p
+        if not (dollars_ok and percent_ok):
             continue
         if p.pattern == "weekly" and any(d.weekday() != p.anchor_day.weekday() for d in inc.day_list):
-            continue
-        if p.pattern == "monthly" and not all(
-            d.day == p.anchor_day.day or (_last_day_of_month(d) and _last_day_of_month(p.anchor_day))
-            for d in inc.day_list
-        ):
             continue
         return p
     return None
@@ -149,6 +176,7 @@ def matching_pattern(inc: _Incident, relative_pct: float | None, patterns: list[
 
 _COLUMNS = [
     "anomaly_id",
+    "kind",
     "dimension",
     "value",
     "source",
@@ -222,7 +250,7 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         if last is None:
             raise InvalidPeriod("the store holds no cost data yet; import some first")
         through = last if params.as_of is None else min(last, params.as_of - dt.timedelta(days=1))
-        first_day = con.execute("SELECT min(CAST(ChargePeriodStart AS DATE)) FROM costs").fetchall()[0][0]
+        first_day = con.execute("SELECT CAST(min(ChargePeriodStart) AS DATE) FROM costs").fetchall()[0][0]
         if through < first_day:
             raise InvalidPeriod(
                 f"as_of {params.as_of} is before the first day of data ({first_day})",
@@ -242,26 +270,33 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
                 }
             )
             specs = [s for s in specs if s.source == "costs"]
+        start -= dt.timedelta(days=start.weekday())  # histories start on a Monday: no phase left to chance
         keys, y = _load_matrix(con, specs, source, column, filters, start, through + dt.timedelta(days=1))
         typical = _typical_day(con, column, through)
         if params.min_impact is None:
             params = params.model_copy(
                 update={"min_impact": round(max(MIN_IMPACT_FLOOR, MIN_IMPACT_SHARE * typical), 2)}
             )
-        incidents = _incidents(keys, y, start, window_start, params) if len(keys) else []
+        country = params.holidays if params.holidays is not None else default_country(con)
+        cal = build_calendar(start, (through - start).days + 1, country)
+        incidents, explained = _incidents(keys, y, start, window_start, params, cal) if len(keys) else ([], 0)
+        if any(s.dimension == "service" and s.source == "costs" for s in specs):
+            incidents += charge_incidents(
+                con, source, column, filters, window_start, through, params, params.min_impact or 0.0
+            )
         patterns = _patterns(con)
         stored = {a.anomaly_id: a for a in _stored(con, "end_day >= ?", [start])}
         by_series: dict[tuple, list[Anomaly]] = {}
         for a in stored.values():
-            by_series.setdefault((a.source, a.dimension, a.value.lower(), a.direction, a.measure), []).append(
-                a
-            )
+            by_series.setdefault(
+                (a.source, a.dimension, a.value.lower(), a.direction, a.measure, a.kind), []
+            ).append(a)
         found: list[tuple[Anomaly, _Incident]] = []
         suppressed = 0
         for inc in incidents:
             rel = (inc.actual - inc.expected) / inc.expected * 100 if inc.expected > 0 else None
             measure = params.measure if inc.spec.source == "costs" else "estimated_cost"
-            key = (inc.spec.source, inc.spec.dimension, inc.value.lower(), inc.direction, measure)
+            key = (inc.spec.source, inc.spec.dimension, inc.value.lower(), inc.direction, measure, inc.kind)
             earlier = next(
                 (
                     a
@@ -275,11 +310,18 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
                 earlier.anomaly_id
                 if earlier
                 else anomaly_id(
-                    inc.spec.source, inc.spec.dimension, inc.value, inc.direction, inc.start, measure
+                    inc.spec.source,
+                    inc.spec.dimension,
+                    inc.value,
+                    inc.direction,
+                    inc.start,
+                    measure,
+                    inc.kind,
                 )
             )
             a = Anomaly(
                 anomaly_id=aid,
+                kind=inc.kind,
                 dimension=inc.spec.dimension,
                 value=inc.value,
                 source=inc.spec.source,
@@ -331,15 +373,31 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
                 a.root_cause = None  # recomputed below for the largest ones
             found.append((a, inc))
         found.sort(key=lambda t: -abs(t[0].impact))
-        budget = MAX_ROOT_CAUSES
+        budget = params.root_cause_limit
+        skipped_rc = 0
         drill = drill_dims(con, source) if found and params.root_cause else []
         for a, inc in found:
-            if params.root_cause and a.root_cause is None and budget > 0:
-                a.root_cause = root_cause(con, a, inc.day_list, source, drill)
-                budget -= 1
+            if params.root_cause and a.root_cause is None:
+                if budget > 0:
+                    a.root_cause = root_cause(con, a, inc.day_list, source, drill, cal.name)
+                    budget -= 1
+                else:
+                    skipped_rc += 1
             a.explanation = explain(a)
     anomalies = [a for a, _ in found]
     group_events(anomalies)
+    notes = [f"holidays: {cal.name}" if len(keys) else "no series to scan"]
+    if explained:
+        notes.append(
+            f"{explained} unusual-looking series-days in the window were explained by the calendar (public "
+            "holidays, bridge days, month-position patterns seen in earlier months) and not reported"
+        )
+    if skipped_rc:
+        notes.append(
+            f"root cause worked out for the {params.root_cause_limit} largest anomalies only (the limit per run, "
+            "root_cause_limit); "
+            f"{skipped_rc} have none yet: `spendscope anomalies show ID` works it out"
+        )
     run_id = None
     if not params.dry_run:
         run_id = "run-" + uuid.uuid4().hex[:10]
@@ -354,8 +412,26 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         anomalies=anomalies,
         new=sum(a.new for a in anomalies),
         suppressed=suppressed,
+        root_cause_skipped=skipped_rc,
+        calendar=cal.name if len(keys) else None,
+        notes=notes,
         params=params.model_dump(mode="json", exclude={"dry_run"}),
     )
+
+
+ScanInput = create_model(  # DetectInput without dry_run: a scan never stores
+    "ScanInput",
+    __doc__="What to scan: the arguments of detect_anomalies, which a scan never stores.",
+    **{name: (f.annotation, f) for name, f in DetectInput.model_fields.items() if name != "dry_run"},  # type: ignore[call-overload]
+)
+
+
+@operation("scan_anomalies", input_model=ScanInput, output_model=DetectResult)
+def scan_anomalies(store: Store, params: BaseModel) -> DetectResult:
+    """Read-only anomaly scan: the same detection as detect_anomalies (series, expected vs actual, impact,
+    severity, root cause, feedback labels applied), stored nowhere. Takes `filters`, so row-scoped callers
+    and remote MCP clients without write permission can use it."""
+    return detect_anomalies(store, DetectInput(**params.model_dump(), dry_run=True))
 
 
 def _save(
@@ -374,6 +450,7 @@ def _save(
         rows.append(
             [
                 a.anomaly_id,
+                a.kind,
                 a.dimension,
                 a.value,
                 a.source,
@@ -555,6 +632,7 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
             )
         source = query_source(con)
         lo = a.start_day - dt.timedelta(days=LOOKBACK_DAYS)
+        lo -= dt.timedelta(days=lo.weekday())
         hi = min(a.end_day + dt.timedelta(days=14), data_end(con) or a.end_day)
         spec = SeriesSpec(
             dimension=a.dimension,
@@ -565,11 +643,21 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
         )
         column = measure_sql(a.measure)[0] if a.source == "costs" else "estimated_cost"
         scope = [Filter(dimension=a.dimension, op="eq", values=[a.value])] if a.source == "costs" else []
-        keys, y = _load_matrix(con, [spec], source, column, scope, lo, hi + dt.timedelta(days=1))
+        keys, y = _load_matrix(
+            con,
+            [spec],
+            source,
+            column,
+            scope,
+            lo,
+            hi + dt.timedelta(days=1),
+            usage_only=a.kind != "recurring_charge",
+        )
         series: list[SeriesPoint] = []
         row = next((i for i, (_, v) in enumerate(keys) if v.lower() == a.value.lower()), None)
         if row is not None:
-            base, _ = flag_days(y[row : row + 1], DetectInput())
+            cal = build_calendar(lo, y.shape[1], default_country(con))
+            base = flag_days(y[row : row + 1], DetectInput(), cal)
             first = max(0, (a.start_day - lo).days - 28)
             for i in range(first, y.shape[1]):
                 day = lo + dt.timedelta(days=i)
@@ -586,7 +674,7 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
                 )
         if a.root_cause is None:
             days = [p.day for p in series if p.unusual] or [a.peak_day]
-            a.root_cause = root_cause(con, a, days, source)
+            a.root_cause = root_cause(con, a, days, source, country=default_country(con))
             a.explanation = explain(a)
         fb = con.execute(
             "SELECT feedback_id, action, status, reason, actor, created_at, pattern, valid_until, active "

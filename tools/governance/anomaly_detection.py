@@ -2,12 +2,12 @@
 flagged days, their severity, event groups and root cause. tools.governance.anomalies stores them, takes feedback and
 exposes the operations; docs/governance.md describes the method.
 
-Every series' daily spend is compared with a robust one-step baseline (tools.governance.forecast.robust_baseline on log
-spend: trailing weekly median moved along a median trend, plus the median of the last six same-weekday
-deviations), scaled by the MAD of past residuals. A day is unusual when its robust z-score, its dollar deviation
-and its relative deviation all pass their thresholds; unusual days of one series and direction form one
-anomaly. The root cause is the split of the change over the other dimensions (on the bill, and in telemetry
-when the series maps to it).
+Every series' daily spend (usage rows only) is compared with the model of a normal day in
+tools.governance.anomaly_model (level, calendar weekday, holidays, noise scale, weekly test, event masking, month
+positions). A day is unusual when its robust z-score, its dollar deviation and its relative deviation all pass
+their thresholds; unusual days of one series and direction form one anomaly. New series are anomalies of their
+own kind; recurring charges are scanned in tools.governance.charges; the root cause is in
+tools.governance.root_cause.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import numpy as np
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, UnknownDimension
 from spendscope.tools.costs.breakdown import Filter, filter_sql
-from spendscope.tools.costs.dimensions import Source, dimension_sql, measure_sql, tag_keys
-from spendscope.tools.governance.forecast import Baseline, robust_baseline
+from spendscope.tools.costs.dimensions import Source, dimension_sql
+from spendscope.tools.governance.anomaly_model import DayScores, Gate, score_days
+from spendscope.tools.governance.calendar import Calendar
 
 DEFAULT_DIMENSIONS = ["provider", "service", "model", "team", "feature", "customer"]
 TELEMETRY_COLUMNS = {
@@ -39,10 +40,21 @@ TELEMETRY_DRILL = ["customer", "feature", "team", "model", "operation", "env"]
 MASK_DAYS = 21  # an unusual run is kept out of the baseline for this long; longer ones become the new normal
 MIN_IMPACT_FLOOR = 25.0  # dollars a day: the smallest default materiality
 MIN_IMPACT_SHARE = 0.01  # default materiality: 1% of a typical day's total spend
+DEFAULT_Z = 4.0  # robust z-score of a day (or of a week's total) to call it unusual
+DEFAULT_MIN_RELATIVE_PCT = 20.0
 SEVERITIES = ("low", "medium", "high", "critical")
 NONE_VALUE = "(none)"
 
 Direction = Literal["spike", "drop"]
+Kind = Literal["unusual", "new", "recurring_charge"]
+NEW_AFTER_DAYS = (
+    28  # a series is new when the loaded history before its first day holds at least this many days
+)
+# Rows of the usage series: recurring fees, purchases, credits, taxes and one-time charges are scanned apart
+USAGE_ROWS = (
+    "coalesce(ChargeCategory, 'Usage') NOT IN ('Purchase', 'Credit', 'Tax', 'Adjustment') "
+    "AND coalesce(ChargeFrequency, 'Usage-Based') NOT IN ('Recurring', 'One-Time')"
+)
 
 # ------------------------------------------------------------------------------------------ models
 
@@ -60,10 +72,20 @@ class RootCauseItem(BaseModel):
         description="its share of the expected spend, percent: a "
         "driver carries much more of the change than of the usual spend",
     )
+    unchanged: bool = Field(
+        False,
+        description="the value moved with everything else (its share of the change is within 20 points of "
+        "its usual share, e.g. the only provider of a feature): listed, never ranked first",
+    )
 
 
 class Anomaly(BaseModel):
     anomaly_id: str
+    kind: Kind = Field(
+        "unusual",
+        description="unusual (days off the expected pattern), new (a series that appeared and spends), "
+        "recurring_charge (a monthly fee, purchase or credit that changed against the month before)",
+    )
     dimension: str
     value: str
     source: Literal["costs", "usage_events"]
@@ -111,11 +133,21 @@ class DetectInput(BaseModel):
         description="minimum dollar deviation of a day; default 1% of "
         f"a typical day's total spend, at least ${MIN_IMPACT_FLOOR:g}",
     )
-    min_relative_pct: float = Field(20.0, ge=0, description="minimum deviation of a day, percent of expected")
-    z: float = Field(4.5, gt=0, description="minimum robust z-score (deviation / robust scale)")
+    min_relative_pct: float = Field(
+        DEFAULT_MIN_RELATIVE_PCT, ge=0, description="minimum deviation of a day, percent of expected"
+    )
+    z: float = Field(DEFAULT_Z, gt=0, description="minimum robust z-score (deviation / robust scale)")
     direction: Literal["both", "spike", "drop"] = Field("both", description="report spikes, drops or both")
     dry_run: bool = Field(False, description="detect and return without storing")
     root_cause: bool = Field(True, description="work out the root cause of new and changed anomalies")
+    root_cause_limit: int = Field(
+        50, ge=0, le=10_000, description="root causes worked out per run, largest anomalies first"
+    )
+    holidays: str | None = Field(
+        None,
+        description="public-holiday calendar: a country code with an optional subdivision (US, US-CA, DE-BY, "
+        "GB, JP) or none; default: the country of the store's main billing currency (USD: US, EUR: DE, GBP: GB)",
+    )
 
 
 # -------------------------------------------------------------------------------------- series data
@@ -168,6 +200,7 @@ def _load_matrix(
     filters: list[Filter],
     start: dt.date,
     end: dt.date,
+    usage_only: bool = True,
 ) -> tuple[list[tuple[SeriesSpec, str]], np.ndarray]:
     """Daily totals of every series as a matrix (rows: series, columns: days from `start` to `end` exclusive),
     NaN before a series' first day. One grouped scan per source, aggregated in DuckDB."""
@@ -179,7 +212,14 @@ def _load_matrix(
     queries = []
     if cost_specs:
         clauses, params = filter_sql(filters, con, source)
-        where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses])
+        where = " AND ".join(
+            [
+                "ChargePeriodStart >= ?",
+                "ChargePeriodStart < ?",
+                *clauses,
+                *([USAGE_ROWS] if usage_only else []),
+            ]
+        )
         sets = ", ".join(f"(day, g{i})" for i in range(len(cost_specs)))
         grouping = ", ".join(f"g{i}" for i in range(len(cost_specs)))
         inner = ", ".join(f"CAST({s.expr} AS VARCHAR) AS g{i}" for i, s in enumerate(cost_specs))
@@ -250,6 +290,7 @@ class _Incident(BaseModel):
     spec: SeriesSpec
     value: str
     direction: Direction
+    kind: Kind = "unusual"
     start: dt.date
     end: dt.date
     peak: dt.date
@@ -260,52 +301,28 @@ class _Incident(BaseModel):
     score: float
 
 
-def flag_days(y: np.ndarray, p: DetectInput) -> tuple[Baseline, np.ndarray]:
-    """(baseline, deviation in dollars) of a matrix of daily series; baseline.flags marks the unusual days:
-    robust z-score, dollar and relative deviation all past their thresholds, in the wanted direction.
-
-    Spend varies multiplicatively (a busy Monday is a percentage, not a fixed number of dollars, above a quiet
-    one), so series that never go negative are modelled on log(spend + c), c = max($1, 5% of the series'
-    median day): the z-score is then a ratio, the seasonal pattern scales with the level, and a right-skewed
-    day is judged fairly. Expected values are turned back into dollars. Unusual runs are kept out of the
-    baseline for MASK_DAYS days (see robust_baseline)."""
+def gate_for(p: DetectInput) -> Gate:
+    """The dollar and relative floors of a deviation: both must pass."""
     min_impact = p.min_impact if p.min_impact is not None else MIN_IMPACT_FLOOR
-    with np.errstate(invalid="ignore"):
-        nonneg = (
-            ~(np.nanmin(np.where(np.isnan(y), 0.0, y), axis=1) < 0) if y.shape[1] else np.ones(len(y), bool)
+
+    def gate(actual: np.ndarray, expected: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        dev = np.nan_to_num(actual - expected)
+        return (np.abs(dev) >= factor * min_impact) & (
+            np.abs(dev) * 100 >= factor * p.min_relative_pct * np.abs(np.nan_to_num(expected))
         )
-        med = np.nan_to_num(np.nanmedian(np.where(y > 0, y, np.nan), axis=1)) if y.size else np.zeros(len(y))
-    offset = np.where(nonneg, np.maximum(1.0, 0.05 * med), 0.0)
-    ly = np.where(nonneg[:, None], np.log(np.maximum(y, 0.0) + offset[:, None]), y)
 
-    def dollars(v: np.ndarray) -> np.ndarray:
-        return np.where(nonneg, np.exp(v) - offset, v)
-
-    def unusual(actual: np.ndarray, expected: np.ndarray, scale: np.ndarray) -> np.ndarray:
-        dev = np.nan_to_num(dollars(actual) - dollars(expected))
-        ok = (np.abs(dev) >= min_impact) & (
-            np.abs(dev) * 100 >= p.min_relative_pct * np.abs(np.nan_to_num(dollars(expected)))
-        )
-        ok &= np.abs(np.nan_to_num(actual - expected)) >= p.z * np.nan_to_num(scale, nan=np.inf)
-        if p.direction == "spike":
-            ok &= dev > 0
-        elif p.direction == "drop":
-            ok &= dev < 0
-        return ok
-
-    with np.errstate(over="ignore"):
-        base = robust_baseline(ly, unusual, mask_days=MASK_DAYS, relative_floor=0.0, absolute_floor=0.01)
-        expected = np.where(nonneg[:, None], np.exp(base.expected) - offset[:, None], base.expected)
-    base.expected = expected
-    return base, y - expected
+    return gate
 
 
-def _incidents(
-    keys: list[tuple[SeriesSpec, str]], y: np.ndarray, start: dt.date, window_start: dt.date, p: DetectInput
-) -> list[_Incident]:
-    base, dev = flag_days(y, p)
-    flag = base.flags
-    rows, cols = np.nonzero(flag)  # the flagged points only (few): group consecutive days of a series
+def flag_days(y: np.ndarray, p: DetectInput, cal: Calendar) -> DayScores:
+    """Expected value, deviation, z-score and unusual-day flags of a matrix of daily series
+    (tools.governance.anomaly_model explains the model)."""
+    return score_days(y, cal, gate_for(p), z=p.z, direction=p.direction)
+
+
+def _runs(flag: np.ndarray, dev: np.ndarray) -> list[tuple[int, list[int]]]:
+    """Flagged days grouped per series into runs of one direction (one normal day between them allowed)."""
+    rows, cols = np.nonzero(flag)  # the flagged points only (few)
     runs: list[tuple[int, list[int]]] = []
     for k in np.lexsort((cols, rows)):
         r, c = int(rows[k]), int(cols[k])
@@ -318,8 +335,23 @@ def _incidents(
             runs[-1][1].append(c)  # one-day gaps allowed: a level shift is one anomaly
         else:
             runs.append((r, [c]))
+    return runs
+
+
+def _incidents(
+    keys: list[tuple[SeriesSpec, str]],
+    y: np.ndarray,
+    start: dt.date,
+    window_start: dt.date,
+    p: DetectInput,
+    cal: Calendar,
+) -> tuple[list[_Incident], int]:
+    """Anomalies (runs of unusual days, and new series) touching the window; and how many unusual-looking
+    days of the window the calendar explained (holidays, monthly recurrences)."""
+    sc = flag_days(y, p, cal)
+    dev = sc.dev
     out: list[_Incident] = []
-    for r, cs in runs:
+    for r, cs in _runs(sc.flags, dev):
         last = start + dt.timedelta(days=cs[-1])
         if last < window_start:
             continue
@@ -336,9 +368,53 @@ def _incidents(
                 peak=start + dt.timedelta(days=peak_i),
                 day_list=[start + dt.timedelta(days=c) for c in cs],
                 actual=float(y[r, idx].sum()),
-                expected=float(base.expected[r, idx].sum()),
+                expected=float(sc.expected[r, idx].sum()),
                 peak_impact=float(dev[r, peak_i]),
-                score=float(base.score[r, peak_i]),
+                score=float(np.nan_to_num(sc.score[r, peak_i])),
+            )
+        )
+    out += _new_series(keys, y, start, window_start, p)
+    w = (window_start - start).days
+    return out, int(sc.explained[:, w:].sum())
+
+
+def _new_series(
+    keys: list[tuple[SeriesSpec, str]], y: np.ndarray, start: dt.date, window_start: dt.date, p: DetectInput
+) -> list[_Incident]:
+    """Series with no spend in at least NEW_AFTER_DAYS days of loaded history that started within the report
+    window and have since spent at least twice the minimum impact: a new model, feature or customer."""
+    min_impact = p.min_impact if p.min_impact is not None else MIN_IMPACT_FLOOR
+    if p.direction == "drop" or y.shape[1] == 0:
+        return []
+    w = (window_start - start).days
+    out: list[_Incident] = []
+    has = ~np.isnan(y) & (np.nan_to_num(y) != 0)
+    first = np.where(has.any(axis=1), has.argmax(axis=1), y.shape[1])
+    data_first = int(first.min())  # the store's first day with spend in the loaded history
+    new = (first >= max(w, data_first + NEW_AFTER_DAYS)) & (first < y.shape[1])
+    for r in np.nonzero(new)[0]:
+        f = int(first[r])
+        vals = np.nan_to_num(y[r, f:])
+        total = float(vals.sum())
+        if total < 2 * min_impact or (np.count_nonzero(vals) < 2 and total < 5 * min_impact):
+            continue
+        spec, value = keys[r]
+        last = f + int(np.nonzero(vals)[0][-1])
+        peak = f + int(np.argmax(vals))
+        out.append(
+            _Incident(
+                spec=spec,
+                value=value,
+                direction="spike",
+                kind="new",
+                start=start + dt.timedelta(days=f),
+                end=start + dt.timedelta(days=last),
+                peak=start + dt.timedelta(days=peak),
+                day_list=[start + dt.timedelta(days=i) for i in range(f, last + 1)],
+                actual=total,
+                expected=0.0,
+                peak_impact=float(vals.max()),
+                score=0.0,
             )
         )
     return out
@@ -390,8 +466,18 @@ def group_events(anomalies: list[Anomaly]) -> None:
             m.group_id = head.anomaly_id if len(members) > 1 else None
 
 
-def anomaly_id(source: str, dimension: str, value: str, direction: str, start: dt.date, measure: str) -> str:
+def anomaly_id(
+    source: str,
+    dimension: str,
+    value: str,
+    direction: str,
+    start: dt.date,
+    measure: str,
+    kind: str = "unusual",
+) -> str:
     key = f"{source}|{dimension}|{value.lower()}|{direction}|{start.isoformat()}|{measure}"
+    if kind != "unusual":
+        key += f"|{kind}"
     return "an-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
 
 
@@ -399,14 +485,29 @@ def _money(x: float) -> str:
     return f"${abs(x):,.2f}"
 
 
+def _signed(x: float) -> str:
+    """Money with its sign: credits and other negative amounts stay negative."""
+    return f"{'-' if x < 0 else ''}${abs(x):,.2f}"
+
+
 def explain(a: Anomaly) -> str:
     when = str(a.start_day) if a.start_day == a.end_day else f"{a.start_day} to {a.end_day}"
-    rel = f" ({a.relative_pct:+.0f}%)" if a.relative_pct is not None else ""
-    word = "above" if a.direction == "spike" else "below"
-    text = (
-        f"{a.dimension} {a.value}: {_money(a.actual)} on {when}, {_money(a.impact)} {word} the expected "
-        f"{_money(a.expected)}{rel}"
-    )
+    if a.kind == "new":
+        days = (a.end_day - a.start_day).days + 1
+        text = f"new: {a.dimension} {a.value}, {_signed(a.actual)} in {days} day{'s' if days > 1 else ''} since {a.start_day}"
+    elif a.kind == "recurring_charge":
+        word = "up" if a.impact > 0 else "down"
+        text = (
+            f"{a.dimension} {a.value}: recurring and one-time charges {_signed(a.actual)} on {when}, {word} "
+            f"{_money(a.impact)} from {_signed(a.expected)} over the same days of the month before"
+        )
+    else:
+        rel = f" ({a.relative_pct:+.0f}%)" if a.relative_pct is not None else ""
+        word = "above" if a.direction == "spike" else "below"
+        text = (
+            f"{a.dimension} {a.value}: {_signed(a.actual)} on {when}, {_money(a.impact)} {word} the expected "
+            f"{_signed(a.expected)}{rel}"
+        )
     drivers = top_drivers(a.root_cause or [], a.direction)
     if drivers:
         text += "; driven by " + ", ".join(
@@ -415,161 +516,11 @@ def explain(a: Anomaly) -> str:
             + ")"
             for d in drivers
         )
+    elif a.root_cause:
+        text += "; no narrower dimension explains it: the change is in this series itself"
     return text + "."
 
 
 def top_drivers(items: list[RootCauseItem], direction: str, limit: int = 3) -> list[RootCauseItem]:
-    """Per dimension, the value that carries at least half of the change in the anomaly's direction and much
-    more of it than of the usual spend; most over-represented first."""
-    best: dict[str, tuple[float, RootCauseItem]] = {}
-    for it in items:
-        if (it.impact > 0) != (direction == "spike") or it.share_pct is None or it.share_pct < 50:
-            continue
-        lift = it.share_pct - (it.usual_share_pct if it.usual_share_pct is not None else 0.0)
-        if lift < 20:
-            continue  # the value is most of the scope anyway: it moved with everything else
-        if it.dimension not in best or lift > best[it.dimension][0]:
-            best[it.dimension] = (lift, it)
-    ranked = sorted(best.values(), key=lambda t: (-t[0], t[1].dimension))
-    return [it for _, it in ranked[:limit]]
-
-
-# ---------------------------------------------------------------------------------------- root cause
-
-
-def drill_dims(con: duckdb.DuckDBPyConnection, source: Source) -> list[tuple[str, str]]:
-    """(name, SQL) of the bill dimensions a root cause splits by: the built-in ones that say most, then every
-    virtual tag and provider tag key (at most 16 in all)."""
-    dims: list[tuple[str, str]] = []
-    names = (
-        DRILL_BUILTINS
-        + sorted(source.virtual_tags)
-        + [k for k in tag_keys(con) if k.lower() not in source.virtual_tags]
-    )
-    seen = set()
-    for name in names:
-        low = name.lower()
-        if low in seen or len(dims) >= 16:
-            continue
-        seen.add(low)
-        dims.append((low, dimension_sql(name, con, source)))
-    return dims
-
-
-def _split(
-    con: duckdb.DuckDBPyConnection,
-    relation: str,
-    ts_col: str,
-    value_expr: str,
-    where: list[str],
-    params: list,
-    dims: list[tuple[str, str]],
-    days: list[dt.date],
-    src: str,
-) -> list[RootCauseItem]:
-    """Actual spend on `days` and its same-weekday baseline (median of the 4 weeks before, per day) for every
-    value of every drill-down dimension, in one grouped query."""
-    if not dims:
-        return []
-    wanted = sorted(set(days) | {d - dt.timedelta(days=7 * k) for d in days for k in range(1, 5)})
-    cols = ", ".join(f"CAST({expr} AS VARCHAR) AS d{i}" for i, (_, expr) in enumerate(dims))
-    names = " ".join(f"WHEN {i} THEN '{name}'" for i, (name, _) in enumerate(dims))
-    n = len(dims)
-    which = " ".join(
-        f"WHEN GROUPING({', '.join(f'd{j}' for j in range(n))}) = {(1 << n) - 1 - (1 << (n - 1 - i))} "
-        f"THEN {i}"
-        for i in range(n)
-    )
-    sets = ", ".join(f"(day, d{i})" for i in range(n))
-    sql = f"""
-        WITH base AS MATERIALIZED (
-            SELECT CAST({ts_col} AS DATE) AS day, CAST({value_expr} AS DOUBLE) AS v, {cols}
-            FROM {relation}
-            WHERE {" AND ".join(where)} AND {ts_col} >= ? AND {ts_col} < ?
-              AND CAST({ts_col} AS DATE) IN (SELECT unnest(?::DATE[]))
-        ),
-        grouped AS (
-            SELECT day, CASE {which} END AS g, coalesce({", ".join(f"d{i}" for i in range(n))}) AS val, SUM(v) AS v
-            FROM base GROUP BY GROUPING SETS ({sets})
-        ),
-        sums AS (SELECT day, CASE g {names} END AS dim, coalesce(val, '{NONE_VALUE}') AS val, v FROM grouped),
-        days AS (SELECT unnest(?::DATE[]) AS d),
-        refs AS (SELECT d, d - CAST(7 * k AS INTEGER) AS ref FROM days, range(1, 5) r(k)),
-        keys AS (SELECT DISTINCT dim, val FROM sums),
-        actual AS (SELECT dim, val, SUM(v) AS actual FROM sums WHERE day IN (SELECT d FROM days) GROUP BY ALL),
-        per_day AS (
-            SELECT keys.dim, keys.val, refs.d, median(coalesce(sums.v, 0)) AS m
-            FROM keys CROSS JOIN refs
-            LEFT JOIN sums ON sums.dim = keys.dim AND sums.val = keys.val AND sums.day = refs.ref
-            GROUP BY ALL
-        ),
-        expected AS (SELECT dim, val, SUM(m) AS expected FROM per_day GROUP BY ALL)
-        SELECT keys.dim, keys.val, coalesce(actual.actual, 0) AS a, coalesce(expected.expected, 0) AS e
-        FROM keys LEFT JOIN actual USING (dim, val) LEFT JOIN expected USING (dim, val)
-        ORDER BY keys.dim, abs(coalesce(actual.actual, 0) - coalesce(expected.expected, 0)) DESC
-    """
-    lo, hi = min(wanted), max(wanted) + dt.timedelta(days=1)
-    rows = con.execute(sql, [*params, _ts(lo), _ts(hi), wanted, days]).fetchall()
-    change: dict[str, float] = {}
-    usual: dict[str, float] = {}
-    for dim, _, a, e in rows:  # aggregated rows: a few values per dimension
-        change[dim] = change.get(dim, 0.0) + (a - e)
-        usual[dim] = usual.get(dim, 0.0) + e
-    items: list[RootCauseItem] = []
-    kept: dict[str, int] = {}
-    for dim, val, a, e in rows:
-        if kept.get(dim, 0) >= 3 or abs(a - e) < 0.005:
-            continue
-        kept[dim] = kept.get(dim, 0) + 1
-        items.append(
-            RootCauseItem(
-                dimension=dim,
-                value=val,
-                source=src,
-                actual=round(a, 6),
-                expected=round(e, 6),  # type: ignore[arg-type]
-                impact=round(a - e, 6),
-                share_pct=round((a - e) / change[dim] * 100, 2) if abs(change[dim]) > 1e-9 else None,
-                usual_share_pct=round(e / usual[dim] * 100, 2) if abs(usual[dim]) > 1e-9 else None,
-            )
-        )
-    return items
-
-
-def root_cause(
-    con: duckdb.DuckDBPyConnection,
-    a: Anomaly,
-    days: list[dt.date],
-    source: Source,
-    drill: list[tuple[str, str]] | None = None,
-) -> list[RootCauseItem]:
-    """The dimension values that explain the anomaly, on the bill and (when the series maps to it) in telemetry."""
-    drill = drill if drill is not None else drill_dims(con, source)
-    column, token_type = measure_sql(a.measure) if a.source == "costs" else ("estimated_cost", None)
-    items: list[RootCauseItem] = []
-    if a.source == "costs":
-        scope = [Filter(dimension=a.dimension, op="eq", values=[a.value])]
-        if token_type:
-            scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
-        clauses, params = filter_sql(scope, con, source)
-        items += _split(
-            con,
-            source.relation,
-            "ChargePeriodStart",
-            column,
-            clauses,
-            params,
-            [d for d in drill if d[0] != a.dimension],
-            days,
-            "costs",
-        )
-    col = TELEMETRY_COLUMNS.get(a.dimension)
-    if col:
-        have = {it.dimension for it in items}
-        dims = [(d, TELEMETRY_COLUMNS[d]) for d in TELEMETRY_DRILL if d != a.dimension and d not in have]
-        where = [f"{col} IS NULL"] if a.value == NONE_VALUE else [f"lower({col}) = ?"]
-        params = [] if a.value == NONE_VALUE else [a.value.lower()]
-        items += _split(
-            con, "usage_events", "ts", "estimated_cost", where, params, dims, days, "usage_events"
-        )
-    return items
+    """The informative values (tools.governance.root_cause) that moved in the anomaly's direction, in rank order."""
+    return [it for it in items if not it.unchanged and (it.impact > 0) == (direction == "spike")][:limit]

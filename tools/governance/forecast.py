@@ -1,19 +1,18 @@
 """Forecast: daily spend of a scope with weekly seasonality, trend and prediction intervals, and an honest
 backtest against a seasonal-naive baseline.
 
-The model is exponential smoothing (statsmodels ETS, additive errors, damped trend, weekly seasonality; the
-variant with the lowest AICc wins). Before fitting, transient outliers (short runs of unusual days that the
-series recovered from) are replaced by the robust baseline that the anomaly detector also uses, so one spike
-does not become next week's forecast; a change that lasts to the end of the history is kept as the new level.
-statsmodels takes over a second to import, so it is imported inside the functions that fit.
+Usage and charges are forecast apart: usage by the model (seasonal naive, ETS or SARIMA) that did best on the
+scope's rolling-origin backtest, with conformal intervals (tools.governance.forecast_models); recurring charges
+repeat on their day of the month. Before fitting, transient outliers (short runs of unusual days that the series
+recovered from) are replaced by the anomaly detector's model of a normal day, so one spike does not become next
+week's forecast; a change that lasts to the end of the history is kept as the new level. The output gives the
+month-end landing (month to date + forecast of the rest) for budgets, Billy and the web overview.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -25,14 +24,16 @@ from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
 from spendscope.tools.costs.breakdown import Filter, filter_sql, match_score
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
+from spendscope.tools.governance.anomaly_model import score_days
+from spendscope.tools.governance.calendar import build_calendar
+from spendscope.tools.governance.forecast_models import SEASON, SeriesForecast, fit_forecast
 from spendscope.tools.registry import operation
 
-SEASON = 7
-MIN_DAYS = 14  # below this there is no weekly pattern to learn: refuse
-MIN_ETS_DAYS = 21  # ETS with weekly seasonality needs three weeks; between 14 and 20 days: seasonal naive
+MIN_DAYS = 7  # below this there is nothing to forecast from: refuse
+TWO_SEASONS = 2 * SEASON  # shorter histories get a non-seasonal forecast and a warning
+TWO_MONTHS = 56  # shorter histories cannot show monthly patterns: a warning
 MAX_HISTORY_DAYS = 730
-SIMULATIONS = 1000
-NAIVE_MARGIN = 0.9  # auto switches to seasonal naive only when its backtest MASE is 10% lower than ETS's
 
 # ------------------------------------------------------------------------------------------------ scopes
 
@@ -91,7 +92,7 @@ def check_scope_values(con: duckdb.DuckDBPyConnection, filters: list[Filter]) ->
 
 def data_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The last day with any cost data in the store."""
-    return con.execute("SELECT max(CAST(ChargePeriodStart AS DATE)) FROM costs").fetchall()[0][0]
+    return con.execute("SELECT CAST(max(ChargePeriodStart) AS DATE) FROM costs").fetchall()[0][0]
 
 
 def _ts(d: dt.date) -> dt.datetime:
@@ -105,6 +106,7 @@ class ScopeSeries:
     start: dt.date
     end: dt.date  # exclusive
     values: np.ndarray  # float, one per day
+    fees: np.ndarray  # the part of each day that is recurring or one-time charges, purchases, credits, taxes
 
     @property
     def days(self) -> list[dt.date]:
@@ -129,7 +131,8 @@ def scope_series(
     first = end - dt.timedelta(days=history_days)
     where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses])
     rows = con.execute(
-        f"SELECT CAST(ChargePeriodStart AS DATE) AS day, SUM({column}) AS v FROM {source.relation} "
+        f"SELECT CAST(ChargePeriodStart AS DATE) AS day, SUM({column}) AS v, "
+        f"SUM(CASE WHEN {USAGE_ROWS} THEN 0 ELSE {column} END) AS fees FROM {source.relation} "
         f"WHERE {where} GROUP BY 1 ORDER BY 1",
         [_ts(first), _ts(end), *params],
     ).fetchall()
@@ -137,131 +140,14 @@ def scope_series(
         return None
     start = rows[0][0]
     values = np.zeros((end - start).days, dtype=float)
-    for day, v in rows:  # one row per day (at most history_days), not per cost row
+    fees = np.zeros((end - start).days, dtype=float)
+    for day, v, f in rows:  # one row per day (at most history_days), not per cost row
         values[(day - start).days] = float(v or 0)
-    return ScopeSeries(start=start, end=end, values=values)
+        fees[(day - start).days] = float(f or 0)
+    return ScopeSeries(start=start, end=end, values=values, fees=fees)
 
 
-# ------------------------------------------------------------------------------------- robust baseline
-
-
-@dataclass
-class Baseline:
-    """One-step-ahead robust expectations for a matrix of daily series (rows = series, columns = days)."""
-
-    expected: np.ndarray  # NaN where there is not enough history
-    scale: np.ndarray  # robust standard deviation of the one-step residuals
-    score: np.ndarray  # (actual - expected) / scale
-    flags: np.ndarray  # days the flagger called unusual (all False without a flagger)
-
-
-Flagger = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (actual, expected, scale) -> unusual
-
-
-def _median_rows(a: np.ndarray) -> np.ndarray:
-    """NaN-ignoring median of each row (NaN for an all-NaN row), by sorting: NaN sorts last."""
-    width = a.shape[1]
-    ordered = np.sort(a, axis=1)
-    n = (~np.isnan(a)).sum(axis=1)
-    lo = np.clip((n - 1) // 2, 0, width - 1)[:, None]
-    hi = np.clip(n // 2, 0, width - 1)[:, None]
-    out = (np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1))[:, 0] / 2
-    return np.where(n > 0, out, np.nan)
-
-
-def robust_baseline(
-    y: np.ndarray,
-    flagger: Flagger | None = None,
-    *,
-    exclude_z: float = 5.0,
-    mask_days: int = 14,
-    weeks: int = 6,
-    scale_days: int = 28,
-    min_residuals: int = 14,
-    relative_floor: float = 0.01,
-    absolute_floor: float = 0.01,
-) -> Baseline:
-    """What each day should have been, from the days before it only; robust to past anomalies.
-
-    level  L[t] = median of the 7 days before t, moved forward 4 days along the trend, where the trend is the
-                  median of the last three week-on-week changes of that median (a single step change or spike
-                  does not tilt it); while fewer than 5 of those days are usable, the last level carries on;
-    season S[t] = median over the last `weeks` same weekdays of (value - level that day);
-    expected    = L[t] + S[t] (not below 0 for series that never go negative);
-    scale       = 1.4826 x MAD of the one-step residuals over the `scale_days` days before t (at least
-                  `min_residuals` of them; suspect days included, which the MAD shrugs off, so excluding
-                  them cannot shrink it), floored at `relative_floor` x level + `absolute_floor` (a flat
-                  series would otherwise make every cent an outlier).
-    Days at least `exclude_z` robust deviations off are suspect: the first `mask_days` days of every run of them
-    are replaced by their expected value in the history later days are compared with, so an anomaly does not
-    become the normal and its end is not a second anomaly, while a change lasting longer becomes the new normal. This depends on the
-    statistics only, not on a caller's dollar thresholds. `flagger(actual, expected, scale)` marks the days to
-    report (baseline.flags). `y` may hold NaN before a series starts.
-    Runs forward over days, vectorised over series: no loop over series or rows.
-    """
-    y = np.atleast_2d(np.asarray(y, dtype=float))
-    n, t_len = y.shape
-    hist = np.full_like(y, np.nan)  # the history later days see: y with suspect days replaced by expected
-    med7 = np.full_like(y, np.nan)
-    level = np.full_like(y, np.nan)
-    resid = np.full_like(y, np.nan)
-    expected = np.full_like(y, np.nan)
-    scale = np.full_like(y, np.nan)
-    flags = np.zeros(y.shape, dtype=bool)
-    run_start = np.full(n, -(10**6))  # first day of the current suspect run of each series
-    last_flag = np.full(n, -(10**6))  # last suspect day (runs bridge one normal day)
-    nonneg = ~(np.nanmin(np.where(np.isnan(y), 0.0, y), axis=1) < 0) if t_len else np.ones(n, dtype=bool)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for t in range(t_len):  # days (a few hundred), each step vectorised over all series
-            if t >= SEASON:
-                window = hist[:, t - SEASON : t]
-                usable = (~np.isnan(window)).sum(axis=1) >= 5
-                med7[:, t] = np.where(usable, _median_rows(window), med7[:, t - 1])
-            slopes = np.stack(
-                [
-                    (med7[:, t - SEASON * j] - med7[:, t - SEASON * (j + 1)]) / SEASON
-                    if t - SEASON * (j + 1) >= 0
-                    else np.full(n, np.nan)
-                    for j in range(3)
-                ],
-                axis=1,
-            )
-            trend = np.nan_to_num(_median_rows(slopes))
-            lv = med7[:, t] + 4.0 * trend
-            level[:, t] = np.where(nonneg, np.maximum(lv, 0.0), lv)  # spend does not trend below zero
-            past = [
-                hist[:, t - SEASON * k] - level[:, t - SEASON * k]
-                for k in range(1, weeks + 1)
-                if t - SEASON * k >= 0
-            ]
-            seasonal = _median_rows(np.stack(past, axis=1)) if past else np.full(n, np.nan)
-            e = level[:, t] + seasonal
-            e = np.where(nonneg, np.maximum(e, 0.0), e)
-            r = resid[:, max(0, t - scale_days) : t]
-            count = (~np.isnan(r)).sum(axis=1)
-            if r.shape[1]:
-                center = _median_rows(r)
-                mad = _median_rows(np.abs(r - center[:, None]))
-            else:
-                mad = np.full(n, np.nan)
-            floor = relative_floor * np.abs(np.nan_to_num(level[:, t])) + absolute_floor
-            sc = np.maximum(np.nan_to_num(1.4826 * mad), floor)
-            ok = (count >= min_residuals) & ~np.isnan(e)
-            expected[:, t] = np.where(ok, e, np.nan)
-            scale[:, t] = np.where(ok, sc, np.nan)
-            keep = ~np.isnan(y[:, t])
-            if flagger is not None:
-                flags[:, t] = ok & keep & flagger(y[:, t], expected[:, t], scale[:, t])
-            suspect = ok & keep & (np.abs(np.nan_to_num(y[:, t] - e)) >= exclude_z * sc)
-            run_start = np.where(suspect & (t - last_flag > 2), t, run_start)
-            last_flag = np.where(suspect, t, last_flag)
-            keep &= ~(suspect & (t - run_start < mask_days))
-            hist[:, t] = np.where(
-                keep, y[:, t], np.where(np.isnan(y[:, t]), np.nan, e)
-            )  # masked: as expected
-            resid[:, t] = y[:, t] - e  # all days: leaving the suspect ones out would shrink the scale
-        score = (y - expected) / scale
-    return Baseline(expected=expected, scale=scale, score=score, flags=flags)
+# ------------------------------------------------------------------------------------------- outliers
 
 
 def clean_outliers(
@@ -271,11 +157,14 @@ def clean_outliers(
     the series went back to what it was. A run is kept when the days after it only look normal because the
     baseline moved to a new level (replacing the run makes them unusual), or when it reaches the end."""
 
+    cal = build_calendar(dt.date(2000, 1, 3), len(y), "none")  # positions only: no holidays, no month dates
+
+    def gate(actual: np.ndarray, expected: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        return np.abs(actual - expected) >= 0.1 * factor * np.abs(expected)
+
     def flags(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        base = robust_baseline(values[None, :])
-        score, expected = base.score[0], base.expected[0]
-        rel = np.abs(values - expected) / np.maximum(np.abs(expected), 1e-9)
-        return (np.abs(np.nan_to_num(score)) >= z) & (np.nan_to_num(rel) >= 0.1), expected
+        sc = score_days(values[None, :], cal, gate, z=z)  # the anomaly detector's own model of a normal day
+        return sc.flags[0], sc.expected[0]
 
     out = y.astype(float).copy()
     flag, expected = flags(out)
@@ -297,113 +186,6 @@ def clean_outliers(
                 replaced.extend(range(i, j))
         i = j
     return out, replaced
-
-
-# ------------------------------------------------------------------------------------------- models
-
-
-@dataclass
-class SeriesForecast:
-    mean: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    paths: np.ndarray  # simulated paths, simulations x horizon (intervals on sums, exceedance probabilities)
-    model: str
-    method: str
-    notes: list[str] = field(default_factory=list)
-    spec: tuple[str | None, bool, str] | None = None  # the ETS variant, when ETS
-
-    def total_quantiles(self, level: float, first: int = 0) -> tuple[float, float]:
-        """Interval of the total over horizon days `first`.. (not the sum of the daily intervals)."""
-        a = (100 - level) / 200
-        lo, hi = np.quantile(self.paths[:, first:].sum(axis=1), [a, 1 - a])
-        return float(lo), float(hi)
-
-
-def seasonal_naive(y: np.ndarray, horizon: int, level: float, seed: int = 0) -> SeriesForecast:
-    """Repeat the last week; intervals from bootstrapped week-on-week changes."""
-    last = y[-SEASON:]
-    mean = np.resize(last, horizon).astype(float)
-    diffs = y[SEASON:] - y[:-SEASON]
-    diffs = diffs - diffs.mean() if len(diffs) else np.zeros(1)  # the mean forecast has no drift
-    rng = np.random.default_rng(seed)
-    paths = np.empty((SIMULATIONS, horizon))
-    prev = np.tile(last, (SIMULATIONS, 1)).astype(float)
-    for h in range(horizon):  # horizon steps (<= 366), vectorised over simulations
-        week = prev[:, h % SEASON] + rng.choice(diffs, size=SIMULATIONS)
-        paths[:, h] = week
-        prev[:, h % SEASON] = week
-    return _from_paths(
-        y, mean, paths, level, model="seasonal naive (last week repeated)", method="seasonal_naive"
-    )
-
-
-def _from_paths(
-    y: np.ndarray, mean: np.ndarray, paths: np.ndarray, level: float, *, model: str, method: str
-) -> SeriesForecast:
-    if y.min() >= 0:
-        paths = np.maximum(paths, 0.0)
-        mean = np.maximum(mean, 0.0)
-    a = (100 - level) / 200
-    lower, upper = np.quantile(paths, [a, 1 - a], axis=0)
-    return SeriesForecast(mean=mean, lower=lower, upper=upper, paths=paths, model=model, method=method)
-
-
-Spec = tuple[str | None, bool, str]  # (trend, damped, seasonal)
-
-
-def ets(y: np.ndarray, horizon: int, level: float, seed: int = 0, spec: Spec | None = None) -> SeriesForecast:
-    """ETS with additive errors and weekly seasonality; trend damped or none, seasonality additive or (for
-    positive series) multiplicative; the lowest AICc wins. Intervals from 1,000 simulated paths."""
-    import pandas as pd
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    index = pd.date_range("2000-01-03", periods=len(y), freq="D")  # positions only; real dates stay ours
-    series = pd.Series(y, index=index)
-    specs: list[Spec] = [("add", True, "add"), (None, False, "add")]
-    if y.min() > 0:
-        specs.append(("add", True, "mul"))
-    if spec is not None:
-        specs = [spec] if spec[2] != "mul" or y.min() > 0 else [("add", True, "add")]
-    best = None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter from the optimiser
-        for trend, damped, seasonal in specs:
-            try:
-                # heuristic initial states (from the first weeks) leave 4 parameters to fit, not 13: 5-10x faster
-                fit = ETSModel(
-                    series,
-                    error="add",
-                    trend=trend,
-                    damped_trend=damped,
-                    seasonal=seasonal,
-                    seasonal_periods=SEASON,
-                    initialization_method="heuristic",
-                ).fit(disp=False, maxiter=200)
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-            if not np.isfinite(fit.aicc):
-                continue
-            if best is None or fit.aicc < best[0]:
-                best = (fit.aicc, fit, trend, damped, seasonal)
-        if best is None:
-            return seasonal_naive(y, horizon, level, seed)
-        _, fit, trend, damped, seasonal = best
-        mean = np.asarray(fit.forecast(horizon), dtype=float)
-        sims = fit.simulate(horizon, anchor="end", repetitions=SIMULATIONS, rng=np.random.default_rng(seed))
-        paths = np.asarray(sims, dtype=float).T
-    name = "ETS(A,{},{}) weekly".format("Ad" if trend else "N", "A" if seasonal == "add" else "M")
-    out = _from_paths(y, mean, paths, level, model=name, method="ets")
-    out.spec = (trend, damped, seasonal)
-    return out
-
-
-def fit_forecast(
-    y: np.ndarray, horizon: int, level: float = 90.0, method: str = "auto", spec: Spec | None = None
-) -> SeriesForecast:
-    if len(y) < MIN_ETS_DAYS or method == "seasonal_naive":
-        return seasonal_naive(y, horizon, level)
-    return ets(y, horizon, level, spec=spec)
 
 
 # ----------------------------------------------------------------------------------------- backtest
@@ -444,22 +226,24 @@ def _total_error(actual: np.ndarray, pred: np.ndarray) -> float | None:
 
 
 def backtest(
-    y: np.ndarray, start: dt.date, holdout: int, level: float, method: str, spec: Spec | None = None
+    usage: np.ndarray, fees: np.ndarray, start: dt.date, holdout: int, level: float, method: str
 ) -> Backtest | None:
-    """Fit on all but the last `holdout` days (the ETS variant `spec` when given, else the AICc choice), forecast
-    them, and score against the seasonal-naive forecast."""
-    if holdout < SEASON or len(y) - holdout < MIN_DAYS:
+    """Refit the chosen model (`method`) on all but the last `holdout` days, forecast them with intervals
+    calibrated on that history only, and score against the seasonal-naive forecast of the same history."""
+    n = len(usage)
+    if holdout < SEASON or n - holdout < MIN_DAYS:
         return None
-    train, test = y[:-holdout], y[-holdout:]
-    train_clean, _ = clean_outliers(train)
-    model = fit_forecast(train_clean, holdout, level, method, spec)
-    naive = seasonal_naive(train, holdout, level)
+    y = usage + fees
+    train_start, test = start, y[-holdout:]
+    model = forecast_total(usage[:-holdout], fees[:-holdout], train_start, holdout, level, method)
+    naive = forecast_total(usage[:-holdout], fees[:-holdout], train_start, holdout, level, "seasonal_naive")
+    train = y[:-holdout]
     m_mase, n_mase = _mase(test, model.mean, train), _mase(test, naive.mean, train)
     inside = (test >= model.lower - 1e-9) & (test <= model.upper + 1e-9)
     better = "seasonal_naive" if m_mase is not None and n_mase is not None and n_mase < m_mase else "model"
     return Backtest(
-        holdout_start=start + dt.timedelta(days=len(train)),
-        holdout_end=start + dt.timedelta(days=len(y) - 1),
+        holdout_start=start + dt.timedelta(days=n - holdout),
+        holdout_end=start + dt.timedelta(days=n - 1),
         days=holdout,
         model=model.model,
         model_mape_pct=_mape(test, model.mean),
@@ -471,6 +255,41 @@ def backtest(
         interval_coverage_pct=float(inside.mean() * 100),
         better=better,
     )
+
+
+def fee_projection(fees: np.ndarray, start: dt.date, horizon: int) -> np.ndarray:
+    """Recurring and one-time charges of the horizon: each day repeats the charges of the same day of the
+    latest month that had it in the history (a fee on the 1st recurs on the 1st), none when there is none."""
+    n = len(fees)
+    out = np.zeros(horizon)
+    for h in range(horizon):  # horizon days (<= 366), each looking back a few months
+        day = start + dt.timedelta(days=n + h)
+        for back in (1, 2, 3):
+            y, m = day.year, day.month - back
+            while m <= 0:
+                y, m = y - 1, m + 12
+            try:
+                ref = dt.date(y, m, day.day)
+            except ValueError:
+                continue
+            i = (ref - start).days
+            if 0 <= i < n:
+                out[h] = fees[i]
+                break
+    return out
+
+
+def forecast_total(
+    usage: np.ndarray, fees: np.ndarray, start: dt.date, horizon: int, level: float, method: str
+) -> SeriesForecast:
+    """Usage forecast (tools.governance.forecast_models) plus the projected recurring charges."""
+    fc = fit_forecast(usage, horizon, level, method)
+    extra = fee_projection(fees, start, horizon)
+    if extra.any():
+        fc.mean, fc.lower, fc.upper = fc.mean + extra, fc.lower + extra, fc.upper + extra
+        fc.paths = fc.paths + extra
+        fc.model += " + recurring charges"
+    return fc
 
 
 # ---------------------------------------------------------------------------------------- operation
@@ -487,8 +306,10 @@ class ForecastInput(BaseModel):
         "default: the day after the last day with data",
     )
     level: float = Field(90.0, gt=50, lt=100, description="prediction interval level, percent")
-    method: Literal["auto", "ets", "seasonal_naive"] = Field(
-        "auto", description="auto: ETS unless the seasonal-naive forecast beat it on the backtest"
+    method: Literal["auto", "ets", "sarima", "seasonal_naive"] = Field(
+        "auto",
+        description="auto: the model (seasonal naive, ETS or SARIMA) with the lowest error on a rolling-origin "
+        "backtest of this scope",
     )
     backtest_days: int | None = Field(
         None, ge=SEASON, le=180, description="holdout length; default 28 (fewer when the history is short)"
@@ -507,6 +328,25 @@ class HistoryPoint(BaseModel):
     value: float
     cleaned: float | None = Field(
         None, description="value the model was fitted on, when an outlier was replaced"
+    )
+
+
+class MonthEndLanding(BaseModel):
+    month: str = Field(description="YYYY-MM of the first forecast day")
+    month_to_date: float = Field(description="actual spend of the month before the first forecast day")
+    days_elapsed: int
+    forecast_rest: float = Field(description="forecast of the rest of the month, first forecast day included")
+    days_remaining: int
+    landing: float = Field(description="month to date + forecast of the rest")
+    lower: float = Field(description="lower end of the landing's interval")
+    upper: float
+    level: float
+
+
+class ModelScore(BaseModel):
+    method: str
+    backtest_mae_pct: float = Field(
+        description="mean absolute error on the rolling-origin backtest, % of level"
     )
 
 
@@ -530,6 +370,13 @@ class ForecastResult(BaseModel):
     history: list[HistoryPoint] = Field(description="the last 56 days of history")
     outliers_replaced: list[dt.date] = Field(default_factory=list)
     backtest: Backtest | None
+    month_end: MonthEndLanding | None = Field(
+        None,
+        description="where the month of the first forecast day lands: month to date + forecast of the rest",
+    )
+    candidates: list[ModelScore] = Field(
+        default_factory=list, description="the models compared on the rolling-origin backtest (auto)"
+    )
     notes: list[str] = Field(default_factory=list)
 
 
@@ -567,26 +414,28 @@ def forecast_scope(
             value=str(cutoff),
         )
     y = series.values
+    usage = y - series.fees
     notes: list[str] = []
-    cleaned, replaced = clean_outliers(y)
-    fc = fit_forecast(cleaned, horizon, level, "seasonal_naive" if method == "seasonal_naive" else "ets")
-    if len(y) < MIN_ETS_DAYS and method != "seasonal_naive":
-        notes.append(f"only {len(y)} days of history: seasonal naive instead of ETS")
+    if len(y) < TWO_SEASONS:
+        notes.append(
+            f"warning: only {len(y)} days of history, under two weekly seasons ({TWO_SEASONS} days): the forecast "
+            "is the recent mean, with no weekday pattern; treat it as rough"
+        )
+    elif len(y) < TWO_MONTHS:
+        notes.append(
+            f"warning: only {len(y)} days of history, under two months: monthly patterns (month-start jobs) "
+            "cannot be learned yet and recurring charges repeat from one month only"
+        )
+    cleaned, replaced = clean_outliers(usage) if len(y) >= TWO_SEASONS else (usage, [])
+    fc = forecast_total(cleaned, series.fees, series.start, horizon, level, method)
+    notes += fc.notes
     bt = None
     if run_backtest:
         holdout = backtest_days or min(28, max(SEASON, (len(y) - MIN_DAYS) // 2 // SEASON * SEASON))
-        bt = backtest(y, series.start, holdout, level, fc.method, fc.spec)
+        chosen = fc.method if fc.method in ("seasonal_naive", "ets", "sarima") else "seasonal_naive"
+        bt = backtest(usage, series.fees, series.start, holdout, level, chosen)
         if bt is None:
             notes.append(f"no backtest: {len(y)} days of history is too short for a {holdout}-day holdout")
-    if (
-        method == "auto"
-        and fc.method == "ets"
-        and bt is not None
-        and bt.model_mase is not None
-        and (bt.naive_mase is not None and bt.naive_mase < NAIVE_MARGIN * bt.model_mase)
-    ):
-        fc = seasonal_naive(cleaned, horizon, level)
-        notes.append("the seasonal-naive forecast clearly beat ETS on the backtest (MASE), so it is used")
     return ScopeForecast(series, fc, cleaned, replaced, bt, notes)
 
 
@@ -605,12 +454,14 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
             if params.as_of > cutoff:
                 notes.append(f"data ends {last}; the forecast starts on {cutoff}, not {params.as_of}")
             cutoff = min(params.as_of, cutoff)
+        month_last = (cutoff.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        to_month_end = (month_last - cutoff).days + 1
         sf = forecast_scope(
             con,
             params.filters,
             params.measure,
             cutoff,
-            params.horizon,
+            max(params.horizon, to_month_end),
             history_days=params.history_days,
             level=params.level,
             method=params.method,
@@ -627,7 +478,22 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         )
         for i in range(params.horizon)
     ]
-    lo, hi = fc.total_quantiles(params.level)
+    lo, hi = fc.total_quantiles(params.level, 0, params.horizon)
+    month_start = cutoff.replace(day=1)
+    mtd_days = s.values[max(0, (month_start - s.start).days) :] if month_start < cutoff else s.values[:0]
+    mtd = float(mtd_days.sum())
+    m_lo, m_hi = fc.total_quantiles(params.level, 0, to_month_end)
+    month_end = MonthEndLanding(
+        month=month_start.strftime("%Y-%m"),
+        month_to_date=round(mtd, 2),
+        days_elapsed=(cutoff - month_start).days,
+        forecast_rest=round(float(fc.mean[:to_month_end].sum()), 2),
+        days_remaining=to_month_end,
+        landing=round(mtd + float(fc.mean[:to_month_end].sum()), 2),
+        lower=round(mtd + m_lo, 2),
+        upper=round(mtd + m_hi, 2),
+        level=params.level,
+    )
     replaced = set(sf.replaced)
     tail = range(max(0, len(days) - 56), len(days))
     history = [
@@ -649,7 +515,9 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         model=fc.model,
         level=params.level,
         points=points,
-        total=float(Decimal(str(float(fc.mean.sum()))).quantize(Decimal("0.01"))),
+        total=float(Decimal(str(float(fc.mean[: params.horizon].sum()))).quantize(Decimal("0.01"))),
+        month_end=month_end,
+        candidates=[ModelScore(method=k, backtest_mae_pct=round(v * 100, 2)) for k, v in fc.scores.items()],
         total_lower=round(float(lo), 2),
         total_upper=round(float(hi), 2),
         history_total_last_30d=round(float(s.values[-30:].sum()), 2),

@@ -6,10 +6,12 @@
 - prompt_caching: token spend whose cached share of input is low on models that price cache reads lower.
 - batch: spend that does not need an answer right away (a non-interactive environment, or a feature or
   workload named for offline work, or tagged batch_eligible / latency=offline) at the batch APIs' discount.
-- idle_gpu: idle GPU cost (tools.optimize.gpu) per instance.
+- idle_gpu: idle GPU cost (tools.optimize.gpu) per instance, for instances still billed at the end of the window
+  (a terminated instance has nothing left to stop).
 - commitment: under-used commitments (tools.optimize.commitments): below break-even, on demand would be cheaper; else
   right-sizing to the observed use saves up to the unused part.
 - untagged: spend without an owner tag; no saving of its own, but it cannot be acted on until someone owns it.
+- idle_seat, seat_plan, premium_model_mix: coding-assistant seats and usage (tools.optimize.assistant_savings).
 
 Figures come from a window (default: the last 30 days of data) scaled to a month. The same spend can appear
 under several kinds (caching and batch on one feature), so savings of different kinds do not simply add up.
@@ -26,7 +28,7 @@ from typing import Any, Literal
 import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.errors import UnknownDimension
-from spendscope.data.prices import ModelPrices, PriceCatalog
+from spendscope.data.prices import ModelPrices, PriceCatalog, configured_catalog
 from spendscope.data.store import Store
 from spendscope.tools.allocation.rules import UNALLOCATED
 from spendscope.tools.costs.breakdown import (
@@ -45,8 +47,26 @@ from spendscope.tools.optimize.gpu import GpuInput, run_gpu
 from spendscope.tools.periods import Period
 from spendscope.tools.registry import operation
 
-Kind = Literal["cheaper_model", "prompt_caching", "batch", "idle_gpu", "commitment", "untagged"]
-KINDS: tuple[str, ...] = ("cheaper_model", "prompt_caching", "batch", "idle_gpu", "commitment", "untagged")
+Kind = Literal[
+    "cheaper_model",
+    "prompt_caching",
+    "batch",
+    "idle_gpu",
+    "commitment",
+    "untagged",
+    "idle_seat",
+    "seat_plan",
+    "premium_model_mix",
+]
+KINDS: tuple[str, ...] = (
+    "cheaper_model",
+    "prompt_caching",
+    "batch",
+    "idle_gpu",
+    "commitment",
+    "untagged",
+    *("idle_seat", "seat_plan", "premium_model_mix"),  # coding assistants: tools.optimize.assistant_savings
+)
 DAYS_PER_MONTH = Decimal("30.4375")
 MIN_CHEAPER = Decimal("0.3")  # a candidate must cost at least 30% less on the feature's token mix
 READS_PER_WRITE = 5  # cache reads each cache write is assumed to serve (prompt caching estimate)
@@ -98,6 +118,9 @@ class SavingsInput(TimeRange):
     team_tag: str = Field("team", description="the tag that names an owner (for untagged spend)")
     top: int = Field(50, ge=1, le=1000, description="recommendations returned, largest saving first")
     feature_tag: str = Field("feature", description="the tag that names a feature")
+    idle_seat_days: int = Field(
+        30, ge=1, le=365, description="coding-assistant seats without activity for this many days are idle"
+    )
     filters: list[Filter] = Field(
         default_factory=list,
         description="only spend matching these filters (e.g. a team): every recommendation is computed over "
@@ -383,6 +406,26 @@ def _batch(
     return out
 
 
+CURRENT_DAYS = 2  # an instance billed within this many days of the window's last day of data is current
+
+
+def _current_gpu_instances(con: duckdb.DuckDBPyConnection, window: Period) -> set[str]:
+    """GPU instances still billed at the end of the window (their last cost row is at most CURRENT_DAYS before
+    the window's last day of cost data, any cost); an instance last billed weeks ago has been terminated."""
+    rows = con.execute(
+        "WITH w AS (SELECT ResourceId AS id, x_GpuCount AS gpus, CAST(ChargePeriodStart AS DATE) AS d FROM costs "
+        "WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?) "
+        "SELECT id FROM w WHERE gpus > 0 GROUP BY id "
+        "HAVING max(d) >= (SELECT max(d) FROM w) - CAST(? AS INTEGER)",
+        [_day_ts(window.start), _day_ts(window.end), CURRENT_DAYS],
+    ).fetchall()
+    return {r[0] for r in rows if r[0] is not None}
+
+
+def _day_ts(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
 def _idle_gpus(
     con: duckdb.DuckDBPyConnection, window: Period, p: SavingsInput, factor: Decimal
 ) -> list[Recommendation]:
@@ -406,10 +449,13 @@ def _idle_gpus(
         d["idle_h"] += x.idle_gpu_hours
         d["mon"] += x.monitored_hours
         d["u"] += (x.avg_utilization_pct or 0) * x.monitored_hours
+    current = _current_gpu_instances(con, window)
     out = []
     for iid, d in per.items():
         saving = Decimal(str(d["idle"])) * factor
         if not d["mon"] or saving < Decimal(str(p.min_monthly_saving)):
+            continue
+        if iid not in current:  # terminated (no longer billed): nothing left to stop
             continue
         x = d["x"]
         name = x.instance_name or iid
@@ -515,7 +561,7 @@ def run_savings(
 ) -> SavingsResult:
     window = _window(con, p)
     notes = check_coverage(con, window)
-    catalog = catalog or PriceCatalog()
+    catalog = catalog or configured_catalog()  # the process's price file (negotiated rates) included
     source = filtered_source(p.filters, con, query_source(con))
     factor = DAYS_PER_MONTH / window.days
     kinds = set(p.kinds or KINDS)
@@ -536,6 +582,9 @@ def run_savings(
         recs += _commitments(con, window, p, factor)
     if "untagged" in kinds:
         recs += _untagged(con, window, source, p.team_tag, factor, p.min_monthly_saving)
+    from spendscope.tools.optimize.assistant_savings import assistant_recommendations
+
+    recs += assistant_recommendations(con, window, p, factor, kinds, Recommendation)
     recs.sort(key=lambda r: (r.monthly_saving is None, -(r.monthly_saving or 0), -r.monthly_cost, r.title))
     by_kind: dict[str, float] = {}
     for r in recs:
@@ -567,6 +616,6 @@ def run_savings(
 @operation("savings_recommendations", input_model=SavingsInput, output_model=SavingsResult, chart=True)
 def savings(store: Store, params: SavingsInput, catalog: PriceCatalog | None = None) -> SavingsResult:
     """Savings recommendations (cheaper models per feature, prompt caching, batch, idle GPUs, under-used
-    commitments, untagged spend), each with its estimated monthly saving and the evidence."""
+    commitments, untagged spend, idle coding-assistant seats, plans and model mix), each with its estimated monthly saving and the evidence."""
     with store.reader() as con:
         return run_savings(con, params, catalog)

@@ -1,5 +1,7 @@
 """Finding LLM call sites in source code (Python by AST, TypeScript/JavaScript by a tolerant scanner) and what
-each one sends: model, max tokens, static prompt size, prompt caching, batch, and whether it runs in a loop.
+each one sends: model, max tokens, static prompt size, prompt caching, service tier (`service_tier="flex"`,
+a batch API), and whether it runs in a loop. Pieces of files (a patch's hunks) that do not parse are read by the
+tolerant scanner too, in Python's `name=value` spelling.
 
 Used by the PR cost diff to see what a pull request changed. Only literal values are read (strings, numbers, and
 module-level constants that hold them); anything computed at run time is reported as unknown.
@@ -50,6 +52,7 @@ class CallSite:
     prompt_chars: int = 0
     cache: bool = False
     batch: bool = False
+    service_tier: str | None = None  # a literal service_tier argument (flex, priority, ...)
     in_loop: bool = False
     loop_factor: int | None = None  # literal iteration count when known, e.g. range(8)
     feature: str | None = None
@@ -212,6 +215,7 @@ def scan_python(path: str, text: str) -> list[CallSite]:
             cur = parents.get(cur)
         kwargs = {k.arg: k.value for k in node.keywords if k.arg}
         model = _literal(kwargs.get("model") or kwargs.get("modelId"), consts.values)
+        tier = _literal(kwargs.get("service_tier"), consts.values)
         max_tokens = next((_literal(kwargs[k], consts.values) for k in _MAX_TOKEN_KEYS if k in kwargs), None)
         prompt = sum(_string_chars(kwargs[k], consts.values) for k in _PROMPT_KEYS if k in kwargs)
         prompt += sum(_string_chars(a, consts.values) for a in node.args)
@@ -242,6 +246,7 @@ def scan_python(path: str, text: str) -> list[CallSite]:
                 prompt_chars=prompt,
                 cache="cache_control" in keys or "prompt_cache_key" in keys,
                 batch=api == "anthropic.batches" or "batch" in path.lower() and "batch" in keys,
+                service_tier=tier if isinstance(tier, str) else None,
                 in_loop=in_loop,
                 loop_factor=factor,
                 feature=feature,
@@ -252,7 +257,7 @@ def scan_python(path: str, text: str) -> list[CallSite]:
 
 _TS_CALL = re.compile(
     r"\.(messages\.create|messages\.stream|messages\.batches\.create|chat\.completions\.create|responses\.create|"
-    r"embeddings\.create|generateContent)\s*\(",
+    r"embeddings\.create|generateContent|generate_content)\s*\(",
 )
 _TS_API = {
     "messages.create": "anthropic.messages",
@@ -262,6 +267,7 @@ _TS_API = {
     "responses.create": "openai.responses",
     "embeddings.create": "openai.embeddings",
     "generateContent": "google.genai",
+    "generate_content": "google.genai",
 }
 _TS_FUNC = re.compile(
     r"(?:function\s+(\w+)|(?:const|let|var)\s+(\w+)\s*=\s*(?:async\s*)?\(|"
@@ -301,11 +307,17 @@ def _ts_consts(text: str) -> dict[str, str]:
         r"(?:const|let|var)\s+(\w+)\s*=\s*(`[^`]*`|\"[^\"]*\"|'[^']*')\.repeat\((\d+)\)", text
     ):
         out[m.group(1)] = m.group(2)[1:-1] * int(m.group(3))
+    for m in re.finditer(
+        r"(?m)^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*$", text
+    ):
+        out.setdefault(m.group(1), m.group(2)[1:-1])  # a Python module constant (in a piece of a file)
     return out
 
 
-def scan_typescript(path: str, text: str) -> list[CallSite]:
-    """Call sites in TypeScript/JavaScript (a tolerant scanner, not a parser)."""
+def scan_typescript(path: str, text: str, function_hint: str | None = None) -> list[CallSite]:
+    """Call sites in TypeScript/JavaScript, or in a piece of Python that does not parse (a tolerant scanner,
+    not a parser: `key: value` and `key=value` arguments alike). `function_hint` names the enclosing function
+    when the text does not show it (a patch hunk's header)."""
     consts = _ts_consts(text)
     sites: list[CallSite] = []
     counters: dict[tuple[str, str], int] = {}
@@ -314,7 +326,9 @@ def scan_typescript(path: str, text: str) -> list[CallSite]:
         args = _balanced(text, m.end() - 1)
         before = text[: m.start()]
         funcs = [f for f in _TS_FUNC.finditer(before)]
-        function = next((g for g in funcs[-1].groups() if g), "<module>") if funcs else "<module>"
+        function = (
+            next((g for g in funcs[-1].groups() if g), "<module>") if funcs else function_hint or "<module>"
+        )
         func_start = funcs[-1].start() if funcs else 0
         scope = before[func_start:]
         in_loop = False
@@ -325,15 +339,18 @@ def scan_typescript(path: str, text: str) -> list[CallSite]:
                 in_loop = True
                 bound = re.match(r"for\s*\(\s*let\s+\w+\s*=\s*0\s*;\s*\w+\s*<\s*(\d+)", tail)
                 factor = int(bound.group(1)) if bound else factor
-        model_m = re.search(r"\bmodel\s*:\s*(\"[^\"]*\"|'[^']*'|`[^`]*`|\w+)", args)
+        model_m = re.search(r"\bmodel\s*[:=]\s*(\"[^\"]*\"|'[^']*'|`[^`]*`|\w+)", args)
         model = None
         if model_m:
             raw = model_m.group(1)
             model = raw[1:-1] if raw[0] in "\"'`" else consts.get(raw)
         mt = re.search(
-            r"\b(?:max_tokens|max_output_tokens|max_completion_tokens|maxTokens)\s*:\s*(\d+)", args
+            r"\b(?:max_tokens|max_output_tokens|max_completion_tokens|maxTokens)\s*[:=]\s*(\d+)", args
         )
-        structural = re.sub(r"\b(?:role|type|model)\s*:\s*(\"[^\"]*\"|'[^']*'|`[^`]*`)", "", args)
+        tier_m = re.search(r"\b(?:service_tier|serviceTier)\s*[:=]\s*[\"'](\w+)[\"']", args)
+        structural = re.sub(
+            r"\b(?:role|type|model|service_tier|serviceTier)\s*[:=]\s*(\"[^\"]*\"|'[^']*'|`[^`]*`)", "", args
+        )
         prompt = sum(len(s.group(0)) - 2 for s in _TS_STR.finditer(structural))
         for name, value in consts.items():
             if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", args) and value != model:
@@ -354,6 +371,7 @@ def scan_typescript(path: str, text: str) -> list[CallSite]:
                 prompt_chars=max(prompt, 0),
                 cache="cache_control" in args,
                 batch=api == "anthropic.batches",
+                service_tier=tier_m.group(1) if tier_m else None,
                 in_loop=in_loop,
                 loop_factor=factor,
                 feature=feat.group(1) if feat else None,

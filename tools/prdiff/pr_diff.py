@@ -1,10 +1,15 @@
 """PR cost diff: "did my PR change spend?"
 
-Before merge: the LLM call sites a pull request changed (model, max tokens, static prompt size, prompt caching,
-batch, calls added, removed or moved into loops), mapped to features, priced against the feature's observed
-traffic in telemetry and the price catalog: an estimated monthly cost change with every assumption stated.
+Before merge: the LLM call sites a pull request changed (model, service tier, max tokens, static prompt size,
+prompt caching, batch, calls added, removed or moved into loops), mapped to features, priced against the traffic
+each carries (the feature's telemetry; without telemetry, the feature's or the model's tokens on the bill) and
+the price catalog: an estimated monthly cost change with its source and every assumption stated, and the
+per-request price ratio of every model or tier change even when the traffic is unknown.
 After deploy: cost and tokens per request of the affected features before and after the PR's commits appear in
 telemetry, with a 95% confidence interval, and whether the change is real.
+
+Two ways in: a git repository and two refs (`estimate_pr_cost_diff`, local callers only), or the patch text
+(`estimate_pr_cost_diff_from_patch`, tools/prdiff/patch_diff.py: no access to the server's disk).
 """
 
 from __future__ import annotations
@@ -15,32 +20,48 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import yaml
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument
-from spendscope.data.prices import PriceCatalog
+from spendscope.data.prices import PriceCatalog, configured_catalog
 from spendscope.data.store import Store
+from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.prdiff.code_scan import CallSite, scan
+from spendscope.tools.prdiff.estimate import (
+    CACHE_HIT_RATE,
+    CHARS_PER_TOKEN,
+    estimate_site,
+    share_profile,
+    what_changed,
+)
 from spendscope.tools.prdiff.git_source import changed_source_files, commits_between, file_at, resolve
+from spendscope.tools.prdiff.report import headline, to_markdown, unknown_items
+from spendscope.tools.prdiff.traffic import TokenProfile, bill_profile, telemetry_profile, window
 from spendscope.tools.registry import operation
 
-CHARS_PER_TOKEN = 4
-CACHE_HIT_RATE = 0.9
-BATCH_DISCOUNT = 0.5
 MAPPING_FILE = ".spendscope/features.yaml"
 
 
-class PrDiffInput(BaseModel):
-    repo: str = Field(".", description="path of the git repository")
-    base: str = Field(description="base ref (branch, tag or commit) of the pull request")
-    head: str = Field(description="head ref of the pull request")
-    days: int = Field(30, ge=1, le=365, description="days of telemetry used as the traffic baseline")
+class PrDiffOptions(BaseModel):
+    days: int = Field(
+        30, ge=1, le=365, description="days of telemetry (or bill) used as the traffic baseline"
+    )
     loop_factor: int = Field(
         10, ge=1, description="assumed iterations of a loop whose count is not a literal"
     )
     as_of: dt.date | None = Field(
-        None, description="end of the traffic window (default: the newest telemetry day)"
+        None, description="end of the traffic window (default: the newest telemetry or bill day)"
     )
+    filters: list[Filter] = Field(
+        default_factory=list, description="limit the traffic (telemetry and bill) to these rows"
+    )
+
+
+class PrDiffInput(PrDiffOptions):
+    repo: str = Field(".", description="path of the git repository")
+    base: str = Field(description="base ref (branch, tag or commit) of the pull request")
+    head: str = Field(description="head ref of the pull request")
 
 
 class SiteChange(BaseModel):
@@ -53,10 +74,17 @@ class SiteChange(BaseModel):
     )
     feature_source: str | None = Field(None, description="how the feature was found")
     changes: list[str] = Field(
-        description="what changed: model, prompt, max_tokens, caching, batch, loop, new, removed"
+        description="what changed: model, tier, prompt, max_tokens, caching, batch, loop, new, removed"
     )
     before: dict[str, object]
     after: dict[str, object]
+    traffic_source: str | None = Field(
+        None, description="where the traffic comes from: telemetry, the feature's bill rows, or the model's"
+    )
+    price_change: str | None = Field(
+        None, description="per-request price change of a model or tier change, e.g. '5x per request: ...'"
+    )
+    price_ratio: float | None = Field(None, description="after / before price of one request (None: unknown)")
     monthly_requests_before: float | None = None
     monthly_requests_after: float | None = None
     monthly_cost_before: float | None = None
@@ -64,6 +92,7 @@ class SiteChange(BaseModel):
     monthly_change: float | None = Field(
         None, description="estimated change in monthly cost, USD (None: unknown)"
     )
+    unknown_reason: str | None = Field(None, description="why the monthly change is unknown")
     notes: list[str] = Field(default_factory=list)
 
 
@@ -91,29 +120,21 @@ class PrDiffResult(BaseModel):
     changes: list[SiteChange]
     monthly_change: float = Field(description="sum of the estimable monthly changes, USD")
     unestimated: int = Field(description="changed call sites whose cost change could not be estimated")
+    unknown: list[str] = Field(default_factory=list, description="what is not known, per unestimated change")
+    headline: str = Field("", description="the comment's first line")
     assumptions: list[str]
     after_deploy: list[AfterDeploy]
     markdown: str
 
 
 @dataclass
-class Profile:
-    """Observed traffic of a feature: per-request token averages over the window, scaled to a month."""
-
-    feature: str
-    provider: str | None
-    model: str | None
-    monthly_requests: float
-    monthly_cost: float
-    uncached: float
-    cached: float
-    cache_write: float
-    output: float
-    reasoning: float
+class SitePair:
+    before: CallSite | None
+    after: CallSite | None
 
 
-def _load_mapping(repo: Path, head: str) -> list[tuple[str, str]]:
-    text = file_at(repo, head, MAPPING_FILE)
+def load_mapping(text: str | None) -> list[tuple[str, str]]:
+    """(path glob, feature) pairs of a .spendscope/features.yaml text."""
     if not text:
         return []
     try:
@@ -128,18 +149,10 @@ def _load_mapping(repo: Path, head: str) -> list[tuple[str, str]]:
     return out
 
 
-def _window(con: object, as_of: dt.date | None, days: int) -> tuple[dt.datetime, dt.datetime]:
-    if as_of is None:
-        newest = con.execute("SELECT max(ts) FROM usage_events").fetchall()[0][0]  # type: ignore[attr-defined]
-        end_day = (newest.date() + dt.timedelta(days=1)) if newest else dt.date.today()
-    else:
-        end_day = as_of
-    end = dt.datetime(end_day.year, end_day.month, end_day.day, tzinfo=dt.UTC)
-    return end - dt.timedelta(days=days), end
-
-
-def _feature_from_telemetry(con: object, path: str, start: dt.datetime, end: dt.datetime) -> str | None:
-    rows = con.execute(  # type: ignore[attr-defined]
+def _feature_from_telemetry(
+    con: duckdb.DuckDBPyConnection, path: str, start: dt.datetime, end: dt.datetime
+) -> str | None:
+    rows = con.execute(
         """SELECT feature, sum(requests) AS n FROM usage_events
            WHERE ts >= ? AND ts < ? AND feature IS NOT NULL AND code_path IS NOT NULL
              AND (split_part(code_path, ':', 1) = ? OR ends_with(split_part(code_path, ':', 1), '/' || ?)
@@ -150,70 +163,12 @@ def _feature_from_telemetry(con: object, path: str, start: dt.datetime, end: dt.
     return rows[0][0] if rows else None
 
 
-def _profile(
-    con: object, feature: str, model: str | None, start: dt.datetime, end: dt.datetime, days: int
-) -> Profile | None:
-    params: list[object] = [start, end, feature]
-    model_filter = ""
-    if model:
-        have = con.execute(  # type: ignore[attr-defined]
-            "SELECT count(*) FROM usage_events WHERE ts >= ? AND ts < ? AND feature = ? AND model = ?",
-            [start, end, feature, model],
-        ).fetchall()[0][0]
-        if have:
-            model_filter = " AND model = ?"
-            params.append(model)
-    row = con.execute(  # type: ignore[attr-defined]
-        f"""SELECT sum(requests), sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
-                  sum(output_tokens), sum(reasoning_tokens), sum(estimated_cost),
-                  mode(provider), mode(model)
-           FROM usage_events WHERE ts >= ? AND ts < ? AND feature = ?{model_filter}""",
-        params,
-    ).fetchall()[0]
-    n = row[0] or 0
-    if not n:
-        return None
-    scale = 30.0 / days
-    return Profile(
-        feature=feature,
-        provider=row[7],
-        model=row[8],
-        monthly_requests=n * scale,
-        monthly_cost=float(row[6] or 0) * scale,
-        uncached=(row[1] or 0) / n,
-        cached=(row[2] or 0) / n,
-        cache_write=(row[3] or 0) / n,
-        output=(row[4] or 0) / n,
-        reasoning=(row[5] or 0) / n,
-    )
-
-
-def _per_request(
-    catalog: PriceCatalog, model: str | None, provider: str | None, tokens: dict[str, float]
-) -> float | None:
-    prices = catalog.prices(model, provider) if model else None
-    if prices is None:
-        return None
-    return float(
-        prices.input * _d(tokens["uncached"])
-        + prices.cached_input * _d(tokens["cached"])
-        + prices.cache_write * _d(tokens["cache_write"])
-        + prices.output * _d(tokens["output"])
-        + prices.reasoning * _d(tokens["reasoning"])
-    )
-
-
-def _d(x: float):  # noqa: ANN202 - Decimal of a float token count
-    from decimal import Decimal
-
-    return Decimal(str(round(x, 6)))
-
-
 def _describe(site: CallSite | None) -> dict[str, object]:
     if site is None:
         return {}
     return {
         "model": site.model,
+        "service_tier": "batch" if site.batch else site.service_tier,
         "max_tokens": site.max_tokens,
         "prompt_chars": site.prompt_chars,
         "cache": site.cache,
@@ -224,136 +179,14 @@ def _describe(site: CallSite | None) -> dict[str, object]:
     }
 
 
-def _what_changed(b: CallSite | None, h: CallSite | None) -> list[str]:
-    if b is None:
-        return ["new"]
-    if h is None:
-        return ["removed"]
-    out = []
-    if (b.model or "") != (h.model or ""):
-        out.append("model")
-    if b.prompt_chars != h.prompt_chars:
-        out.append("prompt")
-    if b.max_tokens != h.max_tokens:
-        out.append("max_tokens")
-    if b.cache != h.cache:
-        out.append("caching")
-    if b.batch != h.batch:
-        out.append("batch")
-    if b.in_loop != h.in_loop or (b.in_loop and b.loop_factor != h.loop_factor):
-        out.append("loop")
-    return out
-
-
-def _head_tokens(p: Profile, b: CallSite | None, h: CallSite) -> dict[str, float]:
-    t = {
-        "uncached": p.uncached,
-        "cached": p.cached,
-        "cache_write": p.cache_write,
-        "output": p.output,
-        "reasoning": p.reasoning,
-    }
-    if b is not None:
-        delta = (h.prompt_chars - b.prompt_chars) / CHARS_PER_TOKEN
-        if b.cache:
-            t["cached"] = max(t["cached"] + delta * CACHE_HIT_RATE, 0.0)
-            t["cache_write"] = max(t["cache_write"] + delta * (1 - CACHE_HIT_RATE), 0.0)
-        else:
-            t["uncached"] = max(t["uncached"] + delta, 1.0)
-        if h.cache and not b.cache:
-            static = min(h.prompt_chars / CHARS_PER_TOKEN, t["uncached"])
-            t["uncached"] -= static
-            t["cached"] += static * CACHE_HIT_RATE
-            t["cache_write"] += static * (1 - CACHE_HIT_RATE)
-        elif b.cache and not h.cache:
-            t["uncached"] += t["cached"] + t["cache_write"]
-            t["cached"] = t["cache_write"] = 0.0
-    if h.max_tokens is not None and h.max_tokens < t["output"]:
-        t["output"] = float(h.max_tokens)
-    return t
-
-
-def _request_multiplier(b: CallSite | None, h: CallSite | None, default: int) -> tuple[float, str | None]:
-    if b is None or h is None:
-        return 1.0, None
-    bf = (b.loop_factor or default) if b.in_loop else 1
-    hf = (h.loop_factor or default) if h.in_loop else 1
-    if bf == hf:
-        return 1.0, None
-    note = None
-    if (h.in_loop and not h.loop_factor) or (b.in_loop and not b.loop_factor):
-        note = f"loop iterations are not a literal: assumed {default} per call (--loop-factor)"
-    return hf / bf, note
-
-
-def _estimate(
-    site_b: CallSite | None,
-    site_h: CallSite | None,
-    profile: Profile | None,
-    share: float,
-    catalog: PriceCatalog,
-    loop_factor: int,
-) -> tuple[dict[str, float | None], list[str]]:
-    notes: list[str] = []
-    empty = {"req_b": None, "req_a": None, "cost_b": None, "cost_a": None, "change": None}
-    if profile is None:
-        notes.append("no telemetry for this feature in the window: cannot estimate its traffic")
-        return empty, notes
-    req_b = profile.monthly_requests * share
-    base_cost = profile.monthly_cost * share
-    if site_h is None:  # removed
-        return {"req_b": req_b, "req_a": 0.0, "cost_b": base_cost, "cost_a": 0.0, "change": -base_cost}, notes
-    model_b = (site_b.model if site_b else None) or profile.model
-    model_h = site_h.model or model_b
-    base_tokens = {
-        "uncached": profile.uncached,
-        "cached": profile.cached,
-        "cache_write": profile.cache_write,
-        "output": profile.output,
-        "reasoning": profile.reasoning,
-    }
-    head_tokens = _head_tokens(profile, site_b, site_h)
-    c_b = _per_request(catalog, model_b, profile.provider, base_tokens)
-    c_h = _per_request(catalog, model_h, profile.provider, head_tokens)
-    mult, loop_note = _request_multiplier(site_b, site_h, loop_factor)
-    if loop_note:
-        notes.append(loop_note)
-    batch = 1.0
-    if site_b is not None and site_h.batch != site_b.batch:
-        batch = BATCH_DISCOUNT if site_h.batch else 1 / BATCH_DISCOUNT
-    if site_b is None:  # a new call: the feature's per-request tokens, at the new call's model
-        notes.append("a new call: assumed the feature's average tokens per request and one call per request")
-        if c_h is None:
-            notes.append(f"model {model_h!r} is not in the price catalog: cannot price the new call")
-            return {**empty, "req_b": 0.0, "req_a": req_b}, notes
-        cost_a = req_b * c_h * mult * batch
-        return {"req_b": 0.0, "req_a": req_b, "cost_b": 0.0, "cost_a": cost_a, "change": cost_a}, notes
-    if c_b is None or c_h is None:
-        missing = model_b if c_b is None else model_h
-        if model_b == model_h and c_b is None and c_h is None:
-            ratio = 1.0  # token changes cannot be priced, but loop and batch still scale the observed cost
-            notes.append(f"model {missing!r} is not in the price catalog: token changes not priced")
-        else:
-            notes.append(f"model {missing!r} is not in the price catalog: cannot price the change")
-            return {**empty, "req_b": req_b, "cost_b": base_cost}, notes
-    else:
-        ratio = c_h / c_b if c_b else 1.0
-    cost_a = base_cost * ratio * mult * batch
-    return {
-        "req_b": req_b,
-        "req_a": req_b * mult,
-        "cost_b": base_cost,
-        "cost_a": cost_a,
-        "change": cost_a - base_cost,
-    }, notes
-
-
-def _after_deploy(con: object, features: list[str], commits: list[str], days: int) -> list[AfterDeploy]:
+def _after_deploy(
+    con: duckdb.DuckDBPyConnection, features: list[str], commits: list[str], days: int
+) -> list[AfterDeploy]:
     if not commits or not features:
         return []
     out: list[AfterDeploy] = []
     for feature in features:
-        seen = con.execute(  # type: ignore[attr-defined]
+        seen = con.execute(
             f"""SELECT min(ts), any_value(commit_sha) FROM usage_events WHERE feature = ? AND commit_sha IS NOT NULL
                 AND length(commit_sha) >= 7 AND ({" OR ".join("starts_with(?, commit_sha)" for _ in commits)})""",
             [feature, *commits],
@@ -361,7 +194,7 @@ def _after_deploy(con: object, features: list[str], commits: list[str], days: in
         if seen[0] is None:
             continue
         first = seen[0]
-        stats = con.execute(  # type: ignore[attr-defined]
+        stats = con.execute(
             """SELECT ts >= ? AS after, count(*), sum(requests), avg(estimated_cost / requests),
                       var_samp(estimated_cost / requests),
                       avg((input_tokens + cached_input_tokens + cache_write_tokens + output_tokens
@@ -408,153 +241,167 @@ def _after_deploy(con: object, features: list[str], commits: list[str], days: in
     return out
 
 
-def _money(x: float | None) -> str:
-    if x is None:
-        return "unknown"
-    sign = "+" if x > 0 else "-" if x < 0 else ""
-    return f"{sign}${abs(x):,.2f}"
-
-
-def to_markdown(r: PrDiffResult) -> str:
-    """The PR comment."""
-    lines = ["## spendscope: PR cost diff", ""]
-    if not r.changes:
-        lines.append(
-            f"No LLM call site changed between `{r.base[:12]}` and `{r.head[:12]}` "
-            f"({len(r.files_scanned)} source files scanned)."
-        )
-    else:
-        lines.append(
-            f"**Estimated monthly cost change: {_money(r.monthly_change)}**"
-            + (f" ({r.unestimated} change(s) could not be estimated)" if r.unestimated else "")
-        )
-        lines += [
-            "",
-            "| Call site | Feature | What changed | Monthly cost before | after | Change |",
-            "|---|---|---|---:|---:|---:|",
-        ]
-        for c in r.changes:
-            lines.append(
-                f"| `{c.path}:{c.line}` {c.function}() | {c.feature or 'unknown'} | {', '.join(c.changes)} | "
-                f"{_money(c.monthly_cost_before).lstrip('+')} | {_money(c.monthly_cost_after).lstrip('+')} | "
-                f"{_money(c.monthly_change)} |"
-            )
-        details = [f"- `{c.path}:{c.line}`: {n}" for c in r.changes for n in c.notes]
-        if details:
-            lines += ["", "Notes:", *details]
-    if r.after_deploy:
-        lines += ["", "### After deploy", ""]
-        for a in r.after_deploy:
-            lines.append(
-                f"- **{a.feature}**: {a.verdict}; ${a.cost_per_request_before:.6f} → "
-                f"${a.cost_per_request_after:.6f} per request (95% CI of the change "
-                f"{a.ci_low:+.6f} to {a.ci_high:+.6f}); tokens per request "
-                f"{a.tokens_per_request_before:,.0f} → {a.tokens_per_request_after:,.0f}"
-            )
-    lines += [
-        "",
-        "<details><summary>Assumptions</summary>",
-        "",
-        *[f"- {a}" for a in r.assumptions],
-        "",
-        "</details>",
+def _after_deploy_lines(after: list[AfterDeploy]) -> list[str]:
+    return [
+        f"- **{a.feature}**: {a.verdict}; ${a.cost_per_request_before:.6f} → ${a.cost_per_request_after:.6f} per "
+        f"request (95% CI of the change {a.ci_low:+.6f} to {a.ci_high:+.6f}); tokens per request "
+        f"{a.tokens_per_request_before:,.0f} → {a.tokens_per_request_after:,.0f}"
+        for a in after
     ]
-    return "\n".join(lines) + "\n"
 
 
-@operation("estimate_pr_cost_diff", input_model=PrDiffInput, output_model=PrDiffResult)
-def pr_cost_diff(store: Store, params: PrDiffInput, catalog: PriceCatalog | None = None) -> PrDiffResult:
-    """Did a pull request change LLM spend? Estimated monthly cost change of the call sites it changed, from the
-    features' observed traffic and the price catalog, plus the measured change after deploy."""
-    catalog = catalog or PriceCatalog()
-    repo = Path(params.repo).expanduser().resolve()
-    base, head = resolve(repo, params.base), resolve(repo, params.head)
-    files = changed_source_files(repo, base, head)
-    mapping = _load_mapping(repo, head)
-    pairs: list[tuple[CallSite | None, CallSite | None]] = []
-    for path in files:
-        before = {s.key: s for s in scan(path, file_at(repo, base, path) or "")}
-        after = {s.key: s for s in scan(path, file_at(repo, head, path) or "")}
-        for key in sorted(set(before) | set(after), key=lambda k: (k[0], k[1], k[2], k[3])):
-            b, h = before.get(key), after.get(key)
-            if _what_changed(b, h):
-                pairs.append((b, h))
-    assumptions = [
-        f"traffic = each feature's requests and tokens per request in the last {params.days} days of telemetry, "
-        "scaled to 30 days",
+def _assumptions(days: int) -> list[str]:
+    return [
+        f"traffic = each feature's requests and tokens in the last {days} days of telemetry, scaled to 30 days; "
+        "a feature without telemetry takes its tokens by type from the bill (FOCUS x_Tokens, x_TokenType, Tags "
+        "feature), failing that the model's tokens on the bill (every feature using it)",
+        "a model or tier change costs the observed tokens at the new price over the old (catalog prices, so a "
+        "discount on the bill carries over); the per-request ratio uses the observed token mix, else list prices",
         f"static prompt text converts at {CHARS_PER_TOKEN} characters per token",
         f"prompt caching reads {CACHE_HIT_RATE:.0%} of the cached prefix from cache (the rest is written)",
-        f"batch requests cost {BATCH_DISCOUNT:.0%} of synchronous ones",
+        "batch and flex follow the catalog's tier prices (50% where the provider publishes that rule)",
         "a lower max_tokens caps the observed output tokens per request; a higher one is assumed not to change them",
         "a feature's traffic is shared evenly among its call sites",
-        "prices from the price catalog (genai-prices plus local overrides)",
+        "prices from the price catalog (genai-prices, the providers' rules, the local price file) on the last day "
+        "of the traffic window",
     ]
+
+
+def analyse(
+    con: duckdb.DuckDBPyConnection,
+    pairs: list[SitePair],
+    mapping: list[tuple[str, str]],
+    options: PrDiffOptions,
+    catalog: PriceCatalog,
+    *,
+    base: str,
+    head: str,
+    files: list[str],
+    commits: list[str],
+) -> PrDiffResult:
+    """Price the changed call sites of a pull request (however they were found) and write the comment."""
+    start, end = window(con, options.as_of, options.days)
+    day = (end - dt.timedelta(days=1)).date()
+    resolved: list[tuple[SitePair, str | None, str | None]] = []
+    for pair in pairs:
+        site = pair.after or pair.before
+        assert site is not None
+        feature, source = site.feature, "code tag" if site.feature else None
+        if feature is None:
+            feature = next((f for pat, f in mapping if fnmatch.fnmatch(site.path, pat)), None)
+            source = MAPPING_FILE if feature else None
+        if feature is None:
+            feature = _feature_from_telemetry(con, site.path, start, end)
+            source = "telemetry code_path" if feature else None
+        resolved.append((pair, feature, source))
+    sites_per_key: dict[str, int] = {}
+    for pair, feature, _ in resolved:
+        if pair.before is not None:
+            key = feature or f"model:{pair.before.model}"
+            sites_per_key[key] = sites_per_key.get(key, 0) + 1
     changes: list[SiteChange] = []
     affected: list[str] = []
-    with store.reader() as con:
-        start, end = _window(con, params.as_of, params.days)
-        resolved: list[tuple[CallSite | None, CallSite | None, str | None, str | None]] = []
-        for b, h in pairs:
-            site = h or b
-            assert site is not None
-            feature, source = site.feature, "code tag" if site.feature else None
-            if feature is None:
-                feature = next((f for pat, f in mapping if fnmatch.fnmatch(site.path, pat)), None)
-                source = MAPPING_FILE if feature else None
-            if feature is None:
-                feature = _feature_from_telemetry(con, site.path, start, end)
-                source = "telemetry code_path" if feature else None
-            resolved.append((b, h, feature, source))
-        sites_per_feature: dict[str, int] = {}
-        for b, _, feature, _ in resolved:
-            if feature and b is not None:
-                sites_per_feature[feature] = sites_per_feature.get(feature, 0) + 1
-        for b, h, feature, source in resolved:
-            site = h or b
-            assert site is not None
-            model = (b.model if b else None) or (h.model if h else None)
-            profile = _profile(con, feature, model, start, end, params.days) if feature else None
-            share = 1.0 / max(sites_per_feature.get(feature or "", 1), 1)
-            numbers, notes = _estimate(b, h, profile, share, catalog, params.loop_factor)
-            if feature is None:
-                notes.insert(
-                    0,
-                    "no feature found: add a feature tag, a .spendscope/features.yaml entry, or "
-                    "code_path in telemetry",
-                )
-            elif feature not in affected:
-                affected.append(feature)
-            changes.append(
-                SiteChange(
-                    path=site.path,
-                    function=site.function,
-                    line=site.line,
-                    api=site.api,
-                    feature=feature,
-                    feature_source=source,
-                    changes=_what_changed(b, h),
-                    before=_describe(b),
-                    after=_describe(h),
-                    monthly_requests_before=numbers["req_b"],
-                    monthly_requests_after=numbers["req_a"],
-                    monthly_cost_before=numbers["cost_b"],
-                    monthly_cost_after=numbers["cost_a"],
-                    monthly_change=numbers["change"],
-                    notes=notes,
-                )
+    for pair, feature, source in resolved:
+        b, h = pair.before, pair.after
+        site = h or b
+        assert site is not None
+        model = (b.model if b else None) or (h.model if h else None)
+        profile: TokenProfile | None = None
+        if feature:
+            profile = telemetry_profile(con, feature, model, start, end, options.days, options.filters)
+        if profile is None:
+            profile = bill_profile(con, feature, model, start, end, options.days, options.filters)
+        key = feature or f"model:{model}"
+        share = 1.0 / max(sites_per_key.get(key, 1), 1)
+        est = estimate_site(b, h, share_profile(profile, share), catalog, day, options.loop_factor)
+        notes = [*dict.fromkeys(site.notes), *est.notes]
+        if feature is None:
+            notes.insert(
+                0,
+                "no feature found: add a feature tag, a .spendscope/features.yaml entry, or code_path in telemetry",
             )
-        after = _after_deploy(con, affected, commits_between(repo, base, head), params.days)
-    total = sum(c.monthly_change for c in changes if c.monthly_change is not None)
+        elif feature not in affected:
+            affected.append(feature)
+        changes.append(
+            SiteChange(
+                path=site.path,
+                function=site.function,
+                line=site.line,
+                api=site.api,
+                feature=feature,
+                feature_source=source,
+                changes=what_changed(b, h),
+                before=_describe(b),
+                after=_describe(h),
+                traffic_source=profile.source if profile else None,
+                price_change=est.price.text if est.price else None,
+                price_ratio=est.price.ratio if est.price else None,
+                monthly_requests_before=est.requests_before,
+                monthly_requests_after=est.requests_after,
+                monthly_cost_before=est.cost_before,
+                monthly_cost_after=est.cost_after,
+                monthly_change=est.change,
+                unknown_reason=est.unknown,
+                notes=notes,
+            )
+        )
+    after = _after_deploy(con, affected, commits, options.days)
+    total = round(sum(c.monthly_change for c in changes if c.monthly_change is not None), 2)
+    assumptions = _assumptions(options.days)
     result = PrDiffResult(
         base=base,
         head=head,
         files_scanned=files,
         changes=changes,
-        monthly_change=round(total, 2),
+        monthly_change=total,
         unestimated=sum(1 for c in changes if c.monthly_change is None),
+        unknown=unknown_items(changes),
+        headline=headline(changes, total, base, head, len(files)).strip("*"),
         assumptions=assumptions,
         after_deploy=after,
         markdown="",
     )
-    result.markdown = to_markdown(result)
+    result.markdown = to_markdown(
+        changes, total, base, head, len(files), _after_deploy_lines(after), assumptions
+    )
     return result
+
+
+def site_pairs(before: list[CallSite], after: list[CallSite]) -> list[SitePair]:
+    """Call sites matched by (path, function, API, n-th call), kept when something about them changed."""
+    b = {s.key: s for s in before}
+    h = {s.key: s for s in after}
+    out = []
+    for key in sorted(set(b) | set(h), key=lambda k: (k[0], k[1], k[2], k[3])):
+        if what_changed(b.get(key), h.get(key)):
+            out.append(SitePair(b.get(key), h.get(key)))
+    return out
+
+
+@operation("estimate_pr_cost_diff", input_model=PrDiffInput, output_model=PrDiffResult)
+def pr_cost_diff(store: Store, params: PrDiffInput, catalog: PriceCatalog | None = None) -> PrDiffResult:
+    """Did a pull request change LLM spend? Estimated monthly cost change of the call sites it changed, from the
+    features' traffic (telemetry, else the bill) and the price catalog, with the per-request price ratio of every
+    model or tier change, plus the measured change after deploy."""
+    catalog = catalog or configured_catalog()
+    repo = Path(params.repo).expanduser().resolve()
+    base, head = resolve(repo, params.base), resolve(repo, params.head)
+    files = changed_source_files(repo, base, head)
+    mapping = load_mapping(file_at(repo, head, MAPPING_FILE))
+    pairs: list[SitePair] = []
+    for path in files:
+        pairs += site_pairs(
+            scan(path, file_at(repo, base, path) or ""), scan(path, file_at(repo, head, path) or "")
+        )
+    with store.reader() as con:
+        return analyse(
+            con,
+            pairs,
+            mapping,
+            params,
+            catalog,
+            base=base,
+            head=head,
+            files=files,
+            commits=commits_between(repo, base, head),
+        )

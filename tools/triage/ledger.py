@@ -197,11 +197,29 @@ def is_delivered(store: Store, key: str) -> bool:
         )
 
 
+def mark_sending(store: Store, key: str) -> None:
+    """Record that a delivery of `key` starts now, before the delivery is called: if the process dies before the
+    outcome is recorded, the next run knows the alert is in doubt (it may have gone out) and reconciles."""
+    with store.writer() as con:
+        con.execute(
+            "UPDATE _triage_log SET sending_at = ? WHERE key = ? AND status = 'enriched'", [_now(), key]
+        )
+
+
+def sending_since(store: Store, key: str) -> dt.datetime | None:
+    """When an attempt to deliver `key` began whose outcome was never recorded (None: no such attempt)."""
+    with store.reader() as con:
+        rows = con.execute(
+            "SELECT max(sending_at) FROM _triage_log WHERE key = ? AND status = 'enriched'", [key]
+        ).fetchall()
+    return rows[0][0] if rows else None
+
+
 def mark_delivered(store: Store, key: str, ref: str) -> None:
     with store.writer() as con:
         con.execute(
-            "UPDATE _triage_log SET status = 'delivered', delivered_at = ?, delivery_ref = ?, last_error = NULL "
-            "WHERE key = ? AND status = 'enriched'",
+            "UPDATE _triage_log SET status = 'delivered', delivered_at = ?, delivery_ref = ?, last_error = NULL, "
+            "sending_at = NULL WHERE key = ? AND status = 'enriched'",
             [_now(), ref, key],
         )
 
@@ -209,7 +227,8 @@ def mark_delivered(store: Store, key: str, ref: str) -> None:
 def mark_failed(store: Store, key: str, error: str) -> None:
     with store.writer() as con:
         con.execute(
-            "UPDATE _triage_log SET attempts = attempts + 1, last_error = ? WHERE key = ? AND status = 'enriched'",
+            "UPDATE _triage_log SET attempts = attempts + 1, last_error = ?, sending_at = NULL "
+            "WHERE key = ? AND status = 'enriched'",
             [error, key],
         )
 

@@ -103,6 +103,15 @@ def claim_post(
     return _row(claimed[0])
 
 
+def note_channel(store: Store, key: str, channel: str) -> None:
+    """Record where the claimed message of `key` is about to go, before it is sent: after a crash the channel's
+    history can be searched for it (the claim's age is left as it is)."""
+    with store.writer() as con:
+        con.execute(
+            "UPDATE _slack_posts SET channel = ? WHERE key = ? AND status = 'claimed'", [channel, key]
+        )
+
+
 def mark_posted(
     store: Store, key: str, channel: str | None, ts: str | None, payload: dict[str, Any] | None = None
 ) -> None:

@@ -1,0 +1,241 @@
+"""Question categories answered by one richer operation each, run through tools.invoke as the caller:
+
+- month-end landing: `query_costs` (month to date) + `forecast_costs` (the remaining days, with the interval),
+  combined by tools.governance.landing;
+- why a day cost what it did: `explain_change` against the same weekday a week before, down to feature, model
+  and token type;
+- GPU utilisation of instances named loosely ("the a100 boxes", "eval-l40s"): `gpu_utilization`, its
+  per-instance rows picked by the plan's instance filters and combined by tools.optimize.gpu_groups;
+- cost per request when the bill has no request counts: `unit_costs`, which takes requests from telemetry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from spendscope.agents.billy.execute import Runner, _assumed
+from spendscope.agents.billy.lexicon import CONCEPT_KEYS
+from spendscope.agents.billy.models import BillyAnswer, Plan, Table
+from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase
+from spendscope.agents.billy.resolve import ValueIndex
+from spendscope.data.errors import InvalidArgument
+
+
+def concept_key(index: ValueIndex, concept: str) -> str | None:
+    """The store's tag key for a concept ("feature": feature, app, product, ...), if it has one."""
+    keys = {k.lower(): k for k in index.tag_keys()}
+    return next((keys[k] for k in CONCEPT_KEYS[concept] if k in keys), None)
+
+
+INSTANCE_DIMS = ("instance_type", "resource", "resource_id", "instance_id", "instance_name")
+
+
+def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    from spendscope.tools.costs.breakdown import CostQueryInput
+    from spendscope.tools.governance.forecast import ForecastInput
+    from spendscope.tools.governance.landing import landing_window, month_end_landing
+
+    today = plan.as_of or dt.date.today()
+    window = landing_window(today, index.catalog.last_day)
+    actual = 0.0
+    if window.actual_end > window.month_start:
+        res = run.call(
+            "query_costs",
+            CostQueryInput(
+                measure=plan.measure if plan.measure != "tokens" else "cost",
+                filters=plan.filters,
+                start=window.month_start,
+                end=window.actual_end - dt.timedelta(days=1),
+            ),
+        )
+        actual = float(res.total)
+    fc = run.call(
+        "forecast_costs",
+        ForecastInput(
+            filters=plan.filters,
+            measure=plan.measure if plan.measure != "tokens" else "cost",
+            horizon=max(window.remaining_days, 1),
+            as_of=window.actual_end,
+        ),
+    )
+    land = month_end_landing(window, actual, fc.total, fc.total_lower, fc.total_upper, fc.level)
+    if (
+        window.actual_end <= window.month_start
+    ):  # the data ends before this month begins: nothing is actual yet
+        last = index.catalog.last_day
+        return BillyAnswer(
+            answer=f"{money(land.landing)} is the forecast for all of {window.month_start.strftime('%B %Y')} "
+            f"({land.level:g}% interval {money(land.landing_lower)} to {money(land.landing_upper)}); none of it is "
+            f"actual yet: the data ends {last}."
+            + _assumed(
+                plan, [f"forecast model {fc.model}, fitted on {fc.history_start} to {fc.history_end}"]
+            ),
+            value=land.landing,
+        )
+    scope = scope_phrase(plan.filters)
+    month = window.month_start.strftime("%B %Y")
+    text = (
+        f"{month}{' for ' + scope if scope else ''} is on track to land at about {money(land.landing)} "
+        f"({land.level:g}% interval {money(land.landing_lower)} to {money(land.landing_upper)}): "
+        f"{money(land.actual)} actual through {date_text(land.actual_through)} plus a forecast of "
+        f"{money(land.forecast)} for the remaining {land.remaining_days} days."
+        + _assumed(plan, [f"forecast model {fc.model}, fitted on {fc.history_start} to {fc.history_end}"])
+    )
+    return BillyAnswer(
+        answer=text,
+        value=land.landing,
+        table=Table(
+            columns=["month", "actual", "forecast", "landing", "lower", "upper"],
+            rows=[
+                [land.month, land.actual, land.forecast, land.landing, land.landing_lower, land.landing_upper]
+            ],
+        ),
+    )
+
+
+def day_drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    from spendscope.tools.costs.drivers import DriversInput
+
+    assert plan.period is not None and plan.base_period is not None
+    feature = concept_key(index, "feature")
+    dims = [d for d in (feature, "model", "token_type") if d]
+    res = run.call(
+        "explain_change",
+        DriversInput(
+            start=plan.period.start,
+            end=plan.period.last,
+            compare_start=plan.base_period.start,
+            compare_end=plan.base_period.last,
+            dimensions=dims,
+            filters=plan.filters,
+            measure="cost" if plan.measure == "tokens" else plan.measure,
+            top=3,
+        ),
+    )
+    when = period_phrase(plan.period)
+    base = f"{plan.base_period.label} ({plan.base_period.start} to {plan.base_period.last})"
+    parts = []
+    for d in res.dimensions:
+        movers = (
+            [m for m in d.drivers if m.value is not None and m.change][:1] if hasattr(d, "drivers") else []
+        )
+        for m in movers:
+            parts.append(
+                f"{d.dimension.replace('_', ' ')} {m.value} ({'+' if m.change >= 0 else '-'}{money(abs(m.change))})"
+            )
+    change = res.change
+    text = (
+        f"{_cap(when.removeprefix('on ').removeprefix('in '))} cost {money(res.current_total)}, {'+' if change >= 0 else '-'}{money(abs(change))}"
+        f" ({pct(res.change_pct, signed=True)}) against {base} ({money(res.previous_total)})"
+        + (f"; the change came from {', '.join(parts)}" if parts else "")
+        + "."
+        + _assumed(plan)
+    )
+    rows = [
+        [m.dimension, m.value, round(m.current, 2), round(m.previous, 2), round(m.change, 2)]
+        for m in res.top_movers
+    ]
+    return BillyAnswer(
+        answer=text,
+        value=round(change, 2),
+        table=Table(columns=["dimension", "value", "current", "previous", "change"], rows=rows),
+    )
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    from spendscope.tools.optimize.gpu import GpuInput
+    from spendscope.tools.optimize.gpu_groups import combined_utilization, matching_instances
+
+    named = [f for f in plan.filters if f.dimension in INSTANCE_DIMS]
+    other = [f for f in plan.filters if f.dimension not in INSTANCE_DIMS and f.dimension != "gpu_count"]
+    if other:
+        raise InvalidArgument(f"GPU utilisation cannot be limited to {scope_phrase(other)} yet")
+    rng: dict[str, Any] = {}
+    if plan.period is not None:
+        rng = {"start": plan.period.start, "end": plan.period.last}
+    res = run.call("gpu_utilization", GpuInput(**rng))
+    rows = matching_instances(res.instances, [(f.dimension, f.values) for f in named])
+    when = period_phrase(plan.period)
+    what = scope_phrase(named) or "GPU instances"
+    util = combined_utilization(rows) if named else res.total.avg_utilization_pct
+    if util is None:
+        text = (
+            f"No GPU utilisation samples cover {what} {when}, so how busy they were is unknown "
+            "(import GPU metrics with `spendscope import gpu`)."
+        )
+        return BillyAnswer(answer=text, value=None)
+    names = sorted({r.instance_name or r.instance_id for r in rows}) if named else []
+    text = (
+        f"{pct(util)} average GPU utilisation for {what} {when}"
+        + (f" ({', '.join(names[:6])})" if names else "")
+        + "."
+        + _assumed(plan, ["utilisation = mean of the GPU samples over monitored GPU-hours"])
+    )
+    table = Table(
+        columns=["month", "instance", "type", "avg_utilization_pct", "idle_cost"],
+        rows=[
+            [
+                r.month,
+                r.instance_name or r.instance_id,
+                r.instance_type,
+                r.avg_utilization_pct,
+                round(r.idle_cost, 2),
+            ]
+            for r in (rows if named else res.instances)[:50]
+        ],
+    )
+    return BillyAnswer(answer=text, value=round(util, 2), table=table)
+
+
+def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    """Cost per request (or per 1k requests) by model, provider, feature, customer...: requests from the bill
+    where it counts them, else from telemetry (unit_costs reconciles telemetry to the bill)."""
+    from spendscope.tools.costs.unit_costs import UnitCostsInput
+
+    named = [f for f in plan.filters if f.op in ("eq", "in") and len(f.values) == 1]
+    if len(named) > 1 or len(named) != len(plan.filters):
+        raise InvalidArgument(
+            f"cost per request is computed for one model, provider, feature, team or customer at a time, "
+            f"not for {scope_phrase(plan.filters)}"
+        )
+    by = named[0].dimension if named else "total"
+    concept = next((c for c, keys in CONCEPT_KEYS.items() if by.lower() in keys), None)
+    if concept is not None and index.kinds.get(by) != "telemetry":
+        by = (
+            concept  # the bill's `app` tag is telemetry's `feature`: unit_costs takes requests from telemetry
+        )
+    rng: dict[str, Any] = {}
+    if plan.period is not None:
+        rng = {"start": plan.period.start, "end": plan.period.last}
+    res = run.call("unit_costs", UnitCostsInput(by=by, **rng))
+    want = named[0].values[0].lower() if named else None
+    row = res.total if want is None else next((r for r in res.rows if (r.key or "").lower() == want), None)
+    what = scope_phrase(named) or "all AI spend"
+    when = period_phrase(plan.period)
+    if row is None or not row.requests or row.cost_per_request is None:
+        return BillyAnswer(
+            answer=f"No requests are recorded for {what} {when} (neither on the bill nor in telemetry), "
+            "so there is no cost per request.",
+            value=None,
+        )
+    scale = plan.unit_scale or 1.0
+    per = row.cost_per_request * scale
+    label = "per request" if scale == 1 else f"per {scale:,.0f} requests"
+    text = (
+        f"{money(per) if per >= 0.01 else f'${per:.6f}'} {label} for {what} {when} "
+        f"({money(row.cost)} over {row.requests:,} requests)."
+        + _assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
+    )
+    return BillyAnswer(
+        answer=text,
+        value=round(per, 6),
+        table=Table(
+            columns=["key", "cost", "requests", "cost_per_request"],
+            rows=[[row.key, row.cost, row.requests, row.cost_per_request]],
+        ),
+    )

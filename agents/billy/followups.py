@@ -1,0 +1,102 @@
+"""Threads: a follow-up ("and for Anthropic?", "split it by model", "what about the week before") starts from the
+previous turn's plan and changes only what it names."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spendscope.agents.billy.lexicon import FILLER
+from spendscope.agents.billy.models import Plan
+from spendscope.agents.billy.resolve import Mention
+from spendscope.agents.billy.vocab import RE
+from spendscope.agents.billy.when import PeriodMention
+from spendscope.tools.periods import Period
+
+
+def _ref(p: Period) -> Any:
+    from spendscope.agents.billy.models import PeriodRef
+
+    return PeriodRef(start=p.start, end=p.end, label=p.label)
+
+
+def is_followup(question: str) -> bool:
+    """Whether a question reads as a follow-up ("and for Anthropic?", "what about last month?")."""
+    from spendscope.agents.billy.reading import _Question
+
+    q = _Question(question)
+    if RE["followup"].search(q.low) or RE["previous"].search(q.low):
+        return True
+    content = [t.text for t in q.toks if t.text not in FILLER]
+    return len(content) <= 3 and not re.search(r"\b(how much|how many|what was|which|who)\b", q.low)
+
+
+def _looks_like_followup(
+    q: Any, intent_found: bool, mentions: list[Mention], periods: list[PeriodMention], plan: Plan
+) -> bool:
+    if RE["followup"].search(q.low) or RE["previous"].search(q.low):
+        return True
+    content = [t.text for t in q.toks if t.text not in FILLER]
+    return len(content) <= 3 and not re.search(r"\b(how much|how many|what was|which|who)\b", q.low)
+
+
+def _merge_followup(
+    prev: Plan,
+    new: Plan,
+    q: Any,
+    intent_found: bool,
+    mentions: list[Mention],
+    periods: list[PeriodMention],
+    groups: list[tuple[str, int]],
+) -> Plan:
+    merged = prev.model_copy(deep=True)
+    merged.question = new.question
+    merged.assumptions = [a for a in new.assumptions]
+    merged.unresolved = list(new.unresolved)
+    merged.unsupported = list(new.unsupported)
+    merged.as_of = new.as_of or prev.as_of
+    strong_intent = new.intent not in ("total",) or bool(re.search(r"\b(how much|how many|total)\b", q.low))
+    if strong_intent and new.intent != "total":
+        merged.intent = new.intent
+        merged.group_by = new.group_by or merged.group_by
+        merged.top = new.top
+        merged.ascending = new.ascending
+        merged.percent_first = new.percent_first
+        merged.grain = new.grain
+        merged.unit_measure, merged.unit_scale, merged.unit_label = (
+            new.unit_measure,
+            new.unit_scale,
+            new.unit_label,
+        )
+        merged.share_filters = new.share_filters or merged.share_filters
+    elif new.intent == "total" and strong_intent and prev.intent not in ("total",):
+        merged.intent = "total"
+        merged.group_by = []
+    if new.measure != "cost" or new.token_types:
+        merged.measure, merged.token_types = new.measure, new.token_types
+    # filters: a new value for a dimension replaces the old one; other filters stay
+    new_dims = {f.dimension for f in new.filters}
+    merged.filters = [f for f in merged.filters if f.dimension not in new_dims] + list(new.filters)
+    if merged.intent == "share" and new.filters and not new.share_filters:
+        new_dims = {f.dimension for f in new.filters}
+        merged.share_filters = [f for f in merged.share_filters if f.dimension not in new_dims]
+        moved = [f for f in merged.filters if f.dimension in new_dims and f in new.filters]
+        if any(f.dimension in {s.dimension for s in prev.share_filters} for f in moved):
+            merged.share_filters += moved
+            merged.filters = [f for f in merged.filters if f not in moved]
+    if periods:
+        if merged.intent in ("compare", "drivers") and new.period is not None:
+            merged.period, merged.base_period = new.period, new.base_period
+        else:
+            merged.period = new.period
+    elif RE["previous"].search(q.low) and prev.period is not None:
+        p = Period(start=prev.period.start, end=prev.period.end, label=prev.period.label).previous()
+        merged.period = _ref(p)
+        if merged.base_period is not None:
+            merged.base_period = _ref(p.previous())
+    if groups and merged.intent in ("breakdown", "top", "count", "share", "compare"):
+        dims = [d for d, _ in groups if d not in ("day", "week", "month")]
+        if dims:
+            merged.group_by = dims[:1]
+    merged.assumptions.append("follow-up: kept the rest of the previous question")
+    return merged

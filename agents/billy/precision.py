@@ -1,0 +1,303 @@
+"""Precision first: what in a question means Billy must not state a figure.
+
+- names that do not resolve: a well-known vendor, model family or GPU the store does not hold ("mistral",
+  "gcp", "h100s"), in any letter case; an unknown word next to a dimension word ("design team", "customer
+  initech"); an unknown word where a name goes ("spend on initech in July"); a capitalised or model-like word;
+- concepts the store does not hold (revenue, margin, profit, headcount, users, a pay-as-you-go what-if without
+  usage counts, an actual figure for a period after the data ends);
+- ordinary words that are also store values ("search", "core"): a name only when the sentence uses them as one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import TYPE_CHECKING
+
+from spendscope.agents.billy.lexicon import KNOWN_CAPS
+from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
+from spendscope.agents.billy.vocab import MEASURE_NOUNS
+from spendscope.tools.periods import MONTHS
+
+if TYPE_CHECKING:
+    from spendscope.agents.billy.models import Plan
+    from spendscope.agents.billy.reading import Reading, _Question
+
+CONFIDENT = 0.6
+
+# Names of AI vendors, clouds, model families and GPUs people ask about. Each is a name only: when the store holds
+# it, it resolves to the store's value; when it does not, the question is about something not in the data.
+WELL_KNOWN_NAMES = frozenset(
+    [
+        "openai",
+        "anthropic",
+        "google",
+        "gcp",
+        "gemini",
+        "vertex",
+        "palm",
+        "bard",
+        "azure",
+        "microsoft",
+        "aws",
+        "amazon",
+        "bedrock",
+        "sagemaker",
+        "mistral",
+        "mixtral",
+        "cohere",
+        "llama",
+        "meta",
+        "deepseek",
+        "grok",
+        "xai",
+        "groq",
+        "fireworks",
+        "perplexity",
+        "huggingface",
+        "nova",
+        "titan",
+        "claude",
+        "gpt",
+        "chatgpt",
+        "sonnet",
+        "haiku",
+        "opus",
+        "whisper",
+        "dalle",
+        "databricks",
+        "snowflake",
+        "oracle",
+        "ibm",
+        "watsonx",
+        "alibaba",
+        "qwen",
+        "a100",
+        "a100s",
+        "h100",
+        "h100s",
+        "h200",
+        "h200s",
+        "b200",
+        "b200s",
+        "l4",
+        "l40",
+        "l40s",
+        "t4",
+        "v100",
+        "tpu",
+        "tpus",
+        "mi300",
+    ]
+)
+
+# Concepts a cost store does not hold: (pattern, what to say).
+CONCEPTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\brevenues?\b|\bsales\b|\bearnings\b|\b[am]rr\b|\bbookings\b"), "revenue"),
+    (re.compile(r"\b(gross |net |profit )?margins?\b"), "margin"),
+    (re.compile(r"\bprofit\w*\b|\broi\b|\breturn on investment\b"), "profit"),
+    (
+        re.compile(r"\bhead ?counts?\b|\bsalar(y|ies)\b|\bpayroll\b|\bemployees?\b|\bstaff costs?\b"),
+        "headcount",
+    ),
+    (
+        re.compile(
+            r"\b(per|each|every|a) (active |daily |monthly |paying )?(users?|seats?|subscribers?|dau|mau)\b"
+        ),
+        "users",
+    ),
+    (re.compile(r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b"), "business metrics"),
+]
+_WHAT_IF = re.compile(
+    r"\b(pay[- ]as[- ]you[- ]go|payg|on[- ]demand instead|without (the |our )?(commitment|ptu|reservation)s?|"
+    r"would (it |we |that )?(have )?(cost|paid|been)|what if)\b"
+)
+# words that name a kind of owner or consumer, whether or not this store has that dimension
+_CONCEPT_WORDS = {
+    "customer",
+    "client",
+    "tenant",
+    "team",
+    "squad",
+    "department",
+    "feature",
+    "project",
+    "product",
+}
+_PRONOUNS = {"they", "them", "their", "it", "its", "those", "these", "that", "this", "one"}
+_SLOT_PREV = {"on", "for", "did", "does"}
+_SLOT_NEXT = {"in", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
+
+
+def _tok(q: _Question, i: int) -> str:
+    return q.toks[i].text if 0 <= i < len(q.toks) else ""
+
+
+def ordinary_words(
+    q: _Question, mentions: list[Mention], used: set[int], index: ValueIndex, known: set[str]
+) -> tuple[list[Mention], set[int]]:
+    """A tag value spelt as one plain word ("search", "core", "platform") is a name unless the sentence uses it
+    as the ordinary word: a verb opening the question ("search for the most expensive model") or an adjective
+    before a noun that is no measure, period, dimension or value ("core question", "search results")."""
+    keep: list[Mention] = []
+    for m in mentions:
+        plain = (
+            m.last - m.first == 1
+            and m.phrase.isalpha()
+            and index.kinds.get(m.dim) in ("provider_tag", "virtual_tag", "telemetry")
+            and not m.context_word
+        )
+        nxt = _tok(q, m.last)
+        verb = m.first == 0 and nxt in _VERB_OBJECT
+        adjective = (
+            nxt.isalpha()
+            and nxt not in known
+            and nxt not in MEASURE_NOUNS
+            and nxt not in index.value_tokens
+            and (nxt,) not in index.dim_words
+            and not is_month_or_day(nxt)
+        )
+        if plain and (verb or adjective):
+            used = used - set(range(m.first, m.last))
+            continue
+        keep.append(m)
+    return keep, used
+
+
+_VERB_OBJECT = {"for", "the", "me", "through", "our", "all", "across", "up", "out"}
+
+
+def unresolved_names(
+    q: _Question, used: set[int], r: Reading, index: ValueIndex, known: set[str]
+) -> list[str]:
+    """Words that name something the store does not hold."""
+    raw_words = list(re.finditer(r"[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9]", q.raw))
+    skip = set(used) | q.blocked | getattr(q, "group_tokens", set()) | getattr(q, "untagged_tokens", set())
+    unknown: list[str] = []
+    company = {tokens(v)[0]: v for v in index.values.get("billing_account", []) if tokens(v)}
+    gpu_named = any(f.dimension == "instance_type" for f in r.filters)
+    for k, m in enumerate(raw_words):
+        word = m.group(0)
+        low = word.lower()
+        toks_here = [i for i, t in enumerate(q.toks) if t.start >= m.start() and t.end <= m.end()]
+        if toks_here and all(i in skip for i in toks_here):
+            continue
+        parts = tokens(low)
+        if re.fullmatch(r"(per-)?\d+(k|m|mm|b|bn|mtoks?|ktoks?)(-tokens?)?", low) or low in (
+            "mtok",
+            "mtoks",
+            "ktok",
+        ):
+            continue
+        if gpu_types(low, index)[1]:
+            continue  # a GPU the store's instances carry ("a10g", "l40s"): the planner filters on it
+        if low in WELL_KNOWN_NAMES and not (gpu_named and re.fullmatch(r"[abhlvt]\d+s?", low)):
+            if not _gpu_of_store(low, index):
+                unknown.append(word)
+            continue
+        if all(p in known or p.isdigit() for p in parts) and not re.search(
+            r"[a-z]\d|\d[a-z]|[a-z][-.]\d", low
+        ):
+            continue
+        if low in company:
+            r.assumptions.append(f"'{word}' read as the company (billing account {company[low]})")
+            continue
+        looks_like_name = (word[0].isupper() and k > 0 and low not in KNOWN_CAPS) or bool(
+            re.search(r"[a-z]+[-.]?\d|\d[a-z]", low)
+        )
+        if looks_like_name and low not in KNOWN_CAPS and not is_month_or_day(low):
+            unknown.append(word)
+    for i, t in enumerate(q.toks):
+        if (
+            i in skip
+            or t.text in known
+            or t.text in company
+            or t.text in _PRONOUNS
+            or not t.text.isalpha()
+            or len(t.text) < 3
+            or is_month_or_day(t.text)
+            or cue_word(t.text)
+            or gpu_types(t.text, index)[1]
+        ):
+            continue
+        prev, nxt = _tok(q, i - 1), _tok(q, i + 1)
+        beside = [index.dim_words.get((w,)) for w in (prev, nxt)]
+        named_dim = any(
+            d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
+        ) or bool({prev, nxt} & _CONCEPT_WORDS)
+        slot = prev in _SLOT_PREV and nxt in _SLOT_NEXT
+        if (named_dim or slot) and t.text not in unknown:
+            unknown.append(t.text)
+    return list(dict.fromkeys(unknown))
+
+
+def cue_word(word: str) -> bool:
+    """Whether a word is one of the cue words Billy reads ("utilisation", "wasted", "forecast")."""
+    from spendscope.agents.billy.vocab import DELEGATES, RE
+
+    skip = ("followup", "negation", "count", "listing", "unit", "cache_incl", "cache_excl")
+    return (
+        any(p.search(word) for k, p in RE.items() if k not in skip)
+        or any(p.search(word) for _, p in DELEGATES)
+        or any(p.search(word) for p, _ in CONCEPTS)
+    )
+
+
+def gpu_types(word: str, index: ValueIndex) -> tuple[str, list[str]]:
+    """A GPU named loosely ("a100s", "H100", "the l40s"): (the GPU, the store's instance types carrying it)."""
+    from spendscope.data.gpu_catalog import GPU_INSTANCES
+
+    low = word.lower()
+    if not re.fullmatch(r"[abhlvt]\d{1,3}[a-z]?s?", low):
+        return "", []
+    for name in (low, low[:-1] if low.endswith("s") else ""):
+        types = [
+            v
+            for v in index.values.get("instance_type", [])
+            if name and GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name
+        ]
+        if types:
+            return name, types
+    return "", []
+
+
+def _gpu_of_store(word: str, index: ValueIndex) -> bool:
+    return bool(gpu_types(word, index)[1])
+
+
+def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
+    """Concepts the store does not hold, and actual figures for periods it has no data for."""
+    out = [what for pattern, what in CONCEPTS if pattern.search(r.rest)]  # names masked: "Revenue Cycle" team
+    if _WHAT_IF.search(r.low) and (
+        "commit" in r.cues or any(m.dim in ("resource", "commitment") for m in r.mentions)
+    ):
+        out.append(
+            "a pay-as-you-go what-if for a commitment (its rows count reserved hours, not the tokens an "
+            "on-demand price would apply to)"
+        )
+    last = index.catalog.last_day
+    if last is not None and r.delegate != "forecast" and "landing" not in r.cues:
+        future = [p.period for p in r.periods if p.period.start > last]
+        if future:
+            out.append(f"actual spend for {future[0].label}, which is after the data ends ({last})")
+    return out
+
+
+_CALENDAR_WORDS = set(MONTHS) | {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)}
+
+
+def is_month_or_day(word: str) -> bool:
+    return word.rstrip(".") in _CALENDAR_WORDS
+
+
+def confidence(plan: Plan, intent_found: bool) -> None:
+    c = 0.9 if intent_found else 0.4
+    if plan.unresolved:
+        c = min(c, 0.3)
+    if plan.unsupported:
+        c = min(c, 0.2)
+    if plan.intent == "share" and not plan.share_filters and not plan.group_by:
+        c = min(c, 0.4)
+    if plan.intent in ("top", "breakdown", "count") and not plan.group_by:
+        c = min(c, 0.4)
+    plan.confidence = c

@@ -1,0 +1,216 @@
+"""Stage two of planning: choose what to run from a Reading with an ordered table of small rules.
+
+Each rule is a name, a test over the Reading alone (`when`) and what it sets on the Plan (`then`); the first
+rule whose test holds decides. Rules are tested one by one (tests/test_agents_billy_rules.py): a new kind of
+question is a new row here, placed by what it must win over, never a clause inside another rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spendscope.agents.billy.lexicon import DOWN_WORDS, UP_WORDS
+from spendscope.agents.billy.models import Plan
+from spendscope.agents.billy.reading import Reading
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    when: Callable[[Reading], bool]
+    then: Callable[[Reading, Plan], None]
+
+
+def _direction(r: Reading, plan: Plan) -> None:
+    words = set(re.findall(r"[a-z]+", r.rest))
+    up, down = bool(words & UP_WORDS), bool(words & DOWN_WORDS)
+    plan.direction = "up" if up and not down else "down" if down and not up else None
+
+
+def _set(intent: str) -> Callable[[Reading, Plan], None]:
+    def then(r: Reading, plan: Plan) -> None:
+        plan.intent = intent  # type: ignore[assignment]
+
+    return then
+
+
+def _declined(r: Reading, plan: Plan) -> None:
+    plan.intent = "unknown"
+    plan.unsupported.extend(r.declined)
+
+
+def _utilization(r: Reading, plan: Plan) -> None:
+    plan.intent = "utilization"
+    plan.percent_first = True
+
+
+def _drivers(r: Reading, plan: Plan) -> None:
+    plan.intent = "drivers"
+    _direction(r, plan)
+    plan.group_by = [d for d, _ in r.groups][:1]
+
+
+def _day_drivers(r: Reading, plan: Plan) -> None:
+    plan.intent = "drivers"
+    plan.direction = "up"
+    plan.subject = "day"
+
+
+def _compare(r: Reading, plan: Plan) -> None:
+    plan.intent = "compare"
+    plan.percent_first = "pct_first" in r.cues
+    _direction(r, plan)
+
+
+def _compare_periods(r: Reading, plan: Plan) -> None:
+    _compare(r, plan)
+    names = [d for d, _ in r.groups]
+    if names and "group_by_word" in r.cues:
+        plan.group_by = names[:1]
+        plan.top = 10
+
+
+def _peak(r: Reading, plan: Plan) -> None:
+    plan.intent = "peak"
+    grain = next((c[5:] for c in sorted(r.cues) if c.startswith("peak_")), "day")
+    plan.grain = grain  # type: ignore[assignment]
+    plan.ascending = "low" in r.cues and "high" not in r.cues
+
+
+def _unit(r: Reading, plan: Plan) -> None:
+    from spendscope.agents.billy.units import set_unit
+
+    set_unit(plan, r.unit)
+
+
+def _unit_words(r: Reading, plan: Plan) -> None:
+    from spendscope.agents.billy.units import set_unit
+
+    set_unit(plan, None)
+
+
+def _share(r: Reading, plan: Plan) -> None:
+    plan.intent = "share"
+    plan.percent_first = True
+    plan.group_by = r.dims[:1]
+
+
+def _average(r: Reading, plan: Plan) -> None:
+    plan.intent = "average"
+    g = re.search(r"\b(day|daily|week|weekly|month|monthly)\b", r.rest)
+    word = g.group(1) if g else "day"
+    plan.grain = "day" if word.startswith("da") else "week" if word.startswith("week") else "month"  # type: ignore[assignment]
+
+
+def _count(r: Reading, plan: Plan) -> None:
+    plan.intent = "count"
+    plan.group_by = r.dims[:1]
+
+
+def _entity_top(r: Reading, plan: Plan) -> None:
+    plan.intent = "top"
+    plan.group_by = [r.entity_dim or ""]
+    plan.top = None
+    plan.ascending = ("low" in r.cues or "less_word" in r.cues) and "high" not in r.cues
+
+
+def _ranking_dims(r: Reading) -> list[str]:
+    return r.dims or ([r.context_dim] if r.context_dim else [])
+
+
+def _ranking(r: Reading, plan: Plan) -> None:
+    plan.intent = "top"
+    plan.group_by = _ranking_dims(r)[:1]
+    plan.top = r.top_n or 1
+    plan.ascending = ("low" in r.cues or r.top_low_word) and "high" not in r.cues
+
+
+def _breakdown(r: Reading, plan: Plan) -> None:
+    plan.intent = "breakdown"
+    plan.group_by = r.dims[:2]
+
+
+def _grain_breakdown(r: Reading, plan: Plan) -> None:
+    plan.intent = "breakdown"
+    plan.group_by = r.grains[:1]
+
+
+def _total(r: Reading, plan: Plan) -> None:
+    plan.intent = "total"
+
+
+def _ranks(r: Reading) -> bool:
+    return bool({"top_n", "high", "low", "which"} & r.cues)
+
+
+def _one_day(r: Reading) -> bool:
+    """One day or a few (at most a week), named as one period or as the two ends of a range."""
+    if not r.periods or len(r.periods) > 2:
+        return False
+    start = min(p.period.start for p in r.periods)
+    end = max(p.period.end for p in r.periods)
+    return (end - start).days <= 7
+
+
+RULES: list[Rule] = [
+    Rule("declined concept", lambda r: bool(r.declined), _declined),
+    Rule("month-end landing", lambda r: "landing" in r.cues, _set("landing")),
+    Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
+    Rule(
+        "analytics intent named", lambda r: r.delegate is not None, lambda r, p: _set(r.delegate or "")(r, p)
+    ),
+    Rule("commitment utilisation", lambda r: "commit_utilization" in r.cues, _utilization),
+    Rule(
+        "why a day or a few days cost what they did",
+        lambda r: "what_went_wrong" in r.cues and _one_day(r),
+        _day_drivers,
+    ),
+    Rule(
+        "drivers of a change",
+        lambda r: "why" in r.cues and ("change" in r.cues or len(r.periods) >= 1 or r.over is not None),
+        _drivers,
+    ),
+    Rule(
+        "change between periods",
+        lambda r: (
+            "change" in r.cues
+            and (len(r.periods) >= 2 or r.over is not None or "change_word" in r.cues)
+            and (len(r.periods) >= 2 or r.over is not None or not r.entity_dim)
+        ),
+        _compare_periods,
+    ),
+    Rule("peak day, week or month", lambda r: "peak" in r.cues, _peak),
+    Rule("unit cost with a unit", lambda r: r.unit is not None, _unit),
+    Rule(
+        "unit cost in words",
+        lambda r: "average" not in r.cues and "unit_words" in r.cues and r.measure == "cost",
+        _unit_words,
+    ),
+    Rule("share", lambda r: "share" in r.cues, _share),
+    Rule("average", lambda r: "average" in r.cues, _average),
+    Rule("count of values", lambda r: "count" in r.cues and bool(r.dims), _count),
+    Rule(
+        "two named values compared",
+        lambda r: (
+            r.entity_dim is not None and bool({"high", "low", "which", "change", "comparative"} & r.cues)
+        ),
+        _entity_top,
+    ),
+    Rule("ranking", lambda r: bool(_ranking_dims(r)) and _ranks(r), _ranking),
+    Rule("breakdown", lambda r: bool(r.dims) and bool({"by_word", "listing"} & r.cues), _breakdown),
+    Rule("breakdown over time", lambda r: bool(r.grains) and "grain_by" in r.cues, _grain_breakdown),
+    Rule("change", lambda r: "change" in r.cues, _compare),
+    Rule("figure", lambda r: True, _total),
+]
+
+
+def choose(r: Reading) -> Rule:
+    """The first rule whose test holds (the last rule always does)."""
+    return next(rule for rule in RULES if rule.when(r))
+
+
+def intent_found(rule: Rule, r: Reading) -> bool:
+    """Whether the question asked for something (not only the default figure with no measure or name)."""
+    return rule.name != "figure" or r.found

@@ -1,0 +1,197 @@
+"""The words Billy reads questions with: cue patterns (what is asked: a change, a share, a unit cost, ...),
+measures, negations and the analytics intents. General English and FinOps vocabulary only, never a company's own
+names (those come from the store, agents/billy/resolve.py)."""
+
+from __future__ import annotations
+
+import re
+
+from spendscope.agents.billy.lexicon import NUMBER_WORDS, SUPERLATIVE_HIGH, SUPERLATIVE_LOW
+
+RE = {
+    "tokens": re.compile(r"\btokens?\b|\btok\b"),
+    "input": re.compile(r"\b(input|prompt|in)\s+tokens?|\binput\b"),
+    "output": re.compile(
+        r"\b(output|completion|generated|out)\s+tokens?|\boutput\b|\bcompletions?\b|"
+        r"\b(came|come|comes|coming) out\b|\bout of the (models?|llms?)\b|\b(emitted|returned) by\b"
+    ),
+    "cached": re.compile(r"\bcache[ds]?\s*(read|reads|hits?)\b|\bcached\b|\bcache reads?\b"),
+    "cache_write": re.compile(r"\bcache\s*(writes?|creation|created|written)\b|\bcache[- ]write"),
+    "reasoning": re.compile(r"\b(reasoning|thinking)\b"),
+    "cache_incl": re.compile(
+        r"(incl(uding|uded|\.)?|with|plus|counting|counted|inclusive)\b[^.?!]{0,30}\bcach|\bcach[^.?!]{0,40}"
+        r"\b(included|inclusive|counted|too|as well|also)\b|\ball (kinds|types) of input"
+    ),
+    "cache_excl": re.compile(r"(excl(uding|uded|\.)?|without|except|not counting|minus)\b[^.?!]{0,20}\bcach"),
+    "money": re.compile(
+        r"\$|\b(spend|spent|spending|spends|cost|costs|costing|cost us|pay|paid|paying|price[ds]?|pricing|charged?|"
+        r"bill|billed|invoic\w*|dollars?|usd|expensive|cheap\w*|money|budget)\b"
+    ),
+    "how_many": re.compile(r"\bhow many\b(?! (dollars|usd|\$))|\bnumber of\b|\bcount\b|\bvolume\b"),
+    "requests": re.compile(r"\b(requests?|calls?|api calls?|invocations?|inferences?|completions calls?)\b"),
+    "gpu_hours": re.compile(r"\bgpu[- ]?hours?\b|\bgpu[- ]?hrs?\b"),
+    "billed": re.compile(r"\b(bill|bills|billed|invoic\w*|charged us)\b"),
+    "billed_by": re.compile(r"\b(bill|billed|invoic\w*|charged)\b"),
+    "list": re.compile(r"\blist[- ](price|cost|rate)s?\b|\bat list\b|\bon[- ]demand (price|rate|cost)s?\b"),
+    "contracted": re.compile(r"\bcontracted\b"),
+    "effective": re.compile(r"\b(amorti[sz]\w*|effective)\b"),
+    "commit": re.compile(
+        r"\bcommit\w*|\bptus?\b|\bprovisioned\b|\breserv\w*|\bsavings? plans?\b|\bcuds?\b|"
+        r"\bprepa(id|y)\b|\bpre-?purchas\w*"
+    ),
+    "utilization": re.compile(
+        r"\butili[sz]\w*|\busage rate\b|\bhow much of\b.*\b(used|use|using|consumed|consume|burn(ed|t)?)\b|"
+        r"\b(what|which) (share|percent|percentage|fraction|portion) of\b.*\b(used|consumed)\b|"
+        r"(%|\bpercent\w*|\bshare|\bfraction|\bportion|\bproportion) of\b.*\b(use|used|using|consumed?)\b"
+    ),
+    "unused": re.compile(
+        r"\bunused\b|\bun-used\b|\bwasted?\b|\bidle\b|\bnot used\b|\bunutili[sz]ed\b|"
+        r"\bleft on the table\b|\bwent to waste\b|\bunderutili[sz]\w*|\bleftover\b"
+    ),
+    "gpu": re.compile(r"\bgpus?\b|\baccelerators?\b"),
+    "untagged": re.compile(
+        r"\b(untagged|un-tagged|not tagged|unallocated|unattributed|un-allocated|"
+        r"not allocated|not attributed|unassigned|not assigned|unowned|no owner|without (an )?owner)\b|"
+        r"\b(is|are|was|were|has|have)n'?t (been )?(tagged|allocated|attributed|assigned)\b"
+    ),
+    "share": re.compile(
+        r"\b(share|shares|percent|percentage|proportion|fraction|what part|pct)\b|%|"
+        r"\b(what|which) portion\b"
+    ),
+    "change": re.compile(
+        r"\b(change|changed|changes|increase\w*|decrease\w*|grow|grew|grown|growth|growing|rise|rose|risen|rising|"
+        r"drop\w*|fall|fell|fallen|falling|jump\w*|climb\w*|declin\w*|shrink|shrank|differ\w*|delta|compar\w*|"
+        r"vs\.?|versus|trend\w*|evolv\w*|move[ds]?|moving|swing)\b|\b(go|went|gone|going|goes) (up|down)\b|"
+        r"\b(up|down) (from|by|or)\b|\bmore than\b|\bless than\b|\bhigher than\b|\blower than\b"
+    ),
+    "why": re.compile(
+        r"\bwhy\b|\bdr[oi]ve\w*|\bdrivers?\b|\bexplain\w*|\bcaus\w*|\bbehind\b|\breasons?\b|"
+        r"\bresponsible\b|\bcontribut\w*|\battribut\w*|\bwhat made\b|\baccount(s|ed)? for\b"
+    ),
+    "dollars_first": re.compile(
+        r"\bhow many dollars\b|\bin dollars\b|\bdollar (change|amount|difference)\b|"
+        r"\bby how much\b|\bhow much (more|less)\b|\bin \$|\bin usd\b"
+    ),
+    "pct_first": re.compile(
+        r"\b(what|which|how many|by what) (percent|percentage|%)|\bpercent(age)? (change|"
+        r"increase|decrease|growth|drop|decline|difference)|\bin (percent|percentage|%)|"
+        r"\bas a percent|%\s*(change|increase|decrease|growth)|\bby how many percent"
+    ),
+    "unit": re.compile(
+        r"(?:\b(?:per|for each|each|every|a|an)|/)[\s-]*(?P<scale>1m|1 m|one million|a million|million|1,000,000|"
+        r"1000000|mtok|mtoks|m|1k|1 k|one thousand|a thousand|thousand|1,000|1000|k|1|one|single)?[\s-]*"
+        r"(?P<tt>input|output|prompt|completion|cached|cache read|cache write)?[\s-]*"
+        r"(?P<unit>tokens?|requests?|calls?|api calls?|inferences?|gpu[- ]?hours?|hours?|queries|query)\b"
+    ),
+    "unit_words": re.compile(r"\bunit (cost|price)s?\b|\bcost per\b|\bprice per\b|\brate per\b|\bblended\b"),
+    "count": re.compile(
+        r"\b(how many|number of|count of|count the|no\. of|#) ?(distinct |different |unique |separate )?"
+        r"(?P<what>[a-z][a-z _-]*)"
+    ),
+    "listing": re.compile(
+        r"\b(list|name|show)( me)?( all)?( the| our)? (?P<what>[a-z][a-z _-]*)|"
+        r"\bwhat (?P<what2>[a-z][a-z _-]*) (do|did|are|were) we (use|using|pay|paying)\b"
+    ),
+    "average": re.compile(
+        r"\b(average|avg|mean|typical)\b|\bper (day|week|month) on average\b|"
+        r"\b(a|per) day\b(?! (on|at|with))|\brun[- ]rate\b|\bburn rate\b"
+    ),
+    "peak": re.compile(
+        r"\bpeak\w*|\bbusiest\b|\bspiked?\b|\bmost expensive (day|week|month|date)\b|"
+        r"\b(which|what) (day|date|week|month)s?\b|\b(day|date|week|month) (with|had|saw|of) the\b|"
+        r"\b(cheapest|least expensive|lowest|quietest|slowest|highest|biggest|largest|costliest|priciest|"
+        r"most expensive|heaviest|worst|best|max|maximum|min|minimum|top)[\s-]+(spend(ing)?[\s-]+|cost[\s-]+)?"
+        r"(day|date|week|month)\b"
+    ),
+    "followup": re.compile(
+        r"^\s*(and|what about|how about|same|also|now|ok|okay|then|vs|versus|compared to|"
+        r"what if|and what|and how|and for|for|in|on|by|only|just|excluding|except|without)\b"
+    ),
+    "previous": re.compile(
+        r"\b(the )?(day|week|month|quarter|year|period) (before|prior)\b|\bthe previous "
+        r"(one|period)\b|\bthe one before\b|\bbefore that\b|\bprior (one|period)\b"
+    ),
+    "negation": re.compile(
+        r"(\b(excluding|exclude|excludes|except|besides|apart from|other than|not counting|not including|"
+        r"leaving out|leave out|net of|without|minus|ignoring|outside( of)?|non|not|excl|ex)\b|\bw/o)"
+        r"(\W+(the|our|a|an|all|any|of|for|on|from))*\W*$"
+    ),
+    "unsupported": re.compile(
+        r"\b(forecast\w*|predict\w*|project(ed|ion)s?|will we|going to spend|end of (the )?(month|quarter|year)|"
+        r"budgets?|anomal\w*|unusual|outliers?|abnormal|savings?(?! plans?)|save|cheaper|optimi[sz]\w*|recommend\w*|"
+        r"reconcil\w*|estimat\w*|drift)\b"
+    ),
+}
+
+
+DELEGATES = [
+    ("budget", re.compile(r"\bbudgets?\b")),
+    ("gpu_idle", re.compile(r"$^")),
+    (
+        "forecast",
+        re.compile(
+            r"\b(forecast\w*|predict\w*|projected|projections?|will we (spend|pay)|going to "
+            r"(spend|cost)|expect(ed)? to spend|end of (the )?(month|quarter|year)|next month's)\b"
+        ),
+    ),
+    ("anomalies", re.compile(r"\b(anomal\w*|unusual|outliers?|abnormal|unexpected)\b")),
+    (
+        "savings",
+        re.compile(
+            r"\b(save|savings(?! plans?)|cheaper (alternative|option|model)s?|optimi[sz]\w*|recommend\w*|"
+            r"reduce (our )?(costs?|spend|bill)|cut (our )?(costs?|spend|bill))\b"
+        ),
+    ),
+]
+
+
+TOP_N = re.compile(
+    r"\b(top|bottom|largest|biggest|highest|lowest|smallest|cheapest|first|last)\s+(?P<n>\d+|"
+    + "|".join(k for k in NUMBER_WORDS if NUMBER_WORDS[k] > 1)
+    + r")\b|\b(?P<n2>\d+|"
+    + "|".join(k for k in NUMBER_WORDS if NUMBER_WORDS[k] > 1)
+    + r")\s+(largest|biggest|"
+    r"highest|lowest|smallest|cheapest|most expensive|top|costliest)\b"
+)
+HIGH = re.compile(r"\b(" + SUPERLATIVE_HIGH + r")\b|\bspen(t|ds?) the most\b|\bspender\b|\bmost\b")
+LOW = re.compile(r"\b(" + SUPERLATIVE_LOW + r")\b")
+WHICH = re.compile(r"\b(which|what|who|whose)\b")
+
+# Nouns that are also change words ("spend growth"): a value spelt like one is not a name after a measure noun.
+CHANGE_NOUNS = {
+    "growth",
+    "increase",
+    "decrease",
+    "change",
+    "drop",
+    "spike",
+    "jump",
+    "rise",
+    "decline",
+    "trend",
+    "delta",
+    "savings",
+    "increases",
+    "changes",
+}
+MEASURE_NOUNS = {"spend", "spending", "cost", "costs", "bill", "billing", "usage", "token", "tokens", "price"}
+
+# Month-end landing: "what will this month end up at", "where will we land", "month-end estimate".
+LANDING = re.compile(
+    r"\b(end (up|out)|land(ing)?|month[- ]end|end of (the |this )?month|close (the|this) month|wind up|"
+    r"finish (the|this) month)\b"
+)
+# How busy GPUs or instances were (not their idle cost).
+BUSY = re.compile(r"\b(busy|utili[sz]\w*|how hard|usage rate|saturat\w*|load(ed)?)\b")
+INSTANCE_WORDS = re.compile(r"\b(boxes|box|instances?|nodes?|machines?|servers?|hosts?|gpus?|cards?)\b")
+GPU_NAME = re.compile(r"\b[abhlvt]\d{1,3}[a-z]?s?\b")
+# "what went wrong", "what happened", "why was ... so expensive"
+WENT_WRONG = re.compile(
+    r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much)\b|\bwhy\b"
+)
+# the previous answer's entity or figure ("them", "that customer", "how much of that", "what did it cost")
+PRONOUN = re.compile(
+    r"\b(they|them|their|that one|this one)\b|\bof (that|those|it|them)\b|"
+    r"\bth(at|ose|ese) (customers?|teams?|features?|models?|providers?|services?|apps?|products?|owners?|"
+    r"squads?|ones?|instances?|boxes)\b|\b(did|does|was|is) it\b|\bit (cost|costs|spent|spend)\b"
+)

@@ -1,0 +1,91 @@
+"""Each row of Billy's rule table (agents/billy/rules.py) tested alone, on Readings built by hand: the rule's
+test holds for the reading it is written for, its `then` sets the intent, and the reading without its cue
+falls through to a later rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from spendscope.agents.billy.models import Plan
+from spendscope.agents.billy.reading import Reading
+from spendscope.agents.billy.rules import RULES, choose
+from spendscope.agents.billy.when import PeriodMention
+from spendscope.tools.periods import Period
+
+
+def _period(start: str, days: int) -> PeriodMention:
+    s = dt.date.fromisoformat(start)
+    return PeriodMention(
+        period=Period(start=s, end=s + dt.timedelta(days=days), label=start), start=0, end=1, kind="day"
+    )
+
+
+def reading(**kw: object) -> Reading:
+    return Reading(question="q", **kw)  # type: ignore[arg-type]
+
+
+CASES = {
+    "declined concept": (reading(declined=["revenue"]), "unknown"),
+    "month-end landing": (reading(cues={"landing"}), "landing"),
+    "GPU utilisation": (reading(cues={"gpu_utilization"}), "gpu_utilization"),
+    "analytics intent named": (reading(delegate="forecast"), "forecast"),
+    "commitment utilisation": (reading(cues={"commit_utilization"}), "utilization"),
+    "why a day or a few days cost what they did": (
+        reading(cues={"what_went_wrong"}, periods=[_period("2026-08-18", 1)]),
+        "drivers",
+    ),
+    "drivers of a change": (reading(cues={"why", "change"}, periods=[_period("2026-08-01", 31)]), "drivers"),
+    "change between periods": (
+        reading(cues={"change"}, periods=[_period("2026-07-01", 31), _period("2026-08-01", 31)]),
+        "compare",
+    ),
+    "peak day, week or month": (reading(cues={"peak", "peak_day"}), "peak"),
+    "unit cost with a unit": (reading(unit={"unit": "requests", "scale": "1k", "tt": ""}), "unit_cost"),
+    "unit cost in words": (reading(cues={"unit_words"}), "unit_cost"),
+    "share": (reading(cues={"share"}), "share"),
+    "average": (reading(cues={"average"}), "average"),
+    "count of values": (reading(cues={"count"}, groups=[("model", 3)]), "count"),
+    "two named values compared": (reading(cues={"which"}, entity_dim="provider"), "top"),
+    "ranking": (reading(cues={"high"}, groups=[("team", 1)]), "top"),
+    "breakdown": (reading(cues={"by_word"}, groups=[("model", 2)]), "breakdown"),
+    "breakdown over time": (reading(cues={"grain_by"}, groups=[("day", 2)]), "breakdown"),
+    "change": (reading(cues={"change"}), "compare"),
+    "figure": (reading(), "total"),
+}
+
+
+def test_every_rule_has_a_case_here() -> None:
+    assert [r.name for r in RULES] == list(CASES)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_rule_decides_the_reading_written_for_it(name: str) -> None:
+    r, intent = CASES[name]
+    rule = choose(r)
+    assert rule.name == name
+    plan = Plan(question="q")
+    rule.then(r, plan)
+    assert plan.intent == intent
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n != "figure"])
+def test_a_rule_does_not_hold_for_the_empty_reading(name: str) -> None:
+    rule = next(r for r in RULES if r.name == name)
+    assert not rule.when(reading())
+
+
+def test_a_week_long_range_is_a_day_question_but_a_month_is_not() -> None:
+    rule = next(r for r in RULES if r.name.startswith("why a day"))
+    assert rule.when(
+        reading(cues={"what_went_wrong"}, periods=[_period("2026-08-17", 1), _period("2026-08-19", 1)])
+    )
+    assert not rule.when(reading(cues={"what_went_wrong"}, periods=[_period("2026-08-01", 31)]))
+
+
+def test_unit_per_thousand_requests_sets_the_scale() -> None:
+    plan = Plan(question="q")
+    choose(reading(unit={"unit": "requests", "scale": "1k", "tt": ""})).then(
+        reading(unit={"unit": "requests", "scale": "1k", "tt": ""}), plan
+    )
+    assert plan.unit_measure == "requests" and plan.unit_scale == 1000

@@ -1,0 +1,199 @@
+"""Issue 15 defects of what the detector says: root cause at the most specific level with shares that add up,
+the per-run root-cause limit reported, monthly feedback that holds, the read-only scan for scoped callers and
+CLI defaults equal to the API's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from anomaly_cases import days, store_from_rows, usage, workday_series
+from spendscope.data.errors import PermissionDenied
+from spendscope.tools.access import Caller
+from spendscope.tools.governance.anomalies import (
+    DetectInput,
+    UpdateAnomalyInput,
+    detect_anomalies,
+    update_anomaly,
+)
+from spendscope.tools.governance.root_cause import named_cause
+from spendscope.tools.invoke import invoke
+
+START = dt.date(2026, 5, 4)
+N = 120
+SPIKE = START + dt.timedelta(days=N - 3)
+
+
+def _team_rows(spike: float = 2500.0) -> list[dict]:
+    """Team search: features rerank (gpt-4o) and query (gpt-4o and gpt-4o-mini); team support: chat. One provider
+    for search, so `provider OpenAI` is the whole team before and after. +`spike` on rerank on SPIKE."""
+    rerank, query, mini, chat = (
+        workday_series(v, weekend=0.9, noise=0.03, seed=s)
+        for v, s in ((1000, 1), (800, 2), (400, 3), (600, 4))
+    )
+    rows = []
+    for i, d in enumerate(days(START, N)):
+        rows.append(usage(d, rerank(i, d) + (spike if d == SPIKE else 0.0), feature="rerank"))
+        rows.append(usage(d, query(i, d), feature="query"))
+        rows.append(usage(d, mini(i, d), feature="query", model="gpt-4o-mini"))
+        rows.append(
+            usage(
+                d, chat(i, d), feature="chat", team="support", model="claude-sonnet-4-5", provider="Anthropic"
+            )
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def spiked(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    return store_from_rows(tmp_path_factory.mktemp("rc"), _team_rows())
+
+
+def test_the_root_cause_names_the_most_specific_value_first_and_its_shares_add_up(spiked) -> None:  # noqa: ANN001
+    r = detect_anomalies(spiked, DetectInput(days=7, dry_run=True, holidays="none"))
+    team = next(a for a in r.anomalies if (a.dimension, a.value) == ("team", "search"))
+    assert team.root_cause[0].dimension == "feature" and team.root_cause[0].value == "rerank"
+    assert named_cause(team) == ("feature", "rerank")
+    for dim in {x.dimension for x in team.root_cause if x.source == "costs"}:
+        items = [x for x in team.root_cause if x.dimension == dim]
+        assert sum(x.impact for x in items) == pytest.approx(team.impact, abs=0.01)  # reconciles to the alert
+        assert sum(x.share_pct for x in items) == pytest.approx(100, abs=0.05)
+    provider = next(x for x in team.root_cause if x.dimension == "provider")
+    assert provider.unchanged and team.root_cause.index(provider) > 0  # the whole team before and after
+    assert "driven by feature rerank" in team.explanation
+    # the feature's own anomaly: nothing narrower explains it; the only model is listed as unchanged
+    feature = next(a for a in r.anomalies if (a.dimension, a.value) == ("feature", "rerank"))
+    assert named_cause(feature) == ("feature", "rerank")
+    assert all(x.unchanged for x in feature.root_cause if x.dimension == "model")
+
+
+def test_the_root_cause_limit_is_reported_not_silent(spiked) -> None:  # noqa: ANN001
+    r = detect_anomalies(spiked, DetectInput(days=7, dry_run=True, holidays="none", root_cause_limit=1))
+    assert len(r.anomalies) > 1 and r.root_cause_skipped == len(r.anomalies) - 1
+    assert sum(a.root_cause is None for a in r.anomalies) == r.root_cause_skipped
+    assert any("limit per run" in n for n in r.notes)
+
+
+def test_expected_monthly_labels_suppress_later_month_starts_of_any_length_and_percentage(
+    tmp_path: Path,
+) -> None:
+    """A job on the first working day; the label on its first alert suppresses the later ones: a two-day run,
+    and the same dollars on a month when the base was lower (a larger percentage)."""
+    base = workday_series(1000, weekend=0.9, noise=0.03)
+    rows = []
+    n = 150
+    for i, d in enumerate(days(START, n)):
+        level = 0.6 if d >= dt.date(2026, 9, 1) else 1.0
+        extra = 0.0
+        if d in (dt.date(2026, 6, 1), dt.date(2026, 7, 1), dt.date(2026, 8, 3), dt.date(2026, 8, 4)):
+            extra = 3000.0
+        if d == dt.date(2026, 9, 1):
+            extra = 3000.0
+        rows.append(usage(d, base(i, d) * level + extra, feature="report"))
+    store = store_from_rows(tmp_path, rows)
+    first = detect_anomalies(
+        store,
+        DetectInput(days=30, as_of=dt.date(2026, 6, 3), dimensions=["feature"], holidays="none"),
+    )
+    june = next(a for a in first.anomalies if a.start_day == dt.date(2026, 6, 1))
+    update_anomaly(
+        store,
+        UpdateAnomalyInput(
+            anomaly_id=june.anomaly_id, action="expected", pattern="monthly", reason="month-end job"
+        ),
+    )
+    later = detect_anomalies(
+        store, DetectInput(days=100, dimensions=["feature"], holidays="none", as_of=dt.date(2026, 9, 3))
+    )
+    starts = {a.start_day: a for a in later.anomalies if a.direction == "spike"}
+    assert starts[dt.date(2026, 7, 1)].status == "expected"  # one earlier month only: the label does it
+    for day in (dt.date(2026, 8, 3), dt.date(2026, 9, 1)):  # later ones: the label or the recurrence
+        assert day not in starts or starts[day].status == "expected", starts[day].explanation
+
+
+def test_a_monthly_label_matches_multi_day_runs_and_the_same_dollars_at_another_percentage() -> None:
+    from spendscope.tools.governance.anomalies import _Pattern, matching_pattern
+    from spendscope.tools.governance.anomaly_detection import SeriesSpec, _Incident
+
+    label = _Pattern(
+        feedback_id="fb-1",
+        anomaly_id="an-1",
+        action="expected",
+        reason=None,
+        dimension="feature",
+        value="report",
+        direction="spike",
+        pattern="monthly",
+        anchor_day=dt.date(2026, 6, 1),  # a Monday: the first working day
+        max_relative_pct=300 * 1.5,
+        max_impact=3000 * 1.5,
+        valid_until=None,
+    )
+    spec = SeriesSpec(dimension="feature", source="costs", expr="x")
+
+    def incident(first: dt.date, n: int, impact: float) -> _Incident:
+        return _Incident(
+            spec=spec,
+            value="report",
+            direction="spike",
+            start=first,
+            end=first + dt.timedelta(days=n - 1),
+            peak=first,
+            day_list=[first + dt.timedelta(days=k) for k in range(n)],
+            actual=impact * 2,
+            expected=impact,
+            peak_impact=impact,
+            score=9.0,
+        )
+
+    # two days from the first working day of August (Monday 3rd)
+    assert matching_pattern(incident(dt.date(2026, 8, 3), 2, 3000), 300.0, [label]) is label
+    # the same $3,000 on a month with a lower base: +600%, beyond the percent allowance, within the dollars
+    assert matching_pattern(incident(dt.date(2026, 9, 1), 1, 3000), 600.0, [label]) is label
+    # five times the dollars and the percentage: news
+    assert matching_pattern(incident(dt.date(2026, 9, 1), 1, 15000), 1500.0, [label]) is None
+    # mid-month: another pattern
+    assert matching_pattern(incident(dt.date(2026, 9, 16), 1, 3000), 300.0, [label]) is None
+
+
+def test_the_read_only_scan_stores_nothing_and_serves_scoped_and_remote_callers(spiked) -> None:  # noqa: ANN001
+    scoped = Caller(identity="team-support", row_scope={"team": ("support",)}, remote=True)
+    r = invoke(spiked, "scan_anomalies", {"days": 7, "holidays": "none"}, scoped)
+    assert r.run_id is None and all(a.value.lower() not in ("search", "rerank") for a in r.anomalies)
+    everyone = invoke(
+        spiked, "scan_anomalies", {"days": 7, "holidays": "none"}, Caller(identity="ro", remote=True)
+    )
+    assert ("team", "search") in {(a.dimension, a.value) for a in everyone.anomalies}
+    with spiked.reader() as con:
+        assert con.execute("SELECT count(*) FROM anomalies").fetchall()[0][0] == 0
+    with pytest.raises(PermissionDenied) as err:
+        invoke(spiked, "detect_anomalies", {"days": 7}, scoped)
+    assert err.value.code == "permission_denied"
+
+
+def test_cli_defaults_are_the_documented_api_defaults(spiked, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from spendscope.cli import app
+
+    out = CliRunner().invoke(
+        app, ["anomalies", "detect", "--dry-run", "--json", "--db", str(spiked.path), "--holidays", "none"]
+    )
+    assert out.exit_code == 0, out.output
+    params = json.loads(out.stdout)["params"]
+    api = DetectInput()
+    assert (params["z"], params["min_relative_pct"], params["days"]) == (
+        api.z,
+        api.min_relative_pct,
+        api.days,
+    )
+    with spiked.reader() as con:  # 1% of the median day of the last 28, at least $25
+        median = con.execute(
+            "SELECT median(v) FROM (SELECT CAST(ChargePeriodStart AS DATE) d, SUM(EffectiveCost) v FROM costs "
+            "GROUP BY 1 ORDER BY 1 DESC LIMIT 28)"
+        ).fetchall()[0][0]
+    assert params["min_impact"] == pytest.approx(max(25.0, round(0.01 * float(median), 2)))
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "governance.md").read_text(encoding="utf-8")
+    assert f"z-score >= {api.z:g} (" in docs and f"relative deviation >= {api.min_relative_pct:g} %" in docs

@@ -1,0 +1,293 @@
+"""The detector's model of a normal day, run forward over a matrix of daily series (rows: series, columns:
+calendar days), vectorised over series (docs/analytics.md explains it for analysts).
+
+Spend is modelled on log(spend + c), c = max($1, 5% of the series' median day), so patterns and deviations are
+ratios. For each day t, from the days before t only:
+
+- level L = median of the 7 days before t (seven consecutive days hold every weekday once, so the level does
+  not depend on which weekday the history starts on), moved 4 days along the trend (median of the last three
+  week-on-week changes of that median);
+- weekday effect = median over the last 6 same calendar weekdays of (value - level that day);
+- expected = L + weekday effect; on a quiet day (public holiday, or a bridge day between a holiday and a
+  weekend) a drop is judged against the quietest weekday instead, and the day never shapes the pattern;
+- noise scale = 1.4826 x MAD of the one-step residuals of the last 56 ordinary days (unusual, masked and quiet
+  days left out: with them in, a nine-day level shift doubled its own yardstick);
+- a weekly test: the last 7 days' total against the forecast made 7 days earlier (level, trend and weekday
+  effects frozen then), scaled by the MAD of that ratio over past weeks; it catches ramps and level shifts that
+  creep up by a few percent a day;
+- unusual days (|z| >= exclude_z, or the weekly test) are replaced by their expected value in the history for
+  up to `mask_days` days, so an event does not become the normal; when the series returns to the level it had
+  before the event, that return is the end of the event, not an anomaly the other way;
+- a month-position check: a day that deviates like the same position of the previous months (same day of month,
+  same n-th working day, or the last working day) in at least two of the last three months is a recurring
+  monthly pattern (a month-start batch job), explained rather than reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from spendscope.tools.governance.calendar import Calendar, same_position_days
+
+SEASON = 7
+WEEKS = 6
+SCALE_DAYS = 56
+MIN_RESIDUALS = 14
+WEEKLY_DAY_Z = 1.5  # a day flagged by the weekly test must itself be this far off, the same way
+MAX_TREND = 0.015  # log change per day: at most about +-1.5% a day is extrapolated
+RECURRING_GROWTH = 1.5  # a month-position pattern explains a day within 1.5x of its earlier size
+RECOVERY_DAYS = 28  # after an event, a return to the pre-event level within this many days is its end
+
+
+@dataclass
+class DayScores:
+    expected: np.ndarray  # dollars (NaN: no baseline yet)
+    dev: np.ndarray  # dollars, actual - expected (quiet-day drops: against the quiet expectation)
+    score: np.ndarray  # robust z of the day, log scale
+    flags: np.ndarray  # unusual days to report
+    explained: np.ndarray  # looked unusual, explained by the calendar (quiet day, monthly recurrence)
+    recovered: np.ndarray  # the end of an earlier event (back to the pre-event level)
+
+
+Gate = Callable[..., np.ndarray]  # (actual $, expected $, factor=1.0) -> passes factor x the dollar/% floors
+
+
+def _median_rows(a: np.ndarray) -> np.ndarray:
+    """NaN-ignoring median of each row (NaN for an all-NaN row), by sorting: NaN sorts last."""
+    width = a.shape[1]
+    ordered = np.sort(a, axis=1)
+    n = (~np.isnan(a)).sum(axis=1)
+    lo = np.clip((n - 1) // 2, 0, width - 1)[:, None]
+    hi = np.clip(n // 2, 0, width - 1)[:, None]
+    out = (np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1))[:, 0] / 2
+    return np.where(n > 0, out, np.nan)
+
+
+def _mad_scale(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    center = _median_rows(r)
+    mad = _median_rows(np.abs(r - center[:, None]))
+    return 1.4826 * mad, (~np.isnan(r)).sum(axis=1)
+
+
+def score_days(
+    y: np.ndarray,
+    cal: Calendar,
+    gate: Gate,
+    *,
+    z: float,
+    direction: str = "both",
+    exclude_z: float | None = None,
+    weekly_z: float | None = None,
+    mask_days: int = 21,
+) -> DayScores:
+    """Expected value, deviation, z-score and flags of every day of every series (see the module text)."""
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    n, t_len = y.shape
+    exclude_z = z if exclude_z is None else exclude_z
+    weekly_z = z if weekly_z is None else weekly_z
+    with np.errstate(invalid="ignore", all="ignore"):
+        filled = np.where(np.isnan(y), 0.0, y)
+        nonneg = ~(filled.min(axis=1) < 0) if t_len else np.ones(n, bool)
+        pos = np.where(y > 0, y, np.nan)
+        med = np.nan_to_num(_median_rows(pos)) if t_len else np.zeros(n)
+    offset = np.where(nonneg, np.maximum(1.0, 0.05 * med), 0.0)
+    ly = np.where(nonneg[:, None], np.log(np.maximum(filled, 0.0) + offset[:, None]), filled)
+    ly[np.isnan(y)] = np.nan
+
+    def dollars(v: np.ndarray) -> np.ndarray:
+        if v.ndim == 2:
+            return np.where(nonneg[:, None], np.exp(v) - offset[:, None], v)
+        return np.where(nonneg, np.exp(v) - offset, v)
+
+    hist = np.full_like(ly, np.nan)
+    med7 = np.full_like(ly, np.nan)
+    level = np.full_like(ly, np.nan)
+    trend = np.zeros_like(ly)
+    resid = np.full_like(ly, np.nan)  # one-step residuals of ordinary days (the noise yardstick)
+    expected = np.full_like(ly, np.nan)
+    scale = np.full_like(ly, np.nan)
+    flags = np.zeros(ly.shape, bool)
+    explained = np.zeros(ly.shape, bool)
+    recovered = np.zeros(ly.shape, bool)
+    dev_log = np.full_like(ly, np.nan)
+    effect0 = np.full_like(ly, np.nan)  # the weekday effect each day was expected with
+    exp7 = np.full_like(ly, np.nan)  # 7-day total forecast made 7 days earlier (dollars), by window end
+    r7 = np.full_like(ly, np.nan)  # log ratio of actual to that forecast, ordinary windows only
+    run_start = np.full(n, -(10**6))
+    last_sus = np.full(n, -(10**6))
+    pre_level = np.full(n, np.nan)  # the level before the latest event
+    pre_dir = np.zeros(n)
+    pre_until = np.full(n, -(10**6))
+    quiet = cal.quiet
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for t in range(t_len):  # days (a few hundred), each step vectorised over all series
+            if t >= SEASON:
+                window = hist[:, t - SEASON : t]
+                usable = (~np.isnan(window)).sum(axis=1) == SEASON
+                week_mean = np.sum(np.where(np.isnan(window), 0.0, window), axis=1) / SEASON
+                med7[:, t] = np.where(usable, week_mean, med7[:, t - 1])
+            slopes = np.stack(
+                [
+                    (med7[:, t - SEASON * j] - med7[:, t - SEASON * (j + 1)]) / SEASON
+                    if t - SEASON * (j + 1) >= 0
+                    else np.full(n, np.nan)
+                    for j in range(3)
+                ],
+                axis=1,
+            )
+            trend[:, t] = np.clip(np.nan_to_num(_median_rows(slopes)), -MAX_TREND, MAX_TREND)
+            lv = med7[:, t] + 4.0 * trend[:, t]
+            level[:, t] = np.where(nonneg, np.maximum(lv, np.log(offset)), lv)
+
+            def weekday_effect(day: int, now: int) -> np.ndarray:
+                past = [
+                    hist[:, day - SEASON * k] - level[:, day - SEASON * k]
+                    for k in range(1, WEEKS + 1)
+                    if 0 <= day - SEASON * k < now
+                ]
+                return _median_rows(np.stack(past, axis=1)) if past else np.full(n, np.nan)
+
+            effects = [
+                weekday_effect(t + h, t) for h in range(SEASON)
+            ]  # t, t+1, ..., t+6 (each weekday once)
+            e = level[:, t] + effects[0]
+            effect0[:, t] = effects[0]
+            quiet_e = level[:, t] + np.fmin.reduce(np.stack(effects, axis=1), axis=1)
+            # the forecast of the next 7 days made now (for the weekly test of the window ending at t+6)
+            if t + SEASON - 1 < t_len:
+                fc = np.stack([level[:, t] + trend[:, t] * h + effects[h] for h in range(SEASON)], axis=1)
+                exp7[:, t + SEASON - 1] = np.sum(np.exp(fc) - offset[:, None], axis=1)
+            r = resid[:, max(0, t - SCALE_DAYS) : t]
+            sc, count = _mad_scale(r) if r.shape[1] else (np.full(n, np.nan), np.zeros(n, int))
+            sc = np.maximum(np.nan_to_num(sc), 0.01)
+            ok = (count >= MIN_RESIDUALS) & ~np.isnan(e) & ~np.isnan(ly[:, t])
+            expected[:, t] = np.where(ok, e, np.nan)
+            scale[:, t] = np.where(ok, sc, np.nan)
+            x = ly[:, t]
+            raw_d = x - e
+            d = raw_d
+            is_quiet = bool(quiet[t])
+            if is_quiet:  # a holiday drop is measured from the quietest weekday
+                d = np.where(raw_d < 0, np.minimum(0.0, x - quiet_e), raw_d)
+            dev_log[:, t] = np.where(ok, d, np.nan)
+            zt = d / sc
+            # weekly test over the 7 days ending at t
+            wk = np.zeros(n, bool)
+            if t >= SEASON - 1 and not np.all(np.isnan(exp7[:, t])):
+                week = y[:, t - SEASON + 1 : t + 1]
+                act7 = np.sum(np.where(np.isnan(week), 0.0, week), axis=1)
+                ratio = np.log((np.maximum(act7, 0) + 7 * offset) / (np.maximum(exp7[:, t], 0) + 7 * offset))
+                past7 = r7[:, max(0, t - SCALE_DAYS) : t - SEASON + 1]
+                s7, c7 = _mad_scale(past7) if past7.shape[1] else (np.full(n, np.nan), np.zeros(n, int))
+                s7 = np.maximum(np.nan_to_num(s7), 0.01)
+                z7 = ratio / s7
+                wk = (
+                    ok
+                    & (c7 >= MIN_RESIDUALS)
+                    & nonneg
+                    & (np.abs(z7) >= weekly_z)
+                    & (np.sign(z7) == np.sign(d))
+                )
+                wk &= gate(act7, exp7[:, t])
+                recent = flags[:, t - SEASON + 1 : t] | (
+                    np.abs(np.nan_to_num(dev_log[:, t - SEASON + 1 : t])) >= exclude_z * sc[:, None]
+                )
+                wk &= ~recent.any(axis=1)  # a week holding unusual days is the daily test's business
+                r7[:, t] = np.where(ok & ~recent.any(axis=1) & ~wk & ~np.isnan(ratio), ratio, np.nan)
+            daily = ok & (np.abs(zt) >= z) & gate(dollars(x), dollars(x - d))
+            unusual = daily | wk
+            if direction == "spike":
+                unusual &= d > 0
+            elif direction == "drop":
+                unusual &= d < 0
+            # the end of an event: a move back towards the level before it is not a new anomaly
+            back = (
+                (t <= pre_until)
+                & (np.sign(d) == -pre_dir)
+                & ~np.isnan(pre_level)
+                & (np.abs(x - (pre_level + effects[0])) < exclude_z * sc)
+            )
+            recovered[:, t] = unusual & back
+            unusual &= ~back
+            if is_quiet:  # unusual against an ordinary day, not against a quiet one
+                explained[:, t] = (
+                    ok & ~unusual & (raw_d < 0) & (np.abs(raw_d / sc) >= z) & gate(dollars(x), dollars(e))
+                )
+            flags[:, t] = unusual
+            suspect = ok & ((np.abs(zt) >= exclude_z) | wk) & ~back
+            new_run = suspect & (t - last_sus > 2)
+            pre_level = np.where(new_run, level[:, t], pre_level)
+            pre_dir = np.where(new_run, np.sign(d), pre_dir)
+            run_start = np.where(new_run, t, run_start)
+            last_sus = np.where(suspect, t, last_sus)
+            pre_until = np.where(suspect, t + RECOVERY_DAYS, pre_until)
+            masked = (suspect & (t - run_start < mask_days)) | (ok & is_quiet)
+            keep = ~np.isnan(x)
+            # back at the pre-event level after the event had become the normal: the event's days are rewritten
+            # in the history as the pre-event level, so the baseline returns at once instead of drifting back
+            for r in np.nonzero(back & keep_all(x) & (t - run_start >= mask_days))[0]:
+                a = max(0, int(run_start[r]))
+                hist[r, a:t] = np.where(np.isnan(hist[r, a:t]), np.nan, pre_level[r] + effect0[r, a:t])
+            # a masked day enters the history at the level without its trend step: a masked run must not keep
+            # extrapolating a trend into itself
+            plain = med7[:, t] + effects[0]
+            hist[:, t] = np.where(
+                keep & ~masked, x, np.where(keep, np.where(np.isnan(plain), x, plain), np.nan)
+            )
+            ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back
+            resid[:, t] = np.where(ordinary, raw_d, np.nan)
+    # monthly recurrence: the same position of earlier months moved the same way, by a similar amount of dollars
+    with np.errstate(over="ignore", invalid="ignore"):
+        reference = filled - dollars(ly - _same_weekday_reference(ly))  # each day's excess over its weekdays
+        day_dev = filled - dollars(ly - dev_log)
+    for r, t in zip(*np.nonzero(flags), strict=True):
+        current = day_dev[r, t]
+        seen = 0
+        for days in same_position_days(cal, int(t)):
+            if any(
+                not np.isnan(reference[r, i])
+                and np.sign(reference[r, i]) == np.sign(current)
+                and abs(current) <= RECURRING_GROWTH * abs(reference[r, i])
+                and abs(current) >= abs(reference[r, i]) / RECURRING_GROWTH
+                for i in days
+            ):
+                seen += 1
+        if seen >= 2:
+            flags[r, t] = False
+            explained[r, t] = True
+    with np.errstate(over="ignore", invalid="ignore"):
+        base = dollars(ly - dev_log)
+        dev = np.where(np.isnan(dev_log), np.nan, y - base)
+        score = dev_log / scale
+    return DayScores(
+        expected=np.where(np.isnan(dev_log), np.nan, base),
+        dev=dev,
+        score=score,
+        flags=flags,
+        explained=explained,
+        recovered=recovered,
+    )
+
+
+def keep_all(x: np.ndarray) -> np.ndarray:
+    return ~np.isnan(x)
+
+
+def _same_weekday_reference(ly: np.ndarray) -> np.ndarray:
+    """log value minus the median of the same weekday 1-3 weeks before and after (what is available): how
+    unusual a past day was, judged from both sides."""
+    n, t_len = ly.shape
+    cols = []
+    for k in (-21, -14, -7, 7, 14, 21):
+        shifted = np.full_like(ly, np.nan)
+        if k < 0:
+            shifted[:, -k:] = ly[:, : t_len + k]
+        else:
+            shifted[:, : t_len - k] = ly[:, k:]
+        cols.append(shifted)
+    ref = np.stack(cols, axis=2)  # n x T x 6
+    flat = ref.reshape(n * t_len, 6)
+    med = _median_rows(flat).reshape(n, t_len)
+    return ly - med

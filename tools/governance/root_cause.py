@@ -1,0 +1,313 @@
+"""Root cause: which values of the other dimensions explain an anomaly's change, in dollars that add up.
+
+For every drill-down dimension (the bill's model, token type, feature and other tags, resource, provider, ...;
+and customers, features and operations in telemetry when the series maps to it) each value gets its actual
+spend on the anomalous days and a baseline (median of the same weekday 1-4 weeks before). The baselines are
+scaled so that, within a dimension, they add up to the anomaly's own expected value; so the values' impacts
+(actual - scaled baseline) add up exactly to the anomaly's impact and their shares to 100% (a remainder row
+`(other values)` keeps the sum when only the largest values are listed).
+
+Ranking: a value is informative when its share of the change is at least 20 points above its usual share of
+the spend (a value that is the whole series before and after, like the only provider of a feature, says
+nothing). Informative values come first, by the dollars they explain, with a preference for the narrower one
+(the smaller usual share: a feature before the model it shares with others); then the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import numpy as np
+from spendscope.tools.costs.breakdown import Filter, filter_sql
+from spendscope.tools.costs.dimensions import Source, dimension_sql, measure_sql, tag_keys
+from spendscope.tools.governance.anomaly_detection import (
+    DEFAULT_Z,
+    DRILL_BUILTINS,
+    NONE_VALUE,
+    TELEMETRY_COLUMNS,
+    TELEMETRY_DRILL,
+    Anomaly,
+    RootCauseItem,
+    SeriesSpec,
+    _load_matrix,
+    _ts,
+)
+from spendscope.tools.governance.anomaly_model import score_days
+from spendscope.tools.governance.calendar import build_calendar
+
+PER_DIMENSION = 3  # values listed per dimension (the rest summed as "(other values)")
+LIFT = 20.0  # points of share of change above the usual share that make a value informative
+SPECIFICITY = (  # most specific first; other dimensions (tags) after these
+    "resource",
+    "customer",
+    "feature",
+    "operation",
+    "model",
+    "token_type",
+    "sub_account",
+    "team",
+    "region",
+    "service",
+    "provider",
+)
+OTHER = "(other values)"
+HISTORY_DAYS = 91  # history loaded to model each value's series
+
+
+def drill_dims(con: duckdb.DuckDBPyConnection, source: Source) -> list[tuple[str, str]]:
+    """(name, SQL) of the bill dimensions a root cause splits by: the built-in ones that say most, then every
+    virtual tag and provider tag key (at most 16 in all)."""
+    dims: list[tuple[str, str]] = []
+    names = (
+        DRILL_BUILTINS
+        + sorted(source.virtual_tags)
+        + [k for k in tag_keys(con) if k.lower() not in source.virtual_tags]
+    )
+    seen = set()
+    for name in names:
+        low = name.lower()
+        if low in seen or len(dims) >= 16:
+            continue
+        seen.add(low)
+        dims.append((low, dimension_sql(name, con, source)))
+    return dims
+
+
+def _split(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    ts_col: str,
+    value_expr: str,
+    where: list[str],
+    params: list,
+    dims: list[tuple[str, str]],
+    days: list[dt.date],
+    src: str,
+) -> list[tuple[str, str, float, float]]:
+    """(dimension, value, actual, baseline) on `days` for every value of every drill-down dimension, the baseline
+    being the median of the same weekday 1-4 weeks before, per day; in one grouped query."""
+    if not dims:
+        return []
+    wanted = sorted(set(days) | {d - dt.timedelta(days=7 * k) for d in days for k in range(1, 5)})
+    cols = ", ".join(f"CAST({expr} AS VARCHAR) AS d{i}" for i, (_, expr) in enumerate(dims))
+    names = " ".join(f"WHEN {i} THEN '{name}'" for i, (name, _) in enumerate(dims))
+    n = len(dims)
+    which = " ".join(
+        f"WHEN GROUPING({', '.join(f'd{j}' for j in range(n))}) = {(1 << n) - 1 - (1 << (n - 1 - i))} "
+        f"THEN {i}"
+        for i in range(n)
+    )
+    sets = ", ".join(f"(day, d{i})" for i in range(n))
+    sql = f"""
+        WITH base AS MATERIALIZED (
+            SELECT CAST({ts_col} AS DATE) AS day, CAST({value_expr} AS DOUBLE) AS v, {cols}
+            FROM {relation}
+            WHERE {" AND ".join(where)} AND {ts_col} >= ? AND {ts_col} < ?
+              AND CAST({ts_col} AS DATE) IN (SELECT unnest(?::DATE[]))
+        ),
+        grouped AS (
+            SELECT day, CASE {which} END AS g, coalesce({", ".join(f"d{i}" for i in range(n))}) AS val, SUM(v) AS v
+            FROM base GROUP BY GROUPING SETS ({sets})
+        ),
+        sums AS (SELECT day, CASE g {names} END AS dim, coalesce(val, '{NONE_VALUE}') AS val, v FROM grouped),
+        days AS (SELECT unnest(?::DATE[]) AS d),
+        refs AS (SELECT d, d - CAST(7 * k AS INTEGER) AS ref FROM days, range(1, 5) r(k)),
+        keys AS (SELECT DISTINCT dim, val FROM sums),
+        actual AS (SELECT dim, val, SUM(v) AS actual FROM sums WHERE day IN (SELECT d FROM days) GROUP BY ALL),
+        per_day AS (
+            SELECT keys.dim, keys.val, refs.d, median(coalesce(sums.v, 0)) AS m
+            FROM keys CROSS JOIN refs
+            LEFT JOIN sums ON sums.dim = keys.dim AND sums.val = keys.val AND sums.day = refs.ref
+            GROUP BY ALL
+        ),
+        expected AS (SELECT dim, val, SUM(m) AS expected FROM per_day GROUP BY ALL)
+        SELECT keys.dim, keys.val, coalesce(actual.actual, 0) AS a, coalesce(expected.expected, 0) AS e
+        FROM keys LEFT JOIN actual USING (dim, val) LEFT JOIN expected USING (dim, val)
+        ORDER BY keys.dim, abs(coalesce(actual.actual, 0) - coalesce(expected.expected, 0)) DESC
+    """
+    lo, hi = min(wanted), max(wanted) + dt.timedelta(days=1)
+    rows = con.execute(sql, [*params, _ts(lo), _ts(hi), wanted, days]).fetchall()
+    return [(dim, val, float(a), float(e)) for dim, val, a, e in rows]
+
+
+def _split_modelled(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    column: str,
+    scope: list[Filter],
+    dims: list[tuple[str, str]],
+    days: list[dt.date],
+    country: str,
+) -> list[tuple[str, str, float, float]]:
+    """(dimension, value, actual, expected) on `days` for every value of every drill-down dimension of the scope's
+    usage, the expected value coming from the detector's own model of each value's series (so an earlier event
+    of one value, masked there, does not make it look changed now)."""
+    if not dims:
+        return []
+    specs = [SeriesSpec(dimension=name, source="costs", expr=expr) for name, expr in dims]
+    lo = min(days) - dt.timedelta(days=HISTORY_DAYS)
+    lo -= dt.timedelta(days=lo.weekday())
+    keys, y = _load_matrix(con, specs, source, column, scope, lo, max(days) + dt.timedelta(days=1))
+    if not keys:
+        return []
+    cal = build_calendar(lo, y.shape[1], country)
+    sc = score_days(y, cal, lambda a, e, f=1.0: np.zeros(len(a), bool), z=np.inf, exclude_z=DEFAULT_Z)
+    idx = [(d - lo).days for d in days]
+    actual = np.nansum(y[:, idx], axis=1)
+    expected = np.nansum(np.nan_to_num(sc.expected[:, idx]), axis=1)
+    return [
+        (spec.dimension, value, float(actual[r]), float(expected[r])) for r, (spec, value) in enumerate(keys)
+    ]
+
+
+def _reconcile(
+    rows: list[tuple[str, str, float, float]],
+    actual: float,
+    expected: float,
+    src: str,
+    new_series: bool = False,
+) -> list[RootCauseItem]:
+    """Items whose impacts add up to (actual - expected) within each dimension (see the module text)."""
+    by_dim: dict[str, list[tuple[str, float, float]]] = {}
+    for dim, val, a, e in rows:
+        by_dim.setdefault(dim, []).append((val, a, e))
+    impact = actual - expected
+    items: list[RootCauseItem] = []
+    for dim, vals in by_dim.items():
+        base = sum(e for _, _, e in vals)
+        factor = expected / base if base > 0 else 0.0
+        scaled = [(v, a, e * factor) for v, a, e in vals]
+        usual_total = sum(e for _, _, e in scaled)
+        scaled.sort(key=lambda t: -abs(t[1] - t[2]))
+        kept, rest = scaled[:PER_DIMENSION], scaled[PER_DIMENSION:]
+        if rest:
+            ra, re_ = sum(a for _, a, _ in rest), sum(e for _, _, e in rest)
+            if abs(ra - re_) >= 0.005 * max(abs(impact), 1e-9):
+                kept.append((f"{OTHER[:-1]}: {len(rest)})", ra, re_))
+        for v, a, e in kept:
+            if abs(a - e) < 0.005 and abs(a) < 0.005:
+                continue
+            share = (a - e) / impact * 100 if abs(impact) > 1e-9 else None
+            usual = e / usual_total * 100 if usual_total > 1e-9 else 0.0
+            of_actual = a / actual * 100 if abs(actual) > 1e-9 else 0.0
+            whole = of_actual >= 95 and (
+                usual >= 95 or usual_total <= 1e-9
+            )  # all of the series, before and now
+            # a dominant value is still the driver when the rest of the series did not move
+            rest_base, rest_change = expected - e, impact - (a - e)
+            if rest_base > 1e-9:
+                rest_rel = abs(rest_change) / rest_base
+            else:  # the rest is new spend (or none at all)
+                rest_rel = float("inf") if abs(rest_change) > 1e-9 else 0.0
+            own_rel = abs(a - e) / e if e > 1e-9 else float("inf")
+            concentrated = share is not None and share >= 50 and rest_rel <= 0.5 * own_rel
+            items.append(
+                RootCauseItem(
+                    dimension=dim,
+                    value=v,
+                    source=src,  # type: ignore[arg-type]
+                    actual=round(a, 6),
+                    expected=round(e, 6),
+                    impact=round(a - e, 6),
+                    share_pct=round(share, 2) if share is not None else None,
+                    usual_share_pct=round(usual, 2),
+                    unchanged=share is None
+                    or whole
+                    or new_series
+                    or v.startswith(OTHER[:-1])
+                    or (share - usual < LIFT and not concentrated),
+                )
+            )
+    return items
+
+
+def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
+    """Informative values first: among those explaining at least 80% as much of the change as the best one, the
+    most specific level (SPECIFICITY), then the narrower value (smaller usual share); then the rest by dollars."""
+
+    def explained(it: RootCauseItem) -> float:
+        return min(abs(it.share_pct or 0.0), 100.0) / 100
+
+    def spec(it: RootCauseItem) -> int:
+        return SPECIFICITY.index(it.dimension) if it.dimension in SPECIFICITY else len(SPECIFICITY)
+
+    informative = [it for it in items if not it.unchanged and (it.impact > 0) == (direction == "spike")]
+    best = max((explained(it) for it in informative), default=0.0)
+    lead = sorted(
+        (it for it in informative if explained(it) >= 0.8 * best),
+        key=lambda it: (spec(it), it.usual_share_pct or 0.0, -explained(it), it.dimension, it.value),
+    )
+    chosen = {id(it) for it in lead}
+    rest = sorted(
+        (it for it in informative if id(it) not in chosen),
+        key=lambda it: (-explained(it), spec(it), it.value),
+    )
+    others = sorted(
+        (it for it in items if id(it) not in chosen and it not in rest),
+        key=lambda it: (-abs(it.impact), spec(it), it.dimension, it.value),
+    )
+    return lead + rest + others
+
+
+def named_cause(a: Anomaly) -> tuple[str, str]:
+    """What an anomaly names first: its first informative driver in its direction; else the most specific value
+    that is the whole series (a provider that is all of one feature); else the series itself."""
+    for it in a.root_cause or []:
+        if not it.unchanged and (it.impact > 0) == (a.direction == "spike"):
+            return it.dimension, it.value
+    own = SPECIFICITY.index(a.dimension) if a.dimension in SPECIFICITY else len(SPECIFICITY)
+    whole = [
+        it
+        for it in a.root_cause or []
+        if it.source == "costs"
+        and it.dimension in SPECIFICITY[: min(own, SPECIFICITY.index("token_type") + 1)]
+        and it.value != NONE_VALUE
+        and abs(it.actual) >= 0.95 * abs(a.actual)
+        and (it.usual_share_pct or 0) >= 95
+    ]
+    if whole:
+        best = min(whole, key=lambda it: SPECIFICITY.index(it.dimension))
+        return best.dimension, best.value
+    return a.dimension, a.value
+
+
+def root_cause(
+    con: duckdb.DuckDBPyConnection,
+    a: Anomaly,
+    days: list[dt.date],
+    source: Source,
+    drill: list[tuple[str, str]] | None = None,
+    country: str = "none",
+) -> list[RootCauseItem]:
+    """The dimension values that explain the anomaly, on the bill and (when the series maps to it) in telemetry,
+    ranked (see the module text)."""
+    drill = drill if drill is not None else drill_dims(con, source)
+    column, token_type = measure_sql(a.measure) if a.source == "costs" else ("estimated_cost", None)
+    items: list[RootCauseItem] = []
+    if a.source == "costs":
+        scope = [Filter(dimension=a.dimension, op="eq", values=[a.value])]
+        if token_type:
+            scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
+        dims = [d for d in drill if d[0] != a.dimension]
+        if a.kind == "recurring_charge":
+            clauses, params = filter_sql(scope, con, source)
+            rows = _split(
+                con, source.relation, "ChargePeriodStart", column, clauses, params, dims, days, "costs"
+            )
+        else:
+            rows = _split_modelled(con, source, column, scope, dims, days, country)
+        items += _reconcile(rows, a.actual, a.expected, "costs", a.kind == "new")
+    col = TELEMETRY_COLUMNS.get(a.dimension)
+    if col:
+        have = {it.dimension for it in items}
+        dims = [(d, TELEMETRY_COLUMNS[d]) for d in TELEMETRY_DRILL if d != a.dimension and d not in have]
+        where = [f"{col} IS NULL"] if a.value == NONE_VALUE else [f"lower({col}) = ?"]
+        params = [] if a.value == NONE_VALUE else [a.value.lower()]
+        rows = _split(con, "usage_events", "ts", "estimated_cost", where, params, dims, days, "usage_events")
+        if rows:
+            dim0 = rows[0][0]
+            t_actual = sum(r[2] for r in rows if r[0] == dim0)
+            t_base = sum(r[3] for r in rows if r[0] == dim0)
+            items += _reconcile(rows, t_actual, t_base, "usage_events")
+    return rank(items, a.direction)
