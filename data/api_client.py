@@ -78,10 +78,17 @@ class ApiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _asked_delay(self, response: httpx.Response) -> float | None:
+        """The wait the API asked for in this answer (None: use our own backoff)."""
+        return retry_after_seconds(response.headers)
+
+    def _retryable(self, response: httpx.Response) -> bool:
+        return response.status_code in RETRY_STATUS
+
     def _wait(self, state: RetryCallState) -> float:
         """Seconds before the next attempt: the provider's `retry-after`, else exponential with jitter."""
         response = None if state.outcome is None or state.outcome.failed else state.outcome.result()
-        asked = retry_after_seconds(response.headers) if response is not None else None
+        asked = self._asked_delay(response) if response is not None else None
         if asked is not None:
             return min(asked, self.max_delay * 2)
         attempt = state.attempt_number - 1
@@ -90,25 +97,31 @@ class ApiClient:
     def _counted(self, state: RetryCallState) -> None:
         self.retries += 1
 
-    def _get(self, path: str, params: list[tuple[str, str]]) -> httpx.Response:
+    def _send(
+        self, method: str, path: str, params: list[tuple[str, str]] | None, body: Any
+    ) -> httpx.Response:
         self.requests += 1
-        return self._client.get(path, params=params)
+        if body is None:
+            return self._client.request(method, path, params=params)
+        return self._client.request(method, path, params=params, json=body)
 
-    def get_json(self, path: str, params: list[tuple[str, str]]) -> dict[str, Any]:
-        """GET `path` and return the decoded JSON object, retrying throttling and server errors."""
-        url = f"{self.base_url}{path}"
+    def send(
+        self, method: str, path: str, *, params: list[tuple[str, str]] | None = None, body: Any = None
+    ) -> httpx.Response:
+        """One request, retrying throttling, server errors and dropped connections (tenacity); the last answer
+        is returned as it is (errors are the caller's to map). `path` may be an absolute URL."""
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,
-            retry=retry_if_exception_type(httpx.TransportError)
-            | retry_if_result(lambda r: r.status_code in RETRY_STATUS),
+            retry=retry_if_exception_type(httpx.TransportError) | retry_if_result(self._retryable),
             sleep=self.sleep,
             before_sleep=self._counted,
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
             reraise=True,
         )
         try:
-            response = retrying(self._get, path, params)
+            return retrying(self._send, method, path, params, body)
         except httpx.TransportError as exc:
             raise SourceError(
                 f"{self.provider} API at {url} could not be reached after {self.max_attempts} attempts "
@@ -116,6 +129,11 @@ class ApiClient:
                 provider=self.provider,
                 url=url,
             ) from None
+
+    def get_json(self, path: str, params: list[tuple[str, str]]) -> dict[str, Any]:
+        """GET `path` and return the decoded JSON object, retrying throttling and server errors."""
+        url = f"{self.base_url}{path}"
+        response = self.send("GET", path, params=params)
         status = response.status_code
         if status >= 400:
             raise self._error(status, url)

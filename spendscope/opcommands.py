@@ -66,7 +66,8 @@ class Command:
     what the command was given); `rows(result)` gives (columns, rows) for --csv; `json(result,
     extras)` what --json prints (default: the result); `prepare(raw, extras)` adjusts the input before it is
     validated (a file read, a default taken from the environment); `context(db)` extra keyword arguments for
-    the operation (the local price catalog)."""
+    the operation (the local price catalog); `after(result, extras)` runs before the result is printed, in
+    every format (a file written)."""
 
     name: str
     operation: str
@@ -75,12 +76,14 @@ class Command:
     group: str | None = None
     options: Mapping[str, Opt] = field(default_factory=dict)
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # the command's own defaults (the model's else)
     omit: tuple[str, ...] = ()
     rows: Callable[[Any], tuple[list[str], list[list[Any]]]] | None = None
     json: Callable[[Any, dict[str, Any]], Any] | None = None
     extras: tuple[Extra, ...] = ()
     prepare: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
     context: Callable[[Path | None], dict[str, Any]] | None = None
+    after: Callable[[Any, dict[str, Any]], None] | None = None
     help: str | None = None
 
 
@@ -125,10 +128,11 @@ def cli_type(ann: Any) -> Any:
     return str | None
 
 
-def _default_text(info: FieldInfo) -> str:
+def _default_text(info: FieldInfo, default: Any = None) -> str:
     if info.is_required():
         return ""
-    default = info.get_default(call_default_factory=True)
+    if default is None:
+        default = info.get_default(call_default_factory=True)
     if default in (None, "", [], {}) or isinstance(default, bool):
         return ""
     if isinstance(default, list):
@@ -136,11 +140,11 @@ def _default_text(info: FieldInfo) -> str:
     return f" (default {default})"
 
 
-def _help(name: str, info: FieldInfo, opt: Opt) -> str:
+def _help(name: str, info: FieldInfo, opt: Opt, default: Any = None) -> str:
     text = opt.help or (info.description or name.replace("_", " "))
     text = text[:1].upper() + text[1:]
     required = " (required)" if info.is_required() and not opt.argument else ""
-    return text.rstrip(".") + _default_text(info) + required + "."
+    return text.rstrip(".") + _default_text(info, default) + required + "."
 
 
 def _metavar(info: FieldInfo) -> str | None:
@@ -209,7 +213,7 @@ def build(spec: Command) -> Callable[..., None]:
             decl = typer.Option(
                 default,
                 *flag_names(name, info, opt),
-                help=_help(name, info, opt),
+                help=_help(name, info, opt, spec.defaults.get(name)),
                 show_default=False,
                 metavar=_metavar(info),
             )
@@ -249,15 +253,20 @@ def build(spec: Command) -> Callable[..., None]:
         db, as_json = given.pop("db"), given.pop("as_json")
         as_csv, chart = given.pop("as_csv", False), given.pop("chart", None)
         raw = {
-            field_of[n]: _parse(offered[field_of[n]], v)
-            for n, v in given.items()
-            if v is not None and v != []
+            **spec.defaults,
+            **{
+                field_of[n]: _parse(offered[field_of[n]], v)
+                for n, v in given.items()
+                if v is not None and v != []
+            },
         }
         if spec.prepare is not None:
             raw = spec.prepare(raw, extras)
         raw = {**raw, **spec.fixed}
         result = run(op, raw, db, display, spec.context(db) if spec.context else {})
         extras["input"] = raw
+        if spec.after is not None:
+            spec.after(result, extras)
         emit(spec, op.chart, result, extras, as_json=as_json, as_csv=as_csv, chart=chart)
 
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
@@ -368,6 +377,7 @@ GROUP_HELP = {
     "owners": "Owners of tag values (Slack channel, Slack user, email).",
     "shared": "Shared-cost pools (defined in the rules file's `shared:` section).",
     "report": "Reports: showback/chargeback and telemetry-based customer attribution.",
+    "prices": "The price catalog: a model's prices (tiers, long context, dates), price changes, model costs.",
 }
 
 

@@ -9,7 +9,11 @@ that differs from a stored one only in case, spaces or punctuation (`Claude Sonn
 `claude-sonnet-4-5`) is replaced by the stored spelling when exactly one stored value reads that way; when
 several do, the error names them. `(none)` (rows without a value) is always accepted.
 
-Only equality filters (eq, in, not, not_in) are checked: a prefix or a substring is a search, not a name.
+Only equality filters (eq, in, not, not_in) are checked: a prefix or a substring is a search, not a name. An
+exclusion (not, not_in) of a value no row has is an error only when a stored value reads like it (a likely
+misspelling: `team!=supprot`); otherwise it removes nothing and stands (`gpu_count!=0` where every instance
+has GPUs). A value a dimension takes by definition (a token kind such as `cache_write`, a GPU count) stands even
+when no row has it: it names no row by spelling, and 0 is then the right answer.
 Values are looked up within the caller's row scope, so neither the check nor its suggestions reveal values
 outside it. An input with `allow_unknown_values: true` (a budget for a team that has no spend yet) skips the
 check. A store without cost rows is left to the operation, which says to import data first.
@@ -44,11 +48,12 @@ from spendscope.tools.costs.breakdown import (
     normalized,
     pre_aggregation_columns,
 )
-from spendscope.tools.costs.dimensions import Source, dimension_sql, query_source
+from spendscope.tools.costs.dimensions import TOKEN_MEASURES, Source, dimension_sql, query_source
 from spendscope.tools.scoping import scope_filters
 from spendscope.tools.triage.facts import UsageFilter, usage_where
 
 CHECKED_OPS = frozenset({"eq", "in", "not", "not_in"})
+NEGATIONS = frozenset({"not", "not_in"})
 SUGGESTIONS = 3
 CLOSE = 0.5  # match_score from which a stored value is offered as "closest"
 OPT_OUT = "allow_unknown_values"
@@ -136,16 +141,23 @@ class _Lookup:
     def resolve(self, f: Filter) -> Filter:
         if f.op not in CHECKED_OPS:
             return f
-        values = [self._value(f.dimension, v) for v in f.values]
+        values = [self._value(f.dimension, v, f.op in NEGATIONS) for v in f.values]
         return f if values == f.values else f.model_copy(update={"values": values})
 
-    def _value(self, dimension: str, value: str) -> str:
-        if value.strip().lower() in NONE_VALUES or self.exists(dimension, value):
+    def _value(self, dimension: str, value: str, negated: bool) -> str:
+        if value.strip().lower() in NONE_VALUES or in_vocabulary(dimension, value):
+            return value
+        if self.exists(dimension, value):
             return value
         where = (
             f" among the rows this caller may see ({self.caller.scope_text()})" if self.caller.scoped else ""
         )
-        return closest_or_error(dimension, value, self.known(dimension), where)
+        known = self.known(dimension)
+        if negated and not any(
+            normalized(k) == normalized(value) or match_score(value, k) >= CLOSE for k in known
+        ):
+            return value  # excluding a value no row has, and nothing like it: the exclusion removes nothing
+        return closest_or_error(dimension, value, known, where)
 
 
 class _UsageLookup:
@@ -171,6 +183,15 @@ class _UsageLookup:
         if field == "model":
             known |= {c for c in (canonical_model(k) for k in list(known)) if c}
         return closest_or_error(field, value, sorted(known), " in the telemetry (usage_events)")
+
+
+def in_vocabulary(dimension: str, value: str) -> bool:
+    """Whether `value` is one of the values a dimension can take by definition (a token kind, a GPU count): such
+    a value names no row by spelling, so a store without it answers 0 rightly (no cache writes this month)."""
+    key, text = dimension.strip().lower(), value.strip().lower()
+    if key == "token_type":
+        return text in TOKEN_MEASURES.values()
+    return key == "gpu_count" and text.isdigit()
 
 
 def closest_or_error(dimension: str, value: str, known: list[str], where: str) -> str:
