@@ -16,8 +16,12 @@ from spendscope.tools.access import Caller
 from spendscope.tools.scoping import sql_scope
 
 
+ASSISTANT_TABLES = {"assistant_seats", "assistant_activity"}  # no scoped column: kept per user (below)
+
+
 def trimmed_copy(store: Store, caller: Caller, dest: Path) -> Store:
-    """A copy of `store` holding only the rows `caller` may see (cost rows and telemetry events)."""
+    """A copy of `store` holding only the rows `caller` may see (cost rows and telemetry events; coding-assistant
+    seats and activity of the users whose cost rows remain)."""
     shutil.copy(store.path, dest)
     copy = Store(dest, lock_timeout=10)
     predicates = sql_scope(copy, caller).predicates
@@ -31,6 +35,13 @@ def trimmed_copy(store: Store, caller: Caller, dest: Path) -> Store:
         for table, predicate in predicates.items():
             if table in tables:
                 con.execute(f"DELETE FROM {table} WHERE NOT coalesce({predicate}, false)")
+        for table in (
+            ASSISTANT_TABLES & tables
+        ):  # seats and activity belong to the users whose cost rows are left
+            con.execute(
+                f"DELETE FROM {table} WHERE lower(user_id) NOT IN (SELECT lower(json_extract_string(Tags, "
+                "'$.user')) FROM costs WHERE json_extract_string(Tags, '$.user') IS NOT NULL)"
+            )
     return copy
 
 

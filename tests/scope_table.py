@@ -46,6 +46,11 @@ UNSCOPED = Caller("admin-token", can_write=True)
 ANOMALY = "{anomaly}"  # replaced by a stored anomaly's id
 RULES = "tags:\n  - key: cost_center\n    rules:\n      - value: cc-1\n        when: {provider: OpenAI}\n"
 OUTSIDE_BUDGET = "all openai"  # a budget over every team: outside team search
+PATCH = (
+    "diff --git a/app.py b/app.py\nnew file mode 100644\n--- /dev/null\n+++ b/app.py\n@@ -0,0 +1,4 @@\n"
+    "+from openai import OpenAI\n+client = OpenAI()\n+def answer(q):\n"
+    '+    return client.chat.completions.create(model="gpt-4.1-mini", messages=[{"role": "user", "content": q}])\n'
+)
 
 # Example input of every operation that needs one (the rest run on their defaults). Small results: Billy feeds
 # at most 24,000 characters of a result back to the model.
@@ -67,9 +72,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "numerator": {"filters": [{"dimension": "provider", "values": ["OpenAI"]}]},
         "denominator": {},
     },
+    "compare_model_costs": {"period": "2026-10"},
     "detect_anomalies": {"days": 7, "dry_run": True, "root_cause": False},
+    "diff_model_prices": {"from_date": "2026-09-01", "to_date": "2026-10-15"},
     "dimension_catalog": {"limit_per_dimension": 3},
     "estimate_pr_cost_diff": {"repo": str(ROOT), "base": "HEAD", "head": "HEAD"},
+    "estimate_pr_cost_diff_from_patch": {"patch": PATCH, "as_of": "2026-10-31"},
     "explain_change": {
         "period": "2026-10",
         "compare_period": "2026-09",
@@ -79,11 +87,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "forecast_costs": {"as_of": "2026-11-01", "horizon": 7, "method": "seasonal_naive", "backtest_days": 7},
     "get_allocation_coverage": {"period": "2026-10", "top": 2},
     "get_anomaly": {"anomaly_id": ANOMALY},
+    "get_assistant_costs": {"period": "2026-10", "top": 5},
     "get_shared_cost_allocation": {"period": "2026-10"},
     "get_showback_report": {"month": "2026-10", "drivers": 1},
     "get_token_usage": {"period": "2026-10", "top": 5},
     "gpu_utilization": {"period": "2026-10"},
     "list_anomalies": {"limit": 3},
+    "list_assistant_seats": {"as_of": "2026-11-01"},
     "list_dimension_values": {"dimension": "provider"},
     "list_new_commits": {"period": "2026-10", "limit": 3},
     "list_sources": {"as_of": "2026-11-01T00:00:00Z"},
@@ -92,11 +102,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "reconcile_estimates": {"period": "2026-10", "grain": "month"},
     "remove_budget": {"name": OUTSIDE_BUDGET},
     "remove_owner": {"key": "team", "value": "search"},
+    "reprice_telemetry": {"since": "2026-10-01", "dry_run": True},
     "review_allocation_suggestions": {"approve": "1"},
     "rollback_allocation_rules": {"version": 0},
     "savings_recommendations": {"as_of": "2026-11-01", "top": 3},
+    "scan_anomalies": {"days": 7, "root_cause": False},
     "set_budget": {"name": "new one", "amount": 10},
     "set_owner": {"key": "team", "value": "search", "slack_channel": "#search"},
+    "show_model_prices": {"model": "claude-sonnet-4-5", "on": "2026-10-01"},
     "snooze_anomaly": {"anomaly_id": ANOMALY, "hours": 1},
     "suggest_allocation_rules": {"period": "2026-10", "limit": 3},
     "top_usage": {"period": "2026-10", "top": 3},
@@ -275,6 +288,20 @@ def as_sent(surface: str, result: Any) -> Any:
 
         return jsonable(result)
     return result.model_dump(mode="json")
+
+
+# Operations whose scoped run leaves out what the scope's filters cannot limit, saying so in its result: the oracle
+# runs them with the same filters (on the trimmed store), so their figures compare like for like. The anomaly
+# scan skips the telemetry series under a filter (skipped_dimensions names them).
+ORACLE_WITH_SCOPE_FILTERS = {"scan_anomalies"}
+
+
+def oracle_args(op: Operation, args: dict[str, Any]) -> dict[str, Any]:
+    """The oracle's arguments for `op`: the example's, plus the scope as filters where the scan needs them."""
+    if op.name not in ORACLE_WITH_SCOPE_FILTERS:
+        return args
+    scope = [{"dimension": d, "values": list(v)} for d, v in SCOPE.items()]
+    return {**args, "filters": [*args.get("filters", []), *scope]}
 
 
 def args_for(op: Operation, anomaly: str) -> dict[str, Any]:

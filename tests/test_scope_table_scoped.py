@@ -15,6 +15,7 @@ from scope_table import (  # noqa: F401 - master_fixture, oracle_fixture are pyt
     args_for,
     as_sent,
     master_fixture,
+    oracle_args,
     oracle_fixture,
     surfaces,
 )
@@ -46,5 +47,5 @@ def test_a_scoped_caller_gets_only_in_scope_figures_or_a_refusal(
             assert got in ("permission_denied", "not_found"), f"{name} on {surface}: refused with {got}"
         return
     assert not op.writes, f"{name} changed the store for a scoped caller on {surface}"
-    expected = as_sent(surface, invoke(oracle, op, args))
+    expected = as_sent(surface, invoke(oracle, op, oracle_args(op, args)))
     assert same_figures(got, expected) == [], f"{name} on {surface} answered outside team search"

@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field, create_model
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
-from spendscope.tools.costs.breakdown import Filter, filter_clause, within
-from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.costs.breakdown import Filter, filter_clause, filter_sql, within
+from spendscope.tools.costs.dimensions import Source, dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.anomaly_detection import (
     MIN_IMPACT_FLOOR,
     MIN_IMPACT_SHARE,
@@ -220,11 +220,17 @@ def _stored(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | 
     return [_row_to_anomaly(r) for r in rows]
 
 
-def _typical_day(con: duckdb.DuckDBPyConnection, column: str, through: dt.date) -> float:
+def _typical_day(
+    con: duckdb.DuckDBPyConnection, column: str, through: dt.date, source: Source, filters: list[Filter]
+) -> float:
+    """The median day of the last four weeks within the scan's filters (so a row-scoped caller's threshold
+    says nothing of the spend outside its rows)."""
+    clauses, params = filter_sql(filters, con, source)
+    where = "".join(f" AND {c}" for c in clauses)
     rows = con.execute(
         f"SELECT median(v) FROM (SELECT CAST(ChargePeriodStart AS DATE) AS d, SUM(CAST({column} AS DOUBLE)) AS v "
-        "FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1)",
-        [_ts(through - dt.timedelta(days=27)), _ts(through + dt.timedelta(days=1))],
+        f"FROM {source.relation} WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?{where} GROUP BY 1)",
+        [_ts(through - dt.timedelta(days=27)), _ts(through + dt.timedelta(days=1)), *params],
     ).fetchall()
     return float(rows[0][0] or 0.0)
 
@@ -272,7 +278,7 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
             specs = [s for s in specs if s.source == "costs"]
         start -= dt.timedelta(days=start.weekday())  # histories start on a Monday: no phase left to chance
         keys, y = _load_matrix(con, specs, source, column, filters, start, through + dt.timedelta(days=1))
-        typical = _typical_day(con, column, through)
+        typical = _typical_day(con, column, through, source, filters)
         if params.min_impact is None:
             params = params.model_copy(
                 update={"min_impact": round(max(MIN_IMPACT_FLOOR, MIN_IMPACT_SHARE * typical), 2)}
