@@ -15,7 +15,6 @@ from spendscope.data.store import Store
 from spendscope.tools.access import Caller
 from spendscope.tools.scoping import sql_scope
 
-
 ASSISTANT_TABLES = {"assistant_seats", "assistant_activity"}  # no scoped column: kept per user (below)
 
 
