@@ -49,6 +49,11 @@ FILTERING_EXAMPLES = {
     "cost_ratio": {"period": "2026-10", "numerator": {}, "denominator": {}},
     "explain_change": {"period": "2026-10", "compare_period": "2026-09"},
     "get_anomaly": {"anomaly_id": "an-00000000"},  # the filter is checked before the anomaly is looked up
+    "show_model_prices": {"model": "claude-sonnet-4-5"},
+    "diff_model_prices": {"from_date": "2026-09-01", "to_date": "2026-10-15"},
+    # the filters are checked before the repository or the patch is read
+    "estimate_pr_cost_diff": {"repo": ".", "base": "HEAD", "head": "HEAD"},
+    "estimate_pr_cost_diff_from_patch": {"patch": "diff --git a/app.py b/app.py"},
 }
 BAD_COST = Filter(dimension="team", values=["supprot"])
 BAD_USAGE = UsageFilter(field="team", values=["supprot"])

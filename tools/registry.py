@@ -59,6 +59,7 @@ WRITE_HINTS: dict[str, tuple[bool, bool]] = {
     "update_anomaly": (False, False),  # appends feedback
     "reassign_anomaly": (False, False),
     "snooze_anomaly": (False, False),
+    "reprice_telemetry": (True, True),  # overwrites stored estimates; the same catalog again changes nothing
 }
 
 
