@@ -57,6 +57,7 @@ DOCUMENTED = frozenset(
         "anomalies",
         "anomaly_feedback",
         "anomaly_routing",
+        "import_scopes",
         "contract_commitments",
         "assistant_activity",
         "assistant_seats",

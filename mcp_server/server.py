@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 
@@ -218,9 +219,9 @@ def run_stdio(server: SpendscopeMCP) -> None:
     server.run("stdio")
 
 
-def run_http(server: SpendscopeMCP, host: str, port: int) -> None:
+def run_http(server: SpendscopeMCP, host: str, port: int, beside: Any = None) -> None:
     """Serve streamable HTTP at http://host:port/mcp, stateless with JSON responses (any replica can answer),
-    behind the request checks of mcp_server/http.py."""
+    behind the request checks of mcp_server/http.py; `beside` (an ASGI app) answers every other path."""
     from spendscope.mcp_server.http import serve
 
-    anyio.run(serve, server, host, port)
+    anyio.run(partial(serve, server, host, port, beside=beside))

@@ -19,7 +19,7 @@ from spendscope.options import set_view_as
 
 COMMAND_MODULES = (
     "store",
-    "providers",
+    "imports",
     "sources",
     "allocation",
     "analytics",
@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "web",
     "prices",
     "assistants",
+    "notify",
 )
 
 app = typer.Typer(

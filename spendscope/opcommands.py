@@ -106,6 +106,7 @@ def _is_filter_list(ann: Any) -> bool:
 
 def _choices(ann: Any) -> tuple[str, ...]:
     """The accepted words of a `Literal[...]` (or `list[Literal[...]]`) field."""
+    ann = _plain(ann)
     if get_origin(ann) is list:
         ann = _plain(get_args(ann)[0])
     return tuple(str(a) for a in get_args(ann)) if get_origin(ann) is Literal else ()
@@ -374,7 +375,7 @@ GROUP_HELP = {
     "anomalies": "Unusual daily spend per provider, service, model, team, feature and customer; root cause and "
     "feedback.",
     "tags": "Virtual tags: allocation rules, coverage, suggestions and review.",
-    "owners": "Owners of tag values (Slack channel, Slack user, email).",
+    "owners": "Owners of tag values (Slack channel, Slack user, email, Teams webhook).",
     "shared": "Shared-cost pools (defined in the rules file's `shared:` section).",
     "report": "Reports: showback/chargeback and telemetry-based customer attribution.",
     "prices": "The price catalog: a model's prices (tiers, long context, dates), price changes, model costs.",

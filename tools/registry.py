@@ -40,6 +40,7 @@ OPERATION_MODULES = (
     "spendscope.tools.governance.alert_actions",
     "spendscope.tools.triage.facts",
     "spendscope.tools.costs.assistants",
+    "spendscope.tools.triage.deliveries",
 )
 
 

@@ -186,11 +186,21 @@ def show_coverage(r: Any, _: dict[str, Any]) -> None:
 
 # -------------------------------------------------------------------------------------------------- owners
 
-OWNER_COLUMNS = ["key", "value", "slack_channel", "slack_user", "email", "updated_by", "updated_at"]
+OWNER_COLUMNS = [
+    "key",
+    "value",
+    "slack_channel",
+    "slack_user",
+    "email",
+    "teams_webhook",
+    "updated_by",
+    "updated_at",
+]
 
 
 def show_owner(o: Any, _: dict[str, Any]) -> None:
-    contacts = ", ".join(x for x in (o.slack_channel, o.slack_user, o.email) if x)
+    teams = f"teams:{o.teams_webhook}" if o.teams_webhook else None
+    contacts = ", ".join(x for x in (o.slack_channel, o.slack_user, o.email, teams) if x)
     say(f"{o.key}={o.value} is owned by {contacts}")
 
 
