@@ -182,7 +182,9 @@ def _earlier_delivery(store: Store, kind: str, files: list[FileIdentity]) -> str
 
 def _has_rows(store: Store, import_id: str) -> bool:
     with store.reader() as con:
-        return bool(con.execute("SELECT count(*) FROM costs WHERE x_ImportId = ?", [import_id]).fetchall()[0][0])
+        return bool(
+            con.execute("SELECT count(*) FROM costs WHERE x_ImportId = ?", [import_id]).fetchall()[0][0]
+        )
 
 
 def _stage_for(kind: str) -> Stage:

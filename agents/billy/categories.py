@@ -153,15 +153,13 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
     named = [f for f in plan.filters if f.dimension in INSTANCE_DIMS]
     other = [f for f in plan.filters if f.dimension not in INSTANCE_DIMS and f.dimension != "gpu_count"]
-    if other:
-        raise InvalidArgument(f"GPU utilisation cannot be limited to {scope_phrase(other)} yet")
     rng: dict[str, Any] = {}
     if plan.period is not None:
         rng = {"start": plan.period.start, "end": plan.period.last}
-    res = run.call("gpu_utilization", GpuInput(**rng))
+    res = run.call("gpu_utilization", GpuInput(filters=other, **rng))
     rows = matching_instances(res.instances, [(f.dimension, f.values) for f in named])
     when = period_phrase(plan.period)
-    what = scope_phrase(named) or "GPU instances"
+    what = scope_phrase(named + other) or "GPU instances"
     util = combined_utilization(rows) if named else res.total.avg_utilization_pct
     if util is None:
         text = (
