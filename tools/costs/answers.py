@@ -107,7 +107,7 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput) -> Catalog:
             )
             names.append((d.strip(), kind))
     lo, hi = con.execute(
-        f"SELECT min(CAST(ChargePeriodStart AS DATE)), max(CAST(ChargePeriodStart AS DATE)) FROM {source.relation}"
+        f"SELECT CAST(min(ChargePeriodStart) AS DATE), CAST(max(ChargePeriodStart) AS DATE) FROM {source.relation}"
     ).fetchall()[0]
     telemetry = _telemetry_dimensions(con, [n for n, _ in names]) if p.dimensions is None else []
     if not names:

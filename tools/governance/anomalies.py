@@ -250,7 +250,7 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         if last is None:
             raise InvalidPeriod("the store holds no cost data yet; import some first")
         through = last if params.as_of is None else min(last, params.as_of - dt.timedelta(days=1))
-        first_day = con.execute("SELECT min(CAST(ChargePeriodStart AS DATE)) FROM costs").fetchall()[0][0]
+        first_day = con.execute("SELECT CAST(min(ChargePeriodStart) AS DATE) FROM costs").fetchall()[0][0]
         if through < first_day:
             raise InvalidPeriod(
                 f"as_of {params.as_of} is before the first day of data ({first_day})",

@@ -1,7 +1,8 @@
 """Recurring and one-time charges (monthly seat fees, reservation and PTU fees, purchases, taxes, adjustments)
 scanned as their own series: each service's charges of a month against the same span of the month before.
 They never enter the daily usage series, so a fee on the 1st is not a usage spike; a fee that is new, gone,
-or moved by at least the relative floor and the minimum impact is an anomaly of kind `recurring_charge`.
+or moved by at least the relative floor and the minimum impact is an anomaly of kind `recurring_charge`. A month is
+compared only when the store's history covers the month before from its first day.
 Credits are left out of alerts (a credit lowers spend); they keep their sign wherever spend is shown.
 """
 
@@ -51,6 +52,9 @@ def charge_incidents(
     by_service: dict[str, dict[dt.date, float]] = {}
     for s, d, v in rows:  # one row per service and fee day: a handful a month
         by_service.setdefault(s, {})[d] = float(v or 0.0)
+    # A month is compared only when the store holds the whole span of the month before: a history that starts
+    # mid-month (a prorated first seat fee) is not a changed charge.
+    first_day = con.execute(f"SELECT CAST(min(ChargePeriodStart) AS DATE) FROM {source.relation}").fetchone()[0]
     spec = SeriesSpec(dimension="service", source="costs", expr="ServiceName")
     out: list[_Incident] = []
     for service, days in by_service.items():
@@ -59,6 +63,8 @@ def charge_incidents(
             span_end = max(d for d in days if _month_start(d) == m)
             now = {d: v for d, v in days.items() if m <= d <= span_end}
             prev_lo, prev_hi = _prev_month_day(m), _prev_month_day(span_end)
+            if first_day is None or prev_lo < first_day:
+                continue
             before = sum(v for d, v in days.items() if prev_lo <= d <= prev_hi)
             total = sum(now.values())
             change = total - before

@@ -92,7 +92,7 @@ def check_scope_values(con: duckdb.DuckDBPyConnection, filters: list[Filter]) ->
 
 def data_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The last day with any cost data in the store."""
-    return con.execute("SELECT max(CAST(ChargePeriodStart AS DATE)) FROM costs").fetchall()[0][0]
+    return con.execute("SELECT CAST(max(ChargePeriodStart) AS DATE) FROM costs").fetchall()[0][0]
 
 
 def _ts(d: dt.date) -> dt.datetime:
