@@ -482,6 +482,9 @@ FILLER = set(
         "cost",
         "costs",
         "costing",
+        "running",  # "what's X running us"
+        "run",
+        "runs",
         "paid",
         "pay",
         "pays",
