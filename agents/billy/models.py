@@ -27,6 +27,7 @@ Intent = Literal[
     "gpu_idle",
     "gpu_utilization",
     "landing",
+    "assistants",
     "unknown",
 ]
 

@@ -115,6 +115,10 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "users",
     ),
     (re.compile(r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b"), "business metrics"),
+    (
+        re.compile(r"\b(hours?|time|days?) (saved|freed)\b|\bsaved (hours?|time)\b|\btime savings?\b"),
+        "time saved (coding assistants report accepted lines, pull requests and active days, not hours)",
+    ),
 ]
 _WHAT_IF = re.compile(
     r"\b(pay[- ]as[- ]you[- ]go|payg|on[- ]demand instead|without (the |our )?(commitment|ptu|reservation)s?|"
@@ -275,7 +279,9 @@ def _gpu_of_store(word: str, index: ValueIndex) -> bool:
 
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     """Concepts the store does not hold, and actual figures for periods it has no data for."""
-    out = [what for pattern, what in CONCEPTS if pattern.search(r.rest)]  # names masked: "Revenue Cycle" team
+    out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
+        what for pattern, what in CONCEPTS if pattern.search(r.rest) and not (r.assistant and what == "users")
+    ]
     if _WHAT_IF.search(r.low) and (
         "commit" in r.cues or any(m.dim in ("resource", "commitment") for m in r.mentions)
     ):

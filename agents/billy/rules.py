@@ -156,6 +156,7 @@ def _one_day(r: Reading) -> bool:
 
 RULES: list[Rule] = [
     Rule("declined concept", lambda r: bool(r.declined), _declined),
+    Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _set("landing")),
     Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
     Rule(
