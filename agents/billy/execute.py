@@ -216,6 +216,10 @@ def _category(plan: Plan) -> Any:
 
     if plan.intent == "landing":
         return categories.landing
+    if plan.intent == "payg_whatif":
+        from spendscope.agents.billy import whatif
+
+        return whatif.answer
     if plan.intent == "assistants":
         from spendscope.agents.billy import assistants
 

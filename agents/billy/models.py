@@ -28,6 +28,7 @@ Intent = Literal[
     "gpu_utilization",
     "landing",
     "assistants",
+    "payg_whatif",
     "unknown",
 ]
 

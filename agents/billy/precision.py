@@ -120,10 +120,6 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "time saved (coding assistants report accepted lines, pull requests and active days, not hours)",
     ),
 ]
-_WHAT_IF = re.compile(
-    r"\b(pay[- ]as[- ]you[- ]go|payg|on[- ]demand instead|without (the |our )?(commitment|ptu|reservation)s?|"
-    r"would (it |we |that )?(have )?(cost|paid|been)|what if)\b"
-)
 # words that name a kind of owner or consumer, whether or not this store has that dimension
 _CONCEPT_WORDS = {
     "customer",
@@ -282,13 +278,6 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
         what for pattern, what in CONCEPTS if pattern.search(r.rest) and not (r.assistant and what == "users")
     ]
-    if _WHAT_IF.search(r.low) and (
-        "commit" in r.cues or any(m.dim in ("resource", "commitment") for m in r.mentions)
-    ):
-        out.append(
-            "a pay-as-you-go what-if for a commitment (its rows count reserved hours, not the tokens an "
-            "on-demand price would apply to)"
-        )
     last = index.catalog.last_day
     if last is not None and r.delegate != "forecast" and "landing" not in r.cues:
         future = [p.period for p in r.periods if p.period.start > last]

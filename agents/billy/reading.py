@@ -312,6 +312,10 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
     from spendscope.agents.billy.assistants import read_assistant
 
     read_assistant(r, index)
+    from spendscope.agents.billy.whatif import payg_whatif
+
+    if payg_whatif(r):
+        c.add("payg_whatif")
 
 
 def _this_month(r: Reading) -> bool:
