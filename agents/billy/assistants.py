@@ -29,7 +29,8 @@ CATEGORY = re.compile(r"\b(ai )?(coding|code|developer|dev) (assistants?|tools?|
 _PERSON = r"(engineers?|devs?|developers?|users?|persons?|people|heads?|members?|programmers?)"
 SEATS = re.compile(r"\bseats?\b|\blicen[cs]es?\b")
 IDLE = re.compile(
-    r"\b(idle|unused|inactive|dormant|wasted|never used|not (being )?used|not using|n'?t using|nobody uses)\b"
+    r"\b(idle|unused|inactive|dormant|wasted|never used|not (being )?used|not using|nobody uses)\b|"
+    r"\b(is|are|was|were|do|does|did|have|has)n'?t (been )?(using|used)\b"
 )
 HOW_MANY = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b")
 PER_LINE = re.compile(r"\bper (accepted |suggested )?(lines?|loc)\b")
