@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "web",
     "prices",
     "assistants",
+    "notify",
 )
 
 app = typer.Typer(

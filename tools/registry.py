@@ -38,6 +38,7 @@ OPERATION_MODULES = (
     "spendscope.tools.governance.alert_actions",
     "spendscope.tools.triage.facts",
     "spendscope.tools.costs.assistants",
+    "spendscope.tools.triage.deliveries",
 )
 
 

@@ -72,7 +72,7 @@ def _money(v: Any) -> str:
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     tags = _group(app, "tags", "Virtual tags: allocation rules, coverage, suggestions and review.")
-    owners = _group(app, "owners", "Owners of tag values (Slack channel, Slack user, email).")
+    owners = _group(app, "owners", "Owners of tag values (Slack channel, Slack user, email, Teams webhook).")
     shared = _group(app, "shared", "Shared-cost pools (defined in the rules file's `shared:` section).")
     report = _group(app, "report", "Reports: showback/chargeback and telemetry-based customer attribution.")
 
@@ -454,6 +454,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             str | None, typer.Option("--slack-user", help="User id (U...) or @handle.")
         ] = None,
         email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+        teams_webhook: Annotated[
+            str | None,
+            typer.Option("--teams-webhook", help="Name of a Teams webhook (its URL goes in the keys file)."),
+        ] = None,
         author: AuthorOption = None,
         db: DbOption = None,
         as_json: JsonOption = False,
@@ -470,13 +474,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 slack_channel=slack_channel,
                 slack_user=slack_user,
                 email=email,
+                teams_webhook=teams_webhook,
                 author=_author(author),
             ),
         )
         if as_json:
             print_json(owner)
             return
-        contacts = ", ".join(x for x in (owner.slack_channel, owner.slack_user, owner.email) if x)
+        teams = f"teams:{owner.teams_webhook}" if owner.teams_webhook else None
+        contacts = ", ".join(x for x in (owner.slack_channel, owner.slack_user, owner.email, teams) if x)
         _say(f"{owner.key}={owner.value} is owned by {contacts}")
 
     @owners.command("list")
@@ -495,9 +501,27 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             _say("no owners yet: spendscope owners set team search --slack-channel '#search-costs'")
             return
         output(
-            ["key", "value", "slack_channel", "slack_user", "email", "updated_by", "updated_at"],
             [
-                [o.key, o.value, o.slack_channel, o.slack_user, o.email, o.updated_by, o.updated_at]
+                "key",
+                "value",
+                "slack_channel",
+                "slack_user",
+                "email",
+                "teams_webhook",
+                "updated_by",
+                "updated_at",
+            ],
+            [
+                [
+                    o.key,
+                    o.value,
+                    o.slack_channel,
+                    o.slack_user,
+                    o.email,
+                    o.teams_webhook,
+                    o.updated_by,
+                    o.updated_at,
+                ]
                 for o in result.owners
             ],
             as_json=as_json,

@@ -54,7 +54,9 @@ def charge_incidents(
         by_service.setdefault(s, {})[d] = float(v or 0.0)
     # A month is compared only when the store holds the whole span of the month before: a history that starts
     # mid-month (a prorated first seat fee) is not a changed charge.
-    first_day = con.execute(f"SELECT CAST(min(ChargePeriodStart) AS DATE) FROM {source.relation}").fetchone()[0]
+    first_day = con.execute(f"SELECT CAST(min(ChargePeriodStart) AS DATE) FROM {source.relation}").fetchone()[
+        0
+    ]
     spec = SeriesSpec(dimension="service", source="costs", expr="ServiceName")
     out: list[_Incident] = []
     for service, days in by_service.items():
