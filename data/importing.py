@@ -395,6 +395,12 @@ def write_delivery(
             for c in insert_file(con, db, one, kind=kind, import_id=import_id):
                 if c not in source_columns:
                     source_columns.append(c)
+        if (
+            store.backend != "duckdb"
+        ):  # ClickHouse: the stored rows of these months and source join the shadow
+            from spendscope.data.backends.clickhouse_store import include_cost_partitions
+
+            include_cost_partitions(con, db, import_id)
         rows_read, empty = con.execute(
             f"SELECT count(*), count(*) = 0 FROM {db}.costs WHERE x_ImportId = ?", [import_id]
         ).fetchall()[0]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,12 +21,13 @@ def _home() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPENDSCOPE_", extra="ignore")
 
-    db: Path = Field(
-        default_factory=lambda: _home() / "spendscope.duckdb",
-        description="Path of the cost store (DuckDB file). `--db PATH` on any command overrides it.",
+    db: str = Field(
+        default_factory=lambda: str(_home() / "spendscope.duckdb"),
+        description="The cost store: a DuckDB file path, or clickhouse://user:password@host:8123/database, "
+        "clickhouses://... (TLS) or chdb:PATH (docs/clickhouse.md). `--db` on any command overrides it.",
     )
-    demo_db: Path = Field(
-        default_factory=lambda: _home() / "demo.duckdb",
+    demo_db: str = Field(
+        default_factory=lambda: str(_home() / "demo.duckdb"),
         description="Store that `spendscope demo` writes when no `--db` is given.",
     )
     prices_file: Path = Field(
@@ -219,6 +220,12 @@ class Settings(BaseSettings):
         description="Seconds before the second try of an email or Teams message, doubled for each later try "
         "(capped at 30; a Teams Retry-After within that cap wins).",
     )
+
+    @field_validator("db", "demo_db", mode="before")
+    @classmethod
+    def _store_location(cls, value: object) -> object:
+        """A store is a path or a URL (clickhouse://, chdb:): kept as text so a URL's `//` survives."""
+        return str(value) if isinstance(value, Path) else value
 
 
 def load_settings(**overrides: object) -> Settings:

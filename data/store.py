@@ -246,7 +246,22 @@ def notice(path: Path, waited: float, timeout: float) -> bool:
 
 
 class Store:
-    """A handle on one store file. Cheap to create; holds no connection between calls."""
+    """A handle on one store file. Cheap to create; holds no connection between calls.
+
+    `Store(URL)` with a ClickHouse URL (`clickhouse://...`, `clickhouses://...`, `chdb:PATH`) gives a
+    ClickHouseStore with the same interface (data/backends/); a path gives this DuckDB store."""
+
+    backend = "duckdb"
+
+    def __new__(cls, path: Path | str | None = None, *args: object, **kwargs: object) -> Store:
+        if cls is Store and path is not None:
+            from spendscope.data.backends.url import looks_like_url
+
+            if looks_like_url(str(path)):
+                from spendscope.data.backends.clickhouse_store import ClickHouseStore
+
+                return super().__new__(ClickHouseStore)
+        return super().__new__(cls)
 
     def __init__(self, path: Path | str, *, lock_timeout: float = 30.0) -> None:
         self.path = Path(path).expanduser()
@@ -326,12 +341,15 @@ class Store:
                 con.close()
 
     @contextmanager
-    def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
+    def attached_writer(
+        self, con: duckdb.DuckDBPyConnection, alias: str = "store", *, hints: object = None
+    ) -> Iterator[str]:
         """Attach the store read-write to an in-memory staging connection for one transaction.
 
         Work that needs no store (staging, classification) happens in `con` before this is entered; the file
         lock is held from here to the commit. Yields the alias under which the store's tables are visible
-        (`store.costs`).
+        (`store.costs`). `hints` (what the write will touch in the big tables) matters only to ClickHouse stores
+        (data/backends/clickhouse_store.py).
         """
         self.ensure_schema()
         with _lock_for(self.path).write(self.lock_timeout, self.path):

@@ -29,7 +29,7 @@ def _available_commands() -> set[str]:
 
 def example_commands(info: DemoInfo, commands: Collection[str]) -> list[str]:
     """Three commands to try on the demo store, naming only commands that exist."""
-    db = shlex.quote(str(info.path))
+    db = shlex.quote(info.location or str(info.path))
     month = info.last_full_month
     out = [
         f'spendscope query "select x_Model, round(sum(EffectiveCost), 2) as cost from cost_lines '

@@ -287,7 +287,7 @@ def _common(name: str, annotation: Any, default: Any, flag: str, help_text: str)
 
 
 def run(
-    op: Any, raw: dict[str, Any], db: Path | None, display: Mapping[str, str], context: dict[str, Any]
+    op: Any, raw: dict[str, Any], db: str | Path | None, display: Mapping[str, str], context: dict[str, Any]
 ) -> Any:
     """Validate (errors name the options), then run the operation through tools.invoke as the CLI's caller."""
     from spendscope.tools.invoke import invoke, validate_model

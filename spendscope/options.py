@@ -20,9 +20,11 @@ from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
 
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--db", help="Cost store file (default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb)."
+        "--db",
+        help="Cost store: a DuckDB file, clickhouse://user:password@host:8123/db or chdb:PATH "
+        "(default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -34,11 +36,11 @@ _OPS = {"=": "eq", "!=": "not", "^=": "prefix", "~=": "contains"}
 _caller: list[Caller] = [LOCAL]  # the command line's caller for this run (set by --view-as)
 
 
-def settings(db: Path | None = None) -> Settings:
-    return load_settings(db=db)
+def settings(db: str | Path | None = None) -> Settings:
+    return load_settings(db=str(db) if db is not None else None)
 
 
-def open_store(db: Path | None, *, honours_scope: bool = False) -> Store:
+def open_store(db: str | Path | None, *, honours_scope: bool = False) -> Store:
     """The store for a command. A command that does not run through tools.invoke (`honours_scope` false)
     refuses to run as a `--view-as` caller: it could not limit what it reads."""
     caller = cli_caller()

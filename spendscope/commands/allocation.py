@@ -641,7 +641,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         say(f"{result.pending} proposals still pending")
 
 
-def _refined(store: Any, result: Any, db: Path | None) -> tuple[Any, list[str]]:
+def _refined(store: Any, result: Any, db: str | Path | None) -> tuple[Any, list[str]]:
     """Suggestions with value names refined by Claude when a key is configured (else as they are)."""
     from spendscope.agents.llm import anthropic_client
     from spendscope.data.errors import SpendscopeError

@@ -428,7 +428,7 @@ def show_savings(r: Any, _: dict[str, Any]) -> None:
     )
 
 
-def _price_catalog(db: Path | None) -> dict[str, Any]:
+def _price_catalog(db: str | Path | None) -> dict[str, Any]:
     """The local price overrides (SPENDSCOPE_PRICES_FILE) for operations that price tokens."""
     from spendscope.data.prices import PriceCatalog
     from spendscope.options import settings

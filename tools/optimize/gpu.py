@@ -153,13 +153,13 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
             GROUP BY c.rid
         ),
         usage AS (
-            SELECT c.*, c.hours * c.gpus AS gpu_hours, least(coalesce(m.monitored, 0), c.hours) AS monitored_hours,
+            SELECT c.*, c.hours * c.gpus AS gpu_hours, least(CAST(coalesce(m.monitored, 0) AS DOUBLE), c.hours) AS monitored_hours,
                    m.avg_util, coalesce(m.idle_share_hours, 0) * c.gpus AS idle_gpu_hours,
                    coalesce(m.idle_instance_hours, 0) AS idle_instance_hours,
                    CASE WHEN c.hours > 0 THEN CAST(c.cost AS DOUBLE) / c.hours ELSE 0 END
                        * coalesce(m.idle_share_hours, 0) AS idle_cost,
                    CASE WHEN c.hours > 0 THEN CAST(c.cost AS DOUBLE) / c.hours ELSE 0 END
-                       * least(coalesce(m.monitored, 0), c.hours) AS monitored_cost
+                       * least(CAST(coalesce(m.monitored, 0) AS DOUBLE), c.hours) AS monitored_cost
             FROM c LEFT JOIN matched m USING (rid)
         )
         SELECT GROUPING(month, instance_id, instance_name, instance_type, gpus, team) AS g,
