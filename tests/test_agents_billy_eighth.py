@@ -37,9 +37,17 @@ JUL, AUG = between("2026-07-01", "2026-08-01"), between("2026-08-01", "2026-09-0
 MTD = between("2026-09-01", "2026-09-18")
 LAST14 = between("2026-09-04", "2026-09-18")
 POD, WORKLOAD = "Tags->>'pod'", "Tags->>'workload'"
-ANTH, GOOGLE, MSFT = "ProviderName = 'Anthropic'", "ProviderName = 'Google Cloud'", "ProviderName = 'Microsoft'"
+ANTH, GOOGLE, MSFT = (
+    "ProviderName = 'Anthropic'",
+    "ProviderName = 'Google Cloud'",
+    "ProviderName = 'Microsoft'",
+)
 VERTEX, L40S = "ServiceName = 'Vertex AI'", "ChargeDescription LIKE 'g6e.12xlarge%'"
-CURSOR, COPILOT, CLAUDE_CODE = "x_Source = 'cursor'", "x_Source = 'github_copilot'", "x_Source = 'claude_code'"
+CURSOR, COPILOT, CLAUDE_CODE = (
+    "x_Source = 'cursor'",
+    "x_Source = 'github_copilot'",
+    "x_Source = 'claude_code'",
+)
 EV_JUL = "ts >= TIMESTAMPTZ '2026-07-01' AND ts < TIMESTAMPTZ '2026-08-01'"
 EV_AUG = "ts >= TIMESTAMPTZ '2026-08-01' AND ts < TIMESTAMPTZ '2026-09-01'"
 
@@ -127,7 +135,13 @@ QUESTIONS: list[tuple[str, str, str, str, str | None]] = [
     ("none", "what if atlas ran on a commitment instead of paygo in august", "none", "", None),
     ("assist", "what do we spend on cursor per engineer in august", "number", per_user(AUG, CURSOR), None),
     ("assist", "idle copilot seats?", "names", "dev-qr|oda-qr|hal-qr", AS_OF),
-    ("assist", "cursor cost per accepted line in august", "number", per_line("2026-08-01", "2026-09-01", "cursor"), None),
+    (
+        "assist",
+        "cursor cost per accepted line in august",
+        "number",
+        per_line("2026-08-01", "2026-09-01", "cursor"),
+        None,
+    ),
     ("assist", "cursor spend by engineer in august", "which", which(AUG, "Tags->>'user'", CURSOR), None),
     (
         "assist",
