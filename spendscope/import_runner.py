@@ -20,7 +20,7 @@ from typing import Any
 
 def run_imports(
     locations: list[str],
-    db: Path | None,
+    db: str | Path | None,
     as_json: bool,
     kind: str,
     *,

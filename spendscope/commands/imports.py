@@ -105,7 +105,7 @@ def _register_kind(import_app: typer.Typer, command: str, kind: str, help_text: 
 
 def run_imports(
     files: list[str],
-    db: Path | None,
+    db: str | Path | None,
     as_json: bool,
     kind: str,
     *,

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from spendscope.commands.allocation import _date as _day
+from spendscope.commands.sources import _date as _day
+from spendscope.opcommands import Command, Opt, register_specs
 from spendscope.options import DbOption, JsonOption, open_store, settings
+from spendscope.render import Col, say, table
 
 if TYPE_CHECKING:
     from spendscope.agents.delivery import Delivery
@@ -46,6 +48,43 @@ def channel_delivery(store: Store, s: Settings) -> Delivery:
 
         slack = SlackDelivery(store, client, fallback_channel=Access.load(s.slack_access).finance_channel)
     return ChannelDelivery(Channels(store, s), slack)
+
+
+def show_deliveries(r: Any, _: dict[str, Any]) -> None:
+    if not r.deliveries:
+        say("no deliveries yet: spendscope report send weekly, spendscope triage --send")
+        return
+    table(
+        "Deliveries",
+        ["last", "channel", "kind", "to", "scope", "status", Col("tries", "count"), "detail"],
+        [
+            [
+                d.last_at.strftime("%Y-%m-%d %H:%M"),
+                d.channel,
+                d.kind,
+                d.target or "",
+                d.scope or "",
+                d.status,
+                d.attempts,
+                d.error or d.ref or "",
+            ]
+            for d in r.deliveries
+        ],
+    )
+    say(", ".join(f"{n} {s}" for s, n in r.counts.items()))
+
+
+COMMANDS = [
+    Command(
+        "deliveries",
+        "list_deliveries",
+        "What went out to whom on every channel (Slack, email, Teams, the triage router), with failures.",
+        show_deliveries,
+        options={"channel": Opt(help="slack, email, teams, or router (the triage router's record)")},
+        help="What went out to whom on every channel (Slack, email, Teams, the triage router), with failures, "
+        "retries and deliveries in doubt.",
+    ),
+]
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -101,63 +140,4 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if run.not_sent:
             raise typer.Exit(1)
 
-    @app.command("deliveries")
-    def deliveries_cmd(
-        channel: Annotated[
-            str | None,
-            typer.Option("--channel", help="slack, email, teams, or router (the triage router's record)."),
-        ] = None,
-        kind: Annotated[str | None, typer.Option("--kind", help="alert, report, budget or reminder.")] = None,
-        status: Annotated[
-            str | None,
-            typer.Option(
-                "--status", help="sent, failed, queued, sending, in_doubt, skipped, pending or given_up."
-            ),
-        ] = None,
-        since: Annotated[
-            str | None, typer.Option("--since", help="Only those touched on or after YYYY-MM-DD.")
-        ] = None,
-        limit: Annotated[int, typer.Option("--limit", help="At most this many, latest first.", min=1)] = 100,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """What went out to whom on every channel (Slack, email, Teams, the triage router), with failures, retries
-        and deliveries in doubt."""
-        from spendscope.render import print_json, print_table
-        from spendscope.tools.access import LOCAL
-        from spendscope.tools.invoke import invoke
-
-        params = {
-            "channel": channel,
-            "kind": kind,
-            "status": status,
-            "since": _day(since, "--since"),
-            "limit": limit,
-        }
-        result = invoke(
-            open_store(db), "list_deliveries", {k: v for k, v in params.items() if v is not None}, LOCAL
-        )
-        if as_json:
-            print_json(result.model_dump(mode="json"))
-            return
-        if not result.deliveries:
-            typer.echo("no deliveries yet: spendscope report send weekly, spendscope triage --send")
-            return
-        print_table(
-            ["last", "channel", "kind", "to", "scope", "status", "tries", "detail"],
-            [
-                (
-                    d.last_at.strftime("%Y-%m-%d %H:%M"),
-                    d.channel,
-                    d.kind,
-                    d.target or "",
-                    d.scope or "",
-                    d.status,
-                    d.attempts,
-                    d.error or d.ref or "",
-                )
-                for d in result.deliveries
-            ],
-            title="Deliveries",
-        )
-        typer.echo(", ".join(f"{n} {s}" for s, n in result.counts.items()))
+    register_specs(app, COMMANDS)

@@ -41,11 +41,12 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_csv: CsvOption = False,
         limit: Annotated[int, typer.Option(help="Maximum rows returned.")] = 10_000,
     ) -> None:
-        """Run read-only SQL over the documented tables and views."""
-        from spendscope.data.sql_guard import run_select
+        """Run read-only SQL over the documented tables and views (with --view-as, over that caller's rows)."""
+        from spendscope.options import cli_caller
         from spendscope.render import err_console, output
+        from spendscope.tools.sql_query import select
 
-        result = run_select(open_store(db), sql, row_limit=limit)
+        result = select(open_store(db, honours_scope=True), sql, cli_caller(), row_limit=limit)
         output(result.columns, result.rows, as_json=as_json, as_csv=as_csv, as_is=True)
         if result.truncated:
             err_console.print(f"(first {limit} rows shown; raise --limit for more)")
