@@ -208,7 +208,9 @@ def build(spec: Command) -> Callable[..., None]:
         field_of[param] = name
         if opt.argument:
             default = ... if info.is_required() else None
-            decl: Any = typer.Argument(default, help=_help(name, info, opt), show_default=False)
+            decl: Any = typer.Argument(
+                default, help=_help(name, info, opt), show_default=False, metavar=opt.argument
+            )
         else:
             default = bool(info.default) if kind is bool else None
             decl = typer.Option(
@@ -229,10 +231,11 @@ def build(spec: Command) -> Callable[..., None]:
     params.append(
         _common(
             "db",
-            Path | None,
+            str | None,
             None,
             "--db",
-            "Cost store file (default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb).",
+            "Cost store: a DuckDB file, clickhouse://user:password@host:8123/db or chdb:PATH "
+            "(default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb).",
         )
     )
     params.append(_common("as_json", bool, False, "--json", "Print JSON instead of a table."))
