@@ -22,11 +22,13 @@ from pydantic import BaseModel, Field
 
 
 class Destination(BaseModel):
-    """Where one owner wants alerts: the first of these that is set wins."""
+    """Where one owner wants alerts. Slack takes the channel, else the user's DM; the channel router
+    (agents.notify.channels) sends to every channel that is set: Slack, email and Teams."""
 
     slack_channel: str | None = None
     slack_user: str | None = None
     email: str | None = None
+    teams_webhook: str | None = Field(None, description="name of a Teams webhook (docs/notifications.md)")
     owner_key: str | None = Field(None, description="tag key that found the owner, e.g. team")
     owner_value: str | None = Field(None, description="tag value, e.g. search ('unowned' when none matched)")
 

@@ -92,7 +92,10 @@ class _State(TypedDict, total=False):
 
 
 def destination_label(d: Destination) -> str:
-    return d.slack_channel or d.slack_user or d.email or "unowned"
+    """Every channel the alert goes to (Slack channel or user, email, Teams webhook), or `unowned`."""
+    slack = d.slack_channel or d.slack_user
+    teams = f"teams:{d.teams_webhook}" if d.teams_webhook else None
+    return ", ".join(x for x in (slack, d.email, teams) if x) or "unowned"
 
 
 def split_events(anomalies: list[Anomaly]) -> list[tuple[Anomaly, list[Anomaly]]]:
@@ -206,6 +209,7 @@ def build_graph(
                     slack_channel=o.slack_channel,
                     slack_user=o.slack_user,
                     email=o.email,
+                    teams_webhook=o.teams_webhook,
                     owner_key=o.key,
                     owner_value=o.value,
                 )

@@ -10,12 +10,12 @@ import time
 from typing import Any
 
 import httpx
+from spendscope.data.api_client import ApiClient
 from spendscope.data.errors import SourceError
-from spendscope.data.http_retry import RETRY_STATUS, ApiClient
 
 
 class AssistantClient(ApiClient):
-    """An ApiClient that also POSTs JSON bodies and downloads text."""
+    """An ApiClient that also POSTs JSON bodies and downloads text, and waits out GitHub's rate limit."""
 
     def _rate_limited(self, response: httpx.Response) -> float | None:
         """Seconds to wait when a 403 is GitHub's primary rate limit (None: a real 403)."""
@@ -27,46 +27,28 @@ class AssistantClient(ApiClient):
             return self.base_delay
         return min(max(reset - time.time(), 0.0), self.max_delay * 2)
 
-    def send(
+    def _retryable(self, response: httpx.Response) -> bool:
+        return super()._retryable(response) or self._rate_limited(response) is not None
+
+    def _asked_delay(self, response: httpx.Response) -> float | None:
+        wait = self._rate_limited(response)
+        return wait if wait is not None else super()._asked_delay(response)
+
+    def checked(
         self, method: str, path: str, *, params: list[tuple[str, str]] | None = None, body: Any = None
     ) -> httpx.Response:
-        """One request with retries; `path` may be an absolute URL (then no base URL is used)."""
-        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
-        for attempt in range(self.max_attempts):
-            self.requests += 1
-            try:
-                response = self._client.request(method, path, params=params, json=body)
-            except httpx.TransportError as exc:
-                if attempt + 1 >= self.max_attempts:
-                    raise SourceError(
-                        f"{self.provider} API at {url} could not be reached after {self.max_attempts} attempts "
-                        f"({type(exc).__name__}); check the network or the API URL setting",
-                        provider=self.provider,
-                        url=url,
-                    ) from None
-                self.retries += 1
-                self.sleep(self._delay(attempt, None))
-                continue
-            status = response.status_code
-            last = attempt + 1 >= self.max_attempts
-            wait = self._rate_limited(response)
-            if wait is not None and not last:
-                self.retries += 1
-                self.sleep(wait)
-                continue
-            if status in RETRY_STATUS and not last:
-                self.retries += 1
-                self.sleep(self._delay(attempt, response))
-                continue
-            if status >= 400:
-                raise self._error(status if wait is None else 429, url)
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
+        """`send`, with an answer of 400 or more raised as a SourceError (a rate limit still hit: as a 429)."""
+        response = self.send(method, path, params=params, body=body)
+        if response.status_code >= 400:
+            url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+            limited = self._rate_limited(response) is not None
+            raise self._error(429 if limited else response.status_code, url)
+        return response
 
     def json(
         self, method: str, path: str, *, params: list[tuple[str, str]] | None = None, body: Any = None
     ) -> Any:
-        response = self.send(method, path, params=params, body=body)
+        response = self.checked(method, path, params=params, body=body)
         try:
             return response.json()
         except ValueError:
@@ -78,4 +60,4 @@ class AssistantClient(ApiClient):
             ) from None
 
     def text(self, url: str) -> str:
-        return self.send("GET", url).text
+        return self.checked("GET", url).text

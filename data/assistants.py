@@ -28,6 +28,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 from pydantic import BaseModel, Field
@@ -35,7 +36,7 @@ from spendscope.data.importing import ImportResult, finish_cost_import
 from spendscope.data.naming import canonical_model
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
-from spendscope.data.syncing import SyncWindow, plan_window, record_failure, record_success
+from spendscope.data.syncing import SyncWindow, plan_window, record_failure, record_success, window_partitions
 
 UTC = dt.UTC
 
@@ -327,6 +328,8 @@ class _ReplacingStore(Store):
         as_of: dt.datetime,
     ) -> None:
         super().__init__(base.path, lock_timeout=base.lock_timeout)
+        self.base = base
+        self.backend = base.backend
         self.as_of = as_of
         self.tool, self.window, self.streams = tool, window, streams
         self.file_hash, self.state_source = file_hash, state_source
@@ -344,8 +347,13 @@ class _ReplacingStore(Store):
         return where
 
     @contextmanager
-    def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
-        with super().attached_writer(con, alias) as db:
+    def attached_writer(
+        self, con: duckdb.DuckDBPyConnection, alias: str = "store", *, hints: Any = None
+    ) -> Iterator[str]:
+        if self.base.backend != "duckdb":  # ClickHouse: the window's months of this tool are replaced too
+            hints = dict(hints or {})
+            hints["costs"] = [*hints.get("costs", []), *window_partitions(self.window, self.tool.key)]
+        with self.base.attached_writer(con, alias, hints=hints) as db:
             where = self._cost_filter()
             if where is not None:
                 params = [self.tool.key, self.window.start, self.window.end]

@@ -78,6 +78,9 @@ class DemoInfo(BaseModel):
     """What `build_demo` built."""
 
     path: Path
+    location: str = Field(
+        "", description="the store as --db takes it (a path, or a ClickHouse URL without password)"
+    )
     seed: int
     start: dt.date
     end: dt.date
@@ -130,7 +133,7 @@ def _is_demo_only(store: Store) -> bool:
 
 def reset_store(store: Store) -> bool:
     """Delete the store file (and its WAL) when it holds demo data only. Returns whether it was deleted."""
-    if not store.path.exists():
+    if not store.exists:
         return True
     try:
         demo_only = _is_demo_only(store)
@@ -138,6 +141,9 @@ def reset_store(store: Store) -> bool:
         return False
     if not demo_only:
         return False
+    if store.backend != "duckdb":  # a ClickHouse store: drop its tables (the schema is made again on open)
+        store.drop_all()
+        return True
     for p in (store.path, Path(f"{store.path}.wal")):
         p.unlink(missing_ok=True)
     return True
@@ -257,6 +263,7 @@ def build_demo(
 
     return DemoInfo(
         path=store.path,
+        location=getattr(store, "location", None) or str(store.path),
         seed=seed,
         start=start,
         end=last,

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 from spendscope.data.gpu_catalog import find_instance_type, gpu_count
 from spendscope.data.models import canonical_token_type, normalize_model, parse_unit, token_type_of
-from spendscope.data.sql import ident
+from spendscope.data.sql import ident, table_from_columns
 
 KEY_COLUMNS = (
     "SkuPriceDetails",
@@ -148,60 +148,50 @@ def derive_key_sql(alias: str | None = None) -> str:
     return "hash(" + ", ".join(prefix + ident(c) for c in KEY_COLUMNS) + ")"
 
 
-def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str = "derived_keys") -> str:
-    """Compute the AI columns once per distinct combination of descriptive fields in `table` and register
-    them as relation `name` (column x_DeriveKey joins to `derive_key_sql()` over the table), plus relation
-    `{name}_resources` (x_DeriveKey, ResourceId, x_Model) for combinations whose model only the ResourceId names."""
-    import pandas as pd  # imported here: query paths that only read AI_COLUMNS must not pay for pandas
+_DERIVED_TYPES = {
+    "x_DeriveKey": "UBIGINT",
+    "x_Model": "VARCHAR",
+    "x_TokenType": "VARCHAR",
+    "cq_tokens": "DOUBLE",
+    "pq_tokens": "DOUBLE",
+    "cq_requests": "DOUBLE",
+    "cq_hours": "DOUBLE",
+    "x_GpuCount": "INTEGER",
+    "x_InstanceType": "VARCHAR",
+}
 
+
+def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str = "derived_keys") -> str:
+    """Compute the AI columns once per distinct combination of descriptive fields in `table` and store them in
+    temp table `name` (column x_DeriveKey joins to `derive_key_sql()` over the table), plus table `{name}_resources`
+    (x_DeriveKey, ResourceId, x_Model) for combinations whose model only the ResourceId names."""
     keycols = ", ".join(ident(c) for c in KEY_COLUMNS)
     distinct = con.execute(f"SELECT DISTINCT {derive_key_sql()} AS k, {keycols} FROM {table}").fetchall()
-    out = []
+    columns: dict[str, list] = {c: [] for c in _DERIVED_TYPES}
     for values in distinct:
-        row = dict(zip(KEY_COLUMNS, values[1:], strict=True))
-        out.append({"x_DeriveKey": values[0], **derive_one(row)})
-    frame = pd.DataFrame(
-        out,
-        columns=[
-            "x_DeriveKey",
-            "x_Model",
-            "x_TokenType",
-            "cq_tokens",
-            "pq_tokens",
-            "cq_requests",
-            "cq_hours",
-            "x_GpuCount",
-            "x_InstanceType",
-        ],
-    )
-    frame["x_DeriveKey"] = frame["x_DeriveKey"].astype("uint64")
-    for c in ("cq_tokens", "pq_tokens", "cq_requests", "cq_hours"):
-        frame[c] = frame[c].astype("float64")
-    frame["x_GpuCount"] = frame["x_GpuCount"].astype("Int64")
-    for c in ("x_Model", "x_TokenType", "x_InstanceType"):
-        frame[c] = frame[c].astype("object")
-    con.register(name, frame)
+        out = derive_one(dict(zip(KEY_COLUMNS, values[1:], strict=True)))
+        columns["x_DeriveKey"].append(values[0])
+        for c in list(_DERIVED_TYPES)[1:]:
+            v = out.get(c)
+            columns[c].append(float(v) if v is not None and _DERIVED_TYPES[c] == "DOUBLE" else v)
+    table_from_columns(con, name, _DERIVED_TYPES, columns, temp=True)
 
-    resources = []
-    missing = frame.loc[frame["x_Model"].isna(), ["x_DeriveKey"]]
-    if len(missing):
-        con.register(f"{name}_missing", missing)
-        try:
-            pairs = con.execute(
-                f"""SELECT DISTINCT t.k, t.ResourceId FROM (SELECT {derive_key_sql()} AS k, ResourceId FROM {table}
-                    WHERE ResourceId IS NOT NULL) AS t SEMI JOIN {name}_missing AS m ON m.x_DeriveKey = t.k"""
-            ).fetchall()
-        finally:
-            con.unregister(f"{name}_missing")
+    missing = [k for k, m in zip(columns["x_DeriveKey"], columns["x_Model"], strict=True) if m is None]
+    resources: dict[str, list] = {"x_DeriveKey": [], "ResourceId": [], "x_Model": []}
+    if missing:
+        pairs = con.execute(
+            f"""SELECT DISTINCT t.k, t.ResourceId FROM (SELECT {derive_key_sql()} AS k, ResourceId FROM {table}
+                WHERE ResourceId IS NOT NULL) AS t WHERE t.k IN (SELECT unnest(CAST(? AS UBIGINT[])))""",
+            [missing],
+        ).fetchall()
         for key, resource_id in pairs:
             model = normalize_model(resource_id)
             if model:
-                resources.append({"x_DeriveKey": key, "ResourceId": resource_id, "x_Model": model})
-    res = pd.DataFrame(resources, columns=["x_DeriveKey", "ResourceId", "x_Model"])
-    res["x_DeriveKey"] = res["x_DeriveKey"].astype("uint64")
-    for c in ("ResourceId", "x_Model"):
-        res[c] = res[c].astype("object")
-    con.register(f"{name}_resources", res)
+                resources["x_DeriveKey"].append(key)
+                resources["ResourceId"].append(resource_id)
+                resources["x_Model"].append(model)
+    types = {"x_DeriveKey": "UBIGINT", "ResourceId": "VARCHAR", "x_Model": "VARCHAR"}
+    table_from_columns(con, f"{name}_resources", types, resources, temp=True)
     return name
 
 

@@ -126,4 +126,5 @@ def catalog_cost_sql(e: str = "e", p: str = "p") -> str:
         (f"coalesce({e}.reasoning_tokens, 0)", "p_rs"),
     ]
     body = " + ".join(f"{t} * {p}.{c}" for t, c in terms)
-    return f"(CASE WHEN {p}.model IS NOT NULL THEN {body} END)"
+    # at the store's money scale (catalog_cost is DECIMAL(38,10)), so it mixes with reported costs on any engine
+    return f"CAST(CASE WHEN {p}.model IS NOT NULL THEN {body} END AS DECIMAL(38,10))"

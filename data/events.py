@@ -182,7 +182,10 @@ def finish_event_import(
         )
         final = "events_unique"
         rows_read = distinct_ids
-    with store.attached_writer(con) as db:
+    hints = None
+    if store.backend != "duckdb":  # ClickHouse: copy the stored events with these ids into the transaction
+        hints = {"usage_events": con.sql(f"SELECT DISTINCT event_id FROM {final}").to_arrow_table()}
+    with store.attached_writer(con, **({"hints": hints} if hints else {})) as db:
         con.execute(
             f"""
             INSERT INTO {db}.usage_events ({", ".join(cols)}, x_ImportId)
@@ -232,7 +235,10 @@ def finish_gpu_import(
     cols = list(GPU_COLUMNS)
     rows_read = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     key = "coalesce(instance_id, host, '')"
-    with store.attached_writer(con) as db:
+    hints = None
+    if store.backend != "duckdb":  # ClickHouse: copy the stored samples at these times into the transaction
+        hints = {"gpu_samples": con.sql(f"SELECT DISTINCT ts FROM {table}").to_arrow_table()}
+    with store.attached_writer(con, **({"hints": hints} if hints else {})) as db:
         con.execute(
             f"""
             INSERT INTO {db}.gpu_samples ({", ".join(cols)}, x_ImportId)

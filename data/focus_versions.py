@@ -5,22 +5,27 @@ the old names still gets ServiceProviderName."""
 
 from __future__ import annotations
 
-import duckdb
-from spendscope.data.sql import ident
+NEW_NAMES = ("ServiceProviderName", "HostProviderName")
 
 
-def providers_from_13(con: duckdb.DuckDBPyConnection, table: str, present: set[str]) -> None:
-    """Fill the provider columns of staged FOCUS rows in `table` from whichever version's columns the file had."""
-    if not ({"ServiceProviderName", "HostProviderName"} & present):
-        return  # a FOCUS 1.0-1.2 file: its rows stay exactly as read (and hash as before)
-    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
-    for name in ("ProviderName", "PublisherName", "ServiceProviderName", "HostProviderName"):
-        if name not in have:
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(name)} VARCHAR")
-    con.execute(
-        f"""UPDATE {table} SET
-            ProviderName = coalesce(ProviderName, ServiceProviderName, HostProviderName),
-            PublisherName = coalesce(PublisherName, ServiceProviderName, ProviderName, HostProviderName),
-            ServiceProviderName = coalesce(ServiceProviderName, ProviderName)
-            WHERE ProviderName IS NULL OR PublisherName IS NULL OR ServiceProviderName IS NULL"""
-    )
+def provider_columns(columns: dict[str, str]) -> dict[str, str]:
+    """For a file's columns (store name -> SQL), the SQL of the four provider columns filled from whichever
+    version's names the file has; {} for a FOCUS 1.0-1.2 file (its rows stay exactly as read)."""
+    if not any(n in columns for n in NEW_NAMES):
+        return {}
+
+    def first(*names: str) -> str:
+        present = [columns[n] for n in names if n in columns]
+        return (
+            f"coalesce({', '.join(present)})"
+            if len(present) > 1
+            else present[0]
+            if present
+            else "CAST(NULL AS VARCHAR)"
+        )
+
+    return {
+        "ProviderName": first("ProviderName", "ServiceProviderName", "HostProviderName"),
+        "PublisherName": first("PublisherName", "ServiceProviderName", "ProviderName", "HostProviderName"),
+        "ServiceProviderName": first("ServiceProviderName", "ProviderName"),
+    }

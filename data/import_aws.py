@@ -22,6 +22,7 @@ from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import find_instance_type, gpu_count
 from spendscope.data.import_common import (
     Source,
+    as_file_stage,
     classify_distinct,
     collect_keys,
     compute_distinct,
@@ -490,6 +491,10 @@ def _legacy(name: str) -> str:
     if name.startswith("line_item_"):
         head, rest = "lineItem", name[len("line_item_") :]
     return head + "/" + "".join(w.capitalize() for w in rest.split("_"))
+
+
+# stage_cur as one file of a delivery (data/importing.py)
+stage_cur_file = as_file_stage(stage_cur)
 
 
 def import_aws_cur(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

@@ -23,7 +23,7 @@ import duckdb
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import gpu_count
 from spendscope.data.import_common import (
-    ROW,
+    as_file_stage,
     classify_distinct,
     collect_keys,
     compute_distinct,
@@ -283,7 +283,7 @@ def stage_azure(
     payg = num(("PayGPrice",))
     unit_price = num(("UnitPrice",))
     select = {
-        "x_SourceRow": f"raw.{ROW}",  # numbered by the file (the joins below do not keep order)
+        "x_SourceRow": "raw.rowid + 1",  # azure_rows holds the file's rows in order (the joins do not keep it)
         "AvailabilityZone": f"nullif({c('AvailabilityZone')}, '')",
         "BilledCost": billed,
         "BillingAccountId": c("BillingAccountId"),
@@ -361,11 +361,17 @@ def stage_azure(
     if progress:
         progress("mapping to FOCUS", 0.45)
     body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
+    # the file read in parallel, in order (rowid + 1 = data row), numbers and dates parsed once; then mapped
+    con.execute("SET preserve_insertion_order = true")
     con.execute(
-        f"CREATE TABLE staged AS SELECT {body}, {flag} AS x_Bad "
-        f"FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw_numbered) AS raw "
+        f"CREATE TABLE azure_rows AS SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw"
+    )
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(
+        f"CREATE TABLE staged AS SELECT {body}, {flag} AS x_Bad FROM azure_rows AS raw "
         f"LEFT JOIN azure_classes AS k ON k.k = {key_hash(keys)} LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)}"
     )
+    con.execute("DROP TABLE azure_rows")
     reject_flagged(con, src, checks)
     con.execute("DROP VIEW raw_numbered")
     con.execute("DROP VIEW raw")
@@ -427,6 +433,10 @@ def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:
         "(input, output, cached input); kept with x_TokenType NULL (meters: {examples})",
     )
     return out
+
+
+# stage_azure as one file of a delivery (data/importing.py)
+stage_azure_file = as_file_stage(stage_azure)
 
 
 def import_azure(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

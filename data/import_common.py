@@ -1,7 +1,7 @@
 """What the provider export importers (AWS CUR, Azure, GCP) share: reading a file into an all-text table,
 finding columns by any of their spellings, rejecting the first bad value with its row and column, classifying
-distinct text combinations in Python once and joining the answer back in SQL, and the import skeleton
-(hash -> duplicate check -> stage in memory -> `finish_cost_import`).
+distinct text combinations in Python once and joining the answer back in SQL, and the adapter that hands a
+staged file to the delivery pipeline (data/importing.py).
 
 Each importer only says how its columns map to FOCUS; the guarantees (all-or-nothing, idempotent, provenance)
 come from here and from data/importing.py.
@@ -16,26 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
-from spendscope.data.csv_files import csv_source
+from spendscope.data.cost_writer import StagedFile
+from spendscope.data.csv_files import csv_error, open_csv, read_header
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_focus import _clean_duckdb_error, _is_parquet
-from spendscope.data.importing import (
-    ImportResult,
-    Progress,
-    duplicate_result,
-    finish_cost_import,
-    previous_import,
-    reject,
-    sha256_file,
-    staging_connection,
-)
+from spendscope.data.importing import ImportResult, Progress, import_delivery, reject
 from spendscope.data.sql import (
     ident,
     parse_decimal,
     parse_timestamp_iso_first,
     read_json_lines,
     read_parquet,
+    table_from_columns,
 )
 from spendscope.data.store import Store
 
@@ -109,8 +101,10 @@ def load_text(
     """
     fmt = fmt or detect_format(path)
     try:
-        if fmt == "csv":
-            source = csv_source(con, path)
+        if (
+            fmt == "csv"
+        ):  # the header first: its dialect is fixed from it, and a bad row is then named as such
+            source = open_csv(con, path).reader()
         else:
             source = {"parquet": read_parquet, "json": read_json_lines}[fmt](str(path))
         if fmt == "json":
@@ -153,8 +147,12 @@ def _as_text(name: str, sql_type: str, parquet: bool) -> str:
 
 
 def unreadable(path: Path, exc: duckdb.Error, fmt: str | None = None) -> ImportRejected:
-    kind = _FORMAT_NAMES[fmt or detect_format(path)]
-    return reject(path, f"cannot be read as {kind}: {_clean_duckdb_error(exc)}")
+    fmt = fmt or detect_format(path)
+    if fmt == "csv":
+        explained = csv_error(read_header(path), exc)
+        if explained is not None:
+            return explained
+    return reject(path, f"cannot be read as {_FORMAT_NAMES[fmt]}: {_clean_duckdb_error(exc)}")
 
 
 @dataclass
@@ -290,7 +288,7 @@ def collect_keys(
             cols.append(f"{expr} AS {col}")
             renamed[k] = col
         out.append(renamed)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT {', '.join(cols)} FROM {table}")
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT DISTINCT {', '.join(cols)} FROM {table}")
     return out
 
 
@@ -309,20 +307,14 @@ def classify_distinct(
     key_sql = ", ".join(f"{expr} AS {ident(k)}" for k, expr in keys.items())
     rows = con.execute(f"SELECT DISTINCT {key_hash(keys)} AS k, {key_sql} FROM {table}").fetchall()
     names = list(keys)
-    records = []
+    columns: dict[str, list] = {"k": [], **{o: [] for o in outputs}}
     for values in rows:
         answer = fn(dict(zip(names, values[1:], strict=True)))
-        records.append({"k": values[0], **{o: answer.get(o) for o in outputs}})
-    frame = pd.DataFrame(records, columns=["k", *outputs])
-    frame["k"] = frame["k"].astype("uint64")
-    for o in outputs:
-        frame[o] = frame[o].astype("object")
-    con.register("classified_frame", frame)
-    try:
-        casts = ", ".join(f"CAST({ident(o)} AS {t}) AS {ident(o)}" for o, t in outputs.items())
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT k, {casts} FROM classified_frame")
-    finally:
-        con.unregister("classified_frame")
+        columns["k"].append(values[0])
+        for o, sql_type in outputs.items():
+            v = answer.get(o)
+            columns[o].append(float(v) if v is not None and sql_type == "DOUBLE" else v)
+    table_from_columns(con, name, {"k": "UBIGINT", **outputs}, columns)
     return name
 
 
@@ -372,41 +364,35 @@ def row_warning(
     return [message.format(n=n, cost=cost, examples=examples(con, table, column, where))]
 
 
-def run_import(
-    store: Store,
-    path: Path | str,
-    *,
-    kind: str,
+def as_file_stage(
     stage: Callable[[duckdb.DuckDBPyConnection, Path, Progress | None], tuple[str, list[str]]],
-    progress: Progress | None = None,
-) -> ImportResult:
-    """The skeleton every provider importer shares. `stage` reads `path` into the in-memory connection and returns
-    (staging table, warnings); the rest is `finish_cost_import`: one short transaction, all or nothing."""
-    path = Path(path)
-    if not path.is_file():
-        raise ImportRejected(f"{path}: no such file", file=str(path))
-    if progress:
-        progress("hashing", 0.02)
-    digest = sha256_file(path)
-    earlier = previous_import(store, kind, digest)
-    if earlier:
-        return duplicate_result(store, kind, path, digest, earlier)
-    with staging_connection() as con:
+) -> Callable[[duckdb.DuckDBPyConnection, Path, Progress | None], StagedFile]:
+    """Adapt an importer's `stage(con, path, progress) -> (staging table, warnings)` to the delivery pipeline."""
+
+    def staged_file(
+        con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
+    ) -> StagedFile:
         try:
             table, warnings = stage(con, path, progress)
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:
             # a line that cannot be read, met while a statement streamed `raw`
             raise unreadable(path, exc) from None
-        return finish_cost_import(
-            store,
-            con,
-            table,
-            kind=kind,
-            source_file=str(path.resolve()),
-            file_hash=digest,
-            warnings=warnings,
-            progress=progress,
-        )
+        return StagedFile(source=str(path.resolve()), relation=table, warnings=warnings)
+
+    return staged_file
+
+
+def run_import(
+    store: Store,
+    path: Path | str,
+    *,
+    kind: str,
+    stage: object = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file of `kind` as a delivery of its own (data/importing.py: all or nothing, restatements
+    replace, re-imports add nothing). `stage` is looked up by kind; the argument is kept for callers."""
+    return import_delivery(store, kind, [Path(path)], progress=progress)
 
 
 def snake_header(header: str) -> str:

@@ -10,7 +10,8 @@ import uuid
 from pathlib import Path
 
 import duckdb
-from spendscope.data.csv_files import csv_source
+from spendscope.data.csv_files import csv_source, read_header
+from spendscope.data.errors import ImportRejected
 from spendscope.data.focus import CONTRACT_COMMITMENT_COLUMNS
 from spendscope.data.importing import (
     ImportResult,
@@ -27,21 +28,29 @@ from spendscope.data.store import Store
 KIND = "focus_contract_commitment"
 
 
-def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, list[str]]:
+def _is_parquet(path: Path) -> bool:
     with open(path, "rb") as fh:
-        parquet = fh.read(4) == b"PAR1"
-    source = read_parquet(str(path)) if parquet else csv_source(con, path)
+        return fh.read(4) == b"PAR1"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, list[str]]:
+    source = read_parquet(str(path)) if _is_parquet(path) else csv_source(con, path)
     names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     return source, names
 
 
 def is_contract_commitment_file(path: Path) -> bool:
-    """True when the file's columns are the contract commitment dataset's (and not cost rows')."""
-    with staging_connection() as con:
-        try:
-            _, names = _columns(con, path)
-        except (duckdb.Error, OSError):
-            return False
+    """True when the file's columns are the contract commitment dataset's (and not cost rows'). Reads the header
+    only (the Parquet schema, or a CSV's first line)."""
+    try:
+        if _is_parquet(path):
+            names = [
+                r[0] for r in duckdb.execute(f"DESCRIBE SELECT * FROM {read_parquet(str(path))}").fetchall()
+            ]
+        else:
+            names = read_header(path).names
+    except (duckdb.Error, OSError, ImportRejected):
+        return False
     low = {n.strip().lstrip("\ufeff").lower() for n in names}
     return "contractcommitmentid" in low and "chargeperiodstart" not in low and "billedcost" not in low
 

@@ -1,8 +1,21 @@
-"""`spendscope import focus`: FOCUS 1.0, 1.1 and 1.2 exports as CSV (plain or gzip) or Parquet.
+"""`spendscope import focus`: FOCUS 1.0 to 1.4 exports as CSV (plain or gzip) or Parquet.
 
-Liberal in what it accepts (NULL spellings, BOM, ISO or M/D/YY dates, any header case, FOCUS 1.0 names, extra
-provider columns kept with an `x_` prefix, doubled-quote JSON); strict about anything that would corrupt a
-number or a date: the first bad value rejects the whole file with its row and column, and nothing is written.
+Liberal in what it accepts (NULL spellings, BOM, ISO or M/D/YY dates, any header case, FOCUS 1.0 names,
+doubled-quote JSON), strict about anything that would corrupt a number or a date: the first bad value rejects
+the whole file with its row and column, and nothing is written.
+
+Two readings of the file, the fast one first:
+* typed: DuckDB converts numbers and dates while it parses the file (in parallel), and the rows go straight
+  into the store. ISO 8601 dates and plain numbers, which is what exports write.
+* liberal, when the typed reading meets a value it cannot convert (M/D/YY dates, an hour 24, a cost with
+  spaces): every field is read as text and parsed with spendscope's own rules; the first value that still does
+  not parse rejects the file, named by row and column.
+
+Columns that are neither FOCUS (any version) nor one of spendscope's catalogued x_ columns are kept, under their own
+names, in the JSON column `x_Extra` (at most `MAX_EXTRA_COLUMNS` of them): a file never adds columns to the store.
+FOCUS 1.3/1.4 columns are stored under their own names (migration 0020); a file with only 1.3's
+ServiceProviderName still gets ProviderName and PublisherName, so no row has an empty provider. A file of the 1.3
+contract commitment dataset goes to its own table (data/import_contracts.py).
 """
 
 from __future__ import annotations
@@ -11,24 +24,25 @@ import re
 from pathlib import Path
 
 import duckdb
-from spendscope.data.csv_files import csv_source
+from spendscope.data.cost_writer import EXTENSION_COLUMNS, StagedFile
+from spendscope.data.csv_files import CsvHeader, csv_error, read_header
 from spendscope.data.errors import ImportRejected
 from spendscope.data.file_kinds import elsewhere
-from spendscope.data.focus import AI_COLUMNS, MANDATORY_COLUMNS, REQUIRED_COLUMNS, canonical_name, column_kind
-from spendscope.data.focus_versions import providers_from_13
-from spendscope.data.import_contracts import import_contract_commitments, is_contract_commitment_file
-from spendscope.data.importing import (
-    ImportResult,
-    Progress,
-    duplicate_result,
-    finish_cost_import,
-    previous_import,
-    reject,
-    sha256_file,
-    staging_connection,
+from spendscope.data.focus import (
+    AI_COLUMNS,
+    FOCUS_13_COLUMNS,
+    FOCUS_COLUMNS,
+    MANDATORY_COLUMNS,
+    MONEY,
+    REQUIRED_COLUMNS,
+    canonical_name,
+    column_kind,
 )
+from spendscope.data.focus_versions import provider_columns
+from spendscope.data.importing import ImportResult, Progress, import_files, reject
 from spendscope.data.sql import (
     ident,
+    literal,
     parse_decimal,
     parse_timestamp_iso_first,
     read_parquet,
@@ -37,6 +51,12 @@ from spendscope.data.sql import (
 from spendscope.data.store import Store
 
 KIND = "focus"
+MAX_EXTRA_COLUMNS = 200
+_TYPES = {"decimal": MONEY, "timestamp": "TIMESTAMPTZ"}
+# columns of `costs` a FOCUS file may carry under their own names (a spendscope export read back has them all)
+KNOWN = set(FOCUS_COLUMNS) | set(FOCUS_13_COLUMNS) | set(EXTENSION_COLUMNS) | set(AI_COLUMNS) | {"x_Extra"}
+# JSON that may be a list (one entry per contract commitment applied): kept as given when valid
+_JSON_AS_GIVEN = ("ContractApplied", "AllocatedMethodDetails")
 
 
 def _clean_duckdb_error(exc: BaseException) -> str:
@@ -52,33 +72,17 @@ def _is_parquet(path: Path) -> bool:
         return fh.read(4) == b"PAR1"
 
 
-def source_relation(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, list[str]]:
-    """The file as a relation of text columns, in file order, and its header names."""
-    parquet = _is_parquet(path)
-    try:
-        if parquet:
-            cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {read_parquet(str(path))}").fetchall()]
-            casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
-            return f"(SELECT {casts} FROM {read_parquet(str(path))})", cols
-        relation = csv_source(con, path)
-        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
-        return relation, cols
-    except duckdb.Error as exc:
-        kind = "Parquet" if parquet else "CSV"
-        raise reject(path, f"cannot be read as {kind}: {_clean_duckdb_error(exc)}") from None
-
-
 def map_headers(path: Path, headers: list[str]) -> dict[str, str]:
-    """source header -> target column. FOCUS names win; a second header mapping to the same name is kept
-    as an extra column under its own x_ name."""
+    """source header -> target column. FOCUS names win; a second spelling of the same FOCUS column (FOCUS 1.0
+    `Provider` beside 1.2 `ProviderName`) is kept in x_Extra under its own name."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     # exact 1.2 names first so that e.g. both `Provider` and `ProviderName` keep ProviderName from the latter
     ordered = sorted(headers, key=lambda h: canonical_name(h) != h.strip().lstrip("\ufeff"))
     for h in ordered:
         target = canonical_name(h)
-        if target in taken:
-            target = "x_" + re.sub(r"\W", "_", h.strip().lstrip("\ufeff")).strip("_")
+        if target in taken or target not in KNOWN:
+            target = "extra:" + h.strip().lstrip("\ufeff")
             if target in taken:
                 raise reject(path, f"column {h!r} appears twice")
         mapping[h] = target
@@ -86,121 +90,265 @@ def map_headers(path: Path, headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def stage_focus(con: duckdb.DuckDBPyConnection, path: Path, table: str = "staged") -> list[str]:
-    """Read, type and check the file in one pass into `table` (rowid + 1 = data row). A value that was present
-    but does not type (a non-numeric cost, an unparseable date) rejects the file with its row and column."""
-    relation, headers = source_relation(con, path)
-    mapping = map_headers(path, headers)
-    present = set(mapping.values())
-    missing = [c for c in REQUIRED_COLUMNS if c not in present]
-    if missing:
-        raise reject(
-            path,
-            f"missing required column(s) {', '.join(missing)}; a FOCUS export needs at least "
-            f"{', '.join(REQUIRED_COLUMNS)} (FOCUS 1.0-1.4 names, any case)"
-            + elsewhere(path, "focus", headers),
-            missing=missing,
-        )
-    warnings = []
-    if "ServiceProviderName" in present:  # FOCUS 1.3/1.4: the deprecated provider columns are filled from it
-        present |= {"ProviderName", "PublisherName"}
-    absent = [c for c in MANDATORY_COLUMNS if c not in present]
-    if absent:
-        warnings.append(f"FOCUS mandatory column(s) absent, imported as NULL: {', '.join(absent)}")
+class _Plan:
+    """The file's columns, mapped and checked, and how to read it."""
 
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.parquet = _is_parquet(path)
+        self.csv: CsvHeader | None = None
+        try:
+            if self.parquet:
+                described = duckdb.execute(f"DESCRIBE SELECT * FROM {read_parquet(str(path))}").fetchall()
+                self.headers = [r[0] for r in described]
+                self.parquet_types = {r[0]: r[1] for r in described}
+            else:
+                self.csv = read_header(path)
+                self.headers = self.csv.columns
+                _refuse_case_twins(path, self.csv.names)
+        except duckdb.Error as exc:
+            raise reject(path, f"cannot be read as Parquet: {_clean_duckdb_error(exc)}") from None
+        self.mapping = map_headers(path, self.headers)
+        present = set(self.mapping.values())
+        missing = [c for c in REQUIRED_COLUMNS if c not in present]
+        if missing:
+            raise reject(
+                path,
+                f"missing required column(s) {', '.join(missing)}; a FOCUS export needs at least "
+                f"{', '.join(REQUIRED_COLUMNS)} (FOCUS 1.0-1.4 names, any case)"
+                + elsewhere(path, "focus", self.csv.names if self.csv else self.headers),
+                missing=missing,
+            )
+        extras = [h for h, t in self.mapping.items() if t.startswith("extra:")]
+        if len(extras) > MAX_EXTRA_COLUMNS:
+            raise reject(
+                path,
+                f"has {len(extras):,} columns that are not FOCUS columns (e.g. {', '.join(extras[:3])}); spendscope "
+                f"keeps at most {MAX_EXTRA_COLUMNS} such columns per file (in x_Extra): remove the ones you do not "
+                "need and import again",
+                columns=len(extras),
+            )
+        self.warnings = []
+        if (
+            "ServiceProviderName" in present
+        ):  # FOCUS 1.3/1.4: the deprecated provider columns are filled from it
+            present |= {"ProviderName", "PublisherName"}
+        absent = [c for c in MANDATORY_COLUMNS if c not in present]
+        if absent:
+            self.warnings.append(f"FOCUS mandatory column(s) absent, imported as NULL: {', '.join(absent)}")
+
+    def kind(self, header: str) -> str:
+        target = self.mapping[header]
+        if EXTENSION_COLUMNS.get(target) == "TIMESTAMPTZ":
+            return "timestamp"
+        return column_kind(target)
+
+    def source(self, typed: bool) -> str:
+        """The file as a relation: typed (numbers and dates converted by the reader) or every column as text."""
+        if self.csv is not None:
+            types = {h: _TYPES[self.kind(h)] for h in self.headers if self.kind(h) in _TYPES} if typed else {}
+            return self.csv.reader(types)
+        cols = []
+        for h in self.headers:
+            col = ident(h)
+            text = f"nullif(CAST({col} AS VARCHAR), '')"
+            k = self.kind(h)
+            if typed and k in _TYPES:
+                raw = text if self.parquet_types[h] == "VARCHAR" else col
+                cols.append(f"CAST({raw} AS {_TYPES[k]}) AS {col}")
+            else:
+                cols.append(f"{text} AS {col}")
+        return f"(SELECT {', '.join(cols)} FROM {read_parquet(str(self.path))})"
+
+    def selects(self, values: dict[str, str]) -> list[str]:
+        """The staged view's columns: each mapped column (SQL from `values`), the provider columns of any FOCUS
+        version, the FOCUS 1.0 commitment status and x_Extra."""
+        by_target = {t: values[h] for h, t in self.mapping.items() if not t.startswith("extra:")}
+        given_extra = by_target.pop("x_Extra", None)
+        by_target |= provider_columns(by_target)
+        out = [f"{expr} AS {ident(t)}" for t, expr in by_target.items()]
+        present = set(self.mapping.values())
+        if "x_ChargeSubcategory" in present and "CommitmentDiscountStatus" not in present:
+            # FOCUS 1.0 says Used/Unused in ChargeSubcategory ('Used Commitment'); 1.1 moved it to its own column
+            src = next(h for h, t in self.mapping.items() if t == "x_ChargeSubcategory")
+            sub = f"lower(trim({ident(src)}))"
+            out.append(
+                f"CASE {sub} WHEN 'used commitment' THEN 'Used' WHEN 'unused commitment' THEN 'Unused' END "
+                "AS CommitmentDiscountStatus"
+            )
+        extras = [h for h, t in self.mapping.items() if t.startswith("extra:")]
+        extra_json = given_extra  # an x_Extra column (a spendscope export read back) is kept as it is
+        if extras:
+            pairs = ", ".join(
+                f"{literal(h.strip().lstrip(chr(0xFEFF)))}, CAST({ident(h)} AS VARCHAR)" for h in extras
+            )
+            built = f"json_object({pairs})"
+            extra_json = f"json_merge_patch({given_extra}, {built})" if given_extra else built
+        if extra_json:
+            out.append(f"CAST({extra_json} AS JSON) AS x_Extra")
+        return out
+
+    def value(self, header: str) -> str | None:
+        """SQL for a column that is neither a number nor a date: JSON repaired, AI columns typed; None: as read."""
+        col, target = ident(header), self.mapping[header]
+        if (
+            target in AI_COLUMNS
+        ):  # spendscope's own AI columns (a spendscope export read back): typed as stored
+            return f"TRY_CAST(trim({col}) AS {AI_COLUMNS[target]})"
+        if target in _JSON_AS_GIVEN:
+            return f"CAST(CASE WHEN json_valid({col}) THEN {col} ELSE {repair_json(col)} END AS JSON)"
+        if self.kind(header) == "json" or target == "x_Extra":
+            return f"CAST({repair_json(col)} AS JSON)"
+        return None
+
+
+def _refuse_case_twins(path: Path, names: list[str]) -> None:
+    """Two header names that differ only in case and name one FOCUS column (`BilledCost`, `billedcost`)."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, 1):
+        target = canonical_name(name)
+        if target not in KNOWN:
+            continue
+        if target in seen and names[seen[target] - 1].lower() == name.lower():
+            raise reject(
+                path,
+                f"the header names column {name!r} twice (columns {seen[target]} and {i}, in different case); "
+                "spendscope cannot tell which one holds the value: remove or rename one of them",
+                column=target,
+                positions=[seen[target], i],
+            )
+        seen.setdefault(target, i)
+
+
+def _year_ok(expr: str) -> str:
+    # constant bounds (an integer comparison), not year(): that converts every value through the time zone
+    return (
+        f"({expr} IS NULL OR {expr} BETWEEN TIMESTAMPTZ '1970-01-01' AND TIMESTAMPTZ '2200-12-31 23:59:59')"
+    )
+
+
+def stage_focus_file(
+    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
+) -> StagedFile:
+    """The typed reading of one FOCUS file as view `staged` (the liberal one as its fallback)."""
+    plan = _Plan(path)
+    if plan.csv is not None:
+        plan.csv.prepare(con)
+    values, sane = {}, []
+    for h in plan.headers:
+        col, k = ident(h), plan.kind(h)
+        values[h] = plan.value(h) or col
+        if k == "timestamp":  # a cast reads 10/1/26 as the year 10: such files take the liberal reading
+            sane.append(_year_ok(col))
+        if plan.mapping[h] == "ChargePeriodStart":
+            sane.append(f"{col} IS NOT NULL")
+    bad = f"NOT ({' AND '.join(sane)})" if sane else "false"
+    con.execute(
+        f"CREATE OR REPLACE VIEW staged AS SELECT {', '.join(plan.selects(values))}, {bad} AS x_Bad FROM {plan.source(True)}"
+    )
+    return StagedFile(
+        source=str(path.resolve()),
+        relation="staged",
+        warnings=plan.warnings,
+        explain=_explainer(plan),
+        after=_null_costs,
+        fallback=lambda: _liberal(con, plan),
+    )
+
+
+def _explainer(plan: _Plan):  # noqa: ANN202 - a closure over the plan
+    def explain(exc: duckdb.Error) -> Exception | None:
+        if plan.csv is not None:
+            return csv_error(plan.csv, exc)
+        if isinstance(exc, duckdb.ConversionException):
+            return None  # the liberal reading names the value
+        return reject(plan.path, f"cannot be read as Parquet: {_clean_duckdb_error(exc)}")
+
+    return explain
+
+
+def _null_costs(con: duckdb.DuckDBPyConnection, rows: str) -> list[str]:
+    nulls = con.execute(
+        f"SELECT count(*) FROM {rows} WHERE BilledCost IS NULL OR EffectiveCost IS NULL"
+    ).fetchall()[0][0]
+    return [f"{nulls} rows have an empty BilledCost or EffectiveCost (kept as NULL)"] if nulls else []
+
+
+def _liberal(con: duckdb.DuckDBPyConnection, plan: _Plan) -> StagedFile:
+    """Every field as text, numbers and dates parsed by spendscope's own rules (view `staged_liberal`)."""
+    relation = plan.source(False)
     checks: list[
         tuple[str, str, str, str]
     ] = []  # (source header, target, what a value must be, bad condition)
-    selects = []
-    parsed = []  # numbers and dates are parsed once, in an inner projection, for the value and for x_Bad
-    flags = []  # x_Bad over the parsed values (`checks` say the same over the text, to name a bad value)
-    for src, target in mapping.items():
-        col = ident(src)
-        kind = column_kind(target)
-        if kind in ("decimal", "timestamp"):
-            parse = parse_decimal(col) if kind == "decimal" else parse_timestamp_iso_first(col)
-            expr = ident("_parsed_" + target)
-            parsed.append(f"{parse} AS {expr}")
-            flags.append(f"({col} IS NOT NULL AND {expr} IS NULL)")
-            expected = "a number" if kind == "decimal" else "a date (ISO 8601 or M/D/YY)"
-            checks.append((src, target, expected, f"({col} IS NOT NULL AND {parse} IS NULL)"))
+    values, parsed, flags = {}, [], []
+    for h in plan.headers:
+        col, k, target = ident(h), plan.kind(h), plan.mapping[h]
+        if k in ("decimal", "timestamp"):
+            parse = parse_decimal(col) if k == "decimal" else parse_timestamp_iso_first(col)
+            alias = ident("_parsed_" + target)
+            parsed.append(f"{parse} AS {alias}")
+            values[h] = alias
+            flags.append(f"({col} IS NOT NULL AND {alias} IS NULL)")
+            expected = "a number" if k == "decimal" else "a date (ISO 8601 or M/D/YY)"
+            checks.append((h, target, expected, f"({col} IS NOT NULL AND {parse} IS NULL)"))
             if target == "ChargePeriodStart":
-                checks.append((src, target, "a date (the column is mandatory)", f"({col} IS NULL)"))
+                checks.append((h, target, "a date (the column is mandatory)", f"({col} IS NULL)"))
                 flags.append(f"({col} IS NULL)")
-        elif target in AI_COLUMNS:
-            # spendscope's own AI columns (a spendscope export read back): typed as stored
-            expr = f"TRY_CAST(trim({col}) AS {AI_COLUMNS[target]})"
-        elif kind == "json" and target in ("ContractApplied", "AllocatedMethodDetails"):
-            # FOCUS 1.3 JSON that may be a list (one entry per contract commitment applied), kept as given
-            expr = f"CAST(CASE WHEN json_valid({col}) THEN {col} ELSE {repair_json(col)} END AS JSON)"
-        elif kind == "json":
-            expr = f"CAST({repair_json(col)} AS JSON)"
         else:
-            expr = col
-        selects.append(f"{expr} AS {ident(target)}")
-    if "x_ChargeSubcategory" in present and "CommitmentDiscountStatus" not in present:
-        # FOCUS 1.0 says Used/Unused in ChargeSubcategory ('Used Commitment'); 1.1 moved it to its own column
-        sub = f"lower(trim({ident(next(h for h, t in mapping.items() if t == 'x_ChargeSubcategory'))}))"
-        selects.append(
-            f"CASE {sub} WHEN 'used commitment' THEN 'Used' WHEN 'unused commitment' THEN 'Unused' END "
-            "AS CommitmentDiscountStatus"
-        )
+            values[h] = plan.value(h) or col
     flag = " OR ".join(flags) if flags else "false"
     inner = f"(SELECT *, {', '.join(parsed)} FROM {relation})" if parsed else relation
-    con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(selects)}, {flag} AS x_Bad FROM {inner}")
+    con.execute(
+        f"CREATE OR REPLACE VIEW staged_liberal AS SELECT {', '.join(plan.selects(values))}, {flag} AS x_Bad "
+        f"FROM {inner}"
+    )
 
-    bad = con.execute(f"SELECT min(rowid) FROM {table} WHERE x_Bad").fetchall()[0][0]
-    if bad is not None:
-        row = bad + 1
+    def locate() -> None:
+        numbered = plan.csv.reader(numbered=True) if plan.csv is not None else relation
         which = " ".join(f"WHEN {c[3]} THEN {i}" for i, c in enumerate(checks))
-        idx, *_ = con.execute(f"SELECT CASE {which} END FROM {relation} LIMIT 1 OFFSET ?", [bad]).fetchall()[
-            0
-        ]
+        found = con.execute(
+            f"SELECT ordinality, CASE {which} END FROM {numbered} WITH ORDINALITY "
+            f"WHERE {' OR '.join(c[3] for c in checks)} ORDER BY ordinality LIMIT 1"
+        ).fetchall()
+        if not found:
+            return
+        row, idx = found[0]
         src, target, expected, _ = checks[idx]
-        value = con.execute(f"SELECT {ident(src)} FROM {relation} LIMIT 1 OFFSET ?", [bad]).fetchall()[0][0]
+        value = con.execute(
+            f"SELECT {ident(src)} FROM {numbered} WITH ORDINALITY WHERE ordinality = ?", [row]
+        ).fetchall()[0][0]
         shown = "empty" if value is None else repr(value[:60])
         col_name = target if target == src else f"{target} (header {src!r})"
         raise reject(
-            path,
+            plan.path,
             f"row {row} (line {row + 1}), column {col_name}: {shown} is not {expected}",
             row=row,
             column=target,
             value=value,
         )
-    con.execute(f"ALTER TABLE {table} DROP COLUMN x_Bad")
-    providers_from_13(con, table, present)
-    nulls = con.execute(
-        f"SELECT count(*) FROM {table} WHERE BilledCost IS NULL OR EffectiveCost IS NULL"
-    ).fetchall()[0][0]
-    if nulls:
-        warnings.append(f"{nulls} rows have an empty BilledCost or EffectiveCost (kept as NULL)")
-    return warnings
+
+    return StagedFile(
+        source=str(plan.path.resolve()),
+        relation="staged_liberal",
+        warnings=plan.warnings,
+        locate_bad=locate,
+        explain=_explainer(plan),
+        after=_null_costs,
+    )
 
 
-def import_focus(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:
-    """Import one FOCUS export into the store, all or nothing. Re-importing the same content adds nothing."""
+def import_focus(
+    store: Store,
+    path: Path | str,
+    *,
+    progress: Progress | None = None,
+    mode: str = "auto",
+    strict: bool = False,
+) -> ImportResult:
+    """Import one FOCUS export into the store as a delivery of its own (all or nothing; a newer export of the
+    same account and billing period replaces the older one's rows; re-importing the same content adds nothing)."""
     path = Path(path)
     if not path.is_file():
         raise ImportRejected(f"{path}: no such file", file=str(path))
-    if is_contract_commitment_file(path):  # FOCUS 1.3's contract commitment dataset, shipped as its own file
-        return import_contract_commitments(store, path, progress=progress)
-    if progress:
-        progress("hashing", 0.02)
-    digest = sha256_file(path)
-    earlier = previous_import(store, KIND, digest)
-    if earlier:
-        return duplicate_result(store, KIND, path, digest, earlier)
-    with staging_connection() as con:
-        if progress:
-            progress("reading and validating", 0.1)
-        warnings = stage_focus(con, path)
-        return finish_cost_import(
-            store,
-            con,
-            "staged",
-            kind=KIND,
-            source_file=str(path.resolve()),
-            file_hash=digest,
-            warnings=warnings,
-            progress=progress,
-        )
+    (result,) = import_files(store, KIND, [path], mode=mode, strict=strict, progress=progress)  # type: ignore[arg-type]
+    return result

@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.import_common import (
-    ROW,
     Check,
     Source,
+    as_file_stage,
     classify_distinct,
     compute_distinct,
     key_hash,
@@ -36,7 +35,13 @@ from spendscope.data.import_common import (
 )
 from spendscope.data.importing import ImportResult, Progress, reject
 from spendscope.data.models import normalize_model, parse_unit, token_type_of
-from spendscope.data.sql import ident, kv_lists_to_json, parse_decimal, parse_timestamp_iso_first
+from spendscope.data.sql import (
+    ident,
+    kv_lists_to_json,
+    parse_decimal,
+    parse_timestamp_iso_first,
+    table_from_columns,
+)
 from spendscope.data.store import Store
 
 KIND = "gcp"
@@ -69,6 +74,7 @@ FIELDS = {
     "resource.global_name": "resource_global_name",
     "seller_name": "seller_name",
     "transaction_type": "transaction_type",
+    "export_time": "export_time",
 }
 LISTS = {"labels": "labels", "project.labels": "project_labels", "tags": "tags", "credits": "credits"}
 NUMBERS = ("cost", "cost_at_list", "usage.amount", "usage.amount_in_pricing_units")
@@ -138,7 +144,15 @@ def classify(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _flatten(con: duckdb.DuckDBPyConnection, src: Source) -> None:
-    """Table `flat`: one column per export field (text; repeated fields as JSON text) plus x_SourceRow."""
+    """View `flat`: one column per export field (text; repeated fields as JSON text) plus x_SourceRow. The rows are
+    read in parallel into table `flat_rows`, in file order, so x_SourceRow is its rowid + 1."""
+    con.execute("SET preserve_insertion_order = true")
+    _flat_rows(con, src)
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("CREATE VIEW flat AS SELECT rowid + 1 AS x_SourceRow, * FROM flat_rows")
+
+
+def _flat_rows(con: duckdb.DuckDBPyConnection, src: Source) -> None:
     if src.fmt == "json":
         scalars = list(FIELDS)
         lists = list(LISTS)
@@ -147,14 +161,14 @@ def _flatten(con: duckdb.DuckDBPyConnection, src: Source) -> None:
         cols = [f"nullif(s[{i + 1}], '') AS {ident(FIELDS[f])}" for i, f in enumerate(scalars)]
         cols += [f"CAST(l[{i + 1}] AS VARCHAR) AS {ident(LISTS[f])}" for i, f in enumerate(lists)]
         con.execute(
-            f"CREATE TABLE flat AS SELECT r AS x_SourceRow, {', '.join(cols)} FROM (SELECT {ROW} AS r, "
-            f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l FROM raw_numbered)"
+            f"CREATE TABLE flat_rows AS SELECT {', '.join(cols)} FROM (SELECT "
+            f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l FROM raw)"
         )
         return
-    cols = [f"{ROW} AS x_SourceRow"]
+    cols = []
     for field, name in (FIELDS | LISTS).items():
         cols.append(f"{_field(src, field, field in LISTS)} AS {ident(name)}")
-    con.execute(f"CREATE TABLE flat AS SELECT {', '.join(cols)} FROM raw_numbered")
+    con.execute(f"CREATE TABLE flat_rows AS SELECT {', '.join(cols)} FROM raw")
 
 
 def _python_lists_to_json(con: duckdb.DuckDBPyConnection) -> None:
@@ -164,7 +178,7 @@ def _python_lists_to_json(con: duckdb.DuckDBPyConnection) -> None:
     for column in LISTS.values():
         col = ident(column)
         texts = con.execute(
-            f"SELECT DISTINCT {col} FROM flat WHERE {col} IS NOT NULL AND NOT json_valid({col}) "
+            f"SELECT DISTINCT {col} FROM flat_rows WHERE {col} IS NOT NULL AND NOT json_valid({col}) "
             f"AND regexp_matches(trim({col}), '^[\\[{{]')"
         ).fetchall()
         pairs = []
@@ -177,12 +191,14 @@ def _python_lists_to_json(con: duckdb.DuckDBPyConnection) -> None:
                 pairs.append((text, json.dumps(value, default=str)))
         if not pairs:
             continue
-        frame = pd.DataFrame(pairs, columns=["old", "new"])
-        con.register("python_lists", frame)
-        try:
-            con.execute(f"UPDATE flat SET {col} = p.new FROM python_lists AS p WHERE flat.{col} = p.old")
-        finally:
-            con.unregister("python_lists")
+        old, new = zip(*pairs, strict=True)
+        table_from_columns(
+            con, "python_lists", {"old": "VARCHAR", "new": "VARCHAR"}, {"old": old, "new": new}
+        )
+        con.execute(
+            f"UPDATE flat_rows SET {col} = p.new FROM python_lists AS p WHERE flat_rows.{col} = p.old"
+        )
+        con.execute("DROP TABLE python_lists")
 
 
 def _field(src: Source, field: str, is_list: bool) -> str:
@@ -318,6 +334,8 @@ def stage_gcp(
         "x_ProjectNumber": "project_number",
         "x_ServiceId": "service_id",
         "x_CostType": "cost_type",
+        # the export's watermark: a pull of rows exported after everything stored is an incremental pull
+        "x_ExportTime": parse_timestamp_iso_first("export_time"),
     }
     cost = parse_decimal("cost")
     amount = parse_decimal("usage_amount")
@@ -388,6 +406,10 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         "spendscope recognises; kept with x_Model NULL (unmapped SKUs: {examples})",
     )
     return out
+
+
+# stage_gcp as one file of a delivery (data/importing.py)
+stage_gcp_file = as_file_stage(stage_gcp)
 
 
 def import_gcp(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

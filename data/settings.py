@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,12 +21,13 @@ def _home() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPENDSCOPE_", extra="ignore")
 
-    db: Path = Field(
-        default_factory=lambda: _home() / "spendscope.duckdb",
-        description="Path of the cost store (DuckDB file). `--db PATH` on any command overrides it.",
+    db: str = Field(
+        default_factory=lambda: str(_home() / "spendscope.duckdb"),
+        description="The cost store: a DuckDB file path, or clickhouse://user:password@host:8123/database, "
+        "clickhouses://... (TLS) or chdb:PATH (docs/clickhouse.md). `--db` on any command overrides it.",
     )
-    demo_db: Path = Field(
-        default_factory=lambda: _home() / "demo.duckdb",
+    demo_db: str = Field(
+        default_factory=lambda: str(_home() / "demo.duckdb"),
         description="Store that `spendscope demo` writes when no `--db` is given.",
     )
     prices_file: Path = Field(
@@ -71,7 +72,7 @@ class Settings(BaseSettings):
     keys_file: Path = Field(
         default_factory=lambda: _home() / "keys.yaml",
         description="YAML file with `openai_admin_key:` / `anthropic_admin_key:` / `cursor_admin_key:` / `github_token:`, "
-        "used when the environment has none.",
+        "`smtp_*:` and `teams_webhooks:`, used when the environment has none.",
     )
     openai_api_url: str = Field(
         default="https://api.openai.com", description="Base URL of the OpenAI API (syncs)."
@@ -159,6 +160,72 @@ class Settings(BaseSettings):
         description="Slack access file (YAML): which users and channels see which costs, admins, finance channel "
         "(docs/slack.md); unset: everyone sees all costs.",
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for email reports and alerts (also keys_file `smtp_host:`); unset: no email "
+        "(docs/notifications.md).",
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        description="SMTP port (also keys_file `smtp_port:`); unset: 587 with starttls, 465 with ssl, 25 with none.",
+    )
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description="SMTP transport security: `starttls` (upgrade after connecting), `ssl` (TLS from the start, "
+        "port 465) or `none` (only to a relay on this machine).",
+    )
+    smtp_user: str | None = Field(
+        default=None, description="SMTP login (also keys_file `smtp_user:`); unset: no AUTH."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None,
+        description="SMTP password (also keys_file `smtp_password:`); never taken from the command line.",
+    )
+    smtp_from: str | None = Field(
+        default=None,
+        description="From address of spendscope's email (e.g. `spendscope <finops@example.com>`); unset: the SMTP "
+        "user when it is an address.",
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CA that signed the SMTP server's certificate, when it is not a public CA.",
+    )
+    smtp_timeout: float = Field(default=30.0, description="Seconds to wait for the SMTP server.")
+    teams_webhooks: SecretStr | None = Field(
+        default=None,
+        description='Microsoft Teams webhook URLs by name, as JSON `{"finops": "https://..."}` (also keys_file '
+        "`teams_webhooks:`); owners name one with `--teams-webhook NAME`.",
+    )
+    finance_email: str | None = Field(
+        default=None,
+        description="Email address for the monthly finance summary and for budget alerts and anomalies no owner "
+        "takes.",
+    )
+    finance_teams_webhook: str | None = Field(
+        default=None,
+        description="Teams webhook name for the monthly finance summary and for budget alerts and anomalies no "
+        "owner takes.",
+    )
+    delivery_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Tries per email or Teams message within one run when the server answers with a temporary "
+        "failure (SMTP 4xx, HTTP 429/5xx, connection refused); what still fails is sent by the next run.",
+    )
+    delivery_retry_wait: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="Seconds before the second try of an email or Teams message, doubled for each later try "
+        "(capped at 30; a Teams Retry-After within that cap wins).",
+    )
+
+    @field_validator("db", "demo_db", mode="before")
+    @classmethod
+    def _store_location(cls, value: object) -> object:
+        """A store is a path or a URL (clickhouse://, chdb:): kept as text so a URL's `//` survives."""
+        return str(value) if isinstance(value, Path) else value
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -207,3 +207,19 @@ def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
         "TiB": 1 << 40,
     }
     return int(float(m.group(1)) * units.get(m.group(2), 1))
+
+
+def table_from_columns(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    types: dict[str, str],
+    columns: dict[str, list],
+    *,
+    temp: bool = False,
+) -> None:
+    """Create (or replace) table `name` from Python lists, one per column (name -> SQL type in `types`). Bound as
+    typed lists and unnested: a few thousand rows in milliseconds, without pandas. (`temp`: inside a transaction
+    that writes an attached store, the only other place it may write.)"""
+    select = ", ".join(f"unnest(CAST(? AS {t}[])) AS {ident(c)}" for c, t in types.items())
+    kind = "TEMP TABLE" if temp else "TABLE"
+    con.execute(f"CREATE OR REPLACE {kind} {name} AS SELECT {select}", [columns[c] for c in types])

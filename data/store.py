@@ -2,17 +2,24 @@
 
 Concurrency design (docs/concurrency.md): DuckDB lets one process hold a file read-write, and while it does no
 other process can open it at all. So nothing in spendscope keeps the file open: readers open it read-only per
-request, writers do their heavy work (parsing, validating, deriving) in memory first and then hold the file only
-for one short transaction. Both retry while another process holds the lock, up to `lock_timeout` seconds.
+request, writers hold it for one transaction (an import: from its first row written to its commit). Both retry
+while another process holds the lock, up to `lock_timeout` seconds. A writer leaves a note beside the file
+(`<store>.writing`: what it does, since when, its pid) for as long as it holds it; whoever waits more than
+`NOTICE_AFTER` seconds is told that a write is in progress (logger `spendscope.store`, which prints to stderr
+when nothing else is configured) instead of waiting silently.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
+import os
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +36,9 @@ _LOCK_MARKERS = (
     "file handle conflict",
 )
 _MIGRATED: set[str] = set()
+NOTICE_AFTER = 2.0  # seconds a reader or writer waits before it is told why
+_log = logging.getLogger("spendscope.store")
+_ACTIVITY = threading.local()
 _MIGRATE_GUARD = threading.Lock()
 
 
@@ -45,7 +55,10 @@ class _ReadWriteLock:
         self._local = threading.local()
 
     def _wait(self, ready: Callable[[], bool], timeout: float, path: Path) -> None:
-        if not self._cond.wait_for(ready, timeout=timeout):
+        if self._cond.wait_for(ready, timeout=min(NOTICE_AFTER, timeout)):
+            return
+        notice(path, NOTICE_AFTER, timeout)
+        if not self._cond.wait_for(ready, timeout=max(timeout - NOTICE_AFTER, 0)):
             raise StoreBusy(
                 f"the store {path} stayed busy in this process for {timeout:.0f}s", path=str(path)
             )
@@ -122,19 +135,23 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
 
 def connect_with_retry(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
     """Open `path`, retrying with jittered backoff while another process holds the write lock."""
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     delay = 0.02
+    told = False
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             _configure(con)
             return con
         except duckdb.Error as exc:
+            if _is_lock_error(exc) and not told and time.monotonic() - started >= NOTICE_AFTER:
+                told = notice(path, time.monotonic() - started, timeout)
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
                     raise StoreBusy(
-                        f"the store {path} stayed locked by another process for {timeout:.0f}s; "
-                        "retry, or raise SPENDSCOPE_LOCK_TIMEOUT",
+                        f"the store {path} stayed locked by another process for {timeout:.0f}s"
+                        f"{_holder(path)}; retry, or raise SPENDSCOPE_LOCK_TIMEOUT",
                         path=str(path),
                     ) from None
                 raise
@@ -170,8 +187,81 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, schema: str | None = None) 
     return applied
 
 
+def marker_path(path: Path) -> Path:
+    return path.with_name(path.name + ".writing")
+
+
+@contextmanager
+def activity(what: str) -> Iterator[None]:
+    """Name what this thread's writes do (e.g. "import focus october.csv"), for the note waiting readers get."""
+    before = getattr(_ACTIVITY, "what", None)
+    _ACTIVITY.what = what
+    try:
+        yield
+    finally:
+        _ACTIVITY.what = before
+
+
+@contextmanager
+def _writing_note(path: Path) -> Iterator[None]:
+    """While the write lock is held: a note beside the store saying who writes what since when."""
+    note = marker_path(path)
+    # a read-only directory: the note is a courtesy, the lock is what protects
+    with suppress(OSError):
+        note.write_text(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "what": getattr(_ACTIVITY, "what", None) or "a write",
+                }
+            ),
+            encoding="utf-8",
+        )
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            note.unlink(missing_ok=True)
+
+
+def _holder(path: Path) -> str:
+    """`: an import of X (pid N) has been writing since T` when the writer left a note, else ''."""
+    try:
+        info = json.loads(marker_path(path).read_text(encoding="utf-8"))
+        os.kill(int(info["pid"]), 0)  # a note left by a process that died is not a write in progress
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return f": {info.get('what') or 'a write'} (pid {info['pid']}) has been writing since {info.get('since')}"
+
+
+def notice(path: Path, waited: float, timeout: float) -> bool:
+    """Tell a waiting reader or writer why it waits. Returns True (told)."""
+    holder = _holder(path)
+    what = f"a write is in progress{holder}" if holder else "another process is writing to it"
+    _log.warning(
+        "the store %s is busy: %s; waited %.0fs so far, waiting up to %.0fs", path, what, waited, timeout
+    )
+    return True
+
+
 class Store:
-    """A handle on one store file. Cheap to create; holds no connection between calls."""
+    """A handle on one store file. Cheap to create; holds no connection between calls.
+
+    `Store(URL)` with a ClickHouse URL (`clickhouse://...`, `clickhouses://...`, `chdb:PATH`) gives a
+    ClickHouseStore with the same interface (data/backends/); a path gives this DuckDB store."""
+
+    backend = "duckdb"
+
+    def __new__(cls, path: Path | str | None = None, *args: object, **kwargs: object) -> Store:
+        if cls is Store and path is not None:
+            from spendscope.data.backends.url import looks_like_url
+
+            if looks_like_url(str(path)):
+                from spendscope.data.backends.clickhouse_store import ClickHouseStore
+
+                return super().__new__(ClickHouseStore)
+        return super().__new__(cls)
 
     def __init__(self, path: Path | str, *, lock_timeout: float = 30.0) -> None:
         self.path = Path(path).expanduser()
@@ -239,50 +329,61 @@ class Store:
         with _lock_for(self.path).write(self.lock_timeout, self.path):
             con = connect_with_retry(self.path, read_only=False, timeout=self.lock_timeout)
             try:
-                con.execute("BEGIN")
-                try:
-                    yield con
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                con.execute("COMMIT")
+                with _writing_note(self.path):
+                    con.execute("BEGIN")
+                    try:
+                        yield con
+                    except BaseException:
+                        con.execute("ROLLBACK")
+                        raise
+                    con.execute("COMMIT")
             finally:
                 con.close()
 
     @contextmanager
-    def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
+    def attached_writer(
+        self, con: duckdb.DuckDBPyConnection, alias: str = "store", *, hints: object = None
+    ) -> Iterator[str]:
         """Attach the store read-write to an in-memory staging connection for one transaction.
 
-        Heavy work happens in `con` before this is entered, so the file lock is held only for the final copy.
-        Yields the alias under which the store's tables are visible (`store.costs`).
+        Work that needs no store (staging, classification) happens in `con` before this is entered; the file
+        lock is held from here to the commit. Yields the alias under which the store's tables are visible
+        (`store.costs`). `hints` (what the write will touch in the big tables) matters only to ClickHouse stores
+        (data/backends/clickhouse_store.py).
         """
         self.ensure_schema()
         with _lock_for(self.path).write(self.lock_timeout, self.path):
-            deadline = time.monotonic() + self.lock_timeout
+            started = time.monotonic()
+            deadline = started + self.lock_timeout
             delay = 0.02
+            told = False
             while True:
                 try:
                     con.execute(f"ATTACH '{_sql_path(self.path)}' AS {alias}")
                     break
                 except duckdb.Error as exc:
+                    waited = time.monotonic() - started
+                    if _is_lock_error(exc) and not told and waited >= NOTICE_AFTER:
+                        told = notice(self.path, waited, self.lock_timeout)
                     if not _is_lock_error(exc) or time.monotonic() >= deadline:
                         if _is_lock_error(exc):
                             raise StoreBusy(
                                 f"the store {self.path} stayed locked by another process for "
-                                f"{self.lock_timeout:.0f}s",
+                                f"{self.lock_timeout:.0f}s{_holder(self.path)}",
                                 path=str(self.path),
                             ) from None
                         raise
                     time.sleep(delay * (1 + random.random()))
                     delay = min(delay * 2, 0.5)
             try:
-                con.execute("BEGIN")
-                try:
-                    yield alias
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                con.execute("COMMIT")
+                with _writing_note(self.path):
+                    con.execute("BEGIN")
+                    try:
+                        yield alias
+                    except BaseException:
+                        con.execute("ROLLBACK")
+                        raise
+                    con.execute("COMMIT")
             finally:
                 con.execute(f"DETACH {alias}")
 

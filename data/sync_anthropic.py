@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import duckdb
 import pandas as pd
-from spendscope.data.http_retry import ApiClient
+from spendscope.data.api_client import ApiClient
 from spendscope.data.naming import canonical_model
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store

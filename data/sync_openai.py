@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import duckdb
 import pandas as pd
-from spendscope.data.http_retry import ApiClient
+from spendscope.data.api_client import ApiClient
 from spendscope.data.models import canonical_token_type, normalize_model, token_type_of
 from spendscope.data.naming import canonical_model, canonicalize_models
 from spendscope.data.settings import Settings

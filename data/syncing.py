@@ -198,14 +198,21 @@ class _WindowReplacingStore(Store):
 
     def __init__(self, base: Store, source: str, window: SyncWindow, file_hash: str) -> None:
         super().__init__(base.path, lock_timeout=base.lock_timeout)
+        self.base = base
+        self.backend = base.backend
         self.source = source
         self.window = window
         self.file_hash = file_hash
         self.deleted = 0
 
     @contextmanager
-    def attached_writer(self, con: duckdb.DuckDBPyConnection, alias: str = "store") -> Iterator[str]:
-        with super().attached_writer(con, alias) as db:
+    def attached_writer(
+        self, con: duckdb.DuckDBPyConnection, alias: str = "store", *, hints: Any = None
+    ) -> Iterator[str]:
+        if self.base.backend != "duckdb":  # ClickHouse: the window's months are replaced too
+            hints = dict(hints or {})
+            hints["costs"] = [*hints.get("costs", []), *window_partitions(self.window, self.source)]
+        with self.base.attached_writer(con, alias, hints=hints) as db:
             where = "x_Source = ? AND ChargePeriodStart >= ? AND ChargePeriodStart < ?"
             params = [self.source, self.window.start, self.window.end]
             self.deleted = con.execute(f"SELECT count(*) FROM {db}.costs WHERE {where}", params).fetchall()[
@@ -244,6 +251,16 @@ def record_success(
         """,
         [source, window.start, window.end, window.start, now, import_id, rows, now],
     )
+
+
+def window_partitions(window: SyncWindow, source: str) -> list[tuple[int, str]]:
+    """The `costs` partitions (billing month YYYYMM, source) a window's rows fall into: what a ClickHouse store
+    copies into the write transaction so the window's old rows can be replaced (data/backends/shadow.py)."""
+    out, day = [], window.start.date().replace(day=1)
+    while day <= window.end.date():
+        out.append((day.year * 100 + day.month, source))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return out
 
 
 def finish_sync(

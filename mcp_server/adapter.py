@@ -2,7 +2,8 @@
 
 Each tool's input schema is its operation's input model (every field with its description), plus `chart` when
 the operation can be drawn; its output schema is the output model, so clients get structured content. The
-arguments are validated here rather than by the SDK, so a bad argument comes back as one readable line.
+arguments are validated by tools.invoke rather than by the SDK, so a bad argument (at any depth) comes back as
+one readable line. The result travels once, as structured content, beside a short text (content.result_text).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import anyio
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp_types import CallToolResult, ContentBlock, ImageContent, TextContent, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from spendscope.data.errors import InvalidArgument, PermissionDenied, SpendscopeError
 from spendscope.data.store import Store
 from spendscope.mcp_server.auth import Access, Caller
+from spendscope.mcp_server.content import result_text
 from spendscope.mcp_server.errors import error_result
-from spendscope.tools.invoke import invoke, validation_text
+from spendscope.tools.invoke import invoke, validate_model
 from spendscope.tools.registry import Operation
 from spendscope.tools.scoping import refusal
 
@@ -41,6 +43,8 @@ class ToolSpec:
     refusal: Callable[[Caller], str | None]
     writes: bool = False
     chart: bool = False
+    destructive: bool | None = None  # writes: may overwrite or delete (MCP destructiveHint)
+    idempotent: bool | None = None  # writes: repeating changes nothing more (MCP idempotentHint)
 
 
 def operation_spec(op: Operation, store: Store) -> ToolSpec:
@@ -65,6 +69,8 @@ def operation_spec(op: Operation, store: Store) -> ToolSpec:
         lambda caller: refusal(op, caller),
         op.writes,
         op.chart,
+        op.destructive,
+        op.idempotent,
     )
 
 
@@ -122,7 +128,7 @@ class ToolRunner:
 
     def build(self, spec: ToolSpec) -> Tool:
         args_model = arguments_model(spec)
-        input_fields = list(spec.input_model.model_fields)
+        input_fields = spec.input_model.model_fields
         wants_chart_arg = CHART_ARGUMENT in args_model.model_fields and CHART_ARGUMENT not in input_fields
 
         async def call(arguments: dict[str, Any]) -> CallToolResult:
@@ -131,17 +137,18 @@ class ToolRunner:
                 reason = spec.refusal(caller)
                 if reason is not None:
                     raise PermissionDenied(reason)
-                try:
-                    args = args_model.model_validate(arguments)
-                except ValidationError as exc:
-                    raise InvalidArgument(validation_text(exc, args_model)) from None
-                params = spec.input_model.model_validate({k: getattr(args, k) for k in input_fields})
-                chart = bool(getattr(args, CHART_ARGUMENT, False)) if wants_chart_arg else False
+                given = dict(arguments or {})
+                chart = given.pop(CHART_ARGUMENT, False) if wants_chart_arg else False
+                if not isinstance(chart, bool):
+                    raise InvalidArgument(
+                        f"invalid arguments: {CHART_ARGUMENT}: true or false (got {chart!r:.40})"
+                    )
+                params = validate_model(spec.input_model, given)
                 result = await anyio.to_thread.run_sync(spec.execute, params, caller)
             except SpendscopeError as exc:
                 return error_result(spec.name, exc)
             structured = result.model_dump(mode="json")
-            content: list[ContentBlock] = [TextContent(type="text", text=result.model_dump_json())]
+            content: list[ContentBlock] = [TextContent(type="text", text=result_text(spec.name, structured))]
             if chart and self.render_chart is not None:
                 png = await anyio.to_thread.run_sync(self.render_chart, result)
                 if png is None:
@@ -160,6 +167,8 @@ class ToolRunner:
         annotations = ToolAnnotations(
             title=tool_title(spec.name),
             read_only_hint=not spec.writes,
+            destructive_hint=spec.destructive if spec.writes else None,
+            idempotent_hint=spec.idempotent if spec.writes else None,
             open_world_hint=False,
         )
         return Tool(

@@ -7,8 +7,10 @@ user-visible table and view, and the registry for which tools a prompt may point
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from spendscope.data.sql_guard import DOCUMENTED
 from spendscope.data.store import migrations
@@ -145,3 +147,38 @@ def anomaly_text(anomaly: str, tools: set[str]) -> str:
             + verdict,
         ]
     )
+
+
+TEXT_LIMIT = (
+    4_000  # characters of JSON sent as text beside the structured content; larger results are summarised
+)
+_HEADLINES = ("summary", "headline", "answer", "message", "explanation")
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def result_text(tool: str, structured: dict[str, Any]) -> str:
+    """The text that goes beside a tool's structured content.
+
+    A small result is its JSON (clients that read only text still get every figure); a large one is summarised
+    (its headline, its scalar fields, and how many items each list holds), so the full result is sent once,
+    as structured content, instead of twice: a 5,000-row run_sql answer would otherwise double to ~10 MB.
+    """
+    text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"), default=str)
+    if len(text) <= TEXT_LIMIT:
+        return text
+    lines = [f"{tool}: the full result ({len(text):,} characters of JSON) is in the structured content."]
+    lines += [
+        str(structured[k]) for k in _HEADLINES if isinstance(structured.get(k), str) and structured[k].strip()
+    ]
+    scalars = [
+        f"{k}={v}" for k, v in structured.items() if _scalar(v) and k not in _HEADLINES and len(str(v)) <= 120
+    ]
+    if scalars:
+        lines.append("; ".join(scalars))
+    sizes = [f"{k}: {len(v)} items" for k, v in structured.items() if isinstance(v, list)]
+    if sizes:
+        lines.append("; ".join(sizes))
+    return "\n".join(lines)[:TEXT_LIMIT]

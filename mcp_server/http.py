@@ -154,15 +154,34 @@ def _replay(body: bytes, receive: Any) -> Any:
     return replay
 
 
-def http_app(server: Any, host: str, *, max_body: int = MAX_BODY_BYTES) -> Any:
-    """The ASGI app of `server` (an MCPServer): the SDK's stateless streamable-HTTP app behind RequestChecks."""
+class Beside:
+    """/mcp (and below it) to the MCP app, every other path to `other` (the web dashboard, mounted beside /mcp by
+    the CLI: this layer never imports it). Lifespan events go to the MCP app, whose session manager needs them."""
+
+    def __init__(self, mcp_app: Any, other: Any, path: str = "/mcp") -> None:
+        self.mcp_app, self.other, self.path = mcp_app, other, path
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "lifespan" or path == self.path or path.startswith(self.path + "/"):
+            await self.mcp_app(scope, receive, send)
+        else:
+            await self.other(scope, receive, send)
+
+
+def http_app(server: Any, host: str, *, max_body: int = MAX_BODY_BYTES, beside: Any = None) -> Any:
+    """The ASGI app of `server` (an MCPServer): the SDK's stateless streamable-HTTP app behind RequestChecks;
+    with `beside`, that ASGI app answers every path but /mcp."""
     app = server.streamable_http_app(
         stateless_http=True, json_response=True, host=host, max_request_body_size=max_body
     )
-    return RequestChecks(app, path="/mcp", max_body=max_body)
+    checked = RequestChecks(app, path="/mcp", max_body=max_body)
+    return checked if beside is None else Beside(checked, beside)
 
 
-async def serve(server: Any, host: str, port: int, *, max_body: int = MAX_BODY_BYTES) -> None:
+async def serve(
+    server: Any, host: str, port: int, *, max_body: int = MAX_BODY_BYTES, beside: Any = None
+) -> None:
     """Serve `server` with uvicorn until stopped. SIGHUP reloads the bearer tokens file (`server.tokens`)."""
     import uvicorn
     from spendscope.data.redaction import install_log_redaction
@@ -172,7 +191,7 @@ async def serve(server: Any, host: str, port: int, *, max_body: int = MAX_BODY_B
     if tokens is not None and hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: tokens.reload())
     config = uvicorn.Config(
-        http_app(server, host, max_body=max_body),
+        http_app(server, host, max_body=max_body, beside=beside),
         host=host,
         port=port,
         log_level=str(server.settings.log_level).lower(),

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 
 import anyio
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, GetPromptResult
 from mcp_types import Tool as MCPTool
 from spendscope.data.errors import InvalidArgument, SpendscopeError
 from spendscope.data.store import Store
@@ -24,8 +28,8 @@ from spendscope.mcp_server.adapter import ToolRunner, ToolSpec, operation_spec
 from spendscope.mcp_server.auth import READ, Access, Caller, StaticTokenVerifier, TokenTable
 from spendscope.mcp_server.charts import render_chart
 from spendscope.mcp_server.sql_tool import sql_spec
+from spendscope.tools.invoke import invoke
 from spendscope.tools.registry import Operation, operations
-from spendscope.tools.scoping import refusal
 
 log = logging.getLogger("spendscope.mcp")
 
@@ -37,8 +41,17 @@ then query_costs; resource spendscope://conventions has the conventions and spen
 run_sql. Periods are written as '2026-10', 'last month', 'last 30 days', 'Q3 2026' or start/end dates."""
 
 
+def server_version() -> str:
+    """The installed spendscope version, reported as serverInfo.version."""
+    try:
+        return version("spendscope")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
 class SpendscopeMCP(MCPServer[Any]):
-    """MCPServer whose tools/list shows each caller only the tools it may use."""
+    """MCPServer whose tools/list shows each caller only the tools it may use, and whose prompts/get answers a
+    bad prompt name or argument with JSON-RPC invalid params (-32602), as the MCP specification asks."""
 
     def __init__(self, *, access: Access, specs: dict[str, ToolSpec], **kwargs: Any) -> None:
         self.access = access
@@ -53,6 +66,24 @@ class SpendscopeMCP(MCPServer[Any]):
         except SpendscopeError:
             return []
         return [t for t in tools if t.name not in self.specs or self.specs[t.name].refusal(caller) is None]
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Any = None
+    ) -> Any:
+        prompts = {p.name: p for p in await self.list_prompts()}
+        if name not in prompts:
+            raise MCPError(INVALID_PARAMS, f"unknown prompt {name!r}; prompts: {', '.join(sorted(prompts))}")
+        declared = prompts[name].arguments or []
+        given = arguments or {}
+        missing = [a.name for a in declared if a.required and not str(given.get(a.name) or "").strip()]
+        unknown = sorted(set(given) - {a.name for a in declared})
+        if missing or unknown:
+            problems = [f"missing required argument {m!r}" for m in missing]
+            problems += [f"unknown argument {u!r}" for u in unknown]
+            accepted = ", ".join(a.name for a in declared) or "none"
+            raise MCPError(INVALID_PARAMS, f"prompt {name}: {'; '.join(problems)} (arguments: {accepted})")
+        result: GetPromptResult = await super().get_prompt(name, arguments, context)
+        return result
 
 
 def build_server(
@@ -110,6 +141,7 @@ def build_server(
         specs=specs,
         name="spendscope",
         title="spendscope",
+        version=server_version(),
         instructions=INSTRUCTIONS,
         tools=[runner.build(spec) for spec in specs.values()],
         log_level=log_level,
@@ -157,10 +189,7 @@ def _add_resources(server: SpendscopeMCP, store: Store, ops: dict[str, Operation
         async def virtual_tags() -> str:
             try:
                 caller = access.caller()
-                reason = refusal(tags_op, caller)
-                if reason is not None:
-                    raise ResourceError(reason)
-                result = await anyio.to_thread.run_sync(tags_op.func, store, tags_op.input_model())
+                result = await anyio.to_thread.run_sync(invoke, store, tags_op, None, caller)
             except SpendscopeError as exc:
                 raise ResourceError(exc.message) from None
             return json.dumps(result.model_dump(mode="json"), indent=1)
@@ -190,9 +219,9 @@ def run_stdio(server: SpendscopeMCP) -> None:
     server.run("stdio")
 
 
-def run_http(server: SpendscopeMCP, host: str, port: int) -> None:
+def run_http(server: SpendscopeMCP, host: str, port: int, beside: Any = None) -> None:
     """Serve streamable HTTP at http://host:port/mcp, stateless with JSON responses (any replica can answer),
-    behind the request checks of mcp_server/http.py."""
+    behind the request checks of mcp_server/http.py; `beside` (an ASGI app) answers every other path."""
     from spendscope.mcp_server.http import serve
 
-    anyio.run(serve, server, host, port)
+    anyio.run(partial(serve, server, host, port, beside=beside))

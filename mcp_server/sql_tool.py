@@ -2,7 +2,7 @@
 
 The guard (data/sql_guard.py) checks the statement with sqlglot and runs it on a read-only connection with file
 access off; a row-scoped caller's query is first checked against what it may read and then rewritten so every
-relation it names is filtered to its rows (tools/scoping.py).
+relation it names is filtered to its rows (tools/sql_query.py, shared with `spendscope query`).
 """
 
 from __future__ import annotations
@@ -14,14 +14,11 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
-from spendscope.data.errors import QueryFailed
-from spendscope.data.sql_guard import run_select
 from spendscope.data.store import Store
 from spendscope.mcp_server.adapter import ToolSpec
 from spendscope.mcp_server.auth import Caller
-from spendscope.tools.scoping import check_scoped_sql, sql_scope
+from spendscope.tools.sql_query import select
 
-_SAFE_ERRORS = ("Binder Error", "Parser Error", "Catalog Error", "longer than")  # quote names, never values
 MAX_ROWS = 5_000
 DEFAULT_ROWS = 200
 DESCRIPTION = (
@@ -70,22 +67,7 @@ def json_value(value: Any) -> Any:
 
 
 def run_sql(store: Store, params: SqlInput, caller: Caller, *, timeout: float) -> SqlRows:
-    scopes = None
-    if caller.scoped:
-        scope = sql_scope(store, caller)
-        check_scoped_sql(params.sql, scope, caller)
-        scopes = scope.predicates
-    try:
-        result = run_select(store, params.sql, row_limit=params.limit, timeout=timeout, scopes=scopes)
-    except QueryFailed as exc:
-        # A conversion error quotes the value it failed on, and the engine may evaluate the caller's condition
-        # before the scope's: for scoped callers only errors about names and syntax are passed on.
-        if scopes is not None and not any(kind in exc.message for kind in _SAFE_ERRORS):
-            raise QueryFailed(
-                "the query failed while running; details are withheld for callers limited to "
-                f"{caller.scope_text()} (they can quote values outside it): check casts and function arguments"
-            ) from None
-        raise
+    result = select(store, params.sql, caller, row_limit=params.limit, timeout=timeout)
     rows = [[json_value(v) for v in row] for row in result.rows]
     return SqlRows(
         columns=result.columns,

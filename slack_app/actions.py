@@ -1,7 +1,10 @@
 """The alert buttons: Acknowledge, Expected (a dialog asks why), Reassign (a user picker) and Snooze (a
-duration). Each one checks who pressed it, records the feedback through tools (tools.governance.anomalies.update_anomaly,
-tools.governance.alert_actions), then redraws the alert with chat.update. Refusals and failures reach the person who
-pressed, as an ephemeral message.
+duration). Each one checks who pressed it (may_act: the alert's owners, the person it went to, admins), records
+the feedback through tools.invoke (update_anomaly, reassign_anomaly, snooze_anomaly) as that Slack user, then
+redraws the alert with chat.update. Refusals and failures reach the person who pressed, as an ephemeral message.
+
+The feedback runs as an unscoped caller that may write: may_act has checked this one anomaly, and a row scope
+could not express it (writes are refused to row-scoped callers).
 """
 
 from __future__ import annotations
@@ -18,13 +21,8 @@ from spendscope.data.errors import PermissionDenied, SpendscopeError
 from spendscope.slack_app import blocks, messaging
 from spendscope.slack_app.access import Access, Scope
 from spendscope.slack_app.delivery import SlackDelivery
-from spendscope.tools.governance.alert_actions import (
-    ReassignInput,
-    SnoozeInput,
-    reassign_anomaly,
-    snooze_anomaly,
-)
-from spendscope.tools.governance.anomalies import UpdateAnomalyInput, update_anomaly
+from spendscope.tools.access import Caller
+from spendscope.tools.invoke import invoke
 from spendscope.tools.triage import post_ledger
 
 log = logging.getLogger("spendscope.slack")
@@ -48,6 +46,10 @@ def actor(user: str) -> str:
     return f"slack:{user}"
 
 
+def feedback_caller(user: str) -> Caller:
+    return Caller(actor(user), can_write=True)
+
+
 class AlertActions:
     def __init__(self, delivery: SlackDelivery, access: Access) -> None:
         self.delivery = delivery
@@ -68,10 +70,15 @@ class AlertActions:
         return Pressed(user, channel, ts, ids[0], ids[1], self.alert_of(channel, ts, ids[1]))
 
     def alert_of(self, channel: str, ts: str, key: str) -> Alert | None:
-        post = post_ledger.find_message(self.store, channel, ts) or post_ledger.get_post(
-            self.store, f"alert:{key}"
+        """The alert posted at (channel, ts), else the one its key names: a button can also sit on a snooze
+        reminder, whose ledger row is a reminder message, not the alert."""
+        here = post_ledger.find_message(self.store, channel, ts)
+        post = (
+            here
+            if here is not None and here.kind == "alert"
+            else post_ledger.get_post(self.store, f"alert:{key}")
         )
-        if post is None or not post.payload:
+        if post is None or post.kind != "alert" or not post.payload:
             return None
         return Alert.model_validate(post.payload)
 
@@ -127,9 +134,11 @@ class AlertActions:
             client,
             body,
             "acknowledge",
-            lambda p: update_anomaly(
+            lambda p: invoke(
                 self.store,
-                UpdateAnomalyInput(anomaly_id=p.anomaly_id, action="acknowledge", actor=actor(p.user)),
+                "update_anomaly",
+                {"anomaly_id": p.anomaly_id, "action": "acknowledge", "actor": actor(p.user)},
+                feedback_caller(p.user),
             ),
         )
 
@@ -147,14 +156,16 @@ class AlertActions:
             refused = self.may_receive(p.alert, assignee)
             if refused is not None:
                 raise PermissionDenied(refused)
-            reassign_anomaly(
+            invoke(
                 self.store,
-                ReassignInput(
-                    anomaly_id=p.anomaly_id,
-                    assignee=assignee,
-                    actor=actor(p.user),
-                    reason="reassigned in Slack",
-                ),
+                "reassign_anomaly",
+                {
+                    "anomaly_id": p.anomaly_id,
+                    "assignee": assignee,
+                    "actor": actor(p.user),
+                    "reason": "reassigned in Slack",
+                },
+                feedback_caller(p.user),
             )
             if p.alert is not None and assignee != p.user:
                 self.delivery.hand_over(p.alert, assignee)
@@ -168,8 +179,11 @@ class AlertActions:
             client,
             body,
             "snooze",
-            lambda p: snooze_anomaly(
-                self.store, SnoozeInput(anomaly_id=p.anomaly_id, hours=hours, actor=actor(p.user))
+            lambda p: invoke(
+                self.store,
+                "snooze_anomaly",
+                {"anomaly_id": p.anomaly_id, "hours": hours, "actor": actor(p.user)},
+                feedback_caller(p.user),
             ),
         )
 
@@ -206,15 +220,17 @@ class AlertActions:
             client,
             p,
             "mark as expected",
-            lambda p: update_anomaly(
+            lambda p: invoke(
                 self.store,
-                UpdateAnomalyInput(
-                    anomaly_id=p.anomaly_id,
-                    action="expected",
-                    reason=reason,
-                    pattern=pattern or "similar",
-                    actor=actor(p.user),
-                ),
+                "update_anomaly",
+                {
+                    "anomaly_id": p.anomaly_id,
+                    "action": "expected",
+                    "reason": reason,
+                    "pattern": pattern or "similar",
+                    "actor": actor(p.user),
+                },
+                feedback_caller(p.user),
             ),
         )
 

@@ -1,6 +1,7 @@
 """The Bolt app: listeners for /spend, @mentions, DMs and assistant threads (answered by Billy), and for the
-alert buttons and dialog. Every listener acknowledges at once and does the work after the ack, in Bolt's
-listener executor. In HTTP mode Bolt verifies each request's signature and timestamp (401 otherwise); a command
+alert buttons and dialog. Every listener acknowledges at once; questions are then answered in a bounded pool
+(slack_app.workers), so a burst of questions never delays the next ack; button presses do their short work in
+Bolt's listener executor. In HTTP mode Bolt verifies each request's signature and timestamp (401 otherwise); a command
 or action whose signature was already seen is refused as a replay (401), and an event already taken (same
 event id: Slack's retries, X-Slack-Retry-Num) is acknowledged and not answered again.
 """
@@ -25,6 +26,7 @@ from spendscope.slack_app.access import Access
 from spendscope.slack_app.actions import AlertActions
 from spendscope.slack_app.ask import EXAMPLES, Answerer, EventLedger, Question, clean_text
 from spendscope.slack_app.delivery import SlackDelivery
+from spendscope.slack_app.workers import AnswerPool
 
 log = logging.getLogger("spendscope.slack")
 
@@ -64,9 +66,12 @@ def build_app(
     as_of: dt.date | None = None,
     listener_executor: Executor | None = None,
     token_verification: bool = True,
+    answers: AnswerPool | None = None,
 ) -> App:
     """The spendscope Slack app over `store`. HTTP mode needs SLACK_SIGNING_SECRET; Socket Mode does not (its
-    connection is authenticated by the app token). `as_of` fixes "today" for relative periods (tests)."""
+    connection is authenticated by the app token). `as_of` fixes "today" for relative periods (tests);
+    `answers` is the pool questions are answered in (default: 4 workers, 64 waiting; with a
+    `listener_executor` and no pool, answers run in that executor, as tests drain it)."""
     client = client or messaging.make_client(settings)
     access = access if access is not None else Access.load(settings.slack_access)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -91,6 +96,8 @@ def build_app(
         ignoring_self_assistant_message_events_enabled=True,
         name="spendscope",
     )
+    if answers is None:
+        answers = AnswerPool(listener_executor) if listener_executor is not None else AnswerPool()
     answerer = Answerer(store, settings, access, as_of)
     events = EventLedger(store)
     delivery = SlackDelivery(store, client, fallback_channel=access.finance_channel)
@@ -132,14 +139,19 @@ def build_app(
             direct=command.get("channel_name") == "directmessage",
             respond=respond,
         )
-        try:  # a placeholder right away; its thread is the conversation
-            holder = f"<@{user}> asked: _{blocks.escape(text)}_ :hourglass_flowing_sand:"
-            q.channel, q.answer_ts = messaging.post(client, channel, holder, [blocks.section(holder)])
-            q.thread_id = f"slack:{q.channel}:{q.answer_ts}"
-        except Exception as exc:  # noqa: BLE001 - not in the channel: answer through the response URL
-            log.info("no placeholder in %s (%s); answering through the response URL", channel, exc)
-            q.thread_id = f"slack:{channel}:{command.get('trigger_id', '')}"
-        answerer.answer(client, q)
+
+        def work() -> None:
+            try:  # a placeholder right away; its thread is the conversation
+                holder = f"<@{user}> asked: _{blocks.escape(text)}_ :hourglass_flowing_sand:"
+                q.channel, q.answer_ts = messaging.post(client, channel, holder, [blocks.section(holder)])
+                q.thread_id = f"slack:{q.channel}:{q.answer_ts}"
+            except Exception as exc:  # noqa: BLE001 - not in the channel: answer through the response URL
+                log.info("no placeholder in %s (%s); answering through the response URL", channel, exc)
+                q.thread_id = f"slack:{channel}:{command.get('trigger_id', '')}"
+            answerer.answer(client, q)
+
+        if not answers.submit(work):
+            busy(respond=respond)
 
     @app.event("app_mention")
     def mention(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
@@ -174,13 +186,18 @@ def build_app(
         if not events.take(event_id):
             log.info("event %s answered already: not answering again", event_id)
             return
-        if not q.text:
-            help_text, help_body = blocks.help_blocks(EXAMPLES)
-            where = _post_quietly(client, q.channel, help_text, help_body, q.thread_ts)
-        else:
-            where = answerer.answer(client, q)
-        if where is not None:
-            events.done(event_id, *where)
+
+        def work() -> None:
+            if not q.text:
+                help_text, help_body = blocks.help_blocks(EXAMPLES)
+                where = _post_quietly(client, q.channel, help_text, help_body, q.thread_ts)
+            else:
+                where = answerer.answer(client, q)
+            if where is not None:
+                events.done(event_id, *where)
+
+        if not answers.submit(work):
+            busy(client=client, channel=q.channel, thread_ts=q.thread_ts)
 
     @app.event("assistant_thread_started")
     def thread_started(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
@@ -234,6 +251,22 @@ def build_app(
         log.error("unhandled error in a Slack listener: %s", type(error).__name__, exc_info=error)
 
     return app
+
+
+BUSY = "I'm answering a lot of questions right now; please ask again in a minute."
+
+
+def busy(
+    *, respond: Any = None, client: WebClient | None = None, channel: str = "", thread_ts: str | None = None
+) -> None:
+    """Tell the asker the answer pool is full (their question was not queued)."""
+    if respond is not None:
+        try:
+            respond(text=BUSY, response_type="ephemeral", replace_original=False)
+        except Exception as exc:  # noqa: BLE001 - nothing else can be told
+            log.warning("respond() failed: %s", type(exc).__name__)
+    elif client is not None:
+        _post_quietly(client, channel, BUSY, None, thread_ts)
 
 
 def _post_quietly(

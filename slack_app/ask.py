@@ -1,9 +1,10 @@
 """Questions from Slack (the /spend command, @mentions, DMs and assistant threads) answered by Billy.
 
-Runs after the request was acknowledged (in Bolt's listener executor): decide what the asker may see in that
-place (slack_app.access), ask Billy with that scope, refuse politely when the question was about rows outside
-it, then post the headline and table in the thread and upload the chart as a PNG. Whatever fails (the agent,
-the store, the chart) ends in a clear message in the thread, never silence.
+Runs after the request was acknowledged (in the app's bounded answer pool): decide what the asker may see in
+that place (slack_app.access), ask Billy as a caller limited to those rows (tools.invoke applies the scope to
+every operation Billy runs), refuse politely when the question was about rows outside it, say so when the answer
+covers only part of the company, then post the headline and table in the thread and upload the chart as a PNG.
+Whatever fails (the agent, the store, the chart) ends in a clear message in the thread, never silence.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from spendscope.data.errors import SpendscopeError
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 from spendscope.slack_app import blocks, messaging
-from spendscope.slack_app.access import Access, Decision, outside_scope
+from spendscope.slack_app.access import Access, Decision, Scope, outside_scope
+from spendscope.tools.access import Caller
 from spendscope.tools.triage import post_ledger
 
 log = logging.getLogger("spendscope.slack")
@@ -102,6 +104,16 @@ class EventLedger:
             log.warning("event ledger unavailable: %s", exc.message)
 
 
+def slack_caller(user: str | None, scope: Scope) -> Caller:
+    """The caller a Slack question runs as: read-only, limited to the rows the asker may see in that place."""
+    rows = (
+        {}
+        if scope.rows is None
+        else {d: tuple(scope.labels.get(d) or sorted(v)) for d, v in scope.rows.items()}
+    )
+    return Caller(f"slack:{user or 'unknown'}", can_write=False, row_scope=rows)
+
+
 class Answerer:
     def __init__(
         self, store: Store, settings: Settings, access: Access, as_of: dt.date | None = None
@@ -144,7 +156,7 @@ class Answerer:
             as_of=self.as_of,
             thread_id=q.thread_id,
             settings=self.settings,
-            scope=scope.filters() or None,
+            caller=slack_caller(q.user, scope),
         )
         asked = outside_scope([t.input for t in answer.tools], scope)
         if asked:
@@ -154,6 +166,10 @@ class Answerer:
             )
             return text, body, None
         text, body = blocks.answer_blocks(answer, q.text, q.user if q.show_asker else None)
+        if not scope.everything:  # a ranking or a share over one team's rows reads as company-wide otherwise
+            note = f"Limited to what can be seen here ({scope.text()}): figures, rankings and shares cover only these rows."
+            body.insert(1, blocks.context(f":lock: {blocks.escape(note)}"))
+            text = f"{text} ({note})"
         return text, body, answer.chart
 
     def _say(

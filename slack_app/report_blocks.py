@@ -132,9 +132,13 @@ def budget_blocks(alerts: list[NewBudgetAlert]) -> tuple[str, Blocks]:
     """The alerts one budget raised in one run (thresholds passed, forecast over), the latest figures first."""
     first = alerts[0]
     worst = max(alerts, key=lambda a: (a.kind == "actual", a.threshold_pct))
-    text = f"Budget {first.name}: {worst.message}"
+
+    def said(a: NewBudgetAlert) -> str:  # the messages start with the budget's name, which the header says
+        return a.message.removeprefix(f"{a.name}: ")
+
+    text = f"Budget {first.name}: {said(worst)}"
     lines = "\n".join(
-        f"• {escape(a.message)}" for a in sorted(alerts, key=lambda a: (a.kind, -a.threshold_pct))
+        f"• {escape(said(a))}" for a in sorted(alerts, key=lambda a: (a.kind, -a.threshold_pct))
     )
     return text, [
         header(f"Budget alert: {first.name}"),

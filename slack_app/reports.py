@@ -6,8 +6,9 @@
 - reminders: snoozed anomalies whose snooze ended, in the thread of their alert.
 
 Teams and their channels come from the owner map (tools.allocation.owners: `spendscope owners set team search
---slack-channel C0123`). A team's message is computed from queries filtered to that team (or, for the
-showback, from that team's row), so each team sees only its own costs. Every message has an idempotency key in
+--slack-channel C0123`). The figures come from tools.reports.data, shared with the email and Teams reports: a
+team's weekly message from queries run as a caller limited to that team (the showback: from that team's row), so
+each team sees only its own costs. Every message has an idempotency key in
 the posting ledger: running a report twice posts nothing new, and a failed post is retried by the next run.
 """
 
@@ -25,19 +26,12 @@ from spendscope.data.errors import InvalidArgument, SpendscopeError
 from spendscope.data.store import Store
 from spendscope.slack_app import blocks, messaging, report_blocks
 from spendscope.slack_app.access import Access
-from spendscope.tools.allocation.owners import ListOwnersInput, Owner, list_owners
-from spendscope.tools.allocation.showback import ShowbackInput, chart_spec, showback
-from spendscope.tools.costs.answers import CompareInput, compare_costs
-from spendscope.tools.costs.breakdown import Filter, TimeRange
+from spendscope.tools.allocation.owners import Owner
+from spendscope.tools.allocation.showback import chart_spec
+from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.governance import alert_actions
-from spendscope.tools.governance.budgets import (
-    BudgetStatusInput,
-    CheckBudgetsInput,
-    NewBudgetAlert,
-    budget_status,
-    check_budgets,
-)
-from spendscope.tools.periods import parse_period
+from spendscope.tools.governance.budgets import NewBudgetAlert
+from spendscope.tools.reports import data
 from spendscope.tools.triage import post_ledger
 
 log = logging.getLogger("spendscope.slack")
@@ -85,7 +79,7 @@ def slack_target(owner: Owner | None) -> str | None:
 
 def team_targets(store: Store, by: str) -> tuple[list[tuple[str, str]], list[str]]:
     """(value, Slack target) of every owner of `by` with a Slack channel or user; notes for the others."""
-    owners = list_owners(store, ListOwnersInput(key=by)).owners
+    owners = data.owners_of(store, by)
     out, notes = [], []
     for o in owners:
         target = slack_target(o)
@@ -104,22 +98,12 @@ def team_targets(store: Store, by: str) -> tuple[list[tuple[str, str]], list[str
 
 
 def weekly(store: Store, as_of: dt.date, by: str = "team") -> tuple[str, list[ReportMessage], list[str]]:
-    week = parse_period("last week", as_of)
-    base = week.previous()
+    week, _ = data.weeks(as_of)
     last = week.end - dt.timedelta(days=1)
     targets, notes = team_targets(store, by)
     messages = []
     for value, target in targets:
-        result = compare_costs(
-            store,
-            CompareInput(
-                filters=[Filter(dimension=by, op="in", values=[value])],
-                group_by=["provider", "model"],
-                top=5,
-                base=TimeRange(start=base.start, end=base.end - dt.timedelta(days=1)),
-                current=TimeRange(start=week.start, end=last),
-            ),
-        )
+        result = data.weekly_figures(store, as_of, by, value)
         if result.current_total == 0 and result.base_total == 0:
             notes.append(f"{by} {value}: no spend in either week, nothing sent")
             continue
@@ -140,7 +124,7 @@ def weekly(store: Store, as_of: dt.date, by: str = "team") -> tuple[str, list[Re
 def monthly(
     store: Store, access: Access, as_of: dt.date, by: str = "team"
 ) -> tuple[str, list[ReportMessage], list[str]]:
-    result = showback(store, ShowbackInput(by=by, month="last month", as_of=as_of))
+    result = data.monthly_showback(store, as_of, by)
     targets = {v.lower(): t for v, t in team_targets(store, by)[0]}
     messages, notes = [], []
     for row in result.rows:
@@ -162,7 +146,7 @@ def monthly(
     if access.finance_channel:
         statuses = []
         try:
-            statuses = budget_status(store, BudgetStatusInput(as_of=result.end)).budgets
+            statuses = data.budget_statuses(store, result.end)
         except SpendscopeError as exc:
             notes.append(f"budgets left out of the finance summary: {exc.message}")
         text, body = report_blocks.finance_blocks(result, statuses)
@@ -200,56 +184,35 @@ def budgets(
 ) -> tuple[str, list[ReportMessage], list[str]]:
     """Budget alerts. A real run records them as raised (tools.governance.budgets.check_budgets) and queues their messages
     in the ledger first, so a failed post is retried; a dry run only evaluates."""
-    from spendscope.tools.governance.budgets import ListBudgetsInput, list_budgets
+    groups, notes = data.budget_alert_groups(store, as_of, dry_run=dry_run)
+    messages, more = budget_messages(store, access, groups, by, dry_run=dry_run)
+    return str(as_of), messages, notes + more
 
-    found = {b.budget_id: b for b in list_budgets(store, ListBudgetsInput()).budgets}
+
+def budget_messages(
+    store: Store, access: Access, groups: list[data.BudgetAlertGroup], by: str, *, dry_run: bool = False
+) -> tuple[list[ReportMessage], list[str]]:
+    """One Slack message per budget alert group, queued in the ledger (a real run), plus the budget messages of
+    earlier runs still waiting to be retried."""
     owners = {v.lower(): t for v, t in team_targets(store, by)[0]}
-    notes: list[str] = []
-    if dry_run:
-        alerts = [
-            NewBudgetAlert(
-                budget_id=s.budget.budget_id,
-                name=s.budget.name,
-                scope=s.budget.scope,
-                owner=s.budget.owner,
-                period_start=s.period_start,
-                period_label=s.period_label,
-                kind=a.kind,
-                threshold_pct=a.threshold_pct,
-                amount=s.budget.amount,
-                spent=s.spent,
-                projected=s.projected,
-                message=a.message,
-            )
-            for s in budget_status(store, BudgetStatusInput(as_of=as_of)).budgets
-            for a in s.alerts
-            if a.triggered
-        ]
-        notes.append("a dry run lists every triggered alert, including those already raised")
-    else:
-        alerts = check_budgets(store, CheckBudgetsInput(as_of=as_of)).new_alerts
-    grouped: dict[tuple[str, dt.date], list[NewBudgetAlert]] = {}
-    for a in alerts:
-        grouped.setdefault((a.budget_id, a.period_start), []).append(a)
-    messages = []
-    for (budget_id, start), group in grouped.items():
-        budget = found.get(budget_id)
-        target = budget_target(group[0], budget.filters if budget else [], owners, by, access.finance_channel)
+    messages, notes = [], []
+    for group in groups:
+        target = budget_target(group.alerts[0], group.filters, owners, by, access.finance_channel)
         if target is None:
-            notes.append(f"budget {group[0].name}: no Slack owner and no finance_channel, alert not sent")
+            notes.append(
+                f"budget {group.alerts[0].name}: no Slack owner and no finance_channel, alert not sent"
+            )
             continue
-        text, body = report_blocks.budget_blocks(group)
-        passed = ",".join(sorted(f"{a.kind}-{a.threshold_pct:g}" for a in group))
-        key = f"budget:{budget_id}:{start}:{passed}"
+        text, body = report_blocks.budget_blocks(group.alerts)
         msg = ReportMessage(
-            key=key, kind="budget", target=target, scope=group[0].scope, text=text, blocks=body
+            key=group.key, kind="budget", target=target, scope=group.alerts[0].scope, text=text, blocks=body
         )
         if (
             not dry_run
-            and post_ledger.claim_post(store, key, "budget", msg.model_dump(mode="json")) is not None
+            and post_ledger.claim_post(store, group.key, "budget", msg.model_dump(mode="json")) is not None
         ):
             post_ledger.mark_failed(
-                store, key, "queued"
+                store, group.key, "queued"
             )  # check_budgets will not return it again: retry from here
         messages.append(msg)
     if not dry_run:
@@ -259,7 +222,7 @@ def budgets(
             for p in post_ledger.retryable_posts(store, "budget")
             if p.payload and p.key not in queued
         ] + messages
-    return str(as_of), messages, notes
+    return messages, notes
 
 
 def reminders(

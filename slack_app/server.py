@@ -135,8 +135,9 @@ def run_http(app: App, host: str, port: int) -> None:
 
 class Scheduler(threading.Thread):
     """Runs the triage router every `triage_minutes`, budget alerts hourly, snooze reminders every tick, the
-    weekly reports from Monday 09:00 UTC and the monthly ones from the 1st 09:00 UTC. Each job is idempotent
-    (posting ledger), so a restart or a second replica does not post twice."""
+    weekly reports from Monday 09:00 UTC and the monthly ones from the 1st 09:00 UTC. Alerts and reports go to
+    every channel an owner has set (Slack, and email and Teams when configured: docs/notifications.md). Each job is
+    idempotent (posting ledger), so a restart or a second replica does not post twice."""
 
     def __init__(
         self,
@@ -193,9 +194,13 @@ class Scheduler(threading.Thread):
             try:
                 if job == "triage":
                     result = self.triage()
-                else:
+                elif job == "reminders":
                     result = run_report(job, self.store, self.client, self.access, as_of=now.date(), now=now)
-                failed = [o.key for o in getattr(result, "outcomes", []) if o.status == "failed"]
+                else:
+                    result = self.report(job, now.date())
+                failed = [
+                    o.key for o in getattr(result, "outcomes", []) if o.status in ("failed", "in_doubt")
+                ]
                 failed += [f.key for f in getattr(result, "failed", [])]
                 if failed:
                     log.warning(
@@ -211,8 +216,34 @@ class Scheduler(threading.Thread):
                 log.exception("scheduled %s failed", job)
                 self.retry_at[job] = now + RETRY_AFTER
 
+    def channels(self) -> Any:
+        """Email and Teams for the scheduled jobs (docs/notifications.md); None (Slack only, logged) when their
+        configuration is wrong, so a bad SMTP setting never holds back the Slack messages."""
+        from spendscope.agents.notify.channels import Channels
+
+        try:
+            return Channels(self.store, self.settings)
+        except SpendscopeError as exc:
+            log.warning("email and Teams are off for this run: %s", exc.message)
+            return None
+
+    def report(self, kind: str, as_of: dt.date) -> Any:
+        """A scheduled report to every channel each owner has set (Slack, email, Teams)."""
+        from spendscope.agents.notify.reports import send_report
+        from spendscope.slack_app.notify_bridge import SlackReportSender
+        from spendscope.slack_app.reports import run_report
+
+        channels = self.channels()
+        if channels is None:
+            return run_report(kind, self.store, self.client, self.access, as_of=as_of)
+        slack = SlackReportSender(self.store, self.client, self.access)
+        return send_report(kind, self.store, channels, slack, as_of=as_of)
+
     def triage(self) -> Any:
+        from spendscope.agents.notify.channels import ChannelDelivery
         from spendscope.agents.triage import run_triage
 
-        delivery = SlackDelivery(self.store, self.client, fallback_channel=self.access.finance_channel)
+        slack = SlackDelivery(self.store, self.client, fallback_channel=self.access.finance_channel)
+        channels = self.channels()
+        delivery = ChannelDelivery(channels, slack) if channels is not None else slack
         return run_triage(self.store, self.settings, delivery)

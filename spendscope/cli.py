@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 
 from spendscope.data.errors import SpendscopeError
+from spendscope.opcommands import LazyGroup
+from spendscope.options import set_view_as
 
 COMMAND_MODULES = (
     "store",
-    "providers",
+    "imports",
     "sources",
     "allocation",
     "analytics",
@@ -25,15 +28,18 @@ COMMAND_MODULES = (
     "agents",
     "mcp",
     "slack",
+    "operations",
     "export",
     "web",
     "prices",
     "metrics",
     "metrics_targets",
     "assistants",
+    "notify",
 )
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="spendscope",
     help="spendscope: AI FinOps for every AI bill. One FOCUS-shaped cost store; allocation, analytics and answers.",
     no_args_is_help=True,
@@ -41,8 +47,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-import_app = typer.Typer(help="Import cost, usage and telemetry files into the store.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import cost, usage and telemetry files into the store.", no_args_is_help=True, cls=LazyGroup
+)
 app.add_typer(import_app, name="import")
+
+
+@app.callback()
+def root(
+    view_as: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--view-as",
+            metavar="DIM=VALUE",
+            help="Run as a read-only caller limited to these rows (repeatable DIM=VALUE[,VALUE], e.g. "
+            "team=search): see what that team's MCP token or Slack channel sees.",
+        ),
+    ] = None,
+) -> None:
+    """spendscope: AI FinOps for every AI bill. One FOCUS-shaped cost store; allocation, analytics and answers."""
+    set_view_as(view_as)
 
 
 def _register() -> None:

@@ -1,5 +1,5 @@
 """What `spendscope demo` prints: where the demo went, what it holds, last month's spend by provider and by
-team (from tools.costs.breakdown.cost_query), and commands to try next. Rendering only."""
+team (query_costs, through tools.invoke), and commands to try next. Rendering only."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from spendscope.data.demo import DemoInfo
 from spendscope.data.store import Store
-from spendscope.render import console, print_json, print_table
-from spendscope.tools.costs.breakdown import CostQueryInput, CostQueryResult, cost_query
+from spendscope.render import console, money, print_json, print_table
+from spendscope.tools.costs.breakdown import CostQueryResult
+from spendscope.tools.invoke import invoke
 
 
 def _available_commands() -> set[str]:
@@ -28,7 +29,7 @@ def _available_commands() -> set[str]:
 
 def example_commands(info: DemoInfo, commands: Collection[str]) -> list[str]:
     """Three commands to try on the demo store, naming only commands that exist."""
-    db = shlex.quote(str(info.path))
+    db = shlex.quote(info.location or str(info.path))
     month = info.last_full_month
     out = [
         f'spendscope query "select x_Model, round(sum(EffectiveCost), 2) as cost from cost_lines '
@@ -67,8 +68,8 @@ def print_demo_summary(
     commands: Collection[str] | None = None,
 ) -> None:
     """Print the demo summary (rich tables) or, with `as_json`, the DemoInfo and the two breakdowns."""
-    by_provider = cost_query(store, CostQueryInput(period=info.last_full_month, group_by=["provider"]))
-    by_team = cost_query(store, CostQueryInput(period=info.last_full_month, group_by=["team"]))
+    by_provider = invoke(store, "query_costs", {"period": info.last_full_month, "group_by": ["provider"]})
+    by_team = invoke(store, "query_costs", {"period": info.last_full_month, "group_by": ["team"]})
     try_next = example_commands(info, _available_commands() if commands is None else commands)
     if as_json:
         print_json(
@@ -113,7 +114,7 @@ def print_demo_summary(
         ["team", "cost", "share"], _rows(by_team, "team", "(untagged)"), title=f"Spend by team, {label}"
     )
     out.print(
-        f"Total spend (effective cost) in {label}: ${by_provider.total:,.2f}",
+        f"Total spend (effective cost) in {label}: {money(by_provider.total)}",
         markup=False,
         highlight=False,
         soft_wrap=True,

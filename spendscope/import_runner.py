@@ -1,41 +1,64 @@
 """How `spendscope import focus|aws-cur|azure|gcp` runs: each argument is a file, a folder or a bucket URL
-(s3://, gs://, az://, abfs://); folders and buckets are walked for the provider's export layout and the latest
-delivery of each period is imported (data/deliveries.py), with a progress bar per file and a line per file."""
+(s3://, gs://, az://, abfs://).
+
+* Local files given together are one delivery (data/importing.py `import_files`: one all-or-nothing import, or,
+  when they re-send each other's line items, versions of one export imported in the order given).
+* A folder or bucket is walked for the provider's export layout (data/deliveries.py); each delivery it finds (the
+  latest of each period, oldest period first) is handed to the same pipeline, one import per delivery, with the
+  objects' URLs recorded as their sources.
+
+A progress bar runs per delivery and a line is printed per import.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from contextlib import ExitStack
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-Importer = Callable[..., Any]
 
-
-def run_imports(locations: list[str], db: Path | None, as_json: bool, importer: Importer) -> None:
-    """Import every file, folder or bucket URL in `locations` with `importer(store, path, progress=...)`."""
+def run_imports(
+    locations: list[str],
+    db: str | Path | None,
+    as_json: bool,
+    kind: str,
+    *,
+    mode: str = "auto",
+    strict: bool = False,
+) -> None:
+    """Import every file, folder or bucket URL in `locations` as `kind` (focus, aws_cur, azure, gcp)."""
     from spendscope.data.object_store import Folder
     from spendscope.options import open_store
     from spendscope.render import console, print_json
 
     store = open_store(db)
     results: list[Any] = []
+    loose: list[str] = []
+
+    def flush() -> None:
+        if loose:
+            results.extend(_import_group(store, kind, None, list(loose), mode, strict, as_json))
+            loose.clear()
+
     for location in locations:
         folder = Folder(location)
         if folder.is_dir():
-            results += _import_folder(store, folder, importer, as_json)
-            continue
-        if folder.scheme:  # one object in a bucket
-            parent = Folder(location)
-            results.append(_import_one(store, parent, parent.root, location, importer, as_json))
-            continue
-        results.append(_import_one(store, None, location, location, importer, as_json))
+            flush()
+            results.extend(_import_folder(store, kind, folder, mode, strict, as_json))
+        elif folder.scheme:  # one object in a bucket
+            flush()
+            results.extend(_import_group(store, kind, folder, [folder.root], mode, strict, as_json))
+        else:
+            loose.append(location)
+    flush()
     if as_json:
         print_json(results)
     elif not results:
         console.print("nothing to import", soft_wrap=True)
 
 
-def _import_folder(store: Any, folder: Any, importer: Importer, as_json: bool) -> list[Any]:
+def _import_folder(store: Any, kind: str, folder: Any, mode: str, strict: bool, as_json: bool) -> list[Any]:
     from spendscope.data.deliveries import find_deliveries
     from spendscope.render import console
 
@@ -56,69 +79,76 @@ def _import_folder(store: Any, folder: Any, importer: Importer, as_json: bool) -
                 highlight=False,
                 soft_wrap=True,
             )
-        results += import_delivery(store, folder, delivery, importer, as_json)
+        paths = [f.path for f in delivery.files]
+        results += _import_group(store, kind, folder, paths, mode, strict, as_json)
     return results
 
 
-def import_delivery(store: Any, folder: Any, delivery: Any, importer: Importer, as_json: bool) -> list[Any]:
-    """Import the files of one delivery in order. (Each file is all-or-nothing; a delivery-wide transaction with
-    replace semantics is the ingest pipeline's `import_delivery`, which this will call once it exists.)"""
-    return [_import_one(store, folder, f.path, folder.url(f.path), importer, as_json) for f in delivery.files]
-
-
-def _import_one(store: Any, folder: Any, path: str, shown: str, importer: Importer, as_json: bool) -> Any:
-    from contextlib import nullcontext
-
+def _import_group(
+    store: Any, kind: str, folder: Any, paths: list[str], mode: str, strict: bool, as_json: bool
+) -> list[Any]:
+    """One delivery: the files (local, or copied from the bucket for the import) through `import_files`."""
+    from spendscope.data.importing import import_files
     from spendscope.progress import run_with_progress
     from spendscope.render import console
 
-    name = shown.rsplit("/", 1)[-1]
-    with folder.local_copy(path) if folder is not None else nullcontext(Path(path)) as local:
-        result = run_with_progress(
-            f"importing {name}", lambda cb: importer(store, local, progress=cb), quiet=as_json
+    remote = folder is not None and folder.scheme
+    names = [folder.url(p) for p in paths] if remote else None
+    label = (names or paths)[0].rsplit("/", 1)[-1] if len(paths) == 1 else f"{len(paths)} files"
+    with ExitStack() as stack:
+        local = [stack.enter_context(folder.local_copy(p)) if remote else Path(p) for p in paths]
+        results = run_with_progress(
+            f"importing {label}",
+            lambda cb: import_files(store, kind, local, mode=mode, strict=strict, progress=cb, names=names),  # type: ignore[arg-type]
+            quiet=as_json,
         )
-    if folder is not None and folder.scheme:
-        result = _name_source(store, result, shown)
     if not as_json:
-        print_import(console, result)
-    return result
-
-
-def _name_source(store: Any, result: Any, url: str) -> Any:
-    """Record the object's URL (not the temp copy it was read from) as the import's source."""
-    if result.status == "ok":
-        with store.writer() as con:
-            con.execute("UPDATE imports SET source_file = ? WHERE import_id = ?", [url, result.import_id])
-            con.execute("UPDATE costs SET x_SourceFile = ? WHERE x_ImportId = ?", [url, result.import_id])
-    return result.model_copy(update={"source_file": url})
+        for r in results:
+            print_import(console, r)
+    return results
 
 
 def print_import(out: Any, r: Any) -> None:
-    """One line per file. Costs are shown only for rows this import added: a file whose rows were all in the store
-    already, or that has no data rows, says so instead of showing a total that was not imported."""
+    """One line per import. Costs are shown only for rows this import added: an import whose rows were all in the
+    store already, or that has no data rows, says so instead of showing a total that was not imported. What a
+    restated export replaced is said on its own line."""
     kw = {"soft_wrap": True, "markup": False, "highlight": False}
     if r.status == "duplicate":
         out.print(f"{r.source_file}: already imported ({r.import_id}); nothing added", **kw)
+        for w in r.warnings[1:]:
+            out.print(f"  warning: {w}", **kw)
         return
-    costed = r.kind not in ("events", "gpu")
+    costed = r.kind not in ("events", "gpu", "focus_contract_commitment")
     if r.rows_read == 0:
         out.print(
             f"{r.source_file}: has a header but no data rows; nothing imported (import {r.import_id})", **kw
         )
+    elif r.rows_inserted == 0 and any(s.action == "kept" for s in getattr(r, "scopes", [])):
+        out.print(
+            f"{r.source_file}: nothing added: an older export than the one the store holds (import {r.import_id})",
+            **kw,
+        )
     elif r.rows_inserted == 0:
         out.print(
-            f"{r.source_file}: nothing added: all {r.rows_read:,} rows were already in the store (import {r.import_id})",
+            f"{r.source_file}: nothing added: all {r.rows_read:,} rows were already in the store (import "
+            f"{r.import_id})",
             **kw,
         )
     else:
-        cost = ""
-        if costed and r.rows_skipped == 0:
-            cost = f"; effective cost {float(r.effective_cost):,.2f}"
-        elif costed:
-            cost = f"; effective cost of the whole file {float(r.effective_cost):,.2f}, part of it already in the store"
         skipped = f", {r.rows_skipped:,} already present" if r.rows_skipped else ""
+        replaced = getattr(r, "rows_replaced", 0)
+        cost = ""
+        if costed and replaced:  # a restated export: what the store holds for those days now, against before
+            now, was = Decimal(r.effective_cost), Decimal(r.effective_cost_replaced)
+            cost = f"; effective cost {now:,.2f}, was {was:,.2f} ({now - was:+,.2f})"
+        elif costed:
+            cost = f"; effective cost {float(r.effective_cost):,.2f}"
+        instead = f", replacing {replaced:,} rows of earlier imports" if replaced else ""
         out.print(
-            f"{r.source_file}: {r.rows_inserted:,} rows imported{skipped} (import {r.import_id}){cost}", **kw
+            f"{r.source_file}: {r.rows_inserted:,} rows imported{skipped}{instead} (import {r.import_id}){cost}",
+            **kw,
         )
     for w in r.warnings:
-        out.print(f"  warning: {w}", **kw)
+        if w.startswith("the file has a header but no rows"):
+            continue  # said above
+        out.print(f"  {'' if w.startswith('replaced ') else 'warning: '}{w}", **kw)

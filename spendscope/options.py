@@ -1,30 +1,91 @@
-"""Options shared by every command, and the one place the CLI turns settings into a Store."""
+"""Options shared by every command, the command line's caller, and the one place the CLI turns settings into a
+Store.
+
+The CLI runs operations as `tools.access.LOCAL` (the person at the terminal). `spendscope --view-as team=search
+COMMAND` runs them instead as a read-only caller limited to those rows, to see what a team's MCP token or Slack
+channel would see; commands that do not go through tools.invoke refuse to run that way.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from spendscope.data.errors import InvalidArgument
 from spendscope.data.settings import Settings, load_settings
 from spendscope.data.store import Store
+from spendscope.tools.access import LOCAL, Caller
 
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--db", help="Cost store file (default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb)."
+        "--db",
+        help="Cost store: a DuckDB file, clickhouse://user:password@host:8123/db or chdb:PATH "
+        "(default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
 ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also write a PNG chart to this path.")]
 
+_FILTER = re.compile(r"^\s*([A-Za-z_][\w:.-]*)\s*(!=|\^=|~=|=)\s*(.*)$")
+_OPS = {"=": "eq", "!=": "not", "^=": "prefix", "~=": "contains"}
+_caller: list[Caller] = [LOCAL]  # the command line's caller for this run (set by --view-as)
 
-def settings(db: Path | None = None) -> Settings:
-    return load_settings(db=db)
+
+def settings(db: str | Path | None = None) -> Settings:
+    return load_settings(db=str(db) if db is not None else None)
 
 
-def open_store(db: Path | None) -> Store:
+def open_store(db: str | Path | None, *, honours_scope: bool = False) -> Store:
+    """The store for a command. A command that does not run through tools.invoke (`honours_scope` false)
+    refuses to run as a `--view-as` caller: it could not limit what it reads."""
+    caller = cli_caller()
+    if caller.scoped and not honours_scope:
+        raise InvalidArgument(
+            f"--view-as {caller.scope_text()}: this command does not limit its rows to a caller; use it "
+            "without --view-as",
+            argument="--view-as",
+        )
     s = settings(db)
     return Store(s.db, lock_timeout=s.lock_timeout)
+
+
+def cli_caller() -> Caller:
+    return _caller[0]
+
+
+def set_view_as(texts: list[str] | None) -> None:
+    """`--view-as DIM=VALUE[,VALUE]` (repeatable): run as a read-only caller limited to those rows."""
+    scope: dict[str, tuple[str, ...]] = {}
+    for f in parse_filters(texts, flag="--view-as"):
+        if f.op not in ("eq", "in"):
+            raise InvalidArgument(
+                f"--view-as {f.text()}: name the rows with DIMENSION=VALUE[,VALUE]", argument="--view-as"
+            )
+        scope[f.dimension.strip().lower()] = (*scope.get(f.dimension.strip().lower(), ()), *f.values)
+    _caller[0] = Caller(f"local as {', '.join(texts or [])}", row_scope=scope) if scope else LOCAL
+
+
+def parse_filters(texts: list[str] | None, flag: str = "--filter") -> list[Any]:
+    """`dim=value[,value...]`, `dim!=value`, `dim^=prefix`, `dim~=text` -> tools.costs.breakdown.Filter."""
+    from spendscope.tools.costs.breakdown import Filter
+
+    out = []
+    for text in texts or []:
+        m = _FILTER.match(text)
+        if not m or not m.group(3).strip():
+            raise InvalidArgument(
+                f"{flag} {text!r}: write DIMENSION=VALUE (also !=, ^= for prefix, ~= for "
+                "contains; several values separated by commas)",
+                argument=flag.lstrip("-"),
+            )
+        values = [v.strip() for v in m.group(3).split(",") if v.strip()]
+        op = _OPS[m.group(2)]
+        if len(values) > 1 and op in ("eq", "not"):
+            op = "in" if op == "eq" else "not_in"
+        out.append(Filter(dimension=m.group(1), op=op, values=values))
+    return out

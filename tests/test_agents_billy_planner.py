@@ -491,7 +491,7 @@ def test_the_planned_path_imports_neither_anthropic_nor_langgraph_nor_statsmodel
     code = (
         "import sys, datetime as dt\n"
         "from pathlib import Path\n"
-        "from agents.billy import ask\nfrom data.settings import Settings\nfrom data.store import Store\n"
+        "from spendscope.agents.billy import ask\nfrom spendscope.data.settings import Settings\nfrom spendscope.data.store import Store\n"
         f"a = ask(Store({str(eval_store.path)!r}), 'How much did we spend on Anthropic in September 2026?', "
         f"settings=Settings(state_dir=Path({str(tmp_path)!r})))\n"
         "assert a.value == 17385.52, a.answer\n"

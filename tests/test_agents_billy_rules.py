@@ -27,6 +27,8 @@ def reading(**kw: object) -> Reading:
 
 CASES = {
     "declined concept": (reading(declined=["revenue"]), "unknown"),
+    "pay-as-you-go what-if": (reading(cues={"payg_whatif"}), "payg_whatif"),
+    "coding assistants": (reading(assistant="idle_seats"), "assistants"),
     "month-end landing": (reading(cues={"landing"}), "landing"),
     "GPU utilisation": (reading(cues={"gpu_utilization"}), "gpu_utilization"),
     "analytics intent named": (reading(delegate="forecast"), "forecast"),

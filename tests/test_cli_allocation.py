@@ -116,6 +116,7 @@ def test_owners_are_managed_from_the_cli(focus_public_store: Store) -> None:
             "slack_channel": "#search-costs",
             "slack_user": None,
             "email": "search@example.com",
+            "teams_webhook": None,
             "updated_by": owners[0]["updated_by"],
             "updated_at": owners[0]["updated_at"],
         }

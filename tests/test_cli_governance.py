@@ -172,7 +172,7 @@ def test_errors_are_one_line(focus_public_store: Store) -> None:
     assert "--thresholds" in fails(
         focus_public_store, "budgets", "set", "x", "--amount", "5", "--thresholds", "0"
     )
-    assert "does not occur" in fails(
+    assert "no team 'serch'; closest: search" in fails(
         focus_public_store, "budgets", "set", "x", "--amount", "5", "-f", "team=serch"
     )
     assert "label" in fails(focus_public_store, "anomalies", "label", "an-1", "maybe")

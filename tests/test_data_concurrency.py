@@ -31,7 +31,8 @@ def _big_focus_csv(path: Path, rows: int, offset: int = 0) -> Path:
 
 def _import_in_subprocess(db: Path, csv: Path) -> subprocess.Popen:
     code = (
-        "import sys; from data.store import Store; from data.import_focus import import_focus; "
+        "import sys; from spendscope.data.store import Store; "
+        "from spendscope.data.import_focus import import_focus; "
         f"r = import_focus(Store({str(db)!r}, lock_timeout=60), {str(csv)!r}); print(r.rows_inserted)"
     )
     return subprocess.Popen(
@@ -113,3 +114,27 @@ def test_readers_in_threads_share_the_store_with_a_writer(store: Store) -> None:
     assert failures == []
     with store.reader() as con:
         assert con.execute("SELECT count(*) FROM anomaly_labels").fetchall()[0][0] == 20
+
+
+def test_a_reader_waiting_on_a_write_is_told_after_two_seconds(tmp_path: Path, caplog) -> None:  # noqa: ANN001
+    db = tmp_path / "shared.duckdb"
+    Store(db).ensure_schema()
+    code = (
+        "import sys, time; from spendscope.data.store import Store, activity\n"
+        f"s = Store({str(db)!r})\n"
+        "with activity('an import of focus big.csv'), s.writer() as con:\n"
+        "    print('holding', flush=True); time.sleep(4)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        with (
+            caplog.at_level("WARNING", logger="spendscope.store"),
+            Store(db, lock_timeout=30).reader() as con,
+        ):
+            assert con.execute("SELECT count(*) FROM costs").fetchall() == [(0,)]
+    finally:
+        holder.communicate(timeout=30)
+    [notice] = [r.getMessage() for r in caplog.records if r.name == "spendscope.store"]
+    assert "a write is in progress" in notice and "an import of focus big.csv" in notice
+    assert not (tmp_path / "shared.duckdb.writing").exists()  # the note goes with the lock

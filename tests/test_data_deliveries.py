@@ -93,8 +93,30 @@ def test_walking_an_unchanged_folder_again_adds_nothing(tmp_path: Path) -> None:
     cli("import", "aws-cur", t.url(), "--db", str(db))
     before = snapshot(db)
     again = cli("import", "aws-cur", t.url(), "--db", str(db))
-    assert again.count("already imported") == 2 and "rows imported" not in again
+    assert again.count("already imported") == 1 and "rows imported" not in again  # one delivery, two files
     assert snapshot(db) == before
+
+
+def test_a_restated_period_walked_again_replaces_the_earlier_delivery_instead_of_adding_to_it(
+    tmp_path: Path,
+) -> None:
+    t = Target(tmp_path / "bucket")
+    data_exports(t, "cur2", "2026-10", [cur2_rows("2026-10", 3, "1.00")], run="20261004T060000Z")
+    db = tmp_path / "s.duckdb"
+    cli("import", "aws-cur", t.url(), "--db", str(db))
+    assert figures(db) == (3, Decimal("3.00"))
+    # the next day's export restates the month to date (every day revised) in a new run folder
+    data_exports(t, "cur2", "2026-10", [cur2_rows("2026-10", 4, "1.25")], run="20261005T060000Z")
+    out = cli("import", "aws-cur", t.url(), "--db", str(db))
+    assert "replaced 3 rows" in out
+    assert figures(db) == (4, Decimal("5.00"))  # the last export's rows and total, not 3 + 4 rows
+    assert snapshot(db) == [(f"2026-10-{d:02d}", Decimal("1.25"), _day(d)) for d in range(1, 5)]
+
+
+def _day(d: int) -> object:
+    import datetime as dt
+
+    return dt.datetime(2026, 10, d, tzinfo=dt.UTC)
 
 
 def test_legacy_cur_imports_the_assembly_the_period_manifest_names(tmp_path: Path) -> None:
@@ -193,9 +215,9 @@ def test_a_manifest_that_is_not_json_is_named(tmp_path: Path) -> None:
     assert "cur2-Manifest.json" in info.value.message and "not valid JSON" in info.value.message
 
 
-def test_json_output_lists_one_result_per_file_of_every_delivery(tmp_path: Path) -> None:
+def test_json_output_lists_one_result_per_delivery(tmp_path: Path) -> None:
     t = Target(tmp_path / "bucket")
     data_exports(t, "cur2", "2026-09", [cur2_rows("2026-09", 2, "1.00")])
     data_exports(t, "cur2", "2026-10", [cur2_rows("2026-10", 2, "1.00"), cur2_rows("2026-10", 4, "1.00")[2:]])
     results = json.loads(cli("import", "aws-cur", t.url(), "--db", str(tmp_path / "s.duckdb"), "--json"))
-    assert [r["rows_inserted"] for r in results] == [2, 2, 2]
+    assert [(r["rows_inserted"], len(r["files"])) for r in results] == [(2, 1), (4, 2)]

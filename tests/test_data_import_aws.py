@@ -32,8 +32,10 @@ LEGACY_TAGS = FIXTURES / "cur_legacy_bedrock_tags.csv"
 LEGACY_SAMPLE = SAMPLES / "providers" / "aws" / "cur-legacy_sample-anonymous-aws-export-dataset.csv"
 
 
-def _cli(db: Path, *files: Path) -> list[dict]:
-    result = CliRunner().invoke(app, ["import", "aws-cur", *map(str, files), "--db", str(db), "--json"])
+def _cli(db: Path, *files: Path, flags: tuple[str, ...] = ()) -> list[dict]:
+    result = CliRunner().invoke(
+        app, ["import", "aws-cur", *map(str, files), "--db", str(db), "--json", *flags]
+    )
     if result.exception:
         raise result.exception
     assert result.exit_code == 0, result.output
@@ -355,7 +357,7 @@ def test_second_import_of_the_same_file_adds_nothing(tmp_path: Path) -> None:
     assert _snapshot(Store(db)) == before
 
 
-def test_overlapping_delivery_adds_only_the_new_lines(tmp_path: Path) -> None:
+def test_an_overlapping_delivery_is_refused_by_default_and_appended_with_append(tmp_path: Path) -> None:
     rows = _rows(CUR2)
     first, second = tmp_path / "part1.csv", tmp_path / "part2.csv"
     for path, part in ((first, rows[:12]), (second, rows[8:])):
@@ -365,7 +367,10 @@ def test_overlapping_delivery_adds_only_the_new_lines(tmp_path: Path) -> None:
             writer.writerows(part)
     db = tmp_path / "s.duckdb"
     _cli(db, first)
-    [result] = _cli(db, second)
+    with pytest.raises(ImportRejected) as info:  # neither a restatement of part1 nor other days: say so
+        _cli(db, second)
+    assert info.value.code == "import_rejected"
+    [result] = _cli(db, second, flags=("--append",))
     assert (result["rows_inserted"], result["rows_skipped"]) == (len(rows) - 12, 4)
     assert _one(Store(db), "SELECT sum(BilledCost) FROM costs")[0] == sum(
         _d(r["line_item_unblended_cost"]) for r in rows

@@ -39,7 +39,7 @@ def _count(store: Store, table: str = "costs") -> int:
 def _snapshot(store: Store) -> list[tuple]:
     with store.reader() as con:
         return (
-            con.execute("SELECT * FROM costs ORDER BY x_RowHash").fetchall()
+            con.execute("SELECT * FROM costs ORDER BY ALL").fetchall()
             + con.execute("SELECT import_id, status FROM imports ORDER BY import_id").fetchall()
         )
 
@@ -62,13 +62,13 @@ def test_reimport_of_same_file_adds_nothing(store: Store, tmp_path: Path) -> Non
     assert _count(store) == 5
 
 
-def test_overlapping_export_adds_only_new_rows(store: Store, tmp_path: Path) -> None:
+def test_an_overlapping_export_replaces_the_days_it_re_sends(store: Store, tmp_path: Path) -> None:
     first = [row(d, "1.5") for d in range(1, 6)]
     second = [row(d, "1.5") for d in range(4, 9)]  # days 4 and 5 again, in a different file
     import_focus(store, write(tmp_path / "a.csv", first))
     result = import_focus(store, write(tmp_path / "b.csv", second))
-    assert result.rows_inserted == 3
-    assert result.rows_skipped == 2
+    assert (result.rows_inserted, result.rows_replaced) == (5, 2)
+    assert _count(store) == 8
     assert _sum(store) == Decimal("12.0")
 
 
@@ -141,7 +141,7 @@ def test_date_formats_are_read_as_utc(store: Store, tmp_path: Path, text: str) -
     assert got == "2026-10-05 00:00"
 
 
-def test_bom_extra_columns_and_header_case_are_accepted(store: Store, tmp_path: Path) -> None:
+def test_bom_header_case_and_extra_columns_kept_in_x_extra(store: Store, tmp_path: Path) -> None:
     header = [h.lower() if h == "SkuMeter" else h for h in HEADER] + ["lineItemFoo", "x_Custom"]
     rows = []
     for d in (1, 2):
@@ -153,12 +153,15 @@ def test_bom_extra_columns_and_header_case_are_accepted(store: Store, tmp_path: 
     import_focus(store, write(tmp_path / "f.csv", rows, header=header, bom=True))
     with store.reader() as con:
         got = con.execute(
-            "SELECT BilledCost, SkuMeter, x_lineItemFoo, x_Custom FROM costs ORDER BY 3"
+            "SELECT BilledCost, SkuMeter, json_extract_string(x_Extra, '$.lineItemFoo'), "
+            "json_extract_string(x_Extra, '$.x_Custom') FROM costs ORDER BY 3"
         ).fetchall()
+        columns = {r[0] for r in con.execute("DESCRIBE costs").fetchall()}
     assert got == [
         (Decimal("1"), "Input Tokens", "foo1", "kept"),
         (Decimal("1"), "Input Tokens", "foo2", "kept"),
     ]
+    assert not {"x_lineItemFoo", "x_Custom", "lineItemFoo"} & columns  # the schema never widens per file
 
 
 def test_json_with_doubled_quotes_and_azure_style_tags_are_parsed(store: Store, tmp_path: Path) -> None:

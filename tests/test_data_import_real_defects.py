@@ -328,10 +328,17 @@ def test_an_import_that_adds_nothing_does_not_print_the_files_cost(tmp_path: Pat
     second = _write(tmp_path / "b.csv", FOCUS_HEADER, rows, newline="\r\n")  # same rows, other bytes
     db = str(tmp_path / "s.duckdb")
     CliRunner().invoke(app, ["import", "focus", str(first), "--db", db])
-    out = CliRunner().invoke(app, ["import", "focus", str(second), "--db", db])
+    out = CliRunner().invoke(app, ["import", "focus", str(second), "--db", db, "--append"])
     assert out.exit_code == 0
     assert "nothing added: all 3 rows were already in the store" in out.output
     assert "effective cost" not in out.output
+    # without --append the second file is a newer export of the same days: it replaces them, and the line says
+    # so with the cost before and after instead of the file's cost as if it were added
+    third = _write(tmp_path / "c.csv", FOCUS_HEADER, rows[::-1])  # the same rows in another order
+    out = CliRunner().invoke(app, ["import", "focus", str(third), "--db", db])
+    assert out.exit_code == 0
+    assert "replacing 3 rows of earlier imports" in out.output
+    assert "effective cost 7.50, was 7.50 (+0.00)" in out.output
 
 
 def test_a_header_only_file_says_it_has_no_rows(tmp_path: Path) -> None:

@@ -77,12 +77,15 @@ def test_a_bucket_prefix_is_listed_and_the_manifest_layout_imported(
     proc = spendscope(endpoint, tmp_path, "import", "aws-cur", bucket.url(), "--db", str(db), "--json")
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)
-    assert [r["rows_inserted"] for r in results] == [28, 10, 10]
-    assert all(r["source_file"].startswith(f"s3://{bucket.bucket}/exports/acme/cur2/data/") for r in results)
+    assert [r["rows_inserted"] for r in results] == [28, 20]  # one import per delivery (October: two files)
+    files = [f for r in results for f in r["files"]]
+    assert len(files) == 3 and all(
+        f.startswith(f"s3://{bucket.bucket}/exports/acme/cur2/data/") for f in files
+    )
     assert figures(db) == (48, total(sep, COST) + total(octo, COST))
     with Store(db).reader() as con:
         sources = {r[0] for r in con.execute("SELECT DISTINCT x_SourceFile FROM costs").fetchall()}
-    assert sources == {r["source_file"] for r in results}  # provenance names the object, not a temp copy
+    assert sources == set(files)  # provenance names the object, not a temp copy
 
 
 def test_a_restated_period_in_the_bucket_imports_only_the_current_assembly(
@@ -99,6 +102,22 @@ def test_a_restated_period_in_the_bucket_imports_only_the_current_assembly(
     assert figures(db) == (2, Decimal("160.00"))
     again = spendscope(endpoint, tmp_path, "import", "aws-cur", bucket.url(), "--db", str(db))
     assert "already imported" in again.stdout and figures(db) == (2, Decimal("160.00"))
+
+
+def test_a_period_restated_in_the_bucket_after_an_import_replaces_it(
+    endpoint: str, bucket: Target, tmp_path: Path
+) -> None:
+    legacy_cur(bucket, "daily", "2026-10", "asm-day1", cur2_rows("2026-10", 1, "100.00"), current=True)
+    db = tmp_path / "s.duckdb"
+    first = spendscope(endpoint, tmp_path, "import", "aws-cur", bucket.url(), "--db", str(db))
+    assert first.returncode == 0, first.stderr
+    assert figures(db) == (1, Decimal("100.00"))
+    # the next day AWS writes a new assembly restating day 1 (100 -> 80) and adding day 2
+    legacy_cur(bucket, "daily", "2026-10", "asm-day2", cur2_rows("2026-10", 2, "80.00"), current=True)
+    second = spendscope(endpoint, tmp_path, "import", "aws-cur", bucket.url(), "--db", str(db))
+    assert second.returncode == 0, second.stderr
+    assert "replaced 1 rows" in second.stdout
+    assert figures(db) == (2, Decimal("160.00"))  # not 100 + 160
 
 
 def test_one_object_url_imports_that_file(endpoint: str, bucket: Target, tmp_path: Path) -> None:

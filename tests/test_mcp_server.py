@@ -173,7 +173,11 @@ async def test_every_read_tool_answers_like_the_operation_it_wraps(eval_store: S
         result = await client.call_tool(op.name, arguments)
     assert not result.is_error, result.content[0].text
     assert _same(result.structured_content, direct)
-    assert _same(json.loads(result.content[0].text), direct)
+    text = result.content[0].text
+    if len(json.dumps(direct, separators=(",", ":"))) <= content.TEXT_LIMIT:  # small: the text is the JSON
+        assert _same(json.loads(text), direct)
+    else:  # large: sent once, as structured content, beside a short summary
+        assert len(text) <= content.TEXT_LIMIT and "structured content" in text
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -400,3 +404,90 @@ async def test_remote_callers_cannot_make_the_server_read_its_own_files(eval_sto
         )
     assert "estimate_pr_cost_diff" not in listed
     assert _error(result) == "permission_denied"
+
+
+@pytest.mark.anyio
+async def test_a_prompt_without_its_required_argument_is_invalid_params(eval_store: Store) -> None:
+    from mcp.shared.exceptions import MCPError
+    from mcp_types import INVALID_PARAMS
+
+    async with Client(build_server(eval_store)) as client:
+        with pytest.raises(MCPError) as missing:
+            await client.get_prompt("investigate_anomaly", {})
+        with pytest.raises(MCPError) as unknown:
+            await client.get_prompt("no_such_prompt", {})
+        with pytest.raises(MCPError) as extra:
+            await client.get_prompt("monthly_cost_review", {"mnth": "October"})
+    assert missing.value.code == unknown.value.code == extra.value.code == INVALID_PARAMS
+    assert "anomaly" in missing.value.message
+
+
+@pytest.mark.anyio
+async def test_the_server_reports_the_installed_version(eval_store: Store) -> None:
+    from importlib.metadata import version
+
+    async with Client(build_server(eval_store)) as client:
+        info = client.server_info
+    assert info is not None and info.version == version("spendscope") != ""
+
+
+@pytest.mark.anyio
+async def test_unknown_keys_inside_a_filter_are_refused_not_dropped(eval_store: Store) -> None:
+    bad = {"dimension": "provider", "values": ["OpenAI"], "bogus": 1}
+    async with Client(build_server(eval_store)) as client:
+        result = await client.call_tool("query_costs", {"period": "2026-10", "filters": [bad]})
+        nested = await client.call_tool(
+            "cost_ratio",
+            {"period": "2026-10", "numerator": {"filters": [], "colour": "red"}, "denominator": {}},
+        )
+    assert _error(result) == "invalid_argument" and "filters[0].bogus" in result.content[0].text
+    assert _error(nested) == "invalid_argument" and "numerator.colour" in nested.content[0].text
+
+
+@pytest.mark.anyio
+async def test_write_tools_say_whether_they_are_destructive_and_idempotent(eval_store: Store) -> None:
+    async with Client(build_server(eval_store, allow_writes=True)) as client:
+        tools = (await client.list_tools()).tools
+    writes = [t for t in tools if not t.annotations.read_only_hint]
+    assert {t.name for t in writes} == {op.name for op in operations() if op.writes}
+    for t in writes:
+        assert t.annotations.destructive_hint is not None and t.annotations.idempotent_hint is not None, (
+            t.name
+        )
+    by_name = {t.name: t.annotations for t in writes}
+    assert by_name["remove_budget"].destructive_hint and not by_name["update_anomaly"].destructive_hint
+    for t in tools:  # docstrings arrive dedented
+        assert "\n    " not in (t.description or ""), t.name
+
+
+@pytest.mark.anyio
+async def test_a_large_result_is_sent_once_as_structured_content_beside_a_short_text(
+    eval_store: Store,
+) -> None:
+    async with Client(build_server(eval_store)) as client:
+        result = await client.call_tool("run_sql", {"sql": "SELECT * FROM costs", "limit": 2000})
+    assert not result.is_error
+    assert result.structured_content["row_count"] == 2000
+    (text,) = [c.text for c in result.content if c.type == "text"]
+    assert len(text) <= content.TEXT_LIMIT and "row_count=2000" in text and "rows: 2000 items" in text
+
+
+@pytest.mark.anyio
+async def test_a_team_token_is_offered_budgets_anomalies_savings_gpus_and_commitments(
+    eval_store: Store,
+) -> None:
+    async with Client(build_server(eval_store, allow_writes=True, local_caller=SEARCH)) as client:
+        listed = {t.name for t in (await client.list_tools()).tools}
+    wanted = {
+        "budget_status",
+        "list_budgets",
+        "list_anomalies",
+        "get_anomaly",
+        "savings_recommendations",
+        "gpu_utilization",
+        "commitment_utilization",
+        "query_costs",
+        "run_sql",
+    }
+    assert wanted <= listed
+    assert not {op.name for op in operations() if op.writes} & listed

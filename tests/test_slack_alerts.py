@@ -342,13 +342,32 @@ def test_snooze_holds_back_new_alerts_until_it_ends_then_reminds_once_in_the_thr
     assert delivery.deliver(worse) == "snoozed" and len(fake.of("chat.postMessage")) == 1
 
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
+    sent = []
     for _ in range(2):
         _, messages, _ = reports.reminders(slack_store, later)
         reports.deliver(slack_store, delivery.client, messages)
+        sent += messages
     reminder = fake.of("chat.postMessage")[-1]
     assert len(fake.of("chat.postMessage")) == 2
     assert (reminder["channel"], reminder["thread_ts"]) == (SUPPORT_CHANNEL, ts) and "snooze" in reminder[
         "text"
+    ]
+
+    # the reminder carries the alert's buttons: pressing one acts on the anomaly (it used to read the
+    # reminder's ledger row as an alert and fail)
+    (once,) = sent
+    reminder_ts = post_ledger.get_post(slack_store, once.key).ts
+    assert any(b["type"] == "actions" for b in reminder["blocks"])
+    app.dispatch(
+        signed_request(
+            SECRET, _press(alert, ACK, user=SUPPORTER, channel=SUPPORT_CHANNEL, ts=reminder_ts), FORM
+        )
+    )
+    work.drain()
+    assert fake.of("chat.postEphemeral") == []
+    feedback = get_anomaly(slack_store, _id(alert)).feedback
+    assert [(f.action, f.actor) for f in feedback if f.action == "acknowledge"] == [
+        ("acknowledge", f"slack:{SUPPORTER}")
     ]
 
 

@@ -358,6 +358,69 @@ def test_a_user_outside_a_teams_scope_is_refused_politely_and_sees_only_their_te
     assert _money(search) in own["text"]
     table = json.dumps(top["blocks"])
     assert "search" in table and "support" not in table and _money(search) in top["text"]
+    # "search spent the most (100%)" would read as company-wide: the answer says whose rows it covers
+    assert "Limited to what can be seen here (team search)" in top["text"]
+    assert any(b["type"] == "context" and "Limited to" in json.dumps(b) for b in top["blocks"])
+
+
+def test_an_unscoped_answer_carries_no_scope_note(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path
+) -> None:
+    app, work = build(slack_store, make_settings(slack_store, fake, tmp_path), _access(tmp_path, SCOPED))
+    question = "Which team spent the most in October 2026?"
+    app.dispatch(
+        signed_request(
+            SECRET,
+            event_body(_dm(question, "1700000700.000100", user=ADMIN, channel="D0ADMIN001"), "Ev0701"),
+            JSON,
+        )
+    )
+    work.drain()
+    (answer,) = fake.of("chat.postMessage")
+    assert "Limited to" not in answer["text"] and "support" in json.dumps(answer["blocks"])
+
+
+def test_a_full_answer_pool_still_acks_at_once_and_says_it_is_busy(
+    slack_store: Store, fake: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listeners only ack and hand the answer to the pool: with every worker held and the queue full, a new
+    /spend is still acknowledged (the dispatch returns without waiting for any answer) and told to ask again."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from spendscope.slack_app import ask
+    from spendscope.slack_app.workers import AnswerPool
+
+    release = threading.Event()
+    held: list[str] = []
+
+    def slow_answer(self: object, client: object, q: object) -> None:
+        held.append(q.text)  # type: ignore[attr-defined]
+        release.wait(30)
+
+    pool = AnswerPool(ThreadPoolExecutor(max_workers=2), workers=2, queue=3)
+    settings = make_settings(slack_store, fake, tmp_path)
+    app = build_app(
+        slack_store, settings, access=Access.open(), listener_executor=ThreadPoolExecutor(2), answers=pool
+    )
+    monkeypatch.setattr(ask.Answerer, "answer", slow_answer)
+    try:
+        statuses = []
+        for i in range(6):
+            body = slash_body(f"question {i}", user=ALICE, channel=COSTS, response_url=fake.response_url())
+            statuses.append(app.dispatch(signed_request(SECRET, body, FORM)).status)
+        assert statuses == [200] * 6  # every one acknowledged while the two workers are held
+        deadline = time.monotonic() + 10
+        while not fake.responses and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (busy,) = fake.responses  # the sixth: 2 running + 3 waiting is the pool's capacity
+        assert "ask again in a minute" in json.dumps(busy)
+    finally:
+        release.set()
+    deadline = time.monotonic() + 10
+    while len(held) < 5 and time.monotonic() < deadline:  # the three that waited run once workers free up
+        time.sleep(0.01)
+    assert len(held) == 5 and len(set(held)) == 5
 
 
 def test_people_not_in_the_access_file_are_refused_in_a_dm_but_see_a_team_channels_scope(

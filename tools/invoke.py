@@ -2,33 +2,53 @@
 
 `invoke(store, name, params, caller)`:
 1. finds the operation in the registry;
-2. validates the input against the operation's model (a mapping is validated; unknown keys are refused);
+2. validates the input against the operation's model (a mapping is validated; unknown keys are refused at
+   every depth, so `filters[0].bogus` is an error rather than silently dropped);
 3. checks the caller's permission (writes need write permission; row-scoped callers may only run operations
    that can be limited to their rows);
-4. applies the caller's row scope (tools/scoping.py) to every `filters` list the input holds;
-5. runs the operation.
+4. resolves the names in its filters against the store (tools/names.py: an unknown value is an error with
+   suggestions, never $0; `Claude Sonnet 4.5` becomes `claude-sonnet-4-5`);
+5. applies the caller's row scope (tools/scoping.py) to every `filters` list the input holds;
+6. runs the operation.
 
 Surfaces never apply scopes or permissions themselves, so a new operation is covered everywhere at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
-from spendscope.data.errors import InvalidArgument
+from spendscope.data.errors import InvalidArgument, PermissionDenied
 from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
+from spendscope.tools.names import resolve_filters
 from spendscope.tools.registry import Operation, get_operation
-from spendscope.tools.scoping import scoped_params
+from spendscope.tools.scoping import refusal, scoped_params
 
 
-def validation_text(exc: ValidationError, model: type[BaseModel]) -> str:
-    """One readable line from a pydantic error: which argument, what was wrong, what is accepted."""
+def _location(loc: tuple[int | str, ...], names: Mapping[str, str] | None) -> str:
+    """`filters[0].values` (or, named as the command line names it, `--filter`)."""
+    if not loc:
+        return "arguments"
+    if names:  # an option: its name says where; the value is quoted after the message
+        return names.get(str(loc[0]), str(loc[0])) + "".join(f".{p}" for p in loc[1:] if isinstance(p, str))
+    text = str(loc[0])
+    for p in loc[1:]:
+        text += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return text
+
+
+def validation_problems(
+    exc: ValidationError, model: type[BaseModel], names: Mapping[str, str] | None = None
+) -> list[str]:
+    """One readable part per pydantic error: which argument (as `names` calls it), what was wrong, what is
+    accepted."""
     parts = []
     for err in exc.errors(include_url=False, include_context=False):
-        loc = ".".join(str(p) for p in err["loc"]) or "arguments"
+        loc = _location(err["loc"], names)
         kind = err["type"]
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if kind == "extra_forbidden":
@@ -39,25 +59,100 @@ def validation_text(exc: ValidationError, model: type[BaseModel]) -> str:
             got = repr(err["input"])
             msg += f" (got {got[:60] + '...' if len(got) > 60 else got})"
         parts.append(f"{loc}: {msg}")
-    return "invalid arguments: " + "; ".join(parts)
+    return parts
 
 
-def validate(op: Operation, params: BaseModel | Mapping[str, Any] | None) -> BaseModel:
-    """`params` as an instance of the operation's input model; InvalidArgument names what is wrong."""
-    if isinstance(params, op.input_model):
+def _models_in(ann: Any) -> list[type[BaseModel]]:
+    """The pydantic models a value of annotation `ann` may be (through Optional, unions and Annotated)."""
+    if get_origin(ann) is Annotated:
+        return _models_in(get_args(ann)[0])
+    if get_origin(ann) in (Union, UnionType):
+        return [m for a in get_args(ann) for m in _models_in(a)]
+    return [ann] if isinstance(ann, type) and issubclass(ann, BaseModel) else []
+
+
+def _item_annotation(ann: Any, container: type) -> Any | None:
+    """`X` of `list[X]` / `dict[str, X]` (through Optional), or None."""
+    if get_origin(ann) is Annotated:
+        return _item_annotation(get_args(ann)[0], container)
+    if get_origin(ann) in (Union, UnionType):
+        found = [_item_annotation(a, container) for a in get_args(ann)]
+        return next((f for f in found if f is not None), None)
+    if get_origin(ann) is container and get_args(ann):
+        return get_args(ann)[-1]
+    return None
+
+
+def _unknown_keys(model: type[BaseModel], data: Any, loc: str) -> Iterator[str]:
+    """`path: unknown key; accepted: ...` for every key of `data` (at any depth) that `model` does not have."""
+    if not isinstance(data, Mapping):
+        return
+    fields = model.model_fields
+    names = {n: n for n in fields} | {f.alias: n for n, f in fields.items() if f.alias}
+    for key, value in data.items():
+        where = f"{loc}.{key}" if loc else str(key)
+        if key not in names:
+            yield f"{where}: unknown {'key' if loc else 'argument'}; accepted: {', '.join(fields)}"
+            continue
+        ann = fields[names[key]].annotation
+        for sub in _models_in(ann)[:1]:
+            yield from _unknown_keys(sub, value, where)
+        item = _item_annotation(ann, list)
+        if item is not None and isinstance(value, list):
+            for sub in _models_in(item)[:1]:
+                for i, v in enumerate(value):
+                    yield from _unknown_keys(sub, v, f"{where}[{i}]")
+        entry = _item_annotation(ann, dict)
+        if entry is not None and isinstance(value, Mapping):
+            for sub in _models_in(entry)[:1]:
+                for k, v in value.items():
+                    yield from _unknown_keys(sub, v, f"{where}.{k}")
+
+
+def validate_model(
+    model: type[BaseModel],
+    params: BaseModel | Mapping[str, Any] | None,
+    names: Mapping[str, str] | None = None,
+) -> BaseModel:
+    """`params` as an instance of `model`; InvalidArgument names what is wrong (unknown keys at any depth),
+    calling each argument as `names` says (the CLI: `group_by` is `--by`)."""
+    if isinstance(params, model):
         return params
     raw: Any = {} if params is None else params
     if isinstance(params, BaseModel):
         raw = params.model_dump(exclude_unset=True)
+    if not isinstance(raw, Mapping):
+        raise InvalidArgument(f"invalid arguments: expected an object of named arguments, got {raw!r:.60}")
+    problems = list(_unknown_keys(model, raw, ""))
     try:
-        return op.input_model.model_validate(dict(raw))
+        validated = model.model_validate(dict(raw))
     except ValidationError as exc:
-        raise InvalidArgument(validation_text(exc, op.input_model)) from None
+        problems += validation_problems(exc, model, names)
+    if problems:
+        lead = "" if names else "invalid arguments: "
+        raise InvalidArgument(lead + "; ".join(problems), argument=problems[0].split(":")[0])
+    return validated
 
 
-def prepare(op: Operation, params: BaseModel | Mapping[str, Any] | None, caller: Caller) -> BaseModel:
-    """Validated input with the caller's permission checked and row scope applied (raises PermissionDenied)."""
-    return scoped_params(op, validate(op, params), caller)
+def validate(op: Operation, params: BaseModel | Mapping[str, Any] | None) -> BaseModel:
+    """`params` as an instance of the operation's input model; InvalidArgument names what is wrong."""
+    return validate_model(op.input_model, params)
+
+
+def check_permission(op: Operation, caller: Caller) -> None:
+    """PermissionDenied when `caller` may not run `op` at all (before anything is read)."""
+    reason = refusal(op, caller)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def prepare(
+    store: Store, op: Operation, params: BaseModel | Mapping[str, Any] | None, caller: Caller
+) -> BaseModel:
+    """Validated input, permission checked, names resolved and the caller's row scope applied."""
+    checked = validate(op, params)
+    check_permission(op, caller)
+    return scoped_params(op, resolve_filters(store, checked, caller), caller)
 
 
 def invoke(
@@ -65,7 +160,10 @@ def invoke(
     operation: str | Operation,
     params: BaseModel | Mapping[str, Any] | None = None,
     caller: Caller = LOCAL,
+    *,
+    context: Mapping[str, Any] | None = None,
 ) -> BaseModel:
-    """Run one registry operation for `caller`: validated, permitted, row-scoped."""
+    """Run one registry operation for `caller`: validated, permitted, names resolved, row-scoped. `context`
+    holds the keyword arguments some operations take besides their input (the CLI's local price catalog)."""
     op = get_operation(operation) if isinstance(operation, str) else operation
-    return op.func(store, prepare(op, params, caller))
+    return op.func(store, prepare(store, op, params, caller), **(context or {}))

@@ -8,11 +8,13 @@ in OPERATION_MODULES and returns the registered operations in a stable order.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
+from spendscope.data.errors import NotFound
 
 # Modules that define operations. Add a module here when it gains @operation functions.
 OPERATION_MODULES = (
@@ -45,7 +47,28 @@ OPERATION_MODULES = (
     "spendscope.tools.business.unit_budgets",
     "spendscope.tools.business.alerts",
     "spendscope.tools.costs.assistants",
+    "spendscope.tools.triage.deliveries",
 )
+
+
+# How each write changes the store, as MCP's tool annotations say it: (destructive, idempotent).
+# destructive: it may overwrite or delete what is there (not only add); idempotent: repeating the same call
+# changes nothing more. A write operation names its hints here or in @operation(...); tests check every one does.
+WRITE_HINTS: dict[str, tuple[bool, bool]] = {
+    "apply_allocation_rules": (True, True),  # replaces the rules in force; the same document again: unchanged
+    "rollback_allocation_rules": (True, True),
+    "review_allocation_suggestions": (True, False),  # approvals change the rules in force
+    "check_budgets": (False, True),  # each alert is raised once per period
+    "set_budget": (True, True),  # updates a budget of the same name
+    "remove_budget": (True, True),
+    "set_owner": (True, True),
+    "remove_owner": (True, True),
+    "detect_anomalies": (False, True),  # the same anomaly is stored once
+    "update_anomaly": (False, False),  # appends feedback
+    "reassign_anomaly": (False, False),
+    "snooze_anomaly": (False, False),
+    "reprice_telemetry": (True, True),  # overwrites stored estimates; the same catalog again changes nothing
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,8 @@ class Operation:
     description: str
     writes: bool = False  # changes the store (needs write permission on MCP / Slack)
     chart: bool = False  # the output can be drawn (see tools.charts)
+    destructive: bool | None = None  # writes only: may overwrite or delete (see WRITE_HINTS)
+    idempotent: bool | None = None  # writes only: repeating the call changes nothing more
 
 
 _REGISTRY: dict[str, Operation] = {}
@@ -69,12 +94,26 @@ def operation(
     output_model: type[BaseModel],
     writes: bool = False,
     chart: bool = False,
+    destructive: bool | None = None,
+    idempotent: bool | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register `func(store, params: input_model) -> output_model` as a public operation."""
+    """Register `func(store, params: input_model) -> output_model` as a public operation. Its description is
+    the function's docstring, dedented (it is what MCP clients and the CLI's help show)."""
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
-        doc = (func.__doc__ or "").strip()
-        _REGISTRY[name] = Operation(name, func, input_model, output_model, doc, writes, chart)
+        doc = inspect.cleandoc(func.__doc__ or "")
+        hints = WRITE_HINTS.get(name, (None, None)) if writes else (None, None)
+        _REGISTRY[name] = Operation(
+            name,
+            func,
+            input_model,
+            output_model,
+            doc,
+            writes,
+            chart,
+            destructive if destructive is not None else hints[0],
+            idempotent if idempotent is not None else hints[1],
+        )
         return func
 
     return wrap
@@ -90,7 +129,5 @@ def operations() -> list[Operation]:
 def get_operation(name: str) -> Operation:
     ops = {op.name: op for op in operations()}
     if name not in ops:
-        from spendscope.data.errors import NotFound
-
         raise NotFound(f"no operation named {name!r}; known: {', '.join(sorted(ops))}")
     return ops[name]

@@ -22,6 +22,7 @@ The predicates are the same case-insensitive `in` match as tools.costs.breakdown
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import UnionType
 from typing import Union, get_args, get_origin
@@ -62,15 +63,20 @@ def takes_filters(model: type[BaseModel]) -> bool:
     )
 
 
-def with_filters(params: BaseModel, extra: list[Filter]) -> BaseModel:
-    """`params` with `extra` appended to every `filters` list it holds, at any depth."""
-    update: dict[str, object] = {}
+def filter_lists(params: BaseModel) -> Iterator[tuple[str, list[Filter] | BaseModel]]:
+    """(field, value) for each field of `params` that is a `list[Filter]`, or a part holding such lists."""
     for name, info in type(params).model_fields.items():
         value = getattr(params, name)
-        if _is_filter_list(info.annotation):
-            update[name] = [*value, *extra]
-        elif isinstance(value, BaseModel) and takes_filters(type(value)):
-            update[name] = with_filters(value, extra)
+        if _is_filter_list(info.annotation) or (isinstance(value, BaseModel) and takes_filters(type(value))):
+            yield name, value
+
+
+def with_filters(params: BaseModel, extra: list[Filter]) -> BaseModel:
+    """`params` with `extra` appended to every `filters` list it holds, at any depth."""
+    update: dict[str, object] = {
+        name: [*value, *extra] if isinstance(value, list) else with_filters(value, extra)
+        for name, value in filter_lists(params)
+    }
     return params.model_copy(update=update)
 
 

@@ -1,7 +1,7 @@
 """Question categories answered by one richer operation each, run through tools.invoke as the caller:
 
-- month-end landing: `query_costs` (month to date) + `forecast_costs` (the remaining days, with the interval),
-  combined by tools.governance.landing;
+- month-end landing: the `month_end` of `forecast_costs` (month to date + the forecast of the remaining days,
+  with the interval);
 - why a day cost what it did: `explain_change` against the same weekday a week before, down to feature, model
   and token type;
 - GPU utilisation of instances named loosely ("the a100 boxes", "eval-l40s"): `gpu_utilization`, its
@@ -32,64 +32,49 @@ INSTANCE_DIMS = ("instance_type", "resource", "resource_id", "instance_id", "ins
 
 
 def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    from spendscope.tools.costs.breakdown import CostQueryInput
+    """Where the month lands: the forecast operation's own `month_end` (month to date + the forecast of the rest,
+    with the interval on the sum), the one month-end landing every surface reads."""
     from spendscope.tools.governance.forecast import ForecastInput
-    from spendscope.tools.governance.landing import landing_window, month_end_landing
 
     today = plan.as_of or dt.date.today()
-    window = landing_window(today, index.catalog.last_day)
-    actual = 0.0
-    if window.actual_end > window.month_start:
-        res = run.call(
-            "query_costs",
-            CostQueryInput(
-                measure=plan.measure if plan.measure != "tokens" else "cost",
-                filters=plan.filters,
-                start=window.month_start,
-                end=window.actual_end - dt.timedelta(days=1),
-            ),
-        )
-        actual = float(res.total)
     fc = run.call(
         "forecast_costs",
         ForecastInput(
             filters=plan.filters,
             measure=plan.measure if plan.measure != "tokens" else "cost",
-            horizon=max(window.remaining_days, 1),
-            as_of=window.actual_end,
+            horizon=1,
+            as_of=today,
         ),
     )
-    land = month_end_landing(window, actual, fc.total, fc.total_lower, fc.total_upper, fc.level)
-    if (
-        window.actual_end <= window.month_start
-    ):  # the data ends before this month begins: nothing is actual yet
-        last = index.catalog.last_day
-        return BillyAnswer(
-            answer=f"{money(land.landing)} is the forecast for all of {window.month_start.strftime('%B %Y')} "
-            f"({land.level:g}% interval {money(land.landing_lower)} to {money(land.landing_upper)}); none of it is "
-            f"actual yet: the data ends {last}."
-            + _assumed(
-                plan, [f"forecast model {fc.model}, fitted on {fc.history_start} to {fc.history_end}"]
-            ),
-            value=land.landing,
-        )
+    land = fc.month_end
+    if land is None:
+        return BillyAnswer(answer="The forecast gave no month-end landing for this scope.", value=None)
+    month_start = dt.date.fromisoformat(land.month + "-01")
+    month = month_start.strftime("%B %Y")
+    fitted = [f"forecast model {fc.model}, fitted on {fc.history_start} to {fc.history_end}"]
+    interval = f"{land.level:g}% interval {money(land.lower)} to {money(land.upper)}"
+    if land.month != today.strftime("%Y-%m"):
+        fitted.append(f"the data ends {fc.history_end}, so the landing is for {month}, the month it ends in")
     scope = scope_phrase(plan.filters)
-    month = window.month_start.strftime("%B %Y")
-    text = (
-        f"{month}{' for ' + scope if scope else ''} is on track to land at about {money(land.landing)} "
-        f"({land.level:g}% interval {money(land.landing_lower)} to {money(land.landing_upper)}): "
-        f"{money(land.actual)} actual through {date_text(land.actual_through)} plus a forecast of "
-        f"{money(land.forecast)} for the remaining {land.remaining_days} days."
-        + _assumed(plan, [f"forecast model {fc.model}, fitted on {fc.history_start} to {fc.history_end}"])
-    )
+    if land.days_elapsed == 0:  # the data ends before this month begins: nothing is actual yet
+        text = (
+            f"{money(land.landing)} is the forecast for all of {month}{' for ' + scope if scope else ''} "
+            f"({interval}); none of it is actual yet: the data ends {fc.history_end}."
+            + _assumed(plan, fitted)
+        )
+    else:
+        text = (
+            f"{month}{' for ' + scope if scope else ''} is on track to land at about {money(land.landing)} "
+            f"({interval}): {money(land.month_to_date)} actual through {date_text(fc.history_end)} plus a "
+            f"forecast of {money(land.forecast_rest)} for the remaining {land.days_remaining} days."
+            + _assumed(plan, fitted)
+        )
     return BillyAnswer(
         answer=text,
         value=land.landing,
         table=Table(
             columns=["month", "actual", "forecast", "landing", "lower", "upper"],
-            rows=[
-                [land.month, land.actual, land.forecast, land.landing, land.landing_lower, land.landing_upper]
-            ],
+            rows=[[land.month, land.month_to_date, land.forecast_rest, land.landing, land.lower, land.upper]],
         ),
     )
 
@@ -153,15 +138,13 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
     named = [f for f in plan.filters if f.dimension in INSTANCE_DIMS]
     other = [f for f in plan.filters if f.dimension not in INSTANCE_DIMS and f.dimension != "gpu_count"]
-    if other:
-        raise InvalidArgument(f"GPU utilisation cannot be limited to {scope_phrase(other)} yet")
     rng: dict[str, Any] = {}
     if plan.period is not None:
         rng = {"start": plan.period.start, "end": plan.period.last}
-    res = run.call("gpu_utilization", GpuInput(**rng))
+    res = run.call("gpu_utilization", GpuInput(filters=other, **rng))
     rows = matching_instances(res.instances, [(f.dimension, f.values) for f in named])
     when = period_phrase(plan.period)
-    what = scope_phrase(named) or "GPU instances"
+    what = scope_phrase(named + other) or "GPU instances"
     util = combined_utilization(rows) if named else res.total.avg_utilization_pct
     if util is None:
         text = (

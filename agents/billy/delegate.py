@@ -1,7 +1,7 @@
 """Questions answered by the richer analytics operations when they are installed: forecasts
-(tools.governance.forecast), savings (tools.optimize.savings), anomalies (tools.governance.anomalies, dry run: Billy never writes), budgets
-(tools.governance.budgets) and idle GPUs (tools.optimize.gpu). Each module is imported only when its question is asked
-(statsmodels loads with the forecast, not before)."""
+(tools.governance.forecast), savings (tools.optimize.savings), anomalies (tools.governance.anomalies' read-only
+scan_anomalies: Billy never writes), budgets (tools.governance.budgets) and idle GPUs (tools.optimize.gpu). Each
+module is imported only when its question is asked (statsmodels loads with the forecast, not before)."""
 
 from __future__ import annotations
 
@@ -170,8 +170,8 @@ def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[Tool
     if plan.period is not None and "(all data)" not in plan.period.label:
         days = max(min((plan.period.end - plan.period.start).days, 366), 1)
         as_of = plan.period.end
-    params = mod.DetectInput(days=days, as_of=as_of, filters=filters, dry_run=True)
-    res = _call(calls, "detect_anomalies", store, params)
+    params = mod.ScanInput(days=days, as_of=as_of, filters=filters)
+    res = _call(calls, "scan_anomalies", store, params)
     found = res.anomalies
     if not found:
         text = f"0 anomalies: nothing unusual in the last {days} days of data" + (

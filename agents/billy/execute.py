@@ -216,6 +216,14 @@ def _category(plan: Plan) -> Any:
 
     if plan.intent == "landing":
         return categories.landing
+    if plan.intent == "payg_whatif":
+        from spendscope.agents.billy import whatif
+
+        return whatif.answer
+    if plan.intent == "assistants":
+        from spendscope.agents.billy import assistants
+
+        return assistants.answer
     if plan.intent == "gpu_utilization":
         return categories.gpu_utilization
     if plan.intent == "drivers" and plan.subject == "day":

@@ -13,6 +13,11 @@ from spendscope.agents.billy.vocab import RE
 from spendscope.agents.billy.when import PeriodMention
 from spendscope.tools.periods import Period
 
+# Who sells it: a provider and its services are one family, so "and <another seller>?" replaces the previous one
+# whichever of these the new name resolves to; "how much of that was <seller>" narrows instead.
+SELLER_DIMS = {"provider", "service", "invoice_issuer", "publisher"}
+PART_OF = re.compile(r"\b(of|in|within|from) (that|those|it|them|this)\b")
+
 
 def _ref(p: Period) -> Any:
     from spendscope.agents.billy.models import PeriodRef
@@ -76,7 +81,12 @@ def _merge_followup(
         merged.measure, merged.token_types = new.measure, new.token_types
     # filters: a new value for a dimension replaces the old one; other filters stay
     new_dims = {f.dimension for f in new.filters}
-    merged.filters = [f for f in merged.filters if f.dimension not in new_dims] + list(new.filters)
+    replaced = set(new_dims)
+    if new_dims & SELLER_DIMS and not PART_OF.search(q.low):
+        replaced |= (
+            SELLER_DIMS  # "cursor spend" then "and copilot?": the seller swapped (provider or service)
+        )
+    merged.filters = [f for f in merged.filters if f.dimension not in replaced] + list(new.filters)
     if merged.intent == "share" and new.filters and not new.share_filters:
         new_dims = {f.dimension for f in new.filters}
         merged.share_filters = [f for f in merged.share_filters if f.dimension not in new_dims]

@@ -482,6 +482,12 @@ FILLER = set(
         "cost",
         "costs",
         "costing",
+        "instead",
+        "worth",
+        "ran",
+        "running",  # "what's X running us"
+        "run",
+        "runs",
         "paid",
         "pay",
         "pays",

@@ -27,6 +27,8 @@ Intent = Literal[
     "gpu_idle",
     "gpu_utilization",
     "landing",
+    "assistants",
+    "payg_whatif",
     "unknown",
 ]
 

@@ -59,6 +59,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     rule.then(r, plan)
     found = intent_found(rule, r)
     _filters(plan, r.mentions, index, q)
+    if plan.intent == "assistants":
+        from spendscope.agents.billy.assistants import finish_plan
+
+        finish_plan(plan, r)
     _gpu_models(q, r.used, plan, index)
     _periods(plan, r.periods, r.over, r.today, index, previous, q.low)
     groups = r.groups

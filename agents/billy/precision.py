@@ -72,6 +72,14 @@ WELL_KNOWN_NAMES = frozenset(
         "watsonx",
         "alibaba",
         "qwen",
+        "copilot",
+        "cursor",
+        "windsurf",
+        "codeium",
+        "tabnine",
+        "codewhisperer",
+        "cody",
+        "devin",
         "a100",
         "a100s",
         "h100",
@@ -107,11 +115,11 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "users",
     ),
     (re.compile(r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b"), "business metrics"),
+    (
+        re.compile(r"\b(hours?|time|days?) (saved|freed)\b|\bsaved (hours?|time)\b|\btime savings?\b"),
+        "time saved (coding assistants report accepted lines, pull requests and active days, not hours)",
+    ),
 ]
-_WHAT_IF = re.compile(
-    r"\b(pay[- ]as[- ]you[- ]go|payg|on[- ]demand instead|without (the |our )?(commitment|ptu|reservation)s?|"
-    r"would (it |we |that )?(have )?(cost|paid|been)|what if)\b"
-)
 # words that name a kind of owner or consumer, whether or not this store has that dimension
 _CONCEPT_WORDS = {
     "customer",
@@ -267,14 +275,9 @@ def _gpu_of_store(word: str, index: ValueIndex) -> bool:
 
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     """Concepts the store does not hold, and actual figures for periods it has no data for."""
-    out = [what for pattern, what in CONCEPTS if pattern.search(r.rest)]  # names masked: "Revenue Cycle" team
-    if _WHAT_IF.search(r.low) and (
-        "commit" in r.cues or any(m.dim in ("resource", "commitment") for m in r.mentions)
-    ):
-        out.append(
-            "a pay-as-you-go what-if for a commitment (its rows count reserved hours, not the tokens an "
-            "on-demand price would apply to)"
-        )
+    out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
+        what for pattern, what in CONCEPTS if pattern.search(r.rest) and not (r.assistant and what == "users")
+    ]
     last = index.catalog.last_day
     if last is not None and r.delegate != "forecast" and "landing" not in r.cues:
         future = [p.period for p in r.periods if p.period.start > last]

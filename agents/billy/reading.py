@@ -78,6 +78,8 @@ class Reading:
     entity_dim: str | None = None  # two values of one dimension named side by side ("OpenAI or Anthropic")
     context_dim: str | None = None  # "which gpt model": the dimension of a partial name next to its word
     delegate: str | None = None  # an analytics intent named (forecast, anomalies, savings, budget, gpu_idle)
+    assistant: str | None = None  # a coding-assistant question's kind (agents.billy.assistants)
+    assistant_tools: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     # filters and notes the words themselves make (token spend, untagged, GPU, commitment)
     filters: list[Filter] = field(default_factory=list)
@@ -307,6 +309,13 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
         c.add("gpu_utilization")
     if WENT_WRONG.search(low):
         c.add("what_went_wrong")
+    from spendscope.agents.billy.assistants import read_assistant
+
+    read_assistant(r, index)
+    from spendscope.agents.billy.whatif import payg_whatif
+
+    if payg_whatif(r):
+        c.add("payg_whatif")
 
 
 def _this_month(r: Reading) -> bool:

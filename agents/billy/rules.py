@@ -41,6 +41,11 @@ def _declined(r: Reading, plan: Plan) -> None:
     plan.unsupported.extend(r.declined)
 
 
+def _payg_whatif(r: Reading, plan: Plan) -> None:
+    plan.intent = "payg_whatif"
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+
+
 def _utilization(r: Reading, plan: Plan) -> None:
     plan.intent = "utilization"
     plan.percent_first = True
@@ -156,6 +161,8 @@ def _one_day(r: Reading) -> bool:
 
 RULES: list[Rule] = [
     Rule("declined concept", lambda r: bool(r.declined), _declined),
+    Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
+    Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _set("landing")),
     Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
     Rule(

@@ -134,7 +134,12 @@ DELEGATES = [
             r"(spend|cost)|expect(ed)? to spend|end of (the )?(month|quarter|year)|next month's)\b"
         ),
     ),
-    ("anomalies", re.compile(r"\b(anomal\w*|unusual|outliers?|abnormal|unexpected)\b")),
+    (
+        "anomalies",
+        re.compile(
+            r"\b(anomal\w*|unusual|outliers?|abnormal|unexpected|weird|odd|strange|out of the ordinary)\b"
+        ),
+    ),
     (
         "savings",
         re.compile(
@@ -187,7 +192,8 @@ INSTANCE_WORDS = re.compile(r"\b(boxes|box|instances?|nodes?|machines?|servers?|
 GPU_NAME = re.compile(r"\b[abhlvt]\d{1,3}[a-z]?s?\b")
 # "what went wrong", "what happened", "why was ... so expensive"
 WENT_WRONG = re.compile(
-    r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much)\b|\bwhy\b"
+    r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much)\b|\bwhy\b|"
+    r"\b(blew|blow|blown|blowing) up\b|\bwent (sideways|haywire)\b"
 )
 # the previous answer's entity or figure ("them", "that customer", "how much of that", "what did it cost")
 PRONOUN = re.compile(

@@ -63,6 +63,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             str | None,
             typer.Option("--webhook", help="POST each alert as JSON to this URL instead of printing it."),
         ] = None,
+        send: Annotated[
+            bool,
+            typer.Option(
+                "--send",
+                help="Send each alert to every channel its owner has set (Slack, email, Teams) instead of "
+                "printing it (docs/notifications.md).",
+            ),
+        ] = False,
         days: Annotated[int, typer.Option(help="Look for anomalies touching the last N days of data.")] = 14,
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="Only data before this day (YYYY-MM-DD) counts.")
@@ -70,12 +78,13 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        """Route new cost anomalies to their owners (owner map: Slack channel, user or email), each alert once."""
+        """Route new cost anomalies to their owners (owner map: Slack channel or user, email, Teams webhook), each
+        alert once."""
         import datetime as dt
 
         from spendscope.agents.delivery import Delivery, WebhookDelivery
         from spendscope.agents.triage import run_triage
-        from spendscope.data.errors import InvalidPeriod
+        from spendscope.data.errors import InvalidArgument, InvalidPeriod
         from spendscope.render import print_json
         from spendscope.tools.governance.anomalies import DetectInput
 
@@ -85,10 +94,16 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             raise InvalidPeriod(
                 f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", argument="--as-of", value=as_of
             ) from None
-        delivery: Delivery = WebhookDelivery(webhook) if webhook else _Collected() if as_json else _Console()
-        result = run_triage(
-            open_store(db), settings(db), delivery, dry_run=dry_run, detect=DetectInput(days=days, as_of=day)
-        )
+        store, s = open_store(db), settings(db)
+        if send and webhook:
+            raise InvalidArgument("give --send or --webhook, not both", argument="--send")
+        if send and not dry_run:
+            from spendscope.commands.notify import channel_delivery
+
+            delivery: Delivery = channel_delivery(store, s)
+        else:
+            delivery = WebhookDelivery(webhook) if webhook else _Collected() if as_json else _Console()
+        result = run_triage(store, s, delivery, dry_run=dry_run, detect=DetectInput(days=days, as_of=day))
         if as_json:
             print_json(result)
         else:
@@ -132,7 +147,8 @@ class _Collected:
 
 def _render_alert(alert: Alert, note: str | None = None) -> str:
     d = alert.destination
-    where = d.slack_channel or d.slack_user or d.email or "(no destination)"
+    teams = f"teams:{d.teams_webhook}" if d.teams_webhook else None
+    where = ", ".join(x for x in (d.slack_channel or d.slack_user, d.email, teams) if x) or "(no destination)"
     owner = f"{d.owner_key}={d.owner_value}" if d.owner_key else (d.owner_value or "")
     lines = [
         f"[{alert.severity.upper()}] {alert.title}",

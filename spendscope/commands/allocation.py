@@ -1,171 +1,511 @@
-"""Allocation commands: `tags apply|list|export|history|rollback|coverage|suggest|review`, `owners set|list|remove`,
-`shared list|show`, `report showback|attribution`. They translate arguments and render; the work is in
-tools.allocation, tools.allocation.owners and tools.allocation.showback."""
+"""Allocation commands: `tags apply|list|export|history|rollback|coverage|suggest|review`, `owners
+set|list|remove`, `shared list|show`, `report showback|attribution`. The commands that are one registry
+operation are generated (spendscope.opcommands); `tags suggest`, `tags review` and `tags export` do more than
+one thing and are written out, calling operations through tools.invoke. No FinOps logic here."""
 
 from __future__ import annotations
 
-import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from spendscope.options import CsvOption, DbOption, JsonOption, open_store, settings
+from spendscope.opcommands import Command, Extra, Opt, group, register_specs
+from spendscope.options import DbOption, JsonOption, cli_caller, open_store, settings
+from spendscope.render import Col, cell, money, pct, print_json, say, table
 
-AuthorOption = Annotated[
-    str | None, typer.Option("--author", help="Who makes the change (recorded); default: your login name.")
-]
-PeriodOption = Annotated[
-    str | None,
-    typer.Option(
-        "--period", help="Period, e.g. 2026-10, 'last month', 2026-08-01..2026-10-31; default: all data."
-    ),
-]
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help="'Today' for relative periods (YYYY-MM-DD).")]
-MeasureOption = Annotated[
-    str, typer.Option("--measure", help="cost (EffectiveCost), billed_cost, list_cost or contracted_cost.")
-]
+AUTHOR = Opt(("--author",), help="Who makes the change (recorded); default: your login name")
+PERIOD = Opt(
+    ("--period",), help="Period, e.g. 2026-10, 'last month', 2026-08-01..2026-10-31; default: all data"
+)
+MONTH_OR_PERIOD = Opt(("--period", "--month"), help="Month or period, e.g. 2026-10, 'last month'")
 
 
-def _author(value: str | None) -> str:
-    if value:
-        return value
+def login_name() -> str:
     import getpass
 
     try:
         return getpass.getuser()
-    except Exception:
+    except (KeyError, OSError):  # no login name in this environment (a container without a passwd entry)
         return "unknown"
 
 
-def _date(value: str | None, option: str) -> dt.date | None:
-    from spendscope.data.errors import InvalidArgument
+def with_author(raw: dict[str, Any], _: dict[str, Any]) -> dict[str, Any]:
+    """Changes record who made them: the login name unless --author says otherwise."""
+    return {"author": login_name(), **raw}
 
-    if value is None:
-        return None
+
+def read_rules(raw: dict[str, Any], extras: dict[str, Any]) -> dict[str, Any]:
+    from spendscope.data.errors import InvalidRules
+
+    path = Path(raw["document"])
     try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidArgument(f"{option} {value!r} is not a date; use YYYY-MM-DD", argument=option) from None
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidRules(f"{path}: cannot read the rules file ({exc.strerror})", file=str(path)) from None
+    return with_author({**raw, "document": text, "source_file": str(path)}, extras)
 
 
-def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
-    """The sub-command group `name`, shared with other command modules that add to it."""
-    for group in app.registered_groups:
-        if group.name == name and group.typer_instance is not None:
-            return group.typer_instance
-    sub = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(sub, name=name)
-    return sub
+# -------------------------------------------------------------------------------------------------- tags
 
 
-def _say(text: str) -> None:
-    """One message line: no markup, no highlighting, never wrapped (scripts parse these)."""
-    from spendscope.render import console
+def show_applied(r: Any, _: dict[str, Any]) -> None:
+    if r.status == "unchanged":
+        say(f"rules unchanged: identical to version {r.version}; nothing recorded")
+        return
+    since = f", effective from {r.effective_from}" if r.effective_from else ""
+    say(
+        f"applied rules version {r.version}{since}: {r.rule_count} rules for {', '.join(r.tag_keys) or 'no tags'}, "
+        f"{r.pool_count} shared pools",
+        f"changes: {r.summary}",
+        "see coverage with: spendscope tags coverage",
+    )
 
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+def show_rolled_back(r: Any, extras: dict[str, Any]) -> None:
+    say(
+        f"restored the rules of version {extras['input']['version']} as version {r.version}",
+        f"changes: {r.summary}",
+    )
 
 
-def _money(v: Any) -> str:
-    return f"{float(v or 0):,.2f}"
+def show_tags(r: Any, _: dict[str, Any]) -> None:
+    from spendscope.tools.allocation.document import describe_condition
+
+    if r.current_version is None:
+        say("no allocation rules yet: write a rules file and run spendscope tags apply FILE")
+        return
+    if not r.tags:
+        say(f"no virtual tags in force (rules version {r.current_version})")
+    rows = []
+    for t in r.tags:
+        span = (
+            f"{t.effective_from or '…'} to {t.until or '…'}" if (t.effective_from or t.until) else "all dates"
+        )
+        for x in t.rules:
+            what = f"= {x.value}" if x.value is not None else f"copy {x.copy_from}"
+            rows.append([t.key, x.index, what, describe_condition(x.when), t.version, span, x.line])
+    if rows:
+        table(
+            f"Virtual tags (rules version {r.current_version})",
+            [
+                "tag",
+                Col("rule", "count"),
+                "sets",
+                "when",
+                Col("version", "count"),
+                "applies",
+                Col("line", "count"),
+            ],
+            rows,
+        )
+    if r.pools:
+        say("shared-cost pools: spendscope shared list")
+
+
+def show_history(r: Any, _: dict[str, Any]) -> None:
+    if not r.versions:
+        say("no allocation rules yet")
+        return
+    table(
+        f"Rules history (in force: version {r.current_version})",
+        [
+            Col("version", "count"),
+            "applied_at",
+            "author",
+            "action",
+            "effective_from",
+            Col("rules", "count"),
+            Col("pools", "count"),
+            "file",
+            "changes",
+        ],
+        [
+            [
+                v.version,
+                cell(v.applied_at),
+                v.author,
+                v.action,
+                cell(v.effective_from),
+                v.rule_count,
+                v.pool_count,
+                Path(v.source_file).name if v.source_file else "",
+                v.summary or "",
+            ]
+            for v in r.versions
+        ],
+    )
+
+
+COVERAGE_COLUMNS = [
+    "key",
+    "kind",
+    "month",
+    "total_cost",
+    "allocated_cost",
+    "unallocated_cost",
+    "allocated_pct",
+    "values",
+]
+
+
+def coverage_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
+    return COVERAGE_COLUMNS, [
+        [x.key, x.kind, x.month, x.total, x.allocated, x.unallocated, x.allocated_pct, x.values]
+        for x in r.rows
+    ]
+
+
+def show_coverage(r: Any, _: dict[str, Any]) -> None:
+    if not r.rows:
+        say("no tag keys: define virtual tags (spendscope tags apply FILE) or import tagged data")
+        return
+    kinds = ["text", "text", "text", "money", "money", "money", "pct", "count"]
+    table(
+        f"Allocation coverage, {r.period_label}",
+        [Col(c, k) for c, k in zip(COVERAGE_COLUMNS, kinds, strict=True)],  # type: ignore[arg-type]
+        coverage_rows(r)[1],
+    )
+    if r.unallocated_items:
+        table(
+            "Largest unallocated line items",
+            ["key", "month", Col("cost", "money"), "line item (provider / sub-account / resource: charge)"],
+            [
+                [
+                    i.key,
+                    i.month,
+                    i.cost,
+                    " / ".join(x or "-" for x in (i.provider, i.sub_account, i.resource))
+                    + f": {i.charge_description or '-'}",
+                ]
+                for i in r.unallocated_items
+            ],
+        )
+
+
+# -------------------------------------------------------------------------------------------------- owners
+
+OWNER_COLUMNS = [
+    "key",
+    "value",
+    "slack_channel",
+    "slack_user",
+    "email",
+    "teams_webhook",
+    "updated_by",
+    "updated_at",
+]
+
+
+def show_owner(o: Any, _: dict[str, Any]) -> None:
+    teams = f"teams:{o.teams_webhook}" if o.teams_webhook else None
+    contacts = ", ".join(x for x in (o.slack_channel, o.slack_user, o.email, teams) if x)
+    say(f"{o.key}={o.value} is owned by {contacts}")
+
+
+def owner_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
+    return OWNER_COLUMNS, [[getattr(o, c) for c in OWNER_COLUMNS] for o in r.owners]
+
+
+def show_owners(r: Any, _: dict[str, Any]) -> None:
+    if not r.owners:
+        say("no owners yet: spendscope owners set team search --slack-channel '#search-costs'")
+        return
+    table("Owners", OWNER_COLUMNS, [[cell(v) for v in row] for row in owner_rows(r)[1]])
+
+
+def show_removed_owner(o: Any, _: dict[str, Any]) -> None:
+    say(f"removed the owner of {o.key}={o.value}")
+
+
+# -------------------------------------------------------------------------------------------------- shared
+
+
+def show_pools(r: Any, _: dict[str, Any]) -> None:
+    from spendscope.tools.allocation.document import describe_condition
+
+    if not r.pools:
+        say("no shared-cost pools: add a `shared:` section to the rules file (docs/allocation.md)")
+        return
+
+    def members(spec: dict[str, Any]) -> str:
+        if spec.get("percentages"):
+            return ", ".join(f"{k} {v:g}%" for k, v in spec["percentages"].items())
+        return ", ".join(spec.get("members") or []) or "every allocated value"
+
+    def split(spec: dict[str, Any]) -> str:
+        basis = spec.get("basis") or spec.get("metric")
+        return str(spec.get("split")) + (f" by {basis}" if basis else "")
+
+    table(
+        "Shared-cost pools",
+        ["pool", "to", "split", "when", "members", Col("version", "count")],
+        [
+            [
+                p.name,
+                str(p.spec.get("to")),
+                split(p.spec),
+                describe_condition(p.spec.get("when")),
+                members(p.spec),
+                p.version,
+            ]
+            for p in r.pools
+        ],
+    )
+
+
+def show_shared(r: Any, _: dict[str, Any]) -> None:
+    rows: list[list[Any]] = []
+    for p in r.pools:
+        for m in p.members:
+            rows.append(
+                [p.pool, p.split + (f" by {p.basis}" if p.basis else ""), m.value, m.amount, m.share_pct]
+            )
+        if p.fallback_days or p.unassigned_days:
+            note = (
+                f"{p.fallback_days} days split evenly (no weights), {p.unassigned_days} days without members"
+            )
+            rows.append([p.pool, "note", note, None, None])
+    if rows:
+        table(
+            f"Shared pools to {r.key}, {r.period_label}",
+            ["pool", "split", "to", Col("amount", "money"), Col("share", "pct")],
+            rows,
+        )
+    else:
+        say(f"no shared-cost pools redistribute to {r.key} in {r.period_label}")
+    table(
+        "Per value",
+        [r.key, Col("direct", "money"), Col("shared", "money"), Col("total", "money")],
+        [[v.value, v.direct, v.shared, v.total] for v in r.values],
+    )
+    state = "conserved" if r.conserved else "NOT conserved"
+    say(
+        f"total before {cell(r.total_before, 'money')}, after {cell(r.total_after, 'money')} ({state} for every day)"
+    )
+
+
+# -------------------------------------------------------------------------------------------------- reports
+
+
+def _showback_files(r: Any, extras: dict[str, Any]) -> list[Path]:
+    """Write the PNG chart and the chargeback statements the options ask for; the files written."""
+    from spendscope.tools.allocation.showback import chart_spec, render_png, write_chargeback
+
+    written: list[Path] = []
+    png: Path | None = extras.get("png")
+    if png:
+        png.parent.mkdir(parents=True, exist_ok=True)
+        png.write_bytes(render_png(chart_spec(r)))
+    folder: Path | None = extras.get("chargeback")
+    if folder:
+        written = write_chargeback(r, folder, "csv" if extras.get("csv") else "markdown")
+    return written
+
+
+def showback_json(r: Any, extras: dict[str, Any]) -> dict[str, Any]:
+    written = _showback_files(r, extras)
+    png = extras.get("png")
+    return {
+        **r.model_dump(mode="python"),
+        "chart": str(png) if png else None,
+        "chargeback_files": [str(p) for p in written],
+    }
+
+
+def show_showback(r: Any, extras: dict[str, Any]) -> None:
+    from spendscope.tools.allocation.showback import table_rows, to_csv, to_markdown
+
+    written = _showback_files(r, extras)
+    if extras.get("csv") and not extras.get("chargeback"):
+        sys.stdout.write(to_csv(r))
+    elif extras.get("markdown"):
+        sys.stdout.write(to_markdown(r))
+    else:
+        amounts = [Col(c, "money") for c in ("direct", "shared", "total", "previous", "change")]
+        table(
+            f"Showback by {r.by}, {r.label}",
+            [r.by, *amounts, Col("change %", "signed_pct")],
+            [x[:7] for x in table_rows(r)],
+        )
+        if r.pools:
+            say(f"shared = received from the shared-cost pools {', '.join(r.pools)}")
+        for x in r.rows:
+            owner = f" (owner {x.owner.contact})" if x.owner else ""
+            say(f"  {x.value}{owner}: " + "; ".join(f"{d.label} {money(d.cost)}" for d in x.drivers))
+    say(*(f"wrote {p}" for p in written))
+    if extras.get("png"):
+        say(f"wrote {extras['png']}")
+
+
+ATTRIBUTION_MODELS = [
+    "provider",
+    "model",
+    "billed_cost",
+    "estimated_cost",
+    "attributed_cost",
+    "unmatched_cost",
+    "ratio",
+]
+
+
+def attribution_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
+    return [*r.by, "attributed_cost", "estimated_cost", "requests", "tokens"], [
+        [*x.values.values(), x.cost, x.estimated_cost, x.requests, x.tokens] for x in r.rows
+    ]
+
+
+def show_attribution(r: Any, _: dict[str, Any]) -> None:
+    columns, rows = attribution_rows(r)
+    kinds = ["text"] * len(r.by) + ["money", "money", "count", "count"]
+    table(
+        f"Cost by {', '.join(r.by)} from telemetry, {r.period_label}",
+        [Col(c, k) for c, k in zip(columns, kinds, strict=True)],
+        rows,
+    )  # type: ignore[arg-type]
+    table(
+        "Per provider and model",
+        ["provider", "model", *(Col(c, "money") for c in ATTRIBUTION_MODELS[2:6]), Col("ratio", "number")],
+        [[m.provider, m.model, m.billed, m.estimated, m.attributed, m.unmatched, m.ratio] for m in r.models],
+    )
+    say(
+        f"total {cell(r.total, 'money')}: attributed {cell(r.attributed, 'money')} ({pct(r.coverage_pct or 0)}), "
+        f"no telemetry for provider/model/day {cell(r.unmatched_cost, 'money')}, rows naming no model "
+        f"{cell(r.no_model_cost, 'money')}; telemetry without a bill {cell(r.telemetry_without_bill, 'money')} "
+        "(estimated). " + ("Reconciles to the invoice exactly." if r.reconciles else "Does NOT reconcile.")
+    )
+
+
+COMMANDS = [
+    Command(
+        "apply",
+        "apply_allocation_rules",
+        "Validate a rules file and make it the rules in force (a new version in the history).",
+        show_applied,
+        group="tags",
+        options={
+            "document": Opt(
+                argument="FILE", help="Rules file (YAML): tags and shared pools; see docs/allocation.md"
+            ),
+            "author": AUTHOR,
+        },
+        omit=("source_file",),
+        prepare=read_rules,
+    ),
+    Command(
+        "list",
+        "list_virtual_tags",
+        "List the virtual tags and their rules in force.",
+        show_tags,
+        group="tags",
+    ),
+    Command(
+        "history",
+        "list_allocation_rule_versions",
+        "Every change to the rules: version, who, when, what, effective date.",
+        show_history,
+        group="tags",
+    ),
+    Command(
+        "rollback",
+        "rollback_allocation_rules",
+        "Restore the rules of an earlier version (recorded as a new version).",
+        show_rolled_back,
+        group="tags",
+        options={
+            "version": Opt(argument="VERSION", help="Version whose rules to restore (0: no rules)"),
+            "author": AUTHOR,
+        },
+        prepare=with_author,
+    ),
+    Command(
+        "coverage",
+        "get_allocation_coverage",
+        "Per tag key and month: share of spend allocated and the largest unallocated line items.",
+        show_coverage,
+        group="tags",
+        options={"keys": Opt(("--key",)), "period": PERIOD},
+        rows=coverage_rows,
+    ),
+    Command(
+        "set",
+        "set_owner",
+        "Set who owns a tag value; options not given keep their current value ('' clears one).",
+        show_owner,
+        group="owners",
+        options={"key": Opt(argument="KEY"), "value": Opt(argument="VALUE"), "author": AUTHOR},
+        prepare=with_author,
+    ),
+    Command(
+        "list",
+        "list_owners",
+        "List owners of tag values.",
+        show_owners,
+        group="owners",
+        rows=owner_rows,
+        json=lambda r, _: [dict(zip(OWNER_COLUMNS, row, strict=True)) for row in owner_rows(r)[1]],
+    ),
+    Command(
+        "remove",
+        "remove_owner",
+        "Remove the owner of a tag value.",
+        show_removed_owner,
+        group="owners",
+        options={"key": Opt(argument="KEY"), "value": Opt(argument="VALUE")},
+    ),
+    Command(
+        "list",
+        "list_virtual_tags",
+        "The shared-cost pools in force (define them in the rules file's `shared:` section).",
+        show_pools,
+        group="shared",
+        omit=("key",),
+        json=lambda r, _: r.pools,
+    ),
+    Command(
+        "show",
+        "get_shared_cost_allocation",
+        "How each shared pool was redistributed over a period, and direct/shared/total per value.",
+        show_shared,
+        group="shared",
+        options={"period": MONTH_OR_PERIOD},
+    ),
+    Command(
+        "showback",
+        "get_showback_report",
+        "Direct, shared and total cost per value with month-over-month change and drivers.",
+        show_showback,
+        group="report",
+        json=showback_json,
+        extras=(
+            Extra("csv", ("--csv",), "Print CSV (with --chargeback: write CSV statements)."),
+            Extra("markdown", ("--markdown",), "Print Markdown."),
+            Extra("png", ("--png",), "Also write a PNG chart (Vega-Lite) here.", Path | None, None),
+            Extra(
+                "chargeback",
+                ("--chargeback",),
+                "Write one statement per owner into this folder (Markdown, or CSV with --csv).",
+                Path | None,
+                None,
+            ),
+        ),
+    ),
+    Command(
+        "attribution",
+        "attribute_costs_to_customers",
+        "Each provider, model and day's bill attributed to customers and features by telemetry.",
+        show_attribution,
+        group="report",
+        options={"period": MONTH_OR_PERIOD},
+        rows=attribution_rows,
+    ),
+]
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    tags = _group(app, "tags", "Virtual tags: allocation rules, coverage, suggestions and review.")
-    owners = _group(app, "owners", "Owners of tag values (Slack channel, Slack user, email).")
-    shared = _group(app, "shared", "Shared-cost pools (defined in the rules file's `shared:` section).")
-    report = _group(app, "report", "Reports: showback/chargeback and telemetry-based customer attribution.")
-
-    # ------------------------------------------------------------------------------------------------ tags
-    @tags.command("apply")
-    def tags_apply(
-        file: Annotated[
-            Path, typer.Argument(help="Rules file (YAML): tags and shared pools; see docs/allocation.md")
-        ],
-        effective_from: Annotated[
-            str | None,
-            typer.Option(
-                "--effective-from",
-                help="Charges before this date "
-                "(YYYY-MM-DD) keep the rules in force before; overrides the file's.",
-            ),
-        ] = None,
-        author: AuthorOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Validate a rules file and make it the rules in force (a new version in the history)."""
-        from spendscope.data.errors import InvalidRules
-        from spendscope.render import print_json
-        from spendscope.tools.allocation.versions import ApplyRulesInput, apply_rules
-
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InvalidRules(
-                f"{file}: cannot read the rules file ({exc.strerror})", file=str(file)
-            ) from None
-        result = apply_rules(
-            open_store(db),
-            ApplyRulesInput(
-                document=text,
-                source_file=str(file),
-                author=_author(author),
-                effective_from=_date(effective_from, "--effective-from"),
-            ),
-        )
-        if as_json:
-            print_json(result)
-            return
-        if result.status == "unchanged":
-            _say(f"rules unchanged: identical to version {result.version}; nothing recorded")
-            return
-        since = f", effective from {result.effective_from}" if result.effective_from else ""
-        _say(
-            f"applied rules version {result.version}{since}: {result.rule_count} rules for "
-            f"{', '.join(result.tag_keys) or 'no tags'}, {result.pool_count} shared pools"
-        )
-        _say(f"changes: {result.summary}")
-        _say("see coverage with: spendscope tags coverage")
-
-    @tags.command("list")
-    def tags_list(
-        key: Annotated[str | None, typer.Option("--key", help="Only this tag key.")] = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """List the virtual tags and their rules (and shared pools) in force."""
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.document import describe_condition
-        from spendscope.tools.allocation.versions import ListVirtualTagsInput, list_virtual_tags
-
-        result = list_virtual_tags(open_store(db), ListVirtualTagsInput(key=key))
-        if as_json:
-            print_json(result)
-            return
-        if result.current_version is None:
-            _say("no allocation rules yet: write a rules file and run spendscope tags apply FILE")
-            return
-        if not result.tags:
-            _say(f"no virtual tags in force (rules version {result.current_version})")
-        rows = []
-        for t in result.tags:
-            span = (
-                f"{t.effective_from or '…'} to {t.until or '…'}"
-                if (t.effective_from or t.until)
-                else "all dates"
-            )
-            for r in t.rules:
-                what = f"= {r.value}" if r.value is not None else f"copy {r.copy_from}"
-                rows.append([t.key, r.index, what, describe_condition(r.when), t.version, span, r.line])
-        if rows:
-            output(
-                ["tag", "rule", "sets", "when", "version", "applies", "line"],
-                rows,
-                title=f"Virtual tags (rules version {result.current_version})",
-            )
-        if result.pools:
-            _say("shared-cost pools: spendscope shared list")
+    register_specs(app, COMMANDS)
+    tags = group(app, "tags", "")
 
     @tags.command("export")
     def tags_export(
@@ -178,8 +518,6 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Print (or write) the rules file of a version, e.g. to commit approved suggestions to git."""
-        import sys
-
         from spendscope.tools.allocation.versions import export_rules
 
         text = export_rules(open_store(db), version)
@@ -188,140 +526,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         else:
             sys.stdout.write(text)
 
-    @tags.command("history")
-    def tags_history(
-        limit: Annotated[int, typer.Option(help="Most recent versions to show.")] = 50,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Every change to the rules: version, who, when, what, effective date."""
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.versions import HistoryInput, rules_history
-
-        result = rules_history(open_store(db), HistoryInput(limit=limit))
-        if as_json:
-            print_json(result)
-            return
-        if not result.versions:
-            _say("no allocation rules yet")
-            return
-        output(
-            [
-                "version",
-                "applied_at",
-                "author",
-                "action",
-                "effective_from",
-                "rules",
-                "pools",
-                "file",
-                "changes",
-            ],
-            [
-                [
-                    v.version,
-                    v.applied_at,
-                    v.author,
-                    v.action,
-                    v.effective_from,
-                    v.rule_count,
-                    v.pool_count,
-                    Path(v.source_file).name if v.source_file else None,
-                    v.summary,
-                ]
-                for v in result.versions
-            ],
-            title=f"Rules history (in force: version {result.current_version})",
-        )
-
-    @tags.command("rollback")
-    def tags_rollback(
-        version: Annotated[int, typer.Argument(help="Version whose rules to restore (0: no rules).")],
-        author: AuthorOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Restore the rules of an earlier version (recorded as a new version)."""
-        from spendscope.render import print_json
-        from spendscope.tools.allocation.versions import RollbackInput, rollback_rules
-
-        result = rollback_rules(open_store(db), RollbackInput(version=version, author=_author(author)))
-        if as_json:
-            print_json(result)
-            return
-        _say(f"restored the rules of version {version} as version {result.version}")
-        _say(f"changes: {result.summary}")
-
-    @tags.command("coverage")
-    def tags_coverage(
-        key: Annotated[
-            list[str] | None, typer.Option("--key", help="Tag key (repeatable); default: all.")
-        ] = None,
-        period: PeriodOption = None,
-        as_of: AsOfOption = None,
-        top: Annotated[int, typer.Option(help="Largest unallocated line items per key and month.")] = 3,
-        measure: MeasureOption = "cost",
-        db: DbOption = None,
-        as_json: JsonOption = False,
-        as_csv: CsvOption = False,
-    ) -> None:
-        """Per tag key and month: share of spend allocated and the largest unallocated line items."""
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.coverage import CoverageInput, allocation_coverage
-
-        result = allocation_coverage(
-            open_store(db),
-            CoverageInput(
-                keys=key or [], period=period, top=top, measure=measure, as_of=_date(as_of, "--as-of")
-            ),
-        )
-        if as_json:
-            print_json(result)
-            return
-        cols = [
-            "key",
-            "kind",
-            "month",
-            "total_cost",
-            "allocated_cost",
-            "unallocated_cost",
-            "allocated_pct",
-            "values",
-        ]
-        rows = [
-            [r.key, r.kind, r.month, r.total, r.allocated, r.unallocated, r.allocated_pct, r.values]
-            for r in result.rows
-        ]
-        if as_csv:
-            output(cols, rows, as_csv=True)
-            return
-        if not rows:
-            _say("no tag keys: define virtual tags (spendscope tags apply FILE) or import tagged data")
-            return
-        output(cols, rows, title=f"Allocation coverage, {result.period_label}")
-        if result.unallocated_items:
-            output(
-                ["key", "month", "cost", "line item (provider / sub-account / resource: charge)"],
-                [
-                    [
-                        i.key,
-                        i.month,
-                        i.cost,
-                        " / ".join(x or "-" for x in (i.provider, i.sub_account, i.resource))
-                        + f": {i.charge_description or '-'}",
-                    ]
-                    for i in result.unallocated_items
-                ],
-                title="Largest unallocated line items",
-            )
-
     @tags.command("suggest")
     def tags_suggest(
         key: Annotated[
             list[str] | None, typer.Option("--key", help="Tag key (repeatable); default: all.")
         ] = None,
-        period: PeriodOption = None,
-        as_of: AsOfOption = None,
+        period: Annotated[str | None, typer.Option("--period", help=PERIOD.help)] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="'Today' for relative periods (YYYY-MM-DD).")
+        ] = None,
         limit: Annotated[int, typer.Option(help="Most proposals to keep.")] = 50,
         no_llm: Annotated[
             bool, typer.Option("--no-llm", help="Never ask Claude to refine value names.")
@@ -331,53 +544,41 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Propose rules from account, project, workspace, API key, resource and label names and partial tags.
         Proposals are stored for `tags review`; nothing is applied."""
-        from spendscope.data.errors import SpendscopeError
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.suggest import SuggestInput, save_suggestions, suggest_rules
+        from spendscope.tools.allocation.suggest import save_suggestions
+        from spendscope.tools.invoke import invoke
 
-        store = open_store(db)
-        result = suggest_rules(
-            store, SuggestInput(keys=key or [], period=period, limit=limit, as_of=_date(as_of, "--as-of"))
+        store = open_store(db, honours_scope=True)
+        args = {"keys": key or [], "period": period, "limit": limit, "as_of": as_of}
+        result = invoke(
+            store, "suggest_allocation_rules", {k: v for k, v in args.items() if v is not None}, cli_caller()
         )
         notes: list[str] = []
         if not no_llm and result.suggestions:
-            from spendscope.agents.llm import anthropic_client
-
-            conf = settings(db)
-            client = anthropic_client(conf, max_retries=1)
-            if client is not None:
-                from spendscope.agents.suggest_refine import refine_suggestions
-                from spendscope.tools.costs.breakdown import DimensionValuesInput, dimension_values
-
-                known = {}
-                for k in result.keys:
-                    try:
-                        values = dimension_values(store, DimensionValuesInput(dimension=k, limit=100)).values
-                        known[k] = [v.value for v in values if v.value and v.value != "unallocated"]
-                    except SpendscopeError:
-                        continue
-                result, notes = refine_suggestions(result, known, model=conf.anthropic_model, client=client)
+            result, notes = _refined(store, result, db)
         batch = save_suggestions(store, result) if result.suggestions else None
         if as_json:
             print_json({**result.model_dump(mode="python"), "batch": batch, "notes": notes})
             return
         if not result.suggestions:
-            _say(f"no suggestions: nothing unallocated could be matched ({result.period_label})")
+            say(f"no suggestions: nothing unallocated could be matched ({result.period_label})")
             return
-        output(
-            ["id", "key", "rule", "new_cost", "matched_cost", "confidence"],
+        table(
+            f"Suggested rules, {result.period_label}",
             [
-                [s.id, s.key, _rule_text(s.rule), s.new_cost, s.matched_cost, s.confidence]
+                Col("id", "count"),
+                "key",
+                "rule",
+                Col("new_cost", "money"),
+                Col("matched_cost", "money"),
+                "confidence",
+            ],
+            [
+                [s.id, s.key, rule_text(s.rule), s.new_cost, s.matched_cost, s.confidence]
                 for s in result.suggestions
             ],
-            title=f"Suggested rules, {result.period_label}",
         )
-        _say("evidence:")
-        for s in result.suggestions:
-            _say(f"  {s.id}. [{s.heuristic}] {s.evidence}")
-        for n in notes:
-            _say(n)
-        _say("approve, edit or reject with: spendscope tags review --approve 1-3 --edit 4=VALUE --reject 5")
+        say("evidence:", *(f"  {s.id}. [{s.heuristic}] {s.evidence}" for s in result.suggestions), *notes)
+        say("approve, edit or reject with: spendscope tags review --approve 1-3 --edit 4=VALUE --reject 5")
 
     @tags.command("review")
     def tags_review(
@@ -389,29 +590,28 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 "--edit", help="ID=VALUE: change a proposal's value (repeatable); applied before approving."
             ),
         ] = None,
-        author: AuthorOption = None,
+        author: Annotated[str | None, typer.Option("--author", help=AUTHOR.help)] = None,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Review suggested rules: without options, list them; approve/edit/reject in bulk by ids or ranges."""
         from spendscope.data.errors import InvalidArgument
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.suggest import ReviewInput, pending_suggestions, review_suggestions
+        from spendscope.tools.allocation.suggest import pending_suggestions
+        from spendscope.tools.invoke import invoke
 
         store = open_store(db)
         if not (approve or reject or edit):
             items = pending_suggestions(store)
             if as_json:
                 print_json(items)
-                return
-            if not items:
-                _say("no suggestions yet: run spendscope tags suggest")
-                return
-            output(
-                ["id", "status", "key", "rule", "new_cost", "evidence"],
-                [[s.id, s.status, s.key, _rule_text(s.rule), s.new_cost, s.evidence] for s in items],
-                title="Suggested rules",
-            )
+            elif not items:
+                say("no suggestions yet: run spendscope tags suggest")
+            else:
+                table(
+                    "Suggested rules",
+                    [Col("id", "count"), "status", "key", "rule", Col("new_cost", "money"), "evidence"],
+                    [[s.id, s.status, s.key, rule_text(s.rule), s.new_cost, s.evidence] for s in items],
+                )
             return
         if not pending_suggestions(store):
             raise InvalidArgument(
@@ -425,356 +625,47 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                     f"--edit {e!r}: use ID=VALUE, e.g. --edit 4=platform", argument="--edit"
                 )
             edits[int(ident)] = value
-        result = review_suggestions(
-            store, ReviewInput(approve=approve, reject=reject, edits=edits, author=_author(author))
-        )
+        args = {"approve": approve, "reject": reject, "edits": edits, "author": author or login_name()}
+        result = invoke(store, "review_allocation_suggestions", args, cli_caller())
         if as_json:
             print_json(result)
             return
-        for s in result.edited:
-            _say(f"edited {s.id}: {s.key} {_rule_text(s.rule)}")
-        for s in result.approved:
-            _say(f"approved {s.id}: {s.key} {_rule_text(s.rule)}")
-        for s in result.rejected:
-            _say(f"rejected {s.id}: {s.key} {_rule_text(s.rule)}")
+        say(*(f"edited {s.id}: {s.key} {rule_text(s.rule)}" for s in result.edited))
+        say(*(f"approved {s.id}: {s.key} {rule_text(s.rule)}" for s in result.approved))
+        say(*(f"rejected {s.id}: {s.key} {rule_text(s.rule)}" for s in result.rejected))
         if result.rules:
-            _say(f"rules version {result.rules.version}: {result.rules.summary}")
-            _say("keep the file in git: spendscope tags export -o rules.yaml")
-        _say(f"{result.pending} proposals still pending")
-
-    # ------------------------------------------------------------------------------------------------ owners
-    @owners.command("set")
-    def owners_set(
-        key: Annotated[str, typer.Argument(help="Tag key, e.g. team.")],
-        value: Annotated[str, typer.Argument(help="Tag value, e.g. search.")],
-        slack_channel: Annotated[
-            str | None, typer.Option("--slack-channel", help="#channel or channel id.")
-        ] = None,
-        slack_user: Annotated[
-            str | None, typer.Option("--slack-user", help="User id (U...) or @handle.")
-        ] = None,
-        email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
-        author: AuthorOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Set who owns a tag value; options not given keep their current value ('' clears one)."""
-        from spendscope.render import print_json
-        from spendscope.tools.allocation.owners import SetOwnerInput, set_owner
-
-        owner = set_owner(
-            open_store(db),
-            SetOwnerInput(
-                key=key,
-                value=value,
-                slack_channel=slack_channel,
-                slack_user=slack_user,
-                email=email,
-                author=_author(author),
-            ),
-        )
-        if as_json:
-            print_json(owner)
-            return
-        contacts = ", ".join(x for x in (owner.slack_channel, owner.slack_user, owner.email) if x)
-        _say(f"{owner.key}={owner.value} is owned by {contacts}")
-
-    @owners.command("list")
-    def owners_list(
-        key: Annotated[str | None, typer.Option("--key", help="Only this tag key.")] = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-        as_csv: CsvOption = False,
-    ) -> None:
-        """List owners of tag values."""
-        from spendscope.render import output
-        from spendscope.tools.allocation.owners import ListOwnersInput, list_owners
-
-        result = list_owners(open_store(db), ListOwnersInput(key=key))
-        if not result.owners and not (as_json or as_csv):
-            _say("no owners yet: spendscope owners set team search --slack-channel '#search-costs'")
-            return
-        output(
-            ["key", "value", "slack_channel", "slack_user", "email", "updated_by", "updated_at"],
-            [
-                [o.key, o.value, o.slack_channel, o.slack_user, o.email, o.updated_by, o.updated_at]
-                for o in result.owners
-            ],
-            as_json=as_json,
-            as_csv=as_csv,
-            title="Owners",
-        )
-
-    @owners.command("remove")
-    def owners_remove(
-        key: Annotated[str, typer.Argument(help="Tag key.")],
-        value: Annotated[str, typer.Argument(help="Tag value.")],
-        db: DbOption = None,
-    ) -> None:
-        """Remove the owner of a tag value."""
-        from spendscope.tools.allocation.owners import RemoveOwnerInput, remove_owner
-
-        owner = remove_owner(open_store(db), RemoveOwnerInput(key=key, value=value))
-        _say(f"removed the owner of {owner.key}={owner.value}")
-
-    # ------------------------------------------------------------------------------------------------ shared
-    @shared.command("list")
-    def shared_list(db: DbOption = None, as_json: JsonOption = False) -> None:
-        """The shared-cost pools in force (define them in the rules file's `shared:` section)."""
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.document import describe_condition
-        from spendscope.tools.allocation.versions import list_virtual_tags
-
-        result = list_virtual_tags(open_store(db))
-        if as_json:
-            print_json(result.pools)
-            return
-        if not result.pools:
-            _say("no shared-cost pools: add a `shared:` section to the rules file (docs/allocation.md)")
-            return
-
-        def members(spec: dict[str, Any]) -> str:
-            if spec.get("percentages"):
-                return ", ".join(f"{k} {v:g}%" for k, v in spec["percentages"].items())
-            return ", ".join(spec.get("members") or []) or "every allocated value"
-
-        output(
-            ["pool", "to", "split", "when", "members", "version"],
-            [
-                [
-                    p.name,
-                    p.spec.get("to"),
-                    p.spec.get("split")
-                    + (
-                        f" by {p.spec['basis']}"
-                        if "basis" in p.spec
-                        else f" by {p.spec['metric']}"
-                        if "metric" in p.spec
-                        else ""
-                    ),
-                    describe_condition(p.spec.get("when")),
-                    members(p.spec),
-                    p.version,
-                ]
-                for p in result.pools
-            ],
-            title="Shared-cost pools",
-        )
-
-    @shared.command("show")
-    def shared_show(
-        key: Annotated[str, typer.Option("--key", help="Tag key the pools redistribute to.")] = "team",
-        month: Annotated[
-            str | None, typer.Option("--month", help="Month, e.g. 2026-10 (or use --period).")
-        ] = None,
-        period: PeriodOption = None,
-        as_of: AsOfOption = None,
-        measure: MeasureOption = "cost",
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """How each shared pool was redistributed over a period, and direct/shared/total per value."""
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.shared import SharedCostsInput, shared_costs
-
-        result = shared_costs(
-            open_store(db),
-            SharedCostsInput(key=key, period=month or period, measure=measure, as_of=_date(as_of, "--as-of")),
-        )
-        if as_json:
-            print_json(result)
-            return
-        rows = []
-        for p in result.pools:
-            for m in p.members:
-                rows.append(
-                    [p.pool, p.split + (f" by {p.basis}" if p.basis else ""), m.value, m.amount, m.share_pct]
-                )
-            if p.fallback_days or p.unassigned_days:
-                rows.append(
-                    [
-                        p.pool,
-                        "note",
-                        f"{p.fallback_days} days split evenly (no weights), "
-                        f"{p.unassigned_days} days without members",
-                        None,
-                        None,
-                    ]
-                )
-        if rows:
-            output(
-                ["pool", "split", "to", "amount_cost", "share_pct"],
-                rows,
-                title=f"Shared pools to {result.key}, {result.period_label}",
+            say(
+                f"rules version {result.rules.version}: {result.rules.summary}",
+                "keep the file in git: spendscope tags export -o rules.yaml",
             )
-        else:
-            _say(f"no shared-cost pools redistribute to {result.key} in {result.period_label}")
-        output(
-            [result.key, "direct_cost", "shared_cost", "total_cost"],
-            [[v.value, v.direct, v.shared, v.total] for v in result.values],
-            title="Per value",
-        )
-        state = "conserved" if result.conserved else "NOT conserved"
-        _say(
-            f"total before {_money(result.total_before)}, after {_money(result.total_after)} "
-            f"({state} for every day)"
-        )
-
-    # ------------------------------------------------------------------------------------------------ reports
-    @report.command("showback")
-    def report_showback(
-        by: Annotated[str, typer.Option("--by", help="Tag key or dimension, e.g. team.")] = "team",
-        month: Annotated[
-            str, typer.Option("--month", help="Month, e.g. 2026-10 or 'last month'.")
-        ] = "last month",
-        as_of: AsOfOption = None,
-        measure: MeasureOption = "cost",
-        drivers: Annotated[int, typer.Option(help="Top drivers per value.")] = 3,
-        as_csv: CsvOption = False,
-        markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
-        png: Annotated[
-            Path | None, typer.Option("--png", help="Also write a PNG chart (Vega-Lite) here.")
-        ] = None,
-        chargeback: Annotated[
-            Path | None,
-            typer.Option(
-                "--chargeback",
-                help="Write one statement per owner into this folder (Markdown, or CSV with --csv).",
-            ),
-        ] = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Showback for a month: per value direct, shared and total cost, month-over-month change, top drivers."""
-        import sys
-
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.showback import (
-            ShowbackInput,
-            chart_spec,
-            render_png,
-            showback,
-            table_rows,
-            to_csv,
-            to_markdown,
-            write_chargeback,
-        )
-
-        result = showback(
-            open_store(db),
-            ShowbackInput(
-                by=by, month=month, measure=measure, drivers=drivers, as_of=_date(as_of, "--as-of")
-            ),
-        )
-        if png:
-            png.parent.mkdir(parents=True, exist_ok=True)
-            png.write_bytes(render_png(chart_spec(result)))
-        written = write_chargeback(result, chargeback, "csv" if as_csv else "markdown") if chargeback else []
-        if as_json:
-            print_json(
-                {
-                    **result.model_dump(mode="python"),
-                    "chart": str(png) if png else None,
-                    "chargeback_files": [str(p) for p in written],
-                }
-            )
-        elif as_csv and not chargeback:
-            sys.stdout.write(to_csv(result))
-        elif markdown:
-            sys.stdout.write(to_markdown(result))
-        else:
-            cols = [
-                result.by,
-                "direct_cost",
-                "shared_cost",
-                "total_cost",
-                "previous_cost",
-                "change_cost",
-                "change",
-            ]
-            output(
-                cols, [r[:7] for r in table_rows(result)], title=f"Showback by {result.by}, {result.label}"
-            )
-            if result.pools:
-                _say(f"shared = received from the shared-cost pools {', '.join(result.pools)}")
-            for r in result.rows:
-                owner = f" (owner {r.owner.contact})" if r.owner else ""
-                drivers = "; ".join(f"{d.label} {float(d.cost):,.2f}" for d in r.drivers)
-                _say(f"  {r.value}{owner}: {drivers}")
-        if not as_json:
-            for p in written:
-                _say(f"wrote {p}")
-            if png:
-                _say(f"wrote {png}")
-
-    @report.command("attribution")
-    def report_attribution(
-        by: Annotated[
-            str,
-            typer.Option(
-                "--by", help="Telemetry attribute(s), comma-separated: customer, feature, team, env."
-            ),
-        ] = "customer",
-        month: Annotated[
-            str | None, typer.Option("--month", help="Month, e.g. 2026-10 (or use --period).")
-        ] = None,
-        period: PeriodOption = None,
-        as_of: AsOfOption = None,
-        measure: Annotated[
-            str, typer.Option("--measure", help="cost (amortised, default) or billed_cost (the invoice).")
-        ] = "cost",
-        db: DbOption = None,
-        as_json: JsonOption = False,
-        as_csv: CsvOption = False,
-    ) -> None:
-        """Attribute each provider + model + day's bill to customers (or features) by telemetry-estimated cost."""
-        from spendscope.render import output, print_json
-        from spendscope.tools.allocation.attribution import AttributionInput, attribute_costs
-
-        result = attribute_costs(
-            open_store(db),
-            AttributionInput(
-                by=[b for b in by.split(",") if b.strip()],
-                period=month or period,
-                measure=measure,
-                as_of=_date(as_of, "--as-of"),
-            ),
-        )
-        if as_json:
-            print_json(result)
-            return
-        cols = [*result.by, "attributed_cost", "estimated_cost", "requests", "tokens"]
-        rows = [[*r.values.values(), r.cost, r.estimated_cost, r.requests, r.tokens] for r in result.rows]
-        if as_csv:
-            output(cols, rows, as_csv=True)
-            return
-        output(cols, rows, title=f"Cost by {', '.join(result.by)} from telemetry, {result.period_label}")
-        output(
-            [
-                "provider",
-                "model",
-                "billed_cost",
-                "estimated_cost",
-                "attributed_cost",
-                "unmatched_cost",
-                "ratio",
-            ],
-            [
-                [m.provider, m.model, m.billed, m.estimated, m.attributed, m.unmatched, m.ratio]
-                for m in result.models
-            ],
-            title="Per provider and model",
-        )
-        _say(
-            f"total {_money(result.total)}: attributed {_money(result.attributed)} "
-            f"({result.coverage_pct or 0:.1f}%), no telemetry for provider/model/day {_money(result.unmatched_cost)}, "
-            f"rows naming no model {_money(result.no_model_cost)}; telemetry without a bill "
-            f"{_money(result.telemetry_without_bill)} (estimated). "
-            + ("Reconciles to the invoice exactly." if result.reconciles else "Does NOT reconcile."),
-        )
+        say(f"{result.pending} proposals still pending")
 
 
-def _rule_text(rule: dict[str, Any]) -> str:
+def _refined(store: Any, result: Any, db: str | Path | None) -> tuple[Any, list[str]]:
+    """Suggestions with value names refined by Claude when a key is configured (else as they are)."""
+    from spendscope.agents.llm import anthropic_client
+    from spendscope.data.errors import SpendscopeError
+    from spendscope.tools.invoke import invoke
+
+    conf = settings(db)
+    client = anthropic_client(conf, max_retries=1)
+    if client is None:
+        return result, []
+    from spendscope.agents.suggest_refine import refine_suggestions
+
+    known = {}
+    for k in result.keys:
+        try:
+            values = invoke(
+                store, "list_dimension_values", {"dimension": k, "limit": 100}, cli_caller()
+            ).values
+        except SpendscopeError:
+            continue
+        known[k] = [v.value for v in values if v.value and v.value != "unallocated"]
+    return refine_suggestions(result, known, model=conf.anthropic_model, client=client)
+
+
+def rule_text(rule: dict[str, Any]) -> str:
     from spendscope.tools.allocation.document import describe_condition
 
     sets = f"= {rule['value']}" if "value" in rule else f"copy {rule.get('copy')}"

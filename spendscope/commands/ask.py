@@ -30,7 +30,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Answer a cost question: one sentence with the figure, the table behind it and, with --chart, a PNG."""
         from spendscope.agents.billy import ask
         from spendscope.data.errors import InvalidArgument
-        from spendscope.options import open_store, settings
+        from spendscope.options import cli_caller, open_store, settings
 
         day = None
         if as_of:
@@ -41,7 +41,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                     f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", argument="--as-of"
                 ) from None
         s = settings(db)
-        answer = ask(open_store(db), question, as_of=day, thread_id=thread, settings=s)
+        store = open_store(db, honours_scope=True)
+        answer = ask(store, question, as_of=day, thread_id=thread, settings=s, caller=cli_caller())
         if chart is not None and answer.chart is not None:
             from spendscope.agents.billy.charts import write_png
 
@@ -55,12 +56,12 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
 
 
 def _print_answer(answer: object, chart: Path | None) -> None:
-    from spendscope.render import console, err_console, print_table
+    from spendscope.render import err_console, output, say
 
-    console.print(answer.answer, markup=False, highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
+    say(answer.answer)  # type: ignore[attr-defined]
     table = answer.table  # type: ignore[attr-defined]
     if table.columns and table.rows:
-        print_table(table.columns, [tuple(r) for r in table.rows])
+        output(table.columns, [tuple(r) for r in table.rows])
     if chart is not None:
         if answer.chart is not None:  # type: ignore[attr-defined]
             err_console.print(f"chart written to {chart}")

@@ -10,16 +10,13 @@ from typing import Annotated, Any
 
 import typer
 
+from spendscope.commands.analytics import FILTER, PERIOD
 from spendscope.commands.sources import LookbackOption, SinceOption, UntilOption, _date
-from spendscope.options import CsvOption, DbOption, JsonOption, open_store, settings
+from spendscope.opcommands import Command, Opt, register_specs
+from spendscope.options import DbOption, JsonOption, open_store, settings
+from spendscope.render import Col, say, table
 
-FilterOption = Annotated[
-    list[str] | None, typer.Option("--filter", "-f", help="DIM=VALUE (repeatable), e.g. team=search.")
-]
 FilesArg = Annotated[list[Path], typer.Argument(help="Export files.", exists=True, dir_okay=False)]
-ToolOption = Annotated[
-    str | None, typer.Option("--tool", help="claude-code, cursor or github-copilot (default: all).")
-]
 
 
 def _sync_group(app: typer.Typer) -> typer.Typer:
@@ -49,22 +46,6 @@ def _print_result(label: str, r: Any) -> None:
         say(f"  warning: {w}")
 
 
-def _filters(values: list[str] | None) -> list[dict[str, Any]]:
-    from spendscope.data.errors import InvalidArgument
-
-    out = []
-    for v in values or []:
-        dim, sep, val = v.partition("=")
-        if not sep or not dim.strip() or not val.strip():
-            raise InvalidArgument(f"--filter {v!r} is not DIM=VALUE", argument="filter")
-        out.append({"dimension": dim.strip(), "op": "in", "values": [x.strip() for x in val.split(",")]})
-    return out
-
-
-def _money(v: float | None) -> str:
-    return "" if v is None else f"{v:,.2f}"
-
-
 def _sync_command(func_path: str, label: str) -> Any:
     """The `sync <tool>` command for one sync function."""
 
@@ -91,6 +72,131 @@ def _sync_command(func_path: str, label: str) -> Any:
         print_json(result) if as_json else _print_result(f"{label} sync", result)
 
     return command
+
+
+# ------------------------------------------------------------------------------------ spend and seats
+BY = Opt(("--by",), help="Also group by a dimension, e.g. team")
+PER_LINE = Col("per line", "unit")
+
+
+def _by(extras: dict[str, Any]) -> list[str]:
+    by = extras.get("input", {}).get("group_by")
+    return [by] if by else []
+
+
+def assistant_user_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
+    columns = ["tool", "user", "group", "seat_cost", "usage_cost", "cost", "active_days", "accepted_lines"]
+    columns += ["pull_requests", "cost_per_accepted_line", "cost_per_pull_request"]
+    return columns, [[getattr(u, c) for c in columns] for u in r.users]
+
+
+def show_assistants(r: Any, extras: dict[str, Any]) -> None:
+    by = _by(extras)
+    money = [Col(c, "money") for c in ("seats", "usage", "cost")]
+    table(
+        f"Coding assistants, {r.period_label}",
+        ["tool", Col("users", "count"), *money, Col("per user", "money"), PER_LINE, Col("per PR", "money")],
+        [
+            [
+                t.name,
+                t.users,
+                t.seat_cost,
+                t.usage_cost,
+                t.cost,
+                t.cost_per_user,
+                t.cost_per_accepted_line,
+                t.cost_per_pull_request,
+            ]
+            for t in r.tools
+        ],
+    )
+    if r.users:
+        counts = [Col(c, "count") for c in ("active days", "accepted lines", "PRs")]
+        table(
+            None,
+            ["tool", "user", *by, *money, *counts, PER_LINE, Col("per PR", "money")],
+            [
+                [
+                    u.tool,
+                    u.user or "(no user)",
+                    *([u.group or "(none)"] if by else []),
+                    u.seat_cost,
+                    u.usage_cost,
+                    u.cost,
+                    u.active_days,
+                    u.accepted_lines,
+                    u.pull_requests,
+                    u.cost_per_accepted_line,
+                    u.cost_per_pull_request,
+                ]
+                for u in r.users
+            ],
+        )
+    say(*(f"note: {n}" for n in r.assumptions))
+
+
+def seat_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
+    columns = ["tool", "user", "group", "plan", "monthly_price", "last_activity", "days_idle"]
+    columns += ["active_days_30", "idle"]
+    return columns, [[getattr(x, c) for c in columns] for x in r.rows]
+
+
+def show_seats(r: Any, extras: dict[str, Any]) -> None:
+    by = _by(extras)
+    table(
+        f"Seats as of {r.as_of}",
+        [
+            "tool",
+            "user",
+            *by,
+            "plan",
+            Col("monthly", "money"),
+            "last activity",
+            "days idle",
+            "active/30d",
+            "idle",
+        ],
+        [
+            [
+                x.tool,
+                x.user,
+                *([x.group or "(none)"] if by else []),
+                x.plan or "",
+                x.monthly_price,
+                "" if x.last_activity is None else str(x.last_activity),
+                "never" if x.days_idle is None else str(x.days_idle),
+                str(x.active_days_30),
+                "idle" if x.idle else "",
+            ]
+            for x in r.rows
+        ],
+    )
+    say(f"{r.idle_seats} of {r.seats} seats idle ({r.idle_days}+ days): ${r.idle_monthly_cost:,.2f} a month")
+
+
+COMMANDS = [
+    Command(
+        "assistants",
+        "get_assistant_costs",
+        "Coding-assistant spend per tool and engineer (seats + usage), with cost per accepted line and per PR.",
+        show_assistants,
+        options={"period": PERIOD, "group_by": BY, "filters": FILTER, "top": Opt(help="Users shown")},
+        defaults={"top": 50},
+        rows=assistant_user_rows,
+    ),
+    Command(
+        "seats",
+        "list_assistant_seats",
+        "Coding-assistant seats with their last activity; idle seats and their monthly cost.",
+        show_seats,
+        options={
+            "group_by": Opt(("--by",), help="Also show a dimension per seat, e.g. team"),
+            "only_idle": Opt(("--idle",), help="Only idle seats"),
+            "filters": FILTER,
+        },
+        rows=seat_rows,
+    ),
+]
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -161,153 +267,4 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """Claude Code usage report records (JSON or JSON lines, as the Analytics API returns them)."""
         _imports(files, db, as_json, "spendscope.data.import_assistants.import_claude_code")
 
-    @app.command("assistants")
-    def assistants_cmd(
-        period: Annotated[
-            str | None, typer.Option("--period", "-p", help="e.g. last-month, 2026-10.")
-        ] = None,
-        tool: ToolOption = None,
-        by: Annotated[str | None, typer.Option("--by", help="Also group by a dimension, e.g. team.")] = None,
-        filters: FilterOption = None,
-        top: Annotated[int, typer.Option("--top", help="Users shown.")] = 50,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-        as_csv: CsvOption = False,
-    ) -> None:
-        """Coding-assistant spend per tool and engineer (seats + usage), with cost per accepted line and per PR."""
-        from spendscope.render import console, output, print_json
-        from spendscope.tools.invoke import invoke
-
-        result = invoke(
-            open_store(db),
-            "get_assistant_costs",
-            {"period": period, "tool": tool, "group_by": by, "filters": _filters(filters), "top": top},
-        )
-        if as_json:
-            print_json(result)
-            return
-        cols = [
-            "tool",
-            "user",
-            *([by] if by else []),
-            "seats",
-            "usage",
-            "cost",
-            "active days",
-            "accepted lines",
-            "PRs",
-            "per line",
-            "per PR",
-        ]
-        rows = [
-            [
-                u.tool,
-                u.user or "(no user)",
-                *([u.group] if by else []),
-                _money(u.seat_cost),
-                _money(u.usage_cost),
-                _money(u.cost),
-                u.active_days,
-                u.accepted_lines,
-                u.pull_requests,
-                "" if u.cost_per_accepted_line is None else f"{u.cost_per_accepted_line:,.4f}",
-                _money(u.cost_per_pull_request),
-            ]
-            for u in result.users
-        ]
-        if as_csv:
-            output(cols, rows, as_csv=True)
-            return
-        summary = [
-            [
-                t.name,
-                t.users,
-                _money(t.seat_cost),
-                _money(t.usage_cost),
-                _money(t.cost),
-                _money(t.cost_per_user),
-                "" if t.cost_per_accepted_line is None else f"{t.cost_per_accepted_line:,.4f}",
-                _money(t.cost_per_pull_request),
-            ]
-            for t in result.tools
-        ]
-        output(
-            ["tool", "users", "seats", "usage", "cost", "per user", "per line", "per PR"],
-            summary,
-            title=f"Coding assistants, {result.period_label}",
-        )
-        if rows:
-            output(cols, rows)
-        for note in result.assumptions:
-            console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
-
-    @app.command("seats")
-    def seats_cmd(
-        tool: ToolOption = None,
-        idle_days: Annotated[
-            int, typer.Option("--idle-days", help="Idle after this many days without activity.")
-        ] = 30,
-        idle: Annotated[bool, typer.Option("--idle", help="Only idle seats.")] = False,
-        by: Annotated[
-            str | None, typer.Option("--by", help="Also show a dimension per seat, e.g. team.")
-        ] = None,
-        as_of: Annotated[
-            str | None, typer.Option("--as-of", help="'Today' for the idle test (YYYY-MM-DD).")
-        ] = None,
-        filters: FilterOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-        as_csv: CsvOption = False,
-    ) -> None:
-        """Coding-assistant seats with their last activity; idle seats and their monthly cost."""
-        from spendscope.render import console, output, print_json
-        from spendscope.tools.invoke import invoke
-
-        result = invoke(
-            open_store(db),
-            "list_assistant_seats",
-            {
-                "tool": tool,
-                "idle_days": idle_days,
-                "only_idle": idle,
-                "group_by": by,
-                "as_of": _date(as_of, "--as-of"),
-                "filters": _filters(filters),
-            },
-        )
-        if as_json:
-            print_json(result)
-            return
-        cols = [
-            "tool",
-            "user",
-            *([by] if by else []),
-            "plan",
-            "monthly",
-            "last activity",
-            "days idle",
-            "active/30d",
-            "idle",
-        ]
-        rows = [
-            [
-                r.tool,
-                r.user,
-                *([r.group] if by else []),
-                r.plan,
-                _money(r.monthly_price),
-                "" if r.last_activity is None else str(r.last_activity),
-                "never" if r.days_idle is None else r.days_idle,
-                r.active_days_30,
-                "idle" if r.idle else "",
-            ]
-            for r in result.rows
-        ]
-        output(cols, rows, as_csv=as_csv, title=f"Seats as of {result.as_of}")
-        if not as_csv:
-            console.print(
-                f"{result.idle_seats} of {result.seats} seats idle ({result.idle_days}+ days): "
-                f"{result.idle_monthly_cost:,.2f} a month",
-                markup=False,
-                highlight=False,
-            )
+    register_specs(app, COMMANDS)

@@ -32,8 +32,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Write the store's cost rows as a FOCUS dataset another FinOps tool can read, checked for conformance."""
-        from spendscope.commands.governance import parse_filters
         from spendscope.data.errors import InvalidArgument
+        from spendscope.options import parse_filters
         from spendscope.render import console, print_json
         from spendscope.tools.costs.focus_export import ExportFocusInput, export_focus
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from spendscope.options import DbOption
+
+if TYPE_CHECKING:
+    from spendscope.data.settings import Settings
+    from spendscope.data.store import Store
+    from spendscope.mcp_server.auth import TokenTable
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -34,6 +39,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 "only to tokens with the write scope.",
             ),
         ] = False,
+        web: Annotated[
+            bool,
+            typer.Option(
+                "--web",
+                help="With --http, also serve the web dashboard at / beside /mcp (same tokens; needs the web "
+                "extra).",
+            ),
+        ] = False,
     ) -> None:
         """Serve the cost tools, resources and prompts over MCP (stdio by default; --http for streamable HTTP)."""
         from spendscope.data.errors import InvalidArgument
@@ -46,6 +59,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         if not http:
             if tokens is not None:
                 raise InvalidArgument("--tokens applies to --http only; stdio serves the local user")
+            if web:
+                raise InvalidArgument("--web applies to --http only: the dashboard is served over HTTP")
             from spendscope.mcp_server.server import build_server, run_stdio
 
             run_stdio(build_server(store, allow_writes=allow_writes))
@@ -68,6 +83,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         server = build_server(
             store, allow_writes=allow_writes, tokens=table, server_url=url, log_level="INFO"
         )
+        beside = _dashboard(store, table, s) if web else None
         auth = (
             f"bearer tokens from {table.source} ({len(table)})"
             if table
@@ -75,8 +91,18 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         )
         print(
             f"spendscope MCP server at {url}; store {store.path}; {auth}; writes "
-            f"{'on for write-scoped tokens' if allow_writes else 'off'}",
+            f"{'on for write-scoped tokens' if allow_writes else 'off'}"
+            + (f"; dashboard at http://{shown}:{port}/" if web else ""),
             file=sys.stderr,
             flush=True,
         )
-        run_http(server, host, port)
+        run_http(server, host, port, beside=beside)
+
+
+def _dashboard(store: Store, table: TokenTable | None, settings: Settings) -> Any:
+    """The web dashboard's ASGI app with the MCP server's tokens (spendscope web's callers)."""
+    from spendscope.commands.web import need_web_extra, token_callers
+    from spendscope.web.app import build_app
+
+    need_web_extra()
+    return build_app(store, authenticate=token_callers(table) if table else None, settings=settings)

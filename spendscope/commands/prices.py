@@ -1,326 +1,260 @@
 """Pricing commands: `prices show|diff|compare`, `reprice`, and `pr-diff-patch` (the PR cost diff from patch
-text). Each translates flags into an operation's input and runs it through tools.invoke; no pricing rules here."""
+text). Each is one registry operation (spendscope.opcommands builds its options from the input model); this
+module holds only how each result reads. No pricing rules here."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import typer
 
-from spendscope.commands.governance import FilterOption, build, parse_filters
-from spendscope.options import DbOption, JsonOption, open_store
+from spendscope.commands.analytics import FILTER, PERIOD
+from spendscope.opcommands import Command, Extra, Opt, register_specs
+from spendscope.render import Col, say, table
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-ProviderOption = Annotated[
-    str | None,
-    typer.Option("--provider", help="Provider: anthropic, openai, aws.bedrock, gcp.vertex_ai, ..."),
-]
+PROVIDER = Opt(help="Provider: anthropic, openai, aws.bedrock, gcp.vertex_ai, ...")
+USD = "unit"  # prices per 1M tokens: enough decimals for a fraction of a cent
 
 
-def _run(db: Path | None, name: str, params: BaseModel) -> Any:
-    from spendscope.tools.invoke import invoke
-
-    return invoke(open_store(db), name, params)
+def _valid(start: Any, end: Any) -> str:
+    return f"{start or '…'} to {end or '…'}"
 
 
-def _usd(v: float | None) -> str:
-    if v is None:
-        return ""
-    text = f"{v:,.4f}".rstrip("0").rstrip(".")
-    return f"${text}"
-
-
-def _money(v: float | None) -> str:
-    return "" if v is None else f"{'-' if v < 0 else ''}${abs(v):,.2f}"
-
-
-def _pct(v: float | None) -> str:
-    return "" if v is None else f"{v:+.1f}%"
-
-
-def _say(lines: list[str]) -> None:
-    from spendscope.render import console
-
-    for line in lines:
-        console.print(line, style="dim", markup=False, highlight=False, soft_wrap=True)
-
-
-def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    prices_app = typer.Typer(
-        help="The price catalog: a model's prices (tiers, long context, dates), price changes, model costs.",
-        no_args_is_help=True,
-    )
-    app.add_typer(prices_app, name="prices")
-
-    @prices_app.command("show")
-    def show_cmd(
-        model: Annotated[str, typer.Argument(help="Model id, e.g. claude-sonnet-4-5.")],
-        on: Annotated[str | None, typer.Option("--on", help="The day (YYYY-MM-DD); default today.")] = None,
-        provider: ProviderOption = None,
-        tier: Annotated[str | None, typer.Option(help="Only this tier: standard, batch, flex, ...")] = None,
-        geo: Annotated[
-            str | None, typer.Option(help="Inference geography, e.g. us (default global).")
-        ] = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """A model's prices on a day: every service tier, long-context band and cache TTL, with validity dates."""
-        from spendscope.render import print_json, print_table
-        from spendscope.tools.costs.prices import ShowPricesInput
-
-        sheet = _run(
-            db,
-            "show_model_prices",
-            build(ShowPricesInput, model=model, on=on, provider=provider, tier=tier, geo=geo),
-        )
-        if as_json:
-            print_json(sheet)
-            return
-        rows = [
+def show_sheet(sheet: Any, _: dict[str, Any]) -> None:
+    table(
+        f"{sheet.model} on {sheet.on}, USD per 1M tokens",
+        [
+            "provider",
+            "tier",
+            "requests",
+            *(Col(c, USD) for c in ("input", "cache read", "cache write 5m", "cache write 1h", "output")),
+            "valid",
+            "source",
+        ],
+        [
             [
                 r.provider or "(catalog)",
                 r.tier + (" (committed)" if r.committed else ""),
                 r.band,
-                _usd(r.input),
-                _usd(r.cached_input),
-                _usd(r.cache_write),
-                _usd(r.cache_write_1h),
-                _usd(r.output),
-                f"{r.valid_from or '…'} to {r.valid_until or '…'}",
+                r.input,
+                r.cached_input,
+                r.cache_write,
+                r.cache_write_1h,
+                r.output,
+                _valid(r.valid_from, r.valid_until),
                 r.source + "".join(f"; {n}" for n in r.notes),
             ]
             for r in sheet.rows
-        ]
-        print_table(
+        ],
+    )
+    if len(sheet.timeline) > len({t.provider for t in sheet.timeline}):
+        table(
+            "standard price over time",
             [
                 "provider",
-                "tier",
-                "requests",
-                "input",
-                "cache read",
-                "cache write 5m",
-                "cache write 1h",
-                "output",
-                "valid",
+                "from",
+                "until",
+                Col("input", USD),
+                Col("output", USD),
+                "long context above",
                 "source",
             ],
-            rows,
-            title=f"{sheet.model} on {sheet.on}, USD per 1M tokens",
-        )
-        if len(sheet.timeline) > len({t.provider for t in sheet.timeline}):
-            print_table(
-                ["provider", "from", "until", "input", "output", "long context above", "source"],
-                [
-                    [
-                        t.provider or "(catalog)",
-                        t.valid_from or "…",
-                        t.valid_until or "…",
-                        _usd(t.input),
-                        _usd(t.output),
-                        t.long_context_above,
-                        t.source or "unpriced",
-                    ]
-                    for t in sheet.timeline
-                ],
-                title="standard price over time",
-            )
-        _say(sheet.notes)
-
-    @prices_app.command("diff")
-    def diff_cmd(
-        from_date: Annotated[str, typer.Option("--from", help="The earlier day (YYYY-MM-DD).")],
-        to_date: Annotated[str, typer.Option("--to", help="The later day (YYYY-MM-DD).")],
-        model: Annotated[
-            str | None, typer.Option(help="Only this model (default: those the store uses).")
-        ] = None,
-        provider: ProviderOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Which prices differ between two days (catalog changes and the price file's dated entries)."""
-        from spendscope.render import print_json, print_table
-        from spendscope.tools.costs.prices import DiffPricesInput
-
-        diff = _run(
-            db,
-            "diff_model_prices",
-            build(DiffPricesInput, from_date=from_date, to_date=to_date, model=model, provider=provider),
-        )
-        if as_json:
-            print_json(diff)
-            return
-        if diff.changes:
-            print_table(
-                [
-                    "provider",
-                    "model",
-                    "tier",
-                    "requests",
-                    "kind",
-                    str(diff.from_date),
-                    str(diff.to_date),
-                    "change %",
-                    "changed on",
-                ],
-                [
-                    [
-                        c.provider or "(catalog)",
-                        c.model,
-                        c.tier,
-                        c.band,
-                        c.kind,
-                        _usd(c.before) or "unpriced",
-                        _usd(c.after) or "unpriced",
-                        _pct(c.change_pct),
-                        ", ".join(str(d) for d in c.changed_on),
-                    ]
-                    for c in diff.changes
-                ],
-                title=f"Price changes, USD per 1M tokens ({diff.models_compared} provider/model pairs compared)",
-            )
-        _say(diff.notes)
-
-    @prices_app.command("compare")
-    def compare_cmd(
-        period: Annotated[
-            str | None, typer.Option("--period", "-p", help="e.g. last-month, 2026-10.")
-        ] = None,
-        filters: FilterOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """API and self-hosted models in one table: cost per 1M tokens and per 1K requests."""
-        from spendscope.render import print_json, print_table
-        from spendscope.tools.costs.model_costs import ModelCostInput
-
-        result = _run(
-            db, "compare_model_costs", build(ModelCostInput, period=period, filters=parse_filters(filters))
-        )
-        if as_json:
-            print_json(result)
-            return
-        print_table(
-            [
-                "model",
-                "hosting",
-                "served by",
-                "cost",
-                "tokens",
-                "requests",
-                "per 1M tokens",
-                "per 1K requests",
-                "GPU use %",
-            ],
             [
                 [
-                    r.model,
-                    r.hosting,
-                    r.provider,
-                    _money(r.cost),
-                    r.tokens,
-                    r.requests,
-                    _usd(r.cost_per_1m_tokens),
-                    _usd(r.cost_per_1k_requests),
-                    "" if r.gpu_utilisation_pct is None else f"{r.gpu_utilisation_pct:.1f}",
+                    t.provider or "(catalog)",
+                    str(t.valid_from or "…"),
+                    str(t.valid_until or "…"),
+                    t.input,
+                    t.output,
+                    t.long_context_above,
+                    t.source or "unpriced",
                 ]
-                for r in result.rows
+                for t in sheet.timeline
             ],
-            title=f"Cost per token by model, {result.period_label}",
         )
-        _say(result.notes)
+    say(*sheet.notes, style="dim")
 
-    @app.command("reprice")
-    def reprice_cmd(
-        since: Annotated[
-            str | None, typer.Option("--since", help="Only events from this day (YYYY-MM-DD).")
-        ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the change; write nothing.")] = False,
-        provider: ProviderOption = None,
-        model: Annotated[str | None, typer.Option(help="Only this model.")] = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Re-estimate stored telemetry after a catalog or price-file change: the change per provider and model,
-        then written (unless --dry-run). Costs a source reported are kept."""
-        from spendscope.render import print_json, print_table
-        from spendscope.tools.costs.prices import RepriceInput
 
-        result = _run(
-            db,
-            "reprice_telemetry",
-            build(RepriceInput, since=since, dry_run=dry_run, provider=provider, model=model),
-        )
-        if as_json:
-            print_json(result)
-            return
-        print_table(
+def show_price_diff(diff: Any, _: dict[str, Any]) -> None:
+    if diff.changes:
+        table(
+            f"Price changes, USD per 1M tokens ({diff.models_compared} provider/model pairs compared)",
             [
                 "provider",
                 "model",
-                "events",
-                "changed",
-                "estimated before",
-                "estimated after",
-                "change",
-                "change %",
+                "tier",
+                "requests",
+                "kind",
+                Col(str(diff.from_date), USD),
+                Col(str(diff.to_date), USD),
+                Col("change %", "signed_pct"),
+                "changed on",
             ],
             [
                 [
-                    x.provider,
-                    x.model,
-                    x.events,
-                    x.changed,
-                    _money(x.estimated_before),
-                    _money(x.estimated_after),
-                    _money(x.change),
-                    _pct(x.change_pct),
+                    c.provider or "(catalog)",
+                    c.model,
+                    c.tier,
+                    c.band,
+                    c.kind,
+                    "unpriced" if c.before is None else c.before,
+                    "unpriced" if c.after is None else c.after,
+                    c.change_pct,
+                    ", ".join(str(d) for d in c.changed_on),
                 ]
-                for x in result.lines
+                for c in diff.changes
             ],
-            title="Re-estimated telemetry" + (" (dry run: nothing written)" if dry_run else ""),
         )
-        verdict = (
-            f"dry run: {result.changed:,} of {result.events:,} events would change"
-            if dry_run
-            else f"{result.run_id}: {result.changed:,} of {result.events:,} events re-estimated"
-        )
-        typer.echo(
-            f"{verdict}; estimated cost ${result.estimated_before:,.2f} -> ${result.estimated_after:,.2f}"
-        )
-        _say(result.notes)
+    say(*diff.notes, style="dim")
 
-    @app.command("pr-diff-patch")
-    def pr_diff_patch_cmd(
-        patch: Annotated[str, typer.Argument(help="Patch file (unified diff), or - for standard input.")],
-        days: Annotated[int, typer.Option(help="Days of traffic used as the baseline.")] = 30,
-        loop_factor: Annotated[
-            int, typer.Option("--loop-factor", help="Assumed iterations of a loop with no literal count.")
-        ] = 10,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="End of the traffic window.")] = None,
-        output: Annotated[Path | None, typer.Option("--output", help="Also write the Markdown here.")] = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """The PR cost diff from patch text (git diff BASE...HEAD), without a repository."""
-        from spendscope.data.errors import InvalidArgument
-        from spendscope.render import print_json
-        from spendscope.tools.prdiff.patch_diff import PatchDiffInput
 
-        if patch != "-" and not Path(patch).is_file():
-            raise InvalidArgument(f"{patch}: no such patch file", argument="patch")
-        text = sys.stdin.read() if patch == "-" else Path(patch).read_text(encoding="utf-8")
-        result = _run(
-            db,
-            "estimate_pr_cost_diff_from_patch",
-            build(PatchDiffInput, patch=text, days=days, loop_factor=loop_factor, as_of=as_of),
-        )
-        if output is not None:
-            output.write_text(result.markdown, encoding="utf-8")
-        if as_json:
-            print_json(result)
-        else:
-            typer.echo(result.markdown)
+MODEL_COST_FIELDS = ["model", "hosting", "provider", "cost", "tokens", "requests"]
+
+
+def model_cost_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
+    columns = [*MODEL_COST_FIELDS, "cost_per_1m_tokens", "cost_per_1k_requests", "gpu_utilisation_pct"]
+    return columns, [[getattr(x, c) for c in columns] for x in r.rows]
+
+
+def show_model_costs(r: Any, _: dict[str, Any]) -> None:
+    table(
+        f"Cost per token by model, {r.period_label}",
+        [
+            "model",
+            "hosting",
+            "served by",
+            Col("cost", "money"),
+            Col("tokens", "count"),
+            Col("requests", "count"),
+            Col("per 1M tokens", USD),
+            Col("per 1K requests", USD),
+            Col("GPU use %", "pct"),
+        ],
+        model_cost_rows(r)[1],
+    )
+    say(*r.notes, style="dim")
+
+
+REPRICE_FIELDS = ["provider", "model", "events", "changed", "estimated_before", "estimated_after", "change"]
+
+
+def reprice_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
+    columns = [*REPRICE_FIELDS, "change_pct"]
+    return columns, [[getattr(x, c) for c in columns] for x in r.lines]
+
+
+def show_repriced(r: Any, _: dict[str, Any]) -> None:
+    table(
+        "Re-estimated telemetry" + (" (dry run: nothing written)" if r.dry_run else ""),
+        [
+            "provider",
+            "model",
+            Col("events", "count"),
+            Col("changed", "count"),
+            Col("estimated before", "money"),
+            Col("estimated after", "money"),
+            Col("change", "money"),
+            Col("change %", "signed_pct"),
+        ],
+        reprice_rows(r)[1],
+    )
+    verdict = (
+        f"dry run: {r.changed:,} of {r.events:,} events would change"
+        if r.dry_run
+        else f"{r.run_id}: {r.changed:,} of {r.events:,} events re-estimated"
+    )
+    say(f"{verdict}; estimated cost ${r.estimated_before:,.2f} -> ${r.estimated_after:,.2f}")
+    say(*r.notes, style="dim")
+
+
+def read_patch(raw: dict[str, Any], _: dict[str, Any]) -> dict[str, Any]:
+    """PATCH is a file, or - for standard input: the operation takes its text."""
+    from spendscope.data.errors import InvalidArgument
+
+    patch = raw.get("patch", "-")
+    if patch != "-" and not Path(patch).is_file():
+        raise InvalidArgument(f"{patch}: no such patch file", argument="PATCH")
+    text = sys.stdin.read() if patch == "-" else Path(patch).read_text(encoding="utf-8")
+    return {**raw, "patch": text}
+
+
+def show_patch_diff(r: Any, extras: dict[str, Any]) -> None:
+    typer.echo(r.markdown)
+
+
+def write_markdown(r: Any, extras: dict[str, Any]) -> None:
+    if extras.get("output") is not None:
+        Path(extras["output"]).write_text(r.markdown, encoding="utf-8")
+
+
+COMMANDS = [
+    Command(
+        "show",
+        "show_model_prices",
+        "A model's prices on a day: every service tier, long-context band and cache TTL, with validity dates.",
+        show_sheet,
+        group="prices",
+        options={
+            "model": Opt(argument="MODEL", help="Model id, e.g. claude-sonnet-4-5"),
+            "on": Opt(help="The day (YYYY-MM-DD); default today"),
+            "provider": PROVIDER,
+            "filters": FILTER,
+        },
+    ),
+    Command(
+        "diff",
+        "diff_model_prices",
+        "Which prices differ between two days (catalog changes and the price file's dated entries).",
+        show_price_diff,
+        group="prices",
+        options={
+            "from_date": Opt(("--from",), help="The earlier day (YYYY-MM-DD)"),
+            "to_date": Opt(("--to",), help="The later day (YYYY-MM-DD)"),
+            "provider": PROVIDER,
+            "filters": FILTER,
+        },
+    ),
+    Command(
+        "compare",
+        "compare_model_costs",
+        "API and self-hosted models in one table: cost per 1M tokens and per 1K requests.",
+        show_model_costs,
+        group="prices",
+        options={"period": PERIOD, "filters": FILTER},
+        rows=model_cost_rows,
+    ),
+    Command(
+        "reprice",
+        "reprice_telemetry",
+        "Re-estimate stored telemetry after a catalog or price-file change (the change per provider and model).",
+        show_repriced,
+        options={"since": Opt(help="Only events from this day (YYYY-MM-DD)"), "provider": PROVIDER},
+        rows=reprice_rows,
+        help="Re-estimate stored telemetry after a catalog or price-file change: the change per provider and "
+        "model, then written (unless --dry-run). Costs a source reported are kept.",
+    ),
+    Command(
+        "pr-diff-patch",
+        "estimate_pr_cost_diff_from_patch",
+        "The PR cost diff from patch text (git diff BASE...HEAD), without a repository.",
+        show_patch_diff,
+        options={
+            "patch": Opt(argument="PATCH", help="Patch file (unified diff), or - for standard input"),
+            "filters": FILTER,
+        },
+        prepare=read_patch,
+        extras=(
+            Extra(
+                "output", ("--output",), "Also write the Markdown here.", annotation=Path | None, default=None
+            ),
+        ),
+        after=write_markdown,
+        help="The PR cost diff from patch text (git diff BASE...HEAD, or the PR's .diff), without a repository.",
+    ),
+]
+
+
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    register_specs(app, COMMANDS)

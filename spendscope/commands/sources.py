@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from spendscope.opcommands import Command, Opt, register_specs
 from spendscope.options import DbOption, JsonOption, open_store, settings
 
 SinceOption = Annotated[
@@ -44,12 +45,12 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def _print_sync(label: str, r: Any) -> None:
-    from spendscope.render import console
+    from spendscope.render import console, money
 
     console.print(
         f"{label} sync {r.window_start:%Y-%m-%d} to {r.window_end:%Y-%m-%d %H:%M}Z: {r.cost_rows:,} cost rows"
         + (f" (replacing {r.replaced_rows:,} from earlier syncs)" if r.replaced_rows else "")
-        + f", total {float(r.total_cost):,.2f}; tokens from the usage report on {r.tokens_matched_rows:,} rows; "
+        + f", total {money(r.total_cost)}; tokens from the usage report on {r.tokens_matched_rows:,} rows; "
         f"{r.requests} requests, {r.retries} retries (import {r.import_result.import_id})",
         markup=False,
         highlight=False,
@@ -292,73 +293,56 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         ]
         _print_results(results, as_json)
 
-    @app.command("sources")
-    def sources_cmd(
-        db: DbOption = None,
-        as_json: JsonOption = False,
-        as_of: Annotated[
-            str | None,
-            typer.Option("--as-of", help="Measure freshness at this time (ISO 8601); default now."),
-        ] = None,
-        stale_after: Annotated[
-            float,
-            typer.Option(
-                "--stale-after", help="Days without new data after which a daily feed counts as stopped."
-            ),
-        ] = 2.0,
-    ) -> None:
-        """Each source (import kind, provider sync, telemetry feed, GPU log): rows, date range, last import or sync,
-        freshness, and which feeds stopped."""
-        from spendscope.data.errors import InvalidArgument
-        from spendscope.render import console, output, print_json
-        from spendscope.tools.costs.sources import SourcesInput, list_sources
+    register_specs(app, COMMANDS)
 
-        when = None
-        if as_of:
-            try:
-                when = dt.datetime.fromisoformat(as_of.strip().replace("Z", "+00:00"))
-            except ValueError:
-                raise InvalidArgument(
-                    f"--as-of {as_of!r} is not a date or ISO 8601 time", argument="as_of"
-                ) from None
-        report = list_sources(open_store(db), SourcesInput(as_of=when, stale_after_days=stale_after))
-        if as_json:
-            print_json(report)
-            return
 
-        def age(h: float | None) -> str:
-            return "-" if h is None else (f"{h:.0f}h" if h < 72 else f"{h / 24:.0f}d")
+def show_sources(report: Any, _: dict[str, Any]) -> None:
+    from spendscope.render import Col, cell, say, table
 
-        columns = [
+    def age(h: float | None) -> str:
+        return "-" if h is None else (f"{h:.0f}h" if h < 72 else f"{h / 24:.0f}d")
+
+    table(
+        f"Sources as of {report.as_of:%Y-%m-%d %H:%M} UTC",
+        [
             "source",
             "feed",
-            "rows",
+            Col("rows", "count"),
             "data from",
             "data to",
             "last import/sync",
             "age data/import",
             "status",
             "note",
-        ]
-        rows = [
-            (
+        ],
+        [
+            [
                 s.source,
                 s.feed,
                 s.rows,
-                s.first_data.date() if s.first_data else None,
-                s.last_data.date() if s.last_data else None,
-                s.last_import_at or s.last_sync_at,
+                cell(s.first_data.date() if s.first_data else None),
+                cell(s.last_data.date() if s.last_data else None),
+                cell(s.last_import_at or s.last_sync_at),
                 f"{age(s.hours_since_data)} / {age(s.hours_since_import)}",
                 s.status.upper() if s.status != "ok" else "ok",
-                s.note,
-            )
+                s.note or "",
+            ]
             for s in report.sources
-        ]
-        output(columns, rows, title=f"Sources as of {report.as_of:%Y-%m-%d %H:%M} UTC")
-        if report.stopped:
-            console.print(
-                f"stopped or failing: {', '.join(report.stopped)}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+        ],
+    )
+    if report.stopped:
+        say(f"stopped or failing: {', '.join(report.stopped)}")
+
+
+COMMANDS = [
+    Command(
+        "sources",
+        "list_sources",
+        "Rows, date range, last import or sync and freshness per source; flags feeds that stopped.",
+        show_sources,
+        options={
+            "as_of": Opt(("--as-of",), help="Measure freshness at this time (ISO 8601); default now"),
+            "stale_after_days": Opt(("--stale-after",)),
+        },
+    ),
+]

@@ -1,10 +1,9 @@
-"""Store commands: `import focus`, `query`, `demo`, `imports`."""
+"""Store commands: `import events`, `query`, `demo` (cost imports and `imports`: commands/imports.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -12,22 +11,6 @@ from spendscope.options import CsvOption, DbOption, JsonOption, open_store, sett
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    @import_app.command("focus")
-    def import_focus_cmd(
-        files: Annotated[
-            list[str],
-            typer.Argument(
-                help="FOCUS 1.0-1.4 exports (.csv, .csv.gz, .parquet), export folders, or s3:// gs:// az:// URLs"
-            ),
-        ],
-        db: DbOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Import FOCUS cost exports. Each file is all-or-nothing; re-importing the same file adds nothing."""
-        from spendscope.data.import_focus import import_focus
-
-        run_imports(files, db, as_json, import_focus)
-
     @import_app.command("events")
     def import_events_cmd(
         files: Annotated[list[Path], typer.Argument(help="Usage events: JSON lines, CSV or Parquet")],
@@ -58,27 +41,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_csv: CsvOption = False,
         limit: Annotated[int, typer.Option(help="Maximum rows returned.")] = 10_000,
     ) -> None:
-        """Run read-only SQL over the documented tables and views."""
-        from spendscope.data.sql_guard import run_select
+        """Run read-only SQL over the documented tables and views (with --view-as, over that caller's rows)."""
+        from spendscope.options import cli_caller
         from spendscope.render import err_console, output
+        from spendscope.tools.sql_query import select
 
-        result = run_select(open_store(db), sql, row_limit=limit)
+        result = select(open_store(db, honours_scope=True), sql, cli_caller(), row_limit=limit)
         output(result.columns, result.rows, as_json=as_json, as_csv=as_csv, as_is=True)
         if result.truncated:
             err_console.print(f"(first {limit} rows shown; raise --limit for more)")
-
-    @app.command("imports")
-    def imports_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
-        """List past imports with their row counts and status."""
-        from spendscope.data.sql_guard import run_select
-        from spendscope.render import output
-
-        result = run_select(
-            open_store(db),
-            "SELECT import_id, kind, source_file, status, rows_read, rows_inserted, rows_skipped, finished_at "
-            "FROM imports ORDER BY finished_at DESC",
-        )
-        output(result.columns, result.rows, as_json=as_json, title="Imports")
 
     @app.command("demo")
     def demo_cmd(
@@ -105,13 +76,6 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             # only the separate default demo file may be rebuilt from scratch; an explicit --db never is
             info = build_demo(store, end=end, days=days, seed=seed, fresh=db is None)
         print_demo_summary(store, info, explicit_db=db is not None, as_json=as_json)
-
-
-def run_imports(files: list[str], db: Path | None, as_json: bool, importer: Callable[..., Any]) -> None:
-    """Files, export folders and bucket URLs (spendscope/import_runner.py)."""
-    from spendscope.import_runner import run_imports as run
-
-    run(files, db, as_json, importer)
 
 
 def _print_import(console: object, result: object) -> None:

@@ -32,7 +32,7 @@ def _as_of(text: str | None) -> dt.date | None:
         raise InvalidPeriod(f"--as-of {text!r} is not a date; use YYYY-MM-DD", argument="as_of") from None
 
 
-def _need_web_extra() -> None:
+def need_web_extra() -> None:
     from spendscope.data.errors import InvalidArgument
 
     try:
@@ -96,7 +96,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.data.store import Store
         from spendscope.mcp_server.auth import TokenTable, is_loopback
 
-        _need_web_extra()
+        need_web_extra()
         s = load_settings(db=db)
         day = _as_of(as_of)
         store = Store(s.db, lock_timeout=s.lock_timeout)
@@ -143,7 +143,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """The month's overview and showback as one self-contained HTML file (no scripts, charts inline)."""
         from spendscope.options import open_store
 
-        _need_web_extra()
+        need_web_extra()
         from spendscope.web.report import render_report
 
         html = render_report(open_store(db), month, by=by, as_of=_as_of(as_of))

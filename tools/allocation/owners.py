@@ -1,5 +1,6 @@
-"""Owners of tag values: team = search -> #search-costs, @U123, search-leads@example.com. Alerts, reports and
-chargeback files are routed with `owner_for`."""
+"""Owners of tag values: team = search -> #search-costs, @U123, search-leads@example.com, a Teams webhook. Alerts,
+reports and chargeback files are routed with `owner_for`; every channel an owner has set gets them
+(docs/notifications.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from spendscope.tools.registry import operation
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-.]{0,79}|[CG][A-Z0-9]{6,})$")
 _USER = re.compile(r"^(@[\w.\-]{1,80}|[UW][A-Z0-9]{6,})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_WEBHOOK_NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
 
 
 class Owner(BaseModel):
@@ -23,13 +25,21 @@ class Owner(BaseModel):
     slack_channel: str | None = Field(None, description="#channel or channel id (C...)")
     slack_user: str | None = Field(None, description="Slack user id (U...) or @handle")
     email: str | None = None
+    teams_webhook: str | None = Field(
+        None, description="name of a Microsoft Teams webhook (its URL is a secret)"
+    )
     updated_by: str | None = None
     updated_at: dt.datetime | None = None
 
     @property
     def contact(self) -> str:
-        """The first way to reach the owner: email, else channel, else user."""
-        return self.email or self.slack_channel or self.slack_user or ""
+        """The first way to reach the owner: email, else channel, else user, else Teams."""
+        return (
+            self.email
+            or self.slack_channel
+            or self.slack_user
+            or (f"teams:{self.teams_webhook}" if self.teams_webhook else "")
+        )
 
 
 class SetOwnerInput(BaseModel):
@@ -38,6 +48,11 @@ class SetOwnerInput(BaseModel):
     slack_channel: str | None = Field(None, description="#channel or channel id; '' clears it")
     slack_user: str | None = Field(None, description="Slack user id (U...) or @handle; '' clears it")
     email: str | None = Field(None, description="email address; '' clears it")
+    teams_webhook: str | None = Field(
+        None,
+        description="name of a Microsoft Teams webhook whose URL is in SPENDSCOPE_TEAMS_WEBHOOKS or the keys file "
+        "(never the URL itself); '' clears it",
+    )
     author: str = Field("unknown", description="who makes the change")
 
 
@@ -69,6 +84,16 @@ def _check(p: SetOwnerInput) -> None:
         )
     if p.email and not _EMAIL.match(p.email):
         raise InvalidArgument(f"email {p.email!r} is not an email address", argument="email", value=p.email)
+    if p.teams_webhook and not _WEBHOOK_NAME.match(p.teams_webhook.strip()):
+        hint = (
+            "a webhook URL is a secret: put it in the keys file (`teams_webhooks: {NAME: URL}`) or "
+            "SPENDSCOPE_TEAMS_WEBHOOKS and give its NAME here"
+            if "://" in p.teams_webhook
+            else "use a name of lower-case letters, digits, '.', '_' or '-' (e.g. finops-alerts)"
+        )
+        raise InvalidArgument(
+            f"teams webhook {p.teams_webhook[:40]!r}: {hint}", argument="teams_webhook", value=None
+        )
     if not p.key.strip() or not p.value.strip():
         raise InvalidArgument("give a tag key and a value, e.g. team search", argument="key")
 
@@ -80,17 +105,22 @@ def _row(r: tuple) -> Owner:
         slack_channel=r[2],
         slack_user=r[3],
         email=r[4],
-        updated_by=r[5],
-        updated_at=r[6],
+        teams_webhook=r[5],
+        updated_by=r[6],
+        updated_at=r[7],
     )
 
 
-_SELECT = "SELECT tag_key, tag_value, slack_channel, slack_user, email, updated_by, updated_at FROM allocation_owners"
+_SELECT = (
+    "SELECT tag_key, tag_value, slack_channel, slack_user, email, teams_webhook, updated_by, updated_at "
+    "FROM allocation_owners"
+)
 
 
 @operation("set_owner", input_model=SetOwnerInput, output_model=Owner, writes=True)
 def set_owner(store: Store, params: SetOwnerInput) -> Owner:
-    """Set who owns a tag value (Slack channel, Slack user, email); fields not given keep their current value."""
+    """Set who owns a tag value (Slack channel, Slack user, email, Teams webhook name); fields not given keep their
+    current value."""
     _check(params)
     key, value = params.key.strip().lower(), params.value.strip()
     with store.writer() as con:
@@ -106,23 +136,26 @@ def set_owner(store: Store, params: SetOwnerInput) -> Owner:
             slack_channel=pick(params.slack_channel, current.slack_channel),
             slack_user=pick(params.slack_user, current.slack_user),
             email=pick(params.email, current.email),
+            teams_webhook=pick(params.teams_webhook, current.teams_webhook),
             updated_by=params.author,
             updated_at=dt.datetime.now(dt.UTC),
         )
         if not owner.contact:
             raise InvalidArgument(
-                f"{key}={value}: give at least one of slack channel, slack user or email", argument="email"
+                f"{key}={value}: give at least one of slack channel, slack user, email or teams webhook",
+                argument="email",
             )
         con.execute("DELETE FROM allocation_owners WHERE tag_key = ? AND tag_value = ?", [key, value])
         con.execute(
-            "INSERT INTO allocation_owners (tag_key, tag_value, slack_channel, slack_user, email, updated_by, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO allocation_owners (tag_key, tag_value, slack_channel, slack_user, email, teams_webhook, "
+            "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 key,
                 value,
                 owner.slack_channel,
                 owner.slack_user,
                 owner.email,
+                owner.teams_webhook,
                 owner.updated_by,
                 owner.updated_at,
             ],

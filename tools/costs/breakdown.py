@@ -13,7 +13,7 @@ import duckdb
 import sqlglot
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, InvalidPeriod
-from spendscope.data.sql import ident
+from spendscope.data.sql import ident, literal
 from spendscope.data.store import Store
 from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
@@ -31,12 +31,31 @@ from spendscope.tools.registry import operation
 from sqlglot import exp
 
 FilterOp = Literal["eq", "in", "not", "not_in", "prefix", "contains"]
+NONE_VALUES = frozenset(
+    {"(none)", "none", "null", "untagged", "(untagged)"}
+)  # filter spellings of "no value"
 
 
 class Filter(BaseModel):
     dimension: str = Field(description="a dimension name (see list_dimensions), e.g. provider, team, model")
     op: FilterOp = Field("eq", description="eq, in, not, not_in, prefix or contains (case-insensitive)")
     values: list[str] = Field(description="value(s) to compare with; use ['(none)'] for rows without a value")
+
+    def accepts(self, value: str) -> bool:
+        """Whether a row whose dimension is `value` passes (case-insensitive, as filter_sql compares)."""
+        v, wanted = value.lower(), [w.lower() for w in self.values]
+        if self.op in ("eq", "in"):
+            return v in wanted
+        if self.op in ("not", "not_in"):
+            return v not in wanted
+        if self.op == "prefix":
+            return any(v.startswith(w) for w in wanted)
+        return any(w in v for w in wanted)
+
+    def text(self) -> str:
+        """The filter as people write it on the command line: `team=search`, `model!=gpt-4o,o3`."""
+        sign = {"eq": "=", "in": "=", "not": "!=", "not_in": "!=", "prefix": "^=", "contains": "~="}[self.op]
+        return f"{self.dimension}{sign}{','.join(self.values)}"
 
 
 class TimeRange(BaseModel):
@@ -141,47 +160,74 @@ def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str
     return []
 
 
-def filter_sql(
-    filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source
-) -> tuple[list[str], list]:
-    """WHERE clauses and their bound parameters for a list of filters."""
-    clauses: list[str] = []
-    params: list = []
-    for f in filters:
-        clause, values = filter_predicate(dimension_sql(f.dimension, con, source), f)
-        clauses.append(clause)
-        params += values
-    return clauses, params
+def filter_clause(f: Filter, expr: str, *, inline: bool = False) -> tuple[str, list[str]]:
+    """The WHERE clause (and its bound parameters) of one filter over the SQL expression `expr` (`inline`:
+    values written into the SQL as quoted literals; no parameters then)."""
+    params: list[str] = []
 
+    def bind(values: list[str], before: str = "", after: str = "") -> list[str]:
+        """`before + placeholder + after` for each value (lower-cased), or the value as a literal if `inline`."""
+        if not inline:
+            params.extend(v.lower() for v in values)
+        return [before + (literal(v.lower()) if inline else "?") + after for v in values]
 
-def filter_predicate(expr: str, f: Filter) -> tuple[str, list]:
-    """One filter over an SQL expression (case-insensitive; '(none)' matches a missing value)."""
-    values = [v for v in f.values]
+    values = list(f.values)
     if not values:
         raise InvalidArgument(f"filter on {f.dimension!r} has no values", argument="filters")
-    wants_none = any(v.lower() in ("(none)", "none", "null", "untagged", "(untagged)") for v in values)
+    wants_none = any(v.lower() in NONE_VALUES for v in values)
     real = [v for v in values if v.lower() not in ("(none)", "null", "(untagged)")]
     low = f"lower(CAST({expr} AS VARCHAR))"
-    params: list = []
     if f.op in ("eq", "in"):
-        parts = []
-        if real:
-            parts.append(f"{low} IN ({', '.join('?' for _ in real)})")
-            params += [v.lower() for v in real]
+        parts = [f"{low} IN ({', '.join(bind(real))})"] if real else []
         if wants_none:
             parts.append(f"{expr} IS NULL")
         return "(" + " OR ".join(parts) + ")", params
     if f.op in ("not", "not_in"):
-        parts = []
-        if real:
-            parts.append(f"({low} NOT IN ({', '.join('?' for _ in real)}) OR {expr} IS NULL)")
-            params += [v.lower() for v in real]
+        parts = [f"({low} NOT IN ({', '.join(bind(real))}) OR {expr} IS NULL)"] if real else []
         if wants_none:
             parts.append(f"{expr} IS NOT NULL")
         return "(" + " AND ".join(parts) + ")", params
     if f.op == "prefix":
-        return "(" + " OR ".join(f"starts_with({low}, ?)" for _ in values) + ")", [v.lower() for v in values]
-    return "(" + " OR ".join(f"contains({low}, ?)" for _ in values) + ")", [v.lower() for v in values]
+        return "(" + " OR ".join(bind(values, f"starts_with({low}, ", ")")) + ")", params
+    return "(" + " OR ".join(bind(values, f"contains({low}, ", ")")) + ")", params
+
+
+def filter_sql(
+    filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source, *, inline: bool = False
+) -> tuple[list[str], list]:
+    """WHERE clauses and their bound parameters for a list of filters (`inline`: values written into the SQL as
+    quoted literals, for a relation that is itself embedded in other queries; no parameters then)."""
+    clauses: list[str] = []
+    params: list = []
+    for f in filters:
+        clause, bound = filter_clause(f, dimension_sql(f.dimension, con, source), inline=inline)
+        clauses.append(clause)
+        params += bound
+    return clauses, params
+
+
+def within(scope: list[Filter], filters: list[Filter]) -> bool:
+    """Whether every row `scope` covers passes `filters`: each filter's dimension is pinned by an equality filter
+    of `scope` to values the filter accepts (a budget for team=search and provider=OpenAI lies within
+    team=search; one for provider=OpenAI does not)."""
+    return all(
+        any(
+            s.dimension.strip().lower() == f.dimension.strip().lower()
+            and s.op in ("eq", "in")
+            and all(f.accepts(v) for v in s.values)
+            for s in scope
+        )
+        for f in filters
+    )
+
+
+def filtered_source(filters: list[Filter], con: duckdb.DuckDBPyConnection, source: Source) -> Source:
+    """`source` limited to the rows matching `filters`, as a relation other queries can read like `costs`
+    (virtual tag columns included), for operations made of many queries (savings)."""
+    if not filters:
+        return source
+    clauses, _ = filter_sql(filters, con, source, inline=True)
+    return Source(f"(SELECT * FROM {source.relation} WHERE {' AND '.join(clauses)})", source.virtual_tags)
 
 
 def pre_aggregation_columns(dims: list[str]) -> list[str] | None:
@@ -343,13 +389,14 @@ class DimensionValues(BaseModel):
     values: list[DimensionValue]
 
 
-def _norm(text: str) -> str:
+def normalized(text: str) -> str:
+    """A name without case, spaces or punctuation: `Claude Sonnet 4.5` and `claude-sonnet-4-5` read the same."""
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 def match_score(query: str, value: str) -> float:
     """How well `query` names `value`: 1 for equal ignoring case and punctuation, high for containment."""
-    q, v = _norm(query), _norm(value)
+    q, v = normalized(query), normalized(value)
     if not q or not v:
         return 0.0
     if q == v:
@@ -359,7 +406,7 @@ def match_score(query: str, value: str) -> float:
     if v in q:
         return 0.7 + 0.2 * len(v) / len(q)
     words = [w for w in re.split(r"[^a-z0-9.]+", query.lower()) if w]
-    if words and all(_norm(w) in v for w in words):
+    if words and all(normalized(w) in v for w in words):
         return 0.7
     return difflib.SequenceMatcher(None, q, v).ratio() * 0.8
 

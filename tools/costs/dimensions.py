@@ -6,7 +6,6 @@ tags: a virtual tag defined by allocation rules (tools.allocation) wins, else th
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 import duckdb
@@ -76,14 +75,10 @@ class Source:
 
 def query_source(con: duckdb.DuckDBPyConnection) -> Source:
     """`costs`, or the allocation engine's relation when virtual tags are defined."""
-    try:
-        allocation = importlib.import_module("spendscope.tools.allocation")
-    except ModuleNotFoundError:
-        return Source("costs", {})
-    hook = getattr(allocation, "query_source", None)
-    if hook is None:
-        return Source("costs", {})
-    result = hook(con)
+    # imported here: tools.allocation imports this module
+    from spendscope.tools.allocation.versions import query_source as allocation_source
+
+    result = allocation_source(con)
     return result if result is not None else Source("costs", {})
 
 

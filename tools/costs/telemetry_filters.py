@@ -9,7 +9,7 @@ A dimension that is a usage_events column (team, feature, customer, env, provide
 from __future__ import annotations
 
 from spendscope.data.sql import json_text
-from spendscope.tools.costs.breakdown import Filter, filter_predicate
+from spendscope.tools.costs.breakdown import Filter, filter_clause
 
 EVENT_COLUMNS = {"team", "feature", "customer", "env", "provider", "operation", "status", "commit_sha"}
 
@@ -28,7 +28,7 @@ def event_filter_sql(filters: list[Filter], alias: str = "e") -> tuple[list[str]
     clauses: list[str] = []
     params: list = []
     for f in filters:
-        clause, values = filter_predicate(event_dimension_sql(f.dimension, alias), f)
+        clause, values = filter_clause(f, event_dimension_sql(f.dimension, alias))
         clauses.append(clause)
         params += values
     return clauses, params

@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field, create_model
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
-from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.costs.breakdown import Filter, filter_clause, filter_sql, within
+from spendscope.tools.costs.dimensions import Source, dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.anomaly_detection import (
     MIN_IMPACT_FLOOR,
     MIN_IMPACT_SHARE,
@@ -220,11 +220,17 @@ def _stored(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | 
     return [_row_to_anomaly(r) for r in rows]
 
 
-def _typical_day(con: duckdb.DuckDBPyConnection, column: str, through: dt.date) -> float:
+def _typical_day(
+    con: duckdb.DuckDBPyConnection, column: str, through: dt.date, source: Source, filters: list[Filter]
+) -> float:
+    """The median day of the last four weeks within the scan's filters (so a row-scoped caller's threshold
+    says nothing of the spend outside its rows)."""
+    clauses, params = filter_sql(filters, con, source)
+    where = "".join(f" AND {c}" for c in clauses)
     rows = con.execute(
         f"SELECT median(v) FROM (SELECT CAST(ChargePeriodStart AS DATE) AS d, SUM(CAST({column} AS DOUBLE)) AS v "
-        "FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1)",
-        [_ts(through - dt.timedelta(days=27)), _ts(through + dt.timedelta(days=1))],
+        f"FROM {source.relation} WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?{where} GROUP BY 1)",
+        [_ts(through - dt.timedelta(days=27)), _ts(through + dt.timedelta(days=1)), *params],
     ).fetchall()
     return float(rows[0][0] or 0.0)
 
@@ -272,7 +278,7 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
             specs = [s for s in specs if s.source == "costs"]
         start -= dt.timedelta(days=start.weekday())  # histories start on a Monday: no phase left to chance
         keys, y = _load_matrix(con, specs, source, column, filters, start, through + dt.timedelta(days=1))
-        typical = _typical_day(con, column, through)
+        typical = _typical_day(con, column, through, source, filters)
         if params.min_impact is None:
             params = params.model_copy(
                 update={"min_impact": round(max(MIN_IMPACT_FLOOR, MIN_IMPACT_SHARE * typical), 2)}
@@ -506,6 +512,12 @@ def _save(
         )
 
 
+WITHIN_FILTERS = (
+    "only anomalies whose series lies within these filters (an anomaly of team=search lies within team=search; "
+    "one of model=gpt-4o does not)"
+)
+
+
 class ListAnomaliesInput(BaseModel):
     status: list[Literal["open", "acknowledged", "expected", "resolved"]] | None = Field(
         None, description="statuses to list (default: all)"
@@ -517,6 +529,7 @@ class ListAnomaliesInput(BaseModel):
         None, description="at least this severe"
     )
     limit: int = Field(100, ge=1, le=10_000, description="maximum number of anomalies returned")
+    filters: list[Filter] = Field(default_factory=list, description=WITHIN_FILTERS)
 
 
 class AnomalyList(BaseModel):
@@ -544,6 +557,10 @@ def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
         allowed = list(SEVERITIES[SEVERITIES.index(params.severity) :])
         where.append(f"severity IN ({', '.join('?' for _ in allowed)})")
         args += allowed
+    for f in params.filters:  # the anomaly's series lies within the filter: its dimension, a value it accepts
+        clause, bound = filter_clause(f, "value")
+        where.append(f"(dimension = ? AND {clause})")
+        args += [f.dimension.strip().lower(), *bound]
     with store.reader() as con:
         total = con.execute(f"SELECT count(*) FROM anomalies WHERE {' AND '.join(where)}", args).fetchall()[
             0
@@ -558,6 +575,7 @@ def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
 
 class AnomalyIdInput(BaseModel):
     anomaly_id: str = Field(description="id as shown by detect or list, e.g. an-3f2a9c1b")
+    filters: list[Filter] = Field(default_factory=list, description=WITHIN_FILTERS)
 
 
 class FeedbackEntry(BaseModel):
@@ -613,6 +631,11 @@ def get_anomaly(store: Store, params: AnomalyIdInput) -> AnomalyDetail:
     """One anomaly with its root cause, the feedback it received, and its series against the baseline."""
     with store.reader() as con:
         a = _get(con, params.anomaly_id)
+        if not within([Filter(dimension=a.dimension, values=[a.value])], params.filters):
+            raise NotFound(
+                f"no anomaly {params.anomaly_id!r} among those within {', '.join(f.text() for f in params.filters)}",
+                argument="anomaly_id",
+            )
         source = query_source(con)
         lo = a.start_day - dt.timedelta(days=LOOKBACK_DAYS)
         lo -= dt.timedelta(days=lo.weekday())

@@ -131,7 +131,7 @@ class DetectInput(BaseModel):
         None,
         ge=0,
         description="minimum dollar deviation of a day; default 1% of "
-        f"a typical day's total spend, at least ${MIN_IMPACT_FLOOR:g}",
+        f"a typical day's spend within the filters, at least ${MIN_IMPACT_FLOOR:g}",
     )
     min_relative_pct: float = Field(
         DEFAULT_MIN_RELATIVE_PCT, ge=0, description="minimum deviation of a day, percent of expected"

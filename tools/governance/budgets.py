@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, field_validator
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
 from spendscope.data.store import Store
 from spendscope.tools.charts import bar_chart, chart_builder
-from spendscope.tools.costs.breakdown import Filter, filter_sql
+from spendscope.tools.costs.breakdown import Filter, filter_sql, within
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.forecast import check_scope_values, data_end, forecast_scope, scope_label
 from spendscope.tools.periods import add_months
@@ -138,10 +138,17 @@ class BudgetStatus(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
+FILTERS_DESCRIPTION = (
+    "only budgets whose own scope lies within these filters (a budget for team=search and provider=OpenAI "
+    "lies within team=search); their figures are computed over the matching rows only"
+)
+
+
 class BudgetStatusInput(BaseModel):
     name: str | None = Field(None, description="one budget (name or id); default all")
     as_of: dt.date | None = Field(None, description="'today': spend before this day counts; default today")
     level: float = Field(90.0, gt=50, lt=100, description="interval level of the projection, percent")
+    filters: list[Filter] = Field(default_factory=list, description=FILTERS_DESCRIPTION)
 
 
 class BudgetStatusResult(BaseModel):
@@ -250,10 +257,11 @@ def _load(con: duckdb.DuckDBPyConnection, key: str | None = None) -> list[Budget
     return out
 
 
-def _find(con: duckdb.DuckDBPyConnection, key: str) -> Budget:
-    found = _load(con, key)
+def _find(con: duckdb.DuckDBPyConnection, key: str, filters: list[Filter] | None = None) -> Budget:
+    """The budget named (or with the id) `key`, among those within `filters`; NotFound names the others."""
+    found = _visible(_load(con, key), filters or [])
     if not found:
-        names = [r[0] for r in con.execute("SELECT name FROM budgets ORDER BY name").fetchall()]
+        names = [b.name for b in _visible(_load(con), filters or [])]
         raise NotFound(
             f"no budget named {key!r}; "
             + (
@@ -331,14 +339,19 @@ def set_budget(store: Store, params: BudgetInput) -> BudgetSaved:
 
 
 class ListBudgetsInput(BaseModel):
-    pass
+    filters: list[Filter] = Field(default_factory=list, description=FILTERS_DESCRIPTION)
+
+
+def _visible(budgets: list[Budget], filters: list[Filter]) -> list[Budget]:
+    return [b for b in budgets if within(b.filters, filters)]
 
 
 @operation("list_budgets", input_model=ListBudgetsInput, output_model=BudgetList)
 def list_budgets(store: Store, params: ListBudgetsInput | None = None) -> BudgetList:
-    """Every budget with its scope, amount, period and thresholds."""
+    """Every budget with its scope, amount, period and thresholds (with filters: those within them)."""
+    filters = params.filters if params else []
     with store.reader() as con:
-        return BudgetList(budgets=_load(con))
+        return BudgetList(budgets=_visible(_load(con), filters))
 
 
 @operation("remove_budget", input_model=BudgetNameInput, output_model=BudgetRemoved, writes=True)
@@ -365,16 +378,18 @@ def evaluate(
     as_of: dt.date,
     level: float = 90.0,
     period_day: dt.date | None = None,
+    only: list[Filter] | None = None,
 ) -> BudgetStatus:
     """A budget's status as of a day (see the module docstring for what 'as of' means), for the period that
-    contains `period_day` (default: the one containing `as_of`)."""
+    contains `period_day` (default: the one containing `as_of`), over the rows that also match `only`."""
     start, end, label = budget_period(b, period_day or as_of)
     last = data_end(con)
     cutoff = as_of if last is None else min(as_of, last + dt.timedelta(days=1))
     counted_end = min(max(cutoff, start), end)
     column, token_type = measure_sql(b.measure)
     source = query_source(con)
-    filters = list(b.filters) + ([Filter(dimension="token_type", values=[token_type])] if token_type else [])
+    scope = [*b.filters, *(only or [])]
+    filters = scope + ([Filter(dimension="token_type", values=[token_type])] if token_type else [])
     clauses, params = filter_sql(filters, con, source)
     where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses])
     amount = Decimal(str(b.amount))
@@ -407,7 +422,7 @@ def evaluate(
     if remaining_days > 0:
         try:
             sf = forecast_scope(
-                con, b.filters, b.measure, cutoff, (end - cutoff).days, level=level, run_backtest=False
+                con, scope, b.measure, cutoff, (end - cutoff).days, level=level, run_backtest=False
             )
             fc = sf.forecast
             skip = (counted_end - cutoff).days  # forecast days before the period starts
@@ -504,9 +519,12 @@ def budget_status(store: Store, params: BudgetStatusInput) -> BudgetStatusResult
     interval and the chance of going over) and which alerts fire."""
     as_of = params.as_of or dt.date.today()
     with store.reader() as con:
-        budgets = [_find(con, params.name)] if params.name else _load(con)
+        budgets = (
+            [_find(con, params.name, params.filters)] if params.name else _visible(_load(con), params.filters)
+        )
         return BudgetStatusResult(
-            as_of=as_of, budgets=[evaluate(con, b, as_of, params.level) for b in budgets]
+            as_of=as_of,
+            budgets=[evaluate(con, b, as_of, params.level, only=params.filters) for b in budgets],
         )
 
 
@@ -529,7 +547,11 @@ def check_budgets(store: Store, params: CheckBudgetsInput) -> CheckBudgetsResult
             lately = as_of - dt.timedelta(days=LATE_DAYS)
             if b.period != "custom" and lately < start:
                 prev_start, prev_end, _ = budget_period(b, start - dt.timedelta(days=1))
-                if prev_end == start and (b.start_date is None or prev_start >= b.start_date):
+                # only a period the budget existed in: a new budget does not alert for the month before it
+                # (a check as of a day before the budget was made is a backfill, and judges every period)
+                made = b.created_at.date()
+                existed = made < prev_end or as_of < made
+                if prev_end == start and existed and (b.start_date is None or prev_start >= b.start_date):
                     statuses.append(evaluate(con, b, prev_end, period_day=prev_start))
     now = dt.datetime.now(dt.UTC)
     new: list[NewBudgetAlert] = []

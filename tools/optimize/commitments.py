@@ -23,9 +23,19 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
+from spendscope.data.errors import UnknownValue
 from spendscope.data.sql import month
 from spendscope.data.store import Store
-from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
+from spendscope.tools.costs.breakdown import (
+    Filter,
+    TimeRange,
+    check_coverage,
+    filter_sql,
+    match_score,
+    period_bounds,
+    resolve_range,
+)
+from spendscope.tools.costs.dimensions import query_source
 from spendscope.tools.costs.reconcile import bill_source_sql, model_map_cte, telemetry_source_sql
 from spendscope.tools.registry import operation
 
@@ -34,6 +44,9 @@ TELEMETRY_COVERAGE = 0.8  # share of a month's used days telemetry must cover to
 
 class CommitmentsInput(TimeRange):
     commitment: str | None = Field(None, description="only this commitment (id or name, case-insensitive)")
+    filters: list[Filter] = Field(
+        default_factory=list, description="only commitment rows matching these filters (e.g. provider, team)"
+    )
 
 
 class CommitmentFigures(BaseModel):
@@ -138,10 +151,13 @@ def run_commitments(con: duckdb.DuckDBPyConnection, p: CommitmentsInput) -> Comm
     start, end = period_bounds(period)
     mm_cte, mm_params = model_map_cte(con, start, end)
     status = "lower(coalesce(CommitmentDiscountStatus, ''))"
-    scope, scope_params = "", []
+    source = query_source(con)
+    clauses, scope_params = filter_sql(p.filters, con, source)
     if p.commitment:
-        scope = "AND (lower(CommitmentDiscountId) = ? OR lower(CommitmentDiscountName) = ?)"
-        scope_params = [p.commitment.strip().lower()] * 2
+        _check_commitment(con, p.commitment)
+        clauses.append("(lower(CommitmentDiscountId) = ? OR lower(CommitmentDiscountName) = ?)")
+        scope_params += [p.commitment.strip().lower()] * 2
+    scope = "".join(f" AND {c}" for c in clauses)
     sql = f"""
         WITH {mm_cte},
         c AS (
@@ -158,8 +174,8 @@ def run_commitments(con: duckdb.DuckDBPyConnection, p: CommitmentsInput) -> Comm
                    any_value(CommitmentDiscountUnit) AS unit,
                    SUM(ListCost) FILTER (WHERE {status} = 'used') AS list_used,
                    count(DISTINCT CAST(ChargePeriodStart AS DATE)) FILTER (WHERE {status} = 'used') AS used_days
-            FROM costs
-            WHERE CommitmentDiscountId IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ? {scope}
+            FROM {source.relation}
+            WHERE CommitmentDiscountId IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?{scope}
             GROUP BY 1, 2
         ),
         ev AS (
@@ -197,9 +213,9 @@ def run_commitments(con: duckdb.DuckDBPyConnection, p: CommitmentsInput) -> Comm
         used, unused, purchased, used_q, unused_q, unit, list_used, tel_used, without, sparse = r[10:]
         sparse_telemetry = sparse_telemetry or bool(sparse)
         figs = _figures(
-            float(used),
-            float(unused),
-            float(purchased),
+            float(used or 0),  # the grand total of no rows at all is NULL
+            float(unused or 0),
+            float(purchased or 0),
             _opt(used_q),
             _opt(unused_q),
             unit,
@@ -237,11 +253,12 @@ def run_commitments(con: duckdb.DuckDBPyConnection, p: CommitmentsInput) -> Comm
                 )
             totals.append(CommitmentTotal(commitment_id=cid, commitment_name=name, months=months, **figs))
         else:
-            total_unused = float(unused)
+            total_unused = float(unused or 0)
     if not rows:
+        only = [*([repr(p.commitment)] if p.commitment else []), *(f.text() for f in p.filters)]
         notes.append(
             f"no commitment rows (CommitmentDiscountId set) in {period.label}"
-            + (f" for {p.commitment!r}" if p.commitment else "")
+            + (f" for {', '.join(only)}" if only else "")
         )
     if any(r.payg_source == "none" and r.used_cost for r in rows):
         notes.append(
@@ -272,6 +289,27 @@ def run_commitments(con: duckdb.DuckDBPyConnection, p: CommitmentsInput) -> Comm
         commitments=totals,
         total_unused_cost=total_unused,
         assumptions=notes,
+    )
+
+
+def _check_commitment(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """UnknownValue, with the closest ids and names, when no commitment in the store has this id or name."""
+    known = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT v FROM (SELECT CommitmentDiscountId AS v FROM costs UNION ALL "
+            "SELECT CommitmentDiscountName FROM costs) WHERE v IS NOT NULL"
+        ).fetchall()
+    ]
+    if name.strip().lower() in {k.lower() for k in known}:
+        return
+    close = sorted(known, key=lambda k: (-match_score(name, k), k))[:3]
+    raise UnknownValue(
+        f"no commitment {name!r}; "
+        + (f"closest: {', '.join(close)}" if close else "the store has no commitments"),
+        argument="commitment",
+        value=name,
+        suggestions=close,
     )
 
 

@@ -15,7 +15,14 @@ import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.sql import month
 from spendscope.data.store import Store
-from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
+from spendscope.tools.costs.breakdown import (
+    Filter,
+    TimeRange,
+    check_coverage,
+    filter_sql,
+    period_bounds,
+    resolve_range,
+)
 from spendscope.tools.costs.dimensions import query_source
 from spendscope.tools.registry import operation
 
@@ -27,6 +34,9 @@ class GpuInput(TimeRange):
         DEFAULT_IDLE_PCT, ge=0, le=100, description="a GPU-hour below this average utilisation is idle"
     )
     team_tag: str = Field("team", description="the (virtual or provider) tag naming the owning team")
+    filters: list[Filter] = Field(
+        default_factory=list, description="only GPU instance cost rows matching these filters (e.g. team)"
+    )
 
 
 class GpuUsage(BaseModel):
@@ -99,6 +109,8 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
     if team.startswith("CAST(NULL"):
         notes.append(f"no {p.team_tag!r} tag in the store: team is empty")
     threshold = float(p.idle_threshold_pct)
+    clauses, filter_params = filter_sql(p.filters, con, source)
+    scope = "".join(f" AND {c}" for c in clauses)
     sql = f"""
         WITH c AS (
             SELECT row_number() OVER () AS rid, ResourceId AS instance_id, ResourceName AS instance_name, x_InstanceType AS instance_type,
@@ -113,7 +125,7 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
                                        coalesce(ChargePeriodEnd, ChargePeriodStart + INTERVAL 1 DAY)) / 3600.0
                    END AS hours
             FROM {source.relation}
-            WHERE x_GpuCount > 0 AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+            WHERE x_GpuCount > 0 AND ChargePeriodStart >= ? AND ChargePeriodStart < ?{scope}
         ),
         per_gpu AS (
             SELECT coalesce(instance_id, host) AS key, coalesce(gpu_index, -1) AS gpu,
@@ -141,13 +153,13 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
             GROUP BY c.rid
         ),
         usage AS (
-            SELECT c.*, c.hours * c.gpus AS gpu_hours, least(coalesce(m.monitored, 0), c.hours) AS monitored_hours,
+            SELECT c.*, c.hours * c.gpus AS gpu_hours, least(CAST(coalesce(m.monitored, 0) AS DOUBLE), c.hours) AS monitored_hours,
                    m.avg_util, coalesce(m.idle_share_hours, 0) * c.gpus AS idle_gpu_hours,
                    coalesce(m.idle_instance_hours, 0) AS idle_instance_hours,
                    CASE WHEN c.hours > 0 THEN CAST(c.cost AS DOUBLE) / c.hours ELSE 0 END
                        * coalesce(m.idle_share_hours, 0) AS idle_cost,
                    CASE WHEN c.hours > 0 THEN CAST(c.cost AS DOUBLE) / c.hours ELSE 0 END
-                       * least(coalesce(m.monitored, 0), c.hours) AS monitored_cost
+                       * least(CAST(coalesce(m.monitored, 0) AS DOUBLE), c.hours) AS monitored_cost
             FROM c LEFT JOIN matched m USING (rid)
         )
         SELECT GROUPING(month, instance_id, instance_name, instance_type, gpus, team) AS g,
@@ -161,7 +173,7 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
         GROUP BY GROUPING SETS ((month, instance_id, instance_name, instance_type, gpus, team), (team), (month), ())
         ORDER BY g, SUM(idle_cost) DESC, month, instance_id, team
     """
-    rows = con.execute(sql, [start, end, start, end, threshold]).fetchall()
+    rows = con.execute(sql, [start, end, *filter_params, start, end, threshold]).fetchall()
     instances: list[GpuInstanceMonth] = []
     by_team: list[GpuGroup] = []
     by_month: list[GpuGroup] = []
@@ -191,7 +203,8 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
         total = GpuUsage(**_usage((0, 0, 0, 0, None, 0, 0, 0, 0)))
     by_month.sort(key=lambda x: str(x.key))
     if not instances:
-        notes.append(f"no GPU instance cost rows (x_GpuCount > 0) in {period.label}")
+        where = f" matching {', '.join(f.text() for f in p.filters)}" if p.filters else ""
+        notes.append(f"no GPU instance cost rows (x_GpuCount > 0){where} in {period.label}")
     elif total.monitored_hours == 0:
         notes.append(
             "no GPU utilisation samples match these instances: import nvidia-smi or DCGM samples "

@@ -32,9 +32,11 @@ from spendscope.data.prices import ModelPrices, PriceCatalog, configured_catalog
 from spendscope.data.store import Store
 from spendscope.tools.allocation.rules import UNALLOCATED
 from spendscope.tools.costs.breakdown import (
+    Filter,
     TimeRange,
     check_coverage,
     data_coverage,
+    filtered_source,
     period_bounds,
     resolve_range,
 )
@@ -118,6 +120,11 @@ class SavingsInput(TimeRange):
     feature_tag: str = Field("feature", description="the tag that names a feature")
     idle_seat_days: int = Field(
         30, ge=1, le=365, description="coding-assistant seats without activity for this many days are idle"
+    )
+    filters: list[Filter] = Field(
+        default_factory=list,
+        description="only spend matching these filters (e.g. a team): every recommendation is computed over "
+        "those rows alone",
     )
 
 
@@ -429,6 +436,7 @@ def _idle_gpus(
             end=window.end - dt.timedelta(days=1),
             idle_threshold_pct=p.idle_threshold_pct,
             team_tag=p.team_tag,
+            filters=p.filters,
         ),
     )
     per: dict[str, dict[str, Any]] = {}
@@ -474,7 +482,9 @@ def _idle_gpus(
 def _commitments(
     con: duckdb.DuckDBPyConnection, window: Period, p: SavingsInput, factor: Decimal
 ) -> list[Recommendation]:
-    result = run_commitments(con, CommitmentsInput(start=window.start, end=window.end - dt.timedelta(days=1)))
+    result = run_commitments(
+        con, CommitmentsInput(start=window.start, end=window.end - dt.timedelta(days=1), filters=p.filters)
+    )
     out = []
     for c in result.commitments:
         if c.utilization_pct is None or c.utilization_pct >= p.commitment_min_utilization_pct:
@@ -552,7 +562,7 @@ def run_savings(
     window = _window(con, p)
     notes = check_coverage(con, window)
     catalog = catalog or configured_catalog()  # the process's price file (negotiated rates) included
-    source = query_source(con)
+    source = filtered_source(p.filters, con, query_source(con))
     factor = DAYS_PER_MONTH / window.days
     kinds = set(p.kinds or KINDS)
     feature = _dim(con, p.feature_tag, source)
@@ -581,6 +591,8 @@ def run_savings(
         by_kind[r.kind] = by_kind.get(r.kind, 0.0) + (r.monthly_saving or 0.0)
     if feature.startswith("CAST(NULL"):
         notes.append(f"no {p.feature_tag!r} tag: model recommendations are per model, not per feature")
+    if p.filters:
+        notes.append(f"only spend matching {', '.join(f.text() for f in p.filters)}")
     notes += [
         f"figures from {window.label} ({window.days} days), scaled to a month of {DAYS_PER_MONTH} days",
         "kinds overlap (caching, batch and a cheaper model can apply to the same spend): the total is an upper bound",

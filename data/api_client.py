@@ -1,6 +1,6 @@
 """HTTP for the provider API syncs: JSON GETs with retries and cursor pagination, and errors a user can act on.
 
-429 and 5xx answers (and dropped connections) are retried with exponential backoff and jitter; a
+429 and 5xx answers (and dropped connections) are retried by tenacity with exponential backoff and jitter; a
 `retry-after` / `retry-after-ms` header from the provider wins over our own delay. 401 and 403 become a
 `SourceError` that says which key to fix; provider response bodies never reach the message.
 """
@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from spendscope.data.errors import SourceError
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, retry_if_result, stop_after_attempt
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
@@ -77,55 +78,82 @@ class ApiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
-        asked = retry_after_seconds(response.headers) if response is not None else None
+    def _asked_delay(self, response: httpx.Response) -> float | None:
+        """The wait the API asked for in this answer (None: use our own backoff)."""
+        return retry_after_seconds(response.headers)
+
+    def _retryable(self, response: httpx.Response) -> bool:
+        return response.status_code in RETRY_STATUS
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Seconds before the next attempt: the provider's `retry-after`, else exponential with jitter."""
+        response = None if state.outcome is None or state.outcome.failed else state.outcome.result()
+        asked = self._asked_delay(response) if response is not None else None
         if asked is not None:
             return min(asked, self.max_delay * 2)
+        attempt = state.attempt_number - 1
         return min(self.base_delay * (2**attempt), self.max_delay) * (0.5 + random.random() / 2)
+
+    def _counted(self, state: RetryCallState) -> None:
+        self.retries += 1
+
+    def _send(
+        self, method: str, path: str, params: list[tuple[str, str]] | None, body: Any
+    ) -> httpx.Response:
+        self.requests += 1
+        if body is None:
+            return self._client.request(method, path, params=params)
+        return self._client.request(method, path, params=params, json=body)
+
+    def send(
+        self, method: str, path: str, *, params: list[tuple[str, str]] | None = None, body: Any = None
+    ) -> httpx.Response:
+        """One request, retrying throttling, server errors and dropped connections (tenacity); the last answer
+        is returned as it is (errors are the caller's to map). `path` may be an absolute URL."""
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(httpx.TransportError) | retry_if_result(self._retryable),
+            sleep=self.sleep,
+            before_sleep=self._counted,
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+            reraise=True,
+        )
+        try:
+            return retrying(self._send, method, path, params, body)
+        except httpx.TransportError as exc:
+            raise SourceError(
+                f"{self.provider} API at {url} could not be reached after {self.max_attempts} attempts "
+                f"({type(exc).__name__}); check the network or the API URL setting",
+                provider=self.provider,
+                url=url,
+            ) from None
 
     def get_json(self, path: str, params: list[tuple[str, str]]) -> dict[str, Any]:
         """GET `path` and return the decoded JSON object, retrying throttling and server errors."""
         url = f"{self.base_url}{path}"
-        for attempt in range(self.max_attempts):
-            self.requests += 1
-            try:
-                response = self._client.get(path, params=params)
-            except httpx.TransportError as exc:
-                if attempt + 1 >= self.max_attempts:
-                    raise SourceError(
-                        f"{self.provider} API at {url} could not be reached after {self.max_attempts} attempts "
-                        f"({type(exc).__name__}); check the network or the API URL setting",
-                        provider=self.provider,
-                        url=url,
-                    ) from None
-                self.retries += 1
-                self.sleep(self._delay(attempt, None))
-                continue
-            status = response.status_code
-            if status in RETRY_STATUS and attempt + 1 < self.max_attempts:
-                self.retries += 1
-                self.sleep(self._delay(attempt, response))
-                continue
-            if status >= 400:
-                raise self._error(status, url)
-            try:
-                body = response.json()
-            except ValueError:
-                raise SourceError(
-                    f"{self.provider} API at {url} answered HTTP {status} with a body that is not JSON; "
-                    "check the API URL setting",
-                    provider=self.provider,
-                    url=url,
-                    status=status,
-                ) from None
-            if not isinstance(body, dict):
-                raise SourceError(
-                    f"{self.provider} API at {url} answered with JSON that is not an object",
-                    provider=self.provider,
-                    url=url,
-                )
-            return body
-        raise AssertionError("unreachable")  # pragma: no cover
+        response = self.send("GET", path, params=params)
+        status = response.status_code
+        if status >= 400:
+            raise self._error(status, url)
+        try:
+            body = response.json()
+        except ValueError:
+            raise SourceError(
+                f"{self.provider} API at {url} answered HTTP {status} with a body that is not JSON; "
+                "check the API URL setting",
+                provider=self.provider,
+                url=url,
+                status=status,
+            ) from None
+        if not isinstance(body, dict):
+            raise SourceError(
+                f"{self.provider} API at {url} answered with JSON that is not an object",
+                provider=self.provider,
+                url=url,
+            )
+        return body
 
     def _error(self, status: int, url: str) -> SourceError:
         p, k = self.provider, self.key_name

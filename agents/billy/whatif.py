@@ -1,0 +1,124 @@
+"""Pay-as-you-go versus commitment what-ifs for a named feature, deployment or commitment ("what would dispatch
+have cost on pay as you go instead of the PTU in august", "is dispatch-ptu worth it vs paygo"): the commitments
+covering the named rows (`query_costs` by commitment), then `commitment_utilization` for each, whose pay-as-you-go
+reference is the bill's ListCost of the Used rows or the telemetry estimate of the commitment's model. Without a
+commitment, or without a pay-as-you-go reference, Billy declines and names what is missing; it never answers with
+the commitment's own cost.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from spendscope.agents.billy.models import BillyAnswer, Plan, Table
+from spendscope.agents.billy.phrasing import money, period_phrase, scope_phrase
+
+if TYPE_CHECKING:
+    from spendscope.agents.billy.execute import Runner
+    from spendscope.agents.billy.reading import Reading
+    from spendscope.agents.billy.resolve import ValueIndex
+
+PAYG = re.compile(
+    r"\b(pay[- ]?as[- ]?you[- ]?go|payg|paygo|on[- ]demand|without (the |our |a )?(commitment|ptu|reservation)s?)\b"
+)
+WHAT_IF = re.compile(
+    r"\bwould ([\w.-]+ ){0,3}(have )?(cost|paid|been)\b|\bwhat[- ]ifs?\b|\binstead\b|\bworth it\b|"
+    r"\bvs\.?\b|\bversus\b|\bcompared? (to|with)\b|\bcheaper\b|\bsav(e|ed|ing)\b"
+)
+COMMIT_WORDS = re.compile(
+    r"\b(commit\w*|ptus?|provisioned|reserv\w*|savings plans?|reserved instances?|ris?|cud)\b"
+)
+_NOT_SCOPE = ("commitment_status", "pricing_category", "charge_category")
+
+
+def payg_whatif(r: Reading) -> bool:
+    """Whether the question weighs pay-as-you-go against a commitment."""
+    low = r.low
+    commitment = bool(COMMIT_WORDS.search(low)) or any(
+        m.dim in ("resource", "commitment") for m in r.mentions
+    )
+    return bool(PAYG.search(low)) and bool(WHAT_IF.search(low)) and commitment
+
+
+def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    from spendscope.tools.costs.breakdown import CostQueryInput
+    from spendscope.tools.optimize.commitments import CommitmentsInput
+
+    scope = [f for f in plan.filters if f.dimension not in _NOT_SCOPE]
+    rng = {} if plan.period is None else {"start": plan.period.start, "end": plan.period.last}
+    named_rows = [f for f in scope if f.dimension != "commitment"]
+    what, when = scope_phrase(named_rows) or "the commitment's use", period_phrase(plan.period)
+    found = run.call("query_costs", CostQueryInput(filters=scope, group_by=["commitment"], top=50, **rng))
+    ids = [str(r.group.get("commitment")) for r in found.rows if r.group.get("commitment") not in (None, "")]
+    if not ids:
+        return BillyAnswer(
+            answer=f"{what[:1].upper()}{what[1:]} has no commitment {when}: it already runs on pay-as-you-go, and a what-if onto a "
+            "commitment needs that commitment's price and capacity, which the store does not hold.",
+            value=None,
+        )
+    rows, payg, cost, notes = [], 0.0, 0.0, []
+    for cid in ids:
+        res = run.call("commitment_utilization", CommitmentsInput(commitment=cid, **rng))
+        tot = next((c for c in res.commitments if c.commitment_id == cid), None)
+        if tot is None:
+            continue
+        if tot.payg_cost_of_used is None:
+            return BillyAnswer(
+                answer=f"I can't put a pay-as-you-go figure on {cid} {when}: there is no pay-as-you-go reference "
+                "(the bill's ListCost is empty on its Used rows and no telemetry covers the tokens it served). "
+                "Import usage events for that deployment (`spendscope import events`) to get the what-if.",
+                value=None,
+            )
+        payg += tot.payg_cost_of_used
+        cost += tot.commitment_cost
+        rows.append(
+            [
+                cid,
+                tot.commitment_cost,
+                tot.used_cost,
+                tot.unused_cost,
+                tot.utilization_pct,
+                tot.payg_cost_of_used,
+            ]
+        )
+        if tot.payg_source == "telemetry":
+            notes.append(
+                f"pay-as-you-go for {cid} = the telemetry tokens of its model at catalog list prices"
+            )
+        else:
+            notes.append(f"pay-as-you-go for {cid} = the bill's list cost of its Used rows")
+    if not rows:
+        return BillyAnswer(answer=f"No commitment figures for {what} {when}.", value=None)
+    named = ", ".join(ids)
+    diff = payg - cost
+    verdict = (
+        f"the commitment saved {money(diff)}"
+        if diff > 0
+        else f"pay-as-you-go would have been {money(-diff)} cheaper"
+    )
+    text = (
+        f"On pay-as-you-go, {what} {when} would have cost about {money(payg)}, against {money(cost)} for the "
+        f"commitment ({named}{_used(rows)}): {verdict}. Assumed: {'; '.join(notes)}; the "
+        "commitment's whole use is counted (it may serve more than the named rows)."
+    )
+    return BillyAnswer(
+        answer=text,
+        value=round(payg, 2),  # the what-if's figure: what the same use would have cost on demand
+        table=Table(
+            columns=[
+                "commitment",
+                "commitment_cost",
+                "used",
+                "unused",
+                "utilization_pct",
+                "payg_cost_of_used",
+            ],
+            rows=rows,
+        ),
+    )
+
+
+def _used(rows: list[list]) -> str:
+    util = rows[0][4] if len(rows) == 1 else None
+    return f", {util:.1f}% used" if util is not None else ""

@@ -1,0 +1,204 @@
+"""Writing staged cost rows into the store, inside the import's transaction: the rows of each file go from their
+staged relation straight into `costs` in one INSERT (a typed view over the file is read, checked and written in
+one pass; nothing is materialised on the way), then the import's own rows are finished in place: numbered, their
+AI columns derived once per distinct combination of descriptive fields, checked against FOCUS's rules.
+
+A staged relation has `costs`' column names. Its other columns: `x_Bad` (true on a row with a value that does
+not parse: the INSERT then stops and the importer names the row), `x_SourceRow` (when the importer numbers rows
+itself; otherwise rows are numbered in the order they arrive, which a pure projection of the file keeps), and
+any column `costs` does not have: spendscope's catalogued extension columns (EXTENSION_COLUMNS) are added to
+`costs` on first use, every other one goes into the JSON column `x_Extra` under its own name, so a file never
+widens the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+from spendscope.data.derive import derive_key_sql, derived_columns, register_derivations
+from spendscope.data.focus import AI_COLUMNS, FOCUS_13_COLUMNS, FOCUS_COLUMNS
+from spendscope.data.sql import ident, literal
+
+BAD_VALUE = "spendscope:bad-value"
+ROW_BITS = 36  # x_RowHash = import_seq * 2^36 + the row's position in the import
+
+# spendscope's own x_ columns that importers fill: real columns of `costs`, added the first time one is written.
+EXTENSION_COLUMNS: dict[str, str] = {
+    "x_ServiceCode": "VARCHAR",
+    "x_Operation": "VARCHAR",
+    "x_LineItemType": "VARCHAR",
+    "x_LineItemId": "VARCHAR",
+    "x_IamPrincipal": "VARCHAR",
+    "x_ResourceGroupName": "VARCHAR",
+    "x_SkuMeterCategory": "VARCHAR",
+    "x_SkuMeterSubcategory": "VARCHAR",
+    "x_SkuMeterId": "VARCHAR",
+    "x_PricingBlockSize": "VARCHAR",
+    "x_CostCenter": "VARCHAR",
+    "x_ProjectNumber": "VARCHAR",
+    "x_ServiceId": "VARCHAR",
+    "x_CostType": "VARCHAR",
+    "x_CreditType": "VARCHAR",
+    "x_ChargeSubcategory": "VARCHAR",
+    "x_ExportTime": "TIMESTAMPTZ",
+}
+PROVENANCE = ("x_Source", "x_ImportId", "x_SourceFile", "x_SourceRow", "x_RowHash")
+# what a row's source said (FOCUS of any version and the extension columns): what two rows must share to be the same
+# row of an export (fingerprints of appended rows); never provenance or the derived AI columns
+SOURCE_COLUMNS = frozenset(FOCUS_COLUMNS) | frozenset(FOCUS_13_COLUMNS) | frozenset(EXTENSION_COLUMNS)
+_INTERNAL = {"x_Bad", "x_Extra"}
+
+
+@dataclass
+class StagedFile:
+    """One file of a delivery, staged as a relation in the staging connection."""
+
+    source: str  # x_SourceFile: the file's absolute path (or a sync's label)
+    relation: str
+    warnings: list[str] = field(default_factory=list)
+    # raises ImportRejected naming the first bad value (called outside the transaction, after the INSERT stopped)
+    locate_bad: Callable[[], None] | None = None
+    # explains an error DuckDB raised while reading the file (None: not a reading error)
+    explain: Callable[[duckdb.Error], Exception | None] | None = None
+    # warnings computed over the inserted rows; gets the name of a relation holding them
+    after: Callable[[duckdb.DuckDBPyConnection, str], list[str]] | None = None
+    # a slower, more liberal staging of the same file, tried when this one meets a value it cannot convert
+    fallback: Callable[[], StagedFile] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.source
+
+
+class BadValue(Exception):
+    """A staged row had x_Bad: the transaction is rolled back and the importer locates the value."""
+
+    def __init__(self, staged: StagedFile) -> None:
+        super().__init__(staged.label)
+        self.staged = staged
+
+
+class ReadFailed(Exception):
+    """DuckDB failed while reading a file during the INSERT (rolled back; explained outside the transaction)."""
+
+    def __init__(self, staged: StagedFile, error: duckdb.Error) -> None:
+        super().__init__(str(error))
+        self.staged = staged
+        self.error = error
+
+
+def store_columns(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, str]:
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {db}.costs").fetchall()}
+
+
+def insert_file(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    staged: StagedFile,
+    *,
+    kind: str,
+    import_id: str,
+) -> list[str]:
+    """INSERT the rows of `staged` into `{db}.costs` (inside the caller's transaction). Returns the source
+    columns written (for fingerprints). Raises BadValue or ReadFailed."""
+    have = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {staged.relation}").fetchall()]
+    target = store_columns(con, db)
+    for name in have:
+        if name in EXTENSION_COLUMNS and name not in target:
+            con.execute(
+                f"ALTER TABLE {db}.costs ADD COLUMN IF NOT EXISTS {ident(name)} {EXTENSION_COLUMNS[name]}"
+            )
+            target[name] = EXTENSION_COLUMNS[name]
+    direct = [c for c in have if c in target and c not in _INTERNAL and c not in PROVENANCE]
+    extra = [c for c in have if c not in target and c not in _INTERNAL and c not in PROVENANCE]
+    cols, exprs = [], []
+    for c in direct:
+        cols.append(c)
+        exprs.append(f"s.{ident(c)}")
+    if extra or "x_Extra" in have:
+        pairs = ", ".join(f"{literal(c)}, s.{ident(c)}" for c in extra)
+        extra_json = f"json_object({pairs})" if extra else "NULL"
+        if "x_Extra" in have:
+            extra_json = (
+                f"coalesce(json_merge_patch(s.x_Extra, {extra_json}), s.x_Extra)" if extra else "s.x_Extra"
+            )
+        cols.append("x_Extra")
+        exprs.append(f"CAST({extra_json} AS JSON)")
+    if "x_SourceRow" in have:
+        cols.append("x_SourceRow")
+        exprs.append("s.x_SourceRow")
+    cols += ["x_Source", "x_ImportId", "x_SourceFile"]
+    exprs += [literal(kind), literal(import_id), literal(staged.label)]
+    if "x_Bad" in have:  # the first written value raises when the row is bad: the transaction stops there
+        exprs[0] = f"CASE WHEN s.x_Bad THEN error({literal(BAD_VALUE)}) ELSE {exprs[0]} END"
+    # rows are numbered by arrival: keep the file's order (a pure projection of the file keeps it)
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        con.execute(
+            f"INSERT INTO {db}.costs ({', '.join(ident(c) for c in cols)}) "
+            f"SELECT {', '.join(exprs)} FROM {staged.relation} AS s"
+        )
+    except duckdb.Error as exc:
+        if BAD_VALUE in str(exc):
+            raise BadValue(staged) from None
+        raise ReadFailed(staged, exc) from None
+    return [c for c in direct if c in SOURCE_COLUMNS] + (["x_Extra"] if "x_Extra" in cols else [])
+
+
+def number_rows(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str, seq: int) -> None:
+    """x_SourceRow (where the importer left it empty) = position in its file; x_RowHash = a row identity that
+    compresses to almost nothing (seq * 2^36 + position in the import). The rows are still local to this
+    transaction, so the update is cheap."""
+    con.execute(
+        f"""UPDATE {db}.costs AS c SET
+                x_SourceRow = coalesce(c.x_SourceRow, c.rowid - m.file_first + 1),
+                x_RowHash = CAST(? AS UBIGINT) * CAST({1 << ROW_BITS} AS UBIGINT) + CAST(c.rowid - m.first AS UBIGINT)
+            FROM (SELECT x_SourceFile AS f, min(rowid) AS file_first, min(min(rowid)) OVER () AS first
+                  FROM {db}.costs WHERE x_ImportId = ? GROUP BY x_SourceFile) AS m
+            WHERE c.x_ImportId = ? AND c.x_SourceFile = m.f""",
+        [seq, import_id, import_id],
+    )
+
+
+def derive_ai_columns(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str) -> None:
+    """Fill the AI columns the importer left empty, once per distinct combination of descriptive fields."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW import_rows AS SELECT * FROM {db}.costs WHERE x_ImportId = {literal(import_id)}"
+    )
+    derived = register_derivations(con, "import_rows")
+    sets = derived_columns("c", "d", "r")
+    useful = (
+        "d.x_Model IS NOT NULL OR d.x_TokenType IS NOT NULL OR d.cq_tokens IS NOT NULL OR d.pq_tokens IS NOT NULL "
+        "OR d.cq_requests IS NOT NULL OR d.cq_hours IS NOT NULL OR d.x_GpuCount IS NOT NULL "
+        "OR d.x_InstanceType IS NOT NULL"
+    )
+    assignments = ", ".join(f"{c} = {sets[c].replace('r.x_Model', 'NULL')}" for c in AI_COLUMNS)
+    con.execute(
+        f"""UPDATE {db}.costs AS c SET {assignments} FROM {derived} AS d
+            WHERE c.x_ImportId = ? AND d.x_DeriveKey = {derive_key_sql("c")} AND ({useful})""",
+        [import_id],
+    )
+    if con.execute(f"SELECT count(*) FROM {derived}_resources").fetchall()[0][0]:
+        con.execute(
+            f"""UPDATE {db}.costs AS c SET x_Model = r.x_Model FROM {derived}_resources AS r
+                WHERE c.x_ImportId = ? AND c.x_Model IS NULL AND r.x_DeriveKey = {derive_key_sql("c")}
+                  AND r.ResourceId = c.ResourceId""",
+            [import_id],
+        )
+    con.execute(f"DROP TABLE {derived}")
+    con.execute(f"DROP TABLE {derived}_resources")
+
+
+def unmapped_token_warning(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    n, cost = con.execute(
+        f"""SELECT count(*), coalesce(sum(EffectiveCost), 0) FROM {relation}
+            WHERE x_Tokens IS NOT NULL AND x_Model IS NULL"""
+    ).fetchall()[0]
+    if not n:
+        return []
+    return [
+        f"{n} token line items (effective cost {cost:.2f}) name no recognisable model; they are kept with "
+        "x_Model NULL"
+    ]

@@ -1,0 +1,37 @@
+"""The differential suite over the public export (../shared/eval/focus_public.csv, imported through
+`import focus` into a DuckDB store and a chdb store): every read gives the same answer on both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from backend_cases import build_pair, differences, reads, run_case
+from samples import public_export
+
+pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+
+from spendscope.data.import_focus import import_focus  # noqa: E402
+from spendscope.data.store import Store  # noqa: E402
+
+MONTH, AS_OF = "2026-10", "2026-11-01"
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+    source = public_export()
+    base = tmp_path_factory.mktemp("differential-public")
+    duck = Store(base / "public.duckdb", lock_timeout=10)
+    click = Store(f"chdb:{base / 'public-chdb'}", lock_timeout=10)
+    build_pair(duck, click, lambda s: import_focus(s, source), MONTH)
+    return duck, click
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), reads(MONTH, AS_OF), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_a_read_over_the_public_export_is_the_same_on_duckdb_and_clickhouse(
+    pair: tuple[Store, Store], name: str, params: dict[str, Any]
+) -> None:
+    duck, click = (run_case(s, name, params) for s in pair)
+    assert differences(duck, click) == []

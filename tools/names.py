@@ -1,0 +1,289 @@
+"""Names in filters, resolved against the store once, for every surface (tools.invoke calls `resolve_filters`).
+
+A filter value the store does not hold is an error with suggestions, never a silent $0:
+
+    no team 'supprot'; closest: support
+
+Values are compared as the cost queries compare them (case-insensitive), so `Search` finds `search`. A value
+that differs from a stored one only in case, spaces or punctuation (`Claude Sonnet 4.5` for
+`claude-sonnet-4-5`) is replaced by the stored spelling when exactly one stored value reads that way; when
+several do, the error names them. `(none)` (rows without a value) is always accepted.
+
+Only equality filters (eq, in, not, not_in) are checked: a prefix or a substring is a search, not a name. An
+exclusion (not, not_in) of a value no row has is an error only when a stored value reads like it (a likely
+misspelling: `team!=supprot`); otherwise it removes nothing and stands (`gpu_count!=0` where every instance
+has GPUs). A value a dimension takes by definition (a token kind such as `cache_write`, a GPU count) stands even
+when no row has it: it names no row by spelling, and 0 is then the right answer.
+Values are looked up within the caller's row scope, so neither the check nor its suggestions reveal values
+outside it. An input with `allow_unknown_values: true` (a budget for a team that has no spend yet) skips the
+check. A store without cost rows is left to the operation, which says to import data first.
+
+Telemetry scopes (`UsageFilter`s over usage_events, as the triage facts take them) are checked the same way,
+with the operation's own matching (a model by its recorded name or canonical id).
+
+A value found in the store is remembered (per store file, caller scope and dimension) until the file changes
+(its size or modification time, or its WAL's), so a long-running server checks a filter it has seen before
+without opening the store again (bench/bench_invoke.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any, get_args, get_origin
+
+import duckdb
+from pydantic import BaseModel
+from spendscope.data.errors import UnknownValue
+from spendscope.data.naming import canonical_model
+from spendscope.data.sql import ident
+from spendscope.data.store import Store
+from spendscope.tools.access import Caller
+from spendscope.tools.costs.breakdown import (
+    NONE_VALUES,
+    Filter,
+    filter_sql,
+    match_score,
+    normalized,
+    pre_aggregation_columns,
+)
+from spendscope.tools.costs.dimensions import TOKEN_MEASURES, Source, dimension_sql, query_source
+from spendscope.tools.scoping import scope_filters
+from spendscope.tools.triage.facts import UsageFilter, usage_where
+
+CHECKED_OPS = frozenset({"eq", "in", "not", "not_in"})
+NEGATIONS = frozenset({"not", "not_in"})
+SUGGESTIONS = 3
+CLOSE = 0.5  # match_score from which a stored value is offered as "closest"
+OPT_OUT = "allow_unknown_values"
+REMEMBERED = 10_000  # values remembered as present, across stores and callers
+
+
+class _Seen:
+    """Values known to be in a store file as it is now: (file, its stamp, scope, kind, dimension, value)."""
+
+    def __init__(self) -> None:
+        self._keys: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: tuple[Any, ...]) -> bool:
+        with self._lock:
+            if key in self._keys:
+                self._keys.move_to_end(key)
+                return True
+            return False
+
+    def add(self, key: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._keys[key] = None
+            while len(self._keys) > REMEMBERED:
+                self._keys.popitem(last=False)
+
+
+_SEEN = _Seen()
+
+
+def _stamp(store: Store) -> tuple[Any, ...]:
+    """What changes when the store file does: size and modification time of the file and of its WAL."""
+    out: list[Any] = [str(store.path)]
+    for path in (store.path, store.path.with_name(store.path.name + ".wal")):
+        try:
+            st = path.stat()
+            out += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out += [None, None]
+    return tuple(out)
+
+
+def _key(stamp: tuple[Any, ...], caller: Caller, f: Any, value: str) -> tuple[Any, ...]:
+    kind, dim = ("usage", f.field) if isinstance(f, UsageFilter) else ("cost", f.dimension.strip().lower())
+    return (stamp, tuple(sorted(caller.row_scope.items())), kind, dim, value.strip().lower())
+
+
+class _Lookup:
+    """Stored values of dimensions, within the caller's scope, read on demand from one connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, caller: Caller) -> None:
+        self.con = con
+        self.source = source
+        self.caller = caller
+        clauses, self.scope_params = filter_sql(scope_filters(caller), con, source)
+        self.scope_where = "".join(f" AND {c}" for c in clauses)
+        self._known: dict[str, list[str]] = {}
+
+    def _expr(self, dimension: str) -> str:
+        return f"CAST({dimension_sql(dimension, self.con, self.source)} AS VARCHAR)"
+
+    def exists(self, dimension: str, value: str) -> bool:
+        expr = self._expr(dimension)
+        rows = self.con.execute(
+            f"SELECT 1 FROM {self.source.relation} WHERE lower({expr}) = ?{self.scope_where} LIMIT 1",
+            [value.strip().lower(), *self.scope_params],
+        ).fetchall()
+        return bool(rows)
+
+    def known(self, dimension: str) -> list[str]:
+        key = dimension.strip().lower()
+        if key not in self._known:
+            expr = self._expr(dimension)
+            relation = f"(SELECT * FROM {self.source.relation} WHERE true{self.scope_where})"
+            read = pre_aggregation_columns([dimension_sql(dimension, self.con, self.source)])
+            if read:  # a tag lookup parses JSON: take the few distinct tag sets first, then their values
+                cols = ", ".join(ident(c) for c in read)
+                relation = f"(SELECT DISTINCT {cols} FROM {relation})"
+            rows = self.con.execute(
+                f"SELECT DISTINCT {expr} FROM {relation} WHERE {expr} IS NOT NULL", self.scope_params
+            ).fetchall()
+            self._known[key] = sorted(r[0] for r in rows)
+        return self._known[key]
+
+    def resolve(self, f: Filter) -> Filter:
+        if f.op not in CHECKED_OPS:
+            return f
+        values = [self._value(f.dimension, v, f.op in NEGATIONS) for v in f.values]
+        return f if values == f.values else f.model_copy(update={"values": values})
+
+    def _value(self, dimension: str, value: str, negated: bool) -> str:
+        if value.strip().lower() in NONE_VALUES or in_vocabulary(dimension, value):
+            return value
+        if self.exists(dimension, value):
+            return value
+        where = (
+            f" among the rows this caller may see ({self.caller.scope_text()})" if self.caller.scoped else ""
+        )
+        known = self.known(dimension)
+        if negated and not any(
+            normalized(k) == normalized(value) or match_score(value, k) >= CLOSE for k in known
+        ):
+            return value  # excluding a value no row has, and nothing like it: the exclusion removes nothing
+        return closest_or_error(dimension, value, known, where)
+
+
+class _UsageLookup:
+    """Values of usage_events fields (telemetry scopes), matched as tools.triage.facts.usage_where matches."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def resolve(self, f: UsageFilter) -> UsageFilter:
+        values = [self._value(f.field, v) for v in f.values]
+        return f if values == f.values else f.model_copy(update={"values": values})
+
+    def _value(self, field: str, value: str) -> str:
+        if value.strip().lower() in NONE_VALUES:
+            return value
+        clauses, params = usage_where(self.con, [UsageFilter(field=field, values=[value])])  # type: ignore[arg-type]
+        if self.con.execute(f"SELECT 1 FROM usage_events WHERE {clauses[0]} LIMIT 1", params).fetchall():
+            return value
+        rows = self.con.execute(
+            f"SELECT DISTINCT {field} FROM usage_events WHERE {field} IS NOT NULL"
+        ).fetchall()
+        known = {str(r[0]) for r in rows}
+        if field == "model":
+            known |= {c for c in (canonical_model(k) for k in list(known)) if c}
+        return closest_or_error(field, value, sorted(known), " in the telemetry (usage_events)")
+
+
+def in_vocabulary(dimension: str, value: str) -> bool:
+    """Whether `value` is one of the values a dimension can take by definition (a token kind, a GPU count): such
+    a value names no row by spelling, so a store without it answers 0 rightly (no cache writes this month)."""
+    key, text = dimension.strip().lower(), value.strip().lower()
+    if key == "token_type":
+        return text in TOKEN_MEASURES.values()
+    return key == "gpu_count" and text.isdigit()
+
+
+def closest_or_error(dimension: str, value: str, known: list[str], where: str) -> str:
+    """The one stored value that reads like `value` (case, spaces and punctuation aside); else UnknownValue
+    naming the closest stored values (or the several that read alike)."""
+    same = sorted({k for k in known if normalized(k) == normalized(value)})
+    if len(same) == 1:
+        return same[0]
+    if same:
+        raise UnknownValue(
+            f"{dimension} {value!r} could be {' or '.join(repr(s) for s in same)}{where}; name one",
+            argument="filters",
+            dimension=dimension,
+            value=value,
+            suggestions=same,
+        )
+    ranked = sorted(known, key=lambda k: (-match_score(value, k), k))
+    close = [k for k in ranked if match_score(value, k) >= CLOSE][:SUGGESTIONS]
+    if close:
+        hint = f"closest: {', '.join(close)}"
+    elif known:
+        hint = f"known values include {', '.join(ranked[:SUGGESTIONS])} (list_dimension_values {dimension})"
+    else:
+        hint = f"no row has a {dimension}"
+    raise UnknownValue(
+        f"no {dimension} {value!r}{where}; {hint}",
+        argument="filters",
+        dimension=dimension,
+        value=value,
+        suggestions=close,
+    )
+
+
+def _item_type(ann: Any) -> type | None:
+    """`X` when `ann` is `list[X]` (X one of the filter types)."""
+    if get_origin(ann) is list and get_args(ann) and get_args(ann)[0] in (Filter, UsageFilter):
+        return get_args(ann)[0]
+    return None
+
+
+def _lists(params: BaseModel) -> Iterator[tuple[str, list[Any] | BaseModel]]:
+    """(field, value): the filter lists of `params`, and its parts that hold some."""
+    for name, info in type(params).model_fields.items():
+        value = getattr(params, name)
+        holds = isinstance(value, BaseModel) and any(True for _ in _lists(value))
+        if holds or _item_type(info.annotation) is not None:
+            yield name, value
+
+
+def _map_filters(params: BaseModel, change: Callable[[Any], Any]) -> BaseModel:
+    update: dict[str, object] = {}
+    for name, value in _lists(params):
+        update[name] = [change(f) for f in value] if isinstance(value, list) else _map_filters(value, change)
+    return params.model_copy(update=update) if update else params
+
+
+def _checked(params: BaseModel) -> list[Any]:
+    """The filters of `params` (at any depth) that name values."""
+    out: list[Any] = []
+    for _, value in _lists(params):
+        if isinstance(value, BaseModel):
+            out += _checked(value)
+        else:
+            out += [f for f in value if isinstance(f, UsageFilter) or f.op in CHECKED_OPS]
+    return out
+
+
+def resolve_filters(store: Store, params: BaseModel, caller: Caller) -> BaseModel:
+    """`params` with every equality filter value replaced by the store's spelling; UnknownValue (with
+    suggestions) for a value the store does not hold within the caller's scope."""
+    if getattr(params, OPT_OUT, False) is True:
+        return params
+    checked = _checked(params)
+    if not checked:
+        return params
+    stamp = _stamp(store)
+    named = [(f, v) for f in checked for v in f.values if v.strip().lower() not in NONE_VALUES]
+    if all(_key(stamp, caller, f, v) in _SEEN for f, v in named):
+        return params
+    with store.reader() as con:
+        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
+            return params
+        costs = (
+            _Lookup(con, query_source(con), caller) if any(isinstance(f, Filter) for f in checked) else None
+        )
+        usage = _UsageLookup(con)
+
+        def change(f: Any) -> Any:
+            resolved = usage.resolve(f) if isinstance(f, UsageFilter) else costs.resolve(f) if costs else f
+            if isinstance(f, UsageFilter) or f.op in CHECKED_OPS:
+                for v in resolved.values:
+                    _SEEN.add(_key(stamp, caller, f, v))
+            return resolved
+
+        return _map_filters(params, change)
