@@ -22,10 +22,11 @@ def rate_on(billing: str, m: str = "m", r: str = "r") -> str:
 
 def converted_sql(billing: str, m: str = "m", r: str = "r") -> str:
     """The value of row `m` in `billing` (joined to `currency_rates AS r` ON `rate_on`): as is when it is not money
-    or already in `billing`; NULL when a rate is missing (callers refuse those rows first: `missing_rates`)."""
+    or already in `billing` (the product kept at the value's scale: ClickHouse wants both branches alike);
+    NULL when a rate is missing (callers refuse those rows first: `missing_rates`)."""
     return (
         f"CASE WHEN {m}.currency IS NULL OR {m}.currency = {literal(billing)} THEN {m}.value "
-        f"ELSE {m}.value * {r}.rate END"
+        f"ELSE CAST({m}.value * {r}.rate AS DECIMAL(38,10)) END"
     )
 
 

@@ -59,6 +59,11 @@ def writes(month: str) -> list[tuple[str, dict[str, Any]]]:
         ("detect_anomalies", {"days": 60}),
         ("check_budgets", {}),
         ("reprice_telemetry", {"since": "2026-09-01"}),
+        ("set_margin_floor", {"name": "feature margin", "by": "feature", "floor_pct": 30}),
+        (
+            "set_unit_budget",
+            {"name": "cost per 1k docs", "metric": "documents_processed", "amount": 5, "per": 1000},
+        ),
     ]
 
 
@@ -131,6 +136,18 @@ def reads(month: str, as_of: str) -> list[tuple[str, dict[str, Any]]]:
         ("scan_anomalies", {"days": 60, "as_of": as_of, "dimensions": ["provider", "model", "team"]}),
         ("list_deliveries", {}),
         ("list_deliveries", {"channel": "email", "status": "failed", "since": "2026-10-01"}),
+        ("list_business_metrics", {}),
+        ("query_business_metrics", {**p, "metric": "revenue", "group_by": ["plan"]}),
+        ("query_business_metrics", {**p, "metric": "tickets_resolved", "grain": "week"}),
+        ("cost_per_business_unit", {**p, "metric": "tickets_resolved"}),
+        ("cost_per_business_unit", {**p, "metric": "documents_processed", "per": 1000, "grain": "week"}),
+        ("cost_per_business_unit", {**p, "metric": "mau", "group_by": ["provider"]}),
+        ("profitability", {**p}),
+        ("profitability", {**p, "by": "plan", "margin_floor_pct": 20}),
+        ("list_business_targets", {}),
+        ("unit_budget_status", {"as_of": as_of}),
+        ("detect_unit_anomalies", {"metric": "tickets_resolved", "as_of": as_of, "days": 30}),
+        ("business_alerts", {"as_of": as_of}),
     ]
 
 
@@ -143,6 +160,8 @@ def anomaly_actions(anomaly_id: str) -> list[tuple[str, dict[str, Any]]]:
         ("get_anomaly", {"anomaly_id": anomaly_id}),
         ("remove_owner", {"key": "team", "value": "search"}),
         ("remove_budget", {"name": "All AI"}),
+        ("remove_business_target", {"name": "feature margin", "kind": "margin_floor"}),
+        ("list_business_targets", {}),
         ("rollback_allocation_rules", {"version": 1}),
         ("review_allocation_suggestions", {"reject": [1]}),
         ("list_virtual_tags", {}),

@@ -115,6 +115,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "top_usage": {"period": "2026-10", "top": 3},
     "unit_costs": {"period": "2026-10"},
     "update_anomaly": {"anomaly_id": ANOMALY, "action": "acknowledge"},
+    "query_business_metrics": {"period": "2026-10", "metric": "tickets_resolved"},
+    "cost_per_business_unit": {"period": "2026-10", "metric": "tickets_resolved"},
+    "profitability": {"period": "2026-10", "top": 3, "trend_months": 1},
+    "detect_unit_anomalies": {"metric": "tickets_resolved", "as_of": "2026-11-01", "days": 7},
+    "unit_budget_status": {"as_of": "2026-11-01"},
+    "business_alerts": {"as_of": "2026-11-01"},
+    "set_margin_floor": {"name": "search margin", "by": "team", "floor_pct": 10},
+    "set_unit_budget": {"name": "search per ticket", "metric": "tickets_resolved", "amount": 1},
+    "remove_business_target": {"name": "customer-margin", "kind": "margin_floor"},
 }
 
 
@@ -262,7 +271,9 @@ class Surfaces:
             ask(self.store, QUESTION, settings=self.settings, caller=SCOPED if scoped else LOCAL)
         else:
             user = SEARCHER if scoped else ADMIN
-            body = slash_body(QUESTION, user=user, channel=CHANNEL, response_url=self.slack.response_url())
+            # a response URL per operation: two identical requests signed in the same second are a replay
+            url = self.slack.response_url(f"{op.name}-{int(scoped)}")
+            body = slash_body(QUESTION, user=user, channel=CHANNEL, response_url=url)
             assert self.app.dispatch(signed_request(SECRET, body, FORM)).status == 200
             self.work.drain()
         return _fed_back(self.llm)

@@ -9,6 +9,7 @@ Operations (decided from the registry, so an operation is covered the moment it 
 - reads that touch no cost rows (ROW_FREE_OPERATIONS: only the names of dimensions and measures): run as is;
 - writes (budgets, anomaly labels, rules, owners): refused. They change state shared by every team, and a
   filter cannot say whose budget or anomaly it is;
+- business-metric reads (COMPANY_WIDE_OPERATIONS: revenue, units, margins): refused;
 - every other operation: refused, and hidden from tools/list, until it takes `filters`.
 
 `run_sql`: each documented relation gets the scope as a predicate over its own columns (a column named like the
@@ -43,6 +44,20 @@ from sqlglot import exp
 LOCAL_ONLY_OPERATIONS = frozenset({"estimate_pr_cost_diff"})
 # Operations that read no cost rows: the names of dimensions and measures (tag keys included), no values.
 ROW_FREE_OPERATIONS = frozenset({"list_dimensions"})
+# Operations over business metrics (revenue, subscriptions, tickets, MAU; docs/unit-economics.md): company figures
+# most rows of which carry no team, so a row scope cannot cut them; refused for row-scoped callers.
+COMPANY_WIDE_OPERATIONS = frozenset(
+    {
+        "list_business_metrics",
+        "query_business_metrics",
+        "cost_per_business_unit",
+        "profitability",
+        "list_business_targets",
+        "unit_budget_status",
+        "detect_unit_anomalies",
+        "business_alerts",
+    }
+)
 
 
 def _is_filter_list(ann: object) -> bool:
@@ -90,6 +105,11 @@ def refusal(op: Operation, caller: Caller) -> str | None:
         return None
     if op.writes:
         return f"{op.name} changes shared state, which row-scoped callers ({caller.scope_text()}) may not do"
+    if op.name in COMPANY_WIDE_OPERATIONS:
+        return (
+            f"{op.name} reads company-wide business metrics (revenue, units), which row-scoped callers "
+            f"({caller.scope_text()}) may not see"
+        )
     if op.name in ROW_FREE_OPERATIONS or takes_filters(op.input_model):
         return None
     return f"{op.name} cannot be limited to {caller.scope_text()}, so it is not available to this caller"

@@ -34,7 +34,7 @@ COST_FILTERS_FIELD = Field(
 
 def accepts(f: Filter, value: str | None) -> bool:
     """Whether `value` of an aggregated group passes filter `f` (case-insensitive; '(none)' is a missing value),
-    the same rule tools.costs.breakdown.filter_predicate applies in SQL."""
+    the same rule tools.costs.breakdown.filter_clause applies in SQL."""
     v = None if value is None or value.strip().lower() in _NONE_WORDS else value.strip().lower()
     wants_none = any(x.strip().lower() in _NONE_WORDS for x in f.values)
     real = [x.strip().lower() for x in f.values if x.strip().lower() not in ("(none)", "null", "(untagged)")]

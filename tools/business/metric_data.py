@@ -23,7 +23,7 @@ from spendscope.data.currency import (
 from spendscope.data.errors import InvalidArgument, MissingMetric
 from spendscope.data.sql import json_text
 from spendscope.tools.business.common import GRAINS, Grain, bucket_sql, suggest
-from spendscope.tools.costs.breakdown import Filter, filter_predicate
+from spendscope.tools.costs.breakdown import Filter, filter_clause
 
 METRIC_COLUMNS = ("customer", "feature", "team", "plan")
 
@@ -58,16 +58,15 @@ def catalog(con: duckdb.DuckDBPyConnection, filters: list[Filter] | None = None)
     present = ", ".join(f"count({c}) AS n_{c}" for c in METRIC_COLUMNS)
     rows = con.execute(
         f"""SELECT metric, bool_or(currency IS NOT NULL), min(unit), min(aggregation),
-                   list(DISTINCT grain ORDER BY grain), list(DISTINCT currency ORDER BY currency)
-                       FILTER (WHERE currency IS NOT NULL),
+                   list(DISTINCT grain), list(DISTINCT currency),
                    min(period_start), max(period_end), count(*), {present},
-                   list(DISTINCT source ORDER BY source)
+                   list(DISTINCT source)
             FROM business_metrics m WHERE {where} GROUP BY metric ORDER BY metric""",
         params,
     ).fetchall()
     keys = dict(
         con.execute(
-            f"""SELECT metric, list(DISTINCT k ORDER BY k) FROM (
+            f"""SELECT metric, list(DISTINCT k) FROM (
                    SELECT metric, unnest(json_keys(tags)) AS k FROM business_metrics m
                    WHERE tags IS NOT NULL AND {where})
                GROUP BY metric""",
@@ -84,13 +83,13 @@ def catalog(con: duckdb.DuckDBPyConnection, filters: list[Filter] | None = None)
             unit=r[2],
             aggregation=r[3] or "sum",
             grains=sorted(r[4], key=GRAINS.index),
-            currencies=list(r[5] or []),
+            currencies=sorted(c for c in r[5] or [] if c is not None),
             first=r[6],
             last_end=r[7],
             rows=n,
             columns=[c for c in METRIC_COLUMNS if counts[c]],
-            tag_keys=list(keys.get(name, [])),
-            sources=list(r[-1]),
+            tag_keys=sorted(keys.get(name, [])),
+            sources=sorted(s for s in r[-1] if s is not None),
             key_columns=[c for c in METRIC_COLUMNS if counts[c] == n],
         )
     return out
@@ -109,7 +108,7 @@ def rows_filter_sql(filters: list[Filter], alias: str = "m") -> tuple[list[str],
             if low in METRIC_COLUMNS
             else json_text(f"{alias}.tags", d[4:] if low.startswith("tag:") else d)
         )
-        clause, values = filter_predicate(expr, f)
+        clause, values = filter_clause(f, expr)
         clauses.append(clause)
         params += values
     return clauses, params
@@ -220,10 +219,12 @@ def metric_values(
     rows = con.execute(
         f"""WITH m AS (
                 SELECT {bucket_sql("m.period_start", grain, start)} AS b{k_sel}, m.customer, m.feature, m.team,
-                       m.plan, CAST(m.tags AS VARCHAR) AS t, m.source, m.aggregation, {value} AS v
+                       m.plan, CAST(m.tags AS VARCHAR) AS t, m.source, m.aggregation,
+                       CAST({value} AS DECIMAL(38,10)) AS v
                 FROM business_metrics m {join} WHERE {where} AND {inside}),
             s AS (
-                SELECT b{k_cols}, CASE WHEN any_value(aggregation) = 'average' THEN avg(v) ELSE sum(v) END AS v
+                SELECT b{k_cols}, CASE WHEN any_value(aggregation) = 'average'
+                    THEN CAST(avg(v) AS DECIMAL(38,10)) ELSE sum(v) END AS v
                 FROM m GROUP BY b{k_cols}, customer, feature, team, plan, t, source)
             SELECT b{k_cols}, sum(v) FROM s GROUP BY ALL ORDER BY ALL""",
         [*params, start, end],
