@@ -56,6 +56,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
 }
 NEEDS_STATE = {"get_anomaly"}  # answers only once a write has stored something (covered by the write tests)
+# Need business metrics, which the eval store lacks (their MCP tools: tests/test_tools_business.py, the demo
+# through tests/test_backend_differential.py and the scope table).
+NEEDS_STATE |= {"query_business_metrics", "cost_per_business_unit", "detect_unit_anomalies", "profitability"}
 
 
 @pytest.fixture

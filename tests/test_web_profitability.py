@@ -56,11 +56,13 @@ def test_the_unprofitable_customer_comes_first_with_its_figures(
     assert "enterprise" in text(by_plan.text)
 
 
-def test_a_row_scoped_token_sees_no_other_teams_revenue_or_names(client: TestClient) -> None:
+def test_a_row_scoped_token_is_refused_business_figures_and_sees_no_other_team(client: TestClient) -> None:
     r = client.get(
         "/profitability?month=2026-10", headers={**HTML, "authorization": f"Bearer {TOKENS['search']}"}
     )
     assert r.status_code == 200
     page = text(r.text)
     assert not any(re.search(rf"\b{t}\b", page) for t in OTHER_TEAMS)
-    assert "$0.00" in page  # no revenue row names team search: no revenue for this caller
+    assert (
+        "Not available for your scope" in page and "$" not in page
+    )  # business figures are refused to a scope

@@ -37,7 +37,7 @@ Owner = Annotated[
 
 
 def _filters(texts: list[str] | None) -> list[Any]:
-    from spendscope.commands.governance import parse_filters
+    from spendscope.options import parse_filters
 
     return parse_filters(texts)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 import duckdb
 from pydantic import BaseModel, Field
@@ -68,6 +68,9 @@ class BusinessAlert(BaseModel):
 
 
 class BusinessAlertsInput(BaseModel):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     as_of: dt.date | None = Field(None, description="judge data before this day (default today)")
     anomaly_days: int = Field(14, ge=1, le=120, description="unit anomalies touching the last N days of data")
     filters: list[Filter] = Field(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -41,6 +41,9 @@ WEEKS_BEFORE = 4  # the week-on-week line compares the last 7 days with the 4 we
 
 
 class UnitAnomalyInput(BaseModel):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     metric: str = Field(description="business metric with daily values, e.g. tickets_resolved")
     per: int = Field(1, ge=1, le=1_000_000_000, description="units per figure (1000: per 1k documents)")
     group_by: str | None = Field(
@@ -58,7 +61,9 @@ class UnitAnomalyInput(BaseModel):
         DEFAULT_MIN_RELATIVE_PCT, ge=0, description="minimum change of the unit cost, %"
     )
     min_impact: float = Field(MIN_IMPACT_FLOOR, ge=0, description="minimum dollars a day (at typical volume)")
-    direction: Literal["both", "spike", "drop"] = "both"
+    direction: Literal["both", "spike", "drop"] = Field(
+        "both", description="spike: unit cost above usual; drop: below; both"
+    )
 
 
 class UnitAnomaly(BaseModel):

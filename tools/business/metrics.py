@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from spendscope.data.currency import billing_currency
@@ -30,6 +30,9 @@ MAX_VALUES = 200
 
 
 class ListMetricsInput(BaseModel):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     filters: list[Filter] = FILTERS_FIELD
 
 
@@ -114,6 +117,9 @@ def list_business_metrics(store: Store, params: ListMetricsInput) -> MetricCatal
 
 
 class MetricValuesInput(TimeRange):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     metric: str = Field(description="business metric, e.g. revenue, tickets_resolved, mau")
     group_by: list[str] = Field(
         default_factory=list,

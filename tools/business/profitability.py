@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidPeriod
@@ -39,6 +39,9 @@ TREND_POINTS = 5.0  # AI cost share of revenue moving this many points is a tren
 
 
 class ProfitabilityInput(TimeRange):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     by: FloorBy = Field("customer", description="customer, feature, plan or team")
     revenue_metric: str = Field("revenue", description="the business metric holding revenue")
     subscription_metric: str | None = Field(

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 import duckdb
 from pydantic import BaseModel, Field
@@ -64,6 +64,9 @@ def within(scope: list[Filter], filters: list[Filter]) -> bool:
 
 
 class MarginFloorInput(BaseModel):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     name: str = Field(min_length=1, max_length=80, description="e.g. 'customer margin'")
     by: FloorBy = Field("customer", description="what it judges: customer, feature, plan or team")
     floor_pct: float = Field(
@@ -99,6 +102,9 @@ class MarginFloor(BaseModel):
 
 
 class UnitBudgetInput(BaseModel):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     name: str = Field(min_length=1, max_length=80, description="e.g. 'cost per ticket'")
     metric: str = Field(description="the business metric, e.g. tickets_resolved")
     amount: Decimal = Field(gt=0, description="the most `per` units may cost, in the billing currency")
@@ -135,6 +141,9 @@ class TargetSaved(BaseModel):
 
 
 class ListTargetsInput(BaseModel):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     filters: list[Filter] = Field(
         default_factory=list, description="only floors and budgets whose own scope lies within these filters"
     )
@@ -212,7 +221,14 @@ def _dump(filters: list[Filter]) -> str:
     return json.dumps([f.model_dump() for f in filters])
 
 
-@operation("set_margin_floor", input_model=MarginFloorInput, output_model=TargetSaved, writes=True)
+@operation(
+    "set_margin_floor",
+    input_model=MarginFloorInput,
+    output_model=TargetSaved,
+    writes=True,
+    destructive=True,
+    idempotent=True,
+)
 def set_margin_floor(store: Store, params: MarginFloorInput) -> TargetSaved:
     """Set (or change) a margin floor: the lowest margin a customer, feature, plan or team may run at. Those below
     it, or whose AI cost exceeds their subscription, are listed first and alerted to their owner."""
@@ -253,7 +269,14 @@ def set_margin_floor(store: Store, params: MarginFloorInput) -> TargetSaved:
     return TargetSaved(kind="margin_floor", name=name, created=not old, margin_floor=saved)
 
 
-@operation("set_unit_budget", input_model=UnitBudgetInput, output_model=TargetSaved, writes=True)
+@operation(
+    "set_unit_budget",
+    input_model=UnitBudgetInput,
+    output_model=TargetSaved,
+    writes=True,
+    destructive=True,
+    idempotent=True,
+)
 def set_unit_budget(store: Store, params: UnitBudgetInput) -> TargetSaved:
     """Set (or change) a unit-cost budget: the most a unit of a business metric may cost per week or month (e.g.
     $0.50 per ticket resolved). Over it, and unusual days of the series, are alerted to its owner."""
@@ -294,7 +317,14 @@ def list_business_targets(store: Store, params: ListTargetsInput) -> TargetList:
     return TargetList(margin_floors=floors, unit_budgets=budgets)
 
 
-@operation("remove_business_target", input_model=RemoveTargetInput, output_model=TargetRemoved, writes=True)
+@operation(
+    "remove_business_target",
+    input_model=RemoveTargetInput,
+    output_model=TargetRemoved,
+    writes=True,
+    destructive=True,
+    idempotent=True,
+)
 def remove_business_target(store: Store, params: RemoveTargetInput) -> TargetRemoved:
     """Remove a margin floor or a unit-cost budget."""
     table = "margin_floors" if params.kind == "margin_floor" else "unit_budgets"

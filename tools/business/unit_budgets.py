@@ -4,7 +4,7 @@ budget (operation `unit_budget_status`)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidPeriod, NotFound
@@ -21,6 +21,9 @@ PERIODS = 6  # periods shown per budget
 
 
 class UnitBudgetStatusInput(BaseModel):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     name: str | None = Field(None, description="one unit budget; default all")
     as_of: dt.date | None = Field(None, description="'today': data before this day counts; default today")
     filters: list[Filter] = Field(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument
@@ -42,6 +42,9 @@ from spendscope.tools.registry import operation
 
 
 class CostPerUnitInput(TimeRange):
+    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
+    allow_unknown_values: ClassVar[bool] = True
+
     metric: str = Field(
         description="business metric, e.g. tickets_resolved, documents_processed, mau, revenue"
     )
