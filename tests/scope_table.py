@@ -262,7 +262,9 @@ class Surfaces:
             ask(self.store, QUESTION, settings=self.settings, caller=SCOPED if scoped else LOCAL)
         else:
             user = SEARCHER if scoped else ADMIN
-            body = slash_body(QUESTION, user=user, channel=CHANNEL, response_url=self.slack.response_url())
+            # a response URL per operation: two identical requests signed in the same second are a replay
+            url = self.slack.response_url(f"{op.name}-{int(scoped)}")
+            body = slash_body(QUESTION, user=user, channel=CHANNEL, response_url=url)
             assert self.app.dispatch(signed_request(SECRET, body, FORM)).status == 200
             self.work.drain()
         return _fed_back(self.llm)
