@@ -258,7 +258,9 @@ def stage_focus(
     parts = [usage, tokens]
     if seats:
         parts += _seat_sql(tool, common, tags, window, as_of)
-    con.execute(f"CREATE OR REPLACE TABLE staged AS {' UNION ALL BY NAME '.join(parts)}")
+    # in a fixed order: rows the importer leaves unnumbered (seat-days) are numbered by their place in `staged`
+    union = " UNION ALL BY NAME ".join(parts)
+    con.execute(f"CREATE OR REPLACE TABLE staged AS SELECT * FROM ({union}) ORDER BY ALL")
 
 
 def _seat_sql(tool: Tool, common: str, tags: str, window: SyncWindow, as_of: dt.datetime) -> list[str]:

@@ -183,7 +183,7 @@ def azure_run(t: Target, export: str, month: str, submitted: str, rows: list[lis
             "runId": run_id,
             "startDate": f"{month}-01T00:00:00",
             "endDate": f"{month}-28T00:00:00",
-        },  # fmt: skip
+        },
         "blobs": [{"blobName": "/".join(p for p in ("costexports", t.prefix, key) if p), "byteCount": 1}],
     }
     t.put(f"{folder}/manifest.json", json.dumps(manifest).encode())

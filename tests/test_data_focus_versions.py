@@ -14,17 +14,34 @@ from spendscope.data.import_focus import import_focus
 from spendscope.data.store import Store
 
 BASE = {
-    "BilledCost": "3.00", "EffectiveCost": "3.00", "ListCost": "3.00", "ContractedCost": "3.00",
-    "BillingAccountId": "acct-1", "BillingAccountName": "Acme", "BillingCurrency": "USD",
-    "BillingPeriodStart": "2026-10-01T00:00:00Z", "BillingPeriodEnd": "2026-11-01T00:00:00Z",
-    "ChargePeriodStart": "2026-10-02T00:00:00Z", "ChargePeriodEnd": "2026-10-03T00:00:00Z",
-    "ChargeCategory": "Usage", "ChargeClass": "", "ChargeDescription": "Claude Sonnet 4.5 input tokens",
-    "InvoiceIssuerName": "Amazon Web Services", "ServiceName": "Amazon Bedrock",
-    "ServiceCategory": "AI and Machine Learning", "PricingQuantity": "1", "PricingUnit": "1000000 Tokens",
-    "ConsumedQuantity": "1000000", "ConsumedUnit": "Tokens",
-}  # fmt: skip
-AI_DETAILS = {"ModelDeveloper": "Anthropic", "ModelFamily": "Claude", "ModelId": "claude-sonnet-4-5-20250929",
-              "ModelVersion": "4.5"}  # fmt: skip
+    "BilledCost": "3.00",
+    "EffectiveCost": "3.00",
+    "ListCost": "3.00",
+    "ContractedCost": "3.00",
+    "BillingAccountId": "acct-1",
+    "BillingAccountName": "Acme",
+    "BillingCurrency": "USD",
+    "BillingPeriodStart": "2026-10-01T00:00:00Z",
+    "BillingPeriodEnd": "2026-11-01T00:00:00Z",
+    "ChargePeriodStart": "2026-10-02T00:00:00Z",
+    "ChargePeriodEnd": "2026-10-03T00:00:00Z",
+    "ChargeCategory": "Usage",
+    "ChargeClass": "",
+    "ChargeDescription": "Claude Sonnet 4.5 input tokens",
+    "InvoiceIssuerName": "Amazon Web Services",
+    "ServiceName": "Amazon Bedrock",
+    "ServiceCategory": "AI and Machine Learning",
+    "PricingQuantity": "1",
+    "PricingUnit": "1000000 Tokens",
+    "ConsumedQuantity": "1000000",
+    "ConsumedUnit": "Tokens",
+}
+AI_DETAILS = {
+    "ModelDeveloper": "Anthropic",
+    "ModelFamily": "Claude",
+    "ModelId": "claude-sonnet-4-5-20250929",
+    "ModelVersion": "4.5",
+}
 
 
 def write(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -41,8 +58,12 @@ def one(store: Store, sql: str) -> tuple:
 
 
 def test_a_focus_1_4_file_keeps_its_providers(tmp_path: Path) -> None:
-    row = BASE | {"ServiceProviderName": "Anthropic", "HostProviderName": "Amazon Web Services",
-                  "SkuMeter": "Input Tokens", "SkuPriceDetails": json.dumps(AI_DETAILS)}  # fmt: skip
+    row = BASE | {
+        "ServiceProviderName": "Anthropic",
+        "HostProviderName": "Amazon Web Services",
+        "SkuMeter": "Input Tokens",
+        "SkuPriceDetails": json.dumps(AI_DETAILS),
+    }
     store = Store(tmp_path / "s.duckdb")
     result = import_focus(store, write(tmp_path / "f14.csv", [row]))
     assert one(
@@ -72,15 +93,26 @@ def test_focus_1_5_ai_properties_feed_model_token_type_and_tokens(tmp_path: Path
 
 
 def test_focus_1_3_allocation_contract_and_invoice_detail_columns_are_kept(tmp_path: Path) -> None:
-    applied = [{"ContractCommitmentId": "cc-1", "ContractCommitmentAppliedCost": 3.0,
-                "ContractCommitmentAppliedQuantity": 3.0, "ContractCommitmentAppliedUnit": "USD"}]  # fmt: skip
+    applied = [
+        {
+            "ContractCommitmentId": "cc-1",
+            "ContractCommitmentAppliedCost": 3.0,
+            "ContractCommitmentAppliedQuantity": 3.0,
+            "ContractCommitmentAppliedUnit": "USD",
+        }
+    ]
     row = BASE | {
-        "ProviderName": "AWS", "PublisherName": "AWS", "ServiceProviderName": "AWS",
-        "InvoiceDetailId": "inv-7-line-3", "AllocatedMethodId": "proportional-cpu",
-        "AllocatedMethodDetails": json.dumps({"Basis": "cpu"}), "AllocatedResourceId": "eks/cluster-1/pod-9",
-        "AllocatedResourceName": "pod-9", "AllocatedTags": json.dumps({"team": "search"}),
+        "ProviderName": "AWS",
+        "PublisherName": "AWS",
+        "ServiceProviderName": "AWS",
+        "InvoiceDetailId": "inv-7-line-3",
+        "AllocatedMethodId": "proportional-cpu",
+        "AllocatedMethodDetails": json.dumps({"Basis": "cpu"}),
+        "AllocatedResourceId": "eks/cluster-1/pod-9",
+        "AllocatedResourceName": "pod-9",
+        "AllocatedTags": json.dumps({"team": "search"}),
         "ContractApplied": json.dumps(applied),
-    }  # fmt: skip
+    }
     store = Store(tmp_path / "s.duckdb")
     import_focus(store, write(tmp_path / "f13.csv", [row]))
     got = one(
@@ -101,12 +133,30 @@ def test_focus_1_3_allocation_contract_and_invoice_detail_columns_are_kept(tmp_p
 
 
 def test_column_names_of_every_version_map_to_one_schema(tmp_path: Path) -> None:
-    v10 = {"Provider": "Acme", "Publisher": "Acme", "AmortizedCost": "2.00", "BilledCost": "2.00",
-           "ChargePeriodStart": "2026-10-01", "ChargePeriodEnd": "2026-10-02", "UsageQuantity": "5", "UsageUnit": "GB",
-           "Region": "us-east-1", "ChargeType": "Usage"}  # fmt: skip
-    v12 = {"ProviderName": "Acme", "PublisherName": "Acme", "EffectiveCost": "2.00", "BilledCost": "2.00",
-           "ChargePeriodStart": "2026-10-01", "ChargePeriodEnd": "2026-10-02", "ConsumedQuantity": "5",
-           "ConsumedUnit": "GB", "RegionId": "us-east-1", "ChargeCategory": "Usage"}  # fmt: skip
+    v10 = {
+        "Provider": "Acme",
+        "Publisher": "Acme",
+        "AmortizedCost": "2.00",
+        "BilledCost": "2.00",
+        "ChargePeriodStart": "2026-10-01",
+        "ChargePeriodEnd": "2026-10-02",
+        "UsageQuantity": "5",
+        "UsageUnit": "GB",
+        "Region": "us-east-1",
+        "ChargeType": "Usage",
+    }
+    v12 = {
+        "ProviderName": "Acme",
+        "PublisherName": "Acme",
+        "EffectiveCost": "2.00",
+        "BilledCost": "2.00",
+        "ChargePeriodStart": "2026-10-01",
+        "ChargePeriodEnd": "2026-10-02",
+        "ConsumedQuantity": "5",
+        "ConsumedUnit": "GB",
+        "RegionId": "us-east-1",
+        "ChargeCategory": "Usage",
+    }
     v14 = {k: v for k, v in v12.items() if k not in ("ProviderName", "PublisherName")} | {
         "ServiceProviderName": "Acme"
     }

@@ -165,10 +165,29 @@ def test_mixed_crlf_and_lf_line_endings_import_in_every_format(tmp_path: Path, i
         rows = [[f"2026-10-0{d}", f"{d}.25", "USD", "Storage", "Hot LRS", "1"] for d in range(1, 6)]
         fn = import_azure
     elif importer == "gcp":
-        header = ["billing_account_id", "service.description", "sku.description", "usage_start_time",
-                  "usage_end_time", "cost", "currency", "invoice.month"]  # fmt: skip
-        rows = [["0A1B2C", "Cloud Storage", "Standard Storage", f"2026-10-0{d} 00:00:00 UTC",
-                 f"2026-10-0{d} 01:00:00 UTC", f"{d}.25", "USD", "202610"] for d in range(1, 6)]  # fmt: skip
+        header = [
+            "billing_account_id",
+            "service.description",
+            "sku.description",
+            "usage_start_time",
+            "usage_end_time",
+            "cost",
+            "currency",
+            "invoice.month",
+        ]
+        rows = [
+            [
+                "0A1B2C",
+                "Cloud Storage",
+                "Standard Storage",
+                f"2026-10-0{d} 00:00:00 UTC",
+                f"2026-10-0{d} 01:00:00 UTC",
+                f"{d}.25",
+                "USD",
+                "202610",
+            ]
+            for d in range(1, 6)
+        ]
         fn = import_gcp
     else:
         header = ["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargePeriodEnd", "ProviderName"]
@@ -235,8 +254,18 @@ def test_azure_mca_rows_without_a_billing_period_take_the_charge_month_and_warn(
 
 
 def test_gcp_credits_and_labels_written_as_python_literals_are_read(tmp_path: Path) -> None:
-    header = ["billing_account_id", "service.description", "sku.description", "usage_start_time",
-              "usage_end_time", "labels", "cost", "currency", "credits", "invoice.month"]  # fmt: skip
+    header = [
+        "billing_account_id",
+        "service.description",
+        "sku.description",
+        "usage_start_time",
+        "usage_end_time",
+        "labels",
+        "cost",
+        "currency",
+        "credits",
+        "invoice.month",
+    ]
     credit = "[{'name': 'FreeTrial:Credit-1', 'amount': -0.25, 'full_name': None, 'id': 'c1', 'type': 'PROMOTION'}]"
     labels = "[{'key': 'team', 'value': 'search'}]"
     rows = [

@@ -37,9 +37,21 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 def focus_export(path: Path, version: int, days: range, account: str = "acct-1") -> Path:
-    header = ["BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ProviderName", "ChargePeriodStart",
-              "ChargePeriodEnd", "BilledCost", "EffectiveCost", "ChargeCategory", "BillingCurrency", "ResourceId",
-              "SkuMeter", "ServiceName"]  # fmt: skip
+    header = [
+        "BillingAccountId",
+        "BillingPeriodStart",
+        "BillingPeriodEnd",
+        "ProviderName",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+        "BilledCost",
+        "EffectiveCost",
+        "ChargeCategory",
+        "BillingCurrency",
+        "ResourceId",
+        "SkuMeter",
+        "ServiceName",
+    ]
     rows = [
         [
             account,
@@ -55,7 +67,7 @@ def focus_export(path: Path, version: int, days: range, account: str = "acct-1")
             f"proj_{i}",
             "Input Tokens",
             "OpenAI API",
-        ]  # fmt: skip
+        ]
         for d in days
         for i in range(4)
     ]
@@ -63,10 +75,22 @@ def focus_export(path: Path, version: int, days: range, account: str = "acct-1")
 
 
 def cur_export(path: Path, version: int, days: range, account: str = "999988887777") -> Path:
-    header = ["bill_payer_account_id", "bill_billing_period_start_date", "bill_billing_period_end_date",
-              "line_item_usage_account_id", "line_item_line_item_type", "line_item_usage_start_date",
-              "line_item_usage_end_date", "line_item_product_code", "line_item_usage_type", "line_item_resource_id",
-              "line_item_usage_amount", "line_item_unblended_cost", "line_item_currency_code", "pricing_unit"]  # fmt: skip
+    header = [
+        "bill_payer_account_id",
+        "bill_billing_period_start_date",
+        "bill_billing_period_end_date",
+        "line_item_usage_account_id",
+        "line_item_line_item_type",
+        "line_item_usage_start_date",
+        "line_item_usage_end_date",
+        "line_item_product_code",
+        "line_item_usage_type",
+        "line_item_resource_id",
+        "line_item_usage_amount",
+        "line_item_unblended_cost",
+        "line_item_currency_code",
+        "pricing_unit",
+    ]
     rows = [
         [
             account,
@@ -83,7 +107,7 @@ def cur_export(path: Path, version: int, days: range, account: str = "9999888877
             _cost(d, i, version),
             "USD",
             "GB-Mo",
-        ]  # fmt: skip
+        ]
         for d in days
         for i in range(4)
     ]
@@ -91,9 +115,22 @@ def cur_export(path: Path, version: int, days: range, account: str = "9999888877
 
 
 def azure_export(path: Path, version: int, days: range, account: str = "8611537") -> Path:
-    header = ["BillingAccountId", "BillingAccountName", "BillingPeriodStartDate", "BillingPeriodEndDate", "Date",
-              "CostInBillingCurrency", "BillingCurrencyCode", "MeterName", "MeterCategory", "ResourceId",
-              "SubscriptionId", "ChargeType", "Quantity", "UnitOfMeasure"]  # fmt: skip
+    header = [
+        "BillingAccountId",
+        "BillingAccountName",
+        "BillingPeriodStartDate",
+        "BillingPeriodEndDate",
+        "Date",
+        "CostInBillingCurrency",
+        "BillingCurrencyCode",
+        "MeterName",
+        "MeterCategory",
+        "ResourceId",
+        "SubscriptionId",
+        "ChargeType",
+        "Quantity",
+        "UnitOfMeasure",
+    ]
     rows = [
         [
             account,
@@ -110,7 +147,7 @@ def azure_export(path: Path, version: int, days: range, account: str = "8611537"
             "Usage",
             "1",
             "1 GB/Month",
-        ]  # fmt: skip
+        ]
         for d in days
         for i in range(4)
     ]
@@ -122,8 +159,19 @@ def gcp_export(
 ) -> Path:
     """Rows as cut from the BigQuery export: each keeps the export_time it was exported at (its own day), or
     `exported` for every row (an incremental pull of what was exported since the last one)."""
-    header = ["billing_account_id", "invoice.month", "usage_start_time", "usage_end_time", "cost", "currency",
-              "service.description", "sku.description", "sku.id", "project.id", "export_time"]  # fmt: skip
+    header = [
+        "billing_account_id",
+        "invoice.month",
+        "usage_start_time",
+        "usage_end_time",
+        "cost",
+        "currency",
+        "service.description",
+        "sku.description",
+        "sku.id",
+        "project.id",
+        "export_time",
+    ]
     rows = [
         [
             account,
@@ -137,7 +185,7 @@ def gcp_export(
             "E5F0-6A5D-7BAD",
             f"proj-{i}",
             exported or f"2026-10-{d:02d}T06:00:00Z",
-        ]  # fmt: skip
+        ]
         for d in days
         for i in range(4)
     ]

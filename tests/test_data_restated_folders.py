@@ -27,8 +27,18 @@ COMPARED = (
     "BillingAccountId, BillingPeriodStart, ProviderName, ChargePeriodStart, ChargePeriodEnd, BilledCost, "
     "EffectiveCost, ServiceName, SkuMeter, x_Source"
 )
-GCP_HEADER = ["billing_account_id", "invoice.month", "usage_start_time", "usage_end_time", "cost", "currency",
-              "service.description", "sku.description", "project.id", "export_time"]  # fmt: skip
+GCP_HEADER = [
+    "billing_account_id",
+    "invoice.month",
+    "usage_start_time",
+    "usage_end_time",
+    "cost",
+    "currency",
+    "service.description",
+    "sku.description",
+    "project.id",
+    "export_time",
+]
 
 
 def cost(day: int, item: int, version: int) -> str:
@@ -38,8 +48,18 @@ def cost(day: int, item: int, version: int) -> str:
 
 def focus(t: Target, version: int) -> list[str]:
     """FOCUS exports written as one file per day (`focus-2026-10-DD.csv`), each the month to date."""
-    rows = [["acct-1", cost(d, i, version), cost(d, i, version), f"2026-10-{d:02d}", f"2026-10-{d + 1:02d}",
-             f"Provider{i}"] for d in range(1, version + 1) for i in range(2)]  # fmt: skip
+    rows = [
+        [
+            "acct-1",
+            cost(d, i, version),
+            cost(d, i, version),
+            f"2026-10-{d:02d}",
+            f"2026-10-{d + 1:02d}",
+            f"Provider{i}",
+        ]
+        for d in range(1, version + 1)
+        for i in range(2)
+    ]
     key = f"focus/focus-2026-10-{version:02d}.csv"
     t.put(key, csv_bytes(FOCUS_HEADER, rows))
     return [key]
@@ -47,26 +67,56 @@ def focus(t: Target, version: int) -> list[str]:
 
 def cur2(t: Target, version: int) -> list[str]:
     """AWS Data Exports in overwrite mode: the period's files and manifest are rewritten with every delivery."""
-    rows = [[f"li-{d}-{i}", "111122223333", "2026-10", "Usage", f"2026-10-{d:02d}T00:00:00Z",
-             f"2026-10-{d:02d}T23:00:00Z", "AmazonBedrock", f"USE1-Item{i}-input-tokens", "1000",
-             cost(d, i, version), "USD"] for d in range(1, version + 1) for i in range(2)]  # fmt: skip
+    rows = [
+        [
+            f"li-{d}-{i}",
+            "111122223333",
+            "2026-10",
+            "Usage",
+            f"2026-10-{d:02d}T00:00:00Z",
+            f"2026-10-{d:02d}T23:00:00Z",
+            "AmazonBedrock",
+            f"USE1-Item{i}-input-tokens",
+            "1000",
+            cost(d, i, version),
+            "USD",
+        ]
+        for d in range(1, version + 1)
+        for i in range(2)
+    ]
     half = len(rows) // 2
     return data_exports(t, "cur2", "2026-10", [rows[:half], rows[half:]] if half else [rows])
 
 
 def azure(t: Target, version: int) -> list[str]:
     """Azure month-to-date export runs: a new run folder with its manifest.json every day."""
-    rows = [["8611537", f"2026-10-{d:02d}", cost(d, i, version), "USD", f"Category{i}", "1"]
-            for d in range(1, version + 1) for i in range(2)]  # fmt: skip
+    rows = [
+        ["8611537", f"2026-10-{d:02d}", cost(d, i, version), "USD", f"Category{i}", "1"]
+        for d in range(1, version + 1)
+        for i in range(2)
+    ]
     submitted = f"2026-10-{version:02d}T06:00:00.0000000Z"
     return [azure_run(t, "daily", "2026-10", submitted, rows, f"run-{version:02d}")]
 
 
 def gcp(t: Target, version: int) -> list[str]:
     """The invoice month cut from the BigQuery export, rewritten in its Hive partition every day."""
-    rows = [["01A2B3-C4D5E6-F7A8B9", "202610", f"2026-10-{d:02d}T00:00:00Z", f"2026-10-{d:02d}T23:00:00Z",
-             cost(d, i, version), "USD", "Vertex AI", f"Sku {i}", "proj-1", f"2026-10-{d + 1:02d}T02:00:00Z"]
-            for d in range(1, version + 1) for i in range(2)]  # fmt: skip
+    rows = [
+        [
+            "01A2B3-C4D5E6-F7A8B9",
+            "202610",
+            f"2026-10-{d:02d}T00:00:00Z",
+            f"2026-10-{d:02d}T23:00:00Z",
+            cost(d, i, version),
+            "USD",
+            "Vertex AI",
+            f"Sku {i}",
+            "proj-1",
+            f"2026-10-{d + 1:02d}T02:00:00Z",
+        ]
+        for d in range(1, version + 1)
+        for i in range(2)
+    ]
     key = "gcp/invoice_month=202610/billing-000.csv"
     t.put(key, csv_bytes(GCP_HEADER, rows))
     return [key]

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from spendscope.agents.billy.business import answer_business, business_question
-from spendscope.agents.billy.models import BillyAnswer, Plan
+from spendscope.agents.billy.models import BillyAnswer, Plan, ToolCall
 from spendscope.agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
 from spendscope.agents.billy.resolve import ValueIndex, load_index
 from spendscope.data.errors import SpendscopeError
@@ -71,8 +71,13 @@ def ask(
             if plan.intent == "top" and plan.group_by and isinstance(answer.value, str):
                 plan.answer_entity = Filter(dimension=plan.group_by[0], values=[answer.value])
         except SpendscopeError as exc:
-            if not has_llm:
-                answer = BillyAnswer(answer=f"I could not answer that: {exc.message}")
+            if not has_llm:  # the refused call is kept, so a surface can tell what the question asked about
+                attempted = ToolCall(
+                    name=plan.intent,
+                    input={"filters": [f.model_dump(mode="json") for f in plan.filters]},
+                    error=exc.message,
+                )
+                answer = BillyAnswer(answer=f"I could not answer that: {exc.message}", tools=[attempted])
                 used_plan = None
             else:
                 answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)

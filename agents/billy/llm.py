@@ -454,7 +454,12 @@ def _table_from(results: list[Any]) -> tuple[Table, dict[str, Any] | None]:
                 columns=[str(c) for c in r["columns"]], rows=[list(x) for x in r["rows"][:200]]
             ), None
         rows = r.get("rows")
-        if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "group" in rows[0]:
+        if (
+            isinstance(rows, list)
+            and rows
+            and isinstance(rows[0], dict)
+            and isinstance(rows[0].get("group"), dict)
+        ):
             dims = list(rows[0]["group"].keys())
             measure = r.get("measure", "value")
             table = Table(

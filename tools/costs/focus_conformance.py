@@ -16,10 +16,23 @@ from spendscope.data.sql import ident, literal, read_csv_text, read_parquet
 # Mandatory columns that allow no nulls (FOCUS 1.2 column tables); BillingAccountName, ChargeClass,
 # ChargeDescription, PricingQuantity and PricingUnit are mandatory but nullable.
 NOT_NULL_12 = (
-    "BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory",
-    "ChargePeriodEnd", "ChargePeriodStart", "ContractedCost", "EffectiveCost", "InvoiceIssuerName", "ListCost",
-    "ProviderName", "PublisherName", "ServiceCategory", "ServiceName",
-)  # fmt: skip
+    "BilledCost",
+    "BillingAccountId",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "ChargeCategory",
+    "ChargePeriodEnd",
+    "ChargePeriodStart",
+    "ContractedCost",
+    "EffectiveCost",
+    "InvoiceIssuerName",
+    "ListCost",
+    "ProviderName",
+    "PublisherName",
+    "ServiceCategory",
+    "ServiceName",
+)
 MANDATORY_12 = (
     *NOT_NULL_12,
     "BillingAccountName",
@@ -33,10 +46,26 @@ MANDATORY_13 = (*MANDATORY_12, "ServiceProviderName")
 NOT_NULL_13 = (*NOT_NULL_12, "ServiceProviderName")
 
 SERVICE_CATEGORIES = (
-    "AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases", "Developer Tools",
-    "Multicloud", "Identity", "Integration", "Internet of Things", "Management and Governance", "Media", "Migration",
-    "Mobile", "Networking", "Security", "Storage", "Web", "Other",
-)  # fmt: skip
+    "AI and Machine Learning",
+    "Analytics",
+    "Business Applications",
+    "Compute",
+    "Databases",
+    "Developer Tools",
+    "Multicloud",
+    "Identity",
+    "Integration",
+    "Internet of Things",
+    "Management and Governance",
+    "Media",
+    "Migration",
+    "Mobile",
+    "Networking",
+    "Security",
+    "Storage",
+    "Web",
+    "Other",
+)
 ALLOWED = {
     "ChargeCategory": ("Usage", "Purchase", "Tax", "Credit", "Adjustment"),
     "ChargeClass": ("Correction",),

@@ -33,9 +33,8 @@ class Landing:
 def month_end_landing(view: View) -> Landing:
     """Month-to-date actual (through the last day with data) + the forecast operation's total for the days left.
 
-    Computed from `forecast_costs` with the horizon set to the days left in the month, so the interval is the
-    operation's interval on the sum (not a sum of daily intervals). The forecast engine is adding a month-end
-    landing of its own (docs/web.md); this is the only place to switch over."""
+    Read from `forecast_costs`' own `month_end` (the one month-end landing Billy and budgets read too), with the
+    first forecast day the day after the last day with data."""
     today = view.today
     start, end = month_start(today), next_month(today) - dt.timedelta(days=1)
     daily = view.run(
@@ -50,17 +49,31 @@ def month_end_landing(view: View) -> Landing:
             f"{start:%B %Y}", daily.total, 0.0, daily.total, daily.total, daily.total, 90.0, through, None, 0
         )
     fc = view.run("forecast_costs", {"as_of": last + dt.timedelta(days=1), "horizon": left})
+    me = fc.month_end  # the forecast's own landing: month to date + the rest, one interval on the sum
+    if me is None:  # the model allows none; the forecast operation sets it whenever it forecasts
+        return Landing(
+            f"{start:%B %Y}",
+            daily.total,
+            fc.total,
+            daily.total + fc.total,
+            daily.total + fc.total_lower,
+            daily.total + fc.total_upper,
+            fc.level,
+            through,
+            fc.model,
+            left,
+        )
     return Landing(
         month=f"{start:%B %Y}",
-        actual=daily.total,
-        forecast=fc.total,
-        total=daily.total + fc.total,
-        lower=daily.total + fc.total_lower,
-        upper=daily.total + fc.total_upper,
-        level=fc.level,
+        actual=me.month_to_date,
+        forecast=me.forecast_rest,
+        total=me.landing,
+        lower=me.lower,
+        upper=me.upper,
+        level=me.level,
         data_through=through,
         model=fc.model,
-        days_forecast=left,
+        days_forecast=me.days_remaining,
     )
 
 
