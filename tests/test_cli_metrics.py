@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from spendscope.data.errors import InvalidArgument, MissingMetric, NotFound
+from spendscope.data.errors import InvalidArgument, MissingMetric, NotFound, UnknownValue
 from spendscope.data.store import Store
 from spendscope.tools.invoke import invoke
 from typer.testing import CliRunner
@@ -109,6 +109,14 @@ def test_floors_and_budgets_are_set_listed_and_removed(db: Path) -> None:
     assert "enterprise-margin" not in run(db, "metrics", "floor", "list")
 
 
+def test_a_floor_for_a_customer_not_yet_in_the_store_needs_allow_new_values(db: Path) -> None:
+    args = ["metrics", "floor", "set", "Newco", "--floor", "50", "--filter", "customer=newco-ltd"]
+    refused = CliRunner().invoke(app, [*args, "--db", str(db)])
+    assert isinstance(refused.exception, UnknownValue) and "newco-ltd" in str(refused.exception)
+    assert "margin floor newco created" in run(db, *args, "--allow-new-values")
+    run(db, "metrics", "floor", "remove", "newco")
+
+
 def test_anomalies_name_the_days_and_the_change(db: Path) -> None:
     out = run(db, "metrics", "anomalies", "tickets_resolved", "--days", "30")
     assert "cost per ticket rose" in out and "2026-10-22" in out
@@ -121,6 +129,8 @@ def test_anomalies_name_the_days_and_the_change(db: Path) -> None:
         (["metrics", "profitability", "--period", "last 30 days", "--as-of", "2026-10-20"], InvalidArgument),
         (["metrics", "floor", "remove", "nope"], NotFound),
         (["metrics", "floor", "set", "x", "--floor", "50", "--owner", "not an owner"], InvalidArgument),
+        (["metrics", "floor", "set", "x", "--floor", "50", "--filter", "plan=enterprize"], UnknownValue),
+        (["metrics", "profitability", "--by", "plan", "--filter", "plan=stater"], UnknownValue),
     ],
 )
 def test_bad_input_is_one_error_naming_it(db: Path, args: list[str], error: type) -> None:

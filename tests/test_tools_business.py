@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from analytics_facts import add_costs, add_events
-from spendscope.data.errors import MissingMetric, MissingRate, PermissionDenied
+from spendscope.data.errors import MissingMetric, MissingRate, PermissionDenied, UnknownValue
 from spendscope.data.import_metrics import import_metrics
 from spendscope.data.import_rates import import_rates
 from spendscope.data.store import Store
@@ -237,6 +237,60 @@ def test_a_missing_metric_is_named_with_the_metrics_there_are(small: Store) -> N
     assert "tickets_resolved" in err.value.message
     with pytest.raises(MissingMetric):
         invoke(small, "profitability", {"period": "2026-10", "revenue_metric": "arr"})
+
+
+def test_a_misspelt_plan_or_customer_is_an_error_naming_the_closest_business_value(small: Store) -> None:
+    plan = {"dimension": "plan", "values": ["grwoth"]}
+    for name, args in (
+        ("profitability", {"period": "2026-10", "by": "plan", "filters": [plan]}),
+        ("query_business_metrics", {"metric": "revenue", "period": "2026-10", "filters": [plan]}),
+        ("list_business_targets", {"filters": [plan]}),
+        ("set_margin_floor", {"name": "growth floor", "floor_pct": 50, "filters": [plan]}),
+    ):
+        with pytest.raises(UnknownValue) as err:
+            invoke(small, name, args)
+        assert err.value.code == "unknown_value", name
+        assert err.value.message == "no plan 'grwoth'; closest: growth", name
+    with pytest.raises(UnknownValue) as err:
+        invoke(
+            small,
+            "profitability",
+            {"period": "2026-10", "filters": [{"dimension": "customer", "values": ["c"]}]},
+        )
+    assert "no customer 'c'" in err.value.message
+
+
+def test_business_values_resolve_from_either_side_in_any_case(small: Store) -> None:
+    upper = invoke(
+        small,
+        "profitability",
+        {"period": "2026-10", "filters": [{"dimension": "plan", "values": ["GROWTH"]}]},
+    )
+    assert [x.key for x in upper.rows] == ["b"] and upper.rows[0].revenue == pytest.approx(75)
+    # a feature the bill holds but no metric row does stands (the cost side knows it)
+    search = invoke(
+        small,
+        "cost_per_business_unit",
+        {
+            "metric": "tickets_resolved",
+            "period": "2026-10",
+            "cost_filters": [],
+            "filters": [{"dimension": "feature", "values": ["search"]}],
+        },
+    )
+    assert search.metric == "tickets_resolved"
+    # a floor for a customer that has no rows yet is saved when the caller says so
+    saved = invoke(
+        small,
+        "set_margin_floor",
+        {
+            "name": "new customer",
+            "floor_pct": 40,
+            "filters": [{"dimension": "customer", "values": ["zeta"]}],
+            "allow_unknown_values": True,
+        },
+    )
+    assert saved.created and saved.margin_floor.filters[0].values == ["zeta"]
 
 
 def test_a_row_scoped_caller_is_refused_business_figures_and_targets(small: Store) -> None:

@@ -54,6 +54,10 @@ FILTERING_EXAMPLES = {
     # the filters are checked before the repository or the patch is read
     "estimate_pr_cost_diff": {"repo": ".", "base": "HEAD", "head": "HEAD"},
     "estimate_pr_cost_diff_from_patch": {"patch": "diff --git a/app.py b/app.py"},
+    # business filters are checked against business metric rows and cost alike, before the metric is read
+    "cost_per_business_unit": {"metric": "tickets_resolved"},
+    "detect_unit_anomalies": {"metric": "tickets_resolved"},
+    "query_business_metrics": {"metric": "tickets_resolved"},
 }
 BAD_COST = Filter(dimension="team", values=["supprot"])
 BAD_USAGE = UsageFilter(field="team", values=["supprot"])

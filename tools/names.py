@@ -21,6 +21,10 @@ check. A store without cost rows is left to the operation, which says to import 
 Telemetry scopes (`UsageFilter`s over usage_events, as the triage facts take them) are checked the same way,
 with the operation's own matching (a model by its recorded name or canonical id).
 
+Business filters (the fields an input model lists in `business_filters`) limit business metric rows and cost
+alike (`customer=initech`, `plan=enterprise`): a value either side holds stands, and the suggestions come from
+both (business_metrics' customer, feature, team and plan columns or its tags, and the cost dimension).
+
 A value found in the store is remembered (per store file, caller scope and dimension) until the file changes
 (its size or modification time, or its WAL's), so a long-running server checks a filter it has seen before
 without opening the store again (bench/bench_invoke.py).
@@ -35,9 +39,9 @@ from typing import Any, get_args, get_origin
 
 import duckdb
 from pydantic import BaseModel
-from spendscope.data.errors import UnknownValue
+from spendscope.data.errors import UnknownDimension, UnknownValue
 from spendscope.data.naming import canonical_model
-from spendscope.data.sql import ident
+from spendscope.data.sql import ident, json_text
 from spendscope.data.store import Store
 from spendscope.tools.access import Caller
 from spendscope.tools.costs.breakdown import (
@@ -57,6 +61,9 @@ NEGATIONS = frozenset({"not", "not_in"})
 SUGGESTIONS = 3
 CLOSE = 0.5  # match_score from which a stored value is offered as "closest"
 OPT_OUT = "allow_unknown_values"
+BUSINESS = (
+    "business_filters"  # ClassVar of an input model: its filter fields that also name business metric rows
+)
 REMEMBERED = 10_000  # values remembered as present, across stores and callers
 
 
@@ -96,8 +103,14 @@ def _stamp(store: Store) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _key(stamp: tuple[Any, ...], caller: Caller, f: Any, value: str) -> tuple[Any, ...]:
-    kind, dim = ("usage", f.field) if isinstance(f, UsageFilter) else ("cost", f.dimension.strip().lower())
+def _key(
+    stamp: tuple[Any, ...], caller: Caller, f: Any, value: str, business: bool = False
+) -> tuple[Any, ...]:
+    kind, dim = (
+        ("usage", f.field)
+        if isinstance(f, UsageFilter)
+        else ("business" if business else "cost", f.dimension.strip().lower())
+    )
     return (stamp, tuple(sorted(caller.row_scope.items())), kind, dim, value.strip().lower())
 
 
@@ -158,6 +171,54 @@ class _Lookup:
         ):
             return value  # excluding a value no row has, and nothing like it: the exclusion removes nothing
         return closest_or_error(dimension, value, known, where)
+
+
+class _BusinessLookup(_Lookup):
+    """Values of business filters: those of business_metrics rows (a column, else a tag) and of the cost rows
+    (when the store has any)."""
+
+    COLUMNS = ("customer", "feature", "team", "plan")  # business_metrics' dimension columns
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, costs: _Lookup | None, caller: Caller) -> None:
+        self.con = con
+        self.costs = costs
+        self.caller = caller
+        self._metric: dict[str, list[str]] = {}
+
+    def _metric_values(self, dimension: str) -> list[str]:
+        key = dimension.strip().lower()
+        if key not in self._metric:
+            name = dimension.strip()
+            expr = (
+                key
+                if key in self.COLUMNS
+                else json_text("tags", name[4:] if key.startswith("tag:") else name)
+            )
+            rows = self.con.execute(
+                f"SELECT DISTINCT CAST({expr} AS VARCHAR) AS v FROM business_metrics WHERE v IS NOT NULL"
+            ).fetchall()
+            self._metric[key] = sorted(r[0] for r in rows)
+        return self._metric[key]
+
+    def _cost_side(self, dimension: str) -> bool:
+        """Whether the cost rows can be asked about `dimension` (a plan is often only a business column)."""
+        if self.costs is None:
+            return False
+        try:
+            self.costs._expr(dimension)
+        except UnknownDimension:
+            return False
+        return True
+
+    def exists(self, dimension: str, value: str) -> bool:
+        text = value.strip().lower()
+        if any(v.lower() == text for v in self._metric_values(dimension)):
+            return True
+        return self._cost_side(dimension) and self.costs.exists(dimension, value)  # type: ignore[union-attr]
+
+    def known(self, dimension: str) -> list[str]:
+        cost = self.costs.known(dimension) if self._cost_side(dimension) else []  # type: ignore[union-attr]
+        return sorted({*self._metric_values(dimension), *cost})
 
 
 class _UsageLookup:
@@ -241,11 +302,29 @@ def _lists(params: BaseModel) -> Iterator[tuple[str, list[Any] | BaseModel]]:
             yield name, value
 
 
-def _map_filters(params: BaseModel, change: Callable[[Any], Any]) -> BaseModel:
+def _map_filters(params: BaseModel, change: Callable[[Any, bool], Any]) -> BaseModel:
+    """`params` with `change(filter, business)` applied to every filter (business: the field is one of the
+    model's `business_filters`)."""
     update: dict[str, object] = {}
+    business = getattr(type(params), BUSINESS, ())
     for name, value in _lists(params):
-        update[name] = [change(f) for f in value] if isinstance(value, list) else _map_filters(value, change)
+        update[name] = (
+            [change(f, name in business) for f in value]
+            if isinstance(value, list)
+            else _map_filters(value, change)
+        )
     return params.model_copy(update=update) if update else params
+
+
+def _business(params: BaseModel) -> bool:
+    """Whether `params` (at any depth) has business filters that name values."""
+    fields = getattr(type(params), BUSINESS, ())
+    for name, value in _lists(params):
+        if isinstance(value, BaseModel) and _business(value):
+            return True
+        if name in fields and isinstance(value, list) and any(f.op in CHECKED_OPS for f in value):
+            return True
+    return False
 
 
 def _checked(params: BaseModel) -> list[Any]:
@@ -268,22 +347,29 @@ def resolve_filters(store: Store, params: BaseModel, caller: Caller) -> BaseMode
     if not checked:
         return params
     stamp = _stamp(store)
-    named = [(f, v) for f in checked for v in f.values if v.strip().lower() not in NONE_VALUES]
-    if all(_key(stamp, caller, f, v) in _SEEN for f, v in named):
-        return params
+    business = _business(params)
+    if not business:
+        named = [(f, v) for f in checked for v in f.values if v.strip().lower() not in NONE_VALUES]
+        if all(_key(stamp, caller, f, v) in _SEEN for f, v in named):
+            return params
     with store.reader() as con:
-        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
+        has_costs = bool(con.execute("SELECT 1 FROM costs LIMIT 1").fetchall())
+        if not has_costs and not business:
             return params
         costs = (
-            _Lookup(con, query_source(con), caller) if any(isinstance(f, Filter) for f in checked) else None
+            _Lookup(con, query_source(con), caller)
+            if has_costs and any(isinstance(f, Filter) for f in checked)
+            else None
         )
+        metrics = _BusinessLookup(con, costs, caller) if business else None
         usage = _UsageLookup(con)
 
-        def change(f: Any) -> Any:
-            resolved = usage.resolve(f) if isinstance(f, UsageFilter) else costs.resolve(f) if costs else f
+        def change(f: Any, in_business: bool) -> Any:
+            lookup = metrics if in_business and metrics is not None else costs
+            resolved = usage.resolve(f) if isinstance(f, UsageFilter) else lookup.resolve(f) if lookup else f
             if isinstance(f, UsageFilter) or f.op in CHECKED_OPS:
                 for v in resolved.values:
-                    _SEEN.add(_key(stamp, caller, f, v))
+                    _SEEN.add(_key(stamp, caller, f, v, in_business))
             return resolved
 
         return _map_filters(params, change)

@@ -126,6 +126,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     _register_targets(metrics)
 
 
+NewValues = Annotated[
+    bool,
+    typer.Option(
+        "--allow-new-values",
+        help="Accept filter values the store has not seen (a customer before its first rows)",
+    ),
+]
+
+
 def _register_targets(metrics: typer.Typer) -> None:
     floor = typer.Typer(
         help="Margin floors: the lowest margin a customer, feature, plan or team may run at.",
@@ -151,6 +160,7 @@ def _register_targets(metrics: typer.Typer) -> None:
             str, typer.Option("--subscription-metric", help="'none' to skip")
         ] = "subscription",
         owner: Owner = None,
+        allow_new_values: NewValues = False,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -168,6 +178,7 @@ def _register_targets(metrics: typer.Typer) -> None:
                 "revenue_metric": revenue_metric,
                 "subscription_metric": None if subscription_metric.lower() == "none" else subscription_metric,
                 "owner": owner,
+                "allow_unknown_values": allow_new_values,
             },
         )
         if not _show(r, None, as_json):
@@ -189,6 +200,7 @@ def _register_targets(metrics: typer.Typer) -> None:
         filters: Filters = None,
         cost_filters: CostFilters = None,
         owner: Owner = None,
+        allow_new_values: NewValues = False,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -207,6 +219,7 @@ def _register_targets(metrics: typer.Typer) -> None:
                 "filters": _filters(filters),
                 "cost_filters": _filters(cost_filters),
                 "owner": owner,
+                "allow_unknown_values": allow_new_values,
             },
         )
         if not _show(r, None, as_json):

@@ -68,8 +68,8 @@ class BusinessAlert(BaseModel):
 
 
 class BusinessAlertsInput(BaseModel):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     as_of: dt.date | None = Field(None, description="judge data before this day (default today)")
     anomaly_days: int = Field(14, ge=1, le=120, description="unit anomalies touching the last N days of data")

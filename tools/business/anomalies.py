@@ -41,8 +41,8 @@ WEEKS_BEFORE = 4  # the week-on-week line compares the last 7 days with the 4 we
 
 
 class UnitAnomalyInput(BaseModel):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     metric: str = Field(description="business metric with daily values, e.g. tickets_resolved")
     per: int = Field(1, ge=1, le=1_000_000_000, description="units per figure (1000: per 1k documents)")

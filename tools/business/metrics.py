@@ -30,8 +30,8 @@ MAX_VALUES = 200
 
 
 class ListMetricsInput(BaseModel):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     filters: list[Filter] = FILTERS_FIELD
 
@@ -117,8 +117,8 @@ def list_business_metrics(store: Store, params: ListMetricsInput) -> MetricCatal
 
 
 class MetricValuesInput(TimeRange):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     metric: str = Field(description="business metric, e.g. revenue, tickets_resolved, mau")
     group_by: list[str] = Field(

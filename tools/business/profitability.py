@@ -39,8 +39,8 @@ TREND_POINTS = 5.0  # AI cost share of revenue moving this many points is a tren
 
 
 class ProfitabilityInput(TimeRange):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     by: FloorBy = Field("customer", description="customer, feature, plan or team")
     revenue_metric: str = Field("revenue", description="the business metric holding revenue")

@@ -64,8 +64,8 @@ def within(scope: list[Filter], filters: list[Filter]) -> bool:
 
 
 class MarginFloorInput(BaseModel):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     name: str = Field(min_length=1, max_length=80, description="e.g. 'customer margin'")
     by: FloorBy = Field("customer", description="what it judges: customer, feature, plan or team")
@@ -82,6 +82,10 @@ class MarginFloorInput(BaseModel):
     )
     owner: str | None = Field(
         None, description="where alerts go when the group has no owner of its own (#channel, user, email)"
+    )
+    allow_unknown_values: bool = Field(
+        False,
+        description="accept filter values the store has not seen yet (a customer before their first rows)",
     )
 
 
@@ -102,8 +106,8 @@ class MarginFloor(BaseModel):
 
 
 class UnitBudgetInput(BaseModel):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     name: str = Field(min_length=1, max_length=80, description="e.g. 'cost per ticket'")
     metric: str = Field(description="the business metric, e.g. tickets_resolved")
@@ -116,6 +120,10 @@ class UnitBudgetInput(BaseModel):
         None, description="as cost_per_business_unit (default: the metric's keys)"
     )
     owner: str | None = Field(None, description="who answers for it (#channel, user, email)")
+    allow_unknown_values: bool = Field(
+        False,
+        description="accept filter values the store has not seen yet (a customer before their first rows)",
+    )
 
 
 class UnitBudget(BaseModel):
@@ -141,8 +149,8 @@ class TargetSaved(BaseModel):
 
 
 class ListTargetsInput(BaseModel):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     filters: list[Filter] = Field(
         default_factory=list, description="only floors and budgets whose own scope lies within these filters"

@@ -21,8 +21,8 @@ PERIODS = 6  # periods shown per budget
 
 
 class UnitBudgetStatusInput(BaseModel):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     name: str | None = Field(None, description="one unit budget; default all")
     as_of: dt.date | None = Field(None, description="'today': data before this day counts; default today")

@@ -42,8 +42,8 @@ from spendscope.tools.registry import operation
 
 
 class CostPerUnitInput(TimeRange):
-    # business filters name metric rows (customer, plan, ...), not cost dimensions: checked here
-    allow_unknown_values: ClassVar[bool] = True
+    # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
+    business_filters: ClassVar[tuple[str, ...]] = ("filters",)
 
     metric: str = Field(
         description="business metric, e.g. tickets_resolved, documents_processed, mau, revenue"
