@@ -88,6 +88,30 @@ def test_a_plans_revenue_share_is_of_all_revenue(demo_store: Store, settings: Se
     assert answer.value == pytest.approx(share, abs=0.01)
 
 
+def test_a_value_that_is_a_team_and_a_plan_is_read_as_the_word_beside_it(
+    demo_store: Store, settings: Settings
+) -> None:
+    # 'growth' is a team on the bill and a plan in the business metrics: "the growth plan" is the plan
+    answer = ask(
+        demo_store, "whats our gross margin on the growth plan last month", as_of=AS_OF, settings=settings
+    )
+    assert answer.table is not None and answer.table.columns[0] == "plan"
+    assert answer.table.rows[0][0] == "growth"
+    assert answer.table.rows[0][1] == pytest.approx(_revenue(demo_store, "m.plan = 'growth'"))
+    assert "team" not in answer.answer
+
+
+def test_a_misspelt_customer_gets_no_margin_and_the_nearest_name(
+    demo_store: Store, settings: Settings
+) -> None:
+    answer = ask(
+        demo_store, "what is the margin on customer initek last month", as_of=AS_OF, settings=settings
+    )
+    assert answer.value is None and not answer.table.rows
+    assert "'initek' is not in the data" in answer.answer and "initech" in answer.answer
+    assert "does not hold margin" not in answer.answer  # the store holds revenue: the name is what is missing
+
+
 def test_ai_cost_as_a_share_of_a_customers_revenue(demo_store: Store, settings: Settings) -> None:
     first = invoke(demo_store, "profitability", {"period": "2026-10"}).rows[0]
     answer = ask(

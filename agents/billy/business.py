@@ -27,6 +27,7 @@ from spendscope.tools.periods import add_months
 
 # concepts precision declines that business metrics can answer
 BUSINESS_CONCEPTS = {"revenue", "margin", "profit", "users", "business metrics"}
+HELD_WITH_REVENUE = frozenset({"revenue", "margin", "profit"})  # what a revenue metric answers
 _LOSS = re.compile(
     r"\b(costs?|spends?|spent) more than (they|it|he|she|their \w+|its \w+) (pays?|paid|brings?|brought)\b|"
     r"\bunprofitable\b|\bloss[- ]making\b|\blosing money\b|\bat risk\b|\bbelow (the |their |its )?"
@@ -147,7 +148,7 @@ def answer_business(store: Store, bq: BusinessQuestion, plan: Plan, caller: Call
             w in v.lower() and v.lower() not in q for w in bq.words.split() if len(w) > 3 for v in f.values
         )
     ]
-    plan = plan.model_copy(update={"filters": [*own, *bq.filters]})
+    plan = plan.model_copy(update={"filters": one_role(q, [*own, *bq.filters])})
     if bq.missing is not None:
         names = ", ".join(
             m.metric
@@ -167,6 +168,35 @@ def answer_business(store: Store, bq: BusinessQuestion, plan: Plan, caller: Call
         answer = BillyAnswer(answer=f"I could not answer that: {exc.message}")
     answer.tools = run.calls
     return answer
+
+
+def one_role(q: str, filters: list[Filter]) -> list[Filter]:
+    """`filters` with a value that two dimensions hold ('growth': a team and a plan) kept only in the one the
+    question names beside it ("the growth plan", "plan growth"); when it names neither, both stay (the answer
+    names the scope it used)."""
+    dims: dict[str, set[str]] = {}
+    for f in filters:
+        if f.op in ("eq", "in"):
+            for v in f.values:
+                dims.setdefault(v.lower(), set()).add(f.dimension)
+    drop: set[tuple[str, str]] = set()
+    for value, where in dims.items():
+        if len(where) < 2:
+            continue
+        v = re.escape(value)
+        beside = [
+            d for d in where if re.search(rf"\b{v}\s+{d}s?\b|\b{d}s?\s+(?:called\s+|named\s+)?{v}\b", q)
+        ]
+        if len(beside) == 1:
+            drop |= {(d, value) for d in where if d != beside[0]}
+    if not drop:
+        return filters
+    out = []
+    for f in filters:
+        kept = [v for v in f.values if (f.dimension, v.lower()) not in drop]
+        if kept:
+            out.append(f if kept == f.values else f.model_copy(update={"values": kept}))
+    return out
 
 
 def _by(q: str, plan: Plan, default: str | None) -> str | None:

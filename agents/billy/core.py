@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from spendscope.agents.billy.business import answer_business, business_question
+from spendscope.agents.billy.business import HELD_WITH_REVENUE, answer_business, business_question
 from spendscope.agents.billy.models import BillyAnswer, Plan, ToolCall
 from spendscope.agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
 from spendscope.agents.billy.resolve import ValueIndex, load_index
@@ -55,6 +55,10 @@ def ask(
     llm_thread = bool(thread_id) and previous is None and _last_turn_was_llm(settings, thread_id)
     business = business_question(store, question, plan, caller)
     if business is not None and not business.covers(plan.unresolved):
+        if business.missing is None:  # the store holds the concept; the name is what is not in the data
+            plan = plan.model_copy(
+                update={"unsupported": [c for c in plan.unsupported if c not in HELD_WITH_REVENUE]}
+            )
         business = None  # a name that is not in the data: precision first
     if has_llm and llm_thread and is_followup(question):
         answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
