@@ -90,6 +90,7 @@ def test_building_again_into_the_same_store_adds_nothing(kept: tuple[Store, Path
         "gpu_samples": 0,
         "anomaly_labels": 0,
         "assistant_costs": 0,
+        "business_metrics": 0,
     }
     assert not info.rebuilt
     assert rows(store, counts) == before
