@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Literal
 
 import duckdb
-import sqlglot
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, InvalidPeriod
 from spendscope.data.sql import ident, literal
@@ -22,13 +21,13 @@ from spendscope.tools.costs.dimensions import (
     TOKEN_MEASURES,
     Source,
     dimension_sql,
+    expression_reads,
     measure_sql,
     query_source,
     tag_keys,
 )
 from spendscope.tools.periods import Period, parse_period
 from spendscope.tools.registry import operation
-from sqlglot import exp
 
 FilterOp = Literal["eq", "in", "not", "not_in", "prefix", "contains"]
 NONE_VALUES = frozenset(
@@ -237,12 +236,18 @@ def pre_aggregation_columns(dims: list[str]) -> list[str] | None:
     names: set[str] = set()
     costly = False
     for d in dims:
-        try:
-            tree = sqlglot.parse_one(d, read="duckdb")
-        except sqlglot.errors.ParseError:
-            return None
-        costly = costly or not isinstance(tree, exp.Column)
-        names.update(c.name for c in tree.find_all(exp.Column))
+        known = expression_reads(d)
+        if known is None:  # SQL not built by tools.costs.dimensions: ask the parser
+            import sqlglot
+            from sqlglot import exp
+
+            try:
+                tree = sqlglot.parse_one(d, read="duckdb")
+            except sqlglot.errors.ParseError:
+                return None
+            known = tuple(c.name for c in tree.find_all(exp.Column)), isinstance(tree, exp.Column)
+        costly = costly or not known[1]
+        names.update(known[0])
     return sorted(names) if costly and names else None
 
 
