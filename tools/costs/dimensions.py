@@ -7,6 +7,7 @@ tags: a virtual tag defined by allocation rules (tools.allocation) wins, else th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -72,6 +73,10 @@ class Source:
 
     relation: str
     virtual_tags: dict[str, str]
+    # the costs columns the virtual tags read, and the relation over another input with those columns (rows
+    # already summed by them): set when the rules can run once per group instead of once per row
+    reads: frozenset[str] | None = None
+    over: Callable[[str], str] | None = None
 
 
 def query_source(con: duckdb.DuckDBPyConnection) -> Source:
