@@ -20,54 +20,37 @@ from spendscope.tools.costs.answers import (
 )
 from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS
 
-HEADER = [
-    "BillingAccountId",
-    "BillingPeriodStart",
-    "BillingPeriodEnd",
-    "ProviderName",
-    "ChargePeriodStart",
-    "ChargePeriodEnd",
-    "BilledCost",
-    "EffectiveCost",
-    "ChargeCategory",
-    "BillingCurrency",
-    "ResourceId",
-    "ResourceName",
-    "SkuMeter",
-    "ServiceName",
-    "Tags",
-]
-
 
 def _export(path: Path, version: int, accounts: dict[str, str], resource: str = "chat-{i}") -> Path:
     """Days 1-5 of October for each account (account -> provider), four line items a day; `version` revises costs."""
+    rows = []
+    for account, provider in accounts.items():
+        for day in range(1, 6):
+            for i in range(4):
+                cost = f"{(i + 1) * 1.25 + day / 100 + version / 1000:.4f}"
+                rows.append(
+                    {
+                        "BillingAccountId": account,
+                        "BillingPeriodStart": "2026-10-01T00:00:00Z",
+                        "BillingPeriodEnd": "2026-11-01T00:00:00Z",
+                        "ProviderName": provider,
+                        "ChargePeriodStart": f"2026-10-{day:02d}T00:00:00Z",
+                        "ChargePeriodEnd": f"2026-10-{day:02d}T23:59:59Z",
+                        "BilledCost": cost,
+                        "EffectiveCost": cost,
+                        "ChargeCategory": "Usage",
+                        "BillingCurrency": "USD",
+                        "ResourceId": f"{account}/r{i}",
+                        "ResourceName": resource.format(i=i),
+                        "SkuMeter": "Input Tokens",
+                        "ServiceName": f"{provider} API",
+                        "Tags": f'{{"team":"t{i % 2}","feature":""}}' if i < 3 else "",
+                    }
+                )
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        for account, provider in accounts.items():
-            for day in range(1, 6):
-                for i in range(4):
-                    cost = f"{(i + 1) * 1.25 + day / 100 + version / 1000:.4f}"
-                    tags = f'{{"team":"t{i % 2}","feature":""}}' if i < 3 else ""
-                    w.writerow(
-                        [
-                            account,
-                            "2026-10-01T00:00:00Z",
-                            "2026-11-01T00:00:00Z",
-                            provider,
-                            f"2026-10-{day:02d}T00:00:00Z",
-                            f"2026-10-{day:02d}T23:59:59Z",
-                            cost,
-                            cost,
-                            "Usage",
-                            "USD",
-                            f"{account}/r{i}",
-                            resource.format(i=i),
-                            "Input Tokens",
-                            f"{provider} API",
-                            tags,
-                        ]
-                    )
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
     return path
 
 
