@@ -158,3 +158,28 @@ def test_an_import_whose_rows_its_writer_rewrote_in_place_is_summarised_again(
     summarised, scanned = _both(store)
     assert summarised == scanned
     assert set(_values(summarised, "provider")) == {"Azure OpenAI"}
+
+
+def test_virtual_tags_in_the_catalog_are_summed_first_and_match_a_scan(store: Store, tmp_path: Path) -> None:
+    from spendscope.tools.allocation.versions import ApplyRulesInput, apply_rules
+    from spendscope.tools.costs.breakdown import summed_relation
+    from spendscope.tools.costs.dimensions import query_source
+
+    both = {"acct-1": "OpenAI", "acct-2": "Anthropic"}
+    import_files(store, "focus", [_export(tmp_path / "v1.csv", 1, both)])
+    rules = "tags:\n  owner:\n    - copy: Tags.team\n    - when: {ProviderName: Anthropic}\n      value: research\n"
+    apply_rules(store, ApplyRulesInput(document=rules))
+    summarised, scanned = _both(store)
+    assert summarised == scanned
+    with store.reader() as con:
+        source = query_source(con)
+        assert summed_relation(con, source, set(source.reads), "EffectiveCost") is not None
+        by_hand = dict(
+            con.execute(
+                """SELECT coalesce(nullif(trim(json_extract_string(Tags, '$.team')), ''),
+                              CASE WHEN ProviderName = 'Anthropic' THEN 'research' ELSE 'unallocated' END),
+                          CAST(SUM(EffectiveCost) AS DOUBLE)
+                   FROM costs GROUP BY 1"""
+            ).fetchall()
+        )
+    assert _values(summarised, "owner") == pytest.approx(by_hand)

@@ -19,6 +19,7 @@ from spendscope.tools.costs.breakdown import (
     filter_sql,
     resolve_range,
     run_cost_query,
+    summed_relation,
 )
 from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
@@ -99,6 +100,9 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput, *, summary: boo
     if p.dimensions is None and summary and has_summary(con):
         builtin, tags = _summary_dimensions(con, source, p.limit_per_dimension)
         vtags = [(k, "virtual_tag") for k in sorted(source.virtual_tags)]
+        if vtags and source.reads:  # the rules once per distinct combination of what they read
+            summed = summed_relation(con, source, set(source.reads), "EffectiveCost")
+            source = Source(summed, source.virtual_tags) if summed else source
         dims = builtin + _scan_dimensions(con, source, vtags, p) + tags
         telemetry = _telemetry_dimensions(con, [d.name for d in dims])
         return Catalog(dimensions=dims + telemetry, first_day=lo, last_day=hi)

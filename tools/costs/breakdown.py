@@ -276,15 +276,28 @@ def push_down(
             if known is None:
                 return None
             reads.update(known[0])
+    inner, inner_params = filter_sql([f for f in filters if f not in tagged], con, source)
+    where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *inner])
+    relation = summed_relation(con, source, reads, column, where)
+    if relation is None:
+        return None
+    outer, outer_params = filter_sql(tagged, con, source)
+    params = [*period_bounds(period), *inner_params, *outer_params]
+    return relation, " AND ".join(outer) or "true", params
+
+
+def summed_relation(
+    con: duckdb.DuckDBPyConnection, source: Source, reads: set[str], column: str, where: str = "true"
+) -> str | None:
+    """The query source over the cost rows matching `where` summed (`column`) by `reads` (which must hold the
+    columns the virtual tags read), so the rules run once per sum; None when the source cannot or the rows do
+    not repeat those columns enough for it to pay."""
+    if source.over is None or not source.reads or not source.reads <= reads:
+        return None
     cols = ", ".join(ident(c) for c in sorted(reads))
     if not _repeats(con, cols):
         return None
-    inner, inner_params = filter_sql([f for f in filters if f not in tagged], con, source)
-    outer, outer_params = filter_sql(tagged, con, source)
-    where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *inner])
-    rows = f"(SELECT {cols}, SUM({column}) AS {column} FROM costs WHERE {where} GROUP BY {cols})"
-    params = [*period_bounds(period), *inner_params, *outer_params]
-    return source.over(rows), " AND ".join(outer) or "true", params
+    return source.over(f"(SELECT {cols}, SUM({column}) AS {column} FROM costs WHERE {where} GROUP BY {cols})")
 
 
 def _repeats(con: duckdb.DuckDBPyConnection, cols: str) -> bool:
