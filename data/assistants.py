@@ -377,9 +377,8 @@ class _ReplacingStore(Store):
                     WHERE x_ImportId = ?""",
                 [import_id],
             )
-            if (
-                self.base.backend == "duckdb"
-            ):  # the values of those rows changed: the catalog's part of them too
+            # the values of those rows changed: so does their part of the value catalog
+            if self.base.backend == "duckdb":
                 refresh_summary(con, db, rewritten=[import_id])
             if "activity" in self.streams:
                 days = [self.window.start.date(), self.window.end.date()]

@@ -43,7 +43,7 @@ SUMMARY_COLUMNS = (
     "BillingCurrency",
 )
 IMPORT_KEY = "coalesce(x_ImportId, '')"
-NO_KEY = "\x00"  # keeps a bound list non-empty (an empty list literal has no type); never an import id
+NO_KEY = "-"  # keeps a bound list non-empty (an empty list has no type); never an import id (imp_...)
 
 
 def _import_filter(keys: Sequence[str] | None) -> tuple[str, list[object]]:

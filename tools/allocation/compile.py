@@ -149,11 +149,8 @@ class Compiled:
     uses_telemetry: bool
     keys: list[str] = field(default_factory=list)
     reads: frozenset[str] = frozenset()  # the costs columns the virtual tag columns read
-    parts: tuple[str, str, str] = (
-        "",
-        "",
-        "",
-    )  # (operands, tag columns, joins): the relation over another input
+    # (operand columns, tag columns, joins): what relation_over puts around another input
+    parts: tuple[str, str, str] = ("", "", "")
 
     def relation_over(self, rows: str) -> str:
         """The relation with `rows` (a subquery with the columns in `reads`, e.g. costs summed by them) in place
