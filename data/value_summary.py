@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+from spendscope.data.sql import literal
 
 # The costs columns whose values the catalog lists (tools.costs.answers.CATALOG_DIMENSIONS maps to these; a test
 # keeps the two in step).
@@ -56,42 +57,62 @@ def _import_filter(keys: Sequence[str] | None) -> tuple[str, list[object]]:
     return clause, [[NO_KEY, *(k for k in keys if k)]]
 
 
-def parts_sql(db: str, where: str) -> str:
+def parts_sql(db: str, where: str, key: str | None = None) -> str:
     """SQL of the summary rows (import_key, kind, name, value, cost, rows) of the cost rows matching `where`.
     Sums by the raw column values first and casts each distinct value once; tag keys are read from the distinct
-    tag sets. A tag key present with an empty value keeps one row with value '' so the key is still listed."""
+    tag sets. A tag key present with an empty value keeps one row with value '' so the key is still listed.
+    `key`: the rows are those of this one import (grouping by a constant is 2-3x faster than by the import)."""
     cols = ", ".join(f'"{c}" AS c{i}' for i, c in enumerate(SUMMARY_COLUMNS))
     name = " ".join(f"WHEN GROUPING(c{i}) = 0 THEN '{c}'" for i, c in enumerate(SUMMARY_COLUMNS))
     value = " ".join(
         f"WHEN GROUPING(c{i}) = 0 THEN CAST(c{i} AS VARCHAR)" for i in range(len(SUMMARY_COLUMNS))
     )
-    sets = ", ".join(f"(import_key, c{i})" for i in range(len(SUMMARY_COLUMNS)))
+    by = "" if key is not None else "import_key, "
+    sets = ", ".join(f"({by}c{i})" for i in range(len(SUMMARY_COLUMNS)))
+    import_key = IMPORT_KEY if key is None else literal(key)
     return f"""
         WITH base AS (
-            SELECT {IMPORT_KEY} AS import_key, {cols}, Tags, EffectiveCost FROM {db}costs WHERE {where}
+            SELECT {cols}, Tags, EffectiveCost{", " + IMPORT_KEY + " AS import_key" if key is None else ""}
+            FROM {db}costs WHERE {where}
         ),
         by_column AS (
-            SELECT import_key, CASE {name} END AS name, CASE {value} END AS value,
+            SELECT {by}CASE {name} END AS name, CASE {value} END AS value,
                    SUM(EffectiveCost) AS cost, count(*) AS rows
             FROM base GROUP BY GROUPING SETS ({sets})
         ),
         tag_sets AS (
-            SELECT import_key, Tags, SUM(EffectiveCost) AS cost, count(*) AS rows
-            FROM base WHERE Tags IS NOT NULL GROUP BY import_key, Tags
+            SELECT {by}Tags, SUM(EffectiveCost) AS cost, count(*) AS rows
+            FROM base WHERE Tags IS NOT NULL GROUP BY {by}Tags
         ),
-        tag_keys AS (SELECT import_key, Tags, cost, rows, unnest(json_keys(Tags)) AS k FROM tag_sets),
+        tag_keys AS (SELECT {by}Tags, cost, rows, unnest(json_keys(Tags)) AS k FROM tag_sets),
         by_tag AS (
-            SELECT import_key, k AS name,
+            SELECT {by}k AS name,
                    coalesce(CAST(json_extract_string(Tags, '$."' || replace(k, '"', '\\"') || '"') AS VARCHAR), '')
                        AS value,
                    cost, rows
             FROM tag_keys
         )
-        SELECT import_key, 'column' AS kind, name, value, cost, rows FROM by_column
-        WHERE value IS NOT NULL AND value <> ''
+        SELECT {import_key if key is not None else "import_key"} AS import_key, 'column' AS kind, name, value,
+               cost, rows
+        FROM by_column WHERE value IS NOT NULL AND value <> ''
         UNION ALL
-        SELECT import_key, 'tag', name, value, SUM(cost), SUM(rows) FROM by_tag GROUP BY import_key, name, value
+        SELECT {import_key if key is not None else "import_key"}, 'tag', name, value, SUM(cost), SUM(rows)
+        FROM by_tag GROUP BY {by}name, value
     """
+
+
+def stale_parts_sql(db: str, keys: Sequence[str]) -> tuple[str, list[object]]:
+    """The summary rows of these imports, read from their rows: one grouping per import when they are few (the
+    case after an import), else one grouping by import."""
+    if len(keys) > 8:
+        where, params = _import_filter(keys)
+        return parts_sql(db, where), params
+    sqls, params = [], []
+    for k in keys:
+        where, bound = _import_filter([k])
+        sqls.append(f"SELECT * FROM ({parts_sql(db, where, k)})")
+        params += bound
+    return " UNION ALL ".join(sqls), params
 
 
 def _changed(con: duckdb.DuckDBPyConnection, db: str) -> tuple[dict[str, int], list[str]]:
@@ -120,10 +141,9 @@ def refresh_summary(con: duckdb.DuckDBPyConnection, db: str, *, rewritten: Seque
     con.execute(f"DELETE FROM {prefix}_value_summary_imports WHERE list_contains(?, import_key)", [dropped])
     if not stale:
         return
-    where, params = _import_filter(list(stale))
+    parts, params = stale_parts_sql(prefix, list(stale))
     con.execute(
-        f"INSERT INTO {prefix}_value_summary (import_key, kind, name, value, cost, rows) {parts_sql(prefix, where)}",
-        params,
+        f"INSERT INTO {prefix}_value_summary (import_key, kind, name, value, cost, rows) {parts}", params
     )
     con.executemany(
         f"INSERT INTO {prefix}_value_summary_imports (import_key, rows) VALUES (?, ?)", list(stale.items())
@@ -144,9 +164,8 @@ def summary_values(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[str
     name by cost (then value); a tag key whose only values are empty comes as one row with value ''. The summary
     is used for the imports it holds unchanged; the others are summarised here from their rows."""
     stale, gone = _changed(con, "")
-    where, params = _import_filter(list(stale))
-    live = f"SELECT kind, name, value, cost, rows FROM ({parts_sql('', where)})" if stale else None
-    params = params if stale else []
+    parts, params = stale_parts_sql("", list(stale)) if stale else ("", [])
+    live = f"SELECT kind, name, value, cost, rows FROM ({parts})" if stale else None
     stored = "SELECT kind, name, value, cost, rows FROM _value_summary WHERE NOT list_contains(?, import_key)"
     union = f"{stored} UNION ALL {live}" if live else stored
     return con.execute(
