@@ -1,10 +1,14 @@
 """Benchmark: 200 allocation rules on 10M cost rows, breakdown by the resulting virtual tag.
 
     .venv/bin/python bench/bench_allocation.py [--rows 10000000] [--rules 200] [--db PATH [--reuse]] [--repeat 3]
+        [--layout bill|unique]
 
 Builds a synthetic store (92 days, 300 sub-accounts, 2,000 resources, 5 providers, Tags on two thirds of the
-rows), applies a rules file with `--rules` rules for the tag `team` (equals, in-lists, prefixes, regexes,
-and-combinations with a provider tag, numeric comparisons, and a final copy of Tags.team), then times:
+rows; `--layout bill`, the default: each resource has one account, provider and tag set and a row a day, as in a
+bill; `unique`: every row draws them independently), then for two rule sets, 200 rules for the tag `team`
+(equals, in-lists, prefixes, regexes, and-combinations with a provider tag, a final copy of Tags.team) without
+and with numeric comparisons on the cost (every sixth rule: such rules run once per row, the others once per
+distinct combination of the columns they read), times:
 
 - apply: validating and storing the rules (`spendscope tags apply`);
 - breakdown: `query_costs` grouped by team over all the data and over one month (the path every cost
@@ -38,13 +42,18 @@ from spendscope.tools.costs.breakdown import CostQueryInput, Filter, cost_query 
 TEAMS = [f"team-{i:02d}" for i in range(25)]
 
 
-def build(store: Store, rows: int) -> float:
+def build(store: Store, rows: int, layout: str = "bill") -> float:
+    """`layout` "bill": each of the 2,000 resources has one sub-account, provider, model and tag set and a row a
+    day, as bills have (the columns rules read repeat); "unique": every row draws them independently (nearly every
+    row is a new combination: the worst case for summing first)."""
     store.ensure_schema()
+    key = "(i // 92) % 2000" if layout == "bill" else "i"
+    res = "(i // 92) % 2000" if layout == "bill" else "hash(i) % 2000"
     t = time.perf_counter()
     with store.writer() as con:
         con.execute("DELETE FROM costs")
         con.execute(
-            """
+            f"""
             INSERT INTO costs (ChargePeriodStart, ChargePeriodEnd, BilledCost, EffectiveCost, ListCost, ProviderName,
                                ServiceName, SubAccountName, ResourceName, x_Model, Tags, ChargeCategory, x_RowHash)
             SELECT TIMESTAMPTZ '2026-08-01' + INTERVAL (i % 92) DAY,
@@ -52,24 +61,26 @@ def build(store: Store, rows: int) -> float:
                    CAST((hash(i) % 100000) / 1000.0 AS DECIMAL(38,10)),
                    CAST((hash(i) % 100000) / 1000.0 AS DECIMAL(38,10)),
                    CAST((hash(i) % 100000) / 1000.0 AS DECIMAL(38,10)),
-                   ['OpenAI', 'Anthropic', 'AWS', 'Microsoft', 'Google Cloud'][(i % 5) + 1],
-                   ['OpenAI API', 'Claude API', 'Amazon Bedrock', 'Azure OpenAI', 'Vertex AI'][(i % 5) + 1],
-                   'sub-' || (i % 300)::VARCHAR || CASE WHEN i % 7 = 0 THEN '-prod' ELSE '-dev' END,
-                   'res-' || (hash(i) % 2000)::VARCHAR,
-                   ['gpt-4o', 'claude-sonnet-4-5', 'gpt-4.1-mini', 'gemini-2.5-pro'][(i % 4) + 1],
-                   CASE WHEN i % 3 = 0 THEN NULL
-                        ELSE ('{"team":"team-' || lpad(((i // 3) % 25)::VARCHAR, 2, '0') || '","env":"'
-                              || CASE WHEN i % 2 = 0 THEN 'prod' ELSE 'dev' END || '"}')::JSON END,
+                   ['OpenAI', 'Anthropic', 'AWS', 'Microsoft', 'Google Cloud'][(k % 5) + 1],
+                   ['OpenAI API', 'Claude API', 'Amazon Bedrock', 'Azure OpenAI', 'Vertex AI'][(k % 5) + 1],
+                   'sub-' || (k % 300)::VARCHAR || CASE WHEN k % 7 = 0 THEN '-prod' ELSE '-dev' END,
+                   'res-' || ({res})::VARCHAR,
+                   ['gpt-4o', 'claude-sonnet-4-5', 'gpt-4.1-mini', 'gemini-2.5-pro'][(k % 4) + 1],
+                   CASE WHEN k % 3 = 0 THEN NULL
+                        ELSE ('{{"team":"team-' || lpad(((k // 3) % 25)::VARCHAR, 2, '0') || '","env":"'
+                              || CASE WHEN k % 2 = 0 THEN 'prod' ELSE 'dev' END || '"}}')::JSON END,
                    'Usage', i
-            FROM range(?) t(i)
+            FROM (SELECT i, {key} AS k FROM range(?) t(i))
             """,
             [rows],
         )
     return time.perf_counter() - t
 
 
-def make_rules(n: int, seed: int = 11) -> tuple[str, str]:
-    """(rules YAML, the same rules as a hand-written DuckDB CASE expression with literal values)."""
+def make_rules(n: int, seed: int = 11, amounts: bool = True) -> tuple[str, str]:
+    """(rules YAML, the same rules as a hand-written DuckDB CASE expression with literal values). `amounts`: every
+    sixth rule also tests the row's cost (such rules run once per row; the others once per distinct combination
+    of the columns they read)."""
     rnd = random.Random(seed)
     yaml_lines = ["tags:", "  team:"]
     case = []
@@ -102,6 +113,12 @@ def make_rules(n: int, seed: int = 11) -> tuple[str, str]:
             case.append(
                 f"WHEN ProviderName = 'OpenAI' AND SubAccountName = '{sub}' "
                 f"AND json_extract_string(Tags, '$.env') = 'prod' THEN '{team}'"
+            )
+        elif not amounts:
+            sub = f"sub-{rnd.randrange(300)}-dev"
+            yaml_lines += [f"    - when: {{SubAccountName: {sub}, Tags.env: dev}}", f"      value: {team}"]
+            case.append(
+                f"WHEN SubAccountName = '{sub}' AND json_extract_string(Tags, '$.env') = 'dev' THEN '{team}'"
             )
         else:
             sub = f"sub-{rnd.randrange(300)}-dev"
@@ -138,6 +155,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--rules", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--layout", choices=("bill", "unique"), default="bill", help="see build()")
     ap.add_argument("--db", type=Path, default=None, help="store to build (default: a temporary file)")
     ap.add_argument("--reuse", action="store_true", help="keep --db if it already holds --rows cost rows")
     args = ap.parse_args()
@@ -150,8 +168,23 @@ def main() -> None:
             have = con.execute("SELECT count(*) FROM costs").fetchall()[0][0]
     if have != args.rows:
         print(f"building {args.rows:,} cost rows ...", flush=True)
-        print(f"  build: {build(store, args.rows):.2f} s")
-    document, baseline_case = make_rules(args.rules)
+        print(f"  build ({args.layout} layout): {build(store, args.rows, args.layout):.2f} s")
+    for amounts in (False, True):
+        CPU.clear()
+        print(
+            f"\n== {args.rules} rules, "
+            + (
+                "every sixth also testing the cost (run per row)"
+                if amounts
+                else "none testing an amount (run per sum)"
+            )
+        )
+        _measure(store, path, args, amounts)
+    tmp.cleanup()
+
+
+def _measure(store: Store, path: Path, args: argparse.Namespace, amounts: bool) -> None:
+    document, baseline_case = make_rules(args.rules, amounts=amounts)
     t = time.perf_counter()
     applied = apply_rules(store, ApplyRulesInput(document=document, source_file="bench.yaml", author="bench"))
     print(f"  apply {applied.rule_count} rules: {time.perf_counter() - t:.2f} s (version {applied.version})")
@@ -222,7 +255,6 @@ def main() -> None:
         )
     for label, t in ((filter_label, t_filter), (cov_label, t_cov)):
         print(f"{label:<34} {t:>10.2f}s {cpu[label] / cores:>6.2f}s")
-    tmp.cleanup()
 
 
 if __name__ == "__main__":

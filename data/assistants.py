@@ -37,6 +37,7 @@ from spendscope.data.naming import canonical_model
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 from spendscope.data.syncing import SyncWindow, plan_window, record_failure, record_success, window_partitions
+from spendscope.data.value_summary import refresh_summary
 
 UTC = dt.UTC
 
@@ -376,6 +377,9 @@ class _ReplacingStore(Store):
                     WHERE x_ImportId = ?""",
                 [import_id],
             )
+            # the values of those rows changed: so does their part of the value catalog
+            if self.base.backend == "duckdb":
+                refresh_summary(con, db, rewritten=[import_id])
             if "activity" in self.streams:
                 days = [self.window.start.date(), self.window.end.date()]
                 con.execute(

@@ -41,6 +41,7 @@ from spendscope.data.scopes import MODES, Mode, apply_scopes, check_parts, recor
 from spendscope.data.sql import ident, memory_limit_bytes, staging_settings
 from spendscope.data.store import Store, activity, memory_connection
 from spendscope.data.validation import check_rows
+from spendscope.data.value_summary import refresh_summary
 
 __all__ = ["sha256_file"]
 
@@ -456,6 +457,8 @@ def write_delivery(
             ],
         )
         gone = record_scopes(con, db, kind=kind, import_id=import_id, outcomes=outcomes)
+        if store.backend == "duckdb":
+            refresh_summary(con, db)  # the value catalog's parts of this import and of the ones it replaced
     for o in outcomes:
         if o.action == "replaced":
             warnings.append(

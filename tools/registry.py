@@ -1,8 +1,9 @@
 """One registry of public operations. The MCP server, Billy's planner and LLM tool schemas are built from it,
 so a new operation appears everywhere at once.
 
-An operation module decorates its functions with `@operation(...)`; `operations()` imports every module listed
-in OPERATION_MODULES and returns the registered operations in a stable order.
+An operation module decorates its functions with `@operation(...)`; OPERATION_INDEX names the module of each
+operation. `operations()` imports every module and returns the registered operations in a stable order;
+`get_operation(name)` imports only the one module it needs (a CLI command starts without the others).
 """
 
 from __future__ import annotations
@@ -16,39 +17,77 @@ from typing import Any
 from pydantic import BaseModel
 from spendscope.data.errors import NotFound
 
-# Modules that define operations. Add a module here when it gains @operation functions.
-OPERATION_MODULES = (
-    "spendscope.tools.costs.breakdown",
-    "spendscope.tools.allocation",
-    "spendscope.tools.allocation.owners",
-    "spendscope.tools.allocation.showback",
-    "spendscope.tools.costs.drivers",
-    "spendscope.tools.costs.unit_costs",
-    "spendscope.tools.costs.reconcile",
-    "spendscope.tools.costs.prices",
-    "spendscope.tools.costs.model_costs",
-    "spendscope.tools.optimize.gpu",
-    "spendscope.tools.optimize.commitments",
-    "spendscope.tools.governance.budgets",
-    "spendscope.tools.governance.forecast",
-    "spendscope.tools.governance.anomalies",
-    "spendscope.tools.optimize.savings",
-    "spendscope.tools.prdiff.pr_diff",
-    "spendscope.tools.prdiff.patch_diff",
-    "spendscope.tools.costs.answers",
-    "spendscope.tools.costs.sources",
-    "spendscope.tools.governance.alert_actions",
-    "spendscope.tools.triage.facts",
-    "spendscope.tools.business.metrics",
-    "spendscope.tools.business.unit_costs",
-    "spendscope.tools.business.profitability",
-    "spendscope.tools.business.targets",
-    "spendscope.tools.business.anomalies",
-    "spendscope.tools.business.unit_budgets",
-    "spendscope.tools.business.alerts",
-    "spendscope.tools.costs.assistants",
-    "spendscope.tools.triage.deliveries",
-)
+# Where each operation is defined: name -> module. `get_operation(name)` imports only that module, so a CLI command
+# or a single call does not pay for every operation's imports (numpy, statsmodels, sqlglot). Add a line here when a
+# module gains an @operation function (tests/test_tools_registry_index.py checks the index against the modules).
+OPERATION_INDEX: dict[str, str] = {
+    "apply_allocation_rules": "spendscope.tools.allocation.versions",
+    "attribute_costs_to_customers": "spendscope.tools.allocation.attribution",
+    "average_cost": "spendscope.tools.costs.answers",
+    "budget_status": "spendscope.tools.governance.budgets",
+    "business_alerts": "spendscope.tools.business.alerts",
+    "check_budgets": "spendscope.tools.governance.budgets",
+    "commitment_utilization": "spendscope.tools.optimize.commitments",
+    "compare_costs": "spendscope.tools.costs.answers",
+    "compare_model_costs": "spendscope.tools.costs.model_costs",
+    "cost_per_business_unit": "spendscope.tools.business.unit_costs",
+    "cost_ratio": "spendscope.tools.costs.answers",
+    "detect_anomalies": "spendscope.tools.governance.anomalies",
+    "detect_unit_anomalies": "spendscope.tools.business.anomalies",
+    "diff_model_prices": "spendscope.tools.costs.prices",
+    "dimension_catalog": "spendscope.tools.costs.answers",
+    "estimate_pr_cost_diff": "spendscope.tools.prdiff.pr_diff",
+    "estimate_pr_cost_diff_from_patch": "spendscope.tools.prdiff.patch_diff",
+    "explain_change": "spendscope.tools.costs.drivers",
+    "forecast_costs": "spendscope.tools.governance.forecast",
+    "get_allocation_coverage": "spendscope.tools.allocation.coverage",
+    "get_anomaly": "spendscope.tools.governance.anomalies",
+    "get_assistant_costs": "spendscope.tools.costs.assistants",
+    "get_shared_cost_allocation": "spendscope.tools.allocation.shared",
+    "get_showback_report": "spendscope.tools.allocation.showback",
+    "get_token_usage": "spendscope.tools.costs.breakdown",
+    "gpu_utilization": "spendscope.tools.optimize.gpu",
+    "list_allocation_rule_versions": "spendscope.tools.allocation.versions",
+    "list_anomalies": "spendscope.tools.governance.anomalies",
+    "list_assistant_seats": "spendscope.tools.costs.assistants",
+    "list_budgets": "spendscope.tools.governance.budgets",
+    "list_business_metrics": "spendscope.tools.business.metrics",
+    "list_business_targets": "spendscope.tools.business.targets",
+    "list_deliveries": "spendscope.tools.triage.deliveries",
+    "list_dimension_values": "spendscope.tools.costs.breakdown",
+    "list_dimensions": "spendscope.tools.costs.breakdown",
+    "list_new_commits": "spendscope.tools.triage.facts",
+    "list_owners": "spendscope.tools.allocation.owners",
+    "list_sources": "spendscope.tools.costs.sources",
+    "list_virtual_tags": "spendscope.tools.allocation.versions",
+    "profitability": "spendscope.tools.business.profitability",
+    "query_business_metrics": "spendscope.tools.business.metrics",
+    "query_costs": "spendscope.tools.costs.breakdown",
+    "reassign_anomaly": "spendscope.tools.governance.alert_actions",
+    "reconcile_estimates": "spendscope.tools.costs.reconcile",
+    "remove_budget": "spendscope.tools.governance.budgets",
+    "remove_business_target": "spendscope.tools.business.targets",
+    "remove_owner": "spendscope.tools.allocation.owners",
+    "reprice_telemetry": "spendscope.tools.costs.prices",
+    "review_allocation_suggestions": "spendscope.tools.allocation.suggest",
+    "rollback_allocation_rules": "spendscope.tools.allocation.versions",
+    "savings_recommendations": "spendscope.tools.optimize.savings",
+    "scan_anomalies": "spendscope.tools.governance.anomalies",
+    "set_budget": "spendscope.tools.governance.budgets",
+    "set_margin_floor": "spendscope.tools.business.targets",
+    "set_owner": "spendscope.tools.allocation.owners",
+    "set_unit_budget": "spendscope.tools.business.targets",
+    "show_model_prices": "spendscope.tools.costs.prices",
+    "snooze_anomaly": "spendscope.tools.governance.alert_actions",
+    "suggest_allocation_rules": "spendscope.tools.allocation.suggest",
+    "top_usage": "spendscope.tools.triage.facts",
+    "unit_budget_status": "spendscope.tools.business.unit_budgets",
+    "unit_costs": "spendscope.tools.costs.unit_costs",
+    "update_anomaly": "spendscope.tools.governance.anomalies",
+}
+
+# Modules that define operations (`operations()` imports them all).
+OPERATION_MODULES = tuple(dict.fromkeys(OPERATION_INDEX.values()))
 
 
 # How each write changes the store, as MCP's tool annotations say it: (destructive, idempotent).
@@ -127,7 +166,9 @@ def operations() -> list[Operation]:
 
 
 def get_operation(name: str) -> Operation:
-    ops = {op.name: op for op in operations()}
-    if name not in ops:
-        raise NotFound(f"no operation named {name!r}; known: {', '.join(sorted(ops))}")
-    return ops[name]
+    """The operation `name`, importing only the module that defines it."""
+    if name not in _REGISTRY and name in OPERATION_INDEX:
+        importlib.import_module(OPERATION_INDEX[name])
+    if name not in _REGISTRY:
+        raise NotFound(f"no operation named {name!r}; known: {', '.join(sorted(OPERATION_INDEX))}")
+    return _REGISTRY[name]

@@ -28,17 +28,14 @@ from dataclasses import dataclass, field
 from types import UnionType
 from typing import Union, get_args, get_origin
 
-import sqlglot
 from pydantic import BaseModel
 from spendscope.data.errors import PermissionDenied, QueryRefused
 from spendscope.data.sql import ident, literal
-from spendscope.data.sql_guard import check_select, documented_relations
 from spendscope.data.store import Store
 from spendscope.tools.access import Caller
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.costs.dimensions import dimension_sql, query_source
 from spendscope.tools.registry import Operation
-from sqlglot import exp
 
 # Operations that read the server's own files by path (a git repository): never for remote (HTTP token) callers.
 LOCAL_ONLY_OPERATIONS = frozenset({"estimate_pr_cost_diff"})
@@ -138,12 +135,17 @@ class SqlScope:
 
 
 def _columns_of(expr: str) -> set[str]:
+    import sqlglot  # only scoped SQL needs the parser; an operation call never loads it
+    from sqlglot import exp
+
     return {c.name.lower() for c in sqlglot.parse_one(expr, read="duckdb").find_all(exp.Column)}
 
 
 def sql_scope(store: Store, caller: Caller) -> SqlScope:
     """The per-relation predicates that limit `run_sql` to the caller's rows."""
     with store.reader() as con:
+        from spendscope.data.sql_guard import documented_relations  # sqlglot: only for scoped SQL
+
         relations = documented_relations(con)
         rows = con.execute(
             "SELECT lower(table_name), lower(column_name) FROM information_schema.columns "
@@ -179,6 +181,10 @@ def sql_scope(store: Store, caller: Caller) -> SqlScope:
 def check_scoped_sql(sql: str, scope: SqlScope, caller: Caller) -> None:
     """Refuse SQL a scoped caller may not run, with a message naming what it may query instead."""
     allowed = set(scope.predicates)
+    import sqlglot
+    from spendscope.data.sql_guard import check_select
+    from sqlglot import exp
+
     check_select(sql, allowed | scope.refused)  # the ordinary guard first: its messages stay the same
     tree = next(s for s in sqlglot.parse(sql, read="duckdb") if s is not None)
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}

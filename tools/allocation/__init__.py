@@ -8,24 +8,20 @@ time; see docs/allocation.md for why nothing is materialised).
 
 from __future__ import annotations
 
-from spendscope.tools.allocation import attribution, coverage, shared, suggest, versions
-from spendscope.tools.allocation.versions import (
-    apply_rules,
-    list_virtual_tags,
-    query_source,
-    rollback_rules,
-    rules_history,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "apply_rules",
-    "attribution",
-    "coverage",
-    "list_virtual_tags",
-    "query_source",
-    "rollback_rules",
-    "rules_history",
-    "shared",
-    "suggest",
-    "versions",
-]
+# Loaded on first use (PEP 562), so a cost query that only needs `query_source` does not import the attribution,
+# suggestion and shared-pool modules.
+_SUBMODULES = ("attribution", "coverage", "shared", "suggest", "versions")
+_FROM_VERSIONS = ("apply_rules", "list_virtual_tags", "query_source", "rollback_rules", "rules_history")
+
+__all__ = sorted([*_SUBMODULES, *_FROM_VERSIONS])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _FROM_VERSIONS:
+        return getattr(importlib.import_module(f"{__name__}.versions"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

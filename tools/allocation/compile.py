@@ -46,6 +46,7 @@ _TEXT_COLUMNS = (
 TAG_PREFIX = "x_vtag_"
 POOL_PREFIX = "x_pool_"
 ALIAS = "spendscope_alloc"
+NUMERIC_COLUMNS = frozenset(_NUMERIC_COLUMNS)
 
 
 def provider_key(text_sql: str) -> str:
@@ -147,6 +148,15 @@ class Compiled:
     binder: Binder
     uses_telemetry: bool
     keys: list[str] = field(default_factory=list)
+    reads: frozenset[str] = frozenset()  # the costs columns the virtual tag columns read
+    # (operand columns, tag columns, joins): what relation_over puts around another input
+    parts: tuple[str, str, str] = ("", "", "")
+
+    def relation_over(self, rows: str) -> str:
+        """The relation with `rows` (a subquery with the columns in `reads`, e.g. costs summed by them) in place
+        of `costs`: the rules then run once per row of `rows`."""
+        inner, outer, joins = self.parts
+        return f"(SELECT b.*{outer} FROM (SELECT c.*{inner} FROM {rows} AS c{joins}) AS b) AS {ALIAS}"
 
 
 def compile_condition(cond: Condition | None, resolve: Callable[[FieldRef], Operand], b: Binder) -> str:
@@ -196,6 +206,7 @@ class _Operands:
         self.columns: list[tuple[str, str]] = []  # (sql, name)
         self._names: dict[str, str] = {}
         self.telemetry: dict[FieldRef, str] = {}  # telemetry field -> joined column
+        self.reads: set[str] = set()  # costs columns read
 
     def project(self, sql: str) -> str:
         if sql not in self._names:
@@ -205,6 +216,8 @@ class _Operands:
         return ident(self._names[sql])
 
     def raw_sql(self, f: FieldRef) -> str:
+        if f.kind in ("column", "tag"):
+            self.reads.add(f.name if f.kind == "column" else "Tags")
         if f.kind == "column":
             col = f"c.{ident(f.name)}"
             return col if f.name in _TEXT_COLUMNS else f"CAST({col} AS VARCHAR)"
@@ -308,7 +321,10 @@ def compile_chain(
     outer = "".join(f", {_once(expr)} AS {ident(TAG_PREFIX + k)}" for k, expr in tag_cols.items())
     outer += "".join(f", {_once(expr)} AS {ident(POOL_PREFIX + k)}" for k, expr in pool_cols.items())
     relation = f"(SELECT b.*{outer} FROM (SELECT c.*{inner_cols} FROM costs AS c{joins}) AS b) AS {ALIAS}"
+    dated = any(seg.start is not None for seg in chain)  # _by_date reads the charge period
     return Compiled(
+        reads=frozenset(ops.reads | ({"ChargePeriodStart"} if dated else set())),
+        parts=(inner_cols, outer, joins),
         relation=relation,
         virtual_tags={k: ident(TAG_PREFIX + k) for k in keys},
         pool_columns={k: ident(POOL_PREFIX + k) for k in pool_cols},

@@ -21,7 +21,13 @@ from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, InvalidRules, NotFound
 from spendscope.data.models import normalize_model
 from spendscope.data.store import Store
-from spendscope.tools.allocation.compile import Compiled, Segment, compile_chain, uses_telemetry
+from spendscope.tools.allocation.compile import (
+    NUMERIC_COLUMNS,
+    Compiled,
+    Segment,
+    compile_chain,
+    uses_telemetry,
+)
 from spendscope.tools.allocation.document import (
     condition_to_dict,
     pool_to_dict,
@@ -172,7 +178,11 @@ def query_source(con: duckdb.DuckDBPyConnection) -> Source | None:
     if not any(s.rules.tags for s in chain):
         return None
     compiled = compiled_chain(con, chain, with_pools=False)
-    return Source(compiled.relation, dict(compiled.virtual_tags))
+    if compiled.uses_telemetry or compiled.reads & NUMERIC_COLUMNS:
+        # rules that join telemetry per row and day, or test amounts (which differ on nearly every row), run on
+        # the rows; the others once per distinct combination of the columns they read (tools.costs.breakdown)
+        return Source(compiled.relation, dict(compiled.virtual_tags))
+    return Source(compiled.relation, dict(compiled.virtual_tags), compiled.reads, compiled.relation_over)
 
 
 # ---------------------------------------------------------------------------------------------- apply / rollback

@@ -11,6 +11,7 @@ from typing import Literal
 import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.store import Store
+from spendscope.data.value_summary import has_summary, summary_values
 from spendscope.tools.costs.breakdown import (
     CostQueryInput,
     Filter,
@@ -18,9 +19,11 @@ from spendscope.tools.costs.breakdown import (
     filter_sql,
     resolve_range,
     run_cost_query,
+    summed_relation,
 )
 from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
+    Source,
     dimension_sql,
     measure_sql,
     query_source,
@@ -86,9 +89,23 @@ class Catalog(BaseModel):
     last_day: dt.date | None = Field(None, description="last day with cost data")
 
 
-def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput) -> Catalog:
-    """The catalog on an open connection: one scan with GROUPING SETS, whatever the number of dimensions."""
+def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput, *, summary: bool = False) -> Catalog:
+    """The catalog on an open connection. With `summary` (a DuckDB store: data.value_summary), the columns and
+    provider tags come from the value summary the imports keep, and only virtual tags are read from the rows;
+    otherwise one scan with GROUPING SETS, whatever the number of dimensions."""
     source = query_source(con)
+    lo, hi = con.execute(
+        f"SELECT CAST(min(ChargePeriodStart) AS DATE), CAST(max(ChargePeriodStart) AS DATE) FROM {source.relation}"
+    ).fetchall()[0]
+    if p.dimensions is None and summary and has_summary(con):
+        builtin, tags = _summary_dimensions(con, source, p.limit_per_dimension)
+        vtags = [(k, "virtual_tag") for k in sorted(source.virtual_tags)]
+        if vtags and source.reads:  # the rules once per distinct combination of what they read
+            summed = summed_relation(con, source, set(source.reads), "EffectiveCost")
+            source = Source(summed, source.virtual_tags) if summed else source
+        dims = builtin + _scan_dimensions(con, source, vtags, p) + tags
+        telemetry = _telemetry_dimensions(con, [d.name for d in dims])
+        return Catalog(dimensions=dims + telemetry, first_day=lo, last_day=hi)
     keys = tag_keys(con)
     if p.dimensions is None:
         names: list[tuple[str, str]] = [(d, "builtin") for d in CATALOG_DIMENSIONS if d in BUILTIN_DIMENSIONS]
@@ -106,12 +123,46 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput) -> Catalog:
                 else ("provider_tag")
             )
             names.append((d.strip(), kind))
-    lo, hi = con.execute(
-        f"SELECT CAST(min(ChargePeriodStart) AS DATE), CAST(max(ChargePeriodStart) AS DATE) FROM {source.relation}"
-    ).fetchall()[0]
     telemetry = _telemetry_dimensions(con, [n for n, _ in names]) if p.dimensions is None else []
+    return Catalog(dimensions=_scan_dimensions(con, source, names, p) + telemetry, first_day=lo, last_day=hi)
+
+
+def _summary_dimensions(
+    con: duckdb.DuckDBPyConnection, source: Source, limit: int
+) -> tuple[list[CatalogDimension], list[CatalogDimension]]:
+    """(the builtin dimensions, the provider tag keys) of the catalog, from the value summary."""
+    values: dict[tuple[str, str], list[CatalogValue]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for kind, name, value, cost, n in summary_values(con, limit):
+        counts[(kind, name)] = n
+        listed = values.setdefault((kind, name), [])
+        if value != "":
+            listed.append(CatalogValue(value=value, cost=float(cost or 0)))
+    builtin = [
+        CatalogDimension(
+            name=d,
+            kind="builtin",
+            distinct=counts.get(("column", BUILTIN_DIMENSIONS[d][0]), 0),
+            values=values.get(("column", BUILTIN_DIMENSIONS[d][0]), []),
+        )
+        for d in CATALOG_DIMENSIONS
+    ]
+    tags = [
+        CatalogDimension(
+            name=name, kind="provider_tag", distinct=counts[(kind, name)], values=values[(kind, name)]
+        )
+        for kind, name in sorted(k for k in values if k[0] == "tag")
+        if name.lower() not in source.virtual_tags
+    ]
+    return builtin, tags
+
+
+def _scan_dimensions(
+    con: duckdb.DuckDBPyConnection, source: Source, names: list[tuple[str, str]], p: CatalogInput
+) -> list[CatalogDimension]:
+    """The values of `names` (dimension, kind) read from the cost rows in one scan with GROUPING SETS."""
     if not names:
-        return Catalog(dimensions=telemetry, first_day=lo, last_day=hi)
+        return []
     exprs = [dimension_sql(n, con, source) for n, _ in names]
     cols = ", ".join(f"CAST({e} AS VARCHAR) AS d{i}" for i, e in enumerate(exprs))
     which = " ".join(f"WHEN GROUPING(d{i}) = 0 THEN {i}" for i in range(len(exprs)))
@@ -136,11 +187,10 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput) -> Catalog:
     for dim, v, c, n in rows:
         by_dim[dim].append(CatalogValue(value=v, cost=float(c or 0)))
         counts[dim] = n
-    dims = [
+    return [
         CatalogDimension(name=n, kind=kind, distinct=counts.get(i, 0), values=by_dim[i])  # type: ignore[arg-type]
         for i, (n, kind) in enumerate(names)
     ]
-    return Catalog(dimensions=dims + telemetry, first_day=lo, last_day=hi)
 
 
 # Telemetry attributes listed when the bill has no dimension of that name (customers never are on a bill).
@@ -187,7 +237,7 @@ def dimension_catalog(store: Store, params: CatalogInput) -> Catalog:
     """Every dimension with the values it takes (largest cost first) and the days the data covers, in one scan.
     Use it to learn the exact names of providers, services, models, teams, features, customers, envs."""
     with store.reader() as con:
-        return run_catalog(con, params)
+        return run_catalog(con, params, summary=store.backend == "duckdb")
 
 
 # --------------------------------------------------------------------------------------------- compare

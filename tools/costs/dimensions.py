@@ -6,6 +6,8 @@ tags: a virtual tag defined by allocation rules (tools.allocation) wins, else th
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -71,6 +73,10 @@ class Source:
 
     relation: str
     virtual_tags: dict[str, str]
+    # the costs columns the virtual tags read, and the relation over another input with those columns (rows
+    # already summed by them): set when the rules can run once per group instead of once per row
+    reads: frozenset[str] | None = None
+    over: Callable[[str], str] | None = None
 
 
 def query_source(con: duckdb.DuckDBPyConnection) -> Source:
@@ -105,6 +111,30 @@ def measure_sql(measure: str) -> tuple[str, str | None]:
     )
 
 
+# The expressions dimension_sql builds (beyond plain columns) -> the columns each reads. Planning a query asks
+# which columns an expression reads; for the expressions this module wrote itself the answer is known, so no SQL
+# parser is loaded for them (a CLI command then starts without sqlglot).
+_EXPRESSION_READS: dict[str, tuple[str, ...]] = {}
+_QUOTED_COLUMN = re.compile(r'"((?:[^"]|"")+)"')
+
+
+def _expression(sql: str, *reads: str) -> str:
+    if len(_EXPRESSION_READS) > 10_000:  # one entry per tag key asked about: bounded in a long-lived server
+        _EXPRESSION_READS.clear()
+    _EXPRESSION_READS[sql] = reads
+    return sql
+
+
+def expression_reads(sql: str) -> tuple[tuple[str, ...], bool] | None:
+    """(columns read, whether `sql` is just a column) for a dimension expression this module generated (a
+    quoted column, a time grain, a tag lookup); None for any other SQL."""
+    column = _QUOTED_COLUMN.fullmatch(sql)
+    if column:
+        return (column.group(1).replace('""', '"'),), True
+    reads = _EXPRESSION_READS.get(sql)
+    return (reads, False) if reads is not None else None
+
+
 def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | None = None) -> str:
     """SQL expression for a dimension name over the query source."""
     key = name.strip()
@@ -112,20 +142,20 @@ def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | No
     if low in BUILTIN_DIMENSIONS:
         return ident(BUILTIN_DIMENSIONS[low][0])
     if low == "day":
-        return day_sql("ChargePeriodStart")
+        return _expression(day_sql("ChargePeriodStart"), "ChargePeriodStart")
     if low == "week":
-        return f"CAST({week('ChargePeriodStart')} AS DATE)"
+        return _expression(f"CAST({week('ChargePeriodStart')} AS DATE)", "ChargePeriodStart")
     if low == "month":
-        return f"strftime({month('ChargePeriodStart')}, '%Y-%m')"
+        return _expression(f"strftime({month('ChargePeriodStart')}, '%Y-%m')", "ChargePeriodStart")
     src = source or query_source(con)
     if low.startswith("tag:"):
-        return json_text("Tags", key[4:])
+        return _expression(json_text("Tags", key[4:]), "Tags")
     if low in src.virtual_tags:
         return src.virtual_tags[low]
     keys = tag_keys(con)
     for k in keys:
         if k.lower() == low:
-            return json_text("Tags", k)
+            return _expression(json_text("Tags", k), "Tags")
     raise UnknownDimension(
         f"unknown dimension {name!r}; accepted: {', '.join(sorted([*BUILTIN_DIMENSIONS, *TIME_GRAINS]))}, "
         f"virtual tags ({', '.join(sorted(src.virtual_tags)) or 'none defined'}), provider tag keys "

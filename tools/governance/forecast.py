@@ -130,10 +130,13 @@ def scope_series(
     clauses, params = filter_sql(filters, con, source)
     first = end - dt.timedelta(days=history_days)
     where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses])
+    # summed by the stored timestamp first, then cast once per distinct timestamp (a TIMESTAMPTZ -> DATE cast per
+    # row costs more than the sum: ~1 s at 10M rows)
     rows = con.execute(
-        f"SELECT CAST(ChargePeriodStart AS DATE) AS day, SUM({column}) AS v, "
+        f"SELECT CAST(ChargePeriodStart AS DATE) AS day, SUM(v) AS v, SUM(fees) AS fees FROM ("
+        f"SELECT ChargePeriodStart, SUM({column}) AS v, "
         f"SUM(CASE WHEN {USAGE_ROWS} THEN 0 ELSE {column} END) AS fees FROM {source.relation} "
-        f"WHERE {where} GROUP BY 1 ORDER BY 1",
+        f"WHERE {where} GROUP BY ChargePeriodStart) GROUP BY 1 ORDER BY 1",
         [_ts(first), _ts(end), *params],
     ).fetchall()
     if not rows:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import duckdb
 from pydantic import BaseModel, Field
@@ -24,9 +24,11 @@ from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter, TimeRange, filter_sql, resolve_range
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.costs.reconcile import model_map_cte, telemetry_source_sql
-from spendscope.tools.governance.budgets import Budget, budget_period, evaluate
 from spendscope.tools.periods import Period
 from spendscope.tools.registry import operation
+
+if TYPE_CHECKING:  # budgets (numpy, the forecast engine) load only when budgets are asked about
+    from spendscope.tools.governance.budgets import Budget
 
 UsageField = Literal["team", "feature", "customer", "model", "provider", "env", "operation", "code_path"]
 USAGE_FIELDS: tuple[str, ...] = (
@@ -439,6 +441,8 @@ def budgets_covering(
     """Budgets whose scope covers spend of `filters` (a bill scope; None: unknown, so only all-spend budgets) on
     days start..end (inclusive), with their status in the period that holds `end`, as of the day after
     `through` (at the latest the period's last day). Returns (impacts, notes)."""
+    from spendscope.tools.governance.budgets import budget_period, evaluate
+
     notes: list[str] = []
     if not budgets:
         return [], notes
