@@ -293,32 +293,18 @@ def tidewell(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return round_store(folder, build_tidewell(folder), "tidewell")
 
 
-# The round's first score (docs/performance.md): every figure was shown in dollars, so every answerable question
-# failed on both bills; of the unanswerable ones, Tidewell's "how many players" and "cost per daily active user"
-# stated a figure.
-FIRST_FAILS = {"tidewell": {"none-31", "none-32"}, "nordlicht": set()}
-XFAIL = pytest.mark.xfail(reason="failed in the round's first score", strict=False)
+def _ids(cases: list[tuple]) -> list[Any]:
+    return [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(cases)]
 
 
-def _ids(cases: list[tuple], company: str) -> list[Any]:
-    return [
-        pytest.param(
-            c,
-            id=f"{c[0]}-{i}",
-            marks=[XFAIL] if c[2] != "none" or f"{c[0]}-{i}" in FIRST_FAILS[company] else [],
-        )
-        for i, c in enumerate(cases)
-    ]
-
-
-@pytest.mark.parametrize("case", _ids(NORDLICHT, "nordlicht"))
+@pytest.mark.parametrize("case", _ids(NORDLICHT))
 def test_a_ninth_round_question_on_a_euro_bill_is_answered_right_or_declined_with_no_figure(
     nordlicht: Store, settings: Settings, case: tuple
 ) -> None:
     check_case(nordlicht, settings, case, currency="EUR")
 
 
-@pytest.mark.parametrize("case", _ids(TIDEWELL, "tidewell"))
+@pytest.mark.parametrize("case", _ids(TIDEWELL))
 def test_a_ninth_round_question_on_a_pound_bill_is_answered_right_or_declined_with_no_figure(
     tidewell: Store, settings: Settings, case: tuple
 ) -> None:
@@ -333,14 +319,14 @@ def _resolve(spec: str, previous: Any) -> str:
     return spec
 
 
-@pytest.mark.parametrize("thread", [pytest.param(t, id=t[0], marks=[XFAIL]) for t in NORDLICHT_THREADS])
+@pytest.mark.parametrize("thread", [pytest.param(t, id=t[0]) for t in NORDLICHT_THREADS])
 def test_a_ninth_round_follow_up_on_the_euro_bill_inherits_the_turn_before(
     nordlicht: Store, settings: Settings, thread: tuple
 ) -> None:
     check_thread(nordlicht, settings, f"ninth-n-{thread[0]}", thread[1], N_AS_OF, _resolve, "EUR")
 
 
-@pytest.mark.parametrize("thread", [pytest.param(t, id=t[0], marks=[XFAIL]) for t in TIDEWELL_THREADS])
+@pytest.mark.parametrize("thread", [pytest.param(t, id=t[0]) for t in TIDEWELL_THREADS])
 def test_a_ninth_round_follow_up_on_the_pound_bill_inherits_the_turn_before(
     tidewell: Store, settings: Settings, thread: tuple
 ) -> None:

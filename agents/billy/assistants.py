@@ -221,7 +221,7 @@ def _costs(run: Runner, plan: Plan) -> BillyAnswer:
 
 
 def _small(v: float) -> str:
-    return money(v) if v >= 0.1 else f"${v:.4f}"
+    return money(v) if v >= 0.1 else money(v, 4)
 
 
 def _tools_table(res: Any) -> Table:

@@ -210,7 +210,7 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     per = row.cost_per_request * scale
     label = "per request" if scale == 1 else f"per {scale:,.0f} requests"
     text = (
-        f"{money(per) if per >= 0.01 else f'${per:.6f}'} {label} for {what} {when} "
+        f"{money(per) if per >= 0.01 else money(per, 6)} {label} for {what} {when} "
         f"({money(row.cost)} over {row.requests:,} requests)."
         + _assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
     )

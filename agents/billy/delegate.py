@@ -167,23 +167,24 @@ def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[Tool
     mod = importlib.import_module("spendscope.tools.governance.anomalies")
     days = 14
     as_of = plan.as_of
+    span = f"the last {days} days"
     if plan.period is not None and "(all data)" not in plan.period.label:
         days = max(min((plan.period.end - plan.period.start).days, 366), 1)
         as_of = plan.period.end
+        span = plan.period.label
     params = mod.ScanInput(days=days, as_of=as_of, filters=filters)
     res = _call(calls, "scan_anomalies", store, params)
     found = res.anomalies
     if not found:
-        text = f"0 anomalies: nothing unusual in the last {days} days of data" + (
-            f" before {as_of}." if as_of else "."
-        )
+        text = f"0 anomalies: nothing unusual in {span} of data" + (f" before {as_of}." if as_of else ".")
         value: Any = 0
     else:
         a = found[0]
+        when = str(a.start_day) if a.start_day == a.end_day else f"{a.start_day} to {a.end_day}"
         text = (
-            f"{len(found)} anomal{'y' if len(found) == 1 else 'ies'} in the last {days} days; the largest: "
-            f"{a.dimension} {a.value} {'up' if a.impact > 0 else 'down'} {money(abs(a.impact))} from "
-            f"{a.start_day} to {a.end_day} (expected {money(a.expected)}, actual {money(a.actual)}). {a.explanation}"
+            f"{len(found)} anomal{'y' if len(found) == 1 else 'ies'} in {span}; the largest: "
+            f"{a.dimension} {a.value} {'up' if a.impact > 0 else 'down'} {money(abs(a.impact))} on {when} "
+            f"(expected {money(a.expected)}, actual {money(a.actual)}){_anomaly_drivers(a)}."
         )
         value = len(found)
     rows = [
@@ -194,6 +195,19 @@ def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[Tool
         answer=text,
         value=value,
         table=Table(columns=["dimension", "value", "start", "end", "impact", "severity"], rows=rows),
+    )
+
+
+def _anomaly_drivers(a: Any) -> str:
+    """What drove an anomaly, from its root cause (written here, in the store's billing currency)."""
+    from spendscope.tools.governance.anomaly_detection import top_drivers
+
+    drivers = top_drivers(a.root_cause or [], a.direction)
+    return ("; driven by " if drivers else "") + ", ".join(
+        f"{d.dimension.replace('_', ' ')} {d.value} ({'+' if d.impact >= 0 else '-'}{money(abs(d.impact))}"
+        + (f", {d.share_pct:.0f}%" if d.share_pct is not None else "")
+        + ")"
+        for d in drivers
     )
 
 

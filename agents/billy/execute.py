@@ -750,7 +750,7 @@ def _unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         value = None
     else:
         ratio = res.ratio
-        shown = f"${ratio:,.4f}" if abs(ratio) < 100 else money(ratio)
+        shown = money(ratio, 4) if abs(ratio) < 100 else money(ratio)
         text = (
             f"{shown} {plan.unit_label}" + (f" for {scope}" if scope else " on average") + f" {when} "
             f"({money(res.numerator)} over {count(res.denominator)} {unit_noun})."

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from spendscope.agents.billy.lexicon import KNOWN_CAPS
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
-from spendscope.agents.billy.vocab import MEASURE_NOUNS
+from spendscope.agents.billy.vocab import GPU_WORD, MEASURE_NOUNS
 from spendscope.tools.periods import MONTHS
 
 if TYPE_CHECKING:
@@ -96,9 +96,18 @@ WELL_KNOWN_NAMES = frozenset(
         "tpu",
         "tpus",
         "mi300",
+        "gh200",
+        "gh200s",
+        "gb200",
+        "gb200s",
     ]
 )
 
+# People a product serves: a cost store counts none of them (telemetry's customers are accounts, not people).
+_PEOPLE = (
+    r"subscribers?|players?|gamers?|readers?|viewers?|listeners?|visitors?|patients?|students?|learners?|"
+    r"members?|shoppers?|riders?|guests?|fans?"
+)
 # Concepts a cost store does not hold: (pattern, what to say).
 CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\brevenues?\b|\bsales\b|\bearnings\b|\b[am]rr\b|\bbookings\b"), "revenue"),
@@ -110,7 +119,15 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"\b(per|each|every|a) (active |daily |monthly |paying )?(users?|seats?|subscribers?|dau|mau)\b"
+            r"\b(per|each|every|a) ((active|daily|weekly|monthly|paying|unique|new) )*(users?|seats?|dau|mau|"
+            + _PEOPLE
+            + r")\b"
+        ),
+        "users",
+    ),
+    (
+        re.compile(
+            r"\b(how many|number of|count of) ((active|daily|paying|unique|new) )*(" + _PEOPLE + r")\b"
         ),
         "users",
     ),
@@ -199,7 +216,7 @@ def unresolved_names(
             continue
         if gpu_types(low, index)[1]:
             continue  # a GPU the store's instances carry ("a10g", "l40s"): the planner filters on it
-        if low in WELL_KNOWN_NAMES and not (gpu_named and re.fullmatch(r"[abhlvt]\d+s?", low)):
+        if low in WELL_KNOWN_NAMES and not (gpu_named and GPU_WORD.fullmatch(low)):
             if not _gpu_of_store(low, index):
                 unknown.append(word)
             continue
@@ -253,16 +270,16 @@ def cue_word(word: str) -> bool:
 
 def gpu_types(word: str, index: ValueIndex) -> tuple[str, list[str]]:
     """A GPU named loosely ("a100s", "H100", "the l40s"): (the GPU, the store's instance types carrying it)."""
-    from spendscope.data.gpu_catalog import GPU_INSTANCES
+    from spendscope.data.gpu_catalog import gpu_model
 
     low = word.lower()
-    if not re.fullmatch(r"[abhlvt]\d{1,3}[a-z]?s?", low):
+    if not GPU_WORD.fullmatch(low):
         return "", []
     for name in (low, low[:-1] if low.endswith("s") else ""):
         types = [
             v
             for v in index.values.get("instance_type", [])
-            if name and GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name
+            if name and (gpu_model(v) or "").lower().split("-")[0] == name
         ]
         if types:
             return name, types
@@ -278,12 +295,38 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
         what for pattern, what in CONCEPTS if pattern.search(r.rest) and not (r.assistant and what == "users")
     ]
+    counted = _counted_elsewhere(r, index)
+    if counted and not out:
+        out.append(f"a count of {counted}")
     last = index.catalog.last_day
     if last is not None and r.delegate != "forecast" and "landing" not in r.cues:
         future = [p.period for p in r.periods if p.period.start > last]
         if future:
             out.append(f"actual spend for {future[0].label}, which is after the data ends ({last})")
     return out
+
+
+_COUNTED_HERE = re.compile(
+    r"^(times?|days?|weeks?|months?|hours?|years?|quarters?|dollars?|euros?|pounds?|gpus?|instances?|boxes|"
+    r"machines?|nodes?|servers?|models?|providers?|services?|vendors?|tokens?|requests?|calls?|anomal\w*|"
+    r"alerts?|budgets?|commitments?|reservations?|ptus?|spikes?|seats?|licen[cs]es?|costs?|spend\w*|money|"
+    r"k|m|million|thousand|of|the|our|we|us|it|\w*_\w*)$"
+)
+
+
+def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
+    """ "how many players do we have": a count of something that is no measure, dimension or value of the store
+    (a count the store can answer names a dimension, a measure or something Billy counts)."""
+    from spendscope.agents.billy.vocab import RE
+
+    m = RE["count"].search(r.rest)
+    if m is None or r.dims or r.mentions or r.assistant or r.delegate or r.measure != "cost":
+        return None
+    words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
+    word = words[0] if words else ""
+    if not word or _COUNTED_HERE.match(word) or {(word,), (word.rstrip("s"),)} & set(index.dim_words):
+        return None
+    return word
 
 
 _CALENDAR_WORDS = set(MONTHS) | {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)}
