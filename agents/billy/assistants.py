@@ -15,9 +15,9 @@ from spendscope.agents.billy.models import BillyAnswer, Plan, Table
 from spendscope.agents.billy.phrasing import money, period_phrase, scope_phrase
 
 if TYPE_CHECKING:
-    from spendscope.agents.billy.execute import Runner
     from spendscope.agents.billy.reading import Reading
     from spendscope.agents.billy.resolve import ValueIndex
+    from spendscope.agents.billy.runner import Runner
 
 # tool key (x_Source, as tools.costs.assistants names it) -> (how people say it, the store's service name)
 TOOLS = {

@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from spendscope.agents.billy.execute import Runner, _assumed
 from spendscope.agents.billy.lexicon import CONCEPT_KEYS
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
 from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase
 from spendscope.agents.billy.resolve import ValueIndex
+from spendscope.agents.billy.runner import Runner, assumed
 from spendscope.data.errors import InvalidArgument
 
 
@@ -59,15 +59,14 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     if land.days_elapsed == 0:  # the data ends before this month begins: nothing is actual yet
         text = (
             f"{money(land.landing)} is the forecast for all of {month}{' for ' + scope if scope else ''} "
-            f"({interval}); none of it is actual yet: the data ends {fc.history_end}."
-            + _assumed(plan, fitted)
+            f"({interval}); none of it is actual yet: the data ends {fc.history_end}." + assumed(plan, fitted)
         )
     else:
         text = (
             f"{month}{' for ' + scope if scope else ''} is on track to land at about {money(land.landing)} "
             f"({interval}): {money(land.month_to_date)} actual through {date_text(fc.history_end)} plus a "
             f"forecast of {money(land.forecast_rest)} for the remaining {land.days_remaining} days."
-            + _assumed(plan, fitted)
+            + assumed(plan, fitted)
         )
     return BillyAnswer(
         answer=text,
@@ -115,7 +114,7 @@ def day_drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         f" ({pct(res.change_pct, signed=True)}) against {base} ({money(res.previous_total)})"
         + (f"; the change came from {', '.join(parts)}" if parts else "")
         + "."
-        + _assumed(plan)
+        + assumed(plan)
     )
     rows = [
         [m.dimension, m.value, round(m.current, 2), round(m.previous, 2), round(m.change, 2)]
@@ -157,7 +156,7 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         f"{pct(util)} average GPU utilisation for {what} {when}"
         + (f" ({', '.join(names[:6])})" if names else "")
         + "."
-        + _assumed(plan, ["utilisation = mean of the GPU samples over monitored GPU-hours"])
+        + assumed(plan, ["utilisation = mean of the GPU samples over monitored GPU-hours"])
     )
     table = Table(
         columns=["month", "instance", "type", "avg_utilization_pct", "idle_cost"],
@@ -212,7 +211,7 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     text = (
         f"{money(per) if per >= 0.01 else money(per, 6)} {label} for {what} {when} "
         f"({money(row.cost)} over {row.requests:,} requests)."
-        + _assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
+        + assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
     )
     return BillyAnswer(
         answer=text,
