@@ -27,7 +27,7 @@ def _ref(p: Period) -> Any:
 
 def is_followup(question: str) -> bool:
     """Whether a question reads as a follow-up ("and for Anthropic?", "what about last month?")."""
-    from spendscope.agents.billy.reading import _Question
+    from spendscope.agents.billy.question import _Question
 
     q = _Question(question)
     if RE["followup"].search(q.low) or RE["previous"].search(q.low):

@@ -21,7 +21,8 @@ from spendscope.tools.periods import MONTHS
 
 if TYPE_CHECKING:
     from spendscope.agents.billy.models import Plan
-    from spendscope.agents.billy.reading import Reading, _Question
+    from spendscope.agents.billy.question import _Question
+    from spendscope.agents.billy.reading import Reading
 
 CONFIDENT = 0.6
 
