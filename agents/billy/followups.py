@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spendscope.agents.billy.lexicon import FILLER
+from spendscope.agents.billy.filler import FILLER
 from spendscope.agents.billy.models import Plan
 from spendscope.agents.billy.resolve import Mention
 from spendscope.agents.billy.vocab import RE

@@ -14,8 +14,8 @@ import calendar
 import re
 from typing import TYPE_CHECKING
 
-from spendscope.agents.billy.lexicon import KNOWN_CAPS
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
+from spendscope.agents.billy.stopwords import KNOWN_CAPS
 from spendscope.agents.billy.vocab import GPU_WORD, MEASURE_NOUNS
 from spendscope.tools.periods import MONTHS
 

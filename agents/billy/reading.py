@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spendscope.agents.billy.cues import read_cues
+from spendscope.agents.billy.filler import FILLER
 from spendscope.agents.billy.groups import group_dims, read_untagged
 from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
-    FILLER,
-    GENERIC,
     NUMBER_WORDS,
     SUPERLATIVE_HIGH,
     SUPERLATIVE_LOW,
@@ -38,6 +37,7 @@ from spendscope.agents.billy.resolve import (
     find_mentions,
     tokens,
 )
+from spendscope.agents.billy.stopwords import GENERIC
 from spendscope.agents.billy.vocab import (
     RE,
 )
