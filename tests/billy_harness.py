@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
@@ -114,14 +115,6 @@ def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, .
     return pos is not None and all(
         (p := at(c)) is None or pos < p for c in candidates if c.lower() != want.lower()
     )
-
-
-def run(store: Store, settings: Settings, case: tuple) -> tuple[bool, str]:
-    _cat, question, kind, sql, as_of = case
-    want, candidates = expected(store, kind, sql)
-    answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
-    ok = judged(answer.answer, answer.value, kind, want, candidates)
-    return ok, f"{question!r}: expected {want!r}; got {answer.answer}"
 
 
 _MONEY = re.compile(r"[$€£]\s?\d|\b(?:USD|EUR|GBP)\s?\d")
@@ -262,3 +255,67 @@ def top_customer(start: str, end: str) -> str:
         + f"SELECT customer, sum(c) v FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
         "AND customer IS NOT NULL GROUP BY 1 ORDER BY v DESC"
     )
+
+
+# ------------------------------------------------------------------------------------------ one round's tests
+
+
+class BlindRound:
+    """A blind round's tests, shared: a round is a subclass named Test... with its data and questions only.
+
+    `build(folder)` returns the company's store; QUESTIONS are (category, question, kind, spec, as_of) judged by
+    `judge`; THREADS are (name, [(question, kind, spec), ...]) asked in order in one thread on AS_OF, with
+    `resolve(spec, previous_answer)` turning a placeholder spec into SQL that depends on the answer before;
+    KNOWN_MISSES are questions expected to fail (strict xfail); CURRENCY is the bill's (an answer in another
+    currency's sign fails). Importing `pytest_generate_tests` into the round's module parametrizes the tests."""
+
+    AS_OF: str = ""
+    CURRENCY: str = "USD"
+    QUESTIONS: list[tuple] = []  # noqa: RUF012 - a subclass's data
+    THREADS: list[tuple] = []  # noqa: RUF012
+    KNOWN_MISSES: frozenset[str] = frozenset()
+
+    def build(self, folder: Path) -> Store:
+        raise NotImplementedError
+
+    def resolve(self, spec: str, previous: Any) -> str:
+        return spec
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def store(cls, tmp_path_factory: pytest.TempPathFactory) -> Store:
+        return cls().build(tmp_path_factory.mktemp(cls.__name__.lower()))
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+        return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+
+    def test_a_question_is_answered_right_or_declined_with_no_figure(
+        self, store: Store, settings: Settings, case: tuple
+    ) -> None:
+        check_case(store, settings, case, self.CURRENCY)
+
+    def test_a_follow_up_inherits_the_turn_before(
+        self, store: Store, settings: Settings, thread: tuple
+    ) -> None:
+        name = f"{type(self).__name__}-{thread[0]}"
+        check_thread(store, settings, name, thread[1], self.AS_OF, self.resolve, self.CURRENCY)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize a BlindRound's tests with its questions and threads."""
+    cls = metafunc.cls
+    if cls is None or not issubclass(cls, BlindRound):
+        return
+    if "case" in metafunc.fixturenames:
+        miss = pytest.mark.xfail(strict=True, reason="known miss")
+        metafunc.parametrize(
+            "case",
+            [
+                pytest.param(c, id=f"{c[0]}-{i}", marks=[miss] if c[1] in cls.KNOWN_MISSES else [])
+                for i, c in enumerate(cls.QUESTIONS)
+            ],
+        )
+    if "thread" in metafunc.fixturenames:
+        metafunc.parametrize("thread", [pytest.param(t, id=t[0]) for t in cls.THREADS])

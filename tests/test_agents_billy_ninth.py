@@ -17,22 +17,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from billy_harness import (
     MODEL,
+    BlindRound,
     between,
     change,
-    check_case,
-    check_thread,
     cost,
     customer_cost,
     customer_per_request,
     day,
     ev_between,
+    expected,
     gpu_util,
     model_is,
     pct,
     per_request,
+    pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
     round_store,
     share,
     tag,
@@ -41,7 +41,6 @@ from billy_harness import (
 )
 from fixtures.billy.nordlicht import build as build_nordlicht
 from fixtures.billy.tidewell import build as build_tidewell
-from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
 HAS_MODEL = f"{MODEL} <> ''"
@@ -276,68 +275,31 @@ TIDEWELL_THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+class TestNordlicht(BlindRound):
+    AS_OF, CURRENCY, QUESTIONS, THREADS = N_AS_OF, "EUR", NORDLICHT, NORDLICHT_THREADS
+
+    def build(self, folder: Path) -> Store:
+        return round_store(folder, build_nordlicht(folder), "nordlicht")
+
+    def resolve(self, spec: str, previous: Any) -> str:
+        return (
+            customer_cost("2026-11-01", "2026-12-01", str(previous.value)) if spec == "PRONOUN_NOV" else spec
+        )
+
+    def test_the_spike_day_is_its_months_most_expensive_and_the_bill_is_in_euros(self, store: Store) -> None:
+        assert expected(store, "date", day(NOV))[0] == "2026-11-17"
+        assert expected(store, "which", which(DEC, "BillingCurrency"))[1] == ("EUR",)
 
 
-@pytest.fixture(scope="module")
-def nordlicht(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = tmp_path_factory.mktemp("nordlicht")
-    return round_store(folder, build_nordlicht(folder), "nordlicht")
+class TestTidewell(BlindRound):
+    AS_OF, CURRENCY, QUESTIONS, THREADS = T_AS_OF, "GBP", TIDEWELL, TIDEWELL_THREADS
 
+    def build(self, folder: Path) -> Store:
+        return round_store(folder, build_tidewell(folder), "tidewell")
 
-@pytest.fixture(scope="module")
-def tidewell(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = tmp_path_factory.mktemp("tidewell")
-    return round_store(folder, build_tidewell(folder), "tidewell")
+    def resolve(self, spec: str, previous: Any) -> str:
+        return cost(MAR, tag("studio", str(previous.value))) if spec == "WINNER_MAR" else spec
 
-
-def _ids(cases: list[tuple]) -> list[Any]:
-    return [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(cases)]
-
-
-@pytest.mark.parametrize("case", _ids(NORDLICHT))
-def test_a_ninth_round_question_on_a_euro_bill_is_answered_right_or_declined_with_no_figure(
-    nordlicht: Store, settings: Settings, case: tuple
-) -> None:
-    check_case(nordlicht, settings, case, currency="EUR")
-
-
-@pytest.mark.parametrize("case", _ids(TIDEWELL))
-def test_a_ninth_round_question_on_a_pound_bill_is_answered_right_or_declined_with_no_figure(
-    tidewell: Store, settings: Settings, case: tuple
-) -> None:
-    check_case(tidewell, settings, case, currency="GBP")
-
-
-def _resolve(spec: str, previous: Any) -> str:
-    if spec == "PRONOUN_NOV":
-        return customer_cost("2026-11-01", "2026-12-01", str(previous.value))
-    if spec == "WINNER_MAR":
-        return cost(MAR, tag("studio", str(previous.value)))
-    return spec
-
-
-@pytest.mark.parametrize("thread", [pytest.param(t, id=t[0]) for t in NORDLICHT_THREADS])
-def test_a_ninth_round_follow_up_on_the_euro_bill_inherits_the_turn_before(
-    nordlicht: Store, settings: Settings, thread: tuple
-) -> None:
-    check_thread(nordlicht, settings, f"ninth-n-{thread[0]}", thread[1], N_AS_OF, _resolve, "EUR")
-
-
-@pytest.mark.parametrize("thread", [pytest.param(t, id=t[0]) for t in TIDEWELL_THREADS])
-def test_a_ninth_round_follow_up_on_the_pound_bill_inherits_the_turn_before(
-    tidewell: Store, settings: Settings, thread: tuple
-) -> None:
-    check_thread(tidewell, settings, f"ninth-t-{thread[0]}", thread[1], T_AS_OF, _resolve, "GBP")
-
-
-def test_the_ninth_round_stores_hold_what_the_questions_assume(nordlicht: Store, tidewell: Store) -> None:
-    """The spike days are their month's most expensive, and the bills are in the currencies the round says."""
-    from billy_harness import expected
-
-    assert expected(nordlicht, "date", day(NOV))[0] == "2026-11-17"
-    assert expected(tidewell, "date", day(MAR))[0] == "2026-03-16"
-    assert expected(nordlicht, "which", which(DEC, "BillingCurrency"))[1] == ("EUR",)
-    assert expected(tidewell, "which", which(MAR, "BillingCurrency"))[1] == ("GBP",)
+    def test_the_spike_day_is_its_months_most_expensive_and_the_bill_is_in_pounds(self, store: Store) -> None:
+        assert expected(store, "date", day(MAR))[0] == "2026-03-16"
+        assert expected(store, "which", which(MAR, "BillingCurrency"))[1] == ("GBP",)
