@@ -146,3 +146,47 @@ def test_a_count_of_what_the_store_holds_is_not_declined_as_unknown(
     assert "a count of" not in answer.answer
     if value is not None:
         assert answer.value == value
+
+
+# ----------------------------------------------------------------------- requests the bill does not count
+
+
+@pytest.fixture(scope="module")
+def tidewell(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    from billy_harness import round_store
+    from fixtures.billy.tidewell import build
+
+    folder = tmp_path_factory.mktemp("tidewell")
+    return round_store(folder, build(folder), "tidewell")
+
+
+def test_a_request_count_the_bill_lacks_comes_from_telemetry_never_as_zero(
+    tidewell: Store, tmp_path: Path
+) -> None:
+    settings = Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+    want, _ = expected(
+        tidewell,
+        "number",
+        "SELECT sum(requests) FROM usage_events WHERE ts >= TIMESTAMPTZ '2026-03-01' "
+        "AND ts < TIMESTAMPTZ '2026-04-01' AND feature = 'player-support'",
+    )
+    answer = ask(
+        tidewell,
+        "how many requests did player-support make in march",
+        as_of=dt.date(2026, 4, 23),
+        settings=settings,
+    )
+    assert answer.value == want and "telemetry" in answer.answer
+
+
+def test_a_request_count_neither_the_bill_nor_telemetry_holds_gets_no_figure(
+    tidewell: Store, tmp_path: Path
+) -> None:
+    settings = Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+    answer = ask(
+        tidewell,
+        "how many requests did grok-4-fast get in march",
+        as_of=dt.date(2026, 4, 23),
+        settings=settings,
+    )
+    assert answer.value is None and not re.search(r"\d+ requests", answer.answer)

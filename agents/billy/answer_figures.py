@@ -38,6 +38,10 @@ from spendscope.tools.costs.breakdown import (
 def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     res = query(run, plan)
     v = res.total
+    if plan.measure == "requests" and not v:
+        from spendscope.agents.billy.categories import request_count
+
+        return request_count(run, plan, index)  # the bill counts no requests: telemetry's, never "0"
     when = period_phrase(plan.period)
     scope = scope_phrase(
         [

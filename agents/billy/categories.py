@@ -20,6 +20,7 @@ from spendscope.agents.billy.phrasing import date_text, money, pct, period_phras
 from spendscope.agents.billy.resolve import ValueIndex
 from spendscope.agents.billy.runner import Runner, assumed
 from spendscope.data.errors import InvalidArgument
+from spendscope.tools.costs.breakdown import Filter
 
 
 def concept_key(index: ValueIndex, concept: str) -> str | None:
@@ -174,9 +175,9 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     return BillyAnswer(answer=text, value=round(util, 2), table=table)
 
 
-def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    """Cost per request (or per 1k requests) by model, provider, feature, customer...: requests from the bill
-    where it counts them, else from telemetry (unit_costs reconciles telemetry to the bill)."""
+def _request_row(run: Runner, plan: Plan, index: ValueIndex) -> tuple[Any, Any, list[Filter]]:
+    """unit_costs' row for the plan's one named model, provider, feature, team or customer (or the total):
+    requests from the bill where it counts them, else from telemetry reconciled to the bill."""
     from spendscope.tools.costs.unit_costs import UnitCostsInput
 
     named = [f for f in plan.filters if f.op in ("eq", "in") and len(f.values) == 1]
@@ -197,6 +198,39 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     res = run.call("unit_costs", UnitCostsInput(by=by, **rng))
     want = named[0].values[0].lower() if named else None
     row = res.total if want is None else next((r for r in res.rows if (r.key or "").lower() == want), None)
+    return row, res, named
+
+
+def request_count(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    """ "How many requests" when the bill counts none: telemetry's count (unit_costs), or no figure at all."""
+    try:
+        row, _res, named = _request_row(run, plan, index)
+    except InvalidArgument:
+        row, named = None, []
+    what = scope_phrase(named or plan.filters) or "all AI spend"
+    when = period_phrase(plan.period)
+    if row is None or not row.requests:
+        return BillyAnswer(
+            answer=f"The bill counts no requests for {what} {when} and telemetry has none to add, so I can't say "
+            "how many there were.",
+            value=None,
+        )
+    text = (
+        f"{row.requests:,} requests for {what} {when}, counted by telemetry (the bill counts none)."
+        if named
+        else f"{row.requests:,} requests {when}, counted by telemetry (the bill counts none; telemetry covers only "
+        "the apps that send it)."
+    )
+    return BillyAnswer(
+        answer=text + assumed(plan, ["requests = telemetry's usage events matched to the bill"]),
+        value=row.requests,
+    )
+
+
+def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    """Cost per request (or per 1k requests) by model, provider, feature, customer...: requests from the bill
+    where it counts them, else from telemetry (unit_costs reconciles telemetry to the bill)."""
+    row, res, named = _request_row(run, plan, index)
     what = scope_phrase(named) or "all AI spend"
     when = period_phrase(plan.period)
     if row is None or not row.requests or row.cost_per_request is None:
