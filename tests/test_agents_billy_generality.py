@@ -190,3 +190,71 @@ def test_a_request_count_neither_the_bill_nor_telemetry_holds_gets_no_figure(
         settings=settings,
     )
     assert answer.value is None and not re.search(r"\d+ requests", answer.answer)
+
+
+# ------------------------------------------------------------- on Nordlicht (EUR): forecasts and declines
+
+
+@pytest.fixture(scope="module")
+def nordlicht(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    from billy_harness import round_store
+    from fixtures.billy.nordlicht import build
+
+    folder = tmp_path_factory.mktemp("nordlicht")
+    return round_store(folder, build(folder), "nordlicht")
+
+
+def _ask_nordlicht(store: Store, tmp_path: Path, question: str) -> object:
+    settings = Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+    return ask(store, question, as_of=dt.date(2027, 1, 13), settings=settings)
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("what will we spend next month", "February 2027 (2027-02-01 to 2027-02-28"),
+        ("forecast mistral for next month", "February 2027 (2027-02-01 to 2027-02-28"),
+        ("projected spend for february 2027", "February 2027 (2027-02-01 to 2027-02-28"),
+        ("forecast next quarter", "Q2 2027 (2027-04-01 to 2027-06-30"),
+    ],
+)
+def test_a_forecast_of_a_named_period_to_come_covers_exactly_that_period(
+    nordlicht: Store, tmp_path: Path, question: str, label: str
+) -> None:
+    answer = _ask_nordlicht(nordlicht, tmp_path, question)
+    assert label in answer.answer and answer.value is not None  # type: ignore[attr-defined]
+    days = [r[0] for r in answer.table.rows]  # type: ignore[attr-defined]
+    assert days[0] == label.split("(")[1][:10] and days[-1] == label[-10:]
+
+
+def test_a_forecast_beyond_the_forecast_horizon_gets_no_figure(nordlicht: Store, tmp_path: Path) -> None:
+    answer = _ask_nordlicht(nordlicht, tmp_path, "how much will mistral cost next year")
+    assert answer.value is None and "366 days" in answer.answer  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many days was spend above 200 in december",
+        "which days did we go over €250 in november",
+        "what is the latency of recs in december",
+        "what's the error rate for recs",
+        "what's our cloud carbon footprint in december",
+        "cost per article in december",
+        "what did the archive desk cost per search in december",
+    ],
+)
+def test_what_the_store_does_not_hold_is_declined_on_another_company(
+    nordlicht: Store, tmp_path: Path, question: str
+) -> None:
+    answer = _ask_nordlicht(nordlicht, tmp_path, question)
+    assert answer.value is None, answer.answer  # type: ignore[attr-defined]
+    assert not re.search(r"[$€£]\s?\d", answer.answer)  # type: ignore[attr-defined]
+
+
+def test_two_providers_compared_with_more_than_stay_providers(nordlicht: Store, tmp_path: Path) -> None:
+    answer = _ask_nordlicht(nordlicht, tmp_path, "did mistral cost more than cohere in december")
+    want, _ = expected(
+        nordlicht, "number", cost(between("2026-12-01", "2027-01-01"), "ProviderName = 'Mistral'")
+    )
+    assert answer.value == "Mistral" and f"€{want:,.2f}" in answer.answer  # type: ignore[attr-defined]

@@ -53,7 +53,9 @@ def same_dimension_conflicts(q: _Question, mentions: list[Mention]) -> None:
             continue
         between = q.low[q.toks[a.last - 1].end : q.toks[b.first].start]
         if re.fullmatch(
-            r"[\s,/&+]*(?:(?:and|or|nor|vs\.?|versus|plus|with|to|than|compared (?:to|with))[\s,]*)*"
+            r"[\s,/&+]*(?:(?:and|or|nor|vs\.?|versus|plus|with|to|than|compared (?:to|with)|"
+            r"(?:(?:cost|costs|spend|spent|was|were|is|are|did) )?(?:more|less|higher|lower|bigger|smaller|cheaper|"
+            r"pricier|larger) than)[\s,]*)*"
             r"(?:the |our )?\s*",
             between,
         ):

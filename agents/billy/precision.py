@@ -134,6 +134,21 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b"), "business metrics"),
     (
+        re.compile(
+            r"\blatenc(y|ies)\b|\b(error|failure|success) rates?\b|\buptime\b|\bresponse times?\b|"
+            r"\bp(50|90|95|99)\b"
+        ),
+        "latency and error rates (Billy answers cost questions)",
+    ),
+    (re.compile(r"\b(carbon|co2|emissions?|footprint|energy|electricity|kwh)\b"), "carbon and energy use"),
+    (
+        re.compile(
+            r"\b(above|over|more than|greater than|exceed\w*|below|under|less than)\s+[$€£]?\d[\d,.]*\s*"
+            r"(k|m|dollars?|euros?|pounds?|usd|eur|gbp)?\b(?!\s*%)(?!\s*(tokens?|requests?|hours?|gpus?|days?))"
+        ),
+        "amount thresholds (days or values above or below a figure: ask for a ranking or a breakdown)",
+    ),
+    (
         re.compile(r"\b(hours?|time|days?) (saved|freed)\b|\bsaved (hours?|time)\b|\btime savings?\b"),
         "time saved (coding assistants report accepted lines, pull requests and active days, not hours)",
     ),
@@ -299,6 +314,9 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     counted = _counted_elsewhere(r, index)
     if counted and not out:
         out.append(f"a count of {counted}")
+    per = _per_unknown_unit(r, index)
+    if per and not out:
+        out.append(f"a count of {per} (a cost per unit needs tokens, requests or GPU hours)")
     last = index.catalog.last_day
     if last is not None and r.delegate != "forecast" and "landing" not in r.cues:
         future = [p.period for p in r.periods if p.period.start > last]
@@ -328,6 +346,30 @@ def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
     if not word or _COUNTED_HERE.match(word) or {(word,), (word.rstrip("s"),)} & set(index.dim_words):
         return None
     return word
+
+
+_PER = re.compile(
+    r"\b(cost|costs|costing|spend|spent|spending|price|priced|paid|pay|paying|run us|unit cost)\b[^?.]{0,40}?"
+    r"\bper (a |an |one |single |each )?(?P<noun>[a-z][a-z-]*)"
+)
+_PER_UNITS = re.compile(
+    r"^(tokens?|requests?|calls?|api|quer(y|ies)|inferences?|hours?|hrs?|gpu\w*|k|m|mtoks?|ktoks?|million|thousand|"
+    r"input|output|prompt|completion|cached|cache|day|days|week|weeks|month|months|year|years|quarter|active|daily|"
+    r"weekly|monthly|engineers?|devs?|developers?|heads?|seats?|users?|accepted|lines?|pull|prs?|commits?|unit|"
+    r"average|cent|dollar|euro|pound)$"
+)
+
+
+def _per_unknown_unit(r: Reading, index: ValueIndex) -> str | None:
+    """ "cost per article": a unit the store does not count (it counts tokens, requests and GPU hours; "per team"
+    or "per model" is a grouping)."""
+    m = _PER.search(r.rest)
+    if m is None or r.assistant:
+        return None
+    noun = m.group("noun")
+    if _PER_UNITS.match(noun) or {(noun,), (noun.rstrip("s"),)} & set(index.dim_words):
+        return None
+    return noun if noun.endswith("s") else f"{noun}es" if noun.endswith(("sh", "ch", "x")) else f"{noun}s"
 
 
 _CALENDAR_WORDS = set(MONTHS) | {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)}

@@ -131,7 +131,8 @@ DELEGATES = [
         "forecast",
         re.compile(
             r"\b(forecast\w*|predict\w*|projected|projections?|will we (spend|pay)|going to "
-            r"(spend|cost)|expect(ed)? to spend|end of (the )?(month|quarter|year)|next month's)\b"
+            r"(spend|cost)|expect(ed)? to spend|end of (the )?(month|quarter|year)|next month's|"
+            r"will ([\w-]+ ){0,3}(cost|spend|run us|come to))\b"
         ),
     ),
     (
