@@ -68,19 +68,7 @@ def on_compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             rows.sort(key=lambda r: r.change)
         elif plan.direction == "up":
             rows.sort(key=lambda r: -r.change)
-        table = Table(
-            columns=[dim, a, b, "change", "change_pct"],
-            rows=[
-                [
-                    group_label(run.kinds, dim, r.group.get(dim)),
-                    round_value(r.base, plan.measure),
-                    round_value(r.current, plan.measure),
-                    round_value(r.change, plan.measure),
-                    r2(r.change_pct),
-                ]
-                for r in res.rows[:25]
-            ],
-        )
+        table = _change_table(run, plan, dim, a, b, res.rows[:25])
         chart = charts.grouped_bar(_compare_chart(res.rows[:12], dim, a, b), dim, plan.measure, f"{a} vs {b}")
         if not rows:
             return BillyAnswer(answer=f"Nothing to compare between {a} and {b}." + assumed(plan), table=table)
@@ -150,6 +138,23 @@ def _change_sentence(
     )
 
 
+def _change_table(run: Runner, plan: Plan, dim: str, a: str, b: str, rows: list[Any]) -> Table:
+    """A change per group: the two periods' figures, the change and the change in percent."""
+    return Table(
+        columns=[dim, a, b, "change", "change_pct"],
+        rows=[
+            [
+                group_label(run.kinds, dim, r.group.get(dim)),
+                round_value(r.base, plan.measure),
+                round_value(r.current, plan.measure),
+                round_value(r.change, plan.measure),
+                r2(r.change_pct),
+            ]
+            for r in rows
+        ],
+    )
+
+
 def _compare_chart(rows: list[Any], dim: str, a: str, b: str) -> list[dict[str, Any]]:
     out = []
     for r in rows:
@@ -200,19 +205,7 @@ def on_drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             for r in same[:3]
         )
         text = text[:-1] + f"; by {dim.replace('_', ' ')}, the largest contributions came from {lead}."
-        table = Table(
-            columns=[dim, a, b, "change", "change_pct"],
-            rows=[
-                [
-                    group_label(run.kinds, dim, r.group.get(dim)),
-                    round_value(r.base, plan.measure),
-                    round_value(r.current, plan.measure),
-                    round_value(r.change, plan.measure),
-                    r2(r.change_pct),
-                ]
-                for r in res.rows
-            ],
-        )
+        table = _change_table(run, plan, dim, a, b, res.rows)
         chart = charts.grouped_bar(
             _compare_chart(res.rows, dim, a, b), dim, plan.measure, f"{a} vs {b} by {dim}"
         )

@@ -325,6 +325,11 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     return out
 
 
+def _held(word: str, known: re.Pattern[str], index: ValueIndex) -> bool:
+    """Whether a counted noun is something Billy measures (`known`) or a dimension of the store."""
+    return bool(known.match(word) or {(word,), (word.rstrip("s"),)} & set(index.dim_words))
+
+
 _COUNTED_HERE = re.compile(
     r"^(times?|days?|weeks?|months?|hours?|years?|quarters?|dollars?|euros?|pounds?|gpus?|instances?|boxes|"
     r"machines?|nodes?|servers?|models?|providers?|services?|vendors?|tokens?|requests?|calls?|anomal\w*|"
@@ -343,9 +348,7 @@ def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
         return None
     words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
     word = words[0] if words else ""
-    if not word or _COUNTED_HERE.match(word) or {(word,), (word.rstrip("s"),)} & set(index.dim_words):
-        return None
-    return word
+    return None if not word or _held(word, _COUNTED_HERE, index) else word
 
 
 _PER = re.compile(
@@ -367,7 +370,7 @@ def _per_unknown_unit(r: Reading, index: ValueIndex) -> str | None:
     if m is None or r.assistant:
         return None
     noun = m.group("noun")
-    if _PER_UNITS.match(noun) or {(noun,), (noun.rstrip("s"),)} & set(index.dim_words):
+    if _held(noun, _PER_UNITS, index):
         return None
     return noun if noun.endswith("s") else f"{noun}es" if noun.endswith(("sh", "ch", "x")) else f"{noun}s"
 
