@@ -252,6 +252,16 @@ def test_what_the_store_does_not_hold_is_declined_on_another_company(
     assert not re.search(r"[$€£]\s?\d", answer.answer)  # type: ignore[attr-defined]
 
 
+def test_a_number_of_weeks_after_over_is_a_period_not_an_amount_threshold(
+    nordlicht: Store, tmp_path: Path
+) -> None:
+    answer = _ask_nordlicht(nordlicht, tmp_path, "mistral spend over the last 2 weeks")
+    want, _ = expected(
+        nordlicht, "number", cost(between("2026-12-30", "2027-01-13"), "ProviderName = 'Mistral'")
+    )
+    assert answer.value == pytest.approx(want, abs=0.01)  # type: ignore[attr-defined]
+
+
 def test_two_providers_compared_with_more_than_stay_providers(nordlicht: Store, tmp_path: Path) -> None:
     answer = _ask_nordlicht(nordlicht, tmp_path, "did mistral cost more than cohere in december")
     want, _ = expected(

@@ -144,7 +144,7 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(above|over|more than|greater than|exceed\w*|below|under|less than)\s+[$€£]?\d[\d,.]*\s*"
-            r"(k|m|dollars?|euros?|pounds?|usd|eur|gbp)?\b(?!\s*%)(?!\s*(tokens?|requests?|hours?|gpus?|days?))"
+            r"(k|m|dollars?|euros?|pounds?|usd|eur|gbp)?\b(?!\s*%)(?!\s*(tokens?|requests?|hours?|gpus?|days?|weeks?|months?|years?|quarters?))"
         ),
         "amount thresholds (days or values above or below a figure: ask for a ranking or a breakdown)",
     ),
