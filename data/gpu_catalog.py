@@ -1,4 +1,5 @@
-"""GPU instance types of the three large clouds: how many GPUs each has and which model."""
+"""GPU instance types: how many GPUs each has and which model. The three large clouds' types are listed; GPU
+clouds that spell the GPU in the type are read from it (Lambda `gpu_8x_a100_80gb_sxm4`, Scaleway `H100-1-80G`)."""
 
 from __future__ import annotations
 
@@ -79,16 +80,63 @@ _TYPE_RE = re.compile(
 )
 
 
+# GPU models a GPU cloud's instance type may spell out, longest first
+GPU_FAMILIES = (
+    "gb200",
+    "gh200",
+    "mi300x",
+    "mi250x",
+    "rtx6000",
+    "a6000",
+    "b200",
+    "b100",
+    "h200",
+    "h100",
+    "a100",
+    "a10g",
+    "l40s",
+    "v100",
+    "mi300",
+    "a10",
+    "a40",
+    "l40",
+    "l4",
+    "t4",
+)
+_FAMILY = "(?:" + "|".join(GPU_FAMILIES) + ")"
+# Lambda "gpu_8x_a100_80gb_sxm4" / "gpu_1x_gh200"; Scaleway "H100-1-80G", "H100-SXM-8-80G", "L40S-1-48G"
+_CLOUD_TYPE_RE = re.compile(
+    r"(?<![\w.-])(gpu_(?P<n>\d+)x_(?P<gpu>" + _FAMILY + r")(?:_[a-z0-9]+)*|"
+    r"(?P<gpu2>" + _FAMILY + r")(?:-sxm|-pcie|-nvl)?-(?P<n2>\d+)-\d+g)(?![\w.-])",
+    re.I,
+)
+
+
 def find_instance_type(text: str | None) -> str | None:
     """A GPU instance type named in `text` (a SKU, description or resource name), lower-cased."""
     if not text:
         return None
-    m = _TYPE_RE.search(str(text))
+    m = _TYPE_RE.search(str(text)) or _CLOUD_TYPE_RE.search(str(text))
     return m.group(1).lower() if m else None
+
+
+def _cloud_type(instance_type: str) -> tuple[int, str] | None:
+    m = _CLOUD_TYPE_RE.fullmatch(instance_type)
+    if m is None:
+        return None
+    return int(m.group("n") or m.group("n2")), (m.group("gpu") or m.group("gpu2")).upper()
 
 
 def gpu_count(instance_type: str | None) -> int | None:
     if not instance_type:
         return None
-    hit = GPU_INSTANCES.get(instance_type.lower())
+    hit = GPU_INSTANCES.get(instance_type.lower()) or _cloud_type(instance_type)
     return hit[0] if hit else None
+
+
+def gpu_model(instance_type: str | None) -> str | None:
+    """The GPU model of an instance type ("p4d.24xlarge" -> "A100", "gpu_1x_gh200" -> "GH200"), if known."""
+    if not instance_type:
+        return None
+    hit = GPU_INSTANCES.get(instance_type.lower()) or _cloud_type(instance_type)
+    return hit[1] if hit else None

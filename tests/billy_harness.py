@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
@@ -116,14 +117,7 @@ def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, .
     )
 
 
-def run(store: Store, settings: Settings, case: tuple) -> tuple[bool, str]:
-    _cat, question, kind, sql, as_of = case
-    want, candidates = expected(store, kind, sql)
-    answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
-    ok = judged(answer.answer, answer.value, kind, want, candidates)
-    return ok, f"{question!r}: expected {want!r}; got {answer.answer}"
-
-
+_MONEY = re.compile(r"[$€£]\s?\d|\b(?:USD|EUR|GBP)\s?\d")
 _DOLLARS = re.compile(r"\$\s?\d")
 
 
@@ -133,7 +127,7 @@ def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str
     the figures and a value above it."""
     text, value = answer.answer, answer.value  # type: ignore[attr-defined]
     if kind == "none":
-        return value is None and not _DOLLARS.search(text), "expected no figure"
+        return value is None and not _MONEY.search(text), "expected no figure"
     if kind == "names":
         names = spec.split("|")
         return all(n.lower() in text.lower() for n in names), f"expected {names}"
@@ -158,16 +152,29 @@ def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
     return s
 
 
-def check_case(store: Store, settings: Settings, case: tuple) -> None:
-    """Ask one blind-round question (category, question, kind, spec, as_of) and judge it."""
+def in_currency(text: str, currency: str) -> bool:
+    """A bill in another currency than USD is never shown in dollars."""
+    return currency == "USD" or not _DOLLARS.search(text)
+
+
+def check_case(store: Store, settings: Settings, case: tuple, currency: str = "USD") -> None:
+    """Ask one blind-round question (category, question, kind, spec, as_of) and judge it; `currency` is the
+    store's billing currency (an answer in another currency's symbol fails)."""
     _cat, question, kind, spec, as_of = case
     answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
     ok, want = judge(store, answer, kind, spec)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+    assert in_currency(answer.answer, currency), f"{question!r}: expected {currency}; got {answer.answer}"
 
 
 def check_thread(
-    store: Store, settings: Settings, thread_id: str, turns: list, as_of: str, resolve: Any = None
+    store: Store,
+    settings: Settings,
+    thread_id: str,
+    turns: list,
+    as_of: str,
+    resolve: Any = None,
+    currency: str = "USD",
 ) -> None:
     """Ask a thread's turns (question, kind, spec) in order; `resolve(spec, previous_answer)` may turn a
     placeholder spec into SQL that depends on the answer before (the previous winner)."""
@@ -180,6 +187,7 @@ def check_thread(
             spec = resolve(spec, previous)
         ok, want = judge(store, answer, kind, spec)
         assert ok, f"{question!r}: {want}; got {answer.answer}"
+        assert in_currency(answer.answer, currency), f"{question!r}: expected {currency}; got {answer.answer}"
         previous = answer
 
 
@@ -209,3 +217,105 @@ def per_request(period: str, where: str, ev_period: str, ev_where: str, per: int
         f"SELECT (SELECT sum(EffectiveCost) FROM costs WHERE {period} AND ({where})) / "
         f"(SELECT sum(requests) FROM usage_events WHERE {ev_period} AND ({ev_where})) * {per}"
     )
+
+
+def ev_between(start: str, end: str) -> str:
+    return f"ts >= TIMESTAMPTZ '{start}' AND ts < TIMESTAMPTZ '{end}'"
+
+
+# a customer's cost: each model and day's bill split by the customers' share of telemetry's estimated cost
+_CUSTOMER_COST = (
+    "WITH ev AS (SELECT CAST(ts AS DATE) d, model, customer, sum(estimated_cost) e, sum(requests) r "
+    "FROM usage_events GROUP BY ALL), "
+    f"bill AS (SELECT CAST(ChargePeriodStart AS DATE) d, {MODEL} model, sum(EffectiveCost) c FROM costs "
+    "WHERE ConsumedUnit = 'Tokens' GROUP BY ALL), "
+    "parts AS (SELECT ev.d, ev.customer, ev.r, bill.c * ev.e / sum(ev.e) OVER (PARTITION BY ev.d, ev.model) "
+    "AS c FROM ev JOIN bill ON ev.d = bill.d AND ev.model = bill.model) "
+)
+
+
+def customer_cost(start: str, end: str, customer: str) -> str:
+    return (
+        _CUSTOMER_COST + f"SELECT sum(c) FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
+        f"AND customer = '{customer}'"
+    )
+
+
+def customer_per_request(start: str, end: str, customer: str, per: int = 1) -> str:
+    return (
+        _CUSTOMER_COST
+        + f"SELECT sum(c) / sum(r) * {per} FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
+        f"AND customer = '{customer}'"
+    )
+
+
+def top_customer(start: str, end: str) -> str:
+    return (
+        _CUSTOMER_COST
+        + f"SELECT customer, sum(c) v FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
+        "AND customer IS NOT NULL GROUP BY 1 ORDER BY v DESC"
+    )
+
+
+# ------------------------------------------------------------------------------------------ one round's tests
+
+
+class BlindRound:
+    """A blind round's tests, shared: a round is a subclass named Test... with its data and questions only.
+
+    `build(folder)` returns the company's store; QUESTIONS are (category, question, kind, spec, as_of) judged by
+    `judge`; THREADS are (name, [(question, kind, spec), ...]) asked in order in one thread on AS_OF, with
+    `resolve(spec, previous_answer)` turning a placeholder spec into SQL that depends on the answer before;
+    KNOWN_MISSES are questions expected to fail (strict xfail); CURRENCY is the bill's (an answer in another
+    currency's sign fails). Importing `pytest_generate_tests` into the round's module parametrizes the tests."""
+
+    AS_OF: str = ""
+    CURRENCY: str = "USD"
+    QUESTIONS: list[tuple] = []  # noqa: RUF012 - a subclass's data
+    THREADS: list[tuple] = []  # noqa: RUF012
+    KNOWN_MISSES: frozenset[str] = frozenset()
+
+    def build(self, folder: Path) -> Store:
+        raise NotImplementedError
+
+    def resolve(self, spec: str, previous: Any) -> str:
+        return spec
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def store(cls, tmp_path_factory: pytest.TempPathFactory) -> Store:
+        return cls().build(tmp_path_factory.mktemp(cls.__name__.lower()))
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+        return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+
+    def test_a_question_is_answered_right_or_declined_with_no_figure(
+        self, store: Store, settings: Settings, case: tuple
+    ) -> None:
+        check_case(store, settings, case, self.CURRENCY)
+
+    def test_a_follow_up_inherits_the_turn_before(
+        self, store: Store, settings: Settings, thread: tuple
+    ) -> None:
+        name = f"{type(self).__name__}-{thread[0]}"
+        check_thread(store, settings, name, thread[1], self.AS_OF, self.resolve, self.CURRENCY)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize a BlindRound's tests with its questions and threads."""
+    cls = metafunc.cls
+    if cls is None or not issubclass(cls, BlindRound):
+        return
+    if "case" in metafunc.fixturenames:
+        miss = pytest.mark.xfail(strict=True, reason="known miss")
+        metafunc.parametrize(
+            "case",
+            [
+                pytest.param(c, id=f"{c[0]}-{i}", marks=[miss] if c[1] in cls.KNOWN_MISSES else [])
+                for i, c in enumerate(cls.QUESTIONS)
+            ],
+        )
+    if "thread" in metafunc.fixturenames:
+        metafunc.parametrize("thread", [pytest.param(t, id=t[0]) for t in cls.THREADS])

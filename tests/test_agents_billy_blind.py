@@ -11,8 +11,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from billy_harness import between, change, cost, day, expected, judged, pct, run, share, which
+from billy_harness import (
+    BlindRound,
+    between,
+    change,
+    cost,
+    day,
+    expected,
+    judged,
+    pct,
+    pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
+    share,
+    which,
+)
 from fixtures.billy.larkspur import build as build_larkspur
 from spendscope.agents.billy import ask
 from spendscope.data.import_focus import import_focus
@@ -533,40 +544,24 @@ QUESTIONS += [
     ("share", "what % of last month's spend was GPUs", "number", share(LAST_MONTH, A100), AS_OF),
 ]
 
-CASES = [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(QUESTIONS)]
 
+class TestLarkspur(BlindRound):
+    QUESTIONS = QUESTIONS
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+    def build(self, folder: Path) -> Store:
+        s = Store(folder / "larkspur.duckdb", lock_timeout=10)
+        import_focus(s, build_larkspur(folder / "larkspur.csv"))
+        return s
 
+    def test_two_values_of_one_dimension_named_as_a_list_stay_a_list_not_a_partial_reading(
+        self, store: Store, settings: Settings
+    ) -> None:
+        want, _ = expected(store, "number", cost(MAR, VERTEX + " OR ServiceName = 'Claude'"))
+        a = ask(store, "how much did Vertex AI and Claude cost in March 2026", settings=settings)
+        assert judged(a.answer, a.value, "number", want, ()), a.answer
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = tmp_path_factory.mktemp("larkspur")
-    s = Store(folder / "larkspur.duckdb", lock_timeout=10)
-    import_focus(s, build_larkspur(folder / "larkspur.csv"))
-    return s
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_a_blind_question_about_a_fifth_company_gets_the_hand_computed_answer(
-    store: Store, settings: Settings, case: tuple
-) -> None:
-    ok, detail = run(store, settings, case)
-    assert ok, detail
-
-
-def test_two_values_of_one_dimension_named_as_a_list_stay_a_list_not_a_partial_reading(
-    store: Store, settings: Settings
-) -> None:
-    want, _ = expected(store, "number", cost(MAR, VERTEX + " OR ServiceName = 'Claude'"))
-    a = ask(store, "how much did Vertex AI and Claude cost in March 2026", settings=settings)
-    assert judged(a.answer, a.value, "number", want, ()), a.answer
-
-
-def test_a_gpu_model_the_store_does_not_hold_is_declined_not_answered_with_other_gpus(
-    store: Store, settings: Settings
-) -> None:
-    a = ask(store, "what did the H100 instances cost in March 2026", settings=settings)
-    assert a.value is None and "H100" in a.answer
+    def test_a_gpu_model_the_store_does_not_hold_is_declined_not_answered_with_other_gpus(
+        self, store: Store, settings: Settings
+    ) -> None:
+        a = ask(store, "what did the H100 instances cost in March 2026", settings=settings)
+        assert a.value is None and "H100" in a.answer

@@ -10,18 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from billy_harness import (
+    BlindRound,
     between,
     change,
-    check_case,
-    check_thread,
     cost,
     day,
     gpu_util,
     model_is,
     pct,
     per_request,
+    pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
     round_store,
     share,
     tag,
@@ -29,7 +28,6 @@ from billy_harness import (
 )
 from fixtures.billy.quarry import build as build_quarry
 from fixtures.billy.quarry import load_assistants
-from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
 AS_OF = "2026-09-18"  # a Friday; the data ends the day before
@@ -204,32 +202,15 @@ THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+class TestQuarry(BlindRound):
+    AS_OF = AS_OF
+    QUESTIONS = QUESTIONS
+    THREADS = THREADS
 
+    def build(self, folder: Path) -> Store:
+        s = round_store(folder, build_quarry(folder), "quarry")
+        load_assistants(s)
+        return s
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = tmp_path_factory.mktemp("quarry")
-    s = round_store(folder, build_quarry(folder), "quarry")
-    load_assistants(s)
-    return s
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(QUESTIONS)])
-def test_an_eighth_round_question_is_answered_right_or_declined_with_no_figure(
-    store: Store, settings: Settings, case: tuple
-) -> None:
-    check_case(store, settings, case)
-
-
-def _resolve(spec: str, previous: Any) -> str:
-    return cost(JUL, tag("workload", str(previous.value))) if spec == "WINNER_JUL" else spec
-
-
-@pytest.mark.parametrize("thread", [pytest.param(t, id=t[0]) for t in THREADS])
-def test_an_eighth_round_follow_up_inherits_the_turn_before(
-    store: Store, settings: Settings, thread: tuple
-) -> None:
-    check_thread(store, settings, f"eighth-{thread[0]}", thread[1], AS_OF, _resolve)
+    def resolve(self, spec: str, previous: Any) -> str:
+        return cost(JUL, tag("workload", str(previous.value))) if spec == "WINNER_JUL" else spec

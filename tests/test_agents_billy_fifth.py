@@ -17,26 +17,28 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 from billy_harness import (
     MODEL,
+    BlindRound,
     between,
     change,
-    check_case,
-    check_thread,
     cost,
+    customer_cost,
+    customer_per_request,
     day,
+    ev_between,
     gpu_util,
     model_is,
     pct,
     per_request,
+    pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
     round_store,
     share,
     tag,
+    top_customer,
     which,
 )
 from fixtures.billy.ostrander import build as build_ostrander
-from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
 AS_OF = "2026-09-20"  # a Sunday; the data ends the day before
@@ -70,44 +72,7 @@ def per_million(period: str, where: str) -> str:
     )
 
 
-def ev_between(start: str, end: str) -> str:
-    return f"ts >= TIMESTAMPTZ '{start}' AND ts < TIMESTAMPTZ '{end}'"
-
-
 EV_JUL, EV_AUG = ev_between("2026-07-01", "2026-08-01"), ev_between("2026-08-01", "2026-09-01")
-
-
-# a customer's cost: each model and day's bill split by the customers' share of telemetry's estimated cost
-_CUSTOMER_COST = (
-    "WITH ev AS (SELECT CAST(ts AS DATE) d, model, customer, sum(estimated_cost) e, sum(requests) r "
-    "FROM usage_events GROUP BY ALL), "
-    f"bill AS (SELECT CAST(ChargePeriodStart AS DATE) d, {MODEL} model, sum(EffectiveCost) c FROM costs "
-    "WHERE ConsumedUnit = 'Tokens' GROUP BY ALL), "
-    "parts AS (SELECT ev.d, ev.customer, ev.r, bill.c * ev.e / sum(ev.e) OVER (PARTITION BY ev.d, ev.model) "
-    "AS c FROM ev JOIN bill ON ev.d = bill.d AND ev.model = bill.model) "
-)
-
-
-def customer_cost(start: str, end: str, customer: str) -> str:
-    return (
-        _CUSTOMER_COST + f"SELECT sum(c) FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
-        f"AND customer = '{customer}'"
-    )
-
-
-def customer_per_request(start: str, end: str, customer: str) -> str:
-    return (
-        _CUSTOMER_COST + f"SELECT sum(c) / sum(r) FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
-        f"AND customer = '{customer}'"
-    )
-
-
-def top_customer(start: str, end: str) -> str:
-    return (
-        _CUSTOMER_COST
-        + f"SELECT customer, sum(c) v FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
-        "AND customer IS NOT NULL GROUP BY 1 ORDER BY v DESC"
-    )
 
 
 NONE = ""  # no expectation: the data cannot answer
@@ -335,43 +300,25 @@ THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+class TestOstrander(BlindRound):
+    AS_OF = AS_OF
+    QUESTIONS = QUESTIONS
+    THREADS = THREADS
 
+    def build(self, folder: Path) -> Store:
+        return round_store(folder, build_ostrander(folder), "ostrander")
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = tmp_path_factory.mktemp("ostrander")
-    return round_store(folder, build_ostrander(folder), "ostrander")
+    def resolve(self, spec: str, previous: Any) -> str:
+        # the previous answer's winner, in the new period
+        return customer_cost("2026-07-01", "2026-08-01", str(previous.value)) if spec == "PRONOUN" else spec
 
-
-@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(QUESTIONS)])
-def test_a_fifth_round_question_is_answered_right_or_declined_with_no_figure(
-    store: Store, settings: Settings, case: tuple
-) -> None:
-    check_case(store, settings, case)
-
-
-def _resolve(spec: str, previous: Any) -> str:
-    # the previous answer's winner, in the new period
-    return customer_cost("2026-07-01", "2026-08-01", str(previous.value)) if spec == "PRONOUN" else spec
-
-
-@pytest.mark.parametrize("thread", [pytest.param(t, id=t[0]) for t in THREADS])
-def test_a_fifth_round_follow_up_inherits_the_turn_before(
-    store: Store, settings: Settings, thread: tuple
-) -> None:
-    check_thread(store, settings, f"fifth-{thread[0]}", thread[1], AS_OF, _resolve)
-
-
-def test_the_fifth_round_store_holds_what_the_questions_assume(store: Store) -> None:
-    con = duckdb.connect(str(store.path), read_only=True)
-    try:
-        assert con.execute("SELECT count(*) FROM usage_events").fetchone()[0] > 0
-        assert con.execute("SELECT count(*) FROM gpu_samples").fetchone()[0] > 0
-        assert con.execute("SELECT max(ChargePeriodStart) FROM costs").fetchone()[0].date() == dt.date(
-            2026, 9, 19
-        )
-    finally:
-        con.close()
+    def test_the_store_holds_what_the_questions_assume(self, store: Store) -> None:
+        con = duckdb.connect(str(store.path), read_only=True)
+        try:
+            assert con.execute("SELECT count(*) FROM usage_events").fetchone()[0] > 0
+            assert con.execute("SELECT count(*) FROM gpu_samples").fetchone()[0] > 0
+            assert con.execute("SELECT max(ChargePeriodStart) FROM costs").fetchone()[0].date() == dt.date(
+                2026, 9, 19
+            )
+        finally:
+            con.close()

@@ -13,11 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-from billy_harness import between, change, cost, day, pct, run, share, which
+from billy_harness import (
+    BlindRound,
+    between,
+    change,
+    cost,
+    day,
+    pct,
+    pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
+    share,
+    which,
+)
 from fixtures.billy.tern import build as build_tern
 from spendscope.data.import_focus import import_focus
-from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
 
@@ -458,32 +466,13 @@ QUESTIONS: list[tuple[str, str, str, str, str | None]] = [
 KNOWN_MISSES = {
     "this month so far",
 }
-CASES = [
-    pytest.param(
-        c,
-        id=f"{c[0]}-{i}",
-        marks=[pytest.mark.xfail(strict=True, reason="known miss")] if c[1] in KNOWN_MISSES else [],
-    )
-    for i, c in enumerate(QUESTIONS)
-]
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+class TestTern(BlindRound):
+    QUESTIONS = QUESTIONS
+    KNOWN_MISSES = frozenset(KNOWN_MISSES)
 
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = tmp_path_factory.mktemp("tern")
-    s = Store(folder / "tern.duckdb", lock_timeout=10)
-    import_focus(s, build_tern(folder / "tern.csv"))
-    return s
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_a_blind_question_about_a_sixth_company_gets_the_hand_computed_answer(
-    store: Store, settings: Settings, case: tuple
-) -> None:
-    ok, detail = run(store, settings, case)
-    assert ok, detail
+    def build(self, folder: Path) -> Store:
+        s = Store(folder / "tern.duckdb", lock_timeout=10)
+        import_focus(s, build_tern(folder / "tern.csv"))
+        return s

@@ -11,8 +11,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from billy_harness import between, change, cost, day, pct, run, share, which
+from billy_harness import (
+    BlindRound,
+    between,
+    change,
+    cost,
+    day,
+    pct,
+    pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
+    share,
+    which,
+)
 from fixtures.billy.kestrel import build as build_kestrel
 from spendscope.agents.billy import ask
 from spendscope.data.import_focus import import_focus
@@ -841,43 +850,32 @@ QUESTIONS: list[tuple[str, str, str, str, str | None]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+class TestKestrel(BlindRound):
+    QUESTIONS = QUESTIONS
 
+    def build(self, folder: Path) -> Store:
+        s = Store(folder / "kestrel.duckdb", lock_timeout=10)
+        import_focus(s, build_kestrel(folder / "kestrel.csv"))
+        return s
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    folder = tmp_path_factory.mktemp("kestrel")
-    s = Store(folder / "kestrel.duckdb", lock_timeout=10)
-    import_focus(s, build_kestrel(folder / "kestrel.csv"))
-    return s
+    def test_rows_without_a_tag_value_are_labelled_untagged_in_the_table(
+        self, store: Store, settings: Settings
+    ) -> None:
+        a = ask(store, "break down January 2026 spend by team", settings=settings)
+        labels = [r[0] for r in a.table.rows]
+        assert (
+            a.table.columns[0] == "owner"
+            and "(untagged)" in labels
+            and None not in labels
+            and "" not in labels
+        )
+        chart_labels = [v["owner"] for v in a.chart["data"]["values"]] if a.chart else []
+        assert "" not in chart_labels and None not in chart_labels
+        assert "(untagged) $" in a.answer and "None" not in a.answer
 
-
-@pytest.mark.parametrize("case", QUESTIONS, ids=[f"{c[0]}-{i}" for i, c in enumerate(QUESTIONS)])
-def test_a_question_about_an_unseen_company_in_unseen_wording_gets_the_hand_computed_answer(
-    store: Store, settings: Settings, case: tuple
-) -> None:
-    ok, detail = run(store, settings, case)
-    assert ok, detail
-
-
-def test_rows_without_a_tag_value_are_labelled_untagged_in_the_table(
-    store: Store, settings: Settings
-) -> None:
-    a = ask(store, "break down January 2026 spend by team", settings=settings)
-    labels = [r[0] for r in a.table.rows]
-    assert (
-        a.table.columns[0] == "owner" and "(untagged)" in labels and None not in labels and "" not in labels
-    )
-    chart_labels = [v["owner"] for v in a.chart["data"]["values"]] if a.chart else []
-    assert "" not in chart_labels and None not in chart_labels
-    assert "(untagged) $" in a.answer and "None" not in a.answer
-
-
-def test_the_company_name_is_read_as_the_whole_company_not_an_unknown_value(
-    store: Store, settings: Settings
-) -> None:
-    a = ask(store, "What did Kestrel spend in January 2026?", settings=settings)
-    assert a.value is not None and any("Kestrel Analytics" in t for t in [a.answer])
-    assert a.tools[0].input.get("filters") in (None, [])
+    def test_the_company_name_is_read_as_the_whole_company_not_an_unknown_value(
+        self, store: Store, settings: Settings
+    ) -> None:
+        a = ask(store, "What did Kestrel spend in January 2026?", settings=settings)
+        assert a.value is not None and any("Kestrel Analytics" in t for t in [a.answer])
+        assert a.tools[0].input.get("filters") in (None, [])

@@ -15,9 +15,9 @@ from spendscope.agents.billy.models import BillyAnswer, Plan, Table
 from spendscope.agents.billy.phrasing import money, period_phrase, scope_phrase
 
 if TYPE_CHECKING:
-    from spendscope.agents.billy.execute import Runner
     from spendscope.agents.billy.reading import Reading
     from spendscope.agents.billy.resolve import ValueIndex
+    from spendscope.agents.billy.runner import Runner
 
 # tool key (x_Source, as tools.costs.assistants names it) -> (how people say it, the store's service name)
 TOOLS = {
@@ -221,7 +221,7 @@ def _costs(run: Runner, plan: Plan) -> BillyAnswer:
 
 
 def _small(v: float) -> str:
-    return money(v) if v >= 0.1 else f"${v:.4f}"
+    return money(v) if v >= 0.1 else money(v, 4)
 
 
 def _tools_table(res: Any) -> Table:

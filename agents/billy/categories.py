@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from spendscope.agents.billy.execute import Runner, _assumed
 from spendscope.agents.billy.lexicon import CONCEPT_KEYS
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
 from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase
 from spendscope.agents.billy.resolve import ValueIndex
+from spendscope.agents.billy.runner import Runner, assumed
 from spendscope.data.errors import InvalidArgument
+from spendscope.tools.costs.breakdown import Filter
 
 
 def concept_key(index: ValueIndex, concept: str) -> str | None:
@@ -59,15 +60,14 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     if land.days_elapsed == 0:  # the data ends before this month begins: nothing is actual yet
         text = (
             f"{money(land.landing)} is the forecast for all of {month}{' for ' + scope if scope else ''} "
-            f"({interval}); none of it is actual yet: the data ends {fc.history_end}."
-            + _assumed(plan, fitted)
+            f"({interval}); none of it is actual yet: the data ends {fc.history_end}." + assumed(plan, fitted)
         )
     else:
         text = (
             f"{month}{' for ' + scope if scope else ''} is on track to land at about {money(land.landing)} "
             f"({interval}): {money(land.month_to_date)} actual through {date_text(fc.history_end)} plus a "
             f"forecast of {money(land.forecast_rest)} for the remaining {land.days_remaining} days."
-            + _assumed(plan, fitted)
+            + assumed(plan, fitted)
         )
     return BillyAnswer(
         answer=text,
@@ -115,7 +115,7 @@ def day_drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         f" ({pct(res.change_pct, signed=True)}) against {base} ({money(res.previous_total)})"
         + (f"; the change came from {', '.join(parts)}" if parts else "")
         + "."
-        + _assumed(plan)
+        + assumed(plan)
     )
     rows = [
         [m.dimension, m.value, round(m.current, 2), round(m.previous, 2), round(m.change, 2)]
@@ -157,7 +157,7 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         f"{pct(util)} average GPU utilisation for {what} {when}"
         + (f" ({', '.join(names[:6])})" if names else "")
         + "."
-        + _assumed(plan, ["utilisation = mean of the GPU samples over monitored GPU-hours"])
+        + assumed(plan, ["utilisation = mean of the GPU samples over monitored GPU-hours"])
     )
     table = Table(
         columns=["month", "instance", "type", "avg_utilization_pct", "idle_cost"],
@@ -175,9 +175,9 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     return BillyAnswer(answer=text, value=round(util, 2), table=table)
 
 
-def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    """Cost per request (or per 1k requests) by model, provider, feature, customer...: requests from the bill
-    where it counts them, else from telemetry (unit_costs reconciles telemetry to the bill)."""
+def _request_row(run: Runner, plan: Plan, index: ValueIndex) -> tuple[Any, Any, list[Filter]]:
+    """unit_costs' row for the plan's one named model, provider, feature, team or customer (or the total):
+    requests from the bill where it counts them, else from telemetry reconciled to the bill."""
     from spendscope.tools.costs.unit_costs import UnitCostsInput
 
     named = [f for f in plan.filters if f.op in ("eq", "in") and len(f.values) == 1]
@@ -198,6 +198,39 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     res = run.call("unit_costs", UnitCostsInput(by=by, **rng))
     want = named[0].values[0].lower() if named else None
     row = res.total if want is None else next((r for r in res.rows if (r.key or "").lower() == want), None)
+    return row, res, named
+
+
+def request_count(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    """ "How many requests" when the bill counts none: telemetry's count (unit_costs), or no figure at all."""
+    try:
+        row, _res, named = _request_row(run, plan, index)
+    except InvalidArgument:
+        row, named = None, []
+    what = scope_phrase(named or plan.filters) or "all AI spend"
+    when = period_phrase(plan.period)
+    if row is None or not row.requests:
+        return BillyAnswer(
+            answer=f"The bill counts no requests for {what} {when} and telemetry has none to add, so I can't say "
+            "how many there were.",
+            value=None,
+        )
+    text = (
+        f"{row.requests:,} requests for {what} {when}, counted by telemetry (the bill counts none)."
+        if named
+        else f"{row.requests:,} requests {when}, counted by telemetry (the bill counts none; telemetry covers only "
+        "the apps that send it)."
+    )
+    return BillyAnswer(
+        answer=text + assumed(plan, ["requests = telemetry's usage events matched to the bill"]),
+        value=row.requests,
+    )
+
+
+def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    """Cost per request (or per 1k requests) by model, provider, feature, customer...: requests from the bill
+    where it counts them, else from telemetry (unit_costs reconciles telemetry to the bill)."""
+    row, res, named = _request_row(run, plan, index)
     what = scope_phrase(named) or "all AI spend"
     when = period_phrase(plan.period)
     if row is None or not row.requests or row.cost_per_request is None:
@@ -210,9 +243,9 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     per = row.cost_per_request * scale
     label = "per request" if scale == 1 else f"per {scale:,.0f} requests"
     text = (
-        f"{money(per) if per >= 0.01 else f'${per:.6f}'} {label} for {what} {when} "
+        f"{money(per) if per >= 0.01 else money(per, 6)} {label} for {what} {when} "
         f"({money(row.cost)} over {row.requests:,} requests)."
-        + _assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
+        + assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
     )
     return BillyAnswer(
         answer=text,

@@ -10,10 +10,13 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
 def _axis_title(measure: str) -> str:
+    from spendscope.agents.billy.phrasing import currency_code
+
+    code = f" ({currency_code()})" if currency_code() else ""
     return {
-        "cost": "Effective cost (USD)",
-        "billed_cost": "Billed cost (USD)",
-        "list_cost": "List cost (USD)",
+        "cost": f"Effective cost{code}",
+        "billed_cost": f"Billed cost{code}",
+        "list_cost": f"List cost{code}",
         "tokens": "Tokens",
         "requests": "Requests",
         "gpu_hours": "GPU hours",

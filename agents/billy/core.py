@@ -13,6 +13,7 @@ from typing import Any
 
 from spendscope.agents.billy.business import HELD_WITH_REVENUE, answer_business, business_question
 from spendscope.agents.billy.models import BillyAnswer, Plan, ToolCall
+from spendscope.agents.billy.phrasing import billing_currency
 from spendscope.agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
 from spendscope.agents.billy.resolve import ValueIndex, load_index
 from spendscope.data.errors import SpendscopeError
@@ -38,8 +39,6 @@ def ask(
     cover only their rows (and the answer says so) and an operation that cannot be limited is refused.
     `scope` (an older form: `in` filters) is folded into the caller's row scope; `llm_client` is an
     `anthropic.Anthropic` to use instead of one built from settings."""
-    from spendscope.agents.billy import threads
-
     caller = as_caller(caller, scope)
 
     settings = settings or load_settings()
@@ -47,6 +46,29 @@ def ask(
     if not question:
         return BillyAnswer(answer="Ask me a question about your costs, e.g. " + _examples(None)[0])
     index, _ = load_index(store, settings.state_dir)
+    codes = sorted({str(c).upper() for c in index.values.get("currency", []) if c})
+    with billing_currency(codes[0] if len(codes) == 1 else "" if codes else "USD"):
+        answer = _answer(store, question, index, as_of, thread_id, settings, caller, llm_client)
+    if len(codes) > 1 and answer.value is not None:
+        answer.answer += (
+            f" Note: the bill mixes currencies ({', '.join(codes)}); amounts are added without conversion."
+        )
+    return answer
+
+
+def _answer(
+    store: Store,
+    question: str,
+    index: ValueIndex,
+    as_of: dt.date | None,
+    thread_id: str | None,
+    settings: Settings,
+    caller: Caller,
+    llm_client: Any | None,
+) -> BillyAnswer:
+    """`ask` once the store's vocabulary is loaded (inside the billing currency)."""
+    from spendscope.agents.billy import threads
+
     previous = threads.last_plan(settings.state_dir, thread_id) if thread_id else None
     plan = plan_question(question, index, as_of=as_of, previous=previous)
     has_llm = llm_client is not None or settings.anthropic_api_key is not None

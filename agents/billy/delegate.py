@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from spendscope.agents.billy import charts
-from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
+from spendscope.agents.billy.models import BillyAnswer, PeriodRef, Plan, Table, ToolCall
 from spendscope.agents.billy.phrasing import money, pct, period_phrase, scope_phrase
 from spendscope.data.errors import InvalidArgument, SpendscopeError
 from spendscope.data.store import Store
@@ -112,14 +112,30 @@ def _input(model: Any, filters: list[Filter], **kw: Any) -> Any:
 def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
     mod = importlib.import_module("spendscope.tools.governance.forecast")
     today = plan.as_of or dt.date.today()
+    ahead = (
+        plan.period if plan.period is not None and plan.period.end > today + dt.timedelta(days=1) else None
+    )
+    if ahead is None or "(all data)" in ahead.label:
+        ahead = _next_period(plan.question, today)
+    horizon = _horizon(plan.question, today)
+    if ahead is not None:  # a named period still to come: forecast through its end, report that period
+        horizon = max((ahead.end - today).days, 1)
+        if horizon > 366:
+            return BillyAnswer(
+                answer=f"I can't forecast {ahead.label}: a forecast reaches at most 366 days ahead (to "
+                f"{today + dt.timedelta(days=365)}), and {ahead.label} ends on {ahead.last}.",
+                value=None,
+            )
     params = mod.ForecastInput(
         filters=filters,
         measure=plan.measure if plan.measure != "tokens" else "cost",
-        horizon=_horizon(plan.question, today),
+        horizon=horizon,
         as_of=plan.as_of,
     )
     res = _call(calls, "forecast_costs", store, params)
     scope = scope_phrase(plan.filters)
+    if ahead is not None:
+        return _forecast_of_period(res, ahead, scope)
     text = (
         f"{money(res.total)} is the forecast{' for ' + scope if scope else ''} from {res.start} to {res.end} "
         f"({res.level:g}% interval {money(res.total_lower)} to {money(res.total_upper)}; the 30 days before "
@@ -131,6 +147,48 @@ def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolC
     return BillyAnswer(
         answer=text,
         value=round(res.total, 2),
+        chart=chart,
+        table=Table(columns=["day", "forecast", "lower", "upper"], rows=rows),
+    )
+
+
+def _next_period(question: str, today: dt.date) -> PeriodRef | None:
+    """ "next month / quarter / year": that whole calendar period (date arithmetic from tools.periods)."""
+    m = re.search(r"\bnext (month|quarter|year)\b", question.lower())
+    if m is None:
+        return None
+    first = today.replace(day=1)
+    if m.group(1) == "month":
+        start, months = add_months(first, 1), 1
+    elif m.group(1) == "quarter":
+        start, months = add_months(first.replace(month=(today.month - 1) // 3 * 3 + 1), 3), 3
+    else:
+        start, months = dt.date(today.year + 1, 1, 1), 12
+    end = add_months(start, months)
+    label = {
+        1: start.strftime("%B %Y"),
+        3: f"Q{(start.month - 1) // 3 + 1} {start.year}",
+        12: str(start.year),
+    }[months]
+    return PeriodRef(start=start, end=end, label=label)
+
+
+def _forecast_of_period(res: Any, period: Any, scope: str) -> BillyAnswer:
+    """The forecast of a named period still to come (the part of it not yet in the data)."""
+    points = [p for p in res.points if period.start <= p.day < period.end]
+    total = sum(p.value for p in points)
+    lower, upper = sum(p.lower for p in points), sum(p.upper for p in points)
+    first = points[0].day if points else period.start
+    text = (
+        f"{money(total)} is the forecast{' for ' + scope if scope else ''} for {period.label} ({first} to "
+        f"{period.last}; the sum of the daily {res.level:g}% bounds {money(lower)} to {money(upper)}). Assumed: "
+        f"model {res.model}, fitted on {res.history_start} to {res.history_end}."
+    )
+    rows = [[p.day.isoformat(), round(p.value, 2), round(p.lower, 2), round(p.upper, 2)] for p in points]
+    chart = charts.line([{"day": r[0], "value": r[1]} for r in rows], "day", res.measure, "forecast")
+    return BillyAnswer(
+        answer=text,
+        value=round(total, 2),
         chart=chart,
         table=Table(columns=["day", "forecast", "lower", "upper"], rows=rows),
     )
@@ -167,23 +225,24 @@ def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[Tool
     mod = importlib.import_module("spendscope.tools.governance.anomalies")
     days = 14
     as_of = plan.as_of
+    span = f"the last {days} days"
     if plan.period is not None and "(all data)" not in plan.period.label:
         days = max(min((plan.period.end - plan.period.start).days, 366), 1)
         as_of = plan.period.end
+        span = plan.period.label
     params = mod.ScanInput(days=days, as_of=as_of, filters=filters)
     res = _call(calls, "scan_anomalies", store, params)
     found = res.anomalies
     if not found:
-        text = f"0 anomalies: nothing unusual in the last {days} days of data" + (
-            f" before {as_of}." if as_of else "."
-        )
+        text = f"0 anomalies: nothing unusual in {span} of data" + (f" before {as_of}." if as_of else ".")
         value: Any = 0
     else:
         a = found[0]
+        when = str(a.start_day) if a.start_day == a.end_day else f"{a.start_day} to {a.end_day}"
         text = (
-            f"{len(found)} anomal{'y' if len(found) == 1 else 'ies'} in the last {days} days; the largest: "
-            f"{a.dimension} {a.value} {'up' if a.impact > 0 else 'down'} {money(abs(a.impact))} from "
-            f"{a.start_day} to {a.end_day} (expected {money(a.expected)}, actual {money(a.actual)}). {a.explanation}"
+            f"{len(found)} anomal{'y' if len(found) == 1 else 'ies'} in {span}; the largest: "
+            f"{a.dimension} {a.value} {'up' if a.impact > 0 else 'down'} {money(abs(a.impact))} on {when} "
+            f"(expected {money(a.expected)}, actual {money(a.actual)}){_anomaly_drivers(a)}."
         )
         value = len(found)
     rows = [
@@ -194,6 +253,19 @@ def _anomalies(store: Store, plan: Plan, filters: list[Filter], calls: list[Tool
         answer=text,
         value=value,
         table=Table(columns=["dimension", "value", "start", "end", "impact", "severity"], rows=rows),
+    )
+
+
+def _anomaly_drivers(a: Any) -> str:
+    """What drove an anomaly, from its root cause (written here, in the store's billing currency)."""
+    from spendscope.tools.governance.anomaly_detection import top_drivers
+
+    drivers = top_drivers(a.root_cause or [], a.direction)
+    return ("; driven by " if drivers else "") + ", ".join(
+        f"{d.dimension.replace('_', ' ')} {d.value} ({'+' if d.impact >= 0 else '-'}{money(abs(d.impact))}"
+        + (f", {d.share_pct:.0f}%" if d.share_pct is not None else "")
+        + ")"
+        for d in drivers
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spendscope.agents.billy.lexicon import FILLER
+from spendscope.agents.billy.filler import FILLER
 from spendscope.agents.billy.models import Plan
 from spendscope.agents.billy.resolve import Mention
 from spendscope.agents.billy.vocab import RE
@@ -27,7 +27,7 @@ def _ref(p: Period) -> Any:
 
 def is_followup(question: str) -> bool:
     """Whether a question reads as a follow-up ("and for Anthropic?", "what about last month?")."""
-    from spendscope.agents.billy.reading import _Question
+    from spendscope.agents.billy.question import _Question
 
     q = _Question(question)
     if RE["followup"].search(q.low) or RE["previous"].search(q.low):

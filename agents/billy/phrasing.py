@@ -4,6 +4,9 @@ Rendering only; every figure it writes comes from a tool result."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from spendscope.agents.billy.models import PeriodRef
 from spendscope.tools.costs.breakdown import Filter
@@ -44,14 +47,42 @@ TOKEN_TYPE_WORDS = {
 }
 
 
-def money(v: float | None) -> str:
+# The billing currency of the store a question is answered over (ISO 4217; "" when the rows mix currencies).
+_CURRENCY: ContextVar[str] = ContextVar("billy_currency", default="USD")
+_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩"}
+
+
+@contextmanager
+def billing_currency(code: str) -> Iterator[None]:
+    """Write money in `code` (an ISO 4217 code: "€1,234.56", "CHF 1,234.56"; "" for no sign) inside the block."""
+    token = _CURRENCY.set(code.upper())
+    try:
+        yield
+    finally:
+        _CURRENCY.reset(token)
+
+
+def currency_code() -> str:
+    """The billing currency's ISO code ("" when the rows mix currencies)."""
+    return _CURRENCY.get()
+
+
+def currency_sign() -> str:
+    code = _CURRENCY.get()
+    return _SIGNS.get(code, f"{code} " if code else "")
+
+
+def money(v: float | None, digits: int | None = None) -> str:
+    """An amount in the billing currency: 2 decimals, 4 below one unit, or `digits`."""
     if v is None:
         return "n/a"
     sign = "-" if v < 0 else ""
     a = abs(v)
+    if digits is not None:
+        return f"{sign}{currency_sign()}{a:,.{digits}f}"
     if 0 < a < 1:
-        return f"{sign}${a:.4f}"
-    return f"{sign}${a:,.2f}"
+        return f"{sign}{currency_sign()}{a:.4f}"
+    return f"{sign}{currency_sign()}{a:,.2f}"
 
 
 def count(v: float | None) -> str:

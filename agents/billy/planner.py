@@ -15,9 +15,11 @@ import datetime as dt
 import re
 
 from spendscope.agents.billy.followups import _looks_like_followup, _merge_followup, is_followup
+from spendscope.agents.billy.groups import ownership_key
 from spendscope.agents.billy.models import PeriodRef, Plan
 from spendscope.agents.billy.precision import CONFIDENT, confidence
-from spendscope.agents.billy.reading import Reading, _Question, ownership_key, read_question, today_for
+from spendscope.agents.billy.question import _Question
+from spendscope.agents.billy.reading import Reading, read_question, today_for
 from spendscope.agents.billy.resolve import Mention, ValueIndex
 from spendscope.agents.billy.rules import choose, intent_found
 from spendscope.agents.billy.vocab import RE

@@ -14,14 +14,15 @@ import calendar
 import re
 from typing import TYPE_CHECKING
 
-from spendscope.agents.billy.lexicon import KNOWN_CAPS
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
-from spendscope.agents.billy.vocab import MEASURE_NOUNS
+from spendscope.agents.billy.stopwords import KNOWN_CAPS
+from spendscope.agents.billy.vocab import GPU_WORD, MEASURE_NOUNS
 from spendscope.tools.periods import MONTHS
 
 if TYPE_CHECKING:
     from spendscope.agents.billy.models import Plan
-    from spendscope.agents.billy.reading import Reading, _Question
+    from spendscope.agents.billy.question import _Question
+    from spendscope.agents.billy.reading import Reading
 
 CONFIDENT = 0.6
 
@@ -96,9 +97,18 @@ WELL_KNOWN_NAMES = frozenset(
         "tpu",
         "tpus",
         "mi300",
+        "gh200",
+        "gh200s",
+        "gb200",
+        "gb200s",
     ]
 )
 
+# People a product serves: a cost store counts none of them (telemetry's customers are accounts, not people).
+_PEOPLE = (
+    r"subscribers?|players?|gamers?|readers?|viewers?|listeners?|visitors?|patients?|students?|learners?|"
+    r"members?|shoppers?|riders?|guests?|fans?"
+)
 # Concepts a cost store does not hold: (pattern, what to say).
 CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\brevenues?\b|\bsales\b|\bearnings\b|\b[am]rr\b|\bbookings\b"), "revenue"),
@@ -110,11 +120,34 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"\b(per|each|every|a) (active |daily |monthly |paying )?(users?|seats?|subscribers?|dau|mau)\b"
+            r"\b(per|each|every|a) ((active|daily|weekly|monthly|paying|unique|new) )*(users?|seats?|dau|mau|"
+            + _PEOPLE
+            + r")\b"
+        ),
+        "users",
+    ),
+    (
+        re.compile(
+            r"\b(how many|number of|count of) ((active|daily|paying|unique|new) )*(" + _PEOPLE + r")\b"
         ),
         "users",
     ),
     (re.compile(r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b"), "business metrics"),
+    (
+        re.compile(
+            r"\blatenc(y|ies)\b|\b(error|failure|success) rates?\b|\buptime\b|\bresponse times?\b|"
+            r"\bp(50|90|95|99)\b"
+        ),
+        "latency and error rates (Billy answers cost questions)",
+    ),
+    (re.compile(r"\b(carbon|co2|emissions?|footprint|energy|electricity|kwh)\b"), "carbon and energy use"),
+    (
+        re.compile(
+            r"\b(above|over|more than|greater than|exceed\w*|below|under|less than)\s+[$€£]?\d[\d,.]*\s*"
+            r"(k|m|dollars?|euros?|pounds?|usd|eur|gbp)?\b(?!\s*%)(?!\s*(tokens?|requests?|hours?|gpus?|days?|weeks?|months?|years?|quarters?))"
+        ),
+        "amount thresholds (days or values above or below a figure: ask for a ranking or a breakdown)",
+    ),
     (
         re.compile(r"\b(hours?|time|days?) (saved|freed)\b|\bsaved (hours?|time)\b|\btime savings?\b"),
         "time saved (coding assistants report accepted lines, pull requests and active days, not hours)",
@@ -199,7 +232,7 @@ def unresolved_names(
             continue
         if gpu_types(low, index)[1]:
             continue  # a GPU the store's instances carry ("a10g", "l40s"): the planner filters on it
-        if low in WELL_KNOWN_NAMES and not (gpu_named and re.fullmatch(r"[abhlvt]\d+s?", low)):
+        if low in WELL_KNOWN_NAMES and not (gpu_named and GPU_WORD.fullmatch(low)):
             if not _gpu_of_store(low, index):
                 unknown.append(word)
             continue
@@ -253,16 +286,16 @@ def cue_word(word: str) -> bool:
 
 def gpu_types(word: str, index: ValueIndex) -> tuple[str, list[str]]:
     """A GPU named loosely ("a100s", "H100", "the l40s"): (the GPU, the store's instance types carrying it)."""
-    from spendscope.data.gpu_catalog import GPU_INSTANCES
+    from spendscope.data.gpu_catalog import gpu_model
 
     low = word.lower()
-    if not re.fullmatch(r"[abhlvt]\d{1,3}[a-z]?s?", low):
+    if not GPU_WORD.fullmatch(low):
         return "", []
     for name in (low, low[:-1] if low.endswith("s") else ""):
         types = [
             v
             for v in index.values.get("instance_type", [])
-            if name and GPU_INSTANCES.get(v.lower(), (0, ""))[1].lower().split("-")[0] == name
+            if name and (gpu_model(v) or "").lower().split("-")[0] == name
         ]
         if types:
             return name, types
@@ -278,12 +311,68 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
         what for pattern, what in CONCEPTS if pattern.search(r.rest) and not (r.assistant and what == "users")
     ]
+    counted = _counted_elsewhere(r, index)
+    if counted and not out:
+        out.append(f"a count of {counted}")
+    per = _per_unknown_unit(r, index)
+    if per and not out:
+        out.append(f"a count of {per} (a cost per unit needs tokens, requests or GPU hours)")
     last = index.catalog.last_day
     if last is not None and r.delegate != "forecast" and "landing" not in r.cues:
         future = [p.period for p in r.periods if p.period.start > last]
         if future:
             out.append(f"actual spend for {future[0].label}, which is after the data ends ({last})")
     return out
+
+
+def _held(word: str, known: re.Pattern[str], index: ValueIndex) -> bool:
+    """Whether a counted noun is something Billy measures (`known`) or a dimension of the store."""
+    return bool(known.match(word) or {(word,), (word.rstrip("s"),)} & set(index.dim_words))
+
+
+_COUNTED_HERE = re.compile(
+    r"^(times?|days?|weeks?|months?|hours?|years?|quarters?|dollars?|euros?|pounds?|gpus?|instances?|boxes|"
+    r"machines?|nodes?|servers?|models?|providers?|services?|vendors?|tokens?|requests?|calls?|anomal\w*|"
+    r"alerts?|budgets?|commitments?|reservations?|ptus?|spikes?|seats?|licen[cs]es?|costs?|spend\w*|money|"
+    r"k|m|million|thousand|of|the|our|we|us|it|\w*_\w*)$"
+)
+
+
+def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
+    """ "how many players do we have": a count of something that is no measure, dimension or value of the store
+    (a count the store can answer names a dimension, a measure or something Billy counts)."""
+    from spendscope.agents.billy.vocab import RE
+
+    m = RE["count"].search(r.rest)
+    if m is None or r.dims or r.mentions or r.assistant or r.delegate or r.measure != "cost":
+        return None
+    words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
+    word = words[0] if words else ""
+    return None if not word or _held(word, _COUNTED_HERE, index) else word
+
+
+_PER = re.compile(
+    r"\b(cost|costs|costing|spend|spent|spending|price|priced|paid|pay|paying|run us|unit cost)\b[^?.]{0,40}?"
+    r"\bper (a |an |one |single |each )?(?P<noun>[a-z][a-z-]*)"
+)
+_PER_UNITS = re.compile(
+    r"^(tokens?|requests?|calls?|api|quer(y|ies)|inferences?|hours?|hrs?|gpu\w*|k|m|mtoks?|ktoks?|million|thousand|"
+    r"input|output|prompt|completion|cached|cache|day|days|week|weeks|month|months|year|years|quarter|active|daily|"
+    r"weekly|monthly|engineers?|devs?|developers?|heads?|seats?|users?|accepted|lines?|pull|prs?|commits?|unit|"
+    r"average|cent|dollar|euro|pound)$"
+)
+
+
+def _per_unknown_unit(r: Reading, index: ValueIndex) -> str | None:
+    """ "cost per article": a unit the store does not count (it counts tokens, requests and GPU hours; "per team"
+    or "per model" is a grouping)."""
+    m = _PER.search(r.rest)
+    if m is None or r.assistant:
+        return None
+    noun = m.group("noun")
+    if _held(noun, _PER_UNITS, index):
+        return None
+    return noun if noun.endswith("s") else f"{noun}es" if noun.endswith(("sh", "ch", "x")) else f"{noun}s"
 
 
 _CALENDAR_WORDS = set(MONTHS) | {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)}

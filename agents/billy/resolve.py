@@ -15,15 +15,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spendscope.agents.billy.filler import FILLER
 from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
     CONCEPT_KEYS,
-    FILLER,
-    GENERIC,
     TAG_SYNONYMS,
     VALUE_ALIASES,
     VALUE_SYNONYMS,
 )
+from spendscope.agents.billy.stopwords import GENERIC
 from spendscope.data.store import Store
 from spendscope.tools.costs.answers import Catalog, CatalogInput, dimension_catalog
 

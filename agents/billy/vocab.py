@@ -131,7 +131,8 @@ DELEGATES = [
         "forecast",
         re.compile(
             r"\b(forecast\w*|predict\w*|projected|projections?|will we (spend|pay)|going to "
-            r"(spend|cost)|expect(ed)? to spend|end of (the )?(month|quarter|year)|next month's)\b"
+            r"(spend|cost)|expect(ed)? to spend|end of (the )?(month|quarter|year)|next month's|"
+            r"will ([\w-]+ ){0,3}(cost|spend|run us|come to))\b"
         ),
     ),
     (
@@ -189,7 +190,8 @@ LANDING = re.compile(
 # How busy GPUs or instances were (not their idle cost).
 BUSY = re.compile(r"\b(busy|utili[sz]\w*|how hard|usage rate|saturat\w*|load(ed)?)\b")
 INSTANCE_WORDS = re.compile(r"\b(boxes|box|instances?|nodes?|machines?|servers?|hosts?|gpus?|cards?)\b")
-GPU_NAME = re.compile(r"\b[abhlvt]\d{1,3}[a-z]?s?\b")
+GPU_WORD = re.compile(r"(?:g[bh]|mi|[abhlvt])\d{1,3}[a-z]?s?")  # "a100s", "l4", "gh200", "mi300x"
+GPU_NAME = re.compile(r"\b" + GPU_WORD.pattern + r"\b")
 # "what went wrong", "what happened", "why was ... so expensive"
 WENT_WRONG = re.compile(
     r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much)\b|\bwhy\b|"

@@ -15,9 +15,9 @@ from spendscope.agents.billy.models import BillyAnswer, Plan, Table
 from spendscope.agents.billy.phrasing import money, period_phrase, scope_phrase
 
 if TYPE_CHECKING:
-    from spendscope.agents.billy.execute import Runner
     from spendscope.agents.billy.reading import Reading
     from spendscope.agents.billy.resolve import ValueIndex
+    from spendscope.agents.billy.runner import Runner
 
 PAYG = re.compile(
     r"\b(pay[- ]?as[- ]?you[- ]?go|payg|paygo|on[- ]demand|without (the |our |a )?(commitment|ptu|reservation)s?)\b"

@@ -126,12 +126,14 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         if d:
             add(m, day_period(d), "day")
     for m in re.finditer(_B + r"(\d{1,2})/(\d{1,2})/(\d{4})" + _E, t):
-        d = safe_date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+        month_, day_ = _month_day(int(m.group(1)), int(m.group(2)))
+        d = safe_date(int(m.group(3)), month_, day_)
         if d:
             add(m, day_period(d), "day")
-    # US month/day with a two-digit year or none ("8/18", "8/18/26"): no year is the latest one not after today
+    # US month/day with a two-digit year or none ("8/18", "8/18/26"): no year is the latest one not after today;
+    # day/month when only that reading is a date ("17/11")
     for m in re.finditer(_B + r"(?:on |for )?(\d{1,2})/(\d{1,2})(?:/(\d{2}))?(?![\d/])" + _E, t):
-        month_, day_ = int(m.group(1)), int(m.group(2))
+        month_, day_ = _month_day(int(m.group(1)), int(m.group(2)))
         year = 2000 + int(m.group(3)) if m.group(3) else infer_year(month_, day_, today)
         d = safe_date(year, month_, day_)
         if d:
@@ -433,3 +435,8 @@ def _choose(found: list[PeriodMention]) -> list[PeriodMention]:
         if all(pm.end <= o.start or pm.start >= o.end for o in out):
             out.append(pm)
     return sorted(out, key=lambda p: p.start)
+
+
+def _month_day(first: int, second: int) -> tuple[int, int]:
+    """A slashed date's (month, day): month first as in the US, unless only day first is a date ("17/11")."""
+    return (second, first) if first > 12 and 1 <= second <= 12 else (first, second)

@@ -1,0 +1,227 @@
+"""Answers of one figure, a ranking and a breakdown (query_costs), written from the operation's result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spendscope.agents.billy import charts
+from spendscope.agents.billy.models import BillyAnswer, Plan, Table
+from spendscope.agents.billy.phrasing import (
+    OWNER_DIMS,
+    figure,
+    money,
+    pct,
+    period_phrase,
+    round_value,
+    scope_phrase,
+    subject,
+)
+from spendscope.agents.billy.planner import ownership_key
+from spendscope.agents.billy.resolve import ValueIndex
+from spendscope.agents.billy.runner import (
+    NONE_VALUES,
+    Runner,
+    assumed,
+    cap,
+    chart_rows,
+    group_label,
+    named,
+    query,
+    rows_table,
+    what_words,
+)
+from spendscope.tools.costs.breakdown import (
+    CostQueryResult,
+)
+
+
+def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    res = query(run, plan)
+    v = res.total
+    if plan.measure == "requests" and not v:
+        from spendscope.agents.billy.categories import request_count
+
+        return request_count(run, plan, index)  # the bill counts no requests: telemetry's, never "0"
+    when = period_phrase(plan.period)
+    scope = scope_phrase(
+        [
+            f
+            for f in plan.filters
+            if f.dimension != "commitment_status" and "(none)" not in f.values and f.dimension != "gpu_count"
+        ]
+    )
+    has = {f.dimension: f for f in plan.filters if not (f.dimension == "gpu_count" and f.op == "in")}
+    if len(has) < len({f.dimension for f in plan.filters}):
+        scope = ", ".join(p for p in (scope, "excluding GPU instances") if p)
+    untagged = next((f for f in plan.filters if "(none)" in f.values and f.op in ("eq", "in")), None)
+    if plan.measure in ("tokens", "requests", "gpu_hours"):
+        by = f" by {scope}" if scope else ""
+        if "gpu_count" in has:
+            by += " on GPU instances"
+        text = f"{figure(v, plan.measure)} {what_words(plan)} were used{by} {when}."
+    elif "commitment_status" in has and has["commitment_status"].values == ["Unused"]:
+        text = f"{money(v)} of commitment went unused{' for ' + scope if scope else ''} {when}."
+    elif "commitment_status" in has and has["commitment_status"].values == ["Used"]:
+        text = f"{money(v)} of commitment was used{' for ' + scope if scope else ''} {when}."
+    elif untagged is not None:
+        key = untagged.dimension
+        text = f"{money(v)} of spend had no {key} tag{' for ' + scope if scope else ''} {when}."
+        if plan.measure == "billed_cost":
+            text = f"{money(v)} of billed cost had no {key} tag{' for ' + scope if scope else ''} {when}."
+    elif plan.measure == "billed_cost":
+        who = [f for f in plan.filters if f.dimension in ("provider", "invoice_issuer", "publisher")]
+        rest = [f for f in plan.filters if f not in who and f.dimension != "gpu_count"]
+        by = f" by {scope_phrase(who)}" if who else ""
+        text = f"We were billed {money(v)}{by}{' for ' + scope_phrase(rest) if rest else ''} {when}."
+    elif plan.measure in ("list_cost", "contracted_cost"):
+        text = f"{subject(plan.filters, plan.measure)} was {money(v)} {when}."
+        text = (
+            f"{money(v)} was the {'list-price' if plan.measure == 'list_cost' else 'contracted'} cost"
+            + (f" of {scope}" if scope else "")
+            + f" {when}."
+        )
+    else:
+        target = scope
+        if "gpu_count" in has:
+            target = "GPU instances" + (f" for {scope}" if scope else "")
+        text = f"We spent {money(v)}{_on(target)} {when}."
+    # the table behind it: the same figure broken down by the most telling dimension not filtered on
+    dim = _secondary_dim(plan, index)
+    table = Table(columns=["period", res.measure], rows=[[res.period_label, round_value(v, plan.measure)]])
+    chart = None
+    if dim is not None and v:
+        detail = query(run, plan, group_by=[dim], top=10)
+        table = rows_table(detail, [dim], kinds=run.kinds)
+        chart = charts.bar(
+            chart_rows(detail, dim, kinds=run.kinds), dim, plan.measure, f"{res.period_label} by {dim}"
+        )
+        if len(detail.rows) > 1 and detail.rows[0].group.get(dim) not in NONE_VALUES:
+            top = detail.rows[0]
+            text += (
+                f" The largest {dim.replace('_', ' ')} was {top.group[dim]} with {figure(top.value, plan.measure)}"
+                f" ({pct(top.share_pct)})."
+            )
+    return BillyAnswer(
+        answer=text + assumed(plan), value=round_value(v, plan.measure), table=table, chart=chart
+    )
+
+
+def _on(target: str) -> str:
+    if not target:
+        return " in total"
+    if target.startswith("excluding"):
+        return f" in total, {target},"
+    return f" on {target}"
+
+
+def _secondary_dim(plan: Plan, index: ValueIndex) -> str | None:
+    filtered = {f.dimension for f in plan.filters if f.op in ("eq", "in") and len(f.values) == 1}
+    order = ["model", "provider", "service"] if plan.measure == "tokens" else ["provider", "service", "model"]
+    own = ownership_key(index)
+    if own:
+        order.insert(1, own)
+    if "provider" in filtered or "service" in filtered:
+        order = ["model", *(o for o in order if o != "model")]
+    for d in order:
+        if d in filtered or not index.has_dim(d):
+            continue
+        if len(index.values.get(d, [])) > 1:
+            return d
+    return None
+
+
+def _winner_rows(res: CostQueryResult, dim: str, ascending: bool) -> list[Any]:
+    rows = [r for r in res.rows if r.group.get(dim) not in NONE_VALUES]
+    return sorted(rows, key=lambda r: r.value) if ascending else rows
+
+
+def _verb(dim: str, measure: str, ascending: bool) -> str:
+    most = "least" if ascending else "most"
+    if measure == "tokens":
+        return f"used the {most} tokens"
+    if measure == "requests":
+        return f"made the {most} requests"
+    if dim.lower() in OWNER_DIMS:
+        return f"spent the {most}"
+    return f"cost the {most}"
+
+
+def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    dim = plan.group_by[0]
+    res = query(run, plan, group_by=[dim])
+    rows = _winner_rows(res, dim, plan.ascending)
+    when = period_phrase(plan.period)
+    table = rows_table(res, [dim], kinds=run.kinds)
+    chart = charts.bar(
+        chart_rows(res, dim, kinds=run.kinds), dim, plan.measure, f"{res.period_label} by {dim}"
+    )
+    if not rows:
+        return BillyAnswer(
+            answer=f"No {dim.replace('_', ' ')} has any {what_words(plan) or 'spend'} {when}."
+            + assumed(plan),
+            value=None,
+            table=table,
+            chart=chart,
+        )
+    n = plan.top or 1
+    first = rows[0]
+    name = first.group[dim]
+    scope = scope_phrase([f for f in plan.filters if f.dimension != dim])
+    on = (
+        f" on {scope}"
+        if scope and plan.measure in ("cost", "billed_cost")
+        else f" for {scope}"
+        if scope
+        else ""
+    )
+    if n == 1:
+        text = (
+            f"{cap(named(dim, name))} {_verb(dim, plan.measure, plan.ascending)}{on} {when}: "
+            f"{figure(first.value, plan.measure)} ({pct(first.share_pct)} of {figure(res.total, plan.measure)})."
+        )
+    else:
+        listed = ", ".join(f"{r.group[dim]} ({figure(r.value, plan.measure)})" for r in rows[:n])
+        word = "bottom" if plan.ascending else "top"
+        text = f"{cap(named(dim, name))} leads; the {word} {min(n, len(rows))} by {dim.replace('_', ' ')}{on} {when}: {listed}."
+    missing = [r for r in res.rows if r.group.get(dim) in NONE_VALUES]
+    if missing and not plan.ascending and missing[0].value > first.value:
+        text += f" ({figure(missing[0].value, plan.measure)} has no {dim.replace('_', ' ')} and is left out.)"
+    return BillyAnswer(answer=text + assumed(plan), value=name, table=table, chart=chart)
+
+
+def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    dims = plan.group_by
+    res = query(
+        run, plan, group_by=dims, top=plan.top or (None if dims[0] in ("day", "week", "month") else 25)
+    )
+    when = period_phrase(plan.period)
+    table = rows_table(res, dims, limit=400 if dims[0] in ("day", "week", "month") else 25, kinds=run.kinds)
+    if dims[0] in ("day", "week", "month"):
+        rows = sorted(
+            (
+                {dims[0]: group_label(run.kinds, dims[0], r.group.get(dims[0])), "value": round(r.value, 4)}
+                for r in res.rows
+            ),
+            key=lambda x: x[dims[0]] or "",
+        )
+        table.rows.sort(key=lambda r: r[0] or "")
+        chart = charts.line(rows, dims[0], plan.measure, f"{res.period_label} by {dims[0]}")
+    else:
+        chart = charts.bar(
+            chart_rows(res, dims[0], kinds=run.kinds),
+            dims[0],
+            plan.measure,
+            f"{res.period_label} by {dims[0]}",
+        )
+    head = subject(plan.filters, plan.measure, plan.token_types)
+    parts = ", ".join(
+        f"{' / '.join(str(group_label(run.kinds, d, r.group.get(d))) for d in dims)} {figure(r.value, plan.measure)} "
+        f"({pct(r.share_pct)})"
+        for r in res.rows[:5]
+    )
+    text = f"{head} was {figure(res.total, plan.measure)} {when}; by {' and '.join(d.replace('_', ' ') for d in dims)}: {parts}."
+    if res.groups > 5:
+        text = text[:-1] + f", and {res.groups - 5} more."
+    return BillyAnswer(
+        answer=text + assumed(plan), value=round_value(res.total, plan.measure), table=table, chart=chart
+    )

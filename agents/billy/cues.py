@@ -1,0 +1,228 @@
+"""What a question asks, as cues on its Reading: a change, a share, a ranking, a peak, a unit, a month-end
+landing, a GPU utilisation, what went wrong; the analytics intent named (forecast, anomalies, savings, budget,
+idle GPUs); and the filters GPU and commitment words make."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from spendscope.agents.billy.lexicon import (
+    NUMBER_WORDS,
+)
+from spendscope.agents.billy.question import _Question
+from spendscope.agents.billy.resolve import (
+    ValueIndex,
+)
+from spendscope.agents.billy.vocab import (
+    BUSY,
+    DELEGATES,
+    GPU_NAME,
+    HIGH,
+    INSTANCE_WORDS,
+    LANDING,
+    LOW,
+    PRONOUN,
+    RE,
+    TOP_N,
+    WENT_WRONG,
+    WHICH,
+)
+from spendscope.tools.costs.breakdown import Filter
+
+if TYPE_CHECKING:
+    from spendscope.agents.billy.reading import Reading
+from spendscope.agents.billy.mentions import entity_comparison
+
+
+def read_cues(r: Reading, index: ValueIndex) -> None:
+    """What is asked, as cue names; the analytics intent named; and the GPU / commitment word filters."""
+    low, rest, q = r.low, r.rest, r.q
+    periods, over, mentions = r.periods, r.over, r.mentions
+    c = r.cues
+    has_commit = (
+        bool(RE["commit"].search(low)) or any(m.dim == "commitment" for m in mentions)
+    ) and index.has_dim("commitment_status")
+    change = bool(RE["change"].search(rest)) or over is not None
+    if len(periods) >= 2 and re.search(
+        r"\b(than|more|less|higher|lower|bigger|smaller|difference|by how much)\b", rest
+    ):
+        change = True
+    share = bool(RE["share"].search(rest))
+    if (
+        share
+        and len(periods) < 2
+        and not over
+        and not re.search(
+            r"\b(change\w*|grow\w*|grew|increase\w*|decrease\w*|rise|rose|fall|fell|drop\w*|trend\w*)\b", rest
+        )
+    ):
+        change = False  # "share of spend on AI vs GPUs": the "vs" splits a whole, not two periods
+    if re.search(
+        r"\b(vs\.?|versus|compared (to|with)|than|against)\s+(the\s+)?((day|week|month|quarter|year|period)"
+        r" (before|prior)|(previous|prior|preceding) (day|week|month|quarter|year|period|one)|one before)\b",
+        low,
+    ):
+        change = True  # "last month vs the month before": one period against the one before it
+    flags = {
+        "change": change,
+        "change_word": bool(
+            re.search(
+                r"\b(change|changed|grow|grew|increase|decrease|rise|rose|fall|fell|drop|dropped|more|less|"
+                r"go up|went up|go down|went down|trend|differ|delta|compar|vs|versus)",
+                rest,
+            )
+        ),
+        "why": bool(RE["why"].search(re.sub(RE["untagged"], " ", rest))),
+        "share": share and not re.search(r"\bshare(d)? (cost|pool|service|infra\w*)", rest),
+        "unit_words": bool(RE["unit_words"].search(rest)),
+        "average": bool(RE["average"].search(rest)),
+        "listing": bool(RE["listing"].search(rest)),
+        "by_word": bool(
+            re.search(r"\b(by|per|each|every|across|breakdown|broken|split|grouped|between)\b", rest)
+        ),
+        "grain_by": bool(re.search(r"\b(by|per|each|every|daily|weekly|monthly|trend|over time)\b", rest)),
+        "group_by_word": bool(WHICH.search(rest) or re.search(r"\b(by|per|each|across)\b", rest)),
+        "high": bool(HIGH.search(rest)),
+        "low": bool(LOW.search(rest)),
+        "which": bool(WHICH.search(rest)),
+        "comparative": bool(
+            re.search(r"\b(more|less|higher|lower|bigger|smaller|cheaper|pricier|larger)\b", rest)
+        ),
+        "less_word": bool(re.search(r"\b(less|lower|smaller|cheaper)\b", rest)),
+        "pct_first": bool(RE["pct_first"].search(low)) and not RE["dollars_first"].search(low),
+        "yoy": bool(re.search(r"\b(yoy|year[- ]over[- ]year|same (period|month|quarter) last year)\b", low)),
+        "commit": has_commit,
+    }
+    c.update(k for k, v in flags.items() if v)
+    count = RE["count"].search(rest)
+    if count and not re.search(r"\b(tokens?|requests?|calls?|dollars?|hours?)\b", count.group("what")):
+        c.add("count")
+    peak = RE["peak"].search(rest)
+    grain_word = re.search(r"\b(day|date|week|month)\b", rest)
+    if peak and (r.grains or grain_word or re.search(r"\b(peak\w*|busiest|spiked?)\b", rest)):
+        c.add("peak")
+        g = r.grains[0] if r.grains else grain_word.group(1) if grain_word else "day"
+        c.add("peak_" + ("day" if g == "date" else g))
+    unit = RE["unit"].search(rest)
+    if unit:
+        r.unit = {k: (v or "") for k, v in unit.groupdict().items()}
+    topn = TOP_N.search(rest)
+    if topn:
+        n = topn.group("n") or topn.group("n2")
+        r.top_n = int(n) if n.isdigit() else NUMBER_WORDS.get(n, 1)
+        r.top_low_word = topn.group(0).split()[0] in ("bottom", "lowest", "smallest", "cheapest", "last")
+        c.add("top_n")
+    r.entity_dim = entity_comparison(mentions, rest)
+    ctx = next((m for m in mentions if m.context_word and len(m.values) > 1 and not m.negated), None)
+    r.context_dim = ctx.dim if ctx is not None else None
+    dims = r.dims
+    if (
+        r.entity_dim
+        and dims
+        and dims[0] != r.entity_dim
+        and "which" in c
+        and not all(i == -1 for d, i in r.groups if d in dims)
+    ):
+        r.unsupported.append(
+            f"comparing two {r.entity_dim.replace('_', ' ')}s per {dims[0].replace('_', ' ')}"
+        )
+    if r.entity_dim and dims and all(i == -1 for d, i in r.groups if d in dims):
+        r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
+    _new_cues(r, index)
+    _delegate(r)
+    if r.delegate is None:
+        _word_filters(r, q, has_commit, unit)
+    r.found = (
+        bool(
+            re.search(
+                r"\b(how much|how many|what|total|spend|spent|cost|costs|bill|billed|paid|pay|amount|"
+                r"sum|usage|consum\w*|used|use)\b",
+                rest,
+            )
+        )
+        or bool(mentions)
+        or r.measure in ("tokens", "requests", "gpu_hours")
+    )
+
+
+def _new_cues(r: Reading, index: ValueIndex) -> None:
+    """Month-end landing, GPU utilisation, why a day cost what it did, a pronoun for the previous answer."""
+    low, c = r.low, r.cues
+    if LANDING.search(low) and not r.periods or LANDING.search(low) and _this_month(r):
+        c.add("landing")
+    gpu_named = bool(GPU_NAME.search(low)) or any(m.dim in ("instance_type", "resource") for m in r.mentions)
+    idle_cost = re.search(r"\b(idle|unused|wasted?)\b", low) and RE["money"].search(low)
+    if PRONOUN.search(low):
+        c.add("pronoun")
+    named = gpu_named or INSTANCE_WORDS.search(low) or "pronoun" in c
+    if BUSY.search(low) and named and not idle_cost and "commit" not in c:
+        c.add("gpu_utilization")
+    if WENT_WRONG.search(low):
+        c.add("what_went_wrong")
+    from spendscope.agents.billy.assistants import read_assistant
+
+    read_assistant(r, index)
+    from spendscope.agents.billy.whatif import payg_whatif
+
+    if payg_whatif(r):
+        c.add("payg_whatif")
+
+
+def _this_month(r: Reading) -> bool:
+    return all(
+        p.period.start <= r.today < p.period.end or p.period.start == r.today.replace(day=1)
+        for p in r.periods
+    )
+
+
+def _delegate(r: Reading) -> None:
+    rest = r.rest
+    gpu_idle = RE["gpu"].search(rest) and (RE["unused"].search(rest) or RE["utilization"].search(rest))
+    for intent, pattern in DELEGATES:
+        if (intent == "gpu_idle" and gpu_idle) or (intent != "gpu_idle" and pattern.search(rest)):
+            from spendscope.agents.billy import delegate
+
+            if delegate.available(intent):
+                r.delegate = intent
+                return
+    word = RE["unsupported"].search(rest)
+    if word:
+        r.unsupported.append(word.group(0))
+
+
+def _word_filters(r: Reading, q: _Question, has_commit: bool, unit: re.Match[str] | None) -> None:
+    """GPU spend and commitment words are filters, whatever is asked."""
+    rest, low = r.rest, r.low
+    if RE["gpu"].search(rest) and r.measure != "gpu_hours" and not (unit and "gpu" in unit.group(0)):
+        if RE["unused"].search(rest) or RE["utilization"].search(rest):
+            r.unsupported.append("GPU utilisation (needs GPU metrics)")
+        elif not any(m.dim == "instance_type" for m in r.mentions):
+            gpu_word = RE["gpu"].search(rest)
+            negated = gpu_word is not None and RE["negation"].search(
+                low[max(0, gpu_word.start() - 24) : gpu_word.start()]
+            )
+            if negated:
+                r.word_filters.append(Filter(dimension="gpu_count", op="in", values=["(none)", "0"]))
+                r.word_assumptions.append("excluded the cost of instances with GPUs")
+            else:
+                r.word_filters.append(Filter(dimension="gpu_count", op="not_in", values=["(none)", "0"]))
+                r.word_assumptions.append("GPU spend = cost of instances with GPUs")
+                r.word_subject = r.word_subject or "GPU instances"
+    commit_word = RE["commit"].search(low) if has_commit else None
+    if commit_word and RE["negation"].search(low[max(0, commit_word.start() - 24) : commit_word.start()]):
+        r.word_filters.append(Filter(dimension="commitment_status", values=["(none)"]))
+        r.word_assumptions.append("excluded commitment rows (used and unused)")
+        r.cues.discard("commit")
+        return
+    if not has_commit:
+        return
+    if RE["utilization"].search(low) and not RE["unused"].search(low):
+        r.cues.add("commit_utilization")
+    elif RE["unused"].search(low):
+        r.word_filters.append(Filter(dimension="commitment_status", values=["Unused"]))
+        r.word_subject = "commitment that went unused"
+        r.word_assumptions.append("unused commitment = effective cost of commitment rows with status Unused")
+    elif re.search(r"\b(used|use|using|consumed?|utili[sz]ed)\b", rest):
+        r.word_filters.append(Filter(dimension="commitment_status", values=["Used"]))
+        r.word_subject = "commitment that was used"

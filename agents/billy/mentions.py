@@ -1,0 +1,76 @@
+"""How the names found in a question relate: a value that is a change word, negated names ("other than AWS
+and Azure"), two values of one dimension, and two values named side by side ("OpenAI or Anthropic")."""
+
+from __future__ import annotations
+
+import re
+
+from spendscope.agents.billy.question import _Question
+from spendscope.agents.billy.resolve import (
+    Mention,
+)
+from spendscope.agents.billy.vocab import (
+    CHANGE_NOUNS,
+    MEASURE_NOUNS,
+    RE,
+)
+
+
+def vocabulary_not_names(
+    q: _Question, mentions: list[Mention], used: set[int]
+) -> tuple[list[Mention], set[int]]:
+    """A value that is also a change word ("the growth team") is not a name in "spend growth from A to B"."""
+    keep: list[Mention] = []
+    for m in mentions:
+        word = q.toks[m.first].text if m.last - m.first == 1 else ""
+        prev = q.toks[m.first - 1].text if m.first > 0 else ""
+        if word in CHANGE_NOUNS and not m.context_word and prev in MEASURE_NOUNS:
+            used = used - {m.first}
+            continue
+        keep.append(m)
+    return keep, used
+
+
+def mark_negations(q: _Question, mentions: list[Mention]) -> None:
+    prev: Mention | None = None
+    for m in sorted(mentions, key=lambda m: m.first):
+        before = q.low[max(0, q.toks[m.first].start - 24) : q.toks[m.first].start]
+        if RE["negation"].search(before):
+            m.negated = True
+        elif prev is not None and prev.negated:
+            # "other than AWS and Azure": a list after a negation is negated as a whole
+            between = q.low[q.toks[prev.last - 1].end : q.toks[m.first].start]
+            if re.fullmatch(r"\s*(,|and|or|&|nor|/|\+)?\s*(,\s*)?(and |or |nor )?(the |our )?\s*", between):
+                m.negated = True
+        prev = m
+
+
+def same_dimension_conflicts(q: _Question, mentions: list[Mention]) -> None:
+    """Two values of one dimension not named as a list ("of our Vertex AI spend, how much was Claude"): a row has
+    one value per dimension, so the later name takes its partial reading in another dimension (claude-* models)."""
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if a.dim != b.dim or a.negated or b.negated or not b.partial:
+            continue
+        between = q.low[q.toks[a.last - 1].end : q.toks[b.first].start]
+        if re.fullmatch(
+            r"[\s,/&+]*(?:(?:and|or|nor|vs\.?|versus|plus|with|to|than|compared (?:to|with)|"
+            r"(?:(?:cost|costs|spend|spent|was|were|is|are|did) )?(?:more|less|higher|lower|bigger|smaller|cheaper|"
+            r"pricier|larger) than)[\s,]*)*"
+            r"(?:the |our )?\s*",
+            between,
+        ):
+            continue
+        dim = next(iter(b.partial))
+        b.dim, b.values, b.exact, b.partial = dim, b.partial[dim], False, {}
+
+
+def entity_comparison(mentions: list[Mention], rest: str) -> str | None:
+    """Two or more values of one dimension named side by side ("OpenAI or Anthropic"): that dimension."""
+    dims: dict[str, int] = {}
+    for m in mentions:
+        if not m.negated:
+            dims[m.dim] = dims.get(m.dim, 0) + 1
+    for d, n in dims.items():
+        if n >= 2 and re.search(r"\b(or|vs\.?|versus|compared|than|between)\b", rest):
+            return d
+    return None
