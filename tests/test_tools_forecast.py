@@ -231,3 +231,28 @@ def test_recurring_monthly_fees_stay_in_the_forecast(tmp_path: Path) -> None:
     others = [p.value for p in r.points if p.day.day != 1]
     assert first.value == pytest.approx(np.mean(others) + 4000, rel=0.1)
     assert "recurring charges" in r.model
+
+
+def test_backtest_folds_reach_as_far_ahead_as_the_forecast() -> None:
+    from spendscope.tools.governance.forecast_models import _folds, fold_days
+
+    assert fold_days(120, 30) == 30 and fold_days(120, 7) == 14 and fold_days(200, 90) == 35
+    assert fold_days(50, 30) == 22  # a short history holds a shorter fold after 28 days of training
+    assert _folds(120, 30) == [62, 76, 90]  # the last fold ends with the history
+
+
+def test_intervals_are_calibrated_on_the_days_as_they_were_not_the_cleaned_ones() -> None:
+    """The model is fitted on the series with outliers replaced, but real days have outliers: the errors that
+    calibrate the interval are measured against the raw days, so the interval is wider than the cleaned
+    series alone would make it."""
+    from spendscope.tools.governance.forecast_models import fit_forecast
+
+    rng = np.random.default_rng(5)
+    week = np.tile([1.0, 1.05, 1.05, 1.0, 0.95, 0.55, 0.5], 20)[:120]
+    cleaned = 400 * week * np.exp(rng.normal(0, 0.05, 120))
+    raw = cleaned.copy()
+    raw[rng.choice(np.arange(40, 120), 12, replace=False)] *= 2.5  # one day in seven is a spike
+    plain = fit_forecast(cleaned, 30, 90.0, method="seasonal_naive")
+    real = fit_forecast(cleaned, 30, 90.0, method="seasonal_naive", target=raw)
+    assert np.allclose(plain.mean, real.mean)
+    assert (real.upper - real.mean).mean() > 1.2 * (plain.upper - plain.mean).mean()

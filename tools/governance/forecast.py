@@ -283,10 +283,17 @@ def fee_projection(fees: np.ndarray, start: dt.date, horizon: int) -> np.ndarray
 
 
 def forecast_total(
-    usage: np.ndarray, fees: np.ndarray, start: dt.date, horizon: int, level: float, method: str
+    usage: np.ndarray,
+    fees: np.ndarray,
+    start: dt.date,
+    horizon: int,
+    level: float,
+    method: str,
+    raw: np.ndarray | None = None,
 ) -> SeriesForecast:
-    """Usage forecast (tools.governance.forecast_models) plus the projected recurring charges."""
-    fc = fit_forecast(usage, horizon, level, method)
+    """Usage forecast (tools.governance.forecast_models) plus the projected recurring charges; `raw` is the usage
+    before outliers were replaced (its days calibrate the intervals)."""
+    fc = fit_forecast(usage, horizon, level, method, target=raw)
     extra = fee_projection(fees, start, horizon)
     if extra.any():
         fc.mean, fc.lower, fc.upper = fc.mean + extra, fc.lower + extra, fc.upper + extra
@@ -430,7 +437,7 @@ def forecast_scope(
             "cannot be learned yet and recurring charges repeat from one month only"
         )
     cleaned, replaced = clean_outliers(usage) if len(y) >= TWO_SEASONS else (usage, [])
-    fc = forecast_total(cleaned, series.fees, series.start, horizon, level, method)
+    fc = forecast_total(cleaned, series.fees, series.start, horizon, level, method, raw=usage)
     notes += fc.notes
     bt = None
     if run_backtest:

@@ -2,9 +2,12 @@
 
 Three candidates per series: seasonal naive (last week repeated), ETS (statsmodels ETSModel: additive errors,
 weekly seasonality, damped trend or none, additive or multiplicative season; lowest AICc) and SARIMA
-(1,0,1)(0,1,1)7. `choose` runs a rolling-origin backtest (forecasts from up to three origins 14 days apart, 14
-days each, every model refitted on the data before its origin) and keeps the model with the lowest mean absolute
-error. Its backtest errors, scaled by the level of each fold's forecast, are the calibration set: the interval
+(1,0,1)(0,1,1)7. `choose` runs a rolling-origin backtest (forecasts from up to three origins 14 days apart, each
+as long as the forecast asked for: 14 to 35 days, so a 30-day forecast is judged and calibrated on 30-day errors;
+every model refitted on the data before its origin) and keeps the model with the lowest mean absolute error. The
+models are fitted on the series with transient outliers replaced, but their errors are measured against the days
+as they were (`target`): real days have outliers, and an interval calibrated without them covers too little.
+Its backtest errors, scaled by the level of each fold's forecast, are the calibration set: the interval
 of a new forecast is its mean plus the error quantiles times its level (split conformal), and simulated paths
 are that mean plus blocks of a week of consecutive backtest errors, so totals get intervals that keep the errors'
 day-to-day correlation. With under two weekly seasons (14 days) of history the forecast is the recent mean,
@@ -22,7 +25,8 @@ import numpy as np
 
 SEASON = 7
 SIMULATIONS = 1000
-FOLD_DAYS = 14  # horizon of each backtest fold
+FOLD_DAYS = 14  # shortest horizon of a backtest fold (and the step between fold origins)
+MAX_FOLD_DAYS = 35  # longest: a fold as long as the forecast, up to five weeks
 FOLDS = 3
 MIN_TRAIN = 28  # days of history a fold's model is fitted on at least
 MIN_ETS_DAYS = 21
@@ -119,16 +123,28 @@ def _usable(method: str, n: int) -> bool:
 # ---------------------------------------------------------------------------------------- calibration
 
 
-def _folds(n: int) -> list[int]:
-    """Origins of the rolling backtest (index of each fold's first forecast day), oldest first."""
-    return [o for o in (n - FOLD_DAYS * k for k in range(FOLDS, 0, -1)) if o >= MIN_TRAIN]
+def fold_days(n: int, horizon: int) -> int:
+    """Days each backtest fold forecasts: the forecast's horizon within 14..35 days, shorter when the history
+    (n days) cannot hold a fold that long after MIN_TRAIN days."""
+    return max(FOLD_DAYS, min(max(horizon, FOLD_DAYS), MAX_FOLD_DAYS, n - MIN_TRAIN))
 
 
-def backtest_errors(y: np.ndarray, method: str) -> list[np.ndarray]:
-    """Per fold: (actual - forecast) / level of that forecast, over FOLD_DAYS days."""
+def _folds(n: int, days: int = FOLD_DAYS) -> list[int]:
+    """Origins of the rolling backtest (index of each fold's first forecast day), oldest first: the last fold
+    ends with the history, the others start 14 days apart before it."""
+    return [o for o in (n - days - FOLD_DAYS * k for k in range(FOLDS - 1, -1, -1)) if o >= MIN_TRAIN]
+
+
+def backtest_errors(
+    y: np.ndarray, method: str, horizon: int = FOLD_DAYS, target: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """Per fold: (actual - forecast) / level of that forecast over the fold's days; the model is fitted on `y`
+    before the origin, the actual days are `target`'s (default `y`)."""
+    actual = y if target is None else target
+    days = fold_days(len(y), horizon)
     out = []
-    for origin in _folds(len(y)):
-        train, test = y[:origin], y[origin : origin + FOLD_DAYS]
+    for origin in _folds(len(y), days):
+        train, test = y[:origin], actual[origin : origin + days]
         if not _usable(method, len(train)):
             continue
         mean, _ = MODELS[method](train, len(test))
@@ -139,16 +155,20 @@ def backtest_errors(y: np.ndarray, method: str) -> list[np.ndarray]:
 
 
 def choose(
-    y: np.ndarray, methods: tuple[str, ...] = METHODS
+    y: np.ndarray,
+    methods: tuple[str, ...] = METHODS,
+    horizon: int = FOLD_DAYS,
+    target: np.ndarray | None = None,
 ) -> tuple[str, dict[str, float], list[np.ndarray]]:
     """The candidate with the lowest backtest mean absolute error (scaled), its score per candidate, and the
     chosen one's fold errors (the calibration set)."""
     scores: dict[str, float] = {}
     errors: dict[str, list[np.ndarray]] = {}
+    days = fold_days(len(y), horizon)
     for m in methods:
-        if not _usable(m, len(y) - FOLD_DAYS):
+        if not _usable(m, len(y) - days):
             continue
-        errs = backtest_errors(y, m)
+        errs = backtest_errors(y, m, horizon, target)
         if errs:
             errors[m] = errs
             scores[m] = float(np.mean(np.abs(np.concatenate(errs))))
@@ -172,6 +192,15 @@ def conformal(
     q_lo = np.quantile(pooled, max(0.0, np.floor(a * (n + 1)) / n - 1e-12), method="lower")
     q_hi = np.quantile(pooled, min(1.0, np.ceil((1 - a) * (n + 1)) / n), method="higher")
     lower, upper = mean + q_lo * scale, mean + q_hi * scale
+    longest = max((len(e) for e in errors), default=0)
+    for week in range(0, min(horizon, longest), SEASON):  # errors grow with the days ahead: per week ahead
+        part = np.concatenate([e[week : week + SEASON] for e in errors if len(e) > week])
+        k = len(part)
+        if k >= 2 * SEASON:
+            lo_w = np.quantile(part, max(0.0, np.floor(a * (k + 1)) / k - 1e-12), method="lower")
+            hi_w = np.quantile(part, min(1.0, np.ceil((1 - a) * (k + 1)) / k), method="higher")
+            days = slice(week, horizon if week + SEASON >= longest else week + SEASON)
+            lower[days], upper[days] = mean[days] + lo_w * scale, mean[days] + hi_w * scale
     rng = np.random.default_rng(seed)
     blocks = [e[i : i + SEASON] for e in errors for i in range(0, max(1, len(e) - SEASON + 1))] or [pooled]
     paths = np.empty((SIMULATIONS, horizon))
@@ -185,8 +214,15 @@ def conformal(
     return lower, upper, paths
 
 
-def fit_forecast(y: np.ndarray, horizon: int, level: float = 90.0, method: str = "auto") -> SeriesForecast:
-    """Forecast `horizon` days after `y` with the chosen (or the named) model and conformal intervals."""
+def fit_forecast(
+    y: np.ndarray,
+    horizon: int,
+    level: float = 90.0,
+    method: str = "auto",
+    target: np.ndarray | None = None,
+) -> SeriesForecast:
+    """Forecast `horizon` days after `y` with the chosen (or the named) model and conformal intervals calibrated
+    on the backtest errors against `target` (the series before outliers were replaced; default `y`)."""
     notes: list[str] = []
     if len(y) < 2 * SEASON:
         mean, name = naive_mean(y, horizon)
@@ -195,11 +231,13 @@ def fit_forecast(y: np.ndarray, horizon: int, level: float = 90.0, method: str =
         lower, upper, paths = conformal(mean, errors, level, bool(y.min() >= 0))
         return SeriesForecast(mean, lower, upper, paths, name, "mean", notes)
     methods = METHODS if method == "auto" else (method,)
-    chosen, scores, errors = choose(y, methods)
+    chosen, scores, errors = choose(y, methods, FOLD_DAYS, target)
     if chosen == "mean" or not _usable(chosen, len(y)):
         chosen = "seasonal_naive"
+    if fold_days(len(y), horizon) > FOLD_DAYS:  # calibrate on errors as far ahead as the forecast reaches
+        errors = backtest_errors(y, chosen, horizon, target) or errors
     if not errors:
-        errors = backtest_errors(y, chosen) or [_in_sample_errors(y)]
+        errors = backtest_errors(y, chosen, horizon, target) or [_in_sample_errors(y)]
         notes.append(
             "too little history for a rolling backtest: intervals from in-sample week-on-week changes"
         )
