@@ -276,7 +276,7 @@ class BlindRound:
     KNOWN_MISSES: frozenset[str] = frozenset()
 
     def build(self, folder: Path) -> Store:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must build its company's store")
 
     def resolve(self, spec: str, previous: Any) -> str:
         return spec
@@ -295,6 +295,10 @@ class BlindRound:
         self, store: Store, settings: Settings, case: tuple
     ) -> None:
         check_case(store, settings, case, self.CURRENCY)
+
+
+class ThreadedRound(BlindRound):
+    """A blind round that also has THREADS: follow-ups asked in one thread."""
 
     def test_a_follow_up_inherits_the_turn_before(
         self, store: Store, settings: Settings, thread: tuple

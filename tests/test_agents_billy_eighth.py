@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from billy_harness import (
-    BlindRound,
+    ThreadedRound,
     between,
     change,
     cost,
@@ -202,7 +202,7 @@ THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 
-class TestQuarry(BlindRound):
+class TestQuarry(ThreadedRound):
     AS_OF = AS_OF
     QUESTIONS = QUESTIONS
     THREADS = THREADS

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 from billy_harness import (
     MODEL,
-    BlindRound,
+    ThreadedRound,
     between,
     change,
     cost,
@@ -300,7 +300,7 @@ THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 
-class TestOstrander(BlindRound):
+class TestOstrander(ThreadedRound):
     AS_OF = AS_OF
     QUESTIONS = QUESTIONS
     THREADS = THREADS

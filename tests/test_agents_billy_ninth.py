@@ -19,7 +19,7 @@ from typing import Any
 
 from billy_harness import (
     MODEL,
-    BlindRound,
+    ThreadedRound,
     between,
     change,
     cost,
@@ -275,7 +275,7 @@ TIDEWELL_THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 
-class TestNordlicht(BlindRound):
+class TestNordlicht(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = N_AS_OF, "EUR", NORDLICHT, NORDLICHT_THREADS
 
     def build(self, folder: Path) -> Store:
@@ -291,7 +291,7 @@ class TestNordlicht(BlindRound):
         assert expected(store, "which", which(DEC, "BillingCurrency"))[1] == ("EUR",)
 
 
-class TestTidewell(BlindRound):
+class TestTidewell(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = T_AS_OF, "GBP", TIDEWELL, TIDEWELL_THREADS
 
     def build(self, folder: Path) -> Store:

@@ -11,7 +11,7 @@ from typing import Any
 
 from billy_harness import (
     MODEL,
-    BlindRound,
+    ThreadedRound,
     between,
     change,
     cost,
@@ -152,7 +152,7 @@ THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 
-class TestWrenfield(BlindRound):
+class TestWrenfield(ThreadedRound):
     AS_OF = AS_OF
     QUESTIONS = QUESTIONS
     THREADS = THREADS
