@@ -2,16 +2,20 @@
 
 Three candidates per series: seasonal naive (last week repeated), ETS (statsmodels ETSModel: additive errors,
 weekly seasonality, damped trend or none, additive or multiplicative season; lowest AICc) and SARIMA
-(1,0,1)(0,1,1)7. `choose` runs a rolling-origin backtest (forecasts from up to three origins 14 days apart, each
-as long as the forecast asked for: 14 to 35 days, so a 30-day forecast is judged and calibrated on 30-day errors;
-every model refitted on the data before its origin) and keeps the model with the lowest mean absolute error. The
-models are fitted on the series with transient outliers replaced, but their errors are measured against the days
-as they were (`target`): real days have outliers, and an interval calibrated without them covers too little.
-Its backtest errors, scaled by the level of each fold's forecast, are the calibration set: the interval
-of a new forecast is its mean plus the error quantiles times its level (split conformal), and simulated paths
-are that mean plus blocks of a week of consecutive backtest errors, so totals get intervals that keep the errors'
-day-to-day correlation. With under two weekly seasons (14 days) of history the forecast is the recent mean,
-with intervals from its dispersion, and says so.
+(1,0,1)(0,1,1)7. `choose` runs a rolling-origin backtest (14-day forecasts from three origins 14 days apart, every
+model refitted on the data before its origin) and keeps the model with the lowest mean absolute error. The models
+are fitted on the series with transient outliers replaced, but their errors are measured against the days as
+they were (`target`): real days have outliers, and an interval calibrated without them covers too little.
+
+The chosen model's intervals are calibrated on its errors from origins a week apart across the whole history,
+each fold as long as the forecast (14 to 35 days: a 30-day forecast is judged on 30-day errors). Those folds re-run
+the model's parameters on the history before each origin instead of refitting (`Fitted.from_origin`): that makes
+a dozen folds as cheap as one fit, and a dozen folds see the unusual weeks a 90% interval must allow for, where
+three folds see one or none. Errors are scaled by the level of each fold's forecast; the interval of a new
+forecast is its mean plus the error quantiles per week ahead times its level (split conformal), and simulated
+paths are that mean plus blocks of a week of consecutive errors, so totals get intervals that keep the errors'
+day-to-day correlation. With under two weekly seasons (14 days) of history the forecast is the recent mean, with
+intervals from its dispersion, and says so.
 
 statsmodels takes over a second to import, so it is imported inside the functions that fit.
 """
@@ -19,6 +23,7 @@ statsmodels takes over a second to import, so it is imported inside the function
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,29 +51,49 @@ class SeriesForecast:
     scores: dict[str, float] = field(default_factory=dict)  # backtest mean absolute error per candidate
 
     def total_quantiles(self, level: float, first: int = 0, last: int | None = None) -> tuple[float, float]:
-        """Interval of the total over horizon days `first`..`last` (not the sum of the daily intervals)."""
+        """Interval of the total over horizon days `first`..`last` (not the sum of the daily intervals); it
+        always holds the forecast total itself (backtest errors with a bias can shift the quantiles past it)."""
         a = (100 - level) / 200
         lo, hi = np.quantile(self.paths[:, first:last].sum(axis=1), [a, 1 - a])
-        return float(lo), float(hi)
+        total = float(self.mean[first:last].sum())
+        return min(float(lo), total), max(float(hi), total)
 
 
 # ------------------------------------------------------------------------------------------- point models
+
+
+@dataclass
+class Fitted:
+    """A model fitted on a history: its forecast from the end of that history, and the same parameters re-run on
+    an earlier part of it (`from_origin`), which is how the calibration folds forecast without refitting."""
+
+    name: str
+    forecast: Callable[[int], np.ndarray]
+    from_origin: Callable[[np.ndarray, int], np.ndarray]
 
 
 def naive_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
     return np.full(horizon, float(np.mean(y[-SEASON:]))), "recent mean (history under two weekly seasons)"
 
 
-def seasonal_naive_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
-    return np.resize(y[-SEASON:], horizon).astype(float), "seasonal naive (last week repeated)"
+def _repeat_last_week(y: np.ndarray, horizon: int) -> np.ndarray:
+    return np.resize(y[-SEASON:], horizon).astype(float)
 
 
-def ets_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
+def fit_seasonal_naive(y: np.ndarray) -> Fitted:
+    return Fitted("seasonal naive (last week repeated)", lambda h: _repeat_last_week(y, h), _repeat_last_week)
+
+
+def _daily(y: np.ndarray):  # noqa: ANN202 (a pandas Series; pandas is imported late)
     import pandas as pd
+
+    return pd.Series(y, index=pd.date_range("2000-01-03", periods=len(y), freq="D"))
+
+
+def fit_ets(y: np.ndarray) -> Fitted:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     scale = float(np.mean(np.abs(y))) or 1.0
-    series = pd.Series(y / scale, index=pd.date_range("2000-01-03", periods=len(y), freq="D"))
     specs: list[tuple[str | None, bool, str]] = [("add", True, "add"), (None, False, "add")]
     if y.min() > 0:
         specs.append(("add", True, "mul"))
@@ -76,28 +101,40 @@ def ets_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter from the optimiser
         for trend, damped, seasonal in specs:
+            spec = dict(
+                error="add",
+                trend=trend,
+                damped_trend=damped,
+                seasonal=seasonal,
+                seasonal_periods=SEASON,
+                initialization_method="heuristic",
+            )
             try:
-                fit = ETSModel(
-                    series,
-                    error="add",
-                    trend=trend,
-                    damped_trend=damped,
-                    seasonal=seasonal,
-                    seasonal_periods=SEASON,
-                    initialization_method="heuristic",
-                ).fit(disp=False, maxiter=200)
+                fit = ETSModel(_daily(y / scale), **spec).fit(disp=False, maxiter=200)
             except (ValueError, np.linalg.LinAlgError):
                 continue
             if np.isfinite(fit.aicc) and (best is None or fit.aicc < best[0]):
-                best = (fit.aicc, fit, trend, seasonal)
+                best = (fit.aicc, fit, spec)
     if best is None:
-        return seasonal_naive_mean(y, horizon)
-    _, fit, trend, seasonal = best
-    name = "ETS(A,{},{}) weekly".format("Ad" if trend else "N", "A" if seasonal == "add" else "M")
-    return np.asarray(fit.forecast(horizon), dtype=float) * scale, name
+        return fit_seasonal_naive(y)
+    _, fit, spec = best
+
+    def from_origin(train: np.ndarray, h: int) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                run = ETSModel(_daily(train / scale), **spec).smooth(fit.params)
+                return np.asarray(run.forecast(h), dtype=float) * scale
+            except (ValueError, np.linalg.LinAlgError):
+                return _repeat_last_week(train, h)
+
+    name = "ETS(A,{},{}) weekly".format(
+        "Ad" if spec["trend"] else "N", "A" if spec["seasonal"] == "add" else "M"
+    )
+    return Fitted(name, lambda h: np.asarray(fit.forecast(h), dtype=float) * scale, from_origin)
 
 
-def sarima_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
+def fit_sarima(y: np.ndarray) -> Fitted:
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     scale = float(np.mean(np.abs(y))) or 1.0
@@ -108,11 +145,32 @@ def sarima_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
                 disp=False, maxiter=50
             )
         except (ValueError, np.linalg.LinAlgError):
-            return seasonal_naive_mean(y, horizon)
-    return np.asarray(fit.forecast(horizon), dtype=float) * scale, "SARIMA(1,0,1)(0,1,1)7"
+            return fit_seasonal_naive(y)
+
+    def from_origin(train: np.ndarray, h: int) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return np.asarray(fit.apply(train / scale).forecast(h), dtype=float) * scale
+            except (ValueError, np.linalg.LinAlgError):
+                return _repeat_last_week(train, h)
+
+    return Fitted(
+        "SARIMA(1,0,1)(0,1,1)7", lambda h: np.asarray(fit.forecast(h), dtype=float) * scale, from_origin
+    )
 
 
-MODELS = {"seasonal_naive": seasonal_naive_mean, "ets": ets_mean, "sarima": sarima_mean}
+FITS: dict[str, Callable[[np.ndarray], Fitted]] = {
+    "seasonal_naive": fit_seasonal_naive,
+    "ets": fit_ets,
+    "sarima": fit_sarima,
+}
+
+
+def model_mean(method: str, y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
+    """`horizon` days after `y` from `method` fitted on `y`, and the model's name."""
+    fitted = FITS[method](y)
+    return fitted.forecast(horizon), fitted.name
 
 
 def _usable(method: str, n: int) -> bool:
@@ -147,11 +205,30 @@ def backtest_errors(
         train, test = y[:origin], actual[origin : origin + days]
         if not _usable(method, len(train)):
             continue
-        mean, _ = MODELS[method](train, len(test))
+        mean, _ = model_mean(method, train, len(test))
         mean = np.maximum(mean, 0.0) if y.min() >= 0 else mean
         level = max(float(np.mean(np.abs(mean))), 1e-9)
         out.append((test - mean) / level)
     return out
+
+
+def calibration_errors(
+    y: np.ndarray, fitted: Fitted, horizon: int, target: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """The calibration set: errors of `fitted` (its parameters, re-run on the history before each origin) over
+    folds as long as the forecast (fold_days), from origins a week apart across the whole history after
+    MIN_TRAIN days; scaled like backtest_errors. Many origins are what make the tail quantiles of a 90%
+    interval stable: three folds see one or two unusual weeks or none."""
+    actual = y if target is None else target
+    days = fold_days(len(y), horizon)
+    nonneg = y.min() >= 0
+    out = []
+    for origin in range(len(y) - days, MIN_TRAIN - 1, -SEASON):
+        mean = fitted.from_origin(y[:origin], days)
+        mean = np.maximum(mean, 0.0) if nonneg else mean
+        level = max(float(np.mean(np.abs(mean))), 1e-9)
+        out.append((actual[origin : origin + days] - mean) / level)
+    return out[::-1]
 
 
 def choose(
@@ -209,6 +286,7 @@ def conformal(
         while len(seq) < horizon:
             seq.extend(blocks[int(rng.integers(len(blocks)))])
         paths[s] = mean + np.asarray(seq[:horizon]) * scale
+    lower, upper = np.minimum(lower, mean), np.maximum(upper, mean)  # each day's interval holds its forecast
     if nonneg:
         lower, upper, paths = np.maximum(lower, 0.0), np.maximum(upper, 0.0), np.maximum(paths, 0.0)
     return lower, upper, paths
@@ -231,17 +309,17 @@ def fit_forecast(
         lower, upper, paths = conformal(mean, errors, level, bool(y.min() >= 0))
         return SeriesForecast(mean, lower, upper, paths, name, "mean", notes)
     methods = METHODS if method == "auto" else (method,)
-    chosen, scores, errors = choose(y, methods, FOLD_DAYS, target)
+    chosen, scores, _ = choose(y, methods, FOLD_DAYS, target)
     if chosen == "mean" or not _usable(chosen, len(y)):
         chosen = "seasonal_naive"
-    if fold_days(len(y), horizon) > FOLD_DAYS:  # calibrate on errors as far ahead as the forecast reaches
-        errors = backtest_errors(y, chosen, horizon, target) or errors
+    fitted = FITS[chosen](y)
+    errors = calibration_errors(y, fitted, horizon, target)
     if not errors:
-        errors = backtest_errors(y, chosen, horizon, target) or [_in_sample_errors(y)]
+        errors = [_in_sample_errors(y)]
         notes.append(
             "too little history for a rolling backtest: intervals from in-sample week-on-week changes"
         )
-    mean, name = MODELS[chosen](y, horizon)
+    mean, name = fitted.forecast(horizon), fitted.name
     if y.min() >= 0:
         mean = np.maximum(mean, 0.0)
     lower, upper, paths = conformal(mean, errors, level, bool(y.min() >= 0))
