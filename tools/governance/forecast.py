@@ -296,8 +296,7 @@ def forecast_total(
     fc = fit_forecast(usage, horizon, level, method, target=raw)
     extra = fee_projection(fees, start, horizon)
     if extra.any():
-        fc.mean, fc.lower, fc.upper = fc.mean + extra, fc.lower + extra, fc.upper + extra
-        fc.paths = fc.paths + extra
+        fc.shift(extra)
         fc.model += " + recurring charges"
     return fc
 

@@ -3,19 +3,19 @@
 Three candidates per series: seasonal naive (last week repeated), ETS (statsmodels ETSModel: additive errors,
 weekly seasonality, damped trend or none, additive or multiplicative season; lowest AICc) and SARIMA
 (1,0,1)(0,1,1)7. `choose` runs a rolling-origin backtest (14-day forecasts from three origins 14 days apart, every
-model refitted on the data before its origin) and keeps the model with the lowest mean absolute error. The models
-are fitted on the series with transient outliers replaced, but their errors are measured against the days as
-they were (`target`): real days have outliers, and an interval calibrated without them covers too little.
+model refitted on the data before its origin): SARIMA unless another model's mean absolute error is at least 10%
+lower (three folds are a noisy judge; a switch on noise extrapolates it). The models are fitted on the series
+with transient outliers replaced, but their errors are measured against the days as they were (`target`): real
+days have outliers, and an interval calibrated without them covers too little.
 
 The chosen model's intervals are calibrated on its errors from origins a week apart across the whole history,
 each fold as long as the forecast (14 to 35 days: a 30-day forecast is judged on 30-day errors). Those folds re-run
 the model's parameters on the history before each origin instead of refitting (`Fitted.from_origin`): that makes
 a dozen folds as cheap as one fit, and a dozen folds see the unusual weeks a 90% interval must allow for, where
-three folds see one or none. Errors are scaled by the level of each fold's forecast; the interval of a new
-forecast is its mean plus the error quantiles per week ahead times its level (split conformal), and simulated
-paths are that mean plus blocks of a week of consecutive errors, so totals get intervals that keep the errors'
-day-to-day correlation. With under two weekly seasons (14 days) of history the forecast is the recent mean, with
-intervals from its dispersion, and says so.
+three folds see one or none. Errors are scaled by the level of each fold's forecast. The interval is the wider of
+the split-conformal interval from those errors and a random walk of week-on-week changes
+(tools.governance.forecast_intervals). With under two weekly seasons (14 days) of history the forecast is the
+recent mean, with intervals from its dispersion, and says so.
 
 statsmodels takes over a second to import, so it is imported inside the functions that fit.
 """
@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from spendscope.tools.governance.forecast_intervals import conformal, drift, union
 
 SEASON = 7
-SIMULATIONS = 1000
 FOLD_DAYS = 14  # shortest horizon of a backtest fold (and the step between fold origins)
 MAX_FOLD_DAYS = 35  # longest: a fold as long as the forecast, up to five weeks
 FOLDS = 3
@@ -37,6 +37,8 @@ MIN_TRAIN = 28  # days of history a fold's model is fitted on at least
 MIN_ETS_DAYS = 21
 MIN_SARIMA_DAYS = 28
 METHODS = ("seasonal_naive", "ets", "sarima")
+DEFAULT_METHOD = "sarima"
+SWITCH_MARGIN = 0.10  # chosen on the tuning companies of bench/anomaly_benchmark.py (docs/performance.md)
 
 
 @dataclass
@@ -44,7 +46,7 @@ class SeriesForecast:
     mean: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
-    paths: np.ndarray  # simulated paths, simulations x horizon (intervals on sums, exceedance probabilities)
+    paths: list[np.ndarray]  # simulated path sets, each simulations x horizon (forecast_intervals)
     model: str
     method: str
     notes: list[str] = field(default_factory=list)
@@ -54,9 +56,21 @@ class SeriesForecast:
         """Interval of the total over horizon days `first`..`last` (not the sum of the daily intervals); it
         always holds the forecast total itself (backtest errors with a bias can shift the quantiles past it)."""
         a = (100 - level) / 200
-        lo, hi = np.quantile(self.paths[:, first:last].sum(axis=1), [a, 1 - a])
         total = float(self.mean[first:last].sum())
-        return min(float(lo), total), max(float(hi), total)
+        lo, hi = total, total
+        for paths in self.paths:  # the wider of the views
+            p_lo, p_hi = np.quantile(paths[:, first:last].sum(axis=1), [a, 1 - a])
+            lo, hi = min(lo, float(p_lo)), max(hi, float(p_hi))
+        return lo, hi
+
+    def total_samples(self, first: int = 0, last: int | None = None) -> np.ndarray:
+        """Simulated totals over horizon days `first`..`last`, every view's paths pooled (for probabilities)."""
+        return np.concatenate([paths[:, first:last].sum(axis=1) for paths in self.paths])
+
+    def shift(self, extra: np.ndarray) -> None:
+        """Add known amounts (recurring charges) to every day of the forecast, its intervals and paths."""
+        self.mean, self.lower, self.upper = self.mean + extra, self.lower + extra, self.upper + extra
+        self.paths = [paths + extra for paths in self.paths]
 
 
 # ------------------------------------------------------------------------------------------- point models
@@ -237,8 +251,11 @@ def choose(
     horizon: int = FOLD_DAYS,
     target: np.ndarray | None = None,
 ) -> tuple[str, dict[str, float], list[np.ndarray]]:
-    """The candidate with the lowest backtest mean absolute error (scaled), its score per candidate, and the
-    chosen one's fold errors (the calibration set)."""
+    """The model to forecast with, its score per candidate (backtest mean absolute error, scaled) and the chosen
+    one's fold errors. SARIMA is the default: another candidate replaces it only with a backtest error at least
+    SWITCH_MARGIN lower, because three folds are a noisy judge and a model switched on noise extrapolates it
+    (ETS's damped trend carries a recent ramp forward). Without SARIMA among the usable candidates, the lowest
+    error wins."""
     scores: dict[str, float] = {}
     errors: dict[str, list[np.ndarray]] = {}
     days = fold_days(len(y), horizon)
@@ -252,44 +269,9 @@ def choose(
     if not scores:
         return ("seasonal_naive" if len(y) >= 2 * SEASON else "mean"), {}, []
     best = min(scores, key=lambda m: (scores[m], METHODS.index(m)))
+    if DEFAULT_METHOD in scores and scores[best] > (1 - SWITCH_MARGIN) * scores[DEFAULT_METHOD]:
+        best = DEFAULT_METHOD
     return best, scores, errors[best]
-
-
-def conformal(
-    mean: np.ndarray, errors: list[np.ndarray], level: float, nonneg: bool, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(lower, upper, paths): split-conformal daily intervals from the backtest errors, and paths made of
-    week-long blocks of consecutive errors."""
-    horizon = len(mean)
-    scale = max(float(np.mean(np.abs(mean))), 1e-9)
-    pooled = np.concatenate(errors) if errors else np.zeros(1)
-    n = len(pooled)
-    a = (100 - level) / 200
-    # finite-sample split-conformal quantiles (n + 1 correction), clipped to the data
-    q_lo = np.quantile(pooled, max(0.0, np.floor(a * (n + 1)) / n - 1e-12), method="lower")
-    q_hi = np.quantile(pooled, min(1.0, np.ceil((1 - a) * (n + 1)) / n), method="higher")
-    lower, upper = mean + q_lo * scale, mean + q_hi * scale
-    longest = max((len(e) for e in errors), default=0)
-    for week in range(0, min(horizon, longest), SEASON):  # errors grow with the days ahead: per week ahead
-        part = np.concatenate([e[week : week + SEASON] for e in errors if len(e) > week])
-        k = len(part)
-        if k >= 2 * SEASON:
-            lo_w = np.quantile(part, max(0.0, np.floor(a * (k + 1)) / k - 1e-12), method="lower")
-            hi_w = np.quantile(part, min(1.0, np.ceil((1 - a) * (k + 1)) / k), method="higher")
-            days = slice(week, horizon if week + SEASON >= longest else week + SEASON)
-            lower[days], upper[days] = mean[days] + lo_w * scale, mean[days] + hi_w * scale
-    rng = np.random.default_rng(seed)
-    blocks = [e[i : i + SEASON] for e in errors for i in range(0, max(1, len(e) - SEASON + 1))] or [pooled]
-    paths = np.empty((SIMULATIONS, horizon))
-    for s in range(SIMULATIONS):  # simulations x (horizon / 7) block draws: a few thousand, small arrays
-        seq: list[float] = []
-        while len(seq) < horizon:
-            seq.extend(blocks[int(rng.integers(len(blocks)))])
-        paths[s] = mean + np.asarray(seq[:horizon]) * scale
-    lower, upper = np.minimum(lower, mean), np.maximum(upper, mean)  # each day's interval holds its forecast
-    if nonneg:
-        lower, upper, paths = np.maximum(lower, 0.0), np.maximum(upper, 0.0), np.maximum(paths, 0.0)
-    return lower, upper, paths
 
 
 def fit_forecast(
@@ -307,7 +289,7 @@ def fit_forecast(
         spread = np.std(y[-SEASON:]) / max(float(np.mean(np.abs(y[-SEASON:]))), 1e-9)
         errors = [np.array([-1.645, 1.645]) * spread * np.sqrt(1 + 1 / max(1, len(y)))]
         lower, upper, paths = conformal(mean, errors, level, bool(y.min() >= 0))
-        return SeriesForecast(mean, lower, upper, paths, name, "mean", notes)
+        return SeriesForecast(mean, lower, upper, [paths], name, "mean", notes)
     methods = METHODS if method == "auto" else (method,)
     chosen, scores, _ = choose(y, methods, FOLD_DAYS, target)
     if chosen == "mean" or not _usable(chosen, len(y)):
@@ -322,7 +304,9 @@ def fit_forecast(
     mean, name = fitted.forecast(horizon), fitted.name
     if y.min() >= 0:
         mean = np.maximum(mean, 0.0)
-    lower, upper, paths = conformal(mean, errors, level, bool(y.min() >= 0))
+    nonneg = bool(y.min() >= 0)
+    history = y if target is None else target
+    lower, upper, paths = union(conformal(mean, errors, level, nonneg), drift(mean, history, level, nonneg))
     return SeriesForecast(mean, lower, upper, paths, name, chosen, notes, scores)
 
 
