@@ -179,13 +179,81 @@ def test_scope_naming_nothing_known_is_refused(trending: Store) -> None:
     assert err2.value.code == "unknown_dimension"
 
 
-def test_auto_chooses_the_model_with_the_lowest_rolling_backtest_error(trending: Store) -> None:
-    from spendscope.tools.governance.forecast_models import METHODS
+def test_auto_keeps_sarima_unless_another_model_has_a_clearly_lower_backtest_error(trending: Store) -> None:
+    from spendscope.tools.governance.forecast_models import METHODS, SWITCH_MARGIN
 
     r = forecast(trending, ForecastInput(horizon=14))
     scores = {c.method: c.backtest_mae_pct for c in r.candidates}
     assert set(scores) == set(METHODS)
-    assert r.method == min(scores, key=lambda m: (scores[m], METHODS.index(m)))
+    best = min(scores, key=lambda m: (scores[m], METHODS.index(m)))
+    expected = "sarima" if scores[best] > (1 - SWITCH_MARGIN) * scores["sarima"] else best
+    assert r.method == expected
+
+
+def test_a_model_that_wins_the_backtest_by_less_than_the_margin_does_not_replace_sarima(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import spendscope.tools.governance.forecast_models as fm
+
+    y = np.tile([1.0, 1.1, 1.1, 1.0, 0.9, 0.5, 0.5], 12) * 100
+    close = {"seasonal_naive": 0.095, "ets": 0.097, "sarima": 0.100}  # 5% better: noise
+    clear = {"seasonal_naive": 0.120, "ets": 0.080, "sarima": 0.100}  # 20% better: a real difference
+    for scores, chosen in ((close, "sarima"), (clear, "ets")):
+        monkeypatch.setattr(
+            fm,
+            "backtest_errors",
+            lambda y, m, h=14, t=None, s=scores: [np.full(14, s[m]), -np.full(14, s[m])],
+        )
+        assert fm.choose(y)[0] == chosen
+    # without SARIMA among the candidates the lowest error wins
+    assert fm.choose(y, ("seasonal_naive", "ets"))[0] == "ets"
+
+
+def test_intervals_are_calibrated_on_folds_from_origins_a_week_apart_across_the_history() -> None:
+    from spendscope.tools.governance.forecast_models import MIN_TRAIN, calibration_errors, fit_seasonal_naive
+
+    y = np.tile([1.0, 1.1, 1.1, 1.0, 0.9, 0.5, 0.5], 20)[:130] * 100
+    errors = calibration_errors(y, fit_seasonal_naive(y), 30)
+    assert len(errors) == (130 - 30 - MIN_TRAIN) // 7 + 1 and all(len(e) == 30 for e in errors)
+    assert np.allclose(np.concatenate(errors), 0.0)  # a pure weekly pattern: last week repeated is exact
+
+
+def test_a_history_of_lasting_level_changes_widens_the_interval_with_the_weeks_ahead() -> None:
+    """Spend that moves to a new level and stays there (a random walk of week-on-week changes) makes the interval
+    of a day grow with the weeks ahead, even where the model's backtest folds saw few such moves."""
+    from spendscope.tools.governance.forecast_intervals import drift
+
+    rng = np.random.default_rng(3)
+    week = np.tile([1.0, 1.05, 1.05, 1.0, 0.95, 0.55, 0.5], 20)[:140]
+    level = 500 * np.exp(np.cumsum(rng.normal(0, 0.04, 140)))  # the level wanders and stays where it went
+    y = level * week
+    mean = np.resize(y[-7:], 35)
+    lower, upper, paths = drift(mean, y, 90.0, True)
+    width = (upper - lower) / mean
+    assert width[28:35].mean() > 1.5 * width[:7].mean()
+    assert (lower <= mean).all() and (mean <= upper).all() and paths.shape == (1000, 35)
+
+
+def test_the_interval_of_a_day_or_total_is_the_wider_of_the_model_view_and_the_drift_view() -> None:
+    from spendscope.tools.governance.forecast_intervals import conformal, drift
+    from spendscope.tools.governance.forecast_models import (
+        calibration_errors,
+        fit_forecast,
+        fit_seasonal_naive,
+    )
+
+    rng = np.random.default_rng(8)
+    y = 300 * np.tile([1.0, 1.05, 1.05, 1.0, 0.95, 0.55, 0.5], 20)[:120] * np.exp(rng.normal(0, 0.06, 120))
+    fc = fit_forecast(y, 30, 90.0, method="seasonal_naive")
+    errors = calibration_errors(y, fit_seasonal_naive(y), 30)
+    c_lo, c_hi, c_paths = conformal(fc.mean, errors, 90.0, True)
+    d_lo, d_hi, d_paths = drift(fc.mean, y, 90.0, True)
+    assert np.allclose(fc.lower, np.minimum(c_lo, d_lo)) and np.allclose(fc.upper, np.maximum(c_hi, d_hi))
+    lo, hi = fc.total_quantiles(90.0)
+    for paths in (c_paths, d_paths):
+        p_lo, p_hi = np.quantile(paths.sum(axis=1), [0.05, 0.95])
+        assert lo <= p_lo + 1e-6 and hi >= p_hi - 1e-6
+    assert len(fc.total_samples()) == 2 * len(c_paths)
 
 
 def test_conformal_intervals_cover_about_their_level_on_held_out_days() -> None:

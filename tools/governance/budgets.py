@@ -429,7 +429,7 @@ def evaluate(
             rest = float(fc.mean[skip:].sum())
             lo, hi = fc.total_quantiles(level, skip)
             projected, lower, upper = spent_f + rest, spent_f + lo, spent_f + hi
-            probability = float(np.mean(spent_f + fc.paths[:, skip:].sum(axis=1) > float(amount)) * 100)
+            probability = float(np.mean(spent_f + fc.total_samples(skip) > float(amount)) * 100)
             model = fc.model
             if exhaustion is None:
                 cum = spent_f + np.cumsum(fc.mean[skip:])

@@ -296,8 +296,7 @@ def forecast_total(
     fc = fit_forecast(usage, horizon, level, method, target=raw)
     extra = fee_projection(fees, start, horizon)
     if extra.any():
-        fc.mean, fc.lower, fc.upper = fc.mean + extra, fc.lower + extra, fc.upper + extra
-        fc.paths = fc.paths + extra
+        fc.shift(extra)
         fc.model += " + recurring charges"
     return fc
 
@@ -318,8 +317,8 @@ class ForecastInput(BaseModel):
     level: float = Field(90.0, gt=50, lt=100, description="prediction interval level, percent")
     method: Literal["auto", "ets", "sarima", "seasonal_naive"] = Field(
         "auto",
-        description="auto: the model (seasonal naive, ETS or SARIMA) with the lowest error on a rolling-origin "
-        "backtest of this scope",
+        description="auto: SARIMA unless seasonal naive or ETS has a clearly (10%) lower error on a "
+        "rolling-origin backtest of this scope",
     )
     backtest_days: int | None = Field(
         None, ge=SEASON, le=180, description="holdout length; default 28 (fewer when the history is short)"

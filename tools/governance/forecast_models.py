@@ -2,16 +2,20 @@
 
 Three candidates per series: seasonal naive (last week repeated), ETS (statsmodels ETSModel: additive errors,
 weekly seasonality, damped trend or none, additive or multiplicative season; lowest AICc) and SARIMA
-(1,0,1)(0,1,1)7. `choose` runs a rolling-origin backtest (forecasts from up to three origins 14 days apart, each
-as long as the forecast asked for: 14 to 35 days, so a 30-day forecast is judged and calibrated on 30-day errors;
-every model refitted on the data before its origin) and keeps the model with the lowest mean absolute error. The
-models are fitted on the series with transient outliers replaced, but their errors are measured against the days
-as they were (`target`): real days have outliers, and an interval calibrated without them covers too little.
-Its backtest errors, scaled by the level of each fold's forecast, are the calibration set: the interval
-of a new forecast is its mean plus the error quantiles times its level (split conformal), and simulated paths
-are that mean plus blocks of a week of consecutive backtest errors, so totals get intervals that keep the errors'
-day-to-day correlation. With under two weekly seasons (14 days) of history the forecast is the recent mean,
-with intervals from its dispersion, and says so.
+(1,0,1)(0,1,1)7. `choose` runs a rolling-origin backtest (14-day forecasts from three origins 14 days apart, every
+model refitted on the data before its origin): SARIMA unless another model's mean absolute error is at least 10%
+lower (three folds are a noisy judge; a switch on noise extrapolates it). The models are fitted on the series
+with transient outliers replaced, but their errors are measured against the days as they were (`target`): real
+days have outliers, and an interval calibrated without them covers too little.
+
+The chosen model's intervals are calibrated on its errors from origins a week apart across the whole history,
+each fold as long as the forecast (14 to 35 days: a 30-day forecast is judged on 30-day errors). Those folds re-run
+the model's parameters on the history before each origin instead of refitting (`Fitted.from_origin`): that makes
+a dozen folds as cheap as one fit, and a dozen folds see the unusual weeks a 90% interval must allow for, where
+three folds see one or none. Errors are scaled by the level of each fold's forecast. The interval is the wider of
+the split-conformal interval from those errors and a random walk of week-on-week changes
+(tools.governance.forecast_intervals). With under two weekly seasons (14 days) of history the forecast is the
+recent mean, with intervals from its dispersion, and says so.
 
 statsmodels takes over a second to import, so it is imported inside the functions that fit.
 """
@@ -19,12 +23,13 @@ statsmodels takes over a second to import, so it is imported inside the function
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from spendscope.tools.governance.forecast_intervals import conformal, drift, union
 
 SEASON = 7
-SIMULATIONS = 1000
 FOLD_DAYS = 14  # shortest horizon of a backtest fold (and the step between fold origins)
 MAX_FOLD_DAYS = 35  # longest: a fold as long as the forecast, up to five weeks
 FOLDS = 3
@@ -32,6 +37,8 @@ MIN_TRAIN = 28  # days of history a fold's model is fitted on at least
 MIN_ETS_DAYS = 21
 MIN_SARIMA_DAYS = 28
 METHODS = ("seasonal_naive", "ets", "sarima")
+DEFAULT_METHOD = "sarima"
+SWITCH_MARGIN = 0.10  # chosen on the tuning companies of bench/anomaly_benchmark.py (docs/performance.md)
 
 
 @dataclass
@@ -39,36 +46,68 @@ class SeriesForecast:
     mean: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
-    paths: np.ndarray  # simulated paths, simulations x horizon (intervals on sums, exceedance probabilities)
+    paths: list[np.ndarray]  # simulated path sets, each simulations x horizon (forecast_intervals)
     model: str
     method: str
     notes: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)  # backtest mean absolute error per candidate
 
     def total_quantiles(self, level: float, first: int = 0, last: int | None = None) -> tuple[float, float]:
-        """Interval of the total over horizon days `first`..`last` (not the sum of the daily intervals)."""
+        """Interval of the total over horizon days `first`..`last` (not the sum of the daily intervals); it
+        always holds the forecast total itself (backtest errors with a bias can shift the quantiles past it)."""
         a = (100 - level) / 200
-        lo, hi = np.quantile(self.paths[:, first:last].sum(axis=1), [a, 1 - a])
-        return float(lo), float(hi)
+        total = float(self.mean[first:last].sum())
+        lo, hi = total, total
+        for paths in self.paths:  # the wider of the views
+            p_lo, p_hi = np.quantile(paths[:, first:last].sum(axis=1), [a, 1 - a])
+            lo, hi = min(lo, float(p_lo)), max(hi, float(p_hi))
+        return lo, hi
+
+    def total_samples(self, first: int = 0, last: int | None = None) -> np.ndarray:
+        """Simulated totals over horizon days `first`..`last`, every view's paths pooled (for probabilities)."""
+        return np.concatenate([paths[:, first:last].sum(axis=1) for paths in self.paths])
+
+    def shift(self, extra: np.ndarray) -> None:
+        """Add known amounts (recurring charges) to every day of the forecast, its intervals and paths."""
+        self.mean, self.lower, self.upper = self.mean + extra, self.lower + extra, self.upper + extra
+        self.paths = [paths + extra for paths in self.paths]
 
 
 # ------------------------------------------------------------------------------------------- point models
+
+
+@dataclass
+class Fitted:
+    """A model fitted on a history: its forecast from the end of that history, and the same parameters re-run on
+    an earlier part of it (`from_origin`), which is how the calibration folds forecast without refitting."""
+
+    name: str
+    forecast: Callable[[int], np.ndarray]
+    from_origin: Callable[[np.ndarray, int], np.ndarray]
 
 
 def naive_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
     return np.full(horizon, float(np.mean(y[-SEASON:]))), "recent mean (history under two weekly seasons)"
 
 
-def seasonal_naive_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
-    return np.resize(y[-SEASON:], horizon).astype(float), "seasonal naive (last week repeated)"
+def _repeat_last_week(y: np.ndarray, horizon: int) -> np.ndarray:
+    return np.resize(y[-SEASON:], horizon).astype(float)
 
 
-def ets_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
+def fit_seasonal_naive(y: np.ndarray) -> Fitted:
+    return Fitted("seasonal naive (last week repeated)", lambda h: _repeat_last_week(y, h), _repeat_last_week)
+
+
+def _daily(y: np.ndarray):  # noqa: ANN202 (a pandas Series; pandas is imported late)
     import pandas as pd
+
+    return pd.Series(y, index=pd.date_range("2000-01-03", periods=len(y), freq="D"))
+
+
+def fit_ets(y: np.ndarray) -> Fitted:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     scale = float(np.mean(np.abs(y))) or 1.0
-    series = pd.Series(y / scale, index=pd.date_range("2000-01-03", periods=len(y), freq="D"))
     specs: list[tuple[str | None, bool, str]] = [("add", True, "add"), (None, False, "add")]
     if y.min() > 0:
         specs.append(("add", True, "mul"))
@@ -76,28 +115,40 @@ def ets_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter from the optimiser
         for trend, damped, seasonal in specs:
+            spec = dict(
+                error="add",
+                trend=trend,
+                damped_trend=damped,
+                seasonal=seasonal,
+                seasonal_periods=SEASON,
+                initialization_method="heuristic",
+            )
             try:
-                fit = ETSModel(
-                    series,
-                    error="add",
-                    trend=trend,
-                    damped_trend=damped,
-                    seasonal=seasonal,
-                    seasonal_periods=SEASON,
-                    initialization_method="heuristic",
-                ).fit(disp=False, maxiter=200)
+                fit = ETSModel(_daily(y / scale), **spec).fit(disp=False, maxiter=200)
             except (ValueError, np.linalg.LinAlgError):
                 continue
             if np.isfinite(fit.aicc) and (best is None or fit.aicc < best[0]):
-                best = (fit.aicc, fit, trend, seasonal)
+                best = (fit.aicc, fit, spec)
     if best is None:
-        return seasonal_naive_mean(y, horizon)
-    _, fit, trend, seasonal = best
-    name = "ETS(A,{},{}) weekly".format("Ad" if trend else "N", "A" if seasonal == "add" else "M")
-    return np.asarray(fit.forecast(horizon), dtype=float) * scale, name
+        return fit_seasonal_naive(y)
+    _, fit, spec = best
+
+    def from_origin(train: np.ndarray, h: int) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                run = ETSModel(_daily(train / scale), **spec).smooth(fit.params)
+                return np.asarray(run.forecast(h), dtype=float) * scale
+            except (ValueError, np.linalg.LinAlgError):
+                return _repeat_last_week(train, h)
+
+    name = "ETS(A,{},{}) weekly".format(
+        "Ad" if spec["trend"] else "N", "A" if spec["seasonal"] == "add" else "M"
+    )
+    return Fitted(name, lambda h: np.asarray(fit.forecast(h), dtype=float) * scale, from_origin)
 
 
-def sarima_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
+def fit_sarima(y: np.ndarray) -> Fitted:
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     scale = float(np.mean(np.abs(y))) or 1.0
@@ -108,11 +159,32 @@ def sarima_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
                 disp=False, maxiter=50
             )
         except (ValueError, np.linalg.LinAlgError):
-            return seasonal_naive_mean(y, horizon)
-    return np.asarray(fit.forecast(horizon), dtype=float) * scale, "SARIMA(1,0,1)(0,1,1)7"
+            return fit_seasonal_naive(y)
+
+    def from_origin(train: np.ndarray, h: int) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return np.asarray(fit.apply(train / scale).forecast(h), dtype=float) * scale
+            except (ValueError, np.linalg.LinAlgError):
+                return _repeat_last_week(train, h)
+
+    return Fitted(
+        "SARIMA(1,0,1)(0,1,1)7", lambda h: np.asarray(fit.forecast(h), dtype=float) * scale, from_origin
+    )
 
 
-MODELS = {"seasonal_naive": seasonal_naive_mean, "ets": ets_mean, "sarima": sarima_mean}
+FITS: dict[str, Callable[[np.ndarray], Fitted]] = {
+    "seasonal_naive": fit_seasonal_naive,
+    "ets": fit_ets,
+    "sarima": fit_sarima,
+}
+
+
+def model_mean(method: str, y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
+    """`horizon` days after `y` from `method` fitted on `y`, and the model's name."""
+    fitted = FITS[method](y)
+    return fitted.forecast(horizon), fitted.name
 
 
 def _usable(method: str, n: int) -> bool:
@@ -147,11 +219,30 @@ def backtest_errors(
         train, test = y[:origin], actual[origin : origin + days]
         if not _usable(method, len(train)):
             continue
-        mean, _ = MODELS[method](train, len(test))
+        mean, _ = model_mean(method, train, len(test))
         mean = np.maximum(mean, 0.0) if y.min() >= 0 else mean
         level = max(float(np.mean(np.abs(mean))), 1e-9)
         out.append((test - mean) / level)
     return out
+
+
+def calibration_errors(
+    y: np.ndarray, fitted: Fitted, horizon: int, target: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """The calibration set: errors of `fitted` (its parameters, re-run on the history before each origin) over
+    folds as long as the forecast (fold_days), from origins a week apart across the whole history after
+    MIN_TRAIN days; scaled like backtest_errors. Many origins are what make the tail quantiles of a 90%
+    interval stable: three folds see one or two unusual weeks or none."""
+    actual = y if target is None else target
+    days = fold_days(len(y), horizon)
+    nonneg = y.min() >= 0
+    out = []
+    for origin in range(len(y) - days, MIN_TRAIN - 1, -SEASON):
+        mean = fitted.from_origin(y[:origin], days)
+        mean = np.maximum(mean, 0.0) if nonneg else mean
+        level = max(float(np.mean(np.abs(mean))), 1e-9)
+        out.append((actual[origin : origin + days] - mean) / level)
+    return out[::-1]
 
 
 def choose(
@@ -160,8 +251,11 @@ def choose(
     horizon: int = FOLD_DAYS,
     target: np.ndarray | None = None,
 ) -> tuple[str, dict[str, float], list[np.ndarray]]:
-    """The candidate with the lowest backtest mean absolute error (scaled), its score per candidate, and the
-    chosen one's fold errors (the calibration set)."""
+    """The model to forecast with, its score per candidate (backtest mean absolute error, scaled) and the chosen
+    one's fold errors. SARIMA is the default: another candidate replaces it only with a backtest error at least
+    SWITCH_MARGIN lower, because three folds are a noisy judge and a model switched on noise extrapolates it
+    (ETS's damped trend carries a recent ramp forward). Without SARIMA among the usable candidates, the lowest
+    error wins."""
     scores: dict[str, float] = {}
     errors: dict[str, list[np.ndarray]] = {}
     days = fold_days(len(y), horizon)
@@ -175,43 +269,9 @@ def choose(
     if not scores:
         return ("seasonal_naive" if len(y) >= 2 * SEASON else "mean"), {}, []
     best = min(scores, key=lambda m: (scores[m], METHODS.index(m)))
+    if DEFAULT_METHOD in scores and scores[best] > (1 - SWITCH_MARGIN) * scores[DEFAULT_METHOD]:
+        best = DEFAULT_METHOD
     return best, scores, errors[best]
-
-
-def conformal(
-    mean: np.ndarray, errors: list[np.ndarray], level: float, nonneg: bool, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(lower, upper, paths): split-conformal daily intervals from the backtest errors, and paths made of
-    week-long blocks of consecutive errors."""
-    horizon = len(mean)
-    scale = max(float(np.mean(np.abs(mean))), 1e-9)
-    pooled = np.concatenate(errors) if errors else np.zeros(1)
-    n = len(pooled)
-    a = (100 - level) / 200
-    # finite-sample split-conformal quantiles (n + 1 correction), clipped to the data
-    q_lo = np.quantile(pooled, max(0.0, np.floor(a * (n + 1)) / n - 1e-12), method="lower")
-    q_hi = np.quantile(pooled, min(1.0, np.ceil((1 - a) * (n + 1)) / n), method="higher")
-    lower, upper = mean + q_lo * scale, mean + q_hi * scale
-    longest = max((len(e) for e in errors), default=0)
-    for week in range(0, min(horizon, longest), SEASON):  # errors grow with the days ahead: per week ahead
-        part = np.concatenate([e[week : week + SEASON] for e in errors if len(e) > week])
-        k = len(part)
-        if k >= 2 * SEASON:
-            lo_w = np.quantile(part, max(0.0, np.floor(a * (k + 1)) / k - 1e-12), method="lower")
-            hi_w = np.quantile(part, min(1.0, np.ceil((1 - a) * (k + 1)) / k), method="higher")
-            days = slice(week, horizon if week + SEASON >= longest else week + SEASON)
-            lower[days], upper[days] = mean[days] + lo_w * scale, mean[days] + hi_w * scale
-    rng = np.random.default_rng(seed)
-    blocks = [e[i : i + SEASON] for e in errors for i in range(0, max(1, len(e) - SEASON + 1))] or [pooled]
-    paths = np.empty((SIMULATIONS, horizon))
-    for s in range(SIMULATIONS):  # simulations x (horizon / 7) block draws: a few thousand, small arrays
-        seq: list[float] = []
-        while len(seq) < horizon:
-            seq.extend(blocks[int(rng.integers(len(blocks)))])
-        paths[s] = mean + np.asarray(seq[:horizon]) * scale
-    if nonneg:
-        lower, upper, paths = np.maximum(lower, 0.0), np.maximum(upper, 0.0), np.maximum(paths, 0.0)
-    return lower, upper, paths
 
 
 def fit_forecast(
@@ -229,22 +289,24 @@ def fit_forecast(
         spread = np.std(y[-SEASON:]) / max(float(np.mean(np.abs(y[-SEASON:]))), 1e-9)
         errors = [np.array([-1.645, 1.645]) * spread * np.sqrt(1 + 1 / max(1, len(y)))]
         lower, upper, paths = conformal(mean, errors, level, bool(y.min() >= 0))
-        return SeriesForecast(mean, lower, upper, paths, name, "mean", notes)
+        return SeriesForecast(mean, lower, upper, [paths], name, "mean", notes)
     methods = METHODS if method == "auto" else (method,)
-    chosen, scores, errors = choose(y, methods, FOLD_DAYS, target)
+    chosen, scores, _ = choose(y, methods, FOLD_DAYS, target)
     if chosen == "mean" or not _usable(chosen, len(y)):
         chosen = "seasonal_naive"
-    if fold_days(len(y), horizon) > FOLD_DAYS:  # calibrate on errors as far ahead as the forecast reaches
-        errors = backtest_errors(y, chosen, horizon, target) or errors
+    fitted = FITS[chosen](y)
+    errors = calibration_errors(y, fitted, horizon, target)
     if not errors:
-        errors = backtest_errors(y, chosen, horizon, target) or [_in_sample_errors(y)]
+        errors = [_in_sample_errors(y)]
         notes.append(
             "too little history for a rolling backtest: intervals from in-sample week-on-week changes"
         )
-    mean, name = MODELS[chosen](y, horizon)
+    mean, name = fitted.forecast(horizon), fitted.name
     if y.min() >= 0:
         mean = np.maximum(mean, 0.0)
-    lower, upper, paths = conformal(mean, errors, level, bool(y.min() >= 0))
+    nonneg = bool(y.min() >= 0)
+    history = y if target is None else target
+    lower, upper, paths = union(conformal(mean, errors, level, nonneg), drift(mean, history, level, nonneg))
     return SeriesForecast(mean, lower, upper, paths, name, chosen, notes, scores)
 
 
