@@ -106,6 +106,11 @@ _LOCKS: dict[str, _ReadWriteLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
+def writing_in_this_thread(path: Path | str) -> bool:
+    """Whether this thread holds the store's write transaction (a read now would wait for itself)."""
+    return _lock_for(Path(path))._writer == threading.get_ident()
+
+
 def _lock_for(path: Path) -> _ReadWriteLock:
     key = str(path.resolve())
     with _LOCKS_GUARD:
