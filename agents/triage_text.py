@@ -21,10 +21,10 @@ SYSTEM = (
     "they appear there; never compute, round differently or invent a number."
 )
 TOLERANCE = 0.01  # a cited figure may differ from a fact by 1% (rounding), or by half a unit
-_FIGURE = re.compile(
-    r"(?P<sign>[-+−]?)(?P<money>[$€£¥₹₩]|\b[A-Z]{3} )?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<unit>[kKmM](?![a-zA-Z]))?"
-    r"\s?(?P<pct>%)?"
-)
+_FIGURE = (
+    r"(?P<sign>[-+−]?)(?P<money>[$€£¥₹₩]|\b(?:{codes}) )?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?"
+    r"(?P<unit>[kKmM](?![a-zA-Z]))?\s?(?P<pct>%)?"
+)  # {codes}: USD and the billing currency's code ("CHF 12.00", "USD 0.0042")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -182,10 +182,11 @@ def _value(m: re.Match[str]) -> float:
 
 
 def unsupported_figures(summary: str, facts_text: str) -> list[str]:
-    """Dollar amounts and percentages in `summary` that no number in `facts_text` supports (within rounding)."""
+    """Amounts and percentages in `summary` that no number in `facts_text` supports (within rounding)."""
     known = [float(n.replace(",", "")) for n in _NUMBER.findall(facts_text)]
     bad = []
-    for m in _FIGURE.finditer(summary):
+    codes = "|".join(re.escape(c) for c in sorted({"USD", money_text.currency_code()}) if c)
+    for m in re.finditer(_FIGURE.replace("{codes}", codes), summary):
         if not (m.group("money") or m.group("pct")):
             continue
         x = _value(m)

@@ -140,6 +140,15 @@ def test_a_store_reports_each_currency_its_rows_are_billed_in(mixed: Store, eur:
         assert currency_code() == "EUR" and mixed_note() == ""
 
 
+def test_money_written_inside_the_stores_own_write_transaction_does_not_wait_for_it(eur: Store) -> None:
+    with for_store(eur):
+        assert money(1) == "€1.00"
+    with eur.writer() as con:
+        con.execute("UPDATE costs SET EffectiveCost = EffectiveCost WHERE false")
+        with for_store(eur, eager=True):
+            assert money(1) == "€1.00"
+
+
 def test_a_store_without_cost_rows_is_written_in_dollars(tmp_path: Path) -> None:
     store = Store(tmp_path / "empty.duckdb")
     store.ensure_schema()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -196,12 +197,14 @@ def axis_title(title: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------- the store's
 
 
-_CACHE: dict[tuple[object, ...], tuple[str, ...]] = {}
+_CACHE: dict[tuple[object, ...], tuple[str, ...]] = {}  # store state -> its currencies
+_LAST: dict[str, tuple[float, tuple[str, ...]]] = {}  # store -> (when read, its currencies) at its last read
 _CACHE_GUARD = threading.Lock()
+REMOTE_TTL = 60.0  # seconds a ClickHouse store's currencies are trusted (no file to watch)
 
 
 def _state(store: Any) -> tuple[object, ...] | None:
-    """What changes when a DuckDB store file is written (None: not a file store; read it every time)."""
+    """What changes when a DuckDB store file is written (None: a ClickHouse store, no file to watch)."""
     if getattr(store, "backend", "duckdb") != "duckdb":
         return None
     path = Path(store.path).resolve()
@@ -217,27 +220,31 @@ def _state(store: Any) -> tuple[object, ...] | None:
 
 def store_currencies(store: Any) -> tuple[str, ...]:
     """The distinct billing currencies of `store`'s cost rows (upper case, sorted); () when it holds none or
-    cannot be read now (money is then written in USD, as before any currency was known)."""
+    cannot be read (money is then written in USD). Inside this thread's own write transaction a read would wait
+    for itself: the currencies of the store's last read are used."""
     import duckdb
     from spendscope.data.errors import SpendscopeError
     from spendscope.data.store import writing_in_this_thread
 
-    key = _state(store)
-    if key is not None:
-        with _CACHE_GUARD:
-            if key in _CACHE:
-                return _CACHE[key]
-        if not Path(store.path).exists() or writing_in_this_thread(store.path):
-            return ()
+    key, name = _state(store), repr(store)
+    with _CACHE_GUARD:
+        if key is not None and key in _CACHE:
+            return _CACHE[key]
+        last = _LAST.get(name)
+    if key is None and last is not None and time.monotonic() - last[0] < REMOTE_TTL:
+        return last[1]
+    if key is not None and (not Path(store.path).exists() or writing_in_this_thread(store.path)):
+        return last[1] if last else ()
     try:
         with store.reader() as con:
             rows = con.execute("SELECT DISTINCT BillingCurrency FROM costs").fetchall()
     except (SpendscopeError, OSError, duckdb.Error):
         return ()
     codes = tuple(sorted({str(r[0]).strip().upper() for r in rows if r[0] and str(r[0]).strip()}))
-    if key is not None:
-        with _CACHE_GUARD:
-            if len(_CACHE) > 64:
-                _CACHE.clear()
+    with _CACHE_GUARD:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        if key is not None:
             _CACHE[key] = codes
+        _LAST[name] = (time.monotonic(), codes)
     return codes
