@@ -205,17 +205,12 @@ REMOTE_TTL = 60.0  # seconds a ClickHouse store's currencies are trusted (no fil
 
 def _state(store: Any) -> tuple[object, ...] | None:
     """What changes when a DuckDB store file is written (None: a ClickHouse store, no file to watch)."""
+    from spendscope.data.store import store_stamp
+
     if getattr(store, "backend", "duckdb") != "duckdb":
         return None
     path = Path(store.path).resolve()
-    parts: list[object] = [str(path)]
-    for p in (path, path.with_name(path.name + ".wal")):
-        try:
-            st = p.stat()
-            parts += [st.st_mtime_ns, st.st_size]
-        except OSError:
-            parts += [0, 0]
-    return tuple(parts)
+    return (str(path), *store_stamp(path))
 
 
 def store_currencies(store: Any) -> tuple[str, ...]:
