@@ -41,9 +41,8 @@ class AnswerPool:
             log.warning("answer pool full (%d answers running or waiting): refusing one", self.capacity)
             return False
         try:
-            future: Future[Any] = self.executor.submit(
-                contextvars.copy_context().run, work
-            )  # the asker's currency
+            # the answer runs in the listener's context: the store's billing currency
+            future: Future[Any] = self.executor.submit(contextvars.copy_context().run, work)
         except RuntimeError:  # the executor was shut down
             self._slots.release()
             return False

@@ -168,7 +168,6 @@ def invoke(
     holds the keyword arguments some operations take besides their input (the CLI's local price catalog)."""
     op = get_operation(operation) if isinstance(operation, str) else operation
     prepared = prepare(store, op, params, caller)
-    with for_store(
-        store, eager=True
-    ):  # text the operation writes has the store's currency (read before it writes)
+    # text the operation writes is in the store's currency, read before the operation opens a write
+    with for_store(store, eager=True):
         return op.func(store, prepared, **(context or {}))
