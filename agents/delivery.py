@@ -62,7 +62,7 @@ class Alert(BaseModel):
     related_ids: list[str] = Field(default_factory=list, description="their anomaly ids")
     trend: str | None = Field(None, description="growing, steady, easing, ended or new")
     severity_reason: str | None = Field(
-        None, description="why this severity, e.g. 'high by dollar impact ($1,234.00)'"
+        None, description="why this severity, e.g. 'high by cost impact ($1,234.00)'"
     )
     owner_reason: str | None = Field(None, description="how the owner was found, or what is missing")
     escalated_from: str | None = Field(None, description="the severity this anomaly was alerted at before")

@@ -38,6 +38,7 @@ from spendscope.tools.governance.anomalies import (
     list_anomalies,
 )
 from spendscope.tools.governance.anomaly_detection import SEVERITIES, Anomaly, DetectInput
+from spendscope.tools.money_text import in_store_currency
 from spendscope.tools.triage import ledger
 from spendscope.tools.triage.context import TriageFacts, data_through, gather_facts, lead_of
 
@@ -453,6 +454,7 @@ def _merge(result: TriageResult, state: dict[str, Any]) -> None:
         result.data_through = dt.date.fromisoformat(state["through"])
 
 
+@in_store_currency
 def run_triage(
     store: Store,
     settings: Settings,

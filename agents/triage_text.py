@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+from spendscope.tools import money_text
 from spendscope.tools.governance.anomaly_detection import NONE_VALUE, Anomaly
 from spendscope.tools.triage.context import TriageFacts
 
@@ -20,15 +21,22 @@ SYSTEM = (
     "they appear there; never compute, round differently or invent a number."
 )
 TOLERANCE = 0.01  # a cited figure may differ from a fact by 1% (rounding), or by half a unit
-_FIGURE = re.compile(
-    r"(?P<sign>[-+−]?)(?P<money>\$)?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<unit>[kKmM](?![a-zA-Z]))?"
-    r"\s?(?P<pct>%)?"
-)
+_FIGURE = (
+    r"(?P<sign>[-+−]?)(?P<money>[$€£¥₹₩]|\b(?:{codes}) )?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?"
+    r"(?P<unit>[kKmM](?![a-zA-Z]))?\s?(?P<pct>%)?"
+)  # {codes}: USD and the billing currency's code ("CHF 12.00", "USD 0.0042")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
-def money(x: float, signed: bool = False, cents: bool = True) -> str:
-    text = f"${abs(x):,.2f}" if cents else f"${abs(x):,.0f}"
+def money(x: float, signed: bool = False, cents: bool = True, *, estimate: bool = False) -> str:
+    """An amount in the billing currency (tools.money_text); `estimate`: a telemetry cost estimate, made from list
+    prices in USD."""
+    digits = 2 if cents else 0
+    text = (
+        money_text.usd(abs(x), digits=digits, code=True)
+        if estimate
+        else money_text.money(abs(x), digits=digits)
+    )
     return ("+" if x >= 0 else "-") + text if signed else text
 
 
@@ -72,8 +80,8 @@ def commit_lines(f: TriageFacts) -> list[str]:
         line = f"commit {c.commit[:10]} first seen {c.first_seen:%Y-%m-%d %H:%M} UTC ({where})"
         if c.cost_per_request_before is not None and c.cost_per_request_after is not None:
             line += (
-                f": cost per request ${c.cost_per_request_before:,.4f} -> ${c.cost_per_request_after:,.4f} "
-                f"({pct(c.change_pct)})"
+                f": estimated cost per request {money_text.usd(c.cost_per_request_before, digits=4, code=True)} -> "
+                f"{money_text.usd(c.cost_per_request_after, digits=4, code=True)} ({pct(c.change_pct)})"
             )
         rb, ra = c.requests_per_day_before, c.requests_per_day_after
         if rb and ra and abs(ra - rb) / rb >= 0.5:
@@ -90,8 +98,8 @@ def usage_lines(f: TriageFacts) -> list[str]:
         for v in ranking.values:
             share = f", {v.share_pct:.0f}% of it" if v.share_pct is not None else ""
             out.append(
-                f"{ranking.field} {v.value}: {money(v.cost)}{share}, {money(v.change, signed=True)} "
-                f"({pct(v.change_pct)}) vs the same weekdays before"
+                f"{ranking.field} {v.value}: {money(v.cost, estimate=True)} estimated{share}, "
+                f"{money(v.change, signed=True, estimate=True)} ({pct(v.change_pct)}) vs the same weekdays before"
             )
     return out
 
@@ -174,10 +182,11 @@ def _value(m: re.Match[str]) -> float:
 
 
 def unsupported_figures(summary: str, facts_text: str) -> list[str]:
-    """Dollar amounts and percentages in `summary` that no number in `facts_text` supports (within rounding)."""
+    """Amounts and percentages in `summary` that no number in `facts_text` supports (within rounding)."""
     known = [float(n.replace(",", "")) for n in _NUMBER.findall(facts_text)]
     bad = []
-    for m in _FIGURE.finditer(summary):
+    codes = "|".join(re.escape(c) for c in sorted({"USD", money_text.currency_code()}) if c)
+    for m in re.finditer(_FIGURE.replace("{codes}", codes), summary):
         if not (m.group("money") or m.group("pct")):
             continue
         x = _value(m)

@@ -106,6 +106,23 @@ _LOCKS: dict[str, _ReadWriteLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
+def store_stamp(path: Path) -> tuple[int, ...]:
+    """Changes whenever the store is written (the file or its write-ahead log)."""
+    out: list[int] = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            out += [st.st_mtime_ns, st.st_size]
+        except FileNotFoundError:
+            out += [0, 0]
+    return tuple(out)
+
+
+def writing_in_this_thread(path: Path | str) -> bool:
+    """Whether this thread holds the store's write transaction (a read now would wait for itself)."""
+    return _lock_for(Path(path))._writer == threading.get_ident()
+
+
 def _lock_for(path: Path) -> _ReadWriteLock:
     key = str(path.resolve())
     with _LOCKS_GUARD:

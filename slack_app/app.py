@@ -26,7 +26,7 @@ from spendscope.slack_app.access import Access
 from spendscope.slack_app.actions import AlertActions
 from spendscope.slack_app.ask import EXAMPLES, Answerer, EventLedger, Question, clean_text
 from spendscope.slack_app.delivery import SlackDelivery
-from spendscope.slack_app.workers import AnswerPool
+from spendscope.slack_app.workers import AnswerPool, InStoreCurrency
 
 log = logging.getLogger("spendscope.slack")
 
@@ -92,7 +92,9 @@ def build_app(
         request_verification_enabled=bool(secret),
         token_verification_enabled=False,  # checked above; Bolt calls auth.test again on the first request
         process_before_response=False,
-        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack"),
+        listener_executor=InStoreCurrency(  # every listener writes money in the store's billing currency
+            listener_executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack"), store
+        ),
         ignoring_self_assistant_message_events_enabled=True,
         name="spendscope",
     )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from spendscope.agents.delivery import Alert
+from spendscope.tools import money_text
 
 Blocks = list[dict[str, Any]]
 
@@ -47,11 +48,8 @@ def escape(text: str) -> str:
 
 
 def money(value: float | int | None, signed: bool = False) -> str:
-    if value is None:
-        return ""
-    v = float(value)
-    sign = "-" if v < 0 else ("+" if signed and v > 0 else "")
-    return f"{sign}${abs(v):,.2f}"
+    """An amount in the billing currency (tools.money_text); empty for no value."""
+    return "" if value is None else money_text.money(value, signed=signed, digits=2)
 
 
 def percent(value: float | None, signed: bool = True) -> str:

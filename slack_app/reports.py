@@ -31,6 +31,7 @@ from spendscope.tools.allocation.showback import chart_spec
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.governance import alert_actions
 from spendscope.tools.governance.budgets import NewBudgetAlert
+from spendscope.tools.money_text import in_store_currency
 from spendscope.tools.reports import data
 from spendscope.tools.triage import post_ledger
 
@@ -305,6 +306,7 @@ def deliver(
     return out
 
 
+@in_store_currency
 def run_report(
     kind: str,
     store: Store,

@@ -12,11 +12,14 @@ minutes late and grow memory under a flood).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
+
+from spendscope.tools.money_text import for_store
 
 log = logging.getLogger("spendscope.slack")
 
@@ -38,7 +41,8 @@ class AnswerPool:
             log.warning("answer pool full (%d answers running or waiting): refusing one", self.capacity)
             return False
         try:
-            future: Future[Any] = self.executor.submit(work)
+            # the answer runs in the listener's context: the store's billing currency
+            future: Future[Any] = self.executor.submit(contextvars.copy_context().run, work)
         except RuntimeError:  # the executor was shut down
             self._slots.release()
             return False
@@ -49,3 +53,21 @@ class AnswerPool:
         self._slots.release()
         if not future.cancelled() and future.exception() is not None:
             log.error("a Slack answer failed", exc_info=future.exception())
+
+
+class InStoreCurrency(Executor):
+    """An executor whose work writes money in `store`'s billing currency (Bolt's listener threads)."""
+
+    def __init__(self, inner: Executor, store: Any) -> None:
+        self.inner = inner
+        self.store = store
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self.inner.submit(self._run, fn, args, kwargs)
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        with for_store(self.store, eager=True):
+            return fn(*args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.inner.shutdown(wait, cancel_futures=cancel_futures)

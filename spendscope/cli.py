@@ -16,6 +16,7 @@ import typer
 from spendscope.data.errors import SpendscopeError
 from spendscope.opcommands import LazyGroup
 from spendscope.options import set_view_as
+from spendscope.tools.money_text import currency_scope
 
 COMMAND_MODULES = (
     "store",
@@ -55,6 +56,7 @@ app.add_typer(import_app, name="import")
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     view_as: Annotated[
         list[str] | None,
         typer.Option(
@@ -67,6 +69,7 @@ def root(
 ) -> None:
     """spendscope: AI FinOps for every AI bill. One FOCUS-shaped cost store; allocation, analytics and answers."""
     set_view_as(view_as)
+    ctx.with_resource(currency_scope())  # money in the billing currency of the store a command opens
 
 
 def _register() -> None:

@@ -18,6 +18,7 @@ from spendscope.data.errors import InvalidArgument
 from spendscope.data.settings import Settings, load_settings
 from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
+from spendscope.tools.money_text import use_store
 
 DbOption = Annotated[
     str | None,
@@ -51,7 +52,9 @@ def open_store(db: str | Path | None, *, honours_scope: bool = False) -> Store:
             argument="--view-as",
         )
     s = settings(db)
-    return Store(s.db, lock_timeout=s.lock_timeout)
+    store = Store(s.db, lock_timeout=s.lock_timeout)
+    use_store(store)  # money is written in this store's billing currency for the rest of the command
+    return store
 
 
 def cli_caller() -> Caller:

@@ -2,8 +2,8 @@
 JSON and CSV. No FinOps logic here.
 
 Every command prints its tables through `table(title, columns, rows)`, where each `Col` says what kind of value
-it holds (`money`, `unit` price, `pct`, `signed_pct`, `count`, `number`, `text`), and `cell(value, kind)` is
-the one place that turns a value into text.
+it holds (`money`, `unit` price: in the billing currency; `usd`, `usd_unit`: list prices, always USD; `pct`,
+`signed_pct`, `count`, `number`, `text`), and `cell(value, kind)` is the one place that turns a value into text.
 """
 
 from __future__ import annotations
@@ -22,13 +22,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from spendscope.tools import money_text
+
 console = Console()
 err_console = Console(stderr=True)
 if not console.is_terminal:  # piped or captured: rich would assume 80 columns and squeeze wide tables
     console.width = max(console.width, 160)
 
-Kind = Literal["text", "money", "unit", "pct", "signed_pct", "count", "number", "raw", "raw_text"]
-NUMERIC: frozenset[str] = frozenset({"money", "unit", "pct", "signed_pct", "count", "number", "raw"})
+Kind = Literal[
+    "text", "money", "unit", "usd", "usd_unit", "pct", "signed_pct", "count", "number", "raw", "raw_text"
+]
+NUMERIC: frozenset[str] = frozenset(
+    {"money", "unit", "usd", "usd_unit", "pct", "signed_pct", "count", "number", "raw"}
+)
 NONE_LABEL = "(none)"  # a group without a value (untagged)
 
 
@@ -36,20 +42,14 @@ NONE_LABEL = "(none)"  # a group without a value (untagged)
 
 
 def money(value: Any) -> str:
-    """$1,234.56 (negative: -$1,234.56); empty for no value."""
-    if value is None:
-        return ""
-    v = float(value)
-    return f"{'-' if v < 0 else ''}${abs(v):,.2f}"
+    """$1,234.56 (negative: -$1,234.56) in the billing currency (€1,234.56, CHF 1,234.56: tools.money_text);
+    empty for no value."""
+    return "" if value is None else money_text.money(value, digits=2)
 
 
 def unit_price(value: Any) -> str:
     """A per-unit price, with enough decimals to read a fraction of a cent."""
-    if value is None:
-        return ""
-    v = float(value)
-    digits = 2 if abs(v) >= 1 else 4 if abs(v) >= 0.01 else 6
-    return f"{'-' if v < 0 else ''}${abs(v):,.{digits}f}"
+    return "" if value is None else money_text.unit_price(value)
 
 
 def pct(value: Any, signed: bool = False) -> str:
@@ -93,6 +93,9 @@ def cell(value: Any, kind: Kind = "text") -> str:
         return money(value)
     if kind == "unit":
         return unit_price(value)
+    if kind in ("usd", "usd_unit"):  # list prices and estimates from them: USD whatever the bill's currency
+        with money_text.billing_currency(money_text.DEFAULT):
+            return money(value) if kind == "usd" else unit_price(value)
     if kind in ("pct", "signed_pct"):
         return pct(value, signed=kind == "signed_pct")
     if kind == "count":

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
+from spendscope.tools import money_text
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 TIME_GRAINS = ("day", "week", "month")
-MONEY_FORMAT = "$,.2f"
-AXIS_MONEY = "$,.0f"
 MAX_BARS = 40  # more bars than this do not read; builders keep the largest
 
 ChartBuilder = Callable[[Any], dict[str, Any] | None]
@@ -69,14 +68,14 @@ def line_chart(
     band: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """A trend line (one line per `color` value), optionally with a shaded band between two fields."""
-    fmt = MONEY_FORMAT if money else ",.2f"
+    fmt = money_text.axis_format() if money else ",.2f"
     enc: dict[str, Any] = {
         "x": {"field": x, "type": x_type, "title": None},
         "y": {
             "field": y,
             "type": "quantitative",
-            "title": y_title,
-            "axis": {"format": AXIS_MONEY if money else ",.0f"},
+            "title": money_text.axis_title(y_title) if money else y_title,
+            "axis": {"format": money_text.axis_format(0) if money else ",.0f"},
         },
         "tooltip": [{"field": x, "type": x_type}, {"field": y, "type": "quantitative", "format": fmt}],
     }
@@ -115,14 +114,14 @@ def bar_chart(
     diverging: bool = False,
 ) -> dict[str, Any]:
     """Horizontal bars, largest first; stacked by `color`; with `diverging`, rises red and falls green."""
-    fmt = MONEY_FORMAT if money else ",.2f"
+    fmt = money_text.axis_format() if money else ",.2f"
     enc: dict[str, Any] = {
         "y": {"field": category, "type": "nominal", "title": None, "sort": "-x" if not diverging else None},
         "x": {
             "field": value,
             "type": "quantitative",
-            "title": value_title,
-            "axis": {"format": AXIS_MONEY if money else ",.0f"},
+            "title": money_text.axis_title(value_title) if money else value_title,
+            "axis": {"format": money_text.axis_format(0) if money else ",.0f"},
         },
         "tooltip": [
             {"field": category, "type": "nominal"},

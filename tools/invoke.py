@@ -9,7 +9,7 @@
 4. resolves the names in its filters against the store (tools/names.py: an unknown value is an error with
    suggestions, never $0; `Claude Sonnet 4.5` becomes `claude-sonnet-4-5`);
 5. applies the caller's row scope (tools/scoping.py) to every `filters` list the input holds;
-6. runs the operation.
+6. runs the operation, writing any amount in its text in the store's billing currency (tools.money_text).
 
 Surfaces never apply scopes or permissions themselves, so a new operation is covered everywhere at once.
 """
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from spendscope.data.errors import InvalidArgument, PermissionDenied
 from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
+from spendscope.tools.money_text import for_store
 from spendscope.tools.names import resolve_filters
 from spendscope.tools.registry import Operation, get_operation
 from spendscope.tools.scoping import refusal, scoped_params
@@ -166,4 +167,7 @@ def invoke(
     """Run one registry operation for `caller`: validated, permitted, names resolved, row-scoped. `context`
     holds the keyword arguments some operations take besides their input (the CLI's local price catalog)."""
     op = get_operation(operation) if isinstance(operation, str) else operation
-    return op.func(store, prepare(store, op, params, caller), **(context or {}))
+    prepared = prepare(store, op, params, caller)
+    # text the operation writes is in the store's currency, read before the operation opens a write
+    with for_store(store, eager=True):
+        return op.func(store, prepared, **(context or {}))

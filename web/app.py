@@ -16,6 +16,7 @@ from urllib.parse import quote
 from spendscope.data.errors import InvalidArgument, NotFound, PermissionDenied, SpendscopeError
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
+from spendscope.tools.money_text import for_store
 from spendscope.web import ask as ask_page
 from spendscope.web.assets import static_digest, static_text, vega_bundle
 from spendscope.web.auth import COOKIE, Authenticate, WebAuth, Who, same_origin
@@ -109,17 +110,19 @@ class Dashboard:
 
 
 def page(handler: Callable[[Dashboard, Request, View], Response]) -> Callable[[Dashboard, Request], Response]:
-    """Authenticate, build the request's View, run the handler; SpendscopeError becomes an error page."""
+    """Authenticate, build the request's View, run the handler (money in the store's billing currency);
+    SpendscopeError becomes an error page."""
 
     def endpoint(self: Dashboard, request: Request) -> Response:
         who = self.auth.who(request)
         if who is None:
             return self.unauthorized(request)
         view = self.view(who)
-        try:
-            return handler(self, request, view)
-        except SpendscopeError as exc:
-            return self.error(request, view, exc)
+        with for_store(self.store, eager=True):  # the page's amounts in the store's billing currency
+            try:
+                return handler(self, request, view)
+            except SpendscopeError as exc:
+                return self.error(request, view, exc)
 
     endpoint.__name__ = handler.__name__
     return endpoint

@@ -16,12 +16,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from spendscope.data.errors import InvalidArgument, PermissionDenied, SpendscopeError
-from spendscope.data.store import Store
+from spendscope.data.store import Store, store_stamp
 from spendscope.tools.access import Caller
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.invoke import invoke
@@ -43,18 +42,6 @@ class Section:
     @property
     def ok(self) -> bool:
         return self.result is not None
-
-
-def store_stamp(path: Path) -> tuple[int, ...]:
-    """Changes whenever the store is written (the file or its write-ahead log)."""
-    out: list[int] = []
-    for p in (path, path.with_name(path.name + ".wal")):
-        try:
-            st = p.stat()
-            out += [st.st_mtime_ns, st.st_size]
-        except FileNotFoundError:
-            out += [0, 0]
-    return tuple(out)
 
 
 class ResultCache:

@@ -10,17 +10,14 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
+from spendscope.tools import money_text
 
 Number = float | int | Decimal
 
 
 def money(value: Number | None, places: int = 2) -> str:
-    """$1,234.56; -$12.00; '-' for no value."""
-    if value is None:
-        return "-"
-    v = float(value)
-    text = f"${abs(v):,.{places}f}"
-    return f"-{text}" if v < 0 and round(abs(v), places) > 0 else text
+    """$1,234.56; -$12.00 in the billing currency (€1,234.56, CHF 12.00: tools.money_text); '-' for no value."""
+    return "-" if value is None else money_text.money(value, digits=places)
 
 
 def signed_money(value: Number | None) -> str:

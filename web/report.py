@@ -14,6 +14,7 @@ from markupsafe import Markup
 from spendscope.data.errors import InvalidPeriod
 from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
+from spendscope.tools.money_text import in_store_currency
 from spendscope.tools.periods import parse_period
 from spendscope.web.assets import static_text
 from spendscope.web.auth import Who
@@ -31,6 +32,7 @@ def svg(spec: dict[str, Any] | None) -> Markup:
     return Markup(vl_convert.vegalite_to_svg(vl_spec=spec))
 
 
+@in_store_currency
 def render_report(
     store: Store,
     month: str,

@@ -4,12 +4,15 @@ Rendering only; every figure it writes comes from a tool result."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from spendscope.agents.billy.models import PeriodRef
+from spendscope.tools import money_text
 from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.money_text import (  # re-exported: Billy's modules import them from here
+    billing_currency as billing_currency,
+)
+from spendscope.tools.money_text import currency_code as currency_code
+from spendscope.tools.money_text import currency_sign as currency_sign
 
 OWNER_DIMS = {
     "team",
@@ -47,42 +50,9 @@ TOKEN_TYPE_WORDS = {
 }
 
 
-# The billing currency of the store a question is answered over (ISO 4217; "" when the rows mix currencies).
-_CURRENCY: ContextVar[str] = ContextVar("billy_currency", default="USD")
-_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩"}
-
-
-@contextmanager
-def billing_currency(code: str) -> Iterator[None]:
-    """Write money in `code` (an ISO 4217 code: "€1,234.56", "CHF 1,234.56"; "" for no sign) inside the block."""
-    token = _CURRENCY.set(code.upper())
-    try:
-        yield
-    finally:
-        _CURRENCY.reset(token)
-
-
-def currency_code() -> str:
-    """The billing currency's ISO code ("" when the rows mix currencies)."""
-    return _CURRENCY.get()
-
-
-def currency_sign() -> str:
-    code = _CURRENCY.get()
-    return _SIGNS.get(code, f"{code} " if code else "")
-
-
 def money(v: float | None, digits: int | None = None) -> str:
-    """An amount in the billing currency: 2 decimals, 4 below one unit, or `digits`."""
-    if v is None:
-        return "n/a"
-    sign = "-" if v < 0 else ""
-    a = abs(v)
-    if digits is not None:
-        return f"{sign}{currency_sign()}{a:,.{digits}f}"
-    if 0 < a < 1:
-        return f"{sign}{currency_sign()}{a:.4f}"
-    return f"{sign}{currency_sign()}{a:,.2f}"
+    """An amount in the billing currency (tools.money_text): 2 decimals, 4 below one unit, or `digits`."""
+    return money_text.money(v, digits=digits)
 
 
 def count(v: float | None) -> str:

@@ -24,6 +24,7 @@ from spendscope.agents.notify.channels import ChannelOutcome, Channels, Target, 
 from spendscope.data.errors import InvalidArgument, SpendscopeError
 from spendscope.data.store import Store
 from spendscope.tools.allocation.owners import Owner
+from spendscope.tools.money_text import in_store_currency
 from spendscope.tools.reports import data
 from spendscope.tools.reports.content import budget_content, finance_content, monthly_content, weekly_content
 
@@ -154,6 +155,7 @@ def _budgets(
     return run
 
 
+@in_store_currency
 def send_report(
     kind: str,
     store: Store,

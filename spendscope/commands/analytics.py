@@ -13,7 +13,6 @@ from spendscope.opcommands import Command, Extra, Opt, register_specs
 from spendscope.options import DbOption, JsonOption, open_store
 from spendscope.render import Col, Kind, cell, label, say, table
 
-MONEY_COLUMNS = ("EffectiveCost", "BilledCost", "ListCost", "ContractedCost")
 PERIOD = Opt(("--period", "-p"))
 FILTER = Opt(
     ("--filter", "-f"),
@@ -30,6 +29,8 @@ BY = Opt(
 
 
 def _measure_kind(measure_column: str) -> Kind:
+    from spendscope.tools.costs.dimensions import MONEY_COLUMNS
+
     return "money" if measure_column in MONEY_COLUMNS else "count"
 
 

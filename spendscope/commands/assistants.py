@@ -14,7 +14,7 @@ from spendscope.commands.analytics import FILTER, PERIOD
 from spendscope.commands.sources import LookbackOption, SinceOption, UntilOption, _date
 from spendscope.opcommands import Command, Opt, register_specs
 from spendscope.options import DbOption, JsonOption, open_store, settings
-from spendscope.render import Col, say, table
+from spendscope.render import Col, money, say, table
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Export files.", exists=True, dir_okay=False)]
 
@@ -171,7 +171,7 @@ def show_seats(r: Any, extras: dict[str, Any]) -> None:
             for x in r.rows
         ],
     )
-    say(f"{r.idle_seats} of {r.seats} seats idle ({r.idle_days}+ days): ${r.idle_monthly_cost:,.2f} a month")
+    say(f"{r.idle_seats} of {r.seats} seats idle ({r.idle_days}+ days): {money(r.idle_monthly_cost)} a month")
 
 
 COMMANDS = [

@@ -72,10 +72,10 @@ def cell(value: Any, kind: str) -> str:
     """money ($1,234.56), unit ($0.3745: a per-unit price), pct (12.3%), num (1,234), text."""
     if value is None:
         return ""
-    if kind == "money":
-        return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
-    if kind == "unit":
-        return f"{'-' if value < 0 else ''}${abs(value):,.{2 if abs(value) >= 10 else 4}f}"
+    if kind in ("money", "unit"):  # in the billing currency (tools.money_text)
+        from spendscope.tools.money_text import money
+
+        return money(value, digits=2 if kind == "money" or abs(value) >= 10 else 4)
     if kind == "pct":
         return f"{value:,.1f}%"
     if kind == "num":

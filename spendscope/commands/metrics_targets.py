@@ -22,6 +22,7 @@ from spendscope.commands.metrics import (
     show_rows,
 )
 from spendscope.options import DbOption, JsonOption
+from spendscope.tools.money_text import money
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -225,7 +226,7 @@ def _register_targets(metrics: typer.Typer) -> None:
         if not _show(r, None, as_json):
             b = r.unit_budget
             console.print(
-                f"unit budget {b.name} {'created' if r.created else 'updated'}: {b.metric} at most ${b.amount:,.4f} "
+                f"unit budget {b.name} {'created' if r.created else 'updated'}: {b.metric} at most {money(b.amount, digits=4)} "
                 f"per {b.per:,} per {b.grain}" + (f", owner {b.owner}" if b.owner else ""),
                 markup=False,
                 highlight=False,
@@ -245,7 +246,7 @@ def _register_targets(metrics: typer.Typer) -> None:
         for s in r.budgets:
             b = s.budget
             show_rows(
-                f"{b.name}: {b.metric} at most ${b.amount:,.4f} per {b.per:,} per {b.grain}: {s.status}",
+                f"{b.name}: {b.metric} at most {money(b.amount, digits=4)} per {b.per:,} per {b.grain}: {s.status}",
                 [
                     ("period", "text"),
                     ("cost", "money"),

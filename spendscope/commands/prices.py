@@ -12,10 +12,10 @@ import typer
 
 from spendscope.commands.analytics import FILTER, PERIOD
 from spendscope.opcommands import Command, Extra, Opt, register_specs
-from spendscope.render import Col, say, table
+from spendscope.render import Col, cell, say, table
 
 PROVIDER = Opt(help="Provider: anthropic, openai, aws.bedrock, gcp.vertex_ai, ...")
-USD = "unit"  # prices per 1M tokens: enough decimals for a fraction of a cent
+USD = "usd_unit"  # list prices per 1M tokens, in USD whatever the bill's currency: a fraction of a cent
 
 
 def _valid(start: Any, end: Any) -> str:
@@ -128,8 +128,8 @@ def show_model_costs(r: Any, _: dict[str, Any]) -> None:
             Col("cost", "money"),
             Col("tokens", "count"),
             Col("requests", "count"),
-            Col("per 1M tokens", USD),
-            Col("per 1K requests", USD),
+            Col("per 1M tokens", "unit"),  # from the bill: its currency
+            Col("per 1K requests", "unit"),
             Col("GPU use %", "pct"),
         ],
         model_cost_rows(r)[1],
@@ -153,9 +153,9 @@ def show_repriced(r: Any, _: dict[str, Any]) -> None:
             "model",
             Col("events", "count"),
             Col("changed", "count"),
-            Col("estimated before", "money"),
-            Col("estimated after", "money"),
-            Col("change", "money"),
+            Col("estimated before", "usd"),  # telemetry estimates come from list prices, in USD
+            Col("estimated after", "usd"),
+            Col("change", "usd"),
             Col("change %", "signed_pct"),
         ],
         reprice_rows(r)[1],
@@ -165,7 +165,8 @@ def show_repriced(r: Any, _: dict[str, Any]) -> None:
         if r.dry_run
         else f"{r.run_id}: {r.changed:,} of {r.events:,} events re-estimated"
     )
-    say(f"{verdict}; estimated cost ${r.estimated_before:,.2f} -> ${r.estimated_after:,.2f}")
+    before, after = cell(r.estimated_before, "usd"), cell(r.estimated_after, "usd")
+    say(f"{verdict}; estimated cost {before} -> {after}")
     say(*r.notes, style="dim")
 
 

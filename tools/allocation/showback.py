@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, InvalidPeriod
 from spendscope.data.store import Store
+from spendscope.tools import money_text
 from spendscope.tools.allocation.common import money_column
 from spendscope.tools.allocation.owners import Owner, load_owners
 from spendscope.tools.allocation.shared import daily_conservation, run_allocation
@@ -303,15 +304,19 @@ def chart_spec(result: ShowbackResult) -> dict[str, Any]:
                 "field": "cost",
                 "type": "quantitative",
                 "stack": "zero",
-                "title": "cost",
-                "axis": {"format": "$,.0f"},
+                "title": money_text.axis_title("cost"),
+                "axis": {"format": money_text.axis_format(0)},
             },
             "color": {
                 "field": "part",
                 "type": "nominal",
                 "scale": {"domain": ["direct", "shared"], "range": ["#4c78a8", "#f58518"]},
             },
-            "tooltip": [{"field": "value"}, {"field": "part"}, {"field": "cost", "format": "$,.2f"}],
+            "tooltip": [
+                {"field": "value"},
+                {"field": "part"},
+                {"field": "cost", "format": money_text.axis_format()},
+            ],
         },
     }
 

@@ -45,6 +45,7 @@ from spendscope.tools.allocation.versions import (
 )
 from spendscope.tools.costs.breakdown import TimeRange, resolve_range
 from spendscope.tools.costs.dimensions import Source, query_source, tag_keys
+from spendscope.tools.money_text import money
 from spendscope.tools.registry import operation
 
 ENV_WORDS = {
@@ -155,7 +156,7 @@ def _norm(text: str) -> str:
 
 
 def _money(v: Any) -> str:
-    return f"${Decimal(v or 0):,.2f}"
+    return money(v or 0, digits=2)
 
 
 class _Candidate:

@@ -32,6 +32,7 @@ from spendscope.tools.business.targets import MarginFloor, UnitBudget, load_floo
 from spendscope.tools.business.unit_budgets import evaluate
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.governance.forecast import data_end
+from spendscope.tools.money_text import money
 from spendscope.tools.periods import add_months
 from spendscope.tools.registry import operation
 
@@ -91,7 +92,7 @@ def _id(*parts: object) -> str:
 
 
 def _money(x: float) -> str:
-    return f"{'-' if x < 0 else ''}${abs(x):,.2f}"
+    return money(x, digits=2)
 
 
 def _from_owner(o: Owner, reason: str) -> AlertOwner:

@@ -34,6 +34,7 @@ from spendscope.tools.governance.anomaly_detection import (
 )
 from spendscope.tools.governance.calendar import build_calendar, default_country
 from spendscope.tools.governance.forecast import data_end
+from spendscope.tools.money_text import money
 from spendscope.tools.registry import operation
 
 LOOKBACK_DAYS = 120
@@ -105,7 +106,7 @@ class UnitAnomalyResult(BaseModel):
 
 
 def _money(x: float) -> str:
-    return f"${x:,.{2 if abs(x) >= 1 else 4}f}"
+    return money(x, digits=2 if abs(x) >= 1 else 4)
 
 
 def _runs(flags: np.ndarray, dev: np.ndarray) -> list[tuple[int, list[int]]]:

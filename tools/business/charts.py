@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from spendscope.tools import money_text
 from spendscope.tools.charts import MAX_BARS, bar_chart, chart_builder, line_chart
 
 AT_RISK = "over subscription or below floor"
@@ -12,7 +13,7 @@ AT_RISK = "over subscription or below floor"
 
 def _unit_axis(spec: dict[str, Any], values: list[float]) -> dict[str, Any]:
     """Unit prices are often cents: the axis and tooltip show enough decimals to tell them apart."""
-    fmt = "$,.2f" if max((abs(v) for v in values), default=0) >= 10 else "$,.4f"
+    fmt = money_text.axis_format(2 if max((abs(v) for v in values), default=0) >= 10 else 4)
     layer = spec.get("layer", [spec])
     for part in layer:
         enc = part.get("encoding", {})

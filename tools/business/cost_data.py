@@ -18,7 +18,7 @@ from typing import Literal
 
 import duckdb
 from spendscope.data.errors import InvalidArgument, UnknownDimension
-from spendscope.data.store import Store
+from spendscope.data.store import Store, store_stamp
 from spendscope.tools.allocation.attribution import (
     NONE_VALUE,
     AttributionInput,
@@ -157,14 +157,7 @@ CACHE_SIZE = 64
 
 
 def _stamp(store: Store) -> tuple:
-    out: list = [str(store.path.resolve())]
-    for p in (store.path, store.path.with_name(store.path.name + ".wal")):
-        try:
-            st = p.stat()
-            out += [st.st_mtime_ns, st.st_size]
-        except FileNotFoundError:
-            out += [0, 0]
-    return tuple(out)
+    return (str(store.path.resolve()), *store_stamp(store.path))
 
 
 def attribution(store: Store, start: dt.date, end: dt.date, by: tuple[str, ...]) -> AttributionResult:

@@ -17,6 +17,7 @@ from spendscope.data.store import Store
 from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
     MEASURES,
+    MONEY_COLUMNS,
     TIME_GRAINS,
     TOKEN_MEASURES,
     Source,
@@ -26,6 +27,7 @@ from spendscope.tools.costs.dimensions import (
     query_source,
     tag_keys,
 )
+from spendscope.tools.money_text import mixed_note
 from spendscope.tools.periods import Period, parse_period
 from spendscope.tools.registry import operation
 
@@ -377,6 +379,8 @@ def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQue
     assumptions = list(coverage_notes)
     if column == "EffectiveCost":
         assumptions.append("cost = effective cost (amortised, after discounts), in the billing currency")
+    if column in MONEY_COLUMNS and mixed_note():
+        assumptions.append(mixed_note())
     return CostQueryResult(
         measure=p.measure,
         measure_column=column,

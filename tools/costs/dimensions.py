@@ -58,6 +58,12 @@ MEASURES: dict[str, tuple[str, str]] = {
     "gpu_hours": ("x_GpuHours", "GPU hours (instance hours x GPUs)"),
     "usage_quantity": ("ConsumedQuantity", "FOCUS ConsumedQuantity in the row's own unit"),
 }
+MONEY_COLUMNS = (
+    "EffectiveCost",
+    "BilledCost",
+    "ListCost",
+    "ContractedCost",
+)  # measures in the billing currency
 TOKEN_MEASURES = {
     "input_tokens": "input",
     "output_tokens": "output",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidPeriod, UnknownDimension
 from spendscope.data.sql import ident
 from spendscope.data.store import Store
+from spendscope.tools import money_text
 from spendscope.tools.costs.breakdown import (
     Filter,
     TimeRange,
@@ -170,7 +171,7 @@ def _driver(dimension: str, value: str | None, cur: Decimal, prev: Decimal, tota
 
 def _signed(v: float, money: bool) -> str:
     sign = "+" if v >= 0 else "-"
-    return f"{sign}${abs(v):,.2f}" if money else f"{sign}{abs(v):,.0f}"
+    return sign + money_text.money(abs(v), digits=2) if money else f"{sign}{abs(v):,.0f}"
 
 
 def run_drivers(con: duckdb.DuckDBPyConnection, p: DriversInput) -> DriversResult:

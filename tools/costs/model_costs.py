@@ -47,7 +47,7 @@ class ModelCostRow(BaseModel):
     provider: str = Field(
         description="who serves it: a billing source (Anthropic, Amazon Bedrock, ...) or 'vllm on i-...'"
     )
-    cost: float = Field(description="USD over the period")
+    cost: float = Field(description="cost over the period, in the billing currency")
     cost_basis: str = Field(description="bill, or GPU instance amortised over tokens served")
     tokens: int = Field(description="tokens of every kind")
     input_tokens: int

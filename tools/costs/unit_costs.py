@@ -34,6 +34,7 @@ from spendscope.tools.costs.reconcile import (
     source_label,
     telemetry_source_sql,
 )
+from spendscope.tools.money_text import usd
 from spendscope.tools.periods import Period
 from spendscope.tools.registry import operation
 
@@ -315,7 +316,7 @@ def _telemetry_basis(store: Store, p: UnitCostsInput, period: Period) -> UnitCos
     ]
     if att.telemetry_without_bill:
         assumptions.append(
-            f"${float(att.telemetry_without_bill):,.2f} of estimated event cost has no bill row "
+            f"{usd(att.telemetry_without_bill, digits=2, code=True)} of estimated event cost has no bill row "
             "(not billed yet, or a provider not imported) and is left out"
         )
     return UnitCostsResult(

@@ -24,6 +24,7 @@ from spendscope.tools.costs.breakdown import Filter, filter_sql
 from spendscope.tools.costs.dimensions import Source, dimension_sql
 from spendscope.tools.governance.anomaly_model import DayScores, Gate, score_days
 from spendscope.tools.governance.calendar import Calendar
+from spendscope.tools.money_text import money
 
 DEFAULT_DIMENSIONS = ["provider", "service", "model", "team", "feature", "customer"]
 TELEMETRY_COLUMNS = {
@@ -130,8 +131,8 @@ class DetectInput(BaseModel):
     min_impact: float | None = Field(
         None,
         ge=0,
-        description="minimum dollar deviation of a day; default 1% of "
-        f"a typical day's spend within the filters, at least ${MIN_IMPACT_FLOOR:g}",
+        description="minimum deviation of a day, in the billing currency; default 1% of "
+        f"a typical day's spend within the filters, at least {MIN_IMPACT_FLOOR:g}",
     )
     min_relative_pct: float = Field(
         DEFAULT_MIN_RELATIVE_PCT, ge=0, description="minimum deviation of a day, percent of expected"
@@ -482,12 +483,12 @@ def anomaly_id(
 
 
 def _money(x: float) -> str:
-    return f"${abs(x):,.2f}"
+    return money(abs(x), digits=2)
 
 
 def _signed(x: float) -> str:
     """Money with its sign: credits and other negative amounts stay negative."""
-    return f"{'-' if x < 0 else ''}${abs(x):,.2f}"
+    return money(x, digits=2)
 
 
 def explain(a: Anomaly) -> str:

@@ -24,6 +24,7 @@ from spendscope.tools.charts import bar_chart, chart_builder
 from spendscope.tools.costs.breakdown import Filter, filter_sql, within
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.forecast import check_scope_values, data_end, forecast_scope, scope_label
+from spendscope.tools.money_text import money
 from spendscope.tools.periods import add_months
 from spendscope.tools.registry import operation
 
@@ -369,7 +370,7 @@ def _ts(d: dt.date) -> dt.datetime:
 
 
 def _money(x: float) -> str:
-    return f"${x:,.2f}"
+    return money(x, digits=2)
 
 
 def evaluate(

@@ -22,6 +22,7 @@ import duckdb
 from spendscope.tools.costs.assistants import TOOL_NAMES, SeatsInput, cost_rows_sql, run_seats
 from spendscope.tools.costs.breakdown import period_bounds
 from spendscope.tools.costs.dimensions import query_source
+from spendscope.tools.money_text import money
 from spendscope.tools.periods import Period
 
 KINDS = ("idle_seat", "seat_plan", "premium_model_mix")
@@ -35,7 +36,7 @@ UNDER_USED_DAYS = 2
 
 
 def _money(v: Decimal | float) -> str:
-    return f"${float(v):,.2f}"
+    return money(v, digits=2)
 
 
 def _idle_seats(

@@ -42,6 +42,7 @@ from spendscope.tools.costs.breakdown import (
 )
 from spendscope.tools.costs.dimensions import dimension_sql, query_source
 from spendscope.tools.costs.reconcile import bill_source_sql, source_label
+from spendscope.tools.money_text import money
 from spendscope.tools.optimize.commitments import CommitmentsInput, run_commitments
 from spendscope.tools.optimize.gpu import GpuInput, run_gpu
 from spendscope.tools.periods import Period
@@ -167,7 +168,7 @@ def _dim(con: duckdb.DuckDBPyConnection, name: str, source: Any) -> str:
 
 
 def _money(v: Decimal | float) -> str:
-    return f"${float(v):,.2f}"
+    return money(v, digits=2)
 
 
 def _family(model: str) -> str | None:
@@ -328,8 +329,8 @@ def _prompt_caching(
                 confidence="medium",
                 evidence=[
                     f"{g.where()}: {share * 100:.1f}% of input tokens are cache reads",
-                    f"input costs {_money(g.cost['input'] * factor)}/month at ${p_in * 1_000_000:,.4f} per 1M; cache "
-                    f"reads cost ${p_cached * 1_000_000:,.4f} per 1M",
+                    f"input costs {_money(g.cost['input'] * factor)}/month at {money(p_in * 1_000_000, digits=4)} "
+                    f"per 1M; cache reads cost {money(p_cached * 1_000_000, digits=4)} per 1M",
                     f"assumes {target * 100:.0f}% of input can be served from cache, each write read {READS_PER_WRITE} "
                     "times",
                 ],

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from spendscope.tools import money_text
+
 
 class _Change(Protocol):
     path: str
@@ -24,10 +26,9 @@ class _Change(Protocol):
 
 
 def money(x: float | None) -> str:
-    if x is None:
-        return "unknown"
-    sign = "+" if x > 0 else "-" if x < 0 else ""
-    return f"{sign}${abs(x):,.2f}"
+    """A change in USD: the diff prices call sites at list prices, which are in USD whatever the bill's currency
+    (docs/currency.md)."""
+    return "unknown" if x is None else money_text.usd(x, signed=True, digits=2)
 
 
 def unknown_items(changes: list[_Change]) -> list[str]:

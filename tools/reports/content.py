@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from spendscope.tools import money_text
 from spendscope.tools.allocation.showback import ShowbackResult, ShowbackRow, chart_spec
-from spendscope.tools.charts import AXIS_MONEY, MONEY_FORMAT, SCHEMA
+from spendscope.tools.charts import SCHEMA
 from spendscope.tools.costs.answers import CompareResult
 from spendscope.tools.governance.budgets import BudgetStatus, NewBudgetAlert
 
@@ -58,11 +59,8 @@ class ReportContent(BaseModel):
 
 
 def money(value: float | None, signed: bool = False) -> str:
-    if value is None:
-        return ""
-    v = float(value)
-    sign = "-" if v < 0 else ("+" if signed and v > 0 else "")
-    return f"{sign}${abs(v):,.2f}"
+    """An amount in the billing currency (tools.money_text); empty for no value."""
+    return "" if value is None else money_text.money(value, signed=signed, digits=2)
 
 
 def percent(value: float | None) -> str:
@@ -118,7 +116,12 @@ def paired_bars(
         "encoding": {
             "y": {"field": "group", "type": "nominal", "sort": order, "title": None},
             "yOffset": {"field": "period", "sort": [current, previous]},
-            "x": {"field": "cost", "type": "quantitative", "title": "cost", "axis": {"format": AXIS_MONEY}},
+            "x": {
+                "field": "cost",
+                "type": "quantitative",
+                "title": money_text.axis_title("cost"),
+                "axis": {"format": money_text.axis_format(0)},
+            },
             "color": {
                 "field": "period",
                 "type": "nominal",
@@ -130,7 +133,7 @@ def paired_bars(
             "tooltip": [
                 {"field": "group"},
                 {"field": "period"},
-                {"field": "cost", "type": "quantitative", "format": MONEY_FORMAT},
+                {"field": "cost", "type": "quantitative", "format": money_text.axis_format()},
             ],
         },
         "config": {"view": {"stroke": None}, "axis": {"labelLimit": 260}},

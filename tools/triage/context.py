@@ -36,6 +36,7 @@ from spendscope.tools.governance.anomaly_detection import (
 )
 from spendscope.tools.governance.budgets import list_budgets
 from spendscope.tools.governance.forecast import data_end
+from spendscope.tools.money_text import money
 from spendscope.tools.triage.facts import (
     USAGE_FIELDS,
     BudgetImpact,
@@ -69,7 +70,7 @@ def _ts(d: dt.date) -> dt.datetime:
 
 
 def _money(x: float) -> str:
-    return f"${abs(x):,.2f}"
+    return money(abs(x), digits=2)
 
 
 # ------------------------------------------------------------------------------------------------ scope
@@ -228,7 +229,7 @@ def trend_of(a: Anomaly, points: list[TrendPoint], through: dt.date) -> Trend:
 
 def triage_severity(a: Anomaly, trend: Trend) -> tuple[str, str]:
     """(severity, why): the detector's tier by dollar impact, one up while the anomaly is still growing."""
-    base = f"{a.severity} by dollar impact ({_money(a.impact)})"
+    base = f"{a.severity} by cost impact ({_money(a.impact)})"
     if trend.state == "growing" and a.severity != SEVERITIES[-1]:
         up = SEVERITIES[SEVERITIES.index(a.severity) + 1]
         return up, f"{base}, raised to {up}: it is still growing"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from spendscope.tools import money_text
 from spendscope.tools.charts import bar_chart, chart_for
 from spendscope.web.context import Section, View
 
@@ -90,7 +91,7 @@ def page(view: View, period: str | None) -> tuple[str, dict[str, Any]]:
                 title=f"Cost per 1M tokens, {cost.result.period_label}",
                 value_title="cost per 1M tokens",
             )
-            per_1m_chart["encoding"]["x"]["axis"]["format"] = "$,.2f"  # rates of a few dollars
+            per_1m_chart["encoding"]["x"]["axis"]["format"] = money_text.axis_format()  # rates of a few units
         saved = [{"model": m.model, "value": m.cache_saving} for m in table if m.cache_saving]
         if saved:
             savings_chart = bar_chart(
