@@ -197,17 +197,6 @@ TSUBAME_THREADS: list[tuple[str, list[tuple[str, str, str]]]] = [
 
 class TestPinecrest(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = P_AS_OF, "USD", PINECREST, PINECREST_THREADS
-    KNOWN_MISSES = frozenset(
-        {
-            "what did the pilot deployments cost in aug",
-            "how much of litigation's july spend went to groq",
-            "why was aug 24 so expensive",
-            "wat happened on 8/24",
-            "cost per request for intake-bot in august",
-            "what would clause-finder have cost on demand instead of the provisioned throughput in august",
-            "how much did the tax practice spend in august",
-        }
-    )
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_pinecrest(folder), "pinecrest")
@@ -222,9 +211,6 @@ class TestPinecrest(ThreadedRound):
 
 class TestTsubame(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = T_AS_OF, "JPY", TSUBAME, TSUBAME_THREADS
-    KNOWN_MISSES = frozenset(
-        {"how much of operations' october spend was gpt-4.1", "how many staff use timetable-qa"}
-    )
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_tsubame(folder), "tsubame")

@@ -107,7 +107,8 @@ WELL_KNOWN_NAMES = frozenset(
 # People a product serves: a cost store counts none of them (telemetry's customers are accounts, not people).
 _PEOPLE = (
     r"subscribers?|players?|gamers?|readers?|viewers?|listeners?|visitors?|patients?|students?|learners?|"
-    r"members?|shoppers?|riders?|guests?|fans?"
+    r"members?|shoppers?|riders?|guests?|fans?|passengers?|travell?ers?|commuters?|staff|people|persons?|"
+    r"workers?|employees?|colleagues?"
 )
 # Concepts a cost store does not hold: (pattern, what to say).
 CONCEPTS: list[tuple[re.Pattern[str], str]] = [
@@ -249,6 +250,9 @@ def unresolved_names(
         if looks_like_name and low not in KNOWN_CAPS and not is_month_or_day(low):
             unknown.append(word)
     for i, t in enumerate(q.toks):
+        if i not in skip and _generic_before_owner_word(q, i, index):
+            unknown.append(t.text)  # "the tax practice": a common word where the store's value goes
+            continue
         if (
             i in skip
             or t.text in known
@@ -270,6 +274,29 @@ def unresolved_names(
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
     return list(dict.fromkeys(unknown))
+
+
+_DETERMINERS = {"the", "our", "a", "an", "my", "your"}
+_MODIFIERS = {"other", "new", "old", "same", "whole", "entire", "own", "main", "total", "overall", "combined"}
+
+
+def _generic_before_owner_word(q: _Question, i: int, index: ValueIndex) -> bool:
+    """ "how much did the tax practice spend": a common word (known to Billy, so not caught as an unknown name)
+    between a determiner and the word of an owner-like dimension (a tag key, team, customer ...) that the
+    store does not hold as that dimension's value."""
+    from spendscope.agents.billy.filler import FILLER
+    from spendscope.agents.billy.stopwords import GENERIC
+
+    word, prev, nxt = _tok(q, i), _tok(q, i - 1), _tok(q, i + 1)
+    if prev not in _DETERMINERS or word in _MODIFIERS or word in FILLER or word not in GENERIC:
+        return False
+    if not word.isalpha() or len(word) < 3 or cue_word(word):
+        return False
+    dim = index.dim_words.get((nxt,))
+    owner = nxt in _CONCEPT_WORDS or (
+        dim is not None and index.kinds.get(dim) in ("provider_tag", "telemetry")
+    )
+    return owner
 
 
 def cue_word(word: str) -> bool:
