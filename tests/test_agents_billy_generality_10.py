@@ -209,3 +209,18 @@ def test_a_forecast_from_the_first_forecast_day_gives_the_interval_of_the_total(
 ) -> None:
     a = ask(nordlicht, "forecast for january", as_of=N_TODAY, settings=settings)
     assert "interval of the total" in a.answer and "added up" not in a.answer, a.answer
+
+
+def test_a_name_said_with_its_dimension_is_offered_that_dimensions_values(
+    pinecrest: Store, settings: Settings
+) -> None:
+    a = ask(pinecrest, "how much did the tax practice spend in august", as_of=P_TODAY, settings=settings)
+    assert "no practice has that name" in a.answer, a.answer
+    assert all(f"practice {v}" in a.answer for v in ("litigation", "mergers", "ip-group")), a.answer
+
+
+def test_an_unknown_model_is_offered_the_stores_models_of_its_family(
+    pinecrest: Store, settings: Settings
+) -> None:
+    a = ask(pinecrest, "spend on llama-4-maverick last month", as_of=P_TODAY, settings=settings)
+    assert a.value is None and "model llama-3.3-70b-versatile" in a.answer, a.answer

@@ -105,6 +105,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if r.periods:
         _past_the_data(plan, index, r.today)
     plan.unresolved = list(r.unresolved)
+    plan.unresolved_dims = dict(r.unresolved_dims)
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)

@@ -252,6 +252,7 @@ def unresolved_names(
     for i, t in enumerate(q.toks):
         if i not in skip and _generic_before_owner_word(q, i, index):
             unknown.append(t.text)  # "the tax practice": a common word where the store's value goes
+            _said_with(r, t.text, _tok(q, i + 1), index)
             continue
         if (
             i in skip
@@ -273,7 +274,16 @@ def unresolved_names(
         slot = prev in _SLOT_PREV and nxt in _SLOT_NEXT
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
+            _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
     return list(dict.fromkeys(unknown))
+
+
+def _said_with(r: Reading, name: str, word: str, index: ValueIndex) -> None:
+    """Remember the dimension an unresolved name was said with ("the tax practice": practice), so the answer
+    offers that dimension's real values."""
+    dim = index.dim_words.get((word,))
+    if dim is not None and index.values.get(dim):
+        r.unresolved_dims[name] = dim
 
 
 _DETERMINERS = {"the", "our", "a", "an", "my", "your"}

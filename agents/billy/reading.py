@@ -57,6 +57,7 @@ class Reading:
     over: str | None = None  # "month over month": the grain of a period-over-period change
     mentions: list[Mention] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)  # names the store does not hold
+    unresolved_dims: dict[str, str] = field(default_factory=dict)  # such a name -> the dimension said with it
     declined: list[str] = field(default_factory=list)  # concepts the store does not hold (revenue, margin...)
     measure: str = "cost"
     token_types: list[str] = field(default_factory=list)
