@@ -219,6 +219,14 @@ def per_request(period: str, where: str, ev_period: str, ev_where: str, per: int
     )
 
 
+def commitment_payg(period: str, resource_name: str) -> str:
+    """What a commitment's used hours would have cost on pay-as-you-go: the bill's ListCost of its Used rows."""
+    return (
+        f"SELECT sum(ListCost) FROM costs WHERE {period} AND ResourceName = '{resource_name}' "
+        "AND CommitmentDiscountStatus = 'Used'"
+    )
+
+
 def ev_between(start: str, end: str) -> str:
     return f"ts >= TIMESTAMPTZ '{start}' AND ts < TIMESTAMPTZ '{end}'"
 

@@ -21,6 +21,7 @@ from billy_harness import (
     ThreadedRound,
     between,
     change,
+    commitment_payg,
     cost,
     customer_cost,
     customer_per_request,
@@ -58,15 +59,6 @@ EV_AUG = ev_between("2026-08-01", "2026-09-01")
 INTAKE = tag("tool", "intake-bot")
 
 
-def payg(period: str) -> str:
-    """What the provisioned throughput's used hours would have cost on demand: the bill's ListCost of its Used
-    rows."""
-    return (
-        f"SELECT sum(ListCost) FROM costs WHERE {period} AND ResourceName = 'clause-pt' "
-        "AND CommitmentDiscountStatus = 'Used'"
-    )
-
-
 PINECREST: list[tuple[str, str, str, str, str | None]] = [
     ("figure", "how much did groq cost us in august", "number", cost(AUG, GROQ), P_AS_OF),
     ("figure", "Litigation practice spend in July?", "number", cost(JUL, tag("practice", "litigation")), P_AS_OF),
@@ -97,7 +89,7 @@ PINECREST: list[tuple[str, str, str, str, str | None]] = [
     ("unit", "what does harlow-reed cost us per 1k requests in july", "number", customer_per_request("2026-07-01", "2026-08-01", "harlow-reed", 1000), P_AS_OF),
     ("gpu", "how busy were the a10g boxes in august", "number", gpu_util("2026-08-01", "2026-09-01", "instance_id LIKE 'i-0g5ocr%'"), P_AS_OF),
     ("gpu", "p4de utilization in september", "number", gpu_util("2026-09-01", "2026-10-01", "instance_id = 'i-0p4de7a1'"), P_AS_OF),
-    ("whatif", "what would clause-finder have cost on demand instead of the provisioned throughput in august", "number", payg(AUG), P_AS_OF),
+    ("whatif", "what would clause-finder have cost on demand instead of the provisioned throughput in august", "number", commitment_payg(AUG, 'clause-pt'), P_AS_OF),
     ("anomaly", "any anomalies in august?", "date", "SELECT DATE '2026-08-24'", P_AS_OF),
     ("none", "what's our billable-hours revenue from brief-drafter", "none", "", P_AS_OF),
     ("none", "how much did the tax practice spend in august", "none", "", P_AS_OF),
