@@ -117,7 +117,7 @@ def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, .
     )
 
 
-_MONEY = re.compile(r"[$€£]\s?\d|\b(?:USD|EUR|GBP)\s?\d")
+_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD)\s?\d")
 _DOLLARS = re.compile(r"\$\s?\d")
 
 
@@ -216,6 +216,14 @@ def per_request(period: str, where: str, ev_period: str, ev_where: str, per: int
     return (
         f"SELECT (SELECT sum(EffectiveCost) FROM costs WHERE {period} AND ({where})) / "
         f"(SELECT sum(requests) FROM usage_events WHERE {ev_period} AND ({ev_where})) * {per}"
+    )
+
+
+def commitment_payg(period: str, resource_name: str) -> str:
+    """What a commitment's used hours would have cost on pay-as-you-go: the bill's ListCost of its Used rows."""
+    return (
+        f"SELECT sum(ListCost) FROM costs WHERE {period} AND ResourceName = '{resource_name}' "
+        "AND CommitmentDiscountStatus = 'Used'"
     )
 
 

@@ -22,6 +22,7 @@ from billy_harness import (
     ThreadedRound,
     between,
     change,
+    commitment_payg,
     cost,
     customer_cost,
     customer_per_request,
@@ -169,14 +170,6 @@ EV_FEB, EV_MAR = ev_between("2026-02-01", "2026-03-01"), ev_between("2026-03-01"
 SUPPORT = tag("feature", "player-support")
 
 
-def payg(period: str) -> str:
-    """What the commitment's used hours would have cost on pay-as-you-go: the bill's ListCost of its Used rows."""
-    return (
-        f"SELECT sum(ListCost) FROM costs WHERE {period} AND ResourceName = 'npc-gsu' "
-        "AND CommitmentDiscountStatus = 'Used'"
-    )
-
-
 TIDEWELL: list[tuple[str, str, str, str, str | None]] = [
     ("figure", "how much did xai cost in march", "number", cost(MAR, XAI), T_AS_OF),
     ("figure", "LIVEOPS studio spend last month", "number", cost(MAR, tag("studio", "liveops")), T_AS_OF),
@@ -241,10 +234,16 @@ TIDEWELL: list[tuple[str, str, str, str, str | None]] = [
         "whatif",
         "what would npc-dialogue have cost on payg instead of the provisioned throughput in march",
         "number",
-        payg(MAR),
+        commitment_payg(MAR, "npc-gsu"),
         T_AS_OF,
     ),
-    ("whatif", "is npc-gsu worth it vs pay as you go in feb?", "number", payg(FEB), T_AS_OF),
+    (
+        "whatif",
+        "is npc-gsu worth it vs pay as you go in feb?",
+        "number",
+        commitment_payg(FEB, "npc-gsu"),
+        T_AS_OF,
+    ),
     ("anomaly", "any anomalies in march?", "date", "SELECT DATE '2026-03-16'", T_AS_OF),
     ("none", "profit on player support last month", "none", "", T_AS_OF),
     ("none", "how much did the art team spend in march", "none", "", T_AS_OF),

@@ -9,6 +9,7 @@ the previous plan (and, on the LLM path, the persisted graph state) over.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from spendscope.agents.billy.business import HELD_WITH_REVENUE, answer_business, business_question
@@ -187,10 +188,16 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
     if plan.unresolved:
         dims = [d for d in ("provider", "service", "model", ownership_key(index)) if d and index.has_dim(d)]
         for name in plan.unresolved:
-            near = nearest_values(name, index, dims)
+            said = plan.unresolved_dims.get(name)
+            near = nearest_values(name, index, [said] if said else dims, only=said is not None)
+            named = (
+                f"no {said.replace('_', ' ')}"
+                if said
+                else f"no {', '.join(d.replace('_', ' ') for d in dims)} or other value"
+            )
             reasons.append(
-                f"'{name}' is not in the data (no {', '.join(d.replace('_', ' ') for d in dims)} or other value "
-                f"has that name){'; the nearest values are ' + ', '.join(near) if near else ''}"
+                f"'{name}' is not in the data ({named} has that name)"
+                f"{'; the nearest values are ' + ', '.join(near) if near else ''}"
             )
     if plan.unsupported and plan.intent == "unknown":
         reasons.append(f"the store does not hold {', '.join(dict.fromkeys(plan.unsupported))}")
@@ -212,13 +219,19 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
     return BillyAnswer(answer=text, value=None)
 
 
-def nearest_values(name: str, index: ValueIndex, dims: list[str]) -> list[str]:
-    """Real values spelt closest to `name` (any dimension), else the largest few of the first dimension."""
+def nearest_values(name: str, index: ValueIndex, dims: list[str], only: bool = False) -> list[str]:
+    """Real values spelt closest to `name` (any dimension, or only `dims` when `only`), else the largest few of the
+    first dimension."""
     import difflib
 
-    pool = {v: d for d in index.values for v in index.values[d] if isinstance(v, str)}
+    pool = {
+        v: d for d in (dims if only else index.values) for v in index.values.get(d, []) if isinstance(v, str)
+    }
     close = difflib.get_close_matches(name.lower(), [v.lower() for v in pool], n=3, cutoff=0.6)
     by_low = {v.lower(): v for v in pool}
+    if not close:  # "llama-4-maverick": the store's values of the same family ("llama-3.3-70b-versatile")
+        head = re.split(r"[-_. ]", name.lower())[0]
+        close = [v for v in by_low if len(head) >= 3 and re.split(r"[-_. ]", v)[0] == head][:3]
     if close:
         return [f"{pool[by_low[c]].replace('_', ' ')} {by_low[c]}" for c in close]
     first = next((d for d in dims if index.values.get(d)), None)

@@ -187,7 +187,7 @@ def _delegate(r: Reading) -> None:
                 r.delegate = intent
                 return
     word = RE["unsupported"].search(rest)
-    if word:
+    if word and not (word.group(0) == "cheaper" and r.entity_dim):  # "was cohere cheaper than mistral"
         r.unsupported.append(word.group(0))
 
 

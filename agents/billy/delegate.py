@@ -117,6 +117,11 @@ def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolC
     )
     if ahead is None or "(all data)" in ahead.label:
         ahead = _next_period(plan.question, today)
+    note = ""
+    if ahead is None and plan.period is not None and "(all data)" not in plan.period.label:
+        if re.search(r"\b(19|20)\d\d\b", plan.question):  # "forecast for december 2026": a year named
+            return _already_happened(store, plan, filters, calls, today)
+        ahead, note = _year_later(store, plan, filters, calls, today)
     horizon = _horizon(plan.question, today)
     if ahead is not None:  # a named period still to come: forecast through its end, report that period
         horizon = max((ahead.end - today).days, 1)
@@ -135,7 +140,7 @@ def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolC
     res = _call(calls, "forecast_costs", store, params)
     scope = scope_phrase(plan.filters)
     if ahead is not None:
-        return _forecast_of_period(res, ahead, scope)
+        return _forecast_of_period(res, ahead, scope, note)
     text = (
         f"{money(res.total)} is the forecast{' for ' + scope if scope else ''} from {res.start} to {res.end} "
         f"({res.level:g}% interval {money(res.total_lower)} to {money(res.total_upper)}; the 30 days before "
@@ -149,6 +154,54 @@ def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolC
         value=round(res.total, 2),
         chart=chart,
         table=Table(columns=["day", "forecast", "lower", "upper"], rows=rows),
+    )
+
+
+def _year_later(
+    store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall], today: dt.date
+) -> tuple[PeriodRef, str]:
+    """ "forecast for december" in January: a forecast is of days to come, so a period named without a year that
+    is already past is read as the same period a year later; the note gives the past one's actual when the data
+    holds it."""
+    from spendscope.tools.costs.breakdown import CostQueryInput
+
+    p = plan.period
+    assert p is not None
+    later = PeriodRef(
+        start=add_months(p.start, 12),
+        end=add_months(p.end, 12),
+        label=p.label.replace(str(p.start.year), str(p.start.year + 1)),
+    )
+    note = f"{p.label.split(' so far')[0]} is past, so '{plan.question}' is read as {later.label}"
+    try:
+        res = _call(calls, "query_costs", store, CostQueryInput(filters=filters, start=p.start, end=p.last))
+    except SpendscopeError:
+        return later, note
+    return later, note + f" ({p.start} to {p.last} actually cost {money(res.total)})"
+
+
+def _already_happened(
+    store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall], today: dt.date
+) -> BillyAnswer:
+    """ "forecast for december" when December is behind us: its actual spend, said as such (a forecast only
+    covers the days after the data ends)."""
+    from spendscope.tools.costs.breakdown import CostQueryInput
+
+    p = plan.period
+    assert p is not None
+    measure = plan.measure if plan.measure != "tokens" else "cost"
+    res = _call(
+        calls,
+        "query_costs",
+        store,
+        CostQueryInput(filters=filters, measure=measure, start=p.start, end=p.last),
+    )
+    scope = scope_phrase(plan.filters)
+    return BillyAnswer(
+        answer=f"{p.label} is already past (today is {today}), so there is nothing to forecast: its actual spend"
+        f"{' on ' + scope if scope else ''} was {money(res.total)} ({p.start} to {p.last}). A forecast covers the "
+        f'days after the data ends; ask for a period still to come, e.g. "forecast next month".',
+        value=round(res.total, 2),
     )
 
 
@@ -173,16 +226,26 @@ def _next_period(question: str, today: dt.date) -> PeriodRef | None:
     return PeriodRef(start=start, end=end, label=label)
 
 
-def _forecast_of_period(res: Any, period: Any, scope: str) -> BillyAnswer:
-    """The forecast of a named period still to come (the part of it not yet in the data)."""
+def _forecast_of_period(res: Any, period: Any, scope: str, note: str = "") -> BillyAnswer:
+    """The forecast of a named period still to come (the part of it not yet in the data). When the period runs
+    from the first forecast day, the range is the forecast's interval of the total; otherwise it is the daily
+    bounds added up, said as such (wider than an interval of the total, which the forecast gives only from its
+    first day)."""
     points = [p for p in res.points if period.start <= p.day < period.end]
     total = sum(p.value for p in points)
-    lower, upper = sum(p.lower for p in points), sum(p.upper for p in points)
     first = points[0].day if points else period.start
+    if first == res.start and points and points[-1].day == res.end:
+        rng = f"{res.level:g}% interval of the total {money(res.total_lower)} to {money(res.total_upper)}"
+    else:
+        lower, upper = sum(p.lower for p in points), sum(p.upper for p in points)
+        rng = (
+            f"range {money(lower)} to {money(upper)}: each day's {res.level:g}% bounds added up, a wider range "
+            f"than a {res.level:g}% interval of the total"
+        )
     text = (
         f"{money(total)} is the forecast{' for ' + scope if scope else ''} for {period.label} ({first} to "
-        f"{period.last}; the sum of the daily {res.level:g}% bounds {money(lower)} to {money(upper)}). Assumed: "
-        f"model {res.model}, fitted on {res.history_start} to {res.history_end}."
+        f"{period.last}; {rng}). Assumed: model {res.model}, fitted on {res.history_start} to "
+        f"{res.history_end}{'; ' + note if note else ''}."
     )
     rows = [[p.day.isoformat(), round(p.value, 2), round(p.lower, 2), round(p.upper, 2)] for p in points]
     chart = charts.line([{"day": r[0], "value": r[1]} for r in rows], "day", res.measure, "forecast")

@@ -58,6 +58,7 @@ def _merge_followup(
     merged.question = new.question
     merged.assumptions = [a for a in new.assumptions]
     merged.unresolved = list(new.unresolved)
+    merged.unresolved_dims = dict(new.unresolved_dims)
     merged.unsupported = list(new.unsupported)
     merged.as_of = new.as_of or prev.as_of
     strong_intent = new.intent not in ("total",) or bool(re.search(r"\b(how much|how many|total)\b", q.low))

@@ -144,15 +144,39 @@ TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "project": ("project", "projects"),
     "workload": ("workload", "workloads"),
     "owner": ("owner", "owners"),
+    "dept": ("dept", "depts", "department", "departments"),
+    "deploy": ("deploy", "deploys", "deployment", "deployments"),
     "service": ("service", "services"),
 }
 
 # Tag keys that carry a concept under another name, in order of preference: when the store has no key named
 # like the concept, the concept's words ("team", "squad", "feature") name the first of these keys it has.
 CONCEPT_KEYS: dict[str, tuple[str, ...]] = {
-    "team": ("team", "owner", "squad", "department", "cost_center", "costcenter", "business_unit", "group"),
-    "feature": ("feature", "app", "application", "product", "workload", "use_case", "usecase", "project"),
-    "env": ("env", "environment", "stage", "tier"),
+    "team": (
+        "team",
+        "owner",
+        "squad",
+        "department",
+        "dept",
+        "division",
+        "practice",
+        "cost_center",
+        "costcenter",
+        "business_unit",
+        "group",
+    ),
+    "feature": (
+        "feature",
+        "app",
+        "application",
+        "product",
+        "workload",
+        "use_case",
+        "usecase",
+        "project",
+        "tool",
+    ),
+    "env": ("env", "environment", "stage", "tier", "deploy", "deployment"),
 }
 
 # Which tag key "untagged" means when the question names none, in order of preference.
@@ -162,6 +186,9 @@ OWNERSHIP_KEYS = (
     "cost_center",
     "costcenter",
     "department",
+    "dept",
+    "division",
+    "practice",
     "project",
     "product",
     "app",

@@ -104,6 +104,9 @@ class Plan(BaseModel):
     subject: str = Field("", description="what the figure is about, e.g. 'commitment that went unused'")
     assumptions: list[str] = Field(default_factory=list)
     unresolved: list[str] = Field(default_factory=list)
+    unresolved_dims: dict[str, str] = Field(
+        default_factory=dict, description="an unresolved name -> the dimension its sentence named"
+    )
     unsupported: list[str] = Field(default_factory=list, description="what the planner cannot answer")
     confidence: float = 0.0
     as_of: dt.date | None = None

@@ -102,11 +102,32 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             end=end,
             label=f"the same weekday{'s' if (end - start).days > 1 else ''} a week before",
         )
+    if r.periods:
+        _past_the_data(plan, index, r.today)
     plan.unresolved = list(r.unresolved)
+    plan.unresolved_dims = dict(r.unresolved_dims)
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)
     return plan
+
+
+_NOT_ACTUALS = ("forecast", "landing", "anomalies", "savings", "budget", "unknown")
+
+
+def _past_the_data(plan: Plan, index: ValueIndex, today: dt.date) -> None:
+    """A named period the data covers only in part ("spend in q1 2027" on January 13): the figure is for the days
+    the data holds, and the answer says where it ends (not when the data runs to yesterday and the period to
+    today: "this month")."""
+    last = index.catalog.last_day
+    p = plan.period
+    if last is None or p is None or plan.intent in _NOT_ACTUALS or "(all data)" in p.label:
+        return
+    if not (p.start <= last < p.last) or (last >= today - dt.timedelta(days=1) and p.last <= today):
+        return
+    plan.period = PeriodRef(
+        start=p.start, end=last + dt.timedelta(days=1), label=f"{p.label} so far (the data ends {last})"
+    )
 
 
 _MIRRORS = {"provider", "invoice_issuer", "publisher"}  # one company under three roles: not two readings

@@ -107,7 +107,8 @@ WELL_KNOWN_NAMES = frozenset(
 # People a product serves: a cost store counts none of them (telemetry's customers are accounts, not people).
 _PEOPLE = (
     r"subscribers?|players?|gamers?|readers?|viewers?|listeners?|visitors?|patients?|students?|learners?|"
-    r"members?|shoppers?|riders?|guests?|fans?"
+    r"members?|shoppers?|riders?|guests?|fans?|passengers?|travell?ers?|commuters?|staff|people|persons?|"
+    r"workers?|employees?|colleagues?"
 )
 # Concepts a cost store does not hold: (pattern, what to say).
 CONCEPTS: list[tuple[re.Pattern[str], str]] = [
@@ -249,6 +250,10 @@ def unresolved_names(
         if looks_like_name and low not in KNOWN_CAPS and not is_month_or_day(low):
             unknown.append(word)
     for i, t in enumerate(q.toks):
+        if i not in skip and _generic_before_owner_word(q, i, index):
+            unknown.append(t.text)  # "the tax practice": a common word where the store's value goes
+            _said_with(r, t.text, _tok(q, i + 1), index)
+            continue
         if (
             i in skip
             or t.text in known
@@ -269,7 +274,39 @@ def unresolved_names(
         slot = prev in _SLOT_PREV and nxt in _SLOT_NEXT
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
+            _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
     return list(dict.fromkeys(unknown))
+
+
+def _said_with(r: Reading, name: str, word: str, index: ValueIndex) -> None:
+    """Remember the dimension an unresolved name was said with ("the tax practice": practice), so the answer
+    offers that dimension's real values."""
+    dim = index.dim_words.get((word,))
+    if dim is not None and index.values.get(dim):
+        r.unresolved_dims[name] = dim
+
+
+_DETERMINERS = {"the", "our", "a", "an", "my", "your"}
+_MODIFIERS = {"other", "new", "old", "same", "whole", "entire", "own", "main", "total", "overall", "combined"}
+
+
+def _generic_before_owner_word(q: _Question, i: int, index: ValueIndex) -> bool:
+    """ "how much did the tax practice spend": a common word (known to Billy, so not caught as an unknown name)
+    between a determiner and the word of an owner-like dimension (a tag key, team, customer ...) that the
+    store does not hold as that dimension's value."""
+    from spendscope.agents.billy.filler import FILLER
+    from spendscope.agents.billy.stopwords import GENERIC
+
+    word, prev, nxt = _tok(q, i), _tok(q, i - 1), _tok(q, i + 1)
+    if prev not in _DETERMINERS or word in _MODIFIERS or word in FILLER or word not in GENERIC:
+        return False
+    if not word.isalpha() or len(word) < 3 or cue_word(word):
+        return False
+    dim = index.dim_words.get((nxt,))
+    owner = nxt in _CONCEPT_WORDS or (
+        dim is not None and index.kinds.get(dim) in ("provider_tag", "telemetry")
+    )
+    return owner
 
 
 def cue_word(word: str) -> bool:

@@ -57,6 +57,7 @@ class Reading:
     over: str | None = None  # "month over month": the grain of a period-over-period change
     mentions: list[Mention] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)  # names the store does not hold
+    unresolved_dims: dict[str, str] = field(default_factory=dict)  # such a name -> the dimension said with it
     declined: list[str] = field(default_factory=list)  # concepts the store does not hold (revenue, margin...)
     measure: str = "cost"
     token_types: list[str] = field(default_factory=list)
@@ -123,10 +124,10 @@ def read_question(
     question: str, index: ValueIndex, *, as_of: dt.date | None = None, real_today: dt.date | None = None
 ) -> Reading:
     """Read `question` against the store's vocabulary (no operation is chosen here)."""
-    q = _Question(month_typos(question, index.value_tokens))
-    q.raw = question.strip()
+    q = _Question(month_typos(slack_typos(question), index.value_tokens))
+    # q.raw stays the text read (typos fixed), aligned with q.low's tokens; the Reading keeps the question asked
     today, today_note = today_for(as_of, index, real_today)
-    r = Reading(question=q.raw, low=q.low, today=today, q=q)
+    r = Reading(question=question.strip(), low=q.low, today=today, q=q)
     if today_note:
         r.assumptions.append(today_note)
     scan = scan_periods(q.low, today)
@@ -157,6 +158,14 @@ def read_question(
 
 
 _MONTHS = [calendar.month_name[i].lower() for i in range(1, 13)]
+
+# Slack shorthand and slips of common question words (never a store value: only these exact words)
+_SHORTHAND = {"wat": "what", "wut": "what", "wht": "what", "waht": "what", "hwo": "how", "hw": "how"}
+
+
+def slack_typos(text: str) -> str:
+    """ "wat happened on 8/24": shorthand for a question word read as the word."""
+    return re.sub(r"\b[A-Za-z]{2,4}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
 
 
 def month_typos(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:

@@ -56,7 +56,9 @@ RE = {
     ),
     "share": re.compile(
         r"\b(share|shares|percent|percentage|proportion|fraction|what part|pct)\b|%|"
-        r"\b(what|which) portion\b"
+        r"\b(what|which) portion\b|"
+        # "how much of litigation's july spend went to groq": a part of a named whole
+        r"\bhow much(?= of\b[^?]*\b(spend\w*|costs?|bill)(\s+[\w_]+){0,3}?\s+(went|go|goes|was|were|is|came|comes)\b)"
     ),
     "change": re.compile(
         r"\b(change|changed|changes|increase\w*|decrease\w*|grow|grew|grown|growth|growing|rise|rose|risen|rising|"

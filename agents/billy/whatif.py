@@ -60,7 +60,7 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     rows, payg, cost, notes = [], 0.0, 0.0, []
     for cid in ids:
         res = run.call("commitment_utilization", CommitmentsInput(commitment=cid, **rng))
-        tot = next((c for c in res.commitments if c.commitment_id == cid), None)
+        tot = next((c for c in res.commitments if cid in (c.commitment_id, c.commitment_name)), None)
         if tot is None:
             continue
         if tot.payg_cost_of_used is None:

@@ -319,6 +319,10 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             + _UNIT,
             lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
         ),
+        (  # "mistral spend over 2 weeks": a span said without "last" is the one ending today
+            r"(?:over|across|during) (?:the )?" + _NUM + r" ?" + _UNIT + r"(?! ago| from now| ahead| out)",
+            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
+        ),
         (
             r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
             r"fortnight",
