@@ -24,7 +24,7 @@ from spendscope.agents.billy.lexicon import (
     VALUE_SYNONYMS,
 )
 from spendscope.agents.billy.stopwords import GENERIC
-from spendscope.data.store import Store
+from spendscope.data.store import Store, store_stamp
 from spendscope.tools.costs.answers import Catalog, CatalogInput, dimension_catalog
 
 CATALOG_VERSION = 2
@@ -215,14 +215,7 @@ _PROCESS_CACHE: dict[tuple, ValueIndex] = {}
 
 def _file_key(store: Store) -> tuple:
     path = store.path.resolve()
-    parts: list[object] = [str(path)]
-    for p in (path, path.with_name(path.name + ".wal")):
-        try:
-            st = p.stat()
-            parts += [st.st_mtime_ns, st.st_size]
-        except OSError:
-            parts += [0, 0]
-    return tuple(parts)
+    return (str(path), *store_stamp(path))
 
 
 def load_index(store: Store, state_dir: Path | None = None) -> tuple[ValueIndex, bool]:
