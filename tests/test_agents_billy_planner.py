@@ -485,7 +485,7 @@ def test_ask_command_prints_exactly_the_json_contract(
     assert bad.exit_code != 0
 
 
-def test_the_planned_path_imports_neither_anthropic_nor_langgraph_nor_statsmodels(
+def test_the_planned_path_imports_neither_anthropic_nor_langgraph_nor_statsmodels_nor_numpy(
     eval_store: Store, tmp_path: Path
 ) -> None:
     code = (
@@ -495,7 +495,7 @@ def test_the_planned_path_imports_neither_anthropic_nor_langgraph_nor_statsmodel
         f"a = ask(Store({str(eval_store.path)!r}), 'How much did we spend on Anthropic in September 2026?', "
         f"settings=Settings(state_dir=Path({str(tmp_path)!r})))\n"
         "assert a.value == 17385.52, a.answer\n"
-        "heavy = [m for m in ('anthropic', 'langgraph', 'statsmodels') if m in sys.modules]\n"
+        "heavy = [m for m in ('anthropic', 'langgraph', 'statsmodels', 'numpy') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
     run = subprocess.run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import Any
 
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidPeriod
@@ -297,3 +298,8 @@ def last_complete(unit: str, today: dt.date) -> Period:
 def days_to_month_end(today: dt.date) -> int:
     """Days from `today` (included) to the end of its month."""
     return (add_months(today.replace(day=1), 1) - today).days
+
+
+def data_end(con: Any) -> dt.date | None:
+    """The last day with any cost data in the store (`con`: a DuckDB-like connection)."""
+    return con.execute("SELECT CAST(max(ChargePeriodStart) AS DATE) FROM costs").fetchall()[0][0]

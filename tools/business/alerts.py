@@ -31,9 +31,8 @@ from spendscope.tools.business.profitability import compute as profitability
 from spendscope.tools.business.targets import MarginFloor, UnitBudget, load_floors, load_unit_budgets, within
 from spendscope.tools.business.unit_budgets import evaluate
 from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.governance.forecast import data_end
 from spendscope.tools.money_text import money
-from spendscope.tools.periods import add_months
+from spendscope.tools.periods import add_months, data_end
 from spendscope.tools.registry import operation
 
 AlertKind = Literal["margin_floor", "unit_budget", "unit_anomaly"]

@@ -33,8 +33,8 @@ from spendscope.tools.governance.anomaly_detection import (
     severity_of,
 )
 from spendscope.tools.governance.calendar import build_calendar, default_country
-from spendscope.tools.governance.forecast import data_end
 from spendscope.tools.money_text import money
+from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
 LOOKBACK_DAYS = 120

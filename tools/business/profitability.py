@@ -31,8 +31,7 @@ from spendscope.tools.business.cost_data import telemetry_costs
 from spendscope.tools.business.metric_data import catalog, metric_values, normalise, require, target_currency
 from spendscope.tools.business.targets import FloorBy, MarginFloor, load_floors
 from spendscope.tools.costs.breakdown import Filter, TimeRange, check_coverage, resolve_range
-from spendscope.tools.governance.forecast import data_end
-from spendscope.tools.periods import add_months
+from spendscope.tools.periods import add_months, data_end
 from spendscope.tools.registry import operation
 
 TREND_POINTS = 5.0  # AI cost share of revenue moving this many points is a trend

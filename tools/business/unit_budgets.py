@@ -13,8 +13,7 @@ from spendscope.tools.business.common import bucket_end, bucket_start
 from spendscope.tools.business.targets import UnitBudget, load_unit_budgets, within
 from spendscope.tools.business.unit_costs import CostPerUnitInput, compute
 from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.governance.forecast import data_end
-from spendscope.tools.periods import add_months
+from spendscope.tools.periods import add_months, data_end
 from spendscope.tools.registry import operation
 
 PERIODS = 6  # periods shown per budget

@@ -46,8 +46,8 @@ from spendscope.tools.governance.anomaly_detection import (
 )
 from spendscope.tools.governance.calendar import build_calendar, default_country
 from spendscope.tools.governance.charges import charge_incidents
-from spendscope.tools.governance.forecast import data_end
 from spendscope.tools.governance.root_cause import drill_dims, root_cause
+from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
 __all__ = [

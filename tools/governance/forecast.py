@@ -28,6 +28,7 @@ from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
 from spendscope.tools.governance.anomaly_model import score_days
 from spendscope.tools.governance.calendar import build_calendar
 from spendscope.tools.governance.forecast_models import SEASON, SeriesForecast, fit_forecast
+from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
 MIN_DAYS = 7  # below this there is nothing to forecast from: refuse
@@ -88,11 +89,6 @@ def check_scope_values(con: duckdb.DuckDBPyConnection, filters: list[Filter]) ->
                 value=v,
                 suggestions=close,
             )
-
-
-def data_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The last day with any cost data in the store."""
-    return con.execute("SELECT CAST(max(ChargePeriodStart) AS DATE) FROM costs").fetchall()[0][0]
 
 
 def _ts(d: dt.date) -> dt.datetime:

@@ -35,8 +35,8 @@ from spendscope.tools.governance.anomaly_detection import (
     top_drivers,
 )
 from spendscope.tools.governance.budgets import list_budgets
-from spendscope.tools.governance.forecast import data_end
 from spendscope.tools.money_text import money
+from spendscope.tools.periods import data_end
 from spendscope.tools.triage.facts import (
     USAGE_FIELDS,
     BudgetImpact,
