@@ -133,8 +133,10 @@ def insert_file(
     exprs += [literal(kind), literal(import_id), literal(staged.label)]
     if "x_Bad" in have:  # the first written value raises when the row is bad: the transaction stops there
         exprs[0] = f"CASE WHEN s.x_Bad THEN error({literal(BAD_VALUE)}) ELSE {exprs[0]} END"
-    # rows are numbered by arrival: keep the file's order (a pure projection of the file keeps it)
-    con.execute("SET preserve_insertion_order = true")
+    # rows the importer did not number are numbered by arrival: keep the file's order (a pure projection of the
+    # file keeps it). Numbered rows need no order, and an unordered INSERT writes (compresses) on every core: an
+    # ordered one from a source that cannot keep order (a join) runs on one thread.
+    con.execute(f"SET preserve_insertion_order = {'false' if 'x_SourceRow' in have else 'true'}")
     try:
         con.execute(
             f"INSERT INTO {db}.costs ({', '.join(ident(c) for c in cols)}) "

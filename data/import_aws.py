@@ -280,8 +280,6 @@ def stage_cur(
     checks = value_checks(src, **spec)  # only to name the first bad value, when x_Bad says there is one
     parsed, flag = parse_once(src, **spec)
 
-    if progress:
-        progress("classifying usage types", 0.35)
     product_name = f"coalesce({c('product_product_name')}, {_map_value(c('product'), 'product_name')})"
     keys = {
         "usage_type": c("line_item_usage_type"),
@@ -291,11 +289,9 @@ def stage_cur(
         "instance_type": c("product_instance_type"),
     }
     tag_keys, tag_sql = _tags(src)
-    # the distinct usage-type and tag combinations in one read of the file; each is then worked out once
-    class_cols, tag_cols = collect_keys(con, "raw", [keys, tag_keys], "aws_keys")
-    classify_distinct(con, "aws_keys", class_cols, classify, _OUTPUTS, "aws_classes")
-    if tag_keys:  # tag sets repeat across millions of lines: build each JSON once
-        compute_distinct(con, "aws_keys", tag_cols, {"tags_json": tag_sql}, "aws_tags")
+    # the lookup keys travel with the typed rows (columns `_k...`), so the file is read once: their distinct
+    # combinations come from the staged table afterwards
+    kept = {f"_kc_{k}": expr for k, expr in keys.items()} | {f"_kt_{k}": expr for k, expr in tag_keys.items()}
 
     def num(name: str) -> str:
         return parsed_name(name) if parsed_name(name) in parsed else parse_decimal(c(name))
@@ -391,25 +387,35 @@ def stage_cur(
     # tail reads, so the rows are materialised once.
     con.execute("SET preserve_insertion_order = true")
     con.execute(
-        f"CREATE TABLE aws_rows AS SELECT {body}, {key_hash(keys)} AS _kc, "
-        f"{key_hash(tag_keys) if tag_keys else 'NULL'} AS _kt, {flag} AS x_Bad "
-        f"FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw) AS raw"
+        f"CREATE TABLE aws_rows AS SELECT {body}, {', '.join(f'{e} AS {ident(a)}' for a, e in kept.items())}, "
+        f"{flag} AS x_Bad FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw) AS raw"
     )
     con.execute("SET preserve_insertion_order = false")
     reject_flagged(con, src, checks, staged="aws_rows")
     con.execute("DROP VIEW raw_numbered")
     con.execute("DROP VIEW raw")
+    if progress:
+        progress("classifying usage types", 0.4)
+    class_keys = {k: ident(f"_kc_{k}") for k in keys}
+    tag_stash = {k: ident(f"_kt_{k}") for k in tag_keys}
+    # the distinct usage-type and tag combinations, from the typed rows; each is then worked out once
+    class_cols, tag_cols = collect_keys(con, "aws_rows", [class_keys, tag_stash], "aws_keys")
+    classify_distinct(con, "aws_keys", class_cols, classify, _OUTPUTS, "aws_classes")
+    if tag_keys:  # tag sets repeat across millions of lines: build each JSON once
+        compute_distinct(con, "aws_keys", tag_cols, {"tags_json": tag_sql}, "aws_tags")
     lookups = _lookup_columns("s.x_LineItemType", "s.PricingQuantity", "s.PricingUnit", tags=bool(tag_keys))
     have = set(select) | set(lookups) | {"x_SourceRow"}
     nulls = [f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in missing_cost_columns(have).items()]
     columns = ", ".join(
-        ["s.* EXCLUDE (_kc, _kt)", "s.rowid + 1 AS x_SourceRow"]
+        [f"s.* EXCLUDE ({', '.join(ident(k) for k in kept)})", "s.rowid + 1 AS x_SourceRow"]
         + [f"{expr} AS {ident(name)}" for name, expr in lookups.items()]
         + nulls
     )
-    tag_join = "LEFT JOIN aws_tags AS tg ON tg.k = s._kt" if tag_keys else ""
+    on_tags = key_hash({k: f"s.{c}" for k, c in tag_stash.items()})
+    tag_join = f"LEFT JOIN aws_tags AS tg ON tg.k = {on_tags}" if tag_keys else ""
+    on_class = key_hash({k: f"s.{c}" for k, c in class_keys.items()})
     con.execute(
-        f"CREATE VIEW staged AS SELECT {columns} FROM aws_rows AS s LEFT JOIN aws_classes AS k ON k.k = s._kc "
+        f"CREATE VIEW staged AS SELECT {columns} FROM aws_rows AS s LEFT JOIN aws_classes AS k ON k.k = {on_class} "
         f"{tag_join}"
     )
     return "staged", _warnings(con)
