@@ -249,9 +249,16 @@ def stage_azure(
     pricing_model = c("PricingModel")
     hint = {"amortised": _amortised_line(cost, charge_type, pricing_model)}  # over `raw`, before staging
     cost, qty = num(COST), num(("Quantity",))
-    # the distinct meter and tag combinations (and whether any line looks amortised) in one read of the file;
-    # each combination is then worked out once
-    class_cols, tag_cols, hint_cols = collect_keys(con, "raw", [keys, tag_keys, hint], "azure_keys")
+    # the file read once, in parallel and in order (rowid + 1 = data row), numbers and dates parsed once
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(
+        f"CREATE TABLE azure_rows AS SELECT *, {flag} AS x_Bad "
+        f"FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw)"
+    )
+    con.execute("SET preserve_insertion_order = false")
+    # the distinct meter and tag combinations (and whether any line looks amortised), from the rows read; each
+    # combination is then worked out once
+    class_cols, tag_cols, hint_cols = collect_keys(con, "azure_rows", [keys, tag_keys, hint], "azure_keys")
     classify_distinct(con, "azure_keys", class_cols, classify, _OUTPUTS, "azure_classes")
     compute_distinct(con, "azure_keys", tag_cols, {"tags_json": repair_json(ident("tags"))}, "azure_tags")
 
@@ -361,18 +368,13 @@ def stage_azure(
     if progress:
         progress("mapping to FOCUS", 0.45)
     body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
-    # the file read in parallel, in order (rowid + 1 = data row), numbers and dates parsed once; then mapped
-    con.execute("SET preserve_insertion_order = true")
+    # mapped as a view: the INSERT into the store is the only other pass over the rows
     con.execute(
-        f"CREATE TABLE azure_rows AS SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw"
-    )
-    con.execute("SET preserve_insertion_order = false")
-    con.execute(
-        f"CREATE TABLE staged AS SELECT {body}, {flag} AS x_Bad FROM azure_rows AS raw "
+        f"CREATE VIEW azure_staged AS SELECT {body}, raw.x_Bad FROM azure_rows AS raw "
         f"LEFT JOIN azure_classes AS k ON k.k = {key_hash(keys)} LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)}"
     )
-    con.execute("DROP TABLE azure_rows")
-    reject_flagged(con, src, checks)
+    con.execute("CREATE VIEW staged AS SELECT * EXCLUDE (x_PeriodFallback) FROM azure_staged")
+    reject_flagged(con, src, checks, staged="azure_rows")
     con.execute("DROP VIEW raw_numbered")
     con.execute("DROP VIEW raw")
     warnings = row_warning(
@@ -381,8 +383,8 @@ def stage_azure(
         "{n} rows have an empty billingPeriodStartDate (as MCA exports can); their billing period was taken "
         "from the month of their charge date",
         column="CAST(ChargePeriodStart AS DATE)",
+        table="azure_staged",
     )
-    con.execute("ALTER TABLE staged DROP COLUMN x_PeriodFallback")
     return "staged", warnings + _warnings(con, amortised)
 
 

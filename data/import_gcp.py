@@ -384,8 +384,9 @@ def stage_gcp(
     )
     first = ", ".join(f"{expr} AS {ident(name)}" for name, expr in usage_rows.items())
     second = ", ".join(f"{expr} AS {ident(name)}" for name, expr in credit_rows.items())
+    # a view: the INSERT into the store is the only other pass over the rows
     con.execute(
-        f"CREATE TABLE staged AS SELECT {first} FROM flat AS f {join} UNION ALL BY NAME "
+        f"CREATE VIEW staged AS SELECT {first} FROM flat AS f {join} UNION ALL BY NAME "
         f"SELECT {second} FROM credit_lines AS cl JOIN flat AS f USING (x_SourceRow) {join}"
     )
     if progress:
