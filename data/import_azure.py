@@ -29,8 +29,10 @@ from spendscope.data.import_common import (
     compute_distinct,
     key_hash,
     load_text,
+    parse_dates_once,
     parse_once,
     parsed_name,
+    reject_first_bad,
     reject_flagged,
     row_warning,
     run_import,
@@ -38,7 +40,7 @@ from spendscope.data.import_common import (
 )
 from spendscope.data.importing import ImportResult, Progress, reject
 from spendscope.data.models import normalize_model, token_type_of
-from spendscope.data.sql import ident, pairs_to_json, parse_decimal, parse_timestamp_iso_first, repair_json
+from spendscope.data.sql import ident, pairs_to_json, parse_decimal, repair_json
 from spendscope.data.store import Store
 
 KIND = "azure"
@@ -220,15 +222,14 @@ def stage_azure(
     numbers = [COST, ("Quantity",), ("EffectivePrice",), ("UnitPrice",), ("PayGPrice",)]
     dates = [DATE, ("BillingPeriodStartDate",), ("BillingPeriodEndDate",)]
     checks = value_checks(src, numbers=numbers, dates=dates, required_date=DATE)  # to name a bad value
-    parsed, flag = parse_once(src, numbers=numbers, dates=dates, required_date=DATE)
+    # numbers parsed once in the staging query; dates once per distinct text (`parse_dates_once`, below)
+    parsed, flag = parse_once(src, numbers=numbers, dates=[], required_date=DATE)
 
     def num(names: tuple[str, ...]) -> str:  # the value parsed once in the staging query
         return parsed_name(names[0]) if parsed_name(names[0]) in parsed else parse_decimal(c(*names))
 
     def ts(names: tuple[str, ...]) -> str:
-        return (
-            parsed_name(names[0]) if parsed_name(names[0]) in parsed else parse_timestamp_iso_first(c(*names))
-        )
+        return dated.values.get(names[0], "CAST(NULL AS TIMESTAMPTZ)")
 
     if progress:
         progress("classifying meters", 0.35)
@@ -256,6 +257,9 @@ def stage_azure(
         f"FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw)"
     )
     con.execute("SET preserve_insertion_order = false")
+    dated = parse_dates_once(con, src, "azure_rows", dates, "azure_dates")
+    if dated.bad:
+        reject_first_bad(con, src, checks)
     # the distinct meter and tag combinations (and whether any line looks amortised), from the rows read; each
     # combination is then worked out once
     class_cols, tag_cols, hint_cols = collect_keys(con, "azure_rows", [keys, tag_keys, hint], "azure_keys")
@@ -371,7 +375,8 @@ def stage_azure(
     # mapped as a view: the INSERT into the store is the only other pass over the rows
     con.execute(
         f"CREATE VIEW azure_staged AS SELECT {body}, raw.x_Bad FROM azure_rows AS raw "
-        f"LEFT JOIN azure_classes AS k ON k.k = {key_hash(keys)} LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)}"
+        f"LEFT JOIN azure_classes AS k ON k.k = {key_hash(keys)} LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)} "
+        + " ".join(dated.joins)
     )
     con.execute("CREATE VIEW staged AS SELECT * EXCLUDE (x_PeriodFallback) FROM azure_staged")
     reject_flagged(con, src, checks, staged="azure_rows")
