@@ -142,6 +142,17 @@ def derive_one(row: dict[str, str | None]) -> dict[str, Any]:
     }
 
 
+def _says_nothing(text: str) -> bool:
+    """True when `text`, as the ResourceName, cannot change what `derive_one` derives: it names no model, no token
+    type and no instance type, and does not contain "token" (each of derive_one's uses of the name)."""
+    return (
+        not normalize_model(text)
+        and token_type_of(text) is None
+        and find_instance_type(text) is None
+        and "token" not in text.lower()
+    )
+
+
 def derive_key_sql(alias: str | None = None) -> str:
     """The key under which a row's descriptive fields are looked up in the derived table."""
     prefix = f"{alias}." if alias else ""
@@ -168,8 +179,24 @@ def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str =
     keycols = ", ".join(ident(c) for c in KEY_COLUMNS)
     distinct = con.execute(f"SELECT DISTINCT {derive_key_sql()} AS k, {keycols} FROM {table}").fetchall()
     columns: dict[str, list] = {c: [] for c in _DERIVED_TYPES}
+    name_at = KEY_COLUMNS.index("ResourceName")
+    plain: dict[str, bool] = {}  # resource name -> says nothing derive_one reads (see `_says_nothing`)
+    answers: dict[tuple, dict[str, Any]] = {}  # the other key fields -> derive_one with no resource name
     for values in distinct:
-        out = derive_one(dict(zip(KEY_COLUMNS, values[1:], strict=True)))
+        row = values[1:]
+        resource = row[name_at]
+        if resource is not None and resource not in plain:
+            plain[resource] = _says_nothing(resource)
+        if resource is None or plain[resource]:
+            # resource names are often unique per resource while the rest repeats: a name that names no model,
+            # token type or instance type leaves the answer of the other fields unchanged
+            others = row[:name_at] + row[name_at + 1 :]
+            out = answers.get(others)
+            if out is None:
+                unnamed = row[:name_at] + (None,) + row[name_at + 1 :]
+                out = answers[others] = derive_one(dict(zip(KEY_COLUMNS, unnamed, strict=True)))
+        else:
+            out = derive_one(dict(zip(KEY_COLUMNS, row, strict=True)))
         columns["x_DeriveKey"].append(values[0])
         for c in list(_DERIVED_TYPES)[1:]:
             v = out.get(c)
