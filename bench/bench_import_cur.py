@@ -2,27 +2,20 @@
 
 Generates N rows of a CUR 2.0 CSV (Bedrock token line items for several models and principals, EC2 GPU and CPU
 instance hours, S3, tax; resource tags and the product map as JSON; a realistic number of distinct resources),
-then times, each in a fresh child process of the same run (so each peak RSS is its own):
+then times, each in a fresh child process of the same run (so each peak RSS is its own; bench/import_bench_harness.py):
   1. bare:   CREATE TABLE t AS SELECT * FROM read_csv(file)   (in-memory DuckDB, auto-detected types)
-  2. import: data.import_aws.import_aws_cur into a fresh store file (validate, map to FOCUS, derive, append)
-and prints rows/s and peak RSS for each and the ratio import/bare.
+  2. import: the whole `import aws-cur` into a fresh store file (validate, map to FOCUS, derive, append)
+and prints time, CPU time, rows/s and peak RSS for each and the ratios import/bare. No arguments needed.
 
     .venv/bin/python bench/bench_import_cur.py --rows 1000000
 """
 
 from __future__ import annotations
 
-import argparse
-import multiprocessing
-import resource
-import tempfile
-import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
-from spendscope.data.import_aws import import_aws_cur
-from spendscope.data.store import Store
+from import_bench_harness import run
 
 USAGE_TYPES = [
     ("AmazonBedrock", "USE1-Claude4.6Sonnet-input-tokens", "Tokens", "0.000003", ""),
@@ -91,84 +84,10 @@ def generate(path: Path, rows: int, resources: int) -> None:
     con.close()
 
 
-def _bare(csv_path: Path) -> tuple[float, float]:
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    t = time.perf_counter()
-    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
-    return time.perf_counter() - t, _peak_rss_gb()
-
-
-def _import(csv_path: Path, db: Path) -> tuple[float, float, object, list[tuple[str, float]]]:
-    store = Store(db, lock_timeout=60)
-    store.ensure_schema()
-    phases: list[tuple[str, float]] = []
-
-    def progress(stage: str, fraction: float) -> None:
-        phases.append((stage, time.perf_counter()))
-
-    t = time.perf_counter()
-    result = import_aws_cur(store, csv_path, progress=progress)
-    return time.perf_counter() - t, _peak_rss_gb(), result, phases
-
-
-def _peak_rss_gb() -> float:
-    """This process's peak RSS. VmHWM, not getrusage: ru_maxrss survives exec, so a spawned child would report
-    its parent's peak (the generator's) when that was higher."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / (1 << 20)
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20)  # KiB on Linux
-
-
-def _in_child(fn: object, *args: object) -> object:
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(fn, *args).result()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--resources", type=int, default=20_000, help="distinct resource ids in the file")
-    parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temporary one)")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        work = args.dir or Path(tmp)
-        csv_path = work / "cur2.csv"
-        t = time.perf_counter()
-        generate(csv_path, args.rows, args.resources)
-        print(
-            f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f}s"
-        )
-
-        bare, bare_rss = _in_child(_bare, csv_path)
-        full, rss, result, phases = _in_child(_import, csv_path, work / "bench.duckdb")
-        assert result.rows_inserted == args.rows, result
-
-        print(
-            f"bare DuckDB read_csv into a table: {bare:7.2f}s  {args.rows / bare:12,.0f} rows/s  peak RSS {bare_rss:.2f} GB"
-        )
-        print(
-            f"spendscope import aws-cur:         {full:7.2f}s  {args.rows / full:12,.0f} rows/s  peak RSS {rss:.2f} GB"
-        )
-        print(f"ratio import / bare read:          {full / bare:7.1f}x")
-        print(
-            "import phases: "
-            + ", ".join(
-                f"{stage} {end - start:.1f}s"
-                for (stage, start), (_, end) in zip(phases, phases[1:], strict=False)
-            )
-        )
-        load = Path("/proc/loadavg")
-        if load.exists():
-            print(
-                f"load average after the run: {load.read_text().split()[0]} (2 cores; other work inflates times)"
-            )
+def _generate(path: Path, rows: int) -> int:
+    generate(path, rows, 20_000)
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, "aws_cur", "aws-cur", _generate)

@@ -31,31 +31,38 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20)  # KiB on Linux
 
 
-def bare_load(csv_path: Path) -> tuple[float, float]:
-    """CREATE TABLE t AS SELECT * FROM read_csv(file), in-memory DuckDB, auto-detected types: (seconds, peak GB)."""
+def cpu_seconds() -> float:
+    """This process's CPU time (user + system, all threads): steadier than wall time on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_load(csv_path: Path) -> tuple[float, float, float]:
+    """CREATE TABLE t AS SELECT * FROM read_csv(file), in-memory DuckDB, auto-detected types: (seconds, CPU
+    seconds, peak GB)."""
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
-    return time.perf_counter() - t, peak_rss_gb()
+    return time.perf_counter() - t, cpu_seconds() - cpu, peak_rss_gb()
 
 
 def spendscope_import(
     kind: str, csv_path: Path, db: Path
-) -> tuple[float, float, int, list[tuple[str, float]]]:
+) -> tuple[float, float, float, int, list[tuple[str, float]]]:
     """The whole import (read, type, check, map to FOCUS, write, number, derive, replace rules, validate, record)
-    into a fresh store file: (seconds, peak GB, rows inserted, progress phases)."""
+    into a fresh store file: (seconds, CPU seconds, peak GB, rows inserted, progress phases)."""
     from spendscope.data.importing import import_delivery
     from spendscope.data.store import Store
 
     store = Store(db, lock_timeout=60)
     store.ensure_schema()
     phases: list[tuple[str, float]] = []
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     result = import_delivery(
         store, kind, [csv_path], progress=lambda stage, _f: phases.append((stage, time.perf_counter()))
     )
-    return time.perf_counter() - t, peak_rss_gb(), result.rows_inserted, phases
+    return time.perf_counter() - t, cpu_seconds() - cpu, peak_rss_gb(), result.rows_inserted, phases
 
 
 def in_child(fn: Callable[..., object], *args: object) -> object:
@@ -77,16 +84,21 @@ def run(doc: str, kind: str, label: str, generate: Callable[[Path, int], int]) -
         expected = generate(csv_path, args.rows)
         size = csv_path.stat().st_size / 1e6
         print(f"generated {args.rows:,} rows ({size:,.0f} MB) in {time.perf_counter() - t:.1f}s")
-        bare, bare_rss = in_child(bare_load, csv_path)
-        full, rss, inserted, phases = in_child(spendscope_import, kind, csv_path, work / "bench.duckdb")
+        bare, bare_cpu, bare_rss = in_child(bare_load, csv_path)
+        full, cpu, rss, inserted, phases = in_child(spendscope_import, kind, csv_path, work / "bench.duckdb")
         assert inserted == expected, (inserted, expected)
         print(
-            f"bare DuckDB read_csv into a table: {bare:7.2f}s  {args.rows / bare:12,.0f} rows/s  peak RSS {bare_rss:.2f} GB"
+            f"bare DuckDB read_csv into a table: {bare:7.2f}s  CPU {bare_cpu:6.2f}s  {args.rows / bare:10,.0f} rows/s  "
+            f"peak RSS {bare_rss:.2f} GB"
         )
         print(
-            f"spendscope import {label + ':':16s} {full:7.2f}s  {args.rows / full:12,.0f} rows/s  peak RSS {rss:.2f} GB"
+            f"spendscope import {label + ':':16s} {full:7.2f}s  CPU {cpu:6.2f}s  {args.rows / full:10,.0f} rows/s  "
+            f"peak RSS {rss:.2f} GB"
         )
-        print(f"ratio import / bare read:          {full / bare:7.2f}x time, {rss / bare_rss:.2f}x peak RSS")
+        print(
+            f"ratio import / bare read:          {full / bare:7.2f}x time, {cpu / bare_cpu:.2f}x CPU, "
+            f"{rss / bare_rss:.2f}x peak RSS"
+        )
         print(
             "import phases: "
             + ", ".join(f"{s} {b - a:.1f}s" for (s, a), (_, b) in zip(phases, phases[1:], strict=False))
