@@ -2,10 +2,9 @@
 
 Generates N rows of an Azure EA cost export (CSV, the columns of Cost Management's EA export: Azure OpenAI token
 meters of several deployments, GPU and CPU virtual machines, storage; Tags and AdditionalInfo as JSON; a realistic
-number of distinct resources), then times, each in a fresh child process of the same run:
-  1. bare:   CREATE TABLE t AS SELECT * FROM read_csv(file)   (in-memory DuckDB, auto-detected types)
-  2. import: data.importing.import_delivery(kind="azure") into a fresh store file
-and prints rows/s, peak RSS and the ratios import/bare. No arguments needed (default 1M rows).
+number of distinct resources), and compares the whole import with the bare DuckDB load of the same file
+(bench/import_bench_harness.py: each side in its own child process; time, CPU time, peak RSS). No arguments
+needed (default 1M rows).
 
     .venv/bin/python bench/bench_import_azure.py [--rows 1000000]
 """
@@ -14,8 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-from import_bench_harness import run
+from import_bench_harness import generator, run
 
 # (MeterCategory, MeterSubCategory, MeterName, UnitOfMeasure, unit price, ServiceType, ConsumedService)
 METERS = [
@@ -97,9 +95,7 @@ METERS = [
 
 
 def generate(path: Path, rows: int, resources: int = 20_000) -> int:
-    con = duckdb.connect()
-    con.execute("SET memory_limit = '3GB'")
-    con.execute(f"SET temp_directory = '{path.parent / 'generate.tmp'}'")
+    con = generator(path)
     con.execute(
         "CREATE TABLE m (i INTEGER, cat VARCHAR, sub VARCHAR, meter VARCHAR, unit VARCHAR, price VARCHAR, "
         "stype VARCHAR, svc VARCHAR)"

@@ -2,11 +2,9 @@
 
 Generates N rows of a GCP Cloud Billing export (the flattened CSV of the BigQuery export: Vertex AI / Gemini token
 SKUs, Compute Engine GPU and CPU instances, Cloud Storage; labels and project labels as JSON lists; one row in ten
-with a committed-use or promotion credit, which becomes its own Credit row), then times, each in a fresh child
-process of the same run:
-  1. bare:   CREATE TABLE t AS SELECT * FROM read_csv(file)   (in-memory DuckDB, auto-detected types)
-  2. import: data.importing.import_delivery(kind="gcp") into a fresh store file
-and prints rows/s, peak RSS and the ratios import/bare. No arguments needed (default 1M rows).
+with a committed-use or promotion credit, which becomes its own Credit row), and compares
+the whole import with the bare DuckDB load of the same file (bench/import_bench_harness.py: each side in its own
+child process; time, CPU time, peak RSS). No arguments needed (default 1M rows).
 
     .venv/bin/python bench/bench_import_gcp.py [--rows 1000000]
 """
@@ -15,8 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-from import_bench_harness import run
+from import_bench_harness import generator, run
 
 # (service id, service description, sku id, sku description, usage unit, pricing unit, price per unit)
 SKUS = [
@@ -96,9 +93,7 @@ SKUS = [
 
 
 def generate(path: Path, rows: int, resources: int = 20_000) -> int:
-    con = duckdb.connect()
-    con.execute("SET memory_limit = '3GB'")
-    con.execute(f"SET temp_directory = '{path.parent / 'generate.tmp'}'")
+    con = generator(path)
     con.execute(
         "CREATE TABLE s (i INTEGER, sid VARCHAR, service VARCHAR, skuid VARCHAR, sku VARCHAR, unit VARCHAR, "
         "punit VARCHAR, price VARCHAR)"
