@@ -211,8 +211,11 @@ def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str =
                 WHERE ResourceId IS NOT NULL) AS t WHERE t.k IN (SELECT unnest(CAST(? AS UBIGINT[])))""",
             [missing],
         ).fetchall()
+        by_id: dict[str, str | None] = {}  # a resource id is listed once per combination it appears in
         for key, resource_id in pairs:
-            model = normalize_model(resource_id)
+            if resource_id not in by_id:
+                by_id[resource_id] = normalize_model(resource_id)
+            model = by_id[resource_id]
             if model:
                 resources["x_DeriveKey"].append(key)
                 resources["ResourceId"].append(resource_id)
