@@ -12,7 +12,9 @@ statement (cached), by sqlglot's ClickHouse dialect plus the few rewrites it lac
   values are collected with their sort key and sorted;
 - TIMESTAMPTZ is `DateTime64(6, 'UTC')`, JSON is String, `epoch()` keeps its fractional seconds;
 - `unnest` in FROM/JOIN becomes ARRAY JOIN-style `arrayJoin`; GROUP BY ALL and QUALIFY pass through (ClickHouse
-  has both).
+  has both);
+- `USING SAMPLE p%` becomes a random filter and `hash(...)` `cityHash64(tuple(...))` (the virtual-tag pushdown's
+  check that rows repeat).
 
 The session settings that make ClickHouse answer with DuckDB's NULL semantics live in data/backends/engines.py.
 """
@@ -284,6 +286,23 @@ def _rewrite_table_functions(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _sampling_and_hash(tree: exp.Expression) -> None:
+    """`USING SAMPLE p% (system)` becomes a filter keeping each row with probability p (ClickHouse samples only
+    tables declared with a SAMPLE BY key); DuckDB's `hash(a, b, ...)` becomes `cityHash64(tuple(a, b, ...))`
+    (a NULL argument hashes as a value, as in DuckDB, instead of making the hash NULL)."""
+    for select in list(tree.find_all(exp.Select)):
+        sample = select.args.get("sample")
+        percent = sample.args.get("percent") if isinstance(sample, exp.TableSample) else None
+        if percent is None:
+            continue
+        select.set("sample", None)
+        share = exp.Div(this=percent.copy(), expression=exp.Literal.number(100))
+        select.where(exp.LT(this=_fn("randCanonical"), expression=share), copy=False)
+    for call in list(tree.find_all(exp.Anonymous)):
+        if call.name.lower() == "hash":
+            call.replace(_fn("cityHash64", _fn("tuple", *[a.copy() for a in call.expressions])))
+
+
 def _number_placeholders(sql: str) -> tuple[str, int]:
     """`?` -> `$1`, `$2`, ... in the order they appear in the text (a tree walk would visit a WITH clause
     after the query that uses it)."""
@@ -483,6 +502,7 @@ def _transpile(sql: str) -> Compiled:
     _rename_clashing_ctes(tree)
     _name_qualified_columns(tree)
     _materialize_shared_ctes(tree)
+    _sampling_and_hash(tree)
     tree = _rewrite_table_functions(tree)
     text = tree.sql(dialect=SpendscopeClickHouse)
     kind = "select" if isinstance(tree, exp.Query) else "other"

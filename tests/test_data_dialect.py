@@ -38,3 +38,12 @@ def test_parameter_and_variable_markers_are_not_taken_for_work_tables() -> None:
     compiled = dialect.to_clickhouse("SELECT getvariable('deadbeef12') AS v, ? AS p")
     assert compiled.variables == ("deadbeef12",)
     assert "deadbeef12" in compiled.sql and "_t0x" not in compiled.sql
+
+
+def test_a_table_sample_and_duckdbs_hash_have_clickhouse_forms() -> None:
+    sql = dialect.to_clickhouse(
+        "SELECT count(*), count(DISTINCT hash(a, b)) FROM (SELECT a, b FROM costs USING SAMPLE 1% (system))"
+    ).sql
+    assert "SAMPLE" not in sql.upper().replace("SAMPLE_", "")
+    assert "randCanonical() < 1 / 100" in sql
+    assert "cityHash64(tuple(a, b))" in sql and "hash(" not in sql.replace("cityHash64(", "")
