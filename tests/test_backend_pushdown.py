@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pytest
 from backend_cases import differences, run_case
+from test_tools_allocation_pushdown import V1
 
 pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
 
@@ -16,20 +17,16 @@ from spendscope.data.import_focus import import_focus  # noqa: E402
 from spendscope.data.store import Store  # noqa: E402
 from spendscope.tools.costs import breakdown  # noqa: E402
 
-RULES = """
-tags:
-  team:
-    - copy: Tags.team
-    - when: {SubAccountName: {prefix: sub-1}}
-      value: search
-    - when: {ProviderName: Anthropic}
-      value: growth
+RULES = (
+    V1
+    + """
 shared:
   - name: platform
     when: {SubAccountName: sub-7}
     to: team
     split: proportional
 """
+)
 BILL = """
     SELECT TIMESTAMPTZ '2026-09-01 00:00:00+00' + to_days(CAST(k % 61 AS INT)) AS ChargePeriodStart,
            TIMESTAMPTZ '2026-09-02 00:00:00+00' + to_days(CAST(k % 61 AS INT)) AS ChargePeriodEnd,

@@ -12,16 +12,8 @@ from spendscope.tools.allocation import shared
 from spendscope.tools.allocation.shared import SharedCostsInput, shared_costs
 from spendscope.tools.allocation.showback import ShowbackInput, showback
 from spendscope.tools.allocation.versions import ApplyRulesInput, apply_rules
+from test_tools_allocation_pushdown import V1 as TAGS
 
-TAGS = """
-tags:
-  team:
-    - copy: Tags.team
-    - when: {SubAccountName: {prefix: sub-1}}
-      value: search
-    - when: {ProviderName: Anthropic}
-      value: growth
-"""
 SUMMED_LINES = shared._summed_lines
 POOLS = {
     "proportional": "    split: proportional\n    basis: tokens\n",
@@ -31,7 +23,9 @@ POOLS = {
 
 
 def _document(split: str) -> str:
-    return TAGS + "shared:\n  - name: platform\n    when: {SubAccountName: sub-7}\n    to: team\n" + POOLS[split]
+    return (
+        TAGS + "shared:\n  - name: platform\n    when: {SubAccountName: sub-7}\n    to: team\n" + POOLS[split]
+    )
 
 
 @pytest.fixture(scope="module")
