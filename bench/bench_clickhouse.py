@@ -1,8 +1,10 @@
 """Benchmark: the same store on embedded ClickHouse (chdb) and on DuckDB, on this machine, in the same run.
 
-    .venv/bin/python bench/bench_clickhouse.py [--rows N] [--events N] [--import-rows N]
+    .venv/bin/python bench/bench_clickhouse.py [--rows N] [--events N] [--import-rows N] [--skip STEP ...]
         defaults: 1,000,000 cost rows, 1,000,000 usage events, 100,000 rows through the FOCUS importer
     flock /tmp/spendscope-heavy.lock .venv/bin/python bench/bench_clickhouse.py --rows 10000000 --events 10000000
+    flock /tmp/spendscope-heavy.lock .venv/bin/python bench/bench_clickhouse.py --rows 100000000 \
+        --events 100000000 --skip import --skip scan
 
 Generated data (92 days, Aug-Oct 2026: 5 providers, 12 models, 200 sub-accounts, 9 teams in tags), then:
 - bulk load: a Parquet file of N cost rows and one of M usage events loaded by each engine itself
@@ -10,8 +12,9 @@ Generated data (92 days, Aug-Oct 2026: 5 providers, 12 models, 200 sub-accounts,
 - import: K rows through `spendscope import focus` (the real pipeline: DuckDB staging, then the store);
 - provider x model breakdown for a month (query_costs), a team showback with 200 virtual-tag rules
   (get_showback_report after apply_allocation_rules), an anomaly scan (detect_anomalies, dry run, 60 days);
-each query is run once to warm up, then the best of REPEAT runs is kept. Prints each figure and the ratio
-chdb / DuckDB.
+each query is run once to warm up, then the best of REPEAT runs is kept (a step over 20 s is measured once).
+Prints each figure as it is measured, then the table with the ratio chdb / DuckDB. `--skip import|rules|scan`
+leaves a step out (at 100M rows the anomaly scan alone takes hours on 2 cores); a skipped step is not printed.
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--import-rows", type=int, default=100_000)
+    ap.add_argument("--skip", action="append", default=[], choices=["import", "rules", "scan"])
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="spendscope-bench-ch-"))
     try:
@@ -142,11 +146,14 @@ def main() -> None:
         duckdb.sql(f"COPY ({cost_sql(a.rows)}) TO '{costs}' (FORMAT parquet)")
         duckdb.sql(f"COPY ({event_sql(a.events)}) TO '{events}' (FORMAT parquet)")
         focus_cols = "* EXCLUDE (x_Model, x_TokenType, x_Tokens, x_Source, x_ImportId, x_RowHash)"
-        duckdb.sql(
-            f"COPY (SELECT {focus_cols}, 'Tokens' AS ConsumedUnit, x_Tokens AS ConsumedQuantity, "
-            f"x_Model || ' input tokens' AS ChargeDescription, x_Model AS SkuId FROM ({cost_sql(a.import_rows)})) "
-            f"TO '{focus}' (HEADER)"
-        )
+        if "import" in a.skip:
+            a.import_rows = 0
+        else:
+            duckdb.sql(
+                f"COPY (SELECT {focus_cols}, 'Tokens' AS ConsumedUnit, x_Tokens AS ConsumedQuantity, "
+                f"x_Model || ' input tokens' AS ChargeDescription, x_Model AS SkuId FROM ({cost_sql(a.import_rows)})) "
+                f"TO '{focus}' (HEADER)"
+            )
         print(
             f"generated {a.rows:,} cost rows, {a.events:,} events, {a.import_rows:,} FOCUS rows in "
             f"{time.perf_counter() - t:.1f}s"
@@ -159,39 +166,54 @@ def main() -> None:
         for name, store in stores.items():
             store.ensure_schema()
             r = results[name] = {}
-            r["bulk load costs"], r["bulk load events"] = bulk_load(store, costs, events)
-            print(f"{name}: loaded", flush=True)
-            importing = Store(work / f"import-{name}.duckdb") if name == "duckdb" else None
-            if (
-                importing is None
-            ):  # chdb: a second store folder is not possible in one process; import into it
-                r["import focus (pipeline)"] = timed(lambda s=store: import_focus(s, focus))
-            else:
-                r["import focus (pipeline)"] = timed(lambda s=importing: import_focus(s, focus))
-            r["provider x model, one month"] = best(
-                lambda s=store: invoke(
-                    s, "query_costs", {"period": "2026-10", "group_by": ["provider", "model"]}, LOCAL
+
+            def record(step: str, seconds: float, name: str = name, r: dict[str, float] = r) -> None:
+                r[step] = seconds
+                print(f"{name}: {step} {seconds:.3f}s", flush=True)
+
+            costs_s, events_s = bulk_load(store, costs, events)
+            record("bulk load costs", costs_s)
+            record("bulk load events", events_s)
+            if "import" not in a.skip:
+                target = Store(work / "import-duckdb.duckdb") if name == "duckdb" else store
+                # chdb: a second store folder is not possible in one process, so chdb imports into its store
+                record("import focus (pipeline)", timed(lambda s=target: import_focus(s, focus)))
+            record(
+                "provider x model, one month",
+                best(
+                    lambda s=store: invoke(
+                        s, "query_costs", {"period": "2026-10", "group_by": ["provider", "model"]}, LOCAL
+                    )
+                ),
+            )
+            if "rules" not in a.skip:
+                record(
+                    "apply 200 virtual-tag rules",
+                    timed(
+                        lambda s=store: invoke(
+                            s, "apply_allocation_rules", {"document": rules_document()}, LOCAL
+                        )
+                    ),
                 )
-            )
-            r["apply 200 virtual-tag rules"] = timed(
-                lambda s=store: invoke(s, "apply_allocation_rules", {"document": rules_document()}, LOCAL)
-            )
-            r["team showback, 200 rules"] = best(
-                lambda s=store: invoke(s, "get_showback_report", {"month": "2026-10", "by": "team"}, LOCAL)
-            )
-            r["anomaly scan, 60 days"] = best(
-                lambda s=store: invoke(
-                    s,
-                    "detect_anomalies",
-                    {
-                        "days": 60,
-                        "as_of": "2026-11-01",
-                        "dry_run": True,
-                        "dimensions": ["provider", "model", "team"],
-                    },
-                    LOCAL,
+                record(
+                    "team showback, 200 rules",
+                    best(
+                        lambda s=store: invoke(
+                            s, "get_showback_report", {"month": "2026-10", "by": "team"}, LOCAL
+                        )
+                    ),
                 )
-            )
+            if "scan" not in a.skip:
+                scan = {
+                    "days": 60,
+                    "as_of": "2026-11-01",
+                    "dry_run": True,
+                    "dimensions": ["provider", "model", "team"],
+                }
+                record(
+                    "anomaly scan, 60 days",
+                    best(lambda s=store, q=scan: invoke(s, "detect_anomalies", q, LOCAL)),
+                )
         width = max(len(k) for k in results["duckdb"])
         print(f"\n{'step':{width}}  {'DuckDB':>9}  {'chdb':>9}  chdb/DuckDB")
         for step in results["duckdb"]:

@@ -12,7 +12,9 @@ statement (cached), by sqlglot's ClickHouse dialect plus the few rewrites it lac
   values are collected with their sort key and sorted;
 - TIMESTAMPTZ is `DateTime64(6, 'UTC')`, JSON is String, `epoch()` keeps its fractional seconds;
 - `unnest` in FROM/JOIN becomes ARRAY JOIN-style `arrayJoin`; GROUP BY ALL and QUALIFY pass through (ClickHouse
-  has both).
+  has both);
+- `USING SAMPLE p%` becomes a random filter and `hash(...)` `cityHash64(tuple(...))` (the virtual-tag pushdown's
+  check that rows repeat).
 
 The session settings that make ClickHouse answer with DuckDB's NULL semantics live in data/backends/engines.py.
 """
@@ -284,6 +286,23 @@ def _rewrite_table_functions(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _sampling_and_hash(tree: exp.Expression) -> None:
+    """`USING SAMPLE p% (system)` becomes a filter keeping each row with probability p (ClickHouse samples only
+    tables declared with a SAMPLE BY key); DuckDB's `hash(a, b, ...)` becomes `cityHash64(tuple(a, b, ...))`
+    (a NULL argument hashes as a value, as in DuckDB, instead of making the hash NULL)."""
+    for select in list(tree.find_all(exp.Select)):
+        sample = select.args.get("sample")
+        percent = sample.args.get("percent") if isinstance(sample, exp.TableSample) else None
+        if percent is None:
+            continue
+        select.set("sample", None)
+        share = exp.Div(this=percent.copy(), expression=exp.Literal.number(100))
+        select.where(exp.LT(this=_fn("randCanonical"), expression=share), copy=False)
+    for call in list(tree.find_all(exp.Anonymous)):
+        if call.name.lower() == "hash":
+            call.replace(_fn("cityHash64", _fn("tuple", *[a.copy() for a in call.expressions])))
+
+
 def _number_placeholders(sql: str) -> tuple[str, int]:
     """`?` -> `$1`, `$2`, ... in the order they appear in the text (a tree walk would visit a WITH clause
     after the query that uses it)."""
@@ -445,9 +464,34 @@ class Compiled:
     variables: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=4096)
+# Work tables carry a random suffix (`_spendscope_sa_93bca3a3_lines`) so concurrent operations never clash; the
+# cache keys on the statement with each suffix replaced by a stable stand-in, so a statement that differs only by
+# its work tables' names is transpiled once (with 200 virtual-tag rules, one transpile is ~0.1 s of sqlglot).
+_TEMP_RE = re.compile(r"(?<!_)_spendscope_([a-z]+)_([0-9a-f]{8,10})")
+_STAND_IN_RE = re.compile(r"_spendscope_([a-z]+)_t(\d+)x")
+
+
 def to_clickhouse(sql: str) -> Compiled:
-    """Transpile one DuckDB statement (cached per distinct text)."""
+    """Transpile one DuckDB statement (cached per distinct text, work-table suffixes aside)."""
+    suffixes: dict[str, str] = {}
+
+    def stand_in(m: re.Match[str]) -> str:
+        n = suffixes.setdefault(m.group(2), str(len(suffixes)))
+        return f"_spendscope_{m.group(1)}_t{n}x"
+
+    compiled = _transpile(_TEMP_RE.sub(stand_in, sql))
+    if not suffixes:
+        return compiled
+    real = {n: suffix for suffix, n in suffixes.items()}
+    text = _STAND_IN_RE.sub(
+        lambda m: f"_spendscope_{m.group(1)}_{real[m.group(2)]}" if m.group(2) in real else m.group(0),
+        compiled.sql,
+    )
+    return Compiled(text, compiled.params, compiled.kind, compiled.variables)
+
+
+@lru_cache(maxsize=4096)
+def _transpile(sql: str) -> Compiled:
     numbered, count = _number_placeholders(sql)
     tree = sqlglot.parse_one(numbered, read="duckdb")
     named = _mark_placeholders(tree)
@@ -458,6 +502,7 @@ def to_clickhouse(sql: str) -> Compiled:
     _rename_clashing_ctes(tree)
     _name_qualified_columns(tree)
     _materialize_shared_ctes(tree)
+    _sampling_and_hash(tree)
     tree = _rewrite_table_functions(tree)
     text = tree.sql(dialect=SpendscopeClickHouse)
     kind = "select" if isinstance(tree, exp.Query) else "other"

@@ -32,9 +32,9 @@ from spendscope.tools.allocation.compile import (
     usage_keyed,
 )
 from spendscope.tools.allocation.rules import PROPORTIONAL_BASES, TELEMETRY_METRICS, UNALLOCATED
-from spendscope.tools.allocation.versions import active_chain, compiled_chain, event_models
-from spendscope.tools.costs.breakdown import TimeRange, resolve_range
-from spendscope.tools.costs.dimensions import Source
+from spendscope.tools.allocation.versions import active_chain, compiled_chain, compiled_source, event_models
+from spendscope.tools.costs.breakdown import TimeRange, resolve_range, summed_relation
+from spendscope.tools.costs.dimensions import Source, dimension_sql, expression_reads
 from spendscope.tools.registry import operation
 
 
@@ -64,7 +64,7 @@ def allocation_relation(con: duckdb.DuckDBPyConnection) -> tuple[Source, Compile
     if not chain or not any(s.rules.tags or s.rules.pools for s in chain):
         return Source("costs", {}), None
     compiled = compiled_chain(con, chain, with_pools=True)
-    return Source(compiled.relation, dict(compiled.virtual_tags)), compiled
+    return compiled_source(compiled), compiled
 
 
 def run_allocation(
@@ -85,13 +85,16 @@ def run_allocation(
     bases = sorted(set(PROPORTIONAL_BASES.values()) | {column})
     extras = "".join(f", {ident(c)}" for c in extra_columns)
     basis_cols = ", ".join(f"{ident(b)} AS {ident('b_' + b)}" for b in bases)
+    value = value_sql(key, con, source)
+    period = "ChargePeriodStart >= ? AND ChargePeriodStart < ?"
+    summed = _summed_lines(con, source, key, [column, *bases], extra_columns, period)
     con.execute(
         f"""CREATE TEMP TABLE {a.table("lines")} AS
-            SELECT CAST(ChargePeriodStart AS DATE) AS day, {value_sql(key, con, source)} AS value,
+            SELECT CAST(ChargePeriodStart AS DATE) AS day, {value} AS value,
                    {pool_col or "CAST(NULL AS INTEGER)"} AS pool_id, {ident(column)} AS amount,
                    {basis_cols}{extras}
-            FROM {source.relation}
-            WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?""",
+            FROM {summed or source.relation}
+            WHERE {"true" if summed else period}""",
         [ts(start), ts(end)],
     )
     con.execute(
@@ -115,6 +118,32 @@ def run_allocation(
         f"FROM ({shared_sql})"
     )
     return a
+
+
+def _summed_lines(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    key: str,
+    sums: list[str],
+    extra_columns: tuple[str, ...],
+    period: str,
+) -> str | None:
+    """The period's cost rows summed by the columns the rules, the key and the descriptive columns read, with the
+    rules evaluated once per sum (every later step sums the lines, so the totals are the rows'); None: allocate
+    the rows themselves (rules that cannot run on sums, a key whose columns are not known, rows that do not
+    repeat)."""
+    if source.over is None or not source.reads:
+        return None
+    reads = set(source.reads) | {"ChargePeriodStart", *extra_columns}
+    expr = dimension_sql(key, con, source)
+    if (
+        expr not in source.virtual_tags.values()
+    ):  # a virtual tag's column is computed by the rules over `reads`
+        known = expression_reads(expr)
+        if known is None:
+            return None
+        reads.update(known[0])
+    return summed_relation(con, source, reads, sums, period)
 
 
 def _members_sql(ref: PoolRef) -> tuple[str, list]:

@@ -177,10 +177,14 @@ def query_source(con: duckdb.DuckDBPyConnection) -> Source | None:
     chain = active_chain(con)
     if not any(s.rules.tags for s in chain):
         return None
-    compiled = compiled_chain(con, chain, with_pools=False)
+    return compiled_source(compiled_chain(con, chain, with_pools=False))
+
+
+def compiled_source(compiled: Compiled) -> Source:
+    """The query source of compiled rules: rules that join telemetry per row and day, or test amounts (which
+    differ on nearly every row), run on the rows; the others can run once per distinct combination of the
+    columns they read (tools.costs.breakdown.summed_relation)."""
     if compiled.uses_telemetry or compiled.reads & NUMERIC_COLUMNS:
-        # rules that join telemetry per row and day, or test amounts (which differ on nearly every row), run on
-        # the rows; the others once per distinct combination of the columns they read (tools.costs.breakdown)
         return Source(compiled.relation, dict(compiled.virtual_tags))
     return Source(compiled.relation, dict(compiled.virtual_tags), compiled.reads, compiled.relation_over)
 

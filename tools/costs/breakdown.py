@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -289,17 +290,23 @@ def push_down(
 
 
 def summed_relation(
-    con: duckdb.DuckDBPyConnection, source: Source, reads: set[str], column: str, where: str = "true"
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    reads: set[str],
+    column: str | Sequence[str],
+    where: str = "true",
 ) -> str | None:
-    """The query source over the cost rows matching `where` summed (`column`) by `reads` (which must hold the
-    columns the virtual tags read), so the rules run once per sum; None when the source cannot or the rows do
-    not repeat those columns enough for it to pay."""
-    if source.over is None or not source.reads or not source.reads <= reads:
+    """The query source over the cost rows matching `where` summed (`column`, or each of several) by `reads`
+    (which must hold the columns the virtual tags read), so the rules run once per sum; None when the source
+    cannot or the rows do not repeat those columns enough for it to pay."""
+    summed = [column] if isinstance(column, str) else list(dict.fromkeys(column))
+    if source.over is None or not source.reads or not source.reads <= reads or reads & set(summed):
         return None
     cols = ", ".join(ident(c) for c in sorted(reads))
     if not _repeats(con, cols):
         return None
-    return source.over(f"(SELECT {cols}, SUM({column}) AS {column} FROM costs WHERE {where} GROUP BY {cols})")
+    sums = ", ".join(f"SUM({ident(c)}) AS {ident(c)}" for c in summed)
+    return source.over(f"(SELECT {cols}, {sums} FROM costs WHERE {where} GROUP BY {cols})")
 
 
 def _repeats(con: duckdb.DuckDBPyConnection, cols: str) -> bool:
