@@ -198,7 +198,8 @@ def test_a_forecast_of_a_past_month_named_without_a_year_is_of_the_next_one(
 ) -> None:
     a = ask(nordlicht, "what will mistral cost in february", as_of=N_TODAY, settings=settings)
     assert "February 2027" in a.answer and "2027-02-01 to 2027-02-28" in a.answer, a.answer
-    assert "added up" in a.answer  # the period starts after the first forecast day: the range says what it is
+    # the period starts after the first forecast day: the range is still the interval of the period's total
+    assert "interval of the total" in a.answer and "added up" not in a.answer, a.answer
     past = ask(nordlicht, "forecast for december 2026", as_of=N_TODAY, settings=settings)
     assert number_ok(nordlicht, past, cost(between("2026-12-01", "2027-01-01"))), past.answer
     assert "already past" in past.answer
