@@ -188,17 +188,6 @@ ANKUR_THREADS = [
 
 class TestJuniper(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = J_AS_OF, "USD", JUNIPER, JUNIPER_THREADS
-    KNOWN_MISSES = frozenset(
-        {
-            "can you supply the total for march",
-            "how much did the p5 box cost us last month",
-            "what fraction of agronomy's march spend was claude-sonnet-4-5",
-            "why was april 16 so pricey",
-            "what went wrong between apr 15 and apr 17",
-            "cost per 1k requests for grower-chat in april",
-            "p5 gpu utilisation in may",
-        }
-    )
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_juniper(folder), "juniper")
@@ -210,7 +199,6 @@ class TestJuniper(ThreadedRound):
 
 class TestAnkur(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = A_AS_OF, "INR", ANKUR, ANKUR_THREADS
-    KNOWN_MISSES = frozenset({"what would essay-grader have cost without the PTU in january, on paygo"})
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_ankur(folder), "ankur")

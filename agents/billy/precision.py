@@ -179,7 +179,8 @@ def ordinary_words(
     q: _Question, mentions: list[Mention], used: set[int], index: ValueIndex, known: set[str]
 ) -> tuple[list[Mention], set[int]]:
     """A tag value spelt as one plain word ("search", "core", "platform") is a name unless the sentence uses it
-    as the ordinary word: a verb opening the question ("search for the most expensive model") or an adjective
+    as the ordinary word: a verb opening the question or a request ("search for the most expensive model", "can
+    you supply the total for march") or an adjective
     before a noun that is no measure, period, dimension or value ("core question", "search results")."""
     keep: list[Mention] = []
     for m in mentions:
@@ -190,7 +191,8 @@ def ordinary_words(
             and not m.context_word
         )
         nxt = _tok(q, m.last)
-        verb = m.first == 0 and nxt in _VERB_OBJECT
+        opening = all(_tok(q, i) in _REQUEST_WORDS for i in range(m.first))
+        verb = opening and nxt in _VERB_OBJECT
         adjective = (
             nxt.isalpha()
             and nxt not in known
@@ -206,7 +208,23 @@ def ordinary_words(
     return keep, used
 
 
-_VERB_OBJECT = {"for", "the", "me", "through", "our", "all", "across", "up", "out"}
+_VERB_OBJECT = {"for", "the", "me", "through", "our", "all", "across", "up", "out", "us", "a", "an", "my"}
+# Words of a request before its verb: "can you supply ...", "pls search for ..."
+_REQUEST_WORDS = {
+    "can",
+    "could",
+    "would",
+    "will",
+    "you",
+    "u",
+    "pls",
+    "plz",
+    "please",
+    "kindly",
+    "hey",
+    "billy",
+    "just",
+}
 
 
 def unresolved_names(
