@@ -186,6 +186,38 @@ ANKUR_THREADS = [
 ]  # fmt: skip
 
 
+# A second batch, written after the round's fixes (by the engineer who made them) and scored before any change for
+# it: wording not tried before, over the same two companies.
+J_Q1_SO = between("2026-01-01", "2026-04-01")
+JUNIPER_2 = [
+    ("figure", "how much did field ops spend on claude in april", "number", cost(J_APR, f"{tag('guild', 'field-ops')} AND {ANTHROPIC}"), J_AS_OF),
+    ("figure", "titan embeddings cost last month", "number", cost(J_APR, model_is("titan-embed-text-v2")), J_AS_OF),
+    ("figure", "bedrock spend in the sandbox in march", "number", cost(J_MAR, f"ServiceName = 'Amazon Bedrock' AND {tag('environment', 'sandbox')}"), J_AS_OF),
+    ("share", "what percent of q1 spend was on ec2", "number", share(J_Q1_SO, "ServiceName = 'Amazon Elastic Compute Cloud'"), J_AS_OF),
+    ("ranking", "top 2 capabilities in march", "which", which(J_MAR, CAPABILITY), J_AS_OF),
+    ("peak", "which day was cheapest in march", "date", day(J_MAR, desc=False), J_AS_OF),
+    ("figure", "spend excluding aws in april", "number", cost(J_APR, f"NOT ({AWS})"), J_AS_OF),
+    ("figure", "northfork-coop cost in april", "number", customer_cost("2026-04-01", "2026-05-01", "northfork-coop"), J_AS_OF),
+    ("none", "what's our EBITDA impact from pest-id", "none", "", J_AS_OF),
+    ("none", "spend on the harvest guild in april", "none", "", J_AS_OF),
+    ("none", "cost per hectare last month", "none", "", J_AS_OF),
+    ("none", "how much did customer sunrise-farms cost in march", "none", "", J_AS_OF),
+]  # fmt: skip
+
+ANKUR_2 = [
+    ("figure", "o3 mini spend in dec", "number", cost(A_DEC, model_is("o3-mini")), A_AS_OF),
+    ("figure", "parent bot cost last month", "number", cost(A_JAN, tag("product", "parent-bot")), A_AS_OF),
+    ("figure", "what did k12 spend on sarvam in january", "number", cost(A_JAN, f"{tag('vertical', 'k12')} AND {SARVAM}"), A_AS_OF),
+    ("share", "how much of december's spend was the vms", "number", share(A_DEC, "ServiceName = 'Virtual Machines'"), A_AS_OF),
+    ("peak", "lowest spend day in december", "date", day(A_DEC, desc=False), A_AS_OF),
+    ("figure", "kv-pune cost in december", "number", customer_cost("2026-12-01", "2027-01-01", "kv-pune"), A_AS_OF),
+    ("none", "what's our cac for upskill", "none", "", A_AS_OF),
+    ("none", "spend on the neet-prep product in jan", "none", "", A_AS_OF),
+    ("none", "how many teachers use essay-grader", "none", "", A_AS_OF),
+    ("none", "what did we spend in april 2027", "none", "", A_AS_OF),
+]  # fmt: skip
+
+
 class TestJuniper(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = J_AS_OF, "USD", JUNIPER, JUNIPER_THREADS
 
@@ -211,3 +243,19 @@ class TestAnkur(ThreadedRound):
     def test_the_spike_day_is_its_months_most_expensive_and_the_bill_is_in_rupees(self, store: Store) -> None:
         assert expected(store, "date", day(A_JAN))[0] == "2027-01-19"
         assert expected(store, "which", which(A_JAN, "BillingCurrency"))[1] == ("INR",)
+
+
+class TestJuniperSecondBatch(TestJuniper):
+    QUESTIONS, THREADS = JUNIPER_2, []
+    KNOWN_MISSES = frozenset({"top 2 capabilities in march"})
+
+
+class TestAnkurSecondBatch(TestAnkur):
+    QUESTIONS, THREADS = ANKUR_2, []
+    KNOWN_MISSES = frozenset(
+        {
+            "what's our cac for upskill",
+            "spend on the neet-prep product in jan",
+            "how many teachers use essay-grader",
+        }
+    )
