@@ -247,15 +247,7 @@ class TestAnkur(ThreadedRound):
 
 class TestJuniperSecondBatch(TestJuniper):
     QUESTIONS, THREADS = JUNIPER_2, []
-    KNOWN_MISSES = frozenset({"top 2 capabilities in march"})
 
 
 class TestAnkurSecondBatch(TestAnkur):
     QUESTIONS, THREADS = ANKUR_2, []
-    KNOWN_MISSES = frozenset(
-        {
-            "what's our cac for upskill",
-            "spend on the neet-prep product in jan",
-            "how many teachers use essay-grader",
-        }
-    )

@@ -266,3 +266,68 @@ def test_a_change_against_a_period_with_no_actuals_states_no_figure(
 ) -> None:
     a = ask(juniper, question, as_of=J_TODAY, settings=settings)
     assert no_figure(a), a.answer
+
+
+# ------------------------------------------------------------------ the second batch's misses, each alone
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's our cac for upskill", "ltv of k12 customers", "arpu last month", "customer lifetime value"],
+)
+def test_business_metrics_the_store_lacks_are_declined(
+    ankur: Store, settings: Settings, question: str
+) -> None:
+    a = ask(ankur, question, as_of=A_TODAY, settings=settings)
+    assert no_figure(a), a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many teachers use essay-grader",
+        "how many parents are using parent-bot",
+        "number of tutors who used doubt-solver in january",
+    ],
+)
+def test_a_count_of_people_using_a_product_is_declined(
+    ankur: Store, settings: Settings, question: str
+) -> None:
+    a = ask(ankur, question, as_of=A_TODAY, settings=settings)
+    assert no_figure(a), a.answer
+
+
+def test_a_count_of_requests_using_a_model_is_still_answered(ankur: Store, settings: Settings) -> None:
+    a = ask(ankur, "how many requests used gpt-4o in january", as_of=A_TODAY, settings=settings)
+    sql = "SELECT sum(requests) FROM usage_events WHERE model = 'gpt-4o' AND " + ev_between(
+        "2027-01-01", "2027-02-01"
+    )
+    assert number_ok(ankur, a, sql), a.answer
+
+
+@pytest.mark.parametrize("question", ["spend on the neet-prep product in jan", "jee-prep spend in january"])
+def test_a_partial_name_inside_an_unknown_hyphenated_word_is_no_name(
+    ankur: Store, settings: Settings, question: str
+) -> None:
+    a = ask(ankur, question, as_of=A_TODAY, settings=settings)
+    assert no_figure(a), a.answer
+
+
+def test_the_hyphenated_value_itself_still_resolves(ankur: Store, settings: Settings) -> None:
+    a = ask(ankur, "test-prep spend in january", as_of=A_TODAY, settings=settings)
+    assert number_ok(ankur, a, cost(A_JAN, tag("vertical", "test-prep"))), a.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["top 2 capabilities in march", "which capabilities cost the most in march"]
+)
+def test_the_plural_of_a_tag_key_ending_in_y_names_the_key(
+    juniper: Store, settings: Settings, question: str
+) -> None:
+    a = ask(juniper, question, as_of=J_TODAY, settings=settings)
+    want, others = expected(
+        juniper,
+        "which",
+        f"SELECT Tags->>'capability', sum(EffectiveCost) v FROM costs WHERE {MAR} GROUP BY 1 ORDER BY v DESC",
+    )
+    assert judged(a.answer, a.value, "which", want, others), a.answer

@@ -172,9 +172,11 @@ def build_index(catalog: Catalog) -> ValueIndex:
     for key in idx.tag_keys() + idx.telemetry_keys():
         low, norm = key.lower(), key_name(key)
         forms = {low, low.replace("_", " "), low.replace("-", " "), norm.replace("_", " ")}
-        forms |= {f + "s" for f in list(forms)} | {
-            f + "es" for f in list(forms) if f.endswith(("s", "x", "ch"))
-        }
+        forms |= (
+            {f + "s" for f in list(forms)}
+            | {f + "es" for f in list(forms) if f.endswith(("s", "x", "ch"))}
+            | {f[:-1] + "ies" for f in list(forms) if f.endswith("y") and f[-2:-1] not in "aeiou"}
+        )
         forms |= set(TAG_SYNONYMS.get(low, ())) | set(TAG_SYNONYMS.get(norm, ()))
         for f in forms:
             t = tuple(tokens(f))
