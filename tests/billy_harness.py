@@ -152,6 +152,12 @@ def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
     return s
 
 
+def number_ok(store: Store, answer: object, sql: str) -> bool:
+    """Whether an answer states the number `sql` computes (the eval's rule)."""
+    want, _ = expected(store, "number", sql)
+    return judged(answer.answer, answer.value, "number", want, ())  # type: ignore[attr-defined]
+
+
 def in_currency(text: str, currency: str) -> bool:
     """A bill in another currency than USD is never shown in dollars."""
     return currency == "USD" or not _DOLLARS.search(text)

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from billy_harness import between, cost, expected, judged, round_store, tag
+from billy_harness import between, cost, number_ok, round_store, tag
 from fixtures.billy.nordlicht import build as build_nordlicht
 from fixtures.billy.pinecrest import build as build_pinecrest
 from spendscope.agents.billy import ask
@@ -38,11 +38,6 @@ def nordlicht(tmp_path_factory: pytest.TempPathFactory) -> Store:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
-
-
-def number_ok(store: Store, answer: object, sql: str) -> bool:
-    want, _ = expected(store, "number", sql)
-    return judged(answer.answer, answer.value, "number", want, ())  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

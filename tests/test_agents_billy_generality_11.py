@@ -23,6 +23,7 @@ from billy_harness import (
     gpu_util,
     judged,
     model_is,
+    number_ok,
     per_request,
     round_store,
     share,
@@ -59,11 +60,6 @@ def ankur(tmp_path_factory: pytest.TempPathFactory) -> Store:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
-
-
-def number_ok(store: Store, answer: object, sql: str) -> bool:
-    want, _ = expected(store, "number", sql)
-    return judged(answer.answer, answer.value, "number", want, ())  # type: ignore[attr-defined]
 
 
 def no_figure(answer: object) -> bool:
