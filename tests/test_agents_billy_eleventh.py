@@ -19,6 +19,7 @@ from typing import Any
 
 from billy_harness import (
     MODEL,
+    BlindRound,
     ThreadedRound,
     between,
     change,
@@ -245,9 +246,11 @@ class TestAnkur(ThreadedRound):
         assert expected(store, "which", which(A_JAN, "BillingCurrency"))[1] == ("INR",)
 
 
-class TestJuniperSecondBatch(TestJuniper):
-    QUESTIONS, THREADS = JUNIPER_2, []
+class TestJuniperSecondBatch(BlindRound):
+    AS_OF, CURRENCY, QUESTIONS = J_AS_OF, "USD", JUNIPER_2
+    build = TestJuniper.build
 
 
-class TestAnkurSecondBatch(TestAnkur):
-    QUESTIONS, THREADS = ANKUR_2, []
+class TestAnkurSecondBatch(BlindRound):
+    AS_OF, CURRENCY, QUESTIONS = A_AS_OF, "INR", ANKUR_2
+    build = TestAnkur.build
