@@ -165,7 +165,9 @@ def _yes_no(plan: Plan, dim: str, rows: list[Any], when: str) -> str:
         return f"No: {win.group[dim]} and {lose.group[dim]} cost the same {when}, {figure(win.value, plan.measure)}."
     by_name = {str(r.group[dim]).lower(): r for r in rows}
     subject = by_name.get(named.values[0].lower())
-    answer = "Yes" if subject is None or subject is win else "No"
+    if subject is None:  # the value named first is not one of the two rows: no yes/no to give
+        return ""
+    answer = "Yes" if subject is win else "No"
     if plan.measure == "tokens":
         verb = "used fewer tokens" if plan.ascending else "used more tokens"
     else:

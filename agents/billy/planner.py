@@ -142,10 +142,11 @@ def _like_for_like(plan: Plan, index: ValueIndex) -> None:
     for p in (base, cur):
         if p.end <= first:
             later = p.label.replace(str(p.start.year), str(p.start.year + 1))
+            future = p.start.replace(year=p.start.year + 1, day=1) > last
             plan.intent = "unknown"
             plan.unsupported.append(
-                f"actual spend for {p.label} (the data covers {first} to {last}; if you meant {later}, it has "
-                "no actuals yet: ask for its forecast)"
+                f"actual spend for {p.label} (the data covers {first} to {last}"
+                + (f"; if you meant {later}, it has no actuals yet: ask for its forecast)" if future else ")")
             )
             return
     partial = [p for p in (base, cur) if p.start <= last < p.end - dt.timedelta(days=1)]
