@@ -117,7 +117,7 @@ def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, .
     )
 
 
-_MONEY = re.compile(r"[$€£¥]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD)\s?\d")
+_MONEY = re.compile(r"[$€£¥₹]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|INR|SEK)\s?\d")
 _DOLLARS = re.compile(r"\$\s?\d")
 
 
@@ -150,6 +150,12 @@ def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
     import_events_file(s, paths["events"])
     import_gpu_samples(s, paths["gpu"])
     return s
+
+
+def number_ok(store: Store, answer: object, sql: str) -> bool:
+    """Whether an answer states the number `sql` computes (the eval's rule)."""
+    want, _ = expected(store, "number", sql)
+    return judged(answer.answer, answer.value, "number", want, ())  # type: ignore[attr-defined]
 
 
 def in_currency(text: str, currency: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spendscope.agents.billy import charts
@@ -146,6 +147,41 @@ def _verb(dim: str, measure: str, ascending: bool) -> str:
     return f"cost the {most}"
 
 
+_YES_NO = re.compile(
+    r"^\W*(?:so |and |but |hey |billy,? )?(?:was|were|is|are|did|does|do|has|have|had)\b", re.I
+)
+
+
+def _yes_no(plan: Plan, dim: str, rows: list[Any], when: str) -> str:
+    """ "was X cheaper than Y", "did we spend more on X or Y": yes or no first (about X, the value named first),
+    then the one that cost less (or more, as asked) and both figures; '' when the question is no such yes/no."""
+    named = next(
+        (f for f in plan.filters if f.dimension == dim and f.op == "in" and len(f.values) == 2), None
+    )
+    if plan.top is not None or named is None or not _YES_NO.search(plan.question) or len(rows) != 2:
+        return ""
+    win, lose = rows
+    if win.value == lose.value:
+        return f"No: {win.group[dim]} and {lose.group[dim]} cost the same {when}, {figure(win.value, plan.measure)}."
+    by_name = {str(r.group[dim]).lower(): r for r in rows}
+    subject = by_name.get(named.values[0].lower())
+    if subject is None:  # the value named first is not one of the two rows: no yes/no to give
+        return ""
+    answer = "Yes" if subject is win else "No"
+    if plan.measure == "tokens":
+        verb = "used fewer tokens" if plan.ascending else "used more tokens"
+    else:
+        verb = (
+            ("spent less" if plan.ascending else "spent more")
+            if dim.lower() in OWNER_DIMS
+            else ("cost less" if plan.ascending else "cost more")
+        )
+    return (
+        f"{answer}: {win.group[dim]} {verb} than {lose.group[dim]} {when}, {figure(win.value, plan.measure)} "
+        f"against {figure(lose.value, plan.measure)}."
+    )
+
+
 def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     dim = plan.group_by[0]
     res = query(run, plan, group_by=[dim])
@@ -166,6 +202,9 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     n = plan.top or 1
     first = rows[0]
     name = first.group[dim]
+    yes_no = _yes_no(plan, dim, rows, when)
+    if yes_no:
+        return BillyAnswer(answer=yes_no + assumed(plan), value=name, table=table, chart=chart)
     scope = scope_phrase([f for f in plan.filters if f.dimension != dim])
     on = (
         f" on {scope}"

@@ -14,20 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from spendscope.agents.billy.lexicon import CONCEPT_KEYS
+from spendscope.agents.billy.concepts import concept_key, concept_of
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
 from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase
 from spendscope.agents.billy.resolve import ValueIndex
 from spendscope.agents.billy.runner import Runner, assumed
 from spendscope.data.errors import InvalidArgument
 from spendscope.tools.costs.breakdown import Filter
-
-
-def concept_key(index: ValueIndex, concept: str) -> str | None:
-    """The store's tag key for a concept ("feature": feature, app, product, ...), if it has one."""
-    keys = {k.lower(): k for k in index.tag_keys()}
-    return next((keys[k] for k in CONCEPT_KEYS[concept] if k in keys), None)
-
 
 INSTANCE_DIMS = ("instance_type", "resource", "resource_id", "instance_id", "instance_name")
 
@@ -187,7 +180,7 @@ def _request_row(run: Runner, plan: Plan, index: ValueIndex) -> tuple[Any, Any, 
             f"not for {scope_phrase(plan.filters)}"
         )
     by = named[0].dimension if named else "total"
-    concept = next((c for c, keys in CONCEPT_KEYS.items() if by.lower() in keys), None)
+    concept = concept_of(index, by)
     if concept is not None and index.kinds.get(by) != "telemetry":
         by = (
             concept  # the bill's `app` tag is telemetry's `feature`: unit_costs takes requests from telemetry

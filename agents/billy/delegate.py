@@ -136,6 +136,7 @@ def _forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolC
         measure=plan.measure if plan.measure != "tokens" else "cost",
         horizon=horizon,
         as_of=plan.as_of,
+        period_start=ahead.start if ahead is not None else None,
     )
     res = _call(calls, "forecast_costs", store, params)
     scope = scope_phrase(plan.filters)
@@ -177,6 +178,8 @@ def _year_later(
         res = _call(calls, "query_costs", store, CostQueryInput(filters=filters, start=p.start, end=p.last))
     except SpendscopeError:
         return later, note
+    if not res.total:  # the past one is not in the data ("forecast for july" in May): nothing to contrast
+        return later, ""
     return later, note + f" ({p.start} to {p.last} actually cost {money(res.total)})"
 
 
@@ -227,24 +230,19 @@ def _next_period(question: str, today: dt.date) -> PeriodRef | None:
 
 
 def _forecast_of_period(res: Any, period: Any, scope: str, note: str = "") -> BillyAnswer:
-    """The forecast of a named period still to come (the part of it not yet in the data). When the period runs
-    from the first forecast day, the range is the forecast's interval of the total; otherwise it is the daily
-    bounds added up, said as such (wider than an interval of the total, which the forecast gives only from its
-    first day)."""
+    """The forecast of a named period still to come (the part of it not yet in the data), with the forecast's
+    interval of that period's total (`period_total`: not the daily bounds added up)."""
     points = [p for p in res.points if period.start <= p.day < period.end]
-    total = sum(p.value for p in points)
-    first = points[0].day if points else period.start
-    if first == res.start and points and points[-1].day == res.end:
-        rng = f"{res.level:g}% interval of the total {money(res.total_lower)} to {money(res.total_upper)}"
-    else:
-        lower, upper = sum(p.lower for p in points), sum(p.upper for p in points)
-        rng = (
-            f"range {money(lower)} to {money(upper)}: each day's {res.level:g}% bounds added up, a wider range "
-            f"than a {res.level:g}% interval of the total"
-        )
+    part = res.period_total
+    total = part.total if part is not None else sum(p.value for p in points)
+    first, last = (part.start, part.end) if part is not None else (period.start, period.last)
+    if part is not None:
+        rng = f"{res.level:g}% interval of the total {money(part.lower)} to {money(part.upper)}"
+    else:  # no forecast day falls in the period
+        rng = "no forecast day falls in it"
     text = (
         f"{money(total)} is the forecast{' for ' + scope if scope else ''} for {period.label} ({first} to "
-        f"{period.last}; {rng}). Assumed: model {res.model}, fitted on {res.history_start} to "
+        f"{last}; {rng}). Assumed: model {res.model}, fitted on {res.history_start} to "
         f"{res.history_end}{'; ' + note if note else ''}."
     )
     rows = [[p.day.isoformat(), round(p.value, 2), round(p.lower, 2), round(p.upper, 2)] for p in points]

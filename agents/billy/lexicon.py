@@ -164,6 +164,13 @@ CONCEPT_KEYS: dict[str, tuple[str, ...]] = {
         "costcenter",
         "business_unit",
         "group",
+        "guild",
+        "tribe",
+        "pod",
+        "crew",
+        "vertical",
+        "line_of_business",
+        "org",
     ),
     "feature": (
         "feature",
@@ -175,6 +182,8 @@ CONCEPT_KEYS: dict[str, tuple[str, ...]] = {
         "usecase",
         "project",
         "tool",
+        "capability",
+        "module",
     ),
     "env": ("env", "environment", "stage", "tier", "deploy", "deployment"),
 }

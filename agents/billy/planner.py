@@ -103,6 +103,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             label=f"the same weekday{'s' if (end - start).days > 1 else ''} a week before",
         )
     if r.periods:
+        _like_for_like(plan, index)
         _past_the_data(plan, index, r.today)
     plan.unresolved = list(r.unresolved)
     plan.unresolved_dims = dict(r.unresolved_dims)
@@ -128,6 +129,48 @@ def _past_the_data(plan: Plan, index: ValueIndex, today: dt.date) -> None:
     plan.period = PeriodRef(
         start=p.start, end=last + dt.timedelta(days=1), label=f"{p.label} so far (the data ends {last})"
     )
+
+
+def _like_for_like(plan: Plan, index: ValueIndex) -> None:
+    """A change between two periods where one is not over ("q1 2027 vs q4 2026" in January, "this month vs last
+    month"): the first N days of each, N the days the data holds of the unfinished one, said in the answer. A
+    side with no data at all (before the data begins, "june vs may" read as last June) is declined: no figure."""
+    first, last = index.catalog.first_day, index.catalog.last_day
+    cur, base = plan.period, plan.base_period
+    if plan.intent != "compare" or cur is None or base is None or first is None or last is None:
+        return
+    for p in (base, cur):
+        if p.end <= first:
+            later = p.label.replace(str(p.start.year), str(p.start.year + 1))
+            future = p.start.replace(year=p.start.year + 1, day=1) > last
+            plan.intent = "unknown"
+            plan.unsupported.append(
+                f"actual spend for {p.label} (the data covers {first} to {last}"
+                + (f"; if you meant {later}, it has no actuals yet: ask for its forecast)" if future else ")")
+            )
+            return
+    partial = [p for p in (base, cur) if p.start <= last < p.end - dt.timedelta(days=1)]
+    if len(partial) != 1:
+        return
+    part = partial[0]
+    other = base if part is cur else cur
+    n = (last - part.start).days + 1
+    if (other.end - other.start).days <= n:
+        return
+    name = part.label.split(" so far")[0].split(" to date")[0]
+    trimmed = PeriodRef(start=part.start, end=last + dt.timedelta(days=1), label=f"{name} so far ({n} days)")
+    same = PeriodRef(
+        start=other.start,
+        end=other.start + dt.timedelta(days=n),
+        label=f"the first {n} days of {other.label}",
+    )
+    plan.period, plan.base_period = (trimmed, same) if part is cur else (same, trimmed)
+    plan.assumptions.append(
+        f"like for like: {name} is not over (the data ends {last}), so the first {n} days of each are compared"
+    )
+    if same.start < first:
+        held = max((same.end - first).days, 0)
+        plan.assumptions.append(f"the data begins {first}, so {same.label} hold only {held} days of data")
 
 
 _MIRRORS = {"provider", "invoice_issuer", "publisher"}  # one company under three roles: not two readings

@@ -108,7 +108,8 @@ WELL_KNOWN_NAMES = frozenset(
 _PEOPLE = (
     r"subscribers?|players?|gamers?|readers?|viewers?|listeners?|visitors?|patients?|students?|learners?|"
     r"members?|shoppers?|riders?|guests?|fans?|passengers?|travell?ers?|commuters?|staff|people|persons?|"
-    r"workers?|employees?|colleagues?"
+    r"workers?|employees?|colleagues?|teachers?|tutors?|parents?|doctors?|nurses?|clinicians?|lawyers?|"
+    r"drivers?|farmers?|growers?"
 )
 # Concepts a cost store does not hold: (pattern, what to say).
 CONCEPTS: list[tuple[re.Pattern[str], str]] = [
@@ -133,7 +134,13 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         ),
         "users",
     ),
-    (re.compile(r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b"), "business metrics"),
+    (
+        re.compile(
+            r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b|\bcac\b|\bltv\b|\bclv\b|\barpu\b|"
+            r"\bcustomer acquisition costs?\b|\b(customer )?lifetime values?\b"
+        ),
+        "business metrics",
+    ),
     (
         re.compile(
             r"\blatenc(y|ies)\b|\b(error|failure|success) rates?\b|\buptime\b|\bresponse times?\b|"
@@ -179,7 +186,8 @@ def ordinary_words(
     q: _Question, mentions: list[Mention], used: set[int], index: ValueIndex, known: set[str]
 ) -> tuple[list[Mention], set[int]]:
     """A tag value spelt as one plain word ("search", "core", "platform") is a name unless the sentence uses it
-    as the ordinary word: a verb opening the question ("search for the most expensive model") or an adjective
+    as the ordinary word: a verb opening the question or a request ("search for the most expensive model", "can
+    you supply the total for march") or an adjective
     before a noun that is no measure, period, dimension or value ("core question", "search results")."""
     keep: list[Mention] = []
     for m in mentions:
@@ -190,7 +198,8 @@ def ordinary_words(
             and not m.context_word
         )
         nxt = _tok(q, m.last)
-        verb = m.first == 0 and nxt in _VERB_OBJECT
+        opening = all(_tok(q, i) in _REQUEST_WORDS for i in range(m.first))
+        verb = opening and nxt in _VERB_OBJECT
         adjective = (
             nxt.isalpha()
             and nxt not in known
@@ -206,7 +215,23 @@ def ordinary_words(
     return keep, used
 
 
-_VERB_OBJECT = {"for", "the", "me", "through", "our", "all", "across", "up", "out"}
+_VERB_OBJECT = {"for", "the", "me", "through", "our", "all", "across", "up", "out", "us", "a", "an", "my"}
+# Words of a request before its verb: "can you supply ...", "pls search for ..."
+_REQUEST_WORDS = {
+    "can",
+    "could",
+    "would",
+    "will",
+    "you",
+    "u",
+    "pls",
+    "plz",
+    "please",
+    "kindly",
+    "hey",
+    "billy",
+    "just",
+}
 
 
 def unresolved_names(
@@ -348,6 +373,9 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
         what for pattern, what in CONCEPTS if pattern.search(r.rest) and not (r.assistant and what == "users")
     ]
+    users = _USING.search(r.rest)
+    if users and not _held(users.group("noun"), _COUNTED_HERE, index) and not r.assistant and not out:
+        out.append(f"a count of the {users.group('noun')} who use it (the store counts no people)")
     counted = _counted_elsewhere(r, index)
     if counted and not out:
         out.append(f"a count of {counted}")
@@ -373,6 +401,34 @@ _COUNTED_HERE = re.compile(
     r"alerts?|budgets?|commitments?|reservations?|ptus?|spikes?|seats?|licen[cs]es?|costs?|spend\w*|money|"
     r"k|m|million|thousand|of|the|our|we|us|it|\w*_\w*)$"
 )
+
+
+# "how many teachers use essay-grader": people using a product, whatever they are called
+_USING = re.compile(
+    r"\b(?:how many|number of|count of) (?:\w+ )?(?P<noun>[a-z]+s) (?:\w+ )?(?:use|used|using|access|accessed)\b"
+)
+
+
+def split_compounds(q: _Question, mentions: list[Mention], used: set[int]) -> tuple[list[Mention], set[int]]:
+    """A partial name inside a hyphenated word whose other parts name nothing ("neet-prep": 'prep' of the value
+    test-prep) is no mention: the whole word is a name the store lacks (in `q.compounds`)."""
+    toks, low = q.toks, q.low
+    q.compounds = []  # type: ignore[attr-defined]
+    taken = {i for m in mentions for i in range(m.first, m.last)}
+    keep: list[Mention] = []
+    for m in mentions:
+        first, last = m.first, m.last
+        while first > 0 and low[toks[first - 1].end : toks[first].start] == "-":
+            first -= 1
+        while last < len(toks) and low[toks[last - 1].end : toks[last].start] == "-":
+            last += 1
+        extra = [i for i in range(first, last) if not m.first <= i < m.last]
+        if not m.exact and extra and all(i not in taken and not toks[i].text.isdigit() for i in extra):
+            used = used | set(range(first, last))  # read as one unknown name, not word by word
+            q.compounds.append(low[toks[first].start : toks[last - 1].end])  # type: ignore[attr-defined]
+            continue
+        keep.append(m)
+    return keep, used
 
 
 def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:

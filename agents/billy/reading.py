@@ -29,7 +29,7 @@ from spendscope.agents.billy.lexicon import (
 from spendscope.agents.billy.measure import read_measure
 from spendscope.agents.billy.mentions import mark_negations, same_dimension_conflicts, vocabulary_not_names
 from spendscope.agents.billy.phrasing import token_words
-from spendscope.agents.billy.precision import ordinary_words
+from spendscope.agents.billy.precision import ordinary_words, split_compounds
 from spendscope.agents.billy.question import _Question
 from spendscope.agents.billy.resolve import (
     Mention,
@@ -140,6 +140,7 @@ def read_question(
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
     mentions, used = vocabulary_not_names(q, mentions, used)
     mentions, used = ordinary_words(q, mentions, used, index, known)
+    mentions, used = split_compounds(q, mentions, used)
     r.mentions, r.used = mentions, used
     r.rest = rest = q.rest_text(used)
     mark_negations(q, mentions)
@@ -153,7 +154,7 @@ def read_question(
     from spendscope.agents.billy.precision import declined_concepts, unresolved_names
 
     r.declined = declined_concepts(r, index)
-    r.unresolved = unresolved_names(q, used, r, index, known)
+    r.unresolved = getattr(q, "compounds", []) + unresolved_names(q, used, r, index, known)
     return r
 
 

@@ -30,6 +30,7 @@ COMMIT_WORDS = re.compile(
     r"\b(commit\w*|ptus?|provisioned|reserv\w*|savings plans?|reserved instances?|ris?|cud)\b"
 )
 _NOT_SCOPE = ("commitment_status", "pricing_category", "charge_category")
+_COMMITMENT_DIMS = ("commitment", "resource", "resource_id")
 
 
 def payg_whatif(r: Reading) -> bool:
@@ -45,7 +46,12 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     from spendscope.tools.costs.breakdown import CostQueryInput
     from spendscope.tools.optimize.commitments import CommitmentsInput
 
-    scope = [f for f in plan.filters if f.dimension not in _NOT_SCOPE]
+    # "without the PTU" names the commitment weighed, not rows to leave out
+    scope = [
+        f
+        for f in plan.filters
+        if f.dimension not in _NOT_SCOPE and not (f.op == "not_in" and f.dimension in _COMMITMENT_DIMS)
+    ]
     rng = {} if plan.period is None else {"start": plan.period.start, "end": plan.period.last}
     named_rows = [f for f in scope if f.dimension != "commitment"]
     what, when = scope_phrase(named_rows) or "the commitment's use", period_phrase(plan.period)

@@ -7,72 +7,42 @@ Returns each mention with its character span (so the words are not read again as
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
 
-from spendscope.agents.billy.lexicon import NUMBER_WORDS
+from spendscope.agents.billy.when_relative import relative_mentions
+from spendscope.agents.billy.when_words import (
+    _B,
+    _DAY,
+    _DAY2,
+    _E,
+    _MON,
+    _MON2,
+    _ORD,
+    _YEAR,
+    _YEAR2,
+    PeriodMention,
+    PeriodScan,
+    _choose,
+    _iso,
+    _month_context,
+    _month_day,
+    _month_no,
+)
 from spendscope.tools.periods import (
     Period,
     add_months,
-    ago,
-    before_last,
     day_period,
     infer_year,
-    last_days,
-    last_n,
     month_period,
-    parse_period,
     quarter_of,
     quarter_period,
     range_period,
     safe_date,
     same_period_last_year,
-    to_date,
 )
 
 __all__ = ["PeriodMention", "PeriodScan", "same_period_last_year", "scan_periods"]
-
-_MON = (
-    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_MON2 = _MON.replace("?P<mon>", "?P<mon2>")
-_YEAR = r"(?P<year>(?:19|20)\d{2})"
-_YEAR2 = _YEAR.replace("?P<year>", "?P<year2>")
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:])"
-_DAY2 = _DAY.replace("?P<day>", "?P<day2>")
-_NUM = r"(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
-_UNIT = r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|quarters?|years?|yrs?)"
-_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-_B = r"(?<![\w-])"
-_E = r"(?![\w-])"
-
-
-@dataclass
-class PeriodMention:
-    start: int  # character span in the question
-    end: int
-    period: Period
-    kind: str  # day, range, month, quarter, half, year, relative, since
-    explicit_year: bool = True
-
-
-@dataclass
-class PeriodScan:
-    mentions: list[PeriodMention]
-    over: str | None = None  # "month" for "month over month", and so on
-    over_span: tuple[int, int] | None = None
-
-
-def _month_no(name: str) -> int:
-    key = name.rstrip(".")[:3]
-    return list(calendar.month_abbr).index(key.title())
-
-
-def _n(text: str) -> int:
-    return int(text) if text.isdigit() else NUMBER_WORDS.get(text, 0)
 
 
 def scan_periods(text: str, today: dt.date) -> PeriodScan:
@@ -242,7 +212,7 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         if (
             m.group("mon") in ("may", "march", "mar")
             and not m.group("year")
-            and not _month_context(t, m.start())
+            and not _month_context(t, m.start(), m.end())
         ):
             continue
         y = int(m.group("year")) if m.group("year") else infer_year(mon, 1, today)
@@ -287,83 +257,7 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
     ):
         y = int(m.group("year"))
         add(m, Period(start=dt.date(y, 1, 1), end=dt.date(y + 1, 1, 1), label=str(y)), "year")
-
-    # Relative periods.
-    rel = [
-        (r"(?:the )?day before yesterday", lambda m: day_period(today - dt.timedelta(days=2))),
-        (r"yesterday", lambda m: day_period(today - dt.timedelta(days=1))),
-        (
-            r"(?:the )?(month|quarter|year) before (?:the )?last(?: one)?",
-            lambda m: before_last(m.group(1), today),
-        ),
-        (r"today", lambda m: day_period(today)),
-        (
-            r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?"
-            + _NUM
-            + r" ?"
-            + _UNIT
-            + r" ago",
-            lambda m: ago(_n(m.group("n")), _unit(m.group("unit")), today),
-        ),
-        (
-            r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
-            + _NUM
-            + r" ?"
-            + _UNIT,
-            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
-        ),
-        (
-            r"(?:(?:in|over|during|for) )?(?:the )?"
-            + _NUM
-            + r" (?:last|past|previous|prior|recent) "
-            + _UNIT,
-            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
-        ),
-        (  # "mistral spend over 2 weeks": a span said without "last" is the one ending today
-            r"(?:over|across|during) (?:the )?" + _NUM + r" ?" + _UNIT + r"(?! ago| from now| ahead| out)",
-            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
-        ),
-        (
-            r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
-            r"fortnight",
-            lambda m: last_days(14, today),
-        ),
-        (
-            r"(?:the )?(?:month|quarter|year|week)[ -]to[ -]date|mtd|qtd|ytd|wtd",
-            lambda m: to_date(m.group(0), today),
-        ),
-        (
-            r"(?:so far )?this (?:month|quarter|year|week)(?: so far)?|(?:the )?current (?:month|quarter|year|week)",
-            lambda m: to_date(m.group(0), today),
-        ),
-        (
-            r"(?:the )?(?:last|previous|past|prior|preceding) (?:calendar |full |whole |complete )?"
-            r"(?:month|quarter|year|week)",
-            lambda m: parse_period("last " + m.group(0).split()[-1], today),
-        ),
-    ]
-    for pattern, build in rel:
-        for m in re.finditer(_B + r"(?:" + pattern + r")" + _E, t):
-            add(m, build(m), "relative")
-    # "the same month last year": this calendar month (quarter, week, day) a year earlier, or, next to another
-    # period ("May 2026 vs the same month last year"), that period a year earlier.
-    same = (
-        _B
-        + r"(?:the )?same (month|quarter|week|day|period) (?:(?:of |in )?last year|a year (?:ago|earlier|before)|the (?:previous|prior) year)"
-        + _E
-    )
-    for m in re.finditer(same, t):
-        unit = m.group(1)
-        cur = parse_period("this " + (unit if unit != "period" else "month"), today)
-        if unit in ("month", "quarter"):  # the whole calendar month (quarter), as a named month is
-            cur = Period(
-                start=cur.start, end=add_months(cur.start, 3 if unit == "quarter" else 1), label=cur.label
-            )
-        found.append(PeriodMention(m.start(), m.end(), same_period_last_year(cur), "same_last_year", True))
-    for m in re.finditer(
-        _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
-    ):
-        add(m, to_date("this " + m.group(1), today), "relative")
+    relative_mentions(t, today, add, found)
 
     found = _choose(found)
     others = [pm for pm in found if pm.kind != "same_last_year"]
@@ -399,48 +293,3 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             or {"dod": "day", "wow": "week", "mom": "month", "qoq": "quarter", "yoy": "year"}[over.group(2)]
         )
     return PeriodScan(found, kind, (over.start(), over.end()) if over else None)
-
-
-def _month_context(t: str, start: int) -> bool:
-    """Whether an ambiguous month word ("may", "march") is used as a month (preceded by in/during/...)."""
-    return bool(
-        re.search(
-            r"(?:in|during|for|of|since|from|to|until|and|vs|versus|than|through|between)\s+$",
-            t[max(0, start - 12) : start],
-        )
-    )
-
-
-def _iso(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _unit(u: str) -> str:
-    u = u.lower()
-    if u.startswith("d"):
-        return "day"
-    if u.startswith("w"):
-        return "week"
-    if u.startswith("q"):
-        return "quarter"
-    if u.startswith("y"):
-        return "year"
-    return "month"
-
-
-def _choose(found: list[PeriodMention]) -> list[PeriodMention]:
-    """Non-overlapping mentions, preferring the longest at each place."""
-    found.sort(key=lambda p: (p.start, -(p.end - p.start)))
-    out: list[PeriodMention] = []
-    for pm in sorted(found, key=lambda p: (-(p.end - p.start), p.start)):
-        if all(pm.end <= o.start or pm.start >= o.end for o in out):
-            out.append(pm)
-    return sorted(out, key=lambda p: p.start)
-
-
-def _month_day(first: int, second: int) -> tuple[int, int]:
-    """A slashed date's (month, day): month first as in the US, unless only day first is a date ("17/11")."""
-    return (second, first) if first > 12 and 1 <= second <= 12 else (first, second)

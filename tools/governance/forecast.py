@@ -319,6 +319,11 @@ class ForecastInput(BaseModel):
     backtest_days: int | None = Field(
         None, ge=SEASON, le=180, description="holdout length; default 28 (fewer when the history is short)"
     )
+    period_start: dt.date | None = Field(
+        None,
+        description="also give the total and its interval from this day (or the first forecast day, if later) "
+        "to the last forecast day: a named period that ends with the horizon",
+    )
 
 
 class ForecastPoint(BaseModel):
@@ -346,6 +351,16 @@ class MonthEndLanding(BaseModel):
     lower: float = Field(description="lower end of the landing's interval")
     upper: float
     level: float
+
+
+class PeriodTotal(BaseModel):
+    start: dt.date
+    end: dt.date
+    total: float = Field(description="forecast total of the period's days")
+    lower: float = Field(
+        description="lower end of the interval of that total (not the daily bounds added up)"
+    )
+    upper: float
 
 
 class ModelScore(BaseModel):
@@ -383,6 +398,9 @@ class ForecastResult(BaseModel):
         default_factory=list, description="the models compared on the rolling-origin backtest (auto)"
     )
     notes: list[str] = Field(default_factory=list)
+    period_total: PeriodTotal | None = Field(
+        None, description="the total and its interval from `period_start` to the last forecast day"
+    )
 
 
 @dataclass
@@ -499,6 +517,17 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         upper=round(mtd + m_hi, 2),
         level=params.level,
     )
+    period_total = None
+    first = max(0, (params.period_start - cutoff).days) if params.period_start else params.horizon
+    if first < params.horizon:
+        p_lo, p_hi = fc.total_quantiles(params.level, first, params.horizon)
+        period_total = PeriodTotal(
+            start=cutoff + dt.timedelta(days=first),
+            end=cutoff + dt.timedelta(days=params.horizon - 1),
+            total=round(float(fc.mean[first : params.horizon].sum()), 2),
+            lower=round(float(p_lo), 2),
+            upper=round(float(p_hi), 2),
+        )
     replaced = set(sf.replaced)
     tail = range(max(0, len(days) - 56), len(days))
     history = [
@@ -530,6 +559,7 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         outliers_replaced=[days[i] for i in sf.replaced],
         backtest=sf.backtest,
         notes=notes + sf.notes,
+        period_total=period_total,
     )
 
 

@@ -1,0 +1,104 @@
+"""Relative periods in a question ("yesterday", "the last 7 days", "over 2 weeks", "last month", "this quarter so
+far", "3 months ago", "the same month last year", "since the start of the month"), for agents/billy/when.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from spendscope.agents.billy.when_words import _B, _E, _NUM, _UNIT, PeriodMention, _n, _unit
+from spendscope.tools.periods import (
+    Period,
+    add_months,
+    ago,
+    before_last,
+    day_period,
+    last_days,
+    last_n,
+    parse_period,
+    same_period_last_year,
+    to_date,
+)
+
+Add = Callable[[re.Match[str], "Period | None", str], None]
+
+
+def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMention]) -> None:
+    """Add the relative periods of the lower-cased text `t` through `add` (and "the same month last year" to
+    `found`, its period fixed once the other periods are known)."""
+    rel = [
+        (r"(?:the )?day before yesterday", lambda m: day_period(today - dt.timedelta(days=2))),
+        (r"yesterday", lambda m: day_period(today - dt.timedelta(days=1))),
+        (
+            r"(?:the )?(month|quarter|year) before (?:the )?last(?: one)?",
+            lambda m: before_last(m.group(1), today),
+        ),
+        (r"today", lambda m: day_period(today)),
+        (
+            r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?"
+            + _NUM
+            + r" ?"
+            + _UNIT
+            + r" ago",
+            lambda m: ago(_n(m.group("n")), _unit(m.group("unit")), today),
+        ),
+        (
+            r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
+            + _NUM
+            + r" ?"
+            + _UNIT,
+            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
+        ),
+        (
+            r"(?:(?:in|over|during|for) )?(?:the )?"
+            + _NUM
+            + r" (?:last|past|previous|prior|recent) "
+            + _UNIT,
+            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
+        ),
+        (  # "mistral spend over 2 weeks": a span said without "last" is the one ending today
+            r"(?:over|across|during) (?:the )?" + _NUM + r" ?" + _UNIT + r"(?! ago| from now| ahead| out)",
+            lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
+        ),
+        (
+            r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) "
+            r"fortnight",
+            lambda m: last_days(14, today),
+        ),
+        (
+            r"(?:the )?(?:month|quarter|year|week)[ -]to[ -]date|mtd|qtd|ytd|wtd",
+            lambda m: to_date(m.group(0), today),
+        ),
+        (
+            r"(?:so far )?this (?:month|quarter|year|week)(?: so far)?|(?:the )?current (?:month|quarter|year|week)",
+            lambda m: to_date(m.group(0), today),
+        ),
+        (
+            r"(?:the )?(?:last|previous|past|prior|preceding) (?:calendar |full |whole |complete )?"
+            r"(?:month|quarter|year|week)",
+            lambda m: parse_period("last " + m.group(0).split()[-1], today),
+        ),
+    ]
+    for pattern, build in rel:
+        for m in re.finditer(_B + r"(?:" + pattern + r")" + _E, t):
+            add(m, build(m), "relative")
+    # "the same month last year": this calendar month (quarter, week, day) a year earlier, or, next to another
+    # period ("May 2026 vs the same month last year"), that period a year earlier.
+    same = (
+        _B
+        + r"(?:the )?same (month|quarter|week|day|period) (?:(?:of |in )?last year|a year (?:ago|earlier|before)|the (?:previous|prior) year)"
+        + _E
+    )
+    for m in re.finditer(same, t):
+        unit = m.group(1)
+        cur = parse_period("this " + (unit if unit != "period" else "month"), today)
+        if unit in ("month", "quarter"):  # the whole calendar month (quarter), as a named month is
+            cur = Period(
+                start=cur.start, end=add_months(cur.start, 3 if unit == "quarter" else 1), label=cur.label
+            )
+        found.append(PeriodMention(m.start(), m.end(), same_period_last_year(cur), "same_last_year", True))
+    for m in re.finditer(
+        _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
+    ):
+        add(m, to_date("this " + m.group(1), today), "relative")
