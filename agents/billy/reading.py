@@ -151,7 +151,8 @@ def read_question(
     untagged_toks = getattr(q, "untagged_tokens", set())
     r.groups = [(d, i) for d, i in r.groups if i not in untagged_toks]
     read_cues(r, index)
-    from spendscope.agents.billy.precision import declined_concepts, unresolved_names
+    from spendscope.agents.billy.declines import declined_concepts
+    from spendscope.agents.billy.precision import unresolved_names
 
     r.declined = declined_concepts(r, index)
     r.unresolved = getattr(q, "compounds", []) + unresolved_names(q, used, r, index, known)

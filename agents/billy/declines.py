@@ -1,0 +1,149 @@
+"""Concepts a cost store does not hold, so Billy declines them instead of answering with cost: revenue, margin,
+profit, headcount, counts of people, business metrics, latency, carbon, amount thresholds, time saved; a count of
+something the store does not count; a cost per a unit it does not count; an actual figure for a period after the
+data ends. (Split from precision.py, which reads names; this module reads concepts.)"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spendscope.agents.billy.reading import Reading
+    from spendscope.agents.billy.resolve import ValueIndex
+
+# People a product serves: a cost store counts none of them (telemetry's customers are accounts, not people).
+_PEOPLE = (
+    r"subscribers?|players?|gamers?|readers?|viewers?|listeners?|visitors?|patients?|students?|learners?|"
+    r"members?|shoppers?|riders?|guests?|fans?|passengers?|travell?ers?|commuters?|staff|people|persons?|"
+    r"workers?|employees?|colleagues?|teachers?|tutors?|parents?|doctors?|nurses?|clinicians?|lawyers?|"
+    r"drivers?|farmers?|growers?"
+)
+# Concepts a cost store does not hold: (pattern, what to say).
+CONCEPTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\brevenues?\b|\bsales\b|\bearnings\b|\b[am]rr\b|\bbookings\b"), "revenue"),
+    (re.compile(r"\b(gross |net |profit )?margins?\b"), "margin"),
+    (re.compile(r"\bprofit\w*\b|\broi\b|\breturn on investment\b"), "profit"),
+    (
+        re.compile(r"\bhead ?counts?\b|\bsalar(y|ies)\b|\bpayroll\b|\bemployees?\b|\bstaff costs?\b"),
+        "headcount",
+    ),
+    (
+        re.compile(
+            r"\b(per|each|every|a) ((active|daily|weekly|monthly|paying|unique|new) )*(users?|seats?|dau|mau|"
+            + _PEOPLE
+            + r")\b"
+        ),
+        "users",
+    ),
+    (
+        re.compile(
+            r"\b(how many|number of|count of) ((active|daily|paying|unique|new) )*(" + _PEOPLE + r")\b"
+        ),
+        "users",
+    ),
+    (
+        re.compile(
+            r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b|\bcac\b|\bltv\b|\bclv\b|\barpu\b|"
+            r"\bcustomer acquisition costs?\b|\b(customer )?lifetime values?\b"
+        ),
+        "business metrics",
+    ),
+    (
+        re.compile(
+            r"\blatenc(y|ies)\b|\b(error|failure|success) rates?\b|\buptime\b|\bresponse times?\b|"
+            r"\bp(50|90|95|99)\b"
+        ),
+        "latency and error rates (Billy answers cost questions)",
+    ),
+    (re.compile(r"\b(carbon|co2|emissions?|footprint|energy|electricity|kwh)\b"), "carbon and energy use"),
+    (
+        re.compile(
+            r"\b(above|over|more than|greater than|exceed\w*|below|under|less than)\s+[$€£]?\d[\d,.]*\s*"
+            r"(k|m|dollars?|euros?|pounds?|usd|eur|gbp)?\b(?!\s*%)(?!\s*(tokens?|requests?|hours?|gpus?|days?|weeks?|months?|years?|quarters?))"
+        ),
+        "amount thresholds (days or values above or below a figure: ask for a ranking or a breakdown)",
+    ),
+    (
+        re.compile(r"\b(hours?|time|days?) (saved|freed)\b|\bsaved (hours?|time)\b|\btime savings?\b"),
+        "time saved (coding assistants report accepted lines, pull requests and active days, not hours)",
+    ),
+]
+
+
+def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
+    """Concepts the store does not hold, and actual figures for periods it has no data for."""
+    out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
+        what for pattern, what in CONCEPTS if pattern.search(r.rest) and not (r.assistant and what == "users")
+    ]
+    users = _USING.search(r.rest)
+    if users and not _held(users.group("noun"), _COUNTED_HERE, index) and not r.assistant and not out:
+        out.append(f"a count of the {users.group('noun')} who use it (the store counts no people)")
+    counted = _counted_elsewhere(r, index)
+    if counted and not out:
+        out.append(f"a count of {counted}")
+    per = _per_unknown_unit(r, index)
+    if per and not out:
+        out.append(f"a count of {per} (a cost per unit needs tokens, requests or GPU hours)")
+    last = index.catalog.last_day
+    if last is not None and r.delegate != "forecast" and "landing" not in r.cues:
+        future = [p.period for p in r.periods if p.period.start > last]
+        if future:
+            out.append(f"actual spend for {future[0].label}, which is after the data ends ({last})")
+    return out
+
+
+def _held(word: str, known: re.Pattern[str], index: ValueIndex) -> bool:
+    """Whether a counted noun is something Billy measures (`known`) or a dimension of the store."""
+    return bool(known.match(word) or {(word,), (word.rstrip("s"),)} & set(index.dim_words))
+
+
+_COUNTED_HERE = re.compile(
+    r"^(times?|days?|weeks?|months?|hours?|years?|quarters?|dollars?|euros?|pounds?|gpus?|instances?|boxes|"
+    r"machines?|nodes?|servers?|models?|providers?|services?|vendors?|tokens?|requests?|calls?|anomal\w*|"
+    r"alerts?|budgets?|commitments?|reservations?|ptus?|spikes?|seats?|licen[cs]es?|costs?|spend\w*|money|"
+    r"k|m|million|thousand|of|the|our|we|us|it|\w*_\w*)$"
+)
+
+
+# "how many teachers use essay-grader": people using a product, whatever they are called
+_USING = re.compile(
+    r"\b(?:how many|number of|count of) (?:\w+ )?(?P<noun>[a-z]+s) (?:\w+ )?(?:use|used|using|access|accessed)\b"
+)
+
+
+def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
+    """ "how many players do we have": a count of something that is no measure, dimension or value of the store
+    (a count the store can answer names a dimension, a measure or something Billy counts)."""
+    from spendscope.agents.billy.vocab import RE
+
+    m = RE["count"].search(r.rest)
+    if m is None or r.dims or r.mentions or r.assistant or r.delegate or r.measure != "cost":
+        return None
+    words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
+    word = words[0] if words else ""
+    return None if not word or _held(word, _COUNTED_HERE, index) else word
+
+
+_PER = re.compile(
+    r"\b(cost|costs|costing|spend|spent|spending|price|priced|paid|pay|paying|run us|unit cost)\b[^?.]{0,40}?"
+    r"\bper (a |an |one |single |each )?(?P<noun>[a-z][a-z-]*)"
+)
+_PER_UNITS = re.compile(
+    r"^(tokens?|requests?|calls?|api|quer(y|ies)|inferences?|hours?|hrs?|gpu\w*|k|m|mtoks?|ktoks?|million|thousand|"
+    r"input|output|prompt|completion|cached|cache|day|days|week|weeks|month|months|year|years|quarter|active|daily|"
+    r"weekly|monthly|engineers?|devs?|developers?|heads?|seats?|users?|accepted|lines?|pull|prs?|commits?|unit|"
+    r"average|cent|dollar|euro|pound)$"
+)
+
+
+def _per_unknown_unit(r: Reading, index: ValueIndex) -> str | None:
+    """ "cost per article": a unit the store does not count (it counts tokens, requests and GPU hours; "per team"
+    or "per model" is a grouping)."""
+    m = _PER.search(r.rest)
+    if m is None or r.assistant:
+        return None
+    noun = m.group("noun")
+    if _held(noun, _PER_UNITS, index):
+        return None
+    return noun if noun.endswith("s") else f"{noun}es" if noun.endswith(("sh", "ch", "x")) else f"{noun}s"
