@@ -110,17 +110,23 @@ JUNIPER = [
 ]  # fmt: skip
 
 JUNIPER_THREADS = [
-    ("winner-then-provider-then-month-before", [
-        ("which guild spent the most in april", "which", which(J_APR, GUILD)),
-        ("how much of that was on anthropic", "number", cost(J_APR, f"{TOP_GUILD_APR} AND {ANTHROPIC}")),
-        ("what about the month before", "number", cost(J_MAR, f"{TOP_GUILD_APR} AND {ANTHROPIC}")),
-    ]),
-    ("week-then-week-before-then-other-capability", [
-        ("grower-chat spend last week", "number", cost(J_LAST_WEEK, GROWER_CHAT)),
-        ("what about the week before", "number", cost(J_WEEK_BEFORE, GROWER_CHAT)),
-        ("and for pest-id?", "number", cost(J_WEEK_BEFORE, tag("capability", "pest-id"))),
-    ]),
-]  # fmt: skip
+    (
+        "winner-then-provider-then-month-before",
+        [
+            ("which guild spent the most in april", "which", which(J_APR, GUILD)),
+            ("how much of that was on anthropic", "number", cost(J_APR, f"{TOP_GUILD_APR} AND {ANTHROPIC}")),
+            ("what about the month before", "number", cost(J_MAR, f"{TOP_GUILD_APR} AND {ANTHROPIC}")),
+        ],
+    ),
+    (
+        "week-then-week-before-then-other-capability",
+        [
+            ("grower-chat spend last week", "number", cost(J_LAST_WEEK, GROWER_CHAT)),
+            ("what about the week before", "number", cost(J_WEEK_BEFORE, GROWER_CHAT)),
+            ("and for pest-id?", "number", cost(J_WEEK_BEFORE, tag("capability", "pest-id"))),
+        ],
+    ),
+]
 
 # ------------------------------------------------------------------------------------------------- Ankur (INR)
 A_AS_OF = "2027-02-19"  # a Friday; the data ends the day before
@@ -175,16 +181,22 @@ ANKUR = [
 ]  # fmt: skip
 
 ANKUR_THREADS = [
-    ("customer-then-pronoun", [
-        ("which customer cost the most in december", "which", top_customer("2026-12-01", "2027-01-01")),
-        ("how much did they cost in january", "number", "PRONOUN_JAN"),
-    ]),
-    ("service-then-env-then-month", [
-        ("azure openai spend in january", "number", cost(A_JAN, AOAI)),
-        ("how much of that was in qa", "number", cost(A_JAN, f"{AOAI} AND {tag('env', 'qa')}")),
-        ("and december?", "number", cost(A_DEC, f"{AOAI} AND {tag('env', 'qa')}")),
-    ]),
-]  # fmt: skip
+    (
+        "customer-then-pronoun",
+        [
+            ("which customer cost the most in december", "which", top_customer("2026-12-01", "2027-01-01")),
+            ("how much did they cost in january", "number", "PRONOUN_JAN"),
+        ],
+    ),
+    (
+        "service-then-env-then-month",
+        [
+            ("azure openai spend in january", "number", cost(A_JAN, AOAI)),
+            ("how much of that was in qa", "number", cost(A_JAN, f"{AOAI} AND {tag('env', 'qa')}")),
+            ("and december?", "number", cost(A_DEC, f"{AOAI} AND {tag('env', 'qa')}")),
+        ],
+    ),
+]
 
 
 # A second batch, written after the round's fixes (by the engineer who made them) and scored before any change for

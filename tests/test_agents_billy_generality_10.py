@@ -70,10 +70,18 @@ def test_cost_per_request_of_a_tool_value_takes_telemetrys_feature(
 @pytest.mark.parametrize(
     ("question", "part", "whole"),
     [
-        ("how much of litigation's july spend went to groq", "ProviderName = 'Groq'", tag("practice", "litigation")),
-        ("how much of our bedrock spend in july was nova-lite", "ChargeDescription LIKE 'nova-lite%'", "ServiceName = 'Amazon Bedrock'"),
+        (
+            "how much of litigation's july spend went to groq",
+            "ProviderName = 'Groq'",
+            tag("practice", "litigation"),
+        ),
+        (
+            "how much of our bedrock spend in july was nova-lite",
+            "ChargeDescription LIKE 'nova-lite%'",
+            "ServiceName = 'Amazon Bedrock'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_how_much_of_a_named_wholes_spend_went_to_a_part_is_a_share(
     pinecrest: Store, settings: Settings, question: str, part: str, whole: str
 ) -> None:

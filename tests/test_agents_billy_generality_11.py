@@ -152,11 +152,14 @@ def test_an_instance_familys_gpu_utilisation(juniper: Store, settings: Settings,
 @pytest.mark.parametrize(
     ("question", "sql"),
     [
-        ("what fraction of agronomy's march spend was claude-sonnet-4-5", share(MAR, model_is("claude-sonnet-4-5"), tag("guild", "agronomy"))),
+        (
+            "what fraction of agronomy's march spend was claude-sonnet-4-5",
+            share(MAR, model_is("claude-sonnet-4-5"), tag("guild", "agronomy")),
+        ),
         ("march spend on qwen", cost(MAR, model_is("qwen3-235b-a22b"))),
         ("march vs february", change(MAR, FEB)),
     ],
-)  # fmt: skip
+)
 def test_march_is_a_month_before_a_measure_word_or_after_a_possessive(
     juniper: Store, settings: Settings, question: str, sql: str
 ) -> None:
@@ -233,12 +236,36 @@ def _first_days(start: str, n: int) -> str:
 @pytest.mark.parametrize(
     ("store_name", "question", "today", "new", "old"),
     [
-        ("ankur", "q1 2027 vs q4 2026", A_TODAY, _first_days("2027-01-01", 49), _first_days("2026-10-01", 49)),
-        ("ankur", "how did spend change from q4 2026 to q1 2027", A_TODAY, _first_days("2027-01-01", 49), _first_days("2026-10-01", 49)),
-        ("juniper", "this month vs last month", J_TODAY, _first_days("2026-05-01", 19), _first_days("2026-04-01", 19)),
-        ("juniper", "how did spend change from april to may", J_TODAY, _first_days("2026-05-01", 19), _first_days("2026-04-01", 19)),
+        (
+            "ankur",
+            "q1 2027 vs q4 2026",
+            A_TODAY,
+            _first_days("2027-01-01", 49),
+            _first_days("2026-10-01", 49),
+        ),
+        (
+            "ankur",
+            "how did spend change from q4 2026 to q1 2027",
+            A_TODAY,
+            _first_days("2027-01-01", 49),
+            _first_days("2026-10-01", 49),
+        ),
+        (
+            "juniper",
+            "this month vs last month",
+            J_TODAY,
+            _first_days("2026-05-01", 19),
+            _first_days("2026-04-01", 19),
+        ),
+        (
+            "juniper",
+            "how did spend change from april to may",
+            J_TODAY,
+            _first_days("2026-05-01", 19),
+            _first_days("2026-04-01", 19),
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_change_against_a_period_not_over_compares_like_for_like(
     request: pytest.FixtureRequest,
     settings: Settings,
