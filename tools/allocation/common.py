@@ -32,7 +32,11 @@ def money_column(measure: str) -> str:
 
 def value_sql(key: str, con: duckdb.DuckDBPyConnection, source: Source) -> str:
     """The value of a tag key (virtual tag, provider tag or built-in dimension) as text, `unallocated` if none."""
-    expr = dimension_sql(key, con, source)
+    return value_text(dimension_sql(key, con, source))
+
+
+def value_text(expr: str) -> str:
+    """A dimension expression as the allocation's value text, `unallocated` if none."""
     return f"coalesce(nullif(trim(CAST({expr} AS VARCHAR)), ''), '{UNALLOCATED}')"
 
 

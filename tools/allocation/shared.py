@@ -22,7 +22,7 @@ import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.sql import ident
 from spendscope.data.store import Store
-from spendscope.tools.allocation.common import WEIGHT_UNIT, apportion_sql, money_column, ts, value_sql
+from spendscope.tools.allocation.common import WEIGHT_UNIT, apportion_sql, money_column, ts, value_text
 from spendscope.tools.allocation.compile import (
     Binder,
     Compiled,
@@ -85,12 +85,12 @@ def run_allocation(
     bases = sorted(set(PROPORTIONAL_BASES.values()) | {column})
     extras = "".join(f", {ident(c)}" for c in extra_columns)
     basis_cols = ", ".join(f"{ident(b)} AS {ident('b_' + b)}" for b in bases)
-    value = value_sql(key, con, source)
+    expr = dimension_sql(key, con, source)  # once: a provider tag key's lookup reads the store
     period = "ChargePeriodStart >= ? AND ChargePeriodStart < ?"
-    summed = _summed_lines(con, source, key, [column, *bases], extra_columns, period)
+    summed = _summed_lines(con, source, expr, [column, *bases], extra_columns, period)
     con.execute(
         f"""CREATE TEMP TABLE {a.table("lines")} AS
-            SELECT CAST(ChargePeriodStart AS DATE) AS day, {value} AS value,
+            SELECT CAST(ChargePeriodStart AS DATE) AS day, {value_text(expr)} AS value,
                    {pool_col or "CAST(NULL AS INTEGER)"} AS pool_id, {ident(column)} AS amount,
                    {basis_cols}{extras}
             FROM {summed or source.relation}
@@ -123,22 +123,20 @@ def run_allocation(
 def _summed_lines(
     con: duckdb.DuckDBPyConnection,
     source: Source,
-    key: str,
+    expr: str,
     sums: list[str],
     extra_columns: tuple[str, ...],
     period: str,
 ) -> str | None:
-    """The period's cost rows summed by the columns the rules, the key and the descriptive columns read, with the
+    """The period's cost rows summed by the columns the rules, the key's expression (`expr`) and the descriptive columns read, with the
     rules evaluated once per sum (every later step sums the lines, so the totals are the rows'); None: allocate
     the rows themselves (rules that cannot run on sums, a key whose columns are not known, rows that do not
     repeat)."""
     if source.over is None or not source.reads:
         return None
     reads = set(source.reads) | {"ChargePeriodStart", *extra_columns}
-    expr = dimension_sql(key, con, source)
-    if (
-        expr not in source.virtual_tags.values()
-    ):  # a virtual tag's column is computed by the rules over `reads`
+    # a virtual tag's column is computed by the rules over `reads`; another key reads its own columns
+    if expr not in source.virtual_tags.values():
         known = expression_reads(expr)
         if known is None:
             return None
