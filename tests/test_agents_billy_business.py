@@ -187,3 +187,65 @@ def test_a_store_without_business_metrics_still_declines_margin(store: Store, se
     add_costs(store, [{"day": "2026-10-01", "EffectiveCost": 10}])
     answer = ask(store, "what was our gross margin in October 2026?", as_of=AS_OF, settings=settings)
     assert answer.value is None and "does not hold margin" in answer.answer
+
+
+def _revenue_months(store: Store) -> tuple[dt.date, dt.date]:
+    con = duckdb.connect(str(store.path), read_only=True)
+    try:
+        first, last = con.execute(
+            "SELECT min(period_start), max(period_end) FROM business_metrics WHERE metric = 'revenue'"
+        ).fetchone()
+    finally:
+        con.close()
+    return first, last  # last is exclusive
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats our gross margin in {month}",
+        "what was revenue in {month}?",
+        "margin for the ai features in {month} pls",
+        "how profitable were customers in {month}",
+    ],
+)
+def test_a_month_with_costs_but_no_revenue_gets_no_margin_figure(
+    demo_store: Store, settings: Settings, question: str
+) -> None:
+    """The month before revenue starts holds AI cost (the demo's costs start earlier): revenue $0 and a margin of
+    minus the whole bill would be a confident wrong figure."""
+    first, last = _revenue_months(demo_store)
+    month = (first - dt.timedelta(days=1)).replace(day=1)
+    assert (
+        _sql(
+            demo_store,
+            "SELECT count(*) FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?",
+            month,
+            first,
+        )
+        > 0
+    )
+    answer = ask(demo_store, question.format(month=month.strftime("%B %Y")), as_of=AS_OF, settings=settings)
+    assert answer.value is None
+    assert "no revenue is recorded" in answer.answer and "margin -" not in answer.answer
+    assert "revenue $0.00" not in answer.answer
+    assert f"runs from {first} to {last - dt.timedelta(days=1)}" in answer.answer
+
+
+def test_a_feature_that_records_no_revenue_gets_no_margin_figure(
+    demo_store: Store, settings: Settings
+) -> None:
+    con = duckdb.connect(str(demo_store.path), read_only=True)
+    try:
+        feature = con.execute(
+            "SELECT DISTINCT feature FROM usage_events WHERE feature IS NOT NULL AND feature NOT IN "
+            "(SELECT feature FROM business_metrics WHERE metric = 'revenue' AND feature IS NOT NULL) "
+            "ORDER BY 1 LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    answer = ask(
+        demo_store, f"what was the margin on {feature} in October 2026", as_of=AS_OF, settings=settings
+    )
+    assert answer.value is None and "can't give a margin" in answer.answer
+    assert "revenue $0.00" not in answer.answer and "margin -" not in answer.answer

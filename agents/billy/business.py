@@ -249,6 +249,8 @@ def _profit(run: Runner, plan: Plan) -> BillyAnswer:
         ],
     )
     where = f" in {res.period_label}" + (f" for {scope_phrase(plan.filters)}" if plan.filters else "")
+    if not any(r.revenue is not None for r in res.rows):
+        return _no_revenue(run, res, where)
     notes = (
         " Figures in "
         + (res.currency or "the billing currency")
@@ -329,6 +331,22 @@ def _profit(run: Runner, plan: Plan) -> BillyAnswer:
         "at risk." + notes,
         value=res.margin_pct,
         table=table,
+    )
+
+
+def _no_revenue(run: Runner, res: ProfitabilityResult, where: str) -> BillyAnswer:
+    """No revenue row for what was asked (a month after the last revenue import or before the first, or groups
+    that record none): a margin or revenue figure would be a confident wrong number (revenue $0, margin minus the
+    whole AI bill)."""
+    catalog: MetricCatalog = run.call("list_business_metrics", ListMetricsInput())
+    entry = next((m for m in catalog.metrics if m.metric == res.revenue_metric), None)
+    outside = entry is not None and (res.end <= entry.first_day or res.start > entry.last_day)
+    if outside:
+        why = f"no revenue is recorded for {res.period_label} (metric {res.revenue_metric} runs from {entry.first_day} to {entry.last_day})"
+    else:
+        why = f"no revenue rows (metric {res.revenue_metric}){where}"
+    return BillyAnswer(
+        answer=f"I can't give a margin or revenue figure: {why}. The AI cost{where} was {money(res.ai_cost)}."
     )
 
 
