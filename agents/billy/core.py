@@ -91,7 +91,8 @@ def _answer(
         used_plan = None
     elif plan.unresolved or (plan.intent == "unknown" and plan.unsupported):
         answer = cannot_answer(plan, index)  # precision first: no figure, not even from the LLM
-        used_plan = None
+        # kept with its unresolved names, so "what about last month" is still about them, not the turn before
+        used_plan = plan if plan.unresolved else None
     elif plan.confidence >= CONFIDENT:
         try:
             answer = _execute(store, plan, index, caller)

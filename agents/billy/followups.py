@@ -41,8 +41,16 @@ def _looks_like_followup(
 ) -> bool:
     if RE["followup"].search(q.low) or RE["previous"].search(q.low):
         return True
+    if periods and mentions and COMPLETE.search(q.low):
+        return False  # "what did our azure bill come to in november": a question of its own, however short
     content = [t.text for t in q.toks if t.text not in FILLER]
     return len(content) <= 3 and not re.search(r"\b(how much|how many|what was|which|who)\b", q.low)
+
+
+# a question that opens as one and names both what and when stands alone, even in a thread
+COMPLETE = re.compile(
+    r"^\s*(what|whats|what's|how|which|who|show|list|give|tell|did|do|does|was|were|is|are)\b"
+)
 
 
 def _merge_followup(
@@ -105,6 +113,11 @@ def _merge_followup(
         merged.period = _ref(p)
         if merged.base_period is not None:
             merged.base_period = _ref(p.previous())
+    if merged.intent in ("compare", "drivers") and merged.period is not None and merged.base_period is None:
+        # "which of those grew the most" after a one-period question: against the period before
+        p = Period(start=merged.period.start, end=merged.period.end, label=merged.period.label).previous()
+        merged.base_period = _ref(p)
+        merged.assumptions.append(f"compared with the period before, {p.label}")
     if groups and merged.intent in ("breakdown", "top", "count", "share", "compare"):
         dims = [d for d, _ in groups if d not in ("day", "week", "month")]
         if dims:

@@ -87,12 +87,14 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if plan.intent == "drivers" and plan.subject == "day" and plan.period is not None:
         # why a day (or a few days) cost what it did: against the same weekdays a week before
         week = dt.timedelta(days=7)
-        first = min(p.period.start for p in r.periods)
-        last = max(p.period.end for p in r.periods)
+        first = min((p.period.start for p in r.periods), default=plan.period.start)
+        last = max((p.period.end for p in r.periods), default=plan.period.end)
         plan.period = PeriodRef(
             start=first,
             end=last,
-            label=r.periods[0].period.label
+            label=plan.period.label
+            if not r.periods  # "what drove it": the day of the turn before
+            else r.periods[0].period.label
             if len(r.periods) == 1
             else f"{first} to {last - dt.timedelta(days=1)}",
         )
@@ -107,6 +109,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         _past_the_data(plan, index, r.today)
     plan.unresolved = list(r.unresolved)
     plan.unresolved_dims = dict(r.unresolved_dims)
+    if followup and previous is not None and previous.unresolved and not r.mentions:
+        # the turn before named something the store lacks: "what about last month" still asks about it
+        plan.unresolved = list(dict.fromkeys([*previous.unresolved, *plan.unresolved]))
+        plan.unresolved_dims = {**previous.unresolved_dims, **plan.unresolved_dims}
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)
@@ -221,13 +227,16 @@ def _filters(plan: Plan, mentions: list[Mention], index: ValueIndex, q: _Questio
     by_dim: dict[tuple[str, bool], list[str]] = {}
     for m in mentions:
         dim = m.dim
+        values = m.values
         if billed_by and dim == "provider" and "invoice_issuer" in m.alternatives:
-            dim = "invoice_issuer"
-            plan.assumptions.append(f"'{m.phrase}' read as the invoice issuer (who bills us)")
+            dim, values = "invoice_issuer", m.alternative_values.get("invoice_issuer") or m.values
+            plan.assumptions.append(
+                f"'{m.phrase}' read as the invoice issuer (who bills us: {', '.join(values)})"
+            )
         if dim in untagged_dims:
             continue
         by_dim.setdefault((dim, m.negated), [])
-        for v in m.values:
+        for v in values:
             if v not in by_dim[(dim, m.negated)]:
                 by_dim[(dim, m.negated)].append(v)
         how = "exactly" if m.exact else "approximately" if m.fuzzy else "partly"

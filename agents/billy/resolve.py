@@ -62,6 +62,8 @@ class Mention:
     negated: bool = False
     fuzzy: bool = False
     alternatives: list[str] = field(default_factory=list)  # other dimensions with the same name
+    # their values ("aws": provider AWS, invoice issuer "Amazon Web Services, Inc.")
+    alternative_values: dict[str, list[str]] = field(default_factory=dict)
     # other dimensions whose values contain the name ("Claude" is a service and part of claude-* models)
     partial: dict[str, list[str]] = field(default_factory=dict)
 
@@ -201,6 +203,11 @@ def _match_span(
         phrase=" ".join(words),
         context_word=bool(ctx_dim),
         alternatives=[d for d in by_dim if d != dim],
+        alternative_values={
+            d: list(dict.fromkeys(e.value for e in sorted(es, key=lambda e: -e.cost)))
+            for d, es in by_dim.items()
+            if d != dim
+        },
         partial={
             d: list(dict.fromkeys(e.value for e in sorted(es, key=lambda e: -e.cost)))
             for d, es in partial.items()
