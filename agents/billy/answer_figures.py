@@ -44,6 +44,10 @@ def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
         return request_count(run, plan, index)  # the bill counts no requests: telemetry's, never "0"
     when = period_phrase(plan.period)
+    if not v:
+        apart = _apart(run, plan, when)
+        if apart is not None:
+            return apart
     scope = scope_phrase(
         [
             f
@@ -64,6 +68,10 @@ def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         text = f"{money(v)} of commitment went unused{' for ' + scope if scope else ''} {when}."
     elif "commitment_status" in has and has["commitment_status"].values == ["Used"]:
         text = f"{money(v)} of commitment was used{' for ' + scope if scope else ''} {when}."
+    elif "commitment_status" in has and set(has["commitment_status"].values) == {"Used", "Unused"}:
+        text = (
+            f"We spent {money(v)} on commitments (used and unused){' for ' + scope if scope else ''} {when}."
+        )
     elif untagged is not None:
         key = untagged.dimension
         text = f"{money(v)} of spend had no {key} tag{' for ' + scope if scope else ''} {when}."
@@ -104,6 +112,24 @@ def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             )
     return BillyAnswer(
         answer=text + assumed(plan), value=round_value(v, plan.measure), table=table, chart=chart
+    )
+
+
+def _apart(run: Runner, plan: Plan, when: str) -> BillyAnswer | None:
+    """Names of two dimensions that each have spend but no row together ("the support team" and "Azure"): say
+    so with each one's own figure, rather than a bare $0.00 that reads as a finding."""
+    named = [f for f in plan.filters if f.op in ("eq", "in") and "(none)" not in f.values]
+    if len({f.dimension for f in named}) < 2:
+        return None
+    alone = [(f, query(run, plan, filters=[f]).total) for f in named]
+    if not all(total for _, total in alone):
+        return None
+    each = "; ".join(f"{scope_phrase([f])} alone {figure(t, plan.measure)}" for f, t in alone)
+    both = " and ".join(scope_phrase([f]) for f, _ in alone)
+    return BillyAnswer(
+        answer=f"{' '.join(filter(None, [figure(0, plan.measure), what_words(plan)]))} for {both} together {when}: no cost row carries both ({each})."
+        + assumed(plan),
+        value=0,
     )
 
 

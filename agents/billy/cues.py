@@ -226,3 +226,8 @@ def _word_filters(r: Reading, q: _Question, has_commit: bool, unit: re.Match[str
     elif re.search(r"\b(used|use|using|consumed?|utili[sz]ed)\b", rest):
         r.word_filters.append(Filter(dimension="commitment_status", values=["Used"]))
         r.word_subject = "commitment that was used"
+    elif not any(m.dim == "commitment" for m in r.mentions):
+        # "what did we spend on PTUs / reserved capacity": the commitments' own cost, never the whole bill
+        r.word_filters.append(Filter(dimension="commitment_status", values=["Used", "Unused"]))
+        r.word_subject = r.word_subject or "commitments"
+        r.word_assumptions.append("commitment spend = effective cost of commitment rows (used and unused)")

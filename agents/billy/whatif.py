@@ -29,6 +29,12 @@ WHAT_IF = re.compile(
 COMMIT_WORDS = re.compile(
     r"\b(commit\w*|ptus?|provisioned|reserv\w*|savings plans?|reserved instances?|ris?|cud)\b"
 )
+# moving a workload onto a commitment ("what if we moved X to PTU", "would a reservation be cheaper") weighs
+# pay-as-you-go against it without naming pay-as-you-go
+ONTO = re.compile(
+    r"\b(mov(e|ed|ing)|switch(ed|ing)?|migrat\w*|buy|bought|buying|purchas\w*|put|go(ing)? on|went on|"
+    r"cheaper|worth it)\b"
+)
 _NOT_SCOPE = ("commitment_status", "pricing_category", "charge_category")
 _COMMITMENT_DIMS = ("commitment", "resource", "resource_id")
 
@@ -39,7 +45,7 @@ def payg_whatif(r: Reading) -> bool:
     commitment = bool(COMMIT_WORDS.search(low)) or any(
         m.dim in ("resource", "commitment") for m in r.mentions
     )
-    return bool(PAYG.search(low)) and bool(WHAT_IF.search(low)) and commitment
+    return bool(PAYG.search(low) or ONTO.search(low)) and bool(WHAT_IF.search(low)) and commitment
 
 
 def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
