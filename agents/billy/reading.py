@@ -38,6 +38,7 @@ from spendscope.agents.billy.resolve import (
     tokens,
 )
 from spendscope.agents.billy.stopwords import GENERIC
+from spendscope.agents.billy.versions import unknown_model_versions
 from spendscope.agents.billy.vocab import (
     RE,
 )
@@ -141,6 +142,7 @@ def read_question(
     mentions, used = vocabulary_not_names(q, mentions, used)
     mentions, used = ordinary_words(q, mentions, used, index, known)
     mentions, used = split_compounds(q, mentions, used)
+    mentions, used = unknown_model_versions(q, mentions, used, index)
     r.mentions, r.used = mentions, used
     r.rest = rest = q.rest_text(used)
     mark_negations(q, mentions)

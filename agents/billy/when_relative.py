@@ -50,10 +50,10 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
             + _UNIT,
             lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
         ),
-        (
-            r"(?:(?:in|over|during|for) )?(?:the )?"
+        (  # "the 3 last months"; never "gpt-4.5 last month" or "claude 3 last month" (a version, then a period)
+            r"(?:(?:in|over|during|for) )?(?:the )?(?<![\w.-])"
             + _NUM
-            + r" (?:last|past|previous|prior|recent) "
+            + r" (?:last|past|previous|prior|recent) (?=[a-z]+s\b)"
             + _UNIT,
             lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
         ),
