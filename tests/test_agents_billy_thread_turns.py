@@ -194,3 +194,19 @@ def test_moving_a_feature_onto_a_commitment_is_a_what_if_not_a_zero(
     answer = ask(demo_store, question.format(f=feature), as_of=AS_OF, settings=settings)
     assert answer.value is None and "$0.00" not in answer.answer, answer.answer
     assert "pay-as-you-go" in answer.answer and "commitment" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what will october actuals be for anthropic",
+        "what will this month's actuals come in at",
+        "actuals will be?",
+    ],
+)
+def test_this_months_actuals_to_come_are_its_landing(
+    demo_store: Store, settings: Settings, question: str
+) -> None:
+    answer = ask(demo_store, question, as_of=dt.date(2026, 10, 25), settings=settings)
+    assert "on track to land" in answer.answer and answer.value is not None, answer.answer
+    assert "October 2026" in answer.answer

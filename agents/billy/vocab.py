@@ -187,7 +187,9 @@ MEASURE_NOUNS = {"spend", "spending", "cost", "costs", "bill", "billing", "usage
 # Month-end landing: "what will this month end up at", "where will we land", "month-end estimate".
 LANDING = re.compile(
     r"\b(end (up|out)|land(ing)?|month[- ]end|end of (the |this )?month|close (the|this) month|wind up|"
-    r"finish (the|this) month)\b"
+    r"finish (the|this) month)\b|"
+    # "what will december actuals be": this month's actuals to come are its landing
+    r"\bwill\b[^?.]{0,40}\bactuals?\b|\bactuals?\b[^?.]{0,20}\bwill\b"
 )
 # How busy GPUs or instances were (not their idle cost).
 BUSY = re.compile(r"\b(busy|utili[sz]\w*|how hard|usage rate|saturat\w*|load(ed)?)\b")
