@@ -174,13 +174,6 @@ HANBIT_THREADS = [
 
 class TestSaltmarsh(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = S_AS_OF, "USD", SALTMARSH, SALTMARSH_THREADS
-    KNOWN_MISSES = frozenset(
-        {
-            "cost per claim processed in august",
-            "how many adjusters do we need to support policy-qa",
-            "what's our burn multiple this quarter",
-        }
-    )
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_saltmarsh(folder), "saltmarsh")
@@ -193,16 +186,6 @@ class TestSaltmarsh(ThreadedRound):
 
 class TestHanbit(ThreadedRound):
     AS_OF, CURRENCY, QUESTIONS, THREADS = H_AS_OF, "KRW", HANBIT, HANBIT_THREADS
-    KNOWN_MISSES = frozenset(
-        {
-            "what did the cx team spend in november",
-            "which use case cost the most in november",
-            "payback period on route-opt",
-            "warehouse-ops spend in november",
-            "per-seat cost of cx-chat for december",
-            "team-then-part",
-        }
-    )
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_hanbit(folder), "hanbit")
