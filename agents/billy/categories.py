@@ -49,6 +49,12 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     interval = f"{land.level:g}% interval {money(land.lower)} to {money(land.upper)}"
     if land.month != today.strftime("%Y-%m"):
         fitted.append(f"the data ends {fc.history_end}, so the landing is for {month}, the month it ends in")
+    elif fc.history_end < today - dt.timedelta(days=1):
+        missing = (today - fc.history_end).days - 1
+        fitted.append(
+            f"the data ends {fc.history_end}, {missing} day{'s' if missing != 1 else ''} before today ({today}): "
+            "those days are forecast, not actual"
+        )
     scope = scope_phrase(plan.filters)
     if land.days_elapsed == 0:  # the data ends before this month begins: nothing is actual yet
         text = (

@@ -47,15 +47,23 @@ def forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
         if re.search(r"\b(19|20)\d\d\b", plan.question):  # "forecast for december 2026": a year named
             return _already_happened(store, plan, filters, calls, today)
         ahead, note = _year_later(store, plan, filters, calls, today)
+    begin, stale = forecast_start(plan, today)
     horizon = _horizon(plan.question, today)
+    if ahead is None and begin < today:  # stale data: "the next 2 weeks" are still the 14 days from today
+        ahead = PeriodRef(
+            start=today,
+            end=today + dt.timedelta(days=horizon),
+            label=f"the next {horizon} days",
+        )
     if ahead is not None:  # a named period still to come: forecast through its end, report that period
-        horizon = max((ahead.end - today).days, 1)
+        horizon = max((ahead.end - begin).days, 1)
         if horizon > 366:
             return BillyAnswer(
-                answer=f"I can't forecast {ahead.label}: a forecast reaches at most 366 days ahead (to "
-                f"{today + dt.timedelta(days=365)}), and {ahead.label} ends on {ahead.last}.",
+                answer=f"I can't forecast {ahead.label}: a forecast reaches at most 366 days past the data's end "
+                f"(to {begin + dt.timedelta(days=365)}), and {ahead.label} ends on {ahead.last}.",
                 value=None,
             )
+    note = "; ".join(n for n in (note, stale) if n)
     params = mod.ForecastInput(
         filters=filters,
         measure=plan.measure if plan.measure != "tokens" else "cost",
@@ -80,6 +88,19 @@ def forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
         value=round(res.total, 2),
         chart=chart,
         table=Table(columns=["day", "forecast", "lower", "upper"], rows=rows),
+    )
+
+
+def forecast_start(plan: Plan, today: dt.date) -> tuple[dt.date, str]:
+    """The first forecast day (the day after the data ends, which is today when the data runs to yesterday) and,
+    when the data stops earlier, how stale it is: the days between are forecast, not actual."""
+    end = plan.data_end
+    if end is None or end >= today - dt.timedelta(days=1):
+        return today, ""
+    missing = (today - end).days - 1
+    return end + dt.timedelta(days=1), (
+        f"the data ends {end}, {missing} day{'s' if missing != 1 else ''} before today ({today}), so the "
+        f"forecast runs from {end + dt.timedelta(days=1)}"
     )
 
 
