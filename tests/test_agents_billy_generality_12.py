@@ -52,8 +52,12 @@ def _store(request: pytest.FixtureRequest, company: str) -> tuple[Store, dt.date
     return request.getfixturevalue(company), S_TODAY if company == "saltmarsh" else H_TODAY
 
 
-def _no_figure(store: Store, answer: object) -> bool:
-    return judge(store, answer, "none", "")[0]
+def _declined(request: pytest.FixtureRequest, settings: Settings, company: str, question: str) -> str:
+    """Ask `question` of `company` on its day and check that no figure is stated; the answer's text."""
+    store, today = _store(request, company)
+    answer = ask(store, question, as_of=today, settings=settings)
+    assert judge(store, answer, "none", "")[0], answer.answer
+    return answer.answer
 
 
 @pytest.mark.parametrize(
@@ -71,10 +75,7 @@ def _no_figure(store: Store, answer: object) -> bool:
 def test_a_hyphenated_word_holding_a_store_value_and_an_unknown_part_gets_no_figure(
     request: pytest.FixtureRequest, settings: Settings, company: str, question: str, word: str
 ) -> None:
-    store, today = _store(request, company)
-    answer = ask(store, question, as_of=today, settings=settings)
-    assert _no_figure(store, answer), answer.answer
-    assert f"'{word}' is not in the data" in answer.answer
+    assert f"'{word}' is not in the data" in _declined(request, settings, company, question)
 
 
 @pytest.mark.parametrize(
@@ -158,10 +159,7 @@ def test_use_case_names_a_usecase_key(hanbit: Store, settings: Settings, questio
 def test_a_part_of_a_name_after_per_is_a_unit_the_store_does_not_count(
     request: pytest.FixtureRequest, settings: Settings, company: str, question: str
 ) -> None:
-    store, today = _store(request, company)
-    answer = ask(store, question, as_of=today, settings=settings)
-    assert _no_figure(store, answer), answer.answer
-    assert "does not hold a count of" in answer.answer
+    assert "does not hold a count of" in _declined(request, settings, company, question)
 
 
 @pytest.mark.parametrize(
@@ -180,9 +178,7 @@ def test_a_part_of_a_name_after_per_is_a_unit_the_store_does_not_count(
 def test_finance_metrics_a_cost_store_lacks_are_declined(
     request: pytest.FixtureRequest, settings: Settings, company: str, question: str
 ) -> None:
-    store, today = _store(request, company)
-    answer = ask(store, question, as_of=today, settings=settings)
-    assert _no_figure(store, answer), answer.answer
+    _declined(request, settings, company, question)
 
 
 @pytest.mark.parametrize(
@@ -198,9 +194,7 @@ def test_finance_metrics_a_cost_store_lacks_are_declined(
 def test_people_a_product_needs_or_serves_are_declined(
     request: pytest.FixtureRequest, settings: Settings, company: str, question: str
 ) -> None:
-    store, today = _store(request, company)
-    answer = ask(store, question, as_of=today, settings=settings)
-    assert _no_figure(store, answer), answer.answer
+    _declined(request, settings, company, question)
 
 
 @pytest.mark.parametrize(
