@@ -345,9 +345,8 @@ def split_compounds(
     keep: list[Mention] = []
     for m in mentions:
         if not m.exact and _tok(q, m.first - 1) == "per" and m.last - m.first == 1:
-            used = used - {
-                m.first
-            }  # "cost per claim": a unit ('claim' only part of claim-intake), not a name
+            # "cost per claim": a unit ('claim' only part of claim-intake), not a name
+            used = used - {m.first}
             continue
         first, last = m.first, m.last
         while first > 0 and low[toks[first - 1].end : toks[first].start] == "-":
