@@ -13,7 +13,19 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from billy_harness import between, cost, expected, judge, model_is, number_ok, round_store, tag, which
+from billy_harness import (
+    between,
+    cost,
+    ev_between,
+    expected,
+    judge,
+    model_is,
+    number_ok,
+    per_request,
+    round_store,
+    tag,
+    which,
+)
 from fixtures.billy.hanbit import build as build_hanbit
 from fixtures.billy.saltmarsh import build as build_saltmarsh
 from spendscope.agents.billy import ask
@@ -256,3 +268,18 @@ def test_a_landing_on_stale_data_says_the_days_since_are_forecast(hanbit: Store,
         answer.answer,
     )
     assert "10 days before today (2027-01-25): those days are forecast, not actual" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["cost per request for cx-chat in december", "cx-chat cost per call in dec"]
+)
+def test_a_cost_per_request_in_won_keeps_two_decimals(
+    hanbit: Store, settings: Settings, question: str
+) -> None:
+    sql = per_request(
+        H_DEC, tag("usecase", "cx-chat"), ev_between("2026-12-01", "2027-01-01"), "feature = 'cx-chat'"
+    )
+    want, _ = expected(hanbit, "number", sql)
+    answer = ask(hanbit, question, as_of=H_TODAY, settings=settings)
+    assert want < 100
+    assert answer.answer.startswith(f"₩{want:,.2f} per request"), (want, answer.answer)

@@ -16,7 +16,7 @@ from typing import Any
 
 from spendscope.agents.billy.concepts import concept_key, concept_of
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
-from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase
+from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase, unit_money
 from spendscope.agents.billy.resolve import ValueIndex
 from spendscope.agents.billy.runner import Runner, assumed
 from spendscope.data.errors import InvalidArgument
@@ -242,7 +242,7 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     per = row.cost_per_request * scale
     label = "per request" if scale == 1 else f"per {scale:,.0f} requests"
     text = (
-        f"{money(per) if per >= 0.01 else money(per, 6)} {label} for {what} {when} "
+        f"{unit_money(per)} {label} for {what} {when} "
         f"({money(row.cost)} over {row.requests:,} requests)."
         + assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
     )
