@@ -140,7 +140,7 @@ def read_question(
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
     mentions, used = vocabulary_not_names(q, mentions, used)
     mentions, used = ordinary_words(q, mentions, used, index, known)
-    mentions, used = split_compounds(q, mentions, used)
+    mentions, used = split_compounds(q, mentions, used, known)
     r.mentions, r.used = mentions, used
     r.rest = rest = q.rest_text(used)
     mark_negations(q, mentions)
