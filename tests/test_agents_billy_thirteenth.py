@@ -257,11 +257,25 @@ BRUNNMATT_THREADS = [
 ]  # fmt: skip
 
 
+# The first score's misses against billy12 4477ada (docs/performance.md, "Billy blind round 13"): what Billy answered
+BELLHAVEN_MISSES = {
+    "what did the h100 box cost last month": "'h100' is not in the data (a p5.4xlarge's GPU not known)",
+    "h100 utilizaton in july": "'h100' is not in the data (a p5.4xlarge's GPU not known)",
+    "can you put together the total for june": "Together AI's June spend: the verb phrase read as the provider",
+    "what went wrong 6/15-6/17": "the total over all data: the day range 6/15-6/17 not read",
+}
+BRUNNMATT_MISSES = {
+    "give me a quick digest of february spend": "solution 'digest' in February, not the total",
+    "utilisation of the T4s last month": "'T4s' is not in the data (the Standard_NC8as_T4_v3 VMs' GPU not known)",
+    "how many engineers work on batch-record": "a figure for an unanswerable question: batch-record's cost",
+}
+
+
 class TestBellhavenHotels(ThreadedRound):
     AS_OF = S_AS_OF
     QUESTIONS = BELLHAVEN_QUESTIONS
     THREADS = BELLHAVEN_THREADS
-    KNOWN_MISSES = frozenset()
+    KNOWN_MISSES = frozenset(BELLHAVEN_MISSES)
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_bellhaven(folder), "bellhaven")
@@ -272,7 +286,7 @@ class TestBrunnmattTherapeutics(ThreadedRound):
     CURRENCY = "CHF"
     QUESTIONS = BRUNNMATT_QUESTIONS
     THREADS = BRUNNMATT_THREADS
-    KNOWN_MISSES = frozenset()
+    KNOWN_MISSES = frozenset(BRUNNMATT_MISSES)
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_brunnmatt(folder), "brunnmatt")
