@@ -283,3 +283,41 @@ def test_a_cost_per_request_in_won_keeps_two_decimals(
     answer = ask(hanbit, question, as_of=H_TODAY, settings=settings)
     assert want < 100
     assert answer.answer.startswith(f"₩{want:,.2f} per request"), (want, answer.answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("what went wrong 6/15-6/17", dt.date(2026, 6, 15), dt.date(2026, 6, 17)),
+        ("spend from 8/30 to 9/2", dt.date(2026, 8, 30), dt.date(2026, 9, 2)),
+        ("what happened between 12/30 and 1/2", dt.date(2025, 12, 30), dt.date(2026, 1, 2)),
+    ],
+)
+def test_a_range_of_us_month_days_is_one_period(text: str, first: dt.date, last: dt.date) -> None:
+    from spendscope.agents.billy.when import scan_periods
+
+    (mention,) = scan_periods(text, S_TODAY).mentions
+    assert (mention.period.start, mention.period.end) == (first, last + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "gpu"),
+    [("p5.4xlarge", "H100"), ("Standard_NC8as_T4_v3", "T4"), ("Standard_NC16as_T4_v3", "T4")],
+)
+def test_single_gpu_types_of_the_large_clouds_name_their_gpu(instance_type: str, gpu: str) -> None:
+    from spendscope.data.gpu_catalog import gpu_count, gpu_model
+
+    assert (gpu_model(instance_type), gpu_count(instance_type)) == (gpu, 1)
+
+
+@pytest.mark.parametrize(
+    ("company", "question"),
+    [
+        ("saltmarsh", "how many engineers work on fraud-score"),
+        ("hanbit", "how many analysts are working on route-opt"),
+    ],
+)
+def test_people_working_on_a_product_are_declined(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str
+) -> None:
+    _declined(request, settings, company, question)

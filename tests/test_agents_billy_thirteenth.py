@@ -258,17 +258,8 @@ BRUNNMATT_THREADS = [
 
 
 # The first score's misses against billy12 4477ada (docs/performance.md, "Billy blind round 13"): what Billy answered
-BELLHAVEN_MISSES = {
-    "what did the h100 box cost last month": "'h100' is not in the data (a p5.4xlarge's GPU not known)",
-    "h100 utilizaton in july": "'h100' is not in the data (a p5.4xlarge's GPU not known)",
-    "can you put together the total for june": "Together AI's June spend: the verb phrase read as the provider",
-    "what went wrong 6/15-6/17": "the total over all data: the day range 6/15-6/17 not read",
-}
-BRUNNMATT_MISSES = {
-    "give me a quick digest of february spend": "solution 'digest' in February, not the total",
-    "utilisation of the T4s last month": "'T4s' is not in the data (the Standard_NC8as_T4_v3 VMs' GPU not known)",
-    "how many engineers work on batch-record": "a figure for an unanswerable question: batch-record's cost",
-}
+BELLHAVEN_MISSES: dict[str, str] = {}  # all seven fixed on billy12 after the first score
+BRUNNMATT_MISSES: dict[str, str] = {}
 
 
 class TestBellhavenHotels(ThreadedRound):

@@ -113,7 +113,7 @@ _COUNTED_HERE = re.compile(
 _USING = re.compile(
     r"\b(?:how many|number of|count of) (?:\w+ )?(?P<noun>[a-z]+s) (?:\w+ )?(?:use|used|using|access|accessed|"
     r"(?:(?:do|does|would|will|should|did) (?:we|you|they|it|i) )?(?:need|needs|needed|require|required|support|"
-    r"supports|hire|hired|staff|run|runs))\b"
+    r"supports|hire|hired|staff|run|runs|work on|works on|worked on|working on|work with|maintain|maintains))\b"
 )
 
 

@@ -131,8 +131,10 @@ def ordinary_words(
 ) -> tuple[list[Mention], set[int]]:
     """A tag value spelt as one plain word ("search", "core", "platform") is a name unless the sentence uses it
     as the ordinary word: a verb opening the question or a request ("search for the most expensive model", "can
-    you supply the total for march") or an adjective
-    before a noun that is no measure, period, dimension or value ("core question", "search results")."""
+    you supply the total for march"), an adjective before a noun that is no measure, period, dimension or value
+    ("core question", "search results") or a noun after "a" and before "of" ("a quick digest of february spend").
+    One word of a longer name right after a verb it makes a phrase with ("put together the total" beside
+    Together AI) is no name either."""
     keep: list[Mention] = []
     for m in mentions:
         plain = (
@@ -152,13 +154,18 @@ def ordinary_words(
             and (nxt,) not in index.dim_words
             and not is_month_or_day(nxt)
         )
-        if plain and (verb or adjective):
+        # "a quick digest of february spend": a noun after an indefinite article, before "of"
+        noun = nxt == "of" and bool({_tok(q, m.first - 1), _tok(q, m.first - 2)} & {"a", "an"})
+        # "put together the total": one word of a longer name after a verb it makes a phrase with
+        phrasal = not m.exact and m.last - m.first == 1 and _tok(q, m.first - 1) in _PHRASAL_VERBS
+        if (plain and (verb or adjective or noun)) or phrasal:
             used = used - set(range(m.first, m.last))
             continue
         keep.append(m)
     return keep, used
 
 
+_PHRASAL_VERBS = {"put", "pull", "bring", "piece", "cobble", "throw", "get", "sum", "add", "round", "break"}
 _VERB_OBJECT = {"for", "the", "me", "through", "our", "all", "across", "up", "out", "us", "a", "an", "my"}
 # Words of a request before its verb: "can you supply ...", "pls search for ..."
 _REQUEST_WORDS = {
