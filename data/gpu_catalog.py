@@ -8,6 +8,7 @@ import re
 # instance type -> (GPU count, GPU model)
 GPU_INSTANCES: dict[str, tuple[int, str]] = {
     # AWS
+    "p5.4xlarge": (1, "H100"),
     "p5.48xlarge": (8, "H100"),
     "p5e.48xlarge": (8, "H200"),
     "p5en.48xlarge": (8, "H200"),
@@ -53,6 +54,8 @@ GPU_INSTANCES: dict[str, tuple[int, str]] = {
     "standard_nc40ads_h100_v5": (1, "H100-NVL"),
     "standard_nc80adis_h100_v5": (2, "H100-NVL"),
     "standard_nc4as_t4_v3": (1, "T4"),
+    "standard_nc8as_t4_v3": (1, "T4"),
+    "standard_nc16as_t4_v3": (1, "T4"),
     "standard_nc64as_t4_v3": (4, "T4"),
     "standard_nv36ads_a10_v5": (1, "A10"),
     # GCP

@@ -31,9 +31,11 @@ _NOISE = re.compile(
     r"standard|std|priority|flex|text|chars?|characters|requests?|units?|hours?|mtok|ktok|1k|1m|us|eu|apac)$",
     re.I,
 )
-_DATE_SUFFIX = re.compile(
-    r"(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|@latest|@\d+|-v\d+(?::\d+)?|:\d+|-latest)$", re.I
-)
+_DATE_SUFFIX = re.compile(r"(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|@latest|@\d+|-v1:\d+|:\d+|-latest)$", re.I)
+# "-v2" after a name that already carries a version digit ("claude-3-5-sonnet-20241022-v2", "llama3-3-70b-instruct
+# -v1") is a revision of the API id and is dropped, as is a first revision "-v1" (Bedrock's "cohere.command-r-plus
+# -v1:0"); after a bare family name a later one is the model's own version and stays: deepseek-v3,
+# embed-english-v3, titan-embed-text-v2.
 _GPT_VERSION = re.compile(r"^(gpt-[\w.]+?(?:-mini|-nano|-turbo|-pro)?)-\d{4}$", re.I)
 
 _CLAUDE_SPACED = re.compile(
@@ -71,6 +73,7 @@ def _strip(name: str) -> str:
     while prev != name:
         prev = name
         name = _DATE_SUFFIX.sub("", name)
+        name = re.sub(r"-v\d+$", "", name) if re.search(r"\d.*-v\d+$|-v1$", name) else name
         name = _NOISE.sub("", name)
         name = name.rstrip("-_. ")
     m = _GPT_VERSION.match(name)

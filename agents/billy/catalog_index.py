@@ -17,6 +17,7 @@ from pathlib import Path
 from spendscope.agents.billy.concepts import concept_words, key_name
 from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
+    CONCEPT_KEYS,
     TAG_SYNONYMS,
     VALUE_ALIASES,
     VALUE_SYNONYMS,
@@ -178,6 +179,7 @@ def build_index(catalog: Catalog) -> ValueIndex:
             | {f[:-1] + "ies" for f in list(forms) if f.endswith("y") and f[-2:-1] not in "aeiou"}
         )
         forms |= set(TAG_SYNONYMS.get(low, ())) | set(TAG_SYNONYMS.get(norm, ()))
+        forms |= spelled_apart(norm)
         for f in forms:
             t = tuple(tokens(f))
             # a tag key wins over a builtin word ("project" as a tag beats sub-account projects)
@@ -185,6 +187,21 @@ def build_index(catalog: Catalog) -> ValueIndex:
                 idx.dim_words[t] = key
     concept_words(idx)
     return idx
+
+
+def spelled_apart(key: str) -> set[str]:
+    """A key written as one word ('usecase', 'costcenter', 'lineofbusiness') in the words people say ("use
+    case", "use cases"): the known key names and synonyms spelt with a separator that match it without one."""
+    flat = key.replace("_", "")
+    if flat != key:
+        return set()
+    names = {n for names in CONCEPT_KEYS.values() for n in names} | set(TAG_SYNONYMS)
+    out: set[str] = set()
+    for n in names:
+        if "_" in n and n.replace("_", "") == flat:
+            words = n.replace("_", " ")
+            out |= {words, words + "s"} | set(TAG_SYNONYMS.get(n, ()))
+    return out
 
 
 # ------------------------------------------------------------------------------------ catalog cache

@@ -16,7 +16,7 @@ from typing import Any
 
 from spendscope.agents.billy.concepts import concept_key, concept_of
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
-from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase
+from spendscope.agents.billy.phrasing import date_text, money, pct, period_phrase, scope_phrase, unit_money
 from spendscope.agents.billy.resolve import ValueIndex
 from spendscope.agents.billy.runner import Runner, assumed
 from spendscope.data.errors import InvalidArgument
@@ -49,6 +49,12 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     interval = f"{land.level:g}% interval {money(land.lower)} to {money(land.upper)}"
     if land.month != today.strftime("%Y-%m"):
         fitted.append(f"the data ends {fc.history_end}, so the landing is for {month}, the month it ends in")
+    elif fc.history_end < today - dt.timedelta(days=1):
+        missing = (today - fc.history_end).days - 1
+        fitted.append(
+            f"the data ends {fc.history_end}, {missing} day{'s' if missing != 1 else ''} before today ({today}): "
+            "those days are forecast, not actual"
+        )
     scope = scope_phrase(plan.filters)
     if land.days_elapsed == 0:  # the data ends before this month begins: nothing is actual yet
         text = (
@@ -236,7 +242,7 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     per = row.cost_per_request * scale
     label = "per request" if scale == 1 else f"per {scale:,.0f} requests"
     text = (
-        f"{money(per) if per >= 0.01 else money(per, 6)} {label} for {what} {when} "
+        f"{unit_money(per)} {label} for {what} {when} "
         f"({money(row.cost)} over {row.requests:,} requests)."
         + assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
     )

@@ -60,12 +60,16 @@ def concept_of(idx: ValueIndex, key: str) -> str | None:
 
 def concept_words(idx: ValueIndex) -> None:
     """The word "team" names the `owner` key when the store has no team key (likewise "feature" an `app` key, or
-    the key holding telemetry's feature values)."""
+    the key holding telemetry's feature values). A tag key of the bill carrying the concept wins over telemetry's
+    attribute of that name: "the cx team" is the bill's `owner_group` cx, not the share of cost attributed to
+    telemetry's team cx."""
+    tags = idx.tag_keys()
     for concept in CONCEPT_KEYS:
         key = concept_key(idx, concept, telemetry=True)
         if key is None:
             continue
         for word in TAG_SYNONYMS.get(concept, (concept,)):
             t = tuple(_TOKEN.findall(word.lower()))
-            if t and idx.dim_words.get(t) not in idx.tag_keys() + idx.telemetry_keys():
+            now = idx.dim_words.get(t)
+            if t and (now not in tags + idx.telemetry_keys() or (key in tags and now == concept)):
                 idx.dim_words[t] = key

@@ -30,7 +30,7 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"\b(per|each|every|a) ((active|daily|weekly|monthly|paying|unique|new) )*(users?|seats?|dau|mau|"
+            r"\b(per|each|every|a)[ -]((active|daily|weekly|monthly|paying|unique|new) )*(users?|seats?|dau|mau|"
             + _PEOPLE
             + r")\b"
         ),
@@ -45,7 +45,10 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b|\bcac\b|\bltv\b|\bclv\b|\barpu\b|"
-            r"\bcustomer acquisition costs?\b|\b(customer )?lifetime values?\b"
+            r"\bcustomer acquisition costs?\b|\b(customer )?lifetime values?\b|\bpayback\b|"
+            r"\bburn multiples?\b|\b[ngd]rr\b|\bndr\b|\b(net|gross) (revenue|dollar) retention\b|"
+            r"\bebitda\b|\bcogs\b|\bcost of (goods|revenue)\b|\brule of 40\b|\bmagic number\b|\brunway\b|"
+            r"\birr\b|\bnpv\b|\broas\b|\bunit margins?\b|\bcontribution margins?\b"
         ),
         "business metrics",
     ),
@@ -78,7 +81,7 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     ]
     users = _USING.search(r.rest)
     if users and not _held(users.group("noun"), _COUNTED_HERE, index) and not r.assistant and not out:
-        out.append(f"a count of the {users.group('noun')} who use it (the store counts no people)")
+        out.append(f"a count of the {users.group('noun')} it takes or serves (the store counts no people)")
     counted = _counted_elsewhere(r, index)
     if counted and not out:
         out.append(f"a count of {counted}")
@@ -108,7 +111,9 @@ _COUNTED_HERE = re.compile(
 
 # "how many teachers use essay-grader": people using a product, whatever they are called
 _USING = re.compile(
-    r"\b(?:how many|number of|count of) (?:\w+ )?(?P<noun>[a-z]+s) (?:\w+ )?(?:use|used|using|access|accessed)\b"
+    r"\b(?:how many|number of|count of) (?:\w+ )?(?P<noun>[a-z]+s) (?:\w+ )?(?:use|used|using|access|accessed|"
+    r"(?:(?:do|does|would|will|should|did) (?:we|you|they|it|i) )?(?:need|needs|needed|require|required|support|"
+    r"supports|hire|hired|staff|run|runs|work on|works on|worked on|working on|work with|maintain|maintains))\b"
 )
 
 

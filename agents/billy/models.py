@@ -110,6 +110,9 @@ class Plan(BaseModel):
     unsupported: list[str] = Field(default_factory=list, description="what the planner cannot answer")
     confidence: float = 0.0
     as_of: dt.date | None = None
+    data_end: dt.date | None = Field(
+        None, description="the last day with cost data (a forecast starts after it)"
+    )
     readings: list[str] = Field(default_factory=list, description="the question in each plausible reading")
     reading: str = Field("", description="the Reading as text: context for the LLM path")
     answer_entity: Filter | None = Field(None, description="the value the answer named (a ranking's winner)")

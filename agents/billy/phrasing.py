@@ -55,6 +55,16 @@ def money(v: float | None, digits: int | None = None) -> str:
     return money_text.money(v, digits=digits)
 
 
+def unit_money(v: float) -> str:
+    """A cost per unit (per request, per 1k requests): cents where a cent currency shows them, and in a currency
+    with no minor unit (yen, won) two decimals below 100, so ₩1.53 a request is not written ₩2."""
+    if abs(v) < 0.01:
+        return money(v, 6)
+    if abs(v) < 100 and money_text.currency_code() in money_text.NO_MINOR_UNIT:
+        return money(v, 4)
+    return money(v)
+
+
 def count(v: float | None) -> str:
     if v is None:
         return "n/a"

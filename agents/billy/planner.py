@@ -49,6 +49,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     """Stage two and the rest: the rule's choice, filters, periods, thread context, confidence."""
     q = r.q
     plan = Plan(question=r.question, as_of=as_of, measure=r.measure, token_types=list(r.token_types))
+    plan.data_end = index.catalog.last_day
     plan.filters = list(r.filters)
     plan.assumptions = list(r.assumptions)
     plan.subject = r.subject

@@ -131,8 +131,10 @@ def ordinary_words(
 ) -> tuple[list[Mention], set[int]]:
     """A tag value spelt as one plain word ("search", "core", "platform") is a name unless the sentence uses it
     as the ordinary word: a verb opening the question or a request ("search for the most expensive model", "can
-    you supply the total for march") or an adjective
-    before a noun that is no measure, period, dimension or value ("core question", "search results")."""
+    you supply the total for march"), an adjective before a noun that is no measure, period, dimension or value
+    ("core question", "search results") or a noun after "a" and before "of" ("a quick digest of february spend").
+    One word of a longer name right after a verb it makes a phrase with ("put together the total" beside
+    Together AI) is no name either."""
     keep: list[Mention] = []
     for m in mentions:
         plain = (
@@ -152,13 +154,18 @@ def ordinary_words(
             and (nxt,) not in index.dim_words
             and not is_month_or_day(nxt)
         )
-        if plain and (verb or adjective):
+        # "a quick digest of february spend": a noun after an indefinite article, before "of"
+        noun = nxt == "of" and bool({_tok(q, m.first - 1), _tok(q, m.first - 2)} & {"a", "an"})
+        # "put together the total": one word of a longer name after a verb it makes a phrase with
+        phrasal = not m.exact and m.last - m.first == 1 and _tok(q, m.first - 1) in _PHRASAL_VERBS
+        if (plain and (verb or adjective or noun)) or phrasal:
             used = used - set(range(m.first, m.last))
             continue
         keep.append(m)
     return keep, used
 
 
+_PHRASAL_VERBS = {"put", "pull", "bring", "piece", "cobble", "throw", "get", "sum", "add", "round", "break"}
 _VERB_OBJECT = {"for", "the", "me", "through", "our", "all", "across", "up", "out", "us", "a", "an", "my"}
 # Words of a request before its verb: "can you supply ...", "pls search for ..."
 _REQUEST_WORDS = {
@@ -210,6 +217,9 @@ def unresolved_names(
             r"[a-z]\d|\d[a-z]|[a-z][-.]\d", low
         ):
             continue
+        if _unknown_compound(low, toks_here, skip, q, index, known):
+            unknown.append(word)  # "warehouse-ops": a real team's name and a suffix is no name of the store
+            continue
         if low in company:
             r.assumptions.append(f"'{word}' read as the company (billing account {company[low]})")
             continue
@@ -245,6 +255,22 @@ def unresolved_names(
             unknown.append(t.text)
             _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
     return list(dict.fromkeys(unknown))
+
+
+def _unknown_compound(
+    low: str, toks_here: list[int], skip: set[int], q: _Question, index: ValueIndex, known: set[str]
+) -> bool:
+    """A hyphenated word not read as a whole name, with a part that is a word of the store's values and a part
+    Billy does not know ("warehouse-ops", "claims-ops" beside the values warehouse and claims)."""
+    if "-" not in low or not toks_here:
+        return False
+    words = [q.toks[i].text for i in toks_here]
+    strange = [w for i, w in zip(toks_here, words, strict=True) if i not in skip and w not in known]
+    return (
+        bool(strange)
+        and not all(w.isdigit() for w in strange)
+        and any(w in index.value_tokens for w in words)
+    )
 
 
 def _said_with(r: Reading, name: str, word: str, index: ValueIndex) -> None:
@@ -312,21 +338,31 @@ def _gpu_of_store(word: str, index: ValueIndex) -> bool:
     return bool(gpu_types(word, index)[1])
 
 
-def split_compounds(q: _Question, mentions: list[Mention], used: set[int]) -> tuple[list[Mention], set[int]]:
-    """A partial name inside a hyphenated word whose other parts name nothing ("neet-prep": 'prep' of the value
-    test-prep) is no mention: the whole word is a name the store lacks (in `q.compounds`)."""
+def split_compounds(
+    q: _Question, mentions: list[Mention], used: set[int], known: set[str] | frozenset[str] = frozenset()
+) -> tuple[list[Mention], set[int]]:
+    """A name inside a hyphenated word whose other parts name nothing is no mention: the whole word is a name the
+    store lacks (in `q.compounds`). A partial name so ("neet-prep": 'prep' of the value test-prep), and an exact
+    one whose other parts are words Billy does not know ("fraud-score-beta", "policy-qa-legacy" beside the value;
+    a date or build number after a model, "claude-sonnet-4-5-20250929", stays the model). A part of a name right
+    after "per" is the unit of a cost ("cost per claim" beside the value claim-intake), read by declines.py."""
     toks, low = q.toks, q.low
     q.compounds = []  # type: ignore[attr-defined]
     taken = {i for m in mentions for i in range(m.first, m.last)}
     keep: list[Mention] = []
     for m in mentions:
+        if not m.exact and _tok(q, m.first - 1) == "per" and m.last - m.first == 1:
+            # "cost per claim": a unit ('claim' only part of claim-intake), not a name
+            used = used - {m.first}
+            continue
         first, last = m.first, m.last
         while first > 0 and low[toks[first - 1].end : toks[first].start] == "-":
             first -= 1
         while last < len(toks) and low[toks[last - 1].end : toks[last].start] == "-":
             last += 1
         extra = [i for i in range(first, last) if not m.first <= i < m.last]
-        if not m.exact and extra and all(i not in taken and not toks[i].text.isdigit() for i in extra):
+        own = extra and all(i not in taken and not toks[i].text.isdigit() for i in extra)
+        if own and (not m.exact or any(toks[i].text not in known for i in extra)):
             used = used | set(range(first, last))  # read as one unknown name, not word by word
             q.compounds.append(low[toks[first].start : toks[last - 1].end])  # type: ignore[attr-defined]
             continue

@@ -141,7 +141,7 @@ def read_question(
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
     mentions, used = vocabulary_not_names(q, mentions, used)
     mentions, used = ordinary_words(q, mentions, used, index, known)
-    mentions, used = split_compounds(q, mentions, used)
+    mentions, used = split_compounds(q, mentions, used, known)
     mentions, used = unknown_model_versions(q, mentions, used, index)
     r.mentions, r.used = mentions, used
     r.rest = rest = q.rest_text(used)

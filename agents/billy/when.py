@@ -100,6 +100,18 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         d = safe_date(int(m.group(3)), month_, day_)
         if d:
             add(m, day_period(d), "day")
+    # a range of US month/days ("6/15-6/17", "from 6/15 to 6/17"): the latest such span not after today
+    for m in re.finditer(
+        _B + r"(?:between |from )?(\d{1,2})/(\d{1,2})\s*(?:to|until|till|through|thru|and|-|–|—)\s*"
+        r"(\d{1,2})/(\d{1,2})(?![\d/])" + _E,
+        t,
+    ):
+        m2, d2 = _month_day(int(m.group(3)), int(m.group(4)))
+        m1, d1 = _month_day(int(m.group(1)), int(m.group(2)))
+        y2 = infer_year(m2, d2, today)
+        a, b = safe_date(y2 if (m1, d1) <= (m2, d2) else y2 - 1, m1, d1), safe_date(y2, m2, d2)
+        if a and b:
+            add(m, range_period(a, b), "range")
     # US month/day with a two-digit year or none ("8/18", "8/18/26"): no year is the latest one not after today;
     # day/month when only that reading is a date ("17/11")
     for m in re.finditer(_B + r"(?:on |for )?(\d{1,2})/(\d{1,2})(?:/(\d{2}))?(?![\d/])" + _E, t):
