@@ -1,0 +1,196 @@
+"""The anomaly scan reads the window's rows summed once (tools.governance.scan_rows): the same alerts, root causes
+and figures as reading the rows in every statement, on DuckDB and on embedded ClickHouse, for the local user and
+for row-scoped callers, by a virtual tag and by a provider tag. The bill has three rows per series and day (hours
+8, 14 and 20), so the sums really merge rows and the day of a sum is its UTC day."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from backend_cases import differences, normalise
+from governance_series import HEADER, START, weekly
+from spendscope.data.import_focus import import_focus
+from spendscope.data.store import Store
+from spendscope.tools.access import LOCAL, Caller
+from spendscope.tools.governance import anomalies, scan_rows
+from spendscope.tools.invoke import invoke
+
+DAYS = 84
+SERIES = {  # (provider, team tag, feature tag, model) -> daily cost
+    ("OpenAI", "search", "rerank", "gpt-4o"): weekly(300, 0.003, 0.03, seed=21),
+    ("OpenAI", "search", "query", "gpt-4o-mini"): weekly(200, 0.0, 0.03, seed=22),
+    ("Anthropic", "ads", "copy", "claude-sonnet-4-5"): weekly(400, 0.0, 0.03, seed=23),
+    ("Anthropic", "ops", "alerts", "claude-haiku-4-5"): weekly(60, 0.0, 0.03, seed=24),
+}
+EXTRA = {  # +$600 on search/rerank on day 77; -$150 on ads/copy from day 80
+    (("OpenAI", "search", "rerank", "gpt-4o"), 77): 600.0,
+    **{(("Anthropic", "ads", "copy", "claude-sonnet-4-5"), d): -150.0 for d in range(80, DAYS)},
+}
+RULES = """
+tags:
+  owner:
+    - when: {SubAccountName: {prefix: search}}
+      value: search-org
+    - when: {ProviderName: Anthropic}
+      value: anthropic-org
+"""
+AS_OF = (START + dt.timedelta(days=DAYS)).isoformat()
+DIMENSIONS = ["provider", "model", "team", "owner", "feature"]
+CASES: list[tuple[str, Caller, dict[str, Any]]] = [
+    ("local", LOCAL, {}),
+    ("provider-tag filter", LOCAL, {"filters": [{"dimension": "team", "op": "eq", "values": ["search"]}]}),
+    ("scoped by a provider tag", Caller("t", row_scope={"team": ("search",)}), {}),
+    ("scoped by a virtual tag", Caller("t", row_scope={"owner": ("anthropic-org",)}), {}),
+]
+HOURS = (8, 14, 20)
+
+
+def write_bill(path: Path) -> dict[tuple[tuple[str, str, str, str], dt.date], Decimal]:
+    """Each series' day split into three rows of three hours; returns the day totals as written."""
+    written: dict = {}
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=HEADER)
+        w.writeheader()
+        for i in range(DAYS):
+            day = START + dt.timedelta(days=i)
+            for key, fn in SERIES.items():
+                provider, team, feature, model = key
+                total = Decimal(str(round(fn(i, day) + EXTRA.get((key, i), 0.0), 6)))
+                parts = [Decimal(str(round(float(total) * s, 6))) for s in (0.5, 0.3)]
+                parts.append(total - sum(parts))
+                written[(key, day)] = total
+                for hour, cost in zip(HOURS, parts, strict=True):
+                    ts = dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
+                    w.writerow(
+                        {
+                            "BilledCost": str(cost),
+                            "BillingCurrency": "USD",
+                            "ChargeCategory": "Usage",
+                            "ChargePeriodStart": ts.isoformat().replace("+00:00", "Z"),
+                            "ChargePeriodEnd": (ts + dt.timedelta(hours=1))
+                            .isoformat()
+                            .replace("+00:00", "Z"),
+                            "EffectiveCost": str(cost),
+                            "ListCost": str(cost),
+                            "ProviderName": provider,
+                            "ServiceName": f"{provider} API",
+                            "ResourceName": model,
+                            "SubAccountName": f"{team}-prod",
+                            "Tags": json.dumps({"team": team, "feature": feature}),
+                        }
+                    )
+    return written
+
+
+@pytest.fixture(scope="module")
+def bill(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    base = tmp_path_factory.mktemp("scan-rows")
+    return base, write_bill(base / "bill.csv")
+
+
+def loaded(base: Path, url: str) -> Store:
+    store = Store(url, lock_timeout=10)
+    import_focus(store, base / "bill.csv")
+    invoke(store, "apply_allocation_rules", {"document": RULES, "author": "t"}, LOCAL)
+    return store
+
+
+def scan(
+    store: Store, caller: Caller, extra: dict[str, Any], monkeypatch: pytest.MonkeyPatch, sum_first: bool
+) -> tuple[Any, list[str]]:
+    """The scan's normalised output, and the relations its statements read (the work table's name or costs')."""
+    read: list[str] = []
+    real = scan_rows.scan_source
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        cm = real(*args, **kwargs)
+        source = cm.__enter__()
+        read.append(source.relation)
+
+        class Wrapped:
+            def __enter__(self) -> Any:
+                return source
+
+            def __exit__(self, *exc: object) -> Any:
+                return cm.__exit__(*exc)
+
+        return Wrapped()
+
+    monkeypatch.setattr(scan_rows, "SUM_FIRST", sum_first)
+    monkeypatch.setattr(anomalies, "scan_source", spy)
+    params = {"days": 14, "as_of": AS_OF, "dimensions": DIMENSIONS, **extra}
+    out = invoke(store, "scan_anomalies", params, caller).model_dump(mode="json")
+    return normalise(out), read
+
+
+def both_ways(store: Store, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Any, Any]]:
+    out = {}
+    for name, caller, extra in CASES:
+        summed, read = scan(store, caller, extra, monkeypatch, True)
+        assert read and all(r.startswith("_spendscope_an_") for r in read), read
+        rows, read = scan(store, caller, extra, monkeypatch, False)
+        assert not any(r.startswith("_spendscope_an_") for r in read), read
+        out[name] = summed, rows
+    return out
+
+
+def check(results: dict[str, tuple[Any, Any]]) -> None:
+    for name, (summed, rows) in results.items():
+        assert summed == rows, (name, differences(summed, rows))
+        assert summed["anomalies"], name
+        assert all(a["root_cause"] for a in summed["anomalies"]), name
+
+
+@pytest.fixture(scope="module")
+def duck_results(bill: tuple[Path, dict]) -> dict[str, tuple[Any, Any]]:
+    base, _ = bill
+    with pytest.MonkeyPatch.context() as mp:
+        return both_ways(loaded(base, str(base / "s.duckdb")), mp)
+
+
+def test_the_summed_scan_finds_the_same_anomalies_and_root_causes_as_the_rows_on_duckdb(
+    duck_results: dict[str, tuple[Any, Any]],
+) -> None:
+    check(duck_results)
+
+
+def test_the_spike_is_measured_from_the_rows_as_written(
+    duck_results: dict[str, tuple[Any, Any]], bill: tuple[Path, dict]
+) -> None:
+    _, written = bill
+    spike_day = START + dt.timedelta(days=77)
+    found = {(a["dimension"], a["value"], a["start_day"]): a for a in duck_results["local"][0]["anomalies"]}
+    search = found[("team", "search", spike_day.isoformat())]
+    assert search["actual"] == pytest.approx(
+        float(sum(v for (key, d), v in written.items() if d == spike_day and key[1] == "search")), abs=1e-6
+    )
+    org = found[("owner", "search-org", spike_day.isoformat())]
+    assert org["actual"] == search["actual"]
+    driver = search["root_cause"][0]
+    assert (driver["dimension"], driver["value"]) == ("feature", "rerank")
+
+
+def test_a_scoped_scan_sees_only_its_rows(duck_results: dict[str, tuple[Any, Any]]) -> None:
+    for name, forbidden in (("scoped by a provider tag", "Anthropic"), ("scoped by a virtual tag", "OpenAI")):
+        summed, _ = duck_results[name]
+        values = {a["value"] for a in summed["anomalies"]}
+        values |= {it["value"] for a in summed["anomalies"] for it in a["root_cause"]}
+        assert forbidden not in values, (name, values)
+        assert all(it["source"] == "costs" for a in summed["anomalies"] for it in a["root_cause"])
+
+
+def test_the_summed_scan_answers_alike_on_clickhouse(
+    bill: tuple[Path, dict], duck_results: dict[str, tuple[Any, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+    base, _ = bill
+    click = both_ways(loaded(base, f"chdb:{base / 's-chdb'}"), monkeypatch)
+    check(click)
+    for name in duck_results:
+        assert differences(duck_results[name][0], click[name][0]) == [], name
