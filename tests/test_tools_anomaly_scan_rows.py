@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from backend_cases import differences, normalise
-from governance_series import HEADER, START, weekly
+from governance_series import HEADER, START, weekly, write_events
 from spendscope.data.import_focus import import_focus
 from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
@@ -41,7 +41,7 @@ tags:
       value: anthropic-org
 """
 AS_OF = (START + dt.timedelta(days=DAYS)).isoformat()
-DIMENSIONS = ["provider", "model", "team", "owner", "feature"]
+DIMENSIONS = ["provider", "model", "team", "owner", "feature", "customer"]  # customer: from telemetry
 CASES: list[tuple[str, Caller, dict[str, Any]]] = [
     ("local", LOCAL, {}),
     ("provider-tag filter", LOCAL, {"filters": [{"dimension": "team", "op": "eq", "values": ["search"]}]}),
@@ -94,9 +94,35 @@ def bill(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     return base, write_bill(base / "bill.csv")
 
 
+def events() -> list[dict]:
+    """Two requests a day per customer of search (hours 9 and 15); acme spends +$400 on day 77."""
+    out = []
+    for i in range(DAYS):
+        day = START + dt.timedelta(days=i)
+        for customer, usual in (("acme", 40.0), ("globex", 60.0)):
+            cost = usual * weekly(1.0, 0.0, 0.03, seed=len(customer))(i, day) + (
+                400.0 if (customer, i) == ("acme", 77) else 0
+            )
+            for hour, share in ((9, 0.25), (15, 0.75)):
+                out.append(
+                    {
+                        "event_id": f"{customer}-{i}-{hour}",
+                        "ts": f"{day}T{hour:02d}:00:00Z",
+                        "provider": "openai",
+                        "model": "gpt-4o",
+                        "feature": "rerank",
+                        "team": "search",
+                        "customer": customer,
+                        "estimated_cost": str(Decimal(str(round(cost * share, 6)))),
+                    }
+                )
+    return out
+
+
 def loaded(base: Path, url: str) -> Store:
     store = Store(url, lock_timeout=10)
     import_focus(store, base / "bill.csv")
+    write_events(store, base / f"events-{url.startswith('chdb')}.jsonl", events())
     invoke(store, "apply_allocation_rules", {"document": RULES, "author": "t"}, LOCAL)
     return store
 
@@ -104,26 +130,31 @@ def loaded(base: Path, url: str) -> Store:
 def scan(
     store: Store, caller: Caller, extra: dict[str, Any], monkeypatch: pytest.MonkeyPatch, sum_first: bool
 ) -> tuple[Any, list[str]]:
-    """The scan's normalised output, and the relations its statements read (the work table's name or costs')."""
+    """The scan's normalised output, and the relations its statements read (the work tables' names, or costs'
+    and usage_events')."""
     read: list[str] = []
-    real = scan_rows.scan_source
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        cm = real(*args, **kwargs)
-        source = cm.__enter__()
-        read.append(source.relation)
+    def spy(real: Any) -> Any:
+        def enter(*args: Any, **kwargs: Any) -> Any:
+            cm = real(*args, **kwargs)
+            return Wrapped(cm, cm.__enter__())
 
-        class Wrapped:
-            def __enter__(self) -> Any:
-                return source
+        return enter
 
-            def __exit__(self, *exc: object) -> Any:
-                return cm.__exit__(*exc)
+    class Wrapped:
+        def __init__(self, cm: Any, value: Any) -> None:
+            self.cm, self.value = cm, value
+            read.append(getattr(value, "relation", value))
 
-        return Wrapped()
+        def __enter__(self) -> Any:
+            return self.value
+
+        def __exit__(self, *exc: object) -> Any:
+            return self.cm.__exit__(*exc)
 
     monkeypatch.setattr(scan_rows, "SUM_FIRST", sum_first)
-    monkeypatch.setattr(anomalies, "scan_source", spy)
+    monkeypatch.setattr(anomalies, "scan_source", spy(scan_rows.scan_source))
+    monkeypatch.setattr(anomalies, "scan_events", spy(scan_rows.scan_events))
     params = {"days": 14, "as_of": AS_OF, "dimensions": DIMENSIONS, **extra}
     out = invoke(store, "scan_anomalies", params, caller).model_dump(mode="json")
     return normalise(out), read
@@ -133,9 +164,11 @@ def both_ways(store: Store, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[
     out = {}
     for name, caller, extra in CASES:
         summed, read = scan(store, caller, extra, monkeypatch, True)
-        assert read and all(r.startswith("_spendscope_an_") for r in read), read
+        assert read[0].startswith("_spendscope_an_"), read
+        # telemetry is read (summed) only when no filter applies: the filters cannot limit events
+        assert read[1].startswith("_spendscope_ev_") if name == "local" else read[1] == "usage_events", read
         rows, read = scan(store, caller, extra, monkeypatch, False)
-        assert not any(r.startswith("_spendscope_an_") for r in read), read
+        assert not read[0].startswith("_spendscope_") and read[1] == "usage_events", read
         out[name] = summed, rows
     return out
 
@@ -172,8 +205,9 @@ def test_the_spike_is_measured_from_the_rows_as_written(
     )
     org = found[("owner", "search-org", spike_day.isoformat())]
     assert org["actual"] == search["actual"]
-    driver = search["root_cause"][0]
-    assert (driver["dimension"], driver["value"]) == ("feature", "rerank")
+    drivers = [(it["source"], it["dimension"], it["value"]) for it in search["root_cause"] if not it["unchanged"]]
+    assert drivers[:2] == [("usage_events", "customer", "acme"), ("costs", "feature", "rerank")]
+    assert found[("customer", "acme", spike_day.isoformat())]["source"] == "usage_events"
 
 
 def test_a_scoped_scan_sees_only_its_rows(duck_results: dict[str, tuple[Any, Any]]) -> None:

@@ -48,7 +48,7 @@ from spendscope.tools.governance.anomaly_detection import (
 from spendscope.tools.governance.calendar import build_calendar, default_country
 from spendscope.tools.governance.charges import charge_incidents
 from spendscope.tools.governance.root_cause import HISTORY_DAYS, drill_dims, root_cause
-from spendscope.tools.governance.scan_rows import scan_source
+from spendscope.tools.governance.scan_rows import scan_events, scan_source
 from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
@@ -293,7 +293,17 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
                 [s.expr for s in specs if s.source == "costs"] + [expr for _, expr in drill],
             )
         )
-        keys, y = _load_matrix(con, specs, scan, column, filters, start, through + dt.timedelta(days=1))
+        telemetry = any(s.source == "usage_events" for s in specs) or (
+            params.root_cause and not params.filters and any(s.dimension in TELEMETRY_COLUMNS for s in specs)
+        )
+        events = work.enter_context(
+            scan_events(
+                con, start - dt.timedelta(days=HISTORY_DAYS + 7), through + dt.timedelta(days=1), telemetry
+            )
+        )
+        keys, y = _load_matrix(
+            con, specs, scan, column, filters, start, through + dt.timedelta(days=1), events=events
+        )
         typical = _typical_day(con, column, through, scan, filters)
         if params.min_impact is None:
             params = params.model_copy(
@@ -400,7 +410,9 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         for a, inc in found:
             if params.root_cause and a.root_cause is None:
                 if budget > 0:
-                    a.root_cause = root_cause(con, a, inc.day_list, scan, drill, cal.name, filters)
+                    a.root_cause = root_cause(
+                        con, a, inc.day_list, scan, drill, cal.name, params.filters, events
+                    )
                     budget -= 1
                 else:
                     skipped_rc += 1

@@ -12,7 +12,8 @@ of the rows (tests/test_tools_anomaly_scan_rows.py runs both ways on DuckDB and 
 The day of a charge is kept as its UTC midnight unless the rules read ChargePeriodStart themselves (then the
 timestamp is kept as it is). The caller's filters (a row scope among them) apply before the sums; filters on
 virtual tags right after the rules. Rules that cannot run on sums (telemetry joins, amount tests) run once per
-row here, still once per scan. docs/governance.md ("Scanning at scale") describes it.
+row here, still once per scan. Telemetry (usage_events, one row per request) is summed the same way, by the day
+and every telemetry column a series or a root cause groups on. docs/governance.md ("Scanning at scale") describes it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import duckdb
 from spendscope.data.sql import ident
 from spendscope.tools.costs.breakdown import Filter, filter_sql
 from spendscope.tools.costs.dimensions import Source, dimension_sql, expression_reads
-from spendscope.tools.governance.anomaly_detection import _ts
+from spendscope.tools.governance.anomaly_detection import TELEMETRY_COLUMNS, _ts
 
 SUM_FIRST = True  # False: every statement reads the rows (the benchmark's and the tests' baseline)
 ALWAYS_READ = ("ChargePeriodStart", "ChargeCategory", "ChargeFrequency")  # the day; USAGE_ROWS and FEE_ROWS
@@ -94,5 +95,27 @@ def scan_source(
     con.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
     try:
         yield Source(name, dict(source.virtual_tags))
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+@contextmanager
+def scan_events(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, needed: bool) -> Iterator[str]:
+    """The relation the scan's telemetry statements read: the usage events of [start, end) summed (estimated
+    cost) by the day (`ts`, its UTC midnight) and every telemetry column; `usage_events` itself when summing is
+    off or no statement of the scan reads telemetry (`needed`)."""
+    if not SUM_FIRST or not needed:
+        yield "usage_events"
+        return
+    name = f"_spendscope_ev_{uuid.uuid4().hex[:8]}"
+    cols = ", ".join(sorted(set(TELEMETRY_COLUMNS.values())))
+    con.execute(
+        f"CREATE TEMP TABLE {name} AS SELECT scan_day AS ts, {cols}, SUM(estimated_cost) AS estimated_cost "
+        f"FROM (SELECT date_trunc('day', ts) AS scan_day, {cols}, estimated_cost FROM usage_events "
+        f"WHERE ts >= ? AND ts < ?) AS e GROUP BY scan_day, {cols}",
+        [_ts(start), _ts(end)],
+    )
+    try:
+        yield name
     finally:
         con.execute(f"DROP TABLE IF EXISTS {name}")
