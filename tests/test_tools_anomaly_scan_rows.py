@@ -205,7 +205,9 @@ def test_the_spike_is_measured_from_the_rows_as_written(
     )
     org = found[("owner", "search-org", spike_day.isoformat())]
     assert org["actual"] == search["actual"]
-    drivers = [(it["source"], it["dimension"], it["value"]) for it in search["root_cause"] if not it["unchanged"]]
+    drivers = [
+        (it["source"], it["dimension"], it["value"]) for it in search["root_cause"] if not it["unchanged"]
+    ]
     assert drivers[:2] == [("usage_events", "customer", "acme"), ("costs", "feature", "rerank")]
     assert found[("customer", "acme", spike_day.isoformat())]["source"] == "usage_events"
 
@@ -228,3 +230,20 @@ def test_the_summed_scan_answers_alike_on_clickhouse(
     check(click)
     for name in duck_results:
         assert differences(duck_results[name][0], click[name][0]) == [], name
+
+
+def test_rules_that_test_amounts_run_on_the_rows_once_and_answer_alike(
+    bill: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, _ = bill
+    store = loaded(base, str(base / "amounts.duckdb"))
+    amounts = RULES.replace(
+        "  owner:\n", "  owner:\n    - when: {EffectiveCost: {gt: 150}}\n      value: big-rows\n"
+    )
+    invoke(store, "apply_allocation_rules", {"document": amounts, "author": "t"}, LOCAL)
+    for caller in (LOCAL, Caller("t", row_scope={"owner": ("big-rows",)})):
+        summed, read = scan(store, caller, {}, monkeypatch, True)
+        assert read[0].startswith("_spendscope_an_"), read
+        rows, _ = scan(store, caller, {}, monkeypatch, False)
+        assert summed == rows, differences(summed, rows)
+        assert any(a["dimension"] == "owner" for a in summed["anomalies"]), summed["anomalies"]
