@@ -5,16 +5,14 @@ for row-scoped callers, by a virtual tag and by a provider tag. The bill has thr
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from backend_cases import differences, normalise
-from governance_series import HEADER, START, weekly, write_events
+from governance_series import START, weekly, write_events, write_focus
 from spendscope.data.import_focus import import_focus
 from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
@@ -48,50 +46,12 @@ CASES: list[tuple[str, Caller, dict[str, Any]]] = [
     ("scoped by a provider tag", Caller("t", row_scope={"team": ("search",)}), {}),
     ("scoped by a virtual tag", Caller("t", row_scope={"owner": ("anthropic-org",)}), {}),
 ]
-HOURS = (8, 14, 20)
-
-
-def write_bill(path: Path) -> dict[tuple[tuple[str, str, str, str], dt.date], Decimal]:
-    """Each series' day split into three rows of three hours; returns the day totals as written."""
-    written: dict = {}
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=HEADER)
-        w.writeheader()
-        for i in range(DAYS):
-            day = START + dt.timedelta(days=i)
-            for key, fn in SERIES.items():
-                provider, team, feature, model = key
-                total = Decimal(str(round(fn(i, day) + EXTRA.get((key, i), 0.0), 6)))
-                parts = [Decimal(str(round(float(total) * s, 6))) for s in (0.5, 0.3)]
-                parts.append(total - sum(parts))
-                written[(key, day)] = total
-                for hour, cost in zip(HOURS, parts, strict=True):
-                    ts = dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
-                    w.writerow(
-                        {
-                            "BilledCost": str(cost),
-                            "BillingCurrency": "USD",
-                            "ChargeCategory": "Usage",
-                            "ChargePeriodStart": ts.isoformat().replace("+00:00", "Z"),
-                            "ChargePeriodEnd": (ts + dt.timedelta(hours=1))
-                            .isoformat()
-                            .replace("+00:00", "Z"),
-                            "EffectiveCost": str(cost),
-                            "ListCost": str(cost),
-                            "ProviderName": provider,
-                            "ServiceName": f"{provider} API",
-                            "ResourceName": model,
-                            "SubAccountName": f"{team}-prod",
-                            "Tags": json.dumps({"team": team, "feature": feature}),
-                        }
-                    )
-    return written
 
 
 @pytest.fixture(scope="module")
 def bill(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     base = tmp_path_factory.mktemp("scan-rows")
-    return base, write_bill(base / "bill.csv")
+    return base, write_focus(base / "bill.csv", SERIES, DAYS, extra=EXTRA, hours=(8, 14, 20))
 
 
 def events() -> list[dict]:
@@ -238,7 +198,7 @@ def test_rules_that_test_amounts_run_on_the_rows_once_and_answer_alike(
     base, _ = bill
     store = loaded(base, str(base / "amounts.duckdb"))
     amounts = RULES.replace(
-        "  owner:\n", "  owner:\n    - when: {EffectiveCost: {gt: 150}}\n      value: big-rows\n"
+        "  owner:\n", "  owner:\n    - when: {EffectiveCost: {gt: 110}}\n      value: big-rows\n"
     )
     invoke(store, "apply_allocation_rules", {"document": amounts, "author": "t"}, LOCAL)
     for caller in (LOCAL, Caller("t", row_scope={"owner": ("big-rows",)})):
