@@ -2,6 +2,10 @@
 of N series x D days against a plain DuckDB group-by over the same data, in the same run.
 
     .venv/bin/python bench/bench_anomalies.py [--series 5000] [--days 180] [--skip-scale] [--skip-demo]
+        [--scan-rows]
+
+`--scan-rows` also times the scale scan with every statement reading the rows, as before session 6
+(tools.governance.scan_rows.SUM_FIRST off), against the scan that sums the window once.
 
 Scoring (docs/governance.md): a label counts as found when a detected anomaly overlaps its days (one day of
 slack either side) on the label's own series, or on a series whose root cause puts at least half of the change
@@ -23,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from spendscope.data.store import Store  # noqa: E402
+from spendscope.tools.governance import scan_rows as governance_scan_rows  # noqa: E402
 from spendscope.tools.governance.anomalies import Anomaly, DetectInput, detect_anomalies  # noqa: E402
 
 
@@ -131,7 +136,7 @@ def generate(store: Store, series: int, days: int) -> int:
         return con.execute("SELECT count(*) FROM costs").fetchall()[0][0]
 
 
-def bench_scale(folder: Path, series: int, days: int) -> None:
+def bench_scale(folder: Path, series: int, days: int, scan_rows: bool = False) -> None:
     store = Store(folder / "scale.duckdb", lock_timeout=30)
     t0 = time.perf_counter()
     rows = generate(store, series, days)
@@ -169,6 +174,20 @@ def bench_scale(folder: Path, series: int, days: int) -> None:
         f"  full detect (root cause of the 50 largest, stored): {t_full:.2f} s = {t_full / base:.1f}x; "
         f"{len(r2.anomalies)} anomalies"
     )
+    if scan_rows:
+        rows_way = {}
+        for name, p in (("scan", scan), ("full detect", full.model_copy(update={"dry_run": True}))):
+            governance_scan_rows.SUM_FIRST = False
+            try:
+                t0 = time.perf_counter()
+                detect_anomalies(store, p)
+                rows_way[name] = time.perf_counter() - t0
+            finally:
+                governance_scan_rows.SUM_FIRST = True
+        print(
+            f"  the same reading the rows in every statement (before): scan {rows_way['scan']:.2f} s, "
+            f"full detect {rows_way['full detect']:.2f} s"
+        )
     print(
         f"  injected customer spikes found: {len(hit & expected_hits)}/{injected}; "
         f"other customer spikes flagged: {len(hit - expected_hits)}"
@@ -184,6 +203,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--scan-rows", action="store_true", help="also time the scan reading the rows (before)")
     ap.add_argument("--z", type=float, default=None)
     ap.add_argument("--min-impact", type=float, default=None)
     ap.add_argument("--min-relative", type=float, default=None)
@@ -201,7 +221,7 @@ def main() -> None:
         if not args.skip_demo:
             bench_demo(Path(tmp), args.demo_days, args.seed, args.demo_end, params)
         if not args.skip_scale:
-            bench_scale(Path(tmp), args.series, args.days)
+            bench_scale(Path(tmp), args.series, args.days, args.scan_rows)
 
 
 if __name__ == "__main__":

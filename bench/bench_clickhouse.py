@@ -1,10 +1,11 @@
 """Benchmark: the same store on embedded ClickHouse (chdb) and on DuckDB, on this machine, in the same run.
 
     .venv/bin/python bench/bench_clickhouse.py [--rows N] [--events N] [--import-rows N] [--skip STEP ...]
+        [--scan-rows]
         defaults: 1,000,000 cost rows, 1,000,000 usage events, 100,000 rows through the FOCUS importer
-    flock /tmp/spendscope-heavy.lock .venv/bin/python bench/bench_clickhouse.py --rows 10000000 --events 10000000
-    flock /tmp/spendscope-heavy.lock .venv/bin/python bench/bench_clickhouse.py --rows 100000000 \
-        --events 100000000 --skip import --skip scan
+    flock /tmp/spendscope-heavy.lock .venv/bin/python bench/bench_clickhouse.py --rows 10000000 --events 10000000 \
+        --scan-rows
+    nice -n 15 .venv/bin/python bench/bench_clickhouse.py --rows 100000000 --events 0
 
 Generated data (92 days, Aug-Oct 2026: 5 providers, 12 models, 200 sub-accounts, 9 teams in tags), then:
 - bulk load: a Parquet file of N cost rows and one of M usage events loaded by each engine itself
@@ -14,7 +15,10 @@ Generated data (92 days, Aug-Oct 2026: 5 providers, 12 models, 200 sub-accounts,
   (get_showback_report after apply_allocation_rules), an anomaly scan (detect_anomalies, dry run, 60 days);
 each query is run once to warm up, then the best of REPEAT runs is kept (a step over 20 s is measured once).
 Prints each figure as it is measured, then the table with the ratio chdb / DuckDB. `--skip import|rules|scan`
-leaves a step out (at 100M rows the anomaly scan alone takes hours on 2 cores); a skipped step is not printed.
+leaves a step out; a skipped step is not printed. `--events 0` loads no usage events (no step here reads them).
+`--scan-rows` also times the scan the way it ran before session 6, every statement reading the rows instead of
+the window summed once (tools.governance.scan_rows.SUM_FIRST off): the baseline of the summed scan, in the same
+run (at 100M rows it takes hours).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from spendscope.data.import_focus import import_focus  # noqa: E402
 from spendscope.data.store import Store  # noqa: E402
 from spendscope.tools.access import LOCAL  # noqa: E402
+from spendscope.tools.governance import scan_rows  # noqa: E402
 from spendscope.tools.invoke import invoke  # noqa: E402
 
 REPEAT = 3
@@ -108,19 +113,21 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t
 
 
-def bulk_load(store: Store, costs: Path, events: Path) -> tuple[float, float]:
+def bulk_load(store: Store, costs: Path, events: Path) -> tuple[float, float | None]:
+    """Seconds to load the costs and the events (None: no events file) by the engine itself."""
+    files = [(t, p) for t, p in (("costs", costs), ("usage_events", events)) if p.exists()]
     if store.backend == "duckdb":
-        out = []
-        for table, path in (("costs", costs), ("usage_events", events)):
+        out: list[float | None] = []
+        for table, path in files:
             t = time.perf_counter()
             with store.writer() as con:
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{path}')")
             out.append(time.perf_counter() - t)
-        return out[0], out[1]
+        return out[0] or 0.0, (out + [None])[1]
     engine = store.engine()
     out = []
     try:
-        for table, path in (("costs", costs), ("usage_events", events)):
+        for table, path in files:
             cols = ", ".join(
                 f"`{c}`" for c in duckdb.sql(f"DESCRIBE SELECT * FROM '{path}'").fetchall() for c in [c[0]]
             )
@@ -129,7 +136,7 @@ def bulk_load(store: Store, costs: Path, events: Path) -> tuple[float, float]:
             out.append(time.perf_counter() - t)
     finally:
         engine.close()
-    return out[0], out[1]
+    return out[0] or 0.0, (out + [None])[1]
 
 
 def main() -> None:
@@ -138,13 +145,15 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--import-rows", type=int, default=100_000)
     ap.add_argument("--skip", action="append", default=[], choices=["import", "rules", "scan"])
+    ap.add_argument("--scan-rows", action="store_true", help="also time the scan reading the rows (before)")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="spendscope-bench-ch-"))
     try:
         costs, events, focus = work / "costs.parquet", work / "events.parquet", work / "focus.csv"
         t = time.perf_counter()
         duckdb.sql(f"COPY ({cost_sql(a.rows)}) TO '{costs}' (FORMAT parquet)")
-        duckdb.sql(f"COPY ({event_sql(a.events)}) TO '{events}' (FORMAT parquet)")
+        if a.events:
+            duckdb.sql(f"COPY ({event_sql(a.events)}) TO '{events}' (FORMAT parquet)")
         focus_cols = "* EXCLUDE (x_Model, x_TokenType, x_Tokens, x_Source, x_ImportId, x_RowHash)"
         if "import" in a.skip:
             a.import_rows = 0
@@ -173,7 +182,8 @@ def main() -> None:
 
             costs_s, events_s = bulk_load(store, costs, events)
             record("bulk load costs", costs_s)
-            record("bulk load events", events_s)
+            if events_s is not None:
+                record("bulk load events", events_s)
             if "import" not in a.skip:
                 target = Store(work / "import-duckdb.duckdb") if name == "duckdb" else store
                 # chdb: a second store folder is not possible in one process, so chdb imports into its store
@@ -214,6 +224,15 @@ def main() -> None:
                     "anomaly scan, 60 days",
                     best(lambda s=store, q=scan: invoke(s, "detect_anomalies", q, LOCAL)),
                 )
+                if a.scan_rows:
+                    scan_rows.SUM_FIRST = False
+                    try:
+                        record(
+                            "anomaly scan, rows (before)",
+                            best(lambda s=store, q=scan: invoke(s, "detect_anomalies", q, LOCAL)),
+                        )
+                    finally:
+                        scan_rows.SUM_FIRST = True
         width = max(len(k) for k in results["duckdb"])
         print(f"\n{'step':{width}}  {'DuckDB':>9}  {'chdb':>9}  chdb/DuckDB")
         for step in results["duckdb"]:

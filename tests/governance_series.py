@@ -63,9 +63,11 @@ def write_focus(
     days: int,
     start: dt.date = START,
     extra: dict[tuple[tuple[str, str, str, str], int], float] | None = None,
+    hours: tuple[int, ...] = (),
 ) -> dict:
-    """One FOCUS row per series and day; `extra[(key, day index)]` adds dollars on that day. Returns
-    {(key, day): Decimal cost} as written, so tests can sum what the store should hold."""
+    """One FOCUS row per series and day (or, with `hours`, one a day per hour given, the day's cost split among
+    them); `extra[(key, day index)]` adds dollars on that day. Returns {(key, day): Decimal cost} as written, so
+    tests can sum what the store should hold."""
     written: dict = {}
     extra = extra or {}
     with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -77,23 +79,35 @@ def write_focus(
                 provider, team, feature, model = key
                 cost = Decimal(money(fn(i, day) + extra.get((key, i), 0.0)))
                 written[(key, day)] = cost
-                w.writerow(
-                    {
-                        "BilledCost": str(cost),
-                        "BillingCurrency": "USD",
-                        "ChargeCategory": "Usage",
-                        "ChargePeriodStart": f"{day}T00:00:00Z",
-                        "ChargePeriodEnd": f"{day + dt.timedelta(days=1)}T00:00:00Z",
-                        "EffectiveCost": str(cost),
-                        "ListCost": str(cost),
-                        "ProviderName": provider,
-                        "ServiceName": f"{provider} API",
-                        "ResourceName": model,
-                        "SubAccountName": f"{team}-prod",
-                        "Tags": json.dumps({"team": team, "feature": feature}),
-                    }
-                )
+                for begin, end, part in _rows_of_day(day, cost, hours):
+                    w.writerow(
+                        {
+                            "BilledCost": str(part),
+                            "BillingCurrency": "USD",
+                            "ChargeCategory": "Usage",
+                            "ChargePeriodStart": begin,
+                            "ChargePeriodEnd": end,
+                            "EffectiveCost": str(part),
+                            "ListCost": str(part),
+                            "ProviderName": provider,
+                            "ServiceName": f"{provider} API",
+                            "ResourceName": model,
+                            "SubAccountName": f"{team}-prod",
+                            "Tags": json.dumps({"team": team, "feature": feature}),
+                        }
+                    )
     return written
+
+
+def _rows_of_day(day: dt.date, cost: Decimal, hours: tuple[int, ...]) -> list[tuple[str, str, Decimal]]:
+    """(start, end, cost) of a day's rows: the whole day, or an hour per entry of `hours` sharing the cost."""
+    if not hours:
+        return [(f"{day}T00:00:00Z", f"{day + dt.timedelta(days=1)}T00:00:00Z", cost)]
+    parts = [Decimal(money(float(cost) / len(hours))) for _ in hours[1:]]
+    parts.insert(0, cost - sum(parts))
+    return [
+        (f"{day}T{h:02d}:00:00Z", f"{day}T{h:02d}:59:59Z", part) for h, part in zip(hours, parts, strict=True)
+    ]
 
 
 def make_store(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from contextlib import ExitStack
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -46,7 +47,8 @@ from spendscope.tools.governance.anomaly_detection import (
 )
 from spendscope.tools.governance.calendar import build_calendar, default_country
 from spendscope.tools.governance.charges import charge_incidents
-from spendscope.tools.governance.root_cause import drill_dims, root_cause
+from spendscope.tools.governance.root_cause import HISTORY_DAYS, drill_dims, root_cause
+from spendscope.tools.governance.scan_rows import scan_events, scan_source
 from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
@@ -251,7 +253,7 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
     if token_type:
         filters.append(Filter(dimension="token_type", op="eq", values=[token_type]))
     now = dt.datetime.now(dt.UTC)
-    with store.reader() as con:
+    with store.reader() as con, ExitStack() as work:
         last = data_end(con)
         if last is None:
             raise InvalidPeriod("the store holds no cost data yet; import some first")
@@ -277,8 +279,32 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
             )
             specs = [s for s in specs if s.source == "costs"]
         start -= dt.timedelta(days=start.weekday())  # histories start on a Monday: no phase left to chance
-        keys, y = _load_matrix(con, specs, source, column, filters, start, through + dt.timedelta(days=1))
-        typical = _typical_day(con, column, through, source, filters)
+        drill = drill_dims(con, source) if params.root_cause else []
+        # every statement below reads the window's rows summed once (tools.governance.scan_rows); a root cause
+        # models HISTORY_DAYS (Monday-aligned) before its anomaly's first day, which is at or after `start`
+        scan = work.enter_context(
+            scan_source(
+                con,
+                source,
+                column,
+                filters,
+                start - dt.timedelta(days=HISTORY_DAYS + 7),
+                through + dt.timedelta(days=1),
+                [s.expr for s in specs if s.source == "costs"] + [expr for _, expr in drill],
+            )
+        )
+        telemetry = any(s.source == "usage_events" for s in specs) or (
+            params.root_cause and not params.filters and any(s.dimension in TELEMETRY_COLUMNS for s in specs)
+        )
+        events = work.enter_context(
+            scan_events(
+                con, start - dt.timedelta(days=HISTORY_DAYS + 7), through + dt.timedelta(days=1), telemetry
+            )
+        )
+        keys, y = _load_matrix(
+            con, specs, scan, column, filters, start, through + dt.timedelta(days=1), events=events
+        )
+        typical = _typical_day(con, column, through, scan, filters)
         if params.min_impact is None:
             params = params.model_copy(
                 update={"min_impact": round(max(MIN_IMPACT_FLOOR, MIN_IMPACT_SHARE * typical), 2)}
@@ -381,11 +407,12 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         found.sort(key=lambda t: -abs(t[0].impact))
         budget = params.root_cause_limit
         skipped_rc = 0
-        drill = drill_dims(con, source) if found and params.root_cause else []
         for a, inc in found:
             if params.root_cause and a.root_cause is None:
                 if budget > 0:
-                    a.root_cause = root_cause(con, a, inc.day_list, source, drill, cal.name)
+                    a.root_cause = root_cause(
+                        con, a, inc.day_list, scan, drill, cal.name, params.filters, events
+                    )
                     budget -= 1
                 else:
                     skipped_rc += 1

@@ -202,9 +202,11 @@ def _load_matrix(
     start: dt.date,
     end: dt.date,
     usage_only: bool = True,
+    events: str = "usage_events",
 ) -> tuple[list[tuple[SeriesSpec, str]], np.ndarray]:
     """Daily totals of every series as a matrix (rows: series, columns: days from `start` to `end` exclusive),
-    NaN before a series' first day. One grouped scan per source, aggregated in DuckDB."""
+    NaN before a series' first day. One grouped scan per source (`events`: the relation of the telemetry
+    series), aggregated in the database."""
     n_days = (end - start).days
     keys: list[tuple[SeriesSpec, str]] = []
     blocks: list[np.ndarray] = []
@@ -240,7 +242,7 @@ def _load_matrix(
         sql = f"""
             SELECT GROUPING({grouping}) AS gid, CAST(coalesce({grouping}) AS VARCHAR) AS val,
                    CAST(ts AS DATE) AS day, SUM(CAST(estimated_cost AS DOUBLE)) AS v
-            FROM usage_events WHERE ts >= ? AND ts < ?
+            FROM {events} WHERE ts >= ? AND ts < ?
             GROUP BY GROUPING SETS ({sets})
         """
         queries.append((tele_specs, sql, [_ts(start), _ts(end)]))

@@ -279,14 +279,18 @@ def root_cause(
     source: Source,
     drill: list[tuple[str, str]] | None = None,
     country: str = "none",
+    filters: list[Filter] | None = None,
+    events: str = "usage_events",
 ) -> list[RootCauseItem]:
     """The dimension values that explain the anomaly, on the bill and (when the series maps to it) in telemetry,
-    ranked (see the module text)."""
+    ranked (see the module text). `filters` (the scan's scope, a caller's row scope among them) limit the bill's
+    rows; telemetry, which they cannot limit, is then left out (as the scan leaves out telemetry series). `events`:
+    the relation of the telemetry (a scan's summed events, tools.governance.scan_rows)."""
     drill = drill if drill is not None else drill_dims(con, source)
     column, token_type = measure_sql(a.measure) if a.source == "costs" else ("estimated_cost", None)
     items: list[RootCauseItem] = []
     if a.source == "costs":
-        scope = [Filter(dimension=a.dimension, op="eq", values=[a.value])]
+        scope = [Filter(dimension=a.dimension, op="eq", values=[a.value]), *(filters or [])]
         if token_type:
             scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
         dims = [d for d in drill if d[0] != a.dimension]
@@ -299,12 +303,12 @@ def root_cause(
             rows = _split_modelled(con, source, column, scope, dims, days, country)
         items += _reconcile(rows, a.actual, a.expected, "costs", a.kind == "new")
     col = TELEMETRY_COLUMNS.get(a.dimension)
-    if col:
+    if col and not filters:
         have = {it.dimension for it in items}
         dims = [(d, TELEMETRY_COLUMNS[d]) for d in TELEMETRY_DRILL if d != a.dimension and d not in have]
         where = [f"{col} IS NULL"] if a.value == NONE_VALUE else [f"lower({col}) = ?"]
         params = [] if a.value == NONE_VALUE else [a.value.lower()]
-        rows = _split(con, "usage_events", "ts", "estimated_cost", where, params, dims, days, "usage_events")
+        rows = _split(con, events, "ts", "estimated_cost", where, params, dims, days, "usage_events")
         if rows:
             dim0 = rows[0][0]
             t_actual = sum(r[2] for r in rows if r[0] == dim0)
