@@ -157,7 +157,7 @@ def duplicate_result(store: Store, kind: str, path: Path | str, file_hash: str, 
     )
 
 
-def _earlier_delivery(store: Store, kind: str, files: list[FileIdentity]) -> str | None:
+def earlier_import(store: Store, kind: str, files: list[FileIdentity]) -> str | None:
     """An earlier import of exactly these files' content: candidates by size and quick digest, decided by the full
     SHA-256 (computed here, before any parse, only when there is a candidate)."""
     if not store.exists:
@@ -288,7 +288,7 @@ def _import(
             raise ImportRejected(f"{p}: no such file", file=str(p))
     stage = _stage_for(kind)
     ids = [FileIdentity.of(p, name) for p, name in zip(paths, names, strict=True)]
-    earlier = _earlier_delivery(store, kind, ids)
+    earlier = earlier_import(store, kind, ids)
     if earlier and mode == "replace-period" and not _has_rows(store, earlier):
         earlier = None  # an explicit --replace-period brings back an export whose rows are no longer stored
     if earlier:
