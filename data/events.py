@@ -27,7 +27,7 @@ from spendscope.data.importing import (
 )
 from spendscope.data.price_rules import bedrock_geo_sql, geo_sql, tier_sql
 from spendscope.data.prices import PriceCatalog
-from spendscope.data.sql import ident, literal, parse_timestamp_iso_first, repair_json
+from spendscope.data.sql import ident, json_or_repair, literal, parse_timestamp_iso_first
 from spendscope.data.store import Store
 
 EVENT_COLUMNS: dict[str, str] = {
@@ -388,7 +388,7 @@ def import_events_file(
                 if types[c].startswith(("STRUCT", "MAP", "JSON")):
                     expr = f"CAST(to_json({ident(c)}) AS JSON)"
                 else:
-                    expr = f"CAST({repair_json(col)} AS JSON)"
+                    expr = json_or_repair(col)
             elif sql_type == "VARCHAR":
                 expr = col
             else:
