@@ -122,7 +122,9 @@ def staging_connection() -> Iterator[duckdb.DuckDBPyConnection]:
     spill = tempfile.mkdtemp(prefix="spendscope-import-")
     try:
         default = memory_limit_bytes(con)
-        limit = min(int(default * STAGING_MEMORY_SHARE), STAGING_MEMORY_CAP) if default else STAGING_MEMORY_CAP
+        limit = (
+            min(int(default * STAGING_MEMORY_SHARE), STAGING_MEMORY_CAP) if default else STAGING_MEMORY_CAP
+        )
         for statement in staging_settings(spill, limit):
             con.execute(statement)
         yield con
