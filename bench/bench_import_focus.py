@@ -24,6 +24,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from import_bench_harness import cpu_seconds  # noqa: E402
 from spendscope.data.import_focus import import_focus  # noqa: E402
 from spendscope.data.store import Store  # noqa: E402
 
@@ -88,24 +89,24 @@ def _peak_rss_gb() -> float:
     return 0.0
 
 
-def _bare(csv: Path, db: Path) -> tuple[float, float, int]:
-    t = time.perf_counter()
+def _bare(csv: Path, db: Path) -> tuple[float, float, int, float]:
+    t, cpu = time.perf_counter(), cpu_seconds()
     with duckdb.connect(str(db)) as con:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv}')")
-    return time.perf_counter() - t, _peak_rss_gb(), db.stat().st_size
+    return time.perf_counter() - t, _peak_rss_gb(), db.stat().st_size, cpu_seconds() - cpu
 
 
-def _ours(csv: Path, db: Path) -> tuple[float, float, int, int, float]:
+def _ours(csv: Path, db: Path) -> tuple[float, float, int, int, float, float]:
     store = Store(db, lock_timeout=600)
     store.ensure_schema()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     result = import_focus(store, csv)
-    took = time.perf_counter() - t
+    took, cpu = time.perf_counter() - t, cpu_seconds() - cpu
     t = time.perf_counter()
     again = import_focus(store, csv)
     assert again.status == "duplicate"
-    return took, _peak_rss_gb(), db.stat().st_size, result.rows_inserted, time.perf_counter() - t
+    return took, _peak_rss_gb(), db.stat().st_size, result.rows_inserted, time.perf_counter() - t, cpu
 
 
 def _in_child(fn: object, *args: object) -> object:
@@ -132,20 +133,22 @@ def main() -> None:
                 f"generated {rows:,} rows ({csv.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f}s"
             )
             for i in range(args.repeat):
-                bare, bare_rss, bare_size = _in_child(_bare, csv, Path(tmp) / f"bare{i}.duckdb")
-                ours, rss, size, inserted, reimport = _in_child(_ours, csv, Path(tmp) / f"store{i}.duckdb")
+                bare, bare_rss, bare_size, bare_cpu = _in_child(_bare, csv, Path(tmp) / f"bare{i}.duckdb")
+                ours, rss, size, inserted, reimport, cpu = _in_child(
+                    _ours, csv, Path(tmp) / f"store{i}.duckdb"
+                )
                 assert inserted == rows
                 print(
-                    f"  bare read_csv:  {bare:7.2f}s {rows / bare:11,.0f} rows/s  peak {bare_rss:5.2f} GB  "
-                    f"file {bare_size / 1e6:7.1f} MB"
+                    f"  bare read_csv:  {bare:7.2f}s  CPU {bare_cpu:6.2f}s {rows / bare:11,.0f} rows/s  "
+                    f"peak {bare_rss:5.2f} GB  file {bare_size / 1e6:7.1f} MB"
                 )
                 print(
-                    f"  import focus:   {ours:7.2f}s {rows / ours:11,.0f} rows/s  peak {rss:5.2f} GB  "
-                    f"file {size / 1e6:7.1f} MB"
+                    f"  import focus:   {ours:7.2f}s  CPU {cpu:6.2f}s {rows / ours:11,.0f} rows/s  "
+                    f"peak {rss:5.2f} GB  file {size / 1e6:7.1f} MB"
                 )
                 print(
-                    f"  ratios: time {ours / bare:.2f}x  peak RSS {rss / bare_rss:.2f}x  size {size / bare_size:.2f}x;"
-                    f"  re-import of the same file {reimport:.2f}s (nothing added)"
+                    f"  ratios: time {ours / bare:.2f}x  CPU {cpu / bare_cpu:.2f}x  peak RSS {rss / bare_rss:.2f}x  "
+                    f"size {size / bare_size:.2f}x;  re-import of the same file {reimport:.2f}s (nothing added)"
                 )
     load = Path("/proc/loadavg")
     if load.exists():

@@ -15,19 +15,19 @@ from pathlib import Path
 import duckdb
 from spendscope.data.errors import ImportRejected
 from spendscope.data.event_pricing import catalog_cost_sql, price_join_sql, register_price_table
+from spendscope.data.file_identity import FileIdentity
 from spendscope.data.file_kinds import elsewhere, json_document_note
 from spendscope.data.importing import (
     ImportResult,
     Progress,
     duplicate_result,
-    previous_import,
+    earlier_import,
     reject,
-    sha256_file,
     staging_connection,
 )
 from spendscope.data.price_rules import bedrock_geo_sql, geo_sql, tier_sql
 from spendscope.data.prices import PriceCatalog
-from spendscope.data.sql import ident, literal, parse_timestamp_iso_first, repair_json
+from spendscope.data.sql import ident, json_or_repair, literal, parse_timestamp_iso_first
 from spendscope.data.store import Store
 
 EVENT_COLUMNS: dict[str, str] = {
@@ -65,6 +65,12 @@ EVENT_COLUMNS: dict[str, str] = {
     "long_context": "BOOLEAN",
     "price_source": "VARCHAR",
 }
+# source types read as they are (no round trip through text): integers and floats; money always goes through text
+_NUMBERS = frozenset(
+    ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+) | {"DOUBLE", "FLOAT"}
+# the years `parse_timestamp_iso_first` takes as they are (constant bounds: an integer comparison)
+_PLAUSIBLE = "{0} >= TIMESTAMPTZ '1970-01-01' AND {0} < TIMESTAMPTZ '2201-01-01'"
 TOKEN_COLUMNS = (
     "input_tokens",
     "output_tokens",
@@ -112,7 +118,7 @@ def finish_event_import(
     *,
     kind: str,
     source_file: str,
-    file_hash: str,
+    file_hash: str | FileIdentity,
     catalog: PriceCatalog | None = None,
     warnings: list[str] | None = None,
 ) -> ImportResult:
@@ -146,9 +152,9 @@ def finish_event_import(
         "e.cached_input_tokens, e.cache_write_tokens, e.reasoning_tokens, e.customer, e.feature, e.team, e.env, "
         "e.commit_sha, CAST(e.tags AS VARCHAR), e.latency_ms) AS VARCHAR)"
     )
-    catalog_cost = catalog_cost_sql("e", "p")
-    # a cost the source gave (its own `reported_cost`, or an `estimated_cost` it computed) wins over the catalog
-    reported = "coalesce(e.reported_cost, e.estimated_cost)"
+    # the price join and the catalog cost are computed once per event, in an inner projection the outer one reads
+    # (the cost feeds four columns; tier and geography feed the join and two columns)
+    reported, catalog_cost = "e._reported", "e._catalog_cost"
     exprs = {c: f"e.{c}" for c in EVENT_COLUMNS}
     exprs.update({c: f"coalesce(e.{c}, 0)" for c in TOKEN_COLUMNS})
     exprs["requests"] = "coalesce(e.requests, 1)"
@@ -161,18 +167,25 @@ def finish_event_import(
         f"CASE WHEN {reported} IS NOT NULL THEN 'reported' WHEN {catalog_cost} IS NOT NULL THEN 'catalog' END"
     )
     exprs["priced"] = f"coalesce(e.priced, coalesce({reported}, {catalog_cost}) IS NOT NULL)"
-    exprs["service_tier"], exprs["inference_geo"] = tier, geo
-    exprs["long_context"] = "CASE WHEN p.model IS NOT NULL THEN p.lo >= 0 END"
-    exprs["price_source"] = "p.source"
+    exprs["service_tier"], exprs["inference_geo"] = "e._tier", "e._geo"
+    exprs["long_context"] = "CASE WHEN e._price_model IS NOT NULL THEN e._price_lo >= 0 END"
+    exprs["price_source"] = "e._price_source"
     cols = list(EVENT_COLUMNS)
+    # a cost the source gave (its own `reported_cost`, or an `estimated_cost` it computed) wins over the catalog
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW events_final AS
             SELECT {", ".join(f"{exprs[c]} AS {c}" for c in cols)}
-            FROM {table} AS e LEFT JOIN event_prices AS p
-              ON {price_join_sql("e", "p", tier=f"coalesce({tier}, 'standard')", geo=f"coalesce({geo}, '')")}"""
+            FROM (SELECT e.*, coalesce(e.reported_cost, e.estimated_cost) AS _reported,
+                         {catalog_cost_sql("e", "p")} AS _catalog_cost, p.model AS _price_model, p.lo AS _price_lo,
+                         p.source AS _price_source
+                  FROM (SELECT *, {tier} AS _tier, {geo} AS _geo FROM {table} AS e) AS e LEFT JOIN event_prices AS p
+                    ON {price_join_sql("e", "p", tier="coalesce(e._tier, 'standard')", geo="coalesce(e._geo, '')")}
+                 ) AS e"""
     )
     ids = f"coalesce(e.event_id, {fingerprint})"  # what the view's event_id is, without the price join
-    counted = con.execute(f"SELECT count(*), count(DISTINCT {ids}) FROM {table} AS e").fetchall()
+    # distinct 64-bit hashes of the ids: fewer than the rows when an id repeats (or, rarely, two ids collide, which
+    # only sends the source down the exact path below)
+    counted = con.execute(f"SELECT count(*), count(DISTINCT hash({ids})) FROM {table} AS e").fetchall()
     rows_read, distinct_ids = counted[0]
     final = "events_final"
     if distinct_ids != rows_read:  # the same event twice in one source (a resent batch): keep the first
@@ -181,7 +194,7 @@ def finish_event_import(
             "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1"
         )
         final = "events_unique"
-        rows_read = distinct_ids
+        rows_read = con.execute("SELECT count(*) FROM events_unique").fetchall()[0][0]
     hints = None
     if store.backend != "duckdb":  # ClickHouse: copy the stored events with these ids into the transaction
         hints = {"usage_events": con.sql(f"SELECT DISTINCT event_id FROM {final}").to_arrow_table()}
@@ -196,7 +209,12 @@ def finish_event_import(
         inserted = con.execute(
             f"SELECT count(*) FROM {db}.usage_events WHERE x_ImportId = ?", [import_id]
         ).fetchall()[0][0]
-        _record(con, db, import_id, kind, source_file, file_hash, started, rows_read, inserted, warnings)
+        files = None
+        if isinstance(file_hash, FileIdentity):  # a file: recorded with its size and digests, hashed by now
+            files, file_hash = [file_hash.record()], file_hash.sha256
+        _record(
+            con, db, import_id, kind, source_file, file_hash, started, rows_read, inserted, warnings, files
+        )
     con.execute("DROP VIEW events_final")
     con.execute("DROP TABLE IF EXISTS events_unique")
     con.execute("DROP TABLE event_prices")
@@ -279,10 +297,12 @@ def _record(
     rows_read: int,
     inserted: int,
     warnings: list[str],
+    files: list[dict[str, object]] | None = None,
 ) -> None:
     con.execute(
         f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at, rows_read,
-            rows_inserted, rows_skipped, status, message, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?)""",
+            rows_inserted, rows_skipped, status, message, warnings, files)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?, ?)""",
         [
             import_id,
             kind,
@@ -294,6 +314,7 @@ def _record(
             inserted,
             rows_read - inserted,
             json.dumps(warnings),
+            json.dumps(files) if files else None,
         ],
     )
 
@@ -311,10 +332,11 @@ def import_events_file(
     path = Path(path)
     if not path.is_file():
         raise ImportRejected(f"{path}: no such file", file=str(path))
-    digest = sha256_file(path)
-    earlier = previous_import(store, EVENTS_KIND, digest)
+    identity = FileIdentity.of(path)
+    earlier = earlier_import(store, EVENTS_KIND, [identity])  # the full SHA-256 only for a candidate
     if earlier:
-        return duplicate_result(store, EVENTS_KIND, path, digest, earlier)
+        return duplicate_result(store, EVENTS_KIND, path, identity.sha256, earlier)
+    identity.start_hashing()  # beside the parse, in a thread
     name = path.name.lower()
     if name.endswith((".parquet", ".pq")):
         source = f"read_parquet({literal(str(path))})"
@@ -356,12 +378,17 @@ def import_events_file(
             col = f"CAST({ident(c)} AS VARCHAR)"
             if sql_type == "TIMESTAMPTZ":
                 expr = parse_timestamp_iso_first(col)
+                if types[c] == "TIMESTAMP WITH TIME ZONE":  # the reader typed it: no round trip through text
+                    expr = f"CASE WHEN {_PLAUSIBLE.format(ident(c))} THEN {ident(c)} ELSE {expr} END"
                 checks.append((c, "a time", f"{ident(c)} IS NOT NULL AND {expr} IS NULL"))
+            elif types[c] in _NUMBERS and sql_type in _NUMBERS:  # a number read as one: cast it as it is
+                expr = f"TRY_CAST({ident(c)} AS {sql_type})"
+                checks.append((c, "a number", f"{ident(c)} IS NOT NULL AND {expr} IS NULL"))
             elif sql_type == "JSON":
                 if types[c].startswith(("STRUCT", "MAP", "JSON")):
                     expr = f"CAST(to_json({ident(c)}) AS JSON)"
                 else:
-                    expr = f"CAST({repair_json(col)} AS JSON)"
+                    expr = json_or_repair(col)
             elif sql_type == "VARCHAR":
                 expr = col
             else:
@@ -396,6 +423,6 @@ def import_events_file(
             "ev",
             kind=EVENTS_KIND,
             source_file=str(path.resolve()),
-            file_hash=digest,
+            file_hash=identity,
             catalog=catalog,
         )

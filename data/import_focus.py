@@ -42,6 +42,7 @@ from spendscope.data.focus_versions import provider_columns
 from spendscope.data.importing import ImportResult, Progress, import_files, reject
 from spendscope.data.sql import (
     ident,
+    json_or_repair,
     literal,
     parse_decimal,
     parse_timestamp_iso_first,
@@ -198,7 +199,7 @@ class _Plan:
         if target in _JSON_AS_GIVEN:
             return f"CAST(CASE WHEN json_valid({col}) THEN {col} ELSE {repair_json(col)} END AS JSON)"
         if self.kind(header) == "json" or target == "x_Extra":
-            return f"CAST({repair_json(col)} AS JSON)"
+            return json_or_repair(col)
         return None
 
 

@@ -51,6 +51,10 @@ Stage = Callable[[duckdb.DuckDBPyConnection, Path, "Progress | None"], StagedFil
 # Share of DuckDB's default memory limit (itself 80% of the machine's memory) a staging connection may hold
 # before it spills to disk: a 10M-row bill then imports on a small machine without exhausting its memory.
 STAGING_MEMORY_SHARE = 0.5
+# ... and at most this much on any machine: DuckDB keeps written blocks and update chains cached up to its limit,
+# so a generous limit only raises the peak (FOCUS 10M rows: 2.47 GB under the share, 1.57 GB under this cap, at the
+# same CPU; docs/performance.md, "Issue 21, session 6"). Past it, work spills to the private temp folder.
+STAGING_MEMORY_CAP = int(1.5 * (1 << 30))
 
 # kind -> "module:function" staging one file of that kind (looked up lazily: importers load pandas and more)
 STAGES = {
@@ -112,13 +116,15 @@ class ImportResult(BaseModel):
 @contextmanager
 def staging_connection() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB connection for staging one import. Beyond `STAGING_MEMORY_SHARE` of DuckDB's default
-    memory limit it spills to a private folder in the system temp directory, removed afterwards (DuckDB's own
+    memory limit (at most `STAGING_MEMORY_CAP`) it spills to a private folder in the system temp directory, removed afterwards (DuckDB's own
     default would be `.tmp` in the working directory, which may be unwritable or on a small disk)."""
     con = memory_connection()
     spill = tempfile.mkdtemp(prefix="spendscope-import-")
     try:
         default = memory_limit_bytes(con)
-        limit = int(default * STAGING_MEMORY_SHARE) if default else 4 << 30
+        limit = (
+            min(int(default * STAGING_MEMORY_SHARE), STAGING_MEMORY_CAP) if default else STAGING_MEMORY_CAP
+        )
         for statement in staging_settings(spill, limit):
             con.execute(statement)
         yield con
@@ -157,7 +163,7 @@ def duplicate_result(store: Store, kind: str, path: Path | str, file_hash: str, 
     )
 
 
-def _earlier_delivery(store: Store, kind: str, files: list[FileIdentity]) -> str | None:
+def earlier_import(store: Store, kind: str, files: list[FileIdentity]) -> str | None:
     """An earlier import of exactly these files' content: candidates by size and quick digest, decided by the full
     SHA-256 (computed here, before any parse, only when there is a candidate)."""
     if not store.exists:
@@ -288,7 +294,7 @@ def _import(
             raise ImportRejected(f"{p}: no such file", file=str(p))
     stage = _stage_for(kind)
     ids = [FileIdentity.of(p, name) for p, name in zip(paths, names, strict=True)]
-    earlier = _earlier_delivery(store, kind, ids)
+    earlier = earlier_import(store, kind, ids)
     if earlier and mode == "replace-period" and not _has_rows(store, earlier):
         earlier = None  # an explicit --replace-period brings back an export whose rows are no longer stored
     if earlier:

@@ -68,6 +68,14 @@ def repair_json(expr: str) -> str:
     )
 
 
+def json_or_repair(expr: str) -> str:
+    """`repair_json` as a JSON value, with a fast path: text that is already one JSON object (what exports write)
+    is validated by the cast alone; only other text takes the repairs. Same results as
+    `CAST(repair_json(expr) AS JSON)`."""
+    whole = f"starts_with({expr}, '{{') AND ends_with({expr}, '}}')"
+    return f"coalesce(CASE WHEN {whole} THEN TRY_CAST({expr} AS JSON) END, CAST({repair_json(expr)} AS JSON))"
+
+
 def json_text(column: str, key: str) -> str:
     """The text value of `key` in a JSON key-value column."""
     return f"json_extract_string({column}, {literal('$.' + json_key(key))})"
