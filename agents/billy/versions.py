@@ -8,6 +8,7 @@ every one of its words, the whole run is a name the store lacks (precision first
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
@@ -61,10 +62,12 @@ def unknown_model_versions(
 ) -> tuple[list[Mention], set[int]]:
     """Drop the mentions inside a versioned model name no model of the store carries; the name goes to
     `q.compounds` (read as unresolved)."""
-    models = [set(tokens(v)) for v in index.values.get("model", [])]
-    if not models:
+    names = index.values.get("model", [])
+    if not names:
         return mentions, used
-    words = {w for m in models for w in m if not w.isdigit()} | FAMILY_WORDS
+    models = [_parts(tokens(v)) for v in names]
+    compact = ["".join(tokens(v)) for v in names]
+    words = {w for v in names for w in tokens(v) if not w.isdigit()} | FAMILY_WORDS | _alpha(models)
     toks, low = q.toks, q.low
     unknown: list[tuple[int, int]] = []
     i = 0
@@ -79,7 +82,7 @@ def unknown_model_versions(
             j += 1
         run = [t.text for t in toks[i:j]]
         versioned = len(run) >= 2 and any(c.isalpha() for c in run[0]) and any(_has_digit(w) for w in run)
-        if versioned and not any(set(run) <= m for m in models):
+        if versioned and not _held(run, models, compact):
             unknown.append((i, j))
         i = max(j, i + 1)
     if not unknown:
@@ -90,6 +93,21 @@ def unknown_model_versions(
     compounds += [low[toks[a].start : toks[b - 1].end] for a, b in unknown]
     q.compounds = compounds  # type: ignore[attr-defined]
     return keep, used | inside
+
+
+def _parts(words: list[str]) -> set[str]:
+    """Words split where letters meet digits, so 'llama3-1-70b' and 'llama 3.1 70b' compare alike."""
+    return {p for w in words for p in re.findall(r"[a-z]+|\d+", w)}
+
+
+def _alpha(models: list[set[str]]) -> set[str]:
+    return {p for m in models for p in m if p.isalpha() and len(p) > 1}
+
+
+def _held(run: list[str], models: list[set[str]], compact: list[str]) -> bool:
+    """Whether a model of the store carries every word of the run (in any order), or the run spelt together."""
+    joined = "".join(run)
+    return any(_parts(run) <= m for m in models) or any(joined in c for c in compact)
 
 
 def _has_digit(word: str) -> bool:
