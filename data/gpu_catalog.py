@@ -107,10 +107,13 @@ GPU_FAMILIES = (
     "t4",
 )
 _FAMILY = "(?:" + "|".join(GPU_FAMILIES) + ")"
-# Lambda "gpu_8x_a100_80gb_sxm4" / "gpu_1x_gh200"; Scaleway "H100-1-80G", "H100-SXM-8-80G", "L40S-1-48G"
+# Lambda "gpu_8x_a100_80gb_sxm4" / "gpu_1x_gh200"; Scaleway "H100-1-80G", "H100-SXM-8-80G", "L40S-1-48G";
+# Nebius platform and preset "gpu-h100-sxm-8gpu", "gpu-l40s-a-1gpu"; CoreWeave "gd-8xh200ib-i128", "gd-4xl40s-i64"
 _CLOUD_TYPE_RE = re.compile(
     r"(?<![\w.-])(gpu_(?P<n>\d+)x_(?P<gpu>" + _FAMILY + r")(?:_[a-z0-9]+)*|"
-    r"(?P<gpu2>" + _FAMILY + r")(?:-sxm|-pcie|-nvl)?-(?P<n2>\d+)-\d+g)(?![\w.-])",
+    r"(?P<gpu2>" + _FAMILY + r")(?:-sxm|-pcie|-nvl)?-(?P<n2>\d+)-\d+g|"
+    r"gpu-(?P<gpu3>" + _FAMILY + r")-(?:sxm|pcie|nvl|[a-d])-(?P<n3>\d+)gpu|"
+    r"gd-(?P<n4>\d+)x(?P<gpu4>" + _FAMILY + r")(?:ib)?-i\d+)(?![\w.-])",
     re.I,
 )
 
@@ -127,7 +130,9 @@ def _cloud_type(instance_type: str) -> tuple[int, str] | None:
     m = _CLOUD_TYPE_RE.fullmatch(instance_type)
     if m is None:
         return None
-    return int(m.group("n") or m.group("n2")), (m.group("gpu") or m.group("gpu2")).upper()
+    return int(m.group("n") or m.group("n2") or m.group("n3") or m.group("n4")), (
+        m.group("gpu") or m.group("gpu2") or m.group("gpu3") or m.group("gpu4")
+    ).upper()
 
 
 def gpu_count(instance_type: str | None) -> int | None:

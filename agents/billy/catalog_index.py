@@ -173,6 +173,9 @@ def build_index(catalog: Catalog) -> ValueIndex:
     for key in idx.tag_keys() + idx.telemetry_keys():
         low, norm = key.lower(), key_name(key)
         forms = {low, low.replace("_", " "), low.replace("-", " "), norm.replace("_", " ")}
+        if ":" in low:  # AWS cost-allocation tags ("user:Application"): the key is said without its prefix
+            bare = low.split(":", 1)[1]
+            forms |= {bare, bare.replace("_", " "), bare.replace("-", " ")}
         forms |= (
             {f + "s" for f in list(forms)}
             | {f + "es" for f in list(forms) if f.endswith(("s", "x", "ch"))}

@@ -196,6 +196,13 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
                 if said
                 else f"no {', '.join(d.replace('_', ' ') for d in dims)} or other value"
             )
+            gpus = _gpu_instances(name, index)
+            if gpus:  # "the a100 boxes" where none runs: the GPU instances the store does hold
+                reasons.append(
+                    f"'{name}' is not in the data (no GPU instance of the store carries that GPU); the GPU "
+                    f"instances are {', '.join(gpus)}"
+                )
+                continue
             reasons.append(
                 f"'{name}' is not in the data ({named} has that name)"
                 f"{'; the nearest values are ' + ', '.join(near) if near else ''}"
@@ -218,6 +225,17 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
         "I can answer questions like: " + " / ".join(f'"{e}"' for e in _examples(index)) + "."
     )
     return BillyAnswer(answer=text, value=None)
+
+
+def _gpu_instances(name: str, index: ValueIndex) -> list[str]:
+    """The store's GPU instance types with their GPU ("g5.2xlarge (A10G)"), when `name` is a GPU model."""
+    from spendscope.agents.billy.vocab import GPU_WORD
+    from spendscope.data.gpu_catalog import gpu_model
+
+    if not GPU_WORD.fullmatch(name.lower()):
+        return []
+    types = [v for v in index.values.get("instance_type", []) if isinstance(v, str)]
+    return [t + (f" ({gpu_model(t)})" if gpu_model(t) else "") for t in types[:6]]
 
 
 def nearest_values(name: str, index: ValueIndex, dims: list[str], only: bool = False) -> list[str]:

@@ -19,9 +19,21 @@ _PEOPLE = (
     r"workers?|employees?|colleagues?|teachers?|tutors?|parents?|doctors?|nurses?|clinicians?|lawyers?|"
     r"drivers?|farmers?|growers?"
 )
+# People who build and run things: counted as people only where a sentence puts them in a team ("how many
+# engineers are on X"); coding-assistant engineers are counted by their seats
+_STAFF = (
+    r"engineers?|developers?|devs?|analysts?|scientists?|researchers?|designers?|ftes?|contractors?|folks"
+)
+_IN_TEAMS = "headcount (how many people are in a team)"
 # Concepts a cost store does not hold: (pattern, what to say).
 CONCEPTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\brevenues?\b|\bsales\b|\bearnings\b|\b[am]rr\b|\bbookings\b"), "revenue"),
+    (
+        re.compile(
+            r"\brevenues?\b|\bsales\b|\bearnings\b|\b[am]rr\b|\bbookings\b|"
+            r"\b(pay|pays|paid|paying|owes?) us\b"
+        ),
+        "revenue",
+    ),
     (re.compile(r"\b(gross |net |profit )?margins?\b"), "margin"),
     (re.compile(r"\bprofit\w*\b|\broi\b|\breturn on investment\b"), "profit"),
     (
@@ -43,12 +55,26 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "users",
     ),
     (
+        # "how many engineers are on the search team": people in a team (telemetry's users are accounts)
+        re.compile(
+            r"\b(how many|number of|count of) ([a-z]+ )?("
+            + _PEOPLE
+            + "|"
+            + _STAFF
+            + r"|(?!(servers|containers|clusters|routers|customers|clients|tenants|agents|providers|vendors|users)\b)"
+            r"[a-z]{3,}(ers|ors|ists|ians|ants|ents))\b(?! (use|used|using)\b)[^?.]{0,25}?"
+            r"\b((are|is|were|sit|sits|work|works|working) )?(on|in|at|with)\b"
+        ),
+        _IN_TEAMS,
+    ),
+    (
         re.compile(
             r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b|\bcac\b|\bltv\b|\bclv\b|\barpu\b|"
             r"\bcustomer acquisition costs?\b|\b(customer )?lifetime values?\b|\bpayback\b|"
             r"\bburn multiples?\b|\b[ngd]rr\b|\bndr\b|\b(net|gross) (revenue|dollar) retention\b|"
             r"\bebitda\b|\bcogs\b|\bcost of (goods|revenue)\b|\brule of 40\b|\bmagic number\b|\brunway\b|"
-            r"\birr\b|\bnpv\b|\broas\b|\bunit margins?\b|\bcontribution margins?\b"
+            r"\birr\b|\bnpv\b|\broas\b|\bunit margins?\b|\bcontribution margins?\b|\bunit economics\b|"
+            r"\bopex\b|\bcapex\b|\b(operating|capital) (expenses?|expenditures?)\b|\bdepreciation\b"
         ),
         "business metrics",
     ),
@@ -77,7 +103,9 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     """Concepts the store does not hold, and actual figures for periods it has no data for."""
     out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
-        what for pattern, what in CONCEPTS if pattern.search(r.rest) and not (r.assistant and what == "users")
+        what
+        for pattern, what in CONCEPTS
+        if pattern.search(r.rest) and not (r.assistant and what in ("users", _IN_TEAMS))
     ]
     users = _USING.search(r.rest)
     if users and not _held(users.group("noun"), _COUNTED_HERE, index) and not r.assistant and not out:

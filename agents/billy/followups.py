@@ -64,7 +64,8 @@ def _merge_followup(
 ) -> Plan:
     merged = prev.model_copy(deep=True)
     merged.question = new.question
-    merged.assumptions = [a for a in new.assumptions]
+    # a follow-up with no period keeps the thread's, so the new question's "no period named" guess does not hold
+    merged.assumptions = [a for a in new.assumptions if periods or not a.startswith("no period named")]
     merged.unresolved = list(new.unresolved)
     merged.unresolved_dims = dict(new.unresolved_dims)
     merged.unsupported = list(new.unsupported)
@@ -117,7 +118,9 @@ def _merge_followup(
         # "which of those grew the most" after a one-period question: against the period before
         p = Period(start=merged.period.start, end=merged.period.end, label=merged.period.label).previous()
         merged.base_period = _ref(p)
-        merged.assumptions.append(f"compared with the period before, {p.label}")
+        merged.assumptions.append(
+            f"the conversation's period, {merged.period.label}, compared with the period before, {p.label}"
+        )
     if groups and merged.intent in ("breakdown", "top", "count", "share", "compare"):
         dims = [d for d, _ in groups if d not in ("day", "week", "month")]
         if dims:

@@ -67,6 +67,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
 
         finish_plan(plan, r)
     _gpu_models(q, r.used, plan, index)
+    _instance_names(q, r.used, plan, index)
     _periods(plan, r.periods, r.over, r.today, index, previous, q.low)
     groups = r.groups
     followup = previous is not None and (
@@ -77,7 +78,9 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     elif previous is not None and not r.periods and previous.period is not None and plan.base_period is None:
         plan.period = previous.period
         plan.assumptions.append(f"period carried over from the conversation: {previous.period.label}")
-    if "pronoun" in r.cues and previous is not None and previous.answer_entity is not None:
+    among = re.search(r"\b(which|what|who)( ones?)? of (those|these|them|they)\b", q.low)
+    if "pronoun" in r.cues and previous is not None and previous.answer_entity is not None and not among:
+        # ("which of those grew the most" ranks the previous answer's group, not its winner)
         # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
         ent = previous.answer_entity
         plan.filters = [f for f in plan.filters if f.dimension != ent.dimension] + [ent]
@@ -218,6 +221,25 @@ def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> 
             plan.filters.append(Filter(dimension="instance_type", values=types))
             plan.assumptions.append(f"'{t.text}' = instances with {name.upper()} GPUs ({', '.join(types)})")
             plan.subject = plan.subject or f"{name.upper()} instances"
+            used.add(i)
+            return
+
+
+def _instance_names(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> None:
+    """ "the retrohunt box": a word of an instance's name before an instance word names the instances whose
+    names hold it (a partial resource name is read only there)."""
+    from spendscope.agents.billy.resolve import tokens
+    from spendscope.agents.billy.vocab import INSTANCE_WORDS
+
+    if any(f.dimension == "resource" for f in plan.filters):
+        return
+    for i, t in enumerate(q.toks[:-1]):
+        if i in used or i in q.blocked or not INSTANCE_WORDS.fullmatch(q.toks[i + 1].text) or len(t.text) < 3:
+            continue
+        names = [v for v in index.values.get("resource", []) if t.text in tokens(v)]
+        if names:
+            plan.filters.append(Filter(dimension="resource", values=names))
+            plan.assumptions.append(f"'{t.text} {q.toks[i + 1].text}' = resource {', '.join(names)}")
             used.add(i)
             return
 

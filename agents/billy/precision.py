@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from spendscope.agents.billy.declines import CONCEPTS
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
 from spendscope.agents.billy.stopwords import KNOWN_CAPS
-from spendscope.agents.billy.vocab import GPU_WORD, MEASURE_NOUNS
+from spendscope.agents.billy.vocab import GPU_WORD, INSTANCE_WORDS, LANDING, MEASURE_NOUNS
 from spendscope.tools.periods import MONTHS
 
 if TYPE_CHECKING:
@@ -148,16 +148,28 @@ def ordinary_words(
         verb = opening and nxt in _VERB_OBJECT
         adjective = (
             nxt.isalpha()
+            and m.last not in q.blocked  # "in staging last month": a period follows, not a noun
             and nxt not in known
             and nxt not in MEASURE_NOUNS
+            and not INSTANCE_WORDS.fullmatch(nxt)  # "the xray boxes": the instances of that value
             and nxt not in index.value_tokens
             and (nxt,) not in index.dim_words
             and not is_month_or_day(nxt)
         )
         # "a quick digest of february spend": a noun after an indefinite article, before "of"
-        noun = nxt == "of" and bool({_tok(q, m.first - 1), _tok(q, m.first - 2)} & {"a", "an"})
-        # "put together the total": one word of a longer name after a verb it makes a phrase with
-        phrasal = not m.exact and m.last - m.first == 1 and _tok(q, m.first - 1) in _PHRASAL_VERBS
+        noun = (nxt == "of" and bool({_tok(q, m.first - 1), _tok(q, m.first - 2)} & {"a", "an"})) or (
+            _tok(q, m.first - 1) in _SIZE_ADJECTIVES  # "a quick test of the bot", "give me a short response"
+        )
+        # "put together the total": one word of a longer name after a verb it makes a phrase with; "gonna land
+        # at" beside land-services: part of a name after a modal is a verb
+        phrasal = (
+            not m.exact
+            and m.last - m.first == 1
+            and (
+                _tok(q, m.first - 1) in _PHRASAL_VERBS
+                or (bool(LANDING.fullmatch(m.phrase)) and bool(_FUTURE.search(q.low)))
+            )
+        )
         if (plain and (verb or adjective or noun)) or phrasal:
             used = used - set(range(m.first, m.last))
             continue
@@ -165,6 +177,8 @@ def ordinary_words(
     return keep, used
 
 
+_SIZE_ADJECTIVES = {"quick", "short", "brief", "small", "little", "simple", "tiny", "sanity", "another"}
+_FUTURE = re.compile(r"\b(will|gonna|going to|where|wanna)\b|'ll\b")
 _PHRASAL_VERBS = {"put", "pull", "bring", "piece", "cobble", "throw", "get", "sum", "add", "round", "break"}
 _VERB_OBJECT = {"for", "the", "me", "through", "our", "all", "across", "up", "out", "us", "a", "an", "my"}
 # Words of a request before its verb: "can you supply ...", "pls search for ..."
@@ -239,7 +253,7 @@ def unresolved_names(
             or t.text in company
             or t.text in _PRONOUNS
             or not t.text.isalpha()
-            or len(t.text) < 3
+            or len(t.text) < 2
             or is_month_or_day(t.text)
             or cue_word(t.text)
             or gpu_types(t.text, index)[1]
@@ -250,11 +264,47 @@ def unresolved_names(
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
         ) or bool({prev, nxt} & _CONCEPT_WORDS)
-        slot = prev in _SLOT_PREV and nxt in _SLOT_NEXT
+        if len(t.text) == 2 and not _after_tag_key(prev, index):
+            continue  # "env qa": a two-letter word is a name only right after a tag key
+        # "spot instances", "the graviton boxes": a word Billy does not know naming a kind of machine
+        named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(t.text, index))
+        # "which vet spent the most": a word where the dimension of a ranking goes
+        # ("spend by vet", "top 3 vets"): a word where a grouping goes
+        grouping_slot = not r.assistant and (  # a coding assistant's engineers are read by assistants.py
+            (prev == "which" and i == 1)
+            or prev == "by"
+            or (prev.isdigit() and _tok(q, i - 2) in ("top", "bottom"))
+        )
+        slot = (prev in _SLOT_PREV and nxt in _SLOT_NEXT) or grouping_slot
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
             _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
     return list(dict.fromkeys(unknown))
+
+
+_MACHINE_NOUNS = {
+    "instance",
+    "instances",
+    "box",
+    "boxes",
+    "node",
+    "nodes",
+    "vm",
+    "vms",
+    "cluster",
+    "clusters",
+}
+_MACHINE_NOUNS |= {"pod", "pods", "server", "servers", "fleet", "fleets"}
+
+
+def _of_a_resource(word: str, index: ValueIndex) -> bool:
+    """ "the retrohunt box": a word of an instance's name (read by the planner as that instance)."""
+    return any(word in tokens(v) for v in index.values.get("resource", []))
+
+
+def _after_tag_key(word: str, index: ValueIndex) -> bool:
+    dim = index.dim_words.get((word,))
+    return dim is not None and index.kinds.get(dim) in ("provider_tag", "virtual_tag")
 
 
 def _unknown_compound(
@@ -265,7 +315,11 @@ def _unknown_compound(
     if "-" not in low or not toks_here:
         return False
     words = [q.toks[i].text for i in toks_here]
-    strange = [w for i, w in zip(toks_here, words, strict=True) if i not in skip and w not in known]
+    strange = [
+        w
+        for i, w in zip(toks_here, words, strict=True)
+        if i not in skip and w not in known and w not in _QUALIFYING_SUFFIXES
+    ]
     return (
         bool(strange)
         and not all(w.isdigit() for w in strange)
@@ -338,36 +392,105 @@ def _gpu_of_store(word: str, index: ValueIndex) -> bool:
     return bool(gpu_types(word, index)[1])
 
 
+_QUALIFYING_SUFFIXES = {
+    "wide",
+    "related",
+    "based",
+    "wise",
+    "only",
+    "specific",
+    "side",
+    "level",
+    "heavy",
+    "driven",
+    "owned",
+    "spend",
+    "cost",
+    "costs",
+    "total",
+}
+
+
 def split_compounds(
-    q: _Question, mentions: list[Mention], used: set[int], known: set[str] | frozenset[str] = frozenset()
+    q: _Question,
+    mentions: list[Mention],
+    used: set[int],
+    known: set[str] | frozenset[str] = frozenset(),
+    index: ValueIndex | None = None,
 ) -> tuple[list[Mention], set[int]]:
     """A name inside a hyphenated word whose other parts name nothing is no mention: the whole word is a name the
-    store lacks (in `q.compounds`). A partial name so ("neet-prep": 'prep' of the value test-prep), and an exact
-    one whose other parts are words Billy does not know ("fraud-score-beta", "policy-qa-legacy" beside the value;
-    a date or build number after a model, "claude-sonnet-4-5-20250929", stays the model). A part of a name right
+    store lacks (in `q.compounds`). A partial name so ("neet-prep": 'prep' of the value test-prep), an exact one
+    whose other parts are words other than a joiner ("fraud-score-beta", "data-platform" beside the values; a date
+    or build number after a model, "claude-sonnet-4-5-20250929", stays the model; "platform-wide" stays the
+    value), and a word made of a part of one value and another value ("nw-ml-staging"). A part of a name right
     after "per" is the unit of a cost ("cost per claim" beside the value claim-intake), read by declines.py."""
     toks, low = q.toks, q.low
+    dim_words = index.dim_words if index is not None else {}
     q.compounds = []  # type: ignore[attr-defined]
-    taken = {i for m in mentions for i in range(m.first, m.last)}
+
+    def group(m: Mention) -> tuple[int, int]:
+        return _hyphen_span(q, m.first, m.last)
+
+    # a partial name inside another name's hyphenated word ("lite" of nova-lite in "field-chat-lite") takes nothing
+    taken = {i for m in mentions if m.exact or group(m) == (m.first, m.last) for i in range(m.first, m.last)}
+    spans: list[tuple[int, int]] = []
     keep: list[Mention] = []
     for m in mentions:
         if not m.exact and _tok(q, m.first - 1) == "per" and m.last - m.first == 1:
             # "cost per claim": a unit ('claim' only part of claim-intake), not a name
             used = used - {m.first}
             continue
-        first, last = m.first, m.last
-        while first > 0 and low[toks[first - 1].end : toks[first].start] == "-":
-            first -= 1
-        while last < len(toks) and low[toks[last - 1].end : toks[last].start] == "-":
-            last += 1
+        first, last = group(m)
         extra = [i for i in range(first, last) if not m.first <= i < m.last]
         own = extra and all(i not in taken and not toks[i].text.isdigit() for i in extra)
-        if own and (not m.exact or any(toks[i].text not in known for i in extra)):
+        inside = [o for o in mentions if o is not m and first <= o.first and o.last <= last]
+        # "nw-ml-staging": one word made of a part of one value and another value is neither of them
+        mixed = (
+            inside and not all(o.exact for o in [m, *inside]) and any(o.values != m.values for o in inside)
+        )
+        # "reviw-digest": parts that all read as the same value spell that value (with a slip)
+        spelt = {i for o in [m, *inside] if o.values == m.values for i in range(o.first, o.last)}
+        if inside and spelt == set(range(first, last)):
+            keep.append(m)
+            continue
+        if (own and (not m.exact or any(not _joins(toks[i].text, dim_words) for i in extra))) or mixed:
             used = used | set(range(first, last))  # read as one unknown name, not word by word
             q.compounds.append(low[toks[first].start : toks[last - 1].end])  # type: ignore[attr-defined]
+            spans.append((first, last))
             continue
         keep.append(m)
+    keep = [m for m in keep if not any(a <= m.first and m.last <= b for a, b in spans)]
+    q.compounds = list(dict.fromkeys(q.compounds))  # type: ignore[attr-defined]
     return keep, used
+
+
+def _hyphen_span(q: _Question, first: int, last: int) -> tuple[int, int]:
+    """The tokens of the whole hyphenated word around tokens [first, last)."""
+    toks, low = q.toks, q.low
+    while first > 0 and low[toks[first - 1].end : toks[first].start] == "-":
+        first -= 1
+    while last < len(toks) and low[toks[last - 1].end : toks[last].start] == "-":
+        last += 1
+    return first, last
+
+
+# Words that join a value into a longer word without naming anything else ("platform-wide", "prod-only",
+# "search-related"); any other word joined to a value ("data-platform", "search-infra") makes a name the store lacks
+_JOINERS = _QUALIFYING_SUFFIXES | {
+    "facing",
+    "hosted",
+    "powered",
+    "served",
+    "backed",
+    "bound",
+    "like",
+    "style",
+}
+_JOINERS |= {"type", "non", "all", "cross", "multi", "latest", "s"}
+
+
+def _joins(word: str, dim_words: dict) -> bool:
+    return word in _JOINERS or word in MEASURE_NOUNS or (word,) in dim_words
 
 
 _CALENDAR_WORDS = set(MONTHS) | {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)}

@@ -141,7 +141,7 @@ def read_question(
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
     mentions, used = vocabulary_not_names(q, mentions, used)
     mentions, used = ordinary_words(q, mentions, used, index, known)
-    mentions, used = split_compounds(q, mentions, used, known)
+    mentions, used = split_compounds(q, mentions, used, known, index)
     mentions, used = unknown_model_versions(q, mentions, used, index)
     r.mentions, r.used = mentions, used
     r.rest = rest = q.rest_text(used)
@@ -164,12 +164,27 @@ def read_question(
 _MONTHS = [calendar.month_name[i].lower() for i in range(1, 13)]
 
 # Slack shorthand and slips of common question words (never a store value: only these exact words)
-_SHORTHAND = {"wat": "what", "wut": "what", "wht": "what", "waht": "what", "hwo": "how", "hw": "how"}
+_SHORTHAND = {
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "waht": "what",
+    "hwo": "how",
+    "hw": "how",
+    # calendar words typed short ("last mnth", "this qtr")
+    "mnth": "month",
+    "mth": "month",
+    "mnths": "months",
+    "mths": "months",
+    "mnoth": "month",
+    "qtr": "quarter",
+    "qtrs": "quarters",
+}
 
 
 def slack_typos(text: str) -> str:
     """ "wat happened on 8/24": shorthand for a question word read as the word."""
-    return re.sub(r"\b[A-Za-z]{2,4}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
+    return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
 
 
 def month_typos(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
@@ -182,9 +197,20 @@ def month_typos(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str
         if low in _MONTHS or len(low) < 4 or low in keep:
             return word
         close = difflib.get_close_matches(low, _MONTHS, n=1, cutoff=0.8 if len(low) > 4 else 0.88)
-        return close[0] if close else word
+        return close[0] if close else _transposed_month(low) or word
 
     return re.sub(r"[A-Za-z]{4,}", fix, text)
+
+
+def _transposed_month(low: str) -> str | None:
+    """ "jnue", "jluy", "mrach": a month name with two neighbouring letters swapped (difflib scores such a slip
+    in a short word too low)."""
+    for month in _MONTHS:
+        if len(month) == len(low) and low[0] == month[0] and sorted(low) == sorted(month):
+            diff = [i for i, (a, b) in enumerate(zip(low, month, strict=True)) if a != b]
+            if len(diff) == 2 and diff[1] == diff[0] + 1:
+                return month
+    return None
 
 
 def today_for(

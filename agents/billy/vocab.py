@@ -140,7 +140,8 @@ DELEGATES = [
     (
         "anomalies",
         re.compile(
-            r"\b(anomal\w*|unusual|outliers?|abnormal|unexpected|weird|odd|strange|out of the ordinary)\b"
+            r"\b(anomal\w*|unusual|outliers?|abnormal|unexpected|weird|odd|strange|out of the ordinary|spikes|"
+            r"any (cost |spend )?spikes?)\b"
         ),
     ),
     (
@@ -205,5 +206,8 @@ WENT_WRONG = re.compile(
 PRONOUN = re.compile(
     r"\b(they|them|their|that one|this one)\b|\bof (that|those|it|them)\b|"
     r"\bth(at|ose|ese) (customers?|teams?|features?|models?|providers?|services?|apps?|products?|owners?|"
-    r"squads?|ones?|instances?|boxes)\b|\b(did|does|was|is) it\b|\bit (cost|costs|spent|spend)\b"
+    r"squads?|ones?|instances?|boxes)\b|\b(did|does|was|is) it\b|\bit (cost|costs|spent|spend)\b|"
+    # "how much was that in september" after a ranking: the winner
+    r"\b(did|does|was|is) that\b(?! (day|week|month|quarter|year|period|spend|cost|bill|total))|"
+    r"\bthat (cost|costs|spent|spend)\b"
 )

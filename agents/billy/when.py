@@ -18,6 +18,7 @@ from spendscope.agents.billy.when_words import (
     _E,
     _MON,
     _MON2,
+    _NUM,
     _ORD,
     _YEAR,
     _YEAR2,
@@ -28,6 +29,7 @@ from spendscope.agents.billy.when_words import (
     _month_context,
     _month_day,
     _month_no,
+    _n,
 )
 from spendscope.tools.periods import (
     Period,
@@ -177,20 +179,9 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
         last = add_months(dt.date(y2, mon2, 1), 1) - dt.timedelta(days=1)
         add(m, range_period(dt.date(y1, mon, 1), last), "range", bool(m.group("year")))
     # Halves of a month: "the first half of March 2026", "2nd half of Oct".
-    for m in re.finditer(
-        _B
-        + r"(?:the )?(first|1st|second|2nd) half of (?:the month of )?"
-        + _MON
-        + r"(?:,? (?:of )?"
-        + _YEAR
-        + r")?"
-        + _E,
-        t,
-    ):
-        mon = _month_no(m.group("mon"))
-        y = int(m.group("year")) if m.group("year") else infer_year(mon, 1, today)
-        month = month_period(y, mon)
-        mid = dt.date(y, mon, 16)
+    for m in re.finditer(_of_a_month(r"(?:the )?(first|1st|second|2nd) half"), t):
+        month = _the_month(m, today)
+        mid = month.start.replace(day=16)
         first = _ORD[m.group(1)] == 1
         add(
             m,
@@ -200,6 +191,31 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             "range",
             bool(m.group("year")),
         )
+
+    # The first or last days or weeks of a month: "the first two weeks of october", "last 10 days of june".
+    for m in re.finditer(
+        _of_a_month(r"(?:the )?(?P<edge>first|last|final) (?:" + _NUM + r" )?(?P<unit>days?|weeks?)"), t
+    ):
+        month = _the_month(m, today)
+        span = dt.timedelta(
+            days=(_n(m.group("n")) if m.group("n") else 1) * (7 if m.group("unit")[0] == "w" else 1)
+        )
+        if span.days < 1 or span >= month.end - month.start:
+            continue
+        if m.group("edge") == "first":
+            add(
+                m,
+                range_period(month.start, month.start + span - dt.timedelta(days=1)),
+                "range",
+                bool(m.group("year")),
+            )
+        else:
+            add(
+                m,
+                range_period(month.end - span, month.end - dt.timedelta(days=1)),
+                "range",
+                bool(m.group("year")),
+            )
 
     # Single days: "October 14", "Oct 14th, 2026", "14 October 2026", "the 14th of October".
     for m in re.finditer(_B + r"(?:on )?" + _MON + r" " + _DAY + r"(?:,? " + _YEAR + r")?" + _E, t):
@@ -305,3 +321,14 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             or {"dod": "day", "wow": "week", "mom": "month", "qoq": "quarter", "yoy": "year"}[over.group(2)]
         )
     return PeriodScan(found, kind, (over.start(), over.end()) if over else None)
+
+
+def _of_a_month(part: str) -> str:
+    """ "<part> of March 2026", "<part> of the month of oct": the pattern of a part of a named month."""
+    return _B + part + r" of (?:the month of )?" + _MON + r"(?:,? (?:of )?" + _YEAR + r")?" + _E
+
+
+def _the_month(m: re.Match[str], today: dt.date) -> Period:
+    """The month a `_of_a_month` match names (its year inferred from today when not said)."""
+    mon = _month_no(m.group("mon"))
+    return month_period(int(m.group("year")) if m.group("year") else infer_year(mon, 1, today), mon)

@@ -50,14 +50,16 @@ NUMERIC_COLUMNS = frozenset(_NUMERIC_COLUMNS)
 
 
 def provider_key(text_sql: str) -> str:
-    """A provider family key (openai, anthropic, aws, azure, google, ...) for matching bills to telemetry."""
+    """A provider family key (openai, anthropic, aws, azure, google, ...) for matching bills to telemetry. Any
+    other provider is keyed by the first word of its name, so a telemetry provider id matches the bill's
+    provider whose name starts with it ('naver' and 'Naver Cloud', 'together_ai' and 'Together AI')."""
     v = f"lower(coalesce({text_sql}, ''))"
     return (
         f"(CASE WHEN {v} LIKE '%bedrock%' OR {v} LIKE 'aws%' OR {v} LIKE 'amazon%' THEN 'aws' "
         f"WHEN {v} LIKE '%azure%' OR {v} LIKE 'az.%' OR {v} LIKE 'microsoft%' THEN 'azure' "
         f"WHEN {v} LIKE '%vertex%' OR {v} LIKE 'gcp%' OR {v} LIKE 'google%' OR {v} LIKE '%gemini%' THEN 'google' "
         f"WHEN {v} LIKE '%anthropic%' THEN 'anthropic' WHEN {v} LIKE '%openai%' THEN 'openai' "
-        f"ELSE trim({v}) END)"
+        f"ELSE coalesce(nullif(regexp_extract(trim({v}), '^[a-z0-9]+'), ''), trim({v})) END)"
     )
 
 
