@@ -2,10 +2,13 @@
 of N series x D days against a plain DuckDB group-by over the same data, in the same run.
 
     .venv/bin/python bench/bench_anomalies.py [--series 5000] [--days 180] [--skip-scale] [--skip-demo]
-        [--scan-rows]
+        [--scan-rows] [--sum-always] [--batch-root-causes]
 
 `--scan-rows` also times the scale scan with every statement reading the rows, as before session 6
-(tools.governance.scan_rows.SUM_FIRST off), against the scan that sums the window once.
+(tools.governance.scan_rows.SUM_FIRST off), against the scan that sums the window once. `--sum-always` also times
+it with the window summed even when the rows do not repeat and no rules apply, as session 6 did (SUM_ALWAYS on).
+`--batch-root-causes` also times the full detect with one model call per root cause, as before session 7
+(tools.governance.root_cause.BATCH_MODEL off), and prints the time spent in the root causes' model either way.
 
 Scoring (docs/governance.md): a label counts as found when a detected anomaly overlaps its days (one day of
 slack either side) on the label's own series, or on a series whose root cause puts at least half of the change
@@ -27,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from spendscope.data.store import Store  # noqa: E402
+from spendscope.tools.governance import root_cause as governance_root_cause  # noqa: E402
 from spendscope.tools.governance import scan_rows as governance_scan_rows  # noqa: E402
 from spendscope.tools.governance.anomalies import Anomaly, DetectInput, detect_anomalies  # noqa: E402
 
@@ -136,7 +140,48 @@ def generate(store: Store, series: int, days: int) -> int:
         return con.execute("SELECT count(*) FROM costs").fetchall()[0][0]
 
 
-def bench_scale(folder: Path, series: int, days: int, scan_rows: bool = False) -> None:
+def _switched(module: object, flag: str, value: bool, store: Store, p: DetectInput) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process) of a detect with `module.flag` set to `value` (restored
+    afterwards). On a loaded machine the CPU seconds are the steadier figure."""
+    before = getattr(module, flag)
+    setattr(module, flag, value)
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        detect_anomalies(store, p)
+        return time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        setattr(module, flag, before)
+
+
+def _t(took: tuple[float, float]) -> str:
+    return f"{took[0]:.2f} s ({took[1]:.1f} CPU s)"
+
+
+def _model_seconds() -> list[float]:
+    """CPU seconds spent in the root causes' model (root_cause._model, a score_days call: numpy on one thread), one
+    entry per call, from now on."""
+    spent: list[float] = []
+    real = governance_root_cause._model
+
+    def timed(*args: object, **kwargs: object) -> object:
+        t0 = time.process_time()
+        try:
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            spent.append(time.process_time() - t0)
+
+    governance_root_cause._model = timed  # type: ignore[assignment]
+    return spent
+
+
+def bench_scale(
+    folder: Path,
+    series: int,
+    days: int,
+    scan_rows: bool = False,
+    sum_always: bool = False,
+    batch_root_causes: bool = False,
+) -> None:
     store = Store(folder / "scale.duckdb", lock_timeout=30)
     t0 = time.perf_counter()
     rows = generate(store, series, days)
@@ -159,9 +204,27 @@ def bench_scale(folder: Path, series: int, days: int, scan_rows: bool = False) -
     t0 = time.perf_counter()
     r = detect_anomalies(store, scan)
     t_scan = time.perf_counter() - t0
+    # runs that work out root causes go before the stored detect: later runs reuse the stored root causes
+    dry = full.model_copy(update={"dry_run": True})
+    spent = _model_seconds()
+    if batch_root_causes:  # the batched way first: any warm-up left counts against it
+        batched = _switched(governance_root_cause, "BATCH_MODEL", True, store, dry)
+        batched_model, batched_calls = sum(spent), len(spent)
+        spent.clear()
+        one_by_one = _switched(governance_root_cause, "BATCH_MODEL", False, store, dry)
+        alone, calls = sum(spent), len(spent)
+        spent.clear()
+    if sum_always:
+        forced = {
+            name: _switched(governance_scan_rows, "SUM_ALWAYS", True, store, p)
+            for name, p in (("scan", scan), ("full detect", dry))
+        }
+        again = _switched(governance_scan_rows, "SUM_ALWAYS", False, store, scan)  # warm, as the forced runs
+        spent.clear()
     t0 = time.perf_counter()
     r2 = detect_anomalies(store, full)
     t_full = time.perf_counter() - t0
+    model = sum(spent)
     injected = series // 100
     hit = {a.value for a in r.anomalies if a.dimension == "customer" and a.direction == "spike"}
     expected_hits = {f"cust-{s:05d}" for s in range(series) if s % 100 == 7}
@@ -172,11 +235,24 @@ def bench_scale(folder: Path, series: int, days: int, scan_rows: bool = False) -
     )
     print(
         f"  full detect (root cause of the 50 largest, stored): {t_full:.2f} s = {t_full / base:.1f}x; "
-        f"{len(r2.anomalies)} anomalies"
+        f"{len(r2.anomalies)} anomalies; root causes' model {model:.2f} CPU s"
     )
+    if batch_root_causes:
+        print(
+            f"  full detect, not stored: root causes modelled together {_t(batched)}, model {batched_model:.2f} CPU "
+            f"s in {batched_calls} calls; one by one (before) {_t(one_by_one)}, model {alone:.2f} CPU s in {calls} "
+            f"calls: {alone / max(batched_model, 1e-9):.1f}x less model time; detect {one_by_one[1] / batched[1]:.2f}x "
+            "less CPU"
+        )
+    if sum_always:
+        print(
+            f"  the window always summed (session 6): scan {_t(forced['scan'])}, full detect not stored "
+            f"{_t(forced['full detect'])}; the scan again as now (summed when it pays): {_t(again)} = "
+            f"{again[1] / forced['scan'][1]:.2f}x session 6's CPU"
+        )
     if scan_rows:
         rows_way = {}
-        for name, p in (("scan", scan), ("full detect", full.model_copy(update={"dry_run": True}))):
+        for name, p in (("scan", scan), ("full detect", dry)):
             governance_scan_rows.SUM_FIRST = False
             try:
                 t0 = time.perf_counter()
@@ -204,6 +280,10 @@ def main() -> None:
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-demo", action="store_true")
     ap.add_argument("--scan-rows", action="store_true", help="also time the scan reading the rows (before)")
+    ap.add_argument("--sum-always", action="store_true", help="also time the scan always summing (session 6)")
+    ap.add_argument(
+        "--batch-root-causes", action="store_true", help="also time root causes modelled one by one (before)"
+    )
     ap.add_argument("--z", type=float, default=None)
     ap.add_argument("--min-impact", type=float, default=None)
     ap.add_argument("--min-relative", type=float, default=None)
@@ -221,7 +301,9 @@ def main() -> None:
         if not args.skip_demo:
             bench_demo(Path(tmp), args.demo_days, args.seed, args.demo_end, params)
         if not args.skip_scale:
-            bench_scale(Path(tmp), args.series, args.days, args.scan_rows)
+            bench_scale(
+                Path(tmp), args.series, args.days, args.scan_rows, args.sum_always, args.batch_root_causes
+            )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark: the same store on embedded ClickHouse (chdb) and on DuckDB, on this machine, in the same run.
 
     .venv/bin/python bench/bench_clickhouse.py [--rows N] [--events N] [--import-rows N] [--skip STEP ...]
-        [--scan-rows]
+        [--scan-rows] [--batch-root-causes]
         defaults: 1,000,000 cost rows, 1,000,000 usage events, 100,000 rows through the FOCUS importer
     flock /tmp/spendscope-heavy.lock .venv/bin/python bench/bench_clickhouse.py --rows 10000000 --events 10000000 \
         --scan-rows
@@ -18,7 +18,8 @@ Prints each figure as it is measured, then the table with the ratio chdb / DuckD
 leaves a step out; a skipped step is not printed. `--events 0` loads no usage events (no step here reads them).
 `--scan-rows` also times the scan the way it ran before session 6, every statement reading the rows instead of
 the window summed once (tools.governance.scan_rows.SUM_FIRST off): the baseline of the summed scan, in the same
-run (at 100M rows it takes hours).
+run (at 100M rows it takes hours). `--batch-root-causes` also times the scan with its root causes modelled one
+by one, as before session 7 (tools.governance.root_cause.BATCH_MODEL off), against one model call for them all.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from spendscope.data.import_focus import import_focus  # noqa: E402
 from spendscope.data.store import Store  # noqa: E402
 from spendscope.tools.access import LOCAL  # noqa: E402
-from spendscope.tools.governance import scan_rows  # noqa: E402
+from spendscope.tools.governance import root_cause, scan_rows  # noqa: E402
 from spendscope.tools.invoke import invoke  # noqa: E402
 
 REPEAT = 3
@@ -146,6 +147,9 @@ def main() -> None:
     ap.add_argument("--import-rows", type=int, default=100_000)
     ap.add_argument("--skip", action="append", default=[], choices=["import", "rules", "scan"])
     ap.add_argument("--scan-rows", action="store_true", help="also time the scan reading the rows (before)")
+    ap.add_argument(
+        "--batch-root-causes", action="store_true", help="also time root causes modelled one by one (before)"
+    )
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="spendscope-bench-ch-"))
     try:
@@ -224,15 +228,22 @@ def main() -> None:
                     "anomaly scan, 60 days",
                     best(lambda s=store, q=scan: invoke(s, "detect_anomalies", q, LOCAL)),
                 )
-                if a.scan_rows:
-                    scan_rows.SUM_FIRST = False
+                for wanted, module, flag, step in (
+                    (a.scan_rows, scan_rows, "SUM_FIRST", "anomaly scan, rows (before)"),
+                    (
+                        a.batch_root_causes,
+                        root_cause,
+                        "BATCH_MODEL",
+                        "anomaly scan, root causes one by one (before)",
+                    ),
+                ):
+                    if not wanted:
+                        continue
+                    setattr(module, flag, False)
                     try:
-                        record(
-                            "anomaly scan, rows (before)",
-                            best(lambda s=store, q=scan: invoke(s, "detect_anomalies", q, LOCAL)),
-                        )
+                        record(step, best(lambda s=store, q=scan: invoke(s, "detect_anomalies", q, LOCAL)))
                     finally:
-                        scan_rows.SUM_FIRST = True
+                        setattr(module, flag, True)
         width = max(len(k) for k in results["duckdb"])
         print(f"\n{'step':{width}}  {'DuckDB':>9}  {'chdb':>9}  chdb/DuckDB")
         for step in results["duckdb"]:

@@ -76,13 +76,13 @@ def test_a_pushed_down_virtual_tag_query_answers_alike_on_duckdb_and_clickhouse(
     pair: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch, name: str, params: dict[str, Any]
 ) -> None:
     summed: list[bool] = []
-    real = breakdown._repeats
+    real = breakdown.rows_repeat
 
-    def spy(con: Any, cols: str) -> bool:
-        summed.append(real(con, cols))
+    def spy(con: Any, exprs: list[str]) -> bool:
+        summed.append(real(con, exprs))
         return summed[-1]
 
-    monkeypatch.setattr(breakdown, "_repeats", spy)
+    monkeypatch.setattr(breakdown, "rows_repeat", spy)
     duck, click = (run_case(s, name, params) for s in pair)
     assert "error" not in duck, duck
     assert differences(duck, click) == []

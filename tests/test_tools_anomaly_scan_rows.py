@@ -207,3 +207,41 @@ def test_rules_that_test_amounts_run_on_the_rows_once_and_answer_alike(
         rows, _ = scan(store, caller, {}, monkeypatch, False)
         assert summed == rows, differences(summed, rows)
         assert any(a["dimension"] == "owner" for a in summed["anomalies"]), summed["anomalies"]
+
+
+def ruleless(base: Path, url: str, hours: tuple[int, ...]) -> Store:
+    """A bill with no virtual tags, one row per series and day (`hours` empty) or one per hour given."""
+    name = f"ruleless-{len(hours)}"
+    write_focus(base / f"{name}.csv", SERIES, DAYS, extra=EXTRA, hours=hours)
+    store = Store(url, lock_timeout=10)
+    import_focus(store, base / f"{name}.csv")
+    return store
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "chdb"])
+def test_a_rule_less_scan_sums_only_when_the_rows_repeat_and_answers_alike_every_way(
+    bill: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    if backend == "chdb":
+        pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+    base, _ = bill
+    answers = []
+    bill_only = {"dimensions": ["provider", "model", "team", "feature"]}
+    for hours, repeats in (((), False), ((2, 8, 14, 20), True)):  # a row per series and day; four a day
+        url = str(base / f"ruleless-{len(hours)}.duckdb")
+        store = ruleless(
+            base, url if backend == "duckdb" else f"chdb:{base / f'ruleless-{len(hours)}-ch'}", hours
+        )
+        chosen, read = scan(store, LOCAL, bill_only, monkeypatch, True)
+        # no rules to evaluate: a work table only when the rows merge by day and the scan's columns
+        assert read[0].startswith("_spendscope_an_") is repeats, (hours, read)
+        monkeypatch.setattr(scan_rows, "SUM_ALWAYS", True)
+        summed, read = scan(store, LOCAL, bill_only, monkeypatch, True)
+        monkeypatch.setattr(scan_rows, "SUM_ALWAYS", False)
+        assert read[0].startswith("_spendscope_an_"), read
+        rows, read = scan(store, LOCAL, bill_only, monkeypatch, False)
+        assert read[0] == "costs", read
+        assert chosen == summed == rows, (hours, differences(chosen, summed), differences(chosen, rows))
+        assert chosen["anomalies"] and all(a["root_cause"] for a in chosen["anomalies"])
+        answers.append(chosen)
+    assert differences(answers[0], answers[1]) == []  # the same bill, split by hour or not

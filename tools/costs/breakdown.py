@@ -302,21 +302,25 @@ def summed_relation(
     summed = [column] if isinstance(column, str) else list(dict.fromkeys(column))
     if source.over is None or not source.reads or not source.reads <= reads or reads & set(summed):
         return None
-    cols = ", ".join(ident(c) for c in sorted(reads))
-    if not _repeats(con, cols):
+    keys = [ident(c) for c in sorted(reads)]
+    cols = ", ".join(keys)
+    if not rows_repeat(con, keys):
         return None
     sums = ", ".join(f"SUM({ident(c)}) AS {ident(c)}" for c in summed)
     return source.over(f"(SELECT {cols}, {sums} FROM costs WHERE {where} GROUP BY {cols})")
 
 
-def _repeats(con: duckdb.DuckDBPyConnection, cols: str) -> bool:
-    """Whether cost rows repeat the combinations of `cols` enough that summing by them first pays (at most one
-    distinct combination per four rows in a 1% sample of the rows: a bill has a row per resource, day and SKU,
-    and a sample shows fewer repeats than the whole, so the test errs towards the rows)."""
+def rows_repeat(con: duckdb.DuckDBPyConnection, exprs: Sequence[str]) -> bool:
+    """Whether cost rows repeat the combinations of `exprs` (columns, or expressions of them such as a row's day)
+    enough that summing by them first pays (at most one distinct combination per four rows in a 1% sample of the
+    rows: a bill has a row per resource, day and SKU, and a sample shows fewer repeats than the whole, so the test
+    errs towards the rows). Breakdowns (`summed_relation`) and the anomaly scan (tools.governance.scan_rows) ask."""
     total = con.execute("SELECT count(*) FROM costs").fetchall()[0][0]
     sample = " USING SAMPLE 1% (system)" if total >= 1_000_000 else ""
+    keys = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
     n, distinct = con.execute(
-        f"SELECT count(*), count(DISTINCT hash({cols})) FROM (SELECT {cols} FROM costs{sample})"
+        f"SELECT count(*), count(DISTINCT hash({', '.join(f'k{i}' for i in range(len(exprs)))})) "
+        f"FROM (SELECT {keys} FROM costs{sample})"
     ).fetchall()[0]
     return n > 0 and distinct * 4 <= n
 

@@ -47,7 +47,7 @@ from spendscope.tools.governance.anomaly_detection import (
 )
 from spendscope.tools.governance.calendar import build_calendar, default_country
 from spendscope.tools.governance.charges import charge_incidents
-from spendscope.tools.governance.root_cause import HISTORY_DAYS, drill_dims, root_cause
+from spendscope.tools.governance.root_cause import HISTORY_DAYS, drill_dims, root_cause, root_causes
 from spendscope.tools.governance.scan_rows import scan_events, scan_source
 from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
@@ -405,17 +405,14 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
                 a.root_cause = None  # recomputed below for the largest ones
             found.append((a, inc))
         found.sort(key=lambda t: -abs(t[0].impact))
-        budget = params.root_cause_limit
-        skipped_rc = 0
-        for a, inc in found:
-            if params.root_cause and a.root_cause is None:
-                if budget > 0:
-                    a.root_cause = root_cause(
-                        con, a, inc.day_list, scan, drill, cal.name, params.filters, events
-                    )
-                    budget -= 1
-                else:
-                    skipped_rc += 1
+        wanted = [(a, inc.day_list) for a, inc in found if params.root_cause and a.root_cause is None]
+        skipped_rc = max(0, len(wanted) - params.root_cause_limit)
+        wanted = wanted[: params.root_cause_limit]  # the largest ones; modelled together
+        for (a, _), causes in zip(
+            wanted, root_causes(con, wanted, scan, drill, cal.name, params.filters, events), strict=True
+        ):
+            a.root_cause = causes
+        for a, _ in found:
             a.explanation = explain(a)
     anomalies = [a for a, _ in found]
     group_events(anomalies)

@@ -57,7 +57,8 @@ Gate = Callable[..., np.ndarray]  # (actual $, expected $, factor=1.0) -> passes
 def _median_rows(a: np.ndarray) -> np.ndarray:
     """NaN-ignoring median of each row (NaN for an all-NaN row), by sorting: NaN sorts last."""
     width = a.shape[1]
-    ordered = np.sort(a, axis=1)
+    ordered = np.array(a, order="C")  # a copy, sorted in place along its contiguous rows
+    ordered.sort(axis=1)
     n = (~np.isnan(a)).sum(axis=1)
     lo = np.clip((n - 1) // 2, 0, width - 1)[:, None]
     hi = np.clip(n // 2, 0, width - 1)[:, None]
@@ -92,9 +93,13 @@ def score_days(
         nonneg = ~(filled.min(axis=1) < 0) if t_len else np.ones(n, bool)
         pos = np.where(y > 0, y, np.nan)
         med = np.nan_to_num(_median_rows(pos)) if t_len else np.zeros(n)
-    offset = np.where(nonneg, np.maximum(1.0, 0.05 * med), 0.0)
-    ly = np.where(nonneg[:, None], np.log(np.maximum(filled, 0.0) + offset[:, None]), filled)
+        offset = np.where(nonneg, np.maximum(1.0, 0.05 * med), 0.0)
+        # a series with credits (offset 0) is modelled as it is: its log, computed alongside, is not used
+        ly = np.where(nonneg[:, None], np.log(np.maximum(filled, 0.0) + offset[:, None]), filled)
     ly[np.isnan(y)] = np.nan
+    # column-major: the loop below reads and writes one day (a column) of every series at a time; the arrays
+    # made from ly follow its layout (the arithmetic, and so every figure, is the same bit for bit)
+    ly, y = np.asfortranarray(ly), np.asfortranarray(y)
 
     def dollars(v: np.ndarray) -> np.ndarray:
         if v.ndim == 2:

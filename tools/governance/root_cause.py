@@ -53,6 +53,8 @@ SPECIFICITY = (  # most specific first; other dimensions (tags) after these
 )
 OTHER = "(other values)"
 HISTORY_DAYS = 91  # history loaded to model each value's series
+BATCH_MODEL = True  # False: one model call per root cause (the tests' and the benchmark's baseline)
+BATCH_CELLS = 1_000_000  # series x days per model call (the model holds about 20 float arrays that size)
 
 
 def drill_dims(con: duckdb.DuckDBPyConnection, source: Source) -> list[tuple[str, str]]:
@@ -131,34 +133,68 @@ def _split(
     return [(dim, val, float(a), float(e)) for dim, val, a, e in rows]
 
 
-def _split_modelled(
+def _load_modelled(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     column: str,
     scope: list[Filter],
     dims: list[tuple[str, str]],
     days: list[dt.date],
-    country: str,
-) -> list[tuple[str, str, float, float]]:
-    """(dimension, value, actual, expected) on `days` for every value of every drill-down dimension of the scope's
-    usage, the expected value coming from the detector's own model of each value's series (so an earlier event
-    of one value, masked there, does not make it look changed now)."""
-    if not dims:
-        return []
+) -> tuple[list[tuple[SeriesSpec, str]], np.ndarray, dt.date]:
+    """The daily series of every value of every drill-down dimension of the scope's usage, from HISTORY_DAYS
+    (Monday-aligned) before the first of `days` through the last: (keys, matrix, first day)."""
     specs = [SeriesSpec(dimension=name, source="costs", expr=expr) for name, expr in dims]
     lo = min(days) - dt.timedelta(days=HISTORY_DAYS)
     lo -= dt.timedelta(days=lo.weekday())
     keys, y = _load_matrix(con, specs, source, column, scope, lo, max(days) + dt.timedelta(days=1))
-    if not keys:
-        return []
+    return keys, y, lo
+
+
+def _no_gate(a: np.ndarray, e: np.ndarray, f: float = 1.0) -> np.ndarray:
+    return np.zeros(len(a), bool)
+
+
+def _model(y: np.ndarray, lo: dt.date, country: str) -> np.ndarray:
+    """The detector's expected value of every series and day of `y` (its first day `lo`), nothing reported."""
     cal = build_calendar(lo, y.shape[1], country)
-    sc = score_days(y, cal, lambda a, e, f=1.0: np.zeros(len(a), bool), z=np.inf, exclude_z=DEFAULT_Z)
-    idx = [(d - lo).days for d in days]
-    actual = np.nansum(y[:, idx], axis=1)
-    expected = np.nansum(np.nan_to_num(sc.expected[:, idx]), axis=1)
-    return [
-        (spec.dimension, value, float(actual[r]), float(expected[r])) for r, (spec, value) in enumerate(keys)
-    ]
+    return score_days(y, cal, _no_gate, z=np.inf, exclude_z=DEFAULT_Z).expected
+
+
+def modelled_expected(matrices: list[tuple[np.ndarray, dt.date]], country: str) -> list[np.ndarray]:
+    """The detector's expected value (dollars, NaN where it has none) of every series and day of each (matrix,
+    first day), in as few model calls as BATCH_CELLS allows: the matrices are laid on one calendar from the
+    earliest first day to the latest last day, NaN outside their own days. The model reads a series' days only
+    up to the day it scores, from its first non-NaN day on, and each series on its own (the calendar is shared,
+    and depends on the date alone), so the values are those of one call per matrix (tests/test_tools_anomaly_
+    root_cause_batch.py, to 1e-9); the model's loop over days is then run once, not once per root cause."""
+    groups: list[list[tuple[np.ndarray, dt.date]]] = []
+    for m in matrices:
+        if groups and BATCH_MODEL and _span([*groups[-1], m])[2] <= BATCH_CELLS:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    out: list[np.ndarray] = []
+    for group in groups:
+        lo, width, _ = _span(group)
+        big = np.full((sum(y.shape[0] for y, _ in group), width), np.nan)
+        at = [(first - lo).days for _, first in group]
+        row = 0
+        for (y, _), col in zip(group, at, strict=True):
+            big[row : row + y.shape[0], col : col + y.shape[1]] = y
+            row += y.shape[0]
+        expected = _model(big, lo, country)
+        row = 0
+        for (y, _), col in zip(group, at, strict=True):
+            out.append(expected[row : row + y.shape[0], col : col + y.shape[1]])
+            row += y.shape[0]
+    return out
+
+
+def _span(group: list[tuple[np.ndarray, dt.date]]) -> tuple[dt.date, int, int]:
+    """(first day, days, series x days) of the matrices laid on one calendar."""
+    lo = min(first for _, first in group)
+    width = max((first - lo).days + y.shape[1] for y, first in group)
+    return lo, width, sum(y.shape[0] for y, _ in group) * width
 
 
 def _reconcile(
@@ -282,25 +318,73 @@ def root_cause(
     filters: list[Filter] | None = None,
     events: str = "usage_events",
 ) -> list[RootCauseItem]:
-    """The dimension values that explain the anomaly, on the bill and (when the series maps to it) in telemetry,
-    ranked (see the module text). `filters` (the scan's scope, a caller's row scope among them) limit the bill's
-    rows; telemetry, which they cannot limit, is then left out (as the scan leaves out telemetry series). `events`:
-    the relation of the telemetry (a scan's summed events, tools.governance.scan_rows)."""
+    """The dimension values that explain the anomaly (root_causes, for one)."""
+    return root_causes(con, [(a, days)], source, drill, country, filters, events)[0]
+
+
+def root_causes(
+    con: duckdb.DuckDBPyConnection,
+    anomalies: list[tuple[Anomaly, list[dt.date]]],
+    source: Source,
+    drill: list[tuple[str, str]] | None = None,
+    country: str = "none",
+    filters: list[Filter] | None = None,
+    events: str = "usage_events",
+) -> list[list[RootCauseItem]]:
+    """The dimension values that explain each (anomaly, its days), on the bill and (when the series maps to it) in
+    telemetry, ranked (see the module text). `filters` (the scan's scope, a caller's row scope among them) limit
+    the bill's rows; telemetry, which they cannot limit, is then left out (as the scan leaves out telemetry
+    series). `events`: the relation of the telemetry (a scan's summed events, tools.governance.scan_rows). The
+    bill splits of all the anomalies are modelled together (modelled_expected)."""
     drill = drill if drill is not None else drill_dims(con, source)
-    column, token_type = measure_sql(a.measure) if a.source == "costs" else ("estimated_cost", None)
-    items: list[RootCauseItem] = []
-    if a.source == "costs":
+    split: list[list[tuple[str, str, float, float]]] = []
+    loaded: dict[int, tuple[list[tuple[SeriesSpec, str]], np.ndarray, dt.date]] = {}
+    for i, (a, days) in enumerate(anomalies):
+        split.append([])
+        if a.source != "costs":
+            continue
+        column, token_type = measure_sql(a.measure)
         scope = [Filter(dimension=a.dimension, op="eq", values=[a.value]), *(filters or [])]
         if token_type:
             scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
         dims = [d for d in drill if d[0] != a.dimension]
+        if not dims:
+            continue
         if a.kind == "recurring_charge":
             clauses, params = filter_sql(scope, con, source)
-            rows = _split(
+            split[i] = _split(
                 con, source.relation, "ChargePeriodStart", column, clauses, params, dims, days, "costs"
             )
         else:
-            rows = _split_modelled(con, source, column, scope, dims, days, country)
+            keys, y, lo = _load_modelled(con, source, column, scope, dims, days)
+            if keys:
+                loaded[i] = keys, y, lo
+    modelled = modelled_expected([(y, lo) for _, y, lo in loaded.values()], country)
+    for (i, (keys, y, lo)), expected in zip(loaded.items(), modelled, strict=True):
+        idx = [(d - lo).days for d in anomalies[i][1]]
+        actual = np.nansum(y[:, idx], axis=1)
+        baseline = np.nansum(np.nan_to_num(expected[:, idx]), axis=1)
+        split[i] = [
+            (spec.dimension, value, float(actual[r]), float(baseline[r]))
+            for r, (spec, value) in enumerate(keys)
+        ]
+    return [
+        _causes(con, a, days, rows, filters, events) for (a, days), rows in zip(anomalies, split, strict=True)
+    ]
+
+
+def _causes(
+    con: duckdb.DuckDBPyConnection,
+    a: Anomaly,
+    days: list[dt.date],
+    rows: list[tuple[str, str, float, float]],
+    filters: list[Filter] | None,
+    events: str,
+) -> list[RootCauseItem]:
+    """The anomaly's ranked items: its bill split `rows` (dimension, value, actual, expected) reconciled, and the
+    telemetry split when the series maps to telemetry and no filter applies."""
+    items: list[RootCauseItem] = []
+    if a.source == "costs":
         items += _reconcile(rows, a.actual, a.expected, "costs", a.kind == "new")
     col = TELEMETRY_COLUMNS.get(a.dimension)
     if col and not filters:

@@ -9,6 +9,11 @@ table for the scan; every statement then reads the work table through a `Source`
 Sums by every column read are exact (DECIMAL in the store), so the scan's alerts, root causes and figures are those
 of the rows (tests/test_tools_anomaly_scan_rows.py runs both ways on DuckDB and chdb).
 
+Summing pays only when the source has virtual-tag rules to evaluate or the rows repeat on the columns kept (the
+day among them: hourly rows of one resource merge into one); a rule-less bill with a row per customer and day
+would be copied into a work table as it is, and every statement would then read the copy. So without rules the
+scan asks tools.costs.breakdown.rows_repeat (the check breakdowns make) and reads the rows when they do not repeat.
+
 The day of a charge is kept as its UTC midnight unless the rules read ChargePeriodStart themselves (then the
 timestamp is kept as it is). The caller's filters (a row scope among them) apply before the sums; filters on
 virtual tags right after the rules. Rules that cannot run on sums (telemetry joins, amount tests) run once per
@@ -25,11 +30,12 @@ from contextlib import contextmanager
 
 import duckdb
 from spendscope.data.sql import ident
-from spendscope.tools.costs.breakdown import Filter, filter_sql
+from spendscope.tools.costs.breakdown import Filter, filter_sql, rows_repeat
 from spendscope.tools.costs.dimensions import Source, dimension_sql, expression_reads
 from spendscope.tools.governance.anomaly_detection import TELEMETRY_COLUMNS, _ts
 
 SUM_FIRST = True  # False: every statement reads the rows (the benchmark's and the tests' baseline)
+SUM_ALWAYS = False  # True: sum even a rule-less source whose rows do not repeat (tests and benchmarks only)
 ALWAYS_READ = ("ChargePeriodStart", "ChargeCategory", "ChargeFrequency")  # the day; USAGE_ROWS and FEE_ROWS
 
 
@@ -60,25 +66,33 @@ def scan_source(
 ) -> Iterator[Source]:
     """A query source over the cost rows of [start, end) within `filters`, summed by the columns `exprs` (the
     dimension expressions the scan groups by), the filters and the rules read, with the virtual tags evaluated
-    once; the work table is dropped on exit. Yields `source` itself when summing is off or a column is unknown."""
+    once; the work table is dropped on exit. Yields `source` itself when summing is off, a column is unknown, or
+    the source has no rules and its rows do not repeat those columns (rows_repeat)."""
     reads = _reads([*exprs, *(dimension_sql(f.dimension, con, source) for f in filters)], source)
     if not SUM_FIRST or reads is None:
         yield source
         return
     reads |= set(ALWAYS_READ) | set(source.reads or ())
+    keep = sorted(c for c in reads if c != "ChargePeriodStart")
+    day = (
+        "ChargePeriodStart"
+        if "ChargePeriodStart" in (source.reads or ())
+        else "date_trunc('day', ChargePeriodStart)"
+    )
+    cols = ", ".join(ident(c) for c in keep)
+    if (
+        not source.virtual_tags
+        and not SUM_ALWAYS
+        and (column in reads or not rows_repeat(con, [day, *map(ident, keep)]))
+    ):
+        yield source  # no rules to evaluate and nothing to merge: the work table would be a copy of the rows
+        return
     window, bounds = "ChargePeriodStart >= ? AND ChargePeriodStart < ?", [_ts(start), _ts(end)]
     name = f"_spendscope_an_{uuid.uuid4().hex[:8]}"
     if (not source.virtual_tags or source.over is not None) and column not in reads:
         tagged = [f for f in filters if f.dimension.strip().lower() in source.virtual_tags]
         inner, inner_params = filter_sql([f for f in filters if f not in tagged], con, source)
         outer, outer_params = filter_sql(tagged, con, source)
-        keep = sorted(c for c in reads if c != "ChargePeriodStart")
-        day = (
-            "ChargePeriodStart"
-            if "ChargePeriodStart" in (source.reads or ())
-            else "date_trunc('day', ChargePeriodStart)"
-        )
-        cols = ", ".join(ident(c) for c in keep)
         summed = (
             f"(SELECT scan_day AS ChargePeriodStart, {cols}, SUM({ident(column)}) AS {ident(column)} "
             f"FROM (SELECT {day} AS scan_day, {cols}, {ident(column)} FROM costs "
