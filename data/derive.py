@@ -13,7 +13,13 @@ from typing import Any
 
 import duckdb
 from spendscope.data.gpu_catalog import find_instance_type, gpu_count
-from spendscope.data.models import canonical_token_type, normalize_model, parse_unit, token_type_of
+from spendscope.data.models import (
+    canonical_token_type,
+    may_name_model_sql,
+    normalize_model,
+    parse_unit,
+    token_type_of,
+)
 from spendscope.data.sql import ident, table_from_columns
 
 KEY_COLUMNS = (
@@ -175,51 +181,59 @@ _DERIVED_TYPES = {
 def register_derivations(con: duckdb.DuckDBPyConnection, table: str, name: str = "derived_keys") -> str:
     """Compute the AI columns once per distinct combination of descriptive fields in `table` and store them in
     temp table `name` (column x_DeriveKey joins to `derive_key_sql()` over the table), plus table `{name}_resources`
-    (x_DeriveKey, ResourceId, x_Model) for combinations whose model only the ResourceId names."""
+    (x_DeriveKey, ResourceId, x_Model) for combinations whose model only the ResourceId names.
+
+    Resource names are often unique per resource while the other fields repeat: a name that says nothing
+    (`_says_nothing`) leaves the answer of the other fields unchanged, so such names are replaced by NULL in SQL
+    and the deriver runs once per distinct combination of what is left. Only the distinct names and those
+    combinations reach Python; the full keys are matched to their answers in SQL."""
+    names = con.execute(
+        f"SELECT DISTINCT ResourceName FROM {table} WHERE ResourceName IS NOT NULL"
+    ).fetchall()
+    speaking = [n for (n,) in names if not _says_nothing(n)]
+    table_from_columns(con, f"{name}_names", {"n": "VARCHAR"}, {"n": speaking}, temp=True)
+    named = f"CASE WHEN ResourceName IN (SELECT n FROM {name}_names) THEN ResourceName END"
+    kept = [named if c == "ResourceName" else ident(c) for c in KEY_COLUMNS]
+    kept_sql = ", ".join(f"{e} AS {ident(c)}" for e, c in zip(kept, KEY_COLUMNS, strict=True))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name}_map AS SELECT DISTINCT {derive_key_sql()} AS x_DeriveKey, "
+        f"{kept_sql} FROM {table}"
+    )
     keycols = ", ".join(ident(c) for c in KEY_COLUMNS)
-    distinct = con.execute(f"SELECT DISTINCT {derive_key_sql()} AS k, {keycols} FROM {table}").fetchall()
+    distinct = con.execute(f"SELECT DISTINCT {derive_key_sql()} AS k, {keycols} FROM {name}_map").fetchall()
     columns: dict[str, list] = {c: [] for c in _DERIVED_TYPES}
-    name_at = KEY_COLUMNS.index("ResourceName")
-    plain: dict[str, bool] = {}  # resource name -> says nothing derive_one reads (see `_says_nothing`)
-    answers: dict[tuple, dict[str, Any]] = {}  # the other key fields -> derive_one with no resource name
     for values in distinct:
-        row = values[1:]
-        resource = row[name_at]
-        if resource is not None and resource not in plain:
-            plain[resource] = _says_nothing(resource)
-        if resource is None or plain[resource]:
-            # resource names are often unique per resource while the rest repeats: a name that names no model,
-            # token type or instance type leaves the answer of the other fields unchanged
-            others = row[:name_at] + row[name_at + 1 :]
-            out = answers.get(others)
-            if out is None:
-                unnamed = row[:name_at] + (None,) + row[name_at + 1 :]
-                out = answers[others] = derive_one(dict(zip(KEY_COLUMNS, unnamed, strict=True)))
-        else:
-            out = derive_one(dict(zip(KEY_COLUMNS, row, strict=True)))
+        out = derive_one(dict(zip(KEY_COLUMNS, values[1:], strict=True)))
         columns["x_DeriveKey"].append(values[0])
         for c in list(_DERIVED_TYPES)[1:]:
             v = out.get(c)
             columns[c].append(float(v) if v is not None and _DERIVED_TYPES[c] == "DOUBLE" else v)
-    table_from_columns(con, name, _DERIVED_TYPES, columns, temp=True)
+    table_from_columns(con, f"{name}_answers", _DERIVED_TYPES, columns, temp=True)
+    answers = ", ".join(f"a.{ident(c)}" for c in list(_DERIVED_TYPES)[1:])
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT m.x_DeriveKey, {answers} FROM {name}_map AS m "
+        f"JOIN {name}_answers AS a ON a.x_DeriveKey = {derive_key_sql('m')}"
+    )
+    for part in ("names", "map", "answers"):
+        con.execute(f"DROP TABLE {name}_{part}")
 
-    missing = [k for k, m in zip(columns["x_DeriveKey"], columns["x_Model"], strict=True) if m is None]
+    # the ResourceId is read only where the other fields name no model, and only ids that may name one
+    # (`may_name_model`, the test normalize_model itself starts with) reach Python
+    pairs = con.execute(
+        f"""SELECT DISTINCT t.k, t.ResourceId FROM (SELECT {derive_key_sql()} AS k, ResourceId FROM {table}
+            WHERE {may_name_model_sql("ResourceId")}) AS t
+            WHERE t.k IN (SELECT x_DeriveKey FROM {name} WHERE x_Model IS NULL)"""
+    ).fetchall()
     resources: dict[str, list] = {"x_DeriveKey": [], "ResourceId": [], "x_Model": []}
-    if missing:
-        pairs = con.execute(
-            f"""SELECT DISTINCT t.k, t.ResourceId FROM (SELECT {derive_key_sql()} AS k, ResourceId FROM {table}
-                WHERE ResourceId IS NOT NULL) AS t WHERE t.k IN (SELECT unnest(CAST(? AS UBIGINT[])))""",
-            [missing],
-        ).fetchall()
-        by_id: dict[str, str | None] = {}  # a resource id is listed once per combination it appears in
-        for key, resource_id in pairs:
-            if resource_id not in by_id:
-                by_id[resource_id] = normalize_model(resource_id)
-            model = by_id[resource_id]
-            if model:
-                resources["x_DeriveKey"].append(key)
-                resources["ResourceId"].append(resource_id)
-                resources["x_Model"].append(model)
+    by_id: dict[str, str | None] = {}  # a resource id is listed once per combination it appears in
+    for key, resource_id in pairs:
+        if resource_id not in by_id:
+            by_id[resource_id] = normalize_model(resource_id)
+        model = by_id[resource_id]
+        if model:
+            resources["x_DeriveKey"].append(key)
+            resources["ResourceId"].append(resource_id)
+            resources["x_Model"].append(model)
     types = {"x_DeriveKey": "UBIGINT", "ResourceId": "VARCHAR", "x_Model": "VARCHAR"}
     table_from_columns(con, f"{name}_resources", types, resources, temp=True)
     return name

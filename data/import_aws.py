@@ -23,7 +23,7 @@ from spendscope.data.gpu_catalog import find_instance_type, gpu_count
 from spendscope.data.import_common import (
     Source,
     as_file_stage,
-    classify_distinct,
+    classify_raw_keys,
     collect_keys,
     compute_distinct,
     key_hash,
@@ -280,11 +280,13 @@ def stage_cur(
     checks = value_checks(src, **spec)  # only to name the first bad value, when x_Bad says there is one
     parsed, flag = parse_once(src, **spec)
 
-    product_name = f"coalesce({c('product_product_name')}, {_map_value(c('product'), 'product_name')})"
+    # the raw texts the per-usage-type answers depend on: the product name is read from the `product` map once per
+    # distinct map text (classify_raw_keys), not per row
     keys = {
         "usage_type": c("line_item_usage_type"),
         "product_code": c("line_item_product_code"),
-        "product_name": product_name,
+        "product_name": c("product_product_name"),
+        "product": c("product"),
         "unit": c("pricing_unit"),
         "instance_type": c("product_instance_type"),
     }
@@ -367,7 +369,6 @@ def stage_cur(
         "RegionId": f"coalesce({c('product_region_code')}, {c('product_region')})",
         "RegionName": c("product_location"),
         "ResourceId": c("line_item_resource_id"),
-        "ServiceName": f"coalesce({product_name}, {c('line_item_product_code')})",
         "SkuId": c("product_sku"),
         "SkuMeter": c("line_item_usage_type"),
         "SkuPriceId": c("pricing_rate_code"),
@@ -400,10 +401,16 @@ def stage_cur(
     tag_stash = {k: ident(f"_kt_{k}") for k in tag_keys}
     # the distinct usage-type and tag combinations, from the typed rows; each is then worked out once
     class_cols, tag_cols = collect_keys(con, "aws_rows", [class_keys, tag_stash], "aws_keys")
-    classify_distinct(con, "aws_keys", class_cols, classify, _OUTPUTS, "aws_classes")
+    product_name = (
+        f"coalesce({class_cols['product_name']}, {_map_value(class_cols['product'], 'product_name')})"
+    )
+    derived = {k: v for k, v in class_cols.items() if k != "product"} | {"product_name": product_name}
+    extra = {"product_name": product_name}
+    classify_raw_keys(con, "aws_keys", class_cols, derived, classify, _OUTPUTS, "aws_usage", extra)
     if tag_keys:  # tag sets repeat across millions of lines: build each JSON once
         compute_distinct(con, "aws_keys", tag_cols, {"tags_json": tag_sql}, "aws_tags")
     lookups = _lookup_columns("s.x_LineItemType", "s.PricingQuantity", "s.PricingUnit", tags=bool(tag_keys))
+    lookups["ServiceName"] = "coalesce(k.product_name, s.x_ServiceCode)"
     have = set(select) | set(lookups) | {"x_SourceRow"}
     nulls = [f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in missing_cost_columns(have).items()]
     columns = ", ".join(
@@ -415,7 +422,7 @@ def stage_cur(
     tag_join = f"LEFT JOIN aws_tags AS tg ON tg.k = {on_tags}" if tag_keys else ""
     on_class = key_hash({k: f"s.{c}" for k, c in class_keys.items()})
     con.execute(
-        f"CREATE VIEW staged AS SELECT {columns} FROM aws_rows AS s LEFT JOIN aws_classes AS k ON k.k = {on_class} "
+        f"CREATE VIEW staged AS SELECT {columns} FROM aws_rows AS s LEFT JOIN aws_usage AS k ON k.k = {on_class} "
         f"{tag_join}"
     )
     return "staged", _warnings(con)
@@ -430,7 +437,7 @@ def _exclusive_end(end: str) -> str:
 
 
 def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> dict[str, str]:
-    """The columns that need the per-combination answers (`k`: aws_classes, `tg`: aws_tags), over the line item
+    """The columns that need the per-combination answers (`k`: aws_usage, `tg`: aws_tags), over the line item
     type, usage amount and pricing unit."""
     usage_line = f"({lit} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') OR {lit} IS NULL)"
     tokens = (
@@ -472,7 +479,7 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
     )
     unknown_gpu = (
         "x_InstanceType IS NOT NULL AND x_GpuCount IS NULL AND x_InstanceType IN "
-        "(SELECT x_InstanceType FROM aws_classes WHERE gpu_unknown)"
+        "(SELECT x_InstanceType FROM aws_usage_classes WHERE gpu_unknown)"
     )
     out += row_warning(
         con,

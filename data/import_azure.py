@@ -24,7 +24,7 @@ from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import gpu_count
 from spendscope.data.import_common import (
     as_file_stage,
-    classify_distinct,
+    classify_raw_keys,
     collect_keys,
     compute_distinct,
     key_hash,
@@ -233,15 +233,14 @@ def stage_azure(
 
     if progress:
         progress("classifying meters", 0.35)
-    info = c("AdditionalInfo")
-    service_type = f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.ServiceType') END"
+    # the meter fields and the raw AdditionalInfo text: what a row's meter answers and SkuPriceDetails depend on
     keys = {
         "meter": c("MeterName"),
         "product": c("ProductName", "Product"),
         "subcategory": c("MeterSubCategory"),
         "category": c("MeterCategory"),
         "unit": c("UnitOfMeasure"),
-        "service_type": service_type,
+        "info": c("AdditionalInfo"),
     }
     tag_keys = {"tags": c("Tags")}  # tag sets repeat across millions of lines: repair each once
     cost = parse_decimal(c(*COST))
@@ -263,7 +262,7 @@ def stage_azure(
     # the distinct meter and tag combinations (and whether any line looks amortised), from the rows read; each
     # combination is then worked out once
     class_cols, tag_cols, hint_cols = collect_keys(con, "azure_rows", [keys, tag_keys, hint], "azure_keys")
-    classify_distinct(con, "azure_keys", class_cols, classify, _OUTPUTS, "azure_classes")
+    _meter_answers(con, class_cols)
     compute_distinct(con, "azure_keys", tag_cols, {"tags_json": repair_json(ident("tags"))}, "azure_tags")
 
     commitment = f"({pricing_model} IN ('Reservation', 'SavingsPlan'))"
@@ -282,15 +281,6 @@ def stage_azure(
     block = "CAST(k.block AS DECIMAL(38,10))"
     tokens = f"CASE WHEN k.tokens AND {usage} THEN CAST(round({qty} * {block}) AS BIGINT) END"
     commitment_id = f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitId')}, ''), nullif({c('ReservationId')}, '')) END"
-    details = pairs_to_json(
-        [
-            ("x_DeploymentType", "k.deployment"),
-            ("x_ServiceTier", "k.tier"),
-            ("x_Modality", "k.modality"),
-            ("InstanceType", f"CASE WHEN k.x_GpuCount IS NOT NULL THEN {service_type} END"),
-            ("CoreCount", f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.VCPUs') END"),
-        ]
-    )
     payg = num(("PayGPrice",))
     unit_price = num(("UnitPrice",))
     select = {
@@ -350,7 +340,7 @@ def stage_azure(
         "ServiceSubcategory": "k.subcategory",
         "SkuId": c("ProductId", "PartNumber"),
         "SkuMeter": c("MeterName"),
-        "SkuPriceDetails": f"CAST({details} AS JSON)",
+        "SkuPriceDetails": "k.details",
         "SubAccountId": c("SubscriptionId", "SubscriptionGuid"),
         "SubAccountName": c("SubscriptionName"),
         "SubAccountType": f"CASE WHEN {c('SubscriptionId', 'SubscriptionGuid')} IS NOT NULL THEN 'Subscription' END",
@@ -375,7 +365,7 @@ def stage_azure(
     # mapped as a view: the INSERT into the store is the only other pass over the rows
     con.execute(
         f"CREATE VIEW azure_staged AS SELECT {body}, raw.x_Bad FROM azure_rows AS raw "
-        f"LEFT JOIN azure_classes AS k ON k.k = {key_hash(keys)} LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)} "
+        f"LEFT JOIN azure_meters AS k ON k.k = {key_hash(keys)} LEFT JOIN azure_tags AS tg ON tg.k = {key_hash(tag_keys)} "
         + " ".join(dated.joins)
     )
     con.execute("CREATE VIEW staged AS SELECT * EXCLUDE (x_PeriodFallback) FROM azure_staged")
@@ -391,6 +381,26 @@ def stage_azure(
         table="azure_staged",
     )
     return "staged", warnings + _warnings(con, amortised)
+
+
+def _meter_answers(con: duckdb.DuckDBPyConnection, cols: dict[str, str]) -> None:
+    """Table `azure_meters`: per distinct meter fields and AdditionalInfo text, the meter's answers (`classify`,
+    once per distinct meter fields and ServiceType) and the row's SkuPriceDetails JSON: a row finds everything its
+    meter and AdditionalInfo decide with one join on its raw columns, and no JSON is parsed or built per row."""
+    info = cols["info"]
+    service_type = f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.ServiceType') END"
+    derived = {k: v for k, v in cols.items() if k != "info"} | {"service_type": service_type}
+    details = pairs_to_json(
+        [
+            ("x_DeploymentType", "c.deployment"),
+            ("x_ServiceTier", "c.tier"),
+            ("x_Modality", "c.modality"),
+            ("InstanceType", f"CASE WHEN c.x_GpuCount IS NOT NULL THEN {service_type} END"),
+            ("CoreCount", f"CASE WHEN json_valid({info}) THEN json_extract_string({info}, '$.VCPUs') END"),
+        ]
+    )
+    extra = {"details": f"CAST({details} AS JSON)"}
+    classify_raw_keys(con, "azure_keys", cols, derived, classify, _OUTPUTS, "azure_meters", extra)
 
 
 def _amortised_line(cost: str, charge_type: str, pricing_model: str) -> str:

@@ -351,6 +351,31 @@ def classify_distinct(
     return name
 
 
+def classify_raw_keys(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    raw: dict[str, str],
+    derived: dict[str, str],
+    fn: Callable[[dict[str, Any]], dict[str, Any]],
+    outputs: dict[str, str],
+    name: str,
+    extra: dict[str, str] | None = None,
+) -> str:
+    """Like `classify_distinct` for keys that must first be worked out from raw text (a JSON field of a map column,
+    say): `fn` runs once per distinct combination of `derived` (key name -> SQL over the `raw` columns of `table`),
+    and table `name` holds, per distinct combination of `raw` (`k` = hash of the raw values: rows join on their own
+    columns, with no per-row parsing), those answers plus `extra` (name -> SQL over the raw columns and the answers,
+    alias `c`). The answers per derived combination stay in table `{name}_classes`."""
+    classify_distinct(con, table, derived, fn, outputs, f"{name}_classes")
+    more = "".join(f", {expr} AS {ident(n)}" for n, expr in (extra or {}).items())
+    con.execute(
+        f"CREATE OR REPLACE TABLE {name} AS SELECT m.k, c.* EXCLUDE (k){more} "
+        f"FROM (SELECT DISTINCT {key_hash(raw)} AS k, {', '.join(raw.values())} FROM {table}) AS m "
+        f"LEFT JOIN {name}_classes AS c ON c.k = {key_hash(derived)}"
+    )
+    return name
+
+
 def compute_distinct(
     con: duckdb.DuckDBPyConnection, table: str, keys: dict[str, str], outputs: dict[str, str], name: str
 ) -> str:

@@ -160,15 +160,31 @@ def _flat_rows(con: duckdb.DuckDBPyConnection, src: Source) -> None:
         list_paths = "[" + ", ".join(f"'$.{f}'" for f in lists) + "]"
         cols = [f"nullif(s[{i + 1}], '') AS {ident(FIELDS[f])}" for i, f in enumerate(scalars)]
         cols += [f"CAST(l[{i + 1}] AS VARCHAR) AS {ident(LISTS[f])}" for i, f in enumerate(lists)]
-        con.execute(
-            f"CREATE TABLE flat_rows AS SELECT {', '.join(cols)} FROM (SELECT "
+        flat = (
+            f"SELECT {', '.join(cols)} FROM (SELECT "
             f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l FROM raw)"
         )
-        return
-    cols = []
-    for field, name in (FIELDS | LISTS).items():
-        cols.append(f"{_field(src, field, field in LISTS)} AS {ident(name)}")
-    con.execute(f"CREATE TABLE flat_rows AS SELECT {', '.join(cols)} FROM raw")
+    else:
+        cols = []
+        for field, name in (FIELDS | LISTS).items():
+            cols.append(f"{_field(src, field, field in LISTS)} AS {ident(name)}")
+        flat = f"SELECT {', '.join(cols)} FROM raw"
+    parsed = ", ".join(f"{expr} AS {ident(alias)}" for alias, (_, expr) in PARSED.items())
+    con.execute(f"CREATE TABLE flat_rows AS SELECT *, {parsed} FROM ({flat})")
+
+
+# The numbers and times of a row, parsed once in the read (alias -> (text column, parsing SQL)): the check for
+# bad values compares them with their text, and the mapping to FOCUS uses them.
+PARSED = {
+    "_p_cost": ("cost", parse_decimal("cost")),
+    "_p_cost_at_list": ("cost_at_list", parse_decimal("cost_at_list")),
+    "_p_usage_amount": ("usage_amount", parse_decimal("usage_amount")),
+    "_p_pricing_amount": ("pricing_amount", parse_decimal("pricing_amount")),
+    "_p_start": ("usage_start_time", parse_timestamp_iso_first("usage_start_time")),
+    "_p_end": ("usage_end_time", parse_timestamp_iso_first("usage_end_time")),
+    "_p_export": ("export_time", parse_timestamp_iso_first("export_time")),
+    "_p_month": ("invoice_month", "CAST(try_strptime(invoice_month, '%Y%m') AS TIMESTAMPTZ)"),
+}
 
 
 def _python_lists_to_json(con: duckdb.DuckDBPyConnection) -> None:
@@ -267,7 +283,15 @@ def stage_gcp(
             f"TRY(json_transform(credits, '{_CREDIT_TYPE}')) IS NULL",
         )
     )
-    reject_first_bad(con, src, checks, table="flat", row="x_SourceRow")
+    # the costly search for the first bad value runs only when a parsed value (or the credits list) says there is one
+    unparsed = [
+        f"({ident(text)} IS NOT NULL AND {ident(alias)} IS NULL)"
+        for alias, (text, _) in PARSED.items()
+        if alias != "_p_export"  # not checked: an unreadable export time is left empty
+    ]
+    suspect = " OR ".join(["usage_start_time IS NULL", "cost IS NULL", *unparsed, f"({checks[-1].bad})"])
+    if con.execute(f"SELECT count(*) FROM flat_rows WHERE {suspect}").fetchall()[0][0]:
+        reject_first_bad(con, src, checks, table="flat", row="x_SourceRow")
     con.execute(
         f"""CREATE TABLE credit_lines AS SELECT x_SourceRow, c.* FROM (
             SELECT x_SourceRow, unnest(list_transform(json_transform(credits, '{_CREDIT_TYPE}'),
@@ -304,7 +328,7 @@ def stage_gcp(
         "gcp_tags",
     )
     tags = "CAST(tg.tags_json AS JSON)"
-    month = "CAST(try_strptime(invoice_month, '%Y%m') AS TIMESTAMPTZ)"
+    month = "_p_month"
     commitment = "(starts_with(lower(sku), 'commitment'))"
     common = {
         "AvailabilityZone": "zone",
@@ -312,8 +336,8 @@ def stage_gcp(
         "BillingCurrency": "currency",
         "BillingPeriodStart": month,
         "BillingPeriodEnd": f"{month} + INTERVAL 1 MONTH",
-        "ChargePeriodStart": parse_timestamp_iso_first("usage_start_time"),
-        "ChargePeriodEnd": parse_timestamp_iso_first("usage_end_time"),
+        "ChargePeriodStart": "_p_start",
+        "ChargePeriodEnd": "_p_end",
         "InvoiceIssuerName": "'Google'",
         "ProviderName": "'Google Cloud'",
         "PublisherName": "coalesce(nullif(seller_name, ''), 'Google')",
@@ -335,16 +359,16 @@ def stage_gcp(
         "x_ServiceId": "service_id",
         "x_CostType": "cost_type",
         # the export's watermark: a pull of rows exported after everything stored is an incremental pull
-        "x_ExportTime": parse_timestamp_iso_first("export_time"),
+        "x_ExportTime": "_p_export",
     }
-    cost = parse_decimal("cost")
-    amount = parse_decimal("usage_amount")
+    cost = "_p_cost"
+    amount = "_p_usage_amount"
     usage = "(coalesce(cost_type, 'regular') = 'regular' AND NOT " + commitment + ")"
     usage_rows = common | {
         "x_SourceRow": "f.x_SourceRow",
         "BilledCost": cost,
         "EffectiveCost": cost,
-        "ListCost": f"coalesce({parse_decimal('cost_at_list')}, {cost})",
+        "ListCost": f"coalesce(_p_cost_at_list, {cost})",
         "ContractedCost": cost,
         "ChargeCategory": f"CASE WHEN cost_type = 'tax' THEN 'Tax' WHEN cost_type IN ('adjustment', 'rounding_error') "
         f"THEN 'Adjustment' WHEN {commitment} THEN 'Purchase' ELSE 'Usage' END",
@@ -353,7 +377,7 @@ def stage_gcp(
         "ChargeFrequency": f"CASE WHEN {commitment} THEN 'Recurring' ELSE 'Usage-Based' END",
         "ConsumedQuantity": f"CASE WHEN {usage} THEN coalesce({amount} * CAST(k.token_mult AS DECIMAL(38,10)), {amount}) END",
         "ConsumedUnit": f"CASE WHEN {usage} THEN k.consumed_unit END",
-        "PricingQuantity": parse_decimal("pricing_amount"),
+        "PricingQuantity": "_p_pricing_amount",
         "PricingUnit": "pricing_unit",
         "x_TokenType": "CASE WHEN k.token_mult IS NOT NULL THEN k.x_TokenType END",
         "x_Tokens": f"CASE WHEN {usage} AND k.token_mult IS NOT NULL THEN "

@@ -38,6 +38,32 @@ _DATE_SUFFIX = re.compile(r"(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|@latest|@\d+|-v1
 # embed-english-v3, titan-embed-text-v2.
 _GPT_VERSION = re.compile(r"^(gpt-[\w.]+?(?:-mini|-nano|-turbo|-pro)?)-\d{4}$", re.I)
 
+# Every way normalize_model finds a model starts from one of these words (each family of `_FAMILY` and of the
+# spaced patterns below contributes its first letters-and-digits run), so text without any of them names no model.
+# Runs of letters and digits only: the prefix removals in normalize_model cut at non-word characters, so they cannot
+# join two pieces into one of these words. `o1`/`o3`/`o4` count only where `_FAMILY_RE` can match them (not after
+# a letter or digit). Lets bulk callers skip the deriver, in SQL too (`may_name_model_sql`).
+_MAY_NAME = (
+    r"claude|gemini|gemma|llama|mistral|mixtral|codestral|pixtral|gpt|whisper|tts|dall|davinci|babbage|text|"
+    r"titan|nova|command|jamba|deepseek|imagen|bison|gecko|embed|grok|qwen|(?:^|[^a-z0-9])o[134]"
+)
+_MAY_NAME_RE = re.compile(_MAY_NAME, re.I)
+
+
+def may_name_model(text: str | None) -> bool:
+    """False when `text` certainly names no model (normalize_model would return None); cheap."""
+    return bool(text) and _MAY_NAME_RE.search(str(text).strip().lower()) is not None
+
+
+def may_name_model_sql(column: str) -> str:
+    """SQL over a text column, true where `may_name_model` may be true: the same test on ASCII text (where
+    DuckDB's and Python's lower case agree); text with other characters is always passed on to Python."""
+    return (
+        f"({column} IS NOT NULL AND (regexp_matches(lower({column}), '{_MAY_NAME}') "
+        f"OR regexp_matches({column}, '[^\\x00-\\x7f]')))"
+    )
+
+
 _CLAUDE_SPACED = re.compile(
     r"claude[\s_-]*(?:(\d+(?:[.\s]\d)?)[\s_-]*)?(opus|sonnet|haiku|instant)(?:[\s_-]*(\d+(?:[.\s_-]\d)?))?",
     re.I,
@@ -90,6 +116,8 @@ def normalize_model(text: str | None) -> str | None:
         return None
     raw = str(text).strip()
     low = raw.lower()
+    if not _MAY_NAME_RE.search(low):
+        return None
     # vendor prefixes of Bedrock / Vertex ids: anthropic.claude-..., publishers/google/models/gemini-...
     low = re.sub(r"\b(?:us|eu|apac|global)\.(?=[a-z]+\.)", "", low)
     low = re.sub(

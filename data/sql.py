@@ -127,13 +127,15 @@ def read_json_lines(path: str) -> str:
 
 def parse_timestamp_iso_first(expr: str) -> str:
     """`parse_timestamp` with a fast path for ISO 8601 text (what cloud exports write): a plain cast where the text
-    is `YYYY-MM-DD...` and casts to a plausible year, the full parser for everything else. Same results."""
+    is `YYYY-MM-DD...` with a year from 1971 to 2199 (compared as text: no offset can move such a time out of
+    1970-2200, the plausible years), the full parser for everything else, and for a cast that fails. Same results,
+    with one cast per value (a range check on the cast value would cast twice: DuckDB does not share the common
+    subexpression of a CASE)."""
     v = f"trim({expr})"
-    fast = f"TRY_CAST({v} AS TIMESTAMPTZ)"
-    return (
-        f"(CASE WHEN substr({v}, 5, 1) = '-' AND substr({v}, 8, 1) = '-' AND year({fast}) BETWEEN 1970 AND 2200 "
-        f"THEN {fast} ELSE {parse_timestamp(expr)} END)"
+    iso = (
+        f"substr({v}, 5, 1) = '-' AND substr({v}, 8, 1) = '-' AND substr({v}, 1, 4) BETWEEN '1971' AND '2199'"
     )
+    return f"coalesce(CASE WHEN {iso} THEN TRY_CAST({v} AS TIMESTAMPTZ) END, {parse_timestamp(expr)})"
 
 
 def _entries_json(entries: str) -> str:

@@ -1,0 +1,58 @@
+"""Issue 21, session 7: the one-cast ISO fast path of `parse_timestamp_iso_first` gives what the full parser with
+its range check gives, on every spelling an export writes and on the edges of the plausible years (1970-2200)."""
+
+from __future__ import annotations
+
+import duckdb
+from spendscope.data.sql import parse_timestamp, parse_timestamp_iso_first
+
+TEXTS = [
+    "2026-04-01T00:00:00Z",
+    "2026-04-01T00:00:00.123Z",
+    "2026-04-01 13:45:00",
+    "2026-04-01T13:45:00+05:30",
+    "2026-04-01T13:45:00-08:00",
+    "2026-04-01",
+    "  2026-04-01T00:00:00Z  ",
+    "2026-04-01T24:00:00Z",
+    "2026-04-31",
+    "2026-13-01",
+    "1970-01-01T00:30:00+01:00",
+    "1970-01-01T00:00:00Z",
+    "1969-12-31T23:30:00-01:00",
+    "1969-12-31T23:59:59Z",
+    "1971-01-01T05:00:00+14:00",
+    "2199-12-31T23:00:00-10:00",
+    "2200-12-31T23:30:00-01:00",
+    "2200-12-31T23:59:59Z",
+    "2201-01-01T00:00:00Z",
+    "2201-01-01T00:30:00+01:00",
+    "0202-01-01",
+    "19:9-01-01",
+    "abcd-ef-gh",
+    "4/1/2026",
+    "04/01/2026 13:00:00",
+    "4/1/26",
+    "2026/04/01",
+    "20260401",
+    "",
+    " ",
+    "not a date",
+    None,
+]
+
+
+def test_the_iso_fast_path_agrees_with_the_full_parser_on_every_spelling() -> None:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE t AS SELECT unnest(CAST(? AS VARCHAR[])) AS v", [TEXTS])
+    # the full parser, which ends with its own plausible-years check: the reference for every text
+    rows = con.execute(
+        f"SELECT v, {parse_timestamp_iso_first('v')}, {parse_timestamp('v')} FROM t"
+    ).fetchall()
+    assert len(rows) == len(TEXTS)
+    for text, fast, full in rows:
+        assert fast == full, text
+    parsed = {text for text, fast, _ in rows if fast is not None}
+    assert "2026-04-01T13:45:00+05:30" in parsed and "4/1/2026" in parsed
+    assert "1970-01-01T00:30:00+01:00" not in parsed  # 1969 in UTC: outside the plausible years
