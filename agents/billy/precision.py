@@ -264,8 +264,9 @@ def unresolved_names(
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
         ) or bool({prev, nxt} & _CONCEPT_WORDS)
-        if len(t.text) == 2 and not _after_tag_key(prev, index):
-            continue  # "env qa": a two-letter word is a name only right after a tag key
+        owner_slot = prev in _DETERMINERS and nxt in _CONCEPT_WORDS  # "the hr team", "our ml squad"
+        if len(t.text) == 2 and not _after_tag_key(prev, index) and not owner_slot:
+            continue  # "env qa": a two-letter word is a name only right after a tag key or before "team"
         # "spot instances", "the graviton boxes": a word Billy does not know naming a kind of machine
         named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(t.text, index))
         # "which vet spent the most": a word where the dimension of a ranking goes
