@@ -40,7 +40,7 @@ RE = {
         r"\bprepa(id|y)\b|\bpre-?purchas\w*"
     ),
     "utilization": re.compile(
-        r"\butili[sz]\w*|\busage rate\b|\bhow much of\b.*\b(used|use|using|consumed|consume|burn(ed|t)?)\b|"
+        r"\butili[sz]\w*|\butil\b|\busage rate\b|\bhow much of\b.*\b(used|use|using|consumed|consume|burn(ed|t)?)\b|"
         r"\b(what|which) (share|percent|percentage|fraction|portion) of\b.*\b(used|consumed)\b|"
         r"(%|\bpercent\w*|\bshare|\bfraction|\bportion|\bproportion) of\b.*\b(use|used|using|consumed?)\b"
     ),
@@ -192,8 +192,8 @@ LANDING = re.compile(
     # "what will december actuals be": this month's actuals to come are its landing
     r"\bwill\b[^?.]{0,40}\bactuals?\b|\bactuals?\b[^?.]{0,20}\bwill\b"
 )
-# How busy GPUs or instances were (not their idle cost).
-BUSY = re.compile(r"\b(busy|utili[sz]\w*|how hard|usage rate|saturat\w*|load(ed)?)\b")
+# How busy GPUs or instances were (not their idle cost); "util" is Slack's short form.
+BUSY = re.compile(r"\b(busy|utili[sz]\w*|util|how hard|usage rate|saturat\w*|load(ed)?)\b")
 INSTANCE_WORDS = re.compile(r"\b(boxes|box|instances?|nodes?|machines?|servers?|hosts?|gpus?|cards?)\b")
 GPU_WORD = re.compile(r"(?:g[bh]|mi|[abhlvt])\d{1,3}[a-z]?s?")  # "a100s", "l4", "gh200", "mi300x"
 GPU_NAME = re.compile(r"\b" + GPU_WORD.pattern + r"\b")
