@@ -242,4 +242,7 @@ def _known_words(index: ValueIndex) -> set[str]:
     for pattern in RE.values():
         known.update(re.findall(r"[a-z]{3,}", pattern.pattern))
     known.update(re.findall(r"[a-z]{3,}", SUPERLATIVE_HIGH + SUPERLATIVE_LOW))
+    from spendscope.agents.billy.whatif import PAYG, WHAT_IF
+
+    known.update(re.findall(r"[a-z]{3,}", PAYG.pattern + WHAT_IF.pattern))  # "payg", "paygo"
     return known

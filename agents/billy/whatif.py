@@ -23,7 +23,7 @@ PAYG = re.compile(
     r"\b(pay[- ]?as[- ]?you[- ]?go|payg|paygo|on[- ]demand|without (the |our |a )?(commitment|ptu|reservation)s?)\b"
 )
 WHAT_IF = re.compile(
-    r"\bwould ([\w.-]+ ){0,3}(have )?(cost|paid|been)\b|\bwhat[- ]ifs?\b|\binstead\b|\bworth it\b|"
+    r"\bwould ([\w.'’-]+ ){0,3}(have )?(cost|paid|been)\b|\bwhat[- ]ifs?\b|\binstead\b|\bworth it\b|"
     r"\bvs\.?\b|\bversus\b|\bcompared? (to|with)\b|\bcheaper\b|\bsav(e|ed|ing)\b"
 )
 COMMIT_WORDS = re.compile(
