@@ -25,7 +25,9 @@ RE = {
     "cache_excl": re.compile(r"(excl(uding|uded|\.)?|without|except|not counting|minus)\b[^.?!]{0,20}\bcach"),
     "money": re.compile(
         r"\$|\b(spend|spent|spending|spends|cost|costs|costing|cost us|pay|paid|paying|price[ds]?|pricing|charged?|"
-        r"bill|billed|invoic\w*|dollars?|usd|expensive|cheap\w*|money|budget)\b"
+        r"bill|billed|invoic\w*|dollars?|usd|expensive|cheap\w*|money|budget)\b|"
+        # "how much went on output tokens": spending, said the British / Australian way
+        r"\bhow much (of [\w' ]{1,30} )?(went|goes|has gone|gone) (on|to|into)\b"
     ),
     "how_many": re.compile(r"\bhow many\b(?! (dollars|usd|\$))|\bnumber of\b|\bcount\b|\bvolume\b"),
     "requests": re.compile(r"\b(requests?|calls?|api calls?|invocations?|inferences?|completions calls?)\b"),
