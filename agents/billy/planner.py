@@ -207,6 +207,14 @@ def _label_dim(dim: str) -> str:
     return dim.replace("_", " ")
 
 
+def _add_filter(plan: Plan, f: Filter) -> None:
+    """A filter read after the share was split ("share of q3 on the a100s"): the part when nothing else is."""
+    if plan.intent == "share" and not plan.share_filters:
+        plan.share_filters.append(f)
+    else:
+        plan.filters.append(f)
+
+
 def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> None:
     """A GPU model named ("A100 spend", "the H100s"): the store's instance types that carry that GPU."""
     from spendscope.agents.billy.precision import gpu_types
@@ -218,7 +226,7 @@ def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> 
             continue
         name, types = gpu_types(t.text, index)
         if types:
-            plan.filters.append(Filter(dimension="instance_type", values=types))
+            _add_filter(plan, Filter(dimension="instance_type", values=types))
             plan.assumptions.append(f"'{t.text}' = instances with {name.upper()} GPUs ({', '.join(types)})")
             plan.subject = plan.subject or f"{name.upper()} instances"
             used.add(i)
@@ -238,7 +246,7 @@ def _instance_names(q: _Question, used: set[int], plan: Plan, index: ValueIndex)
             continue
         names = [v for v in index.values.get("resource", []) if t.text in tokens(v)]
         if names:
-            plan.filters.append(Filter(dimension="resource", values=names))
+            _add_filter(plan, Filter(dimension="resource", values=names))
             plan.assumptions.append(f"'{t.text} {q.toks[i + 1].text}' = resource {', '.join(names)}")
             used.add(i)
             return
