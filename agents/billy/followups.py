@@ -17,6 +17,7 @@ from spendscope.tools.periods import Period
 # whichever of these the new name resolves to; "how much of that was <seller>" narrows instead.
 SELLER_DIMS = {"provider", "service", "invoice_issuer", "publisher"}
 PART_OF = re.compile(r"\b(of|in|within|from) (that|those|it|them|this)\b")
+THAT = re.compile(r"\b(that|those|it|them|this|these)\b")
 
 
 def _ref(p: Period) -> Any:
@@ -97,6 +98,15 @@ def _merge_followup(
             SELLER_DIMS  # "cursor spend" then "and copilot?": the seller swapped (provider or service)
         )
     merged.filters = [f for f in merged.filters if f.dimension not in replaced] + list(new.filters)
+    if (
+        merged.intent == "share"
+        and prev.intent != "share"
+        and not new.filters
+        and not new.share_filters
+        and THAT.search(q.low)
+    ):
+        # "what share of the month is that": the previous answer's rows are the part, the period the whole
+        merged.share_filters, merged.filters = merged.filters, []
     if merged.intent == "share" and new.filters and not new.share_filters:
         new_dims = {f.dimension for f in new.filters}
         merged.share_filters = [f for f in merged.share_filters if f.dimension not in new_dims]

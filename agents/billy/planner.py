@@ -83,7 +83,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         # ("which of those grew the most" ranks the previous answer's group, not its winner)
         # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
         ent = previous.answer_entity
-        plan.filters = [f for f in plan.filters if f.dimension != ent.dimension] + [ent]
+        if plan.intent == "share" and plan.share_filters:  # "what share of feb is that": the part
+            plan.share_filters = [f for f in plan.share_filters if f.dimension != ent.dimension] + [ent]
+        else:
+            plan.filters = [f for f in plan.filters if f.dimension != ent.dimension] + [ent]
         if rule.name == "figure":  # "what did they spend": a figure for the entity, not the ranking again
             plan.intent, plan.group_by, plan.top = "total", [], None
         plan.assumptions.append(f"'{r.question}' is about {ent.dimension.replace('_', ' ')} {ent.values[0]}")
