@@ -98,6 +98,8 @@ def _answer(
             answer = _execute(store, plan, index, caller)
             if plan.intent == "top" and plan.group_by and isinstance(answer.value, str):
                 plan.answer_entity = Filter(dimension=plan.group_by[0], values=[answer.value])
+            if plan.intent == "drivers":
+                plan.answer_drivers = top_drivers(answer)
         except SpendscopeError as exc:
             if not has_llm:  # the refused call is kept, so a surface can tell what the question asked about
                 attempted = ToolCall(
@@ -123,6 +125,19 @@ def _answer(
     if thread_id:
         threads.record(settings.state_dir, thread_id, question, answer.answer, used_plan, answer.llm)
     return answer
+
+
+def top_drivers(answer: BillyAnswer) -> list[Filter]:
+    """The largest driver of each dimension in an explanation's table (dimension, value, ..., change), for a
+    follow-up's "that model" / "that app"."""
+    table = answer.table
+    if table is None or table.columns[:2] != ["dimension", "value"]:
+        return []
+    found: dict[str, Filter] = {}
+    for row in table.rows:
+        if row[0] and row[1] not in (None, "") and row[0] not in found:
+            found[str(row[0])] = Filter(dimension=str(row[0]), values=[str(row[1])])
+    return list(found.values())
 
 
 def as_caller(caller: Caller | None, scope: list[Filter] | None) -> Caller:

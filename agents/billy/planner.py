@@ -78,6 +78,9 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     elif previous is not None and not r.periods and previous.period is not None and plan.base_period is None:
         plan.period = previous.period
         plan.assumptions.append(f"period carried over from the conversation: {previous.period.label}")
+    if "pronoun" in r.cues and previous is not None and previous.answer_entity is None:
+        # "how much did that model cost" after "why was march 3 so expensive": the explanation's top driver
+        previous = _driver_named(previous, q, index)
     among = re.search(r"\b(which|what|who)( ones?)? of (those|these|them|they)\b", q.low)
     if "pronoun" in r.cues and previous is not None and previous.answer_entity is not None and not among:
         # ("which of those grew the most" ranks the previous answer's group, not its winner)
@@ -208,6 +211,18 @@ def _ref(p: Period) -> PeriodRef:
 
 def _label_dim(dim: str) -> str:
     return dim.replace("_", " ")
+
+
+def _driver_named(previous: Plan, q: _Question, index: ValueIndex) -> Plan:
+    """The previous plan with `answer_entity` set to its explanation's largest driver of the dimension named
+    after "that" / "this" ("that model", "this app"), when there is one."""
+    for m in re.finditer(r"\b(that|this|those|these) (\w+)", q.low):
+        noun = m.group(2)
+        dim = index.dim_words.get((noun,)) or index.dim_words.get((noun.rstrip("s"),))
+        ent = next((f for f in previous.answer_drivers if f.dimension == dim), None)
+        if ent is not None:
+            return previous.model_copy(update={"answer_entity": ent})
+    return previous
 
 
 def _add_filter(plan: Plan, f: Filter) -> None:
