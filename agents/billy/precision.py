@@ -501,6 +501,22 @@ def is_month_or_day(word: str) -> bool:
     return word.rstrip(".") in _CALENDAR_WORDS
 
 
+_RANKED = re.compile(
+    r"^\s*(which|whose)\s+(?P<what>(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)\s+"
+    r"(spent|spends|spend|cost|costs|was|were|had|burned|burnt|used|ran)\b"
+    r".*\b(most|least|highest|lowest|biggest|largest|smallest|cheapest|priciest|more|less)\b"
+)
+
+
+def ranked_without_dimension(low: str) -> str:
+    """ "which business line spent the most": a ranking over words that name no dimension of the store (the
+    question reached the plain figure), so no figure: the words are what is not in the data."""
+    m = _RANKED.match(low)
+    if m is None or m.group("what").split()[0] in _PRONOUNS | _DETERMINERS:
+        return ""
+    return m.group("what")
+
+
 def confidence(plan: Plan, intent_found: bool) -> None:
     c = 0.9 if intent_found else 0.4
     if plan.unresolved:
