@@ -319,6 +319,39 @@ HAVLYS_THREADS = [
     ]),
 ]  # fmt: skip
 
+# written after the first score and the fixes, to test each fix's rule on other wording (not blind)
+YARRABEE_AFTER = [
+    ("unit", "gpu util on the scout box in feb", "number", gpu_util("2027-02-01", "2027-03-01", Y_A100), Y_AS_OF),
+    ("payg", "what would gsu-labels have cost us payg in jan", "number", commitment_payg(Y_JAN, "gsu-labels"), Y_AS_OF),
+    ("figure", "how much went on haiku in feb", "number", cost(Y_FEB, model_is("claude-haiku-4-5")), Y_AS_OF),
+    ("why", "wtf happened on march 3", "names", "claude-sonnet-4-5", Y_AS_OF),
+    ("share", "share of march on the h100s", "number", share(Y_MAR, H100), Y_AS_OF),
+    ("unanswerable", "how much did the qa team spend in march", "none", "", Y_AS_OF),
+    ("unanswerable", "which business line spent the most in feb", "none", "", Y_AS_OF),
+]  # fmt: skip
+
+YARRABEE_AFTER_THREADS = [
+    ("lambda-share", [
+        ("lambda spend in feb", "number", cost(Y_FEB, LAMBDA)),
+        ("what share of the month is that", "number", share(Y_FEB, LAMBDA)),
+    ]),
+]  # fmt: skip
+
+HAVLYS_AFTER = [
+    ("gpu", "a100 util in august", "number", gpu_util("2026-08-01", "2026-09-01", H_A100S), H_AS_OF),
+    ("ranking", "which cost center spent the least in october", "which", which(H_OCT, "Tags->>'costcentre'", desc=False), H_AS_OF),
+    ("payg", "what would quote-writer's ptu have cost on payg in august", "number", commitment_payg(H_AUG, "ptu-quotes"), H_AS_OF),
+    ("unanswerable", "what did our bi squad spend in sept", "none", "", H_AS_OF),
+    ("unanswerable", "which vessel class cost the most in october", "none", "", H_AS_OF),
+]  # fmt: skip
+
+HAVLYS_AFTER_THREADS = [
+    ("spike-workload", [
+        ("why was oct 7 so expensive", "names", "gpt-4.1"),
+        ("what did that workload cost that day", "number", cost(H_OCT7, tag("workload", "lice-count"))),
+    ]),
+]  # fmt: skip
+
 # first-score failures (question or thread name -> cause seen from outside), filled in after the first run
 YARRABEE_MISSES: dict[str, str] = {}
 HAVLYS_MISSES: dict[str, str] = {}
@@ -364,6 +397,30 @@ class TestHavlysOppdrett(_Round16):
     QUESTIONS = HAVLYS_QUESTIONS
     THREADS = HAVLYS_THREADS
     MISSES = HAVLYS_MISSES
+
+    def build(self, folder: Path) -> Store:
+        return round_store(folder, build_havlys(folder), "havlys")
+
+
+class TestYarrabeeWinesAfterFixes(_Round16):
+    """Other wording for each round-16 fix (written after reading the planner: not part of the blind score)."""
+
+    AS_OF = Y_AS_OF
+    CURRENCY = "AUD"
+    QUESTIONS = YARRABEE_AFTER
+    THREADS = YARRABEE_AFTER_THREADS
+
+    def build(self, folder: Path) -> Store:
+        return round_store(folder, build_yarrabee(folder), "yarrabee")
+
+
+class TestHavlysOppdrettAfterFixes(_Round16):
+    """Other wording for each round-16 fix (written after reading the planner: not part of the blind score)."""
+
+    AS_OF = H_AS_OF
+    CURRENCY = "NOK"
+    QUESTIONS = HAVLYS_AFTER
+    THREADS = HAVLYS_AFTER_THREADS
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_havlys(folder), "havlys")
