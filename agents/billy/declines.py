@@ -30,7 +30,9 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\brevenues?\b|\bsales\b|\bearn(s|ed|ing|ings)?\b|\b[am]rr\b|\bbookings\b|"
-            r"\b(pay|pays|paid|paying|owes?) us\b"
+            r"\b(pay|pays|paid|paying|owes?) us\b|"
+            # "how much did search make us": money made, not spent
+            r"\bhow much (money )?(did|does|do|will|would|can) [^?.]{1,40}?\b(make|makes|made)\b"
         ),
         "revenue",
     ),
@@ -90,9 +92,21 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\blatenc(y|ies)\b|\b(error|failure|success) rates?\b|\buptime\b|\bresponse times?\b|"
-            r"\bp(50|90|95|99)\b"
+            r"\bp(50|90|95|99)\b|(?<!provisioned )\bthroughput\b(?! units?\b)(?! commitments?\b)(?! reservations?\b)|\btokens? (per|a|/) ?(second|sec|s)\b|\btps\b|\bttft\b|"
+            r"\btime to first token\b"
         ),
         "latency and error rates (Billy answers cost questions)",
+    ),
+    (
+        re.compile(
+            r"\bdue dates?\b|\b(invoices?|bills?) (is |are |was )?(due|overdue|paid)\b|\bpayment (terms|status)\b|"
+            r"\bwhen (is|are|was|were) [^?.]{0,40}\b(due|paid)\b"
+        ),
+        "invoice due dates and payments (the store holds charges, not their payment)",
+    ),
+    (
+        re.compile(r"\bcredits? (balances?|left|remaining)\b|\bremaining credits?\b|\bbalance of credits?\b"),
+        "credit balances (the bill holds credits applied, not what is left)",
     ),
     (re.compile(r"\b(carbon|co2|emissions?|footprint|energy|electricity|kwh)\b"), "carbon and energy use"),
     (
@@ -109,6 +123,11 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_TAX = re.compile(r"\b(tax|taxes|taxed|vat|gst|sales tax)\b")
+# "what did my team spend": Billy does not know whose team the asker is on
+_MINE = re.compile(r"\bmy (team|squad|department|group|org|feature|project|product|app|service)\b")
+
+
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     """Concepts the store does not hold, and actual figures for periods it has no data for."""
     rest = spelled_concepts(r.rest)
@@ -117,6 +136,11 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         for pattern, what in CONCEPTS
         if pattern.search(rest) and not (r.assistant and what in ("users", _IN_TEAMS))
     ]
+    categories = {str(v).lower() for v in index.values.get("charge_category", [])}
+    if _TAX.search(rest) and "tax" not in categories:
+        out.append("tax charges (the bill has no tax rows)")
+    if _MINE.search(rest) and not r.assistant:
+        out.append(f"which {_MINE.search(rest).group(1)} is yours (name it and I will answer)")  # type: ignore[union-attr]
     if {"headcount", _IN_TEAMS} & set(out):  # people in a team or on the payroll are headcount, not users
         out = [w for w in out if w != "users"]
     currency = other_currency(r.low, index)
