@@ -95,7 +95,7 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
             r"\bp(50|90|95|99)\b|(?<!provisioned )\bthroughput\b(?! units?\b)(?! commitments?\b)(?! reservations?\b)|\btokens? (per|a|/) ?(second|sec|s)\b|\btps\b|\bttft\b|"
             r"\btime to first token\b"
         ),
-        "latency and error rates (Billy answers cost questions)",
+        "latency, throughput, uptime and error rates (Billy answers cost questions)",
     ),
     (
         re.compile(
