@@ -248,3 +248,12 @@ def test_the_probe_table_is_whole() -> None:
     assert (len(UNANSWERABLE), len(ANSWERABLE), len(set(ids))) == (40, 20, 60)
     assert all(p[4] == "none" for p in UNANSWERABLE) and all(p[4] != "none" for p in ANSWERABLE)
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p[2]) for p in UNANSWERABLE + ANSWERABLE)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how much does gpt-4o make up of our october spend", "what share of october did support-bot make up"],
+)
+def test_make_up_is_a_share_not_money_made(stores: dict, settings: Settings, question: str) -> None:
+    a = _ask(stores["demo"], settings, question, DEMO)
+    assert "revenue" not in a.answer.lower() and a.value is not None, a.answer  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
             r"\brevenues?\b|\bsales\b|\bearn(s|ed|ing|ings)?\b|\b[am]rr\b|\bbookings\b|"
             r"\b(pay|pays|paid|paying|owes?) us\b|"
             # "how much did search make us": money made, not spent
-            r"\bhow much (money )?(did|does|do|will|would|can) [^?.]{1,40}?\b(make|makes|made)\b"
+            r"\bhow much (money )?(did|does|do|will|would|can) [^?.]{1,40}?\b(make|makes|made)\b(?! up\b)"
         ),
         "revenue",
     ),
