@@ -257,3 +257,16 @@ def test_the_probe_table_is_whole() -> None:
 def test_make_up_is_a_share_not_money_made(stores: dict, settings: Settings, question: str) -> None:
     a = _ask(stores["demo"], settings, question, DEMO)
     assert "revenue" not in a.answer.lower() and a.value is not None, a.answer  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much did detection spend in july vs what we budgeted",
+        "what was budgeted for hunting in september",
+    ],
+)
+def test_a_budgeted_amount_with_no_budget_set_gets_no_figure(
+    stores: dict, settings: Settings, question: str
+) -> None:
+    assert "no budgets" in _declined(stores["corvid"], settings, question, CORVID)
