@@ -143,7 +143,7 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         out.append(f"which {_MINE.search(rest).group(1)} is yours (name it and I will answer)")  # type: ignore[union-attr]
     if {"headcount", _IN_TEAMS} & set(out):  # people in a team or on the payroll are headcount, not users
         out = [w for w in out if w != "users"]
-    currency = other_currency(r.low, index)
+    currency = other_currency(rest, index)
     if currency:
         out.append(currency)
     users = _USING.search(r.rest)
@@ -281,7 +281,8 @@ _KRONER = {"SEK", "NOK", "DKK"}
 
 
 def other_currency(low: str, index: ValueIndex) -> str | None:
-    """ "whats october in euros" on a dollar bill: the currency asked, when it is not the bill's."""
+    """ "whats october in euros" on a dollar bill: the currency asked, when it is not the bill's (`low`: the
+    question with the store's names masked, so a value such as a team "eur-sales" is no currency)."""
     m = _IN_CURRENCY.search(low)
     if m is None:
         return None
