@@ -17,7 +17,7 @@ _PEOPLE = (
     r"subscribers?|players?|gamers?|readers?|viewers?|listeners?|visitors?|patients?|students?|learners?|"
     r"members?|shoppers?|riders?|guests?|fans?|passengers?|travell?ers?|commuters?|staff|people|persons?|"
     r"workers?|employees?|colleagues?|teachers?|tutors?|parents?|doctors?|nurses?|clinicians?|lawyers?|"
-    r"drivers?|farmers?|growers?"
+    r"drivers?|farmers?|growers?|ppl|humans?|hires"
 )
 # People who build and run things: counted as people only where a sentence puts them in a team ("how many
 # engineers are on X"); coding-assistant engineers are counted by their seats
@@ -29,17 +29,20 @@ _IN_TEAMS = "headcount (how many people are in a team)"
 CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
-            r"\brevenues?\b|\bsales\b|\bearnings\b|\b[am]rr\b|\bbookings\b|"
-            r"\b(pay|pays|paid|paying|owes?) us\b"
+            r"\brevenues?\b|\bsales\b|\bearn(s|ed|ing|ings)?\b|\b[am]rr\b|\bbookings\b|"
+            r"\b(pay|pays|paid|paying|owes?) us\b|"
+            # "how much did search make us": money made, not spent
+            r"\bhow much (money )?(did|does|do|will|would|can) [^?.]{1,40}?\b(make|makes|made)\b(?! up\b)"
         ),
         "revenue",
     ),
     (re.compile(r"\b(gross |net |profit )?margins?\b"), "margin"),
     (re.compile(r"\bprofit\w*\b|\broi\b|\breturn on investment\b"), "profit"),
     (
-        re.compile(r"\bhead ?counts?\b|\bsalar(y|ies)\b|\bpayroll\b|\bemployees?\b|\bstaff costs?\b"),
-        "headcount",
+        re.compile(r"\bsalar(y|ies)\b|\bpayroll\b|\bwages?\b|\bstaff costs?\b"),
+        "salaries and payroll",
     ),
+    (re.compile(r"\bhead ?counts?\b|\bemployees?\b"), "headcount"),
     (
         re.compile(
             r"\b(per|each|every|a)[ -]((active|daily|weekly|monthly|paying|unique|new) )*(users?|seats?|dau|mau|"
@@ -68,6 +71,14 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         _IN_TEAMS,
     ),
     (
+        # "how many analysts does response have": people a team has
+        re.compile(
+            r"\b(how many|number of|count of) ([a-z]+ )?(" + _PEOPLE + "|" + _STAFF + r")\b "
+            r"(do|does|did|will) [^?.]{1,40}?\b(have|has|had|employ|employs|employed|got)\b"
+        ),
+        _IN_TEAMS,
+    ),
+    (
         re.compile(
             r"\bchurn\w*\b|\bnps\b|\bconversion rates?\b|\bcac\b|\bltv\b|\bclv\b|\barpu\b|"
             r"\bcustomer acquisition costs?\b|\b(customer )?lifetime values?\b|\bpayback\b|"
@@ -81,9 +92,21 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\blatenc(y|ies)\b|\b(error|failure|success) rates?\b|\buptime\b|\bresponse times?\b|"
-            r"\bp(50|90|95|99)\b"
+            r"\bp(50|90|95|99)\b|(?<!provisioned )\bthroughput\b(?! units?\b)(?! commitments?\b)(?! reservations?\b)|\btokens? (per|a|/) ?(second|sec|s)\b|\btps\b|\bttft\b|"
+            r"\btime to first token\b"
         ),
-        "latency and error rates (Billy answers cost questions)",
+        "latency, throughput, uptime and error rates (Billy answers cost questions)",
+    ),
+    (
+        re.compile(
+            r"\bdue dates?\b|\b(invoices?|bills?) (is |are |was )?(due|overdue|paid)\b|\bpayment (terms|status)\b|"
+            r"\bwhen (is|are|was|were) [^?.]{0,40}\b(due|paid)\b"
+        ),
+        "invoice due dates and payments (the store holds charges, not their payment)",
+    ),
+    (
+        re.compile(r"\bcredits? (balances?|left|remaining)\b|\bremaining credits?\b|\bbalance of credits?\b"),
+        "credit balances (the bill holds credits applied, not what is left)",
     ),
     (re.compile(r"\b(carbon|co2|emissions?|footprint|energy|electricity|kwh)\b"), "carbon and energy use"),
     (
@@ -100,13 +123,29 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_TAX = re.compile(r"\b(tax|taxes|taxed|vat|gst|sales tax)\b")
+# "what did my team spend": Billy does not know whose team the asker is on
+_MINE = re.compile(r"\bmy (team|squad|department|group|org|feature|project|product|app|service)\b")
+
+
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     """Concepts the store does not hold, and actual figures for periods it has no data for."""
+    rest = spelled_concepts(r.rest)
     out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
         what
         for pattern, what in CONCEPTS
-        if pattern.search(r.rest) and not (r.assistant and what in ("users", _IN_TEAMS))
+        if pattern.search(rest) and not (r.assistant and what in ("users", _IN_TEAMS))
     ]
+    categories = {str(v).lower() for v in index.values.get("charge_category", [])}
+    if _TAX.search(rest) and "tax" not in categories:
+        out.append("tax charges (the bill has no tax rows)")
+    if _MINE.search(rest) and not r.assistant:
+        out.append(f"which {_MINE.search(rest).group(1)} is yours (name it and I will answer)")  # type: ignore[union-attr]
+    if {"headcount", _IN_TEAMS} & set(out):  # people in a team or on the payroll are headcount, not users
+        out = [w for w in out if w != "users"]
+    currency = other_currency(rest, index)
+    if currency:
+        out.append(currency)
     users = _USING.search(r.rest)
     if users and not _held(users.group("noun"), _COUNTED_HERE, index) and not r.assistant and not out:
         out.append(f"a count of the {users.group('noun')} it takes or serves (the store counts no people)")
@@ -180,3 +219,79 @@ def _per_unknown_unit(r: Reading, index: ValueIndex) -> str | None:
     if _held(noun, _PER_UNITS, index):
         return None
     return noun if noun.endswith("s") else f"{noun}es" if noun.endswith(("sh", "ch", "x")) else f"{noun}s"
+
+
+# Words of the concepts above that Slack users mistype ("revnue", "proift", "salries"); a slip is one letter
+# added, dropped, changed or two neighbours swapped, in a word of six letters or more
+_CONCEPT_WORDS = ("revenue", "revenues", "margin", "margins", "profit", "profits", "salary", "salaries", "payroll",
+                  "headcount", "latency", "emissions")  # fmt: skip
+
+
+def _one_slip(word: str, target: str) -> bool:
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == target[diff[1]]
+            and word[diff[1]] == target[diff[0]]
+        )
+    short, long_ = sorted((word, target), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def spelled_concepts(rest: str) -> str:
+    """`rest` with a concept word typed with one slip read as the word ("ad revnue" -> "ad revenue")."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return next((t for t in _CONCEPT_WORDS if _one_slip(word, t)), word)
+
+    return re.sub(r"[a-z]{6,}", fix, rest)
+
+
+# Currencies named as the unit of an answer ("in euros", "convert it to gbp"): Billy does not convert, so an
+# amount asked in a currency other than the bill's is declined (the figure would be in the wrong money)
+_CURRENCIES = {
+    "USD": r"usd|us dollars?|dollars?|bucks",
+    "EUR": r"eur|euros?|€",
+    "GBP": r"gbp|pounds?( sterling)?|sterling|quid|£",
+    "JPY": r"jpy|yen|¥",
+    "SEK": r"sek|swedish kron(or|a|er)|kronor|krona",
+    "NOK": r"nok|norwegian kron(er|e)",
+    "DKK": r"dkk|danish kron(er|e)",
+    "CHF": r"chf|swiss francs?|francs?",
+    "INR": r"inr|rupees?|₹",
+    "KRW": r"krw|korean won",
+    "CNY": r"cny|rmb|yuan|renminbi",
+    "CAD": r"cad|canadian dollars?",
+    "AUD": r"aud|australian dollars?|aussie dollars?",
+}
+_IN_CURRENCY = re.compile(
+    r"\b(?:in|into|to|as|using)\s+(?:the\s+)?(?P<cur>"
+    + "|".join(f"(?:{v})" for v in _CURRENCIES.values())
+    + r")(?![\w-])|(?P<cur2>"
+    + "|".join(f"(?:{v})" for v in _CURRENCIES.values())
+    + r")\s+(?:equivalent|terms)\b"
+)
+# "in dollars" on a dollar bill is the bill's own money; "in kroner" is Swedish, Norwegian or Danish
+_KRONER = {"SEK", "NOK", "DKK"}
+
+
+def other_currency(low: str, index: ValueIndex) -> str | None:
+    """ "whats october in euros" on a dollar bill: the currency asked, when it is not the bill's (`low`: the
+    question with the store's names masked, so a value such as a team "eur-sales" is no currency)."""
+    m = _IN_CURRENCY.search(low)
+    if m is None:
+        return None
+    said = m.group("cur") or m.group("cur2")
+    code = next(c for c, pattern in _CURRENCIES.items() if re.fullmatch(pattern, said))
+    bills = {str(c).upper() for c in index.values.get("currency", []) if c} or {"USD"}
+    if code in bills or (said.startswith("kron") and bills & _KRONER):
+        return None
+    if code == "USD" and not re.fullmatch(r"usd|us dollars?", said) and bills & {"CAD", "AUD"}:
+        return None
+    held = ", ".join(sorted(bills))
+    return f"amounts in {code} (the bill is in {held} and Billy does not convert currencies)"

@@ -116,6 +116,14 @@ _CONCEPT_WORDS = {
     "feature",
     "project",
     "product",
+    # places and units of a company ("the london office", "the emea division")
+    "office",
+    "offices",
+    "site",
+    "division",
+    "divisions",
+    "branch",
+    "subsidiary",
 }
 _PRONOUNS = {"they", "them", "their", "it", "its", "those", "these", "that", "this", "one"}
 _SLOT_PREV = {"on", "for", "did", "does"}
@@ -248,6 +256,15 @@ def unresolved_names(
             _said_with(r, t.text, _tok(q, i + 1), index)
             continue
         if (
+            t.text == "it"
+            and _tok(q, i - 1) == "the"
+            and i not in skip
+            and _owner_word(_tok(q, i + 1), index)
+        ):
+            unknown.append("IT")  # "the it team": a name typed in lower case, not the pronoun
+            _said_with(r, "IT", _tok(q, i + 1), index)
+            continue
+        if (
             i in skip
             or t.text in known
             or t.text in company
@@ -264,9 +281,8 @@ def unresolved_names(
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
         ) or bool({prev, nxt} & _CONCEPT_WORDS)
-        owner_slot = prev in _DETERMINERS and nxt in _CONCEPT_WORDS  # "the hr team", "our ml squad"
-        if len(t.text) == 2 and not _after_tag_key(prev, index) and not owner_slot:
-            continue  # "env qa": a two-letter word is a name only right after a tag key or before "team"
+        if len(t.text) == 2 and not (_after_tag_key(prev, index) or _owner_word(nxt, index)):
+            continue  # "env qa", "the ml team": a two-letter word is a name only beside a tag key
         # "spot instances", "the graviton boxes": a word Billy does not know naming a kind of machine
         named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(t.text, index))
         # "which vet spent the most": a word where the dimension of a ranking goes
@@ -301,6 +317,11 @@ _MACHINE_NOUNS |= {"pod", "pods", "server", "servers", "fleet", "fleets"}
 def _of_a_resource(word: str, index: ValueIndex) -> bool:
     """ "the retrohunt box": a word of an instance's name (read by the planner as that instance)."""
     return any(word in tokens(v) for v in index.values.get("resource", []))
+
+
+def _owner_word(word: str, index: ValueIndex) -> bool:
+    """ "team", "squad", "client": a word naming a kind of owner, whether or not the store has that key."""
+    return word in _CONCEPT_WORDS or _after_tag_key(word, index)
 
 
 def _after_tag_key(word: str, index: ValueIndex) -> bool:

@@ -129,7 +129,7 @@ RE = {
 
 
 DELEGATES = [
-    ("budget", re.compile(r"\bbudgets?\b")),
+    ("budget", re.compile(r"\bbudget(s|ed|ing)?\b")),
     ("gpu_idle", re.compile(r"$^")),
     (
         "forecast",
