@@ -295,6 +295,18 @@ def last_complete(unit: str, today: dt.date) -> Period:
     )
 
 
+def whole_period(start: dt.date, label: str, today: dt.date) -> Period | None:
+    """The whole calendar period a to-date one is the start of ('Q4 2026 to date' -> Q4 2026, '2026 to date' ->
+    2026, 'November 2026 to date' -> November 2026); None for any other period."""
+    if not label.endswith(" to date"):
+        return None
+    try:
+        whole = parse_period(label.removesuffix(" to date"), today)
+    except InvalidPeriod:
+        return None
+    return whole if whole.start == start else None
+
+
 def days_to_month_end(today: dt.date) -> int:
     """Days from `today` (included) to the end of its month."""
     return (add_months(today.replace(day=1), 1) - today).days

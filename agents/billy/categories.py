@@ -31,6 +31,12 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     from spendscope.tools.governance.forecast import ForecastInput
 
     today = plan.as_of or dt.date.today()
+    if _names_another_period(plan, today):  # "where will q4 land", "what will this year end up at"
+        from spendscope.agents.billy import delegate
+
+        answer = delegate.run(run.store, plan.model_copy(update={"intent": "forecast"}), run.caller)
+        run.calls.extend(answer.tools)
+        return answer
     fc = run.call(
         "forecast_costs",
         ForecastInput(
@@ -76,6 +82,20 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             rows=[[land.month, land.month_to_date, land.forecast_rest, land.landing, land.lower, land.upper]],
         ),
     )
+
+
+def _names_another_period(plan: Plan, today: dt.date) -> bool:
+    """The landing asked of a period other than this month (a quarter, a year, another month): the forecast of
+    that named period answers it (actual so far + forecast of the rest when it has begun)."""
+    from spendscope.tools.periods import whole_period
+
+    p = plan.period
+    if p is None:
+        return False
+    whole = whole_period(p.start, p.label, today) or p
+    month = today.replace(day=1)
+    this_month = whole.start == month and whole.end <= (month + dt.timedelta(days=31)).replace(day=1)
+    return whole.end > today and not this_month
 
 
 def day_drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:

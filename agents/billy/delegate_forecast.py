@@ -16,7 +16,7 @@ from spendscope.agents.billy.phrasing import money, scope_phrase
 from spendscope.data.errors import SpendscopeError
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter
-from spendscope.tools.periods import add_months, days_to_month_end
+from spendscope.tools.periods import add_months, days_to_month_end, whole_period
 
 
 def _horizon(question: str, today: dt.date) -> int:
@@ -37,9 +37,8 @@ def _horizon(question: str, today: dt.date) -> int:
 def forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
     mod = importlib.import_module("spendscope.tools.governance.forecast")
     today = plan.as_of or dt.date.today()
-    ahead = (
-        plan.period if plan.period is not None and plan.period.end > today + dt.timedelta(days=1) else None
-    )
+    named = _whole(plan.period, today)
+    ahead = named if named is not None and named.end > today + dt.timedelta(days=1) else None
     if ahead is None or "(all data)" in ahead.label:
         ahead = _next_period(plan.question, today)
     note = ""
@@ -89,6 +88,14 @@ def forecast(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
         chart=chart,
         table=Table(columns=["day", "forecast", "lower", "upper"], rows=rows),
     )
+
+
+def _whole(period: PeriodRef | None, today: dt.date) -> PeriodRef | None:
+    """A forecast of "this quarter" / "this year" is of the whole period, not of its days to date."""
+    if period is None:
+        return None
+    whole = whole_period(period.start, period.label, today)
+    return PeriodRef(start=whole.start, end=whole.end, label=whole.label) if whole is not None else period
 
 
 def forecast_start(plan: Plan, today: dt.date) -> tuple[dt.date, str]:
@@ -176,8 +183,9 @@ def _next_period(question: str, today: dt.date) -> PeriodRef | None:
 
 
 def _forecast_of_period(res: Any, period: Any, scope: str, note: str = "") -> BillyAnswer:
-    """The forecast of a named period still to come (the part of it not yet in the data), with the forecast's
-    interval of that period's total (`period_total`: not the daily bounds added up)."""
+    """The forecast of a named period, with the forecast's interval of that period's total (`period_total`: not
+    the daily bounds added up). A period that has begun lands at its actual spend so far + the forecast of its
+    remaining days, like the month-end landing."""
     points = [p for p in res.points if period.start <= p.day < period.end]
     part = res.period_total
     total = part.total if part is not None else sum(p.value for p in points)
@@ -186,11 +194,21 @@ def _forecast_of_period(res: Any, period: Any, scope: str, note: str = "") -> Bi
         rng = f"{res.level:g}% interval of the total {money(part.lower)} to {money(part.upper)}"
     else:  # no forecast day falls in the period
         rng = "no forecast day falls in it"
-    text = (
-        f"{money(total)} is the forecast{' for ' + scope if scope else ''} for {period.label} ({first} to "
-        f"{last}; {rng}). Assumed: model {res.model}, fitted on {res.history_start} to "
-        f"{res.history_end}{'; ' + note if note else ''}."
-    )
+    fitted = f"Assumed: model {res.model}, fitted on {res.history_start} to {res.history_end}"
+    fitted += f"{'; ' + note if note else ''}."
+    if part is not None and part.actual_days > 0:
+        remaining = (part.end - part.forecast_start).days + 1 if part.forecast_start else 0
+        text = (
+            f"{period.label}{' for ' + scope if scope else ''} is on track to land at about {money(total)} "
+            f"({rng}): {money(part.actual)} actual from {first} through {res.history_end} plus a forecast of "
+            f"{money(part.forecast)} for the remaining {remaining} day{'s' if remaining != 1 else ''} "
+            f"({part.forecast_start} to {last}). {fitted}"
+        )
+    else:
+        text = (
+            f"{money(total)} is the forecast{' for ' + scope if scope else ''} for {period.label} ({first} to "
+            f"{last}; {rng}). {fitted}"
+        )
     rows = [[p.day.isoformat(), round(p.value, 2), round(p.lower, 2), round(p.upper, 2)] for p in points]
     chart = charts.line([{"day": r[0], "value": r[1]} for r in rows], "day", res.measure, "forecast")
     return BillyAnswer(

@@ -4,13 +4,18 @@
 Telemetry names the API it called (`anthropic`, `openai`, `aws.bedrock`, `azure.openai`, `gcp.vertex_ai`, the
 OpenTelemetry gen_ai provider names and common aliases); the bill names who invoices (FOCUS ProviderName
 `Anthropic`, `OpenAI`, `AWS`, `Microsoft`, `Google Cloud`) and the service. BILLING_SOURCES maps both onto one
-key per billing source, so "Claude on Bedrock" and "Claude from Anthropic" stay apart. The mapping and the SQL
-pieces built from it are shared with unit economics, commitments and savings.
+key per billing source, so "Claude on Bedrock" and "Claude from Anthropic" stay apart. A provider not in
+BILLING_SOURCES is keyed on both sides by `provider_key`: lower case, separators (`_ - . , /`) read as spaces,
+trailing company or service words (AI, Cloud, Inc, Labs, API, ...) dropped, spaces removed, so telemetry's 'naver',
+'together_ai' and 'hugging-face' meet the bill's 'Naver Cloud', 'Together AI' and 'Hugging Face', while names that
+differ in any other word ('Scale AI', 'Scale Computing') stay apart. The mapping and the SQL pieces built from it
+are shared with unit economics, commitments and savings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -87,15 +92,42 @@ BILLING_SOURCES: tuple[BillingSource, ...] = (
 _BY_KEY = {s.key: s for s in BILLING_SOURCES}
 
 
-def source_label(key: str | None) -> str | None:
-    """How a billing source key reads ('aws.bedrock' -> 'Amazon Bedrock'); unknown keys read as themselves."""
+# Words that name the kind of company or product, not which one: dropped from the end of a provider's name.
+PROVIDER_SUFFIXES = (
+    "ai", "cloud", "inc", "incorporated", "llc", "ltd", "limited", "labs", "api", "corp", "corporation", "co",
+    "gmbh", "plc", "technologies",
+)  # fmt: skip
+_SEPARATORS = "_-.,/"
+_SUFFIX_RE = f"( +({'|'.join(PROVIDER_SUFFIXES)}))+$"
+
+
+def provider_key(name: str | None) -> str | None:
+    """The matching key of a provider outside BILLING_SOURCES ('Naver Cloud' and 'naver' -> 'naver',
+    'Together AI' and 'together_ai' -> 'together'); `provider_key_sql` is the same rule in SQL."""
+    v = (name or "").strip().lower()
+    for sep in _SEPARATORS:
+        v = v.replace(sep, " ")
+    return re.sub(_SUFFIX_RE, "", v.strip()).replace(" ", "") or None
+
+
+def provider_key_sql(text_sql: str) -> str:
+    """SQL of `provider_key` (portable: no global regex flag; the suffix pattern matches once, at the end)."""
+    v = f"lower({text_sql})"
+    for sep in _SEPARATORS:
+        v = f"replace({v}, {literal(sep)}, ' ')"
+    return f"nullif(replace(regexp_replace(trim({v}), {literal(_SUFFIX_RE)}, ''), ' ', ''), '')"
+
+
+def source_label(key: str | None, labels: dict[str, str] | None = None) -> str | None:
+    """How a billing source key reads ('aws.bedrock' -> 'Amazon Bedrock'); other keys read as `labels` has them
+    (the bill's ProviderName) or as themselves."""
     if key is None:
         return None
-    return _BY_KEY[key].label if key in _BY_KEY else key
+    return _BY_KEY[key].label if key in _BY_KEY else (labels or {}).get(key, key)
 
 
 def bill_source_sql(provider: str = "ProviderName", service: str = "ServiceName") -> str:
-    """SQL mapping a cost row's provider and service to its billing source key (lower-cased provider else)."""
+    """SQL mapping a cost row's provider and service to its billing source key (`provider_key` else)."""
     p = f"lower(trim(coalesce({provider}, '')))"
     s = f"lower(coalesce({service}, ''))"
     whens = []
@@ -104,30 +136,31 @@ def bill_source_sql(provider: str = "ProviderName", service: str = "ServiceName"
         if src.bill_services:
             cond += " AND (" + " OR ".join(f"contains({s}, {literal(v)})" for v in src.bill_services) + ")"
         whens.append(f"WHEN {cond} THEN {literal(src.key)}")
-    return f"(CASE {' '.join(whens)} ELSE nullif({p}, '') END)"
+    return f"(CASE {' '.join(whens)} ELSE {provider_key_sql(provider)} END)"
 
 
 def telemetry_source_sql(column: str = "provider") -> str:
-    """SQL mapping usage_events.provider to its billing source key (lower-cased value else)."""
+    """SQL mapping usage_events.provider to its billing source key (`provider_key` else)."""
     v = f"lower(trim({column}))"
     whens = [
         f"WHEN {v} IN ({', '.join(literal(t) for t in src.telemetry)}) THEN {literal(src.key)}"
         for src in BILLING_SOURCES
     ]
-    return f"(CASE {' '.join(whens)} ELSE {v} END)"
+    return f"(CASE {' '.join(whens)} ELSE {provider_key_sql(column)} END)"
 
 
-def resolve_sources(text: str, known: list[str]) -> list[str]:
-    """Billing source keys a user's provider text names ('AWS', 'bedrock', 'Anthropic', 'azure.openai')."""
+def resolve_sources(text: str, known: list[str], labels: dict[str, str] | None = None) -> list[str]:
+    """Billing source keys a user's provider text names ('AWS', 'bedrock', 'Anthropic', 'azure.openai', and for
+    another provider its `provider_key`: 'Naver Cloud' or 'naver'); `labels` name the keys in the error."""
     t = text.strip().lower()
     hits = [
         s.key
         for s in BILLING_SOURCES
         if t in (s.key, s.label.lower()) or t in s.bill_providers or t in s.telemetry
     ]
-    hits += [k for k in known if k == t and k not in hits]
+    hits += [k for k in known if k in (t, provider_key(t)) and k not in hits]
     if not hits:
-        names = sorted({source_label(k) or k for k in known})
+        names = sorted({source_label(k, labels) or k for k in known})
         raise UnknownValue(
             f"unknown provider {text!r}; the store has {', '.join(names) or 'no AI providers'}",
             argument="provider",
@@ -276,16 +309,16 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
     mm_cte, mm_params = model_map_cte(con, start, end)
     bill_key, ev_key = bill_source_sql(), telemetry_source_sql("e.provider")
 
-    known = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT {bill_key} FROM costs WHERE x_Model IS NOT NULL AND {bill_key} IS NOT NULL "
-            f"UNION SELECT DISTINCT {telemetry_source_sql()} FROM usage_events"
-        ).fetchall()
-    ]
+    # each key with the bill's name for it (telemetry-only keys: None), so 'naver' reads as 'Naver Cloud'
+    named = con.execute(
+        f"SELECT {bill_key} AS k, min(ProviderName) FROM costs WHERE x_Model IS NOT NULL AND {bill_key} IS NOT NULL "
+        f"GROUP BY 1 UNION ALL SELECT DISTINCT {telemetry_source_sql()}, NULL FROM usage_events"
+    ).fetchall()
+    labels = {k: n for k, n in named if k is not None and n is not None}
+    known = list(dict.fromkeys(k for k, _ in named if k is not None))
     scope, scope_params = [], []
     if p.provider:
-        keys = resolve_sources(p.provider, known)
+        keys = resolve_sources(p.provider, known, labels)
         scope.append(f"pkey IN ({', '.join('?' for _ in keys)})")
         scope_params += keys
     if p.model:
@@ -364,7 +397,7 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
             row = ReconcileRow(
                 date=d if g == 0 else None,
                 provider=pkey,
-                provider_name=source_label(pkey) or "",
+                provider_name=source_label(pkey, labels) or "",
                 model=model,
                 estimated_cost=float(est),
                 catalog_cost=float(cat),
@@ -387,7 +420,7 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
             est_total, billed_total, cat_total, rep_total = est_c, billed_c, cat_c, rep_c
 
     uncovered = [
-        UncoveredSource(provider=k, provider_name=source_label(k) or k, billed_cost=float(c))
+        UncoveredSource(provider=k, provider_name=source_label(k, labels) or k, billed_cost=float(c))
         for k, c in con.execute(
             f"""SELECT {bill_key} AS pkey, SUM({column}) FROM costs
                 WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
@@ -396,7 +429,7 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
                 GROUP BY 1 ORDER BY 2 DESC""",
             [start, end, start, end],
         ).fetchall()
-        if k is not None and (not p.provider or k in resolve_sources(p.provider, known))
+        if k is not None and (not p.provider or k in resolve_sources(p.provider, known, labels))
     ]
     if not has_telemetry(con, start, end):
         notes.append(

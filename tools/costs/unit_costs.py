@@ -156,7 +156,7 @@ def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Perio
             SELECT {key} AS k, b.cost, b.token_cost, b.tokens, b.req, ev.req AS ev_req, ev.ok AS ev_ok,
                    ev.tokens AS ev_tokens
             FROM bill b LEFT JOIN ev ON ev.d = b.d AND ev.model = b.model
-                AND (ev.pkey = b.pkey OR starts_with(b.pkey, ev.pkey || ' '))  -- 'naver': Naver Cloud
+                AND ev.pkey = b.pkey
         )
         SELECT GROUPING(k) AS g, k, SUM(cost) AS cost,
                SUM(coalesce(req, ev_req)) AS req,

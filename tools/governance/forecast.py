@@ -6,7 +6,9 @@ scope's rolling-origin backtest, with conformal intervals (tools.governance.fore
 repeat on their day of the month. Before fitting, transient outliers (short runs of unusual days that the series
 recovered from) are replaced by the anomaly detector's model of a normal day, so one spike does not become next
 week's forecast; a change that lasts to the end of the history is kept as the new level. The output gives the
-month-end landing (month to date + forecast of the rest) for budgets, Billy and the web overview.
+month-end landing (month to date + forecast of the rest) for budgets, Billy and the web overview, and for a named
+period that has begun (`period_start` earlier than the first forecast day) its actual so far + the forecast of
+the rest (`period_total`).
 """
 
 from __future__ import annotations
@@ -321,8 +323,9 @@ class ForecastInput(BaseModel):
     )
     period_start: dt.date | None = Field(
         None,
-        description="also give the total and its interval from this day (or the first forecast day, if later) "
-        "to the last forecast day: a named period that ends with the horizon",
+        description="also give the total and its interval from this day to the last forecast day: a named "
+        "period that ends with the horizon; when it began before the first forecast day (a quarter asked in its "
+        "middle), its actual spend so far + the forecast of the rest",
     )
 
 
@@ -354,13 +357,21 @@ class MonthEndLanding(BaseModel):
 
 
 class PeriodTotal(BaseModel):
-    start: dt.date
+    start: dt.date = Field(description="first day of the period (`period_start`, or the first forecast day)")
     end: dt.date
-    total: float = Field(description="forecast total of the period's days")
+    total: float = Field(description="actual + forecast: where the period lands")
     lower: float = Field(
-        description="lower end of the interval of that total (not the daily bounds added up)"
+        description="lower end of the interval of that total (actual + the interval of the forecast part, not "
+        "the daily bounds added up)"
     )
     upper: float
+    actual: float = Field(
+        0.0,
+        description="actual spend from `start` to the day before the first forecast day (a started period)",
+    )
+    actual_days: int = Field(0, description="days of the period before the first forecast day")
+    forecast: float = Field(0.0, description="forecast of the period's days from the first forecast day on")
+    forecast_start: dt.date | None = Field(None, description="first forecast day counted in the total")
 
 
 class ModelScore(BaseModel):
@@ -490,6 +501,12 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
             method=params.method,
             backtest_days=params.backtest_days,
         )
+        started = params.period_start is not None and params.period_start < cutoff
+        so_far = (
+            scope_series(con, params.filters, params.measure, cutoff, (cutoff - params.period_start).days)
+            if started and params.period_start is not None
+            else None
+        )
     s, fc = sf.series, sf.forecast
     days = s.days
     points = [
@@ -521,12 +538,20 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
     first = max(0, (params.period_start - cutoff).days) if params.period_start else params.horizon
     if first < params.horizon:
         p_lo, p_hi = fc.total_quantiles(params.level, first, params.horizon)
+        rest = float(fc.mean[first : params.horizon].sum())
+        actual = float(so_far.values.sum()) if so_far is not None else 0.0
         period_total = PeriodTotal(
-            start=cutoff + dt.timedelta(days=first),
+            start=params.period_start
+            if started and params.period_start
+            else cutoff + dt.timedelta(days=first),
             end=cutoff + dt.timedelta(days=params.horizon - 1),
-            total=round(float(fc.mean[first : params.horizon].sum()), 2),
-            lower=round(float(p_lo), 2),
-            upper=round(float(p_hi), 2),
+            total=round(actual + rest, 2),
+            lower=round(actual + float(p_lo), 2),
+            upper=round(actual + float(p_hi), 2),
+            actual=round(actual, 2),
+            actual_days=(cutoff - params.period_start).days if started and params.period_start else 0,
+            forecast=round(rest, 2),
+            forecast_start=cutoff + dt.timedelta(days=first),
         )
     replaced = set(sf.replaced)
     tail = range(max(0, len(days) - 56), len(days))
