@@ -315,17 +315,11 @@ NORRVIK_SECOND = [
 ]  # fmt: skip
 
 # first-score failures (question or thread name -> cause seen from outside), filled in after the first run
-CORVID_MISSES: dict[str, str] = {
-    "cost per 1k requests for alert-triage in september": "the workstream's GPU box is left out of the unit cost "
-    "(model cost over telemetry's requests) and the answer does not say so",
-}
-NORRVIK_MISSES: dict[str, str] = {
-    "top-sawmill": "'sawmill' before 'customer' is read as an unknown customer name: turn 1 declines (its "
-    "nearest values name kund-0930 first, so the judge passes it) and turn 2 declines",
-}
-CORVID_SECOND_MISSES: dict[str, str] = {
-    "how much of q3 went to openai": "answered with the amount, not the share (docs/billy.md reads it as a share)",
-}
+# (fixed on branch gaps14, tests/test_agents_billy_gaps_15.py: the GPU box in the unit cost, "top sawmill", the
+# share of a named period)
+CORVID_MISSES: dict[str, str] = {}
+NORRVIK_MISSES: dict[str, str] = {}
+CORVID_SECOND_MISSES: dict[str, str] = {}
 NORRVIK_SECOND_MISSES: dict[str, str] = {}
 
 

@@ -128,6 +128,7 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
         f"{money(float(res.total))} was attributed, {money(float(res.unmatched_cost))} of model cost had no "
         f"telemetry and {money(float(res.no_model_cost))} names no model"
         + (f"; period {plan.period.start} to {plan.period.last}" if plan.period else "")
+        + "".join(f"; {a}" for a in dict.fromkeys(plan.assumptions))  # how the question was read
         + "."
     )
     value: Any

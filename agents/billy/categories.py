@@ -259,11 +259,20 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             value=None,
         )
     scale = plan.unit_scale or 1.0
-    per = row.cost_per_request * scale
     label = "per request" if scale == 1 else f"per {scale:,.0f} requests"
+    whole = _beyond_models(run, plan, index, named)
+    cost, extra = row.cost, ""
+    if whole is not None and row.requests:
+        # the value's own spend beyond model APIs (its GPU boxes) is part of what a request costs: all of it counts
+        cost, other, services = whole
+        model_only = unit_money(row.cost_per_request * scale)
+        extra = (
+            f" That is all of {what}'s spend, {money(other)} of it outside model APIs ({services}); its model spend "
+            f"alone is {model_only} {label}."
+        )
+    per = cost / row.requests * scale
     text = (
-        f"{unit_money(per)} {label} for {what} {when} "
-        f"({money(row.cost)} over {row.requests:,} requests)."
+        f"{unit_money(per)} {label} for {what} {when} ({money(cost)} over {row.requests:,} requests).{extra}"
         + assumed(plan, [f"requests from {res.basis.replace('_', ' ')}", *res.assumptions[:2]])
     )
     return BillyAnswer(
@@ -271,6 +280,23 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         value=round(per, 6),
         table=Table(
             columns=["key", "cost", "requests", "cost_per_request"],
-            rows=[[row.key, row.cost, row.requests, row.cost_per_request]],
+            rows=[[row.key, cost, row.requests, cost / row.requests]],
         ),
     )
+
+
+def _beyond_models(run: Runner, plan: Plan, index: ValueIndex, named: list[Filter]) -> Any:
+    """(the named bill value's whole spend, its part with no model, those rows' services) when the value also
+    tags spend outside model APIs (a feature's GPU instance), which unit_costs' model cost leaves out; else None."""
+    from spendscope.tools.costs.breakdown import CostQueryInput
+
+    if len(named) != 1 or index.kinds.get(named[0].dimension) == "telemetry":
+        return None
+    rng = {"start": plan.period.start, "end": plan.period.last} if plan.period is not None else {}
+    res = run.call("query_costs", CostQueryInput(filters=named, group_by=["model", "service"], **rng))
+    rows = [r for r in res.rows if not r.group.get("model") and r.value]
+    other = sum(r.value for r in rows)
+    if not res.total or abs(other) < 0.005 * abs(res.total):
+        return None
+    services = ", ".join(dict.fromkeys(str(r.group.get("service") or "no service") for r in rows))
+    return res.total, other, services

@@ -277,6 +277,12 @@ def unresolved_names(
         ):
             continue
         prev, nxt = _tok(q, i - 1), _tok(q, i + 1)
+        if _describes_the_ranked(q, i, index):
+            r.assumptions.append(
+                f"'{t.text}' read as describing the {nxt} ranked, not as a {nxt}'s name: the data holds no "
+                f"{nxt} called '{t.text}' and no kind of {nxt}, so every {nxt} is ranked"
+            )
+            continue
         beside = [index.dim_words.get((w,)) for w in (prev, nxt)]
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
@@ -359,6 +365,27 @@ def _said_with(r: Reading, name: str, word: str, index: ValueIndex) -> None:
 
 _DETERMINERS = {"the", "our", "a", "an", "my", "your"}
 _MODIFIERS = {"other", "new", "old", "same", "whole", "entire", "own", "main", "total", "overall", "combined"}
+
+
+def _describes_the_ranked(q: _Question, i: int, index: ValueIndex) -> bool:
+    """ "which sawmill customer cost us the most", "top 3 hospital clients": a plain lower-case word between the
+    ranking word and the noun of the dimension ranked describes that dimension's values (what the customers are),
+    it is not one of them: a name would be the answer, not part of the question."""
+    word, prev, nxt = _tok(q, i), _tok(q, i - 1), _tok(q, i + 1)
+    ranking = (prev in ("which", "what") and i == 1) or (
+        prev.isdigit() and _tok(q, i - 2) in ("top", "bottom")
+    )
+    dim = index.dim_words.get((nxt,))
+    raw = q.raw[q.toks[i].start : q.toks[i].end]
+    return (
+        ranking
+        and dim is not None
+        and bool(index.values.get(dim))
+        and (nxt in _CONCEPT_WORDS or nxt.rstrip("s") in _CONCEPT_WORDS)
+        and raw.isalpha()
+        and raw.islower()
+        and index.dim_words.get((word,)) is None
+    )
 
 
 def _generic_before_owner_word(q: _Question, i: int, index: ValueIndex) -> bool:

@@ -60,7 +60,11 @@ RE = {
         r"\b(share|shares|percent|percentage|proportion|fraction|what part|pct)\b|%|"
         r"\b(what|which) portion\b|"
         # "how much of litigation's july spend went to groq": a part of a named whole
-        r"\bhow much(?= of\b[^?]*\b(spend\w*|costs?|bill)(\s+[\w_]+){0,3}?\s+(went|go|goes|was|were|is|came|comes)\b)"
+        r"\bhow much(?= of\b[^?]*\b(spend\w*|costs?|bill)(\s+[\w_]+){0,3}?\s+(went|go|goes|was|were|is|came|comes)\b)|"
+        # "how much of q3 went to openai", "how much of last month was bedrock": a part of a named period's spend
+        # (read on the question with resolved names masked by '_': "how much of __ went to ______")
+        r"\bhow much(?= of (the |our |this |last )?(_+|q[1-4]|quarter|year|month|week|20\d\d|jan\w*|feb\w*|march|"
+        r"mar|apr\w*|may|june?|july?|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b[^?]{0,20}?\s(went|go|goes|was|were)\b)"
     ),
     "change": re.compile(
         r"\b(change|changed|changes|increase\w*|decrease\w*|grow|grew|grown|growth|growing|rise|rose|risen|rising|"
