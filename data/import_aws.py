@@ -372,12 +372,13 @@ def stage_cur(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
     # per-combination answers (Python, once per distinct usage type / tag set) are filled afterwards by one UPDATE of
     # the file's own rows (`_finish`); until then the raw texts they depend on that the store does not hold are
     # stashed in the columns that UPDATE overwrites (STASH). A join would not keep the file's order.
-    stash = {
-        "ServiceName": c("product_product_name"),
-        "ServiceCategory": c("product"),
-        "x_InstanceType": c("product_instance_type"),
-        "ServiceSubcategory": _tag_stash(tag_keys),
+    raw_keys = {
+        "product_name": c("product_product_name"),
+        "product": c("product"),
+        "instance_type": c("product_instance_type"),
+        "tags": _tag_stash(tag_keys),
     }
+    stash = {STASH[k]: expr for k, expr in raw_keys.items()}
     have = set(select) | set(stash)
     nulls = [f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in missing_cost_columns(have).items()]
     body = ",\n        ".join([f"{expr} AS {ident(name)}" for name, expr in (select | stash).items()] + nulls)
@@ -407,7 +408,7 @@ def stage_cur(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
     )
 
 
-# the stash: costs column -> the raw key it holds between the INSERT and `_finish`'s UPDATE (which overwrites it)
+# the stash: raw key -> the costs column holding it between the INSERT and `_finish`'s UPDATE (which overwrites it)
 STASH = {
     "product_name": "ServiceName",
     "product": "ServiceCategory",
