@@ -66,9 +66,6 @@ class StagedFile:
     after: Callable[[duckdb.DuckDBPyConnection, str], list[str]] | None = None
     # a slower, more liberal staging of the same file, tried when this one meets a value it cannot convert
     fallback: Callable[[], StagedFile] | None = None
-    # completes the file's rows right after its INSERT, in the same transaction (the per-combination answers of a
-    # one-pass provider import, applied by an UPDATE); gets (con, db, import_id, label), returns warnings
-    finish: Callable[[duckdb.DuckDBPyConnection, str, str, str], list[str]] | None = None
 
     @property
     def label(self) -> str:

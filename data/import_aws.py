@@ -18,29 +18,28 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from spendscope.data.cost_writer import StagedFile
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import find_instance_type, gpu_count
 from spendscope.data.import_common import (
     Source,
+    as_file_stage,
     classify_raw_keys,
+    collect_keys,
     compute_distinct,
     key_hash,
     load_text,
     parse_once,
     parsed_name,
-    reject_first_bad,
+    reject_flagged,
     row_warning,
     run_import,
     snake_header,
-    unreadable,
     value_checks,
 )
 from spendscope.data.importing import ImportResult, Progress, missing_cost_columns, reject
 from spendscope.data.models import normalize_model, parse_unit, token_type_of
 from spendscope.data.sql import (
     ident,
-    literal,
     map_text_to_json,
     pairs_to_json,
     parse_decimal,
@@ -249,9 +248,10 @@ def _tags(src: Source) -> tuple[dict[str, str], str]:
     return keys, sql
 
 
-def stage_cur(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None) -> StagedFile:
-    """Define the one-pass reading of one CUR file as FOCUS rows: view `staged` (the INSERT streams the file
-    through it) and what completes the rows after the INSERT (`_finish`)."""
+def stage_cur(
+    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
+) -> tuple[str, list[str]]:
+    """Read and validate one CUR file and build the FOCUS staging table `staged`. Returns (table, warnings)."""
     if progress:
         progress("reading", 0.1)
 
@@ -280,7 +280,20 @@ def stage_cur(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
     checks = value_checks(src, **spec)  # only to name the first bad value, when x_Bad says there is one
     parsed, flag = parse_once(src, **spec)
 
+    # the raw texts the per-usage-type answers depend on: the product name is read from the `product` map once per
+    # distinct map text (classify_raw_keys), not per row
+    keys = {
+        "usage_type": c("line_item_usage_type"),
+        "product_code": c("line_item_product_code"),
+        "product_name": c("product_product_name"),
+        "product": c("product"),
+        "unit": c("pricing_unit"),
+        "instance_type": c("product_instance_type"),
+    }
     tag_keys, tag_sql = _tags(src)
+    # the lookup keys travel with the typed rows (columns `_k...`), so the file is read once: their distinct
+    # combinations come from the staged table afterwards
+    kept = {f"_kc_{k}": expr for k, expr in keys.items()} | {f"_kt_{k}": expr for k, expr in tag_keys.items()}
 
     def num(name: str) -> str:
         return parsed_name(name) if parsed_name(name) in parsed else parse_decimal(c(name))
@@ -367,134 +380,52 @@ def stage_cur(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
         "x_IamPrincipal": c("line_item_iam_principal"),
         "x_LineItemId": c("identity_line_item_id"),
     }
-    # One pass from the file into the store: the staged relation is a pure projection of the file, so the rows keep
-    # their order (numbered by arrival: x_SourceRow) and are written on every core. The columns that need the
-    # per-combination answers (Python, once per distinct usage type / tag set) are filled afterwards by one UPDATE of
-    # the file's own rows (`_finish`); until then the raw texts they depend on that the store does not hold are
-    # stashed in the columns that UPDATE overwrites (STASH). A join would not keep the file's order.
-    raw_keys = {
-        "product_name": c("product_product_name"),
-        "product": c("product"),
-        "instance_type": c("product_instance_type"),
-        "tags": _tag_stash(tag_keys),
-    }
-    stash = {STASH[k]: expr for k, expr in raw_keys.items()}
-    have = set(select) | set(stash)
-    nulls = [f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in missing_cost_columns(have).items()]
-    body = ",\n        ".join([f"{expr} AS {ident(name)}" for name, expr in (select | stash).items()] + nulls)
-    inner = ", ".join(f"{e} AS {a}" for a, e in parsed.items())
+    if progress:
+        progress("mapping to FOCUS", 0.45)
+    body = ",\n        ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
+    # Typed in one parallel, order-preserving pass (rowid + 1 = data row) with the lookup keys but no joins: a join
+    # would not keep the file's order. The per-combination answers are joined in view `staged`, which the shared
+    # tail reads, so the rows are materialised once.
+    con.execute("SET preserve_insertion_order = true")
     con.execute(
-        f"CREATE VIEW staged AS SELECT {body}, {flag} AS x_Bad FROM (SELECT *, {inner} FROM raw) AS raw"
+        f"CREATE TABLE aws_rows AS SELECT {body}, {', '.join(f'{e} AS {ident(a)}' for a, e in kept.items())}, "
+        f"{flag} AS x_Bad FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw) AS raw"
     )
-    schema = con.execute("SELECT current_schema()").fetchall()[0][0]
-
-    def locate_bad() -> None:
-        reject_first_bad(con, src, checks, table=f"memory.{ident(schema)}.raw_numbered")
-
-    def explain(exc: duckdb.Error) -> Exception | None:
-        if isinstance(exc, (duckdb.InvalidInputException, duckdb.IOException)):
-            return unreadable(path, exc)  # a line that cannot be read, met while the INSERT streamed the file
-        return None
-
-    def finish(con: duckdb.DuckDBPyConnection, db: str, import_id: str, label: str) -> list[str]:
-        return _finish(con, db, import_id, label, tag_keys, tag_sql, prefix=f"aws_{schema}")
-
-    return StagedFile(
-        source=str(path.resolve()),
-        relation="staged",
-        locate_bad=locate_bad,
-        explain=explain,
-        finish=finish,
-    )
-
-
-# the stash: raw key -> the costs column holding it between the INSERT and `_finish`'s UPDATE (which overwrites it)
-STASH = {
-    "product_name": "ServiceName",
-    "product": "ServiceCategory",
-    "instance_type": "x_InstanceType",
-    "tags": "ServiceSubcategory",
-}
-# the per-usage-type keys the store holds as they are in the file
-STORED_KEYS = {"usage_type": "SkuMeter", "product_code": "x_ServiceCode", "unit": "PricingUnit"}
-
-
-def _tag_stash(tag_keys: dict[str, str]) -> str:
-    """The text stashed for the tag columns: the one tag column itself, or (legacy CUR's one column per tag key) a
-    JSON list of their values."""
-    if not tag_keys:
-        return "CAST(NULL AS VARCHAR)"
-    if len(tag_keys) == 1:
-        return next(iter(tag_keys.values()))
-    return f"CAST(to_json(list_value({', '.join(tag_keys.values())})) AS VARCHAR)"
-
-
-def _finish(
-    con: duckdb.DuckDBPyConnection,
-    db: str,
-    import_id: str,
-    label: str,
-    tag_keys: dict[str, str],
-    tag_sql: str,
-    *,
-    prefix: str,
-) -> list[str]:
-    """Inside the import's transaction, right after the file's INSERT: work out the answers once per distinct
-    combination of the stashed keys and the stored ones, then UPDATE the file's rows with them. Only temporary
-    tables are written besides the store (a transaction writes one attached database)."""
-    rows = f"{db}.costs WHERE x_ImportId = {literal(import_id)} AND x_SourceFile = {literal(label)}"
-    key_cols = STORED_KEYS | STASH
-    keys, usage, tags, answers = (f"{prefix}_{n}" for n in ("keys", "usage", "tags", "answers"))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {keys} AS SELECT DISTINCT "
-        + ", ".join(f"{ident(col)} AS {ident(k)}" for k, col in key_cols.items())
-        + f" FROM {rows}"
-    )
-    class_cols = {
-        k: ident(k)
-        for k in ("usage_type", "product_code", "product_name", "product", "unit", "instance_type")
-    }
+    con.execute("SET preserve_insertion_order = false")
+    reject_flagged(con, src, checks, staged="aws_rows")
+    con.execute("DROP VIEW raw_numbered")
+    con.execute("DROP VIEW raw")
+    if progress:
+        progress("classifying usage types", 0.4)
+    class_keys = {k: ident(f"_kc_{k}") for k in keys}
+    tag_stash = {k: ident(f"_kt_{k}") for k in tag_keys}
+    # the distinct usage-type and tag combinations, from the typed rows; each is then worked out once
+    class_cols, tag_cols = collect_keys(con, "aws_rows", [class_keys, tag_stash], "aws_keys")
     product_name = (
         f"coalesce({class_cols['product_name']}, {_map_value(class_cols['product'], 'product_name')})"
     )
     derived = {k: v for k, v in class_cols.items() if k != "product"} | {"product_name": product_name}
-    classify_raw_keys(
-        con, keys, class_cols, derived, classify, _OUTPUTS, usage, {"product_name": product_name}, temp=True
-    )
-    tag_join, tags_json = "", "CAST(NULL AS VARCHAR)"
+    extra = {"product_name": product_name}
+    classify_raw_keys(con, "aws_keys", class_cols, derived, classify, _OUTPUTS, "aws_usage", extra)
     if tag_keys:  # tag sets repeat across millions of lines: build each JSON once
-        compute_distinct(con, keys, _unpack_tags(tag_keys, ""), {"tags_json": tag_sql}, tags, temp=True)
-        tag_join = f"LEFT JOIN {tags} AS tg ON tg.k = {key_hash(_unpack_tags(tag_keys, 'r.'))}"
-        tags_json = "tg.tags_json"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {answers} AS SELECT {_key_hash('r')} AS k, u.* EXCLUDE (k), "
-        f"{tags_json} AS tags_json FROM {keys} AS r LEFT JOIN {usage} AS u ON u.k = "
-        f"{key_hash({k: f'r.{v}' for k, v in class_cols.items()})} {tag_join}"
+        compute_distinct(con, "aws_keys", tag_cols, {"tags_json": tag_sql}, "aws_tags")
+    lookups = _lookup_columns("s.x_LineItemType", "s.PricingQuantity", "s.PricingUnit", tags=bool(tag_keys))
+    lookups["ServiceName"] = "coalesce(k.product_name, s.x_ServiceCode)"
+    have = set(select) | set(lookups) | {"x_SourceRow"}
+    nulls = [f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in missing_cost_columns(have).items()]
+    columns = ", ".join(
+        [f"s.* EXCLUDE ({', '.join(ident(k) for k in kept)})", "s.rowid + 1 AS x_SourceRow"]
+        + [f"{expr} AS {ident(name)}" for name, expr in lookups.items()]
+        + nulls
     )
-    lookups = _lookup_columns("c.x_LineItemType", "c.PricingQuantity", "c.PricingUnit", tags=bool(tag_keys))
-    lookups["ServiceName"] = "coalesce(k.product_name, c.x_ServiceCode)"
+    on_tags = key_hash({k: f"s.{c}" for k, c in tag_stash.items()})
+    tag_join = f"LEFT JOIN aws_tags AS tg ON tg.k = {on_tags}" if tag_keys else ""
+    on_class = key_hash({k: f"s.{c}" for k, c in class_keys.items()})
     con.execute(
-        f"UPDATE {db}.costs AS c SET {', '.join(f'{ident(n)} = {e}' for n, e in lookups.items())} "
-        f"FROM {answers} AS k WHERE c.x_ImportId = ? AND c.x_SourceFile = ? AND k.k = {_key_hash('c', stored=True)}",
-        [import_id, label],
+        f"CREATE VIEW staged AS SELECT {columns} FROM aws_rows AS s LEFT JOIN aws_usage AS k ON k.k = {on_class} "
+        f"{tag_join}"
     )
-    warnings = _warnings(con, f"(SELECT * FROM {rows})", f"{usage}_classes")
-    for t in (keys, usage, f"{usage}_classes", tags, answers):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    return warnings
-
-
-def _unpack_tags(tag_keys: dict[str, str], alias: str) -> dict[str, str]:
-    """Each tag key's value from the stashed text (`_tag_stash`), over the key table's column `tags`."""
-    if len(tag_keys) == 1:
-        return {k: f"{alias}tags" for k in tag_keys}
-    return {k: f"json_extract_string({alias}tags, '$[{i}]')" for i, k in enumerate(tag_keys)}
-
-
-def _key_hash(alias: str, *, stored: bool = False) -> str:
-    """The hash of one row's keys: over the key table's columns, or (`stored`) over the store's columns holding them."""
-    cols = (STORED_KEYS | STASH).items()
-    return "hash(" + ", ".join(f"{alias}.{ident(col if stored else k)}" for k, col in cols) + ")"
+    return "staged", _warnings(con)
 
 
 def _exclusive_end(end: str) -> str:
@@ -519,7 +450,7 @@ def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> 
         f"ELSE {pricing_unit} END END",
         "ServiceCategory": "k.category",
         "ServiceSubcategory": "k.subcategory",
-        "Tags": "CAST(k.tags_json AS JSON)" if tags else "CAST(NULL AS JSON)",
+        "Tags": "CAST(tg.tags_json AS JSON)" if tags else "CAST(NULL AS JSON)",
         "x_Model": "k.x_Model",
         "x_TokenType": "k.x_TokenType",
         "x_Tokens": tokens,
@@ -530,7 +461,7 @@ def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> 
     }
 
 
-def _warnings(con: duckdb.DuckDBPyConnection, rows: str, classes: str) -> list[str]:
+def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
     out = []
     ai_unmapped = "(ServiceSubcategory = 'Generative AI' OR x_Tokens IS NOT NULL) AND x_Model IS NULL AND ChargeCategory = 'Usage'"
     out += row_warning(
@@ -538,7 +469,6 @@ def _warnings(con: duckdb.DuckDBPyConnection, rows: str, classes: str) -> list[s
         ai_unmapped,
         "{n} Bedrock line items (effective cost {cost:.2f}) name no model spendscope "
         "recognises; kept with x_Model NULL (unmapped usage types: {examples})",
-        table=rows,
     )
     out += row_warning(
         con,
@@ -546,11 +476,10 @@ def _warnings(con: duckdb.DuckDBPyConnection, rows: str, classes: str) -> list[s
         "{n} token line items have no "
         "recognisable token type (input, output, cache read, cache write); kept with x_TokenType NULL "
         "(usage types: {examples})",
-        table=rows,
     )
     unknown_gpu = (
         "x_InstanceType IS NOT NULL AND x_GpuCount IS NULL AND x_InstanceType IN "
-        f"(SELECT x_InstanceType FROM {classes} WHERE gpu_unknown)"
+        "(SELECT x_InstanceType FROM aws_usage_classes WHERE gpu_unknown)"
     )
     out += row_warning(
         con,
@@ -558,7 +487,6 @@ def _warnings(con: duckdb.DuckDBPyConnection, rows: str, classes: str) -> list[s
         "{n} GPU instance line items use instance types missing from the GPU "
         "catalog (data/gpu_catalog.py); kept with x_GpuCount NULL: {examples}",
         column="x_InstanceType",
-        table=rows,
     )
     return out
 
@@ -578,14 +506,8 @@ def _legacy(name: str) -> str:
     return head + "/" + "".join(w.capitalize() for w in rest.split("_"))
 
 
-def stage_cur_file(
-    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
-) -> StagedFile:
-    """stage_cur as one file of a delivery (data/importing.py)."""
-    try:
-        return stage_cur(con, path, progress)
-    except (duckdb.InvalidInputException, duckdb.IOException) as exc:
-        raise unreadable(path, exc) from None
+# stage_cur as one file of a delivery (data/importing.py)
+stage_cur_file = as_file_stage(stage_cur)
 
 
 def import_aws_cur(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

@@ -332,14 +332,11 @@ def classify_distinct(
     fn: Callable[[dict[str, Any]], dict[str, Any]],
     outputs: dict[str, str],
     name: str,
-    *,
-    temp: bool = False,
 ) -> str:
     """Run `fn` once per distinct combination of the `keys` expressions (name -> SQL over `table`) and store the
     answers in table `name` (column `k` = hash of the keys, then `outputs` name -> SQL type). Join it back with
     `ON name.k = hash(<the same key expressions>)` (see `key_hash`). Bills repeat a few thousand combinations
-    millions of times, so the Python work stays small and the rows never leave DuckDB. (`temp`: a temporary table,
-    for use inside the import's transaction, which may write only the store and the temporary catalog.)"""
+    millions of times, so the Python work stays small and the rows never leave DuckDB."""
     key_sql = ", ".join(f"{expr} AS {ident(k)}" for k, expr in keys.items())
     rows = con.execute(f"SELECT DISTINCT {key_hash(keys)} AS k, {key_sql} FROM {table}").fetchall()
     names = list(keys)
@@ -350,7 +347,7 @@ def classify_distinct(
         for o, sql_type in outputs.items():
             v = answer.get(o)
             columns[o].append(float(v) if v is not None and sql_type == "DOUBLE" else v)
-    table_from_columns(con, name, {"k": "UBIGINT", **outputs}, columns, temp=temp)
+    table_from_columns(con, name, {"k": "UBIGINT", **outputs}, columns)
     return name
 
 
@@ -363,18 +360,16 @@ def classify_raw_keys(
     outputs: dict[str, str],
     name: str,
     extra: dict[str, str] | None = None,
-    *,
-    temp: bool = False,
 ) -> str:
     """Like `classify_distinct` for keys that must first be worked out from raw text (a JSON field of a map column,
     say): `fn` runs once per distinct combination of `derived` (key name -> SQL over the `raw` columns of `table`),
     and table `name` holds, per distinct combination of `raw` (`k` = hash of the raw values: rows join on their own
     columns, with no per-row parsing), those answers plus `extra` (name -> SQL over the raw columns and the answers,
     alias `c`). The answers per derived combination stay in table `{name}_classes`."""
-    classify_distinct(con, table, derived, fn, outputs, f"{name}_classes", temp=temp)
+    classify_distinct(con, table, derived, fn, outputs, f"{name}_classes")
     more = "".join(f", {expr} AS {ident(n)}" for n, expr in (extra or {}).items())
     con.execute(
-        f"CREATE OR REPLACE {'TEMP ' if temp else ''}TABLE {name} AS SELECT m.k, c.* EXCLUDE (k){more} "
+        f"CREATE OR REPLACE TABLE {name} AS SELECT m.k, c.* EXCLUDE (k){more} "
         f"FROM (SELECT DISTINCT {key_hash(raw)} AS k, {', '.join(raw.values())} FROM {table}) AS m "
         f"LEFT JOIN {name}_classes AS c ON c.k = {key_hash(derived)}"
     )
@@ -382,13 +377,7 @@ def classify_raw_keys(
 
 
 def compute_distinct(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    keys: dict[str, str],
-    outputs: dict[str, str],
-    name: str,
-    *,
-    temp: bool = False,
+    con: duckdb.DuckDBPyConnection, table: str, keys: dict[str, str], outputs: dict[str, str], name: str
 ) -> str:
     """Like `classify_distinct`, for answers SQL can give: `outputs` (name -> SQL over the key names) are computed
     once per distinct key combination into table `name` (`k` = hash of the keys). For costly per-row text work such
@@ -397,8 +386,7 @@ def compute_distinct(
     hashed = "hash(" + ", ".join(ident(k) for k in keys) + ")"
     out_sql = ", ".join(f"{expr} AS {ident(o)}" for o, expr in outputs.items())
     con.execute(
-        f"CREATE OR REPLACE {'TEMP ' if temp else ''}TABLE {name} AS SELECT {hashed} AS k, {out_sql} "
-        f"FROM (SELECT DISTINCT {key_sql} FROM {table})"
+        f"CREATE OR REPLACE TABLE {name} AS SELECT {hashed} AS k, {out_sql} FROM (SELECT DISTINCT {key_sql} FROM {table})"
     )
     return name
 

@@ -402,8 +402,6 @@ def write_delivery(
             for c in insert_file(con, db, one, kind=kind, import_id=import_id):
                 if c not in source_columns:
                     source_columns.append(c)
-            if one.finish:
-                warnings += one.finish(con, db, import_id, one.label)
         if (
             store.backend != "duckdb"
         ):  # ClickHouse: the stored rows of these months and source join the shadow
