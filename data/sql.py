@@ -71,9 +71,13 @@ def repair_json(expr: str) -> str:
 def json_or_repair(expr: str) -> str:
     """`repair_json` as a JSON value, with a fast path: text that is already one JSON object (what exports write)
     is validated by the cast alone; only other text takes the repairs. Same results as
-    `CAST(repair_json(expr) AS JSON)`."""
+    `CAST(repair_json(expr) AS JSON)`. A CASE rather than `coalesce(fast, repaired)`, which evaluated the repairs
+    on every row (0.075 against 0.037 CPU s per 300,000 tag objects; see `parse_timestamp_iso_first`)."""
     whole = f"starts_with({expr}, '{{') AND ends_with({expr}, '}}')"
-    return f"coalesce(CASE WHEN {whole} THEN TRY_CAST({expr} AS JSON) END, CAST({repair_json(expr)} AS JSON))"
+    cast = f"TRY_CAST({expr} AS JSON)"
+    return (
+        f"(CASE WHEN {whole} AND {cast} IS NOT NULL THEN {cast} ELSE CAST({repair_json(expr)} AS JSON) END)"
+    )
 
 
 def json_text(column: str, key: str) -> str:
@@ -128,14 +132,18 @@ def read_json_lines(path: str) -> str:
 def parse_timestamp_iso_first(expr: str) -> str:
     """`parse_timestamp` with a fast path for ISO 8601 text (what cloud exports write): a plain cast where the text
     is `YYYY-MM-DD...` with a year from 1971 to 2199 (compared as text: no offset can move such a time out of
-    1970-2200, the plausible years), the full parser for everything else, and for a cast that fails. Same results,
-    with one cast per value (a range check on the cast value would cast twice: DuckDB does not share the common
-    subexpression of a CASE)."""
+    1970-2200, the plausible years), the full parser for everything else, and for a cast that fails. Same results.
+
+    A CASE, not `coalesce(fast, full)`: DuckDB 2.0.1 evaluated coalesce's second argument on every row even where
+    the first was set (the full parser's regexps: 0.174 CPU s per 300,000 ISO values against 0.094 for this CASE,
+    which casts a value that passes the text test twice, DuckDB not sharing the common subexpression, but never runs
+    the full parser on it)."""
     v = f"trim({expr})"
     iso = (
         f"substr({v}, 5, 1) = '-' AND substr({v}, 8, 1) = '-' AND substr({v}, 1, 4) BETWEEN '1971' AND '2199'"
     )
-    return f"coalesce(CASE WHEN {iso} THEN TRY_CAST({v} AS TIMESTAMPTZ) END, {parse_timestamp(expr)})"
+    cast = f"TRY_CAST({v} AS TIMESTAMPTZ)"
+    return f"(CASE WHEN {iso} AND {cast} IS NOT NULL THEN {cast} ELSE {parse_timestamp(expr)} END)"
 
 
 def _entries_json(entries: str) -> str:
