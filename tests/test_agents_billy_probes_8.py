@@ -35,9 +35,7 @@ NAMED = {
     "u37": ("response time", "latency"),
 }
 # answerable probes still wrong, with the cause seen from outside (strict xfail)
-MISSES = {
-    "a17": "the workstream's L40S box is left out of its cost per request (round 15's known miss)",
-}
+MISSES: dict[str, str] = {}  # a17 (the L40S box left out of the cost per request) passes since gaps14
 
 
 @pytest.fixture(scope="module")

@@ -90,7 +90,7 @@ def _names_another_period(plan: Plan, today: dt.date) -> bool:
     from spendscope.tools.periods import whole_period
 
     p = plan.period
-    if p is None:
+    if p is None or "(all data)" in p.label:  # no period named: "actuals will be?" is this month's landing
         return False
     whole = whole_period(p.start, p.label, today) or p
     month = today.replace(day=1)
