@@ -223,8 +223,20 @@ def _per_unknown_unit(r: Reading, index: ValueIndex) -> str | None:
 
 # Words of the concepts above that Slack users mistype ("revnue", "proift", "salries"); a slip is one letter
 # added, dropped, changed or two neighbours swapped, in a word of six letters or more
-_CONCEPT_WORDS = ("revenue", "revenues", "margin", "margins", "profit", "profits", "salary", "salaries", "payroll",
-                  "headcount", "latency", "emissions")  # fmt: skip
+_CONCEPT_WORDS = (
+    "revenue",
+    "revenues",
+    "margin",
+    "margins",
+    "profit",
+    "profits",
+    "salary",
+    "salaries",
+    "payroll",
+    "headcount",
+    "latency",
+    "emissions",
+)
 
 
 def _one_slip(word: str, target: str) -> bool:

@@ -64,7 +64,9 @@ RE = {
         # "how much of q3 went to openai", "how much of last month was bedrock": a part of a named period's spend
         # (read on the question with resolved names masked by '_': "how much of __ went to ______")
         r"\bhow much(?= of (the |our |this |last )?(_+|q[1-4]|quarter|year|month|week|20\d\d|jan\w*|feb\w*|march|"
-        r"mar|apr\w*|may|june?|july?|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b[^?]{0,20}?\s(went|go|goes|was|were)\b)"
+        r"mar|apr\w*|may|june?|july?|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b[^?]{0,20}?\s(went|go|goes|was|were)\b"
+        # "how much of our PTU commitment was unused": how much of a commitment was used is its utilisation
+        r"(?!\s+(not |left )?(unused|used|wasted|idle|utili[sz]\w*|burn\w*|consumed)\b))"
     ),
     "change": re.compile(
         r"\b(change|changed|changes|increase\w*|decrease\w*|grow|grew|grown|growth|growing|rise|rose|risen|rising|"

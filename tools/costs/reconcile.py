@@ -94,9 +94,22 @@ _BY_KEY = {s.key: s for s in BILLING_SOURCES}
 
 # Words that name the kind of company or product, not which one: dropped from the end of a provider's name.
 PROVIDER_SUFFIXES = (
-    "ai", "cloud", "inc", "incorporated", "llc", "ltd", "limited", "labs", "api", "corp", "corporation", "co",
-    "gmbh", "plc", "technologies",
-)  # fmt: skip
+    "ai",
+    "cloud",
+    "inc",
+    "incorporated",
+    "llc",
+    "ltd",
+    "limited",
+    "labs",
+    "api",
+    "corp",
+    "corporation",
+    "co",
+    "gmbh",
+    "plc",
+    "technologies",
+)
 _SEPARATORS = "_-.,/"
 _SUFFIX_RE = f"( +({'|'.join(PROVIDER_SUFFIXES)}))+$"
 
