@@ -280,7 +280,7 @@ class BlindRound:
     `build(folder)` returns the company's store; QUESTIONS are (category, question, kind, spec, as_of) judged by
     `judge`; THREADS are (name, [(question, kind, spec), ...]) asked in order in one thread on AS_OF, with
     `resolve(spec, previous_answer)` turning a placeholder spec into SQL that depends on the answer before;
-    KNOWN_MISSES are questions (or thread names) expected to fail (strict xfail); CURRENCY is the bill's (an answer in another
+    KNOWN_MISSES are questions (or thread names) expected to fail (strict xfail), MISSES the same with their causes; CURRENCY is the bill's (an answer in another
     currency's sign fails). Importing `pytest_generate_tests` into the round's module parametrizes the tests."""
 
     AS_OF: str = ""
@@ -288,6 +288,7 @@ class BlindRound:
     QUESTIONS: list[tuple] = []  # noqa: RUF012 - a subclass's data
     THREADS: list[tuple] = []  # noqa: RUF012
     KNOWN_MISSES: frozenset[str] = frozenset()
+    MISSES: dict[str, str] = {}  # noqa: RUF012 - a subclass's data: a known miss with its cause
 
     def build(self, folder: Path) -> Store:
         raise NotImplementedError(f"{type(self).__name__} must build its company's store")
@@ -322,22 +323,20 @@ class ThreadedRound(BlindRound):
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize a BlindRound's tests with its questions and threads."""
+    """Parametrize a BlindRound's tests with its questions and threads; a known miss is a strict xfail, with its
+    cause as the reason when MISSES gives one."""
     cls = metafunc.cls
     if cls is None or not issubclass(cls, BlindRound):
         return
+
+    def marks(key: str) -> list:
+        reason = cls.MISSES.get(key) or ("known miss" if key in cls.KNOWN_MISSES else None)
+        return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+
     if "case" in metafunc.fixturenames:
-        miss = pytest.mark.xfail(strict=True, reason="known miss")
         metafunc.parametrize(
             "case",
-            [
-                pytest.param(c, id=f"{c[0]}-{i}", marks=[miss] if c[1] in cls.KNOWN_MISSES else [])
-                for i, c in enumerate(cls.QUESTIONS)
-            ],
+            [pytest.param(c, id=f"{c[0]}-{i}", marks=marks(c[1])) for i, c in enumerate(cls.QUESTIONS)],
         )
     if "thread" in metafunc.fixturenames:
-        miss = pytest.mark.xfail(strict=True, reason="known miss")
-        metafunc.parametrize(
-            "thread",
-            [pytest.param(t, id=t[0], marks=[miss] if t[0] in cls.KNOWN_MISSES else []) for t in cls.THREADS],
-        )
+        metafunc.parametrize("thread", [pytest.param(t, id=t[0], marks=marks(t[0])) for t in cls.THREADS])

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from billy_harness import (
     _CUSTOMER_COST,
     MODEL,
@@ -35,6 +34,7 @@ from billy_harness import (
     model_is,
     pct,
     per_request,
+    pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
     round_store,
     share,
     tag,
@@ -358,26 +358,7 @@ HAVLYS_MISSES: dict[str, str] = {}
 
 
 class _Round16(ThreadedRound):
-    MISSES: dict[str, str] = {}  # noqa: RUF012 - a subclass's data
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize the round's tests; each first-score failure is a strict xfail with its cause as reason."""
-    cls = metafunc.cls
-    if cls is None or not issubclass(cls, _Round16):
-        return
-
-    def marks(key: str) -> list:
-        reason = cls.MISSES.get(key)
-        return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-
-    if "case" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "case",
-            [pytest.param(c, id=f"{c[0]}-{i}", marks=marks(c[1])) for i, c in enumerate(cls.QUESTIONS)],
-        )
-    if "thread" in metafunc.fixturenames:
-        metafunc.parametrize("thread", [pytest.param(t, id=t[0], marks=marks(t[0])) for t in cls.THREADS])
+    """The round's companies (known misses, with their causes, in MISSES)."""
 
 
 class TestYarrabeeWines(_Round16):
