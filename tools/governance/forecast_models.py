@@ -18,16 +18,27 @@ the split-conformal interval from those errors and a random walk of week-on-week
 recent mean, with intervals from its dispersion, and says so.
 
 statsmodels takes over a second to import, so it is imported inside the functions that fit.
+
+Two things keep fits cheap. BLAS runs on one thread while a forecast is fitted: the state-space filter multiplies
+matrices of a few rows, where extra threads only wait on each other (on a busy 2-core host a SARIMA fit took 8-20 s
+with OpenBLAS's default threads and 1-1.6 s on one). And the parameters a fit finds are remembered per series
+(`_remembered`): the backtest refits every model on the same histories again whenever the same scope is forecast
+again (a month-end landing, then the quarter, then a follow-up), and re-running remembered parameters through the
+model's filter gives the same forecast as the fit did, for a fiftieth of its cost.
 """
 
 from __future__ import annotations
 
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from spendscope.tools.governance.forecast_intervals import conformal, drift, union
+from threadpoolctl import threadpool_limits
 
 SEASON = 7
 FOLD_DAYS = 14  # shortest horizon of a backtest fold (and the step between fold origins)
@@ -86,6 +97,28 @@ class Fitted:
     from_origin: Callable[[np.ndarray, int], np.ndarray]
 
 
+REMEMBERED_FITS = 512  # parameter sets kept per process: a few floats each
+_fits: OrderedDict[tuple[str, bytes], Any] = OrderedDict()
+_fits_lock = threading.Lock()
+
+
+def _remembered(kind: str, y: np.ndarray) -> tuple[tuple[str, bytes], Any]:
+    """The key of `kind` fitted on `y`, and what an earlier fit of it found (None when it was never fitted)."""
+    key = (kind, np.ascontiguousarray(y, dtype=float).tobytes())
+    with _fits_lock:
+        found = _fits.get(key)
+        if found is not None:
+            _fits.move_to_end(key)
+    return key, found
+
+
+def _remember(key: tuple[str, bytes], found: Any) -> None:
+    with _fits_lock:
+        _fits[key] = found
+        while len(_fits) > REMEMBERED_FITS:
+            _fits.popitem(last=False)
+
+
 def naive_mean(y: np.ndarray, horizon: int) -> tuple[np.ndarray, str]:
     return np.full(horizon, float(np.mean(y[-SEASON:]))), "recent mean (history under two weekly seasons)"
 
@@ -108,6 +141,43 @@ def fit_ets(y: np.ndarray) -> Fitted:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     scale = float(np.mean(np.abs(y))) or 1.0
+    key, found = _remembered("ets", y)
+    if found is not None:  # (spec, params) of the best fit, or "naive" when none converged
+        if found == "naive":
+            return fit_seasonal_naive(y)
+        spec, params = found
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                best = (0.0, ETSModel(_daily(y / scale), **spec).smooth(params), spec)
+            except (ValueError, np.linalg.LinAlgError):
+                best = _best_ets(y, scale)
+    else:
+        best = _best_ets(y, scale)
+        _remember(key, "naive" if best is None else (best[2], np.asarray(best[1].params)))
+    if best is None:
+        return fit_seasonal_naive(y)
+    _, fit, spec = best
+
+    def from_origin(train: np.ndarray, h: int) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                run = ETSModel(_daily(train / scale), **spec).smooth(fit.params)
+                return np.asarray(run.forecast(h), dtype=float) * scale
+            except (ValueError, np.linalg.LinAlgError):
+                return _repeat_last_week(train, h)
+
+    name = "ETS(A,{},{}) weekly".format(
+        "Ad" if spec["trend"] else "N", "A" if spec["seasonal"] == "add" else "M"
+    )
+    return Fitted(name, lambda h: np.asarray(fit.forecast(h), dtype=float) * scale, from_origin)
+
+
+def _best_ets(y: np.ndarray, scale: float) -> tuple[float, Any, dict[str, Any]] | None:
+    """The ETS variant with the lowest AICc on `y` (scaled): (AICc, fitted results, spec), None when none fits."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
     specs: list[tuple[str | None, bool, str]] = [("add", True, "add"), (None, False, "add")]
     if y.min() > 0:
         specs.append(("add", True, "mul"))
@@ -129,35 +199,24 @@ def fit_ets(y: np.ndarray) -> Fitted:
                 continue
             if np.isfinite(fit.aicc) and (best is None or fit.aicc < best[0]):
                 best = (fit.aicc, fit, spec)
-    if best is None:
-        return fit_seasonal_naive(y)
-    _, fit, spec = best
-
-    def from_origin(train: np.ndarray, h: int) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                run = ETSModel(_daily(train / scale), **spec).smooth(fit.params)
-                return np.asarray(run.forecast(h), dtype=float) * scale
-            except (ValueError, np.linalg.LinAlgError):
-                return _repeat_last_week(train, h)
-
-    name = "ETS(A,{},{}) weekly".format(
-        "Ad" if spec["trend"] else "N", "A" if spec["seasonal"] == "add" else "M"
-    )
-    return Fitted(name, lambda h: np.asarray(fit.forecast(h), dtype=float) * scale, from_origin)
+    return best
 
 
 def fit_sarima(y: np.ndarray) -> Fitted:
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     scale = float(np.mean(np.abs(y))) or 1.0
+    model = SARIMAX(y / scale, order=(1, 0, 1), seasonal_order=(0, 1, 1, SEASON))
+    key, params = _remembered("sarima", y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            fit = SARIMAX(y / scale, order=(1, 0, 1), seasonal_order=(0, 1, 1, SEASON)).fit(
-                disp=False, maxiter=50
-            )
+            if params is None:
+                params = np.asarray(model.fit(disp=False, maxiter=50, return_params=True))
+                _remember(key, params)
+            # the fit's parameters through the filter: the forecast a fit returns, and `apply` re-runs the
+            # filter only (no smoother, no standard errors: a forecast needs neither)
+            fit = model.filter(params, cov_type="none")
         except (ValueError, np.linalg.LinAlgError):
             return fit_seasonal_naive(y)
 
@@ -283,6 +342,15 @@ def fit_forecast(
 ) -> SeriesForecast:
     """Forecast `horizon` days after `y` with the chosen (or the named) model and conformal intervals calibrated
     on the backtest errors against `target` (the series before outliers were replaced; default `y`)."""
+    import scipy.linalg  # noqa: F401 - loads scipy's own BLAS first: the limit reaches only libraries loaded
+
+    with threadpool_limits(limits=1):  # small matrices: BLAS threads only contend (module docstring)
+        return _fit_forecast(y, horizon, level, method, target)
+
+
+def _fit_forecast(
+    y: np.ndarray, horizon: int, level: float, method: str, target: np.ndarray | None
+) -> SeriesForecast:
     notes: list[str] = []
     if len(y) < 2 * SEASON:
         mean, name = naive_mean(y, horizon)
