@@ -145,11 +145,22 @@ def previous_import(store: Store, kind: str, file_hash: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def duplicate_result(store: Store, kind: str, path: Path | str, file_hash: str, earlier: str) -> ImportResult:
-    with store.reader() as con:
-        rows_read, superseded_by = con.execute(
-            "SELECT rows_read, superseded_by FROM imports WHERE import_id = ?", [earlier]
-        ).fetchall()[0]
+def duplicate_result(
+    store: Store,
+    kind: str,
+    path: Path | str,
+    file_hash: str,
+    earlier: str,
+    recorded: tuple[int | None, str | None] | None = None,
+) -> ImportResult:
+    """What re-importing content already imported as `earlier` did: nothing. `recorded`: that import's
+    (rows_read, superseded_by) when the caller has them from the ledger already."""
+    if recorded is None:
+        with store.reader() as con:
+            recorded = con.execute(
+                "SELECT rows_read, superseded_by FROM imports WHERE import_id = ?", [earlier]
+            ).fetchall()[0]
+    rows_read, superseded_by = recorded
     later = f" (its rows were since replaced by {superseded_by})" if superseded_by else ""
     return ImportResult(
         import_id=earlier,
@@ -163,27 +174,47 @@ def duplicate_result(store: Store, kind: str, path: Path | str, file_hash: str, 
     )
 
 
-def earlier_import(store: Store, kind: str, files: list[FileIdentity]) -> str | None:
-    """An earlier import of exactly these files' content: candidates by size and quick digest, decided by the full
-    SHA-256 (computed here, before any parse, only when there is a candidate)."""
+# import_id, file_hash, files (JSON), rows_read, superseded_by
+LedgerRow = tuple[str, str, str | None, int | None, str | None]
+
+
+def import_ledger(store: Store, kind: str) -> list[LedgerRow]:
+    """Every successful import of `kind`, oldest first, as `earlier_import` compares files with them. A folder walk
+    reads it once for all its deliveries (one store connection, not two per file imported before)."""
     if not store.exists:
-        return None
+        return []
     with store.reader() as con:
-        rows = con.execute(
-            "SELECT import_id, file_hash, files FROM imports WHERE kind = ? AND status = 'ok' ORDER BY finished_at",
+        return con.execute(
+            "SELECT import_id, file_hash, files, rows_read, superseded_by FROM imports "
+            "WHERE kind = ? AND status = 'ok' ORDER BY finished_at",
             [kind],
         ).fetchall()
+
+
+def earlier_import(
+    store: Store, kind: str, files: list[FileIdentity], ledger: list[LedgerRow] | None = None
+) -> str | None:
+    """An earlier import of exactly these files' content: candidates by size and quick digest, decided by the full
+    SHA-256 (computed here, before any parse, only when there is a candidate). `ledger`: import_ledger's rows,
+    when the caller read them already."""
+    row = earlier_row(import_ledger(store, kind) if ledger is None else ledger, files)
+    return row[0] if row else None
+
+
+def earlier_row(ledger: list[LedgerRow], files: list[FileIdentity]) -> LedgerRow | None:
+    """The ledger row of an earlier import of exactly these files' content, if any."""
     mine = sorted((f.size, f.quick) for f in files)
-    for import_id, file_hash, recorded in rows:
+    for row in ledger:
+        file_hash, recorded = row[1], row[2]
         if recorded is None:  # an import recorded before file lists existed: compare the whole-file hash
             if len(files) == 1 and file_hash == files[0].sha256:
-                return import_id
+                return row
             continue
         theirs = json.loads(recorded)
         if sorted((r["size"], r["quick"]) for r in theirs) != mine:
             continue
         if sorted(r["sha256"] for r in theirs) == sorted(f.sha256 for f in files):
-            return import_id
+            return row
     return None
 
 
@@ -242,10 +273,12 @@ def import_files(
     strict: bool = False,
     progress: Progress | None = None,
     names: Sequence[str] | None = None,
+    ledger: list[LedgerRow] | None = None,
 ) -> list[ImportResult]:
     """Import files given together (one command, or one delivery of an export folder): as one delivery when they
     are parts of one export, or one after the other, in the order given, when they are versions of it (a month of
-    daily restated exports). A FOCUS 1.3 contract commitment file among them goes to its own table first."""
+    daily restated exports). A FOCUS 1.3 contract commitment file among them goes to its own table first.
+    `ledger`: import_ledger(store, kind) when the caller read it already (a folder walk, once for every delivery)."""
     paths = [Path(f) for f in files]
     labels = _names(paths, names)
     results: list[ImportResult] = []
@@ -259,9 +292,11 @@ def import_files(
         if not paths:
             return results
     try:
-        return results + [_import(store, kind, paths, labels, mode=mode, strict=strict, progress=progress)]
-    except DeliveryHasVersions:
         return results + [
+            _import(store, kind, paths, labels, mode=mode, strict=strict, progress=progress, ledger=ledger)
+        ]
+    except DeliveryHasVersions:
+        return results + [  # each version's import changes the ledger: read afresh for the next
             _import(store, kind, [p], [n], mode=mode, strict=strict, progress=progress)
             for p, n in zip(paths, labels, strict=True)
         ]
@@ -284,6 +319,7 @@ def _import(
     mode: Mode,
     strict: bool,
     progress: Progress | None,
+    ledger: list[LedgerRow] | None = None,
 ) -> ImportResult:
     if mode not in MODES:
         raise ImportRejected(f"unknown import mode {mode!r}; accepted: {', '.join(MODES)}")
@@ -294,14 +330,14 @@ def _import(
             raise ImportRejected(f"{p}: no such file", file=str(p))
     stage = _stage_for(kind)
     ids = [FileIdentity.of(p, name) for p, name in zip(paths, names, strict=True)]
-    earlier = earlier_import(store, kind, ids)
-    if earlier and mode == "replace-period" and not _has_rows(store, earlier):
-        earlier = None  # an explicit --replace-period brings back an export whose rows are no longer stored
-    if earlier:
+    row = earlier_row(import_ledger(store, kind) if ledger is None else ledger, ids)
+    if row and mode == "replace-period" and not _has_rows(store, row[0]):
+        row = None  # an explicit --replace-period brings back an export whose rows are no longer stored
+    if row:
         shown = (
             names[0] if len(paths) == 1 else f"{len(paths)} files: " + ", ".join(Path(n).name for n in names)
         )
-        return duplicate_result(store, kind, shown, ids[0].sha256, earlier)
+        return duplicate_result(store, kind, shown, ids[0].sha256, row[0], (row[3], row[4]))
     for f in ids:
         f.start_hashing()
     with staging_connection() as con:

@@ -68,6 +68,7 @@ def _import_folder(store: Any, kind: str, folder: Any, mode: str, strict: bool, 
             f"{folder.location}: no export files found (CSV, .csv.gz, Parquet, JSON lines)", soft_wrap=True
         )
     results = []
+    ledger = None  # the store's import ledger, read once and again only after an import changed it
     for delivery in deliveries:
         if not as_json:
             skipped = (
@@ -80,12 +81,26 @@ def _import_folder(store: Any, kind: str, folder: Any, mode: str, strict: bool, 
                 soft_wrap=True,
             )
         paths = [f.path for f in delivery.files]
-        results += _import_group(store, kind, folder, paths, mode, strict, as_json)
+        if ledger is None:
+            from spendscope.data.importing import import_ledger
+
+            ledger = import_ledger(store, kind)
+        done = _import_group(store, kind, folder, paths, mode, strict, as_json, ledger)
+        if any(r.status != "duplicate" for r in done):
+            ledger = None
+        results += done
     return results
 
 
 def _import_group(
-    store: Any, kind: str, folder: Any, paths: list[str], mode: str, strict: bool, as_json: bool
+    store: Any,
+    kind: str,
+    folder: Any,
+    paths: list[str],
+    mode: str,
+    strict: bool,
+    as_json: bool,
+    ledger: list[Any] | None = None,
 ) -> list[Any]:
     """One delivery: the files (local, or copied from the bucket for the import) through `import_files`."""
     from spendscope.data.importing import import_files
@@ -99,7 +114,9 @@ def _import_group(
         local = [stack.enter_context(folder.local_copy(p)) if remote else Path(p) for p in paths]
         results = run_with_progress(
             f"importing {label}",
-            lambda cb: import_files(store, kind, local, mode=mode, strict=strict, progress=cb, names=names),  # type: ignore[arg-type]
+            lambda cb: import_files(
+                store, kind, local, mode=mode, strict=strict, progress=cb, names=names, ledger=ledger
+            ),  # type: ignore[arg-type]
             quiet=as_json,
         )
     if not as_json:

@@ -97,6 +97,37 @@ def test_walking_an_unchanged_folder_again_adds_nothing(tmp_path: Path) -> None:
     assert snapshot(db) == before
 
 
+def test_a_walk_reads_the_import_ledger_once_and_again_only_after_an_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of many deliveries walked again opens the store once for all of them (not twice per delivery);
+    after a delivery is imported the ledger is read afresh, so a later copy of that same file is still a
+    duplicate, not a second import."""
+    import spendscope.data.importing as importing
+
+    t = Target(tmp_path / "focus")
+    row = ["acct", "1.25", "1.25", "2026-10-01", "2026-10-02", "Acme"]
+    for m in range(1, 9):
+        t.put(
+            f"billing_period=2026-0{m}/part-0.csv",
+            csv_bytes(FOCUS_HEADER, [[*row[:3], f"2026-0{m}-01", f"2026-0{m}-02", "Acme"]]),
+        )
+    db = tmp_path / "s.duckdb"
+    cli("import", "focus", t.url(), "--db", str(db))
+    reads = []
+    real = importing.import_ledger
+    monkeypatch.setattr(importing, "import_ledger", lambda *a: reads.append(a) or real(*a))
+    again = cli("import", "focus", t.url(), "--db", str(db))
+    assert again.count("already imported") == 8 and len(reads) == 1
+    t.put("extra/new.csv", csv_bytes(FOCUS_HEADER, [row]))  # a new file, then a copy of it in the same walk
+    t.put("extra/zz-copy-of-new.csv", csv_bytes(FOCUS_HEADER, [row]))
+    reads.clear()
+    third = cli("import", "focus", t.url(), "--db", str(db))
+    assert third.count("rows imported") == 1 and third.count("already imported") == 9, third
+    assert len(reads) == 2
+    assert figures(db) == (9, Decimal("1.25") * 9)
+
+
 def test_a_restated_period_walked_again_replaces_the_earlier_delivery_instead_of_adding_to_it(
     tmp_path: Path,
 ) -> None:
