@@ -69,7 +69,8 @@ def kept_reader(store: Store) -> duckdb.DuckDBPyConnection:
     """One read-only connection per store file, kept open for the test process. The expected answers are read
     through it, and while it is open Billy's own read-only connections to the same file join its database
     instance instead of loading the file again (1 ms against ~40 ms a question). A round's store is never written
-    after it is built, so nothing needs the file exclusively while this is open."""
+    after it is built, so nothing needs the file exclusively while this is open. (Not for stores that user SQL runs
+    on: the SQL guard locks its connection's configuration, which would lock every connection of the instance.)"""
     key = str(store.path.resolve())
     if key not in _KEPT:
         con = duckdb.connect(key, read_only=True)

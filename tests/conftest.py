@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,19 +22,14 @@ DEMO_END, DEMO_DAYS, DEMO_SEED = "2026-10-31", 100, 7
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """The demo dataset (100 days to 2026-10-31, seed 7; last full month 2026-10), built once per session
-    through the real importers. Shared: use it read-only (a write fails: while the session holds a read-only
-    connection to it, which makes every other read-only open of the file in this process join that database
-    instead of loading the file again, ~40 ms each)."""
-    import duckdb
+    through the real importers. Shared: use it read-only."""
     from spendscope.data.demo import build_demo
 
     s = Store(tmp_path_factory.mktemp("demo") / "demo.duckdb", lock_timeout=10)
     build_demo(s, end=DEMO_END, days=DEMO_DAYS, seed=DEMO_SEED)
-    kept = duckdb.connect(str(s.path), read_only=True)
-    yield s
-    kept.close()
+    return s
 
 
 @pytest.fixture(scope="session")
