@@ -190,6 +190,15 @@ def _match_span(
         if not entries and len(words) == 1 and key.endswith("s") and len(key) > 3:
             # "the embeddings", "the sims": the plural of a word of a value's name (text-embedding-3-large)
             entries = [e for e in idx.grams.get((key[:-1],), []) if e.dim not in EXACT_ONLY]
+        if not entries and len(words) >= 2 and any(w.endswith("ing") and len(w) > 5 for w in words):
+            # "lead scoring" for lead-score, "route planning" for route-plan: a name's verb said as -ing
+            for tail in ("", "e"):
+                said = tuple(w[:-3] + tail if w.endswith("ing") and len(w) > 5 else w for w in words)
+                entries = entries or [
+                    e
+                    for e in idx.exact.get("".join(said), []) + idx.grams.get(said, [])
+                    if e.dim not in EXACT_ONLY
+                ]
     if not entries:
         return None
     by_dim: dict[str, list[Entry]] = {}
