@@ -354,9 +354,22 @@ MOTHEBE_THREADS = [
     ]),
 ]  # fmt: skip
 
-# first-score failures (question or thread name -> cause seen from outside), filled in after the first run
-GLAZURA_MISSES: dict[str, str] = {}
-MOTHEBE_MISSES: dict[str, str] = {}
+# first-score failures not fixed (question or thread name -> cause), filled in after the first run; each declines
+# with no figure, so none states a wrong number
+_BY_FEATURE = (
+    "telemetry attribution splits the bill by customer alone: a customer ranking within a feature "
+    "(capability/system) is declined (needs a feature filter in tools/allocation/attribution)"
+)
+GLAZURA_MISSES: dict[str, str] = {
+    "which distributor cost the most on quote bot in may": "'distributor' is no word for telemetry's customers; "
+    + _BY_FEATURE,
+    "top-distributor": _BY_FEATURE,
+}
+MOTHEBE_MISSES: dict[str, str] = {
+    "which site cost the most for incident reader in jan": "'site' (a word of every customer's name) is no word "
+    "for telemetry's customers; " + _BY_FEATURE,
+    "top-site": "'site' is no word for telemetry's customers; " + _BY_FEATURE,
+}
 
 
 class _Round17(ThreadedRound):
