@@ -313,7 +313,7 @@ def unresolved_names(
     return list(dict.fromkeys(unknown))
 
 
-_TAG_WORD = re.compile(r"\b(?P<key>[a-z][a-z0-9_]*(?:[ -][a-z0-9_]+)?) (?:tag|tags|label|labels)\b")
+_TAG_WORD = re.compile(r"\b(?P<key>[a-z][a-z0-9_]*(?:[ -][a-z0-9_]+)?) (?:tag|tags|label|labels)(?![\w'-])")
 _NOT_KEYS = {
     "the",
     "a",
