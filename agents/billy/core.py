@@ -8,6 +8,7 @@ the previous plan (and, on the LLM path, the persisted graph state) over.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from typing import Any
@@ -100,6 +101,9 @@ def _answer(
                 plan.answer_entity = Filter(dimension=plan.group_by[0], values=[answer.value])
             if plan.intent == "drivers":
                 plan.answer_drivers = top_drivers(answer)
+            if plan.intent == "peak" and plan.grain == "day" and isinstance(answer.value, str):
+                with contextlib.suppress(ValueError):  # "why?" next asks why that day cost what it did
+                    plan.answer_day = dt.date.fromisoformat(answer.value)
         except SpendscopeError as exc:
             if not has_llm:  # the refused call is kept, so a surface can tell what the question asked about
                 attempted = ToolCall(

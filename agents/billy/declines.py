@@ -111,6 +111,22 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(carbon|co2|emissions?|footprint|energy|electricity|kwh)\b"), "carbon and energy use"),
     (
         re.compile(
+            r"\bfx\b|\bforex\b|\bexchange rates?\b|\bcurrency (impact|effects?|risk|moves?|movements?|swings?)\b|"
+            r"\bhedg(e|es|ed|ing)\b"
+        ),
+        "exchange-rate effects (the bill is in its billing currency; the store holds no exchange rates)",
+    ),
+    (
+        # "how much platinum did we mine": a quantity the business produces or sells, not a cost
+        re.compile(
+            r"\bhow (much|many) (?!money\b|cash\b|tokens?\b|requests?\b|calls?\b|gpu)[a-z]+ (did|do|does|will|would|"
+            r"have|has|can) (we|they|you|it|i) (produce|produced|mine|mined|manufacture|manufactured|harvest|"
+            r"harvested|extract|extracted|ship|shipped|sell|sold|deliver|delivered|grow|grew|grown|dig|dug)\b"
+        ),
+        "production and sales volumes (the store holds costs and usage, not what the business produces)",
+    ),
+    (
+        re.compile(
             r"\b(above|over|more than|greater than|exceed\w*|below|under|less than)\s+[$€£]?\d[\d,.]*\s*"
             r"(k|m|dollars?|euros?|pounds?|usd|eur|gbp)?\b(?!\s*%)(?!\s*(tokens?|requests?|hours?|gpus?|days?|weeks?|months?|years?|quarters?))"
         ),
@@ -280,6 +296,8 @@ _CURRENCIES = {
     "CNY": r"cny|rmb|yuan|renminbi",
     "CAD": r"cad|canadian dollars?",
     "AUD": r"aud|australian dollars?|aussie dollars?",
+    "PLN": r"pln|zlot(y|ys|ych)|złot(y|ych)",
+    "ZAR": r"zar|rands?|south african rands?",
 }
 _IN_CURRENCY = re.compile(
     r"\b(?:in|into|to|as|using)\s+(?:the\s+)?(?P<cur>"

@@ -116,6 +116,7 @@ class Plan(BaseModel):
     readings: list[str] = Field(default_factory=list, description="the question in each plausible reading")
     reading: str = Field("", description="the Reading as text: context for the LLM path")
     answer_entity: Filter | None = Field(None, description="the value the answer named (a ranking's winner)")
+    answer_day: dt.date | None = Field(None, description="the day a peak-day answer named")
     answer_drivers: list[Filter] = Field(
         default_factory=list, description="the largest driver of each dimension an explanation named"
     )

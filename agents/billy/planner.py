@@ -78,6 +78,32 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     elif previous is not None and not r.periods and previous.period is not None and plan.base_period is None:
         plan.period = previous.period
         plan.assumptions.append(f"period carried over from the conversation: {previous.period.label}")
+    if (
+        followup
+        and previous is not None
+        and previous.answer_day is not None
+        and "why" in r.cues
+        and not r.periods
+    ):
+        # "why?" after "most expensive day in april?": why that day cost what it did
+        day = previous.answer_day
+        plan.intent, plan.direction, plan.subject, plan.base_period = "drivers", "up", "day", None
+        plan.period = PeriodRef(
+            start=day, end=day + dt.timedelta(days=1), label=f"{day:%B} {day.day}, {day.year}"
+        )
+        plan.assumptions.append(
+            f"'{r.question}' read as why {day} (the day of the answer before) cost what it did"
+        )
+        found = True
+    if followup and previous is not None and plan.intent == "total" and RE["unused"].search(q.low):
+        # "and how much of it was unused" after a commitment's figure: its unused part
+        named = any(f.dimension == "commitment" for f in plan.filters)
+        if named and not any(f.dimension == "commitment_status" for f in plan.filters):
+            plan.filters.append(Filter(dimension="commitment_status", values=["Unused"]))
+            plan.subject = "commitment that went unused"
+            plan.assumptions.append(
+                "unused commitment = effective cost of commitment rows with status Unused"
+            )
     if "pronoun" in r.cues and previous is not None and previous.answer_entity is None:
         # "how much did that model cost" after "why was march 3 so expensive": the explanation's top driver
         previous = _driver_named(previous, q, index)

@@ -298,11 +298,63 @@ def unresolved_names(
             or prev == "by"
             or (prev.isdigit() and _tok(q, i - 2) in ("top", "bottom"))
         )
-        slot = (prev in _SLOT_PREV and nxt in _SLOT_NEXT) or grouping_slot
+        slot = (
+            (prev in _SLOT_PREV and nxt in _SLOT_NEXT)
+            # "and what about exploration?": the new name of a follow-up
+            or (prev == "about" and _tok(q, i - 2) in ("what", "how") and nxt in {"", *_SLOT_NEXT})
+            # "how much did the sims cost": an unknown word where the thing that cost goes
+            or (prev == "the" and _tok(q, i - 2) in ("did", "does", "do") and nxt in _SLOT_NEXT)
+            or grouping_slot
+        )
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
             _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
+    unknown += _unknown_tag_keys(q, index)
     return list(dict.fromkeys(unknown))
+
+
+_TAG_WORD = re.compile(r"\b(?P<key>[a-z][a-z0-9_]*(?:[ -][a-z0-9_]+)?) (?:tag|tags|label|labels)(?![\w'-])")
+_NOT_KEYS = {
+    "the",
+    "a",
+    "an",
+    "any",
+    "our",
+    "by",
+    "no",
+    "which",
+    "what",
+    "each",
+    "every",
+    "all",
+    "that",
+    "this",
+}
+
+
+def _unknown_tag_keys(q: _Question, index: ValueIndex) -> list[str]:
+    """ "spend by the cost_centre tag": a tag key the store does not have (its keys are named in the answer)."""
+    from spendscope.agents.billy.concepts import key_name
+
+    keys = {key_name(k) for k in index.tag_keys()}
+    out = []
+    for m in _TAG_WORD.finditer(q.low):
+        words = m.group("key").split()
+        word = words[-1] if len(words) == 2 and words[0] in _NOT_KEYS else m.group("key")
+        if word in _NOT_KEYS or "untagged" in word:
+            continue
+        name = key_name(word)
+        toks = tuple(tokens(word))
+        dim = index.dim_words.get(toks)
+        if (
+            name in keys
+            or name.replace("_", "") in {k.replace("_", "") for k in keys}
+            or (dim is not None and dim not in index.tag_keys())
+        ):
+            continue
+        if dim is None or key_name(dim) != name:
+            out.append(word)
+    return out
 
 
 _MACHINE_NOUNS = {

@@ -110,7 +110,7 @@ def find_mentions(
             if used & set(span):
                 continue
             words = [toks[k].text for k in span]
-            if all(w in FILLER or w.isdigit() for w in words):
+            if all(w in FILLER or w.isdigit() for w in words) and not _filler_named(idx, toks, i, words):
                 continue
             generic_only = all(w in FILLER or w in GENERIC or w.isdigit() for w in words)
             m = _match_span(idx, toks, i, i + length, words, used, generic_only)
@@ -138,6 +138,20 @@ def find_mentions(
     for m in mentions:
         used.update(range(m.first, m.last))
     return mentions, used
+
+
+_NAME_BEFORE = {"did", "does", "do", "has", "have"}
+_NAME_AFTER = {"spend", "spent", "spends", "cost", "costs", "team", "squad", "dept", "department"}
+
+
+def _filler_named(idx: ValueIndex, toks: list[Token], i: int, words: list[str]) -> bool:
+    """ "how much did processing spend", "the processing team": a filler word that is a tag value of the store,
+    said where an owner's name goes (after "did", before "spend" or "team"), is that name."""
+    if len(words) != 1 or not any(idx.priority(e.dim) >= TAG_PRIORITY for e in idx.exact.get(words[0], [])):
+        return False
+    prev = toks[i - 1].text if i > 0 else ""
+    nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+    return prev in _NAME_BEFORE or nxt in _NAME_AFTER
 
 
 def _match_span(
@@ -173,6 +187,26 @@ def _match_span(
         if not distinctive or (len(words) == 1 and len(words[0]) < 3 and not _FAMILY.fullmatch(words[0])):
             return None
         entries = [e for e in idx.grams.get(tuple(words), []) if e.dim not in EXACT_ONLY]
+        if (
+            not entries
+            and len(words) == 1
+            and key.endswith("s")
+            and len(key) > 3
+            and i
+            and toks[i - 1].text == "the"
+        ):
+            # "the embeddings", "the sims": the plural of a word of a value's name (text-embedding-3-large), said
+            # as a thing ("how many kilns" counts something else)
+            entries = [e for e in idx.grams.get((key[:-1],), []) if e.dim not in EXACT_ONLY]
+        if not entries and len(words) >= 2 and any(w.endswith("ing") and len(w) > 5 for w in words):
+            # "lead scoring" for lead-score, "route planning" for route-plan: a name's verb said as -ing
+            for tail in ("", "e"):
+                said = tuple(w[:-3] + tail if w.endswith("ing") and len(w) > 5 else w for w in words)
+                entries = entries or [
+                    e
+                    for e in idx.exact.get("".join(said), []) + idx.grams.get(said, [])
+                    if e.dim not in EXACT_ONLY
+                ]
     if not entries:
         return None
     by_dim: dict[str, list[Entry]] = {}

@@ -77,6 +77,15 @@ def _compare_periods(r: Reading, plan: Plan) -> None:
         plan.top = 10
 
 
+def _landing(r: Reading, plan: Plan) -> None:
+    """ "june month end estimate": a landing is an estimate, so the word asks for it (not for another model)."""
+    plan.intent = "landing"
+    plan.unsupported = [u for u in plan.unsupported if not _LANDING_WORDS.match(u)]
+
+
+_LANDING_WORDS = re.compile(r"estimat|forecast|predict|project|end of")
+
+
 def _peak(r: Reading, plan: Plan) -> None:
     plan.intent = "peak"
     grain = next((c[5:] for c in sorted(r.cues) if c.startswith("peak_")), "day")
@@ -163,7 +172,7 @@ RULES: list[Rule] = [
     Rule("declined concept", lambda r: bool(r.declined), _declined),
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
-    Rule("month-end landing", lambda r: "landing" in r.cues, _set("landing")),
+    Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
     Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
     Rule(
         "analytics intent named", lambda r: r.delegate is not None, lambda r, p: _set(r.delegate or "")(r, p)

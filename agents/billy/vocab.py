@@ -197,6 +197,8 @@ MEASURE_NOUNS = {"spend", "spending", "cost", "costs", "bill", "billing", "usage
 LANDING = re.compile(
     r"\b(end (up|out)|land(ing)?|month[- ]end|end of (the |this )?month|close (the|this) month|wind up|"
     r"finish (the|this) month)\b|"
+    # "what are we on track for this month": where the month lands (a budget's track is the budget delegate's)
+    r"\bon (track|pace|course) (for|to)\b(?![^?.]*\bbudget)|"
     # "what will december actuals be": this month's actuals to come are its landing
     r"\bwill\b[^?.]{0,40}\bactuals?\b|\bactuals?\b[^?.]{0,20}\bwill\b"
 )
