@@ -20,19 +20,19 @@ from spendscope.data.store import Store
 # the words a decline may name the missing thing with, where the probe's own word is not the only good one
 NAMED = {
     "u04": ("2025",),
-    "u05": ("nov", "2026-11"),
+    "u05": ("nov", "-11-16"),  # read as the last Nov 16 before today (2025)
     "u07": ("payroll", "salar"),
     "u09": ("namespace", "ml-serving"),
     "u11": ("seat", "user"),
     "u16": ("may", "2026-05"),
     "u18": ("researcher", "headcount", "per person"),
     "u23": ("february", "2026-02"),
-    "u24": ("august", "2026-08"),
+    "u24": ("august", "-08-"),  # past tense on July 29: August 2025
     "u28": ("guest", "user"),
     "u30": ("seat", "user"),
     "u32": ("carbon", "co2", "emission"),
     "u33": ("august", "2026-08"),
-    "u34": ("january", "2027-01"),
+    "u34": ("january", "-01-"),  # asked in December: January 2026
     "u38": ("salar", "payroll"),
 }
 # probes still wrong, with the cause (strict xfail)
