@@ -513,6 +513,29 @@ def split_compounds(
     return keep, used
 
 
+# Dimensions whose values a company names itself (teams, features, customers): a slip in one of them may be
+# another name of the company's ("billing-v8" beside "billing-v9"), so only exact spellings resolve
+_OWN_NAME_KINDS = ("provider_tag", "virtual_tag", "telemetry")
+
+
+def slipped_own_names(
+    q: _Question, mentions: list[Mention], used: set[int], index: ValueIndex
+) -> tuple[list[Mention], set[int]]:
+    """A whole name the company chose (a tag value or a customer) typed with a slip ("SUPPROT" beside the team
+    support) is a name the store does not hold: declined with the closest values, never answered as the value it
+    looks like. A vendor or model name with a slip ("antropic") still reads as the vendor, and a slip inside a
+    longer name whose other words match ("reviw-digest") as that name."""
+    keep: list[Mention] = []
+    for m in mentions:
+        whole = _hyphen_span(q, m.first, m.last) == (m.first, m.last)
+        if m.fuzzy and whole and index.kinds.get(m.dim) in _OWN_NAME_KINDS:
+            used = used - set(range(m.first, m.last))
+            q.compounds.append(m.phrase)  # type: ignore[attr-defined]
+            continue
+        keep.append(m)
+    return keep, used
+
+
 def _hyphen_span(q: _Question, first: int, last: int) -> tuple[int, int]:
     """The tokens of the whole hyphenated word around tokens [first, last)."""
     toks, low = q.toks, q.low
