@@ -130,7 +130,7 @@ _MINE = re.compile(r"\bmy (team|squad|department|group|org|feature|project|produ
 
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     """Concepts the store does not hold, and actual figures for periods it has no data for."""
-    rest = spelled_concepts(r.rest)
+    rest = spelled_concepts(_concepts_unmasked(r, index))
     out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
         what
         for pattern, what in CONCEPTS
@@ -161,6 +161,33 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         if future:
             out.append(f"actual spend for {future[0].label}, which is after the data ends ({last})")
     return out
+
+
+_SPEND_VERBS = {"spend", "spends", "spent", "cost", "costs", "burn", "burned", "burnt", "use", "used"}
+_OWNER_SLOT = {"did", "does", "do", "has", "have", "for", "on", "by"}
+
+
+def _concepts_unmasked(r: Reading, index: ValueIndex) -> str:
+    """`r.rest`, with a concept word that only partly matched a value unmasked ("how much revenue did the
+    concierge bring in" beside the division revenue-mgmt: the revenue asked, not the division), unless the
+    sentence uses the word as a name: before a dimension word or a spending verb ("the revenue team", "what did
+    revenue spend"), or where an owner goes ("spend on revenue")."""
+    q = r.q
+    if q is None:
+        return r.rest
+    free: set[int] = set()
+    for m in r.mentions:
+        if m.exact or m.fuzzy or m.last - m.first != 1:
+            continue
+        word = q.toks[m.first].text
+        if not any(p.fullmatch(word) for p, _ in CONCEPTS):
+            continue
+        nxt = q.toks[m.last].text if m.last < len(q.toks) else ""
+        prev = q.toks[m.first - 1].text if m.first > 0 else ""
+        if (nxt,) in index.dim_words or nxt in _SPEND_VERBS or prev in _OWNER_SLOT:
+            continue
+        free.add(m.first)
+    return q.rest_text(r.used - free) if free else r.rest
 
 
 def _held(word: str, known: re.Pattern[str], index: ValueIndex) -> bool:
