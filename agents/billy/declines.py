@@ -217,7 +217,9 @@ def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
     from spendscope.agents.billy.vocab import RE
 
     m = RE["count"].search(r.rest)
-    if m is None or r.dims or r.mentions or r.assistant or r.delegate or r.measure != "cost":
+    # a name in the sentence does not make the count one the store holds ("how many tickets did ticket-triage
+    # close": tickets are counted nowhere); the counted word itself is never a masked name (`rest`)
+    if m is None or r.dims or r.assistant or r.delegate or r.measure != "cost":
         return None
     words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
     word = words[0] if words else ""
