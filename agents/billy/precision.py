@@ -245,6 +245,11 @@ def unresolved_names(
         if low in company:
             r.assumptions.append(f"'{word}' read as the company (billing account {company[low]})")
             continue
+        if "-" in low and any(p.isalpha() and p not in known for p in parts):
+            unknown.append(
+                word
+            )  # "fare-calc", "loyalty-app": a hyphenated name, with a word Billy does not know
+            continue
         looks_like_name = (word[0].isupper() and k > 0 and low not in KNOWN_CAPS) or bool(
             re.search(r"[a-z]+[-.]?\d|\d[a-z]", low)
         )
