@@ -307,6 +307,10 @@ def unresolved_names(
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
             _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
+    # "by product_line": a word of a snake_case key is named as the whole key the store lacks
+    for key in re.findall(r"[a-z0-9]+(?:_[a-z0-9]+)+", q.low):
+        if any(part in unknown for part in key.split("_")):
+            unknown = [key if w in key.split("_") else w for w in unknown]
     return list(dict.fromkeys(unknown))
 
 
@@ -591,6 +595,57 @@ def ranked_without_dimension(low: str) -> str:
     if m is None or m.group("what").split()[0] in _PRONOUNS | _DETERMINERS:
         return ""
     return m.group("what")
+
+
+_GROUPED = re.compile(
+    r"\b(?:spend|spent|spending|spends|cost|costs|bill|broken down|break(?:down| it down| down)(?: \w+)?|split|"
+    r"grouped|group)\s+by\s+(?:the |our |each |every |a |an )?(?P<what>[a-z][a-z0-9_-]*(?: [a-z][a-z0-9_-]*)?)"
+)
+_NOT_GROUPS = {
+    "end",
+    "far",
+    "how",
+    "now",
+    "then",
+    "mid",
+    "close",
+    "eod",
+    "eom",
+    "date",
+    "itself",
+    "much",
+    "it",
+}
+
+
+def grouped_without_dimension(rest: str) -> str:
+    """ "spend by cost center in october" on a store with no such key: a breakdown asked by words that name no
+    dimension (the question reached the plain figure, the grouping unread), so no figure: the words are what is
+    not in the data. `rest`: the question with names and periods masked."""
+    m = _GROUPED.search(rest)
+    if m is None:
+        return ""
+    words = [w for w in m.group("what").split() if w not in ("tag", "tags", "label", "labels", "key")]
+    if not words or words[0] in _NOT_GROUPS | _PRONOUNS | _DETERMINERS:
+        return ""
+    return " ".join(words[:2] if len(words) > 1 and words[1] not in _TRAILING else words[:1])
+
+
+_TRAILING = {
+    "in",
+    "for",
+    "during",
+    "last",
+    "this",
+    "over",
+    "since",
+    "from",
+    "and",
+    "vs",
+    "versus",
+    "please",
+    "pls",
+}
 
 
 def confidence(plan: Plan, intent_found: bool) -> None:
