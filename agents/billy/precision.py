@@ -498,6 +498,11 @@ def split_compounds(
             # "cost per claim": a unit ('claim' only part of claim-intake), not a name
             used = used - {m.first}
             continue
+        if not m.exact and not m.fuzzy and m.last - m.first == 1 and _grouping_word(q, m.first):
+            # "break down october by project code": a word of the grouping asked ('code' only part of
+            # code-review-bot), not a name; read by the planner as a grouping the store may lack
+            used = used - {m.first}
+            continue
         first, last = group(m)
         extra = [i for i in range(first, last) if not m.first <= i < m.last]
         own = extra and all(i not in taken and not toks[i].text.isdigit() for i in extra)
@@ -543,6 +548,13 @@ def slipped_own_names(
             continue
         keep.append(m)
     return keep, used
+
+
+def _grouping_word(q: _Question, i: int) -> bool:
+    """Whether token i is one of the (up to two) words right after "by" that end before a period or the end."""
+    if _tok(q, i - 1) == "by":
+        return True
+    return _tok(q, i - 2) == "by" and _tok(q, i - 1).isalpha()
 
 
 def _hyphen_span(q: _Question, first: int, last: int) -> tuple[int, int]:
