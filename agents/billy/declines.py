@@ -149,6 +149,17 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     users = _USING.search(r.rest)
     if users and not _held(users.group("noun"), _COUNTED_HERE, index) and not r.assistant and not out:
         out.append(f"a count of the {users.group('noun')} it takes or serves (the store counts no people)")
+    if _DISCOUNT.search(rest) and not index.values.get("commitment") and not out:
+        # "how much did we save with the coreweave discount": no figure of savings or spend stands in for it
+        out.append(
+            "discounts: the data has no discount rows (no commitment discount, reservation or savings plan)"
+        )
+    devices = _DEVICES.search(rest)
+    if devices and not r.dims and not r.delegate and not out:
+        out.append(
+            f"a count of {devices.group('what')} (the bill holds each GPU instance's cost and hours, not an "
+            "inventory: ask which instances cost the most)"
+        )
     counted = _counted_elsewhere(r, index)
     if counted and not out:
         out.append(f"a count of {counted}")
@@ -188,6 +199,16 @@ def _concepts_unmasked(r: Reading, index: ValueIndex) -> str:
             continue
         free.add(m.first)
     return q.rest_text(r.used - free) if free else r.rest
+
+
+# a discount asked by name (not the batch or prompt-caching price, which the savings advice covers)
+_DISCOUNT = re.compile(r"(?<!batch )(?<!caching )(?<!cache )\bdiscount(s|ed)?\b")
+# "how many gpus do we have": an inventory of machines, which a bill does not count (a count of GPU hours is a
+# measure)
+_DEVICES = re.compile(
+    r"\b(?:how many|number of|count of) (?:distinct |different |unique |separate )?"
+    r"(?P<what>(?:gpu |gpus )?(?:gpus|instances|boxes|machines|nodes|servers|vms|cards|devices))\b(?! hours?\b)"
+)
 
 
 def _held(word: str, known: re.Pattern[str], index: ValueIndex) -> bool:
