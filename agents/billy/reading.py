@@ -22,6 +22,7 @@ from spendscope.agents.billy.groups import group_dims, read_untagged
 from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
     NUMBER_WORDS,
+    OWNERSHIP_VERBS,
     SUPERLATIVE_HIGH,
     SUPERLATIVE_LOW,
     TAG_SYNONYMS,
@@ -244,7 +245,7 @@ def _known_words(index: ValueIndex) -> set[str]:
         known.update(gram)
     for pattern in RE.values():
         known.update(re.findall(r"[a-z]{3,}", pattern.pattern))
-    known.update(re.findall(r"[a-z]{3,}", SUPERLATIVE_HIGH + SUPERLATIVE_LOW))
+    known.update(re.findall(r"[a-z]{3,}", SUPERLATIVE_HIGH + SUPERLATIVE_LOW + "|" + OWNERSHIP_VERBS))
     from spendscope.agents.billy.whatif import PAYG, WHAT_IF
 
     known.update(re.findall(r"[a-z]{3,}", PAYG.pattern + WHAT_IF.pattern))  # "payg", "paygo"
