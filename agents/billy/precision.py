@@ -245,7 +245,10 @@ def unresolved_names(
         if low in company:
             r.assumptions.append(f"'{word}' read as the company (billing account {company[low]})")
             continue
-        if "-" in low and any(p.isalpha() and p not in known for p in parts):
+        if "-" in low and any(
+            p.isalpha() and p not in known and p not in _JOINERS and p not in index.value_tokens
+            for p in parts
+        ):
             unknown.append(
                 word
             )  # "fare-calc", "loyalty-app": a hyphenated name, with a word Billy does not know
