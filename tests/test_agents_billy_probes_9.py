@@ -131,7 +131,7 @@ def _declined(store: Store, settings: Settings, question: str, today: str) -> st
     [
         ("demo", "how much did serch spend in october", DEMO, "serch"),
         ("tsubame", "what did ticketting spend in november", TSU, "ticketting"),
-        ("bellhaven", "what did the operatons division cost in june", BELL, "operatons"),
+        ("bellhaven", "what did the evnts division cost in june", BELL, "evnts"),
         ("tsubame", "what did customer minato-metor cost in november", TSU, "customer minato-metor"),
     ],
 )

@@ -220,6 +220,7 @@ _COUNTED_HERE = re.compile(
     r"^(times?|days?|weeks?|months?|hours?|years?|quarters?|dollars?|euros?|pounds?|gpus?|instances?|boxes|"
     r"machines?|nodes?|servers?|models?|providers?|services?|vendors?|tokens?|requests?|calls?|anomal\w*|"
     r"alerts?|budgets?|commitments?|reservations?|ptus?|spikes?|seats?|licen[cs]es?|costs?|spend\w*|money|"
+    r"percent\w*|pct|points?|"
     r"k|m|million|thousand|of|the|our|we|us|it|\w*_\w*)$"
 )
 

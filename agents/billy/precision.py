@@ -245,9 +245,18 @@ def unresolved_names(
         if low in company:
             r.assumptions.append(f"'{word}' read as the company (billing account {company[low]})")
             continue
-        if "-" in low and any(
-            p.isalpha() and p not in known and p not in _JOINERS and p not in index.value_tokens
-            for p in parts
+        paired = bool(toks_here) and bool({_tok(q, toks_here[0] - 1), _tok(q, toks_here[-1] + 1)} & _PAIRED)
+        if (
+            paired
+            and "-" in low
+            and any(  # "compare lost-found and fare-calc": beside another name
+                len(p) > 1
+                and p.isalpha()
+                and p not in known
+                and p not in _JOINERS
+                and p not in index.value_tokens
+                for p in parts
+            )
         ):
             unknown.append(
                 word
@@ -317,6 +326,7 @@ def unresolved_names(
     return list(dict.fromkeys(unknown))
 
 
+_PAIRED = {"and", "vs", "versus", "or"}
 _MACHINE_NOUNS = {
     "instance",
     "instances",
@@ -533,6 +543,9 @@ def split_compounds(
 # Dimensions whose values a company names itself (teams, features, customers): a slip in one of them may be
 # another name of the company's ("billing-v8" beside "billing-v9"), so only exact spellings resolve
 _OWN_NAME_KINDS = ("provider_tag", "virtual_tag", "telemetry")
+# a name this long is not one letter away from another of the company's names ("underwritting",
+# "pharmacovigilence" still read as the value, as earlier rounds expect); a shorter one may be ("supprot", "evnts")
+_LONG_NAME = 10
 
 
 def slipped_own_names(
@@ -545,7 +558,8 @@ def slipped_own_names(
     keep: list[Mention] = []
     for m in mentions:
         whole = _hyphen_span(q, m.first, m.last) == (m.first, m.last)
-        if m.fuzzy and whole and index.kinds.get(m.dim) in _OWN_NAME_KINDS:
+        short = all(len(v) < _LONG_NAME for v in m.values)
+        if m.fuzzy and whole and short and index.kinds.get(m.dim) in _OWN_NAME_KINDS:
             used = used - set(range(m.first, m.last))
             q.compounds.append(m.phrase)  # type: ignore[attr-defined]
             continue
