@@ -22,6 +22,7 @@ from spendscope.agents.billy.vocab import (
     INSTANCE_WORDS,
     LANDING,
     LOW,
+    OWNS,
     PRONOUN,
     RE,
     TOP_N,
@@ -95,6 +96,8 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         "commit": has_commit,
     }
     c.update(k for k, v in flags.items() if v)
+    if flags["which"] and OWNS.search(rest):
+        r.assumptions.append("'owns' read as spent the most on it (the data records no owner)")
     count = RE["count"].search(rest)
     if count and not re.search(r"\b(tokens?|requests?|calls?|dollars?|hours?)\b", count.group("what")):
         c.add("count")

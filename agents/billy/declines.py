@@ -146,7 +146,7 @@ _MINE = re.compile(r"\bmy (team|squad|department|group|org|feature|project|produ
 
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     """Concepts the store does not hold, and actual figures for periods it has no data for."""
-    rest = spelled_concepts(r.rest)
+    rest = spelled_concepts(_concepts_unmasked(r, index))
     out = [  # names masked: "Revenue Cycle" team; a coding assistant's seats and users are in the store
         what
         for pattern, what in CONCEPTS
@@ -165,6 +165,17 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     users = _USING.search(r.rest)
     if users and not _held(users.group("noun"), _COUNTED_HERE, index) and not r.assistant and not out:
         out.append(f"a count of the {users.group('noun')} it takes or serves (the store counts no people)")
+    if _DISCOUNT.search(rest) and not index.values.get("commitment") and not out:
+        # "how much did we save with the coreweave discount": no figure of savings or spend stands in for it
+        out.append(
+            "discounts: the data has no discount rows (no commitment discount, reservation or savings plan)"
+        )
+    devices = _DEVICES.search(rest)
+    if devices and not r.dims and not r.delegate and not out:
+        out.append(
+            f"a count of {devices.group('what')} (the bill holds each GPU instance's cost and hours, not an "
+            "inventory: ask which instances cost the most)"
+        )
     counted = _counted_elsewhere(r, index)
     if counted and not out:
         out.append(f"a count of {counted}")
@@ -179,6 +190,43 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     return out
 
 
+_SPEND_VERBS = {"spend", "spends", "spent", "cost", "costs", "burn", "burned", "burnt", "use", "used"}
+_OWNER_SLOT = {"did", "does", "do", "has", "have", "for", "on", "by"}
+
+
+def _concepts_unmasked(r: Reading, index: ValueIndex) -> str:
+    """`r.rest`, with a concept word that only partly matched a value unmasked ("how much revenue did the
+    concierge bring in" beside the division revenue-mgmt: the revenue asked, not the division), unless the
+    sentence uses the word as a name: before a dimension word or a spending verb ("the revenue team", "what did
+    revenue spend"), or where an owner goes ("spend on revenue")."""
+    q = r.q
+    if q is None:
+        return r.rest
+    free: set[int] = set()
+    for m in r.mentions:
+        if m.exact or m.fuzzy or m.last - m.first != 1:
+            continue
+        word = q.toks[m.first].text
+        if not any(p.fullmatch(word) for p, _ in CONCEPTS):
+            continue
+        nxt = q.toks[m.last].text if m.last < len(q.toks) else ""
+        prev = q.toks[m.first - 1].text if m.first > 0 else ""
+        if (nxt,) in index.dim_words or nxt in _SPEND_VERBS or prev in _OWNER_SLOT:
+            continue
+        free.add(m.first)
+    return q.rest_text(r.used - free) if free else r.rest
+
+
+# a discount asked by name (not the batch or prompt-caching price, which the savings advice covers)
+_DISCOUNT = re.compile(r"(?<!batch )(?<!caching )(?<!cache )\bdiscount(s|ed)?\b")
+# "how many gpus do we have": an inventory of machines, which a bill does not count (a count of GPU hours is a
+# measure)
+_DEVICES = re.compile(
+    r"\b(?:how many|number of|count of) (?:distinct |different |unique |separate )?"
+    r"(?P<what>(?:gpu |gpus )?(?:gpus|instances|boxes|machines|nodes|servers|vms|cards|devices))\b(?! hours?\b)"
+)
+
+
 def _held(word: str, known: re.Pattern[str], index: ValueIndex) -> bool:
     """Whether a counted noun is something Billy measures (`known`) or a dimension of the store."""
     return bool(known.match(word) or {(word,), (word.rstrip("s"),)} & set(index.dim_words))
@@ -188,6 +236,7 @@ _COUNTED_HERE = re.compile(
     r"^(times?|days?|weeks?|months?|hours?|years?|quarters?|dollars?|euros?|pounds?|gpus?|instances?|boxes|"
     r"machines?|nodes?|servers?|models?|providers?|services?|vendors?|tokens?|requests?|calls?|anomal\w*|"
     r"alerts?|budgets?|commitments?|reservations?|ptus?|spikes?|seats?|licen[cs]es?|costs?|spend\w*|money|"
+    r"percent\w*|pct|points?|"
     r"k|m|million|thousand|of|the|our|we|us|it|\w*_\w*)$"
 )
 
@@ -206,7 +255,9 @@ def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
     from spendscope.agents.billy.vocab import RE
 
     m = RE["count"].search(r.rest)
-    if m is None or r.dims or r.mentions or r.assistant or r.delegate or r.measure != "cost":
+    # a name in the sentence does not make the count one the store holds ("how many tickets did ticket-triage
+    # close": tickets are counted nowhere); the counted word itself is never a masked name (`rest`)
+    if m is None or r.dims or r.assistant or r.delegate or r.measure != "cost":
         return None
     words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
     word = words[0] if words else ""

@@ -258,6 +258,8 @@ SUPERLATIVE_HIGH = (
     r"most|highest|biggest|largest|greatest|top|max|maximum|heaviest|costliest|priciest|leading|peak|peaked|"
     r"most expensive|largest share|biggest share|the most"
 )
+# "which team owns that model": the data records no owner, so the owner is read as who spent the most on it
+OWNERSHIP_VERBS = r"owns|owned"
 SUPERLATIVE_LOW = r"least|lowest|smallest|cheapest|fewest|min|minimum|least expensive|bottom"
 
 UP_WORDS = {

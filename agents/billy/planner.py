@@ -17,7 +17,12 @@ import re
 from spendscope.agents.billy.followups import _looks_like_followup, _merge_followup, is_followup
 from spendscope.agents.billy.groups import ownership_key
 from spendscope.agents.billy.models import PeriodRef, Plan
-from spendscope.agents.billy.precision import CONFIDENT, confidence, ranked_without_dimension
+from spendscope.agents.billy.precision import (
+    CONFIDENT,
+    confidence,
+    grouped_without_dimension,
+    ranked_without_dimension,
+)
 from spendscope.agents.billy.question import _Question
 from spendscope.agents.billy.reading import Reading, read_question, today_for
 from spendscope.agents.billy.resolve import Mention, ValueIndex
@@ -146,7 +151,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     plan.unresolved = list(r.unresolved)
     plan.unresolved_dims = dict(r.unresolved_dims)
     if rule.name == "figure" and not followup and plan.intent == "total" and not plan.unresolved:
-        what = ranked_without_dimension(q.low)
+        what = ranked_without_dimension(q.low) or grouped_without_dimension(r.rest)
         if what:
             plan.unresolved.append(what)
     if followup and previous is not None and previous.unresolved and not r.mentions:

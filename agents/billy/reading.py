@@ -22,6 +22,7 @@ from spendscope.agents.billy.groups import group_dims, read_untagged
 from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
     NUMBER_WORDS,
+    OWNERSHIP_VERBS,
     SUPERLATIVE_HIGH,
     SUPERLATIVE_LOW,
     TAG_SYNONYMS,
@@ -29,7 +30,7 @@ from spendscope.agents.billy.lexicon import (
 from spendscope.agents.billy.measure import read_measure
 from spendscope.agents.billy.mentions import mark_negations, same_dimension_conflicts, vocabulary_not_names
 from spendscope.agents.billy.phrasing import token_words
-from spendscope.agents.billy.precision import ordinary_words, split_compounds
+from spendscope.agents.billy.precision import ordinary_words, slipped_own_names, split_compounds
 from spendscope.agents.billy.question import _Question
 from spendscope.agents.billy.resolve import (
     Mention,
@@ -142,6 +143,7 @@ def read_question(
     mentions, used = vocabulary_not_names(q, mentions, used)
     mentions, used = ordinary_words(q, mentions, used, index, known)
     mentions, used = split_compounds(q, mentions, used, known, index)
+    mentions, used = slipped_own_names(q, mentions, used, index)
     mentions, used = unknown_model_versions(q, mentions, used, index)
     r.mentions, r.used = mentions, used
     r.rest = rest = q.rest_text(used)
@@ -157,7 +159,9 @@ def read_question(
     from spendscope.agents.billy.precision import unresolved_names
 
     r.declined = declined_concepts(r, index)
-    r.unresolved = getattr(q, "compounds", []) + unresolved_names(q, used, r, index, known)
+    typed = {w.lower(): w for w in unresolved_names(q, used, r, index, known)}  # the word as typed, once
+    named = getattr(q, "compounds", []) + list(typed.values())
+    r.unresolved = list(dict.fromkeys(typed.get(w.lower(), w) for w in named))
     return r
 
 
@@ -241,7 +245,7 @@ def _known_words(index: ValueIndex) -> set[str]:
         known.update(gram)
     for pattern in RE.values():
         known.update(re.findall(r"[a-z]{3,}", pattern.pattern))
-    known.update(re.findall(r"[a-z]{3,}", SUPERLATIVE_HIGH + SUPERLATIVE_LOW))
+    known.update(re.findall(r"[a-z]{3,}", SUPERLATIVE_HIGH + SUPERLATIVE_LOW + "|" + OWNERSHIP_VERBS))
     from spendscope.agents.billy.whatif import PAYG, WHAT_IF
 
     known.update(re.findall(r"[a-z]{3,}", PAYG.pattern + WHAT_IF.pattern))  # "payg", "paygo"

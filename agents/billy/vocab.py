@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from spendscope.agents.billy.lexicon import NUMBER_WORDS, SUPERLATIVE_HIGH, SUPERLATIVE_LOW
+from spendscope.agents.billy.lexicon import NUMBER_WORDS, OWNERSHIP_VERBS, SUPERLATIVE_HIGH, SUPERLATIVE_LOW
 
 RE = {
     "tokens": re.compile(r"\btokens?\b|\btok\b"),
@@ -38,7 +38,7 @@ RE = {
     "contracted": re.compile(r"\bcontracted\b"),
     "effective": re.compile(r"\b(amorti[sz]\w*|effective)\b"),
     "commit": re.compile(
-        r"\bcommit\w*|\bptus?\b|\bprovisioned\b|\breserv\w*|\bsavings? plans?\b|\bcuds?\b|"
+        r"\bcommit\w*|\bptus?\b|\bprovisioned\b|\bthroughput units?\b|\breserv\w*|\bsavings? plans?\b|\bcuds?\b|"
         r"\bprepa(id|y)\b|\bpre-?purchas\w*"
     ),
     "utilization": re.compile(
@@ -170,7 +170,14 @@ TOP_N = re.compile(
     + r")\s+(largest|biggest|"
     r"highest|lowest|smallest|cheapest|most expensive|top|costliest)\b"
 )
-HIGH = re.compile(r"\b(" + SUPERLATIVE_HIGH + r")\b|\bspen(t|ds?) the most\b|\bspender\b|\bmost\b")
+HIGH = re.compile(
+    r"\b("
+    + SUPERLATIVE_HIGH
+    + r")\b|\bspen(t|ds?) the most\b|\bspender\b|\bmost\b|\b("
+    + OWNERSHIP_VERBS
+    + r")\b"
+)
+OWNS = re.compile(r"\b(" + OWNERSHIP_VERBS + r")\b")
 LOW = re.compile(r"\b(" + SUPERLATIVE_LOW + r")\b")
 WHICH = re.compile(r"\b(which|what|who|whose)\b")
 

@@ -301,6 +301,24 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             start = pm.period.start
             pm.period = Period(start=start, end=start + dt.timedelta(days=7), label=f"the week of {start}")
             pm.kind = "range"
+    # "the weekend of <day>": the Saturday and Sunday of that weekend (a weekday: the weekend after it).
+    for pm in found:
+        before = t[max(0, pm.start - 30) : pm.start]
+        we = re.search(r"(?:the )?weekend (?:of|on|around)\s*$", before)
+        if pm.kind == "day" and we:
+            pm.start -= len(before) - we.start()
+            day = pm.period.start
+            sat = (
+                day - dt.timedelta(days=1)
+                if day.weekday() == 6
+                else day + dt.timedelta(days=(5 - day.weekday()))
+            )
+            pm.period = Period(
+                start=sat,
+                end=sat + dt.timedelta(days=2),
+                label=f"the weekend of {day} (Sat {sat} and Sun {sat + dt.timedelta(days=1)})",
+            )
+            pm.kind = "range"
     # "since <period>": from that period's start to today (inclusive).
     for pm in found:
         before = t[max(0, pm.start - 6) : pm.start]
