@@ -30,6 +30,7 @@ NAMED = {
     "u24": ("august", "-08-"),  # past tense on July 29: August 2025
     "u28": ("guest", "user"),
     "u30": ("seat", "user"),
+    "u31": ("ticket", "sales volume"),  # round 17's decline of volumes the business sells names the class
     "u32": ("carbon", "co2", "emission"),
     "u33": ("august", "2026-08"),
     "u34": ("january", "-01-"),  # asked in December: January 2026

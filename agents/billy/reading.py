@@ -159,7 +159,12 @@ def read_question(
     from spendscope.agents.billy.precision import unresolved_names
 
     r.declined = declined_concepts(r, index)
-    typed = {w.lower(): w for w in unresolved_names(q, used, r, index, known)}  # the word as typed, once
+    typed: dict[
+        str, str
+    ] = {}  # each name once, in the letters the user typed it ('Anthropic', not 'anthropic')
+    for w in unresolved_names(q, used, r, index, known):
+        if w.lower() not in typed or (w in r.question and typed[w.lower()] not in r.question):
+            typed[w.lower()] = w
     named = getattr(q, "compounds", []) + list(typed.values())
     r.unresolved = list(dict.fromkeys(typed.get(w.lower(), w) for w in named))
     return r
