@@ -435,9 +435,19 @@ def within(seconds: float, work: Callable[[], T], what: str) -> T:
 def guarded_connection(store: Store) -> duckdb.DuckDBPyConnection:
     """A read-only connection that cannot read files, Python objects or change its own configuration."""
     con = connect_with_retry(store.path, read_only=True, timeout=store.lock_timeout)
-    con.execute("SET enable_external_access = false")
-    con.execute("SET python_enable_replacements = false")
-    con.execute("SET lock_configuration = true")
+    try:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET python_enable_replacements = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.InvalidInputException as exc:
+        con.close()
+        if "configuration has been locked" not in str(exc):
+            raise
+        # another guarded query of this process holds the file's DuckDB instance locked, and this connection's
+        # own protections (python_enable_replacements is per connection) cannot be set: never run without them
+        raise QueryRefused(
+            "another SQL query on this store is running in this process; retry when it ends"
+        ) from None
     return con
 
 

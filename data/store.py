@@ -144,10 +144,28 @@ def _is_lock_error(exc: BaseException) -> bool:
     return any(marker in text for marker in _LOCK_MARKERS)
 
 
-def _configure(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("SET TimeZone = 'UTC'")
+_SETTINGS = (  # (scope, name, value)
+    ("GLOBAL", "TimeZone", "UTC"),
     # DuckDB draws its own progress bar on stdout for long queries; it would corrupt --json and --csv output
-    con.execute("SET enable_progress_bar = false")
+    ("SESSION", "enable_progress_bar", "false"),
+)
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    """The settings every connection works with; the time zone for the whole DuckDB instance (connections of
+    one process to one file share it). While the SQL guard's connection (data/sql_guard.py) is open, the instance's
+    configuration is locked: then the settings are checked, not set (the connections before it set them)."""
+    try:
+        for scope, name, value in _SETTINGS:
+            con.execute(f"SET {scope} {name} = '{value}'")
+    except duckdb.InvalidInputException as exc:
+        if "configuration has been locked" not in str(exc):
+            raise
+        for _scope, name, value in _SETTINGS:
+            have = str(con.execute(f"SELECT current_setting('{name}')").fetchone()[0]).lower()
+            if have.removeprefix("etc/") != value.lower():
+                con.close()
+                raise
 
 
 def connect_with_retry(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:

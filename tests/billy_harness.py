@@ -66,11 +66,12 @@ _KEPT: dict[str, duckdb.DuckDBPyConnection] = {}
 
 
 def kept_reader(store: Store) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per store file, kept open for the test process. The expected answers are read
-    through it, and while it is open Billy's own read-only connections to the same file join its database
-    instance instead of loading the file again (1 ms against ~40 ms a question). A round's store is never written
-    after it is built, so nothing needs the file exclusively while this is open. (Not for stores that user SQL runs
-    on: the SQL guard locks its connection's configuration, which would lock every connection of the instance.)"""
+    """One read-only connection per round store, kept open for the test process once the store is built
+    (round_store, BlindRound). The expected answers are read through it, and while it is open Billy's own
+    read-only connections to the same file join its database instance instead of loading the file again (1 ms
+    against ~40 ms a question). A round's store is never written after it is built. Not for shared stores (the
+    demo, the public export): a guarded `run_sql` connection locks the configuration of the instance it joins, for
+    as long as the instance lives."""
     key = str(store.path.resolve())
     if key not in _KEPT:
         con = duckdb.connect(key, read_only=True)
@@ -81,7 +82,16 @@ def kept_reader(store: Store) -> duckdb.DuckDBPyConnection:
 
 def expected(store: Store, kind: str, sql: str) -> tuple[Any, tuple[str, ...]]:
     """The answer from hand-written SQL: a number, a date, or (for 'which') the winner and every candidate."""
-    rows = kept_reader(store).execute(sql).fetchall()
+    kept = _KEPT.get(str(store.path.resolve()))
+    if kept is not None:
+        rows = kept.execute(sql).fetchall()
+    else:
+        con = duckdb.connect(str(store.path), read_only=True)
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            rows = con.execute(sql).fetchall()
+        finally:
+            con.close()
     if kind == "which":
         return str(rows[0][0]), tuple(str(r[0]) for r in rows)
     if kind == "date":
@@ -163,6 +173,7 @@ def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
     import_focus(s, paths["focus"])
     import_events_file(s, paths["events"])
     import_gpu_samples(s, paths["gpu"])
+    kept_reader(s)
     return s
 
 
@@ -181,7 +192,6 @@ def check_case(store: Store, settings: Settings, case: tuple, currency: str = "U
     """Ask one blind-round question (category, question, kind, spec, as_of) and judge it; `currency` is the
     store's billing currency (an answer in another currency's symbol fails)."""
     _cat, question, kind, spec, as_of = case
-    kept_reader(store)
     answer = ask(store, question, as_of=dt.date.fromisoformat(as_of) if as_of else None, settings=settings)
     ok, want = judge(store, answer, kind, spec)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
@@ -200,7 +210,6 @@ def check_thread(
     """Ask a thread's turns (question, kind, spec) in order; `resolve(spec, previous_answer)` may turn a
     placeholder spec into SQL that depends on the answer before (the previous winner)."""
     previous = None
-    kept_reader(store)
     for question, kind, spec in turns:
         answer = ask(
             store, question, as_of=dt.date.fromisoformat(as_of), thread_id=thread_id, settings=settings
@@ -315,7 +324,9 @@ class BlindRound:
     @pytest.fixture(scope="class")
     @classmethod
     def store(cls, tmp_path_factory: pytest.TempPathFactory) -> Store:
-        return cls().build(tmp_path_factory.mktemp(cls.__name__.lower()))
+        store = cls().build(tmp_path_factory.mktemp(cls.__name__.lower()))
+        kept_reader(store)
+        return store
 
     @pytest.fixture(scope="class")
     @classmethod

@@ -71,6 +71,30 @@ def test_run_select_answers_and_cannot_write(store: Store, tmp_path: Path) -> No
         run_select(store, "select * from costs; delete from costs")
 
 
+def test_a_reader_opened_while_a_guarded_query_runs_still_opens(store: Store, tmp_path: Path) -> None:
+    """A server answers requests on threads: a request's reader can open while another request's guarded
+    connection (configuration locked) is open on the same file, which in one process is the same DuckDB instance.
+    The reader must open (its settings are already the instance's), not fail on SET TimeZone."""
+    from spendscope.data.sql_guard import guarded_connection
+
+    import_focus(store, write(tmp_path / "f.csv", [row(1, "2.5")]))
+    guarded = guarded_connection(store)
+    try:
+        with store.reader() as con:
+            assert con.execute(
+                "SELECT current_setting('TimeZone'), sum(EffectiveCost) FROM costs"
+            ).fetchone() == (
+                "UTC",
+                2.5,
+            )
+        with pytest.raises(QueryRefused, match="another SQL query"):  # never without its own protections
+            run_select(store, "select sum(EffectiveCost) as t from costs")
+    finally:
+        guarded.close()
+    with store.reader() as con:  # the instance closed with its last connection: a fresh one sets its settings
+        con.execute("SET TimeZone = 'UTC'")
+
+
 # ------------------------------------------------------------------------------------- issue 19 regressions
 
 BYPASSES = [
