@@ -154,18 +154,24 @@ _SETTINGS = (  # (scope, name, value)
 def _configure(con: duckdb.DuckDBPyConnection) -> None:
     """The settings every connection works with; the time zone for the whole DuckDB instance (connections of
     one process to one file share it). While the SQL guard's connection (data/sql_guard.py) is open, the instance's
-    configuration is locked: then the settings are checked, not set (the connections before it set them)."""
+    configuration is locked: then the time zone is checked, not set (the connections before it set it), and the
+    progress bar setting is left as the instance has it (the locked case is a server's concurrent request, not a
+    command printing JSON to a terminal)."""
     try:
         for scope, name, value in _SETTINGS:
             con.execute(f"SET {scope} {name} = '{value}'")
     except duckdb.InvalidInputException as exc:
         if "configuration has been locked" not in str(exc):
             raise
-        for _scope, name, value in _SETTINGS:
+        for scope, name, value in _SETTINGS:
+            if scope == "SESSION":  # display only (the progress bar): a locked instance keeps its own
+                continue
             have = str(con.execute(f"SELECT current_setting('{name}')").fetchone()[0]).lower()
             if have.removeprefix("etc/") != value.lower():
                 con.close()
-                raise
+                raise duckdb.InvalidInputException(
+                    f"{exc} (and its {name} is {have!r}, not {value!r})"
+                ) from None
 
 
 def connect_with_retry(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:

@@ -66,12 +66,12 @@ _KEPT: dict[str, duckdb.DuckDBPyConnection] = {}
 
 
 def kept_reader(store: Store) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per round store, kept open for the test process once the store is built
-    (round_store, BlindRound). The expected answers are read through it, and while it is open Billy's own
+    """One read-only connection per blind round's store (BlindRound's fixture, once the store is built), kept
+    open for the test process. The expected answers are read through it, and while it is open Billy's own
     read-only connections to the same file join its database instance instead of loading the file again (1 ms
-    against ~40 ms a question). A round's store is never written after it is built. Not for shared stores (the
-    demo, the public export): a guarded `run_sql` connection locks the configuration of the instance it joins, for
-    as long as the instance lives."""
+    against ~40 ms a question). Never for a shared store (the demo, the public export): a guarded `run_sql`
+    connection locks the configuration of the instance it joins, and a kept connection keeps that instance (and
+    the lock) alive for the rest of the process."""
     key = str(store.path.resolve())
     if key not in _KEPT:
         con = duckdb.connect(key, read_only=True)
@@ -173,7 +173,6 @@ def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
     import_focus(s, paths["focus"])
     import_events_file(s, paths["events"])
     import_gpu_samples(s, paths["gpu"])
-    kept_reader(s)
     return s
 
 

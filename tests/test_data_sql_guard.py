@@ -91,8 +91,6 @@ def test_a_reader_opened_while_a_guarded_query_runs_still_opens(store: Store, tm
             run_select(store, "select sum(EffectiveCost) as t from costs")
     finally:
         guarded.close()
-    with store.reader() as con:  # the instance closed with its last connection: a fresh one sets its settings
-        con.execute("SET TimeZone = 'UTC'")
 
 
 # ------------------------------------------------------------------------------------- issue 19 regressions

@@ -17,6 +17,7 @@ from spendscope.agents.billy.business import HELD_WITH_REVENUE, answer_business,
 from spendscope.agents.billy.models import BillyAnswer, Plan, ToolCall
 from spendscope.agents.billy.phrasing import billing_currency
 from spendscope.agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
+from spendscope.agents.billy.precision import TAG_KEY
 from spendscope.agents.billy.resolve import ValueIndex, load_index
 from spendscope.data.errors import SpendscopeError
 from spendscope.data.settings import Settings, load_settings
@@ -209,6 +210,14 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
         dims = [d for d in ("provider", "service", "model", ownership_key(index)) if d and index.has_dim(d)]
         for name in plan.unresolved:
             said = plan.unresolved_dims.get(name)
+            if said == TAG_KEY:
+                keys = sorted(index.tag_keys())
+                reasons.append(
+                    f"'{name}' is not a tag key of the data; its tag keys are {', '.join(keys)}"
+                    if keys
+                    else f"'{name}' is not a tag key of the data (its rows carry no tags)"
+                )
+                continue
             near = nearest_values(name, index, [said] if said else dims, only=said is not None)
             named = (
                 f"no {said.replace('_', ' ')}"

@@ -326,7 +326,9 @@ def unresolved_names(
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
             _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
-    unknown += _unknown_tag_keys(q, index)
+    for key in _unknown_tag_keys(q, index):
+        unknown.append(key)
+        r.unresolved_dims.setdefault(key, TAG_KEY)  # the answer lists the store's tag keys
     # "by product_line": a word of a snake_case key is named as the whole key the store lacks
     for key in re.findall(r"[a-z0-9]+(?:_[a-z0-9]+)+", q.low):
         if any(part in unknown for part in key.split("_")):
@@ -334,6 +336,7 @@ def unresolved_names(
     return list(dict.fromkeys(unknown))
 
 
+TAG_KEY = "tag key"  # unresolved_dims' mark of a name said as a tag key ("spend by the cost_centre tag")
 _TAG_WORD = re.compile(r"\b(?P<key>[a-z][a-z0-9_]*(?:[ -][a-z0-9_]+)?) (?:tag|tags|label|labels)(?![\w'-])")
 _NOT_KEYS = {
     "the",
