@@ -10,6 +10,28 @@ from spendscope.data.store import Store
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def _convert_each_cli_app_once() -> None:
+    """typer's CliRunner converts the Typer app into its click command on every invoke (70-140 ms for the
+    spendscope app's ~100 commands, thousands of times in the suite). An app is complete once imported, so the
+    tests convert each app once; each invoke still gets a fresh click context, as a new process would."""
+    import typer.testing
+
+    convert = typer.testing._get_command
+    converted: dict[
+        int, tuple[object, object]
+    ] = {}  # id -> (the app, kept alive so the id stays its own; command)
+
+    def once(app):  # type: ignore[no-untyped-def]
+        if id(app) not in converted:
+            converted[id(app)] = (app, convert(app))
+        return converted[id(app)][1]
+
+    typer.testing._get_command = once
+
+
+_convert_each_cli_app_once()
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     """An empty store file, created and migrated."""

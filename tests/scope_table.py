@@ -292,6 +292,19 @@ def surfaces(store: Store, tmp: Path) -> Iterator[Surfaces]:
 SURFACES = ("cli", "mcp", "billy", "slack")
 
 
+_RESULTS: dict[tuple[str, str, str], Any] = {}
+
+
+def direct_result(store: Store, op: Operation, args: dict[str, Any]) -> Any:
+    """A read operation run directly on `store` (the figures every surface is compared with), once per store,
+    operation and input: the four surfaces of a row compare with the same result."""
+    assert not op.writes, f"{op.name} writes: run it where it is checked"
+    key = (str(store.path), op.name, json.dumps(args, sort_keys=True))
+    if key not in _RESULTS:
+        _RESULTS[key] = invoke(store, op, args)
+    return _RESULTS[key]
+
+
 def as_sent(surface: str, result: Any) -> Any:
     """A result as the surface sends it: the CLI prints decimals as numbers, the others as JSON text."""
     if surface == "cli":

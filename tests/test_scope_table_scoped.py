@@ -14,13 +14,13 @@ from scope_table import (  # noqa: F401 - master_fixture, oracle_fixture are pyt
     Surfaces,
     args_for,
     as_sent,
+    direct_result,
     master_fixture,
     oracle_args,
     oracle_fixture,
     surfaces,
 )
 from spendscope.data.store import Store
-from spendscope.tools.invoke import invoke
 from spendscope.tools.registry import operations
 
 
@@ -47,5 +47,5 @@ def test_a_scoped_caller_gets_only_in_scope_figures_or_a_refusal(
             assert got in ("permission_denied", "not_found"), f"{name} on {surface}: refused with {got}"
         return
     assert not op.writes, f"{name} changed the store for a scoped caller on {surface}"
-    expected = as_sent(surface, invoke(oracle, op, oracle_args(op, args)))
+    expected = as_sent(surface, direct_result(oracle, op, oracle_args(op, args)))
     assert same_figures(got, expected) == [], f"{name} on {surface} answered outside team search"

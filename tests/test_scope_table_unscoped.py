@@ -13,11 +13,11 @@ from scope_table import (  # noqa: F401 - master_fixture is a pytest fixture
     Surfaces,
     args_for,
     as_sent,
+    direct_result,
     master_fixture,
     surfaces,
 )
 from spendscope.data.store import Store
-from spendscope.tools.invoke import invoke
 from spendscope.tools.registry import operations
 
 
@@ -36,4 +36,4 @@ def test_an_unscoped_caller_gets_the_whole_answer(
     args = args_for(op, master[1])
     kind, got = seen.run(surface, op, args, scoped=False)
     assert kind == "answer", f"{name} on {surface} refused an unscoped caller: {got}"
-    assert same_figures(got, as_sent(surface, invoke(seen.store, op, args))) == []
+    assert same_figures(got, as_sent(surface, direct_result(seen.store, op, args))) == []

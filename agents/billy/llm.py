@@ -174,13 +174,19 @@ def _pending_tool_results(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def make_client(settings: Settings) -> Any:
-    import anthropic
+    """Billy's client: one retry (a question waits for its answer); without a key configured, the SDK's own
+    reading of the environment, made afresh."""
+    from spendscope.agents.llm import anthropic_client
 
-    key = settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else None
-    kwargs: dict[str, Any] = {"api_key": key, "max_retries": 1}
-    if settings.anthropic_base_url:
-        kwargs["base_url"] = settings.anthropic_base_url
-    return anthropic.Anthropic(**kwargs)
+    client = anthropic_client(settings, max_retries=1)
+    if client is None:
+        import anthropic
+
+        kwargs: dict[str, Any] = {"max_retries": 1}
+        if settings.anthropic_base_url:
+            kwargs["base_url"] = settings.anthropic_base_url
+        return anthropic.Anthropic(**kwargs)
+    return client
 
 
 def run_llm(

@@ -5,9 +5,11 @@ registered operation's pydantic input model, plus the guarded SQL and `final_ans
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from spendscope.data.errors import SpendscopeError
@@ -45,7 +47,13 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def tool_specs(include_sql: bool = True) -> list[dict[str, Any]]:
-    """Anthropic tool definitions: every read-only registered operation, the guarded SQL, and final_answer."""
+    """Anthropic tool definitions: every read-only registered operation, the guarded SQL, and final_answer (a
+    copy of the process's own: the schemas are built once, ~150 ms a question before)."""
+    return copy.deepcopy(_tool_specs(include_sql))
+
+
+@lru_cache(maxsize=2)
+def _tool_specs(include_sql: bool) -> list[dict[str, Any]]:
     from spendscope.tools.registry import operations
 
     specs = []
