@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,14 +131,26 @@ def split_events(anomalies: list[Anomaly]) -> list[tuple[Anomaly, list[Anomaly]]
     return events
 
 
+BEAT_EVERY = 60.0  # seconds between one run's heartbeats: well inside ledger.STALE_AFTER (15 minutes)
+
+
 def build_graph(
     store: Store, settings: Settings, delivery: Delivery, client: Any | None, checkpointer: Any | None = None
 ) -> Any:
     from langgraph.graph import END, START, StateGraph
 
+    beats: dict[str, float] = {}  # run id -> when this process last wrote its heartbeat (monotonic seconds)
+
     def beat(state: _State) -> None:
-        if state.get("run_id") and not state.get("dry_run"):
-            ledger.heartbeat(store, state["run_id"])  # type: ignore[arg-type]
+        """A run's heartbeat at a node, at most once a minute (each is a write transaction of its own). A run's
+        first node beats nothing: starting or claiming it wrote the heartbeat just before."""
+        run_id = state.get("run_id")
+        if not run_id or state.get("dry_run"):
+            return
+        now = time.monotonic()
+        if now - beats.setdefault(run_id, now) >= BEAT_EVERY:
+            ledger.heartbeat(store, run_id)
+            beats[run_id] = now
 
     def collect(state: _State) -> _State:
         beat(state)

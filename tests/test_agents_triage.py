@@ -340,6 +340,22 @@ def test_a_dry_run_sends_records_and_checkpoints_nothing(growing: Path, tmp_path
     assert [a.key for a in sent.alerts] == [dry.alerts[0].key] and len(real.delivered) == 1
 
 
+def test_a_run_writes_its_heartbeat_at_most_once_per_beat_interval(
+    growing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spendscope.agents import triage
+
+    store, settings = _copy(growing, tmp_path), _settings(tmp_path)
+    quick = run_triage(store, settings, Collect())  # well under a minute: only its start wrote the heartbeat
+    monkeypatch.setattr(triage, "BEAT_EVERY", 0.0)
+    beating = run_triage(store, settings, Collect())  # every node after the first beats
+    (started, beat), (started2, beat2) = (
+        _rows(store, "SELECT started_at, heartbeat_at FROM _triage_runs WHERE run_id = ?", [r.run_id])[0]
+        for r in (quick, beating)
+    )
+    assert beat == started and beat2 > started2
+
+
 def test_a_failed_delivery_is_retried_by_the_next_run_and_sent_once(growing: Path, tmp_path: Path) -> None:
     store, settings, sent = _copy(growing, tmp_path), _settings(tmp_path), Collect()
     failed = run_triage(store, settings, Refuse())
