@@ -50,7 +50,10 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(BIN / "spendscope"), "demo", *rest])
     if cmd == "run":
         return subprocess.call([str(BIN / "spendscope"), *rest])
-    return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+    # The suite starts many Python processes (pytest's workers, CLI and server subprocesses): let them cache
+    # compiled modules (__pycache__, ignored by git) even where the environment says not to write bytecode.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":
