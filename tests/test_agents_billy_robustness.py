@@ -1135,6 +1135,35 @@ def test_customer_questions_use_the_telemetry_attribution_and_name_the_customer(
     assert a.answer.startswith(f"{a.value} cost the most of any customer in October 2026")
 
 
+def test_a_customer_question_within_a_feature_splits_the_bill_by_customer_and_feature(
+    stores: dict[str, Store], settings: Settings
+) -> None:
+    from spendscope.tools.allocation.attribution import AttributionInput, attribute_costs
+
+    split = attribute_costs(
+        stores["demo"], AttributionInput(by=["customer", "feature"], start="2026-10-01", end="2026-10-31")
+    )
+    within: dict[str, float] = {}
+    for r in split.rows:
+        if r.values["feature"] == "search-rerank" and r.values["customer"] != "(none)":
+            within[r.values["customer"]] = within.get(r.values["customer"], 0.0) + float(r.cost)
+    top = max(within, key=within.__getitem__)
+    a = ask(
+        stores["demo"],
+        "which customer cost the most on the search-rerank feature in oct 2026",
+        settings=settings,
+    )
+    assert a.tools[0].input["by"] == ["customer", "feature"] and a.value == top
+    assert "within feature search-rerank" in a.answer and f"{within[top]:,.2f}" in a.answer
+    one = sorted(within)[0]
+    b = ask(
+        stores["demo"],
+        f"how much did customer {one} cost on feature search-rerank in October 2026?",
+        settings=settings,
+    )
+    assert b.value == round(within[one], 2)
+
+
 def test_a_customer_question_the_attribution_cannot_filter_is_declined_not_answered_differently(
     stores: dict[str, Store], settings: Settings
 ) -> None:

@@ -1,13 +1,16 @@
 """Questions about a dimension only telemetry knows (customers): answered by the telemetry-based attribution
 that reconciles to the bill (`attribute_costs_to_customers`), never by cost rows, which carry no customer.
 
-Attribution splits each provider + model + day's cost among that day's events; it takes no other filters. A
-question that also filters by provider, team, ... or asks for a change, a peak or a unit cost by customer is
-not answered with a different figure: Billy says what it cannot do and suggests what it can.
+Attribution splits each provider + model + day's cost among that day's events. A filter on another attribute the
+events carry ("which customer cost the most on the quote bot feature") splits by both and keeps the matching
+part: the customer's cost within that feature's events. A question that filters by what the events do not carry
+(provider, service, ...) or asks for a change, a peak or a unit cost by customer is not answered with a
+different figure: Billy says what it cannot do and suggests what it can.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from spendscope.agents.billy import charts
@@ -69,15 +72,60 @@ def cannot(plan: Plan, index: ValueIndex, dim: str, reason: str) -> BillyAnswer:
     return BillyAnswer(answer=text, value=None)
 
 
+# Attributes of the usage events a customer question may be narrowed by. Not provider or model: the bill names
+# them in its own words ("AWS" for Bedrock's events), so the events' values would not match the question's.
+WITHIN = ("feature", "team", "env", "operation", "code_path")
+
+
+def _carried(f: Any) -> bool:
+    """A filter the attribution can apply: one or more values of an attribute the usage events carry."""
+    return f.dimension in WITHIN and f.op in ("eq", "in")
+
+
+def _named(within: list[Any]) -> str:
+    return " and ".join(f"{f.dimension.replace('_', ' ')} {value_list(list(f.values))}" for f in within)
+
+
+def _within(rows: list[Any], dim: str, within: list[Any]) -> list[Any]:
+    """Rows split by `dim` and the filtered attributes: the matching ones, summed per value of `dim`."""
+    if not within:
+        return rows
+    from spendscope.tools.allocation.attribution import AttributedRow
+
+    wanted = [(f.dimension, {str(v).lower() for v in f.values}) for f in within]
+    sums: dict[str, AttributedRow] = {}
+    for r in rows:
+        if not all(str(r.values.get(d, "")).lower() in vs for d, vs in wanted):
+            continue
+        key = str(r.values.get(dim))
+        have = sums.get(key)
+        if have is None:
+            sums[key] = AttributedRow(
+                values={dim: key},
+                cost=r.cost,
+                estimated_cost=r.estimated_cost,
+                requests=r.requests,
+                tokens=r.tokens,
+            )
+        else:
+            have.cost += r.cost
+            have.estimated_cost += r.estimated_cost
+            have.requests += r.requests
+            have.tokens += r.tokens
+    return list(sums.values())
+
+
 def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -> BillyAnswer:
     from spendscope.tools.allocation.attribution import AttributionInput
 
-    others = [f for f in [*plan.filters, *plan.share_filters] if f.dimension != dim]
+    within = [f for f in plan.filters if f.dimension != dim and _carried(f)]  # attributes the events carry
+    others = [f for f in [*plan.filters, *plan.share_filters] if f.dimension != dim and f not in within]
     mine = [f for f in plan.filters if f.dimension == dim]
     metric = _metric(plan)
     if others:
         named = ", ".join(dict.fromkeys(f.dimension.replace("_", " ") for f in others))
-        return cannot(plan, index, dim, f"alone, without filters such as {named}")
+        carried = ", ".join(w.replace("_", " ") for w in WITHIN)
+        return cannot(plan, index, dim, f"and what its usage events carry ({carried}), not by {named}")
     if plan.intent not in SUPPORTED or metric is None:
         return cannot(
             plan, index, dim, f"for one period at a time (so no {plan.intent.replace('_', ' ')} by {dim})"
@@ -88,7 +136,9 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
     if plan.period is not None:
         rng = {"start": plan.period.start, "end": plan.period.last}
     params = AttributionInput(
-        by=[dim], measure="billed_cost" if plan.measure == "billed_cost" else "cost", **rng
+        by=[dim, *dict.fromkeys(f.dimension for f in within)],
+        measure="billed_cost" if plan.measure == "billed_cost" else "cost",
+        **rng,
     )
     calls = [
         ToolCall(name="attribute_costs_to_customers", input=params.model_dump(mode="json", exclude_none=True))
@@ -99,7 +149,10 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
         calls[0].error = getattr(exc, "code", "operation_failed")
         raise
     when = period_phrase(plan.period)
-    rows = [r for r in res.rows if r.values.get(dim) != NONE_VALUE]
+    rows = _within([r for r in res.rows if r.values.get(dim) != NONE_VALUE], dim, within)
+    attributed = sum((r.cost for r in rows), Decimal(0)) if within else res.attributed
+    if within:
+        when = f"{when} within {_named(within)}"
     rows.sort(key=lambda r: getattr(r, metric) if metric != "cost" else r.cost, reverse=not plan.ascending)
     table = Table(
         columns=[dim, "cost", "estimated_cost", "requests", "tokens"],
@@ -125,7 +178,9 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
         f" Assumed: {dim} cost = each provider, model and day's "
         f"{'billed' if plan.measure == 'billed_cost' else 'effective'} cost split among that day's usage "
         f"events by their estimated cost (reconciles to the bill); {money(float(res.attributed))} of "
-        f"{money(float(res.total))} was attributed, {money(float(res.unmatched_cost))} of model cost had no "
+        f"{money(float(res.total))} was attributed"
+        + (f" ({money(float(attributed))} of it within {_named(within)})" if within else "")
+        + f", {money(float(res.unmatched_cost))} of model cost had no "
         f"telemetry and {money(float(res.no_model_cost))} names no model"
         + (f"; period {plan.period.start} to {plan.period.last}" if plan.period else "")
         + "".join(f"; {a}" for a in dict.fromkeys(plan.assumptions))  # how the question was read
@@ -180,10 +235,10 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
         value = len(rows)
     elif rows:
         parts = ", ".join(f"{r.values[dim]} {_figure(r, metric)}" for r in rows[:5])
-        text = f"{money(float(res.attributed))} was attributed to {dim}s {when}; by {dim}: {parts}" + (
+        text = f"{money(float(attributed))} was attributed to {dim}s {when}; by {dim}: {parts}" + (
             f", and {len(rows) - 5} more." if len(rows) > 5 else "."
         )
-        value = round(float(res.attributed), 2)
+        value = round(float(attributed), 2)
     else:
         text = f"No cost could be attributed to any {dim} {when}: no usage events match the bill."
         value = None
