@@ -19,6 +19,7 @@ its cause seen from outside (strict xfail).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from billy_harness import (
@@ -33,6 +34,7 @@ from billy_harness import (
     customer_per_request,
     day,
     ev_between,
+    expected,
     gpu_util,
     model_is,
     pct,
@@ -46,6 +48,8 @@ from billy_harness import (
 )
 from fixtures.billy.glazura import build as build_glazura
 from fixtures.billy.mothebe import build as build_mothebe
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
 # a model's spend: its token rows, and a commitment's rows serving it (SkuPriceDetails names the model)
@@ -356,19 +360,20 @@ MOTHEBE_THREADS = [
 
 # first-score failures not fixed (question or thread name -> cause), filled in after the first run; each declines
 # with no figure, so none states a wrong number
-_BY_FEATURE = (
-    "telemetry attribution splits the bill by customer alone: a customer ranking within a feature "
-    "(capability/system) is declined (needs a feature filter in tools/allocation/attribution)"
+_PER_REQUEST = (
+    "the customer ranking within the capability is answered (the bill's capability read as the events' feature), "
+    "but the follow-up's cost per request for that customer within it is declined: the unit-cost path takes one "
+    "filter (customer or capability), not both"
 )
 GLAZURA_MISSES: dict[str, str] = {
-    "which distributor cost the most on quote bot in may": "'distributor' is no word for telemetry's customers; "
-    + _BY_FEATURE,
-    "top-distributor": _BY_FEATURE,
+    "which distributor cost the most on quote bot in may": "'distributor' is no word for telemetry's customers "
+    "(declined, naming no value)",
+    "top-distributor": _PER_REQUEST,
 }
 MOTHEBE_MISSES: dict[str, str] = {
     "which site cost the most for incident reader in jan": "'site' (a word of every customer's name) is no word "
-    "for telemetry's customers; " + _BY_FEATURE,
-    "top-site": "'site' is no word for telemetry's customers; " + _BY_FEATURE,
+    "for telemetry's customers (declined, naming the customers)",
+    "top-site": "'site' is no word for telemetry's customers (declined, naming the customers)",
 }
 
 
@@ -396,3 +401,18 @@ class TestMothebePlatinum(_Round17):
 
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_mothebe(folder), "mothebe")
+
+    def test_a_customer_ranking_within_a_system_reads_it_as_the_events_feature(
+        self, store: Store, settings: Settings
+    ) -> None:
+        """The bill's tag `system` incident-reader is what the usage events call their feature: the ranking is
+        answered within it, saying so (it was declined: attribution by customer alone)."""
+        a = ask(
+            store,
+            "which customer costs us most on incident reader in jan",
+            settings=settings,
+            as_of=dt.date.fromisoformat(M),
+        )
+        winner, _ = expected(store, "which", top_customer("2027-01-01", "2027-02-01"))
+        assert a.value == winner and a.tools[0].input["by"] == ["customer", "feature"]
+        assert "system incident-reader read as the usage events' feature of that name" in a.answer

@@ -82,6 +82,36 @@ def _carried(f: Any) -> bool:
     return f.dimension in WITHIN and f.op in ("eq", "in")
 
 
+def _event_attributes(filters: list[Any], dim: str, index: ValueIndex) -> tuple[list[Any], list[str]]:
+    """Filters on a tag of the bill whose values the usage events carry under an attribute of their own (the
+    bill's `system` incident-reader is the events' `feature` incident-reader): read as that attribute, with
+    what was assumed."""
+    out, read_as = [], []
+    for f in filters:
+        wanted = {str(v).lower() for v in f.values}
+        match = next(
+            (
+                a
+                for a in WITHIN
+                if f.dimension not in WITHIN
+                and f.dimension != dim
+                and f.op in ("eq", "in")
+                and wanted
+                and wanted <= {str(v).lower() for v in index.values.get(a, [])}
+            ),
+            None,
+        )
+        if match is None:
+            out.append(f)
+            continue
+        out.append(f.model_copy(update={"dimension": match}))
+        read_as.append(
+            f"{f.dimension.replace('_', ' ')} {value_list(list(f.values))} read as the usage events' "
+            f"{match.replace('_', ' ')} of that name"
+        )
+    return out, read_as
+
+
 def _named(within: list[Any]) -> str:
     return " and ".join(f"{f.dimension.replace('_', ' ')} {value_list(list(f.values))}" for f in within)
 
@@ -118,8 +148,9 @@ def _within(rows: list[Any], dim: str, within: list[Any]) -> list[Any]:
 def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -> BillyAnswer:
     from spendscope.tools.allocation.attribution import AttributionInput
 
-    within = [f for f in plan.filters if f.dimension != dim and _carried(f)]  # attributes the events carry
-    others = [f for f in [*plan.filters, *plan.share_filters] if f.dimension != dim and f not in within]
+    filters, read_as = _event_attributes(plan.filters, dim, index)
+    within = [f for f in filters if f.dimension != dim and _carried(f)]  # attributes the events carry
+    others = [f for f in [*filters, *plan.share_filters] if f.dimension != dim and f not in within]
     mine = [f for f in plan.filters if f.dimension == dim]
     metric = _metric(plan)
     if others:
@@ -183,7 +214,7 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
         + f", {money(float(res.unmatched_cost))} of model cost had no "
         f"telemetry and {money(float(res.no_model_cost))} names no model"
         + (f"; period {plan.period.start} to {plan.period.last}" if plan.period else "")
-        + "".join(f"; {a}" for a in dict.fromkeys(plan.assumptions))  # how the question was read
+        + "".join(f"; {a}" for a in dict.fromkeys([*plan.assumptions, *read_as]))  # how it was read
         + "."
     )
     value: Any
