@@ -23,7 +23,7 @@ NAMED = {
     "u08": ("agent", "headcount", "per person"),
     "u13": ("active user", "mau", "user"),
     "u14": ("july", "2026-07"),
-    "u17": ("roi", "return", "revenue"),
+    "u17": ("roi", "return", "revenue", "profit"),
     "u20": ("nov", "11-20"),
     "u21": ("2025", "q4", "fourth quarter", "october"),
     "u26": ("electric", "power", "energy"),
