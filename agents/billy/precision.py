@@ -359,10 +359,12 @@ _SPEND_SLOT = {"spend", "spends", "spent", "cost", "costs", "burn", "burned", "b
 
 
 def _strange_part(parts: list[str], known: set[str], index: ValueIndex) -> bool:
-    """Whether a hyphenated word has a part that is a word Billy does not know and no word of a value."""
-    return any(
+    """Whether a hyphenated word is made of words Billy does not know (no qualifier such as "non-", no word of a
+    value, no word it reads): "forestry-ops", not "non-production" or "self-hosted"."""
+    words = [p for p in parts if not p.isdigit()]
+    return bool(words) and all(
         len(p) > 1 and p.isalpha() and p not in known and p not in _JOINERS and p not in index.value_tokens
-        for p in parts
+        for p in words
     )
 
 
