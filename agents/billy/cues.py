@@ -133,6 +133,8 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     if r.entity_dim and dims and all(i == -1 for d, i in r.groups if d in dims):
         r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
     _new_cues(r, index)
+    if has_commit and REALISED_SAVING.search(low):  # "how much did the ptu save us": its saving so far
+        c.add("commit_saving")
     _delegate(r, _gpu_instances(index))
     if r.delegate is None:
         _word_filters(r, q, has_commit, unit)
@@ -179,6 +181,10 @@ def _this_month(r: Reading) -> bool:
     )
 
 
+# "how much did the ptu discount save us", "what has our commitment saved": a commitment's realised saving
+REALISED_SAVING = re.compile(
+    r"\b(did|does|has|have|had)\b[^?.]{0,60}\bsave\b|\bsaved\b|\b(realised|realized|actual) savings?\b"
+)
 # "how many gpus do we have", "number of gpu boxes": the GPU instances and their GPUs, counted from the GPU data
 GPU_COUNT = re.compile(
     r"\b(?:how many|number of|count of) (?:distinct |different |unique |separate )?(?:gpu |gpus )?"
