@@ -71,5 +71,12 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     unpriced = [c.commitment_name or c.commitment_id for c in rows if c not in priced]
     if unpriced:
         text += f" Not included (no pay-as-you-go price on the bill): {', '.join(unpriced)}."
-    notes = " Saving = pay-as-you-go cost of the used part - the commitment's amortised cost."
+    sources = {c.payg_source for c in priced}
+    source = "telemetry's estimate of the usage" if sources == {"telemetry"} else "the bill's list cost"
+    if len(sources) > 1:
+        source = "the bill's list cost where it has one, else telemetry's estimate"
+    notes = (
+        " Saving = pay-as-you-go cost of the used part - the commitment's amortised cost; pay-as-you-go prices "
+        f"from {source}."
+    )
     return BillyAnswer(answer=text + notes, value=round(saving, 2), table=table)
