@@ -318,7 +318,7 @@ def unresolved_names(
         if len(t.text) == 2 and not (_after_tag_key(prev, index) or _owner_word(nxt, index)):
             continue  # "env qa", "the ml team": a two-letter word is a name only beside a tag key
         # "spot instances", "the graviton boxes": a word Billy does not know naming a kind of machine
-        named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(t.text, index))
+        named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(joined_word(q, i), index))
         # "which vet spent the most": a word where the dimension of a ranking goes
         # ("spend by vet", "top 3 vets"): a word where a grouping goes
         grouping_slot = not r.assistant and (  # a coding assistant's engineers are read by assistants.py
@@ -464,6 +464,12 @@ _MACHINE_NOUNS |= {"pod", "pods", "server", "servers", "fleet", "fleets"}
 def _of_a_resource(word: str, index: ValueIndex) -> bool:
     """ "the retrohunt box": a word of an instance's name (read by the planner as that instance)."""
     return any(word in tokens(v) for v in index.values.get("resource", []))
+
+
+def joined_word(q: _Question, i: int) -> str:
+    """Token i with the hyphenated word around it joined ("x-ray" -> "xray", as a resource name writes it)."""
+    first, last = _hyphen_span(q, i, i + 1)
+    return "".join(q.toks[k].text for k in range(first, last))
 
 
 def _owner_word(word: str, index: ValueIndex) -> bool:
