@@ -299,3 +299,35 @@ def test_a_commitments_saving_says_where_its_pay_as_you_go_price_comes_from(
     """The demo's PTU rows carry no list cost: the pay-as-you-go side is telemetry's estimate, and said so."""
     a = _value(stores["demo"], settings, "how much did the ptu discount save us in october", DEMO)
     assert isinstance(a.value, float) and "telemetry" in a.answer, a.answer  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("store", "question", "today", "sql"),
+    [
+        ("fernhollow", "what did dx-assist cost in september || the month after?", FERN,
+         cost(OCT, tag("app", "dx-assist"))),
+        ("granvik", "how much did the mill ptu cost in may || and the month after", GRAN,
+         cost(JUN, "CommitmentDiscountName = 'mill-ptu'")),
+        ("fernhollow", "what did the x-ray machines cost in september", FERN,
+         cost(between("2026-09-01", "2026-10-01"), "ResourceName LIKE 'xray-a10g%'")),
+    ],
+)  # fmt: skip
+def test_the_month_after_moves_the_threads_period_and_boxes_are_named_as_their_instances_are(
+    stores: dict, settings: Settings, store: str, question: str, today: str, sql: str
+) -> None:
+    s = stores[store]
+    a = _ask(s, settings, question, today, f"after-{store}")
+    assert number_ok(s, a, sql), a.answer  # type: ignore[attr-defined]
+
+
+def test_the_month_after_the_data_ends_states_no_figure(stores: dict, settings: Settings) -> None:
+    a = _ask(
+        stores["demo"], settings, "what did legal spend in october || and the month after?", DEMO, "past"
+    )
+    assert "after the data ends" in _declined_answer(stores["demo"], a), a.answer  # type: ignore[attr-defined]
+
+
+def _declined_answer(store: Store, a: object) -> str:
+    ok, _ = judge(store, a, "none", "")
+    assert ok, a.answer  # type: ignore[attr-defined]
+    return a.answer  # type: ignore[attr-defined]
