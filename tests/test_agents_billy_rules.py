@@ -31,6 +31,7 @@ CASES = {
     "coding assistants": (reading(assistant="idle_seats"), "assistants"),
     "month-end landing": (reading(cues={"landing"}), "landing"),
     "GPU utilisation": (reading(cues={"gpu_utilization"}), "gpu_utilization"),
+    "commitment's realised saving": (reading(cues={"commit_saving"}), "commitment_saving"),
     "analytics intent named": (reading(delegate="forecast"), "forecast"),
     "commitment utilisation": (reading(cues={"commit_utilization"}), "utilization"),
     "why a day or a few days cost what they did": (

@@ -254,6 +254,9 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     return BillyAnswer(answer=text + assumed(plan), value=name, table=table, chart=chart)
 
 
+_LISTED, _TOP_LISTED = 12, 10
+
+
 def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     dims = plan.group_by
     res = query(
@@ -279,14 +282,20 @@ def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             f"{res.period_label} by {dims[0]}",
         )
     head = subject(plan.filters, plan.measure, plan.token_types)
+    # a breakdown lists every value; past a dozen, the largest ten and the rest summed (said as such)
+    shown = res.rows if res.groups <= _LISTED else res.rows[:_TOP_LISTED]
     parts = ", ".join(
         f"{' / '.join(str(group_label(run.kinds, d, r.group.get(d))) for d in dims)} {figure(r.value, plan.measure)} "
         f"({pct(r.share_pct)})"
-        for r in res.rows[:5]
+        for r in shown
     )
     text = f"{head} was {figure(res.total, plan.measure)} {when}; by {' and '.join(d.replace('_', ' ') for d in dims)}: {parts}."
-    if res.groups > 5:
-        text = text[:-1] + f", and {res.groups - 5} more."
+    if res.groups > len(shown):
+        rest = res.total - sum(r.value for r in shown)
+        share = f" ({pct(100 * rest / res.total)})" if res.total else ""
+        text = text[:-1] + (
+            f"; the other {res.groups - len(shown)} together {figure(rest, plan.measure)}{share}."
+        )
     return BillyAnswer(
         answer=text + assumed(plan), value=round_value(res.total, plan.measure), table=table, chart=chart
     )

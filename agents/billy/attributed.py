@@ -265,10 +265,14 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
         )
         value = len(rows)
     elif rows:
-        parts = ", ".join(f"{r.values[dim]} {_figure(r, metric)}" for r in rows[:5])
-        text = f"{money(float(attributed))} was attributed to {dim}s {when}; by {dim}: {parts}" + (
-            f", and {len(rows) - 5} more." if len(rows) > 5 else "."
-        )
+        shown = rows if len(rows) <= 12 else rows[:10]  # every value; past a dozen the rest summed
+        parts = ", ".join(f"{r.values[dim]} {_figure(r, metric)}" for r in shown)
+        text = f"{money(float(attributed))} was attributed to {dim}s {when}; by {dim}: {parts}."
+        if len(rows) > len(shown) and metric == "cost":
+            rest = float(attributed) - sum(float(r.cost) for r in shown)
+            text = text[:-1] + f"; the other {len(rows) - len(shown)} together {money(rest)}."
+        elif len(rows) > len(shown):
+            text = text[:-1] + f"; {len(rows) - len(shown)} more {dim}s are in the table."
         value = round(float(attributed), 2)
     else:
         text = f"No cost could be attributed to any {dim} {when}: no usage events match the bill."

@@ -69,12 +69,15 @@ def business_question(store: Store, question: str, plan: Plan, caller: Caller) -
     q = question.lower()
     declined = {c for c in plan.unsupported if c in BUSINESS_CONCEPTS}
     per = _PER.findall(q)
-    if not (declined or _LOSS.search(q) or per):
+    if not (declined or _LOSS.search(q) or per or _count_asked(q, plan)):
         return None
     catalog = _catalog(store, caller)
     if catalog is None or not catalog.metrics:
         return None
     named = _business_values(catalog, q, plan)
+    counted = _counted_metric(catalog, q, plan)
+    if counted is not None:
+        return counted
     unit = _unit_metric(catalog, per)
     if unit is not None:
         return BusinessQuestion("unit", metric=unit[0], per=unit[1], words=unit[2], filters=named)
@@ -149,6 +152,10 @@ def answer_business(store: Store, bq: BusinessQuestion, plan: Plan, caller: Call
         )
     ]
     plan = plan.model_copy(update={"filters": one_role(q, [*own, *bq.filters])})
+    if bq.kind == "count":
+        if bq.metric is None:
+            return BillyAnswer(answer=f"I can't answer that: {bq.missing}.")
+        return _count(run, bq, plan)
     if bq.missing is not None:
         names = ", ".join(
             m.metric
@@ -406,3 +413,99 @@ def _unit(run: Runner, bq: BusinessQuestion, plan: Plan) -> BillyAnswer:
     if res.assumptions:
         text += " " + " ".join(res.assumptions[:2])
     return BillyAnswer(answer=text, value=t.cost_per_unit, table=table)
+
+
+# "how many documents", "number of tickets": what a count question counts
+_COUNT_OF = re.compile(r"\b(?:how many|number of|count of|# of) (?P<what>[a-z]+)\b")
+# verbs that ask for the same count as a metric's own word ("closed" tickets are the resolved ones)
+_SAME_COUNT = {"resolv": ("clos", "solv", "handl", "fix"), "process": ("handl", "ingest", "pars", "read")}
+_NOT_VERBS = {"we", "they", "you", "it", "i", "the", "our", "us", "in", "on", "for", "during", "last", "this"}
+
+
+def _count_asked(q: str, plan: Plan) -> str | None:
+    """What a count question asks to count, when the planner declined it (the cost store counts no documents,
+    tickets or users)."""
+    m = _COUNT_OF.search(q) if plan.unsupported else None
+    return m.group("what") if m else None
+
+
+def _counted_metric(catalog: MetricCatalog, q: str, plan: Plan) -> BusinessQuestion | None:
+    """ "how many documents did doc-ingest process": a count a business metric holds (answered from it, naming
+    the metric); a count of the same thing the metric does not hold ("... reject") is declined naming the metric
+    that is there."""
+    what = _count_asked(q, plan)
+    if what is None:
+        return None
+    for entry in (m for m in catalog.metrics if m.kind == "count"):
+        nouns = {entry.unit or "", *(f.split()[0] for f in _forms(entry))} - {""}
+        if what not in nouns and what.rstrip("s") not in {n.rstrip("s") for n in nouns}:
+            continue
+        own = [w for w in entry.words.split() if w.rstrip("s") not in {n.rstrip("s") for n in nouns}]
+        stems = {w[:7].rstrip("e") for w in own}
+        asked, loose = _count_verb(q, plan, what)
+        if (
+            loose
+        ):  # "how many tickets did support close": 'support' not read as a name, so whose count is unsure
+            return BusinessQuestion(
+                "count",
+                missing=f"'{' '.join(loose)}' is not read as a name of the data (business metric {entry.metric} "
+                f"counts {entry.words}: name the {' or '.join(entry.recorded_by) or 'scope'} it is for)",
+            )
+        same = asked is None or any(
+            asked.startswith(s) or any(asked.startswith(o) for o in _SAME_COUNT.get(s, ())) for s in stems
+        )
+        if same or not own:
+            return BusinessQuestion("count", metric=entry, words=what)
+        return BusinessQuestion(
+            "count",
+            missing=f"the store holds no count of {what} that '{asked}' asks for; business metric {entry.metric} counts "
+            f"{entry.words} (ask for that count, or import the one you need with `spendscope import metrics`)",
+        )
+    return None
+
+
+def _count_verb(q: str, plan: Plan, what: str) -> tuple[str | None, list[str]]:
+    """The verb of "how many <what> did <name> <verb> in <period>" (the last word before the period) and the
+    words between that are neither names read as filters nor pronouns (whose count it is, not understood)."""
+    m = re.search(
+        rf"\b{re.escape(what)}\b(?: \w+)?? (?:did|do|does|were|was|have|has|will|got) (?P<tail>.+)$", q
+    )
+    if m is None:
+        return None, []
+    names = {t for f in plan.filters for v in f.values for t in re.findall(r"[a-z0-9]+", v.lower())}
+    words = re.findall(r"[a-z][a-z-]*", m.group("tail").split(" in ")[0].split(" last ")[0])
+    words = [w for w in words if w not in _NOT_VERBS]
+    if not words:
+        return None, []
+    loose = [w for w in words[:-1] if not set(re.findall(r"[a-z0-9]+", w)) <= names and w not in _OWNERS]
+    return words[-1], loose
+
+
+_OWNERS = {"team", "feature", "customer", "plan", "app", "product", "squad"}
+
+
+def _count(run: Runner, bq: BusinessQuestion, plan: Plan) -> BillyAnswer:
+    """A count a business metric holds, for the period and the names asked (the metric named in the answer)."""
+    from spendscope.tools.business.metrics import MetricValuesInput, MetricValuesResult
+
+    assert bq.metric is not None
+    try:
+        res: MetricValuesResult = run.call(
+            "query_business_metrics",
+            MetricValuesInput(metric=bq.metric.metric, filters=plan.filters, **_range(plan, monthly=False)),
+        )
+    except SpendscopeError as exc:
+        return BillyAnswer(answer=f"I could not answer that: {exc.message}", tools=run.calls)
+    period = plan.period.label if plan.period is not None else res.period_label
+    where = f" in {period}" + (f" for {scope_phrase(plan.filters)}" if plan.filters else "")
+    if not res.totals:
+        return BillyAnswer(
+            answer=f"No {bq.metric.words} are recorded{where} (business metric {res.metric}).",
+            tools=run.calls,
+        )
+    table = Table(columns=["period", res.metric], rows=[[r.period, r.value] for r in res.totals])
+    text = (
+        f"{res.total:,.0f} {bq.metric.words}{where} (business metric {res.metric}, imported with "
+        "`spendscope import metrics`; not from the bill)."
+    )
+    return BillyAnswer(answer=text, value=res.total, table=table, tools=run.calls)

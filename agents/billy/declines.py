@@ -105,6 +105,11 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "invoice due dates and payments (the store holds charges, not their payment)",
     ),
     (
+        # "cost of the outage last tuesday": an event the bill does not record (its day's spend is no answer)
+        re.compile(r"\b(outages?|incidents?|downtimes?|disruptions?|post-?mortems?|sev ?[0-4])\b"),
+        "incidents and outages (the bill records charges, not events: ask for a day's spend or why it changed)",
+    ),
+    (
         re.compile(r"\bcredits? (balances?|left|remaining)\b|\bremaining credits?\b|\bbalance of credits?\b"),
         "credit balances (the bill holds credits applied, not what is left)",
     ),

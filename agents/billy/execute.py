@@ -74,6 +74,10 @@ def _category(plan: Plan) -> Any:
         return assistants.answer
     if plan.intent == "gpu_utilization":
         return categories.gpu_utilization
+    if plan.intent == "commitment_saving":
+        from spendscope.agents.billy import commitment_saving
+
+        return commitment_saving.answer
     if plan.intent == "drivers" and plan.subject == "day":
         return categories.day_drivers
     if plan.intent == "unit_cost" and plan.unit_measure == "requests":

@@ -3,6 +3,7 @@ previous turn's plan and changes only what it names."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -26,12 +27,24 @@ def _ref(p: Period) -> Any:
     return PeriodRef(start=p.start, end=p.end, label=p.label)
 
 
+def _following(p: Period) -> Period:
+    """The period of the same kind just after `p` (the next month for a month)."""
+    from spendscope.tools.periods import _month_span_label, add_months
+
+    if p.start.day == 1 and p.end.day == 1:
+        months = (p.end.year - p.start.year) * 12 + p.end.month - p.start.month
+        end = add_months(p.end, months)
+        return Period(start=p.end, end=end, label=_month_span_label(p.end, end))
+    end = p.end + dt.timedelta(days=p.days)
+    return Period(start=p.end, end=end, label=f"{p.end} to {end - dt.timedelta(days=1)}")
+
+
 def is_followup(question: str) -> bool:
     """Whether a question reads as a follow-up ("and for Anthropic?", "what about last month?")."""
     from spendscope.agents.billy.question import _Question
 
     q = _Question(question)
-    if RE["followup"].search(q.low) or RE["previous"].search(q.low):
+    if RE["followup"].search(q.low) or RE["previous"].search(q.low) or RE["following"].search(q.low):
         return True
     content = [t.text for t in q.toks if t.text not in FILLER]
     return len(content) <= 3 and not re.search(r"\b(how much|how many|what was|which|who)\b", q.low)
@@ -40,7 +53,7 @@ def is_followup(question: str) -> bool:
 def _looks_like_followup(
     q: Any, intent_found: bool, mentions: list[Mention], periods: list[PeriodMention], plan: Plan
 ) -> bool:
-    if RE["followup"].search(q.low) or RE["previous"].search(q.low):
+    if RE["followup"].search(q.low) or RE["previous"].search(q.low) or RE["following"].search(q.low):
         return True
     if periods and mentions and COMPLETE.search(q.low):
         return False  # "what did our azure bill come to in november": a question of its own, however short
@@ -124,6 +137,16 @@ def _merge_followup(
         merged.period = _ref(p)
         if merged.base_period is not None:
             merged.base_period = _ref(p.previous())
+    elif RE["following"].search(q.low) and prev.period is not None:  # "and the month after?"
+        p = _following(Period(start=prev.period.start, end=prev.period.end, label=prev.period.label))
+        merged.period = _ref(p)
+        if merged.base_period is not None:
+            merged.base_period = prev.period
+        if merged.data_end is not None and p.start > merged.data_end:  # no actuals yet: no figure
+            merged.intent = "unknown"
+            merged.unsupported.append(
+                f"actual spend for {p.label}, which is after the data ends ({merged.data_end})"
+            )
     if merged.intent in ("compare", "drivers") and merged.period is not None and merged.base_period is None:
         # "which of those grew the most" after a one-period question: against the period before
         p = Period(start=merged.period.start, end=merged.period.end, label=merged.period.label).previous()

@@ -29,6 +29,7 @@ Intent = Literal[
     "landing",
     "assistants",
     "payg_whatif",
+    "commitment_saving",
     "unknown",
 ]
 

@@ -297,10 +297,14 @@ def _instance_names(q: _Question, used: set[int], plan: Plan, index: ValueIndex)
     for i, t in enumerate(q.toks[:-1]):
         if i in used or i in q.blocked or not INSTANCE_WORDS.fullmatch(q.toks[i + 1].text) or len(t.text) < 3:
             continue
-        names = [v for v in index.values.get("resource", []) if t.text in tokens(v)]
+        from spendscope.agents.billy.precision import _hyphen_span, joined_word
+
+        word = joined_word(q, i)  # "the x-ray boxes": resources named xray-...
+        names = [v for v in index.values.get("resource", []) if t.text in tokens(v) or word in tokens(v)]
         if names:
             _add_filter(plan, Filter(dimension="resource", values=names))
-            plan.assumptions.append(f"'{t.text} {q.toks[i + 1].text}' = resource {', '.join(names)}")
+            said = q.low[q.toks[_hyphen_span(q, i, i + 1)[0]].start : q.toks[i + 1].end]
+            plan.assumptions.append(f"'{said}' = resource {', '.join(names)}")
             used.add(i)
             return
 

@@ -160,6 +160,7 @@ def ordinary_words(
             and nxt not in known
             and nxt not in MEASURE_NOUNS
             and not INSTANCE_WORDS.fullmatch(nxt)  # "the xray boxes": the instances of that value
+            and nxt not in _OWNER_NOUNS  # "the timber folks": the value's people
             and nxt not in index.value_tokens
             and (nxt,) not in index.dim_words
             and not is_month_or_day(nxt)
@@ -262,6 +263,16 @@ def unresolved_names(
                 word
             )  # "fare-calc", "loyalty-app": a hyphenated name, with a word Billy does not know
             continue
+        if (
+            "-" in low
+            and toks_here
+            and _strange_part(parts, known, index)
+            and _owner_slot(q, toks_here, index)
+        ):
+            unknown.append(
+                word
+            )  # "what did forestry-ops spend", "the forestry-ops unit": a name the store lacks
+            continue
         looks_like_name = (word[0].isupper() and k > 0 and low not in KNOWN_CAPS) or bool(
             re.search(r"[a-z]+[-.]?\d|\d[a-z]", low)
         )
@@ -303,11 +314,11 @@ def unresolved_names(
         beside = [index.dim_words.get((w,)) for w in (prev, nxt)]
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
-        ) or bool({prev, nxt} & _CONCEPT_WORDS)
+        ) or bool({prev, nxt} & _CONCEPT_WORDS or nxt in _OWNER_NOUNS)
         if len(t.text) == 2 and not (_after_tag_key(prev, index) or _owner_word(nxt, index)):
             continue  # "env qa", "the ml team": a two-letter word is a name only beside a tag key
         # "spot instances", "the graviton boxes": a word Billy does not know naming a kind of machine
-        named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(t.text, index))
+        named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(joined_word(q, i), index))
         # "which vet spent the most": a word where the dimension of a ranking goes
         # ("spend by vet", "top 3 vets"): a word where a grouping goes
         grouping_slot = not r.assistant and (  # a coding assistant's engineers are read by assistants.py
@@ -329,11 +340,64 @@ def unresolved_names(
     for key in _unknown_tag_keys(q, index):
         unknown.append(key)
         r.unresolved_dims.setdefault(key, TAG_KEY)  # the answer lists the store's tag keys
+    for key in _unknown_identifiers(q, index, unknown):
+        unknown.append(
+            key
+        )  # "june spend by cost_owner": an identifier the store has as no key, value or measure
+        if _tok(q, _token_at(q, q.low.find(key)) - 1) == "by":
+            r.unresolved_dims.setdefault(key, TAG_KEY)
     # "by product_line": a word of a snake_case key is named as the whole key the store lacks
     for key in re.findall(r"[a-z0-9]+(?:_[a-z0-9]+)+", q.low):
         if any(part in unknown for part in key.split("_")):
             unknown = [key if w in key.split("_") else w for w in unknown]
     return list(dict.fromkeys(unknown))
+
+
+# words after a name that make it an owner's name ("the forestry-ops unit", "the timber folks")
+_OWNER_NOUNS = {"unit", "units", "org", "orgs", "group", "folks", "crew", "people", "guys"}
+_SPEND_SLOT = {"spend", "spends", "spent", "cost", "costs", "burn", "burned", "burnt", "run"}
+
+
+def _strange_part(parts: list[str], known: set[str], index: ValueIndex) -> bool:
+    """Whether a hyphenated word is made of words Billy does not know (no qualifier such as "non-", no word of a
+    value, no word it reads): "forestry-ops", not "non-production" or "self-hosted"."""
+    words = [p for p in parts if not p.isdigit()]
+    return bool(words) and all(
+        len(p) > 1 and p.isalpha() and p not in known and p not in _JOINERS and p not in index.value_tokens
+        for p in words
+    )
+
+
+def _owner_slot(q: _Question, toks_here: list[int], index: ValueIndex) -> bool:
+    """Whether the word at tokens `toks_here` stands where an owner's name goes: before a word naming a kind of
+    owner ("the forestry-ops unit", "the x team"), or as what spent ("what did x spend", "x spend in june")."""
+    first, last = toks_here[0], toks_here[-1]
+    prev, nxt = _tok(q, first - 1), _tok(q, last + 1)
+    if _owner_word(nxt, index) or nxt in _OWNER_NOUNS:
+        return True
+    return nxt in _SPEND_SLOT and (first == 0 or prev in {"did", "does", "do", "the", "our", "about"})
+
+
+def _token_at(q: _Question, pos: int) -> int:
+    return next((i for i, t in enumerate(q.toks) if t.start <= pos < t.end), -1)
+
+
+# identifiers written as code: the store's dimension names and measures are the only ones it knows
+_MEASURE_IDS = re.compile(r"(effective|billed|list|contracted)_cost|\w+_tokens|gpu_hours|usage_quantity")
+
+
+def _unknown_identifiers(q: _Question, index: ValueIndex, unknown: list[str]) -> list[str]:
+    """snake_case words ("cost_owner", "p_and_l") that are no dimension, tag key, value or measure of the store."""
+    values = {str(v).lower() for vs in index.values.values() for v in vs if isinstance(v, str)}
+    dims = set(index.kinds) | {k.lower() for k in index.tag_keys()}
+    out = []
+    for key in re.findall(r"(?<![\w-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w-])", q.low):
+        if key in dims or key in values or _MEASURE_IDS.fullmatch(key) or key in unknown:
+            continue
+        if any(part in unknown for part in key.split("_")):
+            continue  # named as the whole key below
+        out.append(key)
+    return out
 
 
 TAG_KEY = "tag key"  # unresolved_dims' mark of a name said as a tag key ("spend by the cost_centre tag")
@@ -400,6 +464,12 @@ _MACHINE_NOUNS |= {"pod", "pods", "server", "servers", "fleet", "fleets"}
 def _of_a_resource(word: str, index: ValueIndex) -> bool:
     """ "the retrohunt box": a word of an instance's name (read by the planner as that instance)."""
     return any(word in tokens(v) for v in index.values.get("resource", []))
+
+
+def joined_word(q: _Question, i: int) -> str:
+    """Token i with the hyphenated word around it joined ("x-ray" -> "xray", as a resource name writes it)."""
+    first, last = _hyphen_span(q, i, i + 1)
+    return "".join(q.toks[k].text for k in range(first, last))
 
 
 def _owner_word(word: str, index: ValueIndex) -> bool:

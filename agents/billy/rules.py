@@ -174,6 +174,7 @@ RULES: list[Rule] = [
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
     Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
+    Rule("commitment's realised saving", lambda r: "commit_saving" in r.cues, _set("commitment_saving")),
     Rule(
         "analytics intent named", lambda r: r.delegate is not None, lambda r, p: _set(r.delegate or "")(r, p)
     ),

@@ -87,6 +87,9 @@ def unknown_model_versions(
         i = max(j, i + 1)
     if not unknown:
         return mentions, used
+    from spendscope.agents.billy.precision import _hyphen_span
+
+    unknown = [_hyphen_span(q, a, b) for a, b in unknown]  # "ptu-gpt-5": the whole word typed is the name
     inside = {k for a, b in unknown for k in range(a, b)}
     keep = [m for m in mentions if not any(k in inside for k in range(m.first, m.last))]
     compounds = getattr(q, "compounds", [])

@@ -121,6 +121,10 @@ RE = {
         r"\b(the )?(day|week|month|quarter|year|period) (before|prior)\b|\bthe previous "
         r"(one|period)\b|\bthe one before\b|\bbefore that\b|\bprior (one|period)\b"
     ),
+    "following": re.compile(
+        r"\b(the )?(day|week|month|quarter|year|period) (after|later)\b|\bthe (next|following) "
+        r"(one|period)\b|\bthe one after\b|\bafter that\b"
+    ),
     "negation": re.compile(
         r"(\b(excluding|exclude|excludes|except|besides|apart from|other than|not counting|not including|"
         r"leaving out|leave out|net of|without|minus|ignoring|outside( of)?|non|not|excl|ex)\b|\bw/o)"

@@ -21,6 +21,16 @@ from spendscope.tools.periods import (
     to_date,
 )
 
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = r"(?P<wd>" + "|".join(_DAYS) + ")"
+
+
+def _latest(name: str, today: dt.date) -> dt.date:
+    """The latest `name`day before `today` (a week before when today is that weekday)."""
+    back = (today.weekday() - _DAYS.index(name)) % 7 or 7
+    return today - dt.timedelta(days=back)
+
+
 Add = Callable[[re.Match[str], "Period | None", str], None]
 
 
@@ -35,6 +45,10 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
             lambda m: before_last(m.group(1), today),
         ),
         (r"today", lambda m: day_period(today)),
+        (  # "last tuesday", "on friday": the latest such weekday before today
+            r"(?:on )?(?:last|this past|past|previous) " + _WEEKDAY + r"|on " + _WEEKDAY.replace("wd", "wd2"),
+            lambda m: day_period(_latest(m.group("wd") or m.group("wd2"), today)),
+        ),
         (
             r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?"
             + _NUM
