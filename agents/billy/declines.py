@@ -257,7 +257,9 @@ def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
     m = RE["count"].search(r.rest)
     # a name in the sentence does not make the count one the store holds ("how many tickets did ticket-triage
     # close": tickets are counted nowhere); the counted word itself is never a masked name (`rest`)
-    if m is None or r.dims or r.assistant or r.delegate or r.measure != "cost":
+    # a grouping does not make it held either ("how many turbines did we service": the verb read as the service
+    # dimension); a counted word that names a dimension is held (`_held`)
+    if m is None or r.assistant or r.delegate or r.measure != "cost":
         return None
     words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
     word = words[0] if words else ""
