@@ -170,6 +170,17 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         out.append(
             "discounts: the data has no discount rows (no commitment discount, reservation or savings plan)"
         )
+    if (
+        _HELD_COMMITMENT.search(rest)
+        and _SAVED.search(rest)
+        and not index.values.get("commitment")
+        and not out
+    ):
+        # "how much did our commitment save us": what a commitment saved, where the bill has none (advice on
+        # buying one is the savings question, asked without "did" / "saved")
+        out.append(
+            "savings from a commitment: the data has no commitment rows (no reservation, savings plan or PTU)"
+        )
     devices = _DEVICES.search(rest)
     if devices and not r.dims and not r.delegate and not out:
         out.append(
@@ -219,6 +230,11 @@ def _concepts_unmasked(r: Reading, index: ValueIndex) -> str:
 
 # a discount asked by name (not the batch or prompt-caching price, which the savings advice covers)
 _DISCOUNT = re.compile(r"(?<!batch )(?<!caching )(?<!cache )\bdiscount(s|ed)?\b")
+_HELD_COMMITMENT = re.compile(
+    r"\b(our|the|that|this|my) (\w+ )?(commitments?|commits?|reservations?|reserved instances?|savings plans?|ptus?|"
+    r"provisioned throughput|committed use( discounts?)?|cuds?)\b"
+)
+_SAVED = re.compile(r"\b(did|has|have|had)\b[^?]*\bsave\b|\bsaved\b|\bsavings (from|of|on)\b")
 # "how many gpus do we have": an inventory of machines, which a bill does not count (a count of GPU hours is a
 # measure)
 _DEVICES = re.compile(
