@@ -182,7 +182,8 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
             "savings from a commitment: the data has no commitment rows (no reservation, savings plan or PTU)"
         )
     devices = _DEVICES.search(rest)
-    if devices and not r.dims and not r.delegate and not out:
+    # a bill with instance types is counted (agents/billy/inventory.py)
+    if devices and not r.dims and not r.delegate and not out and not index.values.get("instance_type"):
         out.append(
             f"a count of {devices.group('what')} (the bill holds each GPU instance's cost and hours, not an "
             "inventory: ask which instances cost the most)"

@@ -74,6 +74,10 @@ def _category(plan: Plan) -> Any:
         return assistants.answer
     if plan.intent == "gpu_utilization":
         return categories.gpu_utilization
+    if plan.intent == "gpu_count":
+        from spendscope.agents.billy import inventory
+
+        return inventory.answer
     if plan.intent == "drivers" and plan.subject == "day":
         return categories.day_drivers
     if plan.intent == "unit_cost" and plan.unit_measure == "requests":

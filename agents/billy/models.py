@@ -26,6 +26,7 @@ Intent = Literal[
     "budget",
     "gpu_idle",
     "gpu_utilization",
+    "gpu_count",
     "landing",
     "assistants",
     "payg_whatif",

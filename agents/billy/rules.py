@@ -49,6 +49,13 @@ def _payg_whatif(r: Reading, plan: Plan) -> None:
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
 
 
+def _device_count(r: Reading, plan: Plan) -> None:
+    from spendscope.agents.billy.inventory import device_subject
+
+    plan.intent = "gpu_count"
+    plan.subject = device_subject(r.low) or "gpus"
+
+
 def _utilization(r: Reading, plan: Plan) -> None:
     plan.intent = "utilization"
     plan.percent_first = True
@@ -176,6 +183,7 @@ RULES: list[Rule] = [
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
+    Rule("GPU inventory", lambda r: "device_count" in r.cues, _device_count),
     Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
     Rule(
         "analytics intent named", lambda r: r.delegate is not None, lambda r, p: _set(r.delegate or "")(r, p)
