@@ -1,5 +1,5 @@
 """How many GPUs or GPU instances ("how many gpus do we run", "how many instances are we paying for on lambda",
-"how many of our gpu instances were idle in february"): counted from the bill's GPU instance rows (x_GpuCount > 0)
+"how many of our gpu instances were idle in february", "which instance was idle"): counted from the bill's GPU instance rows (x_GpuCount > 0)
 in the period, through gpu_utilization's per-instance rows; an instance is idle when its mean utilisation over its
 monitored GPU-hours stayed under the idle threshold. Instances without GPUs are not counted, and the answer says
 so; an instance without samples is neither idle nor busy."""
@@ -22,13 +22,18 @@ DEVICE_COUNT = re.compile(
     r"(?P<what>(?:gpu |gpus )?(?:gpus|instances|boxes|machines|nodes|servers|vms|cards|devices))\b(?! hours?\b)"
 )
 IDLE = re.compile(r"\b(idle|unused|sat idle|sitting idle|doing nothing|wasted)\b")
+# "which instance was idle", "which gpu boxes sat idle in feb": the idle instances, named
+WHICH_IDLE = re.compile(
+    r"\bwhich (?:of (?:our |the )?)?(?:gpu )?(?:instances?|boxes|box|machines?|nodes?|servers?)\b"
+    r"[^?]{0,20}\b(?:idle|unused|doing nothing|wasted)\b"
+)
 
 
 def device_subject(low: str) -> str | None:
     """'gpus', 'instances' or 'idle instances' when the question counts GPU hardware, else None."""
     m = DEVICE_COUNT.search(low)
     if m is None:
-        return None
+        return "idle instances" if WHICH_IDLE.search(low) else None
     what = m.group("what")
     counted = "gpus" if what in ("gpus", "cards", "gpu cards", "gpus cards") else "instances"
     return f"idle {counted}" if IDLE.search(low[m.end() :]) else counted
