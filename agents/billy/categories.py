@@ -266,12 +266,12 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     if whole is not None and row.requests:
         # the value's own spend beyond model APIs (its GPU boxes), or on models telemetry counts no requests for
         # (a commitment's model), is part of what a request costs: all of it counts
-        cost, other, services = whole
+        cost, other, services, modelled = whole
         model_only = unit_money(row.cost_per_request * scale)
-        outside = "outside model APIs" if counted is None else "outside the model calls telemetry counts"
+        outside = "outside the model calls telemetry counts" if modelled else "outside model APIs"
         extra = (
             f" That is all of {what}'s spend, {money(other)} of it {outside} ({services}); its "
-            f"{'model' if counted is None else 'counted model'} spend alone is {model_only} {label}."
+            f"{'counted model' if modelled else 'model'} spend alone is {model_only} {label}."
         )
     per = cost / row.requests * scale
     text = (
@@ -301,9 +301,9 @@ def _beyond_models(
     run: Runner, plan: Plan, index: ValueIndex, named: list[Filter], counted: set[str] | None = None
 ) -> Any:
     """(the named bill value's whole spend, its part with no model or with a model telemetry counts no requests
-    for (`counted`: None when requests come from the bill), those rows' services) when the value also tags spend
-    outside those (a feature's GPU instance, its commitment), which unit_costs' model cost leaves out; else
-    None."""
+    for (`counted`: None when requests come from the bill), those rows' services, whether any of them has a model)
+    when the value also tags spend outside those (a feature's GPU instance, its commitment), which unit_costs'
+    model cost leaves out; else None."""
     from spendscope.tools.costs.breakdown import CostQueryInput
 
     if len(named) != 1 or index.kinds.get(named[0].dimension) == "telemetry":
@@ -322,4 +322,4 @@ def _beyond_models(
     if not res.total or abs(other) < 0.005 * abs(res.total):
         return None
     services = ", ".join(dict.fromkeys(str(r.group.get("service") or "no service") for r in rows))
-    return res.total, other, services
+    return res.total, other, services, any(r.group.get("model") for r in rows)
