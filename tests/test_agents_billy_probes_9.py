@@ -118,6 +118,7 @@ def test_every_expected_figure_is_a_real_amount(stores: dict) -> None:
 TSU, BELL, DEMO, PUB = "2026-12-10", "2026-07-29", "2026-11-05", "2026-11-05"
 OCT, NOV = between("2026-10-01", "2026-11-01"), between("2026-11-01", "2026-12-01")
 JUN = between("2026-06-01", "2026-07-01")
+GPUS = "SELECT sum(g) FROM (SELECT ResourceId, max(x_GpuCount) g FROM costs WHERE x_GpuCount > 0 GROUP BY 1)"
 
 
 def _declined(store: Store, settings: Settings, question: str, today: str) -> str:
@@ -155,6 +156,9 @@ def test_a_company_name_typed_with_a_slip_is_unknown_with_the_closest_values(
         ("tsubame", "what did we spend the weekend of oct 3", TSU, cost(between("2026-10-03", "2026-10-05"))),
         ("tsubame", "spend over the weekend of october 7", TSU, cost(between("2026-10-10", "2026-10-12"))),
         ("bellhaven", "what did we spend on the weekend of june 14", BELL, cost(between("2026-06-13", "2026-06-15"))),
+        # counted since round 18 (agents/billy/inventory.py): the bill's GPU instance rows over all data
+        ("tsubame", "how many gpus do we have", TSU, GPUS),
+        ("bellhaven", "how many gpu boxes do we run", BELL, "SELECT count(DISTINCT ResourceId) FROM costs WHERE x_GpuCount > 0"),
     ],
 )  # fmt: skip
 def test_answerable_neighbours_of_the_fixes_keep_their_figure(

@@ -30,6 +30,7 @@ CASES = {
     "pay-as-you-go what-if": (reading(cues={"payg_whatif"}), "payg_whatif"),
     "coding assistants": (reading(assistant="idle_seats"), "assistants"),
     "month-end landing": (reading(cues={"landing"}), "landing"),
+    "GPU inventory": (reading(cues={"device_count"}), "gpu_count"),
     "GPU utilisation": (reading(cues={"gpu_utilization"}), "gpu_utilization"),
     "commitment's realised saving": (reading(cues={"commit_saving"}), "commitment_saving"),
     "analytics intent named": (reading(delegate="forecast"), "forecast"),

@@ -260,15 +260,18 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         )
     scale = plan.unit_scale or 1.0
     label = "per request" if scale == 1 else f"per {scale:,.0f} requests"
-    whole = _beyond_models(run, plan, index, named)
+    counted = _telemetry_models(run, plan) if res.basis == "telemetry_reconciled" else None
+    whole = _beyond_models(run, plan, index, named, counted)
     cost, extra = row.cost, ""
     if whole is not None and row.requests:
-        # the value's own spend beyond model APIs (its GPU boxes) is part of what a request costs: all of it counts
-        cost, other, services = whole
+        # the value's own spend beyond model APIs (its GPU boxes), or on models telemetry counts no requests for
+        # (a commitment's model), is part of what a request costs: all of it counts
+        cost, other, services, modelled = whole
         model_only = unit_money(row.cost_per_request * scale)
+        outside = "outside the model calls telemetry counts" if modelled else "outside model APIs"
         extra = (
-            f" That is all of {what}'s spend, {money(other)} of it outside model APIs ({services}); its model spend "
-            f"alone is {model_only} {label}."
+            f" That is all of {what}'s spend, {money(other)} of it {outside} ({services}); its "
+            f"{'counted model' if modelled else 'model'} spend alone is {model_only} {label}."
         )
     per = cost / row.requests * scale
     text = (
@@ -285,18 +288,38 @@ def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     )
 
 
-def _beyond_models(run: Runner, plan: Plan, index: ValueIndex, named: list[Filter]) -> Any:
-    """(the named bill value's whole spend, its part with no model, those rows' services) when the value also
-    tags spend outside model APIs (a feature's GPU instance), which unit_costs' model cost leaves out; else None."""
+def _telemetry_models(run: Runner, plan: Plan) -> set[str]:
+    """The models telemetry counts requests for in the plan's period (unit_costs by model)."""
+    from spendscope.tools.costs.unit_costs import UnitCostsInput
+
+    rng = {"start": plan.period.start, "end": plan.period.last} if plan.period is not None else {}
+    res = run.call("unit_costs", UnitCostsInput(by="model", **rng))
+    return {str(r.key).lower() for r in res.rows if r.key and r.requests}
+
+
+def _beyond_models(
+    run: Runner, plan: Plan, index: ValueIndex, named: list[Filter], counted: set[str] | None = None
+) -> Any:
+    """(the named bill value's whole spend, its part with no model or with a model telemetry counts no requests
+    for (`counted`: None when requests come from the bill), those rows' services, whether any of them has a model)
+    when the value also tags spend outside those (a feature's GPU instance, its commitment), which unit_costs'
+    model cost leaves out; else None."""
     from spendscope.tools.costs.breakdown import CostQueryInput
 
     if len(named) != 1 or index.kinds.get(named[0].dimension) == "telemetry":
         return None
     rng = {"start": plan.period.start, "end": plan.period.last} if plan.period is not None else {}
     res = run.call("query_costs", CostQueryInput(filters=named, group_by=["model", "service"], **rng))
-    rows = [r for r in res.rows if not r.group.get("model") and r.value]
+    rows = [
+        r
+        for r in res.rows
+        if r.value
+        and (
+            not r.group.get("model") or (counted is not None and str(r.group["model"]).lower() not in counted)
+        )
+    ]
     other = sum(r.value for r in rows)
     if not res.total or abs(other) < 0.005 * abs(res.total):
         return None
     services = ", ".join(dict.fromkeys(str(r.group.get("service") or "no service") for r in rows))
-    return res.total, other, services
+    return res.total, other, services, any(r.group.get("model") for r in rows)

@@ -163,6 +163,10 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
     named = gpu_named or INSTANCE_WORDS.search(low) or "pronoun" in c
     if BUSY.search(low) and named and not idle_cost and "commit" not in c:
         c.add("gpu_utilization")
+    from spendscope.agents.billy.inventory import device_subject
+
+    if device_subject(low) and index.values.get("instance_type"):  # the bill names instance types
+        c.add("device_count")
     if WENT_WRONG.search(low):
         c.add("what_went_wrong")
     from spendscope.agents.billy.assistants import read_assistant

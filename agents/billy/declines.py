@@ -175,8 +175,20 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         out.append(
             "discounts: the data has no discount rows (no commitment discount, reservation or savings plan)"
         )
+    if (
+        _HELD_COMMITMENT.search(rest)
+        and _SAVED.search(rest)
+        and not index.values.get("commitment")
+        and not out
+    ):
+        # "how much did our commitment save us": what a commitment saved, where the bill has none (advice on
+        # buying one is the savings question, asked without "did" / "saved")
+        out.append(
+            "savings from a commitment: the data has no commitment rows (no reservation, savings plan or PTU)"
+        )
     devices = _DEVICES.search(rest)
-    if devices and not r.dims and not r.delegate and not out:
+    # a bill with instance types is counted (agents/billy/inventory.py)
+    if devices and not r.dims and not r.delegate and not out and not index.values.get("instance_type"):
         out.append(
             f"a count of {devices.group('what')} (the bill holds each GPU instance's cost and hours, not an "
             "inventory: ask which instances cost the most)"
@@ -224,6 +236,11 @@ def _concepts_unmasked(r: Reading, index: ValueIndex) -> str:
 
 # a discount asked by name (not the batch or prompt-caching price, which the savings advice covers)
 _DISCOUNT = re.compile(r"(?<!batch )(?<!caching )(?<!cache )\bdiscount(s|ed)?\b")
+_HELD_COMMITMENT = re.compile(
+    r"\b(our|the|that|this|my) (\w+ )?(commitments?|commits?|reservations?|reserved instances?|savings plans?|ptus?|"
+    r"provisioned throughput|committed use( discounts?)?|cuds?)\b"
+)
+_SAVED = re.compile(r"\b(did|has|have|had)\b[^?]*\bsave\b|\bsaved\b|\bsavings (from|of|on)\b")
 # "how many gpus do we have": an inventory of machines, which a bill does not count (a count of GPU hours is a
 # measure)
 _DEVICES = re.compile(
@@ -262,7 +279,9 @@ def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
     m = RE["count"].search(r.rest)
     # a name in the sentence does not make the count one the store holds ("how many tickets did ticket-triage
     # close": tickets are counted nowhere); the counted word itself is never a masked name (`rest`)
-    if m is None or r.dims or r.assistant or r.delegate or r.measure != "cost":
+    # a grouping does not make it held either ("how many turbines did we service": the verb read as the service
+    # dimension); a counted word that names a dimension is held (`_held`)
+    if m is None or r.assistant or r.delegate or r.measure != "cost":
         return None
     words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
     word = words[0] if words else ""

@@ -78,6 +78,10 @@ def _category(plan: Plan) -> Any:
         from spendscope.agents.billy import commitment_saving
 
         return commitment_saving.answer
+    if plan.intent == "gpu_count":
+        from spendscope.agents.billy import inventory
+
+        return inventory.answer
     if plan.intent == "drivers" and plan.subject == "day":
         return categories.day_drivers
     if plan.intent == "unit_cost" and plan.unit_measure == "requests":

@@ -26,6 +26,7 @@ Intent = Literal[
     "budget",
     "gpu_idle",
     "gpu_utilization",
+    "gpu_count",
     "landing",
     "assistants",
     "payg_whatif",
@@ -101,6 +102,7 @@ class Plan(BaseModel):
     unit_scale: float = 1.0
     unit_label: str = ""
     percent_first: bool = False
+    saved_asked: bool = Field(False, description="payg_whatif: what the commitment saved is the figure asked")
     grain: Literal["day", "week", "month"] = "day"
     subject: str = Field("", description="what the figure is about, e.g. 'commitment that went unused'")
     assumptions: list[str] = Field(default_factory=list)

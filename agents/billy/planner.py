@@ -352,9 +352,15 @@ def _split_share(plan: Plan, mentions: list[Mention], q: _Question) -> None:
     if not kw:
         return
     of = re.search(r"\bof\b", low[kw.end() :])
+    # "how much of cohere in april was embed-v4, as a percent": the whole is named before the share word
+    lead = (
+        None
+        if of
+        else re.search(r"\b(how much|what part|what portion|how big a part) of\b", low[: kw.start()])
+    )
     base_range = (0, 0)
-    if of:
-        start = kw.end() + of.end()
+    if of or lead:
+        start = kw.end() + of.end() if of else lead.end()  # type: ignore[union-attr]
         split = re.search(
             r"\b(went|go|goes|going|gone|was|were|is|are|spent|came|comes|come|belong\w*|attribut\w*|"
             r"due|that|which|used|consumed|paid|to|for|on|from|by|in|had)\b",

@@ -437,12 +437,19 @@ def _unknown_tag_keys(q: _Question, index: ValueIndex) -> list[str]:
         if (
             name in keys
             or name.replace("_", "") in {k.replace("_", "") for k in keys}
-            or (dim is not None and dim not in index.tag_keys())
+            or (dim is not None and dim not in index.tag_keys() and not _a_tag_in_name_only(word, dim, index))
         ):
             continue
         if dim is None or key_name(dim) != name:
             out.append(word)
     return out
+
+
+def _a_tag_in_name_only(word: str, dim: str, index: ValueIndex) -> bool:
+    """ "by the project tag" where the store has no tag key 'project': a bill column that a word merely stands
+    for ("project" for sub accounts) is not that tag, so the key is unknown; a column named by its own word
+    ("the region tag") is read as that column."""
+    return index.kinds.get(dim) == "builtin" and word.rstrip("s") not in dim.split("_")
 
 
 _PAIRED = {"and", "vs", "versus", "or"}

@@ -42,8 +42,18 @@ def _declined(r: Reading, plan: Plan) -> None:
 
 
 def _payg_whatif(r: Reading, plan: Plan) -> None:
+    from spendscope.agents.billy.whatif import SAVED
+
     plan.intent = "payg_whatif"
+    plan.saved_asked = bool(SAVED.search(r.low))
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+
+
+def _device_count(r: Reading, plan: Plan) -> None:
+    from spendscope.agents.billy.inventory import device_subject
+
+    plan.intent = "gpu_count"
+    plan.subject = device_subject(r.low) or "gpus"
 
 
 def _utilization(r: Reading, plan: Plan) -> None:
@@ -173,6 +183,7 @@ RULES: list[Rule] = [
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
+    Rule("GPU inventory", lambda r: "device_count" in r.cues, _device_count),
     Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
     Rule("commitment's realised saving", lambda r: "commit_saving" in r.cues, _set("commitment_saving")),
     Rule(

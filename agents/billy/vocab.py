@@ -208,6 +208,9 @@ MEASURE_NOUNS = {"spend", "spending", "cost", "costs", "bill", "billing", "usage
 LANDING = re.compile(
     r"\b(end (up|out)|land(ing)?|month[- ]end|end of (the |this )?month|close (the|this) month|wind up|"
     r"finish (the|this) month)\b|"
+    # "what are we gonna end july at": a month ended at a figure
+    r"\b(end|finish|close) (the |this )?(month|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"january|february|march|april|june|july|august|september|october|november|december) (at|around|on)\b|"
     # "what are we on track for this month": where the month lands (a budget's track is the budget delegate's)
     r"\bon (track|pace|course) (for|to)\b(?![^?.]*\bbudget)|"
     # "what will december actuals be": this month's actuals to come are its landing

@@ -39,12 +39,22 @@ _NOT_SCOPE = ("commitment_status", "pricing_category", "charge_category")
 _COMMITMENT_DIMS = ("commitment", "resource", "resource_id")
 
 
+# "how much did the ptu save us": what a commitment saved is the same weighing, asked after the fact
+SAVED = re.compile(r"\b(did|has|have|had)\b[^?]*\bsave\b|\bsaved\b")
+# "what would that have been on payg" after a commitment's cost: the turn before names the commitment
+THAT = re.compile(r"\b(that|it|this|those)\b")
+
+
 def payg_whatif(r: Reading) -> bool:
     """Whether the question weighs pay-as-you-go against a commitment."""
     low = r.low
     commitment = bool(COMMIT_WORDS.search(low)) or any(
         m.dim in ("resource", "commitment") for m in r.mentions
     )
+    if commitment and SAVED.search(low):
+        return True
+    if PAYG.search(low) and WHAT_IF.search(low) and not r.mentions and THAT.search(low):
+        return True
     return bool(PAYG.search(low) or ONTO.search(low)) and bool(WHAT_IF.search(low)) and commitment
 
 
@@ -109,6 +119,13 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         if diff > 0
         else f"pay-as-you-go would have been {money(-diff)} cheaper"
     )
+    if plan.saved_asked:  # "how much did the ptu save us": the saving is the figure, said first
+        verdict = verdict[:1].upper() + verdict[1:]
+        return BillyAnswer(
+            answer=f"{verdict} {when}: {what} would have cost about {money(payg)} on pay-as-you-go, against "
+            f"{money(cost)} for the commitment ({named}{_used(rows)}). Assumed: {'; '.join(notes)}.",
+            value=round(diff, 2),
+        )
     text = (
         f"On pay-as-you-go, {what} {when} would have cost about {money(payg)}, against {money(cost)} for the "
         f"commitment ({named}{_used(rows)}): {verdict}. Assumed: {'; '.join(notes)}; the "

@@ -45,7 +45,9 @@ class GpuUsage(BaseModel):
     gpu_hours: float = Field(description="billed hours x GPUs")
     monitored_hours: float = Field(description="billed instance hours with utilisation samples")
     unmonitored_hours: float
-    avg_utilization_pct: float | None = Field(None, description="mean GPU utilisation over monitored hours")
+    avg_utilization_pct: float | None = Field(
+        None, description="mean GPU utilisation over monitored GPU-hours (an 8-GPU box weighs 8)"
+    )
     idle_gpu_hours: float
     idle_instance_hours: float = Field(description="monitored hours in which every sampled GPU was idle")
     idle_cost: float
@@ -167,7 +169,7 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
                month, instance_id, any_value(instance_name) AS instance_name, any_value(instance_type),
                max(gpus), team,
                SUM(cost), SUM(hours), SUM(gpu_hours), SUM(monitored_hours),
-               SUM(avg_util * monitored_hours) / nullif(SUM(monitored_hours), 0),
+               SUM(avg_util * monitored_hours * gpus) / nullif(SUM(monitored_hours * gpus), 0),
                SUM(idle_gpu_hours), SUM(idle_instance_hours), SUM(idle_cost), SUM(monitored_cost)
         FROM usage
         GROUP BY GROUPING SETS ((month, instance_id, instance_name, instance_type, gpus, team), (team), (month), ())
