@@ -160,7 +160,7 @@ def _value(store: Store, settings: Settings, question: str, today: str) -> objec
         # idle GPUs counted where no utilisation samples cover the instances: unknown, never 0
         ("public", "how many instances have idle gpus", PUB, "has utilisation samples"),
         # a commitment's saving where the bill has no pay-as-you-go price for what it covered
-        ("public", "how much did the ptu discount save us", PUB, "no pay-as-you-go price"),
+        ("public", "how much did the ptu discount save us", PUB, "no pay-as-you-go"),
     ],
 )
 def test_questions_the_data_cannot_answer_state_no_figure(

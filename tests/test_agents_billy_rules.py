@@ -32,7 +32,6 @@ CASES = {
     "month-end landing": (reading(cues={"landing"}), "landing"),
     "GPU inventory": (reading(cues={"device_count"}), "gpu_count"),
     "GPU utilisation": (reading(cues={"gpu_utilization"}), "gpu_utilization"),
-    "commitment's realised saving": (reading(cues={"commit_saving"}), "commitment_saving"),
     "analytics intent named": (reading(delegate="forecast"), "forecast"),
     "commitment utilisation": (reading(cues={"commit_utilization"}), "utilization"),
     "why a day or a few days cost what they did": (

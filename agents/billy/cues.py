@@ -133,9 +133,7 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     if r.entity_dim and dims and all(i == -1 for d, i in r.groups if d in dims):
         r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
     _new_cues(r, index)
-    if has_commit and REALISED_SAVING.search(low):  # "how much did the ptu save us": its saving so far
-        c.add("commit_saving")
-    _delegate(r, _gpu_instances(index))
+    _delegate(r)
     if r.delegate is None:
         _word_filters(r, q, has_commit, unit)
     r.found = (
@@ -185,27 +183,9 @@ def _this_month(r: Reading) -> bool:
     )
 
 
-# "how much did the ptu discount save us", "what has our commitment saved": a commitment's realised saving
-REALISED_SAVING = re.compile(
-    r"\b(did|does|has|have|had)\b[^?.]{0,60}\bsave\b|\bsaved\b|\b(realised|realized|actual) savings?\b"
-)
-# "how many gpus do we have", "number of gpu boxes": the GPU instances and their GPUs, counted from the GPU data
-GPU_COUNT = re.compile(
-    r"\b(?:how many|number of|count of) (?:distinct |different |unique |separate )?(?:gpu |gpus )?"
-    r"(?P<what>gpus|instances|boxes|machines|nodes|servers|vms|cards|devices)\b(?! hours?\b)"
-)
-
-
-def _gpu_instances(index: ValueIndex) -> bool:
-    """Whether the store's bill holds GPU instances (rows with a GPU instance type)."""
-    return any(str(v) not in ("(none)", "") for v in index.values.get("instance_type", []))
-
-
-def _delegate(r: Reading, gpus: bool = False) -> None:
+def _delegate(r: Reading) -> None:
     rest = r.rest
     gpu_idle = RE["gpu"].search(rest) and (RE["unused"].search(rest) or RE["utilization"].search(rest))
-    # a count of GPU devices where the bill holds GPU instances: counted by the GPU operation
-    gpu_idle = gpu_idle or (gpus and RE["gpu"].search(rest) and GPU_COUNT.search(rest))
     for intent, pattern in DELEGATES:
         if (intent == "gpu_idle" and gpu_idle) or (intent != "gpu_idle" and pattern.search(rest)):
             from spendscope.agents.billy import delegate

@@ -5,10 +5,8 @@ operation through tools.invoke (`savings_recommendations`, the read-only `scan_a
 from __future__ import annotations
 
 import importlib
-import re
 from typing import Any
 
-from spendscope.agents.billy.cues import GPU_COUNT
 from spendscope.agents.billy.delegate_calls import call as _call
 from spendscope.agents.billy.delegate_calls import operation_input as _input
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
@@ -136,9 +134,6 @@ def gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
     res = _call(calls, "gpu_utilization", store, _input(mod.GpuInput, filters, **rng))
     t = res.total
     when = period_phrase(plan.period)
-    counted = GPU_COUNT.search(plan.question.lower())
-    if counted is not None and res.instances:
-        return _gpu_count(res, counted.group("what"), plan, when)
     if not t.monitored_hours:
         text = (
             f"{money(t.cost)} of GPU instance cost {when}, but no GPU utilisation samples cover it, so idle time "
@@ -167,50 +162,3 @@ def gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
         value=value,
         table=Table(columns=["month", "instance", "team", "cost", "idle_cost", "avg_util_pct"], rows=rows),
     )
-
-
-_IDLE_ASKED = re.compile(r"\b(idle|unused|wasted?|underused|under-used|sitting)\b")
-
-
-def _gpu_count(res: Any, what: str, plan: Plan, when: str) -> BillyAnswer:
-    """ "how many gpus do we have": the distinct GPU instances of the period and their GPUs; "how many instances
-    have idle gpus": those whose utilisation samples show idle hours (below the idle threshold)."""
-    instances: dict[str, Any] = {}
-    idle: dict[str, float] = {}
-    for i in res.instances:
-        instances.setdefault(i.instance_id, i)
-        if i.idle_gpu_hours > 0:
-            idle[i.instance_id] = idle.get(i.instance_id, 0.0) + i.idle_gpu_hours
-    names = {k: v.instance_name or k for k, v in instances.items()}
-    gpus = sum(v.gpus or 0 for v in instances.values())
-    rows = [
-        [names[k], v.instance_type, v.gpus, round(idle.get(k, 0.0), 1)] for k, v in sorted(instances.items())
-    ]
-    table = Table(columns=["instance", "instance_type", "gpus", "idle_gpu_hours"], rows=rows)
-    n = len(instances)
-    if _IDLE_ASKED.search(plan.question.lower()):
-        monitored = len({x.instance_id for x in res.instances if x.monitored_hours})
-        if not monitored:  # idle time unknown, not zero
-            return BillyAnswer(
-                answer=f"I can't say how many GPU instances had idle GPUs {when}: none of the {n} GPU instances "
-                "has utilisation samples (import GPU metrics with `spendscope import gpu`).",
-                table=table,
-            )
-        listed = ", ".join(f"{names[k]} ({h:,.0f} idle GPU hours)" for k, h in sorted(idle.items()))
-        text = (
-            f"{len(idle)} of the {n} GPU instances had idle GPUs {when}"
-            + (f": {listed}" if listed else "")
-            + f" (idle = utilisation below {res.idle_threshold_pct:g}%; {monitored} of the {n} have utilisation "
-            "samples)."
-        )
-        return BillyAnswer(answer=text, value=len(idle), table=table)
-    if what in ("gpus", "cards", "devices"):
-        text = f"{gpus} GPUs on {n} GPU instance{'s' if n != 1 else ''} {when}: " + ", ".join(
-            f"{names[k]} ({v.gpus or '?'} x {v.instance_type or 'unknown type'})"
-            for k, v in sorted(instances.items())
-        )
-        return BillyAnswer(answer=text + " (from the bill's GPU instance rows).", value=gpus, table=table)
-    text = f"{n} GPU instance{'s' if n != 1 else ''} {when} ({gpus} GPUs): " + ", ".join(
-        names[k] for k in sorted(instances)
-    )
-    return BillyAnswer(answer=text + " (from the bill's GPU instance rows).", value=n, table=table)

@@ -74,10 +74,6 @@ def _category(plan: Plan) -> Any:
         return assistants.answer
     if plan.intent == "gpu_utilization":
         return categories.gpu_utilization
-    if plan.intent == "commitment_saving":
-        from spendscope.agents.billy import commitment_saving
-
-        return commitment_saving.answer
     if plan.intent == "gpu_count":
         from spendscope.agents.billy import inventory
 

@@ -22,6 +22,10 @@ DEVICE_COUNT = re.compile(
     r"(?P<what>(?:gpu |gpus )?(?:gpus|instances|boxes|machines|nodes|servers|vms|cards|devices))\b(?! hours?\b)"
 )
 IDLE = re.compile(r"\b(idle|unused|sat idle|sitting idle|doing nothing|wasted)\b")
+# "how many instances have idle gpus", "had idle time": instances with any idle GPU-hours (not idle as a whole)
+IDLE_TIME = re.compile(
+    r"\b(?:ha(?:ve|d|s)|with|show(?:ed|s)?) (?:any |some )?(?:idle|unused) (?:gpus?|time|hours?|gpu[- ]hours)\b"
+)
 # "which instance was idle", "which gpu boxes sat idle in feb": the idle instances, named
 WHICH_IDLE = re.compile(
     r"\bwhich (?:of (?:our |the )?)?(?:gpu )?(?:instances?|boxes|box|machines?|nodes?|servers?)\b"
@@ -61,15 +65,30 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     util = {i: combined_utilization(rs) for i, rs in by_id.items()}
     notes = ["counted from the bill's GPU instance rows (instances without GPUs are not counted)"]
     if plan.subject.startswith("idle"):
-        idle = [i for i, u in util.items() if u is not None and u < res.idle_threshold_pct]
         unmonitored = [names[i] for i, u in util.items() if u is None]
-        listed = ", ".join(f"{names[i]} ({util[i]:.1f}% mean utilisation)" for i in idle)
-        text = (
-            f"{len(idle)} of {len(by_id)} GPU instances{where} were idle {when}"
-            + (f": {listed}." if idle else ".")
-            + (f" No samples for {', '.join(unmonitored)}, so not judged." if unmonitored else "")
-        )
-        notes.append(f"idle = mean GPU utilisation under {res.idle_threshold_pct:g}% over the period")
+        if len(unmonitored) == len(by_id):  # idle time unknown, not zero
+            return BillyAnswer(
+                answer=f"I can't say how many GPU instances{where} were idle {when}: none of the {len(by_id)} GPU "
+                "instances has utilisation samples (import GPU metrics with `spendscope import gpu`).",
+                value=None,
+            )
+        if IDLE_TIME.search(plan.question.lower()):  # "have idle gpus", "had idle time": any idle GPU-hours
+            hours = {i: sum(r.idle_gpu_hours or 0 for r in rs) for i, rs in by_id.items()}
+            idle = [i for i in by_id if util[i] is not None and hours[i] > 0]
+            listed = ", ".join(f"{names[i]} ({hours[i]:,.0f} idle GPU-hours)" for i in idle)
+            text = f"{len(idle)} of {len(by_id)} GPU instances{where} had idle GPUs {when}" + (
+                f": {listed}." if idle else "."
+            )
+            notes.append(f"idle = GPU-hours under {res.idle_threshold_pct:g}% utilisation")
+        else:  # "were idle", "which instance sat idle": idle over the period as a whole
+            idle = [i for i, u in util.items() if u is not None and u < res.idle_threshold_pct]
+            listed = ", ".join(f"{names[i]} ({util[i]:.1f}% mean utilisation)" for i in idle)
+            text = f"{len(idle)} of {len(by_id)} GPU instances{where} were idle {when}" + (
+                f": {listed}." if idle else "."
+            )
+            notes.append(f"idle = mean GPU utilisation under {res.idle_threshold_pct:g}% over the period")
+        if unmonitored:
+            text += f" No samples for {', '.join(unmonitored)}, so not judged."
         value: int = len(idle)
     else:
         listed = ", ".join(f"{names[i]} ({gpus[i]} GPU{'s' if gpus[i] != 1 else ''})" for i in by_id)

@@ -30,7 +30,6 @@ Intent = Literal[
     "landing",
     "assistants",
     "payg_whatif",
-    "commitment_saving",
     "unknown",
 ]
 

@@ -185,7 +185,6 @@ RULES: list[Rule] = [
     Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
     Rule("GPU inventory", lambda r: "device_count" in r.cues, _device_count),
     Rule("GPU utilisation", lambda r: "gpu_utilization" in r.cues, _set("gpu_utilization")),
-    Rule("commitment's realised saving", lambda r: "commit_saving" in r.cues, _set("commitment_saving")),
     Rule(
         "analytics intent named", lambda r: r.delegate is not None, lambda r, p: _set(r.delegate or "")(r, p)
     ),
