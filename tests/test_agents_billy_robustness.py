@@ -1162,6 +1162,20 @@ def test_a_customer_question_within_a_feature_splits_the_bill_by_customer_and_fe
         settings=settings,
     )
     assert b.value == round(within[one], 2)
+    requests = sum(
+        r.requests
+        for r in split.rows
+        if r.values["feature"] == "search-rerank" and r.values["customer"] == one
+    )
+    c = ask(
+        stores["demo"],
+        f"cost per request for customer {one} on feature search-rerank in October 2026",
+        settings=settings,
+    )
+    assert (
+        c.value == pytest.approx(within[one] / requests, abs=1e-6)
+        and "within feature search-rerank" in c.answer
+    )
 
 
 def test_a_customer_question_the_attribution_cannot_filter_is_declined_not_answered_differently(

@@ -360,15 +360,9 @@ MOTHEBE_THREADS = [
 
 # first-score failures not fixed (question or thread name -> cause), filled in after the first run; each declines
 # with no figure, so none states a wrong number
-_PER_REQUEST = (
-    "the customer ranking within the capability is answered (the bill's capability read as the events' feature), "
-    "but the follow-up's cost per request for that customer within it is declined: the unit-cost path takes one "
-    "filter (customer or capability), not both"
-)
 GLAZURA_MISSES: dict[str, str] = {
     "which distributor cost the most on quote bot in may": "'distributor' is no word for telemetry's customers "
     "(declined, naming no value)",
-    "top-distributor": _PER_REQUEST,
 }
 MOTHEBE_MISSES: dict[str, str] = {
     "which site cost the most for incident reader in jan": "'site' (a word of every customer's name) is no word "

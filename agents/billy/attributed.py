@@ -15,7 +15,7 @@ from typing import Any
 
 from spendscope.agents.billy import charts
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
-from spendscope.agents.billy.phrasing import count, money, period_phrase, value_list
+from spendscope.agents.billy.phrasing import count, money, period_phrase, unit_money, value_list
 from spendscope.agents.billy.resolve import ValueIndex
 from spendscope.data.store import Store
 from spendscope.tools.access import Caller
@@ -280,3 +280,50 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
     answer = BillyAnswer(answer=text + assumed, value=value, table=table, chart=chart)
     answer.tools = calls
     return answer
+
+
+def per_request_within(run: Any, plan: Plan, index: ValueIndex) -> BillyAnswer | None:
+    """Cost per request of one customer (a telemetry-only value) within an attribute its usage events carry
+    ("what's their cost per request" after "top customer on the quote bot"): the customer's attributed cost
+    within that attribute over its requests there. None when the question is not that shape."""
+    from spendscope.tools.allocation.attribution import AttributionInput
+
+    dim = telemetry_dimension(plan, index)
+    if dim is None or plan.share_filters:
+        return None
+    filters, read_as = _event_attributes(plan.filters, dim, index)
+    mine = [f for f in filters if f.dimension == dim]
+    within = [f for f in filters if f.dimension != dim and _carried(f)]
+    if len(mine) != 1 or mine[0].op not in ("eq", "in") or len(mine[0].values) != 1 or not within:
+        return None
+    if len(mine) + len(within) != len(filters):
+        return None
+    rng: dict[str, Any] = {} if plan.period is None else {"start": plan.period.start, "end": plan.period.last}
+    res = run.call(
+        "attribute_costs_to_customers", AttributionInput(by=[dim, *(f.dimension for f in within)], **rng)
+    )
+    wanted = str(mine[0].values[0]).lower()
+    row = next((r for r in _within(res.rows, dim, within) if str(r.values.get(dim)).lower() == wanted), None)
+    who, when = f"{dim} {mine[0].values[0]}", f"{period_phrase(plan.period)} within {_named(within)}"
+    if row is None or not row.requests:
+        return BillyAnswer(
+            answer=f"No requests of {who} are recorded {when}, so there is no cost per request."
+        )
+    scale = plan.unit_scale or 1.0
+    label = "per request" if scale == 1 else f"per {scale:,.0f} requests"
+    per = float(row.cost) / row.requests * scale
+    notes = [
+        f"{dim} cost = each provider, model and day's cost split among that day's usage events by their "
+        "estimated cost (reconciles to the bill); requests from telemetry",
+        *plan.assumptions,
+        *read_as,
+    ]
+    return BillyAnswer(
+        answer=f"{unit_money(per)} {label} for {who} {when} ({money(float(row.cost))} over {row.requests:,} "
+        f"requests). Assumed: {'; '.join(dict.fromkeys(notes))}.",
+        value=round(per, 6),
+        table=Table(
+            columns=[dim, "cost", "requests", "cost_per_request"],
+            rows=[[row.values[dim], round(float(row.cost), 2), row.requests, float(row.cost) / row.requests]],
+        ),
+    )

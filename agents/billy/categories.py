@@ -248,7 +248,13 @@ def request_count(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
 def unit_requests(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     """Cost per request (or per 1k requests) by model, provider, feature, customer...: requests from the bill
-    where it counts them, else from telemetry (unit_costs reconciles telemetry to the bill)."""
+    where it counts them, else from telemetry (unit_costs reconciles telemetry to the bill); one customer's within
+    a feature from the telemetry attribution (attributed.py)."""
+    from spendscope.agents.billy.attributed import per_request_within
+
+    within = per_request_within(run, plan, index)
+    if within is not None:
+        return within
     row, res, named = _request_row(run, plan, index)
     what = scope_phrase(named) or "all AI spend"
     when = period_phrase(plan.period)
