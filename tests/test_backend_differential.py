@@ -7,6 +7,7 @@ owner, budget and rule actions; a refusal must be the same refusal on both.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,14 @@ MONTH, AS_OF = "2026-10", "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+def pair(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+    """The DuckDB side is a copy of the session's demo store (the same build: 100 days to 2026-10-31, seed 7),
+    the chdb side that demo built through the importers; then the writes run on both."""
     base = tmp_path_factory.mktemp("differential-demo")
+    shutil.copy(demo_store.path, base / "demo.duckdb")
     duck = Store(base / "demo.duckdb", lock_timeout=10)
     click = Store(f"chdb:{base / 'demo-chdb'}", lock_timeout=10)
-    build_pair(duck, click, lambda s: build_demo(s, end="2026-10-31", days=100, seed=7), MONTH)
+    build_pair(duck, click, lambda s: s is duck or build_demo(s, end="2026-10-31", days=100, seed=7), MONTH)
     return duck, click
 
 

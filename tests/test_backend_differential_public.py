@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +20,15 @@ MONTH, AS_OF = "2026-10", "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+def pair(_focus_public_master: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+    """The DuckDB side is a copy of the session's import of the export (conftest's `_focus_public_master`, the
+    same `import focus`), the chdb side imports it; then the writes run on both."""
     source = public_export()
     base = tmp_path_factory.mktemp("differential-public")
+    shutil.copy(_focus_public_master, base / "public.duckdb")
     duck = Store(base / "public.duckdb", lock_timeout=10)
     click = Store(f"chdb:{base / 'public-chdb'}", lock_timeout=10)
-    build_pair(duck, click, lambda s: import_focus(s, source), MONTH)
+    build_pair(duck, click, lambda s: s is duck or import_focus(s, source), MONTH)
     return duck, click
 
 

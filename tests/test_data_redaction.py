@@ -79,10 +79,16 @@ def test_a_sync_error_never_prints_the_credentials_of_its_base_url(store: Store,
         openai_api_url="http://finops:s3cr3t-pw@127.0.0.1:9",
         OPENAI_ADMIN_KEY="sk-admin-0123456789abcdefghij",
     )
+    waits: list[float] = []  # the backoff between attempts, recorded instead of slept (~19 s for real)
     with pytest.raises(SourceError) as info:
-        sync_openai(store, settings, since=dt.date(2026, 10, 1), until=dt.date(2026, 10, 1))
+        sync_openai(
+            store, settings, since=dt.date(2026, 10, 1), until=dt.date(2026, 10, 1), sleep=waits.append
+        )
     shown = f"{info.value.message} {info.value.to_dict()}"
     assert "s3cr3t-pw" not in shown and "127.0.0.1:9" in shown
+    assert (
+        len(waits) == 5 and "after 6 attempts" in shown
+    )  # the refused connection was retried, then reported
 
 
 def test_log_records_are_redacted_in_message_arguments_and_tracebacks() -> None:
