@@ -4,16 +4,15 @@ name what is missing; 20 ambiguous but answerable ones get the likelier reading'
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from billy_harness import between, cost, expected, judge, number_ok, round_store, tag, which
+from billy_probes import ask_probe, check_answerable, check_unanswerable, marked
 from fixtures.billy.bellhaven import build as build_bellhaven
 from fixtures.billy.probes_9 import ANSWERABLE, UNANSWERABLE
 from fixtures.billy.tsubame import build as build_tsubame
-from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
@@ -57,45 +56,19 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _ask(store: Store, settings: Settings, question: str, today: str, pid: str) -> object:
-    """Ask a probe; the turns of a thread (separated by ' || ') in order, the last one's answer returned."""
-    turns = question.split(" || ")
-    thread = f"probes9-{pid}" if len(turns) > 1 else None
-    answer = None
-    for turn in turns:
-        answer = ask(store, turn, as_of=dt.date.fromisoformat(today), thread_id=thread, settings=settings)
-    return answer
+    return ask_probe(store, settings, question, today, f"probes9-{pid}")
 
 
-def _marked(probes: list[tuple]) -> list:
-    return [
-        pytest.param(p, id=p[0], marks=pytest.mark.xfail(strict=True, reason=MISSES[p[0]]))
-        if p[0] in MISSES
-        else pytest.param(p, id=p[0])
-        for p in probes
-    ]
-
-
-@pytest.mark.parametrize("probe", _marked(UNANSWERABLE))
+@pytest.mark.parametrize("probe", marked(UNANSWERABLE, MISSES))
 def test_an_unanswerable_probe_states_no_figure_and_names_what_is_missing(
     stores: dict, settings: Settings, probe: tuple
 ) -> None:
-    pid, store, today, question, _, word = probe
-    a = _ask(stores[store], settings, question, today, pid)
-    ok, _ = judge(stores[store], a, "none", "")
-    assert ok, f"stated a figure: {question!r}: {a.answer}"  # type: ignore[attr-defined]
-    text = a.answer.lower()  # type: ignore[attr-defined]
-    assert any(w in text for w in NAMED.get(pid, (word,))), f"did not name it: {question!r}: {text}"
+    check_unanswerable(stores, settings, probe, NAMED, "probes9")
 
 
-@pytest.mark.parametrize("probe", _marked(ANSWERABLE))
+@pytest.mark.parametrize("probe", marked(ANSWERABLE, MISSES))
 def test_an_ambiguous_probe_gets_the_likelier_reading(stores: dict, settings: Settings, probe: tuple) -> None:
-    pid, store, today, question, kind, spec = probe
-    s = stores[store]
-    a = _ask(s, settings, question, today, pid)
-    ok, why = judge(s, a, kind, spec)
-    want, _ = expected(s, kind, spec)  # within 1% (a unit cost of a fraction of a cent too)
-    ok = ok and isinstance(a.value, int | float) and abs(a.value - want) <= abs(want) * 0.01  # type: ignore[attr-defined]
-    assert ok, f"{question!r}: {why}: {a.answer}"  # type: ignore[attr-defined]
+    check_answerable(stores, settings, probe, "probes9")
 
 
 def test_the_probe_table_is_whole() -> None:
