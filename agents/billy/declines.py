@@ -186,7 +186,9 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         out.append(
             "savings from a commitment: the data has no commitment rows (no reservation, savings plan or PTU)"
         )
-    devices = _DEVICES.search(rest)
+    from spendscope.agents.billy.inventory import DEVICE_COUNT
+
+    devices = DEVICE_COUNT.search(rest)
     # a bill with instance types is counted (agents/billy/inventory.py)
     if devices and not r.dims and not r.delegate and not out and not index.values.get("instance_type"):
         out.append(
@@ -241,12 +243,6 @@ _HELD_COMMITMENT = re.compile(
     r"provisioned throughput|committed use( discounts?)?|cuds?)\b"
 )
 _SAVED = re.compile(r"\b(did|has|have|had)\b[^?]*\bsave\b|\bsaved\b|\bsavings (from|of|on)\b")
-# "how many gpus do we have": an inventory of machines, which a bill does not count (a count of GPU hours is a
-# measure)
-_DEVICES = re.compile(
-    r"\b(?:how many|number of|count of) (?:distinct |different |unique |separate )?"
-    r"(?P<what>(?:gpu |gpus )?(?:gpus|instances|boxes|machines|nodes|servers|vms|cards|devices))\b(?! hours?\b)"
-)
 
 
 def _held(word: str, known: re.Pattern[str], index: ValueIndex) -> bool:
