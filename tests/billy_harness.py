@@ -295,6 +295,35 @@ def top_customer(start: str, end: str) -> str:
     )
 
 
+def of_top(figure: str, start: str, end: str) -> str:
+    """`figure` over [start, end) of the telemetry customer that cost the most over the same days."""
+    return (
+        _CUSTOMER_COST + f"SELECT {figure} FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
+        f"AND customer = (SELECT customer FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
+        "AND customer IS NOT NULL GROUP BY 1 ORDER BY sum(c) DESC LIMIT 1)"
+    )
+
+
+def top_is(expr: str, period: str) -> str:
+    """`expr` equals the value of `expr` that cost the most over `period` (a thread's "it" / "they" / "that")."""
+    return (
+        f"{expr} = (SELECT {expr} FROM costs WHERE {period} AND {expr} IS NOT NULL "
+        "GROUP BY 1 ORDER BY sum(EffectiveCost) DESC LIMIT 1)"
+    )
+
+
+def feature_per_request(start: str, end: str, key: str, feature: str, per: int = 1) -> str:
+    """The feature's bill (its tag) over telemetry's requests for it."""
+    return per_request(
+        between(start, end), tag(key, feature), ev_between(start, end), f"feature = '{feature}'", per
+    )
+
+
+def unused(period: str, name: str) -> str:
+    """The Unused part of a commitment's cost over `period`."""
+    return cost(period, f"ResourceName = '{name}' AND CommitmentDiscountStatus = 'Unused'")
+
+
 # ------------------------------------------------------------------------------------------ one round's tests
 
 

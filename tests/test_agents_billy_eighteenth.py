@@ -24,7 +24,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from billy_harness import (
-    _CUSTOMER_COST,
     MODEL,
     ThreadedRound,
     between,
@@ -34,16 +33,18 @@ from billy_harness import (
     customer_cost,
     customer_per_request,
     day,
-    ev_between,
+    feature_per_request,
     gpu_util,
     model_is,
+    of_top,
     pct,
-    per_request,
     pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
     round_store,
     share,
     tag,
     top_customer,
+    top_is,
+    unused,
     which,
 )
 from fixtures.billy.sableridge import build as build_sableridge
@@ -53,34 +54,6 @@ from spendscope.data.store import Store
 # a model's spend: its token rows, and a commitment's rows serving it (SkuPriceDetails names the model)
 ANY_MODEL = f"coalesce(nullif({MODEL}, ''), SkuPriceDetails->>'ModelName')"
 TOKENS = "ConsumedUnit = 'Tokens'"
-
-
-def _of_top(figure: str, start: str, end: str) -> str:
-    """`figure` over [start, end) of the telemetry customer that cost the most over the same days."""
-    return (
-        _CUSTOMER_COST + f"SELECT {figure} FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
-        f"AND customer = (SELECT customer FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
-        "AND customer IS NOT NULL GROUP BY 1 ORDER BY sum(c) DESC LIMIT 1)"
-    )
-
-
-def _top(expr: str, period: str) -> str:
-    """`expr` equals the value of `expr` that cost the most over `period` (a thread's "it" / "that")."""
-    return (
-        f"{expr} = (SELECT {expr} FROM costs WHERE {period} AND {expr} IS NOT NULL "
-        "GROUP BY 1 ORDER BY sum(EffectiveCost) DESC LIMIT 1)"
-    )
-
-
-def _unit(start: str, end: str, key: str, feature: str, per: int = 1) -> str:
-    """The feature's bill (its tag) over telemetry's requests for it."""
-    return per_request(
-        between(start, end), tag(key, feature), ev_between(start, end), f"feature = '{feature}'", per
-    )
-
-
-def _unused(period: str, name: str) -> str:
-    return cost(period, f"ResourceName = '{name}' AND CommitmentDiscountStatus = 'Unused'")
 
 
 def _saved(period: str, name: str) -> str:
@@ -162,9 +135,9 @@ VINDHAVN_QUESTIONS = [
     ("anomaly", "anything weird in may?", "date", "SELECT DATE '2027-05-19'", V),
     # unit costs from telemetry
     ("unit", "cost per request for work order summary in june", "number",
-     _unit("2027-06-01", "2027-07-01", "job", "work-order-summary"), V),
+     feature_per_request("2027-06-01", "2027-07-01", "job", "work-order-summary"), V),
     ("unit", "whats the cost per 1k requests on work-order-summary last month", "number",
-     _unit("2027-06-01", "2027-07-01", "job", "work-order-summary", 1000), V),
+     feature_per_request("2027-06-01", "2027-07-01", "job", "work-order-summary", 1000), V),
     ("unit", "cost per request for skovlund energi in june", "number",
      customer_per_request("2027-06-01", "2027-07-01", "skovlund-energi"), V),
     # customers
@@ -209,7 +182,7 @@ VINDHAVN_QUESTIONS = [
     ("none", "whats the h100 utilisation in june", "none", "", V),
 ]  # fmt: skip
 
-V_TOP_CREW_JUN = _top(CREW, V_JUN)
+V_TOP_CREW_JUN = top_is(CREW, V_JUN)
 
 VINDHAVN_THREADS = [
     ("crew-drill", [
@@ -228,7 +201,7 @@ VINDHAVN_THREADS = [
     ]),
     ("customer-top", [
         ("top customer in june?", "which", top_customer("2027-06-01", "2027-07-01")),
-        ("what did they cost per request?", "number", _of_top("sum(c) / sum(r)", "2027-06-01", "2027-07-01")),
+        ("what did they cost per request?", "number", of_top("sum(c) / sum(r)", "2027-06-01", "2027-07-01")),
     ]),
     ("lambda-gpu", [
         ("what did lambda cost in june", "number", cost(V_JUN, LAMBDA)),
@@ -313,7 +286,7 @@ SABLE_QUESTIONS = [
     ("anomaly", "any anomalies in december?", "date", "SELECT DATE '2026-12-27'", S),
     # unit costs from telemetry
     ("unit", "cost per 1k requests for concierge chat in jan", "number",
-     _unit("2027-01-01", "2027-02-01", "workload", "concierge-chat", 1000), S),
+     feature_per_request("2027-01-01", "2027-02-01", "workload", "concierge-chat", 1000), S),
     ("unit", "cost per thousand requests for elk hollow in feb", "number",
      customer_per_request("2027-02-01", "2027-03-01", "elk-hollow", 1000), S),
     # customers
@@ -331,7 +304,7 @@ SABLE_QUESTIONS = [
     # commitment what-ifs
     ("commitment", "what would the ptu have cost on payg in january", "number", commitment_payg(S_JAN, PTU), S),
     ("commitment", "how much did the ptu save us in jan", "number", _saved(S_JAN, PTU), S),
-    ("commitment", "how much of the ptu was unused in feb", "number", _unused(S_FEB, PTU), S),
+    ("commitment", "how much of the ptu was unused in feb", "number", unused(S_FEB, PTU), S),
     # ambiguous, with a natural reading Billy must state
     ("ambiguous", "spend last week", "number", cost(between("2027-03-01", "2027-03-08")), S),
     ("ambiguous", "what did ops spend in january", "number", cost(S_JAN, tag("dept", "mountain-ops")), S),
@@ -360,7 +333,7 @@ SABLE_QUESTIONS = [
     ("none", "headcount in marketing?", "none", "", S),
 ]  # fmt: skip
 
-S_TOP_DEPT_JAN = _top(DEPT, S_JAN)
+S_TOP_DEPT_JAN = top_is(DEPT, S_JAN)
 
 SABLE_THREADS = [
     ("dept-drill", [
@@ -376,7 +349,7 @@ SABLE_THREADS = [
     ("ptu", [
         ("what did ptu-concierge cost in jan", "number", cost(S_JAN, f"ResourceName = '{PTU}'")),
         ("what would that have been on payg", "number", commitment_payg(S_JAN, PTU)),
-        ("and how much of it was unused", "number", _unused(S_JAN, PTU)),
+        ("and how much of it was unused", "number", unused(S_JAN, PTU)),
     ]),
     ("peak-why", [
         ("priciest day in december?", "date", day(S_DEC)),
@@ -384,7 +357,7 @@ SABLE_THREADS = [
     ]),
     ("customer-top", [
         ("which customer cost the most in feb?", "which", top_customer("2027-02-01", "2027-03-01")),
-        ("whats their cost per 1k requests", "number", _of_top("sum(c) / sum(r) * 1000", "2027-02-01", "2027-03-01")),
+        ("whats their cost per 1k requests", "number", of_top("sum(c) / sum(r) * 1000", "2027-02-01", "2027-03-01")),
     ]),
     ("unknown-end", [
         ("marketing spend in dec", "number", cost(S_DEC, tag("dept", "marketing"))),

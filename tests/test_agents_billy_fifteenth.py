@@ -38,6 +38,7 @@ from billy_harness import (
     share,
     tag,
     top_customer,
+    top_is,
     which,
 )
 from fixtures.billy.corvid import build as build_corvid
@@ -64,14 +65,6 @@ def _top_customer_per_request(start: str, end: str, top_start: str, top_end: str
     return _of_top_customer(f"sum(c) / sum(r) * {per}", start, end, top_start, top_end)
 
 
-def _top(expr: str, period: str) -> str:
-    """`expr` equals the value of `expr` that cost the most over `period` (a thread's "they" / "that")."""
-    return (
-        f"{expr} = (SELECT {expr} FROM costs WHERE {period} AND {expr} IS NOT NULL "
-        "GROUP BY 1 ORDER BY sum(EffectiveCost) DESC LIMIT 1)"
-    )
-
-
 # ------------------------------------------------------------------------------- Corvid Sentinel (USD)
 
 C_AS_OF = "2026-10-14"  # a Wednesday; the data ends the day before
@@ -95,7 +88,7 @@ H200 = "ResourceId = 'cw-h200-01'"
 G_H200 = "instance_id = 'cw-h200-01'"
 G_L40S = "instance_id = 'cw-l40s-01'"
 PHISH = tag("workstream", "phish-scan")
-C_TOP_OWNER = _top(OWNER, C_SEP)
+C_TOP_OWNER = top_is(OWNER, C_SEP)
 
 CORVID_QUESTIONS = [
     ("figure", "how much did we spend in august", "number", cost(C_AUG), C_AS_OF),

@@ -23,7 +23,6 @@ import datetime as dt
 from pathlib import Path
 
 from billy_harness import (
-    _CUSTOMER_COST,
     MODEL,
     ThreadedRound,
     between,
@@ -33,17 +32,19 @@ from billy_harness import (
     customer_cost,
     customer_per_request,
     day,
-    ev_between,
     expected,
+    feature_per_request,
     gpu_util,
     model_is,
+    of_top,
     pct,
-    per_request,
     pytest_generate_tests,  # noqa: F401 - parametrizes the rounds' tests
     round_store,
     share,
     tag,
     top_customer,
+    top_is,
+    unused,
     which,
 )
 from fixtures.billy.glazura import build as build_glazura
@@ -54,34 +55,6 @@ from spendscope.data.store import Store
 
 # a model's spend: its token rows, and a commitment's rows serving it (SkuPriceDetails names the model)
 ANY_MODEL = f"coalesce(nullif({MODEL}, ''), SkuPriceDetails->>'ModelName')"
-
-
-def _of_top(figure: str, start: str, end: str) -> str:
-    """`figure` over [start, end) of the telemetry customer that cost the most over the same days."""
-    return (
-        _CUSTOMER_COST + f"SELECT {figure} FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
-        f"AND customer = (SELECT customer FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
-        "AND customer IS NOT NULL GROUP BY 1 ORDER BY sum(c) DESC LIMIT 1)"
-    )
-
-
-def _top(expr: str, period: str) -> str:
-    """`expr` equals the value of `expr` that cost the most over `period` (a thread's "it" / "that")."""
-    return (
-        f"{expr} = (SELECT {expr} FROM costs WHERE {period} AND {expr} IS NOT NULL "
-        "GROUP BY 1 ORDER BY sum(EffectiveCost) DESC LIMIT 1)"
-    )
-
-
-def _unit(start: str, end: str, key: str, feature: str, per: int = 1) -> str:
-    """The feature's bill (its tag) over telemetry's requests for it."""
-    return per_request(
-        between(start, end), tag(key, feature), ev_between(start, end), f"feature = '{feature}'", per
-    )
-
-
-def _unused(period: str, name: str) -> str:
-    return cost(period, f"ResourceName = '{name}' AND CommitmentDiscountStatus = 'Unused'")
 
 
 # ------------------------------------------------------------------------------- Glazura Ceramika (PLN)
@@ -134,8 +107,8 @@ GLAZURA_QUESTIONS = [
     ("change", "mistral % change march vs april", "number", pct(G_APR, G_MAR, MISTRAL), G),
     ("change", "scaleway costs may vs april, how much diff", "number", change(G_MAY, G_APR, SCALEWAY), G),
     # unit costs from telemetry
-    ("unit", "cost per request for quote-bot in may", "number", _unit("2027-05-01", "2027-06-01", "capability", "quote-bot"), G),
-    ("unit", "whats quote bot costing per 1000 requests in april", "number", _unit("2027-04-01", "2027-05-01", "capability", "quote-bot", 1000), G),
+    ("unit", "cost per request for quote-bot in may", "number", feature_per_request("2027-05-01", "2027-06-01", "capability", "quote-bot"), G),
+    ("unit", "whats quote bot costing per 1000 requests in april", "number", feature_per_request("2027-04-01", "2027-05-01", "capability", "quote-bot", 1000), G),
     ("unit", "cost per request for dyst-bauhof last month", "number", customer_per_request("2027-05-01", "2027-06-01", "dyst-bauhof"), G),
     ("unit", "how much did terrazzo cost us in may", "number", customer_cost("2027-05-01", "2027-06-01", "dyst-terrazzo"), G),
     # a day, a range, a month's anomalies
@@ -151,7 +124,7 @@ GLAZURA_QUESTIONS = [
     # commitment: pay-as-you-go what-ifs and waste
     ("payg", "what would fw-reserved-vl have cost on payg in may", "number", commitment_payg(G_MAY, "fw-reserved-vl"), G),
     ("payg", "if we dropped the fireworks reservation and went pay as you go what would april have cost", "number", commitment_payg(G_APR, "fw-reserved-vl"), G),
-    ("commit", "how much of the fireworks reservation was unused in may", "number", _unused(G_MAY, "fw-reserved-vl"), G),
+    ("commit", "how much of the fireworks reservation was unused in may", "number", unused(G_MAY, "fw-reserved-vl"), G),
     # ambiguous: the reading must be stated; the figure is the natural one
     ("ambiguous", "mistral spend may", "number", cost(G_MAY, MISTRAL), G),
     ("ambiguous", "what did test cost in may", "number", cost(G_MAY, tag("phase", "test")), G),
@@ -181,7 +154,7 @@ GLAZURA_QUESTIONS = [
     ("none", "how much did the a100 box cost in may", "none", "", G),
 ]  # fmt: skip
 
-G_TOP_TEAM_APR = _top(HOLDER, G_APR)
+G_TOP_TEAM_APR = top_is(HOLDER, G_APR)
 
 GLAZURA_THREADS = [
     ("mistral-then", [
@@ -203,8 +176,8 @@ GLAZURA_THREADS = [
         ("and in may?", "number", gpu_util("2027-05-01", "2027-06-01", G_L40S)),
     ]),
     ("quote-unit", [
-        ("cost per request for quote bot in april", "number", _unit("2027-04-01", "2027-05-01", "capability", "quote-bot")),
-        ("and for may?", "number", _unit("2027-05-01", "2027-06-01", "capability", "quote-bot")),
+        ("cost per request for quote bot in april", "number", feature_per_request("2027-04-01", "2027-05-01", "capability", "quote-bot")),
+        ("and for may?", "number", feature_per_request("2027-05-01", "2027-06-01", "capability", "quote-bot")),
     ]),
     ("unknown-team", [
         ("design team spend in may", "number", cost(G_MAY, tag("budget_holder", "design"))),
@@ -216,7 +189,7 @@ GLAZURA_THREADS = [
     ]),
     ("top-distributor", [
         ("top customer on quote bot last month?", "which", top_customer("2027-05-01", "2027-06-01")),
-        ("whats their cost per request", "number", _of_top("sum(c) / sum(r)", "2027-05-01", "2027-06-01")),
+        ("whats their cost per request", "number", of_top("sum(c) / sum(r)", "2027-05-01", "2027-06-01")),
     ]),
 ]  # fmt: skip
 
@@ -273,8 +246,8 @@ MOTHEBE_QUESTIONS = [
     ("change", "openai % change nov vs dec", "number", pct(M_DEC, M_NOV, OPENAI), M),
     ("change", "did anthropic go up or down jan vs dec, by how much", "number", change(M_JAN, M_DEC, ANTHROPIC), M),
     # unit costs from telemetry
-    ("unit", "cost per request for incident reader in january", "number", _unit("2027-01-01", "2027-02-01", "system", "incident-reader"), M),
-    ("unit", "incident-reader cost per 1k requests dec", "number", _unit("2026-12-01", "2027-01-01", "system", "incident-reader", 1000), M),
+    ("unit", "cost per request for incident reader in january", "number", feature_per_request("2027-01-01", "2027-02-01", "system", "incident-reader"), M),
+    ("unit", "incident-reader cost per 1k requests dec", "number", feature_per_request("2026-12-01", "2027-01-01", "system", "incident-reader", 1000), M),
     ("unit", "cost per request for rietvlei in jan", "number", customer_per_request("2027-01-01", "2027-02-01", "site-rietvlei"), M),
     ("unit", "how much did kgotla cost us in december", "number", customer_cost("2026-12-01", "2027-01-01", "site-kgotla"), M),
     # a day, a range, a month's anomalies
@@ -291,7 +264,7 @@ MOTHEBE_QUESTIONS = [
     # commitment: pay-as-you-go what-ifs and waste
     ("payg", "what would pt-shiftlogs have cost on demand in jan", "number", commitment_payg(M_JAN, "pt-shiftlogs"), M),
     ("payg", "bedrock provisioned throughput in december: what would payg have been", "number", commitment_payg(M_DEC, "pt-shiftlogs"), M),
-    ("commit", "how much of pt-shiftlogs went unused in jan", "number", _unused(M_JAN, "pt-shiftlogs"), M),
+    ("commit", "how much of pt-shiftlogs went unused in jan", "number", unused(M_JAN, "pt-shiftlogs"), M),
     # ambiguous: the reading must be stated; the figure is the natural one
     ("ambiguous", "how much did processing spend in jan", "number", cost(M_JAN, tag("bu", "processing")), M),
     ("ambiguous", "what did dev cost in december", "number", cost(M_DEC, tag("envt", "dev")), M),
@@ -319,7 +292,7 @@ MOTHEBE_QUESTIONS = [
     ("none", "what was our spend per shift in january", "none", "", M),
 ]  # fmt: skip
 
-M_TOP_BU_JAN = _top(BU, M_JAN)
+M_TOP_BU_JAN = top_is(BU, M_JAN)
 
 MOTHEBE_THREADS = [
     ("azure-then", [
@@ -341,8 +314,8 @@ MOTHEBE_THREADS = [
         ("and january?", "number", gpu_util("2027-01-01", "2027-02-01", M_P5)),
     ]),
     ("incident-unit", [
-        ("incident reader cost per request in dec", "number", _unit("2026-12-01", "2027-01-01", "system", "incident-reader")),
-        ("and in jan", "number", _unit("2027-01-01", "2027-02-01", "system", "incident-reader")),
+        ("incident reader cost per request in dec", "number", feature_per_request("2026-12-01", "2027-01-01", "system", "incident-reader")),
+        ("and in jan", "number", feature_per_request("2027-01-01", "2027-02-01", "system", "incident-reader")),
     ]),
     ("unknown-team", [
         ("geology spend jan", "number", cost(M_JAN, tag("bu", "geology"))),
@@ -350,11 +323,11 @@ MOTHEBE_THREADS = [
     ]),
     ("payg", [
         ("what would pt-shiftlogs cost on payg in december", "number", commitment_payg(M_DEC, "pt-shiftlogs")),
-        ("and how much of it was unused", "number", _unused(M_DEC, "pt-shiftlogs")),
+        ("and how much of it was unused", "number", unused(M_DEC, "pt-shiftlogs")),
     ]),
     ("top-site", [
         ("which site costs us most on incident reader in jan", "which", top_customer("2027-01-01", "2027-02-01")),
-        ("whats their cost per request", "number", _of_top("sum(c) / sum(r)", "2027-01-01", "2027-02-01")),
+        ("whats their cost per request", "number", of_top("sum(c) / sum(r)", "2027-01-01", "2027-02-01")),
     ]),
 ]  # fmt: skip
 

@@ -39,6 +39,7 @@ from billy_harness import (
     share,
     tag,
     top_customer,
+    top_is,
     which,
 )
 from fixtures.billy.havlys import build as build_havlys
@@ -54,14 +55,6 @@ def _of_top_customer(figure: str, start: str, end: str, top_start: str, top_end:
         _CUSTOMER_COST + f"SELECT {figure} FROM parts WHERE d >= DATE '{start}' AND d < DATE '{end}' "
         f"AND customer = (SELECT customer FROM parts WHERE d >= DATE '{top_start}' AND d < DATE '{top_end}' "
         "AND customer IS NOT NULL GROUP BY 1 ORDER BY sum(c) DESC LIMIT 1)"
-    )
-
-
-def _top(expr: str, period: str) -> str:
-    """`expr` equals the value of `expr` that cost the most over `period` (a thread's "it" / "that")."""
-    return (
-        f"{expr} = (SELECT {expr} FROM costs WHERE {period} AND {expr} IS NOT NULL "
-        "GROUP BY 1 ORDER BY sum(EffectiveCost) DESC LIMIT 1)"
     )
 
 
@@ -169,8 +162,8 @@ YARRABEE_THREADS = [
     ]),
     ("top-app", [
         ("which app cost the most in march", "which", which(Y_MAR, APP)),
-        ("how much was it in feb", "number", cost(Y_FEB, _top(APP, Y_MAR))),
-        ("what share of feb's total is that", "number", share(Y_FEB, _top(APP, Y_MAR))),
+        ("how much was it in feb", "number", cost(Y_FEB, top_is(APP, Y_MAR))),
+        ("what share of feb's total is that", "number", share(Y_FEB, top_is(APP, Y_MAR))),
     ]),
     ("concierge-unit", [
         ("what's wine-concierge costing per request in march", "number", _unit("2027-03-01", "2027-04-01", "app", "wine-concierge")),
@@ -290,8 +283,8 @@ HAVLYS_THREADS = [
     ]),
     ("top-workload", [
         ("which workload cost the most in september", "which", which(H_SEP, WORKLOAD)),
-        ("how much did it cost in october", "number", cost(H_OCT, _top(WORKLOAD, H_SEP))),
-        ("split it by provider", "which", which(H_OCT, "ProviderName", _top(WORKLOAD, H_SEP))),
+        ("how much did it cost in october", "number", cost(H_OCT, top_is(WORKLOAD, H_SEP))),
+        ("split it by provider", "which", which(H_OCT, "ProviderName", top_is(WORKLOAD, H_SEP))),
     ]),
     ("feed-unit", [
         ("cost per request for feed-advisor in september", "number", _unit("2026-09-01", "2026-10-01", "workload", "feed-advisor")),
