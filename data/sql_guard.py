@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import duckdb
 import sqlglot
+from spendscope.data import warm
 from spendscope.data.errors import QueryFailed, QueryRefused
 from spendscope.data.store import Store, connect_with_retry
 from sqlglot import exp
@@ -478,6 +479,19 @@ def run_select(
     ):  # ClickHouse: a read-only session, stopped by the server after the time left
         left = max(1.0, timeout - (time.monotonic() - started))
         return store.run_select(checked, params or [], row_limit=row_limit, timeout=left)
+    with warm.unshared(store.path):
+        return _run_guarded(store, checked, allowed, params, row_limit, timeout, started)
+
+
+def _run_guarded(
+    store: Store,
+    checked: str,
+    allowed: set[str],
+    params: list[Any] | None,
+    row_limit: int,
+    timeout: float,
+    started: float,
+) -> QueryResult:
     con = guarded_connection(store)
     try:
         left = timeout - (time.monotonic() - started)

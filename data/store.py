@@ -2,7 +2,8 @@
 
 Concurrency design (docs/concurrency.md): DuckDB lets one process hold a file read-write, and while it does no
 other process can open it at all. So nothing in spendscope keeps the file open: readers open it read-only per
-request, writers hold it for one transaction (an import: from its first row written to its commit). Both retry
+request (a server keeps the file's instance warm between requests for a second: data/warm.py), writers hold it
+for one transaction (an import: from its first row written to its commit). Both retry
 while another process holds the lock, up to `lock_timeout` seconds. A writer leaves a note beside the file
 (`<store>.writing`: what it does, since when, its pid) for as long as it holds it; whoever waits more than
 `NOTICE_AFTER` seconds is told that a write is in progress (logger `spendscope.store`, which prints to stderr
@@ -24,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+from spendscope.data import warm
 from spendscope.data.errors import StoreBusy, StoreMissing
 
 _LOCK_MARKERS = (
@@ -339,6 +341,7 @@ class Store:
                     _MIGRATED.add(str(self.path.resolve()))
                     return
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            warm.release(self.path)
             con = connect_with_retry(self.path, read_only=False, timeout=self.lock_timeout)
             try:
                 apply_migrations(con)
@@ -356,18 +359,21 @@ class Store:
                 path=str(self.path),
             )
         self.ensure_schema()
-        with _lock_for(self.path).read(self.lock_timeout, self.path):
-            con = connect_with_retry(self.path, read_only=True, timeout=self.lock_timeout)
-            try:
-                yield con
-            finally:
-                con.close()
+        with (
+            _lock_for(self.path).read(self.lock_timeout, self.path),
+            warm.reader(self.path, self._read_only) as con,
+        ):
+            yield con
+
+    def _read_only(self) -> duckdb.DuckDBPyConnection:
+        return connect_with_retry(self.path, read_only=True, timeout=self.lock_timeout)
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection holding one transaction: committed on success, rolled back on error."""
         self.ensure_schema()
         with _lock_for(self.path).write(self.lock_timeout, self.path):
+            warm.release(self.path)
             con = connect_with_retry(self.path, read_only=False, timeout=self.lock_timeout)
             try:
                 with _writing_note(self.path):
@@ -394,6 +400,7 @@ class Store:
         """
         self.ensure_schema()
         with _lock_for(self.path).write(self.lock_timeout, self.path):
+            warm.release(self.path)
             started = time.monotonic()
             deadline = started + self.lock_timeout
             delay = 0.02

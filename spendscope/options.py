@@ -92,3 +92,11 @@ def parse_filters(texts: list[str] | None, flag: str = "--filter") -> list[Any]:
             op = "in" if op == "eq" else "not_in"
         out.append(Filter(dimension=m.group(1), op=op, values=values))
     return out
+
+
+def serving(settings: Settings) -> None:
+    """This process serves requests until stopped (mcp, slack, web): keep each store's DuckDB instance warm between
+    them for `settings.keep_warm` seconds (data/warm.py)."""
+    from spendscope.data import warm
+
+    warm.keep(settings.keep_warm)

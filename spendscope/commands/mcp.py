@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from spendscope.options import DbOption
+from spendscope.options import DbOption, serving
 
 if TYPE_CHECKING:
     from spendscope.data.settings import Settings
@@ -55,6 +55,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.mcp_server.auth import TokenTable, is_loopback
 
         s = load_settings(db=db)
+        serving(s)
         store = Store(s.db, lock_timeout=s.lock_timeout)
         if not http:
             if tokens is not None:

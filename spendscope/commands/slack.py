@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spendscope.options import DbOption, JsonOption
+from spendscope.options import DbOption, JsonOption, serving
 
 AsOfOption = Annotated[
     str | None,
@@ -82,6 +82,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         s = load_settings(db=db)
         store = Store(s.db, lock_timeout=s.lock_timeout)
         access = Access.load(s.slack_access)
+        serving(s)
         client = make_client(s)
         if not http and s.slack_app_token is None:
             from spendscope.data.errors import InvalidArgument

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from spendscope.options import DbOption
+from spendscope.options import DbOption, serving
 
 if TYPE_CHECKING:
     from spendscope.mcp_server.auth import TokenTable
@@ -98,6 +98,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
 
         need_web_extra()
         s = load_settings(db=db)
+        serving(s)
         day = _as_of(as_of)
         store = Store(s.db, lock_timeout=s.lock_timeout)
         if not store.path.exists():
