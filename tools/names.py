@@ -54,7 +54,7 @@ from spendscope.tools.costs.breakdown import (
 )
 from spendscope.tools.costs.dimensions import TOKEN_MEASURES, Source, dimension_sql, query_source
 from spendscope.tools.scoping import scope_filters
-from spendscope.tools.triage.facts import UsageFilter, usage_where
+from spendscope.tools.usage_scope import UsageFilter, usage_where
 
 CHECKED_OPS = frozenset({"eq", "in", "not", "not_in"})
 NEGATIONS = frozenset({"not", "not_in"})

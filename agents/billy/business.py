@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spendscope.agents.billy.execute import Runner
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
@@ -20,10 +21,11 @@ from spendscope.data.errors import SpendscopeError
 from spendscope.data.store import Store
 from spendscope.tools.access import Caller
 from spendscope.tools.business.metrics import ListMetricsInput, MetricCatalog, MetricEntry
-from spendscope.tools.business.profitability import ProfitabilityInput, ProfitabilityResult, ProfitRow
-from spendscope.tools.business.unit_costs import CostPerUnitInput
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.periods import add_months
+
+if TYPE_CHECKING:
+    from spendscope.tools.business.profitability import ProfitabilityResult, ProfitRow
 
 # concepts precision declines that business metrics can answer
 BUSINESS_CONCEPTS = {"revenue", "margin", "profit", "users", "business metrics"}
@@ -228,6 +230,9 @@ def _range(plan: Plan, monthly: bool) -> dict[str, object]:
 
 
 def _profit(run: Runner, plan: Plan) -> BillyAnswer:
+    # imported here: the profitability operation's imports (telemetry attribution, allocation) serve only this
+    from spendscope.tools.business.profitability import ProfitabilityInput
+
     q = plan.question.lower()
     by = _by(q, plan, "customer") or "customer"
     revenue_share = bool(_SHARE.search(q) and not _COST_WORD.search(q))
@@ -374,6 +379,8 @@ def _row_text(r: ProfitRow, by: str) -> str:
 
 
 def _unit(run: Runner, bq: BusinessQuestion, plan: Plan) -> BillyAnswer:
+    from spendscope.tools.business.unit_costs import CostPerUnitInput  # imported here, as in _profit
+
     assert bq.metric is not None
     q = plan.question.lower()
     by = _by(q.split(" per ")[0] if " per " in q else q, plan, None)

@@ -35,6 +35,7 @@ from spendscope.tools.allocation.document import (
     ruleset_to_dict,
 )
 from spendscope.tools.allocation.rules import UNALLOCATED, RuleSet, parse_rules
+from spendscope.tools.allocation.stored import has_rules_table
 from spendscope.tools.allocation.user_rules import expand_user_rules
 from spendscope.tools.costs.dimensions import Source
 from spendscope.tools.registry import operation
@@ -68,16 +69,8 @@ _COLUMNS = (
 )
 
 
-def _has_rules_table(con: duckdb.DuckDBPyConnection) -> bool:
-    rows = con.execute(
-        "SELECT 1 FROM information_schema.tables WHERE table_name = 'allocation_rule_versions' "
-        "AND table_schema = 'main' AND table_catalog = current_database()"
-    ).fetchall()
-    return bool(rows)
-
-
 def load_versions(con: duckdb.DuckDBPyConnection) -> list[VersionRow]:
-    if not _has_rules_table(con):
+    if not has_rules_table(con):
         return []
     rows = con.execute(f"SELECT {_COLUMNS} FROM allocation_rule_versions ORDER BY version").fetchall()
     names = [c.strip() for c in _COLUMNS.split(",")]

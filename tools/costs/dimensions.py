@@ -87,7 +87,11 @@ class Source:
 
 def query_source(con: duckdb.DuckDBPyConnection) -> Source:
     """`costs`, or the allocation engine's relation when virtual tags are defined."""
-    # imported here: tools.allocation imports this module
+    # imported here: tools.allocation imports this module; and a store without rules never loads the rules engine
+    from spendscope.tools.allocation.stored import has_rules
+
+    if not has_rules(con):
+        return Source("costs", {})
     from spendscope.tools.allocation.versions import query_source as allocation_source
 
     result = allocation_source(con)

@@ -14,34 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import duckdb
 from pydantic import BaseModel, Field
-from spendscope.data.errors import InvalidArgument, InvalidPeriod, UnknownDimension
-from spendscope.data.naming import canonical_model
+from spendscope.data.errors import InvalidPeriod, UnknownDimension
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter, TimeRange, filter_sql, resolve_range
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
-from spendscope.tools.costs.reconcile import model_map_cte, telemetry_source_sql
+from spendscope.tools.costs.reconcile import model_map_cte
 from spendscope.tools.periods import Period
 from spendscope.tools.registry import operation
+from spendscope.tools.usage_scope import NONE_VALUE, USAGE_FIELDS, UsageField, UsageFilter, usage_where
 
 if TYPE_CHECKING:  # budgets (numpy, the forecast engine) load only when budgets are asked about
     from spendscope.tools.governance.budgets import Budget
 
-UsageField = Literal["team", "feature", "customer", "model", "provider", "env", "operation", "code_path"]
-USAGE_FIELDS: tuple[str, ...] = (
-    "team",
-    "feature",
-    "customer",
-    "model",
-    "provider",
-    "env",
-    "operation",
-    "code_path",
-)
-NONE_VALUE = "(none)"
 DEFAULT_DAYS = 14  # telemetry window when no period is given
 COMMIT_WINDOW_DAYS = 7  # before/after windows of a commit
 
@@ -51,53 +39,6 @@ def _ts(d: dt.date) -> dt.datetime:
 
 
 # ------------------------------------------------------------------------------------- telemetry scopes
-
-
-class UsageFilter(BaseModel):
-    field: UsageField = Field(
-        description="usage_events field: team, feature, customer, model, provider, env, "
-        "operation or code_path"
-    )
-    values: list[str] = Field(
-        description="values (case-insensitive; model: canonical id or the recorded name; "
-        "'(none)' for events without one)"
-    )
-
-
-def usage_where(
-    con: duckdb.DuckDBPyConnection, filters: list[UsageFilter], alias: str = ""
-) -> tuple[list[str], list]:
-    """WHERE clauses and bound parameters selecting the usage events of a telemetry scope."""
-    clauses: list[str] = []
-    params: list = []
-    for f in filters:
-        col = f"{alias}{f.field}"
-        values = [v.strip() for v in f.values if v.strip()]
-        if not values:
-            raise InvalidArgument(f"usage filter on {f.field!r} has no values", argument="filters")
-        real = [v.lower() for v in values if v.lower() != NONE_VALUE]
-        parts: list[str] = []
-        if f.field == "model" and real:
-            names = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT model FROM usage_events WHERE model IS NOT NULL"
-                ).fetchall()
-            ]
-            raws = [n for n in names if n.lower() in real or (canonical_model(n) or "") in real]
-            parts.append(f"{col} IN ({', '.join('?' for _ in raws)})" if raws else "false")
-            params += raws
-        elif f.field == "provider" and real:
-            marks = ", ".join("?" for _ in real)
-            parts.append(f"(lower({col}) IN ({marks}) OR {telemetry_source_sql(col)} IN ({marks}))")
-            params += real + real
-        elif real:
-            parts.append(f"lower({col}) IN ({', '.join('?' for _ in real)})")
-            params += real
-        if len(real) < len(values):
-            parts.append(f"{col} IS NULL")
-        clauses.append("(" + " OR ".join(parts) + ")")
-    return clauses, params
 
 
 def describe_usage(filters: list[UsageFilter]) -> str:
