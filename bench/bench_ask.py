@@ -65,9 +65,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1, help="cold runs per question")
     a = ap.parse_args()
     from spendscope.agents.billy import ask
-    from spendscope.data.warm import keep
     from spendscope.data.settings import Settings
     from spendscope.data.store import Store
+    from spendscope.data.warm import keep
     from spendscope.tools.invoke import invoke
 
     work = Path(tempfile.mkdtemp(prefix="bench-ask-"))

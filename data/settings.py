@@ -52,7 +52,6 @@ def _from_environment(model: type[BaseModel]) -> dict[str, str]:
 
 
 class Settings(EnvModel):
-
     db: str = Field(
         default_factory=lambda: str(_home() / "spendscope.duckdb"),
         description="The cost store: a DuckDB file path, or clickhouse://user:password@host:8123/database, "
