@@ -109,6 +109,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             plan.assumptions.append(
                 "unused commitment = effective cost of commitment rows with status Unused"
             )
+    if followup and previous is not None and plan.intent == "savings":
+        from spendscope.agents.billy.whatif import saved_followup
+
+        found = saved_followup(previous, plan, r) or found
     if "pronoun" in r.cues and previous is not None and previous.answer_entity is None:
         # "how much did that model cost" after "why was march 3 so expensive": the explanation's top driver
         previous = _driver_named(previous, q, index)
