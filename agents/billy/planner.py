@@ -121,7 +121,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         # ("which of those grew the most" ranks the previous answer's group, not its winner)
         # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
         ent = previous.answer_entity
-        if plan.intent == "share" and plan.share_filters:  # "what share of feb is that": the part
+        if plan.intent == "share":  # "what share of feb is that" / "was them": the entity is the part
             plan.share_filters = [f for f in plan.share_filters if f.dimension != ent.dimension] + [ent]
         else:
             plan.filters = [f for f in plan.filters if f.dimension != ent.dimension] + [ent]
