@@ -301,10 +301,10 @@ def _instance_names(q: _Question, used: set[int], plan: Plan, index: ValueIndex)
     for i, t in enumerate(q.toks[:-1]):
         if i in used or i in q.blocked or not INSTANCE_WORDS.fullmatch(q.toks[i + 1].text) or len(t.text) < 3:
             continue
-        from spendscope.agents.billy.precision import _hyphen_span, joined_word
+        from spendscope.agents.billy.precision import _hyphen_span, joined_word, said_forms
 
-        word = joined_word(q, i)  # "the x-ray boxes": resources named xray-...
-        names = [v for v in index.values.get("resource", []) if t.text in tokens(v) or word in tokens(v)]
+        said_as = said_forms(t.text) | {joined_word(q, i)}  # "the x-ray boxes": resources named xray-...
+        names = [v for v in index.values.get("resource", []) if said_as & set(tokens(v))]
         if names:
             _add_filter(plan, Filter(dimension="resource", values=names))
             said = q.low[q.toks[_hyphen_span(q, i, i + 1)[0]].start : q.toks[i + 1].end]
