@@ -92,3 +92,30 @@ def test_unit_per_thousand_requests_sets_the_scale() -> None:
         reading(unit={"unit": "requests", "scale": "1k", "tt": ""}), plan
     )
     assert plan.unit_measure == "requests" and plan.unit_scale == 1000
+
+
+def test_it_saved_after_a_commitments_figure_is_what_that_commitment_saved() -> None:
+    """ "so how much did it save us" after a commitment's cost: the pay-as-you-go weighing with the saving as the
+    figure; after a provider's cost it stays the savings question, and a question naming something is not it."""
+    from spendscope.agents.billy.whatif import saved_followup
+    from spendscope.tools.costs.breakdown import Filter
+
+    commitment = Plan(
+        question="q", filters=[Filter(dimension="commitment_status", values=["Used", "Unused"])]
+    )
+    provider = Plan(question="q", filters=[Filter(dimension="provider", values=["OpenAI"])])
+    asked = reading(low="so how much did it save us")
+    plan = Plan(question="q", intent="savings")
+    assert saved_followup(commitment, plan, asked)
+    assert (plan.intent, plan.saved_asked) == ("payg_whatif", True)
+    plan = Plan(question="q", intent="savings")
+    assert not saved_followup(provider, plan, asked) and plan.intent == "savings"
+    assert not saved_followup(commitment, Plan(question="q"), reading(low="how much could we save"))
+
+
+def test_a_names_verb_said_as_ing_reads_as_the_name() -> None:
+    from spendscope.agents.billy.precision import said_forms
+
+    assert said_forms("checking") == {"checking", "check", "checke"}
+    assert said_forms("scoring") >= {"score"}
+    assert said_forms("king") == {"king"} and said_forms("label") == {"label"}
