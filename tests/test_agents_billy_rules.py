@@ -119,3 +119,18 @@ def test_a_names_verb_said_as_ing_reads_as_the_name() -> None:
     assert said_forms("checking") == {"checking", "check", "checke"}
     assert said_forms("scoring") >= {"score"}
     assert said_forms("king") == {"king"} and said_forms("label") == {"label"}
+
+
+def test_savings_on_it_keeps_the_turn_befores_scope() -> None:
+    """ "how much could we save on it" after OpenAI's cost: OpenAI's savings; naming nothing back, or naming
+    something of its own, it is a question of its own."""
+    from spendscope.agents.billy.followups import savings_scope
+    from spendscope.tools.costs.breakdown import Filter
+
+    openai = Plan(question="q", filters=[Filter(dimension="provider", values=["OpenAI"])])
+    plan = Plan(question="q", intent="savings")
+    assert savings_scope(openai, plan, "how much could we save on it", [])
+    assert plan.filters == openai.filters
+    plan = Plan(question="q", intent="savings")
+    assert not savings_scope(openai, plan, "how much could we save overall", []) and not plan.filters
+    assert not savings_scope(openai, Plan(question="q"), "how much was it on it", [])

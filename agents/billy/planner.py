@@ -113,6 +113,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         from spendscope.agents.billy.whatif import saved_followup
 
         found = saved_followup(previous, plan, r) or found
+    if not followup and previous is not None:
+        from spendscope.agents.billy.followups import savings_scope
+
+        found = savings_scope(previous, plan, q.low, r.mentions) or found
     if "pronoun" in r.cues and previous is not None and previous.answer_entity is None:
         # "how much did that model cost" after "why was march 3 so expensive": the explanation's top driver
         previous = _driver_named(previous, q, index)
