@@ -429,7 +429,7 @@ def _unknown_tag_keys(q: _Question, index: ValueIndex) -> list[str]:
     for m in _TAG_WORD.finditer(q.low):
         words = m.group("key").split()
         word = words[-1] if len(words) == 2 and words[0] in _NOT_KEYS else m.group("key")
-        if word in _NOT_KEYS or words[-1] in _NOT_KEYS or "untagged" in word:  # "was the label ...": no key
+        if word in _NOT_KEYS or words[-1] in _NOT_KEYS or "untagged" in word:  # "did the label checker"
             continue
         name = key_name(word)
         toks = tuple(tokens(word))
