@@ -92,3 +92,45 @@ def test_unit_per_thousand_requests_sets_the_scale() -> None:
         reading(unit={"unit": "requests", "scale": "1k", "tt": ""}), plan
     )
     assert plan.unit_measure == "requests" and plan.unit_scale == 1000
+
+
+def test_it_saved_after_a_commitments_figure_is_what_that_commitment_saved() -> None:
+    """ "so how much did it save us" after a commitment's cost: the pay-as-you-go weighing with the saving as the
+    figure; after a provider's cost it stays the savings question, and a question naming something is not it."""
+    from spendscope.agents.billy.whatif import saved_followup
+    from spendscope.tools.costs.breakdown import Filter
+
+    commitment = Plan(
+        question="q", filters=[Filter(dimension="commitment_status", values=["Used", "Unused"])]
+    )
+    provider = Plan(question="q", filters=[Filter(dimension="provider", values=["OpenAI"])])
+    asked = reading(low="so how much did it save us")
+    plan = Plan(question="q", intent="savings")
+    assert saved_followup(commitment, plan, asked)
+    assert (plan.intent, plan.saved_asked) == ("payg_whatif", True)
+    plan = Plan(question="q", intent="savings")
+    assert not saved_followup(provider, plan, asked) and plan.intent == "savings"
+    assert not saved_followup(commitment, Plan(question="q"), reading(low="how much could we save"))
+
+
+def test_a_names_verb_said_as_ing_reads_as_the_name() -> None:
+    from spendscope.agents.billy.precision import said_forms
+
+    assert said_forms("checking") == {"checking", "check", "checke"}
+    assert said_forms("scoring") >= {"score"}
+    assert said_forms("king") == {"king"} and said_forms("label") == {"label"}
+
+
+def test_savings_on_it_keeps_the_turn_befores_scope() -> None:
+    """ "how much could we save on it" after OpenAI's cost: OpenAI's savings; naming nothing back, or naming
+    something of its own, it is a question of its own."""
+    from spendscope.agents.billy.followups import savings_scope
+    from spendscope.tools.costs.breakdown import Filter
+
+    openai = Plan(question="q", filters=[Filter(dimension="provider", values=["OpenAI"])])
+    plan = Plan(question="q", intent="savings")
+    assert savings_scope(openai, plan, "how much could we save on it", [])
+    assert plan.filters == openai.filters
+    plan = Plan(question="q", intent="savings")
+    assert not savings_scope(openai, plan, "how much could we save overall", []) and not plan.filters
+    assert not savings_scope(openai, Plan(question="q"), "how much was it on it", [])

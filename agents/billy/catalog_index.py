@@ -134,6 +134,7 @@ def build_index(catalog: Catalog) -> ValueIndex:
     for d in catalog.dimensions:
         idx.kinds[d.name] = d.kind
         idx.values[d.name] = [v.value for v in d.values]
+    key_names = {compact(k) for k in idx.tag_keys()}
     for d in catalog.dimensions:
         if d.name in NOT_NAMED:
             continue
@@ -147,7 +148,8 @@ def build_index(catalog: Catalog) -> ValueIndex:
             if d.name in ACRONYM_DIMS:
                 names += _acronyms(toks)
             if d.kind != "builtin":
-                names += list(VALUE_SYNONYMS.get(" ".join(toks), ()))
+                # a synonym that is a tag key's own name is that key ("by stage" where the store has a 'stage' key)
+                names += [s for s in VALUE_SYNONYMS.get(" ".join(toks), ()) if compact(s) not in key_names]
             for name in names:
                 idx.exact.setdefault(compact(name), []).append(entry)
             idx.value_tokens.update(toks)

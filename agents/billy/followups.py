@@ -19,6 +19,21 @@ from spendscope.tools.periods import Period
 SELLER_DIMS = {"provider", "service", "invoice_issuer", "publisher"}
 PART_OF = re.compile(r"\b(of|in|within|from) (that|those|it|them|this)\b")
 THAT = re.compile(r"\b(that|those|it|them|this|these)\b")
+# "how much could we save on it / there", "any savings for that": the turn before's scope
+ON_THAT = re.compile(r"\b(on|for|in|of|with|from) (it|that|those|them|this|these)\b|\bthere\b")
+
+
+def savings_scope(prev: Plan, plan: Plan, low: str, mentions: list[Mention]) -> bool:
+    """A savings question that points back at the turn before and names nothing of its own keeps that turn's
+    scope (its filters, and its period when it says none): "how much could we save on it" after OpenAI's cost
+    is OpenAI's savings, never the whole bill's."""
+    if plan.intent != "savings" or mentions or not prev.filters or not ON_THAT.search(low):
+        return False
+    dims = {f.dimension for f in plan.filters}
+    plan.filters += [f for f in prev.filters if f.dimension not in dims]
+    plan.period = plan.period or prev.period
+    plan.assumptions.append("follow-up: the savings of the previous question's scope")
+    return True
 
 
 def _ref(p: Period) -> Any:

@@ -109,6 +109,14 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             plan.assumptions.append(
                 "unused commitment = effective cost of commitment rows with status Unused"
             )
+    if followup and previous is not None and plan.intent == "savings":
+        from spendscope.agents.billy.whatif import saved_followup
+
+        found = saved_followup(previous, plan, r) or found
+    if not followup and previous is not None:
+        from spendscope.agents.billy.followups import savings_scope
+
+        found = savings_scope(previous, plan, q.low, r.mentions) or found
     if "pronoun" in r.cues and previous is not None and previous.answer_entity is None:
         # "how much did that model cost" after "why was march 3 so expensive": the explanation's top driver
         previous = _driver_named(previous, q, index)
@@ -117,7 +125,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         # ("which of those grew the most" ranks the previous answer's group, not its winner)
         # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
         ent = previous.answer_entity
-        if plan.intent == "share" and plan.share_filters:  # "what share of feb is that": the part
+        if plan.intent == "share":  # "what share of feb is that" / "was them": the entity is the part
             plan.share_filters = [f for f in plan.share_filters if f.dimension != ent.dimension] + [ent]
         else:
             plan.filters = [f for f in plan.filters if f.dimension != ent.dimension] + [ent]
@@ -297,10 +305,10 @@ def _instance_names(q: _Question, used: set[int], plan: Plan, index: ValueIndex)
     for i, t in enumerate(q.toks[:-1]):
         if i in used or i in q.blocked or not INSTANCE_WORDS.fullmatch(q.toks[i + 1].text) or len(t.text) < 3:
             continue
-        from spendscope.agents.billy.precision import _hyphen_span, joined_word
+        from spendscope.agents.billy.precision import _hyphen_span, joined_word, said_forms
 
-        word = joined_word(q, i)  # "the x-ray boxes": resources named xray-...
-        names = [v for v in index.values.get("resource", []) if t.text in tokens(v) or word in tokens(v)]
+        said_as = said_forms(t.text) | {joined_word(q, i)}  # "the x-ray boxes": resources named xray-...
+        names = [v for v in index.values.get("resource", []) if said_as & set(tokens(v))]
         if names:
             _add_filter(plan, Filter(dimension="resource", values=names))
             said = q.low[q.toks[_hyphen_span(q, i, i + 1)[0]].start : q.toks[i + 1].end]

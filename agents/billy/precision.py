@@ -429,7 +429,7 @@ def _unknown_tag_keys(q: _Question, index: ValueIndex) -> list[str]:
     for m in _TAG_WORD.finditer(q.low):
         words = m.group("key").split()
         word = words[-1] if len(words) == 2 and words[0] in _NOT_KEYS else m.group("key")
-        if word in _NOT_KEYS or "untagged" in word:
+        if word in _NOT_KEYS or words[-1] in _NOT_KEYS or "untagged" in word:  # "did the label checker"
             continue
         name = key_name(word)
         toks = tuple(tokens(word))
@@ -469,8 +469,17 @@ _MACHINE_NOUNS |= {"pod", "pods", "server", "servers", "fleet", "fleets"}
 
 
 def _of_a_resource(word: str, index: ValueIndex) -> bool:
-    """ "the retrohunt box": a word of an instance's name (read by the planner as that instance)."""
-    return any(word in tokens(v) for v in index.values.get("resource", []))
+    """ "the retrohunt box", "the label checking box": a word of an instance's name, or its verb said as -ing
+    (label-check-l40s), read by the planner as that instance."""
+    said = said_forms(word)
+    return any(said & set(tokens(v)) for v in index.values.get("resource", []))
+
+
+def said_forms(word: str) -> set[str]:
+    """A word and, for a verb said as -ing ("checking", "scoring"), its stem as a name writes it (check, score)."""
+    if word.endswith("ing") and len(word) > 5:
+        return {word, word[:-3], word[:-3] + "e"}
+    return {word}
 
 
 def joined_word(q: _Question, i: int) -> str:

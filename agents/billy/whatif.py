@@ -45,6 +45,20 @@ SAVED = re.compile(r"\b(did|has|have|had)\b[^?]*\bsave\b|\bsaved\b")
 THAT = re.compile(r"\b(that|it|this|those)\b")
 
 
+def saved_followup(previous: Plan, plan: Plan, r: Reading) -> bool:
+    """ "so how much did it save us" after a commitment's figure (its cost, its pay-as-you-go what-if): what that
+    commitment saved, the same weighing as "how much did the ptu save us"; savings advice is another question."""
+    about_commitment = previous.intent == "payg_whatif" or any(
+        f.dimension in ("commitment", "commitment_status") for f in previous.filters
+    )
+    if not (about_commitment and SAVED.search(r.low) and THAT.search(r.low)) or r.mentions:
+        return False
+    plan.intent, plan.saved_asked = "payg_whatif", True
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.assumptions.append(f"'{r.question}' is about the commitment of the turn before")
+    return True
+
+
 def payg_whatif(r: Reading) -> bool:
     """Whether the question weighs pay-as-you-go against a commitment."""
     low = r.low
