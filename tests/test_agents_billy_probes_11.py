@@ -1,0 +1,90 @@
+"""Session 11's probes (tests/fixtures/billy/probes_11.py, written before reading agents/billy/; first score in
+docs/performance.md, "Billy probes, session 11"): 40 questions the data cannot answer must state no figure and
+name what is missing; 20 ambiguous but answerable ones get the likelier reading's figure or winner (hand SQL)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from billy_harness import expected, kept_reader, round_store
+from billy_probes import check_answerable, check_unanswerable, marked
+from fixtures.billy.havlys import build as build_havlys
+from fixtures.billy.probes_11 import ANSWERABLE, UNANSWERABLE
+from fixtures.billy.yarrabee import build as build_yarrabee
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+# the words a decline may name the missing thing with, where the probe's own word is not the only good one
+NAMED = {
+    "u01": ("xai", "grok"),
+    "u03": ("carbon", "emission", "co2"),
+    "u07": ("dec", "12-03"),
+    "u08": ("budget",),
+    "u09": ("refund", "credit"),
+    "u14": ("q2", "second quarter", "april", "2026-04"),
+    "u18": ("egress", "data transfer"),
+    "u24": ("july", "2026-07"),
+    "u25": ("tonne", "salmon"),
+    "u26": ("response time", "latency"),
+    "u29": ("nov", "11-25"),
+    "u30": ("employee", "headcount"),
+    "u33": ("december", "2026-12", "dec"),
+    "u34": ("bottle",),
+    "u37": ("frost", "damage"),
+    "u39": ("people", "headcount", "user"),
+}
+# probes still wrong, with the cause (strict xfail)
+MISSES: dict[str, str] = {}
+
+
+def _company(factory: pytest.TempPathFactory, name: str, build: object) -> Store:
+    """A round company's store, built once per module and read through the harness's kept reader."""
+    folder = factory.mktemp(f"probes11-{name}")
+    store = round_store(folder, build(folder), name)  # type: ignore[operator]
+    kept_reader(store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def stores(demo_store: Store, _focus_public_master: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return {
+        "demo": demo_store,
+        "public": Store(_focus_public_master, lock_timeout=10),
+        "havlys": _company(tmp_path_factory, "havlys", build_havlys),
+        "yarrabee": _company(tmp_path_factory, "yarrabee", build_yarrabee),
+    }
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+
+
+@pytest.mark.parametrize("probe", marked(UNANSWERABLE, MISSES))
+def test_an_unanswerable_probe_states_no_figure_and_names_what_is_missing(
+    stores: dict, settings: Settings, probe: tuple
+) -> None:
+    check_unanswerable(stores, settings, probe, NAMED, "probes11")
+
+
+@pytest.mark.parametrize("probe", marked(ANSWERABLE, MISSES))
+def test_an_ambiguous_probe_gets_the_likelier_reading(stores: dict, settings: Settings, probe: tuple) -> None:
+    check_answerable(stores, settings, probe, "probes11")
+
+
+def test_the_probe_table_is_whole() -> None:
+    """The probes' data: 40 unanswerable, 20 answerable, ids unique, dates well formed."""
+    ids = [p[0] for p in UNANSWERABLE + ANSWERABLE]
+    assert (len(UNANSWERABLE), len(ANSWERABLE), len(set(ids))) == (40, 20, 60)
+    assert all(p[4] == "none" for p in UNANSWERABLE) and all(p[4] in ("number", "which") for p in ANSWERABLE)
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p[2]) for p in UNANSWERABLE + ANSWERABLE)
+
+
+def test_every_expected_figure_is_a_real_amount(stores: dict) -> None:
+    """A probe whose hand SQL sums nothing would pass a wrong 0: each answerable figure is non-zero and each
+    ranking has more than one candidate."""
+    for pid, store, _, _, kind, spec in ANSWERABLE:
+        want, candidates = expected(stores[store], kind, spec)
+        assert (want > 0) if kind == "number" else len(candidates) > 1, pid
