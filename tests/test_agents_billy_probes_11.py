@@ -24,6 +24,7 @@ NAMED = {
     "u08": ("budget",),
     "u09": ("refund", "credit"),
     "u14": ("q2", "second quarter", "april", "2026-04"),
+    "u15": ("seat", "user"),
     "u18": ("egress", "data transfer"),
     "u24": ("july", "2026-07"),
     "u25": ("tonne", "salmon"),
