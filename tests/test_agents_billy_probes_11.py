@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from billy_harness import expected, kept_reader, round_store
-from billy_probes import check_answerable, check_unanswerable, marked
+from billy_harness import between, cost, expected, judge, kept_reader, number_ok, round_store
+from billy_probes import ask_probe, check_answerable, check_unanswerable, marked
 from fixtures.billy.havlys import build as build_havlys
 from fixtures.billy.probes_11 import ANSWERABLE, UNANSWERABLE
 from fixtures.billy.yarrabee import build as build_yarrabee
@@ -89,3 +89,58 @@ def test_every_expected_figure_is_a_real_amount(stores: dict) -> None:
     for pid, store, _, _, kind, spec in ANSWERABLE:
         want, candidates = expected(stores[store], kind, spec)
         assert (want > 0) if kind == "number" else len(candidates) > 1, pid
+
+
+# ---------------------------------------------------------------------- the general fixes, more phrasings
+
+DEMO, PUB, HAV, YAR = "2026-11-05", "2026-11-05", "2026-11-17", "2027-04-20"
+SEP, OCT = between("2026-09-01", "2026-10-01"), between("2026-10-01", "2026-11-01")
+
+
+def _ask(store: Store, settings: Settings, question: str, today: str, thread: str = "fix") -> object:
+    return ask_probe(store, settings, question, today, f"probes11-{thread}")
+
+
+def _declined(store: Store, settings: Settings, question: str, today: str) -> str:
+    a = _ask(store, settings, question, today)
+    ok, _ = judge(store, a, "none", "")
+    assert ok, f"{question!r}: stated a figure: {a.answer}"  # type: ignore[attr-defined]
+    return a.answer.lower()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("store", "question", "today", "word"),
+    [
+        # a cloud region written as Azure writes them, which the bill does not hold
+        ("public", "how much did we spend in uksouth in october", PUB, "'uksouth'"),
+        ("havlys", "spend in swedencentral last month?", HAV, "'swedencentral'"),
+        # a refund or credit asked for itself where the bill has no credit rows
+        ("havlys", "how much credit did cohere give us in october", HAV, "no credit rows"),
+        ("yarrabee", "did lambda refund us anything in march", YAR, "no credit rows"),
+        # damage, weather and attacks: events the bill does not record
+        ("havlys", "cost of the storm on oct 7", HAV, "events"),
+        ("public", "what did the data breach cost us", PUB, "events"),
+    ],
+)
+def test_questions_the_data_cannot_answer_state_no_figure(
+    stores: dict, settings: Settings, store: str, question: str, today: str, word: str
+) -> None:
+    assert word in _declined(stores[store], settings, question, today)
+
+
+@pytest.mark.parametrize(
+    ("store", "question", "today", "sql"),
+    [
+        # the neighbours: a region the bill holds, spend net of credits, a day's spend
+        ("havlys", "what did we spend in norwayeast in october", HAV, cost(OCT, "RegionId = 'norwayeast'")),
+        ("demo", "what did we spend on anthropic net of credits in september", DEMO,
+         cost(SEP, "ProviderName = 'Anthropic'")),
+        ("yarrabee", "what did we spend on march 3", YAR, cost(between("2027-03-03", "2027-03-04"))),
+    ],
+)  # fmt: skip
+def test_answerable_neighbours_of_the_fixes_keep_their_figure(
+    stores: dict, settings: Settings, store: str, question: str, today: str, sql: str
+) -> None:
+    s = stores[store]
+    a = _ask(s, settings, question, today)
+    assert number_ok(s, a, sql), a.answer  # type: ignore[attr-defined]

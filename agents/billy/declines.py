@@ -110,6 +110,16 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "incidents and outages (the bill records charges, not events: ask for a day's spend or why it changed)",
     ),
     (
+        # "how much did the frost damage cost us": damage, weather and attacks are events the bill does not record
+        re.compile(
+            r"\b(damages?|damaged|frost|hail|storms?|floods?|flooding|droughts?|heat ?waves?|earthquakes?|"
+            r"hurricanes?|typhoons?|wildfires?|breach(es)?|hacks?|hacked|cyber ?attacks?|ddos|accidents?|"
+            r"lawsuits?|recalls?)\b"
+        ),
+        "damage, weather, attacks and other events (the bill records charges, not events: ask for a day's spend "
+        "or why it changed)",
+    ),
+    (
         re.compile(r"\bcredits? (balances?|left|remaining)\b|\bremaining credits?\b|\bbalance of credits?\b"),
         "credit balances (the bill holds credits applied, not what is left)",
     ),
@@ -145,6 +155,11 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
 
 
 _TAX = re.compile(r"\b(tax|taxes|taxed|vat|gst|sales tax)\b")
+# a refund or credit asked for itself ("whats the refund we got from anthropic"), not spend net of one
+_REFUND = re.compile(
+    r"(?<!net of )(?<!after )(?<!excluding )(?<!excl )(?<!less )(?<!minus )(?<!before )(?<!without )"
+    r"(?<!including )(?<!incl )(?<!ex )\b(refunds?|refunded|rebates?|credits?|credited|reimburse\w*)\b"
+)
 # "what did my team spend": Billy does not know whose team the asker is on
 _MINE = re.compile(r"\bmy (team|squad|department|group|org|feature|project|product|app|service)\b")
 
@@ -160,6 +175,8 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     categories = {str(v).lower() for v in index.values.get("charge_category", [])}
     if _TAX.search(rest) and "tax" not in categories:
         out.append("tax charges (the bill has no tax rows)")
+    if _REFUND.search(rest) and "credit" not in categories and not any("credit" in w for w in out):
+        out.append("refunds and credits (the bill has no credit rows)")
     if _MINE.search(rest) and not r.assistant:
         out.append(f"which {_MINE.search(rest).group(1)} is yours (name it and I will answer)")  # type: ignore[union-attr]
     if {"headcount", _IN_TEAMS} & set(out):  # people in a team or on the payroll are headcount, not users

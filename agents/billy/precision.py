@@ -273,6 +273,11 @@ def unresolved_names(
                 word
             )  # "what did forestry-ops spend", "the forestry-ops unit": a name the store lacks
             continue
+        if CLOUD_REGION.fullmatch(low):
+            unknown.append(word)  # "spend in westeurope": a cloud region the bill does not hold
+            if index.values.get("region"):
+                r.unresolved_dims.setdefault(word, "region")  # the answer offers the bill's regions
+            continue
         looks_like_name = (word[0].isupper() and k > 0 and low not in KNOWN_CAPS) or bool(
             re.search(r"[a-z]+[-.]?\d|\d[a-z]", low)
         )
@@ -352,6 +357,16 @@ def unresolved_names(
             unknown = [key if w in key.split("_") else w for w in unknown]
     return list(dict.fromkeys(unknown))
 
+
+# A cloud region written as Azure writes them, one word of a direction and a place ("westeurope", "uksouth",
+# "southeastasia", "germanywestcentral"): with digits ("us-east-1", "europe-west4") it already looks like a name
+_PLACES = (
+    r"us|usa|eu|europe|asia|uk|india|japan|korea|australia|canada|brazil|france|germany|norway|sweden|"
+    r"switzerland|uae|qatar|israel|italy|poland|spain|mexico|africa|southafrica|newzealand|indonesia|malaysia|"
+    r"taiwan|chile|austria|belgium|denmark|finland|ireland|singapore|hongkong"
+)
+_DIRECTIONS = r"(?:north|south|east|west|central)+"
+CLOUD_REGION = re.compile(rf"(?:{_DIRECTIONS}(?:{_PLACES})|(?:{_PLACES}){_DIRECTIONS})\d?")
 
 # words after a name that make it an owner's name ("the forestry-ops unit", "the timber folks")
 _OWNER_NOUNS = {"unit", "units", "org", "orgs", "group", "folks", "crew", "people", "guys"}
