@@ -149,6 +149,9 @@ def read_question(
     r.rest = rest = q.rest_text(used)
     mark_negations(q, mentions)
     same_dimension_conflicts(q, mentions)
+    from spendscope.agents.billy.customer_nouns import said_customer_nouns
+
+    r.assumptions += said_customer_nouns([t.text for t in q.toks], index)
     read_measure(q.low, rest, r)
     r.groups = group_dims(index, q, used, rest)
     read_untagged(q, rest, r, index)
