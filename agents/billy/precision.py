@@ -326,10 +326,16 @@ def unresolved_names(
         named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(joined_word(q, i), index))
         # "which vet spent the most": a word where the dimension of a ranking goes
         # ("spend by vet", "top 3 vets"): a word where a grouping goes
-        grouping_slot = not r.assistant and (  # a coding assistant's engineers are read by assistants.py
-            (prev == "which" and i == 1)
-            or prev == "by"
-            or (prev.isdigit() and _tok(q, i - 2) in ("top", "bottom"))
+        # "which box sat idle": a machine word is read by the GPU questions (agents/billy/inventory.py)
+        grouping_slot = (
+            not r.assistant
+            and not INSTANCE_WORDS.fullmatch(t.text)
+            and (
+                # a coding assistant's engineers are read by assistants.py
+                (prev == "which" and i == 1)
+                or prev == "by"
+                or (prev.isdigit() and _tok(q, i - 2) in ("top", "bottom"))
+            )
         )
         slot = (
             (prev in _SLOT_PREV and nxt in _SLOT_NEXT)
