@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from billy_harness import between, cost, expected, judge, kept_reader, number_ok, round_store
+from billy_harness import between, cost, expected, judge, kept_reader, number_ok, round_store, top_customer
 from billy_probes import ask_probe, check_answerable, check_unanswerable, marked
 from fixtures.billy.havlys import build as build_havlys
 from fixtures.billy.probes_11 import ANSWERABLE, UNANSWERABLE
@@ -144,3 +144,85 @@ def test_answerable_neighbours_of_the_fixes_keep_their_figure(
     s = stores[store]
     a = _ask(s, settings, question, today)
     assert number_ok(s, a, sql), a.answer  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------- the known misreadings
+
+
+@pytest.mark.parametrize(
+    ("store", "question", "today", "start", "end", "word"),
+    [
+        # every customer's name holds the company's word for them ('farm-hitra-02')
+        ("havlys", "which farm cost us the most in october", HAV, "2026-10-01", "2026-11-01", "'farm'"),
+        ("havlys", "top farm in september?", HAV, "2026-09-01", "2026-10-01", "'farm'"),
+    ],
+)
+def test_the_companys_word_for_its_customers_names_the_customers(
+    stores: dict, settings: Settings, store: str, question: str, today: str, start: str, end: str, word: str
+) -> None:
+    """Rounds 17 and 18 hold the other evidence ('dyst-' for distributors, 'site-' for sites, Sable Ridge
+    Resorts for resorts); the answer says how the word was read."""
+    s = stores[store]
+    a = _ask(s, settings, question, today)
+    ok, why = judge(s, a, "which", top_customer(start, end))
+    assert ok and f"{word} read as the customers" in a.answer, f"{why}: {a.answer}"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "question", ["which resort cost us the most in march", "which store cost the most last month"]
+)
+def test_a_customer_word_the_store_does_not_use_is_still_unknown(
+    stores: dict, settings: Settings, question: str
+) -> None:
+    """Yarrabee's customers are trade accounts ('acct-...') and it is no resort or store group: no figure."""
+    _declined(stores["yarrabee"], settings, question, YAR)
+
+
+def _idle(start: str, end: str) -> str:
+    """The names of the GPU instances whose mean utilisation over [start, end) stayed under 10%."""
+    return (
+        "SELECT DISTINCT ResourceName, 1 FROM costs WHERE ResourceId IN (SELECT instance_id FROM gpu_samples "
+        f"WHERE ts >= TIMESTAMPTZ '{start}' AND ts < TIMESTAMPTZ '{end}' GROUP BY 1 "
+        "HAVING avg(utilization_pct) < 10)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("store", "question", "today", "start", "end"),
+    [
+        ("havlys", "which box sat idle in october", HAV, "2026-10-01", "2026-11-01"),
+        ("demo", "which box sat idle last month", DEMO, "2026-10-01", "2026-11-01"),
+        ("havlys", "which boxes sat idle last week", HAV, "2026-11-09", "2026-11-16"),
+    ],
+)
+def test_which_box_sat_idle_is_answered_from_gpu_utilisation(
+    stores: dict, settings: Settings, store: str, question: str, today: str, start: str, end: str
+) -> None:
+    s = stores[store]
+    a = _ask(s, settings, question, today)
+    _, idle = expected(s, "which", _idle(start, end))
+    assert a.value == len(idle) and all(n in a.answer for n in idle), a.answer  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("store", "question", "today", "said"),
+    [
+        ("yarrabee", "what did our lambda gpus cost in march || which instance was idle", YAR, "for Lambda"),
+        ("havlys", "what was gpu utilisation on microsoft in october || which box sat idle", HAV,
+         "for Microsoft were idle"),
+    ],
+)  # fmt: skip
+def test_an_idle_follow_up_keeps_the_threads_provider(
+    stores: dict, settings: Settings, store: str, question: str, today: str, said: str
+) -> None:
+    a = _ask(stores[store], settings, question, today, f"idle-{store}")
+    assert said in a.answer and "scope carried over" in a.answer, a.answer  # type: ignore[attr-defined]
+
+
+def test_an_idle_follow_up_on_a_provider_without_gpu_boxes_lists_none_of_anothers(
+    stores: dict, settings: Settings
+) -> None:
+    """Havlys runs its GPU boxes on Microsoft only: after Cohere's GPUs, no box of Microsoft's is named."""
+    q = "how much did we spend on cohere gpus in october || which instance was idle"
+    a = _ask(stores["havlys"], settings, q, HAV, "idle-cohere")
+    assert a.value is None and "Cohere" in a.answer and "penedge" not in a.answer, a.answer  # type: ignore[attr-defined]

@@ -14,7 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from spendscope.agents.billy.followups import _looks_like_followup, _merge_followup, is_followup
+from spendscope.agents.billy.followups import (
+    _looks_like_followup,
+    _merge_followup,
+    carry_gpu_scope,
+    is_followup,
+)
 from spendscope.agents.billy.groups import ownership_key
 from spendscope.agents.billy.models import PeriodRef, Plan
 from spendscope.agents.billy.precision import (
@@ -83,6 +88,8 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     elif previous is not None and not r.periods and previous.period is not None and plan.base_period is None:
         plan.period = previous.period
         plan.assumptions.append(f"period carried over from the conversation: {previous.period.label}")
+    if previous is not None and not followup:
+        carry_gpu_scope(previous, plan)
     if (
         followup
         and previous is not None
