@@ -120,6 +120,10 @@ def _declined(store: Store, settings: Settings, question: str, today: str) -> st
         # damage, weather and attacks: events the bill does not record
         ("havlys", "cost of the storm on oct 7", HAV, "events"),
         ("public", "what did the data breach cost us", PUB, "events"),
+        # a thing named in words Billy reads as nothing, where the whole company's total would drop it
+        ("havlys", "what did the new smolt camera cost in october", HAV, "'smolt camera'"),
+        ("yarrabee", "how much was the vintage festival in march", YAR, "'vintage festival'"),
+        ("demo", "what was our spend in emea last month", DEMO, "'emea'"),
     ],
 )
 def test_questions_the_data_cannot_answer_state_no_figure(
@@ -136,6 +140,10 @@ def test_questions_the_data_cannot_answer_state_no_figure(
         ("demo", "what did we spend on anthropic net of credits in september", DEMO,
          cost(SEP, "ProviderName = 'Anthropic'")),
         ("yarrabee", "what did we spend on march 3", YAR, cost(between("2027-03-03", "2027-03-04"))),
+        # words that name nothing in a total: an intensifier, filler, Slack's "the damage" for the bill
+        ("demo", "give me the grand total for sept", DEMO, cost(SEP)),
+        ("havlys", "how much did we burn on ai stuff last month", HAV, cost(OCT)),
+        ("yarrabee", "what's the damage for march", YAR, cost(between("2027-03-01", "2027-04-01"))),
     ],
 )  # fmt: skip
 def test_answerable_neighbours_of_the_fixes_keep_their_figure(

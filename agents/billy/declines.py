@@ -112,7 +112,7 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (
         # "how much did the frost damage cost us": damage, weather and attacks are events the bill does not record
         re.compile(
-            r"\b(damages?|damaged|frost|hail|storms?|floods?|flooding|droughts?|heat ?waves?|earthquakes?|"
+            r"(?<!what's the )(?<!whats the )(?<!what is the )\b(damages?|damaged|frost|hail|storms?|floods?|flooding|droughts?|heat ?waves?|earthquakes?|"
             r"hurricanes?|typhoons?|wildfires?|breach(es)?|hacks?|hacked|cyber ?attacks?|ddos|accidents?|"
             r"lawsuits?|recalls?)\b"
         ),

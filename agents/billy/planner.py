@@ -161,6 +161,9 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         what = ranked_without_dimension(q.low) or grouped_without_dimension(r.rest)
         if what:
             plan.unresolved.append(what)
+        elif r.unread and not plan.filters and not plan.group_by and not r.mentions:
+            # "what did the new smolt camera cost": the whole company's total would drop words read as nothing
+            plan.unresolved += r.unread
     if followup and previous is not None and previous.unresolved and not r.mentions:
         # the turn before named something the store lacks: "what about last month" still asks about it
         plan.unresolved = list(dict.fromkeys([*previous.unresolved, *plan.unresolved]))

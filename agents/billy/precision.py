@@ -283,6 +283,7 @@ def unresolved_names(
         )
         if looks_like_name and low not in KNOWN_CAPS and not is_month_or_day(low):
             unknown.append(word)
+    candidates: set[int] = set()  # words read as nothing: _thing_named decides which name a thing
     for i, t in enumerate(q.toks):
         if i not in skip and _generic_before_owner_word(q, i, index):
             unknown.append(t.text)  # "the tax practice": a common word where the store's value goes
@@ -348,6 +349,9 @@ def unresolved_names(
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
             _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
+        elif len(t.text) > 2:
+            candidates.add(i)
+    r.unread = [w for w in (_thing_named(q, i, candidates) for i in sorted(candidates)) if w]
     for key in _unknown_tag_keys(q, index):
         unknown.append(key)
         r.unresolved_dims.setdefault(key, TAG_KEY)  # the answer lists the store's tag keys
@@ -373,6 +377,29 @@ _PLACES = (
 )
 _DIRECTIONS = r"(?:north|south|east|west|central)+"
 CLOUD_REGION = re.compile(rf"(?:{_DIRECTIONS}(?:{_PLACES})|(?:{_PLACES}){_DIRECTIONS})\d?")
+
+# words that open the name of a thing ("the hitra plant", "our interns", "in emea") and words that may stand
+# between the opener and the name ("the new smolt camera")
+_OPENERS = {"the", "our", "their", "this", "that", "those", "these", "in", "at"}
+_BETWEEN = {"new", "old", "big", "recent", "latest", "current", "last", "first", "second", "whole", "entire"}
+_AFTER_THING = {"in", "at", "for", "on", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
+
+
+def _thing_named(q: _Question, i: int, candidates: set[int]) -> str:
+    """Whether the word at `i`, read as nothing, names the thing asked about: opened by a determiner or "in"
+    (through other such words: "the new smolt camera") and followed by a period, a spending verb or the end ("what
+    did the vintage festival cost in march", "spend in emea last month"). A whole-company total must not drop it
+    (planner.py); "the grand total", "ai stuff last month", "what did everything cost" name nothing."""
+    nxt = i + 1
+    if not (nxt >= len(q.toks) or nxt in q.blocked or _tok(q, nxt) in _AFTER_THING):
+        return ""
+    j = i - 1
+    while j >= 0 and (j in candidates or _tok(q, j) in _BETWEEN):
+        j -= 1
+    if _tok(q, j) not in _OPENERS:
+        return ""
+    return " ".join(_tok(q, k) for k in range(j + 1, i + 1) if k in candidates or k == i)
+
 
 # words after a name that make it an owner's name ("the forestry-ops unit", "the timber folks")
 _OWNER_NOUNS = {"unit", "units", "org", "orgs", "group", "folks", "crew", "people", "guys"}

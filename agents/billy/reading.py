@@ -61,6 +61,7 @@ class Reading:
     unresolved: list[str] = field(default_factory=list)  # names the store does not hold
     unresolved_dims: dict[str, str] = field(default_factory=dict)  # such a name -> the dimension said with it
     declined: list[str] = field(default_factory=list)  # concepts the store does not hold (revenue, margin...)
+    unread: list[str] = field(default_factory=list)  # things named in words read as nothing ("smolt camera")
     measure: str = "cost"
     token_types: list[str] = field(default_factory=list)
     groups: list[tuple[str, int]] = field(default_factory=list)  # dimension words, (dimension, token index)
