@@ -351,7 +351,9 @@ def unresolved_names(
             _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
         elif len(t.text) > 2:
             candidates.add(i)
-    r.unread = [w for w in (_thing_named(q, i, candidates) for i in sorted(candidates)) if w]
+    # a value's word dropped as an ordinary word ("the support chatbot") may stand inside the thing's name
+    dropped = {i for i, t in enumerate(q.toks) if i not in skip and t.text in index.value_tokens}
+    r.unread = [w for w in (_thing_named(q, i, candidates, dropped) for i in sorted(candidates)) if w]
     for key in _unknown_tag_keys(q, index):
         unknown.append(key)
         r.unresolved_dims.setdefault(key, TAG_KEY)  # the answer lists the store's tag keys
@@ -385,7 +387,7 @@ _BETWEEN = {"new", "old", "big", "recent", "latest", "current", "last", "first",
 _AFTER_THING = {"in", "at", "for", "on", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
 
 
-def _thing_named(q: _Question, i: int, candidates: set[int]) -> str:
+def _thing_named(q: _Question, i: int, candidates: set[int], dropped: set[int]) -> str:
     """Whether the word at `i`, read as nothing, names the thing asked about: opened by a determiner or "in"
     (through other such words: "the new smolt camera") and followed by a period, a spending verb or the end ("what
     did the vintage festival cost in march", "spend in emea last month"). A whole-company total must not drop it
@@ -394,11 +396,11 @@ def _thing_named(q: _Question, i: int, candidates: set[int]) -> str:
     if not (nxt >= len(q.toks) or nxt in q.blocked or _tok(q, nxt) in _AFTER_THING):
         return ""
     j = i - 1
-    while j >= 0 and (j in candidates or _tok(q, j) in _BETWEEN):
+    while j >= 0 and (j in candidates or j in dropped or _tok(q, j) in _BETWEEN):
         j -= 1
     if _tok(q, j) not in _OPENERS:
         return ""
-    return " ".join(_tok(q, k) for k in range(j + 1, i + 1) if k in candidates or k == i)
+    return " ".join(_tok(q, k) for k in range(j + 1, i + 1) if k in candidates or k in dropped or k == i)
 
 
 # words after a name that make it an owner's name ("the forestry-ops unit", "the timber folks")
@@ -477,7 +479,7 @@ def _unknown_tag_keys(q: _Question, index: ValueIndex) -> list[str]:
     for m in _TAG_WORD.finditer(q.low):
         words = m.group("key").split()
         word = words[-1] if len(words) == 2 and words[0] in _NOT_KEYS else m.group("key")
-        if word in _NOT_KEYS or "untagged" in word:
+        if word in _NOT_KEYS or words[-1] in _NOT_KEYS or "untagged" in word:  # "did the label checker"
             continue
         name = key_name(word)
         toks = tuple(tokens(word))
