@@ -120,6 +120,11 @@ def _declined(store: Store, settings: Settings, question: str, today: str) -> st
         # damage, weather and attacks: events the bill does not record
         ("havlys", "cost of the storm on oct 7", HAV, "events"),
         ("public", "what did the data breach cost us", PUB, "events"),
+        # a contract's terms and people's decisions, not charges
+        ("havlys", "what's our discount with cohere", HAV, "negotiated discounts"),
+        ("yarrabee", "how much did we overpay together ai in march", YAR, "overcharges"),
+        ("havlys", "who approved the ptu-quotes purchase", HAV, "approvals"),
+        ("demo", "who signed off the bedrock spend in october", DEMO, "approvals"),
         # a thing named in words Billy reads as nothing, where the whole company's total would drop it
         ("havlys", "what did the new smolt camera cost in october", HAV, "'smolt camera'"),
         ("yarrabee", "how much was the vintage festival in march", YAR, "'vintage festival'"),

@@ -120,6 +120,13 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "or why it changed)",
     ),
     (
+        # "who approved the ptu purchase": people's decisions, not charges
+        re.compile(
+            r"\bwho (approved|signed( off)?|authori[sz]ed|requested|ordered|bought|purchased|negotiated|decided)\b"
+        ),
+        "approvals and purchasers (the bill records charges, not who approved or bought them)",
+    ),
+    (
         re.compile(r"\bcredits? (balances?|left|remaining)\b|\bremaining credits?\b|\bbalance of credits?\b"),
         "credit balances (the bill holds credits applied, not what is left)",
     ),
@@ -203,6 +210,12 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         out.append(
             "savings from a commitment: the data has no commitment rows (no reservation, savings plan or PTU)"
         )
+    if _NEGOTIATED.search(rest) and not _SAVED.search(rest) and not out:
+        # "what's our discount with cohere", "the markup lambda charges us": contract terms, not a spend figure
+        out.append(
+            "negotiated discounts, markups and overcharges (the bill holds what was charged, not the contract's "
+            "terms: ask for list against effective cost, or what a commitment saved)"
+        )
     from spendscope.agents.billy.inventory import DEVICE_COUNT
 
     devices = DEVICE_COUNT.search(rest)
@@ -255,6 +268,9 @@ def _concepts_unmasked(r: Reading, index: ValueIndex) -> str:
 
 # a discount asked by name (not the batch or prompt-caching price, which the savings advice covers)
 _DISCOUNT = re.compile(r"(?<!batch )(?<!caching )(?<!cache )\bdiscount(s|ed)?\b")
+_NEGOTIATED = re.compile(
+    r"(?<!batch )(?<!caching )(?<!cache )\b(discount(s|ed)?|mark-?ups?|overpa(y|id|ying)|overcharg\w*|surcharges?)\b"
+)
 _HELD_COMMITMENT = re.compile(
     r"\b(our|the|that|this|my) (\w+ )?(commitments?|commits?|reservations?|reserved instances?|savings plans?|ptus?|"
     r"provisioned throughput|committed use( discounts?)?|cuds?)\b"
