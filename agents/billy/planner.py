@@ -164,6 +164,14 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         elif r.unread and not plan.filters and not plan.group_by and not r.mentions:
             # "what did the new smolt camera cost": the whole company's total would drop words read as nothing
             plan.unresolved += r.unread
+        elif not plan.filters and not plan.group_by and not r.mentions and _one_of(r):
+            # "how much did our best farm cost": one value of a dimension, not named; never the whole total
+            dim, word = _one_of(r)
+            plan.intent = "unknown"
+            plan.unsupported.append(
+                f"a figure for one {dim.replace('_', ' ')} named only as '{word}' (name it, or ask which "
+                f"{word} cost the most)"
+            )
     if followup and previous is not None and previous.unresolved and not r.mentions:
         # the turn before named something the store lacks: "what about last month" still asks about it
         plan.unresolved = list(dict.fromkeys([*previous.unresolved, *plan.unresolved]))
@@ -172,6 +180,17 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     plan.reading = r.describe()
     confidence(plan, found or followup)
     return plan
+
+
+def _one_of(r: Reading) -> tuple[str, str] | None:
+    """The dimension a total's question names with a singular word and no value ("our best farm", "the top
+    customer"), with the word as said."""
+    q = r.q
+    for dim, i in r.groups:
+        word = q.toks[i].text if q is not None and 0 <= i < len(q.toks) else ""
+        if dim not in ("day", "week", "month") and word and not word.endswith("s"):
+            return dim, word
+    return None
 
 
 _NOT_ACTUALS = ("forecast", "landing", "anomalies", "savings", "budget", "unknown")
