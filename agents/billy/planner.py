@@ -163,7 +163,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             plan.unresolved.append(what)
         elif r.unread and not plan.filters and not plan.group_by and not r.mentions:
             # "what did the new smolt camera cost": the whole company's total would drop words read as nothing
-            plan.unresolved += r.unread
+            plan.unread = list(r.unread)
         elif not plan.filters and not plan.group_by and not r.mentions and _one_of(r):
             # "how much did our best farm cost": one value of a dimension, not named; never the whole total
             dim, word = _one_of(r)
@@ -179,6 +179,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)
+    if (
+        plan.unread
+    ):  # not understood: the LLM where there is one, else declined naming them (core.cannot_answer)
+        plan.confidence = 0.0
     return plan
 
 

@@ -14,6 +14,7 @@ import calendar
 import re
 from typing import TYPE_CHECKING
 
+from spendscope.agents.billy.declines import _CURRENCIES as CURRENCY_WORDS
 from spendscope.agents.billy.declines import CONCEPTS
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
 from spendscope.agents.billy.stopwords import KNOWN_CAPS
@@ -317,7 +318,8 @@ def unresolved_names(
                 f"{nxt} called '{t.text}' and no kind of {nxt}, so every {nxt} is ranked"
             )
             continue
-        beside = [index.dim_words.get((w,)) for w in (prev, nxt)]
+        # a dimension word inside a resolved name ("clinic" of clinic-0277) makes no neighbour a name
+        beside = [index.dim_words.get((w,)) for w, k in ((prev, i - 1), (nxt, i + 1)) if k not in used]
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
         ) or bool({prev, nxt} & _CONCEPT_WORDS or nxt in _OWNER_NOUNS)
@@ -395,6 +397,8 @@ def _thing_named(q: _Question, i: int, candidates: set[int], dropped: set[int]) 
     nxt = i + 1
     if not (nxt >= len(q.toks) or nxt in q.blocked or _tok(q, nxt) in _AFTER_THING):
         return ""
+    if any(re.fullmatch(p, _tok(q, i)) for p in CURRENCY_WORDS.values()):
+        return ""  # "in kronor", "in sek": the money of the answer (declines.py reads it)
     j = i - 1
     while j >= 0 and (j in candidates or j in dropped or _tok(q, j) in _BETWEEN):
         j -= 1

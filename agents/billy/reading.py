@@ -152,7 +152,7 @@ def read_question(
     same_dimension_conflicts(q, mentions)
     from spendscope.agents.billy.customer_nouns import said_customer_nouns
 
-    r.assumptions += said_customer_nouns([t.text for t in q.toks], index)
+    r.assumptions += said_customer_nouns([t.text for k, t in enumerate(q.toks) if k not in used], index)
     read_measure(q.low, rest, r)
     r.groups = group_dims(index, q, used, rest)
     read_untagged(q, rest, r, index)
