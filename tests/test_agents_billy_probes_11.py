@@ -132,6 +132,7 @@ def _declined(store: Store, settings: Settings, question: str, today: str) -> st
         ("havlys", "what did the new smolt camera cost in october", HAV, "'smolt camera'"),
         ("yarrabee", "how much was the vintage festival in march", YAR, "'vintage festival'"),
         ("demo", "what was our spend in emea last month", DEMO, "'emea'"),
+        ("havlys", "what did the tender process cost us", HAV, "'tender process'"),
         # ... through a value's word read as an ordinary one; "the label" is no tag key
         ("demo", "what did the support chatbot cost in october", DEMO, "'support chatbot'"),
         ("yarrabee", "how much did the label checker cost in march", YAR, "'label checker'"),

@@ -355,7 +355,8 @@ def unresolved_names(
             candidates.add(i)
     # a value's word dropped as an ordinary word ("the support chatbot") may stand inside the thing's name
     dropped = {i for i, t in enumerate(q.toks) if i not in skip and t.text in index.value_tokens}
-    r.unread = [w for w in (_thing_named(q, i, candidates, dropped) for i in sorted(candidates)) if w]
+    named_things = (_thing_named(q, i, candidates, dropped, skip) for i in sorted(candidates))
+    r.unread = list(dict.fromkeys(w for w in named_things if w))
     for key in _unknown_tag_keys(q, index):
         unknown.append(key)
         r.unresolved_dims.setdefault(key, TAG_KEY)  # the answer lists the store's tag keys
@@ -382,6 +383,25 @@ _PLACES = (
 _DIRECTIONS = r"(?:north|south|east|west|central)+"
 CLOUD_REGION = re.compile(rf"(?:{_DIRECTIONS}(?:{_PLACES})|(?:{_PLACES}){_DIRECTIONS})\d?")
 
+_NO_TAIL = MEASURE_NOUNS | {
+    "total",
+    "totals",
+    "amount",
+    "figure",
+    "number",
+    "sum",
+    "overall",
+    "us",
+    "we",
+    "me",
+}
+
+
+def _slot_after(q: _Question, k: int) -> bool:
+    """A period, a spending verb or the end at token `k`: where a thing's name stops."""
+    return k >= len(q.toks) or k in q.blocked or _tok(q, k) in _AFTER_THING
+
+
 # words that open the name of a thing ("the hitra plant", "our interns", "in emea") and words that may stand
 # between the opener and the name ("the new smolt camera")
 _OPENERS = {"the", "our", "their", "this", "that", "those", "these", "in", "at"}
@@ -389,13 +409,19 @@ _BETWEEN = {"new", "old", "big", "recent", "latest", "current", "last", "first",
 _AFTER_THING = {"in", "at", "for", "on", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
 
 
-def _thing_named(q: _Question, i: int, candidates: set[int], dropped: set[int]) -> str:
+def _thing_named(q: _Question, i: int, candidates: set[int], dropped: set[int], skip: set[int]) -> str:
     """Whether the word at `i`, read as nothing, names the thing asked about: opened by a determiner or "in"
     (through other such words: "the new smolt camera") and followed by a period, a spending verb or the end ("what
     did the vintage festival cost in march", "spend in emea last month"). A whole-company total must not drop it
     (planner.py); "the grand total", "ai stuff last month", "what did everything cost" name nothing."""
     nxt = i + 1
-    if not (nxt >= len(q.toks) or nxt in q.blocked or _tok(q, nxt) in _AFTER_THING):
+    # one known noun may close the name ("the tender process cost us"), never a measure ("the grand total")
+    tail = (
+        nxt < len(q.toks) and nxt not in q.blocked and _tok(q, nxt).isalpha() and _tok(q, nxt) not in _NO_TAIL
+    )
+    if tail and nxt not in skip and _slot_after(q, nxt + 1):
+        nxt += 1
+    if not _slot_after(q, nxt):
         return ""
     if any(re.fullmatch(p, _tok(q, i)) for p in CURRENCY_WORDS.values()):
         return ""  # "in kronor", "in sek": the money of the answer (declines.py reads it)
@@ -404,7 +430,8 @@ def _thing_named(q: _Question, i: int, candidates: set[int], dropped: set[int]) 
         j -= 1
     if _tok(q, j) not in _OPENERS:
         return ""
-    return " ".join(_tok(q, k) for k in range(j + 1, i + 1) if k in candidates or k in dropped or k == i)
+    words = [_tok(q, k) for k in range(j + 1, i + 1) if k in candidates or k in dropped or k == i]
+    return " ".join(words + ([_tok(q, i + 1)] if nxt == i + 2 else []))
 
 
 # words after a name that make it an owner's name ("the forestry-ops unit", "the timber folks")
