@@ -127,7 +127,7 @@ def _declined(store: Store, settings: Settings, question: str, today: str) -> st
         ("demo", "who signed off the bedrock spend in october", DEMO, "approvals"),
         # one value of a dimension asked for without its name: never the whole company's total
         ("havlys", "how much did our best farm cost in october", HAV, "named only as 'farm'"),
-        ("demo", "how much did the model cost in october", DEMO, "named only as 'model'"),
+        ("yarrabee", "how much did our best customer cost in march", YAR, "named only as 'customer'"),
         # a thing named in words Billy reads as nothing, where the whole company's total would drop it
         ("havlys", "what did the new smolt camera cost in october", HAV, "'smolt camera'"),
         ("yarrabee", "how much was the vintage festival in march", YAR, "'vintage festival'"),

@@ -186,13 +186,30 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     return plan
 
 
+_RANKED_ONE = {
+    "best",
+    "worst",
+    "top",
+    "biggest",
+    "largest",
+    "main",
+    "priciest",
+    "cheapest",
+    "smallest",
+    "busiest",
+}
+
+
 def _one_of(r: Reading) -> tuple[str, str] | None:
-    """The dimension a total's question names with a singular word and no value ("our best farm", "the top
-    customer"), with the word as said."""
+    """The dimension a total's question names with a singular word after a ranking adjective and no value ("our
+    best farm", "our biggest customer"), with the word as said ("the model", "cloud bill" name no one value)."""
     q = r.q
+    if q is None:
+        return None
     for dim, i in r.groups:
-        word = q.toks[i].text if q is not None and 0 <= i < len(q.toks) else ""
-        if dim not in ("day", "week", "month") and word and not word.endswith("s"):
+        word = q.toks[i].text if 0 <= i < len(q.toks) else ""
+        ranked = i > 0 and q.toks[i - 1].text in _RANKED_ONE
+        if dim not in ("day", "week", "month") and word and not word.endswith("s") and ranked:
             return dim, word
     return None
 

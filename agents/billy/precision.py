@@ -318,8 +318,12 @@ def unresolved_names(
                 f"{nxt} called '{t.text}' and no kind of {nxt}, so every {nxt} is ranked"
             )
             continue
-        # a dimension word inside a resolved name ("clinic" of clinic-0277) makes no neighbour a name
-        beside = [index.dim_words.get((w,)) for w, k in ((prev, i - 1), (nxt, i + 1)) if k not in used]
+        # a dimension word inside a resolved hyphenated name ("clinic" of clinic-0277) makes no neighbour a name
+        beside = [
+            index.dim_words.get((w,))
+            for w, k in ((prev, i - 1), (nxt, i + 1))
+            if not (k in used and _hyphen_joined(q, k))
+        ]
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
         ) or bool({prev, nxt} & _CONCEPT_WORDS or nxt in _OWNER_NOUNS)
@@ -395,6 +399,14 @@ _NO_TAIL = MEASURE_NOUNS | {
     "we",
     "me",
 }
+
+
+def _hyphen_joined(q: _Question, k: int) -> bool:
+    """Whether token `k` is written joined to a neighbour by a hyphen ("clinic" of "clinic-0277")."""
+    if not 0 <= k < len(q.toks):
+        return False
+    start, end = q.toks[k].start, q.toks[k].end
+    return q.raw[end : end + 1] == "-" or (start > 0 and q.raw[start - 1 : start] == "-")
 
 
 def _slot_after(q: _Question, k: int) -> bool:
