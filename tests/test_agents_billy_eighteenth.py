@@ -377,10 +377,7 @@ SABLE_THREADS = [
 # first-score failures not fixed (question or thread name -> cause), filled in after the first run; each declines
 # with no figure
 VINDHAVN_MISSES: dict[str, str] = {}
-SABLE_MISSES: dict[str, str] = {
-    "which resort cost us the most in feb": "'resort' is no word for telemetry's customers (as round 17's 'site' "
-    "and 'distributor'): declined as an unknown name with no figure, the nearest values offered being providers",
-}
+SABLE_MISSES: dict[str, str] = {}
 
 
 class _Round18(ThreadedRound):

@@ -333,15 +333,8 @@ MOTHEBE_THREADS = [
 
 # first-score failures not fixed (question or thread name -> cause), filled in after the first run; each declines
 # with no figure, so none states a wrong number
-GLAZURA_MISSES: dict[str, str] = {
-    "which distributor cost the most on quote bot in may": "'distributor' is no word for telemetry's customers "
-    "(declined, naming no value)",
-}
-MOTHEBE_MISSES: dict[str, str] = {
-    "which site cost the most for incident reader in jan": "'site' (a word of every customer's name) is no word "
-    "for telemetry's customers (declined, naming the customers)",
-    "top-site": "'site' is no word for telemetry's customers (declined, naming the customers)",
-}
+GLAZURA_MISSES: dict[str, str] = {}
+MOTHEBE_MISSES: dict[str, str] = {}
 
 
 class _Round17(ThreadedRound):

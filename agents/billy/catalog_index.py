@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spendscope.agents.billy.concepts import concept_words, key_name
+from spendscope.agents.billy.customer_nouns import customer_nouns
 from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
     CONCEPT_KEYS,
@@ -108,6 +109,8 @@ class ValueIndex:
     value_tokens: set[str] = field(default_factory=set)
     kinds: dict[str, str] = field(default_factory=dict)
     values: dict[str, list[str]] = field(default_factory=dict)
+    # a company's own word for its customers -> why it is read so (agents/billy/customer_nouns.py)
+    noun_reasons: dict[str, str] = field(default_factory=dict)
 
     def priority(self, dim: str) -> int:
         if dim in PRIORITY:
@@ -191,6 +194,7 @@ def build_index(catalog: Catalog) -> ValueIndex:
             if t and (t not in idx.dim_words or idx.dim_words[t] not in idx.tag_keys() or f == low):
                 idx.dim_words[t] = key
     concept_words(idx)
+    customer_nouns(idx)
     return idx
 
 

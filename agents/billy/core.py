@@ -206,9 +206,9 @@ def _llm(
 def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
     """The honest answer without an LLM: what was not understood, and questions that work."""
     reasons = []
-    if plan.unresolved:
+    if plan.unresolved or plan.unread:
         dims = [d for d in ("provider", "service", "model", ownership_key(index)) if d and index.has_dim(d)]
-        for name in plan.unresolved:
+        for name in [*plan.unresolved, *plan.unread]:
             said = plan.unresolved_dims.get(name)
             if said == TAG_KEY:
                 keys = sorted(index.tag_keys())
@@ -245,7 +245,7 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
         reasons.append("I did not understand what to measure")
     lead = (
         "I can't answer that"
-        if plan.unresolved or plan.intent == "unknown"
+        if plan.unresolved or plan.unread or plan.intent == "unknown"
         else ("I can't answer that without an LLM (set ANTHROPIC_API_KEY)")
     )
     text = (

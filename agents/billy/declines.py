@@ -110,6 +110,23 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "incidents and outages (the bill records charges, not events: ask for a day's spend or why it changed)",
     ),
     (
+        # "how much did the frost damage cost us": damage, weather and attacks are events the bill does not record
+        re.compile(
+            r"(?<!what's the )(?<!whats the )(?<!what is the )\b(damages?|damaged|frost|hail|storms?|floods?|flooding|droughts?|heat ?waves?|earthquakes?|"
+            r"hurricanes?|typhoons?|wildfires?|breach(es)?|hacks?|hacked|cyber ?attacks?|ddos|accidents?|"
+            r"lawsuits?|recalls?)\b"
+        ),
+        "damage, weather, attacks and other events (the bill records charges, not events: ask for a day's spend "
+        "or why it changed)",
+    ),
+    (
+        # "who approved the ptu purchase": people's decisions, not charges
+        re.compile(
+            r"\bwho (approved|signed( off)?|authori[sz]ed|requested|ordered|bought|purchased|negotiated|decided)\b"
+        ),
+        "approvals and purchasers (the bill records charges, not who approved or bought them)",
+    ),
+    (
         re.compile(r"\bcredits? (balances?|left|remaining)\b|\bremaining credits?\b|\bbalance of credits?\b"),
         "credit balances (the bill holds credits applied, not what is left)",
     ),
@@ -145,6 +162,11 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
 
 
 _TAX = re.compile(r"\b(tax|taxes|taxed|vat|gst|sales tax)\b")
+# a refund or credit asked for itself ("whats the refund we got from anthropic"), not spend net of one
+_REFUND = re.compile(
+    r"(?<!net of )(?<!after )(?<!excluding )(?<!excl )(?<!less )(?<!minus )(?<!before )(?<!without )"
+    r"(?<!including )(?<!incl )(?<!ex )\b(refunds?|refunded|rebates?|credits?|credited|reimburse\w*)\b"
+)
 # "what did my team spend": Billy does not know whose team the asker is on
 _MINE = re.compile(r"\bmy (team|squad|department|group|org|feature|project|product|app|service)\b")
 
@@ -160,6 +182,8 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     categories = {str(v).lower() for v in index.values.get("charge_category", [])}
     if _TAX.search(rest) and "tax" not in categories:
         out.append("tax charges (the bill has no tax rows)")
+    if _REFUND.search(rest) and "credit" not in categories and not any("credit" in w for w in out):
+        out.append("refunds and credits (the bill has no credit rows)")
     if _MINE.search(rest) and not r.assistant:
         out.append(f"which {_MINE.search(rest).group(1)} is yours (name it and I will answer)")  # type: ignore[union-attr]
     if {"headcount", _IN_TEAMS} & set(out):  # people in a team or on the payroll are headcount, not users
@@ -185,6 +209,12 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         # buying one is the savings question, asked without "did" / "saved")
         out.append(
             "savings from a commitment: the data has no commitment rows (no reservation, savings plan or PTU)"
+        )
+    if _NEGOTIATED.search(rest) and not _SAVED.search(rest) and not out:
+        # "what's our discount with cohere", "the markup lambda charges us": contract terms, not a spend figure
+        out.append(
+            "negotiated discounts, markups and overcharges (the bill holds what was charged, not the contract's "
+            "terms: ask for list against effective cost, or what a commitment saved)"
         )
     from spendscope.agents.billy.inventory import DEVICE_COUNT
 
@@ -238,6 +268,9 @@ def _concepts_unmasked(r: Reading, index: ValueIndex) -> str:
 
 # a discount asked by name (not the batch or prompt-caching price, which the savings advice covers)
 _DISCOUNT = re.compile(r"(?<!batch )(?<!caching )(?<!cache )\bdiscount(s|ed)?\b")
+_NEGOTIATED = re.compile(
+    r"(?<!batch )(?<!caching )(?<!cache )\b(discount(s|ed)?|mark-?ups?|overpa(y|id|ying)|overcharg\w*|surcharges?)\b"
+)
 _HELD_COMMITMENT = re.compile(
     r"\b(our|the|that|this|my) (\w+ )?(commitments?|commits?|reservations?|reserved instances?|savings plans?|ptus?|"
     r"provisioned throughput|committed use( discounts?)?|cuds?)\b"

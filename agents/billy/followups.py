@@ -175,3 +175,22 @@ def _merge_followup(
             merged.group_by = dims[:1]
     merged.assumptions.append("follow-up: kept the rest of the previous question")
     return merged
+
+
+_GPU_INTENTS = ("gpu_count", "gpu_utilization")
+_GPU_SCOPE = {"gpu_count", "instance_type", "resource", "resource_id", "instance_id", "instance_name"}
+
+
+def carry_gpu_scope(prev: Plan, new: Plan) -> None:
+    """ "which instance was idle" after "how much did we spend on microsoft gpus in october": a question about GPU
+    instances that names no scope of its own, after one about GPU instances, keeps that question's scope (the
+    provider, team or boxes it named), and says so."""
+    if new.intent not in _GPU_INTENTS or new.filters:
+        return
+    about_gpus = prev.intent in _GPU_INTENTS or any(f.dimension in _GPU_SCOPE for f in prev.filters)
+    kept = [f for f in prev.filters if f.dimension != "gpu_count"]
+    if not about_gpus or not kept:
+        return
+    new.filters = [f.model_copy(deep=True) for f in kept]
+    said = ", ".join(f"{f.dimension.replace('_', ' ')} {'/'.join(map(str, f.values))}" for f in kept)
+    new.assumptions.append(f"scope carried over from the conversation: {said}")

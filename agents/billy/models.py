@@ -106,6 +106,8 @@ class Plan(BaseModel):
     subject: str = Field("", description="what the figure is about, e.g. 'commitment that went unused'")
     assumptions: list[str] = Field(default_factory=list)
     unresolved: list[str] = Field(default_factory=list)
+    # things named in words read as nothing (precision.py `_thing_named`): no total without them; the LLM may try
+    unread: list[str] = Field(default_factory=list)
     unresolved_dims: dict[str, str] = Field(
         default_factory=dict, description="an unresolved name -> the dimension its sentence named"
     )

@@ -14,7 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from spendscope.agents.billy.followups import _looks_like_followup, _merge_followup, is_followup
+from spendscope.agents.billy.followups import (
+    _looks_like_followup,
+    _merge_followup,
+    carry_gpu_scope,
+    is_followup,
+)
 from spendscope.agents.billy.groups import ownership_key
 from spendscope.agents.billy.models import PeriodRef, Plan
 from spendscope.agents.billy.precision import (
@@ -83,6 +88,8 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     elif previous is not None and not r.periods and previous.period is not None and plan.base_period is None:
         plan.period = previous.period
         plan.assumptions.append(f"period carried over from the conversation: {previous.period.label}")
+    if previous is not None and not followup:
+        carry_gpu_scope(previous, plan)
     if (
         followup
         and previous is not None
@@ -162,6 +169,17 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         what = ranked_without_dimension(q.low) or grouped_without_dimension(r.rest)
         if what:
             plan.unresolved.append(what)
+        elif r.unread and not plan.filters and not plan.group_by and not r.mentions:
+            # "what did the new smolt camera cost": the whole company's total would drop words read as nothing
+            plan.unread = list(r.unread)
+        elif not plan.filters and not plan.group_by and not r.mentions and _one_of(r):
+            # "how much did our best farm cost": one value of a dimension, not named; never the whole total
+            dim, word = _one_of(r)
+            plan.intent = "unknown"
+            plan.unsupported.append(
+                f"a figure for one {dim.replace('_', ' ')} named only as '{word}' (name it, or ask which "
+                f"{word} cost the most)"
+            )
     if followup and previous is not None and previous.unresolved and not r.mentions:
         # the turn before named something the store lacks: "what about last month" still asks about it
         plan.unresolved = list(dict.fromkeys([*previous.unresolved, *plan.unresolved]))
@@ -169,7 +187,39 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)
+    if (
+        plan.unread
+    ):  # not understood: the LLM where there is one, else declined naming them (core.cannot_answer)
+        plan.confidence = 0.0
     return plan
+
+
+_RANKED_ONE = {
+    "best",
+    "worst",
+    "top",
+    "biggest",
+    "largest",
+    "main",
+    "priciest",
+    "cheapest",
+    "smallest",
+    "busiest",
+}
+
+
+def _one_of(r: Reading) -> tuple[str, str] | None:
+    """The dimension a total's question names with a singular word after a ranking adjective and no value ("our
+    best farm", "our biggest customer"), with the word as said ("the model", "cloud bill" name no one value)."""
+    q = r.q
+    if q is None:
+        return None
+    for dim, i in r.groups:
+        word = q.toks[i].text if 0 <= i < len(q.toks) else ""
+        ranked = i > 0 and q.toks[i - 1].text in _RANKED_ONE
+        if dim not in ("day", "week", "month") and word and not word.endswith("s") and ranked:
+            return dim, word
+    return None
 
 
 _NOT_ACTUALS = ("forecast", "landing", "anomalies", "savings", "budget", "unknown")

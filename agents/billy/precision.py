@@ -14,6 +14,7 @@ import calendar
 import re
 from typing import TYPE_CHECKING
 
+from spendscope.agents.billy.declines import _CURRENCIES as CURRENCY_WORDS
 from spendscope.agents.billy.declines import CONCEPTS
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
 from spendscope.agents.billy.stopwords import KNOWN_CAPS
@@ -273,11 +274,17 @@ def unresolved_names(
                 word
             )  # "what did forestry-ops spend", "the forestry-ops unit": a name the store lacks
             continue
+        if CLOUD_REGION.fullmatch(low):
+            unknown.append(word)  # "spend in westeurope": a cloud region the bill does not hold
+            if index.values.get("region"):
+                r.unresolved_dims.setdefault(word, "region")  # the answer offers the bill's regions
+            continue
         looks_like_name = (word[0].isupper() and k > 0 and low not in KNOWN_CAPS) or bool(
             re.search(r"[a-z]+[-.]?\d|\d[a-z]", low)
         )
         if looks_like_name and low not in KNOWN_CAPS and not is_month_or_day(low):
             unknown.append(word)
+    candidates: set[int] = set()  # words read as nothing: _thing_named decides which name a thing
     for i, t in enumerate(q.toks):
         if i not in skip and _generic_before_owner_word(q, i, index):
             unknown.append(t.text)  # "the tax practice": a common word where the store's value goes
@@ -311,7 +318,12 @@ def unresolved_names(
                 f"{nxt} called '{t.text}' and no kind of {nxt}, so every {nxt} is ranked"
             )
             continue
-        beside = [index.dim_words.get((w,)) for w in (prev, nxt)]
+        # a dimension word inside a resolved hyphenated name ("clinic" of clinic-0277) makes no neighbour a name
+        beside = [
+            index.dim_words.get((w,))
+            for w, k in ((prev, i - 1), (nxt, i + 1))
+            if not (k in used and _hyphen_joined(q, k))
+        ]
         named_dim = any(
             d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
         ) or bool({prev, nxt} & _CONCEPT_WORDS or nxt in _OWNER_NOUNS)
@@ -321,10 +333,16 @@ def unresolved_names(
         named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(joined_word(q, i), index))
         # "which vet spent the most": a word where the dimension of a ranking goes
         # ("spend by vet", "top 3 vets"): a word where a grouping goes
-        grouping_slot = not r.assistant and (  # a coding assistant's engineers are read by assistants.py
-            (prev == "which" and i == 1)
-            or prev == "by"
-            or (prev.isdigit() and _tok(q, i - 2) in ("top", "bottom"))
+        # "which box sat idle": a machine word is read by the GPU questions (agents/billy/inventory.py)
+        grouping_slot = (
+            not r.assistant
+            and not INSTANCE_WORDS.fullmatch(t.text)
+            and (
+                # a coding assistant's engineers are read by assistants.py
+                (prev == "which" and i == 1)
+                or prev == "by"
+                or (prev.isdigit() and _tok(q, i - 2) in ("top", "bottom"))
+            )
         )
         slot = (
             (prev in _SLOT_PREV and nxt in _SLOT_NEXT)
@@ -337,6 +355,12 @@ def unresolved_names(
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
             _said_with(r, t.text, prev if index.dim_words.get((prev,)) else nxt, index)
+        elif len(t.text) > 2:
+            candidates.add(i)
+    # a value's word dropped as an ordinary word ("the support chatbot") may stand inside the thing's name
+    dropped = {i for i, t in enumerate(q.toks) if i not in skip and t.text in index.value_tokens}
+    named_things = (_thing_named(q, i, candidates, dropped, skip) for i in sorted(candidates))
+    r.unread = list(dict.fromkeys(w for w in named_things if w))
     for key in _unknown_tag_keys(q, index):
         unknown.append(key)
         r.unresolved_dims.setdefault(key, TAG_KEY)  # the answer lists the store's tag keys
@@ -351,6 +375,75 @@ def unresolved_names(
         if any(part in unknown for part in key.split("_")):
             unknown = [key if w in key.split("_") else w for w in unknown]
     return list(dict.fromkeys(unknown))
+
+
+# A cloud region written as Azure writes them, one word of a direction and a place ("westeurope", "uksouth",
+# "southeastasia", "germanywestcentral"): with digits ("us-east-1", "europe-west4") it already looks like a name
+_PLACES = (
+    r"us|usa|eu|europe|asia|uk|india|japan|korea|australia|canada|brazil|france|germany|norway|sweden|"
+    r"switzerland|uae|qatar|israel|italy|poland|spain|mexico|africa|southafrica|newzealand|indonesia|malaysia|"
+    r"taiwan|chile|austria|belgium|denmark|finland|ireland|singapore|hongkong"
+)
+_DIRECTIONS = r"(?:north|south|east|west|central)+"
+CLOUD_REGION = re.compile(rf"(?:{_DIRECTIONS}(?:{_PLACES})|(?:{_PLACES}){_DIRECTIONS})\d?")
+
+_NO_TAIL = MEASURE_NOUNS | {
+    "total",
+    "totals",
+    "amount",
+    "figure",
+    "number",
+    "sum",
+    "overall",
+    "us",
+    "we",
+    "me",
+}
+
+
+def _hyphen_joined(q: _Question, k: int) -> bool:
+    """Whether token `k` is written joined to a neighbour by a hyphen ("clinic" of "clinic-0277")."""
+    if not 0 <= k < len(q.toks):
+        return False
+    start, end = q.toks[k].start, q.toks[k].end
+    return q.raw[end : end + 1] == "-" or (start > 0 and q.raw[start - 1 : start] == "-")
+
+
+def _slot_after(q: _Question, k: int) -> bool:
+    """A period, a spending verb or the end at token `k`: where a thing's name stops."""
+    return k >= len(q.toks) or k in q.blocked or _tok(q, k) in _AFTER_THING
+
+
+# words that open the name of a thing ("the hitra plant", "our interns", "in emea") and words that may stand
+# between the opener and the name ("the new smolt camera")
+_OPENERS = {"the", "our", "their", "this", "that", "those", "these", "in", "at"}
+_BETWEEN = {"new", "old", "big", "recent", "latest", "current", "last", "first", "second", "whole", "entire"}
+_AFTER_THING = {"in", "at", "for", "on", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
+
+
+def _thing_named(q: _Question, i: int, candidates: set[int], dropped: set[int], skip: set[int]) -> str:
+    """Whether the word at `i`, read as nothing, names the thing asked about: opened by a determiner or "in"
+    (through other such words: "the new smolt camera") and followed by a period, a spending verb or the end ("what
+    did the vintage festival cost in march", "spend in emea last month"). A whole-company total must not drop it
+    (planner.py); "the grand total", "ai stuff last month", "what did everything cost" name nothing."""
+    nxt = i + 1
+    # one known noun may close the name ("the tender process cost us"), never a measure ("the grand total")
+    tail = (
+        nxt < len(q.toks) and nxt not in q.blocked and _tok(q, nxt).isalpha() and _tok(q, nxt) not in _NO_TAIL
+    )
+    if tail and nxt not in skip and _slot_after(q, nxt + 1):
+        nxt += 1
+    if not _slot_after(q, nxt):
+        return ""
+    if any(re.fullmatch(p, _tok(q, i)) for p in CURRENCY_WORDS.values()):
+        return ""  # "in kronor", "in sek": the money of the answer (declines.py reads it)
+    j = i - 1
+    while j >= 0 and (j in candidates or j in dropped or _tok(q, j) in _BETWEEN):
+        j -= 1
+    if _tok(q, j) not in _OPENERS:
+        return ""
+    words = [_tok(q, k) for k in range(j + 1, i + 1) if k in candidates or k in dropped or k == i]
+    return " ".join(words + ([_tok(q, i + 1)] if nxt == i + 2 else []))
 
 
 # words after a name that make it an owner's name ("the forestry-ops unit", "the timber folks")

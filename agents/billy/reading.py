@@ -61,6 +61,7 @@ class Reading:
     unresolved: list[str] = field(default_factory=list)  # names the store does not hold
     unresolved_dims: dict[str, str] = field(default_factory=dict)  # such a name -> the dimension said with it
     declined: list[str] = field(default_factory=list)  # concepts the store does not hold (revenue, margin...)
+    unread: list[str] = field(default_factory=list)  # things named in words read as nothing ("smolt camera")
     measure: str = "cost"
     token_types: list[str] = field(default_factory=list)
     groups: list[tuple[str, int]] = field(default_factory=list)  # dimension words, (dimension, token index)
@@ -149,6 +150,9 @@ def read_question(
     r.rest = rest = q.rest_text(used)
     mark_negations(q, mentions)
     same_dimension_conflicts(q, mentions)
+    from spendscope.agents.billy.customer_nouns import said_customer_nouns
+
+    r.assumptions += said_customer_nouns([t.text for k, t in enumerate(q.toks) if k not in used], index)
     read_measure(q.low, rest, r)
     r.groups = group_dims(index, q, used, rest)
     read_untagged(q, rest, r, index)

@@ -178,6 +178,8 @@ def _match_span(
         if not entries:
             return None
     exact = bool(entries)
+    if not entries and len(words) == 1 and words[0] in idx.noun_reasons:
+        return None  # "which site cost the most" beside 'site-tumelo': the company's word for its customers
     if not entries and len(words) == 1 and key.endswith("s") and len(key) > 3:
         entries = list(idx.exact.get(key[:-1], []))
         exact = bool(entries)
