@@ -91,3 +91,13 @@ def test_the_weekend_figure_is_the_saturday_and_sunday(stores: list[Store], sett
 def test_lately_says_how_it_was_read(stores: list[Store], settings: Settings) -> None:
     answer = ask(stores[0], "what have we spent lately", as_of=WED, settings=settings)
     assert "'lately' read so" in answer.answer and answer.value is not None
+
+
+def test_slack_shorthand_for_why_and_expensive_reads_as_the_day_question(
+    stores: list[Store], settings: Settings
+) -> None:
+    for store in stores:
+        plain = ask(store, "why was october 3 so expensive", as_of=WED, settings=settings)
+        for said in ("y was oct 3 so pricey", "why was oct 3 so spendy"):
+            answer = ask(store, said, as_of=WED, settings=settings)
+            assert answer.value == plain.value and answer.value is not None, answer.answer

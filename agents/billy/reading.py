@@ -208,7 +208,8 @@ _SHORTHAND = {
 
 
 def slack_typos(text: str) -> str:
-    """ "wat happened on 8/24": shorthand for a question word read as the word."""
+    """ "wat happened on 8/24": shorthand for a question word read as the word ("y was" at the start: why)."""
+    text = re.sub(r"^(\s*)y(?= (?:was|is|did|does|do|are|were|has|have|so)\b)", r"\1why", text, flags=re.I)
     return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
 
 
