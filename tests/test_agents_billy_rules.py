@@ -26,6 +26,7 @@ def reading(**kw: object) -> Reading:
 
 
 CASES = {
+    "a period it could not read": (reading(unread_period="the other day"), "unknown"),
     "declined concept": (reading(declined=["revenue"]), "unknown"),
     "pay-as-you-go what-if": (reading(cues={"payg_whatif"}), "payg_whatif"),
     "coding assistants": (reading(assistant="idle_seats"), "assistants"),

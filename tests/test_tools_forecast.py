@@ -82,6 +82,14 @@ def test_backtest_baseline_metrics_match_a_hand_computation(trending: Store) -> 
     assert 0 <= b.interval_coverage_pct <= 100
 
 
+def test_backtest_off_gives_the_same_forecast_without_its_holdout_score(trending: Store) -> None:
+    scope = [Filter(dimension="team", values=["search"])]
+    on = forecast(trending, ForecastInput(filters=scope, horizon=14))
+    off = forecast(trending, ForecastInput(filters=scope, horizon=14, backtest=False))
+    assert on.backtest is not None and off.backtest is None
+    assert off.total == on.total and off.month_end == on.month_end and off.model == on.model
+
+
 def test_a_spike_in_history_does_not_inflate_the_forecast(tmp_path: Path) -> None:
     clean, _ = make_store(tmp_path, {SEARCH: weekly(200, 0.0, 0.02, seed=5)}, 70, name="clean")
     spiky, _ = make_store(

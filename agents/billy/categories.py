@@ -44,6 +44,7 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             measure=plan.measure if plan.measure != "tokens" else "cost",
             horizon=1,
             as_of=today,
+            backtest=False,  # the landing does not show the model's holdout score
         ),
     )
     land = fc.month_end

@@ -91,7 +91,7 @@ def _answer(
     elif business is not None:  # margin, revenue, cost per ticket: the business-metric operations
         answer = answer_business(store, business, plan, caller)
         used_plan = None
-    elif plan.unresolved or (plan.intent == "unknown" and plan.unsupported):
+    elif plan.unresolved or plan.unread_period or (plan.intent == "unknown" and plan.unsupported):
         answer = cannot_answer(plan, index)  # precision first: no figure, not even from the LLM
         # kept with its unresolved names, so "what about last month" is still about them, not the turn before
         used_plan = plan if plan.unresolved else None
@@ -235,6 +235,11 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
                 f"'{name}' is not in the data ({named} has that name)"
                 f"{'; the nearest values are ' + ', '.join(near) if near else ''}"
             )
+    if plan.unread_period:
+        reasons.append(
+            f'I could not tell which days \'{plan.unread_period}\' means (name them: "yesterday", "last week", '
+            f'"October 3", "the last 7 days")'
+        )
     if plan.unsupported and plan.intent == "unknown":
         reasons.append(f"the store does not hold {', '.join(dict.fromkeys(plan.unsupported))}")
     elif plan.unsupported:
@@ -245,7 +250,7 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
         reasons.append("I did not understand what to measure")
     lead = (
         "I can't answer that"
-        if plan.unresolved or plan.unread or plan.intent == "unknown"
+        if plan.unresolved or plan.unread or plan.unread_period or plan.intent == "unknown"
         else ("I can't answer that without an LLM (set ANTHROPIC_API_KEY)")
     )
     text = (

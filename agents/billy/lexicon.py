@@ -33,6 +33,7 @@ NUMBER_WORDS = {
     "hundred": 100,
     "single": 1,
     "couple": 2,
+    "few": 3,  # "the last few days": three, said in the period's label
 }
 
 # Words that name a dimension (for "by X", "which X", "per X", "the X team"). Keys are dimension names;

@@ -112,6 +112,9 @@ class Plan(BaseModel):
         default_factory=dict, description="an unresolved name -> the dimension its sentence named"
     )
     unsupported: list[str] = Field(default_factory=list, description="what the planner cannot answer")
+    unread_period: str | None = Field(
+        None, description="time words no period was read from ('the other day'): no figure, ask for the days"
+    )
     confidence: float = 0.0
     as_of: dt.date | None = None
     data_end: dt.date | None = Field(

@@ -184,6 +184,8 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         # the turn before named something the store lacks: "what about last month" still asks about it
         plan.unresolved = list(dict.fromkeys([*previous.unresolved, *plan.unresolved]))
         plan.unresolved_dims = {**previous.unresolved_dims, **plan.unresolved_dims}
+    if r.unread_period:  # precision first: no figure for days it could not read, in a follow-up too
+        plan.unread_period = r.unread_period
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)

@@ -44,6 +44,7 @@ from spendscope.agents.billy.vocab import (
     RE,
 )
 from spendscope.agents.billy.when import PeriodMention, scan_periods
+from spendscope.agents.billy.when_unread import unread_period
 from spendscope.tools.costs.breakdown import Filter
 
 
@@ -62,6 +63,7 @@ class Reading:
     unresolved_dims: dict[str, str] = field(default_factory=dict)  # such a name -> the dimension said with it
     declined: list[str] = field(default_factory=list)  # concepts the store does not hold (revenue, margin...)
     unread: list[str] = field(default_factory=list)  # things named in words read as nothing ("smolt camera")
+    unread_period: str | None = None  # time words no period was read from ("the other day")
     measure: str = "cost"
     token_types: list[str] = field(default_factory=list)
     groups: list[tuple[str, int]] = field(default_factory=list)  # dimension words, (dimension, token index)
@@ -116,6 +118,8 @@ class Reading:
             lines.append("not in the data: " + ", ".join(self.unresolved))
         if self.declined:
             lines.append("concepts the store does not hold: " + ", ".join(self.declined))
+        if self.unread_period:
+            lines.append(f"time words no period was read from: {self.unread_period!r}")
         if self.dims or self.grains:
             lines.append("grouping words: " + ", ".join(self.dims + self.grains))
         if self.cues:
@@ -139,6 +143,7 @@ def read_question(
     if scan.over_span:
         q.block_span(*scan.over_span)
     r.periods, r.over = list(scan.mentions), scan.over
+    r.unread_period = unread_period(q.low, r.periods)
     known = _known_words(index)
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
     mentions, used = vocabulary_not_names(q, mentions, used)
@@ -192,11 +197,23 @@ _SHORTHAND = {
     "mnoth": "month",
     "qtr": "quarter",
     "qtrs": "quarters",
+    "wk": "week",
+    "wks": "weeks",
+    "mo": "month",
+    "mos": "months",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "ytday": "yesterday",
+    "wknd": "weekend",
+    "wkend": "weekend",
+    "prev": "previous",
+    "tdy": "today",
 }
 
 
 def slack_typos(text: str) -> str:
-    """ "wat happened on 8/24": shorthand for a question word read as the word."""
+    """ "wat happened on 8/24": shorthand for a question word read as the word ("y was" at the start: why)."""
+    text = re.sub(r"^(\s*)y(?= (?:was|is|did|does|do|are|were|has|have|so)\b)", r"\1why", text, flags=re.I)
     return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
 
 

@@ -178,7 +178,13 @@ def _one_day(r: Reading) -> bool:
     return (end - start).days <= 7
 
 
+def _unread_period(r: Reading, plan: Plan) -> None:
+    plan.intent = "unknown"
+    plan.unread_period = r.unread_period
+
+
 RULES: list[Rule] = [
+    Rule("a period it could not read", lambda r: r.unread_period is not None, _unread_period),
     Rule("declined concept", lambda r: bool(r.declined), _declined),
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),

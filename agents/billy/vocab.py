@@ -25,7 +25,8 @@ RE = {
     "cache_excl": re.compile(r"(excl(uding|uded|\.)?|without|except|not counting|minus)\b[^.?!]{0,20}\bcach"),
     "money": re.compile(
         r"\$|\b(spend|spent|spending|spends|cost|costs|costing|cost us|pay|paid|paying|price[ds]?|pricing|charged?|"
-        r"bill|billed|invoic\w*|dollars?|usd|expensive|cheap\w*|money|budget)\b|"
+        r"bill|billed|invoic\w*|dollars?|usd|expensive|cheap\w*|money|budget|pricey|pricy|pricier|spendy|costly|"
+        r"costlier)\b|"
         # "how much went on output tokens": spending, said the British / Australian way
         r"\bhow much (of [\w' ]{1,30} )?(went|goes|has gone|gone) (on|to|into)\b"
     ),
@@ -223,7 +224,8 @@ GPU_WORD = re.compile(r"(?:g[bh]|mi|[abhlvt])\d{1,3}[a-z]?s?")  # "a100s", "l4",
 GPU_NAME = re.compile(r"\b" + GPU_WORD.pattern + r"\b")
 # "what went wrong", "what happened", "why was ... so expensive"
 WENT_WRONG = re.compile(
-    r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much)\b|\bwhy\b|"
+    r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much|pricey|pricy|spendy|costly)\b|"
+    r"\bwhy\b|"
     r"\b(blew|blow|blown|blowing) up\b|\bwent (sideways|haywire)\b|"
     r"\b(wtf|wth|what the (hell|heck|fuck)) (happened|went on|is going on|was going on)\b|\bwhat went on\b"
 )

@@ -217,6 +217,15 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
                 bool(m.group("year")),
             )
 
+    # Parts of a month said loosely: "early October", "mid-sept", "late Aug 2026", "the end of June", "the start of
+    # March": days 1-10, 11-20 and 21 to the month's end (the label names the days read).
+    for m in re.finditer(
+        _B + r"(?P<part>early|mid|late)[ -]" + _MON + r"(?:,? (?:of )?" + _YEAR + r")?" + _E, t
+    ):
+        add(m, _month_part(m, today), "range", bool(m.group("year")))
+    for m in re.finditer(_of_a_month(r"(?:the )?(?:very )?(?P<part>end|start|beginning|middle)"), t):
+        add(m, _month_part(m, today), "range", bool(m.group("year")))
+
     # Single days: "October 14", "Oct 14th, 2026", "14 October 2026", "the 14th of October".
     for m in re.finditer(_B + r"(?:on )?" + _MON + r" " + _DAY + r"(?:,? " + _YEAR + r")?" + _E, t):
         mon, day = _month_no(m.group("mon")), int(m.group("day"))
@@ -350,3 +359,20 @@ def _the_month(m: re.Match[str], today: dt.date) -> Period:
     """The month a `_of_a_month` match names (its year inferred from today when not said)."""
     mon = _month_no(m.group("mon"))
     return month_period(int(m.group("year")) if m.group("year") else infer_year(mon, 1, today), mon)
+
+
+_SAID = {"end": "late", "start": "early", "beginning": "early", "middle": "mid"}
+_PARTS = {"early": (1, 10), "start": (1, 10), "beginning": (1, 10), "mid": (11, 20), "middle": (11, 20)}
+
+
+def _month_part(m: re.Match[str], today: dt.date) -> Period:
+    """Days 1-10, 11-20 or 21 to the end of the month a loose part ("late", "the end of") names."""
+    month = _the_month(m, today)
+    last_day = (month.end - dt.timedelta(days=1)).day
+    first, last = _PARTS.get(m.group("part"), (21, last_day))
+    start, end = month.start.replace(day=first), month.start.replace(day=last)
+    return Period(
+        start=start,
+        end=end + dt.timedelta(days=1),
+        label=f"{m.group('part')} {month.label} ({start} to {end})",
+    )

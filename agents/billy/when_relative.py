@@ -80,6 +80,18 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
             r"fortnight",
             lambda m: last_days(14, today),
         ),
+        (  # "last weekend", "over the weekend": the latest Saturday and Sunday before today
+            r"(?:(?:over|on|during|for|at) )?(?:the |last |this past |past |previous )weekend(?! of| on| around)",
+            lambda m: last_weekend(today),
+        ),
+        (  # "this weekend" while it lasts (on a weekday it is still ahead: not read)
+            r"(?:(?:over|on|during|for|at) )?this weekend",
+            lambda m: this_weekend(today),
+        ),
+        (  # "recently", "lately": the last 30 days, said so in the period's label
+            r"(?:(?:in|over) )?(?:recently|lately|of late|these days|in recent (?:days|weeks))",
+            lambda m: recent(m.group(0), today),
+        ),
         (
             r"(?:the )?(?:month|quarter|year|week)[ -]to[ -]date|mtd|qtd|ytd|wtd",
             lambda m: to_date(m.group(0), today),
@@ -116,3 +128,30 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
         _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
     ):
         add(m, to_date("this " + m.group(1), today), "relative")
+
+
+def last_weekend(today: dt.date) -> Period:
+    """The latest whole Saturday and Sunday before `today`."""
+    sun = today - dt.timedelta(days=(today.weekday() + 1) % 7 or 7)
+    sat = sun - dt.timedelta(days=1)
+    return Period(
+        start=sat, end=sun + dt.timedelta(days=1), label=f"the weekend of {sat} (Sat {sat} and Sun {sun})"
+    )
+
+
+def this_weekend(today: dt.date) -> Period | None:
+    """The weekend `today` is in, to today (None on a weekday: it is still ahead)."""
+    if today.weekday() < 5:
+        return None
+    sat = today - dt.timedelta(days=today.weekday() - 5)
+    return Period(
+        start=sat, end=today + dt.timedelta(days=1), label=f"this weekend so far ({sat} to {today})"
+    )
+
+
+def recent(words: str, today: dt.date) -> Period:
+    start = today - dt.timedelta(days=30)
+    last = today - dt.timedelta(days=1)
+    return Period(
+        start=start, end=today, label=f"the last 30 days ({start} to {last}; '{words.strip()}' read so)"
+    )
