@@ -143,7 +143,21 @@ def _merge_followup(
             merged.share_filters += moved
             merged.filters = [f for f in merged.filters if f not in moved]
     if periods:
-        if merged.intent in ("compare", "drivers") and new.period is not None:
+        if (
+            merged.intent in ("compare", "drivers")
+            and new.period is not None
+            and len(periods) == 1
+            and prev.intent not in ("compare", "drivers")
+            and prev.period is not None
+            and (THAT.search(q.low) or re.search(r"\b(vs\.?|versus|against)(?!\w)", q.low))
+            and (prev.period.start, prev.period.end) != (new.period.start, new.period.end)
+        ):
+            # "how does that compare to sept" after October's figure: October against September (the earlier of
+            # the two is the base), not September against the month before it
+            first, second = sorted([prev.period, new.period], key=lambda p: p.start)
+            merged.period, merged.base_period = second, first
+            merged.assumptions.append(f"compared {second.label} (the conversation's) with {first.label}")
+        elif merged.intent in ("compare", "drivers") and new.period is not None:
             merged.period, merged.base_period = new.period, new.base_period
         else:
             merged.period = new.period

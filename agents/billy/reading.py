@@ -131,7 +131,7 @@ def read_question(
     question: str, index: ValueIndex, *, as_of: dt.date | None = None, real_today: dt.date | None = None
 ) -> Reading:
     """Read `question` against the store's vocabulary (no operation is chosen here)."""
-    q = _Question(month_typos(slack_typos(question), index.value_tokens))
+    q = _Question(month_typos(slack_typos(imperative_exclusions(question)), index.value_tokens))
     # q.raw stays the text read (typos fixed), aligned with q.low's tokens; the Reading keeps the question asked
     today, today_note = today_for(as_of, index, real_today)
     r = Reading(question=question.strip(), low=q.low, today=today, q=q)
@@ -209,6 +209,18 @@ _SHORTHAND = {
     "prev": "previous",
     "tdy": "today",
 }
+
+
+_DROP = re.compile(
+    r"^(\s*)(?:and |now |ok,? |also )?(?:drop|remove|take out|strip out|filter out|leave out|ignore|exclude|minus)\b",
+    re.I,
+)
+
+
+def imperative_exclusions(text: str) -> str:
+    """ "drop staging", "remove gpt-4o": a follow-up that takes a value out, said as an order at the start (not
+    "why did spend drop"), read as "excluding ..." so the value is negated, not asked about."""
+    return _DROP.sub(r"\1excluding", text, count=1)
 
 
 def slack_typos(text: str) -> str:
