@@ -402,6 +402,13 @@ _CURRENCIES = {
     "AUD": r"aud|australian dollars?|aussie dollars?",
     "PLN": r"pln|zlot(y|ys|ych)|złot(y|ych)",
     "ZAR": r"zar|rands?|south african rands?",
+    "CZK": r"czk|korun[ay]?|koruny|czech crowns?|kč",
+    "HUF": r"huf|forints?",
+    "BRL": r"brl|reais|brazilian reals?",  # not "real" ("in real terms")
+    "MXN": r"mxn|mexican pesos?|pesos?",
+    "SGD": r"sgd|singapore dollars?",
+    "NZD": r"nzd|new zealand dollars?|kiwi dollars?",
+    "TRY": r"lira|liras|turkish lira",  # not "try" ("how much to try it")
 }
 _IN_CURRENCY = re.compile(
     r"\b(?:in|into|to|as|using)\s+(?:the\s+)?(?P<cur>"
@@ -412,6 +419,11 @@ _IN_CURRENCY = re.compile(
 )
 # "in dollars" on a dollar bill is the bill's own money; "in kroner" is Swedish, Norwegian or Danish
 _KRONER = {"SEK", "NOK", "DKK"}
+
+
+def is_currency_word(word: str) -> bool:
+    """ "koruna", "euros", "bucks": a currency's name (read by `other_currency`, never a thing that cost)."""
+    return any(re.fullmatch(pattern, word) for pattern in _CURRENCIES.values())
 
 
 def other_currency(low: str, index: ValueIndex) -> str | None:

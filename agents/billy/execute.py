@@ -80,6 +80,10 @@ def _category(plan: Plan) -> Any:
         return inventory.answer
     if plan.intent == "drivers" and plan.subject == "day":
         return categories.day_drivers
+    if plan.intent == "unit_cost" and plan.group_by and not plan.token_types and not plan.filters:
+        from spendscope.agents.billy import unit_groups
+
+        return unit_groups.answer
     if plan.intent == "unit_cost" and plan.unit_measure == "requests":
         return categories.unit_requests
     return None

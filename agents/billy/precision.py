@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from spendscope.agents.billy.declines import _CURRENCIES as CURRENCY_WORDS
-from spendscope.agents.billy.declines import CONCEPTS
+from spendscope.agents.billy.declines import CONCEPTS, is_currency_word
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
 from spendscope.agents.billy.stopwords import KNOWN_CAPS
 from spendscope.agents.billy.vocab import GPU_WORD, INSTANCE_WORDS, LANDING, MEASURE_NOUNS
@@ -309,6 +309,7 @@ def unresolved_names(
             or is_month_or_day(t.text)
             or cue_word(t.text)
             or gpu_types(t.text, index)[1]
+            or is_currency_word(t.text)  # "in koruna": a currency, read by declines.other_currency
         ):
             continue
         prev, nxt = _tok(q, i - 1), _tok(q, i + 1)

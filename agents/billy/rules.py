@@ -107,12 +107,25 @@ def _unit(r: Reading, plan: Plan) -> None:
     from spendscope.agents.billy.units import set_unit
 
     set_unit(plan, r.unit)
+    _unit_groups(r, plan)
 
 
 def _unit_words(r: Reading, plan: Plan) -> None:
     from spendscope.agents.billy.units import set_unit
 
     set_unit(plan, None)
+    _unit_groups(r, plan)
+
+
+def _unit_groups(r: Reading, plan: Plan) -> None:
+    """ "cost per request by model", "which customer costs the most per request": the unit cost of each value."""
+    dims = _ranking_dims(r)
+    if r.mentions:  # a value named ("for the chat feature"): its own unit cost
+        return
+    if dims and {"by_word", "listing", "group_by_word", "which", "high", "low", "top_n"} & r.cues:
+        plan.group_by = dims[:1]
+        plan.top = r.top_n or (1 if {"which", "high", "low"} & r.cues or r.top_low_word else 10)
+        plan.ascending = ("low" in r.cues or r.top_low_word) and "high" not in r.cues
 
 
 def _share(r: Reading, plan: Plan) -> None:
