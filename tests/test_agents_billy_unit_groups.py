@@ -71,3 +71,13 @@ def test_which_customer_costs_the_most_per_request_names_one(demo_store: Store, 
     per = [r[3] for r in rows]
     assert per == sorted(per, reverse=True)
     assert all(r[1] > 0 and r[2] > 0 for r in rows)
+
+
+def test_gpu_utilisation_by_instance_gives_each_instance(demo_store: Store, settings: Settings) -> None:
+    answer = ask(demo_store, "gpu utilisation by instance in october", as_of=AS_OF, settings=settings)
+    with demo_store.reader() as con:
+        (n,) = con.execute(
+            "SELECT count(DISTINCT instance_id) FROM gpu_samples WHERE ts >= TIMESTAMPTZ '2026-10-01' "
+            "AND ts < TIMESTAMPTZ '2026-11-01'"
+        ).fetchone()
+    assert "By instance:" in answer.answer and answer.answer.count("%;") + 1 >= min(n, 8) >= 2, answer.answer

@@ -173,10 +173,12 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         )
         return BillyAnswer(answer=text, value=None)
     names = sorted({r.instance_name or r.instance_id for r in rows}) if named else []
+    each = _per_instance(rows if named else res.instances, combined_utilization)
     text = (
         f"{pct(util)} average GPU utilisation for {what} {when}"
-        + (f" ({', '.join(names[:6])})" if names else "")
+        + (f" ({', '.join(names[:6])})" if names and len(each) <= 1 else "")
         + "."
+        + (f" By instance: {'; '.join(f'{n} {pct(u)}' for n, u in each[:8])}." if len(each) > 1 else "")
         + assumed(plan, ["utilisation = mean of the GPU samples over monitored GPU-hours"])
     )
     table = Table(
@@ -193,6 +195,15 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         ],
     )
     return BillyAnswer(answer=text, value=round(util, 2), table=table)
+
+
+def _per_instance(rows: list[Any], combine: Any) -> list[tuple[str, float]]:
+    """Each instance's utilisation over the period (its months combined by GPU-hours), busiest first."""
+    groups: dict[str, list[Any]] = {}
+    for r in rows:
+        groups.setdefault(str(r.instance_name or r.instance_id), []).append(r)
+    out = [(name, combine(g)) for name, g in groups.items()]
+    return sorted(((n, u) for n, u in out if u is not None), key=lambda nu: -nu[1])
 
 
 def _request_row(run: Runner, plan: Plan, index: ValueIndex) -> tuple[Any, Any, list[Filter]]:
