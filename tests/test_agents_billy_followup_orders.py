@@ -64,3 +64,25 @@ def test_that_compared_to_a_named_month_is_the_turn_befores_month_against_it(
         oct_, sep = _sum(store, "2026-10-01", "2026-11-01"), _sum(store, "2026-09-01", "2026-10-01")
         assert "from September 2026" in answer.answer and "to October 2026" in answer.answer, answer.answer
         assert f"{oct_:,.2f}" in answer.answer and f"{sep:,.2f}" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("follow", ["split that by model", "break it down by model"])
+def test_splitting_a_rankings_winner_splits_the_winners_spend(
+    stores: list[Store], settings: Settings, follow: str
+) -> None:
+    for store in stores:
+        first, answer = _thread(store, settings, "which team spent the most in october 2026", follow)
+        team = str(first.value)
+        want = _sum(
+            store,
+            "2026-10-01",
+            "2026-11-01",
+            f"lower(json_extract_string(Tags, '$.team')) = '{team.lower()}'",
+        )
+        assert f"{want:,.2f}" in answer.answer and "by model" in answer.answer, answer.answer
+
+
+def test_who_owns_it_ranks_the_teams_within_the_winner(stores: list[Store], settings: Settings) -> None:
+    for store in stores:
+        first, answer = _thread(store, settings, "which feature cost the most in october 2026", "who owns it")
+        assert str(first.value) in answer.answer and answer.value is not None, answer.answer

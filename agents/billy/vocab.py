@@ -236,5 +236,10 @@ PRONOUN = re.compile(
     r"squads?|ones?|instances?|boxes)\b|\b(did|does|was|is) it\b|\bit (cost|costs|spent|spend)\b|"
     # "how much was that in september" after a ranking: the winner
     r"\b(did|does|was|is) that\b(?! (day|week|month|quarter|year|period|spend|cost|bill|total))|"
-    r"\bthat (cost|costs|spent|spend)\b"
+    r"\bthat (cost|costs|spent|spend)\b|"
+    # "split that by model", "break it down by provider": the previous answer's winner, split
+    r"\b(split|splitting|break|breaking|slice|cut)( up| down)? (that|it|this|them)( up| down| out)? "
+    r"(by|per|into|across)\b|"
+    # "who owns it", "which team uses that": the winner's owner or user
+    r"\b(owns?|uses?|used|runs?|ran|drives?|drove) (it|that|them|this)\b"
 )
