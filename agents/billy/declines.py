@@ -51,6 +51,10 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         ),
         "users",
     ),
+    (  # "spend per engineer": a cost per person needs a headcount (a coding assistant's seats: assistants.py)
+        re.compile(r"\b(per|each|every)[ -](" + _STAFF + r")\b"),
+        "users",
+    ),
     (
         re.compile(
             r"\b(how many|number of|count of) ((active|daily|paying|unique|new) )*(" + _PEOPLE + r")\b"
