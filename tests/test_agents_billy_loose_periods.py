@@ -101,3 +101,23 @@ def test_slack_shorthand_for_why_and_expensive_reads_as_the_day_question(
         for said in ("y was oct 3 so pricey", "why was oct 3 so spendy"):
             answer = ask(store, said, as_of=WED, settings=settings)
             assert answer.value == plain.value and answer.value is not None, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("said", "up"), [("got more expensive", True), ("got pricier", True), ("got cheaper", False)]
+)
+def test_got_more_expensive_is_the_change_not_the_level(
+    stores: list[Store], settings: Settings, said: str, up: bool
+) -> None:
+    for store in stores:
+        answer = ask(store, f"which model {said} in october 2026", as_of=WED, settings=settings)
+        with store.reader() as con:
+            rows = con.execute(
+                "SELECT x_Model, sum(CASE WHEN ChargePeriodStart >= TIMESTAMPTZ '2026-10-01' THEN EffectiveCost "
+                "ELSE -EffectiveCost END) AS d FROM costs WHERE x_Model IS NOT NULL AND ChargePeriodStart >= "
+                "TIMESTAMPTZ '2026-09-01' AND ChargePeriodStart < TIMESTAMPTZ '2026-11-01' GROUP BY 1 ORDER BY d "
+                + ("DESC" if up else "ASC")
+                + " LIMIT 1"
+            ).fetchall()
+        assert str(answer.value).lower() == str(rows[0][0]).lower(), answer.answer
+        assert ("rose" if up else "fell") in answer.answer, answer.answer

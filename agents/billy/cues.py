@@ -70,7 +70,8 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         "change_word": bool(
             re.search(
                 r"\b(change|changed|grow|grew|increase|decrease|rise|rose|fall|fell|drop|dropped|more|less|"
-                r"go up|went up|go down|went down|trend|differ|delta|compar|vs|versus)",
+                r"go up|went up|go down|went down|trend|differ|delta|compar|vs|versus)"
+                r"|\b(got|gotten|getting|became|become) (pricier|costlier|cheaper)\b",
                 rest,
             )
         ),

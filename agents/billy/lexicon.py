@@ -288,6 +288,8 @@ UP_WORDS = {
     "more",
     "gain",
     "gained",
+    "pricier",
+    "costlier",
 }
 DOWN_WORDS = {
     "decrease",
@@ -312,6 +314,7 @@ DOWN_WORDS = {
     "reduced",
     "cut",
     "saved",
+    "cheaper",
 }
 
 

@@ -73,7 +73,10 @@ RE = {
         r"\b(change|changed|changes|increase\w*|decrease\w*|grow|grew|grown|growth|growing|rise|rose|risen|rising|"
         r"drop\w*|fall|fell|fallen|falling|jump\w*|climb\w*|declin\w*|shrink|shrank|differ\w*|delta|compar\w*|"
         r"vs\.?|versus|trend\w*|evolv\w*|move[ds]?|moving|swing)\b|\b(go|went|gone|going|goes) (up|down)\b|"
-        r"\b(up|down) (from|by|or)\b|\bmore than\b|\bless than\b|\bhigher than\b|\blower than\b"
+        r"\b(up|down) (from|by|or)\b|\bmore than\b|\bless than\b|\bhigher than\b|\blower than\b|"
+        # "which model got more expensive", "which team became cheaper": a change, not a ranking of the level
+        r"\b(got|gotten|getting|get|gets|became|become|becoming|grew) (more expensive|less expensive|pricier|"
+        r"costlier|cheaper|more costly|less costly)\b"
     ),
     "why": re.compile(
         r"\bwhy\b|\bdr[oi]ve\w*|\bdrivers?\b|\bexplain\w*|\bcaus\w*|\bbehind\b|\breasons?\b|"
@@ -133,7 +136,8 @@ RE = {
     ),
     "unsupported": re.compile(
         r"\b(forecast\w*|predict\w*|project(ed|ion)s?|will we|going to spend|end of (the )?(month|quarter|year)|"
-        r"budgets?|anomal\w*|unusual|outliers?|abnormal|savings?(?! plans?)|save|cheaper|optimi[sz]\w*|recommend\w*|"
+        r"budgets?|anomal\w*|unusual|outliers?|abnormal|savings?(?! plans?)|save|"
+        r"(?<!got )(?<!gotten )(?<!getting )(?<!became )(?<!become )cheaper|optimi[sz]\w*|recommend\w*|"
         r"reconcil\w*|estimat\w*|drift)\b"
     ),
 }
