@@ -121,3 +121,12 @@ def test_got_more_expensive_is_the_change_not_the_level(
             ).fetchall()
         assert str(answer.value).lower() == str(rows[0][0]).lower(), answer.answer
         assert ("rose" if up else "fell") in answer.answer, answer.answer
+
+
+def test_a_vendor_typed_with_two_letters_swapped_is_read_as_the_vendor(
+    stores: list[Store], settings: Settings
+) -> None:
+    for store in stores:
+        plain = ask(store, "openai spend in october 2026", as_of=WED, settings=settings)
+        slip = ask(store, "opneai spend in october 2026", as_of=WED, settings=settings)
+        assert slip.value == plain.value and plain.value is not None and "'opneai' matched" in slip.answer

@@ -128,6 +128,8 @@ _CONCEPT_WORDS = {
 }
 _PRONOUNS = {"they", "them", "their", "it", "its", "those", "these", "that", "this", "one"}
 _SLOT_PREV = {"on", "for", "did", "does"}
+_PAYEE_PREV = {"", "was", "is", "our", "whats", "what", "and", "or", "vs"}
+_PAYEE_NEXT = {"spend", "spending", "costs", "cost", "bill", "bills", "invoice"}
 _SLOT_NEXT = {"in", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
 
 
@@ -347,6 +349,8 @@ def unresolved_names(
         )
         slot = (
             (prev in _SLOT_PREV and nxt in _SLOT_NEXT)
+            # "zorblax spend last month", "what was zorblax spend": an unknown word where the payee goes
+            or (prev in _PAYEE_PREV and nxt in _PAYEE_NEXT and len(t.text) >= 4)
             # "and what about exploration?": the new name of a follow-up
             or (prev == "about" and _tok(q, i - 2) in ("what", "how") and nxt in {"", *_SLOT_NEXT})
             # "how much did the sims cost": an unknown word where the thing that cost goes

@@ -123,7 +123,9 @@ def find_mentions(
             continue
         if t.text in idx.value_tokens:
             continue
-        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85)
+        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85) or _transposed(
+            t.text, idx.value_tokens
+        )
         # a typo keeps the word's length; a shorter word that starts another ("process" of "processor") is a
         # different word
         if close and not (close[0].startswith(t.text) or t.text.startswith(close[0])):
@@ -138,6 +140,18 @@ def find_mentions(
     for m in mentions:
         used.update(range(m.first, m.last))
     return mentions, used
+
+
+def _transposed(word: str, values: set[str] | dict[str, object]) -> list[str]:
+    """ "opneai", "antrhopic": a value's word with two neighbouring letters swapped (difflib scores such a slip
+    below its cutoff); [] when none or more than one word fits."""
+
+    def swapped(v: str) -> bool:
+        diff = [k for k, (a, b) in enumerate(zip(v, word, strict=True)) if a != b]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and sorted(v) == sorted(word)
+
+    hits = [v for v in values if len(v) == len(word) and v != word and v[0] == word[0] and swapped(v)]
+    return hits if len(hits) == 1 else []
 
 
 _NAME_BEFORE = {"did", "does", "do", "has", "have"}
