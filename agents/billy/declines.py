@@ -37,6 +37,10 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
         "revenue",
     ),
     (re.compile(r"\b(gross |net |profit )?margins?\b"), "margin"),
+    (  # "the recommendations engine": a system's name (a value in the data would be masked before this)
+        re.compile(r"\brecommend\w*[ -](engine|service|system|model|api|feature|pipeline|bot|widget)s?\b"),
+        "a recommendation engine or service (no value of the data names one)",
+    ),
     (re.compile(r"\bprofit\w*\b|\broi\b|\breturn on investment\b"), "profit"),
     (
         re.compile(r"\bsalar(y|ies)\b|\bpayroll\b|\bwages?\b|\bstaff costs?\b"),

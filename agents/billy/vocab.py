@@ -137,7 +137,7 @@ RE = {
     "unsupported": re.compile(
         r"\b(forecast\w*|predict\w*|project(ed|ion)s?|will we|going to spend|end of (the )?(month|quarter|year)|"
         r"budgets?|anomal\w*|unusual|outliers?|abnormal|savings?(?! plans?)|save|"
-        r"(?<!got )(?<!gotten )(?<!getting )(?<!became )(?<!become )cheaper|optimi[sz]\w*|recommend\w*|"
+        r"(?<!got )(?<!gotten )(?<!getting )(?<!became )(?<!become )cheaper|optimi[sz]\w*|recommend\w*(?! (?:engine|service|system|model|api|feature|pipeline|bot|widget)s?\b)|"
         r"reconcil\w*|estimat\w*|drift)\b"
     ),
 }
@@ -164,7 +164,7 @@ DELEGATES = [
     (
         "savings",
         re.compile(
-            r"\b(save|savings(?! plans?)|cheaper (alternative|option|model)s?|optimi[sz]\w*|recommend\w*|"
+            r"\b(save|savings(?! plans?)|cheaper (alternative|option|model)s?|optimi[sz]\w*|recommend\w*(?! (?:engine|service|system|model|api|feature|pipeline|bot|widget)s?\b)|"
             r"reduce (our )?(costs?|spend|bill)|cut (our )?(costs?|spend|bill))\b"
         ),
     ),
