@@ -127,10 +127,28 @@ _CONCEPT_WORDS = {
     "subsidiary",
 }
 _PRONOUNS = {"they", "them", "their", "it", "its", "those", "these", "that", "this", "one"}
-_SLOT_PREV = {"on", "for", "did", "does"}
-_PAYEE_PREV = {"", "was", "is", "our", "whats", "what", "and", "or", "vs"}
+_SLOT_PREV = {"on", "for", "did", "does", "pay", "paid", "owe", "owed"}
+_PAYEE_PREV = {"", "was", "is", "our", "whats", "what", "and", "or", "vs", "to"}
 _PAYEE_NEXT = {"spend", "spending", "costs", "cost", "bill", "bills", "invoice"}
-_SLOT_NEXT = {"in", "last", "this", "during", "since", "cost", "costs", "spend", "spent"}
+# "" is the end of the question: "how much did we spend on zorblax" (it answered the company's total)
+_SLOT_NEXT = {
+    "",
+    "in",
+    "last",
+    "this",
+    "during",
+    "since",
+    "cost",
+    "costs",
+    "spend",
+    "spent",
+    "charge",
+    "charged",
+    "bill",
+    "billed",
+    "invoice",
+    "invoiced",
+}
 
 
 def _tok(q: _Question, i: int) -> str:
