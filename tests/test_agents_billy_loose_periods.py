@@ -43,6 +43,8 @@ READ = [  # (question, as_of, first day, last day)
     ("what have we spent lately", WED, D("2026-09-21"), D("2026-10-20")),
     ("spend over the last few days", WED, D("2026-10-18"), D("2026-10-20")),
     ("spend last mo", WED, D("2026-09-01"), D("2026-09-30")),
+    ("spend from sept to now", WED, D("2026-09-01"), WED),
+    ("anthropic spend sept 15 till today", WED, D("2026-09-15"), WED),
 ]
 
 UNREAD = [

@@ -127,7 +127,7 @@ _CONCEPT_WORDS = {
     "subsidiary",
 }
 _PRONOUNS = {"they", "them", "their", "it", "its", "those", "these", "that", "this", "one"}
-_SLOT_PREV = {"on", "for", "did", "does", "pay", "paid", "owe", "owed"}
+_SLOT_PREV = {"on", "for", "did", "does", "pay", "paid", "owe", "owed", "with", "via", "through", "to"}
 _PAYEE_PREV = {"", "was", "is", "our", "whats", "what", "and", "or", "vs", "to"}
 _PAYEE_NEXT = {"spend", "spending", "costs", "cost", "bill", "bills", "invoice"}
 # "" is the end of the question: "how much did we spend on zorblax" (it answered the company's total)

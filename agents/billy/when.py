@@ -338,6 +338,23 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
                 start=pm.period.start, end=last + dt.timedelta(days=1), label=f"{pm.period.start} to {last}"
             )
             pm.kind = "since"
+    # "from September to now", "sept till today": from that period's start through today.
+    for pm in found:
+        after = re.match(
+            r"\s*(?:to|until|till|through|thru|-)\s*(?:now|today|date|the present)(?![\w-])", t[pm.end :]
+        )
+        if after and pm.kind not in ("since",):
+            before = t[max(0, pm.start - 5) : pm.start]
+            start_from = re.search(r"from\s*$", before)
+            if start_from:
+                pm.start -= len(before) - start_from.start()
+            pm.end += after.end()
+            pm.period = Period(
+                start=pm.period.start,
+                end=today + dt.timedelta(days=1),
+                label=f"{pm.period.start} to {today}",
+            )
+            pm.kind = "since"
     over = re.search(
         _B + r"(day|week|month|quarter|year)[ -]over[ -](?:the[ -])?\1|(dod|wow|mom|qoq|yoy)" + _E, t
     )
