@@ -25,6 +25,7 @@ _STAFF = (
     r"engineers?|developers?|devs?|analysts?|scientists?|researchers?|designers?|ftes?|contractors?|folks"
 )
 _IN_TEAMS = "headcount (how many people are in a team)"
+_PER_STAFF = re.compile(r"\b(per|each|every)[ -](" + _STAFF + r")\b")
 # Concepts a cost store does not hold: (pattern, what to say).
 CONCEPTS: list[tuple[re.Pattern[str], str]] = [
     (
@@ -53,10 +54,6 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
             + _PEOPLE
             + r")\b"
         ),
-        "users",
-    ),
-    (  # "spend per engineer": a cost per person needs a headcount (a coding assistant's seats: assistants.py)
-        re.compile(r"\b(per|each|every)[ -](" + _STAFF + r")\b"),
         "users",
     ),
     (
@@ -199,6 +196,10 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     currency = other_currency(rest, index)
     if currency:
         out.append(currency)
+    staff = _PER_STAFF.search(rest)
+    if staff and not r.assistant and not out:
+        # "spend per engineer": a cost per person needs a headcount (a coding assistant's seats: assistants.py)
+        out.append(f"a headcount of {staff.group(2)} (a cost per {staff.group(2)} needs one)")
     users = _USING.search(r.rest)
     if users and not _held(users.group("noun"), _COUNTED_HERE, index) and not r.assistant and not out:
         out.append(f"a count of the {users.group('noun')} it takes or serves (the store counts no people)")
