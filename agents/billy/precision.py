@@ -127,7 +127,8 @@ _CONCEPT_WORDS = {
     "subsidiary",
 }
 _PRONOUNS = {"they", "them", "their", "it", "its", "those", "these", "that", "this", "one"}
-_SLOT_PREV = {"on", "for", "did", "does", "pay", "paid", "owe", "owed", "with", "via", "through", "to"}
+_SLOT_PREV = {"on", "for", "did", "does", "pay", "paid", "owe", "owed", "with", "via", "through"}
+_WENT_TO = {"went", "go", "goes", "gone", "paid", "sent", "owe", "owed"}  # "how much went to zorblax"
 _PAYEE_PREV = {"", "was", "is", "our", "whats", "what", "and", "or", "vs", "to"}
 _PAYEE_NEXT = {"spend", "spending", "costs", "cost", "bill", "bills", "invoice"}
 # "" is the end of the question: "how much did we spend on zorblax" (it answered the company's total)
@@ -369,6 +370,7 @@ def unresolved_names(
             (prev in _SLOT_PREV and nxt in _SLOT_NEXT)
             # "zorblax spend last month", "what was zorblax spend": an unknown word where the payee goes
             or (prev in _PAYEE_PREV and nxt in _PAYEE_NEXT and len(t.text) >= 4)
+            or (prev == "to" and _tok(q, i - 2) in _WENT_TO and nxt in _SLOT_NEXT)
             # "and what about exploration?": the new name of a follow-up
             or (prev == "about" and _tok(q, i - 2) in ("what", "how") and nxt in {"", *_SLOT_NEXT})
             # "how much did the sims cost": an unknown word where the thing that cost goes
