@@ -188,11 +188,18 @@ _SHORTHAND = {
     "mnoth": "month",
     "qtr": "quarter",
     "qtrs": "quarters",
+    "wk": "week",
+    "wks": "weeks",
+    "yr": "year",
+    "yrs": "years",
+    "prev": "previous",
 }
 
 
 def slack_typos(text: str) -> str:
-    """ "wat happened on 8/24": shorthand for a question word read as the word."""
+    """ "wat happened on 8/24", "y was tues so pricey": shorthand for a question word read as the word ("y"
+    only opening a question before its verb)."""
+    text = re.sub(r"^(\s*)[Yy](?=\s+(?:was|is|were|are|did|does|do|has|have|had)\b)", r"\1why", text)
     return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
 
 

@@ -223,7 +223,7 @@ GPU_WORD = re.compile(r"(?:g[bh]|mi|[abhlvt])\d{1,3}[a-z]?s?")  # "a100s", "l4",
 GPU_NAME = re.compile(r"\b" + GPU_WORD.pattern + r"\b")
 # "what went wrong", "what happened", "why was ... so expensive"
 WENT_WRONG = re.compile(
-    r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much)\b|\bwhy\b|"
+    r"\bwhat (went|is|was) wrong\b|\bwhat happened\b|\bso (expensive|high|much|pricey|spendy|costly|pricy)\b|\bwhy\b|"
     r"\b(blew|blow|blown|blowing) up\b|\bwent (sideways|haywire)\b|"
     r"\b(wtf|wth|what the (hell|heck|fuck)) (happened|went on|is going on|was going on)\b|\bwhat went on\b"
 )
