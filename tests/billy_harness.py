@@ -150,6 +150,8 @@ def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str
     `names`: every name (separated by |) in the answer; `landing`: the month-to-date actual (SQL in `spec`) among
     the figures and a value above it."""
     text, value = answer.answer, answer.value  # type: ignore[attr-defined]
+    # a decline's example questions name real values ("What did command-r-plus cost ..."): never an answer
+    text = text.split("I can answer questions like")[0]
     if kind == "none":
         return value is None and not _MONEY.search(text), "expected no figure"
     if kind == "names":

@@ -15,16 +15,34 @@ from spendscope.agents.billy.vocab import (
     RE,
 )
 
+# what a forecast is called: asked, never a name unless it is the whole value or said as one
+_FORECAST_WORDS = frozenset({"forecast", "forecasts", "projection", "projections", "prediction", "landing"})
+_NAME_BEFORE = frozenset({"on", "for", "by", "did", "does"})  # "spend on forecast", "what did forecast cost"
+
 
 def vocabulary_not_names(
     q: _Question, mentions: list[Mention], used: set[int]
 ) -> tuple[list[Mention], set[int]]:
-    """A value that is also a change word ("the growth team") is not a name in "spend growth from A to B"."""
+    """A value that is also a change word ("the growth team") is not a name in "spend growth from A to B"; a
+    forecast word that is only part of values ("month end forecast for cohere" beside the workloads
+    demand-forecast and forecast-train) asks for the forecast, unless said as a name ("the forecast workload",
+    "spend on forecast", "what did forecast cost")."""
     keep: list[Mention] = []
     for m in mentions:
         word = q.toks[m.first].text if m.last - m.first == 1 else ""
         prev = q.toks[m.first - 1].text if m.first > 0 else ""
+        nxt = q.toks[m.last].text if m.last < len(q.toks) else ""
         if word in CHANGE_NOUNS and not m.context_word and prev in MEASURE_NOUNS:
+            used = used - {m.first}
+            continue
+        if (
+            word in _FORECAST_WORDS
+            and not m.exact
+            and not m.fuzzy
+            and not m.context_word
+            and prev not in _NAME_BEFORE
+            and nxt not in ("spent", "cost", "costs")
+        ):
             used = used - {m.first}
             continue
         keep.append(m)
