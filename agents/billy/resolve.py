@@ -96,6 +96,17 @@ def _adjacent_dim(
     return "", -1, -1
 
 
+def _swapped(word: str, words: object) -> list[str]:
+    """ "gemnii" of "gemini": a value's word with two neighbouring letters swapped (difflib scores such a slip in
+    a short word below its cutoff); the first letter kept."""
+    for w in words:  # type: ignore[attr-defined]
+        if len(w) == len(word) and w[0] == word[0] and w != word and sorted(w) == sorted(word):
+            diff = [i for i, (a, b) in enumerate(zip(word, w, strict=True)) if a != b]
+            if len(diff) == 2 and diff[1] == diff[0] + 1:
+                return [w]
+    return []
+
+
 def find_mentions(
     idx: ValueIndex, toks: list[Token], blocked: set[int], known: set[str]
 ) -> tuple[list[Mention], set[int]]:
@@ -123,10 +134,15 @@ def find_mentions(
             continue
         if t.text in idx.value_tokens:
             continue
-        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85)
+        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85) or _swapped(
+            t.text, idx.value_tokens
+        )
         # a typo keeps the word's length; a shorter word that starts another ("process" of "processor") is a
-        # different word
-        if close and not (close[0].startswith(t.text) or t.text.startswith(close[0])):
+        # different word, but a name's last letter dropped ("coher" of "cohere") is the name
+        if close and (
+            not (close[0].startswith(t.text) or t.text.startswith(close[0]))
+            or (len(close[0]) == len(t.text) + 1 and close[0] != t.text + "s" and len(t.text) >= 5)
+        ):
             fake = [close[0]]
             m = _match_span(idx, toks, i, i + 1, fake, used)
             if m is not None:
