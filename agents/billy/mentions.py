@@ -21,12 +21,14 @@ _NAME_BEFORE = frozenset({"on", "for", "by", "did", "does"})  # "spend on foreca
 
 
 def vocabulary_not_names(
-    q: _Question, mentions: list[Mention], used: set[int]
+    q: _Question, mentions: list[Mention], used: set[int], dim_words: dict[tuple[str, ...], str] | None = None
 ) -> tuple[list[Mention], set[int]]:
     """A value that is also a change word ("the growth team") is not a name in "spend growth from A to B"; a
     forecast word that is only part of values ("month end forecast for cohere" beside the workloads
     demand-forecast and forecast-train) asks for the forecast, unless said as a name ("the forecast workload",
-    "spend on forecast", "what did forecast cost")."""
+    "spend on forecast", "what did forecast cost"); the word of another dimension of the store that is only part
+    of values ("which customer cost the most" beside the team customer-success, with telemetry's customers) names
+    that dimension (`dim_words`: the index's words of its dimensions)."""
     keep: list[Mention] = []
     for m in mentions:
         word = q.toks[m.first].text if m.last - m.first == 1 else ""
@@ -42,6 +44,15 @@ def vocabulary_not_names(
             and not m.context_word
             and prev not in _NAME_BEFORE
             and nxt not in ("spent", "cost", "costs")
+        ):
+            used = used - {m.first}
+            continue
+        if (
+            dim_words
+            and dim_words.get((word,), m.dim) != m.dim
+            and not m.exact
+            and not m.fuzzy
+            and not m.context_word
         ):
             used = used - {m.first}
             continue

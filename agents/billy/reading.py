@@ -140,7 +140,7 @@ def read_question(
     r.periods, r.over = list(scan.mentions), scan.over
     known = _known_words(index)
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
-    mentions, used = vocabulary_not_names(q, mentions, used)
+    mentions, used = vocabulary_not_names(q, mentions, used, index.dim_words)
     mentions, used = ordinary_words(q, mentions, used, index, known)
     mentions, used = split_compounds(q, mentions, used, known, index)
     mentions, used = slipped_own_names(q, mentions, used, index)
