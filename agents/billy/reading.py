@@ -200,6 +200,14 @@ def slack_typos(text: str) -> str:
     """ "wat happened on 8/24", "y was tues so pricey": shorthand for a question word read as the word ("y"
     only opening a question before its verb)."""
     text = re.sub(r"^(\s*)[Yy](?=\s+(?:was|is|were|are|did|does|do|has|have|had)\b)", r"\1why", text)
+    # "drop staging", "and remove openai": a follow-up opened by a command to leave a name out excludes it (never
+    # "drop" as a change: "spend drop for openai" has the name after, not the command)
+    text = re.sub(
+        r"^(\s*(?:and |but |now |ok |then |pls |please )?)(?:drop|remove|skip|take out|strip out|leave off)(?=\s)",
+        r"\1excluding",
+        text,
+        flags=re.I,
+    )
     return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
 
 
