@@ -265,6 +265,13 @@ def _driver_named(previous: Plan, q: _Question, index: ValueIndex) -> Plan:
         ent = next((f for f in previous.answer_drivers if f.dimension == dim), None)
         if ent is not None:
             return previous.model_copy(update={"answer_entity": ent})
+    if re.search(r"\b(did|does|was) it\b|\bit cost", q.low) and re.search(r"\bthat day\b", q.low):
+        # "how much did it cost that day" after "why was apr 6 so expensive": "it" is not the day (named apart)
+        # but what drove it, its model when the explanation names one
+        drivers = previous.answer_drivers
+        ent = next((f for f in drivers if f.dimension == "model"), drivers[0] if drivers else None)
+        if ent is not None:
+            return previous.model_copy(update={"answer_entity": ent})
     return previous
 
 
