@@ -231,7 +231,9 @@ KOPI_THREADS = [
     ]),
 ]  # fmt: skip
 
-KOPI_MISSES: dict[str, str] = {}
+KOPI_MISSES: dict[str, str] = {
+    "whats the forecast": "ambiguous: read as the next 30 days' forecast (its dates stated), not May's landing",
+}
 
 # ------------------------------------------------------------------------------------------ Kitehawk Aerial
 
@@ -373,7 +375,9 @@ KITE_THREADS = [
     ]),
 ]  # fmt: skip
 
-KITE_MISSES: dict[str, str] = {}
+KITE_MISSES: dict[str, str] = {
+    "the thermal thing last wk": "ambiguous: 'thing' is not read as the box; declined with no figure",
+}
 
 
 class _Round20(ThreadedRound):

@@ -107,6 +107,13 @@ def _swapped(word: str, words: object) -> list[str]:
     return []
 
 
+def _builtin_word(idx: ValueIndex, word: str) -> bool:
+    """Whether `word` is a word of a built-in dimension's value (a provider, service or model name)."""
+    return any(
+        word in tokens(v) for d, kind in idx.kinds.items() if kind == "builtin" for v in idx.values.get(d, [])
+    )
+
+
 def find_mentions(
     idx: ValueIndex, toks: list[Token], blocked: set[int], known: set[str]
 ) -> tuple[list[Mention], set[int]]:
@@ -134,15 +141,22 @@ def find_mentions(
             continue
         if t.text in idx.value_tokens:
             continue
-        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85) or _swapped(
-            t.text, idx.value_tokens
+        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85)
+        vendor = (
+            bool(close)
+            and close[0].startswith(t.text)
+            and len(close[0]) == len(t.text) + 1
+            and close[0] != t.text + "s"
         )
+        if not close:
+            close = _swapped(t.text, idx.value_tokens)
+            vendor = bool(close)
         # a typo keeps the word's length; a shorter word that starts another ("process" of "processor") is a
-        # different word, but a name's last letter dropped ("coher" of "cohere") is the name
-        if close and (
-            not (close[0].startswith(t.text) or t.text.startswith(close[0]))
-            or (len(close[0]) == len(t.text) + 1 and close[0] != t.text + "s" and len(t.text) >= 5)
-        ):
+        # different word, but a vendor's or model's name with its last letter dropped ("coher" of "cohere") or
+        # two letters swapped ("gemnii") is that name (a company's own names with a slip stay unknown)
+        if vendor and not _builtin_word(idx, close[0]):
+            close = []
+        if close and (not (close[0].startswith(t.text) or t.text.startswith(close[0])) or vendor):
             fake = [close[0]]
             m = _match_span(idx, toks, i, i + 1, fake, used)
             if m is not None:
