@@ -104,3 +104,21 @@ def entity_comparison(mentions: list[Mention], rest: str) -> str | None:
         if n >= 2 and re.search(r"\b(or|vs\.?|versus|compared|than|between)\b", rest):
             return d
     return None
+
+
+_AGAINST = re.compile(
+    r"\s*(?:(?:cost|costs|spend|spent|was|were|is|are|did|do)\s+)?(?:more|less|higher|lower|bigger|smaller|"
+    r"cheaper|pricier|larger)\s+than\s*(?:the |our )?|\s*(?:vs\.?|versus|compared (?:to|with))\s*(?:the |our )?"
+)
+
+
+def cross_dimension_comparison(q: _Question, mentions: list[Mention]) -> tuple[Mention, Mention] | None:
+    """Two names of different dimensions set against each other ("did staging cost more than marketing": an
+    environment against a team): no one figure answers it (their rows overlap), so no change over time of both
+    together either; the pair, or None."""
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if a.dim == b.dim or a.negated or b.negated:
+            continue
+        if _AGAINST.fullmatch(q.low[q.toks[a.last - 1].end : q.toks[b.first].start]):
+            return a, b
+    return None

@@ -156,6 +156,18 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if r.periods:
         _like_for_like(plan, index)
         _past_the_data(plan, index, r.today)
+    if plan.intent == "compare" and len(r.periods) < 2 and not followup:
+        from spendscope.agents.billy.mentions import cross_dimension_comparison
+
+        pair = cross_dimension_comparison(q, r.mentions)
+        if pair is not None:  # "did staging cost more than marketing in april": not both together over time
+            a, b = pair
+            plan.intent = "unknown"
+            plan.unsupported.append(
+                f"one figure setting {a.dim.replace('_', ' ')} {', '.join(a.values)} against "
+                f"{b.dim.replace('_', ' ')} {', '.join(b.values)} (two different dimensions whose rows overlap: "
+                "ask for each on its own)"
+            )
     plan.unresolved = list(r.unresolved)
     plan.unresolved_dims = dict(r.unresolved_dims)
     if rule.name == "figure" and not followup and plan.intent == "total" and not plan.unresolved:
