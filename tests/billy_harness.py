@@ -140,7 +140,7 @@ def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, .
 
 
 _MONEY = re.compile(
-    r"[$€£¥₹₩]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|INR|SEK|KRW|NOK|PLN|ZAR|DKK|CZK)\s?\d|\d\s?Kč|\d\s?zł|\d\s?kr\b|\bkr\.?\s?\d|\bR\s?\d[\d,]*\.\d\d\b"
+    r"[$€£¥₹₩]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|INR|SEK|KRW|NOK|PLN|ZAR|DKK|CZK|SGD)\s?\d|\d\s?Kč|\d\s?zł|\d\s?kr\b|\bkr\.?\s?\d|\bR\s?\d[\d,]*\.\d\d\b"
 )
 _DOLLARS = re.compile(r"\$\s?\d")
 
@@ -150,6 +150,8 @@ def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str
     `names`: every name (separated by |) in the answer; `landing`: the month-to-date actual (SQL in `spec`) among
     the figures and a value above it."""
     text, value = answer.answer, answer.value  # type: ignore[attr-defined]
+    # a decline's example questions name real values ("What did command-r-plus cost ..."): never an answer
+    text = text.split("I can answer questions like")[0]
     if kind == "none":
         return value is None and not _MONEY.search(text), "expected no figure"
     if kind == "names":

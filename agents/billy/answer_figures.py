@@ -208,6 +208,20 @@ def _yes_no(plan: Plan, dim: str, rows: list[Any], when: str) -> str:
     )
 
 
+def _gap(plan: Plan, dim: str, rows: list[Any]) -> str:
+    """ "anthropic vs openai in july", "how much more did X cost than Y": two values named side by side, so the
+    gap between them ('' otherwise)."""
+    two = any(f.dimension == dim and f.op == "in" and len(f.values) == 2 for f in plan.filters)
+    if not two or len(rows) != 2:
+        return ""
+    win, lose = rows
+    more = "less" if plan.ascending else "more"
+    return (
+        f" That is {figure(abs(win.value - lose.value), plan.measure)} {more} than {lose.group[dim]} "
+        f"({figure(lose.value, plan.measure)})."
+    )
+
+
 def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     dim = plan.group_by[0]
     res = query(run, plan, group_by=[dim])
@@ -243,7 +257,7 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         text = (
             f"{cap(named(dim, name))} {_verb(dim, plan.measure, plan.ascending)}{on} {when}: "
             f"{figure(first.value, plan.measure)} ({pct(first.share_pct)} of {figure(res.total, plan.measure)})."
-        )
+        ) + _gap(plan, dim, rows)
     else:
         listed = ", ".join(f"{r.group[dim]} ({figure(r.value, plan.measure)})" for r in rows[:n])
         word = "bottom" if plan.ascending else "top"

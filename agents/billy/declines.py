@@ -319,8 +319,10 @@ def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
     # close": tickets are counted nowhere); the counted word itself is never a masked name (`rest`)
     # a grouping does not make it held either ("how many turbines did we service": the verb read as the service
     # dimension); a counted word that names a dimension is held (`_held`)
-    if m is None or r.assistant or r.delegate or r.measure != "cost":
-        return None
+    from spendscope.agents.billy.inventory import DEVICE_COUNT
+
+    if m is None or r.assistant or r.delegate or r.measure != "cost" or DEVICE_COUNT.search(r.low):
+        return None  # GPUs and instances are counted (agents/billy/inventory.py)
     words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
     word = words[0] if words else ""
     return None if not word or _held(word, _COUNTED_HERE, index) else word

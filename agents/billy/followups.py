@@ -82,6 +82,11 @@ COMPLETE = re.compile(
 )
 
 
+# what a question asks in money ("what did it cost", "its spend"): never a utilisation or a count
+_NOT_MONEY = ("utilization", "gpu_utilization", "gpu_count", "count")
+_MONEY_ASKED = re.compile(r"\b(cost|costs|costing|spend|spent|spending|bill|billed|pay|paid)\b")
+
+
 def _merge_followup(
     prev: Plan,
     new: Plan,
@@ -100,6 +105,8 @@ def _merge_followup(
     merged.unsupported = list(new.unsupported)
     merged.as_of = new.as_of or prev.as_of
     strong_intent = new.intent not in ("total",) or bool(re.search(r"\b(how much|how many|total)\b", q.low))
+    if new.intent == "total" and prev.intent in _NOT_MONEY and _MONEY_ASKED.search(q.low):
+        strong_intent = True  # "what did it cost in april" after a box's utilisation: its cost, not its use
     if strong_intent and new.intent != "total":
         merged.intent = new.intent
         merged.group_by = new.group_by or merged.group_by

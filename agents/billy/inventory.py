@@ -17,9 +17,11 @@ if TYPE_CHECKING:
     from spendscope.agents.billy.resolve import ValueIndex
     from spendscope.agents.billy.runner import Runner
 
+# "how many gpus", "how many a100s" (a GPU model's name counts its GPUs)
 DEVICE_COUNT = re.compile(
     r"\b(?:how many|number of|count of) (?:distinct |different |unique |separate )?(?:of (?:our |the )?)?"
-    r"(?P<what>(?:gpu |gpus )?(?:gpus|instances|boxes|machines|nodes|servers|vms|cards|devices))\b(?! hours?\b)"
+    r"(?P<what>(?:gpu |gpus )?(?:gpus|instances|boxes|machines|nodes|servers|vms|cards|devices)|"
+    r"(?:g[bh]|mi|[abhlvt])\d{1,3}[a-z]?s)\b(?! hours?\b)"
 )
 IDLE = re.compile(r"\b(idle|unused|sat idle|sitting idle|doing nothing|wasted)\b")
 # "how many instances have idle gpus", "had idle time": instances with any idle GPU-hours (not idle as a whole)
@@ -39,7 +41,13 @@ def device_subject(low: str) -> str | None:
     if m is None:
         return "idle instances" if WHICH_IDLE.search(low) else None
     what = m.group("what")
-    counted = "gpus" if what in ("gpus", "cards", "gpu cards", "gpus cards") else "instances"
+    counted = (
+        "gpus"
+        if what in ("gpus", "cards", "gpu cards", "gpus cards")
+        or what[-1:].isdigit()
+        or re.fullmatch(r"[a-z]+\d+[a-z]?s", what)
+        else "instances"
+    )
     return f"idle {counted}" if IDLE.search(low[m.end() :]) else counted
 
 
@@ -93,9 +101,9 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     else:
         listed = ", ".join(f"{names[i]} ({gpus[i]} GPU{'s' if gpus[i] != 1 else ''})" for i in by_id)
         n_gpus = sum(gpus.values())
-        text = f"{n_gpus} GPUs on {len(by_id)} GPU instance{'s' if len(by_id) != 1 else ''}{where} {when}: {listed}."
+        text = f"{n_gpus} GPU{'s' if n_gpus != 1 else ''} on {len(by_id)} GPU instance{'s' if len(by_id) != 1 else ''}{where} {when}: {listed}."
         if plan.subject == "instances":
-            text = f"{len(by_id)} GPU instance{'s' if len(by_id) != 1 else ''} ({n_gpus} GPUs){where} {when}: {listed}."
+            text = f"{len(by_id)} GPU instance{'s' if len(by_id) != 1 else ''} ({n_gpus} GPU{'s' if n_gpus != 1 else ''}){where} {when}: {listed}."
         value = n_gpus if plan.subject == "gpus" else len(by_id)
     table = Table(
         columns=["instance", "gpus", "avg_utilization_pct"],

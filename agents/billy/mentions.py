@@ -15,16 +15,45 @@ from spendscope.agents.billy.vocab import (
     RE,
 )
 
+# what a forecast is called: asked, never a name unless it is the whole value or said as one
+_FORECAST_WORDS = frozenset({"forecast", "forecasts", "projection", "projections", "prediction", "landing"})
+_NAME_BEFORE = frozenset({"on", "for", "by", "did", "does"})  # "spend on forecast", "what did forecast cost"
+
 
 def vocabulary_not_names(
-    q: _Question, mentions: list[Mention], used: set[int]
+    q: _Question, mentions: list[Mention], used: set[int], dim_words: dict[tuple[str, ...], str] | None = None
 ) -> tuple[list[Mention], set[int]]:
-    """A value that is also a change word ("the growth team") is not a name in "spend growth from A to B"."""
+    """A value that is also a change word ("the growth team") is not a name in "spend growth from A to B"; a
+    forecast word that is only part of values ("month end forecast for cohere" beside the workloads
+    demand-forecast and forecast-train) asks for the forecast, unless said as a name ("the forecast workload",
+    "spend on forecast", "what did forecast cost"); the word of another dimension of the store that is only part
+    of values ("which customer cost the most" beside the team customer-success, with telemetry's customers) names
+    that dimension (`dim_words`: the index's words of its dimensions)."""
     keep: list[Mention] = []
     for m in mentions:
         word = q.toks[m.first].text if m.last - m.first == 1 else ""
         prev = q.toks[m.first - 1].text if m.first > 0 else ""
+        nxt = q.toks[m.last].text if m.last < len(q.toks) else ""
         if word in CHANGE_NOUNS and not m.context_word and prev in MEASURE_NOUNS:
+            used = used - {m.first}
+            continue
+        if (
+            word in _FORECAST_WORDS
+            and not m.exact
+            and not m.fuzzy
+            and not m.context_word
+            and prev not in _NAME_BEFORE
+            and nxt not in ("spent", "cost", "costs")
+        ):
+            used = used - {m.first}
+            continue
+        if (
+            dim_words
+            and dim_words.get((word,), m.dim) != m.dim
+            and not m.exact
+            and not m.fuzzy
+            and not m.context_word
+        ):
             used = used - {m.first}
             continue
         keep.append(m)
@@ -54,6 +83,7 @@ def same_dimension_conflicts(q: _Question, mentions: list[Mention]) -> None:
         between = q.low[q.toks[a.last - 1].end : q.toks[b.first].start]
         if re.fullmatch(
             r"[\s,/&+]*(?:(?:and|or|nor|vs\.?|versus|plus|with|to|than|compared (?:to|with)|"
+            r"(?:cost|costs|spend|spent|did) than|"
             r"(?:(?:cost|costs|spend|spent|was|were|is|are|did) )?(?:more|less|higher|lower|bigger|smaller|cheaper|"
             r"pricier|larger) than)[\s,]*)*"
             r"(?:the |our )?\s*",
@@ -73,4 +103,22 @@ def entity_comparison(mentions: list[Mention], rest: str) -> str | None:
     for d, n in dims.items():
         if n >= 2 and re.search(r"\b(or|vs\.?|versus|compared|than|between)\b", rest):
             return d
+    return None
+
+
+_AGAINST = re.compile(
+    r"\s*(?:(?:cost|costs|spend|spent|was|were|is|are|did|do)\s+)?(?:more|less|higher|lower|bigger|smaller|"
+    r"cheaper|pricier|larger)\s+than\s*(?:the |our )?|\s*(?:vs\.?|versus|compared (?:to|with))\s*(?:the |our )?"
+)
+
+
+def cross_dimension_comparison(q: _Question, mentions: list[Mention]) -> tuple[Mention, Mention] | None:
+    """Two names of different dimensions set against each other ("did staging cost more than marketing": an
+    environment against a team): no one figure answers it (their rows overlap), so no change over time of both
+    together either; the pair, or None."""
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if a.dim == b.dim or a.negated or b.negated:
+            continue
+        if _AGAINST.fullmatch(q.low[q.toks[a.last - 1].end : q.toks[b.first].start]):
+            return a, b
     return None

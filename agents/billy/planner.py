@@ -163,6 +163,18 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if r.periods:
         _like_for_like(plan, index)
         _past_the_data(plan, index, r.today)
+    if plan.intent == "compare" and len(r.periods) < 2 and not followup:
+        from spendscope.agents.billy.mentions import cross_dimension_comparison
+
+        pair = cross_dimension_comparison(q, r.mentions)
+        if pair is not None:  # "did staging cost more than marketing in april": not both together over time
+            a, b = pair
+            plan.intent = "unknown"
+            plan.unsupported.append(
+                f"one figure setting {a.dim.replace('_', ' ')} {', '.join(a.values)} against "
+                f"{b.dim.replace('_', ' ')} {', '.join(b.values)} (two different dimensions whose rows overlap: "
+                "ask for each on its own)"
+            )
     plan.unresolved = list(r.unresolved)
     plan.unresolved_dims = dict(r.unresolved_dims)
     if rule.name == "figure" and not followup and plan.intent == "total" and not plan.unresolved:
@@ -315,6 +327,13 @@ def _driver_named(previous: Plan, q: _Question, index: ValueIndex) -> Plan:
         noun = m.group(2)
         dim = index.dim_words.get((noun,)) or index.dim_words.get((noun.rstrip("s"),))
         ent = next((f for f in previous.answer_drivers if f.dimension == dim), None)
+        if ent is not None:
+            return previous.model_copy(update={"answer_entity": ent})
+    if re.search(r"\b(did|does|was) it\b|\bit cost", q.low) and re.search(r"\bthat day\b", q.low):
+        # "how much did it cost that day" after "why was apr 6 so expensive": "it" is not the day (named apart)
+        # but what drove it, its model when the explanation names one
+        drivers = previous.answer_drivers
+        ent = next((f for f in drivers if f.dimension == "model"), drivers[0] if drivers else None)
         if ent is not None:
             return previous.model_copy(update={"answer_entity": ent})
     return previous

@@ -146,7 +146,7 @@ def read_question(
     r.unread_period = unread_period(q.low, r.periods)
     known = _known_words(index)
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
-    mentions, used = vocabulary_not_names(q, mentions, used)
+    mentions, used = vocabulary_not_names(q, mentions, used, index.dim_words)
     mentions, used = ordinary_words(q, mentions, used, index, known)
     mentions, used = split_compounds(q, mentions, used, known, index)
     mentions, used = slipped_own_names(q, mentions, used, index)
@@ -201,6 +201,8 @@ _SHORTHAND = {
     "wks": "weeks",
     "mo": "month",
     "mos": "months",
+    "yr": "year",
+    "yrs": "years",
     "yday": "yesterday",
     "yest": "yesterday",
     "ytday": "yesterday",
@@ -212,7 +214,8 @@ _SHORTHAND = {
 
 
 _DROP = re.compile(
-    r"^(\s*)(?:and |now |ok,? |also )?(?:drop|remove|take out|strip out|filter out|leave out|ignore|exclude|minus)\b",
+    r"^(\s*)(?:and |but |now |ok,? |also |then |pls |please )?"
+    r"(?:drop|remove|skip|take out|strip out|filter out|leave out|leave off|ignore|exclude|minus)\b",
     re.I,
 )
 
@@ -224,8 +227,9 @@ def imperative_exclusions(text: str) -> str:
 
 
 def slack_typos(text: str) -> str:
-    """ "wat happened on 8/24": shorthand for a question word read as the word ("y was" at the start: why)."""
-    text = re.sub(r"^(\s*)y(?= (?:was|is|did|does|do|are|were|has|have|so)\b)", r"\1why", text, flags=re.I)
+    """ "wat happened on 8/24", "y was tues so pricey": shorthand for a question word read as the word ("y"
+    only opening a question before its verb)."""
+    text = re.sub(r"^(\s*)[Yy](?=\s+(?:was|is|were|are|did|does|do|has|have|had|so)\b)", r"\1why", text)
     return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
 
 

@@ -96,6 +96,24 @@ def _adjacent_dim(
     return "", -1, -1
 
 
+def _swapped(word: str, words: object) -> list[str]:
+    """ "gemnii" of "gemini": a value's word with two neighbouring letters swapped (difflib scores such a slip in
+    a short word below its cutoff); the first letter kept."""
+    for w in words:  # type: ignore[attr-defined]
+        if len(w) == len(word) and w[0] == word[0] and w != word and sorted(w) == sorted(word):
+            diff = [i for i, (a, b) in enumerate(zip(word, w, strict=True)) if a != b]
+            if len(diff) == 2 and diff[1] == diff[0] + 1:
+                return [w]
+    return []
+
+
+def _builtin_word(idx: ValueIndex, word: str) -> bool:
+    """Whether `word` is a word of a built-in dimension's value (a provider, service or model name)."""
+    return any(
+        word in tokens(v) for d, kind in idx.kinds.items() if kind == "builtin" for v in idx.values.get(d, [])
+    )
+
+
 def find_mentions(
     idx: ValueIndex, toks: list[Token], blocked: set[int], known: set[str]
 ) -> tuple[list[Mention], set[int]]:
@@ -123,12 +141,22 @@ def find_mentions(
             continue
         if t.text in idx.value_tokens:
             continue
-        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85) or _transposed(
-            t.text, idx.value_tokens
+        close = difflib.get_close_matches(t.text, list(idx.value_tokens), n=1, cutoff=0.85)
+        vendor = (
+            bool(close)
+            and close[0].startswith(t.text)
+            and len(close[0]) == len(t.text) + 1
+            and close[0] != t.text + "s"
         )
+        if not close:
+            close = _swapped(t.text, idx.value_tokens)
+            vendor = bool(close)
         # a typo keeps the word's length; a shorter word that starts another ("process" of "processor") is a
-        # different word
-        if close and not (close[0].startswith(t.text) or t.text.startswith(close[0])):
+        # different word, but a vendor's or model's name with its last letter dropped ("coher" of "cohere") or
+        # two letters swapped ("gemnii") is that name (a company's own names with a slip stay unknown)
+        if vendor and not _builtin_word(idx, close[0]):
+            close = []
+        if close and (not (close[0].startswith(t.text) or t.text.startswith(close[0])) or vendor):
             fake = [close[0]]
             m = _match_span(idx, toks, i, i + 1, fake, used)
             if m is not None:
@@ -140,18 +168,6 @@ def find_mentions(
     for m in mentions:
         used.update(range(m.first, m.last))
     return mentions, used
-
-
-def _transposed(word: str, values: set[str] | dict[str, object]) -> list[str]:
-    """ "opneai", "antrhopic": a value's word with two neighbouring letters swapped (difflib scores such a slip
-    below its cutoff); [] when none or more than one word fits."""
-
-    def swapped(v: str) -> bool:
-        diff = [k for k, (a, b) in enumerate(zip(v, word, strict=True)) if a != b]
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and sorted(v) == sorted(word)
-
-    hits = [v for v in values if len(v) == len(word) and v != word and v[0] == word[0] and swapped(v)]
-    return hits if len(hits) == 1 else []
 
 
 _NAME_BEFORE = {"did", "does", "do", "has", "have"}

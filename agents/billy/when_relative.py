@@ -22,12 +22,20 @@ from spendscope.tools.periods import (
 )
 
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY = r"(?P<wd>" + "|".join(_DAYS) + ")"
+# a weekday's name, or Slack's short form of it ("tues", "thurs", "weds", "fri")
+# ("thurs aug 12" is the date: the weekday before a date names no day of its own)
+_WEEKDAY = (
+    r"(?P<wd>"
+    + "|".join(_DAYS)
+    + r"|mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)(?![\w-])"
+    + r"(?!,?\s+(?:the\s+)?(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
+)
 
 
 def _latest(name: str, today: dt.date) -> dt.date:
     """The latest `name`day before `today` (a week before when today is that weekday)."""
-    back = (today.weekday() - _DAYS.index(name)) % 7 or 7
+    index = next(i for i, d in enumerate(_DAYS) if d.startswith(name[:3]))
+    back = (today.weekday() - index) % 7 or 7
     return today - dt.timedelta(days=back)
 
 
@@ -45,9 +53,14 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
             lambda m: before_last(m.group(1), today),
         ),
         (r"today", lambda m: day_period(today)),
-        (  # "last tuesday", "on friday": the latest such weekday before today
-            r"(?:on )?(?:last|this past|past|previous) " + _WEEKDAY + r"|on " + _WEEKDAY.replace("wd", "wd2"),
-            lambda m: day_period(_latest(m.group("wd") or m.group("wd2"), today)),
+        (  # "last tuesday", "on friday", "why was tues so pricey": the latest such weekday before today
+            r"(?:on )?(?:last|this past|past|previous) "
+            + _WEEKDAY
+            + r"|on "
+            + _WEEKDAY.replace("wd", "wd2")
+            + r"|(?:(?<=was )|(?<=were ))"
+            + _WEEKDAY.replace("wd", "wd3"),
+            lambda m: day_period(_latest(m.group("wd") or m.group("wd2") or m.group("wd3"), today)),
         ),
         (
             r"(?:(?:the )?(?:last|past|previous|prior|trailing|recent|preceding) )?"
