@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -75,3 +76,15 @@ def focus_public_store(_focus_public_master: Path, tmp_path: Path) -> Store:
     target = tmp_path / "focus_public.duckdb"
     shutil.copy(_focus_public_master, target)
     return Store(target, lock_timeout=10)
+
+
+@pytest.fixture(scope="module")
+def two_stores(demo_store: Store, _focus_public_master: Path) -> list[Store]:
+    """The demo company and the public eval export, read-only: Billy's checks that must hold on two stores."""
+    return [demo_store, Store(_focus_public_master, lock_timeout=10)]
+
+
+@pytest.fixture(scope="module")
+def billy_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings with a state folder of the module's own (Billy's threads and catalog cache)."""
+    return Settings(state_dir=tmp_path_factory.mktemp("state"), db="/nonexistent")

@@ -17,16 +17,6 @@ from spendscope.data.store import Store
 AS_OF = dt.date(2026, 10, 21)
 
 
-@pytest.fixture(scope="module")
-def stores(demo_store: Store, _focus_public_master) -> list[Store]:  # noqa: ANN001
-    return [demo_store, Store(_focus_public_master, lock_timeout=10)]
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db="/nonexistent")
-
-
 def _sum(store: Store, start: str, end: str, where: str = "true") -> float:
     with store.reader() as con:
         (v,) = con.execute(
@@ -43,9 +33,11 @@ def _thread(store: Store, settings: Settings, *turns: str) -> list:
 
 
 @pytest.mark.parametrize("order", ["drop staging", "remove the staging env", "and exclude staging"])
-def test_an_order_to_drop_a_value_takes_it_out(stores: list[Store], settings: Settings, order: str) -> None:
-    for store in stores:
-        _, answer = _thread(store, settings, "total spend in september 2026", order)
+def test_an_order_to_drop_a_value_takes_it_out(
+    two_stores: list[Store], billy_settings: Settings, order: str
+) -> None:
+    for store in two_stores:
+        _, answer = _thread(store, billy_settings, "total spend in september 2026", order)
         want = _sum(
             store,
             "2026-09-01",
@@ -57,10 +49,10 @@ def test_an_order_to_drop_a_value_takes_it_out(stores: list[Store], settings: Se
 
 @pytest.mark.parametrize("follow", ["how does that compare to sept", "how about vs september"])
 def test_that_compared_to_a_named_month_is_the_turn_befores_month_against_it(
-    stores: list[Store], settings: Settings, follow: str
+    two_stores: list[Store], billy_settings: Settings, follow: str
 ) -> None:
-    for store in stores:
-        _, answer = _thread(store, settings, "what did we spend in october 2026", follow)
+    for store in two_stores:
+        _, answer = _thread(store, billy_settings, "what did we spend in october 2026", follow)
         oct_, sep = _sum(store, "2026-10-01", "2026-11-01"), _sum(store, "2026-09-01", "2026-10-01")
         assert "from September 2026" in answer.answer and "to October 2026" in answer.answer, answer.answer
         assert f"{oct_:,.2f}" in answer.answer and f"{sep:,.2f}" in answer.answer, answer.answer
@@ -68,10 +60,10 @@ def test_that_compared_to_a_named_month_is_the_turn_befores_month_against_it(
 
 @pytest.mark.parametrize("follow", ["split that by model", "break it down by model"])
 def test_splitting_a_rankings_winner_splits_the_winners_spend(
-    stores: list[Store], settings: Settings, follow: str
+    two_stores: list[Store], billy_settings: Settings, follow: str
 ) -> None:
-    for store in stores:
-        first, answer = _thread(store, settings, "which team spent the most in october 2026", follow)
+    for store in two_stores:
+        first, answer = _thread(store, billy_settings, "which team spent the most in october 2026", follow)
         team = str(first.value)
         want = _sum(
             store,
@@ -82,7 +74,11 @@ def test_splitting_a_rankings_winner_splits_the_winners_spend(
         assert f"{want:,.2f}" in answer.answer and "by model" in answer.answer, answer.answer
 
 
-def test_who_owns_it_ranks_the_teams_within_the_winner(stores: list[Store], settings: Settings) -> None:
-    for store in stores:
-        first, answer = _thread(store, settings, "which feature cost the most in october 2026", "who owns it")
+def test_who_owns_it_ranks_the_teams_within_the_winner(
+    two_stores: list[Store], billy_settings: Settings
+) -> None:
+    for store in two_stores:
+        first, answer = _thread(
+            store, billy_settings, "which feature cost the most in october 2026", "who owns it"
+        )
         assert str(first.value) in answer.answer and answer.value is not None, answer.answer

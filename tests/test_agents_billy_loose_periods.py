@@ -20,16 +20,6 @@ SAT = dt.date(2026, 10, 17)
 D = dt.date.fromisoformat
 
 
-@pytest.fixture(scope="module")
-def stores(demo_store: Store, _focus_public_master) -> list[Store]:  # noqa: ANN001
-    return [demo_store, Store(_focus_public_master, lock_timeout=10)]
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db="/nonexistent")
-
-
 READ = [  # (question, as_of, first day, last day)
     ("what did we burn last wk", WED, D("2026-10-12"), D("2026-10-18")),
     ("spend yday", WED, D("2026-10-20"), D("2026-10-20")),
@@ -58,10 +48,15 @@ UNREAD = [
 
 @pytest.mark.parametrize(("question", "as_of", "first", "last"), READ)
 def test_a_loose_period_is_read_as_the_days_it_names(
-    stores: list[Store], settings: Settings, question: str, as_of: dt.date, first: dt.date, last: dt.date
+    two_stores: list[Store],
+    billy_settings: Settings,
+    question: str,
+    as_of: dt.date,
+    first: dt.date,
+    last: dt.date,
 ) -> None:
-    for store in stores:
-        index, _ = load_index(store, settings.state_dir)
+    for store in two_stores:
+        index, _ = load_index(store, billy_settings.state_dir)
         plan = plan_question(question, index, as_of=as_of)
         assert plan.unread_period is None, plan.reading
         assert plan.period is not None and (plan.period.start, plan.period.last) == (first, last), (
@@ -71,16 +66,18 @@ def test_a_loose_period_is_read_as_the_days_it_names(
 
 @pytest.mark.parametrize("question", UNREAD)
 def test_time_words_it_cannot_read_get_no_figure(
-    stores: list[Store], settings: Settings, question: str
+    two_stores: list[Store], billy_settings: Settings, question: str
 ) -> None:
-    for store in stores:
-        answer = ask(store, question, as_of=WED, settings=settings)
+    for store in two_stores:
+        answer = ask(store, question, as_of=WED, settings=billy_settings)
         assert answer.value is None and "could not tell which days" in answer.answer, answer.answer
 
 
-def test_the_weekend_figure_is_the_saturday_and_sunday(stores: list[Store], settings: Settings) -> None:
-    for store in stores:
-        answer = ask(store, "how much did we spend over the wknd", as_of=WED, settings=settings)
+def test_the_weekend_figure_is_the_saturday_and_sunday(
+    two_stores: list[Store], billy_settings: Settings
+) -> None:
+    for store in two_stores:
+        answer = ask(store, "how much did we spend over the wknd", as_of=WED, settings=billy_settings)
         with store.reader() as con:
             (want,) = con.execute(
                 "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?",
@@ -90,18 +87,18 @@ def test_the_weekend_figure_is_the_saturday_and_sunday(stores: list[Store], sett
         assert "Sat 2026-10-17 and Sun 2026-10-18" in answer.answer
 
 
-def test_lately_says_how_it_was_read(stores: list[Store], settings: Settings) -> None:
-    answer = ask(stores[0], "what have we spent lately", as_of=WED, settings=settings)
+def test_lately_says_how_it_was_read(two_stores: list[Store], billy_settings: Settings) -> None:
+    answer = ask(two_stores[0], "what have we spent lately", as_of=WED, settings=billy_settings)
     assert "'lately' read so" in answer.answer and answer.value is not None
 
 
 def test_slack_shorthand_for_why_and_expensive_reads_as_the_day_question(
-    stores: list[Store], settings: Settings
+    two_stores: list[Store], billy_settings: Settings
 ) -> None:
-    for store in stores:
-        plain = ask(store, "why was october 3 so expensive", as_of=WED, settings=settings)
+    for store in two_stores:
+        plain = ask(store, "why was october 3 so expensive", as_of=WED, settings=billy_settings)
         for said in ("y was oct 3 so pricey", "why was oct 3 so spendy"):
-            answer = ask(store, said, as_of=WED, settings=settings)
+            answer = ask(store, said, as_of=WED, settings=billy_settings)
             assert answer.value == plain.value and answer.value is not None, answer.answer
 
 
@@ -109,10 +106,10 @@ def test_slack_shorthand_for_why_and_expensive_reads_as_the_day_question(
     ("said", "up"), [("got more expensive", True), ("got pricier", True), ("got cheaper", False)]
 )
 def test_got_more_expensive_is_the_change_not_the_level(
-    stores: list[Store], settings: Settings, said: str, up: bool
+    two_stores: list[Store], billy_settings: Settings, said: str, up: bool
 ) -> None:
-    for store in stores:
-        answer = ask(store, f"which model {said} in october 2026", as_of=WED, settings=settings)
+    for store in two_stores:
+        answer = ask(store, f"which model {said} in october 2026", as_of=WED, settings=billy_settings)
         with store.reader() as con:
             rows = con.execute(
                 "SELECT x_Model, sum(CASE WHEN ChargePeriodStart >= TIMESTAMPTZ '2026-10-01' THEN EffectiveCost "
@@ -126,9 +123,9 @@ def test_got_more_expensive_is_the_change_not_the_level(
 
 
 def test_a_vendor_typed_with_two_letters_swapped_is_read_as_the_vendor(
-    stores: list[Store], settings: Settings
+    two_stores: list[Store], billy_settings: Settings
 ) -> None:
-    for store in stores:
-        plain = ask(store, "openai spend in october 2026", as_of=WED, settings=settings)
-        slip = ask(store, "opneai spend in october 2026", as_of=WED, settings=settings)
+    for store in two_stores:
+        plain = ask(store, "openai spend in october 2026", as_of=WED, settings=billy_settings)
+        slip = ask(store, "opneai spend in october 2026", as_of=WED, settings=billy_settings)
         assert slip.value == plain.value and plain.value is not None and "'opneai' matched" in slip.answer

@@ -14,16 +14,6 @@ from spendscope.data.store import Store
 AS_OF = dt.date(2026, 11, 15)
 
 
-@pytest.fixture(scope="module")
-def stores(demo_store: Store, _focus_public_master) -> list[Store]:  # noqa: ANN001
-    return [demo_store, Store(_focus_public_master, lock_timeout=10)]
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(state_dir=tmp_path_factory.mktemp("state"), db="/nonexistent")
-
-
 def _per_million(store: Store) -> dict[str, float]:
     with store.reader() as con:
         rows = con.execute(
@@ -38,10 +28,10 @@ def _per_million(store: Store) -> dict[str, float]:
     "question", ["cost per 1M tokens by model in october 2026", "cost per mtok per model oct 2026"]
 )
 def test_cost_per_million_tokens_by_model_lists_each_model(
-    stores: list[Store], settings: Settings, question: str
+    two_stores: list[Store], billy_settings: Settings, question: str
 ) -> None:
-    for store in stores:
-        answer = ask(store, question, as_of=AS_OF, settings=settings)
+    for store in two_stores:
+        answer = ask(store, question, as_of=AS_OF, settings=billy_settings)
         want = _per_million(store)
         got = {str(r[0]).lower(): r[3] for r in answer.table.rows}
         # the bill's own model names (the answer's are canonical: a dated id is its model's)
@@ -52,9 +42,13 @@ def test_cost_per_million_tokens_by_model_lists_each_model(
         assert list(got.values()) == sorted(got.values(), reverse=True)
 
 
-def test_the_cheapest_model_per_million_tokens_is_named(stores: list[Store], settings: Settings) -> None:
-    for store in stores:
-        answer = ask(store, "cheapest model per 1m tokens in october 2026", as_of=AS_OF, settings=settings)
+def test_the_cheapest_model_per_million_tokens_is_named(
+    two_stores: list[Store], billy_settings: Settings
+) -> None:
+    for store in two_stores:
+        answer = ask(
+            store, "cheapest model per 1m tokens in october 2026", as_of=AS_OF, settings=billy_settings
+        )
         rows = answer.table.rows
         assert str(answer.value) == rows[0][0] and "costs the least per 1M tokens" in answer.answer, (
             answer.answer
@@ -62,9 +56,14 @@ def test_the_cheapest_model_per_million_tokens_is_named(stores: list[Store], set
         assert [r[3] for r in rows] == sorted(r[3] for r in rows)
 
 
-def test_which_customer_costs_the_most_per_request_names_one(demo_store: Store, settings: Settings) -> None:
+def test_which_customer_costs_the_most_per_request_names_one(
+    demo_store: Store, billy_settings: Settings
+) -> None:
     answer = ask(
-        demo_store, "which customer costs us the most per request in october", as_of=AS_OF, settings=settings
+        demo_store,
+        "which customer costs us the most per request in october",
+        as_of=AS_OF,
+        settings=billy_settings,
     )
     rows = answer.table.rows
     assert answer.value == rows[0][0] and "costs the most per request" in answer.answer
@@ -73,8 +72,8 @@ def test_which_customer_costs_the_most_per_request_names_one(demo_store: Store, 
     assert all(r[1] > 0 and r[2] > 0 for r in rows)
 
 
-def test_gpu_utilisation_by_instance_gives_each_instance(demo_store: Store, settings: Settings) -> None:
-    answer = ask(demo_store, "gpu utilisation by instance in october", as_of=AS_OF, settings=settings)
+def test_gpu_utilisation_by_instance_gives_each_instance(demo_store: Store, billy_settings: Settings) -> None:
+    answer = ask(demo_store, "gpu utilisation by instance in october", as_of=AS_OF, settings=billy_settings)
     with demo_store.reader() as con:
         (n,) = con.execute(
             "SELECT count(DISTINCT instance_id) FROM gpu_samples WHERE ts >= TIMESTAMPTZ '2026-10-01' "
