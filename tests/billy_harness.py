@@ -235,6 +235,44 @@ def model_is(name: str) -> str:
     return f"{MODEL} = '{name}'"
 
 
+TOKENS = "ConsumedUnit = 'Tokens'"
+# a model's spend: its token rows, and a commitment's rows serving it (SkuPriceDetails names the model)
+ANY_MODEL = f"coalesce(nullif({MODEL}, ''), SkuPriceDetails->>'ModelName')"
+GPUS = "SELECT count(DISTINCT gpu_uuid) FROM gpu_samples"
+CUSTOMERS = "SELECT count(DISTINCT customer) FROM usage_events"
+
+
+def saved(period: str, name: str) -> str:
+    """What a commitment saved: its used hours at pay-as-you-go (ListCost of the Used rows) less its cost."""
+    return (
+        f"SELECT sum(ListCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') - sum(EffectiveCost) "
+        f"FROM costs WHERE {period} AND ResourceName = '{name}'"
+    )
+
+
+def daily(period: str, days: int, where: str = "true") -> str:
+    """A period's average cost per day."""
+    return f"SELECT sum(EffectiveCost) / {days} FROM costs WHERE {period} AND ({where})"
+
+
+def tokens_of(period: str, model: str, kind: str) -> str:
+    """A model's input or output tokens over a period."""
+    return (
+        f"SELECT sum(ConsumedQuantity) FROM costs WHERE {period} AND {model_is(model)} "
+        f"AND ChargeDescription LIKE '% {kind} tokens'"
+    )
+
+
+def distinct_count(expr: str, where: str = "true") -> str:
+    """How many distinct non-empty values an expression takes over the rows."""
+    return f"SELECT count(DISTINCT {expr}) FROM costs WHERE ({where}) AND {expr} IS NOT NULL AND {expr} <> ''"
+
+
+def date_answer(date: str) -> str:
+    """A date as the expected answer (kind 'date')."""
+    return f"SELECT DATE '{date}'"
+
+
 def gpu_util(start: str, end: str, where: str) -> str:
     """Mean GPU utilisation of the samples in [start, end) for the instances in `where`."""
     return (

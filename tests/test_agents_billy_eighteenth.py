@@ -24,7 +24,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from billy_harness import (
+    ANY_MODEL,
+    CUSTOMERS,
+    GPUS,
     MODEL,
+    TOKENS,
     ThreadedRound,
     between,
     change,
@@ -47,21 +51,10 @@ from billy_harness import (
     unused,
     which,
 )
+from billy_harness import saved as _saved
 from fixtures.billy.sableridge import build as build_sableridge
 from fixtures.billy.vindhavn import build as build_vindhavn
 from spendscope.data.store import Store
-
-# a model's spend: its token rows, and a commitment's rows serving it (SkuPriceDetails names the model)
-ANY_MODEL = f"coalesce(nullif({MODEL}, ''), SkuPriceDetails->>'ModelName')"
-TOKENS = "ConsumedUnit = 'Tokens'"
-
-
-def _saved(period: str, name: str) -> str:
-    """What a commitment saved: its used hours at pay-as-you-go (ListCost of the Used rows) less its cost."""
-    return (
-        f"SELECT sum(ListCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') - sum(EffectiveCost) "
-        f"FROM costs WHERE {period} AND ResourceName = '{name}'"
-    )
 
 
 def _idle_instances(start: str, end: str) -> str:
@@ -71,9 +64,6 @@ def _idle_instances(start: str, end: str) -> str:
         f"ts >= TIMESTAMPTZ '{start}' AND ts < TIMESTAMPTZ '{end}' GROUP BY 1 HAVING avg(utilization_pct) < 10)"
     )
 
-
-GPUS = "SELECT count(DISTINCT gpu_uuid) FROM gpu_samples"
-CUSTOMERS = "SELECT count(DISTINCT customer) FROM usage_events"
 
 # ------------------------------------------------------------------------------------------ Vindhavn Service
 

@@ -23,7 +23,7 @@ import datetime as dt
 from pathlib import Path
 
 from billy_harness import (
-    MODEL,
+    ANY_MODEL,
     ThreadedRound,
     between,
     change,
@@ -52,10 +52,6 @@ from fixtures.billy.mothebe import build as build_mothebe
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
-
-# a model's spend: its token rows, and a commitment's rows serving it (SkuPriceDetails names the model)
-ANY_MODEL = f"coalesce(nullif({MODEL}, ''), SkuPriceDetails->>'ModelName')"
-
 
 # ------------------------------------------------------------------------------- Glazura Ceramika (PLN)
 

@@ -27,7 +27,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from billy_harness import (
+    ANY_MODEL,
+    CUSTOMERS,
+    GPUS,
     MODEL,
+    TOKENS,
     ThreadedRound,
     between,
     change,
@@ -50,43 +54,14 @@ from billy_harness import (
     unused,
     which,
 )
+from billy_harness import daily as _daily
+from billy_harness import date_answer as _on
+from billy_harness import distinct_count as _count
+from billy_harness import saved as _saved
+from billy_harness import tokens_of as _tokens
 from fixtures.billy.kitehawk import build as build_kitehawk
 from fixtures.billy.kopilane import build as build_kopilane
 from spendscope.data.store import Store
-
-TOKENS = "ConsumedUnit = 'Tokens'"
-# a model's spend: its token rows, and a commitment's rows serving it (SkuPriceDetails names the model)
-ANY_MODEL = f"coalesce(nullif({MODEL}, ''), SkuPriceDetails->>'ModelName')"
-GPUS = "SELECT count(DISTINCT gpu_uuid) FROM gpu_samples"
-CUSTOMERS = "SELECT count(DISTINCT customer) FROM usage_events"
-
-
-def _saved(period: str, name: str) -> str:
-    """What a commitment saved: its used hours at pay-as-you-go (ListCost of the Used rows) less its cost."""
-    return (
-        f"SELECT sum(ListCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') - sum(EffectiveCost) "
-        f"FROM costs WHERE {period} AND ResourceName = '{name}'"
-    )
-
-
-def _daily(period: str, days: int, where: str = "true") -> str:
-    return f"SELECT sum(EffectiveCost) / {days} FROM costs WHERE {period} AND ({where})"
-
-
-def _tokens(period: str, model: str, kind: str) -> str:
-    return (
-        f"SELECT sum(ConsumedQuantity) FROM costs WHERE {period} AND {model_is(model)} "
-        f"AND ChargeDescription LIKE '% {kind} tokens'"
-    )
-
-
-def _count(expr: str, where: str = "true") -> str:
-    return f"SELECT count(DISTINCT {expr}) FROM costs WHERE ({where}) AND {expr} IS NOT NULL AND {expr} <> ''"
-
-
-def _on(date: str) -> str:
-    """A date as the expected answer (kind 'date')."""
-    return f"SELECT DATE '{date}'"
 
 
 def _gap(period: str, a: str, b: str) -> str:
