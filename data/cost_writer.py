@@ -14,6 +14,7 @@ widens the schema.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import duckdb
@@ -48,7 +49,7 @@ PROVENANCE = ("x_Source", "x_ImportId", "x_SourceFile", "x_SourceRow", "x_RowHas
 # what a row's source said (FOCUS of any version and the extension columns): what two rows must share to be the same
 # row of an export (fingerprints of appended rows); never provenance or the derived AI columns
 SOURCE_COLUMNS = frozenset(FOCUS_COLUMNS) | frozenset(FOCUS_13_COLUMNS) | frozenset(EXTENSION_COLUMNS)
-_INTERNAL = {"x_Bad", "x_Extra"}
+_INTERNAL = {"x_Bad", "x_Extra", "x_RowPosition"}
 
 
 @dataclass
@@ -66,6 +67,15 @@ class StagedFile:
     after: Callable[[duckdb.DuckDBPyConnection, str], list[str]] | None = None
     # a slower, more liberal staging of the same file, tried when this one meets a value it cannot convert
     fallback: Callable[[], StagedFile] | None = None
+    # SQL over the staged row (alias `s`) for its 0-based position in the file, unique and dense (0 .. rows - 1):
+    # x_RowHash is then computed in the INSERT itself (no UPDATE of the import's rows afterwards, which would make
+    # the commit rewrite every row: ~1 s per million rows). None: rows are numbered by arrival (`number_rows`).
+    position: str | None = None
+    # runs around the INSERT (e.g. feeding the file to DuckDB through pipes); entered once per execution
+    around_insert: Callable[[], AbstractContextManager[object]] | None = None
+    # after the INSERT, given a relation holding the rows it wrote: False when they cannot be trusted (the
+    # importer's `fallback` is tried instead)
+    verify: Callable[[duckdb.DuckDBPyConnection, str], bool] | None = None
 
     @property
     def label(self) -> str:
@@ -74,6 +84,14 @@ class StagedFile:
 
 class BadValue(Exception):
     """A staged row had x_Bad: the transaction is rolled back and the importer locates the value."""
+
+    def __init__(self, staged: StagedFile) -> None:
+        super().__init__(staged.label)
+        self.staged = staged
+
+
+class Untrusted(Exception):
+    """A staged file's `verify` rejected the rows its INSERT wrote (rolled back; the importer's fallback runs)."""
 
     def __init__(self, staged: StagedFile) -> None:
         super().__init__(staged.label)
@@ -100,9 +118,11 @@ def insert_file(
     *,
     kind: str,
     import_id: str,
-) -> list[str]:
+    first_hash: int | None = None,
+) -> tuple[list[str], int]:
     """INSERT the rows of `staged` into `{db}.costs` (inside the caller's transaction). Returns the source
-    columns written (for fingerprints). Raises BadValue or ReadFailed."""
+    columns written (for fingerprints) and the number of rows. `first_hash`: x_RowHash of the file's row at
+    position 0 when the file numbers its rows (`staged.position`). Raises BadValue, ReadFailed or Untrusted."""
     have = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {staged.relation}").fetchall()]
     target = store_columns(con, db)
     for name in have:
@@ -129,6 +149,9 @@ def insert_file(
     if "x_SourceRow" in have:
         cols.append("x_SourceRow")
         exprs.append("s.x_SourceRow")
+    if staged.position is not None and first_hash is not None:
+        cols.append("x_RowHash")
+        exprs.append(f"CAST({first_hash} AS UBIGINT) + CAST({staged.position} AS UBIGINT)")
     cols += ["x_Source", "x_ImportId", "x_SourceFile"]
     exprs += [literal(kind), literal(import_id), literal(staged.label)]
     if "x_Bad" in have:  # the first written value raises when the row is bad: the transaction stops there
@@ -138,15 +161,19 @@ def insert_file(
     # ordered one from a source that cannot keep order (a join) runs on one thread.
     con.execute(f"SET preserve_insertion_order = {'false' if 'x_SourceRow' in have else 'true'}")
     try:
-        con.execute(
-            f"INSERT INTO {db}.costs ({', '.join(ident(c) for c in cols)}) "
-            f"SELECT {', '.join(exprs)} FROM {staged.relation} AS s"
-        )
+        with (staged.around_insert or nullcontext)():
+            rows = con.execute(
+                f"INSERT INTO {db}.costs ({', '.join(ident(c) for c in cols)}) "
+                f"SELECT {', '.join(exprs)} FROM {staged.relation} AS s"
+            ).fetchall()[0][0]
     except duckdb.Error as exc:
         if BAD_VALUE in str(exc):
             raise BadValue(staged) from None
         raise ReadFailed(staged, exc) from None
-    return [c for c in direct if c in SOURCE_COLUMNS] + (["x_Extra"] if "x_Extra" in cols else [])
+    mine = f"(SELECT * FROM {db}.costs WHERE x_ImportId = {literal(import_id)} AND x_SourceFile = {literal(staged.label)})"
+    if staged.verify is not None and not staged.verify(con, mine):
+        raise Untrusted(staged)
+    return [c for c in direct if c in SOURCE_COLUMNS] + (["x_Extra"] if "x_Extra" in cols else []), rows
 
 
 def number_rows(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str, seq: int) -> None:

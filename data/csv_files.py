@@ -79,18 +79,26 @@ class CsvHeader:
             self.read_path = normalised_copy(self.path, folder)
         return self
 
-    def reader(self, types: dict[str, str] | None = None, *, numbered: bool = False) -> str:
+    def reader(
+        self,
+        types: dict[str, str] | None = None,
+        *,
+        numbered: bool = False,
+        path: str | None = None,
+        header: bool = True,
+    ) -> str:
         """A read_csv call reading every column as text, or as `types[name]` where given (DuckDB then converts
         while parsing, in parallel, and names line and column when a value does not convert). `numbered`: read
-        on one thread, so `WITH ORDINALITY` numbers the rows in file order."""
+        on one thread, so `WITH ORDINALITY` numbers the rows in file order. `path` and `header`: read a part of
+        the file instead (data/csv_parts.py), with or without the header line."""
         types = types or {}
         columns = ", ".join(
             f"{literal(c)}: {literal(types.get(c, 'VARCHAR'))}" for c in self.columns or self.names
         )
         nulls = ", ".join(literal(s) for s in NULL_SPELLINGS)
-        path = self.read_path or self.path
+        path = path or str(self.read_path or self.path)
         return (
-            f"read_csv({literal(str(path))}, header = true, auto_detect = false, "
+            f"read_csv({literal(path)}, header = {'true' if header else 'false'}, auto_detect = false, "
             f"delim = {literal(self.delimiter)}, quote = {literal(self.quote)}, escape = {literal(self.escape)}, "
             f"columns = {{{columns}}}, nullstr = [{nulls}], strict_mode = true, null_padding = false, "
             f"max_line_size = 10000000{', parallel = false' if numbered else ''})"

@@ -507,7 +507,9 @@ def _legacy(name: str) -> str:
 
 
 # stage_cur as one file of a delivery (data/importing.py)
-stage_cur_file = as_file_stage(stage_cur)
+stage_cur_file = as_file_stage(
+    stage_cur, position="s.x_SourceRow - 1"
+)  # the file's rows, one staged row each
 
 
 def import_aws_cur(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

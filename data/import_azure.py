@@ -453,7 +453,9 @@ def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:
 
 
 # stage_azure as one file of a delivery (data/importing.py)
-stage_azure_file = as_file_stage(stage_azure)
+stage_azure_file = as_file_stage(
+    stage_azure, position="s.x_SourceRow - 1"
+)  # the file's rows, one staged row each
 
 
 def import_azure(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

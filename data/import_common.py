@@ -424,8 +424,10 @@ def row_warning(
 
 def as_file_stage(
     stage: Callable[[duckdb.DuckDBPyConnection, Path, Progress | None], tuple[str, list[str]]],
+    position: str | None = None,
 ) -> Callable[[duckdb.DuckDBPyConnection, Path, Progress | None], StagedFile]:
-    """Adapt an importer's `stage(con, path, progress) -> (staging table, warnings)` to the delivery pipeline."""
+    """Adapt an importer's `stage(con, path, progress) -> (staging table, warnings)` to the delivery pipeline.
+    `position`: SQL over a staged row (alias `s`) for its unique 0-based position in the file (StagedFile)."""
 
     def staged_file(
         con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
@@ -435,7 +437,7 @@ def as_file_stage(
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:
             # a line that cannot be read, met while a statement streamed `raw`
             raise unreadable(path, exc) from None
-        return StagedFile(source=str(path.resolve()), relation=table, warnings=warnings)
+        return StagedFile(source=str(path.resolve()), relation=table, warnings=warnings, position=position)
 
     return staged_file
 

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 from spendscope.data.cost_writer import EXTENSION_COLUMNS, StagedFile
-from spendscope.data.csv_files import CsvHeader, csv_error, read_header
+from spendscope.data.csv_files import CsvHeader, csv_error, is_gzip, read_header
+from spendscope.data.csv_parts import Parts, numbered_exactly, plan_parts
 from spendscope.data.errors import ImportRejected
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.focus import (
@@ -147,8 +148,7 @@ class _Plan:
     def source(self, typed: bool) -> str:
         """The file as a relation: typed (numbers and dates converted by the reader) or every column as text."""
         if self.csv is not None:
-            types = {h: _TYPES[self.kind(h)] for h in self.headers if self.kind(h) in _TYPES} if typed else {}
-            return self.csv.reader(types)
+            return self.csv.reader(self.types() if typed else {})
         cols = []
         for h in self.headers:
             col = ident(h)
@@ -160,6 +160,10 @@ class _Plan:
             else:
                 cols.append(f"{text} AS {col}")
         return f"(SELECT {', '.join(cols)} FROM {read_parquet(str(self.path))})"
+
+    def types(self) -> dict[str, str]:
+        """The SQL type of each number and date column (the typed reading)."""
+        return {h: _TYPES[self.kind(h)] for h in self.headers if self.kind(h) in _TYPES}
 
     def selects(self, values: dict[str, str]) -> list[str]:
         """The staged view's columns: each mapped column (SQL from `values`), the provider columns of any FOCUS
@@ -231,10 +235,53 @@ def _year_ok(expr: str) -> str:
 def stage_focus_file(
     con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
 ) -> StagedFile:
-    """The typed reading of one FOCUS file as view `staged` (the liberal one as its fallback)."""
+    """The typed reading of one FOCUS file: a large plain CSV file in parts on every core, numbered as read
+    (view `staged_parts`, data/csv_parts.py), otherwise as view `staged`; the liberal reading is the fallback of
+    both."""
     plan = _Plan(path)
     if plan.csv is not None:
         plan.csv.prepare(con)
+    parts = _parts(con, plan)
+    if parts is None:
+        return _typed(con, plan)
+    csv_header = plan.csv
+    assert csv_header is not None  # parts are planned for CSV files only
+    types = plan.types()
+    values, bad = _typed_columns(plan)
+    relation = parts.relation(lambda part, header: csv_header.reader(types, path=part, header=header))
+    con.execute(
+        f"CREATE OR REPLACE VIEW staged_parts AS SELECT {', '.join(plan.selects(values))}, {bad} AS x_Bad, "
+        f"x_SourceRow FROM {relation}"
+    )
+    return StagedFile(
+        source=str(path.resolve()),
+        relation="staged_parts",
+        warnings=plan.warnings,
+        explain=lambda _exc: (
+            None
+        ),  # a part's line numbers are not the file's: the whole-file reading explains
+        after=_null_costs,
+        fallback=lambda: _typed(con, plan),
+        position="s.x_SourceRow - 1",
+        around_insert=parts.feeding,
+        verify=numbered_exactly,
+    )
+
+
+def _parts(con: duckdb.DuckDBPyConnection, plan: _Plan) -> Parts | None:
+    if plan.csv is None:
+        return None
+    if any(h.strip().lower() in ("x_sourcerow", "ordinality") for h in plan.headers):
+        return None
+    read = plan.csv.read_path or plan.csv.path
+    if is_gzip(read):
+        return None
+    return plan_parts(read, con, plan.headers)
+
+
+def _typed_columns(plan: _Plan) -> tuple[dict[str, str], str]:
+    """The SQL of each column of the typed reading and the condition that marks a row with a value that
+    converted but cannot be right (a date before 1970: M/D/YY read as the year 10)."""
     values, sane = {}, []
     for h in plan.headers:
         col, k = ident(h), plan.kind(h)
@@ -243,7 +290,13 @@ def stage_focus_file(
             sane.append(_year_ok(col))
         if plan.mapping[h] == "ChargePeriodStart":
             sane.append(f"{col} IS NOT NULL")
-    bad = f"NOT ({' AND '.join(sane)})" if sane else "false"
+    return values, (f"NOT ({' AND '.join(sane)})" if sane else "false")
+
+
+def _typed(con: duckdb.DuckDBPyConnection, plan: _Plan) -> StagedFile:
+    """The whole file read by one typed read_csv (or read_parquet) as view `staged`."""
+    path = plan.path
+    values, bad = _typed_columns(plan)
     con.execute(
         f"CREATE OR REPLACE VIEW staged AS SELECT {', '.join(plan.selects(values))}, {bad} AS x_Bad FROM {plan.source(True)}"
     )

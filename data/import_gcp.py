@@ -364,29 +364,35 @@ def stage_gcp(
     cost = "_p_cost"
     amount = "_p_usage_amount"
     usage = "(coalesce(cost_type, 'regular') = 'regular' AND NOT " + commitment + ")"
-    usage_rows = common | {
-        "x_SourceRow": "f.x_SourceRow",
-        "BilledCost": cost,
-        "EffectiveCost": cost,
-        "ListCost": f"coalesce(_p_cost_at_list, {cost})",
-        "ContractedCost": cost,
-        "ChargeCategory": f"CASE WHEN cost_type = 'tax' THEN 'Tax' WHEN cost_type IN ('adjustment', 'rounding_error') "
-        f"THEN 'Adjustment' WHEN {commitment} THEN 'Purchase' ELSE 'Usage' END",
-        "ChargeClass": "CASE WHEN cost_type = 'adjustment' THEN 'Correction' END",
-        "ChargeDescription": "sku",
-        "ChargeFrequency": f"CASE WHEN {commitment} THEN 'Recurring' ELSE 'Usage-Based' END",
-        "ConsumedQuantity": f"CASE WHEN {usage} THEN coalesce({amount} * CAST(k.token_mult AS DECIMAL(38,10)), {amount}) END",
-        "ConsumedUnit": f"CASE WHEN {usage} THEN k.consumed_unit END",
-        "PricingQuantity": "_p_pricing_amount",
-        "PricingUnit": "pricing_unit",
-        "x_TokenType": "CASE WHEN k.token_mult IS NOT NULL THEN k.x_TokenType END",
-        "x_Tokens": f"CASE WHEN {usage} AND k.token_mult IS NOT NULL THEN "
-        f"CAST(round({amount} * CAST(k.token_mult AS DECIMAL(38,4))) AS BIGINT) END",
-    }
+    usage_rows = (
+        common
+        | {
+            "x_SourceRow": "f.x_SourceRow",
+            "x_RowPosition": "f.x_SourceRow - 1",  # credits share their usage row's x_SourceRow: positions after them
+            "BilledCost": cost,
+            "EffectiveCost": cost,
+            "ListCost": f"coalesce(_p_cost_at_list, {cost})",
+            "ContractedCost": cost,
+            "ChargeCategory": f"CASE WHEN cost_type = 'tax' THEN 'Tax' WHEN cost_type IN ('adjustment', 'rounding_error') "
+            f"THEN 'Adjustment' WHEN {commitment} THEN 'Purchase' ELSE 'Usage' END",
+            "ChargeClass": "CASE WHEN cost_type = 'adjustment' THEN 'Correction' END",
+            "ChargeDescription": "sku",
+            "ChargeFrequency": f"CASE WHEN {commitment} THEN 'Recurring' ELSE 'Usage-Based' END",
+            "ConsumedQuantity": f"CASE WHEN {usage} THEN coalesce({amount} * CAST(k.token_mult AS DECIMAL(38,10)), {amount}) END",
+            "ConsumedUnit": f"CASE WHEN {usage} THEN k.consumed_unit END",
+            "PricingQuantity": "_p_pricing_amount",
+            "PricingUnit": "pricing_unit",
+            "x_TokenType": "CASE WHEN k.token_mult IS NOT NULL THEN k.x_TokenType END",
+            "x_Tokens": f"CASE WHEN {usage} AND k.token_mult IS NOT NULL THEN "
+            f"CAST(round({amount} * CAST(k.token_mult AS DECIMAL(38,4))) AS BIGINT) END",
+        }
+    )
     credit = parse_decimal("credit_amount")
     cud = "starts_with(credit_type, 'COMMITTED_USAGE_DISCOUNT')"
+    usage_count = con.execute("SELECT count(*) FROM flat_rows").fetchall()[0][0]
     credit_rows = common | {
         "x_SourceRow": "f.x_SourceRow",
+        "x_RowPosition": f"{usage_count} + cl.rowid",
         "BilledCost": credit,
         "EffectiveCost": credit,
         "ListCost": credit,
@@ -434,7 +440,7 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 # stage_gcp as one file of a delivery (data/importing.py)
-stage_gcp_file = as_file_stage(stage_gcp)
+stage_gcp_file = as_file_stage(stage_gcp, position="s.x_RowPosition")
 
 
 def import_gcp(store: Store, path: Path | str, *, progress: Progress | None = None) -> ImportResult:

@@ -26,9 +26,11 @@ from pathlib import Path
 import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.cost_writer import (
+    ROW_BITS,
     BadValue,
     ReadFailed,
     StagedFile,
+    Untrusted,
     derive_ai_columns,
     insert_file,
     number_rows,
@@ -37,6 +39,7 @@ from spendscope.data.cost_writer import (
 from spendscope.data.errors import ImportRejected
 from spendscope.data.file_identity import FileIdentity, delivery_digest, sha256_file
 from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
+from spendscope.data.import_finish import DERIVING, derive_later, finish_interrupted
 from spendscope.data.scopes import MODES, Mode, apply_scopes, check_parts, record_scopes
 from spendscope.data.sql import ident, memory_limit_bytes, staging_settings
 from spendscope.data.store import Store, activity, memory_connection
@@ -373,6 +376,14 @@ def _import(
                     staged[i] = _in_schema(con, i, exc.staged.fallback, names[i])
                     continue
                 _locate(exc.staged)
+            except Untrusted as exc:
+                if exc.staged.fallback is None:
+                    raise ImportRejected(
+                        f"{exc.staged.label}: could not be read reliably; nothing was imported",
+                        file=exc.staged.label,
+                    ) from None
+                i = staged.index(exc.staged)
+                staged[i] = _in_schema(con, i, exc.staged.fallback, names[i])
             except ReadFailed as exc:
                 explained = exc.staged.explain(exc.error) if exc.staged.explain else None
                 if explained is not None:
@@ -431,11 +442,21 @@ def write_delivery(
     started = dt.datetime.now(dt.UTC)
     import_id = "imp_" + uuid.uuid4().hex[:12]
     warnings = list(warnings or []) + [w for s in staged for w in s.warnings]
+    # DuckDB: the AI columns are derived after a first commit (`derive_later`), so that no UPDATE touches rows the
+    # transaction itself wrote (which makes the commit write every row again: ~1 s per million rows)
+    later = store.backend == "duckdb"
     with store.attached_writer(con) as db:
+        if later:
+            finish_interrupted(con, db)
         seq = con.execute(f"SELECT coalesce(max(import_seq), 0) + 1 FROM {db}.imports").fetchall()[0][0]
         source_columns: list[str] = []
+        position = 0  # of the next file's first row in the import
         for one in staged:
-            for c in insert_file(con, db, one, kind=kind, import_id=import_id):
+            written, rows = insert_file(
+                con, db, one, kind=kind, import_id=import_id, first_hash=(seq << ROW_BITS) + position
+            )
+            position += rows
+            for c in written:
                 if c not in source_columns:
                     source_columns.append(c)
         if (
@@ -449,8 +470,10 @@ def write_delivery(
         ).fetchall()[0]
         if empty:
             warnings.append("the file has a header but no rows; nothing was added")
-        number_rows(con, db, import_id=import_id, seq=seq)
-        derive_ai_columns(con, db, import_id=import_id)
+        if any(one.position is None for one in staged):
+            number_rows(con, db, import_id=import_id, seq=seq)
+        if not later:
+            derive_ai_columns(con, db, import_id=import_id)
         if len(staged) > 1 and not check_parts(con, db, import_id, [s.label for s in staged]):
             raise DeliveryHasVersions()
         outcomes = apply_scopes(
@@ -460,7 +483,8 @@ def write_delivery(
         for one in staged:
             if one.after:
                 warnings += one.after(con, rows_relation)
-        warnings += unmapped_token_warning(con, rows_relation)
+        if not later:
+            warnings += unmapped_token_warning(con, rows_relation)
         label = (
             staged[0].label
             if len(staged) == 1
@@ -478,7 +502,7 @@ def write_delivery(
             f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at,
                 rows_read, rows_inserted, rows_skipped, status, message, warnings, import_seq, mode, files,
                 rows_replaced, billed_cost, effective_cost, superseded_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?, ?, ?, ?, ?, ?, ?, NULL)""",
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, NULL)""",
             [
                 import_id,
                 kind,
@@ -489,6 +513,7 @@ def write_delivery(
                 rows_read,
                 inserted,
                 skipped,
+                DERIVING if later else "ok",
                 json.dumps(warnings),
                 seq,
                 mode,
@@ -499,6 +524,8 @@ def write_delivery(
             ],
         )
         gone = record_scopes(con, db, kind=kind, import_id=import_id, outcomes=outcomes)
+        if later:
+            warnings += derive_later(con, db, import_id=import_id, warnings=warnings)
         if store.backend == "duckdb":
             refresh_summary(con, db)  # the value catalog's parts of this import and of the ones it replaced
     for o in outcomes:

@@ -1,0 +1,220 @@
+"""Reading one plain CSV file on every core while knowing each row's line.
+
+DuckDB parses a CSV file on every core, but then only an order-preserving INSERT can number the rows by arrival,
+and into the 80-column `costs` that INSERT merges its small batches on one thread: 1.7x the time of an INSERT that
+keeps no order at 1M rows, 2.3x at 10M (docs/performance.md, "Issue 21, session 12"). So the file is cut at K-1 line
+ends into K parts; each part streams to DuckDB through a named pipe (`os.sendfile`: the bytes never pass through
+Python) and is read on one thread `WITH ORDINALITY`; the K parts are read at once (UNION ALL) and the INSERT keeps
+no order. A row's data-row number is its ordinal in its part plus the data rows before the part, which are the line
+ends before the cut, counted beforehand on K-1 threads (numpy, ~3 GB/s each).
+
+A cut is a line end. One inside a quoted value (a field spanning lines) would cut a record in two and make the line
+count overstate the rows before the cut; DuckDB's strict reader rejects both halves (an unterminated quote at the
+end of one part, a stray quote at the start of the next) and the rows written must be numbered exactly 1..n
+(`numbered_exactly`): either failure sends the file to the ordinary reader (`StagedFile.fallback`), so a cut can
+cost time, never a wrong row. Files with a field spanning lines in their first megabyte, gzip files, files with a
+column named `ordinality` and files under `MIN_PART_BYTES` per part are read the ordinary way.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+MIN_PART_BYTES = 16 << 20  # smaller parts gain nothing over one ordered read
+SNIFF_BYTES = 1 << 20
+_COUNT_BLOCK = 1 << 24
+_NEWLINE = 10
+
+
+@dataclass
+class Parts:
+    """Where a file is cut and how many data rows precede each part."""
+
+    path: Path
+    starts: list[int]  # byte offset of each part (the first is 0)
+    ends: list[int]
+    rows_before: list[int]  # data rows before each part (the header line is not a data row)
+    pipes: list[Path]
+
+    def relation(self, reader: Callable[[str, bool], str]) -> str:
+        """The parts as one relation with column x_SourceRow. `reader(path, header)` is the read_csv call of one
+        part (the first part holds the header line)."""
+        selects = [
+            f"SELECT * EXCLUDE (ordinality), ordinality + {before} AS x_SourceRow "
+            f"FROM {reader(str(pipe), i == 0)} WITH ORDINALITY"
+            for i, (pipe, before) in enumerate(zip(self.pipes, self.rows_before, strict=True))
+        ]
+        return "(" + " UNION ALL ".join(selects) + ")"
+
+    @contextmanager
+    def feeding(self) -> Iterator[None]:
+        """Stream each part into its pipe while the statement reading them runs (once per execution)."""
+        feeders = [
+            threading.Thread(target=_feed, args=(self.path, pipe, start, end), daemon=True)
+            for pipe, start, end in zip(self.pipes, self.starts, self.ends, strict=True)
+        ]
+        for feeder in feeders:
+            feeder.start()
+        try:
+            yield
+        finally:
+            _release(self.pipes, feeders)
+
+
+def plan_parts(path: Path, con: duckdb.DuckDBPyConnection, columns: list[str]) -> Parts | None:
+    """Cut `path` into as many parts as `con` has threads, or None when the file is read the ordinary way."""
+    if not hasattr(os, "mkfifo") or any(c.lower() == "ordinality" for c in columns):
+        return None
+    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    size = path.stat().st_size
+    k = min(threads, size // MIN_PART_BYTES)
+    if k < 2:
+        return None
+    with open(path, "rb") as fh:
+        if _spans_lines(fh.read(SNIFF_BYTES)):
+            return None
+        starts = [0]
+        for i in range(1, k):
+            cut = _line_end_after(fh, size * i // k)
+            if cut is None or cut <= starts[-1] or cut >= size:
+                return None
+            starts.append(cut)
+    ends = starts[1:] + [size]
+    lines = _count_lines(path, list(zip(starts[:-1], ends[:-1], strict=True)))
+    rows_before = [0]
+    for n in lines:
+        rows_before.append(rows_before[-1] + n - (1 if len(rows_before) == 1 else 0))
+    folder = Path(tempfile.mkdtemp(prefix="parts-", dir=_temp_folder(con)))
+    pipes = [folder / f"part{i}.csv" for i in range(k)]
+    for pipe in pipes:
+        os.mkfifo(pipe)
+    return Parts(path, starts, ends, rows_before, pipes)
+
+
+def numbered_exactly(con: duckdb.DuckDBPyConnection, rows: str) -> bool:
+    """The rows written number 1..n without a gap (a cut inside a record would leave one)."""
+    n, low, high = con.execute(f"SELECT count(*), min(x_SourceRow), max(x_SourceRow) FROM {rows}").fetchall()[
+        0
+    ]
+    return n == 0 or (low == 1 and high == n)
+
+
+def _temp_folder(con: duckdb.DuckDBPyConnection) -> str:
+    folder = con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+    if folder and os.path.isdir(folder):
+        return folder
+    return tempfile.gettempdir()
+
+
+def _spans_lines(sample: bytes) -> bool:
+    """A quoted field in the sample holds a line end (the sample's last, possibly cut, record aside)."""
+    text = sample.decode("utf-8", errors="replace")
+    cut = text.rfind("\n")
+    if cut <= 0:
+        return False
+    try:
+        return any("\n" in f or "\r" in f for row in csv.reader(io.StringIO(text[:cut])) for f in row)
+    except csv.Error:
+        return True
+
+
+def _line_end_after(fh: io.BufferedReader, offset: int) -> int | None:
+    """The offset just after the first line end at or after `offset` (None: none within a megabyte)."""
+    fh.seek(offset)
+    window = fh.read(SNIFF_BYTES)
+    at = window.find(b"\n")
+    return None if at < 0 else offset + at + 1
+
+
+def _count_lines(path: Path, spans: list[tuple[int, int]]) -> list[int]:
+    """Line ends in each (start, end) byte span, one thread per span (numpy releases the GIL while it counts)."""
+    counts = [0] * len(spans)
+
+    def count(i: int) -> None:
+        start, end = spans[i]
+        buf = bytearray(_COUNT_BLOCK)
+        view, arr = memoryview(buf), np.frombuffer(buf, np.uint8)
+        with open(path, "rb", buffering=0) as fh:
+            fh.seek(start)
+            left = end - start
+            while left > 0:
+                got = fh.readinto(view[: min(left, _COUNT_BLOCK)])
+                if not got:
+                    break
+                counts[i] += int(np.count_nonzero(arr[:got] == _NEWLINE))
+                left -= got
+
+    workers = [threading.Thread(target=count, args=(i,)) for i in range(len(spans))]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return counts
+
+
+def _feed(path: Path, pipe: Path, start: int, end: int) -> None:
+    """Write bytes start..end of `path` into `pipe` (blocks until DuckDB opens it; ends when DuckDB closes it)."""
+    try:
+        out = os.open(pipe, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        with open(path, "rb", buffering=0) as src:
+            offset, zero_copy = start, True
+            while offset < end:
+                sent = 0
+                if zero_copy:
+                    try:
+                        sent = os.sendfile(out, src.fileno(), offset, min(end - offset, _COUNT_BLOCK))
+                    except OSError as exc:
+                        if exc.errno == errno.EPIPE:  # the reader stopped (an error in this or another part)
+                            return
+                        zero_copy = False  # this system's sendfile cannot write to a pipe
+                if not zero_copy:
+                    sent = _copy(src, out, offset, end)
+                if not sent:
+                    return
+                offset += sent
+    except BrokenPipeError:
+        return
+    finally:
+        os.close(out)
+
+
+def _copy(src: io.RawIOBase, out: int, offset: int, end: int) -> int:
+    """Where sendfile cannot write to a pipe: copy through a buffer."""
+    src.seek(offset)
+    data = src.read(min(end - offset, 1 << 20)) or b""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(out, view) :]
+    return len(data)
+
+
+def _release(pipes: list[Path], feeders: list[threading.Thread]) -> None:
+    """Unblock feeders whose part DuckDB never opened (the statement failed first), then wait for them."""
+    for _ in range(50):
+        alive = [(p, f) for p, f in zip(pipes, feeders, strict=True) if f.is_alive()]
+        if not alive:
+            return
+        for pipe, feeder in alive:
+            try:
+                fd = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+            except OSError:
+                continue
+            feeder.join(0.05)
+            os.close(fd)
+        for _pipe, feeder in alive:
+            feeder.join(0.1)
