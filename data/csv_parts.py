@@ -77,9 +77,8 @@ def plan_parts(path: Path, con: duckdb.DuckDBPyConnection, columns: list[str]) -
     """Cut `path` into as many parts as `con` has threads, or None when the file is read the ordinary way."""
     if not hasattr(os, "mkfifo") or any(c.lower() == "ordinality" for c in columns):
         return None
-    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
     size = path.stat().st_size
-    k = min(threads, size // MIN_PART_BYTES)
+    k = part_count(con, size)
     if k < 2:
         return None
     with open(path, "rb") as fh:
@@ -101,6 +100,12 @@ def plan_parts(path: Path, con: duckdb.DuckDBPyConnection, columns: list[str]) -
     for pipe in pipes:
         os.mkfifo(pipe)
     return Parts(path, starts, ends, rows_before, pipes)
+
+
+def part_count(con: duckdb.DuckDBPyConnection, size: int) -> int:
+    """One part per DuckDB thread, none smaller than MIN_PART_BYTES."""
+    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    return min(threads, size // MIN_PART_BYTES)
 
 
 def numbered_exactly(con: duckdb.DuckDBPyConnection, rows: str) -> bool:
@@ -133,7 +138,7 @@ def _spans_lines(sample: bytes) -> bool:
 def _line_end_after(fh: io.BufferedReader, offset: int) -> int | None:
     """The offset just after the first line end at or after `offset` (None: none within a megabyte)."""
     fh.seek(offset)
-    window = fh.read(SNIFF_BYTES)
+    window = fh.read(1 << 20)
     at = window.find(b"\n")
     return None if at < 0 else offset + at + 1
 

@@ -366,7 +366,7 @@ def _import(
             + ", ".join(p.name for p in paths[:3])
             + (" ..." if len(paths) > 3 else "")
         )
-        for _attempt in range(len(staged) + 1):
+        for _attempt in range(3 * len(staged) + 1):  # each file: parts, whole, liberal
             try:
                 with activity(what):
                     return write_delivery(store, con, staged, kind=kind, mode=mode, strict=strict, files=ids)
