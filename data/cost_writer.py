@@ -191,6 +191,19 @@ def number_rows(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str, seq:
     )
 
 
+# each AI column and the derived field that can set it (data/derive.py's derived_columns)
+_ANSWERS = {
+    "x_Model": "x_Model",
+    "x_TokenType": "x_TokenType",
+    "x_Tokens": "coalesce(cq_tokens, pq_tokens)",
+    "x_Requests": "cq_requests",
+    "x_GpuCount": "x_GpuCount",
+    "x_InstanceType": "x_InstanceType",
+    "x_GpuHours": "cq_hours",
+}
+assert set(_ANSWERS) == set(AI_COLUMNS)
+
+
 def derive_ai_columns(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str) -> None:
     """Fill the AI columns the importer left empty, once per distinct combination of descriptive fields."""
     con.execute(
@@ -203,7 +216,17 @@ def derive_ai_columns(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str
         "OR d.cq_requests IS NOT NULL OR d.cq_hours IS NOT NULL OR d.x_GpuCount IS NOT NULL "
         "OR d.x_InstanceType IS NOT NULL"
     )
-    assignments = ", ".join(f"{c} = {sets[c].replace('r.x_Model', 'NULL')}" for c in AI_COLUMNS)
+    # only the columns some combination has an answer for (an UPDATE's cost, and its commit's, grows with the
+    # columns it sets: a token bill sets model, token type and tokens, not the GPU fields)
+    answered = con.execute(
+        f"SELECT {', '.join(f'count({e})' for e in _ANSWERS.values())} FROM {derived}"
+    ).fetchall()[0]
+    wanted = [c for c, n in zip(_ANSWERS, answered, strict=True) if n]
+    if not wanted:
+        con.execute(f"DROP TABLE {derived}")
+        con.execute(f"DROP TABLE {derived}_resources")
+        return
+    assignments = ", ".join(f"{c} = {sets[c].replace('r.x_Model', 'NULL')}" for c in wanted)
     con.execute(
         f"""UPDATE {db}.costs AS c SET {assignments} FROM {derived} AS d
             WHERE c.x_ImportId = ? AND d.x_DeriveKey = {derive_key_sql("c")} AND ({useful})""",
