@@ -98,7 +98,9 @@ def test_a_field_spanning_lines_at_a_cut_falls_back_to_the_whole_file(
     assert result.rows_inserted == ROWS
     assert _numbering(store) == (ROWS, 0, ROWS, 0)
     with store.reader() as con:
-        kept = con.execute("SELECT ChargeDescription FROM costs WHERE x_SourceRow = ?", [ROWS // 2]).fetchall()
+        kept = con.execute(
+            "SELECT ChargeDescription FROM costs WHERE x_SourceRow = ?", [ROWS // 2]
+        ).fetchall()
     assert kept == [(middle["ChargeDescription"],)]
     assert _no_feeder_left()
 
@@ -107,7 +109,9 @@ def test_a_blank_line_before_a_cut_falls_back_to_the_whole_file(
     store: Store, tmp_path: Path, parts_used: list[csv_parts.Parts]
 ) -> None:
     result = import_focus(store, _write(tmp_path / "f.csv", _rows(), blank_after=100))
-    assert len(parts_used) == 1  # planned, then not trusted: the line count overstates the rows before the cuts
+    assert (
+        len(parts_used) == 1
+    )  # planned, then not trusted: the line count overstates the rows before the cuts
     assert result.rows_inserted == ROWS
     assert _numbering(store) == (ROWS, 0, ROWS, 0)
 
@@ -126,7 +130,9 @@ def test_a_bad_value_in_a_later_part_names_its_own_row(
     assert _no_feeder_left()
 
 
-def test_small_and_gzip_files_are_read_whole(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_small_and_gzip_files_are_read_whole(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import gzip
 
     path = _write(tmp_path / "f.csv", _rows(200))
