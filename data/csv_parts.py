@@ -36,6 +36,7 @@ MIN_PART_BYTES = 16 << 20  # smaller parts gain nothing over one ordered read
 SNIFF_BYTES = 1 << 20
 _COUNT_BLOCK = 1 << 24
 _NEWLINE = 10
+ROW_GROUP = 122_880  # DuckDB's rows per row group
 
 
 @dataclass
@@ -95,6 +96,11 @@ def plan_parts(path: Path, con: duckdb.DuckDBPyConnection, columns: list[str]) -
     rows_before = [0]
     for n in lines:
         rows_before.append(rows_before[-1] + n - (1 if len(rows_before) == 1 else 0))
+    starts, rows_before = _align(path, starts, rows_before, size)
+    k = len(starts)
+    if k < 2:
+        return None
+    ends = starts[1:] + [size]
     folder = Path(tempfile.mkdtemp(prefix="parts-", dir=_temp_folder(con)))
     pipes = [folder / f"part{i}.csv" for i in range(k)]
     for pipe in pipes:
@@ -141,6 +147,72 @@ def _line_end_after(fh: io.BufferedReader, offset: int) -> int | None:
     window = fh.read(1 << 20)
     at = window.find(b"\n")
     return None if at < 0 else offset + at + 1
+
+
+def _align(path: Path, starts: list[int], rows_before: list[int], size: int) -> tuple[list[int], list[int]]:
+    """Move each cut to the nearest whole row group (a multiple of ROW_GROUP rows before it). Each part is inserted by one
+    thread, whose last row group is partial; DuckDB's next checkpoint merges adjacent partial row groups, rewriting
+    every column of their rows (0.9 s for 54,000 rows of `costs`): with whole row groups before every cut only the
+    last part ends partial. A cut that cannot move (the file ends first) is dropped."""
+    moved: list[tuple[int, int] | None] = [(0, 0)] + [None] * (len(starts) - 1)
+
+    def move(i: int) -> None:
+        target = max(ROW_GROUP, round(rows_before[i] / ROW_GROUP) * ROW_GROUP)
+        if target >= rows_before[i]:
+            at = _after_lines(path, starts[i], target - rows_before[i], size)
+        else:
+            at = _before_lines(path, starts[i], rows_before[i] - target)
+        if at is not None:
+            moved[i] = (at, target)
+
+    workers = [threading.Thread(target=move, args=(i,)) for i in range(1, len(starts))]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    kept = [m for m in moved if m is not None]
+    out = [kept[0]]
+    for at, before in kept[1:]:
+        if at > out[-1][0] and at < size:
+            out.append((at, before))
+    return [a for a, _ in out], [b for _, b in out]
+
+
+def _after_lines(path: Path, start: int, n: int, size: int) -> int | None:
+    """The offset just after the n-th line end from `start` (start itself when n is 0; None past the end)."""
+    if n == 0:
+        return start
+    buf = bytearray(_COUNT_BLOCK)
+    view, arr = memoryview(buf), np.frombuffer(buf, np.uint8)
+    with open(path, "rb", buffering=0) as fh:
+        fh.seek(start)
+        offset = start
+        while offset < size:
+            got = fh.readinto(view[: min(size - offset, _COUNT_BLOCK)])
+            if not got:
+                return None
+            ends = np.flatnonzero(arr[:got] == _NEWLINE)
+            if len(ends) >= n:
+                return offset + int(ends[n - 1]) + 1
+            n -= len(ends)
+            offset += got
+    return None
+
+
+def _before_lines(path: Path, start: int, n: int) -> int | None:
+    """The offset just after the line end n lines before `start` (which is just after a line end)."""
+    need = n + 1  # the line end at start - 1 is the first one met
+    end = start
+    with open(path, "rb", buffering=0) as fh:
+        while end > 0:
+            begin = max(0, end - _COUNT_BLOCK)
+            fh.seek(begin)
+            ends = np.flatnonzero(np.frombuffer(fh.read(end - begin), np.uint8) == _NEWLINE)
+            if len(ends) >= need:
+                return begin + int(ends[len(ends) - need]) + 1
+            need -= len(ends)
+            end = begin
+    return None
 
 
 def _count_lines(path: Path, spans: list[tuple[int, int]]) -> list[int]:

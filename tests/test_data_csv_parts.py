@@ -24,6 +24,7 @@ def parts_used(monkeypatch: pytest.MonkeyPatch) -> list[csv_parts.Parts]:
     """Four parts whatever the file's size and the machine's cores; records the plans made."""
     monkeypatch.setattr(csv_parts, "part_count", lambda _con, _size: 4)
     monkeypatch.setattr(csv_parts, "SNIFF_BYTES", 4096)
+    monkeypatch.setattr(csv_parts, "ROW_GROUP", 128)  # cuts move to whole "row groups" of 128 rows
     made: list[csv_parts.Parts] = []
     plan = csv_parts.plan_parts
 
@@ -76,6 +77,7 @@ def test_every_row_read_in_parts_keeps_its_own_line_and_model(
 ) -> None:
     result = import_focus(store, _write(tmp_path / "f.csv", _rows()))
     assert len(parts_used) == 1 and len(parts_used[0].pipes) == 4
+    assert all(n % 128 == 0 for n in parts_used[0].rows_before)  # each cut after whole row groups
     assert result.rows_inserted == ROWS
     assert _numbering(store) == (ROWS, 0, ROWS, 0)
     with store.reader() as con:
