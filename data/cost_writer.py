@@ -1,11 +1,14 @@
 """Writing staged cost rows into the store, inside the import's transaction: the rows of each file go from their
 staged relation straight into `costs` in one INSERT (a typed view over the file is read, checked and written in
-one pass; nothing is materialised on the way), then the import's own rows are finished in place: numbered, their
-AI columns derived once per distinct combination of descriptive fields, checked against FOCUS's rules.
+one pass; nothing is materialised on the way), each row's identity (x_RowHash) computed in that INSERT when the
+file numbers its rows; after the import's first commit their AI columns are derived once per distinct combination
+of descriptive fields (data/import_finish.py: an UPDATE of rows the transaction itself wrote would make the commit
+write them all again).
 
 A staged relation has `costs`' column names. Its other columns: `x_Bad` (true on a row with a value that does
 not parse: the INSERT then stops and the importer names the row), `x_SourceRow` (when the importer numbers rows
-itself; otherwise rows are numbered in the order they arrive, which a pure projection of the file keeps), and
+itself; otherwise rows are numbered in the order they arrive, which a pure projection of the file keeps),
+`x_RowPosition` (a unique position, where x_SourceRow is shared: GCP credits), and
 any column `costs` does not have: spendscope's catalogued extension columns (EXTENSION_COLUMNS) are added to
 `costs` on first use, every other one goes into the JSON column `x_Extra` under its own name, so a file never
 widens the schema.
@@ -178,8 +181,9 @@ def insert_file(
 
 def number_rows(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str, seq: int) -> None:
     """x_SourceRow (where the importer left it empty) = position in its file; x_RowHash = a row identity that
-    compresses to almost nothing (seq * 2^36 + position in the import). The rows are still local to this
-    transaction, so the update is cheap."""
+    compresses to almost nothing (seq * 2^36 + position in the import). For sources that do not number their rows
+    (`StagedFile.position`): an UPDATE of the transaction's own rows makes DuckDB's commit write them all again
+    (~1 s per million rows), which the file importers avoid."""
     con.execute(
         f"""UPDATE {db}.costs AS c SET
                 x_SourceRow = coalesce(c.x_SourceRow, c.rowid - m.file_first + 1),
