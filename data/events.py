@@ -354,7 +354,12 @@ def import_events_file(
                 described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             # a view, not a copy: the typed table `ev` below is the one materialisation of the rows. Events keep
             # no row number, so the file is read in parallel; the numbered read happens only for a bad value.
+            if source.startswith("read_json"):  # the types just read: the view does not sniff the file again
+                fields = ", ".join(f"{literal(r[0])}: {literal(r[1])}" for r in described)
+                source = source[:-1] + f", columns = {{{fields}}})"
             con.execute(f"CREATE VIEW ev_raw AS SELECT * FROM {source}")
+            # events keep no row number and no order: every statement below may run on every core
+            con.execute("SET preserve_insertion_order = false")
         except duckdb.Error as exc:
             note = json_document_note(path)
             if note:  # the reader's own message would name a byte and a line, not the cause
