@@ -21,6 +21,8 @@ import duckdb
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import find_instance_type, gpu_count
 from spendscope.data.import_common import (
+    RAW_ROW,
+    ROW,
     Source,
     as_file_stage,
     classify_raw_keys,
@@ -30,7 +32,9 @@ from spendscope.data.import_common import (
     load_text,
     parse_once,
     parsed_name,
+    read_rows,
     reject_flagged,
+    row_number,
     row_warning,
     run_import,
     snake_header,
@@ -386,12 +390,13 @@ def stage_cur(
     # Typed in one parallel, order-preserving pass (rowid + 1 = data row) with the lookup keys but no joins: a join
     # would not keep the file's order. The per-combination answers are joined in view `staged`, which the shared
     # tail reads, so the rows are materialised once.
-    con.execute("SET preserve_insertion_order = true")
-    con.execute(
-        f"CREATE TABLE aws_rows AS SELECT {body}, {', '.join(f'{e} AS {ident(a)}' for a, e in kept.items())}, "
-        f"{flag} AS x_Bad FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw) AS raw"
+    read_rows(
+        con,
+        src,
+        "aws_rows",
+        f"SELECT {body}, {', '.join(f'{e} AS {ident(a)}' for a, e in kept.items())}, {flag} AS x_Bad, raw.{ROW} "
+        f"FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw) AS raw",
     )
-    con.execute("SET preserve_insertion_order = false")
     reject_flagged(con, src, checks, staged="aws_rows")
     con.execute("DROP VIEW raw_numbered")
     con.execute("DROP VIEW raw")
@@ -414,7 +419,10 @@ def stage_cur(
     have = set(select) | set(lookups) | {"x_SourceRow"}
     nulls = [f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in missing_cost_columns(have).items()]
     columns = ", ".join(
-        [f"s.* EXCLUDE ({', '.join(ident(k) for k in kept)})", "s.rowid + 1 AS x_SourceRow"]
+        [
+            f"s.* EXCLUDE ({', '.join(ident(k) for k in [*kept, RAW_ROW])})",
+            f"{row_number('s')} AS x_SourceRow",
+        ]
         + [f"{expr} AS {ident(name)}" for name, expr in lookups.items()]
         + nulls
     )

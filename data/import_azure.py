@@ -32,8 +32,10 @@ from spendscope.data.import_common import (
     parse_dates_once,
     parse_once,
     parsed_name,
+    read_rows,
     reject_first_bad,
     reject_flagged,
+    row_number,
     row_warning,
     run_import,
     value_checks,
@@ -249,13 +251,13 @@ def stage_azure(
     pricing_model = c("PricingModel")
     hint = {"amortised": _amortised_line(cost, charge_type, pricing_model)}  # over `raw`, before staging
     cost, qty = num(COST), num(("Quantity",))
-    # the file read once, in parallel and in order (rowid + 1 = data row), numbers and dates parsed once
-    con.execute("SET preserve_insertion_order = true")
-    con.execute(
-        f"CREATE TABLE azure_rows AS SELECT *, {flag} AS x_Bad "
-        f"FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw)"
+    # the file read once, on every core, each row with its data row (read_rows); numbers and dates parsed once
+    read_rows(
+        con,
+        src,
+        "azure_rows",
+        f"SELECT *, {flag} AS x_Bad FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw)",
     )
-    con.execute("SET preserve_insertion_order = false")
     dated = parse_dates_once(con, src, "azure_rows", dates, "azure_dates")
     if dated.bad:
         reject_first_bad(con, src, checks)
@@ -284,7 +286,7 @@ def stage_azure(
     payg = num(("PayGPrice",))
     unit_price = num(("UnitPrice",))
     select = {
-        "x_SourceRow": "raw.rowid + 1",  # azure_rows holds the file's rows in order (the joins do not keep it)
+        "x_SourceRow": row_number("raw"),  # azure_rows knows each row's line (the joins do not keep order)
         "AvailabilityZone": f"nullif({c('AvailabilityZone')}, '')",
         "BilledCost": billed,
         "BillingAccountId": c("BillingAccountId"),

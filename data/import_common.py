@@ -17,7 +17,8 @@ from typing import Any
 
 import duckdb
 from spendscope.data.cost_writer import StagedFile
-from spendscope.data.csv_files import csv_error, open_csv, read_header
+from spendscope.data.csv_files import csv_error, is_gzip, open_csv, read_header
+from spendscope.data.csv_parts import Parts, numbered_exactly, plan_parts
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_focus import _clean_duckdb_error, _is_parquet
 from spendscope.data.importing import ImportResult, Progress, import_delivery, reject
@@ -45,6 +46,9 @@ class Source:
     fmt: str  # csv | parquet | json
     columns: list[str] = field(default_factory=list)  # header names as in the file
     _lower: dict[str, str] = field(default_factory=dict)
+    # a large plain CSV file is read in numbered parts (data/csv_parts.py): `raw` then carries ROW, the data row
+    whole: str = ""  # `raw` read whole, in file order (ROW NULL: the rowid of an ordered copy is the row)
+    parts: Parts | None = None
 
     def where(self, row: int) -> str:
         if self.fmt == "csv":
@@ -104,11 +108,15 @@ def load_text(
         if (
             fmt == "csv"
         ):  # the header first: its dialect is fixed from it, and a bad row is then named as such
-            source = open_csv(con, path).reader()
+            header = open_csv(con, path)
+            source = header.reader()
         else:
+            header = None
             source = {"parquet": read_parquet, "json": read_json_lines}[fmt](str(path))
         if fmt == "json":
-            con.execute(f"CREATE VIEW raw AS SELECT CAST(json AS VARCHAR) AS json FROM {source}")
+            con.execute(
+                f"CREATE VIEW raw AS SELECT CAST(json AS VARCHAR) AS json, CAST(NULL AS BIGINT) AS {ROW} FROM {source}"
+            )
             con.execute(
                 f"CREATE VIEW raw_numbered AS SELECT CAST(json AS VARCHAR) AS json, ordinality AS {ROW} "
                 f"FROM {source} WITH ORDINALITY"
@@ -124,17 +132,54 @@ def load_text(
                     path, f"has none of the columns this importer reads (it has {len(described)} others)"
                 )
             selects = ", ".join(_as_text(name, sql_type, fmt == "parquet") for name, sql_type in cols)
-            con.execute(f"CREATE VIEW raw AS SELECT {selects} FROM {source}")
+            src = Source(path, fmt, [name for name, _ in cols])
+            src.whole = f"SELECT {selects}, CAST(NULL AS BIGINT) AS {ROW} FROM {source}"
+            read = (header.read_path or header.path) if header is not None else None
+            if header is not None and read is not None and not is_gzip(read):
+                src.parts = plan_parts(read, con, header.names)
+            if src.parts is not None:
+                assert header is not None
+                cut = src.parts.relation(lambda part, first: header.reader(path=part, header=first))
+                con.execute(f"CREATE VIEW raw AS SELECT {selects}, x_SourceRow AS {ROW} FROM {cut}")
+            else:
+                con.execute(f"CREATE VIEW raw AS {src.whole}")
             con.execute(
                 f"CREATE VIEW raw_numbered AS SELECT {selects}, ordinality AS {ROW} FROM {source} WITH ORDINALITY"
             )
-            src = Source(path, fmt, [name for name, _ in cols])
     except duckdb.Error as exc:
         raise unreadable(path, exc, fmt) from None
     src._lower = {c.lower(): c for c in reversed(src.columns)}
     # rows carry their number (ROW); what follows needs no order, and keeping it costs memory
     con.execute("SET preserve_insertion_order = false")
     return src
+
+
+def read_rows(con: duckdb.DuckDBPyConnection, src: Source, table: str, select: str) -> None:
+    """CREATE TABLE `table` AS `select` (a query over view `raw` that keeps its ROW column). In numbered parts on
+    every core when the file was cut (ROW is each row's data row); otherwise, or when the parts cannot be trusted
+    (a read error, rows not numbered 1..n), from the whole file in file order (ROW NULL: use `row_number`)."""
+    if src.parts is not None:
+        try:
+            with src.parts.feeding():
+                con.execute(f"CREATE TABLE {table} AS {select}")
+            if numbered_exactly(con, f"(SELECT {ROW} AS x_SourceRow FROM {table})"):
+                return
+        except duckdb.Error:
+            pass  # the whole-file reading below names the bad line
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        src.parts = None
+        con.execute(f"CREATE OR REPLACE VIEW raw AS {src.whole}")
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        con.execute(f"CREATE TABLE {table} AS {select}")
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+
+
+def row_number(alias: str = "") -> str:
+    """SQL for a row's data row in a table `read_rows` wrote (alias.`ROW`, or its rowid + 1 when read whole)."""
+    prefix = f"{alias}." if alias else ""
+    return f"coalesce({prefix}{ROW}, {prefix}rowid + 1)"
 
 
 def _as_text(name: str, sql_type: str, parquet: bool) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.import_common import (
+    ROW,
     Check,
     Source,
     as_file_stage,
@@ -29,7 +30,9 @@ from spendscope.data.import_common import (
     compute_distinct,
     key_hash,
     load_text,
+    read_rows,
     reject_first_bad,
+    row_number,
     row_warning,
     run_import,
 )
@@ -145,11 +148,9 @@ def classify(row: dict[str, Any]) -> dict[str, Any]:
 
 def _flatten(con: duckdb.DuckDBPyConnection, src: Source) -> None:
     """View `flat`: one column per export field (text; repeated fields as JSON text) plus x_SourceRow. The rows are
-    read in parallel into table `flat_rows`, in file order, so x_SourceRow is its rowid + 1."""
-    con.execute("SET preserve_insertion_order = true")
+    read on every core into table `flat_rows`, each with its data row (import_common.read_rows)."""
     _flat_rows(con, src)
-    con.execute("SET preserve_insertion_order = false")
-    con.execute("CREATE VIEW flat AS SELECT rowid + 1 AS x_SourceRow, * FROM flat_rows")
+    con.execute(f"CREATE VIEW flat AS SELECT {row_number()} AS x_SourceRow, * EXCLUDE ({ROW}) FROM flat_rows")
 
 
 def _flat_rows(con: duckdb.DuckDBPyConnection, src: Source) -> None:
@@ -161,16 +162,16 @@ def _flat_rows(con: duckdb.DuckDBPyConnection, src: Source) -> None:
         cols = [f"nullif(s[{i + 1}], '') AS {ident(FIELDS[f])}" for i, f in enumerate(scalars)]
         cols += [f"CAST(l[{i + 1}] AS VARCHAR) AS {ident(LISTS[f])}" for i, f in enumerate(lists)]
         flat = (
-            f"SELECT {', '.join(cols)} FROM (SELECT "
-            f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l FROM raw)"
+            f"SELECT {', '.join(cols)}, {ROW} FROM (SELECT "
+            f"json_extract_string(json, {paths}) AS s, json_extract(json, {list_paths}) AS l, {ROW} FROM raw)"
         )
     else:
         cols = []
         for field, name in (FIELDS | LISTS).items():
             cols.append(f"{_field(src, field, field in LISTS)} AS {ident(name)}")
-        flat = f"SELECT {', '.join(cols)} FROM raw"
+        flat = f"SELECT {', '.join(cols)}, {ROW} FROM raw"
     parsed = ", ".join(f"{expr} AS {ident(alias)}" for alias, (_, expr) in PARSED.items())
-    con.execute(f"CREATE TABLE flat_rows AS SELECT *, {parsed} FROM ({flat})")
+    read_rows(con, src, "flat_rows", f"SELECT *, {parsed} FROM ({flat})")
 
 
 # The numbers and times of a row, parsed once in the read (alias -> (text column, parsing SQL)): the check for

@@ -6,16 +6,42 @@ file naming its first row."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from spendscope.data import csv_parts
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_azure import import_azure
 from spendscope.data.importing import import_delivery
 from spendscope.data.store import Store
 
 ROWS = 130_000  # more than one DuckDB row group (122,880), and several parallel CSV chunks
+
+
+@pytest.fixture(autouse=True, params=["whole", "parts"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object] | None]:
+    """Each file read whole (in file order) and in numbered parts on every core (data/csv_parts.py: forced here
+    with four parts of whole 1,024-row groups; the real threshold is 16 MB a part)."""
+    made: list[object] = []
+    if request.param == "parts":
+        monkeypatch.setattr(csv_parts, "part_count", lambda _con, _size: 4)
+        monkeypatch.setattr(csv_parts, "ROW_GROUP", 1024)
+        plan = csv_parts.plan_parts
+
+        def recording(*args: object) -> object:
+            got = plan(*args)  # type: ignore[arg-type]
+            made.append(got)
+            return got
+
+        monkeypatch.setattr("spendscope.data.import_common.plan_parts", recording)
+    yield made if request.param == "parts" else None
+
+
+def _was_cut(reading: list[object] | None) -> None:
+    if reading is not None:
+        assert any(p is not None for p in reading), "the file was not read in parts"
 
 
 def _write(path: Path, select: str) -> Path:
@@ -33,7 +59,7 @@ def _mismatches(store: Store, quantity: str) -> tuple[int, int]:
         ).fetchall()[0]
 
 
-def test_every_cur_row_keeps_its_own_line_number(tmp_path: Path) -> None:
+def test_every_cur_row_keeps_its_own_line_number(tmp_path: Path, reading: list[object] | None) -> None:
     cur = _write(
         tmp_path / "cur.csv",
         "'li' || r AS identity_line_item_id, '2026-04-01T00:00:00Z' AS line_item_usage_start_date, "
@@ -49,9 +75,10 @@ def test_every_cur_row_keeps_its_own_line_number(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.duckdb")
     assert import_delivery(store, "aws_cur", [cur]).rows_inserted == ROWS
     assert _mismatches(store, "PricingQuantity") == (ROWS, 0)
+    _was_cut(reading)
 
 
-def test_every_azure_row_keeps_its_own_line_number(tmp_path: Path) -> None:
+def test_every_azure_row_keeps_its_own_line_number(tmp_path: Path, reading: list[object] | None) -> None:
     azure = _write(
         tmp_path / "azure.csv",
         "strftime(DATE '2026-04-01' + CAST(r % 30 AS INTEGER), '%m/%d/%Y') AS Date, "
@@ -64,6 +91,7 @@ def test_every_azure_row_keeps_its_own_line_number(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.duckdb")
     assert import_azure(store, azure).rows_inserted == ROWS
     assert _mismatches(store, "PricingQuantity") == (ROWS, 0)
+    _was_cut(reading)
     with store.reader() as con:  # the dates, parsed once per distinct text, land on their own rows
         bad = con.execute(
             "SELECT count(*) FROM costs WHERE CAST(ChargePeriodStart AS DATE) "
@@ -72,7 +100,9 @@ def test_every_azure_row_keeps_its_own_line_number(tmp_path: Path) -> None:
     assert bad == 0
 
 
-def test_every_gcp_row_keeps_its_own_line_number_and_credits_follow_their_row(tmp_path: Path) -> None:
+def test_every_gcp_row_keeps_its_own_line_number_and_credits_follow_their_row(
+    tmp_path: Path, reading: list[object] | None
+) -> None:
     gcp = _write(
         tmp_path / "gcp.csv",
         "'018984-D0AAA4-940B88' AS billing_account_id, 'Compute Engine' AS \"service.description\", "
@@ -87,6 +117,7 @@ def test_every_gcp_row_keeps_its_own_line_number_and_credits_follow_their_row(tm
     store = Store(tmp_path / "s.duckdb")
     import_delivery(store, "gcp", [gcp])
     assert _mismatches(store, "PricingQuantity") == (ROWS, 0)
+    _was_cut(reading)
     with store.reader() as con:
         credits = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE -BilledCost <> x_SourceRow) FROM costs "
