@@ -13,7 +13,7 @@ count overstate the rows before the cut; DuckDB's strict reader rejects both hal
 end of one part, a stray quote at the start of the next) and the rows written must be numbered exactly 1..n
 (`numbered_exactly`): either failure sends the file to the ordinary reader (`StagedFile.fallback`), so a cut can
 cost time, never a wrong row. Files with a field spanning lines in their first megabyte, gzip files, files with a
-column named `ordinality` and files under `MIN_PART_BYTES` per part are read the ordinary way.
+column named `ordinality` (or NUMBER) and files under `MIN_PART_BYTES` per part are read the ordinary way.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ SNIFF_BYTES = 1 << 20
 _COUNT_BLOCK = 1 << 24
 _NEWLINE = 10
 ROW_GROUP = 122_880  # DuckDB's rows per row group
+NUMBER = "spendscope_part_row"  # the column Parts.relation numbers the rows in
 
 
 @dataclass
@@ -50,10 +51,10 @@ class Parts:
     pipes: list[Path]
 
     def relation(self, reader: Callable[[str, bool], str]) -> str:
-        """The parts as one relation with column x_SourceRow. `reader(path, header)` is the read_csv call of one
-        part (the first part holds the header line)."""
+        """The parts as one relation with column NUMBER (the data row). `reader(path, header)` is the read_csv
+        call of one part (the first part holds the header line)."""
         selects = [
-            f"SELECT * EXCLUDE (ordinality), ordinality + {before} AS x_SourceRow "
+            f"SELECT * EXCLUDE (ordinality), ordinality + {before} AS {NUMBER} "
             f"FROM {reader(str(pipe), i == 0)} WITH ORDINALITY"
             for i, (pipe, before) in enumerate(zip(self.pipes, self.rows_before, strict=True))
         ]
@@ -76,7 +77,7 @@ class Parts:
 
 def plan_parts(path: Path, con: duckdb.DuckDBPyConnection, columns: list[str]) -> Parts | None:
     """Cut `path` into as many parts as `con` has threads, or None when the file is read the ordinary way."""
-    if not hasattr(os, "mkfifo") or any(c.lower() == "ordinality" for c in columns):
+    if not hasattr(os, "mkfifo") or any(c.lower() in ("ordinality", NUMBER) for c in columns):
         return None
     size = path.stat().st_size
     k = part_count(con, size)

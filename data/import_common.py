@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 from spendscope.data.cost_writer import StagedFile
 from spendscope.data.csv_files import csv_error, is_gzip, open_csv, read_header
-from spendscope.data.csv_parts import Parts, numbered_exactly, plan_parts
+from spendscope.data.csv_parts import NUMBER, Parts, numbered_exactly, plan_parts
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_focus import _clean_duckdb_error, _is_parquet
 from spendscope.data.importing import ImportResult, Progress, import_delivery, reject
@@ -140,7 +140,7 @@ def load_text(
             if src.parts is not None:
                 assert header is not None
                 cut = src.parts.relation(lambda part, first: header.reader(path=part, header=first))
-                con.execute(f"CREATE VIEW raw AS SELECT {selects}, x_SourceRow AS {ROW} FROM {cut}")
+                con.execute(f"CREATE VIEW raw AS SELECT {selects}, {NUMBER} AS {ROW} FROM {cut}")
             else:
                 con.execute(f"CREATE VIEW raw AS {src.whole}")
             con.execute(

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 from spendscope.data.cost_writer import EXTENSION_COLUMNS, StagedFile
 from spendscope.data.csv_files import CsvHeader, csv_error, is_gzip, read_header
-from spendscope.data.csv_parts import Parts, numbered_exactly, plan_parts
+from spendscope.data.csv_parts import NUMBER, Parts, numbered_exactly, plan_parts
 from spendscope.data.errors import ImportRejected
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.focus import (
@@ -251,15 +251,14 @@ def stage_focus_file(
     relation = parts.relation(lambda part, header: csv_header.reader(types, path=part, header=header))
     con.execute(
         f"CREATE OR REPLACE VIEW staged_parts AS SELECT {', '.join(plan.selects(values))}, {bad} AS x_Bad, "
-        f"x_SourceRow FROM {relation}"
+        f"{NUMBER} AS x_SourceRow FROM {relation}"
     )
     return StagedFile(
         source=str(path.resolve()),
         relation="staged_parts",
         warnings=plan.warnings,
-        explain=lambda _exc: (
-            None
-        ),  # a part's line numbers are not the file's: the whole-file reading explains
+        # a part's line numbers are not the file's: a reading error is explained by the whole-file reading
+        explain=lambda _exc: None,
         after=_null_costs,
         fallback=lambda: _typed(con, plan),
         position="s.x_SourceRow - 1",
@@ -270,8 +269,6 @@ def stage_focus_file(
 
 def _parts(con: duckdb.DuckDBPyConnection, plan: _Plan) -> Parts | None:
     if plan.csv is None:
-        return None
-    if any(h.strip().lower() in ("x_sourcerow", "ordinality") for h in plan.headers):
         return None
     read = plan.csv.read_path or plan.csv.path
     if is_gzip(read):

@@ -158,3 +158,20 @@ def test_an_import_left_deriving_is_finished_by_the_next_import(store: Store, tm
     with store.reader() as con:
         assert con.execute("SELECT DISTINCT status FROM imports").fetchall() == [("ok",)]
         assert con.execute("SELECT count(*) FROM costs WHERE x_Model IS NULL").fetchall() == [(0,)]
+
+
+def test_a_file_with_its_own_row_column_is_still_numbered_by_line(
+    store: Store, tmp_path: Path, parts_used: list[csv_parts.Parts]
+) -> None:
+    rows = [{**one, "x_SourceRow": "from the exporter"} for one in _rows()]
+    path = tmp_path / "f.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[*HEADER, "x_SourceRow"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert import_focus(store, path).rows_inserted == ROWS
+    assert len(parts_used) == 1
+    assert _numbering(store) == (ROWS, 0, ROWS, 0)
+    with store.reader() as con:  # the file's own column is kept, under its name, in x_Extra
+        kept = con.execute("SELECT DISTINCT x_Extra->>'x_SourceRow' FROM costs").fetchall()
+    assert kept == [("from the exporter",)]
