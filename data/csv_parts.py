@@ -102,10 +102,13 @@ def plan_parts(path: Path, con: duckdb.DuckDBPyConnection, columns: list[str]) -
     if k < 2:
         return None
     ends = starts[1:] + [size]
-    folder = Path(tempfile.mkdtemp(prefix="parts-", dir=_temp_folder(con)))
-    pipes = [folder / f"part{i}.csv" for i in range(k)]
-    for pipe in pipes:
-        os.mkfifo(pipe)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="parts-", dir=_temp_folder(con)))
+        pipes = [folder / f"part{i}.csv" for i in range(k)]
+        for pipe in pipes:
+            os.mkfifo(pipe)
+    except OSError:  # a temp folder on a file system without named pipes: read the file whole
+        return None
     return Parts(path, starts, ends, rows_before, pipes)
 
 

@@ -175,3 +175,15 @@ def test_a_file_with_its_own_row_column_is_still_numbered_by_line(
     with store.reader() as con:  # the file's own column is kept, under its name, in x_Extra
         kept = con.execute("SELECT DISTINCT x_Extra->>'x_SourceRow' FROM costs").fetchall()
     assert kept == [("from the exporter",)]
+
+
+def test_a_temp_folder_without_named_pipes_reads_the_file_whole(
+    store: Store, tmp_path: Path, parts_used: list[csv_parts.Parts], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pipes(_path: object) -> None:
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(csv_parts.os, "mkfifo", no_pipes)
+    assert import_focus(store, _write(tmp_path / "f.csv", _rows())).rows_inserted == ROWS
+    assert parts_used == []
+    assert _numbering(store) == (ROWS, 0, ROWS, 0)
