@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
 
 MIN_PART_BYTES = 16 << 20  # smaller parts gain nothing over one ordered read
 SNIFF_BYTES = 1 << 20
@@ -184,6 +183,8 @@ def _align(path: Path, starts: list[int], rows_before: list[int], size: int) -> 
 
 def _after_lines(path: Path, start: int, n: int, size: int) -> int | None:
     """The offset just after the n-th line end from `start` (start itself when n is 0; None past the end)."""
+    import numpy as np  # only when a file is cut (~80 ms to import)
+
     if n == 0:
         return start
     buf = bytearray(_COUNT_BLOCK)
@@ -205,6 +206,8 @@ def _after_lines(path: Path, start: int, n: int, size: int) -> int | None:
 
 def _before_lines(path: Path, start: int, n: int) -> int | None:
     """The offset just after the line end n lines before `start` (which is just after a line end)."""
+    import numpy as np  # only when a file is cut (~80 ms to import)
+
     need = n + 1  # the line end at start - 1 is the first one met
     end = start
     with open(path, "rb", buffering=0) as fh:
@@ -221,6 +224,8 @@ def _before_lines(path: Path, start: int, n: int) -> int | None:
 
 def _count_lines(path: Path, spans: list[tuple[int, int]]) -> list[int]:
     """Line ends in each (start, end) byte span, one thread per span (numpy releases the GIL while it counts)."""
+    import numpy as np  # only when a file is cut (~80 ms to import)
+
     counts = [0] * len(spans)
 
     def count(i: int) -> None:
