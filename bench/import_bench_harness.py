@@ -37,14 +37,15 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def bare_load(csv_path: Path) -> tuple[float, float, float]:
-    """CREATE TABLE t AS SELECT * FROM read_csv(file), in-memory DuckDB, auto-detected types: (seconds, CPU
-    seconds, peak GB)."""
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+def bare_load(csv_path: Path, db: Path | None = None) -> tuple[float, float, float, int]:
+    """CREATE TABLE t AS SELECT * FROM read_csv(file), auto-detected types, in an in-memory DuckDB or (`db`) a
+    database file, as a store is (timed to the file closed): (seconds, CPU seconds, peak GB, file bytes)."""
     t, cpu = time.perf_counter(), cpu_seconds()
+    con = duckdb.connect(str(db) if db else ":memory:")
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
-    return time.perf_counter() - t, cpu_seconds() - cpu, peak_rss_gb()
+    con.close()
+    return time.perf_counter() - t, cpu_seconds() - cpu, peak_rss_gb(), db.stat().st_size if db else 0
 
 
 def spendscope_import(
@@ -93,20 +94,31 @@ def run(doc: str, kind: str, label: str, generate: Callable[[Path, int], int]) -
         expected = generate(csv_path, args.rows)
         size = csv_path.stat().st_size / 1e6
         print(f"generated {args.rows:,} rows ({size:,.0f} MB) in {time.perf_counter() - t:.1f}s")
-        bare, bare_cpu, bare_rss = in_child(bare_load, csv_path)
-        full, cpu, rss, inserted, phases = in_child(spendscope_import, kind, csv_path, work / "bench.duckdb")
+        bare, bare_cpu, bare_rss, _ = in_child(bare_load, csv_path)
+        on_file, file_cpu, _, file_size = in_child(bare_load, csv_path, work / "bare.duckdb")
+        store = work / "bench.duckdb"
+        full, cpu, rss, inserted, phases = in_child(spendscope_import, kind, csv_path, store)
         assert inserted == expected, (inserted, expected)
+        size = store.stat().st_size
         print(
             f"bare DuckDB read_csv into a table: {bare:7.2f}s  CPU {bare_cpu:6.2f}s  {args.rows / bare:10,.0f} rows/s  "
             f"peak RSS {bare_rss:.2f} GB"
         )
         print(
+            f"  the same into a database file:   {on_file:7.2f}s  CPU {file_cpu:6.2f}s  "
+            f"{args.rows / on_file:10,.0f} rows/s  file {file_size / 1e6:.1f} MB"
+        )
+        print(
             f"spendscope import {label + ':':16s} {full:7.2f}s  CPU {cpu:6.2f}s  {args.rows / full:10,.0f} rows/s  "
-            f"peak RSS {rss:.2f} GB"
+            f"peak RSS {rss:.2f} GB  store {size / 1e6:.1f} MB"
         )
         print(
             f"ratio import / bare read:          {full / bare:7.2f}x time, {cpu / bare_cpu:.2f}x CPU, "
             f"{rss / bare_rss:.2f}x peak RSS"
+        )
+        print(
+            f"ratio import / bare file:          {full / on_file:7.2f}x time, {cpu / file_cpu:.2f}x CPU, "
+            f"{size / file_size:.2f}x file size"
         )
         print(
             "import phases: "

@@ -24,6 +24,7 @@ from spendscope.data.import_common import (
     RAW_ROW,
     ROW,
     Source,
+    Staging,
     as_file_stage,
     classify_raw_keys,
     collect_keys,
@@ -252,10 +253,8 @@ def _tags(src: Source) -> tuple[dict[str, str], str]:
     return keys, sql
 
 
-def stage_cur(
-    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
-) -> tuple[str, list[str]]:
-    """Read and validate one CUR file and build the FOCUS staging table `staged`. Returns (table, warnings)."""
+def stage_cur(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None) -> Staging:
+    """Read and validate one CUR file and build the FOCUS staging view `staged` (warnings: over the rows written)."""
     if progress:
         progress("reading", 0.1)
 
@@ -433,7 +432,8 @@ def stage_cur(
         f"CREATE VIEW staged AS SELECT {columns} FROM aws_rows AS s LEFT JOIN aws_usage AS k ON k.k = {on_class} "
         f"{tag_join}"
     )
-    return "staged", _warnings(con)
+    classes = f"{con.execute('SELECT current_schema()').fetchall()[0][0]}.aws_usage_classes"
+    return Staging("staged", after=lambda con, rows: _warnings(con, rows, classes))
 
 
 def _exclusive_end(end: str) -> str:
@@ -469,7 +469,8 @@ def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> 
     }
 
 
-def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _warnings(con: duckdb.DuckDBPyConnection, rows: str, classes: str) -> list[str]:
+    """Warnings over the rows written (`rows`); `classes`: the usage-type answers (`aws_usage_classes`)."""
     out = []
     ai_unmapped = "(ServiceSubcategory = 'Generative AI' OR x_Tokens IS NOT NULL) AND x_Model IS NULL AND ChargeCategory = 'Usage'"
     out += row_warning(
@@ -477,6 +478,7 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         ai_unmapped,
         "{n} Bedrock line items (effective cost {cost:.2f}) name no model spendscope "
         "recognises; kept with x_Model NULL (unmapped usage types: {examples})",
+        table=rows,
     )
     out += row_warning(
         con,
@@ -484,10 +486,11 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         "{n} token line items have no "
         "recognisable token type (input, output, cache read, cache write); kept with x_TokenType NULL "
         "(usage types: {examples})",
+        table=rows,
     )
     unknown_gpu = (
         "x_InstanceType IS NOT NULL AND x_GpuCount IS NULL AND x_InstanceType IN "
-        "(SELECT x_InstanceType FROM aws_usage_classes WHERE gpu_unknown)"
+        f"(SELECT x_InstanceType FROM {classes} WHERE gpu_unknown)"
     )
     out += row_warning(
         con,
@@ -495,6 +498,7 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         "{n} GPU instance line items use instance types missing from the GPU "
         "catalog (data/gpu_catalog.py); kept with x_GpuCount NULL: {examples}",
         column="x_InstanceType",
+        table=rows,
     )
     return out
 

@@ -23,6 +23,7 @@ import duckdb
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import gpu_count
 from spendscope.data.import_common import (
+    Staging,
     as_file_stage,
     classify_raw_keys,
     collect_keys,
@@ -201,9 +202,7 @@ def classify(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def stage_azure(
-    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
-) -> tuple[str, list[str]]:
+def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None) -> Staging:
     if progress:
         progress("reading", 0.1)
     src = load_text(con, path)
@@ -382,7 +381,7 @@ def stage_azure(
         column="CAST(ChargePeriodStart AS DATE)",
         table="azure_staged",
     )
-    return "staged", warnings + _warnings(con, amortised)
+    return Staging("staged", warnings, after=lambda con, rows: _warnings(con, rows, amortised))
 
 
 def _meter_answers(con: duckdb.DuckDBPyConnection, cols: dict[str, str]) -> None:
@@ -420,9 +419,10 @@ def _is_amortised(con: duckdb.DuckDBPyConnection, path: Path, hint: str) -> bool
     return bool(con.execute(f"SELECT coalesce(bool_or({hint}), false) FROM azure_keys").fetchall()[0][0])
 
 
-def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:
+def _warnings(con: duckdb.DuckDBPyConnection, rows: str, amortised: bool) -> list[str]:
+    """Warnings over the rows written (`rows`)."""
     out = []
-    committed = con.execute("SELECT count(*) FROM staged WHERE CommitmentDiscountId IS NOT NULL").fetchall()[
+    committed = con.execute(f"SELECT count(*) FROM {rows} WHERE CommitmentDiscountId IS NOT NULL").fetchall()[
         0
     ][0]
     if committed and amortised:
@@ -444,12 +444,14 @@ def _warnings(con: duckdb.DuckDBPyConnection, amortised: bool) -> list[str]:
         unmapped,
         "{n} Azure AI line items (effective cost {cost:.2f}) name no model "
         "spendscope recognises; kept with x_Model NULL (unmapped meters: {examples})",
+        table=rows,
     )
     out += row_warning(
         con,
         "x_Tokens IS NOT NULL AND x_TokenType IS NULL",
         "{n} token meters name no direction "
         "(input, output, cached input); kept with x_TokenType NULL (meters: {examples})",
+        table=rows,
     )
     return out
 

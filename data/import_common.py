@@ -467,22 +467,39 @@ def row_warning(
     return [message.format(n=n, cost=cost, examples=examples(con, table, column, where))]
 
 
+@dataclass
+class Staging:
+    """What an importer's stage leaves for the INSERT: the relation it reads, the warnings known before it, and
+    `after`, the warnings worked out over the rows written (given a relation holding this file's rows): counting
+    rows over the stored columns costs less than over the staging view, which would map the file again."""
+
+    relation: str
+    warnings: list[str] = field(default_factory=list)
+    after: Callable[[duckdb.DuckDBPyConnection, str], list[str]] | None = None
+
+
 def as_file_stage(
-    stage: Callable[[duckdb.DuckDBPyConnection, Path, Progress | None], tuple[str, list[str]]],
+    stage: Callable[[duckdb.DuckDBPyConnection, Path, Progress | None], Staging],
     position: str | None = None,
 ) -> Callable[[duckdb.DuckDBPyConnection, Path, Progress | None], StagedFile]:
-    """Adapt an importer's `stage(con, path, progress) -> (staging table, warnings)` to the delivery pipeline.
+    """Adapt an importer's `stage(con, path, progress) -> Staging` to the delivery pipeline.
     `position`: SQL over a staged row (alias `s`) for its unique 0-based position in the file (StagedFile)."""
 
     def staged_file(
         con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
     ) -> StagedFile:
         try:
-            table, warnings = stage(con, path, progress)
+            staging = stage(con, path, progress)
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:
             # a line that cannot be read, met while a statement streamed `raw`
             raise unreadable(path, exc) from None
-        return StagedFile(source=str(path.resolve()), relation=table, warnings=warnings, position=position)
+        return StagedFile(
+            source=str(path.resolve()),
+            relation=staging.relation,
+            warnings=staging.warnings,
+            after=staging.after,
+            position=position,
+        )
 
     return staged_file
 

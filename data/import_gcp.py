@@ -25,6 +25,7 @@ from spendscope.data.import_common import (
     ROW,
     Check,
     Source,
+    Staging,
     as_file_stage,
     classify_distinct,
     compute_distinct,
@@ -233,9 +234,7 @@ def _field(src: Source, field: str, is_list: bool) -> str:
     return "CAST(NULL AS VARCHAR)"
 
 
-def stage_gcp(
-    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None
-) -> tuple[str, list[str]]:
+def stage_gcp(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None = None) -> Staging:
     if progress:
         progress("reading", 0.1)
     src = load_text(con, path)
@@ -422,10 +421,11 @@ def stage_gcp(
     )
     if progress:
         progress("mapping to FOCUS", 0.45)
-    return "staged", _warnings(con)
+    return Staging("staged", after=_warnings)
 
 
-def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _warnings(con: duckdb.DuckDBPyConnection, rows: str) -> list[str]:
+    """Warnings over the rows written (`rows`)."""
     out = []
     unmapped = (
         "x_Model IS NULL AND ChargeCategory = 'Usage' AND (x_Tokens IS NOT NULL OR (ServiceCategory = "
@@ -436,6 +436,7 @@ def _warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         unmapped,
         "{n} Vertex AI / Gemini line items (cost {cost:.2f}) name no model "
         "spendscope recognises; kept with x_Model NULL (unmapped SKUs: {examples})",
+        table=rows,
     )
     return out
 

@@ -41,7 +41,7 @@ from spendscope.data.file_identity import FileIdentity, delivery_digest, sha256_
 from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
 from spendscope.data.import_finish import DERIVING, derive_later, finish_interrupted
 from spendscope.data.scopes import MODES, Mode, apply_scopes, check_parts, record_scopes
-from spendscope.data.sql import ident, memory_limit_bytes, staging_settings
+from spendscope.data.sql import ident, literal, memory_limit_bytes, staging_settings
 from spendscope.data.store import Store, activity, memory_connection
 from spendscope.data.validation import check_rows
 from spendscope.data.value_summary import refresh_summary
@@ -480,9 +480,11 @@ def write_delivery(
             con, db, kind=kind, import_id=import_id, mode=mode, source_columns=source_columns
         )
         rows_relation = f"(SELECT * FROM {db}.costs WHERE x_ImportId = '{import_id}')"
-        for one in staged:
+        for one in staged:  # each file's warnings over its own rows
             if one.after:
-                warnings += one.after(con, rows_relation)
+                warnings += one.after(
+                    con, f"(SELECT * FROM {rows_relation} WHERE x_SourceFile = {literal(one.label)})"
+                )
         if not later:
             warnings += unmapped_token_warning(con, rows_relation)
         label = (

@@ -57,10 +57,11 @@ def may_name_model(text: str | None) -> bool:
 
 def may_name_model_sql(column: str) -> str:
     """SQL over a text column, true where `may_name_model` may be true: the same test on ASCII text (where
-    DuckDB's and Python's lower case agree); text with other characters is always passed on to Python."""
+    DuckDB's and Python's lower case agree); text with other characters (more bytes than characters: a
+    regular expression for them cost as much again) is always passed on to Python."""
     return (
         f"({column} IS NOT NULL AND (regexp_matches(lower({column}), '{_MAY_NAME}') "
-        f"OR regexp_matches({column}, '[^\\x00-\\x7f]')))"
+        f"OR strlen({column}) <> length({column})))"
     )
 
 
