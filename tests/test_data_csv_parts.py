@@ -187,3 +187,26 @@ def test_a_temp_folder_without_named_pipes_reads_the_file_whole(
     assert import_focus(store, _write(tmp_path / "f.csv", _rows())).rows_inserted == ROWS
     assert parts_used == []
     assert _numbering(store) == (ROWS, 0, ROWS, 0)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 24])
+def test_line_ends_are_found_and_counted_across_blocks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, block: int
+) -> None:
+    """The byte helpers that place the cuts agree with a plain scan, whatever the block size they read in."""
+    monkeypatch.setattr(csv_parts, "_COUNT_BLOCK", block)
+    data = b"".join(b"x" * (i % 13) + b"\n" for i in range(500)) + b"tail without a line end"
+    path = tmp_path / "lines.csv"
+    path.write_bytes(data)
+    ends = [i for i, c in enumerate(data) if c == 10]
+    spans = [(0, 100), (100, 1000), (1000, len(data))]
+    expected = [data[a:b].count(b"\n") for a, b in spans]
+    assert csv_parts._count_lines(path, spans) == expected  # on threads
+    assert [csv_parts._count_lines(path, [span])[0] for span in spans] == expected  # one span: here
+    start = ends[10] + 1  # just after the 11th line end
+    for n in (0, 1, 2, 100, 400):
+        assert csv_parts._after_lines(path, start, n, len(data)) == (start if n == 0 else ends[10 + n] + 1)
+    assert csv_parts._after_lines(path, start, 10_000, len(data)) is None
+    for n in range(11):
+        assert csv_parts._before_lines(path, start, n) == ends[10 - n] + 1
+    assert csv_parts._before_lines(path, start, 11) is None
