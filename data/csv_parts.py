@@ -6,7 +6,7 @@ keeps no order at 1M rows, 2.3x at 10M (docs/performance.md, "Issue 21, session 
 ends into K parts; each part streams to DuckDB through a named pipe (`os.sendfile`: the bytes never pass through
 Python) and is read on one thread `WITH ORDINALITY`; the K parts are read at once (UNION ALL) and the INSERT keeps
 no order. A row's data-row number is its ordinal in its part plus the data rows before the part, which are the line
-ends before the cut, counted beforehand (`_count_lines`: ~2.5 GB/s, on K-1 threads when K > 2).
+ends before the cut, counted beforehand (`_count_lines`).
 
 A cut is a line end. One inside a quoted value (a field spanning lines) would cut a record in two and make the line
 count overstate the rows before the cut; DuckDB's strict reader rejects both halves (an unterminated quote at the
@@ -34,6 +34,7 @@ import duckdb
 MIN_PART_BYTES = 16 << 20  # smaller parts gain nothing over one ordered read
 SNIFF_BYTES = 1 << 20
 _COUNT_BLOCK = 1 << 24
+_NUMPY_FROM = 256 << 20  # bytes of line ends to count from which numpy pays for its import
 _NEWLINE = 10
 ROW_GROUP = 122_880  # DuckDB's rows per row group
 NUMBER = "spendscope_part_row"  # the column Parts.relation numbers the rows in
@@ -228,22 +229,24 @@ def _nth_line_end(block: bytes, n: int) -> int:
 
 
 def _count_lines(path: Path, spans: list[tuple[int, int]]) -> list[int]:
-    """Line ends in each (start, end) byte span. One span (two parts: two cores) is counted here (~2.5 GB/s); more
-    spans on threads with numpy, which releases the GIL while it counts (`bytes.count` does not) and costs ~0.14 s
-    to import, repaid when three or more cores count at once."""
-    if len(spans) == 1:
-        start, end = spans[0]
-        total = 0
+    """Line ends in each (start, end) byte span. Up to `_NUMPY_FROM` bytes in all, with `bytes.count` (~1.4 GB/s);
+    beyond, with numpy (~2.5 GB/s, and on one thread per span: it releases the GIL), whose import (~0.1 s) a
+    smaller file would not repay (measured: docs/performance.md, "Issue 21, session 13")."""
+    if sum(end - start for start, end in spans) < _NUMPY_FROM:
+        counts = []
         with open(path, "rb", buffering=0) as fh:
-            fh.seek(start)
-            while start < end:
-                block = fh.read(min(end - start, _COUNT_BLOCK))
-                if not block:
-                    break
-                total += block.count(b"\n")
-                start += len(block)
-        return [total]
-    import numpy as np  # only when three or more parts are counted at once
+            for start, end in spans:
+                fh.seek(start)
+                total = 0
+                while start < end:
+                    block = fh.read(min(end - start, _COUNT_BLOCK))
+                    if not block:
+                        break
+                    total += block.count(b"\n")
+                    start += len(block)
+                counts.append(total)
+        return counts
+    import numpy as np  # only for large files (above)
 
     counts = [0] * len(spans)
 

@@ -189,20 +189,23 @@ def test_a_temp_folder_without_named_pipes_reads_the_file_whole(
     assert _numbering(store) == (ROWS, 0, ROWS, 0)
 
 
+@pytest.mark.parametrize("numpy_from", [0, 1 << 30])
 @pytest.mark.parametrize("block", [7, 64, 1 << 24])
 def test_line_ends_are_found_and_counted_across_blocks(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, block: int
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, block: int, numpy_from: int
 ) -> None:
-    """The byte helpers that place the cuts agree with a plain scan, whatever the block size they read in."""
+    """The byte helpers that place the cuts agree with a plain scan, whatever the block size they read in, counted
+    with numpy on threads or with bytes.count."""
     monkeypatch.setattr(csv_parts, "_COUNT_BLOCK", block)
+    monkeypatch.setattr(csv_parts, "_NUMPY_FROM", numpy_from)
     data = b"".join(b"x" * (i % 13) + b"\n" for i in range(500)) + b"tail without a line end"
     path = tmp_path / "lines.csv"
     path.write_bytes(data)
     ends = [i for i, c in enumerate(data) if c == 10]
     spans = [(0, 100), (100, 1000), (1000, len(data))]
     expected = [data[a:b].count(b"\n") for a, b in spans]
-    assert csv_parts._count_lines(path, spans) == expected  # on threads
-    assert [csv_parts._count_lines(path, [span])[0] for span in spans] == expected  # one span: here
+    assert csv_parts._count_lines(path, spans) == expected
+    assert [csv_parts._count_lines(path, [span])[0] for span in spans] == expected
     start = ends[10] + 1  # just after the 11th line end
     for n in (0, 1, 2, 100, 400):
         assert csv_parts._after_lines(path, start, n, len(data)) == (start if n == 0 else ends[10 + n] + 1)
