@@ -211,9 +211,8 @@ def _before_lines(path: Path, start: int, n: int) -> int | None:
             fh.seek(begin)
             block = fh.read(end - begin)
             found = block.count(b"\n")
-            if (
-                found >= need
-            ):  # the need-th line end from the block's end is the (found - need + 1)-th from its start
+            # the need-th line end from the block's end is the (found - need + 1)-th from its start
+            if found >= need:
                 return begin + _nth_line_end(block, found - need + 1) + 1
             need -= found
             end = begin
