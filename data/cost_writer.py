@@ -66,7 +66,7 @@ class StagedFile:
     locate_bad: Callable[[], None] | None = None
     # explains an error DuckDB raised while reading the file (None: not a reading error)
     explain: Callable[[duckdb.Error], Exception | None] | None = None
-    # warnings computed over the inserted rows; gets the name of a relation holding them
+    # warnings computed over the inserted rows; gets the name of a relation holding this file's rows of the import
     after: Callable[[duckdb.DuckDBPyConnection, str], list[str]] | None = None
     # a slower, more liberal staging of the same file, tried when this one meets a value it cannot convert
     fallback: Callable[[], StagedFile] | None = None
