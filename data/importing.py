@@ -499,6 +499,8 @@ def write_delivery(
         replaced = sum(o.rows_before for o in outcomes)
         replaced_cost = sum((o.effective_cost_before for o in outcomes), start=billed * 0)
         skipped = rows_read - inserted
+        if store.backend == "duckdb":
+            keep_row_groups(con, nothing_deleted=not replaced and not skipped)
         digest = file_hash or (delivery_digest(files) if files else "")
         con.execute(
             f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at,
@@ -572,6 +574,17 @@ def write_delivery(
         ],
         warnings=warnings,
     )
+
+
+def keep_row_groups(con: duckdb.DuckDBPyConnection, *, nothing_deleted: bool) -> None:
+    """Let the checkpoints of this import (at its commits and when the store is detached) vacuum the store only when
+    the import deleted rows. An INSERT on every core ends each thread's share of the rows with a partial row group,
+    and a checkpoint's vacuum merges adjacent partial groups by rewriting every row group after the first of them:
+    ~0.5 s per million rows for one partial group of 17,000 rows in the middle of a provider import (docs/performance.md,
+    "Issue 21, session 14"). A partial row group costs a query nothing measurable; deleted rows (a restated export,
+    rows already stored) are what the vacuum is for, and then it runs. The setting belongs to the import's own
+    in-memory DuckDB instance, and is set on every attempt (a retry may delete what the first attempt did not)."""
+    con.execute("SET max_vacuum_tasks = 0" if nothing_deleted else "RESET max_vacuum_tasks")
 
 
 def missing_cost_columns(have: set[str]) -> dict[str, str]:
