@@ -42,7 +42,7 @@ from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, MONEY
 from spendscope.data.import_finish import DERIVING, derive_later, finish_interrupted
 from spendscope.data.scopes import MODES, Mode, apply_scopes, check_parts, record_scopes
 from spendscope.data.sql import ident, literal, memory_limit_bytes, staging_settings
-from spendscope.data.store import Store, activity, memory_connection
+from spendscope.data.store import COSTS_AT_BEGIN, Store, activity, memory_connection
 from spendscope.data.validation import check_rows
 from spendscope.data.value_summary import refresh_summary
 
@@ -500,7 +500,7 @@ def write_delivery(
         replaced_cost = sum((o.effective_cost_before for o in outcomes), start=billed * 0)
         skipped = rows_read - inserted
         if store.backend == "duckdb":
-            keep_row_groups(con, nothing_deleted=not replaced and not skipped)
+            keep_row_groups(con, db, written=rows_read)
         digest = file_hash or (delivery_digest(files) if files else "")
         con.execute(
             f"""INSERT INTO {db}.imports (import_id, kind, source_file, file_hash, started_at, finished_at,
@@ -576,15 +576,20 @@ def write_delivery(
     )
 
 
-def keep_row_groups(con: duckdb.DuckDBPyConnection, *, nothing_deleted: bool) -> None:
+def keep_row_groups(con: duckdb.DuckDBPyConnection, db: str, *, written: int) -> None:
     """Let the checkpoints of this import (at its commits and when the store is detached) vacuum the store only when
-    the import deleted rows. An INSERT on every core ends each thread's share of the rows with a partial row group,
-    and a checkpoint's vacuum merges adjacent partial groups by rewriting every row group after the first of them:
-    ~0.5 s per million rows for one partial group of 17,000 rows in the middle of a provider import (docs/performance.md,
-    "Issue 21, session 14"). A partial row group costs a query nothing measurable; deleted rows (a restated export,
-    rows already stored) are what the vacuum is for, and then it runs. The setting belongs to the import's own
-    in-memory DuckDB instance, and is set on every attempt (a retry may delete what the first attempt did not)."""
-    con.execute("SET max_vacuum_tasks = 0" if nothing_deleted else "RESET max_vacuum_tasks")
+    its transaction deleted rows of costs: its own importer (a restated export, rows already stored) or the writer
+    around it (a sync replacing its window). `written`: the rows the import inserted. An INSERT on every core ends
+    each thread's share of the rows with a partial row group, and a checkpoint's vacuum merges adjacent partial
+    groups by rewriting every row group after the first of them: ~0.5 s per million rows for one partial group of
+    17,000 rows in the middle of a provider import (docs/performance.md, "Issue 21, session 14"). A partial row group
+    costs a query nothing measurable; deleted rows are what the vacuum is for, and then it runs. The setting belongs
+    to the import's own in-memory DuckDB instance and is set on every attempt (a retry may delete what the first
+    attempt did not)."""
+    now = con.execute(f"SELECT count(*) FROM {db}.costs").fetchall()[0][0]
+    at_begin = con.execute(f"SELECT getvariable('{COSTS_AT_BEGIN}')").fetchall()[0][0]
+    deleted = at_begin is None or at_begin + written > now
+    con.execute("RESET max_vacuum_tasks" if deleted else "SET max_vacuum_tasks = 0")
 
 
 def missing_cost_columns(have: set[str]) -> dict[str, str]:

@@ -39,6 +39,7 @@ _LOCK_MARKERS = (
 )
 _MIGRATED: set[str] = set()
 NOTICE_AFTER = 2.0  # seconds a reader or writer waits before it is told why
+COSTS_AT_BEGIN = "spendscope_costs_at_begin"  # variable: rows of costs when the writer's transaction began
 _log = logging.getLogger("spendscope.store")
 _ACTIVITY = threading.local()
 _MIGRATE_GUARD = threading.Lock()
@@ -426,6 +427,7 @@ class Store:
             try:
                 with _writing_note(self.path):
                     con.execute("BEGIN")
+                    con.execute(f"SET VARIABLE {COSTS_AT_BEGIN} = (SELECT count(*) FROM {alias}.costs)")
                     try:
                         yield alias
                     except BaseException:

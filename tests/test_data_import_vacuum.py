@@ -1,6 +1,7 @@
-"""An import lets its checkpoint vacuum the store only when it deleted rows (data/importing.py, `keep_row_groups`):
-a restated export's replaced rows are reclaimed, not kept as deleted rows in the file; an import that deletes
-nothing keeps its partial row groups instead of rewriting every row group after the first of them."""
+"""An import lets its checkpoint vacuum the store only when its transaction deleted rows of costs
+(data/importing.py, `keep_row_groups`): a restated export's replaced rows are reclaimed, not kept as deleted rows
+in the file; an import that deletes nothing keeps its partial row groups instead of rewriting every row group after
+the first of them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import duckdb
 from focus_rows import row, write
 from spendscope.data.importing import import_delivery, keep_row_groups
 from spendscope.data.store import Store
+
+SETTING = "SELECT current_setting('max_vacuum_tasks')"
 
 
 def _rows(account: str, cost: str) -> list[dict[str, str]]:
@@ -44,11 +47,18 @@ def test_a_restated_export_leaves_no_deleted_rows_in_the_store(tmp_path: Path) -
     assert _stored_and_live(store.path) == (2_400, 2_400)
 
 
-def test_the_vacuum_is_off_only_while_nothing_was_deleted() -> None:
-    with duckdb.connect() as con:
-        setting = "SELECT current_setting('max_vacuum_tasks')"
-        default = con.execute(setting).fetchall()[0][0]
-        keep_row_groups(con, nothing_deleted=True)
-        assert con.execute(setting).fetchall()[0][0] == 0
-        keep_row_groups(con, nothing_deleted=False)  # a retry of the same import that deletes rows
-        assert con.execute(setting).fetchall()[0][0] == default > 0
+def test_any_delete_in_the_writers_transaction_keeps_the_vacuum(tmp_path: Path) -> None:
+    """A writer around the import (a sync replacing its window) may delete rows before the import inserts."""
+    store = Store(tmp_path / "s.duckdb")
+    store.ensure_schema()
+    import_delivery(store, "focus", [write(tmp_path / "october.csv", _rows("acct-1", "1.50"))])
+    with duckdb.connect() as con, store.attached_writer(con) as db:
+        default = con.execute(SETTING).fetchall()[0][0]
+        keep_row_groups(con, db, written=0)
+        assert con.execute(SETTING).fetchall()[0][0] == 0  # nothing deleted, nothing written
+        con.execute(f"DELETE FROM {db}.costs WHERE x_SourceRow <= 5")
+        con.execute(f"INSERT INTO {db}.costs (BilledCost, x_SourceRow) SELECT 1, i FROM range(5) AS t(i)")
+        keep_row_groups(con, db, written=5)  # as many rows written as deleted: the count alone would not tell
+        assert con.execute(SETTING).fetchall()[0][0] == default > 0
+        con.execute("ROLLBACK")
+        con.execute("BEGIN")  # the writer commits on leaving
