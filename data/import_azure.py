@@ -43,7 +43,7 @@ from spendscope.data.import_common import (
 )
 from spendscope.data.importing import ImportResult, Progress, reject
 from spendscope.data.models import normalize_model, token_type_of
-from spendscope.data.sql import ident, pairs_to_json, parse_decimal, repair_json
+from spendscope.data.sql import ident, pairs_to_json, parse_decimal, repair_json, rounded_product
 from spendscope.data.store import Store
 
 KIND = "azure"
@@ -280,7 +280,8 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
     date = ts(DATE)
     resource_id = c("ResourceId", "InstanceId")
     block = "CAST(k.block AS DECIMAL(38,10))"
-    tokens = f"CASE WHEN k.tokens AND {usage} THEN CAST(round({qty} * {block}) AS BIGINT) END"
+    tokens = f"CASE WHEN k.tokens AND {usage} THEN CAST({rounded_product(qty, block, 0)} AS BIGINT) END"
+    consumed = rounded_product(qty, block)
     commitment_id = f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitId')}, ''), nullif({c('ReservationId')}, '')) END"
     payg = num(("PayGPrice",))
     unit_price = num(("UnitPrice",))
@@ -308,20 +309,20 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         "CommitmentDiscountId": commitment_id,
         "CommitmentDiscountName": f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitName')}, ''), "
         f"nullif({c('ReservationName')}, '')) END",
-        "CommitmentDiscountQuantity": f"CASE WHEN {commitment} AND ({usage} OR {unused}) THEN {qty} * {block} END",
+        "CommitmentDiscountQuantity": f"CASE WHEN {commitment} AND ({usage} OR {unused}) THEN {consumed} END",
         "CommitmentDiscountStatus": f"CASE WHEN {commitment} AND {unused} THEN 'Unused' "
         f"WHEN {commitment} AND {usage} THEN 'Used' END",
         "CommitmentDiscountType": f"CASE {pricing_model} WHEN 'Reservation' THEN 'Reservation' "
         f"WHEN 'SavingsPlan' THEN 'Savings Plan' END",
         "CommitmentDiscountUnit": f"CASE WHEN {commitment} AND ({usage} OR {unused}) THEN k.consumed_unit END",
-        "ConsumedQuantity": f"CASE WHEN {usage} THEN {qty} * {block} END",
+        "ConsumedQuantity": f"CASE WHEN {usage} THEN {consumed} END",
         "ConsumedUnit": f"CASE WHEN {usage} THEN k.consumed_unit END",
-        "ContractedCost": f"coalesce({unit_price} * {qty}, {cost})",
+        "ContractedCost": f"coalesce({rounded_product(unit_price, qty)}, {cost})",
         "ContractedUnitPrice": unit_price,
         "EffectiveCost": effective,
         "InvoiceId": c("InvoiceId"),
         "InvoiceIssuerName": "'Microsoft'",
-        "ListCost": f"coalesce({parse_decimal(c('PaygCostInBillingCurrency'))}, {payg} * {qty}, {cost})",
+        "ListCost": f"coalesce({parse_decimal(c('PaygCostInBillingCurrency'))}, {rounded_product(payg, qty)}, {cost})",
         "ListUnitPrice": payg,
         "PricingCategory": f"CASE {pricing_model} WHEN 'OnDemand' THEN 'Standard' WHEN 'Spot' THEN 'Dynamic' "
         f"WHEN 'Reservation' THEN 'Committed' WHEN 'SavingsPlan' THEN 'Committed' "

@@ -44,6 +44,7 @@ from spendscope.data.sql import (
     kv_lists_to_json,
     parse_decimal,
     parse_timestamp_iso_first,
+    rounded_product,
     table_from_columns,
 )
 from spendscope.data.store import Store
@@ -378,13 +379,14 @@ def stage_gcp(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
             "ChargeClass": "CASE WHEN cost_type = 'adjustment' THEN 'Correction' END",
             "ChargeDescription": "sku",
             "ChargeFrequency": f"CASE WHEN {commitment} THEN 'Recurring' ELSE 'Usage-Based' END",
-            "ConsumedQuantity": f"CASE WHEN {usage} THEN coalesce({amount} * CAST(k.token_mult AS DECIMAL(38,10)), {amount}) END",
+            "ConsumedQuantity": f"CASE WHEN {usage} THEN coalesce("
+            f"{rounded_product(amount, 'CAST(k.token_mult AS DECIMAL(38,10))')}, {amount}) END",
             "ConsumedUnit": f"CASE WHEN {usage} THEN k.consumed_unit END",
             "PricingQuantity": "_p_pricing_amount",
             "PricingUnit": "pricing_unit",
             "x_TokenType": "CASE WHEN k.token_mult IS NOT NULL THEN k.x_TokenType END",
             "x_Tokens": f"CASE WHEN {usage} AND k.token_mult IS NOT NULL THEN "
-            f"CAST(round({amount} * CAST(k.token_mult AS DECIMAL(38,4))) AS BIGINT) END",
+            f"CAST({rounded_product(amount, 'CAST(k.token_mult AS DECIMAL(38,4))', 0)} AS BIGINT) END",
         }
     )
     credit = parse_decimal("credit_amount")

@@ -48,6 +48,23 @@ def parse_decimal(expr: str, sql_type: str = MONEY) -> str:
     return f"TRY_CAST(trim({expr}) AS {sql_type})"
 
 
+def rounded_product(a: str, b: str, scale: int = 10) -> str:
+    """`a * b` (DECIMAL operands) rounded half away from zero to `scale` decimals, as DECIMAL(38, scale): the value
+    of `CAST(a * b AS DECIMAL(38, scale))`, without that cast's 128-bit division on nearly every row (DuckDB's
+    downscaling cast of a DECIMAL(38) costs ~0.45 s per million values on one core; this ~0.03 s).
+
+    The product is taken in DOUBLE and rounded by the cast to DECIMAL; it is kept only when it lies closer than
+    half a unit in the last place to the exact DECIMAL product, which makes it the correctly rounded value whatever
+    the tie rule. Otherwise (a tie, a product beyond a DOUBLE's precision, NULL) the exact cast decides."""
+    exact = f"(({a}) * ({b}))"
+    guess = f"TRY_CAST(CAST({a} AS DOUBLE) * CAST({b} AS DOUBLE) AS DECIMAL(38,{scale}))"
+    half = "0." + "0" * scale + "5"
+    return (
+        f"(CASE WHEN abs({exact} - {guess}) < {half} THEN {guess} "
+        f"ELSE CAST({exact} AS DECIMAL(38,{scale})) END)"
+    )
+
+
 def parse_quantity(expr: str) -> str:
     return parse_decimal(expr, QUANTITY)
 
