@@ -3,8 +3,6 @@ when it is provably the correctly rounded value, so ties, long fractions, negati
 
 from __future__ import annotations
 
-import random
-
 import duckdb
 import pytest
 from spendscope.data.sql import rounded_product
@@ -24,15 +22,20 @@ AWKWARD = [
 ]
 
 
+def _digits(i: str, salt: int, most: str) -> str:
+    """Text of up to `most` (SQL) digits drawn from hash(i, salt): deterministic, no Python loop."""
+    return f"CAST(hash({i}, {salt}) % CAST(pow(10, {most}) AS UBIGINT) AS VARCHAR)"
+
+
 def _table(con: duckdb.DuckDBPyConnection) -> None:
-    rng = random.Random(21)
-    rows = list(AWKWARD)
-    for _ in range(20_000):
-        a = f"{rng.choice(['', '-'])}{rng.randint(0, 10 ** rng.randint(0, 9))}.{rng.randint(0, 10**10 - 1):010d}"
-        b = f"{rng.randint(0, 10 ** rng.randint(0, 7))}.{rng.randint(0, 10 ** rng.randint(1, 10) - 1):010d}"
-        rows.append((a, b))
-    con.execute("CREATE TABLE t (a DECIMAL(38,10), b DECIMAL(38,10))")
-    con.executemany("INSERT INTO t VALUES (?, ?)", rows)
+    sign = "CASE WHEN hash(i, 1) % 2 = 0 THEN '-' ELSE '' END"
+    a = f"{sign} || {_digits('i', 2, 'hash(i, 3) % 10')} || '.' || lpad({_digits('i', 4, '10')}, 10, '0')"
+    b = f"{_digits('i', 5, 'hash(i, 6) % 8')} || '.' || lpad({_digits('i', 7, '1 + hash(i, 8) % 10')}, 10, '0')"
+    con.execute(
+        f"CREATE TABLE t AS SELECT CAST({a} AS DECIMAL(38,10)) AS a, CAST({b} AS DECIMAL(38,10)) AS b "
+        "FROM range(20000) AS r(i)"
+    )
+    con.executemany("INSERT INTO t VALUES (?, ?)", AWKWARD)
 
 
 @pytest.mark.parametrize("scale", [10, 4, 0])
