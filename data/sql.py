@@ -50,12 +50,12 @@ def parse_decimal(expr: str, sql_type: str = MONEY) -> str:
 
 def rounded_product(a: str, b: str, scale: int = 10) -> str:
     """`a * b` (DECIMAL operands) rounded half away from zero to `scale` decimals, as DECIMAL(38, scale): the value
-        of `CAST(a * b AS DECIMAL(38, scale))`, without that cast's 128-bit division on nearly every row (DuckDB's
-        downscaling cast of a DECIMAL(38) costs ~0.45 s per million values on one core; this ~0.03 s).
+    of `CAST(a * b AS DECIMAL(38, scale))`, without that cast's 128-bit division on nearly every row (DuckDB's
+    downscaling cast of a DECIMAL(38) costs ~0.45 s per million values on one core; this ~0.03 s).
 
-        The product is taken in DOUBLE and rounded by the cast to DECIMAL; it is kept only when it lies closer than
-        half a unit in the last place to the exact DECIMAL product, which makes it the correctly rounded value whatever
-        the tie rule. Otherwise (a tie, a product beyond a DOUBLE's precision) the exact cast decides. Rows with a NULL
+    The product is taken in DOUBLE and rounded by the cast to DECIMAL; it is kept only when it lies closer than half
+    a unit in the last place to the exact DECIMAL product, which makes it the correctly rounded value whatever the
+    tie rule. Otherwise (a tie, a product beyond a DOUBLE's precision) the exact cast decides. Rows with a NULL
     operand skip both (a CASE evaluates its branches only on the rows that reach them)."""
     exact = f"(({a}) * ({b}))"
     guess = f"TRY_CAST(CAST({a} AS DOUBLE) * CAST({b} AS DOUBLE) AS DECIMAL(38,{scale}))"
