@@ -1,7 +1,7 @@
 """An import lets its checkpoint vacuum the store only when its transaction deleted rows of costs
 (data/importing.py, `keep_row_groups`): a restated export's replaced rows are reclaimed, not kept as deleted rows
-in the file; an import that deletes nothing keeps its partial row groups instead of rewriting every row group after
-the first of them."""
+in the file (through the import), and the vacuum is off only while nothing was deleted (`keep_row_groups` itself:
+the partial row groups it then keeps need more rows than a test should write to appear)."""
 
 from __future__ import annotations
 
