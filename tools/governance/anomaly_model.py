@@ -55,14 +55,16 @@ Gate = Callable[..., np.ndarray]  # (actual $, expected $, factor=1.0) -> passes
 
 
 def _median_rows(a: np.ndarray) -> np.ndarray:
-    """NaN-ignoring median of each row (NaN for an all-NaN row), by sorting: NaN sorts last."""
-    width = a.shape[1]
-    ordered = np.array(a, order="C")  # a copy, sorted in place along its contiguous rows
-    ordered.sort(axis=1)
-    n = (~np.isnan(a)).sum(axis=1)
-    lo = np.clip((n - 1) // 2, 0, width - 1)[:, None]
-    hi = np.clip(n // 2, 0, width - 1)[:, None]
-    out = (np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1))[:, 0] / 2
+    """NaN-ignoring median of each row (NaN for an all-NaN row), by sorting: NaN sorts last. Indexed directly
+    rather than through np.clip and np.take_along_axis: the detector calls this thousands of times on a few rows,
+    where those wrappers' overhead was most of its time."""
+    rows, width = a.shape
+    if not width:
+        return np.full(rows, np.nan)
+    ordered = np.sort(a, axis=1)
+    n = width - np.isnan(a).sum(axis=1)
+    at = np.arange(rows)
+    out = (ordered[at, np.maximum((n - 1) // 2, 0)] + ordered[at, n // 2]) / 2
     return np.where(n > 0, out, np.nan)
 
 
@@ -126,6 +128,7 @@ def score_days(
     pre_dir = np.zeros(n)
     pre_until = np.full(n, -(10**6))
     quiet = cal.quiet
+    effects_ahead: list[np.ndarray] | None = None  # the weekday effects of days t-1 .. t+5, made at step t-1
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for t in range(t_len):  # days (a few hundred), each step vectorised over all series
             if t >= SEASON:
@@ -154,9 +157,14 @@ def score_days(
                 ]
                 return _median_rows(np.stack(past, axis=1)) if past else np.full(n, np.nan)
 
-            effects = [
-                weekday_effect(t + h, t) for h in range(SEASON)
-            ]  # t, t+1, ..., t+6 (each weekday once)
+            # t, t+1, ..., t+6 (each weekday once). Day t+h's effect reads the same past days at step t as at
+            # step t-1 (all before t-1 for h < 6), which no step changes unless a recovery rewrites the history
+            # below: the previous step's effects are reused, and only day t+6's is new
+            if effects_ahead is None:
+                effects = [weekday_effect(t + h, t) for h in range(SEASON)]
+            else:
+                effects = effects_ahead[1:] + [weekday_effect(t + SEASON - 1, t)]
+            effects_ahead = effects
             e = level[:, t] + effects[0]
             effect0[:, t] = effects[0]
             quiet_e = level[:, t] + np.fmin.reduce(np.stack(effects, axis=1), axis=1)
@@ -233,6 +241,7 @@ def score_days(
             # back at the pre-event level after the event had become the normal: the event's days are rewritten
             # in the history as the pre-event level, so the baseline returns at once instead of drifting back
             for r in np.nonzero(back & keep_all(x) & (t - run_start >= mask_days))[0]:
+                effects_ahead = None  # the history they were read from changes
                 a = max(0, int(run_start[r]))
                 hist[r, a:t] = np.where(np.isnan(hist[r, a:t]), np.nan, pre_level[r] + effect0[r, a:t])
             # a masked day enters the history at the level without its trend step: a masked run must not keep
