@@ -52,8 +52,8 @@ def test_migrations_are_numbered_uniquely_and_applied_once(tmp_path: Path) -> No
     con.close()
 
 
-def test_an_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
-    path = tmp_path / "old.duckdb"
+def _older_store(path: Path) -> Store:
+    """A store file holding only the first migration, as an old version of spendscope left it."""
     con = duckdb.connect(str(path))
     first_version, name, sql = migrations()[0]
     con.execute(
@@ -62,10 +62,52 @@ def test_an_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
     con.execute(sql)
     con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [first_version, name])
     con.close()
-    store = Store(path)
+    return Store(path)
+
+
+def test_an_older_store_is_upgraded_on_open(tmp_path: Path) -> None:
+    store = _older_store(tmp_path / "old.duckdb")
     with store.reader() as con:
         applied = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     assert applied == {v for v, _, _ in migrations()}
+
+
+def test_an_older_store_is_upgraded_by_its_first_write(tmp_path: Path) -> None:
+    store = _older_store(tmp_path / "old.duckdb")
+    with store.writer() as con:
+        applied = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        con.execute(
+            "INSERT INTO anomaly_labels VALUES ('a', DATE '2026-01-01', DATE '2026-01-02', 'team', 'x', "
+            "'spike', 1, NULL)"
+        )
+    assert applied == {v for v, _, _ in migrations()}
+    with store.reader() as con:
+        assert con.execute("SELECT count(*) FROM anomaly_labels").fetchall() == [(1,)]
+
+
+def test_the_first_read_of_a_process_checks_the_schema_on_its_own_connection(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each DuckDB connection to a file not already open starts an instance (~25 ms): a command's first read
+    must not open one to check the schema and another to read."""
+    import spendscope.data.store as store_module
+
+    opened: list[bool] = []
+    real = store_module.connect_with_retry
+
+    def counting(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+        opened.append(read_only)
+        return real(path, read_only=read_only, timeout=timeout)
+
+    monkeypatch.setattr(store_module, "connect_with_retry", counting)
+    monkeypatch.setattr(store_module, "_MIGRATED", set())  # as a new process finds it
+    with store.reader() as con:
+        con.execute("SELECT count(*) FROM costs").fetchall()
+    assert opened == [True]
+    monkeypatch.setattr(store_module, "_MIGRATED", set())
+    with store.writer() as con:
+        con.execute("SELECT count(*) FROM costs").fetchall()
+    assert opened == [True, False]
 
 
 def test_reading_a_missing_store_says_how_to_create_one(tmp_path: Path) -> None:
