@@ -325,20 +325,12 @@ class Store:
             return
         with _MIGRATE_GUARD:
             if self.path.exists():
-                wanted = {v for v, _, _ in migrations()}
                 con = connect_with_retry(self.path, read_only=True, timeout=self.lock_timeout)
                 try:
-                    have = {
-                        r[0]
-                        for r in con.execute(
-                            "SELECT version FROM schema_migrations"
-                            if _has_table(con, "schema_migrations")
-                            else "SELECT NULL WHERE false"
-                        ).fetchall()
-                    }
+                    current = _schema_current(con)
                 finally:
                     con.close()
-                if wanted <= have:
+                if current:
                     _MIGRATED.add(str(self.path.resolve()))
                     return
             self.path.parent.mkdir(parents=True, exist_ok=True)
