@@ -117,7 +117,10 @@ def stale_parts_sql(db: str, keys: Sequence[str]) -> tuple[str, list[object]]:
 
 def _changed(con: duckdb.DuckDBPyConnection, db: str) -> tuple[dict[str, int], list[str]]:
     """(imports whose parts must be computed: key -> live row count, summarised imports with no rows left)."""
-    live = dict(con.execute(f"SELECT {IMPORT_KEY}, count(*) FROM {db}costs GROUP BY 1").fetchall())
+    live: dict[str, int] = {}
+    # grouped by the raw column (a NULL and an empty id are the same key): the coalesce per row cost a fifth more
+    for key, n in con.execute(f"SELECT x_ImportId, count(*) FROM {db}costs GROUP BY 1").fetchall():
+        live[key or ""] = live.get(key or "", 0) + n
     stored = dict(con.execute(f"SELECT import_key, rows FROM {db}_value_summary_imports").fetchall())
     stale = {k: n for k, n in live.items() if stored.get(k) != n}
     return stale, [k for k in stored if k not in live]

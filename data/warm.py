@@ -14,7 +14,9 @@ it in an instance kept warm). A file replaced or deleted under the anchor is not
 inode), and the anchor reopened on the new file.
 
 Off (0 s) unless a process turns it on (the MCP server, the Slack app, the web dashboard: settings.keep_warm):
-a one-shot command reads once and exits, and must not hold the file a moment longer than its read.
+a one-shot command must not hold the file a moment longer than its reads. A one-shot command that reads several
+times (`spendscope ask`: the value catalog, then each query) shares one instance between them `during_command()`,
+and closes it when the command ends.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 _seconds = 0.0
+_held = 0  # commands inside during_command(): anchors stay open until the last one ends
 
 
 class _Slot:
@@ -87,7 +90,7 @@ def reader(
     path: Path, connect: Callable[[], duckdb.DuckDBPyConnection]
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection from `connect()`, sharing the warm instance when one is kept for `path`."""
-    if not _seconds:
+    if not _seconds and not _held:
         con = connect()
         try:
             yield con
@@ -102,7 +105,8 @@ def reader(
         if slot.anchor is None and not slot.users and not slot.unshared:
             # no connection of ours is open, so this starts a fresh instance (never one the guard configured)
             slot.anchor, slot.ident = connect(), ident
-            _start_reaper()
+            if _seconds:
+                _start_reaper()
         con = connect()
         slot.users += 1
     try:
@@ -114,9 +118,23 @@ def reader(
             slot.idle_since = time.monotonic()
 
 
+@contextmanager
+def during_command() -> Iterator[None]:
+    """While inside: this process's reads of a store share one instance, closed when the last command leaves
+    (for a one-shot command that reads more than once; never around a command that runs until stopped)."""
+    global _held
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+        if not _held and not _seconds:
+            close_all()
+
+
 def release(path: Path) -> None:
     """Close the anchor of `path` now (before this process writes to it)."""
-    if not _seconds and not _SLOTS:
+    if not _seconds and not _held and not _SLOTS:
         return
     slot = _slot(path)
     with slot.lock:
@@ -126,7 +144,7 @@ def release(path: Path) -> None:
 @contextmanager
 def unshared(path: Path) -> Iterator[None]:
     """While inside: no anchor for `path` (the SQL guard's connection changes its instance's configuration)."""
-    if not _seconds and not _SLOTS:
+    if not _seconds and not _held and not _SLOTS:
         yield
         return
     slot = _slot(path)

@@ -520,3 +520,24 @@ def test_forecast_questions_use_the_forecast_operation(
     )
     assert [t.name for t in a.tools] == ["forecast_costs"] and not a.llm
     assert isinstance(a.value, float) and a.value > 0 and a.answer.startswith(f"${a.value:,.2f}")
+
+
+def test_a_total_and_its_breakdown_come_from_one_query_when_the_breakdown_splits_every_row(
+    eval_store: Store, settings: Settings
+) -> None:
+    """A plain column's groups hold every row once, so their total is the figure (the eval's own answer); a tag's
+    groups may not, so the figure is then asked for on its own."""
+    a = ask(eval_store, "What was our total spend in October 2026?", settings=settings)
+    assert a.value == pytest.approx(136077.61, abs=0.01)
+    assert [(t.name, t.input.get("group_by")) for t in a.tools] == [("query_costs", ["provider"])]
+    assert a.table.columns[0] == "provider" and len(a.table.rows) > 1
+    by_team = ask(
+        eval_store,
+        "How much did we spend on claude-sonnet-4-5 on Anthropic in October 2026?",
+        settings=settings,
+    )
+    assert [(t.name, t.input.get("group_by")) for t in by_team.tools] == [
+        ("query_costs", None),
+        ("query_costs", ["team"]),
+    ]
+    assert by_team.value == pytest.approx(12230.34, abs=0.01)  # Anthropic's claude-sonnet-4-5 line above

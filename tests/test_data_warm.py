@@ -105,3 +105,35 @@ def test_guarded_sql_runs_again_and_again_beside_a_warm_instance(store: Store, k
         assert run_select(store, "SELECT count(*) AS n FROM costs").rows == [(0,)]
     with store.reader() as con:  # and a read after it still configures its own connection
         assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "UTC"
+
+
+def _write_from_another_process(store: Store) -> None:
+    code = (
+        "import sys; from spendscope.data.store import Store\n"
+        "with Store(sys.argv[1], lock_timeout=10).writer() as c:\n"
+        "    c.execute('CREATE TABLE written_after AS SELECT 9 AS z')\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(store.path)], check=True, timeout=60)
+
+
+def test_a_commands_reads_share_one_instance_that_closes_when_it_ends(store: Store) -> None:
+    default = _null_order(store)
+    with warm.during_command():
+        _set_null_order(store)
+        assert _null_order(store) != default  # the second read ran on the first one's instance
+        assert warm._slot(store.path).anchor is not None
+    assert warm._slot(store.path).anchor is None
+    assert _null_order(store) == default
+    _write_from_another_process(store)  # the file is not held once the command has ended
+
+
+def test_the_guard_never_shares_a_commands_instance(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warm, "_SLOTS", {})  # as in a new process: no store read yet
+    with warm.during_command():
+        with warm.unshared(store.path), store.reader():  # a read while the guard's connection is open
+            assert warm._slot(store.path).anchor is None
+        assert run_select(store, "SELECT count(*) AS n FROM costs").rows == [(0,)]
+        _set_null_order(store)
+        assert run_select(store, "SELECT count(*) AS n FROM costs").rows == [(0,)]
+        with store.reader() as con:
+            assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "UTC"

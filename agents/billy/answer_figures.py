@@ -36,8 +36,16 @@ from spendscope.tools.costs.breakdown import (
 )
 
 
+# dimensions that split every row into exactly one group (a column's value, or none): the grouped query's total
+# is the plain total to the last digit, so one query serves both (an allocated tag's shares are not summed so)
+_PARTITIONS = ("model", "provider", "service")
+
+
 def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    res = query(run, plan)
+    # the table behind the figure: the same figure broken down by the most telling dimension not filtered on
+    dim = _secondary_dim(plan, index)
+    detail = query(run, plan, group_by=[dim], top=10) if dim in _PARTITIONS else None
+    res = detail if detail is not None else query(run, plan)
     v = res.total
     if plan.measure == "requests" and not v:
         from spendscope.agents.billy.categories import request_count
@@ -94,12 +102,10 @@ def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         if "gpu_count" in has:
             target = "GPU instances" + (f" for {scope}" if scope else "")
         text = f"We spent {money(v)}{_on(target)} {when}."
-    # the table behind it: the same figure broken down by the most telling dimension not filtered on
-    dim = _secondary_dim(plan, index)
     table = Table(columns=["period", res.measure], rows=[[res.period_label, round_value(v, plan.measure)]])
     chart = None
     if dim is not None and v:
-        detail = query(run, plan, group_by=[dim], top=10)
+        detail = detail or query(run, plan, group_by=[dim], top=10)
         table = rows_table(detail, [dim], kinds=run.kinds)
         chart = charts.bar(
             chart_rows(detail, dim, kinds=run.kinds), dim, plan.measure, f"{res.period_label} by {dim}"
