@@ -35,7 +35,6 @@ from spendscope.tools.costs.breakdown import (
     CostQueryResult,
 )
 
-
 # dimensions that split every row into exactly one group (a column's value, or none): the grouped query's total
 # is the plain total to the last digit, so one query serves both (an allocated tag's shares are not summed so)
 _PARTITIONS = ("model", "provider", "service")
