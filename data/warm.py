@@ -14,9 +14,10 @@ it in an instance kept warm). A file replaced or deleted under the anchor is not
 inode), and the anchor reopened on the new file.
 
 Off (0 s) unless a process turns it on (the MCP server, the Slack app, the web dashboard: settings.keep_warm):
-a one-shot command must not hold the file a moment longer than its reads. A one-shot command that reads several
-times (`spendscope ask`: the value catalog, then each query) shares one instance between them `during_command()`,
-and closes it when the command ends.
+a one-shot command must not hold the file a moment longer than its reads. Work that reads several times in a row
+(one operation through tools.invoke: names, currency, then its own queries; `spendscope ask`; a triage run: ~50
+reads) shares one instance between them inside `shared_reads()`, which closes it when the work ends; a write in
+between closes it first, as for a server.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 _seconds = 0.0
-_held = 0  # commands inside during_command(): anchors stay open until the last one ends
+_held = 0  # scopes inside shared_reads(): anchors stay open until the last one ends
 
 
 class _Slot:
@@ -119,9 +120,9 @@ def reader(
 
 
 @contextmanager
-def during_command() -> Iterator[None]:
-    """While inside: this process's reads of a store share one instance, closed when the last command leaves
-    (for a one-shot command that reads more than once; never around a command that runs until stopped)."""
+def shared_reads() -> Iterator[None]:
+    """While inside: this process's reads of a store share one instance, closed when the last scope ends (for
+    bounded work that reads more than once; never around a process that serves until stopped)."""
     global _held
     _held += 1
     try:

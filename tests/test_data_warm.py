@@ -118,7 +118,7 @@ def _write_from_another_process(store: Store) -> None:
 
 def test_a_commands_reads_share_one_instance_that_closes_when_it_ends(store: Store) -> None:
     default = _null_order(store)
-    with warm.during_command():
+    with warm.shared_reads():
         _set_null_order(store)
         assert _null_order(store) != default  # the second read ran on the first one's instance
         assert warm._slot(store.path).anchor is not None
@@ -129,7 +129,7 @@ def test_a_commands_reads_share_one_instance_that_closes_when_it_ends(store: Sto
 
 def test_the_guard_never_shares_a_commands_instance(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(warm, "_SLOTS", {})  # as in a new process: no store read yet
-    with warm.during_command():
+    with warm.shared_reads():
         with warm.unshared(store.path), store.reader():  # a read while the guard's connection is open
             assert warm._slot(store.path).anchor is None
         assert run_select(store, "SELECT count(*) AS n FROM costs").rows == [(0,)]

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from spendscope.data.errors import InvalidArgument, PermissionDenied
 from spendscope.data.store import Store
+from spendscope.data.warm import shared_reads
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.money_text import for_store
 from spendscope.tools.names import resolve_filters
@@ -167,7 +168,10 @@ def invoke(
     """Run one registry operation for `caller`: validated, permitted, names resolved, row-scoped. `context`
     holds the keyword arguments some operations take besides their input (the CLI's local price catalog)."""
     op = get_operation(operation) if isinstance(operation, str) else operation
-    prepared = prepare(store, op, params, caller)
-    # text the operation writes is in the store's currency, read before the operation opens a write
-    with for_store(store, eager=True):
-        return op.func(store, prepared, **(context or {}))
+    with (
+        shared_reads()
+    ):  # its reads (names, currency, its own queries) start one DuckDB instance, not several
+        prepared = prepare(store, op, params, caller)
+        # text the operation writes is in the store's currency, read before the operation opens a write
+        with for_store(store, eager=True):
+            return op.func(store, prepared, **(context or {}))

@@ -103,7 +103,10 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             delivery: Delivery = channel_delivery(store, s)
         else:
             delivery = WebhookDelivery(webhook) if webhook else _Collected() if as_json else _Console()
-        result = run_triage(store, s, delivery, dry_run=dry_run, detect=DetectInput(days=days, as_of=day))
+        from spendscope.data.warm import shared_reads
+
+        with shared_reads():  # the run's ~50 reads start one DuckDB instance between its writes
+            result = run_triage(store, s, delivery, dry_run=dry_run, detect=DetectInput(days=days, as_of=day))
         if as_json:
             print_json(result)
         else:

@@ -40,11 +40,11 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 raise InvalidArgument(
                     f"--as-of {as_of!r} is not a date; use YYYY-MM-DD", argument="--as-of"
                 ) from None
-        from spendscope.data.warm import during_command
+        from spendscope.data.warm import shared_reads
 
         s = settings(db)
         store = open_store(db, honours_scope=True)
-        with during_command():  # the catalog and each query read through one DuckDB instance
+        with shared_reads():  # the catalog and each query read through one DuckDB instance
             answer = ask(store, question, as_of=day, thread_id=thread, settings=s, caller=cli_caller())
         if chart is not None and answer.chart is not None:
             from spendscope.agents.billy.charts import write_png
