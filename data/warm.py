@@ -124,12 +124,15 @@ def shared_reads() -> Iterator[None]:
     """While inside: this process's reads of a store share one instance, closed when the last scope ends (for
     bounded work that reads more than once; never around a process that serves until stopped)."""
     global _held
-    _held += 1
+    with _SLOTS_GUARD:
+        _held += 1
     try:
         yield
     finally:
-        _held -= 1
-        if not _held and not _seconds:
+        with _SLOTS_GUARD:
+            _held -= 1
+            last = not _held
+        if last and not _seconds:
             close_all()
 
 

@@ -259,3 +259,26 @@ def test_a_value_remembered_as_present_is_checked_again_once_the_store_changes(d
         con.execute("DELETE FROM costs WHERE json_extract_string(Tags, '$.team') = 'legal'")
     with pytest.raises(UnknownValue):
         invoke(demo, "query_costs", args)
+
+
+def test_the_reads_of_one_operation_share_one_duckdb_instance(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names, the bill's currency and the query itself are read on one instance (each start costs ~25 ms); the
+    file is not held once the operation has returned."""
+    from spendscope.data import warm
+
+    anchors: list[int | None] = []
+    reader = Store.reader
+
+    def watched(self: Store):  # type: ignore[no-untyped-def]
+        anchor = warm._slot(self.path).anchor
+        anchors.append(None if anchor is None else id(anchor))
+        return reader(self)
+
+    monkeypatch.setattr(Store, "reader", watched)
+    filters = [Filter(dimension="provider", op="eq", values=["anthropic"])]
+    invoke(demo_store, "query_costs", {"group_by": ["model"], "filters": filters})
+    assert len(anchors) >= 2
+    assert anchors[1:] == [anchors[1]] * (len(anchors) - 1) and anchors[1] is not None  # after the first read
+    assert warm._slot(demo_store.path).anchor is None
