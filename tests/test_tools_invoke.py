@@ -262,11 +262,13 @@ def test_a_value_remembered_as_present_is_checked_again_once_the_store_changes(d
 
 
 def test_the_reads_of_one_operation_share_one_duckdb_instance(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+    demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Names, the bill's currency and the query itself are read on one instance (each start costs ~25 ms); the
     file is not held once the operation has returned."""
     from spendscope.data import warm
+
+    store = Store(shutil.copy(demo_store.path, tmp_path / "copy.duckdb"))  # a new file: nothing of it cached yet
 
     anchors: list[int | None] = []
     reader = Store.reader
@@ -278,7 +280,7 @@ def test_the_reads_of_one_operation_share_one_duckdb_instance(
 
     monkeypatch.setattr(Store, "reader", watched)
     filters = [Filter(dimension="provider", op="eq", values=["anthropic"])]
-    invoke(demo_store, "query_costs", {"group_by": ["model"], "filters": filters})
+    invoke(store, "query_costs", {"group_by": ["model"], "filters": filters})
     assert len(anchors) >= 2
     assert anchors[1:] == [anchors[1]] * (len(anchors) - 1) and anchors[1] is not None  # after the first read
-    assert warm._slot(demo_store.path).anchor is None
+    assert warm._slot(store.path).anchor is None
