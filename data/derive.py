@@ -20,7 +20,7 @@ from spendscope.data.models import (
     parse_unit,
     token_type_of,
 )
-from spendscope.data.sql import ident, rounded_product, table_from_columns
+from spendscope.data.sql import ident, rounded_integer, table_from_columns
 
 KEY_COLUMNS = (
     "SkuPriceDetails",
@@ -253,11 +253,11 @@ def derived_columns(s: str = "s", d: str = "d", r: str = "r") -> dict[str, str]:
     return {
         "x_Model": f"coalesce({s}.x_Model, {d}.x_Model, {r}.x_Model)",
         "x_TokenType": f"coalesce({s}.x_TokenType, {d}.x_TokenType)",
-        "x_Tokens": f"""coalesce({s}.x_Tokens, CAST(coalesce(
-            {rounded_product(f"{s}.ConsumedQuantity", f"CAST({d}.cq_tokens AS DECIMAL(38,4))", 0)},
-            {rounded_product(f"{s}.PricingQuantity", f"CAST({d}.pq_tokens AS DECIMAL(38,4))", 0)}) AS BIGINT))""",
-        "x_Requests": f"coalesce({s}.x_Requests, CAST("
-        f"{rounded_product(f'{s}.ConsumedQuantity', f'CAST({d}.cq_requests AS DECIMAL(38,4))', 0)} AS BIGINT))",
+        "x_Tokens": f"""coalesce({s}.x_Tokens, coalesce(
+            {rounded_integer(f"{s}.ConsumedQuantity", f"CAST({d}.cq_tokens AS DECIMAL(38,4))")},
+            {rounded_integer(f"{s}.PricingQuantity", f"CAST({d}.pq_tokens AS DECIMAL(38,4))")}))""",
+        "x_Requests": f"coalesce({s}.x_Requests, "
+        f"{rounded_integer(f'{s}.ConsumedQuantity', f'CAST({d}.cq_requests AS DECIMAL(38,4))')})",
         "x_GpuCount": gpus,
         "x_InstanceType": f"coalesce({s}.x_InstanceType, {d}.x_InstanceType)",
         "x_GpuHours": f"""coalesce({s}.x_GpuHours, CASE WHEN {d}.cq_hours IS NOT NULL AND {gpus} > 0

@@ -49,7 +49,7 @@ from spendscope.data.sql import (
     pairs_to_json,
     parse_decimal,
     parse_timestamp_iso_first,
-    rounded_product,
+    rounded_integer,
 )
 from spendscope.data.store import Store
 
@@ -451,7 +451,7 @@ def _lookup_columns(lit: str, amount: str, pricing_unit: str, *, tags: bool) -> 
     usage_line = f"({lit} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') OR {lit} IS NULL)"
     tokens = (
         f"CASE WHEN {usage_line} AND k.token_mult IS NOT NULL "
-        f"THEN CAST({rounded_product(amount, 'CAST(k.token_mult AS DECIMAL(38,4))', 0)} AS BIGINT) END"
+        f"THEN {rounded_integer(amount, 'CAST(k.token_mult AS DECIMAL(38,4))')} END"
     )
     return {
         "ConsumedQuantity": f"CASE WHEN {usage_line} THEN coalesce(CAST({tokens} AS DECIMAL(38,10)), {amount}) END",

@@ -50,6 +50,7 @@ from spendscope.data.sql import (
     plus_days_utc,
     plus_months_utc,
     repair_json,
+    rounded_integer,
     rounded_product,
 )
 from spendscope.data.store import Store
@@ -289,7 +290,7 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
     month_start = f"date_trunc('month', {date})"
     resource_id = c("ResourceId", "InstanceId")
     block = "CAST(k.block AS DECIMAL(38,10))"
-    tokens = f"CASE WHEN k.tokens AND {usage} THEN CAST({rounded_product(qty, block, 0)} AS BIGINT) END"
+    tokens = f"CASE WHEN k.tokens AND {usage} THEN {rounded_integer(qty, block)} END"
     consumed = rounded_product(qty, block)
     commitment_id = f"CASE WHEN {commitment} THEN coalesce(nullif({c('benefitId')}, ''), nullif({c('ReservationId')}, '')) END"
     payg = num(("PayGPrice",))

@@ -45,6 +45,7 @@ from spendscope.data.sql import (
     parse_decimal,
     parse_timestamp_iso_first,
     plus_months_utc,
+    rounded_integer,
     rounded_product,
     table_from_columns,
 )
@@ -387,7 +388,7 @@ def stage_gcp(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
             "PricingUnit": "pricing_unit",
             "x_TokenType": "CASE WHEN k.token_mult IS NOT NULL THEN k.x_TokenType END",
             "x_Tokens": f"CASE WHEN {usage} AND k.token_mult IS NOT NULL THEN "
-            f"CAST({rounded_product(amount, 'CAST(k.token_mult AS DECIMAL(38,4))', 0)} AS BIGINT) END",
+            f"{rounded_integer(amount, 'CAST(k.token_mult AS DECIMAL(38,4))')} END",
         }
     )
     credit = parse_decimal("credit_amount")

@@ -66,6 +66,15 @@ def rounded_product(a: str, b: str, scale: int = 10) -> str:
     )
 
 
+def rounded_integer(a: str, b: str) -> str:
+    """`a * b` (DECIMAL operands) rounded half away from zero to a BIGINT: the value of
+    `CAST(CAST(a * b AS DECIMAL(38,0)) AS BIGINT)`. DuckDB's cast of a DECIMAL straight to BIGINT rounds the same
+    way without the downscaling cast: 0.12-0.15 s per million values on two threads whatever the values, where
+    `rounded_product(a, b, 0)` took 0.09-0.12 s on fractional quantities but 0.35 s on whole token counts (the DOUBLE
+    guess of a large DECIMAL is the slow part; a FOCUS file's token rows are whole counts)."""
+    return f"CAST(({a}) * ({b}) AS BIGINT)"
+
+
 def plus_days_utc(expr: str, days: int = 1) -> str:
     """TIMESTAMPTZ `expr` + `days` days. Store and staging sessions run in UTC (data/store.py, `_SETTINGS`), where a
     day is 86,400 seconds: adding seconds skips the calendar arithmetic DuckDB does for a day (0.107 against 0.038 s

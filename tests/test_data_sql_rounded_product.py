@@ -1,11 +1,14 @@
 """`rounded_product` (data/sql.py) is exactly `CAST(a * b AS DECIMAL(38, scale))`: the DOUBLE guess is kept only
-when it is provably the correctly rounded value, so ties, long fractions, negatives and NULLs come out the same."""
+when it is provably the correctly rounded value, so ties, long fractions, negatives and NULLs come out the same.
+`rounded_integer` is exactly `CAST(CAST(a * b AS DECIMAL(38,0)) AS BIGINT)`."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import duckdb
 import pytest
-from spendscope.data.sql import rounded_product
+from spendscope.data.sql import rounded_integer, rounded_product
 
 AWKWARD = [
     ("0.0000000001", "0.5"),  # an exact tie at scale 10: half away from zero
@@ -63,3 +66,31 @@ def test_ties_round_half_away_from_zero() -> None:
             f"{rounded_product('CAST(-0.0000000001 AS DECIMAL(38,10))', 'CAST(0.5 AS DECIMAL(38,10))')}"
         ).fetchall()[0]
     assert [str(v) for v in got] == ["3", "-1E-10"]
+
+
+@pytest.mark.parametrize(
+    "b_type", ["DECIMAL(38,4)", "DECIMAL(38,10)"]
+)  # a token multiplier; Azure's unit block
+def test_the_integer_product_equals_the_exact_cast(b_type: str) -> None:
+    with duckdb.connect() as con:
+        _table(con)
+        con.execute(
+            "INSERT INTO t SELECT CAST(i AS DECIMAL(38,10)) * 1000 + 0.5, 1 FROM range(50) AS r(i)"
+        )  # ties
+        con.execute("INSERT INTO t SELECT -CAST(i AS DECIMAL(38,10)) - 0.5, 1 FROM range(50) AS r(i)")
+        b = f"CAST(round(b, 4) AS {b_type})"
+        fast, exact = rounded_integer("a", b), f"CAST(CAST(a * {b} AS DECIMAL(38,0)) AS BIGINT)"
+        differ, rows = con.execute(
+            f"SELECT count(*) FILTER (WHERE {fast} IS DISTINCT FROM {exact}), count(*) FROM t"
+        ).fetchall()[0]
+        assert con.execute(f"SELECT typeof({fast}) FROM t LIMIT 1").fetchall()[0][0] == "BIGINT"
+        pairs = con.execute(f"SELECT CAST(a AS VARCHAR), CAST({b} AS VARCHAR), {fast} FROM t").fetchall()
+    assert rows == len(AWKWARD) + 20_100 and differ == 0
+    # and both are the product rounded half away from zero, as Python's Decimal says
+    for a, b_text, got in pairs:
+        if a is None or b_text is None:
+            assert got is None
+            continue
+        product = Decimal(a) * Decimal(b_text)
+        want = int(abs(product).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * (1 if product >= 0 else -1)
+        assert got == want, (a, b_text)
