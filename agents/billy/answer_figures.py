@@ -104,7 +104,8 @@ def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     table = Table(columns=["period", res.measure], rows=[[res.period_label, round_value(v, plan.measure)]])
     chart = None
     if dim is not None and v:
-        detail = detail or query(run, plan, group_by=[dim], top=10)
+        if detail is None:
+            detail = query(run, plan, group_by=[dim], top=10)
         table = rows_table(detail, [dim], kinds=run.kinds)
         chart = charts.bar(
             chart_rows(detail, dim, kinds=run.kinds), dim, plan.measure, f"{res.period_label} by {dim}"
