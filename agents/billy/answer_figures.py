@@ -34,16 +34,15 @@ from spendscope.agents.billy.runner import (
 from spendscope.tools.costs.breakdown import (
     CostQueryResult,
 )
-
-# dimensions that split every row into exactly one group (a column's value, or none): the grouped query's total
-# is the plain total to the last digit, so one query serves both (an allocated tag's shares are not summed so)
-_PARTITIONS = ("model", "provider", "service")
+from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS
 
 
 def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     # the table behind the figure: the same figure broken down by the most telling dimension not filtered on
     dim = _secondary_dim(plan, index)
-    detail = query(run, plan, group_by=[dim], top=10) if dim in _PARTITIONS else None
+    # a built-in dimension is a column: its groups hold every row once, so their total is the figure to the last
+    # digit and one query serves both (a tag's allocated shares need not sum so: the figure is then asked apart)
+    detail = query(run, plan, group_by=[dim], top=10) if dim in BUILTIN_DIMENSIONS else None
     res = detail if detail is not None else query(run, plan)
     v = res.total
     if plan.measure == "requests" and not v:
