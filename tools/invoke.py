@@ -168,9 +168,8 @@ def invoke(
     """Run one registry operation for `caller`: validated, permitted, names resolved, row-scoped. `context`
     holds the keyword arguments some operations take besides their input (the CLI's local price catalog)."""
     op = get_operation(operation) if isinstance(operation, str) else operation
-    with (
-        shared_reads()
-    ):  # its reads (names, currency, its own queries) start one DuckDB instance, not several
+    # its reads (names, currency, its own queries) start one DuckDB instance, not several
+    with shared_reads():
         prepared = prepare(store, op, params, caller)
         # text the operation writes is in the store's currency, read before the operation opens a write
         with for_store(store, eager=True):
