@@ -68,15 +68,13 @@ def test_ties_round_half_away_from_zero() -> None:
     assert [str(v) for v in got] == ["3", "-1E-10"]
 
 
-@pytest.mark.parametrize(
-    "b_type", ["DECIMAL(38,4)", "DECIMAL(38,10)"]
-)  # a token multiplier; Azure's unit block
+# b as a token multiplier is a DECIMAL(38,4); Azure's unit block a DECIMAL(38,10)
+@pytest.mark.parametrize("b_type", ["DECIMAL(38,4)", "DECIMAL(38,10)"])
 def test_the_integer_product_equals_the_exact_cast(b_type: str) -> None:
     with duckdb.connect() as con:
         _table(con)
-        con.execute(
-            "INSERT INTO t SELECT CAST(i AS DECIMAL(38,10)) * 1000 + 0.5, 1 FROM range(50) AS r(i)"
-        )  # ties
+        # ties, both signs
+        con.execute("INSERT INTO t SELECT CAST(i AS DECIMAL(38,10)) * 1000 + 0.5, 1 FROM range(50) AS r(i)")
         con.execute("INSERT INTO t SELECT -CAST(i AS DECIMAL(38,10)) - 0.5, 1 FROM range(50) AS r(i)")
         b = f"CAST(round(b, 4) AS {b_type})"
         fast, exact = rounded_integer("a", b), f"CAST(CAST(a * {b} AS DECIMAL(38,0)) AS BIGINT)"

@@ -268,10 +268,8 @@ def test_the_reads_of_one_operation_share_one_duckdb_instance(
     file is not held once the operation has returned."""
     from spendscope.data import warm
 
-    store = Store(
-        shutil.copy(demo_store.path, tmp_path / "copy.duckdb")
-    )  # a new file: nothing of it cached yet
-
+    # a new file: nothing of it cached yet
+    store = Store(shutil.copy(demo_store.path, tmp_path / "copy.duckdb"))
     anchors: list[int | None] = []
     reader = Store.reader
 
