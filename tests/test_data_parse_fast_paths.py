@@ -56,3 +56,59 @@ def test_the_iso_fast_path_agrees_with_the_full_parser_on_every_spelling() -> No
     parsed = {text for text, fast, _ in rows if fast is not None}
     assert "2026-04-01T13:45:00+05:30" in parsed and "4/1/2026" in parsed
     assert "1970-01-01T00:30:00+01:00" not in parsed  # 1969 in UTC: outside the plausible years
+
+
+# spellings a cast or the full parser treat differently (short fields, signs, zones, years out of range), each
+# also with blanks before and after: the ISO test without `trim` must give what the trimmed test gives on all
+SHAPES = [
+    *[t for t in TEXTS if t is not None],
+    "2026-4-1",
+    "2026-04-1",
+    "2026-4-01",
+    "+2026-04-01",
+    "26-04-01",
+    "12026-04-01",
+    "2026-04-01T00:00:00+00",
+    "2026-04-01T00:00:00+0530",
+    "2026-04-01T00:00:00 UTC",
+    "2026-04-01T00:00:00 America/New_York",
+    "2026-04-01T00:00:00z",
+    "2026-04-01t00:00:00Z",
+    "2026-04-01T1:2:3Z",
+    "2026-04-01T00:00:00.123456789Z",
+    "2026-04-01 00:00:00 +02:00",
+    "2026-04-01 BC",
+    "2026-04-01T00",
+    "2026-04",
+    "2026-W14",
+    "2026-02-30",
+    "219z-01-01",
+    "197a-01-01",
+    "1971-01-01T00:00:00+01:00",
+    "1970-06-01",
+    "2199-12-31T23:00:00-05:00",
+    "2200-01-01",
+    "1/2/2026 3:04 PM",
+    "Mon, 01 Apr 2026 00:00:00 GMT",
+]
+
+
+def test_the_untrimmed_iso_test_gives_what_the_trimmed_one_gives() -> None:
+    from spendscope.data.sql import _iso_first_trimmed
+
+    texts = sorted(
+        {f"{a}{t}{b}" for t in SHAPES for a in ("", " ", "  ", "\t") for b in ("", " ", "\t", "\n", "\r")}
+    )
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE t AS SELECT unnest(CAST(? AS VARCHAR[])) AS v", [[*texts, None]])
+    rows = con.execute(
+        f"SELECT v, {parse_timestamp_iso_first('v')}, {_iso_first_trimmed('v')} FROM t"
+    ).fetchall()
+    assert len(rows) == len(texts) + 1
+    differ = [(text, now, before) for text, now, before in rows if now != before]
+    assert not differ, differ[:5]
+    # the cases that matter: the untrimmed test takes most texts, and both tests agree where only one of them can
+    parsed = {text for text, now, _ in rows if now is not None}
+    assert "2026-04-01T13:45:00+05:30" in parsed and " 2026-04-01T00:00:00Z\t" in parsed
+    assert "1970-06-01" in parsed and "1969-12-31T23:59:59Z" not in parsed
