@@ -44,8 +44,15 @@ def parse_timestamp(expr: str) -> str:
 
 
 def parse_decimal(expr: str, sql_type: str = MONEY) -> str:
-    """Text -> DECIMAL; NULL when not a number (checked by the caller)."""
-    return f"TRY_CAST(trim({expr}) AS {sql_type})"
+    """Text -> DECIMAL; NULL when not a number (checked by the caller). The value of `TRY_CAST(trim(text))`: the
+    text is cast as it is first, and trimmed only when that fails (`trim` builds a string for every value: 0.39
+    against 0.23 CPU s per 4M numbers). DuckDB's cast to a DECIMAL takes blanks around a number itself and never
+    reads an untrimmed text differently from its trimmed one; `trim` also strips other Unicode spaces (a no-break
+    space), which the cast refuses: those reach the second cast (tests/test_data_parse_fast_paths.py)."""
+    if not sql_type.upper().startswith("DECIMAL"):
+        return f"TRY_CAST(trim({expr}) AS {sql_type})"
+    cast = f"TRY_CAST({expr} AS {sql_type})"
+    return f"(CASE WHEN {cast} IS NOT NULL THEN {cast} ELSE TRY_CAST(trim({expr}) AS {sql_type}) END)"
 
 
 def rounded_product(a: str, b: str, scale: int = 10) -> str:

@@ -112,3 +112,52 @@ def test_the_untrimmed_iso_test_gives_what_the_trimmed_one_gives() -> None:
     parsed = {text for text, now, _ in rows if now is not None}
     assert "2026-04-01T13:45:00+05:30" in parsed and " 2026-04-01T00:00:00Z\t" in parsed
     assert "1970-06-01" in parsed and "1969-12-31T23:59:59Z" not in parsed
+
+
+NUMBERS = [
+    "1.5",
+    "3e-06",
+    "1.5E+3",
+    "+2",
+    "-.5",
+    "5.",
+    "00012.50",
+    "1_000",
+    "0.000000000049999",
+    "0.00000000005",
+    "-0.00000000005",
+    "0.12345678905",
+    "99999999999999999999999999.9999999999",
+    "1e27",
+    "1e28",
+    "12345678901234567890123456789",
+    "1,5",
+    "1 000",
+    "1e",
+    "inf",
+    "NaN",
+    "0x10",
+    "-",
+    ".",
+    "$5",
+    "(5)",
+    "",
+]
+
+
+def test_a_number_cast_untrimmed_first_gives_what_the_trimmed_cast_gives() -> None:
+    from spendscope.data.sql import parse_decimal
+
+    blanks = ("", " ", "  ", "\t", "\n", "\r", "\u00a0")
+    texts = sorted({f"{a}{t}{b}" for t in NUMBERS for a in blanks for b in blanks})
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(CAST(? AS VARCHAR[])) AS v", [[*texts, None]])
+    for sql_type in ("DECIMAL(38,10)", "DECIMAL(38,4)", "DECIMAL(18,6)"):
+        rows = con.execute(
+            f"SELECT v, {parse_decimal('v', sql_type)}, TRY_CAST(trim(v) AS {sql_type}) FROM t"
+        ).fetchall()
+        differ = [(text, now, before) for text, now, before in rows if now != before]
+        assert not differ, (sql_type, differ[:5])
+    values = dict(con.execute(f"SELECT v, {parse_decimal('v')} FROM t").fetchall())
+    assert values["\u00a01.5\t"] == values["1.5"] and values[" 3e-06 "] is not None  # both casts are used
+    assert values["1,5"] is None and values["12345678901234567890123456789"] is None
