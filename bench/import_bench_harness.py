@@ -94,9 +94,11 @@ def run(doc: str, kind: str, label: str, generate: Callable[[Path, int], int]) -
         expected = generate(csv_path, args.rows)
         size = csv_path.stat().st_size / 1e6
         print(f"generated {args.rows:,} rows ({size:,.0f} MB) in {time.perf_counter() - t:.1f}s")
+        store = work / "bench.duckdb"
+        for old in (work / "bare.duckdb", store, work / "bench.duckdb.wal"):  # a --dir used before
+            old.unlink(missing_ok=True)
         bare, bare_cpu, bare_rss, _ = in_child(bare_load, csv_path)
         on_file, file_cpu, _, file_size = in_child(bare_load, csv_path, work / "bare.duckdb")
-        store = work / "bench.duckdb"
         full, cpu, rss, inserted, phases = in_child(spendscope_import, kind, csv_path, store)
         assert inserted == expected, (inserted, expected)
         size = store.stat().st_size
