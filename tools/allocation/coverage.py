@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import duckdb
 from pydantic import BaseModel, Field
-from spendscope.data.sql import ident
+from spendscope.data.sql import ident, month_start_utc
 from spendscope.data.store import Store
-from spendscope.tools.allocation.common import key_kind, money_column, ts, value_sql
+from spendscope.tools.allocation.common import key_kind, money_column, ts, value_text
 from spendscope.tools.allocation.rules import UNALLOCATED
-from spendscope.tools.costs.breakdown import TimeRange, resolve_range
-from spendscope.tools.costs.dimensions import query_source, tag_keys
+from spendscope.tools.costs.breakdown import TimeRange, resolve_range, rows_repeat
+from spendscope.tools.costs.dimensions import Source, dimension_sql, expression_reads, query_source, tag_keys
 from spendscope.tools.registry import operation
 
 
@@ -86,22 +87,27 @@ def allocation_coverage(store: Store, params: CoverageInput | None = None) -> Co
                 rows=[],
                 unallocated_items=[],
             )
-        values = [value_sql(k, con, source) for k in keys]
+        month = dimension_sql("month", con, source)
+        dims = [dimension_sql(k, con, source) for k in keys]
         where = "ChargePeriodStart >= ? AND ChargePeriodStart < ?"
-        bounds = [ts(period.start), ts(period.end)]
-        cols = ", ".join(f"{v} AS v{i}" for i, v in enumerate(values))
+        bounds: list[object] = [ts(period.start), ts(period.end)]
+        relation, lines = source.relation, "1"
+        summed = _summed(con, source, dims, column, where)
+        if summed is not None:  # its bounds are the same parameters
+            relation, where, lines = summed, "true", _LINES
+            month = f"strftime({_MONTH}, '%Y-%m')"
+        cols = ", ".join(f"{value_text(d)} AS v{i}" for i, d in enumerate(dims))
         base = (
-            f"SELECT strftime(date_trunc('month', ChargePeriodStart), '%Y-%m') AS month, {cols}, "
-            f"{column} AS m, ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription "
-            f"FROM {source.relation} WHERE {where}"
+            f"SELECT {month} AS month, {cols}, {column} AS m, {lines} AS lines, {', '.join(DETAIL)} "
+            f"FROM {relation} WHERE {where}"
         )
-        # One pass over the cost rows (the rules are evaluated once); the rest reads the grouped table.
+        # One pass over the cost rows (the rules are evaluated once, or once per sum); the rest reads the grouped
+        # table.
         grouped = ident(f"_spendscope_cov_{uuid.uuid4().hex[:8]}")
         vcols = ", ".join(f"v{i}" for i in range(len(keys)))
         con.execute(
             f"""CREATE TEMP TABLE {grouped} AS
-                SELECT month, {vcols}, ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription,
-                       sum(m) AS m, count(*) AS n
+                SELECT month, {vcols}, {", ".join(DETAIL)}, sum(m) AS m, sum(lines) AS n
                 FROM ({base}) GROUP BY ALL""",
             bounds,
         )
@@ -130,15 +136,16 @@ def allocation_coverage(store: Store, params: CoverageInput | None = None) -> Co
                             values=r[3 + 2 * i] or 0,
                         )
                     )
+            # items of equal cost in a fixed order (a GROUP BY returns its groups in no set order)
+            order = "ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription"
             for i, key in enumerate(keys if params.top else []):
                 found = con.execute(
                     f"""SELECT month, sum(m) AS c, ProviderName, ServiceName, SubAccountName, ResourceName,
                                ChargeDescription, sum(n) AS n
                         FROM {grouped} WHERE v{i} = '{UNALLOCATED}'
                         GROUP BY month, ProviderName, ServiceName, SubAccountName, ResourceName, ChargeDescription
-                        QUALIFY row_number() OVER (PARTITION BY month ORDER BY abs(sum(m)) DESC, ProviderName,
-                                                   SubAccountName, ResourceName, ChargeDescription) <= ?
-                        ORDER BY month, abs(c) DESC""",
+                        QUALIFY row_number() OVER (PARTITION BY month ORDER BY abs(sum(m)) DESC, {order}) <= ?
+                        ORDER BY month, abs(c) DESC, {order}""",
                     [params.top],
                 ).fetchall()
                 items += [
@@ -165,3 +172,46 @@ def allocation_coverage(store: Store, params: CoverageInput | None = None) -> Co
         rows=rows,
         unallocated_items=items,
     )
+
+
+# what an unallocated line item is listed by
+DETAIL = ("ProviderName", "ServiceName", "SubAccountName", "ResourceName", "ChargeDescription")
+_LINES = "_coverage_lines"
+_MONTH = "_coverage_month"
+
+
+def _summed(
+    con: duckdb.DuckDBPyConnection, source: Source, dims: list[str], column: str, where: str
+) -> str | None:
+    """The period's cost rows summed by month (UTC, the sessions' time zone, as the `month` dimension) and by every
+    column the tag values and the listed details read, with each sum's line count, and the virtual tags' rules run
+    once per sum: a value read from the Tags JSON, or a rule, costs far more per row than a sum, and a bill repeats
+    its tag sets and resources every day of a month (the breakdowns sum first too: tools.costs.breakdown). None:
+    read the rows (a dimension whose columns are not known, rules that cannot run on sums, rows that do not repeat
+    those columns within a month). `where` and its parameters select the period's rows, as on the rows."""
+    tag_columns = set(source.virtual_tags.values())
+    reads = set(DETAIL)
+    for d in dims:
+        if d in tag_columns:
+            continue
+        known = expression_reads(d)
+        if known is None:
+            return None
+        reads.update(known[0])
+    virtual = any(d in tag_columns for d in dims)
+    if virtual:
+        if source.over is None or not source.reads:
+            return None
+        reads |= source.reads
+    if column in reads:
+        return None
+    keys = [ident(c) for c in sorted(reads)]
+    month = month_start_utc("ChargePeriodStart")
+    if not rows_repeat(con, [month, *keys]):
+        return None
+    cols = ", ".join(keys)
+    rows = (
+        f"(SELECT {month} AS {_MONTH}, {cols}, SUM({ident(column)}) AS {ident(column)}, count(*) AS {_LINES} "
+        f"FROM costs WHERE {where} GROUP BY {_MONTH}, {cols})"
+    )
+    return source.over(rows) if virtual and source.over is not None else rows
