@@ -96,13 +96,6 @@ def plus_months_utc(expr: str, months: int = 1) -> str:
     return f"CAST(CAST({expr} AS TIMESTAMP) + INTERVAL {months} MONTH AS TIMESTAMPTZ)"
 
 
-def month_start_utc(expr: str) -> str:
-    """The start of the UTC month of TIMESTAMPTZ `expr`, as a TIMESTAMP (the wall clock in UTC, the sessions' time
-    zone): `date_trunc` on the TIMESTAMP of the epoch microseconds, without the time-zone calendar that
-    `date_trunc('month', expr)` runs on a TIMESTAMPTZ (grouping 10M rows by it: 0.26 against 0.77 s)."""
-    return f"date_trunc('month', make_timestamp(epoch_us({expr})))"
-
-
 def parse_quantity(expr: str) -> str:
     return parse_decimal(expr, QUANTITY)
 

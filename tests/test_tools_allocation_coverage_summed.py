@@ -107,3 +107,29 @@ def test_a_sum_keeps_a_late_evening_row_in_its_own_utc_month(
     summed, rows, used = _summed_and_rows(store, CoverageInput(top=5), monkeypatch)
     assert used == [True] and summed == rows
     assert {r["month"] for r in rows["rows"]} >= {"2026-08", "2026-09", "2026-10"}
+
+
+def test_the_sums_give_the_same_coverage_on_clickhouse(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The month comparisons and the sums are the same SQL on ClickHouse (chdb), through the dialect layer."""
+    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+    from backend_cases import differences
+    from spendscope.data.demo import build_demo
+
+    click = Store(f"chdb:{tmp_path / 'demo-chdb'}", lock_timeout=10)
+    build_demo(click, end="2026-10-31", days=100, seed=7)  # the demo_store's build
+    used: list[bool] = []
+    real = coverage._summed
+
+    def spy(*args: Any, **kwargs: Any) -> str | None:
+        out = real(*args, **kwargs)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(coverage, "_summed", spy)
+    params = CoverageInput(top=10)
+    duck_answer = allocation_coverage(demo_store, params).model_dump(mode="json")
+    click_answer = allocation_coverage(click, params).model_dump(mode="json")
+    assert used == [True, True]
+    assert differences(duck_answer, click_answer) == []

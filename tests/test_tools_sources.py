@@ -113,3 +113,30 @@ def test_cli_sources_prints_json_and_a_table(filled: Store) -> None:
     assert "stopped or failing:" in table.output and "focus" in table.output.splitlines()[-1]
     assert "openai_api" in {s["source"] for s in doc["sources"]}
     assert "stopped or failing: anthropic_api, focus, otel" in table.output
+
+
+def test_the_counts_per_source_are_the_rows_of_each_table(demo_store: Store) -> None:
+    """Issue 21, session 17: the rows are counted per source, import and time first (a bill repeats its charge
+    times); what the answer reports must still be every row, and every day with data."""
+    result = list_sources(demo_store, SourcesInput(as_of=AS_OF))
+    with demo_store.reader() as con:
+        expected = {
+            (table, source): (n, first, last, days)
+            for table, col, source_col in (
+                ("costs", "ChargePeriodStart", "x_Source"),
+                ("usage_events", "ts", "source"),
+                ("gpu_samples", "ts", "source"),
+            )
+            for source, n, first, last, days in con.execute(
+                f"SELECT coalesce({source_col}, '(unknown)'), count(*), min({col}), max({col}), "
+                f"count(DISTINCT CAST({col} AS DATE)) FROM {table} GROUP BY 1"
+            ).fetchall()
+        }
+    got = {(s.table, s.source): s for s in result.sources if s.rows}
+    assert set(got) == set(expected)
+    repeated = 0
+    for key, (n, first, last, days) in expected.items():
+        info = got[key]
+        assert (info.rows, info.first_data, info.last_data) == (n, first, last), key
+        repeated += n > days  # several rows a day: counted once per time before they are added up
+    assert repeated and result.sources

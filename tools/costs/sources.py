@@ -63,10 +63,13 @@ class SourcesReport(BaseModel):
     stopped: list[str] = Field(description="sources that stopped or failed")
 
 
+# each table's rows counted per source, import and time first: a bill repeats a few thousand charge times over
+# millions of rows, so what follows (the dates of those times above all) reads the counts, not the rows
 _DATA_SQL = """
-    SELECT 'costs' AS tbl, x_Source AS source, ChargePeriodStart AS t, x_ImportId AS import_id FROM costs
-    UNION ALL SELECT 'usage_events', source, ts, x_ImportId FROM usage_events
-    UNION ALL SELECT 'gpu_samples', source, ts, x_ImportId FROM gpu_samples
+    SELECT 'costs' AS tbl, x_Source AS source, ChargePeriodStart AS t, x_ImportId AS import_id, count(*) AS n
+    FROM costs GROUP BY ALL
+    UNION ALL SELECT 'usage_events', source, ts, x_ImportId, count(*) FROM usage_events GROUP BY ALL
+    UNION ALL SELECT 'gpu_samples', source, ts, x_ImportId, count(*) FROM gpu_samples GROUP BY ALL
 """
 
 
@@ -86,7 +89,7 @@ def _query(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         f"""
         WITH data AS ({_DATA_SQL}),
         per AS (
-            SELECT tbl, coalesce(source, '(unknown)') AS source, count(*) AS n, min(t) AS first_t, max(t) AS last_t
+            SELECT tbl, coalesce(source, '(unknown)') AS source, sum(n) AS n, min(t) AS first_t, max(t) AS last_t
             FROM data GROUP BY ALL
         ),
         days AS (
