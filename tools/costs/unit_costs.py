@@ -136,11 +136,17 @@ def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Perio
     key = {"model": "b.model", "provider": "b.pkey", "total": "'total'"}[by]
     sql = f"""
         WITH {mm_cte},
-        bill AS (
-            SELECT CAST(ChargePeriodStart AS DATE) AS d, {bill_source_sql()} AS pkey, x_Model AS model,
-                   SUM(EffectiveCost) AS cost, SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL) AS token_cost,
-                   SUM(x_Tokens) AS tokens, SUM(x_Requests) AS req
-            FROM costs WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+        bill AS (  -- summed by charge time, provider, service and model first: the date and the billing source
+                   -- (text functions) are then worked out once per sum, not once per row
+            SELECT CAST(t AS DATE) AS d, {bill_source_sql("p", "s")} AS pkey, model, SUM(cost) AS cost,
+                   SUM(token_cost) AS token_cost, SUM(tokens) AS tokens, SUM(req) AS req
+            FROM (
+                SELECT ChargePeriodStart AS t, ProviderName AS p, ServiceName AS s, x_Model AS model,
+                       SUM(EffectiveCost) AS cost, SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL) AS token_cost,
+                       SUM(x_Tokens) AS tokens, SUM(x_Requests) AS req
+                FROM costs WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+                GROUP BY ALL
+            )
             GROUP BY ALL
         ),
         ev AS (
