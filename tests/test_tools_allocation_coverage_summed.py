@@ -33,16 +33,16 @@ def _summed_and_rows(
 ) -> tuple[dict[str, Any], dict[str, Any], list[bool]]:
     """The coverage with the sums first (recording whether they were used), then read row by row."""
     used: list[bool] = []
-    real = coverage._summed
+    real = coverage.summed_rows
 
     def spy(*args: Any, **kwargs: Any) -> str | None:
         out = real(*args, **kwargs)
         used.append(out is not None)
         return out
 
-    monkeypatch.setattr(coverage, "_summed", spy)
+    monkeypatch.setattr(coverage, "summed_rows", spy)
     summed = allocation_coverage(store, params).model_dump()
-    monkeypatch.setattr(coverage, "_summed", lambda *args, **kwargs: None)
+    monkeypatch.setattr(coverage, "summed_rows", lambda *args, **kwargs: None)
     rows = allocation_coverage(store, params).model_dump()
     return summed, rows, used
 
@@ -120,14 +120,14 @@ def test_the_sums_give_the_same_coverage_on_clickhouse(
     click = Store(f"chdb:{tmp_path / 'demo-chdb'}", lock_timeout=10)
     build_demo(click, end="2026-10-31", days=100, seed=7)  # the demo_store's build
     used: list[bool] = []
-    real = coverage._summed
+    real = coverage.summed_rows
 
     def spy(*args: Any, **kwargs: Any) -> str | None:
         out = real(*args, **kwargs)
         used.append(out is not None)
         return out
 
-    monkeypatch.setattr(coverage, "_summed", spy)
+    monkeypatch.setattr(coverage, "summed_rows", spy)
     params = CoverageInput(top=10)
     duck_answer = allocation_coverage(demo_store, params).model_dump(mode="json")
     click_answer = allocation_coverage(click, params).model_dump(mode="json")

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.sql import ident
 from spendscope.data.store import Store
 from spendscope.tools.allocation.common import key_kind, money_column, ts, value_text
 from spendscope.tools.allocation.rules import UNALLOCATED
-from spendscope.tools.costs.breakdown import TimeRange, resolve_range, rows_repeat
-from spendscope.tools.costs.dimensions import Source, dimension_sql, expression_reads, query_source, tag_keys
+from spendscope.tools.costs.breakdown import TimeRange, resolve_range, summed_rows
+from spendscope.tools.costs.dimensions import dimension_sql, query_source, tag_keys
 from spendscope.tools.registry import operation
 
 
@@ -92,8 +91,14 @@ def allocation_coverage(store: Store, params: CoverageInput | None = None) -> Co
         where = "ChargePeriodStart >= ? AND ChargePeriodStart < ?"
         bounds: list[object] = [ts(period.start), ts(period.end)]
         relation, lines = source.relation, "1"
-        summed = _summed(
-            con, source, dims, column, where, _month_label("ChargePeriodStart", period.start, period.end)
+        summed = summed_rows(
+            con,
+            source,
+            dims,
+            DETAIL,
+            {column: f"SUM({ident(column)})", _LINES: "count(*)"},
+            where,
+            {_MONTH: _month_label("ChargePeriodStart", period.start, period.end)},
         )
         if summed is not None:  # its bounds are the same parameters
             relation, where, lines, month = summed, "true", _LINES, _MONTH
@@ -201,39 +206,3 @@ def _month_label(column: str, start: dt.date, end: dt.date) -> str:
         return f"CASE WHEN {column} < {at} THEN {pick(lo, mid)} ELSE {pick(mid, hi)} END"
 
     return pick(0, len(firsts))
-
-
-def _summed(
-    con: duckdb.DuckDBPyConnection, source: Source, dims: list[str], column: str, where: str, month: str
-) -> str | None:
-    """The period's cost rows summed by month (`month`: SQL of a row's month label) and by every
-    column the tag values and the listed details read, with each sum's line count, and the virtual tags' rules run
-    once per sum: a value read from the Tags JSON, or a rule, costs far more per row than a sum, and a bill repeats
-    its tag sets and resources every day of a month (the breakdowns sum first too: tools.costs.breakdown). None:
-    read the rows (a dimension whose columns are not known, rules that cannot run on sums, rows that do not repeat
-    those columns within a month). `where` and its parameters select the period's rows, as on the rows."""
-    tag_columns = set(source.virtual_tags.values())
-    reads = set(DETAIL)
-    for d in dims:
-        if d in tag_columns:
-            continue
-        known = expression_reads(d)
-        if known is None:
-            return None
-        reads.update(known[0])
-    virtual = any(d in tag_columns for d in dims)
-    if virtual:
-        if source.over is None or not source.reads:
-            return None
-        reads |= source.reads
-    if column in reads:
-        return None
-    keys = [ident(c) for c in sorted(reads)]
-    if not rows_repeat(con, [month, *keys]):
-        return None
-    cols = ", ".join(keys)
-    rows = (
-        f"(SELECT {month} AS {_MONTH}, {cols}, SUM({ident(column)}) AS {ident(column)}, count(*) AS {_LINES} "
-        f"FROM costs WHERE {where} GROUP BY {_MONTH}, {cols})"
-    )
-    return source.over(rows) if virtual and source.over is not None else rows

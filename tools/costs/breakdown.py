@@ -310,6 +310,59 @@ def summed_relation(
     return source.over(f"(SELECT {cols}, {sums} FROM costs WHERE {where} GROUP BY {cols})")
 
 
+def summed_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    dims: Sequence[str],
+    keep: Sequence[str],
+    sums: dict[str, str],
+    where: str,
+    keys: dict[str, str] | None = None,
+) -> str | None:
+    """The cost rows matching `where` summed by the columns `keep`, the columns the dimension expressions `dims`
+    (as dimension_sql builds them over `source`) read, and `keys` (alias -> SQL over a row), as a relation the
+    same expressions can be read from in place of `source.relation`: `sums` (alias -> aggregate over the rows,
+    e.g. `SUM("EffectiveCost")` under the column's own name) per group, and the virtual tags' rules run once per
+    group. A tag value read from JSON or a rule costs far more per row than a sum, and a bill repeats its tag sets,
+    resources and days (breakdowns sum first the same way: `push_down`). None: read the rows (a dimension whose
+    columns are not known, rules that cannot run on sums or that read a summed column, rows that do not repeat the
+    grouping columns: `rows_repeat`). `where`'s parameters stay the caller's, in its place."""
+    if source.relation != "costs" and source.over is None:
+        return (
+            None  # not the cost rows as they are (filtered, or rules joined to telemetry): read that relation
+        )
+    tag_columns = set(source.virtual_tags.values())
+    reads = set(keep)
+    for d in dims:
+        if d in tag_columns:
+            continue
+        known = expression_reads(d)
+        if known is None:
+            return None
+        reads.update(known[0])
+    virtual = any(d in tag_columns for d in dims)
+    if virtual:
+        if source.over is None or not source.reads:
+            return None
+        reads |= source.reads
+    if reads & set(sums):
+        return None
+    keys = keys or {}
+    columns = [ident(c) for c in sorted(reads)]
+    if not rows_repeat(con, [*keys.values(), *columns]):
+        return None
+    by = ", ".join([*(ident(a) for a in keys), *columns])
+    select = ", ".join(
+        [
+            *(f"{sql} AS {ident(a)}" for a, sql in keys.items()),
+            *columns,
+            *(f"{sql} AS {ident(a)}" for a, sql in sums.items()),
+        ]
+    )
+    rows = f"(SELECT {select} FROM costs WHERE {where} GROUP BY {by})"
+    return source.over(rows) if virtual and source.over is not None else rows
+
+
 def rows_repeat(con: duckdb.DuckDBPyConnection, exprs: Sequence[str]) -> bool:
     """Whether cost rows repeat the combinations of `exprs` (columns, or expressions of them such as a row's day)
     enough that summing by them first pays (at most one distinct combination per four rows in a 1% sample of the

@@ -39,6 +39,7 @@ from spendscope.tools.costs.breakdown import (
     filtered_source,
     period_bounds,
     resolve_range,
+    summed_rows,
 )
 from spendscope.tools.costs.dimensions import dimension_sql, query_source
 from spendscope.tools.costs.reconcile import bill_source_sql, source_label
@@ -167,6 +168,23 @@ def _dim(con: duckdb.DuckDBPyConnection, name: str, source: Any) -> str:
         return "CAST(NULL AS VARCHAR)"
 
 
+def _window_rows(
+    con: duckdb.DuckDBPyConnection, source: Any, tags: list[str], keep: list[str], where: str
+) -> tuple[str, str]:
+    """(relation, condition) to read the window's cost rows matching `where` from: the rows summed by `keep` and
+    by the columns the `tags` read (tools.costs.breakdown.summed_rows: tag values and rules once per sum, tokens
+    and costs summed under their own names), or the rows themselves. `where`'s parameters keep their place."""
+    dims = []
+    for name in tags:
+        try:
+            dims.append(dimension_sql(name, con, source))
+        except UnknownDimension:
+            continue
+    sums = {"EffectiveCost": 'SUM("EffectiveCost")', "x_Tokens": 'SUM("x_Tokens")'}
+    summed = summed_rows(con, source, dims, keep, sums, where)
+    return (source.relation, where) if summed is None else (summed, "true")
+
+
 def _money(v: Decimal | float) -> str:
     return money(v, digits=2)
 
@@ -211,15 +229,22 @@ class _Group:
         return f"{self.feature or 'untagged spend'} on {self.model} ({source_label(self.pkey)})"
 
 
-def _token_groups(con: duckdb.DuckDBPyConnection, window: Period, feature: str, source: Any) -> list[_Group]:
+def _token_groups(
+    con: duckdb.DuckDBPyConnection, window: Period, feature: str, source: Any, feature_tag: str
+) -> list[_Group]:
     start, end = period_bounds(window)
+    relation, where = _window_rows(
+        con,
+        source,
+        [feature_tag],
+        ["ProviderName", "ServiceName", "x_Model", "x_TokenType"],
+        "x_Model IS NOT NULL AND x_TokenType IS NOT NULL AND x_Tokens > 0 AND CommitmentDiscountId IS NULL "
+        "AND lower(coalesce(PricingCategory, '')) <> 'committed' AND ChargePeriodStart >= ? AND ChargePeriodStart < ?",
+    )
     rows = con.execute(
-        f"""SELECT {feature} AS feature, {bill_source_sql()} AS pkey, any_value(ProviderName), x_Model, x_TokenType,
+        f"""SELECT {feature} AS feature, {bill_source_sql()} AS pkey, min(ProviderName), x_Model, x_TokenType,
                    SUM(x_Tokens), SUM(EffectiveCost)
-            FROM {source.relation}
-            WHERE x_Model IS NOT NULL AND x_TokenType IS NOT NULL AND x_Tokens > 0
-              AND CommitmentDiscountId IS NULL AND lower(coalesce(PricingCategory, '')) <> 'committed'
-              AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+            FROM {relation} WHERE {where}
             GROUP BY feature, pkey, x_Model, x_TokenType""",
         [start, end],
     ).fetchall()
@@ -347,10 +372,21 @@ def _batch(
     feature: str,
     factor: Decimal,
     min_saving: float,
+    feature_tag: str,
 ) -> list[Recommendation]:
     start, end = period_bounds(window)
     env, workload = _dim(con, "env", source), _dim(con, "workload", source)
     flag, latency = _dim(con, "batch_eligible", source), _dim(con, "latency", source)
+    relation, where = _window_rows(
+        con,
+        source,
+        [feature_tag, "env", "workload", "batch_eligible", "latency"],
+        ["ProviderName", "ServiceName", "x_Model"],
+        "x_Model IS NOT NULL AND x_Tokens > 0 AND CommitmentDiscountId IS NULL "
+        "AND lower(coalesce(PricingCategory, '')) <> 'committed' "
+        "AND NOT regexp_matches(lower(concat_ws(' ', SkuMeter, SkuId, ChargeDescription)), 'batch') "
+        "AND ChargePeriodStart >= ? AND ChargePeriodStart < ?",
+    )
     envs = ", ".join(f"'{e}'" for e in NONINTERACTIVE_ENVS)
     sources = ", ".join(f"'{s}'" for s in BATCH_SOURCES)
     rows = con.execute(
@@ -364,11 +400,7 @@ def _batch(
                             WHEN regexp_matches(lower(coalesce({feature}, '') || ' ' || coalesce({workload}, '')),
                                                 '{OFFLINE_WORDS}') THEN 'name'
                        END AS signal
-                FROM {source.relation}
-                WHERE x_Model IS NOT NULL AND x_Tokens > 0 AND CommitmentDiscountId IS NULL
-                  AND lower(coalesce(PricingCategory, '')) <> 'committed'
-                  AND NOT regexp_matches(lower(concat_ws(' ', SkuMeter, SkuId, ChargeDescription)), 'batch')
-                  AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+                FROM {relation} WHERE {where}
             )
             SELECT feature, env, workload, pkey, model, signal, SUM(cost) FROM t
             WHERE signal IS NOT NULL AND pkey IN ({sources})
@@ -532,10 +564,17 @@ def _untagged(
 ) -> list[Recommendation]:
     start, end = period_bounds(window)
     owner = _dim(con, tag, source)
+    relation, where = _window_rows(
+        con,
+        source,
+        [tag],
+        ["ProviderName", "ServiceName"],
+        "ChargePeriodStart >= ? AND ChargePeriodStart < ?",
+    )
     rows = con.execute(
         f"""SELECT GROUPING(ProviderName, ServiceName) AS g, ProviderName, ServiceName, SUM(EffectiveCost) AS c
-            FROM {source.relation}
-            WHERE ({owner} IS NULL OR {owner} = '{UNALLOCATED}') AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
+            FROM {relation}
+            WHERE ({owner} IS NULL OR {owner} = '{UNALLOCATED}') AND {where}
             GROUP BY GROUPING SETS ((ProviderName, ServiceName), ()) ORDER BY g DESC, c DESC""",
         [start, end],
     ).fetchall()
@@ -569,14 +608,14 @@ def run_savings(
     feature = _dim(con, p.feature_tag, source)
     recs: list[Recommendation] = []
     if kinds & {"cheaper_model", "prompt_caching"}:
-        groups = _token_groups(con, window, feature, source)
+        groups = _token_groups(con, window, feature, source, p.feature_tag)
         store_models = {g.model for g in groups}
         if "cheaper_model" in kinds:
             recs += _cheaper_models(groups, catalog, factor, store_models, p.min_monthly_saving)
         if "prompt_caching" in kinds:
             recs += _prompt_caching(groups, catalog, factor, p)
     if "batch" in kinds:
-        recs += _batch(con, window, source, feature, factor, p.min_monthly_saving)
+        recs += _batch(con, window, source, feature, factor, p.min_monthly_saving, p.feature_tag)
     if "idle_gpu" in kinds:
         recs += _idle_gpus(con, window, p, factor)
     if "commitment" in kinds:
