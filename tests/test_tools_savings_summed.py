@@ -84,3 +84,28 @@ def test_filtered_savings_read_the_filtered_rows(demo_store: Store, monkeypatch:
     assert used == [False, False, False]  # a filtered relation is not the cost rows: it is read as it is
     assert summed == rows
     assert all("Anthropic" not in r["title"] for r in rows["recommendations"])
+
+
+def test_the_sums_give_the_same_savings_on_clickhouse(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+    from backend_cases import differences
+    from spendscope.data.demo import build_demo
+
+    click = Store(f"chdb:{tmp_path / 'demo-chdb'}", lock_timeout=10)
+    build_demo(click, end="2026-10-31", days=100, seed=7)  # the demo_store's build
+    used: list[bool] = []
+    real = module.summed_rows
+
+    def spy(*args: Any, **kwargs: Any) -> str | None:
+        out = real(*args, **kwargs)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(module, "summed_rows", spy)
+    params = SavingsInput(top=100, min_monthly_saving=0)
+    duck_answer = savings(demo_store, params).model_dump(mode="json")
+    click_answer = savings(click, params).model_dump(mode="json")
+    assert used == [True] * 6
+    assert differences(duck_answer, click_answer) == []
