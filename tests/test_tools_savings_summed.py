@@ -4,16 +4,15 @@ tag values and rules are worked out once per sum. The recommendations must be th
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
+from backend_cases import differences
 from spendscope.data.store import Store
-from spendscope.tools.allocation.versions import ApplyRulesInput, apply_rules
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.optimize import savings as module
 from spendscope.tools.optimize.savings import SavingsInput, savings
+from sums_first import chdb_demo, demo_with_rules, spy_on_sums, summed_and_rows
 
 RULES = """\
 tags:
@@ -26,22 +25,10 @@ tags:
 """
 
 
-def _summed_and_rows(
+def _both(
     store: Store, params: SavingsInput, monkeypatch: pytest.MonkeyPatch
-) -> tuple[dict[str, Any], dict[str, Any], list[bool]]:
-    used: list[bool] = []
-    real = module.summed_rows
-
-    def spy(*args: Any, **kwargs: Any) -> str | None:
-        out = real(*args, **kwargs)
-        used.append(out is not None)
-        return out
-
-    monkeypatch.setattr(module, "summed_rows", spy)
-    summed = savings(store, params).model_dump(mode="json")
-    monkeypatch.setattr(module, "summed_rows", lambda *args, **kwargs: None)
-    rows = savings(store, params).model_dump(mode="json")
-    return summed, rows, used
+) -> tuple[dict, dict, list[bool]]:
+    return summed_and_rows(monkeypatch, module, lambda: savings(store, params).model_dump(mode="json"))
 
 
 @pytest.mark.parametrize(
@@ -56,7 +43,7 @@ def _summed_and_rows(
 def test_savings_from_sums_are_the_row_by_row_ones(
     demo_store: Store, params: SavingsInput, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    summed, rows, used = _summed_and_rows(demo_store, params, monkeypatch)
+    summed, rows, used = _both(demo_store, params, monkeypatch)
     assert used == [True, True, True]  # token groups, batch candidates, untagged spend
     assert summed == rows
     assert {r["kind"] for r in rows["recommendations"]} >= {"cheaper_model", "untagged"}
@@ -65,12 +52,8 @@ def test_savings_from_sums_are_the_row_by_row_ones(
 def test_savings_with_rules_from_sums_are_the_row_by_row_ones(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "demo.duckdb"
-    shutil.copy(demo_store.path, copy)
-    store = Store(copy, lock_timeout=10)
-    apply_rules(store, ApplyRulesInput(document=RULES, author="test"))
-    params = SavingsInput(top=100, min_monthly_saving=0)
-    summed, rows, used = _summed_and_rows(store, params, monkeypatch)
+    store = demo_with_rules(demo_store, tmp_path, RULES)
+    summed, rows, used = _both(store, SavingsInput(top=100, min_monthly_saving=0), monkeypatch)
     assert used == [True, True, True]
     assert summed == rows
     assert any("research-batch" in r["title"] for r in rows["recommendations"])  # a rule's value is read
@@ -80,7 +63,7 @@ def test_filtered_savings_read_the_filtered_rows(demo_store: Store, monkeypatch:
     params = SavingsInput(
         filters=[Filter(dimension="provider", values=["OpenAI"])], top=100, min_monthly_saving=0
     )
-    summed, rows, used = _summed_and_rows(demo_store, params, monkeypatch)
+    summed, rows, used = _both(demo_store, params, monkeypatch)
     assert used == [False, False, False]  # a filtered relation is not the cost rows: it is read as it is
     assert summed == rows
     assert all("Anthropic" not in r["title"] for r in rows["recommendations"])
@@ -89,21 +72,8 @@ def test_filtered_savings_read_the_filtered_rows(demo_store: Store, monkeypatch:
 def test_the_sums_give_the_same_savings_on_clickhouse(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
-    from backend_cases import differences
-    from spendscope.data.demo import build_demo
-
-    click = Store(f"chdb:{tmp_path / 'demo-chdb'}", lock_timeout=10)
-    build_demo(click, end="2026-10-31", days=100, seed=7)  # the demo_store's build
-    used: list[bool] = []
-    real = module.summed_rows
-
-    def spy(*args: Any, **kwargs: Any) -> str | None:
-        out = real(*args, **kwargs)
-        used.append(out is not None)
-        return out
-
-    monkeypatch.setattr(module, "summed_rows", spy)
+    click = chdb_demo(tmp_path)
+    used = spy_on_sums(monkeypatch, module)
     params = SavingsInput(top=100, min_monthly_saving=0)
     duck_answer = savings(demo_store, params).model_dump(mode="json")
     click_answer = savings(click, params).model_dump(mode="json")

@@ -310,6 +310,21 @@ def summed_relation(
     return source.over(f"(SELECT {cols}, {sums} FROM costs WHERE {where} GROUP BY {cols})")
 
 
+def dimension_reads(exprs: list[str], source: Source) -> set[str] | None:
+    """The costs columns the dimension expressions read (a virtual tag's column is the rules' output); None
+    when some expression's columns are not known."""
+    tag_columns = set(source.virtual_tags.values())
+    out: set[str] = set()
+    for expr in exprs:
+        if expr in tag_columns:
+            continue
+        known = expression_reads(expr)
+        if known is None:
+            return None
+        out.update(known[0])
+    return out
+
+
 def summed_rows(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -327,19 +342,14 @@ def summed_rows(
     resources and days (breakdowns sum first the same way: `push_down`). None: read the rows (a dimension whose
     columns are not known, rules that cannot run on sums or that read a summed column, rows that do not repeat the
     grouping columns: `rows_repeat`). `where`'s parameters stay the caller's, in its place."""
+    # not the cost rows as they are (filtered, or rules joined to telemetry): that relation is read
     if source.relation != "costs" and source.over is None:
-        return (
-            None  # not the cost rows as they are (filtered, or rules joined to telemetry): read that relation
-        )
+        return None
+    found = dimension_reads(list(dims), source)
+    if found is None:
+        return None
+    reads = found | set(keep)
     tag_columns = set(source.virtual_tags.values())
-    reads = set(keep)
-    for d in dims:
-        if d in tag_columns:
-            continue
-        known = expression_reads(d)
-        if known is None:
-            return None
-        reads.update(known[0])
     virtual = any(d in tag_columns for d in dims)
     if virtual:
         if source.over is None or not source.reads:

@@ -30,28 +30,13 @@ from contextlib import contextmanager
 
 import duckdb
 from spendscope.data.sql import ident
-from spendscope.tools.costs.breakdown import Filter, filter_sql, rows_repeat
-from spendscope.tools.costs.dimensions import Source, dimension_sql, expression_reads
+from spendscope.tools.costs.breakdown import Filter, dimension_reads, filter_sql, rows_repeat
+from spendscope.tools.costs.dimensions import Source, dimension_sql
 from spendscope.tools.governance.anomaly_detection import TELEMETRY_COLUMNS, _ts
 
 SUM_FIRST = True  # False: every statement reads the rows (the benchmark's and the tests' baseline)
 SUM_ALWAYS = False  # True: sum even a rule-less source whose rows do not repeat (tests and benchmarks only)
 ALWAYS_READ = ("ChargePeriodStart", "ChargeCategory", "ChargeFrequency")  # the day; USAGE_ROWS and FEE_ROWS
-
-
-def _reads(exprs: list[str], source: Source) -> set[str] | None:
-    """The costs columns the dimension expressions read (a virtual tag's column is the rules' output); None
-    when some expression's columns are not known."""
-    tag_columns = set(source.virtual_tags.values())
-    out: set[str] = set()
-    for expr in exprs:
-        if expr in tag_columns:
-            continue
-        known = expression_reads(expr)
-        if known is None:
-            return None
-        out.update(known[0])
-    return out
 
 
 @contextmanager
@@ -68,7 +53,7 @@ def scan_source(
     dimension expressions the scan groups by), the filters and the rules read, with the virtual tags evaluated
     once; the work table is dropped on exit. Yields `source` itself when summing is off, a column is unknown, or
     the source has no rules and its rows do not repeat those columns (rows_repeat)."""
-    reads = _reads([*exprs, *(dimension_sql(f.dimension, con, source) for f in filters)], source)
+    reads = dimension_reads([*exprs, *(dimension_sql(f.dimension, con, source) for f in filters)], source)
     if not SUM_FIRST or reads is None:
         yield source
         return
