@@ -300,14 +300,11 @@ def summed_relation(
     (which must hold the columns the virtual tags read), so the rules run once per sum; None when the source
     cannot or the rows do not repeat those columns enough for it to pay."""
     summed = [column] if isinstance(column, str) else list(dict.fromkeys(column))
-    if source.over is None or not source.reads or not source.reads <= reads or reads & set(summed):
+    if source.over is None or not source.reads or not source.reads <= reads:
         return None
-    keys = [ident(c) for c in sorted(reads)]
-    cols = ", ".join(keys)
-    if not rows_repeat(con, keys):
-        return None
-    sums = ", ".join(f"SUM({ident(c)}) AS {ident(c)}" for c in summed)
-    return source.over(f"(SELECT {cols}, {sums} FROM costs WHERE {where} GROUP BY {cols})")
+    return summed_rows(
+        con, source, [], sorted(reads), {c: f"SUM({ident(c)})" for c in summed}, where, rules=True
+    )
 
 
 def dimension_reads(exprs: list[str], source: Source) -> set[str] | None:
@@ -333,6 +330,8 @@ def summed_rows(
     sums: dict[str, str],
     where: str,
     keys: dict[str, str] | None = None,
+    *,
+    rules: bool = False,
 ) -> str | None:
     """The cost rows matching `where` summed by the columns `keep`, the columns the dimension expressions `dims`
     (as dimension_sql builds them over `source`) read, and `keys` (alias -> SQL over a row), as a relation the
@@ -341,7 +340,8 @@ def summed_rows(
     group. A tag value read from JSON or a rule costs far more per row than a sum, and a bill repeats its tag sets,
     resources and days (breakdowns sum first the same way: `push_down`). None: read the rows (a dimension whose
     columns are not known, rules that cannot run on sums or that read a summed column, rows that do not repeat the
-    grouping columns: `rows_repeat`). `where`'s parameters stay the caller's, in its place."""
+    grouping columns: `rows_repeat`). `where`'s parameters stay the caller's, in its place. `rules`: run the rules
+    over the sums even when no dimension is a virtual tag (the caller reads the tag columns itself)."""
     # not the cost rows as they are (filtered, or rules joined to telemetry): that relation is read
     if source.relation != "costs" and source.over is None:
         return None
@@ -350,7 +350,7 @@ def summed_rows(
         return None
     reads = found | set(keep)
     tag_columns = set(source.virtual_tags.values())
-    virtual = any(d in tag_columns for d in dims)
+    virtual = rules or any(d in tag_columns for d in dims)
     if virtual:
         if source.over is None or not source.reads:
             return None
