@@ -136,7 +136,7 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     _new_cues(r, index)
     _delegate(r)
     if r.delegate is None:
-        _word_filters(r, q, has_commit, unit)
+        _word_filters(r, q, has_commit, unit, bool(index.values.get("instance_type")))
     r.found = (
         bool(
             re.search(
@@ -199,8 +199,12 @@ def _delegate(r: Reading) -> None:
         r.unsupported.append(word.group(0))
 
 
-def _word_filters(r: Reading, q: _Question, has_commit: bool, unit: re.Match[str] | None) -> None:
-    """GPU spend and commitment words are filters, whatever is asked."""
+def _word_filters(
+    r: Reading, q: _Question, has_commit: bool, unit: re.Match[str] | None, has_gpu_rows: bool
+) -> None:
+    """GPU spend and commitment words are filters, whatever is asked. GPU spend on a bill where no row is a known
+    GPU instance is declined, never 0.00: such a bill cannot tell "no GPUs" from GPU boxes of a type Billy does
+    not know."""
     rest, low = r.rest, r.low
     if RE["gpu"].search(rest) and r.measure != "gpu_hours" and not (unit and "gpu" in unit.group(0)):
         if RE["unused"].search(rest) or RE["utilization"].search(rest):
@@ -213,6 +217,8 @@ def _word_filters(r: Reading, q: _Question, has_commit: bool, unit: re.Match[str
             if negated:
                 r.word_filters.append(Filter(dimension="gpu_count", op="in", values=["(none)", "0"]))
                 r.word_assumptions.append("excluded the cost of instances with GPUs")
+            elif not has_gpu_rows:
+                r.unsupported.append("GPU spend (no row of this bill is a GPU instance of a known type)")
             else:
                 r.word_filters.append(Filter(dimension="gpu_count", op="not_in", values=["(none)", "0"]))
                 r.word_assumptions.append("GPU spend = cost of instances with GPUs")

@@ -1,0 +1,65 @@
+"""The general fixes behind Billy's twenty-first blind round, each tested on its own over several phrasings and on
+the round's companies (Matariki Orchards, NZD, GPU boxes; Jabuti Pagamentos, BRL, a commitment and no GPUs).
+Expected figures come from hand-written SQL over the imported rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from billy_harness import between, cost, judge, number_ok, round_store
+from fixtures.billy.jabuti import build as build_jabuti
+from fixtures.billy.matariki import build as build_matariki
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+M_TODAY, J_TODAY = dt.date(2027, 11, 17), dt.date(2027, 6, 30)
+M_SEP = between("2027-09-01", "2027-10-01")
+J_APR = between("2027-04-01", "2027-05-01")
+J_MAY = between("2027-05-01", "2027-06-01")
+J_JUN = between("2027-06-01", "2027-06-30")
+PT = "bedrock-pt-haiku-fraude"
+
+
+@pytest.fixture(scope="module")
+def matariki(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("matariki21")
+    return round_store(folder, build_matariki(folder), "matariki")
+
+
+@pytest.fixture(scope="module")
+def jabuti(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("jabuti21")
+    return round_store(folder, build_jabuti(folder), "jabuti")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+
+
+def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
+    store = request.getfixturevalue(company)
+    today = M_TODAY if company == "matariki" else J_TODAY
+    return store, ask(store, question, as_of=today, settings=settings, **kw)
+
+
+@pytest.mark.parametrize(
+    "question", ["gpu spend in may", "how much did we spend on gpus last month", "gpu cost mtd"]
+)
+def test_gpu_spend_on_a_bill_without_a_known_gpu_instance_is_declined_not_zero(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert judge(store, answer, "none", "")[0], answer.answer
+    assert "GPU instance" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["gpu spend in sept", "what did our gpus cost in september"])
+def test_gpu_spend_is_the_gpu_boxes_cost_when_their_type_names_the_gpu(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert number_ok(store, answer, cost(M_SEP, "ConsumedUnit = 'Hours'")), answer.answer
