@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from billy_harness import between, cost, judge, number_ok, round_store
+from billy_harness import between, commitment_payg, cost, judge, number_ok, round_store, tag
 from fixtures.billy.jabuti import build as build_jabuti
 from fixtures.billy.matariki import build as build_matariki
 from spendscope.agents.billy import ask
@@ -63,3 +63,35 @@ def test_gpu_spend_is_the_gpu_boxes_cost_when_their_type_names_the_gpu(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", question)
     assert number_ok(store, answer, cost(M_SEP, "ConsumedUnit = 'Hours'")), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what would the fraud scoring haiku have cost on demand in may",
+        "what would claude-haiku-4-5 have cost pay as you go in may",
+        "what would fraud-scoring have been on payg in may",
+    ],
+)
+def test_what_named_rows_would_have_cost_on_demand_is_their_commitments_pay_as_you_go_figure(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert number_ok(store, answer, commitment_payg(J_MAY, PT)), answer.answer
+    assert not number_ok(store, answer, cost(J_MAY, f"ResourceName = '{PT}'")) or "against" in answer.answer
+
+
+def test_named_rows_partly_on_a_commitment_add_their_own_pay_as_you_go_cost(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", "what would risco have paid pay as you go last month")
+    rest = cost(J_MAY, f"{tag('equipe', 'risco')} AND CommitmentDiscountStatus IS NULL")
+    both = f"SELECT ({commitment_payg(J_MAY, PT)}) + ({rest})"
+    assert number_ok(store, answer, both), answer.answer
+
+
+def test_on_demand_cost_of_a_model_without_commitment_is_declined(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", "what would gpt-4.1 have cost on demand in may")
+    assert judge(store, answer, "none", "")[0], answer.answer
