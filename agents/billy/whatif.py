@@ -132,7 +132,8 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         return BillyAnswer(answer=f"No commitment figures for {what} {when}.", value=None)
     named = ", ".join(ids)
     outside = 0.0
-    if named_rows:  # the named rows' own pay-as-you-go cost beside the commitment is the same on either side
+    if any(f.dimension not in _COMMITMENT_DIMS for f in named_rows):
+        # the named rows' own pay-as-you-go cost beside the commitment (a team, a feature) is the same either way
         outside = run.call(
             "query_costs",
             CostQueryInput(filters=[*scope, Filter(dimension="commitment_status", values=["(none)"])], **rng),
