@@ -95,3 +95,15 @@ def test_on_demand_cost_of_a_model_without_commitment_is_declined(
 ) -> None:
     store, answer = _ask(request, settings, "jabuti", "what would gpt-4.1 have cost on demand in may")
     assert judge(store, answer, "none", "")[0], answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how much was support in may", "support spend in may", "how much did we spend on support last month"],
+)
+def test_an_ordinary_word_of_a_value_said_where_the_thing_goes_names_that_value(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert number_ok(store, answer, cost(J_MAY, tag("produto", "merchant-support"))), answer.answer
+    assert not number_ok(store, answer, cost(J_MAY)), answer.answer
