@@ -107,3 +107,20 @@ def test_an_ordinary_word_of_a_value_said_where_the_thing_goes_names_that_value(
     store, answer = _ask(request, settings, "jabuti", question)
     assert number_ok(store, answer, cost(J_MAY, tag("produto", "merchant-support"))), answer.answer
     assert not number_ok(store, answer, cost(J_MAY)), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats our take rate on pix this month",
+        "gmv last month",
+        "tpv in may",
+        "ai cost as % of payment volume in may",
+        "average order value in april",
+    ],
+)
+def test_a_payments_or_commerce_business_figure_is_declined(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert judge(store, answer, "none", "")[0], answer.answer
