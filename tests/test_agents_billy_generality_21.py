@@ -124,3 +124,32 @@ def test_a_payments_or_commerce_business_figure_is_declined(
 ) -> None:
     store, answer = _ask(request, settings, "jabuti", question)
     assert judge(store, answer, "none", "")[0], answer.answer
+
+
+@pytest.mark.parametrize("question", ["how much went unused in may", "how much was wasted last month"])
+def test_what_went_unused_on_a_bill_with_commitments_is_their_unused_part(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert number_ok(
+        store, answer, cost(J_MAY, f"ResourceName = '{PT}' AND CommitmentDiscountStatus = 'Unused'")
+    )
+    assert not number_ok(store, answer, cost(J_MAY)), answer.answer
+
+
+def test_what_went_unused_after_a_commitments_saving_is_its_unused_part(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    kw = {"thread_id": "unused-after-saving"}
+    _ask(request, settings, "jabuti", "how much did the bedrock pt save in april", **kw)
+    store, answer = _ask(request, settings, "jabuti", "how much went unused in may", **kw)
+    assert number_ok(store, answer, cost(J_MAY, "CommitmentDiscountStatus = 'Unused'")), answer.answer
+
+
+@pytest.mark.parametrize("question", ["how much went unused in oct", "how much was wasted last month"])
+def test_what_went_unused_on_a_bill_with_gpus_and_no_commitment_is_never_the_total(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert not number_ok(store, answer, cost(between("2027-10-01", "2027-11-01"))), answer.answer
+    assert "idle" in answer.answer

@@ -41,9 +41,24 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     low, rest, q = r.low, r.rest, r.q
     periods, over, mentions = r.periods, r.over, r.mentions
     c = r.cues
+    # "how much went unused in may", naming nothing: on a bill with commitments, their unused part; on one with
+    # GPU instances and no commitment, the GPUs' idle cost; on one with neither, nothing can go unused
+    unused_alone = (
+        bool(RE["unused"].search(low))
+        and not mentions
+        and not INSTANCE_WORDS.search(low)  # "which box sat idle", "idle gpus": the GPU questions
+        and not re.search(r"\b(seats?|licen[cs]es?|users?|engineers?|accounts?|people)\b", low)
+    )
+    commit_rows = bool(index.values.get("commitment_status"))
     has_commit = (
-        bool(RE["commit"].search(low)) or any(m.dim == "commitment" for m in mentions)
+        bool(RE["commit"].search(low))
+        or any(m.dim == "commitment" for m in mentions)
+        or (unused_alone and commit_rows)
     ) and index.has_dim("commitment_status")
+    if unused_alone and commit_rows and not RE["commit"].search(low):
+        r.assumptions.append(
+            "'unused' read as the commitments' unused part (nothing else in the bill is bought ahead)"
+        )
     change = bool(RE["change"].search(rest)) or over is not None
     if len(periods) >= 2 and re.search(
         r"\b(than|more|less|higher|lower|bigger|smaller|difference|by how much)\b", rest
@@ -134,7 +149,10 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     if r.entity_dim and dims and all(i == -1 for d, i in r.groups if d in dims):
         r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
     _new_cues(r, index)
-    _delegate(r)
+    idle_gpus = unused_alone and not commit_rows and bool(index.values.get("instance_type"))
+    if unused_alone and not commit_rows and not idle_gpus:
+        r.unsupported.append("what went unused (the bill holds no commitment and no GPU instance)")
+    _delegate(r, idle_gpus)
     if r.delegate is None:
         _word_filters(r, q, has_commit, unit, bool(index.values.get("instance_type")))
     r.found = (
@@ -184,9 +202,11 @@ def _this_month(r: Reading) -> bool:
     )
 
 
-def _delegate(r: Reading) -> None:
+def _delegate(r: Reading, idle_gpus: bool = False) -> None:
     rest = r.rest
-    gpu_idle = RE["gpu"].search(rest) and (RE["unused"].search(rest) or RE["utilization"].search(rest))
+    gpu_idle = idle_gpus or (
+        RE["gpu"].search(rest) and (RE["unused"].search(rest) or RE["utilization"].search(rest))
+    )
     for intent, pattern in DELEGATES:
         if (intent == "gpu_idle" and gpu_idle) or (intent != "gpu_idle" and pattern.search(rest)):
             from spendscope.agents.billy import delegate
