@@ -153,3 +153,19 @@ def test_what_went_unused_on_a_bill_with_gpus_and_no_commitment_is_never_the_tot
     store, answer = _ask(request, settings, "matariki", question)
     assert not number_ok(store, answer, cost(between("2027-10-01", "2027-11-01"))), answer.answer
     assert "idle" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("company", "question"), [("matariki", "nov mtd?"), ("jabuti", "mtd?"), ("jabuti", "june mtd")]
+)
+def test_a_question_that_is_only_a_period_asks_what_it_cost(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    mtd = between("2027-11-01", "2027-11-17") if company == "matariki" else J_JUN
+    assert number_ok(store, answer, cost(mtd)), answer.answer
+    assert (
+        " to date" in answer.answer
+        and " to June" not in answer.answer
+        and " to November" not in answer.answer
+    )

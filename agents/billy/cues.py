@@ -165,6 +165,8 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         )
         or bool(mentions)
         or r.measure in ("tokens", "requests", "gpu_hours")
+        # "nov mtd?", "last month?": a question that is only a period asks what that period cost
+        or (bool(periods) and not re.search(r"[a-z0-9]", rest))
     )
 
 
