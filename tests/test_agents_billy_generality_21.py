@@ -169,3 +169,19 @@ def test_a_question_that_is_only_a_period_asks_what_it_cost(
         and " to June" not in answer.answer
         and " to November" not in answer.answer
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("whats june gonna be", "true"),
+        ("eom forecast for deepseek", "ProviderName = 'DeepSeek'"),
+        ("where will june land", "true"),
+        ("eom for azure", "ProviderName = 'Microsoft'"),
+    ],
+)
+def test_where_this_month_lands_is_asked_in_slack_words(
+    request: pytest.FixtureRequest, settings: Settings, question: str, where: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert judge(store, answer, "landing", cost(J_JUN, where))[0], answer.answer

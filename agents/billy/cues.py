@@ -175,6 +175,8 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
     low, c = r.low, r.cues
     if LANDING.search(low) and not r.periods or LANDING.search(low) and _this_month(r):
         c.add("landing")
+    elif r.periods and _this_month(r) and re.search(r"\b(gonna|going to|will) (be|come in|come to)\b", low):
+        c.add("landing")  # "whats june gonna be" in June: where the month lands
     gpu_named = bool(GPU_NAME.search(low)) or any(m.dim in ("instance_type", "resource") for m in r.mentions)
     idle_cost = re.search(r"\b(idle|unused|wasted?)\b", low) and RE["money"].search(low)
     if PRONOUN.search(low):
