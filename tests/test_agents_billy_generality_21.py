@@ -185,3 +185,18 @@ def test_where_this_month_lands_is_asked_in_slack_words(
 ) -> None:
     store, answer = _ask(request, settings, "jabuti", question)
     assert judge(store, answer, "landing", cost(J_JUN, where))[0], answer.answer
+
+
+@pytest.mark.parametrize("question", ["avg daily spend in june so far", "what do we burn per day this month"])
+def test_a_daily_average_to_date_leaves_out_today_which_is_not_over(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert number_ok(store, answer, f"SELECT sum(EffectiveCost) / 29 FROM costs WHERE {J_JUN}"), answer.answer
+
+
+def test_a_daily_average_of_a_finished_month_counts_every_day(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", "average daily spend in may")
+    assert number_ok(store, answer, f"SELECT sum(EffectiveCost) / 31 FROM costs WHERE {J_MAY}"), answer.answer
