@@ -515,10 +515,12 @@ def _periods(
                     label=f"the {cur.days} days before ({prev.start} to {prev.end - dt.timedelta(days=1)})",
                 )
         return
-    inner = [p for p in periods if all(o.start <= p.start and p.end <= o.end for o in periods)]
+    inner = [p for p in periods if all(o.start == p.start and p.end <= o.end for o in periods)]
     if len(periods) == 1:
         plan.period = _ref(periods[0])
-    elif len(periods) == 2 and inner:  # "june mtd", "2027 in march": the narrower period qualifies the wider
+    elif (
+        len(periods) == 2 and inner
+    ):  # "june mtd", "q4 so far": the narrower of two from one day qualifies the wider
         plan.period = _ref(min(inner, key=lambda p: (p.end - p.start, "to date" not in p.label)))
     elif len(periods) >= 2:
         start = min(p.start for p in periods)
