@@ -200,3 +200,19 @@ def test_a_daily_average_of_a_finished_month_counts_every_day(
 ) -> None:
     store, answer = _ask(request, settings, "jabuti", "average daily spend in may")
     assert number_ok(store, answer, f"SELECT sum(EffectiveCost) / 31 FROM costs WHERE {J_MAY}"), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "resource"),
+    [
+        ("the label box in oct", "cw-l40s-label"),
+        ("the grader box last month", "cw-h200-grader"),
+        ("the h200s in oct", "cw-h200-grader"),
+    ],
+)
+def test_a_machine_named_with_a_period_and_no_verb_asks_what_it_cost(
+    request: pytest.FixtureRequest, settings: Settings, question: str, resource: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    oct_ = between("2027-10-01", "2027-11-01")
+    assert number_ok(store, answer, cost(oct_, f"ResourceId = '{resource}'")), answer.answer

@@ -76,8 +76,11 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         from spendscope.agents.billy.assistants import finish_plan
 
         finish_plan(plan, r)
+    named = len(plan.filters) + len(plan.share_filters)
     _gpu_models(q, r.used, plan, index)
     _instance_names(q, r.used, plan, index)
+    if rule.name == "figure" and len(plan.filters) + len(plan.share_filters) > named:
+        found = True  # "the label box in oct": a machine named, like a value named, asks what it cost
     _periods(plan, r.periods, r.over, r.today, index, previous, q.low)
     groups = r.groups
     followup = previous is not None and (
