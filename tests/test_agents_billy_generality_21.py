@@ -216,3 +216,16 @@ def test_a_machine_named_with_a_period_and_no_verb_asks_what_it_cost(
     store, answer = _ask(request, settings, "matariki", question)
     oct_ = between("2027-10-01", "2027-11-01")
     assert number_ok(store, answer, cost(oct_, f"ResourceId = '{resource}'")), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["embeddings spend in oct", "embeddings cost last month", "the embeddings in oct"]
+)
+def test_the_plural_of_a_word_of_a_models_name_before_a_spend_word_names_the_model(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    oct_ = between("2027-10-01", "2027-11-01")
+    assert number_ok(store, answer, cost(oct_, "ChargeDescription LIKE 'text-embedding-3-large %'")), (
+        answer.answer
+    )

@@ -262,11 +262,13 @@ def _match_span(
             and len(words) == 1
             and key.endswith("s")
             and len(key) > 3
-            and i
-            and toks[i - 1].text == "the"
+            and (
+                (i and toks[i - 1].text == "the")
+                or (j < len(toks) and toks[j].text in ("spend", "spending", "cost", "costs", "bill"))
+            )
         ):
-            # "the embeddings", "the sims": the plural of a word of a value's name (text-embedding-3-large), said
-            # as a thing ("how many kilns" counts something else)
+            # "the embeddings", "the sims", "embeddings spend": the plural of a word of a value's name
+            # (text-embedding-3-large), said as a thing paid for ("how many kilns" counts something else)
             entries = [e for e in idx.grams.get((key[:-1],), []) if e.dim not in EXACT_ONLY]
         if not entries and len(words) >= 2 and any(w.endswith("ing") and len(w) > 5 for w in words):
             # "lead scoring" for lead-score, "route planning" for route-plan: a name's verb said as -ing
