@@ -229,3 +229,11 @@ def test_the_plural_of_a_word_of_a_models_name_before_a_spend_word_names_the_mod
     assert number_ok(store, answer, cost(oct_, "ChargeDescription LIKE 'text-embedding-3-large %'")), (
         answer.answer
     )
+
+
+@pytest.mark.parametrize("question", ["uat spend in may", "etl spend in may"])
+def test_a_three_letter_word_the_store_lacks_before_spend_is_declined_not_the_total(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert judge(store, answer, "none", "")[0], answer.answer

@@ -369,7 +369,7 @@ def unresolved_names(
         slot = (
             (prev in _SLOT_PREV and nxt in _SLOT_NEXT)
             # "zorblax spend last month", "what was zorblax spend": an unknown word where the payee goes
-            or (prev in _PAYEE_PREV and nxt in _PAYEE_NEXT and len(t.text) >= 4)
+            or (prev in _PAYEE_PREV and nxt in _PAYEE_NEXT and len(t.text) >= 3)
             or (prev == "to" and _tok(q, i - 2) in _WENT_TO and nxt in _SLOT_NEXT)
             # "and what about exploration?": the new name of a follow-up
             or (prev == "about" and _tok(q, i - 2) in ("what", "how") and nxt in {"", *_SLOT_NEXT})
