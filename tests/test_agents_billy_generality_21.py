@@ -237,3 +237,13 @@ def test_a_three_letter_word_the_store_lacks_before_spend_is_declined_not_the_to
 ) -> None:
     store, answer = _ask(request, settings, "jabuti", question)
     assert judge(store, answer, "none", "")[0], answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["staging spend in may", "how much did homologation cost last month", "homolog spend in may"]
+)
+def test_staging_said_of_a_homologation_environment_names_it(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert number_ok(store, answer, cost(J_MAY, tag("ambiente", "hml"))), answer.answer
