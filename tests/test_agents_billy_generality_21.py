@@ -247,3 +247,20 @@ def test_staging_said_of_a_homologation_environment_names_it(
 ) -> None:
     store, answer = _ask(request, settings, "jabuti", question)
     assert number_ok(store, answer, cost(J_MAY, tag("ambiente", "hml"))), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "month"), [("the PT in april", J_APR), ("how much did the PT cost in may", J_MAY)]
+)
+def test_pt_for_provisioned_throughput_names_the_commitments(
+    request: pytest.FixtureRequest, settings: Settings, question: str, month: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert number_ok(store, answer, cost(month, f"ResourceName = '{PT}'")), answer.answer
+
+
+def test_pt_at_a_company_without_commitments_states_no_figure(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "matariki", "the PT in oct")
+    assert judge(store, answer, "none", "")[0], answer.answer

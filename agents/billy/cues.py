@@ -167,6 +167,8 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         or r.measure in ("tokens", "requests", "gpu_hours")
         # "nov mtd?", "last month?": a question that is only a period asks what that period cost
         or (bool(periods) and not re.search(r"[a-z0-9]", rest))
+        # "the PT in april", "gpus last month": a word naming rows (commitments, GPU instances), as a value does
+        or bool(r.word_filters)
     )
 
 

@@ -39,7 +39,7 @@ RE = {
     "contracted": re.compile(r"\bcontracted\b"),
     "effective": re.compile(r"\b(amorti[sz]\w*|effective)\b"),
     "commit": re.compile(
-        r"\bcommit\w*|\bptus?\b|\bprovisioned\b|\bthroughput units?\b|\breserv\w*|\bsavings? plans?\b|\bcuds?\b|"
+        r"\bcommit\w*|\bptus?\b|\bpts?\b|\bprovisioned\b|\bthroughput units?\b|\breserv\w*|\bsavings? plans?\b|\bcuds?\b|"
         r"\bprepa(id|y)\b|\bpre-?purchas\w*"
     ),
     "utilization": re.compile(
