@@ -264,3 +264,25 @@ def test_pt_at_a_company_without_commitments_states_no_figure(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", "the PT in oct")
     assert judge(store, answer, "none", "")[0], answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("the grader in sept", M_SEP),
+        ("what did the grader cost in sept", M_SEP),
+        ("the grader last month", between("2027-10-01", "2027-11-01")),
+    ],
+)
+def test_a_word_of_one_machines_name_alone_after_the_names_that_machine(
+    request: pytest.FixtureRequest, settings: Settings, question: str, period: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert number_ok(store, answer, cost(period, "ResourceId = 'cw-h200-grader'")), answer.answer
+
+
+def test_a_word_of_a_machine_and_of_other_values_is_no_machine(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "matariki", "the label in oct")  # label-ocr-l40s, label-translate
+    assert judge(store, answer, "none", "")[0], answer.answer
