@@ -286,3 +286,19 @@ def test_a_word_of_a_machine_and_of_other_values_is_no_machine(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", "the label in oct")  # label-ocr-l40s, label-translate
     assert judge(store, answer, "none", "")[0], answer.answer
+
+
+def test_what_a_named_team_wasted_is_its_commitments_unused_part(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", "how much did risco waste in may")
+    unused_risco = cost(J_MAY, f"{tag('equipe', 'risco')} AND CommitmentDiscountStatus = 'Unused'")
+    assert number_ok(store, answer, unused_risco), answer.answer
+    assert not number_ok(store, answer, cost(J_MAY, tag("equipe", "risco"))), answer.answer
+
+
+def test_what_a_named_team_wasted_without_commitments_is_declined(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "matariki", "how much did export waste in oct")
+    assert judge(store, answer, "none", "")[0], answer.answer

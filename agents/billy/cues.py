@@ -41,21 +41,22 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     low, rest, q = r.low, r.rest, r.q
     periods, over, mentions = r.periods, r.over, r.mentions
     c = r.cues
-    # "how much went unused in may", naming nothing: on a bill with commitments, their unused part; on one with
-    # GPU instances and no commitment, the GPUs' idle cost; on one with neither, nothing can go unused
-    unused_alone = (
+    # "how much went unused in may" / "how much did risco waste": on a bill with commitments, their unused part
+    # (of the named rows); naming nothing, on one with GPU instances and no commitment, the GPUs' idle cost; else
+    # nothing in the bill can go unused
+    unused_word = (
         bool(RE["unused"].search(low))
-        and not mentions
         and not INSTANCE_WORDS.search(low)  # "which box sat idle", "idle gpus": the GPU questions
         and not re.search(r"\b(seats?|licen[cs]es?|users?|engineers?|accounts?|people)\b", low)
     )
+    unused_alone = unused_word and not mentions
     commit_rows = bool(index.values.get("commitment_status"))
     has_commit = (
         bool(RE["commit"].search(low))
         or any(m.dim == "commitment" for m in mentions)
-        or (unused_alone and commit_rows)
+        or (unused_word and commit_rows)
     ) and index.has_dim("commitment_status")
-    if unused_alone and commit_rows and not RE["commit"].search(low):
+    if unused_word and commit_rows and not RE["commit"].search(low):
         r.assumptions.append(
             "'unused' read as the commitments' unused part (nothing else in the bill is bought ahead)"
         )
@@ -150,8 +151,12 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
     _new_cues(r, index)
     idle_gpus = unused_alone and not commit_rows and bool(index.values.get("instance_type"))
-    if unused_alone and not commit_rows and not idle_gpus:
-        r.unsupported.append("what went unused (the bill holds no commitment and no GPU instance)")
+    if unused_word and not commit_rows and not idle_gpus:
+        r.unsupported.append(
+            "what went unused of named rows (the bill holds no commitment; ask how much GPU time sat idle)"
+            if index.values.get("instance_type")
+            else "what went unused (the bill holds no commitment and no GPU instance)"
+        )
     _delegate(r, idle_gpus)
     if r.delegate is None:
         _word_filters(r, q, has_commit, unit, bool(index.values.get("instance_type")))
