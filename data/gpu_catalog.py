@@ -109,11 +109,12 @@ GPU_FAMILIES = (
 _FAMILY = "(?:" + "|".join(GPU_FAMILIES) + ")"
 # Lambda "gpu_8x_a100_80gb_sxm4" / "gpu_1x_gh200"; Scaleway "H100-1-80G", "H100-SXM-8-80G", "L40S-1-48G";
 # Nebius platform and preset "gpu-h100-sxm-8gpu", "gpu-l40s-a-1gpu"; CoreWeave "gd-8xh200ib-i128", "gd-4xl40s-i64"
+# and the same without the CPU suffix ("gd-4xh200", as some exports shorten it)
 _CLOUD_TYPE_RE = re.compile(
     r"(?<![\w.-])(gpu_(?P<n>\d+)x_(?P<gpu>" + _FAMILY + r")(?:_[a-z0-9]+)*|"
     r"(?P<gpu2>" + _FAMILY + r")(?:-sxm|-pcie|-nvl)?-(?P<n2>\d+)-\d+g|"
     r"gpu-(?P<gpu3>" + _FAMILY + r")-(?:sxm|pcie|nvl|[a-d])-(?P<n3>\d+)gpu|"
-    r"gd-(?P<n4>\d+)x(?P<gpu4>" + _FAMILY + r")(?:ib)?-i\d+)(?![\w.-])",
+    r"gd-(?P<n4>\d+)x(?P<gpu4>" + _FAMILY + r")(?:ib)?(?:-i\d+)?)(?![\w.-])",
     re.I,
 )
 

@@ -195,6 +195,11 @@ def on_count(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
 
 def on_average(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    p, today, note = plan.period, plan.as_of, []
+    if p is not None and today is not None and p.start < today < p.end:
+        # "avg daily spend in june so far" on June 30: today is not over, so its day is not averaged in
+        plan = plan.model_copy(update={"period": p.model_copy(update={"end": today})})
+        note = [f"today ({today}) is not over and is not counted"]
     params = AverageInput(
         measure=plan.measure,
         filters=run.filters(plan.filters + token_filter(plan)),
@@ -220,7 +225,7 @@ def on_average(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         rows=[[round_value(res.total, plan.measure), res.buckets, round_value(res.average, plan.measure)]],
     )
     return BillyAnswer(
-        answer=text + assumed(plan, res.assumptions[-1:]),
+        answer=text + assumed(plan, res.assumptions[-1:] + note),
         value=round_value(res.average, plan.measure),
         table=table,
     )

@@ -41,9 +41,25 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     low, rest, q = r.low, r.rest, r.q
     periods, over, mentions = r.periods, r.over, r.mentions
     c = r.cues
+    # "how much went unused in may" / "how much did risco waste": on a bill with commitments, their unused part
+    # (of the named rows); naming nothing, on one with GPU instances and no commitment, the GPUs' idle cost; else
+    # nothing in the bill can go unused
+    unused_word = (
+        bool(RE["unused"].search(low))
+        and not INSTANCE_WORDS.search(low)  # "which box sat idle", "idle gpus": the GPU questions
+        and not re.search(r"\b(seats?|licen[cs]es?|users?|engineers?|accounts?|people)\b", low)
+    )
+    unused_alone = unused_word and not mentions
+    commit_rows = bool(index.values.get("commitment_status"))
     has_commit = (
-        bool(RE["commit"].search(low)) or any(m.dim == "commitment" for m in mentions)
+        bool(RE["commit"].search(low))
+        or any(m.dim == "commitment" for m in mentions)
+        or (unused_word and commit_rows)
     ) and index.has_dim("commitment_status")
+    if unused_word and commit_rows and not RE["commit"].search(low):
+        r.assumptions.append(
+            "'unused' read as the commitments' unused part (nothing else in the bill is bought ahead)"
+        )
     change = bool(RE["change"].search(rest)) or over is not None
     if len(periods) >= 2 and re.search(
         r"\b(than|more|less|higher|lower|bigger|smaller|difference|by how much)\b", rest
@@ -134,9 +150,16 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     if r.entity_dim and dims and all(i == -1 for d, i in r.groups if d in dims):
         r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
     _new_cues(r, index)
-    _delegate(r)
+    idle_gpus = unused_alone and not commit_rows and bool(index.values.get("instance_type"))
+    if unused_word and not commit_rows and not idle_gpus:
+        r.unsupported.append(
+            "what went unused of named rows (the bill holds no commitment; ask how much GPU time sat idle)"
+            if index.values.get("instance_type")
+            else "what went unused (the bill holds no commitment and no GPU instance)"
+        )
+    _delegate(r, idle_gpus)
     if r.delegate is None:
-        _word_filters(r, q, has_commit, unit)
+        _word_filters(r, q, has_commit, unit, bool(index.values.get("instance_type")))
     r.found = (
         bool(
             re.search(
@@ -147,6 +170,10 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         )
         or bool(mentions)
         or r.measure in ("tokens", "requests", "gpu_hours")
+        # "nov mtd?", "last month?": a question that is only a period asks what that period cost
+        or (bool(periods) and not re.search(r"[a-z0-9]", rest))
+        # "the PT in april", "gpus last month": a word naming rows (commitments, GPU instances), as a value does
+        or bool(r.word_filters)
     )
 
 
@@ -155,6 +182,8 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
     low, c = r.low, r.cues
     if LANDING.search(low) and not r.periods or LANDING.search(low) and _this_month(r):
         c.add("landing")
+    elif r.periods and _this_month(r) and re.search(r"\b(gonna|going to|will) (be|come in|come to)\b", low):
+        c.add("landing")  # "whats june gonna be" in June: where the month lands
     gpu_named = bool(GPU_NAME.search(low)) or any(m.dim in ("instance_type", "resource") for m in r.mentions)
     idle_cost = re.search(r"\b(idle|unused|wasted?)\b", low) and RE["money"].search(low)
     if PRONOUN.search(low):
@@ -184,9 +213,11 @@ def _this_month(r: Reading) -> bool:
     )
 
 
-def _delegate(r: Reading) -> None:
+def _delegate(r: Reading, idle_gpus: bool = False) -> None:
     rest = r.rest
-    gpu_idle = RE["gpu"].search(rest) and (RE["unused"].search(rest) or RE["utilization"].search(rest))
+    gpu_idle = idle_gpus or (
+        RE["gpu"].search(rest) and (RE["unused"].search(rest) or RE["utilization"].search(rest))
+    )
     for intent, pattern in DELEGATES:
         if (intent == "gpu_idle" and gpu_idle) or (intent != "gpu_idle" and pattern.search(rest)):
             from spendscope.agents.billy import delegate
@@ -199,8 +230,12 @@ def _delegate(r: Reading) -> None:
         r.unsupported.append(word.group(0))
 
 
-def _word_filters(r: Reading, q: _Question, has_commit: bool, unit: re.Match[str] | None) -> None:
-    """GPU spend and commitment words are filters, whatever is asked."""
+def _word_filters(
+    r: Reading, q: _Question, has_commit: bool, unit: re.Match[str] | None, has_gpu_rows: bool
+) -> None:
+    """GPU spend and commitment words are filters, whatever is asked. GPU spend on a bill where no row is a known
+    GPU instance is declined, never 0.00: such a bill cannot tell "no GPUs" from GPU boxes of a type Billy does
+    not know."""
     rest, low = r.rest, r.low
     if RE["gpu"].search(rest) and r.measure != "gpu_hours" and not (unit and "gpu" in unit.group(0)):
         if RE["unused"].search(rest) or RE["utilization"].search(rest):
@@ -213,6 +248,8 @@ def _word_filters(r: Reading, q: _Question, has_commit: bool, unit: re.Match[str
             if negated:
                 r.word_filters.append(Filter(dimension="gpu_count", op="in", values=["(none)", "0"]))
                 r.word_assumptions.append("excluded the cost of instances with GPUs")
+            elif not has_gpu_rows:
+                r.unsupported.append("GPU spend (no row of this bill is a GPU instance of a known type)")
             else:
                 r.word_filters.append(Filter(dimension="gpu_count", op="not_in", values=["(none)", "0"]))
                 r.word_assumptions.append("GPU spend = cost of instances with GPUs")

@@ -90,7 +90,10 @@ CONCEPTS: list[tuple[re.Pattern[str], str]] = [
             r"\bburn multiples?\b|\b[ngd]rr\b|\bndr\b|\b(net|gross) (revenue|dollar) retention\b|"
             r"\bebitda\b|\bcogs\b|\bcost of (goods|revenue)\b|\brule of 40\b|\bmagic number\b|\brunway\b|"
             r"\birr\b|\bnpv\b|\broas\b|\bunit margins?\b|\bcontribution margins?\b|\bunit economics\b|"
-            r"\bopex\b|\bcapex\b|\b(operating|capital) (expenses?|expenditures?)\b|\bdepreciation\b"
+            r"\bopex\b|\bcapex\b|\b(operating|capital) (expenses?|expenditures?)\b|\bdepreciation\b|"
+            # a payments or commerce business's own figures: what it takes, processes and sells
+            r"\btake rates?\b|\bgmv\b|\btpv\b|\b(payment|transaction|processing) volumes?\b|"
+            r"\baverage (order|basket|ticket) (value|size)s?\b|\baov\b|\binterchange\b"
         ),
         "business metrics",
     ),

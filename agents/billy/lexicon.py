@@ -248,6 +248,13 @@ VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "development": ("dev",),
     "stg": ("staging", "stage"),
     "staging": ("stage", "stg"),
+    # homologation, user acceptance and pre-production environments are what others call staging
+    "hml": ("staging", "homologation", "homolog"),
+    "homolog": ("staging", "homologation", "hml"),
+    "homologation": ("staging", "hml"),
+    "uat": ("staging", "user acceptance"),
+    "preprod": ("staging", "pre-production", "pre-prod"),
+    "pre-prod": ("staging", "pre-production", "preprod"),
     "test": ("testing",),
     "qa": ("quality assurance",),
 }

@@ -76,8 +76,11 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         from spendscope.agents.billy.assistants import finish_plan
 
         finish_plan(plan, r)
+    named = len(plan.filters) + len(plan.share_filters)
     _gpu_models(q, r.used, plan, index)
     _instance_names(q, r.used, plan, index)
+    if rule.name == "figure" and len(plan.filters) + len(plan.share_filters) > named:
+        found = True  # "the label box in oct": a machine named, like a value named, asks what it cost
     _periods(plan, r.periods, r.over, r.today, index, previous, q.low)
     groups = r.groups
     followup = previous is not None and (
@@ -365,6 +368,9 @@ def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> 
             return
 
 
+_THING_ENDS = {"in", "last", "this", "during", "since", "cost", "costs", "spend", "mtd", "ytd"}
+
+
 def _instance_names(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> None:
     """ "the retrohunt box": a word of an instance's name before an instance word names the instances whose
     names hold it (a partial resource name is read only there)."""
@@ -373,16 +379,30 @@ def _instance_names(q: _Question, used: set[int], plan: Plan, index: ValueIndex)
 
     if any(f.dimension == "resource" for f in plan.filters):
         return
-    for i, t in enumerate(q.toks[:-1]):
-        if i in used or i in q.blocked or not INSTANCE_WORDS.fullmatch(q.toks[i + 1].text) or len(t.text) < 3:
+    for i, t in enumerate(q.toks):
+        if i in used or i in q.blocked or len(t.text) < 3:
             continue
-        from spendscope.agents.billy.precision import _hyphen_span, joined_word, said_forms
+        machine_word = i + 1 < len(q.toks) and bool(INSTANCE_WORDS.fullmatch(q.toks[i + 1].text))
+        # "the grader in sept": a word of one machine's name alone after "the", where the thing asked about goes
+        alone = (
+            not machine_word
+            and len(t.text) >= 4
+            and i > 0
+            and q.toks[i - 1].text == "the"
+            and (i + 1 >= len(q.toks) or i + 1 in q.blocked or q.toks[i + 1].text in _THING_ENDS)
+        )
+        if not (machine_word or alone):
+            continue
+        from spendscope.agents.billy.precision import _hyphen_span, joined_word, one_machine_word, said_forms
 
         said_as = said_forms(t.text) | {joined_word(q, i)}  # "the x-ray boxes": resources named xray-...
         names = [v for v in index.values.get("resource", []) if said_as & set(tokens(v))]
+        if alone and not one_machine_word(t.text, index):
+            continue  # only one machine's own word: one that names something else too is no machine
         if names:
             _add_filter(plan, Filter(dimension="resource", values=names))
-            said = q.low[q.toks[_hyphen_span(q, i, i + 1)[0]].start : q.toks[i + 1].end]
+            end = q.toks[i].end if alone else q.toks[i + 1].end
+            said = q.low[q.toks[_hyphen_span(q, i, i + 1)[0]].start : end]
             plan.assumptions.append(f"'{said}' = resource {', '.join(names)}")
             used.add(i)
             return
@@ -515,8 +535,13 @@ def _periods(
                     label=f"the {cur.days} days before ({prev.start} to {prev.end - dt.timedelta(days=1)})",
                 )
         return
+    inner = [p for p in periods if all(o.start == p.start and p.end <= o.end for o in periods)]
     if len(periods) == 1:
         plan.period = _ref(periods[0])
+    elif (
+        len(periods) == 2 and inner
+    ):  # "june mtd", "q4 so far": the narrower of two from one day qualifies the wider
+        plan.period = _ref(min(inner, key=lambda p: (p.end - p.start, "to date" not in p.label)))
     elif len(periods) >= 2:
         start = min(p.start for p in periods)
         end = max(p.end for p in periods)

@@ -330,6 +330,7 @@ def unresolved_names(
             or is_month_or_day(t.text)
             or cue_word(t.text)
             or gpu_types(t.text, index)[1]
+            or (_tok(q, i - 1) == "the" and one_machine_word(t.text, index))  # "the grader": planner.py
             or is_currency_word(t.text)  # "in koruna": a currency, read by declines.other_currency
         ):
             continue
@@ -369,7 +370,7 @@ def unresolved_names(
         slot = (
             (prev in _SLOT_PREV and nxt in _SLOT_NEXT)
             # "zorblax spend last month", "what was zorblax spend": an unknown word where the payee goes
-            or (prev in _PAYEE_PREV and nxt in _PAYEE_NEXT and len(t.text) >= 4)
+            or (prev in _PAYEE_PREV and nxt in _PAYEE_NEXT and len(t.text) >= 3)
             or (prev == "to" and _tok(q, i - 2) in _WENT_TO and nxt in _SLOT_NEXT)
             # "and what about exploration?": the new name of a follow-up
             or (prev == "about" and _tok(q, i - 2) in ("what", "how") and nxt in {"", *_SLOT_NEXT})
@@ -591,6 +592,19 @@ def _of_a_resource(word: str, index: ValueIndex) -> bool:
     (label-check-l40s), read by the planner as that instance."""
     said = said_forms(word)
     return any(said & set(tokens(v)) for v in index.values.get("resource", []))
+
+
+def one_machine_word(word: str, index: ValueIndex) -> bool:
+    """Whether `word` is a word of exactly one machine's (resource's) name and of no other value's ("grader" of
+    fruit-grader-h200): "the grader in sept" names that machine (planner.py)."""
+    from spendscope.agents.billy.resolve import tokens
+
+    if len(word) < 4:
+        return False
+    machines = [v for v in index.values.get("resource", []) if isinstance(v, str) and word in tokens(v)]
+    return len(machines) == 1 and not any(
+        e.dim != "resource" for e in index.grams.get((word,), []) + index.exact.get(word, [])
+    )
 
 
 def said_forms(word: str) -> set[str]:

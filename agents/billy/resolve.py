@@ -135,6 +135,12 @@ def find_mentions(
             if m is not None:
                 mentions.append(m)
                 used.update(span)
+    for i, t in enumerate(toks):  # "how much was support in may" beside the feature merchant-support
+        if i not in used and _generic_in_name_slot(idx, toks, i):
+            m = _match_span(idx, toks, i, i + 1, [t.text], used, slot_named=True)
+            if m is not None:
+                mentions.append(m)
+                used.add(i)
     # fuzzy single words ("antropic"): only unknown words that are close to a value's word
     for i, t in enumerate(toks):
         if i in used or len(t.text) < 5 or t.text in known or t.text in FILLER or t.text in GENERIC:
@@ -170,6 +176,29 @@ def find_mentions(
     return mentions, used
 
 
+# where the one thing asked about is named: "how much was X in may", "X spend last month", "spend on X"
+_SLOT_BEFORE = {"", "was", "is", "on", "for", "our", "whats", "what's", "the"}
+_SLOT_AFTER = {"", "in", "last", "this", "mtd", "ytd", "spend", "spending", "spent", "cost", "costs", "bill"}
+# ordinary words that are never the name of a thing, even beside a value holding them
+_NEVER_A_NAME = {"total", "spend", "cost", "costs", "much", "other", "none", "unknown", "all", "new", "open"}
+
+
+def _generic_in_name_slot(idx: ValueIndex, toks: list[Token], i: int) -> bool:
+    """An ordinary word ("support", "platform") that is a word of a business value's longer name (a tag value:
+    'merchant-support'), said alone where the thing asked about is named, with no other name in the question: it
+    names that value partly. Dropped, the question read as the whole bill's total (a wrong figure)."""
+    word = toks[i].text
+    if word not in GENERIC or word in _NEVER_A_NAME or len(word) < 4 or not word.isalpha():
+        return False
+    if idx.exact.get(word) or not any(
+        idx.priority(e.dim) >= TAG_PRIORITY and e.dim not in EXACT_ONLY for e in idx.grams.get((word,), [])
+    ):
+        return False
+    prev = toks[i - 1].text if i > 0 else ""
+    nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+    return prev in _SLOT_BEFORE and nxt in _SLOT_AFTER
+
+
 _NAME_BEFORE = {"did", "does", "do", "has", "have"}
 _NAME_AFTER = {"spend", "spent", "spends", "cost", "costs", "team", "squad", "dept", "department"}
 
@@ -192,6 +221,7 @@ def _match_span(
     words: list[str],
     used: set[int],
     generic_only: bool = False,
+    slot_named: bool = False,
 ) -> Mention | None:
     key = "".join(words)
     key = CHARGE_WORDS.get(key, key)
@@ -213,6 +243,14 @@ def _match_span(
     if not entries and len(words) == 1 and key.endswith("s") and len(key) > 3:
         entries = list(idx.exact.get(key[:-1], []))
         exact = bool(entries)
+    if (
+        not entries and slot_named
+    ):  # a business value's word said where the thing goes (_generic_in_name_slot)
+        entries = [
+            e
+            for e in idx.grams.get(tuple(words), [])
+            if idx.priority(e.dim) >= TAG_PRIORITY and e.dim not in EXACT_ONLY
+        ]
     if not entries:
         distinctive = [w for w in words if w not in GENERIC and w not in FILLER and not w.isdigit()]
         # a two-character word names a value only as a letter and a digit: an instance family ("p5", "g6")
@@ -224,11 +262,13 @@ def _match_span(
             and len(words) == 1
             and key.endswith("s")
             and len(key) > 3
-            and i
-            and toks[i - 1].text == "the"
+            and (
+                (i and toks[i - 1].text == "the")
+                or (j < len(toks) and toks[j].text in ("spend", "spending", "cost", "costs", "bill"))
+            )
         ):
-            # "the embeddings", "the sims": the plural of a word of a value's name (text-embedding-3-large), said
-            # as a thing ("how many kilns" counts something else)
+            # "the embeddings", "the sims", "embeddings spend": the plural of a word of a value's name
+            # (text-embedding-3-large), said as a thing paid for ("how many kilns" counts something else)
             entries = [e for e in idx.grams.get((key[:-1],), []) if e.dim not in EXACT_ONLY]
         if not entries and len(words) >= 2 and any(w.endswith("ing") and len(w) > 5 for w in words):
             # "lead scoring" for lead-score, "route planning" for route-plan: a name's verb said as -ing

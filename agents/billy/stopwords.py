@@ -176,6 +176,8 @@ KNOWN_CAPS = set(
         "gbp",
         "ptu",
         "ptus",
+        "pt",
+        "pts",
         "api",
         "apis",
         "finops",

@@ -39,7 +39,7 @@ RE = {
     "contracted": re.compile(r"\bcontracted\b"),
     "effective": re.compile(r"\b(amorti[sz]\w*|effective)\b"),
     "commit": re.compile(
-        r"\bcommit\w*|\bptus?\b|\bprovisioned\b|\bthroughput units?\b|\breserv\w*|\bsavings? plans?\b|\bcuds?\b|"
+        r"\bcommit\w*|\bptus?\b|\bpts?\b|\bprovisioned\b|\bthroughput units?\b|\breserv\w*|\bsavings? plans?\b|\bcuds?\b|"
         r"\bprepa(id|y)\b|\bpre-?purchas\w*"
     ),
     "utilization": re.compile(
@@ -211,7 +211,7 @@ MEASURE_NOUNS = {"spend", "spending", "cost", "costs", "bill", "billing", "usage
 
 # Month-end landing: "what will this month end up at", "where will we land", "month-end estimate".
 LANDING = re.compile(
-    r"\b(end (up|out)|land(ing)?|month[- ]end|end of (the |this )?month|close (the|this) month|wind up|"
+    r"\b(end (up|out)|land(ing)?|month[- ]end|eom|end of (the |this )?month|close (the|this) month|wind up|"
     r"finish (the|this) month)\b|"
     # "what are we gonna end july at": a month ended at a figure
     r"\b(end|finish|close) (the |this )?(month|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"

@@ -26,6 +26,8 @@ WHAT_IF = re.compile(
     r"\bwould ([\w.'’-]+ ){0,3}(have )?(cost|paid|been)\b|\bwhat[- ]ifs?\b|\binstead\b|\bworth it\b|"
     r"\bvs\.?\b|\bversus\b|\bcompared? (to|with)\b|\bcheaper\b|\bsav(e|ed|ing)\b"
 )
+# a counterfactual cost ("what would X have cost", "would have been"), not a comparison ("vs", "cheaper")
+WOULD_HAVE = re.compile(r"\bwould ([\w.'’-]+ ){0,5}(have )?(cost|paid|been)\b")
 COMMIT_WORDS = re.compile(
     r"\b(commit\w*|ptus?|provisioned|reserv\w*|savings plans?|reserved instances?|ris?|cud)\b"
 )
@@ -69,11 +71,13 @@ def payg_whatif(r: Reading) -> bool:
         return True
     if PAYG.search(low) and WHAT_IF.search(low) and not r.mentions and THAT.search(low):
         return True
+    if PAYG.search(low) and WOULD_HAVE.search(low) and r.mentions:
+        return True  # "what would <named rows> have cost on demand": the commitments covering them, weighed
     return bool(PAYG.search(low) or ONTO.search(low)) and bool(WHAT_IF.search(low)) and commitment
 
 
 def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    from spendscope.tools.costs.breakdown import CostQueryInput
+    from spendscope.tools.costs.breakdown import CostQueryInput, Filter
     from spendscope.tools.optimize.commitments import CommitmentsInput
 
     # "without the PTU" names the commitment weighed, not rows to leave out
@@ -127,6 +131,13 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     if not rows:
         return BillyAnswer(answer=f"No commitment figures for {what} {when}.", value=None)
     named = ", ".join(ids)
+    outside = 0.0
+    if any(f.dimension not in _COMMITMENT_DIMS for f in named_rows):
+        # the named rows' own pay-as-you-go cost beside the commitment (a team, a feature) is the same either way
+        outside = run.call(
+            "query_costs",
+            CostQueryInput(filters=[*scope, Filter(dimension="commitment_status", values=["(none)"])], **rng),
+        ).total
     diff = payg - cost
     verdict = (
         f"the commitment saved {money(diff)}"
@@ -140,14 +151,23 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             f"{money(cost)} for the commitment ({named}{_used(rows)}). Assumed: {'; '.join(notes)}.",
             value=round(diff, 2),
         )
-    text = (
-        f"On pay-as-you-go, {what} {when} would have cost about {money(payg)}, against {money(cost)} for the "
-        f"commitment ({named}{_used(rows)}): {verdict}. Assumed: {'; '.join(notes)}; the "
-        "commitment's whole use is counted (it may serve more than the named rows)."
-    )
+    if outside >= 0.005:
+        text = (
+            f"On pay-as-you-go, {what} {when} would have cost about {money(payg + outside)}, against "
+            f"{money(cost + outside)} as billed: {money(outside)} of it already ran on pay-as-you-go, and the "
+            f"commitment ({named}{_used(rows)}) cost {money(cost)} for use worth {money(payg)} on pay-as-you-go: "
+            f"{verdict}. Assumed: {'; '.join(notes)}; the commitment's whole use is counted (it may serve more "
+            "than the named rows)."
+        )
+    else:
+        text = (
+            f"On pay-as-you-go, {what} {when} would have cost about {money(payg)}, against {money(cost)} for the "
+            f"commitment ({named}{_used(rows)}): {verdict}. Assumed: {'; '.join(notes)}; the "
+            "commitment's whole use is counted (it may serve more than the named rows)."
+        )
     return BillyAnswer(
         answer=text,
-        value=round(payg, 2),  # the what-if's figure: what the same use would have cost on demand
+        value=round(payg + outside, 2),  # the what-if's figure: what the same use would have cost on demand
         table=Table(
             columns=[
                 "commitment",
