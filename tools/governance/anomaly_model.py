@@ -17,7 +17,9 @@ ratios. For each day t, from the days before t only:
   creep up by a few percent a day;
 - unusual days (|z| >= exclude_z, or the weekly test) are replaced by their expected value in the history for
   up to `mask_days` days, so an event does not become the normal; when the series returns to the level it had
-  before the event, that return is the end of the event, not an anomaly the other way;
+  before the event, that return is the end of the event, not an anomaly the other way; an event that outlasted
+  its masking (its later days entered the history) then has its days rewritten in the history at the pre-event
+  level, while a shorter one, masked all along, leaves the history as it is;
 - a month-position check: a day that deviates like the same position of the previous months (same day of month,
   same n-th working day, or the last working day) in at least two of the last three months is a recurring
   monthly pattern (a month-start batch job), explained rather than reported.
@@ -123,6 +125,7 @@ def score_days(
     exp7 = np.full_like(ly, np.nan)  # 7-day total forecast made 7 days earlier (dollars), by window end
     r7 = np.full_like(ly, np.nan)  # log ratio of actual to that forecast, ordinary windows only
     run_start = np.full(n, -(10**6))
+    became_normal = np.zeros(n, bool)  # the latest event outlasted its masking and entered the history
     last_sus = np.full(n, -(10**6))
     pre_level = np.full(n, np.nan)  # the level before the latest event
     pre_dir = np.zeros(n)
@@ -237,10 +240,14 @@ def score_days(
             last_sus = np.where(suspect, t, last_sus)
             pre_until = np.where(suspect, t + RECOVERY_DAYS, pre_until)
             masked = (suspect & (t - run_start < mask_days)) | (ok & is_quiet)
+            became_normal = np.where(new_run, False, became_normal) | (suspect & (t - run_start >= mask_days))
             keep = ~np.isnan(x)
-            # back at the pre-event level after the event had become the normal: the event's days are rewritten
-            # in the history as the pre-event level, so the baseline returns at once instead of drifting back
-            for r in np.nonzero(back & keep_all(x) & (t - run_start >= mask_days))[0]:
+            # back at the pre-event level after the event had become the normal (it was still unusual after its
+            # masking ran out, so its days entered the history): the event's days are rewritten in the history as
+            # the pre-event level, so the baseline returns at once instead of drifting back. A short event was
+            # masked all along: its history is already the normal one, and rewriting it weeks later would put the
+            # level of the day it began (without the growth since) in place of the real days
+            for r in np.nonzero(back & keep_all(x) & became_normal & (t - run_start >= mask_days))[0]:
                 effects_ahead = None  # the history they were read from changes
                 a = max(0, int(run_start[r]))
                 hist[r, a:t] = np.where(np.isnan(hist[r, a:t]), np.nan, pre_level[r] + effect0[r, a:t])

@@ -1,0 +1,34 @@
+"""Detector blind round 21 defects of the model (tools/governance/anomaly_model.py), on real daily arrays and a
+real holiday calendar, each failing on the model before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from spendscope.tools.governance.anomaly_model import score_days
+from spendscope.tools.governance.calendar import build_calendar
+
+
+def _gate(actual: np.ndarray, expected: np.ndarray, factor: float = 1.0) -> np.ndarray:
+    return np.abs(np.asarray(actual) - np.asarray(expected)) >= 25.0 * factor
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_two_day_batch_and_the_return_to_the_old_level_leave_no_false_spike_behind(seed: int) -> None:
+    """A series growing 0.4% a day (about 13% a month) with one two-day batch at three times its level on the
+    first working days of June: the batch is reported and nothing after it. The batch was masked all along, so
+    the history never held it; rewriting its days weeks later at the level of the day it began (without the
+    growth since) made every following day look like a spike, for the rest of the series."""
+    start, n = dt.date(2026, 1, 5), 200
+    days = [start + dt.timedelta(days=i) for i in range(n)]
+    t = np.arange(n)
+    weekly = np.array([0.6 if d.weekday() >= 5 else 1.0 for d in days])
+    y = 1000.0 * np.exp(0.004 * t) * weekly * np.exp(np.random.default_rng(seed).normal(0, 0.03, n))
+    batch = [i for i, d in enumerate(days) if d.month == 6 and d.weekday() < 5][:2]
+    y[batch] *= 3.0
+    sc = score_days(y[None, :], build_calendar(start, n, "none"), _gate, z=4.0)
+    assert [int(i) for i in np.nonzero(sc.flags[0])[0] if i >= batch[0]] == batch
+    after = slice(batch[1] + 1, n)
+    assert np.nanmedian(sc.expected[0, after] / y[after]) == pytest.approx(1.0, abs=0.03)
