@@ -13,8 +13,8 @@ ratios. For each day t, from the days before t only:
 - noise scale = 1.4826 x MAD of the one-step residuals of the last 56 ordinary days (unusual, masked and quiet
   days left out: with them in, a nine-day level shift doubled its own yardstick);
 - a weekly test: the last 7 days' total against the forecast made 7 days earlier (level, trend and weekday
-  effects frozen then), scaled by the MAD of that ratio over past weeks; it catches ramps and level shifts that
-  creep up by a few percent a day;
+  effects frozen then), quiet days left out of both (they are judged on their own), scaled by the MAD of that
+  ratio over past weeks; it catches ramps and level shifts that creep up by a few percent a day;
 - unusual days (|z| >= exclude_z, or the weekly test) are replaced by their expected value in the history for
   up to `mask_days` days, so an event does not become the normal; when the series returns to the level it had
   before the event, that return is the end of the event, not an anomaly the other way; an event that outlasted
@@ -171,10 +171,12 @@ def score_days(
             e = level[:, t] + effects[0]
             effect0[:, t] = effects[0]
             quiet_e = level[:, t] + np.fmin.reduce(np.stack(effects, axis=1), axis=1)
-            # the forecast of the next 7 days made now (for the weekly test of the window ending at t+6)
+            # the forecast of the next 7 days made now (for the weekly test of the window ending at t+6); its
+            # quiet days are left out of the forecast and of the actual total alike (they are judged on their own)
             if t + SEASON - 1 < t_len:
                 fc = np.stack([level[:, t] + trend[:, t] * h + effects[h] for h in range(SEASON)], axis=1)
-                exp7[:, t + SEASON - 1] = np.sum(np.exp(fc) - offset[:, None], axis=1)
+                counted = ~quiet[t : t + SEASON]
+                exp7[:, t + SEASON - 1] = np.sum((np.exp(fc) - offset[:, None])[:, counted], axis=1)
             r = resid[:, max(0, t - SCALE_DAYS) : t]
             sc, count = _mad_scale(r) if r.shape[1] else (np.full(n, np.nan), np.zeros(n, int))
             sc = np.maximum(np.nan_to_num(sc), 0.01)
@@ -192,9 +194,11 @@ def score_days(
             # weekly test over the 7 days ending at t
             wk = np.zeros(n, bool)
             if t >= SEASON - 1 and not np.all(np.isnan(exp7[:, t])):
-                week = y[:, t - SEASON + 1 : t + 1]
+                counted = ~quiet[t - SEASON + 1 : t + 1]
+                week = y[:, t - SEASON + 1 : t + 1][:, counted]
                 act7 = np.sum(np.where(np.isnan(week), 0.0, week), axis=1)
-                ratio = np.log((np.maximum(act7, 0) + 7 * offset) / (np.maximum(exp7[:, t], 0) + 7 * offset))
+                k = counted.sum()
+                ratio = np.log((np.maximum(act7, 0) + k * offset) / (np.maximum(exp7[:, t], 0) + k * offset))
                 past7 = r7[:, max(0, t - SCALE_DAYS) : t - SEASON + 1]
                 s7, c7 = _mad_scale(past7) if past7.shape[1] else (np.full(n, np.nan), np.zeros(n, int))
                 s7 = np.maximum(np.nan_to_num(s7), 0.01)
