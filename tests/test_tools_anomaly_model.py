@@ -34,6 +34,11 @@ def _week_series(
     return cal, days, 1000.0 * factor * np.exp(np.random.default_rng(seed).normal(0, noise, n))
 
 
+def _quiet_flags(cal: Calendar, flags: np.ndarray, after_seen: int = 2) -> list[int]:
+    """Flagged quiet days once the series has seen `after_seen` quiet days (its own memory of holidays)."""
+    return [int(i) for i in np.nonzero(cal.quiet)[0][after_seen:] if flags[0, i]]
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_a_two_day_batch_and_the_return_to_the_old_level_leave_no_false_spike_behind(seed: int) -> None:
     """A series growing 0.4% a day (about 13% a month) with one two-day batch at three times its level on the
@@ -65,3 +70,54 @@ def test_a_week_holding_holidays_is_not_a_weekly_anomaly_when_each_day_is_as_exp
     quiet = np.nonzero(cal.quiet)[0]
     holiday_weeks = sorted({int(q) + k for q in quiet for k in range(7)} & set(range(len(days))))
     assert [days[i] for i in holiday_weeks if sc.flags[0, i]] == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_consumer_app_busier_on_holidays_than_on_saturdays_is_not_a_spike_at_christmas(seed: int) -> None:
+    """A consumer app at 2.2x its weekday on UK public holidays, 1.4x on Saturdays: once it has seen two of its own
+    holidays, Christmas, Boxing Day (observed) and New Year's Day are not spikes (a quiet day was judged for drops
+    only). A holiday three times as busy as its earlier ones is still one."""
+    cal, days, y = _week_series(
+        "GB", dt.date(2026, 1, 5), 371, saturday=1.4, sunday=1.3, quiet_day=2.2, seed=seed
+    )
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert _quiet_flags(cal, sc.flags) == []
+    christmas = days.index(dt.date(2026, 12, 25))
+    assert not sc.flags[0, christmas]
+    y[christmas] *= 3.0
+    busier = score_days(y[None, :], cal, _gate, z=4.0)
+    assert busier.flags[0, christmas] and busier.dev[0, christmas] > 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_office_tool_far_below_its_sunday_on_public_holidays_is_not_a_drop(seed: int) -> None:
+    """An office tool at 8% of its weekday on Korean public holidays, 25% on Sundays: once it has seen two of its
+    own holidays, none is a drop (a quiet day's drop was measured from the quietest weekday only). A holiday
+    near zero is still one."""
+    cal, days, y = _week_series(
+        "KR", dt.date(2026, 1, 5), 300, saturday=0.3, sunday=0.25, quiet_day=0.08, seed=seed
+    )
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert _quiet_flags(cal, sc.flags) == []
+    chuseok = days.index(dt.date(2026, 9, 25))
+    y[chuseok] = 2.0
+    empty = score_days(y[None, :], cal, _gate, z=4.0)
+    assert empty.flags[0, chuseok] and empty.dev[0, chuseok] < 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_holidays_in_the_first_weeks_do_not_set_the_noise_scale(seed: int) -> None:
+    """An office tool whose data starts on Children's Day (Korea) with Buddha's Birthday observed three weeks later,
+    6% day-to-day noise: before the noise scale exists those holidays entered the history as they were and set
+    the Monday and Tuesday effects for six weeks, so the yardstick stayed at 30-40% and a +80% level shift on
+    day 66 was missed or found late. The yardstick stays near the real noise and the shift is found on its first
+    day."""
+    cal, days, y = _week_series(
+        "KR", dt.date(2026, 5, 5), 150, saturday=0.3, sunday=0.25, quiet_day=0.1, noise=0.06, seed=seed
+    )
+    y[66:91] *= 1.8
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    ordinary = [i for i in range(30, 60) if not cal.quiet[i]]
+    yardstick = np.abs(np.log(y[ordinary] / sc.expected[0, ordinary]) / sc.score[0, ordinary])
+    assert np.nanmedian(yardstick) < 2.5 * 0.06
+    assert sc.flags[0, 66]
