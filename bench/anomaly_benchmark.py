@@ -1,7 +1,7 @@
 """Anomaly detection and forecasting measured on labelled synthetic companies (bench/anomaly_world.py), against
 a baseline computed on the same data in the same run.
 
-    .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all] [--skip-forecast] [--skip-delay]
+    .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all|blind21] [--skip-forecast] [--skip-delay]
         [--skip-detection] [--verbose]
 
 Detection, on each company (events) and its clean twin (same noise, no events), over the scored window (the
@@ -247,10 +247,12 @@ def matches(c: Company, ev: Event, a: Alert) -> bool:
         return False
     key = (a.dimension, a.value)
     series = {(d, v.lower()) for d, v in ev.series}
-    if key not in series:
+    if key not in series and key not in {(d, v.lower()) for d, v in ev.opposite}:
         return False
     if ev.partner and key == ("feature", ev.partner.lower()):
         return True
+    if key in {(d, v.lower()) for d, v in ev.opposite}:  # a move: the series it left goes the other way
+        return a.direction != ev.direction
     return a.direction == ev.direction
 
 
@@ -359,7 +361,9 @@ def forecast_scores(store: Store, c: Company) -> dict[str, list]:
     out: dict[str, list] = {"ours": [], "naive": [], "sarima": []}
     first, series, _ = _series(store)
     scopes = [([], np.sum([series[k] for k in series if k[0] == "provider"], axis=0))]
-    scopes += [([Filter(dimension="team", values=[t])], series[("team", t)]) for t in teams]
+    scopes += [
+        ([Filter(dimension="team", values=[t])], series[("team", t)]) for t in teams if ("team", t) in series
+    ]
     for origin in (120, 150):
         for filters, y in scopes:
             actual = y[origin : origin + 30]
@@ -516,7 +520,7 @@ VERBOSE = False
 def main() -> None:
     global VERBOSE
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="all", choices=["tuning", "held_out", "all"])
+    ap.add_argument("--set", default="all", choices=["tuning", "held_out", "all", "blind21"])
     ap.add_argument("--skip-forecast", action="store_true")
     ap.add_argument("--skip-delay", action="store_true")
     ap.add_argument("--skip-detection", action="store_true")

@@ -131,6 +131,33 @@ def test_monthly_fees_are_their_own_series_and_a_changed_fee_is_a_recurring_char
     assert "recurring and one-time charges $9,000.00" in fees[0].explanation
 
 
+def test_a_quarterly_charge_as_big_as_a_quarter_before_is_its_own_cycle_not_a_changed_charge(
+    tmp_path: Path,
+) -> None:
+    """A support plan billed on the first day of each quarter: against the month before (no charge) it looks new,
+    but the same span a quarter before had the same charge; twice the size is news again."""
+    usage_of = workday_series(1000, weekend=0.9, noise=0.03)
+    history = days(dt.date(2026, 5, 4), 200)  # to 2026-11-19: quarters start on Jul 1 and Oct 1
+
+    def bill(october: float) -> list[dict]:
+        rows = [usage(d, usage_of(i, d), feature="rerank") for i, d in enumerate(history)]
+        for d in history:
+            if d.day == 1:
+                rows.append(charge(d, 6000.0))  # monthly seats
+            if d.day == 1 and d.month in (7, 10):
+                rows.append(charge(d, 90000.0 if d.month == 7 else october, service="Claude Support"))
+        return rows
+
+    def fees(rows: list[dict], name: str) -> list[tuple[str, dt.date, str]]:
+        r = detect_anomalies(
+            store_from_rows(tmp_path, rows, name=name), DetectInput(days=60, dry_run=True, holidays="none")
+        )
+        return [(a.value, a.start_day, a.direction) for a in r.anomalies if a.kind == "recurring_charge"]
+
+    assert fees(bill(90000.0), "same") == []
+    assert fees(bill(180000.0), "doubled") == [("Claude Support", dt.date(2026, 10, 1), "spike")]
+
+
 def test_a_new_model_that_appears_and_grows_is_an_anomaly_of_its_own_kind(tmp_path: Path) -> None:
     rows = _quiet(weekend=0.9, noise=0.03)
     first = START + dt.timedelta(days=N - 9)

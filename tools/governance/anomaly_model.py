@@ -8,16 +8,21 @@ ratios. For each day t, from the days before t only:
   not depend on which weekday the history starts on), moved 4 days along the trend (median of the last three
   week-on-week changes of that median);
 - weekday effect = median over the last 6 same calendar weekdays of (value - level that day);
-- expected = L + weekday effect; on a quiet day (public holiday, or a bridge day between a holiday and a
-  weekend) a drop is judged against the quietest weekday instead, and the day never shapes the pattern;
+- expected = L + weekday effect; a quiet day (public holiday, or a bridge day between a holiday and a weekend)
+  is judged against the range of the series' week, widened by how its own earlier quiet days went (median of
+  the last HOLIDAY_MEMORY, when it has seen two): a drop from the quietest of them, a rise from the busiest (an
+  office tool runs below a Sunday on Chuseok, a consumer app above a Saturday at Christmas); and the day never
+  shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
 - noise scale = 1.4826 x MAD of the one-step residuals of the last 56 ordinary days (unusual, masked and quiet
   days left out: with them in, a nine-day level shift doubled its own yardstick);
 - a weekly test: the last 7 days' total against the forecast made 7 days earlier (level, trend and weekday
-  effects frozen then), scaled by the MAD of that ratio over past weeks; it catches ramps and level shifts that
-  creep up by a few percent a day;
+  effects frozen then), quiet days left out of both (they are judged on their own), scaled by the MAD of that
+  ratio over past weeks; it catches ramps and level shifts that creep up by a few percent a day;
 - unusual days (|z| >= exclude_z, or the weekly test) are replaced by their expected value in the history for
   up to `mask_days` days, so an event does not become the normal; when the series returns to the level it had
-  before the event, that return is the end of the event, not an anomaly the other way;
+  before the event, that return is the end of the event, not an anomaly the other way; an event that outlasted
+  its masking (its later days entered the history) then has its days rewritten in the history at the pre-event
+  level, while a shorter one, masked all along, leaves the history as it is;
 - a month-position check: a day that deviates like the same position of the previous months (same day of month,
   same n-th working day, or the last working day) in at least two of the last three months is a recurring
   monthly pattern (a month-start batch job), explained rather than reported.
@@ -39,12 +44,13 @@ WEEKLY_DAY_Z = 1.5  # a day flagged by the weekly test must itself be this far o
 MAX_TREND = 0.015  # log change per day: at most about +-1.5% a day is extrapolated
 RECURRING_GROWTH = 1.5  # a month-position pattern explains a day within 1.5x of its earlier size
 RECOVERY_DAYS = 28  # after an event, a return to the pre-event level within this many days is its end
+HOLIDAY_MEMORY = 8  # earlier quiet days whose level a quiet day may be judged by
 
 
 @dataclass
 class DayScores:
     expected: np.ndarray  # dollars (NaN: no baseline yet)
-    dev: np.ndarray  # dollars, actual - expected (quiet-day drops: against the quiet expectation)
+    dev: np.ndarray  # dollars, actual - expected (quiet days: against the nearer edge of their range)
     score: np.ndarray  # robust z of the day, log scale
     flags: np.ndarray  # unusual days to report
     explained: np.ndarray  # looked unusual, explained by the calendar (quiet day, monthly recurrence)
@@ -123,11 +129,14 @@ def score_days(
     exp7 = np.full_like(ly, np.nan)  # 7-day total forecast made 7 days earlier (dollars), by window end
     r7 = np.full_like(ly, np.nan)  # log ratio of actual to that forecast, ordinary windows only
     run_start = np.full(n, -(10**6))
+    became_normal = np.zeros(n, bool)  # the latest event outlasted its masking and entered the history
     last_sus = np.full(n, -(10**6))
     pre_level = np.full(n, np.nan)  # the level before the latest event
     pre_dir = np.zeros(n)
     pre_until = np.full(n, -(10**6))
     quiet = cal.quiet
+    quiet_dev = np.full_like(ly, np.nan)  # quiet days: value - level (log)
+    seen_quiet: list[int] = []
     effects_ahead: list[np.ndarray] | None = None  # the weekday effects of days t-1 .. t+5, made at step t-1
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for t in range(t_len):  # days (a few hundred), each step vectorised over all series
@@ -167,11 +176,13 @@ def score_days(
             effects_ahead = effects
             e = level[:, t] + effects[0]
             effect0[:, t] = effects[0]
-            quiet_e = level[:, t] + np.fmin.reduce(np.stack(effects, axis=1), axis=1)
-            # the forecast of the next 7 days made now (for the weekly test of the window ending at t+6)
+            week_effects = np.stack(effects, axis=1)
+            # the forecast of the next 7 days made now (for the weekly test of the window ending at t+6); its
+            # quiet days are left out of the forecast and of the actual total alike (they are judged on their own)
             if t + SEASON - 1 < t_len:
                 fc = np.stack([level[:, t] + trend[:, t] * h + effects[h] for h in range(SEASON)], axis=1)
-                exp7[:, t + SEASON - 1] = np.sum(np.exp(fc) - offset[:, None], axis=1)
+                counted = ~quiet[t : t + SEASON]
+                exp7[:, t + SEASON - 1] = np.sum((np.exp(fc) - offset[:, None])[:, counted], axis=1)
             r = resid[:, max(0, t - SCALE_DAYS) : t]
             sc, count = _mad_scale(r) if r.shape[1] else (np.full(n, np.nan), np.zeros(n, int))
             sc = np.maximum(np.nan_to_num(sc), 0.01)
@@ -182,16 +193,24 @@ def score_days(
             raw_d = x - e
             d = raw_d
             is_quiet = bool(quiet[t])
-            if is_quiet:  # a holiday drop is measured from the quietest weekday
-                d = np.where(raw_d < 0, np.minimum(0.0, x - quiet_e), raw_d)
+            if is_quiet:  # a holiday is measured from the edge of the week and of its earlier holidays
+                past_q = quiet_dev[:, seen_quiet[-HOLIDAY_MEMORY:]]
+                known = (~np.isnan(past_q)).sum(axis=1) >= 2
+                learned = np.where(known, _median_rows(past_q), np.nan) if seen_quiet else np.full(n, np.nan)
+                low = level[:, t] + np.fmin(np.fmin.reduce(week_effects, axis=1), learned)
+                high = level[:, t] + np.fmax(np.fmax.reduce(week_effects, axis=1), learned)
+                d = np.where(x < low, x - low, np.where(x > high, x - high, 0.0))
+                d = np.where(np.isnan(low) | np.isnan(high), raw_d, d)
             dev_log[:, t] = np.where(ok, d, np.nan)
             zt = d / sc
             # weekly test over the 7 days ending at t
             wk = np.zeros(n, bool)
             if t >= SEASON - 1 and not np.all(np.isnan(exp7[:, t])):
-                week = y[:, t - SEASON + 1 : t + 1]
+                counted = ~quiet[t - SEASON + 1 : t + 1]
+                week = y[:, t - SEASON + 1 : t + 1][:, counted]
                 act7 = np.sum(np.where(np.isnan(week), 0.0, week), axis=1)
-                ratio = np.log((np.maximum(act7, 0) + 7 * offset) / (np.maximum(exp7[:, t], 0) + 7 * offset))
+                k = counted.sum()
+                ratio = np.log((np.maximum(act7, 0) + k * offset) / (np.maximum(exp7[:, t], 0) + k * offset))
                 past7 = r7[:, max(0, t - SCALE_DAYS) : t - SEASON + 1]
                 s7, c7 = _mad_scale(past7) if past7.shape[1] else (np.full(n, np.nan), np.zeros(n, int))
                 s7 = np.maximum(np.nan_to_num(s7), 0.01)
@@ -225,9 +244,9 @@ def score_days(
             recovered[:, t] = unusual & back
             unusual &= ~back
             if is_quiet:  # unusual against an ordinary day, not against a quiet one
-                explained[:, t] = (
-                    ok & ~unusual & (raw_d < 0) & (np.abs(raw_d / sc) >= z) & gate(dollars(x), dollars(e))
-                )
+                explained[:, t] = ok & ~unusual & (np.abs(raw_d / sc) >= z) & gate(dollars(x), dollars(e))
+                quiet_dev[:, t] = np.where(ok, x - level[:, t], np.nan)
+                seen_quiet.append(t)
             flags[:, t] = unusual
             suspect = ok & ((np.abs(zt) >= exclude_z) | wk) & ~back
             new_run = suspect & (t - last_sus > 2)
@@ -236,19 +255,26 @@ def score_days(
             run_start = np.where(new_run, t, run_start)
             last_sus = np.where(suspect, t, last_sus)
             pre_until = np.where(suspect, t + RECOVERY_DAYS, pre_until)
-            masked = (suspect & (t - run_start < mask_days)) | (ok & is_quiet)
+            masked = (suspect & (t - run_start < mask_days)) | is_quiet
+            became_normal = np.where(new_run, False, became_normal) | (suspect & (t - run_start >= mask_days))
             keep = ~np.isnan(x)
-            # back at the pre-event level after the event had become the normal: the event's days are rewritten
-            # in the history as the pre-event level, so the baseline returns at once instead of drifting back
-            for r in np.nonzero(back & keep_all(x) & (t - run_start >= mask_days))[0]:
+            # back at the pre-event level after the event had become the normal (it was still unusual after its
+            # masking ran out, so its days entered the history): the event's days are rewritten in the history as
+            # the pre-event level, so the baseline returns at once instead of drifting back. A short event was
+            # masked all along: its history is already the normal one, and rewriting it weeks later would put the
+            # level of the day it began (without the growth since) in place of the real days
+            for r in np.nonzero(back & keep_all(x) & became_normal & (t - run_start >= mask_days))[0]:
                 effects_ahead = None  # the history they were read from changes
                 a = max(0, int(run_start[r]))
                 hist[r, a:t] = np.where(np.isnan(hist[r, a:t]), np.nan, pre_level[r] + effect0[r, a:t])
             # a masked day enters the history at the level without its trend step: a masked run must not keep
-            # extrapolating a trend into itself
+            # extrapolating a trend into itself. A quiet day never enters it as it was, even before the noise scale
+            # is known (a holiday in the first weeks would set its weekday's effect for six weeks): with no level
+            # yet, it is left out
             plain = med7[:, t] + effects[0]
+            unknown = np.nan if is_quiet else x
             hist[:, t] = np.where(
-                keep & ~masked, x, np.where(keep, np.where(np.isnan(plain), x, plain), np.nan)
+                keep & ~masked, x, np.where(keep, np.where(np.isnan(plain), unknown, plain), np.nan)
             )
             ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back
             resid[:, t] = np.where(ordinary, raw_d, np.nan)

@@ -2,7 +2,9 @@
 scanned as their own series: each service's charges of a month against the same span of the month before.
 They never enter the daily usage series, so a fee on the 1st is not a usage spike; a fee that is new, gone,
 or moved by at least the relative floor and the minimum impact is an anomaly of kind `recurring_charge`. A month is
-compared only when the store's history covers the month before from its first day.
+compared only when the store's history covers the month before from its first day. A rise that the same span
+of a quarter or a year before already had (a quarterly support plan, an annual commitment: the same size, within
+the floors) is that charge's own cycle, not a change.
 Credits are left out of alerts (a credit lowers spend); they keep their sign wherever spend is shown.
 """
 
@@ -29,6 +31,16 @@ def _prev_month_day(d: dt.date) -> dt.date:
     return first_prev.replace(day=min(d.day, last_prev.day))
 
 
+CYCLES = (3, 6, 12)  # months: a charge billed every quarter, half-year or year recurs at this distance
+
+
+def _months_back(d: dt.date, k: int) -> dt.date:
+    """The same day k months before (clamped to that month's last day)."""
+    for _ in range(k):
+        d = _prev_month_day(d)
+    return d
+
+
 def charge_incidents(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -41,7 +53,7 @@ def charge_incidents(
 ) -> list[_Incident]:
     """Per service, fee days in the window whose month-to-date fees differ from the same span of the month
     before by at least the minimum impact and the relative floor."""
-    lo = _prev_month_day(_month_start(window_start))
+    lo = _months_back(_month_start(window_start), max(CYCLES))
     clauses, params = filter_sql(filters, con, source)
     where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", FEE_ROWS, *clauses])
     rows = con.execute(
@@ -74,6 +86,11 @@ def charge_incidents(
                 continue
             if (change < 0 and p.direction == "spike") or (change > 0 and p.direction == "drop"):
                 continue
+            if change > 0 and any(
+                _same_as(total, days, _months_back(m, k), _months_back(span_end, k), first_day, min_impact, p)
+                for k in CYCLES
+            ):
+                continue  # the charge's own quarterly or yearly cycle
             day_list = sorted(d for d in now if d >= window_start) or [span_end]
             peak = max(now, key=lambda d: abs(now[d]))
             out.append(
@@ -93,3 +110,23 @@ def charge_incidents(
                 )
             )
     return out
+
+
+def _same_as(
+    total: float,
+    days: dict[dt.date, float],
+    lo: dt.date,
+    hi: dt.date,
+    first_day: dt.date,
+    min_impact: float,
+    p: DetectInput,
+) -> bool:
+    """The span lo..hi (held in the store) had charges of the same size as `total`: within the minimum impact
+    or the relative floor."""
+    if lo < first_day:
+        return False
+    then = sum(v for d, v in days.items() if lo <= d <= hi)
+    if then <= 0:
+        return False
+    diff = abs(total - then)
+    return diff < min_impact or diff * 100 < p.min_relative_pct * abs(then)
