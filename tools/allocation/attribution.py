@@ -23,7 +23,7 @@ from spendscope.tools.allocation.common import WEIGHT_UNIT, apportion_sql, money
 from spendscope.tools.allocation.compile import Binder, cost_provider_key, usage_keyed
 from spendscope.tools.allocation.rules import TELEMETRY_ATTRIBUTES
 from spendscope.tools.allocation.versions import event_models
-from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+from spendscope.tools.costs.breakdown import TimeRange, resolve_covered_range
 from spendscope.tools.registry import operation
 
 NONE_VALUE = "(none)"
@@ -107,7 +107,7 @@ def attribute_costs(store: Store, params: AttributionInput) -> AttributionResult
     t = {n: ident(p + n) for n in ("bills", "events", "weights", "parts")}
     members = [f"a_{i}" for i in range(len(attrs))]
     with store.reader() as con:
-        period = resolve_range(params, con)
+        period, _ = resolve_covered_range(params, con)
         bounds = [ts(period.start), ts(period.end)]
         b = Binder(f"spendscope_attr_{uuid.uuid4().hex[:8]}")
         keyed = usage_keyed(b, event_models(con))

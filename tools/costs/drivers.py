@@ -183,6 +183,8 @@ def run_drivers(con: duckdb.DuckDBPyConnection, p: DriversInput) -> DriversResul
     try:
         notes += check_coverage(con, previous, argument="compare period")
     except InvalidPeriod as exc:
+        if p.compare_period or p.compare_start or p.compare_end:
+            raise  # the caller named it: a change from $0 the store never saw would be a wrong figure
         notes.append(f"{exc.message}: everything in {current.label} counts as new")
     names = [d.strip() for d in p.dimensions if d.strip()] or _default_dimensions(con, source)
     if len(names) > MAX_DIMENSIONS:
