@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+from pydantic import BaseModel
 from spendscope.data.errors import UnknownDimension
 from spendscope.data.sql import day as day_sql
 from spendscope.data.sql import ident, json_text, month, week
@@ -105,6 +106,17 @@ def tag_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
         "ORDER BY k"  # distinct tag sets first: bills repeat a few, and JSON parsing per row is slow
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def check_named_dimensions(
+    con: duckdb.DuckDBPyConnection, params: BaseModel, fields: tuple[str, ...], source: Source | None = None
+) -> None:
+    """A dimension or tag key the caller named in one of `fields` (a `team_tag`, a `feature_tag`) must be one the
+    store has: UnknownDimension naming it and what is accepted. Left at its default, a missing one is the
+    operation's to note (a store without a `team` tag still gets its GPU or savings answer)."""
+    for field in fields:
+        if field in params.model_fields_set and getattr(params, field, None):
+            dimension_sql(str(getattr(params, field)), con, source)
 
 
 def measure_sql(measure: str) -> tuple[str, str | None]:
