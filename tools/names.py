@@ -255,7 +255,9 @@ def in_vocabulary(dimension: str, value: str) -> bool:
     return key == "gpu_count" and text.isdigit()
 
 
-def closest_or_error(dimension: str, value: str, known: list[str], where: str) -> str:
+def closest_or_error(
+    dimension: str, value: str, known: list[str], where: str, argument: str = "filters"
+) -> str:
     """The one stored value that reads like `value` (case, spaces and punctuation aside); else UnknownValue
     naming the closest stored values (or the several that read alike)."""
     same = sorted({k for k in known if normalized(k) == normalized(value)})
@@ -264,7 +266,7 @@ def closest_or_error(dimension: str, value: str, known: list[str], where: str) -
     if same:
         raise UnknownValue(
             f"{dimension} {value!r} could be {' or '.join(repr(s) for s in same)}{where}; name one",
-            argument="filters",
+            argument=argument,
             dimension=dimension,
             value=value,
             suggestions=same,
@@ -279,7 +281,7 @@ def closest_or_error(dimension: str, value: str, known: list[str], where: str) -
         hint = f"no row has a {dimension}"
     raise UnknownValue(
         f"no {dimension} {value!r}{where}; {hint}",
-        argument="filters",
+        argument=argument,
         dimension=dimension,
         value=value,
         suggestions=close,
