@@ -41,16 +41,24 @@ def settings(db: str | Path | None = None) -> Settings:
     return load_settings(db=str(db) if db is not None else None)
 
 
-def open_store(db: str | Path | None, *, honours_scope: bool = False) -> Store:
-    """The store for a command. A command that does not run through tools.invoke (`honours_scope` false)
-    refuses to run as a `--view-as` caller: it could not limit what it reads."""
+def refuse_view_as() -> None:
+    """InvalidArgument when the command line runs as a `--view-as` caller: for every command that opens a store
+    other than through tools.invoke (imports, `demo`, the servers), which could neither limit what it reads nor
+    keep a read-only caller from writing."""
     caller = cli_caller()
-    if caller.scoped and not honours_scope:
+    if caller.scoped:
         raise InvalidArgument(
             f"--view-as {caller.scope_text()}: this command does not limit its rows to a caller; use it "
             "without --view-as",
             argument="--view-as",
         )
+
+
+def open_store(db: str | Path | None, *, honours_scope: bool = False) -> Store:
+    """The store for a command. A command that does not run through tools.invoke (`honours_scope` false)
+    refuses to run as a `--view-as` caller: it could not limit what it reads."""
+    if not honours_scope:
+        refuse_view_as()
     s = settings(db)
     store = Store(s.db, lock_timeout=s.lock_timeout)
     use_store(store)  # money is written in this store's billing currency for the rest of the command
@@ -96,7 +104,9 @@ def parse_filters(texts: list[str] | None, flag: str = "--filter") -> list[Any]:
 
 def serving(settings: Settings) -> None:
     """This process serves requests until stopped (mcp, slack, web): keep each store's DuckDB instance warm between
-    them for `settings.keep_warm` seconds (data/warm.py)."""
+    them for `settings.keep_warm` seconds (data/warm.py). A server answers its own callers (tokens, Slack users),
+    so it refuses to start as a `--view-as` caller, whose scope it would not apply."""
     from spendscope.data import warm
 
+    refuse_view_as()
     warm.keep(settings.keep_warm)

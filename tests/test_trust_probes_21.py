@@ -647,7 +647,6 @@ def test_e_commands_outside_the_entry_point_refuse_view_as(gov: Path) -> None:
     refused(cli(gov, "import", "focus", str(gov), view_as=SEARCH), "--view-as")
 
 
-@xfail("`--view-as team=search demo` wrote 89,679 demo rows into the store as a read-only caller")
 def test_e_demo_refuses_view_as_and_writes_nothing(demo_store: Store, tmp_path: Path) -> None:
     path = tmp_path / "copy.duckdb"
     shutil.copyfile(demo_store.path, path)
@@ -663,6 +662,14 @@ def test_e_demo_refuses_view_as_and_writes_nothing(demo_store: Store, tmp_path: 
 )
 def test_e_a_scope_naming_an_unknown_value_is_refused(demo_store: Store) -> None:
     refused(cli(demo_store, "costs", "-p", "2026-10", "--json", view_as=("team=serch",)), "serch", "search")
+
+
+@pytest.mark.parametrize(
+    "args", [("mcp",), ("web",), ("slack", "report", "weekly", "--dry-run")], ids=lambda a: a[0]
+)
+def test_e_servers_refuse_view_as_rather_than_serve_every_row(gov: Path, args: tuple[str, ...]) -> None:
+    """Added while fixing (not in the first score): a server started with --view-as served every team's rows."""
+    refused(cli(gov, *args, view_as=SEARCH), "--view-as")
 
 
 def test_e_a_scope_naming_an_unknown_dimension_is_refused(demo_store: Store) -> None:
