@@ -26,7 +26,7 @@ from spendscope.data.store import Store
 from spendscope.data.warm import shared_reads
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.money_text import for_store
-from spendscope.tools.names import resolve_filters
+from spendscope.tools.names import check_scope, resolve_filters
 from spendscope.tools.registry import Operation, get_operation
 from spendscope.tools.scoping import refusal, scoped_params
 
@@ -154,6 +154,7 @@ def prepare(
     """Validated input, permission checked, names resolved and the caller's row scope applied."""
     checked = validate(op, params)
     check_permission(op, caller)
+    check_scope(store, caller)
     return scoped_params(op, resolve_filters(store, checked, caller), caller)
 
 

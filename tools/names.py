@@ -340,6 +340,37 @@ def _checked(params: BaseModel) -> list[Any]:
     return out
 
 
+def check_scope(store: Store, caller: Caller) -> None:
+    """A row scope naming a value the store does not hold (`--view-as team=serch`, a token's `row_scope` with a
+    typo) is UnknownValue, not a caller who sees $0 everywhere. The message names the value and not the stored
+    ones: the scope's holder may not see other teams' names. A store without cost rows is left to the operation."""
+    if not caller.scoped:
+        return
+    stamp = _stamp(store)
+    wanted = [(d, v) for d, values in caller.row_scope.items() for v in values]
+    keys = {(d, v): (stamp, "scope", d.strip().lower(), v.strip().lower()) for d, v in wanted}
+    if all(k in _SEEN for k in keys.values()):
+        return
+    with store.reader() as con:
+        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
+            return
+        everyone = _Lookup(con, query_source(con), Caller("scope check"))
+        for (dimension, value), key in keys.items():
+            if key in _SEEN or value.strip().lower() in NONE_VALUES:
+                continue
+            if not everyone.exists(dimension, value):
+                raise UnknownValue(
+                    f"no {dimension} {value!r} in the store: this caller's row scope ({caller.scope_text()}) "
+                    "matches no rows, so every figure would read $0; check the scope's spelling where it is "
+                    "set (--view-as, the tokens file's row_scope, the Slack access file)",
+                    argument="row_scope",
+                    dimension=dimension,
+                    value=value,
+                    suggestions=[],
+                )
+            _SEEN.add(key)
+
+
 def resolve_filters(store: Store, params: BaseModel, caller: Caller) -> BaseModel:
     """`params` with every equality filter value replaced by the store's spelling; UnknownValue (with
     suggestions) for a value the store does not hold within the caller's scope."""
