@@ -5,9 +5,10 @@
 2. validates the input against the operation's model (a mapping is validated; unknown keys are refused at
    every depth, so `filters[0].bogus` is an error rather than silently dropped);
 3. checks the caller's permission (writes need write permission; row-scoped callers may only run operations
-   that can be limited to their rows);
+   that can be limited to their rows) and that a row scope names values the store holds;
 4. resolves the names in its filters against the store (tools/names.py: an unknown value is an error with
-   suggestions, never $0; `Claude Sonnet 4.5` becomes `claude-sonnet-4-5`);
+   suggestions, never $0; `Claude Sonnet 4.5` becomes `claude-sonnet-4-5`), then refuses filters no row can
+   satisfy together (`team=support` and `team=search`; `month=2026-09` in October 2026);
 5. applies the caller's row scope (tools/scoping.py) to every `filters` list the input holds;
 6. runs the operation, writing any amount in its text in the store's billing currency (tools.money_text).
 
@@ -26,7 +27,7 @@ from spendscope.data.store import Store
 from spendscope.data.warm import shared_reads
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.money_text import for_store
-from spendscope.tools.names import check_scope, resolve_filters
+from spendscope.tools.names import check_filter_conflicts, check_scope, resolve_filters
 from spendscope.tools.registry import Operation, get_operation
 from spendscope.tools.scoping import refusal, scoped_params
 
@@ -155,7 +156,9 @@ def prepare(
     checked = validate(op, params)
     check_permission(op, caller)
     check_scope(store, caller)
-    return scoped_params(op, resolve_filters(store, checked, caller), caller)
+    resolved = resolve_filters(store, checked, caller)
+    check_filter_conflicts(resolved)
+    return scoped_params(op, resolved, caller)
 
 
 def invoke(

@@ -32,6 +32,7 @@ without opening the store again (bench/bench_invoke.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -39,7 +40,7 @@ from typing import Any, get_args, get_origin
 
 import duckdb
 from pydantic import BaseModel
-from spendscope.data.errors import UnknownDimension, UnknownValue
+from spendscope.data.errors import InvalidArgument, UnknownDimension, UnknownValue
 from spendscope.data.naming import canonical_model
 from spendscope.data.sql import ident, json_text
 from spendscope.data.store import Store
@@ -338,6 +339,80 @@ def _checked(params: BaseModel) -> list[Any]:
         else:
             out += [f for f in value if isinstance(f, UsageFilter) or f.op in CHECKED_OPS]
     return out
+
+
+def _filter_lists(params: BaseModel) -> Iterator[tuple[BaseModel, list[Filter]]]:
+    """(the model holding it, the list): every list of cost filters in `params`, at any depth."""
+    for _, value in _lists(params):
+        if isinstance(value, BaseModel):
+            yield from _filter_lists(value)
+        elif value and all(isinstance(f, Filter) for f in value):
+            yield params, value
+
+
+def _time_values_outside(dimension: str, values: list[str], period: Any) -> bool:
+    """Whether every value of a day or month filter lies outside `period` (values that do not read as a day or
+    month are left to the name check)."""
+    first, last = period.start, period.end - dt.timedelta(days=1)
+    for value in values:
+        text = value.strip()
+        try:
+            if dimension == "day":
+                day = dt.date.fromisoformat(text[:10])
+                lo = hi = day
+            else:
+                lo = dt.date.fromisoformat(text[:7] + "-01")
+                hi = (lo.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        except ValueError:
+            return False
+        if not (hi < first or lo > last):
+            return False
+    return True
+
+
+def check_filter_conflicts(params: BaseModel) -> None:
+    """Filters that no row can satisfy together are InvalidArgument, never a confident $0: two equality filters
+    on one dimension with no value in common (`team=support` and `team=search`; `team=support,search` is
+    either), an exclusion of every value an equality names (`team=search` and `team!=search`), and a day or
+    month filter wholly outside the period asked for (`month=2026-09` in October 2026). Run on resolved values,
+    so two spellings of one stored value agree."""
+    from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+
+    for holder, filters in _filter_lists(params):
+        allowed: dict[str, set[str]] = {}
+        excluded: dict[str, set[str]] = {}
+        texts: dict[str, list[str]] = {}
+        for f in filters:
+            dim = f.dimension.strip().lower()
+            values = {v.strip().lower() for v in f.values}
+            if f.op in ("eq", "in"):
+                allowed[dim] = allowed[dim] & values if dim in allowed else values
+                texts.setdefault(dim, []).append(f"{f.dimension}={','.join(f.values)}")
+            elif f.op in NEGATIONS:
+                excluded[dim] = excluded.get(dim, set()) | values
+                texts.setdefault(dim, []).append(f"{f.dimension}!={','.join(f.values)}")
+        for dim, values in allowed.items():
+            if not values - excluded.get(dim, set()):
+                raise InvalidArgument(
+                    f"the filters on {dim} exclude each other ({' and '.join(texts[dim])}): no row can match "
+                    f"them all, so the answer would be a meaningless 0; to include several values, name them in "
+                    f"one filter ({dim}=a,b)",
+                    argument="filters",
+                )
+        if isinstance(holder, TimeRange) and (holder.period or (holder.start and holder.end)):
+            period = resolve_range(holder)
+            for f in filters:
+                dim = f.dimension.strip().lower()
+                if (
+                    f.op in ("eq", "in")
+                    and dim in ("day", "month")
+                    and _time_values_outside(dim, f.values, period)
+                ):
+                    raise InvalidArgument(
+                        f"{f.dimension}={','.join(f.values)} lies outside {period.label} ({period.start} to "
+                        f"{period.end - dt.timedelta(days=1)}): no row can match both; widen the period or drop the filter",
+                        argument="filters",
+                    )
 
 
 def check_scope(store: Store, caller: Caller) -> None:
