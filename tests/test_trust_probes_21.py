@@ -376,7 +376,6 @@ def test_b_forecast_without_history_is_refused(demo_store: Store) -> None:
     refused(cli(demo_store, "forecast", "--as-of", "2020-01-01", "--json"), "2020-01-01")
 
 
-@xfail("forecast --period-start 2030-01-01 (after the forecast ends) answers period_total: null with no note")
 def test_b_forecast_period_start_after_the_horizon_is_refused_or_explained(demo_store: Store) -> None:
     out = cli(demo_store, "forecast", "--period-start", "2030-01-01", "--json")
     assert out.code != 0 or any("2030-01-01" in n for n in out.json()["notes"]), out.text
