@@ -10,7 +10,8 @@
    suggestions, never $0; `Claude Sonnet 4.5` becomes `claude-sonnet-4-5`), then refuses filters no row can
    satisfy together (`team=support` and `team=search`; `month=2026-09` in October 2026);
 5. applies the caller's row scope (tools/scoping.py) to every `filters` list the input holds;
-6. runs the operation, writing any amount in its text in the store's billing currency (tools.money_text).
+6. runs the operation, writing any amount in its text in the store's billing currency (tools.money_text), and
+   puts first in its assumptions (or notes) a named period the input's own dates replaced.
 
 Surfaces never apply scopes or permissions themselves, so a new operation is covered everywhere at once.
 """
@@ -161,6 +162,37 @@ def prepare(
     return scoped_params(op, resolved, caller)
 
 
+def overridden_periods(params: BaseModel) -> list[str]:
+    """What the answer should say about a named period the input's own dates replace: `period` given with
+    `start`/`end` (and `compare_period` with `compare_start`/`compare_end`), at any depth. The dates win, as
+    documented; the answer says so rather than drop the period without a word."""
+    notes: list[str] = []
+    fields = type(params).model_fields
+    for name in fields:
+        if not name.endswith("period"):
+            continue
+        prefix = name[: -len("period")]
+        named, start, end = (getattr(params, n, None) for n in (name, prefix + "start", prefix + "end"))
+        if isinstance(named, str) and named.strip() and (start or end) and prefix + "start" in fields:
+            where = f"{prefix}start/{prefix}end" if prefix else "start/end"
+            notes.append(
+                f"{name} {named!r} was not used: {where} ({start} to {end}) were given and take its place"
+            )
+    for name in fields:
+        value = getattr(params, name)
+        if isinstance(value, BaseModel):
+            notes += [f"{name}: {n}" for n in overridden_periods(value)]
+    return notes
+
+
+def _with_notes(result: BaseModel, notes: list[str]) -> BaseModel:
+    """`result` with `notes` first in its assumptions (or notes), when it has such a list."""
+    for field in ("assumptions", "notes"):
+        if notes and isinstance(getattr(result, field, None), list):
+            return result.model_copy(update={field: [*notes, *getattr(result, field)]})
+    return result
+
+
 def invoke(
     store: Store,
     operation: str | Operation,
@@ -177,4 +209,5 @@ def invoke(
         prepared = prepare(store, op, params, caller)
         # text the operation writes is in the store's currency, read before the operation opens a write
         with for_store(store, eager=True):
-            return op.func(store, prepared, **(context or {}))
+            result = op.func(store, prepared, **(context or {}))
+    return _with_notes(result, overridden_periods(prepared))
