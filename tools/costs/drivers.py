@@ -179,6 +179,12 @@ def run_drivers(con: duckdb.DuckDBPyConnection, p: DriversInput) -> DriversResul
     source = query_source(con)
     current = _current_period(con, p)
     previous = _compare_period(p, current)
+    if (previous.start, previous.end) == (current.start, current.end):
+        raise InvalidPeriod(
+            f"the comparison period is {current.label} itself: a change of 0 says nothing; compare with another "
+            "period (default: the one before)",
+            argument="compare_period",
+        )
     notes = check_coverage(con, current)
     try:
         notes += check_coverage(con, previous, argument="compare period")
