@@ -456,9 +456,6 @@ def test_c_a_scoped_caller_without_commitments_is_told_why(demo_store: Store) ->
     assert result["total_unused_cost"] == 0 and any("team=search" in a for a in result["assumptions"])
 
 
-@xfail(
-    "a scoped caller's empty coding-assistant costs say 'sync claude-code, cursor or github-copilot first'"
-)
 def test_c_a_scoped_caller_without_assistant_spend_is_told_why(demo_store: Store) -> None:
     result = call(demo_store, "get_assistant_costs", {"period": "2026-10"}, view_as=("team=search",)).json()
     assert result["total_cost"] == 0
@@ -466,7 +463,6 @@ def test_c_a_scoped_caller_without_assistant_spend_is_told_why(demo_store: Store
     assert not any("first" in a for a in result["assumptions"]), result["assumptions"]
 
 
-@xfail("a scoped caller's empty seat list says 'no seat roster in the store' though the store has one")
 def test_c_a_scoped_caller_without_seats_is_told_why(demo_store: Store) -> None:
     result = call(demo_store, "list_assistant_seats", {}, view_as=("team=search",)).json()
     assert result["seats"] == 0
