@@ -28,8 +28,33 @@ DbOption = Annotated[
         "(default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb).",
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+_output: dict[str, bool] = {}  # the output formats asked for in this run (--json, --csv)
+
+
+def output_flag(ctx: typer.Context, param: Any, value: bool) -> bool:
+    """Callback of `--json` and `--csv`: remember the format (with `--json` an error is also printed as JSON on
+    stdout, so a script reading JSON gets one); both at once is refused rather than one silently winning."""
+    if value:
+        _output["csv" if "--csv" in param.opts else "json"] = True
+        if _output.get("json") and _output.get("csv"):
+            raise InvalidArgument("--json and --csv: choose one output format", argument="--json")
+    return value
+
+
+def json_errors() -> bool:
+    """Whether this run asked for JSON (`--json`): its error is then JSON too."""
+    return _output.get("json", False)
+
+
+def reset_output() -> None:
+    """Forget the formats of an earlier run in this process (tests invoke the app many times)."""
+    _output.clear()
+
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON instead of a table.", callback=output_flag)
+]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.", callback=output_flag)]
 ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also write a PNG chart to this path.")]
 
 _FILTER = re.compile(r"^\s*([A-Za-z_][\w:.-]*)\s*(!=|\^=|~=|=)\s*(.*)$")
