@@ -123,6 +123,11 @@ def test_a_group_by_an_unknown_dimension_is_refused(demo_store: Store, args: tup
     refused(cli(demo_store, *args), "teem")
 
 
+def test_a_an_unknown_dimension_names_the_closest(demo_store: Store) -> None:
+    """Added while fixing (the first score only asked that 'teem' be named): the closest dimension comes first."""
+    refused(cli(demo_store, "costs", "-p", "2026-10", "--by", "teem"), "teem", "closest: team")
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -178,8 +178,13 @@ def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | No
     for k in keys:
         if k.lower() == low:
             return _expression(json_text("Tags", k), "Tags")
+    import difflib
+
+    names = [*BUILTIN_DIMENSIONS, *TIME_GRAINS, *src.virtual_tags, *keys]
+    close = difflib.get_close_matches(low, list(dict.fromkeys(n.lower() for n in names)), n=3, cutoff=0.6)
     raise UnknownDimension(
-        f"unknown dimension {name!r}; accepted: {', '.join(sorted([*BUILTIN_DIMENSIONS, *TIME_GRAINS]))}, "
+        f"unknown dimension {name!r}{'; closest: ' + ', '.join(close) if close else ''}; accepted: "
+        f"{', '.join(sorted([*BUILTIN_DIMENSIONS, *TIME_GRAINS]))}, "
         f"virtual tags ({', '.join(sorted(src.virtual_tags)) or 'none defined'}), provider tag keys "
         f"({', '.join(keys) or 'none'}) or tag:<key>",
         argument="dimension",
