@@ -94,9 +94,9 @@ def attribute_costs(
     store: Store, params: AttributionInput, *, refuse_uncovered: bool = True
 ) -> AttributionResult:
     """Split each provider + model + day's bill among customers (or features, teams) in proportion to their
-    telemetry-estimated cost, reconciling to the invoice; reports the cost that could not be matched. A period the
-    caller named without cost data is refused; the unit-cost and business reads that attribute their own spans
-    (trend months before the data among them) pass `refuse_uncovered=False` and get the empty attribution."""
+    telemetry-estimated cost, reconciling to the invoice; reports the cost that could not be matched."""
+    # A period the caller named without cost data is refused; the unit-cost and business reads that attribute
+    # their own spans (trend months before the data among them) pass refuse_uncovered=False (empty attribution).
     column = money_column(params.measure)
     attrs = [a.strip().lower() for a in params.by] or ["customer"]
     for a in attrs:
