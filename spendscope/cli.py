@@ -15,7 +15,7 @@ import typer
 
 from spendscope.data.errors import SpendscopeError
 from spendscope.opcommands import LazyGroup
-from spendscope.options import set_view_as
+from spendscope.options import json_errors, reset_output, set_view_as
 from spendscope.tools.money_text import currency_scope
 
 COMMAND_MODULES = (
@@ -68,6 +68,7 @@ def root(
     ] = None,
 ) -> None:
     """spendscope: AI FinOps for every AI bill. One FOCUS-shaped cost store; allocation, analytics and answers."""
+    reset_output()
     set_view_as(view_as)
     ctx.with_resource(currency_scope())  # money in the billing currency of the store a command opens
 
@@ -88,6 +89,10 @@ def main() -> None:
         from spendscope.render import err_console
 
         err_console.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+        if json_errors():  # --json: the error as JSON on stdout too (code, message, argument, ...)
+            import json
+
+            print(json.dumps({"error": exc.to_dict()}, default=str, ensure_ascii=False))
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -281,10 +281,13 @@ def build(spec: Command) -> Callable[..., None]:
 
 
 def _common(name: str, annotation: Any, default: Any, flag: str, help_text: str) -> inspect.Parameter:
+    from spendscope.options import output_flag
+
+    callback = output_flag if flag in ("--json", "--csv") else None
     return inspect.Parameter(
         name,
         inspect.Parameter.KEYWORD_ONLY,
-        default=typer.Option(default, flag, help=help_text),
+        default=typer.Option(default, flag, help=help_text, callback=callback),
         annotation=annotation,
     )
 

@@ -28,8 +28,33 @@ DbOption = Annotated[
         "(default: $SPENDSCOPE_DB or ~/.spendscope/spendscope.duckdb).",
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+_output: dict[str, bool] = {}  # the output formats asked for in this run (--json, --csv)
+
+
+def output_flag(ctx: typer.Context, param: Any, value: bool) -> bool:
+    """Callback of `--json` and `--csv`: remember the format (with `--json` an error is also printed as JSON on
+    stdout, so a script reading JSON gets one); both at once is refused rather than one silently winning."""
+    if value:
+        _output["csv" if "--csv" in param.opts else "json"] = True
+        if _output.get("json") and _output.get("csv"):
+            raise InvalidArgument("--json and --csv: choose one output format", argument="--json")
+    return value
+
+
+def json_errors() -> bool:
+    """Whether this run asked for JSON (`--json`): its error is then JSON too."""
+    return _output.get("json", False)
+
+
+def reset_output() -> None:
+    """Forget the formats of an earlier run in this process (tests invoke the app many times)."""
+    _output.clear()
+
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON instead of a table.", callback=output_flag)
+]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.", callback=output_flag)]
 ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also write a PNG chart to this path.")]
 
 _FILTER = re.compile(r"^\s*([A-Za-z_][\w:.-]*)\s*(!=|\^=|~=|=)\s*(.*)$")
@@ -41,16 +66,24 @@ def settings(db: str | Path | None = None) -> Settings:
     return load_settings(db=str(db) if db is not None else None)
 
 
-def open_store(db: str | Path | None, *, honours_scope: bool = False) -> Store:
-    """The store for a command. A command that does not run through tools.invoke (`honours_scope` false)
-    refuses to run as a `--view-as` caller: it could not limit what it reads."""
+def refuse_view_as() -> None:
+    """InvalidArgument when the command line runs as a `--view-as` caller: for every command that opens a store
+    other than through tools.invoke (imports, `demo`, the servers), which could neither limit what it reads nor
+    keep a read-only caller from writing."""
     caller = cli_caller()
-    if caller.scoped and not honours_scope:
+    if caller.scoped:
         raise InvalidArgument(
             f"--view-as {caller.scope_text()}: this command does not limit its rows to a caller; use it "
             "without --view-as",
             argument="--view-as",
         )
+
+
+def open_store(db: str | Path | None, *, honours_scope: bool = False) -> Store:
+    """The store for a command. A command that does not run through tools.invoke (`honours_scope` false)
+    refuses to run as a `--view-as` caller: it could not limit what it reads."""
+    if not honours_scope:
+        refuse_view_as()
     s = settings(db)
     store = Store(s.db, lock_timeout=s.lock_timeout)
     use_store(store)  # money is written in this store's billing currency for the rest of the command
@@ -96,7 +129,9 @@ def parse_filters(texts: list[str] | None, flag: str = "--filter") -> list[Any]:
 
 def serving(settings: Settings) -> None:
     """This process serves requests until stopped (mcp, slack, web): keep each store's DuckDB instance warm between
-    them for `settings.keep_warm` seconds (data/warm.py)."""
+    them for `settings.keep_warm` seconds (data/warm.py). A server answers its own callers (tokens, Slack users),
+    so it refuses to start as a `--view-as` caller, whose scope it would not apply."""
     from spendscope.data import warm
 
+    refuse_view_as()
     warm.keep(settings.keep_warm)

@@ -5,11 +5,13 @@
 2. validates the input against the operation's model (a mapping is validated; unknown keys are refused at
    every depth, so `filters[0].bogus` is an error rather than silently dropped);
 3. checks the caller's permission (writes need write permission; row-scoped callers may only run operations
-   that can be limited to their rows);
+   that can be limited to their rows) and that a row scope names values the store holds;
 4. resolves the names in its filters against the store (tools/names.py: an unknown value is an error with
-   suggestions, never $0; `Claude Sonnet 4.5` becomes `claude-sonnet-4-5`);
+   suggestions, never $0; `Claude Sonnet 4.5` becomes `claude-sonnet-4-5`), then refuses filters no row can
+   satisfy together (`team=support` and `team=search`; `month=2026-09` in October 2026);
 5. applies the caller's row scope (tools/scoping.py) to every `filters` list the input holds;
-6. runs the operation, writing any amount in its text in the store's billing currency (tools.money_text).
+6. runs the operation, writing any amount in its text in the store's billing currency (tools.money_text), and
+   puts first in its assumptions (or notes) a named period the input's own dates replaced.
 
 Surfaces never apply scopes or permissions themselves, so a new operation is covered everywhere at once.
 """
@@ -26,7 +28,7 @@ from spendscope.data.store import Store
 from spendscope.data.warm import shared_reads
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.money_text import for_store
-from spendscope.tools.names import resolve_filters
+from spendscope.tools.names import check_filter_conflicts, check_scope, resolve_filters
 from spendscope.tools.registry import Operation, get_operation
 from spendscope.tools.scoping import refusal, scoped_params
 
@@ -154,7 +156,41 @@ def prepare(
     """Validated input, permission checked, names resolved and the caller's row scope applied."""
     checked = validate(op, params)
     check_permission(op, caller)
-    return scoped_params(op, resolve_filters(store, checked, caller), caller)
+    check_scope(store, caller)
+    resolved = resolve_filters(store, checked, caller)
+    check_filter_conflicts(resolved)
+    return scoped_params(op, resolved, caller)
+
+
+def overridden_periods(params: BaseModel) -> list[str]:
+    """What the answer should say about a named period the input's own dates replace: `period` given with
+    `start`/`end` (and `compare_period` with `compare_start`/`compare_end`), at any depth. The dates win, as
+    documented; the answer says so rather than drop the period without a word."""
+    notes: list[str] = []
+    fields = type(params).model_fields
+    for name in fields:
+        if not name.endswith("period"):
+            continue
+        prefix = name[: -len("period")]
+        named, start, end = (getattr(params, n, None) for n in (name, prefix + "start", prefix + "end"))
+        if isinstance(named, str) and named.strip() and (start or end) and prefix + "start" in fields:
+            where = f"{prefix}start/{prefix}end" if prefix else "start/end"
+            notes.append(
+                f"{name} {named!r} was not used: {where} ({start} to {end}) were given and take its place"
+            )
+    for name in fields:
+        value = getattr(params, name)
+        if isinstance(value, BaseModel):
+            notes += [f"{name}: {n}" for n in overridden_periods(value)]
+    return notes
+
+
+def _with_notes(result: BaseModel, notes: list[str]) -> BaseModel:
+    """`result` with `notes` first in its assumptions (or notes), when it has such a list."""
+    for field in ("assumptions", "notes"):
+        if notes and isinstance(getattr(result, field, None), list):
+            return result.model_copy(update={field: [*notes, *getattr(result, field)]})
+    return result
 
 
 def invoke(
@@ -173,4 +209,5 @@ def invoke(
         prepared = prepare(store, op, params, caller)
         # text the operation writes is in the store's currency, read before the operation opens a write
         with for_store(store, eager=True):
-            return op.func(store, prepared, **(context or {}))
+            result = op.func(store, prepared, **(context or {}))
+    return _with_notes(result, overridden_periods(prepared))

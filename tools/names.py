@@ -32,6 +32,7 @@ without opening the store again (bench/bench_invoke.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -39,7 +40,7 @@ from typing import Any, get_args, get_origin
 
 import duckdb
 from pydantic import BaseModel
-from spendscope.data.errors import UnknownDimension, UnknownValue
+from spendscope.data.errors import InvalidArgument, UnknownDimension, UnknownValue
 from spendscope.data.naming import canonical_model
 from spendscope.data.sql import ident, json_text
 from spendscope.data.store import Store
@@ -255,7 +256,9 @@ def in_vocabulary(dimension: str, value: str) -> bool:
     return key == "gpu_count" and text.isdigit()
 
 
-def closest_or_error(dimension: str, value: str, known: list[str], where: str) -> str:
+def closest_or_error(
+    dimension: str, value: str, known: list[str], where: str, argument: str = "filters"
+) -> str:
     """The one stored value that reads like `value` (case, spaces and punctuation aside); else UnknownValue
     naming the closest stored values (or the several that read alike)."""
     same = sorted({k for k in known if normalized(k) == normalized(value)})
@@ -264,7 +267,7 @@ def closest_or_error(dimension: str, value: str, known: list[str], where: str) -
     if same:
         raise UnknownValue(
             f"{dimension} {value!r} could be {' or '.join(repr(s) for s in same)}{where}; name one",
-            argument="filters",
+            argument=argument,
             dimension=dimension,
             value=value,
             suggestions=same,
@@ -279,7 +282,7 @@ def closest_or_error(dimension: str, value: str, known: list[str], where: str) -
         hint = f"no row has a {dimension}"
     raise UnknownValue(
         f"no {dimension} {value!r}{where}; {hint}",
-        argument="filters",
+        argument=argument,
         dimension=dimension,
         value=value,
         suggestions=close,
@@ -336,6 +339,111 @@ def _checked(params: BaseModel) -> list[Any]:
         else:
             out += [f for f in value if isinstance(f, UsageFilter) or f.op in CHECKED_OPS]
     return out
+
+
+def _filter_lists(params: BaseModel) -> Iterator[tuple[BaseModel, list[Filter]]]:
+    """(the model holding it, the list): every list of cost filters in `params`, at any depth."""
+    for _, value in _lists(params):
+        if isinstance(value, BaseModel):
+            yield from _filter_lists(value)
+        elif value and all(isinstance(f, Filter) for f in value):
+            yield params, value
+
+
+def _time_values_outside(dimension: str, values: list[str], period: Any) -> bool:
+    """Whether every value of a day or month filter lies outside `period` (values that do not read as a day or
+    month are left to the name check)."""
+    first, last = period.start, period.end - dt.timedelta(days=1)
+    for value in values:
+        text = value.strip()
+        try:
+            if dimension == "day":
+                day = dt.date.fromisoformat(text[:10])
+                lo = hi = day
+            else:
+                lo = dt.date.fromisoformat(text[:7] + "-01")
+                hi = (lo.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        except ValueError:
+            return False
+        if not (hi < first or lo > last):
+            return False
+    return True
+
+
+def check_filter_conflicts(params: BaseModel) -> None:
+    """Filters that no row can satisfy together are InvalidArgument, never a confident $0: two equality filters
+    on one dimension with no value in common (`team=support` and `team=search`; `team=support,search` is
+    either), an exclusion of every value an equality names (`team=search` and `team!=search`), and a day or
+    month filter wholly outside the period asked for (`month=2026-09` in October 2026). Run on resolved values,
+    so two spellings of one stored value agree."""
+    from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+
+    for holder, filters in _filter_lists(params):
+        allowed: dict[str, set[str]] = {}
+        excluded: dict[str, set[str]] = {}
+        texts: dict[str, list[str]] = {}
+        for f in filters:
+            dim = f.dimension.strip().lower()
+            values = {v.strip().lower() for v in f.values}
+            if f.op in ("eq", "in"):
+                allowed[dim] = allowed[dim] & values if dim in allowed else values
+                texts.setdefault(dim, []).append(f"{f.dimension}={','.join(f.values)}")
+            elif f.op in NEGATIONS:
+                excluded[dim] = excluded.get(dim, set()) | values
+                texts.setdefault(dim, []).append(f"{f.dimension}!={','.join(f.values)}")
+        for dim, values in allowed.items():
+            if not values - excluded.get(dim, set()):
+                raise InvalidArgument(
+                    f"the filters on {dim} exclude each other ({' and '.join(texts[dim])}): no row can match "
+                    f"them all, so the answer would be a meaningless 0; to include several values, name them in "
+                    f"one filter ({dim}=a,b)",
+                    argument="filters",
+                )
+        if isinstance(holder, TimeRange) and (holder.period or (holder.start and holder.end)):
+            period = resolve_range(holder)
+            for f in filters:
+                dim = f.dimension.strip().lower()
+                if (
+                    f.op in ("eq", "in")
+                    and dim in ("day", "month")
+                    and _time_values_outside(dim, f.values, period)
+                ):
+                    raise InvalidArgument(
+                        f"{f.dimension}={','.join(f.values)} lies outside {period.label} ({period.start} to "
+                        f"{period.end - dt.timedelta(days=1)}): no row can match both; widen the period or drop the filter",
+                        argument="filters",
+                    )
+
+
+def check_scope(store: Store, caller: Caller) -> None:
+    """A row scope naming a value the store does not hold (`--view-as team=serch`, a token's `row_scope` with a
+    typo) is UnknownValue, not a caller who sees $0 everywhere. The message names the value and not the stored
+    ones: the scope's holder may not see other teams' names. A store without cost rows is left to the operation."""
+    if not caller.scoped:
+        return
+    stamp = _stamp(store)
+    wanted = [(d, v) for d, values in caller.row_scope.items() for v in values]
+    keys = {(d, v): (stamp, "scope", d.strip().lower(), v.strip().lower()) for d, v in wanted}
+    if all(k in _SEEN for k in keys.values()):
+        return
+    with store.reader() as con:
+        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
+            return
+        everyone = _Lookup(con, query_source(con), Caller("scope check"))
+        for (dimension, value), key in keys.items():
+            if key in _SEEN or value.strip().lower() in NONE_VALUES:
+                continue
+            if not everyone.exists(dimension, value):
+                raise UnknownValue(
+                    f"no {dimension} {value!r} in the store: this caller's row scope ({caller.scope_text()}) "
+                    "matches no rows, so every figure would read $0; check the scope's spelling where it is "
+                    "set (--view-as, the tokens file's row_scope, the Slack access file)",
+                    argument="row_scope",
+                    dimension=dimension,
+                    value=value,
+                    suggestions=[],
+                )
+            _SEEN.add(key)
 
 
 def resolve_filters(store: Store, params: BaseModel, caller: Caller) -> BaseModel:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from spendscope.options import DbOption, JsonOption, serving
+from spendscope.options import DbOption, JsonOption, refuse_view_as, serving
 
 AsOfOption = Annotated[
     str | None,
@@ -79,6 +79,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.slack_app.server import EVENTS_PATH, Scheduler, run_http, run_socket_mode
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        refuse_view_as()
         s = load_settings(db=db)
         store = Store(s.db, lock_timeout=s.lock_timeout)
         access = Access.load(s.slack_access)
@@ -124,6 +125,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.slack_app.messaging import make_client
         from spendscope.slack_app.reports import run_report
 
+        refuse_view_as()
         s = load_settings(db=db)
         store = Store(s.db, lock_timeout=s.lock_timeout)
         client = None if dry_run else make_client(s)
@@ -164,6 +166,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.slack_app.messaging import make_client
         from spendscope.tools.governance.anomalies import DetectInput
 
+        refuse_view_as()
         s = load_settings(db=db)
         store = Store(s.db, lock_timeout=s.lock_timeout)
         access = Access.load(s.slack_access)

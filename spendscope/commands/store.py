@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from spendscope.options import CsvOption, DbOption, JsonOption, open_store, settings
+from spendscope.options import CsvOption, DbOption, JsonOption, open_store, refuse_view_as, settings
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -69,6 +69,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.demo_summary import print_demo_summary
         from spendscope.render import err_console
 
+        refuse_view_as()  # it writes: never as a read-only caller
         s = settings(db)
         path = db if db is not None else s.demo_db
         store = Store(path, lock_timeout=s.lock_timeout)

@@ -23,7 +23,7 @@ from spendscope.tools.allocation.common import WEIGHT_UNIT, apportion_sql, money
 from spendscope.tools.allocation.compile import Binder, cost_provider_key, usage_keyed
 from spendscope.tools.allocation.rules import TELEMETRY_ATTRIBUTES
 from spendscope.tools.allocation.versions import event_models
-from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+from spendscope.tools.costs.breakdown import TimeRange, resolve_covered_range, resolve_range
 from spendscope.tools.registry import operation
 
 NONE_VALUE = "(none)"
@@ -90,9 +90,13 @@ class AttributionResult(BaseModel):
 
 
 @operation("attribute_costs_to_customers", input_model=AttributionInput, output_model=AttributionResult)
-def attribute_costs(store: Store, params: AttributionInput) -> AttributionResult:
+def attribute_costs(
+    store: Store, params: AttributionInput, *, refuse_uncovered: bool = True
+) -> AttributionResult:
     """Split each provider + model + day's bill among customers (or features, teams) in proportion to their
     telemetry-estimated cost, reconciling to the invoice; reports the cost that could not be matched."""
+    # A period the caller named without cost data is refused; the unit-cost and business reads that attribute
+    # their own spans (trend months before the data among them) pass refuse_uncovered=False (empty attribution).
     column = money_column(params.measure)
     attrs = [a.strip().lower() for a in params.by] or ["customer"]
     for a in attrs:
@@ -107,7 +111,7 @@ def attribute_costs(store: Store, params: AttributionInput) -> AttributionResult
     t = {n: ident(p + n) for n in ("bills", "events", "weights", "parts")}
     members = [f"a_{i}" for i in range(len(attrs))]
     with store.reader() as con:
-        period = resolve_range(params, con)
+        period = resolve_covered_range(params, con)[0] if refuse_uncovered else resolve_range(params, con)
         bounds = [ts(period.start), ts(period.end)]
         b = Binder(f"spendscope_attr_{uuid.uuid4().hex[:8]}")
         keyed = usage_keyed(b, event_models(con))

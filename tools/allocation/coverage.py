@@ -11,7 +11,7 @@ from spendscope.data.sql import ident
 from spendscope.data.store import Store
 from spendscope.tools.allocation.common import key_kind, money_column, ts, value_text
 from spendscope.tools.allocation.rules import UNALLOCATED
-from spendscope.tools.costs.breakdown import TimeRange, resolve_range, summed_rows
+from spendscope.tools.costs.breakdown import TimeRange, resolve_covered_range, summed_rows
 from spendscope.tools.costs.dimensions import dimension_sql, query_source, tag_keys
 from spendscope.tools.registry import operation
 
@@ -73,7 +73,7 @@ def allocation_coverage(store: Store, params: CoverageInput | None = None) -> Co
             or sorted(source.virtual_tags)
             or [k.lower() for k in tag_keys(con)]
         )
-        period = resolve_range(params, con)
+        period, _ = resolve_covered_range(params, con)
         keys = list(dict.fromkeys(keys))
         rows: list[CoverageRow] = []
         items: list[UnallocatedItem] = []

@@ -33,7 +33,7 @@ from spendscope.tools.allocation.compile import (
 )
 from spendscope.tools.allocation.rules import PROPORTIONAL_BASES, TELEMETRY_METRICS, UNALLOCATED
 from spendscope.tools.allocation.versions import active_chain, compiled_chain, compiled_source, event_models
-from spendscope.tools.costs.breakdown import TimeRange, resolve_range, summed_relation
+from spendscope.tools.costs.breakdown import TimeRange, resolve_covered_range, summed_relation
 from spendscope.tools.costs.dimensions import Source, dimension_sql, expression_reads
 from spendscope.tools.registry import operation
 
@@ -318,7 +318,7 @@ def shared_costs(store: Store, params: SharedCostsInput) -> SharedCostsResult:
     what each value received; with per-value direct, shared and total cost and the conservation check."""
     column = money_column(params.measure)
     with store.reader() as con:
-        period = resolve_range(params, con)
+        period, _ = resolve_covered_range(params, con)
         a = run_allocation(con, params.key, period.start, period.end, column)
         try:
             pools = []

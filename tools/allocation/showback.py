@@ -19,7 +19,8 @@ from spendscope.tools import money_text
 from spendscope.tools.allocation.common import money_column
 from spendscope.tools.allocation.owners import Owner, load_owners
 from spendscope.tools.allocation.shared import daily_conservation, run_allocation
-from spendscope.tools.periods import add_months, month_period, parse_period
+from spendscope.tools.costs.breakdown import check_coverage
+from spendscope.tools.periods import Period, add_months, month_period, parse_period
 from spendscope.tools.registry import operation
 
 CENT = Decimal("0.01")
@@ -86,6 +87,7 @@ def showback(store: Store, params: ShowbackInput) -> ShowbackResult:
     start, end, label = _month(params.month, params.as_of)
     prev_start = add_months(start, -1)
     with store.reader() as con:
+        check_coverage(con, Period(start=start, end=end, label=label), argument="month")
         a = run_allocation(
             con, params.by, prev_start, end, column, extra_columns=("ProviderName", "ServiceName", "x_Model")
         )

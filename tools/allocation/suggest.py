@@ -43,7 +43,7 @@ from spendscope.tools.allocation.versions import (
     store_rules,
     with_effective_from,
 )
-from spendscope.tools.costs.breakdown import TimeRange, resolve_range
+from spendscope.tools.costs.breakdown import TimeRange, resolve_covered_range
 from spendscope.tools.costs.dimensions import Source, query_source, tag_keys
 from spendscope.tools.money_text import money
 from spendscope.tools.registry import operation
@@ -404,7 +404,7 @@ def _score(
 def compute_suggestions(con: duckdb.DuckDBPyConnection, params: SuggestInput) -> SuggestionList:
     column = money_column(params.measure)
     source = query_source(con)
-    period = resolve_range(params, con)
+    period, _ = resolve_covered_range(params, con)
     provider_keys = tag_keys(con)
     columns = cost_columns(con)
     versions = load_versions(con)

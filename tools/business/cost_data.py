@@ -170,6 +170,7 @@ def attribution(store: Store, start: dt.date, end: dt.date, by: tuple[str, ...])
     result = attribute_costs(
         store,
         AttributionInput(start=start, end=end - dt.timedelta(days=1), by=list(by), measure="cost", top=1),
+        refuse_uncovered=False,
     )
     with _CACHE_LOCK:
         _CACHE[key] = result

@@ -10,12 +10,14 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
+from spendscope.data.errors import InvalidPeriod
 from spendscope.data.store import Store
 from spendscope.data.value_summary import has_summary, summary_values
 from spendscope.tools.costs.breakdown import (
     CostQueryInput,
     Filter,
     TimeRange,
+    check_coverage,
     filter_sql,
     resolve_range,
     run_cost_query,
@@ -295,6 +297,13 @@ def run_compare(con: duckdb.DuckDBPyConnection, p: CompareInput) -> CompareResul
     column, token_type = measure_sql(p.measure)
     source = query_source(con)
     a, b = _period(p.base, p.as_of, con), _period(p.current, p.as_of, con)
+    if (a.start, a.end) == (b.start, b.end):
+        raise InvalidPeriod(
+            f"base and current are both {a.label}: a change of 0 says nothing; compare two different periods",
+            argument="base",
+        )
+    # a side with no cost data at all would read as $0 and the change as everything: refused, never guessed
+    coverage = check_coverage(con, a, argument="base") + check_coverage(con, b, argument="current")
     dims = [dimension_sql(d, con, source) for d in p.group_by]
     filters = list(p.filters)
     if token_type:
@@ -344,7 +353,7 @@ def run_compare(con: duckdb.DuckDBPyConnection, p: CompareInput) -> CompareResul
     if not dims:
         out = out or [CompareRow(group={}, base=0.0, current=0.0, change=0.0, change_pct=None)]
     total_pct = rows[0][k + 7] if rows else None
-    assumptions = []
+    assumptions = list(dict.fromkeys(coverage))
     if column == "EffectiveCost":
         assumptions.append("cost = effective cost (amortised, after discounts), in the billing currency")
     return CompareResult(

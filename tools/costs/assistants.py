@@ -103,6 +103,11 @@ class AssistantCostsResult(BaseModel):
     assumptions: list[str] = Field(default_factory=list)
 
 
+def _within(filters: list[Filter]) -> str:
+    """The filters as people write them, e.g. `team=search`."""
+    return ", ".join(f.text() for f in filters)
+
+
 def _ratio(num: Decimal | float | None, den: Decimal | float | int | None) -> float | None:
     if num is None or not den:
         return None
@@ -211,7 +216,11 @@ def run_assistant_costs(con: duckdb.DuckDBPyConnection, p: AssistantCostsInput) 
                 cost_per_pull_request=_ratio(cost, agg["prs"]),  # type: ignore[arg-type]
             )
         )
-    if not rows:
+    if (
+        not rows and p.filters
+    ):  # a scoped caller's filters too: the reason is the rows asked for, not the store
+        notes.append(f"no coding-assistant spend in this period within {_within(p.filters)}")
+    elif not rows:
         notes.append(
             "no coding-assistant spend in this period (sync claude-code, cursor or github-copilot first)"
         )
@@ -346,7 +355,9 @@ def run_seats(con: duckdb.DuckDBPyConnection, p: SeatsInput) -> SeatsResult:
         f"idle: no activity in the {p.idle_days} days to {as_of} (a seat assigned less than {p.idle_days} days ago "
         "and never used is not idle yet); activity is the vendor's last activity time or a recorded active day"
     ]
-    if not rows:
+    if not rows and p.filters:
+        notes.append(f"no coding-assistant seat within {_within(p.filters)}")
+    elif not rows:
         notes.append("no seat roster in the store (sync cursor or github-copilot, or import a seat report)")
     return SeatsResult(
         as_of=as_of,

@@ -162,6 +162,14 @@ def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str
     return []
 
 
+def resolve_covered_range(params: TimeRange, con: duckdb.DuckDBPyConnection) -> tuple[Period, list[str]]:
+    """`resolve_range`, with a period the caller named refused when it holds no cost data (`check_coverage`:
+    never $0 for months the store has no bill for) and noted when only partly covered. No period: all data."""
+    period = resolve_range(params, con)
+    named = bool(params.period or params.start or params.end)
+    return period, (check_coverage(con, period) if named else [])
+
+
 def filter_clause(f: Filter, expr: str, *, inline: bool = False) -> tuple[str, list[str]]:
     """The WHERE clause (and its bound parameters) of one filter over the SQL expression `expr` (`inline`:
     values written into the SQL as quoted literals; no parameters then)."""

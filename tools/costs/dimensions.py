@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+from pydantic import BaseModel
 from spendscope.data.errors import UnknownDimension
 from spendscope.data.sql import day as day_sql
 from spendscope.data.sql import ident, json_text, month, week
@@ -107,6 +108,17 @@ def tag_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def check_named_dimensions(
+    con: duckdb.DuckDBPyConnection, params: BaseModel, fields: tuple[str, ...], source: Source | None = None
+) -> None:
+    """A dimension or tag key the caller named in one of `fields` (a `team_tag`, a `feature_tag`) must be one the
+    store has: UnknownDimension naming it and what is accepted. Left at its default, a missing one is the
+    operation's to note (a store without a `team` tag still gets its GPU or savings answer)."""
+    for field in fields:
+        if field in params.model_fields_set and getattr(params, field, None):
+            dimension_sql(str(getattr(params, field)), con, source)
+
+
 def measure_sql(measure: str) -> tuple[str, str | None]:
     """(column, implied token type filter) for a measure name."""
     key = measure.strip().lower()
@@ -166,8 +178,13 @@ def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | No
     for k in keys:
         if k.lower() == low:
             return _expression(json_text("Tags", k), "Tags")
+    import difflib
+
+    names = [*BUILTIN_DIMENSIONS, *TIME_GRAINS, *src.virtual_tags, *keys]
+    close = difflib.get_close_matches(low, list(dict.fromkeys(n.lower() for n in names)), n=3, cutoff=0.6)
     raise UnknownDimension(
-        f"unknown dimension {name!r}; accepted: {', '.join(sorted([*BUILTIN_DIMENSIONS, *TIME_GRAINS]))}, "
+        f"unknown dimension {name!r}{'; closest: ' + ', '.join(close) if close else ''}; accepted: "
+        f"{', '.join(sorted([*BUILTIN_DIMENSIONS, *TIME_GRAINS]))}, "
         f"virtual tags ({', '.join(sorted(src.virtual_tags)) or 'none defined'}), provider tag keys "
         f"({', '.join(keys) or 'none'}) or tag:<key>",
         argument="dimension",

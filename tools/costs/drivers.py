@@ -179,10 +179,18 @@ def run_drivers(con: duckdb.DuckDBPyConnection, p: DriversInput) -> DriversResul
     source = query_source(con)
     current = _current_period(con, p)
     previous = _compare_period(p, current)
+    if (previous.start, previous.end) == (current.start, current.end):
+        raise InvalidPeriod(
+            f"the comparison period is {current.label} itself: a change of 0 says nothing; compare with another "
+            "period (default: the one before)",
+            argument="compare_period",
+        )
     notes = check_coverage(con, current)
     try:
         notes += check_coverage(con, previous, argument="compare period")
     except InvalidPeriod as exc:
+        if p.compare_period or p.compare_start or p.compare_end:
+            raise  # the caller named it: a change from $0 the store never saw would be a wrong figure
         notes.append(f"{exc.message}: everything in {current.label} counts as new")
     names = [d.strip() for d in p.dimensions if d.strip()] or _default_dimensions(con, source)
     if len(names) > MAX_DIMENSIONS:

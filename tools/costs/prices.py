@@ -170,7 +170,33 @@ def _unknown_model(model: str, store: Store) -> UnknownValue:
     )
 
 
+def _check_provider(store: Store, provider: str | None, catalog: PriceCatalog) -> None:
+    """A provider the caller names must be one spendscope knows (its provider ids, the price file's, the store's
+    telemetry): UnknownValue with the closest, where `Anthropik` listed gpt-4o's default prices under a provider
+    that does not exist."""
+    if not provider:
+        return
+    from spendscope.data.naming import PROVIDER_NAMES
+    from spendscope.tools.names import closest_or_error  # names imports the cost queries
+
+    known = set(PROVIDER_NAMES.values()) | {e.provider for e in catalog.file.entries if e.provider}
+    known |= {prov for prov, _, _ in _models_in_use(store, []) if prov}
+    known = {k for k in (provider_name(k) for k in known) if k}
+    if provider_name(provider) not in known:
+        closest_or_error("provider", provider, sorted(known), " in the price catalog", argument="provider")
+
+
+def _priced(catalog: PriceCatalog, model: str, provider: str | None, days: list[dt.date]) -> bool:
+    """Whether the catalog or the price file holds a price of its own for `model` on any of `days`."""
+    for day in days:
+        price = catalog.price(model, provider, on=day, tier=STANDARD)
+        if price is not None and not price.fallback:
+            return True
+    return False
+
+
 def show_prices(store: Store, p: ShowPricesInput, catalog: PriceCatalog) -> PriceSheet:
+    _check_provider(store, p.provider, catalog)
     model = canonical_model(p.model) or p.model.strip().lower()
     day = p.on or dt.datetime.now(dt.UTC).date()
     providers: list[str | None] = [provider_name(p.provider)] if p.provider else []
@@ -302,7 +328,11 @@ def _band_rates(price: TierPrice | None) -> dict[str, Rates]:
 
 
 def diff_prices(store: Store, p: DiffPricesInput, catalog: PriceCatalog) -> PriceDiff:
+    _check_provider(store, p.provider, catalog)
     pairs = _pairs(store, p)
+    days = [p.from_date, p.to_date]
+    if p.model and not any(_priced(catalog, model, prov, days) for prov, model, _ in pairs):
+        raise _unknown_model(p.model, store)  # "no price differs" would be said of a model with no price
     changes: list[PriceChange] = []
     for prov, model, tiers in pairs:
         cuts = [d for d in catalog.boundaries(model, prov) if p.from_date < d <= p.to_date]

@@ -182,6 +182,23 @@ def resolve_sources(text: str, known: list[str], labels: dict[str, str] | None =
     return hits
 
 
+def resolve_model(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """The canonical id of a model the bill or the telemetry holds; UnknownValue with the closest ones for a model
+    neither holds (its billed, estimated and drift totals would all read $0)."""
+    from spendscope.tools.names import closest_or_error  # names imports the cost queries this module is among
+
+    wanted = normalize_model(text) or text.strip().lower()
+    rows = con.execute(
+        "SELECT DISTINCT lower(x_Model) FROM costs WHERE x_Model IS NOT NULL "
+        "UNION SELECT DISTINCT lower(model) FROM usage_events WHERE model IS NOT NULL"
+    ).fetchall()
+    known = sorted({normalize_model(r[0]) or r[0] for r in rows})
+    if wanted in known:
+        return wanted
+    found = closest_or_error("model", text, known, "", argument="model")
+    return normalize_model(found) or found
+
+
 def model_map_cte(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> tuple[str, list]:
     """`model_map(raw, canon)`: each telemetry model name in [start, end) and its canonical id (as the bill has
     it). Names are few, so they are normalised in Python once each and bound as VALUES."""
@@ -336,7 +353,7 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
         scope_params += keys
     if p.model:
         scope.append("model = ?")
-        scope_params.append(normalize_model(p.model) or p.model.strip().lower())
+        scope_params.append(resolve_model(con, p.model))
     where_scope = ("WHERE " + " AND ".join(scope)) if scope else ""
 
     sql = f"""

@@ -282,7 +282,11 @@ def _telemetry_basis(store: Store, p: UnitCostsInput, period: Period) -> UnitCos
 
     attr = p.by.strip().lower()
     last = period.end - dt.timedelta(days=1)
-    att = attribute_costs(store, AttributionInput(start=period.start, end=last, by=[attr], measure="cost"))
+    att = attribute_costs(
+        store,
+        AttributionInput(start=period.start, end=last, by=[attr], measure="cost"),
+        refuse_uncovered=False,
+    )
     with store.reader() as con:
         ok = _inferences(con, attr, period)
     model_cost = att.attributed + att.unmatched_cost

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import duckdb
 import numpy as np
 from pydantic import BaseModel, Field, create_model
-from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
+from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound, UnknownDimension
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
 from spendscope.tools.costs.breakdown import Filter, filter_clause, filter_sql, within
@@ -561,6 +561,57 @@ class AnomalyList(BaseModel):
     total: int = Field(description="matching anomalies before the limit")
 
 
+def _check_series_names(con: duckdb.DuckDBPyConnection, params: ListAnomaliesInput) -> None:
+    """The dimension and value a listing names must be ones the store knows (a stored anomaly's series, a cost
+    dimension's values, a telemetry column's), else an error with the closest: a misspelling would otherwise
+    read as "no anomalies". Values are looked up within `filters` (a scoped caller's included), so the
+    suggestions name nothing outside them."""
+    from spendscope.tools.names import closest_or_error  # names imports the cost queries
+
+    if not params.dimension:
+        return
+    dim = params.dimension.strip().lower()
+    where, args = ["dimension = ?"], [dim]
+    for f in params.filters:
+        clause, bound = filter_clause(f, "value")
+        where.append(f"(dimension = ? AND {clause})")
+        args += [f.dimension.strip().lower(), *bound]
+    known = {
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT value FROM anomalies WHERE {' AND '.join(where)} AND value IS NOT NULL", args
+        ).fetchall()
+    }
+    stored_dimension = bool(
+        con.execute("SELECT 1 FROM anomalies WHERE dimension = ? LIMIT 1", [dim]).fetchall()
+    )
+    source = query_source(con)
+    try:
+        expr = dimension_sql(dim, con, source)
+    except UnknownDimension:
+        if not stored_dimension and dim not in TELEMETRY_COLUMNS:
+            raise
+        expr = None
+    if not params.value or params.value.strip().lower() in {k.lower() for k in known}:
+        return
+    if expr is not None:
+        clauses, fparams = filter_sql(params.filters, con, source)
+        rows = con.execute(
+            f"SELECT DISTINCT CAST({expr} AS VARCHAR) AS v FROM {source.relation} "
+            f"WHERE v IS NOT NULL{''.join(f' AND {c}' for c in clauses)}",
+            fparams,
+        ).fetchall()
+        known |= {r[0] for r in rows}
+    if dim in TELEMETRY_COLUMNS and not params.filters:
+        column = TELEMETRY_COLUMNS[dim]
+        rows = con.execute(
+            f"SELECT DISTINCT {column} FROM usage_events WHERE {column} IS NOT NULL"
+        ).fetchall()
+        known |= {str(r[0]) for r in rows}
+    if params.value.strip().lower() not in {k.lower() for k in known}:
+        closest_or_error(dim, params.value, sorted(known), "", argument="value")
+
+
 @operation("list_anomalies", input_model=ListAnomaliesInput, output_model=AnomalyList)
 def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
     """Stored anomalies, newest first, filtered by status, series, date and severity."""
@@ -586,6 +637,7 @@ def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
         where.append(f"(dimension = ? AND {clause})")
         args += [f.dimension.strip().lower(), *bound]
     with store.reader() as con:
+        _check_series_names(con, params)
         total = con.execute(f"SELECT count(*) FROM anomalies WHERE {' AND '.join(where)}", args).fetchall()[
             0
         ][0]

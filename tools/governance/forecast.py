@@ -559,6 +559,11 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
             forecast=round(rest, 2),
             forecast_start=cutoff + dt.timedelta(days=first),
         )
+    elif params.period_start:  # asked for, and after the last forecast day: say so rather than a bare null
+        notes.append(
+            f"no period total: period_start {params.period_start} is after the last forecast day "
+            f"{cutoff + dt.timedelta(days=params.horizon - 1)} (raise horizon to reach it)"
+        )
     replaced = set(sf.replaced)
     tail = range(max(0, len(days) - 56), len(days))
     history = [

@@ -23,7 +23,7 @@ from spendscope.tools.costs.breakdown import (
     period_bounds,
     resolve_range,
 )
-from spendscope.tools.costs.dimensions import query_source
+from spendscope.tools.costs.dimensions import check_named_dimensions, query_source
 from spendscope.tools.registry import operation
 
 DEFAULT_IDLE_PCT = 10.0
@@ -107,6 +107,7 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
     notes = check_coverage(con, period)
     start, end = period_bounds(period)
     source = query_source(con)
+    check_named_dimensions(con, p, ("team_tag",), source)
     team = _team_expr(con, p.team_tag, source)
     if team.startswith("CAST(NULL"):
         notes.append(f"no {p.team_tag!r} tag in the store: team is empty")

@@ -41,7 +41,7 @@ from spendscope.tools.costs.breakdown import (
     resolve_range,
     summed_rows,
 )
-from spendscope.tools.costs.dimensions import dimension_sql, query_source
+from spendscope.tools.costs.dimensions import check_named_dimensions, dimension_sql, query_source
 from spendscope.tools.costs.reconcile import bill_source_sql, source_label
 from spendscope.tools.money_text import money
 from spendscope.tools.optimize.commitments import CommitmentsInput, run_commitments
@@ -603,6 +603,7 @@ def run_savings(
     notes = check_coverage(con, window)
     catalog = catalog or configured_catalog()  # the process's price file (negotiated rates) included
     source = filtered_source(p.filters, con, query_source(con))
+    check_named_dimensions(con, p, ("team_tag", "feature_tag"), source)
     factor = DAYS_PER_MONTH / window.days
     kinds = set(p.kinds or KINDS)
     feature = _dim(con, p.feature_tag, source)

@@ -62,6 +62,24 @@ def usage_period(con: duckdb.DuckDBPyConnection, p: TimeRange) -> Period:
     return Period(start=start, end=end, label=f"{start} to {last}")
 
 
+def check_usage_coverage(con: duckdb.DuckDBPyConnection, p: TimeRange, period: Period) -> None:
+    """Refuse a period the caller named that lies wholly outside the telemetry (its totals would read as $0 and
+    nothing ranked), naming the days the telemetry covers. A store without telemetry keeps its empty answer."""
+    if not (p.period or p.start or p.end):
+        return
+    first, last = con.execute(
+        "SELECT CAST(min(ts) AS DATE), CAST(max(ts) AS DATE) FROM usage_events"
+    ).fetchall()[0]
+    final = period.end - dt.timedelta(days=1)
+    if last is not None and (period.start > last or final < first):
+        raise InvalidPeriod(
+            f"period {period.label} ({period.start} to {final}) holds no telemetry (usage_events); "
+            f"it covers {first} to {last}",
+            argument="period",
+            value=period.label,
+        )
+
+
 # ------------------------------------------------------------------------------------------ new commits
 
 
@@ -204,6 +222,7 @@ def list_new_commits(store: Store, params: NewCommitsInput) -> NewCommitsResult:
     ...), each with the scope's requests, cost per request and tokens per request before and after it appeared."""
     with store.reader() as con:
         period = usage_period(con, params)
+        check_usage_coverage(con, params, period)
         commits = commits_first_seen(
             con,
             params.filters,
@@ -350,7 +369,9 @@ def top_usage(store: Store, params: TopUsageInput) -> TopUsageResult:
     """The features and customers (or teams, models, code paths) that carry a telemetry scope's estimated cost in
     a period, each against the same weekdays before (default: the last 14 days of telemetry)."""
     with store.reader() as con:
-        return run_top_usage(con, params)
+        period = usage_period(con, params)
+        check_usage_coverage(con, params, period)
+        return run_top_usage(con, params, period)
 
 
 # ------------------------------------------------------------------------------------------------ budgets
