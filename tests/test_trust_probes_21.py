@@ -63,10 +63,6 @@ def refused(out: Out, *names: str) -> None:
         assert name.lower() in out.text.lower(), (name, out.text)
 
 
-def xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 @pytest.fixture(scope="module")
 def gov(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo store with a budget for team=search, one for provider=OpenAI, and detected anomalies."""
