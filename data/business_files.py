@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from spendscope.data.date_order import DateOrder, slash_order
 from spendscope.data.import_common import ROW, Source, detect_format, load_text, unreadable
 from spendscope.data.importing import reject, sha256_file
 from spendscope.data.sql import ident, parse_timestamp_iso_first
@@ -60,12 +61,12 @@ def _key(k: str) -> str:
     return "'$.\"" + k.replace("'", "''").replace('"', '\\"') + "\"'"
 
 
-def period_sql(src: Source, header: str) -> tuple[str, str, str, str]:
+def period_sql(src: Source, header: str, day_first: bool = False) -> tuple[str, str, str, str]:
     """SQL over `raw_numbered` for (period_start, period_end, grain, bad) of the period column `header`.
 
     `2026-10` is the month, `2026-W42` the ISO week (from its Monday), `2026-10-14` the day; a column named
     `month` (or `week`) holding dates reads each as the month (or week) starting that day, which must be the 1st (or
-    a Monday)."""
+    a Monday). Slash dates are read in the file's order (`day_first`: `period_order`)."""
     v = f"trim({ident(header)})"
     named = header.strip().lower()
     is_month = f"regexp_full_match({v}, '\\d{{4}}-\\d{{1,2}}')"
@@ -77,7 +78,7 @@ def period_sql(src: Source, header: str) -> tuple[str, str, str, str]:
         f"TRY(CAST(date_trunc('week', make_date({wk_year}, 1, 4)) + to_days(({wk_num} - 1) * 7) AS DATE))"
     )
     week_ok = f"({wk_num} BETWEEN 1 AND 53 AND isoyear({week_start}) = {wk_year})"
-    day = f"CAST({parse_timestamp_iso_first(ident(header))} AS DATE)"
+    day = f"CAST({parse_timestamp_iso_first(ident(header), day_first)} AS DATE)"
     if named in ("month", "week"):
         grain_of_date = f"'{named}'"
         date_ok = f"day({day}) = 1" if named == "month" else f"isodow({day}) = 1"
@@ -94,6 +95,23 @@ def period_sql(src: Source, header: str) -> tuple[str, str, str, str]:
         f"WHEN 'week' THEN {start} + 7 ELSE {start} + 1 END)"
     )
     return start, end, grain, bad
+
+
+def period_order(con: duckdb.DuckDBPyConnection, src: Source, header: str) -> DateOrder:
+    """The order of the period column's slash dates (data.date_order); in a column named month (or week) the
+    reading under which more of them fall on the 1st (or a Monday) decides when every date reads either way."""
+    named = header.strip().lower()
+    on_boundary = {"month": "day(d) = 1", "week": "isodow(d) = 1"}.get(named)
+
+    def consistent(day_first: bool) -> int:
+        parsed = f"CAST({parse_timestamp_iso_first('v', day_first)} AS DATE)"
+        return con.execute(
+            f"SELECT count(*) FROM (SELECT {parsed} AS d FROM (SELECT DISTINCT {ident(header)} AS v "
+            f"FROM raw_numbered)) WHERE {on_boundary}"
+        ).fetchall()[0][0]
+
+    values = f"SELECT DISTINCT {ident(header)} AS v FROM raw_numbered"
+    return slash_order(con, src.path, values, consistent if on_boundary else None)
 
 
 def period_expected(header: str) -> str:

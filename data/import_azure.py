@@ -231,7 +231,6 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         progress("validating", 0.25)
     numbers = [COST, ("Quantity",), ("EffectivePrice",), ("UnitPrice",), ("PayGPrice",)]
     dates = [DATE, ("BillingPeriodStartDate",), ("BillingPeriodEndDate",)]
-    checks = value_checks(src, numbers=numbers, dates=dates, required_date=DATE)  # to name a bad value
     # numbers parsed once in the staging query; dates once per distinct text (`parse_dates_once`, below)
     parsed, flag = parse_once(src, numbers=numbers, dates=[], required_date=DATE)
 
@@ -266,7 +265,11 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         "azure_rows",
         f"SELECT *, {flag} AS x_Bad FROM (SELECT *, {', '.join(f'{e} AS {a}' for a, e in parsed.items())} FROM raw)",
     )
-    dated = parse_dates_once(con, src, "azure_rows", dates, "azure_dates")
+    dated = parse_dates_once(con, src, "azure_rows", dates, "azure_dates", period=tuple(dates))  # type: ignore[arg-type]
+    # to name a bad value, slash dates in the file's order
+    checks = value_checks(
+        src, numbers=numbers, dates=dates, required_date=DATE, day_first=dated.order.day_first
+    )
     if dated.bad:
         reject_first_bad(con, src, checks)
     # the distinct meter and tag combinations (and whether any line looks amortised), from the rows read; each
@@ -384,7 +387,8 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
     reject_flagged(con, src, checks, staged="azure_rows")
     con.execute("DROP VIEW raw_numbered")
     con.execute("DROP VIEW raw")
-    warnings = row_warning(
+    warnings = [dated.order.warning] if dated.order.warning else []
+    warnings += row_warning(
         con,
         "x_PeriodFallback",
         "{n} rows have an empty billingPeriodStartDate (as MCA exports can); their billing period was taken "

@@ -19,6 +19,7 @@ import duckdb
 from spendscope.data.cost_writer import StagedFile
 from spendscope.data.csv_files import csv_error, is_gzip, open_csv, read_header
 from spendscope.data.csv_parts import NUMBER, Parts, numbered_exactly, plan_parts
+from spendscope.data.date_order import DateOrder, slash_order
 from spendscope.data.errors import ImportRejected
 from spendscope.data.import_focus import _clean_duckdb_error, _is_parquet
 from spendscope.data.importing import ImportResult, Progress, import_delivery, reject
@@ -216,9 +217,11 @@ def value_checks(
     numbers: list[tuple[str, ...]],
     dates: list[tuple[str, ...]],
     required_date: tuple[str, ...],
+    day_first: bool = False,
 ) -> list[Check]:
-    """Checks that every present number and date column parses and that `required_date` is never empty.
-    Each entry lists the spellings of one column; messages use the file's own header."""
+    """Checks that every present number and date column parses (slash dates in the file's order, `day_first`:
+    data.date_order) and that `required_date` is never empty. Each entry lists the spellings of one column;
+    messages use the file's own header."""
     checks = []
     for names in numbers:
         header = src.has(*names)
@@ -229,8 +232,9 @@ def value_checks(
         header = src.has(*names)
         if header:
             col = ident(header)
-            bad = f"{col} IS NOT NULL AND {parse_timestamp_iso_first(col)} IS NULL"
-            checks.append(Check(header, "a date (ISO 8601, or M/D/YYYY)", bad))
+            bad = f"{col} IS NOT NULL AND {parse_timestamp_iso_first(col, day_first)} IS NULL"
+            order = "D/M/YYYY" if day_first else "M/D/YYYY"
+            checks.append(Check(header, f"a date (ISO 8601, or {order})", bad))
     header = src.has(*required_date)
     if header:
         checks.append(Check(header, "a date (the column is mandatory)", f"{ident(header)} IS NULL"))
@@ -272,20 +276,44 @@ class DateLookup:
     joins: list[str]  # LEFT JOIN clauses, over the staging query's alias `raw`
     values: dict[str, str]  # first spelling of the column -> SQL for its timestamp
     bad: bool  # some text is not a date: `reject_first_bad` names the first one
+    order: DateOrder = field(default_factory=DateOrder)  # the file's slash-date order
 
 
 def parse_dates_once(
-    con: duckdb.DuckDBPyConnection, src: Source, rows: str, dates: list[tuple[str, ...]], table: str
+    con: duckdb.DuckDBPyConnection,
+    src: Source,
+    rows: str,
+    dates: list[tuple[str, ...]],
+    table: str,
+    period: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> DateLookup:
-    """Parse the distinct texts of the present date columns of `rows` (a table with the file's text columns)."""
+    """Parse the distinct texts of the present date columns of `rows` (a table with the file's text columns),
+    slash dates in the file's order (data.date_order); `period` (the charge date's, the billing period start's
+    and end's spellings, the end inclusive) is the tie-breaker when every slash date reads either way."""
     present = [(names[0], src.has(*names)) for names in dates if src.has(*names)]
     lookup = DateLookup(table, [], {}, False)
     if not present:
         return lookup
     texts = "[" + ", ".join(ident(h) for _, h in present) + "]"
     con.execute(
-        f"CREATE OR REPLACE TABLE {table} AS SELECT v, {parse_timestamp_iso_first('v')} AS t "
-        f"FROM (SELECT DISTINCT unnest({texts}) AS v FROM {rows}) WHERE v IS NOT NULL"
+        f"CREATE OR REPLACE TABLE {table} AS SELECT v FROM (SELECT DISTINCT unnest({texts}) AS v FROM {rows}) "
+        "WHERE v IS NOT NULL"
+    )
+    headers = [src.has(*names) for names in period] if period else []
+
+    def consistent(day_first: bool) -> int:
+        """Distinct charge dates and periods with the date inside a period that starts on the 1st of a month."""
+        cols = [ident(h) for h in headers]  # type: ignore[arg-type]
+        day, start, end = (parse_timestamp_iso_first(c, day_first) for c in cols)
+        return con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(cols)} FROM {rows}) "
+            f"WHERE {start} <= {day} AND {day} <= {end} AND day({start}) = 1"
+        ).fetchall()[0][0]
+
+    lookup.order = slash_order(con, src.path, f"SELECT v FROM {table}", consistent if all(headers) else None)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {table} AS SELECT v, {parse_timestamp_iso_first('v', lookup.order.day_first)} AS t "
+        f"FROM {table}"
     )
     for i, (first, header) in enumerate(present):
         alias = f"_d{i}"

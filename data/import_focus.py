@@ -27,6 +27,7 @@ import duckdb
 from spendscope.data.cost_writer import EXTENSION_COLUMNS, StagedFile
 from spendscope.data.csv_files import CsvHeader, csv_error, is_gzip, read_header
 from spendscope.data.csv_parts import NUMBER, Parts, numbered_exactly, plan_parts
+from spendscope.data.date_order import DateOrder, slash_order
 from spendscope.data.errors import ImportRejected
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.focus import (
@@ -325,9 +326,35 @@ def _null_costs(con: duckdb.DuckDBPyConnection, rows: str) -> list[str]:
     return [f"{nulls} rows have an empty BilledCost or EffectiveCost (kept as NULL)"] if nulls else []
 
 
+def _date_order(con: duckdb.DuckDBPyConnection, plan: _Plan, relation: str) -> DateOrder:
+    """The order of the file's slash dates (data.date_order), the billing period as the tie-breaker; a reading
+    the values alone do not show is added to the import's warnings."""
+    dates = [ident(h) for h in plan.headers if plan.kind(h) == "timestamp"]
+    if not dates:
+        return DateOrder()
+    col = {plan.mapping[h]: ident(h) for h in plan.headers}
+    period = [col.get(n) for n in ("ChargePeriodStart", "BillingPeriodStart", "BillingPeriodEnd")]
+
+    def consistent(day_first: bool) -> int:
+        """Distinct charge periods lying inside a billing period that starts on the 1st of a month."""
+        cols = [*period, col.get("ChargePeriodEnd") or period[0]]
+        charge, start, end, last = (parse_timestamp_iso_first(c, day_first) for c in cols)  # type: ignore[arg-type]
+        return con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(cols)} FROM {relation}) "  # type: ignore[arg-type]
+            f"WHERE {start} <= {charge} AND {charge} <= {last} AND {last} <= {end} AND day({start}) = 1"
+        ).fetchall()[0][0]
+
+    values = f"SELECT unnest([{', '.join(dates)}]) AS v FROM {relation}"
+    order = slash_order(con, plan.path, values, consistent if all(period) else None)
+    if order.warning:
+        plan.warnings.append(order.warning)
+    return order
+
+
 def _liberal(con: duckdb.DuckDBPyConnection, plan: _Plan) -> StagedFile:
     """Every field as text, numbers and dates parsed by spendscope's own rules (view `staged_liberal`)."""
     relation = plan.source(False)
+    order = _date_order(con, plan, relation)
     checks: list[
         tuple[str, str, str, str]
     ] = []  # (source header, target, what a value must be, bad condition)
@@ -335,12 +362,12 @@ def _liberal(con: duckdb.DuckDBPyConnection, plan: _Plan) -> StagedFile:
     for h in plan.headers:
         col, k, target = ident(h), plan.kind(h), plan.mapping[h]
         if k in ("decimal", "timestamp"):
-            parse = parse_decimal(col) if k == "decimal" else parse_timestamp_iso_first(col)
+            parse = parse_decimal(col) if k == "decimal" else parse_timestamp_iso_first(col, order.day_first)
             alias = ident("_parsed_" + target)
             parsed.append(f"{parse} AS {alias}")
             values[h] = alias
             flags.append(f"({col} IS NOT NULL AND {alias} IS NULL)")
-            expected = "a number" if k == "decimal" else "a date (ISO 8601 or M/D/YY)"
+            expected = "a number" if k == "decimal" else f"a date (ISO 8601 or {order.spelled})"
             checks.append((h, target, expected, f"({col} IS NOT NULL AND {parse} IS NULL)"))
             if target == "ChargePeriodStart":
                 checks.append((h, target, "a date (the column is mandatory)", f"({col} IS NULL)"))

@@ -24,6 +24,7 @@ from spendscope.data.business_files import (
     content_hash,
     load,
     period_expected,
+    period_order,
     period_sql,
     record_import,
     reject_first,
@@ -99,8 +100,11 @@ def normalise_metric(expr: str) -> str:
     return f"trim(regexp_replace(lower(trim({expr})), '[^a-z0-9]+', '_', 'g'), '_')"
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, path: Path, source: str, first: bool) -> int:
-    """Read one file into table `staged` (created by the first file); returns its rows. Rejects a bad value."""
+def _stage_file(
+    con: duckdb.DuckDBPyConnection, path: Path, source: str, first: bool, warnings: list[str]
+) -> int:
+    """Read one file into table `staged` (created by the first file); returns its rows. Rejects a bad value;
+    adds to `warnings` how its slash dates were read when its values alone do not show it."""
     src = load(con, path)
     cols = {k: src.has(*names) for k, names in COLUMNS.items()}
     missing = [k for k in ("period", "metric", "value") if cols[k] is None]
@@ -115,7 +119,10 @@ def _stage_file(con: duckdb.DuckDBPyConnection, path: Path, source: str, first: 
     used = {c for c in cols.values() if c}
     tag_cols = [c for c in src.columns if c not in used and c.lower() != "tags"]
     tags_col = src.has("tags")
-    start, end, grain, bad_period = period_sql(src, cols["period"])  # type: ignore[arg-type]
+    order = period_order(con, src, cols["period"])  # type: ignore[arg-type]
+    if order.warning:
+        warnings.append(f"{path.name}: {order.warning}")
+    start, end, grain, bad_period = period_sql(src, cols["period"], order.day_first)  # type: ignore[arg-type]
 
     def text(key: str) -> str:
         c = cols[key]
@@ -248,14 +255,15 @@ def import_metrics(
     digest = content_hash(files)
     store.ensure_schema()
     with staging_connection() as con:
-        rows_read = 0
+        rows_read, warnings = 0, []
         for i, p in enumerate(files):
             if progress:
                 progress(f"reading {p.name}", 0.1 + 0.5 * i / len(files))
-            rows_read += _stage_file(con, p, source, first=i == 0)
+            rows_read += _stage_file(con, p, source, first=i == 0, warnings=warnings)
         result = MetricsImportResult(
             import_id=None, source_file=shown, file_hash=digest, status="empty", rows_read=rows_read
         )
+        result.warnings += warnings
         if rows_read == 0:
             result.warnings.append("the files have a header but no data rows; nothing was imported")
             return result

@@ -23,15 +23,17 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def parse_timestamp(expr: str) -> str:
+def parse_timestamp(expr: str, day_first: bool = False) -> str:
     """Text -> TIMESTAMPTZ (UTC). Accepts ISO 8601 with or without `T`/`Z`/offset/fraction, plain dates,
-    and US `M/D/YY` or `M/D/YYYY` dates (with optional time). Unparseable -> NULL (checked by the caller)."""
+    and slash dates `M/D/YY` or `M/D/YYYY` (with optional time), or `D/M/...` with `day_first` (a file's order:
+    data.date_order). Unparseable -> NULL (checked by the caller)."""
     v = f"trim({expr})"
+    md = "%d/%m" if day_first else "%m/%d"
     parsed = (
         f"CASE WHEN regexp_matches({v}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{2}}(\\D|$)') "
-        f"THEN CAST(try_strptime({v}, ['%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M', '%m/%d/%y']) AS TIMESTAMPTZ) "
+        f"THEN CAST(try_strptime({v}, ['{md}/%y %H:%M:%S', '{md}/%y %H:%M', '{md}/%y']) AS TIMESTAMPTZ) "
         f"WHEN regexp_matches({v}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}') "
-        f"THEN CAST(try_strptime({v}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) AS TIMESTAMPTZ) "
+        f"THEN CAST(try_strptime({v}, ['{md}/%Y %H:%M:%S', '{md}/%Y %H:%M', '{md}/%Y']) AS TIMESTAMPTZ) "
         # an hour past 23 (seen in the FOCUS spec's own examples) rolls over into the next day
         f"WHEN regexp_matches({v}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}[T ](2[4-9]|[34]\\d):[0-5]\\d:[0-5]\\dZ?$') "
         f"THEN CAST(TRY_CAST(substr({v}, 1, 10) AS DATE) AS TIMESTAMPTZ) + to_hours(CAST(substr({v}, 12, 2) AS INT)) "
@@ -177,7 +179,7 @@ def read_json_lines(path: str) -> str:
     return f"read_ndjson_objects({literal(path)})"
 
 
-def parse_timestamp_iso_first(expr: str) -> str:
+def parse_timestamp_iso_first(expr: str, day_first: bool = False) -> str:
     """`parse_timestamp` with a fast path for ISO 8601 text (what cloud exports write): a plain cast where the text
     is `YYYY-MM-DD...` with a year from 1971 to 2199 (compared as text: no offset can move such a time out of
     1970-2200, the plausible years), the full parser for everything else, and for a cast that fails. Same results.
@@ -194,17 +196,17 @@ def parse_timestamp_iso_first(expr: str) -> str:
     DuckDB does not share the common cast of either test, so a time that passes is cast twice; still cheaper."""
     cast = f"TRY_CAST({expr} AS TIMESTAMPTZ)"
     plain = f"{expr} >= '1971' AND {expr} < '2200' AND {expr} LIKE '____-__-%'"
-    return f"(CASE WHEN {plain} AND {cast} IS NOT NULL THEN {cast} ELSE {_iso_first_trimmed(expr)} END)"
+    return f"(CASE WHEN {plain} AND {cast} IS NOT NULL THEN {cast} ELSE {_iso_first_trimmed(expr, day_first)} END)"
 
 
-def _iso_first_trimmed(expr: str) -> str:
+def _iso_first_trimmed(expr: str, day_first: bool = False) -> str:
     """The trimmed text's ISO fast path, then the full parser (see `parse_timestamp_iso_first`)."""
     v = f"trim({expr})"
     iso = (
         f"substr({v}, 5, 1) = '-' AND substr({v}, 8, 1) = '-' AND substr({v}, 1, 4) BETWEEN '1971' AND '2199'"
     )
     cast = f"TRY_CAST({v} AS TIMESTAMPTZ)"
-    return f"(CASE WHEN {iso} AND {cast} IS NOT NULL THEN {cast} ELSE {parse_timestamp(expr)} END)"
+    return f"(CASE WHEN {iso} AND {cast} IS NOT NULL THEN {cast} ELSE {parse_timestamp(expr, day_first)} END)"
 
 
 def _entries_json(entries: str) -> str:
