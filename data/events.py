@@ -27,7 +27,7 @@ from spendscope.data.importing import (
 )
 from spendscope.data.price_rules import bedrock_geo_sql, geo_sql, tier_sql
 from spendscope.data.prices import PriceCatalog
-from spendscope.data.sql import ident, json_or_repair, literal, parse_timestamp_iso_first
+from spendscope.data.sql import epoch_timestamp, ident, json_or_repair, literal, parse_timestamp_iso_first
 from spendscope.data.store import Store
 
 EVENT_COLUMNS: dict[str, str] = {
@@ -71,6 +71,7 @@ _NUMBERS = frozenset(
 ) | {"DOUBLE", "FLOAT"}
 # the years `parse_timestamp_iso_first` takes as they are (constant bounds: an integer comparison)
 _PLAUSIBLE = "{0} >= TIMESTAMPTZ '1970-01-01' AND {0} < TIMESTAMPTZ '2201-01-01'"
+COUNT = "a count (a whole number, zero or more)"
 TOKEN_COLUMNS = (
     "input_tokens",
     "output_tokens",
@@ -79,6 +80,7 @@ TOKEN_COLUMNS = (
     "reasoning_tokens",
     "cache_write_1h_tokens",
 )
+COUNT_COLUMNS = (*TOKEN_COLUMNS, "requests")
 
 GPU_COLUMNS: dict[str, str] = {
     "instance_id": "VARCHAR",
@@ -193,6 +195,7 @@ def finish_event_import(
             "CREATE OR REPLACE TEMP TABLE events_unique AS SELECT * FROM events_final "
             "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1"
         )
+        warnings += _conflicting_ids(con, "events_final", cols)
         final = "events_unique"
         rows_read = con.execute("SELECT count(*) FROM events_unique").fetchall()[0][0]
     hints = None
@@ -324,6 +327,22 @@ def _record(
 EVENTS_KIND = "events"
 
 
+def _conflicting_ids(con: duckdb.DuckDBPyConnection, events: str, cols: list[str]) -> list[str]:
+    """A warning when an event id repeats with different values (not a resent batch: a source reusing ids), which
+    keeping the first of each drops."""
+    content = f"hash({', '.join(ident(c) for c in cols if c != 'event_id')})"
+    n, example = con.execute(
+        f"SELECT count(*), min(event_id) FROM (SELECT event_id FROM {events} GROUP BY event_id "
+        f"HAVING count(DISTINCT {content}) > 1)"
+    ).fetchall()[0]
+    if not n:
+        return []
+    return [
+        f"{n} event ids appear more than once with different values (e.g. {example!r}); the earliest event of "
+        "each id was kept: give each request its own event_id"
+    ]
+
+
 def import_events_file(
     store: Store, path: Path | str, *, catalog: PriceCatalog | None = None, progress: Progress | None = None
 ) -> ImportResult:
@@ -385,10 +404,14 @@ def import_events_file(
                 expr = parse_timestamp_iso_first(col)
                 if types[c] == "TIMESTAMP WITH TIME ZONE":  # the reader typed it: no round trip through text
                     expr = f"CASE WHEN {_PLAUSIBLE.format(ident(c))} THEN {ident(c)} ELSE {expr} END"
+                elif types[c] in _NUMBERS:  # epoch seconds, milliseconds, ... (what SDKs log)
+                    expr = epoch_timestamp(ident(c))
                 checks.append((c, "a time", f"{ident(c)} IS NOT NULL AND {expr} IS NULL"))
             elif types[c] in _NUMBERS and sql_type in _NUMBERS:  # a number read as one: cast it as it is
                 expr = f"TRY_CAST({ident(c)} AS {sql_type})"
                 checks.append((c, "a number", f"{ident(c)} IS NOT NULL AND {expr} IS NULL"))
+                if c in COUNT_COLUMNS and types[c] in ("DOUBLE", "FLOAT"):  # 10.5 tokens: not rounded away
+                    checks.append((c, COUNT, f"{ident(c)} <> floor({ident(c)})"))
             elif sql_type == "JSON":
                 if types[c].startswith(("STRUCT", "MAP", "JSON")):
                     expr = f"CAST(to_json({ident(c)}) AS JSON)"
@@ -399,6 +422,8 @@ def import_events_file(
             else:
                 expr = f"TRY_CAST(trim({col}) AS {sql_type})"
                 checks.append((c, "a number", f"{ident(c)} IS NOT NULL AND {expr} IS NULL"))
+            if c in COUNT_COLUMNS:  # a negative count is a broken source, never a refund
+                checks.append((c, COUNT, f"{expr} < 0"))
             selects.append(f"{expr} AS {ident(c)}")
         extra = [c for c in types if c not in EVENT_COLUMNS]
         if extra:  # unknown fields are kept as tags
@@ -420,7 +445,18 @@ def import_events_file(
                 f"WHERE {flag} ORDER BY ordinality LIMIT 1"
             ).fetchall()[0]
             field, expected, _ = checks[idx]
-            raise reject(path, f"row {bad}, field {field}: value is not {expected}", row=bad, column=field)
+            value = con.execute(
+                f"SELECT CAST({ident(field)} AS VARCHAR) FROM (SELECT *, ordinality FROM {source} WITH ORDINALITY) "
+                "WHERE ordinality = ?",
+                [bad],
+            ).fetchall()[0][0]
+            raise reject(
+                path,
+                f"row {bad}, field {field}: {'empty' if value is None else repr(value[:60])} is not {expected}",
+                row=bad,
+                column=field,
+                value=value,
+            )
         con.execute("DROP VIEW ev_raw")
         return finish_event_import(
             store,

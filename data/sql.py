@@ -45,6 +45,21 @@ def parse_timestamp(expr: str, day_first: bool = False) -> str:
     return f"(CASE WHEN year({parsed}) BETWEEN 1970 AND 2200 THEN {parsed} ELSE NULL END)"
 
 
+def epoch_timestamp(expr: str) -> str:
+    """A number of seconds, milliseconds, microseconds or nanoseconds since 1970 -> TIMESTAMPTZ, the unit told by
+    the magnitude: for times in 1971-2200 the four ranges do not overlap (seconds 3.2e7-7.3e9, milliseconds from
+    3.2e10, ...). Any other number -> NULL (checked by the caller)."""
+    x = f"CAST({expr} AS DOUBLE)"
+    units = [
+        ("3.1e7", "7.3e9", "1"),
+        ("3.1e10", "7.3e12", "1e3"),
+        ("3.1e13", "7.3e15", "1e6"),
+        ("3.1e16", "7.3e18", "1e9"),
+    ]
+    whens = " ".join(f"WHEN {x} BETWEEN {lo} AND {hi} THEN to_timestamp({x} / {d})" for lo, hi, d in units)
+    return f"(CASE {whens} END)"
+
+
 def parse_decimal(expr: str, sql_type: str = MONEY) -> str:
     """Text -> DECIMAL; NULL when not a number (checked by the caller). The value of `TRY_CAST(trim(text))`: the
     text is cast as it is first, and trimmed only when that fails (`trim` builds a string for every value: 0.39

@@ -1,0 +1,81 @@
+"""`import events` refuses counts no request can have (negative or fractional tokens and requests) naming the row,
+field and value; reads epoch times in any of the four units SDKs log; and says when an event id repeats with
+different values (keeping the earliest drops the others)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from spendscope.data.errors import ImportRejected
+from spendscope.data.events import import_events_file
+from spendscope.data.store import Store
+
+EVENT = {"event_id": "e1", "ts": "2026-10-01T10:00:00Z", "provider": "openai", "model": "gpt-4o"}
+EVENT |= {"input_tokens": 1000, "output_tokens": 200, "team": "search"}
+
+
+def _write(tmp_path: Path, events: list[dict], name: str = "events.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    return path
+
+
+def _stored(store: Store, column: str) -> list:
+    with store.reader() as con:
+        return [r[0] for r in con.execute(f"SELECT {column} FROM usage_events ORDER BY event_id").fetchall()]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("input_tokens", -5), ("output_tokens", 10.5), ("requests", -1), ("cached_input_tokens", "-3")],
+)
+def test_impossible_counts_are_refused_naming_row_field_and_value(
+    store: Store, tmp_path: Path, field: str, value: object
+) -> None:
+    events = [EVENT, {**EVENT, "event_id": "e2", field: value}]
+    with pytest.raises(ImportRejected) as info:
+        import_events_file(store, _write(tmp_path, events))
+    assert f"row 2, field {field}: '{value}' is not a count (a whole number, zero or more)" in str(info.value)
+    assert _stored(store, "event_id") == []
+
+
+def test_a_whole_number_written_as_a_float_is_a_count(store: Store, tmp_path: Path) -> None:
+    import_events_file(store, _write(tmp_path, [{**EVENT, "input_tokens": 1000.0, "output_tokens": 0.5 * 4}]))
+    assert _stored(store, "input_tokens") == [1000]
+
+
+def test_an_unparseable_time_is_named_with_its_value(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ImportRejected, match=r"row 1, field ts: 'next tuesday' is not a time"):
+        import_events_file(store, _write(tmp_path, [{**EVENT, "ts": "next tuesday"}]))
+
+
+@pytest.mark.parametrize("scale", [1, 1_000, 1_000_000, 1_000_000_000])
+def test_epoch_times_in_seconds_to_nanoseconds(store: Store, tmp_path: Path, scale: int) -> None:
+    seconds = int(dt.datetime(2026, 10, 1, 10, 0, 0, tzinfo=dt.UTC).timestamp())
+    import_events_file(store, _write(tmp_path, [{**EVENT, "ts": seconds * scale}]))
+    (ts,) = _stored(store, "ts")
+    assert ts.astimezone(dt.UTC) == dt.datetime(2026, 10, 1, 10, 0, 0, tzinfo=dt.UTC)
+
+
+def test_a_number_that_is_no_plausible_epoch_is_refused(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ImportRejected, match=r"field ts: '12345' is not a time"):
+        import_events_file(store, _write(tmp_path, [{**EVENT, "ts": 12345}]))
+
+
+def test_an_id_repeated_with_other_values_is_reported(store: Store, tmp_path: Path) -> None:
+    events = [EVENT, {**EVENT, "input_tokens": 5}, {**EVENT, "event_id": "e2"}]
+    result = import_events_file(store, _write(tmp_path, events))
+    assert result.rows_inserted == 2
+    assert any(
+        "1 event ids appear more than once with different values (e.g. 'e1')" in w for w in result.warnings
+    )
+
+
+def test_a_resent_batch_is_not_a_conflict(store: Store, tmp_path: Path) -> None:
+    events = [EVENT, {**EVENT, "event_id": "e2"}, EVENT]
+    result = import_events_file(store, _write(tmp_path, events))
+    assert result.rows_inserted == 2
+    assert not any("more than once" in w for w in result.warnings)
