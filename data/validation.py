@@ -21,10 +21,19 @@ _ISO_4217_TEXT = """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD 
 ISO_4217 = frozenset(_ISO_4217_TEXT.split())
 
 _PERIOD_BAD = "ChargePeriodEnd < ChargePeriodStart"
+# Tags text that was no JSON object (`team=search`) is kept whole as {"x_raw": text} (data.sql.repair_json)
+_TAGS_RAW = """starts_with(CAST(Tags AS VARCHAR), '{"x_raw":')"""
+_PER_ROW = {_PERIOD_BAD: "n_period", _TAGS_RAW: "n_tags"}  # rules counted row by row in the grouped scan
 # (what, SQL true for a bad row, column shown as examples); the value rules read only ChargeCategory and
 # BillingCurrency (check_rows evaluates them on the distinct values)
 _RULES = (
     ("ChargePeriodEnd before ChargePeriodStart", _PERIOD_BAD, "ChargePeriodStart"),
+    (
+        "Tags that are not a JSON object, kept whole under the key x_raw (a tag:<key> breakdown finds nothing in "
+        "them; FOCUS Tags are a JSON object)",
+        _TAGS_RAW,
+        "Tags->>'x_raw'",
+    ),
     (
         f"ChargeCategory outside FOCUS's values ({', '.join(CHARGE_CATEGORIES)})",
         "ChargeCategory IS NOT NULL AND ChargeCategory NOT IN ("
@@ -51,14 +60,14 @@ def check_rows(con: duckdb.DuckDBPyConnection, relation: str, *, strict: bool, w
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _check_groups AS
             SELECT ChargeCategory, BillingCurrency, count(*) AS n,
-                   count(*) FILTER (WHERE {_PERIOD_BAD}) AS n_period
+                   {", ".join(f"count(*) FILTER (WHERE {bad}) AS {alias}" for bad, alias in _PER_ROW.items())}
             FROM {relation} GROUP BY ALL"""
     )
     found = []
     try:
         for what, bad, column in _RULES:
-            per_row = bad == _PERIOD_BAD
-            count = "sum(n_period)" if per_row else f"sum(n) FILTER (WHERE {bad})"
+            per_row = bad in _PER_ROW
+            count = f"sum({_PER_ROW[bad]})" if per_row else f"sum(n) FILTER (WHERE {bad})"
             n = con.execute(f"SELECT coalesce({count}, 0) FROM _check_groups").fetchall()[0][0]
             if not n:
                 continue

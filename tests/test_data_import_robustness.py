@@ -159,6 +159,24 @@ def test_strict_refuses_loose_values_and_writes_nothing(store: Store, tmp_path: 
     assert _count(store) == 0
 
 
+def test_tags_that_are_not_json_are_kept_and_counted_in_a_warning(store: Store, tmp_path: Path) -> None:
+    lines = [HEADER + ",Tags", _line(1) + ',"{""team"":""search""}"', _line(2) + ",team=ads;env=prod"]
+    result = import_delivery(store, "focus", [_file(tmp_path, "\n".join(lines) + "\n")])
+    (note,) = [w for w in result.warnings if "Tags" in w]
+    assert note.startswith("1 rows with Tags that are not a JSON object, kept whole under the key x_raw")
+    assert "'team=ads;env=prod'" in note
+    with store.reader() as con:
+        kept = con.execute("SELECT Tags->>'x_raw' FROM costs WHERE Tags->>'team' IS NULL").fetchall()
+    assert kept == [("team=ads;env=prod",)]
+    with pytest.raises(ImportRejected, match="Tags that are not a JSON object"):
+        import_delivery(
+            store,
+            "focus",
+            [_file(tmp_path, "\n".join(lines[:2] + [_line(3) + ",a=b"]) + "\n", name="g.csv")],
+            strict=True,
+        )
+
+
 def test_a_header_only_file_says_so_and_prints_no_cost(store: Store, tmp_path: Path) -> None:
     path = _file(tmp_path, HEADER + "\n", name="empty.csv")
     result = import_delivery(store, "focus", [path])
