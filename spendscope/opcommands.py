@@ -145,7 +145,9 @@ def _help(name: str, info: FieldInfo, opt: Opt, default: Any = None) -> str:
     text = opt.help or (info.description or name.replace("_", " "))
     text = text[:1].upper() + text[1:]
     required = " (required)" if info.is_required() and not opt.argument else ""
-    return text.rstrip(".") + _default_text(info, default) + required + "."
+    body = text if text.endswith("...") else text.rstrip(".")  # a list that ends in "..." keeps its ellipsis
+    whole = body + _default_text(info, default) + required
+    return whole if whole.endswith("...") else whole + "."
 
 
 def _metavar(info: FieldInfo) -> str | None:

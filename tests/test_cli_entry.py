@@ -119,3 +119,22 @@ def test_the_command_list_loads_no_operation_module() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_option_help_never_cuts_a_list_short() -> None:
+    """A description ending in '...' keeps its ellipsis (it was stripped to 'gpu_hours,  (default cost)')."""
+    import click
+    import typer.main
+
+    def helps(command, path=()):  # noqa: ANN001, ANN202 - click's command tree (groups load their commands lazily)
+        for param in command.get_params(click.Context(command)):
+            if getattr(param, "help", None):
+                yield " ".join(path), param.name, param.help
+        if hasattr(command, "list_commands"):  # a group (typer's click need not be the click imported here)
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                yield from helps(command.get_command(ctx, name), (*path, name))
+
+    found = list(helps(typer.main.get_command(app)))
+    assert any(h[:2] == ("costs", "measure") for h in found)
+    assert [h for h in found if ",  " in h[2] or ", (" in h[2] or h[2].endswith(",.")] == []
