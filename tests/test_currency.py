@@ -207,6 +207,18 @@ def test_a_store_in_two_currencies_shows_no_sign_and_says_they_are_added_unconve
     assert "mixes currencies (EUR, USD)" in asked and not ANY_SIGN.search(asked)
 
 
+def test_a_mixed_total_names_what_each_currency_added(mixed: Store, tmp_path: Path) -> None:
+    with mixed.reader() as con:
+        parts = con.execute(
+            "SELECT BillingCurrency, sum(EffectiveCost) FROM costs GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    out = " ".join(_cli(mixed, tmp_path, "costs", "--json").split())
+    split = ", ".join(f"{code} {float(v):,.2f}" for code, v in parts)
+    assert f"amounts are added without conversion: {split}" in out
+    aws = " ".join(_cli(mixed, tmp_path, "costs", "--filter", "provider=AWS", "--json").split())
+    assert "the bill mixes currencies (EUR, USD); every amount here is in USD" in aws
+
+
 def test_yen_totals_have_no_decimals(master: Path, tmp_path: Path) -> None:
     store = _in(master, tmp_path / "jpy", "JPY")
     out = _cli(store, tmp_path, "costs")

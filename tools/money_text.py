@@ -24,7 +24,7 @@ import functools
 import inspect
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -136,12 +136,20 @@ def currency_sign() -> str:
     return SIGNS.get(code, f"{code} " if code else "")
 
 
-def mixed_note() -> str:
-    """The note for a total over rows in several currencies ("" when the bill is in one)."""
+def mixed_note(parts: Sequence[tuple[str | None, Any]] | None = None) -> str:
+    """The note for a total over rows in several currencies ("" when the bill is in one). With `parts` (the
+    total's amount per currency), it names them: every amount in one currency, or what each currency added."""
     codes = currency_codes()
     if len(codes) < 2:
         return ""
-    return f"the bill mixes currencies ({', '.join(codes)}); amounts are added without conversion"
+    note = f"the bill mixes currencies ({', '.join(codes)})"
+    present = [((c or "no currency").upper(), v) for c, v in parts or () if v]
+    if parts is not None and len(present) == 1:
+        return f"{note}; every amount here is in {present[0][0]}"
+    if parts is not None and present:
+        split = ", ".join(f"{code} {_written(v, '', code, False, None)}" for code, v in present)
+        return f"{note}; amounts are added without conversion: {split}"
+    return f"{note}; amounts are added without conversion"
 
 
 def money(value: Any, *, signed: bool = False, digits: int | None = None) -> str:

@@ -396,6 +396,15 @@ def rows_repeat(con: duckdb.DuckDBPyConnection, exprs: Sequence[str]) -> bool:
     return n > 0 and distinct * 4 <= n
 
 
+def _currency_split(
+    con: duckdb.DuckDBPyConnection, column: str, relation: str, where: str, params: list
+) -> list[tuple[str | None, Decimal]]:
+    """The query's total per billing currency (asked only of a store that mixes currencies)."""
+    return con.execute(
+        f"SELECT BillingCurrency, SUM({column}) FROM {relation} WHERE {where} GROUP BY 1 ORDER BY 1", params
+    ).fetchall()
+
+
 def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQueryResult:
     """cost_query on an open connection (used by other tools that already hold one)."""
     column, token_type = measure_sql(p.measure)
@@ -413,6 +422,7 @@ def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQue
     group_cols = ", ".join(f"d{i}" for i in range(len(dims)))
     order_tiebreak = (", " + group_cols) if dims else ""
     relation, where_sql = source.relation, " AND ".join(where)
+    base = (relation, where_sql, list(params))  # the rows before any push-down (for the currency split)
     pushed = push_down(con, source, dims, filters, column, period)
     if pushed is not None:
         relation, where_sql, params = pushed
@@ -462,7 +472,7 @@ def run_cost_query(con: duckdb.DuckDBPyConnection, p: CostQueryInput) -> CostQue
     if column == "EffectiveCost":
         assumptions.append("cost = effective cost (amortised, after discounts), in the billing currency")
     if column in MONEY_COLUMNS and mixed_note():
-        assumptions.append(mixed_note())
+        assumptions.append(mixed_note(_currency_split(con, column, *base)))
     return CostQueryResult(
         measure=p.measure,
         measure_column=column,
