@@ -10,6 +10,7 @@ the OS cache, then take the best of REPEAT runs. Prints each figure and the rati
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import sys
 import tempfile
@@ -91,7 +92,18 @@ def raw(path: Path, sql: str, params: list) -> Callable[[], list]:
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "rows",
+        type=int,
+        nargs="?",
+        default=10_000_000,
+        help="rows of the generated store (default %(default)s)",
+    )
+    args = parser.parse_args()
+    rows = args.rows
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.duckdb"
         store = Store(path)

@@ -9,6 +9,7 @@ whole command under 15 s on 2 cores.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import statistics
@@ -75,7 +76,14 @@ def time_phases(folder: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "runs", type=int, nargs="?", default=3, help="runs of the whole command (default %(default)s)"
+    )
+    args = parser.parse_args()
+    runs = args.runs
     with tempfile.TemporaryDirectory() as tmp:
         times = time_command(runs, Path(tmp))
         print(

@@ -8,6 +8,7 @@ Prints events/s for each and the ratio import/bare.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -55,8 +56,26 @@ def generate(path: Path, events: int) -> None:
 
 
 def main() -> None:
-    events = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    recorded = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "events",
+        type=int,
+        nargs="?",
+        default=1_000_000,
+        help="events in the generated file (default %(default)s)",
+    )
+    parser.add_argument(
+        "recorded",
+        type=int,
+        nargs="?",
+        default=100_000,
+        help="events sent through the recorder (default %(default)s)",
+    )
+    args = parser.parse_args()
+    events = args.events
+    recorded = args.recorded
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.jsonl"
         t = time.perf_counter()

@@ -10,6 +10,7 @@ Prints each timing, the rows/s of the import and the ratios to the baselines.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import tempfile
@@ -53,7 +54,18 @@ def timed(fn, runs: int = 3) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "rows",
+        type=int,
+        nargs="?",
+        default=1_000_000,
+        help="rows of the generated metrics file (default %(default)s)",
+    )
+    args = parser.parse_args()
+    rows = args.rows
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         csv = folder / "metrics.csv"

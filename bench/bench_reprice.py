@@ -8,6 +8,7 @@ Prints seconds for each step and the ratio to the import.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import sys
 import tempfile
@@ -26,7 +27,18 @@ from spendscope.data.store import Store  # noqa: E402
 
 
 def main() -> None:
-    events = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "events",
+        type=int,
+        nargs="?",
+        default=1_000_000,
+        help="events in the generated store (default %(default)s)",
+    )
+    args = parser.parse_args()
+    events = args.events
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / "events.jsonl"
