@@ -47,6 +47,7 @@ from spendscope.tools.governance.anomaly_detection import (
 )
 from spendscope.tools.governance.calendar import build_calendar, default_country
 from spendscope.tools.governance.charges import charge_incidents
+from spendscope.tools.governance.newest_day import incomplete_newest_day
 from spendscope.tools.governance.root_cause import HISTORY_DAYS, drill_dims, root_cause, root_causes
 from spendscope.tools.governance.scan_rows import scan_events, scan_source
 from spendscope.tools.periods import data_end
@@ -258,6 +259,9 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         if last is None:
             raise InvalidPeriod("the store holds no cost data yet; import some first")
         through = last if params.as_of is None else min(last, params.as_of - dt.timedelta(days=1))
+        held_back = incomplete_newest_day(con, last) if through == last else None
+        if held_back:  # a day still accruing reads as a drop in every series (tools.governance.newest_day)
+            through = last - dt.timedelta(days=1)
         first_day = con.execute("SELECT CAST(min(ChargePeriodStart) AS DATE) FROM costs").fetchall()[0][0]
         if through < first_day:
             raise InvalidPeriod(
@@ -417,6 +421,11 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
     anomalies = [a for a, _ in found]
     group_events(anomalies)
     notes = [f"holidays: {cal.name}" if len(keys) else "no series to scan"]
+    if held_back:
+        notes.append(
+            f"{held_back}; left out of the scan until a newer day arrives (a day quiet for every series, such as "
+            "a holiday, looks the same and is judged then)"
+        )
     if explained:
         notes.append(
             f"{explained} unusual-looking series-days in the window were explained by the calendar (public "

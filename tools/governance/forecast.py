@@ -30,6 +30,7 @@ from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
 from spendscope.tools.governance.anomaly_model import score_days
 from spendscope.tools.governance.calendar import build_calendar
 from spendscope.tools.governance.forecast_models import SEASON, SeriesForecast, fit_forecast
+from spendscope.tools.governance.newest_day import incomplete_newest_day
 from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
@@ -489,6 +490,14 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
             raise InvalidPeriod("the store holds no cost data yet; import some first")
         cutoff = last + dt.timedelta(days=1)
         notes: list[str] = []
+        held_back = None
+        if params.as_of is None or params.as_of > last:
+            held_back = incomplete_newest_day(con, last)
+        if held_back:  # forecast as a whole day, its partial amount not counted (tools.governance.newest_day)
+            notes.append(
+                f"{held_back}; forecast as a whole day, its amount so far not counted as month-to-date"
+            )
+            last, cutoff = last - dt.timedelta(days=1), last
         if params.as_of is not None:
             if params.as_of > cutoff:
                 notes.append(f"data ends {last}; the forecast starts on {cutoff}, not {params.as_of}")

@@ -1,0 +1,95 @@
+"""Whether the newest day in the store is complete, so detection and forecasts do not read a day still accruing as
+a collapse.
+
+Exports and usage APIs deliver the current day while it runs (a month-to-date export taken at 14:00, a CUR
+refreshed three times a day, provider costs settling for a day or two). Read as a whole day, such a day is a drop
+in every series at once: a partial day taken at 08:00 raised a "high" anomaly on every provider, service, model and
+team of the demo store (-66% each), and pulled the forecast's landing down 8%. The newest day is held back when:
+
+* its rows are hourly (most of them shorter than a day) and stop before midnight while the day before runs to
+  midnight: certainly incomplete;
+* or every large series (a service with at least `LARGE_SHARE` of the usual total; at least `MIN_SERIES` of them)
+  is down by about the same fraction against the median of the same weekday in the four weeks before, the total by
+  at least `MIN_DROP`: what a day cut short looks like. A real event moves some series, not all alike. A day quiet
+  for everything (an unknown holiday) looks the same: it is judged a day later, once a newer day arrives, which is
+  the price of not alerting on every export taken mid-day.
+
+Held back means: anomaly detection ends its window the day before; the forecast starts on that day (forecast as a
+whole day, its partial amount not counted as month-to-date); the result says so in a note. A caller that gives an
+`as_of` at or before the newest day is not affected (it asks about complete days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from typing import Any
+
+MIN_DROP = 0.20  # the newest day's total at most 80% of the same weekday's usual
+SPREAD = 0.20  # a large series counts as moving with the total when its ratio is within this of the total's
+UNIFORM_SHARE = 0.80  # of the large series' usual cost moving with the total
+LARGE_SHARE = 0.05  # of the usual total, for a series to count
+MIN_SERIES = 3
+HOURLY_SHARE = 0.90  # of a day's rows shorter than a day, for the day to be read as hourly
+
+
+def incomplete_newest_day(con: Any, last: dt.date) -> str | None:
+    """Why `last` (the newest day with cost data) looks incomplete, or None (the caller says what it did)."""
+    return _hourly_stop(con, last) or _uniform_drop(con, last)
+
+
+def _ts(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
+def _hourly_stop(con: Any, last: dt.date) -> str | None:
+    rows = con.execute(
+        "SELECT CAST(ChargePeriodStart AS DATE) AS d, max(ChargePeriodEnd), count(*), "
+        "count(*) FILTER (WHERE ChargePeriodEnd < ChargePeriodStart + INTERVAL 1 DAY) "
+        "FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1",
+        [_ts(last - dt.timedelta(days=1)), _ts(last + dt.timedelta(days=1))],
+    ).fetchall()
+    days = {r[0]: r[1:] for r in rows}
+    if last not in days or last - dt.timedelta(days=1) not in days:
+        return None
+    end, n, short = days[last]
+    before_end = days[last - dt.timedelta(days=1)][0]
+    if n == 0 or short < HOURLY_SHARE * n or end is None or before_end is None:
+        return None
+    end_utc = end.astimezone(dt.UTC) if end.tzinfo else end.replace(tzinfo=dt.UTC)
+    before_utc = before_end.astimezone(dt.UTC) if before_end.tzinfo else before_end.replace(tzinfo=dt.UTC)
+    if end_utc > _ts(last) + dt.timedelta(hours=23) or before_utc < _ts(last):
+        return None
+    return f"{last} looks incomplete: its hourly rows end at {end_utc:%H:%M} UTC (the day before runs to midnight)"
+
+
+def _uniform_drop(con: Any, last: dt.date) -> str | None:
+    weeks = [last - dt.timedelta(days=7 * k) for k in range(1, 5)]
+    rows = con.execute(
+        "SELECT coalesce(ServiceName, ProviderName, '') AS s, CAST(ChargePeriodStart AS DATE) AS d, "
+        "sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? "
+        "AND ChargePeriodEnd <= ChargePeriodStart + INTERVAL 1 DAY GROUP BY 1, 2",
+        [_ts(weeks[-1]), _ts(last + dt.timedelta(days=1))],
+    ).fetchall()
+    days = {d for _, d, _ in rows}
+    earlier = [w for w in weeks if w in days]
+    if len(earlier) < 2 or last not in days:
+        return None
+    value = {(s, d): float(v or 0) for s, d, v in rows}
+    series = {s for s, _, _ in rows}
+    usual = {s: statistics.median(value.get((s, w), 0.0) for w in earlier) for s in series}
+    now = {s: value.get((s, last), 0.0) for s in series}
+    total_usual = sum(usual.values())
+    if total_usual <= 0:
+        return None
+    ratio = sum(now.values()) / total_usual
+    large = [s for s in series if usual[s] >= LARGE_SHARE * total_usual]
+    if ratio > 1 - MIN_DROP or len(large) < MIN_SERIES:
+        return None
+    moving = sum(usual[s] for s in large if abs(now[s] / usual[s] - ratio) <= SPREAD)
+    if moving < UNIFORM_SHARE * sum(usual[s] for s in large):
+        return None
+    return (
+        f"{last} looks incomplete: every large service is about {100 * (1 - ratio):.0f}% below the same weekday's "
+        "usual, as in an export taken during the day"
+    )
