@@ -63,31 +63,50 @@ def _hourly_stop(con: Any, last: dt.date) -> str | None:
     return f"{last} looks incomplete: its hourly rows end at {end_utc:%H:%M} UTC (the day before runs to midnight)"
 
 
+def _per_day(con: Any, days: list[dt.date], key: str) -> list[tuple[str, dt.date, Any]]:
+    """(key, day, cost) of each day's usage-like rows (none longer than a day), one range per day written as
+    literals (dates this module computes): DuckDB then reads only the row groups of those days, where a four-week
+    range, or the same ranges as parameters, read every row group (0.5-0.7 s against ~0.05 s at 10M rows)."""
+
+    def one_day(d: dt.date) -> str:
+        lo, hi = _ts(d).isoformat(), _ts(d + dt.timedelta(days=1)).isoformat()
+        return (
+            f"SELECT {key} AS s, DATE '{d}' AS d, sum(EffectiveCost) FROM costs "
+            f"WHERE ChargePeriodStart >= TIMESTAMPTZ '{lo}' AND ChargePeriodStart < TIMESTAMPTZ '{hi}' "
+            "AND ChargePeriodEnd <= ChargePeriodStart + INTERVAL 1 DAY GROUP BY 1"
+        )
+
+    return con.execute(" UNION ALL ".join(one_day(d) for d in days)).fetchall()
+
+
+def _usual(rows: list[tuple[str, dt.date, Any]], last: dt.date, earlier: list[dt.date]) -> dict[str, tuple]:
+    """Per key: (the median of the earlier days, the newest day)."""
+    value = {(s, d): float(v or 0) for s, d, v in rows}
+    keys = {s for s, _, _ in rows}
+    return {
+        s: (statistics.median(value.get((s, w), 0.0) for w in earlier), value.get((s, last), 0.0))
+        for s in keys
+    }
+
+
 def _uniform_drop(con: Any, last: dt.date) -> str | None:
     weeks = [last - dt.timedelta(days=7 * k) for k in range(1, 5)]
-    rows = con.execute(
-        "SELECT coalesce(ServiceName, ProviderName, '') AS s, CAST(ChargePeriodStart AS DATE) AS d, "
-        "sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? "
-        "AND ChargePeriodEnd <= ChargePeriodStart + INTERVAL 1 DAY GROUP BY 1, 2",
-        [_ts(weeks[-1]), _ts(last + dt.timedelta(days=1))],
-    ).fetchall()
-    days = {d for _, d, _ in rows}
+    totals = _per_day(con, [last, *weeks], "''")  # the total first: most newest days are not down at all
+    days = {d for _, d, v in totals if v is not None}
     earlier = [w for w in weeks if w in days]
     if len(earlier) < 2 or last not in days:
         return None
-    value = {(s, d): float(v or 0) for s, d, v in rows}
-    series = {s for s, _, _ in rows}
-    usual = {s: statistics.median(value.get((s, w), 0.0) for w in earlier) for s in series}
-    now = {s: value.get((s, last), 0.0) for s in series}
-    total_usual = sum(usual.values())
-    if total_usual <= 0:
+    ((usual_total, now_total),) = _usual(totals, last, earlier).values()
+    if usual_total <= 0 or now_total / usual_total > 1 - MIN_DROP:
         return None
-    ratio = sum(now.values()) / total_usual
-    large = [s for s in series if usual[s] >= LARGE_SHARE * total_usual]
-    if ratio > 1 - MIN_DROP or len(large) < MIN_SERIES:
+    ratio = now_total / usual_total
+    per = _usual(_per_day(con, [last, *earlier], "coalesce(ServiceName, ProviderName, '')"), last, earlier)
+    total_usual = sum(u for u, _ in per.values())
+    large = {s: (u, n) for s, (u, n) in per.items() if u >= LARGE_SHARE * total_usual}
+    if len(large) < MIN_SERIES:
         return None
-    moving = sum(usual[s] for s in large if abs(now[s] / usual[s] - ratio) <= SPREAD)
-    if moving < UNIFORM_SHARE * sum(usual[s] for s in large):
+    moving = sum(u for u, n in large.values() if abs(n / u - ratio) <= SPREAD)
+    if moving < UNIFORM_SHARE * sum(u for u, _ in large.values()):
         return None
     return (
         f"{last} looks incomplete: every large service is about {100 * (1 - ratio):.0f}% below the same weekday's "
