@@ -97,3 +97,27 @@ def test_hourly_rows_that_stop_before_midnight_mark_the_day_incomplete() -> None
         [(h, h + dt.timedelta(hours=1)) for h in (day + dt.timedelta(hours=h) for h in range(34, 48))],
     )
     assert incomplete_newest_day(con, dt.date(2026, 10, 31)) is None
+
+
+def test_a_budget_counts_a_day_cut_short_as_spent_but_projects_it_whole(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    from spendscope.tools.governance.budgets import BudgetInput, BudgetStatusInput, budget_status, set_budget
+
+    def status(store: Store):  # noqa: ANN202
+        set_budget(store, BudgetInput(name="All AI", amount=Decimal(200_000)))
+        return budget_status(store, BudgetStatusInput(name="all ai", as_of=AFTER)).budgets[0]
+
+    whole, cut = (
+        status(_copy(demo_store, tmp_path / "a", 1.0)),
+        status(_copy(demo_store, tmp_path / "b", 0.35)),
+    )
+    with duckdb.connect(str(tmp_path / "b" / "demo.duckdb")) as con:
+        month = con.execute(
+            f"SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '{LAST.replace(day=1)}'"
+        ).fetchall()[0][0]
+    assert cut.spent == pytest.approx(float(month), rel=1e-9)  # the day's amount so far is money spent
+    assert cut.projected == pytest.approx(whole.projected, rel=0.03)
+    assert any("forecasts it as a whole day" in n for n in cut.notes)

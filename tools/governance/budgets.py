@@ -24,6 +24,7 @@ from spendscope.tools.charts import bar_chart, chart_builder
 from spendscope.tools.costs.breakdown import Filter, filter_sql, within
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.forecast import check_scope_values, data_end, forecast_scope, scope_label
+from spendscope.tools.governance.newest_day import incomplete_newest_day
 from spendscope.tools.money_text import money
 from spendscope.tools.periods import add_months
 from spendscope.tools.registry import operation
@@ -373,6 +374,19 @@ def _money(x: float) -> str:
     return money(x, digits=2)
 
 
+def _spent_on(
+    con: duckdb.DuckDBPyConnection, source: Any, column: str, filters: list[Filter], day: dt.date
+) -> float:
+    """The scope's amount on one day."""
+    clauses, params = filter_sql(filters, con, source)
+    where = " AND ".join(["ChargePeriodStart >= ?", "ChargePeriodStart < ?", *clauses])
+    row = con.execute(
+        f"SELECT coalesce(SUM({column}), 0) FROM {source.relation} WHERE {where}",
+        [_ts(day), _ts(day + dt.timedelta(days=1)), *params],
+    ).fetchall()
+    return float(row[0][0])
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection,
     b: Budget,
@@ -386,6 +400,12 @@ def evaluate(
     start, end, label = budget_period(b, period_day or as_of)
     last = data_end(con)
     cutoff = as_of if last is None else min(as_of, last + dt.timedelta(days=1))
+    # a newest day still accruing counts as spent as it stands, but is forecast whole (tools.governance.newest_day)
+    held = (
+        incomplete_newest_day(con, last)
+        if last is not None and cutoff == last + dt.timedelta(days=1)
+        else None
+    )
     counted_end = min(max(cutoff, start), end)
     column, token_type = measure_sql(b.measure)
     source = query_source(con)
@@ -422,20 +442,25 @@ def evaluate(
     exhaustion = crossed.get(100.0)
     if remaining_days > 0:
         try:
+            base, first = spent_f, cutoff  # what the projection adds to, and its first forecast day
+            if held and last is not None and start <= last:
+                base -= _spent_on(con, source, column, filters, last)
+                first = last
+                notes.append(f"{held}; the projection forecasts it as a whole day")
             sf = forecast_scope(
-                con, scope, b.measure, cutoff, (end - cutoff).days, level=level, run_backtest=False
+                con, scope, b.measure, first, (end - first).days, level=level, run_backtest=False
             )
             fc = sf.forecast
-            skip = (counted_end - cutoff).days  # forecast days before the period starts
+            skip = max((start - first).days, 0)  # forecast days before the period starts
             rest = float(fc.mean[skip:].sum())
             lo, hi = fc.total_quantiles(level, skip)
-            projected, lower, upper = spent_f + rest, spent_f + lo, spent_f + hi
-            probability = float(np.mean(spent_f + fc.total_samples(skip) > float(amount)) * 100)
+            projected, lower, upper = base + rest, base + lo, base + hi
+            probability = float(np.mean(base + fc.total_samples(skip) > float(amount)) * 100)
             model = fc.model
             if exhaustion is None:
-                cum = spent_f + np.cumsum(fc.mean[skip:])
+                cum = base + np.cumsum(fc.mean[skip:])
                 hit = np.nonzero(cum >= float(amount))[0]
-                exhaustion = counted_end + dt.timedelta(days=int(hit[0])) if len(hit) else None
+                exhaustion = first + dt.timedelta(days=skip + int(hit[0])) if len(hit) else None
         except InvalidPeriod:
             if burn is not None:
                 projected = lower = upper = burn * days_total
