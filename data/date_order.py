@@ -3,7 +3,8 @@
 Exports write ISO 8601 and Azure writes M/D/YYYY, but a file re-saved by a spreadsheet in a day-first locale
 writes D/M/YYYY, and a day-first date whose day is at most 12 is also a valid month-first date of another month:
 read month first, `01/10/2026` (1 October) became 10 January, a figure in the wrong month without any error. So a
-file's slash dates are read in one order, chosen from what its values show (docs/importers.md, "Dates"):
+file's slash dates are read in one order, chosen from what its values show (docs/importers.md, "Dates written with
+slashes"):
 
 * a first field above 12 (`13/10/2026`) can only be a day: the file is day first; a second field above 12 can only
   be a day: month first; both in one file is refused, naming one date of each order;
@@ -66,7 +67,7 @@ def slash_order(
     consistent: Callable[[bool], int] | None = None,
 ) -> DateOrder:
     """The order of the slash dates among `values_sql`'s texts (column `v`: every date column's values).
-    `consistent(day_first)` counts the rows whose dates agree with their billing period under a reading (the
+    `consistent(day_first)` counts the charge periods that agree with their billing period under a reading (the
     tie-breaker). ISO dates are not looked at."""
     count, day_first, month_first, ex_a, ex_b, example = con.execute(
         "SELECT count(*), bool_or(dm), bool_or(md), min(v) FILTER (WHERE dm), min(v) FILTER (WHERE md), "
@@ -87,14 +88,14 @@ def slash_order(
     if month_first or example is None:  # month first, or every date the same either way (01/01/2026)
         return DateOrder(False)
     if consistent is not None:
-        month_first, day_first = consistent(False), consistent(True)
-        if day_first > month_first:
+        fit_month_first, fit_day_first = consistent(False), consistent(True)
+        if fit_day_first > fit_month_first:
             return DateOrder(
                 True,
                 f"dates read day first (D/M/YYYY: {example.strip()!r} is {_reading(example, True)}); read month "
                 "first, fewer charges would fall inside their billing periods",
             )
-        if month_first > day_first:
+        if fit_month_first > fit_day_first:
             return DateOrder(False)
     return DateOrder(
         False,

@@ -233,8 +233,7 @@ def value_checks(
         if header:
             col = ident(header)
             bad = f"{col} IS NOT NULL AND {parse_timestamp_iso_first(col, day_first)} IS NULL"
-            order = "D/M/YYYY" if day_first else "M/D/YYYY"
-            checks.append(Check(header, f"a date (ISO 8601, or {order})", bad))
+            checks.append(Check(header, f"a date (ISO 8601, or {DateOrder(day_first).spelled})", bad))
     header = src.has(*required_date)
     if header:
         checks.append(Check(header, "a date (the column is mandatory)", f"{ident(header)} IS NULL"))
