@@ -13,7 +13,7 @@ slashes"):
   (`01/10/2026` to `01/11/2026` read day first is October; month first, January 10 to 11, holds no charge of
   February 10);
 * otherwise month first (Azure's order, and what spendscope read before), with a warning naming a date and how it
-  was read.
+  was read (none for an Azure export, whose format is month first).
 """
 
 from __future__ import annotations
@@ -65,10 +65,12 @@ def slash_order(
     path: Path | str,
     values_sql: str,
     consistent: Callable[[bool], int] | None = None,
+    month_first_is_the_format: bool = False,
 ) -> DateOrder:
     """The order of the slash dates among `values_sql`'s texts (column `v`: every date column's values).
     `consistent(day_first)` counts the charge periods that agree with their billing period under a reading (the
-    tie-breaker). ISO dates are not looked at."""
+    tie-breaker). ISO dates are not looked at. `month_first_is_the_format`: the file's format writes M/D/YYYY
+    (Azure's exports), so dates that read either way are read so without a warning."""
     count, day_first, month_first, ex_a, ex_b, example = con.execute(
         "SELECT count(*), bool_or(dm), bool_or(md), min(v) FILTER (WHERE dm), min(v) FILTER (WHERE md), "
         f"min(v) FILTER (WHERE a <> b) FROM (SELECT *, {_DAY_FIRST} AS dm, {_MONTH_FIRST} AS md "
@@ -97,6 +99,8 @@ def slash_order(
             )
         if fit_month_first > fit_day_first:
             return DateOrder(False)
+    if month_first_is_the_format:
+        return DateOrder(False)
     return DateOrder(
         False,
         f"slash dates such as {example.strip()!r} read either way and nothing in the file tells which; read month "

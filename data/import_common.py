@@ -309,7 +309,13 @@ def parse_dates_once(
             f"WHERE {start} <= {day} AND {day} <= {end} AND day({start}) = 1"
         ).fetchall()[0][0]
 
-    lookup.order = slash_order(con, src.path, f"SELECT v FROM {table}", consistent if all(headers) else None)
+    lookup.order = slash_order(  # only Azure's exports come here: their format is M/D/YYYY
+        con,
+        src.path,
+        f"SELECT v FROM {table}",
+        consistent if all(headers) else None,
+        month_first_is_the_format=True,
+    )
     con.execute(
         f"CREATE OR REPLACE TABLE {table} AS SELECT v, {parse_timestamp_iso_first('v', lookup.order.day_first)} AS t "
         f"FROM {table}"

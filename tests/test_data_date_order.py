@@ -111,13 +111,15 @@ def test_a_bad_date_in_a_day_first_file_is_named_by_its_row(store: Store, tmp_pa
         import_focus(store, write(tmp_path / "f.csv", rows))
 
 
-def _azure(tmp_path: Path, day_first: bool) -> Path:
+def _azure(tmp_path: Path, day_first: bool, drop: str | None = None) -> Path:
     with open(AZURE, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     for r in rows:
         for col in ("Date", "BillingPeriodStartDate", "BillingPeriodEndDate"):
             m, d, y = r[col].split("/")
             r[col] = f"{int(d):02d}/{int(m):02d}/{y}" if day_first else r[col]
+        if drop:
+            del r[drop]
     path = tmp_path / "azure.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -131,6 +133,15 @@ def test_azure_exports_read_in_either_order(store: Store, tmp_path: Path, day_fi
     result = import_azure(store, _azure(tmp_path, day_first))
     assert _days(store) == ["2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04"]
     assert any("day first" in w for w in result.warnings) is day_first
+
+
+def test_an_azure_export_whose_dates_read_either_way_is_month_first_without_a_warning(
+    store: Store, tmp_path: Path
+) -> None:
+    # 4/1/2026 .. 4/4/2026 and no period end: nothing tells the order, and Azure's format is month first
+    result = import_azure(store, _azure(tmp_path, False, drop="BillingPeriodEndDate"))
+    assert _days(store) == ["2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04"]
+    assert not any("either way" in w or "day first" in w for w in result.warnings)
 
 
 def _order(texts: list[str]):
