@@ -430,17 +430,13 @@ KOHID_THREADS = [
 ]
 
 KOHID_MISSES: dict[str, str] = {
-    "which cost centre spent most last month": "'cost centre' is not read as the owner tag key (declined)",
-    "top 3 apps by spend in dec": "'apps' is not read as the app tag key: the month's total and top provider",
     "cheapest model mtd": "a commitment's name ('gpt41-fuvar', HUF 0.00) ranked as the cheapest model",
     "if we moved all claude-sonnet-4-5 traffic to nova-lite last month how much would we have saved": (
         "a move of one model's tokens to another's prices read as both models' change from the month before"
     ),
-    "how many apps do we have": "'apps' is not read as the app tag key (declined as a count the store lacks)",
     "cohere embed spend in jan": "'embed' (no such model) dropped: Cohere's whole January stated",
     "k-model-drill": "'and input' after output tokens kept the output token kind",
     "k-env": "'prod's share of the total' kept prod as the whole: 100.00%",
-    "k-week": "'which app drove most of it': 'app' not read; the week's total and top provider",
 }
 
 # ------------------------------------------------------------------------------------------ Yafo Shield

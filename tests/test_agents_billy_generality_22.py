@@ -1,0 +1,144 @@
+"""The general fixes behind Billy's twenty-second blind round, each tested on its own over phrasings and data that
+are not the round's: round 21's companies (Matariki Orchards, NZD, GPU boxes and telemetry; Jabuti Pagamentos,
+BRL, a commitment and no GPUs) and Lintu (below: a small Finnish company whose tag keys are Finnish words).
+Expected figures come from hand-written SQL over the imported rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from billy_harness import between, judge, round_store, which
+from fixtures.billy.jabuti import build as build_jabuti
+from fixtures.billy.matariki import build as build_matariki
+from fixtures.billy.synth import Company
+from fixtures.billy.synth import build as build_company
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+M_TODAY, J_TODAY, L_TODAY = dt.date(2027, 11, 17), dt.date(2027, 6, 30), dt.date(2026, 5, 20)
+L_APR = between("2026-04-01", "2026-05-01")
+
+# Lintu: tag keys 'vastuualue' (who owns it: 2 values), 'sovellus' (the app: 3 values), 'ymparisto' (the env)
+LINTU = Company(
+    name="Lintu Oy",
+    account_id="ln-01",
+    region="europe-north1",
+    tag_keys=("vastuualue", "sovellus", "ymparisto"),
+    start=dt.date(2026, 3, 2),
+    end=dt.date(2026, 5, 20),
+    seed=2605,
+    streams=[
+        (
+            "OpenAI",
+            "OpenAI API",
+            "ln-oai",
+            "gpt-4.1-mini",
+            "0.40",
+            "1.60",
+            "asiakaspalvelu",
+            "tukibotti",
+            "production",
+            90,
+        ),
+        (
+            "Anthropic",
+            "Claude API",
+            "ln-ant",
+            "claude-sonnet-4-5",
+            "3.00",
+            "15.00",
+            "asiakaspalvelu",
+            "sahkoposti",
+            "production",
+            20,
+        ),
+        (
+            "Mistral AI",
+            "La Plateforme",
+            "ln-mis",
+            "mistral-small-3",
+            "0.10",
+            "0.30",
+            "talous",
+            "laskutus",
+            "kehitys",
+            60,
+        ),
+    ],  # fmt: skip
+    spike=(dt.date(2026, 4, 14), "claude-sonnet-4-5", "output", 10),
+    instances=[],
+    instance_place=("Google Cloud", "Compute Engine", "ln-gcp", "production"),
+    instance_text=lambda t: (t, t),
+    busy=lambda t, d, h: False,
+    util=((0, 0), (0, 0)),
+    gpu_name=lambda t: t,
+    sample_minute=0,
+    memory_total=0,
+    telemetry_product="none",
+    telemetry_provider="openai",
+    customers=(),
+    tokens_per_request=1000,
+    currency="EUR",
+)
+
+
+@pytest.fixture(scope="module")
+def matariki(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("matariki22")
+    return round_store(folder, build_matariki(folder), "matariki")
+
+
+@pytest.fixture(scope="module")
+def jabuti(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("jabuti22")
+    return round_store(folder, build_jabuti(folder), "jabuti")
+
+
+@pytest.fixture(scope="module")
+def lintu(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("lintu22")
+    return round_store(folder, build_company(folder, LINTU, "lintu"), "lintu")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+
+
+_TODAY = {"matariki": M_TODAY, "jabuti": J_TODAY, "lintu": L_TODAY}
+
+
+def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
+    store = request.getfixturevalue(company)
+    return store, ask(store, question, as_of=_TODAY[company], settings=settings, **kw)
+
+
+# --------------------------------------------------------------- tag keys in another language, by their values
+
+
+@pytest.mark.parametrize(
+    ("question", "expr"),
+    [
+        ("which team spent the most in april", "Tags->>'vastuualue'"),
+        ("biggest cost center in april?", "Tags->>'vastuualue'"),
+        ("top app by spend in april", "Tags->>'sovellus'"),
+        ("which application cost the most in april", "Tags->>'sovellus'"),
+    ],
+)
+def test_tag_keys_in_another_language_are_found_by_their_values_shape(
+    request: pytest.FixtureRequest, settings: Settings, question: str, expr: str
+) -> None:
+    store, answer = _ask(request, settings, "lintu", question)
+    assert judge(store, answer, "which", which(L_APR, expr))[0], answer.answer
+
+
+def test_the_environment_key_in_another_language_is_the_one_holding_production(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "lintu", "how much did each environment cost in april")
+    assert "kehitys" in answer.answer and "production" in answer.answer, answer.answer
+    store, answer = _ask(request, settings, "lintu", "how many apps do we have")
+    assert answer.value == 3, answer.answer
