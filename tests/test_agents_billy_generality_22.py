@@ -6,13 +6,14 @@ Expected figures come from hand-written SQL over the imported rows."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import between, judge, round_store, which
+from billy_harness import MODEL, between, judge, round_store, which
 from fixtures.billy.jabuti import build as build_jabuti
 from fixtures.billy.matariki import build as build_matariki
-from fixtures.billy.synth import Company
+from fixtures.billy.synth import Company, _base, _money
 from fixtures.billy.synth import build as build_company
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
@@ -97,10 +98,23 @@ def jabuti(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return round_store(folder, build_jabuti(folder), "jabuti")
 
 
+def _free_trial(d: dt.date, rng: object) -> tuple[list[dict], list[dict]]:
+    """A free trial of a Cohere model each day: its tokens billed at zero (a value with rows and no spend)."""
+    row = _base(LINTU, d, "Cohere", "Cohere API", "ln-coh", ("talous", "laskutus", "kehitys"))
+    _money(row, Decimal(0))
+    row.update(
+        ConsumedQuantity="1000",
+        ConsumedUnit="Tokens",
+        ChargeDescription="rerank-v3.5 input tokens",
+        SkuPriceDetails='{"x_ModelName": "rerank-v3.5", "x_TokenType": "input"}',
+    )
+    return [row], []
+
+
 @pytest.fixture(scope="module")
 def lintu(tmp_path_factory: pytest.TempPathFactory) -> Store:
     folder = tmp_path_factory.mktemp("lintu22")
-    return round_store(folder, build_company(folder, LINTU, "lintu"), "lintu")
+    return round_store(folder, build_company(folder, LINTU, "lintu", extra=_free_trial), "lintu")
 
 
 @pytest.fixture
@@ -142,3 +156,21 @@ def test_the_environment_key_in_another_language_is_the_one_holding_production(
     assert "kehitys" in answer.answer and "production" in answer.answer, answer.answer
     store, answer = _ask(request, settings, "lintu", "how many apps do we have")
     assert answer.value == 3, answer.answer
+
+
+# --------------------------------------------------------------- the least of a ranking is a value that had spend
+
+
+@pytest.mark.parametrize(
+    ("question", "expr"),
+    [
+        ("which model cost the least in april", MODEL),
+        ("cheapest provider in april", "ProviderName"),
+        ("least expensive model last month", MODEL),
+    ],
+)
+def test_the_least_of_a_ranking_leaves_out_values_with_no_spend(
+    request: pytest.FixtureRequest, settings: Settings, question: str, expr: str
+) -> None:
+    store, answer = _ask(request, settings, "lintu", question)
+    assert judge(store, answer, "which", which(L_APR, expr, desc=False))[0], answer.answer

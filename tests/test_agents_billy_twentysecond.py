@@ -430,7 +430,6 @@ KOHID_THREADS = [
 ]
 
 KOHID_MISSES: dict[str, str] = {
-    "cheapest model mtd": "a commitment's name ('gpt41-fuvar', HUF 0.00) ranked as the cheapest model",
     "if we moved all claude-sonnet-4-5 traffic to nova-lite last month how much would we have saved": (
         "a move of one model's tokens to another's prices read as both models' change from the month before"
     ),

@@ -163,8 +163,14 @@ def _secondary_dim(plan: Plan, index: ValueIndex) -> str | None:
 
 
 def _winner_rows(res: CostQueryResult, dim: str, ascending: bool) -> list[Any]:
+    """The rows ranked as asked. The least of them leaves out values that cost nothing over the period (a
+    commitment's purchase row booked at zero effective cost, a charge netted to zero by its credit) while any
+    value has spend: "the cheapest model" is the cheapest one that was paid for, not a name with no spend."""
     rows = [r for r in res.rows if r.group.get(dim) not in NONE_VALUES]
-    return sorted(rows, key=lambda r: r.value) if ascending else rows
+    if not ascending:
+        return rows
+    spent = [r for r in rows if r.value != 0]
+    return sorted(spent or rows, key=lambda r: r.value)
 
 
 def _verb(dim: str, measure: str, ascending: bool) -> str:
