@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import MODEL, between, judge, round_store, which
+from billy_harness import MODEL, between, cost, judge, number_ok, round_store, which
 from fixtures.billy.jabuti import build as build_jabuti
 from fixtures.billy.matariki import build as build_matariki
 from fixtures.billy.synth import Company, _base, _money
@@ -174,3 +174,23 @@ def test_the_least_of_a_ranking_leaves_out_values_with_no_spend(
 ) -> None:
     store, answer = _ask(request, settings, "lintu", question)
     assert judge(store, answer, "which", which(L_APR, expr, desc=False))[0], answer.answer
+
+
+# --------------------------------------------------------------- an unknown word after a provider, before spend
+
+
+@pytest.mark.parametrize(
+    "question", ["openai whisper spend in sep", "google veo cost last month", "anthropic foobar spend in oct"]
+)
+def test_an_unknown_word_between_a_provider_and_spend_is_declined_not_the_providers_total(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert judge(store, answer, "none", "")[0], answer.answer
+
+
+def test_a_provider_and_its_service_before_spend_are_still_answered(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "matariki", "google vertex spend in sep")
+    assert number_ok(store, answer, cost(between("2027-09-01", "2027-10-01"), "ServiceName = 'Vertex AI'"))

@@ -377,6 +377,9 @@ def unresolved_names(
             # "how much did the sims cost": an unknown word where the thing that cost goes
             or (prev == "the" and _tok(q, i - 2) in ("did", "does", "do") and nxt in _SLOT_NEXT)
             or grouping_slot
+            # "cohere embed spend", "openai whisper cost": an unknown word between a provider or service named
+            # and a spend word names a thing of that provider (a model, a product) the store does not hold
+            or (nxt in _PAYEE_NEXT and len(t.text) >= 3 and _after_provider(r, i))
         )
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
@@ -401,6 +404,14 @@ def unresolved_names(
         if any(part in unknown for part in key.split("_")):
             unknown = [key if w in key.split("_") else w for w in unknown]
     return list(dict.fromkeys(unknown))
+
+
+_SELLERS = {"provider", "service", "invoice_issuer", "publisher"}
+
+
+def _after_provider(r: Reading, i: int) -> bool:
+    """Whether the word at token `i` comes right after a provider or service the question names."""
+    return any(m.last == i and m.dim in _SELLERS for m in r.mentions)
 
 
 # A cloud region written as Azure writes them, one word of a direction and a place ("westeurope", "uksouth",
