@@ -194,3 +194,33 @@ def test_a_provider_and_its_service_before_spend_are_still_answered(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", "google vertex spend in sep")
     assert number_ok(store, answer, cost(between("2027-09-01", "2027-10-01"), "ServiceName = 'Vertex AI'"))
+
+
+# --------------------------------------------------------------- follow-ups
+
+
+def _thread(store: Store, settings: Settings, today: dt.date, turns: list[str]):  # type: ignore[no-untyped-def]
+    return [ask(store, t, as_of=today, settings=settings, thread_id="g22") for t in turns]
+
+
+M_OCT = between("2027-10-01", "2027-11-01")
+SONNET = "regexp_extract(ChargeDescription, '^(\\S+) (input|output) tokens$', 1) = 'claude-sonnet-4-6'"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "kind"),
+    [
+        ("how many input tokens did claude-sonnet-4-6 use in october", "and output?", "output"),
+        ("claude-sonnet-4-6 output tokens in october", "what about input", "input"),
+        ("how many output tokens did claude-sonnet-4-6 use in october", "and prompt", "input"),
+    ],
+)
+def test_a_token_kind_said_alone_after_tokens_replaces_the_kind(
+    matariki: Store, settings: Settings, first: str, then: str, kind: str
+) -> None:
+    answers = _thread(matariki, settings, M_TODAY, [first, then])
+    sql = (
+        f"SELECT sum(ConsumedQuantity) FROM costs WHERE {M_OCT} AND {SONNET} "
+        f"AND ChargeDescription LIKE '% {kind} tokens'"
+    )
+    assert number_ok(matariki, answers[-1], sql), answers[-1].answer

@@ -36,6 +36,11 @@ def savings_scope(prev: Plan, plan: Plan, low: str, mentions: list[Mention]) -> 
     return True
 
 
+# a token kind said alone in a follow-up about tokens
+TOKEN_KIND = re.compile(r"\b(input|output|prompt|completion)s?\b")
+_KINDS = {"prompt": "input", "completion": "output"}
+
+
 def _ref(p: Period) -> Any:
     from spendscope.agents.billy.models import PeriodRef
 
@@ -125,6 +130,9 @@ def _merge_followup(
         merged.group_by = []
     if new.measure != "cost" or new.token_types:
         merged.measure, merged.token_types = new.measure, new.token_types
+    elif prev.measure == "tokens" and (kind := TOKEN_KIND.search(q.low)):
+        # "and input" after "how many output tokens was that": the other kind of the same tokens
+        merged.token_types = [_KINDS.get(kind.group(1), kind.group(1))]
     # filters: a new value for a dimension replaces the old one; other filters stay
     new_dims = {f.dimension for f in new.filters}
     replaced = set(new_dims)
