@@ -224,3 +224,24 @@ def test_a_token_kind_said_alone_after_tokens_replaces_the_kind(
         f"AND ChargeDescription LIKE '% {kind} tokens'"
     )
     assert number_ok(matariki, answers[-1], sql), answers[-1].answer
+
+
+@pytest.mark.parametrize(
+    ("turns", "part"),
+    [
+        (["what did the export team spend in october", "and export's share of the total?"], "export"),
+        (
+            ["grower-services spend in october", "and agronomy", "what's agronomy's share of the total"],
+            "agronomy",
+        ),
+    ],
+)
+def test_a_share_follow_up_naming_the_part_takes_the_whole_without_it(
+    matariki: Store, settings: Settings, turns: list[str], part: str
+) -> None:
+    answers = _thread(matariki, settings, M_TODAY, turns)
+    sql = (
+        f"SELECT sum(EffectiveCost) FILTER (WHERE Tags->>'cost_owner' = '{part}') / sum(EffectiveCost) * 100 "
+        f"FROM costs WHERE {M_OCT}"
+    )
+    assert number_ok(matariki, answers[-1], sql), answers[-1].answer

@@ -433,7 +433,6 @@ KOHID_MISSES: dict[str, str] = {
     "if we moved all claude-sonnet-4-5 traffic to nova-lite last month how much would we have saved": (
         "a move of one model's tokens to another's prices read as both models' change from the month before"
     ),
-    "k-env": "'prod's share of the total' kept prod as the whole: 100.00%",
 }
 
 # ------------------------------------------------------------------------------------------ Yafo Shield

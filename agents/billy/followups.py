@@ -141,6 +141,10 @@ def _merge_followup(
             SELLER_DIMS  # "cursor spend" then "and copilot?": the seller swapped (provider or service)
         )
     merged.filters = [f for f in merged.filters if f.dimension not in replaced] + list(new.filters)
+    if merged.intent == "share" and new.share_filters:
+        # "whats prod's share of the total" after prod's figure: prod is the part, so the whole is not prod
+        parts = {f.dimension for f in new.share_filters}
+        merged.filters = [f for f in merged.filters if f.dimension not in parts]
     if (
         merged.intent == "share"
         and prev.intent != "share"
