@@ -245,3 +245,21 @@ def test_a_share_follow_up_naming_the_part_takes_the_whole_without_it(
         f"FROM costs WHERE {M_OCT}"
     )
     assert number_ok(matariki, answers[-1], sql), answers[-1].answer
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "offset"),
+    [
+        ("which day cost the most in october", "what did we spend that day", 0),
+        ("most expensive day in october?", "how much did anthropic cost on that day", 0),
+        ("priciest day in october", "and the day after", 1),
+    ],
+)
+def test_that_day_after_a_days_answer_is_that_day(
+    matariki: Store, settings: Settings, first: str, then: str, offset: int
+) -> None:
+    answers = _thread(matariki, settings, M_TODAY, [first, then])
+    day = dt.date.fromisoformat(str(answers[0].value)) + dt.timedelta(days=offset)
+    where = "ProviderName = 'Anthropic'" if "anthropic" in then else "true"
+    sql = cost(between(str(day), str(day + dt.timedelta(days=1))), where)
+    assert number_ok(matariki, answers[-1], sql), answers[-1].answer

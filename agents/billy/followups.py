@@ -56,7 +56,10 @@ def _following(p: Period) -> Period:
         end = add_months(p.end, months)
         return Period(start=p.end, end=end, label=_month_span_label(p.end, end))
     end = p.end + dt.timedelta(days=p.days)
-    return Period(start=p.end, end=end, label=f"{p.end} to {end - dt.timedelta(days=1)}")
+    label = (
+        f"{p.end:%B} {p.end.day}, {p.end.year}" if p.days == 1 else f"{p.end} to {end - dt.timedelta(days=1)}"
+    )
+    return Period(start=p.end, end=end, label=label)
 
 
 def is_followup(question: str) -> bool:

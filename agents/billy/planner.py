@@ -110,6 +110,23 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             f"'{r.question}' read as why {day} (the day of the answer before) cost what it did"
         )
         found = True
+    if (
+        previous is not None
+        and previous.answer_day is not None
+        and not r.periods
+        and (said := re.search(r"\b(?:that|this|the same) day\b|\bthe day (after|before)\b", q.low))
+        and plan.intent != "drivers"
+    ):
+        # "how much was spent that day" / "and the day after" after "biggest spend day in sep": the day of the
+        # answer before (or the day next to it), what it cost, not the ranking again
+        day = previous.answer_day + dt.timedelta(days={"after": 1, "before": -1}.get(said.group(1) or "", 0))
+        plan.period = PeriodRef(
+            start=day, end=day + dt.timedelta(days=1), label=f"{day:%B} {day.day}, {day.year}"
+        )
+        if plan.intent == "peak":
+            plan.intent, plan.group_by = "total", []
+        plan.assumptions = [a for a in plan.assumptions if not a.startswith("period carried over")]
+        plan.assumptions.append(f"'{said.group(0)}' = {day} (from the day of the answer before)")
     if followup and previous is not None and plan.intent == "total" and RE["unused"].search(q.low):
         # "and how much of it was unused" after a commitment's figure: its unused part
         named = any(f.dimension == "commitment" for f in plan.filters)
