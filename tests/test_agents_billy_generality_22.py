@@ -263,3 +263,11 @@ def test_that_day_after_a_days_answer_is_that_day(
     where = "ProviderName = 'Anthropic'" if "anthropic" in then else "true"
     sql = cost(between(str(day), str(day + dt.timedelta(days=1))), where)
     assert number_ok(matariki, answers[-1], sql), answers[-1].answer
+
+
+def test_cost_per_request_of_a_key_found_by_shape_without_telemetry_says_no_requests(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "lintu", "cost per request for tukibotti in april")
+    assert judge(store, answer, "none", "")[0] and "request" in answer.answer, answer.answer
+    assert "unknown dimension" not in answer.answer, answer.answer
