@@ -271,3 +271,27 @@ def test_cost_per_request_of_a_key_found_by_shape_without_telemetry_says_no_requ
     store, answer = _ask(request, settings, "lintu", "cost per request for tukibotti in april")
     assert judge(store, answer, "none", "")[0] and "request" in answer.answer, answer.answer
     assert "unknown dimension" not in answer.answer, answer.answer
+
+
+# --------------------------------------------------------------- requests named with no money word are counted
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "requests for grower-chat in october",
+        "grower-chat request volume in october",
+        "oct requests, grower-chat",
+    ],
+)
+def test_requests_asked_with_no_money_word_are_counted(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    sql = "SELECT sum(requests) FROM usage_events WHERE ts >= '2027-10-01' AND ts < '2027-11-01'"
+    assert number_ok(store, answer, sql), answer.answer
+
+
+def test_what_requests_cost_is_still_money(request: pytest.FixtureRequest, settings: Settings) -> None:
+    store, answer = _ask(request, settings, "matariki", "what did grower-chat requests cost in october")
+    assert number_ok(store, answer, cost(M_OCT, "Tags->>'app' = 'grower-chat'")), answer.answer

@@ -739,7 +739,6 @@ YAFO_THREADS = [
 
 YAFO_MISSES: dict[str, str] = {
     "q4 so far": "a bare 'q4 so far' (no measure) not understood (declined)",
-    "requests for soc_copilot last month": "telemetry's request count asked; the workload's cost stated",
     "what if we cut deepseek usage in half, what would last month have cost": (
         "the what-if ignored: DeepSeek's October spend stated"
     ),
