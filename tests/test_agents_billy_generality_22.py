@@ -295,3 +295,25 @@ def test_requests_asked_with_no_money_word_are_counted(
 def test_what_requests_cost_is_still_money(request: pytest.FixtureRequest, settings: Settings) -> None:
     store, answer = _ask(request, settings, "matariki", "what did grower-chat requests cost in october")
     assert number_ok(store, answer, cost(M_OCT, "Tags->>'app' = 'grower-chat'")), answer.answer
+
+
+# --------------------------------------------------------------- a seller's direct bill where only a reseller bills it
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["openai direct spend in may", "how much did we pay openai directly in may", "direct openai cost?"],
+)
+def test_a_direct_bill_from_a_seller_billed_only_through_another_is_declined(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert judge(store, answer, "none", "")[0], answer.answer
+    assert "Azure OpenAI" in answer.answer and "no direct" in answer.answer, answer.answer
+
+
+def test_a_direct_bill_from_a_seller_on_the_bill_is_answered(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "matariki", "what do we pay openai directly in october")
+    assert number_ok(store, answer, cost(M_OCT, "ProviderName = 'OpenAI'")), answer.answer

@@ -826,7 +826,6 @@ def _q4_landing(store: Store, answer: object) -> tuple[bool, str]:
 
 
 READINGS_MISSES: dict[str, str] = {
-    "openai direct spend": "'openai' matched Azure OpenAI: Azure's all-data figure stated as OpenAI's",
     "whats the run rate": "the all-data daily average, not this month's pace projected",
     "claude vs gemini": "ranks the models (opus first), not the two families' spend",
     "what will q4 be": "Q4's actual so far, no landing",

@@ -197,6 +197,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             )
     plan.unresolved = list(r.unresolved)
     plan.unresolved_dims = dict(r.unresolved_dims)
+    _direct_bill(plan, r)
     if rule.name == "figure" and not followup and plan.intent == "total" and not plan.unresolved:
         what = ranked_without_dimension(q.low) or grouped_without_dimension(r.rest)
         if what:
@@ -226,6 +227,29 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     ):  # not understood: the LLM where there is one, else declined naming them (core.cannot_answer)
         plan.confidence = 0.0
     return plan
+
+
+_DIRECT = re.compile(r"\bdirect(ly)?\b|\bfirst[- ]party\b|\bown (api|account|bill)\b")
+_SELLERS = ("provider", "service", "invoice_issuer", "publisher")
+
+
+def _direct_bill(plan: Plan, r: Reading) -> None:
+    """ "openai direct spend" where the store bills OpenAI's models only inside another seller's service (Azure
+    OpenAI, billed by Microsoft): the seller's direct bill is not in the data, and the reseller's figure is not it.
+    Declined, naming where the name is billed (a seller named exactly, "openai direct" where OpenAI bills us, is
+    answered as asked)."""
+    if not _DIRECT.search(r.q.low):
+        return
+    for m in r.mentions:
+        if m.dim in _SELLERS and not m.exact and not m.negated:
+            name = m.phrase.strip()
+            plan.intent = "unknown"
+            plan.unsupported.append(
+                f"a direct bill from {name}: no provider of the data is {name}, so there is no direct {name} "
+                f"spend; '{name}' is only part of {m.dim.replace('_', ' ')} {', '.join(m.values)}, billed by "
+                "another provider (ask for it by that name)"
+            )
+            return
 
 
 _RANKED_ONE = {

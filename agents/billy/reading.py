@@ -291,4 +291,7 @@ def _known_words(index: ValueIndex) -> set[str]:
     from spendscope.agents.billy.whatif import PAYG, WHAT_IF
 
     known.update(re.findall(r"[a-z]{3,}", PAYG.pattern + WHAT_IF.pattern))  # "payg", "paygo"
+    known.update(
+        ("direct", "directly")
+    )  # "openai direct spend": how the seller bills us (planner._direct_bill)
     return known
