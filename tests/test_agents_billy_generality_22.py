@@ -317,3 +317,14 @@ def test_a_direct_bill_from_a_seller_on_the_bill_is_answered(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", "what do we pay openai directly in october")
     assert number_ok(store, answer, cost(M_OCT, "ProviderName = 'OpenAI'")), answer.answer
+
+
+# --------------------------------------------------------------- GPU idle cost on a bill with no GPU instance
+
+
+@pytest.mark.parametrize("question", ["idle gpu cost in may", "what did idle gpus cost us last month"])
+def test_gpu_idle_cost_on_a_bill_without_gpu_instances_states_no_figure(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "jabuti", question)
+    assert judge(store, answer, "none", "")[0] and "GPU instance" in answer.answer, answer.answer

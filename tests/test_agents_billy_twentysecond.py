@@ -743,7 +743,6 @@ YAFO_MISSES: dict[str, str] = {
         "the what-if ignored: DeepSeek's October spend stated"
     ),
     "if opus were 30% cheaper how much would we have saved in oct": "a price cut's saving declined (needs the LLM)",
-    "how much idle gpu cost in oct": "no GPU instances on the bill, yet 'ILS 0.00 of GPU instance cost' stated",
 }
 
 

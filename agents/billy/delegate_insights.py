@@ -134,12 +134,20 @@ def gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
     res = _call(calls, "gpu_utilization", store, _input(mod.GpuInput, filters, **rng))
     t = res.total
     when = period_phrase(plan.period)
-    if not t.monitored_hours:
+    if not t.monitored_hours and not t.cost:
+        # no GPU instance on the bill and no samples: nothing to call idle, and no 0.00 that reads as a measured zero
+        text = (
+            f"No row of this bill is a GPU instance of a known type {when} and no GPU utilisation samples cover "
+            "it, so there is no GPU idle time to cost (import GPU metrics with `spendscope import gpu` if GPU "
+            "boxes are billed under another name)."
+        )
+        value: Any = None
+    elif not t.monitored_hours:
         text = (
             f"{money(t.cost)} of GPU instance cost {when}, but no GPU utilisation samples cover it, so idle time "
             "is unknown (import GPU metrics with `spendscope import gpu`)."
         )
-        value: Any = None
+        value = None
     else:
         text = (
             f"{money(t.idle_cost)} of GPU cost was idle {when} ({pct(t.idle_cost_pct)} of the monitored GPU cost; "
