@@ -328,3 +328,38 @@ def test_gpu_idle_cost_on_a_bill_without_gpu_instances_states_no_figure(
 ) -> None:
     store, answer = _ask(request, settings, "jabuti", question)
     assert judge(store, answer, "none", "")[0] and "GPU instance" in answer.answer, answer.answer
+
+
+# --------------------------------------------------------------- what-ifs scaling named rows by a stated factor
+
+M_SEP = between("2027-09-01", "2027-10-01")
+GROWER = "Tags->>'app' = 'grower-chat'"
+GEMINI = "regexp_extract(ChargeDescription, '^(\\S+) (input|output) tokens$', 1) LIKE 'gemini%'"
+
+
+@pytest.mark.parametrize(
+    ("question", "sql"),
+    [
+        (
+            "what if grower-chat usage doubled in october, what would the month have cost",
+            f"SELECT sum(EffectiveCost) + sum(EffectiveCost) FILTER (WHERE {GROWER}) FROM costs WHERE {M_OCT}",
+        ),
+        (
+            "if gemini were 25% cheaper how much would we have saved in sep",
+            f"SELECT 0.25 * sum(EffectiveCost) FROM costs WHERE {M_SEP} AND {GEMINI}",
+        ),
+        (
+            "suppose we reduced the export team's spend by 40% in oct, how much would we save",
+            f"SELECT 0.4 * sum(EffectiveCost) FROM costs WHERE {M_OCT} AND Tags->>'cost_owner' = 'export'",
+        ),
+        (
+            "what would october have cost if everything was 10% cheaper",
+            f"SELECT 0.9 * sum(EffectiveCost) FROM costs WHERE {M_OCT}",
+        ),
+    ],
+)
+def test_a_what_if_scaling_named_rows_by_a_stated_factor_is_answered(
+    request: pytest.FixtureRequest, settings: Settings, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert number_ok(store, answer, sql), answer.answer

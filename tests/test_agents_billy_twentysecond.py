@@ -739,10 +739,6 @@ YAFO_THREADS = [
 
 YAFO_MISSES: dict[str, str] = {
     "q4 so far": "a bare 'q4 so far' (no measure) not understood (declined)",
-    "what if we cut deepseek usage in half, what would last month have cost": (
-        "the what-if ignored: DeepSeek's October spend stated"
-    ),
-    "if opus were 30% cheaper how much would we have saved in oct": "a price cut's saving declined (needs the LLM)",
 }
 
 

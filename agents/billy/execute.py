@@ -68,6 +68,10 @@ def _category(plan: Plan) -> Any:
         from spendscope.agents.billy import whatif
 
         return whatif.answer
+    if plan.intent == "scale_whatif":
+        from spendscope.agents.billy import scaling
+
+        return scaling.answer
     if plan.intent == "assistants":
         from spendscope.agents.billy import assistants
 

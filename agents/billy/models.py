@@ -30,6 +30,7 @@ Intent = Literal[
     "landing",
     "assistants",
     "payg_whatif",
+    "scale_whatif",
     "unknown",
 ]
 

@@ -49,6 +49,17 @@ def _payg_whatif(r: Reading, plan: Plan) -> None:
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
 
 
+def _scale_whatif(r: Reading, plan: Plan) -> None:
+    plan.intent = "scale_whatif"
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+
+
+def _scaled(r: Reading) -> bool:
+    from spendscope.agents.billy.scaling import scale_of
+
+    return scale_of(r.low) is not None and not r.declined
+
+
 def _device_count(r: Reading, plan: Plan) -> None:
     from spendscope.agents.billy.inventory import device_subject
 
@@ -200,6 +211,7 @@ RULES: list[Rule] = [
     Rule("a period it could not read", lambda r: r.unread_period is not None, _unread_period),
     Rule("declined concept", lambda r: bool(r.declined), _declined),
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
+    Rule("what-if scaling the named rows by a stated factor", _scaled, _scale_whatif),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
     Rule("GPU inventory", lambda r: "device_count" in r.cues, _device_count),
