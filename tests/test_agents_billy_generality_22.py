@@ -363,3 +363,17 @@ def test_a_what_if_scaling_named_rows_by_a_stated_factor_is_answered(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", question)
     assert number_ok(store, answer, sql), answer.answer
+
+
+# --------------------------------------------------------------- a bare period said with "so far" / "to date"
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [("q4 so far", "2027-10-01"), ("h2 to date?", "2027-07-01"), ("this quarter thus far", "2027-10-01")],
+)
+def test_a_bare_period_not_over_asks_what_it_cost(
+    request: pytest.FixtureRequest, settings: Settings, question: str, start: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert number_ok(store, answer, cost(between(start, "2027-11-17"))), answer.answer

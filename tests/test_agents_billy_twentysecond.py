@@ -738,7 +738,6 @@ YAFO_THREADS = [
 ]
 
 YAFO_MISSES: dict[str, str] = {
-    "q4 so far": "a bare 'q4 so far' (no measure) not understood (declined)",
 }
 
 

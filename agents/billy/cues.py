@@ -171,10 +171,14 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         or bool(mentions)
         or r.measure in ("tokens", "requests", "gpu_hours")
         # "nov mtd?", "last month?": a question that is only a period asks what that period cost
-        or (bool(periods) and not re.search(r"[a-z0-9]", rest))
+        # ("q4 so far", "h2 to date": the words saying the period is not over are part of it)
+        or (bool(periods) and not re.search(r"[a-z0-9]", _TO_DATE.sub(" ", rest)))
         # "the PT in april", "gpus last month": a word naming rows (commitments, GPU instances), as a value does
         or bool(r.word_filters)
     )
+
+
+_TO_DATE = re.compile(r"\b(so far|to date|thus far|till now|until now|up to now|as of (now|today))\b")
 
 
 def _new_cues(r: Reading, index: ValueIndex) -> None:
