@@ -377,3 +377,21 @@ def test_a_bare_period_not_over_asks_what_it_cost(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", question)
     assert number_ok(store, answer, cost(between(start, "2027-11-17"))), answer.answer
+
+
+# --------------------------------------------------------------- "what will <period not over> be" is its landing
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("what will q4 be", "2027-10-01"),
+        ("what's this quarter gonna be", "2027-10-01"),
+        ("so what will november be?", "2027-11-01"),
+    ],
+)
+def test_what_a_period_not_over_will_be_is_its_landing(
+    request: pytest.FixtureRequest, settings: Settings, question: str, start: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert judge(store, answer, "landing", cost(between(start, "2027-11-17")))[0], answer.answer

@@ -737,8 +737,7 @@ YAFO_THREADS = [
     ),
 ]
 
-YAFO_MISSES: dict[str, str] = {
-}
+YAFO_MISSES: dict[str, str] = {}
 
 
 class _Round22(ThreadedRound):
@@ -822,7 +821,6 @@ def _q4_landing(store: Store, answer: object) -> tuple[bool, str]:
 READINGS_MISSES: dict[str, str] = {
     "whats the run rate": "the all-data daily average, not this month's pace projected",
     "claude vs gemini": "ranks the models (opus first), not the two families' spend",
-    "what will q4 be": "Q4's actual so far, no landing",
 }
 
 

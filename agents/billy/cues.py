@@ -186,8 +186,8 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
     low, c = r.low, r.cues
     if LANDING.search(low) and not r.periods or LANDING.search(low) and _this_month(r):
         c.add("landing")
-    elif r.periods and _this_month(r) and re.search(r"\b(gonna|going to|will) (be|come in|come to)\b", low):
-        c.add("landing")  # "whats june gonna be" in June: where the month lands
+    elif r.periods and _this_month(r) and _WILL_BE.search(low):
+        c.add("landing")  # "whats june gonna be" in June, "what will q4 be" in Q4: where the period lands
     gpu_named = bool(GPU_NAME.search(low)) or any(m.dim in ("instance_type", "resource") for m in r.mentions)
     idle_cost = re.search(r"\b(idle|unused|wasted?)\b", low) and RE["money"].search(low)
     if PRONOUN.search(low):
@@ -208,6 +208,10 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
 
     if payg_whatif(r):
         c.add("payg_whatif")
+
+
+# the future of "to be" about a period not over, its name between or after ("what will q4 be", "q4 gonna be")
+_WILL_BE = re.compile(r"\b(gonna|going to|will)\b(?: [\w-]+){0,3} (be|come in|come to)\b")
 
 
 def _this_month(r: Reading) -> bool:
