@@ -395,3 +395,24 @@ def test_what_a_period_not_over_will_be_is_its_landing(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", question)
     assert judge(store, answer, "landing", cost(between(start, "2027-11-17")))[0], answer.answer
+
+
+# --------------------------------------------------------------- the run rate is this month's pace projected
+
+M_NOV = between("2027-11-01", "2027-11-17")
+
+
+@pytest.mark.parametrize(
+    ("question", "where", "months"),
+    [
+        ("what's our run rate?", "true", 1),
+        ("monthly run-rate for anthropic", "ProviderName = 'Anthropic'", 1),
+        ("annual run rate on coreweave", "ProviderName = 'CoreWeave'", 12),
+    ],
+)
+def test_the_run_rate_is_this_months_daily_pace_projected(
+    request: pytest.FixtureRequest, settings: Settings, question: str, where: str, months: int
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    sql = f"SELECT sum(EffectiveCost) / 16 * 30 * {months} FROM costs WHERE {M_NOV} AND ({where})"
+    assert number_ok(store, answer, sql) and "a day" in answer.answer, answer.answer

@@ -819,7 +819,6 @@ def _q4_landing(store: Store, answer: object) -> tuple[bool, str]:
 
 
 READINGS_MISSES: dict[str, str] = {
-    "whats the run rate": "the all-data daily average, not this month's pace projected",
     "claude vs gemini": "ranks the models (opus first), not the two families' spend",
 }
 

@@ -31,6 +31,7 @@ Intent = Literal[
     "assistants",
     "payg_whatif",
     "scale_whatif",
+    "run_rate",
     "unknown",
 ]
 

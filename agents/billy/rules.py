@@ -60,6 +60,12 @@ def _scaled(r: Reading) -> bool:
     return scale_of(r.low) is not None and not r.declined
 
 
+def _run_rate_asked(r: Reading) -> bool:
+    from spendscope.agents.billy.run_rate import RUN_RATE
+
+    return bool(RUN_RATE.search(r.low)) and not r.declined
+
+
 def _device_count(r: Reading, plan: Plan) -> None:
     from spendscope.agents.billy.inventory import device_subject
 
@@ -212,6 +218,7 @@ RULES: list[Rule] = [
     Rule("declined concept", lambda r: bool(r.declined), _declined),
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
     Rule("what-if scaling the named rows by a stated factor", _scaled, _scale_whatif),
+    Rule("run rate", lambda r: _run_rate_asked(r), _set("run_rate")),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
     Rule("GPU inventory", lambda r: "device_count" in r.cues, _device_count),
