@@ -416,3 +416,22 @@ def test_the_run_rate_is_this_months_daily_pace_projected(
     store, answer = _ask(request, settings, "matariki", question)
     sql = f"SELECT sum(EffectiveCost) / 16 * 30 * {months} FROM costs WHERE {M_NOV} AND ({where})"
     assert number_ok(store, answer, sql) and "a day" in answer.answer, answer.answer
+
+
+# --------------------------------------------------------------- two model families compared, each summed
+
+
+@pytest.mark.parametrize(
+    ("question", "period", "a", "b"),
+    [
+        ("claude vs gpt in october", M_OCT, "claude%", "gpt%"),
+        ("gemini or claude, which cost more in sep?", M_SEP, "claude%", "gemini%"),
+        ("claude versus gemini last month", M_OCT, "claude%", "gemini%"),
+    ],
+)
+def test_two_families_compared_are_each_summed_over_their_models(
+    request: pytest.FixtureRequest, settings: Settings, question: str, period: str, a: str, b: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    for family in (a, b):
+        assert number_ok(store, answer, cost(period, f"{MODEL} LIKE '{family}'")), answer.answer

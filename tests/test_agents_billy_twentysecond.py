@@ -818,9 +818,7 @@ def _q4_landing(store: Store, answer: object) -> tuple[bool, str]:
     return ok, f"expected quarter-to-date {qtd:.0f} and a landing near {pace:.0f}"
 
 
-READINGS_MISSES: dict[str, str] = {
-    "claude vs gemini": "ranks the models (opus first), not the two families' spend",
-}
+READINGS_MISSES: dict[str, str] = {}
 
 
 class _Readings(BlindRound):

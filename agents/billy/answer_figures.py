@@ -33,6 +33,7 @@ from spendscope.agents.billy.runner import (
 )
 from spendscope.tools.costs.breakdown import (
     CostQueryResult,
+    Filter,
 )
 from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS
 
@@ -233,8 +234,39 @@ def _gap(plan: Plan, dim: str, rows: list[Any]) -> str:
     )
 
 
+def _on_families(run: Runner, plan: Plan) -> BillyAnswer:
+    """Two names compared, each summed over its values ("claude vs gemini": every claude-* model, on any provider,
+    against every gemini-* model): both figures, the larger first, and the gap."""
+    dim = plan.group_by[0]
+    rest = [f for f in plan.filters if f.dimension != dim]
+    sums = [
+        (name, fam, query(run, plan, filters=[*rest, fam]).total)
+        for name, fam in zip(plan.family_names, plan.families, strict=True)
+    ]
+    ranked = sorted(sums, key=lambda s: s[2], reverse=not plan.ascending)
+    when = period_phrase(plan.period)
+
+    def said(name: str, fam: Filter) -> str:
+        return f"{name[:1].upper()}{name[1:]} ({', '.join(fam.values)})"
+
+    (n1, f1, v1), (n2, f2, v2) = ranked
+    text = (
+        f"{said(n1, f1)} cost {figure(v1, plan.measure)} and {said(n2, f2)} {figure(v2, plan.measure)} {when}: "
+        f"{n1[:1].upper()}{n1[1:]} cost {figure(abs(v1 - v2), plan.measure)} {'less' if plan.ascending else 'more'}."
+    )
+    note = [
+        f"'{n}' = every {dim.replace('_', ' ')} named {n}, summed" for n, f, _ in sums if len(f.values) > 1
+    ]
+    table = Table(
+        columns=[dim, "values", "value"], rows=[[n, ", ".join(f.values), round(v, 2)] for n, f, v in ranked]
+    )
+    return BillyAnswer(answer=text + assumed(plan, note), value=n1, table=table)
+
+
 def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     dim = plan.group_by[0]
+    if plan.families:
+        return _on_families(run, plan)
     res = query(run, plan, group_by=[dim])
     rows = _winner_rows(res, dim, plan.ascending)
     when = period_phrase(plan.period)

@@ -104,6 +104,11 @@ class Plan(BaseModel):
     unit_label: str = ""
     percent_first: bool = False
     saved_asked: bool = Field(False, description="payg_whatif: what the commitment saved is the figure asked")
+    families: list[Filter] = Field(
+        default_factory=list,
+        description="top: two names compared, one of several values ('claude vs gemini')",
+    )
+    family_names: list[str] = Field(default_factory=list, description="the names of `families`, as said")
     grain: Literal["day", "week", "month"] = "day"
     subject: str = Field("", description="what the figure is about, e.g. 'commitment that went unused'")
     assumptions: list[str] = Field(default_factory=list)

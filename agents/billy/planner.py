@@ -72,6 +72,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     rule.then(r, plan)
     found = intent_found(rule, r)
     _filters(plan, r.mentions, index, q)
+    _families(plan, r.mentions)
     if plan.intent == "assistants":
         from spendscope.agents.billy.assistants import finish_plan
 
@@ -483,6 +484,21 @@ def _filters(plan: Plan, mentions: list[Mention], index: ValueIndex, q: _Questio
         plan.filters.append(Filter(dimension=dim, op="not_in" if neg else "in", values=values))
     if plan.intent == "share":
         _split_share(plan, mentions, q)
+
+
+def _families(plan: Plan, mentions: list[Mention]) -> None:
+    """ "claude vs gemini": two names of one dimension compared, one of them (or both) naming several values (a
+    model family across versions and providers): each name's values are summed as one, not ranked one by one."""
+    if plan.intent != "top" or not plan.group_by or plan.top not in (None, 1):
+        return
+    dim = plan.group_by[0]
+    named = [m for m in mentions if m.dim == dim and not m.negated]
+    if len(named) != 2 or all(len(m.values) == 1 for m in named):
+        return
+    if set(named[0].values) & set(named[1].values):
+        return
+    plan.families = [Filter(dimension=dim, values=list(m.values)) for m in named]
+    plan.family_names = [m.phrase for m in named]
 
 
 def _split_share(plan: Plan, mentions: list[Mention], q: _Question) -> None:
