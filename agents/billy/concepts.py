@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
-# words for a concept beyond its key's synonyms, when the store's key for it has another name: "which cost centre
-# spent most" and "top apps" where the owner key and the app key are named in another language
+# words for a concept beyond its key's synonyms, when the store's key for it is found by its values' shape (named
+# in another language): "which cost centre spent most" and "top apps" name the owner key and the app key
 CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
     "team": ("cost centre", "cost centres", "cost center", "cost centers", "business unit", "business units"),
     "feature": ("app", "apps", "application", "applications"),
@@ -70,6 +70,8 @@ def by_shape(idx: ValueIndex) -> dict[str, str]:
     tags = idx.tag_keys()
     if any(key_name(k) in names or k.lower() in names for k in tags for names in CONCEPT_KEYS.values()):
         return {}
+    if any(key_name(k) in CONCEPT_KEYS for k in idx.telemetry_keys()):
+        return {}  # telemetry names the concepts: the key holding its values is found by them (_by_values)
     found: dict[str, str] = {}
     env = [k for k in tags if len(idx.values.get(k, [])) <= 6 and _PRODUCTION & _lows(idx, k)]
     if len(env) == 1:
@@ -106,7 +108,8 @@ def concept_words(idx: ValueIndex) -> None:
         key = concept_key(idx, concept, telemetry=True)
         if key is None:
             continue
-        for word in TAG_SYNONYMS.get(concept, (concept,)) + CONCEPT_WORDS.get(concept, ()):
+        extra = CONCEPT_WORDS.get(concept, ()) if by_shape(idx).get(concept) == key else ()
+        for word in TAG_SYNONYMS.get(concept, (concept,)) + extra:
             t = tuple(_TOKEN.findall(word.lower()))
             now = idx.dim_words.get(t)
             if t and (now not in tags + idx.telemetry_keys() or (key in tags and now == concept)):
