@@ -435,3 +435,44 @@ def test_two_families_compared_are_each_summed_over_their_models(
     store, answer = _ask(request, settings, "matariki", question)
     for family in (a, b):
         assert number_ok(store, answer, cost(period, f"{MODEL} LIKE '{family}'")), answer.answer
+
+
+# --------------------------------------------------------------- moving one model's tokens onto another's prices
+
+
+def _moved(period: str, src: str, dst: str, where: str = "true") -> str:
+    """`src`'s tokens of each kind priced at what `dst`'s tokens of that kind cost per token over the period."""
+    kind = "regexp_extract(ChargeDescription, ' (input|output) tokens$', 1)"
+    return (
+        f"WITH p AS (SELECT {kind} k, sum(EffectiveCost) / sum(ConsumedQuantity) u FROM costs WHERE {period} "
+        f"AND {MODEL} = '{dst}' GROUP BY 1) "
+        f"SELECT sum(c.ConsumedQuantity * p.u) FROM costs c JOIN p ON {kind.replace('ChargeDescription', 'c.ChargeDescription')} = p.k "
+        f"WHERE {period.replace('ChargePeriodStart', 'c.ChargePeriodStart')} AND "
+        f"{MODEL.replace('ChargeDescription', 'c.ChargeDescription')} = '{src}' AND ({where})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "src", "dst", "saved"),
+    [
+        (
+            "what if we moved claude-sonnet-4-6 traffic to gemini-2.5-flash in october, how much would we save",
+            "claude-sonnet-4-6",
+            "gemini-2.5-flash",
+            True,
+        ),
+        (
+            "what would gpt-4.1-mini have cost in october if we switched it to mistral-medium-3",
+            "gpt-4.1-mini",
+            "mistral-medium-3",
+            False,
+        ),
+    ],
+)
+def test_moving_one_models_tokens_to_anothers_prices_on_the_bill(
+    request: pytest.FixtureRequest, settings: Settings, question: str, src: str, dst: str, saved: bool
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    moved = _moved(M_OCT, src, dst)
+    sql = f"SELECT ({cost(M_OCT, f'{MODEL} = {chr(39)}{src}{chr(39)}')}) - ({moved})" if saved else moved
+    assert number_ok(store, answer, sql), answer.answer

@@ -429,11 +429,7 @@ KOHID_THREADS = [
     ),
 ]
 
-KOHID_MISSES: dict[str, str] = {
-    "if we moved all claude-sonnet-4-5 traffic to nova-lite last month how much would we have saved": (
-        "a move of one model's tokens to another's prices read as both models' change from the month before"
-    ),
-}
+KOHID_MISSES: dict[str, str] = {}
 
 # ------------------------------------------------------------------------------------------ Yafo Shield
 

@@ -68,6 +68,10 @@ def _category(plan: Plan) -> Any:
         from spendscope.agents.billy import whatif
 
         return whatif.answer
+    if plan.intent == "swap_whatif":
+        from spendscope.agents.billy import swap
+
+        return swap.answer
     if plan.intent == "run_rate":
         from spendscope.agents.billy import run_rate
 

@@ -32,6 +32,7 @@ Intent = Literal[
     "payg_whatif",
     "scale_whatif",
     "run_rate",
+    "swap_whatif",
     "unknown",
 ]
 

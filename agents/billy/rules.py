@@ -60,6 +60,22 @@ def _scaled(r: Reading) -> bool:
     return scale_of(r.low) is not None and not r.declined
 
 
+def _swapped(r: Reading) -> bool:
+    from spendscope.agents.billy.swap import swap_pair
+
+    return swap_pair(r) is not None and not r.declined
+
+
+def _swap_whatif(r: Reading, plan: Plan) -> None:
+    from spendscope.agents.billy.swap import swap_pair
+
+    pair = swap_pair(r)
+    assert pair is not None
+    plan.intent = "swap_whatif"
+    plan.family_names = list(pair)
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+
+
 def _run_rate_asked(r: Reading) -> bool:
     from spendscope.agents.billy.run_rate import RUN_RATE
 
@@ -217,6 +233,7 @@ RULES: list[Rule] = [
     Rule("a period it could not read", lambda r: r.unread_period is not None, _unread_period),
     Rule("declined concept", lambda r: bool(r.declined), _declined),
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
+    Rule("what-if moving one model's tokens to another's prices", lambda r: _swapped(r), _swap_whatif),
     Rule("what-if scaling the named rows by a stated factor", _scaled, _scale_whatif),
     Rule("run rate", lambda r: _run_rate_asked(r), _set("run_rate")),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
