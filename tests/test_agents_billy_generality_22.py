@@ -476,3 +476,21 @@ def test_moving_one_models_tokens_to_anothers_prices_on_the_bill(
     moved = _moved(M_OCT, src, dst)
     sql = f"SELECT ({cost(M_OCT, f'{MODEL} = {chr(39)}{src}{chr(39)}')}) - ({moved})" if saved else moved
     assert number_ok(store, answer, sql), answer.answer
+
+
+# --------------------------------------------------------------- "the month / quarter / year" of what is to come
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("what will the year be", "2027-01-01"),
+        ("where will the quarter land?", "2027-10-01"),
+        ("what's the month gonna be", "2027-11-01"),
+    ],
+)
+def test_the_month_quarter_or_year_of_what_is_to_come_is_the_current_one(
+    request: pytest.FixtureRequest, settings: Settings, question: str, start: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert judge(store, answer, "landing", cost(between(start, "2027-11-17")))[0], answer.answer

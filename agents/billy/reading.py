@@ -127,11 +127,25 @@ class Reading:
         return "\n".join(lines)
 
 
+_AHEAD = re.compile(
+    r"\b(will|gonna|going to|land\w*|end (up|out)|wind up|on (track|pace|course))\b|'ll\b", re.I
+)
+_THE_GRAIN = re.compile(r"\bthe (month|quarter|year)\b(?! (before|after|prior|earlier|later))", re.I)
+
+
+def the_current(text: str) -> str:
+    """ "what will the year be", "where will the quarter land": a question about what is still to come names the
+    current month, quarter or year as "the" one (read as "this"); any other "the month" is left alone."""
+    if not _AHEAD.search(text) or re.search(r"\b(which|what) (month|quarter|year)\b", text, re.I):
+        return text
+    return _THE_GRAIN.sub(lambda m: f"this {m.group(1)}", text)
+
+
 def read_question(
     question: str, index: ValueIndex, *, as_of: dt.date | None = None, real_today: dt.date | None = None
 ) -> Reading:
     """Read `question` against the store's vocabulary (no operation is chosen here)."""
-    q = _Question(month_typos(slack_typos(imperative_exclusions(question)), index.value_tokens))
+    q = _Question(the_current(month_typos(slack_typos(imperative_exclusions(question)), index.value_tokens)))
     # q.raw stays the text read (typos fixed), aligned with q.low's tokens; the Reading keeps the question asked
     today, today_note = today_for(as_of, index, real_today)
     r = Reading(question=question.strip(), low=q.low, today=today, q=q)
