@@ -494,3 +494,24 @@ def test_the_month_quarter_or_year_of_what_is_to_come_is_the_current_one(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", question)
     assert judge(store, answer, "landing", cost(between(start, "2027-11-17")))[0], answer.answer
+
+
+# --------------------------------------------------------------- a breakdown by words that name no dimension
+
+
+@pytest.mark.parametrize(
+    "question", ["business unit breakdown in october", "cost centre breakdown last month"]
+)
+def test_a_breakdown_named_by_words_the_store_lacks_is_declined_not_the_total(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert judge(store, answer, "none", "")[0], answer.answer
+
+
+@pytest.mark.parametrize("question", ["spend breakdown last month", "give me a cost breakdown for oct"])
+def test_a_breakdown_of_spend_itself_is_still_answered(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert number_ok(store, answer, cost(M_OCT)), answer.answer

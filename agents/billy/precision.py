@@ -937,11 +937,32 @@ def grouped_without_dimension(rest: str) -> str:
     not in the data. `rest`: the question with names and periods masked."""
     m = _GROUPED.search(rest)
     if m is None:
-        return ""
+        return _named_before_breakdown(rest)
     words = [w for w in m.group("what").split() if w not in ("tag", "tags", "label", "labels", "key")]
     if not words or words[0] in _NOT_GROUPS | _PRONOUNS | _DETERMINERS:
         return ""
     return " ".join(words[:2] if len(words) > 1 and words[1] not in _TRAILING else words[:1])
+
+
+# "cost centre breakdown", "region split": a grouping named before the breakdown word; these words name none
+_BREAKDOWN = re.compile(r"(?P<what>(?:[a-z][a-z0-9_-]* )?[a-z][a-z0-9_-]*) (?:breakdown|split|break down)\b")
+_NOT_GROUP_WORDS = {
+    "spend", "spending", "spent", "cost", "costs", "total", "ai", "llm", "the", "a", "an", "our", "my", "full",
+    "quick", "detailed", "rough", "overall", "monthly", "weekly", "daily", "complete", "simple", "bill", "usage",
+    "me", "us", "give", "show", "get", "need", "want", "and", "of", "whole", "entire", "cloud", "invoice",
+}  # fmt: skip
+
+
+def _named_before_breakdown(rest: str) -> str:
+    """The words before "breakdown" / "split" when they name no dimension ("cost centre breakdown" on a store
+    with no cost centre): '' when the last of them is an ordinary word ("spend breakdown", "quick split")."""
+    m = _BREAKDOWN.search(rest)
+    if m is None:
+        return ""
+    words = m.group("what").split()
+    if words[-1] in _NOT_GROUP_WORDS | _NOT_GROUPS | _PRONOUNS | _DETERMINERS:
+        return ""
+    return " ".join(words if words[0] not in _NOT_GROUP_WORDS - {"cost"} else words[1:])
 
 
 _TRAILING = {
