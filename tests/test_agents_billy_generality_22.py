@@ -515,3 +515,18 @@ def test_a_breakdown_of_spend_itself_is_still_answered(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", question)
     assert number_ok(store, answer, cost(M_OCT)), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expr"),
+    [
+        ("stage breakdown in october", "Tags->>'stage'"),
+        ("model split in october", MODEL),
+        ("team breakdown in october", "Tags->>'cost_owner'"),
+    ],
+)
+def test_a_dimension_word_before_breakdown_groups_by_that_dimension(
+    request: pytest.FixtureRequest, settings: Settings, question: str, expr: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert answer.value is not None and judge(store, answer, "which", which(M_OCT, expr))[0], answer.answer

@@ -308,4 +308,7 @@ def _known_words(index: ValueIndex) -> set[str]:
     known.update(
         ("direct", "directly")
     )  # "openai direct spend": how the seller bills us (planner._direct_bill)
+    known.update(
+        ("breakdown", "breakdowns", "split", "splits")
+    )  # "squad breakdown": a grouping word, no name
     return known
