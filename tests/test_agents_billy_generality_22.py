@@ -530,3 +530,32 @@ def test_a_dimension_word_before_breakdown_groups_by_that_dimension(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", question)
     assert answer.value is not None and judge(store, answer, "which", which(M_OCT, expr))[0], answer.answer
+
+
+# --------------------------------------------------------------- idle cost of GPU instances named
+
+
+def _idle(start: str, end: str, instance: str) -> str:
+    """Each GPU-hour under 10% utilisation of `instance` at its box's hourly bill split over its GPUs."""
+    return (
+        "SELECT sum(c.EffectiveCost / c.ConsumedQuantity / g.n) FROM gpu_samples s "
+        "JOIN (SELECT instance_id, count(DISTINCT gpu_uuid) n FROM gpu_samples GROUP BY 1) g USING (instance_id) "
+        "JOIN costs c ON c.ResourceId = s.instance_id AND CAST(c.ChargePeriodStart AS DATE) = CAST(s.ts AS DATE) "
+        f"WHERE s.utilization_pct < 10 AND s.ts >= TIMESTAMPTZ '{start}' AND s.ts < TIMESTAMPTZ '{end}' "
+        f"AND s.instance_id = '{instance}'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end", "instance"),
+    [
+        ("how much did the h200s idle cost us in oct", "2027-10-01", "2027-11-01", "cw-h200-grader"),
+        ("idle cost of the h200 box in october", "2027-10-01", "2027-11-01", "cw-h200-grader"),
+        ("what did the l40s idle time cost in october?", "2027-10-01", "2027-11-01", "cw-l40s-label"),
+    ],
+)
+def test_idle_cost_of_gpu_instances_named_is_their_idle_time_cost(
+    request: pytest.FixtureRequest, settings: Settings, question: str, start: str, end: str, instance: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert number_ok(store, answer, _idle(start, end, instance)), answer.answer

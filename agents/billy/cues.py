@@ -49,6 +49,14 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         and not INSTANCE_WORDS.search(low)  # "which box sat idle", "idle gpus": the GPU questions
         and not re.search(r"\b(seats?|licen[cs]es?|users?|engineers?|accounts?|people)\b", low)
     )
+    # "how much did the a100s idle cost us", "idle cost of the h200 box": idle time's cost of GPU instances named
+    # (by type, name or GPU), not a commitment's unused part, nor the instances' whole cost
+    gpu_named = any(m.dim in ("instance_type", "resource", "resource_id") for m in mentions) or bool(
+        GPU_NAME.search(low) and index.values.get("instance_type")
+    )
+    idle_of_named_gpus = gpu_named and bool(RE["unused"].search(low)) and bool(RE["money"].search(low))
+    if idle_of_named_gpus:
+        unused_word = False
     unused_alone = unused_word and not mentions
     commit_rows = bool(index.values.get("commitment_status"))
     has_commit = (
@@ -150,7 +158,9 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     if r.entity_dim and dims and all(i == -1 for d, i in r.groups if d in dims):
         r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
     _new_cues(r, index)
-    idle_gpus = unused_alone and not commit_rows and bool(index.values.get("instance_type"))
+    idle_gpus = (
+        unused_alone and not commit_rows and bool(index.values.get("instance_type"))
+    ) or idle_of_named_gpus
     if unused_word and not commit_rows and not idle_gpus:
         r.unsupported.append(
             "what went unused of named rows (the bill holds no commitment; ask how much GPU time sat idle)"

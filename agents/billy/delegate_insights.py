@@ -10,7 +10,7 @@ from typing import Any
 from spendscope.agents.billy.delegate_calls import call as _call
 from spendscope.agents.billy.delegate_calls import operation_input as _input
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
-from spendscope.agents.billy.phrasing import money, pct, period_phrase
+from spendscope.agents.billy.phrasing import money, pct, period_phrase, scope_phrase
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter
 
@@ -149,8 +149,10 @@ def gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
         )
         value = None
     else:
+        named = scope_phrase([f for f in filters if f.dimension != "gpu_count"])
         text = (
-            f"{money(t.idle_cost)} of GPU cost was idle {when} ({pct(t.idle_cost_pct)} of the monitored GPU cost; "
+            f"{money(t.idle_cost)} of GPU cost{' for ' + named if named else ''} was idle {when} "
+            f"({pct(t.idle_cost_pct)} of the monitored GPU cost; "
             f"average utilisation {pct(t.avg_utilization_pct)})."
         )
         value = round(t.idle_cost, 2)
