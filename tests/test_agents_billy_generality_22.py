@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import MODEL, between, cost, judge, number_ok, round_store, which
+from billy_harness import MODEL, between, cost, customer_cost, judge, number_ok, round_store, which
 from fixtures.billy.jabuti import build as build_jabuti
 from fixtures.billy.matariki import build as build_matariki
 from fixtures.billy.synth import Company, _base, _money
@@ -559,3 +559,26 @@ def test_idle_cost_of_gpu_instances_named_is_their_idle_time_cost(
 ) -> None:
     store, answer = _ask(request, settings, "matariki", question)
     assert number_ok(store, answer, _idle(start, end, instance)), answer.answer
+
+
+# --------------------------------------------------------------- two telemetry customers compared
+
+
+@pytest.mark.parametrize(
+    ("question", "a", "b"),
+    [
+        ("opotiki vs katikati last month", "opotiki-orchards", "katikati-kiwi"),
+        (
+            "did opotiki-orchards cost more than katikati-kiwi in october?",
+            "opotiki-orchards",
+            "katikati-kiwi",
+        ),
+    ],
+)
+def test_two_customers_compared_rank_only_those_two(
+    request: pytest.FixtureRequest, settings: Settings, question: str, a: str, b: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert answer.value in (a, b), answer.answer
+    for who in (a, b):
+        assert number_ok(store, answer, customer_cost("2027-10-01", "2027-11-01", who)), answer.answer
