@@ -218,6 +218,17 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
 
     if payg_whatif(r):
         c.add("payg_whatif")
+    from spendscope.agents.billy.run_rate import RUN_RATE
+    from spendscope.agents.billy.scaling import scale_of
+    from spendscope.agents.billy.swap import swap_pair
+
+    r.swap = swap_pair(r)
+    if r.swap is not None:
+        c.add("swap_whatif")  # "if we moved X traffic to Y": X's tokens at Y's prices
+    if scale_of(low) is not None:
+        c.add("scale_whatif")  # "if X were 30% cheaper", "cut X in half"
+    if RUN_RATE.search(low):
+        c.add("run_rate")
 
 
 # the future of "to be" about a period not over, its name between or after ("what will q4 be", "q4 gonna be")

@@ -54,32 +54,10 @@ def _scale_whatif(r: Reading, plan: Plan) -> None:
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
 
 
-def _scaled(r: Reading) -> bool:
-    from spendscope.agents.billy.scaling import scale_of
-
-    return scale_of(r.low) is not None and not r.declined
-
-
-def _swapped(r: Reading) -> bool:
-    from spendscope.agents.billy.swap import swap_pair
-
-    return swap_pair(r) is not None and not r.declined
-
-
 def _swap_whatif(r: Reading, plan: Plan) -> None:
-    from spendscope.agents.billy.swap import swap_pair
-
-    pair = swap_pair(r)
-    assert pair is not None
     plan.intent = "swap_whatif"
-    plan.family_names = list(pair)
+    plan.family_names = list(r.swap or ())
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
-
-
-def _run_rate_asked(r: Reading) -> bool:
-    from spendscope.agents.billy.run_rate import RUN_RATE
-
-    return bool(RUN_RATE.search(r.low)) and not r.declined
 
 
 def _device_count(r: Reading, plan: Plan) -> None:
@@ -233,9 +211,17 @@ RULES: list[Rule] = [
     Rule("a period it could not read", lambda r: r.unread_period is not None, _unread_period),
     Rule("declined concept", lambda r: bool(r.declined), _declined),
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
-    Rule("what-if moving one model's tokens to another's prices", lambda r: _swapped(r), _swap_whatif),
-    Rule("what-if scaling the named rows by a stated factor", _scaled, _scale_whatif),
-    Rule("run rate", lambda r: _run_rate_asked(r), _set("run_rate")),
+    Rule(
+        "what-if moving one model's tokens to another's prices",
+        lambda r: "swap_whatif" in r.cues and r.swap is not None and not r.declined,
+        _swap_whatif,
+    ),
+    Rule(
+        "what-if scaling the named rows by a stated factor",
+        lambda r: "scale_whatif" in r.cues and not r.declined,
+        _scale_whatif,
+    ),
+    Rule("run rate", lambda r: "run_rate" in r.cues and not r.declined, _set("run_rate")),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
     Rule("GPU inventory", lambda r: "device_count" in r.cues, _device_count),
