@@ -582,3 +582,32 @@ def test_two_customers_compared_rank_only_those_two(
     assert answer.value in (a, b), answer.answer
     for who in (a, b):
         assert number_ok(store, answer, customer_cost("2027-10-01", "2027-11-01", who)), answer.answer
+
+
+def test_a_name_before_a_scaling_verb_is_the_name_scaled(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(
+        request, settings, "matariki", "if grower-chat doubled in october what would it cost"
+    )
+    sql = f"SELECT sum(EffectiveCost) + sum(EffectiveCost) FILTER (WHERE {GROWER}) FROM costs WHERE {M_OCT}"
+    assert number_ok(store, answer, sql), answer.answer
+
+
+def test_a_scaled_what_if_on_spend_still_to_come_states_no_figure(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(
+        request, settings, "matariki", "if grower-chat doubled next month what would it cost"
+    )
+    assert judge(store, answer, "none", "")[0], answer.answer
+
+
+def test_a_stated_factor_on_a_commitment_scales_it_rather_than_weighing_pay_as_you_go(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(
+        request, settings, "jabuti", "what if the pt were 10% cheaper in may, how much would we save"
+    )
+    sql = f"SELECT 0.1 * sum(EffectiveCost) FROM costs WHERE {between('2027-05-01', '2027-06-01')} AND ResourceName = 'bedrock-pt-haiku-fraude'"
+    assert number_ok(store, answer, sql), answer.answer

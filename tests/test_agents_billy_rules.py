@@ -28,12 +28,12 @@ def reading(**kw: object) -> Reading:
 CASES = {
     "a period it could not read": (reading(unread_period="the other day"), "unknown"),
     "declined concept": (reading(declined=["revenue"]), "unknown"),
+    "what-if scaling the named rows by a stated factor": (reading(cues={"scale_whatif"}), "scale_whatif"),
     "pay-as-you-go what-if": (reading(cues={"payg_whatif"}), "payg_whatif"),
     "what-if moving one model's tokens to another's prices": (
         reading(cues={"swap_whatif"}, swap=("gpt-4.1", "gpt-4.1-mini")),
         "swap_whatif",
     ),
-    "what-if scaling the named rows by a stated factor": (reading(cues={"scale_whatif"}), "scale_whatif"),
     "run rate": (reading(cues={"run_rate"}), "run_rate"),
     "coding assistants": (reading(assistant="idle_seats"), "assistants"),
     "month-end landing": (reading(cues={"landing"}), "landing"),

@@ -168,7 +168,9 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
             else "what went unused (the bill holds no commitment and no GPU instance)"
         )
     _delegate(r, idle_gpus)
-    if r.delegate is None:
+    # a what-if with a stated factor or a move is answered by its own rule, whatever delegate a word names ("save"):
+    # the words naming rows (the PT, GPUs) are its scope
+    if r.delegate is None or {"scale_whatif", "swap_whatif"} & r.cues:
         _word_filters(r, q, has_commit, unit, bool(index.values.get("instance_type")))
     r.found = (
         bool(

@@ -312,4 +312,7 @@ def _known_words(index: ValueIndex) -> set[str]:
     known.update(
         ("breakdown", "breakdowns", "split", "splits")
     )  # "squad breakdown": a grouping word, no name
+    # "if vamirat doubled": the verbs of a scaled what-if (agents/billy/scaling.py) follow a name, never describe it
+    known.update(("double", "doubled", "doubles", "doubling", "triple", "tripled", "triples", "tripling"))
+    known.update(("halve", "halved", "halves", "halving"))
     return known

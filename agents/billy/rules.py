@@ -210,16 +210,17 @@ def _unread_period(r: Reading, plan: Plan) -> None:
 RULES: list[Rule] = [
     Rule("a period it could not read", lambda r: r.unread_period is not None, _unread_period),
     Rule("declined concept", lambda r: bool(r.declined), _declined),
+    # a factor said ("if the ptu were 10% cheaper") is the what-if asked, before weighing a commitment
+    Rule(
+        "what-if scaling the named rows by a stated factor",
+        lambda r: "scale_whatif" in r.cues and not r.declined,
+        _scale_whatif,
+    ),
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
     Rule(
         "what-if moving one model's tokens to another's prices",
         lambda r: "swap_whatif" in r.cues and r.swap is not None and not r.declined,
         _swap_whatif,
-    ),
-    Rule(
-        "what-if scaling the named rows by a stated factor",
-        lambda r: "scale_whatif" in r.cues and not r.declined,
-        _scale_whatif,
     ),
     Rule("run rate", lambda r: "run_rate" in r.cues and not r.declined, _set("run_rate")),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),

@@ -53,8 +53,20 @@ _CHANGE_ASKED = re.compile(
 )
 
 
+# spend still to come: a what-if on it needs a forecast, not the bill's actuals
+_AHEAD = re.compile(
+    r"\bnext (week|month|quarter|year)\b|\b(will|gonna|going to)\b|\bcoming (week|month|quarter)\b"
+)
+
+
 def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     factor, said = scale_of(plan.question.lower()) or (0.0, "")
+    if _AHEAD.search(plan.question.lower()):
+        return BillyAnswer(
+            answer="I can't scale spend that has not happened yet: the bill holds actuals only. Ask for the "
+            'forecast of that period, or for the what-if over a past one ("if X doubled last month").',
+            value=None,
+        )
     measure_plan = plan.model_copy(update={"measure": "cost", "token_types": []})
     part = query(run, measure_plan).total
     whole = query(run, measure_plan, filters=[]).total if plan.filters else part
