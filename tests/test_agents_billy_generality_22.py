@@ -611,3 +611,14 @@ def test_a_stated_factor_on_a_commitment_scales_it_rather_than_weighing_pay_as_y
     )
     sql = f"SELECT 0.1 * sum(EffectiveCost) FROM costs WHERE {between('2027-05-01', '2027-06-01')} AND ResourceName = 'bedrock-pt-haiku-fraude'"
     assert number_ok(store, answer, sql), answer.answer
+
+
+def test_a_scaled_what_ifs_follow_up_keeps_its_factor(matariki: Store, settings: Settings) -> None:
+    answers = _thread(
+        matariki,
+        settings,
+        M_TODAY,
+        ["if gemini were 25% cheaper how much would we have saved in sep", "and in october"],
+    )
+    sql = f"SELECT 0.25 * sum(EffectiveCost) FROM costs WHERE {M_OCT} AND {GEMINI}"
+    assert number_ok(matariki, answers[-1], sql), answers[-1].answer

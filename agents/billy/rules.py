@@ -50,7 +50,11 @@ def _payg_whatif(r: Reading, plan: Plan) -> None:
 
 
 def _scale_whatif(r: Reading, plan: Plan) -> None:
+    from spendscope.agents.billy.scaling import CHANGE_ASKED, scale_of
+
     plan.intent = "scale_whatif"
+    plan.scale, plan.scale_said = scale_of(r.low) or (None, "")
+    plan.saved_asked = bool(CHANGE_ASKED.search(r.low))
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
 
 

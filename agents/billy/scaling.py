@@ -48,7 +48,7 @@ def scale_of(low: str) -> tuple[float, str] | None:
     return None
 
 
-_CHANGE_ASKED = re.compile(
+CHANGE_ASKED = re.compile(
     r"\bsav(e|ed|es|ing|ings)\b|\bhow much (less|more|cheaper)\b|\bdifference\b|\bextra\b"
 )
 
@@ -60,7 +60,8 @@ _AHEAD = re.compile(
 
 
 def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    factor, said = scale_of(plan.question.lower()) or (0.0, "")
+    # the factor of the question that set it (a follow-up, "and in sep", keeps the thread's)
+    factor, said = (plan.scale, plan.scale_said) if plan.scale is not None else (0.0, "")
     if _AHEAD.search(plan.question.lower()):
         return BillyAnswer(
             answer="I can't scale spend that has not happened yet: the bill holds actuals only. Ask for the "
@@ -77,7 +78,7 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     verb = "saved" if delta < 0 else "added"
     change = f"{money(abs(delta))} {verb} ({scope} {money(part)} {when}, scaled by {factor:+.0%})"
     totals = f"total spend {money(after)} instead of {money(whole)}"
-    if _CHANGE_ASKED.search(plan.question.lower()):
+    if plan.saved_asked:
         text, value = f"{change[0].upper()}{change[1:]}; {totals}.", round(abs(delta), 2)
     else:
         text, value = (
