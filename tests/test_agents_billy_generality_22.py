@@ -622,3 +622,21 @@ def test_a_scaled_what_ifs_follow_up_keeps_its_factor(matariki: Store, settings:
     )
     sql = f"SELECT 0.25 * sum(EffectiveCost) FROM costs WHERE {M_OCT} AND {GEMINI}"
     assert number_ok(matariki, answers[-1], sql), answers[-1].answer
+
+
+# --------------------------------------------------------------- "which grew the most" when none grew
+
+
+def test_which_grew_the_most_when_none_grew_says_none_rose_and_who_fell_least(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(
+        request, settings, "lintu", "which team grew the most in the week of april 6 vs the week before"
+    )
+    new, old = between("2026-04-06", "2026-04-13"), between("2026-03-30", "2026-04-06")
+    sql = (
+        "SELECT max(d) FROM (SELECT Tags->>'vastuualue' k, sum(EffectiveCost) FILTER (WHERE "
+        f"{new}) - sum(EffectiveCost) FILTER (WHERE {old}) d FROM costs GROUP BY 1 HAVING sum(EffectiveCost) <> 0)"
+    )
+    assert number_ok(store, answer, sql), answer.answer
+    assert "fell the most" not in answer.answer and "fell the least" in answer.answer, answer.answer
