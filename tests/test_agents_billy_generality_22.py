@@ -640,3 +640,18 @@ def test_which_grew_the_most_when_none_grew_says_none_rose_and_who_fell_least(
     )
     assert number_ok(store, answer, sql), answer.answer
     assert "fell the most" not in answer.answer and "fell the least" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "kind"),
+    [
+        ("how many input tokens did claude-sonnet-4-6 use in october", "what did the output cost?", "output"),
+        ("claude-sonnet-4-6 output tokens in october", "what did that cost", "output"),
+    ],
+)
+def test_money_asked_after_a_token_count_is_the_cost_of_that_kinds_rows(
+    matariki: Store, settings: Settings, first: str, then: str, kind: str
+) -> None:
+    answers = _thread(matariki, settings, M_TODAY, [first, then])
+    sql = cost(M_OCT, f"{SONNET} AND ChargeDescription LIKE '% {kind} tokens'")
+    assert number_ok(matariki, answers[-1], sql), answers[-1].answer

@@ -12,6 +12,7 @@ from spendscope.agents.billy.models import Plan
 from spendscope.agents.billy.resolve import Mention
 from spendscope.agents.billy.vocab import RE
 from spendscope.agents.billy.when import PeriodMention
+from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.periods import Period
 
 # Who sells it: a provider and its services are one family, so "and <another seller>?" replaces the previous one
@@ -134,8 +135,22 @@ def _merge_followup(
     if new.measure != "cost" or new.token_types:
         merged.measure, merged.token_types = new.measure, new.token_types
     elif prev.measure == "tokens" and (kind := TOKEN_KIND.search(q.low)):
-        # "and input" after "how many output tokens was that": the other kind of the same tokens
-        merged.token_types = [_KINDS.get(kind.group(1), kind.group(1))]
+        # "and input" after "how many output tokens was that": the other kind of the same tokens; "what did the
+        # output cost" after a token count: the money of that kind's rows
+        said = _KINDS.get(kind.group(1), kind.group(1))
+        if _MONEY_ASKED.search(q.low):
+            merged.measure, merged.token_types = "cost", []
+            merged.filters = [f for f in merged.filters if f.dimension != "token_type"]
+            merged.filters.append(Filter(dimension="token_type", values=[said]))
+        else:
+            merged.token_types = [said]
+    elif prev.measure == "tokens" and _MONEY_ASKED.search(q.low) and THAT.search(q.low):
+        # "what did that cost" after a token count: the money of those tokens' rows
+        merged.measure = "cost"
+        merged.filters = [f for f in merged.filters if f.dimension != "token_type"]
+        if prev.token_types:
+            merged.filters.append(Filter(dimension="token_type", values=list(prev.token_types)))
+        merged.token_types = []
     # filters: a new value for a dimension replaces the old one; other filters stay
     new_dims = {f.dimension for f in new.filters}
     replaced = set(new_dims)
