@@ -655,3 +655,14 @@ def test_money_asked_after_a_token_count_is_the_cost_of_that_kinds_rows(
     answers = _thread(matariki, settings, M_TODAY, [first, then])
     sql = cost(M_OCT, f"{SONNET} AND ChargeDescription LIKE '% {kind} tokens'")
     assert number_ok(matariki, answers[-1], sql), answers[-1].answer
+
+
+# --------------------------------------------------------------- savings on a store with no 'team' key
+
+
+@pytest.mark.parametrize("question", ["how much could we save", "any savings opportunities last month?"])
+def test_savings_use_the_stores_own_owner_key(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    _store, answer = _ask(request, settings, "lintu", question)
+    assert "could not answer" not in answer.answer and "unknown dimension" not in answer.answer, answer.answer

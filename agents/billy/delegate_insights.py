@@ -15,12 +15,24 @@ from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter
 
 
+def _owner_tag(store: Store) -> dict[str, str]:
+    """The operations' `team_tag` (default 'team') as the store's own owner key: 'owner', 'cost_center', or one
+    named in another language and found by its values (a store with no 'team' key failed "unknown dimension")."""
+    from spendscope.agents.billy.groups import ownership_key
+    from spendscope.agents.billy.resolve import load_index
+
+    key = ownership_key(load_index(store)[0])
+    return {"team_tag": key} if key else {}
+
+
 def savings(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
     mod = importlib.import_module("spendscope.tools.optimize.savings")
     rng: dict[str, Any] = {}
     if plan.period is not None and "(all data)" not in plan.period.label:
         rng = {"start": plan.period.start, "end": plan.period.last}
-    res = _call(calls, "savings_recommendations", store, _input(mod.SavingsInput, filters, **rng))
+    res = _call(
+        calls, "savings_recommendations", store, _input(mod.SavingsInput, filters, **rng, **_owner_tag(store))
+    )
     recs = [r for r in res.recommendations if r.monthly_saving]
     if not recs:
         text = f"No saving above the threshold was found {period_phrase(plan.period)}."
