@@ -666,3 +666,22 @@ def test_savings_use_the_stores_own_owner_key(
 ) -> None:
     _store, answer = _ask(request, settings, "lintu", question)
     assert "could not answer" not in answer.answer and "unknown dimension" not in answer.answer, answer.answer
+
+
+# --------------------------------------------------------------- machines ranked by their names
+
+
+@pytest.mark.parametrize(
+    ("question", "desc"),
+    [
+        ("which box cost the most in october", True),
+        ("top 2 machines by spend in october", True),
+        ("cheapest instance in october?", False),
+    ],
+)
+def test_machines_ranked_are_the_instances_by_name(
+    request: pytest.FixtureRequest, settings: Settings, question: str, desc: bool
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    sql = which(M_OCT, "ResourceName", "ConsumedUnit = 'Hours'", desc=desc)
+    assert answer.value is not None and judge(store, answer, "which", sql)[0], answer.answer

@@ -220,6 +220,8 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         plan.unresolved_dims = {**previous.unresolved_dims, **plan.unresolved_dims}
     if r.unread_period:  # precision first: no figure for days it could not read, in a follow-up too
         plan.unread_period = r.unread_period
+    if _machines_ranked(plan, r, index):
+        found = True
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)
@@ -251,6 +253,39 @@ def _direct_bill(plan: Plan, r: Reading) -> None:
                 "another provider (ask for it by that name)"
             )
             return
+
+
+_MACHINE = r"(box|boxes|instances?|machines?|servers?|nodes?|hosts?|vms?)"
+_MACHINES_RANKED = re.compile(
+    rf"\b(which|what|top( \d+)?|bottom( \d+)?|most expensive|priciest|cheapest|biggest)( (gpu|compute))? "
+    rf"{_MACHINE}\b|\b{_MACHINE} (ranked )?by (cost|spend)\b"
+)
+
+
+def _machines_ranked(plan: Plan, r: Reading, index: ValueIndex) -> bool:
+    """ "which box cost the most", "top 2 instances last month": machines ranked, each by its own name, over the
+    rows that are instances (an instance type on the bill); never the total, nor a machine word "not in the data"."""
+    m = _MACHINES_RANKED.search(r.low)
+    if m is None or not index.values.get("instance_type") or not index.values.get("resource"):
+        return False
+    if plan.intent not in ("total", "top", "breakdown", "unknown") or plan.unsupported or r.declined:
+        return False
+    said = {w for w in re.findall(r"[a-z]+", m.group(0))}
+    left = [
+        u for u in plan.unresolved if not set(re.findall(r"[a-z]+", u.lower())) <= said | {"gpu", "compute"}
+    ]
+    if left or r.unread:
+        return False
+    plan.unresolved, plan.unread = [], []
+    plan.intent, plan.group_by = "top", ["resource"]
+    plan.top = r.top_n
+    plan.ascending = bool(re.search(r"\b(cheapest|least|bottom|lowest)\b", r.low))
+    if not any(f.dimension == "instance_type" for f in plan.filters):
+        plan.filters.append(Filter(dimension="instance_type", op="not_in", values=["(none)"]))
+    plan.assumptions.append(
+        f"'{m.group(0)}' = the instances on the bill (rows with an instance type), by name"
+    )
+    return True
 
 
 _RANKED_ONE = {
