@@ -685,3 +685,19 @@ def test_machines_ranked_are_the_instances_by_name(
     store, answer = _ask(request, settings, "matariki", question)
     sql = which(M_OCT, "ResourceName", "ConsumedUnit = 'Hours'", desc=desc)
     assert answer.value is not None and judge(store, answer, "which", sql)[0], answer.answer
+
+
+# --------------------------------------------------------------- "cost per <dimension>" is each value's cost
+
+
+@pytest.mark.parametrize(
+    ("question", "expr"),
+    [("cost per app in october", "Tags->>'app'"), ("cost per stage in october", "Tags->>'stage'")],
+)
+def test_cost_per_a_dimension_word_is_each_values_cost(
+    request: pytest.FixtureRequest, settings: Settings, question: str, expr: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    top = which(M_OCT, expr)
+    assert judge(store, answer, "which", top)[0] and "per 1M" not in answer.answer, answer.answer
+    assert number_ok(store, answer, f"SELECT v FROM ({top}) LIMIT 1"), answer.answer

@@ -125,6 +125,17 @@ def _unit(r: Reading, plan: Plan) -> None:
     _unit_groups(r, plan)
 
 
+def _per_value(r: Reading) -> bool:
+    """ "cost per squad", "spend per tenant": "per" before a dimension word (no unit) asks each value's cost, a
+    breakdown, not a cost per token."""
+    toks = r.q.toks if r.q is not None else []
+    return any(
+        0 < i < len(toks) and toks[i - 1].text == "per"
+        for d, i in r.groups
+        if d not in ("day", "week", "month")
+    )
+
+
 def _unit_words(r: Reading, plan: Plan) -> None:
     from spendscope.agents.billy.units import set_unit
 
@@ -258,7 +269,9 @@ RULES: list[Rule] = [
     Rule("unit cost with a unit", lambda r: r.unit is not None, _unit),
     Rule(
         "unit cost in words",
-        lambda r: "average" not in r.cues and "unit_words" in r.cues and r.measure == "cost",
+        lambda r: (
+            "average" not in r.cues and "unit_words" in r.cues and r.measure == "cost" and not _per_value(r)
+        ),
         _unit_words,
     ),
     Rule("share", lambda r: "share" in r.cues, _share),
