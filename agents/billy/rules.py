@@ -129,11 +129,10 @@ def _per_value(r: Reading) -> bool:
     """ "cost per squad", "spend per tenant": "per" before a dimension word (no unit) asks each value's cost, a
     breakdown, not a cost per token."""
     toks = r.q.toks if r.q is not None else []
-    return any(
-        0 < i < len(toks) and toks[i - 1].text == "per"
-        for d, i in r.groups
-        if d not in ("day", "week", "month")
-    )
+    first = next(
+        (k for k, t in enumerate(toks) if t.text == "per"), None
+    )  # "cost per mtok per model": a unit
+    return first is not None and any(i == first + 1 for d, i in r.groups if d not in ("day", "week", "month"))
 
 
 def _unit_words(r: Reading, plan: Plan) -> None:
