@@ -701,3 +701,21 @@ def test_cost_per_a_dimension_word_is_each_values_cost(
     top = which(M_OCT, expr)
     assert judge(store, answer, "which", top)[0] and "per 1M" not in answer.answer, answer.answer
     assert number_ok(store, answer, f"SELECT v FROM ({top}) LIMIT 1"), answer.answer
+
+
+# --------------------------------------------------------------- "what will <a past-read period> be": the next one
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("what will december be", "December 2027"),
+        ("whats q1 gonna be", "Q1 2028"),
+        ("what will jan be?", "January 2028"),
+    ],
+)
+def test_what_a_period_named_without_a_year_will_be_is_the_next_ones_forecast(
+    request: pytest.FixtureRequest, settings: Settings, question: str, label: str
+) -> None:
+    _store, answer = _ask(request, settings, "matariki", question)
+    assert answer.value is not None and label in answer.answer and "forecast" in answer.answer, answer.answer

@@ -200,6 +200,15 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
         c.add("landing")
     elif r.periods and _this_month(r) and _WILL_BE.search(low):
         c.add("landing")  # "whats june gonna be" in June, "what will q4 be" in Q4: where the period lands
+    elif (
+        r.periods
+        and _WILL_BE.search(low)
+        and all(p.period.end <= r.today for p in r.periods)
+        and not re.search(r"\b(19|20)\d\d\b", low)
+    ):
+        # "what will december be" in November: a month named without a year, read as the last one, is the next
+        # one when asked what it will be: its forecast (which takes the month's next occurrence)
+        r.delegate = "forecast"
     gpu_named = bool(GPU_NAME.search(low)) or any(m.dim in ("instance_type", "resource") for m in r.mentions)
     idle_cost = re.search(r"\b(idle|unused|wasted?)\b", low) and RE["money"].search(low)
     if PRONOUN.search(low):
