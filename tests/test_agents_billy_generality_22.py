@@ -719,3 +719,12 @@ def test_what_a_period_named_without_a_year_will_be_is_the_next_ones_forecast(
 ) -> None:
     _store, answer = _ask(request, settings, "matariki", question)
     assert answer.value is not None and label in answer.answer and "forecast" in answer.answer, answer.answer
+
+
+def test_moving_a_features_tokens_to_a_model_prices_them_at_that_models_rates(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    question = "if we moved grower-chat to claude-haiku-4-5 in october what would it cost"
+    store, answer = _ask(request, settings, "matariki", question)
+    sql = _moved(M_OCT, "claude-sonnet-4-6", "claude-haiku-4-5", "Tags->>'app' = 'grower-chat'")
+    assert number_ok(store, answer, sql), answer.answer

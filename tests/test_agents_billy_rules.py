@@ -31,7 +31,7 @@ CASES = {
     "what-if scaling the named rows by a stated factor": (reading(cues={"scale_whatif"}), "scale_whatif"),
     "pay-as-you-go what-if": (reading(cues={"payg_whatif"}), "payg_whatif"),
     "what-if moving one model's tokens to another's prices": (
-        reading(cues={"swap_whatif"}, swap=("gpt-4.1", "gpt-4.1-mini")),
+        reading(cues={"swap_whatif"}, swap=(("model", "gpt-4.1"), ("model", "gpt-4.1-mini"))),
         "swap_whatif",
     ),
     "run rate": (reading(cues={"run_rate"}), "run_rate"),

@@ -76,7 +76,8 @@ class Reading:
     delegate: str | None = None  # an analytics intent named (forecast, anomalies, savings, budget, gpu_idle)
     assistant: str | None = None  # a coding-assistant question's kind (agents.billy.assistants)
     assistant_tools: list[str] = field(default_factory=list)
-    swap: tuple[str, str] | None = None  # "if we moved X traffic to Y": the two models, from and to
+    # "if we moved X traffic to Y": the rows moved and the model they move to, each (dimension, value)
+    swap: tuple[tuple[str, str], tuple[str, str]] | None = None
     unsupported: list[str] = field(default_factory=list)
     # filters and notes the words themselves make (token spend, untagged, GPU, commitment)
     filters: list[Filter] = field(default_factory=list)

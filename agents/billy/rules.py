@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from spendscope.agents.billy.lexicon import DOWN_WORDS, UP_WORDS
 from spendscope.agents.billy.models import Plan
 from spendscope.agents.billy.reading import Reading
+from spendscope.tools.costs.breakdown import Filter
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ def _scale_whatif(r: Reading, plan: Plan) -> None:
 
 def _swap_whatif(r: Reading, plan: Plan) -> None:
     plan.intent = "swap_whatif"
-    plan.family_names = list(r.swap or ())
+    pair = r.swap or ()
+    plan.families = [Filter(dimension=d, values=[v]) for d, v in pair]
+    plan.family_names = [v for _d, v in pair]
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
 
 

@@ -25,25 +25,27 @@ _HYPOTHETICAL = re.compile(r"\bif\b|\bwould\b|\bsuppos\w*\b|\bimagine\b|\bwhat i
 _SAVED = re.compile(r"\bsav(e|ed|es|ing|ings)\b|\bhow much (less|more|cheaper)\b|\bdifference\b")
 
 
-def swap_pair(r: Reading) -> tuple[str, str] | None:
-    """The two models of a move what-if, in the order said (from, to); None when the question is no such what-if."""
+def swap_pair(r: Reading) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The rows moved (a model, or a feature, team or provider's tokens) and the model they move to, as (dimension,
+    value) in the order said; None when the question is no such what-if."""
     low = r.low
     if not (MOVE.search(low) and _HYPOTHETICAL.search(low)):
         return None
-    models = sorted((m for m in r.mentions if m.dim == "model" and not m.negated), key=lambda m: m.first)
-    if len(models) != 2 or len(models[0].values) != 1 or len(models[1].values) != 1:
+    named = sorted((m for m in r.mentions if not m.negated and len(m.values) == 1), key=lambda m: m.first)
+    if len(named) < 2 or named[-1].dim != "model":
         return None
-    between = " ".join(t.text for t in r.q.toks[models[0].last : models[1].first])
+    src, dst = named[-2], named[-1]
+    between = " ".join(t.text for t in r.q.toks[src.last : dst.first])
     if not re.search(r"\b(to|onto|with|for|by)\b", between):
         return None
-    return models[0].values[0], models[1].values[0]
+    return (src.dim, src.values[0]), (dst.dim, dst.values[0])
 
 
-def _by_kind(run: Runner, plan: Plan, model: str, scoped: bool) -> dict[str, tuple[float, float]]:
-    """Cost and tokens of each token kind of `model` over the plan's period (and its other filters when `scoped`:
+def _by_kind(run: Runner, plan: Plan, rows: Filter, scoped: bool) -> dict[str, tuple[float, float]]:
+    """Cost and tokens of each token kind of `rows` over the plan's period (and its other filters when `scoped`:
     the rows moved are the question's; the price is the target model's on the whole bill)."""
-    rest = [f for f in plan.filters if f.dimension != "model"] if scoped else []
-    scope = [*rest, Filter(dimension="model", values=[model])]
+    rest = [f for f in plan.filters if f.dimension not in (rows.dimension, "model")] if scoped else []
+    scope = [*rest, rows]
     costs = query(run, plan.model_copy(update={"measure": "cost"}), group_by=["token_type"], filters=scope)
     toks = query(
         run,
@@ -62,7 +64,7 @@ def _by_kind(run: Runner, plan: Plan, model: str, scoped: bool) -> dict[str, tup
 def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     src, dst = plan.family_names
     when = period_phrase(plan.period)
-    have, price = _by_kind(run, plan, src, True), _by_kind(run, plan, dst, False)
+    have, price = _by_kind(run, plan, plan.families[0], True), _by_kind(run, plan, plan.families[1], False)
     missing = [k for k, (_c, n) in have.items() if n and not price.get(k, (0.0, 0.0))[1]]
     if not have or missing:
         why = (
