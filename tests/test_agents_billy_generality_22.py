@@ -728,3 +728,20 @@ def test_moving_a_features_tokens_to_a_model_prices_them_at_that_models_rates(
     store, answer = _ask(request, settings, "matariki", question)
     sql = _moved(M_OCT, "claude-sonnet-4-6", "claude-haiku-4-5", "Tags->>'app' = 'grower-chat'")
     assert number_ok(store, answer, sql), answer.answer
+
+
+# --------------------------------------------------------------- what is saved without named rows is their cost
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("how much would we save without staging last month", "Tags->>'stage' = 'staging'"),
+        ("how much would we have saved without anthropic in october", "ProviderName = 'Anthropic'"),
+    ],
+)
+def test_what_is_saved_without_named_rows_is_what_they_cost(
+    request: pytest.FixtureRequest, settings: Settings, question: str, where: str
+) -> None:
+    store, answer = _ask(request, settings, "matariki", question)
+    assert number_ok(store, answer, cost(M_OCT, where)), answer.answer

@@ -168,6 +168,8 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
             else "what went unused (the bill holds no commitment and no GPU instance)"
         )
     _delegate(r, idle_gpus)
+    if r.delegate == "savings" and any(m.negated for m in mentions):
+        r.delegate = None  # "how much would we save without teszt": what the rows left out cost (planner.py)
     # a what-if with a stated factor or a move is answered by its own rule, whatever delegate a word names ("save"):
     # the words naming rows (the PT, GPUs) are its scope
     if r.delegate is None or {"scale_whatif", "swap_whatif"} & r.cues:

@@ -222,6 +222,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         plan.unread_period = r.unread_period
     if _machines_ranked(plan, r, index):
         found = True
+    _saved_without(plan, q.low)
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)
@@ -286,6 +287,21 @@ def _machines_ranked(plan: Plan, r: Reading, index: ValueIndex) -> bool:
         f"'{m.group(0)}' = the instances on the bill (rows with an instance type), by name"
     )
     return True
+
+
+def _saved_without(plan: Plan, low: str) -> None:
+    """ "how much would we have saved without the gh200 last month": what the rows left out cost is the saving,
+    not the total without them."""
+    if plan.intent != "total" or plan.unsupported or not re.search(r"\bsav(e|ed|es|ing|ings)\b", low):
+        return
+    left_out = [f for f in plan.filters if f.op in ("not", "not_in") and "(none)" not in f.values]
+    if not left_out or not re.search(
+        r"\b(without|excluding|minus|dropping|dropped|turn(ed|ing)? off|shut)\b", low
+    ):
+        return
+    plan.filters = [f.model_copy(update={"op": "in"}) if f in left_out else f for f in plan.filters]
+    named = ", ".join(v for f in left_out for v in f.values)
+    plan.assumptions.append(f"saved without {named} = what {named} cost")
 
 
 _RANKED_ONE = {
