@@ -140,7 +140,7 @@ def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, .
 
 
 _MONEY = re.compile(
-    r"[$€£¥₹₩]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|INR|SEK|KRW|NOK|PLN|ZAR|DKK|CZK|SGD|NZD|BRL)\s?\d|\d\s?Kč|\d\s?zł|\d\s?kr\b|\bkr\.?\s?\d|\bR\s?\d[\d,]*\.\d\d\b"
+    r"[$€£¥₹₩]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|INR|SEK|KRW|NOK|PLN|ZAR|DKK|CZK|SGD|NZD|BRL|HUF|ILS)\s?\d|[₪]\s?\d|\d\s?(?:Ft\b|₪)|\d\s?Kč|\d\s?zł|\d\s?kr\b|\bkr\.?\s?\d|\bR\s?\d[\d,]*\.\d\d\b"
 )
 _DOLLARS = re.compile(r"\$\s?\d")
 
@@ -166,15 +166,18 @@ def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str
 
 
 def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
-    """A blind round's store: the company's FOCUS export, telemetry and GPU samples imported."""
+    """A blind round's store: the company's FOCUS export, telemetry and GPU samples imported (each when it holds
+    any)."""
     from spendscope.data.demo import import_gpu_samples
     from spendscope.data.events import import_events_file
     from spendscope.data.import_focus import import_focus
 
     s = Store(folder / f"{name}.duckdb", lock_timeout=10)
     import_focus(s, paths["focus"])
-    import_events_file(s, paths["events"])
-    import_gpu_samples(s, paths["gpu"])
+    if paths["events"].stat().st_size:  # a company with no telemetry writes an empty file
+        import_events_file(s, paths["events"])
+    if len(paths["gpu"].read_text(encoding="utf-8").splitlines()) > 1:  # no GPUs: a header only
+        import_gpu_samples(s, paths["gpu"])
     return s
 
 

@@ -28,7 +28,13 @@ def reading(**kw: object) -> Reading:
 CASES = {
     "a period it could not read": (reading(unread_period="the other day"), "unknown"),
     "declined concept": (reading(declined=["revenue"]), "unknown"),
+    "what-if scaling the named rows by a stated factor": (reading(cues={"scale_whatif"}), "scale_whatif"),
     "pay-as-you-go what-if": (reading(cues={"payg_whatif"}), "payg_whatif"),
+    "what-if moving one model's tokens to another's prices": (
+        reading(cues={"swap_whatif"}, swap=(("model", "gpt-4.1"), ("model", "gpt-4.1-mini"))),
+        "swap_whatif",
+    ),
+    "run rate": (reading(cues={"run_rate"}), "run_rate"),
     "coding assistants": (reading(assistant="idle_seats"), "assistants"),
     "month-end landing": (reading(cues={"landing"}), "landing"),
     "GPU inventory": (reading(cues={"device_count"}), "gpu_count"),

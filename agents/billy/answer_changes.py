@@ -80,9 +80,16 @@ def on_compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             if plan.measure == "tokens"
             else plan.measure.replace("_", " ")
         )
+        # "which app grew the most" when none grew: the one that fell the least, said so (never "fell the most")
+        against = (plan.direction == "up" and w.change < 0) or (plan.direction == "down" and w.change > 0)
+        lead = (
+            f"No {dim.replace('_', ' ')}'s {noun} {'rose' if plan.direction == 'up' else 'fell'} from {a} to {b}; "
+            f"{named(dim, w.group[dim])}'s {_change_words(w.change)} the least"
+            if against
+            else f"{cap(named(dim, w.group[dim]))}'s {noun} {_change_words(w.change)} the most"
+        )
         text = (
-            f"{cap(named(dim, w.group[dim]))}'s {noun} {_change_words(w.change)} the most"
-            f"{'' if w.change else ''}: by {figure(abs(w.change), plan.measure)}"
+            f"{cap(lead)}: by {figure(abs(w.change), plan.measure)}"
             f"{' (' + pct(w.change_pct, True) + ')' if w.change_pct is not None else ''} from {a} "
             f"({figure(w.base, plan.measure)}) to {b} ({figure(w.current, plan.measure)}). "
             f"{head} {_change_words(total.change)} by {figure(abs(total.change), plan.measure)} overall."

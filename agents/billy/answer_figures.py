@@ -33,6 +33,7 @@ from spendscope.agents.billy.runner import (
 )
 from spendscope.tools.costs.breakdown import (
     CostQueryResult,
+    Filter,
 )
 from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS
 
@@ -163,8 +164,14 @@ def _secondary_dim(plan: Plan, index: ValueIndex) -> str | None:
 
 
 def _winner_rows(res: CostQueryResult, dim: str, ascending: bool) -> list[Any]:
+    """The rows ranked as asked. The least of them leaves out values that cost nothing over the period (a
+    commitment's purchase row booked at zero effective cost, a charge netted to zero by its credit) while any
+    value has spend: "the cheapest model" is the cheapest one that was paid for, not a name with no spend."""
     rows = [r for r in res.rows if r.group.get(dim) not in NONE_VALUES]
-    return sorted(rows, key=lambda r: r.value) if ascending else rows
+    if not ascending:
+        return rows
+    spent = [r for r in rows if r.value != 0]
+    return sorted(spent or rows, key=lambda r: r.value)
 
 
 def _verb(dim: str, measure: str, ascending: bool) -> str:
@@ -227,8 +234,39 @@ def _gap(plan: Plan, dim: str, rows: list[Any]) -> str:
     )
 
 
+def _on_families(run: Runner, plan: Plan) -> BillyAnswer:
+    """Two names compared, each summed over its values ("claude vs gemini": every claude-* model, on any provider,
+    against every gemini-* model): both figures, the larger first, and the gap."""
+    dim = plan.group_by[0]
+    rest = [f for f in plan.filters if f.dimension != dim]
+    sums = [
+        (name, fam, query(run, plan, filters=[*rest, fam]).total)
+        for name, fam in zip(plan.family_names, plan.families, strict=True)
+    ]
+    ranked = sorted(sums, key=lambda s: s[2], reverse=not plan.ascending)
+    when = period_phrase(plan.period)
+
+    def said(name: str, fam: Filter) -> str:
+        return f"{name[:1].upper()}{name[1:]} ({', '.join(fam.values)})"
+
+    (n1, f1, v1), (n2, f2, v2) = ranked
+    text = (
+        f"{said(n1, f1)} cost {figure(v1, plan.measure)} and {said(n2, f2)} {figure(v2, plan.measure)} {when}: "
+        f"{n1[:1].upper()}{n1[1:]} cost {figure(abs(v1 - v2), plan.measure)} {'less' if plan.ascending else 'more'}."
+    )
+    note = [
+        f"'{n}' = every {dim.replace('_', ' ')} named {n}, summed" for n, f, _ in sums if len(f.values) > 1
+    ]
+    table = Table(
+        columns=[dim, "values", "value"], rows=[[n, ", ".join(f.values), round(v, 2)] for n, f, v in ranked]
+    )
+    return BillyAnswer(answer=text + assumed(plan, note), value=n1, table=table)
+
+
 def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     dim = plan.group_by[0]
+    if plan.families:
+        return _on_families(run, plan)
     res = query(run, plan, group_by=[dim])
     rows = _winner_rows(res, dim, plan.ascending)
     when = period_phrase(plan.period)

@@ -185,6 +185,10 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
     if within:
         when = f"{when} within {_named(within)}"
     rows.sort(key=lambda r: getattr(r, metric) if metric != "cost" else r.cost, reverse=not plan.ascending)
+    if plan.intent == "top" and mine:
+        # "negev vs carmel last month": the ranking of the values named, never a winner the question left out
+        named_values = {v.lower() for f in mine for v in f.values}
+        rows = [r for r in rows if str(r.values.get(dim)).lower() in named_values]
     table = Table(
         columns=[dim, "cost", "estimated_cost", "requests", "tokens"],
         rows=[
@@ -246,7 +250,20 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
             "tokens": f"used the {most} tokens",
             "requests": f"made the {most} requests",
         }[metric]
-        if n == 1:
+        if n == 1 and mine and len(rows) == 2:
+            second = rows[1]
+            more = "less" if plan.ascending else "more"
+            than = {
+                "cost": f"cost {more}",
+                "tokens": f"used {more} tokens",
+                "requests": f"made {more} requests",
+            }
+            text = (
+                f"{first.values[dim]} {than[metric]} than {second.values[dim]} {when}: {_figure(first, metric)} "
+                f"against {_figure(second, metric)}"
+                + (" of attributed cost." if metric == "cost" else f" {noun}.")
+            )
+        elif n == 1:
             text = f"{first.values[dim]} {verb} of any {dim} {when}: {_figure(first, metric)}" + (
                 " of attributed cost." if metric == "cost" else f" {noun}."
             )

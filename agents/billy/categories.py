@@ -219,7 +219,8 @@ def _request_row(run: Runner, plan: Plan, index: ValueIndex) -> tuple[Any, Any, 
         )
     by = named[0].dimension if named else "total"
     concept = concept_of(index, by)
-    if concept is not None and index.kinds.get(by) != "telemetry":
+    told = bool(index.telemetry_keys())  # without telemetry, the bill's own key is asked
+    if concept is not None and index.kinds.get(by) != "telemetry" and told:
         by = (
             concept  # the bill's `app` tag is telemetry's `feature`: unit_costs takes requests from telemetry
         )

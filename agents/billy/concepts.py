@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
+# words for a concept beyond its key's synonyms, when the store's key for it is found by its values' shape (named
+# in another language): "which cost centre spent most" and "top apps" name the owner key and the app key
+CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
+    "team": ("cost centre", "cost centres", "cost center", "cost centers", "business unit", "business units"),
+    "feature": ("app", "apps", "application", "applications"),
+}
+
 
 def key_name(key: str) -> str:
     """A tag key in snake case: 'CostCenter', 'cost-center' and 'Cost Center' are all 'cost_center'."""
@@ -38,7 +45,8 @@ def _by_values(idx: ValueIndex, concept: str) -> str | None:
 
 def concept_key(idx: ValueIndex, concept: str, telemetry: bool = False) -> str | None:
     """The store's tag key for a concept ("feature": feature, app, product, ..., or the key holding telemetry's
-    feature values), if it has one; with `telemetry`, a telemetry-only attribute of that name counts too."""
+    feature values, or the key found by its values' shape), if it has one; with `telemetry`, a telemetry-only
+    attribute of that name counts too."""
     keys: dict[str, str] = {}
     for k in idx.tag_keys() + (idx.telemetry_keys() if telemetry else []):
         keys.setdefault(re.sub(r"[\s-]+", "_", k.lower()), k)
@@ -46,7 +54,38 @@ def concept_key(idx: ValueIndex, concept: str, telemetry: bool = False) -> str |
     named = next((keys[c] for c in CONCEPT_KEYS[concept] if c in keys), None)
     if named is not None and (idx.kinds.get(named) != "telemetry" or _by_values(idx, concept) is None):
         return named
-    return _by_values(idx, concept) or named
+    return _by_values(idx, concept) or named or by_shape(idx).get(concept)
+
+
+# a value only an environment key holds: the production environment under its usual names
+_PRODUCTION = {"prod", "production", "prd", "live"}
+
+
+def by_shape(idx: ValueIndex) -> dict[str, str]:
+    """The concepts of tag keys whose names say nothing known (keys in another language: 'kornyezet',
+    'koltseghely', 'alkalmazas'), by their values: a key of a few values one of which is the production
+    environment is the env; of the two other keys neither named nor so found, the one with fewer values is the
+    team (a team owns several apps) and the other the feature. Only when every concept is missing by name (a
+    store naming one key 'team' names its keys in a known way) and the two keys' counts differ."""
+    tags = idx.tag_keys()
+    if any(key_name(k) in names or k.lower() in names for k in tags for names in CONCEPT_KEYS.values()):
+        return {}
+    if any(key_name(k) in CONCEPT_KEYS for k in idx.telemetry_keys()):
+        return {}  # telemetry names the concepts: the key holding its values is found by them (_by_values)
+    found: dict[str, str] = {}
+    env = [k for k in tags if len(idx.values.get(k, [])) <= 6 and _PRODUCTION & _lows(idx, k)]
+    if len(env) == 1:
+        found["env"] = env[0]
+    rest = [k for k in tags if k not in env and _by_values(idx, "feature") != k]
+    if len(rest) == 2:
+        few, many = sorted(rest, key=lambda k: len(idx.values.get(k, [])))
+        if len(idx.values.get(few, [])) < len(idx.values.get(many, [])):
+            found["team"], found["feature"] = few, many
+    return found
+
+
+def _lows(idx: ValueIndex, key: str) -> set[str]:
+    return {str(v).lower() for v in idx.values.get(key, [])}
 
 
 def concept_of(idx: ValueIndex, key: str) -> str | None:
@@ -55,7 +94,8 @@ def concept_of(idx: ValueIndex, key: str) -> str | None:
     for concept, names in CONCEPT_KEYS.items():
         if low in names or key_name(key) in names:
             return concept
-    return next((c for c in CONCEPT_KEYS if _by_values(idx, c) == key), None)
+    found = next((c for c in CONCEPT_KEYS if _by_values(idx, c) == key), None)
+    return found or next((c for c, k in by_shape(idx).items() if k == key), None)
 
 
 def concept_words(idx: ValueIndex) -> None:
@@ -68,7 +108,8 @@ def concept_words(idx: ValueIndex) -> None:
         key = concept_key(idx, concept, telemetry=True)
         if key is None:
             continue
-        for word in TAG_SYNONYMS.get(concept, (concept,)):
+        extra = CONCEPT_WORDS.get(concept, ()) if by_shape(idx).get(concept) == key else ()
+        for word in TAG_SYNONYMS.get(concept, (concept,)) + extra:
             t = tuple(_TOKEN.findall(word.lower()))
             now = idx.dim_words.get(t)
             if t and (now not in tags + idx.telemetry_keys() or (key in tags and now == concept)):

@@ -49,6 +49,14 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         and not INSTANCE_WORDS.search(low)  # "which box sat idle", "idle gpus": the GPU questions
         and not re.search(r"\b(seats?|licen[cs]es?|users?|engineers?|accounts?|people)\b", low)
     )
+    # "how much did the a100s idle cost us", "idle cost of the h200 box": idle time's cost of GPU instances named
+    # (by type, name or GPU), not a commitment's unused part, nor the instances' whole cost
+    gpu_named = any(m.dim in ("instance_type", "resource", "resource_id") for m in mentions) or bool(
+        GPU_NAME.search(low) and index.values.get("instance_type")
+    )
+    idle_of_named_gpus = gpu_named and bool(RE["unused"].search(low)) and bool(RE["money"].search(low))
+    if idle_of_named_gpus:
+        unused_word = False
     unused_alone = unused_word and not mentions
     commit_rows = bool(index.values.get("commitment_status"))
     has_commit = (
@@ -150,7 +158,9 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     if r.entity_dim and dims and all(i == -1 for d, i in r.groups if d in dims):
         r.groups = [(d, i) for d, i in r.groups if d not in dims]  # "OpenAI vs Anthropic, who cost more?"
     _new_cues(r, index)
-    idle_gpus = unused_alone and not commit_rows and bool(index.values.get("instance_type"))
+    idle_gpus = (
+        unused_alone and not commit_rows and bool(index.values.get("instance_type"))
+    ) or idle_of_named_gpus
     if unused_word and not commit_rows and not idle_gpus:
         r.unsupported.append(
             "what went unused of named rows (the bill holds no commitment; ask how much GPU time sat idle)"
@@ -158,7 +168,11 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
             else "what went unused (the bill holds no commitment and no GPU instance)"
         )
     _delegate(r, idle_gpus)
-    if r.delegate is None:
+    if r.delegate == "savings" and any(m.negated for m in mentions):
+        r.delegate = None  # "how much would we save without teszt": what the rows left out cost (planner.py)
+    # a what-if with a stated factor or a move is answered by its own rule, whatever delegate a word names ("save"):
+    # the words naming rows (the PT, GPUs) are its scope
+    if r.delegate is None or {"scale_whatif", "swap_whatif"} & r.cues:
         _word_filters(r, q, has_commit, unit, bool(index.values.get("instance_type")))
     r.found = (
         bool(
@@ -171,10 +185,14 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         or bool(mentions)
         or r.measure in ("tokens", "requests", "gpu_hours")
         # "nov mtd?", "last month?": a question that is only a period asks what that period cost
-        or (bool(periods) and not re.search(r"[a-z0-9]", rest))
+        # ("q4 so far", "h2 to date": the words saying the period is not over are part of it)
+        or (bool(periods) and not re.search(r"[a-z0-9]", _TO_DATE.sub(" ", rest)))
         # "the PT in april", "gpus last month": a word naming rows (commitments, GPU instances), as a value does
         or bool(r.word_filters)
     )
+
+
+_TO_DATE = re.compile(r"\b(so far|to date|thus far|till now|until now|up to now|as of (now|today))\b")
 
 
 def _new_cues(r: Reading, index: ValueIndex) -> None:
@@ -182,8 +200,17 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
     low, c = r.low, r.cues
     if LANDING.search(low) and not r.periods or LANDING.search(low) and _this_month(r):
         c.add("landing")
-    elif r.periods and _this_month(r) and re.search(r"\b(gonna|going to|will) (be|come in|come to)\b", low):
-        c.add("landing")  # "whats june gonna be" in June: where the month lands
+    elif r.periods and _this_month(r) and _WILL_BE.search(low):
+        c.add("landing")  # "whats june gonna be" in June, "what will q4 be" in Q4: where the period lands
+    elif (
+        r.periods
+        and _WILL_BE.search(low)
+        and all(p.period.end <= r.today for p in r.periods)
+        and not re.search(r"\b(19|20)\d\d\b", low)
+    ):
+        # "what will december be" in November: a month named without a year, read as the last one, is the next
+        # one when asked what it will be: its forecast (which takes the month's next occurrence)
+        r.delegate = "forecast"
     gpu_named = bool(GPU_NAME.search(low)) or any(m.dim in ("instance_type", "resource") for m in r.mentions)
     idle_cost = re.search(r"\b(idle|unused|wasted?)\b", low) and RE["money"].search(low)
     if PRONOUN.search(low):
@@ -204,6 +231,21 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
 
     if payg_whatif(r):
         c.add("payg_whatif")
+    from spendscope.agents.billy.run_rate import RUN_RATE
+    from spendscope.agents.billy.scaling import scale_of
+    from spendscope.agents.billy.swap import swap_pair
+
+    r.swap = swap_pair(r)
+    if r.swap is not None:
+        c.add("swap_whatif")  # "if we moved X traffic to Y": X's tokens at Y's prices
+    if scale_of(low) is not None:
+        c.add("scale_whatif")  # "if X were 30% cheaper", "cut X in half"
+    if RUN_RATE.search(low):
+        c.add("run_rate")
+
+
+# the future of "to be" about a period not over, its name between or after ("what will q4 be", "q4 gonna be")
+_WILL_BE = re.compile(r"\b(gonna|going to|will)\b(?: [\w-]+){0,3} (be|come in|come to)\b")
 
 
 def _this_month(r: Reading) -> bool:

@@ -10,9 +10,19 @@ from typing import Any
 from spendscope.agents.billy.delegate_calls import call as _call
 from spendscope.agents.billy.delegate_calls import operation_input as _input
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table, ToolCall
-from spendscope.agents.billy.phrasing import money, pct, period_phrase
+from spendscope.agents.billy.phrasing import money, pct, period_phrase, scope_phrase
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter
+
+
+def _owner_tag(store: Store) -> dict[str, str]:
+    """The operations' `team_tag` (default 'team') as the store's own owner key: 'owner', 'cost_center', or one
+    named in another language and found by its values (a store with no 'team' key failed "unknown dimension")."""
+    from spendscope.agents.billy.groups import ownership_key
+    from spendscope.agents.billy.resolve import load_index
+
+    key = ownership_key(load_index(store)[0])
+    return {"team_tag": key} if key else {}
 
 
 def savings(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCall]) -> BillyAnswer:
@@ -20,7 +30,9 @@ def savings(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCal
     rng: dict[str, Any] = {}
     if plan.period is not None and "(all data)" not in plan.period.label:
         rng = {"start": plan.period.start, "end": plan.period.last}
-    res = _call(calls, "savings_recommendations", store, _input(mod.SavingsInput, filters, **rng))
+    res = _call(
+        calls, "savings_recommendations", store, _input(mod.SavingsInput, filters, **rng, **_owner_tag(store))
+    )
     recs = [r for r in res.recommendations if r.monthly_saving]
     if not recs:
         text = f"No saving above the threshold was found {period_phrase(plan.period)}."
@@ -134,15 +146,25 @@ def gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
     res = _call(calls, "gpu_utilization", store, _input(mod.GpuInput, filters, **rng))
     t = res.total
     when = period_phrase(plan.period)
-    if not t.monitored_hours:
+    if not t.monitored_hours and not t.cost:
+        # no GPU instance on the bill and no samples: nothing to call idle, and no 0.00 that reads as a measured zero
+        text = (
+            f"No row of this bill is a GPU instance of a known type {when} and no GPU utilisation samples cover "
+            "it, so there is no GPU idle time to cost (import GPU metrics with `spendscope import gpu` if GPU "
+            "boxes are billed under another name)."
+        )
+        value: Any = None
+    elif not t.monitored_hours:
         text = (
             f"{money(t.cost)} of GPU instance cost {when}, but no GPU utilisation samples cover it, so idle time "
             "is unknown (import GPU metrics with `spendscope import gpu`)."
         )
-        value: Any = None
+        value = None
     else:
+        named = scope_phrase([f for f in filters if f.dimension != "gpu_count"])
         text = (
-            f"{money(t.idle_cost)} of GPU cost was idle {when} ({pct(t.idle_cost_pct)} of the monitored GPU cost; "
+            f"{money(t.idle_cost)} of GPU cost{' for ' + named if named else ''} was idle {when} "
+            f"({pct(t.idle_cost_pct)} of the monitored GPU cost; "
             f"average utilisation {pct(t.avg_utilization_pct)})."
         )
         value = round(t.idle_cost, 2)

@@ -68,6 +68,18 @@ def _category(plan: Plan) -> Any:
         from spendscope.agents.billy import whatif
 
         return whatif.answer
+    if plan.intent == "swap_whatif":
+        from spendscope.agents.billy import swap
+
+        return swap.answer
+    if plan.intent == "run_rate":
+        from spendscope.agents.billy import run_rate
+
+        return run_rate.answer
+    if plan.intent == "scale_whatif":
+        from spendscope.agents.billy import scaling
+
+        return scaling.answer
     if plan.intent == "assistants":
         from spendscope.agents.billy import assistants
 

@@ -12,6 +12,7 @@ from spendscope.agents.billy.models import Plan
 from spendscope.agents.billy.resolve import Mention
 from spendscope.agents.billy.vocab import RE
 from spendscope.agents.billy.when import PeriodMention
+from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.periods import Period
 
 # Who sells it: a provider and its services are one family, so "and <another seller>?" replaces the previous one
@@ -36,6 +37,11 @@ def savings_scope(prev: Plan, plan: Plan, low: str, mentions: list[Mention]) -> 
     return True
 
 
+# a token kind said alone in a follow-up about tokens
+TOKEN_KIND = re.compile(r"\b(input|output|prompt|completion)s?\b")
+_KINDS = {"prompt": "input", "completion": "output"}
+
+
 def _ref(p: Period) -> Any:
     from spendscope.agents.billy.models import PeriodRef
 
@@ -51,7 +57,10 @@ def _following(p: Period) -> Period:
         end = add_months(p.end, months)
         return Period(start=p.end, end=end, label=_month_span_label(p.end, end))
     end = p.end + dt.timedelta(days=p.days)
-    return Period(start=p.end, end=end, label=f"{p.end} to {end - dt.timedelta(days=1)}")
+    label = (
+        f"{p.end:%B} {p.end.day}, {p.end.year}" if p.days == 1 else f"{p.end} to {end - dt.timedelta(days=1)}"
+    )
+    return Period(start=p.end, end=end, label=label)
 
 
 def is_followup(question: str) -> bool:
@@ -125,6 +134,23 @@ def _merge_followup(
         merged.group_by = []
     if new.measure != "cost" or new.token_types:
         merged.measure, merged.token_types = new.measure, new.token_types
+    elif prev.measure == "tokens" and (kind := TOKEN_KIND.search(q.low)):
+        # "and input" after "how many output tokens was that": the other kind of the same tokens; "what did the
+        # output cost" after a token count: the money of that kind's rows
+        said = _KINDS.get(kind.group(1), kind.group(1))
+        if _MONEY_ASKED.search(q.low):
+            merged.measure, merged.token_types = "cost", []
+            merged.filters = [f for f in merged.filters if f.dimension != "token_type"]
+            merged.filters.append(Filter(dimension="token_type", values=[said]))
+        else:
+            merged.token_types = [said]
+    elif prev.measure == "tokens" and _MONEY_ASKED.search(q.low) and THAT.search(q.low):
+        # "what did that cost" after a token count: the money of those tokens' rows
+        merged.measure = "cost"
+        merged.filters = [f for f in merged.filters if f.dimension != "token_type"]
+        if prev.token_types:
+            merged.filters.append(Filter(dimension="token_type", values=list(prev.token_types)))
+        merged.token_types = []
     # filters: a new value for a dimension replaces the old one; other filters stay
     new_dims = {f.dimension for f in new.filters}
     replaced = set(new_dims)
@@ -133,6 +159,10 @@ def _merge_followup(
             SELLER_DIMS  # "cursor spend" then "and copilot?": the seller swapped (provider or service)
         )
     merged.filters = [f for f in merged.filters if f.dimension not in replaced] + list(new.filters)
+    if merged.intent == "share" and new.share_filters:
+        # "whats prod's share of the total" after prod's figure: prod is the part, so the whole is not prod
+        parts = {f.dimension for f in new.share_filters}
+        merged.filters = [f for f in merged.filters if f.dimension not in parts]
     if (
         merged.intent == "share"
         and prev.intent != "share"

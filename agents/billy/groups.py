@@ -69,7 +69,10 @@ def ownership_key(index: ValueIndex) -> str | None:
     for k in OWNERSHIP_KEYS:
         if k in keys:
             return keys[k]
-    return index.tag_keys()[0] if index.tag_keys() else None
+    from spendscope.agents.billy.concepts import by_shape
+
+    shaped = by_shape(index).get("team")  # keys named in another language: the team by its values' shape
+    return shaped or (index.tag_keys()[0] if index.tag_keys() else None)
 
 
 def read_untagged(q: _Question, rest: str, plan: Reading, index: ValueIndex) -> None:

@@ -39,6 +39,9 @@ def _token_kinds(low: str) -> list[str]:
     return kinds
 
 
+_REQUESTS = re.compile(r"\b(requests?|api calls?|invocations?|inferences?)\b(?! (?:cost|spend|bill)s?\b)")
+
+
 def read_measure(low: str, rest: str, plan: Reading) -> None:
     if RE["gpu_hours"].search(low) and not re.search(r"\bper gpu[- ]?hours?\b", low):
         plan.measure = "gpu_hours"
@@ -59,9 +62,14 @@ def read_measure(low: str, rest: str, plan: Reading) -> None:
             plan.measure = "tokens"
             plan.token_types = kinds
             return
-    elif re.search(
-        r"\b(how many|number of|count of|total)\b[^?]{0,30}\b(requests?|calls?|invocations?|inferences?)\b",
-        low,
+    elif (
+        re.search(
+            r"\b(how many|number of|count of|total)\b[^?]{0,30}\b(requests?|calls?|invocations?|inferences?)\b",
+            low,
+        )
+        # "requests for X last month", "request count mtd", "api calls in oct": the requests are what is asked
+        # when nothing in the question asks for money
+        or (_REQUESTS.search(low) and not RE["money"].search(low))
     ) and not (unit and not unit.group("unit").startswith("token")):
         plan.measure = "requests"
         return

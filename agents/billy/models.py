@@ -30,6 +30,9 @@ Intent = Literal[
     "landing",
     "assistants",
     "payg_whatif",
+    "scale_whatif",
+    "run_rate",
+    "swap_whatif",
     "unknown",
 ]
 
@@ -102,6 +105,13 @@ class Plan(BaseModel):
     unit_label: str = ""
     percent_first: bool = False
     saved_asked: bool = Field(False, description="payg_whatif: what the commitment saved is the figure asked")
+    scale: float | None = Field(None, description="scale_whatif: the factor said (-0.3 for '30% cheaper')")
+    scale_said: str = Field("", description="scale_whatif: the words that said the factor")
+    families: list[Filter] = Field(
+        default_factory=list,
+        description="top: two names compared, one of several values ('claude vs gemini')",
+    )
+    family_names: list[str] = Field(default_factory=list, description="the names of `families`, as said")
     grain: Literal["day", "week", "month"] = "day"
     subject: str = Field("", description="what the figure is about, e.g. 'commitment that went unused'")
     assumptions: list[str] = Field(default_factory=list)

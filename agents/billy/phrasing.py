@@ -135,6 +135,12 @@ def describe_filter(f: Filter) -> str:
         return token_words(kinds) if f.op in ("eq", "in") else "tokens"
     if dim == "commitment_status":
         return f"{'/'.join(v.lower() for v in f.values)} commitment"
+    if not real and f.op in ("not", "not_in"):  # "not (none)": the rows that carry the dimension at all
+        return (
+            f"rows with an {dim.replace('_', ' ')}"
+            if dim[:1] in "aeiou"
+            else f"rows with a {dim.replace('_', ' ')}"
+        )
     if not real:
         return f"no {dim.replace('_', ' ')} tag"
     names = value_list(real)

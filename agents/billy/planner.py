@@ -72,6 +72,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     rule.then(r, plan)
     found = intent_found(rule, r)
     _filters(plan, r.mentions, index, q)
+    _families(plan, r.mentions)
     if plan.intent == "assistants":
         from spendscope.agents.billy.assistants import finish_plan
 
@@ -110,6 +111,23 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             f"'{r.question}' read as why {day} (the day of the answer before) cost what it did"
         )
         found = True
+    if (
+        previous is not None
+        and previous.answer_day is not None
+        and not r.periods
+        and (said := re.search(r"\b(?:that|this|the same) day\b|\bthe day (after|before)\b", q.low))
+        and plan.intent != "drivers"
+    ):
+        # "how much was spent that day" / "and the day after" after "biggest spend day in sep": the day of the
+        # answer before (or the day next to it), what it cost, not the ranking again
+        day = previous.answer_day + dt.timedelta(days={"after": 1, "before": -1}.get(said.group(1) or "", 0))
+        plan.period = PeriodRef(
+            start=day, end=day + dt.timedelta(days=1), label=f"{day:%B} {day.day}, {day.year}"
+        )
+        if plan.intent == "peak":
+            plan.intent, plan.group_by = "total", []
+        plan.assumptions = [a for a in plan.assumptions if not a.startswith("period carried over")]
+        plan.assumptions.append(f"'{said.group(0)}' = {day} (from the day of the answer before)")
     if followup and previous is not None and plan.intent == "total" and RE["unused"].search(q.low):
         # "and how much of it was unused" after a commitment's figure: its unused part
         named = any(f.dimension == "commitment" for f in plan.filters)
@@ -180,6 +198,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             )
     plan.unresolved = list(r.unresolved)
     plan.unresolved_dims = dict(r.unresolved_dims)
+    _direct_bill(plan, r)
     if rule.name == "figure" and not followup and plan.intent == "total" and not plan.unresolved:
         what = ranked_without_dimension(q.low) or grouped_without_dimension(r.rest)
         if what:
@@ -201,6 +220,9 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         plan.unresolved_dims = {**previous.unresolved_dims, **plan.unresolved_dims}
     if r.unread_period:  # precision first: no figure for days it could not read, in a follow-up too
         plan.unread_period = r.unread_period
+    if _machines_ranked(plan, r, index):
+        found = True
+    _saved_without(plan, q.low)
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)
@@ -209,6 +231,77 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     ):  # not understood: the LLM where there is one, else declined naming them (core.cannot_answer)
         plan.confidence = 0.0
     return plan
+
+
+_DIRECT = re.compile(r"\bdirect(ly)?\b|\bfirst[- ]party\b|\bown (api|account|bill)\b")
+_SELLERS = ("provider", "service", "invoice_issuer", "publisher")
+
+
+def _direct_bill(plan: Plan, r: Reading) -> None:
+    """ "openai direct spend" where the store bills OpenAI's models only inside another seller's service (Azure
+    OpenAI, billed by Microsoft): the seller's direct bill is not in the data, and the reseller's figure is not it.
+    Declined, naming where the name is billed (a seller named exactly, "openai direct" where OpenAI bills us, is
+    answered as asked)."""
+    if not _DIRECT.search(r.q.low):
+        return
+    for m in r.mentions:
+        if m.dim in _SELLERS and not m.exact and not m.negated:
+            name = m.phrase.strip()
+            plan.intent = "unknown"
+            plan.unsupported.append(
+                f"a direct bill from {name}: no provider of the data is {name}, so there is no direct {name} "
+                f"spend; '{name}' is only part of {m.dim.replace('_', ' ')} {', '.join(m.values)}, billed by "
+                "another provider (ask for it by that name)"
+            )
+            return
+
+
+_MACHINE = r"(box|boxes|instances?|machines?|servers?|nodes?|hosts?|vms?)"
+_MACHINES_RANKED = re.compile(
+    rf"\b(which|what|top( \d+)?|bottom( \d+)?|most expensive|priciest|cheapest|biggest)( (gpu|compute))? "
+    rf"{_MACHINE}\b|\b{_MACHINE} (ranked )?by (cost|spend)\b"
+)
+
+
+def _machines_ranked(plan: Plan, r: Reading, index: ValueIndex) -> bool:
+    """ "which box cost the most", "top 2 instances last month": machines ranked, each by its own name, over the
+    rows that are instances (an instance type on the bill); never the total, nor a machine word "not in the data"."""
+    m = _MACHINES_RANKED.search(r.low)
+    if m is None or not index.values.get("instance_type") or not index.values.get("resource"):
+        return False
+    if plan.intent not in ("total", "top", "breakdown", "unknown") or plan.unsupported or r.declined:
+        return False
+    said = {w for w in re.findall(r"[a-z]+", m.group(0))}
+    left = [
+        u for u in plan.unresolved if not set(re.findall(r"[a-z]+", u.lower())) <= said | {"gpu", "compute"}
+    ]
+    if left or r.unread:
+        return False
+    plan.unresolved, plan.unread = [], []
+    plan.intent, plan.group_by = "top", ["resource"]
+    plan.top = r.top_n
+    plan.ascending = bool(re.search(r"\b(cheapest|least|bottom|lowest)\b", r.low))
+    if not any(f.dimension == "instance_type" for f in plan.filters):
+        plan.filters.append(Filter(dimension="instance_type", op="not_in", values=["(none)"]))
+    plan.assumptions.append(
+        f"'{m.group(0)}' = the instances on the bill (rows with an instance type), by name"
+    )
+    return True
+
+
+def _saved_without(plan: Plan, low: str) -> None:
+    """ "how much would we have saved without the gh200 last month": what the rows left out cost is the saving,
+    not the total without them."""
+    if plan.intent != "total" or plan.unsupported or not re.search(r"\bsav(e|ed|es|ing|ings)\b", low):
+        return
+    left_out = [f for f in plan.filters if f.op in ("not", "not_in") and "(none)" not in f.values]
+    if not left_out or not re.search(
+        r"\b(without|excluding|minus|dropping|dropped|turn(ed|ing)? off|shut)\b", low
+    ):
+        return
+    plan.filters = [f.model_copy(update={"op": "in"}) if f in left_out else f for f in plan.filters]
+    named = ", ".join(v for f in left_out for v in f.values)
+    plan.assumptions.append(f"saved without {named} = what {named} cost")
 
 
 _RANKED_ONE = {
@@ -442,6 +535,21 @@ def _filters(plan: Plan, mentions: list[Mention], index: ValueIndex, q: _Questio
         plan.filters.append(Filter(dimension=dim, op="not_in" if neg else "in", values=values))
     if plan.intent == "share":
         _split_share(plan, mentions, q)
+
+
+def _families(plan: Plan, mentions: list[Mention]) -> None:
+    """ "claude vs gemini": two names of one dimension compared, one of them (or both) naming several values (a
+    model family across versions and providers): each name's values are summed as one, not ranked one by one."""
+    if plan.intent != "top" or not plan.group_by or plan.top not in (None, 1):
+        return
+    dim = plan.group_by[0]
+    named = [m for m in mentions if m.dim == dim and not m.negated]
+    if len(named) != 2 or all(len(m.values) == 1 for m in named):
+        return
+    if set(named[0].values) & set(named[1].values):
+        return
+    plan.families = [Filter(dimension=dim, values=list(m.values)) for m in named]
+    plan.family_names = [m.phrase for m in named]
 
 
 def _split_share(plan: Plan, mentions: list[Mention], q: _Question) -> None:

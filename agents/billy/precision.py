@@ -377,6 +377,9 @@ def unresolved_names(
             # "how much did the sims cost": an unknown word where the thing that cost goes
             or (prev == "the" and _tok(q, i - 2) in ("did", "does", "do") and nxt in _SLOT_NEXT)
             or grouping_slot
+            # "cohere embed spend", "openai whisper cost": an unknown word between a provider or service named
+            # and a spend word names a thing of that provider (a model, a product) the store does not hold
+            or (nxt in _PAYEE_NEXT and len(t.text) >= 3 and _after_provider(r, i))
         )
         if (named_dim or slot) and t.text not in unknown:
             unknown.append(t.text)
@@ -401,6 +404,14 @@ def unresolved_names(
         if any(part in unknown for part in key.split("_")):
             unknown = [key if w in key.split("_") else w for w in unknown]
     return list(dict.fromkeys(unknown))
+
+
+_SELLERS = {"provider", "service", "invoice_issuer", "publisher"}
+
+
+def _after_provider(r: Reading, i: int) -> bool:
+    """Whether the word at token `i` comes right after a provider or service the question names."""
+    return any(m.last == i and m.dim in _SELLERS for m in r.mentions)
 
 
 # A cloud region written as Azure writes them, one word of a direction and a place ("westeurope", "uksouth",
@@ -926,11 +937,32 @@ def grouped_without_dimension(rest: str) -> str:
     not in the data. `rest`: the question with names and periods masked."""
     m = _GROUPED.search(rest)
     if m is None:
-        return ""
+        return _named_before_breakdown(rest)
     words = [w for w in m.group("what").split() if w not in ("tag", "tags", "label", "labels", "key")]
     if not words or words[0] in _NOT_GROUPS | _PRONOUNS | _DETERMINERS:
         return ""
     return " ".join(words[:2] if len(words) > 1 and words[1] not in _TRAILING else words[:1])
+
+
+# "cost centre breakdown", "region split": a grouping named before the breakdown word; these words name none
+_BREAKDOWN = re.compile(r"(?P<what>(?:[a-z][a-z0-9_-]* )?[a-z][a-z0-9_-]*) (?:breakdown|split|break down)\b")
+_NOT_GROUP_WORDS = {
+    "spend", "spending", "spent", "cost", "costs", "total", "ai", "llm", "the", "a", "an", "our", "my", "full",
+    "quick", "detailed", "rough", "overall", "monthly", "weekly", "daily", "complete", "simple", "bill", "usage",
+    "me", "us", "give", "show", "get", "need", "want", "and", "of", "whole", "entire", "cloud", "invoice",
+}  # fmt: skip
+
+
+def _named_before_breakdown(rest: str) -> str:
+    """The words before "breakdown" / "split" when they name no dimension ("cost centre breakdown" on a store
+    with no cost centre): '' when the last of them is an ordinary word ("spend breakdown", "quick split")."""
+    m = _BREAKDOWN.search(rest)
+    if m is None:
+        return ""
+    words = m.group("what").split()
+    if words[-1] in _NOT_GROUP_WORDS | _NOT_GROUPS | _PRONOUNS | _DETERMINERS:
+        return ""
+    return " ".join(words if words[0] not in _NOT_GROUP_WORDS - {"cost"} else words[1:])
 
 
 _TRAILING = {

@@ -76,6 +76,8 @@ class Reading:
     delegate: str | None = None  # an analytics intent named (forecast, anomalies, savings, budget, gpu_idle)
     assistant: str | None = None  # a coding-assistant question's kind (agents.billy.assistants)
     assistant_tools: list[str] = field(default_factory=list)
+    # "if we moved X traffic to Y": the rows moved and the model they move to, each (dimension, value)
+    swap: tuple[tuple[str, str], tuple[str, str]] | None = None
     unsupported: list[str] = field(default_factory=list)
     # filters and notes the words themselves make (token spend, untagged, GPU, commitment)
     filters: list[Filter] = field(default_factory=list)
@@ -127,11 +129,25 @@ class Reading:
         return "\n".join(lines)
 
 
+_AHEAD = re.compile(
+    r"\b(will|gonna|going to|land\w*|end (up|out)|wind up|on (track|pace|course))\b|'ll\b", re.I
+)
+_THE_GRAIN = re.compile(r"\bthe (month|quarter|year)\b(?! (before|after|prior|earlier|later))", re.I)
+
+
+def the_current(text: str) -> str:
+    """ "what will the year be", "where will the quarter land": a question about what is still to come names the
+    current month, quarter or year as "the" one (read as "this"); any other "the month" is left alone."""
+    if not _AHEAD.search(text) or re.search(r"\b(which|what) (month|quarter|year)\b", text, re.I):
+        return text
+    return _THE_GRAIN.sub(lambda m: f"this {m.group(1)}", text)
+
+
 def read_question(
     question: str, index: ValueIndex, *, as_of: dt.date | None = None, real_today: dt.date | None = None
 ) -> Reading:
     """Read `question` against the store's vocabulary (no operation is chosen here)."""
-    q = _Question(month_typos(slack_typos(imperative_exclusions(question)), index.value_tokens))
+    q = _Question(the_current(month_typos(slack_typos(imperative_exclusions(question)), index.value_tokens)))
     # q.raw stays the text read (typos fixed), aligned with q.low's tokens; the Reading keeps the question asked
     today, today_note = today_for(as_of, index, real_today)
     r = Reading(question=question.strip(), low=q.low, today=today, q=q)
@@ -291,4 +307,13 @@ def _known_words(index: ValueIndex) -> set[str]:
     from spendscope.agents.billy.whatif import PAYG, WHAT_IF
 
     known.update(re.findall(r"[a-z]{3,}", PAYG.pattern + WHAT_IF.pattern))  # "payg", "paygo"
+    known.update(
+        ("direct", "directly")
+    )  # "openai direct spend": how the seller bills us (planner._direct_bill)
+    known.update(
+        ("breakdown", "breakdowns", "split", "splits")
+    )  # "squad breakdown": a grouping word, no name
+    # "if vamirat doubled": the verbs of a scaled what-if (agents/billy/scaling.py) follow a name, never describe it
+    known.update(("double", "doubled", "doubles", "doubling", "triple", "tripled", "triples", "tripling"))
+    known.update(("halve", "halved", "halves", "halving"))
     return known

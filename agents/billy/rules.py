@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from spendscope.agents.billy.lexicon import DOWN_WORDS, UP_WORDS
 from spendscope.agents.billy.models import Plan
 from spendscope.agents.billy.reading import Reading
+from spendscope.tools.costs.breakdown import Filter
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,23 @@ def _payg_whatif(r: Reading, plan: Plan) -> None:
 
     plan.intent = "payg_whatif"
     plan.saved_asked = bool(SAVED.search(r.low))
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+
+
+def _scale_whatif(r: Reading, plan: Plan) -> None:
+    from spendscope.agents.billy.scaling import CHANGE_ASKED, scale_of
+
+    plan.intent = "scale_whatif"
+    plan.scale, plan.scale_said = scale_of(r.low) or (None, "")
+    plan.saved_asked = bool(CHANGE_ASKED.search(r.low))
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+
+
+def _swap_whatif(r: Reading, plan: Plan) -> None:
+    plan.intent = "swap_whatif"
+    pair = r.swap or ()
+    plan.families = [Filter(dimension=d, values=[v]) for d, v in pair]
+    plan.family_names = [v for _d, v in pair]
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
 
 
@@ -108,6 +126,16 @@ def _unit(r: Reading, plan: Plan) -> None:
 
     set_unit(plan, r.unit)
     _unit_groups(r, plan)
+
+
+def _per_value(r: Reading) -> bool:
+    """ "cost per squad", "spend per tenant": "per" before a dimension word (no unit) asks each value's cost, a
+    breakdown, not a cost per token."""
+    toks = r.q.toks if r.q is not None else []
+    first = next(
+        (k for k, t in enumerate(toks) if t.text == "per"), None
+    )  # "cost per mtok per model": a unit
+    return first is not None and any(i == first + 1 for d, i in r.groups if d not in ("day", "week", "month"))
 
 
 def _unit_words(r: Reading, plan: Plan) -> None:
@@ -199,7 +227,19 @@ def _unread_period(r: Reading, plan: Plan) -> None:
 RULES: list[Rule] = [
     Rule("a period it could not read", lambda r: r.unread_period is not None, _unread_period),
     Rule("declined concept", lambda r: bool(r.declined), _declined),
+    # a factor said ("if the ptu were 10% cheaper") is the what-if asked, before weighing a commitment
+    Rule(
+        "what-if scaling the named rows by a stated factor",
+        lambda r: "scale_whatif" in r.cues and not r.declined,
+        _scale_whatif,
+    ),
     Rule("pay-as-you-go what-if", lambda r: "payg_whatif" in r.cues, _payg_whatif),
+    Rule(
+        "what-if moving one model's tokens to another's prices",
+        lambda r: "swap_whatif" in r.cues and r.swap is not None and not r.declined,
+        _swap_whatif,
+    ),
+    Rule("run rate", lambda r: "run_rate" in r.cues and not r.declined, _set("run_rate")),
     Rule("coding assistants", lambda r: r.assistant is not None, _set("assistants")),
     Rule("month-end landing", lambda r: "landing" in r.cues, _landing),
     Rule("GPU inventory", lambda r: "device_count" in r.cues, _device_count),
@@ -231,7 +271,9 @@ RULES: list[Rule] = [
     Rule("unit cost with a unit", lambda r: r.unit is not None, _unit),
     Rule(
         "unit cost in words",
-        lambda r: "average" not in r.cues and "unit_words" in r.cues and r.measure == "cost",
+        lambda r: (
+            "average" not in r.cues and "unit_words" in r.cues and r.measure == "cost" and not _per_value(r)
+        ),
         _unit_words,
     ),
     Rule("share", lambda r: "share" in r.cues, _share),

@@ -1,0 +1,111 @@
+"""What-ifs moving one model's traffic onto another's prices ("if we moved all X traffic to Y last month how much
+would we have saved", "what would X have cost on Y"): X's tokens of each kind (input, output, ...) over the
+period, priced at what Y's tokens of that kind cost per token on the same bill over the same period. No price list
+is guessed: a kind Y was never billed for in the period has no price, and the answer says so with no figure."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from spendscope.agents.billy.models import BillyAnswer, Plan, Table
+from spendscope.agents.billy.phrasing import money, period_phrase
+from spendscope.agents.billy.runner import assumed, query
+
+if TYPE_CHECKING:
+    from spendscope.agents.billy.reading import Reading
+    from spendscope.agents.billy.resolve import ValueIndex
+    from spendscope.agents.billy.runner import Runner
+
+from spendscope.tools.costs.breakdown import Filter
+
+# "moved / switched / migrated / shifted X (traffic) to / onto Y", "X on Y instead"
+MOVE = re.compile(r"\b(mov\w*|switch\w*|migrat\w*|shift\w*|swap\w*|replac\w*|rout\w*|port\w*)\b")
+_HYPOTHETICAL = re.compile(r"\bif\b|\bwould\b|\bsuppos\w*\b|\bimagine\b|\bwhat if\b")
+_SAVED = re.compile(r"\bsav(e|ed|es|ing|ings)\b|\bhow much (less|more|cheaper)\b|\bdifference\b")
+
+
+def swap_pair(r: Reading) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The rows moved (a model, or a feature, team or provider's tokens) and the model they move to, as (dimension,
+    value) in the order said; None when the question is no such what-if."""
+    low = r.low
+    if not (MOVE.search(low) and _HYPOTHETICAL.search(low)):
+        return None
+    named = sorted((m for m in r.mentions if not m.negated and len(m.values) == 1), key=lambda m: m.first)
+    if len(named) < 2 or named[-1].dim != "model":
+        return None
+    src, dst = named[-2], named[-1]
+    between = " ".join(t.text for t in r.q.toks[src.last : dst.first])
+    if not re.search(r"\b(to|onto|with|for|by)\b", between):
+        return None
+    return (src.dim, src.values[0]), (dst.dim, dst.values[0])
+
+
+def _by_kind(run: Runner, plan: Plan, rows: Filter, scoped: bool) -> dict[str, tuple[float, float]]:
+    """Cost and tokens of each token kind of `rows` over the plan's period (and its other filters when `scoped`:
+    the rows moved are the question's; the price is the target model's on the whole bill)."""
+    rest = [f for f in plan.filters if f.dimension not in (rows.dimension, "model")] if scoped else []
+    scope = [*rest, rows]
+    costs = query(run, plan.model_copy(update={"measure": "cost"}), group_by=["token_type"], filters=scope)
+    toks = query(
+        run,
+        plan.model_copy(update={"measure": "tokens", "token_types": []}),
+        group_by=["token_type"],
+        filters=scope,
+    )
+    tokens = {str(r.group.get("token_type")): r.value for r in toks.rows}
+    return {
+        str(r.group.get("token_type")): (r.value, tokens.get(str(r.group.get("token_type")), 0.0))
+        for r in costs.rows
+        if r.group.get("token_type") not in (None, "", "(none)")
+    }
+
+
+def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    src, dst = plan.family_names
+    when = period_phrase(plan.period)
+    have, price = _by_kind(run, plan, plan.families[0], True), _by_kind(run, plan, plan.families[1], False)
+    missing = [k for k, (_c, n) in have.items() if n and not price.get(k, (0.0, 0.0))[1]]
+    if not have or missing:
+        why = (
+            f"{dst} was billed for no {', '.join(missing)} tokens {when}"
+            if missing
+            else f"{src} has no tokens {when}"
+        )
+        return BillyAnswer(
+            answer=f"I can't price that move: {why}, so the bill holds no price to use.", value=None
+        )
+    actual = sum(c for c, _n in have.values())
+    moved = sum(n * price[k][0] / price[k][1] for k, (_c, n) in have.items() if n)
+    saved = actual - moved
+    per = "; ".join(
+        f"{n:,.0f} {k} tokens at {money(price[k][0] / price[k][1] * 1e6)} per 1M"
+        for k, (_c, n) in have.items()
+        if n
+    )
+    if _SAVED.search(plan.question.lower()):
+        lead = f"{money(abs(saved))} {'saved' if saved >= 0 else 'more'}"
+        text = f"{lead}: {src}'s tokens {when} would have cost {money(moved)} at {dst}'s prices instead of {money(actual)}"
+        value = round(abs(saved), 2)
+    else:
+        text = f"{src}'s tokens {when} would have cost {money(moved)} at {dst}'s prices instead of {money(actual)}"
+        value = round(moved, 2)
+    note = [f"{dst}'s price per token of each kind = its cost over its tokens on this bill {when}"]
+    return BillyAnswer(
+        answer=f"{text} ({per})." + assumed(plan.model_copy(update={"filters": []}), note),
+        value=value,
+        table=Table(
+            columns=["token_type", "tokens", "actual_cost", "price_per_1m_at_target", "cost_at_target"],
+            rows=[
+                [
+                    k,
+                    n,
+                    round(c, 2),
+                    round(price[k][0] / price[k][1] * 1e6, 4),
+                    round(n * price[k][0] / price[k][1], 2),
+                ]
+                for k, (c, n) in have.items()
+                if n
+            ],
+        ),
+    )
