@@ -25,7 +25,10 @@ ratios. For each day t, from the days before t only:
   level, while a shorter one, masked all along, leaves the history as it is;
 - a month-position check: a day that deviates like the same position of the previous months (same day of month,
   same n-th working day, or the last working day) in at least two of the last three months is a recurring
-  monthly pattern (a month-start batch job), explained rather than reported.
+  monthly pattern (a month-start batch job), explained rather than reported;
+- a weekday off the same way three weeks running (and nothing else off that way between) is a wrong weekday
+  effect, not three events: the day and the earlier ones masked against that effect enter the history as they
+  were.
 """
 
 from __future__ import annotations
@@ -137,6 +140,7 @@ def score_days(
     quiet = cal.quiet
     quiet_dev = np.full_like(ly, np.nan)  # quiet days: value - level (log)
     seen_quiet: list[int] = []
+    sus_sign = np.zeros_like(ly)  # the direction of each day's daily-z suspicion (0: none), per series
     effects_ahead: list[np.ndarray] | None = None  # the weekday effects of days t-1 .. t+5, made at step t-1
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for t in range(t_len):  # days (a few hundred), each step vectorised over all series
@@ -243,12 +247,40 @@ def score_days(
             )
             recovered[:, t] = unusual & back
             unusual &= ~back
+            # the same weekday off the same way three weeks running, with nothing else off that way between: the
+            # weekday's effect is what is wrong (set by days the calendar did not know, and kept so by masking
+            # every day that contradicted it), not the days. The day enters the history as it is, and the
+            # earlier ones masked against that effect are put back as they were
+            sign = np.sign(d)
+            weekly = np.zeros(n, bool)
+            if t >= 2 * SEASON and not is_quiet:
+                between = np.concatenate(
+                    [sus_sign[:, t - 2 * SEASON + 1 : t - SEASON], sus_sign[:, t - SEASON + 1 : t]], axis=1
+                )
+                weekly = (
+                    ok
+                    & (np.abs(zt) >= exclude_z)
+                    & ~back
+                    & (sign != 0)
+                    & (sus_sign[:, t - SEASON] == sign)
+                    & (sus_sign[:, t - 2 * SEASON] == sign)
+                    & ~(between == sign[:, None]).any(axis=1)
+                )
+                for r in np.nonzero(weekly & ~np.isnan(x))[0]:
+                    effects_ahead = None  # the history they were read from changes
+                    for k in range(1, WEEKS + 1):
+                        i = t - SEASON * k
+                        if i >= 0 and sus_sign[r, i] == sign[r] and not quiet[i]:
+                            hist[r, i] = ly[r, i]
+            explained[:, t] |= unusual & weekly
+            unusual &= ~weekly
             if is_quiet:  # unusual against an ordinary day, not against a quiet one
                 explained[:, t] = ok & ~unusual & (np.abs(raw_d / sc) >= z) & gate(dollars(x), dollars(e))
                 quiet_dev[:, t] = np.where(ok, x - level[:, t], np.nan)
                 seen_quiet.append(t)
             flags[:, t] = unusual
-            suspect = ok & ((np.abs(zt) >= exclude_z) | wk) & ~back
+            suspect = ok & ((np.abs(zt) >= exclude_z) | wk) & ~back & ~weekly
+            sus_sign[:, t] = np.where((suspect & (np.abs(zt) >= exclude_z)) | weekly, sign, 0.0)
             new_run = suspect & (t - last_sus > 2)
             pre_level = np.where(new_run, level[:, t], pre_level)
             pre_dir = np.where(new_run, np.sign(d), pre_dir)
@@ -276,7 +308,7 @@ def score_days(
             hist[:, t] = np.where(
                 keep & ~masked, x, np.where(keep, np.where(np.isnan(plain), unknown, plain), np.nan)
             )
-            ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back
+            ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back & ~weekly
             resid[:, t] = np.where(ordinary, raw_d, np.nan)
     # monthly recurrence: the same position of earlier months moved the same way, by a similar amount of dollars
     with np.errstate(over="ignore", invalid="ignore"):
