@@ -24,8 +24,9 @@ ratios. For each day t, from the days before t only:
   its masking (its later days entered the history) then has its days rewritten in the history at the pre-event
   level, while a shorter one, masked all along, leaves the history as it is;
 - a month-position check: a day that deviates like the same position of the previous months (same day of month,
-  same n-th working day, or the last working day) in at least two of the last three months is a recurring
-  monthly pattern (a month-start batch job), explained rather than reported;
+  same n-th working day, or the same one of the last three working days) in at least two of the last three
+  months, by a similar amount (near its earlier size, or that size grown as the series has since), is a recurring monthly pattern (a
+  month-start batch job, a month-end close), explained rather than reported;
 - a weekday off the same way three weeks running (and nothing else off that way between) is a wrong weekday
   effect, not three events: the day and the earlier ones masked against that effect enter the history as they
   were.
@@ -310,10 +311,15 @@ def score_days(
             )
             ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back & ~weekly
             resid[:, t] = np.where(ordinary, raw_d, np.nan)
-    # monthly recurrence: the same position of earlier months moved the same way, by a similar amount of dollars
-    with np.errstate(over="ignore", invalid="ignore"):
+    # monthly recurrence: the same position of earlier months moved the same way, by a similar amount of dollars:
+    # near its earlier size, or near that size grown (or shrunk) as the series' usual day has since (a job of a
+    # fixed size, or one that grows with the business: a close batch of a company growing 15% a month is 1.5x
+    # its size of three months before)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         reference = filled - dollars(ly - _same_weekday_reference(ly))  # each day's excess over its weekdays
+        normal = filled - reference  # each day's usual value (its weekdays around it)
         day_dev = filled - dollars(ly - dev_log)
+        now = dollars(ly - dev_log)  # the day's expected value
     for r, t in zip(*np.nonzero(flags), strict=True):
         current = day_dev[r, t]
         seen = 0
@@ -321,9 +327,10 @@ def score_days(
             if any(
                 not np.isnan(reference[r, i])
                 and np.sign(reference[r, i]) == np.sign(current)
-                and abs(current) <= RECURRING_GROWTH * abs(reference[r, i])
-                and abs(current) >= abs(reference[r, i]) / RECURRING_GROWTH
+                and abs(current) <= RECURRING_GROWTH * abs(reference[r, i]) * max(1.0, g)
+                and abs(current) >= abs(reference[r, i]) * min(1.0, g) / RECURRING_GROWTH
                 for i in days
+                for g in (_growth(now[r, t], normal[r, i]),)
             ):
                 seen += 1
         if seen >= 2:
@@ -341,6 +348,13 @@ def score_days(
         explained=explained,
         recovered=recovered,
     )
+
+
+def _growth(now: float, then: float) -> float:
+    """How much the series' usual day grew from an earlier day to now (1 when either is unknown), within 2x."""
+    if not (np.isfinite(now) and np.isfinite(then)) or now <= 0 or then <= 0:
+        return 1.0
+    return float(np.clip(now / then, 0.5, 2.0))
 
 
 def keep_all(x: np.ndarray) -> np.ndarray:
