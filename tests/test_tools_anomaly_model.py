@@ -128,7 +128,7 @@ def test_a_weekday_effect_set_by_two_unknown_holidays_does_not_flag_that_weekday
     """Detector blind round 22: an office tool in a country whose holidays the calendar does not know (here: none),
     its data starting two weeks before Christmas and New Year's Day, both Thursdays at a tenth of a weekday. The
     Thursday effect was set by them, and every later Thursday was flagged, masked and entered the history at that
-    effect, so it never healed (every Thursday for five months). Once the same weekday is off the same way three
+    effect, so it never healed (every Thursday for five months). Once the same weekday is off the same way four
     weeks running, the effect is what was wrong: later Thursdays are not flagged, and a real Thursday spike is."""
     start, n = dt.date(2025, 12, 13), 180
     days = [start + dt.timedelta(days=i) for i in range(n)]

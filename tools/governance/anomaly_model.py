@@ -27,7 +27,7 @@ ratios. For each day t, from the days before t only:
   same n-th working day, or the same one of the last three working days) in at least two of the last three
   months, by a similar amount (near its earlier size, or that size grown as the series has since), is a recurring monthly pattern (a
   month-start batch job, a month-end close), explained rather than reported;
-- a weekday off the same way three weeks running (and nothing else off that way between) is a wrong weekday
+- a weekday off the same way four weeks running (and nothing else off that way between) is a wrong weekday
   effect, not three events: the day and the earlier ones masked against that effect enter the history as they
   were.
 """
@@ -49,6 +49,7 @@ MAX_TREND = 0.015  # log change per day: at most about +-1.5% a day is extrapola
 RECURRING_GROWTH = 1.5  # a month-position pattern explains a day within 1.5x of its earlier size
 RECOVERY_DAYS = 28  # after an event, a return to the pre-event level within this many days is its end
 HOLIDAY_MEMORY = 8  # earlier quiet days whose level a quiet day may be judged by
+PATTERN_WEEKS = 3  # a weekday off the same way on this many weeks before (and now) is a wrong weekday effect
 
 
 @dataclass
@@ -248,25 +249,24 @@ def score_days(
             )
             recovered[:, t] = unusual & back
             unusual &= ~back
-            # the same weekday off the same way three weeks running, with nothing else off that way between: the
+            # the same weekday off the same way four weeks running, with nothing else off that way between: the
             # weekday's effect is what is wrong (set by days the calendar did not know, and kept so by masking
             # every day that contradicted it), not the days. The day enters the history as it is, and the
             # earlier ones masked against that effect are put back as they were
             sign = np.sign(d)
             weekly = np.zeros(n, bool)
-            if t >= 2 * SEASON and not is_quiet:
-                between = np.concatenate(
-                    [sus_sign[:, t - 2 * SEASON + 1 : t - SEASON], sus_sign[:, t - SEASON + 1 : t]], axis=1
-                )
+            if t >= PATTERN_WEEKS * SEASON and not is_quiet:
+                span = sus_sign[:, t - PATTERN_WEEKS * SEASON + 1 : t]
+                between = np.delete(span, [SEASON * k - 1 for k in range(1, PATTERN_WEEKS)], axis=1)
                 weekly = (
                     ok
                     & (np.abs(zt) >= exclude_z)
                     & ~back
                     & (sign != 0)
-                    & (sus_sign[:, t - SEASON] == sign)
-                    & (sus_sign[:, t - 2 * SEASON] == sign)
                     & ~(between == sign[:, None]).any(axis=1)
                 )
+                for k in range(1, PATTERN_WEEKS + 1):
+                    weekly &= sus_sign[:, t - SEASON * k] == sign
                 for r in np.nonzero(weekly & ~np.isnan(x))[0]:
                     effects_ahead = None  # the history they were read from changes
                     for k in range(1, WEEKS + 1):
