@@ -12,7 +12,7 @@ import pytest
 from anomaly_cases import days, store_from_rows, usage, workday_series
 from spendscope.tools.governance.anomalies import DetectInput, detect_anomalies
 from spendscope.tools.governance.anomaly_model import score_days
-from spendscope.tools.governance.calendar import build_calendar
+from spendscope.tools.governance.calendar import build_calendar, same_position_days
 
 
 def _gate(actual: np.ndarray, expected: np.ndarray, factor: float = 1.0) -> np.ndarray:
@@ -77,3 +77,13 @@ def test_a_store_billed_in_rupiah_reads_its_days_against_indonesian_holidays(tmp
     r = detect_anomalies(store, DetectInput(days=45, dry_run=True, dimensions=["feature"]))
     assert r.calendar == "ID"
     assert [a.start_day for a in r.anomalies if a.direction == "drop"] == []
+
+
+def test_a_month_partly_in_the_data_still_has_its_month_end_days() -> None:
+    """Data from June 4: June's last working days are in it, so a close on August 28 (the second-to-last working
+    day) has June 29 and July 30 to compare with; a month that began before the data was skipped whole."""
+    start = dt.date(2026, 6, 4)
+    cal = build_calendar(start, 100, "AU")
+    t = (dt.date(2026, 8, 28) - start).days
+    earlier = [[start + dt.timedelta(days=i) for i in month] for month in same_position_days(cal, t)]
+    assert dt.date(2026, 7, 30) in earlier[0] and dt.date(2026, 6, 29) in earlier[1]
