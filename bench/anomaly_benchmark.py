@@ -1,7 +1,7 @@
 """Anomaly detection and forecasting measured on labelled synthetic companies (bench/anomaly_world.py), against
 a baseline computed on the same data in the same run.
 
-    .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all|blind21] [--skip-forecast] [--skip-delay]
+    .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all|blind21|blind22] [--skip-forecast] [--skip-delay]
         [--skip-detection] [--verbose]
 
 Detection, on each company (events) and its clean twin (same noise, no events), over the scored window (the
@@ -302,7 +302,17 @@ def score(c: Company, alerts: list[Alert]) -> dict:
         "cause_right": right,
         "per_kind": per_kind,
         "unmatched": unmatched,
+        "flat_alerts": sum(len(flat_alerts(c, ev, alerts)) for ev in c.events),
+        "flat_events": sum(1 for ev in c.events if getattr(ev, "flat", None)),
     }
+
+
+def flat_alerts(c: Company, ev: Event, alerts: list[Alert]) -> list[Alert]:
+    """Alerts on a series an event leaves flat (a model migration: its feature, team and, within one provider,
+    the provider's total) that overlap the event's window (blind22's labels; none elsewhere)."""
+    flat = {(d, v.lower()) for d, v in getattr(ev, "flat", set())}
+    lo, hi = _window(c, ev)
+    return [a for a in alerts if (a.dimension, a.value) in flat and a.start <= hi and a.end >= lo]
 
 
 def delay(store: Store, c: Company, ev: Event) -> int | None:
@@ -402,7 +412,16 @@ def run(
     comps = companies(which)
     print(f"\n== {which}: {', '.join(c.name for c in comps)} (generated in {time.perf_counter() - t0:.1f} s)")
     totals = {
-        det: {"events": 0, "found": 0, "cause_right": 0, "per_kind": {}, "clean_groups": 0, "clean_raw": 0}
+        det: {
+            "events": 0,
+            "found": 0,
+            "cause_right": 0,
+            "per_kind": {},
+            "clean_groups": 0,
+            "clean_raw": 0,
+            "flat_alerts": 0,
+            "flat_events": 0,
+        }
         for det in ("spendscope", "baseline")
     }
     delays: dict[str, list] = {"spendscope": [], "baseline": []}
@@ -430,6 +449,8 @@ def run(
             T["events"] += s["events"]
             T["found"] += s["found"]
             T["cause_right"] += s["cause_right"]
+            T["flat_alerts"] += s["flat_alerts"]
+            T["flat_events"] += s["flat_events"]
             for k, (f, n) in s["per_kind"].items():
                 T["per_kind"].setdefault(k, [0, 0])
                 T["per_kind"][k][0] += f
@@ -446,6 +467,10 @@ def run(
                             f"found; cause {top.cause} (want {sorted(ev.causes)}) [{top.detail}]"
                             if top
                             else "MISSED"
+                        )
+                        + "".join(
+                            f" FLAT SERIES ALERT {a.dimension}={a.value} {a.direction} {a.start}..{a.end}"
+                            for a in flat_alerts(c, ev, alerts)
                         )
                     )
                 for a in clean:
@@ -486,6 +511,11 @@ def _print(which: str, totals: dict, delays: dict, fc: dict, months: float, took
         for d in ("spendscope", "baseline")
     ]
     print(f"  {'recall (all events)':<22}{cells[0]:>14}{cells[1]:>14}")
+    if totals["spendscope"]["flat_events"]:
+        cells = [
+            f"{totals[d]['flat_alerts']} on {totals[d]['flat_events']}" for d in ("spendscope", "baseline")
+        ]
+        print(f"  {'alerts on flat series':<22}{cells[0]:>14}{cells[1]:>14}")
     cells = [f"{totals[d]['clean_groups'] / months:.2f}" for d in ("spendscope", "baseline")]
     print(f"  {'clean alerts / month':<22}{cells[0]:>14}{cells[1]:>14}")
     cells = [f"{totals[d]['clean_raw'] / months:.2f}" for d in ("spendscope", "baseline")]
@@ -520,7 +550,7 @@ VERBOSE = False
 def main() -> None:
     global VERBOSE
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="all", choices=["tuning", "held_out", "all", "blind21"])
+    ap.add_argument("--set", default="all", choices=["tuning", "held_out", "all", "blind21", "blind22"])
     ap.add_argument("--skip-forecast", action="store_true")
     ap.add_argument("--skip-delay", action="store_true")
     ap.add_argument("--skip-detection", action="store_true")

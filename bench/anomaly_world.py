@@ -509,6 +509,10 @@ def companies(which: str = "all") -> list[Company]:
         from anomaly_world_blind import blind_companies
 
         return blind_companies()
+    if which == "blind22":  # not part of "all": designed blind in round 22 (bench/anomaly_world_blind22.py)
+        from anomaly_world_blind22 import blind22_companies
+
+        return blind22_companies()
     chosen = {"tuning": TUNING, "held_out": HELD_OUT, "all": TUNING + HELD_OUT}[which]
     out = []
     for proto in chosen:

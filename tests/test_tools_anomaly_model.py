@@ -121,3 +121,25 @@ def test_holidays_in_the_first_weeks_do_not_set_the_noise_scale(seed: int) -> No
     yardstick = np.abs(np.log(y[ordinary] / sc.expected[0, ordinary]) / sc.score[0, ordinary])
     assert np.nanmedian(yardstick) < 2.5 * 0.06
     assert sc.flags[0, 66]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_weekday_effect_set_by_two_unknown_holidays_does_not_flag_that_weekday_for_ever(seed: int) -> None:
+    """Detector blind round 22: an office tool in a country whose holidays the calendar does not know (here: none),
+    its data starting two weeks before Christmas and New Year's Day, both Thursdays at a tenth of a weekday. The
+    Thursday effect was set by them, and every later Thursday was flagged, masked and entered the history at that
+    effect, so it never healed (every Thursday for five months). Once the same weekday is off the same way four
+    weeks running, the effect is what was wrong: later Thursdays are not flagged, and a real Thursday spike is."""
+    start, n = dt.date(2025, 12, 13), 180
+    days = [start + dt.timedelta(days=i) for i in range(n)]
+    weekly = np.array([0.3 if d.weekday() >= 5 else 1.0 for d in days])
+    y = 1000.0 * weekly * np.exp(np.random.default_rng(seed).normal(0, 0.05, n))
+    for d in (dt.date(2025, 12, 25), dt.date(2026, 1, 1)):
+        y[days.index(d)] = 100.0
+    cal = build_calendar(start, n, "none")
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    thursdays = [i for i in range(56, n) if days[i].weekday() == 3]
+    assert [days[i] for i in thursdays if sc.flags[0, i]] == []
+    spike = thursdays[10]
+    y[spike] *= 2.0
+    assert score_days(y[None, :], cal, _gate, z=4.0).flags[0, spike]

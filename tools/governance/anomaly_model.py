@@ -24,8 +24,12 @@ ratios. For each day t, from the days before t only:
   its masking (its later days entered the history) then has its days rewritten in the history at the pre-event
   level, while a shorter one, masked all along, leaves the history as it is;
 - a month-position check: a day that deviates like the same position of the previous months (same day of month,
-  same n-th working day, or the last working day) in at least two of the last three months is a recurring
-  monthly pattern (a month-start batch job), explained rather than reported.
+  same n-th working day, or the same one of the last three working days) in at least two of the last three
+  months, by a similar amount (near its earlier size, or that size grown as the series has since), is a recurring monthly pattern (a
+  month-start batch job, a month-end close), explained rather than reported;
+- a weekday off the same way four weeks running (and nothing else off that way between) is a wrong weekday
+  effect, not three events: the day and the earlier ones masked against that effect enter the history as they
+  were.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ MAX_TREND = 0.015  # log change per day: at most about +-1.5% a day is extrapola
 RECURRING_GROWTH = 1.5  # a month-position pattern explains a day within 1.5x of its earlier size
 RECOVERY_DAYS = 28  # after an event, a return to the pre-event level within this many days is its end
 HOLIDAY_MEMORY = 8  # earlier quiet days whose level a quiet day may be judged by
+PATTERN_WEEKS = 3  # a weekday off the same way on this many weeks before (and now) is a wrong weekday effect
 
 
 @dataclass
@@ -137,6 +142,7 @@ def score_days(
     quiet = cal.quiet
     quiet_dev = np.full_like(ly, np.nan)  # quiet days: value - level (log)
     seen_quiet: list[int] = []
+    sus_sign = np.zeros_like(ly)  # the direction of each day's daily-z suspicion (0: none), per series
     effects_ahead: list[np.ndarray] | None = None  # the weekday effects of days t-1 .. t+5, made at step t-1
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for t in range(t_len):  # days (a few hundred), each step vectorised over all series
@@ -243,12 +249,39 @@ def score_days(
             )
             recovered[:, t] = unusual & back
             unusual &= ~back
+            # the same weekday off the same way four weeks running, with nothing else off that way between: the
+            # weekday's effect is what is wrong (set by days the calendar did not know, and kept so by masking
+            # every day that contradicted it), not the days. The day enters the history as it is, and the
+            # earlier ones masked against that effect are put back as they were
+            sign = np.sign(d)
+            weekly = np.zeros(n, bool)
+            if t >= PATTERN_WEEKS * SEASON and not is_quiet:
+                span = sus_sign[:, t - PATTERN_WEEKS * SEASON + 1 : t]
+                between = np.delete(span, [SEASON * k - 1 for k in range(1, PATTERN_WEEKS)], axis=1)
+                weekly = (
+                    ok
+                    & (np.abs(zt) >= exclude_z)
+                    & ~back
+                    & (sign != 0)
+                    & ~(between == sign[:, None]).any(axis=1)
+                )
+                for k in range(1, PATTERN_WEEKS + 1):
+                    weekly &= sus_sign[:, t - SEASON * k] == sign
+                for r in np.nonzero(weekly & ~np.isnan(x))[0]:
+                    effects_ahead = None  # the history they were read from changes
+                    for k in range(1, WEEKS + 1):
+                        i = t - SEASON * k
+                        if i >= 0 and sus_sign[r, i] == sign[r] and not quiet[i]:
+                            hist[r, i] = ly[r, i]
+            explained[:, t] |= unusual & weekly
+            unusual &= ~weekly
             if is_quiet:  # unusual against an ordinary day, not against a quiet one
                 explained[:, t] = ok & ~unusual & (np.abs(raw_d / sc) >= z) & gate(dollars(x), dollars(e))
                 quiet_dev[:, t] = np.where(ok, x - level[:, t], np.nan)
                 seen_quiet.append(t)
             flags[:, t] = unusual
-            suspect = ok & ((np.abs(zt) >= exclude_z) | wk) & ~back
+            suspect = ok & ((np.abs(zt) >= exclude_z) | wk) & ~back & ~weekly
+            sus_sign[:, t] = np.where((suspect & (np.abs(zt) >= exclude_z)) | weekly, sign, 0.0)
             new_run = suspect & (t - last_sus > 2)
             pre_level = np.where(new_run, level[:, t], pre_level)
             pre_dir = np.where(new_run, np.sign(d), pre_dir)
@@ -276,12 +309,17 @@ def score_days(
             hist[:, t] = np.where(
                 keep & ~masked, x, np.where(keep, np.where(np.isnan(plain), unknown, plain), np.nan)
             )
-            ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back
+            ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back & ~weekly
             resid[:, t] = np.where(ordinary, raw_d, np.nan)
-    # monthly recurrence: the same position of earlier months moved the same way, by a similar amount of dollars
-    with np.errstate(over="ignore", invalid="ignore"):
+    # monthly recurrence: the same position of earlier months moved the same way, by a similar amount of dollars:
+    # near its earlier size, or near that size grown (or shrunk) as the series' usual day has since (a job of a
+    # fixed size, or one that grows with the business: a close batch of a company growing 15% a month is 1.5x
+    # its size of three months before)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         reference = filled - dollars(ly - _same_weekday_reference(ly))  # each day's excess over its weekdays
+        normal = filled - reference  # each day's usual value (its weekdays around it)
         day_dev = filled - dollars(ly - dev_log)
+        now = dollars(ly - dev_log)  # the day's expected value
     for r, t in zip(*np.nonzero(flags), strict=True):
         current = day_dev[r, t]
         seen = 0
@@ -289,9 +327,10 @@ def score_days(
             if any(
                 not np.isnan(reference[r, i])
                 and np.sign(reference[r, i]) == np.sign(current)
-                and abs(current) <= RECURRING_GROWTH * abs(reference[r, i])
-                and abs(current) >= abs(reference[r, i]) / RECURRING_GROWTH
+                and abs(current) <= RECURRING_GROWTH * abs(reference[r, i]) * max(1.0, g)
+                and abs(current) >= abs(reference[r, i]) * min(1.0, g) / RECURRING_GROWTH
                 for i in days
+                for g in (_growth(now[r, t], normal[r, i]),)
             ):
                 seen += 1
         if seen >= 2:
@@ -309,6 +348,13 @@ def score_days(
         explained=explained,
         recovered=recovered,
     )
+
+
+def _growth(now: float, then: float) -> float:
+    """How much the series' usual day grew from an earlier day to now (1 when either is unknown), within 2x."""
+    if not (np.isfinite(now) and np.isfinite(then)) or now <= 0 or then <= 0:
+        return 1.0
+    return float(np.clip(now / then, 0.5, 2.0))
 
 
 def keep_all(x: np.ndarray) -> np.ndarray:

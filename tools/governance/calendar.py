@@ -38,6 +38,31 @@ CURRENCY_COUNTRY = {
     "NZD": "NZ",
     "ZAR": "ZA",
     "ILS": "IL",
+    # currencies of one country each, as the ones above: without them a store billed in rupiah or forint had
+    # no holidays at all (detector blind round 22)
+    "IDR": "ID",
+    "HUF": "HU",
+    "CZK": "CZ",
+    "RON": "RO",
+    "TRY": "TR",
+    "THB": "TH",
+    "MYR": "MY",
+    "PHP": "PH",
+    "VND": "VN",
+    "TWD": "TW",
+    "HKD": "HK",
+    "AED": "AE",
+    "SAR": "SA",
+    "CLP": "CL",
+    "COP": "CO",
+    "ARS": "AR",
+    "PEN": "PE",
+    "EGP": "EG",
+    "NGN": "NG",
+    "KES": "KE",
+    "PKR": "PK",
+    "BDT": "BD",
+    "ISK": "IS",
 }
 
 
@@ -52,6 +77,9 @@ class Calendar:
     weekday: np.ndarray  # int 0 = Monday .. 6 = Sunday
     workday_of_month: np.ndarray  # int: 1 = first working day of the month, 0 on non-working days
     last_workday: np.ndarray  # bool: the last working day of its month
+    workdays_left: (
+        np.ndarray
+    )  # int: working days after it in its month (0 on the last), -1 on non-working days
     day_of_month: np.ndarray  # int 1..31
 
     def holiday_names(self, lo: dt.date, hi: dt.date) -> list[dt.date]:
@@ -121,6 +149,7 @@ def build_calendar(start: dt.date, n_days: int, country: str) -> Calendar:
             quiet[i] = True
     workday_of_month = np.zeros(n_days, dtype=int)
     last_workday = np.zeros(n_days, dtype=bool)
+    workdays_left = np.full(n_days, -1, dtype=int)
     for i, d in enumerate(days):
         if off[i]:
             continue
@@ -131,10 +160,12 @@ def build_calendar(start: dt.date, n_days: int, country: str) -> Calendar:
             if (first + dt.timedelta(days=k)).weekday() < 5 and first + dt.timedelta(days=k) not in hol_set
         )
         workday_of_month[i] = n
-        nxt = d + dt.timedelta(days=1)
-        while nxt.month == d.month and (nxt.weekday() >= 5 or nxt in hol_set):
+        left, nxt = 0, d + dt.timedelta(days=1)
+        while nxt.month == d.month:
+            left += nxt.weekday() < 5 and nxt not in hol_set
             nxt += dt.timedelta(days=1)
-        last_workday[i] = nxt.month != d.month
+        workdays_left[i] = left
+        last_workday[i] = left == 0
     return Calendar(
         name=name,
         start=start,
@@ -143,13 +174,21 @@ def build_calendar(start: dt.date, n_days: int, country: str) -> Calendar:
         weekday=weekday,
         workday_of_month=workday_of_month,
         last_workday=last_workday,
+        workdays_left=workdays_left,
         day_of_month=np.array([d.day for d in days], dtype=int),
     )
 
 
+MONTH_END_WORKDAYS = (
+    3  # a month-end job runs on one of the last three working days (a close over two or three)
+)
+
+
 def same_position_days(cal: Calendar, t: int, months_back: int = 3) -> list[list[int]]:
     """For day index t, per earlier month (1..months_back), the day indexes at the same month position: the same
-    day of month, the same n-th working day, or (for a last working day) that month's last working day."""
+    day of month, the same n-th working day, or (for one of the last MONTH_END_WORKDAYS working days) the same
+    n-th working day from the month's end: a month-end close on the last two working days recurs there, not on
+    a fixed day or n-th working day."""
     d = cal.start + dt.timedelta(days=t)
     out: list[list[int]] = []
     for back in range(1, months_back + 1):
@@ -160,18 +199,20 @@ def same_position_days(cal: Calendar, t: int, months_back: int = 3) -> list[list
         lo = (first - cal.start).days
         nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
         hi = (nxt - cal.start).days
-        if lo < 0:
+        if hi <= 0:  # a month before the data (one partly in it keeps the days it has)
             out.append([])
             continue
+        lo = max(lo, 0)
         cands: set[int] = set()
         same_dom = lo + d.day - 1
         if same_dom < hi:
             cands.add(same_dom)
         wd = int(cal.workday_of_month[t])
+        left = int(cal.workdays_left[t])
         for i in range(lo, min(hi, len(cal.weekday))):
             if wd and cal.workday_of_month[i] == wd:
                 cands.add(i)
-            if cal.last_workday[t] and cal.last_workday[i]:
+            if 0 <= left < MONTH_END_WORKDAYS and cal.workdays_left[i] == left:
                 cands.add(i)
         out.append(sorted(c for c in cands if c < t))
     return out

@@ -9,8 +9,13 @@ scaled so that, within a dimension, they add up to the anomaly's own expected va
 
 Ranking: a value is informative when its share of the change is at least 20 points above its usual share of
 the spend (a value that is the whole series before and after, like the only provider of a feature, says
-nothing). Informative values come first, by the dollars they explain, with a preference for the narrower one
-(the smaller usual share: a feature before the model it shares with others); then the rest.
+nothing). Informative values come first, by the dollars they explain, with a preference for a named value over a
+missing one ("(none)": a leaked key's calls carry no feature tag, the model they used says more) and for the
+narrower one (the smaller usual share: a feature before the model it shares with others); then the rest.
+
+When no value is informative against its own model (a slow change that every narrower series' model followed),
+the split is made again against each value's spend 3-6 weeks before the anomaly's days, and used when it names
+an informative value (round 21's ramps and price change found on a team and named by it).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from spendscope.tools.governance.anomaly_detection import (
     NONE_VALUE,
     TELEMETRY_COLUMNS,
     TELEMETRY_DRILL,
+    USAGE_ROWS,
     Anomaly,
     RootCauseItem,
     SeriesSpec,
@@ -54,6 +60,7 @@ SPECIFICITY = (  # most specific first; other dimensions (tags) after these
 OTHER = "(other values)"
 HISTORY_DAYS = 91  # history loaded to model each value's series
 BATCH_MODEL = True  # False: one model call per root cause (the tests' and the benchmark's baseline)
+EARLIER_WEEKS = range(3, 7)  # a slow change's values judged against the same weekday 3-6 weeks before it
 BATCH_CELLS = 1_000_000  # series x days per model call (the model holds about 20 float arrays that size)
 
 
@@ -86,12 +93,13 @@ def _split(
     dims: list[tuple[str, str]],
     days: list[dt.date],
     src: str,
+    weeks: range = range(1, 5),
 ) -> list[tuple[str, str, float, float]]:
     """(dimension, value, actual, baseline) on `days` for every value of every drill-down dimension, the baseline
-    being the median of the same weekday 1-4 weeks before, per day; in one grouped query."""
+    being the median of the same weekday `weeks` (1-4) weeks before, per day; in one grouped query."""
     if not dims:
         return []
-    wanted = sorted(set(days) | {d - dt.timedelta(days=7 * k) for d in days for k in range(1, 5)})
+    wanted = sorted(set(days) | {d - dt.timedelta(days=7 * k) for d in days for k in weeks})
     cols = ", ".join(f"CAST({expr} AS VARCHAR) AS d{i}" for i, (_, expr) in enumerate(dims))
     names = " ".join(f"WHEN {i} THEN '{name}'" for i, (name, _) in enumerate(dims))
     n = len(dims)
@@ -114,7 +122,7 @@ def _split(
         ),
         sums AS (SELECT day, CASE g {names} END AS dim, coalesce(val, '{NONE_VALUE}') AS val, v FROM grouped),
         days AS (SELECT unnest(?::DATE[]) AS d),
-        refs AS (SELECT d, d - CAST(7 * k AS INTEGER) AS ref FROM days, range(1, 5) r(k)),
+        refs AS (SELECT d, d - CAST(7 * k AS INTEGER) AS ref FROM days, range({weeks.start}, {weeks.stop}) r(k)),
         keys AS (SELECT DISTINCT dim, val FROM sums),
         actual AS (SELECT dim, val, SUM(v) AS actual FROM sums WHERE day IN (SELECT d FROM days) GROUP BY ALL),
         per_day AS (
@@ -259,8 +267,9 @@ def _reconcile(
 
 
 def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
-    """Informative values first: among those explaining at least 80% as much of the change as the best one, the
-    most specific level (SPECIFICITY), then the narrower value (smaller usual share); then the rest by dollars."""
+    """Informative values first: among those explaining at least 80% as much of the change as the best one, a named
+    value before a missing one ("(none)"), the most specific level (SPECIFICITY), then the narrower value (smaller
+    usual share); then the rest by dollars."""
 
     def explained(it: RootCauseItem) -> float:
         return min(abs(it.share_pct or 0.0), 100.0) / 100
@@ -270,9 +279,16 @@ def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
 
     informative = [it for it in items if not it.unchanged and (it.impact > 0) == (direction == "spike")]
     best = max((explained(it) for it in informative), default=0.0)
-    lead = sorted(
+    lead = sorted(  # a missing value ("(none)": untagged spend) after a named one that explains as much
         (it for it in informative if explained(it) >= 0.8 * best),
-        key=lambda it: (spec(it), it.usual_share_pct or 0.0, -explained(it), it.dimension, it.value),
+        key=lambda it: (
+            it.value == NONE_VALUE,
+            spec(it),
+            it.usual_share_pct or 0.0,
+            -explained(it),
+            it.dimension,
+            it.value,
+        ),
     )
     chosen = {id(it) for it in lead}
     rest = sorted(
@@ -368,9 +384,54 @@ def root_causes(
             (spec.dimension, value, float(actual[r]), float(baseline[r]))
             for r, (spec, value) in enumerate(keys)
         ]
-    return [
-        _causes(con, a, days, rows, filters, events) for (a, days), rows in zip(anomalies, split, strict=True)
-    ]
+    out = []
+    for (a, days), rows in zip(anomalies, split, strict=True):
+        items = _causes(con, a, days, rows, filters, events)
+        if a.source == "costs" and a.kind == "unusual" and not _informative(items, a.direction):
+            items = _earlier_baseline(con, a, days, source, drill, filters) or items
+        out.append(items)
+    return out
+
+
+def _informative(items: list[RootCauseItem], direction: str) -> bool:
+    return any(not it.unchanged and (it.impact > 0) == (direction == "spike") for it in items)
+
+
+def _earlier_baseline(
+    con: duckdb.DuckDBPyConnection,
+    a: Anomaly,
+    days: list[dt.date],
+    source: Source,
+    drill: list[tuple[str, str]],
+    filters: list[Filter] | None,
+) -> list[RootCauseItem] | None:
+    """When no value stands out against its own model, every narrower series may have followed a slow change
+    (a ramp, a price change over days): each value's own model then expected most of it, and the change spreads
+    over the values by their usual shares. Against where each value was before the change began (the median of
+    the same weekday EARLIER_WEEKS before), the one that moved stands out. The bill's items of that split when it
+    names an informative value, else None."""
+    column, token_type = measure_sql(a.measure)
+    scope = [Filter(dimension=a.dimension, op="eq", values=[a.value]), *(filters or [])]
+    if token_type:
+        scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
+    dims = [d for d in drill if d[0] != a.dimension]
+    if not dims:
+        return None
+    clauses, params = filter_sql(scope, con, source)
+    rows = _split(
+        con,
+        source.relation,
+        "ChargePeriodStart",
+        column,
+        [*clauses, USAGE_ROWS],
+        params,
+        dims,
+        days,
+        "costs",
+        weeks=EARLIER_WEEKS,
+    )
+    items = _reconcile(rows, a.actual, a.expected, "costs")
+    return rank(items, a.direction) if _informative(items, a.direction) else None
 
 
 def _causes(
