@@ -265,7 +265,6 @@ def test_web_explorer_names_a_bad_parameter(web: TestClient, query: str, names: 
     assert not MONEY.search(result), result[:800]
 
 
-@known("lists every dimension")
 def test_web_unknown_dimension_error_names_the_closest_and_not_every_dimension(web: TestClient) -> None:
     """Leftover from round 21: the closest names first, then a pointer to the full list, not all 40 names."""
     result = main_of(page(web, "/explorer?period=2026-10&by=teem"))
@@ -876,7 +875,6 @@ def test_mcp_http_an_unknown_name_is_an_error_with_suggestions(
     refused(mcp(mcp_url, tool, args), *names)
 
 
-@known("lists every dimension")
 def test_mcp_http_unknown_dimension_error_is_short(mcp_url: str) -> None:
     """Leftover from round 21: closest first, then a pointer to the full list (list_dimensions)."""
     res = mcp(mcp_url, "query_costs", {**OCT, "group_by": ["teem"]})
