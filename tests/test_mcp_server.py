@@ -247,7 +247,7 @@ async def test_errors_are_mcp_errors_with_a_code_and_a_clear_message(
     assert _error(period) == "invalid_period"
     assert _error(args) == "invalid_argument"
     assert "top:" in args.content[0].text and "group_bye: unknown argument; accepted:" in args.content[0].text
-    assert _error(dim) == "unknown_dimension" and "accepted:" in dim.content[0].text
+    assert _error(dim) == "unknown_dimension" and "list_dimensions" in dim.content[0].text
     assert _error(refused) == "query_refused"
     assert _error(failed) == "query_failed"
     assert _error(missing) == "store_missing"
