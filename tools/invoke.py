@@ -28,7 +28,7 @@ from spendscope.data.store import Store
 from spendscope.data.warm import shared_reads
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.money_text import for_store
-from spendscope.tools.names import check_filter_conflicts, check_scope, resolve_filters
+from spendscope.tools.names import check_filter_conflicts, check_named, check_scope, resolve_filters
 from spendscope.tools.registry import Operation, get_operation
 from spendscope.tools.scoping import refusal, scoped_params
 
@@ -157,7 +157,7 @@ def prepare(
     checked = validate(op, params)
     check_permission(op, caller)
     check_scope(store, caller)
-    resolved = resolve_filters(store, checked, caller)
+    resolved = check_named(store, resolve_filters(store, checked, caller), caller)
     check_filter_conflicts(resolved)
     return scoped_params(op, resolved, caller)
 

@@ -65,6 +65,8 @@ OPT_OUT = "allow_unknown_values"
 BUSINESS = (
     "business_filters"  # ClassVar of an input model: its filter fields that also name business metric rows
 )
+NAMED_KEY = "named_key"  # ClassVar of an input model: its field holding a dimension or tag key (list_owners)
+NAMED_VALUE = "named_value"  # ClassVar: (key field, value field) naming one value of a key (set_owner)
 REMEMBERED = 10_000  # values remembered as present, across stores and callers
 
 
@@ -481,3 +483,51 @@ def resolve_filters(store: Store, params: BaseModel, caller: Caller) -> BaseMode
             return resolved
 
         return _map_filters(params, change)
+
+
+def _known_key(con: duckdb.DuckDBPyConnection, costs: _Lookup, metrics: _BusinessLookup, key: str) -> None:
+    """UnknownDimension (closest names first) unless `key` names a cost dimension, a virtual or provider tag key,
+    or a column or tag of the business metrics."""
+    try:
+        costs._expr(key)
+    except UnknownDimension:
+        if (
+            key.strip().lower() in metrics.COLUMNS
+            and con.execute("SELECT 1 FROM business_metrics LIMIT 1").fetchall()
+        ):
+            return
+        if not metrics._metric_values(key):
+            raise
+
+
+def check_named(store: Store, params: BaseModel, caller: Caller) -> BaseModel:
+    """A key or a key's value named by an input outside its filters (an owner's `team` = `search`, the `key` of
+    list_owners and list_virtual_tags) is checked as a filter is: an unknown key is UnknownDimension with the
+    closest keys, an unknown value UnknownValue with the closest values (within the caller's rows), never an
+    owner of nothing or an empty list that reads as "none". `allow_unknown_values: true` accepts a value the
+    store has not seen yet (a new team), not an unknown key. A store without cost rows is left alone."""
+    key_field = getattr(type(params), NAMED_KEY, None)
+    pair = getattr(type(params), NAMED_VALUE, None)
+    if pair:
+        key_field, value_field = pair
+    if not key_field:
+        return params
+    key = getattr(params, key_field, None)
+    if not isinstance(key, str) or not key.strip():
+        return params
+    with store.reader() as con:
+        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
+            return params
+        costs = _Lookup(con, query_source(con), caller)
+        metrics = _BusinessLookup(con, costs, caller)
+        _known_key(con, costs, metrics, key)
+        if not pair or getattr(params, OPT_OUT, False) is True:
+            return params
+        value = getattr(params, value_field, None)
+        if not isinstance(value, str) or not value.strip() or value.strip().lower() in NONE_VALUES:
+            return params
+        if metrics.exists(key, value):
+            return params
+        where = f" among the rows this caller may see ({caller.scope_text()})" if caller.scoped else ""
+        found = closest_or_error(key, value, metrics.known(key), where, argument=value_field)
+        return params.model_copy(update={value_field: found})
