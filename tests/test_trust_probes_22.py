@@ -1054,7 +1054,6 @@ def test_mcp_http_a_euro_bill_writes_euros_in_text(eur_url: str) -> None:
 # --------------------------------------------------------------------------------------------------- leftovers
 
 
-@known("--value without --dimension is ignored")
 def test_cli_anomalies_list_value_without_dimension_is_an_error(gov: Store) -> None:
     out = cli(gov.path, "anomalies", "list", "--value", "search")
     assert out.returncode != 0 and "--dimension" in out.stdout + out.stderr, out.stdout[:500]
