@@ -179,6 +179,12 @@ def eur(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = copy_store(demo_store.path, tmp_path_factory.mktemp("eur22"), "eur.duckdb")
     with store.writer() as con:
         con.execute("UPDATE costs SET BillingCurrency = 'EUR'")
+        # rows rewritten in place, not by an import: the value summary (Billy's vocabulary) is summarised again
+        con.execute("DELETE FROM _value_summary")
+        con.execute("DELETE FROM _value_summary_imports")
+    fold = duckdb.connect(str(store.path))  # into the file itself: the Slack probes copy the file alone
+    fold.execute("CHECKPOINT")
+    fold.close()
     return store
 
 
@@ -730,7 +736,6 @@ def eur_slack(eur: Store, fake: FakeSlack, tmp_path: Path) -> Slack:
 @pytest.mark.parametrize(
     "q", ["How much did we spend in October 2026?", "Which team spent the most in October 2026?"]
 )
-@known("Slack answers a euro bill in dollars")
 def test_slack_a_euro_bill_is_answered_in_euros(eur_slack: Slack, q: str) -> None:
     text = eur_slack.dm(q)
     assert "€" in text and not re.search(r"\$\s?\d", text), text[:800]
