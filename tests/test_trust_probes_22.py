@@ -282,7 +282,7 @@ def test_web_unknown_dimension_error_names_the_closest_and_not_every_dimension(w
     "flt",
     [
         "filter=team%3Dsearch&filter=team%3Dsupport",
-        pytest.param("filter=provider%3DOpenAI&filter=model%3Dclaude-sonnet-4-5", marks=known("$0.00")),
+        "filter=provider%3DOpenAI&filter=model%3Dclaude-sonnet-4-5",
         "filter=team%3Dsearch&filter=team!%3Dsearch",
     ],
     ids=["two-teams", "provider-vs-model", "team-and-not-team"],
@@ -1236,3 +1236,15 @@ def test_slack_scoped_figures_equal_the_teams_bill(slack: Slack, slack_gov: Stor
     assert not leaks(text) and money(sql(slack_gov.path)) not in text, text[:800]
     if "compared" in q:
         assert money(sql(slack_gov.path, SEARCH)) in text, text[:800]
+
+
+def test_mcp_http_filters_never_on_one_row_are_an_error_naming_both(mcp_url: str) -> None:
+    """Added while fixing: each value exists, no row has both (a model of another provider)."""
+    args = {**OCT, "filters": [_f("provider", "OpenAI"), _f("model", "claude-sonnet-4-5")]}
+    refused(mcp(mcp_url, "query_costs", args), "provider=OpenAI", "model=claude-sonnet-4-5", "together")
+    ok = mcp(
+        mcp_url,
+        "query_costs",
+        {**OCT, "filters": [_f("provider", "Anthropic"), _f("model", "claude-sonnet-4-5")]},
+    )
+    assert not ok.error and ok.data["total"] > 0

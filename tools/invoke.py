@@ -28,7 +28,13 @@ from spendscope.data.store import Store
 from spendscope.data.warm import shared_reads
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.money_text import for_store
-from spendscope.tools.names import check_filter_conflicts, check_named, check_scope, resolve_filters
+from spendscope.tools.names import (
+    check_filter_conflicts,
+    check_filters_together,
+    check_named,
+    check_scope,
+    resolve_filters,
+)
 from spendscope.tools.registry import Operation, get_operation
 from spendscope.tools.scoping import refusal, scoped_params
 
@@ -159,6 +165,7 @@ def prepare(
     check_scope(store, caller)
     resolved = check_named(store, resolve_filters(store, checked, caller), caller)
     check_filter_conflicts(resolved)
+    check_filters_together(store, resolved)
     return scoped_params(op, resolved, caller)
 
 

@@ -531,3 +531,71 @@ def check_named(store: Store, params: BaseModel, caller: Caller) -> BaseModel:
         where = f" among the rows this caller may see ({caller.scope_text()})" if caller.scoped else ""
         found = closest_or_error(key, value, metrics.known(key), where, argument=value_field)
         return params.model_copy(update={value_field: found})
+
+
+TIME_DIMENSIONS = frozenset({"day", "week", "month"})  # checked against the period by check_filter_conflicts
+
+
+def _together(con: duckdb.DuckDBPyConnection, source: Source, filters: list[Filter]) -> bool:
+    clauses, args = filter_sql(filters, con, source)
+    where = " AND ".join(clauses)
+    return bool(con.execute(f"SELECT 1 FROM {source.relation} WHERE {where} LIMIT 1", args).fetchall())
+
+
+def check_filters_together(store: Store, params: BaseModel) -> None:
+    """Equality filters on different dimensions that no cost row has ever satisfied together (`provider=OpenAI`
+    and `model=claude-sonnet-4-5`: each value exists, never on one row) are InvalidArgument naming the two
+    filters, not a confident $0. Whole history, not the period asked for: a pair that occurs in other months
+    answers a real 0 for this one. Over all rows, not the caller's: the filters are checked, the scope is then
+    applied by the entry point (and a scoped caller's values were already looked up within its rows). Business
+    filters, time grains and `(none)` are left out; inputs with `allow_unknown_values: true` too."""
+    if getattr(params, OPT_OUT, False) is True:
+        return
+    business = set(getattr(type(params), BUSINESS, ()))
+    lists = [
+        [
+            f
+            for f in filters
+            if f.op in ("eq", "in")
+            and f.dimension.strip().lower() not in TIME_DIMENSIONS
+            and not any(v.strip().lower() in NONE_VALUES for v in f.values)
+        ]
+        for holder, filters in _filter_lists(params)
+        if not any(getattr(holder, name, None) is filters for name in business)
+    ]
+    lists = [fs for fs in lists if len({f.dimension.strip().lower() for f in fs}) >= 2]
+    if not lists:
+        return
+    stamp = _stamp(store)
+    with store.reader() as con:
+        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
+            return
+        source = query_source(con)
+        for filters in lists:
+            key = (stamp, "together", tuple(sorted(repr(f.model_dump()) for f in filters)))
+            if key in _SEEN:
+                continue
+            try:
+                if _together(con, source, filters):
+                    _SEEN.add(key)
+                    continue
+            except UnknownDimension:
+                continue  # a dimension only the operation knows (a telemetry attribute): its own check
+            pair = next(
+                (
+                    (a, b)
+                    for i, a in enumerate(filters)
+                    for b in filters[i + 1 :]
+                    if a.dimension.strip().lower() != b.dimension.strip().lower()
+                    and not _together(con, source, [a, b])
+                ),
+                None,
+            )
+            named = " and ".join(
+                f"{f.dimension}={','.join(f.values)}" for f in (pair if pair is not None else filters)
+            )
+            raise InvalidArgument(
+                f"no cost row has {named} together (each exists on its own): the answer would be a "
+                "meaningless 0; drop one of them, or check the names (list_dimension_values)",
+                argument="filters",
+            )
