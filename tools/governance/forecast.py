@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidPeriod, UnknownValue
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
-from spendscope.tools.costs.breakdown import Filter, filter_sql, match_score
+from spendscope.tools.costs.breakdown import Filter, check_day_covered, filter_sql, match_score
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
 from spendscope.tools.governance.anomaly_model import score_days
@@ -490,7 +490,8 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         cutoff = last + dt.timedelta(days=1)
         notes: list[str] = []
         if params.as_of is not None:
-            if params.as_of > cutoff:
+            if params.as_of > cutoff:  # a few days late: bills still arriving; later: not this data's future
+                check_day_covered(con, params.as_of)
                 notes.append(f"data ends {last}; the forecast starts on {cutoff}, not {params.as_of}")
             cutoff = min(params.as_of, cutoff)
         month_last = (cutoff.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
