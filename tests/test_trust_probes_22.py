@@ -526,14 +526,12 @@ def test_web_a_euro_bill_is_shown_in_euros(eur_web: TestClient, path: str) -> No
     assert "€" in text and not re.search(r"\$\s?\d", text), (path, re.findall(r".{40}\$\s?\d.{20}", text)[:3])
 
 
-@known("writes a report of a month without data")
 def test_report_html_for_a_month_without_data_is_an_error(gov: Store, tmp_path: Path) -> None:
     out = cli(gov.path, "report", "html", "--month", "2030-01", "--output", str(tmp_path / "r.html"))
     assert out.returncode != 0 and COVERAGE in out.stdout + out.stderr, out.stdout + out.stderr
     assert not (tmp_path / "r.html").exists()
 
 
-@known("ignores an unknown --by")
 def test_report_html_by_an_unknown_dimension_is_an_error(gov: Store, tmp_path: Path) -> None:
     out = cli(
         gov.path, "report", "html", "--month", "2026-10", "--by", "teem", "--output", str(tmp_path / "r.html")
