@@ -1098,7 +1098,6 @@ def test_web_explorer_periods_cover_the_days_they_name(
     )
 
 
-@known("days beyond the top 25 become 'other'")
 def test_web_explorer_by_day_csv_adds_up_to_the_page_total(web: TestClient, gov: Store) -> None:
     rows = csv_rows(web.get("/explorer.csv?period=2026-10&by=day", headers=as_("admin")).text)
     assert len(rows) == 31 and sum(float(r["cost"]) for r in rows) == pytest.approx(sql(gov.path), abs=0.01)

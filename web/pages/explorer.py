@@ -15,6 +15,15 @@ from starlette.datastructures import QueryParams
 
 DEFAULT_PERIOD = "last 30 days"
 DEFAULT_TOP = 25
+SERIES_TOP = 10_000  # a series by day, week or month keeps every period: "other (6)" would hide six days
+TIME_GRAINS = frozenset({"day", "week", "month"})
+
+
+def default_top(by: list[str]) -> int:
+    """The top N when the URL names none: every row of a time series, else the 25 largest groups."""
+    return SERIES_TOP if any(b.strip().lower() in TIME_GRAINS for b in by) else DEFAULT_TOP
+
+
 MAX_GROUP_BY = 3
 
 
@@ -33,7 +42,7 @@ def query_params(view: View, q: QueryParams) -> dict[str, Any]:
         params["start"], params["end"] = q.get("start") or None, q.get("end") or None
     else:
         params["period"] = q.get("period") or DEFAULT_PERIOD
-    top = q.get("top") or str(DEFAULT_TOP)
+    top = q.get("top") or str(default_top(by))
     if not top.isdigit() or not 1 <= int(top) <= 10_000:
         raise InvalidArgument(f"top {top!r}: give a whole number from 1 to 10000", argument="top")
     params["top"] = int(top)
@@ -62,7 +71,7 @@ def page(view: View, q: QueryParams) -> tuple[str, dict[str, Any]]:
         "period": q.get("period") or ("" if q.get("start") or q.get("end") else DEFAULT_PERIOD),
         "start": q.get("start") or "",
         "end": q.get("end") or "",
-        "top": q.get("top") or str(DEFAULT_TOP),
+        "top": q.get("top") or (str(DEFAULT_TOP) if default_top(chosen) == DEFAULT_TOP else ""),
         "csv_url": "/explorer.csv" + (f"?{urlencode(list(q.multi_items()))}" if q else ""),
         "share_url": "/explorer" + (f"?{urlencode(list(q.multi_items()))}" if q else ""),
     }
