@@ -1108,7 +1108,7 @@ def test_web_explorer_by_day_csv_adds_up_to_the_page_total(web: TestClient, gov:
     [
         "/profitability?month=2030-01",
         "/profitability?month=2026-13",
-        pytest.param("/profitability?month=2026-10&by=teem", marks=known("by ignored")),
+        "/profitability?month=2026-10&by=teem",
     ],
 )
 def test_web_profitability_bad_month_or_dimension_is_named(web: TestClient, path: str) -> None:
