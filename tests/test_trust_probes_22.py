@@ -460,6 +460,9 @@ def test_web_ask_billy_comparing_a_month_with_itself_states_no_change(web: TestC
         "how much did team support spend in October 2026",
         "what was the whole company's total spend in October 2026",
         "which teams spent the most in October 2026",
+        pytest.param(  # added while fixing: the Slack leak below, on the dashboard too (agents/billy/)
+            "how much did team supprot spend in October 2026", marks=known("Billy suggests 'support'")
+        ),
     ],
 )
 def test_web_ask_billy_as_a_scoped_user_never_gives_other_teams_or_the_company(
