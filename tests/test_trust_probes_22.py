@@ -1244,3 +1244,18 @@ def test_mcp_http_filters_never_on_one_row_are_an_error_naming_both(mcp_url: str
         {**OCT, "filters": [_f("provider", "Anthropic"), _f("model", "claude-sonnet-4-5")]},
     )
     assert not ok.error and ok.data["total"] > 0
+
+
+# Added while fixing (after reading the code): a scoped caller excluding its own rows.
+
+
+def test_web_scoped_excluding_its_own_team_is_an_error_not_zero(web: TestClient) -> None:
+    result = main_of(page(web, "/explorer?period=2026-10&filter=team!%3Dsearch", "search"))
+    assert "$0.00" not in result and "team=search" in result, result[:800]
+
+
+def test_mcp_http_scoped_excluding_its_own_team_is_an_error_not_zero(mcp_url: str) -> None:
+    res = mcp(mcp_url, "query_costs", {**OCT, "filters": [_f("team", "search", op="not")]}, "search")
+    refused(res, "team=search")
+    other = mcp(mcp_url, "query_costs", {**OCT, "filters": [_f("team", "support", op="not")]}, "search")
+    assert not other.error and other.data["total"] > 0  # excluding rows it never sees leaves its own

@@ -166,7 +166,17 @@ def prepare(
     resolved = check_named(store, resolve_filters(store, checked, caller), caller)
     check_filter_conflicts(resolved)
     check_filters_together(store, resolved)
-    return scoped_params(op, resolved, caller)
+    scoped = scoped_params(op, resolved, caller)
+    if caller.scoped and scoped is not resolved:
+        try:  # the caller's own filters may exclude every row its scope lets it see (team!=search as search)
+            check_filter_conflicts(scoped)
+        except InvalidArgument:
+            raise InvalidArgument(
+                f"these filters exclude every row this caller may see ({caller.scope_text()}): the answer would "
+                "be a meaningless 0; other rows are outside this caller's scope",
+                argument="filters",
+            ) from None
+    return scoped
 
 
 def overridden_periods(params: BaseModel) -> list[str]:
