@@ -1259,3 +1259,10 @@ def test_mcp_http_scoped_excluding_its_own_team_is_an_error_not_zero(mcp_url: st
     refused(res, "team=search")
     other = mcp(mcp_url, "query_costs", {**OCT, "filters": [_f("team", "support", op="not")]}, "search")
     assert not other.error and other.data["total"] > 0  # excluding rows it never sees leaves its own
+
+
+def test_web_anomalies_with_an_unknown_status_names_it(web: TestClient) -> None:
+    """Added while fixing: the profitability page's silent default had a sibling on the anomalies page."""
+    text = shown(page(web, "/anomalies?status=opn"))
+    says(text, "opn")
+    assert "an-" not in text.split("opn", 1)[-1], text[-600:]
