@@ -27,8 +27,27 @@ def default_top(by: list[str]) -> int:
 MAX_GROUP_BY = 3
 
 
+PARAMETERS = (
+    "by",
+    "end",
+    "filter",
+    "measure",
+    "period",
+    "start",
+    "top",
+)  # the form's fields, the URL's contract
+
+
 def query_params(view: View, q: QueryParams) -> dict[str, Any]:
-    """The query_costs input a URL asks for (InvalidArgument names a bad parameter)."""
+    """The query_costs input a URL asks for (InvalidArgument names a bad parameter). A parameter the Explorer
+    does not take is refused, as MCP refuses an unknown argument: ignored, `filters=team=search` (MCP's name)
+    would show the company's figures to someone who believes they are looking at one team's."""
+    unknown = sorted({k for k in q if k not in PARAMETERS})
+    if unknown:
+        raise InvalidArgument(
+            f"unknown parameter {', '.join(repr(k) for k in unknown)}; accepted: {', '.join(PARAMETERS)}",
+            argument=unknown[0],
+        )
     by = [b.strip() for b in q.getlist("by") if b.strip()][:MAX_GROUP_BY]
     if "by" not in q:
         by = ["provider"]
