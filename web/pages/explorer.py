@@ -48,7 +48,11 @@ def query_params(view: View, q: QueryParams) -> dict[str, Any]:
             f"unknown parameter {', '.join(repr(k) for k in unknown)}; accepted: {', '.join(PARAMETERS)}",
             argument=unknown[0],
         )
-    by = [b.strip() for b in q.getlist("by") if b.strip()][:MAX_GROUP_BY]
+    by = [b.strip() for b in q.getlist("by") if b.strip()]
+    if len(by) > MAX_GROUP_BY:  # dropped, the fourth would leave its rows summed without a word
+        raise InvalidArgument(
+            f"by: at most {MAX_GROUP_BY} dimensions; got {len(by)} ({', '.join(by)})", argument="by"
+        )
     if "by" not in q:
         by = ["provider"]
     params: dict[str, Any] = {
