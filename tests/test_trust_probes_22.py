@@ -1281,3 +1281,9 @@ def test_web_explorer_an_unknown_or_extra_parameter_is_named_not_ignored(web: Te
     assert not MONEY.search(result), result[:600]
     r = web.get(f"/explorer.csv?period=2026-10&{query}", headers=as_("admin"))
     assert r.status_code >= 400 and name in r.text, r.text[:300]
+
+
+def test_mcp_http_check_budgets_as_of_a_day_without_data_raises_no_alert(mcp_url: str) -> None:
+    """Added while fixing: the budget_status rule's sibling, which records alerts ("forecast $33,501 for January
+    2030" from data that ends in October 2026)."""
+    refused(mcp(mcp_url, "check_budgets", {"as_of": "2030-01-15"}), "2030-01-15", COVERAGE)

@@ -543,7 +543,10 @@ def check_budgets(store: Store, params: CheckBudgetsInput) -> CheckBudgetsResult
     as_of = params.as_of or dt.date.today()
     with store.reader() as con:
         statuses = []
-        for b in _load(con):
+        loaded = _load(con)
+        if params.as_of is not None and loaded:  # alerts about a month nobody billed would be recorded
+            check_day_covered(con, params.as_of)
+        for b in loaded:
             statuses.append(evaluate(con, b, as_of))
             # a period that ended in the last week: judge it on its whole data (late bills, the last day)
             start, _, _ = budget_period(b, as_of)
