@@ -104,7 +104,11 @@ def weekly(store: Store, as_of: dt.date, by: str = "team") -> tuple[str, list[Re
     targets, notes = team_targets(store, by)
     messages = []
     for value, target in targets:
-        result = data.weekly_figures(store, as_of, by, value)
+        try:
+            result = data.weekly_figures(store, as_of, by, value)
+        except SpendscopeError as exc:  # an owner of a value the bill never had: say so, report the others
+            notes.append(f"{by} {value}: no report sent: {exc.message}")
+            continue
         if result.current_total == 0 and result.base_total == 0:
             notes.append(f"{by} {value}: no spend in either week, nothing sent")
             continue

@@ -247,7 +247,7 @@ async def test_errors_are_mcp_errors_with_a_code_and_a_clear_message(
     assert _error(period) == "invalid_period"
     assert _error(args) == "invalid_argument"
     assert "top:" in args.content[0].text and "group_bye: unknown argument; accepted:" in args.content[0].text
-    assert _error(dim) == "unknown_dimension" and "accepted:" in dim.content[0].text
+    assert _error(dim) == "unknown_dimension" and "list_dimensions" in dim.content[0].text
     assert _error(refused) == "query_refused"
     assert _error(failed) == "query_failed"
     assert _error(missing) == "store_missing"
@@ -331,7 +331,8 @@ async def test_row_scoped_caller_sees_only_its_rows_in_every_tool_and_in_run_sql
         write = await client.call_tool("rollback_allocation_rules", {"version": 0})
     assert [r["group"] for r in by_team.structured_content["rows"]] == [{"team": "search"}]
     assert by_team.structured_content["total"] == pytest.approx(search_oct, abs=1e-6)
-    assert spoof.structured_content["total"] == 0
+    # excluding its own rows leaves nothing it may see: an error naming the scope, not a company-looking 0
+    assert _error(spoof) == "invalid_argument" and "team=search" in spoof.content[0].text
     assert sql.structured_content["row_scope"] == "team=search"
     assert [r[0] for r in sql.structured_content["rows"]] == ["search"]
     search_rows = (

@@ -67,6 +67,9 @@ def test_the_forecast_starts_on_a_day_cut_short_and_lands_where_the_whole_day_wo
     cut = forecast(_copy(demo_store, tmp_path / "b", 0.35), ForecastInput(as_of=AFTER, backtest=False))
     assert cut.points[0].day == LAST and whole.points[0].day == AFTER
     assert any("forecast as a whole day" in n for n in cut.notes)
+    assert not any(n.startswith("data ends") for n in cut.notes), (
+        cut.notes
+    )  # the day after the data is no gap
     assert cut.month_end.landing == pytest.approx(whole.month_end.landing, rel=0.03)
 
 

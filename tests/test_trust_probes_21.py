@@ -369,8 +369,11 @@ def test_b_tools_refuse_a_month_without_data(demo_store: Store, tool: str) -> No
 
 
 def test_b_forecast_from_a_future_day_says_where_it_starts(demo_store: Store) -> None:
-    result = cli(demo_store, "forecast", "--as-of", "2030-01-01", "--json").json()
-    assert result["start"] == "2026-11-01" and any("2030-01-01" in n for n in result["notes"])
+    """Round 22 made this stricter: an as_of more than a month after the data is refused naming the coverage (a
+    forecast of November 2026 "as of 2030" was answered with only a note); a few days after, the note stands."""
+    refused(cli(demo_store, "forecast", "--as-of", "2030-01-01", "--json"), "2030-01-01", "2026-10-31")
+    result = cli(demo_store, "forecast", "--as-of", "2026-11-10", "--json").json()
+    assert result["start"] == "2026-11-01" and any("2026-11-10" in n for n in result["notes"])
 
 
 def test_b_forecast_without_history_is_refused(demo_store: Store) -> None:

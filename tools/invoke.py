@@ -28,7 +28,13 @@ from spendscope.data.store import Store
 from spendscope.data.warm import shared_reads
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.money_text import for_store
-from spendscope.tools.names import check_filter_conflicts, check_scope, resolve_filters
+from spendscope.tools.names import (
+    check_filter_conflicts,
+    check_filters_together,
+    check_named,
+    check_scope,
+    resolve_filters,
+)
 from spendscope.tools.registry import Operation, get_operation
 from spendscope.tools.scoping import refusal, scoped_params
 
@@ -157,9 +163,20 @@ def prepare(
     checked = validate(op, params)
     check_permission(op, caller)
     check_scope(store, caller)
-    resolved = resolve_filters(store, checked, caller)
+    resolved = check_named(store, resolve_filters(store, checked, caller), caller)
     check_filter_conflicts(resolved)
-    return scoped_params(op, resolved, caller)
+    check_filters_together(store, resolved)
+    scoped = scoped_params(op, resolved, caller)
+    if caller.scoped and scoped is not resolved:
+        try:  # the caller's own filters may exclude every row its scope lets it see (team!=search as search)
+            check_filter_conflicts(scoped)
+        except InvalidArgument:
+            raise InvalidArgument(
+                f"these filters exclude every row this caller may see ({caller.scope_text()}): the answer would "
+                "be a meaningless 0; other rows are outside this caller's scope",
+                argument="filters",
+            ) from None
+    return scoped
 
 
 def overridden_periods(params: BaseModel) -> list[str]:

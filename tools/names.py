@@ -65,6 +65,8 @@ OPT_OUT = "allow_unknown_values"
 BUSINESS = (
     "business_filters"  # ClassVar of an input model: its filter fields that also name business metric rows
 )
+NAMED_KEY = "named_key"  # ClassVar of an input model: its field holding a dimension or tag key (list_owners)
+NAMED_VALUE = "named_value"  # ClassVar: (key field, value field) naming one value of a key (set_owner)
 REMEMBERED = 10_000  # values remembered as present, across stores and callers
 
 
@@ -481,3 +483,119 @@ def resolve_filters(store: Store, params: BaseModel, caller: Caller) -> BaseMode
             return resolved
 
         return _map_filters(params, change)
+
+
+def _known_key(con: duckdb.DuckDBPyConnection, costs: _Lookup, metrics: _BusinessLookup, key: str) -> None:
+    """UnknownDimension (closest names first) unless `key` names a cost dimension, a virtual or provider tag key,
+    or a column or tag of the business metrics."""
+    try:
+        costs._expr(key)
+    except UnknownDimension:
+        if (
+            key.strip().lower() in metrics.COLUMNS
+            and con.execute("SELECT 1 FROM business_metrics LIMIT 1").fetchall()
+        ):
+            return
+        if not metrics._metric_values(key):
+            raise
+
+
+def check_named(store: Store, params: BaseModel, caller: Caller) -> BaseModel:
+    """A key or a key's value named by an input outside its filters (an owner's `team` = `search`, the `key` of
+    list_owners and list_virtual_tags) is checked as a filter is: an unknown key is UnknownDimension with the
+    closest keys, an unknown value UnknownValue with the closest values (within the caller's rows), never an
+    owner of nothing or an empty list that reads as "none". `allow_unknown_values: true` accepts a value the
+    store has not seen yet (a new team), not an unknown key. A store without cost rows is left alone."""
+    key_field = getattr(type(params), NAMED_KEY, None)
+    pair = getattr(type(params), NAMED_VALUE, None)
+    if pair:
+        key_field, value_field = pair
+    if not key_field:
+        return params
+    key = getattr(params, key_field, None)
+    if not isinstance(key, str) or not key.strip():
+        return params
+    with store.reader() as con:
+        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
+            return params
+        costs = _Lookup(con, query_source(con), caller)
+        metrics = _BusinessLookup(con, costs, caller)
+        _known_key(con, costs, metrics, key)
+        if not pair or getattr(params, OPT_OUT, False) is True:
+            return params
+        value = getattr(params, value_field, None)
+        if not isinstance(value, str) or not value.strip() or value.strip().lower() in NONE_VALUES:
+            return params
+        if metrics.exists(key, value):
+            return params
+        where = f" among the rows this caller may see ({caller.scope_text()})" if caller.scoped else ""
+        found = closest_or_error(key, value, metrics.known(key), where, argument=value_field)
+        return params.model_copy(update={value_field: found})
+
+
+TIME_DIMENSIONS = frozenset({"day", "week", "month"})  # checked against the period by check_filter_conflicts
+
+
+def _together(con: duckdb.DuckDBPyConnection, source: Source, filters: list[Filter]) -> bool:
+    clauses, args = filter_sql(filters, con, source)
+    where = " AND ".join(clauses)
+    return bool(con.execute(f"SELECT 1 FROM {source.relation} WHERE {where} LIMIT 1", args).fetchall())
+
+
+def check_filters_together(store: Store, params: BaseModel) -> None:
+    """Equality filters on different dimensions that no cost row has ever satisfied together (`provider=OpenAI`
+    and `model=claude-sonnet-4-5`: each value exists, never on one row) are InvalidArgument naming the two
+    filters, not a confident $0. Whole history, not the period asked for: a pair that occurs in other months
+    answers a real 0 for this one. Over all rows, not the caller's: the filters are checked, the scope is then
+    applied by the entry point (and a scoped caller's values were already looked up within its rows). Business
+    filters, time grains and `(none)` are left out; inputs with `allow_unknown_values: true` too."""
+    if getattr(params, OPT_OUT, False) is True:
+        return
+    business = set(getattr(type(params), BUSINESS, ()))
+    lists = [
+        [
+            f
+            for f in filters
+            if f.op in ("eq", "in")
+            and f.dimension.strip().lower() not in TIME_DIMENSIONS
+            and not any(v.strip().lower() in NONE_VALUES for v in f.values)
+        ]
+        for holder, filters in _filter_lists(params)
+        if not any(getattr(holder, name, None) is filters for name in business)
+    ]
+    lists = [fs for fs in lists if len({f.dimension.strip().lower() for f in fs}) >= 2]
+    if not lists:
+        return
+    stamp = _stamp(store)
+    with store.reader() as con:
+        if not con.execute("SELECT 1 FROM costs LIMIT 1").fetchall():
+            return
+        source = query_source(con)
+        for filters in lists:
+            key = (stamp, "together", tuple(sorted(repr(f.model_dump()) for f in filters)))
+            if key in _SEEN:
+                continue
+            try:
+                if _together(con, source, filters):
+                    _SEEN.add(key)
+                    continue
+            except UnknownDimension:
+                continue  # a dimension only the operation knows (a telemetry attribute): its own check
+            pair = next(
+                (
+                    (a, b)
+                    for i, a in enumerate(filters)
+                    for b in filters[i + 1 :]
+                    if a.dimension.strip().lower() != b.dimension.strip().lower()
+                    and not _together(con, source, [a, b])
+                ),
+                None,
+            )
+            named = " and ".join(
+                f"{f.dimension}={','.join(f.values)}" for f in (pair if pair is not None else filters)
+            )
+            raise InvalidArgument(
+                f"no cost row has {named} together (each exists on its own): the answer would be a "
+                "meaningless 0; drop one of them, or check the names (list_dimension_values)",
+                argument="filters",
+            )

@@ -7,11 +7,12 @@ from anywhere. The figures are read through tools.invoke as the given caller (th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
 from markupsafe import Markup
-from spendscope.data.errors import InvalidPeriod
+from spendscope.data.errors import InvalidPeriod, PermissionDenied
 from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.money_text import in_store_currency
@@ -50,6 +51,15 @@ def render_report(
     today = as_of or dt.datetime.now(dt.UTC).date()
     view = View(store, Who(caller), min(today, last_day), pinned=True)
     prev_start = (period.start - dt.timedelta(days=1)).replace(day=1)
+    # what the report is about: a month without data or an unknown --by is an error (the CLI exits 1), not a file
+    # whose every section is an error message, which a scheduled job would mail; the sections reuse the results
+    view.run(
+        "query_costs", {"period": f"{period.start:%Y-%m}"}
+    )  # "period January 2030 ... holds no cost data"
+    with contextlib.suppress(
+        PermissionDenied
+    ):  # a scoped caller's report says showback is not available to it
+        view.run("get_showback_report", {"month": f"{period.start:%Y-%m}", "by": by, "as_of": view.today})
     total = view.section("query_costs", {"start": period.start, "end": last_day})
     before = view.section("query_costs", {"start": prev_start, "end": period.start - dt.timedelta(days=1)})
     change = view.section(

@@ -434,7 +434,14 @@ COMMANDS = [
         "Set who owns a tag value; options not given keep their current value ('' clears one).",
         show_owner,
         group="owners",
-        options={"key": Opt(argument="KEY"), "value": Opt(argument="VALUE"), "author": AUTHOR},
+        options={
+            "key": Opt(argument="KEY"),
+            "value": Opt(argument="VALUE"),
+            "author": AUTHOR,
+            "allow_unknown_values": Opt(
+                ("--allow-new-values",), help="Accept a value the store has not seen yet (a new team)"
+            ),
+        },
         prepare=with_author,
     ),
     Command(

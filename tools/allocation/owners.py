@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import ClassVar
 
 import duckdb
 from pydantic import BaseModel, Field
@@ -54,6 +55,10 @@ class SetOwnerInput(BaseModel):
         "(never the URL itself); '' clears it",
     )
     author: str = Field("unknown", description="who makes the change")
+    allow_unknown_values: bool = Field(
+        False, description="accept a value the store has not seen yet (a new team); the key must still exist"
+    )
+    named_value: ClassVar[tuple[str, str]] = ("key", "value")  # checked at the entry point (tools/names.py)
 
 
 class OwnerList(BaseModel):
@@ -62,6 +67,7 @@ class OwnerList(BaseModel):
 
 class ListOwnersInput(BaseModel):
     key: str | None = Field(None, description="only owners of this tag key")
+    named_key: ClassVar[str] = "key"  # an unknown key is an error at the entry point (tools/names.py)
 
 
 class RemoveOwnerInput(BaseModel):

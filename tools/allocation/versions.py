@@ -14,7 +14,7 @@ import hashlib
 import json
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 from pydantic import BaseModel, Field
@@ -510,6 +510,7 @@ class VirtualTagList(BaseModel):
 
 class ListVirtualTagsInput(BaseModel):
     key: str | None = Field(None, description="only this tag key")
+    named_key: ClassVar[str] = "key"  # an unknown key is an error at the entry point (tools/names.py)
 
 
 @operation("list_virtual_tags", input_model=ListVirtualTagsInput, output_model=VirtualTagList)

@@ -162,6 +162,30 @@ def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str
     return []
 
 
+LAG_DAYS = (
+    31  # bills arrive late and feeds pause: within a month of the data's last day, "as of" stands with a note
+)
+
+
+def check_day_covered(con: duckdb.DuckDBPyConnection, day: dt.date, argument: str = "as_of") -> None:
+    """Refuse a day the caller named as "today" (`as_of`) that lies before the cost data or more than
+    LAG_DAYS after it (InvalidPeriod naming the coverage): figures "as of" it would read $0 spent, or be about
+    other days than the ones asked for. Within LAG_DAYS of the last day the answer stands (late bills)."""
+    cover = data_coverage(con)
+    if cover is None:
+        raise InvalidPeriod(
+            "the store holds no cost data yet; import some first (spendscope import focus FILE)"
+        )
+    lo, hi = cover
+    if day < lo or day > hi + dt.timedelta(days=LAG_DAYS):
+        side = "before the cost data starts" if day < lo else "after the cost data ends"
+        raise InvalidPeriod(
+            f"{argument} {day} is {side}; the store covers {lo} to {hi}, so nothing can be said as of that day",
+            argument=argument,
+            value=str(day),
+        )
+
+
 def resolve_covered_range(params: TimeRange, con: duckdb.DuckDBPyConnection) -> tuple[Period, list[str]]:
     """`resolve_range`, with a period the caller named refused when it holds no cost data (`check_coverage`:
     never $0 for months the store has no bill for) and noted when only partly covered. No period: all data."""

@@ -180,13 +180,20 @@ def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | No
             return _expression(json_text("Tags", k), "Tags")
     import difflib
 
-    names = [*BUILTIN_DIMENSIONS, *TIME_GRAINS, *src.virtual_tags, *keys]
-    close = difflib.get_close_matches(low, list(dict.fromkeys(n.lower() for n in names)), n=3, cutoff=0.6)
+    names = list(
+        dict.fromkeys(n.lower() for n in [*BUILTIN_DIMENSIONS, *TIME_GRAINS, *src.virtual_tags, *keys])
+    )
+    close = difflib.get_close_matches(low, names, n=3, cutoff=0.6)
+    # the closest names first, then where the whole list is: 40 names after them bury the answer
+    tags = [*sorted(src.virtual_tags), *keys]
+    hint = (
+        f"closest: {', '.join(close)}"
+        if close
+        else f"no close name (tag keys here: {', '.join(tags[:8]) or 'none'})"
+    )
     raise UnknownDimension(
-        f"unknown dimension {name!r}{'; closest: ' + ', '.join(close) if close else ''}; accepted: "
-        f"{', '.join(sorted([*BUILTIN_DIMENSIONS, *TIME_GRAINS]))}, "
-        f"virtual tags ({', '.join(sorted(src.virtual_tags)) or 'none defined'}), provider tag keys "
-        f"({', '.join(keys) or 'none'}) or tag:<key>",
+        f"unknown dimension {name!r}; {hint}; all {len(names)} dimensions: list_dimensions "
+        "(CLI: spendscope dimensions), or tag:<key> for any provider tag",
         argument="dimension",
         value=name,
     )

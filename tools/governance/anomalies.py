@@ -577,6 +577,13 @@ def _check_series_names(con: duckdb.DuckDBPyConnection, params: ListAnomaliesInp
     suggestions name nothing outside them."""
     from spendscope.tools.names import closest_or_error  # names imports the cost queries
 
+    if params.value and not params.dimension:  # a value alone could be a team, a model or a feature
+        raise InvalidArgument(
+            f"value {params.value!r} needs its dimension (dimension: team, model, ...; CLI --dimension): "
+            "unchecked, a misspelling would read as no anomalies",
+            argument="value",
+            value=params.value,
+        )
     if not params.dimension:
         return
     dim = params.dimension.strip().lower()

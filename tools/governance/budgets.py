@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, field_validator
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
 from spendscope.data.store import Store
 from spendscope.tools.charts import bar_chart, chart_builder
-from spendscope.tools.costs.breakdown import Filter, filter_sql, within
+from spendscope.tools.costs.breakdown import Filter, check_day_covered, filter_sql, within
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.forecast import check_scope_values, data_end, forecast_scope, scope_label
 from spendscope.tools.governance.newest_day import incomplete_newest_day
@@ -548,6 +548,8 @@ def budget_status(store: Store, params: BudgetStatusInput) -> BudgetStatusResult
         budgets = (
             [_find(con, params.name, params.filters)] if params.name else _visible(_load(con), params.filters)
         )
+        if params.as_of is not None and budgets:  # a day named far from the bill: "$0 spent" would be false
+            check_day_covered(con, params.as_of)
         return BudgetStatusResult(
             as_of=as_of,
             budgets=[evaluate(con, b, as_of, params.level, only=params.filters) for b in budgets],
@@ -566,7 +568,10 @@ def check_budgets(store: Store, params: CheckBudgetsInput) -> CheckBudgetsResult
     as_of = params.as_of or dt.date.today()
     with store.reader() as con:
         statuses = []
-        for b in _load(con):
+        loaded = _load(con)
+        if params.as_of is not None and loaded:  # alerts about a month nobody billed would be recorded
+            check_day_covered(con, params.as_of)
+        for b in loaded:
             statuses.append(evaluate(con, b, as_of))
             # a period that ended in the last week: judge it on its whole data (late bills, the last day)
             start, _, _ = budget_period(b, as_of)

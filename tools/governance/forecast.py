@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidPeriod, UnknownValue
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
-from spendscope.tools.costs.breakdown import Filter, filter_sql, match_score
+from spendscope.tools.costs.breakdown import Filter, check_day_covered, filter_sql, match_score
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
 from spendscope.tools.governance.anomaly_model import score_days
@@ -488,6 +488,7 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         last = data_end(con)
         if last is None:
             raise InvalidPeriod("the store holds no cost data yet; import some first")
+        newest = last
         cutoff = last + dt.timedelta(days=1)
         notes: list[str] = []
         held_back = None
@@ -499,8 +500,11 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
             )
             last, cutoff = last - dt.timedelta(days=1), last
         if params.as_of is not None:
-            if params.as_of > cutoff:
-                notes.append(f"data ends {last}; the forecast starts on {cutoff}, not {params.as_of}")
+            if params.as_of > newest + dt.timedelta(
+                days=1
+            ):  # a few days late: bills still arriving; later: not
+                check_day_covered(con, params.as_of)  # this data's future
+                notes.append(f"data ends {newest}; the forecast starts on {cutoff}, not {params.as_of}")
             cutoff = min(params.as_of, cutoff)
         month_last = (cutoff.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         to_month_end = (month_last - cutoff).days + 1

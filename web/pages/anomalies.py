@@ -15,7 +15,7 @@ ACTIONS = {"acknowledge": "Acknowledge", "expected": "Expected"}
 
 
 def listing(view: View, status: str | None) -> tuple[str, dict[str, Any]]:
-    wanted = [status] if status in STATUSES else ["open", "acknowledged"]
+    wanted = [status] if status else ["open", "acknowledged"]  # an unknown one is named by the operation
     result = view.section("list_anomalies", {"status": wanted, "limit": 200})
     return "anomalies.html", {"result": result, "status": status or "", "statuses": STATUSES}
 

@@ -18,7 +18,7 @@ UNIT_MONTHS = 3  # months of cost per unit shown per metric
 
 def page(view: View, month: str | None, by: str | None) -> tuple[str, dict[str, Any]]:
     month = month or last_full_month(view)
-    by = by if by in BY else "customer"
+    by = by or "customer"  # an unknown one reaches the operation, which names it (never a silent default)
     got = view.sections(
         {
             "profit": ("profitability", {"period": month, "as_of": view.today, "by": by}),
