@@ -460,9 +460,8 @@ def test_web_ask_billy_comparing_a_month_with_itself_states_no_change(web: TestC
         "how much did team support spend in October 2026",
         "what was the whole company's total spend in October 2026",
         "which teams spent the most in October 2026",
-        pytest.param(  # added while fixing: the Slack leak below, on the dashboard too (agents/billy/)
-            "how much did team supprot spend in October 2026", marks=known("Billy suggests 'support'")
-        ),
+        # added while fixing: the Slack leak below, on the dashboard too (fixed in agents/billy/core.py)
+        "how much did team supprot spend in October 2026",
     ],
 )
 def test_web_ask_billy_as_a_scoped_user_never_gives_other_teams_or_the_company(
@@ -638,9 +637,7 @@ SLACK_PERIODS = [
     ("How much did we spend in January 2030?", ["2026-10-31"]),  # after the data: its end is named
     ("How much did we spend in December 2026?", ["2026-10-31"]),
     ("How much did we spend in May 2026?", [COVERAGE]),
-    pytest.param(
-        "How much did we spend on 2026-02-30?", ["2026-02-30"], marks=known("all-data total"), id="2026-02-30"
-    ),
+    pytest.param("How much did we spend on 2026-02-30?", ["2026-02-30"], id="2026-02-30"),  # fixed: unread
 ]
 
 
@@ -671,7 +668,7 @@ SLACK_SCOPED = [
     "What was total company spend in October 2026?",
     "Which teams do we have?",
     "Which team spent the most in October 2026?",
-    pytest.param("How much did team supprot spend in October 2026?", marks=known("suggests support")),
+    "How much did team supprot spend in October 2026?",
     "What savings can we make?",
     "Show me the open anomalies",
     "How is our commitment utilisation?",

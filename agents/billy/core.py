@@ -92,7 +92,7 @@ def _answer(
         answer = answer_business(store, business, plan, caller)
         used_plan = None
     elif plan.unresolved or plan.unread_period or (plan.intent == "unknown" and plan.unsupported):
-        answer = cannot_answer(plan, index)  # precision first: no figure, not even from the LLM
+        answer = cannot_answer(plan, index, caller)  # precision first: no figure, not even from the LLM
         # kept with its unresolved names, so "what about last month" is still about them, not the turn before
         used_plan = plan if plan.unresolved else None
     elif plan.confidence >= CONFIDENT:
@@ -121,7 +121,7 @@ def _answer(
         answer = _llm(store, question, settings, thread_id, as_of, caller, llm_client, plan)
         used_plan = None
     else:
-        answer = cannot_answer(plan, index)
+        answer = cannot_answer(plan, index, caller)
         used_plan = None
     if used_plan is not None and used_plan.readings and answer.value is not None:
         answer.choices = list(used_plan.readings)
@@ -203,8 +203,10 @@ def _llm(
     )
 
 
-def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
-    """The honest answer without an LLM: what was not understood, and questions that work."""
+def cannot_answer(plan: Plan, index: ValueIndex, caller: Caller | None = None) -> BillyAnswer:
+    """The honest answer without an LLM: what was not understood, and questions that work. A row-scoped caller
+    gets no nearest values: the vocabulary is the whole store's, and a team's name is not theirs to learn."""
+    scoped = caller is not None and caller.scoped
     reasons = []
     if plan.unresolved or plan.unread:
         dims = [d for d in ("provider", "service", "model", ownership_key(index)) if d and index.has_dim(d)]
@@ -218,12 +220,17 @@ def cannot_answer(plan: Plan, index: ValueIndex) -> BillyAnswer:
                     else f"'{name}' is not a tag key of the data (its rows carry no tags)"
                 )
                 continue
-            near = nearest_values(name, index, [said] if said else dims, only=said is not None)
+            near = (
+                [] if scoped else nearest_values(name, index, [said] if said else dims, only=said is not None)
+            )
             named = (
                 f"no {said.replace('_', ' ')}"
                 if said
                 else f"no {', '.join(d.replace('_', ' ') for d in dims)} or other value"
             )
+            if scoped:
+                reasons.append(f"'{name}' is not in the data you can see ({caller.scope_text()})")  # type: ignore[union-attr]
+                continue
             gpus = _gpu_instances(name, index)
             if gpus:  # "the a100 boxes" where none runs: the GPU instances the store does hold
                 reasons.append(

@@ -266,7 +266,7 @@ def run_llm(
         from spendscope.agents.billy.core import cannot_answer
 
         reason = type(exc).__name__
-        fallback = cannot_answer(hint or Plan(question=question), index)
+        fallback = cannot_answer(hint or Plan(question=question), index, caller)
         fallback.answer = f"Claude could not be reached ({reason}). " + fallback.answer
         return fallback
     finally:
