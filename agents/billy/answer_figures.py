@@ -27,6 +27,7 @@ from spendscope.agents.billy.runner import (
     chart_rows,
     group_label,
     named,
+    never_together,
     query,
     rows_table,
     what_words,
@@ -43,8 +44,16 @@ def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     dim = _secondary_dim(plan, index)
     # a built-in dimension is a column: its groups hold every row once, so their total is the figure to the last
     # digit and one query serves both (a tag's allocated shares need not sum so: the figure is then asked apart)
-    detail = query(run, plan, group_by=[dim], top=10) if dim in BUILTIN_DIMENSIONS else None
-    res = detail if detail is not None else query(run, plan)
+    try:
+        detail = query(run, plan, group_by=[dim], top=10) if dim in BUILTIN_DIMENSIONS else None
+        res = detail if detail is not None else query(run, plan)
+    except (
+        Exception
+    ) as exc:  # two names with no row together: each one's own figure, not an error or a bare 0
+        apart = _apart(run, plan, period_phrase(plan.period)) if never_together(exc) else None
+        if apart is None:
+            raise
+        return apart
     v = res.total
     if plan.measure == "requests" and not v:
         from spendscope.agents.billy.categories import request_count

@@ -49,6 +49,19 @@ class Runner:
         return list(filters)
 
 
+def never_together(exc: Exception) -> bool:
+    """The entry point's refusal of filters no cost row has together (tools.names.check_filters_together). For a
+    sub-question of Billy's own ("which commitments serve this feature?", a figure it explains with each name's
+    own total) that is an answer: none."""
+    from spendscope.data.errors import InvalidArgument
+
+    return (
+        isinstance(exc, InvalidArgument)
+        and exc.details.get("argument") == "filters"
+        and "together (each exists on its own)" in exc.message
+    )
+
+
 def time_range(plan: Plan) -> dict[str, Any]:
     if plan.period is None:
         return {}

@@ -77,6 +77,7 @@ def payg_whatif(r: Reading) -> bool:
 
 
 def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    from spendscope.agents.billy.runner import never_together
     from spendscope.tools.costs.breakdown import CostQueryInput, Filter
     from spendscope.tools.optimize.commitments import CommitmentsInput
 
@@ -89,8 +90,14 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     rng = {} if plan.period is None else {"start": plan.period.start, "end": plan.period.last}
     named_rows = [f for f in scope if f.dimension != "commitment"]
     what, when = scope_phrase(named_rows) or "the commitment's use", period_phrase(plan.period)
-    found = run.call("query_costs", CostQueryInput(filters=scope, group_by=["commitment"], top=50, **rng))
-    ids = [str(r.group.get("commitment")) for r in found.rows if r.group.get("commitment") not in (None, "")]
+    try:
+        found = run.call("query_costs", CostQueryInput(filters=scope, group_by=["commitment"], top=50, **rng))
+    except Exception as exc:  # the rows named and the commitment named never meet: no commitment serves them
+        if not never_together(exc):
+            raise
+        found = None
+    rows_of = found.rows if found is not None else []
+    ids = [str(r.group.get("commitment")) for r in rows_of if r.group.get("commitment") not in (None, "")]
     if not ids:
         return BillyAnswer(
             answer=f"{what[:1].upper()}{what[1:]} has no commitment {when}: it already runs on pay-as-you-go, and a what-if onto a "
