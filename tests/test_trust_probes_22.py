@@ -411,7 +411,7 @@ def _anomaly_of(store: Store, team: str) -> str:
     for a in result.anomalies:
         if re.search(rf"(?<![\w-]){team}(?![\w])", a.model_dump_json()):
             return a.anomaly_id
-    pytest.skip(f"no anomaly of {team} in the demo store")
+    pytest.fail(f"no anomaly of {team} in the demo store: the probe needs one (the demo is deterministic)")
 
 
 def test_web_scoped_cannot_open_another_teams_anomaly(web: TestClient, gov: Store) -> None:
