@@ -394,18 +394,21 @@ def evaluate(
     level: float = 90.0,
     period_day: dt.date | None = None,
     only: list[Filter] | None = None,
+    newest: dict[dt.date, str | None] | None = None,
 ) -> BudgetStatus:
     """A budget's status as of a day (see the module docstring for what 'as of' means), for the period that
     contains `period_day` (default: the one containing `as_of`), over the rows that also match `only`."""
     start, end, label = budget_period(b, period_day or as_of)
     last = data_end(con)
     cutoff = as_of if last is None else min(as_of, last + dt.timedelta(days=1))
-    # a newest day still accruing counts as spent as it stands, but is forecast whole (tools.governance.newest_day)
-    held = (
-        incomplete_newest_day(con, last)
-        if last is not None and cutoff == last + dt.timedelta(days=1)
-        else None
-    )
+    # a newest day still accruing counts as spent as it stands, but is forecast whole (tools.governance.newest_day);
+    # `newest` keeps the judgement across the budgets of one call (it reads five days of rows)
+    held = None
+    if last is not None and cutoff == last + dt.timedelta(days=1):
+        newest = {} if newest is None else newest
+        if last not in newest:
+            newest[last] = incomplete_newest_day(con, last)
+        held = newest[last]
     counted_end = min(max(cutoff, start), end)
     column, token_type = measure_sql(b.measure)
     source = query_source(con)
@@ -548,11 +551,14 @@ def budget_status(store: Store, params: BudgetStatusInput) -> BudgetStatusResult
         budgets = (
             [_find(con, params.name, params.filters)] if params.name else _visible(_load(con), params.filters)
         )
+        newest: dict[dt.date, str | None] = {}
         if params.as_of is not None and budgets:  # a day named far from the bill: "$0 spent" would be false
             check_day_covered(con, params.as_of)
         return BudgetStatusResult(
             as_of=as_of,
-            budgets=[evaluate(con, b, as_of, params.level, only=params.filters) for b in budgets],
+            budgets=[
+                evaluate(con, b, as_of, params.level, only=params.filters, newest=newest) for b in budgets
+            ],
         )
 
 
@@ -567,12 +573,12 @@ def check_budgets(store: Store, params: CheckBudgetsInput) -> CheckBudgetsResult
     last week is judged again on all its data, so its last days and late bills still raise their alerts."""
     as_of = params.as_of or dt.date.today()
     with store.reader() as con:
-        statuses = []
+        statuses, newest = [], {}
         loaded = _load(con)
         if params.as_of is not None and loaded:  # alerts about a month nobody billed would be recorded
             check_day_covered(con, params.as_of)
         for b in loaded:
-            statuses.append(evaluate(con, b, as_of))
+            statuses.append(evaluate(con, b, as_of, newest=newest))
             # a period that ended in the last week: judge it on its whole data (late bills, the last day)
             start, _, _ = budget_period(b, as_of)
             lately = as_of - dt.timedelta(days=LATE_DAYS)
@@ -583,7 +589,7 @@ def check_budgets(store: Store, params: CheckBudgetsInput) -> CheckBudgetsResult
                 made = b.created_at.date()
                 existed = made < prev_end or as_of < made
                 if prev_end == start and existed and (b.start_date is None or prev_start >= b.start_date):
-                    statuses.append(evaluate(con, b, prev_end, period_day=prev_start))
+                    statuses.append(evaluate(con, b, prev_end, period_day=prev_start, newest=newest))
     now = dt.datetime.now(dt.UTC)
     new: list[NewBudgetAlert] = []
     with store.writer() as con:
