@@ -37,7 +37,13 @@ def test_a_date_that_does_not_exist_is_not_read_as_all_the_data(
 
 
 @pytest.mark.parametrize(
-    "question", ["spend on 2026-10-03", "spend on 10/3/2026", "spend from 2026-10-01 to 2026-10-05"]
+    "question",
+    [
+        "spend on 2026-10-03",
+        "spend on 10/3/2026",
+        "spend from 2026-10-01 to 2026-10-05",
+        "spend on 2026-10-3",
+    ],
 )
 def test_dates_that_exist_are_still_answered(demo_store: Store, settings: Settings, question: str) -> None:
     answer = ask(demo_store, question, settings=settings)

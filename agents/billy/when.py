@@ -85,7 +85,7 @@ def _scan(text: str, today: dt.date) -> PeriodScan:
             found.append(PeriodMention(m.start(), m.end(), period, kind, explicit_year))
 
     # ISO date ranges and single dates, US dates, ISO months.
-    iso = r"(\d{4}-\d{2}-\d{2})"
+    iso = r"(\d{4}-\d{1,2}-\d{1,2})"
     for m in re.finditer(
         _B + r"(?:between |from )?" + iso + r"\s*(?:to|until|till|through|thru|and|-|–|—|\.\.)\s*" + iso + _E,
         t,

@@ -71,8 +71,11 @@ def _month_context(t: str, start: int, end: int) -> bool:
 
 
 def _iso(text: str) -> dt.date | None:
+    """A written YYYY-MM-DD date, its month and day with or without a leading zero (2026-9-5); None when no such
+    day exists (2026-02-30)."""
     try:
-        return dt.date.fromisoformat(text)
+        year, month, day = (int(part) for part in text.split("-"))
+        return dt.date(year, month, day)
     except ValueError:
         return None
 
