@@ -69,11 +69,6 @@ GHOST = "ghost-token-0123456789abcdef"  # a token whose row scope names a team t
 TOKENS_FILE = TOKENS_YAML + f"{GHOST}:\n  identity: ghost\n  scopes: [read]\n  row_scope: {{team: supprot}}\n"
 
 
-def known(reason: str) -> pytest.MarkDecorator:
-    """A failure of the first score, kept as a strict xfail until its rule is fixed (docs/performance.md)."""
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 def ids(items: list[Any], width: int = 60) -> list[str]:
     """Test ids: a param's own id, else its first value(s) as text."""
     out = []
