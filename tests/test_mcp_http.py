@@ -5,10 +5,8 @@ through run_sql), and a public address without tokens is refused."""
 from __future__ import annotations
 
 import hashlib
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +16,7 @@ import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp_http_server import serve_mcp_http
 from samples import PUBLIC_EXPORT, public_export
 from spendscope.data.import_focus import import_focus
 from spendscope.data.store import Store
@@ -55,12 +54,6 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("mcp_http")
@@ -68,41 +61,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import_focus(store, public_export())
     tokens = folder / "tokens.yaml"
     tokens.write_text(TOKENS, encoding="utf-8")
-    port = _free_port()
-    log = (folder / "server.log").open("w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "spendscope",
-            "mcp",
-            "--http",
-            "--port",
-            str(port),
-            "--tokens",
-            str(tokens),
-            "--allow-writes",
-            "--db",
-            str(store.path),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (folder / "server.log").read_text(encoding="utf-8")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    yield from serve_mcp_http(store.path, tokens, folder)
 
 
 @asynccontextmanager

@@ -20,10 +20,8 @@ import itertools
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -47,6 +45,7 @@ from fake_slack_api import (  # noqa: F401 - the *_fixture names are pytest fixt
 )
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp_http_server import serve_mcp_http
 from spendscope.data.store import Store
 from spendscope.slack_app.access import Access
 from spendscope.tools.invoke import invoke
@@ -737,59 +736,14 @@ def test_slack_a_euro_bill_is_answered_in_euros(eur_slack: Slack, q: str) -> Non
 # --------------------------------------------------------------------------------------------------- MCP HTTP
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(store: Store, tokens: Path, folder: Path) -> Iterator[str]:
-    port = _free_port()
-    log = (folder / "server.log").open("w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "spendscope",
-            "mcp",
-            "--http",
-            "--port",
-            str(port),
-            "--tokens",
-            str(tokens),
-            "--allow-writes",
-            "--db",
-            str(store.path),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (folder / "server.log").read_text(encoding="utf-8")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def mcp_url(gov: Store, tokens: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _serve(gov, tokens, tmp_path_factory.mktemp("mcp22"))
+    yield from serve_mcp_http(gov.path, tokens, tmp_path_factory.mktemp("mcp22"))
 
 
 @pytest.fixture(scope="module")
 def eur_url(eur: Store, tokens: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _serve(eur, tokens, tmp_path_factory.mktemp("mcp22eur"))
+    yield from serve_mcp_http(eur.path, tokens, tmp_path_factory.mktemp("mcp22eur"))
 
 
 class Res:
