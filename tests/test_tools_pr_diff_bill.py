@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 from analytics_facts import add_costs
+from mcp_http_server import free_port
 from spendscope.agents.pr_diff import template_summary
 from spendscope.data.errors import InvalidArgument
 from spendscope.data.store import Store
 from spendscope.tools.invoke import invoke
 from spendscope.tools.prdiff.pr_diff import PrDiffInput, pr_cost_diff
-from test_mcp_http import _client, _free_port
+from test_mcp_http import _client
 from test_tools_pr_diff import _git
 
 SUMMARY_BASE = """import anthropic
@@ -274,7 +275,7 @@ def http_server(bill: Store, tmp_path: Path) -> Iterator[str]:
         f"{TOKEN}:\n  identity: search-team\n  scopes: [read]\n  row_scope: {{feature: ticket-summary}}\n",
         encoding="utf-8",
     )
-    port = _free_port()
+    port = free_port()
     args = ["mcp", "--http", "--port", str(port), "--tokens", str(tokens), "--db", str(bill.path)]
     proc = subprocess.Popen([sys.executable, "-m", "spendscope", *args], stderr=subprocess.DEVNULL)
     try:
