@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+from spendscope.data.newest_day import refresh_newest_day
 from spendscope.data.sql import literal
 
 # The costs columns whose values the catalog lists (tools.costs.answers.CATALOG_DIMENSIONS maps to these; a test
@@ -129,7 +130,8 @@ def _changed(con: duckdb.DuckDBPyConnection, db: str) -> tuple[dict[str, int], l
 def refresh_summary(con: duckdb.DuckDBPyConnection, db: str, *, rewritten: Sequence[str] = ()) -> None:
     """Bring the summary in step with `db`.costs, inside the writer's transaction: drop the parts of imports whose
     row count changed or that are gone, and of `rewritten` (imports whose rows the writer updated in place), and
-    summarise those again (one scan of their rows only)."""
+    summarise those again (one scan of their rows only). The newest day's judgement (data.newest_day) is made
+    again whenever rows changed."""
     prefix = f"{db}."
     if rewritten:
         con.execute(
@@ -140,6 +142,7 @@ def refresh_summary(con: duckdb.DuckDBPyConnection, db: str, *, rewritten: Seque
     dropped = [*stale, *gone]
     if not dropped:
         return
+    refresh_newest_day(con, prefix)  # the rows changed: so may the newest day's completeness
     con.execute(f"DELETE FROM {prefix}_value_summary WHERE list_contains(?, import_key)", [dropped])
     con.execute(f"DELETE FROM {prefix}_value_summary_imports WHERE list_contains(?, import_key)", [dropped])
     if not stale:

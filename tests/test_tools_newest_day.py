@@ -1,5 +1,5 @@
 """A newest day still accruing (an export taken during the day) is not read as a collapse: detection ends the day
-before and the forecast starts on it, each saying so (tools/governance/newest_day.py); a real event on the newest
+before and the forecast starts on it, each saying so (data/newest_day.py); a real event on the newest
 day, one that moves some series and not all alike, is still found."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import DEMO_END
+from spendscope.data.newest_day import incomplete_newest_day, newest_day_note
 from spendscope.data.store import Store
 from spendscope.tools.governance.anomalies import detect_anomalies
 from spendscope.tools.governance.anomaly_detection import DetectInput
 from spendscope.tools.governance.forecast import ForecastInput, forecast
-from spendscope.tools.governance.newest_day import incomplete_newest_day
 
 LAST = dt.date.fromisoformat(DEMO_END) - dt.timedelta(days=11)  # the newest day of the copies (mid-month)
 AFTER = LAST + dt.timedelta(days=1)
@@ -124,3 +124,85 @@ def test_a_budget_counts_a_day_cut_short_as_spent_but_projects_it_whole(
     assert cut.spent == pytest.approx(float(month), rel=1e-9)  # the day's amount so far is money spent
     assert cut.projected == pytest.approx(whole.projected, rel=0.03)
     assert any("forecasts it as a whole day" in n for n in cut.notes)
+
+
+# ------------------------------------------------------------------ figures over a period holding the newest day
+
+
+def test_a_cost_query_over_a_day_cut_short_says_the_day_is_partial(demo_store: Store, tmp_path: Path) -> None:
+    from spendscope.tools.costs.breakdown import CostQueryInput, cost_query
+
+    cut = _copy(demo_store, tmp_path / "cut", 0.35)
+    day = cost_query(cut, CostQueryInput(start=LAST, end=LAST))  # end inclusive
+    assert any(a.startswith(f"{LAST} looks incomplete") and "as it stands" in a for a in day.assumptions)
+    before = cost_query(
+        cut, CostQueryInput(start=LAST - dt.timedelta(days=7), end=LAST - dt.timedelta(days=1))
+    )
+    assert not any("incomplete" in a for a in before.assumptions)  # complete days: nothing to say
+    whole = cost_query(_copy(demo_store, tmp_path / "whole", 1.0), CostQueryInput(start=LAST, end=LAST))
+    assert not any("incomplete" in a for a in whole.assumptions)
+
+
+def test_billy_says_yesterday_is_partial_when_it_looks_cut_short(demo_store: Store, tmp_path: Path) -> None:
+    from spendscope.agents.billy import ask
+    from spendscope.data.settings import Settings
+
+    settings = Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+    cut = ask(
+        _copy(demo_store, tmp_path / "cut", 0.35),
+        "what did we spend yesterday",
+        settings=settings,
+        as_of=AFTER,
+    )
+    assert cut.value is not None and f"{LAST} looks incomplete" in cut.answer, cut.answer
+    whole = ask(
+        _copy(demo_store, tmp_path / "whole", 1.0),
+        "what did we spend yesterday",
+        settings=settings,
+        as_of=AFTER,
+    )
+    assert whole.value is not None and "incomplete" not in whole.answer, whole.answer
+    earlier = ask(
+        _copy(demo_store, tmp_path / "cut2", 0.35),
+        "what did we spend last week",
+        settings=settings,
+        as_of=LAST,
+    )
+    assert "incomplete" not in earlier.answer, earlier.answer  # a period before the newest day
+
+
+def test_an_import_judges_the_newest_day_once_and_the_cli_says_so(tmp_path: Path) -> None:
+    """Hourly rows stopping at 10:00 on the newest day: the import keeps the judgement (read back without the
+    rows), `costs` over that day says it is partial, and the export that completes the day clears it."""
+    import json
+
+    from governance_series import weekly, write_focus
+    from spendscope.cli import app
+    from spendscope.data.import_focus import import_focus
+    from typer.testing import CliRunner
+
+    series = {
+        ("OpenAI", "search", "chat", "gpt-4o"): weekly(100.0),
+        ("Anthropic", "ads", "copy", "c"): weekly(50.0),
+    }
+    start = dt.date(2026, 9, 1)
+    whole, cut = tmp_path / "whole.csv", tmp_path / "cut.csv"
+    write_focus(whole, series, 20, start=start, hours=tuple(range(24)))
+    write_focus(cut, series, 1, start=start + dt.timedelta(days=20), hours=tuple(range(10)))
+    store = Store(tmp_path / "s.duckdb")
+    import_focus(store, whole)
+    import_focus(store, cut)
+    newest = start + dt.timedelta(days=20)
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        ((rows, last, note),) = con.execute("SELECT rows, last_day, note FROM _newest_day").fetchall()
+        assert last == newest and note.startswith(f"{newest} looks incomplete: its hourly rows end at 09:59")
+        assert rows == con.execute("SELECT count(*) FROM costs").fetchall()[0][0]
+        assert newest_day_note(con, newest) == note
+    day = ["costs", "--start", str(newest), "--end", str(newest), "--json"]
+    out = CliRunner().invoke(app, [*day, "--db", str(store.path)])
+    assert out.exit_code == 0, out.output
+    assert any(a.startswith(f"{newest} looks incomplete") for a in json.loads(out.stdout)["assumptions"])
+    write_focus(cut, series, 1, start=newest, hours=tuple(range(24)))  # the day's export, now whole
+    import_focus(store, cut)
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        assert con.execute("SELECT note FROM _newest_day").fetchall() == [(None,)]

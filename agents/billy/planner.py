@@ -34,7 +34,7 @@ from spendscope.agents.billy.resolve import Mention, ValueIndex
 from spendscope.agents.billy.rules import choose, intent_found
 from spendscope.agents.billy.vocab import RE
 from spendscope.agents.billy.when import PeriodMention
-from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.costs.breakdown import Filter, partial_day_note
 from spendscope.tools.periods import Period, last_complete, same_period_last_year
 
 __all__ = ["CONFIDENT", "is_followup", "ownership_key", "plan_question", "plan_reading", "today_for"]
@@ -223,6 +223,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if _machines_ranked(plan, r, index):
         found = True
     _saved_without(plan, q.low)
+    _partial_newest_day(plan, index)
     plan.readings = readings(r, index)
     plan.reading = r.describe()
     confidence(plan, found or followup)
@@ -231,6 +232,25 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     ):  # not understood: the LLM where there is one, else declined naming them (core.cannot_answer)
         plan.confidence = 0.0
     return plan
+
+
+# answers that state the newest day's amount as part of a figure (a forecast or a budget's projection holds a day
+# still accruing back itself; anomalies are judged without it)
+_STATES_DAYS = frozenset(
+    ("total", "breakdown", "top", "compare", "drivers", "peak", "share", "unit_cost", "utilization", "count")
+    + ("average", "gpu_idle", "gpu_utilization", "assistants", "run_rate")
+)
+
+
+def _partial_newest_day(plan: Plan, index: ValueIndex) -> None:
+    """Say so when the period holds the newest day and that day looks still accruing (an export taken during the
+    day): "yesterday" would otherwise be stated as a collapse (tools.costs.breakdown.partial_day_note)."""
+    why, last = index.catalog.last_day_partial, index.catalog.last_day
+    if not why or last is None or plan.intent not in _STATES_DAYS:
+        return
+    periods = [p for p in (plan.period, plan.base_period) if p is not None and "(all data)" not in p.label]
+    if any(p.start <= last < p.end for p in periods):
+        plan.assumptions.append(partial_day_note(why))
 
 
 _DIRECT = re.compile(r"\bdirect(ly)?\b|\bfirst[- ]party\b|\bown (api|account|bill)\b")

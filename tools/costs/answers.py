@@ -11,6 +11,7 @@ from typing import Literal
 import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidPeriod
+from spendscope.data.newest_day import newest_day_note
 from spendscope.data.store import Store
 from spendscope.data.value_summary import has_summary, summary_values
 from spendscope.tools.costs.breakdown import (
@@ -89,6 +90,10 @@ class Catalog(BaseModel):
     dimensions: list[CatalogDimension]
     first_day: dt.date | None = Field(None, description="first day with cost data")
     last_day: dt.date | None = Field(None, description="last day with cost data")
+    last_day_partial: str | None = Field(
+        None,
+        description="why the last day looks incomplete (an export taken while it ran); None when it looks whole",
+    )
 
 
 def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput, *, summary: bool = False) -> Catalog:
@@ -107,7 +112,9 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput, *, summary: boo
             source = Source(summed, source.virtual_tags) if summed else source
         dims = builtin + _scan_dimensions(con, source, vtags, p) + tags
         telemetry = _telemetry_dimensions(con, [d.name for d in dims])
-        return Catalog(dimensions=dims + telemetry, first_day=lo, last_day=hi)
+        return Catalog(
+            dimensions=dims + telemetry, first_day=lo, last_day=hi, last_day_partial=_partial(con, hi)
+        )
     keys = tag_keys(con)
     if p.dimensions is None:
         names: list[tuple[str, str]] = [(d, "builtin") for d in CATALOG_DIMENSIONS if d in BUILTIN_DIMENSIONS]
@@ -126,7 +133,16 @@ def run_catalog(con: duckdb.DuckDBPyConnection, p: CatalogInput, *, summary: boo
             )
             names.append((d.strip(), kind))
     telemetry = _telemetry_dimensions(con, [n for n, _ in names]) if p.dimensions is None else []
-    return Catalog(dimensions=_scan_dimensions(con, source, names, p) + telemetry, first_day=lo, last_day=hi)
+    return Catalog(
+        dimensions=_scan_dimensions(con, source, names, p) + telemetry,
+        first_day=lo,
+        last_day=hi,
+        last_day_partial=_partial(con, hi),
+    )
+
+
+def _partial(con: duckdb.DuckDBPyConnection, last: dt.date | None) -> str | None:
+    return newest_day_note(con, last) if last is not None else None
 
 
 def _summary_dimensions(

@@ -13,6 +13,7 @@ from typing import Literal
 import duckdb
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, InvalidPeriod
+from spendscope.data.newest_day import newest_day_note
 from spendscope.data.sql import ident, literal
 from spendscope.data.store import Store
 from spendscope.tools.costs.dimensions import (
@@ -143,7 +144,8 @@ def data_coverage(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date] | N
 
 
 def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str = "period") -> list[str]:
-    """Refuse a period that holds no cost data at all (InvalidPeriod); note one that holds only part."""
+    """Refuse a period that holds no cost data at all (InvalidPeriod); note one that holds only part, and one that
+    holds the newest day when that day looks still accruing (data.newest_day: its figure is as the export stands)."""
     cover = data_coverage(con)
     if cover is None:
         raise InvalidPeriod(
@@ -157,9 +159,17 @@ def check_coverage(con: duckdb.DuckDBPyConnection, period: Period, argument: str
             argument=argument,
             value=period.label,
         )
+    notes = []
     if period.start < lo or last > hi:
-        return [f"the store covers {lo} to {hi}, so {period.label} is only partly covered"]
-    return []
+        notes.append(f"the store covers {lo} to {hi}, so {period.label} is only partly covered")
+    if period.start <= hi <= last and (partial := newest_day_note(con, hi)):
+        notes.append(partial_day_note(partial))
+    return notes
+
+
+def partial_day_note(why: str) -> str:
+    """The note for figures over a period holding a newest day that looks still accruing (`why`)."""
+    return f"{why}: figures that include it count it as it stands"
 
 
 LAG_DAYS = (

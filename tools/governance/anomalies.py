@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 from pydantic import BaseModel, Field, create_model
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound, UnknownDimension
+from spendscope.data.newest_day import newest_day_note
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
 from spendscope.tools.costs.breakdown import Filter, filter_clause, filter_sql, within
@@ -47,7 +48,6 @@ from spendscope.tools.governance.anomaly_detection import (
 )
 from spendscope.tools.governance.calendar import build_calendar, default_country
 from spendscope.tools.governance.charges import charge_incidents
-from spendscope.tools.governance.newest_day import incomplete_newest_day
 from spendscope.tools.governance.root_cause import HISTORY_DAYS, drill_dims, root_cause, root_causes
 from spendscope.tools.governance.scan_rows import scan_events, scan_source
 from spendscope.tools.periods import data_end
@@ -259,8 +259,8 @@ def detect_anomalies(store: Store, params: DetectInput) -> DetectResult:
         if last is None:
             raise InvalidPeriod("the store holds no cost data yet; import some first")
         through = last if params.as_of is None else min(last, params.as_of - dt.timedelta(days=1))
-        held_back = incomplete_newest_day(con, last) if through == last else None
-        if held_back:  # a day still accruing reads as a drop in every series (tools.governance.newest_day)
+        held_back = newest_day_note(con, last) if through == last else None
+        if held_back:  # a day still accruing reads as a drop in every series (data.newest_day)
             through = last - dt.timedelta(days=1)
         first_day = con.execute("SELECT CAST(min(ChargePeriodStart) AS DATE) FROM costs").fetchall()[0][0]
         if through < first_day:

@@ -19,12 +19,12 @@ import duckdb
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound
+from spendscope.data.newest_day import newest_day_note
 from spendscope.data.store import Store
 from spendscope.tools.charts import bar_chart, chart_builder
 from spendscope.tools.costs.breakdown import Filter, check_day_covered, filter_sql, within
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.forecast import check_scope_values, data_end, forecast_scope, scope_label
-from spendscope.tools.governance.newest_day import incomplete_newest_day
 from spendscope.tools.money_text import money
 from spendscope.tools.periods import add_months
 from spendscope.tools.registry import operation
@@ -401,13 +401,13 @@ def evaluate(
     start, end, label = budget_period(b, period_day or as_of)
     last = data_end(con)
     cutoff = as_of if last is None else min(as_of, last + dt.timedelta(days=1))
-    # a newest day still accruing counts as spent as it stands, but is forecast whole (tools.governance.newest_day);
+    # a newest day still accruing counts as spent as it stands, but is forecast whole (data.newest_day);
     # `newest` keeps the judgement across the budgets of one call (it reads five days of rows)
     held = None
     if last is not None and cutoff == last + dt.timedelta(days=1):
         newest = {} if newest is None else newest
         if last not in newest:
-            newest[last] = incomplete_newest_day(con, last)
+            newest[last] = newest_day_note(con, last)
         held = newest[last]
     counted_end = min(max(cutoff, start), end)
     column, token_type = measure_sql(b.measure)

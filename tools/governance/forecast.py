@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidPeriod, UnknownValue
+from spendscope.data.newest_day import newest_day_note
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
 from spendscope.tools.costs.breakdown import Filter, check_day_covered, filter_sql, match_score
@@ -30,7 +31,6 @@ from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
 from spendscope.tools.governance.anomaly_model import score_days
 from spendscope.tools.governance.calendar import build_calendar
 from spendscope.tools.governance.forecast_models import SEASON, SeriesForecast, fit_forecast
-from spendscope.tools.governance.newest_day import incomplete_newest_day
 from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
@@ -493,8 +493,8 @@ def forecast(store: Store, params: ForecastInput) -> ForecastResult:
         notes: list[str] = []
         held_back = None
         if params.as_of is None or params.as_of > last:
-            held_back = incomplete_newest_day(con, last)
-        if held_back:  # forecast as a whole day, its partial amount not counted (tools.governance.newest_day)
+            held_back = newest_day_note(con, last)
+        if held_back:  # forecast as a whole day, its partial amount not counted (data.newest_day)
             notes.append(
                 f"{held_back}; forecast as a whole day, its amount so far not counted as month-to-date"
             )

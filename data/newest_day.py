@@ -16,7 +16,14 @@ team of the demo store (-66% each), and pulled the forecast's landing down 8%. T
 
 Held back means: anomaly detection ends its window the day before; the forecast starts on that day (forecast as a
 whole day, its partial amount not counted as month-to-date); the result says so in a note. A caller that gives an
-`as_of` at or before the newest day is not affected (it asks about complete days).
+`as_of` at or before the newest day is not affected (it asks about complete days). Figures over a period that
+holds the day (a cost query, Billy's "yesterday") are stated as they stand, with a note that the day is partial.
+
+The judgement reads five days of rows (~0.3 s at 10M rows), too much for every question: each cost import makes
+it once, inside its transaction (`refresh_newest_day`, called with the value summary's refresh), and keeps it in
+`_newest_day` (migration 0130) with the store's row count and newest day at that moment. `newest_day_note` reads
+the kept judgement while both are unchanged (rows change only through imports, which judge again), else judges
+from the rows.
 """
 
 from __future__ import annotations
@@ -33,20 +40,64 @@ MIN_SERIES = 3
 HOURLY_SHARE = 0.90  # of a day's rows shorter than a day, for the day to be read as hourly
 
 
-def incomplete_newest_day(con: Any, last: dt.date) -> str | None:
-    """Why `last` (the newest day with cost data) looks incomplete, or None (the caller says what it did)."""
-    return _hourly_stop(con, last) or _uniform_drop(con, last)
+def incomplete_newest_day(con: Any, last: dt.date, db: str = "") -> str | None:
+    """Why `last` (the newest day with cost data) looks incomplete, or None (the caller says what it did).
+    `db`: the catalog prefix of the costs table ("store." inside an import's transaction)."""
+    return _hourly_stop(con, last, db) or _uniform_drop(con, last, db)
+
+
+def _state(con: Any, db: str) -> tuple[int, dt.date | None]:
+    """(row count, newest day) of the cost rows: the key a kept judgement is valid for (a count is read from the
+    table's metadata; the newest day is one aggregate, cast once)."""
+    n, last = con.execute(f"SELECT count(*), CAST(max(ChargePeriodStart) AS DATE) FROM {db}costs").fetchall()[
+        0
+    ]
+    return n, last
+
+
+def refresh_newest_day(con: Any, db: str) -> None:
+    """Judge the newest day again and keep the judgement (inside a cost import's transaction; `db` the store's
+    catalog prefix, e.g. "store.")."""
+    n, last = _state(con, db)
+    con.execute(f"DELETE FROM {db}_newest_day")
+    if last is not None:
+        con.execute(
+            f"INSERT INTO {db}_newest_day (rows, last_day, note) VALUES (?, ?, ?)",
+            [n, last, incomplete_newest_day(con, last, db)],
+        )
+
+
+def newest_day_note(con: Any, last: dt.date) -> str | None:
+    """`incomplete_newest_day(con, last)`, from the judgement the last import kept when the rows are as it left
+    them, else from the rows."""
+    if _kept_table(con):
+        kept = con.execute("SELECT rows, last_day, note FROM _newest_day").fetchall()
+        if kept and kept[0][1] == last and (kept[0][0], kept[0][1]) == _state(con, ""):
+            return kept[0][2]
+    return incomplete_newest_day(con, last)
+
+
+def _kept_table(con: Any) -> bool:
+    try:  # a store the migration has not reached yet, or another engine: judge from the rows
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = '_newest_day'"
+            ).fetchall()[0][0]
+        )
+    except Exception:  # noqa: BLE001 - not DuckDB: nothing kept
+        return False
 
 
 def _ts(d: dt.date) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
 
 
-def _hourly_stop(con: Any, last: dt.date) -> str | None:
+def _hourly_stop(con: Any, last: dt.date, db: str = "") -> str | None:
     rows = con.execute(
         "SELECT CAST(ChargePeriodStart AS DATE) AS d, max(ChargePeriodEnd), count(*), "
         "count(*) FILTER (WHERE ChargePeriodEnd < ChargePeriodStart + INTERVAL 1 DAY) "
-        "FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1",
+        f"FROM {db}costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1",
         [_ts(last - dt.timedelta(days=1)), _ts(last + dt.timedelta(days=1))],
     ).fetchall()
     days = {r[0]: r[1:] for r in rows}
@@ -58,12 +109,14 @@ def _hourly_stop(con: Any, last: dt.date) -> str | None:
         return None
     end_utc = end.astimezone(dt.UTC) if end.tzinfo else end.replace(tzinfo=dt.UTC)
     before_utc = before_end.astimezone(dt.UTC) if before_end.tzinfo else before_end.replace(tzinfo=dt.UTC)
-    if end_utc > _ts(last) + dt.timedelta(hours=23) or before_utc < _ts(last):
+    # the day before "runs to midnight" when its last row ends within a minute of it (hourly rows written as
+    # 23:00-23:59:59 end a second early)
+    if end_utc > _ts(last) + dt.timedelta(hours=23) or before_utc < _ts(last) - dt.timedelta(minutes=1):
         return None
     return f"{last} looks incomplete: its hourly rows end at {end_utc:%H:%M} UTC (the day before runs to midnight)"
 
 
-def _per_day(con: Any, days: list[dt.date], key: str) -> list[tuple[str, dt.date, Any]]:
+def _per_day(con: Any, days: list[dt.date], key: str, db: str = "") -> list[tuple[str, dt.date, Any]]:
     """(key, day, cost) of each day's usage-like rows (none longer than a day), one range per day written as
     literals (dates this module computes): DuckDB then reads only the row groups of those days, where a four-week
     range, or the same ranges as parameters, read every row group (0.5-0.7 s against ~0.05 s at 10M rows)."""
@@ -71,7 +124,7 @@ def _per_day(con: Any, days: list[dt.date], key: str) -> list[tuple[str, dt.date
     def one_day(d: dt.date) -> str:
         lo, hi = _ts(d).isoformat(), _ts(d + dt.timedelta(days=1)).isoformat()
         return (
-            f"SELECT {key} AS s, DATE '{d}' AS d, sum(EffectiveCost) FROM costs "
+            f"SELECT {key} AS s, DATE '{d}' AS d, sum(EffectiveCost) FROM {db}costs "
             f"WHERE ChargePeriodStart >= TIMESTAMPTZ '{lo}' AND ChargePeriodStart < TIMESTAMPTZ '{hi}' "
             "AND ChargePeriodEnd <= ChargePeriodStart + INTERVAL 1 DAY GROUP BY 1"
         )
@@ -89,9 +142,9 @@ def _usual(rows: list[tuple[str, dt.date, Any]], last: dt.date, earlier: list[dt
     }
 
 
-def _uniform_drop(con: Any, last: dt.date) -> str | None:
+def _uniform_drop(con: Any, last: dt.date, db: str = "") -> str | None:
     weeks = [last - dt.timedelta(days=7 * k) for k in range(1, 5)]
-    totals = _per_day(con, [last, *weeks], "''")  # the total first: most newest days are not down at all
+    totals = _per_day(con, [last, *weeks], "''", db)  # the total first: most newest days are not down at all
     days = {d for _, d, v in totals if v is not None}
     earlier = [w for w in weeks if w in days]
     if len(earlier) < 2 or last not in days:
@@ -100,7 +153,9 @@ def _uniform_drop(con: Any, last: dt.date) -> str | None:
     if usual_total <= 0 or now_total / usual_total > 1 - MIN_DROP:
         return None
     ratio = now_total / usual_total
-    per = _usual(_per_day(con, [last, *earlier], "coalesce(ServiceName, ProviderName, '')"), last, earlier)
+    per = _usual(
+        _per_day(con, [last, *earlier], "coalesce(ServiceName, ProviderName, '')", db), last, earlier
+    )
     total_usual = sum(u for u, _ in per.values())
     large = {s: (u, n) for s, (u, n) in per.items() if u >= LARGE_SHARE * total_usual}
     if len(large) < MIN_SERIES:
