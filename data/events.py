@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import duckdb
+from spendscope.data.date_order import sampled_slash_order
 from spendscope.data.errors import ImportRejected
 from spendscope.data.event_pricing import catalog_cost_sql, price_join_sql, register_price_table
 from spendscope.data.file_identity import FileIdentity
@@ -396,12 +397,16 @@ def import_events_file(
                     "input_tokens, output_tokens, ..., tags)" + elsewhere(path, "events", list(have)),
                 )
         selects, checks = [], []
+        times = [
+            ident(c) for c, t in EVENT_COLUMNS.items() if t == "TIMESTAMPTZ" and types.get(c) == "VARCHAR"
+        ]
+        order = sampled_slash_order(con, path, "ev_raw", times)  # 01/10/2026: one order per file
         for c, sql_type in EVENT_COLUMNS.items():
             if c not in have:
                 continue
             col = f"CAST({ident(c)} AS VARCHAR)"
             if sql_type == "TIMESTAMPTZ":
-                expr = parse_timestamp_iso_first(col)
+                expr = parse_timestamp_iso_first(col, order.day_first)
                 if types[c] == "TIMESTAMP WITH TIME ZONE":  # the reader typed it: no round trip through text
                     expr = f"CASE WHEN {_PLAUSIBLE.format(ident(c))} THEN {ident(c)} ELSE {expr} END"
                 elif types[c] in _NUMBERS:  # epoch seconds, milliseconds, ... (what SDKs log)
@@ -464,4 +469,5 @@ def import_events_file(
             source_file=str(path.resolve()),
             file_hash=identity,
             catalog=catalog,
+            warnings=[order.warning] if order.warning else None,
         )

@@ -79,3 +79,33 @@ def test_a_resent_batch_is_not_a_conflict(store: Store, tmp_path: Path) -> None:
     result = import_events_file(store, _write(tmp_path, events))
     assert result.rows_inserted == 2
     assert not any("more than once" in w for w in result.warnings)
+
+
+def _csv(tmp_path: Path, times: list[str]) -> Path:
+    path = tmp_path / "events.csv"
+    rows = [f"{t},openai,gpt-4o-mini,100,10" for t in times]
+    path.write_text("ts,provider,model,input_tokens,output_tokens\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_slash_times_are_read_in_the_order_the_file_shows(store: Store, tmp_path: Path) -> None:
+    """A 13th anywhere makes the whole file day first: 01/10/2026 is then 1 October, not 10 January."""
+    result = import_events_file(store, _csv(tmp_path, ["01/10/2026 09:30", "13/10/2026 14:00"]))
+    days = sorted(t.astimezone(dt.UTC).date() for t in _stored(store, "ts"))
+    assert days == [dt.date(2026, 10, 1), dt.date(2026, 10, 13)]
+    assert any("read day first (D/M/YYYY)" in w for w in result.warnings), result.warnings
+
+
+def test_slash_times_that_read_either_way_are_read_month_first_with_a_warning(
+    store: Store, tmp_path: Path
+) -> None:
+    result = import_events_file(store, _csv(tmp_path, ["01/10/2026 09:30", "02/10/2026 14:00"]))
+    days = sorted(t.astimezone(dt.UTC).date() for t in _stored(store, "ts"))
+    assert days == [dt.date(2026, 1, 10), dt.date(2026, 2, 10)]
+    assert any("read either way" in w and "month first" in w for w in result.warnings), result.warnings
+
+
+def test_slash_times_in_both_orders_are_refused(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ImportRejected, match="dates in two orders"):
+        import_events_file(store, _csv(tmp_path, ["13/10/2026 09:30", "10/13/2026 14:00"]))
+    assert _stored(store, "ts") == []
