@@ -206,3 +206,28 @@ def test_an_import_judges_the_newest_day_once_and_the_cli_says_so(tmp_path: Path
     import_focus(store, cut)
     with duckdb.connect(str(store.path), read_only=True) as con:
         assert con.execute("SELECT note FROM _newest_day").fetchall() == [(None,)]
+
+
+def test_billy_reads_the_run_rate_through_the_day_before_a_day_cut_short(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    from spendscope.agents.billy import ask
+    from spendscope.data.settings import Settings
+
+    store = _copy(demo_store, tmp_path, 0.35)
+    settings = Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+    answer = ask(store, "whats our run rate", settings=settings, as_of=AFTER)
+    first = LAST.replace(day=1)
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        (so_far,) = con.execute(
+            "SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ?",
+            [first, LAST],
+        ).fetchall()[0]
+    days = (LAST - first).days
+    assert answer.value == pytest.approx(float(so_far / Decimal(days) * 31), rel=1e-6), answer.answer
+    assert (
+        f"{LAST} looks incomplete" in answer.answer
+        and f"read through {LAST - dt.timedelta(days=1)}" in answer.answer
+    )

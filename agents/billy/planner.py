@@ -234,11 +234,11 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     return plan
 
 
-# answers that state the newest day's amount as part of a figure (a forecast or a budget's projection holds a day
-# still accruing back itself; anomalies are judged without it)
+# answers that state the newest day's amount as part of a figure (a forecast, a run rate or a budget's projection
+# holds a day still accruing back itself; anomalies are judged without it)
 _STATES_DAYS = frozenset(
     ("total", "breakdown", "top", "compare", "drivers", "peak", "share", "unit_cost", "utilization", "count")
-    + ("average", "gpu_idle", "gpu_utilization", "assistants", "run_rate")
+    + ("average", "gpu_idle", "gpu_utilization", "assistants")
 )
 
 

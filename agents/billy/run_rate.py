@@ -45,6 +45,12 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     if month is None:
         return BillyAnswer(answer="There is no cost data to read a run rate from.", value=None)
     last = min(month.last, plan.data_end or month.last)
+    note = ["run rate = this month's daily pace so far times the days in the month (no forecast model)"]
+    partial = index.catalog.last_day_partial
+    if partial and last == index.catalog.last_day and last > month.start:
+        # a day still accruing would slow the pace (data.newest_day): read it through the day before
+        last -= dt.timedelta(days=1)
+        note.append(f"{partial}; the pace is read through {last}")
     held = PeriodRef(start=month.start, end=last + dt.timedelta(days=1), label=month.label)
     days = (held.end - held.start).days
     actual = query(run, plan.model_copy(update={"period": held, "measure": "cost"})).total
@@ -70,7 +76,6 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     else:
         text = f"The run rate{of} is about {money(monthly)} a month ({month.label}): {how}."
         value = round(monthly, 2)
-    note = ["run rate = this month's daily pace so far times the days in the month (no forecast model)"]
     return BillyAnswer(
         answer=text + assumed(plan.model_copy(update={"period": held}), note),
         value=value,
