@@ -32,6 +32,8 @@ import datetime as dt
 import statistics
 from typing import Any
 
+import duckdb
+
 MIN_DROP = 0.20  # the newest day's total at most 80% of the same weekday's usual
 SPREAD = 0.20  # a large series counts as moving with the total when its ratio is within this of the total's
 UNIFORM_SHARE = 0.80  # of the large series' usual cost moving with the total
@@ -78,15 +80,14 @@ def newest_day_note(con: Any, last: dt.date) -> str | None:
 
 
 def _kept_table(con: Any) -> bool:
-    try:  # a store the migration has not reached yet, or another engine: judge from the rows
-        return bool(
-            con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                "AND schema_name = 'main' AND table_name = '_newest_day'"
-            ).fetchall()[0][0]
-        )
-    except Exception:  # noqa: BLE001 - not DuckDB: nothing kept
-        return False
+    """Whether `con` is a DuckDB store with the table (a store the migration has not reached yet, and ClickHouse,
+    where no import keeps a judgement, judge from the rows)."""
+    return isinstance(con, duckdb.DuckDBPyConnection) and bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = '_newest_day'"
+        ).fetchall()[0][0]
+    )
 
 
 def _ts(d: dt.date) -> dt.datetime:
