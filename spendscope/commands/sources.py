@@ -332,6 +332,8 @@ def show_sources(report: Any, _: dict[str, Any]) -> None:
     )
     if report.stopped:
         say(f"stopped or failing: {', '.join(report.stopped)}")
+    if report.newest_day:
+        say(f"{report.newest_day}: its figures are as they stand (detection and forecasts hold it back)")
 
 
 COMMANDS = [

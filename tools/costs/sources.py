@@ -16,7 +16,9 @@ from typing import Literal
 
 import duckdb
 from pydantic import BaseModel, Field
+from spendscope.data.newest_day import newest_day_note
 from spendscope.data.store import Store
+from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
 Status = Literal["ok", "stopped", "error", "empty"]
@@ -61,6 +63,11 @@ class SourcesReport(BaseModel):
     stale_after_days: float
     sources: list[SourceInfo]
     stopped: list[str] = Field(description="sources that stopped or failed")
+    newest_day: str | None = Field(
+        None,
+        description="why the newest day of cost data looks incomplete (an export taken while the day ran: its "
+        "figures are as they stand; detection and forecasts hold it back); None when it looks whole",
+    )
 
 
 # each table's rows counted per source, import and time first: a bill repeats a few thousand charge times over
@@ -177,6 +184,7 @@ def run_sources(con: duckdb.DuckDBPyConnection, p: SourcesInput) -> SourcesRepor
         stale_after_days=p.stale_after_days,
         sources=infos,
         stopped=[i.source for i in infos if i.status in ("stopped", "error")],
+        newest_day=newest_day_note(con, last) if (last := data_end(con)) is not None else None,
     )
 
 
