@@ -164,6 +164,9 @@ _INPUT = re.compile(r"(?<![a-z])(?:input|inp|prompt|in)(?:(?![a-z])|(?=tokens?))
 _OUTPUT = re.compile(
     r"(?<![a-z])(?:output|outp|completion|out|generated|response)(?:(?![a-z])|(?=tokens?))", re.I
 )
+# "in" and "out" alone are also prepositions ("Included in Business", "data transfer in per month"): in a text
+# that never says "token", a direction only when no word follows them ("In", "In-Bytes", "Requests out")
+_PREPOSITION = re.compile(r"(?<![a-z])(?:in|out)(?=\s+[a-z])", re.I)
 
 
 def token_type_of(text: str | None) -> str | None:
@@ -177,6 +180,8 @@ def token_type_of(text: str | None) -> str | None:
         return "cached_input"
     if _REASONING.search(t) and not _THINKING_OUTPUT.search(t):
         return "reasoning"
+    if "token" not in t.lower() and _PREPOSITION.search(t):
+        t = _PREPOSITION.sub(" ", t)
     if _OUTPUT.search(t):
         return "output"
     if _INPUT.search(t):

@@ -275,6 +275,12 @@ def test_shared_eval_export_loads_3763_rows_and_matches_file_total(tmp_path: Pat
         ("anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5", None),
         ("Gemini 2.5 Pro Text Input", "gemini-2.5-pro", "input"),
         ("meta.llama3-3-70b-instruct-v1:0", "llama3-3-70b-instruct", None),
+        # "in" / "out" as prepositions are no direction (a Cursor request row re-imported from a FOCUS export
+        # was filed as input tokens); a text that says "token" keeps Azure's short forms
+        ("Cursor Included in Business gpt-5", "gpt-5", None),
+        ("gpt-5 requests billed in EUR", "gpt-5", None),
+        ("o1 Out regnl Tokens", "o1", "output"),
+        ("gpt-4o In", "gpt-4o", "input"),
     ],
 )
 def test_model_and_token_type_are_read_from_provider_meter_text(

@@ -203,7 +203,9 @@ def test_an_import_judges_the_newest_day_once_and_the_cli_says_so(tmp_path: Path
     assert out.exit_code == 0, out.output
     assert any(a.startswith(f"{newest} looks incomplete") for a in json.loads(out.stdout)["assumptions"])
     out = CliRunner().invoke(app, ["sources", "--json", "--db", str(store.path)])
-    assert out.exit_code == 0 and json.loads(out.stdout)["newest_day"].startswith(f"{newest} looks incomplete")
+    assert out.exit_code == 0 and json.loads(out.stdout)["newest_day"].startswith(
+        f"{newest} looks incomplete"
+    )
     out = CliRunner().invoke(app, ["sources", "--db", str(store.path)])
     assert f"{newest} looks incomplete" in " ".join(out.stdout.split()), out.stdout
     write_focus(cut, series, 1, start=newest, hours=tuple(range(24)))  # the day's export, now whole
