@@ -177,9 +177,10 @@ def test_an_import_judges_the_newest_day_once_and_the_cli_says_so(tmp_path: Path
     import json
 
     from governance_series import weekly, write_focus
-    from spendscope.cli import app
     from spendscope.data.import_focus import import_focus
     from typer.testing import CliRunner
+
+    from spendscope.cli import app
 
     series = {
         ("OpenAI", "search", "chat", "gpt-4o"): weekly(100.0),
