@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 from spendscope.data import warm
 from spendscope.data.errors import StoreBusy, StoreMissing
+from spendscope.data.newest_day import refresh_newest_day
 
 _LOCK_MARKERS = (
     "could not set lock",
@@ -203,6 +204,9 @@ def connect_with_retry(path: Path, *, read_only: bool, timeout: float) -> duckdb
             delay = min(delay * 2, 0.5)
 
 
+NEWEST_DAY_MIGRATION = 130  # data/newest_day.py's kept judgement
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection, schema: str | None = None) -> list[int]:
     """Apply every shipped migration the database lacks, each in its own transaction. Returns those applied."""
     prefix = f"{schema}." if schema else ""
@@ -337,7 +341,8 @@ class Store:
             warm.release(self.path)
             con = connect_with_retry(self.path, read_only=False, timeout=self.lock_timeout)
             try:
-                apply_migrations(con)
+                if NEWEST_DAY_MIGRATION in apply_migrations(con):
+                    refresh_newest_day(con, "")  # a store from before: judged once, as an import would
             finally:
                 con.close()
             _MIGRATED.add(str(self.path.resolve()))

@@ -238,3 +238,25 @@ def test_billy_reads_the_run_rate_through_the_day_before_a_day_cut_short(
         f"{LAST} looks incomplete" in answer.answer
         and f"read through {LAST - dt.timedelta(days=1)}" in answer.answer
     )
+
+
+def test_a_store_from_before_the_kept_judgement_is_judged_when_it_is_migrated(tmp_path: Path) -> None:
+    from governance_series import weekly, write_focus
+    from spendscope.data.import_focus import import_focus
+
+    series = {("OpenAI", "search", "chat", "gpt-4o"): weekly(100.0)}
+    start = dt.date(2026, 9, 1)
+    write_focus(tmp_path / "whole.csv", series, 10, start=start, hours=tuple(range(24)))
+    write_focus(tmp_path / "cut.csv", series, 1, start=start + dt.timedelta(days=10), hours=tuple(range(8)))
+    old = Store(tmp_path / "old.duckdb")
+    import_focus(old, tmp_path / "whole.csv")
+    import_focus(old, tmp_path / "cut.csv")
+    with duckdb.connect(str(old.path)) as con:  # as the store was before migration 0130
+        con.execute("DROP TABLE _newest_day")
+        con.execute("DELETE FROM schema_migrations WHERE version = 130")
+    moved = tmp_path / "moved.duckdb"  # another path: this process has not migrated it yet
+    shutil.copyfile(old.path, moved)
+    Store(moved).ensure_schema()
+    with duckdb.connect(str(moved), read_only=True) as con:
+        ((note,),) = con.execute("SELECT note FROM _newest_day").fetchall()
+    assert note.startswith(f"{start + dt.timedelta(days=10)} looks incomplete"), note
