@@ -81,7 +81,11 @@ _GPT_SPACED = re.compile(
 _NOVA = re.compile(
     r"(?<![a-z0-9])nova[\s_-]*(?:(\d)(?:\.0)?[\s_-]*)?(micro|lite|pro|premier|canvas|reel|sonic)", re.I
 )
-_MISTRAL_SPACED = re.compile(r"(?<![\w-])mistral[\s_]+(large|medium|small|nemo|tiny)(?![\w-])", re.I)
+# "Mistral Large (24.07)", and Bedrock's joined usage types ("USE1-MistralLarge-input-tokens", "MistralSmall2402")
+_MISTRAL_SPACED = re.compile(
+    r"(?<![a-z0-9])mistral(?:[\s_]+|(?=large|medium|small|nemo|tiny))(large|medium|small|nemo|tiny)(?:\d{4})?(?![\w])",
+    re.I,
+)
 _LLAMA_SPACED = re.compile(r"llama[\s_-]*(\d+)(?:[.\s_-](\d))?[\s_-]*(\d+b)[\s_-]*(instruct|chat)?", re.I)
 
 

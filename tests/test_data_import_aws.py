@@ -458,6 +458,8 @@ def test_a_file_that_is_not_a_cur_is_rejected_naming_the_missing_columns(tmp_pat
         ("USE1-gpt-oss-120b-output-tokens", "gpt-oss-120b", "output"),
         ("USE1-DeepSeek-R1-input-tokens", "deepseek-r1", "input"),
         ("USW2-MP:USW2_OutputTokenCount-Units", None, "output"),
+        ("USE1-MistralLarge-input-tokens", "mistral-large", "input"),  # was "mistral": a family, no model
+        ("USE1-MistralSmall2402-output-tokens", "mistral-small", "output"),
     ],
 )
 def test_bedrock_usage_type_names_are_recognised(usage_type: str, model: str | None, kind: str) -> None:
