@@ -476,9 +476,13 @@ def write_delivery(
             derive_ai_columns(con, db, import_id=import_id)
         if len(staged) > 1 and not check_parts(con, db, import_id, [s.label for s in staged]):
             raise DeliveryHasVersions()
-        outcomes = apply_scopes(
-            con, db, kind=kind, import_id=import_id, mode=mode, source_columns=source_columns
-        )
+        try:
+            outcomes = apply_scopes(
+                con, db, kind=kind, import_id=import_id, mode=mode, source_columns=source_columns
+            )
+        except ImportRejected as exc:  # a scope rule refused the delivery: say which file it is
+            where = ", ".join(Path(s.label).name for s in staged)
+            raise ImportRejected(f"{where}: {exc.message}", file=where, **exc.details) from None
         rows_relation = f"(SELECT * FROM {db}.costs WHERE x_ImportId = '{import_id}')"
         for one in staged:  # each file's warnings over its own rows
             if one.after:

@@ -60,6 +60,10 @@ LINE_KEY_COLUMNS = (
 )
 REPLACE_SHARE = 0.5
 WATERMARK = "x_ExportTime"
+# The cost view (SkuPriceDetails key) of commitment rows whose treatment differs between an export's views:
+# Azure's actual cost (purchases at full cost, covered usage 0) and amortised cost (purchases 0, covered and
+# unused usage at their share). A scope holding commitment rows of both views counts each commitment twice.
+COST_VIEW = "x_CostView"
 # Above this many stored rows in a window, line items are compared on a consistent sample: the items whose
 # (charge period, resource, meter) hash falls in one of 8 buckets, the same items on both sides.
 SAMPLE_ABOVE = 50_000
@@ -135,7 +139,9 @@ def apply_scopes(
                          min(ChargePeriodStart) AS window_start,
                          max(coalesce(ChargePeriodEnd, ChargePeriodStart)) AS window_end,
                          max(ChargePeriodStart) AS last_start,
-                         {"min(" + WATERMARK + ")" if has_watermark else "NULL"} AS first_mark
+                         {"min(" + WATERMARK + ")" if has_watermark else "NULL"} AS first_mark,
+                         list(DISTINCT {_view("costs")}) FILTER (WHERE CommitmentDiscountId IS NOT NULL
+                                                             AND {_view("costs")} IS NOT NULL) AS views
                   FROM {db}.costs WHERE x_ImportId = ? GROUP BY ALL)""",
         [import_id],
     )
@@ -171,9 +177,20 @@ def apply_scopes(
     replace_sids: list[int] = []
     dedupe_sids: list[int] = []
     ambiguous: list[str] = []
-    for sid, acct, period, provider, rows, billed, effective, ws, we, _last, first_mark in con.execute(
-        "SELECT * FROM new_scopes ORDER BY sid"
-    ).fetchall():
+    for (
+        sid,
+        acct,
+        period,
+        provider,
+        rows,
+        billed,
+        effective,
+        ws,
+        we,
+        _last,
+        first_mark,
+        _views,
+    ) in con.execute("SELECT * FROM new_scopes ORDER BY sid").fetchall():
         out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective)
         outcomes.append(out)
         if sid not in stats:
@@ -238,6 +255,7 @@ def apply_scopes(
             f"(SELECT unnest(CAST(? AS BIGINT[]))))",
             [replace_sids],
         )
+    _refuse_two_views(con, db, kind, import_id, kept_sids, outcomes)
     if dedupe_sids:
         skipped = _skip_stored_rows(con, db, import_id, dedupe_sids, source_columns)
         for out, sid in zip(outcomes, range(1, len(outcomes) + 1), strict=True):
@@ -249,6 +267,63 @@ def apply_scopes(
                 )
                 out.note = (out.note + "; " if out.note else "") + f"{skipped[sid][0]:,} rows already stored"
     return outcomes
+
+
+def _view(alias: str) -> str:
+    return f"json_extract_string({alias}.SkuPriceDetails, '$.{COST_VIEW}')"
+
+
+def _refuse_two_views(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    kind: str,
+    import_id: str,
+    kept_sids: list[int],
+    outcomes: list[ScopeOutcome],
+) -> None:
+    """Refuse a delivery whose commitment rows are of one cost view when, after what it replaced, the store still
+    holds commitment rows of the other view for the same scope (any day of the billing period): a reservation's
+    purchase at full cost (actual) beside the usage that spreads the same purchase (amortised) counts it twice.
+    Only scopes whose new commitment rows name a view are looked at (Azure's), so other imports pay nothing."""
+    scoped = [
+        r[0]
+        for r in con.execute(
+            "SELECT sid FROM new_scopes WHERE len(views) > 0 AND sid NOT IN (SELECT unnest(CAST(? AS BIGINT[])))",
+            [kept_sids],
+        ).fetchall()
+    ]
+    if not scoped:
+        return
+    clashes = con.execute(
+        f"""SELECT s.sid, any_value(s.views), list(DISTINCT {_view("c")} ORDER BY {_view("c")}),
+                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId)
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            WHERE c.x_Source = ? AND c.x_ImportId <> ? AND c.CommitmentDiscountId IS NOT NULL
+              AND s.sid IN (SELECT unnest(CAST(? AS BIGINT[])))
+              AND {_view("c")} IS NOT NULL AND NOT list_contains(s.views, {_view("c")})
+            GROUP BY s.sid ORDER BY s.sid""",
+        [kind, import_id, scoped],
+    ).fetchall()
+    if not clashes:
+        return
+    parts = []
+    for sid, new_views, old_views, imports in clashes:
+        parts.append(
+            f"{outcomes[sid - 1].label()}: the store holds the {'/'.join(_view_name(v) for v in old_views)} view "
+            f"(import {', '.join(imports)}) and this file is the {'/'.join(_view_name(v) for v in new_views)} view"
+        )
+    raise ImportRejected(
+        "a billing period would hold both cost views of one bill, and each commitment would be counted twice "
+        "(its purchase in full and the usage it is spread over): "
+        + "; ".join(parts)
+        + ". Import the same view as before, or switch views with --replace-period (this file then replaces "
+        "every row of the period); nothing was imported",
+        views=[p for p in parts],
+    )
+
+
+def _view_name(view: str) -> str:
+    return {"ActualCost": "actual-cost", "AmortizedCost": "amortised-cost"}.get(view, view)
 
 
 def _newer_imports(
