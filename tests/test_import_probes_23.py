@@ -756,10 +756,6 @@ def anthropic_cost_report(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an OpenAI API response is refused as not JSON lines / not FOCUS, without naming `spendscope sync openai`",
-)
 @pytest.mark.parametrize("kind", ["events", "focus"])
 def test_provider_openai_costs_api_json_is_refused_naming_the_sync(tmp_path: Path, kind: str) -> None:
     path = shared_file(OPENAI_SAMPLES / "costs_response.example.json")
@@ -771,10 +767,6 @@ def test_provider_openai_costs_api_json_is_refused_naming_the_sync(tmp_path: Pat
     assert cost_state(db)[0] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an Anthropic cost report is refused as an events file missing `ts`, without naming `spendscope sync anthropic`",
-)
 def test_provider_anthropic_cost_report_json_is_refused_naming_the_sync(tmp_path: Path) -> None:
     path = anthropic_cost_report(tmp_path)
     db = tmp_path / "s.duckdb"
@@ -784,10 +776,6 @@ def test_provider_anthropic_cost_report_json_is_refused_naming_the_sync(tmp_path
     assert q(db, "SELECT count(*) FROM usage_events") in ([], [(0,)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an OpenAI usage API response is refused as not JSON lines, without naming `spendscope sync openai`",
-)
 def test_provider_openai_usage_api_json_is_refused_naming_the_sync(tmp_path: Path) -> None:
     path = shared_file(OPENAI_SAMPLES / "usage_completions_response.example.json")
     db = tmp_path / "s.duckdb"
@@ -1148,10 +1136,6 @@ def test_update_the_store_total_matches_the_file_by_provider_and_month(tmp_path:
     assert got == dict(want)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the hint naming the right importer is given for CSV headers only; a GCP JSON-lines export given to `import azure` gets only the missing Azure columns",
-)
 def test_update_a_file_of_one_format_under_another_flag_imports_nothing(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     run = imp("azure", db, GCP_JSONL)
