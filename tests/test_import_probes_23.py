@@ -1485,10 +1485,6 @@ def test_gcp_a_row_without_a_usage_start_is_refused_or_kept_never_dropped(tmp_pa
 # --- added after the first fixes: one command given the same rows twice, parts, drifted schemas -------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one path given twice was read as two parts of one export (parts are told apart by file name): every row counted twice",
-)
 def test_update_the_same_file_twice_in_one_command_counts_once(tmp_path: Path) -> None:
     header, rows = cur_rows()
     path = write_csv(tmp_path / "cur.csv", header, rows)
