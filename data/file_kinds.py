@@ -71,7 +71,10 @@ def belongs_elsewhere(path: Path, this: str, names: list[str] | None = None) -> 
         report = api_report_note(path)
         if report:
             return report
-        found = kind_of(json_record_names(path))
+        record = json_record_names(path)
+        found = kind_of(record)
+        if found is None:
+            return unread_note(record)
     if found is None or found[0] == this:
         return None
     command, what = found
@@ -182,3 +185,30 @@ def json_record_names(path: Path) -> list[str]:
         if isinstance(value, dict):
             names += [f"{key}.{k}".lower() for k in value]
     return names
+
+
+# Formats that no importer reads, told by their records' names, with where their costs or requests can come from
+UNREAD: list[tuple[str, tuple[tuple[str, ...], ...], str]] = [
+    (
+        "an Amazon Bedrock model invocation log",
+        (("schematype", "modelid"), ("modelid", "input.inputtokencount")),
+        "spendscope does not read invocation logs; Bedrock's cost per model and token type comes from the CUR "
+        "(`spendscope import aws-cur`), and per-request telemetry from OpenTelemetry spans (`spendscope import otel`) "
+        "or the Python wrapper",
+    ),
+    (
+        "a Langfuse trace export",
+        (("trace", "observations"),),
+        "spendscope does not read Langfuse exports; send the same spans over OpenTelemetry instead "
+        "(`spendscope otel`, `spendscope import otel`)",
+    ),
+]
+
+
+def unread_note(names: list[str]) -> str | None:
+    """A sentence naming the format of a file no importer reads (from its record's field `names`), or None."""
+    have = set(names)
+    for what, alternatives, instead in UNREAD:
+        if any(all(n in have for n in alt) for alt in alternatives):
+            return f"it is {what}: {instead}"
+    return None

@@ -7,7 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
-from spendscope.data.file_kinds import api_report_note, belongs_elsewhere
+from spendscope.data.file_kinds import api_report_note, belongs_elsewhere, unread_note
 
 OPENAI_COSTS = {
     "object": "page",
@@ -83,3 +83,19 @@ def test_files_of_no_known_kind_get_no_note(tmp_path: Path) -> None:
     assert belongs_elsewhere(path, "events") is None
     (tmp_path / "text.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     assert belongs_elsewhere(tmp_path / "text.csv", "focus") is None
+
+
+def test_formats_no_importer_reads_are_named_with_what_to_use_instead(tmp_path: Path) -> None:
+    bedrock = {
+        "schemaType": "ModelInvocationLog",
+        "timestamp": "2026-10-01T10:00:00Z",
+        "modelId": "anthropic.claude-3-5-sonnet-20241022-v2:0",
+        "input": {"inputTokenCount": 10},
+        "output": {"outputTokenCount": 2},
+    }
+    note = belongs_elsewhere(_write(tmp_path / "logs.jsonl", [bedrock], lines=True), "events")
+    assert note is not None and "Amazon Bedrock model invocation log" in note and "import aws-cur" in note
+    langfuse = {"trace": {"id": "t"}, "observations": [{"type": "GENERATION"}]}
+    note = belongs_elsewhere(_write(tmp_path / "export.json", langfuse), "otel")
+    assert note is not None and "Langfuse trace export" in note
+    assert unread_note(["ts", "provider"]) is None

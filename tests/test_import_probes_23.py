@@ -864,7 +864,8 @@ def test_telemetry_langfuse_export_is_imported_or_refused_never_silently_empty(t
     run = imp("otel", db, path)
     if run.code != 0:
         names_where(run.output, path.name)
-        assert "langfuse" in run.output.lower() or "otlp" in run.output.lower(), run.output
+        said = run.output.replace(str(path), "").lower()  # what the message says, not the file's own name
+        assert "langfuse" in said, run.output
         return
     n, inp, out = tokens(db)
     assert (n, inp, out) == (2, 656, 105), run.output
@@ -1551,10 +1552,6 @@ def test_telemetry_an_empty_file_is_named_and_imports_nothing(tmp_path: Path, ki
     assert "Traceback" not in run.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a Bedrock model invocation log given to `import events` is refused as missing field 'ts', without saying what the file is; no importer reads invocation logs",
-)
 def test_telemetry_a_bedrock_invocation_log_is_named_as_such(tmp_path: Path) -> None:
     path, inp, out = bedrock_invocation_log(tmp_path)
     plain = path.rename(tmp_path / "logs-2026-10-01.jsonl")
