@@ -64,6 +64,10 @@ WATERMARK = "x_ExportTime"
 # Azure's actual cost (purchases at full cost, covered usage 0) and amortised cost (purchases 0, covered and
 # unused usage at their share). A scope holding commitment rows of both views counts each commitment twice.
 COST_VIEW = "x_CostView"
+# The sources that each hold a whole bill (x_Source): a provider's account and billing period held by two of
+# them is the same bill twice (AWS delivers CUR 2.0 and FOCUS exports of one bill; Azure actual/amortised and
+# FOCUS exports; a provider's FOCUS file beside its API sync).
+BILL_SOURCES = ("focus", "aws_cur", "azure", "gcp", "openai_api", "anthropic_api")
 # Above this many stored rows in a window, line items are compared on a consistent sample: the items whose
 # (charge period, resource, meter) hash falls in one of 8 buckets, the same items on both sides.
 SAMPLE_ABOVE = 50_000
@@ -146,13 +150,19 @@ def apply_scopes(
         [import_id],
     )
     whole = mode == "replace-period"
+    if mode == "auto":
+        _refuse_other_sources(con, db, kind)
+    # --replace-period replaces the period whichever bill source holds it (switching a bill from one source to
+    # another); otherwise only the rows of the same kind are compared
+    sources = list(BILL_SOURCES) if whole and kind in BILL_SOURCES else [kind]
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE prior AS
             SELECT c.rowid AS rid, s.sid, c.x_ImportId AS import_id, c.BilledCost, c.EffectiveCost,
                    {f"c.{WATERMARK}" if has_watermark else "NULL"} AS mark
             FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
-            WHERE c.x_Source = ? AND c.x_ImportId <> ? {"" if whole else "AND " + _in_window("c", "s")}""",
-        [kind, import_id],
+            WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND c.x_ImportId <> ?
+                  {"" if whole else "AND " + _in_window("c", "s")}""",
+        [sources, import_id],
     )
     stats = {
         r[0]: r[1:]
@@ -267,6 +277,54 @@ def apply_scopes(
                 )
                 out.note = (out.note + "; " if out.note else "") + f"{skipped[sid][0]:,} rows already stored"
     return outcomes
+
+
+def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str) -> None:
+    """Refuse a delivery whose scope (account, billing period, provider) another bill source already holds for
+    the same days: the same bill read twice (a CUR and a FOCUS export of one AWS account, say)."""
+    if kind not in BILL_SOURCES:
+        return
+    others = [k for k in BILL_SOURCES if k != kind]
+    found = con.execute(
+        f"""SELECT s.sid, list(DISTINCT c.x_Source ORDER BY c.x_Source),
+                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId), count(*), coalesce(sum(c.EffectiveCost), 0)
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND {_in_window("c", "s")}
+            GROUP BY s.sid ORDER BY s.sid""",
+        [others],
+    ).fetchall()
+    if not found:
+        return
+    labels = {
+        r[0]: (r[1], r[2], r[3])
+        for r in con.execute(
+            "SELECT sid, BillingAccountId, BillingPeriodStart, ProviderName FROM new_scopes"
+        ).fetchall()
+    }
+    parts = []
+    for sid, sources, imports, rows, effective in found:
+        acct, period, provider = labels[sid]
+        label = ScopeOutcome(acct, period, provider, "", None, None, 0, Decimal(0), Decimal(0)).label()
+        parts.append(
+            f"{label}: the store holds {rows:,} rows (effective cost {effective:,.2f}) of these days from "
+            f"{', '.join(_source_name(x) for x in sources)} (import {', '.join(imports)})"
+        )
+    raise ImportRejected(
+        "another export of the same bill is already imported, and importing both counts it twice: "
+        + "; ".join(parts)
+        + ". To use this file instead, import it with --replace-period (it replaces that source's rows of the "
+        "period); to add it beside them on purpose, with --append; nothing was imported",
+        sources=parts,
+    )
+
+
+def _source_name(source: str) -> str:
+    command = {
+        "aws_cur": "spendscope import aws-cur",
+        "openai_api": "spendscope sync openai",
+        "anthropic_api": "spendscope sync anthropic",
+    }.get(source, f"spendscope import {source}")
+    return f"`{command}`"
 
 
 def _view(alias: str) -> str:

@@ -1582,10 +1582,6 @@ def test_azure_parquet_export_gives_the_same_total(tmp_path: Path) -> None:
     assert sum(billed_by_month(db).values()) == sum(d(r[AZ_COST]) for r in rows)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same AWS bill imported as CUR and as FOCUS is held twice: scopes are per source kind, so neither replaces the other",
-)
 def test_update_a_cur_and_a_focus_export_of_the_same_aws_bill_count_once(tmp_path: Path) -> None:
     """AWS Data Exports deliver one bill as CUR 2.0 and as FOCUS; a user who imports both holds one bill."""
     header, rows = cur_rows()
