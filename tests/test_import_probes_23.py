@@ -1592,3 +1592,37 @@ def test_update_a_cur_and_a_focus_export_of_the_same_aws_bill_count_once(tmp_pat
     assert sum(billed_by_month(db).values()) == sum(d(r[CUR_COST]) for r in rows), run.output
     if run.code != 0:
         names_where(run.output, "focus.csv", "import aws-cur", "--replace-period")
+
+
+def _gcp_day(day: int, cost: float) -> dict:
+    r = json.loads(json.dumps(gcp_lines()[0]))
+    r.update(
+        usage_start_time=f"2026-04-{day:02d} 00:00:00 UTC",
+        usage_end_time=f"2026-04-{day:02d} 01:00:00 UTC",
+        cost=cost,
+        export_time=f"2026-04-{day:02d} 09:00:00 UTC",
+        credits=[],
+    )
+    return r
+
+
+def test_update_a_folder_of_daily_gcp_files_adds_each_day_once(tmp_path: Path) -> None:
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    for day in (1, 2, 3):
+        write_jsonl(folder / f"2026-04-{day:02d}.jsonl", [_gcp_day(day, float(day))])
+    db = tmp_path / "s.duckdb"
+    ok(imp("gcp", db, folder))
+    ok(imp("gcp", db, folder))
+    assert sum(billed_by_month(db).values()) == Decimal(6)
+
+
+def test_update_a_folder_of_gcp_month_to_date_snapshots_ends_with_the_latest(tmp_path: Path) -> None:
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    first = [_gcp_day(1, 1.0), _gcp_day(2, 2.0)]
+    write_jsonl(folder / "snap-2026-04-02.jsonl", first)
+    write_jsonl(folder / "snap-2026-04-03.jsonl", [*first, _gcp_day(3, 3.0)])
+    db = tmp_path / "s.duckdb"
+    ok(imp("gcp", db, folder))
+    assert sum(billed_by_month(db).values()) == Decimal(6)
