@@ -3,6 +3,7 @@ handed another kind of file says which command to use instead of naming a column
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -66,6 +67,14 @@ def belongs_elsewhere(path: Path, this: str, names: list[str] | None = None) -> 
     """A sentence naming the right command when `path` (or its header `names`) plainly belongs to another importer
     than `this` (a command name such as 'aws-cur'); None when it does not, or when that cannot be told."""
     found = kind_of(names if names is not None else header_names(path))
+    if found is None:  # not a header we know: a provider API report, or JSON records of another importer
+        report = api_report_note(path)
+        if report:
+            return report
+        record = json_record_names(path)
+        found = kind_of(record)
+        if found is None:
+            return unread_note(record)
     if found is None or found[0] == this:
         return None
     command, what = found
@@ -102,4 +111,104 @@ def json_document_note(path: Path) -> str | None:
     first_line = head.split("\n", 1)[0].strip()
     if head.startswith("{") and not re.fullmatch(r"\{.*\}", first_line):
         return "it is a pretty-printed JSON document, not JSON lines (one object per line)"
+    return None
+
+
+# Provider reports that `spendscope sync` reads from the API (docs/sync.md), told apart by the shape of their
+# pages: (command, what, time-bucket keys, a key only a cost result has)
+API_REPORTS = [
+    ("sync openai", "an OpenAI {} API response", ("start_time", "end_time"), "amount"),
+    ("sync anthropic", "an Anthropic Admin API {} report", ("starting_at", "ending_at"), "amount"),
+]
+JSON_READ_LIMIT = 32 << 20  # API pages are small; a larger file is not read whole to tell its kind
+
+
+def _first_json(path: Path) -> object | None:
+    """The file's JSON document, or the first record of JSON lines; None when it is neither (or too large)."""
+    try:
+        with open_bytes(path) as fh:
+            text = fh.read(JSON_READ_LIMIT + 1).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    except OSError:
+        return None
+    if not text.startswith(("{", "[")):
+        return None
+    if len(text) <= JSON_READ_LIMIT:
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    try:
+        return json.loads(text.split("\n", 1)[0])
+    except ValueError:
+        return None
+
+
+def api_report_note(path: Path) -> str | None:
+    """A sentence naming the sync command when `path` holds a provider's usage or cost API page (OpenAI's
+    `/organization/usage|costs` buckets, Anthropic's `usage_report` / `cost_report`), which no file importer
+    reads."""
+    doc = _first_json(path)
+    pages = doc if isinstance(doc, list) else [doc]
+    for page in pages[:1]:
+        buckets = page.get("data") if isinstance(page, dict) else None
+        if not isinstance(buckets, list) or not buckets or not isinstance(buckets[0], dict):
+            continue
+        bucket = buckets[0]
+        results = bucket.get("results")
+        if not isinstance(results, list):
+            continue
+        for command, what, times, cost_key in API_REPORTS:
+            if all(t in bucket for t in times):
+                costs = any(isinstance(r, dict) and cost_key in r for r in results)
+                report = (
+                    what.format("Costs" if costs else "Usage")
+                    if "OpenAI" in what
+                    else what.format("cost" if costs else "usage")
+                )
+                return (
+                    f"it is {report}: `spendscope {command}` reads these from the provider's API with an admin key "
+                    "(docs/sync.md)"
+                )
+    return None
+
+
+def json_record_names(path: Path) -> list[str]:
+    """The field names of a JSON file's first record (JSON lines or a document), nested objects also as dotted
+    names one level down (`service.description`), lower case; [] when it holds no JSON object."""
+    doc = _first_json(path)
+    record = doc[0] if isinstance(doc, list) and doc else doc
+    if not isinstance(record, dict):
+        return []
+    names = []
+    for key, value in record.items():
+        names.append(str(key).lower())
+        if isinstance(value, dict):
+            names += [f"{key}.{k}".lower() for k in value]
+    return names
+
+
+# Formats that no importer reads, told by their records' names, with where their costs or requests can come from
+UNREAD: list[tuple[str, tuple[tuple[str, ...], ...], str]] = [
+    (
+        "an Amazon Bedrock model invocation log",
+        (("schematype", "modelid"), ("modelid", "input.inputtokencount")),
+        "spendscope does not read invocation logs; Bedrock's cost per model and token type comes from the CUR "
+        "(`spendscope import aws-cur`), and per-request telemetry from OpenTelemetry spans (`spendscope import otel`) "
+        "or the Python wrapper",
+    ),
+    (
+        "a Langfuse trace export",
+        (("trace", "observations"),),
+        "spendscope does not read Langfuse exports; send the same spans over OpenTelemetry instead "
+        "(`spendscope otel`, `spendscope import otel`)",
+    ),
+]
+
+
+def unread_note(names: list[str]) -> str | None:
+    """A sentence naming the format of a file no importer reads (from its record's field `names`), or None."""
+    have = set(names)
+    for what, alternatives, instead in UNREAD:
+        if any(all(n in have for n in alt) for alt in alternatives):
+            return f"it is {what}: {instead}"
     return None

@@ -10,7 +10,9 @@
 * Actual vs amortised: an export is read as amortised when it has UnusedReservation/UnusedSavingsPlan rows or
   commitment-covered usage with a cost (or its file name says so). Actual: BilledCost = EffectiveCost = cost.
   Amortised: EffectiveCost = cost, and commitment-covered and unused rows get BilledCost 0 (they were billed by
-  the purchase), as FOCUS asks. Import one of the two views per period, not both.
+  the purchase), as FOCUS asks. Import one of the two views per period, not both: commitment rows carry the
+  view in SkuPriceDetails `x_CostView` (`ActualCost` / `AmortizedCost`, Azure's export types), and an import
+  that would leave a billing period holding both views is refused (data/scopes.py).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from spendscope.data.import_common import (
 )
 from spendscope.data.importing import ImportResult, Progress, reject
 from spendscope.data.models import normalize_model, token_type_of
+from spendscope.data.scopes import COST_VIEW
 from spendscope.data.sql import (
     ident,
     pairs_to_json,
@@ -355,7 +358,9 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         "ServiceSubcategory": "k.subcategory",
         "SkuId": c("ProductId", "PartNumber"),
         "SkuMeter": c("MeterName"),
-        "SkuPriceDetails": "k.details",
+        # commitment rows say which view they come from (scopes.py refuses a scope holding both views)
+        "SkuPriceDetails": f"CASE WHEN {commitment} THEN CAST(json_merge_patch(coalesce(k.details, '{{}}'), "
+        f'\'{{"{COST_VIEW}": "{"AmortizedCost" if amortised else "ActualCost"}"}}\') AS JSON) ELSE k.details END',
         "SubAccountId": c("SubscriptionId", "SubscriptionGuid"),
         "SubAccountName": c("SubscriptionName"),
         "SubAccountType": f"CASE WHEN {c('SubscriptionId', 'SubscriptionGuid')} IS NOT NULL THEN 'Subscription' END",

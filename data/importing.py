@@ -313,6 +313,22 @@ def _names(paths: list[Path], names: Sequence[str] | None) -> list[str]:
     return list(names)
 
 
+def _once_each(paths: list[Path], names: list[str]) -> tuple[list[Path], list[str], list[str]]:
+    """The files of one command with a file given more than once kept once (its first place), and a warning
+    for each: the same file twice is not two parts of an export (its rows would be counted twice)."""
+    seen: dict[Path, int] = {}
+    keep: list[int] = []
+    for i, p in enumerate(paths):
+        key = p.resolve()
+        if key in seen:
+            seen[key] += 1
+        else:
+            seen[key] = 1
+            keep.append(i)
+    repeated = [f"{p.name} was given {n} times; it is read once" for p, n in seen.items() if n > 1]
+    return [paths[i] for i in keep], [names[i] for i in keep], repeated
+
+
 def _import(
     store: Store,
     kind: str,
@@ -331,6 +347,7 @@ def _import(
     for p in paths:
         if not p.is_file():
             raise ImportRejected(f"{p}: no such file", file=str(p))
+    paths, names, repeated = _once_each(paths, names)
     stage = _stage_for(kind)
     ids = [FileIdentity.of(p, name) for p, name in zip(paths, names, strict=True)]
     row = earlier_row(import_ledger(store, kind) if ledger is None else ledger, ids)
@@ -369,7 +386,9 @@ def _import(
         for _attempt in range(3 * len(staged) + 1):  # each file: parts, whole, liberal
             try:
                 with activity(what):
-                    return write_delivery(store, con, staged, kind=kind, mode=mode, strict=strict, files=ids)
+                    return write_delivery(
+                        store, con, staged, kind=kind, mode=mode, strict=strict, files=ids, warnings=repeated
+                    )
             except BadValue as exc:
                 i = staged.index(exc.staged)
                 if exc.staged.fallback is not None:
@@ -476,9 +495,13 @@ def write_delivery(
             derive_ai_columns(con, db, import_id=import_id)
         if len(staged) > 1 and not check_parts(con, db, import_id, [s.label for s in staged]):
             raise DeliveryHasVersions()
-        outcomes = apply_scopes(
-            con, db, kind=kind, import_id=import_id, mode=mode, source_columns=source_columns
-        )
+        try:
+            outcomes = apply_scopes(
+                con, db, kind=kind, import_id=import_id, mode=mode, source_columns=source_columns
+            )
+        except ImportRejected as exc:  # a scope rule refused the delivery: say which file it is
+            where = ", ".join(Path(s.label).name for s in staged)
+            raise ImportRejected(f"{where}: {exc.message}", file=where, **exc.details) from None
         rows_relation = f"(SELECT * FROM {db}.costs WHERE x_ImportId = '{import_id}')"
         for one in staged:  # each file's warnings over its own rows
             if one.after:

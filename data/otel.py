@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 from spendscope.data.errors import ImportRejected, SpendscopeError, StoreBusy
 from spendscope.data.events import finish_event_import
+from spendscope.data.file_kinds import elsewhere
 from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
 from spendscope.data.naming import canonicalize_models, provider_sql
 from spendscope.data.prices import PriceCatalog
@@ -287,8 +288,9 @@ def _require_resource_spans(con: duckdb.DuckDBPyConnection, source: str) -> None
     ).fetchall()
     if bad:
         raise ImportRejected(
-            f"{source}: request {bad[0][0]} is not an OTLP ExportTraceServiceRequest (no resourceSpans); "
-            "nothing was imported",
+            f"{source}: request {bad[0][0]} is not an OTLP ExportTraceServiceRequest (no resourceSpans)"
+            + (elsewhere(Path(source), "otel") if Path(source).is_file() else "")
+            + "; nothing was imported",
             file=source,
             row=bad[0][0],
         )

@@ -60,6 +60,14 @@ LINE_KEY_COLUMNS = (
 )
 REPLACE_SHARE = 0.5
 WATERMARK = "x_ExportTime"
+# The cost view (SkuPriceDetails key) of commitment rows whose treatment differs between an export's views:
+# Azure's actual cost (purchases at full cost, covered usage 0) and amortised cost (purchases 0, covered and
+# unused usage at their share). A scope holding commitment rows of both views counts each commitment twice.
+COST_VIEW = "x_CostView"
+# The sources that each hold a whole bill (x_Source): a provider's account and billing period held by two of
+# them is the same bill twice (AWS delivers CUR 2.0 and FOCUS exports of one bill; Azure actual/amortised and
+# FOCUS exports; a provider's FOCUS file beside its API sync).
+BILL_SOURCES = ("focus", "aws_cur", "azure", "gcp", "openai_api", "anthropic_api")
 # Above this many stored rows in a window, line items are compared on a consistent sample: the items whose
 # (charge period, resource, meter) hash falls in one of 8 buckets, the same items on both sides.
 SAMPLE_ABOVE = 50_000
@@ -135,18 +143,26 @@ def apply_scopes(
                          min(ChargePeriodStart) AS window_start,
                          max(coalesce(ChargePeriodEnd, ChargePeriodStart)) AS window_end,
                          max(ChargePeriodStart) AS last_start,
-                         {"min(" + WATERMARK + ")" if has_watermark else "NULL"} AS first_mark
+                         {"min(" + WATERMARK + ")" if has_watermark else "NULL"} AS first_mark,
+                         list(DISTINCT {_view("costs")}) FILTER (WHERE CommitmentDiscountId IS NOT NULL
+                                                             AND {_view("costs")} IS NOT NULL) AS views
                   FROM {db}.costs WHERE x_ImportId = ? GROUP BY ALL)""",
         [import_id],
     )
     whole = mode == "replace-period"
+    if mode == "auto":
+        _refuse_other_sources(con, db, kind)
+    # --replace-period replaces the period whichever bill source holds it (switching a bill from one source to
+    # another); otherwise only the rows of the same kind are compared
+    sources = list(BILL_SOURCES) if whole and kind in BILL_SOURCES else [kind]
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE prior AS
             SELECT c.rowid AS rid, s.sid, c.x_ImportId AS import_id, c.BilledCost, c.EffectiveCost,
                    {f"c.{WATERMARK}" if has_watermark else "NULL"} AS mark
             FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
-            WHERE c.x_Source = ? AND c.x_ImportId <> ? {"" if whole else "AND " + _in_window("c", "s")}""",
-        [kind, import_id],
+            WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND c.x_ImportId <> ?
+                  {"" if whole else "AND " + _in_window("c", "s")}""",
+        [sources, import_id],
     )
     stats = {
         r[0]: r[1:]
@@ -171,9 +187,20 @@ def apply_scopes(
     replace_sids: list[int] = []
     dedupe_sids: list[int] = []
     ambiguous: list[str] = []
-    for sid, acct, period, provider, rows, billed, effective, ws, we, _last, first_mark in con.execute(
-        "SELECT * FROM new_scopes ORDER BY sid"
-    ).fetchall():
+    for (
+        sid,
+        acct,
+        period,
+        provider,
+        rows,
+        billed,
+        effective,
+        ws,
+        we,
+        _last,
+        first_mark,
+        _views,
+    ) in con.execute("SELECT * FROM new_scopes ORDER BY sid").fetchall():
         out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective)
         outcomes.append(out)
         if sid not in stats:
@@ -238,6 +265,7 @@ def apply_scopes(
             f"(SELECT unnest(CAST(? AS BIGINT[]))))",
             [replace_sids],
         )
+    _refuse_two_views(con, db, kind, import_id, kept_sids, outcomes)
     if dedupe_sids:
         skipped = _skip_stored_rows(con, db, import_id, dedupe_sids, source_columns)
         for out, sid in zip(outcomes, range(1, len(outcomes) + 1), strict=True):
@@ -249,6 +277,111 @@ def apply_scopes(
                 )
                 out.note = (out.note + "; " if out.note else "") + f"{skipped[sid][0]:,} rows already stored"
     return outcomes
+
+
+def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str) -> None:
+    """Refuse a delivery whose scope (account, billing period, provider) another bill source already holds for
+    the same days: the same bill read twice (a CUR and a FOCUS export of one AWS account, say)."""
+    if kind not in BILL_SOURCES:
+        return
+    others = [k for k in BILL_SOURCES if k != kind]
+    found = con.execute(
+        f"""SELECT s.sid, list(DISTINCT c.x_Source ORDER BY c.x_Source),
+                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId), count(*), coalesce(sum(c.EffectiveCost), 0)
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND {_in_window("c", "s")}
+            GROUP BY s.sid ORDER BY s.sid""",
+        [others],
+    ).fetchall()
+    if not found:
+        return
+    labels = {
+        r[0]: (r[1], r[2], r[3])
+        for r in con.execute(
+            "SELECT sid, BillingAccountId, BillingPeriodStart, ProviderName FROM new_scopes"
+        ).fetchall()
+    }
+    parts = []
+    for sid, sources, imports, rows, effective in found:
+        acct, period, provider = labels[sid]
+        label = ScopeOutcome(acct, period, provider, "", None, None, 0, Decimal(0), Decimal(0)).label()
+        parts.append(
+            f"{label}: the store holds {rows:,} rows (effective cost {effective:,.2f}) of these days from "
+            f"{', '.join(_source_name(x) for x in sources)} (import {', '.join(imports)})"
+        )
+    raise ImportRejected(
+        "another export of the same bill is already imported, and importing both counts it twice: "
+        + "; ".join(parts)
+        + ". To use this file instead, import it with --replace-period (it replaces that source's rows of the "
+        "period); to add it beside them on purpose, with --append; nothing was imported",
+        sources=parts,
+    )
+
+
+def _source_name(source: str) -> str:
+    command = {
+        "aws_cur": "spendscope import aws-cur",
+        "openai_api": "spendscope sync openai",
+        "anthropic_api": "spendscope sync anthropic",
+    }.get(source, f"spendscope import {source}")
+    return f"`{command}`"
+
+
+def _view(alias: str) -> str:
+    return f"json_extract_string({alias}.SkuPriceDetails, '$.{COST_VIEW}')"
+
+
+def _refuse_two_views(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    kind: str,
+    import_id: str,
+    kept_sids: list[int],
+    outcomes: list[ScopeOutcome],
+) -> None:
+    """Refuse a delivery whose commitment rows are of one cost view when, after what it replaced, the store still
+    holds commitment rows of the other view for the same scope (any day of the billing period): a reservation's
+    purchase at full cost (actual) beside the usage that spreads the same purchase (amortised) counts it twice.
+    Only scopes whose new commitment rows name a view are looked at (Azure's), so other imports pay nothing."""
+    scoped = [
+        r[0]
+        for r in con.execute(
+            "SELECT sid FROM new_scopes WHERE len(views) > 0 AND sid NOT IN (SELECT unnest(CAST(? AS BIGINT[])))",
+            [kept_sids],
+        ).fetchall()
+    ]
+    if not scoped:
+        return
+    clashes = con.execute(
+        f"""SELECT s.sid, any_value(s.views), list(DISTINCT {_view("c")} ORDER BY {_view("c")}),
+                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId)
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            WHERE c.x_Source = ? AND c.x_ImportId <> ? AND c.CommitmentDiscountId IS NOT NULL
+              AND s.sid IN (SELECT unnest(CAST(? AS BIGINT[])))
+              AND {_view("c")} IS NOT NULL AND NOT list_contains(s.views, {_view("c")})
+            GROUP BY s.sid ORDER BY s.sid""",
+        [kind, import_id, scoped],
+    ).fetchall()
+    if not clashes:
+        return
+    parts = []
+    for sid, new_views, old_views, imports in clashes:
+        parts.append(
+            f"{outcomes[sid - 1].label()}: the store holds the {'/'.join(_view_name(v) for v in old_views)} view "
+            f"(import {', '.join(imports)}) and this file is the {'/'.join(_view_name(v) for v in new_views)} view"
+        )
+    raise ImportRejected(
+        "a billing period would hold both cost views of one bill, and each commitment would be counted twice "
+        "(its purchase in full and the usage it is spread over): "
+        + "; ".join(parts)
+        + ". Import the same view as before, or switch views with --replace-period (this file then replaces "
+        "every row of the period); nothing was imported",
+        views=[p for p in parts],
+    )
+
+
+def _view_name(view: str) -> str:
+    return {"ActualCost": "actual-cost", "AmortizedCost": "amortised-cost"}.get(view, view)
 
 
 def _newer_imports(

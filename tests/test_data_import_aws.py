@@ -345,6 +345,14 @@ def _write_cur2_parquet(rows: list[dict[str, str]], path: Path) -> None:
     pq.write_table(pa.table(arrays), path)
 
 
+def test_the_same_file_given_twice_in_one_command_is_read_once(tmp_path: Path) -> None:
+    """Two mentions of one file are not two parts of an export (each row would be counted twice)."""
+    [result] = _cli(tmp_path / "s.duckdb", CUR2, CUR2)
+    assert result["rows_inserted"] == len(_rows(CUR2))
+    assert Decimal(result["billed_cost"]) == sum(_d(r["line_item_unblended_cost"]) for r in _rows(CUR2))
+    assert "cur2_bedrock_gpu.csv was given 2 times; it is read once" in result["warnings"]
+
+
 def test_second_import_of_the_same_file_adds_nothing(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     _cli(db, CUR2)

@@ -307,6 +307,27 @@ def test_second_import_of_the_same_file_adds_nothing(tmp_path: Path) -> None:
     assert _snapshot(Store(db)) == before
 
 
+def test_the_other_cost_view_of_a_stored_period_is_refused_unless_it_replaces_the_period(
+    tmp_path: Path,
+) -> None:
+    """Actual (reservation purchase at full cost on day 1) then amortised (days 2-4, the purchase spread over
+    usage): replacing only days 2-4 would keep the purchase beside its amortised usage, counting it twice."""
+    from spendscope.data.importing import import_files
+
+    db = tmp_path / "s.duckdb"
+    _cli(db, ACTUAL)
+    before = _snapshot(Store(db))
+    with pytest.raises(ImportRejected) as info:
+        import_azure(Store(db), AMORTISED)
+    assert info.value.code == "import_rejected"
+    assert "actual-cost view" in info.value.details["views"][0]
+    assert _snapshot(Store(db)) == before
+    import_files(Store(db), "azure", [AMORTISED], mode="replace-period")
+    with Store(db).reader() as con:
+        total = con.execute("SELECT sum(EffectiveCost) FROM costs").fetchall()[0][0]
+    assert total == sum(Decimal(r["CostInBillingCurrency"]) for r in _rows(AMORTISED))
+
+
 def test_corrupted_quantity_names_row_and_column_and_leaves_the_store_unchanged(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     _cli(db, AMORTISED)

@@ -395,3 +395,57 @@ def test_a_large_restatement_is_recognised_on_a_sample_of_its_line_items(
     result = import_delivery(store, "focus", [second])
     assert (result.scopes[0].action, result.rows_replaced) == ("replaced", 60_000)
     assert _store_total(store) == _file_total(second, "BilledCost")
+
+
+def test_another_source_of_the_same_bill_is_refused_replaces_with_replace_period_and_adds_with_append(
+    tmp_path: Path,
+) -> None:
+    """A CUR and a FOCUS export of one AWS account and month are the same bill: by default the second is refused
+    (naming the source the store holds), --replace-period switches the bill to it, --append adds it on purpose."""
+    header = [
+        "BillingAccountId",
+        "BillingPeriodStart",
+        "ProviderName",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+        "BilledCost",
+        "EffectiveCost",
+        "ServiceName",
+        "ResourceId",
+    ]
+    focus = _write(
+        tmp_path / "aws-focus.csv",
+        header,
+        [
+            [
+                "999988887777",
+                "2026-10-01T00:00:00Z",
+                "AWS",
+                f"2026-10-0{d}T00:00:00Z",
+                f"2026-10-0{d + 1}T00:00:00Z",
+                "2.50",
+                "2.50",
+                "Amazon Bedrock",
+                "r1",
+            ]
+            for d in (3, 4)
+        ],
+    )
+
+    def total(store: Store) -> Decimal:
+        with store.reader() as con:
+            return con.execute("SELECT coalesce(sum(BilledCost), 0) FROM costs").fetchall()[0][0]
+
+    for mode, expected in (("auto", None), ("replace-period", Decimal("5.00")), ("append", "both")):
+        store = Store(tmp_path / f"{mode}.duckdb")
+        import_files(store, "aws_cur", [cur_export(tmp_path / f"cur-{mode}.csv", 1, range(1, 6))])
+        cur_total = total(store)
+        if mode == "auto":
+            with pytest.raises(ImportRejected) as info:
+                import_files(store, "focus", [focus])
+            assert info.value.code == "import_rejected"
+            assert "`spendscope import aws-cur`" in info.value.details["sources"][0]
+            assert total(store) == cur_total
+        else:
+            import_files(store, "focus", [focus], mode=mode)  # type: ignore[arg-type]
+            assert total(store) == (cur_total + Decimal("5.00") if expected == "both" else expected)
