@@ -143,3 +143,22 @@ def test_a_weekday_effect_set_by_two_unknown_holidays_does_not_flag_that_weekday
     spike = thursdays[10]
     y[spike] *= 2.0
     assert score_days(y[None, :], cal, _gate, z=4.0).flags[0, spike]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_line_that_spends_on_random_days_is_not_a_spike_each_time_it_runs(seed: int) -> None:
+    """A tool used on about a third of days at random, $240 on a day it runs (detector blind round 23: fjord's
+    clip-picker): the log model's level, averaged over days with and without spend, read ordinary active days
+    as spikes. It is judged against its own days with spend: no day is flagged, and a day at six times its usual
+    spend still is."""
+    start, n = dt.date(2026, 1, 5), 180
+    rng = np.random.default_rng(seed)
+    runs = rng.random(n) < 0.35
+    y = np.where(runs, 240.0 * np.exp(rng.normal(0, 0.1, n)), 0.0)
+    cal = build_calendar(start, n, "none")
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert [int(i) for i in np.nonzero(sc.flags[0])[0] if i >= 60] == []
+    day = 120 + int(np.argmax(runs[120:]))
+    y[day] *= 6.0
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert [int(i) for i in np.nonzero(sc.flags[0])[0] if i >= 60] == [day]
