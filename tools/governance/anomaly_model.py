@@ -11,8 +11,9 @@ ratios. For each day t, from the days before t only:
 - expected = L + weekday effect; a quiet day (public holiday, or a bridge day between a holiday and a weekend)
   is judged against the range of the series' week, widened by how its own earlier quiet days went (median of
   the last HOLIDAY_MEMORY, when it has seen two): a drop from the quietest of them, a rise from the busiest (an
-  office tool runs below a Sunday on Chuseok, a consumer app above a Saturday at Christmas); and the day never
-  shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
+  office tool runs below a Sunday on Chuseok, a consumer app above a Saturday at Christmas); a holiday on a
+  weekend, once the series has that memory, from the busier weekend day or its holidays, never a working day;
+  and the day never shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
 - noise scale = 1.4826 x MAD of the one-step residuals of the last 56 ordinary days (unusual, masked and quiet
   days left out: with them in, a nine-day level shift doubled its own yardstick);
 - a weekly test: the last 7 days' total against the forecast made 7 days earlier (level, trend and weekday
@@ -210,7 +211,15 @@ def score_days(
                 known = (~np.isnan(past_q)).sum(axis=1) >= 2
                 learned = np.where(known, _median_rows(past_q), np.nan) if seen_quiet else np.full(n, np.nan)
                 low = level[:, t] + np.fmin(np.fmin.reduce(week_effects, axis=1), learned)
-                high = level[:, t] + np.fmax(np.fmax.reduce(week_effects, axis=1), learned)
+                # a holiday on a weekend is a day off either way: once the series has a memory of its holidays, it
+                # runs like either weekend day or like those, never like a working day (a rise is measured from the
+                # busier of those); without one, from the busiest day of the week (a consumer app may be busier on
+                # holidays than on any weekend day)
+                top = np.fmax.reduce(week_effects, axis=1)
+                if cal.weekday[t] >= 5:
+                    days_off = [h for h in range(SEASON) if (int(cal.weekday[t]) + h) % SEASON >= 5]
+                    top = np.where(known, np.fmax.reduce(week_effects[:, days_off], axis=1), top)
+                high = level[:, t] + np.fmax(top, learned)
                 d = np.where(x < low, x - low, np.where(x > high, x - high, 0.0))
                 d = np.where(np.isnan(low) | np.isnan(high), raw_d, d)
             dev_log[:, t] = np.where(ok, d, np.nan)
