@@ -63,6 +63,9 @@ SPECIFICITY = (  # most specific first; other dimensions (tags) after these
 )
 OTHER = "(other values)"
 SWAP = 0.5  # "(none)" moving against the change by half of it or more: the dimension's values swapped rows
+REST_STILL = (
+    1 / 3
+)  # a dominant value drives the change when the rest moved by under a third as much (relative)
 HISTORY_DAYS = 91  # history loaded to model each value's series
 BATCH_MODEL = True  # False: one model call per root cause (the tests' and the benchmark's baseline)
 EARLIER_WEEKS = range(3, 7)  # a slow change's values judged against the same weekday 3-6 weeks before it
@@ -255,7 +258,7 @@ def _reconcile(
             else:  # the rest is new spend (or none at all)
                 rest_rel = float("inf") if abs(rest_change) > 1e-9 else 0.0
             own_rel = abs(a - e) / e if e > 1e-9 else float("inf")
-            concentrated = share is not None and share >= 50 and rest_rel <= 0.5 * own_rel
+            concentrated = share is not None and share >= 50 and rest_rel <= REST_STILL * own_rel
             items.append(
                 RootCauseItem(
                     dimension=dim,
