@@ -550,7 +550,9 @@ VERBOSE = False
 def main() -> None:
     global VERBOSE
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="all", choices=["tuning", "held_out", "all", "blind21", "blind22", "blind23"])
+    ap.add_argument(
+        "--set", default="all", choices=["tuning", "held_out", "all", "blind21", "blind22", "blind23"]
+    )
     ap.add_argument("--skip-forecast", action="store_true")
     ap.add_argument("--skip-delay", action="store_true")
     ap.add_argument("--skip-detection", action="store_true")
