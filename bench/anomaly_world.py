@@ -513,6 +513,10 @@ def companies(which: str = "all") -> list[Company]:
         from anomaly_world_blind22 import blind22_companies
 
         return blind22_companies()
+    if which == "blind23":  # not part of "all": designed blind in round 23 (bench/anomaly_world_blind23.py)
+        from anomaly_world_blind23 import blind23_companies
+
+        return blind23_companies()
     chosen = {"tuning": TUNING, "held_out": HELD_OUT, "all": TUNING + HELD_OUT}[which]
     out = []
     for proto in chosen:

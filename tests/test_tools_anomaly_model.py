@@ -143,3 +143,37 @@ def test_a_weekday_effect_set_by_two_unknown_holidays_does_not_flag_that_weekday
     spike = thursdays[10]
     y[spike] *= 2.0
     assert score_days(y[None, :], cal, _gate, z=4.0).flags[0, spike]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_line_that_spends_on_random_days_is_not_a_spike_each_time_it_runs(seed: int) -> None:
+    """A tool used on about a third of days at random, $240 on a day it runs (detector blind round 23: fjord's
+    clip-picker): the log model's level, averaged over days with and without spend, read ordinary active days
+    as spikes. It is judged against its own days with spend: no day is flagged, and a day at six times its usual
+    spend still is."""
+    start, n = dt.date(2026, 1, 5), 180
+    rng = np.random.default_rng(seed)
+    runs = rng.random(n) < 0.35
+    y = np.where(runs, 240.0 * np.exp(rng.normal(0, 0.1, n)), 0.0)
+    cal = build_calendar(start, n, "none")
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert [int(i) for i in np.nonzero(sc.flags[0])[0] if i >= 60] == []
+    day = 120 + int(np.argmax(runs[120:]))
+    y[day] *= 6.0
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert [int(i) for i in np.nonzero(sc.flags[0])[0] if i >= 60] == [day]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_spike_on_a_holiday_that_falls_on_a_sunday_is_judged_against_the_weekend(seed: int) -> None:
+    """An office tool at 30% of a weekday on weekends and 25% on Norwegian holidays; on Constitution Day, a
+    Sunday (2026-05-17), a job runs it at 1.15x a weekday (four times a Sunday). A quiet day was judged for a
+    rise against the busiest day of the week, a working day, which a Sunday holiday never runs like (detector
+    blind round 23: fjord's live blog on May 17); against the weekend it is a spike. No other quiet day is."""
+    cal, days, y = _week_series(
+        "NO", dt.date(2026, 1, 5), 180, saturday=0.3, sunday=0.3, quiet_day=0.25, noise=0.08, seed=seed
+    )
+    day = days.index(dt.date(2026, 5, 17))
+    y[day] = 1150.0
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert _quiet_flags(cal, sc.flags) == [day]

@@ -18,7 +18,7 @@ from spendscope.tools.governance.anomalies import (
     detect_anomalies,
     update_anomaly,
 )
-from spendscope.tools.governance.root_cause import named_cause
+from spendscope.tools.governance.root_cause import _reconcile, named_cause
 from spendscope.tools.invoke import invoke
 
 START = dt.date(2026, 5, 4)
@@ -197,3 +197,21 @@ def test_cli_defaults_are_the_documented_api_defaults(spiked, monkeypatch: pytes
     assert params["min_impact"] == pytest.approx(max(25.0, round(0.01 * float(median), 2)))
     docs = (Path(__file__).resolve().parents[1] / "docs" / "governance.md").read_text(encoding="utf-8")
     assert f"z-score >= {api.z:g} (" in docs and f"relative deviation >= {api.min_relative_pct:g} %" in docs
+
+
+def test_a_token_type_that_fell_more_only_because_its_own_model_lagged_is_not_the_cause() -> None:
+    """Detector blind round 23 (cobalt's ads-copy, -50% on input and output alike, found on its team): over a
+    three-week run each token type's own model had adapted differently, so output showed -59% against input's
+    -21% and was named as "concentrated" (89% of the change against a usual 73%, the rest moved by less than half
+    as much). The rest moved by a third of output's change or more: not a still rest, so the item is not the
+    driver. A value whose rest barely moved (a tenth of its change) still is."""
+    rows = [
+        ("token_type", "output", 47826.0, 117321.0),
+        ("token_type", "input", 33481.0, 42371.0),
+        ("feature", "ads-copy", 81307.0, 159692.0),
+    ]
+    items = {(it.dimension, it.value): it for it in _reconcile(rows, 81307.0, 159692.0, "costs")}
+    assert items[("token_type", "output")].unchanged
+    still = [("token_type", "output", 47826.0, 117321.0), ("token_type", "input", 40251.0, 42371.0)]
+    items = {(it.dimension, it.value): it for it in _reconcile(still, 88077.0, 159692.0, "costs")}
+    assert not items[("token_type", "output")].unchanged

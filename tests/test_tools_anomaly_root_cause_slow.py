@@ -88,3 +88,22 @@ def test_calls_from_a_leaked_key_are_named_by_their_model_not_by_the_missing_fea
     r = detect_anomalies(store, DetectInput(days=30, dry_run=True, dimensions=["team"]))
     team = [a for a in r.anomalies if a.dimension == "team" and a.kind == "unusual"]
     assert team and named_cause(team[0]) == ("model", "claude-opus-4-5")
+
+
+def test_a_commitment_that_expired_is_not_named_by_the_tag_its_fee_rows_lacked(tmp_path: Path) -> None:
+    """Detector blind round 23 (tablica's GPU cluster): a line's base load ran on a commitment whose amortised fee
+    rows carry no env tag; from day 100 every unit is on demand, on rows tagged env=prod (+39% on the line). The
+    team's alert named env=prod (344% of the change, against (none) at -244%): that is how the rows are recorded,
+    not what changed. The line itself is named."""
+    rows = []
+    use = _line(1000, 3)
+    for i, d in enumerate(days(START, N)):
+        on_demand = usage(d, float(use[i] - (700 if i < 100 else 0)), feature="tutor", team="learning")
+        on_demand["Tags"] = json.dumps({"team": "learning", "feature": "tutor", "env": "prod"})
+        rows.append(on_demand)
+        if i < 100:
+            rows.append(usage(d, 420.0, feature="tutor", team="learning"))
+    store = store_from_rows(tmp_path, rows)
+    r = detect_anomalies(store, DetectInput(days=30, dry_run=True, dimensions=["team"]))
+    team = [a for a in r.anomalies if a.dimension == "team" and a.direction == "spike"]
+    assert team and named_cause(team[0]) in {("feature", "tutor"), ("model", "gpt-4o")}

@@ -11,8 +11,9 @@ ratios. For each day t, from the days before t only:
 - expected = L + weekday effect; a quiet day (public holiday, or a bridge day between a holiday and a weekend)
   is judged against the range of the series' week, widened by how its own earlier quiet days went (median of
   the last HOLIDAY_MEMORY, when it has seen two): a drop from the quietest of them, a rise from the busiest (an
-  office tool runs below a Sunday on Chuseok, a consumer app above a Saturday at Christmas); and the day never
-  shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
+  office tool runs below a Sunday on Chuseok, a consumer app above a Saturday at Christmas); a holiday on a
+  weekend, once the series has that memory, from the busier weekend day or its holidays, never a working day;
+  and the day never shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
 - noise scale = 1.4826 x MAD of the one-step residuals of the last 56 ordinary days (unusual, masked and quiet
   days left out: with them in, a nine-day level shift doubled its own yardstick);
 - a weekly test: the last 7 days' total against the forecast made 7 days earlier (level, trend and weekday
@@ -27,6 +28,10 @@ ratios. For each day t, from the days before t only:
   same n-th working day, or the same one of the last three working days) in at least two of the last three
   months, by a similar amount (near its earlier size, or that size grown as the series has since), is a recurring monthly pattern (a
   month-start batch job, a month-end close), explained rather than reported;
+- a series that spends on some days and not others at random (no spend on a quarter of its last 28 days, on
+  weekdays that spent on other weeks) is judged on its own days with spend: a spike when z robust scales above
+  their median, never a drop (the log model, averaged over days with and without spend, read each active day as
+  a spike and each empty one as a drop);
 - a weekday off the same way four weeks running (and nothing else off that way between) is a wrong weekday
   effect, not three events: the day and the earlier ones masked against that effect enter the history as they
   were.
@@ -49,6 +54,8 @@ MAX_TREND = 0.015  # log change per day: at most about +-1.5% a day is extrapola
 RECURRING_GROWTH = 1.5  # a month-position pattern explains a day within 1.5x of its earlier size
 RECOVERY_DAYS = 28  # after an event, a return to the pre-event level within this many days is its end
 HOLIDAY_MEMORY = 8  # earlier quiet days whose level a quiet day may be judged by
+SPARSE_ZERO_DAYS = 7  # days without spend, of the last 28, that make a series with random gaps sparse
+SPARSE_MIN_ACTIVE = 6  # days with spend, of the last 56, a sparse series' day is judged against
 PATTERN_WEEKS = 3  # a weekday off the same way on this many weeks before (and now) is a wrong weekday effect
 
 
@@ -204,7 +211,15 @@ def score_days(
                 known = (~np.isnan(past_q)).sum(axis=1) >= 2
                 learned = np.where(known, _median_rows(past_q), np.nan) if seen_quiet else np.full(n, np.nan)
                 low = level[:, t] + np.fmin(np.fmin.reduce(week_effects, axis=1), learned)
-                high = level[:, t] + np.fmax(np.fmax.reduce(week_effects, axis=1), learned)
+                # a holiday on a weekend is a day off either way: once the series has a memory of its holidays, it
+                # runs like either weekend day or like those, never like a working day (a rise is measured from the
+                # busier of those); without one, from the busiest day of the week (a consumer app may be busier on
+                # holidays than on any weekend day)
+                top = np.fmax.reduce(week_effects, axis=1)
+                if cal.weekday[t] >= 5:
+                    days_off = [h for h in range(SEASON) if (int(cal.weekday[t]) + h) % SEASON >= 5]
+                    top = np.where(known, np.fmax.reduce(week_effects[:, days_off], axis=1), top)
+                high = level[:, t] + np.fmax(top, learned)
                 d = np.where(x < low, x - low, np.where(x > high, x - high, 0.0))
                 d = np.where(np.isnan(low) | np.isnan(high), raw_d, d)
             dev_log[:, t] = np.where(ok, d, np.nan)
@@ -311,6 +326,7 @@ def score_days(
             )
             ordinary = ~np.isnan(e) & ~np.isnan(x) & ~suspect & ~is_quiet & ~back & ~weekly
             resid[:, t] = np.where(ordinary, raw_d, np.nan)
+    _sparse_days(y, flags, dev_log, gate, z, direction)
     # monthly recurrence: the same position of earlier months moved the same way, by a similar amount of dollars:
     # near its earlier size, or near that size grown (or shrunk) as the series' usual day has since (a job of a
     # fixed size, or one that grows with the business: a close batch of a company growing 15% a month is 1.5x
@@ -348,6 +364,50 @@ def score_days(
         explained=explained,
         recovered=recovered,
     )
+
+
+def _irregular(y: np.ndarray, t: int) -> bool:
+    """A series with no spend on a quarter of its last 28 days, not on fixed weekdays (at least three weekdays
+    had spend on some of those weeks and none on others): it runs on some days and not others, at random."""
+    if t < 4 * SEASON:
+        return False
+    last = y[t - 4 * SEASON : t]
+    zero = (last == 0) & ~np.isnan(last)
+    if zero.sum() < SPARSE_ZERO_DAYS:
+        return False
+    per_weekday = zero.reshape(4, SEASON).sum(axis=0)  # zero days per weekday over the four weeks
+    return int(((per_weekday > 0) & (per_weekday < 4)).sum()) >= 3
+
+
+def _sparse_days(
+    y: np.ndarray, flags: np.ndarray, dev_log: np.ndarray, gate: Gate, z: float, direction: str
+) -> None:
+    """The days of a series that spends on some days and not others at random (`_irregular`) are judged against
+    the series' own days with spend instead: the log model's level and weekday effects, averaged over days with
+    and without spend, read active days as spikes and empty ones as drops, and its noise scale, widened by the
+    gaps, hid real spikes. A day is a spike when it is z robust scales above the median of the last 56 days with
+    spend (and passes the floors); never a drop (a day with less or no spend is what the series does)."""
+    scored, rises = ~np.isnan(dev_log), np.nan_to_num(dev_log) > 0  # (and above the log model's expectation)
+    zeros = ((y == 0) & ~np.isnan(y)).sum(axis=1)
+    for r in np.nonzero(zeros >= SPARSE_ZERO_DAYS)[0]:
+        for t in range(4 * SEASON, y.shape[1]):
+            if not scored[r, t] or not _irregular(y[r], t):
+                continue
+            past = y[r, max(0, t - SCALE_DAYS) : t]
+            active = past[(past > 0) & ~np.isnan(past)]
+            if len(active) < SPARSE_MIN_ACTIVE:
+                continue
+            logs = np.log(active)
+            center = float(np.median(logs))
+            spread = max(1.4826 * float(np.median(np.abs(logs - center))), 0.05)
+            x = float(y[r, t])
+            flags[r, t] = (
+                direction != "drop"
+                and x > 0
+                and rises[r, t]
+                and np.log(x) - center >= z * spread
+                and bool(gate(np.array([x]), np.array([np.exp(center)]))[0])
+            )
 
 
 def _growth(now: float, then: float) -> float:

@@ -13,6 +13,10 @@ nothing). Informative values come first, by the dollars they explain, with a pre
 missing one ("(none)": a leaked key's calls carry no feature tag, the model they used says more) and for the
 narrower one (the smaller usual share: a feature before the model it shares with others); then the rest.
 
+A value that gained more than the whole change while the rows without a value of its dimension ("(none)") lost at
+least half of it is a swap of how the spend is recorded (a commitment's fee rows, untagged, giving way to tagged
+on-demand rows), not informative.
+
 When no value is informative against its own model (a slow change that every narrower series' model followed),
 the split is made again against each value's spend 3-6 weeks before the anomaly's days, and used when it names
 an informative value (round 21's ramps and price change found on a team and named by it).
@@ -58,6 +62,10 @@ SPECIFICITY = (  # most specific first; other dimensions (tags) after these
     "provider",
 )
 OTHER = "(other values)"
+SWAP = 0.5  # "(none)" moving against the change by half of it or more: the dimension's values swapped rows
+REST_STILL = (
+    1 / 3
+)  # a dominant value drives the change when the rest moved by under a third as much (relative)
 HISTORY_DAYS = 91  # history loaded to model each value's series
 BATCH_MODEL = True  # False: one model call per root cause (the tests' and the benchmark's baseline)
 EARLIER_WEEKS = range(3, 7)  # a slow change's values judged against the same weekday 3-6 weeks before it
@@ -229,6 +237,11 @@ def _reconcile(
             ra, re_ = sum(a for _, a, _ in rest), sum(e for _, _, e in rest)
             if abs(ra - re_) >= 0.005 * max(abs(impact), 1e-9):
                 kept.append((f"{OTHER[:-1]}: {len(rest)})", ra, re_))
+        # a swap with the rows that lack this dimension: a value that gained more than the whole change while
+        # "(none)" lost (a commitment's fee rows, which carry no token type or env tag, gave way to on-demand
+        # rows that do) shows how the spend is recorded, not what drove it
+        none_change = sum(a - e for v, a, e in scaled if v == NONE_VALUE)
+        swapped = abs(impact) > 1e-9 and none_change * impact < 0 and abs(none_change) >= SWAP * abs(impact)
         for v, a, e in kept:
             if abs(a - e) < 0.005 and abs(a) < 0.005:
                 continue
@@ -245,7 +258,7 @@ def _reconcile(
             else:  # the rest is new spend (or none at all)
                 rest_rel = float("inf") if abs(rest_change) > 1e-9 else 0.0
             own_rel = abs(a - e) / e if e > 1e-9 else float("inf")
-            concentrated = share is not None and share >= 50 and rest_rel <= 0.5 * own_rel
+            concentrated = share is not None and share >= 50 and rest_rel <= REST_STILL * own_rel
             items.append(
                 RootCauseItem(
                     dimension=dim,
@@ -260,6 +273,7 @@ def _reconcile(
                     or whole
                     or new_series
                     or v.startswith(OTHER[:-1])
+                    or (swapped and v != NONE_VALUE and (a - e) * impact > 0)
                     or (share - usual < LIFT and not concentrated),
                 )
             )
