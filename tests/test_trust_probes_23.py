@@ -194,9 +194,6 @@ KNOWN: dict[str, str] = {
     "test_b_profitability_refuses_unknown_names[subscription_metric]": (
         "a misspelt subscription metric is dropped silently (subscription_metric null): the at-risk check is off"
     ),
-    "test_c_an_unused_commitment_claims_no_pay_as_you_go_saving": (
-        "a commitment used 0%: break-even 0.0%, verdict 'above break-even', on-demand cost of the use $9,723"
-    ),
     "test_e_an_unknown_model_gives_no_monthly_change": (
         "PR diff to a model the catalog lacks: JSON monthly_change 0.0 while the headline says unknown"
     ),
@@ -952,6 +949,7 @@ def test_c_an_unused_commitment_is_unused_in_full(unused: Store) -> None:
 def test_c_an_unused_commitment_claims_no_pay_as_you_go_saving(unused: Store) -> None:
     row = _commit_row(run(unused, "commitment_utilization", {"period": MONTH}))
     assert not row["payg_cost_of_used"], row
+    assert row["break_even_utilization_pct"] is None and "above break-even" not in row["verdict"], row
     assert row["net_saving"] is None or row["net_saving"] <= -row["commitment_cost"] + 0.01, row
 
 
