@@ -194,10 +194,6 @@ KNOWN: dict[str, str] = {
     "test_b_profitability_refuses_unknown_names[subscription_metric]": (
         "a misspelt subscription metric is dropped silently (subscription_metric null): the at-risk check is off"
     ),
-    "test_e_an_unknown_model_gives_no_monthly_change": (
-        "PR diff to a model the catalog lacks: JSON monthly_change 0.0 while the headline says unknown"
-    ),
-    "test_e_an_unknown_model_json_from_the_cli_has_no_zero_change": "the same through `pr-diff-patch --json`",
     "test_e_bad_arguments_are_refused[as_of_future]": (
         "as_of 2030-01-01: no traffic in the window, monthly_change 0.0, no word that the window holds no data"
     ),

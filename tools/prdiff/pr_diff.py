@@ -118,7 +118,10 @@ class PrDiffResult(BaseModel):
     head: str
     files_scanned: list[str]
     changes: list[SiteChange]
-    monthly_change: float = Field(description="sum of the estimable monthly changes, USD")
+    monthly_change: float | None = Field(
+        description="sum of the estimable monthly changes, USD; null when call sites changed and none could be "
+        "estimated (unknown, not zero; 0 when no call site changed)"
+    )
     unestimated: int = Field(description="changed call sites whose cost change could not be estimated")
     unknown: list[str] = Field(default_factory=list, description="what is not known, per unestimated change")
     headline: str = Field("", description="the comment's first line")
@@ -346,14 +349,15 @@ def analyse(
             )
         )
     after = _after_deploy(con, affected, commits, options.days)
-    total = round(sum(c.monthly_change for c in changes if c.monthly_change is not None), 2)
+    known = [c.monthly_change for c in changes if c.monthly_change is not None]
+    total = round(sum(known), 2)
     assumptions = _assumptions(options.days)
     result = PrDiffResult(
         base=base,
         head=head,
         files_scanned=files,
         changes=changes,
-        monthly_change=total,
+        monthly_change=total if known or not changes else None,  # unknown is not "no change"
         unestimated=sum(1 for c in changes if c.monthly_change is None),
         unknown=unknown_items(changes),
         headline=headline(changes, total, base, head, len(files)).strip("*"),
