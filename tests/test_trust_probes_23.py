@@ -194,9 +194,6 @@ KNOWN: dict[str, str] = {
     "test_b_profitability_refuses_unknown_names[subscription_metric]": (
         "a misspelt subscription metric is dropped silently (subscription_metric null): the at-risk check is off"
     ),
-    "test_e_bad_arguments_are_refused[as_of_future]": (
-        "as_of 2030-01-01: no traffic in the window, monthly_change 0.0, no word that the window holds no data"
-    ),
     "test_f_bad_triage_arguments_are_refused[days0]": "`triage --days 0`: a pydantic traceback",
     "test_f_bad_triage_arguments_are_refused[days_neg]": "`triage --days -3`: a pydantic traceback",
     "test_h_show_prices_refuses_unknown_names[tier]": (

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument
 from spendscope.data.prices import PriceCatalog, configured_catalog
 from spendscope.data.store import Store
-from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.costs.breakdown import Filter, check_day_covered, data_coverage
 from spendscope.tools.prdiff.code_scan import CallSite, scan
 from spendscope.tools.prdiff.estimate import (
     CACHE_HIT_RATE,
@@ -283,6 +283,10 @@ def analyse(
     commits: list[str],
 ) -> PrDiffResult:
     """Price the changed call sites of a pull request (however they were found) and write the comment."""
+    if options.as_of is not None and data_coverage(con) is not None:
+        # a window after (or before) the data holds no traffic: every change would read "unknown" for want of
+        # data the store never had, so the day is refused naming the coverage, as every `as_of` is
+        check_day_covered(con, options.as_of)
     start, end = window(con, options.as_of, options.days)
     day = (end - dt.timedelta(days=1)).date()
     resolved: list[tuple[SitePair, str | None, str | None]] = []
