@@ -185,12 +185,6 @@ KNOWN: dict[str, str] = {
     "test_a_invalid_rules_are_refused_and_nothing_is_recorded[pool_to_unknown_key]": (
         "a pool redistributed `to: teem` (no such tag key) is applied and recorded"
     ),
-    "test_b_unit_economics_periods_without_data_are_refused[query_business_metrics--2030-01]": (
-        "revenue for January 2030 (no metric rows) answers total 0.0"
-    ),
-    "test_b_unit_economics_periods_without_data_are_refused[query_business_metrics--2025-01]": (
-        "revenue for January 2025 (before the data) answers total 0.0"
-    ),
     "test_b_profitability_refuses_unknown_names[subscription_metric]": (
         "a misspelt subscription metric is dropped silently (subscription_metric null): the at-risk check is off"
     ),
