@@ -185,9 +185,6 @@ KNOWN: dict[str, str] = {
     "test_a_invalid_rules_are_refused_and_nothing_is_recorded[pool_to_unknown_key]": (
         "a pool redistributed `to: teem` (no such tag key) is applied and recorded"
     ),
-    "test_b_profitability_refuses_unknown_names[subscription_metric]": (
-        "a misspelt subscription metric is dropped silently (subscription_metric null): the at-risk check is off"
-    ),
     "test_f_bad_triage_arguments_are_refused[days0]": "`triage --days 0`: a pydantic traceback",
     "test_f_bad_triage_arguments_are_refused[days_neg]": "`triage --days -3`: a pydantic traceback",
     "test_h_show_prices_refuses_unknown_names[tier]": (
