@@ -176,15 +176,6 @@ FEATURE = "json_extract_string(Tags, '$.feature')"
 # Probes that failed at the first run, with the cause seen from outside (docs/performance.md, "Trust probes 23").
 # Strict: a fixed one fails here until it is removed from this table.
 KNOWN: dict[str, str] = {
-    "test_a_a_pool_that_does_not_allocate_exactly_its_members_is_refused[fixed_unknown_value]": (
-        "a fixed pool's percentages naming a team no row has (serch) are applied: 60% of the pool goes nowhere"
-    ),
-    "test_a_a_pool_that_does_not_allocate_exactly_its_members_is_refused[members_unknown_value]": (
-        "a pool's members naming a value no row has (suport) are applied without a word"
-    ),
-    "test_a_invalid_rules_are_refused_and_nothing_is_recorded[pool_to_unknown_key]": (
-        "a pool redistributed `to: teem` (no such tag key) is applied and recorded"
-    ),
     "test_f_bad_triage_arguments_are_refused[days0]": "`triage --days 0`: a pydantic traceback",
     "test_f_bad_triage_arguments_are_refused[days_neg]": "`triage --days -3`: a pydantic traceback",
     "test_h_show_prices_refuses_unknown_names[tier]": (
