@@ -176,8 +176,6 @@ FEATURE = "json_extract_string(Tags, '$.feature')"
 # Probes that failed at the first run, with the cause seen from outside (docs/performance.md, "Trust probes 23").
 # Strict: a fixed one fails here until it is removed from this table.
 KNOWN: dict[str, str] = {
-    "test_f_bad_triage_arguments_are_refused[days0]": "`triage --days 0`: a pydantic traceback",
-    "test_f_bad_triage_arguments_are_refused[days_neg]": "`triage --days -3`: a pydantic traceback",
     "test_h_show_prices_refuses_unknown_names[tier]": (
         "tier 'ultra' answers the standard prices under tier ultra (a note says so), not an error"
     ),
