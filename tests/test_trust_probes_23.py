@@ -182,9 +182,6 @@ KNOWN: dict[str, str] = {
     "test_i_a_euro_bill_is_written_in_euros[report_showback]": (
         "showback Markdown names no currency (plain numbers, 'in the billing currency')"
     ),
-    "test_j_duckdb_and_chdb_give_the_same_figures[estimate_pr_cost_diff_from_patch16]": (
-        "the PR cost diff on a ClickHouse store fails with an engine error (MODE does not exist)"
-    ),
 }
 
 
