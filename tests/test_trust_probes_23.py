@@ -175,11 +175,7 @@ FEATURE = "json_extract_string(Tags, '$.feature')"
 
 # Probes that failed at the first run, with the cause seen from outside (docs/performance.md, "Trust probes 23").
 # Strict: a fixed one fails here until it is removed from this table.
-KNOWN: dict[str, str] = {
-    "test_i_a_euro_bill_is_written_in_euros[report_showback]": (
-        "showback Markdown names no currency (plain numbers, 'in the billing currency')"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True)
