@@ -173,18 +173,6 @@ TEAM = "json_extract_string(Tags, '$.team')"
 FEATURE = "json_extract_string(Tags, '$.feature')"
 
 
-# Probes that failed at the first run, with the cause seen from outside (docs/performance.md, "Trust probes 23").
-# Strict: a fixed one fails here until it is removed from this table.
-KNOWN: dict[str, str] = {}
-
-
-@pytest.fixture(autouse=True)
-def _known_failures(request: pytest.FixtureRequest) -> None:
-    reason = KNOWN.get(request.node.name)
-    if reason:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 # --------------------------------------------------------------------------------------------------- stores
 
 
