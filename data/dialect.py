@@ -231,6 +231,14 @@ def _split_part(self: Any, e: exp.SplitPart) -> str:
     return self.sql(_fn("if", _fn("isNull", this), exp.Null(), part))
 
 
+def _mode(self: Any, e: exp.Mode) -> str:
+    """DuckDB's mode(x): the most frequent non-NULL value, NULL when there is none (ClickHouse has no `mode`; its
+    topK is exact while the distinct values fit its table, as the few providers, models and tiers of a feature do).
+    """
+    x = self.sql(e, "this")
+    return f"if(count({x}) = 0, NULL, arrayElement(topK(1)({x}), 1))"
+
+
 class SpendscopeClickHouse(ClickHouse):
     """ClickHouse, reading DuckDB's SQL the way spendscope writes it."""
 
@@ -250,6 +258,7 @@ class SpendscopeClickHouse(ClickHouse):
             exp.GroupConcat: _group_concat,
             exp.GenerateSeries: _generate_series,
             exp.SplitPart: _split_part,
+            exp.Mode: _mode,
             exp.TimeToUnix: lambda self, e: (
                 f"(toUnixTimestamp64Micro(toDateTime64({self.sql(e, 'this')}, 6, 'UTC')) / 1000000)"
             ),

@@ -47,3 +47,9 @@ def test_a_table_sample_and_duckdbs_hash_have_clickhouse_forms() -> None:
     assert "SAMPLE" not in sql.upper().replace("SAMPLE_", "")
     assert "randCanonical() < 1 / 100" in sql
     assert "cityHash64(tuple(a, b))" in sql and "hash(" not in sql.replace("cityHash64(", "")
+
+
+def test_duckdbs_mode_has_a_clickhouse_form() -> None:
+    """ClickHouse has no `mode`: the PR cost diff's traffic query failed there (trust probes 23)."""
+    sql = dialect.to_clickhouse("SELECT mode(e.provider) FROM usage_events AS e").sql
+    assert "topK(1)(e.provider)" in sql and "MODE(" not in sql.upper()

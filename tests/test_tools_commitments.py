@@ -158,3 +158,15 @@ def test_break_even_from_telemetry_needs_most_committed_days_covered(store: Stor
     assert any("fewer than 80%" in n for n in result.assumptions)
     only = commitments(store, CommitmentsInput(period="2026-10", commitment="PTU-A"))
     assert [r.commitment_id for r in only.rows] == ["ptu-a"]
+
+
+def test_a_commitment_used_not_at_all_has_no_break_even_and_says_so() -> None:
+    """0% used with telemetry of the model that month (traffic the commitment did not carry): the use costs
+    nothing on demand, no break-even is scaled up from no use, and the verdict says it is all unused."""
+    from spendscope.tools.optimize.commitments import _figures
+
+    figs = _figures(0.0, 13000.0, 13000.0, None, 37200.0, "Hours", None, 9723.08)
+    assert figs["payg_cost_of_used"] == 0.0
+    assert figs["break_even_utilization_pct"] is None
+    assert figs["net_saving"] == -13000.0
+    assert "not used at all" in figs["verdict"]

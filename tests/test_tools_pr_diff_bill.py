@@ -156,7 +156,7 @@ def test_a_change_with_no_traffic_still_gets_its_price_ratio_and_the_headline_sa
 
 def test_nothing_estimable_never_reads_as_no_change(tmp_path: Path, repo: Path, store: Store) -> None:
     result = pr_cost_diff(store, PrDiffInput(repo=str(repo), base="base", head="main", as_of=AS_OF))
-    assert result.unestimated == 3 and result.monthly_change == 0
+    assert result.unestimated == 3 and result.monthly_change is None  # unknown, not 0 (trust probes 23)
     assert result.headline.startswith("Monthly cost change unknown")
     assert "not change" not in template_summary(result) and "not change" not in result.markdown
     assert all(c.price_change for c in result.changes)

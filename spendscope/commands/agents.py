@@ -10,7 +10,10 @@ import typer
 from spendscope.options import DbOption, JsonOption, open_store, settings
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from spendscope.agents.delivery import Alert
+    from spendscope.tools.governance.anomalies import DetectInput
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -86,7 +89,6 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.agents.triage import run_triage
         from spendscope.data.errors import InvalidArgument, InvalidPeriod
         from spendscope.render import print_json
-        from spendscope.tools.governance.anomalies import DetectInput
 
         try:
             day = dt.date.fromisoformat(as_of.strip()) if as_of else None
@@ -106,7 +108,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from spendscope.data.warm import shared_reads
 
         with shared_reads():  # the run's ~50 reads start one DuckDB instance between its writes
-            result = run_triage(store, s, delivery, dry_run=dry_run, detect=DetectInput(days=days, as_of=day))
+            result = run_triage(store, s, delivery, dry_run=dry_run, detect=detect_window(days, day))
         if as_json:
             print_json(result)
         else:
@@ -169,3 +171,16 @@ def _render_alert(alert: Alert, note: str | None = None) -> str:
             lines.append(f"  {label}:")
             lines += [f"    - {x}" for x in items]
     return "\n".join(lines) + "\n"
+
+
+def detect_window(days: int, as_of: dt.date | None) -> DetectInput:
+    """The triage run's detection window, validated as the operation's input is: a bad --days is one error line
+    naming the option (was a pydantic traceback)."""
+    from spendscope.tools.governance.anomalies import DetectInput
+    from spendscope.tools.invoke import validate_model
+
+    params = validate_model(
+        DetectInput, {"days": days, "as_of": as_of}, names={"days": "--days", "as_of": "--as-of"}
+    )
+    assert isinstance(params, DetectInput)
+    return params

@@ -158,13 +158,13 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """Route new cost anomalies to their owners in Slack (the triage router with the Slack delivery)."""
         from spendscope.agents.triage import run_triage
+        from spendscope.commands.agents import detect_window
         from spendscope.data.settings import load_settings
         from spendscope.data.store import Store
         from spendscope.render import print_json, print_table
         from spendscope.slack_app.access import Access
         from spendscope.slack_app.delivery import SlackDelivery
         from spendscope.slack_app.messaging import make_client
-        from spendscope.tools.governance.anomalies import DetectInput
 
         refuse_view_as()
         s = load_settings(db=db)
@@ -173,9 +173,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         delivery = (
             None if dry_run else SlackDelivery(store, make_client(s), fallback_channel=access.finance_channel)
         )
-        result = run_triage(
-            store, s, delivery, dry_run=dry_run, detect=DetectInput(days=days, as_of=_day(as_of))
-        )
+        result = run_triage(store, s, delivery, dry_run=dry_run, detect=detect_window(days, _day(as_of)))
         if as_json:
             print_json(result.model_dump(mode="json"))
         else:

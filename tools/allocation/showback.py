@@ -257,6 +257,17 @@ def to_csv(result: ShowbackResult, rows: list[ShowbackRow] | None = None) -> str
     return buf.getvalue()
 
 
+def _currency_words() -> str:
+    """The bill's currency by its code ("EUR"), so a statement mailed on names its unit; with mixed currencies,
+    say so (the amounts add unlike units; docs/currency.md)."""
+    from spendscope.tools.money_text import currency_code, currency_codes
+
+    code = currency_code()
+    if code:
+        return code
+    return f"the billing currencies, added without conversion ({', '.join(currency_codes())})"
+
+
 def to_markdown(
     result: ShowbackResult, rows: list[ShowbackRow] | None = None, title: str | None = None
 ) -> str:
@@ -267,7 +278,7 @@ def to_markdown(
     lines = [
         f"# {title or f'Showback by {result.by}'}: {result.label}",
         "",
-        f"Amounts are {measure} in the billing currency. Shared = cost received from shared-cost pools"
+        f"Amounts are {measure} in {_currency_words()}. Shared = cost received from shared-cost pools"
         + (f" ({', '.join(result.pools)})" if result.pools else "")
         + ".",
         "",

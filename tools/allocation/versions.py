@@ -34,6 +34,7 @@ from spendscope.tools.allocation.document import (
     rule_to_dict,
     ruleset_to_dict,
 )
+from spendscope.tools.allocation.pool_targets import check_pool_targets
 from spendscope.tools.allocation.rules import UNALLOCATED, RuleSet, parse_rules
 from spendscope.tools.allocation.stored import has_rules_table
 from spendscope.tools.allocation.user_rules import expand_user_rules
@@ -315,6 +316,8 @@ def store_rules(
     """Validate `document` and record it as a new version on a writer connection (no-op when identical)."""
     columns = cost_columns(con)
     rules = parse_rules(document, source=source, columns=columns)
+    if action == "apply":  # a rollback restores what was in force; a review adds rules, not pools
+        check_pool_targets(con, rules, source, columns)
     if effective_from is not None:
         rules = with_effective_from(rules, effective_from)
     versions = load_versions(con)

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from spendscope.data.currency import billing_currency
-from spendscope.data.errors import InvalidArgument
+from spendscope.data.errors import InvalidArgument, InvalidPeriod
 from spendscope.data.store import Store
 from spendscope.tools.business import charts as _charts  # noqa: F401  (registers the result's chart)
 from spendscope.tools.business.common import FILTERS_FIELD, check_grain, label, money, pct
@@ -182,6 +182,15 @@ def query_business_metrics(store: Store, params: MetricValuesInput) -> MetricVal
                 value=not_recorded[0],
             )
         period = _period(params, info.first, info.last_end)
+        if period.start >= info.last_end or period.end <= info.first:
+            # a period the metric has no value in is not a total of 0 (revenue of a month not imported yet)
+            raise InvalidPeriod(
+                f"{info.name} has no values in {period.label} ({period.start} to "
+                f"{period.end - dt.timedelta(days=1)}); it covers {info.first} to "
+                f"{info.last_end - dt.timedelta(days=1)}",
+                argument="period",
+                value=period.label,
+            )
         currency = target_currency(con, [info]) if info.money else None
         got = metric_values(con, info, period.start, period.end, grain, group_by, params.filters, currency)
     by_bucket: dict[dt.date, list[tuple[tuple, Decimal]]] = {}

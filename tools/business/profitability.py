@@ -37,6 +37,9 @@ from spendscope.tools.registry import operation
 TREND_POINTS = 5.0  # AI cost share of revenue moving this many points is a trend
 
 
+DEFAULT_SUBSCRIPTION = "subscription"
+
+
 class ProfitabilityInput(TimeRange):
     # `filters` name business metric rows and cost alike: checked against both (tools/names.py)
     business_filters: ClassVar[tuple[str, ...]] = ("filters",)
@@ -44,7 +47,9 @@ class ProfitabilityInput(TimeRange):
     by: FloorBy = Field("customer", description="customer, feature, plan or team")
     revenue_metric: str = Field("revenue", description="the business metric holding revenue")
     subscription_metric: str | None = Field(
-        "subscription", description="the metric holding what each pays on subscription (checked when present)"
+        DEFAULT_SUBSCRIPTION,
+        description="the metric holding what each pays on subscription (checked when present; a name other "
+        "than the default must exist; 'none' skips the check)",
     )
     margin_floor_pct: float | None = Field(
         None,
@@ -151,7 +156,11 @@ def compute(store: Store, p: ProfitabilityInput) -> ProfitabilityResult:
         rev_info = require(cat, p.revenue_metric, "revenue_metric")
         sub_name = normalise(p.subscription_metric) if p.subscription_metric else None
         sub_info = cat.get(sub_name) if sub_name else None
-        if sub_name and sub_info is None:
+        if sub_name and sub_info is None and sub_name not in ("none", normalise(DEFAULT_SUBSCRIPTION)):
+            # a subscription metric the caller named must exist: dropped silently, no customer would be
+            # flagged for costing more than it pays (the default name may be absent: a store without one)
+            require(cat, p.subscription_metric or "", "subscription_metric")
+        if sub_name and sub_info is None and sub_name != "none":
             notes.append(f"no {sub_name} metric in the store: AI cost is not checked against subscriptions")
         currency = target_currency(con, [i for i in (rev_info, sub_info) if i])
         keys = ["customer", "plan", "feature", "team"]

@@ -186,6 +186,19 @@ def _check_provider(store: Store, provider: str | None, catalog: PriceCatalog) -
         closest_or_error("provider", provider, sorted(known), " in the price catalog", argument="provider")
 
 
+def _check_tier(store: Store, tier: str | None) -> None:
+    """A tier the caller names must be one spendscope prices (`standard`, `batch`, `flex`, `priority`, `scale`
+    and their aliases) or one the store's telemetry reports: UnknownValue with the closest, where `ultra` listed
+    the standard prices under a tier that does not exist."""
+    if not tier:
+        return
+    from spendscope.tools.names import closest_or_error  # names imports the cost queries
+
+    known = set(KNOWN_TIERS) | {normalize_tier(t) for _, _, t in _models_in_use(store, []) if t}
+    if normalize_tier(tier) not in known:
+        closest_or_error("tier", tier, sorted(known), " in the price catalog", argument="tier")
+
+
 def _priced(catalog: PriceCatalog, model: str, provider: str | None, days: list[dt.date]) -> bool:
     """Whether the catalog or the price file holds a price of its own for `model` on any of `days`."""
     for day in days:
@@ -197,6 +210,7 @@ def _priced(catalog: PriceCatalog, model: str, provider: str | None, days: list[
 
 def show_prices(store: Store, p: ShowPricesInput, catalog: PriceCatalog) -> PriceSheet:
     _check_provider(store, p.provider, catalog)
+    _check_tier(store, p.tier)
     model = canonical_model(p.model) or p.model.strip().lower()
     day = p.on or dt.datetime.now(dt.UTC).date()
     providers: list[str | None] = [provider_name(p.provider)] if p.provider else []

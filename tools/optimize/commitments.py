@@ -97,6 +97,8 @@ class CommitmentsResult(BaseModel):
 def _verdict(util: float | None, break_even: float | None, unused: float) -> str:
     if util is None:
         return "no amortised usage rows: utilisation unknown"
+    if util == 0 and unused > 0:
+        return "not used at all (0.0% used): the whole commitment is unused"
     if break_even is not None:
         if break_even > 100:
             return f"on demand is cheaper even at full use (break-even {break_even:.0f}%)"
@@ -121,13 +123,17 @@ def _figures(
     amortised = used + unused
     cost = amortised if amortised else purchased
     util = used / amortised * 100 if amortised else None
-    if list_used:
+    if amortised and not used:
+        # nothing was used: the use costs nothing on demand, and a break-even cannot be scaled up from no use
+        # (telemetry of the model that month is traffic the commitment did not carry)
+        payg, source = 0.0, "none"
+    elif list_used:
         payg, source = list_used, "list_cost"
     elif telemetry_used:
         payg, source = telemetry_used, "telemetry"
     else:
         payg, source = None, "none"
-    break_even = util * cost / payg if payg and util is not None else None
+    break_even = util * cost / payg if payg and util else None
     return {
         "commitment_cost": cost,
         "used_cost": used,

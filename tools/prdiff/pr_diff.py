@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument
 from spendscope.data.prices import PriceCatalog, configured_catalog
 from spendscope.data.store import Store
-from spendscope.tools.costs.breakdown import Filter
+from spendscope.tools.costs.breakdown import Filter, check_day_covered, data_coverage
 from spendscope.tools.prdiff.code_scan import CallSite, scan
 from spendscope.tools.prdiff.estimate import (
     CACHE_HIT_RATE,
@@ -118,7 +118,10 @@ class PrDiffResult(BaseModel):
     head: str
     files_scanned: list[str]
     changes: list[SiteChange]
-    monthly_change: float = Field(description="sum of the estimable monthly changes, USD")
+    monthly_change: float | None = Field(
+        description="sum of the estimable monthly changes, USD; null when call sites changed and none could be "
+        "estimated (unknown, not zero; 0 when no call site changed)"
+    )
     unestimated: int = Field(description="changed call sites whose cost change could not be estimated")
     unknown: list[str] = Field(default_factory=list, description="what is not known, per unestimated change")
     headline: str = Field("", description="the comment's first line")
@@ -280,6 +283,10 @@ def analyse(
     commits: list[str],
 ) -> PrDiffResult:
     """Price the changed call sites of a pull request (however they were found) and write the comment."""
+    if options.as_of is not None and data_coverage(con) is not None:
+        # a window after (or before) the data holds no traffic: every change would read "unknown" for want of
+        # data the store never had, so the day is refused naming the coverage, as every `as_of` is
+        check_day_covered(con, options.as_of)
     start, end = window(con, options.as_of, options.days)
     day = (end - dt.timedelta(days=1)).date()
     resolved: list[tuple[SitePair, str | None, str | None]] = []
@@ -346,14 +353,15 @@ def analyse(
             )
         )
     after = _after_deploy(con, affected, commits, options.days)
-    total = round(sum(c.monthly_change for c in changes if c.monthly_change is not None), 2)
+    known = [c.monthly_change for c in changes if c.monthly_change is not None]
+    total = round(sum(known), 2)
     assumptions = _assumptions(options.days)
     result = PrDiffResult(
         base=base,
         head=head,
         files_scanned=files,
         changes=changes,
-        monthly_change=total,
+        monthly_change=total if known or not changes else None,  # unknown is not "no change"
         unestimated=sum(1 for c in changes if c.monthly_change is None),
         unknown=unknown_items(changes),
         headline=headline(changes, total, base, head, len(files)).strip("*"),
