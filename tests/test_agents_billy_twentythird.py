@@ -546,8 +546,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "a-claude": "confident wrong: 'what share is that' gave Sonnet-on-Vertex's share of all spend (2.65%), not of "
     "Sonnet's (23.54%)",
     "a-spike": "confident wrong: 'which app drove it' gave the day's total and top provider",
-    "a-tokens": "confident wrong: 'whats its cost per 1m tokens' after a token count: THB 833,333.34 (tokens "
-    "counted as money)",
 }
 SAIGONCART_MISSES: dict[str, str] = {
     "if groq raised prices 25% how much more would q4 have cost": "confident wrong: Groq's share of Q4 (17.27%, "

@@ -151,6 +151,10 @@ def _merge_followup(
         if prev.token_types:
             merged.filters.append(Filter(dimension="token_type", values=list(prev.token_types)))
         merged.token_types = []
+    elif prev.measure == "tokens" and merged.intent == "unit_cost":
+        # "whats its cost per 1m tokens" after a token count: a unit cost is money over the unit, never tokens
+        # over tokens; the unit counts every token of the rows, not only the kind the turn before counted
+        merged.measure, merged.token_types = "cost", []
     # filters: a new value for a dimension replaces the old one; other filters stay
     new_dims = {f.dimension for f in new.filters}
     replaced = set(new_dims)

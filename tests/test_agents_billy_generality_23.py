@@ -1,0 +1,84 @@
+"""The general fixes behind Billy's twenty-third blind round, each tested on its own over phrasings and data that
+are not the round's: round 22's companies (Kőhíd Fuvar, HUF, Lambda GPU boxes, an Azure provisioned-throughput
+commitment and no telemetry; Yafo Shield, ILS, Claude billed by Anthropic and by Vertex AI, a 'Workload' key and
+telemetry tenants). Expected figures come from hand-written SQL over the imported rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from billy_harness import MODEL, TOKENS, between, cost, judge, number_ok, round_store, tag, which
+from fixtures.billy.kohid import build as build_kohid
+from fixtures.billy.yafo import build as build_yafo
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+K_TODAY, Y_TODAY = dt.date(2028, 3, 9), dt.date(2028, 11, 14)
+K_FEB = between("2028-02-01", "2028-03-01")
+K_JAN = between("2028-01-01", "2028-02-01")
+Y_OCT = between("2028-10-01", "2028-11-01")
+Y_SEP = between("2028-09-01", "2028-10-01")
+
+
+@pytest.fixture(scope="module")
+def kohid(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("kohid23")
+    return round_store(folder, build_kohid(folder), "kohid")
+
+
+@pytest.fixture(scope="module")
+def yafo(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("yafo23")
+    return round_store(folder, build_yafo(folder), "yafo")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+
+
+_TODAY = {"kohid": K_TODAY, "yafo": Y_TODAY}
+
+
+def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
+    store = request.getfixturevalue(company)
+    return store, ask(store, question, as_of=_TODAY[company], settings=settings, **kw)
+
+
+def _thread(request: pytest.FixtureRequest, settings: Settings, company: str, questions: list[str]):  # type: ignore[no-untyped-def]
+    """Ask `questions` in one thread; the store and the last answer."""
+    store, answer = None, None
+    for q in questions:
+        store, answer = _ask(request, settings, company, q, thread_id=f"g23-{company}")
+    return store, answer
+
+
+def _unit(period: str, where: str) -> str:
+    return (
+        f"SELECT sum(EffectiveCost) / sum(ConsumedQuantity) * 1000000 FROM costs WHERE {period} AND {TOKENS} "
+        f"AND ({where})"
+    )
+
+
+# --------------------------------------------------------------- a unit cost after a token count is money
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        [
+            "how many input tokens did gpt-4.1-mini use in feb",
+            "and output",
+            "whats the cost per million tokens",
+        ],
+        ["gpt-4.1-mini output tokens in feb", "cost per 1m tokens?"],
+    ],
+)
+def test_a_unit_cost_after_a_token_count_is_money_over_tokens(
+    request: pytest.FixtureRequest, settings: Settings, turns: list[str]
+) -> None:
+    store, answer = _thread(request, settings, "kohid", turns)
+    assert number_ok(store, answer, _unit(K_FEB, f"{MODEL} = 'gpt-4.1-mini'")), answer.answer
