@@ -11,12 +11,90 @@ from pathlib import Path
 import pytest
 from billy_harness import MODEL, TOKENS, between, cost, judge, number_ok, round_store, tag, which
 from fixtures.billy.kohid import build as build_kohid
+from fixtures.billy.synth import Company
+from fixtures.billy.synth import build as build_company
 from fixtures.billy.yafo import build as build_yafo
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
-K_TODAY, Y_TODAY = dt.date(2028, 3, 9), dt.date(2028, 11, 14)
+K_TODAY, Y_TODAY, F_TODAY = dt.date(2028, 3, 9), dt.date(2028, 11, 14), dt.date(2026, 5, 12)
+F_APR = between("2026-04-01", "2026-05-01")
+
+# Fjordlys: one key named as its concept ('owner') and compound keys whose last word names theirs ('product-app', 'runtime-env')
+FJORDLYS = Company(
+    name="Fjordlys AS",
+    account_id="fj-01",
+    region="europe-north1",
+    tag_keys=("owner", "product-app", "runtime-env"),
+    start=dt.date(2026, 3, 2),
+    end=dt.date(2026, 5, 12),
+    seed=2605,
+    streams=[
+        (
+            "OpenAI",
+            "OpenAI API",
+            "fj-oai",
+            "gpt-4.1-mini",
+            "4.0",
+            "16.0",
+            "kundeservice",
+            "chatbot",
+            "production",
+            90,
+        ),
+        (
+            "Anthropic",
+            "Claude API",
+            "fj-ant",
+            "claude-sonnet-4-5",
+            "30",
+            "150",
+            "kundeservice",
+            "epost",
+            "production",
+            20,
+        ),
+        (
+            "Mistral AI",
+            "La Plateforme",
+            "fj-mis",
+            "mistral-small-3",
+            "1.0",
+            "3.0",
+            "okonomi",
+            "faktura",
+            "sandbox",
+            60,
+        ),
+        (
+            "Mistral AI",
+            "La Plateforme",
+            "fj-mis",
+            "codestral",
+            "3.0",
+            "9.0",
+            "okonomi",
+            "bilag",
+            "production",
+            30,
+        ),
+    ],  # fmt: skip
+    spike=(dt.date(2026, 4, 14), "claude-sonnet-4-5", "output", 10),
+    instances=[],
+    instance_place=("Google Cloud", "Compute Engine", "fj-gcp", "production"),
+    instance_text=lambda t: (t, t),
+    busy=lambda t, d, h: False,
+    util=((0, 0), (0, 0)),
+    gpu_name=lambda t: t,
+    sample_minute=0,
+    memory_total=0,
+    telemetry_product="none",
+    telemetry_provider="openai",
+    customers=(),
+    tokens_per_request=1000,
+    currency="NOK",
+)
 K_FEB = between("2028-02-01", "2028-03-01")
 K_JAN = between("2028-01-01", "2028-02-01")
 Y_OCT = between("2028-10-01", "2028-11-01")
@@ -35,12 +113,18 @@ def yafo(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return round_store(folder, build_yafo(folder), "yafo")
 
 
+@pytest.fixture(scope="module")
+def fjordlys(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("fjordlys23")
+    return round_store(folder, build_company(folder, FJORDLYS, "fjordlys"), "fjordlys")
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
 
 
-_TODAY = {"kohid": K_TODAY, "yafo": Y_TODAY}
+_TODAY = {"kohid": K_TODAY, "yafo": Y_TODAY, "fjordlys": F_TODAY}
 
 
 def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
@@ -82,3 +166,35 @@ def test_a_unit_cost_after_a_token_count_is_money_over_tokens(
 ) -> None:
     store, answer = _thread(request, settings, "kohid", turns)
     assert number_ok(store, answer, _unit(K_FEB, f"{MODEL} = 'gpt-4.1-mini'")), answer.answer
+
+
+# --------------------------------------------------------------- a compound tag key's last word names its concept
+
+
+@pytest.mark.parametrize(
+    ("question", "expr"),
+    [
+        ("spend by environment in april", "Tags->>'runtime-env'"),
+        ("which env cost the most in april", "Tags->>'runtime-env'"),
+    ],
+)
+def test_a_compound_tag_keys_last_word_names_its_concept(
+    request: pytest.FixtureRequest, settings: Settings, question: str, expr: str
+) -> None:
+    store, answer = _ask(request, settings, "fjordlys", question)
+    assert judge(store, answer, "which", which(F_APR, expr))[0], answer.answer
+
+
+@pytest.mark.parametrize("question", ["dev env spend in april", "qa environment cost last month"])
+def test_an_env_the_compound_env_key_lacks_is_declined_not_the_total(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "fjordlys", question)
+    assert judge(store, answer, "none", "")[0], answer.answer
+
+
+def test_an_env_the_compound_env_key_holds_is_its_spend(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "fjordlys", "sandbox env spend in april")
+    assert number_ok(store, answer, cost(F_APR, tag("runtime-env", "sandbox"))), answer.answer

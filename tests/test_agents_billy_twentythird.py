@@ -540,8 +540,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "daily burn past 14 days": "the 14 days' total and each day, not the average per day",
     "what if drug-check traffic doubled, what would march have cost": "confident wrong: the what-if over all data "
     "(THB 7,897,389.63), March dropped",
-    "dev env spend last month": "confident wrong: March's whole total (THB 1,304,949.91); 'dev' (no such env) "
-    "dropped",
     "a-gpu": "confident wrong: 'whats its avg utilisation that month' gave the box's cost per month",
     "a-claude": "confident wrong: 'what share is that' gave Sonnet-on-Vertex's share of all spend (2.65%), not of "
     "Sonnet's (23.54%)",

@@ -32,6 +32,22 @@ def key_name(key: str) -> str:
     return re.sub(r"[\s-]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key.strip())).lower()
 
 
+def named_at_end(key: str, name: str) -> bool:
+    """Whether a compound key ends in a concept's name after a prefix or a qualifier ('deploy-env', 'cc:stage',
+    'clinical-app', 'finops/team' end in env, stage, app, team): the last word of a key names what it holds."""
+    kn = key_name(key)
+    return any(kn.endswith(sep + name) for sep in "_:/.")
+
+
+def _named_at_end(idx: ValueIndex, concept: str) -> str | None:
+    """The one tag key ending in a name of the concept (in CONCEPT_KEYS' order of preference), if there is one."""
+    for name in CONCEPT_KEYS[concept]:
+        hits = [k for k in idx.tag_keys() if named_at_end(k, name)]
+        if hits:
+            return hits[0] if len(hits) == 1 else None
+    return None
+
+
 def _by_values(idx: ValueIndex, concept: str) -> str | None:
     """The tag key whose values hold every value telemetry reports under the concept's name (when telemetry has
     that attribute and the bill's key is named otherwise); None when no key or several keys do."""
@@ -51,7 +67,7 @@ def concept_key(idx: ValueIndex, concept: str, telemetry: bool = False) -> str |
     for k in idx.tag_keys() + (idx.telemetry_keys() if telemetry else []):
         keys.setdefault(re.sub(r"[\s-]+", "_", k.lower()), k)
         keys.setdefault(key_name(k), k)
-    named = next((keys[c] for c in CONCEPT_KEYS[concept] if c in keys), None)
+    named = next((keys[c] for c in CONCEPT_KEYS[concept] if c in keys), None) or _named_at_end(idx, concept)
     if named is not None and (idx.kinds.get(named) != "telemetry" or _by_values(idx, concept) is None):
         return named
     return _by_values(idx, concept) or named or by_shape(idx).get(concept)
@@ -68,7 +84,11 @@ def by_shape(idx: ValueIndex) -> dict[str, str]:
     team (a team owns several apps) and the other the feature. Only when every concept is missing by name (a
     store naming one key 'team' names its keys in a known way) and the two keys' counts differ."""
     tags = idx.tag_keys()
-    if any(key_name(k) in names or k.lower() in names for k in tags for names in CONCEPT_KEYS.values()):
+    if any(
+        key_name(k) in names or k.lower() in names or any(named_at_end(k, n) for n in names)
+        for k in tags
+        for names in CONCEPT_KEYS.values()
+    ):
         return {}
     if any(key_name(k) in CONCEPT_KEYS for k in idx.telemetry_keys()):
         return {}  # telemetry names the concepts: the key holding its values is found by them (_by_values)
@@ -93,6 +113,9 @@ def concept_of(idx: ValueIndex, key: str) -> str | None:
     low = key.lower()
     for concept, names in CONCEPT_KEYS.items():
         if low in names or key_name(key) in names:
+            return concept
+    for concept in CONCEPT_KEYS:
+        if _named_at_end(idx, concept) == key:
             return concept
     found = next((c for c in CONCEPT_KEYS if _by_values(idx, c) == key), None)
     return found or next((c for c, k in by_shape(idx).items() if k == key), None)
