@@ -198,3 +198,21 @@ def test_an_env_the_compound_env_key_holds_is_its_spend(
 ) -> None:
     store, answer = _ask(request, settings, "fjordlys", "sandbox env spend in april")
     assert number_ok(store, answer, cost(F_APR, tag("runtime-env", "sandbox"))), answer.answer
+
+
+# --------------------------------------------------------------- "app" names the feature key however it is named
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "period", "expr"),
+    [
+        ("yafo", "which app cost the most in oct", Y_OCT, "Tags->>'Workload'"),
+        ("yafo", "top 2 applications in sep", Y_SEP, "Tags->>'Workload'"),
+        ("fjordlys", "top app in april", F_APR, "Tags->>'product-app'"),
+    ],
+)
+def test_app_names_the_feature_key_found_by_its_name(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, period: str, expr: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    assert judge(store, answer, "which", which(period, expr))[0], answer.answer

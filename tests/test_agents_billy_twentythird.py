@@ -535,7 +535,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "how many clinical apps do we have": "declined: 'the store does not hold a count of clinical'",
     "azure vs vertex last month, whats the diff": "declined as two overlapping dimensions (provider Microsoft "
     "against service Vertex AI, whose rows do not overlap)",
-    "top 3 apps ytd": "declined: 'apps' not read as the key clinical-app",
     "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
     "daily burn past 14 days": "the 14 days' total and each day, not the average per day",
     "what if drug-check traffic doubled, what would march have cost": "confident wrong: the what-if over all data "
@@ -657,7 +656,6 @@ def _customer_periods(store: Store, answer: object) -> tuple[bool, str]:
 READINGS_MISSES: dict[str, str] = {
     "whats our burn rate": "the all-data daily average, not a recent window's",
     "claude on vertex vs anthropic": "declined as two overlapping dimensions (service against provider)",
-    "which app cost the most last month": "declined: 'app' is not in the data (the feature key is 'Workload')",
     "billed cost by model last month": "confident wrong: 'claude-haiku-catalog' (made up from the commitment's "
     "name) ranked first at VND 46,500,000.00",
     "coolmate cost in nov vs dec": "declined: telemetry attribution is one period at a time",

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
-# words for a concept beyond its key's synonyms, when the store's key for it is found by its values' shape (named
-# in another language): "which cost centre spent most" and "top apps" name the owner key and the app key
+# words for a concept beyond its key's synonyms: "which cost centre spent most" and "top apps" name the owner key
+# and the app key, whether the key is found by its name ('Workload') or by its values' shape (another language)
 CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
     "team": ("cost centre", "cost centres", "cost center", "cost centers", "business unit", "business units"),
     "feature": ("app", "apps", "application", "applications"),
@@ -131,7 +131,9 @@ def concept_words(idx: ValueIndex) -> None:
         key = concept_key(idx, concept, telemetry=True)
         if key is None:
             continue
-        extra = CONCEPT_WORDS.get(concept, ()) if by_shape(idx).get(concept) == key else ()
+        # the concept's other words name its key however the key was found ("top apps" where the feature key is
+        # 'Workload' or 'product-app'), unless a key of the store is itself named by them
+        extra = CONCEPT_WORDS.get(concept, ())
         for word in TAG_SYNONYMS.get(concept, (concept,)) + extra:
             t = tuple(_TOKEN.findall(word.lower()))
             now = idx.dim_words.get(t)
