@@ -216,3 +216,23 @@ def test_app_names_the_feature_key_found_by_its_name(
 ) -> None:
     store, answer = _ask(request, settings, company, question)
     assert judge(store, answer, "which", which(period, expr))[0], answer.answer
+
+
+# --------------------------------------------------------------- "would march": the month after an auxiliary verb
+
+K_MAR = between("2028-03-01", "2028-03-09")
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("if vamirat doubled what would march have cost", tag("alkalmazas", "vamirat")),
+        ("what would march have cost if gpt-4.1-mini usage doubled", f"{MODEL} = 'gpt-4.1-mini'"),
+    ],
+)
+def test_march_after_an_auxiliary_verb_is_the_month(
+    request: pytest.FixtureRequest, settings: Settings, question: str, where: str
+) -> None:
+    store, answer = _ask(request, settings, "kohid", question)
+    want = f"SELECT sum(EffectiveCost) + coalesce(sum(EffectiveCost) FILTER (WHERE {where}), 0) FROM costs WHERE {K_MAR}"
+    assert number_ok(store, answer, want), answer.answer

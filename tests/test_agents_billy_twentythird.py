@@ -537,8 +537,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "against service Vertex AI, whose rows do not overlap)",
     "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
     "daily burn past 14 days": "the 14 days' total and each day, not the average per day",
-    "what if drug-check traffic doubled, what would march have cost": "confident wrong: the what-if over all data "
-    "(THB 7,897,389.63), March dropped",
     "a-gpu": "confident wrong: 'whats its avg utilisation that month' gave the box's cost per month",
     "a-claude": "confident wrong: 'what share is that' gave Sonnet-on-Vertex's share of all spend (2.65%), not of "
     "Sonnet's (23.54%)",
