@@ -236,3 +236,29 @@ def test_march_after_an_auxiliary_verb_is_the_month(
     store, answer = _ask(request, settings, "kohid", question)
     want = f"SELECT sum(EffectiveCost) + coalesce(sum(EffectiveCost) FILTER (WHERE {where}), 0) FROM costs WHERE {K_MAR}"
     assert number_ok(store, answer, want), answer.answer
+
+
+# --------------------------------------------------------------- a percent after a raise or cut without "by"
+
+
+@pytest.mark.parametrize(
+    ("question", "where", "factor"),
+    [
+        (
+            "if deepseek raised prices 20% how much more would oct have cost",
+            "ProviderName = 'DeepSeek'",
+            "0.2",
+        ),
+        (
+            "what if we cut codestral usage 30% in oct, how much would we save",
+            f"{MODEL} = 'codestral'",
+            "0.3",
+        ),
+    ],
+)
+def test_a_percent_after_a_raise_or_a_cut_is_the_what_ifs_factor(
+    request: pytest.FixtureRequest, settings: Settings, question: str, where: str, factor: str
+) -> None:
+    store, answer = _ask(request, settings, "yafo", question)
+    want = f"SELECT {factor} * sum(EffectiveCost) FROM costs WHERE {Y_OCT} AND ({where})"
+    assert number_ok(store, answer, want), answer.answer

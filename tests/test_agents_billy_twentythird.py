@@ -543,8 +543,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "a-spike": "confident wrong: 'which app drove it' gave the day's total and top provider",
 }
 SAIGONCART_MISSES: dict[str, str] = {
-    "if groq raised prices 25% how much more would q4 have cost": "confident wrong: Groq's share of Q4 (17.27%, "
-    "VND 89,113,804.95), not 25% of it",
     "b-year": "confident wrong: 'how much was it' after 'which month was the most expensive' gave the year's total",
     "b-groq": "confident wrong: 'whats the % change' compared the week before with the week before that",
 }
