@@ -262,3 +262,33 @@ def test_a_percent_after_a_raise_or_a_cut_is_the_what_ifs_factor(
     store, answer = _ask(request, settings, "yafo", question)
     want = f"SELECT {factor} * sum(EffectiveCost) FROM costs WHERE {Y_OCT} AND ({where})"
     assert number_ok(store, answer, want), answer.answer
+
+
+# --------------------------------------------------------------- a change after the thread moved its period
+
+
+@pytest.mark.parametrize(
+    ("turns", "new", "old"),
+    [
+        (["deepseek spend in oct", "and the month before?", "how much did it change"], Y_OCT, Y_SEP),
+        (
+            ["what did anthropic cost in oct", "what about the month before", "whats the % change"],
+            Y_OCT,
+            Y_SEP,
+        ),
+    ],
+)
+def test_a_change_after_the_thread_moved_its_period_compares_the_two_periods(
+    request: pytest.FixtureRequest, settings: Settings, turns: list[str], new: str, old: str
+) -> None:
+    store, answer = _thread(request, settings, "yafo", turns)
+    where = "ProviderName = 'DeepSeek'" if "deepseek" in turns[0] else "ProviderName = 'Anthropic'"
+    absolute = (
+        f"SELECT sum(EffectiveCost) FILTER (WHERE {new}) - sum(EffectiveCost) FILTER (WHERE {old}) FROM costs "
+        f"WHERE {where}"
+    )
+    relative = (
+        f"SELECT (sum(EffectiveCost) FILTER (WHERE {new}) / sum(EffectiveCost) FILTER (WHERE {old}) - 1) * 100 "
+        f"FROM costs WHERE {where}"
+    )
+    assert number_ok(store, answer, absolute) and number_ok(store, answer, relative), answer.answer

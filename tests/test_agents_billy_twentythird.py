@@ -544,7 +544,6 @@ SIAMCARE_MISSES: dict[str, str] = {
 }
 SAIGONCART_MISSES: dict[str, str] = {
     "b-year": "confident wrong: 'how much was it' after 'which month was the most expensive' gave the year's total",
-    "b-groq": "confident wrong: 'whats the % change' compared the week before with the week before that",
 }
 
 

@@ -107,6 +107,7 @@ def _merge_followup(
 ) -> Plan:
     merged = prev.model_copy(deep=True)
     merged.question = new.question
+    merged.moved_from = None
     # a follow-up with no period keeps the thread's, so the new question's "no period named" guess does not hold
     merged.assumptions = [a for a in new.assumptions if periods or not a.startswith("no period named")]
     merged.unresolved = list(new.unresolved)
@@ -207,16 +208,36 @@ def _merge_followup(
         merged.period = _ref(p)
         if merged.base_period is not None:
             merged.base_period = _ref(p.previous())
+        else:
+            merged.moved_from = prev.period
     elif RE["following"].search(q.low) and prev.period is not None:  # "and the month after?"
         p = _following(Period(start=prev.period.start, end=prev.period.end, label=prev.period.label))
         merged.period = _ref(p)
         if merged.base_period is not None:
             merged.base_period = prev.period
+        else:
+            merged.moved_from = prev.period
         if merged.data_end is not None and p.start > merged.data_end:  # no actuals yet: no figure
             merged.intent = "unknown"
             merged.unsupported.append(
                 f"actual spend for {p.label}, which is after the data ends ({merged.data_end})"
             )
+    moved = prev.moved_from
+    if (
+        merged.intent in ("compare", "drivers")
+        and merged.period is not None
+        and merged.base_period is None
+        and not periods
+        and moved is not None
+        and (moved.start, moved.end) != (merged.period.start, merged.period.end)
+    ):
+        # "whats the % change" after "groq spend last wk" and "and the week before": the two periods the thread
+        # named, the later against the earlier (not the week before against the week before that)
+        first, second = sorted([moved, merged.period], key=lambda p: p.start)
+        merged.period, merged.base_period = second, first
+        merged.assumptions.append(
+            f"compared the conversation's two periods, {second.label} with {first.label}"
+        )
     if merged.intent in ("compare", "drivers") and merged.period is not None and merged.base_period is None:
         # "which of those grew the most" after a one-period question: against the period before
         p = Period(start=merged.period.start, end=merged.period.end, label=merged.period.label).previous()

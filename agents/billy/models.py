@@ -96,6 +96,11 @@ class Plan(BaseModel):
     group_by: list[str] = Field(default_factory=list)
     period: PeriodRef | None = None
     base_period: PeriodRef | None = None  # compare/drivers: the earlier period
+    moved_from: PeriodRef | None = Field(
+        None,
+        description="a follow-up that moved the thread's period ('and the week before?'): the period it moved "
+        "from, so a change asked next compares the two",
+    )
     top: int | None = None
     ascending: bool = False
     direction: Literal["up", "down"] | None = None
