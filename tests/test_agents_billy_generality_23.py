@@ -292,3 +292,34 @@ def test_a_change_after_the_thread_moved_its_period_compares_the_two_periods(
         f"FROM costs WHERE {where}"
     )
     assert number_ok(store, answer, absolute) and number_ok(store, answer, relative), answer.answer
+
+
+# --------------------------------------------------------------- "how much was it" after a peak month or day
+
+
+_MONTHS = (
+    "SELECT sum(EffectiveCost) v FROM costs WHERE {p} GROUP BY date_trunc('month', ChargePeriodStart) "
+    "ORDER BY v DESC LIMIT 1"
+)
+
+
+@pytest.mark.parametrize(
+    ("company", "turns", "period"),
+    [
+        (
+            "kohid",
+            ["which month cost the most since october", "how much was it"],
+            between("2027-10-01", "2028-03-09"),
+        ),
+        (
+            "yafo",
+            ["which month had the highest spend since july", "and how much was that"],
+            between("2028-07-01", "2028-11-14"),
+        ),
+    ],
+)
+def test_a_figure_asked_after_a_peak_month_is_that_months(
+    request: pytest.FixtureRequest, settings: Settings, company: str, turns: list[str], period: str
+) -> None:
+    store, answer = _thread(request, settings, company, turns)
+    assert number_ok(store, answer, _MONTHS.format(p=period)), answer.answer

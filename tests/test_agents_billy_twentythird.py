@@ -542,9 +542,7 @@ SIAMCARE_MISSES: dict[str, str] = {
     "Sonnet's (23.54%)",
     "a-spike": "confident wrong: 'which app drove it' gave the day's total and top provider",
 }
-SAIGONCART_MISSES: dict[str, str] = {
-    "b-year": "confident wrong: 'how much was it' after 'which month was the most expensive' gave the year's total",
-}
+SAIGONCART_MISSES: dict[str, str] = {}
 
 
 class _Round23(ThreadedRound):

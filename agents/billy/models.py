@@ -139,6 +139,9 @@ class Plan(BaseModel):
     reading: str = Field("", description="the Reading as text: context for the LLM path")
     answer_entity: Filter | None = Field(None, description="the value the answer named (a ranking's winner)")
     answer_day: dt.date | None = Field(None, description="the day a peak-day answer named")
+    answer_period: PeriodRef | None = Field(
+        None, description="the day or month a peak answer named ('which month cost the most': December)"
+    )
     answer_drivers: list[Filter] = Field(
         default_factory=list, description="the largest driver of each dimension an explanation named"
     )

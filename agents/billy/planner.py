@@ -128,6 +128,21 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             plan.intent, plan.group_by = "total", []
         plan.assumptions = [a for a in plan.assumptions if not a.startswith("period carried over")]
         plan.assumptions.append(f"'{said.group(0)}' = {day} (from the day of the answer before)")
+    if (
+        followup
+        and previous is not None
+        and previous.intent == "peak"
+        and previous.answer_period is not None
+        and "pronoun" in r.cues
+        and not r.periods
+        and plan.intent in ("total", "peak")
+        and not plan.group_by
+    ):
+        # "how much was it" after "which month was the most expensive": what that month (or day) cost, not the
+        # whole period the ranking ran over
+        plan.period = previous.answer_period
+        plan.intent, plan.grain = "total", "day"
+        plan.assumptions.append(f"'{r.question}' = {plan.period.label} (the answer before)")
     if followup and previous is not None and plan.intent == "total" and RE["unused"].search(q.low):
         # "and how much of it was unused" after a commitment's figure: its unused part
         named = any(f.dimension == "commitment" for f in plan.filters)
