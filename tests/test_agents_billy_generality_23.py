@@ -6,6 +6,7 @@ telemetry tenants). Expected figures come from hand-written SQL over the importe
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -81,14 +82,15 @@ FJORDLYS = Company(
         ),
     ],  # fmt: skip
     spike=(dt.date(2026, 4, 14), "claude-sonnet-4-5", "output", 10),
-    instances=[],
+    # a training box whose steady bill is each day's largest item: a day's top app is not what changed it
+    instances=[("fj-a100-01", "trener", "a2-highgpu-1g", 1, Decimal("400"), "okonomi", "trening")],
     instance_place=("Google Cloud", "Compute Engine", "fj-gcp", "production"),
-    instance_text=lambda t: (t, t),
-    busy=lambda t, d, h: False,
-    util=((0, 0), (0, 0)),
-    gpu_name=lambda t: t,
+    instance_text=lambda t: (t, f"{t} instance hours"),
+    busy=lambda t, d, h: 8 <= h < 16,
+    util=((60, 95), (0, 4)),
+    gpu_name=lambda t: "NVIDIA A100-SXM4-40GB",
     sample_minute=0,
-    memory_total=0,
+    memory_total=40960,
     telemetry_product="none",
     telemetry_provider="openai",
     customers=(),
@@ -323,3 +325,30 @@ def test_a_figure_asked_after_a_peak_month_is_that_months(
 ) -> None:
     store, answer = _thread(request, settings, company, turns)
     assert number_ok(store, answer, _MONTHS.format(p=period)), answer.answer
+
+
+# --------------------------------------------------------------- the thread stays on "that day"
+
+
+@pytest.mark.parametrize(
+    ("company", "turns"),
+    [
+        (
+            "fjordlys",
+            ["which day cost the most in april", "how much did we spend that day", "which app drove it"],
+        ),
+        (
+            "fjordlys",
+            ["top spend day last month", "how much was spent on that day", "what product-app drove it"],
+        ),
+    ],
+)
+def test_what_drove_a_day_the_thread_is_on_is_its_change(
+    request: pytest.FixtureRequest, settings: Settings, company: str, turns: list[str]
+) -> None:
+    """The spike (epost's claude-sonnet-4-5 output tokens, ten times the usual on 2026-04-14) drove the day; the
+    training box cost the most that day, as every day."""
+    store, answer = _thread(request, settings, company, turns)
+    key, want = "product-app", "epost"
+    others = f"SELECT DISTINCT Tags->>'{key}' FROM costs WHERE Tags->>'{key}' <> '{want}'"
+    assert judge(store, answer, "which", f"SELECT '{want}' UNION ALL ({others})")[0], answer.answer

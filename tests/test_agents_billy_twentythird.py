@@ -540,7 +540,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "a-gpu": "confident wrong: 'whats its avg utilisation that month' gave the box's cost per month",
     "a-claude": "confident wrong: 'what share is that' gave Sonnet-on-Vertex's share of all spend (2.65%), not of "
     "Sonnet's (23.54%)",
-    "a-spike": "confident wrong: 'which app drove it' gave the day's total and top provider",
 }
 SAIGONCART_MISSES: dict[str, str] = {}
 

@@ -138,7 +138,9 @@ class Plan(BaseModel):
     readings: list[str] = Field(default_factory=list, description="the question in each plausible reading")
     reading: str = Field("", description="the Reading as text: context for the LLM path")
     answer_entity: Filter | None = Field(None, description="the value the answer named (a ranking's winner)")
-    answer_day: dt.date | None = Field(None, description="the day a peak-day answer named")
+    answer_day: dt.date | None = Field(
+        None, description="the day a peak-day answer named (or the day a turn on 'that day' was about)"
+    )
     answer_period: PeriodRef | None = Field(
         None, description="the day or month a peak answer named ('which month cost the most': December)"
     )

@@ -128,6 +128,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             plan.intent, plan.group_by = "total", []
         plan.assumptions = [a for a in plan.assumptions if not a.startswith("period carried over")]
         plan.assumptions.append(f"'{said.group(0)}' = {day} (from the day of the answer before)")
+        plan.answer_day = day  # the thread stays on that day: "which app drove it" next asks why it cost that
     if (
         followup
         and previous is not None
