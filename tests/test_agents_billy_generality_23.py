@@ -352,3 +352,33 @@ def test_what_drove_a_day_the_thread_is_on_is_its_change(
     key, want = "product-app", "epost"
     others = f"SELECT DISTINCT Tags->>'{key}' FROM costs WHERE Tags->>'{key}' <> '{want}'"
     assert judge(store, answer, "which", f"SELECT '{want}' UNION ALL ({others})")[0], answer.answer
+
+
+# --------------------------------------------------------------- "what share is that" after "how much of that was X"
+
+
+@pytest.mark.parametrize(
+    ("turns", "part", "whole"),
+    [
+        (
+            ["soc squad spend in oct", "how much of that was anthropic", "whats that as a share"],
+            "ProviderName = 'Anthropic'",
+            tag("Squad", "soc"),
+        ),
+        (
+            ["staging spend in sep", "and how much of it was on vertex?", "what % is that"],
+            "ServiceName = 'Vertex AI'",
+            tag("Tier", "staging"),
+        ),
+    ],
+)
+def test_a_share_after_a_part_of_the_turn_before_is_of_that_turns_rows(
+    request: pytest.FixtureRequest, settings: Settings, turns: list[str], part: str, whole: str
+) -> None:
+    store, answer = _thread(request, settings, "yafo", turns)
+    period = Y_OCT if "oct" in turns[0] else Y_SEP
+    want = (
+        f"SELECT sum(EffectiveCost) FILTER (WHERE {part}) / sum(EffectiveCost) * 100 FROM costs "
+        f"WHERE {period} AND {whole}"
+    )
+    assert number_ok(store, answer, want), answer.answer

@@ -538,8 +538,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
     "daily burn past 14 days": "the 14 days' total and each day, not the average per day",
     "a-gpu": "confident wrong: 'whats its avg utilisation that month' gave the box's cost per month",
-    "a-claude": "confident wrong: 'what share is that' gave Sonnet-on-Vertex's share of all spend (2.65%), not of "
-    "Sonnet's (23.54%)",
 }
 SAIGONCART_MISSES: dict[str, str] = {}
 

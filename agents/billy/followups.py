@@ -108,6 +108,7 @@ def _merge_followup(
     merged = prev.model_copy(deep=True)
     merged.question = new.question
     merged.moved_from = None
+    merged.part_filters = []
     # a follow-up with no period keeps the thread's, so the new question's "no period named" guess does not hold
     merged.assumptions = [a for a in new.assumptions if periods or not a.startswith("no period named")]
     merged.unresolved = list(new.unresolved)
@@ -164,6 +165,12 @@ def _merge_followup(
             SELLER_DIMS  # "cursor spend" then "and copilot?": the seller swapped (provider or service)
         )
     merged.filters = [f for f in merged.filters if f.dimension not in replaced] + list(new.filters)
+    if (
+        new.filters
+        and PART_OF.search(q.low)
+        and not {f.dimension for f in new.filters} & {f.dimension for f in prev.filters}
+    ):
+        merged.part_filters = list(new.filters)  # "how much of that was on vertex": a part of the turn before
     if merged.intent == "share" and new.share_filters:
         # "whats prod's share of the total" after prod's figure: prod is the part, so the whole is not prod
         parts = {f.dimension for f in new.share_filters}
@@ -175,8 +182,13 @@ def _merge_followup(
         and not new.share_filters
         and THAT.search(q.low)
     ):
-        # "what share of the month is that": the previous answer's rows are the part, the period the whole
-        merged.share_filters, merged.filters = merged.filters, []
+        # "what share of the month is that": the previous answer's rows are the part, the period the whole; after
+        # "how much of that was on vertex", the part named there is the part and the rows it was taken from the whole
+        if prev.part_filters:
+            merged.share_filters = list(prev.part_filters)
+            merged.filters = [f for f in merged.filters if f not in prev.part_filters]
+        else:
+            merged.share_filters, merged.filters = merged.filters, []
     if merged.intent == "share" and new.filters and not new.share_filters:
         new_dims = {f.dimension for f in new.filters}
         merged.share_filters = [f for f in merged.share_filters if f.dimension not in new_dims]

@@ -96,6 +96,11 @@ class Plan(BaseModel):
     group_by: list[str] = Field(default_factory=list)
     period: PeriodRef | None = None
     base_period: PeriodRef | None = None  # compare/drivers: the earlier period
+    part_filters: list[Filter] = Field(
+        default_factory=list,
+        description="a follow-up that took part of the turn before ('how much of that was on vertex'): the "
+        "filters naming the part, so 'what share is that' next is the part's share of the turn before's rows",
+    )
     moved_from: PeriodRef | None = Field(
         None,
         description="a follow-up that moved the thread's period ('and the week before?'): the period it moved "
