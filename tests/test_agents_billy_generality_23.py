@@ -382,3 +382,30 @@ def test_a_share_after_a_part_of_the_turn_before_is_of_that_turns_rows(
         f"WHERE {period} AND {whole}"
     )
     assert number_ok(store, answer, want), answer.answer
+
+
+# --------------------------------------------------------------- a box's utilisation asked after its cost
+
+
+@pytest.mark.parametrize(
+    ("company", "turns", "iid", "start", "end"),
+    [
+        ("kohid", ["what did the gh200 box cost in feb", "whats its average utilization"], "lmb-gh200-01", "2028-02-01", "2028-03-01"),
+        ("fjordlys", ["how much did the trener box cost in april", "and its avg util that month?"], "fj-a100-01", "2026-04-01", "2026-05-01"),
+    ],
+)  # fmt: skip
+def test_a_boxs_utilisation_asked_after_its_cost_is_its_utilisation(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    company: str,
+    turns: list[str],
+    iid: str,
+    start: str,
+    end: str,
+) -> None:
+    store, answer = _thread(request, settings, company, turns)
+    want = (
+        f"SELECT avg(utilization_pct) FROM gpu_samples WHERE instance_id = '{iid}' "
+        f"AND ts >= TIMESTAMPTZ '{start}' AND ts < TIMESTAMPTZ '{end}'"
+    )
+    assert number_ok(store, answer, want), answer.answer

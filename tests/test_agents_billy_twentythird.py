@@ -537,7 +537,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "against service Vertex AI, whose rows do not overlap)",
     "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
     "daily burn past 14 days": "the 14 days' total and each day, not the average per day",
-    "a-gpu": "confident wrong: 'whats its avg utilisation that month' gave the box's cost per month",
 }
 SAIGONCART_MISSES: dict[str, str] = {}
 

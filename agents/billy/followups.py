@@ -10,7 +10,7 @@ from typing import Any
 from spendscope.agents.billy.filler import FILLER
 from spendscope.agents.billy.models import Plan
 from spendscope.agents.billy.resolve import Mention
-from spendscope.agents.billy.vocab import RE
+from spendscope.agents.billy.vocab import BUSY, RE
 from spendscope.agents.billy.when import PeriodMention
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.periods import Period
@@ -36,6 +36,9 @@ def savings_scope(prev: Plan, plan: Plan, low: str, mentions: list[Mention]) -> 
     plan.assumptions.append("follow-up: the savings of the previous question's scope")
     return True
 
+
+# idle time asked: the GPU idle cost questions, not utilisation
+IDLE = re.compile(r"\b(idle|unused|wasted?)\b")
 
 # a token kind said alone in a follow-up about tokens
 TOKEN_KIND = re.compile(r"\b(input|output|prompt|completion)s?\b")
@@ -134,6 +137,14 @@ def _merge_followup(
     elif new.intent == "total" and strong_intent and prev.intent not in ("total",):
         merged.intent = "total"
         merged.group_by = []
+    if (
+        BUSY.search(q.low)
+        and not IDLE.search(q.low)
+        and (prev.intent in _GPU_INTENTS or any(f.dimension in _GPU_SCOPE for f in prev.filters))
+    ):
+        # "whats its avg utilisation that month" after a GPU box's cost: the box's utilisation, never an
+        # average of its cost
+        merged.intent, merged.group_by, merged.top = "gpu_utilization", [], None
     if new.measure != "cost" or new.token_types:
         merged.measure, merged.token_types = new.measure, new.token_types
     elif prev.measure == "tokens" and (kind := TOKEN_KIND.search(q.low)):
