@@ -409,3 +409,22 @@ def test_a_boxs_utilisation_asked_after_its_cost_is_its_utilisation(
         f"AND ts >= TIMESTAMPTZ '{start}' AND ts < TIMESTAMPTZ '{end}'"
     )
     assert number_ok(store, answer, want), answer.answer
+
+
+# --------------------------------------------------------------- a commitment purchase's model is its commitment's
+
+
+def test_a_commitment_purchase_row_names_the_model_its_commitment_serves(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    """Kőhíd's monthly PTU purchase row carries only the commitment's name 'ptu-gpt41-fuvar' (read as a model
+    'gpt41-fuvar' before); its used and unused rows serve gpt-4.1."""
+    store, answer = _ask(request, settings, "kohid", "invoiced cost by model in february")
+    assert "gpt41-fuvar" not in answer.answer, answer.answer
+    by_model = (
+        "coalesce(nullif(regexp_extract(ChargeDescription, '^(\\S+) (input|output) tokens$', 1), ''), "
+        "CASE WHEN CommitmentDiscountName = 'ptu-gpt41-fuvar' THEN 'gpt-4.1' END)"
+    )
+    assert judge(store, answer, "which", which(K_FEB, by_model, measure="BilledCost"))[0], answer.answer
+    store, answer = _ask(request, settings, "kohid", "list every model we used since october")
+    assert "gpt41-fuvar" not in answer.answer, answer.answer

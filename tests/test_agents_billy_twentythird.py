@@ -645,8 +645,6 @@ def _customer_periods(store: Store, answer: object) -> tuple[bool, str]:
 READINGS_MISSES: dict[str, str] = {
     "whats our burn rate": "the all-data daily average, not a recent window's",
     "claude on vertex vs anthropic": "declined as two overlapping dimensions (service against provider)",
-    "billed cost by model last month": "confident wrong: 'claude-haiku-catalog' (made up from the commitment's "
-    "name) ranked first at VND 46,500,000.00",
     "coolmate cost in nov vs dec": "declined: telemetry attribution is one period at a time",
 }
 
