@@ -428,3 +428,35 @@ def test_a_commitment_purchase_row_names_the_model_its_commitment_serves(
     assert judge(store, answer, "which", which(K_FEB, by_model, measure="BilledCost"))[0], answer.answer
     store, answer = _ask(request, settings, "kohid", "list every model we used since october")
     assert "gpt41-fuvar" not in answer.answer, answer.answer
+
+
+# --------------------------------------------------------------- a burn rate is the current pace
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "where"),
+    [
+        ("kohid", "what's the burn rate", "true"),
+        ("yafo", "whats our daily burn", "true"),
+        ("yafo", "anthropic burn rate?", "ProviderName = 'Anthropic'"),
+    ],
+)
+def test_a_burn_rate_with_no_period_is_the_last_30_days_average_a_day(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, where: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    end = _TODAY[company]
+    window = between(str(end - dt.timedelta(days=30)), str(end))
+    assert number_ok(
+        store, answer, f"SELECT sum(EffectiveCost) / 30 FROM costs WHERE {window} AND ({where})"
+    ), answer.answer
+
+
+def test_a_daily_burn_over_named_days_is_their_average_a_day(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "kohid", "daily burn last 10 days")
+    window = between("2028-02-28", "2028-03-09")
+    assert number_ok(store, answer, f"SELECT sum(EffectiveCost) / 10 FROM costs WHERE {window}"), (
+        answer.answer
+    )

@@ -536,7 +536,6 @@ SIAMCARE_MISSES: dict[str, str] = {
     "azure vs vertex last month, whats the diff": "declined as two overlapping dimensions (provider Microsoft "
     "against service Vertex AI, whose rows do not overlap)",
     "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
-    "daily burn past 14 days": "the 14 days' total and each day, not the average per day",
 }
 SAIGONCART_MISSES: dict[str, str] = {}
 
@@ -643,7 +642,6 @@ def _customer_periods(store: Store, answer: object) -> tuple[bool, str]:
 
 
 READINGS_MISSES: dict[str, str] = {
-    "whats our burn rate": "the all-data daily average, not a recent window's",
     "claude on vertex vs anthropic": "declined as two overlapping dimensions (service against provider)",
     "coolmate cost in nov vs dec": "declined: telemetry attribution is one period at a time",
 }

@@ -83,6 +83,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if rule.name == "figure" and len(plan.filters) + len(plan.share_filters) > named:
         found = True  # "the label box in oct": a machine named, like a value named, asks what it cost
     _periods(plan, r.periods, r.over, r.today, index, previous, q.low)
+    _burn_rate(plan, r.periods, q.low)
     groups = r.groups
     followup = previous is not None and (
         _looks_like_followup(q, found, r.mentions, r.periods, plan) or "pronoun" in r.cues
@@ -682,3 +683,18 @@ def _periods(
             plan.period = PeriodRef(
                 start=first, end=last + dt.timedelta(days=1), label=f"{first} to {last} (all data)"
             )
+
+
+_BURN = re.compile(r"\bburn(ing)?[- ]?rate\b|\bburn(ing)? per day\b|\bdaily burn\b")
+
+
+def _burn_rate(plan: Plan, periods: list, low: str) -> None:
+    """A burn rate with no period named is the current pace: the average a day over the data's last 30 days (the
+    all-data average mixes in months long past)."""
+    if plan.intent != "average" or periods or plan.data_end is None or not _BURN.search(low):
+        return
+    end = plan.data_end + dt.timedelta(days=1)
+    start = end - dt.timedelta(days=30)
+    plan.period = PeriodRef(start=start, end=end, label=f"the last 30 days ({start} to {plan.data_end})")
+    plan.assumptions = [a for a in plan.assumptions if not a.startswith("no period named")]
+    plan.assumptions.append("burn rate = the average a day over the last 30 days of data")
