@@ -460,3 +460,47 @@ def test_a_daily_burn_over_named_days_is_their_average_a_day(
     assert number_ok(store, answer, f"SELECT sum(EffectiveCost) / 10 FROM costs WHERE {window}"), (
         answer.answer
     )
+
+
+# --------------------------------------------------------------- two sellers named as a provider and a service
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "period", "a", "b"),
+    [
+        (
+            "kohid",
+            "bedrock vs azure in feb",
+            K_FEB,
+            "ServiceName = 'Amazon Bedrock'",
+            "ProviderName = 'Microsoft'",
+        ),
+        (
+            "yafo",
+            "claude spend on anthropic vs vertex in oct",
+            Y_OCT,
+            f"{MODEL} LIKE 'claude%' AND ProviderName = 'Anthropic'",
+            f"{MODEL} LIKE 'claude%' AND ServiceName = 'Vertex AI'",
+        ),
+    ],
+)
+def test_a_provider_and_a_service_of_other_sellers_are_compared(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    company: str,
+    question: str,
+    period: str,
+    a: str,
+    b: str,
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    assert number_ok(store, answer, cost(period, a)) and number_ok(store, answer, cost(period, b)), (
+        answer.answer
+    )
+
+
+def test_a_provider_and_a_service_whose_rows_overlap_are_still_declined(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "kohid", "microsoft vs azure openai in feb")
+    assert judge(store, answer, "none", "")[0], answer.answer

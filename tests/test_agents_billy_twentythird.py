@@ -533,8 +533,6 @@ SAIGONCART_THREADS = [
 SIAMCARE_MISSES: dict[str, str] = {
     "spnd yesterday?": "declined: 'spnd' (a typo of spend) not read as the spend word",
     "how many clinical apps do we have": "declined: 'the store does not hold a count of clinical'",
-    "azure vs vertex last month, whats the diff": "declined as two overlapping dimensions (provider Microsoft "
-    "against service Vertex AI, whose rows do not overlap)",
     "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
 }
 SAIGONCART_MISSES: dict[str, str] = {}
@@ -642,7 +640,6 @@ def _customer_periods(store: Store, answer: object) -> tuple[bool, str]:
 
 
 READINGS_MISSES: dict[str, str] = {
-    "claude on vertex vs anthropic": "declined as two overlapping dimensions (service against provider)",
     "coolmate cost in nov vs dec": "declined: telemetry attribution is one period at a time",
 }
 

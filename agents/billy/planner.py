@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 from spendscope.agents.billy.followups import (
+    SELLER_DIMS,
     _looks_like_followup,
     _merge_followup,
     carry_gpu_scope,
@@ -205,7 +206,14 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         from spendscope.agents.billy.mentions import cross_dimension_comparison
 
         pair = cross_dimension_comparison(q, r.mentions)
-        if pair is not None:  # "did staging cost more than marketing in april": not both together over time
+        if pair is not None and {pair[0].dim, pair[1].dim} <= SELLER_DIMS:
+            # "azure vs vertex", "claude on vertex vs anthropic": two sellers named in different ways (a provider,
+            # a service) are each one's own bill, compared side by side (refused at run time if their rows overlap)
+            a, b = pair
+            plan.intent, plan.group_by, plan.top, plan.base_period = "top", [a.dim], None, None
+            plan.families = [Filter(dimension=m.dim, values=list(m.values)) for m in (a, b)]
+            plan.family_names = [m.phrase for m in (a, b)]
+        elif pair is not None:  # "did staging cost more than marketing in april": not both together over time
             a, b = pair
             plan.intent = "unknown"
             plan.unsupported.append(
