@@ -504,3 +504,17 @@ def test_a_provider_and_a_service_whose_rows_overlap_are_still_declined(
 ) -> None:
     store, answer = _ask(request, settings, "kohid", "microsoft vs azure openai in feb")
     assert judge(store, answer, "none", "")[0], answer.answer
+
+
+# --------------------------------------------------------------- the spend words typed short
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [("spnd in feb?", K_FEB), ("wat did we spnt in january", K_JAN), ("total cst feb", K_FEB)],
+)
+def test_the_spend_words_typed_short_are_read(
+    request: pytest.FixtureRequest, settings: Settings, question: str, period: str
+) -> None:
+    store, answer = _ask(request, settings, "kohid", question)
+    assert number_ok(store, answer, cost(period)), answer.answer
