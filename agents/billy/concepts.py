@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 # words for a concept beyond its key's synonyms: "which cost centre spent most" and "top apps" name the owner key
-# and the app key, whether the key is found by its name ('Workload') or by its values' shape (another language)
+# (found by its values' shape: another language) and the app key (however it was found: 'Workload' too)
 CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
     "team": ("cost centre", "cost centres", "cost center", "cost centers", "business unit", "business units"),
     "feature": ("app", "apps", "application", "applications"),
@@ -131,9 +131,11 @@ def concept_words(idx: ValueIndex) -> None:
         key = concept_key(idx, concept, telemetry=True)
         if key is None:
             continue
-        # the concept's other words name its key however the key was found ("top apps" where the feature key is
-        # 'Workload' or 'product-app'), unless a key of the store is itself named by them
-        extra = CONCEPT_WORDS.get(concept, ())
+        # the feature's other words name its key however the key was found ("top apps" where the feature key is
+        # 'Workload' or 'product-app'); a cost centre is the team only where the owner key was found by its values
+        # (a store naming a key 'team' may mean something else by a cost centre)
+        found_by_shape = by_shape(idx).get(concept) == key
+        extra = CONCEPT_WORDS.get(concept, ()) if found_by_shape or concept == "feature" else ()
         for word in TAG_SYNONYMS.get(concept, (concept,)) + extra:
             t = tuple(_TOKEN.findall(word.lower()))
             now = idx.dim_words.get(t)
