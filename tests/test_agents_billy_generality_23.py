@@ -518,3 +518,18 @@ def test_the_spend_words_typed_short_are_read(
 ) -> None:
     store, answer = _ask(request, settings, "kohid", question)
     assert number_ok(store, answer, cost(period)), answer.answer
+
+
+# --------------------------------------------------------------- a count of a compound key named by its two words
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [("how many product apps do we have", "product-app"), ("how many runtime envs", "runtime-env")],
+)
+def test_a_count_of_a_compound_keys_values_named_by_its_words(
+    request: pytest.FixtureRequest, settings: Settings, question: str, key: str
+) -> None:
+    store, answer = _ask(request, settings, "fjordlys", question)
+    want = f"SELECT count(DISTINCT Tags->>'{key}') FROM costs WHERE Tags->>'{key}' IS NOT NULL"
+    assert number_ok(store, answer, want), answer.answer

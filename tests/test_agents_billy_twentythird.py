@@ -531,7 +531,6 @@ SAIGONCART_THREADS = [
 ]  # fmt: skip
 
 SIAMCARE_MISSES: dict[str, str] = {
-    "how many clinical apps do we have": "declined: 'the store does not hold a count of clinical'",
     "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
 }
 SAIGONCART_MISSES: dict[str, str] = {}
