@@ -245,6 +245,22 @@ def derive_ai_columns(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str
         )
     con.execute(f"DROP TABLE {derived}")
     con.execute(f"DROP TABLE {derived}_resources")
+    commitment_purchase_models(con, db, import_id=import_id)
+
+
+def commitment_purchase_models(con: duckdb.DuckDBPyConnection, db: str, *, import_id: str) -> None:
+    """A commitment's purchase row names the model its commitment serves, never one read from its free text: the
+    one model the commitment's other rows name (its used and unused hours), else none. A purchase described only
+    by the commitment's name ('pt-claude-haiku-catalog') would otherwise read as a model of that name."""
+    con.execute(
+        f"""UPDATE {db}.costs AS c SET x_Model = (
+                SELECT CASE WHEN count(DISTINCT u.x_Model) = 1 THEN min(u.x_Model) END FROM {db}.costs AS u
+                WHERE u.CommitmentDiscountId = c.CommitmentDiscountId AND u.ChargeCategory <> 'Purchase'
+                  AND u.x_Model IS NOT NULL)
+            WHERE c.x_ImportId = ? AND c.ChargeCategory = 'Purchase' AND c.CommitmentDiscountId IS NOT NULL
+              AND c.x_Model IS NOT NULL""",
+        [import_id],
+    )
 
 
 def unmapped_token_warning(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:

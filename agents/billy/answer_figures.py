@@ -243,11 +243,28 @@ def _gap(plan: Plan, dim: str, rows: list[Any]) -> str:
     )
 
 
+def _overlap(run: Runner, plan: Plan, rest: list[Filter]) -> bool:
+    """Whether the families' rows overlap (a store refuses a filter pair no row has: no overlap)."""
+    from spendscope.data.errors import SpendscopeError
+
+    try:
+        return bool(query(run, plan, filters=[*rest, *plan.families]).total)
+    except SpendscopeError:
+        return False
+
+
 def _on_families(run: Runner, plan: Plan) -> BillyAnswer:
     """Two names compared, each summed over its values ("claude vs gemini": every claude-* model, on any provider,
     against every gemini-* model): both figures, the larger first, and the gap."""
     dim = plan.group_by[0]
-    rest = [f for f in plan.filters if f.dimension != dim]
+    named = {fam.dimension for fam in plan.families}
+    rest = [f for f in plan.filters if f.dimension not in named]
+    if len(named) > 1 and _overlap(run, plan, rest):
+        # two names of different dimensions whose rows overlap: no one figure sets them against each other
+        return BillyAnswer(
+            answer=f"I can't answer that: {' and '.join(plan.family_names)} share rows of the bill (two different "
+            "dimensions whose rows overlap: ask for each on its own)."
+        )
     sums = [
         (name, fam, query(run, plan, filters=[*rest, fam]).total)
         for name, fam in zip(plan.family_names, plan.families, strict=True)

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
-# words for a concept beyond its key's synonyms, when the store's key for it is found by its values' shape (named
-# in another language): "which cost centre spent most" and "top apps" name the owner key and the app key
+# words for a concept beyond its key's synonyms: "which cost centre spent most" and "top apps" name the owner key
+# (found by its values' shape: another language) and the app key (however it was found: 'Workload' too)
 CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
     "team": ("cost centre", "cost centres", "cost center", "cost centers", "business unit", "business units"),
     "feature": ("app", "apps", "application", "applications"),
@@ -30,6 +30,22 @@ CONCEPT_WORDS: dict[str, tuple[str, ...]] = {
 def key_name(key: str) -> str:
     """A tag key in snake case: 'CostCenter', 'cost-center' and 'Cost Center' are all 'cost_center'."""
     return re.sub(r"[\s-]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key.strip())).lower()
+
+
+def named_at_end(key: str, name: str) -> bool:
+    """Whether a compound key ends in a concept's name after a prefix or a qualifier ('deploy-env', 'cc:stage',
+    'clinical-app', 'finops/team' end in env, stage, app, team): the last word of a key names what it holds."""
+    kn = key_name(key)
+    return any(kn.endswith(sep + name) for sep in "_:/.")
+
+
+def _named_at_end(idx: ValueIndex, concept: str) -> str | None:
+    """The one tag key ending in a name of the concept (in CONCEPT_KEYS' order of preference), if there is one."""
+    for name in CONCEPT_KEYS[concept]:
+        hits = [k for k in idx.tag_keys() if named_at_end(k, name)]
+        if hits:
+            return hits[0] if len(hits) == 1 else None
+    return None
 
 
 def _by_values(idx: ValueIndex, concept: str) -> str | None:
@@ -51,7 +67,7 @@ def concept_key(idx: ValueIndex, concept: str, telemetry: bool = False) -> str |
     for k in idx.tag_keys() + (idx.telemetry_keys() if telemetry else []):
         keys.setdefault(re.sub(r"[\s-]+", "_", k.lower()), k)
         keys.setdefault(key_name(k), k)
-    named = next((keys[c] for c in CONCEPT_KEYS[concept] if c in keys), None)
+    named = next((keys[c] for c in CONCEPT_KEYS[concept] if c in keys), None) or _named_at_end(idx, concept)
     if named is not None and (idx.kinds.get(named) != "telemetry" or _by_values(idx, concept) is None):
         return named
     return _by_values(idx, concept) or named or by_shape(idx).get(concept)
@@ -68,7 +84,11 @@ def by_shape(idx: ValueIndex) -> dict[str, str]:
     team (a team owns several apps) and the other the feature. Only when every concept is missing by name (a
     store naming one key 'team' names its keys in a known way) and the two keys' counts differ."""
     tags = idx.tag_keys()
-    if any(key_name(k) in names or k.lower() in names for k in tags for names in CONCEPT_KEYS.values()):
+    if any(
+        key_name(k) in names or k.lower() in names or any(named_at_end(k, n) for n in names)
+        for k in tags
+        for names in CONCEPT_KEYS.values()
+    ):
         return {}
     if any(key_name(k) in CONCEPT_KEYS for k in idx.telemetry_keys()):
         return {}  # telemetry names the concepts: the key holding its values is found by them (_by_values)
@@ -94,6 +114,9 @@ def concept_of(idx: ValueIndex, key: str) -> str | None:
     for concept, names in CONCEPT_KEYS.items():
         if low in names or key_name(key) in names:
             return concept
+    for concept in CONCEPT_KEYS:
+        if _named_at_end(idx, concept) == key:
+            return concept
     found = next((c for c in CONCEPT_KEYS if _by_values(idx, c) == key), None)
     return found or next((c for c, k in by_shape(idx).items() if k == key), None)
 
@@ -108,7 +131,11 @@ def concept_words(idx: ValueIndex) -> None:
         key = concept_key(idx, concept, telemetry=True)
         if key is None:
             continue
-        extra = CONCEPT_WORDS.get(concept, ()) if by_shape(idx).get(concept) == key else ()
+        # the feature's other words name its key however the key was found ("top apps" where the feature key is
+        # 'Workload' or 'product-app'); a cost centre is the team only where the owner key was found by its values
+        # (a store naming a key 'team' may mean something else by a cost centre)
+        found_by_shape = by_shape(idx).get(concept) == key
+        extra = CONCEPT_WORDS.get(concept, ()) if found_by_shape or concept == "feature" else ()
         for word in TAG_SYNONYMS.get(concept, (concept,)) + extra:
             t = tuple(_TOKEN.findall(word.lower()))
             now = idx.dim_words.get(t)

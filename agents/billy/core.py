@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from spendscope.agents.billy.business import HELD_WITH_REVENUE, answer_business, business_question
-from spendscope.agents.billy.models import BillyAnswer, Plan, ToolCall
+from spendscope.agents.billy.models import BillyAnswer, PeriodRef, Plan, ToolCall
 from spendscope.agents.billy.phrasing import billing_currency
 from spendscope.agents.billy.planner import CONFIDENT, is_followup, ownership_key, plan_question
 from spendscope.agents.billy.precision import TAG_KEY
@@ -105,6 +105,8 @@ def _answer(
             if plan.intent == "peak" and plan.grain == "day" and isinstance(answer.value, str):
                 with contextlib.suppress(ValueError):  # "why?" next asks why that day cost what it did
                     plan.answer_day = dt.date.fromisoformat(answer.value)
+            if plan.intent == "peak" and isinstance(answer.value, str):
+                plan.answer_period = peak_period(answer.value)  # "how much was it" next: that day or month
         except SpendscopeError as exc:
             if not has_llm:  # the refused call is kept, so a surface can tell what the question asked about
                 attempted = ToolCall(
@@ -130,6 +132,22 @@ def _answer(
     if thread_id:
         threads.record(settings.state_dir, thread_id, question, answer.answer, used_plan, answer.llm)
     return answer
+
+
+def peak_period(value: str) -> PeriodRef | None:
+    """The day ('2026-12-24') or month ('2026-12') a peak answer named, as a period; None for anything else."""
+    from spendscope.tools.periods import add_months
+
+    with contextlib.suppress(ValueError):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = dt.date.fromisoformat(value)
+            return PeriodRef(
+                start=day, end=day + dt.timedelta(days=1), label=f"{day:%B} {day.day}, {day.year}"
+            )
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            first = dt.date.fromisoformat(value + "-01")
+            return PeriodRef(start=first, end=add_months(first, 1), label=f"{first:%B %Y}")
+    return None
 
 
 def top_drivers(answer: BillyAnswer) -> list[Filter]:

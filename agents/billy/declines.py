@@ -328,6 +328,10 @@ def _counted_elsewhere(r: Reading, index: ValueIndex) -> str | None:
         return None  # GPUs and instances are counted (agents/billy/inventory.py)
     words = [w for w in m.group("what").split() if w not in ("active", "daily", "monthly", "unique", "new")]
     word = words[0] if words else ""
+    # "how many clinical apps": two words naming a key of the store ('clinical-app') are held too
+    pair = tuple(words[:2])
+    if len(pair) == 2 and {pair, (pair[0], pair[1].rstrip("s"))} & set(index.dim_words):
+        return None
     return None if not word or _held(word, _COUNTED_HERE, index) else word
 
 

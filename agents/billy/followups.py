@@ -10,7 +10,7 @@ from typing import Any
 from spendscope.agents.billy.filler import FILLER
 from spendscope.agents.billy.models import Plan
 from spendscope.agents.billy.resolve import Mention
-from spendscope.agents.billy.vocab import RE
+from spendscope.agents.billy.vocab import BUSY, RE
 from spendscope.agents.billy.when import PeriodMention
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.periods import Period
@@ -36,6 +36,9 @@ def savings_scope(prev: Plan, plan: Plan, low: str, mentions: list[Mention]) -> 
     plan.assumptions.append("follow-up: the savings of the previous question's scope")
     return True
 
+
+# idle time asked: the GPU idle cost questions, not utilisation
+IDLE = re.compile(r"\b(idle|unused|wasted?)\b")
 
 # a token kind said alone in a follow-up about tokens
 TOKEN_KIND = re.compile(r"\b(input|output|prompt|completion)s?\b")
@@ -107,6 +110,8 @@ def _merge_followup(
 ) -> Plan:
     merged = prev.model_copy(deep=True)
     merged.question = new.question
+    merged.moved_from = None
+    merged.part_filters = []
     # a follow-up with no period keeps the thread's, so the new question's "no period named" guess does not hold
     merged.assumptions = [a for a in new.assumptions if periods or not a.startswith("no period named")]
     merged.unresolved = list(new.unresolved)
@@ -132,6 +137,14 @@ def _merge_followup(
     elif new.intent == "total" and strong_intent and prev.intent not in ("total",):
         merged.intent = "total"
         merged.group_by = []
+    if (
+        BUSY.search(q.low)
+        and not IDLE.search(q.low)
+        and (prev.intent in _GPU_INTENTS or any(f.dimension in _GPU_SCOPE for f in prev.filters))
+    ):
+        # "whats its avg utilisation that month" after a GPU box's cost: the box's utilisation, never an
+        # average of its cost
+        merged.intent, merged.group_by, merged.top = "gpu_utilization", [], None
     if new.measure != "cost" or new.token_types:
         merged.measure, merged.token_types = new.measure, new.token_types
     elif prev.measure == "tokens" and (kind := TOKEN_KIND.search(q.low)):
@@ -151,6 +164,10 @@ def _merge_followup(
         if prev.token_types:
             merged.filters.append(Filter(dimension="token_type", values=list(prev.token_types)))
         merged.token_types = []
+    elif prev.measure == "tokens" and merged.intent == "unit_cost":
+        # "whats its cost per 1m tokens" after a token count: a unit cost is money over the unit, never tokens
+        # over tokens; the unit counts every token of the rows, not only the kind the turn before counted
+        merged.measure, merged.token_types = "cost", []
     # filters: a new value for a dimension replaces the old one; other filters stay
     new_dims = {f.dimension for f in new.filters}
     replaced = set(new_dims)
@@ -159,6 +176,12 @@ def _merge_followup(
             SELLER_DIMS  # "cursor spend" then "and copilot?": the seller swapped (provider or service)
         )
     merged.filters = [f for f in merged.filters if f.dimension not in replaced] + list(new.filters)
+    if (
+        new.filters
+        and PART_OF.search(q.low)
+        and not {f.dimension for f in new.filters} & {f.dimension for f in prev.filters}
+    ):
+        merged.part_filters = list(new.filters)  # "how much of that was on vertex": a part of the turn before
     if merged.intent == "share" and new.share_filters:
         # "whats prod's share of the total" after prod's figure: prod is the part, so the whole is not prod
         parts = {f.dimension for f in new.share_filters}
@@ -170,8 +193,13 @@ def _merge_followup(
         and not new.share_filters
         and THAT.search(q.low)
     ):
-        # "what share of the month is that": the previous answer's rows are the part, the period the whole
-        merged.share_filters, merged.filters = merged.filters, []
+        # "what share of the month is that": the previous answer's rows are the part, the period the whole; after
+        # "how much of that was on vertex", the part named there is the part and the rows it was taken from the whole
+        if prev.part_filters:
+            merged.share_filters = list(prev.part_filters)
+            merged.filters = [f for f in merged.filters if f not in prev.part_filters]
+        else:
+            merged.share_filters, merged.filters = merged.filters, []
     if merged.intent == "share" and new.filters and not new.share_filters:
         new_dims = {f.dimension for f in new.filters}
         merged.share_filters = [f for f in merged.share_filters if f.dimension not in new_dims]
@@ -203,16 +231,36 @@ def _merge_followup(
         merged.period = _ref(p)
         if merged.base_period is not None:
             merged.base_period = _ref(p.previous())
+        else:
+            merged.moved_from = prev.period
     elif RE["following"].search(q.low) and prev.period is not None:  # "and the month after?"
         p = _following(Period(start=prev.period.start, end=prev.period.end, label=prev.period.label))
         merged.period = _ref(p)
         if merged.base_period is not None:
             merged.base_period = prev.period
+        else:
+            merged.moved_from = prev.period
         if merged.data_end is not None and p.start > merged.data_end:  # no actuals yet: no figure
             merged.intent = "unknown"
             merged.unsupported.append(
                 f"actual spend for {p.label}, which is after the data ends ({merged.data_end})"
             )
+    moved = prev.moved_from
+    if (
+        merged.intent in ("compare", "drivers")
+        and merged.period is not None
+        and merged.base_period is None
+        and not periods
+        and moved is not None
+        and (moved.start, moved.end) != (merged.period.start, merged.period.end)
+    ):
+        # "whats the % change" after "groq spend last wk" and "and the week before": the two periods the thread
+        # named, the later against the earlier (not the week before against the week before that)
+        first, second = sorted([moved, merged.period], key=lambda p: p.start)
+        merged.period, merged.base_period = second, first
+        merged.assumptions.append(
+            f"compared the conversation's two periods, {second.label} with {first.label}"
+        )
     if merged.intent in ("compare", "drivers") and merged.period is not None and merged.base_period is None:
         # "which of those grew the most" after a one-period question: against the period before
         p = Period(start=merged.period.start, end=merged.period.end, label=merged.period.label).previous()

@@ -96,6 +96,16 @@ class Plan(BaseModel):
     group_by: list[str] = Field(default_factory=list)
     period: PeriodRef | None = None
     base_period: PeriodRef | None = None  # compare/drivers: the earlier period
+    part_filters: list[Filter] = Field(
+        default_factory=list,
+        description="a follow-up that took part of the turn before ('how much of that was on vertex'): the "
+        "filters naming the part, so 'what share is that' next is the part's share of the turn before's rows",
+    )
+    moved_from: PeriodRef | None = Field(
+        None,
+        description="a follow-up that moved the thread's period ('and the week before?'): the period it moved "
+        "from, so a change asked next compares the two",
+    )
     top: int | None = None
     ascending: bool = False
     direction: Literal["up", "down"] | None = None
@@ -133,7 +143,12 @@ class Plan(BaseModel):
     readings: list[str] = Field(default_factory=list, description="the question in each plausible reading")
     reading: str = Field("", description="the Reading as text: context for the LLM path")
     answer_entity: Filter | None = Field(None, description="the value the answer named (a ranking's winner)")
-    answer_day: dt.date | None = Field(None, description="the day a peak-day answer named")
+    answer_day: dt.date | None = Field(
+        None, description="the day a peak-day answer named (or the day a turn on 'that day' was about)"
+    )
+    answer_period: PeriodRef | None = Field(
+        None, description="the day or month a peak answer named ('which month cost the most': December)"
+    )
     answer_drivers: list[Filter] = Field(
         default_factory=list, description="the largest driver of each dimension an explanation named"
     )

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 from spendscope.agents.billy.followups import (
+    SELLER_DIMS,
     _looks_like_followup,
     _merge_followup,
     carry_gpu_scope,
@@ -83,6 +84,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if rule.name == "figure" and len(plan.filters) + len(plan.share_filters) > named:
         found = True  # "the label box in oct": a machine named, like a value named, asks what it cost
     _periods(plan, r.periods, r.over, r.today, index, previous, q.low)
+    _burn_rate(plan, r.periods, q.low)
     groups = r.groups
     followup = previous is not None and (
         _looks_like_followup(q, found, r.mentions, r.periods, plan) or "pronoun" in r.cues
@@ -128,6 +130,22 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
             plan.intent, plan.group_by = "total", []
         plan.assumptions = [a for a in plan.assumptions if not a.startswith("period carried over")]
         plan.assumptions.append(f"'{said.group(0)}' = {day} (from the day of the answer before)")
+        plan.answer_day = day  # the thread stays on that day: "which app drove it" next asks why it cost that
+    if (
+        followup
+        and previous is not None
+        and previous.intent == "peak"
+        and previous.answer_period is not None
+        and "pronoun" in r.cues
+        and not r.periods
+        and plan.intent in ("total", "peak")
+        and not plan.group_by
+    ):
+        # "how much was it" after "which month was the most expensive": what that month (or day) cost, not the
+        # whole period the ranking ran over
+        plan.period = previous.answer_period
+        plan.intent, plan.grain = "total", "day"
+        plan.assumptions.append(f"'{r.question}' = {plan.period.label} (the answer before)")
     if followup and previous is not None and plan.intent == "total" and RE["unused"].search(q.low):
         # "and how much of it was unused" after a commitment's figure: its unused part
         named = any(f.dimension == "commitment" for f in plan.filters)
@@ -188,7 +206,14 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         from spendscope.agents.billy.mentions import cross_dimension_comparison
 
         pair = cross_dimension_comparison(q, r.mentions)
-        if pair is not None:  # "did staging cost more than marketing in april": not both together over time
+        if pair is not None and {pair[0].dim, pair[1].dim} <= SELLER_DIMS:
+            # "azure vs vertex", "claude on vertex vs anthropic": two sellers named in different ways (a provider,
+            # a service) are each one's own bill, compared side by side (refused at run time if their rows overlap)
+            a, b = pair
+            plan.intent, plan.group_by, plan.top, plan.base_period = "top", [a.dim], None, None
+            plan.families = [Filter(dimension=m.dim, values=list(m.values)) for m in (a, b)]
+            plan.family_names = [m.phrase for m in (a, b)]
+        elif pair is not None:  # "did staging cost more than marketing in april": not both together over time
             a, b = pair
             plan.intent = "unknown"
             plan.unsupported.append(
@@ -686,3 +711,18 @@ def _periods(
             plan.period = PeriodRef(
                 start=first, end=last + dt.timedelta(days=1), label=f"{first} to {last} (all data)"
             )
+
+
+_BURN = re.compile(r"\bburn(ing)?[- ]?rate\b|\bburn(ing)? per day\b|\bdaily burn\b")
+
+
+def _burn_rate(plan: Plan, periods: list, low: str) -> None:
+    """A burn rate with no period named is the current pace: the average a day over the data's last 30 days (the
+    all-data average mixes in months long past)."""
+    if plan.intent != "average" or periods or plan.data_end is None or not _BURN.search(low):
+        return
+    end = plan.data_end + dt.timedelta(days=1)
+    start = end - dt.timedelta(days=30)
+    plan.period = PeriodRef(start=start, end=end, label=f"the last 30 days ({start} to {plan.data_end})")
+    plan.assumptions = [a for a in plan.assumptions if not a.startswith("no period named")]
+    plan.assumptions.append("burn rate = the average a day over the last 30 days of data")

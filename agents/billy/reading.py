@@ -205,6 +205,12 @@ _SHORTHAND = {
     "waht": "what",
     "hwo": "how",
     "hw": "how",
+    # the spend words typed short or with a slip ("spnd yesterday?", "wat did we spnt")
+    "spnd": "spend",
+    "spnt": "spent",
+    "sepnd": "spend",
+    "spedn": "spend",
+    "cst": "cost",
     # calendar words typed short ("last mnth", "this qtr")
     "mnth": "month",
     "mth": "month",

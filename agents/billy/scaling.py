@@ -35,9 +35,10 @@ def scale_of(low: str) -> tuple[float, str] | None:
         return -float(m.group(1)) / 100, m.group(0)
     if m := re.search(rf"\b{_PCT}\s*(?:{_UP})\b", low):
         return float(m.group(1)) / 100, m.group(0)
-    if m := re.search(rf"\b(?:{_CUT})\b[^?.]{{0,40}}?\bby {_PCT}", low):
+    # "cut gpt-4o by 40%", and with no "by": "if groq raised prices 25%", "cut usage 40%"
+    if m := re.search(rf"\b(?:{_CUT})\b[^?.%]{{0,40}}?\b(?:by )?{_PCT}", low):
         return -float(m.group(1)) / 100, m.group(0)
-    if m := re.search(rf"\b(?:{_GROW})\b[^?.]{{0,40}}?\bby {_PCT}", low):
+    if m := re.search(rf"\b(?:{_GROW})\b[^?.%]{{0,40}}?\b(?:by )?{_PCT}", low):
         return float(m.group(1)) / 100, m.group(0)
     if m := re.search(r"\bin half\b|\bby half\b|\bhalv(e|ed|ing)\b|\bhalf as much\b", low):
         return -0.5, m.group(0)

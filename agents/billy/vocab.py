@@ -108,7 +108,7 @@ RE = {
     ),
     "average": re.compile(
         r"\b(average|avg|mean|typical)\b|\bper (day|week|month) on average\b|"
-        r"\b(a|per) day\b(?! (on|at|with))|\brun[- ]rate\b|\bburn rate\b"
+        r"\b(a|per) day\b(?! (on|at|with))|\brun[- ]rate\b|\bburn rate\b|\b(daily|monthly) burn\b"
     ),
     "peak": re.compile(
         r"\bpeak\w*|\bbusiest\b|\bspiked?\b|\bmost expensive (day|week|month|date)\b|"

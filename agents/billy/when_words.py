@@ -55,10 +55,12 @@ def _n(text: str) -> int:
 
 def _month_context(t: str, start: int, end: int) -> bool:
     """Whether an ambiguous month word ("may", "march") is used as a month: preceded by in/during/last/a
-    possessive ("agronomy's march spend"), or followed by what a month has (spend, costs, the bill) or nothing."""
+    possessive ("agronomy's march spend") or an auxiliary verb ("what would march have cost": no verb "march" nor
+    modal "may" follows "would"), or followed by what a month has (spend, costs, the bill) or nothing."""
     return bool(
         re.search(
-            r"(?:\b(?:in|during|for|of|since|from|to|until|and|vs|versus|than|through|between|last|this|next)|'s|\bs)"
+            r"(?:\b(?:in|during|for|of|since|from|to|until|and|vs|versus|than|through|between|last|this|next|"
+            r"would|will|did|does|could|should|might)|'s|\bs)"
             r"\s+$",
             t[max(0, start - 12) : start],
         )
