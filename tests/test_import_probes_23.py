@@ -953,20 +953,19 @@ def gpu(db: Path) -> list[tuple]:
     )
 
 
-def test_gpu_real_query_gpu_h100_sample(tmp_path: Path) -> None:
-    path = shared_file(REAL / "gpu_nvidia-smi_query-gpu_H100_load.csv")
+@pytest.mark.parametrize(
+    ("name", "instance", "expected"),
+    [
+        ("gpu_nvidia-smi_query-gpu_H100_load.csv", "i-h100", (100.0, 19818.0, 81559.0, 631.95)),
+        ("gpu_nvidia-smi_query-gpu_L40S_idle.csv", "i-l40s", (100.0, 0.0, 46068.0, 144.97)),
+    ],
+)
+def test_gpu_real_query_gpu_samples(tmp_path: Path, name: str, instance: str, expected: tuple) -> None:
+    path = shared_file(REAL / name)
     db = tmp_path / "s.duckdb"
-    ok(imp("gpu", db, path, flags=("--instance", "i-h100")))
+    ok(imp("gpu", db, path, flags=("--instance", instance)))
     ((u, used, total, power),) = gpu(db)
-    assert (float(u), float(used), float(total), float(power)) == (100.0, 19818.0, 81559.0, 631.95)
-
-
-def test_gpu_real_query_gpu_l40s_idle_sample(tmp_path: Path) -> None:
-    path = shared_file(REAL / "gpu_nvidia-smi_query-gpu_L40S_idle.csv")
-    db = tmp_path / "s.duckdb"
-    ok(imp("gpu", db, path, flags=("--instance", "i-l40s")))
-    ((u, used, total, power),) = gpu(db)
-    assert (float(u), float(used), float(total), float(power)) == (100.0, 0.0, 46068.0, 144.97)
+    assert (float(u), float(used), float(total), float(power)) == expected
 
 
 def test_gpu_real_dmon_h100_samples(tmp_path: Path) -> None:
