@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from billy_harness import MODEL, TOKENS, between, cost, judge, number_ok, round_store, tag, which
+from fixtures.billy.kitehawk import build as build_kitehawk
 from fixtures.billy.kohid import build as build_kohid
 from fixtures.billy.synth import Company
 from fixtures.billy.synth import build as build_company
@@ -20,6 +21,7 @@ from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
 K_TODAY, Y_TODAY, F_TODAY = dt.date(2028, 3, 9), dt.date(2028, 11, 14), dt.date(2026, 5, 12)
+KH_TODAY = dt.date(2027, 9, 22)  # Kitehawk (round 20): key 'env' with the values prod and staging
 F_APR = between("2026-04-01", "2026-05-01")
 
 # Fjordlys: one key named as its concept ('owner') and compound keys whose last word names theirs ('product-app', 'runtime-env')
@@ -121,12 +123,18 @@ def fjordlys(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return round_store(folder, build_company(folder, FJORDLYS, "fjordlys"), "fjordlys")
 
 
+@pytest.fixture(scope="module")
+def kitehawk(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("kitehawk23")
+    return round_store(folder, build_kitehawk(folder), "kitehawk")
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
 
 
-_TODAY = {"kohid": K_TODAY, "yafo": Y_TODAY, "fjordlys": F_TODAY}
+_TODAY = {"kohid": K_TODAY, "yafo": Y_TODAY, "fjordlys": F_TODAY, "kitehawk": KH_TODAY}
 
 
 def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
@@ -533,3 +541,35 @@ def test_a_count_of_a_compound_keys_values_named_by_its_words(
     store, answer = _ask(request, settings, "fjordlys", question)
     want = f"SELECT count(DISTINCT Tags->>'{key}') FROM costs WHERE Tags->>'{key}' IS NOT NULL"
     assert number_ok(store, answer, want), answer.answer
+
+
+# --------------------------------------------------------------- a dimension's word after "by" / "per" is a grouping
+# (branch billy24) 'stage' answers to the value staging through the environment synonyms; said where a grouping goes
+# it names the env key's breakdown, never staging's spend
+
+KH_AUG = between("2027-08-01", "2027-09-01")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "costs per stage in august",
+        "break down august spend by stage",
+        "august spend broken down by stage",
+        "spend per each stage in aug",
+        "costs per environment in august",
+    ],
+)
+def test_a_dimensions_word_after_by_or_per_is_a_grouping_not_a_value(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "kitehawk", question)
+    assert judge(store, answer, "which", which(KH_AUG, "Tags->>'env'"))[0], answer.answer
+    assert "prod" in answer.answer and "staging" in answer.answer, answer.answer
+
+
+def test_a_value_named_before_the_grouping_is_still_the_value(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "kitehawk", "staging spend in august")
+    assert number_ok(store, answer, cost(KH_AUG, tag("env", "staging"))), answer.answer
