@@ -573,3 +573,31 @@ def test_a_value_named_before_the_grouping_is_still_the_value(
 ) -> None:
     store, answer = _ask(request, settings, "kitehawk", "staging spend in august")
     assert number_ok(store, answer, cost(KH_AUG, tag("env", "staging"))), answer.answer
+
+
+# --------------------------------------------------------------- "across all models": one figure over the dimension
+# (branch billy24) each model's cost per 1M tokens was given for "across all models", no blended one
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "period"),
+    [
+        ("yafo", "whats the blended cost per million tokens across all models in oct", Y_OCT),
+        ("yafo", "cost per 1m tokens for all models together in september", Y_SEP),
+        ("fjordlys", "avg cost per 1M tokens over all our models in april", F_APR),
+        ("fjordlys", "all models combined, whats our cost per 1m tokens in april", F_APR),
+    ],
+)
+def test_a_unit_cost_across_all_of_a_dimension_is_one_blended_figure(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, period: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    assert number_ok(store, answer, _unit(period, "true")), answer.answer
+    assert "by model" not in answer.answer.lower(), answer.answer
+
+
+def test_each_models_unit_cost_is_still_asked_by_model(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "yafo", "cost per 1m tokens by model in oct")
+    assert "by model" in answer.answer.lower(), answer.answer

@@ -532,9 +532,7 @@ SAIGONCART_THREADS = [
     ]),
 ]  # fmt: skip
 
-SIAMCARE_MISSES: dict[str, str] = {
-    "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
-}
+SIAMCARE_MISSES: dict[str, str] = {}
 SAIGONCART_MISSES: dict[str, str] = {}
 
 
