@@ -10,7 +10,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import MODEL, TOKENS, between, cost, judge, number_ok, round_store, tag, which
+from billy_harness import (
+    MODEL,
+    TOKENS,
+    between,
+    cost,
+    customer_cost,
+    expected,
+    judge,
+    judged,
+    number_ok,
+    round_store,
+    tag,
+    which,
+)
 from fixtures.billy.kitehawk import build as build_kitehawk
 from fixtures.billy.kohid import build as build_kohid
 from fixtures.billy.synth import Company
@@ -601,3 +614,28 @@ def test_each_models_unit_cost_is_still_asked_by_model(
 ) -> None:
     store, answer = _ask(request, settings, "yafo", "cost per 1m tokens by model in oct")
     assert "by model" in answer.answer.lower(), answer.answer
+
+
+# --------------------------------------------------------------- a telemetry customer across two periods
+# (branch billy24) declined before: the attribution is run once for each period
+
+
+@pytest.mark.parametrize(
+    ("question", "customers"),
+    [
+        ("how did negev-energy's cost change from sep to oct", ["negev-energy"]),
+        ("carmel health spend september vs october", ["carmel-health"]),
+        ("galil-retail and negev-energy cost in sep vs oct", ["galil-retail", "negev-energy"]),
+    ],
+)
+def test_a_telemetry_customer_across_two_periods_is_attributed_once_per_period(
+    request: pytest.FixtureRequest, settings: Settings, question: str, customers: list[str]
+) -> None:
+    store, answer = _ask(request, settings, "yafo", question)
+    for who in customers:
+        for start, end in (("2028-09-01", "2028-10-01"), ("2028-10-01", "2028-11-01")):
+            want, _ = expected(store, "number", customer_cost(start, end, who))
+            assert judged(answer.answer, None, "number", want, ()), (
+                f"{who} {start}: {want:.2f}; {answer.answer}"
+            )
+    assert "each period attributed on its own" in answer.answer, answer.answer
