@@ -10,7 +10,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import MODEL, TOKENS, between, cost, judge, number_ok, round_store, tag, which
+from billy_harness import (
+    MODEL,
+    TOKENS,
+    between,
+    cost,
+    customer_cost,
+    expected,
+    judge,
+    judged,
+    number_ok,
+    round_store,
+    tag,
+    which,
+)
+from fixtures.billy.kitehawk import build as build_kitehawk
 from fixtures.billy.kohid import build as build_kohid
 from fixtures.billy.synth import Company
 from fixtures.billy.synth import build as build_company
@@ -20,6 +34,7 @@ from spendscope.data.settings import Settings
 from spendscope.data.store import Store
 
 K_TODAY, Y_TODAY, F_TODAY = dt.date(2028, 3, 9), dt.date(2028, 11, 14), dt.date(2026, 5, 12)
+KH_TODAY = dt.date(2027, 9, 22)  # Kitehawk (round 20): key 'env' with the values prod and staging
 F_APR = between("2026-04-01", "2026-05-01")
 
 # Fjordlys: one key named as its concept ('owner') and compound keys whose last word names theirs ('product-app', 'runtime-env')
@@ -121,12 +136,18 @@ def fjordlys(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return round_store(folder, build_company(folder, FJORDLYS, "fjordlys"), "fjordlys")
 
 
+@pytest.fixture(scope="module")
+def kitehawk(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("kitehawk23")
+    return round_store(folder, build_kitehawk(folder), "kitehawk")
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
 
 
-_TODAY = {"kohid": K_TODAY, "yafo": Y_TODAY, "fjordlys": F_TODAY}
+_TODAY = {"kohid": K_TODAY, "yafo": Y_TODAY, "fjordlys": F_TODAY, "kitehawk": KH_TODAY}
 
 
 def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
@@ -533,3 +554,88 @@ def test_a_count_of_a_compound_keys_values_named_by_its_words(
     store, answer = _ask(request, settings, "fjordlys", question)
     want = f"SELECT count(DISTINCT Tags->>'{key}') FROM costs WHERE Tags->>'{key}' IS NOT NULL"
     assert number_ok(store, answer, want), answer.answer
+
+
+# --------------------------------------------------------------- a dimension's word after "by" / "per" is a grouping
+# (branch billy24) 'stage' answers to the value staging through the environment synonyms; said where a grouping goes
+# it names the env key's breakdown, never staging's spend
+
+KH_AUG = between("2027-08-01", "2027-09-01")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "costs per stage in august",
+        "break down august spend by stage",
+        "august spend broken down by stage",
+        "spend per each stage in aug",
+        "costs per environment in august",
+    ],
+)
+def test_a_dimensions_word_after_by_or_per_is_a_grouping_not_a_value(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    store, answer = _ask(request, settings, "kitehawk", question)
+    assert judge(store, answer, "which", which(KH_AUG, "Tags->>'env'"))[0], answer.answer
+    assert "prod" in answer.answer and "staging" in answer.answer, answer.answer
+
+
+def test_a_value_named_before_the_grouping_is_still_the_value(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "kitehawk", "staging spend in august")
+    assert number_ok(store, answer, cost(KH_AUG, tag("env", "staging"))), answer.answer
+
+
+# --------------------------------------------------------------- "across all models": one figure over the dimension
+# (branch billy24) each model's cost per 1M tokens was given for "across all models", no blended one
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "period"),
+    [
+        ("yafo", "whats the blended cost per million tokens across all models in oct", Y_OCT),
+        ("yafo", "cost per 1m tokens for all models together in september", Y_SEP),
+        ("fjordlys", "avg cost per 1M tokens over all our models in april", F_APR),
+        ("fjordlys", "all models combined, whats our cost per 1m tokens in april", F_APR),
+    ],
+)
+def test_a_unit_cost_across_all_of_a_dimension_is_one_blended_figure(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, period: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    assert number_ok(store, answer, _unit(period, "true")), answer.answer
+    assert "by model" not in answer.answer.lower(), answer.answer
+
+
+def test_each_models_unit_cost_is_still_asked_by_model(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "yafo", "cost per 1m tokens by model in oct")
+    assert "by model" in answer.answer.lower(), answer.answer
+
+
+# --------------------------------------------------------------- a telemetry customer across two periods
+# (branch billy24) declined before: the attribution is run once for each period
+
+
+@pytest.mark.parametrize(
+    ("question", "customers"),
+    [
+        ("how did negev-energy's cost change from sep to oct", ["negev-energy"]),
+        ("carmel health spend september vs october", ["carmel-health"]),
+        ("galil-retail and negev-energy cost in sep vs oct", ["galil-retail", "negev-energy"]),
+    ],
+)
+def test_a_telemetry_customer_across_two_periods_is_attributed_once_per_period(
+    request: pytest.FixtureRequest, settings: Settings, question: str, customers: list[str]
+) -> None:
+    store, answer = _ask(request, settings, "yafo", question)
+    for who in customers:
+        for start, end in (("2028-09-01", "2028-10-01"), ("2028-10-01", "2028-11-01")):
+            want, _ = expected(store, "number", customer_cost(start, end, who))
+            assert judged(answer.answer, None, "number", want, ()), (
+                f"{who} {start}: {want:.2f}; {answer.answer}"
+            )
+    assert "each period attributed on its own" in answer.answer, answer.answer

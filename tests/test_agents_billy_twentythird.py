@@ -433,6 +433,8 @@ SAIGONCART_QUESTIONS = [
     ("workload", "query-rewrite spend yesterday", "number", cost(B_JAN, _wl("query-rewrite")), B),
     ("stage", "staging spend last month", "number", cost(B_DEC, _stage("staging")), B),
     ("stage", "prod share of spend in q4", "number", share(B_Q4, _stage("prod")), B),
+    # added on branch billy24: 'stage' after "by" names the key cc:stage (it stated the value staging's spend)
+    ("stage", "spend by stage last month", "which", which(B_DEC, "Tags->>'cc:stage'"), B),
     ("share", "what % of last month's spend was openai", "number", share(B_DEC, OPENAI), B),
     ("share", "groq share of q4 spend", "number", share(B_Q4, GROQ), B),
     ("share", "whats the commitment's share of bedrock spend last month", "number", share(B_DEC, f"ResourceName = '{PTB}'", BEDROCK), B),
@@ -530,9 +532,7 @@ SAIGONCART_THREADS = [
     ]),
 ]  # fmt: skip
 
-SIAMCARE_MISSES: dict[str, str] = {
-    "avg cost per 1m tokens across all models last month": "each model's cost per 1M tokens, no overall figure",
-}
+SIAMCARE_MISSES: dict[str, str] = {}
 SAIGONCART_MISSES: dict[str, str] = {}
 
 
@@ -637,9 +637,7 @@ def _customer_periods(store: Store, answer: object) -> tuple[bool, str]:
     return ok, f"expected coolmate's November {nov:.0f} and December {dec:.0f}"
 
 
-READINGS_MISSES: dict[str, str] = {
-    "coolmate cost in nov vs dec": "declined: telemetry attribution is one period at a time",
-}
+READINGS_MISSES: dict[str, str] = {}
 
 
 class _Readings(BlindRound):

@@ -4,8 +4,9 @@ that reconciles to the bill (`attribute_costs_to_customers`), never by cost rows
 Attribution splits each provider + model + day's cost among that day's events. A filter on another attribute the
 events carry ("which customer cost the most on the quote bot feature") splits by both and keeps the matching
 part: the customer's cost within that feature's events. A question that filters by what the events do not carry
-(provider, service, ...) or asks for a change, a peak or a unit cost by customer is not answered with a
-different figure: Billy says what it cannot do and suggests what it can.
+(provider, service, ...) or asks for a peak, a unit cost or a ranking's change by customer is not answered with a
+different figure: Billy says what it cannot do and suggests what it can. Named customers compared across two
+periods are answered by running the attribution once per period (attributed_change.py).
 """
 
 from __future__ import annotations
@@ -157,6 +158,13 @@ def run(store: Store, plan: Plan, index: ValueIndex, caller: Caller, dim: str) -
         named = ", ".join(dict.fromkeys(f.dimension.replace("_", " ") for f in others))
         carried = ", ".join(w.replace("_", " ") for w in WITHIN)
         return cannot(plan, index, dim, f"and what its usage events carry ({carried}), not by {named}")
+    from spendscope.agents.billy import attributed_change
+
+    if attributed_change.applies(plan, mine, metric):  # "coolmate cost in nov vs dec": once per period
+        assert metric is not None
+        return attributed_change.run(
+            store, plan, caller, dim, mine, within, metric, [*plan.assumptions, *read_as]
+        )
     if plan.intent not in SUPPORTED or metric is None:
         return cannot(
             plan, index, dim, f"for one period at a time (so no {plan.intent.replace('_', ' ')} by {dim})"

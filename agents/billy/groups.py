@@ -25,10 +25,47 @@ if TYPE_CHECKING:
     from spendscope.agents.billy.reading import Reading
 
 
+# "across all models", "for all teams", "all providers together": the whole of a dimension, one figure
+_WHOLE_BEFORE = frozenset({"across", "over", "for", "on", "among", "spanning"})
+_WHOLE_AFTER = frozenset({"together", "combined", "blended", "overall"})
+_WHOLE_FILLER = frozenset({"the", "our", "of"})
+
+
+def whole_dimensions(index: ValueIndex, q: _Question) -> list[str]:
+    """A dimension's word said of all its values at once ("avg cost per 1m tokens across all models", "all models
+    together", "for all teams combined") asks one figure over all of them, not each one's: the word is no grouping
+    (its tokens in `q.whole_tokens`, skipped by group_dims), and a word after it that says so ("together",
+    "combined") is blocked, never read as a name (the provider Together AI). Returns the words so read."""
+    toks = [t.text for t in q.toks]
+    whole: set[int] = set()
+    said: list[str] = []
+    for i, word in enumerate(toks):
+        if word != "all":
+            continue
+        j = i + 1
+        while j < len(toks) and toks[j] in _WHOLE_FILLER:
+            j += 1
+        for length in (3, 2, 1):
+            gram = tuple(toks[j : j + length])
+            if len(gram) != length or gram not in index.dim_words:
+                continue
+            after = toks[j + length] if j + length < len(toks) else ""
+            before = toks[i - 1] if i > 0 else ""
+            if before in _WHOLE_BEFORE or after in _WHOLE_AFTER:
+                whole |= set(range(j, j + length))
+                if after in _WHOLE_AFTER:
+                    q.blocked.add(j + length)
+                said.append(" ".join(toks[i : j + length + (after in _WHOLE_AFTER)]))
+            break
+    q.whole_tokens = whole  # type: ignore[attr-defined]
+    return said
+
+
 def group_dims(index: ValueIndex, q: _Question, used: set[int], rest: str) -> list[tuple[str, int]]:
-    """Dimension words not used as context of a value: (dimension, token index), in question order."""
+    """Dimension words not used as context of a value: (dimension, token index), in question order; a word said
+    of a dimension's whole ("across all models", in `q.whole_tokens`) is none."""
     out: list[tuple[str, int]] = []
-    taken: set[int] = set()
+    taken: set[int] = set(getattr(q, "whole_tokens", set()))
     n = len(q.toks)
     for length in (3, 2, 1):
         for i in range(n - length + 1):

@@ -28,7 +28,10 @@ def vocabulary_not_names(
     demand-forecast and forecast-train) asks for the forecast, unless said as a name ("the forecast workload",
     "spend on forecast", "what did forecast cost"); the word of another dimension of the store that is only part
     of values ("which customer cost the most" beside the team customer-success, with telemetry's customers) names
-    that dimension (`dim_words`: the index's words of its dimensions)."""
+    that dimension (`dim_words`: the index's words of its dimensions); and a word naming a dimension said where a
+    grouping goes, right after "by" or "per" ("spend by stage", "break spend down by env", "costs per team"),
+    names that dimension's breakdown, never a value it answers to through a synonym ('stage' of the value
+    staging)."""
     keep: list[Mention] = []
     for m in mentions:
         word = q.toks[m.first].text if m.last - m.first == 1 else ""
@@ -56,8 +59,29 @@ def vocabulary_not_names(
         ):
             used = used - {m.first}
             continue
+        if dim_words and _grouping_slot(q, m.first) and _names_a_dimension(q, m, dim_words):
+            used = used - set(range(m.first, m.last))
+            continue
         keep.append(m)
     return keep, used
+
+
+_GROUPING_BEFORE = frozenset({"by", "per"})
+
+
+def _grouping_slot(q: _Question, i: int) -> bool:
+    """Whether token i is where a grouping is named: right after "by" / "per", or after "each" / "every" that
+    follows one ("by each stage")."""
+    prev = q.toks[i - 1].text if i > 0 else ""
+    if prev in ("each", "every"):
+        prev = q.toks[i - 2].text if i > 1 else ""
+    return prev in _GROUPING_BEFORE
+
+
+def _names_a_dimension(q: _Question, m: Mention, dim_words: dict[tuple[str, ...], str]) -> bool:
+    """Whether the words of mention `m` are, as said, a word of one of the store's dimensions (a key's name or a
+    concept a key carries: 'stage', 'env', 'team')."""
+    return tuple(q.toks[k].text for k in range(m.first, m.last)) in dim_words
 
 
 def mark_negations(q: _Question, mentions: list[Mention]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from spendscope.agents.billy.cues import read_cues
 from spendscope.agents.billy.filler import FILLER
-from spendscope.agents.billy.groups import group_dims, read_untagged
+from spendscope.agents.billy.groups import group_dims, read_untagged, whole_dimensions
 from spendscope.agents.billy.lexicon import (
     BUILTIN_DIMENSION_WORDS,
     NUMBER_WORDS,
@@ -160,6 +160,8 @@ def read_question(
         q.block_span(*scan.over_span)
     r.periods, r.over = list(scan.mentions), scan.over
     r.unread_period = unread_period(q.low, r.periods)
+    for said in whole_dimensions(index, q):
+        r.assumptions.append(f"'{said}' read as one figure over all of them, not each one's")
     known = _known_words(index)
     mentions, used = find_mentions(index, q.toks, q.blocked, known)
     mentions, used = vocabulary_not_names(q, mentions, used, index.dim_words)
