@@ -57,7 +57,7 @@ def whole_dimensions(index: ValueIndex, q: _Question) -> list[str]:
                     q.blocked.add(j + length)
                 said.append(" ".join(toks[i : j + length + (after in _WHOLE_AFTER)]))
             break
-    q.whole_tokens = whole  # type: ignore[attr-defined]
+    q.whole_tokens = whole
     return said
 
 
@@ -65,7 +65,7 @@ def group_dims(index: ValueIndex, q: _Question, used: set[int], rest: str) -> li
     """Dimension words not used as context of a value: (dimension, token index), in question order; a word said
     of a dimension's whole ("across all models", in `q.whole_tokens`) is none."""
     out: list[tuple[str, int]] = []
-    taken: set[int] = set(getattr(q, "whole_tokens", set()))
+    taken: set[int] = set(q.whole_tokens)
     n = len(q.toks)
     for length in (3, 2, 1):
         for i in range(n - length + 1):
