@@ -98,3 +98,24 @@ def two_stores(demo_store: Store, _focus_public_master: Path) -> list[Store]:
 def billy_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings with a state folder of the module's own (Billy's threads and catalog cache)."""
     return Settings(state_dir=tmp_path_factory.mktemp("state"), db="/nonexistent")
+
+
+# Files that run long for their size: the browser tests wait on Chromium, not on the CPU.
+RUN_FIRST = ("test_web_browser.py",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest files first. pytest-xdist hands whole files to its two workers in collection order (`--dist
+    loadfile`), and collection order is alphabetical: the trust probes and the browser tests, among the longest,
+    came last, and one worker ran them alone for the last minutes of CI (14:55 wall for 1,380 CPU s on 2 cores).
+    A file's size stands for its length (its tests are mostly tables of cases); the sort is stable, so each file's
+    tests keep their order."""
+    sizes: dict[Path, float] = {}
+
+    def weight(item: pytest.Item) -> float:
+        path = Path(item.path)
+        if path not in sizes:
+            sizes[path] = float("inf") if path.name in RUN_FIRST else path.stat().st_size
+        return -sizes[path]
+
+    items.sort(key=weight)
