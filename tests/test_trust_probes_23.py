@@ -2,7 +2,7 @@
 catalog, reports and the ClickHouse (chdb) store, probed from the outside (blind: written from README.md, docs/ and
 `--help` before reading tools/, data/ or agents/). Each probe states what a FinOps user should get (a clear error
 naming the bad value and the closest good ones, a correct figure, or an honest "unknown" that says why) and checks
-it through the one entry point every surface calls (`tools.invoke`), the real command line (a subprocess) or the
+it through the one entry point every surface calls (`tools.invoke`), the real command line (in process, typer's runner) or the
 MCP server (in-memory client). Expected figures come from plain SQL over the store's FOCUS columns, never from the
 operation under test.
 
@@ -20,8 +20,6 @@ import json
 import math
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,9 @@ from spendscope.data.errors import SpendscopeError
 from spendscope.data.store import Store
 from spendscope.tools.access import LOCAL, Caller
 from spendscope.tools.invoke import invoke
+from typer.testing import CliRunner
+
+from spendscope.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTH = "2026-10"
@@ -123,16 +124,18 @@ class Out:
 
 
 def cli(store: Store | Path | str, *args: str, view_as: tuple[str, ...] = ()) -> Out:
+    """The CLI in this process (typer's runner: a fresh click context per call, as a new process would have; a
+    subprocess per call cost ~0.5 s of start-up each). An exception the CLI did not turn into an exit is written
+    out as a traceback would be, so `cli_refused` still catches it."""
     path = store.path if isinstance(store, Store) else store
     pre = [a for v in view_as for a in ("--view-as", v)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "spendscope", *pre, *args, "--db", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    return Out(proc.returncode, proc.stdout, proc.stderr)
+    result = CliRunner().invoke(app, [*pre, *args, "--db", str(path)])
+    stderr, error = result.stderr, result.exception
+    if isinstance(error, SpendscopeError):  # what the entry point prints as one line (spendscope.cli.main)
+        stderr += f"\nerror: {error.message}"
+    elif error is not None and not isinstance(error, SystemExit):
+        stderr += f"\nTraceback (in process): {type(error).__name__}: {error}"
+    return Out(result.exit_code, result.stdout, stderr)
 
 
 def cli_refused(out: Out, *names: str) -> None:

@@ -17,7 +17,9 @@ class _Question:
         self.low = re.sub(r"[’`]", "'", self.raw.lower())
         self.toks = question_tokens(self.low)
         self.blocked: set[int] = set()
-        self.whole_tokens: set[int] = set()  # a dimension's word said of all its values (groups.whole_dimensions)
+        self.whole_tokens: set[int] = (
+            set()
+        )  # a dimension's word said of all its values (groups.whole_dimensions)
 
     def block_span(self, start: int, end: int) -> None:
         for i, t in enumerate(self.toks):
