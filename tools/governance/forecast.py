@@ -60,6 +60,8 @@ def scope_label(filters: list[Filter]) -> str:
         op = f.op
         if len(f.values) > 1 and op in ("eq", "not"):
             op = "in" if op == "eq" else "not_in"
+        elif len(f.values) == 1 and op in ("in", "not_in"):  # a caller's row scope: "team = search"
+            op = "eq" if op == "in" else "not"
         parts.append(f"{f.dimension} {words[op]} {values}")
     return " AND ".join(parts)
 
