@@ -482,8 +482,12 @@ def write_delivery(
             store.backend != "duckdb"
         ):  # ClickHouse: the stored rows of these months and source join the shadow
             from spendscope.data.backends.clickhouse_store import include_cost_partitions
+            from spendscope.data.scopes import BILL_SOURCES
 
-            include_cost_partitions(con, db, import_id)
+            others = (
+                [k for k in BILL_SOURCES if k != kind] if kind in BILL_SOURCES and mode != "append" else []
+            )
+            include_cost_partitions(con, db, import_id, others=others)
         rows_read, empty = con.execute(
             f"SELECT count(*), count(*) = 0 FROM {db}.costs WHERE x_ImportId = ?", [import_id]
         ).fetchall()[0]

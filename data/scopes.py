@@ -151,7 +151,7 @@ def apply_scopes(
     )
     whole = mode == "replace-period"
     if mode == "auto":
-        _refuse_other_sources(con, db, kind)
+        _refuse_other_sources(con, db, kind, import_id)
     # --replace-period replaces the period whichever bill source holds it (switching a bill from one source to
     # another); otherwise only the rows of the same kind are compared
     sources = list(BILL_SOURCES) if whole and kind in BILL_SOURCES else [kind]
@@ -279,9 +279,11 @@ def apply_scopes(
     return outcomes
 
 
-def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str) -> None:
+def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, import_id: str) -> None:
     """Refuse a delivery whose scope (account, billing period, provider) another bill source already holds for
-    the same days: the same bill read twice (a CUR and a FOCUS export of one AWS account, say)."""
+    the same days: the same bill read twice (a CUR and a FOCUS export of one AWS account, say). Where one side
+    names no billing account (the provider API syncs' rows: the APIs name no organisation), the bill is
+    recognised by the provider, project (SubAccountId) and day both name (data/sync_overlap.py, the other way)."""
     if kind not in BILL_SOURCES:
         return
     others = [k for k in BILL_SOURCES if k != kind]
@@ -290,8 +292,21 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str) ->
                    list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId), count(*), coalesce(sum(c.EffectiveCost), 0)
             FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
             WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND {_in_window("c", "s")}
-            GROUP BY s.sid ORDER BY s.sid""",
-        [others],
+            GROUP BY s.sid
+            UNION ALL
+            SELECT s.sid, list(DISTINCT c.x_Source ORDER BY c.x_Source),
+                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId), count(*), coalesce(sum(c.EffectiveCost), 0)
+            FROM {db}.costs AS c JOIN new_scopes AS s
+                 ON c.ProviderName = s.ProviderName AND c.BillingPeriodStart IS NOT DISTINCT FROM s.BillingPeriodStart
+                 AND (c.BillingAccountId IS NULL) <> (s.BillingAccountId IS NULL)
+            WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND {_in_window("c", "s")}
+                  AND EXISTS (SELECT 1 FROM {db}.costs AS n WHERE n.x_ImportId = ?
+                              AND n.BillingAccountId IS NOT DISTINCT FROM s.BillingAccountId
+                              AND n.ProviderName = c.ProviderName AND n.SubAccountId = c.SubAccountId
+                              AND date_trunc('day', n.ChargePeriodStart) = date_trunc('day', c.ChargePeriodStart))
+            GROUP BY s.sid
+            ORDER BY 1""",
+        [others, others, import_id],
     ).fetchall()
     if not found:
         return
@@ -307,7 +322,7 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str) ->
         label = ScopeOutcome(acct, period, provider, "", None, None, 0, Decimal(0), Decimal(0)).label()
         parts.append(
             f"{label}: the store holds {rows:,} rows (effective cost {effective:,.2f}) of these days from "
-            f"{', '.join(_source_name(x) for x in sources)} (import {', '.join(imports)})"
+            f"{', '.join(source_name(x) for x in sources)} (import {', '.join(imports)})"
         )
     raise ImportRejected(
         "another export of the same bill is already imported, and importing both counts it twice: "
@@ -318,7 +333,7 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str) ->
     )
 
 
-def _source_name(source: str) -> str:
+def source_name(source: str) -> str:
     command = {
         "aws_cur": "spendscope import aws-cur",
         "openai_api": "spendscope sync openai",

@@ -251,6 +251,7 @@ def sync_anthropic(
     lookback_days: int | None = None,
     now: dt.datetime | None = None,
     sleep: Callable[[float], None] | None = None,
+    replace_other: bool = False,
 ) -> SyncResult:
     """Pull the Anthropic cost report (and the usage report for tokens) for the sync window and replace it."""
     window = plan_window(
@@ -297,4 +298,5 @@ def sync_anthropic(
         stage_costs=stage_costs,
         stage_usage=stage_usage,
         attach_usage=attach_usage,
+        replace_other=replace_other,
     )

@@ -242,6 +242,7 @@ def sync_openai(
     lookback_days: int | None = None,
     now: dt.datetime | None = None,
     sleep: Callable[[float], None] | None = None,
+    replace_other: bool = False,
 ) -> SyncResult:
     """Pull OpenAI costs (and usage for tokens) for the sync window and replace that window in the store."""
     window = plan_window(
@@ -290,4 +291,5 @@ def sync_openai(
         stage_costs=stage_costs,
         stage_usage=stage_usage,
         attach_usage=attach_usage,
+        replace_other=replace_other,
     )

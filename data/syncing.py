@@ -27,6 +27,7 @@ from spendscope.data.importing import ImportResult, finish_cost_import
 from spendscope.data.redaction import redact, remember, warn_if_exposed
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store, memory_connection
+from spendscope.data.sync_overlap import Key, find_overlap, other_sources, replace_overlap
 
 UTC = dt.UTC
 
@@ -196,13 +197,22 @@ class _WindowReplacingStore(Store):
     """The same store file, whose attached writer first deletes the window's rows of one source and, before
     committing, advances `_sync_state`: the replacement and the import are one transaction."""
 
-    def __init__(self, base: Store, source: str, window: SyncWindow, file_hash: str) -> None:
+    def __init__(
+        self,
+        base: Store,
+        source: str,
+        window: SyncWindow,
+        file_hash: str,
+        *,
+        replace: list[Key] | None = None,
+    ) -> None:
         super().__init__(base.path, lock_timeout=base.lock_timeout)
         self.base = base
         self.backend = base.backend
         self.source = source
         self.window = window
         self.file_hash = file_hash
+        self.replace = replace or []  # another source's (provider, project, day) groups the sync replaces
         self.deleted = 0
 
     @contextmanager
@@ -211,7 +221,12 @@ class _WindowReplacingStore(Store):
     ) -> Iterator[str]:
         if self.base.backend != "duckdb":  # ClickHouse: the window's months are replaced too
             hints = dict(hints or {})
-            hints["costs"] = [*hints.get("costs", []), *window_partitions(self.window, self.source)]
+            # the other sources' partitions only when the sync replaces their rows (--replace-period)
+            mine = [self.source, *(other_sources(self.source) if self.replace else [])]
+            hints["costs"] = [
+                *hints.get("costs", []),
+                *(p for k in mine for p in window_partitions(self.window, k)),
+            ]
         with self.base.attached_writer(con, alias, hints=hints) as db:
             where = "x_Source = ? AND ChargePeriodStart >= ? AND ChargePeriodStart < ?"
             params = [self.source, self.window.start, self.window.end]
@@ -219,6 +234,7 @@ class _WindowReplacingStore(Store):
                 0
             ][0]
             con.execute(f"DELETE FROM {db}.costs WHERE {where}", params)
+            replace_overlap(con, db, self.source, self.replace)
             yield db
             import_id, rows = con.execute(
                 f"SELECT import_id, rows_inserted FROM {db}.imports WHERE kind = ? AND file_hash = ? "
@@ -273,6 +289,7 @@ def finish_sync(
     source_label: str,
     file_hash: str,
     warnings: list[str],
+    replace_other: bool = False,
 ) -> tuple[ImportResult, int]:
     """Write the staged FOCUS rows through finish_cost_import, replacing the window's rows of `kind`.
     Returns the import result and the number of rows the window held before (now replaced)."""
@@ -286,7 +303,13 @@ def finish_sync(
             [window.start, window.end],
         )
         warnings = [*warnings, f"{outside} results outside the requested window {window.label} were left out"]
-    replacing = _WindowReplacingStore(store, kind, window, file_hash)
+    overlap = find_overlap(
+        store, con, table, kind=kind, start=window.start, end=window.end, replace=replace_other
+    )
+    warnings = [*warnings, *overlap.notes]
+    replacing = _WindowReplacingStore(
+        store, kind, window, file_hash, replace=overlap.matched if replace_other else None
+    )
     source_label = redact(source_label)  # the label names the API's base URL, which may carry user:password
     result = finish_cost_import(
         replacing, con, table, kind=kind, source_file=source_label, file_hash=file_hash, warnings=warnings
@@ -333,6 +356,7 @@ def stage_and_finish(
     stage_costs: Callable[[duckdb.DuckDBPyConnection], None],
     stage_usage: Callable[[duckdb.DuckDBPyConnection], None],
     attach_usage: Callable[[duckdb.DuckDBPyConnection], tuple[int, list[str]]],
+    replace_other: bool = False,
 ) -> SyncResult:
     """The tail every provider sync shares: stage the fetched cost and usage pages in memory, attach the usage
     tokens to the cost rows, replace the window's rows in one transaction, and report (recording a failure)."""
@@ -353,6 +377,7 @@ def stage_and_finish(
             source_label=label,
             file_hash=digest,
             warnings=warnings,
+            replace_other=replace_other,
         )
     except Exception as exc:
         record_failure(store, kind, exc)

@@ -310,3 +310,19 @@ def test_errors_are_typed(store_copy: Store) -> None:
         set_budget(store_copy, BudgetInput(name="x", amount=Decimal(1), measure="dollars"))
     with pytest.raises(ValidationError):
         BudgetInput(name="x", amount=Decimal(1), thresholds=[0])
+
+
+def test_an_empty_status_says_why(store_copy: Store) -> None:
+    """No budget at all, or none within the caller's scope: the empty list says which, never a bare table."""
+    empty = budget_status(store_copy, BudgetStatusInput(as_of=LAST))
+    assert empty.budgets == [] and "no budgets are defined" in (empty.note or "")
+    set_budget(
+        store_copy,
+        BudgetInput(name="ads", amount=Decimal(100), filters=[Filter(dimension="team", values=["ads"])]),
+    )
+    scoped = budget_status(
+        store_copy,
+        BudgetStatusInput(as_of=LAST, filters=[Filter(dimension="team", op="in", values=["search"])]),
+    )
+    assert scoped.budgets == [] and scoped.note == "no budget lies within team = search"
+    assert budget_status(store_copy, BudgetStatusInput(as_of=LAST)).note is None

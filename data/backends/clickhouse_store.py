@@ -24,7 +24,13 @@ import duckdb
 import sqlglot
 from spendscope.data.backends.connection import ClickHouseConnection
 from spendscope.data.backends.engines import ChdbEngine, Engine, EngineError, open_engine
-from spendscope.data.backends.schema import BIG_TABLES, overrides, render_migration, split_statements
+from spendscope.data.backends.schema import (
+    BIG_TABLES,
+    COST_MONTH,
+    overrides,
+    render_migration,
+    split_statements,
+)
 from spendscope.data.backends.shadow import SHADOW_MONTH, SHADOW_SOURCE, Shadow, hydrate_hints
 from spendscope.data.backends.url import StoreURL, parse_store_url
 from spendscope.data.errors import StoreMissing
@@ -245,16 +251,34 @@ class ClickHouseStore(Store):
 _SHADOWS: dict[tuple[int, str], Shadow] = {}
 
 
-def include_cost_partitions(con: duckdb.DuckDBPyConnection, alias: str, import_id: str) -> None:
+def include_cost_partitions(
+    con: duckdb.DuckDBPyConnection, alias: str, import_id: str, *, others: Sequence[str] = ()
+) -> None:
     """Inside a ClickHouse store's attached writer: copy in the `costs` partitions the rows of `import_id`
     (already inserted into the shadow) fall into, so the import's replace and deduplication rules (which run
-    next, in the shadow) see the stored rows of those billing months and source."""
+    next, in the shadow) see the stored rows of those billing months and source. `others` names the other
+    sources of the same bill (data/scopes.py BILL_SOURCES): their partitions of the same months that hold rows
+    are copied in too, so the rule that refuses a second source of one bill, and --replace-period's switch
+    from one source to another, see them (without them a chdb store added a CUR and a FOCUS export of one
+    account together)."""
     shadow = _SHADOWS[(id(con), alias)]
     rows = con.execute(
         f"SELECT DISTINCT {SHADOW_MONTH}, {SHADOW_SOURCE} FROM {alias}.costs WHERE x_ImportId = ?",
         [import_id],
     ).fetchall()
-    shadow.hydrate_partitions([(m, src) for m, src in rows if m is not None])
+    wanted = [(m, src) for m, src in rows if m is not None]
+    months = sorted({m for m, _ in wanted})
+    if others and months:
+        held = shadow.engine.query_arrow(
+            f"SELECT DISTINCT {COST_MONTH} AS m, x_Source AS s FROM costs WHERE x_Source IN ({_quoted(others)}) "
+            f"AND {COST_MONTH} IN ({', '.join(str(int(m)) for m in months)})"
+        ).to_pylist()
+        wanted += [(int(r["m"]), str(r["s"])) for r in held]
+    shadow.hydrate_partitions(wanted)
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
 @lru_cache(maxsize=2048)

@@ -26,10 +26,9 @@ class Layout:
     partition_by: str | None = None
 
 
-COST_PARTITION = (
-    "(toYYYYMM(ifNull(coalesce(BillingPeriodStart, ChargePeriodStart), toDateTime64(0, 6, 'UTC'))), "
-    "ifNull(x_Source, ''))"
-)
+# the billing month a `costs` row is partitioned by (YYYYMM)
+COST_MONTH = "toYYYYMM(ifNull(coalesce(BillingPeriodStart, ChargePeriodStart), toDateTime64(0, 6, 'UTC')))"
+COST_PARTITION = f"({COST_MONTH}, ifNull(x_Source, ''))"
 LAYOUTS: dict[str, Layout] = {
     "costs": Layout("(ProviderName, x_Model, ChargePeriodStart)", COST_PARTITION),
     "usage_events": Layout("(provider, model, ts)", "toYYYYMM(ts)"),

@@ -55,7 +55,9 @@ def costs_csv(r: Any) -> tuple[list[str], list[list[Any]]]:
 
 def show_costs(r: Any, _: dict[str, Any]) -> None:
     dims, kind = r.group_by, _measure_kind(r.measure_column)
-    scope = "; ".join(f"{f.dimension} {f.op} {', '.join(f.values)}" for f in r.filters)
+    from spendscope.tools.costs.filter_label import scope_label
+
+    scope = scope_label(r.filters) if r.filters else ""
     title = f"{r.measure} {r.period_label}" + (f" ({scope})" if scope else "")
     if not dims:
         say(f"{title}: {cell(r.total, kind)}", style="bold")

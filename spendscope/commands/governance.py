@@ -82,6 +82,8 @@ def show_status(r: Any, _: dict[str, Any]) -> None:
     for s in r.budgets:
         say(*(f"  alert ({a.kind} {a.threshold_pct:g}%): {a.message}" for a in s.alerts if a.triggered))
         say(*(f"  note ({s.budget.name}): {n}" for n in s.notes))
+    if r.note:
+        say(f"note: {r.note}")
 
 
 def show_removed(r: Any, _: dict[str, Any]) -> None:

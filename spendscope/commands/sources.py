@@ -31,6 +31,14 @@ LookbackOption = Annotated[
         "(default SPENDSCOPE_SYNC_LOOKBACK_DAYS, 3).",
     ),
 ]
+ReplaceOtherOption = Annotated[
+    bool,
+    typer.Option(
+        "--replace-period",
+        help="Days another source of the same bill holds (a FOCUS file naming the same provider, project and "
+        "day) are left out of the sync by default, with a warning; with this flag the sync's rows replace them.",
+    ),
+]
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -100,6 +108,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         lookback: LookbackOption = None,
         db: DbOption = None,
         as_json: JsonOption = False,
+        replace_period: ReplaceOtherOption = False,
     ) -> None:
         """OpenAI Costs API (+ Usage API for tokens) -> FOCUS rows. Key: OPENAI_ADMIN_KEY or the keys file."""
         from spendscope.data.sync_openai import sync_openai
@@ -111,6 +120,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             since=_date(since, "--since"),
             until=_date(until, "--until"),
             lookback_days=lookback,
+            replace_other=replace_period,
         )
         print_json(result) if as_json else _print_sync("OpenAI API", result)
 
@@ -121,6 +131,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         lookback: LookbackOption = None,
         db: DbOption = None,
         as_json: JsonOption = False,
+        replace_period: ReplaceOtherOption = False,
     ) -> None:
         """Anthropic Admin API cost report (+ usage report for tokens) -> FOCUS rows. Key: ANTHROPIC_ADMIN_KEY."""
         from spendscope.data.sync_anthropic import sync_anthropic
@@ -132,6 +143,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             since=_date(since, "--since"),
             until=_date(until, "--until"),
             lookback_days=lookback,
+            replace_other=replace_period,
         )
         print_json(result) if as_json else _print_sync("Anthropic API", result)
 

@@ -156,6 +156,7 @@ class BudgetStatusInput(BaseModel):
 class BudgetStatusResult(BaseModel):
     as_of: dt.date
     budgets: list[BudgetStatus]
+    note: str | None = Field(None, description="why the list is empty, when it is")
 
 
 class BudgetNameInput(BaseModel):
@@ -559,7 +560,16 @@ def budget_status(store: Store, params: BudgetStatusInput) -> BudgetStatusResult
             budgets=[
                 evaluate(con, b, as_of, params.level, only=params.filters, newest=newest) for b in budgets
             ],
+            note=None if budgets else _none_note(params.filters),
         )
+
+
+def _none_note(filters: list[Filter]) -> str:
+    if filters:
+        return f"no budget lies within {scope_label(filters)}"
+    return (
+        "no budgets are defined: create one with `spendscope budgets set NAME --amount N --filter DIM=VALUE`"
+    )
 
 
 class CheckBudgetsInput(BaseModel):

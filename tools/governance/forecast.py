@@ -27,6 +27,7 @@ from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
 from spendscope.tools.costs.breakdown import Filter, check_day_covered, filter_sql, match_score
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.costs.filter_label import scope_label
 from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
 from spendscope.tools.governance.anomaly_model import score_days
 from spendscope.tools.governance.calendar import build_calendar
@@ -40,28 +41,6 @@ TWO_MONTHS = 56  # shorter histories cannot show monthly patterns: a warning
 MAX_HISTORY_DAYS = 730
 
 # ------------------------------------------------------------------------------------------------ scopes
-
-
-def scope_label(filters: list[Filter]) -> str:
-    """A filter list as people read it: `team = search AND provider in (OpenAI, Anthropic)`."""
-    if not filters:
-        return "all spend"
-    words = {
-        "eq": "=",
-        "in": "in",
-        "not": "!=",
-        "not_in": "not in",
-        "prefix": "starts with",
-        "contains": "contains",
-    }
-    parts = []
-    for f in filters:
-        values = f.values[0] if len(f.values) == 1 else "(" + ", ".join(f.values) + ")"
-        op = f.op
-        if len(f.values) > 1 and op in ("eq", "not"):
-            op = "in" if op == "eq" else "not_in"
-        parts.append(f"{f.dimension} {words[op]} {values}")
-    return " AND ".join(parts)
 
 
 def check_scope_values(con: duckdb.DuckDBPyConnection, filters: list[Filter]) -> None:
