@@ -95,6 +95,15 @@ def _settings(tmp_path: Path, url: str, key: str = "sk-admin-good") -> Settings:
     )
 
 
+def cli_env(url: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of a CLI sync against the fake API: the key, its URL, no keys file."""
+    return {
+        "OPENAI_ADMIN_KEY": "sk-admin-good",
+        "SPENDSCOPE_OPENAI_API_URL": url,
+        "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml"),
+    }
+
+
 def _expected_total(api: FakeOpenAI, days: range) -> Decimal:
     return sum((Decimal(str(c["amount"])) for c in api.costs if (c["day"] - D1).days in days), Decimal(0))
 
@@ -293,11 +302,7 @@ def test_cli_sync_reads_the_key_from_the_environment_and_prints_a_summary(tmp_pa
 
     api = _fake()
     with FakeServer(api.route) as srv:
-        env = {
-            "OPENAI_ADMIN_KEY": "sk-admin-good",
-            "SPENDSCOPE_OPENAI_API_URL": srv.url,
-            "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml"),
-        }
+        env = cli_env(srv.url, tmp_path)
         args = [
             "sync",
             "openai",

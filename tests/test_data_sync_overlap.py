@@ -13,7 +13,7 @@ from fake_provider_apis import FakeServer
 from spendscope.data.importing import import_files
 from spendscope.data.store import Store
 from spendscope.data.sync_openai import sync_openai
-from test_data_sync_openai import _day, _fake, _settings
+from test_data_sync_openai import _day, _fake, _settings, cli_env
 from typer.testing import CliRunner
 
 from spendscope.cli import app
@@ -125,11 +125,7 @@ def test_the_cli_flag_and_a_chdb_store(tmp_path: Path) -> None:
     import_files(store, "focus", [_focus(tmp_path)])
     api = _fake()
     with FakeServer(api.route) as srv:
-        env = {
-            "OPENAI_ADMIN_KEY": "sk-admin-good",
-            "SPENDSCOPE_OPENAI_API_URL": srv.url,
-            "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml"),
-        }
+        env = cli_env(srv.url, tmp_path)
         base = ["sync", "openai", "--since", "2026-11-01", "--until", "2026-11-05", "--db", db, "--json"]
         out = CliRunner().invoke(app, base, env=env)
         assert out.exit_code == 0, out.output
