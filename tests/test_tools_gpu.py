@@ -116,7 +116,12 @@ def test_gpu_cost_without_samples_on_the_public_file(focus_public_store: Store) 
     result = gpu_utilization(focus_public_store, GpuInput(period="2026-10"))
     gpu_rows = lambda r: month(r) == "2026-10" and "InstanceType" in (r.get("SkuPriceDetails") or "")  # noqa: E731
     assert near(result.total.cost, Decimal("66048.00")) and near(result.total.cost, total(gpu_rows))
-    assert result.total.monitored_hours == 0 and result.total.idle_cost == 0
+    # no samples: idle time and idle cost are unknown (null, with the reason), never a confident 0.0
+    assert result.total.monitored_hours == 0 and result.total.idle_cost is None
+    assert (
+        result.total.idle_gpu_hours is None
+        and "no GPU utilisation samples" in result.total.idle_unknown_reason
+    )
     assert {x.team for x in result.instances} == {"research"}
     assert any("no GPU utilisation samples" in a for a in result.assumptions)
 
