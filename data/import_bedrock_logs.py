@@ -1,0 +1,262 @@
+"""`spendscope import bedrock-logs FILE`: Amazon Bedrock model invocation logs -> `usage_events`.
+
+Bedrock writes one JSON record per invocation (`schemaType` "ModelInvocationLog"), to CloudWatch Logs or, as
+gzipped JSON lines, to S3 (`AWSLogs/<account>/BedrockModelInvocationLogs/...json.gz`). Fields read (AWS's model
+invocation logging schema): timestamp, accountId, region, inferenceRegion, requestId, operation, modelId (a model
+id, a cross-Region inference profile id such as `us.anthropic.claude-...`, or the ARN of either),
+identity.arn, input.inputTokenCount, input.cacheReadInputTokenCount, input.cacheWriteInputTokenCount,
+output.outputTokenCount, errorCode, performanceConfig.latency and requestMetadata (the caller's own key/value
+tags). Prompt and completion bodies (`inputBodyJson`, `outputBodyJson`) are never read.
+
+Bedrock's input count excludes the cache reads and writes it lists beside it (Converse's `inputTokens`), so the
+three are stored as they are. The log carries no cost: every event is priced from the catalog, and a model the
+catalog lacks (an application inference profile's opaque ARN, a private model) is kept unpriced and reported.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+from spendscope.data.errors import ImportRejected
+from spendscope.data.events import finish_event_import
+from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
+from spendscope.data.naming import canonicalize_models
+from spendscope.data.prices import PriceCatalog
+from spendscope.data.sql import literal, parse_timestamp
+from spendscope.data.store import Store, memory_connection
+
+KIND = "bedrock_logs"
+SCHEMA_TYPE = "ModelInvocationLog"
+# (field, JSON path, what it must be); counts must be whole numbers, zero or more
+REQUIRED = (("timestamp", "$.timestamp"), ("requestId", "$.requestId"), ("modelId", "$.modelId"))
+COUNTS = (
+    ("input.inputTokenCount", "$.input.inputTokenCount"),
+    ("input.cacheReadInputTokenCount", "$.input.cacheReadInputTokenCount"),
+    ("input.cacheWriteInputTokenCount", "$.input.cacheWriteInputTokenCount"),
+    ("output.outputTokenCount", "$.output.outputTokenCount"),
+)
+# requestMetadata keys that fill usage_events' attribution columns (first found); other keys go to tags
+ATTRIBUTION = {
+    "customer": ("customer", "customer_id", "tenant", "tenant_id"),
+    "feature": ("feature",),
+    "team": ("team",),
+    "env": ("env", "environment"),
+    "commit_sha": ("commit", "commit_sha"),
+}
+
+
+def _text(path: str) -> str:
+    return f"nullif(trim(json_extract_string(j, {literal(path)})), '')"
+
+
+def _first_bad_json_line(path: Path) -> tuple[int, str] | None:
+    """(line number, parser message) of the first line that is not a JSON object; only called after the reader
+    failed, to name the line."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                return n, str(exc).split(":")[0]
+            if not isinstance(value, (dict, list)):
+                return n, "not a JSON object"
+    return None
+
+
+def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The file -> `br_raw` (x_Record, j): JSON lines (also gzipped), or one array of records."""
+    try:
+        con.execute(
+            "CREATE TABLE br_raw AS SELECT row_number() OVER () AS x_Record, json AS j "
+            f"FROM read_json_objects({literal(str(path))}, format = 'auto')"
+        )
+    except duckdb.Error as exc:
+        try:
+            bad = _first_bad_json_line(path)
+        except (OSError, EOFError):
+            bad = None
+        if bad:
+            raise reject(
+                path,
+                f"line {bad[0]} is not JSON ({bad[1]}); a Bedrock invocation log has one record per line",
+                row=bad[0],
+            ) from None
+        raise reject(path, f"cannot be read as JSON: {str(exc).splitlines()[0][:200]}") from None
+    # a JSON array of records (e.g. saved from CloudWatch Logs Insights) is one record per element
+    if con.execute("SELECT count(*) FROM br_raw WHERE json_type(j) = 'ARRAY'").fetchall()[0][0]:
+        con.execute(
+            "CREATE OR REPLACE TABLE br_raw AS SELECT row_number() OVER () AS x_Record, r AS j FROM "
+            "(SELECT unnest(CAST(j AS JSON[])) AS r FROM br_raw ORDER BY x_Record)"
+        )
+
+
+def _check(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Every record is a model invocation log with a time, request id and model, and counts that are counts: the
+    first one that is not rejects the file, naming its record and field."""
+    checks: list[tuple[str, str, str]] = [
+        ("(record)", "a JSON object", "json_type(j) <> 'OBJECT'"),
+        (
+            "schemaType",
+            f"{SCHEMA_TYPE!r}",
+            f"{_text('$.schemaType')} IS NOT NULL AND {_text('$.schemaType')} <> {literal(SCHEMA_TYPE)}",
+        ),
+    ]
+    for field, p in REQUIRED:
+        checks.append((field, "present", f"{_text(p)} IS NULL"))
+    checks.append(("timestamp", "a date and time", f"{_text('$.timestamp')} IS NOT NULL AND {_ts()} IS NULL"))
+    for field, p in COUNTS:
+        value = f"json_extract(j, {literal(p)})"
+        checks.append(
+            (
+                field,
+                "a count (zero or more)",
+                f"{value} IS NOT NULL AND json_type({value}) <> 'NULL' AND "
+                f"(json_type({value}) NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE') OR TRY_CAST({_text(p)} AS DOUBLE) < 0)",
+            )
+        )
+    where = " OR ".join(f"({c})" for _, _, c in checks)
+    which = " ".join(f"WHEN {c} THEN {i}" for i, (_, _, c) in enumerate(checks))
+    bad = con.execute(
+        f"SELECT x_Record, CASE {which} END FROM br_raw WHERE {where} ORDER BY 1 LIMIT 1"
+    ).fetchall()
+    if not bad:
+        return
+    record, idx = bad[0]
+    field, expected, _ = checks[idx]
+    if field == "(record)":
+        raise reject(path, f"record {record} is not a JSON object", row=record)
+    p = next((p for f, p in (*REQUIRED, *COUNTS, ("schemaType", "$.schemaType")) if f == field))
+    value = con.execute(
+        f"SELECT CAST(json_extract(j, {literal(p)}) AS VARCHAR) FROM br_raw WHERE x_Record = ?", [record]
+    ).fetchall()[0][0]
+    shown = "missing" if value is None or value in ('""', "null") else value[:60]
+    hint = ""
+    if (
+        idx <= 1 + len(REQUIRED)
+        and not con.execute(
+            f"SELECT count(*) FROM br_raw WHERE {_text('$.schemaType')} = {literal(SCHEMA_TYPE)}"
+        ).fetchall()[0][0]
+    ):
+        hint = "; this file holds no Bedrock model invocation log records (schemaType 'ModelInvocationLog')"
+    raise reject(
+        path,
+        f"record {record}, field {field}: {shown} is not {expected}{hint}",
+        row=record,
+        column=field,
+    )
+
+
+def _ts() -> str:
+    return parse_timestamp("json_extract_string(j, '$.timestamp')")
+
+
+def _meta(keys: tuple[str, ...]) -> str:
+    return "coalesce(" + ", ".join(_text(f"$.requestMetadata.{k}") for k in keys) + ")"
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """`br_raw` -> `ev` (usage_events' columns)."""
+    _check(con, path)
+    model_id = _text("$.modelId")
+    # an ARN names the model or inference profile after its last '/' (`.../inference-profile/us.anthropic...`),
+    # except an application inference profile, whose id is opaque: its ARN stays the model name (unpriced)
+    resource = (
+        f"CASE WHEN starts_with({model_id}, 'arn:') AND NOT contains({model_id}, ':application-inference-profile/') "
+        f"THEN regexp_extract({model_id}, '[^/]*$') ELSE {model_id} END"
+    )
+    arn = _text("$.identity.arn")
+    principal = f"regexp_extract({arn}, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$', 1)"
+    # assumed-role/ROLE/SESSION -> ROLE; user/path/NAME, role/NAME -> NAME; root -> root
+    caller = (
+        f"nullif(CASE WHEN starts_with({principal}, 'assumed-role/') THEN split_part({principal}, '/', 2) "
+        f"ELSE regexp_extract({principal}, '[^/]*$') END, '')"
+    )
+
+    def count(p: str) -> str:
+        # a fraction is rounded to the nearest whole count, as `import events` does
+        return f"coalesce(CAST(round(TRY_CAST(json_extract_string(j, {literal(p)}) AS DOUBLE)) AS BIGINT), 0)"
+
+    con.execute(
+        f"""
+        CREATE TABLE ev AS SELECT
+            'bedrock:' || {_text("$.requestId")} AS event_id,
+            {_ts()} AS ts,
+            'aws.bedrock' AS provider,
+            {resource} AS model,
+            {_text("$.operation")} AS operation,
+            {count("$.input.inputTokenCount")} AS input_tokens,
+            {count("$.output.outputTokenCount")} AS output_tokens,
+            {count("$.input.cacheReadInputTokenCount")} AS cached_input_tokens,
+            {count("$.input.cacheWriteInputTokenCount")} AS cache_write_tokens,
+            0 AS reasoning_tokens,
+            1 AS requests,
+            TRY_CAST(json_extract_string(j, '$.output.outputBodyJson.metrics.latencyMs') AS DOUBLE) AS latency_ms,
+            CASE WHEN {_text("$.errorCode")} IS NOT NULL THEN 'error' ELSE 'ok' END AS status,
+            {_meta(ATTRIBUTION["customer"])} AS customer,
+            {_meta(ATTRIBUTION["feature"])} AS feature,
+            {_meta(ATTRIBUTION["team"])} AS team,
+            {_meta(ATTRIBUTION["env"])} AS env,
+            {_meta(ATTRIBUTION["commit_sha"])} AS commit_sha,
+            CAST(json_merge_patch('{{}}', json_object(
+                'sub_account', {_text("$.accountId")}, 'sub_account_id', {_text("$.accountId")},
+                'region', {_text("$.region")}, 'inference_region', {_text("$.inferenceRegion")},
+                'caller', {caller}, 'caller_arn', {arn},
+                'model_raw', {resource}, 'model_arn', CASE WHEN starts_with({model_id}, 'arn:') THEN {model_id} END,
+                'error_code', {_text("$.errorCode")}, 'latency_mode', {_text("$.performanceConfig.latency")},
+                'request_metadata', CASE WHEN json_type(j, '$.requestMetadata') = 'OBJECT'
+                    THEN json_extract(j, '$.requestMetadata') END)) AS JSON) AS tags,
+            {literal(KIND)} AS source
+        FROM br_raw
+        """
+    )
+    canonicalize_models(con, "ev")
+    warnings = []
+    dup = con.execute("SELECT count(*) - count(DISTINCT event_id) FROM ev").fetchall()[0][0]
+    if dup:
+        warnings.append(f"{dup} records repeat a requestId already in the file; each request is counted once")
+    profiles = con.execute(
+        "SELECT count(*) FROM ev WHERE contains(json_extract_string(tags, '$.model_arn'), "
+        "':application-inference-profile/')"
+    ).fetchall()[0][0]
+    if profiles:
+        warnings.append(
+            f"{profiles} records name an application inference profile by its ARN, which does not say the model: "
+            "they are kept unpriced and reported, never priced at $0"
+        )
+    return warnings
+
+
+def import_bedrock_logs(
+    store: Store, path: Path | str, *, catalog: PriceCatalog | None = None
+) -> ImportResult:
+    """Import one Bedrock model invocation log file (JSON lines, .json.gz as S3 delivers it, or a JSON array), all
+    or nothing; re-imports add nothing (events keyed by requestId)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRejected(f"{path}: no such file", file=str(path))
+    digest = sha256_file(path)
+    earlier = previous_import(store, KIND, digest)
+    if earlier:
+        return duplicate_result(store, KIND, path, digest, earlier)
+    con = memory_connection()
+    try:
+        _load(con, path)
+        warnings = stage(con, path)
+        return finish_event_import(
+            store,
+            con,
+            "ev",
+            kind=KIND,
+            source_file=str(path.resolve()),
+            file_hash=digest,
+            catalog=catalog,
+            warnings=warnings,
+        )
+    finally:
+        con.close()
