@@ -132,3 +132,62 @@ def test_the_demo_finds_idle_gpus(demo_store: Store) -> None:
     assert result.total.idle_cost > 0
     for x in result.instances:
         assert 0 <= x.idle_cost <= x.cost + 1e-6 and x.monitored_hours <= x.billed_hours
+
+
+@pytest.fixture
+def with_blind(small: Store) -> Store:
+    """`small` plus i-3, a 4-GPU box billed 10 hours that sent no samples, alone in team research."""
+    add_costs(
+        small,
+        [
+            {
+                "day": "2026-10-01",
+                "hours": 10,
+                "ConsumedUnit": "Hours",
+                "ServiceName": "Amazon Elastic Compute Cloud",
+                "ProviderName": "AWS",
+                "ResourceId": "i-3",
+                "ResourceName": "blind-box",
+                "x_GpuCount": 4,
+                "ConsumedQuantity": 10,
+                "EffectiveCost": 80,
+                "Tags": {"team": "research"},
+            }
+        ],
+    )
+    return small
+
+
+def test_a_gpu_without_samples_has_unknown_idle_cost_with_the_reason(with_blind: Store) -> None:
+    from spendscope.tools.invoke import invoke
+
+    result = gpu_utilization(with_blind, GpuInput(period="2026-10"))
+    by = {x.instance_id: x for x in result.instances}
+    blind = by["i-3"]
+    assert (blind.cost, blind.monitored_hours, blind.unmonitored_hours) == (80, 0, 10)
+    assert blind.idle_cost is None and blind.idle_gpu_hours is None and blind.idle_instance_hours is None
+    assert blind.idle_cost_pct is None and "no GPU utilisation samples" in blind.idle_unknown_reason
+    # the sampled GPUs keep their figures; a group that holds only the blind GPU is unknown too
+    assert by["i-1"].idle_cost == pytest.approx(12) and by["i-2"].idle_cost == pytest.approx(12)
+    assert by["i-1"].idle_unknown_reason is None
+    teams = {g.key: g for g in result.by_team}
+    assert teams["research"].idle_cost is None and teams["ml"].idle_cost == pytest.approx(12)
+    assert result.total.idle_cost == pytest.approx(24) and result.total.cost == pytest.approx(188)
+    assert any("blind-box" in a and "unknown" in a for a in result.assumptions)
+    assert chart_for(result) is not None
+    # the entry point's JSON (what MCP sends as structured content and text) says null and why
+    dumped = invoke(with_blind, "gpu_utilization", {"period": "2026-10"}).model_dump(mode="json")
+    row = next(x for x in dumped["instances"] if x["instance_id"] == "i-3")
+    assert row["idle_cost"] is None and row["idle_unknown_reason"]
+
+
+def test_the_gpu_table_says_unknown_for_a_gpu_without_samples(with_blind: Store) -> None:
+    from typer.testing import CliRunner
+
+    from spendscope.cli import app
+
+    out = CliRunner().invoke(app, ["gpu", "--period", "2026-10", "--db", str(with_blind.path)])
+    assert out.exit_code == 0, out.output
+    line = next(ln for ln in out.stdout.splitlines() if "blind-box" in ln and "2026-10" in ln)
+    assert "unknown" in line and "$0.00" not in line, line
+    assert "idle cost is unknown" in " ".join(out.stdout.split())

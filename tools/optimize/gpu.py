@@ -221,7 +221,8 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
     elif total.monitored_hours == 0:
         notes.append(
             "no GPU utilisation samples match these instances: import nvidia-smi or DCGM samples "
-            "(gpu_samples, joined on instance_id = ResourceId) to measure idle time"
+            "(gpu_samples, joined on instance_id = ResourceId) to measure idle time; until then idle cost is "
+            "unknown (null), not 0"
         )
     else:
         blind = sorted({x.instance_name or x.instance_id for x in instances if x.idle_cost is None})
