@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -52,25 +53,37 @@ def _text(path: str) -> str:
     return f"nullif(trim(json_extract_string(j, {literal(path)})), '')"
 
 
-def _first_bad_json_line(path: Path) -> tuple[int, str] | None:
-    """(line number, parser message) of the first line that is not a JSON object; only called after the reader
-    failed, to name the line."""
+# CloudWatch Logs' export to S3 writes each log event as `<ISO time> <message>` on its own line
+_EXPORT_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?\s+(?=[{\[])")
+
+
+def _json_lines(path: Path) -> list[tuple[int, str]]:
+    """(line number, JSON text) of every line, a CloudWatch export's time prefix taken off; only read when the
+    JSON reader could not take the file. A line that is not JSON rejects the file, naming it."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
+    out = []
     with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
         for n, line in enumerate(fh, 1):
-            if not line.strip():
+            text = _EXPORT_PREFIX.sub("", line.strip(), count=1)
+            if not text:
                 continue
             try:
-                value = json.loads(line)
+                json.loads(text)
             except ValueError as exc:
-                return n, str(exc).split(":")[0]
-            if not isinstance(value, (dict, list)):
-                return n, "not a JSON object"
-    return None
+                raise reject(
+                    path,
+                    f"line {n} is not JSON ({str(exc).split(':')[0]}); a Bedrock invocation log has one record "
+                    "per line",
+                    row=n,
+                ) from None
+            out.append((n, text))
+    return out
 
 
 def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """The file -> `br_raw` (x_Record, j): JSON lines (also gzipped), or one array of records."""
+    """The file -> `br_raw` (x_Record, j): JSON lines (also gzipped), a CloudWatch Logs export to S3 (a time before
+    each record), one array of records, or the AWS CLI's `logs filter-log-events` / `get-log-events` output (the
+    records as the `message` of each of its `events`)."""
     try:
         con.execute(
             "CREATE TABLE br_raw AS SELECT row_number() OVER () AS x_Record, json AS j "
@@ -78,21 +91,35 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
     except duckdb.Error as exc:
         try:
-            bad = _first_bad_json_line(path)
+            lines = _json_lines(path)
         except (OSError, EOFError):
-            bad = None
-        if bad:
-            raise reject(
-                path,
-                f"line {bad[0]} is not JSON ({bad[1]}); a Bedrock invocation log has one record per line",
-                row=bad[0],
-            ) from None
-        raise reject(path, f"cannot be read as JSON: {str(exc).splitlines()[0][:200]}") from None
+            raise reject(path, f"cannot be read as JSON: {str(exc).splitlines()[0][:200]}") from None
+        import pandas as pd
+
+        frame = pd.DataFrame(lines, columns=["x_Record", "j"])
+        con.register("br_lines", frame)
+        try:
+            con.execute(
+                "CREATE TABLE br_raw AS SELECT CAST(x_Record AS BIGINT) AS x_Record, CAST(j AS JSON) AS j FROM br_lines"
+            )
+        finally:
+            con.unregister("br_lines")
     # a JSON array of records (e.g. saved from CloudWatch Logs Insights) is one record per element
     if con.execute("SELECT count(*) FROM br_raw WHERE json_type(j) = 'ARRAY'").fetchall()[0][0]:
         con.execute(
             "CREATE OR REPLACE TABLE br_raw AS SELECT row_number() OVER () AS x_Record, r AS j FROM "
             "(SELECT unnest(CAST(j AS JSON[])) AS r FROM br_raw ORDER BY x_Record)"
+        )
+    envelope = "json_type(j, '$.events') = 'ARRAY' AND json_extract(j, '$.schemaType') IS NULL"
+    counts = con.execute(f"SELECT count(*) FILTER (WHERE {envelope}), count(*) FROM br_raw").fetchall()[0]
+    if (
+        counts[0] and counts[0] == counts[1]
+    ):  # every document an envelope (else the records are checked as they are)
+        con.execute(
+            "CREATE OR REPLACE TABLE br_raw AS SELECT row_number() OVER () AS x_Record, "
+            "CASE WHEN json_valid(m) THEN CAST(m AS JSON) ELSE to_json(m) END AS j FROM "
+            "(SELECT unnest(CAST(json_extract(j, '$.events') AS JSON[])) ->> 'message' AS m FROM br_raw "
+            f"WHERE {envelope} ORDER BY x_Record)"
         )
 
 

@@ -14,7 +14,8 @@ Fields read per observation: id, traceId, type, name, startTime, endTime, model,
 usageDetails (Langfuse's keys: `input`, `output`, cache reads `input_cached_tokens`/`input_cache_read`/
 `cache_read_input_tokens`, cache writes `input_cache_creation`/`cache_creation_input_tokens`, reasoning
 `output_reasoning_tokens`/`output_reasoning`; Langfuse's SDKs take the detail keys out of `input` and `output`,
-so `input` is the uncached input, as usage_events counts it), else the legacy `usage` (`input`/`output`, or
+so `input` is the uncached input, as usage_events counts it; when `total` shows a source that did not, they are
+taken out here), else the legacy `usage` (`input`/`output`, or
 `promptTokens`/`completionTokens`) or the export's `inputUsage`/`outputUsage`; costDetails (`total`, else the sum
 of its parts), else `calculatedTotalCost`/`totalCost` (Langfuse's own price: the reported cost); metadata
 (`attributes.gen_ai.provider.name` when the observation came in over OpenTelemetry, `ls_provider` from LangChain,
@@ -205,6 +206,15 @@ def _usage(o: dict[str, Any], where: str) -> tuple[dict[str, int], str | None] |
         counts[column] = _count(details.get(key) if key else None, where, label)
     if not any(counts.values()):
         return None
+    # Langfuse's SDKs take cache and reasoning details out of `input`/`output`; a source that did not (its
+    # `total` is input + output while the parts sum to more) counted them twice: take them out here
+    total = details.get("total")
+    if isinstance(total, (int, float)) and not isinstance(total, bool) and sum(counts.values()) > total:
+        cache = counts["cached_input_tokens"] + counts["cache_write_tokens"]
+        if cache and counts["input_tokens"] >= cache:
+            counts["input_tokens"] -= cache
+        if sum(counts.values()) > total and counts["output_tokens"] >= counts["reasoning_tokens"]:
+            counts["output_tokens"] -= counts["reasoning_tokens"]
     return counts, None
 
 

@@ -108,6 +108,34 @@ def test_gzipped_s3_delivery_and_a_json_array_read_the_same_records_once(
     assert len(_events(store)) == 5
 
 
+def test_a_cloudwatch_export_and_the_cli_log_events_output_are_read_too(store: Store, tmp_path: Path) -> None:
+    records = _records()
+    export = tmp_path / "000000.gz"  # CloudWatch Logs' export to S3: `<time> <message>` per line, gzipped
+    lines = [f"{r['timestamp'].replace('Z', '.000Z')} {json.dumps(r)}" for r in records[:3]]
+    export.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8")))
+    events = tmp_path / "filter-log-events.json"  # aws logs filter-log-events: each record a message string
+    events.write_text(
+        json.dumps(
+            {
+                "events": [
+                    {
+                        "logStreamName": "aws/bedrock/modelinvocations",
+                        "timestamp": 1,
+                        "message": json.dumps(r),
+                    }
+                    for r in records[2:]
+                ],
+                "searchedLogStreams": [],
+            }
+        ),
+        encoding="utf-8",
+    )
+    [first] = _import(store, export)
+    [second] = _import(store, events)
+    assert (first["rows_inserted"], second["rows_inserted"]) == (3, 2)  # record 3 is in both: counted once
+    assert set(_events(store)) == {SONNET, HAIKU, NOVA, PROFILE, THROTTLED}
+
+
 def test_reimporting_the_same_file_adds_nothing(store: Store) -> None:
     _import(store, LOG)
     [again] = _import(store, LOG)

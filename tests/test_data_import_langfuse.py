@@ -160,6 +160,27 @@ def test_every_shape_langfuse_produces_gives_the_same_events(store: Store, tmp_p
     assert again["rows_inserted"] == 0  # the same observations from another file: counted once
 
 
+def test_an_input_that_still_holds_its_cache_reads_is_told_by_the_total(store: Store, tmp_path: Path) -> None:
+    observation = {
+        "id": "o-incl",
+        "type": "GENERATION",
+        "startTime": "2026-11-05T12:00:00Z",
+        "model": "gpt-4o-mini",
+        # input 5,000 of which 4,000 cached; output 100 of which 40 reasoning: total is input + output
+        "usageDetails": {
+            "input": 5000,
+            "input_cached_tokens": 4000,
+            "output": 100,
+            "output_reasoning_tokens": 40,
+            "total": 5100,
+        },
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(observation) + "\n", encoding="utf-8")
+    _import(store, path)
+    assert _tokens(_events(store)["langfuse:o-incl"]) == (1000, 4000, 0, 60, 40)
+
+
 def test_reimporting_the_same_file_adds_nothing(store: Store) -> None:
     [first] = _import(store, TRACE_API)
     [second] = _import(store, TRACE_API)
