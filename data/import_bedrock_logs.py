@@ -49,10 +49,6 @@ ATTRIBUTION = {
 }
 
 
-def _text(path: str) -> str:
-    return f"nullif(trim(json_extract_string(j, {literal(path)})), '')"
-
-
 # CloudWatch Logs' export to S3 writes each log event as `<ISO time> <message>` on its own line
 _EXPORT_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?\s+(?=[{\[])")
 
@@ -123,34 +119,73 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
 
 
+# every value read, by column of the staged `br` table: the records are parsed once, into these
+PATHS = {
+    "schemaType": "$.schemaType",
+    "timestamp": "$.timestamp",
+    "requestId": "$.requestId",
+    "modelId": "$.modelId",
+    "accountId": "$.accountId",
+    "region": "$.region",
+    "inferenceRegion": "$.inferenceRegion",
+    "operation": "$.operation",
+    "identity.arn": "$.identity.arn",
+    "errorCode": "$.errorCode",
+    "performanceConfig.latency": "$.performanceConfig.latency",
+    "latencyMs": "$.output.outputBodyJson.metrics.latencyMs",
+    **dict(COUNTS),
+    "requestMetadata": "$.requestMetadata",
+}
+
+
+def _col(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _parse(con: duckdb.DuckDBPyConnection) -> None:
+    """`br_raw` -> `br`: each record's values as text (counts also their JSON type), parsed once."""
+    names = list(PATHS)
+    cols = []
+    for i, name in enumerate(names, 1):
+        value = f"v[{i}]"
+        if name == "requestMetadata":
+            cols.append(f"CASE WHEN json_type({value}) = 'OBJECT' THEN {value} END AS {_col(name)}")
+            continue
+        cols.append(f"nullif(trim({value} ->> '$'), '') AS {_col(name)}")
+        if name in dict(COUNTS):
+            cols.append(f"json_type({value}) AS {_col(name + ':type')}")
+    con.execute(
+        f"CREATE TABLE br AS SELECT x_Record, doc, {', '.join(cols)} FROM (SELECT x_Record, json_type(j) AS doc, "
+        f"json_extract(j, [{', '.join(literal(PATHS[n]) for n in names)}]) AS v FROM br_raw)"
+    )
+    con.execute("DROP TABLE br_raw")
+
+
 def _check(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Every record is a model invocation log with a time, request id and model, and counts that are counts: the
     first one that is not rejects the file, naming its record and field."""
+    schema = _col("schemaType")
     checks: list[tuple[str, str, str]] = [
-        ("(record)", "a JSON object", "json_type(j) <> 'OBJECT'"),
-        (
-            "schemaType",
-            f"{SCHEMA_TYPE!r}",
-            f"{_text('$.schemaType')} IS NOT NULL AND {_text('$.schemaType')} <> {literal(SCHEMA_TYPE)}",
-        ),
+        ("(record)", "a JSON object", "doc <> 'OBJECT'"),
+        ("schemaType", f"{SCHEMA_TYPE!r}", f"{schema} IS NOT NULL AND {schema} <> {literal(SCHEMA_TYPE)}"),
     ]
-    for field, p in REQUIRED:
-        checks.append((field, "present", f"{_text(p)} IS NULL"))
-    checks.append(("timestamp", "a date and time", f"{_text('$.timestamp')} IS NOT NULL AND {_ts()} IS NULL"))
-    for field, p in COUNTS:
-        value = f"json_extract(j, {literal(p)})"
+    for field, _ in REQUIRED:
+        checks.append((field, "present", f"{_col(field)} IS NULL"))
+    checks.append(("timestamp", "a date and time", f"{_col('timestamp')} IS NOT NULL AND {_ts()} IS NULL"))
+    for field, _ in COUNTS:
+        kind = _col(field + ":type")
         checks.append(
             (
                 field,
                 "a count (zero or more)",
-                f"{value} IS NOT NULL AND json_type({value}) <> 'NULL' AND "
-                f"(json_type({value}) NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE') OR TRY_CAST({_text(p)} AS DOUBLE) < 0)",
+                f"{kind} IS NOT NULL AND {kind} <> 'NULL' AND "
+                f"({kind} NOT IN ('UBIGINT', 'BIGINT', 'DOUBLE') OR TRY_CAST({_col(field)} AS DOUBLE) < 0)",
             )
         )
     where = " OR ".join(f"({c})" for _, _, c in checks)
     which = " ".join(f"WHEN {c} THEN {i}" for i, (_, _, c) in enumerate(checks))
     bad = con.execute(
-        f"SELECT x_Record, CASE {which} END FROM br_raw WHERE {where} ORDER BY 1 LIMIT 1"
+        f"SELECT x_Record, CASE {which} END FROM br WHERE {where} ORDER BY 1 LIMIT 1"
     ).fetchall()
     if not bad:
         return
@@ -158,17 +193,27 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     field, expected, _ = checks[idx]
     if field == "(record)":
         raise reject(path, f"record {record} is not a JSON object", row=record)
-    p = next((p for f, p in (*REQUIRED, *COUNTS, ("schemaType", "$.schemaType")) if f == field))
-    value = con.execute(
-        f"SELECT CAST(json_extract(j, {literal(p)}) AS VARCHAR) FROM br_raw WHERE x_Record = ?", [record]
-    ).fetchall()[0][0]
-    shown = "missing" if value is None or value in ('""', "null") else value[:60]
+    value = con.execute(f"SELECT {_col(field)} FROM br WHERE x_Record = ?", [record]).fetchall()[0][0]
+    shown = (
+        "missing"
+        if value is None
+        else repr(value[:60])
+        if field in ("timestamp", "schemaType")
+        else value[:60]
+    )
+    if (
+        field in dict(COUNTS)
+        and con.execute(
+            f"SELECT {_col(field + ':type')} = 'VARCHAR' FROM br WHERE x_Record = ?", [record]
+        ).fetchall()[0][0]
+    ):
+        shown = repr(value[:60])  # a count written as text
     hint = ""
     if (
         idx <= 1 + len(REQUIRED)
-        and not con.execute(
-            f"SELECT count(*) FROM br_raw WHERE {_text('$.schemaType')} = {literal(SCHEMA_TYPE)}"
-        ).fetchall()[0][0]
+        and not con.execute(f"SELECT count(*) FROM br WHERE {schema} = {literal(SCHEMA_TYPE)}").fetchall()[0][
+            0
+        ]
     ):
         hint = "; this file holds no Bedrock model invocation log records (schemaType 'ModelInvocationLog')"
     raise reject(
@@ -180,24 +225,26 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 def _ts() -> str:
-    return parse_timestamp("json_extract_string(j, '$.timestamp')")
+    return parse_timestamp(_col("timestamp"))
 
 
 def _meta(keys: tuple[str, ...]) -> str:
-    return "coalesce(" + ", ".join(_text(f"$.requestMetadata.{k}") for k in keys) + ")"
+    meta = _col("requestMetadata")
+    return "coalesce(" + ", ".join(f"nullif(trim({meta} ->> {literal(k)}), '')" for k in keys) + ")"
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     """`br_raw` -> `ev` (usage_events' columns)."""
+    _parse(con)
     _check(con, path)
-    model_id = _text("$.modelId")
+    model_id = _col("modelId")
     # an ARN names the model or inference profile after its last '/' (`.../inference-profile/us.anthropic...`),
     # except an application inference profile, whose id is opaque: its ARN stays the model name (unpriced)
     resource = (
         f"CASE WHEN starts_with({model_id}, 'arn:') AND NOT contains({model_id}, ':application-inference-profile/') "
         f"THEN regexp_extract({model_id}, '[^/]*$') ELSE {model_id} END"
     )
-    arn = _text("$.identity.arn")
+    arn = _col("identity.arn")
     principal = f"regexp_extract({arn}, '^arn:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$', 1)"
     # assumed-role/ROLE/SESSION -> ROLE; user/path/NAME, role/NAME -> NAME; root -> root
     caller = (
@@ -205,43 +252,43 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         f"ELSE regexp_extract({principal}, '[^/]*$') END, '')"
     )
 
-    def count(p: str) -> str:
+    def count(field: str) -> str:
         # a fraction is rounded to the nearest whole count, as `import events` does
-        return f"coalesce(CAST(round(TRY_CAST(json_extract_string(j, {literal(p)}) AS DOUBLE)) AS BIGINT), 0)"
+        return f"coalesce(CAST(round(TRY_CAST({_col(field)} AS DOUBLE)) AS BIGINT), 0)"
 
     con.execute(
         f"""
         CREATE TABLE ev AS SELECT
-            'bedrock:' || {_text("$.requestId")} AS event_id,
+            'bedrock:' || {_col("requestId")} AS event_id,
             {_ts()} AS ts,
             'aws.bedrock' AS provider,
             {resource} AS model,
-            {_text("$.operation")} AS operation,
-            {count("$.input.inputTokenCount")} AS input_tokens,
-            {count("$.output.outputTokenCount")} AS output_tokens,
-            {count("$.input.cacheReadInputTokenCount")} AS cached_input_tokens,
-            {count("$.input.cacheWriteInputTokenCount")} AS cache_write_tokens,
+            {_col("operation")} AS operation,
+            {count("input.inputTokenCount")} AS input_tokens,
+            {count("output.outputTokenCount")} AS output_tokens,
+            {count("input.cacheReadInputTokenCount")} AS cached_input_tokens,
+            {count("input.cacheWriteInputTokenCount")} AS cache_write_tokens,
             0 AS reasoning_tokens,
             1 AS requests,
-            TRY_CAST(json_extract_string(j, '$.output.outputBodyJson.metrics.latencyMs') AS DOUBLE) AS latency_ms,
-            CASE WHEN {_text("$.errorCode")} IS NOT NULL THEN 'error' ELSE 'ok' END AS status,
+            TRY_CAST({_col("latencyMs")} AS DOUBLE) AS latency_ms,
+            CASE WHEN {_col("errorCode")} IS NOT NULL THEN 'error' ELSE 'ok' END AS status,
             {_meta(ATTRIBUTION["customer"])} AS customer,
             {_meta(ATTRIBUTION["feature"])} AS feature,
             {_meta(ATTRIBUTION["team"])} AS team,
             {_meta(ATTRIBUTION["env"])} AS env,
             {_meta(ATTRIBUTION["commit_sha"])} AS commit_sha,
             CAST(json_merge_patch('{{}}', json_object(
-                'sub_account', {_text("$.accountId")}, 'sub_account_id', {_text("$.accountId")},
-                'region', {_text("$.region")}, 'inference_region', {_text("$.inferenceRegion")},
+                'sub_account', {_col("accountId")}, 'sub_account_id', {_col("accountId")},
+                'region', {_col("region")}, 'inference_region', {_col("inferenceRegion")},
                 'caller', {caller}, 'caller_arn', {arn},
                 'model_raw', {resource}, 'model_arn', CASE WHEN starts_with({model_id}, 'arn:') THEN {model_id} END,
-                'error_code', {_text("$.errorCode")}, 'latency_mode', {_text("$.performanceConfig.latency")},
-                'request_metadata', CASE WHEN json_type(j, '$.requestMetadata') = 'OBJECT'
-                    THEN json_extract(j, '$.requestMetadata') END)) AS JSON) AS tags,
+                'error_code', {_col("errorCode")}, 'latency_mode', {_col("performanceConfig.latency")},
+                'request_metadata', {_col("requestMetadata")})) AS JSON) AS tags,
             {literal(KIND)} AS source
-        FROM br_raw
+        FROM br
         """
     )
+    con.execute("DROP TABLE br")
     canonicalize_models(con, "ev")
     warnings = []
     dup = con.execute("SELECT count(*) - count(DISTINCT event_id) FROM ev").fetchall()[0][0]
