@@ -255,8 +255,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         files: Annotated[
             list[Path],
             typer.Argument(
-                help="Amazon Bedrock model invocation logs: JSON lines as CloudWatch Logs or S3 deliver them "
-                "(.json, .jsonl, .json.gz), or a JSON array of records"
+                help="Amazon Bedrock model invocation logs: JSON lines as S3 delivers them (.json, .jsonl, "
+                ".json.gz), a CloudWatch Logs export to S3, `aws logs filter-log-events` output, or a JSON array"
             ),
         ],
         db: DbOption = None,
