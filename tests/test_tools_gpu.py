@@ -191,3 +191,20 @@ def test_the_gpu_table_says_unknown_for_a_gpu_without_samples(with_blind: Store)
     line = next(ln for ln in out.stdout.splitlines() if "blind-box" in ln and "2026-10" in ln)
     assert "unknown" in line and "$0.00" not in line, line
     assert "idle cost is unknown" in " ".join(out.stdout.split())
+
+
+def test_the_dashboard_says_idle_cost_is_unknown_for_a_gpu_without_samples(with_blind: Store) -> None:
+    pytest.importorskip("jinja2", reason="the dashboard needs the web extra (jinja2)")
+    import re
+
+    from spendscope.web.app import build_app
+    from starlette.testclient import TestClient
+
+    client = TestClient(
+        build_app(with_blind, as_of=dt.date(2026, 11, 5), warm=False), base_url="http://127.0.0.1"
+    )
+    page = client.get("/commitments", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", page.text[page.text.find("<h2>GPU</h2>") :]))
+    row = text[text.find("research") :][:80]
+    assert "unknown" in row and "$0.00" not in row, row
