@@ -4,7 +4,8 @@ tests/fixtures/telemetry/bedrock_invocations.jsonl was written by us from AWS's 
 (schemaType ModelInvocationLog; input.inputTokenCount, input.cacheReadInputTokenCount,
 input.cacheWriteInputTokenCount, output.outputTokenCount; identity.arn; requestMetadata): a US cross-Region profile
 of Claude 3.5 Sonnet with cache reads and writes, a bare Claude 3 Haiku id, a foundation-model ARN of Nova Micro
-called by an IAM user, an application inference profile ARN (which names no model) and a throttled call."""
+called by an IAM user, an application inference profile ARN (which names no model), a throttled call and the ARN of
+a US cross-Region inference profile of Claude Sonnet 4.5 (1.1x the global price) called by an IAM role."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from typer.testing import CliRunner
 from spendscope.cli import app
 
 LOG = Path(__file__).parent / "fixtures" / "telemetry" / "bedrock_invocations.jsonl"
-SONNET, HAIKU, NOVA, PROFILE, THROTTLED = (
-    f"bedrock:6f1c2a9e-000{i}-4c1d-9e8f-{c * 12}" for i, c in enumerate("abcde", 1)
+SONNET, HAIKU, NOVA, PROFILE, THROTTLED, SONNET_45 = (
+    f"bedrock:6f1c2a9e-000{i}-4c1d-9e8f-{c * 12}" for i, c in enumerate("abcdef", 1)
 )
 
 
@@ -51,7 +52,7 @@ def _records() -> list[dict[str, Any]]:
 
 def test_invocation_logs_become_priced_events_with_account_caller_and_metadata(store: Store) -> None:
     [result] = _import(store, LOG)
-    assert result["rows_inserted"] == 5
+    assert result["rows_inserted"] == 6
     ev = _events(store)
     sonnet = ev[SONNET]
     assert (sonnet["provider"], sonnet["model"], sonnet["operation"]) == (
@@ -93,6 +94,17 @@ def test_invocation_logs_become_priced_events_with_account_caller_and_metadata(s
         ev[THROTTLED]["status"] == "error"
         and json.loads(ev[THROTTLED]["tags"])["error_code"] == "ThrottlingException"
     )
+    # an inference profile's ARN: the profile id after the last '/' names the model and the geography
+    s45 = ev[SONNET_45]
+    assert (s45["model"], s45["inference_geo"], s45["team"], s45["env"]) == (
+        "claude-sonnet-4-5",
+        "us",
+        "support",
+        "prod",
+    )
+    assert s45["estimated_cost"] == Decimal("0.0495")  # (10,000 x $3 + 1,000 x $15) / 1M x 1.1
+    s45_tags = json.loads(s45["tags"])
+    assert (s45_tags["caller"], s45_tags["inference_region"]) == ("batch-summariser", "us-west-2")
 
 
 def test_gzipped_s3_delivery_and_a_json_array_read_the_same_records_once(
@@ -104,8 +116,8 @@ def test_gzipped_s3_delivery_and_a_json_array_read_the_same_records_once(
     array.write_text(json.dumps(_records()), encoding="utf-8")
     [first] = _import(store, gz)
     [second] = _import(store, array)
-    assert first["rows_inserted"] == 5 and second["rows_inserted"] == 0  # events keyed by requestId
-    assert len(_events(store)) == 5
+    assert first["rows_inserted"] == 6 and second["rows_inserted"] == 0  # events keyed by requestId
+    assert len(_events(store)) == 6
 
 
 def test_a_cloudwatch_export_and_the_cli_log_events_output_are_read_too(store: Store, tmp_path: Path) -> None:
@@ -132,14 +144,14 @@ def test_a_cloudwatch_export_and_the_cli_log_events_output_are_read_too(store: S
     )
     [first] = _import(store, export)
     [second] = _import(store, events)
-    assert (first["rows_inserted"], second["rows_inserted"]) == (3, 2)  # record 3 is in both: counted once
-    assert set(_events(store)) == {SONNET, HAIKU, NOVA, PROFILE, THROTTLED}
+    assert (first["rows_inserted"], second["rows_inserted"]) == (3, 3)  # record 3 is in both: counted once
+    assert set(_events(store)) == {SONNET, HAIKU, NOVA, PROFILE, THROTTLED, SONNET_45}
 
 
 def test_reimporting_the_same_file_adds_nothing(store: Store) -> None:
     _import(store, LOG)
     [again] = _import(store, LOG)
-    assert again["status"] == "duplicate" and len(_events(store)) == 5
+    assert again["status"] == "duplicate" and len(_events(store)) == 6
 
 
 @pytest.mark.parametrize(
