@@ -173,6 +173,8 @@ def _count(value: Any, where: str, field: str) -> int:
             value = int(value)
         else:
             raise _Bad(where, field, f"{value!r} is not a count")
+    if value != value or value in (float("inf"), float("-inf")):  # NaN / Infinity, which Python's JSON reads
+        raise _Bad(where, field, f"{value!r} is not a count")
     if value < 0:
         raise _Bad(where, field, f"{value!r} is not a count (zero or more)")
     return int(round(value))
