@@ -5,8 +5,9 @@ gzipped JSON lines, to S3 (`AWSLogs/<account>/BedrockModelInvocationLogs/...json
 invocation logging schema): timestamp, accountId, region, inferenceRegion, requestId, operation, modelId (a model
 id, a cross-Region inference profile id such as `us.anthropic.claude-...`, or the ARN of either),
 identity.arn, input.inputTokenCount, input.cacheReadInputTokenCount, input.cacheWriteInputTokenCount,
-output.outputTokenCount, errorCode, performanceConfig.latency and requestMetadata (the caller's own key/value
-tags). Prompt and completion bodies (`inputBodyJson`, `outputBodyJson`) are never read.
+output.outputTokenCount, errorCode, performanceConfig.latency, requestMetadata (the caller's own key/value
+tags) and, when a record carries it, serviceTier (`{"type": "priority|default|flex|reserved"}` as the runtime API
+takes it; the logging schema we checked does not list it, so without it the standard tier is assumed). Prompt and completion bodies (`inputBodyJson`, `outputBodyJson`) are never read.
 
 Bedrock's input count excludes the cache reads and writes it lists beside it (Converse's `inputTokens`), so the
 three are stored as they are. The log carries no cost: every event is priced from the catalog, and a model the
@@ -133,6 +134,8 @@ PATHS = {
     "errorCode": "$.errorCode",
     "performanceConfig.latency": "$.performanceConfig.latency",
     "latencyMs": "$.output.outputBodyJson.metrics.latencyMs",
+    "serviceTier": "$.serviceTier",
+    "serviceTier.type": "$.serviceTier.type",
     **dict(COUNTS),
     "requestMetadata": "$.requestMetadata",
 }
@@ -270,6 +273,9 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
             {count("input.cacheWriteInputTokenCount")} AS cache_write_tokens,
             0 AS reasoning_tokens,
             1 AS requests,
+            coalesce({_col("serviceTier.type")},
+                     CASE WHEN NOT starts_with({_col("serviceTier")}, '{{') THEN {_col("serviceTier")} END)
+                AS service_tier,
             TRY_CAST({_col("latencyMs")} AS DOUBLE) AS latency_ms,
             CASE WHEN {_col("errorCode")} IS NOT NULL THEN 'error' ELSE 'ok' END AS status,
             {_meta(ATTRIBUTION["customer"])} AS customer,

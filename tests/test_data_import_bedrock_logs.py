@@ -148,6 +148,19 @@ def test_a_cloudwatch_export_and_the_cli_log_events_output_are_read_too(store: S
     assert set(_events(store)) == {SONNET, HAIKU, NOVA, PROFILE, THROTTLED, SONNET_45}
 
 
+def test_a_service_tier_the_record_carries_is_kept(store: Store, tmp_path: Path) -> None:
+    records = _records()[:2]
+    records[0]["serviceTier"] = {"type": "flex"}  # as the runtime API takes it; absent: the standard tier
+    path = tmp_path / "tiers.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    _import(store, path)
+    ev = _events(store)
+    assert (ev[SONNET]["service_tier"], ev[HAIKU]["service_tier"]) == (
+        "flex",
+        None,
+    )  # None: priced as standard
+
+
 def test_reimporting_the_same_file_adds_nothing(store: Store) -> None:
     _import(store, LOG)
     [again] = _import(store, LOG)
