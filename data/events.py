@@ -17,7 +17,7 @@ from spendscope.data.date_order import sampled_slash_order
 from spendscope.data.errors import ImportRejected
 from spendscope.data.event_pricing import catalog_cost_sql, price_join_sql, register_price_table
 from spendscope.data.file_identity import FileIdentity
-from spendscope.data.file_kinds import api_report_note, elsewhere, json_document_note
+from spendscope.data.file_kinds import api_report_note, belongs_elsewhere, elsewhere, json_document_note
 from spendscope.data.importing import (
     ImportResult,
     Progress,
@@ -381,7 +381,7 @@ def import_events_file(
             # events keep no row number and no order: every statement below may run on every core
             con.execute("SET preserve_insertion_order = false")
         except duckdb.Error as exc:
-            report = api_report_note(path)
+            report = api_report_note(path) or belongs_elsewhere(path, EVENTS_KIND)
             if report:
                 raise reject(path, f"cannot be read as usage events: {report}") from None
             note = json_document_note(path)

@@ -38,6 +38,16 @@ SIGNATURES: list[tuple[str, str, tuple[tuple[str, ...], ...]]] = [
         (("utilization.gpu",), ("utilization.gpu [%]",), ("memory.used [mib]",)),
     ),
     ("litellm", "a LiteLLM spend log", (("spend", "api_key"), ("spend", "request_id", "model"))),
+    (
+        "bedrock-logs",
+        "an Amazon Bedrock model invocation log",
+        (("schematype", "modelid"), ("modelid", "input.inputtokencount")),
+    ),
+    (
+        "langfuse",
+        "a Langfuse trace export",
+        (("trace", "observations"), ("observations", "sessionid", "userid")),
+    ),
     ("events", "a usage-event file", (("ts", "provider"),)),
 ]
 
@@ -187,22 +197,10 @@ def json_record_names(path: Path) -> list[str]:
     return names
 
 
-# Formats that no importer reads, told by their records' names, with where their costs or requests can come from
-UNREAD: list[tuple[str, tuple[tuple[str, ...], ...], str]] = [
-    (
-        "an Amazon Bedrock model invocation log",
-        (("schematype", "modelid"), ("modelid", "input.inputtokencount")),
-        "spendscope does not read invocation logs; Bedrock's cost per model and token type comes from the CUR "
-        "(`spendscope import aws-cur`), and per-request telemetry from OpenTelemetry spans (`spendscope import otel`) "
-        "or the Python wrapper",
-    ),
-    (
-        "a Langfuse trace export",
-        (("trace", "observations"),),
-        "spendscope does not read Langfuse exports; send the same spans over OpenTelemetry instead "
-        "(`spendscope otel`, `spendscope import otel`)",
-    ),
-]
+# Formats that no importer reads, told by their records' names, with where their costs or requests can come from:
+# (what, alternatives as in SIGNATURES, what to use instead). Amazon Bedrock invocation logs and Langfuse exports
+# were here until `import bedrock-logs` and `import langfuse` read them (SIGNATURES).
+UNREAD: list[tuple[str, tuple[tuple[str, ...], ...], str]] = []
 
 
 def unread_note(names: list[str]) -> str | None:

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 from spendscope.data.errors import ImportRejected
 from spendscope.data.events import finish_event_import
+from spendscope.data.file_kinds import elsewhere
 from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
 from spendscope.data.naming import canonicalize_models, provider_sql
 from spendscope.data.prices import PriceCatalog
@@ -112,7 +113,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             path,
             f"missing required field(s) {', '.join(missing)}; a LiteLLM spend log export needs "
             "request_id, startTime, spend (a StandardLoggingPayload: id, startTime, response_cost), plus model, "
-            "prompt_tokens, completion_tokens",
+            "prompt_tokens, completion_tokens" + elsewhere(path, "litellm", sorted(names)),
         )
 
 

@@ -74,6 +74,17 @@ def provider_sql(expr: str) -> str:
     return f"(CASE lower(trim({expr})) {cases} ELSE nullif(lower(trim({expr})), '') END)"
 
 
+def provider_from_model_sql(model: str) -> str:
+    """SQL: the provider a model name's family implies when the source names none (claude -> anthropic, gpt/o1/o3/o4
+    and OpenAI embeddings -> openai, gemini -> gcp.gemini); NULL otherwise."""
+    m = model
+    return (
+        f"CASE WHEN {m} ILIKE 'claude%' THEN 'anthropic' WHEN {m} ILIKE 'gpt%' OR {m} ILIKE 'o1%' "
+        f"OR {m} ILIKE 'o3%' OR {m} ILIKE 'o4%' OR {m} ILIKE 'text-embedding%' THEN 'openai' "
+        f"WHEN {m} ILIKE 'gemini%' THEN 'gcp.gemini' END"
+    )
+
+
 def canonical_model(raw: str | None) -> str | None:
     """Canonical model id (see data/models.py); an unrecognised name is kept in lower case."""
     if raw is None or not str(raw).strip():

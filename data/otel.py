@@ -26,7 +26,7 @@ from spendscope.data.errors import ImportRejected, SpendscopeError, StoreBusy
 from spendscope.data.events import finish_event_import
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
-from spendscope.data.naming import canonicalize_models, provider_sql
+from spendscope.data.naming import canonicalize_models, provider_from_model_sql, provider_sql
 from spendscope.data.prices import PriceCatalog
 from spendscope.data.sql import literal
 from spendscope.data.store import Store, memory_connection
@@ -180,11 +180,7 @@ def stage_spans(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, int, 
         "a_code_function) ELSE a_code_file || CASE WHEN a_code_line IS NOT NULL THEN ':' || a_code_line "
         "ELSE '' END END"
     )
-    inferred = (
-        "CASE WHEN a_model ILIKE 'claude%' THEN 'anthropic' WHEN a_model ILIKE 'gpt%' OR a_model ILIKE 'o1%' "
-        "OR a_model ILIKE 'o3%' OR a_model ILIKE 'o4%' OR a_model ILIKE 'text-embedding%' THEN 'openai' "
-        "WHEN a_model ILIKE 'gemini%' THEN 'gcp.gemini' END"
-    )
+    inferred = provider_from_model_sql("a_model")
     provider = f"coalesce({provider_sql('a_provider')}, {inferred}, 'unknown')"
     con.execute(
         f"""

@@ -201,7 +201,35 @@ def _genai_model(model: str, pid: str | None) -> tuple[str, Any] | None:
         except LookupError:
             continue
         return provider.id, info
+    if pid:  # a canonical name the snapshot only lists under the provider's own id (nova-micro: amazon.nova-micro-v1:0)
+        info = _by_canonical_id(snap, pid).get(model)
+        if info is not None:
+            return pid, info
     return None
+
+
+_CANONICAL_IDS: dict[str, dict[str, Any]] = {}
+
+
+def _by_canonical_id(snap: Any, pid: str) -> dict[str, Any]:
+    """The provider's snapshot models by canonical id; where several ids share one (`amazon.nova-2-lite-v1:0`,
+    `regional.amazon...`, `global.amazon...`), the bare id wins, then `global.` (geography premiums are applied
+    separately, from the event's inference geography)."""
+    if pid not in _CANONICAL_IDS:
+        from spendscope.data.naming import canonical_model
+
+        found: dict[str, tuple[int, Any]] = {}
+        for provider in snap.providers:
+            if provider.id != pid:
+                continue
+            for info in provider.models:
+                name = canonical_model(info.id)
+                head = info.id.split(".", 1)[0] if info.id.count(".") >= 2 else ""
+                rank = 0 if not head else 1 if head == "global" else 2
+                if name and (name not in found or rank < found[name][0]):
+                    found[name] = (rank, info)
+        _CANONICAL_IDS[pid] = {k: v for k, (_, v) in found.items()}
+    return _CANONICAL_IDS[pid]
 
 
 def _start_date(constraint: Any) -> dt.date | None | bool:

@@ -85,7 +85,9 @@ def test_files_of_no_known_kind_get_no_note(tmp_path: Path) -> None:
     assert belongs_elsewhere(tmp_path / "text.csv", "focus") is None
 
 
-def test_formats_no_importer_reads_are_named_with_what_to_use_instead(tmp_path: Path) -> None:
+def test_bedrock_logs_and_langfuse_exports_given_to_another_importer_name_their_command(
+    tmp_path: Path,
+) -> None:
     bedrock = {
         "schemaType": "ModelInvocationLog",
         "timestamp": "2026-10-01T10:00:00Z",
@@ -94,8 +96,11 @@ def test_formats_no_importer_reads_are_named_with_what_to_use_instead(tmp_path: 
         "output": {"outputTokenCount": 2},
     }
     note = belongs_elsewhere(_write(tmp_path / "logs.jsonl", [bedrock], lines=True), "events")
-    assert note is not None and "Amazon Bedrock model invocation log" in note and "import aws-cur" in note
+    assert (
+        note is not None and "Amazon Bedrock model invocation log" in note and "import bedrock-logs" in note
+    )
     langfuse = {"trace": {"id": "t"}, "observations": [{"type": "GENERATION"}]}
     note = belongs_elsewhere(_write(tmp_path / "export.json", langfuse), "otel")
-    assert note is not None and "Langfuse trace export" in note
+    assert note is not None and "Langfuse trace export" in note and "import langfuse" in note
+    assert belongs_elsewhere(tmp_path / "export.json", "langfuse") is None  # its own importer: nothing to say
     assert unread_note(["ts", "provider"]) is None

@@ -116,7 +116,12 @@ def test_gpu_cost_without_samples_on_the_public_file(focus_public_store: Store) 
     result = gpu_utilization(focus_public_store, GpuInput(period="2026-10"))
     gpu_rows = lambda r: month(r) == "2026-10" and "InstanceType" in (r.get("SkuPriceDetails") or "")  # noqa: E731
     assert near(result.total.cost, Decimal("66048.00")) and near(result.total.cost, total(gpu_rows))
-    assert result.total.monitored_hours == 0 and result.total.idle_cost == 0
+    # no samples: idle time and idle cost are unknown (null, with the reason), never a confident 0.0
+    assert result.total.monitored_hours == 0 and result.total.idle_cost is None
+    assert (
+        result.total.idle_gpu_hours is None
+        and "no GPU utilisation samples" in result.total.idle_unknown_reason
+    )
     assert {x.team for x in result.instances} == {"research"}
     assert any("no GPU utilisation samples" in a for a in result.assumptions)
 
@@ -127,3 +132,79 @@ def test_the_demo_finds_idle_gpus(demo_store: Store) -> None:
     assert result.total.idle_cost > 0
     for x in result.instances:
         assert 0 <= x.idle_cost <= x.cost + 1e-6 and x.monitored_hours <= x.billed_hours
+
+
+@pytest.fixture
+def with_blind(small: Store) -> Store:
+    """`small` plus i-3, a 4-GPU box billed 10 hours that sent no samples, alone in team research."""
+    add_costs(
+        small,
+        [
+            {
+                "day": "2026-10-01",
+                "hours": 10,
+                "ConsumedUnit": "Hours",
+                "ServiceName": "Amazon Elastic Compute Cloud",
+                "ProviderName": "AWS",
+                "ResourceId": "i-3",
+                "ResourceName": "blind-box",
+                "x_GpuCount": 4,
+                "ConsumedQuantity": 10,
+                "EffectiveCost": 80,
+                "Tags": {"team": "research"},
+            }
+        ],
+    )
+    return small
+
+
+def test_a_gpu_without_samples_has_unknown_idle_cost_with_the_reason(with_blind: Store) -> None:
+    from spendscope.tools.invoke import invoke
+
+    result = gpu_utilization(with_blind, GpuInput(period="2026-10"))
+    by = {x.instance_id: x for x in result.instances}
+    blind = by["i-3"]
+    assert (blind.cost, blind.monitored_hours, blind.unmonitored_hours) == (80, 0, 10)
+    assert blind.idle_cost is None and blind.idle_gpu_hours is None and blind.idle_instance_hours is None
+    assert blind.idle_cost_pct is None and "no GPU utilisation samples" in blind.idle_unknown_reason
+    # the sampled GPUs keep their figures; a group that holds only the blind GPU is unknown too
+    assert by["i-1"].idle_cost == pytest.approx(12) and by["i-2"].idle_cost == pytest.approx(12)
+    assert by["i-1"].idle_unknown_reason is None
+    teams = {g.key: g for g in result.by_team}
+    assert teams["research"].idle_cost is None and teams["ml"].idle_cost == pytest.approx(12)
+    assert result.total.idle_cost == pytest.approx(24) and result.total.cost == pytest.approx(188)
+    assert any("blind-box" in a and "unknown" in a for a in result.assumptions)
+    assert chart_for(result) is not None
+    # the entry point's JSON (what MCP sends as structured content and text) says null and why
+    dumped = invoke(with_blind, "gpu_utilization", {"period": "2026-10"}).model_dump(mode="json")
+    row = next(x for x in dumped["instances"] if x["instance_id"] == "i-3")
+    assert row["idle_cost"] is None and row["idle_unknown_reason"]
+
+
+def test_the_gpu_table_says_unknown_for_a_gpu_without_samples(with_blind: Store) -> None:
+    from typer.testing import CliRunner
+
+    from spendscope.cli import app
+
+    out = CliRunner().invoke(app, ["gpu", "--period", "2026-10", "--db", str(with_blind.path)])
+    assert out.exit_code == 0, out.output
+    line = next(ln for ln in out.stdout.splitlines() if "blind-box" in ln and "2026-10" in ln)
+    assert "unknown" in line and "$0.00" not in line, line
+    assert "idle cost is unknown" in " ".join(out.stdout.split())
+
+
+def test_the_dashboard_says_idle_cost_is_unknown_for_a_gpu_without_samples(with_blind: Store) -> None:
+    pytest.importorskip("jinja2", reason="the dashboard needs the web extra (jinja2)")
+    import re
+
+    from spendscope.web.app import build_app
+    from starlette.testclient import TestClient
+
+    client = TestClient(
+        build_app(with_blind, as_of=dt.date(2026, 11, 5), warm=False), base_url="http://127.0.0.1"
+    )
+    page = client.get("/commitments", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", page.text[page.text.find("<h2>GPU</h2>") :]))
+    row = text[text.find("research") :][:80]
+    assert "unknown" in row and "$0.00" not in row, row

@@ -283,6 +283,9 @@ def gpu_chart(r: Any) -> dict[str, Any] | None:
     values = []
     for x in r.instances[:MAX_BARS]:
         name = f"{x.instance_name or x.instance_id} ({x.month})"
+        if x.idle_cost is None:  # no samples: the whole cost is unmonitored, nothing is called idle or busy
+            values.append({"instance": name, "part": "busy or unmonitored", "cost": x.cost})
+            continue
         values.append({"instance": name, "part": "idle", "cost": x.idle_cost})
         values.append({"instance": name, "part": "busy or unmonitored", "cost": x.cost - x.idle_cost})
     if not values:

@@ -189,7 +189,7 @@ def gpu_utilization(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
                 r.instance_name or r.instance_id,
                 r.instance_type,
                 r.avg_utilization_pct,
-                round(r.idle_cost, 2),
+                None if r.idle_cost is None else round(r.idle_cost, 2),
             ]
             for r in (rows if named else res.instances)[:50]
         ],

@@ -174,7 +174,7 @@ def gpu_idle(store: Store, plan: Plan, filters: list[Filter], calls: list[ToolCa
             i.instance_name or i.instance_id,
             i.team,
             round(i.cost, 2),
-            round(i.idle_cost, 2),
+            None if i.idle_cost is None else round(i.idle_cost, 2),
             None if i.avg_utilization_pct is None else round(i.avg_utilization_pct, 1),
         ]
         for i in res.instances[:25]

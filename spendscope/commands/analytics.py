@@ -273,6 +273,7 @@ GPU_FIELDS = [
     "idle_instance_hours",
     "idle_cost",
     "idle_cost_pct",
+    "idle_unknown_reason",
 ]
 GPU_USAGE = [
     Col("cost", "money"),
@@ -291,8 +292,8 @@ def _gpu_usage(x: Any) -> list[Any]:
         x.billed_hours,
         x.monitored_hours,
         x.avg_utilization_pct,
-        x.idle_gpu_hours,
-        x.idle_cost,
+        "unknown" if x.idle_gpu_hours is None else x.idle_gpu_hours,
+        "unknown" if x.idle_cost is None else x.idle_cost,
         x.idle_cost_pct,
     ]
 

@@ -1,5 +1,5 @@
 """Source commands: `sync openai|anthropic`, `otel`, `telemetry flush`, `sources`, and
-`import litellm|otel|gpu`. They translate arguments and render; the work is in data/ and tools/."""
+`import litellm|langfuse|bedrock-logs|otel|gpu`. They translate arguments and render; the work is in data/ and tools/."""
 
 from __future__ import annotations
 
@@ -239,6 +239,50 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         store = open_store(db)
         catalog = PriceCatalog.load(settings(db).prices_file)
         _print_results([import_litellm(store, f, catalog=catalog) for f in files], as_json)
+
+    @import_app.command("langfuse")
+    def import_langfuse_cmd(
+        files: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Langfuse exports: a trace with its observations (the UI's trace export or the API's "
+                'trace), an array of them, observations API pages {"data": [...]}, or JSON lines; also .gz'
+            ),
+        ],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import Langfuse generations as usage events: tokens, Langfuse's cost (kept beside the catalog price),
+        user, session and tags. Spans and tools without usage, and agent observations whose usage sums the
+        generations below them, are counted and not imported. Prompt and completion text is never read."""
+        from spendscope.data.import_langfuse import import_langfuse
+        from spendscope.data.prices import PriceCatalog
+
+        store = open_store(db)
+        catalog = PriceCatalog.load(settings(db).prices_file)
+        _print_results([import_langfuse(store, f, catalog=catalog) for f in files], as_json)
+
+    @import_app.command("bedrock-logs")
+    def import_bedrock_logs_cmd(
+        files: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Amazon Bedrock model invocation logs: JSON lines as S3 delivers them (.json, .jsonl, "
+                ".json.gz), a CloudWatch Logs export to S3, `aws logs filter-log-events` output, or a JSON array"
+            ),
+        ],
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import Amazon Bedrock model invocation logs as usage events, priced from the catalog: model (ids,
+        inference profiles and their ARNs), tokens with cache reads and writes, account (sub_account), caller
+        (the identity's role or user) and requestMetadata. Prompt and completion bodies are never read."""
+        from spendscope.data.import_bedrock_logs import import_bedrock_logs
+        from spendscope.data.prices import PriceCatalog
+
+        store = open_store(db)
+        catalog = PriceCatalog.load(settings(db).prices_file)
+        _print_results([import_bedrock_logs(store, f, catalog=catalog) for f in files], as_json)
 
     @import_app.command("gpu")
     def import_gpu_cmd(

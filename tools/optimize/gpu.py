@@ -48,10 +48,20 @@ class GpuUsage(BaseModel):
     avg_utilization_pct: float | None = Field(
         None, description="mean GPU utilisation over monitored GPU-hours (an 8-GPU box weighs 8)"
     )
-    idle_gpu_hours: float
-    idle_instance_hours: float = Field(description="monitored hours in which every sampled GPU was idle")
-    idle_cost: float
+    idle_gpu_hours: float | None = Field(
+        description="GPU-hours below the threshold; null when nothing was sampled"
+    )
+    idle_instance_hours: float | None = Field(
+        description="monitored hours in which every sampled GPU was idle; null when nothing was sampled"
+    )
+    idle_cost: float | None = Field(
+        description="cost of the idle GPU-hours (of the monitored hours); null (unknown) when no hour was sampled"
+    )
     idle_cost_pct: float | None = Field(None, description="idle cost / cost of the monitored hours x 100")
+    idle_unknown_reason: str | None = Field(
+        None,
+        description="why idle hours and idle cost are null: no utilisation samples cover the billed hours",
+    )
 
 
 class GpuInstanceMonth(GpuUsage):
@@ -174,7 +184,7 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
                SUM(idle_gpu_hours), SUM(idle_instance_hours), SUM(idle_cost), SUM(monitored_cost)
         FROM usage
         GROUP BY GROUPING SETS ((month, instance_id, instance_name, instance_type, gpus, team), (team), (month), ())
-        ORDER BY g, SUM(idle_cost) DESC, month, instance_id, team
+        ORDER BY g, SUM(monitored_hours) = 0, SUM(idle_cost) DESC, month, instance_id, team
     """
     rows = con.execute(sql, [start, end, *filter_params, start, end, threshold]).fetchall()
     instances: list[GpuInstanceMonth] = []
@@ -211,13 +221,22 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
     elif total.monitored_hours == 0:
         notes.append(
             "no GPU utilisation samples match these instances: import nvidia-smi or DCGM samples "
-            "(gpu_samples, joined on instance_id = ResourceId) to measure idle time"
+            "(gpu_samples, joined on instance_id = ResourceId) to measure idle time; until then idle cost is "
+            "unknown (null), not 0"
         )
-    elif total.unmonitored_hours > 0:
-        notes.append(
-            f"{total.unmonitored_hours:,.0f} billed instance hours have no samples; they are neither "
-            "idle nor busy here"
-        )
+    else:
+        blind = sorted({x.instance_name or x.instance_id for x in instances if x.idle_cost is None})
+        if blind:
+            notes.append(
+                f"{len(blind)} GPU instance(s) have no utilisation samples in {period.label} "
+                f"({', '.join(blind[:8])}): their idle cost is unknown (null), not 0; totals cover the sampled "
+                "instances only"
+            )
+        if total.unmonitored_hours > 0:
+            notes.append(
+                f"{total.unmonitored_hours:,.0f} billed instance hours have no samples; they are neither "
+                "idle nor busy here"
+            )
     notes.append(
         f"a GPU-hour is idle when its mean utilisation is below {threshold:g}%; idle cost spreads each "
         "hour's cost evenly over the instance's GPUs"
@@ -235,9 +254,29 @@ def run_gpu(con: duckdb.DuckDBPyConnection, p: GpuInput) -> GpuUtilizationResult
     )
 
 
+NO_SAMPLES = (
+    "no GPU utilisation samples cover these {hours:,.0f} billed hours, so idle time and idle cost are unknown "
+    "(not 0): import nvidia-smi or DCGM samples with `spendscope import gpu`"
+)
+
+
 def _usage(v: tuple) -> dict:
     cost, hours, gpu_hours, monitored, util, idle_gpu, idle_inst, idle_cost, monitored_cost = v
     hours, monitored = float(hours or 0), float(monitored or 0)
+    if hours > 0 and monitored == 0:  # never sampled: nothing says whether any hour was idle
+        return {
+            "cost": float(cost or 0),
+            "billed_hours": hours,
+            "gpu_hours": float(gpu_hours or 0),
+            "monitored_hours": 0.0,
+            "unmonitored_hours": hours,
+            "avg_utilization_pct": None,
+            "idle_gpu_hours": None,
+            "idle_instance_hours": None,
+            "idle_cost": None,
+            "idle_cost_pct": None,
+            "idle_unknown_reason": NO_SAMPLES.format(hours=hours),
+        }
     return {
         "cost": float(cost or 0),
         "billed_hours": hours,

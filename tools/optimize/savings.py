@@ -477,9 +477,9 @@ def _idle_gpus(
         d = per.setdefault(
             x.instance_id, {"x": x, "idle": 0.0, "cost": 0.0, "idle_h": 0.0, "mon": 0.0, "u": 0.0}
         )
-        d["idle"] += x.idle_cost
+        d["idle"] += x.idle_cost or 0.0  # unknown (no samples) is no measured idle time to save
         d["cost"] += x.cost
-        d["idle_h"] += x.idle_gpu_hours
+        d["idle_h"] += x.idle_gpu_hours or 0.0
         d["mon"] += x.monitored_hours
         d["u"] += (x.avg_utilization_pct or 0) * x.monitored_hours
     current = _current_gpu_instances(con, window)
