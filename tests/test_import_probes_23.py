@@ -1432,16 +1432,25 @@ def test_cur_discount_and_fee_line_types_keep_the_invoice_total(tmp_path: Path) 
     assert sum(billed_by_month(db).values()) == sum(d(r[CUR_COST]) for r in allrows)
 
 
+def refused_or_kept(run: Run, db: Path, names: tuple[str, ...], total: Decimal) -> bool:
+    """A row the importer cannot place is refused (naming where, the store left empty) or kept with the file's
+    whole cost, never dropped. Returns whether it was kept."""
+    if run.code != 0:
+        names_where(run.output, *names)
+        assert cost_state(db)[0] == 0
+        return False
+    assert cost_state(db)[1] == total
+    return True
+
+
 def test_cur_a_row_without_a_usage_start_is_refused_or_kept_never_dropped(tmp_path: Path) -> None:
     header, rows = cur_rows()
     rows[3]["line_item_usage_start_date"] = ""
     db = tmp_path / "s.duckdb"
     run = imp("aws-cur", db, write_csv(tmp_path / "nostart.csv", header, rows))
-    if run.code != 0:
-        names_where(run.output, "nostart.csv", "row 4", "line_item_usage_start_date")
-        assert cost_state(db)[0] == 0
-        return
-    assert cost_state(db)[1] == sum(d(r[CUR_COST]) for r in rows)
+    refused_or_kept(
+        run, db, ("nostart.csv", "row 4", "line_item_usage_start_date"), sum(d(r[CUR_COST]) for r in rows)
+    )
 
 
 def test_azure_a_row_without_a_date_is_refused_or_kept_never_dropped(tmp_path: Path) -> None:
@@ -1449,11 +1458,7 @@ def test_azure_a_row_without_a_date_is_refused_or_kept_never_dropped(tmp_path: P
     rows[5]["Date"] = ""
     db = tmp_path / "s.duckdb"
     run = imp("azure", db, write_csv(tmp_path / "nodate.csv", header, rows))
-    if run.code != 0:
-        names_where(run.output, "nodate.csv", "row 6", "Date")
-        assert cost_state(db)[0] == 0
-        return
-    assert cost_state(db)[1] == sum(d(r[AZ_COST]) for r in rows)
+    refused_or_kept(run, db, ("nodate.csv", "row 6", "Date"), sum(d(r[AZ_COST]) for r in rows))
 
 
 def test_gcp_a_row_without_a_cost_is_refused_or_kept_never_dropped(tmp_path: Path) -> None:
@@ -1461,12 +1466,8 @@ def test_gcp_a_row_without_a_cost_is_refused_or_kept_never_dropped(tmp_path: Pat
     rows[1]["cost"] = None
     db = tmp_path / "s.duckdb"
     run = imp("gcp", db, write_jsonl(tmp_path / "nocost.jsonl", rows))
-    if run.code != 0:
-        names_where(run.output, "nocost.jsonl", "cost")
-        assert cost_state(db)[0] == 0
-        return
-    assert q(db, "SELECT count(*) FROM costs WHERE ChargeCategory <> 'Credit'") == [(len(rows),)]
-    assert cost_state(db)[1] == gcp_net(rows)
+    if refused_or_kept(run, db, ("nocost.jsonl", "cost"), gcp_net(rows)):
+        assert q(db, "SELECT count(*) FROM costs WHERE ChargeCategory <> 'Credit'") == [(len(rows),)]
 
 
 def test_gcp_a_row_without_a_usage_start_is_refused_or_kept_never_dropped(tmp_path: Path) -> None:
@@ -1474,12 +1475,8 @@ def test_gcp_a_row_without_a_usage_start_is_refused_or_kept_never_dropped(tmp_pa
     rows[2]["usage_start_time"] = None
     db = tmp_path / "s.duckdb"
     run = imp("gcp", db, write_jsonl(tmp_path / "nostart.jsonl", rows))
-    if run.code != 0:
-        names_where(run.output, "nostart.jsonl", "usage_start_time")
+    if not refused_or_kept(run, db, ("nostart.jsonl", "usage_start_time"), gcp_net(rows)):
         assert "row 3" in run.output.lower() or "line 3" in run.output.lower(), run.output
-        assert cost_state(db)[0] == 0
-        return
-    assert cost_state(db)[1] == gcp_net(rows)
 
 
 # --- added after the first fixes: one command given the same rows twice, parts, drifted schemas -------------
