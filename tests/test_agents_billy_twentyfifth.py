@@ -539,8 +539,6 @@ LALEOYUN_MISSES: dict[str, str] = {
     "are set yet'",
     "what if narrative cut usage in half, how much would we have saved last month": "the guild dropped: half of "
     "all January's spend stated (a confident wrong figure)",
-    "how much did okey-plus cost in dec": "an unknown hyphenated name dropped: December's total stated (a "
-    "confident wrong figure)",
     "c-spike": "'which title drove it' after 'why?': the day's change by model and token type again, no title",
     "c-openai": "'and its cost per 1m tokens?' after 'which model was most of it': OpenAI's cost per 1M tokens, "
     "not the named model's (a confident wrong figure)",
@@ -559,10 +557,6 @@ MAVUNO_MISSES: dict[str, str] = {
     "monthly run rate in q4": "October's month stated as Q4's run rate, not Q4's average month",
     "claude on vertex spend last month": "KES 0.00 stated (no row carries both; said so) where no figure was "
     "expected",
-    "fraud-check use case spend": "an unknown hyphenated name dropped: all data's total stated (a confident "
-    "wrong figure)",
-    "qa env spend last month": "'qa' (no such lifecycle) dropped: December's total stated (a confident wrong "
-    "figure)",
 }
 
 

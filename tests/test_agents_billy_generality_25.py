@@ -1,0 +1,155 @@
+"""The general fixes behind Billy's twenty-fifth blind round, each tested on its own over phrasings and data that
+are not the round's: round 22's Kőhíd Fuvar (HUF, an Azure provisioned-throughput commitment serving gpt-4.1,
+Lambda GPU boxes, no telemetry) and Yafo Shield (ILS, telemetry tenants, a 'Workload' key), and Ebro Viñas, a
+small Spanish winery built here (keys 'crew', 'product_line' and 'phase', whose values 'live' and 'pilot' are the
+environments though no key says so). Expected figures come from hand-written SQL over the imported rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from billy_harness import between, cost, judge, round_store, tag
+from fixtures.billy.kohid import build as build_kohid
+from fixtures.billy.synth import Company
+from fixtures.billy.synth import build as build_company
+from fixtures.billy.yafo import build as build_yafo
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+K_TODAY, Y_TODAY, E_TODAY = dt.date(2028, 3, 9), dt.date(2028, 11, 14), dt.date(2026, 5, 6)
+K_FEB = between("2028-02-01", "2028-03-01")
+E_APR = between("2026-04-01", "2026-05-01")
+
+EBRO = Company(
+    name="Ebro Viñas SL",
+    account_id="eb-01",
+    region="europe-southwest1",
+    tag_keys=("crew", "product_line", "phase"),
+    start=dt.date(2026, 3, 2),
+    end=dt.date(2026, 5, 6),
+    seed=2605,
+    streams=[
+        (
+            "OpenAI",
+            "OpenAI API",
+            "eb-oai",
+            "gpt-4.1-mini",
+            "0.4",
+            "1.6",
+            "ventas",
+            "sommelier-bot",
+            "live",
+            40,
+        ),
+        (
+            "Anthropic",
+            "Claude API",
+            "eb-ant",
+            "claude-haiku-4-5",
+            "1.0",
+            "5.0",
+            "bodega",
+            "label-gen",
+            "live",
+            10,
+        ),
+        (
+            "Google Cloud",
+            "Vertex AI",
+            "eb-gcp",
+            "gemini-2.5-flash",
+            "0.3",
+            "2.5",
+            "bodega",
+            "cata-notes",
+            "pilot",
+            8,
+        ),
+    ],  # fmt: skip
+    spike=(dt.date(2026, 4, 14), "claude-haiku-4-5", "output", 6),
+    instances=[],
+    instance_place=("Google Cloud", "Compute Engine", "eb-gcp", "live"),
+    instance_text=lambda t: (t, t),
+    busy=lambda t, d, h: False,
+    util=((0, 0), (0, 0)),
+    gpu_name=lambda t: t,
+    sample_minute=0,
+    memory_total=0,
+    telemetry_product="none",
+    telemetry_provider="openai",
+    customers=(),
+    tokens_per_request=1000,
+    currency="EUR",
+)
+
+
+@pytest.fixture(scope="module")
+def kohid(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("kohid25")
+    return round_store(folder, build_kohid(folder), "kohid")
+
+
+@pytest.fixture(scope="module")
+def yafo(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("yafo25")
+    return round_store(folder, build_yafo(folder), "yafo")
+
+
+@pytest.fixture(scope="module")
+def ebro(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("ebro25")
+    return round_store(folder, build_company(folder, EBRO, "ebro"), "ebro")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+
+
+_TODAY = {"kohid": K_TODAY, "yafo": Y_TODAY, "ebro": E_TODAY}
+
+
+def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
+    store = request.getfixturevalue(company)
+    return store, ask(store, question, as_of=_TODAY[company], settings=settings, **kw)
+
+
+# --------------------------------------------------------------- a name made of plain words is no name of the store
+
+
+@pytest.mark.parametrize(
+    ("company", "question"),
+    [
+        ("kohid", "how much did open-lane cost in feb"),
+        ("kohid", "what did quick-check spend last month"),
+        ("ebro", "how much did open-lane cost in april"),
+        ("ebro", "grape-check product line spend in april"),
+        ("ebro", "dev env spend in april"),
+        ("ebro", "qa environment spend last month"),
+    ],
+)
+def test_a_name_the_store_lacks_is_declined_not_the_whole_bill(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "none", "")
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("kohid", "fuvar-chat spend in feb", cost(K_FEB, tag("alkalmazas", "fuvar-chat"))),
+        ("ebro", "cata-notes spend in april", cost(E_APR, tag("product_line", "cata-notes"))),
+        ("ebro", "pilot spend in april", cost(E_APR, tag("phase", "pilot"))),
+    ],
+)
+def test_a_name_the_store_holds_is_still_its_spend(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "number", sql)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
