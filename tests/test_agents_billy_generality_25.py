@@ -153,3 +153,27 @@ def test_a_name_the_store_holds_is_still_its_spend(
     store, answer = _ask(request, settings, company, question)
     ok, want = judge(store, answer, "number", sql)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- two words naming one value are that value
+
+
+Y_OCT = between("2028-10-01", "2028-11-01")
+_MODEL = "regexp_extract(ChargeDescription, '^(\\S+) (input|output) tokens$', 1)"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("kohid", "gpt mini spend in feb", cost(K_FEB, f"{_MODEL} = 'gpt-4.1-mini'")),
+        ("yafo", "haiku claude spend in oct", cost(Y_OCT, f"{_MODEL} = 'claude-haiku-4-5'")),
+        # one word naming several values still names them all
+        ("yafo", "claude spend in oct", cost(Y_OCT, f"{_MODEL} LIKE 'claude%'")),
+    ],
+)
+def test_two_words_side_by_side_naming_one_value_are_that_value(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "number", sql)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"

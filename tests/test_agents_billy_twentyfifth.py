@@ -532,8 +532,6 @@ MAVUNO_THREADS = [
 
 LALEOYUN_MISSES: dict[str, str] = {
     "last wks spend?": "'wks' not read as week: all data's total stated (a confident wrong figure)",
-    "gemini pro cost per 1m input tokens": "'gemini' and 'pro' each matched a model: both Gemini models blended "
-    "(a confident wrong figure)",
     "break spend down by stage": "'break' read as an unknown name: declined",
     "we have a 3m try budget for feb, will we go over?": "a budget given in the question not used: 'no budgets "
     "are set yet'",
