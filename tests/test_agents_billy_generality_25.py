@@ -177,3 +177,23 @@ def test_two_words_side_by_side_naming_one_value_are_that_value(
     store, answer = _ask(request, settings, company, question)
     ok, want = judge(store, answer, "number", sql)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- a calendar word's possessive typed without "'"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("kohid", "yesterdays spend", cost(between("2028-03-08", "2028-03-09"))),
+        ("kohid", "last months spend?", cost(K_FEB)),
+        ("yafo", "last weeks costs", cost(between("2028-11-06", "2028-11-13"))),
+        ("yafo", "this months bill", cost(between("2028-11-01", "2028-11-14"), measure="BilledCost")),
+    ],
+)
+def test_a_calendar_words_possessive_without_its_apostrophe_is_the_period(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "number", sql)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"

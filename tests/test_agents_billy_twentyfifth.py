@@ -531,7 +531,6 @@ MAVUNO_THREADS = [
 ]  # fmt: skip
 
 LALEOYUN_MISSES: dict[str, str] = {
-    "last wks spend?": "'wks' not read as week: all data's total stated (a confident wrong figure)",
     "break spend down by stage": "'break' read as an unknown name: declined",
     "we have a 3m try budget for feb, will we go over?": "a budget given in the question not used: 'no budgets "
     "are set yet'",
@@ -542,7 +541,6 @@ LALEOYUN_MISSES: dict[str, str] = {
     "not the named model's (a confident wrong figure)",
 }
 MAVUNO_MISSES: dict[str, str] = {
-    "yesterdays spend": "'yesterdays' read as an unknown name: declined",
     "cost per 1m tokens last month": "the commitment's amortised fee counted over the token rows' tokens (its "
     "rows are hours; the tokens it served are not in the bill)",
     "sonnet cost per 1m tokens in dec": "the commitment's amortised fee counted over the on-demand tokens",

@@ -254,7 +254,18 @@ def slack_typos(text: str) -> str:
     """ "wat happened on 8/24", "y was tues so pricey": shorthand for a question word read as the word ("y"
     only opening a question before its verb)."""
     text = re.sub(r"^(\s*)[Yy](?=\s+(?:was|is|were|are|did|does|do|has|have|had|so)\b)", r"\1why", text)
-    return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
+    text = re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
+    return _UNMARKED_POSSESSIVE.sub(lambda m: m.group(1) + "'s", _UNMARKED_DAY.sub(r"\1's", text))
+
+
+# a calendar word's possessive typed without its apostrophe ("yesterdays spend", "last weeks spend?", "this months
+# bill"): the period, not an unknown name or a plural read as no period (all data's total was stated)
+_UNMARKED_DAY = re.compile(r"\b(yesterday|today)s\b", re.I)
+_UNMARKED_POSSESSIVE = re.compile(
+    r"(?<!the )\b((?:last|this|previous|prev|past|current)\s+(?:day|week|month|quarter|year))s\b"
+    r"(?=\s*(?:[?.!,]|$)|\s+(?:spend|spending|spent|costs?|bills?|totals?|burn|invoices?|usage|numbers|figures?)\b)",
+    re.I,
+)
 
 
 def month_typos(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
