@@ -197,3 +197,24 @@ def test_a_calendar_words_possessive_without_its_apostrophe_is_the_period(
     store, answer = _ask(request, settings, company, question)
     ok, want = judge(store, answer, "number", sql)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- a what-if's verb after a value keeps the value
+
+
+_PLATFORM_OCT = f"SELECT sum(EffectiveCost) FROM costs WHERE {Y_OCT} AND Tags->>'Squad' = 'platform'"
+
+
+@pytest.mark.parametrize(
+    ("question", "factor"),
+    [
+        ("what if platform cut usage in half, how much would we have saved in october", "0.5"),
+        ("if the platform squad cut usage by 40% how much would we have saved in oct", "0.4"),
+    ],
+)
+def test_a_what_ifs_verb_after_a_plain_word_value_keeps_the_value(
+    request: pytest.FixtureRequest, settings: Settings, question: str, factor: str
+) -> None:
+    store, answer = _ask(request, settings, "yafo", question)
+    ok, want = judge(store, answer, "number", f"SELECT {factor} * ({_PLATFORM_OCT})")
+    assert ok, f"{question!r}: {want}; got {answer.answer}"

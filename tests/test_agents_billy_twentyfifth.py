@@ -534,8 +534,6 @@ LALEOYUN_MISSES: dict[str, str] = {
     "break spend down by stage": "'break' read as an unknown name: declined",
     "we have a 3m try budget for feb, will we go over?": "a budget given in the question not used: 'no budgets "
     "are set yet'",
-    "what if narrative cut usage in half, how much would we have saved last month": "the guild dropped: half of "
-    "all January's spend stated (a confident wrong figure)",
     "c-spike": "'which title drove it' after 'why?': the day's change by model and token type again, no title",
     "c-openai": "'and its cost per 1m tokens?' after 'which model was most of it': OpenAI's cost per 1M tokens, "
     "not the named model's (a confident wrong figure)",

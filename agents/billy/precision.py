@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from spendscope.agents.billy.declines import _CURRENCIES as CURRENCY_WORDS
 from spendscope.agents.billy.declines import CONCEPTS, is_currency_word
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
+from spendscope.agents.billy.scaling import CHANGE_VERB, HYPOTHETICAL
 from spendscope.agents.billy.stopwords import KNOWN_CAPS
 from spendscope.agents.billy.vocab import GPU_WORD, INSTANCE_WORDS, LANDING, MEASURE_NOUNS
 from spendscope.tools.periods import MONTHS
@@ -186,6 +187,7 @@ def ordinary_words(
             and nxt not in index.value_tokens
             and (nxt,) not in index.dim_words
             and not is_month_or_day(nxt)
+            and not CHANGE_VERB.fullmatch(nxt)  # "if narrative cut usage in half": the value's verb, no noun
         )
         # "a quick digest of february spend": a noun after an indefinite article, before "of"
         noun = (nxt == "of" and bool({_tok(q, m.first - 1), _tok(q, m.first - 2)} & {"a", "an"})) or (
@@ -341,6 +343,8 @@ def unresolved_names(
         ):
             continue
         prev, nxt = _tok(q, i - 1), _tok(q, i + 1)
+        if CHANGE_VERB.fullmatch(t.text) and HYPOTHETICAL.search(q.low):
+            continue  # "if the narrative guild cut usage by 50%": the what-if's verb, never a name
         if _describes_the_ranked(q, i, index):
             r.assumptions.append(
                 f"'{t.text}' read as describing the {nxt} ranked, not as a {nxt}'s name: the data holds no "
