@@ -218,3 +218,29 @@ def test_a_what_ifs_verb_after_a_plain_word_value_keeps_the_value(
     store, answer = _ask(request, settings, "yafo", question)
     ok, want = judge(store, answer, "number", f"SELECT {factor} * ({_PLATFORM_OCT})")
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- "its" after a ranking is the ranking's winner
+
+
+# September: no date of the answer reads as the expected figure (a date's "-10" is within 1% of 10.025)
+Y_SEP = between("2028-09-01", "2028-10-01")
+_TOP_MODEL_SEP = (
+    f"(SELECT {_MODEL} FROM costs WHERE {Y_SEP} AND ConsumedUnit = 'Tokens' AND ProviderName = 'Google Cloud' GROUP BY 1 "
+    "ORDER BY sum(EffectiveCost) DESC LIMIT 1)"
+)
+
+
+@pytest.mark.parametrize("follow_up", ["and its cost per 1m tokens?", "whats its cost per million tokens"])
+def test_its_after_a_ranking_is_the_winner(
+    request: pytest.FixtureRequest, settings: Settings, follow_up: str
+) -> None:
+    store = request.getfixturevalue("yafo")
+    for question in ("how much did google cost in september", "which model was most of it", follow_up):
+        answer = ask(store, question, as_of=Y_TODAY, settings=settings, thread_id="g25-its")
+    sql = (
+        f"SELECT sum(EffectiveCost) / sum(ConsumedQuantity) * 1000000 FROM costs WHERE {Y_SEP} "
+        f"AND ConsumedUnit = 'Tokens' AND {_MODEL} = {_TOP_MODEL_SEP}"
+    )
+    ok, want = judge(store, answer, "number", sql)
+    assert ok, f"{follow_up!r}: {want}; got {answer.answer}"

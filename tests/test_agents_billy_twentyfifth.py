@@ -535,8 +535,6 @@ LALEOYUN_MISSES: dict[str, str] = {
     "we have a 3m try budget for feb, will we go over?": "a budget given in the question not used: 'no budgets "
     "are set yet'",
     "c-spike": "'which title drove it' after 'why?': the day's change by model and token type again, no title",
-    "c-openai": "'and its cost per 1m tokens?' after 'which model was most of it': OpenAI's cost per 1M tokens, "
-    "not the named model's (a confident wrong figure)",
 }
 MAVUNO_MISSES: dict[str, str] = {
     "cost per 1m tokens last month": "the commitment's amortised fee counted over the token rows' tokens (its "
