@@ -244,3 +244,38 @@ def test_its_after_a_ranking_is_the_winner(
     )
     ok, want = judge(store, answer, "number", sql)
     assert ok, f"{follow_up!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- a cost per token is the token rows' cost
+
+
+def _per_1m(period: str, where: str = "true", commitment: bool = False) -> str:
+    """The token rows' cost over their tokens, per 1M (with the commitment's used and unused cost added when
+    `commitment`)."""
+    rows = "ConsumedUnit = 'Tokens'" + (
+        " OR CommitmentDiscountStatus IN ('Used', 'Unused')" if commitment else ""
+    )
+    return (
+        f"SELECT sum(EffectiveCost) FILTER (WHERE {rows}) / sum(ConsumedQuantity) FILTER (WHERE ConsumedUnit = "
+        f"'Tokens') * 1000000 FROM costs WHERE {period} AND ({where})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "sql"),
+    [
+        ("avg cost per 1m tokens in feb", _per_1m(K_FEB)),
+        (
+            "what did gpt-4.1 cost per million tokens in feb",
+            _per_1m(K_FEB, "coalesce(x_Model, '') = 'gpt-4.1'"),
+        ),
+        ("cost per 1m tokens by model in feb", _per_1m(K_FEB, "coalesce(x_Model, '') = 'gpt-4.1'")),
+        ("cost per 1m tokens in feb including the ptu commitment", _per_1m(K_FEB, commitment=True)),
+    ],
+)
+def test_a_cost_per_token_leaves_out_a_commitments_hours_unless_asked_in(
+    request: pytest.FixtureRequest, settings: Settings, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, "kohid", question)
+    ok, want = judge(store, answer, "number", sql)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"

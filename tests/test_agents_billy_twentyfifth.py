@@ -537,13 +537,6 @@ LALEOYUN_MISSES: dict[str, str] = {
     "c-spike": "'which title drove it' after 'why?': the day's change by model and token type again, no title",
 }
 MAVUNO_MISSES: dict[str, str] = {
-    "cost per 1m tokens last month": "the commitment's amortised fee counted over the token rows' tokens (its "
-    "rows are hours; the tokens it served are not in the bill)",
-    "sonnet cost per 1m tokens in dec": "the commitment's amortised fee counted over the on-demand tokens",
-    "blended cost per million tokens across all models in q4": "the commitment's amortised fee counted over the "
-    "token rows' tokens",
-    "cost per 1m tokens last month including the provisioned throughput commitment": "read as the commitment's "
-    "own tokens: 'no tokens were recorded for used/unused commitment'",
     "what does the commitment cost us a month": "'a month' not read: the commitment's all-data cost stated",
     "our budget for jan is 1.2m kes, are we on track": "'1.2m' and 'track' read as unknown names: declined",
     "monthly run rate in q4": "October's month stated as Q4's run rate, not Q4's average month",

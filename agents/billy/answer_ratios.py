@@ -3,6 +3,8 @@ count of values and an average per day, week or month."""
 
 from __future__ import annotations
 
+import re
+
 from spendscope.agents.billy import charts
 from spendscope.agents.billy.answer_figures import on_top
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
@@ -91,12 +93,28 @@ def on_share(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     return BillyAnswer(answer=text + assumed(plan), value=r2(res.ratio), table=table, chart=chart)
 
 
+# "cost per 1m tokens including the provisioned throughput": the commitment's fee asked into the unit cost
+_WITH_COMMITMENT = re.compile(
+    r"\b(incl\w*|including|inclusive of|with|plus|counting|and)\b[^?.!]{0,30}"
+    r"\b(commit\w*|provisioned|reserv\w*|ptus?|throughput)\b"
+)
+_COMMITMENT_DIMS = ("commitment", "commitment_status")
+
+
 def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     when = period_phrase(plan.period)
+    statuses = [str(s) for s in index.values.get("commitment_status", []) if s]
+    tokens_unit = plan.unit_measure in (None, "tokens")
+    with_commitment = tokens_unit and bool(statuses) and bool(_WITH_COMMITMENT.search(plan.question.lower()))
+    if with_commitment:  # the commitment named to be counted in, not as the rows measured
+        plan = plan.model_copy(
+            update={"filters": [f for f in plan.filters if f.dimension not in _COMMITMENT_DIMS]}
+        )
     base = run.filters(plan.filters)
     num_filters = base + (
         [Filter(dimension="token_type", op="in", values=plan.token_types)] if plan.token_types else []
     )
+    notes: list[str] = []
     # the cost a unit is made of: AI model rows for tokens and requests, GPU instance rows for GPU hours
     if plan.unit_measure == "gpu_hours":
         num_filters.append(Filter(dimension="gpu_count", op="not_in", values=["(none)", "0"]))
@@ -104,6 +122,24 @@ def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     else:
         num_filters.append(Filter(dimension="model", op="not_in", values=["(none)"]))
         basis = "cost of AI model rows"
+    left_out = 0.0
+    if tokens_unit and statuses and not with_commitment:
+        if not any(f.dimension in _COMMITMENT_DIMS for f in plan.filters):
+            # a commitment's used / unused rows count hours, not tokens, and the tokens it served are not in the
+            # bill: its fee over the tokens billed on demand is no cost of a token (it overstated it)
+            held = Filter(dimension="commitment_status", op="in", values=statuses)
+            left_out = query(
+                run, plan.model_copy(update={"token_types": []}), filters=plan.filters + [held]
+            ).total
+            if left_out:
+                num_filters.append(Filter(dimension="commitment_status", op="not_in", values=statuses))
+                basis = "cost of AI model token rows"
+                notes.append(
+                    f"commitment fees ({money(left_out)} {when}) not counted: their rows count hours, not tokens, "
+                    "and the tokens they served are not in the bill (ask 'including the commitment' to add them)"
+                )
+    elif with_commitment:
+        basis = "cost of AI model rows, the commitment's used and unused cost included"
     params = RatioInput(
         numerator=CostPart(measure=plan.measure, filters=num_filters),
         denominator=CostPart(measure=plan.unit_measure or "tokens", filters=base),
@@ -135,7 +171,7 @@ def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         ],
     )
     return BillyAnswer(
-        answer=text + assumed(plan, [f"unit cost = {basis} / {unit_noun} x {plan.unit_scale:g}"]),
+        answer=text + assumed(plan, [f"unit cost = {basis} / {unit_noun} x {plan.unit_scale:g}", *notes]),
         value=value,
         table=table,
     )
