@@ -279,3 +279,33 @@ def test_a_cost_per_token_leaves_out_a_commitments_hours_unless_asked_in(
     store, answer = _ask(request, settings, "kohid", question)
     ok, want = judge(store, answer, "number", sql)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- "<dimension> cost X vs Y": each value's, not the bill's
+
+
+def test_customer_cost_in_two_months_with_none_named_is_each_customers(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    from billy_harness import customer_cost, expected, judged
+
+    store, answer = _ask(request, settings, "yafo", "customer costs sep vs oct")
+    for customer in ("negev-energy", "carmel-health", "galil-retail"):
+        for start, end in (("2028-09-01", "2028-10-01"), ("2028-10-01", "2028-11-01")):
+            want, _ = expected(store, "number", customer_cost(start, end, customer))
+            assert judged(answer.answer.split("Assumed")[0].replace(",", ""), None, "number", want, ()) or (
+                f"{want:,.2f}" in answer.answer
+            ), f"expected {customer}'s {start[:7]} {want:.2f}; got {answer.answer}"
+
+
+def test_a_bill_dimensions_cost_in_two_months_names_the_value_that_moved_most(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    store, answer = _ask(request, settings, "yafo", "squad spend sep vs oct")
+    rose = (
+        "SELECT Tags->>'Squad' k, sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2028-10-01') "
+        "- sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < TIMESTAMPTZ '2028-10-01') v FROM costs "
+        f"WHERE {between('2028-09-01', '2028-11-01')} AND Tags->>'Squad' IS NOT NULL GROUP BY 1 ORDER BY abs(v) DESC"
+    )
+    ok, want = judge(store, answer, "which", rose)
+    assert ok, f"{want}; got {answer.answer}"
