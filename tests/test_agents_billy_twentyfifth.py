@@ -570,10 +570,6 @@ class TestMavuno(_Round25):
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_mavuno(folder), "mavuno")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="the whole bill's change from November to December stated (a confident wrong figure)",
-    )
     def test_customers_in_two_months_with_none_named_are_never_the_whole_bill(
         self, store: Store, settings: Settings
     ) -> None:
