@@ -309,3 +309,23 @@ def test_a_bill_dimensions_cost_in_two_months_names_the_value_that_moved_most(
     )
     ok, want = judge(store, answer, "which", rose)
     assert ok, f"{want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- "break spend down by X": a grouping
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("yafo", "break costs down by squad in oct", "SELECT Tags->>'Squad' k, sum(EffectiveCost) v FROM costs "
+         f"WHERE {Y_OCT} AND Tags->>'Squad' IS NOT NULL GROUP BY 1 ORDER BY v DESC"),
+        ("ebro", "split our spend out by crew in april", "SELECT Tags->>'crew' k, sum(EffectiveCost) v FROM costs "
+         f"WHERE {E_APR} AND Tags->>'crew' IS NOT NULL GROUP BY 1 ORDER BY v DESC"),
+    ],
+)  # fmt: skip
+def test_a_grouping_verb_said_around_the_spend_is_a_breakdown(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "which", sql)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"

@@ -531,7 +531,6 @@ MAVUNO_THREADS = [
 ]  # fmt: skip
 
 LALEOYUN_MISSES: dict[str, str] = {
-    "break spend down by stage": "'break' read as an unknown name: declined",
     "we have a 3m try budget for feb, will we go over?": "a budget given in the question not used: 'no budgets "
     "are set yet'",
     "c-spike": "'which title drove it' after 'why?': the day's change by model and token type again, no title",

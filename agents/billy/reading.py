@@ -255,7 +255,17 @@ def slack_typos(text: str) -> str:
     only opening a question before its verb)."""
     text = re.sub(r"^(\s*)[Yy](?=\s+(?:was|is|were|are|did|does|do|has|have|had|so)\b)", r"\1why", text)
     text = re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
+    text = _SPLIT_AROUND.sub(r"\1 \3 \2", text)
     return _UNMARKED_POSSESSIVE.sub(lambda m: m.group(1) + "'s", _UNMARKED_DAY.sub(r"\1's", text))
+
+
+# "break spend down by stage", "split our costs out by team": the grouping verb said around what is split, read as
+# "break down spend by stage" ('break' was declined as an unknown name)
+_SPLIT_AROUND = re.compile(
+    r"\b(break|split|slice|carve)\s+((?:(?:our|the|all|total|ai|llm|monthly|last month's)\s+)*"
+    r"(?:spend|spending|costs?|bills?|usage|invoices?|totals?))\s+(down|out|up)\b",
+    re.I,
+)
 
 
 # a calendar word's possessive typed without its apostrophe ("yesterdays spend", "last weeks spend?", "this months
