@@ -329,3 +329,23 @@ def test_a_grouping_verb_said_around_the_spend_is_a_breakdown(
     store, answer = _ask(request, settings, company, question)
     ok, want = judge(store, answer, "which", sql)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- a budget stated in the question
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "mtd", "budget"),
+    [
+        ("yafo", "our budget for november is 50k ils, are we on track", between("2028-11-01", "2028-11-14"), 50000),
+        ("kohid", "we've got a 12m huf budget for march, will we go over?", between("2028-03-01", "2028-03-09"),
+         12_000_000),
+    ],
+)  # fmt: skip
+def test_a_budget_stated_in_the_question_is_the_months_landing_against_it(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, mtd: str, budget: int
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "landing", cost(mtd))
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
+    assert f"{budget:,.2f} you stated" in answer.answer, f"expected the budget {budget}; got {answer.answer}"

@@ -531,13 +531,10 @@ MAVUNO_THREADS = [
 ]  # fmt: skip
 
 LALEOYUN_MISSES: dict[str, str] = {
-    "we have a 3m try budget for feb, will we go over?": "a budget given in the question not used: 'no budgets "
-    "are set yet'",
     "c-spike": "'which title drove it' after 'why?': the day's change by model and token type again, no title",
 }
 MAVUNO_MISSES: dict[str, str] = {
     "what does the commitment cost us a month": "'a month' not read: the commitment's all-data cost stated",
-    "our budget for jan is 1.2m kes, are we on track": "'1.2m' and 'track' read as unknown names: declined",
     "monthly run rate in q4": "October's month stated as Q4's run rate, not Q4's average month",
     "claude on vertex spend last month": "KES 0.00 stated (no row carries both; said so) where no figure was "
     "expected",

@@ -74,6 +74,7 @@ class Reading:
     entity_dim: str | None = None  # two values of one dimension named side by side ("OpenAI or Anthropic")
     context_dim: str | None = None  # "which gpt model": the dimension of a partial name next to its word
     delegate: str | None = None  # an analytics intent named (forecast, anomalies, savings, budget, gpu_idle)
+    stated_budget: float | None = None  # "our budget for jan is 1.2m": the amount said (stated_budget.py)
     assistant: str | None = None  # a coding-assistant question's kind (agents.billy.assistants)
     assistant_tools: list[str] = field(default_factory=list)
     # "if we moved X traffic to Y": the rows moved and the model they move to, each (dimension, value)
@@ -159,6 +160,12 @@ def read_question(
     if scan.over_span:
         q.block_span(*scan.over_span)
     r.periods, r.over = list(scan.mentions), scan.over
+    from spendscope.agents.billy.stated_budget import stated_budget
+
+    if said := stated_budget(q.low):  # "our budget for jan is 1.2m kes, are we on track": no names in it
+        r.stated_budget = said[0]
+        for start, end in said[1]:
+            q.block_span(start, end)
     r.unread_period = unread_period(q.low, r.periods)
     for said in whole_dimensions(index, q):
         r.assumptions.append(f"'{said}' read as one figure over all of them, not each one's")
@@ -182,6 +189,14 @@ def read_question(
     untagged_toks = getattr(q, "untagged_tokens", set())
     r.groups = [(d, i) for d, i in r.groups if i not in untagged_toks]
     read_cues(r, index)
+    if r.stated_budget is not None and (
+        not r.periods or any(p.period.start <= r.today < p.period.end for p in r.periods)
+    ):  # the month's landing against the amount said, not the stored budgets
+        r.delegate = None
+        r.cues.add("landing")
+        r.unsupported = [
+            u for u in r.unsupported if not re.match(r"budget|will|gonna|going|go over|exceed", u)
+        ]
     from spendscope.agents.billy.declines import declined_concepts
     from spendscope.agents.billy.precision import unresolved_names
 

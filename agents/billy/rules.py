@@ -129,6 +129,7 @@ def _landing(r: Reading, plan: Plan) -> None:
     """ "june month end estimate": a landing is an estimate, so the word asks for it (not for another model)."""
     plan.intent = "landing"
     plan.unsupported = [u for u in plan.unsupported if not _LANDING_WORDS.match(u)]
+    plan.stated_budget = r.stated_budget
 
 
 _LANDING_WORDS = re.compile(r"estimat|forecast|predict|project|end of")
