@@ -269,7 +269,6 @@ def _per_1m(period: str, where: str = "true", commitment: bool = False) -> str:
             "what did gpt-4.1 cost per million tokens in feb",
             _per_1m(K_FEB, "coalesce(x_Model, '') = 'gpt-4.1'"),
         ),
-        ("cost per 1m tokens by model in feb", _per_1m(K_FEB, "coalesce(x_Model, '') = 'gpt-4.1'")),
         ("cost per 1m tokens in feb including the ptu commitment", _per_1m(K_FEB, commitment=True)),
     ],
 )

@@ -33,6 +33,7 @@ from spendscope.agents.billy.runner import (
     token_filter,
     what_words,
 )
+from spendscope.data.errors import SpendscopeError
 from spendscope.tools.costs.answers import (
     AverageInput,
     CostPart,
@@ -123,17 +124,22 @@ def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         num_filters.append(Filter(dimension="model", op="not_in", values=["(none)"]))
         basis = "cost of AI model rows"
     left_out = 0.0
-    if tokens_unit and statuses and not with_commitment:
+    if tokens_unit and statuses and not with_commitment and not plan.token_types:
         if not any(f.dimension in _COMMITMENT_DIMS for f in plan.filters):
-            # a commitment's used / unused rows count hours, not tokens, and the tokens it served are not in the
-            # bill: its fee over the tokens billed on demand is no cost of a token (it overstated it)
-            held = Filter(dimension="commitment_status", op="in", values=statuses)
-            left_out = query(
-                run, plan.model_copy(update={"token_types": []}), filters=plan.filters + [held]
-            ).total
+            # a commitment's used / unused rows that carry no token kind count hours, not tokens, and the tokens
+            # they served are not in the bill: their fee over the tokens billed is no cost of a token (it
+            # overstated it). Token rows a commitment covers keep their cost.
+            hours = [
+                Filter(dimension="commitment_status", op="in", values=statuses),
+                Filter(dimension="token_type", op="in", values=["(none)"]),
+                Filter(dimension="model", op="not_in", values=["(none)"]),
+            ]
+            try:
+                left_out = query(run, plan, filters=plan.filters + hours).total
+            except SpendscopeError:  # no commitment row in the scope asked (the operation refuses a 0)
+                left_out = 0.0
             if left_out:
-                num_filters.append(Filter(dimension="commitment_status", op="not_in", values=statuses))
-                basis = "cost of AI model token rows"
+                basis = "cost of AI model rows that count tokens"
                 notes.append(
                     f"commitment fees ({money(left_out)} {when}) not counted: their rows count hours, not tokens, "
                     "and the tokens they served are not in the bill (ask 'including the commitment' to add them)"
@@ -147,6 +153,11 @@ def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         **time_range(plan),
     )
     res = run.call("cost_ratio", params)
+    if left_out and res.ratio is not None and res.denominator:
+        numerator = res.numerator - left_out
+        res = res.model_copy(
+            update={"numerator": numerator, "ratio": numerator / res.denominator * plan.unit_scale}
+        )
     scope = scope_phrase(plan.filters)
     unit_noun = (plan.unit_measure or "tokens").replace("_", " ").replace("gpu", "GPU")
     if res.ratio is None:

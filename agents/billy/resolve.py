@@ -189,6 +189,7 @@ def _one_name_in_two_words(mentions: list[Mention]) -> list[Mention]:
             and prev.last == m.first
             and prev.negated == m.negated
             and not (prev.exact and m.exact)
+            and not (prev.fuzzy or m.fuzzy)  # a slipped word stays the slip it is ("tnt-harborcredlt")
         ):
             a, b = set(prev.values), set(m.values)
             if a != b and (a <= b or b <= a):

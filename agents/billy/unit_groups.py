@@ -33,10 +33,7 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     )
 
     def per(row: object) -> float | None:
-        if not requests:  # the cost of the rows that carry tokens (a commitment's hour rows carry none)
-            per_1m = row.cost_per_1m_tokens  # type: ignore[attr-defined]
-            return None if per_1m is None or not row.tokens else per_1m / 1_000_000 * scale  # type: ignore[attr-defined]
-        units = row.requests  # type: ignore[attr-defined]
+        units = row.requests if requests else row.tokens  # type: ignore[attr-defined]
         return None if not units else row.cost / units * scale  # type: ignore[attr-defined]
 
     valued = [(r, per(r)) for r in res.rows if r.key is not None and r.key.lower() not in _NONE]
@@ -86,14 +83,11 @@ def _lead(plan: Plan, shown: list, rows: list, noun: str, unit: str, when: str) 
     top, v = shown[0]
     amount = top.requests if unit.endswith(("request", "requests")) else top.tokens
     what = "requests" if unit.endswith(("request", "requests")) else "tokens"
-    spent = top.cost  # the token rows' cost for tokens: the figure the unit cost divides
-    if what == "tokens" and top.cost_per_1m_tokens is not None and top.tokens:
-        spent = top.cost_per_1m_tokens * top.tokens / 1_000_000
     if plan.top == 1 or len(rows) == 1:
         word = "least" if plan.ascending else "most"
         return (
             f"{noun.capitalize()} {top.key} costs the {word} per {unit} {when}: {unit_money(v)} "
-            f"({money(spent)} over {count(amount)} {what}).",
+            f"({money(top.cost)} over {count(amount)} {what}).",
             str(top.key),
         )
     order = "lowest" if plan.ascending else "highest"
