@@ -10,7 +10,7 @@ import re
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9}
 _NOT_CODES = {"for", "and", "the", "per", "are", "was", "but", "not", "our", "its", "this", "all"}
 _AMOUNT = (
-    r"(?:[$€£¥₹₩₺₫฿]\s?|\b[a-z]{3}\s?)?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>k|m|mn|mm|million|thousand|bn|b)?\b"
+    r"(?:[$€£¥₹₩₺₫฿]\s?|\b[a-z]{3}\s?)?(?<![a-z0-9.])(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>k|m|mn|mm|million|thousand|bn|b)?\b"
     r"(?:\s?(?P<code>[a-z]{3})\b)?"
 )
 _STATED = (
@@ -29,6 +29,8 @@ def stated_budget(low: str) -> tuple[float, list[tuple[int, int]]] | None:
     if m is None:
         return None
     num, scale = m.group("num"), m.group("scale")
+    if not scale and re.fullmatch(r"(19|20)\d\d", num):
+        return None  # "the 2026 budget": a year, not an amount
     amount = float(num.replace(",", "")) * _SCALE.get((scale or "").lower(), 1.0)
     if amount <= 0:
         return None
