@@ -359,8 +359,9 @@ T = [
         "unit",
         "blended $/MTok in {M}",
         "number",
-        "SELECT sum(EffectiveCost) FILTER (WHERE x_Model IS NOT NULL) / sum(x_Tokens) * 1e6 FROM costs WHERE "
-        + IN_M,
+        # a commitment's rows that count no tokens (hours) are no token spend (round 25, docs/performance.md)
+        "SELECT sum(EffectiveCost) FILTER (WHERE x_Model IS NOT NULL AND NOT (CommitmentDiscountStatus IS NOT NULL "
+        "AND x_TokenType IS NULL)) / sum(x_Tokens) * 1e6 FROM costs WHERE " + IN_M,
         None,
         ("public", "umbra"),
     ),

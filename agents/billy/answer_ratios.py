@@ -3,6 +3,8 @@ count of values and an average per day, week or month."""
 
 from __future__ import annotations
 
+import re
+
 from spendscope.agents.billy import charts
 from spendscope.agents.billy.answer_figures import on_top
 from spendscope.agents.billy.models import BillyAnswer, Plan, Table
@@ -31,6 +33,7 @@ from spendscope.agents.billy.runner import (
     token_filter,
     what_words,
 )
+from spendscope.data.errors import SpendscopeError
 from spendscope.tools.costs.answers import (
     AverageInput,
     CostPart,
@@ -91,12 +94,28 @@ def on_share(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     return BillyAnswer(answer=text + assumed(plan), value=r2(res.ratio), table=table, chart=chart)
 
 
+# "cost per 1m tokens including the provisioned throughput": the commitment's fee asked into the unit cost
+_WITH_COMMITMENT = re.compile(
+    r"\b(incl\w*|including|inclusive of|with|plus|counting|and)\b[^?.!]{0,30}"
+    r"\b(commit\w*|provisioned|reserv\w*|ptus?|throughput)\b"
+)
+_COMMITMENT_DIMS = ("commitment", "commitment_status")
+
+
 def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     when = period_phrase(plan.period)
+    statuses = [str(s) for s in index.values.get("commitment_status", []) if s]
+    tokens_unit = plan.unit_measure in (None, "tokens")
+    with_commitment = tokens_unit and bool(statuses) and bool(_WITH_COMMITMENT.search(plan.question.lower()))
+    if with_commitment:  # the commitment named to be counted in, not as the rows measured
+        plan = plan.model_copy(
+            update={"filters": [f for f in plan.filters if f.dimension not in _COMMITMENT_DIMS]}
+        )
     base = run.filters(plan.filters)
     num_filters = base + (
         [Filter(dimension="token_type", op="in", values=plan.token_types)] if plan.token_types else []
     )
+    notes: list[str] = []
     # the cost a unit is made of: AI model rows for tokens and requests, GPU instance rows for GPU hours
     if plan.unit_measure == "gpu_hours":
         num_filters.append(Filter(dimension="gpu_count", op="not_in", values=["(none)", "0"]))
@@ -104,6 +123,29 @@ def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     else:
         num_filters.append(Filter(dimension="model", op="not_in", values=["(none)"]))
         basis = "cost of AI model rows"
+    left_out = 0.0
+    if tokens_unit and statuses and not with_commitment and not plan.token_types:
+        if not any(f.dimension in _COMMITMENT_DIMS for f in plan.filters):
+            # a commitment's used / unused rows that carry no token kind count hours, not tokens, and the tokens
+            # they served are not in the bill: their fee over the tokens billed is no cost of a token (it
+            # overstated it). Token rows a commitment covers keep their cost.
+            hours = [
+                Filter(dimension="commitment_status", op="in", values=statuses),
+                Filter(dimension="token_type", op="in", values=["(none)"]),
+                Filter(dimension="model", op="not_in", values=["(none)"]),
+            ]
+            try:
+                left_out = query(run, plan, filters=plan.filters + hours).total
+            except SpendscopeError:  # no commitment row in the scope asked (the operation refuses a 0)
+                left_out = 0.0
+            if left_out:
+                basis = "cost of AI model rows that count tokens"
+                notes.append(
+                    f"commitment fees ({money(left_out)} {when}) not counted: their rows count hours, not tokens, "
+                    "and the tokens they served are not in the bill (ask 'including the commitment' to add them)"
+                )
+    elif with_commitment:
+        basis = "cost of AI model rows, the commitment's used and unused cost included"
     params = RatioInput(
         numerator=CostPart(measure=plan.measure, filters=num_filters),
         denominator=CostPart(measure=plan.unit_measure or "tokens", filters=base),
@@ -111,6 +153,11 @@ def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         **time_range(plan),
     )
     res = run.call("cost_ratio", params)
+    if left_out and res.ratio is not None and res.denominator:
+        numerator = res.numerator - left_out
+        res = res.model_copy(
+            update={"numerator": numerator, "ratio": numerator / res.denominator * plan.unit_scale}
+        )
     scope = scope_phrase(plan.filters)
     unit_noun = (plan.unit_measure or "tokens").replace("_", " ").replace("gpu", "GPU")
     if res.ratio is None:
@@ -135,7 +182,7 @@ def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         ],
     )
     return BillyAnswer(
-        answer=text + assumed(plan, [f"unit cost = {basis} / {unit_noun} x {plan.unit_scale:g}"]),
+        answer=text + assumed(plan, [f"unit cost = {basis} / {unit_noun} x {plan.unit_scale:g}", *notes]),
         value=value,
         table=table,
     )

@@ -24,7 +24,7 @@ def applies(plan: Plan, mine: list[Any], metric: str | None) -> bool:
         and plan.period is not None
         and plan.base_period is not None
         and metric is not None
-        and bool(mine)
+        and (bool(mine) or bool(plan.group_by))  # values named, or each value ("customer cost nov vs dec")
         and all(f.op in ("eq", "in") for f in mine)
     )
 
@@ -48,7 +48,9 @@ def run(
     from spendscope.tools.allocation.attribution import AttributionInput
 
     assert plan.period is not None and plan.base_period is not None  # applies() checked
-    wanted = list(dict.fromkeys(str(v) for f in mine for v in f.values))
+    wanted = list(
+        dict.fromkeys(str(v) for f in mine for v in f.values)
+    )  # none named: every value, found below
     calls: list[ToolCall] = []
     figures: list[dict[str, float]] = []
     totals: list[tuple[float, float]] = []
@@ -73,8 +75,12 @@ def run(
             str(r.values.get(dim)).lower(): float(r.cost if metric == "cost" else getattr(r, metric))
             for r in rows
         }
-        figures.append({v: got.get(v.lower(), 0.0) for v in wanted})
+        figures.append(got if not mine else {v: got.get(v.lower(), 0.0) for v in wanted})
         totals.append((float(res.attributed), float(res.total)))
+    if not mine:  # each value: the later period's largest first
+        shown = {v.lower(): v for r in (figures[0], figures[1]) for v in r}
+        wanted = sorted(shown, key=lambda v: (-figures[1].get(v, 0.0), v))[:10]
+        figures = [{v: f.get(v, 0.0) for v in wanted} for f in figures]
     before, after = figures
     then, now = period_phrase(plan.base_period), period_phrase(plan.period)
     where = f" within {_named(within)}" if within else ""

@@ -63,16 +63,27 @@ def landing(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             "those days are forecast, not actual"
         )
     scope = scope_phrase(plan.filters)
+    against = ""
+    if plan.stated_budget:  # "our budget for jan is 1.2m": the landing against the amount said
+        gap = land.landing - plan.stated_budget
+        against = (
+            f" Against the budget of {money(plan.stated_budget)} you stated (none is stored): "
+            + (f"over by about {money(gap)}" if gap > 0 else f"under by about {money(-gap)}")
+            + f" ({pct(land.landing / plan.stated_budget * 100)} of it)."
+        )
     if land.days_elapsed == 0:  # the data ends before this month begins: nothing is actual yet
         text = (
             f"{money(land.landing)} is the forecast for all of {month}{' for ' + scope if scope else ''} "
-            f"({interval}); none of it is actual yet: the data ends {fc.history_end}." + assumed(plan, fitted)
+            f"({interval}); none of it is actual yet: the data ends {fc.history_end}."
+            + against
+            + assumed(plan, fitted)
         )
     else:
         text = (
             f"{month}{' for ' + scope if scope else ''} is on track to land at about {money(land.landing)} "
             f"({interval}): {money(land.month_to_date)} actual through {date_text(fc.history_end)} plus a "
             f"forecast of {money(land.forecast_rest)} for the remaining {land.days_remaining} days."
+            + against
             + assumed(plan, fitted)
         )
     return BillyAnswer(

@@ -116,6 +116,7 @@ class Plan(BaseModel):
     percent_first: bool = False
     saved_asked: bool = Field(False, description="payg_whatif: what the commitment saved is the figure asked")
     scale: float | None = Field(None, description="scale_whatif: the factor said (-0.3 for '30% cheaper')")
+    stated_budget: float | None = Field(None, description="landing: a budget amount said in the question")
     scale_said: str = Field("", description="scale_whatif: the words that said the factor")
     families: list[Filter] = Field(
         default_factory=list,

@@ -167,7 +167,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         # "how much did that model cost" after "why was march 3 so expensive": the explanation's top driver
         previous = _driver_named(previous, q, index)
     among = re.search(r"\b(which|what|who)( ones?)? of (those|these|them|they)\b", q.low)
-    if "pronoun" in r.cues and previous is not None and previous.answer_entity is not None and not among:
+    # "and its cost per 1m tokens?" after "which model was most of it": "its" is the winner too (after any other
+    # answer it is the thread's subject, which the follow-up keeps already)
+    winner_said = "pronoun" in r.cues or bool(re.search(r"\bits\b", q.low))
+    if winner_said and previous is not None and previous.answer_entity is not None and not among:
         # ("which of those grew the most" ranks the previous answer's group, not its winner)
         # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
         ent = previous.answer_entity

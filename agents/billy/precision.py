@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from spendscope.agents.billy.declines import _CURRENCIES as CURRENCY_WORDS
 from spendscope.agents.billy.declines import CONCEPTS, is_currency_word
 from spendscope.agents.billy.resolve import Mention, ValueIndex, tokens
+from spendscope.agents.billy.scaling import CHANGE_VERB, HYPOTHETICAL
 from spendscope.agents.billy.stopwords import KNOWN_CAPS
 from spendscope.agents.billy.vocab import GPU_WORD, INSTANCE_WORDS, LANDING, MEASURE_NOUNS
 from spendscope.tools.periods import MONTHS
@@ -186,6 +187,7 @@ def ordinary_words(
             and nxt not in index.value_tokens
             and (nxt,) not in index.dim_words
             and not is_month_or_day(nxt)
+            and not CHANGE_VERB.fullmatch(nxt)  # "if narrative cut usage in half": the value's verb, no noun
         )
         # "a quick digest of february spend": a noun after an indefinite article, before "of"
         noun = (nxt == "of" and bool({_tok(q, m.first - 1), _tok(q, m.first - 2)} & {"a", "an"})) or (
@@ -257,6 +259,12 @@ def unresolved_names(
         if low in WELL_KNOWN_NAMES and not (gpu_named and GPU_WORD.fullmatch(low)):
             if not _gpu_of_store(low, index):
                 unknown.append(word)
+            continue
+        if _name_of_plain_words(parts, toks_here, q, index):
+            unknown.append(
+                word
+            )  # "how much did okey-plus cost", "fraud-check use case spend": a name, not words
+            skip.update(toks_here)  # its words are not names of their own
             continue
         if all(p in known or p.isdigit() for p in parts) and not re.search(
             r"[a-z]\d|\d[a-z]|[a-z][-.]\d", low
@@ -335,6 +343,8 @@ def unresolved_names(
         ):
             continue
         prev, nxt = _tok(q, i - 1), _tok(q, i + 1)
+        if CHANGE_VERB.fullmatch(t.text) and HYPOTHETICAL.search(q.low):
+            continue  # "if the narrative guild cut usage by 50%": the what-if's verb, never a name
         if _describes_the_ranked(q, i, index):
             r.assumptions.append(
                 f"'{t.text}' read as describing the {nxt} ranked, not as a {nxt}'s name: the data holds no "
@@ -347,10 +357,13 @@ def unresolved_names(
             for w, k in ((prev, i - 1), (nxt, i + 1))
             if not (k in used and _hyphen_joined(q, k))
         ]
-        named_dim = any(
-            d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside
-        ) or bool({prev, nxt} & _CONCEPT_WORDS or nxt in _OWNER_NOUNS)
-        if len(t.text) == 2 and not (_after_tag_key(prev, index) or _owner_word(nxt, index)):
+        kind_after = _kind_word_after(q, i, index)
+        named_dim = (
+            any(d is not None and d in index.kinds and d not in ("day", "week", "month") for d in beside)
+            or bool({prev, nxt} & _CONCEPT_WORDS or nxt in _OWNER_NOUNS)
+            or kind_after
+        )
+        if len(t.text) == 2 and not (_after_tag_key(prev, index) or _owner_word(nxt, index) or kind_after):
             continue  # "env qa", "the ml team": a two-letter word is a name only beside a tag key
         # "spot instances", "the graviton boxes": a word Billy does not know naming a kind of machine
         named_dim = named_dim or (nxt in _MACHINE_NOUNS and not _of_a_resource(joined_word(q, i), index))
@@ -495,6 +508,48 @@ def _strange_part(parts: list[str], known: set[str], index: ValueIndex) -> bool:
     return bool(words) and all(
         len(p) > 1 and p.isalpha() and p not in known and p not in _JOINERS and p not in index.value_tokens
         for p in words
+    )
+
+
+# words naming a kind of environment, whether or not the store has an environment key ("qa env spend")
+_ENV_WORDS = {"env", "envs", "environment", "environments", "stage", "stages"}
+
+
+def _kind_word_after(q: _Question, last: int, index: ValueIndex) -> bool:
+    """Whether the words after token `last` name a kind of thing a name belongs to: an environment word ("qa env
+    spend"), or a tag key said in two words ("fraud use case spend" at a store keyed 'use_case')."""
+    nxt, then = _tok(q, last + 1), _tok(q, last + 2)
+    dim = index.dim_words.get((nxt, then))
+    return nxt in _ENV_WORDS or (dim is not None and index.kinds.get(dim) in ("provider_tag", "virtual_tag"))
+
+
+def _name_of_plain_words(parts: list[str], toks_here: list[int], q: _Question, index: ValueIndex) -> bool:
+    """A hyphenated word made of ordinary words ("okey-plus", "fraud-check") where a name goes (what spent or
+    cost, or before a word naming a kind of owner or environment) is a name, and not the store's: its words are
+    no qualifier ("self-hosted"), time ("month-end"), measure, value or dimension word. Each word alone is one
+    Billy knows, so without this the name was dropped and the whole bill stated."""
+    if len(parts) < 2 or not toks_here:
+        return False
+    for p in parts:
+        if (
+            len(p) < 3
+            or not p.isalpha()
+            or p in _JOINERS
+            or p in _QUALIFYING_SUFFIXES
+            or p in MEASURE_NOUNS
+            or p in _SPEND_SLOT
+            or p in index.value_tokens
+            or (p,) in index.dim_words
+            or cue_word(p)
+            or is_month_or_day(p)
+        ):
+            return False
+    first, last = toks_here[0], toks_here[-1]
+    prev, nxt = _tok(q, first - 1), _tok(q, last + 1)
+    return (
+        _owner_slot(q, toks_here, index)
+        or _kind_word_after(q, last, index)
+        or (prev in _PAYEE_PREV | _SLOT_PREV and nxt in _PAYEE_NEXT)
     )
 
 

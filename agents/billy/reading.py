@@ -74,6 +74,7 @@ class Reading:
     entity_dim: str | None = None  # two values of one dimension named side by side ("OpenAI or Anthropic")
     context_dim: str | None = None  # "which gpt model": the dimension of a partial name next to its word
     delegate: str | None = None  # an analytics intent named (forecast, anomalies, savings, budget, gpu_idle)
+    stated_budget: float | None = None  # "our budget for jan is 1.2m": the amount said (stated_budget.py)
     assistant: str | None = None  # a coding-assistant question's kind (agents.billy.assistants)
     assistant_tools: list[str] = field(default_factory=list)
     # "if we moved X traffic to Y": the rows moved and the model they move to, each (dimension, value)
@@ -159,6 +160,12 @@ def read_question(
     if scan.over_span:
         q.block_span(*scan.over_span)
     r.periods, r.over = list(scan.mentions), scan.over
+    from spendscope.agents.billy.stated_budget import stated_budget
+
+    if said := stated_budget(q.low):  # "our budget for jan is 1.2m kes, are we on track": no names in it
+        r.stated_budget = said[0]
+        for start, end in said[1]:
+            q.block_span(start, end)
     r.unread_period = unread_period(q.low, r.periods)
     for said in whole_dimensions(index, q):
         r.assumptions.append(f"'{said}' read as one figure over all of them, not each one's")
@@ -182,6 +189,14 @@ def read_question(
     untagged_toks = getattr(q, "untagged_tokens", set())
     r.groups = [(d, i) for d, i in r.groups if i not in untagged_toks]
     read_cues(r, index)
+    if r.stated_budget is not None and (
+        not r.periods or any(p.period.start <= r.today < p.period.end for p in r.periods)
+    ):  # the month's landing against the amount said, not the stored budgets
+        r.delegate = None
+        r.cues.add("landing")
+        r.unsupported = [
+            u for u in r.unsupported if not re.match(r"budget|will|gonna|going|go over|exceed", u)
+        ]
     from spendscope.agents.billy.declines import declined_concepts
     from spendscope.agents.billy.precision import unresolved_names
 
@@ -254,7 +269,28 @@ def slack_typos(text: str) -> str:
     """ "wat happened on 8/24", "y was tues so pricey": shorthand for a question word read as the word ("y"
     only opening a question before its verb)."""
     text = re.sub(r"^(\s*)[Yy](?=\s+(?:was|is|were|are|did|does|do|has|have|had|so)\b)", r"\1why", text)
-    return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
+    text = re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), text)
+    text = _SPLIT_AROUND.sub(r"\1 \3 \2", text)
+    return _UNMARKED_POSSESSIVE.sub(lambda m: m.group(1) + "'s", _UNMARKED_DAY.sub(r"\1's", text))
+
+
+# "break spend down by stage", "split our costs out by team": the grouping verb said around what is split, read as
+# "break down spend by stage" ('break' was declined as an unknown name)
+_SPLIT_AROUND = re.compile(
+    r"\b(break|split|slice|carve)\s+((?:(?:our|the|all|total|ai|llm|monthly|last month's)\s+)*"
+    r"(?:spend|spending|costs?|bills?|usage|invoices?|totals?))\s+(down|out|up)\b",
+    re.I,
+)
+
+
+# a calendar word's possessive typed without its apostrophe ("yesterdays spend", "last weeks spend?", "this months
+# bill"): the period, not an unknown name or a plural read as no period (all data's total was stated)
+_UNMARKED_DAY = re.compile(r"\b(yesterday|today)s\b", re.I)
+_UNMARKED_POSSESSIVE = re.compile(
+    r"(?<!the )\b((?:last|this|previous|prev|past|current)\s+(?:day|week|month|quarter|year))s\b"
+    r"(?=\s*(?:[?.!,]|$)|\s+(?:spend|spending|spent|costs?|bills?|totals?|burn|invoices?|usage|numbers|figures?)\b)",
+    re.I,
+)
 
 
 def month_typos(text: str, keep: set[str] | frozenset[str] = frozenset()) -> str:

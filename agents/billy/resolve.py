@@ -173,7 +173,40 @@ def find_mentions(
     mentions.sort(key=lambda m: m.first)
     for m in mentions:
         used.update(range(m.first, m.last))
-    return mentions, used
+    return _one_name_in_two_words(mentions), used
+
+
+def _one_name_in_two_words(mentions: list[Mention]) -> list[Mention]:
+    """ "gemini pro", "haiku claude": two words side by side, each naming values of one dimension, one word's values
+    among the other's, are one name: the values both name (gemini-2.5-pro), never every value either names (both
+    Gemini models blended into one figure, a confident wrong answer)."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.dim == m.dim
+            and prev.last == m.first
+            and prev.negated == m.negated
+            and not (prev.exact and m.exact)
+            and not (prev.fuzzy or m.fuzzy)  # a slipped word stays the slip it is ("tnt-harborcredlt")
+        ):
+            a, b = set(prev.values), set(m.values)
+            if a != b and (a <= b or b <= a):
+                both = [v for v in prev.values if v in b]
+                out[-1] = Mention(
+                    dim=m.dim,
+                    values=both,
+                    first=prev.first,
+                    last=m.last,
+                    exact=False,
+                    phrase=f"{prev.phrase} {m.phrase}",
+                    context_word=prev.context_word or m.context_word,
+                    negated=m.negated,
+                )
+                continue
+        out.append(m)
+    return out
 
 
 # where the one thing asked about is named: "how much was X in may", "X spend last month", "spend on X"

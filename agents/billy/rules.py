@@ -103,12 +103,33 @@ def _compare_periods(r: Reading, plan: Plan) -> None:
     if names and "group_by_word" in r.cues:
         plan.group_by = names[:1]
         plan.top = 10
+    elif each := _dimension_said_before_spend(r):
+        plan.group_by = [each]
+        plan.top = 10
+
+
+_SPEND_NOUNS = {"cost", "costs", "spend", "spending", "spent", "bill", "bills"}
+
+
+def _dimension_said_before_spend(r: Reading) -> str | None:
+    """ "customer cost nov vs dec", "dept spend q3 vs q4": a dimension's word right before the spend word, with no
+    value of it named, asks each value's figures in both periods (the whole bill's change was stated as the
+    customers')."""
+    toks = r.q.toks if r.q is not None else []
+    named = {m.dim for m in r.mentions}
+    for d, i in r.groups:
+        if d in ("day", "week", "month") or d in named or i < 0:
+            continue
+        if i + 1 < len(toks) and toks[i + 1].text in _SPEND_NOUNS:
+            return d
+    return None
 
 
 def _landing(r: Reading, plan: Plan) -> None:
     """ "june month end estimate": a landing is an estimate, so the word asks for it (not for another model)."""
     plan.intent = "landing"
     plan.unsupported = [u for u in plan.unsupported if not _LANDING_WORDS.match(u)]
+    plan.stated_budget = r.stated_budget
 
 
 _LANDING_WORDS = re.compile(r"estimat|forecast|predict|project|end of")

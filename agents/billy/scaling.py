@@ -24,6 +24,8 @@ _DOWN = r"cheaper|less|lower|off|smaller|fewer|down|discount\w*"
 _UP = r"more|higher|dearer|pricier|bigger|up|more expensive"
 _CUT = r"cut|cuts|cutting|reduc\w+|drop\w*|lower\w*|trim\w*|slash\w*|shrink\w*|decreas\w+"
 _GROW = r"increas\w+|grow\w*|grew|rais\w+|bump\w*|ris\w+|rose"
+# a verb that changes what a name used or paid ("if narrative cut usage in half", "if groq raised prices")
+CHANGE_VERB = re.compile(rf"{_CUT}|{_GROW}|halv\w+|doubl\w+|tripl\w+|quadrupl\w+")
 
 
 def scale_of(low: str) -> tuple[float, str] | None:
