@@ -204,3 +204,20 @@ def _gate_with_floor(actual: np.ndarray, expected: np.ndarray, factor: float = 1
     """The detector's floors: $25 and 20% of the expected value."""
     dev = np.abs(np.nan_to_num(np.asarray(actual) - np.asarray(expected)))
     return (dev >= 25.0 * factor) & (dev * 100 >= factor * 20.0 * np.abs(np.nan_to_num(np.asarray(expected))))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_spike_on_a_weekday_public_holiday_is_judged_against_the_days_off(seed: int) -> None:
+    """An office tool at 30% of a weekday on weekends and 20% on South African holidays; on Heritage Day, a Thursday
+    (2026-09-24), a job runs it at 1.3x a weekday (six times its holiday level). A working day off was judged for a
+    rise against the busiest weekday, so the job passed as a busy Thursday (detector blind round 25: zephyr's
+    code-gen on Heritage Day; round 23's tablica on Independence Day). Once the series' own holidays are known to
+    run at a weekend's level or below, a rise on a public holiday is measured from the busier weekend day or its
+    holidays; a bridge day (often worked) is not. No other quiet day is flagged as a rise."""
+    cal, days, y = _week_series(
+        "ZA", dt.date(2026, 4, 1), 180, saturday=0.3, sunday=0.3, quiet_day=0.2, noise=0.08, seed=seed
+    )
+    day = days.index(dt.date(2026, 9, 24))
+    y[day] = 1300.0
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert [i for i in _quiet_flags(cal, sc.flags) if sc.dev[0, i] > 0] == [day]

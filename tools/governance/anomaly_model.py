@@ -231,9 +231,15 @@ def score_days(
                 # busier of those); without one, from the busiest day of the week (a consumer app may be busier on
                 # holidays than on any weekend day)
                 top = np.fmax.reduce(week_effects, axis=1)
+                days_off = [h for h in range(SEASON) if (int(cal.weekday[t]) + h) % SEASON >= 5]
+                weekend_top = np.fmax.reduce(week_effects[:, days_off], axis=1)
                 if cal.weekday[t] >= 5:
-                    days_off = [h for h in range(SEASON) if (int(cal.weekday[t]) + h) % SEASON >= 5]
-                    top = np.where(known, np.fmax.reduce(week_effects[:, days_off], axis=1), top)
+                    top = np.where(known, weekend_top, top)
+                elif cal.holiday[
+                    t
+                ]:  # a public holiday on a working day (not a bridge day, often worked), for a
+                    # series whose own holidays run at a weekend's level or below
+                    top = np.where(known & (learned <= weekend_top), weekend_top, top)
                 high = level[:, t] + np.fmax(top, learned)
                 d = np.where(x < low, x - low, np.where(x > high, x - high, 0.0))
                 d = np.where(np.isnan(low) | np.isnan(high), raw_d, d)
