@@ -13,7 +13,8 @@ ratios. For each day t, from the days before t only:
   the last HOLIDAY_MEMORY, when it has seen two): a drop from the quietest of them, a rise from the busiest (an
   office tool runs below a Sunday on Chuseok, a consumer app above a Saturday at Christmas); a holiday on a
   weekend, once the series has that memory, from the busier weekend day or its holidays, never a working day;
-  and the day never shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
+  a public holiday on a working day the same way when the memory says its holidays run at a weekend's level or
+  below (a bridge day, often worked, is still measured from the busiest day); and the day never shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
 - noise scale = 1.4826 x MAD of the one-step residuals of the last 56 ordinary days (unusual, masked and quiet
   days left out: with them in, a nine-day level shift doubled its own yardstick);
 - a weekly test: the last 7 days' total against the forecast made 7 days earlier (level, trend and weekday
