@@ -517,6 +517,10 @@ def companies(which: str = "all") -> list[Company]:
         from anomaly_world_blind23 import blind23_companies
 
         return blind23_companies()
+    if which == "blind25":  # not part of "all": designed blind in round 25 (bench/anomaly_world_blind25.py)
+        from anomaly_world_blind25 import blind25_companies
+
+        return blind25_companies()
     chosen = {"tuning": TUNING, "held_out": HELD_OUT, "all": TUNING + HELD_OUT}[which]
     out = []
     for proto in chosen:

@@ -13,13 +13,17 @@ ratios. For each day t, from the days before t only:
   the last HOLIDAY_MEMORY, when it has seen two): a drop from the quietest of them, a rise from the busiest (an
   office tool runs below a Sunday on Chuseok, a consumer app above a Saturday at Christmas); a holiday on a
   weekend, once the series has that memory, from the busier weekend day or its holidays, never a working day;
-  and the day never shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
+  a public holiday on a working day the same way when the memory says its holidays run at a weekend's level or
+  below (a bridge day, often worked, is still measured from the busiest day); and the day never shapes the pattern (in the first weeks, before there is a level to put in its place, it is left out);
 - noise scale = 1.4826 x MAD of the one-step residuals of the last 56 ordinary days (unusual, masked and quiet
   days left out: with them in, a nine-day level shift doubled its own yardstick);
 - a weekly test: the last 7 days' total against the forecast made 7 days earlier (level, trend and weekday
   effects frozen then), quiet days left out of both (they are judged on their own), scaled by the MAD of that
   ratio over past weeks; it catches ramps and level shifts that creep up by a few percent a day;
-- unusual days (|z| >= exclude_z, or the weekly test) are replaced by their expected value in the history for
+- a slow-leak test (`_slow_leak`): the week's level against the median level of 3-5 weeks before, moved by the
+  series' own growth before that, for a rise that climbed three weeks running and held five days; it catches leaks
+  of 2-4% a day that the trend (up to 1.5% a day) and the weekly test follow;
+- unusual days (|z| >= exclude_z, the weekly test or the slow-leak test) are replaced by their expected value in the history for
   up to `mask_days` days, so an event does not become the normal; when the series returns to the level it had
   before the event, that return is the end of the event, not an anomaly the other way; an event that outlasted
   its masking (its later days entered the history) then has its days rewritten in the history at the pre-event
@@ -57,6 +61,13 @@ HOLIDAY_MEMORY = 8  # earlier quiet days whose level a quiet day may be judged b
 SPARSE_ZERO_DAYS = 7  # days without spend, of the last 28, that make a series with random gaps sparse
 SPARSE_MIN_ACTIVE = 6  # days with spend, of the last 56, a sparse series' day is judged against
 PATTERN_WEEKS = 3  # a weekday off the same way on this many weeks before (and now) is a wrong weekday effect
+LEAK_BACK = (3, 4, 5)  # weeks back whose levels' median is the slow-leak test's baseline
+LEAK_CLIMB_WEEKS = 3  # a leak climbed faster than the series' own growth in each of this many weeks
+LEAK_HOLD_DAYS = 5  # and its week was above the baseline on each of this many days running
+# the comparison's scale is at least what the daily noise alone makes of it: a week's median of 7 days strays
+# about 1.25 / sqrt(7) of the daily scale, and the week less twice the baseline plus the older one about sqrt(3)
+# times that (the MAD of 56 overlapping weekly comparisons alone can be far smaller)
+LEAK_NOISE = 0.8
 
 
 @dataclass
@@ -140,6 +151,11 @@ def score_days(
     effect0 = np.full_like(ly, np.nan)  # the weekday effect each day was expected with
     exp7 = np.full_like(ly, np.nan)  # 7-day total forecast made 7 days earlier (dollars), by window end
     r7 = np.full_like(ly, np.nan)  # log ratio of actual to that forecast, ordinary windows only
+    wlev = np.full_like(ly, np.nan)  # the week's level: median of its ordinary days less weekday effects
+    rlk = np.full_like(ly, np.nan)  # the week's level against the slow-leak baseline, ordinary days only
+    above = np.zeros(
+        ly.shape, bool
+    )  # days whose week was above the slow-leak baseline (past its z and floors)
     run_start = np.full(n, -(10**6))
     became_normal = np.zeros(n, bool)  # the latest event outlasted its masking and entered the history
     last_sus = np.full(n, -(10**6))
@@ -216,9 +232,15 @@ def score_days(
                 # busier of those); without one, from the busiest day of the week (a consumer app may be busier on
                 # holidays than on any weekend day)
                 top = np.fmax.reduce(week_effects, axis=1)
+                days_off = [h for h in range(SEASON) if (int(cal.weekday[t]) + h) % SEASON >= 5]
+                weekend_top = np.fmax.reduce(week_effects[:, days_off], axis=1)
                 if cal.weekday[t] >= 5:
-                    days_off = [h for h in range(SEASON) if (int(cal.weekday[t]) + h) % SEASON >= 5]
-                    top = np.where(known, np.fmax.reduce(week_effects[:, days_off], axis=1), top)
+                    top = np.where(known, weekend_top, top)
+                elif cal.holiday[
+                    t
+                ]:  # a public holiday on a working day (not a bridge day, often worked), for a
+                    # series whose own holidays run at a weekend's level or below
+                    top = np.where(known & (learned <= weekend_top), weekend_top, top)
                 high = level[:, t] + np.fmax(top, learned)
                 d = np.where(x < low, x - low, np.where(x > high, x - high, 0.0))
                 d = np.where(np.isnan(low) | np.isnan(high), raw_d, d)
@@ -249,6 +271,19 @@ def score_days(
                 )
                 wk &= ~recent.any(axis=1)  # a week holding unusual days is the daily test's business
                 r7[:, t] = np.where(ok & ~recent.any(axis=1) & ~wk & ~np.isnan(ratio), ratio, np.nan)
+            leak = _slow_leak(
+                t,
+                ly,
+                effect0,
+                quiet,
+                (wlev, rlk, above),
+                flags,
+                ok & nonneg & (d > 0),
+                (weekly_z, sc),
+                gate,
+                dollars,
+            )
+            wk = wk | leak
             daily = ok & (np.abs(zt) >= z) & gate(dollars(x), dollars(x - d))
             unusual = daily | wk
             if direction == "spike":
@@ -364,6 +399,63 @@ def score_days(
         explained=explained,
         recovered=recovered,
     )
+
+
+def _slow_leak(
+    t: int,
+    ly: np.ndarray,
+    effect0: np.ndarray,
+    quiet: np.ndarray,
+    state: tuple[np.ndarray, np.ndarray, np.ndarray],
+    flags: np.ndarray,
+    eligible: np.ndarray,
+    zs: tuple[float, np.ndarray],
+    gate: Gate,
+    dollars: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """The slow-leak test of day t (a climb of a few percent a day for weeks, which the trend follows and the
+    weekly test, against a forecast that already carries most of the climb, does not see): the level of the week
+    ending at t (the median of its ordinary days less their weekday effects) against a robust baseline 3-5 weeks
+    back (the median of those three weeks' levels) moved forward by the series' own growth before it (that baseline
+    against the same one four weeks earlier, within MAX_TREND a day: medians of three weeks, so a quiet week in
+    either moves neither, where the median of single weeks' changes read a dip and its return as growth), scaled
+    by how far that comparison usually strays (MAD over the last 56 days, at least what the daily noise alone makes
+    of it: LEAK_NOISE). A rise only, and one that climbed: each of the last three weeks rose, by more than the
+    series' own growth when it grows (a series that shrank and stopped shrinking does not climb; a return from a
+    quiet week or two, or a step, climbs in one or two). The change a day must pass the floors, and all of it must
+    have held for LEAK_HOLD_DAYS days running (a leak holds; a noisy week passes for a day). A flagged day is kept
+    out of the history like any unusual day."""
+    n = ly.shape[0]
+    wlev, rlk, above = state
+    z, sc = zs
+    if t >= SEASON - 1:
+        days = [i for i in range(t - SEASON + 1, t + 1) if not quiet[i]]
+        if days:
+            wlev[:, t] = _median_rows(ly[:, days] - effect0[:, days])
+    first = t - SEASON * (LEAK_BACK[1] + LEAK_BACK[-1])
+    if first < SEASON - 1:
+        return np.zeros(n, bool)
+    base = _median_rows(np.stack([wlev[:, t - SEASON * k] for k in LEAK_BACK], axis=1))
+    lag = SEASON * LEAK_BACK[len(LEAK_BACK) // 2]
+    older = _median_rows(np.stack([wlev[:, t - lag - SEASON * k] for k in LEAK_BACK], axis=1))
+    growth = np.clip(np.nan_to_num((base - older) / lag), -MAX_TREND, MAX_TREND)
+    projected = base + growth * lag
+    off = wlev[:, t] - projected
+    past = rlk[:, max(0, t - SCALE_DAYS) : t]
+    s, count = _mad_scale(past) if past.shape[1] else (np.full(n, np.nan), np.zeros(n, int))
+    s = np.maximum(np.nan_to_num(s), 0.01)
+    climbed = np.ones(n, bool)
+    for k in range(LEAK_CLIMB_WEEKS):
+        climbed &= wlev[:, t - SEASON * k] - wlev[:, t - SEASON * (k + 1)] > np.maximum(growth, 0.0) * SEASON
+    above[:, t] = (
+        (count >= MIN_RESIDUALS)
+        & (off >= z * np.maximum(s, LEAK_NOISE * sc))
+        & climbed
+        & gate(dollars(wlev[:, t]), dollars(projected))
+    )
+    leak = eligible & above[:, max(0, t - LEAK_HOLD_DAYS + 1) : t + 1].all(axis=1)
+    rlk[:, t] = np.where(~flags[:, max(0, t - SEASON) : t].any(axis=1) & ~leak, off, np.nan)
+    return leak
 
 
 def _irregular(y: np.ndarray, t: int) -> bool:
