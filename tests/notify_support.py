@@ -1,18 +1,17 @@
-"""Shared parts of the email and Teams tests: a store with owners on every channel, the CLI as a subprocess with
-a clean environment, and figures computed by hand-written SQL."""
+"""Shared parts of the email and Teams tests: a store with owners on every channel, the CLI (its entry point, in
+process) with a clean environment, and figures computed by hand-written SQL."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from spendscope.data.store import Store
 from spendscope.tools.allocation.owners import SetOwnerInput, set_owner
+from spendscope_in_process import run_spendscope
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(
@@ -47,19 +46,14 @@ def notify_store_fixture(notify_master: Path, tmp_path: Path) -> Store:
 
 
 def cli(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """`spendscope ARGS` in a subprocess whose environment holds no Slack, SMTP or spendscope settings but `env`."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPENDSCOPE_", "ANTHROPIC_"))}
+    """`spendscope ARGS` (its entry point, in this process: tests/spendscope_in_process.py) with an environment
+    that holds no Slack, SMTP or spendscope settings but `env`."""
     base = {
         "SPENDSCOPE_STATE_DIR": str(tmp_path / "state"),
         "SPENDSCOPE_KEYS_FILE": str(tmp_path / "none.yaml"),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "spendscope", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**clean, **base, **env},
-        timeout=180,
+    return run_spendscope(
+        *args, env={**base, **env}, drop_env=("SLACK_", "SPENDSCOPE_", "ANTHROPIC_"), cwd=ROOT
     )
 
 

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from fake_messages_api import FakeMessagesAPI
+from spendscope_in_process import run_spendscope
 from test_tools_pr_diff import SEARCH_BASE, SYSTEM, TOKENS, _cost, _git, repo, traffic  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(args: list[str], env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "SPENDSCOPE_"))}
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "spendscope", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+    """`spendscope ARGS` through its entry point in this process, without the machine's Anthropic or spendscope
+    settings but `env_extra` (tests/spendscope_in_process.py)."""
+    return run_spendscope(*args, env=env_extra, drop_env=("ANTHROPIC_", "SPENDSCOPE_"), cwd=ROOT)
 
 
 def test_pr_diff_cli_prints_markdown_without_a_key(repo: Path, traffic) -> None:  # noqa: F811

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from fake_messages_api import FakeMessagesAPI, tool_use_reply
 from spendscope.data.store import Store
+from spendscope_in_process import run_spendscope
 from test_tools_allocation import FIXTURES, add_costs, add_events, by
 from typer.testing import CliRunner
 
@@ -58,13 +57,7 @@ def test_a_bad_rules_file_is_refused_with_its_line_number(tmp_path: Path) -> Non
         "tags:\n  team:\n    - copy: Tags.team\n    - when: {SubAcountName: x}\n      value: a\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "spendscope", "tags", "apply", str(bad), "--db", str(tmp_path / "s.duckdb")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_spendscope("tags", "apply", str(bad), "--db", str(tmp_path / "s.duckdb"), cwd=None)
     assert done.returncode == 1
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"error: {bad} line 4: rule 2 of tag 'team': unknown column 'SubAcountName'")

@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from analytics_facts import group, month, near, total
 from spendscope.data.store import Store
+from spendscope_in_process import run_spendscope
 from typer.testing import CliRunner
 
 from spendscope.cli import app
@@ -122,13 +121,9 @@ def test_demo_unit_costs_per_customer_table(demo_store: Store) -> None:
     ],
 )
 def test_errors_print_one_line_and_exit_1(focus_public_store: Store, args: list[str], text: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "spendscope", *args, "--db", str(focus_public_store.path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    proc = run_spendscope(
+        *args, "--db", str(focus_public_store.path), cwd=ROOT
+    )  # the entry point, in process
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0]

@@ -7,8 +7,6 @@ import csv
 import datetime as dt
 import json
 import statistics
-import subprocess
-import sys
 from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
@@ -17,6 +15,7 @@ from pathlib import Path
 import pytest
 from samples import public_export
 from spendscope.data.store import Store
+from spendscope_in_process import run_spendscope
 from typer.testing import CliRunner
 
 from spendscope.cli import app
@@ -57,13 +56,7 @@ def run_json(store: Store, *args: str) -> dict | list:
 
 
 def fails(store: Store, *args: str) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "spendscope", *args, "--db", str(store.path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    proc = run_spendscope(*args, "--db", str(store.path), cwd=ROOT)  # the entry point, in this process
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")

@@ -7,8 +7,6 @@ import csv
 import gzip
 import json
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from spendscope.data.import_aws import import_aws_cur
 from spendscope.data.import_common import snake_header
 from spendscope.data.models import normalize_model, token_type_of
 from spendscope.data.store import Store
+from spendscope_in_process import run_spendscope
 from typer.testing import CliRunner
 
 from spendscope.cli import app
@@ -422,21 +421,7 @@ def test_cli_reports_a_bad_file_in_one_line_and_exits_1(tmp_path: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "spendscope",
-            "import",
-            "aws-cur",
-            str(bad),
-            "--db",
-            str(tmp_path / "s.duckdb"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_spendscope("import", "aws-cur", str(bad), "--db", str(tmp_path / "s.duckdb"), cwd=None)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1

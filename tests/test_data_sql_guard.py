@@ -10,6 +10,7 @@ from spendscope.data.errors import QueryRefused
 from spendscope.data.import_focus import import_focus
 from spendscope.data.sql_guard import check_select, run_select
 from spendscope.data.store import Store
+from spendscope_in_process import run_spendscope
 
 ALLOWED = {"costs", "daily_costs", "usage_events"}
 
@@ -239,17 +240,10 @@ def test_the_guarded_connection_cannot_change_its_settings_or_read_python_object
 
 
 def test_spendscope_query_refuses_the_bypass_in_one_line(store: Store, tmp_path: Path) -> None:
-    import subprocess
-    import sys
 
     import_focus(store, write(tmp_path / "f.csv", [row(1, "2.5")]))
     for sql in (BYPASSES[0], "SELECT " + "(" * 100 + "1" + ")" * 100):
-        run = subprocess.run(
-            [sys.executable, "-m", "spendscope", "query", sql, "--db", str(store.path)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        run = run_spendscope("query", sql, "--db", str(store.path), cwd=None)  # the entry point, in process
         assert run.returncode == 1 and run.stderr.startswith("error: "), run.stderr
         assert "Traceback" not in run.stderr and "RecursionError" not in run.stderr
 

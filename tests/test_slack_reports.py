@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from fake_slack_api import (  # noqa: F401 - the *_fixture names are pytest fixtures
@@ -27,6 +25,7 @@ from spendscope.slack_app.reports import run_report
 from spendscope.tools.allocation.showback import ShowbackInput, showback
 from spendscope.tools.costs.breakdown import CostQueryInput, Filter, run_cost_query
 from spendscope.tools.governance.budgets import BudgetInput, set_budget
+from spendscope_in_process import run_spendscope
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAMS = ["support", "data-science", "search", "platform", "legal", "growth"]
@@ -132,15 +131,9 @@ def test_budget_alerts_go_to_the_budgets_owner_once_and_a_dry_run_posts_nothing(
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPENDSCOPE_", "ANTHROPIC_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "spendscope", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**clean, **env},
-        timeout=120,
-    )
+    """`spendscope ARGS` through its entry point in this process, without the machine's Slack, spendscope or
+    Anthropic settings (tests/spendscope_in_process.py)."""
+    return run_spendscope(*args, env=env, drop_env=("SLACK_", "SPENDSCOPE_", "ANTHROPIC_"), cwd=ROOT)
 
 
 def test_report_command_dry_run_lists_the_messages_and_the_app_needs_its_tokens(

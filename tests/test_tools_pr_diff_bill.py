@@ -23,6 +23,7 @@ from spendscope.data.errors import InvalidArgument
 from spendscope.data.store import Store
 from spendscope.tools.invoke import invoke
 from spendscope.tools.prdiff.pr_diff import PrDiffInput, pr_cost_diff
+from spendscope_in_process import run_spendscope
 from test_mcp_http import _client
 from test_tools_pr_diff import _git
 
@@ -239,22 +240,8 @@ def test_text_that_is_not_a_patch_is_refused(store: Store) -> None:
 
 def test_pr_diff_patch_cli_reads_the_patch_from_stdin(repo: Path, bill: Store) -> None:
     patch = _git(repo, "diff", "base", "main") + "\n"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "spendscope",
-            "pr-diff-patch",
-            "-",
-            "--as-of",
-            str(AS_OF),
-            "--db",
-            str(bill.path),
-        ],
-        input=patch,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    out = run_spendscope(  # the entry point, in this process
+        "pr-diff-patch", "-", "--as-of", str(AS_OF), "--db", str(bill.path), input=patch, cwd=None
     )
     assert out.returncode == 0, out.stderr
     assert "## spendscope: PR cost diff" in out.stdout and "5x per request" in out.stdout

@@ -1,6 +1,6 @@
 """Trust probes 21: the CLI and the MCP tools probed from the outside (blind: written before reading tools/ or
 spendscope/). Each probe states what a FinOps user should get (a clear error naming the bad value, a correct
-figure, or an honest "no data" that says why) and checks it through the real command line (a subprocess) or
+figure, or an honest "no data" that says why) and checks it through the real command line (its entry point, in process) or
 the real MCP client over stdio. Stores: the demo fixture (2026-07-24 to 2026-10-31) and, for budgets and
 anomalies, a copy of it with one budget set and anomalies detected. Score and failures: docs/performance.md,
 "Trust probes 21"."""
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 from spendscope.data.store import Store
+from spendscope_in_process import run_spendscope
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTSIDE = "2030-01"  # a month the demo store does not cover (it holds 2026-07-24 to 2026-10-31)
@@ -37,16 +37,11 @@ class Out:
 
 
 def cli(store: Store | Path, *args: str, view_as: tuple[str, ...] = ()) -> Out:
-    """The real command line in a subprocess (what a user or a script sees: exit code, stdout, stderr)."""
+    """The real command line (what a user or a script sees: exit code, stdout, stderr), through its entry point
+    `spendscope.cli.main` in this process (tests/spendscope_in_process.py; a subprocess each cost ~1 CPU s)."""
     path = store.path if isinstance(store, Store) else store
     pre = [a for v in view_as for a in ("--view-as", v)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "spendscope", *pre, *args, "--db", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    proc = run_spendscope(*pre, *args, "--db", str(path), cwd=ROOT)
     return Out(proc.returncode, proc.stdout, proc.stderr)
 
 

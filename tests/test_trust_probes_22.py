@@ -21,7 +21,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -49,6 +48,7 @@ from mcp_http_server import serve_mcp_http
 from spendscope.data.store import Store
 from spendscope.slack_app.access import Access
 from spendscope.tools.invoke import invoke
+from spendscope_in_process import run_spendscope
 
 pytest.importorskip("jinja2", reason="the dashboard needs the web extra (jinja2)")
 
@@ -151,13 +151,8 @@ def _f(dimension: str, *values: str, op: str = "eq") -> dict[str, Any]:
 
 
 def cli(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "spendscope", *args, "--db", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    """`spendscope ARGS --db PATH` through its entry point in this process (tests/spendscope_in_process.py)."""
+    return run_spendscope(*args, "--db", str(path), cwd=ROOT)
 
 
 # --------------------------------------------------------------------------------------------------- stores
