@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -23,13 +24,15 @@ from spendscope.data.importing import (
     Progress,
     duplicate_result,
     earlier_import,
+    previous_import,
     reject,
+    sha256_file,
     staging_connection,
 )
 from spendscope.data.price_rules import bedrock_geo_sql, geo_sql, tier_sql
 from spendscope.data.prices import PriceCatalog
 from spendscope.data.sql import epoch_timestamp, ident, json_or_repair, literal, parse_timestamp_iso_first
-from spendscope.data.store import Store
+from spendscope.data.store import Store, memory_connection
 
 EVENT_COLUMNS: dict[str, str] = {
     "event_id": "VARCHAR",
@@ -112,6 +115,41 @@ def _pricing_sql(e: str = "e") -> tuple[str, str]:
     bedrock = f"lower(coalesce({e}.provider, '')) IN ('aws.bedrock', 'bedrock', 'aws')"
     geo = f"coalesce({geo_sql(f'{e}.inference_geo')}, CASE WHEN {bedrock} THEN {bedrock_geo_sql(raw)} END)"
     return tier_sql(f"{e}.service_tier"), geo
+
+
+def import_event_file(
+    store: Store,
+    path: Path | str,
+    *,
+    kind: str,
+    stage: Callable[[duckdb.DuckDBPyConnection, Path], list[str]],
+    catalog: PriceCatalog | None = None,
+) -> ImportResult:
+    """The frame a file importer of usage events shares: the file's identity (re-importing the same content adds
+    nothing), `stage` building the `ev` table in a staging connection (returning its warnings), then one write
+    of the events, all or nothing."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRejected(f"{path}: no such file", file=str(path))
+    digest = sha256_file(path)
+    earlier = previous_import(store, kind, digest)
+    if earlier:
+        return duplicate_result(store, kind, path, digest, earlier)
+    con = memory_connection()
+    try:
+        warnings = stage(con, path)
+        return finish_event_import(
+            store,
+            con,
+            "ev",
+            kind=kind,
+            source_file=str(path.resolve()),
+            file_hash=digest,
+            catalog=catalog,
+            warnings=warnings,
+        )
+    finally:
+        con.close()
 
 
 def finish_event_import(

@@ -22,13 +22,12 @@ import re
 from pathlib import Path
 
 import duckdb
-from spendscope.data.errors import ImportRejected
-from spendscope.data.events import finish_event_import
-from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
+from spendscope.data.events import import_event_file
+from spendscope.data.importing import ImportResult, reject
 from spendscope.data.naming import canonicalize_models
 from spendscope.data.prices import PriceCatalog
 from spendscope.data.sql import literal, parse_timestamp
-from spendscope.data.store import Store, memory_connection
+from spendscope.data.store import Store
 
 KIND = "bedrock_logs"
 SCHEMA_TYPE = "ModelInvocationLog"
@@ -317,26 +316,9 @@ def import_bedrock_logs(
 ) -> ImportResult:
     """Import one Bedrock model invocation log file (JSON lines, .json.gz as S3 delivers it, or a JSON array), all
     or nothing; re-imports add nothing (events keyed by requestId)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ImportRejected(f"{path}: no such file", file=str(path))
-    digest = sha256_file(path)
-    earlier = previous_import(store, KIND, digest)
-    if earlier:
-        return duplicate_result(store, KIND, path, digest, earlier)
-    con = memory_connection()
-    try:
-        _load(con, path)
-        warnings = stage(con, path)
-        return finish_event_import(
-            store,
-            con,
-            "ev",
-            kind=KIND,
-            source_file=str(path.resolve()),
-            file_hash=digest,
-            catalog=catalog,
-            warnings=warnings,
-        )
-    finally:
-        con.close()
+    return import_event_file(store, path, kind=KIND, stage=_load_and_stage, catalog=catalog)
+
+
+def _load_and_stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    _load(con, path)
+    return stage(con, path)

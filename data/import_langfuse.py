@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from spendscope.data.errors import ImportRejected
-from spendscope.data.events import finish_event_import
-from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
+from spendscope.data.events import import_event_file
+from spendscope.data.importing import ImportResult, reject
 from spendscope.data.naming import canonicalize_models, provider_from_model_sql, provider_sql
 from spendscope.data.prices import PriceCatalog
-from spendscope.data.store import Store, memory_connection
+from spendscope.data.store import Store
 
 KIND = "langfuse"
 MODEL_CALLS = {"GENERATION", "EMBEDDING"}
@@ -435,25 +434,4 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 
 def import_langfuse(store: Store, path: Path | str, *, catalog: PriceCatalog | None = None) -> ImportResult:
     """Import one Langfuse export, all or nothing; re-imports add nothing (events keyed by observation id)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ImportRejected(f"{path}: no such file", file=str(path))
-    digest = sha256_file(path)
-    earlier = previous_import(store, KIND, digest)
-    if earlier:
-        return duplicate_result(store, KIND, path, digest, earlier)
-    con = memory_connection()
-    try:
-        warnings = stage(con, path)
-        return finish_event_import(
-            store,
-            con,
-            "ev",
-            kind=KIND,
-            source_file=str(path.resolve()),
-            file_hash=digest,
-            catalog=catalog,
-            warnings=warnings,
-        )
-    finally:
-        con.close()
+    return import_event_file(store, path, kind=KIND, stage=stage, catalog=catalog)
