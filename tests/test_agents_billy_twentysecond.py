@@ -66,10 +66,13 @@ from billy_harness import (
     which,
 )
 from billy_harness import daily as _daily
+from billy_harness import diff_sql as _diff
 from billy_harness import distinct_count as _count
+from billy_harness import idle_gpu_cost_sql as _idle_gpu_cost
 from billy_harness import pytest_generate_tests as _round_params
 from billy_harness import saved as _saved
 from billy_harness import tokens_of as _tokens
+from billy_harness import unit_sql as _unit
 from fixtures.billy.kohid import build as build_kohid
 from fixtures.billy.yafo import build as build_yafo
 from spendscope.agents.billy import ask
@@ -112,36 +115,10 @@ def _env(v: str) -> str:
     return tag("kornyezet", v)
 
 
-def _unit(period: str, where: str, kind: str = "") -> str:
-    """Cost per 1M tokens of the token rows in `where` (of one token kind when `kind`)."""
-    k = f" AND ChargeDescription LIKE '% {kind} tokens'" if kind else ""
-    return (
-        f"SELECT sum(EffectiveCost) / sum(ConsumedQuantity) * 1000000 FROM costs WHERE {period} AND {TOKENS} "
-        f"AND ({where}){k}"
-    )
-
-
 def _ptu_used_pct(period: str) -> str:
     return (
         "SELECT sum(ConsumedQuantity) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(ConsumedQuantity) * 100 "
         f"FROM costs WHERE {period} AND ResourceName = '{PTU}' AND CommitmentDiscountStatus IN ('Used', 'Unused')"
-    )
-
-
-def _idle_gpu_cost(start: str, end: str, below: int = 10) -> str:
-    """Each idle GPU-hour (utilisation under `below`%) at its box's hourly bill split over the box's GPUs."""
-    return (
-        "SELECT sum(c.EffectiveCost / c.ConsumedQuantity / g.n) FROM gpu_samples s "
-        "JOIN (SELECT instance_id, count(DISTINCT gpu_uuid) n FROM gpu_samples GROUP BY 1) g USING (instance_id) "
-        "JOIN costs c ON c.ResourceId = s.instance_id AND CAST(c.ChargePeriodStart AS DATE) = CAST(s.ts AS DATE) "
-        f"WHERE s.utilization_pct < {below} AND {ev_between(start, end).replace('ts', 's.ts')}"
-    )
-
-
-def _diff(period: str, a: str, b: str) -> str:
-    return (
-        f"SELECT sum(EffectiveCost) FILTER (WHERE {a}) - sum(EffectiveCost) FILTER (WHERE {b}) FROM costs "
-        f"WHERE {period}"
     )
 
 

@@ -70,74 +70,22 @@ from billy_harness import (
     which,
 )
 from billy_harness import daily as _daily
+from billy_harness import diff_sql as _diff
 from billy_harness import distinct_count as _count
+from billy_harness import drove_sql as _drove
+from billy_harness import idle_gpu_cost_sql as _idle_gpu_cost
+from billy_harness import part_sql as _part
 from billy_harness import pytest_generate_tests as _round_params
 from billy_harness import saved as _saved
+from billy_harness import scaled_sql as _scaled
+from billy_harness import swap_sql as _swap
 from billy_harness import tokens_of as _tokens
+from billy_harness import unit_sql as _unit
 from fixtures.billy.saigoncart import build as build_saigoncart
 from fixtures.billy.siamcare import build as build_siamcare
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
-
-
-def _unit(period: str, where: str, kind: str = "") -> str:
-    """Cost per 1M tokens of the token rows in `where` (of one token kind when `kind`)."""
-    k = f" AND ChargeDescription LIKE '% {kind} tokens'" if kind else ""
-    return (
-        f"SELECT sum(EffectiveCost) / sum(ConsumedQuantity) * 1000000 FROM costs WHERE {period} AND {TOKENS} "
-        f"AND ({where}){k}"
-    )
-
-
-def _diff(period: str, a: str, b: str) -> str:
-    return (
-        f"SELECT sum(EffectiveCost) FILTER (WHERE {a}) - sum(EffectiveCost) FILTER (WHERE {b}) FROM costs "
-        f"WHERE {period}"
-    )
-
-
-def _swap(period: str, model: str, pin: str, pout: str) -> str:
-    """What moving `model`'s tokens over `period` to a model priced `pin` / `pout` per 1M would have saved."""
-    return (
-        f"SELECT sum(EffectiveCost) - (sum(ConsumedQuantity) FILTER (WHERE ChargeDescription LIKE '% input tokens') "
-        f"* {pin} + sum(ConsumedQuantity) FILTER (WHERE ChargeDescription LIKE '% output tokens') * {pout}) "
-        f"/ 1000000 FROM costs WHERE {period} AND {model_is(model)}"
-    )
-
-
-def _scaled(period: str, where: str, factor: str) -> str:
-    """The period's total with the rows in `where` scaled by `factor`."""
-    return (
-        f"SELECT sum(EffectiveCost) + ({factor} - 1) * coalesce(sum(EffectiveCost) FILTER (WHERE {where}), 0) "
-        f"FROM costs WHERE {period}"
-    )
-
-
-def _part(period: str, where: str, factor: str) -> str:
-    """`factor` of the period's cost of the rows in `where`."""
-    return f"SELECT {factor} * sum(EffectiveCost) FROM costs WHERE {period} AND ({where})"
-
-
-def _drove(day_: str, before: str, expr: str) -> str:
-    """The value of `expr` whose cost rose most from `before` to `day_` (each a YYYY-MM-DD)."""
-    nxt = (dt.date.fromisoformat(day_) + dt.timedelta(days=1)).isoformat()
-    return (
-        f"SELECT {expr} AS k, sum(EffectiveCost) FILTER (WHERE CAST(ChargePeriodStart AS DATE) = DATE '{day_}') "
-        f"- coalesce(sum(EffectiveCost) FILTER (WHERE CAST(ChargePeriodStart AS DATE) = DATE '{before}'), 0) AS v "
-        f"FROM costs WHERE {between(before, nxt)} AND {expr} IS NOT NULL GROUP BY 1 ORDER BY v DESC"
-    )
-
-
-def _idle_gpu_cost(start: str, end: str, below: int = 10) -> str:
-    """Each idle GPU-hour (utilisation under `below`%) at its box's hourly bill split over the box's GPUs."""
-    return (
-        "SELECT sum(c.EffectiveCost / c.ConsumedQuantity / g.n) FROM gpu_samples s "
-        "JOIN (SELECT instance_id, count(DISTINCT gpu_uuid) n FROM gpu_samples GROUP BY 1) g USING (instance_id) "
-        "JOIN costs c ON c.ResourceId = s.instance_id AND CAST(c.ChargePeriodStart AS DATE) = CAST(s.ts AS DATE) "
-        f"WHERE s.utilization_pct < {below} AND {ev_between(start, end).replace('ts', 's.ts')}"
-    )
-
 
 # ------------------------------------------------------------------------------------------ Siam Care
 
