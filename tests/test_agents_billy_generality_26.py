@@ -1,0 +1,119 @@
+"""The two confident wrong figures round 25 left ("label-gen spend in april" at Ebro Viñas stated April's whole
+bill; "spend over the last weeks" stated all data's total), each fixed as a rule and tested here on two small
+companies built for it, not Ebro Viñas: Thistle Ledger (GBP, a Leeds personal-finance app whose product line
+'net-worth' is two filler words joined) and Paperkite Print (USD, a print-on-demand shop whose product 'label-run'
+is too). Expected figures come from hand-written SQL over the imported rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from billy_harness import between, cost, judge, round_store, tag
+from fixtures.billy.synth import Company
+from fixtures.billy.synth import build as build_company
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+
+def _company(
+    name: str,
+    seed: int,
+    keys: tuple[str, str, str],
+    streams: list,
+    currency: str,
+    start: dt.date,
+    end: dt.date,
+    spike: tuple[dt.date, str, str, int],
+) -> Company:  # type: ignore[type-arg]
+    return Company(
+        name=name, account_id=f"{name[:2].lower()}-01", region="europe-west2", tag_keys=keys, start=start, end=end,
+        seed=seed, streams=streams, spike=spike, instances=[],
+        instance_place=("Google Cloud", "Compute Engine", "x-gcp", "prod"), instance_text=lambda t: (t, t),
+        busy=lambda t, d, h: False, util=((0, 0), (0, 0)), gpu_name=lambda t: t, sample_minute=0, memory_total=0,
+        telemetry_product="none", telemetry_provider="openai", customers=(), tokens_per_request=1000,
+        currency=currency,
+    )  # fmt: skip
+
+
+T_TODAY, P_TODAY = dt.date(2027, 8, 19), dt.date(2026, 11, 4)
+THISTLE = _company(
+    "Thistle Ledger", 2606, ("squad", "product", "env"),
+    [
+        ("OpenAI", "OpenAI API", "tl-oai", "gpt-4.1-mini", "0.4", "1.6", "money", "net-worth", "prod", 30),
+        ("Anthropic", "Claude API", "tl-ant", "claude-haiku-4-5", "1.0", "5.0", "money", "bill-split", "prod", 12),
+        ("Google Cloud", "Vertex AI", "tl-gcp", "gemini-2.5-flash", "0.3", "2.5", "growth", "nudges", "staging", 9),
+    ],
+    "GBP", dt.date(2027, 5, 3), dt.date(2027, 8, 19), (dt.date(2027, 7, 20), "claude-haiku-4-5", "output", 5),
+)  # fmt: skip
+PAPERKITE = _company(
+    "Paperkite Print", 2607, ("team", "app", "stage"),
+    [
+        ("Anthropic", "Claude API", "pk-ant", "claude-sonnet-4-5", "3.0", "15.0", "studio", "label-run", "live", 6),
+        ("OpenAI", "OpenAI API", "pk-oai", "gpt-4.1", "2.0", "8.0", "studio", "mockups", "live", 10),
+        ("OpenAI", "OpenAI API", "pk-oai", "gpt-4.1-mini", "0.4", "1.6", "care", "inbox-bot", "test", 20),
+    ],
+    "USD", dt.date(2026, 8, 3), dt.date(2026, 11, 4), (dt.date(2026, 10, 8), "gpt-4.1", "input", 4),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def thistle(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("thistle26")
+    return round_store(folder, build_company(folder, THISTLE, "thistle"), "thistle")
+
+
+@pytest.fixture(scope="module")
+def paperkite(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("paperkite26")
+    return round_store(folder, build_company(folder, PAPERKITE, "paperkite"), "paperkite")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(state_dir=tmp_path / "state", db=Path("/nonexistent"))
+
+
+_TODAY = {"thistle": T_TODAY, "paperkite": P_TODAY}
+
+
+def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str):  # type: ignore[no-untyped-def]
+    store = request.getfixturevalue(company)
+    return store, ask(store, question, as_of=_TODAY[company], settings=settings)
+
+
+# --------------------------------------------------------------- ordinary words joined by a hyphen: one name
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("thistle", "net-worth spend in july", cost(between("2027-07-01", "2027-08-01"), tag("product", "net-worth"))),
+        ("thistle", "how much did net-worth cost last month",
+         cost(between("2027-07-01", "2027-08-01"), tag("product", "net-worth"))),
+        ("paperkite", "label-run costs in september",
+         cost(between("2026-09-01", "2026-10-01"), tag("app", "label-run"))),
+        ("paperkite", "what did the label-run app spend in oct",
+         cost(between("2026-10-01", "2026-11-01"), tag("app", "label-run"))),
+    ],
+)  # fmt: skip
+def test_ordinary_words_joined_into_a_value_the_store_holds_are_that_value(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "number", sql)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "question"),
+    [("thistle", "how much did label-gen cost in july"), ("paperkite", "net-worth spend in october")],
+)
+def test_ordinary_words_joined_into_a_name_the_store_lacks_are_still_declined(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "none", "")
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
