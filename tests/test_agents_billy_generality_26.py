@@ -117,3 +117,26 @@ def test_ordinary_words_joined_into_a_name_the_store_lacks_are_still_declined(
     store, answer = _ask(request, settings, company, question)
     ok, want = judge(store, answer, "none", "")
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- "the last weeks": the last 2, said so
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql", "said"),
+    [
+        ("thistle", "spend over the last weeks", cost(between("2027-08-05", "2027-08-19")), "last 2 weeks"),
+        ("thistle", "what did we spend in the past months", cost(between("2027-06-01", "2027-08-01")),
+         "last 2 months"),
+        ("paperkite", "costs for the last weeks?", cost(between("2026-10-21", "2026-11-04")), "last 2 weeks"),
+        ("paperkite", "how much have we spent over the past days", cost(between("2026-11-02", "2026-11-04")),
+         "last 2 days"),
+    ],
+)  # fmt: skip
+def test_a_period_with_no_count_is_the_last_two_said_so_not_all_data(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str, said: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "number", sql)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
+    assert said in answer.answer and "all data" not in answer.answer, answer.answer
