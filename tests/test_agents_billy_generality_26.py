@@ -140,3 +140,22 @@ def test_a_period_with_no_count_is_the_last_two_said_so_not_all_data(
     ok, want = judge(store, answer, "number", sql)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
     assert said in answer.answer and "all data" not in answer.answer, answer.answer
+
+
+# --------------------------------------------------------------- a run rate over several months: their average month
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "period", "months"),
+    [
+        ("thistle", "monthly run rate over the last 2 months", between("2027-06-01", "2027-08-01"), 2),
+        ("thistle", "whats our run rate for jun-jul", between("2027-06-01", "2027-08-01"), 2),
+        ("paperkite", "run rate from september to october", between("2026-09-01", "2026-11-01"), 2),
+    ],
+)
+def test_a_run_rate_over_several_months_is_their_average_month(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, period: str, months: int
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "number", f"SELECT ({cost(period)}) / {months}")
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
