@@ -159,3 +159,25 @@ def test_a_run_rate_over_several_months_is_their_average_month(
     store, answer = _ask(request, settings, company, question)
     ok, want = judge(store, answer, "number", f"SELECT ({cost(period)}) / {months}")
     assert ok, f"{question!r}: {want}; got {answer.answer}"
+
+
+# --------------------------------------------------------------- "what does X cost us a month": the last full month
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql", "month"),
+    [
+        ("thistle", "what does openai cost us a month", cost(between("2027-07-01", "2027-08-01"),
+         "ProviderName = 'OpenAI'"), "July 2027"),
+        ("thistle", "how much are we paying a month", cost(between("2027-07-01", "2027-08-01")), "July 2027"),
+        ("paperkite", "what do we spend each month on anthropic", cost(between("2026-10-01", "2026-11-01"),
+         "ProviderName = 'Anthropic'"), "October 2026"),
+    ],
+)  # fmt: skip
+def test_a_cost_said_per_month_with_no_month_named_is_the_last_full_months(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str, month: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = judge(store, answer, "number", sql)
+    assert ok, f"{question!r}: {want}; got {answer.answer}"
+    assert f"{month} (the last full month" in answer.answer, answer.answer

@@ -84,6 +84,13 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
             + _UNIT,
             lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
         ),
+        (  # "what does the commitment cost us a month", "what do we spend a month on openai": a cost said per
+            # month with no month named is the last full month's, said so (all data's total was stated)
+            r"(?:"
+            + "|".join(f"(?<={v} )" for v in _PER_MONTH_VERBS)
+            + r")(?:a|each|every) month(?! ago| from now| ahead| out| before| after| later| earlier)",
+            lambda m: _last_full_month(m.group(0), today),
+        ),
         (  # "spend over the last weeks": a plural with no count is the fewest it can mean, two, said so (read as
             # no period, all data's total was stated); never "the last weeks of june" (a month's part)
             r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|recent|trailing) "
@@ -165,6 +172,16 @@ def this_weekend(today: dt.date) -> Period | None:
     sat = today - dt.timedelta(days=today.weekday() - 5)
     return Period(
         start=sat, end=today + dt.timedelta(days=1), label=f"this weekend so far ({sat} to {today})"
+    )
+
+
+_PER_MONTH_VERBS = ("cost", "costs", "cost us", "costs us", "spend", "pay", "paying", "spending", "burn")
+
+
+def _last_full_month(words: str, today: dt.date) -> Period:
+    p = parse_period("last month", today)
+    return Period(
+        start=p.start, end=p.end, label=f"{p.label} (the last full month; '{words.strip()}' read so)"
     )
 
 
