@@ -181,3 +181,27 @@ def test_a_cost_said_per_month_with_no_month_named_is_the_last_full_months(
     ok, want = judge(store, answer, "number", sql)
     assert ok, f"{question!r}: {want}; got {answer.answer}"
     assert f"{month} (the last full month" in answer.answer, answer.answer
+
+
+# --------------------------------------------------------------- "cost per month": each month's, no unit cost
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("thistle", "how much does openai cost per month", cost(between("2027-07-01", "2027-08-01"),
+         "ProviderName = 'OpenAI'")),
+        ("paperkite", "whats the anthropic cost per month", cost(between("2026-10-01", "2026-11-01"),
+         "ProviderName = 'Anthropic'")),
+    ],
+)  # fmt: skip
+def test_a_cost_per_month_is_each_months_cost_not_a_cost_per_token(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    from billy_harness import expected
+
+    store, answer = _ask(request, settings, company, question)
+    want, _ = expected(store, "number", sql)
+    assert f"{want:,.2f}" in answer.answer and "token" not in answer.answer, (
+        f"{question!r}: {want}; {answer.answer}"
+    )
