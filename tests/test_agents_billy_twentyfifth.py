@@ -482,8 +482,6 @@ LALEOYUN_MISSES: dict[str, str] = {
     "c-spike": "'which title drove it' after 'why?': the day's change by model and token type again, no title",
 }
 MAVUNO_MISSES: dict[str, str] = {
-    "what does the commitment cost us a month": "'a month' not read: the commitment's all-data cost stated",
-    "monthly run rate in q4": "October's month stated as Q4's run rate, not Q4's average month",
     "claude on vertex spend last month": "KES 0.00 stated (no row carries both; said so) where no figure was "
     "expected",
 }

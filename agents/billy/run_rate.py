@@ -37,7 +37,15 @@ def month_of(plan: Plan) -> PeriodRef | None:
     else:
         return None
     stop = _month_end(start)
+    if p is not None and "(all data)" not in p.label and p.start.day == 1 and p.last >= stop:
+        # "monthly run rate in q4": a period of several months is paced over all of them (October's month
+        # alone was stated as Q4's run rate)
+        return PeriodRef(start=start, end=_month_end(p.last), label=p.label)
     return PeriodRef(start=start, end=stop, label=start.strftime("%B %Y"))
+
+
+def _months(p: PeriodRef) -> int:
+    return (p.end.year - p.start.year) * 12 + p.end.month - p.start.month
 
 
 def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
@@ -46,6 +54,8 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         return BillyAnswer(answer="There is no cost data to read a run rate from.", value=None)
     last = min(month.last, plan.data_end or month.last)
     note = ["run rate = this month's daily pace so far times the days in the month (no forecast model)"]
+    if _months(month) > 1:
+        note = ["run rate = the period's daily pace times its days over its months (no forecast model)"]
     partial = index.catalog.last_day_partial
     if partial and last == index.catalog.last_day and last > month.start:
         # a day still accruing would slow the pace (data.newest_day): read it through the day before
@@ -59,13 +69,17 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             answer=f"No spend is recorded in {month.label} to read a run rate from.", value=None
         )
     length = (month.end - month.start).days
+    months = _months(month)
     pace = actual / days
-    monthly = pace * length
+    monthly = pace * length / months
     scope = scope_phrase(plan.filters)
     of = f" for {scope}" if scope else ""
     how = (
         f"{money(actual)} over the {days} day{'s' if days != 1 else ''} of {month.label} through {last} is "
         f"{money(pace)} a day; times the month's {length} days"
+        if months == 1
+        else f"{money(actual)} over the {days} day{'s' if days != 1 else ''} of {month.label} through {last} is "
+        f"{money(pace)} a day; times its {length} days over its {months} months (its average month)"
     )
     if _YEARLY.search(plan.question.lower()):
         text = (

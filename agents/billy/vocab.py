@@ -97,7 +97,10 @@ RE = {
         r"(?P<tt>input|output|prompt|completion|cached|cache read|cache write)?[\s-]*"
         r"(?P<unit>tokens?|requests?|calls?|api calls?|inferences?|gpu[- ]?hours?|hours?|queries|query)\b"
     ),
-    "unit_words": re.compile(r"\bunit (cost|price)s?\b|\bcost per\b|\bprice per\b|\brate per\b|\bblended\b"),
+    # "cost per month" is each month's cost, no unit cost (it was read as per million tokens over all data)
+    "unit_words": re.compile(
+        r"\bunit (cost|price)s?\b|\b(?:cost|price|rate) per\b(?! (?:month|week|day|year|quarter)\b)|\bblended\b"
+    ),
     "count": re.compile(
         r"\b(how many|number of|count of|count the|no\. of|#) ?(distinct |different |unique |separate )?"
         r"(?P<what>[a-z][a-z _-]*)"

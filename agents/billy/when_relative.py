@@ -84,6 +84,19 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
             + _UNIT,
             lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
         ),
+        (  # "what does the commitment cost us a month", "what do we spend a month on openai": a cost said per
+            # month with no month named is the last full month's, said so (all data's total was stated)
+            r"(?:"
+            + "|".join(f"(?<={v} )" for v in _PER_MONTH_VERBS)
+            + r")(?:a|each|every) month(?! ago| from now| ahead| out| before| after| later| earlier)",
+            lambda m: _last_full_month(m.group(0), today),
+        ),
+        (  # "spend over the last weeks": a plural with no count is the fewest it can mean, two, said so (read as
+            # no period, all data's total was stated); never "the last weeks of june" (a month's part)
+            r"(?:(?:in|over|during|for) )?(?:the )?(?:last|past|recent|trailing) "
+            r"(?P<unit>days|weeks|wks|months|mos|quarters|qtrs|years|yrs)(?! of\b| ago\b)",
+            lambda m: _no_count(m.group(0), _unit(m.group("unit")), today),
+        ),
         (  # "mistral spend over 2 weeks": a span said without "last" is the one ending today
             r"(?:over|across|during) (?:the )?" + _NUM + r" ?" + _UNIT + r"(?! ago| from now| ahead| out)",
             lambda m: last_n(_n(m.group("n")), _unit(m.group("unit")), today),
@@ -159,6 +172,30 @@ def this_weekend(today: dt.date) -> Period | None:
     sat = today - dt.timedelta(days=today.weekday() - 5)
     return Period(
         start=sat, end=today + dt.timedelta(days=1), label=f"this weekend so far ({sat} to {today})"
+    )
+
+
+_PER_MONTH_VERBS = ("cost", "costs", "cost us", "costs us", "spend", "pay", "paying", "spending", "burn")
+
+
+def _last_full_month(words: str, today: dt.date) -> Period:
+    p = parse_period("last month", today)
+    return Period(
+        start=p.start, end=p.end, label=f"{p.label} (the last full month; '{words.strip()}' read so)"
+    )
+
+
+def _no_count(words: str, unit: str, today: dt.date) -> Period | None:
+    """ "the last weeks", "over the past months": the last 2 of them (as "the last 2 weeks" reads), the reading
+    said in the period's label so the answer names it."""
+    p = last_n(2, unit, today)
+    if p is None:
+        return None
+    said = re.sub(r"^(?:in|over|during|for) ", "", words.strip())
+    return Period(
+        start=p.start,
+        end=p.end,
+        label=p.label[:-1] + f"; '{said}' names no number: read as the last 2 {unit}s)",
     )
 
 
