@@ -29,13 +29,29 @@ def _company(
     spike: tuple[dt.date, str, str, int],
 ) -> Company:  # type: ignore[type-arg]
     return Company(
-        name=name, account_id=f"{name[:2].lower()}-01", region="europe-west2", tag_keys=keys, start=start, end=end,
-        seed=seed, streams=streams, spike=spike, instances=[],
-        instance_place=("Google Cloud", "Compute Engine", "x-gcp", "prod"), instance_text=lambda t: (t, t),
-        busy=lambda t, d, h: False, util=((0, 0), (0, 0)), gpu_name=lambda t: t, sample_minute=0, memory_total=0,
-        telemetry_product="none", telemetry_provider="openai", customers=(), tokens_per_request=1000,
+        name=name,
+        account_id=f"{name[:2].lower()}-01",
+        region="europe-west2",
+        tag_keys=keys,
+        start=start,
+        end=end,
+        seed=seed,
+        streams=streams,
+        spike=spike,
+        instances=[],
+        instance_place=("Google Cloud", "Compute Engine", "x-gcp", "prod"),
+        instance_text=lambda t: (t, t),
+        busy=lambda t, d, h: False,
+        util=((0, 0), (0, 0)),
+        gpu_name=lambda t: t,
+        sample_minute=0,
+        memory_total=0,
+        telemetry_product="none",
+        telemetry_provider="openai",
+        customers=(),
+        tokens_per_request=1000,
         currency=currency,
-    )  # fmt: skip
+    )
 
 
 T_TODAY, P_TODAY = dt.date(2027, 8, 19), dt.date(2026, 11, 4)
