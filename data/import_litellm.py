@@ -20,14 +20,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from spendscope.data.errors import ImportRejected
-from spendscope.data.events import finish_event_import
+from spendscope.data.events import import_event_file
 from spendscope.data.file_kinds import elsewhere
-from spendscope.data.importing import ImportResult, duplicate_result, previous_import, reject, sha256_file
+from spendscope.data.importing import ImportResult, reject
 from spendscope.data.naming import canonicalize_models, provider_sql
 from spendscope.data.prices import PriceCatalog
 from spendscope.data.sql import literal, parse_timestamp, read_csv_text
-from spendscope.data.store import Store, memory_connection
+from spendscope.data.store import Store
 
 KIND = "litellm"
 FIELDS = (
@@ -263,31 +262,14 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 
 def import_litellm(store: Store, path: Path | str, *, catalog: PriceCatalog | None = None) -> ImportResult:
     """Import one LiteLLM spend log export, all or nothing; re-imports add nothing (events keyed by request_id)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ImportRejected(f"{path}: no such file", file=str(path))
-    digest = sha256_file(path)
-    earlier = previous_import(store, KIND, digest)
-    if earlier:
-        return duplicate_result(store, KIND, path, digest, earlier)
-    con = memory_connection()
+    return import_event_file(store, path, kind=KIND, stage=_load_and_stage, catalog=catalog)
+
+
+def _load_and_stage(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     try:
-        try:
-            _load(con, path)
-        except duckdb.Error as exc:
-            raise reject(
-                path, f"cannot be read as a LiteLLM spend log (CSV or JSON): {str(exc).splitlines()[0][:200]}"
-            ) from None
-        warnings = stage(con, path)
-        return finish_event_import(
-            store,
-            con,
-            "ev",
-            kind=KIND,
-            source_file=str(path.resolve()),
-            file_hash=digest,
-            catalog=catalog,
-            warnings=warnings,
-        )
-    finally:
-        con.close()
+        _load(con, path)
+    except duckdb.Error as exc:
+        raise reject(
+            path, f"cannot be read as a LiteLLM spend log (CSV or JSON): {str(exc).splitlines()[0][:200]}"
+        ) from None
+    return stage(con, path)
