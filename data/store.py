@@ -7,7 +7,9 @@ for one transaction (an import: from its first row written to its commit). Both 
 while another process holds the lock, up to `lock_timeout` seconds. A writer leaves a note beside the file
 (`<store>.writing`: what it does, since when, its pid) for as long as it holds it; whoever waits more than
 `NOTICE_AFTER` seconds is told that a write is in progress (logger `spendscope.store`, which prints to stderr
-when nothing else is configured) instead of waiting silently.
+when nothing else is configured) instead of waiting silently. A writer kept out leaves another note
+(`<store>.wanted`) that makes the readers of other processes step back until it has had its turn
+(data/write_intent.py): DuckDB's lock keeps no queue, and reads that never pause would keep it out.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
-from spendscope.data import warm
+from spendscope.data import warm, write_intent
 from spendscope.data.errors import StoreBusy, StoreMissing
 from spendscope.data.newest_day import refresh_newest_day
 
@@ -43,6 +46,7 @@ NOTICE_AFTER = 2.0  # seconds a reader or writer waits before it is told why
 COSTS_AT_BEGIN = "spendscope_costs_at_begin"  # variable: rows of costs when the writer's transaction began
 _log = logging.getLogger("spendscope.store")
 _ACTIVITY = threading.local()
+T = TypeVar("T")
 _MIGRATE_GUARD = threading.Lock()
 
 
@@ -71,6 +75,8 @@ class _ReadWriteLock:
     def read(self, timeout: float, path: Path) -> Iterator[None]:
         depth = getattr(self._local, "depth", 0)
         me = threading.get_ident()
+        if depth == 0 and self._writer != me:
+            write_intent.step_back(path, timeout, lambda: warm.release(path))
         with self._cond:
             if depth == 0 and self._writer != me:
                 self._wait(lambda: self._writer is None and not self._waiting_writers, timeout, path)
@@ -180,26 +186,40 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
 
 def connect_with_retry(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
     """Open `path`, retrying with jittered backoff while another process holds the write lock."""
+
+    def open_() -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(path), read_only=read_only)
+        _configure(con)
+        return con
+
+    return _retry_while_locked(path, open_, timeout=timeout, writer=not read_only)
+
+
+def _retry_while_locked(path: Path, open_: Callable[[], T], *, timeout: float, writer: bool) -> T:
+    """`open_()`, retried with jittered backoff (20 ms doubling to 0.5 s) while another process holds the file's
+    lock, for up to `timeout` seconds. A writer locked out leaves the note that makes the readers of other
+    processes step back (data/write_intent.py), so back-to-back reads cannot keep it out."""
     started = time.monotonic()
     deadline = started + timeout
     delay = 0.02
     told = False
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            _configure(con)
-            return con
-        except duckdb.Error as exc:
-            if _is_lock_error(exc) and not told and time.monotonic() - started >= NOTICE_AFTER:
-                told = notice(path, time.monotonic() - started, timeout)
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                if _is_lock_error(exc):
+    with write_intent.waiting(path) if writer else nullcontext(lambda: None) as locked_out:
+        while True:
+            try:
+                return open_()
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc):
+                    raise
+                locked_out()
+                waited = time.monotonic() - started
+                if not told and waited >= NOTICE_AFTER:
+                    told = notice(path, waited, timeout)
+                if time.monotonic() >= deadline:
                     raise StoreBusy(
                         f"the store {path} stayed locked by another process for {timeout:.0f}s"
                         f"{_holder(path)}; retry, or raise SPENDSCOPE_LOCK_TIMEOUT",
                         path=str(path),
                     ) from None
-                raise
             time.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 0.5)
 
@@ -416,28 +436,12 @@ class Store:
         self.ensure_schema()
         with _lock_for(self.path).write(self.lock_timeout, self.path):
             warm.release(self.path)
-            started = time.monotonic()
-            deadline = started + self.lock_timeout
-            delay = 0.02
-            told = False
-            while True:
-                try:
-                    con.execute(f"ATTACH '{_sql_path(self.path)}' AS {alias}")
-                    break
-                except duckdb.Error as exc:
-                    waited = time.monotonic() - started
-                    if _is_lock_error(exc) and not told and waited >= NOTICE_AFTER:
-                        told = notice(self.path, waited, self.lock_timeout)
-                    if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                        if _is_lock_error(exc):
-                            raise StoreBusy(
-                                f"the store {self.path} stayed locked by another process for "
-                                f"{self.lock_timeout:.0f}s{_holder(self.path)}",
-                                path=str(self.path),
-                            ) from None
-                        raise
-                    time.sleep(delay * (1 + random.random()))
-                    delay = min(delay * 2, 0.5)
+            _retry_while_locked(
+                self.path,
+                lambda: con.execute(f"ATTACH '{_sql_path(self.path)}' AS {alias}"),
+                timeout=self.lock_timeout,
+                writer=True,
+            )
             try:
                 with _writing_note(self.path):
                     con.execute("BEGIN")

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
+from spendscope.data import warm
 from spendscope.data.store import Store
 
 
@@ -29,11 +31,11 @@ def _big_focus_csv(path: Path, rows: int, offset: int = 0) -> Path:
     return path
 
 
-def _import_in_subprocess(db: Path, csv: Path) -> subprocess.Popen:
+def _import_in_subprocess(db: Path, csv: Path, lock_timeout: float = 60) -> subprocess.Popen:
     code = (
         "import sys; from spendscope.data.store import Store; "
         "from spendscope.data.import_focus import import_focus; "
-        f"r = import_focus(Store({str(db)!r}, lock_timeout=60), {str(csv)!r}); print(r.rows_inserted)"
+        f"r = import_focus(Store({str(db)!r}, lock_timeout={lock_timeout}), {str(csv)!r}); print(r.rows_inserted)"
     )
     return subprocess.Popen(
         [sys.executable, "-c", code],
@@ -67,6 +69,58 @@ def test_queries_keep_answering_while_another_process_imports(tmp_path: Path) ->
     with store.reader() as con:
         assert con.execute("SELECT count(*) FROM costs").fetchall()[0][0] == 300_000
     assert int(out.strip()) == 300_000
+
+
+def _overlapping_reads(store: Store, stop: threading.Event, errors: list[BaseException]) -> None:
+    """Reads that each hold the store a while and start at once again: two of them never leave the file free."""
+    while not stop.is_set():
+        try:
+            with store.reader() as con:
+                con.execute("SELECT count(*) FROM costs").fetchall()
+                time.sleep(0.05)
+        except BaseException as exc:  # noqa: BLE001 - any failure fails the test below
+            errors.append(exc)
+
+
+def _polling_reads(store: Store, stop: threading.Event, errors: list[BaseException]) -> None:
+    """A server keeping its instance warm for a client that asks every 10 ms: the instance never idles."""
+    while not stop.is_set():
+        try:
+            with store.reader() as con:
+                con.execute("SELECT count(*) FROM costs").fetchall()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("readers", ["overlapping", "warm"])
+def test_a_writer_is_not_kept_out_by_readers_that_never_pause(tmp_path: Path, readers: str) -> None:
+    """DuckDB's file lock keeps no queue: without the waiting writer's note these readers keep the file held for
+    the writer's whole timeout (both cases fail with StoreBusy when readers do not step back)."""
+    db = tmp_path / "shared.duckdb"
+    store = Store(db, lock_timeout=30)
+    store.ensure_schema()
+    csv = _big_focus_csv(tmp_path / "small.csv", 2_000)
+    stop, errors = threading.Event(), []
+    loop, count = (_overlapping_reads, 2) if readers == "overlapping" else (_polling_reads, 1)
+    threads = [threading.Thread(target=loop, args=(store, stop, errors)) for _ in range(count)]
+    if readers == "warm":
+        warm.keep(30)  # longer than the test: only the waiting writer can make this process let go
+    try:
+        for thread in threads:
+            thread.start()
+            time.sleep(0.025)
+        proc = _import_in_subprocess(db, csv, lock_timeout=8)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        warm.keep(0)
+    assert proc.returncode == 0, err
+    assert int(out.strip()) == 2_000
+    assert errors == []
+    assert not (tmp_path / "shared.duckdb.wanted").exists()  # the writer took its note away
 
 
 def test_two_processes_importing_at_once_lose_no_rows(tmp_path: Path) -> None:
