@@ -14,6 +14,7 @@ from governance_series import START, make_store, weekly, write_events
 from spendscope.data.errors import InvalidArgument, InvalidPeriod, NotFound, UnknownDimension
 from spendscope.data.store import Store
 from spendscope.tools.charts import chart_for
+from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.governance.anomalies import (
     AnomalyIdInput,
     DetectInput,
@@ -118,6 +119,9 @@ def test_direction_and_scope_filters(spiked: tuple[Store, dict]) -> None:
 
 def test_detection_is_idempotent_and_keeps_feedback(tmp_path: Path) -> None:
     store, _ = make_store(tmp_path, series(), DAYS, extra={(RERANK, SPIKE_DAY): 600.0})
+    unscanned = list_anomalies(store, ListAnomaliesInput())
+    # an empty list before any scan must not read as "nothing unusual"
+    assert unscanned.total == 0 and "no anomaly scan is stored yet" in (unscanned.note or "")
     first = detect_anomalies(store, DetectInput(days=14))
     assert first.run_id and first.new == len(first.anomalies) == 5
     team = next(a for a in first.anomalies if a.dimension == "team")
@@ -133,6 +137,14 @@ def test_detection_is_idempotent_and_keeps_feedback(tmp_path: Path) -> None:
     assert list_anomalies(store, ListAnomaliesInput()).total == 5
     assert list_anomalies(store, ListAnomaliesInput(status=["open"])).total == 4
     assert list_anomalies(store, ListAnomaliesInput(dimension="team", value="SEARCH")).total == 1
+    assert list_anomalies(store, ListAnomaliesInput()).note is None
+    none = list_anomalies(
+        store,
+        ListAnomaliesInput(status=["resolved"], filters=[Filter(dimension="team", op="in", values=["ads"])]),
+    )
+    assert none.total == 0
+    assert none.note and "status resolved" in none.note and "team = ads" in none.note
+    assert str(day(DAYS - 1)) in none.note  # the last scan's data end, so a stale scan shows
 
 
 def test_the_scheduler_gets_each_anomaly_once(tmp_path: Path) -> None:

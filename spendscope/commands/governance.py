@@ -175,6 +175,8 @@ def show_detected(r: Any, _: dict[str, Any]) -> None:
 
 def show_anomalies(r: Any, _: dict[str, Any]) -> None:
     anomaly_table(r.anomalies, "Anomalies")
+    if r.note:
+        say(f"note: {r.note}")
     if r.total > len(r.anomalies):
         say(f"({len(r.anomalies)} of {r.total} shown; raise --limit for more)")
 

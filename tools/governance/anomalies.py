@@ -26,6 +26,7 @@ from spendscope.data.store import Store
 from spendscope.tools.charts import chart_builder, line_chart
 from spendscope.tools.costs.breakdown import Filter, filter_clause, filter_sql, within
 from spendscope.tools.costs.dimensions import Source, dimension_sql, measure_sql, query_source
+from spendscope.tools.costs.filter_label import scope_label
 from spendscope.tools.governance.anomaly_detection import (
     MIN_IMPACT_FLOOR,
     MIN_IMPACT_SHARE,
@@ -568,6 +569,10 @@ class ListAnomaliesInput(BaseModel):
 class AnomalyList(BaseModel):
     anomalies: list[Anomaly]
     total: int = Field(description="matching anomalies before the limit")
+    note: str | None = Field(
+        None,
+        description="why the list is empty, when it is: no scan stored yet, or none matching the filters",
+    )
 
 
 def _check_series_names(con: duckdb.DuckDBPyConnection, params: ListAnomaliesInput) -> None:
@@ -662,7 +667,38 @@ def list_anomalies(store: Store, params: ListAnomaliesInput) -> AnomalyList:
             " AND ".join(where) + " ORDER BY end_day DESC, abs(impact) DESC, anomaly_id LIMIT ?",
             [*args, params.limit],
         )
-    return AnomalyList(anomalies=items, total=total)
+        note = None if total else _empty_note(con, params)
+    return AnomalyList(anomalies=items, total=total, note=note)
+
+
+def _empty_note(con: duckdb.DuckDBPyConnection, params: ListAnomaliesInput) -> str:
+    """Why a listing is empty: no scan was ever stored (an empty list would read as "nothing unusual"), or none
+    of the stored anomalies matches (counts outside a caller's filters are not told)."""
+    last = con.execute(
+        "SELECT max(data_through) FROM _anomaly_runs WHERE finished_at IS NOT NULL"
+    ).fetchall()[0][0]
+    if last is None:
+        return (
+            "no anomaly scan is stored yet: `spendscope anomalies detect` (detect_anomalies) scans daily spend "
+            "and stores the unusual days it finds"
+        )
+    asked = [
+        f"{name} {value}"
+        for name, value in (
+            ("status", ", ".join(params.status or [])),
+            ("series", f"{params.dimension}={params.value}" if params.value else params.dimension),
+            ("ending on or after", params.since),
+            ("severity at least", params.severity),
+        )
+        if value
+    ]
+    if params.filters:
+        asked.append(scope_label(params.filters))
+    matching = f" matching {'; '.join(asked)}" if asked else ""
+    return (
+        f"no stored anomaly{matching}; the last stored scan covered cost data through {last} "
+        "(`spendscope anomalies detect` scans newer days)"
+    )
 
 
 class AnomalyIdInput(BaseModel):
