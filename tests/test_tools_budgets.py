@@ -19,6 +19,7 @@ from spendscope.tools.governance.budgets import (
     BudgetNameInput,
     BudgetStatusInput,
     CheckBudgetsInput,
+    ListBudgetsInput,
     budget_period,
     budget_status,
     check_budgets,
@@ -316,13 +317,15 @@ def test_an_empty_status_says_why(store_copy: Store) -> None:
     """No budget at all, or none within the caller's scope: the empty list says which, never a bare table."""
     empty = budget_status(store_copy, BudgetStatusInput(as_of=LAST))
     assert empty.budgets == [] and "no budgets are defined" in (empty.note or "")
+    assert "no budgets are defined" in (list_budgets(store_copy).note or "")
     set_budget(
         store_copy,
         BudgetInput(name="ads", amount=Decimal(100), filters=[Filter(dimension="team", values=["ads"])]),
     )
-    scoped = budget_status(
-        store_copy,
-        BudgetStatusInput(as_of=LAST, filters=[Filter(dimension="team", op="in", values=["search"])]),
-    )
+    scoped_to_search = [Filter(dimension="team", op="in", values=["search"])]
+    scoped = budget_status(store_copy, BudgetStatusInput(as_of=LAST, filters=scoped_to_search))
     assert scoped.budgets == [] and scoped.note == "no budget lies within team = search"
+    listed = list_budgets(store_copy, ListBudgetsInput(filters=scoped_to_search))
+    assert listed.budgets == [] and listed.note == "no budget lies within team = search"
+    assert list_budgets(store_copy).note is None
     assert budget_status(store_copy, BudgetStatusInput(as_of=LAST)).note is None

@@ -115,6 +115,14 @@ def test_cli_sources_prints_json_and_a_table(filled: Store) -> None:
     assert "stopped or failing: anthropic_api, focus, otel" in table.output
 
 
+def test_cli_sources_of_an_empty_store_say_nothing_has_written_yet(store: Store) -> None:
+    from spendscope.cli import app
+
+    table = CliRunner().invoke(app, ["sources", "--db", str(store.path)], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert "nothing has written to this store yet" in table.output
+
+
 def test_the_counts_per_source_are_the_rows_of_each_table(demo_store: Store) -> None:
     """Issue 21, session 17: the rows are counted per source, import and time first (a bill repeats its charge
     times); what the answer reports must still be every row, and every day with data."""

@@ -433,7 +433,10 @@ def test_c_search_without_a_dimension_says_what_is_missing(demo_store: Store) ->
 
 
 def test_c_no_anomalies_in_a_store_without_detection_is_an_honest_empty_list(demo_store: Store) -> None:
-    assert cli(demo_store, "anomalies", "list", "--json").json() == {"anomalies": [], "total": 0}
+    listed = cli(demo_store, "anomalies", "list", "--json").json()
+    assert listed["anomalies"] == [] and listed["total"] == 0
+    assert "no anomaly scan is stored yet" in listed["note"]  # not "nothing unusual"
+    assert "no anomaly scan is stored yet" in cli(demo_store, "anomalies", "list").stdout
 
 
 def test_c_a_zero_denominator_is_no_ratio_not_infinity(demo_store: Store) -> None:
@@ -465,6 +468,8 @@ def test_c_a_scoped_caller_without_assistant_spend_is_told_why(demo_store: Store
 def test_c_a_scoped_caller_without_seats_is_told_why(demo_store: Store) -> None:
     result = call(demo_store, "list_assistant_seats", {}, view_as=("team=search",)).json()
     assert result["seats"] == 0
+    table = cli(demo_store, "seats", view_as=("team=search",)).stdout
+    assert "no coding-assistant seat within team=search" in table and "$0.00 a month" not in table
     assert not any("no seat roster in the store" in a for a in result["assumptions"]), result["assumptions"]
 
 

@@ -171,6 +171,9 @@ def show_seats(r: Any, extras: dict[str, Any]) -> None:
             for x in r.rows
         ],
     )
+    if not r.seats:  # "0 of 0 seats idle: $0.00" would read as a checked roster
+        say(*(f"note: {n}" for n in r.assumptions[1:]))
+        return
     say(f"{r.idle_seats} of {r.seats} seats idle ({r.idle_days}+ days): {money(r.idle_monthly_cost)} a month")
 
 

@@ -52,6 +52,8 @@ def show_budgets(r: Any, _: dict[str, Any]) -> None:
             for b in r.budgets
         ],
     )
+    if r.note:
+        say(f"note: {r.note}")
 
 
 def show_status(r: Any, _: dict[str, Any]) -> None:

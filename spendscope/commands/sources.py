@@ -386,6 +386,10 @@ def show_sources(report: Any, _: dict[str, Any]) -> None:
             for s in report.sources
         ],
     )
+    if not report.sources:
+        say(
+            "note: nothing has written to this store yet: spendscope import KIND FILE, or spendscope sync PROVIDER"
+        )
     if report.stopped:
         say(f"stopped or failing: {', '.join(report.stopped)}")
     if report.newest_day:

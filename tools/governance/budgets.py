@@ -95,6 +95,7 @@ class BudgetSaved(BaseModel):
 
 class BudgetList(BaseModel):
     budgets: list[Budget]
+    note: str | None = Field(None, description="why the list is empty, when it is")
 
 
 class BudgetAlert(BaseModel):
@@ -354,7 +355,8 @@ def list_budgets(store: Store, params: ListBudgetsInput | None = None) -> Budget
     """Every budget with its scope, amount, period and thresholds (with filters: those within them)."""
     filters = params.filters if params else []
     with store.reader() as con:
-        return BudgetList(budgets=_visible(_load(con), filters))
+        budgets = _visible(_load(con), filters)
+    return BudgetList(budgets=budgets, note=None if budgets else _none_note(filters))
 
 
 @operation("remove_budget", input_model=BudgetNameInput, output_model=BudgetRemoved, writes=True)
