@@ -307,8 +307,12 @@ def _rates_from_keys(keys: dict[str, Any], prompt: int, claude: bool) -> Rates |
         return None
 
     inp, out = get("input_mtok", "input_text_mtok"), get("output_mtok", "output_text_mtok")
-    if inp is None or out is None:
+    if inp is None:
         return None
+    if (
+        out is None
+    ):  # an input-only model (embeddings): the catalog prices no output, as genai-prices' calc_price
+        out = Decimal(0)
     write = get("cache_write_5m_mtok", "cache_write_mtok") or inp
     one_hour = get("cache_write_1h_mtok")
     if one_hour is None:
@@ -334,7 +338,15 @@ def _price_from_keys(
         rates = _rates_from_keys(keys, threshold + 1, claude)
         if rates is not None:
             bands.append(Band(threshold, rates))
-    return TierPrice(model, tier, base, source, tuple(bands))
+    notes = () if _priced_output(keys) else (INPUT_ONLY,)
+    return TierPrice(model, tier, base, source, tuple(bands), notes=notes)
+
+
+INPUT_ONLY = "the catalog prices input tokens only (an embedding model): output tokens at 0"
+
+
+def _priced_output(keys: dict[str, Any]) -> bool:
+    return any(keys.get(k) is not None for k in ("output_mtok", "output_text_mtok"))
 
 
 def _halved(price: TierPrice, halve_cache: bool) -> TierPrice:
