@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from spendscope.data.naming import provider_name
+from spendscope.data.naming import provider_from_model, provider_name
 from spendscope.data.price_overrides import (
     MILLION,
     Band,
@@ -195,12 +195,16 @@ def _genai_model(model: str, pid: str | None) -> tuple[str, Any] | None:
     from genai_prices import data_snapshot
 
     snap = data_snapshot.get_snapshot()
-    for attempt in [pid, None] if pid else [None]:
+    # no provider named: genai-prices finds a model by its providers' name patterns, which miss some families
+    # (OpenAI's `text-embedding-*`); the provider the name's family implies is tried next
+    implied = None if pid else genai_provider_id(provider_from_model(model))
+    for attempt in [pid, None] if pid else [None, *([implied] if implied else [])]:
         try:
             provider, info = snap.find_provider_model(model, None, attempt, None)
         except LookupError:
             continue
         return provider.id, info
+    pid = pid or implied
     if pid:  # a canonical name the snapshot only lists under the provider's own id (nova-micro: amazon.nova-micro-v1:0)
         info = _by_canonical_id(snap, pid).get(model)
         if info is not None:

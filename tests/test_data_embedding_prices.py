@@ -8,9 +8,11 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 from genai_prices import Usage, calc_price
 from spendscope.data.events import import_events_file
+from spendscope.data.naming import provider_from_model, provider_from_model_sql
 from spendscope.data.prices import INPUT_ONLY, PriceCatalog
 from spendscope.data.store import Store
 
@@ -60,3 +62,36 @@ def test_embedding_events_get_an_estimated_cost(store: Store, tmp_path: Path) ->
     with store.reader() as con:
         got = dict(con.execute("SELECT event_id, estimated_cost FROM usage_events").fetchall())
     assert got == {f"e{i}": _expected(m, p) for i, (_, _, m, p) in enumerate(SPELLINGS[:5])}
+
+
+def test_a_model_asked_for_without_a_provider_is_found_through_its_family() -> None:
+    """genai-prices finds a model without a provider by its providers' name patterns, which miss OpenAI's
+    embeddings: `spendscope prices show text-embedding-3-small` answered "no price ...; did you mean
+    text-embedding-3-small". The provider the family implies (the one telemetry imports infer) is tried next."""
+    catalog = PriceCatalog()
+    for model in ("text-embedding-3-small", "Text-Embedding-3-Large"):
+        price = catalog.price(model)
+        assert price is not None and price.source.startswith("genai-prices:openai/")
+        assert price.cost(input=TOKENS) == _expected(model.lower(), "openai")
+    assert catalog.price("bge-large-en-v1.5") is None  # no family: still unpriced, never $0
+
+
+def test_the_model_family_rule_is_the_same_in_python_and_sql() -> None:
+    names = [
+        "claude-haiku-4-5",
+        "GPT-4o",
+        "o3-mini",
+        "text-embedding-3-small",
+        "gemini-2.5-pro",
+        "llama-3",
+        "",
+    ]
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT {provider_from_model_sql('n')} FROM unnest(CAST(? AS VARCHAR[])) WITH ORDINALITY AS t(n, i) "
+        "ORDER BY i",
+        [names],
+    ).fetchall()
+    in_sql = [r[0] for r in rows]
+    assert in_sql == [provider_from_model(n) for n in names]
+    assert in_sql[:4] == ["anthropic", "openai", "openai", "openai"] and in_sql[-2:] == [None, None]
