@@ -6,6 +6,9 @@
 * Azure OpenAI (and Foundry Models) meters carry the model, direction, cache, deployment type and batch only in
   the meter name (`gpt-4o-mini-0718-Inp-glbl Tokens`, `gpt 4o 1120 cached Inp glbl`): parsed into x_Model,
   x_TokenType and SkuPriceDetails `x_DeploymentType` / `x_ServiceTier` / `x_Modality`.
+* MCA exports name the billing account and, beside it, the billing profile the bill is issued for: the profile is
+  kept in x_BillingProfileId, so the FOCUS export of the same bill (which names the profile as BillingAccountId)
+  is recognised as the same bill (data/scopes.py).
 * Reservations and savings plans (including Azure OpenAI PTU reservations) become commitment rows.
 * Actual vs amortised: an export is read as amortised when it has UnusedReservation/UnusedSavingsPlan rows or
   commitment-covered usage with a cost (or its file name says so). Actual: BilledCost = EffectiveCost = cost.
@@ -45,7 +48,7 @@ from spendscope.data.import_common import (
 )
 from spendscope.data.importing import ImportResult, Progress, reject
 from spendscope.data.models import normalize_model, token_type_of
-from spendscope.data.scopes import COST_VIEW
+from spendscope.data.scopes import COST_VIEW, PROFILE
 from spendscope.data.sql import (
     ident,
     pairs_to_json,
@@ -377,6 +380,9 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         "x_PricingBlockSize": "CASE WHEN k.block = floor(k.block) THEN CAST(CAST(k.block AS BIGINT) AS VARCHAR) "
         "ELSE CAST(k.block AS VARCHAR) END",
         "x_CostCenter": f"nullif({c('CostCenter')}, '')",
+        # MCA: the bill's billing profile (Microsoft's FOCUS export names it as BillingAccountId; data/scopes.py
+        # `_same_bill`). EA exports repeat the enrollment here.
+        PROFILE: f"nullif({c('BillingProfileId')}, '')",
         "x_PeriodFallback": f"{ts(('BillingPeriodStartDate',))} IS NULL",
     }
     if progress:

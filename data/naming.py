@@ -74,15 +74,32 @@ def provider_sql(expr: str) -> str:
     return f"(CASE lower(trim({expr})) {cases} ELSE nullif(lower(trim({expr})), '') END)"
 
 
+# model-name prefixes that imply the provider when a source names none (claude -> anthropic, gpt/o1/o3/o4 and
+# OpenAI embeddings -> openai, gemini -> gcp.gemini), in the order they are tried
+MODEL_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("claude", "anthropic"),
+    ("gpt", "openai"),
+    ("o1", "openai"),
+    ("o3", "openai"),
+    ("o4", "openai"),
+    ("text-embedding", "openai"),
+    ("gemini", "gcp.gemini"),
+)
+
+
+def provider_from_model(model: str | None) -> str | None:
+    """The provider a model name's family implies (MODEL_FAMILIES); None otherwise."""
+    low = str(model or "").strip().lower()
+    return next((provider for prefix, provider in MODEL_FAMILIES if low.startswith(prefix)), None)
+
+
 def provider_from_model_sql(model: str) -> str:
-    """SQL: the provider a model name's family implies when the source names none (claude -> anthropic, gpt/o1/o3/o4
-    and OpenAI embeddings -> openai, gemini -> gcp.gemini); NULL otherwise."""
-    m = model
-    return (
-        f"CASE WHEN {m} ILIKE 'claude%' THEN 'anthropic' WHEN {m} ILIKE 'gpt%' OR {m} ILIKE 'o1%' "
-        f"OR {m} ILIKE 'o3%' OR {m} ILIKE 'o4%' OR {m} ILIKE 'text-embedding%' THEN 'openai' "
-        f"WHEN {m} ILIKE 'gemini%' THEN 'gcp.gemini' END"
+    """SQL: the provider a model name's family implies when the source names none (MODEL_FAMILIES); NULL
+    otherwise."""
+    cases = " ".join(
+        f"WHEN {model} ILIKE {literal(prefix + '%')} THEN {literal(p)}" for prefix, p in MODEL_FAMILIES
     )
+    return f"CASE {cases} END"
 
 
 def canonical_model(raw: str | None) -> str | None:

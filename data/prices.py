@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from spendscope.data.naming import provider_name
+from spendscope.data.naming import provider_from_model, provider_name
 from spendscope.data.price_overrides import (
     MILLION,
     Band,
@@ -195,12 +195,16 @@ def _genai_model(model: str, pid: str | None) -> tuple[str, Any] | None:
     from genai_prices import data_snapshot
 
     snap = data_snapshot.get_snapshot()
-    for attempt in [pid, None] if pid else [None]:
+    # no provider named: genai-prices finds a model by its providers' name patterns, which miss some families
+    # (OpenAI's `text-embedding-*`); the provider the name's family implies is tried next
+    implied = None if pid else genai_provider_id(provider_from_model(model))
+    for attempt in [pid, None] if pid else [None, *([implied] if implied else [])]:
         try:
             provider, info = snap.find_provider_model(model, None, attempt, None)
         except LookupError:
             continue
         return provider.id, info
+    pid = pid or implied
     if pid:  # a canonical name the snapshot only lists under the provider's own id (nova-micro: amazon.nova-micro-v1:0)
         info = _by_canonical_id(snap, pid).get(model)
         if info is not None:
@@ -307,8 +311,12 @@ def _rates_from_keys(keys: dict[str, Any], prompt: int, claude: bool) -> Rates |
         return None
 
     inp, out = get("input_mtok", "input_text_mtok"), get("output_mtok", "output_text_mtok")
-    if inp is None or out is None:
+    if inp is None:
         return None
+    if (
+        out is None
+    ):  # an input-only model (embeddings): the catalog prices no output, as genai-prices' calc_price
+        out = Decimal(0)
     write = get("cache_write_5m_mtok", "cache_write_mtok") or inp
     one_hour = get("cache_write_1h_mtok")
     if one_hour is None:
@@ -334,7 +342,15 @@ def _price_from_keys(
         rates = _rates_from_keys(keys, threshold + 1, claude)
         if rates is not None:
             bands.append(Band(threshold, rates))
-    return TierPrice(model, tier, base, source, tuple(bands))
+    notes = () if _priced_output(keys) else (INPUT_ONLY,)
+    return TierPrice(model, tier, base, source, tuple(bands), notes=notes)
+
+
+INPUT_ONLY = "the catalog prices input tokens only (an embedding model): output tokens at 0"
+
+
+def _priced_output(keys: dict[str, Any]) -> bool:
+    return any(keys.get(k) is not None for k in ("output_mtok", "output_text_mtok"))
 
 
 def _halved(price: TierPrice, halve_cache: bool) -> TierPrice:

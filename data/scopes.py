@@ -68,6 +68,11 @@ COST_VIEW = "x_CostView"
 # them is the same bill twice (AWS delivers CUR 2.0 and FOCUS exports of one bill; Azure actual/amortised and
 # FOCUS exports; a provider's FOCUS file beside its API sync).
 BILL_SOURCES = ("focus", "aws_cur", "azure", "gcp", "openai_api", "anthropic_api")
+# The billing profile a row is billed under, where the source names one (Azure cost exports: `billingProfileId`).
+# For a Microsoft Customer Agreement the bill is the billing profile's: Microsoft's FOCUS export names the profile
+# as BillingAccountId, the Azure cost export the billing account (with the profile beside it), so one bill arrives
+# under two names. The one-bill rule (`_same_bill`) compares every name a row gives its bill.
+PROFILE = "x_BillingProfileId"
 # Above this many stored rows in a window, line items are compared on a consistent sample: the items whose
 # (charge period, resource, meter) hash falls in one of 8 buckets, the same items on both sides.
 SAMPLE_ABOVE = 50_000
@@ -100,6 +105,20 @@ class ScopeOutcome:
 
 def _match(a: str, b: str) -> str:
     return " AND ".join(f"{a}.{ident(c)} IS NOT DISTINCT FROM {b}.{ident(c)}" for c in SCOPE_COLUMNS)
+
+
+def _same_bill(c: str, s: str) -> str:
+    """Stored row `c` belongs to the bill of new scope `s` (same provider and billing period): it names the bill as
+    the scope does (BillingAccountId, NULL included), or one of the names it gives (its BillingAccountId and
+    billing profile) is one of those the scope's rows give (`s.names`). An MCA cost export's rows (billing account
+    A, profile P) and Microsoft's FOCUS export of profile P (BillingAccountId P) are one bill in either order; the
+    FOCUS export of another profile of A is not. An EA export names its enrollment as both: nothing changes."""
+    return (
+        f"{c}.ProviderName IS NOT DISTINCT FROM {s}.ProviderName "
+        f"AND {c}.BillingPeriodStart IS NOT DISTINCT FROM {s}.BillingPeriodStart "
+        f"AND ({c}.BillingAccountId IS NOT DISTINCT FROM {s}.BillingAccountId "
+        f"OR list_has_any({s}.names, [{c}.BillingAccountId, {c}.{PROFILE}]))"
+    )
 
 
 def line_key(alias: str) -> str:
@@ -145,7 +164,9 @@ def apply_scopes(
                          max(ChargePeriodStart) AS last_start,
                          {"min(" + WATERMARK + ")" if has_watermark else "NULL"} AS first_mark,
                          list(DISTINCT {_view("costs")}) FILTER (WHERE CommitmentDiscountId IS NOT NULL
-                                                             AND {_view("costs")} IS NOT NULL) AS views
+                                                             AND {_view("costs")} IS NOT NULL) AS views,
+                         list_distinct(list_concat(list(DISTINCT BillingAccountId),
+                                                   list(DISTINCT {PROFILE}))) AS names
                   FROM {db}.costs WHERE x_ImportId = ? GROUP BY ALL)""",
         [import_id],
     )
@@ -159,7 +180,7 @@ def apply_scopes(
         f"""CREATE OR REPLACE TEMP TABLE prior AS
             SELECT c.rowid AS rid, s.sid, c.x_ImportId AS import_id, c.BilledCost, c.EffectiveCost,
                    {f"c.{WATERMARK}" if has_watermark else "NULL"} AS mark
-            FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {_same_bill("c", "s") if whole else _match("c", "s")}
             WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND c.x_ImportId <> ?
                   {"" if whole else "AND " + _in_window("c", "s")}""",
         [sources, import_id],
@@ -200,6 +221,7 @@ def apply_scopes(
         _last,
         first_mark,
         _views,
+        _names,
     ) in con.execute("SELECT * FROM new_scopes ORDER BY sid").fetchall():
         out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective)
         outcomes.append(out)
@@ -281,7 +303,8 @@ def apply_scopes(
 
 def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, import_id: str) -> None:
     """Refuse a delivery whose scope (account, billing period, provider) another bill source already holds for
-    the same days: the same bill read twice (a CUR and a FOCUS export of one AWS account, say). Where one side
+    the same days: the same bill read twice (a CUR and a FOCUS export of one AWS account, say; an MCA cost export
+    and Microsoft's FOCUS export of its billing profile, which name the bill differently: `_same_bill`). Where one side
     names no billing account (the provider API syncs' rows: the APIs name no organisation), the bill is
     recognised by the provider, project (SubAccountId) and day both name (data/sync_overlap.py, the other way)."""
     if kind not in BILL_SOURCES:
@@ -289,13 +312,16 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
     others = [k for k in BILL_SOURCES if k != kind]
     found = con.execute(
         f"""SELECT s.sid, list(DISTINCT c.x_Source ORDER BY c.x_Source),
-                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId), count(*), coalesce(sum(c.EffectiveCost), 0)
-            FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId), count(*), coalesce(sum(c.EffectiveCost), 0),
+                   list(DISTINCT [c.BillingAccountId, c.{PROFILE}] ORDER BY [c.BillingAccountId, c.{PROFILE}])
+                       FILTER (WHERE c.BillingAccountId IS DISTINCT FROM s.BillingAccountId)
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {_same_bill("c", "s")}
             WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND {_in_window("c", "s")}
             GROUP BY s.sid
             UNION ALL
             SELECT s.sid, list(DISTINCT c.x_Source ORDER BY c.x_Source),
-                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId), count(*), coalesce(sum(c.EffectiveCost), 0)
+                   list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId), count(*), coalesce(sum(c.EffectiveCost), 0),
+                   NULL
             FROM {db}.costs AS c JOIN new_scopes AS s
                  ON c.ProviderName = s.ProviderName AND c.BillingPeriodStart IS NOT DISTINCT FROM s.BillingPeriodStart
                  AND (c.BillingAccountId IS NULL) <> (s.BillingAccountId IS NULL)
@@ -317,12 +343,12 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
         ).fetchall()
     }
     parts = []
-    for sid, sources, imports, rows, effective in found:
+    for sid, sources, imports, rows, effective, renamed in found:
         acct, period, provider = labels[sid]
         label = ScopeOutcome(acct, period, provider, "", None, None, 0, Decimal(0), Decimal(0)).label()
         parts.append(
             f"{label}: the store holds {rows:,} rows (effective cost {effective:,.2f}) of these days from "
-            f"{', '.join(source_name(x) for x in sources)} (import {', '.join(imports)})"
+            f"{', '.join(source_name(x) for x in sources)} (import {', '.join(imports)}{_other_names(renamed)})"
         )
     raise ImportRejected(
         "another export of the same bill is already imported, and importing both counts it twice: "
@@ -331,6 +357,15 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
         "period); to add it beside them on purpose, with --append; nothing was imported",
         sources=parts,
     )
+
+
+def _other_names(renamed: list[list[str | None]] | None) -> str:
+    """How the stored rows name the bill when it is not the new scope's BillingAccountId (an MCA bill: the cost
+    export's billing account and profile, or the FOCUS export's profile)."""
+    if not renamed:
+        return ""
+    names = [f"{a}" + (f" (billing profile {p})" if p and p != a else "") for a, p in renamed]
+    return f", which names this bill {', '.join(names)}"
 
 
 def source_name(source: str) -> str:
