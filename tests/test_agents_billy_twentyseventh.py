@@ -483,9 +483,6 @@ EKO_MISSES: dict[str, str] = {
 RUN_RATE_MISS = (
     "Q3's total over its 3 months stated (PHP 129,956.65, the 17 days held paced over 92), no data start"
 )
-BY_MODEL_MISS = (
-    "Sonnet NGN 25,152.42 per 1M: the commitment's hours counted as its token spend (NGN 7,500.00)"
-)
 ZERO_MISS = "NGN 0.00 stated ('no cost row carries both')"
 
 
@@ -540,7 +537,6 @@ class TestEko(_Round27):
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_eko(folder), "ekostream")
 
-    @pytest.mark.xfail(strict=True, reason=BY_MODEL_MISS)
     def test_cost_per_1m_tokens_by_model_leaves_the_commitment_hours_out(
         self, store: Store, settings: Settings
     ) -> None:
