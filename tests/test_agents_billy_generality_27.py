@@ -162,3 +162,40 @@ def test_a_unit_cost_by_model_leaves_a_commitments_hours_out_as_the_blended_does
     assert not judged(answer.answer, None, "number", wrong, ()), (
         f"commitment counted ({wrong:.4f}): {answer.answer}"
     )
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "start", "end", "days", "month_days", "begins"),
+    [
+        (
+            "pelican",
+            "what's the monthly run rate for q2",
+            "2027-04-12",
+            "2027-07-01",
+            80,
+            91 / 3,
+            "2027-04-12",
+        ),
+        ("quokka", "run rate in july?", "2026-07-06", "2026-08-01", 26, 31, "2026-07-06"),
+    ],
+)
+def test_a_run_rate_over_a_period_the_data_starts_inside_is_the_held_days_pace(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    company: str,
+    question: str,
+    start: str,
+    end: str,
+    days: int,
+    month_days: float,
+    begins: str,
+) -> None:
+    """The pace of the days the data holds (not their cost spread over the whole period's days), and the data's
+    first day said."""
+    store, answer = _ask(request, settings, company, question)
+    held, _ = expected(store, "number", f"SELECT sum(EffectiveCost) FROM costs WHERE {between(start, end)}")
+    want = held / days * month_days
+    assert judged(answer.answer, answer.value, "number", want, ()), (
+        f"expected {want:.2f}; got {answer.answer}"
+    )
+    assert begins in answer.answer, f"expected the data's start {begins}; got {answer.answer}"

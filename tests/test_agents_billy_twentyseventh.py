@@ -480,9 +480,6 @@ EKO_MISSES: dict[str, str] = {
     "tribe dropped)",
     "e-spike": "'which tribe drove it' after 'why?': the day's change by model and token type again, no tribe",
 }
-RUN_RATE_MISS = (
-    "Q3's total over its 3 months stated (PHP 129,956.65, the 17 days held paced over 92), no data start"
-)
 ZERO_MISS = "NGN 0.00 stated ('no cost row carries both')"
 
 
@@ -505,7 +502,6 @@ class TestDagat(_Round27):
     def build(self, folder: Path) -> Store:
         return round_store(folder, build_dagat(folder), "dagat")
 
-    @pytest.mark.xfail(strict=True, reason=RUN_RATE_MISS)
     def test_a_run_rate_over_a_period_the_data_starts_inside_says_where_it_starts(
         self, store: Store, settings: Settings
     ) -> None:
