@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import ANY_MODEL, TOKENS, between, expected, judged, model_is, round_store
+from billy_harness import ANY_MODEL, TOKENS, between, expected, judge, judged, model_is, round_store
 from billy_harness import unit_sql as _unit
 from fixtures.billy.synth import Commitment, Company, commitment_rows
 from fixtures.billy.synth import build as build_company
@@ -199,3 +199,44 @@ def test_a_run_rate_over_a_period_the_data_starts_inside_is_the_held_days_pace(
         f"expected {want:.2f}; got {answer.answer}"
     )
     assert begins in answer.answer, f"expected the data's start {begins}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "question"),
+    [
+        ("pelican", "how much did the growth cell spend in may"),
+        ("pelican", "prod env cost last month"),
+        ("quokka", "forecast faculty spend in sept"),
+        ("quokka", "staging env spend in august"),
+    ],
+)
+def test_a_known_word_where_an_owners_name_goes_is_no_value_and_is_declined(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str
+) -> None:
+    """A word Billy reads as vocabulary (a cue, an environment spelling) before a tag key or environment word and a
+    spend word, which the store holds as no value: no figure (the whole bill or every owner's change was stated)."""
+    store, answer = _ask(request, settings, company, question)
+    assert judge(store, answer, "none", "")[0], f"expected no figure; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "where", "period"),
+    [
+        ("pelican", "how much did the ops cell spend in may", "Tags->>'cell' = 'ops'", P_MAY),
+        (
+            "quokka",
+            "maths faculty spend in sept",
+            "Tags->>'faculty' = 'maths'",
+            between("2026-09-01", "2026-10-01"),
+        ),
+        ("quokka", "live tier cost in august", "Tags->>'tier' = 'live'", between("2026-08-01", "2026-09-01")),
+    ],
+)
+def test_a_value_before_its_key_word_is_still_its_spend(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, where: str, period: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    want, _ = expected(store, "number", f"SELECT sum(EffectiveCost) FROM costs WHERE {period} AND {where}")
+    assert judged(answer.answer, answer.value, "number", want, ()), (
+        f"expected {want:.2f}; got {answer.answer}"
+    )

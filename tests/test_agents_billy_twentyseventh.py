@@ -471,13 +471,10 @@ EKO_THREADS = [
 DAGAT_MISSES: dict[str, str] = {
     "if we'd shut the l40s box off on weekends in feb how much would we have saved": "declined: 'weekends' read as "
     "an unknown name",
-    "prod env spend last month": "February's whole bill stated ('prod' is no rollout value; the word dropped)",
 }
 EKO_MISSES: dict[str, str] = {
     "we budgeted 12m naira for dec, are we on track": "declined: 'track' read as an unknown name (the budget in the "
     "question not used)",
-    "growth tribe spend in nov": "every tribe's change from October stated ('growth' read as a change, the unknown "
-    "tribe dropped)",
     "e-spike": "'which tribe drove it' after 'why?': the day's change by model and token type again, no tribe",
 }
 ZERO_MISS = "NGN 0.00 stated ('no cost row carries both')"
