@@ -240,3 +240,23 @@ def test_a_value_before_its_key_word_is_still_its_spend(
     assert judged(answer.answer, answer.value, "number", want, ()), (
         f"expected {want:.2f}; got {answer.answer}"
     )
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "home"),
+    [
+        ("quokka", "claude on azure spend in sept", "vertex ai|google cloud"),
+        ("quokka", "what did gpt-4o-mini on vertex cost in august", "azure openai|microsoft"),
+        ("pelican", "gemini spend via bedrock last month", "vertex ai|google cloud"),
+    ],
+)
+def test_a_model_on_a_provider_it_never_ran_on_is_no_zero_and_says_where_it_ran(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, home: str
+) -> None:
+    """Both names hold spend, never on one row: no 0.00 stated as the pair's figure; where the model ran said."""
+    _, answer = _ask(request, settings, company, question)
+    assert answer.value is None, f"expected no figure for the pair; got {answer.value}: {answer.answer}"
+    assert "0.00 " not in answer.answer.split("Assumed:")[0], f"a 0.00 stated; got {answer.answer}"
+    assert any(h in answer.answer.lower() for h in home.split("|")), (
+        f"expected where it ran ({home}): {answer.answer}"
+    )

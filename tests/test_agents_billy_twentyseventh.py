@@ -477,7 +477,6 @@ EKO_MISSES: dict[str, str] = {
     "question not used)",
     "e-spike": "'which tribe drove it' after 'why?': the day's change by model and token type again, no tribe",
 }
-ZERO_MISS = "NGN 0.00 stated ('no cost row carries both')"
 
 
 class _Round27(ThreadedRound):
@@ -555,7 +554,7 @@ class TestEko(_Round27):
     @pytest.mark.parametrize(
         ("question", "home"),
         [
-            pytest.param(q, h, marks=pytest.mark.xfail(strict=True, reason=ZERO_MISS))
+            pytest.param(q, h)
             for q, h in (
                 ("how much did claude on vertex cost us last month", "bedrock"),
                 ("gemini on bedrock cost in nov", "vertex"),
