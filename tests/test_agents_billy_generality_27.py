@@ -260,3 +260,41 @@ def test_a_model_on_a_provider_it_never_ran_on_is_no_zero_and_says_where_it_ran(
     assert any(h in answer.answer.lower() for h in home.split("|")), (
         f"expected where it ran ({home}): {answer.answer}"
     )
+
+
+@pytest.mark.parametrize(
+    ("company", "turns", "day", "key"),
+    [
+        (
+            "pelican",
+            ("what was the most expensive day in june", "why?", "which cell drove it"),
+            "2027-06-15",
+            "cell",
+        ),
+        ("quokka", ("priciest day in september?", "why", "what tier was behind it"), "2026-09-15", "tier"),
+    ],
+)
+def test_which_tag_drove_it_after_why_groups_by_that_tag(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    company: str,
+    turns: tuple[str, ...],
+    day: str,
+    key: str,
+) -> None:
+    """After "why?" about a day, "which <tag> drove it" names that tag's value whose cost rose most, not the turn
+    before's model and token type again."""
+    store = request.getfixturevalue(company)
+    answer = None
+    for question in turns:
+        answer = ask(store, question, as_of=_TODAY[company], thread_id=f"{company}-drove", settings=settings)
+    assert answer is not None
+    before = (dt.date.fromisoformat(day) - dt.timedelta(days=7)).isoformat()
+    riser, _ = expected(
+        store,
+        "which",
+        f"SELECT Tags->>'{key}' k, sum(EffectiveCost) FILTER (WHERE CAST(ChargePeriodStart AS DATE) = DATE '{day}') "
+        f"- sum(EffectiveCost) FILTER (WHERE CAST(ChargePeriodStart AS DATE) = DATE '{before}') v FROM costs "
+        f"WHERE Tags->>'{key}' IS NOT NULL GROUP BY 1 ORDER BY v DESC",
+    )
+    assert f"{key} {riser}" in answer.answer, f"expected {key} {riser}; got {answer.answer}"

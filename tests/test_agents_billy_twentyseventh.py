@@ -475,7 +475,6 @@ DAGAT_MISSES: dict[str, str] = {
 EKO_MISSES: dict[str, str] = {
     "we budgeted 12m naira for dec, are we on track": "declined: 'track' read as an unknown name (the budget in the "
     "question not used)",
-    "e-spike": "'which tribe drove it' after 'why?': the day's change by model and token type again, no tribe",
 }
 
 
