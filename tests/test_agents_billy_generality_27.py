@@ -298,3 +298,23 @@ def test_which_tag_drove_it_after_why_groups_by_that_tag(
         f"WHERE Tags->>'{key}' IS NOT NULL GROUP BY 1 ORDER BY v DESC",
     )
     assert f"{key} {riser}" in answer.answer, f"expected {key} {riser}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["we budgeted 3k aud for october - on track?", "budgeting only 2.5k for this month, will we go over"],
+)
+def test_a_budget_said_with_the_verb_is_the_months_landing_against_it(
+    request: pytest.FixtureRequest, settings: Settings, question: str
+) -> None:
+    """ "we budgeted X for <month>": the month's landing against X, none stored (the words were read as unknown
+    names and the question declined)."""
+    store, answer = _ask(request, settings, "quokka", question)
+    ok, want = judge(
+        store,
+        answer,
+        "landing",
+        f"SELECT sum(EffectiveCost) FROM costs WHERE {between('2026-10-01', '2026-10-07')}",
+    )
+    assert ok, f"{want}; got {answer.answer}"
+    assert "stated" in answer.answer, f"expected the budget said as the question's; got {answer.answer}"

@@ -473,7 +473,6 @@ DAGAT_MISSES: dict[str, str] = {
     "an unknown name",
 }
 EKO_MISSES: dict[str, str] = {
-    "we budgeted 12m naira for dec, are we on track": "declined: 'track' read as an unknown name (the budget in the "
     "question not used)",
 }
 
