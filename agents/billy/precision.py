@@ -776,7 +776,10 @@ def _generic_before_owner_word(q: _Question, i: int, index: ValueIndex) -> bool:
 _NOT_OWNER_NAMES = {
     "each", "every", "per", "which", "top", "bottom", "biggest", "largest", "smallest", "most", "least", "highest",
     "lowest", "cheapest", "priciest", "costliest", "monthly", "daily", "weekly", "quarterly", "yearly", "annual",
-    "average", "avg", "mean", "median", "any", "all", "both", "only", "just", "individual", "separate",
+    "average", "avg", "mean", "median", "any", "all", "both", "only", "just", "individual", "separate", "best",
+    "worst", "greatest", "heaviest", "leading", "main", "primary", "key", "major", "big", "bigger", "large", "small",
+    "favourite", "favorite", "single", "particular", "specific", "certain", "given", "current", "latest", "newest",
+    "oldest", "first", "second", "third", "last", "next", "previous", "prior", "former", "growing", "fastest",
 }  # fmt: skip
 _NAME_BEFORE = {
     "",
