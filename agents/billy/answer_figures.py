@@ -147,8 +147,8 @@ def _apart(run: Runner, plan: Plan, when: str) -> BillyAnswer | None:
         where = ""
         try:
             rows = query(run, plan, filters=[f], group_by=[other.dimension], top=3).rows
-            places = [str(r.group.get(other.dimension)) for r in rows if r.value]
-            places = [p for p in places if p not in NONE_VALUES]
+            places = [r.group.get(other.dimension) for r in rows if r.value]
+            places = [str(p) for p in places if p is not None and p not in NONE_VALUES]
             if places:
                 where = f", on {other.dimension.replace('_', ' ')} {', '.join(places)}"
         except Exception:  # noqa: BLE001 - where it ran is a courtesy; the pair's answer stands without it
