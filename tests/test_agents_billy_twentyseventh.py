@@ -472,9 +472,7 @@ DAGAT_MISSES: dict[str, str] = {
     "if we'd shut the l40s box off on weekends in feb how much would we have saved": "declined: 'weekends' read as "
     "an unknown name",
 }
-EKO_MISSES: dict[str, str] = {
-    "question not used)",
-}
+EKO_MISSES: dict[str, str] = {}
 
 
 class _Round27(ThreadedRound):
