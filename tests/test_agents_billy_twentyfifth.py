@@ -478,12 +478,10 @@ MAVUNO_THREADS = [
     ]),
 ]  # fmt: skip
 
-LALEOYUN_MISSES: dict[str, str] = {
-    "c-spike": "'which title drove it' after 'why?': the day's change by model and token type again, no title",
-}
+LALEOYUN_MISSES: dict[str, str] = {}
 MAVUNO_MISSES: dict[str, str] = {
-    "claude on vertex spend last month": "KES 0.00 stated (no row carries both; said so) where no figure was "
-    "expected",
+    "claude on vertex spend last month": "no such spend said (round 27: no 0.00), then what exists instead (each "
+    "name's own KES figure), which this question's 'none' judge counts as a figure",
 }
 
 

@@ -131,20 +131,35 @@ def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
 
 def _apart(run: Runner, plan: Plan, when: str) -> BillyAnswer | None:
-    """Names of two dimensions that each have spend but no row together ("the support team" and "Azure"): say
-    so with each one's own figure, rather than a bare $0.00 that reads as a finding."""
-    named = [f for f in plan.filters if f.op in ("eq", "in") and "(none)" not in f.values]
-    if len({f.dimension for f in named}) < 2:
+    """Names of two dimensions that each have spend but no row together ("claude on vertex" where Claude runs on
+    Bedrock only, "the support team" and "Azure"): no such spend, said so with where each one's spend is instead
+    (the other named dimension's values it has rows with) and no figure for the pair: a stated 0.00 read as a
+    finding about spend that does not exist."""
+    named_filters = [f for f in plan.filters if f.op in ("eq", "in") and "(none)" not in f.values]
+    if len({f.dimension for f in named_filters}) < 2:
         return None
-    alone = [(f, query(run, plan, filters=[f]).total) for f in named]
+    alone = [(f, query(run, plan, filters=[f]).total) for f in named_filters]
     if not all(total for _, total in alone):
         return None
-    each = "; ".join(f"{scope_phrase([f])} alone {figure(t, plan.measure)}" for f, t in alone)
+    each = []
+    for f, total in alone:
+        other = next(g for g in named_filters if g.dimension != f.dimension)
+        where = ""
+        try:
+            rows = query(run, plan, filters=[f], group_by=[other.dimension], top=3).rows
+            places = [r.group.get(other.dimension) for r in rows if r.value]
+            places = [str(p) for p in places if p is not None and p not in NONE_VALUES]
+            if places:
+                where = f", on {other.dimension.replace('_', ' ')} {', '.join(places)}"
+        except Exception:  # noqa: BLE001 - where it ran is a courtesy; the pair's answer stands without it
+            where = ""
+        each.append(f"{scope_phrase([f])} alone {figure(total, plan.measure)}{where}")
     both = " and ".join(scope_phrase([f]) for f, _ in alone)
+    what = what_words(plan)
     return BillyAnswer(
-        answer=f"{' '.join(filter(None, [figure(0, plan.measure), what_words(plan)]))} for {both} together {when}: no cost row carries both ({each})."
-        + assumed(plan),
-        value=0,
+        answer=f"There is no {what + ' ' if what else ''}spend for {both} together {when}: no cost row carries "
+        f"both. What exists instead: {'; '.join(each)}." + assumed(plan),
+        value=None,
     )
 
 

@@ -115,7 +115,8 @@ def day_drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
     assert plan.period is not None and plan.base_period is not None
     feature = concept_key(index, "feature")
-    dims = [d for d in (feature, "model", "token_type") if d]
+    # the dimension the question names ("which tribe drove it"), else the feature, model and token type
+    dims = list(plan.group_by[:1]) or [d for d in (feature, "model", "token_type") if d]
     res = run.call(
         "explain_change",
         DriversInput(

@@ -112,6 +112,8 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         plan.assumptions.append(
             f"'{r.question}' read as why {day} (the day of the answer before) cost what it did"
         )
+        # "which tribe drove it" after "why?": the dimension this question names, not the turn before's grouping
+        plan.group_by = [d for d, _ in groups if d not in ("day", "week", "month")][:1]
         found = True
     if (
         previous is not None

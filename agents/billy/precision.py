@@ -319,6 +319,10 @@ def unresolved_names(
             unknown.append(t.text)  # "the tax practice": a common word where the store's value goes
             _said_with(r, t.text, _tok(q, i + 1), index)
             continue
+        if i not in skip and _known_word_before_kind(q, i, index):
+            unknown.append(t.text)  # "growth tribe spend", "prod env spend": a word Billy knows as no value
+            _said_with(r, t.text, _tok(q, i + 1), index)
+            continue
         if (
             t.text == "it"
             and _tok(q, i - 1) == "the"
@@ -766,6 +770,51 @@ def _generic_before_owner_word(q: _Question, i: int, index: ValueIndex) -> bool:
         dim is not None and index.kinds.get(dim) in ("provider_tag", "telemetry")
     )
     return owner
+
+
+# words that describe or rank the owners named after them ("each tribe's spend", "monthly team spend"), never a name
+_NOT_OWNER_NAMES = {
+    "each", "every", "per", "which", "top", "bottom", "biggest", "largest", "smallest", "most", "least", "highest",
+    "lowest", "cheapest", "priciest", "costliest", "monthly", "daily", "weekly", "quarterly", "yearly", "annual",
+    "average", "avg", "mean", "median", "any", "all", "both", "only", "just", "individual", "separate", "best",
+    "worst", "greatest", "heaviest", "leading", "main", "primary", "key", "major", "big", "bigger", "large", "small",
+    "favourite", "favorite", "single", "particular", "specific", "certain", "given", "current", "latest", "newest",
+    "oldest", "first", "second", "third", "last", "next", "previous", "prior", "former", "growing", "fastest",
+}  # fmt: skip
+_NAME_BEFORE = {
+    "",
+    "the",
+    "our",
+    "did",
+    "does",
+    "do",
+    "was",
+    "is",
+    "whats",
+    "what",
+    "and",
+    "or",
+    "vs",
+    "about",
+}
+
+
+def _known_word_before_kind(q: _Question, i: int, index: ValueIndex) -> bool:
+    """ "growth tribe spend in nov", "how much did the prod env cost": a word Billy knows as vocabulary (a cue such
+    as 'growth', an environment spelling such as 'prod') where a name goes, before a word naming a kind of owner or
+    environment and then a spend word, that is no value the store holds. Each word was read as vocabulary, so the
+    name was dropped and the whole bill (or every owner's change) stated."""
+    from spendscope.agents.billy.filler import FILLER
+
+    word, prev, nxt, then = _tok(q, i), _tok(q, i - 1), _tok(q, i + 1), _tok(q, i + 2)
+    if not word.isalpha() or len(word) < 3 or prev not in _NAME_BEFORE:
+        return False
+    if word in FILLER or word in _NOT_OWNER_NAMES or word in _MODIFIERS or word in _DETERMINERS:
+        return False
+    if word in index.value_tokens or (word,) in index.dim_words or is_month_or_day(word):
+        return False
+    kind = nxt in _ENV_WORDS or nxt in _CONCEPT_WORDS or _after_tag_key(nxt, index)
+    return kind and then in _SPEND_SLOT | _PAYEE_NEXT
 
 
 def cue_word(word: str) -> bool:

@@ -61,7 +61,13 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         # a day still accruing would slow the pace (data.newest_day): read it through the day before
         last -= dt.timedelta(days=1)
         note.append(f"{partial}; the pace is read through {last}")
-    held = PeriodRef(start=month.start, end=last + dt.timedelta(days=1), label=month.label)
+    first = index.catalog.first_day
+    begins = first if first is not None and month.start < first <= last else month.start
+    if begins != month.start:
+        # "monthly run rate for q3" when the data starts inside Q3: the pace of the days held, and where the data
+        # starts (the held days' cost over the whole period's days understated the pace)
+        note.append(f"the data starts on {begins}: the pace is of the days held from then")
+    held = PeriodRef(start=begins, end=last + dt.timedelta(days=1), label=month.label)
     days = (held.end - held.start).days
     actual = query(run, plan.model_copy(update={"period": held, "measure": "cost"})).total
     if days <= 0 or not actual:
@@ -74,11 +80,12 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     monthly = pace * length / months
     scope = scope_phrase(plan.filters)
     of = f" for {scope}" if scope else ""
+    since = f" (the data starts on {begins})" if begins != month.start else ""
     how = (
-        f"{money(actual)} over the {days} day{'s' if days != 1 else ''} of {month.label} through {last} is "
+        f"{money(actual)} over the {days} day{'s' if days != 1 else ''} of {month.label}{since} through {last} is "
         f"{money(pace)} a day; times the month's {length} days"
         if months == 1
-        else f"{money(actual)} over the {days} day{'s' if days != 1 else ''} of {month.label} through {last} is "
+        else f"{money(actual)} over the {days} day{'s' if days != 1 else ''} of {month.label}{since} through {last} is "
         f"{money(pace)} a day; times its {length} days over its {months} months (its average month)"
     )
     if _YEARLY.search(plan.question.lower()):

@@ -18,6 +18,8 @@ _STATED = (
         rf"\bbudget(?:\s+(?:for|in|of)\s+[a-z]+(?:\s+\d{{4}})?)?\s+(?:is|of|=|:|at|was|will be)\s+{_AMOUNT}"
     ),
     re.compile(rf"{_AMOUNT}\s+(?:monthly\s+)?budget\b"),
+    # the verb: "we budgeted 12m naira for dec", "budgeting 40k for march"
+    re.compile(rf"\bbudget(?:ed|ing)\s+(?:(?:only|just|about|around|roughly)\s+)?{_AMOUNT}"),
 )
 # the words asking whether the month keeps to it ("on track", "go over", "stay under")
 _KEEPS = re.compile(r"\bon (track|pace|course)\b|\bgo(ing|nna)? over\b|\bstay (under|within)\b|\bexceed\w*\b")

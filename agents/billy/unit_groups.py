@@ -37,6 +37,11 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         return None if not units else row.cost / units * scale  # type: ignore[attr-defined]
 
     valued = [(r, per(r)) for r in res.rows if r.key is not None and r.key.lower() not in _NONE]
+    left_out = 0.0
+    if not requests:
+        # per token, as the blended figure: rows that count hours, not tokens (a commitment's used and unused
+        # hours), are no token spend; their fee over the on-demand tokens overstated the committed model's cost
+        valued, left_out = _token_cost_only(valued, scale)
     rows = [(r, v) for r, v in valued if v is not None and r.cost > 0]
     # a value with units but no cost of its own (its model is paid through a commitment, or the bill has none
     # for it) has no unit cost to rank: named, not listed at $0
@@ -62,8 +67,14 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             f" Left out, with {'requests' if requests else 'tokens'} but no cost of their own {when}: "
             f"{', '.join(free[:5])}{' and more' if len(free) > 5 else ''}."
         )
+    notes = [f"unit cost = cost / {basis}", *res.assumptions[:1]]
+    if left_out >= 0.005:
+        notes.append(
+            f"{money(left_out)} {when} on rows that count hours, not tokens (commitment fees) not counted: the "
+            "tokens they served are not in the bill"
+        )
     return BillyAnswer(
-        answer=text + assumed(plan, [f"unit cost = cost / {basis}", *res.assumptions[:1]]),
+        answer=text + assumed(plan, notes),
         value=value,
         table=Table(
             columns=[
@@ -92,3 +103,17 @@ def _lead(plan: Plan, shown: list, rows: list, noun: str, unit: str, when: str) 
         )
     order = "lowest" if plan.ascending else "highest"
     return f"Cost per {unit} by {noun} {when}, {order} first.", round(v, 6)
+
+
+def _token_cost_only(valued: list, scale: float) -> tuple[list, float]:
+    """Each row's cost narrowed to its rows that count tokens (the operation's per-1M figure is made of those), and
+    the cost so left out in all."""
+    out, left_out = [], 0.0
+    for r, v in valued:
+        if v is None or r.cost_per_1m_tokens is None or not r.tokens:
+            out.append((r, v))
+            continue
+        token_cost = r.cost_per_1m_tokens * r.tokens / 1_000_000
+        left_out += max(r.cost - token_cost, 0.0)
+        out.append((r.model_copy(update={"cost": token_cost}), token_cost / r.tokens * scale))
+    return out, left_out
