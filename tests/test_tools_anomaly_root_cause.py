@@ -18,7 +18,7 @@ from spendscope.tools.governance.anomalies import (
     detect_anomalies,
     update_anomaly,
 )
-from spendscope.tools.governance.root_cause import _reconcile, named_cause
+from spendscope.tools.governance.root_cause import _reconcile, named_cause, rank
 from spendscope.tools.invoke import invoke
 
 START = dt.date(2026, 5, 4)
@@ -215,3 +215,35 @@ def test_a_token_type_that_fell_more_only_because_its_own_model_lagged_is_not_th
     still = [("token_type", "output", 47826.0, 117321.0), ("token_type", "input", 40251.0, 42371.0)]
     items = {(it.dimension, it.value): it for it in _reconcile(still, 88077.0, 159692.0, "costs")}
     assert not items[("token_type", "output")].unchanged
+
+
+def _first_driver(
+    rows: list[tuple[str, str, float, float]], actual: float, expected: float
+) -> tuple[str, str]:
+    lead = next(it for it in rank(_reconcile(rows, actual, expected, "costs"), "spike") if not it.unchanged)
+    return lead.dimension, lead.value
+
+
+def test_a_small_tag_value_whose_share_jumped_is_named_before_the_feature_it_belongs_to() -> None:
+    """Detector blind rounds 25 and 26 (a staging load test, a batch looping in a standby region): a provider's
+    rise sits in one feature (42% of the provider's usual spend) and, within it, in the standby region (15%): both
+    explain all of it, and the narrower one, from under half the feature's usual share, is where it happened. When
+    the feature rose in both regions alike, the region says nothing and the feature is named."""
+    rows = [
+        ("feature", "sanctions", 1120.0, 420.0),
+        ("feature", "kyc", 300.0, 300.0),
+        ("feature", "fx", 280.0, 280.0),
+        ("model", "sonnet", 1120.0, 420.0),
+        ("model", "haiku", 300.0, 300.0),
+        ("model", "nova", 280.0, 280.0),
+        ("team", "compliance", 1420.0, 720.0),
+        ("team", "payments", 280.0, 280.0),
+        ("region", "ap-southeast-1", 850.0, 850.0),
+        ("region", "us-east-1", 850.0, 150.0),
+    ]
+    assert _first_driver(rows, 1700.0, 1000.0) == ("region", "us-east-1")
+    alike = [r for r in rows if r[0] != "region"] + [
+        ("region", "ap-southeast-1", 1480.0, 850.0),
+        ("region", "us-east-1", 220.0, 150.0),
+    ]
+    assert _first_driver(alike, 1700.0, 1000.0) == ("feature", "sanctions")

@@ -11,7 +11,9 @@ Ranking: a value is informative when its share of the change is at least 20 poin
 the spend (a value that is the whole series before and after, like the only provider of a feature, says
 nothing). Informative values come first, by the dollars they explain, with a preference for a named value over a
 missing one ("(none)": a leaked key's calls carry no feature tag, the model they used says more) and for the
-narrower one (the smaller usual share: a feature before the model it shares with others); then the rest.
+narrower one (the smaller usual share: a feature before the model it shares with others); a value of any
+dimension that explains about as much from under half the usual share of the one so chosen goes first (a staging
+copy or one tenant of a feature that ran away while the rest of the feature held); then the rest.
 
 A value that gained more than the whole change while the rows without a value of its dimension ("(none)") lost at
 least half of it is a swap of how the spend is recorded (a commitment's fee rows, untagged, giving way to tagged
@@ -63,6 +65,8 @@ SPECIFICITY = (  # most specific first; other dimensions (tags) after these
 )
 OTHER = "(other values)"
 SWAP = 0.5  # "(none)" moving against the change by half of it or more: the dimension's values swapped rows
+# a leading value from under half the first one's usual share is the narrower place of the change
+NARROWER = 0.5
 REST_STILL = (
     1 / 3
 )  # a dominant value drives the change when the rest moved by under a third as much (relative)
@@ -304,6 +308,18 @@ def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
             it.value,
         ),
     )
+    # a value that explains about as much of the change (it is in the lead) from under half the usual share of the
+    # first one is where the change happened: the two overlap, and the change sits in the narrower one (a staging
+    # copy, a standby region or one tenant of a feature, 5-15% of it, that ran away while the rest held)
+    narrow = [
+        it
+        for it in lead[1:]
+        if it.value != NONE_VALUE
+        and (it.usual_share_pct or 0.0) < NARROWER * (lead[0].usual_share_pct or 0.0)
+    ]
+    if narrow:
+        pick = min(narrow, key=lambda it: (it.usual_share_pct or 0.0, spec(it), -explained(it)))
+        lead = [pick, *(it for it in lead if it is not pick)]
     chosen = {id(it) for it in lead}
     rest = sorted(
         (it for it in informative if id(it) not in chosen),
