@@ -105,7 +105,7 @@ def _named_cause(a) -> tuple[str, str]:  # noqa: ANN001
             return (drivers[0].dimension, drivers[0].value.lower())
         return (a.dimension, a.value.lower())
     dim, value = named_cause(a)
-    return (dim, value.lower())
+    return (dim.removeprefix("tag:"), value.lower())  # a tag named like a built-in dimension: tag:region
 
 
 def ours(store: Store, c: Company, root_cause: bool = True) -> tuple[list[Alert], float]:

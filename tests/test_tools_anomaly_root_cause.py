@@ -247,3 +247,48 @@ def test_a_small_tag_value_whose_share_jumped_is_named_before_the_feature_it_bel
         ("region", "us-east-1", 220.0, 150.0),
     ]
     assert _first_driver(alike, 1700.0, 1000.0) == ("feature", "sanctions")
+
+
+def test_a_runaway_in_a_small_region_tag_is_named_by_the_tag_the_region_column_would_hide(
+    tmp_path: Path,
+) -> None:
+    """Detector blind round 26 (merlion: a batch looping in its standby region, 10% of its feature): the region is
+    a provider tag beside an empty RegionName column. The tag is split as `tag:region`, and on the provider's
+    alert it is named before the feature (which explains as much from four times the usual share)."""
+    screen, kyc = (workday_series(v, weekend=0.9, noise=0.03, seed=s) for v, s in ((1000, 5), (600, 6)))
+    spike_days = {SPIKE, SPIKE + dt.timedelta(days=1)}
+    rows = []
+    for i, d in enumerate(days(START, N)):
+        for feature, cost, region in (
+            ("screen", 0.9 * screen(i, d), "ap-southeast-1"),
+            ("screen", 0.1 * screen(i, d) * (8 if d in spike_days else 1), "us-east-1"),
+            ("kyc", kyc(i, d), "ap-southeast-1"),
+        ):
+            row = usage(d, cost, feature=feature, team="compliance", model=f"{feature}-model", provider="AWS")
+            row["Tags"] = json.dumps({"team": "compliance", "feature": feature, "region": region})
+            rows.append(row)
+    store = store_from_rows(tmp_path, rows)
+    r = detect_anomalies(store, DetectInput(days=7, dry_run=True, holidays="none", dimensions=["provider"]))
+    provider = next(a for a in r.anomalies if a.start_day <= SPIKE <= a.end_day)
+    assert named_cause(provider) == ("tag:region", "us-east-1")
+
+
+def test_a_region_that_gained_only_because_spend_moved_into_it_is_not_named() -> None:
+    """Detector blind round 26 (merlion: a leak on fx-quote while the payments lines moved from us-east-1 to
+    ap-southeast-1): the new region gained ten times the change while the old one lost nine times it and most of its
+    own spend, a move between the region's values, not the driver; the feature that rose is named. A feature that
+    fell a little beside the one that rose (a fifth of its own spend) is no such move."""
+    rows = [
+        ("feature", "fx-quote", 10000.0, 6000.0),
+        ("feature", "payout", 5000.0, 4000.0),
+        ("tag:region", "ap-southeast-1", 10500.0, 0.0),
+        ("tag:region", "us-east-1", 4500.0, 10000.0),
+    ]
+    assert _first_driver(rows, 15000.0, 10000.0) == ("feature", "fx-quote")
+    fell = [
+        ("feature", "fx-quote", 16000.0, 6000.0),
+        ("feature", "payout", 3200.0, 4000.0),
+        ("model", "nova-pro", 16000.0, 6000.0),
+        ("model", "nova-lite", 3200.0, 4000.0),
+    ]
+    assert _first_driver(fell, 19200.0, 10000.0) == ("feature", "fx-quote")

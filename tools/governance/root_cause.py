@@ -17,7 +17,8 @@ copy or one tenant of a feature that ran away while the rest of the feature held
 
 A value that gained more than the whole change while the rows without a value of its dimension ("(none)") lost at
 least half of it is a swap of how the spend is recorded (a commitment's fee rows, untagged, giving way to tagged
-on-demand rows), not informative.
+on-demand rows), not informative; so is one that gained more than the whole change while another value of its
+dimension lost at least half of it and of its own spend (spend moving between regions during a migration).
 
 When no value is informative against its own model (a slow change that every narrower series' model followed),
 the split is made again against each value's spend 3-6 weeks before the anomaly's days, and used when it names
@@ -78,12 +79,15 @@ BATCH_CELLS = 1_000_000  # series x days per model call (the model holds about 2
 
 def drill_dims(con: duckdb.DuckDBPyConnection, source: Source) -> list[tuple[str, str]]:
     """(name, SQL) of the bill dimensions a root cause splits by: the built-in ones that say most, then every
-    virtual tag and provider tag key (at most 16 in all)."""
+    virtual tag and provider tag key (at most 16 in all). A tag key named like a built-in dimension (a `region` tag
+    beside the RegionName column, which API bills leave empty) is split as `tag:<key>`: the column's name would
+    hide it."""
     dims: list[tuple[str, str]] = []
+    tags = [k for k in tag_keys(con) if k.lower() not in source.virtual_tags]
     names = (
         DRILL_BUILTINS
         + sorted(source.virtual_tags)
-        + [k for k in tag_keys(con) if k.lower() not in source.virtual_tags]
+        + [f"tag:{k}" if k.lower() in DRILL_BUILTINS else k for k in tags]
     )
     seen = set()
     for name in names:
@@ -246,6 +250,12 @@ def _reconcile(
         # rows that do) shows how the spend is recorded, not what drove it
         none_change = sum(a - e for v, a, e in scaled if v == NONE_VALUE)
         swapped = abs(impact) > 1e-9 and none_change * impact < 0 and abs(none_change) >= SWAP * abs(impact)
+        # the same between two named values: one gained more than the whole change while another lost at least
+        # half of it and half of its own spend (spend moving from one region or deployment to another while the
+        # change happened; a feature that merely fell a little beside another's rise keeps most of its spend)
+        moved = abs(impact) > 1e-9 and any(
+            -(a - e) * np.sign(impact) >= SWAP * max(abs(impact), e) for v, a, e in scaled if v != NONE_VALUE
+        )
         for v, a, e in kept:
             if abs(a - e) < 0.005 and abs(a) < 0.005:
                 continue
@@ -278,6 +288,7 @@ def _reconcile(
                     or new_series
                     or v.startswith(OTHER[:-1])
                     or (swapped and v != NONE_VALUE and (a - e) * impact > 0)
+                    or (moved and v != NONE_VALUE and (a - e) * impact > impact * impact)
                     or (share - usual < LIFT and not concentrated),
                 )
             )
