@@ -273,6 +273,24 @@ def test_a_runaway_in_a_small_region_tag_is_named_by_the_tag_the_region_column_w
     assert named_cause(provider) == ("tag:region", "us-east-1")
 
 
+def test_a_new_provider_that_is_one_model_is_named_by_the_model(tmp_path: Path) -> None:
+    """Detector blind rounds 25 and 26 (a leaked key calling kimi-k2 on Moonshot, gpt-5 as a company's only OpenAI
+    model): the provider's series is new, so every value's usual share is 0% and none is informative; the value that
+    is all of the new series now (the model) says what it is, where the provider's own name did."""
+    chat = workday_series(800, weekend=0.9, noise=0.03, seed=7)
+    rows = []
+    for i, d in enumerate(days(START, N)):
+        rows.append(usage(d, chat(i, d), feature="chat"))
+        if i >= N - 6:
+            row = usage(d, 300.0, feature="", team="eng", model="kimi-k2", provider="Moonshot")
+            row["Tags"] = json.dumps({"team": "eng"})
+            rows.append(row)
+    store = store_from_rows(tmp_path, rows)
+    r = detect_anomalies(store, DetectInput(days=7, dry_run=True, holidays="none", dimensions=["provider"]))
+    new = next(a for a in r.anomalies if a.value == "Moonshot")
+    assert new.kind == "new" and named_cause(new) == ("model", "kimi-k2")
+
+
 def test_a_region_that_gained_only_because_spend_moved_into_it_is_not_named() -> None:
     """Detector blind round 26 (merlion: a leak on fx-quote while the payments lines moved from us-east-1 to
     ap-southeast-1): the new region gained ten times the change while the old one lost nine times it and most of its

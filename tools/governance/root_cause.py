@@ -345,7 +345,8 @@ def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
 
 def named_cause(a: Anomaly) -> tuple[str, str]:
     """What an anomaly names first: its first informative driver in its direction; else the most specific value
-    that is the whole series (a provider that is all of one feature); else the series itself."""
+    that is the whole series (a provider that is all of one feature; of a series new in the window, the value that
+    is all of it now: a new provider that is one model); else the series itself."""
     for it in a.root_cause or []:
         if not it.unchanged and (it.impact > 0) == (a.direction == "spike"):
             return it.dimension, it.value
@@ -357,7 +358,7 @@ def named_cause(a: Anomaly) -> tuple[str, str]:
         and it.dimension in SPECIFICITY[: min(own, SPECIFICITY.index("token_type") + 1)]
         and it.value != NONE_VALUE
         and abs(it.actual) >= 0.95 * abs(a.actual)
-        and (it.usual_share_pct or 0) >= 95
+        and ((it.usual_share_pct or 0) >= 95 or a.kind == "new")
     ]
     if whole:
         best = min(whole, key=lambda it: SPECIFICITY.index(it.dimension))
