@@ -521,6 +521,10 @@ def companies(which: str = "all") -> list[Company]:
         from anomaly_world_blind25 import blind25_companies
 
         return blind25_companies()
+    if which == "blind26":  # not part of "all": designed blind in round 26 (bench/anomaly_world_blind26.py)
+        from anomaly_world_blind26 import blind26_companies
+
+        return blind26_companies()
     chosen = {"tuning": TUNING, "held_out": HELD_OUT, "all": TUNING + HELD_OUT}[which]
     out = []
     for proto in chosen:

@@ -23,7 +23,10 @@ ratios. For each day t, from the days before t only:
 - a slow-leak test (`_slow_leak`): the week's level against the median level of 3-5 weeks before, moved by the
   series' own growth before that, for a rise that climbed three weeks running and held five days; it catches leaks
   of 2-4% a day that the trend (up to 1.5% a day) and the weekly test follow;
-- unusual days (|z| >= exclude_z, the weekly test or the slow-leak test) are replaced by their expected value in the history for
+- a run test: three days running each at least RUN_Z robust scales above expected and past the floors, together as
+  far off as one day past z (the sum of their z over the root of three), none of the first two unusual on its own:
+  a loop in a small copy of a feature or a cluster left up for a few days, each day a third off;
+- unusual days (|z| >= exclude_z, the weekly test, the run test or the slow-leak test) are replaced by their expected value in the history for
   up to `mask_days` days, so an event does not become the normal; when the series returns to the level it had
   before the event, that return is the end of the event, not an anomaly the other way; an event that outlasted
   its masking (its later days entered the history) then has its days rewritten in the history at the pre-event
@@ -68,6 +71,8 @@ LEAK_HOLD_DAYS = 5  # and its week was above the baseline on each of this many d
 # about 1.25 / sqrt(7) of the daily scale, and the week less twice the baseline plus the older one about sqrt(3)
 # times that (the MAD of 56 overlapping weekly comparisons alone can be far smaller)
 LEAK_NOISE = 0.8
+RUN_DAYS = 3  # a run of this many days above expected, each past RUN_Z, is judged together
+RUN_Z = 2.5
 
 
 @dataclass
@@ -283,6 +288,22 @@ def score_days(
                 gate,
                 dollars,
             )
+            # a short run: RUN_DAYS days running each RUN_Z or more above expected (and past the floors), together
+            # as far off as one day past z (their z-scores' sum over the root of their number): a cluster left up
+            # over a few days, a loop in a small copy of a feature, each day a third off where one day is missed
+            if t >= RUN_DAYS - 1:
+                zr = dev_log[:, t - RUN_DAYS + 1 : t + 1] / scale[:, t - RUN_DAYS + 1 : t + 1]
+                before = flags[:, t - RUN_DAYS + 1 : t] | (
+                    np.abs(np.nan_to_num(dev_log[:, t - RUN_DAYS + 1 : t])) >= exclude_z * sc[:, None]
+                )
+                run = (
+                    ok
+                    & ~before.any(axis=1)  # a run holding an unusual day is the daily test's business
+                    & (np.nan_to_num(zr, nan=-np.inf).min(axis=1) >= RUN_Z)
+                    & (np.nansum(zr, axis=1) / np.sqrt(RUN_DAYS) >= z)
+                    & gate(dollars(x), dollars(x - d))
+                )
+                wk = wk | run
             wk = wk | leak
             daily = ok & (np.abs(zt) >= z) & gate(dollars(x), dollars(x - d))
             unusual = daily | wk

@@ -11,11 +11,14 @@ Ranking: a value is informative when its share of the change is at least 20 poin
 the spend (a value that is the whole series before and after, like the only provider of a feature, says
 nothing). Informative values come first, by the dollars they explain, with a preference for a named value over a
 missing one ("(none)": a leaked key's calls carry no feature tag, the model they used says more) and for the
-narrower one (the smaller usual share: a feature before the model it shares with others); then the rest.
+narrower one (the smaller usual share: a feature before the model it shares with others); a value of any
+dimension that explains about as much from under half the usual share of the one so chosen goes first (a staging
+copy or one tenant of a feature that ran away while the rest of the feature held); then the rest.
 
 A value that gained more than the whole change while the rows without a value of its dimension ("(none)") lost at
 least half of it is a swap of how the spend is recorded (a commitment's fee rows, untagged, giving way to tagged
-on-demand rows), not informative.
+on-demand rows), not informative; so is one that gained more than the whole change while another value of its
+dimension lost at least half of it and of its own spend (spend moving between regions during a migration).
 
 When no value is informative against its own model (a slow change that every narrower series' model followed),
 the split is made again against each value's spend 3-6 weeks before the anomaly's days, and used when it names
@@ -63,6 +66,8 @@ SPECIFICITY = (  # most specific first; other dimensions (tags) after these
 )
 OTHER = "(other values)"
 SWAP = 0.5  # "(none)" moving against the change by half of it or more: the dimension's values swapped rows
+# a leading value from under half the first one's usual share is the narrower place of the change
+NARROWER = 0.5
 REST_STILL = (
     1 / 3
 )  # a dominant value drives the change when the rest moved by under a third as much (relative)
@@ -74,12 +79,15 @@ BATCH_CELLS = 1_000_000  # series x days per model call (the model holds about 2
 
 def drill_dims(con: duckdb.DuckDBPyConnection, source: Source) -> list[tuple[str, str]]:
     """(name, SQL) of the bill dimensions a root cause splits by: the built-in ones that say most, then every
-    virtual tag and provider tag key (at most 16 in all)."""
+    virtual tag and provider tag key (at most 16 in all). A tag key named like a built-in dimension (a `region` tag
+    beside the RegionName column, which API bills leave empty) is split as `tag:<key>`: the column's name would
+    hide it."""
     dims: list[tuple[str, str]] = []
+    tags = [k for k in tag_keys(con) if k.lower() not in source.virtual_tags]
     names = (
         DRILL_BUILTINS
         + sorted(source.virtual_tags)
-        + [k for k in tag_keys(con) if k.lower() not in source.virtual_tags]
+        + [f"tag:{k}" if k.lower() in DRILL_BUILTINS else k for k in tags]
     )
     seen = set()
     for name in names:
@@ -242,6 +250,12 @@ def _reconcile(
         # rows that do) shows how the spend is recorded, not what drove it
         none_change = sum(a - e for v, a, e in scaled if v == NONE_VALUE)
         swapped = abs(impact) > 1e-9 and none_change * impact < 0 and abs(none_change) >= SWAP * abs(impact)
+        # the same between two named values: one gained more than the whole change while another lost at least
+        # half of it and half of its own spend (spend moving from one region or deployment to another while the
+        # change happened; a feature that merely fell a little beside another's rise keeps most of its spend)
+        moved = abs(impact) > 1e-9 and any(
+            -(a - e) * np.sign(impact) >= SWAP * max(abs(impact), e) for v, a, e in scaled if v != NONE_VALUE
+        )
         for v, a, e in kept:
             if abs(a - e) < 0.005 and abs(a) < 0.005:
                 continue
@@ -274,6 +288,7 @@ def _reconcile(
                     or new_series
                     or v.startswith(OTHER[:-1])
                     or (swapped and v != NONE_VALUE and (a - e) * impact > 0)
+                    or (moved and v != NONE_VALUE and (a - e) * impact > impact * impact)
                     or (share - usual < LIFT and not concentrated),
                 )
             )
@@ -304,6 +319,18 @@ def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
             it.value,
         ),
     )
+    # a value that explains about as much of the change (it is in the lead) from under half the usual share of the
+    # first one is where the change happened: the two overlap, and the change sits in the narrower one (a staging
+    # copy, a standby region or one tenant of a feature, 5-15% of it, that ran away while the rest held)
+    narrow = [
+        it
+        for it in lead[1:]
+        if it.value != NONE_VALUE
+        and (it.usual_share_pct or 0.0) < NARROWER * (lead[0].usual_share_pct or 0.0)
+    ]
+    if narrow:
+        pick = min(narrow, key=lambda it: (it.usual_share_pct or 0.0, spec(it), -explained(it)))
+        lead = [pick, *(it for it in lead if it is not pick)]
     chosen = {id(it) for it in lead}
     rest = sorted(
         (it for it in informative if id(it) not in chosen),
@@ -318,7 +345,8 @@ def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
 
 def named_cause(a: Anomaly) -> tuple[str, str]:
     """What an anomaly names first: its first informative driver in its direction; else the most specific value
-    that is the whole series (a provider that is all of one feature); else the series itself."""
+    that is the whole series (a provider that is all of one feature; of a series new in the window, the value that
+    is all of it now: a new provider that is one model); else the series itself."""
     for it in a.root_cause or []:
         if not it.unchanged and (it.impact > 0) == (a.direction == "spike"):
             return it.dimension, it.value
@@ -330,7 +358,7 @@ def named_cause(a: Anomaly) -> tuple[str, str]:
         and it.dimension in SPECIFICITY[: min(own, SPECIFICITY.index("token_type") + 1)]
         and it.value != NONE_VALUE
         and abs(it.actual) >= 0.95 * abs(a.actual)
-        and (it.usual_share_pct or 0) >= 95
+        and ((it.usual_share_pct or 0) >= 95 or a.kind == "new")
     ]
     if whole:
         best = min(whole, key=lambda it: SPECIFICITY.index(it.dimension))
