@@ -16,6 +16,7 @@ existed before it was recorded (docs/telemetry.md).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -302,7 +303,9 @@ def _thresholds(keys: dict[str, Any]) -> list[int]:
     return sorted({t.start for p in keys.values() for t in getattr(p, "tiers", None) or []})
 
 
-def _rates_from_keys(keys: dict[str, Any], prompt: int, claude: bool) -> Rates | None:
+def _rates_from_keys(
+    keys: dict[str, Any], prompt: int, claude: bool, input_only: bool = False
+) -> Rates | None:
     def get(*names: str) -> Decimal | None:
         for n in names:
             value = _amount(keys.get(n), prompt)
@@ -311,11 +314,9 @@ def _rates_from_keys(keys: dict[str, Any], prompt: int, claude: bool) -> Rates |
         return None
 
     inp, out = get("input_mtok", "input_text_mtok"), get("output_mtok", "output_text_mtok")
-    if inp is None:
-        return None
-    if (
-        out is None
-    ):  # an input-only model (embeddings): the catalog prices no output, as genai-prices' calc_price
+    if inp is None or (out is None and not input_only):
+        return None  # a model that writes output with no output price is unpriced, never priced low
+    if out is None:  # an embedding model: the catalog prices no output, as genai-prices' calc_price
         out = Decimal(0)
     write = get("cache_write_5m_mtok", "cache_write_mtok") or inp
     one_hour = get("cache_write_1h_mtok")
@@ -334,12 +335,13 @@ def _rates_from_keys(keys: dict[str, Any], prompt: int, claude: bool) -> Rates |
 def _price_from_keys(
     model: str, tier: str, keys: dict[str, Any], source: str, claude: bool
 ) -> TierPrice | None:
-    base = _rates_from_keys(keys, 0, claude)
+    input_only = bool(_EMBEDDING.search(model))
+    base = _rates_from_keys(keys, 0, claude, input_only)
     if base is None:
         return None
     bands = []
     for threshold in _thresholds(keys):
-        rates = _rates_from_keys(keys, threshold + 1, claude)
+        rates = _rates_from_keys(keys, threshold + 1, claude, input_only)
         if rates is not None:
             bands.append(Band(threshold, rates))
     notes = () if _priced_output(keys) else (INPUT_ONLY,)
@@ -347,6 +349,9 @@ def _price_from_keys(
 
 
 INPUT_ONLY = "the catalog prices input tokens only (an embedding model): output tokens at 0"
+# Embedding models write no output tokens, so an input price is their whole price. Other models the catalog lists
+# with an input price only (legacy completions, routers) stay unpriced: output at 0 would understate them.
+_EMBEDDING = re.compile(r"embed|(?:^|[/@-])(?:bge|gte)-", re.I)
 
 
 def _priced_output(keys: dict[str, Any]) -> bool:

@@ -43,6 +43,13 @@ def test_an_embedding_model_is_priced_at_its_input_price_with_a_note(
     assert price.rates.output == 0 and INPUT_ONLY in price.notes
 
 
+def test_a_model_that_writes_output_with_only_an_input_price_stays_unpriced() -> None:
+    """The catalog lists Azure's legacy completions models (davinci, ada) with an input price only: their output
+    tokens at 0 would understate them, so they stay unpriced as before, never priced low."""
+    for model in ("davinci", "ada"):
+        assert PriceCatalog().price(model, "azure") is None
+
+
 def test_a_model_with_an_output_price_carries_no_input_only_note() -> None:
     price = PriceCatalog().price("gpt-4o-mini", "openai")
     assert price is not None and price.rates.output > 0 and INPUT_ONLY not in price.notes
