@@ -148,25 +148,25 @@ def test_a_deeply_nested_query_is_refused_before_parsing_and_fast() -> None:
 
     deep = "SELECT " + "(" * 100 + "1" + ")" * 100
     assert len(deep) < 210  # the 206-byte query of the issue, give or take the spacing
-    started = time.monotonic()
+    started = time.thread_time()  # this thread's CPU: what a parse would spend, whatever else the host runs
     with pytest.raises(QueryRefused) as info:
         check_select(deep, ALLOWED)
     assert info.value.code == "query_refused" and "nests 100 levels" in info.value.message
     for chain in ("SELECT " + "NOT " * 400 + "true", "SELECT 1 WHERE " + " OR ".join(["1=1"] * 2500)):
         with pytest.raises(QueryRefused):
             check_select(chain, ALLOWED)
-    assert time.monotonic() - started < 5
+    assert time.thread_time() - started < 5
 
 
 def test_an_oversized_query_is_refused_without_being_parsed() -> None:
     import time
 
     huge = "SELECT 1 FROM costs WHERE " + " OR ".join(["BilledCost = 1"] * 100_000)  # ~1.7 MB
-    started = time.monotonic()
+    started = time.thread_time()  # this thread's CPU (a loaded host stretches wall time, not this)
     with pytest.raises(QueryRefused) as info:
         check_select(huge, ALLOWED)
     assert info.value.details["limit"] == 20_000
-    assert time.monotonic() - started < 1
+    assert time.thread_time() - started < 1
 
 
 def test_queries_at_the_nesting_limit_still_pass() -> None:
