@@ -8,9 +8,20 @@ anomalies too; the anomaly actions run last on an anomaly both stores found.
 from __future__ import annotations
 
 import math
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+
+def copy_chdb_store(master: Path, target: Path) -> Any:
+    """A chdb store folder (at rest: conftest's masters close their connections once built) copied to `target`,
+    opened. The folder's links are relative (data/ and metadata/ into store/), so they are copied as links."""
+    from spendscope.data.store import Store
+
+    shutil.copytree(master, target, symlinks=True)
+    return Store(f"chdb:{target}", lock_timeout=10)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = (Path(__file__).parent / "fixtures" / "allocation" / "rules.yaml").read_text(encoding="utf-8")

@@ -65,6 +65,36 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return s
 
 
+def _rest_chdb() -> None:
+    """Close every chdb connection of this process: chdb then shuts its engine down and the folder is at rest, so a
+    copy of it is a whole store (the next request opens whichever folder it names)."""
+    from spendscope.data.backends.engines import ChdbEngine
+
+    for engine in list(ChdbEngine._open.values()):
+        engine.close()
+
+
+@pytest.fixture(scope="session")
+def _chdb_demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """demo_store's build (100 days to 2026-10-31, seed 7) through the real importers into an embedded ClickHouse
+    (chdb) folder, once per test process (~8 CPU s a build); tests get copies (backend_cases.copy_chdb_store)."""
+    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+    from spendscope.data.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("chdb_demo") / "demo-chdb"
+    build_demo(Store(f"chdb:{folder}", lock_timeout=10), end=DEMO_END, days=DEMO_DAYS, seed=DEMO_SEED)
+    _rest_chdb()
+    return folder
+
+
+@pytest.fixture
+def chdb_demo_store(_chdb_demo_master: Path, tmp_path: Path) -> Store:
+    """A copy of the chdb demo of this test's own."""
+    from backend_cases import copy_chdb_store
+
+    return copy_chdb_store(_chdb_demo_master, tmp_path / "demo-chdb")
+
+
 @pytest.fixture(scope="session")
 def _focus_public_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from samples import public_export
@@ -76,6 +106,20 @@ def _focus_public_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     s.ensure_schema()
     import_focus(s, source)
     return path
+
+
+@pytest.fixture(scope="session")
+def _chdb_public_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """../shared/eval/focus_public.csv imported (`import focus`) into a chdb folder, once per test process."""
+    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+    from samples import public_export
+    from spendscope.data.import_focus import import_focus
+
+    source = public_export()
+    folder = tmp_path_factory.mktemp("chdb_public") / "public-chdb"
+    import_focus(Store(f"chdb:{folder}", lock_timeout=10), source)
+    _rest_chdb()
+    return folder
 
 
 @pytest.fixture

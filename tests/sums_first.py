@@ -1,5 +1,5 @@
 """What the tests of reads that sum the cost rows first (tools.costs.breakdown.summed_rows) share: a spy on the
-helper, the row-by-row baseline, a copy of the demo store with rules, and the demo built into chdb."""
+helper, the row-by-row baseline, a copy of the demo store with rules."""
 
 from __future__ import annotations
 
@@ -44,13 +44,3 @@ def demo_with_rules(demo_store: Store, tmp_path: Path, rules: str) -> Store:
     store = Store(copy, lock_timeout=10)
     apply_rules(store, ApplyRulesInput(document=rules, author="test"))
     return store
-
-
-def chdb_demo(tmp_path: Path) -> Store:
-    """The demo_store's build (100 days to 2026-10-31, seed 7) in an embedded ClickHouse store."""
-    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
-    from spendscope.data.demo import build_demo
-
-    click = Store(f"chdb:{tmp_path / 'demo-chdb'}", lock_timeout=10)
-    build_demo(click, end="2026-10-31", days=100, seed=7)
-    return click

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backend_cases import anomaly_actions, build_pair, differences, reads, run_case, writes
+from backend_cases import anomaly_actions, build_pair, copy_chdb_store, differences, reads, run_case, writes
 
 pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
 
-from spendscope.data.demo import build_demo  # noqa: E402
 from spendscope.data.store import Store  # noqa: E402
 from spendscope.tools.registry import operations  # noqa: E402
 
@@ -24,14 +23,17 @@ MONTH, AS_OF = "2026-10", "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def pair(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+def pair(
+    demo_store: Store, _chdb_demo_master: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Store, Store]:
     """The DuckDB side is a copy of the session's demo store (the same build: 100 days to 2026-10-31, seed 7),
-    the chdb side that demo built through the importers; then the writes run on both."""
+    the chdb side a copy of that demo built through the importers into chdb once per session (conftest's
+    `_chdb_demo_master`); then the writes run on both."""
     base = tmp_path_factory.mktemp("differential-demo")
     shutil.copy(demo_store.path, base / "demo.duckdb")
     duck = Store(base / "demo.duckdb", lock_timeout=10)
-    click = Store(f"chdb:{base / 'demo-chdb'}", lock_timeout=10)
-    build_pair(duck, click, lambda s: s is duck or build_demo(s, end="2026-10-31", days=100, seed=7), MONTH)
+    click = copy_chdb_store(_chdb_demo_master, base / "demo-chdb")
+    build_pair(duck, click, lambda s: None, MONTH)
     return duck, click
 
 

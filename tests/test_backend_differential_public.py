@@ -8,27 +8,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backend_cases import build_pair, differences, reads, run_case
-from samples import public_export
+from backend_cases import build_pair, copy_chdb_store, differences, reads, run_case
 
 pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
 
-from spendscope.data.import_focus import import_focus  # noqa: E402
 from spendscope.data.store import Store  # noqa: E402
 
 MONTH, AS_OF = "2026-10", "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def pair(_focus_public_master: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
+def pair(
+    _focus_public_master: Path, _chdb_public_master: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Store, Store]:
     """The DuckDB side is a copy of the session's import of the export (conftest's `_focus_public_master`, the
-    same `import focus`), the chdb side imports it; then the writes run on both."""
-    source = public_export()
+    same `import focus`), the chdb side a copy of its import into chdb (`_chdb_public_master`, once per
+    session); then the writes run on both."""
     base = tmp_path_factory.mktemp("differential-public")
     shutil.copy(_focus_public_master, base / "public.duckdb")
     duck = Store(base / "public.duckdb", lock_timeout=10)
-    click = Store(f"chdb:{base / 'public-chdb'}", lock_timeout=10)
-    build_pair(duck, click, lambda s: s is duck or import_focus(s, source), MONTH)
+    click = copy_chdb_store(_chdb_public_master, base / "public-chdb")
+    build_pair(duck, click, lambda s: None, MONTH)
     return duck, click
 
 

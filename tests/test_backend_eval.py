@@ -9,14 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from samples import SHARED, public_export, shared_file
+from backend_cases import copy_chdb_store
+from samples import SHARED, shared_file
 
 pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
 
 from spendscope.agents.billy import ask  # noqa: E402
-from spendscope.data.import_focus import import_focus  # noqa: E402
 from spendscope.data.settings import Settings  # noqa: E402
-from spendscope.data.store import Store  # noqa: E402
 
 
 def _judge() -> object:
@@ -27,7 +26,7 @@ def _judge() -> object:
     return module.judge
 
 
-def test_billy_answers_the_public_eval_on_chdb(tmp_path: Path) -> None:
+def test_billy_answers_the_public_eval_on_chdb(_chdb_public_master: Path, tmp_path: Path) -> None:
     judge = _judge()
     questions = [
         json.loads(line)
@@ -36,8 +35,7 @@ def test_billy_answers_the_public_eval_on_chdb(tmp_path: Path) -> None:
         .splitlines()
         if line.strip()
     ]
-    store = Store(f"chdb:{tmp_path / 'eval-chdb'}", lock_timeout=10)
-    import_focus(store, public_export())
+    store = copy_chdb_store(_chdb_public_master, tmp_path / "eval-chdb")  # the export through `import focus`
     settings = Settings(state_dir=tmp_path / "state", anthropic_api_key=None)
     wrong = []
     for q in questions:

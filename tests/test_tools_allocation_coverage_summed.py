@@ -12,7 +12,7 @@ from backend_cases import differences
 from spendscope.data.store import Store
 from spendscope.tools.allocation import coverage
 from spendscope.tools.allocation.coverage import CoverageInput, allocation_coverage
-from sums_first import chdb_demo, demo_with_rules, spy_on_sums, summed_and_rows
+from sums_first import demo_with_rules, spy_on_sums, summed_and_rows
 
 # rules that read descriptive columns only (a rule on an amount runs per row: tools.allocation.versions)
 RULES = """\
@@ -89,10 +89,10 @@ def test_a_sum_keeps_a_late_evening_row_in_its_own_utc_month(
 
 
 def test_the_sums_give_the_same_coverage_on_clickhouse(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    demo_store: Store, chdb_demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The month comparisons and the sums are the same SQL on ClickHouse (chdb), through the dialect layer."""
-    click = chdb_demo(tmp_path)
+    click = chdb_demo_store  # the same demo built into chdb (a copy of one build per session)
     used = spy_on_sums(monkeypatch, coverage)
     params = CoverageInput(top=10)
     duck_answer = allocation_coverage(demo_store, params).model_dump(mode="json")

@@ -12,7 +12,7 @@ from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import Filter
 from spendscope.tools.optimize import savings as module
 from spendscope.tools.optimize.savings import SavingsInput, savings
-from sums_first import chdb_demo, demo_with_rules, spy_on_sums, summed_and_rows
+from sums_first import demo_with_rules, spy_on_sums, summed_and_rows
 
 RULES = """\
 tags:
@@ -70,9 +70,9 @@ def test_filtered_savings_read_the_filtered_rows(demo_store: Store, monkeypatch:
 
 
 def test_the_sums_give_the_same_savings_on_clickhouse(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    demo_store: Store, chdb_demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    click = chdb_demo(tmp_path)
+    click = chdb_demo_store  # the same demo built into chdb (a copy of one build per session)
     used = spy_on_sums(monkeypatch, module)
     params = SavingsInput(top=100, min_monthly_saving=0)
     duck_answer = savings(demo_store, params).model_dump(mode="json")

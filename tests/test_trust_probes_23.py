@@ -1474,14 +1474,15 @@ def test_i_savings_evidence_on_a_euro_bill_is_in_euros(eur: Store) -> None:
 
 
 @pytest.fixture(scope="module")
-def pair(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store]:
-    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
-    from spendscope.data.demo import build_demo
+def pair(
+    demo_store: Store, _chdb_demo_master: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Store, Store]:
+    """The demo on DuckDB and the same build in chdb (copies of conftest's once-per-session builds)."""
+    from backend_cases import copy_chdb_store
 
     base = tmp_path_factory.mktemp("chdb23")
     duck = copy_store(demo_store.path, base, "duck.duckdb")
-    click = Store(f"chdb:{base / 'click'}", lock_timeout=10)
-    build_demo(click, end="2026-10-31", days=100, seed=7)
+    click = copy_chdb_store(_chdb_demo_master, base / "click")
     for store in (duck, click):
         run(store, "apply_allocation_rules", {"document": RULES, "author": "probes"})
     return duck, click
