@@ -71,26 +71,19 @@ def test_queries_keep_answering_while_another_process_imports(tmp_path: Path) ->
     assert int(out.strip()) == 300_000
 
 
-def _overlapping_reads(store: Store, stop: threading.Event, errors: list[BaseException]) -> None:
-    """Reads that each hold the store a while and start at once again: two of them never leave the file free."""
+def _reads(
+    store: Store, stop: threading.Event, errors: list[BaseException], hold: float, pause: float
+) -> None:
+    """Reads until stopped, each holding the store `hold` seconds, `pause` between them. Two that hold 50 ms with no
+    pause never leave the file free; one every 10 ms in a server keeping its instance warm never lets it idle."""
     while not stop.is_set():
         try:
             with store.reader() as con:
                 con.execute("SELECT count(*) FROM costs").fetchall()
-                time.sleep(0.05)
+                time.sleep(hold)
         except BaseException as exc:  # noqa: BLE001 - any failure fails the test below
             errors.append(exc)
-
-
-def _polling_reads(store: Store, stop: threading.Event, errors: list[BaseException]) -> None:
-    """A server keeping its instance warm for a client that asks every 10 ms: the instance never idles."""
-    while not stop.is_set():
-        try:
-            with store.reader() as con:
-                con.execute("SELECT count(*) FROM costs").fetchall()
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        time.sleep(0.01)
+        time.sleep(pause)
 
 
 @pytest.mark.parametrize("readers", ["overlapping", "warm"])
@@ -102,8 +95,8 @@ def test_a_writer_is_not_kept_out_by_readers_that_never_pause(tmp_path: Path, re
     store.ensure_schema()
     csv = _big_focus_csv(tmp_path / "small.csv", 2_000)
     stop, errors = threading.Event(), []
-    loop, count = (_overlapping_reads, 2) if readers == "overlapping" else (_polling_reads, 1)
-    threads = [threading.Thread(target=loop, args=(store, stop, errors)) for _ in range(count)]
+    count, hold, pause = (2, 0.05, 0.0) if readers == "overlapping" else (1, 0.0, 0.01)
+    threads = [threading.Thread(target=_reads, args=(store, stop, errors, hold, pause)) for _ in range(count)]
     if readers == "warm":
         warm.keep(30)  # longer than the test: only the waiting writer can make this process let go
     try:
