@@ -58,10 +58,15 @@ def test_a_model_with_an_output_price_carries_no_input_only_note() -> None:
 def test_embedding_events_get_an_estimated_cost(store: Store, tmp_path: Path) -> None:
     """Through the telemetry import, the path that left them unpriced."""
     events = [
-        {"event_id": f"e{i}", "ts": "2026-10-20T10:00:00Z", "provider": provider, "model": model,
-         "input_tokens": TOKENS}
+        {
+            "event_id": f"e{i}",
+            "ts": "2026-10-20T10:00:00Z",
+            "provider": provider,
+            "model": model,
+            "input_tokens": TOKENS,
+        }
         for i, (model, provider, _, _) in enumerate(SPELLINGS[:5])
-    ]  # fmt: skip
+    ]
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(json.dumps(e) for e in events) + "\n", encoding="utf-8")
     result = import_events_file(store, path)
