@@ -147,6 +147,7 @@ _DOLLARS = re.compile(r"\$\s?\d")
 
 def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str]:
     """number / which / date by the eval's rule; `none`: no figure at all (value null, no dollar amount);
+    `nopair`: two names that each hold spend but never together: no value and no 0.00 (what exists may be stated);
     `names`: every name (separated by |) in the answer; `landing`: the month-to-date actual (SQL in `spec`) among
     the figures and a value above it."""
     text, value = answer.answer, answer.value  # type: ignore[attr-defined]
@@ -154,6 +155,9 @@ def judge(store: Store, answer: object, kind: str, spec: str) -> tuple[bool, str
     text = text.split("I can answer questions like")[0]
     if kind == "none":
         return value is None and not _MONEY.search(text), "expected no figure"
+    if kind == "nopair":  # two names that exist but never on one row: no value, no 0.00 stated as the spend
+        stated_zero = re.search(r"(?<![\d.,])0\.00\b", text)
+        return value is None and not stated_zero, "expected no value and no 0.00 for a pair no row carries"
     if kind == "names":
         names = spec.split("|")
         return all(n.lower() in text.lower() for n in names), f"expected {names}"

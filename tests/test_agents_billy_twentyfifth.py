@@ -429,7 +429,7 @@ MAVUNO_QUESTIONS = [
     ("none", "how much did the fraud team spend in dec", "none", "", D),
     ("none", "gpt-4.1 cost last month", "none", "", D),
     ("none", "groq spend in q4", "none", "", D),
-    ("none", "claude on vertex spend last month", "none", "", D),
+    ("none", "claude on vertex spend last month", "nopair", "", D),
     ("none", "gpu spend last month", "none", "", D),
     ("none", "h100 utilisation in dec", "none", "", D),
     ("none", "cost per loan disbursed in dec", "none", "", D),
@@ -479,10 +479,7 @@ MAVUNO_THREADS = [
 ]  # fmt: skip
 
 LALEOYUN_MISSES: dict[str, str] = {}
-MAVUNO_MISSES: dict[str, str] = {
-    "claude on vertex spend last month": "no such spend said (round 27: no 0.00), then what exists instead (each "
-    "name's own KES figure), which this question's 'none' judge counts as a figure",
-}
+MAVUNO_MISSES: dict[str, str] = {}
 
 
 class _Round25(ThreadedRound):
