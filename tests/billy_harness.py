@@ -185,6 +185,11 @@ def round_store(folder: Path, paths: dict[str, Path], name: str) -> Store:
     return s
 
 
+def avg_monthly_sql(period: str, months: int) -> str:
+    """A period's average month: its cost over its number of months."""
+    return f"SELECT sum(EffectiveCost) / {months} FROM costs WHERE {period}"
+
+
 def number_ok(store: Store, answer: object, sql: str) -> bool:
     """Whether an answer states the number `sql` computes (the eval's rule)."""
     want, _ = expected(store, "number", sql)

@@ -71,6 +71,7 @@ from billy_harness import (
     unused,
     which,
 )
+from billy_harness import avg_monthly_sql as _avg_monthly
 from billy_harness import daily as _daily
 from billy_harness import diff_sql as _diff
 from billy_harness import drove_sql as _drove
@@ -86,10 +87,6 @@ from fixtures.billy.ekostream import build as build_eko
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
-
-
-def _avg_monthly(period: str, months: int) -> str:
-    return f"SELECT sum(EffectiveCost) / {months} FROM costs WHERE {period}"
 
 
 def _tokens_all(period: str, model: str) -> str:
