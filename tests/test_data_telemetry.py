@@ -7,7 +7,7 @@ import contextlib
 import json
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -306,24 +306,32 @@ def test_a_failing_call_raises_the_sdk_error_unchanged_and_is_recorded_as_an_err
 
 
 class _SlowStore(Store):
-    """A real store whose writes take a while (another process holding the lock, a slow disk)."""
+    """A real store whose writes wait until the test lets them go (another process holding the lock)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.release = threading.Event()
+        self.released_in_time: list[bool] = []
 
     @contextlib.contextmanager
     def attached_writer(self, con: Any, alias: str = "store") -> Iterator[str]:
-        time.sleep(1.5)
+        self.released_in_time.append(self.release.wait(30))
         with super().attached_writer(con, alias) as db:
             yield db
 
 
 def test_a_slow_store_never_slows_the_callers_request(api, store, tmp_path, sdk) -> None:
     fake, url = api
-    rec = Recorder(_SlowStore(store.path), tmp_path / "spool", flush_interval=0.05)
+    slow = _SlowStore(store.path)
+    rec = Recorder(slow, tmp_path / "spool", flush_interval=0.05)
     client = sdk("openai", rec)
-    started = time.perf_counter()
     for _ in range(5):
         client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
-    assert time.perf_counter() - started < 1.0
+    # The calls returned while every write waited for this: a call that waited for
+    # the store would have held its write back until the 30 s wait gave up.
+    slow.release.set()
     rec.close()
+    assert all(slow.released_in_time)
     assert len(_events(store)) == 5
 
 
