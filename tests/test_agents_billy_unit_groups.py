@@ -19,7 +19,10 @@ def _per_million(store: Store) -> dict[str, float]:
         rows = con.execute(
             "SELECT x_Model, sum(EffectiveCost) / sum(x_Tokens) * 1e6 FROM costs WHERE x_Model IS NOT NULL "
             "AND ChargePeriodStart >= TIMESTAMPTZ '2026-10-01' AND ChargePeriodStart < TIMESTAMPTZ '2026-11-01' "
-            "GROUP BY 1 HAVING sum(x_Tokens) > 0 AND sum(EffectiveCost) > 0"
+            "GROUP BY 1 HAVING sum(x_Tokens) > 0 AND sum(EffectiveCost) > 0 "
+            # models whose token lines carry their cost (a coding assistant's tokens at 0 are
+            # tests/test_tools_unit_costs.py's)
+            "AND sum(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL) > 0"
         ).fetchall()
     return {str(m).lower(): float(v) for m, v in rows}
 

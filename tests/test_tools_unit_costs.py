@@ -163,3 +163,55 @@ def test_demo_customers_add_up_to_the_ai_bill(demo_store: Store) -> None:
         Decimal(str(bill.total.cost)), abs=Decimal("0.01")
     )
     assert all(r.cost_per_request is not None for r in customers.rows if r.key != NO_TELEMETRY)
+
+
+@pytest.fixture
+def assistant_bill(store: Store) -> Store:
+    """A coding assistant's bill (tokens written at 0, each request priced) beside a model on a commitment (tokens
+    priced on demand, the commitment's hours a fee with neither tokens nor requests)."""
+    cur = {
+        "ProviderName": "Cursor",
+        "ServiceName": "Cursor",
+        "x_Model": "claude-4-opus",
+        "Tags": {"team": "ide"},
+    }
+    bed = {
+        "ProviderName": "AWS",
+        "ServiceName": "Amazon Bedrock",
+        "x_Model": "claude-haiku-4-5",
+        "Tags": {"team": "ml"},
+    }
+    add_costs(
+        store,
+        [
+            {"day": "2026-10-01", **cur, "x_TokenType": "input", "x_Tokens": 3_000_000, "EffectiveCost": 0},
+            {"day": "2026-10-01", **cur, "x_TokenType": "output", "x_Tokens": 1_000_000, "EffectiveCost": 0},
+            {"day": "2026-10-01", **cur, "x_Requests": 40, "EffectiveCost": 20},
+            {"day": "2026-10-02", **cur, "x_TokenType": "input", "x_Tokens": 1_000_000, "EffectiveCost": 0},
+            {"day": "2026-10-02", **cur, "x_Requests": 10, "EffectiveCost": 10},
+            {"day": "2026-10-01", **bed, "x_TokenType": "input", "x_Tokens": 2_000_000, "EffectiveCost": 2},
+            {"day": "2026-10-01", **bed, "EffectiveCost": 50},  # the commitment's hours
+        ],
+    )
+    return store
+
+
+def test_tokens_carried_at_zero_cost_what_their_requests_are_charged(assistant_bill: Store) -> None:
+    """Cursor's tokens at 0 with the charge on the request lines: per 1M tokens is the requests' charge over the
+    tokens, not $0.00 (a confident wrong figure); a commitment's fee stays out of the tokens' cost."""
+    result = unit_costs(assistant_bill, UnitCostsInput(period="2026-10", by="model"))
+    rows = {r.key: r for r in result.rows}
+    assert rows["claude-4-opus"].cost_per_1m_tokens == pytest.approx(30 / 5)
+    assert rows["claude-4-opus"].cost_per_request == pytest.approx(30 / 50)
+    assert rows["claude-haiku-4-5"].cost_per_1m_tokens == pytest.approx(1.0)
+    assert result.total.cost_per_1m_tokens == pytest.approx(32 / 7)
+    assert any("claude-4-opus" in a and "request charges" in a for a in result.assumptions)
+    (total,) = unit_costs(assistant_bill, UnitCostsInput(period="2026-10", by="total")).rows
+    assert total.cost_per_1m_tokens == pytest.approx(32 / 7)
+    teams = unit_costs(assistant_bill, UnitCostsInput(period="2026-10", by="team"))
+    assert teams.basis == "bill_tags"
+    by_team = {r.key: r for r in teams.rows}
+    assert by_team["ide"].cost_per_1m_tokens == pytest.approx(30 / 5)
+    assert by_team["ml"].cost_per_1m_tokens == pytest.approx(1.0)
+    assert teams.total.cost_per_1m_tokens == pytest.approx(32 / 7)
+    assert any("request charges" in a for a in teams.assumptions)

@@ -70,8 +70,8 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     notes = [f"unit cost = cost / {basis}", *res.assumptions[:1]]
     if left_out >= 0.005:
         notes.append(
-            f"{money(left_out)} {when} on rows that count hours, not tokens (commitment fees) not counted: the "
-            "tokens they served are not in the bill"
+            f"{money(left_out)} {when} on rows that count no tokens (commitment hours, request or seat charges) not "
+            "counted: the tokens they served are not on the bill"
         )
     return BillyAnswer(
         answer=text + assumed(plan, notes),

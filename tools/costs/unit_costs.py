@@ -124,6 +124,34 @@ def _row(
     )
 
 
+def _per_request_sql(token_cost: str, request_cost: str, tokens: str, over: str) -> str:
+    """A model whose token lines the bill carries at 0 while its request lines carry the charge (a coding
+    assistant's usage-based requests: Cursor writes each request's tokens at no cost and the request priced): what
+    its tokens cost is those requests' charge, not 0. Over the whole period, per `over` (provider and model)."""
+    w = f"OVER (PARTITION BY {over})"
+    return (
+        f"(coalesce(SUM({token_cost}) {w}, 0) = 0 AND coalesce(SUM({tokens}) {w}, 0) > 0 "
+        f"AND coalesce(SUM({request_cost}) {w}, 0) > 0)"
+    )
+
+
+def _token_cost_sql(flag: str, token_cost: str, request_cost: str) -> str:
+    return (
+        f"CASE WHEN {flag} THEN coalesce({token_cost}, 0) + coalesce({request_cost}, 0) ELSE {token_cost} END"
+    )
+
+
+PER_REQUEST_NOTE = (
+    "the bill carries the tokens of {what} at 0 and charges their requests (a coding assistant's usage-based "
+    "requests): their cost per 1M tokens is those request charges over the tokens"
+)
+
+
+def _per_request_note(keys: list[str], by: str) -> str:
+    named = ", ".join(keys[:5]) + (" and more" if len(keys) > 5 else "")
+    return PER_REQUEST_NOTE.format(what=named if by == "model" and keys else "some models")
+
+
 def _failed_sql(column: str) -> str:
     listed = ", ".join(f"'{s}'" for s in FAILED_STATUSES)
     return f"(lower(coalesce({column}, '')) IN ({listed}) OR regexp_matches(coalesce({column}, ''), '^[45][0-9][0-9]$'))"
@@ -139,15 +167,23 @@ def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Perio
         bill AS (  -- summed by charge time, provider, service and model first: the date and the billing source
                    -- (text functions) are then worked out once per sum, not once per row
             SELECT CAST(t AS DATE) AS d, {bill_source_sql("p", "s")} AS pkey, model, SUM(cost) AS cost,
-                   SUM(token_cost) AS token_cost, SUM(tokens) AS tokens, SUM(req) AS req
+                   SUM(token_cost) AS token_cost, SUM(request_cost) AS request_cost, SUM(tokens) AS tokens,
+                   SUM(req) AS req
             FROM (
                 SELECT ChargePeriodStart AS t, ProviderName AS p, ServiceName AS s, x_Model AS model,
                        SUM(EffectiveCost) AS cost, SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL) AS token_cost,
+                       SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NULL AND x_Requests IS NOT NULL) AS request_cost,
                        SUM(x_Tokens) AS tokens, SUM(x_Requests) AS req
                 FROM costs WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?
                 GROUP BY ALL
             )
             GROUP BY ALL
+        ),
+        billed AS (
+            SELECT d, pkey, model, cost, tokens, req,
+                   {_per_request_sql("token_cost", "request_cost", "tokens", "pkey, model")} AS per_request,
+                   {_token_cost_sql(_per_request_sql("token_cost", "request_cost", "tokens", "pkey, model"), "token_cost", "request_cost")} AS token_cost
+            FROM bill
         ),
         ev AS (
             SELECT CAST(e.ts AS DATE) AS d, {telemetry_source_sql("e.provider")} AS pkey,
@@ -160,8 +196,8 @@ def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Perio
         ),
         j AS (
             SELECT {key} AS k, b.cost, b.token_cost, b.tokens, b.req, ev.req AS ev_req, ev.ok AS ev_ok,
-                   ev.tokens AS ev_tokens
-            FROM bill b LEFT JOIN ev ON ev.d = b.d AND ev.model = b.model
+                   ev.tokens AS ev_tokens, b.per_request
+            FROM billed b LEFT JOIN ev ON ev.d = b.d AND ev.model = b.model
                 AND ev.pkey = b.pkey
         )
         SELECT GROUPING(k) AS g, k, SUM(cost) AS cost,
@@ -171,7 +207,8 @@ def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Perio
                SUM(CASE WHEN tokens IS NOT NULL THEN token_cost WHEN ev_tokens IS NOT NULL THEN cost END) AS tcost,
                SUM(cost) FILTER (WHERE coalesce(req, ev_req) IS NOT NULL) AS rcost,
                bool_or(req IS NULL AND ev_req IS NOT NULL) AS req_from_events,
-               bool_or(tokens IS NULL AND ev_tokens IS NOT NULL) AS tokens_from_events
+               bool_or(tokens IS NULL AND ev_tokens IS NOT NULL) AS tokens_from_events,
+               bool_or(per_request) AS per_request
         FROM j GROUP BY GROUPING SETS ((k), ()) ORDER BY g DESC, cost DESC NULLS LAST, k
     """
     result = con.execute(sql, [*mm_params, start, end, start, end]).fetchall()
@@ -179,8 +216,9 @@ def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Perio
     total = _row("total", billed or 0, None, tot[0], tot[1], tot[2], tot[3], billed or 0, tot[4])
     rows = [
         _row(source_label(k) if by == "provider" else k, cost, None, req, ok, tokens, tcost, billed, rcost)
-        for _, k, cost, req, ok, tokens, tcost, rcost, _, _ in result[1:]
+        for _, k, cost, req, ok, tokens, tcost, rcost, _, _, _ in result[1:]
     ]
+    per_request = [source_label(r[1]) if by == "provider" else r[1] for r in result[1:] if r[10]]
     req_ev, tok_ev = bool(result[0][8]), bool(result[0][9])
     assumptions = ["cost = effective cost (amortised) of AI model rows on the bill"]
     if req_ev:
@@ -194,6 +232,8 @@ def _bill_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: Perio
             "some cost rows carry no tokens (e.g. provisioned throughput): their tokens come from "
             "telemetry for the same provider, model and day"
         )
+    if per_request:
+        assumptions.append(_per_request_note(per_request, by))
     if not total.requests:
         assumptions.append("no request counts on the bill and no telemetry: cost per request is unknown")
     return UnitCostsResult(
@@ -216,17 +256,26 @@ def _bill_tags_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: 
     start, end = period_bounds(period)
     source = query_source(con)
     expr = dimension_sql(p.by, con, source)
+    flag = _per_request_sql("tcost", "rcost", "tokens", "p, m")
     sql = f"""
-        SELECT GROUPING(k) AS g, k, SUM(EffectiveCost) AS cost, SUM(x_Requests) AS req, SUM(x_Tokens) AS tokens,
-               SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL) AS tcost
-        FROM (SELECT CAST({expr} AS VARCHAR) AS k, * FROM {source.relation}
-              WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?)
-        GROUP BY GROUPING SETS ((k), ()) ORDER BY g DESC, cost DESC NULLS LAST, k
+        WITH g AS (
+            SELECT k, ProviderName AS p, x_Model AS m, SUM(EffectiveCost) AS cost, SUM(x_Requests) AS req,
+                   SUM(x_Tokens) AS tokens, SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NOT NULL) AS tcost,
+                   SUM(EffectiveCost) FILTER (WHERE x_Tokens IS NULL AND x_Requests IS NOT NULL) AS rcost
+            FROM (SELECT CAST({expr} AS VARCHAR) AS k, * FROM {source.relation}
+                  WHERE x_Model IS NOT NULL AND ChargePeriodStart >= ? AND ChargePeriodStart < ?)
+            GROUP BY ALL
+        ),
+        f AS (SELECT k, cost, req, tokens, {flag} AS per_request, {_token_cost_sql(flag, "tcost", "rcost")} AS tcost FROM g)
+        SELECT GROUPING(k) AS g, k, SUM(cost) AS cost, SUM(req) AS req, SUM(tokens) AS tokens, SUM(tcost) AS tcost,
+               bool_or(per_request) AS per_request
+        FROM f GROUP BY GROUPING SETS ((k), ()) ORDER BY g DESC, cost DESC NULLS LAST, k
     """
     result = con.execute(sql, [start, end]).fetchall()
-    _, _, billed, treq, ttok, ttcost = result[0]
+    _, _, billed, treq, ttok, ttcost, any_per_request = result[0]
     rows = [
-        _row(k, cost, None, req, req, tokens, tcost, billed) for _, k, cost, req, tokens, tcost in result[1:]
+        _row(k, cost, None, req, req, tokens, tcost, billed)
+        for _, k, cost, req, tokens, tcost, _ in result[1:]
     ]
     return UnitCostsResult(
         by=p.by,
@@ -244,6 +293,7 @@ def _bill_tags_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: 
             f"no telemetry in the period: {p.by} comes from the bill's tags, so there is no per-request "
             "cost unless the bill counts requests",
             "cost = effective cost of AI model rows",
+            *([_per_request_note([], p.by)] if any_per_request else []),
         ],
     )
 
