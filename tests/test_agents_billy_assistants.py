@@ -88,6 +88,10 @@ DEMO = [
     ("seats", "how many cursor seats", "number", seats("cursor", D_AS_OF), D_AS_OF),
     ("per", "copilot spend per engineer in october", "number", per_user(OCT, "github_copilot"), None),
     ("per", "cursor cost per dev in oct", "number", per_user(OCT, "cursor"), None),
+    # the demo holds a MAU metric: a tool's "per user" is its engineers, never the company's AI cost per MAU
+    ("per", "whats our copilot spend per user in oct", "number", per_user(OCT, "github_copilot"), None),
+    ("per", "cursor cost per seat in october", "number", per_user(OCT, "cursor"), None),
+    ("per", "copilot cost per licence in oct", "number", per_user(OCT, "github_copilot"), None),
     ("by", "cursor spend by engineer in october", "which", top_user(OCT, "cursor"), None),
     ("cat", "what did we spend on coding assistants in october", "number", category(OCT), None),
     ("none", "windsurf spend in october", "none", "", None),

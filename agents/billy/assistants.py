@@ -35,7 +35,9 @@ IDLE = re.compile(
 HOW_MANY = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b")
 PER_LINE = re.compile(r"\bper (accepted |suggested )?(lines?|loc)\b")
 PER_PR = re.compile(r"\bper (pull requests?|prs?)\b")
-PER_PERSON = re.compile(rf"\b(per|each|a|every) (active )?{_PERSON}\b|\bper[- ]head\b")
+PER_PERSON = re.compile(
+    rf"\b(per|each|a|every) (active )?({_PERSON}|seats?|licen[cs]es?)\b|\bper[- ]head\b"  # a seat is a user's
+)
 BY_PERSON = re.compile(
     rf"\b(by|per) {_PERSON}\b.*\b(breakdown|split)\b|\b(by|across|split by|broken down by) {_PERSON}\b|"
     rf"\b(which|top)\b.*\b{_PERSON}\b|\bwho (spent|spends|spend|cost|costs|used|uses|burn\w*)\b"

@@ -68,6 +68,10 @@ class BusinessQuestion:
 def business_question(store: Store, question: str, plan: Plan, caller: Caller) -> BusinessQuestion | None:
     """The unit-economics reading of `question`, or None (the planner answers it) when it is not one or the
     store holds no business metrics at all."""
+    if (
+        plan.intent == "assistants"
+    ):  # "copilot cost per user": a coding assistant's users, not the business's MAU
+        return None
     q = question.lower()
     declined = {c for c in plan.unsupported if c in BUSINESS_CONCEPTS}
     per = _PER.findall(q)
