@@ -212,7 +212,7 @@ def _new_cues(r: Reading, index: ValueIndex) -> None:
         # one when asked what it will be: its forecast (which takes the month's next occurrence)
         r.delegate = "forecast"
     gpu_named = bool(GPU_NAME.search(low)) or any(m.dim in ("instance_type", "resource") for m in r.mentions)
-    idle_cost = re.search(r"\b(idle|unused|wasted?)\b", low) and RE["money"].search(low)
+    idle_cost = re.search(r"\b(idle|unused|wast(e|ed|es|ing))\b", low) and RE["money"].search(low)
     if PRONOUN.search(low):
         c.add("pronoun")
     named = gpu_named or INSTANCE_WORDS.search(low) or "pronoun" in c

@@ -38,7 +38,7 @@ def savings_scope(prev: Plan, plan: Plan, low: str, mentions: list[Mention]) -> 
 
 
 # idle time asked: the GPU idle cost questions, not utilisation
-IDLE = re.compile(r"\b(idle|unused|wasted?)\b")
+IDLE = re.compile(r"\b(idle|unused|wast(e|ed|es|ing))\b")
 
 # a token kind said alone in a follow-up about tokens
 TOKEN_KIND = re.compile(r"\b(input|output|prompt|completion)s?\b")

@@ -107,7 +107,7 @@ def same_dimension_conflicts(q: _Question, mentions: list[Mention]) -> None:
         between = q.low[q.toks[a.last - 1].end : q.toks[b.first].start]
         if re.fullmatch(
             r"[\s,/&+]*(?:(?:and|or|nor|vs\.?|versus|plus|with|to|than|compared (?:to|with)|"
-            r"(?:cost|costs|spend|spent|did) than|"
+            r"(?:cost|costs|spend|spent|did) than|(?:cost|costs|spend|spent|did|was|were) (?:vs\.?|versus|compared (?:to|with))|"
             r"(?:(?:cost|costs|spend|spent|was|were|is|are|did) )?(?:more|less|higher|lower|bigger|smaller|cheaper|"
             r"pricier|larger) than)[\s,]*)*"
             r"(?:the |our )?\s*",

@@ -218,6 +218,11 @@ def _breakdown(r: Reading, plan: Plan) -> None:
     plan.group_by = r.dims[:2]
 
 
+def _entity_breakdown(r: Reading, plan: Plan) -> None:
+    plan.intent = "breakdown"
+    plan.group_by = [r.entity_dim or ""]
+
+
 def _grain_breakdown(r: Reading, plan: Plan) -> None:
     plan.intent = "breakdown"
     plan.group_by = r.grains[:1]
@@ -310,6 +315,12 @@ RULES: list[Rule] = [
     Rule("ranking", lambda r: bool(_ranking_dims(r)) and _ranks(r), _ranking),
     Rule("breakdown", lambda r: bool(r.dims) and bool({"by_word", "listing"} & r.cues), _breakdown),
     Rule("breakdown over time", lambda r: bool(r.grains) and "grain_by" in r.cues, _grain_breakdown),
+    # "the split between fine tuning and model training": each named value's figure, not their sum
+    Rule(
+        "named values split",
+        lambda r: r.entity_dim is not None and not r.dims and "by_word" in r.cues and not r.grains,
+        _entity_breakdown,
+    ),
     Rule("change", lambda r: "change" in r.cues, _compare),
     Rule("figure", lambda r: True, _total),
 ]

@@ -48,7 +48,7 @@ RE = {
         r"(%|\bpercent\w*|\bshare|\bfraction|\bportion|\bproportion) of\b.*\b(use|used|using|consumed?)\b"
     ),
     "unused": re.compile(
-        r"\bunused\b|\bun-used\b|\bwasted?\b|\bidle\b|\bnot used\b|\bunutili[sz]ed\b|"
+        r"\bunused\b|\bun-used\b|\bwast(e|ed|es|ing)\b|\bidle\b|\bnot used\b|\bunutili[sz]ed\b|"
         r"\bleft on the table\b|\bwent to waste\b|\bunderutili[sz]\w*|\bleftover\b"
     ),
     "gpu": re.compile(r"\bgpus?\b|\baccelerators?\b"),

@@ -1,0 +1,42 @@
+"""Billy on wordings the lead found answered wrong on the demo company (session 23): a commitment "we are wasting"
+is its unused part, not its whole cost; "prod cost vs staging" sets two values of one dimension against each other
+(staging was read as the sub-accounts whose names hold the word); "the split between A and B" gives each one's
+figure, not their sum. Expected figures are SQL over the demo's rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from billy_harness import between, check_case
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+OCT = between("2026-10-01", "2026-11-01")
+AS_OF = "2026-11-05"
+
+
+def cost(where: str) -> str:
+    return f"SELECT sum(EffectiveCost) FROM costs WHERE {OCT} AND {where}"
+
+
+UNUSED = cost("CommitmentDiscountStatus = 'Unused'")
+CASES = [
+    ("waste", "how much are we wasting on the ptu in october", "number", UNUSED, AS_OF),
+    ("waste", "how much ptu did we waste in oct", "number", UNUSED, AS_OF),
+    ("vs", "what did prod cost vs staging in october", "number", cost("Tags->>'env' = 'staging'"), AS_OF),
+    ("vs", "what did prod cost vs staging in october", "number", cost("Tags->>'env' = 'prod'"), AS_OF),
+    ("split", "whats the split between support and search in oct", "number", cost("Tags->>'team' = 'search'"), AS_OF),
+    ("split", "whats the split between support and search in oct", "number", cost("Tags->>'team' = 'support'"), AS_OF),
+    ("split", "how was october spend split between openai and anthropic", "number", cost("ProviderName = 'OpenAI'"), AS_OF),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(state_dir=tmp_path_factory.mktemp("state"), db=Path("/nonexistent"))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(CASES)])
+def test_the_demo_company_is_answered_as_asked(demo_store: Store, settings: Settings, case: tuple) -> None:
+    check_case(demo_store, settings, case)
