@@ -40,3 +40,31 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.mark.parametrize("case", [pytest.param(c, id=f"{c[0]}-{i}") for i, c in enumerate(CASES)])
 def test_the_demo_company_is_answered_as_asked(demo_store: Store, settings: Settings, case: tuple) -> None:
     check_case(demo_store, settings, case)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["whats the idle cost on the legacy embedder in october", "legacy embedder idle gpu cost oct"],
+)
+def test_idle_cost_of_named_rows_is_their_gpus_idle_time(
+    demo_store: Store, settings: Settings, question: str
+) -> None:
+    """A feature whose rows are a GPU box: "idle" is the time its GPUs sat unused (gpu_utilization), not the
+    commitments' unused part (which it never carries)."""
+    import datetime as dt
+
+    from spendscope.agents.billy import ask
+    from spendscope.tools.costs.breakdown import Filter
+    from spendscope.tools.optimize.gpu import GpuInput, gpu_utilization
+
+    want = gpu_utilization(
+        demo_store,
+        GpuInput(
+            start=dt.date(2026, 10, 1),
+            end=dt.date(2026, 10, 31),
+            filters=[Filter(dimension="feature", values=["legacy-embedder"])],
+        ),
+    ).total.idle_cost
+    assert want and want > 1000
+    answer = ask(demo_store, question, as_of=dt.date(2026, 11, 5), settings=settings)
+    assert answer.value == pytest.approx(want, rel=0.01), answer.answer

@@ -55,6 +55,14 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         GPU_NAME.search(low) and index.values.get("instance_type")
     )
     idle_of_named_gpus = gpu_named and bool(RE["unused"].search(low)) and bool(RE["money"].search(low))
+    # "the idle cost on the legacy embedder" (a feature whose rows are a GPU box): "idle" is time a GPU sat
+    # unused; a commitment's unused part is asked with a commitment word
+    idle_of_named_gpus = idle_of_named_gpus or (
+        bool(re.search(r"\bidle\b", low) and RE["money"].search(low) and index.values.get("instance_type"))
+        and bool(mentions)
+        and not RE["commit"].search(low)
+        and not any(m.dim in ("commitment", "commitment_status") for m in mentions)
+    )
     if idle_of_named_gpus:
         unused_word = False
     unused_alone = unused_word and not mentions
