@@ -21,6 +21,14 @@ def cost(where: str) -> str:
 
 
 UNUSED = cost("CommitmentDiscountStatus = 'Unused'")
+TOP_MODEL_BUT_SONNET = (
+    f"SELECT x_Model, sum(EffectiveCost) AS v FROM costs WHERE {OCT} AND x_Model IS NOT NULL "
+    "AND x_Model <> 'claude-sonnet-4-5' GROUP BY 1 ORDER BY v DESC"
+)
+TOP_TEAM_BUT_SUPPORT = (
+    f"SELECT Tags->>'team', sum(EffectiveCost) AS v FROM costs WHERE {OCT} AND Tags->>'team' IS NOT NULL "
+    "AND Tags->>'team' <> 'support' GROUP BY 1 ORDER BY v DESC"
+)
 CASES = [
     ("waste", "how much are we wasting on the ptu in october", "number", UNUSED, AS_OF),
     ("waste", "how much ptu did we waste in oct", "number", UNUSED, AS_OF),
@@ -29,6 +37,9 @@ CASES = [
     ("split", "whats the split between support and search in oct", "number", cost("Tags->>'team' = 'search'"), AS_OF),
     ("split", "whats the split between support and search in oct", "number", cost("Tags->>'team' = 'support'"), AS_OF),
     ("split", "how was october spend split between openai and anthropic", "number", cost("ProviderName = 'OpenAI'"), AS_OF),
+    # a ranking that leaves a value out ranks the others (it ranked only the value left out)
+    ("excl", "top 3 models by spend in oct excluding claude-sonnet-4-5", "which", TOP_MODEL_BUT_SONNET, AS_OF),
+    ("excl", "which team spent the most in october apart from support", "which", TOP_TEAM_BUT_SUPPORT, AS_OF),
 ]  # fmt: skip
 
 

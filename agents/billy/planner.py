@@ -579,9 +579,6 @@ def _filters(plan: Plan, mentions: list[Mention], index: ValueIndex, q: _Questio
     for (dim, neg), values in by_dim.items():
         if share_dims and dim in plan.group_by:
             continue
-        if plan.intent == "top" and dim in plan.group_by:
-            plan.filters.append(Filter(dimension=dim, op="in", values=values))
-            continue
         plan.filters.append(Filter(dimension=dim, op="not_in" if neg else "in", values=values))
     if plan.intent == "share":
         _split_share(plan, mentions, q)
