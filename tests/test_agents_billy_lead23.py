@@ -25,6 +25,12 @@ TOP_MODEL_BUT_SONNET = (
     f"SELECT x_Model, sum(EffectiveCost) AS v FROM costs WHERE {OCT} AND x_Model IS NOT NULL "
     "AND x_Model <> 'claude-sonnet-4-5' GROUP BY 1 ORDER BY v DESC"
 )
+GREW_MORE = (
+    "SELECT Tags->>'team', sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01') "
+    "- sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < TIMESTAMPTZ '2026-10-01') AS v FROM costs "
+    "WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-09-01' AND ChargePeriodStart < TIMESTAMPTZ '2026-11-01' "
+    "AND Tags->>'team' IN ('platform', 'data-science') GROUP BY 1 ORDER BY v DESC"
+)
 TOP_TEAM_BUT_SUPPORT = (
     f"SELECT Tags->>'team', sum(EffectiveCost) AS v FROM costs WHERE {OCT} AND Tags->>'team' IS NOT NULL "
     "AND Tags->>'team' <> 'support' GROUP BY 1 ORDER BY v DESC"
@@ -40,6 +46,10 @@ CASES = [
     # a ranking that leaves a value out ranks the others (it ranked only the value left out)
     ("excl", "top 3 models by spend in oct excluding claude-sonnet-4-5", "which", TOP_MODEL_BUT_SONNET, AS_OF),
     ("excl", "which team spent the most in october apart from support", "which", TOP_TEAM_BUT_SUPPORT, AS_OF),
+    # which of two named values grew more: each one's change, not their sum's nor which spent more
+    ("grew", "did platform or data science grow more in october", "which", GREW_MORE, AS_OF),
+    ("grew", "which grew faster from sep to oct, platform or data-science", "which", GREW_MORE, AS_OF),
+    ("grew", "platform vs data-science: who grew more from september to october", "which", GREW_MORE, AS_OF),
 ]  # fmt: skip
 
 

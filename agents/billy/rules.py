@@ -106,8 +106,16 @@ def _compare_periods(r: Reading, plan: Plan) -> None:
     elif each := _dimension_said_before_spend(r):
         plan.group_by = [each]
         plan.top = 10
+    elif r.entity_dim and {"which", "comparative", "high", "low"} & r.cues:
+        # "which grew more, research or platform": each named value's change, not their sum's
+        plan.group_by = [r.entity_dim]
+        plan.top = 10
 
 
+_GROWTH = re.compile(
+    r"\b(grow|grew|grown|growth|growing|grows|rise|rose|risen|rising|rises|increased?|increasing|decreased?|"
+    r"decreasing|fall|fell|fallen|falling|drop(ped|ping)?|declined?|declining|shr[iau]nk|jump(ed)?|climb(ed)?)\b"
+)
 _SPEND_NOUNS = {"cost", "costs", "spend", "spending", "spent", "bill", "bills"}
 
 
@@ -305,6 +313,17 @@ RULES: list[Rule] = [
     Rule("share", lambda r: "share" in r.cues, _share),
     Rule("average", lambda r: "average" in r.cues, _average),
     Rule("count of values", lambda r: "count" in r.cues and bool(r.dims), _count),
+    Rule(
+        # "did research or platform grow more in oct": which one's spend grew, not which spent more
+        "named values' growth compared",
+        lambda r: (
+            r.entity_dim is not None
+            and len(r.periods) < 2
+            and bool({"which", "comparative", "high", "low"} & r.cues)
+            and bool(_GROWTH.search(r.rest))
+        ),
+        _compare_periods,
+    ),
     Rule(
         "two named values compared",
         lambda r: (
