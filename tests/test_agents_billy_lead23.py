@@ -47,6 +47,9 @@ CASES = [
     ("excl", "top 3 models by spend in oct excluding claude-sonnet-4-5", "which", TOP_MODEL_BUT_SONNET, AS_OF),
     ("excl", "which team spent the most in october apart from support", "which", TOP_TEAM_BUT_SUPPORT, AS_OF),
     # which of two named values grew more: each one's change, not their sum's nor which spent more
+    # one period's spend on GPU instances against the rest (it was read as the GPUs' change between periods)
+    ("gpu", "what did platform spend on gpus vs apis in october", "number", cost("Tags->>'team' = 'platform' AND x_GpuCount > 0"), AS_OF),
+    ("gpu", "what did platform spend on gpus vs apis in october", "number", cost("Tags->>'team' = 'platform' AND coalesce(x_GpuCount, 0) = 0"), AS_OF),
     ("grew", "did platform or data science grow more in october", "which", GREW_MORE, AS_OF),
     ("grew", "which grew faster from sep to oct, platform or data-science", "which", GREW_MORE, AS_OF),
     ("grew", "platform vs data-science: who grew more from september to october", "which", GREW_MORE, AS_OF),

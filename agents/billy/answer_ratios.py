@@ -72,6 +72,9 @@ def on_share(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             f"{cap(part)} made up {pct(res.ratio)} of {base} {when} ({figure(res.numerator, plan.measure)} of "
             f"{figure(res.denominator, plan.measure)})."
         )
+        if re.search(r"\b(vs\.?|versus|against|compared)\b", plan.question.lower()):
+            # "gpus vs apis": the other side's figure too, not only the part's
+            text += f" The rest: {figure(res.denominator - res.numerator, plan.measure)}."
     table = Table(
         columns=["part", "whole", "share_pct"],
         rows=[

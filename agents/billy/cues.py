@@ -82,6 +82,10 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     ):
         change = True
     share = bool(RE["share"].search(rest))
+    # "what did data science spend on gpus vs apis": one period's spend split between GPU instances and the rest,
+    # not the GPUs' change between two periods
+    gpu_vs_rest = len(periods) < 2 and not over and bool(_GPU_VS_REST.search(low))
+    share = share or gpu_vs_rest
     if (
         share
         and len(periods) < 2
@@ -89,7 +93,7 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         and not re.search(
             r"\b(change\w*|grow\w*|grew|increase\w*|decrease\w*|rise|rose|fall|fell|drop\w*|trend\w*)\b", rest
         )
-    ):
+    ) or gpu_vs_rest:
         change = False  # "share of spend on AI vs GPUs": the "vs" splits a whole, not two periods
     if re.search(
         r"\b(vs\.?|versus|compared (to|with)|than|against)\s+(the\s+)?((day|week|month|quarter|year|period)"
@@ -129,6 +133,8 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         "commit": has_commit,
     }
     c.update(k for k, v in flags.items() if v)
+    if gpu_vs_rest:
+        c.add("gpu_vs_rest")
     if flags["which"] and OWNS.search(rest):
         r.assumptions.append("'owns' read as spent the most on it (the data records no owner)")
     count = RE["count"].search(rest)
@@ -200,6 +206,9 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     )
 
 
+_VS = r"\s+(?:vs\.?|versus|against|compared (?:to|with))\s+(?:the\s+|our\s+)?"
+_API = r"(?:(?:ai |llm |model )?apis?|api calls|models?|llms?|tokens?|inference)"
+_GPU_VS_REST = re.compile(rf"\bgpus?(?: instances?| boxes)?{_VS}{_API}\b|\b{_API}{_VS}gpus?\b")
 _TO_DATE = re.compile(r"\b(so far|to date|thus far|till now|until now|up to now|as of (now|today))\b")
 
 

@@ -73,6 +73,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     rule.then(r, plan)
     found = intent_found(rule, r)
     _filters(plan, r.mentions, index, q)
+    if plan.intent == "share" and "gpu_vs_rest" in r.cues and not plan.share_filters:
+        # "gpus vs apis": the GPU instances are the part, the rest of the named spend the other side
+        plan.share_filters = [f for f in plan.filters if f.dimension in ("gpu_count", "instance_type")]
+        plan.filters = [f for f in plan.filters if f not in plan.share_filters]
     _families(plan, r.mentions)
     if plan.intent == "assistants":
         from spendscope.agents.billy.assistants import finish_plan
