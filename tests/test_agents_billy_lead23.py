@@ -21,6 +21,9 @@ def cost(where: str) -> str:
 
 
 UNUSED = cost("CommitmentDiscountStatus = 'Unused'")
+OCT_1_TO_6 = f"SELECT sum(EffectiveCost) FROM costs WHERE {between('2026-10-01', '2026-10-07')}"
+SEP_1_TO_6 = f"SELECT sum(EffectiveCost) FROM costs WHERE {between('2026-09-01', '2026-09-07')}"
+SEP_PER_DAY = f"SELECT sum(EffectiveCost) / 30 FROM costs WHERE {between('2026-09-01', '2026-10-01')}"
 TOP_MODEL_BUT_SONNET = (
     f"SELECT x_Model, sum(EffectiveCost) AS v FROM costs WHERE {OCT} AND x_Model IS NOT NULL "
     "AND x_Model <> 'claude-sonnet-4-5' GROUP BY 1 ORDER BY v DESC"
@@ -50,6 +53,13 @@ CASES = [
     # one period's spend on GPU instances against the rest (it was read as the GPUs' change between periods)
     ("gpu", "what did platform spend on gpus vs apis in october", "number", cost("Tags->>'team' = 'platform' AND x_GpuCount > 0"), AS_OF),
     ("gpu", "what did platform spend on gpus vs apis in october", "number", cost("Tags->>'team' = 'platform' AND coalesce(x_GpuCount, 0) = 0"), AS_OF),
+    # periods: a day of this month, a month to date against the same days of the one before, daily averages
+    ("when", "spend since the first of the month", "number", OCT_1_TO_6, "2026-10-06"),
+    ("when", "openai spend since the 1st", "number", f"{OCT_1_TO_6} AND ProviderName = 'OpenAI'", "2026-10-06"),
+    ("when", "spend mtd vs same time last month", "number", SEP_1_TO_6, "2026-10-06"),
+    ("when", "mtd vs last month", "number", SEP_1_TO_6, "2026-10-06"),
+    ("when", "october's daily avg vs september's", "number", f"SELECT sum(EffectiveCost) / 31 FROM costs WHERE {OCT}", AS_OF),
+    ("when", "avg daily spend sep vs oct", "number", SEP_PER_DAY, AS_OF),
     ("grew", "did platform or data science grow more in october", "which", GREW_MORE, AS_OF),
     ("grew", "which grew faster from sep to oct, platform or data-science", "which", GREW_MORE, AS_OF),
     ("grew", "platform vs data-science: who grew more from september to october", "which", GREW_MORE, AS_OF),

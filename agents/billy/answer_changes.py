@@ -3,6 +3,7 @@ week or month."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spendscope.agents.billy import charts
@@ -122,7 +123,40 @@ def on_compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         if plan.percent_first and res.change_pct is not None
         else round_value(res.change, plan.measure)
     )
+    daily = _daily_averages(plan, res.base_total, res.current_total)
+    if daily is not None:  # "november's daily avg vs october's": the averages lead, the totals follow
+        base_avg, cur_avg = daily
+        avg_pct = (cur_avg - base_avg) / base_avg * 100 if base_avg else None
+        text = (
+            _change_sentence(f"{head} per day", cur_avg - base_avg, avg_pct, base_avg, cur_avg, a, b, plan)
+            + f" In all: {figure(res.base_total, plan.measure)} and {figure(res.current_total, plan.measure)}."
+        )
+        plan = plan.model_copy(
+            update={"assumptions": [*plan.assumptions, "per day = over every calendar day of each period"]}
+        )
+        value = (
+            r2(avg_pct)
+            if plan.percent_first and avg_pct is not None
+            else round_value(cur_avg - base_avg, plan.measure)
+        )
     return BillyAnswer(answer=text + assumed(plan), value=value, table=table, chart=chart)
+
+
+_PER_DAY = re.compile(r"\b(avg|average|averages|mean|per day|a day|daily)\b")
+
+
+def _daily_averages(plan: Plan, base: float, cur: float) -> tuple[float, float] | None:
+    """The two periods' averages per calendar day when the question asks for a daily average."""
+    if not _PER_DAY.search(plan.question.lower()) or plan.period is None or plan.base_period is None:
+        return None
+    days = [(p.end - p.start).days for p in (plan.base_period, plan.period)]
+    if (
+        min(days) <= 1
+        or days[0] == days[1]
+        and not re.search(r"\b(avg|average|mean)\b", plan.question.lower())
+    ):
+        return None
+    return base / days[0], cur / days[1]
 
 
 def _change_sentence(

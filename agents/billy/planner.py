@@ -404,6 +404,9 @@ def _past_the_data(plan: Plan, index: ValueIndex, today: dt.date) -> None:
     )
 
 
+_TO_DATE_LABEL = re.compile(r"\b(to date|so far)\b")
+
+
 def _like_for_like(plan: Plan, index: ValueIndex) -> None:
     """A change between two periods where one is not over ("q1 2027 vs q4 2026" in January, "this month vs last
     month"): the first N days of each, N the days the data holds of the unfinished one, said in the answer. A
@@ -422,12 +425,19 @@ def _like_for_like(plan: Plan, index: ValueIndex) -> None:
                 + (f"; if you meant {later}, it has no actuals yet: ask for its forecast)" if future else ")")
             )
             return
-    partial = [p for p in (base, cur) if p.start <= last < p.end - dt.timedelta(days=1)]
+    # a period not over: the data ends inside it, or it is one said to date ("mtd vs last month": December to
+    # date ends where the data does, and is still 6 days against November's 30)
+    partial = [
+        p
+        for p in (base, cur)
+        if p.start <= last < p.end - dt.timedelta(days=1)
+        or (_TO_DATE_LABEL.search(p.label) and p.start <= last)
+    ]
     if len(partial) != 1:
         return
     part = partial[0]
     other = base if part is cur else cur
-    n = (last - part.start).days + 1
+    n = (min(last, part.end - dt.timedelta(days=1)) - part.start).days + 1
     if (other.end - other.start).days <= n:
         return
     name = part.label.split(" so far")[0].split(" to date")[0]

@@ -154,6 +154,19 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
         _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
     ):
         add(m, to_date("this " + m.group(1), today), "relative")
+    # "since the 1st", "since the first of the month", "since the 15th": a day of this month (of the month
+    # before when that day is still ahead), to today
+    for m in re.finditer(
+        _B + r"since (?:the )?(1st|first|\d{1,2}(?:st|nd|rd|th))(?: (?:day )?of (?:the |this )?month)?" + _E,
+        t,
+    ):
+        day = 1 if m.group(1) in ("1st", "first") else int(re.sub(r"\D", "", m.group(1)))
+        start = today.replace(day=1) if day <= today.day else add_months(today.replace(day=1), -1)
+        try:
+            start = start.replace(day=day)
+        except ValueError:
+            continue
+        add(m, Period(start=start, end=today + dt.timedelta(days=1), label=f"{start} to {today}"), "since")
 
 
 def last_weekend(today: dt.date) -> Period:
