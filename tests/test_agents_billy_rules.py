@@ -56,10 +56,15 @@ CASES = {
     "share": (reading(cues={"share"}), "share"),
     "average": (reading(cues={"average"}), "average"),
     "count of values": (reading(cues={"count"}, groups=[("model", 3)]), "count"),
+    "named values' growth compared": (
+        reading(cues={"which"}, entity_dim="team", rest="which grew more research or platform"),
+        "compare",
+    ),
     "two named values compared": (reading(cues={"which"}, entity_dim="provider"), "top"),
     "ranking": (reading(cues={"high"}, groups=[("team", 1)]), "top"),
     "breakdown": (reading(cues={"by_word"}, groups=[("model", 2)]), "breakdown"),
     "breakdown over time": (reading(cues={"grain_by"}, groups=[("day", 2)]), "breakdown"),
+    "named values split": (reading(cues={"by_word"}, entity_dim="team"), "breakdown"),
     "change": (reading(cues={"change"}), "compare"),
     "figure": (reading(), "total"),
 }
