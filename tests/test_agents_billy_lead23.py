@@ -28,6 +28,16 @@ TOP_MODEL_BUT_SONNET = (
     f"SELECT x_Model, sum(EffectiveCost) AS v FROM costs WHERE {OCT} AND x_Model IS NOT NULL "
     "AND x_Model <> 'claude-sonnet-4-5' GROUP BY 1 ORDER BY v DESC"
 )
+BEDROCK_OF_AWS = (
+    f"SELECT 100 * sum(EffectiveCost) FILTER (WHERE ServiceName = 'Amazon Bedrock') / sum(EffectiveCost) "
+    f"FROM costs WHERE {OCT} AND ProviderName = 'AWS'"
+)
+ANTHROPIC_DRIVER = (  # the team whose Anthropic spend rose the most from September to October
+    "SELECT Tags->>'team', sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01') "
+    "- coalesce(sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < TIMESTAMPTZ '2026-10-01'), 0) AS v "
+    "FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-09-01' AND ChargePeriodStart < TIMESTAMPTZ "
+    "'2026-11-01' AND ProviderName = 'Anthropic' AND Tags->>'team' IS NOT NULL GROUP BY 1 ORDER BY v DESC"
+)
 GREW_MORE = (
     "SELECT Tags->>'team', sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01') "
     "- sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < TIMESTAMPTZ '2026-10-01') AS v FROM costs "
@@ -60,6 +70,12 @@ CASES = [
     ("when", "mtd vs last month", "number", SEP_1_TO_6, "2026-10-06"),
     ("when", "october's daily avg vs september's", "number", f"SELECT sum(EffectiveCost) / 31 FROM costs WHERE {OCT}", AS_OF),
     ("when", "avg daily spend sep vs oct", "number", SEP_PER_DAY, AS_OF),
+    # shares: the whole said first; a whole the store does not hold (its bills are all AI spend)
+    ("share", "of our aws spend in oct what % was bedrock", "number", BEDROCK_OF_AWS, AS_OF),
+    ("share", "whats our ai spend as a % of total cloud in october", "none", "", AS_OF),
+    ("share", "what percent of our cloud bill is ai", "none", "", AS_OF),
+    # "what's driving": the drivers, not only the change
+    ("why", "whats driving the increase in anthropic spend in october", "which", ANTHROPIC_DRIVER, AS_OF),
     ("grew", "did platform or data science grow more in october", "which", GREW_MORE, AS_OF),
     ("grew", "which grew faster from sep to oct, platform or data-science", "which", GREW_MORE, AS_OF),
     ("grew", "platform vs data-science: who grew more from september to october", "which", GREW_MORE, AS_OF),

@@ -179,6 +179,17 @@ _REFUND = re.compile(
 _MINE = re.compile(r"\bmy (team|squad|department|group|org|feature|project|product|app|service)\b")
 
 
+# the service categories of AI spend (models, GPU instances, coding assistants): a store holding only these holds
+# no other cloud spend to set AI against
+AI_CATEGORIES = {"AI and Machine Learning", "Compute", "Developer Tools"}
+_WHOLE_CLOUD = re.compile(
+    r"\b(?:total|whole|entire|overall|all(?: of)?(?: our)?|our|the)\s+(?:cloud|aws|azure|gcp|infra\w*|it)"
+    r"(?:\s+(?:bill|spend|spending|costs?))?\b|(?<!google )\bcloud (?:bill|spend|costs?)\b"
+)
+_AI_PART = re.compile(r"\b(ai|genai|gen ai|llms?|ml)\b")
+_SHARE_ASKED = re.compile(r"%|\bpercent\w*|\bshare\b|\bfraction\b|\bportion\b|\bproportion\b")
+
+
 def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
     """Concepts the store does not hold, and actual figures for periods it has no data for."""
     rest = spelled_concepts(_concepts_unmasked(r, index))
@@ -196,6 +207,20 @@ def declined_concepts(r: Reading, index: ValueIndex) -> list[str]:
         out.append(f"which {_MINE.search(rest).group(1)} is yours (name it and I will answer)")  # type: ignore[union-attr]
     if {"headcount", _IN_TEAMS} & set(out):  # people in a team or on the payroll are headcount, not users
         out = [w for w in out if w != "users"]
+    held = {str(v) for v in index.values.get("service_category", [])}
+    if (
+        _SHARE_ASKED.search(r.low)
+        and _AI_PART.search(r.low)
+        and _WHOLE_CLOUD.search(r.low)
+        and held
+        and held <= AI_CATEGORIES
+    ):
+        # "ai spend as a % of total cloud": the whole is the cloud bill, which a store of AI bills does not hold
+        out.append(
+            "the rest of the cloud bill (this store holds AI spend only: "
+            + ", ".join(sorted(held))
+            + "; import the whole cloud export, e.g. `spendscope import cur`, to set AI against it)"
+        )
     currency = other_currency(rest, index)
     if currency:
         out.append(currency)

@@ -627,7 +627,13 @@ def _split_share(plan: Plan, mentions: list[Mention], q: _Question) -> None:
         else re.search(r"\b(how much|what part|what portion|how big a part) of\b", low[: kw.start()])
     )
     base_range = (0, 0)
-    if of or lead:
+    # "of our aws spend, what % was bedrock": the whole said first, up to a comma or the question's word
+    front = None if of or lead else re.match(r"\s*(?:so,? |and |ok,? )?(?:out )?of\b", low)
+    if front is not None:
+        stop = re.search(r",|\b(what|how|which|who)\b", low[front.end() :])
+        end = front.end() + stop.start() if stop else kw.start()
+        base_range = (front.end(), min(end, kw.start()))
+    elif of or lead:
         start = kw.end() + of.end() if of else lead.end()  # type: ignore[union-attr]
         split = re.search(
             r"\b(went|go|goes|going|gone|was|were|is|are|spent|came|comes|come|belong\w*|attribut\w*|"

@@ -79,7 +79,7 @@ RE = {
         r"costlier|cheaper|more costly|less costly)\b"
     ),
     "why": re.compile(
-        r"\bwhy\b|\bdr[oi]ve\w*|\bdrivers?\b|\bexplain\w*|\bcaus\w*|\bbehind\b|\breasons?\b|"
+        r"\bwhy\b|\bdr[oi]v(e|es|en|ing)\b|\bdrivers?\b|\bexplain\w*|\bcaus\w*|\bbehind\b|\breasons?\b|"
         r"\bresponsible\b|\bcontribut\w*|\battribut\w*|\bwhat made\b|\baccount(s|ed)? for\b"
     ),
     "dollars_first": re.compile(
