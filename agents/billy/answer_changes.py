@@ -25,6 +25,7 @@ from spendscope.agents.billy.runner import (
     cap,
     group_label,
     named,
+    named_within,
     query,
     r2,
     token_filter,
@@ -85,7 +86,7 @@ def on_compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         against = (plan.direction == "up" and w.change < 0) or (plan.direction == "down" and w.change > 0)
         lead = (
             f"No {dim.replace('_', ' ')}'s {noun} {'rose' if plan.direction == 'up' else 'fell'} from {a} to {b}; "
-            f"{named(dim, w.group[dim])}'s {_change_words(w.change)} the least"
+            f"{named_within(dim, w.group[dim])}'s {_change_words(w.change)} the least"
             if against
             else f"{cap(named(dim, w.group[dim]))}'s {noun} {_change_words(w.change)} the most"
         )
@@ -242,7 +243,7 @@ def on_drivers(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     if best is not None:
         _, dim, res, same = best
         lead = ", then ".join(
-            f"{named(dim, r.group[dim])} ({'+' if r.change > 0 else '-'}{figure(abs(r.change), plan.measure)})"
+            f"{named_within(dim, r.group[dim])} ({'+' if r.change > 0 else '-'}{figure(abs(r.change), plan.measure)})"
             for r in same[:3]
         )
         text = text[:-1] + f"; by {dim.replace('_', ' ')}, the largest contributions came from {lead}."

@@ -180,6 +180,13 @@ def named(dim: str, value: str) -> str:
     return value
 
 
+def named_within(dim: str, value: str) -> str:
+    """How a group value reads inside a sentence: 'the growth team', 'sub-account x', 'gpt-4o'."""
+    if dim.lower() in ("team", "feature", "env", "environment", "sub_account"):
+        return describe_filter(Filter(dimension=dim, values=[value]))
+    return value
+
+
 def cap(s: str) -> str:
     return s
 
