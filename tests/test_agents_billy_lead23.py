@@ -38,6 +38,12 @@ ANTHROPIC_DRIVER = (  # the team whose Anthropic spend rose the most from Septem
     "FROM costs WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-09-01' AND ChargePeriodStart < TIMESTAMPTZ "
     "'2026-11-01' AND ProviderName = 'Anthropic' AND Tags->>'team' IS NOT NULL GROUP BY 1 ORDER BY v DESC"
 )
+TEAM_BY_PCT = (
+    "SELECT Tags->>'team', sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01') "
+    "/ sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < TIMESTAMPTZ '2026-10-01') AS v FROM costs "
+    "WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-09-01' AND ChargePeriodStart < TIMESTAMPTZ '2026-11-01' "
+    "AND Tags->>'team' IS NOT NULL GROUP BY 1 ORDER BY v DESC"
+)
 GREW_MORE = (
     "SELECT Tags->>'team', sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01') "
     "- sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < TIMESTAMPTZ '2026-10-01') AS v FROM costs "
@@ -76,6 +82,9 @@ CASES = [
     ("share", "what percent of our cloud bill is ai", "none", "", AS_OF),
     # "what's driving": the drivers, not only the change
     ("why", "whats driving the increase in anthropic spend in october", "which", ANTHROPIC_DRIVER, AS_OF),
+    # a ranking of changes asked in percent is ranked by the change in percent
+    ("pct", "which team had the biggest % increase in october", "which", TEAM_BY_PCT, AS_OF),
+    ("pct", "which team grew the most in percentage terms in oct", "which", TEAM_BY_PCT, AS_OF),
     ("grew", "did platform or data science grow more in october", "which", GREW_MORE, AS_OF),
     ("grew", "which grew faster from sep to oct, platform or data-science", "which", GREW_MORE, AS_OF),
     ("grew", "platform vs data-science: who grew more from september to october", "which", GREW_MORE, AS_OF),
@@ -118,3 +127,24 @@ def test_idle_cost_of_named_rows_is_their_gpus_idle_time(
     assert want and want > 1000
     answer = ask(demo_store, question, as_of=dt.date(2026, 11, 5), settings=settings)
     assert answer.value == pytest.approx(want, rel=0.01), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "n"), [("top 5 days by spend in oct", 5), ("the three most expensive weeks in october", 3)]
+)
+def test_the_top_n_days_or_weeks_are_each_listed(
+    demo_store: Store, settings: Settings, question: str, n: int
+) -> None:
+    import datetime as dt
+
+    from spendscope.agents.billy import ask
+
+    grain = "week" if "week" in question else "day"
+    with demo_store.reader() as con:
+        top = con.execute(
+            f"SELECT CAST(date_trunc('{grain}', ChargePeriodStart) AS DATE) AS d, sum(EffectiveCost) AS v "
+            f"FROM costs WHERE {OCT} GROUP BY 1 ORDER BY v DESC LIMIT {n}"
+        ).fetchall()
+    answer = ask(demo_store, question, as_of=dt.date(2026, 11, 5), settings=settings)
+    for d, _ in top:
+        assert d.isoformat() in answer.answer, answer.answer

@@ -66,7 +66,12 @@ def on_compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         total = run.call("compare_costs", _compare_params(run, plan))
         dim = plan.group_by[0]
         rows = [r for r in res.rows if r.group.get(dim) not in NONE_VALUES]
-        if plan.direction == "down":
+        if _IN_PERCENT.search(plan.question.lower()):
+            # "which team had the biggest % increase": ranked by the change in percent (a value new in the
+            # period has none and comes last)
+            sign = 1 if plan.direction == "down" else -1
+            rows.sort(key=lambda r: (r.change_pct is None, sign * (r.change_pct or 0)))
+        elif plan.direction == "down":
             rows.sort(key=lambda r: r.change)
         elif plan.direction == "up":
             rows.sort(key=lambda r: -r.change)
@@ -143,6 +148,7 @@ def on_compare(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     return BillyAnswer(answer=text + assumed(plan), value=value, table=table, chart=chart)
 
 
+_IN_PERCENT = re.compile(r"%|\bpercent(age)?\b|\bpct\b|\brelative(ly)?\b|\bin relative terms\b")
 _PER_DAY = re.compile(r"\b(avg|average|averages|mean|per day|a day|daily)\b")
 
 
@@ -286,6 +292,16 @@ def on_peak(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         f"{head} {verb} {name} at {figure(pick.value, plan.measure)} ({pct(pick.share_pct)} of the "
         f"{figure(res.total, plan.measure)} {when})."
     )
+    if plan.top and plan.top > 1:  # "top 5 days": each of them, in order
+        ranked = (sorted(rows, key=lambda r: r.value) if plan.ascending else rows)[: plan.top]
+        text += (
+            f" The {'lowest' if plan.ascending else 'top'} {len(ranked)}: "
+            + "; ".join(
+                f"{r.group[grain][: 7 if grain == 'month' else 10]} {figure(r.value, plan.measure)}"
+                for r in ranked
+            )
+            + "."
+        )
     table = Table(
         columns=[grain, res.measure, "share_pct"],
         rows=[

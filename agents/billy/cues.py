@@ -141,7 +141,7 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     if count and not re.search(r"\b(tokens?|requests?|calls?|dollars?|hours?)\b", count.group("what")):
         c.add("count")
     peak = RE["peak"].search(rest)
-    grain_word = re.search(r"\b(day|date|week|month)\b", rest)
+    grain_word = re.search(r"\b(day|date|week|month)s?\b", rest)
     if peak and (r.grains or grain_word or re.search(r"\b(peak\w*|busiest|spiked?)\b", rest)):
         c.add("peak")
         g = r.grains[0] if r.grains else grain_word.group(1) if grain_word else "day"

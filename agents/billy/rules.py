@@ -148,6 +148,7 @@ def _peak(r: Reading, plan: Plan) -> None:
     grain = next((c[5:] for c in sorted(r.cues) if c.startswith("peak_")), "day")
     plan.grain = grain  # type: ignore[assignment]
     plan.ascending = "low" in r.cues and "high" not in r.cues
+    plan.top = r.top_n if r.top_n and r.top_n > 1 else None  # "top 5 days": the five, listed
 
 
 def _unit(r: Reading, plan: Plan) -> None:

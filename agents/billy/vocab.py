@@ -118,7 +118,12 @@ RE = {
         r"\b(which|what) (day|date|week|month)s?\b|\b(day|date|week|month) (with|had|saw|of) the\b|"
         r"\b(cheapest|least expensive|lowest|quietest|slowest|highest|biggest|largest|costliest|priciest|"
         r"most expensive|heaviest|worst|best|max|maximum|min|minimum|top)[\s-]+(spend(ing)?[\s-]+|cost[\s-]+)?"
-        r"(day|date|week|month)\b"
+        r"(day|date|week|month)\b|"
+        # "top 5 days by spend", "the three most expensive weeks"
+        r"\b(top|highest|biggest|largest|most expensive|costliest|priciest|cheapest|lowest|quietest)[\s-]+"
+        r"(\d+|two|three|four|five|six|seven|eight|nine|ten)[\s-]+(days|dates|weeks|months)\b|"
+        r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)[\s-]+(most expensive|costliest|priciest|"
+        r"cheapest|biggest|highest)[\s-]+(days|dates|weeks|months)\b"
     ),
     "followup": re.compile(
         r"^\s*(and|what about|how about|same|also|now|ok|okay|then|vs|versus|compared to|"
