@@ -42,7 +42,7 @@ TEAM_BY_PCT = (
     "SELECT Tags->>'team', sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01') "
     "/ sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < TIMESTAMPTZ '2026-10-01') AS v FROM costs "
     "WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-09-01' AND ChargePeriodStart < TIMESTAMPTZ '2026-11-01' "
-    "AND Tags->>'team' IS NOT NULL GROUP BY 1 ORDER BY v DESC"
+    "AND Tags->>'team' IN ('search', 'growth', 'legal') GROUP BY 1 ORDER BY v DESC"
 )
 GREW_MORE = (
     "SELECT Tags->>'team', sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01') "
@@ -83,8 +83,10 @@ CASES = [
     # "what's driving": the drivers, not only the change
     ("why", "whats driving the increase in anthropic spend in october", "which", ANTHROPIC_DRIVER, AS_OF),
     # a ranking of changes asked in percent is ranked by the change in percent
-    ("pct", "which team had the biggest % increase in october", "which", TEAM_BY_PCT, AS_OF),
-    ("pct", "which team grew the most in percentage terms in oct", "which", TEAM_BY_PCT, AS_OF),
+    # (search rose the most in money, growth in percent)
+    ("pct", "of search, growth and legal, which had the biggest % increase in october", "which", TEAM_BY_PCT, AS_OF),
+    ("pct", "which of search, growth and legal grew the most in percentage terms in oct", "which", TEAM_BY_PCT, AS_OF),
+    ("pct", "which of search, growth and legal spent the most in october", "which", cost("true").replace("sum(EffectiveCost)", "Tags->>'team', sum(EffectiveCost) AS v") + " AND Tags->>'team' IN ('search', 'growth', 'legal') GROUP BY 1 ORDER BY v DESC", AS_OF),
     ("grew", "did platform or data science grow more in october", "which", GREW_MORE, AS_OF),
     ("grew", "which grew faster from sep to oct, platform or data-science", "which", GREW_MORE, AS_OF),
     ("grew", "platform vs data-science: who grew more from september to october", "which", GREW_MORE, AS_OF),

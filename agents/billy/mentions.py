@@ -125,7 +125,10 @@ def entity_comparison(mentions: list[Mention], rest: str) -> str | None:
         if not m.negated:
             dims[m.dim] = dims.get(m.dim, 0) + 1
     for d, n in dims.items():
-        if n >= 2 and re.search(r"\b(or|vs\.?|versus|compared|than|between)\b", rest):
+        if n >= 2 and re.search(
+            r"\b(or|vs\.?|versus|compared|than|between)\b|\bwhich (one )?of\b|^\s*(out )?of\b.*\bwhich\b",
+            rest,
+        ):
             return d
     return None
 

@@ -302,6 +302,17 @@ RULES: list[Rule] = [
         ),
         _compare_periods,
     ),
+    Rule(
+        # "did research or platform grow more in oct": which one's spend grew, not which spent more
+        "named values' growth compared",
+        lambda r: (
+            r.entity_dim is not None
+            and len(r.periods) < 2
+            and bool({"which", "comparative", "high", "low"} & r.cues)
+            and bool(_GROWTH.search(r.rest))
+        ),
+        _compare_periods,
+    ),
     Rule("peak day, week or month", lambda r: "peak" in r.cues, _peak),
     Rule("unit cost with a unit", lambda r: r.unit is not None, _unit),
     Rule(
@@ -314,17 +325,6 @@ RULES: list[Rule] = [
     Rule("share", lambda r: "share" in r.cues, _share),
     Rule("average", lambda r: "average" in r.cues, _average),
     Rule("count of values", lambda r: "count" in r.cues and bool(r.dims), _count),
-    Rule(
-        # "did research or platform grow more in oct": which one's spend grew, not which spent more
-        "named values' growth compared",
-        lambda r: (
-            r.entity_dim is not None
-            and len(r.periods) < 2
-            and bool({"which", "comparative", "high", "low"} & r.cues)
-            and bool(_GROWTH.search(r.rest))
-        ),
-        _compare_periods,
-    ),
     Rule(
         "two named values compared",
         lambda r: (
