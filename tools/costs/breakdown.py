@@ -18,6 +18,7 @@ from spendscope.data.sql import ident, literal
 from spendscope.data.store import Store
 from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
+    CALENDAR_DIMENSIONS,
     MEASURES,
     MONEY_COLUMNS,
     TIME_GRAINS,
@@ -554,6 +555,7 @@ def list_dimensions(store: Store, params: ListDimensionsInput | None = None) -> 
         keys = tag_keys(con)
     dims = [DimensionInfo(name=k, kind="builtin", description=d) for k, (_, d) in BUILTIN_DIMENSIONS.items()]
     dims += [DimensionInfo(name=g, kind="time", description=f"calendar {g}") for g in sorted(TIME_GRAINS)]
+    dims += [DimensionInfo(name=k, kind="time", description=d) for k, d in CALENDAR_DIMENSIONS.items()]
     dims += [
         DimensionInfo(name=k, kind="virtual_tag", description="virtual tag from allocation rules")
         for k in sorted(source.virtual_tags)
