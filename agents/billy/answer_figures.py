@@ -36,7 +36,7 @@ from spendscope.tools.costs.breakdown import (
     CostQueryResult,
     Filter,
 )
-from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS
+from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, calendar_order, is_calendar
 
 
 def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
@@ -382,6 +382,9 @@ def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     head = subject(plan.filters, plan.measure, plan.token_types)
     # a breakdown lists every value; past a dozen, the largest ten and the rest summed (said as such)
     shown = res.rows if res.groups <= _LISTED else res.rows[:_TOP_LISTED]
+    if is_calendar(dims[0]):  # the days of the week read Monday first (weekday before weekend)
+        shown = sorted(shown, key=lambda r: calendar_order(dims[0], r.group.get(dims[0])))
+        table.rows.sort(key=lambda r: calendar_order(dims[0], r[0]))
     parts = ", ".join(
         f"{' / '.join(str(group_label(run.kinds, d, r.group.get(d))) for d in dims)} {figure(r.value, plan.measure)} "
         f"({pct(r.share_pct)})"

@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 
 _WE = r"week\s?-?ends?"
 _WD = r"week\s?-?days?"
-_VS = r"(?:vs\.?|versus|v\.?|against|compared (?:to|with)|or|and|/|to)"
+_VS = r"(?:vs\.?|versus|v\.?|against|compar\w* (?:to|with|against)|than|or|and|/|to)"
 _DAY_NAMES = "|".join(d.lower() for d in WEEKDAYS)
 # weekday against weekend: one figure each (grouped by day_type)
 _SIDE_BY_SIDE = re.compile(
-    rf"\b{_WD}(?:\s+(?:spend|spending|costs?|usage))?\s*{_VS}\s*(?:the\s+)?{_WE}\b|"
-    rf"\b{_WE}(?:\s+(?:spend|spending|costs?|usage))?\s*{_VS}\s*(?:the\s+)?{_WD}\b"
+    rf"\b{_WD}(?:\s+[\w']+){{0,3}}?\s*{_VS}\s*(?:the\s+|our\s+)?{_WE}\b|"
+    rf"\b{_WE}(?:\s+[\w']+){{0,3}}?\s*{_VS}\s*(?:the\s+|our\s+)?{_WD}\b"
 )
 # each day of the week: one figure each (grouped by weekday)
 _EACH_DAY = re.compile(
@@ -45,7 +45,9 @@ _EACH_DAY = re.compile(
 )
 # a day of the week named as a recurring day ("on saturdays", "every sunday", "saturday and sunday spend")
 _NAMED_DAYS = re.compile(rf"\b(?:(?:every|each|on an?) )?({_DAY_NAMES})s?\b")
-_PLURAL_DAY = re.compile(rf"\b({_DAY_NAMES})s\b|\b(?:every|each|on an?) ({_DAY_NAMES})\b")
+_DATE_NEXT = re.compile(
+    r",?\s+(?:\d|the \d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d)"
+)
 _WEEKEND_WORD = re.compile(rf"\b{_WE}\b")
 _WEEKDAY_WORD = re.compile(rf"\b{_WD}\b")
 # "the weekend" / "this weekend" / "a weekend": one weekend (a period's words), not weekends in general
@@ -91,6 +93,12 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
     low = q.low
     words = CalendarWords()
     spans: list[tuple[int, int]] = []
+    side = _SIDE_BY_SIDE.search(low)
+    if side:  # "is the weekend cheaper than weekdays": weekends in general, not last weekend's dates
+        for p in [p for p in r.periods if p.start < side.end() and side.start() < p.end]:
+            if low[p.start : p.end].rstrip().endswith("weekend"):
+                r.periods.remove(p)
+                q.blocked -= {i for i, t in enumerate(q.toks) if t.start < p.end and t.end > p.start}
     for pattern, dim in ((_SIDE_BY_SIDE, "day_type"), (_EACH_DAY, "weekday")):
         m = pattern.search(low)
         if m and _free(q, m.start(), m.end()) and words.group is None:
@@ -108,10 +116,14 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
                 filters.append(Filter(dimension="day_type", values=["weekday"]))
                 spans.append(m.span())
                 break
-        days = [m for m in _PLURAL_DAY.finditer(low) if _free(q, m.start(), m.end())]
-        if days and not filters:
-            # "on saturdays and sunday": every day name said with the plural one
-            named = [m for m in _NAMED_DAYS.finditer(low) if _free(q, m.start(), m.end())]
+        # "on saturdays", "saturday spend last month": a day name no period was read from (a date's own weekday,
+        # "thurs aug 12", and "on friday" = the latest Friday are periods, read before this)
+        named = [
+            m
+            for m in _NAMED_DAYS.finditer(low)
+            if _free(q, m.start(), m.end()) and not _DATE_NEXT.match(low, m.end())
+        ]
+        if named and not filters:
             values = list(dict.fromkeys(m.group(1).capitalize() for m in named))
             filters.append(Filter(dimension="weekday", values=values))
             spans += [m.span() for m in named]
@@ -138,11 +150,12 @@ def calendar_groups(words: CalendarWords | None) -> list[tuple[str, int]]:
     return [(words.group, words.group_token)]
 
 
-def finish_plan(plan: Plan, r: Reading, words: CalendarWords | None) -> None:
+def finish_plan(plan: Plan, r: Reading, words: CalendarWords | None) -> bool:
     """The plan of a day-of-week question: its filters joined to the plan's, a day-of-week ranking or split
-    grouped by `weekday` / `day_type` (not the peak day), the what-if a figure of the rows on weekends."""
+    grouped by `weekday` / `day_type` (not the peak day), the what-if a figure of the rows on weekends. True when
+    the words say what is asked (a split or ranking by day of week, the what-if)."""
     if words is None:
-        return
+        return False
     note = (
         "days of the week by the charge period's start (UTC); rows charged over more than a day (monthly fees, "
         f"commitments) are on no one day (the {MULTI_DAY} bucket) and in no weekday or weekend figure"
@@ -157,8 +170,9 @@ def finish_plan(plan: Plan, r: Reading, words: CalendarWords | None) -> None:
             plan.group_by = [words.group, *[d for d in plan.group_by if d not in ("day", "week", "month")]][
                 :1
             ]
-            plan.top = None
-            plan.grain = "day"
+            plan.top, plan.base_period, plan.grain = None, None, "day"
+            # "is the weekend cheaper than weekdays": the split answers it
+            plan.unsupported = [u for u in plan.unsupported if not _COMPARING.fullmatch(u)]
         plan.assumptions.append(note)
     if words.off_whatif:
         plan.intent, plan.group_by, plan.top = "days_off_whatif", [], None
@@ -172,6 +186,10 @@ def finish_plan(plan: Plan, r: Reading, words: CalendarWords | None) -> None:
         )
     elif words.filters:
         plan.assumptions.append(note)
+    return words.group is not None or words.off_whatif
+
+
+_COMPARING = re.compile(r"cheaper|pricier|dearer|costlier|more|less|expensive|higher|lower|bigger|smaller")
 
 
 def days_phrase(filters: list[Filter]) -> str:
