@@ -166,7 +166,12 @@ def finish_plan(plan: Plan, r: Reading, words: CalendarWords | None) -> bool:
         )
     if words.group is not None:
         if plan.intent in ("peak", "top", "total", "breakdown", "compare", "share"):
-            plan.intent = "top" if plan.intent in ("peak", "top") else "breakdown"
+            low = bool(_LOW.search(r.low))
+            ranked = plan.intent in ("peak", "top") or low or bool(_HIGH.search(r.low))
+            plan.intent = "top" if ranked and words.group == "weekday" else "breakdown"
+            plan.ascending = low and plan.intent == "top"
+            if plan.intent == "top":  # a ranking of days: the rows on no one day are no candidate
+                plan.filters.append(Filter(dimension=words.group, op="not", values=[MULTI_DAY]))
             plan.group_by = [words.group, *[d for d in plan.group_by if d not in ("day", "week", "month")]][
                 :1
             ]
@@ -189,6 +194,8 @@ def finish_plan(plan: Plan, r: Reading, words: CalendarWords | None) -> bool:
     return words.group is not None or words.off_whatif
 
 
+_HIGH = re.compile(r"\b(?:most|highest|priciest|costliest|dearest|busiest|biggest|largest|top)\b")
+_LOW = re.compile(r"\b(?:cheapest|least|lowest|quietest|smallest|bottom)\b")
 _COMPARING = re.compile(r"cheaper|pricier|dearer|costlier|more|less|expensive|higher|lower|bigger|smaller")
 
 
@@ -205,14 +212,17 @@ def days_phrase(filters: list[Filter]) -> str:
 
 def calendar_phrase(f: Filter) -> str | None:
     """How a calendar filter reads in an answer ("on Saturdays", "at weekends"), or None for another filter."""
-    if f.dimension not in ("weekday", "day_type") or f.op not in ("eq", "in"):
+    if f.dimension not in ("weekday", "day_type"):
         return None
+    if f.op not in ("eq", "in"):
+        return "" if f.values == [MULTI_DAY] else None  # the rows on no one day left out: said in the notes
     return "weekends" if f.dimension == "day_type" and f.values == ["weekend"] else days_phrase([f])
 
 
 def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    """What turning the named rows off on those days would have saved: their spend on those days in the period,
-    with how much of their spend is charged over more than a day (not saved) said beside it."""
+    """What turning the named rows off on those days would have saved: their pay-as-you-go spend on those days in
+    the period. Their spend on those days under a commitment (amortised) and their spend charged over more than a
+    day are charged anyway: each said beside the saving when there is any."""
     from spendscope.agents.billy.models import BillyAnswer, Table
     from spendscope.agents.billy.phrasing import money, period_phrase, scope_phrase
     from spendscope.agents.billy.runner import assumed, query
@@ -222,19 +232,23 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     when = period_phrase(plan.period)
     scope = scope_phrase(rows) or "everything"
     res = query(run, plan, group_by=["day_type"], filters=rows)
-    by_type = {r.group.get("day_type"): r.value for r in res.rows}
-    off = query(run, plan, filters=plan.filters).total
-    fees = by_type.get(MULTI_DAY, 0.0)
+    on_days = query(run, plan, group_by=["commitment"], filters=plan.filters)
+    saved = sum(r.value for r in on_days.rows if r.group.get("commitment") is None)
+    committed = on_days.total - saved
+    fees = sum(r.value for r in res.rows if r.group.get("day_type") == MULTI_DAY)
     text = (
-        f"Turning {scope} off on {days_phrase(days)} {when} would have saved {money(off)}, its spend on those "
-        f"days, of {money(res.total)} it cost in all."
+        f"Turning {scope} off on {days_phrase(days)} {when} would have saved {money(saved)}, its "
+        f"{'pay-as-you-go ' if committed else ''}spend on those days, of {money(res.total)} it cost in all."
     )
-    if fees:
+    if committed:
         text += (
-            f" {money(fees)} of that was charged over more than a day (fees, commitments) and would have been "
-            "charged anyway."
+            f" {money(committed)} of its spend on those days was under a commitment (amortised), which is paid "
+            "whether it runs or not."
         )
+    if fees:
+        text += f" {money(fees)} was charged over more than a day (fees, commitments) and would be charged anyway."
     table = Table(
-        columns=["day type", plan.measure], rows=[[k, round(v, 2)] for k, v in sorted(by_type.items())]
+        columns=["day type", plan.measure],
+        rows=[[r.group.get("day_type"), round(r.value, 2)] for r in res.rows],
     )
-    return BillyAnswer(answer=text + assumed(plan), value=round(off, 2), table=table)
+    return BillyAnswer(answer=text + assumed(plan), value=round(saved, 2), table=table)
