@@ -134,6 +134,15 @@ def test_a_day_that_is_no_day_is_refused_with_the_days_there_are(stores: dict[st
     assert "Sunday" in err.value.message
 
 
+def test_a_day_and_a_day_type_that_exclude_each_other_are_refused_not_a_zero(
+    stores: dict[str, Store],
+) -> None:
+    filters = [{"dimension": "weekday", "values": ["sat"]}, {"dimension": "day_type", "values": ["weekday"]}]
+    with pytest.raises(InvalidArgument) as err:
+        invoke(stores["duckdb"], "query_costs", {"period": "2026-10", "filters": filters})
+    assert err.value.code == "invalid_argument"
+
+
 def test_the_cli_lists_the_days_monday_first_and_chdb_answers_alike(stores: dict[str, Store]) -> None:
     from spendscope.cli import app
 

@@ -428,6 +428,7 @@ def check_filter_conflicts(params: BaseModel) -> None:
                     f"one filter ({dim}=a,b)",
                     argument="filters",
                 )
+        _check_calendar_pair(allowed, texts)
         if isinstance(holder, TimeRange) and (holder.period or (holder.start and holder.end)):
             period = resolve_range(holder)
             for f in filters:
@@ -442,6 +443,24 @@ def check_filter_conflicts(params: BaseModel) -> None:
                         f"{period.end - dt.timedelta(days=1)}): no row can match both; widen the period or drop the filter",
                         argument="filters",
                     )
+
+
+def _check_calendar_pair(allowed: dict[str, set[str]], texts: dict[str, list[str]]) -> None:
+    """`weekday=Saturday` with `day_type=weekday`: days of the week no row can be on together (InvalidArgument)."""
+    if "weekday" not in allowed or "day_type" not in allowed:
+        return
+    weekend = {"saturday", "sunday"}
+    days = {calendar_value("weekday", v) or v for v in allowed["weekday"]}
+    kinds = {(calendar_value("day_type", v) or v).lower() for v in allowed["day_type"]}
+    for day in (d.lower() for d in days):
+        kind = "(multi-day)" if day == "(multi-day)" else "weekend" if day in weekend else "weekday"
+        if kind in kinds:
+            return
+    raise InvalidArgument(
+        f"the filters {' and '.join(texts['weekday'] + texts['day_type'])} exclude each other: no day is both, so "
+        "the answer would be a meaningless 0",
+        argument="filters",
+    )
 
 
 def check_scope(store: Store, caller: Caller) -> None:
