@@ -40,7 +40,7 @@ _SIDE_BY_SIDE = re.compile(
 )
 # each day of the week: one figure each (grouped by weekday)
 _EACH_DAY = re.compile(
-    r"\b(?:days?[- ]of[- ](?:the[- ])?week|dow|(?:by|per|each|every|which|what|busiest|priciest|cheapest|"
+    r"\b(?:days?[- ]of[- ](?:the[- ])?week|(?:by|per|each|every|which|what|busiest|priciest|cheapest|"
     rf"costliest) week\s?-?days?|{_WD}\s+(?:breakdown|split|pattern|profile))\b"
 )
 # a day of the week named as a recurring day ("on saturdays", "every sunday", "saturday and sunday spend")
@@ -123,6 +123,12 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
             for m in _NAMED_DAYS.finditer(low)
             if _free(q, m.start(), m.end()) and not _DATE_NEXT.match(low, m.end())
         ]
+        # one day name alone ("what did monday cost") may mean a day, not every such day: a plural, "every", or
+        # another period said beside it ("saturday spend last month") makes it recurring
+        recurring = bool(r.periods) or any(m.group(0) != m.group(1) for m in named)
+        if named and not filters and not recurring and not r.unread_period:
+            r.unread_period = named[0].group(0)  # which Monday is unsure: no figure for the wrong days
+            named = []
         if named and not filters:
             values = list(dict.fromkeys(m.group(1).capitalize() for m in named))
             filters.append(Filter(dimension="weekday", values=values))
