@@ -138,6 +138,14 @@ def main() -> None:
                 [oct_start, oct_end],
             ),
             (
+                "October by weekday x provider",
+                CostQueryInput(period="2026-10", group_by=["weekday", "provider"]),
+                """SELECT CASE WHEN ChargePeriodEnd > ChargePeriodStart + INTERVAL 1 DAY THEN '(multi-day)'
+                       ELSE dayname(ChargePeriodStart) END AS d, ProviderName, SUM(EffectiveCost) AS cost
+                FROM costs WHERE ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1, 2 ORDER BY cost DESC""",
+                [oct_start, oct_end],
+            ),
+            (
                 "All data by month x provider",
                 CostQueryInput(
                     start=dt.date(2026, 8, 1), end=dt.date(2026, 10, 31), group_by=["month", "provider"]

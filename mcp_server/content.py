@@ -14,7 +14,13 @@ from typing import Any
 
 from spendscope.data.sql_guard import DOCUMENTED
 from spendscope.data.store import migrations
-from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, MEASURES, TIME_GRAINS, TOKEN_MEASURES
+from spendscope.tools.costs.dimensions import (
+    BUILTIN_DIMENSIONS,
+    CALENDAR_DIMENSIONS,
+    MEASURES,
+    TIME_GRAINS,
+    TOKEN_MEASURES,
+)
 from spendscope.tools.periods import __doc__ as PERIODS_DOC
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -40,6 +46,7 @@ def conventions_text() -> str:
     parts.append("\n## Dimensions (`group_by` and `filters`)\n")
     parts += [f"- `{k}`: {desc} (column `{col}`)" for k, (col, desc) in BUILTIN_DIMENSIONS.items()]
     parts.append(f"- time grains: {', '.join(f'`{g}`' for g in sorted(TIME_GRAINS))}")
+    parts += [f"- `{k}`: {desc}" for k, desc in CALENDAR_DIMENSIONS.items()]
     parts.append(
         "- virtual tags (allocation rules, see resource spendscope://virtual-tags) and provider tag keys from "
         "FOCUS `Tags` (e.g. `team`, `feature`, `env`; `tag:<key>` forces the provider tag). "

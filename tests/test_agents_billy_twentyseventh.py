@@ -465,10 +465,7 @@ EKO_THREADS = [
     ]),
 ]  # fmt: skip
 
-DAGAT_MISSES: dict[str, str] = {
-    "if we'd shut the l40s box off on weekends in feb how much would we have saved": "declined: 'weekends' read as "
-    "an unknown name",
-}
+DAGAT_MISSES: dict[str, str] = {}
 EKO_MISSES: dict[str, str] = {}
 
 

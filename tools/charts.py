@@ -112,11 +112,14 @@ def bar_chart(
     color: str | None = None,
     money: bool = True,
     diverging: bool = False,
+    order: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Horizontal bars, largest first; stacked by `color`; with `diverging`, rises red and falls green."""
+    """Horizontal bars, largest first (or in `order`, e.g. the days of the week); stacked by `color`; with
+    `diverging`, rises red and falls green."""
     fmt = money_text.axis_format() if money else ",.2f"
+    sort: Any = order if order is not None else ("-x" if not diverging else None)
     enc: dict[str, Any] = {
-        "y": {"field": category, "type": "nominal", "title": None, "sort": "-x" if not diverging else None},
+        "y": {"field": category, "type": "nominal", "title": None, "sort": sort},
         "x": {
             "field": value,
             "type": "quantitative",
@@ -200,8 +203,11 @@ def cost_query_chart(r: Any) -> dict[str, Any] | None:
     values = [{"category": _label(row.group, others), "value": row.value} for row in r.rows[:MAX_BARS]]
     if r.other:
         values.append({"category": f"other ({r.other_groups})", "value": r.other})
+    from spendscope.tools.costs.dimensions import calendar_values, is_calendar
+
+    order = list(calendar_values(others[0])) if is_calendar(others[0]) and not r.other else None
     return bar_chart(
-        values, category="category", value="value", title=title, value_title=measure, money=money
+        values, category="category", value="value", title=title, value_title=measure, money=money, order=order
     )
 
 

@@ -53,7 +53,15 @@ from spendscope.tools.costs.breakdown import (
     normalized,
     pre_aggregation_columns,
 )
-from spendscope.tools.costs.dimensions import TOKEN_MEASURES, Source, dimension_sql, query_source
+from spendscope.tools.costs.dimensions import (
+    TOKEN_MEASURES,
+    Source,
+    calendar_value,
+    calendar_values,
+    dimension_sql,
+    is_calendar,
+    query_source,
+)
 from spendscope.tools.scoping import scope_filters
 from spendscope.tools.usage_scope import UsageFilter, usage_where
 
@@ -163,6 +171,8 @@ class _Lookup:
     def _value(self, dimension: str, value: str, negated: bool) -> str:
         if value.strip().lower() in NONE_VALUES or in_vocabulary(dimension, value):
             return value
+        if is_calendar(dimension):
+            return calendar_or_error(dimension, value)
         if self.exists(dimension, value):
             return value
         where = (
@@ -256,6 +266,23 @@ def in_vocabulary(dimension: str, value: str) -> bool:
     if key == "token_type":
         return text in TOKEN_MEASURES.values()
     return key == "gpu_count" and text.isdigit()
+
+
+def calendar_or_error(dimension: str, value: str) -> str:
+    """A calendar dimension's value by definition (`sat` -> `Saturday`), whether or not the store has rows on
+    that day (none on Saturdays answers a real 0); else UnknownValue naming the values it takes."""
+    found = calendar_value(dimension, value)
+    if found is not None:
+        return found
+    known = list(calendar_values(dimension))
+    close = sorted(known, key=lambda k: -match_score(value, k))[:SUGGESTIONS]
+    raise UnknownValue(
+        f"no {dimension} {value!r}; {dimension} takes {', '.join(known)}",
+        argument="filters",
+        dimension=dimension,
+        value=value,
+        suggestions=close,
+    )
 
 
 def closest_or_error(
@@ -401,6 +428,7 @@ def check_filter_conflicts(params: BaseModel) -> None:
                     f"one filter ({dim}=a,b)",
                     argument="filters",
                 )
+        _check_calendar_pair(allowed, texts)
         if isinstance(holder, TimeRange) and (holder.period or (holder.start and holder.end)):
             period = resolve_range(holder)
             for f in filters:
@@ -415,6 +443,24 @@ def check_filter_conflicts(params: BaseModel) -> None:
                         f"{period.end - dt.timedelta(days=1)}): no row can match both; widen the period or drop the filter",
                         argument="filters",
                     )
+
+
+def _check_calendar_pair(allowed: dict[str, set[str]], texts: dict[str, list[str]]) -> None:
+    """`weekday=Saturday` with `day_type=weekday`: days of the week no row can be on together (InvalidArgument)."""
+    if "weekday" not in allowed or "day_type" not in allowed:
+        return
+    weekend = {"saturday", "sunday"}
+    days = {calendar_value("weekday", v) or v for v in allowed["weekday"]}
+    kinds = {(calendar_value("day_type", v) or v).lower() for v in allowed["day_type"]}
+    for day in (d.lower() for d in days):
+        kind = "(multi-day)" if day == "(multi-day)" else "weekend" if day in weekend else "weekday"
+        if kind in kinds:
+            return
+    raise InvalidArgument(
+        f"the filters {' and '.join(texts['weekday'] + texts['day_type'])} exclude each other: no day is both, so "
+        "the answer would be a meaningless 0",
+        argument="filters",
+    )
 
 
 def check_scope(store: Store, caller: Caller) -> None:
@@ -558,6 +604,7 @@ def check_filters_together(store: Store, params: BaseModel) -> None:
             for f in filters
             if f.op in ("eq", "in")
             and f.dimension.strip().lower() not in TIME_DIMENSIONS
+            and not is_calendar(f.dimension)
             and not any(v.strip().lower() in NONE_VALUES for v in f.values)
         ]
         for holder, filters in _filter_lists(params)

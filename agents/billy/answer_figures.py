@@ -36,7 +36,7 @@ from spendscope.tools.costs.breakdown import (
     CostQueryResult,
     Filter,
 )
-from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS
+from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, calendar_order, is_calendar
 
 
 def on_total(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
@@ -382,13 +382,21 @@ def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     head = subject(plan.filters, plan.measure, plan.token_types)
     # a breakdown lists every value; past a dozen, the largest ten and the rest summed (said as such)
     shown = res.rows if res.groups <= _LISTED else res.rows[:_TOP_LISTED]
+    hidden = len(shown)
+    if is_calendar(dims[0]):  # the days of the week read Monday first (weekday before weekend)
+        shown = sorted(
+            (r for r in shown if r.value or calendar_order(dims[0], r.group.get(dims[0])) < 7),
+            key=lambda r: calendar_order(dims[0], r.group.get(dims[0])),
+        )  # (a multi-day bucket of 0: rows on no one day that cost nothing, not listed)
+        table.rows.sort(key=lambda r: calendar_order(dims[0], r[0]))
+    hidden -= len(shown)
     parts = ", ".join(
         f"{' / '.join(str(group_label(run.kinds, d, r.group.get(d))) for d in dims)} {figure(r.value, plan.measure)} "
         f"({pct(r.share_pct)})"
         for r in shown
     )
     text = f"{head} was {figure(res.total, plan.measure)} {when}; by {' and '.join(d.replace('_', ' ') for d in dims)}: {parts}."
-    if res.groups > len(shown):
+    if res.groups > len(shown) + hidden:
         rest = res.total - sum(r.value for r in shown)
         share = f" ({pct(100 * rest / res.total)})" if res.total else ""
         text = text[:-1] + (

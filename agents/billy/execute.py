@@ -72,6 +72,10 @@ def _category(plan: Plan) -> Any:
         from spendscope.agents.billy import swap
 
         return swap.answer
+    if plan.intent == "days_off_whatif":  # "if we'd shut X off on weekends": agents/billy/weekdays.py
+        from spendscope.agents.billy import weekdays
+
+        return weekdays.answer
     if plan.intent == "run_rate":
         from spendscope.agents.billy import run_rate
 

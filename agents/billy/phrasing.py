@@ -130,6 +130,12 @@ def describe_filter(f: Filter) -> str:
     real = [v for v in f.values if v.lower() not in ("(none)", "none", "null", "unallocated")]
     if dim == "gpu_count":
         return "GPU instances"
+    if dim in ("weekday", "day_type"):  # "on Saturdays", "at weekends" (agents/billy/weekdays.py)
+        from spendscope.agents.billy.weekdays import calendar_phrase
+
+        said = calendar_phrase(f)
+        if said is not None:
+            return said
     if dim == "token_type":
         kinds = [v for v in f.values if v != "(none)"]
         return token_words(kinds) if f.op in ("eq", "in") else "tokens"

@@ -85,6 +85,9 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     named = len(plan.filters) + len(plan.share_filters)
     _gpu_models(q, r.used, plan, index)
     _instance_names(q, r.used, plan, index)
+    from spendscope.agents.billy.weekdays import finish_plan as _calendar_plan
+
+    found = _calendar_plan(plan, r, r.calendar) or found
     if rule.name == "figure" and len(plan.filters) + len(plan.share_filters) > named:
         found = True  # "the label box in oct": a machine named, like a value named, asks what it cost
     _periods(plan, r.periods, r.over, r.today, index, previous, q.low)

@@ -90,6 +90,7 @@ class Reading:
     used: set[int] = field(default_factory=set)
     found: bool = False  # a figure is asked for ("how much", "what", a measure word, a name)
     q: Any = None  # the tokenised question (_Question), for the filter and follow-up steps
+    calendar: Any = None  # day-of-week words (agents.billy.weekdays.CalendarWords), or None
 
     @property
     def dims(self) -> list[str]:
@@ -167,6 +168,9 @@ def read_question(
         for start, end in said[1]:
             q.block_span(start, end)
     r.unread_period = unread_period(q.low, r.periods)
+    from spendscope.agents.billy.weekdays import calendar_groups, read_calendar
+
+    r.calendar = read_calendar(q, r)  # "on weekends", "by day of week": after the periods, before the names
     for said in whole_dimensions(index, q):
         r.assumptions.append(f"'{said}' read as one figure over all of them, not each one's")
     known = _known_words(index)
@@ -184,7 +188,7 @@ def read_question(
 
     r.assumptions += said_customer_nouns([t.text for k, t in enumerate(q.toks) if k not in used], index)
     read_measure(q.low, rest, r)
-    r.groups = group_dims(index, q, used, rest)
+    r.groups = group_dims(index, q, used, rest) + calendar_groups(r.calendar)
     read_untagged(q, rest, r, index)
     untagged_toks = getattr(q, "untagged_tokens", set())
     r.groups = [(d, i) for d, i in r.groups if i not in untagged_toks]

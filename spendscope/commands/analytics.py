@@ -39,6 +39,16 @@ def _measure_kind(measure_column: str) -> Kind:
 
 def _costs_rows(r: Any) -> list[Any]:
     dims = r.group_by
+    from spendscope.tools.costs.dimensions import calendar_order, is_calendar
+
+    if any(is_calendar(d) for d in dims) and r.other is None:  # the days of the week read Monday first
+        return sorted(
+            r.rows,
+            key=lambda x: tuple(
+                (calendar_order(d, x.group.get(d)), "") if is_calendar(d) else (0, str(x.group.get(d)))
+                for d in dims
+            ),
+        )
     if (
         any(d.lower() in ("day", "week", "month") for d in dims) and r.other is None
     ):  # a trend reads in time order

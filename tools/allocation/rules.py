@@ -34,7 +34,7 @@ import yaml
 from spendscope.data.errors import InvalidRules
 from spendscope.data.focus import AI_COLUMNS, FOCUS_COLUMNS, PROVENANCE_COLUMNS
 from spendscope.data.store import memory_connection
-from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, TIME_GRAINS
+from spendscope.tools.costs.dimensions import BUILTIN_DIMENSIONS, CALENDAR_DIMENSIONS, TIME_GRAINS
 
 UNALLOCATED = "unallocated"
 KNOWN_COLUMNS = (*FOCUS_COLUMNS, *AI_COLUMNS, *PROVENANCE_COLUMNS)
@@ -107,6 +107,7 @@ _KEY_RE = re.compile(r"^[a-z][a-z0-9_\-]{0,62}$")
 _RESERVED_KEYS = {
     *BUILTIN_DIMENSIONS,
     *TIME_GRAINS,
+    *CALENDAR_DIMENSIONS,
     "all",
     "any",
     "not",

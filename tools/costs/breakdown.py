@@ -18,6 +18,7 @@ from spendscope.data.sql import ident, literal
 from spendscope.data.store import Store
 from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
+    CALENDAR_DIMENSIONS,
     MEASURES,
     MONEY_COLUMNS,
     TIME_GRAINS,
@@ -40,7 +41,9 @@ NONE_VALUES = frozenset(
 
 
 class Filter(BaseModel):
-    dimension: str = Field(description="a dimension name (see list_dimensions), e.g. provider, team, model")
+    dimension: str = Field(
+        description="a dimension name (see list_dimensions), e.g. provider, team, model, weekday, day_type"
+    )
     op: FilterOp = Field("eq", description="eq, in, not, not_in, prefix or contains (case-insensitive)")
     values: list[str] = Field(description="value(s) to compare with; use ['(none)'] for rows without a value")
 
@@ -75,7 +78,9 @@ class CostQueryInput(TimeRange):
         "input_tokens, output_tokens, cached_input_tokens, requests, gpu_hours, ...",
     )
     group_by: list[str] = Field(
-        default_factory=list, description="dimensions to group by, incl. day/week/month"
+        default_factory=list,
+        description="dimensions to group by, incl. day/week/month, weekday (Monday..Sunday) and day_type "
+        "(weekday/weekend; rows charged over more than a day read (multi-day))",
     )
     filters: list[Filter] = Field(default_factory=list, description="filters, all of which must hold")
     top: int | None = Field(
@@ -554,6 +559,7 @@ def list_dimensions(store: Store, params: ListDimensionsInput | None = None) -> 
         keys = tag_keys(con)
     dims = [DimensionInfo(name=k, kind="builtin", description=d) for k, (_, d) in BUILTIN_DIMENSIONS.items()]
     dims += [DimensionInfo(name=g, kind="time", description=f"calendar {g}") for g in sorted(TIME_GRAINS)]
+    dims += [DimensionInfo(name=k, kind="time", description=d) for k, d in CALENDAR_DIMENSIONS.items()]
     dims += [
         DimensionInfo(name=k, kind="virtual_tag", description="virtual tag from allocation rules")
         for k in sorted(source.virtual_tags)

@@ -14,7 +14,7 @@ import duckdb
 from pydantic import BaseModel
 from spendscope.data.errors import UnknownDimension
 from spendscope.data.sql import day as day_sql
-from spendscope.data.sql import ident, json_text, month, week
+from spendscope.data.sql import ident, json_text, literal, month, plus_days_utc, week
 
 BUILTIN_DIMENSIONS: dict[str, tuple[str, str]] = {
     "provider": ("ProviderName", "the provider (FOCUS ProviderName): OpenAI, Anthropic, AWS, Microsoft, ..."),
@@ -47,6 +47,19 @@ BUILTIN_DIMENSIONS: dict[str, tuple[str, str]] = {
 }
 
 TIME_GRAINS = {"day", "week", "month"}
+
+# Calendar dimensions: the day of the week of a row's charge period start, as the store keeps it (UTC). A row whose
+# charge period spans more than a day (a monthly fee, a commitment's amortised month, a support plan) belongs to
+# no one weekday: it reads MULTI_DAY, its own bucket, never the weekday its period happens to start on.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # ISO 1-7
+DAY_TYPES = ("weekday", "weekend")
+MULTI_DAY = "(multi-day)"
+CALENDAR_DIMENSIONS: dict[str, str] = {
+    "weekday": "day of the week (Monday..Sunday) of the charge period start, UTC; rows charged over more than "
+    f"one day (monthly fees, commitments) read {MULTI_DAY}",
+    "day_type": "weekday (Monday-Friday) or weekend (Saturday, Sunday) of the charge period start, UTC; rows "
+    f"charged over more than one day (monthly fees, commitments) read {MULTI_DAY}",
+}
 
 MEASURES: dict[str, tuple[str, str]] = {
     "cost": ("EffectiveCost", "effective (amortised) cost, the default meaning of 'cost' and 'spend'"),
@@ -169,6 +182,8 @@ def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | No
         return _expression(f"CAST({week('ChargePeriodStart')} AS DATE)", "ChargePeriodStart")
     if low == "month":
         return _expression(f"strftime({month('ChargePeriodStart')}, '%Y-%m')", "ChargePeriodStart")
+    if low in CALENDAR_DIMENSIONS:
+        return calendar_sql(low)
     src = source or query_source(con)
     if low.startswith("tag:"):
         return _expression(json_text("Tags", key[4:]), "Tags")
@@ -181,7 +196,10 @@ def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | No
     import difflib
 
     names = list(
-        dict.fromkeys(n.lower() for n in [*BUILTIN_DIMENSIONS, *TIME_GRAINS, *src.virtual_tags, *keys])
+        dict.fromkeys(
+            n.lower()
+            for n in [*BUILTIN_DIMENSIONS, *TIME_GRAINS, *CALENDAR_DIMENSIONS, *src.virtual_tags, *keys]
+        )
     )
     close = difflib.get_close_matches(low, names, n=3, cutoff=0.6)
     # the closest names first, then where the whole list is: 40 names after them bury the answer
@@ -197,3 +215,61 @@ def dimension_sql(name: str, con: duckdb.DuckDBPyConnection, source: Source | No
         argument="dimension",
         value=name,
     )
+
+
+def calendar_sql(name: str) -> str:
+    """SQL for a calendar dimension (`weekday`, `day_type`) over the cost rows. `isodow` (1 = Monday) transpiles
+    to ClickHouse's `toDayOfWeek`, which counts the same way; names are spelled here, not by the engine
+    (DuckDB's `dayname` has no ClickHouse equivalent)."""
+    start, end = ident("ChargePeriodStart"), ident("ChargePeriodEnd")
+    spans = f"{end} > {plus_days_utc(start)}"  # longer than a day: not attributable to one weekday
+    if name == "weekday":
+        names = " ".join(f"WHEN {i} THEN {literal(d)}" for i, d in enumerate(WEEKDAYS, 1))
+        label = f"CASE isodow({start}) {names} END"
+    else:
+        label = f"CASE WHEN isodow({start}) IN (6, 7) THEN 'weekend' ELSE 'weekday' END"
+    return _expression(
+        f"(CASE WHEN {spans} THEN {literal(MULTI_DAY)} ELSE {label} END)",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+    )
+
+
+def is_calendar(name: str) -> bool:
+    """Whether `name` is a calendar dimension (weekday, day_type)."""
+    return name.strip().lower() in CALENDAR_DIMENSIONS
+
+
+_ABBREVIATIONS = {d[:3].lower(): d for d in WEEKDAYS} | {
+    "tues": "Tuesday",
+    "thur": "Thursday",
+    "thurs": "Thursday",
+}
+
+
+def calendar_value(name: str, value: str) -> str | None:
+    """The canonical value of a calendar dimension a user's spelling names (`sat`, `Saturdays` -> `Saturday`;
+    `weekends` -> `weekend`), or None when it names none."""
+    text = value.strip().lower().rstrip(".")
+    if text in ("(multi-day)", "multi-day", "multiday"):
+        return MULTI_DAY
+    if name.strip().lower() == "weekday":
+        for d in WEEKDAYS:
+            if text in (d.lower(), d.lower() + "s"):
+                return d
+        return _ABBREVIATIONS.get(text)
+    for t in DAY_TYPES:
+        if text in (t, t + "s"):
+            return t
+    return None
+
+
+def calendar_values(name: str) -> tuple[str, ...]:
+    """Every value a calendar dimension takes, in calendar order (Monday first; the multi-day bucket last)."""
+    return (*(WEEKDAYS if name.strip().lower() == "weekday" else DAY_TYPES), MULTI_DAY)
+
+
+def calendar_order(name: str, value: str | None) -> int:
+    """Where a calendar dimension's value sorts: Monday (or weekday) first, the multi-day bucket and unknowns last."""
+    values = calendar_values(name)
+    return values.index(value) if value in values else len(values)

@@ -26,7 +26,7 @@ from spendscope.data.errors import InvalidArgument
 from spendscope.data.sql import ident
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
-from spendscope.tools.costs.dimensions import dimension_sql, query_source
+from spendscope.tools.costs.dimensions import MULTI_DAY, dimension_sql, is_calendar, query_source
 from spendscope.tools.costs.reconcile import (
     bill_source_sql,
     has_telemetry,
@@ -290,7 +290,10 @@ def _bill_tags_basis(con: duckdb.DuckDBPyConnection, p: UnitCostsInput, period: 
         unattributed_cost=0.0,
         estimate_only_cost=0.0,
         assumptions=[
-            f"no telemetry in the period: {p.by} comes from the bill's tags, so there is no per-request "
+            f"{p.by} comes from the bill's charge period start (UTC; rows charged over more than a day read "
+            f"{MULTI_DAY}), so there is no per-request cost unless the bill counts requests"
+            if is_calendar(p.by)
+            else f"no telemetry in the period: {p.by} comes from the bill's tags, so there is no per-request "
             "cost unless the bill counts requests",
             "cost = effective cost of AI model rows",
             *([_per_request_note([], p.by)] if any_per_request else []),

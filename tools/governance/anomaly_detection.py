@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 from spendscope.data.errors import InvalidArgument, UnknownDimension
 from spendscope.tools.costs.breakdown import Filter, filter_sql
-from spendscope.tools.costs.dimensions import Source, dimension_sql
+from spendscope.tools.costs.dimensions import Source, dimension_sql, is_calendar
 from spendscope.tools.governance.anomaly_model import DayScores, Gate, score_days
 from spendscope.tools.governance.calendar import Calendar
 from spendscope.tools.money_text import money
@@ -179,6 +179,13 @@ def resolve_series(
         name = dim.strip().lower()
         if name in ("day", "week", "month"):
             raise InvalidArgument(f"{dim!r} is a time grain, not a series dimension", argument="dimensions")
+        if is_calendar(name):
+            raise InvalidArgument(
+                f"{dim!r} is a calendar dimension (each series would hold one day a week): not a series "
+                "dimension; anomalies are found per day within a series (team, model, ...), and query_costs "
+                f"--by {name} compares the days of the week",
+                argument="dimensions",
+            )
         try:
             specs.append(SeriesSpec(dimension=name, source="costs", expr=dimension_sql(name, con, source)))
             continue
