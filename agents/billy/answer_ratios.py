@@ -262,7 +262,7 @@ def on_average(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     what = what_words(plan) or "spend"
     text = (
         f"{figure(res.average, plan.measure)} per {plan.grain} on average{' for ' + scope if scope else ''} "
-        f"{when} ({figure(res.total, plan.measure)} of {what} over {res.buckets} {plan.grain}s"
+        f"{when} ({figure(res.total, plan.measure)} of {what} over {_units_text(res.units)} {plan.grain}s"
         + (
             f"; the highest was {res.highest_bucket} at {figure(res.highest, plan.measure)}"
             if res.highest
@@ -272,10 +272,15 @@ def on_average(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     )
     table = Table(
         columns=["total", f"{plan.grain}s", "average"],
-        rows=[[round_value(res.total, plan.measure), res.buckets, round_value(res.average, plan.measure)]],
+        rows=[[round_value(res.total, plan.measure), res.units, round_value(res.average, plan.measure)]],
     )
     return BillyAnswer(
         answer=text + assumed(plan, res.assumptions[-1:] + note),
         value=round_value(res.average, plan.measure),
         table=table,
     )
+
+
+def _units_text(units: float) -> str:
+    """5 (whole weeks or months), 4.43 (a period covering some in part)."""
+    return f"{units:.0f}" if abs(units - round(units)) < 1e-9 else f"{units:.2f}"

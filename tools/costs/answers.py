@@ -32,7 +32,7 @@ from spendscope.tools.costs.dimensions import (
     query_source,
     tag_keys,
 )
-from spendscope.tools.periods import Period
+from spendscope.tools.periods import Period, add_months
 from spendscope.tools.registry import operation
 
 # Dimensions whose values name things a person may mention; ids and SKUs are left out of the catalog.
@@ -481,7 +481,11 @@ class AverageResult(BaseModel):
     grain: str
     total: float
     buckets: int = Field(description="calendar days (weeks, months) in the period, with or without spend")
-    average: float | None = Field(description="total / buckets")
+    units: float = Field(
+        description="the period in days, weeks or months, a week or month it covers only in part counted by its "
+        "days (October is 4.43 weeks, not the 5 calendar weeks it touches): the average's divisor"
+    )
+    average: float | None = Field(description="total / units")
     highest_bucket: str | None = Field(None, description="the day (week start, month) with the most")
     highest: float | None = None
     start: dt.date
@@ -500,6 +504,21 @@ def _bucket_count(start: dt.date, end: dt.date, grain: str) -> int:
     return max((last.year - start.year) * 12 + last.month - start.month + 1, 0)
 
 
+def _units(start: dt.date, end: dt.date, grain: str) -> float:
+    """The period's length in `grain`s, a partial week or month by its share of days (whole ones count 1)."""
+    if grain == "day":
+        return float(max((end - start).days, 0))
+    if grain == "week":
+        return max((end - start).days, 0) / 7
+    units, day = 0.0, start
+    while day < end:
+        month_end = add_months(day.replace(day=1), 1)
+        stop = min(month_end, end)
+        units += (stop - day).days / (month_end - day.replace(day=1)).days
+        day = stop
+    return units
+
+
 def run_average(con: duckdb.DuckDBPyConnection, p: AverageInput) -> AverageResult:
     rng = TimeRange(period=p.period, start=p.start, end=p.end, as_of=p.as_of)
     by = run_cost_query(
@@ -507,13 +526,15 @@ def run_average(con: duckdb.DuckDBPyConnection, p: AverageInput) -> AverageResul
         CostQueryInput(**rng.model_dump(), measure=p.measure, filters=p.filters, group_by=[p.grain], top=1),
     )
     n = _bucket_count(by.start, by.end, p.grain)
+    units = _units(by.start, by.end, p.grain)
     top = by.rows[0] if by.rows and by.rows[0].group else None
     return AverageResult(
         measure=p.measure,
         grain=p.grain,
         total=by.total,
         buckets=n,
-        average=by.total / n if n else None,
+        units=round(units, 4),
+        average=by.total / units if units else None,
         highest_bucket=top.group.get(p.grain) if top else None,
         highest=top.value if top else None,
         start=by.start,
@@ -521,7 +542,12 @@ def run_average(con: duckdb.DuckDBPyConnection, p: AverageInput) -> AverageResul
         period_label=by.period_label,
         assumptions=[
             *by.assumptions,
-            f"average over every calendar {p.grain} of the period, including any without spend",
+            f"average over every calendar {p.grain} of the period, including any without spend"
+            + (
+                f"; a {p.grain} the period covers only in part counts by its days ({units:.2f} {p.grain}s)"
+                if p.grain != "day" and abs(units - n) > 1e-9
+                else ""
+            ),
         ],
     )
 
