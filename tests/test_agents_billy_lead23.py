@@ -150,3 +150,43 @@ def test_the_top_n_days_or_weeks_are_each_listed(
     answer = ask(demo_store, question, as_of=dt.date(2026, 11, 5), settings=settings)
     for d, _ in top:
         assert d.isoformat() in answer.answer, answer.answer
+
+
+def _rise(dim: str, team: str) -> str:
+    """The `dim` value whose spend on `team` rose the most from September to October."""
+    return (
+        f"SELECT {dim}, coalesce(sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= TIMESTAMPTZ '2026-10-01'), 0) "
+        f"- coalesce(sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < TIMESTAMPTZ '2026-10-01'), 0) AS v "
+        f"FROM costs WHERE {between('2026-09-01', '2026-11-01')} AND Tags->>'team' = '{team}' AND {dim} IS NOT NULL "
+        "GROUP BY 1 ORDER BY v DESC"
+    )
+
+
+def _team(team: str, start: str, end: str) -> str:
+    return f"SELECT sum(EffectiveCost) FROM costs WHERE {between(start, end)} AND Tags->>'team' = '{team}'"
+
+
+SEP_TO_OCT = (
+    f"({_team('support', '2026-10-01', '2026-11-01')}) - ({_team('support', '2026-09-01', '2026-10-01')})"
+)
+THREADS = {
+    # "why?" after two months' figures: what changed from the one before; then the drivers by what is named
+    "why-after-figures": [
+        ("how much did support spend in sep", "number", _team("support", "2026-09-01", "2026-10-01")),
+        ("and oct?", "number", _team("support", "2026-10-01", "2026-11-01")),
+        ("why?", "number", f"SELECT {SEP_TO_OCT}"),
+        ("which model drove it", "which", _rise("x_Model", "support")),
+        ("and which feature", "which", _rise("Tags->>'feature'", "support")),
+    ],
+    "drivers-after-a-change": [
+        ("how did data science spend change from sep to oct", "number", f"SELECT ({_team('data-science', '2026-10-01', '2026-11-01')}) - ({_team('data-science', '2026-09-01', '2026-10-01')})"),
+        ("which provider drove it", "which", _rise("ProviderName", "data-science")),
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(THREADS))
+def test_a_thread_asks_why_and_then_by_what(demo_store: Store, settings: Settings, name: str) -> None:
+    from billy_harness import check_thread
+
+    check_thread(demo_store, settings, f"lead23-{name}", THREADS[name], AS_OF)

@@ -123,6 +123,41 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
         plan.group_by = [d for d, _ in groups if d not in ("day", "week", "month")][:1]
         found = True
     if (
+        followup
+        and previous is not None
+        and previous.answer_day is None
+        and "why" in r.cues
+        and not r.periods
+        and plan.intent == "total"
+        and plan.period is not None
+        and "(all data)" not in plan.period.label
+    ):
+        # "why?" after a period's figure ("and nov?" after october's): what changed from the period before it
+        from spendscope.tools.periods import Period
+
+        cur = Period(start=plan.period.start, end=plan.period.end, label=plan.period.label)
+        plan.intent, plan.direction, plan.base_period = "drivers", None, _ref(cur.previous())
+        plan.group_by = [d for d, _ in groups if d not in ("day", "week", "month")][:1]
+        plan.assumptions.append(
+            f"'{r.question}' read as what changed from {plan.base_period.label} to {cur.label}"
+        )
+        found = True
+    elif (
+        followup
+        and previous is not None
+        and previous.intent in ("drivers", "compare")
+        and previous.answer_day is None
+        and previous.base_period is not None
+        and ("why" in r.cues or _ONLY_A_DIMENSION.fullmatch(q.low.strip()))
+        and not r.periods
+        and (named_dims := [d for d, _ in groups if d not in ("day", "week", "month")])
+    ):
+        # "which model drove it" after "why?" or a change: the same change's drivers by the dimension it names
+        plan.intent, plan.direction = "drivers", previous.direction
+        plan.period, plan.base_period = previous.period, previous.base_period
+        plan.group_by = named_dims[:1]
+        found = True
+    if (
         previous is not None
         and previous.answer_day is not None
         and not r.periods
@@ -407,6 +442,10 @@ def _past_the_data(plan: Plan, index: ValueIndex, today: dt.date) -> None:
     )
 
 
+# "and which feature?", "by team?": a follow-up naming only a dimension (after drivers: the drivers by it)
+_ONLY_A_DIMENSION = re.compile(
+    r"(?:(?:and|so|ok|okay|then)[, ]+)?(?:which|what|by|per|split by)(?: \w+){1,2}\s*\??"
+)
 _TO_DATE_LABEL = re.compile(r"\b(to date|so far)\b")
 
 
