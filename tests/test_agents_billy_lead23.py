@@ -190,3 +190,52 @@ def test_a_thread_asks_why_and_then_by_what(demo_store: Store, settings: Setting
     from billy_harness import check_thread
 
     check_thread(demo_store, settings, f"lead23-{name}", THREADS[name], AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        (
+            "how much would we have saved moving support-bot to haiku in october",
+            "Tags->>'feature' = 'support-bot'",
+        ),
+        # a name that matches several models moves them all ("all sonnet traffic"); it was read as a change
+        (
+            "if we moved all sonnet traffic to haiku in october how much would we have saved",
+            "x_Model LIKE '%sonnet%'",
+        ),
+    ],
+)
+def test_a_move_to_a_model_billed_for_fewer_token_kinds_prices_the_rest_from_the_catalog(
+    demo_store: Store, settings: Settings, question: str, rows: str
+) -> None:
+    """Haiku is billed for input and output only: the cache tokens moved onto it are priced at the catalog's list
+    price scaled the way this bill prices haiku's input and output (the median of the two ratios); it was refused."""
+    import datetime as dt
+
+    from spendscope.agents.billy import ask
+    from spendscope.tools.costs.prices import ShowPricesInput, show_model_prices
+
+    def by_kind(where: str) -> dict[str, tuple[float, float]]:
+        with demo_store.reader() as con:
+            rows = con.execute(
+                f"SELECT x_TokenType, sum(EffectiveCost), sum(x_Tokens) FROM costs WHERE {OCT} AND {where} "
+                "AND x_TokenType IS NOT NULL GROUP BY 1"
+            ).fetchall()
+        return {k: (float(c), float(n)) for k, c, n in rows}
+
+    moved, haiku = by_kind(rows), by_kind("x_Model = 'claude-haiku-4-5'")
+    assert {"cache_write", "cached_input"} <= set(moved) - set(haiku)  # the case this test is for
+    row = next(
+        r
+        for r in show_model_prices(demo_store, ShowPricesInput(model="claude-haiku-4-5")).rows
+        if r.tier == "standard" and r.band == "all" and r.geo is None
+    )
+    ratios = sorted(c / n * 1e6 / getattr(row, k) for k, (c, n) in haiku.items())
+    factor = ratios[len(ratios) // 2]
+    price = {k: c / n for k, (c, n) in haiku.items()}
+    price |= {k: getattr(row, k) * factor / 1e6 for k in moved if k not in price}
+    saved = sum(c for c, _ in moved.values()) - sum(n * price[k] for k, (_, n) in moved.items())
+    answer = ask(demo_store, question, as_of=dt.date(2026, 11, 5), settings=settings)
+    assert answer.value == pytest.approx(saved, rel=0.001), answer.answer
+    assert "list price" in answer.answer

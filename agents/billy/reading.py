@@ -79,6 +79,9 @@ class Reading:
     assistant_tools: list[str] = field(default_factory=list)
     # "if we moved X traffic to Y": the rows moved and the model they move to, each (dimension, value)
     swap: tuple[tuple[str, str], tuple[str, str]] | None = None
+    swap_values: list[str] = field(
+        default_factory=list
+    )  # the moved rows' values when one name matches several
     unsupported: list[str] = field(default_factory=list)
     # filters and notes the words themselves make (token spend, untagged, GPU, commitment)
     filters: list[Filter] = field(default_factory=list)

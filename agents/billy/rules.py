@@ -63,6 +63,8 @@ def _swap_whatif(r: Reading, plan: Plan) -> None:
     plan.intent = "swap_whatif"
     pair = r.swap or ()
     plan.families = [Filter(dimension=d, values=[v]) for d, v in pair]
+    if r.swap_values and plan.families:  # "all sonnet traffic": the models the name matched
+        plan.families[0] = Filter(dimension=plan.families[0].dimension, values=list(r.swap_values))
     plan.family_names = [v for _d, v in pair]
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
 

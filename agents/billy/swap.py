@@ -31,13 +31,18 @@ def swap_pair(r: Reading) -> tuple[tuple[str, str], tuple[str, str]] | None:
     low = r.low
     if not (MOVE.search(low) and _HYPOTHETICAL.search(low)):
         return None
-    named = sorted((m for m in r.mentions if not m.negated and len(m.values) == 1), key=lambda m: m.first)
-    if len(named) < 2 or named[-1].dim != "model":
+    named = sorted((m for m in r.mentions if not m.negated), key=lambda m: m.first)
+    if len(named) < 2 or named[-1].dim != "model" or len(named[-1].values) != 1:
         return None
     src, dst = named[-2], named[-1]
     between = " ".join(t.text for t in r.q.toks[src.last : dst.first])
     if not re.search(r"\b(to|onto|with|for|by)\b", between):
         return None
+    if len(src.values) > 1:  # "all sonnet traffic": every model the name matches, said as the user said it
+        if set(src.values) & set(dst.values):
+            return None
+        r.swap_values = list(src.values)
+        return (src.dim, src.phrase), (dst.dim, dst.values[0])
     return (src.dim, src.values[0]), (dst.dim, dst.values[0])
 
 
@@ -66,6 +71,10 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     when = period_phrase(plan.period)
     have, price = _by_kind(run, plan, plan.families[0], True), _by_kind(run, plan, plan.families[1], False)
     missing = [k for k, (_c, n) in have.items() if n and not price.get(k, (0.0, 0.0))[1]]
+    listed = _list_prices(run, plan.families[1], price, missing) if have and missing else {}
+    if listed:  # the kinds the bill has no price for, from the catalog scaled to this bill's own prices
+        price = {**price, **listed}
+        missing = []
     if not have or missing:
         why = (
             f"{dst} was billed for no {', '.join(missing)} tokens {when}"
@@ -91,6 +100,11 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         text = f"{src}'s tokens {when} would have cost {money(moved)} at {dst}'s prices instead of {money(actual)}"
         value = round(moved, 2)
     note = [f"{dst}'s price per token of each kind = its cost over its tokens on this bill {when}"]
+    if listed:
+        note.append(
+            f"{dst} was billed for no {', '.join(sorted(listed))} tokens {when}: their price is the catalog's list "
+            f"price times the ratio of {dst}'s billed prices to its list prices for the kinds it was billed for"
+        )
     return BillyAnswer(
         answer=f"{text} ({per})." + assumed(plan.model_copy(update={"filters": []}), note),
         value=value,
@@ -109,3 +123,36 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             ],
         ),
     )
+
+
+_LIST_FIELDS = {"input", "output", "cached_input", "cache_write", "reasoning"}
+
+
+def _list_prices(
+    run: Runner, target: Filter, billed: dict[str, tuple[float, float]], missing: list[str]
+) -> dict[str, tuple[float, float]]:
+    """Prices for the token kinds `target` was not billed for (cost, tokens pairs per 1M tokens): the catalog's list
+    price scaled by how this bill prices the kinds it did bill (its currency, discounts); empty when a kind has no
+    list price or no kind was billed to scale by (no price is guessed)."""
+    from spendscope.data.errors import SpendscopeError
+    from spendscope.tools.costs.prices import ShowPricesInput
+
+    if target.dimension != "model" or len(target.values) != 1 or not set(missing) <= _LIST_FIELDS:
+        return {}
+    try:
+        sheet = run.call("show_model_prices", ShowPricesInput(model=target.values[0]))
+    except SpendscopeError:
+        return {}
+    row = next((r for r in sheet.rows if r.tier == "standard" and r.band == "all" and r.geo is None), None)
+    if row is None:
+        return {}
+    ratios = [
+        (c / n * 1e6) / getattr(row, k)
+        for k, (c, n) in billed.items()
+        if k in _LIST_FIELDS and n and getattr(row, k) > 0
+    ]
+    if not ratios or any(getattr(row, k) <= 0 for k in missing):
+        return {}
+    ratios.sort()
+    factor = ratios[len(ratios) // 2]
+    return {k: (getattr(row, k) * factor, 1e6) for k in missing}
