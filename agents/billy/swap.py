@@ -1,7 +1,9 @@
 """What-ifs moving one model's traffic onto another's prices ("if we moved all X traffic to Y last month how much
 would we have saved", "what would X have cost on Y"): X's tokens of each kind (input, output, ...) over the
-period, priced at what Y's tokens of that kind cost per token on the same bill over the same period. No price list
-is guessed: a kind Y was never billed for in the period has no price, and the answer says so with no figure."""
+period, priced at what Y's tokens of that kind cost per token on the same bill over the same period. A kind Y was
+never billed for in the period takes the catalog's list price scaled by how this bill prices the kinds Y was billed
+for (its currency and discounts), said in the answer; without a list price or a billed kind to scale by, the answer
+says so with no figure."""
 
 from __future__ import annotations
 
