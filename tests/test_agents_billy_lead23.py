@@ -87,6 +87,8 @@ CASES = [
     ("pct", "of search, growth and legal, which had the biggest % increase in october", "which", TEAM_BY_PCT, AS_OF),
     ("pct", "which of search, growth and legal grew the most in percentage terms in oct", "which", TEAM_BY_PCT, AS_OF),
     ("pct", "which of search, growth and legal spent the most in october", "which", cost("true").replace("sum(EffectiveCost)", "Tags->>'team', sum(EffectiveCost) AS v") + " AND Tags->>'team' IN ('search', 'growth', 'legal') GROUP BY 1 ORDER BY v DESC", AS_OF),
+    # an instance family in the plural ("the g5s"): its instance types (it was an unknown name)
+    ("family", "how much did the g5s cost in oct", "number", cost("x_InstanceType LIKE 'g5.%'"), AS_OF),
     ("grew", "did platform or data science grow more in october", "which", GREW_MORE, AS_OF),
     ("grew", "which grew faster from sep to oct, platform or data-science", "which", GREW_MORE, AS_OF),
     ("grew", "platform vs data-science: who grew more from september to october", "which", GREW_MORE, AS_OF),

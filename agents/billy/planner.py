@@ -552,6 +552,7 @@ def _add_filter(plan: Plan, f: Filter) -> None:
 def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> None:
     """A GPU model named ("A100 spend", "the H100s"): the store's instance types that carry that GPU."""
     from spendscope.agents.billy.precision import gpu_types
+    from spendscope.agents.billy.vocab import GPU_WORD
 
     if any(f.dimension in ("instance_type", "gpu_count") for f in plan.filters):
         return
@@ -561,7 +562,8 @@ def _gpu_models(q: _Question, used: set[int], plan: Plan, index: ValueIndex) -> 
         name, types = gpu_types(t.text, index)
         if types:
             _add_filter(plan, Filter(dimension="instance_type", values=types))
-            plan.assumptions.append(f"'{t.text}' = instances with {name.upper()} GPUs ({', '.join(types)})")
+            what = "instances with {} GPUs" if GPU_WORD.fullmatch(t.text.lower()) else "{} instances"
+            plan.assumptions.append(f"'{t.text}' = {what.format(name.upper())} ({', '.join(types)})")
             plan.subject = plan.subject or f"{name.upper()} instances"
             used.add(i)
             return

@@ -834,17 +834,28 @@ def gpu_types(word: str, index: ValueIndex) -> tuple[str, list[str]]:
     from spendscope.data.gpu_catalog import gpu_model
 
     low = word.lower()
-    if not GPU_WORD.fullmatch(low):
-        return "", []
-    for name in (low, low[:-1] if low.endswith("s") else ""):
-        types = [
-            v
-            for v in index.values.get("instance_type", [])
-            if name and (gpu_model(v) or "").lower().split("-")[0] == name
-        ]
-        if types:
-            return name, types
+    if GPU_WORD.fullmatch(low):
+        for name in (low, low[:-1] if low.endswith("s") else ""):
+            types = [
+                v
+                for v in index.values.get("instance_type", [])
+                if name and (gpu_model(v) or "").lower().split("-")[0] == name
+            ]
+            if types:
+                return name, types
+    if _FAMILY_WORD.fullmatch(low):  # "the p5s", "g5 boxes": an instance family, the types before the size
+        for name in (low, low[:-1] if low.endswith("s") else ""):
+            types = [
+                v
+                for v in index.values.get("instance_type", [])
+                if name and gpu_model(v) and re.split(r"[.\-_]", v.lower())[0] == name
+            ]
+            if types:
+                return name, types
     return "", []
+
+
+_FAMILY_WORD = re.compile(r"[a-z]{1,3}\d{1,2}[a-z]{0,2}s?")
 
 
 def _gpu_of_store(word: str, index: ValueIndex) -> bool:
