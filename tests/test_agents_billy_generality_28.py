@@ -1,0 +1,181 @@
+"""Round 28's wrong figures and refusals, each fixed as a rule and tested here on two small companies built for it,
+neither of them the round's (Juridica Labs, Selat Freight): Tamarind Health (EGP, a Cairo telehealth app whose
+o4-mini appears only in the last 8 days of its data) and Vireo Games (CAD, a Montreal game studio whose Sonnet on
+Bedrock is partly served by a provisioned-throughput commitment). Other wording than the round's. Expected figures
+come from hand-written SQL over the imported rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from billy_harness import between, cost, judged, model_is, round_store, scaled_sql
+from billy_harness import expected as _expected
+from fixtures.billy.kestrel import HEADER
+from fixtures.billy.synth import Commitment, Company, commitment_rows
+from fixtures.billy.synth import build as build_company
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+
+def _company(
+    name: str,
+    seed: int,
+    keys: tuple[str, str, str],
+    streams: list,
+    currency: str,
+    start: dt.date,
+    end: dt.date,
+    spike: tuple[dt.date, str, str, int],
+) -> Company:  # type: ignore[type-arg]
+    return Company(
+        name=name,
+        account_id=f"{name[:2].lower()}-01",
+        region="eu-central-1",
+        tag_keys=keys,
+        start=start,
+        end=end,
+        seed=seed,
+        streams=streams,
+        spike=spike,
+        instances=[],
+        instance_place=("Amazon Web Services", "Amazon EC2", "x-aws", "live"),
+        instance_text=lambda t: (t, t),
+        busy=lambda t, d, h: False,
+        util=((0, 0), (0, 0)),
+        gpu_name=lambda t: t,
+        sample_minute=0,
+        memory_total=0,
+        telemetry_product="none",
+        telemetry_provider="openai",
+        customers=(),
+        tokens_per_request=1000,
+        currency=currency,
+    )
+
+
+T_TODAY, V_TODAY = dt.date(2027, 10, 14), dt.date(2027, 1, 20)
+T_NEW = ("o4-mini", "2027-10-06")  # its rows start 8 days before Tamarind's today
+TAMARIND = _company(
+    "Tamarind Health", 2801, ("squad", "journey", "tier"),
+    [
+        ("OpenAI", "OpenAI API", "th-oai", "gpt-4.1-mini", "19", "76", "care", "symptom-check", "gold", 30),
+        ("OpenAI", "OpenAI API", "th-oai", "o4-mini", "53", "212", "care", "triage-notes", "gold", 6),
+        ("Anthropic", "Claude API", "th-ant", "claude-haiku-4-5", "48", "240", "pharmacy", "refill-bot", "basic", 12),
+        ("Google Cloud", "Vertex AI", "th-gcp", "gemini-2.5-pro", "60", "480", "labs", "report-reader", "gold", 5),
+    ],
+    "EGP", dt.date(2027, 7, 19), dt.date(2027, 10, 14), (dt.date(2027, 9, 8), "gemini-2.5-pro", "input", 10),
+)  # fmt: skip
+VIREO = _company(
+    "Vireo Games", 2802, ("studio", "title", "ring"),
+    [
+        ("Amazon Web Services", "Amazon Bedrock", "vg-aws", "claude-sonnet-4-5", "4.1", "20.5", "north", "npc-dialog", "live", 6),
+        ("Microsoft", "Azure OpenAI", "vg-azure", "gpt-4o", "3.4", "13.6", "south", "quest-gen", "live", 5),
+        ("OpenAI", "OpenAI API", "vg-oai", "gpt-5-mini", "0.34", "2.7", "north", "moderation", "test", 30),
+    ],
+    "CAD", dt.date(2026, 10, 1), dt.date(2027, 1, 20), (dt.date(2026, 12, 9), "gpt-4o", "output", 12),
+)  # fmt: skip
+PT = Commitment(
+    provider="Amazon Web Services",
+    service="Amazon Bedrock",
+    account="vg-aws",
+    tags=("north", "npc-dialog", "live"),
+    ident={
+        "CommitmentDiscountId": "vg-aws/ptu-sonnet-9",
+        "CommitmentDiscountName": "ptu-sonnet-npc",
+        "CommitmentDiscountType": "Provisioned Throughput",
+        "CommitmentDiscountCategory": "Usage",
+        "ResourceId": "vg-aws/ptu-sonnet-npc",
+        "ResourceName": "ptu-sonnet-npc",
+        "SkuId": "bedrock-provisioned-throughput",
+    },
+    monthly=Decimal("2500"),
+    purchase_text="Amazon Bedrock provisioned throughput (monthly)",
+    model="claude-sonnet-4-5",
+)
+
+
+def _vireo_commitment(d: dt.date, rng: random.Random) -> tuple[list[dict], list[dict]]:
+    used = Decimal(str(round(rng.uniform(0.55, 0.9), 4)))
+    days = ((d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - d.replace(day=1)).days
+    payg = (PT.monthly / days * used * Decimal("1.5")).quantize(Decimal("0.000001"))
+    return commitment_rows(VIREO, PT, d, used, str(payg), d.day == 1), []
+
+
+def _late_model(path: Path, model: str, since: str) -> None:
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = [
+            r
+            for r in csv.DictReader(fh)
+            if not (r["ResourceId"].endswith(f"/{model}") and r["ChargePeriodStart"][:10] < since)
+        ]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=HEADER)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def tamarind(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("tamarind28")
+    paths = build_company(folder, TAMARIND, "tamarind")
+    _late_model(paths["focus"], *T_NEW)
+    return round_store(folder, paths, "tamarind")
+
+
+@pytest.fixture(scope="module")
+def vireo(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("vireo28")
+    return round_store(folder, build_company(folder, VIREO, "vireo", extra=_vireo_commitment), "vireo")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(state_dir=tmp_path, db=Path("/nonexistent"))
+
+
+_TODAY = {"tamarind": T_TODAY, "vireo": V_TODAY}
+
+
+def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
+    store = request.getfixturevalue(company)
+    return store, ask(store, question, as_of=_TODAY[company], settings=settings, **kw)
+
+
+def _number(store: Store, answer: object, sql: str) -> tuple[bool, float]:
+    want, _ = _expected(store, "number", sql)
+    return judged(answer.answer, answer.value, "number", want, ()), want  # type: ignore[attr-defined]
+
+
+T_SEP = between("2027-09-01", "2027-10-01")
+V_DEC = between("2026-12-01", "2027-01-01")
+V_NOV = between("2026-11-01", "2026-12-01")
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("tamarind", "suppose anthropic pushed rates up by 12%, what would september have cost us",
+         scaled_sql(T_SEP, "ProviderName = 'Anthropic'", "1.12")),
+        ("tamarind", "if gemini pro were half the cost what would sept have come to",
+         scaled_sql(T_SEP, model_is("gemini-2.5-pro"), "0.5")),
+        ("vireo", "what if azure prices went down 30%, what would december have cost",
+         scaled_sql(V_DEC, "ServiceName = 'Azure OpenAI'", "0.7")),
+        ("vireo", "if gpt-4o cost double the price what would nov have been",
+         scaled_sql(V_NOV, model_is("gpt-4o"), "2")),
+    ],
+)  # fmt: skip
+def test_a_factor_said_after_its_direction_or_as_a_multiple_of_the_price_scales_the_rows(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    """ "up 20%", "down by 30%", "half the cost", "double the price": the named rows' cost scaled by that factor and
+    the whole bill with it, never the rows' share or their own spend."""
+    store, answer = _ask(request, settings, company, question)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"
+
