@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import between, cost, judged, model_is, round_store, scaled_sql
+from billy_harness import between, judged, model_is, round_store, saved, scaled_sql
 from billy_harness import expected as _expected
 from fixtures.billy.kestrel import HEADER
 from fixtures.billy.synth import Commitment, Company, commitment_rows
@@ -179,3 +179,28 @@ def test_a_factor_said_after_its_direction_or_as_a_multiple_of_the_price_scales_
     ok, want = _number(store, answer, sql)
     assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"
 
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("the ptu's savings in december", V_DEC),
+        ("reservation savings for november?", V_NOV),
+    ],
+)
+def test_a_held_commitments_savings_as_a_noun_is_what_it_saved(
+    request: pytest.FixtureRequest, settings: Settings, question: str, period: str
+) -> None:
+    """ "savings" as a noun about a commitment the bill holds, over a past period: what it saved (its used hours at
+    pay-as-you-go less its cost), not the recommendations' saving still to find."""
+    store, answer = _ask(request, settings, "vireo", question)
+    ok, want = _number(store, answer, saved(period, "ptu-sonnet-npc"))
+    assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"
+    assert "recommendation" not in answer.answer.lower(), answer.answer
+
+
+def test_savings_still_to_find_on_commitments_stay_advice(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    """Savings that could be had ("what commitment savings could we get") are not what a commitment saved."""
+    _store, answer = _ask(request, settings, "vireo", "what commitment savings could we get")
+    assert "ptu-sonnet-npc" not in answer.answer or "saved" not in answer.answer.lower(), answer.answer

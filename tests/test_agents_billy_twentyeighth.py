@@ -420,8 +420,6 @@ SELAT_MISSES: dict[str, str] = {
     "when did we start using gpt-5": "a spend figure over all data, not the first day with gpt-5 spend",
     "gpt-5 daily burn since it started": "wrong figure: the average over the last 30 days (20 without gpt-5), not "
     "over the days since its first spend",
-    "savings from the pt commitment in june": "wrong figure: the recommendations' monthly saving, not what the "
-    "commitment saved in June",
     "if we moved sonnet to haiku last month whats the saving": "declined: 'saving' routed to the LLM",
     "we have a 55k ringgit budget for august, on track?": "declined: 'track' read as an unknown name",
     "s-gpt5": "'what share of openai is that' inverted: OpenAI's share of gpt-5 (100%), not gpt-5's share of "

@@ -43,10 +43,10 @@ def _declined(r: Reading, plan: Plan) -> None:
 
 
 def _payg_whatif(r: Reading, plan: Plan) -> None:
-    from spendscope.agents.billy.whatif import SAVED
+    from spendscope.agents.billy.whatif import SAVED, commitment_savings_noun
 
     plan.intent = "payg_whatif"
-    plan.saved_asked = bool(SAVED.search(r.low))
+    plan.saved_asked = bool(SAVED.search(r.low)) or commitment_savings_noun(r, True)
     plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
 
 
