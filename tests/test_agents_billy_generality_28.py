@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import between, judged, model_is, round_store, saved, scaled_sql
+from billy_harness import between, judged, model_is, round_store, saved, scaled_sql, share, tag
 from billy_harness import expected as _expected
 from fixtures.billy.kestrel import HEADER
 from fixtures.billy.synth import Commitment, Company, commitment_rows
@@ -204,3 +204,24 @@ def test_savings_still_to_find_on_commitments_stay_advice(
     """Savings that could be had ("what commitment savings could we get") are not what a commitment saved."""
     _store, answer = _ask(request, settings, "vireo", "what commitment savings could we get")
     assert "ptu-sonnet-npc" not in answer.answer or "saved" not in answer.answer.lower(), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("company", "turns", "sql"),
+    [
+        ("vireo", ["north studio spend in december", "only bedrock", "what share of north is that"],
+         share(V_DEC, "ServiceName = 'Amazon Bedrock'", tag("studio", "north"))),
+        ("tamarind", ["gpt-4.1-mini spend in sept", "what % of openai is it"],
+         share(T_SEP, model_is("gpt-4.1-mini"), "ProviderName = 'OpenAI'")),
+    ],
+)  # fmt: skip
+def test_share_of_a_named_whole_after_a_figure_is_the_figures_rows_over_that_whole(
+    request: pytest.FixtureRequest, settings: Settings, company: str, turns: list[str], sql: str
+) -> None:
+    """ "what share of X is that": X (named after "share of") is the whole and the turn before's rows the part, even
+    when the turn before was already inside X; never X's share of the part."""
+    thread = f"share-of-{company}"
+    for question in turns:
+        store, answer = _ask(request, settings, company, question, thread_id=thread)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{turns[-1]!r}: expected {want:,.2f}; got {answer.answer}"

@@ -99,6 +99,26 @@ _NOT_MONEY = ("utilization", "gpu_utilization", "gpu_count", "count")
 _MONEY_ASKED = re.compile(r"\b(cost|costs|costing|spend|spent|spending|bill|billed|pay|paid)\b")
 
 
+# "what share of corporate is that": the named value after "share of" is the whole, the turn before's rows the part
+_SHARE_OF = re.compile(
+    r"\b(?:share|percent\w*|pct|%|portion|part|fraction|proportion) of (?!(?:that|those|it|them|this|these)\b)"
+)
+
+
+def _share_of_named_whole(prev: Plan, new: Plan, merged: Plan, low: str) -> None:
+    """ "what share of openai is that" after gpt-5's figure: gpt-5's rows (the turn before's) over OpenAI's; the
+    value named after "share of" is the whole, even when the turn before already narrowed to it."""
+    said = _SHARE_OF.search(low)
+    if merged.intent != "share" or not said or not THAT.search(low[said.end() :]):
+        return
+    whole = [f for f in new.share_filters + new.filters if f.dimension not in ("token_type",)]
+    dims = {f.dimension for f in whole}
+    part = [f for f in prev.filters if f.dimension not in dims]
+    if not whole or not part or prev.part_filters:
+        return
+    merged.filters, merged.share_filters = whole, part
+
+
 def _merge_followup(
     prev: Plan,
     new: Plan,
@@ -207,6 +227,7 @@ def _merge_followup(
         if any(f.dimension in {s.dimension for s in prev.share_filters} for f in moved):
             merged.share_filters += moved
             merged.filters = [f for f in merged.filters if f not in moved]
+    _share_of_named_whole(prev, new, merged, q.low)
     if periods:
         if (
             merged.intent in ("compare", "drivers")
