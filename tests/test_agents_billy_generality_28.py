@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import between, judged, model_is, round_store, saved, scaled_sql, share, tag
+from billy_harness import between, cost, judged, model_is, round_store, saved, scaled_sql, share, tag, top_is
 from billy_harness import expected as _expected
 from fixtures.billy.kestrel import HEADER
 from fixtures.billy.synth import Commitment, Company, commitment_rows
@@ -225,3 +225,27 @@ def test_share_of_a_named_whole_after_a_figure_is_the_figures_rows_over_that_who
         store, answer = _ask(request, settings, company, question, thread_id=thread)
     ok, want = _number(store, answer, sql)
     assert ok, f"{turns[-1]!r}: expected {want:,.2f}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "first", "second", "sql"),
+    [
+        ("tamarind", "which journey cost the most in sept", "how much",
+         cost(T_SEP, top_is("Tags->>'journey'", T_SEP))),
+        ("vireo", "top title by spend in december", "how much?",
+         cost(V_DEC, top_is("Tags->>'title'", V_DEC))),
+    ],
+)  # fmt: skip
+def test_a_bare_how_much_after_a_ranking_is_the_winners_amount(
+    request: pytest.FixtureRequest, settings: Settings, company: str, first: str, second: str, sql: str
+) -> None:
+    """ "how much" alone (no name, period or pronoun) after "which X cost the most": the winner's amount, never
+    the whole bill."""
+    thread = f"bare-{company}"
+    _ask(request, settings, company, first, thread_id=thread)
+    store, answer = _ask(request, settings, company, second, thread_id=thread)
+    want, _ = _expected(store, "number", sql)
+    # the value, not any figure: the winner's rows here are also one provider's, which a total's answer names
+    assert judged("", answer.value, "number", want, ()), (
+        f"{second!r}: expected {want:,.2f}; got {answer.answer}"
+    )

@@ -420,7 +420,6 @@ SELAT_MISSES: dict[str, str] = {
     "over the days since its first spend",
     "if we moved sonnet to haiku last month whats the saving": "declined: 'saving' routed to the LLM",
     "we have a 55k ringgit budget for august, on track?": "declined: 'track' read as an unknown name",
-    "s-depot": "'how much' after 'which depot cost most' gave the whole bill, not the top depot's",
     "s-vertex": "'in %?' after a month-over-month pair declined (nothing to measure)",
 }
 
