@@ -249,3 +249,21 @@ def test_a_bare_how_much_after_a_ranking_is_the_winners_amount(
     assert judged("", answer.value, "number", want, ()), (
         f"{second!r}: expected {want:,.2f}; got {answer.answer}"
     )
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("tamarind", "how much have we spent since the 1st", cost(between("2027-10-01", "2027-10-14"))),
+        ("tamarind", "openai cost since the 5th?", cost(between("2027-10-05", "2027-10-14"), "ProviderName = 'OpenAI'")),
+        ("vireo", "spend since the 25th", cost(between("2026-12-25", "2027-01-20"))),
+    ],
+)  # fmt: skip
+def test_since_a_day_of_the_month_runs_from_that_day_to_today(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    """ "since the 1st" / "since the 5th": from that day of this month to today; a day still ahead this month ("since
+    the 25th" on the 20th) is last month's. Never an unknown name '1st'."""
+    store, answer = _ask(request, settings, company, question)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"

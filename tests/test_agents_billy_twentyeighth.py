@@ -407,8 +407,6 @@ SELAT_THREADS = [
 ]  # fmt: skip
 
 JURIDICA_MISSES: dict[str, str] = {
-    "spend since the 1st?": "declined: '1st' read as an unknown name",
-    "vertex spend since the 1st": "declined: '1st' read as an unknown name",
     "whats the ytd number": "declined: 'number' left nothing to measure",
     "how much did ediscovry cost in march": "a misspelt matter answered as 'ediscovery' (the match said), not "
     "suggested",

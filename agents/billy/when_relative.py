@@ -154,6 +154,31 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
         _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
     ):
         add(m, to_date("this " + m.group(1), today), "relative")
+    _since_day_of_month(t, today, add)
+
+
+_MONTH_AFTER = r"(?! of\b| (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)"
+
+
+def _since_day_of_month(t: str, today: dt.date, add: Add) -> None:
+    """ "since the 1st", "since the 15th": from that day of this month (of last month when it is still ahead) to
+    today; "since the 1st of may" is a date the other readers take."""
+    for m in re.finditer(_B + r"since (?:the )?(\d{1,2})(?:st|nd|rd|th)" + _MONTH_AFTER + _E, t):
+        n = int(m.group(1))
+        month = today.replace(day=1) if n <= today.day else add_months(today.replace(day=1), -1)
+        try:
+            start = month.replace(day=n)
+        except ValueError:
+            continue  # "since the 31st" in a month of 30 days: no such day
+        add(
+            m,
+            Period(
+                start=start,
+                end=today + dt.timedelta(days=1),
+                label=f"{start} to {today} ('{m.group(0).strip()}')",
+            ),
+            "relative",
+        )
 
 
 def last_weekend(today: dt.date) -> Period:
