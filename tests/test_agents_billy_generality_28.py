@@ -267,3 +267,34 @@ def test_since_a_day_of_the_month_runs_from_that_day_to_today(
     store, answer = _ask(request, settings, company, question)
     ok, want = _number(store, answer, sql)
     assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"
+
+
+T_O4 = f"{between('2027-10-06', '2027-10-14')} AND {model_is('o4-mini')}"
+
+
+def test_when_a_name_started_is_its_first_day_with_spend(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    """ "when did o4-mini first appear": the first day the model has spend (a date), not a spend figure."""
+    _store, answer = _ask(request, settings, "tamarind", "when did o4-mini first appear on the bill")
+    assert judged(answer.answer, answer.value, "date", "2027-10-06", ()), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sql"),
+    [
+        (
+            "o4-mini avg daily cost since it went live",
+            f"SELECT sum(EffectiveCost) / 8 FROM costs WHERE {T_O4}",
+        ),
+        ("how much has o4-mini cost since launch", f"SELECT sum(EffectiveCost) FROM costs WHERE {T_O4}"),
+    ],
+)
+def test_since_it_started_runs_from_the_names_first_day_with_spend(
+    request: pytest.FixtureRequest, settings: Settings, question: str, sql: str
+) -> None:
+    """ "since it went live" / "since launch": from the model's first day with spend (8 days before today), not a
+    default 30-day window that counts the days before it existed."""
+    store, answer = _ask(request, settings, "tamarind", question)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"

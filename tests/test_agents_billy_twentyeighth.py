@@ -413,9 +413,6 @@ JURIDICA_MISSES: dict[str, str] = {
     "j-openai": "'in %?' after a month-over-month pair declined (nothing to measure)",
 }
 SELAT_MISSES: dict[str, str] = {
-    "when did we start using gpt-5": "a spend figure over all data, not the first day with gpt-5 spend",
-    "gpt-5 daily burn since it started": "wrong figure: the average over the last 30 days (20 without gpt-5), not "
-    "over the days since its first spend",
     "if we moved sonnet to haiku last month whats the saving": "declined: 'saving' routed to the LLM",
     "we have a 55k ringgit budget for august, on track?": "declined: 'track' read as an unknown name",
     "s-vertex": "'in %?' after a month-over-month pair declined (nothing to measure)",

@@ -33,6 +33,7 @@ Intent = Literal[
     "scale_whatif",
     "run_rate",
     "swap_whatif",
+    "first_spend",
     "unknown",
 ]
 
