@@ -13,7 +13,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import between, cost, judged, model_is, round_store, saved, scaled_sql, share, tag, top_is
+from billy_harness import (
+    between,
+    cost,
+    judged,
+    model_is,
+    pct,
+    round_store,
+    saved,
+    scaled_sql,
+    share,
+    tag,
+    top_is,
+)
 from billy_harness import expected as _expected
 from fixtures.billy.kestrel import HEADER
 from fixtures.billy.synth import Commitment, Company, commitment_rows
@@ -298,3 +310,24 @@ def test_since_it_started_runs_from_the_names_first_day_with_spend(
     store, answer = _ask(request, settings, "tamarind", question)
     ok, want = _number(store, answer, sql)
     assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "turns", "sql"),
+    [
+        ("tamarind", ["anthropic spend in sept", "and the month before", "as a percent?"],
+         pct(T_SEP, between("2027-08-01", "2027-09-01"), "ProviderName = 'Anthropic'")),
+        ("vireo", ["gpt-4o cost in december", "what about the month before?", "whats that in %"],
+         pct(V_DEC, V_NOV, model_is("gpt-4o"))),
+    ],
+)  # fmt: skip
+def test_in_percent_after_two_periods_is_their_change_in_percent(
+    request: pytest.FixtureRequest, settings: Settings, company: str, turns: list[str], sql: str
+) -> None:
+    """ "in %?" after a figure and "and the month before?": the later period against the earlier, in percent;
+    never a decline for want of something to measure."""
+    thread = f"pct-{company}"
+    for question in turns:
+        store, answer = _ask(request, settings, company, question, thread_id=thread)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{turns[-1]!r}: expected {want:,.2f}; got {answer.answer}"

@@ -410,12 +410,10 @@ JURIDICA_MISSES: dict[str, str] = {
     "whats the ytd number": "declined: 'number' left nothing to measure",
     "how much did ediscovry cost in march": "a misspelt matter answered as 'ediscovery' (the match said), not "
     "suggested",
-    "j-openai": "'in %?' after a month-over-month pair declined (nothing to measure)",
 }
 SELAT_MISSES: dict[str, str] = {
     "if we moved sonnet to haiku last month whats the saving": "declined: 'saving' routed to the LLM",
     "we have a 55k ringgit budget for august, on track?": "declined: 'track' read as an unknown name",
-    "s-vertex": "'in %?' after a month-over-month pair declined (nothing to measure)",
 }
 
 

@@ -119,6 +119,29 @@ def _share_of_named_whole(prev: Plan, new: Plan, merged: Plan, low: str) -> None
     merged.filters, merged.share_filters = whole, part
 
 
+# "in %?", "as a percent", "what's that in pct": the change the thread's two periods made, as a percentage
+_IN_PERCENT = re.compile(
+    r"(?:and |so |ok |okay )?(?:(?:what'?s|whats|what is|how much is|and) (?:that|it|this|the change|the diff\w*) )?"
+    r"(?:in|as an?|as|in terms of) (?:%|percent(?:age)?s?|pct)(?: terms| change)?\W*|%\W*"
+)
+
+
+def _change_in_percent(prev: Plan, merged: Plan, low: str) -> None:
+    """ "in %?" after "X last month" and "and the month before?": the change between the two periods, in percent
+    (the later against the earlier); after one period alone the question says too little and is left as it is."""
+    if not _IN_PERCENT.fullmatch(low.strip()):
+        return
+    moved = prev.moved_from
+    if prev.intent in ("compare", "drivers") and prev.base_period is not None:
+        merged.intent, merged.percent_first = "compare", True
+    elif moved is not None and prev.period is not None:
+        merged.intent, merged.percent_first, merged.group_by, merged.top = "compare", True, [], None
+    else:
+        return
+    # the words name nothing: the thread's rows, not a share of them ("that in %" read as a share moves them)
+    merged.filters, merged.share_filters, merged.part_filters = list(prev.filters), [], []
+
+
 def _merge_followup(
     prev: Plan,
     new: Plan,
@@ -228,6 +251,7 @@ def _merge_followup(
             merged.share_filters += moved
             merged.filters = [f for f in merged.filters if f not in moved]
     _share_of_named_whole(prev, new, merged, q.low)
+    _change_in_percent(prev, merged, q.low)
     if periods:
         if (
             merged.intent in ("compare", "drivers")
