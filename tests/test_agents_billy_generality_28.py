@@ -331,3 +331,24 @@ def test_in_percent_after_two_periods_is_their_change_in_percent(
         store, answer = _ask(request, settings, company, question, thread_id=thread)
     ok, want = _number(store, answer, sql)
     assert ok, f"{turns[-1]!r}: expected {want:,.2f}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "amount", "sql"),
+    [
+        ("tamarind", "theres a 90k egyptian pound budget for oct, on track?", "90,000",
+         cost(between("2027-10-01", "2027-10-14"))),
+        ("vireo", "got a 6k dollars budget this month, will we go over", "6,000",
+         cost(between("2027-01-01", "2027-01-20"))),
+    ],
+)  # fmt: skip
+def test_a_budget_with_its_currency_named_in_words_is_the_stated_budget(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, amount: str, sql: str
+) -> None:
+    """ "a 90k egyptian pound budget", "a 6k dollars budget": the amount is the budget whatever the currency's name
+    between it and "budget"; the month's actual and landing against it, never the currency's words as a name."""
+    store, answer = _ask(request, settings, company, question)
+    ok, want = _number(store, answer, sql)
+    assert ok and amount in answer.answer, (
+        f"{question!r}: expected {want:,.2f} and {amount}; got {answer.answer}"
+    )

@@ -413,7 +413,6 @@ JURIDICA_MISSES: dict[str, str] = {
 }
 SELAT_MISSES: dict[str, str] = {
     "if we moved sonnet to haiku last month whats the saving": "declined: 'saving' routed to the LLM",
-    "we have a 55k ringgit budget for august, on track?": "declined: 'track' read as an unknown name",
 }
 
 
