@@ -23,6 +23,7 @@ from billy_harness import (
     saved,
     scaled_sql,
     share,
+    swap_sql,
     tag,
     top_is,
 )
@@ -352,3 +353,22 @@ def test_a_budget_with_its_currency_named_in_words_is_the_stated_budget(
     assert ok and amount in answer.answer, (
         f"{question!r}: expected {want:,.2f} and {amount}; got {answer.answer}"
     )
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("tamarind", "if we moved gemini pro to gpt-4.1-mini in sept whats the saving",
+         swap_sql(T_SEP, "gemini-2.5-pro", "19", "76")),
+        ("vireo", "if gpt-4o were 25% cheaper in december, what's the saving", None),
+    ],
+)  # fmt: skip
+def test_the_singular_saving_asks_the_what_ifs_saving(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str | None
+) -> None:
+    """ "whats the saving" (singular) in a model swap or a scaling what-if: the what-if's saving, never a decline
+    for the word (as "savings" and "save" already were)."""
+    store, answer = _ask(request, settings, company, question)
+    sql = sql or f"SELECT 0.25 * sum(EffectiveCost) FROM costs WHERE {V_DEC} AND {model_is('gpt-4o')}"
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"

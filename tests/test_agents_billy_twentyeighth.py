@@ -411,9 +411,7 @@ JURIDICA_MISSES: dict[str, str] = {
     "how much did ediscovry cost in march": "a misspelt matter answered as 'ediscovery' (the match said), not "
     "suggested",
 }
-SELAT_MISSES: dict[str, str] = {
-    "if we moved sonnet to haiku last month whats the saving": "declined: 'saving' routed to the LLM",
-}
+SELAT_MISSES: dict[str, str] = {}
 
 
 class _Round28(ThreadedRound):

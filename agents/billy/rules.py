@@ -47,7 +47,7 @@ def _payg_whatif(r: Reading, plan: Plan) -> None:
 
     plan.intent = "payg_whatif"
     plan.saved_asked = bool(SAVED.search(r.low)) or commitment_savings_noun(r, True)
-    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "saving", "savings")]
 
 
 def _scale_whatif(r: Reading, plan: Plan) -> None:
@@ -56,7 +56,7 @@ def _scale_whatif(r: Reading, plan: Plan) -> None:
     plan.intent = "scale_whatif"
     plan.scale, plan.scale_said = scale_of(r.low) or (None, "")
     plan.saved_asked = bool(CHANGE_ASKED.search(r.low))
-    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "saving", "savings")]
 
 
 def _swap_whatif(r: Reading, plan: Plan) -> None:
@@ -64,7 +64,7 @@ def _swap_whatif(r: Reading, plan: Plan) -> None:
     pair = r.swap or ()
     plan.families = [Filter(dimension=d, values=[v]) for d, v in pair]
     plan.family_names = [v for _d, v in pair]
-    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "saving", "savings")]
 
 
 def _device_count(r: Reading, plan: Plan) -> None:

@@ -56,7 +56,7 @@ def saved_followup(previous: Plan, plan: Plan, r: Reading) -> bool:
     if not (about_commitment and SAVED.search(r.low) and THAT.search(r.low)) or r.mentions:
         return False
     plan.intent, plan.saved_asked = "payg_whatif", True
-    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "saving", "savings")]
     plan.assumptions.append(f"'{r.question}' is about the commitment of the turn before")
     return True
 
