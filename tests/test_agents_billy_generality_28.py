@@ -372,3 +372,20 @@ def test_the_singular_saving_asks_the_what_ifs_saving(
     sql = sql or f"SELECT 0.25 * sum(EffectiveCost) FROM costs WHERE {V_DEC} AND {model_is('gpt-4o')}"
     ok, want = _number(store, answer, sql)
     assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        ("tamarind", "whats the sept number", cost(T_SEP)),
+        ("vireo", "december figures pls", cost(V_DEC)),
+    ],
+)
+def test_a_periods_number_or_figure_is_what_it_cost(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    """ "whats the sept number", "december figures": a period with only "number" / "figure" asked of it is its
+    spend, not a decline for want of something to measure."""
+    store, answer = _ask(request, settings, company, question)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{question!r}: expected {want:,.2f}; got {answer.answer}"

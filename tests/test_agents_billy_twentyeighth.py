@@ -407,7 +407,6 @@ SELAT_THREADS = [
 ]  # fmt: skip
 
 JURIDICA_MISSES: dict[str, str] = {
-    "whats the ytd number": "declined: 'number' left nothing to measure",
     "how much did ediscovry cost in march": "a misspelt matter answered as 'ediscovery' (the match said), not "
     "suggested",
 }
