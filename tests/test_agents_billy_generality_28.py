@@ -211,6 +211,20 @@ def test_a_held_commitments_savings_as_a_noun_is_what_it_saved(
     assert "recommendation" not in answer.answer.lower(), answer.answer
 
 
+def test_a_savings_plans_utilisation_is_no_savings_question(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    """ "savings plan" names a kind of commitment: its utilisation asked is the utilisation (used over committed),
+    not what it saved."""
+    store, answer = _ask(request, settings, "vireo", "savings plan utilisation in december")
+    sql = (
+        "SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used') / sum(EffectiveCost) * 100 "
+        f"FROM costs WHERE {V_DEC} AND ResourceName = 'ptu-sonnet-npc' AND CommitmentDiscountStatus IN ('Used', 'Unused')"
+    )
+    ok, want = _number(store, answer, sql)
+    assert ok, f"expected {want:,.2f}%; got {answer.answer}"
+
+
 def test_savings_still_to_find_on_commitments_stay_advice(
     request: pytest.FixtureRequest, settings: Settings
 ) -> None:

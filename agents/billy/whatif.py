@@ -63,7 +63,7 @@ def saved_followup(previous: Plan, plan: Plan, r: Reading) -> bool:
 
 # "savings from the ptu in june", "the commitment's savings last month": what a held commitment saved, as a noun;
 # savings to come or to find ("could", "opportunities", "if we bought one") are advice, not this
-SAVINGS_NOUN = re.compile(r"\bsavings?\b")
+SAVINGS_NOUN = re.compile(r"\bsavings?\b(?! plans?\b)")
 _SAVINGS_AHEAD = re.compile(
     r"\b(could|can|should|would|might|opportunit\w*|recommend\w*|potential|ideas?|ways?|tips?|how to|buy\w*|"
     r"bought|purchas\w*|more|next|if)\b"
