@@ -201,6 +201,7 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
         # "nov mtd?", "last month?": a question that is only a period asks what that period cost
         # ("q4 so far", "h2 to date": the words saying the period is not over are part of it)
         or (bool(periods) and not re.search(r"[a-z0-9]", _TO_DATE.sub(" ", rest)))
+        or _period_figure(rest, bool(periods))
         # "the PT in april", "gpus last month": a word naming rows (commitments, GPU instances), as a value does
         or bool(r.word_filters)
     )
@@ -209,6 +210,18 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
 _VS = r"\s+(?:vs\.?|versus|against|compared (?:to|with))\s+(?:the\s+|our\s+)?"
 _API = r"(?:(?:ai |llm |model )?apis?|api calls|models?|llms?|tokens?|inference)"
 _GPU_VS_REST = re.compile(rf"\bgpus?(?: instances?| boxes)?{_VS}{_API}\b|\b{_API}{_VS}gpus?\b")
+
+
+# "whats the ytd number", "give me the q1 figure": a period's number or figure is what it cost ("the number of
+# requests" is a count, read elsewhere)
+_FIGURE_NOUN = re.compile(r"\b(numbers?|figures?|tally|damage)\b(?! of\b)")
+
+
+def _period_figure(rest: str, has_period: bool) -> bool:
+    """A period named with only "number" / "figure" asked of it: its spend."""
+    return has_period and bool(_FIGURE_NOUN.search(rest))
+
+
 _TO_DATE = re.compile(r"\b(so far|to date|thus far|till now|until now|up to now|as of (now|today))\b")
 
 

@@ -35,6 +35,7 @@ def execute(store: Store, plan: Plan, index: ValueIndex, caller: Caller = LOCAL)
         "count": on_count,
         "average": on_average,
     }.get(plan.intent, on_total)
+    plan = _first_spend(store, plan, index, caller)
     special = _category(plan)
     if special is not None:
         run = Runner(store, caller)
@@ -58,12 +59,29 @@ def execute(store: Store, plan: Plan, index: ValueIndex, caller: Caller = LOCAL)
     return answer
 
 
+def _first_spend(store: Store, plan: Plan, index: ValueIndex, caller: Caller) -> Plan:
+    """ "since it started": the plan's period from its rows' first day with spend (agents/billy/first_spend.py)."""
+    from spendscope.agents.billy import first_spend
+
+    if not first_spend.SINCE_START.search(plan.question.lower()) and not first_spend.asks_when_started(plan):
+        return plan
+    run = Runner(store, caller)
+    adjusted = first_spend.since_started(run, plan)
+    if first_spend.asks_when_started(adjusted):
+        adjusted = adjusted.model_copy(update={"intent": "first_spend"})
+    return adjusted
+
+
 def _category(plan: Plan) -> Any:
     """The handler of a question category answered by one richer operation (agents/billy/categories.py)."""
     from spendscope.agents.billy import categories
 
     if plan.intent == "landing":
         return categories.landing
+    if plan.intent == "first_spend":
+        from spendscope.agents.billy import first_spend
+
+        return first_spend.answer_when_started
     if plan.intent == "payg_whatif":
         from spendscope.agents.billy import whatif
 

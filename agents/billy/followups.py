@@ -99,6 +99,49 @@ _NOT_MONEY = ("utilization", "gpu_utilization", "gpu_count", "count")
 _MONEY_ASKED = re.compile(r"\b(cost|costs|costing|spend|spent|spending|bill|billed|pay|paid)\b")
 
 
+# "what share of corporate is that": the named value after "share of" is the whole, the turn before's rows the part
+_SHARE_OF = re.compile(
+    r"\b(?:share|percent\w*|pct|%|portion|part|fraction|proportion) of (?!(?:that|those|it|them|this|these)\b)"
+)
+
+
+def _share_of_named_whole(prev: Plan, new: Plan, merged: Plan, low: str) -> None:
+    """ "what share of openai is that" after gpt-5's figure: gpt-5's rows (the turn before's) over OpenAI's; the
+    value named after "share of" is the whole, even when the turn before already narrowed to it."""
+    said = _SHARE_OF.search(low)
+    if merged.intent != "share" or not said or not THAT.search(low[said.end() :]):
+        return
+    whole = [f for f in new.share_filters + new.filters if f.dimension not in ("token_type",)]
+    dims = {f.dimension for f in whole}
+    part = [f for f in prev.filters if f.dimension not in dims]
+    if not whole or not part or prev.part_filters:
+        return
+    merged.filters, merged.share_filters = whole, part
+
+
+# "in %?", "as a percent", "what's that in pct": the change the thread's two periods made, as a percentage
+_IN_PERCENT = re.compile(
+    r"(?:and |so |ok |okay )?(?:(?:what'?s|whats|what is|how much is|and) (?:that|it|this|the change|the diff\w*) )?"
+    r"(?:in|as an?|as|in terms of) (?:%|percent(?:age)?s?|pct)(?: terms| change)?\W*|%\W*"
+)
+
+
+def _change_in_percent(prev: Plan, merged: Plan, low: str) -> None:
+    """ "in %?" after "X last month" and "and the month before?": the change between the two periods, in percent
+    (the later against the earlier); after one period alone the question says too little and is left as it is."""
+    if not _IN_PERCENT.fullmatch(low.strip()):
+        return
+    moved = prev.moved_from
+    if prev.intent in ("compare", "drivers") and prev.base_period is not None:
+        merged.intent, merged.percent_first = "compare", True
+    elif moved is not None and prev.period is not None:
+        merged.intent, merged.percent_first, merged.group_by, merged.top = "compare", True, [], None
+    else:
+        return
+    # the words name nothing: the thread's rows, not a share of them ("that in %" read as a share moves them)
+    merged.filters, merged.share_filters, merged.part_filters = list(prev.filters), [], []
+
+
 def _merge_followup(
     prev: Plan,
     new: Plan,
@@ -207,6 +250,8 @@ def _merge_followup(
         if any(f.dimension in {s.dimension for s in prev.share_filters} for f in moved):
             merged.share_filters += moved
             merged.filters = [f for f in merged.filters if f not in moved]
+    _share_of_named_whole(prev, new, merged, q.low)
+    _change_in_percent(prev, merged, q.low)
     if periods:
         if (
             merged.intent in ("compare", "drivers")

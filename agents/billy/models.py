@@ -34,6 +34,7 @@ Intent = Literal[
     "run_rate",
     "swap_whatif",
     "days_off_whatif",
+    "first_spend",
     "unknown",
 ]
 

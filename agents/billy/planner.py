@@ -213,7 +213,7 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     among = re.search(r"\b(which|what|who)( ones?)? of (those|these|them|they)\b", q.low)
     # "and its cost per 1m tokens?" after "which model was most of it": "its" is the winner too (after any other
     # answer it is the thread's subject, which the follow-up keeps already)
-    winner_said = "pronoun" in r.cues or bool(re.search(r"\bits\b", q.low))
+    winner_said = "pronoun" in r.cues or bool(re.search(r"\bits\b", q.low)) or _bare_amount(q.low, r)
     if winner_said and previous is not None and previous.answer_entity is not None and not among:
         # ("which of those grew the most" ranks the previous answer's group, not its winner)
         # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
@@ -655,6 +655,18 @@ def _families(plan: Plan, mentions: list[Mention]) -> None:
         return
     plan.families = [Filter(dimension=dim, values=list(m.values)) for m in named]
     plan.family_names = [m.phrase for m in named]
+
+
+# "how much?" alone after "which depot cost most": the amount of the answer's winner, the pronoun left out
+_BARE_AMOUNT = re.compile(
+    r"(?:(?:and|so|ok|okay|ok so)\W+)?how much(?:\W+(?:then|tho|though|exactly|roughly|approx\w*|in total|total|"
+    r"spent|was spent))?\W*"
+)
+
+
+def _bare_amount(low: str, r: Reading) -> bool:
+    """A question that is only "how much" (no name, period or dimension): about the answer before's winner."""
+    return not (r.mentions or r.periods or r.dims) and bool(_BARE_AMOUNT.fullmatch(low.strip()))
 
 
 def _split_share(plan: Plan, mentions: list[Mention], q: _Question) -> None:

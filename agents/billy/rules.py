@@ -43,11 +43,11 @@ def _declined(r: Reading, plan: Plan) -> None:
 
 
 def _payg_whatif(r: Reading, plan: Plan) -> None:
-    from spendscope.agents.billy.whatif import SAVED
+    from spendscope.agents.billy.whatif import SAVED, commitment_savings_noun
 
     plan.intent = "payg_whatif"
-    plan.saved_asked = bool(SAVED.search(r.low))
-    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.saved_asked = bool(SAVED.search(r.low)) or commitment_savings_noun(r, True)
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "saving", "savings")]
 
 
 def _scale_whatif(r: Reading, plan: Plan) -> None:
@@ -56,7 +56,7 @@ def _scale_whatif(r: Reading, plan: Plan) -> None:
     plan.intent = "scale_whatif"
     plan.scale, plan.scale_said = scale_of(r.low) or (None, "")
     plan.saved_asked = bool(CHANGE_ASKED.search(r.low))
-    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "saving", "savings")]
 
 
 def _swap_whatif(r: Reading, plan: Plan) -> None:
@@ -66,7 +66,7 @@ def _swap_whatif(r: Reading, plan: Plan) -> None:
     if r.swap_values and plan.families:  # "all sonnet traffic": the models the name matched
         plan.families[0] = Filter(dimension=plan.families[0].dimension, values=list(r.swap_values))
     plan.family_names = [v for _d, v in pair]
-    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "saving", "savings")]
 
 
 def _device_count(r: Reading, plan: Plan) -> None:

@@ -42,12 +42,29 @@ def scale_of(low: str) -> tuple[float, str] | None:
         return -float(m.group(1)) / 100, m.group(0)
     if m := re.search(rf"\b(?:{_GROW})\b[^?.%]{{0,40}}?\b(?:by )?{_PCT}", low):
         return float(m.group(1)) / 100, m.group(0)
-    if m := re.search(r"\bin half\b|\bby half\b|\bhalv(e|ed|ing)\b|\bhalf as much\b", low):
+    if said := _moved_by(low):
+        return said
+    if m := re.search(
+        r"\bin half\b|\bby half\b|\bhalv(e|ed|ing)\b|\bhalf as much\b|" + _PRICE_AS % "half", low
+    ):
         return -0.5, m.group(0)
-    if m := re.search(r"\bdoubl(e|ed|es|ing)\b|\btwice as much\b", low):
+    if m := re.search(r"\bdoubl(e|ed|es|ing)\b|\btwice as much\b|" + _PRICE_AS % "(?:twice|double)", low):
         return 1.0, m.group(0)
     if m := re.search(r"\btripl(e|ed|es|ing)\b", low):
         return 2.0, m.group(0)
+    return None
+
+
+# "half the price", "twice the cost", "double the price": a multiple of what the rows cost
+_PRICE_AS = r"\b%s (?:the )?(?:price|cost|rate)s?\b"
+
+
+def _moved_by(low: str) -> tuple[float, str] | None:
+    """A direction before the percentage ("put prices up 20%", "costs went down by 15%", "rates higher by 10%"):
+    the factor and its words."""
+    if m := re.search(rf"\b(up|higher|down|lower)\s+(?:by\s+)?{_PCT}", low):
+        sign = 1 if m.group(1) in ("up", "higher") else -1
+        return sign * float(m.group(2)) / 100, m.group(0)
     return None
 
 

@@ -17,7 +17,8 @@ _STATED = (
     re.compile(
         rf"\bbudget(?:\s+(?:for|in|of)\s+[a-z]+(?:\s+\d{{4}})?)?\s+(?:is|of|=|:|at|was|will be)\s+{_AMOUNT}"
     ),
-    re.compile(rf"{_AMOUNT}\s+(?:monthly\s+)?budget\b"),
+    # a currency's name between ("a 55k ringgit budget", "2m pesos budget"), not only its code
+    re.compile(rf"{_AMOUNT}(?:\s+[a-z]{{2,12}}){{0,2}}\s+(?:monthly\s+)?budget\b"),
     # the verb: "we budgeted 12m naira for dec", "budgeting 40k for march"
     re.compile(rf"\bbudget(?:ed|ing)\s+(?:(?:only|just|about|around|roughly)\s+)?{_AMOUNT}"),
 )

@@ -56,9 +56,23 @@ def saved_followup(previous: Plan, plan: Plan, r: Reading) -> bool:
     if not (about_commitment and SAVED.search(r.low) and THAT.search(r.low)) or r.mentions:
         return False
     plan.intent, plan.saved_asked = "payg_whatif", True
-    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "savings")]
+    plan.unsupported = [u for u in plan.unsupported if u not in ("cheaper", "save", "saving", "savings")]
     plan.assumptions.append(f"'{r.question}' is about the commitment of the turn before")
     return True
+
+
+# "savings from the ptu in june", "the commitment's savings last month": what a held commitment saved, as a noun;
+# savings to come or to find ("could", "opportunities", "if we bought one") are advice, not this
+SAVINGS_NOUN = re.compile(r"\bsavings?\b(?! plans?\b)")
+_SAVINGS_AHEAD = re.compile(
+    r"\b(could|can|should|would|might|opportunit\w*|recommend\w*|potential|ideas?|ways?|tips?|how to|buy\w*|"
+    r"bought|purchas\w*|more|next|if)\b"
+)
+
+
+def commitment_savings_noun(r: Reading, commitment: bool) -> bool:
+    """ "savings from the pt commitment in june": a held commitment's savings named as a noun, over the past."""
+    return commitment and bool(SAVINGS_NOUN.search(r.low)) and not _SAVINGS_AHEAD.search(r.low)
 
 
 def payg_whatif(r: Reading) -> bool:
@@ -67,7 +81,7 @@ def payg_whatif(r: Reading) -> bool:
     commitment = bool(COMMIT_WORDS.search(low)) or any(
         m.dim in ("resource", "commitment") for m in r.mentions
     )
-    if commitment and SAVED.search(low):
+    if commitment and (SAVED.search(low) or commitment_savings_noun(r, commitment)):
         return True
     if PAYG.search(low) and WHAT_IF.search(low) and not r.mentions and THAT.search(low):
         return True

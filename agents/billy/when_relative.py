@@ -154,19 +154,42 @@ def relative_mentions(t: str, today: dt.date, add: Add, found: list[PeriodMentio
         _B + r"since (?:the )?(?:start|beginning) of (?:the )?(month|quarter|year|week)" + _E, t
     ):
         add(m, to_date("this " + m.group(1), today), "relative")
-    # "since the 1st", "since the first of the month", "since the 15th": a day of this month (of the month
-    # before when that day is still ahead), to today
+    _since_day_of_month(t, today, add)
+
+
+_MONTH_AFTER = r"(?! of\b| (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)"
+
+
+def _since_day_of_month(t: str, today: dt.date, add: Add) -> None:
+    """ "since the 1st", "since the 15th": from that day of this month (of last month when it is still ahead) to
+    today; "since the 1st of may" is a date the other readers take."""
+    for m in re.finditer(_B + r"since (?:the )?(\d{1,2})(?:st|nd|rd|th)" + _MONTH_AFTER + _E, t):
+        n = int(m.group(1))
+        month = today.replace(day=1) if n <= today.day else add_months(today.replace(day=1), -1)
+        try:
+            start = month.replace(day=n)
+        except ValueError:
+            continue  # "since the 31st" in a month of 30 days: no such day
+        add(
+            m,
+            Period(
+                start=start,
+                end=today + dt.timedelta(days=1),
+                label=f"{start} to {today} ('{m.group(0).strip()}')",
+            ),
+            "relative",
+        )
+    # "since the first of the month", "since the 1st of this month", "since the first": this month to today
     for m in re.finditer(
-        _B + r"since (?:the )?(1st|first|\d{1,2}(?:st|nd|rd|th))(?: (?:day )?of (?:the |this )?month)?" + _E,
+        _B
+        + r"since (?:the )?(?:(?:1st|first) (?:day )?of (?:the |this )?month|first"
+        + _MONTH_AFTER
+        + r")"
+        + _E,
         t,
     ):
-        day = 1 if m.group(1) in ("1st", "first") else int(re.sub(r"\D", "", m.group(1)))
-        start = today.replace(day=1) if day <= today.day else add_months(today.replace(day=1), -1)
-        try:
-            start = start.replace(day=day)
-        except ValueError:
-            continue
-        add(m, Period(start=start, end=today + dt.timedelta(days=1), label=f"{start} to {today}"), "since")
+        start = today.replace(day=1)
+        add(m, Period(start=start, end=today + dt.timedelta(days=1), label=f"{start} to {today}"), "relative")
 
 
 def last_weekend(today: dt.date) -> Period:
