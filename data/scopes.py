@@ -33,7 +33,7 @@ from typing import Literal
 
 import duckdb
 from spendscope.data.errors import ImportRejected
-from spendscope.data.sql import ident
+from spendscope.data.sql import ident, literal
 
 Mode = Literal["auto", "replace-period", "append"]
 MODES: tuple[str, ...] = ("auto", "replace-period", "append")
@@ -166,7 +166,10 @@ def apply_scopes(
                          list(DISTINCT {_view("costs")}) FILTER (WHERE CommitmentDiscountId IS NOT NULL
                                                              AND {_view("costs")} IS NOT NULL) AS views,
                          list_distinct(list_concat(list(DISTINCT BillingAccountId),
-                                                   list(DISTINCT {PROFILE}))) AS names
+                                                   list(DISTINCT {PROFILE}))) AS names,
+                         coalesce(list(DISTINCT {PROFILE}) FILTER (WHERE {PROFILE} IS NOT NULL),
+                                  []::VARCHAR[]) AS profiles,
+                         bool_or({PROFILE} IS NULL) AS unprofiled
                   FROM {db}.costs WHERE x_ImportId = ? GROUP BY ALL)""",
         [import_id],
     )
@@ -176,11 +179,18 @@ def apply_scopes(
     # --replace-period replaces the period whichever bill source holds it (switching a bill from one source to
     # another); otherwise only the rows of the same kind are compared
     sources = list(BILL_SOURCES) if whole and kind in BILL_SOURCES else [kind]
+    # the delivery's own kind: its scopes as before (a whole-account export replaced by the next, whatever
+    # profiles either holds); any bill source: the same bill under another name too
+    on = (
+        f"(({_match('c', 's')}) AND c.x_Source = {literal(kind)}) OR ({_same_bill('c', 's')})"
+        if whole
+        else _match("c", "s")
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE prior AS
             SELECT c.rowid AS rid, s.sid, c.x_ImportId AS import_id, c.BilledCost, c.EffectiveCost,
                    {f"c.{WATERMARK}" if has_watermark else "NULL"} AS mark
-            FROM {db}.costs AS c JOIN new_scopes AS s ON {_same_bill("c", "s") if whole else _match("c", "s")}
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {on}
             WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND c.x_ImportId <> ?
                   {"" if whole else "AND " + _in_window("c", "s")}""",
         [sources, import_id],
@@ -222,6 +232,8 @@ def apply_scopes(
         first_mark,
         _views,
         _names,
+        _profiles,
+        _unprofiled,
     ) in con.execute("SELECT * FROM new_scopes ORDER BY sid").fetchall():
         out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective)
         outcomes.append(out)
@@ -306,7 +318,10 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
     the same days: the same bill read twice (a CUR and a FOCUS export of one AWS account, say; an MCA cost export
     and Microsoft's FOCUS export of its billing profile, which name the bill differently: `_same_bill`). Where one side
     names no billing account (the provider API syncs' rows: the APIs name no organisation), the bill is
-    recognised by the provider, project (SubAccountId) and day both name (data/sync_overlap.py, the other way)."""
+    recognised by the provider, project (SubAccountId) and day both name (data/sync_overlap.py, the other way).
+    Rows of the delivery's own kind count too when they name the bill otherwise (Microsoft's FOCUS export names an
+    MCA bill by its profile, another FOCUS file by the billing account with that profile in x_BillingProfileId):
+    the scope rule compares a kind's rows by BillingAccountId only and would add the second beside the first."""
     if kind not in BILL_SOURCES:
         return
     others = [k for k in BILL_SOURCES if k != kind]
@@ -316,7 +331,9 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
                    list(DISTINCT [c.BillingAccountId, c.{PROFILE}] ORDER BY [c.BillingAccountId, c.{PROFILE}])
                        FILTER (WHERE c.BillingAccountId IS DISTINCT FROM s.BillingAccountId)
             FROM {db}.costs AS c JOIN new_scopes AS s ON {_same_bill("c", "s")}
-            WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND {_in_window("c", "s")}
+            WHERE (list_contains(CAST(? AS VARCHAR[]), c.x_Source)
+                   OR (c.x_Source = ? AND c.x_ImportId <> ? AND c.BillingAccountId IS DISTINCT FROM s.BillingAccountId))
+                  AND {_in_window("c", "s")}
             GROUP BY s.sid
             UNION ALL
             SELECT s.sid, list(DISTINCT c.x_Source ORDER BY c.x_Source),
@@ -332,7 +349,7 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
                               AND date_trunc('day', n.ChargePeriodStart) = date_trunc('day', c.ChargePeriodStart))
             GROUP BY s.sid
             ORDER BY 1""",
-        [others, others, import_id],
+        [others, kind, import_id, others, import_id],
     ).fetchall()
     if not found:
         return

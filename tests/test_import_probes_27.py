@@ -911,10 +911,6 @@ def test_focus_of_the_same_billing_profile_as_an_mca_export_is_not_added_twice(t
     assert total(db) in (fsum(az, "costInBillingCurrency"), fsum(fr)), run.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a FOCUS file naming the billing account + x_BillingProfileId beside one naming the profile: counted twice (probe 27)",
-)
 def test_focus_two_spellings_of_one_mca_bill_are_not_added_twice(tmp_path: Path) -> None:
     """Microsoft's own FOCUS export (BillingAccountId = profile P1), then a FOCUS file of the same bill naming the
     billing account with x_BillingProfileId = P1 (e.g. spendscope's own `export focus`)."""
