@@ -108,16 +108,20 @@ def _match(a: str, b: str) -> str:
 
 
 def _same_bill(c: str, s: str) -> str:
-    """Stored row `c` belongs to the bill of new scope `s` (same provider and billing period): it names the bill as
-    the scope does (BillingAccountId, NULL included), or one of the names it gives (its BillingAccountId and
-    billing profile) is one of those the scope's rows give (`s.names`). An MCA cost export's rows (billing account
-    A, profile P) and Microsoft's FOCUS export of profile P (BillingAccountId P) are one bill in either order; the
-    FOCUS export of another profile of A is not. An EA export names its enrollment as both: nothing changes."""
+    """Stored row `c` belongs to the bill of new scope `s` (same provider and billing period) when it names the bill
+    as the scope does (BillingAccountId, NULL included) under no other billing profile than the scope's rows give,
+    or when it names the bill by a billing profile the scope names (its profile is one of the scope's accounts or
+    profiles, `s.names`; its BillingAccountId is one of the scope's profiles, `s.profiles`). An MCA cost export's
+    rows (billing account A, profile P) and Microsoft's FOCUS export of profile P (BillingAccountId P) are one bill
+    in either order; the FOCUS export of another profile of A is not, and neither is a file naming A with another
+    profile (a FOCUS file's own x_BillingProfileId). Rows or scopes naming no profile compare by account alone. An
+    EA export names its enrollment as both: nothing changes."""
     return (
         f"{c}.ProviderName IS NOT DISTINCT FROM {s}.ProviderName "
         f"AND {c}.BillingPeriodStart IS NOT DISTINCT FROM {s}.BillingPeriodStart "
-        f"AND ({c}.BillingAccountId IS NOT DISTINCT FROM {s}.BillingAccountId "
-        f"OR list_has_any({s}.names, [{c}.BillingAccountId, {c}.{PROFILE}]))"
+        f"AND (({c}.BillingAccountId IS NOT DISTINCT FROM {s}.BillingAccountId "
+        f"AND ({c}.{PROFILE} IS NULL OR {s}.unprofiled OR list_contains({s}.profiles, {c}.{PROFILE}))) "
+        f"OR list_contains({s}.names, {c}.{PROFILE}) OR list_contains({s}.profiles, {c}.BillingAccountId))"
     )
 
 

@@ -247,6 +247,20 @@ def test_a_focus_file_naming_the_account_and_the_profile_is_the_bill_microsofts_
     assert named == [(ACCOUNT, PROFILE)]
 
 
+@pytest.mark.parametrize("backend", ["duckdb", "chdb"])
+def test_a_focus_file_naming_the_account_and_another_profile_is_another_bill(
+    store: Store, tmp_path: Path, backend: str
+) -> None:
+    """The MCA cost export of profile P (billing account A) is held; a FOCUS file naming A with x_BillingProfileId
+    = Q is Q's bill: added, not refused as the same bill (probe 27). The FOCUS file of P naming A is refused."""
+    store = _chdb(store, tmp_path, backend)
+    import_files(store, "azure", [mca_export(tmp_path / "mca.csv")])
+    import_files(store, "focus", [focus_export(tmp_path / "q.csv", OTHER_PROFILE, account=ACCOUNT)])
+    assert _held(store) == [("azure", _bill()), ("focus", _bill((OTHER_PROFILE,)))]
+    with pytest.raises(ImportRejected):
+        import_files(store, "focus", [focus_export(tmp_path / "p.csv", account=ACCOUNT)])
+
+
 def test_the_mca_columns_written_here_are_spelt_as_in_a_real_mca_export() -> None:
     real = shared_file(SAMPLES / "real" / "azure_mca_koku_camel_azure_version_2.csv")
     with open(real, encoding="utf-8-sig", newline="") as fh:

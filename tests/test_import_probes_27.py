@@ -877,10 +877,6 @@ def ms_focus_rows(billing_account_id: str, profile: str, days: int = 4) -> list[
     return rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a FOCUS file's x_BillingProfileId is not used by the one-bill rule: another profile's bill is refused (probe 27)",
-)
 def test_focus_of_another_billing_profile_beside_an_mca_export_is_added(tmp_path: Path) -> None:
     """An MCA export of profile P1, then a FOCUS file (BillingAccountId = the billing account, x_BillingProfileId
     = P2): two bills of one account, neither replaces or blocks the other."""
