@@ -164,7 +164,7 @@ class _Plan:
         cols = []
         for h in self.headers:
             col = ident(h)
-            text = f"nullif(CAST({col} AS VARCHAR), '')"
+            text = f"nullif(CAST({_as_text(col, self.parquet_types[h])} AS VARCHAR), '')"
             k = self.kind(h)
             if typed and k in _TYPES:
                 raw = text if self.parquet_types[h] == "VARCHAR" else col
@@ -217,6 +217,14 @@ class _Plan:
         if self.kind(header) == "json" or target == "x_Extra":
             return json_or_repair(col)
         return None
+
+
+def _as_text(col: str, parquet_type: str) -> str:
+    """A Parquet column as the text a CSV export writes: nested values (MAP, STRUCT, LIST: AWS Data Exports write
+    FOCUS `Tags` and the `x_CostCategories` / `x_Discounts` columns as MAPs) as JSON, not DuckDB's `{k=v}` rendering,
+    which no JSON reading (Tags, SkuPriceDetails) recognises."""
+    nested = parquet_type.startswith(("MAP(", "STRUCT(")) or parquet_type.endswith("]")
+    return f"to_json({col})" if nested else col
 
 
 def _refuse_case_twins(path: Path, names: list[str]) -> None:

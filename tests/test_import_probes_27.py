@@ -622,9 +622,6 @@ def focus_parquet(path: Path, rows: list[dict[str, str]], header: list[str]) -> 
     return path
 
 
-@pytest.mark.xfail(
-    strict=True, reason="FOCUS Parquet Tags as a MAP column are kept as text under x_raw (probe 27)"
-)
 def test_focus_parquet_with_decimal_costs_and_map_tags_totals_and_tags(tmp_path: Path) -> None:
     rows = focus_rows()
     rows[2]["Tags"] = '{"team":"ads"}'
