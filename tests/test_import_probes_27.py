@@ -1130,6 +1130,36 @@ def test_azure_pay_as_you_go_usage_file_is_imported_exactly_or_refused_naming_wh
     assert by(db, "BillingCurrency") == {"USD": fsum(rows, "PreTaxCost")}
 
 
+def payg_usage_rows(subscription: str, scale: Decimal) -> list[dict[str, str]]:
+    return [
+        {
+            "SubscriptionGuid": subscription,
+            "UsageDateTime": f"2026-10-0{day}",
+            "MeterCategory": "Cognitive Services",
+            "MeterSubCategory": "Azure OpenAI",
+            "MeterId": "m-1",
+            "MeterName": "gpt-4o-mini-0718-Inp-glbl Tokens",
+            "UsageQuantity": "10",
+            "PreTaxCost": str(scale * day),
+            "InstanceId": f"/subscriptions/{subscription}/resourceGroups/rg-ai/providers/x/accounts/a",
+            "Currency": "USD",
+            "UnitOfMeasure": "1K",
+        }
+        for day in range(1, 5)
+    ]
+
+
+def test_azure_pay_as_you_go_restating_one_subscription_keeps_the_others(tmp_path: Path) -> None:
+    """Each pay-as-you-go subscription is billed on its own; its usage file names no billing account. Restating
+    subscription B's month must leave subscription A's rows (added while fixing)."""
+    a, b = payg_usage_rows("sub-a", Decimal("1.5")), payg_usage_rows("sub-b", Decimal(10))
+    b2 = payg_usage_rows("sub-b", Decimal(20))
+    db = tmp_path / "s.duckdb"
+    for name, rows in (("a.csv", a), ("b.csv", b), ("b2.csv", b2)):
+        ok(imp("azure", db, write_csv(tmp_path / name, PAYG_HEADER, rows)))
+    assert by(db, "SubAccountId") == {"sub-a": fsum(a, "PreTaxCost"), "sub-b": fsum(b2, "PreTaxCost")}
+
+
 def payg_modern(profile: str = "") -> tuple[list[str], list[dict[str, str]]]:
     """A pay-as-you-go subscription's cost details export in the EA-style schema: no enrollment, the billing
     profile empty (or the subscription), costs in the billing currency."""
