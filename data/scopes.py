@@ -96,15 +96,35 @@ class ScopeOutcome:
     effective_cost_before: Decimal = Decimal(0)
     replaced_imports: list[str] = field(default_factory=list)
     note: str | None = None
+    sub_account: str | None = None  # the scope's sub-account where it names no billing account (`scope_sub`)
 
     def label(self) -> str:
         period = getattr(self.billing_period_start, "strftime", None)
         month = period("%Y-%m") if period else "no billing period"
-        return f"{self.provider_name or 'no provider'} account {self.billing_account_id or '(none)'} {month}"
+        account = self.billing_account_id or (
+            f"(none; sub-account {self.sub_account})" if self.sub_account else "(none)"
+        )
+        return f"{self.provider_name or 'no provider'} account {account} {month}"
 
 
-def _match(a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{ident(c)} IS NOT DISTINCT FROM {b}.{ident(c)}" for c in SCOPE_COLUMNS)
+def scope_sub(alias: str) -> str:
+    """The sub-account that stands in for the billing account of a row naming none: a file without a billing
+    account column (a GCP query that left `billing_account_id` out, a CUR column selection without
+    `bill_payer_account_id`, a FOCUS file without BillingAccountId) says nothing of whose bill it is, and without
+    this every such file shared one scope: restating one project's or account's month replaced the others' rows
+    (probe 27). NULL for rows that name their billing account."""
+    return f"(CASE WHEN {alias}.BillingAccountId IS NULL THEN {alias}.SubAccountId END)"
+
+
+def _match(a: str, b: str, *, sub: str | None = "x_ScopeSub") -> str:
+    """Row `a` (of `costs`) is in scope `b`: the same SCOPE_COLUMNS and, where they name no billing account, the same
+    sub-account (`b`'s column `sub`, or both rows' own when `sub` is "row"; None: not compared)."""
+    same = [f"{a}.{ident(c)} IS NOT DISTINCT FROM {b}.{ident(c)}" for c in SCOPE_COLUMNS]
+    if sub == "row":
+        same.append(f"{scope_sub(a)} IS NOT DISTINCT FROM {scope_sub(b)}")
+    elif sub:
+        same.append(f"{scope_sub(a)} IS NOT DISTINCT FROM {b}.{ident(sub)}")
+    return " AND ".join(same)
 
 
 def _same_bill(c: str, s: str) -> str:
@@ -120,6 +140,7 @@ def _same_bill(c: str, s: str) -> str:
         f"{c}.ProviderName IS NOT DISTINCT FROM {s}.ProviderName "
         f"AND {c}.BillingPeriodStart IS NOT DISTINCT FROM {s}.BillingPeriodStart "
         f"AND (({c}.BillingAccountId IS NOT DISTINCT FROM {s}.BillingAccountId "
+        f"AND {scope_sub(c)} IS NOT DISTINCT FROM {s}.x_ScopeSub "
         f"AND ({c}.{PROFILE} IS NULL OR {s}.unprofiled OR list_contains({s}.profiles, {c}.{PROFILE}))) "
         f"OR list_contains({s}.names, {c}.{PROFILE}) OR list_contains({s}.profiles, {c}.BillingAccountId))"
     )
@@ -173,7 +194,8 @@ def apply_scopes(
                                                    list(DISTINCT {PROFILE}))) AS names,
                          coalesce(list(DISTINCT {PROFILE}) FILTER (WHERE {PROFILE} IS NOT NULL),
                                   []::VARCHAR[]) AS profiles,
-                         bool_or({PROFILE} IS NULL) AS unprofiled
+                         bool_or({PROFILE} IS NULL) AS unprofiled,
+                         {scope_sub("costs")} AS x_ScopeSub
                   FROM {db}.costs WHERE x_ImportId = ? GROUP BY ALL)""",
         [import_id],
     )
@@ -238,8 +260,9 @@ def apply_scopes(
         _names,
         _profiles,
         _unprofiled,
+        sub,
     ) in con.execute("SELECT * FROM new_scopes ORDER BY sid").fetchall():
-        out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective)
+        out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective, sub_account=sub)
         outcomes.append(out)
         if sid not in stats:
             continue
@@ -548,12 +571,12 @@ def check_parts(con: duckdb.DuckDBPyConnection, db: str, import_id: str, files: 
     items in a scope), False when a later file is a newer version of an earlier one (it re-sends at least half of
     its line items). Anything in between is refused."""
     rows = con.execute(
-        f"""WITH k AS (SELECT DISTINCT {", ".join(ident(c) for c in SCOPE_COLUMNS)}, x_SourceFile AS f,
+        f"""WITH k AS (SELECT DISTINCT {", ".join(ident(c) for c in SCOPE_COLUMNS)}, SubAccountId, x_SourceFile AS f,
                               {line_key("c")} AS lk
                        FROM {db}.costs AS c WHERE x_ImportId = ?),
                  sizes AS (SELECT f, count(*) AS n FROM k GROUP BY f)
             SELECT a.f, b.f, count(*) AS shared, least(sa.n, sb.n) AS smaller
-            FROM k AS a JOIN k AS b ON a.lk = b.lk AND a.f < b.f AND {_match("a", "b")}
+            FROM k AS a JOIN k AS b ON a.lk = b.lk AND a.f < b.f AND {_match("a", "b", sub="row")}
             JOIN sizes AS sa ON sa.f = a.f JOIN sizes AS sb ON sb.f = b.f
             GROUP BY ALL""",
         [import_id],
@@ -607,7 +630,8 @@ def record_scopes(
     con.execute(
         f"""UPDATE {db}.import_scopes AS s SET superseded_by = ?
             WHERE s.import_id IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND s.superseded_by IS NULL
-              AND NOT EXISTS (SELECT 1 FROM {db}.costs AS c WHERE c.x_ImportId = s.import_id AND {_match("c", "s")})""",
+              AND NOT EXISTS (SELECT 1 FROM {db}.costs AS c WHERE c.x_ImportId = s.import_id
+                              AND {_match("c", "s", sub=None)})""",
         [import_id, touched],
     )
     gone = [

@@ -1493,6 +1493,49 @@ def test_gcp_the_same_rows_twice_in_gzip_and_plain_add_once(tmp_path: Path) -> N
     assert total(db) == gcp_net(rows)
 
 
+def _without_account(kind: str, tmp_path: Path, sub: str, bump: Decimal) -> tuple[Path, Decimal]:
+    """A file of `kind` that names no billing account, for sub-account `sub`, its costs raised by `bump`."""
+    path = tmp_path / f"{sub}-{bump}.{'jsonl' if kind == 'gcp' else 'csv'}"
+    if kind == "gcp":
+        rows = gcp_rows()
+        for r in rows:
+            r.pop("billing_account_id")
+            r["project"]["id"] = sub
+            r["cost"] = float(d(r["cost"]) + bump)
+        return write_jsonl(path, rows), gcp_net(rows)
+    if kind == "aws-cur":
+        header, rows = cur2()
+        for r in rows:
+            r["line_item_usage_account_id"] = sub
+            r["identity_line_item_id"] += sub
+            if r["line_item_line_item_type"] == "Usage":
+                r[CUR_COST] = str(d(r[CUR_COST]) + bump)
+        return write_csv(path, [c for c in header if c != "bill_payer_account_id"], rows), fsum(
+            rows, CUR_COST
+        )
+    rows = focus_rows()
+    for r in rows:
+        r["SubAccountId"] = sub
+        r["ResourceId"] = f"{sub}/gpt"
+        r["BilledCost"] = r["EffectiveCost"] = str(d(r["BilledCost"]) + bump)
+    return write_csv(path, [c for c in FOCUS_12 if c != "BillingAccountId"], rows), fsum(rows)
+
+
+@pytest.mark.parametrize("kind", ["focus", "aws-cur", "gcp"])
+def test_update_files_naming_no_billing_account_restate_only_their_own_sub_account(
+    tmp_path: Path, kind: str
+) -> None:
+    """A GCP query without billing_account_id, a CUR column selection without bill_payer_account_id, a FOCUS file
+    without BillingAccountId: one file per project or account, then one restated (added while fixing)."""
+    a, a_total = _without_account(kind, tmp_path, "900000000001", ZERO)
+    b, _ = _without_account(kind, tmp_path, "900000000002", ZERO)
+    b2, b2_total = _without_account(kind, tmp_path, "900000000002", Decimal(1))
+    db = tmp_path / "s.duckdb"
+    for path in (a, b, b2):
+        ok(imp(kind, db, path))
+    assert by(db, "SubAccountId") == {"900000000001": a_total, "900000000002": b2_total}
+
+
 # --- update paths across providers ------------------------------------------------------------------------
 
 
