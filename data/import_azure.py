@@ -308,7 +308,12 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         "x_SourceRow": row_number("raw"),  # azure_rows knows each row's line (the joins do not keep order)
         "AvailabilityZone": f"nullif({c('AvailabilityZone')}, '')",
         "BilledCost": billed,
-        "BillingAccountId": c("BillingAccountId"),
+        # a pay-as-you-go subscription is its own bill: its usage file (schema 2019-11-01: SubscriptionGuid,
+        # PreTaxCost) names no billing account or profile, and Microsoft gives the subscription as the profile of
+        # such a bill. Without a name every such file shared one scope, and restating one subscription's month
+        # replaced the others' rows (probe 27)
+        "BillingAccountId": f"coalesce(nullif({c('BillingAccountId')}, ''), nullif({c('BillingProfileId')}, ''), "
+        f"nullif({c('SubscriptionId', 'SubscriptionGuid')}, ''))",
         "BillingAccountName": c("BillingAccountName"),
         "BillingCurrency": c("BillingCurrencyCode", "BillingCurrency", "Currency"),
         # MCA exports can leave the billing period empty: the charge date's month stands in (and a warning says so)

@@ -42,6 +42,7 @@ from spendscope.data.focus import (
 )
 from spendscope.data.focus_versions import provider_columns
 from spendscope.data.importing import ImportResult, Progress, import_files, reject
+from spendscope.data.scopes import PROFILE
 from spendscope.data.sql import (
     ident,
     json_or_repair,
@@ -57,7 +58,16 @@ KIND = "focus"
 MAX_EXTRA_COLUMNS = 200
 _TYPES = {"decimal": MONEY, "timestamp": "TIMESTAMPTZ"}
 # columns of `costs` a FOCUS file may carry under their own names (a spendscope export read back has them all)
-KNOWN = set(FOCUS_COLUMNS) | set(FOCUS_13_COLUMNS) | set(EXTENSION_COLUMNS) | set(AI_COLUMNS) | {"x_Extra"}
+KNOWN = (
+    set(FOCUS_COLUMNS)
+    | set(FOCUS_13_COLUMNS)
+    | set(EXTENSION_COLUMNS)
+    | set(AI_COLUMNS)
+    | {"x_Extra", PROFILE}
+)
+# store columns a FOCUS file names in another case than the store: Microsoft's FocusCost `x_BillingProfileId` (the
+# MCA billing profile the bill is issued for) feeds the one-bill rule (data/scopes.py `_same_bill`)
+_STORE_SPELLING = {PROFILE.lower(): PROFILE}
 # JSON that may be a list (one entry per contract commitment applied): kept as given when valid
 _JSON_AS_GIVEN = ("ContractApplied", "AllocatedMethodDetails")
 
@@ -84,6 +94,7 @@ def map_headers(path: Path, headers: list[str]) -> dict[str, str]:
     ordered = sorted(headers, key=lambda h: canonical_name(h) != h.strip().lstrip("\ufeff"))
     for h in ordered:
         target = canonical_name(h)
+        target = _STORE_SPELLING.get(target.lower(), target)
         if target in taken or target not in KNOWN:
             target = "extra:" + h.strip().lstrip("\ufeff")
             if target in taken:
@@ -153,7 +164,7 @@ class _Plan:
         cols = []
         for h in self.headers:
             col = ident(h)
-            text = f"nullif(CAST({col} AS VARCHAR), '')"
+            text = f"nullif(CAST({_as_text(col, self.parquet_types[h])} AS VARCHAR), '')"
             k = self.kind(h)
             if typed and k in _TYPES:
                 raw = text if self.parquet_types[h] == "VARCHAR" else col
@@ -206,6 +217,14 @@ class _Plan:
         if self.kind(header) == "json" or target == "x_Extra":
             return json_or_repair(col)
         return None
+
+
+def _as_text(col: str, parquet_type: str) -> str:
+    """A Parquet column as the text a CSV export writes: nested values (MAP, STRUCT, LIST: AWS Data Exports write
+    FOCUS `Tags` and the `x_CostCategories` / `x_Discounts` columns as MAPs) as JSON, not DuckDB's `{k=v}` rendering,
+    which no JSON reading (Tags, SkuPriceDetails) recognises."""
+    nested = parquet_type.startswith(("MAP(", "STRUCT(")) or parquet_type.endswith("]")
+    return f"to_json({col})" if nested else col
 
 
 def _refuse_case_twins(path: Path, names: list[str]) -> None:

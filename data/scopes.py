@@ -33,7 +33,7 @@ from typing import Literal
 
 import duckdb
 from spendscope.data.errors import ImportRejected
-from spendscope.data.sql import ident
+from spendscope.data.sql import ident, literal
 
 Mode = Literal["auto", "replace-period", "append"]
 MODES: tuple[str, ...] = ("auto", "replace-period", "append")
@@ -96,28 +96,53 @@ class ScopeOutcome:
     effective_cost_before: Decimal = Decimal(0)
     replaced_imports: list[str] = field(default_factory=list)
     note: str | None = None
+    sub_account: str | None = None  # the scope's sub-account where it names no billing account (`scope_sub`)
 
     def label(self) -> str:
         period = getattr(self.billing_period_start, "strftime", None)
         month = period("%Y-%m") if period else "no billing period"
-        return f"{self.provider_name or 'no provider'} account {self.billing_account_id or '(none)'} {month}"
+        account = self.billing_account_id or (
+            f"(none; sub-account {self.sub_account})" if self.sub_account else "(none)"
+        )
+        return f"{self.provider_name or 'no provider'} account {account} {month}"
 
 
-def _match(a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{ident(c)} IS NOT DISTINCT FROM {b}.{ident(c)}" for c in SCOPE_COLUMNS)
+def scope_sub(alias: str) -> str:
+    """The sub-account that stands in for the billing account of a row naming none: a file without a billing
+    account column (a GCP query that left `billing_account_id` out, a CUR column selection without
+    `bill_payer_account_id`, a FOCUS file without BillingAccountId) says nothing of whose bill it is, and without
+    this every such file shared one scope: restating one project's or account's month replaced the others' rows
+    (probe 27). NULL for rows that name their billing account."""
+    return f"(CASE WHEN {alias}.BillingAccountId IS NULL THEN {alias}.SubAccountId END)"
+
+
+def _match(a: str, b: str, *, sub: str | None = "x_ScopeSub") -> str:
+    """Row `a` (of `costs`) is in scope `b`: the same SCOPE_COLUMNS and, where they name no billing account, the same
+    sub-account (`b`'s column `sub`, or both rows' own when `sub` is "row"; None: not compared)."""
+    same = [f"{a}.{ident(c)} IS NOT DISTINCT FROM {b}.{ident(c)}" for c in SCOPE_COLUMNS]
+    if sub == "row":
+        same.append(f"{scope_sub(a)} IS NOT DISTINCT FROM {scope_sub(b)}")
+    elif sub:
+        same.append(f"{scope_sub(a)} IS NOT DISTINCT FROM {b}.{ident(sub)}")
+    return " AND ".join(same)
 
 
 def _same_bill(c: str, s: str) -> str:
-    """Stored row `c` belongs to the bill of new scope `s` (same provider and billing period): it names the bill as
-    the scope does (BillingAccountId, NULL included), or one of the names it gives (its BillingAccountId and
-    billing profile) is one of those the scope's rows give (`s.names`). An MCA cost export's rows (billing account
-    A, profile P) and Microsoft's FOCUS export of profile P (BillingAccountId P) are one bill in either order; the
-    FOCUS export of another profile of A is not. An EA export names its enrollment as both: nothing changes."""
+    """Stored row `c` belongs to the bill of new scope `s` (same provider and billing period) when it names the bill
+    as the scope does (BillingAccountId, NULL included) under no other billing profile than the scope's rows give,
+    or when it names the bill by a billing profile the scope names (its profile is one of the scope's accounts or
+    profiles, `s.names`; its BillingAccountId is one of the scope's profiles, `s.profiles`). An MCA cost export's
+    rows (billing account A, profile P) and Microsoft's FOCUS export of profile P (BillingAccountId P) are one bill
+    in either order; the FOCUS export of another profile of A is not, and neither is a file naming A with another
+    profile (a FOCUS file's own x_BillingProfileId). Rows or scopes naming no profile compare by account alone. An
+    EA export names its enrollment as both: nothing changes."""
     return (
         f"{c}.ProviderName IS NOT DISTINCT FROM {s}.ProviderName "
         f"AND {c}.BillingPeriodStart IS NOT DISTINCT FROM {s}.BillingPeriodStart "
-        f"AND ({c}.BillingAccountId IS NOT DISTINCT FROM {s}.BillingAccountId "
-        f"OR list_has_any({s}.names, [{c}.BillingAccountId, {c}.{PROFILE}]))"
+        f"AND (({c}.BillingAccountId IS NOT DISTINCT FROM {s}.BillingAccountId "
+        f"AND {scope_sub(c)} IS NOT DISTINCT FROM {s}.x_ScopeSub "
+        f"AND ({c}.{PROFILE} IS NULL OR {s}.unprofiled OR list_contains({s}.profiles, {c}.{PROFILE}))) "
+        f"OR list_contains({s}.names, {c}.{PROFILE}) OR list_contains({s}.profiles, {c}.BillingAccountId))"
     )
 
 
@@ -166,7 +191,11 @@ def apply_scopes(
                          list(DISTINCT {_view("costs")}) FILTER (WHERE CommitmentDiscountId IS NOT NULL
                                                              AND {_view("costs")} IS NOT NULL) AS views,
                          list_distinct(list_concat(list(DISTINCT BillingAccountId),
-                                                   list(DISTINCT {PROFILE}))) AS names
+                                                   list(DISTINCT {PROFILE}))) AS names,
+                         coalesce(list(DISTINCT {PROFILE}) FILTER (WHERE {PROFILE} IS NOT NULL),
+                                  []::VARCHAR[]) AS profiles,
+                         bool_or({PROFILE} IS NULL) AS unprofiled,
+                         {scope_sub("costs")} AS x_ScopeSub
                   FROM {db}.costs WHERE x_ImportId = ? GROUP BY ALL)""",
         [import_id],
     )
@@ -176,11 +205,18 @@ def apply_scopes(
     # --replace-period replaces the period whichever bill source holds it (switching a bill from one source to
     # another); otherwise only the rows of the same kind are compared
     sources = list(BILL_SOURCES) if whole and kind in BILL_SOURCES else [kind]
+    # the delivery's own kind: its scopes as before (a whole-account export replaced by the next, whatever
+    # profiles either holds); any bill source: the same bill under another name too
+    on = (
+        f"(({_match('c', 's')}) AND c.x_Source = {literal(kind)}) OR ({_same_bill('c', 's')})"
+        if whole
+        else _match("c", "s")
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE prior AS
             SELECT c.rowid AS rid, s.sid, c.x_ImportId AS import_id, c.BilledCost, c.EffectiveCost,
                    {f"c.{WATERMARK}" if has_watermark else "NULL"} AS mark
-            FROM {db}.costs AS c JOIN new_scopes AS s ON {_same_bill("c", "s") if whole else _match("c", "s")}
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {on}
             WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND c.x_ImportId <> ?
                   {"" if whole else "AND " + _in_window("c", "s")}""",
         [sources, import_id],
@@ -222,8 +258,11 @@ def apply_scopes(
         first_mark,
         _views,
         _names,
+        _profiles,
+        _unprofiled,
+        sub,
     ) in con.execute("SELECT * FROM new_scopes ORDER BY sid").fetchall():
-        out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective)
+        out = ScopeOutcome(acct, period, provider, "added", ws, we, rows, billed, effective, sub_account=sub)
         outcomes.append(out)
         if sid not in stats:
             continue
@@ -306,7 +345,10 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
     the same days: the same bill read twice (a CUR and a FOCUS export of one AWS account, say; an MCA cost export
     and Microsoft's FOCUS export of its billing profile, which name the bill differently: `_same_bill`). Where one side
     names no billing account (the provider API syncs' rows: the APIs name no organisation), the bill is
-    recognised by the provider, project (SubAccountId) and day both name (data/sync_overlap.py, the other way)."""
+    recognised by the provider, project (SubAccountId) and day both name (data/sync_overlap.py, the other way).
+    Rows of the delivery's own kind count too when they name the bill otherwise (Microsoft's FOCUS export names an
+    MCA bill by its profile, another FOCUS file by the billing account with that profile in x_BillingProfileId):
+    the scope rule compares a kind's rows by BillingAccountId only and would add the second beside the first."""
     if kind not in BILL_SOURCES:
         return
     others = [k for k in BILL_SOURCES if k != kind]
@@ -316,7 +358,9 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
                    list(DISTINCT [c.BillingAccountId, c.{PROFILE}] ORDER BY [c.BillingAccountId, c.{PROFILE}])
                        FILTER (WHERE c.BillingAccountId IS DISTINCT FROM s.BillingAccountId)
             FROM {db}.costs AS c JOIN new_scopes AS s ON {_same_bill("c", "s")}
-            WHERE list_contains(CAST(? AS VARCHAR[]), c.x_Source) AND {_in_window("c", "s")}
+            WHERE (list_contains(CAST(? AS VARCHAR[]), c.x_Source)
+                   OR (c.x_Source = ? AND c.x_ImportId <> ? AND c.BillingAccountId IS DISTINCT FROM s.BillingAccountId))
+                  AND {_in_window("c", "s")}
             GROUP BY s.sid
             UNION ALL
             SELECT s.sid, list(DISTINCT c.x_Source ORDER BY c.x_Source),
@@ -332,7 +376,7 @@ def _refuse_other_sources(con: duckdb.DuckDBPyConnection, db: str, kind: str, im
                               AND date_trunc('day', n.ChargePeriodStart) = date_trunc('day', c.ChargePeriodStart))
             GROUP BY s.sid
             ORDER BY 1""",
-        [others, others, import_id],
+        [others, kind, import_id, others, import_id],
     ).fetchall()
     if not found:
         return
@@ -527,12 +571,12 @@ def check_parts(con: duckdb.DuckDBPyConnection, db: str, import_id: str, files: 
     items in a scope), False when a later file is a newer version of an earlier one (it re-sends at least half of
     its line items). Anything in between is refused."""
     rows = con.execute(
-        f"""WITH k AS (SELECT DISTINCT {", ".join(ident(c) for c in SCOPE_COLUMNS)}, x_SourceFile AS f,
+        f"""WITH k AS (SELECT DISTINCT {", ".join(ident(c) for c in SCOPE_COLUMNS)}, SubAccountId, x_SourceFile AS f,
                               {line_key("c")} AS lk
                        FROM {db}.costs AS c WHERE x_ImportId = ?),
                  sizes AS (SELECT f, count(*) AS n FROM k GROUP BY f)
             SELECT a.f, b.f, count(*) AS shared, least(sa.n, sb.n) AS smaller
-            FROM k AS a JOIN k AS b ON a.lk = b.lk AND a.f < b.f AND {_match("a", "b")}
+            FROM k AS a JOIN k AS b ON a.lk = b.lk AND a.f < b.f AND {_match("a", "b", sub="row")}
             JOIN sizes AS sa ON sa.f = a.f JOIN sizes AS sb ON sb.f = b.f
             GROUP BY ALL""",
         [import_id],
@@ -586,7 +630,8 @@ def record_scopes(
     con.execute(
         f"""UPDATE {db}.import_scopes AS s SET superseded_by = ?
             WHERE s.import_id IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND s.superseded_by IS NULL
-              AND NOT EXISTS (SELECT 1 FROM {db}.costs AS c WHERE c.x_ImportId = s.import_id AND {_match("c", "s")})""",
+              AND NOT EXISTS (SELECT 1 FROM {db}.costs AS c WHERE c.x_ImportId = s.import_id
+                              AND {_match("c", "s", sub=None)})""",
         [import_id, touched],
     )
     gone = [

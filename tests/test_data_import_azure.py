@@ -369,3 +369,40 @@ def test_a_file_without_cost_or_date_is_rejected(tmp_path: Path) -> None:
 def test_azure_meter_names_are_recognised(meter: str, model: str, kind: str) -> None:
     assert normalize_model(meter) == model
     assert token_type_of(meter) == kind
+
+
+PAYG_USAGE_HEADER = ["SubscriptionGuid", "UsageDateTime", "MeterCategory", "MeterName", "UsageQuantity"]
+PAYG_USAGE_HEADER += ["PreTaxCost", "InstanceId", "Currency", "UnitOfMeasure"]
+
+
+def _payg_usage(path: Path, subscription: str, scale: int) -> Path:
+    """A pay-as-you-go subscription's usage file (schema 2019-11-01): no billing account or profile column."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(PAYG_USAGE_HEADER)
+        for day in range(1, 5):
+            w.writerow(
+                [subscription, f"2026-10-0{day}", "Storage", "Hot LRS Data Stored", "1", str(day * scale)]
+                + [f"/subscriptions/{subscription}/rg/disk", "USD", "1 GB/Month"]
+            )
+    return path
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "chdb"])
+def test_pay_as_you_go_files_of_two_subscriptions_are_two_bills(
+    store: Store, tmp_path: Path, backend: str
+) -> None:
+    """Each pay-as-you-go subscription is its own bill: restating one subscription's month replaces its rows only
+    (the files name no billing account; they used to share one scope, and the restatement of subscription B
+    deleted subscription A's rows: probe 27)."""
+    if backend == "chdb":
+        pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+        store = Store(f"chdb:{tmp_path / 'chdb'}")
+    import_azure(store, _payg_usage(tmp_path / "a.csv", "aaaa-1111", 1))
+    import_azure(store, _payg_usage(tmp_path / "b.csv", "bbbb-2222", 10))
+    import_azure(store, _payg_usage(tmp_path / "b2.csv", "bbbb-2222", 20))
+    with store.reader() as con:
+        got = con.execute(
+            "SELECT BillingAccountId, sum(BilledCost) FROM costs GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert [(a, Decimal(v)) for a, v in got] == [("aaaa-1111", Decimal(10)), ("bbbb-2222", Decimal(200))]

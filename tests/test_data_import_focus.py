@@ -196,6 +196,26 @@ def test_gzip_and_parquet_exports_import_like_csv(tmp_path: Path) -> None:
     assert _count(pq_store) == 5
 
 
+def test_parquet_map_struct_and_list_columns_are_read_as_json(store: Store, tmp_path: Path) -> None:
+    """AWS Data Exports write FOCUS Tags (and x_CostCategories, x_Discounts) as Parquet MAP columns: read as JSON,
+    not as DuckDB's `{team=ads}` rendering that was kept whole under Tags' x_raw (probe 27)."""
+    rows = [row(d, "2.5", team=None) for d in range(1, 4)]
+    csv_path = write(tmp_path / "plain.csv", rows, header=[h for h in HEADER if h != "Tags"])
+    pq_path = tmp_path / "f.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"""COPY (SELECT *, MAP {{'team': 'ads', 'env': 'prod'}} AS Tags,
+                             {{'bundled_discount': -0.5}} AS x_Discounts, ['a', 'b'] AS x_Parts
+                      FROM read_csv('{csv_path}', all_varchar=true)) TO '{pq_path}' (FORMAT parquet)"""
+        )
+    import_focus(store, pq_path)
+    with store.reader() as con:
+        got = con.execute(
+            "SELECT DISTINCT Tags->>'team', Tags->>'x_raw', x_Extra->>'x_Discounts', x_Extra->>'x_Parts' FROM costs"
+        ).fetchall()
+    assert got == [("ads", None, '{"bundled_discount":-0.5}', '["a","b"]')]
+
+
 def test_focus_1_0_column_names_are_mapped(store: Store, tmp_path: Path) -> None:
     header = ["Provider" if h == "ProviderName" else h for h in HEADER]
     r = row(1, "1.0")

@@ -115,11 +115,13 @@ def mca_export(path: Path, profiles: tuple[str, ...] = (PROFILE,), version: int 
     return _write(path, MCA_HEADER, rows)
 
 
-def focus_export(path: Path, profile: str = PROFILE) -> Path:
-    """Microsoft's FOCUS export of billing profile `profile` for the same days: BillingAccountId is the profile."""
+def focus_export(path: Path, profile: str = PROFILE, account: str | None = None) -> Path:
+    """Microsoft's FOCUS export of billing profile `profile` for the same days: BillingAccountId is the profile.
+    `account`: a FOCUS file of the same bill that names the billing account instead, with the profile in its
+    x_BillingProfileId (another tool's FOCUS conversion, or `spendscope export focus` of an Azure import)."""
     rows = [
         [
-            profile,
+            account or profile,
             f"Contoso {profile[:4]}",
             "Billing Profile",
             "USD",
@@ -215,6 +217,48 @@ def test_switching_one_profile_of_an_account_wide_export_keeps_the_other_profile
     newer = mca_export(tmp_path / "mca-2.csv", both, version=1)
     import_files(store, "azure", [newer], mode="replace-period")
     assert _held(store) == [("azure", _bill(both, version=1))]
+
+
+def _chdb(store: Store, tmp_path: Path, backend: str) -> Store:
+    if backend == "duckdb":
+        return store
+    pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+    return Store(f"chdb:{tmp_path / 'chdb'}")
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "chdb"])
+def test_a_focus_file_naming_the_account_and_the_profile_is_the_bill_microsofts_focus_export_names_by_profile(
+    store: Store, tmp_path: Path, backend: str
+) -> None:
+    """Two FOCUS files of one MCA bill: Microsoft's (BillingAccountId = the profile) and one naming the billing
+    account with the profile in x_BillingProfileId. Both are `import focus`, so the scope rule (by
+    BillingAccountId) used to add the second beside the first: the bill twice (probe 27)."""
+    store = _chdb(store, tmp_path, backend)
+    import_files(store, "focus", [focus_export(tmp_path / "ms.csv")])
+    other = focus_export(tmp_path / "tool.csv", account=ACCOUNT)
+    with pytest.raises(ImportRejected) as info:
+        import_files(store, "focus", [other])
+    assert info.value.code == "import_rejected"
+    assert _held(store) == [("focus", _bill())]
+    import_files(store, "focus", [other], mode="replace-period")
+    assert _held(store) == [("focus", _bill())]
+    with store.reader() as con:
+        named = con.execute("SELECT DISTINCT BillingAccountId, x_BillingProfileId FROM costs").fetchall()
+    assert named == [(ACCOUNT, PROFILE)]
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "chdb"])
+def test_a_focus_file_naming_the_account_and_another_profile_is_another_bill(
+    store: Store, tmp_path: Path, backend: str
+) -> None:
+    """The MCA cost export of profile P (billing account A) is held; a FOCUS file naming A with x_BillingProfileId
+    = Q is Q's bill: added, not refused as the same bill (probe 27). The FOCUS file of P naming A is refused."""
+    store = _chdb(store, tmp_path, backend)
+    import_files(store, "azure", [mca_export(tmp_path / "mca.csv")])
+    import_files(store, "focus", [focus_export(tmp_path / "q.csv", OTHER_PROFILE, account=ACCOUNT)])
+    assert _held(store) == [("azure", _bill()), ("focus", _bill((OTHER_PROFILE,)))]
+    with pytest.raises(ImportRejected):
+        import_files(store, "focus", [focus_export(tmp_path / "p.csv", account=ACCOUNT)])
 
 
 def test_the_mca_columns_written_here_are_spelt_as_in_a_real_mca_export() -> None:

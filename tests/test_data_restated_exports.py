@@ -453,3 +453,34 @@ def test_another_source_of_the_same_bill_is_refused_replaces_with_replace_period
         else:
             import_files(store, "focus", [focus], mode=mode)  # type: ignore[arg-type]
             assert total(store) == (cur_total + Decimal("5.00") if expected == "both" else expected)
+
+
+def _unnamed_bill_file(path: Path, sub_account: str, cost: Decimal) -> Path:
+    """A FOCUS file that names no billing account (the column left out): one sub-account, four days."""
+    header = ["ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd", "BilledCost"]
+    header += ["EffectiveCost", "ProviderName", "SubAccountId", "ResourceId", "SkuMeter", "ChargeCategory"]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for day in range(1, 5):
+            w.writerow(
+                [f"2026-10-0{day}T00:00:00Z", f"2026-10-0{day + 1}T00:00:00Z", "2026-10-01T00:00:00Z"]
+                + ["2026-11-01T00:00:00Z", str(cost), str(cost), "OpenAI", sub_account, f"{sub_account}/m"]
+                + ["Input Tokens", "Usage"]
+            )
+    return path
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "chdb"])
+def test_files_naming_no_billing_account_are_scoped_by_sub_account(tmp_path: Path, backend: str) -> None:
+    """Two projects' files without a billing account, then a restatement of one: the other project's rows stay
+    (they shared one scope, and the restatement replaced both: probe 27)."""
+    if backend == "chdb":
+        pytest.importorskip("chdb", reason="the clickhouse extra (chdb) is not installed")
+    store = Store(str(tmp_path / "s.duckdb") if backend == "duckdb" else f"chdb:{tmp_path / 'chdb'}")
+    import_files(store, "focus", [_unnamed_bill_file(tmp_path / "a.csv", "proj_a", Decimal("1.5"))])
+    import_files(store, "focus", [_unnamed_bill_file(tmp_path / "b.csv", "proj_b", Decimal(10))])
+    import_files(store, "focus", [_unnamed_bill_file(tmp_path / "b2.csv", "proj_b", Decimal(20))])
+    with store.reader() as con:
+        got = con.execute("SELECT SubAccountId, sum(BilledCost) FROM costs GROUP BY 1 ORDER BY 1").fetchall()
+    assert [(s, Decimal(v)) for s, v in got] == [("proj_a", Decimal(6)), ("proj_b", Decimal(80))]
