@@ -264,6 +264,13 @@ def on_average(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         f"{figure(res.average, plan.measure)} per {plan.grain} on average{' for ' + scope if scope else ''} "
         f"{when} ({figure(res.total, plan.measure)} of {what} over {_units_text(res.units)} {plan.grain}s"
         + (
+            # the other reading, said beside it: the calendar weeks (months) it touches, partial ones as whole
+            f"; over the {res.buckets} calendar {plan.grain}s it touches, partial ones counted whole: "
+            f"{figure(res.total / res.buckets, plan.measure)} a {plan.grain}"
+            if res.buckets and abs(res.units - res.buckets) > 1e-6
+            else ""
+        )
+        + (
             f"; the highest was {res.highest_bucket} at {figure(res.highest, plan.measure)}"
             if res.highest
             else ""
