@@ -234,6 +234,8 @@ def _reconcile(
         by_dim.setdefault(dim, []).append((val, a, e))
     impact = actual - expected
     items: list[RootCauseItem] = []
+    by_share: list[RootCauseItem] = []  # informative only as a dominant value whose rest held still
+    wholes: list[str] = []  # dimensions with a value that is all of the series, before and now
     for dim, vals in by_dim.items():
         base = sum(e for _, _, e in vals)
         factor = expected / base if base > 0 else 0.0
@@ -273,6 +275,8 @@ def _reconcile(
                 rest_rel = float("inf") if abs(rest_change) > 1e-9 else 0.0
             own_rel = abs(a - e) / e if e > 1e-9 else float("inf")
             concentrated = share is not None and share >= 50 and rest_rel <= REST_STILL * own_rel
+            if whole and v != NONE_VALUE:
+                wholes.append(dim)
             items.append(
                 RootCauseItem(
                     dimension=dim,
@@ -292,7 +296,20 @@ def _reconcile(
                     or (share - usual < LIFT and not concentrated),
                 )
             )
+            if share is not None and share - usual < LIFT and concentrated and not items[-1].unchanged:
+                by_share.append(items[-1])
+    # a dominant value (nearly all of the series) is no driver when a more specific dimension has one value that
+    # is all of the series: the series' own feature or model says what moved, `env=prod` beside a small dev copy
+    # that held still only says that most of it is production (detector blind round 27: an outage and a broken
+    # export named env=prod)
+    for it in by_share:
+        if any(_spec(d) < _spec(it.dimension) for d in wholes):
+            it.unchanged = True
     return items
+
+
+def _spec(dim: str) -> int:
+    return SPECIFICITY.index(dim) if dim in SPECIFICITY else len(SPECIFICITY)
 
 
 def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
