@@ -225,6 +225,12 @@ def same_position_days(cal: Calendar, t: int, months_back: int = 3) -> list[list
         same_dom = lo + d.day - 1
         if same_dom < hi:
             cands.add(same_dom)
+        # one of the month's last MONTH_END_WORKDAYS calendar days: the same calendar day from its month's end (a
+        # batch on the last two days of every month, weekend or not, falls on the 29th and 30th of a 30-day month
+        # and on the 30th and 31st of a 31-day one: detector blind round 27's payroll run)
+        to_end = (_month_end(d) - d).days
+        if to_end < MONTH_END_WORKDAYS and 0 <= hi - 1 - to_end < t:
+            cands.add(hi - 1 - to_end)
         wd = int(cal.workday_of_month[t])
         left = int(cal.workdays_left[t])
         for i in range(lo, min(hi, len(cal.weekday))):
@@ -234,3 +240,7 @@ def same_position_days(cal: Calendar, t: int, months_back: int = 3) -> list[list
                 cands.add(i)
         out.append(sorted(c for c in cands if c < t))
     return out
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - dt.timedelta(days=1)
