@@ -333,3 +333,25 @@ def test_a_dominant_env_is_not_named_when_the_series_is_one_feature() -> None:
     ]
     items = {(it.dimension, it.value): it for it in _reconcile(team, 2990.0, 20000.0, "costs")}
     assert not items[("feature", "rerank")].unchanged
+
+
+def test_a_price_change_on_a_model_that_every_team_uses_is_named_by_the_model(tmp_path: Path) -> None:
+    """Detector blind round 27 (gpt-4.1 +25% on three teams' lines, found on one feature; round 26's price cut found
+    on a team): a feature that is all one model has no driver of its own, and its own name was given. The other
+    features of the model rose alike on the same days: the model's price changed, and it is named. A feature on
+    another provider's model that rose alone on the same days is still named by itself."""
+    lines = [("chat", "support", "gpt-4.1", "OpenAI", 900), ("draft", "legal", "gpt-4.1", "OpenAI", 700)]
+    lines += [
+        ("report", "finance", "gpt-4.1", "OpenAI", 500),
+        ("search", "search", "claude-sonnet-4-5", "Anthropic", 800),
+    ]
+    series = [workday_series(v, weekend=0.9, noise=0.03, seed=20 + k) for k, (*_, v) in enumerate(lines)]
+    rows = []
+    for i, d in enumerate(days(START, N)):
+        for (feature, team, model, provider, _), cost in zip(lines, series, strict=True):
+            up = 1.6 if i >= N - 5 else 1.0
+            rows.append(usage(d, cost(i, d) * up, feature=feature, team=team, model=model, provider=provider))
+    store = store_from_rows(tmp_path, rows)
+    r = detect_anomalies(store, DetectInput(days=7, dry_run=True, holidays="none", dimensions=["feature"]))
+    named = {a.value: named_cause(a) for a in r.anomalies}
+    assert named["chat"] == ("model", "gpt-4.1") and named["search"] == ("feature", "search")

@@ -448,8 +448,83 @@ def root_causes(
         items = _causes(con, a, days, rows, filters, events)
         if a.source == "costs" and a.kind == "unusual" and not _informative(items, a.direction):
             items = _earlier_baseline(con, a, days, source, drill, filters) or items
+        if a.source == "costs" and a.kind == "unusual" and not _informative(items, a.direction):
+            shared = _shared_change(con, a, days, source, drill, filters, items)
+            if shared is not None:  # the model's (or provider's) change: named first
+                shared.unchanged = False
+                items = [shared, *(it for it in items if it is not shared)]
         out.append(items)
     return out
+
+
+SHARED_DIMS = ("model", "provider")  # where a price change lives, narrowest first
+SHARED_MIN = 0.08  # the rest of the model or provider moved by at least 8% ...
+SHARED_ALIKE = 0.5  # ... and by at least half as much (relative) as the series itself
+SHARED_REST = 0.25  # the rest is at least a quarter of the series' usual spend
+
+
+def _shared_change(
+    con: duckdb.DuckDBPyConnection,
+    a: Anomaly,
+    days: list[dt.date],
+    source: Source,
+    drill: list[tuple[str, str]],
+    filters: list[Filter] | None,
+    items: list[RootCauseItem],
+) -> RootCauseItem | None:
+    """A series with no driver of its own (one feature on one model, say) moved with the rest of the model it runs
+    on: the other features of the model moved alike on the same days, so the change is the model's (a price
+    change hits every team at once), not the feature's; and the provider's when its other models moved alike too.
+    The item of the broadest of those (the model, then the provider) that is all of the series, else None.
+    Judged against the same weekday 1-4 weeks before (detector blind round 27: gpt-4.1 +25% on three teams found on
+    one feature, an Anthropic price rise on two models found on one; round 26's price cut found on a team)."""
+    exprs = dict(drill)
+    whole = {
+        it.dimension: it
+        for it in items
+        if it.source == "costs"
+        and it.value != NONE_VALUE
+        and (it.usual_share_pct or 0) >= 95
+        and abs(it.actual) >= 0.95 * abs(a.actual)
+    }
+    column, token_type = measure_sql(a.measure)
+    prev_dim, prev_val = a.dimension, a.value.lower()
+    chosen = None
+    for dim in SHARED_DIMS:
+        it = whole.get(dim)
+        if it is None or dim == a.dimension or prev_dim not in exprs:
+            continue
+        scope = [Filter(dimension=dim, op="eq", values=[it.value]), *(filters or [])]
+        if token_type:
+            scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
+        clauses, params = filter_sql(scope, con, source)
+        rows = _split(
+            con,
+            source.relation,
+            "ChargePeriodStart",
+            column,
+            [*clauses, USAGE_ROWS],
+            params,
+            [(prev_dim, exprs[prev_dim])],
+            days,
+            "costs",
+        )
+        own_a = sum(x for _, v, x, _ in rows if v.lower() == prev_val)
+        own_e = sum(e for _, v, _, e in rows if v.lower() == prev_val)
+        rest_a = sum(x for _, v, x, _ in rows if v.lower() != prev_val)
+        rest_e = sum(e for _, v, _, e in rows if v.lower() != prev_val)
+        if own_e <= 0 or rest_e < SHARED_REST * own_e:
+            break
+        own_rel, rest_rel = own_a / own_e - 1, rest_a / rest_e - 1
+        if (
+            own_rel * rest_rel <= 0
+            or abs(rest_rel) < SHARED_MIN
+            or abs(rest_rel) < SHARED_ALIKE * abs(own_rel)
+            or (own_rel > 0) != (a.direction == "spike")
+        ):
+            break
+        chosen, prev_dim, prev_val = it, dim, it.value.lower()
+    return chosen
 
 
 def _informative(items: list[RootCauseItem], direction: str) -> bool:
