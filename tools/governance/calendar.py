@@ -244,3 +244,43 @@ def same_position_days(cal: Calendar, t: int, months_back: int = 3) -> list[list
 
 def _month_end(d: dt.date) -> dt.date:
     return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def position_rules(cal: Calendar, t: int, months_back: int = 3) -> list[list[int]]:
+    """For day index t, one list per month-position rule that places it (the same day of month; the same calendar
+    day from the month's end, for one of its last MONTH_END_WORKDAYS days; the same n-th working day; the same
+    working day from the month's end, for one of its last MONTH_END_WORKDAYS working days) of that rule's day in
+    each earlier month (1..months_back) whose day is in the data, nearest month first (same_position_days pools
+    the rules; a job missing from its position is judged by one rule at a time)."""
+    d = cal.start + dt.timedelta(days=t)
+    wd, left, to_end = int(cal.workday_of_month[t]), int(cal.workdays_left[t]), (_month_end(d) - d).days
+    rules: list[list[int]] = [[], [], [], []]
+    for back in range(1, months_back + 1):
+        y, m = d.year, d.month - back
+        while m <= 0:
+            y, m = y - 1, m + 12
+        first = dt.date(y, m, 1)
+        lo = (first - cal.start).days
+        hi = (dt.date(y + (m == 12), m % 12 + 1, 1) - cal.start).days
+        if hi <= 0:  # a month before the data
+            break
+        if lo + d.day - 1 < hi:
+            rules[0].append(lo + d.day - 1)
+        if to_end < MONTH_END_WORKDAYS:
+            rules[1].append(hi - 1 - to_end)
+        if wd or 0 <= left < MONTH_END_WORKDAYS:  # the month's working days, counted on the calendar
+            month = [first + dt.timedelta(days=k) for k in range(hi - lo)]
+            work = [
+                lo + k for k, x in enumerate(month) if x.weekday() not in cal.weekend and not _is_off(cal, x)
+            ]
+            if wd and wd <= len(work):
+                rules[2].append(work[wd - 1])
+            if 0 <= left < min(MONTH_END_WORKDAYS, len(work)):
+                rules[3].append(work[-1 - left])
+    return [[i for i in rule if 0 <= i < t] for rule in rules]
+
+
+def _is_off(cal: Calendar, x: dt.date) -> bool:
+    """A public holiday (known only inside the calendar's days; before them, none)."""
+    i = (x - cal.start).days
+    return 0 <= i < len(cal.holiday) and bool(cal.holiday[i])
