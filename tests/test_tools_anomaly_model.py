@@ -253,7 +253,8 @@ def test_an_israeli_week_has_its_weekend_on_friday_and_saturday(seed: int) -> No
     running takes it to a weekday's level. The calendar took Saturday and Sunday for the weekend, so a holiday whose
     memory runs at a weekend's level was measured from the busier weekend day, a Sunday (a working day), and the
     day was not a spike. The holidays package's weekend for IL is Friday and Saturday; against them it is. No other
-    holiday is flagged."""
+    holiday is flagged. And a holiday is judged against its own range: after a level shift down that ended weeks
+    before, its rise to a weekday's level is no return to the level before that event."""
     start, n = dt.date(2026, 4, 29), 180
     cal = build_calendar(start, n, "IL")
     assert cal.weekend == frozenset({4, 5}) and build_calendar(start, n, "US").weekend == frozenset({5, 6})
@@ -265,3 +266,9 @@ def test_an_israeli_week_has_its_weekend_on_friday_and_saturday(seed: int) -> No
     y[day] = 1050.0
     sc = score_days(y[None, :], cal, _gate, z=4.0)
     assert [int(i) for i in np.nonzero(sc.flags[0])[0] if i >= 30] == [day]
+    # after a level shift down that ended three weeks before (Aug 17-30 at half), the holiday's rise to a weekday's
+    # level was read as the line's return to its level before that event (back), not as a spike
+    shift = [days.index(dt.date(2026, 8, 17)) + k for k in range(14)]
+    y[shift] *= 0.5
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert sc.flags[0, day] and not sc.recovered[0, day]

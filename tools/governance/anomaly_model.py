@@ -312,8 +312,9 @@ def score_days(
             elif direction == "drop":
                 unusual &= d < 0
             # the end of an event: a move back towards the level before it is not a new anomaly
-            back = (
+            back = (  # a quiet day is judged against its own range, never as a return to an ordinary day's level
                 (t <= pre_until)
+                & (not is_quiet)
                 & (np.sign(d) == -pre_dir)
                 & ~np.isnan(pre_level)
                 & (np.abs(x - (pre_level + effects[0])) < exclude_z * sc)
