@@ -461,6 +461,8 @@ SHARED_DIMS = ("model", "provider")  # where a price change lives, narrowest fir
 SHARED_MIN = 0.08  # the rest of the model or provider moved by at least 8% ...
 SHARED_ALIKE = 0.5  # ... and by at least half as much (relative) as the series itself
 SHARED_REST = 0.25  # the rest is at least a quarter of the series' usual spend
+SHARED_WEEKS = range(1, 2)  # against the same weekday a week before: a price change moves everything at once,
+# a migration or a slow change under way in the rest (1-4 weeks back) does not
 
 
 def _shared_change(
@@ -476,7 +478,7 @@ def _shared_change(
     on: the other features of the model moved alike on the same days, so the change is the model's (a price
     change hits every team at once), not the feature's; and the provider's when its other models moved alike too.
     The item of the broadest of those (the model, then the provider) that is all of the series, else None.
-    Judged against the same weekday 1-4 weeks before (detector blind round 27: gpt-4.1 +25% on three teams found on
+    Judged against the same weekday a week before (detector blind round 27: gpt-4.1 +25% on three teams found on
     one feature, an Anthropic price rise on two models found on one; round 26's price cut found on a team)."""
     exprs = dict(drill)
     whole = {
@@ -508,6 +510,7 @@ def _shared_change(
             [(prev_dim, exprs[prev_dim])],
             days,
             "costs",
+            weeks=SHARED_WEEKS,
         )
         own_a = sum(x for _, v, x, _ in rows if v.lower() == prev_val)
         own_e = sum(e for _, v, _, e in rows if v.lower() == prev_val)
