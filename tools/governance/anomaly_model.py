@@ -567,9 +567,6 @@ def _missed_recurrence(
             rules = positions.setdefault(t, position_rules(cal, t))
             sizes = []
             for days in rules:  # one rule placing the job in every earlier month of the data (two or more)
-                days = [
-                    i for i in days if normal[r, i] > 0
-                ]  # a month before the series' first spend is no month
                 runs = [
                     reference[r, i] * _growth(now[r, t], normal[r, i])
                     for i in days
