@@ -50,7 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from spendscope.tools.governance.calendar import Calendar, position_rules, same_position_days
+from spendscope.tools.governance.calendar import Calendar, same_position_days
 
 SEASON = 7
 WEEKS = 6
@@ -409,10 +409,6 @@ def score_days(
         if seen >= 2:
             flags[r, t] = False
             explained[r, t] = True
-    if direction != "spike":  # a recurring job that did not run: a drop from the size it runs at
-        flags |= _missed_recurrence(
-            cal, gate, flags | explained, filled, ly, dev_log, offset, (reference, normal, now)
-        )
     with np.errstate(over="ignore", invalid="ignore"):
         base = dollars(ly - dev_log)
         dev = np.where(np.isnan(dev_log), np.nan, y - base)
@@ -526,66 +522,6 @@ def _sparse_days(
                 and np.log(x) - center >= z * spread
                 and bool(gate(np.array([x]), np.array([np.exp(center)]))[0])
             )
-
-
-MISSED_SIZE = (
-    1.0  # a recurring job that at least doubles its day (its excess over its weekdays >= the day) ...
-)
-MISSED_SHARE = 1 / 3  # ... and ran below a third of its smallest earlier size this month did not run
-
-
-def _missed_recurrence(
-    cal: Calendar,
-    gate: Gate,
-    unusual: np.ndarray,
-    filled: np.ndarray,
-    ly: np.ndarray,
-    dev_log: np.ndarray,
-    offset: np.ndarray,
-    refs: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> np.ndarray:
-    """Days where a month-position job that ran in every earlier month of the data (at least two; each run at least
-    doubling its day, flagged or explained then) ran below a third of its smallest earlier size: the job failed
-    (detector blind round 27: a month-end payroll batch at 5% on its two days, which the model, not knowing the
-    batch, read as an ordinary weekday a third low). Those days are flagged as drops from the expected day plus
-    the job's smallest earlier size, grown as the series has (dev_log is set to match); a day already a drop is
-    measured the same way (the job's size is what is missing)."""
-    reference, normal, now = refs
-    out = np.zeros_like(unusual)
-    rows = np.nonzero(unusual.any(axis=1))[0]
-    if not len(rows):
-        return out
-    positions: dict[int, list[list[int]]] = {}
-    for t in range(unusual.shape[1]):
-        for r in rows:
-            if (
-                (unusual[r, t] and dev_log[r, t] >= 0)
-                or np.isnan(dev_log[r, t])
-                or not np.isfinite(now[r, t])
-            ):
-                continue
-            rules = positions.setdefault(t, position_rules(cal, t))
-            sizes = []
-            for days in rules:  # one rule placing the job in every earlier month of the data (two or more)
-                runs = [
-                    reference[r, i] * _growth(now[r, t], normal[r, i])
-                    for i in days
-                    if reference[r, i] >= MISSED_SIZE * normal[r, i] > 0
-                ]
-                if len(days) >= 2 and len(runs) == len(days):
-                    sizes.append(min(runs))
-            if not sizes:
-                continue
-            want = max(sizes)
-            ran = max(filled[r, t] - now[r, t], 0.0)
-            if ran >= MISSED_SHARE * want:
-                continue
-            expected = now[r, t] + want
-            if not bool(gate(np.array([filled[r, t]]), np.array([expected]))[0]):
-                continue
-            out[r, t] = True
-            dev_log[r, t] = ly[r, t] - np.log(max(expected, 0.0) + offset[r])
-    return out
 
 
 def _growth(now: float, then: float) -> float:
