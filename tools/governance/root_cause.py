@@ -461,8 +461,10 @@ SHARED_DIMS = ("model", "provider")  # where a price change lives, narrowest fir
 SHARED_MIN = 0.08  # the rest of the model or provider moved by at least 8% ...
 SHARED_ALIKE = 0.5  # ... and by at least half as much (relative) as the series itself
 SHARED_REST = 0.25  # the rest is at least a quarter of the series' usual spend
-SHARED_WEEKS = range(1, 2)  # against the same weekday a week before: a price change moves everything at once,
-# a migration or a slow change under way in the rest (1-4 weeks back) does not
+# against the same weekday a week before, and two weeks before, each on its own: a price change moves everything
+# at once; a migration or a slow change under way in the rest (against 1-4 weeks back) does not, and neither does
+# an event in the rest a week before (a day billed twice)
+SHARED_WEEKS = (range(1, 2), range(2, 3))
 
 
 def _shared_change(
@@ -478,7 +480,7 @@ def _shared_change(
     on: the other features of the model moved alike on the same days, so the change is the model's (a price
     change hits every team at once), not the feature's; and the provider's when its other models moved alike too.
     The item of the broadest of those (the model, then the provider) that is all of the series, else None.
-    Judged against the same weekday a week before (detector blind round 27: gpt-4.1 +25% on three teams found on
+    Judged against the same weekday a week and two weeks before (detector blind round 27: gpt-4.1 +25% on three teams found on
     one feature, an Anthropic price rise on two models found on one; round 26's price cut found on a team)."""
     exprs = dict(drill)
     whole = {
@@ -500,34 +502,46 @@ def _shared_change(
         if token_type:
             scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
         clauses, params = filter_sql(scope, con, source)
-        rows = _split(
-            con,
-            source.relation,
-            "ChargePeriodStart",
-            column,
-            [*clauses, USAGE_ROWS],
-            params,
-            [(prev_dim, exprs[prev_dim])],
-            days,
-            "costs",
-            weeks=SHARED_WEEKS,
-        )
-        own_a = sum(x for _, v, x, _ in rows if v.lower() == prev_val)
-        own_e = sum(e for _, v, _, e in rows if v.lower() == prev_val)
-        rest_a = sum(x for _, v, x, _ in rows if v.lower() != prev_val)
-        rest_e = sum(e for _, v, _, e in rows if v.lower() != prev_val)
-        if own_e <= 0 or rest_e < SHARED_REST * own_e:
-            break
-        own_rel, rest_rel = own_a / own_e - 1, rest_a / rest_e - 1
-        if (
-            own_rel * rest_rel <= 0
-            or abs(rest_rel) < SHARED_MIN
-            or abs(rest_rel) < SHARED_ALIKE * abs(own_rel)
-            or (own_rel > 0) != (a.direction == "spike")
+        if not all(
+            _moved_alike(
+                _split(
+                    con,
+                    source.relation,
+                    "ChargePeriodStart",
+                    column,
+                    [*clauses, USAGE_ROWS],
+                    params,
+                    [(prev_dim, exprs[prev_dim])],
+                    days,
+                    "costs",
+                    weeks=weeks,
+                ),
+                prev_val,
+                a.direction,
+            )
+            for weeks in SHARED_WEEKS
         ):
             break
         chosen, prev_dim, prev_val = it, dim, it.value.lower()
     return chosen
+
+
+def _moved_alike(rows: list[tuple[str, str, float, float]], own: str, direction: str) -> bool:
+    """The rest of a split (every value but `own`) moved the way `own` did, by SHARED_MIN at least and by at least
+    SHARED_ALIKE of own's relative change, and is at least SHARED_REST of own's usual spend."""
+    own_a = sum(x for _, v, x, _ in rows if v.lower() == own)
+    own_e = sum(e for _, v, _, e in rows if v.lower() == own)
+    rest_a = sum(x for _, v, x, _ in rows if v.lower() != own)
+    rest_e = sum(e for _, v, _, e in rows if v.lower() != own)
+    if own_e <= 0 or rest_e < SHARED_REST * own_e:
+        return False
+    own_rel, rest_rel = own_a / own_e - 1, rest_a / rest_e - 1
+    return (
+        own_rel * rest_rel > 0
+        and abs(rest_rel) >= SHARED_MIN
+        and abs(rest_rel) >= SHARED_ALIKE * abs(own_rel)
+        and (own_rel > 0) == (direction == "spike")
+    )
 
 
 def _informative(items: list[RootCauseItem], direction: str) -> bool:
