@@ -1,7 +1,7 @@
 """Anomaly detection and forecasting measured on labelled synthetic companies (bench/anomaly_world.py), against
 a baseline computed on the same data in the same run.
 
-    .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all|blind21|blind22|blind23|blind25|blind26] [--skip-forecast] [--skip-delay]
+    .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all|blind21|blind22|blind23|blind25|blind26|blind27] [--skip-forecast] [--skip-delay]
         [--skip-detection] [--verbose]
 
 Detection, on each company (events) and its clean twin (same noise, no events), over the scored window (the
@@ -553,7 +553,17 @@ def main() -> None:
     ap.add_argument(
         "--set",
         default="all",
-        choices=["tuning", "held_out", "all", "blind21", "blind22", "blind23", "blind25", "blind26"],
+        choices=[
+            "tuning",
+            "held_out",
+            "all",
+            "blind21",
+            "blind22",
+            "blind23",
+            "blind25",
+            "blind26",
+            "blind27",
+        ],
     )
     ap.add_argument("--skip-forecast", action="store_true")
     ap.add_argument("--skip-delay", action="store_true")

@@ -525,6 +525,10 @@ def companies(which: str = "all") -> list[Company]:
         from anomaly_world_blind26 import blind26_companies
 
         return blind26_companies()
+    if which == "blind27":  # not part of "all": designed blind in round 27 (bench/anomaly_world_blind27.py)
+        from anomaly_world_blind27 import blind27_companies
+
+        return blind27_companies()
     chosen = {"tuning": TUNING, "held_out": HELD_OUT, "all": TUNING + HELD_OUT}[which]
     out = []
     for proto in chosen:

@@ -244,3 +244,31 @@ def test_three_days_each_moderately_up_are_found_together(seed: int, monkeypatch
     assert not score_days(clean[None, :], cal, _gate, z=4.0).flags[0, 60:].any()
     monkeypatch.setattr(model, "RUN_Z", np.inf)
     assert not score_days(loop[None, :], cal, _gate, z=4.0).flags[0, at : at + 3].any()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_israeli_week_has_its_weekend_on_friday_and_saturday(seed: int) -> None:
+    """Detector blind round 27 (galil): an office tool in Israel at 35% of a weekday on Fridays, 15% on Saturdays,
+    a full working day on Sundays and 15% on its public holidays; on Yom Kippur (2026-09-21, a Monday) a crawl left
+    running takes it to a weekday's level. The calendar took Saturday and Sunday for the weekend, so a holiday whose
+    memory runs at a weekend's level was measured from the busier weekend day, a Sunday (a working day), and the
+    day was not a spike. The holidays package's weekend for IL is Friday and Saturday; against them it is. No other
+    holiday is flagged. And a holiday is judged against its own range: after a level shift down that ended weeks
+    before, its rise to a weekday's level is no return to the level before that event."""
+    start, n = dt.date(2026, 4, 29), 180
+    cal = build_calendar(start, n, "IL")
+    assert cal.weekend == frozenset({4, 5}) and build_calendar(start, n, "US").weekend == frozenset({5, 6})
+    days = [start + dt.timedelta(days=i) for i in range(n)]
+    week = (1.0, 1.0, 1.0, 1.0, 0.35, 0.15, 1.0)
+    factor = np.where(cal.holiday, 0.15, np.array([week[d.weekday()] for d in days]))
+    y = 1000.0 * factor * np.exp(np.random.default_rng(seed).normal(0, 0.05, n))
+    day = days.index(dt.date(2026, 9, 21))
+    y[day] = 1050.0
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert [int(i) for i in np.nonzero(sc.flags[0])[0] if i >= 30] == [day]
+    # after a level shift down that ended three weeks before (Aug 17-30 at half), the holiday's rise to a weekday's
+    # level was read as the line's return to its level before that event (back), not as a spike
+    shift = [days.index(dt.date(2026, 8, 17)) + k for k in range(14)]
+    y[shift] *= 0.5
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert sc.flags[0, day] and not sc.recovered[0, day]

@@ -22,12 +22,15 @@ from spendscope.tools.governance.calendar import build_calendar
 # detector blind round 22: a weekday off the same way four weeks running is a wrong weekday effect, month-end
 # positions and growth-allowed recurrences in the month-position check; detector blind round 25: the slow-leak
 # test, which moves case 0 only, from 15 recovered days to 13; a rise on a public holiday on a working day measured
-# from the days off, which moves the expected sums of cases 1-7)
+# from the days off, which moves the expected sums of cases 1-7; detector blind round 27: the same calendar day
+# from a month's end as a month position, in tools/governance/calendar.py, which moves one of case 3's flagged
+# days to explained and no expected value; that figure was taken from the fast model, not re-derived on the slow
+# one: the change is in the calendar's positions, which both models read alike)
 BEFORE = {
     0: (300, 5, 13, 342231.0786428996),
     1: (427, 5, 7, 399779.6208543449),
     2: (441, 11, 16, 365563.4703454096),
-    3: (345, 10, 13, 348253.00808048167),
+    3: (344, 11, 13, 348253.00808048167),
     4: (346, 5, 14, 347676.5067659144),
     5: (433, 13, 2, 386599.3538503889),
     6: (401, 10, 14, 373156.75155240117),

@@ -87,3 +87,28 @@ def test_a_month_partly_in_the_data_still_has_its_month_end_days() -> None:
     t = (dt.date(2026, 8, 28) - start).days
     earlier = [[start + dt.timedelta(days=i) for i in month] for month in same_position_days(cal, t)]
     assert dt.date(2026, 7, 30) in earlier[0] and dt.date(2026, 6, 29) in earlier[1]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_batch_on_the_last_two_calendar_days_of_each_month_is_explained_weekend_or_not(seed: int) -> None:
+    """Detector blind round 27 (cordillera's payroll run): a batch at 6x the line on the last two calendar days of
+    every month, whatever the weekday. On Sep 29 and Nov 29 (30-day months; the 30th of the month before fell on a
+    weekend, so the same working day from the end matched one earlier month, not two) it was reported every month.
+    The same calendar day from the month's end is a month position too: from the third month on nothing is
+    flagged on those days (no
+    holidays: the calendar alone), and a batch that ran twice still is."""
+    start, n = dt.date(2026, 7, 5), 180
+    cal = build_calendar(start, n, "none")
+    ds = [start + dt.timedelta(days=i) for i in range(n)]
+    rng = np.random.default_rng(seed)
+    y = 600.0 * np.array([0.3 if d.weekday() >= 5 else 1.0 for d in ds]) * np.exp(rng.normal(0, 0.05, n))
+    last_two = [i for i, d in enumerate(ds) if (d + dt.timedelta(days=2)).month != d.month]
+    y[last_two] += 3600.0
+    assert ds.index(dt.date(2026, 9, 29)) in same_position_days(cal, ds.index(dt.date(2026, 10, 30)))[0]
+    later = [i for i in last_two if ds[i] >= dt.date(2026, 9, 1)]
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert [ds[i] for i in later if sc.flags[0, i]] == []
+    twice = ds.index(dt.date(2026, 10, 30))
+    y[twice] += 4200.0
+    sc = score_days(y[None, :], cal, _gate, z=4.0)
+    assert [ds[i] for i in later if sc.flags[0, i]] == [ds[twice]]

@@ -310,3 +310,48 @@ def test_a_region_that_gained_only_because_spend_moved_into_it_is_not_named() ->
         ("model", "nova-lite", 3200.0, 4000.0),
     ]
     assert _first_driver(fell, 19200.0, 10000.0) == ("feature", "fx-quote")
+
+
+def test_a_dominant_env_is_not_named_when_the_series_is_one_feature() -> None:
+    """Detector blind round 27 (galil's report-gen outage, anadolu's broken GPU export): a series that is one
+    feature, 96.5% of it `env=prod` beside a small dev copy that held still, fell by 92%. `env=prod` explained
+    99.9% of the drop against its usual 96.5%, a dominant value whose rest held, and was named. The feature is all
+    of the series before and now and is more specific: the dominant env is no driver. A dominant feature of a team
+    (the rest of the team held) is still named: the model that is all of the team is not more specific."""
+    rows = [
+        ("env", "prod", 1000.0, 19300.0),
+        ("env", "dev", 690.0, 700.0),
+        ("feature", "report-gen", 1690.0, 20000.0),
+        ("model", "gemini-2.5-pro", 1690.0, 20000.0),
+    ]
+    items = {(it.dimension, it.value): it for it in _reconcile(rows, 1690.0, 20000.0, "costs")}
+    assert items[("env", "prod")].unchanged
+    team = [
+        ("feature", "rerank", 1000.0, 18000.0),
+        ("feature", "query", 1990.0, 2000.0),
+        ("model", "gpt-4o", 2990.0, 20000.0),
+    ]
+    items = {(it.dimension, it.value): it for it in _reconcile(team, 2990.0, 20000.0, "costs")}
+    assert not items[("feature", "rerank")].unchanged
+
+
+def test_a_price_change_on_a_model_that_every_team_uses_is_named_by_the_model(tmp_path: Path) -> None:
+    """Detector blind round 27 (gpt-4.1 +25% on three teams' lines, found on one feature; round 26's price cut found
+    on a team): a feature that is all one model has no driver of its own, and its own name was given. The other
+    features of the model rose alike on the same days: the model's price changed, and it is named. A feature on
+    another provider's model that rose alone on the same days is still named by itself."""
+    lines = [("chat", "support", "gpt-4.1", "OpenAI", 900), ("draft", "legal", "gpt-4.1", "OpenAI", 700)]
+    lines += [
+        ("report", "finance", "gpt-4.1", "OpenAI", 500),
+        ("search", "search", "claude-sonnet-4-5", "Anthropic", 800),
+    ]
+    series = [workday_series(v, weekend=0.9, noise=0.03, seed=20 + k) for k, (*_, v) in enumerate(lines)]
+    rows = []
+    for i, d in enumerate(days(START, N)):
+        for (feature, team, model, provider, _), cost in zip(lines, series, strict=True):
+            up = 1.6 if i >= N - 5 else 1.0
+            rows.append(usage(d, cost(i, d) * up, feature=feature, team=team, model=model, provider=provider))
+    store = store_from_rows(tmp_path, rows)
+    r = detect_anomalies(store, DetectInput(days=7, dry_run=True, holidays="none", dimensions=["feature"]))
+    named = {a.value: named_cause(a) for a in r.anomalies}
+    assert named["chat"] == ("model", "gpt-4.1") and named["search"] == ("feature", "search")

@@ -237,9 +237,9 @@ def score_days(
                 # busier of those); without one, from the busiest day of the week (a consumer app may be busier on
                 # holidays than on any weekend day)
                 top = np.fmax.reduce(week_effects, axis=1)
-                days_off = [h for h in range(SEASON) if (int(cal.weekday[t]) + h) % SEASON >= 5]
+                days_off = [h for h in range(SEASON) if (int(cal.weekday[t]) + h) % SEASON in cal.weekend]
                 weekend_top = np.fmax.reduce(week_effects[:, days_off], axis=1)
-                if cal.weekday[t] >= 5:
+                if cal.weekday[t] in cal.weekend:
                     top = np.where(known, weekend_top, top)
                 elif cal.holiday[
                     t
@@ -312,8 +312,9 @@ def score_days(
             elif direction == "drop":
                 unusual &= d < 0
             # the end of an event: a move back towards the level before it is not a new anomaly
-            back = (
+            back = (  # a quiet day is judged against its own range, never as a return to an ordinary day's level
                 (t <= pre_until)
+                & (not is_quiet)
                 & (np.sign(d) == -pre_dir)
                 & ~np.isnan(pre_level)
                 & (np.abs(x - (pre_level + effects[0])) < exclude_z * sc)

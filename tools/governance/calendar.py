@@ -81,6 +81,7 @@ class Calendar:
         np.ndarray
     )  # int: working days after it in its month (0 on the last), -1 on non-working days
     day_of_month: np.ndarray  # int 1..31
+    weekend: frozenset[int] = frozenset({5, 6})  # the country's days off (Friday and Saturday in Israel)
 
     def holiday_names(self, lo: dt.date, hi: dt.date) -> list[dt.date]:
         return [
@@ -106,6 +107,19 @@ def _holiday_days(country: str, subdiv: str | None, years: tuple[int, ...]) -> f
     return frozenset(cal.keys())
 
 
+@lru_cache(maxsize=64)
+def _weekend(country: str, subdiv: str | None) -> frozenset[int]:
+    """The country's weekly days off as the holidays package gives them (0 = Monday): Saturday and Sunday in most,
+    Friday and Saturday in Israel, Saudi Arabia or Egypt (detector blind round 27: an Israeli Sunday is a workday)."""
+    import holidays
+
+    try:
+        days = frozenset(int(d) for d in holidays.country_holidays(country, subdiv=subdiv, years=[]).weekend)
+    except (NotImplementedError, KeyError, AttributeError):
+        return frozenset({5, 6})
+    return days if len(days) == 2 else frozenset({5, 6})
+
+
 def parse_country(text: str) -> tuple[str, str | None]:
     code = text.strip().upper().replace("_", "-")
     country, _, subdiv = code.partition("-")
@@ -129,20 +143,22 @@ def build_calendar(start: dt.date, n_days: int, country: str) -> Calendar:
     if country.strip().lower() in ("none", "off", ""):
         hol_set: frozenset[dt.date] = frozenset()
         name = "none"
+        weekend = frozenset({5, 6})
     else:
         c, sub = parse_country(country)
         years = tuple(range(start.year - 1, (start + dt.timedelta(days=n_days)).year + 2))
         hol_set = _holiday_days(c, sub, years)
         name = c + (f"-{sub}" if sub else "")
+        weekend = _weekend(c, sub)
     weekday = np.array([d.weekday() for d in days], dtype=int)
     holiday = np.array([d in hol_set for d in days], dtype=bool)
-    off = holiday | (weekday >= 5)
+    off = holiday | np.isin(weekday, list(weekend))
     quiet = holiday.copy()
     for i, d in enumerate(days):  # a working day squeezed between a holiday and a day off
         if off[i]:
             continue
-        prev_off = d - dt.timedelta(days=1) in hol_set or (d - dt.timedelta(days=1)).weekday() >= 5
-        next_off = d + dt.timedelta(days=1) in hol_set or (d + dt.timedelta(days=1)).weekday() >= 5
+        prev_off = d - dt.timedelta(days=1) in hol_set or (d - dt.timedelta(days=1)).weekday() in weekend
+        next_off = d + dt.timedelta(days=1) in hol_set or (d + dt.timedelta(days=1)).weekday() in weekend
         prev_hol = d - dt.timedelta(days=1) in hol_set
         next_hol = d + dt.timedelta(days=1) in hol_set
         if (prev_hol and next_off) or (next_hol and prev_off):
@@ -157,12 +173,13 @@ def build_calendar(start: dt.date, n_days: int, country: str) -> Calendar:
         n = sum(
             1
             for k in range(d.day)
-            if (first + dt.timedelta(days=k)).weekday() < 5 and first + dt.timedelta(days=k) not in hol_set
+            if (first + dt.timedelta(days=k)).weekday() not in weekend
+            and first + dt.timedelta(days=k) not in hol_set
         )
         workday_of_month[i] = n
         left, nxt = 0, d + dt.timedelta(days=1)
         while nxt.month == d.month:
-            left += nxt.weekday() < 5 and nxt not in hol_set
+            left += nxt.weekday() not in weekend and nxt not in hol_set
             nxt += dt.timedelta(days=1)
         workdays_left[i] = left
         last_workday[i] = left == 0
@@ -176,6 +193,7 @@ def build_calendar(start: dt.date, n_days: int, country: str) -> Calendar:
         last_workday=last_workday,
         workdays_left=workdays_left,
         day_of_month=np.array([d.day for d in days], dtype=int),
+        weekend=weekend,
     )
 
 
@@ -207,6 +225,12 @@ def same_position_days(cal: Calendar, t: int, months_back: int = 3) -> list[list
         same_dom = lo + d.day - 1
         if same_dom < hi:
             cands.add(same_dom)
+        # one of the month's last MONTH_END_WORKDAYS calendar days: the same calendar day from its month's end (a
+        # batch on the last two days of every month, weekend or not, falls on the 29th and 30th of a 30-day month
+        # and on the 30th and 31st of a 31-day one: detector blind round 27's payroll run)
+        to_end = (_month_end(d) - d).days
+        if to_end < MONTH_END_WORKDAYS and 0 <= hi - 1 - to_end < t:
+            cands.add(hi - 1 - to_end)
         wd = int(cal.workday_of_month[t])
         left = int(cal.workdays_left[t])
         for i in range(lo, min(hi, len(cal.weekday))):
@@ -216,3 +240,7 @@ def same_position_days(cal: Calendar, t: int, months_back: int = 3) -> list[list
                 cands.add(i)
         out.append(sorted(c for c in cands if c < t))
     return out
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - dt.timedelta(days=1)

@@ -234,6 +234,8 @@ def _reconcile(
         by_dim.setdefault(dim, []).append((val, a, e))
     impact = actual - expected
     items: list[RootCauseItem] = []
+    by_share: list[RootCauseItem] = []  # informative only as a dominant value whose rest held still
+    wholes: list[str] = []  # dimensions with a value that is all of the series, before and now
     for dim, vals in by_dim.items():
         base = sum(e for _, _, e in vals)
         factor = expected / base if base > 0 else 0.0
@@ -273,6 +275,8 @@ def _reconcile(
                 rest_rel = float("inf") if abs(rest_change) > 1e-9 else 0.0
             own_rel = abs(a - e) / e if e > 1e-9 else float("inf")
             concentrated = share is not None and share >= 50 and rest_rel <= REST_STILL * own_rel
+            if whole and v != NONE_VALUE:
+                wholes.append(dim)
             items.append(
                 RootCauseItem(
                     dimension=dim,
@@ -292,7 +296,20 @@ def _reconcile(
                     or (share - usual < LIFT and not concentrated),
                 )
             )
+            if share is not None and share - usual < LIFT and concentrated and not items[-1].unchanged:
+                by_share.append(items[-1])
+    # a dominant value (nearly all of the series) is no driver when a more specific dimension has one value that
+    # is all of the series: the series' own feature or model says what moved, `env=prod` beside a small dev copy
+    # that held still only says that most of it is production (detector blind round 27: an outage and a broken
+    # export named env=prod)
+    for it in by_share:
+        if any(_spec(d) < _spec(it.dimension) for d in wholes):
+            it.unchanged = True
     return items
+
+
+def _spec(dim: str) -> int:
+    return SPECIFICITY.index(dim) if dim in SPECIFICITY else len(SPECIFICITY)
 
 
 def rank(items: list[RootCauseItem], direction: str) -> list[RootCauseItem]:
@@ -431,8 +448,100 @@ def root_causes(
         items = _causes(con, a, days, rows, filters, events)
         if a.source == "costs" and a.kind == "unusual" and not _informative(items, a.direction):
             items = _earlier_baseline(con, a, days, source, drill, filters) or items
+        if a.source == "costs" and a.kind == "unusual" and not _informative(items, a.direction):
+            shared = _shared_change(con, a, days, source, drill, filters, items)
+            if shared is not None:  # the model's (or provider's) change: named first
+                shared.unchanged = False
+                items = [shared, *(it for it in items if it is not shared)]
         out.append(items)
     return out
+
+
+SHARED_DIMS = ("model", "provider")  # where a price change lives, narrowest first
+SHARED_MIN = 0.08  # the rest of the model or provider moved by at least 8% ...
+SHARED_ALIKE = 0.5  # ... and by at least half as much (relative) as the series itself
+SHARED_REST = 0.25  # the rest is at least a quarter of the series' usual spend
+# against the same weekday a week before, and two weeks before, each on its own: a price change moves everything
+# at once; a migration or a slow change under way in the rest (against 1-4 weeks back) does not, and neither does
+# an event in the rest a week before (a day billed twice)
+SHARED_WEEKS = (range(1, 2), range(2, 3))
+
+
+def _shared_change(
+    con: duckdb.DuckDBPyConnection,
+    a: Anomaly,
+    days: list[dt.date],
+    source: Source,
+    drill: list[tuple[str, str]],
+    filters: list[Filter] | None,
+    items: list[RootCauseItem],
+) -> RootCauseItem | None:
+    """A series with no driver of its own (one feature on one model, say) moved with the rest of the model it runs
+    on: the other features of the model moved alike on the same days, so the change is the model's (a price
+    change hits every team at once), not the feature's; and the provider's when its other models moved alike too.
+    The item of the broadest of those (the model, then the provider) that is all of the series, else None.
+    Judged against the same weekday a week and two weeks before (detector blind round 27: gpt-4.1 +25% on three teams found on
+    one feature, an Anthropic price rise on two models found on one; round 26's price cut found on a team)."""
+    exprs = dict(drill)
+    whole = {
+        it.dimension: it
+        for it in items
+        if it.source == "costs"
+        and it.value != NONE_VALUE
+        and (it.usual_share_pct or 0) >= 95
+        and abs(it.actual) >= 0.95 * abs(a.actual)
+    }
+    column, token_type = measure_sql(a.measure)
+    prev_dim, prev_val = a.dimension, a.value.lower()
+    chosen = None
+    for dim in SHARED_DIMS:
+        it = whole.get(dim)
+        if it is None or dim == a.dimension or prev_dim not in exprs:
+            continue
+        scope = [Filter(dimension=dim, op="eq", values=[it.value]), *(filters or [])]
+        if token_type:
+            scope.append(Filter(dimension="token_type", op="eq", values=[token_type]))
+        clauses, params = filter_sql(scope, con, source)
+        if not all(
+            _moved_alike(
+                _split(
+                    con,
+                    source.relation,
+                    "ChargePeriodStart",
+                    column,
+                    [*clauses, USAGE_ROWS],
+                    params,
+                    [(prev_dim, exprs[prev_dim])],
+                    days,
+                    "costs",
+                    weeks=weeks,
+                ),
+                prev_val,
+                a.direction,
+            )
+            for weeks in SHARED_WEEKS
+        ):
+            break
+        chosen, prev_dim, prev_val = it, dim, it.value.lower()
+    return chosen
+
+
+def _moved_alike(rows: list[tuple[str, str, float, float]], own: str, direction: str) -> bool:
+    """The rest of a split (every value but `own`) moved the way `own` did, by SHARED_MIN at least and by at least
+    SHARED_ALIKE of own's relative change, and is at least SHARED_REST of own's usual spend."""
+    own_a = sum(x for _, v, x, _ in rows if v.lower() == own)
+    own_e = sum(e for _, v, _, e in rows if v.lower() == own)
+    rest_a = sum(x for _, v, x, _ in rows if v.lower() != own)
+    rest_e = sum(e for _, v, _, e in rows if v.lower() != own)
+    if own_e <= 0 or rest_e < SHARED_REST * own_e:
+        return False
+    own_rel, rest_rel = own_a / own_e - 1, rest_a / rest_e - 1
+    return (
+        own_rel * rest_rel > 0
+        and abs(rest_rel) >= SHARED_MIN
+        and abs(rest_rel) >= SHARED_ALIKE * abs(own_rel)
+        and (own_rel > 0) == (direction == "spike")
+    )
 
 
 def _informative(items: list[RootCauseItem], direction: str) -> bool:
