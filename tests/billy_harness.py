@@ -248,6 +248,13 @@ def model_is(name: str) -> str:
 
 
 TOKENS = "ConsumedUnit = 'Tokens'"
+
+
+def tokens_all_sql(period: str, model: str) -> str:
+    """A model's tokens of every kind over a period (the rounds' companies bill tokens as ConsumedQuantity)."""
+    return f"SELECT sum(ConsumedQuantity) FROM costs WHERE {period} AND {TOKENS} AND {model_is(model)}"
+
+
 # a model's spend: its token rows, and a commitment's rows serving it (SkuPriceDetails names the model)
 ANY_MODEL = f"coalesce(nullif({MODEL}, ''), SkuPriceDetails->>'ModelName')"
 GPUS = "SELECT count(DISTINCT gpu_uuid) FROM gpu_samples"

@@ -61,16 +61,12 @@ from billy_harness import part_sql as _part
 from billy_harness import pytest_generate_tests as _round_params
 from billy_harness import scaled_sql as _scaled
 from billy_harness import swap_sql as _swap
+from billy_harness import tokens_all_sql as _tokens_all
 from billy_harness import tokens_of as _tokens
 from billy_harness import unit_sql as _unit
 from fixtures.billy.juridica import build as build_juridica
 from fixtures.billy.selat import build as build_selat
 from spendscope.data.store import Store
-
-
-def _tokens_all(period: str, model: str) -> str:
-    return f"SELECT sum(ConsumedQuantity) FROM costs WHERE {period} AND {TOKENS} AND {model_is(model)}"
-
 
 UNTAGGED = "(Tags IS NULL OR Tags::VARCHAR IN ('', '{}'))"
 ANTH = "ProviderName = 'Anthropic'"

@@ -78,6 +78,7 @@ from billy_harness import pytest_generate_tests as _round_params
 from billy_harness import saved as _saved
 from billy_harness import scaled_sql as _scaled
 from billy_harness import swap_sql as _swap
+from billy_harness import tokens_all_sql as _tokens_all
 from billy_harness import tokens_of as _tokens
 from billy_harness import unit_sql as _unit
 from fixtures.billy.laleoyun import build as build_laleoyun
@@ -129,10 +130,6 @@ def _stage(v: str) -> str:
 
 def _c_util(start: str, end: str, where: str = "true") -> str:
     return gpu_util(start, end, where)
-
-
-def _tokens_all(period: str, model: str) -> str:
-    return f"SELECT sum(ConsumedQuantity) FROM costs WHERE {period} AND {TOKENS} AND {model_is(model)}"
 
 
 LALEOYUN_QUESTIONS = [

@@ -80,6 +80,7 @@ from billy_harness import part_sql as _part
 from billy_harness import pytest_generate_tests as _round_params
 from billy_harness import scaled_sql as _scaled
 from billy_harness import swap_sql as _swap
+from billy_harness import tokens_all_sql as _tokens_all
 from billy_harness import tokens_of as _tokens
 from billy_harness import unit_sql as _unit
 from fixtures.billy.dagat import build as build_dagat
@@ -87,11 +88,6 @@ from fixtures.billy.ekostream import build as build_eko
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
-
-
-def _tokens_all(period: str, model: str) -> str:
-    return f"SELECT sum(ConsumedQuantity) FROM costs WHERE {period} AND {TOKENS} AND {model_is(model)}"
-
 
 # ------------------------------------------------------------------------------------------ Dagat Voice
 

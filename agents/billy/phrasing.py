@@ -150,8 +150,9 @@ def describe_filter(f: Filter) -> str:
     if not real:
         return f"no {dim.replace('_', ' ')} tag"
     names = value_list(real)
-    if f.op in ("not", "not_in"):
-        return f"excluding {names}"
+    if f.op in ("not", "not_in"):  # "spend on everything but the data-science and support teams"
+        kept = describe_filter(f.model_copy(update={"op": "in", "values": real}))
+        return "everything but " + kept.replace(names, value_list(real, "and"), 1)
     if low in ("provider", "service", "model", "invoice_issuer", "publisher"):
         return names
     if low in ("team", "squad", "department"):
