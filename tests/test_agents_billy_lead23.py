@@ -28,6 +28,10 @@ TOP_MODEL_BUT_SONNET = (
     f"SELECT x_Model, sum(EffectiveCost) AS v FROM costs WHERE {OCT} AND x_Model IS NOT NULL "
     "AND x_Model <> 'claude-sonnet-4-5' GROUP BY 1 ORDER BY v DESC"
 )
+SHARE_OF_OCT = (
+    "SELECT 100 * sum(EffectiveCost) FILTER (WHERE ProviderName = '{}') / sum(EffectiveCost) FROM costs WHERE "
+    + OCT
+)
 BEDROCK_OF_AWS = (
     f"SELECT 100 * sum(EffectiveCost) FILTER (WHERE ServiceName = 'Amazon Bedrock') / sum(EffectiveCost) "
     f"FROM costs WHERE {OCT} AND ProviderName = 'AWS'"
@@ -79,6 +83,9 @@ CASES = [
     # shares: the whole said first; a whole the store does not hold (its bills are all AI spend)
     ("share", "of our aws spend in oct what % was bedrock", "number", BEDROCK_OF_AWS, AS_OF),
     ("share", "whats our ai spend as a % of total cloud in october", "none", "", AS_OF),
+    # each named value's share of the whole (it gave their sum's)
+    ("share", "what % of october spend was openai vs anthropic", "number", SHARE_OF_OCT.format("OpenAI"), AS_OF),
+    ("share", "what % of october spend was openai vs anthropic", "number", SHARE_OF_OCT.format("Anthropic"), AS_OF),
     ("share", "what percent of our cloud bill is ai", "none", "", AS_OF),
     # "what's driving": the drivers, not only the change
     ("why", "whats driving the increase in anthropic spend in october", "which", ANTHROPIC_DRIVER, AS_OF),

@@ -56,6 +56,9 @@ def on_share(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             )
         return top
     whole = run.filters(plan.filters + token_filter(plan))
+    each = _each_share(run, plan, whole)
+    if each is not None:
+        return each
     params = RatioInput(
         numerator=CostPart(measure=plan.measure, filters=whole + plan.share_filters),
         denominator=CostPart(measure=plan.measure, filters=whole),
@@ -95,6 +98,46 @@ def on_share(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         f"share {when}",
     )
     return BillyAnswer(answer=text + assumed(plan), value=r2(res.ratio), table=table, chart=chart)
+
+
+_EACH = re.compile(r"\b(vs\.?|versus|compared (to|with)|against|each|respectively)\b")
+
+
+def _each_share(run: Runner, plan: Plan, whole: list[Filter]) -> BillyAnswer | None:
+    """ "what % of april spend was openai vs anthropic": each named value's share of the whole, not their sum's."""
+    parts = [f for f in plan.share_filters if f.op in ("eq", "in") and len(f.values) > 1]
+    if len(plan.share_filters) != 1 or len(parts) != 1 or not _EACH.search(plan.question.lower()):
+        return None
+    part = parts[0]
+    when = period_phrase(plan.period)
+    base = subject(plan.filters, plan.measure, plan.token_types, cap=False)
+    shares = []
+    for v in part.values:
+        one = part.model_copy(update={"values": [v]})
+        res = run.call(
+            "cost_ratio",
+            RatioInput(
+                numerator=CostPart(measure=plan.measure, filters=[*whole, one]),
+                denominator=CostPart(measure=plan.measure, filters=whole),
+                scale=100.0,
+                **time_range(plan),
+            ),
+        )
+        shares.append((v, res))
+    if not shares or shares[0][1].ratio is None:
+        return BillyAnswer(answer=f"There was no {base} {when}, so no share to give.")
+    listed = "; ".join(
+        f"{named(part.dimension, v)} {pct(r.ratio)} ({figure(r.numerator, plan.measure)})" for v, r in shares
+    )
+    total = shares[0][1].denominator
+    return BillyAnswer(
+        answer=f"Share of {base} {when} ({figure(total, plan.measure)}): {listed}." + assumed(plan),
+        value=r2(shares[0][1].ratio),
+        table=Table(
+            columns=[part.dimension, plan.measure, "share_pct"],
+            rows=[[v, round_value(r.numerator, plan.measure), r2(r.ratio)] for v, r in shares],
+        ),
+    )
 
 
 # "cost per 1m tokens including the provisioned throughput": the commitment's fee asked into the unit cost
