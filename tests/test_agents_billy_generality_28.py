@@ -173,16 +173,28 @@ V_NOV = between("2026-11-01", "2026-12-01")
 @pytest.mark.parametrize(
     ("company", "question", "sql"),
     [
-        ("tamarind", "suppose anthropic pushed rates up by 12%, what would september have cost us",
-         scaled_sql(T_SEP, "ProviderName = 'Anthropic'", "1.12")),
-        ("tamarind", "if gemini pro were half the cost what would sept have come to",
-         scaled_sql(T_SEP, model_is("gemini-2.5-pro"), "0.5")),
-        ("vireo", "what if azure prices went down 30%, what would december have cost",
-         scaled_sql(V_DEC, "ServiceName = 'Azure OpenAI'", "0.7")),
-        ("vireo", "if gpt-4o cost double the price what would nov have been",
-         scaled_sql(V_NOV, model_is("gpt-4o"), "2")),
+        (
+            "tamarind",
+            "suppose anthropic pushed rates up by 12%, what would september have cost us",
+            scaled_sql(T_SEP, "ProviderName = 'Anthropic'", "1.12"),
+        ),
+        (
+            "tamarind",
+            "if gemini pro were half the cost what would sept have come to",
+            scaled_sql(T_SEP, model_is("gemini-2.5-pro"), "0.5"),
+        ),
+        (
+            "vireo",
+            "what if azure prices went down 30%, what would december have cost",
+            scaled_sql(V_DEC, "ServiceName = 'Azure OpenAI'", "0.7"),
+        ),
+        (
+            "vireo",
+            "if gpt-4o cost double the price what would nov have been",
+            scaled_sql(V_NOV, model_is("gpt-4o"), "2"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_factor_said_after_its_direction_or_as_a_multiple_of_the_price_scales_the_rows(
     request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
 ) -> None:
@@ -236,12 +248,18 @@ def test_savings_still_to_find_on_commitments_stay_advice(
 @pytest.mark.parametrize(
     ("company", "turns", "sql"),
     [
-        ("vireo", ["north studio spend in december", "only bedrock", "what share of north is that"],
-         share(V_DEC, "ServiceName = 'Amazon Bedrock'", tag("studio", "north"))),
-        ("tamarind", ["gpt-4.1-mini spend in sept", "what % of openai is it"],
-         share(T_SEP, model_is("gpt-4.1-mini"), "ProviderName = 'OpenAI'")),
+        (
+            "vireo",
+            ["north studio spend in december", "only bedrock", "what share of north is that"],
+            share(V_DEC, "ServiceName = 'Amazon Bedrock'", tag("studio", "north")),
+        ),
+        (
+            "tamarind",
+            ["gpt-4.1-mini spend in sept", "what % of openai is it"],
+            share(T_SEP, model_is("gpt-4.1-mini"), "ProviderName = 'OpenAI'"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_share_of_a_named_whole_after_a_figure_is_the_figures_rows_over_that_whole(
     request: pytest.FixtureRequest, settings: Settings, company: str, turns: list[str], sql: str
 ) -> None:
@@ -257,12 +275,20 @@ def test_share_of_a_named_whole_after_a_figure_is_the_figures_rows_over_that_who
 @pytest.mark.parametrize(
     ("company", "first", "second", "sql"),
     [
-        ("tamarind", "which journey cost the most in sept", "how much",
-         cost(T_SEP, top_is("Tags->>'journey'", T_SEP))),
-        ("vireo", "top title by spend in december", "how much?",
-         cost(V_DEC, top_is("Tags->>'title'", V_DEC))),
+        (
+            "tamarind",
+            "which journey cost the most in sept",
+            "how much",
+            cost(T_SEP, top_is("Tags->>'journey'", T_SEP)),
+        ),
+        (
+            "vireo",
+            "top title by spend in december",
+            "how much?",
+            cost(V_DEC, top_is("Tags->>'title'", V_DEC)),
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bare_how_much_after_a_ranking_is_the_winners_amount(
     request: pytest.FixtureRequest, settings: Settings, company: str, first: str, second: str, sql: str
 ) -> None:
@@ -282,10 +308,14 @@ def test_a_bare_how_much_after_a_ranking_is_the_winners_amount(
     ("company", "question", "sql"),
     [
         ("tamarind", "how much have we spent since the 1st", cost(between("2027-10-01", "2027-10-14"))),
-        ("tamarind", "openai cost since the 5th?", cost(between("2027-10-05", "2027-10-14"), "ProviderName = 'OpenAI'")),
+        (
+            "tamarind",
+            "openai cost since the 5th?",
+            cost(between("2027-10-05", "2027-10-14"), "ProviderName = 'OpenAI'"),
+        ),
         ("vireo", "spend since the 25th", cost(between("2026-12-25", "2027-01-20"))),
     ],
-)  # fmt: skip
+)
 def test_since_a_day_of_the_month_runs_from_that_day_to_today(
     request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
 ) -> None:
@@ -330,12 +360,18 @@ def test_since_it_started_runs_from_the_names_first_day_with_spend(
 @pytest.mark.parametrize(
     ("company", "turns", "sql"),
     [
-        ("tamarind", ["anthropic spend in sept", "and the month before", "as a percent?"],
-         pct(T_SEP, between("2027-08-01", "2027-09-01"), "ProviderName = 'Anthropic'")),
-        ("vireo", ["gpt-4o cost in december", "what about the month before?", "whats that in %"],
-         pct(V_DEC, V_NOV, model_is("gpt-4o"))),
+        (
+            "tamarind",
+            ["anthropic spend in sept", "and the month before", "as a percent?"],
+            pct(T_SEP, between("2027-08-01", "2027-09-01"), "ProviderName = 'Anthropic'"),
+        ),
+        (
+            "vireo",
+            ["gpt-4o cost in december", "what about the month before?", "whats that in %"],
+            pct(V_DEC, V_NOV, model_is("gpt-4o")),
+        ),
     ],
-)  # fmt: skip
+)
 def test_in_percent_after_two_periods_is_their_change_in_percent(
     request: pytest.FixtureRequest, settings: Settings, company: str, turns: list[str], sql: str
 ) -> None:
@@ -351,12 +387,20 @@ def test_in_percent_after_two_periods_is_their_change_in_percent(
 @pytest.mark.parametrize(
     ("company", "question", "amount", "sql"),
     [
-        ("tamarind", "theres a 90k egyptian pound budget for oct, on track?", "90,000",
-         cost(between("2027-10-01", "2027-10-14"))),
-        ("vireo", "got a 6k dollars budget this month, will we go over", "6,000",
-         cost(between("2027-01-01", "2027-01-20"))),
+        (
+            "tamarind",
+            "theres a 90k egyptian pound budget for oct, on track?",
+            "90,000",
+            cost(between("2027-10-01", "2027-10-14")),
+        ),
+        (
+            "vireo",
+            "got a 6k dollars budget this month, will we go over",
+            "6,000",
+            cost(between("2027-01-01", "2027-01-20")),
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_budget_with_its_currency_named_in_words_is_the_stated_budget(
     request: pytest.FixtureRequest, settings: Settings, company: str, question: str, amount: str, sql: str
 ) -> None:
@@ -372,11 +416,14 @@ def test_a_budget_with_its_currency_named_in_words_is_the_stated_budget(
 @pytest.mark.parametrize(
     ("company", "question", "sql"),
     [
-        ("tamarind", "if we moved gemini pro to gpt-4.1-mini in sept whats the saving",
-         swap_sql(T_SEP, "gemini-2.5-pro", "19", "76")),
+        (
+            "tamarind",
+            "if we moved gemini pro to gpt-4.1-mini in sept whats the saving",
+            swap_sql(T_SEP, "gemini-2.5-pro", "19", "76"),
+        ),
         ("vireo", "if gpt-4o were 25% cheaper in december, what's the saving", None),
     ],
-)  # fmt: skip
+)
 def test_the_singular_saving_asks_the_what_ifs_saving(
     request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str | None
 ) -> None:
