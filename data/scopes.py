@@ -127,6 +127,19 @@ def _match(a: str, b: str, *, sub: str | None = "x_ScopeSub") -> str:
     return " AND ".join(same)
 
 
+def _in_scope(c: str, s: str) -> str:
+    """Row `c` (of `costs`) is in new scope `s` (`new_scopes`): `_match`, and not billed under a billing profile
+    the delivery's rows of that scope do not name. A Microsoft Customer Agreement bills per billing profile, and
+    its cost export is scoped to the billing account (every profile) or to one profile: restating profile P1's
+    month from a profile-scoped export must not replace profile P2's rows of the account-scoped export imported
+    before (probe 28: P2's rows were deleted without a word). Rows or deliveries naming no profile compare by
+    account alone; an EA export names its enrollment as the profile of every row, so nothing changes for it."""
+    return (
+        f"{_match(c, s)} AND ({c}.{PROFILE} IS NULL OR {s}.unprofiled "
+        f"OR list_contains({s}.profiles, {c}.{PROFILE}))"
+    )
+
+
 def _same_bill(c: str, s: str) -> str:
     """Stored row `c` belongs to the bill of new scope `s` (same provider and billing period) when it names the bill
     as the scope does (BillingAccountId, NULL included) under no other billing profile than the scope's rows give,
@@ -210,7 +223,7 @@ def apply_scopes(
     on = (
         f"(({_match('c', 's')}) AND c.x_Source = {literal(kind)}) OR ({_same_bill('c', 's')})"
         if whole
-        else _match("c", "s")
+        else _in_scope("c", "s")
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE prior AS
@@ -312,7 +325,7 @@ def apply_scopes(
     if kept_sids:
         con.execute(
             f"""DELETE FROM {db}.costs WHERE rowid IN (
-                    SELECT c.rowid FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                    SELECT c.rowid FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
                     WHERE c.x_ImportId = ? AND s.sid IN (SELECT unnest(CAST(? AS BIGINT[]))))""",
             [import_id, kept_sids],
         )
@@ -449,7 +462,7 @@ def _refuse_two_views(
     clashes = con.execute(
         f"""SELECT s.sid, any_value(s.views), list(DISTINCT {_view("c")} ORDER BY {_view("c")}),
                    list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId)
-            FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
             WHERE c.x_Source = ? AND c.x_ImportId <> ? AND c.CommitmentDiscountId IS NOT NULL
               AND s.sid IN (SELECT unnest(CAST(? AS BIGINT[])))
               AND {_view("c")} IS NOT NULL AND NOT list_contains(s.views, {_view("c")})
@@ -487,7 +500,7 @@ def _newer_imports(
         r[0]: (r[1], r[2])
         for r in con.execute(
             f"""SELECT s.sid, max(c.ChargePeriodStart), list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId)
-                FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
                 JOIN (SELECT DISTINCT sid, import_id FROM prior) AS p
                   ON p.sid = s.sid AND p.import_id = c.x_ImportId
                 WHERE c.x_Source = ? AND c.x_ImportId <> ? AND c.ChargePeriodStart >= s.window_end
@@ -509,7 +522,7 @@ def _shared_line_items(
             f"""WITH pk AS (SELECT DISTINCT p.sid, {line_key("c")} AS lk
                             FROM prior AS p JOIN {db}.costs AS c ON c.rowid = p.rid WHERE true {only}),
                 nk AS (SELECT DISTINCT s.sid, {line_key("c")} AS lk
-                       FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                       FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
                        WHERE c.x_ImportId = ? AND s.sid IN (SELECT sid FROM pk) {only})
                 SELECT pk.sid, count(nk.lk), count(*) FROM pk LEFT JOIN nk USING (sid, lk) GROUP BY pk.sid""",
             [import_id],
@@ -523,7 +536,7 @@ def _revised(con: duckdb.DuckDBPyConnection, db: str, import_id: str, sid: int, 
     return con.execute(
         f"""WITH old AS (SELECT {line_key("c")} AS lk, {fp} AS fp FROM prior AS p JOIN {db}.costs AS c
                          ON c.rowid = p.rid WHERE p.sid = ?)
-            SELECT count(*) FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            SELECT count(*) FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
             WHERE c.x_ImportId = ? AND s.sid = ? AND {line_key("c")} IN (SELECT lk FROM old)
               AND {fp} NOT IN (SELECT fp FROM old)""",
         [sid, import_id, sid],
@@ -548,7 +561,7 @@ def _skip_stored_rows(
             SELECT rid, sid, BilledCost, EffectiveCost FROM (
                 SELECT c.rowid AS rid, s.sid, c.BilledCost, c.EffectiveCost, f.copies,
                        row_number() OVER (PARTITION BY s.sid, f.fp ORDER BY c.x_SourceFile, c.x_SourceRow) AS k
-                FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
                 JOIN stored_fp AS f ON f.sid = s.sid AND f.fp = {fp_new}
                 WHERE c.x_ImportId = ?)
             WHERE k <= copies""",

@@ -1191,10 +1191,6 @@ def test_azure_mca_profiles_in_two_currencies_keep_each_currency_total(tmp_path:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="probe 28: a one-profile MCA export replaces the other profile's rows of the billing account",
-)
 def test_azure_mca_restating_one_profile_keeps_the_other_profile(tmp_path: Path) -> None:
     both = mca_rows("P1") + mca_rows("P2")
     db = fresh(tmp_path)
