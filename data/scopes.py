@@ -100,11 +100,20 @@ class ScopeOutcome:
 
     def label(self) -> str:
         period = getattr(self.billing_period_start, "strftime", None)
-        month = period("%Y-%m") if period else "no billing period"
-        account = self.billing_account_id or (
-            f"(none; sub-account {self.sub_account})" if self.sub_account else "(none)"
-        )
-        return f"{self.provider_name or 'no provider'} account {account} {month}"
+        month = period("%Y-%m") if period else None
+        return scope_label(self.provider_name, self.billing_account_id, self.sub_account, month)
+
+
+def scope_label(provider: str | None, account: str | None, sub_account: str | None, month: str | None) -> str:
+    """How a scope is named to a user: `OpenAI account acct-1 2026-10`; a scope naming no billing account by the
+    sub-account that stands in for it (`OpenAI sub-account proj_a (no billing account) 2026-10`)."""
+    if account:
+        who = f"account {account}"
+    elif sub_account:
+        who = f"sub-account {sub_account} (no billing account)"
+    else:
+        who = "(no billing account)"
+    return f"{provider or 'no provider'} {who} {month or '(no billing period)'}"
 
 
 def scope_sub(alias: str) -> str:
@@ -613,14 +622,15 @@ def record_scopes(
     no rows left in the store (marked superseded as a whole)."""
     for o in outcomes:
         con.execute(
-            f"""INSERT INTO {db}.import_scopes (import_id, kind, BillingAccountId, BillingPeriodStart, ProviderName,
-                action, window_start, window_end, rows, billed_cost, effective_cost, rows_before,
+            f"""INSERT INTO {db}.import_scopes (import_id, kind, BillingAccountId, SubAccountId, BillingPeriodStart,
+                ProviderName, action, window_start, window_end, rows, billed_cost, effective_cost, rows_before,
                 billed_cost_before, effective_cost_before, replaced_imports, superseded_by, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""",
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""",
             [
                 import_id,
                 kind,
                 o.billing_account_id,
+                o.sub_account,
                 o.billing_period_start,
                 o.provider_name,
                 o.action,

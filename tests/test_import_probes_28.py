@@ -1594,9 +1594,6 @@ def test_focus_an_interrupted_import_cut_mid_line_leaves_the_store_and_the_retry
     assert total(db) == fsum(rows)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="probe 28: the no-account scope is shown as '(no account)', not its sub-account"
-)
 def test_focus_a_file_naming_no_billing_account_shows_its_scope_in_imports(tmp_path: Path) -> None:
     """Session 23's leftover: the stand-in scope of a file without BillingAccountId (its sub-account) is what
     `spendscope imports` shows for what a restatement replaced, not '(none)'."""
