@@ -1611,3 +1611,100 @@ def test_focus_a_file_naming_no_billing_account_shows_its_scope_in_imports(tmp_p
     run = ok(cli(["imports", "--db", str(db), "--json"]))
     assert "(none)" not in run.output, run.output
     names(run.output, "proj_27")
+
+
+# --- batch 2 (written after the first fixes): values whose type changes from line to line, and API edge cases ---
+
+
+@pytest.mark.xfail(strict=True, reason="probe 28: a bad OpenAI result names its bucket by a unix time")
+def test_openai_a_missing_amount_names_its_day_not_a_unix_time(tmp_path: Path) -> None:
+    broken = {**oa_cost(0, "b, input"), "amount": None}
+    pages = [{"data": [oa_bucket(1, [oa_cost(1, "a, input"), broken])]}]
+    db = fresh(tmp_path)
+    run = bad(sync("openai", db, tmp_path, {OA_COSTS: pages}, "2026-11-01", "2026-11-01"))
+    names(run.output, "amount", "2026-11-01")
+    assert state(db)[0] == 0
+
+
+def test_anthropic_a_numeric_amount_and_a_web_search_line_without_model_total(tmp_path: Path) -> None:
+    search = {
+        "currency": "USD",
+        "amount": "25",
+        "workspace_id": None,
+        "description": "Web search",
+        "cost_type": "web_search",
+        "context_window": None,
+        "model": None,
+        "service_tier": None,
+        "token_type": None,
+    }
+    pages = [{"data": [an_bucket(1, [{**an_cost("150"), "amount": 150}, search])]}]
+    db = fresh(tmp_path)
+    ok(sync("anthropic", db, tmp_path, {AN_COSTS: pages}, "2026-11-01", "2026-11-01"))
+    assert state(db)[:2] == (2, Decimal("1.75"))
+
+
+def test_openai_a_restated_day_without_one_line_item_removes_it(tmp_path: Path) -> None:
+    li = "gpt-4o-2024-08-06"
+    first = [{"data": [oa_bucket(2, [oa_cost(1, f"{li}, input"), oa_cost(2, f"{li}, output")])]}]
+    second = [{"data": [oa_bucket(2, [oa_cost(1.5, f"{li}, input")])]}]
+    db = fresh(tmp_path)
+    ok(sync("openai", db, tmp_path, {OA_COSTS: first}, "2026-11-02", "2026-11-02"))
+    ok(sync("openai", db, tmp_path, {OA_COSTS: second}, "2026-11-02", "2026-11-02"))
+    assert state(db)[:2] == (1, Decimal("1.5"))
+
+
+def test_litellm_spend_as_number_and_string_in_one_export_totals(tmp_path: Path) -> None:
+    db = fresh(tmp_path)
+    ok(imp("litellm", db, write_json(tmp_path / "l.json", [ll(1, "0.25"), ll(2, 0.5)])))
+    assert Decimal(one(db, "SELECT sum(estimated_cost) FROM usage_events")) == Decimal("0.75")
+
+
+def test_langfuse_counts_and_costs_as_strings_and_numbers_total(tmp_path: Path) -> None:
+    obs = [
+        lf_obs("g1", "GENERATION", None, {"input": 10, "output": 5}, {"total": "0.25"}),
+        lf_obs("g2", "GENERATION", None, {"input": "10", "output": 5}, {"total": 0.5}),
+    ]
+    db = fresh(tmp_path)
+    ok(imp("langfuse", db, write_json(tmp_path / "t.json", lf_trace(obs))))
+    got = q(db, "SELECT sum(estimated_cost), sum(input_tokens) FROM usage_events")[0]
+    assert (Decimal(got[0]), got[1]) == (Decimal("0.75"), 20)
+
+
+def test_events_counts_and_costs_mixing_strings_and_numbers_total(tmp_path: Path) -> None:
+    rows = [ev(1, "2026-11-01T00:00:00Z", "0.5"), {**ev(2, "2026-11-01T00:00:00Z"), "reported_cost": 0.25}]
+    rows[1]["input_tokens"] = "7"
+    db = fresh(tmp_path)
+    ok(imp("events", db, write_jsonl(tmp_path / "e.jsonl", rows)))
+    got = q(db, "SELECT sum(reported_cost), sum(input_tokens) FROM usage_events")[0]
+    assert (Decimal(got[0]), got[1]) == (Decimal("0.75"), 1008)
+
+
+def test_gcp_cost_as_number_and_string_in_one_extract_totals(tmp_path: Path) -> None:
+    promo = {"name": "x", "full_name": "x", "id": "x", "type": "PROMOTION"}
+    rows = [
+        gcp_row(1, 1.25, []),
+        gcp_row(2, "2.5", [{**promo, "amount": "-0.5"}]),
+        gcp_row(3, 3, [{**promo, "amount": -1}]),
+    ]
+    db = fresh(tmp_path)
+    ok(imp("gcp", db, write_jsonl(tmp_path / "bq.jsonl", rows)))
+    assert total(db) == Decimal("5.25")
+
+
+def test_otlp_int_values_as_numbers_and_strings_total(tmp_path: Path) -> None:
+    doc = otlp(("api", [[span("a1", "chat", 10, 1), span("a2", "chat", 20, 2)]]))
+    attrs = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][1]["attributes"]
+    next(a for a in attrs if a["key"] == "gen_ai.usage.input_tokens")["value"]["intValue"] = 20
+    db = fresh(tmp_path)
+    ok(imp("otel", db, write_json(tmp_path / "t.json", doc)))
+    assert q(db, "SELECT count(*), sum(input_tokens) FROM usage_events") == [(2, 30)]
+
+
+def test_gpu_a_capture_without_header_or_columns_is_refused_naming_the_option(tmp_path: Path) -> None:
+    p = tmp_path / "g.csv"
+    p.write_text(smi_line("2026/11/02 10:00:00.000", 0, "50 %") + "\n", encoding="utf-8")
+    db = fresh(tmp_path)
+    run = bad(imp("gpu", db, p, flags=("--instance", "i-1")))
+    names(run.output, "g.csv", "--columns")
+    assert state(db)[4] == 0
