@@ -1616,7 +1616,6 @@ def test_focus_a_file_naming_no_billing_account_shows_its_scope_in_imports(tmp_p
 # --- batch 2 (written after the first fixes): values whose type changes from line to line, and API edge cases ---
 
 
-@pytest.mark.xfail(strict=True, reason="probe 28: a bad OpenAI result names its bucket by a unix time")
 def test_openai_a_missing_amount_names_its_day_not_a_unix_time(tmp_path: Path) -> None:
     broken = {**oa_cost(0, "b, input"), "amount": None}
     pages = [{"data": [oa_bucket(1, [oa_cost(1, "a, input"), broken])]}]
