@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from spendscope.data.cost_writer import empty_cost_warning
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import gpu_count
 from spendscope.data.import_common import (
@@ -411,7 +412,12 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
         column="CAST(ChargePeriodStart AS DATE)",
         table="azure_staged",
     )
-    return Staging("staged", warnings, after=lambda con, rows: _warnings(con, rows, amortised))
+    cost_column = src.has(*COST) or COST[0]
+    return Staging(
+        "staged",
+        warnings,
+        after=lambda con, rows: _warnings(con, rows, amortised) + empty_cost_warning(con, rows, cost_column),
+    )
 
 
 # What a user reads when a row's billing period was not in the file. A pay-as-you-go usage file (schema

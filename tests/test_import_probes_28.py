@@ -1724,7 +1724,6 @@ def _empty_cost_told(run: Run, db: Path, expected_total: Decimal) -> None:
         assert total(db) == expected_total
 
 
-@pytest.mark.xfail(strict=True, reason="probe 28: an empty cost is stored NULL without a word")
 def test_cur_a_line_with_an_empty_cost_is_refused_or_reported(tmp_path: Path) -> None:
     rows = [cur_line(i, "Usage", "1.5") for i in range(1, 4)]
     rows[1]["line_item_unblended_cost"] = ""
@@ -1732,7 +1731,6 @@ def test_cur_a_line_with_an_empty_cost_is_refused_or_reported(tmp_path: Path) ->
     _empty_cost_told(imp("aws-cur", db, write_csv(tmp_path / "cur.csv", CUR_HEADER, rows)), db, Decimal(3))
 
 
-@pytest.mark.xfail(strict=True, reason="probe 28: an empty cost is stored NULL without a word")
 def test_azure_a_line_with_an_empty_cost_is_refused_or_reported(tmp_path: Path) -> None:
     rows = mca_rows("P1")
     rows[1]["costInBillingCurrency"] = ""
