@@ -39,28 +39,22 @@ AZURE_HEADER = ["Date", "SubscriptionId", "MeterCategory", "MeterName", "Quantit
 AZURE_HEADER += ["BillingCurrencyCode", "BillingAccountId"]
 
 
-@pytest.mark.parametrize("backend", ["duckdb", "chdb"])
+CUR_ROWS = [
+    [f"2026-10-0{d}T00:00:00Z", f"2026-10-0{d}T01:00:00Z", "999", "Usage", "USE1-X", cost]
+    for d, cost in ((1, "1.5"), (2, ""), (3, "2"))
+]
+AZURE_ROWS = [
+    [f"10/0{d}/2026", "sub-1", "Storage", "Hot LRS", "1", cost, "USD", "ba-1"]
+    for d, cost in ((1, "1.5"), (2, ""), (3, "2"))
+]
+
+
 @pytest.mark.parametrize(
-    ("kind", "header", "rows", "column"),
-    [
-        (
-            "aws-cur",
-            CUR_HEADER,
-            [
-                [f"2026-10-0{d}T00:00:00Z", f"2026-10-0{d}T01:00:00Z", "999", "Usage", "USE1-X", cost]
-                for d, cost in ((1, "1.5"), (2, ""), (3, "2"))
-            ],
-            "line_item_unblended_cost",
-        ),
-        (
-            "azure",
-            AZURE_HEADER,
-            [
-                [f"10/0{d}/2026", "sub-1", "Storage", "Hot LRS", "1", cost, "USD", "ba-1"]
-                for d, cost in ((1, "1.5"), (2, ""), (3, "2"))
-            ],
-            "CostInBillingCurrency",
-        ),
+    ("backend", "kind", "header", "rows", "column"),
+    [  # the rule is one function over the written rows: one chdb case
+        ("duckdb", "aws-cur", CUR_HEADER, CUR_ROWS, "line_item_unblended_cost"),
+        ("chdb", "aws-cur", CUR_HEADER, CUR_ROWS, "line_item_unblended_cost"),
+        ("duckdb", "azure", AZURE_HEADER, AZURE_ROWS, "CostInBillingCurrency"),
     ],
 )
 def test_a_provider_line_with_an_empty_cost_is_kept_null_and_named(
