@@ -274,3 +274,21 @@ def unmapped_token_warning(con: duckdb.DuckDBPyConnection, relation: str) -> lis
         f"{n} token line items (effective cost {cost:.2f}) name no recognisable model; they are kept with "
         "x_Model NULL"
     ]
+
+
+def empty_cost_warning(
+    con: duckdb.DuckDBPyConnection, rows: str, source_column: str | None = None
+) -> list[str]:
+    """[warning] when rows of `rows` have no BilledCost or EffectiveCost: they are kept (NULL, never a made-up 0)
+    but are in no cost total, which the user must be told. `source_column`: the file's cost column, named with the
+    first such row (a provider export; FOCUS files name BilledCost itself). CUR and Azure stored such lines without
+    a word (probe 28); GCP refuses them (its `cost` is mandatory)."""
+    n, first = con.execute(
+        f"SELECT count(*), min(x_SourceRow) FROM {rows} WHERE BilledCost IS NULL OR EffectiveCost IS NULL"
+    ).fetchall()[0]
+    if not n:
+        return []
+    message = f"{n} rows have an empty BilledCost or EffectiveCost (kept as NULL)"
+    if source_column:
+        message += f": {source_column} is empty (first at row {first}), so they are in no cost total"
+    return [message]

@@ -382,6 +382,15 @@ def _conflicting_ids(con: duckdb.DuckDBPyConnection, events: str, cols: list[str
     ]
 
 
+def _text(column: str, sql_type: str) -> str:
+    """A read field as text. A JSON lines field whose values are of more than one type (a time written as ISO text
+    by one emitter and as epoch milliseconds by another, a count as 12 and "12") is read as JSON: its strings are
+    taken without their quotes, so they parse and an error shows the value as the file has it (probe 28)."""
+    if sql_type == "JSON":
+        return f"json_extract_string({column}, '$')"
+    return f"CAST({column} AS VARCHAR)"
+
+
 def import_events_file(
     store: Store, path: Path | str, *, catalog: PriceCatalog | None = None, progress: Progress | None = None
 ) -> ImportResult:
@@ -445,10 +454,15 @@ def import_events_file(
         for c, sql_type in EVENT_COLUMNS.items():
             if c not in have:
                 continue
-            col = f"CAST({ident(c)} AS VARCHAR)"
+            col = _text(ident(c), types[c])
             if sql_type == "TIMESTAMPTZ":
                 expr = parse_timestamp_iso_first(col, order.day_first)
-                if types[c] == "TIMESTAMP WITH TIME ZONE":  # the reader typed it: no round trip through text
+                if types[c] == "JSON":  # ISO text in some lines, epoch numbers in others (two emitters)
+                    number = f"json_type({ident(c)}) IN ('UBIGINT', 'BIGINT', 'DOUBLE')"
+                    expr = f"CASE WHEN {number} THEN {epoch_timestamp(col)} ELSE {expr} END"
+                elif (
+                    types[c] == "TIMESTAMP WITH TIME ZONE"
+                ):  # the reader typed it: no round trip through text
                     expr = f"CASE WHEN {_PLAUSIBLE.format(ident(c))} THEN {ident(c)} ELSE {expr} END"
                 elif types[c] in _NUMBERS:  # epoch seconds, milliseconds, ... (what SDKs log)
                     expr = epoch_timestamp(ident(c))
@@ -490,7 +504,7 @@ def import_events_file(
             ).fetchall()[0]
             field, expected, _ = checks[idx]
             value = con.execute(
-                f"SELECT CAST({ident(field)} AS VARCHAR) FROM (SELECT *, ordinality FROM {source} WITH ORDINALITY) "
+                f"SELECT {_text(ident(field), types[field])} FROM (SELECT *, ordinality FROM {source} WITH ORDINALITY) "
                 "WHERE ordinality = ?",
                 [bad],
             ).fetchall()[0][0]

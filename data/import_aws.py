@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from spendscope.data.cost_writer import empty_cost_warning
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import find_instance_type, gpu_count
 from spendscope.data.import_common import (
@@ -434,7 +435,11 @@ def stage_cur(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | N
         f"{tag_join}"
     )
     classes = f"{con.execute('SELECT current_schema()').fetchall()[0][0]}.aws_usage_classes"
-    return Staging("staged", after=lambda con, rows: _warnings(con, rows, classes))
+    cost_column = src.has("line_item_unblended_cost") or "line_item_unblended_cost"
+    return Staging(
+        "staged",
+        after=lambda con, rows: _warnings(con, rows, classes) + empty_cost_warning(con, rows, cost_column),
+    )
 
 
 def _exclusive_end(end: str) -> str:

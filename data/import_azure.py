@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from spendscope.data.cost_writer import empty_cost_warning
 from spendscope.data.file_kinds import elsewhere
 from spendscope.data.gpu_catalog import gpu_count
 from spendscope.data.import_common import (
@@ -407,12 +408,30 @@ def stage_azure(con: duckdb.DuckDBPyConnection, path: Path, progress: Progress |
     warnings += row_warning(
         con,
         "x_PeriodFallback",
-        "{n} rows have an empty billingPeriodStartDate (as MCA exports can); their billing period was taken "
-        "from the month of their charge date",
+        _PERIOD_EMPTY if "BillingPeriodStartDate" in dated.values else _PERIOD_ABSENT,
         column="CAST(ChargePeriodStart AS DATE)",
         table="azure_staged",
     )
-    return Staging("staged", warnings, after=lambda con, rows: _warnings(con, rows, amortised))
+    cost_column = src.has(*COST) or COST[0]
+    return Staging(
+        "staged",
+        warnings,
+        after=lambda con, rows: _warnings(con, rows, amortised) + empty_cost_warning(con, rows, cost_column),
+    )
+
+
+# What a user reads when a row's billing period was not in the file. A pay-as-you-go usage file (schema
+# 2019-11-01) has no billing period column at all: saying its "billingPeriodStartDate is empty, as MCA exports
+# can" named a column the file does not have and an agreement the user does not have (session 23's leftover).
+_PERIOD_EMPTY = (
+    "{n} rows have an empty billingPeriodStartDate (as MCA exports can); each was put in the billing period of "
+    "the calendar month of its date (dates: {examples})"
+)
+_PERIOD_ABSENT = (
+    "the file has no billing period column (BillingPeriodStartDate; pay-as-you-go usage files have none): its "
+    "{n} rows were put in the calendar month of their date. Daily costs are exact, but a classic pay-as-you-go "
+    "subscription is invoiced from its sign-up day of the month, so monthly totals may not match its invoices"
+)
 
 
 def _resource_type(resource_id: str) -> str:

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 import duckdb
-from spendscope.data.cost_writer import EXTENSION_COLUMNS, StagedFile
+from spendscope.data.cost_writer import EXTENSION_COLUMNS, StagedFile, empty_cost_warning
 from spendscope.data.csv_files import CsvHeader, csv_error, is_gzip, read_header
 from spendscope.data.csv_parts import NUMBER, Parts, numbered_exactly, plan_parts
 from spendscope.data.date_order import DateOrder, slash_order
@@ -339,10 +339,7 @@ def _explainer(plan: _Plan):  # noqa: ANN202 - a closure over the plan
 
 
 def _null_costs(con: duckdb.DuckDBPyConnection, rows: str) -> list[str]:
-    nulls = con.execute(
-        f"SELECT count(*) FROM {rows} WHERE BilledCost IS NULL OR EffectiveCost IS NULL"
-    ).fetchall()[0][0]
-    return [f"{nulls} rows have an empty BilledCost or EffectiveCost (kept as NULL)"] if nulls else []
+    return empty_cost_warning(con, rows)
 
 
 def _date_order(con: duckdb.DuckDBPyConnection, plan: _Plan, relation: str) -> DateOrder:

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
+from spendscope.data.scopes import scope_label
 from spendscope.data.store import Store
 
 
@@ -63,17 +64,18 @@ def list_imports(store: Store, *, limit: int = 50) -> list[ImportHistory]:
         )
         scopes: dict[str, list[ScopeHistory]] = {}
         for s in con.execute(
-            """SELECT import_id, ProviderName, BillingAccountId, strftime(BillingPeriodStart, '%Y-%m'), action, rows,
+            """SELECT import_id, ProviderName, BillingAccountId, SubAccountId, strftime(BillingPeriodStart, '%Y-%m'),
+                      action, rows,
                       coalesce(effective_cost, 0), coalesce(rows_before, 0), coalesce(effective_cost_before, 0),
                       replaced_imports, superseded_by, note
                FROM import_scopes WHERE import_id IN (SELECT unnest(CAST(? AS VARCHAR[])))
                ORDER BY import_id, BillingPeriodStart, BillingAccountId""",
             [ids],
         ).fetchall():
-            (iid, provider, account, month, action, n, cost, n0, cost0, replaced, by, note) = s
+            (iid, provider, account, sub, month, action, n, cost, n0, cost0, replaced, by, note) = s
             scopes.setdefault(iid, []).append(
                 ScopeHistory(
-                    label=f"{provider or 'no provider'} {account or '(no account)'} {month or '(no period)'}",
+                    label=scope_label(provider, account, sub, month),
                     action=action,
                     rows=n,
                     effective_cost=cost,

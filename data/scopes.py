@@ -100,11 +100,20 @@ class ScopeOutcome:
 
     def label(self) -> str:
         period = getattr(self.billing_period_start, "strftime", None)
-        month = period("%Y-%m") if period else "no billing period"
-        account = self.billing_account_id or (
-            f"(none; sub-account {self.sub_account})" if self.sub_account else "(none)"
-        )
-        return f"{self.provider_name or 'no provider'} account {account} {month}"
+        month = period("%Y-%m") if period else None
+        return scope_label(self.provider_name, self.billing_account_id, self.sub_account, month)
+
+
+def scope_label(provider: str | None, account: str | None, sub_account: str | None, month: str | None) -> str:
+    """How a scope is named to a user: `OpenAI account acct-1 2026-10`; a scope naming no billing account by the
+    sub-account that stands in for it (`OpenAI sub-account proj_a (no billing account) 2026-10`)."""
+    if account:
+        who = f"account {account}"
+    elif sub_account:
+        who = f"sub-account {sub_account} (no billing account)"
+    else:
+        who = "(no billing account)"
+    return f"{provider or 'no provider'} {who} {month or '(no billing period)'}"
 
 
 def scope_sub(alias: str) -> str:
@@ -125,6 +134,19 @@ def _match(a: str, b: str, *, sub: str | None = "x_ScopeSub") -> str:
     elif sub:
         same.append(f"{scope_sub(a)} IS NOT DISTINCT FROM {b}.{ident(sub)}")
     return " AND ".join(same)
+
+
+def _in_scope(c: str, s: str) -> str:
+    """Row `c` (of `costs`) is in new scope `s` (`new_scopes`): `_match`, and not billed under a billing profile
+    the delivery's rows of that scope do not name. A Microsoft Customer Agreement bills per billing profile, and
+    its cost export is scoped to the billing account (every profile) or to one profile: restating profile P1's
+    month from a profile-scoped export must not replace profile P2's rows of the account-scoped export imported
+    before (probe 28: P2's rows were deleted without a word). Rows or deliveries naming no profile compare by
+    account alone; an EA export names its enrollment as the profile of every row, so nothing changes for it."""
+    return (
+        f"{_match(c, s)} AND ({c}.{PROFILE} IS NULL OR {s}.unprofiled "
+        f"OR list_contains({s}.profiles, {c}.{PROFILE}))"
+    )
 
 
 def _same_bill(c: str, s: str) -> str:
@@ -210,7 +232,7 @@ def apply_scopes(
     on = (
         f"(({_match('c', 's')}) AND c.x_Source = {literal(kind)}) OR ({_same_bill('c', 's')})"
         if whole
-        else _match("c", "s")
+        else _in_scope("c", "s")
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE prior AS
@@ -312,7 +334,7 @@ def apply_scopes(
     if kept_sids:
         con.execute(
             f"""DELETE FROM {db}.costs WHERE rowid IN (
-                    SELECT c.rowid FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                    SELECT c.rowid FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
                     WHERE c.x_ImportId = ? AND s.sid IN (SELECT unnest(CAST(? AS BIGINT[]))))""",
             [import_id, kept_sids],
         )
@@ -449,7 +471,7 @@ def _refuse_two_views(
     clashes = con.execute(
         f"""SELECT s.sid, any_value(s.views), list(DISTINCT {_view("c")} ORDER BY {_view("c")}),
                    list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId)
-            FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
             WHERE c.x_Source = ? AND c.x_ImportId <> ? AND c.CommitmentDiscountId IS NOT NULL
               AND s.sid IN (SELECT unnest(CAST(? AS BIGINT[])))
               AND {_view("c")} IS NOT NULL AND NOT list_contains(s.views, {_view("c")})
@@ -487,7 +509,7 @@ def _newer_imports(
         r[0]: (r[1], r[2])
         for r in con.execute(
             f"""SELECT s.sid, max(c.ChargePeriodStart), list(DISTINCT c.x_ImportId ORDER BY c.x_ImportId)
-                FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
                 JOIN (SELECT DISTINCT sid, import_id FROM prior) AS p
                   ON p.sid = s.sid AND p.import_id = c.x_ImportId
                 WHERE c.x_Source = ? AND c.x_ImportId <> ? AND c.ChargePeriodStart >= s.window_end
@@ -509,7 +531,7 @@ def _shared_line_items(
             f"""WITH pk AS (SELECT DISTINCT p.sid, {line_key("c")} AS lk
                             FROM prior AS p JOIN {db}.costs AS c ON c.rowid = p.rid WHERE true {only}),
                 nk AS (SELECT DISTINCT s.sid, {line_key("c")} AS lk
-                       FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                       FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
                        WHERE c.x_ImportId = ? AND s.sid IN (SELECT sid FROM pk) {only})
                 SELECT pk.sid, count(nk.lk), count(*) FROM pk LEFT JOIN nk USING (sid, lk) GROUP BY pk.sid""",
             [import_id],
@@ -523,7 +545,7 @@ def _revised(con: duckdb.DuckDBPyConnection, db: str, import_id: str, sid: int, 
     return con.execute(
         f"""WITH old AS (SELECT {line_key("c")} AS lk, {fp} AS fp FROM prior AS p JOIN {db}.costs AS c
                          ON c.rowid = p.rid WHERE p.sid = ?)
-            SELECT count(*) FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+            SELECT count(*) FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
             WHERE c.x_ImportId = ? AND s.sid = ? AND {line_key("c")} IN (SELECT lk FROM old)
               AND {fp} NOT IN (SELECT fp FROM old)""",
         [sid, import_id, sid],
@@ -548,7 +570,7 @@ def _skip_stored_rows(
             SELECT rid, sid, BilledCost, EffectiveCost FROM (
                 SELECT c.rowid AS rid, s.sid, c.BilledCost, c.EffectiveCost, f.copies,
                        row_number() OVER (PARTITION BY s.sid, f.fp ORDER BY c.x_SourceFile, c.x_SourceRow) AS k
-                FROM {db}.costs AS c JOIN new_scopes AS s ON {_match("c", "s")}
+                FROM {db}.costs AS c JOIN new_scopes AS s ON {_in_scope("c", "s")}
                 JOIN stored_fp AS f ON f.sid = s.sid AND f.fp = {fp_new}
                 WHERE c.x_ImportId = ?)
             WHERE k <= copies""",
@@ -600,14 +622,15 @@ def record_scopes(
     no rows left in the store (marked superseded as a whole)."""
     for o in outcomes:
         con.execute(
-            f"""INSERT INTO {db}.import_scopes (import_id, kind, BillingAccountId, BillingPeriodStart, ProviderName,
-                action, window_start, window_end, rows, billed_cost, effective_cost, rows_before,
+            f"""INSERT INTO {db}.import_scopes (import_id, kind, BillingAccountId, SubAccountId, BillingPeriodStart,
+                ProviderName, action, window_start, window_end, rows, billed_cost, effective_cost, rows_before,
                 billed_cost_before, effective_cost_before, replaced_imports, superseded_by, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""",
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""",
             [
                 import_id,
                 kind,
                 o.billing_account_id,
+                o.sub_account,
                 o.billing_period_start,
                 o.provider_name,
                 o.action,

@@ -172,6 +172,14 @@ def results_sql(pages_table: str, start_key: str, end_key: str) -> str:
     """
 
 
+def _bucket_start(st: str | None) -> str:
+    """A bucket's start as a user reads it: OpenAI's unix seconds (`1793491200`) as the UTC time they are
+    (`2026-11-01T00:00:00Z`); Anthropic's RFC 3339 text as it is."""
+    if st and st.isdigit():
+        return dt.datetime.fromtimestamp(int(st), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return st or "?"
+
+
 def check_results(
     con: duckdb.DuckDBPyConnection, table: str, checks: list[tuple[str, str, str, str]], what: str, kind: str
 ) -> None:
@@ -185,7 +193,8 @@ def check_results(
             n, st, text = bad[0]
             shown = "missing" if text is None else repr(text[:60])
             raise ImportRejected(
-                f"{what}: result {n} (bucket starting {st}), field {field}: {shown} is not {expected}; "
+                f"{what}: result {n} (bucket starting {_bucket_start(st)}), field {field}: {shown} is not "
+                f"{expected}; "
                 "nothing was imported",
                 source=kind,
                 row=n,

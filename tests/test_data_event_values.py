@@ -109,3 +109,19 @@ def test_slash_times_in_both_orders_are_refused(store: Store, tmp_path: Path) ->
     with pytest.raises(ImportRejected, match="dates in two orders"):
         import_events_file(store, _csv(tmp_path, ["13/10/2026 09:30", "10/13/2026 14:00"]))
     assert _stored(store, "ts") == []
+
+
+def test_a_field_mixing_iso_text_and_epoch_numbers_is_read_line_by_line(store: Store, tmp_path: Path) -> None:
+    """Two emitters writing one file: a `ts` in ISO text and in epoch milliseconds (and a `team` as text and as a
+    number) makes the reader type the field JSON; strings are read without their JSON quotes (probe 28)."""
+    when = dt.datetime(2026, 10, 1, 10, 0, 0, tzinfo=dt.UTC)
+    events = [EVENT, {**EVENT, "event_id": "e2", "ts": int(when.timestamp() * 1000), "team": 7}]
+    import_events_file(store, _write(tmp_path, events))
+    assert [t.astimezone(dt.UTC) for t in _stored(store, "ts")] == [when, when]
+    assert _stored(store, "team") == ["search", "7"]
+
+
+def test_a_bad_time_in_a_mixed_field_is_named_as_the_file_writes_it(store: Store, tmp_path: Path) -> None:
+    events = [{**EVENT, "ts": 1790000000}, {**EVENT, "event_id": "e2", "ts": "next tuesday"}]
+    with pytest.raises(ImportRejected, match=r"row 2, field ts: 'next tuesday' is not a time"):
+        import_events_file(store, _write(tmp_path, events))

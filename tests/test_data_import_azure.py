@@ -406,3 +406,14 @@ def test_pay_as_you_go_files_of_two_subscriptions_are_two_bills(
             "SELECT BillingAccountId, sum(BilledCost) FROM costs GROUP BY 1 ORDER BY 1"
         ).fetchall()
     assert [(a, Decimal(v)) for a, v in got] == [("aaaa-1111", Decimal(10)), ("bbbb-2222", Decimal(200))]
+
+
+def test_a_pay_as_you_go_usage_file_is_told_its_months_are_calendar_months_not_that_a_column_is_empty(
+    store: Store, tmp_path: Path
+) -> None:
+    """The file has no billing period column: the warning says so and what it means for a pay-as-you-go invoice,
+    rather than that an MCA column it does not have is empty (session 23's leftover)."""
+    result = import_azure(store, _payg_usage(tmp_path / "a.csv", "aaaa-1111", 1))
+    (warning,) = [w for w in result.warnings if "billing period" in w]
+    assert "no billing period column" in warning and "4 rows" in warning and "calendar month" in warning
+    assert "empty" not in warning and "MCA" not in warning

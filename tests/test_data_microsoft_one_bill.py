@@ -261,6 +261,22 @@ def test_a_focus_file_naming_the_account_and_another_profile_is_another_bill(
         import_files(store, "focus", [focus_export(tmp_path / "p.csv", account=ACCOUNT)])
 
 
+@pytest.mark.parametrize("backend", ["duckdb", "chdb"])
+def test_a_restated_export_of_one_profile_keeps_the_other_profiles_rows_of_an_account_wide_export(
+    store: Store, tmp_path: Path, backend: str
+) -> None:
+    """MCA invoices are per billing profile and the cost export is scoped to the account or to one profile: the
+    account-wide export (P, Q), then a restated export scoped to P, replaces P's rows only (probe 28: Q's rows were
+    deleted); the next account-wide export replaces both again."""
+    store = _chdb(store, tmp_path, backend)
+    both = (PROFILE, OTHER_PROFILE)
+    import_files(store, "azure", [mca_export(tmp_path / "mca.csv", both)])
+    import_files(store, "azure", [mca_export(tmp_path / "mca-p.csv", version=1)])
+    assert _held(store) == [("azure", _bill(version=1) + _bill((OTHER_PROFILE,)))]
+    import_files(store, "azure", [mca_export(tmp_path / "mca-2.csv", both, version=2)])
+    assert _held(store) == [("azure", _bill(both, version=2))]
+
+
 def test_the_mca_columns_written_here_are_spelt_as_in_a_real_mca_export() -> None:
     real = shared_file(SAMPLES / "real" / "azure_mca_koku_camel_azure_version_2.csv")
     with open(real, encoding="utf-8-sig", newline="") as fh:

@@ -484,3 +484,7 @@ def test_files_naming_no_billing_account_are_scoped_by_sub_account(tmp_path: Pat
     with store.reader() as con:
         got = con.execute("SELECT SubAccountId, sum(BilledCost) FROM costs GROUP BY 1 ORDER BY 1").fetchall()
     assert [(s, Decimal(v)) for s, v in got] == [("proj_a", Decimal(6)), ("proj_b", Decimal(80))]
+    # what `spendscope imports` shows for the restated scope: the sub-account standing in for the billing account
+    # (session 23's leftover: it said "(no account)" whichever project it was)
+    labels = [s.label for i in list_imports(store) for s in i.scopes if s.action == "replaced"]
+    assert len(labels) == 1 and "sub-account proj_b (no billing account)" in labels[0], labels

@@ -291,6 +291,9 @@ def test_a_malformed_amount_rejects_the_sync_naming_result_and_field(store: Stor
         sync_openai(store, _settings(tmp_path, srv.url), since=_day(0), until=_day(4))
     assert err.value.code == "import_rejected"
     assert err.value.details["row"] == 6 and err.value.details["column"] == "amount.value"
+    assert (
+        "(bucket starting 2026-11-02T00:00:00Z)" in err.value.message
+    )  # its day, not unix seconds (probe 28)
     with store.reader() as con:
         assert con.execute("SELECT count(*) FROM costs").fetchall()[0][0] == 0
 
