@@ -733,7 +733,6 @@ def _rec(out: dict, kind: str, needle: str = "") -> dict:
     return rec
 
 
-@pytest.mark.xfail(strict=True, reason="probe 24: a 31-day month's commitment fee scaled to 30.4375 days")
 def test_e_savings_of_a_calendar_month_keep_the_commitments_monthly_fee(maple: Path) -> None:
     """October has 31 days: the PTU's fee is CAD 3,000 a month and 735.48 of it went unused; scaled by days to
     an average month it read 2,945.56 and 722.14."""
@@ -743,9 +742,6 @@ def test_e_savings_of_a_calendar_month_keep_the_commitments_monthly_fee(maple: P
     assert rec["monthly_saving"] == pytest.approx(unused, abs=0.01)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="probe 24: savings spread over the period's days, not the days with data"
-)
 def test_e_savings_of_a_partly_covered_quarter_are_per_month_of_data(maple: Path) -> None:
     """Q4 2026 holds two months of data (Oct, Nov) of its 92 days: a month's figure is not the two months
     spread over the whole quarter (the PTU read CAD 1,985.05 a month)."""
@@ -753,9 +749,6 @@ def test_e_savings_of_a_partly_covered_quarter_are_per_month_of_data(maple: Path
     assert rec["monthly_cost"] == pytest.approx(3000, rel=0.01)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="probe 24: savings spread over the period's days, not the days with data"
-)
 def test_e_savings_of_trailing_days_past_the_data_are_per_day_of_data(maple: Path) -> None:
     """'last 30 days' as of 2026-12-10 is Nov 10 - Dec 9; the data ends Nov 30 (21 days)."""
     out = cli_json(maple, "savings", "-p", "last 30 days", "--as-of", "2026-12-10")
