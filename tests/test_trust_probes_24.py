@@ -607,18 +607,15 @@ def test_c_mcp_scoped_suggestions_come_from_the_callers_rows(maple: Path) -> Non
     assert "gpt-4o-mini" not in mcp_text(r)  # atlas never used mini: naming it leaks borealis's model
 
 
-@pytest.mark.xfail(
-    strict=True, reason="probe 24: the refusal points a scoped caller to an operation refused to it"
-)
 def test_c_a_scoped_refusal_points_only_to_what_the_caller_may_run(maple: Path) -> None:
-    """The refusal of another team's name suggests `list_dimension_values`, which a scoped caller may not run."""
+    """The refusal of another team's name pointed to `list_dimension_values`, which is refused to a scoped
+    caller; it names the caller's own values instead."""
     code, text = cli(maple, "costs", "-p", "2026-11", "-f", "team=borealis", view_as="team=atlas")
-    assert code != 0, text
-    if "list_dimension_values" in text:
-        code2, text2 = cli(
-            maple, "tools", "call", "list_dimension_values", '{"dimension": "team"}', view_as="team=atlas"
-        )
-        assert code2 == 0, text2
+    refused(code, text, "borealis", "atlas")
+    code2, text2 = cli(
+        maple, "tools", "call", "list_dimension_values", '{"dimension": "team"}', view_as="team=atlas"
+    )
+    assert code2 != 0 and "list_dimension_values" not in text, text
 
 
 def test_c_web_explorer_refuses_a_misspelled_provider(web: TestClient) -> None:
