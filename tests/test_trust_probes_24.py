@@ -757,19 +757,16 @@ def test_e_savings_of_trailing_days_past_the_data_are_per_day_of_data(maple: Pat
 # ======================================================================================= F. currency
 
 
-CURRENCY_XFAIL = pytest.mark.xfail(strict=True, reason="probe 24: JSON amounts do not name their currency")
-
-
 @pytest.mark.parametrize(
     "args",
     [
-        pytest.param(("costs", "-p", "2026-11"), marks=CURRENCY_XFAIL),
+        ("costs", "-p", "2026-11"),
         ("budgets", "status", "--as-of", "2026-11-30"),
-        pytest.param(("commitments", "-p", "2026-11"), marks=CURRENCY_XFAIL),
+        ("commitments", "-p", "2026-11"),
         ("savings", "-p", "2026-11"),
-        pytest.param(("report", "showback", "--month", "2026-11"), marks=CURRENCY_XFAIL),
-        pytest.param(("forecast", "--as-of", "2026-11-30"), marks=CURRENCY_XFAIL),
-        pytest.param(("unit-costs", "-p", "2026-11"), marks=CURRENCY_XFAIL),
+        ("report", "showback", "--month", "2026-11"),
+        ("forecast", "--as-of", "2026-11-30"),
+        ("unit-costs", "-p", "2026-11"),
         ("drivers", "-p", "2026-11"),
     ],
     ids=lambda a: a[0],
@@ -790,7 +787,6 @@ def test_f_tables_show_cad_never_dollars(maple: Path) -> None:
         assert code == 0 and "CAD" in text and "$" not in text, text
 
 
-@pytest.mark.xfail(strict=True, reason="probe 24: JSON amounts do not name their currency")
 def test_f_mcp_structured_result_names_the_currency(maple: Path) -> None:
     r = mcp(maple, "query_costs", {"period": "2026-11"})
     assert "CAD" in json.dumps(r.structured_content), r.structured_content
@@ -802,7 +798,6 @@ def test_f_web_pages_show_cad(web: TestClient) -> None:
         assert "CAD" in text and "$" not in text.replace("$0", ""), (path, text[-1500:])
 
 
-@pytest.mark.xfail(strict=True, reason="probe 24: the CSV does not name its currency")
 def test_f_explorer_csv_names_the_currency(web: TestClient) -> None:
     r = web.get(
         "/explorer.csv?period=2026-11&by=team", headers={"authorization": f"Bearer {TOKENS['admin']}"}
@@ -895,3 +890,10 @@ def test_g_web_scoped_explorer_total_is_the_teams(web: TestClient, maple: Path) 
 def test_g_web_scoped_pages_show_no_other_team(web: TestClient, maple: Path, path: str) -> None:
     text = shown(page(web, path, who="borealis"))
     no_other(text, "atlas", "ptu-atlas", "atlas-monthly", "company-monthly", "unallocated", cad(sql(maple)))
+
+
+def test_f_a_measure_that_is_not_money_names_no_currency(maple: Path) -> None:
+    """Tokens are not CAD: `currency` stays null beside them (set by the entry point only for money)."""
+    out = cli_json(maple, "costs", "-p", "2026-11", "--measure", "tokens")
+    assert out["currency"] is None, out
+    assert cli_json(maple, "costs", "-p", "2026-11")["currency"] == "CAD"

@@ -43,7 +43,7 @@ from spendscope.tools.costs.breakdown import (
 )
 from spendscope.tools.costs.dimensions import check_named_dimensions, dimension_sql, query_source
 from spendscope.tools.costs.reconcile import bill_source_sql, source_label
-from spendscope.tools.money_text import money
+from spendscope.tools.money_text import InBillCurrency, money
 from spendscope.tools.optimize.commitments import CommitmentsInput, run_commitments
 from spendscope.tools.optimize.gpu import GpuInput, run_gpu
 from spendscope.tools.periods import Period
@@ -141,7 +141,7 @@ class Recommendation(BaseModel):
     evidence: list[str]
 
 
-class SavingsResult(BaseModel):
+class SavingsResult(InBillCurrency):
     start: dt.date
     end: dt.date = Field(description="exclusive end")
     period_label: str
