@@ -911,9 +911,6 @@ def test_f_a_measure_that_is_not_money_names_no_currency(maple: Path) -> None:
     assert cli_json(maple, "costs", "-p", "2026-11")["currency"] == "CAD"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="probe 24: a whole month to date is compared with 30 days of a 31-day month"
-)
 def test_g_web_overview_on_a_months_last_day_compares_whole_months(web: TestClient, maple: Path) -> None:
     """As of 2026-11-30 November to date is the whole month: 'change vs the same days last month' compared it with
     Oct 1-30 (+CAD 96.77 for the commitment's 31st day alone), while `drivers -p 2026-11` says -CAD 82.80.
