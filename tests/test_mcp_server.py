@@ -22,6 +22,7 @@ from samples import PUBLIC_EXPORT
 from spendscope.data.store import Store
 from spendscope.mcp_server import Caller, build_server, content
 from spendscope.mcp_server.errors import META_KEY
+from spendscope.tools.money_text import for_store, with_currency
 from spendscope.tools.registry import operations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,7 +172,9 @@ async def test_every_read_tool_answers_like_the_operation_it_wraps(eval_store: S
     if op.name == "estimate_pr_cost_diff" and not (ROOT / ".git").exists():
         pytest.skip("needs the project's git repository")
     arguments = _arguments(op.name, op.input_model.model_fields)
-    direct = op.func(eval_store, op.input_model.model_validate(arguments)).model_dump(mode="json")
+    with for_store(eval_store):  # the entry point names the bill's currency in a result with money
+        direct = with_currency(op.func(eval_store, op.input_model.model_validate(arguments)))
+    direct = direct.model_dump(mode="json")
     async with Client(build_server(eval_store, allow_writes=True)) as client:
         result = await client.call_tool(op.name, arguments)
     assert not result.is_error, result.content[0].text

@@ -91,7 +91,7 @@ def test_a_scoped_token_sees_only_its_team_on_the_dashboard(base_url: str) -> No
         )
     assert csv.status_code == 200, csv.text[:500]
     rows = csv.text.strip().splitlines()
-    assert rows[0] == "team,cost,share_pct" and len(rows) == 2 and rows[1].startswith("search,")
+    assert rows[0] == "team,cost,share_pct,currency" and len(rows) == 2 and rows[1].startswith("search,")
 
 
 @pytest.mark.anyio

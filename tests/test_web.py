@@ -152,7 +152,7 @@ def test_a_row_scoped_token_sees_only_its_rows_in_the_explorer_and_its_csv(
     csv = client.get("/explorer.csv?by=team&period=2026-10", headers=h)
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     rows = csv.text.strip().splitlines()
-    assert rows[0] == "team,cost,share_pct" and len(rows) == 2 and rows[1].startswith("search,")
+    assert rows[0] == "team,cost,share_pct,currency" and len(rows) == 2 and rows[1].startswith("search,")
     assert float(rows[1].split(",")[1]) == pytest.approx(sql_cost(store, "2026-10-01", "2026-11-01", SEARCH))
     # asking for another team's rows narrows to nothing: the scope is ANDed with the filter
     other = client.get("/explorer.csv?by=team&period=2026-10&filter=team%3Dsupport", headers=h)

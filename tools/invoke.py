@@ -10,8 +10,8 @@
    suggestions, never $0; `Claude Sonnet 4.5` becomes `claude-sonnet-4-5`), then refuses filters no row can
    satisfy together (`team=support` and `team=search`; `month=2026-09` in October 2026);
 5. applies the caller's row scope (tools/scoping.py) to every `filters` list the input holds;
-6. runs the operation, writing any amount in its text in the store's billing currency (tools.money_text), and
-   puts first in its assumptions (or notes) a named period the input's own dates replaced.
+6. runs the operation, writing any amount in its text in the store's billing currency (tools.money_text), names
+   that currency in a result that carries amounts (`currency`, tools.money_text.InBillCurrency), and puts first in its assumptions (or notes) a named period the input's own dates replaced.
 
 Surfaces never apply scopes or permissions themselves, so a new operation is covered everywhere at once.
 """
@@ -27,7 +27,7 @@ from spendscope.data.errors import InvalidArgument, PermissionDenied
 from spendscope.data.store import Store
 from spendscope.data.warm import shared_reads
 from spendscope.tools.access import LOCAL, Caller
-from spendscope.tools.money_text import for_store
+from spendscope.tools.money_text import for_store, with_currency
 from spendscope.tools.names import (
     check_filter_conflicts,
     check_filters_together,
@@ -226,5 +226,5 @@ def invoke(
         prepared = prepare(store, op, params, caller)
         # text the operation writes is in the store's currency, read before the operation opens a write
         with for_store(store, eager=True):
-            result = op.func(store, prepared, **(context or {}))
+            result = with_currency(op.func(store, prepared, **(context or {})))
     return _with_notes(result, overridden_periods(prepared))

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, Field
+
 T = TypeVar("T")
 DEFAULT = "USD"
 SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩"}
@@ -128,6 +130,29 @@ def currency_code() -> str:
     if not codes:
         return DEFAULT
     return codes[0] if len(codes) == 1 else ""
+
+
+class InBillCurrency(BaseModel):
+    """A result whose amounts are in the bill's currency. `currency` names it, so a script or an LLM reading the
+    numbers (MCP's structured content, the CLI's --json) never takes CAD or EUR for dollars; tools.invoke fills
+    it in from the store (results built outside it keep None)."""
+
+    currency: str | None = Field(
+        None,
+        description="ISO 4217 code of the amounts (the bill's BillingCurrency); several codes joined by '+' when "
+        "the rows mix currencies (their amounts are added without conversion); null when no amount is money",
+    )
+
+
+def with_currency(result: BaseModel) -> BaseModel:
+    """`result` with its `currency` named (InBillCurrency), in the currency in context; left as it is when the
+    result is not money (a measure of tokens, requests or hours)."""
+    if not isinstance(result, InBillCurrency) or result.currency is not None:
+        return result
+    column = getattr(result, "measure_column", None)
+    if isinstance(column, str) and not column.endswith("Cost"):
+        return result
+    return result.model_copy(update={"currency": "+".join(currency_codes())})
 
 
 def currency_sign() -> str:

@@ -183,7 +183,7 @@ class _Lookup:
             normalized(k) == normalized(value) or match_score(value, k) >= CLOSE for k in known
         ):
             return value  # excluding a value no row has, and nothing like it: the exclusion removes nothing
-        return closest_or_error(dimension, value, known, where)
+        return closest_or_error(dimension, value, known, where, browse=not self.caller.scoped)
 
 
 class _BusinessLookup(_Lookup):
@@ -286,10 +286,18 @@ def calendar_or_error(dimension: str, value: str) -> str:
 
 
 def closest_or_error(
-    dimension: str, value: str, known: list[str], where: str, argument: str = "filters"
+    dimension: str,
+    value: str,
+    known: list[str],
+    where: str,
+    argument: str = "filters",
+    *,
+    browse: bool = True,
 ) -> str:
     """The one stored value that reads like `value` (case, spaces and punctuation aside); else UnknownValue
-    naming the closest stored values (or the several that read alike)."""
+    naming the closest stored values (or the several that read alike). `browse`: the caller may run
+    list_dimension_values, so the message points to it for the rest (a row-scoped caller may not: it is not
+    pointed to an operation that would be refused to it)."""
     same = sorted({k for k in known if normalized(k) == normalized(value)})
     if len(same) == 1:
         return same[0]
@@ -306,7 +314,8 @@ def closest_or_error(
     if close:
         hint = f"closest: {', '.join(close)}"
     elif known:
-        hint = f"known values include {', '.join(ranked[:SUGGESTIONS])} (list_dimension_values {dimension})"
+        more = f" (list_dimension_values {dimension})" if browse else ""
+        hint = f"known values include {', '.join(ranked[:SUGGESTIONS])}{more}"
     else:
         hint = f"no row has a {dimension}"
     raise UnknownValue(
@@ -575,7 +584,9 @@ def check_named(store: Store, params: BaseModel, caller: Caller) -> BaseModel:
         if metrics.exists(key, value):
             return params
         where = f" among the rows this caller may see ({caller.scope_text()})" if caller.scoped else ""
-        found = closest_or_error(key, value, metrics.known(key), where, argument=value_field)
+        found = closest_or_error(
+            key, value, metrics.known(key), where, argument=value_field, browse=not caller.scoped
+        )
         return params.model_copy(update={value_field: found})
 
 

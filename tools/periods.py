@@ -307,6 +307,19 @@ def whole_period(start: dt.date, label: str, today: dt.date) -> Period | None:
     return whole if whole.start == start else None
 
 
+def same_days_last_month(today: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of last month to compare the month to date (its 1st to `today`, both included) with:
+    the same number of days, capped at last month's length; when `today` is its month's last day the month is
+    whole, and so is last month (November 1-30 against October 1-31, not October 1-30: a monthly fee amortised
+    over 31 days read as a rise)."""
+    start = today.replace(day=1)
+    prev_start = add_months(start, -1)
+    prev_last = start - dt.timedelta(days=1)
+    if days_to_month_end(today) == 1:
+        return prev_start, prev_last
+    return prev_start, min(prev_start + dt.timedelta(days=(today - start).days), prev_last)
+
+
 def days_to_month_end(today: dt.date) -> int:
     """Days from `today` (included) to the end of its month."""
     return (add_months(today.replace(day=1), 1) - today).days

@@ -56,7 +56,7 @@ class ShowbackRow(BaseModel):
     owner: Owner | None = None
 
 
-class ShowbackResult(BaseModel):
+class ShowbackResult(money_text.InBillCurrency):
     by: str
     month: str
     label: str

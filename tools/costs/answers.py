@@ -32,6 +32,7 @@ from spendscope.tools.costs.dimensions import (
     query_source,
     tag_keys,
 )
+from spendscope.tools.money_text import InBillCurrency
 from spendscope.tools.periods import Period, add_months
 from spendscope.tools.registry import operation
 
@@ -279,7 +280,7 @@ class CompareRow(BaseModel):
     change_pct: float | None = Field(None, description="change in percent of base; None when base is 0")
 
 
-class CompareResult(BaseModel):
+class CompareResult(InBillCurrency):
     measure: str
     measure_column: str
     base_label: str
@@ -476,7 +477,7 @@ class AverageInput(TimeRange):
     )
 
 
-class AverageResult(BaseModel):
+class AverageResult(InBillCurrency):
     measure: str
     grain: str
     total: float

@@ -24,6 +24,7 @@ from spendscope.tools.costs.breakdown import (
     resolve_range,
 )
 from spendscope.tools.costs.dimensions import Source, dimension_sql, query_source
+from spendscope.tools.money_text import InBillCurrency
 from spendscope.tools.registry import operation
 
 TOOL_KEYS = ("claude_code", "cursor", "github_copilot")
@@ -92,7 +93,7 @@ class AssistantToolSummary(BaseModel):
     cost_per_pull_request: float | None
 
 
-class AssistantCostsResult(BaseModel):
+class AssistantCostsResult(InBillCurrency):
     start: dt.date
     end: dt.date = Field(description="exclusive end")
     period_label: str
@@ -278,7 +279,7 @@ class SeatRow(BaseModel):
     active_days_30: int = Field(description="active days in the 30 days to as_of")
 
 
-class SeatsResult(BaseModel):
+class SeatsResult(InBillCurrency):
     as_of: dt.date
     idle_days: int
     seats: int

@@ -30,7 +30,7 @@ from spendscope.tools.costs.dimensions import (
     query_source,
     tag_keys,
 )
-from spendscope.tools.money_text import mixed_note
+from spendscope.tools.money_text import InBillCurrency, mixed_note
 from spendscope.tools.periods import Period, parse_period
 from spendscope.tools.registry import operation
 
@@ -94,7 +94,7 @@ class CostRow(BaseModel):
     share_pct: float | None = Field(None, description="share of the total, in percent")
 
 
-class CostQueryResult(BaseModel):
+class CostQueryResult(InBillCurrency):
     measure: str
     measure_column: str
     start: dt.date

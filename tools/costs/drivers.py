@@ -28,6 +28,7 @@ from spendscope.tools.costs.breakdown import (
     resolve_range,
 )
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
+from spendscope.tools.money_text import InBillCurrency
 from spendscope.tools.periods import Period, month_period, parse_period
 from spendscope.tools.registry import operation
 
@@ -80,7 +81,7 @@ class DimensionDrivers(BaseModel):
     values: int = Field(description="number of values before top-N")
 
 
-class DriversResult(BaseModel):
+class DriversResult(InBillCurrency):
     measure: str
     measure_column: str
     current: PeriodInfo

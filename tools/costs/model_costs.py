@@ -32,6 +32,7 @@ from spendscope.tools.costs.breakdown import (
 from spendscope.tools.costs.dimensions import query_source
 from spendscope.tools.costs.reconcile import bill_source_sql, source_label, telemetry_source_sql
 from spendscope.tools.costs.telemetry_filters import event_filter_sql
+from spendscope.tools.money_text import InBillCurrency
 from spendscope.tools.registry import operation
 
 MILLION = Decimal(1_000_000)
@@ -59,7 +60,7 @@ class ModelCostRow(BaseModel):
     instances: list[str] = Field(default_factory=list)
 
 
-class ModelCostResult(BaseModel):
+class ModelCostResult(InBillCurrency):
     start: dt.date
     end: dt.date = Field(description="exclusive end")
     period_label: str

@@ -34,7 +34,7 @@ from spendscope.tools.costs.reconcile import (
     source_label,
     telemetry_source_sql,
 )
-from spendscope.tools.money_text import usd
+from spendscope.tools.money_text import InBillCurrency, usd
 from spendscope.tools.periods import Period
 from spendscope.tools.registry import operation
 
@@ -76,7 +76,7 @@ class UnitCostRow(BaseModel):
     share_pct: float | None = None
 
 
-class UnitCostsResult(BaseModel):
+class UnitCostsResult(InBillCurrency):
     by: str
     basis: Literal["bill", "bill_tags", "telemetry_reconciled"]
     start: dt.date

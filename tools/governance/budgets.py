@@ -25,7 +25,7 @@ from spendscope.tools.charts import bar_chart, chart_builder
 from spendscope.tools.costs.breakdown import Filter, check_day_covered, filter_sql, within
 from spendscope.tools.costs.dimensions import dimension_sql, measure_sql, query_source
 from spendscope.tools.governance.forecast import check_scope_values, data_end, forecast_scope, scope_label
-from spendscope.tools.money_text import money
+from spendscope.tools.money_text import InBillCurrency, money
 from spendscope.tools.periods import add_months
 from spendscope.tools.registry import operation
 
@@ -154,7 +154,7 @@ class BudgetStatusInput(BaseModel):
     filters: list[Filter] = Field(default_factory=list, description=FILTERS_DESCRIPTION)
 
 
-class BudgetStatusResult(BaseModel):
+class BudgetStatusResult(InBillCurrency):
     as_of: dt.date
     budgets: list[BudgetStatus]
     note: str | None = Field(None, description="why the list is empty, when it is")

@@ -32,6 +32,7 @@ from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
 from spendscope.tools.governance.anomaly_model import score_days
 from spendscope.tools.governance.calendar import build_calendar
 from spendscope.tools.governance.forecast_models import SEASON, SeriesForecast, fit_forecast
+from spendscope.tools.money_text import InBillCurrency
 from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
 
@@ -366,7 +367,7 @@ class ModelScore(BaseModel):
     )
 
 
-class ForecastResult(BaseModel):
+class ForecastResult(InBillCurrency):
     scope: str
     filters: list[Filter]
     measure: str

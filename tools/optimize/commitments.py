@@ -37,6 +37,7 @@ from spendscope.tools.costs.breakdown import (
 )
 from spendscope.tools.costs.dimensions import query_source
 from spendscope.tools.costs.reconcile import bill_source_sql, model_map_cte, telemetry_source_sql
+from spendscope.tools.money_text import InBillCurrency
 from spendscope.tools.registry import operation
 
 TELEMETRY_COVERAGE = 0.8  # share of a month's used days telemetry must cover to price the used part
@@ -84,7 +85,7 @@ class CommitmentTotal(CommitmentFigures):
     months: int
 
 
-class CommitmentsResult(BaseModel):
+class CommitmentsResult(InBillCurrency):
     start: dt.date
     end: dt.date = Field(description="exclusive end")
     period_label: str

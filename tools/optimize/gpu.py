@@ -24,6 +24,7 @@ from spendscope.tools.costs.breakdown import (
     resolve_range,
 )
 from spendscope.tools.costs.dimensions import check_named_dimensions, query_source
+from spendscope.tools.money_text import InBillCurrency
 from spendscope.tools.registry import operation
 
 DEFAULT_IDLE_PCT = 10.0
@@ -77,7 +78,7 @@ class GpuGroup(GpuUsage):
     key: str | None
 
 
-class GpuUtilizationResult(BaseModel):
+class GpuUtilizationResult(InBillCurrency):
     start: dt.date
     end: dt.date = Field(description="exclusive end")
     period_label: str

@@ -43,7 +43,7 @@ from spendscope.tools.costs.breakdown import (
 )
 from spendscope.tools.costs.dimensions import check_named_dimensions, dimension_sql, query_source
 from spendscope.tools.costs.reconcile import bill_source_sql, source_label
-from spendscope.tools.money_text import money
+from spendscope.tools.money_text import InBillCurrency, money
 from spendscope.tools.optimize.commitments import CommitmentsInput, run_commitments
 from spendscope.tools.optimize.gpu import GpuInput, run_gpu
 from spendscope.tools.periods import Period
@@ -141,7 +141,7 @@ class Recommendation(BaseModel):
     evidence: list[str]
 
 
-class SavingsResult(BaseModel):
+class SavingsResult(InBillCurrency):
     start: dt.date
     end: dt.date = Field(description="exclusive end")
     period_label: str
@@ -159,6 +159,27 @@ def _window(con: duckdb.DuckDBPyConnection, p: SavingsInput) -> Period:
     end = (p.as_of - dt.timedelta(days=1)) if p.as_of else (cover[1] if cover else dt.date.today())
     start = end - dt.timedelta(days=29)
     return Period(start=start, end=end + dt.timedelta(days=1), label=f"the 30 days to {end}")
+
+
+def _covered(con: duckdb.DuckDBPyConnection, window: Period) -> Period:
+    """The part of `window` the store's cost data covers (check_coverage refuses a window without any): a month's
+    figure is scaled from the days that have data, not from days the data has not reached (Q4 with two months of
+    data spread over its 92 days read a third low)."""
+    cover = data_coverage(con)
+    if cover is None:
+        return window
+    return Period(
+        start=max(window.start, cover[0]),
+        end=min(window.end, cover[1] + dt.timedelta(days=1)),
+        label=window.label,
+    )
+
+
+def _whole_months(period: Period) -> int | None:
+    """How many calendar months `period` is, when it is whole calendar months (None otherwise)."""
+    if period.start.day != 1 or period.end.day != 1:
+        return None
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
 
 
 def _dim(con: duckdb.DuckDBPyConnection, name: str, source: Any) -> str:
@@ -518,6 +539,11 @@ def _commitments(
     result = run_commitments(
         con, CommitmentsInput(start=window.start, end=window.end - dt.timedelta(days=1), filters=p.filters)
     )
+    # a commitment is a fee per calendar month: over whole months its month is the month (a 31-day October's fee
+    # scaled to an average month of 30.4375 days read 1.9% low), over other windows the days scale it
+    months = _whole_months(_covered(con, window))
+    if months:
+        factor = Decimal(1) / months
     out = []
     for c in result.commitments:
         if c.utilization_pct is None or c.utilization_pct >= p.commitment_min_utilization_pct:
@@ -604,7 +630,8 @@ def run_savings(
     catalog = catalog or configured_catalog()  # the process's price file (negotiated rates) included
     source = filtered_source(p.filters, con, query_source(con))
     check_named_dimensions(con, p, ("team_tag", "feature_tag"), source)
-    factor = DAYS_PER_MONTH / window.days
+    covered = _covered(con, window)
+    factor = DAYS_PER_MONTH / covered.days
     kinds = set(p.kinds or KINDS)
     feature = _dim(con, p.feature_tag, source)
     recs: list[Recommendation] = []
@@ -634,8 +661,12 @@ def run_savings(
         notes.append(f"no {p.feature_tag!r} tag: model recommendations are per model, not per feature")
     if p.filters:
         notes.append(f"only spend matching {', '.join(f.text() for f in p.filters)}")
+    with_data = (
+        f"{covered.days} days with data of {window.days}" if covered != window else f"{window.days} days"
+    )
     notes += [
-        f"figures from {window.label} ({window.days} days), scaled to a month of {DAYS_PER_MONTH} days",
+        f"figures from {window.label} ({with_data}), scaled to a month of {DAYS_PER_MONTH} days"
+        + (" (commitments: per calendar month)" if _whole_months(covered) else ""),
         "kinds overlap (caching, batch and a cheaper model can apply to the same spend): the total is an upper bound",
     ]
     if len(recs) > p.top:

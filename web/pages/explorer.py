@@ -101,13 +101,15 @@ def page(view: View, q: QueryParams) -> tuple[str, dict[str, Any]]:
 
 
 def csv_text(section: Section) -> str:
-    """The table as CSV: one column per dimension, the value unrounded, the share in percent."""
+    """The table as CSV: one column per dimension, the value unrounded, the share in percent, and the result's
+    currency on every row when the measure is money (a spreadsheet of a CAD bill is not read as dollars)."""
     r = section.result
+    cur = [r.currency] if getattr(r, "currency", None) else []
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow([*r.group_by, r.measure, "share_pct"])
+    w.writerow([*r.group_by, r.measure, "share_pct", *(["currency"] if cur else [])])
     for row in r.rows:
-        w.writerow([*(row.group.get(d) or "" for d in r.group_by), row.value, row.share_pct or ""])
+        w.writerow([*(row.group.get(d) or "" for d in r.group_by), row.value, row.share_pct or "", *cur])
     if r.other is not None:
-        w.writerow([*([f"other ({r.other_groups})"] + [""] * (len(r.group_by) - 1)), r.other, ""])
+        w.writerow([*([f"other ({r.other_groups})"] + [""] * (len(r.group_by) - 1)), r.other, "", *cur])
     return out.getvalue()

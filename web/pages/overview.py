@@ -9,6 +9,7 @@ from typing import Any
 
 from spendscope.data.errors import PermissionDenied, SpendscopeError
 from spendscope.tools.charts import chart_for
+from spendscope.tools.periods import same_days_last_month
 from spendscope.web.context import Section, View, month_start, next_month
 
 DRIVER_DIMENSIONS = ["provider", "model", "team"]
@@ -103,9 +104,7 @@ def landing_section(view: View) -> dict[str, Any]:
 def page(view: View) -> tuple[str, dict[str, Any]]:
     today = view.today
     start = month_start(today)
-    prev_start = month_start(start - dt.timedelta(days=1))
-    elapsed = (today - start).days  # same number of days last month (capped at its length)
-    prev_end = min(prev_start + dt.timedelta(days=elapsed), start - dt.timedelta(days=1))
+    prev_start, prev_end = same_days_last_month(today)
     got = view.sections(
         {
             "mtd": ("query_costs", {"start": start, "end": today, "as_of": today}),
