@@ -109,3 +109,12 @@ def test_slash_times_in_both_orders_are_refused(store: Store, tmp_path: Path) ->
     with pytest.raises(ImportRejected, match="dates in two orders"):
         import_events_file(store, _csv(tmp_path, ["13/10/2026 09:30", "10/13/2026 14:00"]))
     assert _stored(store, "ts") == []
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_an_empty_events_file_is_named_as_empty(store: Store, tmp_path: Path, text: str) -> None:
+    """It read 'Binder Error: json_read expected records, but got non-record JSON instead'."""
+    path = tmp_path / "events.jsonl"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ImportRejected, match="the file is empty \\(no events\\); nothing was imported"):
+        import_events_file(store, path)
