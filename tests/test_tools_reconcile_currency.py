@@ -101,3 +101,16 @@ def test_the_model_map_of_one_name_reads_the_same_on_clickhouse(
     with chdb_demo_store.reader() as con:
         got = con.execute(f"WITH {cte} SELECT raw, canon FROM model_map ORDER BY raw", params).fetchall()
     assert [tuple(r) for r in got] == sorted((n, normalize_model(n)) for n in names)
+
+
+def test_attribution_splits_the_ron_bill_and_keeps_the_usd_estimates_apart(ron: Store) -> None:
+    """The bill is split by telemetry's shares (RON, exact); the estimates stay USD and billed / estimated across
+    the two currencies is no ratio (it read 4.6 as 'invoice vs estimate')."""
+    from spendscope.tools.allocation.attribution import AttributionInput, attribute_costs
+
+    r = attribute_costs(ron, AttributionInput(period="2026-10", by=["provider"]))
+    model = next(m for m in r.models if m.model == "claude-sonnet-4-5")
+    assert float(model.attributed) == pytest.approx(69) and float(model.estimated) == pytest.approx(15)
+    assert model.ratio is None and r.reconciles
+    out = run_spendscope("report", "attribution", "--month", "2026-10", "--db", str(ron.path)).stdout
+    assert "$15.00" in out and "RON 15.00" not in out and "RON 69.00" in out
