@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from pydantic import BaseModel
 from spendscope.data.settings import Settings
 from spendscope.data.store import Store
+from spendscope.tools.money_text import in_code
 from spendscope.tools.prdiff.pr_diff import PrDiffInput, PrDiffResult, pr_cost_diff
 
 SYSTEM = (
@@ -45,19 +46,29 @@ def template_summary(r: PrDiffResult) -> str:
         return "This pull request changes no LLM call site, so it should not change AI spend."
     known = [c for c in r.changes if c.monthly_change is not None]
     text = f"This pull request changes {len(r.changes)} LLM call site(s)"
-    if known:
+    if known and r.monthly_change is None:  # estimable changes in several currencies: never added
+        sums = " and ".join(
+            in_code(v, code, signed=True, digits=2)
+            for code, v in sorted(r.monthly_change_by_currency.items())
+        )
+        scope = f"the {len(known)} that could be estimated " if r.unestimated else "they "
+        text += f"; {scope}change monthly AI spend by {sums} a month (different currencies, not added)."
+    elif known:
         sign = "raise" if r.monthly_change > 0 else "lower" if r.monthly_change < 0 else "not change"
         if r.unestimated and sign == "not change":
             text += f"; the {len(known)} that could be estimated add up to no change in monthly AI spend."
         else:
             scope = f"the {len(known)} that could be estimated " if r.unestimated else ""
             text += f"; {scope}should {sign} monthly AI spend"
-            text += f" by about ${abs(r.monthly_change):,.2f}." if r.monthly_change else "."
+            amount = in_code(abs(r.monthly_change), r.currency or "USD", digits=2)
+            text += f" by about {amount}." if r.monthly_change else "."
+    if known:
         biggest = max(known, key=lambda c: abs(c.monthly_change or 0))
         if biggest.monthly_change:
             text += (
                 f" The largest effect is {', '.join(biggest.changes)} in {biggest.path} "
-                f"({biggest.feature or 'unknown feature'}): ${biggest.monthly_change:+,.2f} a month."
+                f"({biggest.feature or 'unknown feature'}): "
+                f"{in_code(biggest.monthly_change, biggest.currency or 'USD', signed=True, digits=2)} a month."
             )
     else:
         text += "; its effect on monthly AI spend could not be estimated."

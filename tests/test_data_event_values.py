@@ -125,3 +125,12 @@ def test_a_bad_time_in_a_mixed_field_is_named_as_the_file_writes_it(store: Store
     events = [{**EVENT, "ts": 1790000000}, {**EVENT, "event_id": "e2", "ts": "next tuesday"}]
     with pytest.raises(ImportRejected, match=r"row 2, field ts: 'next tuesday' is not a time"):
         import_events_file(store, _write(tmp_path, events))
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_an_empty_events_file_is_named_as_empty(store: Store, tmp_path: Path, text: str) -> None:
+    """It read 'Binder Error: json_read expected records, but got non-record JSON instead'."""
+    path = tmp_path / "events.jsonl"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ImportRejected, match="the file is empty \\(no events\\); nothing was imported"):
+        import_events_file(store, path)

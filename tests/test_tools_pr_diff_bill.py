@@ -195,6 +195,65 @@ def test_a_prompt_change_with_bill_traffic_only_is_named_not_estimated(tmp_path:
     assert "no request count" in change.unknown_reason
 
 
+# --- the bill's currency ------------------------------------------------------------------------------------
+
+
+def _in(rows: list[dict], currency: str) -> list[dict]:
+    return [{**r, "BillingCurrency": currency} for r in rows]
+
+
+HAIKU = {"input": (1_000_000, 1.0), "output": (100_000, 0.5)}
+O4_MINI = {"input": (2_000_000, 2.2), "output": (500_000, 2.2)}
+
+
+def test_bill_traffic_in_another_currency_is_written_in_that_currency_never_in_dollars(
+    repo: Path, store: Store
+) -> None:
+    """A RON bill: the observed cost is RON, so the change scaled from it is RON (it was written '$')."""
+    add_costs(
+        store,
+        _in(_rows("Anthropic", "claude-haiku-4-5", "ticket-summary", HAIKU), "RON")
+        + _in(_rows("OpenAI", "o4-mini", "insights", O4_MINI), "RON"),
+    )
+    result = pr_cost_diff(store, PrDiffInput(repo=str(repo), base="base", head="main", as_of=AS_OF))
+    summary = next(c for c in result.changes if c.path == "app/summary.py")
+    assert summary.currency == "RON" and summary.monthly_cost_before == pytest.approx(45.0)
+    assert result.currency == "RON" and result.monthly_change == pytest.approx(630.0 - 66.0)
+    assert result.monthly_change_by_currency == {"RON": pytest.approx(564.0)}
+    assert "+RON 564.00" in result.headline and "RON 45.00" in result.markdown
+    assert "$45" not in result.markdown and "$564" not in result.markdown
+    assert "RON 564.00" in template_summary(result) and "$564" not in template_summary(result)
+
+
+def test_changes_priced_in_two_currencies_are_never_added(repo: Path, store: Store) -> None:
+    """Haiku billed in RON, o4-mini in USD: two sums, no total (adding them would be a figure in no currency)."""
+    add_costs(
+        store,
+        _in(_rows("Anthropic", "claude-haiku-4-5", "ticket-summary", HAIKU), "RON")
+        + _rows("OpenAI", "o4-mini", "insights", O4_MINI),
+    )
+    result = pr_cost_diff(store, PrDiffInput(repo=str(repo), base="base", head="main", as_of=AS_OF))
+    assert result.monthly_change is None and result.currency is None
+    assert result.monthly_change_by_currency == {"RON": pytest.approx(630.0), "USD": pytest.approx(-66.0)}
+    assert "+RON 630.00 and -$66.00 (not added" in result.headline
+    summary = template_summary(result)
+    assert "+RON 630.00 and -$66.00" in summary and "not added" in summary
+
+
+def test_one_models_bill_rows_in_two_currencies_are_not_summed_into_one_cost(
+    repo: Path, store: Store
+) -> None:
+    add_costs(
+        store,
+        _in(_rows("Anthropic", "claude-haiku-4-5", "ticket-summary", HAIKU), "RON")
+        + _in(_rows("Anthropic", "claude-haiku-4-5", "ticket-summary", HAIKU), "EUR"),
+    )
+    result = pr_cost_diff(store, PrDiffInput(repo=str(repo), base="base", head="main", as_of=AS_OF))
+    summary = next(c for c in result.changes if c.path == "app/summary.py")
+    assert summary.monthly_change is None and "several currencies" in summary.unknown_reason
+    assert summary.price_ratio == pytest.approx(15.0)  # the per-request ratio still stands
+
+
 # --- the diff from patch text ------------------------------------------------------------------------------
 
 

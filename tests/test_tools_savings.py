@@ -216,3 +216,21 @@ def test_demo_savings_include_the_idle_gpu_left_running(demo_store: Store) -> No
     result = savings(demo_store, SavingsInput())
     assert {"cheaper_model", "idle_gpu"} <= {r.kind for r in result.recommendations}
     assert result.total_monthly_saving > 0
+
+
+def test_a_store_without_a_team_tag_still_gets_its_savings(store: Store) -> None:
+    """The default owner tag `team` is absent (a bill tagged by `matter`): the idle-GPU part refused the whole
+    answer ('unknown dimension team'); left at its default, a missing tag is noted, as gpu_utilization does."""
+    add_costs(
+        store,
+        [
+            {"day": f"2026-10-{d:02d}", "ProviderName": "OpenAI", "x_Model": "gpt-4.1", "x_TokenType": kind}
+            | {"x_Tokens": 1_000_000, "EffectiveCost": cost, "Tags": {"matter": "m-1"}}
+            for d in range(1, 31)
+            for kind, cost in (("input", 2.0), ("output", 8.0))
+        ],
+    )
+    result = savings(store, SavingsInput(min_monthly_saving=0), CATALOG)
+    assert result.recommendations  # answered (cheaper model, caching ...) instead of refused
+    with pytest.raises(Exception, match="team"):  # named by the caller, an unknown tag is still refused
+        savings(store, SavingsInput(team_tag="team", min_monthly_saving=0), CATALOG)

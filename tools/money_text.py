@@ -192,6 +192,12 @@ def usd(value: Any, *, signed: bool = False, digits: int | None = None, code: bo
     return _written(value, sign, DEFAULT, signed, digits)
 
 
+def in_code(value: Any, code: str, *, signed: bool = False, digits: int | None = None) -> str:
+    """An amount in a currency named by its ISO code, whatever the bill in context ("$1.23", "RON 1.23")."""
+    code = code.upper()
+    return _written(value, SIGNS.get(code, f"{code} "), code, signed, digits)
+
+
 def _written(value: Any, sign: str, code: str, signed: bool, digits: int | None) -> str:
     if value is None:
         return "n/a"

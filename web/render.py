@@ -20,6 +20,12 @@ def money(value: Number | None, places: int = 2) -> str:
     return "-" if value is None else money_text.money(value, digits=places)
 
 
+def money_in(value: Number | None, code: str | None, places: int = 2) -> str:
+    """An amount in a currency named by its code, whatever the bill's (telemetry's USD estimates beside a RON
+    bill); '-' for no value."""
+    return "-" if value is None else money_text.in_code(value, code or money_text.DEFAULT, digits=places)
+
+
 def signed_money(value: Number | None) -> str:
     if value is None:
         return "-"
@@ -75,7 +81,13 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        money=money, signed_money=signed_money, pct=pct, num=num, unit_money=unit_money, vega=vega_attr
+        money=money,
+        money_in=money_in,
+        signed_money=signed_money,
+        pct=pct,
+        num=num,
+        unit_money=unit_money,
+        vega=vega_attr,
     )
     # the macros every page uses, as globals: a page's `content` block rendered alone (a fragment) sees them too
     macros = env.get_template("macros.html").module

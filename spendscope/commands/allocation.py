@@ -358,7 +358,7 @@ def attribution_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
 
 def show_attribution(r: Any, _: dict[str, Any]) -> None:
     columns, rows = attribution_rows(r)
-    kinds = ["text"] * len(r.by) + ["money", "money", "count", "count"]
+    kinds = ["text"] * len(r.by) + ["money", "usd", "count", "count"]  # telemetry estimates are USD
     table(
         f"Cost by {', '.join(r.by)} from telemetry, {r.period_label}",
         [Col(c, k) for c, k in zip(columns, kinds, strict=True)],
@@ -366,13 +366,18 @@ def show_attribution(r: Any, _: dict[str, Any]) -> None:
     )  # type: ignore[arg-type]
     table(
         "Per provider and model",
-        ["provider", "model", *(Col(c, "money") for c in ATTRIBUTION_MODELS[2:6]), Col("ratio", "number")],
+        [
+            "provider",
+            "model",
+            *(Col(c, "usd" if c == "estimated_cost" else "money") for c in ATTRIBUTION_MODELS[2:6]),
+            Col("ratio", "number"),
+        ],
         [[m.provider, m.model, m.billed, m.estimated, m.attributed, m.unmatched, m.ratio] for m in r.models],
     )
     say(
         f"total {cell(r.total, 'money')}: attributed {cell(r.attributed, 'money')} ({pct(r.coverage_pct or 0)}), "
         f"no telemetry for provider/model/day {cell(r.unmatched_cost, 'money')}, rows naming no model "
-        f"{cell(r.no_model_cost, 'money')}; telemetry without a bill {cell(r.telemetry_without_bill, 'money')} "
+        f"{cell(r.no_model_cost, 'money')}; telemetry without a bill {cell(r.telemetry_without_bill, 'usd')} "
         "(estimated). " + ("Reconciles to the invoice exactly." if r.reconciles else "Does NOT reconcile.")
     )
 

@@ -244,15 +244,18 @@ def show_reconcile(r: Any, extras: dict[str, Any]) -> None:
             "",
         ]
     )
+    est = (
+        "usd" if r.estimate_currency == "USD" else "money"
+    )  # estimates stay in USD without a rate to the bill's
     table(
         f"Estimated vs billed ({r.measure}), {r.period_label}",
         [
             *lead,
             "provider",
             "model",
-            Col("estimated", "money"),
-            Col("catalog", "money"),
-            Col("reported", "money"),
+            Col("estimated", est),
+            Col("catalog", est),
+            Col("reported", est),
             Col("billed", "money"),
             Col("drift", "money"),
             Col("drift %", "signed_pct"),

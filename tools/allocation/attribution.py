@@ -16,6 +16,7 @@ import uuid
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
+from spendscope.data.currency import billing_currencies
 from spendscope.data.errors import InvalidArgument
 from spendscope.data.sql import ident
 from spendscope.data.store import Store
@@ -45,7 +46,7 @@ class AttributionInput(TimeRange):
 class AttributedRow(BaseModel):
     values: dict[str, str]
     cost: Decimal = Field(description="share of the bill attributed by telemetry-estimated cost")
-    estimated_cost: Decimal = Field(description="the telemetry's own estimate over matched bills")
+    estimated_cost: Decimal = Field(description="the telemetry's own estimate over matched bills (USD)")
     requests: int
     tokens: int
 
@@ -60,7 +61,9 @@ class ModelRow(BaseModel):
         description="billed cost on days without telemetry for this provider and model"
     )
     ratio: float | None = Field(
-        None, description="billed / estimated over matched days (invoice vs estimate)"
+        None,
+        description="billed / estimated over matched days (invoice vs estimate); None when the bill is not in USD "
+        "(telemetry's estimates are USD list prices)",
     )
 
 
@@ -111,6 +114,8 @@ def attribute_costs(
     t = {n: ident(p + n) for n in ("bills", "events", "weights", "parts")}
     members = [f"a_{i}" for i in range(len(attrs))]
     with store.reader() as con:
+        # telemetry's estimates are USD: against a bill in another currency billed / estimated is no ratio
+        usd_bill = billing_currencies(con) in ([], ["USD"])
         period = resolve_covered_range(params, con)[0] if refuse_uncovered else resolve_range(params, con)
         bounds = [ts(period.start), ts(period.end)]
         b = Binder(f"spendscope_attr_{uuid.uuid4().hex[:8]}")
@@ -234,7 +239,7 @@ def attribute_costs(
                 estimated=m[3],
                 attributed=m[4],
                 unmatched=m[5],
-                ratio=float(m[4] / m[3]) if m[3] else None,
+                ratio=float(m[4] / m[3]) if m[3] and usd_bill else None,
             )
             for m in models
         ],

@@ -28,6 +28,7 @@ from spendscope.data.price_rules import COMMITTED_TIERS, SELF_HOSTED
 from spendscope.data.sql import day, literal, month
 from spendscope.data.store import Store
 from spendscope.tools.costs.breakdown import TimeRange, check_coverage, period_bounds, resolve_range
+from spendscope.tools.costs.reconcile_currency import estimate_money
 from spendscope.tools.registry import operation
 
 
@@ -201,7 +202,7 @@ def resolve_model(con: duckdb.DuckDBPyConnection, text: str) -> str:
 
 def model_map_cte(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> tuple[str, list]:
     """`model_map(raw, canon)`: each telemetry model name in [start, end) and its canonical id (as the bill has
-    it). Names are few, so they are normalised in Python once each and bound as VALUES."""
+    it). Names are few, so they are normalised in Python once each and bound as parameters."""
     raws = [
         r[0]
         for r in con.execute(
@@ -209,6 +210,11 @@ def model_map_cte(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.da
             [start, end],
         ).fetchall()
     ]
+    return model_map_sql(raws)
+
+
+def model_map_sql(raws: list[str]) -> tuple[str, list]:
+    """The `model_map(raw, canon)` CTE of these telemetry model names, and its parameters."""
     if not raws:
         return (
             "model_map(raw, canon) AS (SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR) WHERE false)",
@@ -217,7 +223,10 @@ def model_map_cte(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.da
     params: list = []
     for raw in raws:
         params += [raw, normalize_model(raw) or raw.strip().lower()]
-    return f"model_map(raw, canon) AS (VALUES {', '.join('(?, ?)' for _ in raws)})", params
+    # one SELECT per name, not VALUES: ClickHouse reads a one-row VALUES (a, b) as two rows of one column, so a
+    # window whose telemetry names one model failed there ("Number of aliases does not match")
+    pair = "SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR)"
+    return f"model_map(raw, canon) AS ({' UNION ALL '.join(pair for _ in raws)})", params
 
 
 _GENAI_TO_SOURCE = {"openai": "openai", "azure": "azure.openai", "anthropic": "anthropic"}
@@ -273,9 +282,15 @@ class ReconcileRow(BaseModel):
     reported_cost: float = Field(0.0, description="sum of the costs telemetry sources reported themselves")
     reported_events: int = Field(0, description="events whose source reported a cost")
     billed_cost: float = Field(description="sum of the bill's measure for the same provider, model and day")
-    drift: float = Field(description="estimated - billed: positive when telemetry over-estimates")
+    drift: float | None = Field(
+        description="estimated - billed: positive when telemetry over-estimates (None: the two are in different "
+        "currencies, see estimate_currency)"
+    )
     drift_pct: float | None = Field(None, description="drift / billed x 100 (None when nothing was billed)")
-    catalog_drift: float = Field(0.0, description="catalog_cost - billed: how far the catalog alone is off")
+    catalog_drift: float | None = Field(
+        0.0,
+        description="catalog_cost - billed: how far the catalog alone is off (None: different currencies)",
+    )
     events: int = 0
     requests: int = 0
     unpriced_events: int = Field(0, description="events the price catalog could not estimate")
@@ -314,8 +329,16 @@ class ReconcileResult(BaseModel):
         0.0, description="costs the telemetry reported over the same providers/models"
     )
     billed_total: float = Field(description="over the same comparable providers/models")
-    drift: float
+    drift: float | None = Field(description="estimated_total - billed_total (None: different currencies)")
     drift_pct: float | None
+    estimate_currency: str = Field(
+        "USD",
+        description="currency of the estimated, catalog and reported amounts: USD, or the bill's currency when "
+        "stored USD rates converted them (currency_rates)",
+    )
+    billing_currency: str | None = Field(
+        None, description="currency of the billed amounts ('' when the bill's AI rows mix currencies)"
+    )
     uncovered: list[UncoveredSource] = Field(description="billing sources with AI spend but no telemetry")
     notes: list[str] = Field(default_factory=list)
 
@@ -337,6 +360,8 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
     grain_of = day if p.grain == "day" else (lambda e: f"CAST({month(e)} AS DATE)")
     column = "BilledCost" if p.measure == "billed_cost" else "EffectiveCost"
     mm_cte, mm_params = model_map_cte(con, start, end)
+    money = estimate_money(con, start, end)
+    usd = f"* {money.factor}" if money.params else ""  # a USD amount of event e in money.code
     bill_key, ev_key = bill_source_sql(), telemetry_source_sql("e.provider")
 
     # each key with the bill's name for it (telemetry-only keys: None), so 'naver' reads as 'Naver Cloud'
@@ -361,9 +386,9 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
         ev AS (
             SELECT * FROM (
                 SELECT {grain_of("e.ts")} AS d, {ev_key} AS pkey, coalesce(mm.canon, lower(e.model)) AS model,
-                       SUM(e.estimated_cost) AS est, count(*) AS events, SUM(e.requests) AS req,
+                       SUM(e.estimated_cost {usd}) AS est, count(*) AS events, SUM(e.requests) AS req,
                        count(*) FILTER (WHERE NOT coalesce(e.priced, false)) AS unpriced,
-                       SUM(e.catalog_cost) AS cat, SUM(e.reported_cost) AS rep,
+                       SUM(e.catalog_cost {usd}) AS cat, SUM(e.reported_cost {usd}) AS rep,
                        count(e.reported_cost) AS nrep, bool_or({committed_tier_sql(ev_key)}) AS ev_committed
                 FROM usage_events e LEFT JOIN model_map mm ON mm.raw = e.model
                 WHERE e.ts >= ? AND e.ts < ? AND NOT {self_hosted_sql()}
@@ -414,7 +439,7 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
         GROUP BY GROUPING SETS ((d, pkey, model), (pkey, model), (d), ())
         ORDER BY g, pkey, model, d
     """
-    params = [*mm_params, start, end, *scope_params, start, end, *scope_params]
+    params = [*mm_params, *money.params * 3, start, end, *scope_params, start, end, *scope_params]
     result = con.execute(sql, params).fetchall()
 
     rows, summary, series = [], [], []
@@ -434,9 +459,9 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
                 reported_cost=float(rep),
                 reported_events=int(nrep or 0),
                 billed_cost=float(billed),
-                drift=float(est - billed),
-                drift_pct=_pct(est - billed, billed),
-                catalog_drift=float(cat - billed),
+                drift=float(est - billed) if money.comparable else None,
+                drift_pct=_pct(est - billed, billed) if money.comparable else None,
+                catalog_drift=float(cat - billed) if money.comparable else None,
                 events=events,
                 requests=int(req or 0),
                 unpriced_events=unpriced,
@@ -488,6 +513,8 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
         )
     if any(r.unpriced_events for r in summary):
         notes.append("some events are unpriced (model not in the price catalog); add it to the prices file")
+    if money.note:
+        notes.append(money.note)
     notes.append(
         f"drift = estimated - billed ({'BilledCost' if column == 'BilledCost' else 'EffectiveCost'}); "
         "positive means telemetry over-estimates; totals and the daily series cover the providers/models "
@@ -506,8 +533,10 @@ def run_reconcile(con: duckdb.DuckDBPyConnection, p: ReconcileInput) -> Reconcil
         catalog_total=float(cat_total),
         reported_total=float(rep_total),
         billed_total=float(billed_total),
-        drift=float(est_total - billed_total),
-        drift_pct=_pct(est_total - billed_total, billed_total),
+        drift=float(est_total - billed_total) if money.comparable else None,
+        drift_pct=_pct(est_total - billed_total, billed_total) if money.comparable else None,
+        estimate_currency=money.code,
+        billing_currency=money.bill,
         uncovered=uncovered,
         notes=notes,
     )

@@ -489,8 +489,9 @@ def _idle_gpus(
             start=window.start,
             end=window.end - dt.timedelta(days=1),
             idle_threshold_pct=p.idle_threshold_pct,
-            team_tag=p.team_tag,
             filters=p.filters,
+            # passed on only when the caller named it: a default `team` the store lacks is noted, not refused
+            **({"team_tag": p.team_tag} if "team_tag" in p.model_fields_set else {}),
         ),
     )
     per: dict[str, dict[str, Any]] = {}

@@ -204,6 +204,9 @@ def estimate_site(
     if profile is None:
         out.unknown = "no traffic for this call site in telemetry or the bill"
         return out
+    if not profile.currency:
+        out.unknown = "its bill rows are in several currencies, whose costs cannot be added without rates"
+        return out
     base_cost = profile.monthly_cost
     req_b = profile.monthly_requests
     out.requests_before, out.cost_before = req_b, base_cost

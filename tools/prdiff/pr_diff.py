@@ -36,7 +36,13 @@ from spendscope.tools.prdiff.estimate import (
     what_changed,
 )
 from spendscope.tools.prdiff.git_source import changed_source_files, commits_between, file_at, resolve
-from spendscope.tools.prdiff.report import headline, to_markdown, unknown_items
+from spendscope.tools.prdiff.report import (
+    currency_of,
+    headline,
+    to_markdown,
+    totals_by_currency,
+    unknown_items,
+)
 from spendscope.tools.prdiff.traffic import TokenProfile, bill_profile, telemetry_profile, window
 from spendscope.tools.registry import operation
 
@@ -90,7 +96,12 @@ class SiteChange(BaseModel):
     monthly_cost_before: float | None = None
     monthly_cost_after: float | None = None
     monthly_change: float | None = Field(
-        None, description="estimated change in monthly cost, USD (None: unknown)"
+        None, description="estimated change in monthly cost, in `currency` (None: unknown)"
+    )
+    currency: str | None = Field(
+        None,
+        description="ISO code of the monthly amounts: USD for telemetry traffic (estimates at catalog prices), "
+        "the bill's currency for bill traffic (None: no amounts)",
     )
     unknown_reason: str | None = Field(None, description="why the monthly change is unknown")
     notes: list[str] = Field(default_factory=list)
@@ -119,8 +130,17 @@ class PrDiffResult(BaseModel):
     files_scanned: list[str]
     changes: list[SiteChange]
     monthly_change: float | None = Field(
-        description="sum of the estimable monthly changes, USD; null when call sites changed and none could be "
-        "estimated (unknown, not zero; 0 when no call site changed)"
+        description="sum of the estimable monthly changes, in `currency`; null when call sites changed and none "
+        "could be estimated (unknown, not zero; 0 when no call site changed) or when the estimable changes are in "
+        "several currencies (see monthly_change_by_currency)"
+    )
+    currency: str | None = Field(
+        "USD",
+        description="ISO code of monthly_change (None when the estimable changes are in several currencies)",
+    )
+    monthly_change_by_currency: dict[str, float] = Field(
+        default_factory=dict,
+        description="the estimable monthly changes summed per currency (never added across currencies)",
     )
     unestimated: int = Field(description="changed call sites whose cost change could not be estimated")
     unknown: list[str] = Field(default_factory=list, description="what is not known, per unestimated change")
@@ -348,29 +368,32 @@ def analyse(
                 monthly_cost_before=est.cost_before,
                 monthly_cost_after=est.cost_after,
                 monthly_change=est.change,
+                currency=(profile.currency or None) if profile and est.cost_before is not None else None,
                 unknown_reason=est.unknown,
                 notes=notes,
             )
         )
     after = _after_deploy(con, affected, commits, options.days)
-    known = [c.monthly_change for c in changes if c.monthly_change is not None]
-    total = round(sum(known), 2)
+    by_currency = totals_by_currency(changes)
+    total = round(sum(by_currency.values()), 2) if len(by_currency) == 1 else None
     assumptions = _assumptions(options.days)
     result = PrDiffResult(
         base=base,
         head=head,
         files_scanned=files,
         changes=changes,
-        monthly_change=total if known or not changes else None,  # unknown is not "no change"
+        monthly_change=total if by_currency else None if changes else 0.0,  # unknown is not "no change"
+        currency=currency_of(by_currency, changed=bool(changes)),
+        monthly_change_by_currency=by_currency,
         unestimated=sum(1 for c in changes if c.monthly_change is None),
         unknown=unknown_items(changes),
-        headline=headline(changes, total, base, head, len(files)).strip("*"),
+        headline=headline(changes, by_currency, base, head, len(files)).strip("*"),
         assumptions=assumptions,
         after_deploy=after,
         markdown="",
     )
     result.markdown = to_markdown(
-        changes, total, base, head, len(files), _after_deploy_lines(after), assumptions
+        changes, by_currency, base, head, len(files), _after_deploy_lines(after), assumptions
     )
     return result
 

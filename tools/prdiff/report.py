@@ -21,14 +21,41 @@ class _Change(Protocol):
     monthly_change: float | None
     price_change: str | None
     traffic_source: str | None
+    currency: str | None
     unknown_reason: str | None
     notes: list[str]
 
 
-def money(x: float | None) -> str:
-    """A change in USD: the diff prices call sites at list prices, which are in USD whatever the bill's currency
-    (docs/currency.md)."""
-    return "unknown" if x is None else money_text.usd(x, signed=True, digits=2)
+def money(x: float | None, currency: str | None = "USD") -> str:
+    """A monthly amount in its own currency: USD where telemetry prices the traffic (catalog list prices), the
+    bill's currency where the bill's rows do (docs/currency.md)."""
+    return "unknown" if x is None else money_text.in_code(x, currency or "USD", signed=True, digits=2)
+
+
+def totals_by_currency(changes: list[_Change]) -> dict[str, float]:
+    """The estimable monthly changes summed per currency: amounts in different currencies are never added."""
+    out: dict[str, float] = {}
+    for c in changes:
+        if c.monthly_change is not None:
+            code = c.currency or "USD"
+            out[code] = round(out.get(code, 0.0) + c.monthly_change, 2)
+    return out
+
+
+def currency_of(by_currency: dict[str, float], *, changed: bool) -> str | None:
+    """The currency of the one total: its code, None when the changes are in several currencies (no total) or
+    none could be estimated; USD for the 0 of a diff that changed no call site."""
+    if len(by_currency) == 1:
+        return next(iter(by_currency))
+    return None if by_currency or changed else "USD"
+
+
+def _sum_text(by_currency: dict[str, float]) -> str:
+    if len(by_currency) == 1:
+        code, total = next(iter(by_currency.items()))
+        return money(total, code)
+    parts = " and ".join(money(v, code) for code, v in sorted(by_currency.items()))
+    return f"{parts} (not added: the traffic is priced in different currencies)"
 
 
 def unknown_items(changes: list[_Change]) -> list[str]:
@@ -44,34 +71,37 @@ def unknown_items(changes: list[_Change]) -> list[str]:
     return out
 
 
-def headline(changes: list[_Change], total: float, base: str, head: str, scanned: int) -> str:
+def headline(
+    changes: list[_Change], by_currency: dict[str, float], base: str, head: str, scanned: int
+) -> str:
     if not changes:
         return f"No LLM call site changed between `{base[:12]}` and `{head[:12]}` ({scanned} source files scanned)."
     known = [c for c in changes if c.monthly_change is not None]
     unknown = len(changes) - len(known)
     if not unknown:
-        return f"**Estimated monthly cost change: {money(total)}**"
+        return f"**Estimated monthly cost change: {_sum_text(by_currency)}**"
     if not known:
         return (
             f"**Monthly cost change unknown** for the {len(changes)} changed call site(s): "
             "see what is not known below"
         )
     return (
-        f"**Estimated monthly cost change: {money(total)}** for {len(known)} of {len(changes)} changed call sites; "
+        f"**Estimated monthly cost change: {_sum_text(by_currency)}** for {len(known)} of {len(changes)} changed "
+        "call sites; "
         f"{unknown} not estimated (see below), so the total is incomplete"
     )
 
 
 def to_markdown(
     changes: list[_Change],
-    total: float,
+    by_currency: dict[str, float],
     base: str,
     head: str,
     scanned: int,
     after_deploy: list[str],
     assumptions: list[str],
 ) -> str:
-    lines = ["## spendscope: PR cost diff", "", headline(changes, total, base, head, scanned)]
+    lines = ["## spendscope: PR cost diff", "", headline(changes, by_currency, base, head, scanned)]
     if changes:
         lines += [
             "",
@@ -81,8 +111,8 @@ def to_markdown(
         for c in changes:
             lines.append(
                 f"| `{c.path}:{c.line}` {c.function}() | {c.feature or 'unknown'} | {', '.join(c.changes)} | "
-                f"{c.price_change or '-'} | {money(c.monthly_cost_before).lstrip('+')} | "
-                f"{money(c.monthly_cost_after).lstrip('+')} | {money(c.monthly_change)} |"
+                f"{c.price_change or '-'} | {money(c.monthly_cost_before, c.currency).lstrip('+')} | "
+                f"{money(c.monthly_cost_after, c.currency).lstrip('+')} | {money(c.monthly_change, c.currency)} |"
             )
         unknown = unknown_items(changes)
         if unknown:

@@ -42,6 +42,9 @@ class TokenProfile:
     tier: str | None
     monthly_cost: float
     lots: list[Lot] = field(default_factory=list)
+    # ISO code of monthly_cost: USD for telemetry (estimates at catalog prices), the bill's currency for bill rows;
+    # "" when the bill rows behind it are in several currencies (their costs cannot be added)
+    currency: str = "USD"
 
     @property
     def monthly_requests(self) -> float | None:
@@ -61,7 +64,7 @@ class TokenProfile:
             for lot in self.lots
         ]
         return TokenProfile(
-            self.source, self.provider, self.model, self.tier, self.monthly_cost * share, lots
+            self.source, self.provider, self.model, self.tier, self.monthly_cost * share, lots, self.currency
         )
 
 
@@ -181,7 +184,8 @@ def bill_profile(
         )
     for cond, params, label in attempts:
         rows = con.execute(
-            f"""SELECT x_TokenType, SkuPriceDetails, ProviderName, x_Model, sum(x_Tokens), sum(EffectiveCost)
+            f"""SELECT x_TokenType, SkuPriceDetails, ProviderName, x_Model, sum(x_Tokens), sum(EffectiveCost),
+                       upper(BillingCurrency)
                 FROM {source.relation} WHERE {" AND ".join(scope)} AND {cond} GROUP BY ALL""",
             [*base_params, *params],
         ).fetchall()
@@ -197,7 +201,10 @@ def _profile_from_bill(rows: list[tuple], label: str, days: int) -> TokenProfile
     tiers: dict[str, float] = {}
     models: dict[str, float] = {}
     providers: dict[str, float] = {}
-    for token_type, details_text, provider, model, tokens, eff in rows:
+    currencies = {code for *_, code in rows if code} or {
+        "USD"
+    }  # a row without a currency: as money_text reads it
+    for token_type, details_text, provider, model, tokens, eff, _code in rows:
         d = _details(details_text)
         long = str(d.get("x_ContextWindow") or "").startswith(("200k", ">200k", "long"))
         kind = token_type if token_type in _BILL_KINDS else None
@@ -220,4 +227,5 @@ def _profile_from_bill(rows: list[tuple], label: str, days: int) -> TokenProfile
         tier=max(tiers, key=tiers.__getitem__) if tiers else None,
         monthly_cost=float(cost) * scale,
         lots=[Lot(tokens, None, long) for long, tokens in lots.items()],
+        currency=currencies.pop() if len(currencies) == 1 else "",
     )
