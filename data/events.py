@@ -399,11 +399,10 @@ def import_events_file(
     path = Path(path)
     if not path.is_file():
         raise ImportRejected(f"{path}: no such file", file=str(path))
-    if path.stat().st_size < 4096 and not path.name.lower().endswith((".gz", ".parquet", ".pq")):
-        if not path.read_bytes().strip():  # the reader's own words for it: "expected records, got non-record"
-            raise ImportRejected(
-                f"{path}: the file is empty (no events); nothing was imported", file=str(path)
-            )
+    plain = not path.name.lower().endswith((".gz", ".parquet", ".pq"))
+    # the reader's own words for an empty file: "expected records, but got non-record JSON"
+    if plain and path.stat().st_size < 4096 and not path.read_bytes().strip():
+        raise ImportRejected(f"{path}: the file is empty (no events); nothing was imported", file=str(path))
     identity = FileIdentity.of(path)
     earlier = earlier_import(store, EVENTS_KIND, [identity])  # the full SHA-256 only for a candidate
     if earlier:

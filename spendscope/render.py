@@ -2,7 +2,8 @@
 JSON and CSV. No FinOps logic here.
 
 Every command prints its tables through `table(title, columns, rows)`, where each `Col` says what kind of value
-it holds (`money`, `unit` price: in the billing currency; `usd`, `usd_unit`: list prices, always USD; `pct`,
+it holds (`money`, `unit` price: in the billing currency; `usd`, `usd_unit`: list prices, always USD; `estimate`:
+telemetry's USD cost estimates, `USD 1.23` beside a bill in another currency; `pct`,
 `signed_pct`, `count`, `number`, `text`), and `cell(value, kind)` is the one place that turns a value into text.
 """
 
@@ -30,10 +31,21 @@ if not console.is_terminal:  # piped or captured: rich would assume 80 columns a
     console.width = max(console.width, 160)
 
 Kind = Literal[
-    "text", "money", "unit", "usd", "usd_unit", "pct", "signed_pct", "count", "number", "raw", "raw_text"
+    "text",
+    "money",
+    "unit",
+    "usd",
+    "usd_unit",
+    "estimate",
+    "pct",
+    "signed_pct",
+    "count",
+    "number",
+    "raw",
+    "raw_text",
 ]
 NUMERIC: frozenset[str] = frozenset(
-    {"money", "unit", "usd", "usd_unit", "pct", "signed_pct", "count", "number", "raw"}
+    {"money", "unit", "usd", "usd_unit", "estimate", "pct", "signed_pct", "count", "number", "raw"}
 )
 NONE_LABEL = "(none)"  # a group without a value (untagged)
 
@@ -93,6 +105,8 @@ def cell(value: Any, kind: Kind = "text") -> str:
         return money(value)
     if kind == "unit":
         return unit_price(value)
+    if kind == "estimate":  # telemetry's cost estimates: USD, with the code beside a bill in another currency
+        return money_text.usd(value, code=True)
     if kind in ("usd", "usd_unit"):  # list prices and estimates from them: USD whatever the bill's currency
         with money_text.billing_currency(money_text.DEFAULT):
             return money(value) if kind == "usd" else unit_price(value)

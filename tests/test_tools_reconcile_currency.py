@@ -87,7 +87,7 @@ def test_a_rate_missing_for_one_month_names_it(ron: Store, tmp_path: Path) -> No
 
 def test_the_cli_writes_the_estimates_in_dollars_beside_the_ron_bill(ron: Store) -> None:
     out = run_spendscope("reconcile", "--period", "2026-10", "--db", str(ron.path)).stdout
-    assert "$15.00" in out and "RON 69.00" in out and "RON 15.00" not in out
+    assert "USD 15.00" in out and "RON 69.00" in out and "RON 15.00" not in out
 
 
 @pytest.mark.parametrize("names", [["claude-sonnet-4-5-20250929"], ["gpt-4o-2024-08-06", "gpt-4o"]])
@@ -113,4 +113,4 @@ def test_attribution_splits_the_ron_bill_and_keeps_the_usd_estimates_apart(ron: 
     assert float(model.attributed) == pytest.approx(69) and float(model.estimated) == pytest.approx(15)
     assert model.ratio is None and r.reconciles
     out = run_spendscope("report", "attribution", "--month", "2026-10", "--db", str(ron.path)).stdout
-    assert "$15.00" in out and "RON 15.00" not in out and "RON 69.00" in out
+    assert "USD 15.00" in out and "RON 15.00" not in out and "RON 69.00" in out

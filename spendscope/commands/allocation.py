@@ -358,7 +358,7 @@ def attribution_rows(r: Any) -> tuple[list[str], list[list[Any]]]:
 
 def show_attribution(r: Any, _: dict[str, Any]) -> None:
     columns, rows = attribution_rows(r)
-    kinds = ["text"] * len(r.by) + ["money", "usd", "count", "count"]  # telemetry estimates are USD
+    kinds = ["text"] * len(r.by) + ["money", "estimate", "count", "count"]  # telemetry estimates are USD
     table(
         f"Cost by {', '.join(r.by)} from telemetry, {r.period_label}",
         [Col(c, k) for c, k in zip(columns, kinds, strict=True)],
@@ -369,7 +369,7 @@ def show_attribution(r: Any, _: dict[str, Any]) -> None:
         [
             "provider",
             "model",
-            *(Col(c, "usd" if c == "estimated_cost" else "money") for c in ATTRIBUTION_MODELS[2:6]),
+            *(Col(c, "estimate" if c == "estimated_cost" else "money") for c in ATTRIBUTION_MODELS[2:6]),
             Col("ratio", "number"),
         ],
         [[m.provider, m.model, m.billed, m.estimated, m.attributed, m.unmatched, m.ratio] for m in r.models],
@@ -377,7 +377,7 @@ def show_attribution(r: Any, _: dict[str, Any]) -> None:
     say(
         f"total {cell(r.total, 'money')}: attributed {cell(r.attributed, 'money')} ({pct(r.coverage_pct or 0)}), "
         f"no telemetry for provider/model/day {cell(r.unmatched_cost, 'money')}, rows naming no model "
-        f"{cell(r.no_model_cost, 'money')}; telemetry without a bill {cell(r.telemetry_without_bill, 'usd')} "
+        f"{cell(r.no_model_cost, 'money')}; telemetry without a bill {cell(r.telemetry_without_bill, 'estimate')} "
         "(estimated). " + ("Reconciles to the invoice exactly." if r.reconciles else "Does NOT reconcile.")
     )
 

@@ -244,9 +244,7 @@ def show_reconcile(r: Any, extras: dict[str, Any]) -> None:
             "",
         ]
     )
-    est = (
-        "usd" if r.estimate_currency == "USD" else "money"
-    )  # estimates stay in USD without a rate to the bill's
+    est = "estimate" if r.estimate_currency == "USD" else "money"  # USD with no rate to the bill's
     table(
         f"Estimated vs billed ({r.measure}), {r.period_label}",
         [
