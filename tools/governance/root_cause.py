@@ -71,7 +71,6 @@ NARROWER = 0.5
 REST_STILL = (
     1 / 3
 )  # a dominant value drives the change when the rest moved by under a third as much (relative)
-REST_MOVED = 0.2  # ... and the rest did not move by a fifth or more the same way
 # a token type drives the change only when the series' mix moved: its share of the spend at least this many points
 # above its usual share (below it, for a drop); a series that grew (a slow leak) keeps its mix, and the token
 # types' shares of a small remainder are noise (detector blind round 28: slow leaks named token_type=input/output)
@@ -279,15 +278,7 @@ def _reconcile(
             else:  # the rest is new spend (or none at all)
                 rest_rel = float("inf") if abs(rest_change) > 1e-9 else 0.0
             own_rel = abs(a - e) / e if e > 1e-9 else float("inf")
-            # ... and did not itself move by REST_MOVED or more the same way: a provider's day billed twice moved
-            # every feature, the biggest most only because the model expected it lower (detector blind round 28:
-            # a duplicate billing named its provider's largest feature, 89% of the change against a usual 72%)
-            concentrated = (
-                share is not None
-                and share >= 50
-                and rest_rel <= REST_STILL * own_rel
-                and not (rest_change * (a - e) > 0 and rest_rel >= REST_MOVED)
-            )
+            concentrated = share is not None and share >= 50 and rest_rel <= REST_STILL * own_rel
             if whole and v != NONE_VALUE:
                 wholes.append(dim)
             items.append(
