@@ -1,7 +1,7 @@
 """Anomaly detection and forecasting measured on labelled synthetic companies (bench/anomaly_world.py), against
 a baseline computed on the same data in the same run.
 
-    .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all|blind21|blind22|blind23|blind25|blind26|blind27] [--skip-forecast] [--skip-delay]
+    .venv/bin/python bench/anomaly_benchmark.py [--set tuning|held_out|all|blind21|blind22|blind23|blind25|blind26|blind27|blind28] [--skip-forecast] [--skip-delay]
         [--skip-detection] [--verbose]
 
 Detection, on each company (events) and its clean twin (same noise, no events), over the scored window (the
@@ -563,6 +563,7 @@ def main() -> None:
             "blind25",
             "blind26",
             "blind27",
+            "blind28",
         ],
     )
     ap.add_argument("--skip-forecast", action="store_true")

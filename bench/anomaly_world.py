@@ -529,6 +529,10 @@ def companies(which: str = "all") -> list[Company]:
         from anomaly_world_blind27 import blind27_companies
 
         return blind27_companies()
+    if which == "blind28":  # not part of "all": designed blind in round 28 (bench/anomaly_world_blind28.py)
+        from anomaly_world_blind28 import blind28_companies
+
+        return blind28_companies()
     chosen = {"tuning": TUNING, "held_out": HELD_OUT, "all": TUNING + HELD_OUT}[which]
     out = []
     for proto in chosen:

@@ -203,3 +203,19 @@ def test_the_noise_scale_matches_the_real_noise_and_a_level_shift_scores_high() 
     assert np.all(implied < 0.05 * 1.6) and np.all(implied > 0.05 * 0.6)
     assert sc.score[0, 120:129].min() > 8 and sc.flags[0, 120:129].all()
     assert math.isclose(float(np.median(sc.expected[0, 100:120])), 1000, rel_tol=0.05)
+
+
+def test_a_one_day_weekend_is_the_countrys_own_not_saturday_and_sunday() -> None:
+    """Detector blind round 28: a country whose `holidays` entry gives a one-day weekend (Sunday in Hong Kong,
+    Friday in Iran) fell back to Saturday and Sunday; a working Saturday was counted as a day off."""
+    start = dt.date(2026, 6, 1)  # a Monday; June 2026 has no public holiday in HK on its first Saturday
+    hk = build_calendar(start, 30, "HK")
+    assert hk.weekend == frozenset({6})
+    saturday = 5  # 2026-06-06
+    assert (
+        hk.weekday[saturday] == 5 and hk.workday_of_month[saturday] == 6
+    )  # Monday .. Saturday: sixth workday
+    assert hk.workday_of_month[6] == 0  # Sunday 2026-06-07 is the day off
+    assert build_calendar(start, 30, "IR").weekend == frozenset({4})
+    assert build_calendar(start, 30, "IL").weekend == frozenset({4, 5})
+    assert build_calendar(start, 30, "DE").weekend == frozenset({5, 6})

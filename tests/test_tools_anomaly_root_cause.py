@@ -355,3 +355,25 @@ def test_a_price_change_on_a_model_that_every_team_uses_is_named_by_the_model(tm
     r = detect_anomalies(store, DetectInput(days=7, dry_run=True, holidays="none", dimensions=["feature"]))
     named = {a.value: named_cause(a) for a in r.anomalies}
     assert named["chat"] == ("model", "gpt-4.1") and named["search"] == ("feature", "search")
+
+
+def test_a_token_type_is_no_driver_when_the_series_kept_its_mix() -> None:
+    """Detector blind round 28 (bayanihan's call-summary leak, +3%/day on input and output alike, found on its
+    model with a remainder of 1.7% of a day): input held 147.6% of the small change against a usual 68.6% and was
+    named. Its share of the spend moved by about a point: the mix held, so the token type is no driver. A retry
+    loop (input x3.25, output x1.34) moves the mix by 20 points and is still named by the token type."""
+    leak = [
+        ("token_type", "input", 71000.0, 68550.0),
+        ("token_type", "output", 30656.0, 31450.0),
+        ("feature", "call-summary", 101656.0, 100000.0),
+    ]
+    items = {(it.dimension, it.value): it for it in _reconcile(leak, 101656.0, 100000.0, "costs")}
+    assert items[("token_type", "input")].unchanged
+    retry = [
+        ("token_type", "input", 54000.0 * 3.25, 54000.0),
+        ("token_type", "output", 46000.0 * 1.34, 46000.0),
+        ("feature", "call-summary", 54000.0 * 3.25 + 46000.0 * 1.34, 100000.0),
+    ]
+    items = {(it.dimension, it.value): it for it in _reconcile(retry, retry[2][2], 100000.0, "costs")}
+    assert not items[("token_type", "input")].unchanged
+    assert _first_driver(retry, retry[2][2], 100000.0) == ("token_type", "input")

@@ -109,15 +109,18 @@ def _holiday_days(country: str, subdiv: str | None, years: tuple[int, ...]) -> f
 
 @lru_cache(maxsize=64)
 def _weekend(country: str, subdiv: str | None) -> frozenset[int]:
-    """The country's weekly days off as the holidays package gives them (0 = Monday): Saturday and Sunday in most,
-    Friday and Saturday in Israel, Saudi Arabia or Egypt (detector blind round 27: an Israeli Sunday is a workday)."""
+    """The country's weekly days off as the holidays package gives them (0 = Monday), however many: Saturday and
+    Sunday in most, Friday and Saturday in Israel, Saudi Arabia or Egypt (detector blind round 27: an Israeli
+    Sunday is a workday), Sunday alone in Hong Kong or Paraguay, Friday alone in Iran (round 28: a one-day weekend
+    fell back to Saturday and Sunday, so a working Saturday was read as a day off). Saturday and Sunday only when
+    the package gives none."""
     import holidays
 
     try:
         days = frozenset(int(d) for d in holidays.country_holidays(country, subdiv=subdiv, years=[]).weekend)
     except (NotImplementedError, KeyError, AttributeError):
         return frozenset({5, 6})
-    return days if len(days) == 2 else frozenset({5, 6})
+    return days or frozenset({5, 6})
 
 
 def parse_country(text: str) -> tuple[str, str | None]:

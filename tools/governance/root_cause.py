@@ -71,6 +71,10 @@ NARROWER = 0.5
 REST_STILL = (
     1 / 3
 )  # a dominant value drives the change when the rest moved by under a third as much (relative)
+# a token type drives the change only when the series' mix moved: its share of the spend at least this many points
+# above its usual share (below it, for a drop); a series that grew (a slow leak) keeps its mix, and the token
+# types' shares of a small remainder are noise (detector blind round 28: slow leaks named token_type=input/output)
+MIX_SHIFT = 5.0
 HISTORY_DAYS = 91  # history loaded to model each value's series
 BATCH_MODEL = True  # False: one model call per root cause (the tests' and the benchmark's baseline)
 EARLIER_WEEKS = range(3, 7)  # a slow change's values judged against the same weekday 3-6 weeks before it
@@ -293,7 +297,8 @@ def _reconcile(
                     or v.startswith(OTHER[:-1])
                     or (swapped and v != NONE_VALUE and (a - e) * impact > 0)
                     or (moved and v != NONE_VALUE and (a - e) * impact > impact * impact)
-                    or (share - usual < LIFT and not concentrated),
+                    or (share - usual < LIFT and not concentrated)
+                    or (dim == "token_type" and (of_actual - usual) * np.sign(impact) < MIX_SHIFT),
                 )
             )
             if share is not None and share - usual < LIFT and concentrated and not items[-1].unchanged:
