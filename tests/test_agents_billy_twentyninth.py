@@ -448,8 +448,6 @@ RIMBA_MISSES: dict[str, str] = {
     "top 3 models excluding the biggest one in may": "the biggest model still listed first",
     "if we turned off the a100 box last month how much would we save": "the idle-GPU recommendation's monthly "
     "figure, not the box's May cost",
-    "avg weekend daily spend in may": "the weekend days' spend divided by all 31 days of May",
-    "avg weekday spend per day last month": "the weekdays' spend divided by all 31 days of May",
     "4.1 spend in may": "the whole month's total stated; '4.1' (gpt-4.1 and gpt-4.1-mini) ignored",
     "r-model": "'excluding that one whats the total' after a ranking: the top model's own spend",
 }
@@ -458,8 +456,6 @@ QASR_MISSES: dict[str, str] = {
     "read from the bill's seat rows",
     "ptu cost per hour last month": "declined: a commitment's hours read as GPU hours ('no GPU hours')",
     "top 3 wards excluding the biggest in q2": "the biggest ward still listed first",
-    "avg weekend day spend last month": "the weekend days' spend divided by all 31 days of August",
-    "avg daily spend in march": "March's 15 days of data divided by 31 (the data starts on March 17)",
 }
 
 

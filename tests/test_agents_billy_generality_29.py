@@ -1,0 +1,175 @@
+"""Round 29's wrong figures and refusals, each fixed as a rule and tested here on two small companies built for it,
+neither of them the round's (Rimba Interactive, Qasr Care): Lumen Academy (TWD, a Taipei edtech tagging by faculty
+/ course / cohort whose data starts mid-month, with Copilot-style seats billed monthly) and Brightwater Utilities
+(PKR, a Karachi utility tagging by division / app / stage, with a provisioned-throughput commitment and a model
+retired mid-period). Other wording than the round's. Expected figures come from hand-written SQL over the imported
+rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from billy_harness import between, judged, round_store
+from billy_harness import expected as _expected
+from fixtures.billy.kestrel import HEADER
+from fixtures.billy.synth import Company
+from fixtures.billy.synth import build as build_company
+from spendscope.agents.billy import ask
+from spendscope.data.settings import Settings
+from spendscope.data.store import Store
+
+
+def _company(
+    name: str,
+    seed: int,
+    keys: tuple[str, str, str],
+    streams: list,
+    currency: str,
+    start: dt.date,
+    end: dt.date,
+) -> Company:  # type: ignore[type-arg]
+    return Company(
+        name=name,
+        account_id=f"{name[:2].lower()}-01",
+        region="ap-east-1",
+        tag_keys=keys,
+        start=start,
+        end=end,
+        seed=seed,
+        streams=streams,
+        spike=(start, streams[0][3], "input", 1),
+        instances=[],
+        instance_place=("Amazon Web Services", "Amazon EC2", "x-aws", "live"),
+        instance_text=lambda t: (t, t),
+        busy=lambda t, d, h: False,
+        util=((0, 0), (0, 0)),
+        gpu_name=lambda t: t,
+        sample_minute=0,
+        memory_total=0,
+        telemetry_product="none",
+        telemetry_provider="openai",
+        customers=(),
+        tokens_per_request=1000,
+        currency=currency,
+    )
+
+
+L_TODAY, B_TODAY = dt.date(2027, 5, 20), dt.date(2026, 11, 12)
+LUMEN = _company(
+    "Lumen Academy", 2901, ("faculty", "course", "cohort"),
+    [
+        ("OpenAI", "OpenAI API", "la-oai", "gpt-4.1-mini", "12.8", "51.2", "science", "physics-tutor", "spring", 25),
+        ("Anthropic", "Claude API", "la-ant", "claude-haiku-4-5", "32", "160", "arts", "essay-grader", "spring", 10),
+        ("Google Cloud", "Vertex AI", "la-gcp", "gemini-2.5-flash", "9.6", "80", "science", "lab-helper", "autumn", 15),
+        ("Anthropic", "Claude API", "la-ant", "claude-sonnet-4-5", "96", "480", "arts", "poetry-coach", "autumn", 3),
+    ],
+    "TWD", dt.date(2027, 2, 10), L_TODAY,
+)  # fmt: skip
+BRIGHT = _company(
+    "Brightwater Utilities", 2902, ("division", "app", "stage"),
+    [
+        ("Microsoft", "Azure OpenAI", "bw-az", "gpt-4o", "700", "2800", "grid", "outage-bot", "live", 8),
+        ("OpenAI", "OpenAI API", "bw-oai", "o4-mini", "308", "1232", "billing", "bill-explainer", "live", 10),
+        ("Amazon Web Services", "Amazon Bedrock", "bw-aws", "claude-sonnet-4-5", "840", "4200", "grid", "meter-reader", "trial", 4),
+        ("Amazon Web Services", "Amazon Bedrock", "bw-aws", "llama-3-70b", "200", "200", "billing", "dunning", "live", 6),
+    ],
+    "PKR", dt.date(2026, 8, 1), B_TODAY,
+)  # fmt: skip
+B_RETIRED = ("llama-3-70b", "2026-09-20")  # its last day
+
+
+@pytest.fixture(scope="module")
+def lumen(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("lumen29")
+    return round_store(folder, build_company(folder, LUMEN, "lumen"), "lumen")
+
+
+@pytest.fixture(scope="module")
+def bright(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("bright29")
+    paths = build_company(folder, BRIGHT, "bright")
+    _retire(paths["focus"], *B_RETIRED)
+    return round_store(folder, paths, "bright")
+
+
+def _retire(path: Path, model: str, last: str) -> None:
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = [
+            r
+            for r in csv.DictReader(fh)
+            if not (r["ResourceId"].endswith(f"/{model}") and r["ChargePeriodStart"][:10] > last)
+        ]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=HEADER)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(state_dir=tmp_path, db=Path("/nonexistent"))
+
+
+_TODAY = {"lumen": L_TODAY, "bright": B_TODAY}
+
+
+def _ask(request: pytest.FixtureRequest, settings: Settings, company: str, question: str, **kw: object):  # type: ignore[no-untyped-def]
+    store = request.getfixturevalue(company)
+    return store, ask(store, question, as_of=_TODAY[company], settings=settings, **kw)
+
+
+def _number(store: Store, answer: object, sql: str) -> tuple[bool, float]:
+    want, _ = _expected(store, "number", sql)
+    return judged(answer.answer, answer.value, "number", want, ()), want  # type: ignore[attr-defined]
+
+
+ONE_DAY = "ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 DAY"
+
+
+def _per_day(period: str, days: str, n: int) -> str:
+    return f"SELECT sum(EffectiveCost) / {n} FROM costs WHERE {period} AND {days} AND {ONE_DAY}"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        (  # April 2027: 8 weekend days, 22 weekdays
+            "lumen",
+            "what do we spend per weekend day on average in april",
+            _per_day(between("2027-04-01", "2027-05-01"), "dayofweek(ChargePeriodStart) IN (0, 6)", 8),
+        ),
+        (
+            "lumen",
+            "mean daily spend on weekdays in april",
+            _per_day(between("2027-04-01", "2027-05-01"), "dayofweek(ChargePeriodStart) NOT IN (0, 6)", 22),
+        ),
+        (  # October 2026: five Fridays
+            "bright",
+            "average friday spend in october",
+            _per_day(between("2026-10-01", "2026-11-01"), "dayofweek(ChargePeriodStart) = 5", 5),
+        ),
+    ],
+)
+def test_an_average_over_days_of_the_week_divides_by_those_days_only(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{question!r}: expected {want:.2f}; got {answer.answer}"
+
+
+def test_an_average_over_a_period_the_data_covers_in_part_divides_by_the_days_it_covers(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    """Lumen's data starts 2027-02-10: February's average is over its 19 days in the data, not 28."""
+    store, answer = _ask(request, settings, "lumen", "whats our typical daily burn for february")
+    ok, want = _number(
+        store,
+        answer,
+        f"SELECT sum(EffectiveCost) / 19 FROM costs WHERE {between('2027-02-01', '2027-03-01')}",
+    )
+    assert ok, f"expected {want:.2f}; got {answer.answer}"
+    assert "2027-02-10" in answer.answer
