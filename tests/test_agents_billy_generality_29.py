@@ -173,3 +173,42 @@ def test_an_average_over_a_period_the_data_covers_in_part_divides_by_the_days_it
     )
     assert ok, f"expected {want:.2f}; got {answer.answer}"
     assert "2027-02-10" in answer.answer
+
+
+def _ranked_without_leaders(period: str, expr: str, k: int, desc: bool = True) -> str:
+    """The values of `expr` ranked, the first `k` (the leaders left out) moved to the end."""
+    inner = (
+        f"SELECT {expr} AS k, sum(EffectiveCost) AS v, row_number() OVER (ORDER BY sum(EffectiveCost) "
+        f"{'DESC' if desc else 'ASC'}) AS n FROM costs WHERE {period} AND {expr} IS NOT NULL GROUP BY 1"
+    )
+    return f"SELECT k, v FROM ({inner}) ORDER BY n <= {k}, n"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        (
+            "lumen",
+            "5 priciest courses in april apart from the top one",
+            _ranked_without_leaders(between("2027-04-01", "2027-05-01"), "Tags->>'course'", 1),
+        ),
+        (
+            "bright",
+            "which apps cost most in october, ignoring the top 2",
+            _ranked_without_leaders(between("2026-10-01", "2026-11-01"), "Tags->>'app'", 2),
+        ),
+        (
+            "bright",
+            "cheapest divisions last month other than the smallest",
+            _ranked_without_leaders(between("2026-10-01", "2026-11-01"), "Tags->>'division'", 1, desc=False),
+        ),
+    ],
+)
+def test_a_ranking_that_leaves_out_its_leaders_starts_after_them(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    want, candidates = _expected(store, "which", sql)
+    assert judged(answer.answer, answer.value, "which", want, candidates), (
+        f"{question!r}: {want}; got {answer.answer}"
+    )

@@ -444,8 +444,6 @@ RIMBA_MISSES: dict[str, str] = {
     "when did we stop using gpt-4o": "gpt-4o's whole spend stated, not its last day with spend",
     "whats the cost per cursor seat": "declined: a per-seat cost read as tokens (the bill's seat rows unused)",
     "which partner cost us the most in q1": "declined: 'partner' an unknown name, not telemetry's customers",
-    "top 3 titles excluding the biggest, q1": "the biggest title still listed first",
-    "top 3 models excluding the biggest one in may": "the biggest model still listed first",
     "if we turned off the a100 box last month how much would we save": "the idle-GPU recommendation's monthly "
     "figure, not the box's May cost",
     "4.1 spend in may": "the whole month's total stated; '4.1' (gpt-4.1 and gpt-4.1-mini) ignored",
@@ -455,7 +453,6 @@ QASR_MISSES: dict[str, str] = {
     "cost per copilot seat last month": "declined: 'copilot' unknown (the service is 'GitHub Copilot'), seats not "
     "read from the bill's seat rows",
     "ptu cost per hour last month": "declined: a commitment's hours read as GPU hours ('no GPU hours')",
-    "top 3 wards excluding the biggest in q2": "the biggest ward still listed first",
 }
 
 

@@ -323,6 +323,15 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             table=table,
             chart=chart,
         )
+    left_out, rows = rows[: plan.skip], rows[plan.skip :]
+    if not rows:  # nothing is left once the leaders are out: say so, no figure
+        return BillyAnswer(
+            answer=f"Only {len(left_out)} {dim.replace('_', ' ')} had {what_words(plan) or 'spend'} {when}, so "
+            "none is left once the leaders are left out." + assumed(plan),
+            value=None,
+            table=table,
+            chart=chart,
+        )
     n = plan.top or 1
     first = rows[0]
     name = first.group[dim]
@@ -346,6 +355,13 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         listed = ", ".join(f"{r.group[dim]} ({figure(r.value, plan.measure)})" for r in rows[:n])
         word = "bottom" if plan.ascending else "top"
         text = f"{cap(named(dim, name))} leads; the {word} {min(n, len(rows))} by {dim.replace('_', ' ')}{on} {when}: {listed}."
+    if left_out:  # named after the ranking, never before it
+        word = "smallest" if plan.ascending else "biggest"
+        text += (
+            f" Left out as asked, the {word}: "
+            + ", ".join(f"{r.group[dim]} ({figure(r.value, plan.measure)})" for r in left_out)
+            + "."
+        )
     missing = [r for r in res.rows if r.group.get(dim) in NONE_VALUES]
     if missing and not plan.ascending and missing[0].value > first.value:
         text += f" ({figure(missing[0].value, plan.measure)} has no {dim.replace('_', ' ')} and is left out.)"

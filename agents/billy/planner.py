@@ -22,6 +22,7 @@ from spendscope.agents.billy.followups import (
     is_followup,
 )
 from spendscope.agents.billy.groups import ownership_key
+from spendscope.agents.billy.leaders import leaders_left_out
 from spendscope.agents.billy.models import PeriodRef, Plan
 from spendscope.agents.billy.precision import (
     CONFIDENT,
@@ -295,6 +296,8 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if _machines_ranked(plan, r, index):
         found = True
     _saved_without(plan, q.low)
+    if plan.intent == "top" and plan.group_by:
+        plan.skip = leaders_left_out(q.low)
     _partial_newest_day(plan, index)
     plan.readings = readings(r, index)
     plan.reading = r.describe()
