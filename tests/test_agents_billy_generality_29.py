@@ -212,3 +212,28 @@ def test_a_ranking_that_leaves_out_its_leaders_starts_after_them(
     assert judged(answer.answer, answer.value, "which", want, candidates), (
         f"{question!r}: {want}; got {answer.answer}"
     )
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        (
+            "lumen",
+            "if we'd switched off the poetry coach in april what would we have saved",
+            f"SELECT sum(EffectiveCost) FROM costs WHERE {between('2027-04-01', '2027-05-01')} "
+            "AND Tags->>'course' = 'poetry-coach'",
+        ),
+        (
+            "bright",
+            "how much would we have saved by shutting down o4-mini in october",
+            f"SELECT sum(EffectiveCost) FROM costs WHERE {between('2026-10-01', '2026-11-01')} "
+            "AND ChargeDescription LIKE 'o4-mini %'",
+        ),
+    ],
+)
+def test_turning_named_rows_off_over_a_past_period_saves_their_spend_in_it(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{question!r}: expected {want:.2f}; got {answer.answer}"

@@ -35,6 +35,7 @@ from spendscope.agents.billy.reading import Reading, read_question, today_for
 from spendscope.agents.billy.resolve import Mention, ValueIndex
 from spendscope.agents.billy.rules import choose, intent_found
 from spendscope.agents.billy.vocab import RE
+from spendscope.agents.billy.weekdays import turned_off
 from spendscope.agents.billy.when import PeriodMention
 from spendscope.tools.costs.breakdown import Filter, partial_day_note
 from spendscope.tools.periods import Period, last_complete, same_period_last_year
@@ -298,6 +299,8 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     _saved_without(plan, q.low)
     if plan.intent == "top" and plan.group_by:
         plan.skip = leaders_left_out(q.low)
+    if turned_off(plan, q.low, bool(r.periods), r.today):
+        found = True
     _partial_newest_day(plan, index)
     plan.readings = readings(r, index)
     plan.reading = r.describe()

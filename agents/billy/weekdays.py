@@ -137,6 +137,10 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
             words.filters = filters
             words.said = ", ".join(low[a:b] for a, b in spans)
     if words.group is None and not words.filters:
+        off = OFF.search(low)
+        if off and _SAVED_WORD.search(low):  # "saved by shutting down X": the verb is the what-if's, no name
+            for m in _OFF_WORDS.finditer(low, off.start(), off.end()):
+                q.block_span(m.start(), m.end())
         return None
     for start, end in spans:
         q.block_span(start, end)
@@ -147,6 +151,32 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
             for m in _OFF_WORDS.finditer(low, off.start(), off.end()):
                 q.block_span(m.start(), m.end())
     return words
+
+
+_SAVED_WORD = re.compile(r"\bsav(?:e|ed|es|ing|ings)\b")
+
+
+def turned_off(plan: Plan, low: str, period_said: bool, today: object) -> bool:
+    """ "if we turned off the a100 box last month how much would we save": turning named rows off over a past
+    period saves what they cost in it (their pay-as-you-go spend; commitments are paid anyway), the same what-if as
+    turning them off on some days of the week, over every day. Only with a saving asked, names to turn off and a
+    period said that is over: without a period it asks what could be saved from now on (the recommendations)."""
+    if plan.intent == "days_off_whatif" or not period_said or plan.period is None:
+        return False
+    if not (OFF.search(low) and _SAVED_WORD.search(low)) or plan.unresolved or plan.unsupported:
+        return False
+    if not [f for f in plan.filters if f.dimension not in ("weekday", "day_type")]:
+        return False
+    if today is not None and plan.period.end > today:
+        return False
+    if plan.intent not in ("savings", "total", "breakdown", "top", "unknown"):
+        return False
+    plan.intent, plan.group_by, plan.top, plan.scale = "days_off_whatif", [], None, None
+    plan.assumptions.append(
+        "saving = the named rows' pay-as-you-go spend in the period; assumes nothing runs in their place, and "
+        "that commitments (amortised) are paid anyway"
+    )
+    return True
 
 
 def calendar_groups(words: CalendarWords | None) -> list[tuple[str, int]]:
@@ -242,16 +272,20 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     saved = sum(r.value for r in on_days.rows if r.group.get("commitment") is None)
     committed = on_days.total - saved
     fees = sum(r.value for r in res.rows if r.group.get("day_type") == MULTI_DAY)
+    on = f" on {days_phrase(days)}" if days else ""
     text = (
-        f"Turning {scope} off on {days_phrase(days)} {when} would have saved {money(saved)}, its "
+        f"Turning {scope} off{on} {when} would have saved {money(saved)}, its "
         f"{'pay-as-you-go ' if committed else ''}spend on those days, of {money(res.total)} it cost in all."
+        if days
+        else f"Turning {scope} off {when} would have saved {money(saved)}, its "
+        f"{'pay-as-you-go ' if committed else ''}spend in the period."
     )
     if committed:
         text += (
             f" {money(committed)} of its spend on those days was under a commitment (amortised), which is paid "
             "whether it runs or not."
         )
-    if fees:
+    if fees and days:
         text += f" {money(fees)} was charged over more than a day (fees, commitments) and would be charged anyway."
     table = Table(
         columns=["day type", plan.measure],
