@@ -237,3 +237,26 @@ def test_turning_named_rows_off_over_a_past_period_saves_their_spend_in_it(
     store, answer = _ask(request, settings, company, question)
     ok, want = _number(store, answer, sql)
     assert ok, f"{question!r}: expected {want:.2f}; got {answer.answer}"
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "model"),
+    [
+        ("lumen", "what did 2.5 cost us in march", "gemini-2.5-flash"),
+        ("bright", "4.5 spend in october?", "claude-sonnet-4-5"),
+    ],
+)
+def test_a_version_written_alone_names_the_models_that_carry_it(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, model: str
+) -> None:
+    """Never the whole bill's total with the version dropped."""
+    store, answer = _ask(request, settings, company, question)
+    month = between("2027-03-01", "2027-04-01") if company == "lumen" else between("2026-10-01", "2026-11-01")
+    ok, want = _number(
+        store,
+        answer,
+        f"SELECT sum(EffectiveCost) FROM costs WHERE {month} AND ChargeDescription LIKE '{model} %'",
+    )
+    assert ok and model in answer.answer, (
+        f"{question!r}: expected {want:.2f} for {model}; got {answer.answer}"
+    )
