@@ -260,3 +260,32 @@ def test_a_version_written_alone_names_the_models_that_carry_it(
     assert ok and model in answer.answer, (
         f"{question!r}: expected {want:.2f} for {model}; got {answer.answer}"
     )
+
+
+@pytest.mark.parametrize(
+    ("company", "turns", "sql"),
+    [
+        (
+            "lumen",
+            ["which provider cost the most in april", "what was spend apart from that one"],
+            "SELECT sum(EffectiveCost) FILTER (WHERE ProviderName <> (SELECT ProviderName FROM costs WHERE "
+            f"{between('2027-04-01', '2027-05-01')} GROUP BY 1 ORDER BY sum(EffectiveCost) DESC LIMIT 1)) "
+            f"FROM costs WHERE {between('2027-04-01', '2027-05-01')}",
+        ),
+        (
+            "bright",
+            ["which app spent most in october", "total excluding it?"],
+            "SELECT sum(EffectiveCost) FILTER (WHERE coalesce(Tags->>'app', '') <> (SELECT Tags->>'app' FROM costs "
+            f"WHERE {between('2026-10-01', '2026-11-01')} AND Tags->>'app' IS NOT NULL GROUP BY 1 "
+            f"ORDER BY sum(EffectiveCost) DESC LIMIT 1)) FROM costs WHERE {between('2026-10-01', '2026-11-01')}",
+        ),
+    ],
+)
+def test_a_follow_up_that_leaves_out_the_answer_before_is_everything_else(
+    request: pytest.FixtureRequest, settings: Settings, company: str, turns: list[str], sql: str
+) -> None:
+    thread = f"left-out-{company}"
+    for question in turns:
+        store, answer = _ask(request, settings, company, question, thread_id=thread)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{turns[-1]!r}: expected {want:.2f}; got {answer.answer}"

@@ -444,7 +444,6 @@ RIMBA_MISSES: dict[str, str] = {
     "when did we stop using gpt-4o": "gpt-4o's whole spend stated, not its last day with spend",
     "whats the cost per cursor seat": "declined: a per-seat cost read as tokens (the bill's seat rows unused)",
     "which partner cost us the most in q1": "declined: 'partner' an unknown name, not telemetry's customers",
-    "r-model": "'excluding that one whats the total' after a ranking: the top model's own spend",
 }
 QASR_MISSES: dict[str, str] = {
     "cost per copilot seat last month": "declined: 'copilot' unknown (the service is 'GitHub Copilot'), seats not "
