@@ -289,3 +289,13 @@ def test_a_follow_up_that_leaves_out_the_answer_before_is_everything_else(
         store, answer = _ask(request, settings, company, question, thread_id=thread)
     ok, want = _number(store, answer, sql)
     assert ok, f"{turns[-1]!r}: expected {want:.2f}; got {answer.answer}"
+
+
+def test_when_named_rows_stopped_is_their_last_day_with_spend(
+    request: pytest.FixtureRequest, settings: Settings
+) -> None:
+    """Brightwater's llama-3-70b has no rows after 2026-09-20; o4-mini runs to the data's end (not stopped)."""
+    _, answer = _ask(request, settings, "bright", "when did we last use llama")
+    assert answer.value == "2026-09-20" and "2026-09-20" in answer.answer, answer.answer
+    _, answer = _ask(request, settings, "bright", "when did we stop using o4-mini")
+    assert answer.value is None and "not stopped" in answer.answer, answer.answer

@@ -441,7 +441,6 @@ QASR_THREADS = [
 ]  # fmt: skip
 
 RIMBA_MISSES: dict[str, str] = {
-    "when did we stop using gpt-4o": "gpt-4o's whole spend stated, not its last day with spend",
     "whats the cost per cursor seat": "declined: a per-seat cost read as tokens (the bill's seat rows unused)",
     "which partner cost us the most in q1": "declined: 'partner' an unknown name, not telemetry's customers",
 }
