@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import random
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from billy_harness import between, judged, round_store
 from billy_harness import expected as _expected
 from fixtures.billy.kestrel import HEADER
-from fixtures.billy.synth import Company
+from fixtures.billy.synth import Commitment, Company, _base, _money, _month_end, _ts, commitment_rows
 from fixtures.billy.synth import build as build_company
 from spendscope.agents.billy import ask
 from spendscope.data.settings import Settings
@@ -81,16 +83,64 @@ BRIGHT = _company(
 B_RETIRED = ("llama-3-70b", "2026-09-20")  # its last day
 
 
+PTU = Commitment(
+    provider="Microsoft",
+    service="Azure OpenAI",
+    account="bw-az",
+    tags=("grid", "outage-bot", "live"),
+    ident={
+        "CommitmentDiscountId": "bw-az/ptu-7",
+        "CommitmentDiscountName": "ptu-outage",
+        "CommitmentDiscountType": "Provisioned Throughput",
+        "CommitmentDiscountCategory": "Usage",
+        "ResourceId": "bw-az/ptu-outage",
+        "ResourceName": "ptu-outage",
+        "SkuId": "azure-openai-ptu",
+    },
+    monthly=Decimal("400000"),
+    purchase_text="Azure OpenAI provisioned throughput units (monthly)",
+    model="gpt-4o",
+)
+
+
+def _licences(d: dt.date, rng: random.Random) -> tuple[list[dict], list[dict]]:
+    """Lumen's 15 Windsurf licences, billed on the first of each month, untagged."""
+    if d.day != 1:
+        return [], []
+    row = _base(LUMEN, d, "Windsurf", "Windsurf Teams", "la-windsurf", ("", "", ""))
+    _money(row, 15 * Decimal("960"))
+    row.update(
+        Tags="",
+        ChargeFrequency="Recurring",
+        ChargePeriodEnd=_ts(_month_end(d)),
+        ConsumedQuantity="15",
+        ConsumedUnit="Licenses",
+        PricingUnit="License-Month",
+        PricingQuantity="15",
+        ResourceId="la-windsurf/teams",
+        ResourceName="windsurf-teams",
+        ServiceCategory="Developer Tools",
+    )
+    return [row], []
+
+
+def _ptu(d: dt.date, rng: random.Random) -> tuple[list[dict], list[dict]]:
+    used = Decimal(str(round(rng.uniform(0.5, 0.9), 4)))
+    days = (_month_end(d) - d.replace(day=1)).days
+    payg = (PTU.monthly / days * used * Decimal("1.4")).quantize(Decimal("0.000001"))
+    return commitment_rows(BRIGHT, PTU, d, used, str(payg), d.day == 1), []
+
+
 @pytest.fixture(scope="module")
 def lumen(tmp_path_factory: pytest.TempPathFactory) -> Store:
     folder = tmp_path_factory.mktemp("lumen29")
-    return round_store(folder, build_company(folder, LUMEN, "lumen"), "lumen")
+    return round_store(folder, build_company(folder, LUMEN, "lumen", extra=_licences), "lumen")
 
 
 @pytest.fixture(scope="module")
 def bright(tmp_path_factory: pytest.TempPathFactory) -> Store:
     folder = tmp_path_factory.mktemp("bright29")
-    paths = build_company(folder, BRIGHT, "bright")
+    paths = build_company(folder, BRIGHT, "bright", extra=_ptu)
     _retire(paths["focus"], *B_RETIRED)
     return round_store(folder, paths, "bright")
 
@@ -299,3 +349,28 @@ def test_when_named_rows_stopped_is_their_last_day_with_spend(
     assert answer.value == "2026-09-20" and "2026-09-20" in answer.answer, answer.answer
     _, answer = _ask(request, settings, "bright", "when did we stop using o4-mini")
     assert answer.value is None and "not stopped" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sql"),
+    [
+        (
+            "lumen",
+            "cost per windsurf licence in april",
+            f"SELECT sum(EffectiveCost) / sum(ConsumedQuantity) FROM costs WHERE {between('2027-04-01', '2027-05-01')} "
+            "AND ProviderName = 'Windsurf'",
+        ),
+        (
+            "bright",
+            "what does the ptu cost us per hour in october",
+            f"SELECT sum(EffectiveCost) / sum(ConsumedQuantity) FROM costs WHERE {between('2026-10-01', '2026-11-01')} "
+            "AND ResourceName = 'ptu-outage'",
+        ),
+    ],
+)
+def test_a_cost_per_seat_or_per_commitment_hour_is_over_the_bills_own_quantity(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sql: str
+) -> None:
+    store, answer = _ask(request, settings, company, question)
+    ok, want = _number(store, answer, sql)
+    assert ok, f"{question!r}: expected {want:.2f}; got {answer.answer}"

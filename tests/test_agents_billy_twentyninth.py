@@ -441,14 +441,9 @@ QASR_THREADS = [
 ]  # fmt: skip
 
 RIMBA_MISSES: dict[str, str] = {
-    "whats the cost per cursor seat": "declined: a per-seat cost read as tokens (the bill's seat rows unused)",
     "which partner cost us the most in q1": "declined: 'partner' an unknown name, not telemetry's customers",
 }
-QASR_MISSES: dict[str, str] = {
-    "cost per copilot seat last month": "declined: 'copilot' unknown (the service is 'GitHub Copilot'), seats not "
-    "read from the bill's seat rows",
-    "ptu cost per hour last month": "declined: a commitment's hours read as GPU hours ('no GPU hours')",
-}
+QASR_MISSES: dict[str, str] = {}
 
 
 class _Round29(ThreadedRound):
