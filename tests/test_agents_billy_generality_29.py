@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from billy_harness import between, judged, round_store
+from billy_harness import between, judged, round_store, top_customer
 from billy_harness import expected as _expected
 from fixtures.billy.kestrel import HEADER
 from fixtures.billy.synth import Commitment, Company, _base, _money, _month_end, _ts, commitment_rows
@@ -32,6 +32,7 @@ def _company(
     currency: str,
     start: dt.date,
     end: dt.date,
+    telemetry: tuple[str, tuple[str, ...]] = ("none", ()),
 ) -> Company:  # type: ignore[type-arg]
     return Company(
         name=name,
@@ -51,9 +52,9 @@ def _company(
         gpu_name=lambda t: t,
         sample_minute=0,
         memory_total=0,
-        telemetry_product="none",
+        telemetry_product=telemetry[0],
         telemetry_provider="openai",
-        customers=(),
+        customers=telemetry[1],
         tokens_per_request=1000,
         currency=currency,
     )
@@ -68,7 +69,7 @@ LUMEN = _company(
         ("Google Cloud", "Vertex AI", "la-gcp", "gemini-2.5-flash", "9.6", "80", "science", "lab-helper", "autumn", 15),
         ("Anthropic", "Claude API", "la-ant", "claude-sonnet-4-5", "96", "480", "arts", "poetry-coach", "autumn", 3),
     ],
-    "TWD", dt.date(2027, 2, 10), L_TODAY,
+    "TWD", dt.date(2027, 2, 10), L_TODAY, ("physics-tutor", ("taichung-prep", "hsinchu-cram", "tainan-tutors")),
 )  # fmt: skip
 BRIGHT = _company(
     "Brightwater Utilities", 2902, ("division", "app", "stage"),
@@ -374,3 +375,12 @@ def test_a_cost_per_seat_or_per_commitment_hour_is_over_the_bills_own_quantity(
     store, answer = _ask(request, settings, company, question)
     ok, want = _number(store, answer, sql)
     assert ok, f"{question!r}: expected {want:.2f}; got {answer.answer}"
+
+
+def test_partners_are_telemetry_customers(request: pytest.FixtureRequest, settings: Settings) -> None:
+    """Lumen's telemetry customers (schools it serves): "partners" asks for them, as "clients" does."""
+    store, answer = _ask(request, settings, "lumen", "which of our partners cost the most in april")
+    want, candidates = _expected(store, "which", top_customer("2027-04-01", "2027-05-01"))
+    assert judged(answer.answer, answer.value, "which", want, candidates), (
+        f"expected {want}; got {answer.answer}"
+    )
