@@ -384,3 +384,41 @@ def test_partners_are_telemetry_customers(request: pytest.FixtureRequest, settin
     assert judged(answer.answer, answer.value, "which", want, candidates), (
         f"expected {want}; got {answer.answer}"
     )
+
+
+def _one_weekday(period: str, isodow: int, days: int) -> str:
+    return (
+        f"SELECT sum(EffectiveCost) / {days} FROM costs WHERE {period} AND isodow(ChargePeriodStart) = {isodow} "
+        f"AND {ONE_DAY}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("company", "question", "sqls"),
+    [
+        (  # October 2026: four Tuesdays, five Saturdays
+            "bright",
+            "tue vs sat spend in october",
+            [
+                _one_weekday(between("2026-10-01", "2026-11-01"), 2, 4),
+                _one_weekday(between("2026-10-01", "2026-11-01"), 6, 5),
+            ],
+        ),
+        (  # April 2027: five Thursdays, four Sundays
+            "lumen",
+            "avg thursdays against sundays in april",
+            [
+                _one_weekday(between("2027-04-01", "2027-05-01"), 4, 5),
+                _one_weekday(between("2027-04-01", "2027-05-01"), 7, 4),
+            ],
+        ),
+    ],
+)
+def test_two_days_of_the_week_compared_are_each_shown_per_day(
+    request: pytest.FixtureRequest, settings: Settings, company: str, question: str, sqls: list[str]
+) -> None:
+    """Not a month-over-month change of the whole bill: each day's spend, and per such day."""
+    store, answer = _ask(request, settings, company, question)
+    for sql in sqls:
+        ok, want = _number(store, answer, sql)
+        assert ok, f"{question!r}: expected {want:.2f}; got {answer.answer}"

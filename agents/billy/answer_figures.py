@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -371,6 +372,25 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 _LISTED, _TOP_LISTED = 12, 10
 
 
+def _per_calendar_day(plan: Plan, dim: str, shown: list[Any], index: ValueIndex) -> str:
+    """ "; per day: Monday $4,900.65 (4 days), Friday $4,966.76 (5 days)": each day of the week's figure over how
+    many such days the period holds in the data (a month has four or five of each)."""
+    from spendscope.agents.billy.weekdays import day_counts
+
+    start, end = plan.period.start, plan.period.end  # type: ignore[union-attr]
+    first, last = index.catalog.first_day, index.catalog.last_day
+    if first is not None and last is not None:
+        start, end = max(start, first), min(end, last + dt.timedelta(days=1))
+    counts = day_counts(start, end, dim)
+    each = [
+        f"{r.group.get(dim)} {figure(r.value / counts[str(r.group.get(dim))], plan.measure)} "
+        f"({counts[str(r.group.get(dim))]} days)"
+        for r in shown
+        if counts.get(str(r.group.get(dim)))
+    ]
+    return f" Per day: {', '.join(each)}." if each else ""
+
+
 def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     dims = plan.group_by
     res = query(
@@ -412,6 +432,8 @@ def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         for r in shown
     )
     text = f"{head} was {figure(res.total, plan.measure)} {when}; by {' and '.join(d.replace('_', ' ') for d in dims)}: {parts}."
+    if is_calendar(dims[0]) and len(dims) == 1 and plan.period is not None:
+        text += _per_calendar_day(plan, dims[0], shown, index)
     if res.groups > len(shown) + hidden:
         rest = res.total - sum(r.value for r in shown)
         share = f" ({pct(100 * rest / res.total)})" if res.total else ""

@@ -78,6 +78,34 @@ class CalendarWords:
     said: str = ""
 
 
+_ABBREV = {d[:3].lower(): d for d in WEEKDAYS} | {"tues": "Tuesday", "thur": "Thursday", "thurs": "Thursday"}
+_ONE_DAY = rf"(?:{_DAY_NAMES}|{'|'.join(_ABBREV)})s?"
+# "mon vs fri", "mondays against fridays": two days of the week side by side (one figure each)
+_DAY_VS_DAY = re.compile(rf"\b(?P<a>{_ONE_DAY})\.?\s*{_VS}\s*(?:the\s+)?(?P<b>{_ONE_DAY})\b")
+
+
+def _day_name(word: str) -> str:
+    word = (
+        word.rstrip("s") if word.rstrip("s") in _ABBREV or word.rstrip("s") in _DAY_NAMES.split("|") else word
+    )
+    return _ABBREV.get(word, word).capitalize()
+
+
+def day_counts(start: object, end: object, dim: str) -> dict[str, int]:
+    """How many days of each weekday (dim 'weekday') or day type ('day_type') [start, end) holds."""
+    import datetime as dt
+
+    out: dict[str, int] = {}
+    day = start
+    while isinstance(day, dt.date) and isinstance(end, dt.date) and day < end:
+        name = (
+            WEEKDAYS[day.weekday()] if dim == "weekday" else ("weekend" if day.weekday() >= 5 else "weekday")
+        )
+        out[name] = out.get(name, 0) + 1
+        day += dt.timedelta(days=1)
+    return out
+
+
 def _free(q: _Question, start: int, end: int) -> bool:
     """Whether no token in [start, end) was read already (a period such as "last weekend")."""
     return not any(i in q.blocked for i, t in enumerate(q.toks) if t.start < end and t.end > start)
@@ -99,6 +127,17 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
             if low[p.start : p.end].rstrip().endswith("weekend"):
                 r.periods.remove(p)
                 q.blocked -= {i for i, t in enumerate(q.toks) if t.start < p.end and t.end > p.start}
+    pair = _DAY_VS_DAY.search(low)
+    if pair and _free(q, pair.start(), pair.end()):
+        a, b = _day_name(pair.group("a")), _day_name(pair.group("b"))
+        if a != b:  # "mon vs fri": each of the two days, side by side
+            words.group, words.group_token, words.said = (
+                "weekday",
+                _first_token(q, pair.start()),
+                pair.group(0),
+            )
+            words.filters = [Filter(dimension="weekday", values=[a, b])]
+            spans.append(pair.span())
     for pattern, dim in ((_SIDE_BY_SIDE, "day_type"), (_EACH_DAY, "weekday")):
         m = pattern.search(low)
         if m and _free(q, m.start(), m.end()) and words.group is None:
@@ -201,7 +240,10 @@ def finish_plan(plan: Plan, r: Reading, words: CalendarWords | None) -> bool:
             words.filters
         )
     if words.group is not None:
-        if plan.intent in ("peak", "top", "total", "breakdown", "compare", "share"):
+        if plan.intent in ("peak", "top", "total", "breakdown", "compare", "share") or (
+            plan.intent == "average"
+            and plan.grain == "day"  # "avg mon vs fri": each day's figure, per day too
+        ):
             low = bool(_LOW.search(r.low))
             ranked = plan.intent in ("peak", "top") or low or bool(_HIGH.search(r.low))
             plan.intent = "top" if ranked and words.group == "weekday" else "breakdown"
