@@ -256,8 +256,15 @@ def _one_written_name(toks: list[Token], i: int, length: int) -> bool:
 
 
 def _version_written(toks: list[Token], i: int, j: int, words: list[str]) -> bool:
-    """Whether tokens [i, j) are numbers written joined as one version ("4.1", "2.5"), not separate numbers."""
-    return j - i >= 2 and all(w.isdigit() for w in words) and all(toks[k].joined for k in range(i + 1, j))
+    """Whether tokens [i, j) are numbers written joined as one version ("4.1", "2.5"), not separate numbers, said
+    alone: first, or after an ordinary word ("sonet 4.5" is one model's name with a slip, read as such)."""
+    alone = i == 0 or toks[i - 1].text in FILLER
+    return (
+        alone
+        and j - i >= 2
+        and all(w.isdigit() for w in words)
+        and all(toks[k].joined for k in range(i + 1, j))
+    )
 
 
 def _filler_named(idx: ValueIndex, toks: list[Token], i: int, words: list[str]) -> bool:
