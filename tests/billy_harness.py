@@ -140,7 +140,7 @@ def judged(text: str, value: Any, kind: str, want: Any, candidates: tuple[str, .
 
 
 _MONEY = re.compile(
-    r"[$€£¥₹₩]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|INR|SEK|KRW|NOK|PLN|ZAR|DKK|CZK|SGD|NZD|BRL|HUF|ILS|THB|VND|TRY|KES|PHP|NGN|RON|MYR)\s?\d|[₪฿₫₺₱₦]\s?\d|\bKSh\s?\d|\bRM\s?\d|\d\s?lei\b|\d\s?(?:Ft\b|₪|₫|฿|₺)|\d\s?Kč|\d\s?zł|\d\s?kr\b|\bkr\.?\s?\d|\bR\s?\d[\d,]*\.\d\d\b"
+    r"[$€£¥₹₩]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|INR|SEK|KRW|NOK|PLN|ZAR|DKK|CZK|SGD|NZD|BRL|HUF|ILS|THB|VND|TRY|KES|PHP|NGN|RON|MYR|IDR|AED)\s?\d|\bRp\.?\s?\d|\d\s?(?:AED|IDR)\b|[₪฿₫₺₱₦]\s?\d|\bKSh\s?\d|\bRM\s?\d|\d\s?lei\b|\d\s?(?:Ft\b|₪|₫|฿|₺)|\d\s?Kč|\d\s?zł|\d\s?kr\b|\bkr\.?\s?\d|\bR\s?\d[\d,]*\.\d\d\b"
 )
 _DOLLARS = re.compile(r"\$\s?\d")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -323,6 +324,15 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
             table=table,
             chart=chart,
         )
+    left_out, rows = rows[: plan.skip], rows[plan.skip :]
+    if not rows:  # nothing is left once the leaders are out: say so, no figure
+        return BillyAnswer(
+            answer=f"Only {len(left_out)} {dim.replace('_', ' ')} had {what_words(plan) or 'spend'} {when}, so "
+            "none is left once the leaders are left out." + assumed(plan),
+            value=None,
+            table=table,
+            chart=chart,
+        )
     n = plan.top or 1
     first = rows[0]
     name = first.group[dim]
@@ -346,6 +356,13 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         listed = ", ".join(f"{r.group[dim]} ({figure(r.value, plan.measure)})" for r in rows[:n])
         word = "bottom" if plan.ascending else "top"
         text = f"{cap(named(dim, name))} leads; the {word} {min(n, len(rows))} by {dim.replace('_', ' ')}{on} {when}: {listed}."
+    if left_out:  # named after the ranking, never before it
+        word = "smallest" if plan.ascending else "biggest"
+        text += (
+            f" Left out as asked, the {word}: "
+            + ", ".join(f"{r.group[dim]} ({figure(r.value, plan.measure)})" for r in left_out)
+            + "."
+        )
     missing = [r for r in res.rows if r.group.get(dim) in NONE_VALUES]
     if missing and not plan.ascending and missing[0].value > first.value:
         text += f" ({figure(missing[0].value, plan.measure)} has no {dim.replace('_', ' ')} and is left out.)"
@@ -353,6 +370,25 @@ def on_top(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
 
 
 _LISTED, _TOP_LISTED = 12, 10
+
+
+def _per_calendar_day(plan: Plan, dim: str, shown: list[Any], index: ValueIndex) -> str:
+    """ "; per day: Monday $4,900.65 (4 days), Friday $4,966.76 (5 days)": each day of the week's figure over how
+    many such days the period holds in the data (a month has four or five of each)."""
+    from spendscope.agents.billy.weekdays import day_counts
+
+    start, end = plan.period.start, plan.period.end  # type: ignore[union-attr]
+    first, last = index.catalog.first_day, index.catalog.last_day
+    if first is not None and last is not None:
+        start, end = max(start, first), min(end, last + dt.timedelta(days=1))
+    counts = day_counts(start, end, dim)
+    each = [
+        f"{r.group.get(dim)} {figure(r.value / counts[str(r.group.get(dim))], plan.measure)} "
+        f"({counts[str(r.group.get(dim))]} days)"
+        for r in shown
+        if counts.get(str(r.group.get(dim)))
+    ]
+    return f" Per day: {', '.join(each)}." if each else ""
 
 
 def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
@@ -396,6 +432,8 @@ def on_breakdown(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
         for r in shown
     )
     text = f"{head} was {figure(res.total, plan.measure)} {when}; by {' and '.join(d.replace('_', ' ') for d in dims)}: {parts}."
+    if is_calendar(dims[0]) and len(dims) == 1 and plan.period is not None:
+        text += _per_calendar_day(plan, dims[0], shown, index)
     if res.groups > len(shown) + hidden:
         rest = res.total - sum(r.value for r in shown)
         share = f" ({pct(100 * rest / res.total)})" if res.total else ""

@@ -149,6 +149,11 @@ _COMMITMENT_DIMS = ("commitment", "commitment_status")
 
 
 def on_unit_cost(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
+    from spendscope.agents.billy.consumed_units import per_consumed_unit
+
+    own = per_consumed_unit(run, plan)  # per seat, per hour of a commitment: the bill's own unit
+    if own is not None:
+        return own
     when = period_phrase(plan.period)
     statuses = [str(s) for s in index.values.get("commitment_status", []) if s]
     tokens_unit = plan.unit_measure in (None, "tokens")

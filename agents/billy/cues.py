@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from spendscope.agents.billy.reading import Reading
 from spendscope.agents.billy.mentions import entity_comparison
 
+# "per copilot seat", "each cursor licence": a seat with the tool's name between
+_PER_NAMED_SEAT = re.compile(r"\b(?:per|each|every|a)\s+(?:[\w.-]+\s+){1,2}?(?P<unit>seats?|licen[cs]es?)\b")
+
 
 def read_cues(r: Reading, index: ValueIndex) -> None:
     """What is asked, as cue names; the analytics intent named; and the GPU / commitment word filters."""
@@ -149,6 +152,8 @@ def read_cues(r: Reading, index: ValueIndex) -> None:
     unit = RE["unit"].search(rest)
     if unit:
         r.unit = {k: (v or "") for k, v in unit.groupdict().items()}
+    elif seat := _PER_NAMED_SEAT.search(rest):  # "cost per copilot seat": a seat of the named tool
+        r.unit = {"scale": "", "tt": "", "unit": seat.group("unit")}
     topn = TOP_N.search(rest)
     if topn:
         n = topn.group("n") or topn.group("n2")

@@ -376,8 +376,8 @@ def _per_unknown_unit(r: Reading, index: ValueIndex) -> str | None:
     """ "cost per article": a unit the store does not count (it counts tokens, requests and GPU hours; "per team"
     or "per model" is a grouping)."""
     m = _PER.search(r.rest)
-    if m is None or r.assistant:
-        return None
+    if m is None or r.assistant or (r.unit or {}).get("unit", "").startswith(("seat", "licen")):
+        return None  # "per copilot seat": a seat of the tool named (agents/billy/consumed_units.py)
     noun = m.group("noun")
     if _held(noun, _PER_UNITS, index):
         return None

@@ -63,11 +63,13 @@ def _first_spend(store: Store, plan: Plan, index: ValueIndex, caller: Caller) ->
     """ "since it started": the plan's period from its rows' first day with spend (agents/billy/first_spend.py)."""
     from spendscope.agents.billy import first_spend
 
-    if not first_spend.SINCE_START.search(plan.question.lower()) and not first_spend.asks_when_started(plan):
+    stopped = first_spend.asks_when_stopped(plan)
+    said = first_spend.SINCE_START.search(plan.question.lower()) or first_spend.asks_when_started(plan)
+    if not said and not stopped:
         return plan
     run = Runner(store, caller)
     adjusted = first_spend.since_started(run, plan)
-    if first_spend.asks_when_started(adjusted):
+    if first_spend.asks_when_started(adjusted) or stopped:
         adjusted = adjusted.model_copy(update={"intent": "first_spend"})
     return adjusted
 

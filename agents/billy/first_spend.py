@@ -28,6 +28,12 @@ WHEN_STARTED = re.compile(
     r"\bwhen (?:did|was|were|have|has)\b[^?]*?\b(?:start(?:ed)?|begin|began|first)\b|"
     r"\b(?:first|earliest) (?:day|date) (?:of|with|for|we|that)\b"
 )
+# "when did we stop using gpt-4o", "when was o3 last used", "last day with llama spend", "when did we turn X off"
+WHEN_STOPPED = re.compile(
+    r"\bwhen (?:did|was|were|have|has)\b[^?]*?\b(?:stop(?:ped)?|quit|retire[sd]?|sunset(?:ted)?|"
+    r"decommission(?:ed)?|turn(?:ed)?(?: \S+)* off|switch(?:ed)?(?: \S+)* off|(?:last|final) (?:used|use|run|ran))\b|"
+    r"\b(?:last|final|latest) (?:day|date) (?:of|with|for|we|that)\b"
+)
 # a start of a trend is another question ("when did spend start rising")
 _TREND = re.compile(
     r"\b(ris|grow|climb|increas|spik|jump|drop|fall|fell|declin|go(?:ing)? up|go(?:ing)? down)\w*"
@@ -60,12 +66,20 @@ def asks_when_started(plan: Plan) -> bool:
     return bool(WHEN_STARTED.search(low)) and not _TREND.search(low) and not SINCE_START.search(low)
 
 
+def asks_when_stopped(plan: Plan) -> bool:
+    low = plan.question.lower()
+    return bool(plan.filters) and bool(WHEN_STOPPED.search(low)) and not _TREND.search(low)
+
+
 def answer_when_started(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
-    """The first day the named rows (or the whole bill) had spend."""
+    """The first day the named rows (or the whole bill) had spend; their last day when the question asks when
+    they stopped."""
     scope = scope_phrase(plan.filters) or "spend"
     found = first_spend(run, plan)
     if found is None:
         return BillyAnswer(answer=f"There is no spend on {scope} in the data.", value=None)
+    if asks_when_stopped(plan):
+        return _when_stopped(plan, index, scope, found)
     since = query(
         run, plan.model_copy(update={"period": _from(found), "measure": "cost", "token_types": []})
     ).total
@@ -87,6 +101,26 @@ def answer_when_started(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnsw
             rows=[[str(found.first), str(found.last), round(since, 2)]],
         ),
     )
+
+
+def _when_stopped(plan: Plan, index: ValueIndex, scope: str, found: FirstSpend) -> BillyAnswer:
+    """The named rows' last day with spend, unless it is the data's last day (then they have not stopped)."""
+    end = index.catalog.last_day
+    table = Table(columns=["first_day", "last_day"], rows=[[str(found.first), str(found.last)]])
+    plain = assumed(plan.model_copy(update={"period": None}))
+    if end is not None and found.last >= end:
+        return BillyAnswer(
+            answer=f"{scope} has not stopped: its last spend is on the data's last day, {end:%B} {end.day}, "
+            f"{end.year} ({end}); its first was on {found.first}." + plain,
+            value=None,
+            table=table,
+        )
+    after = f" (the data runs to {end})" if end is not None else ""
+    text = (
+        f"The last spend on {scope} was on {found.last:%B} {found.last.day}, {found.last.year} ({found.last}): none "
+        f"since{after}. Its first was on {found.first}."
+    )
+    return BillyAnswer(answer=text + plain, value=found.last.isoformat(), table=table)
 
 
 def _from(found: FirstSpend) -> PeriodRef:

@@ -136,7 +136,7 @@ TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "env": ("env", "envs", "environment", "environments", "stage", "stages"),
     "environment": ("environment", "environments", "env", "envs", "stage", "stages"),
-    "customer": ("customer", "customers", "client", "clients", "tenant", "tenants"),
+    "customer": ("customer", "customers", "client", "clients", "tenant", "tenants", "partner", "partners"),
     "feature": ("feature", "features", "product feature", "product features"),
     "product": ("product", "products"),
     "app": ("app", "apps", "application", "applications"),

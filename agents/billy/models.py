@@ -109,6 +109,7 @@ class Plan(BaseModel):
         "from, so a change asked next compares the two",
     )
     top: int | None = None
+    skip: int = Field(0, description="top: the ranking's leaders left out ('top 3 excluding the biggest')")
     ascending: bool = False
     direction: Literal["up", "down"] | None = None
     share_filters: list[Filter] = Field(default_factory=list, description="share: the subset within filters")

@@ -22,6 +22,7 @@ from spendscope.agents.billy.followups import (
     is_followup,
 )
 from spendscope.agents.billy.groups import ownership_key
+from spendscope.agents.billy.leaders import leaders_left_out
 from spendscope.agents.billy.models import PeriodRef, Plan
 from spendscope.agents.billy.precision import (
     CONFIDENT,
@@ -34,6 +35,7 @@ from spendscope.agents.billy.reading import Reading, read_question, today_for
 from spendscope.agents.billy.resolve import Mention, ValueIndex
 from spendscope.agents.billy.rules import choose, intent_found
 from spendscope.agents.billy.vocab import RE
+from spendscope.agents.billy.weekdays import turned_off
 from spendscope.agents.billy.when import PeriodMention
 from spendscope.tools.costs.breakdown import Filter, partial_day_note
 from spendscope.tools.periods import Period, last_complete, same_period_last_year
@@ -213,18 +215,30 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     among = re.search(r"\b(which|what|who)( ones?)? of (those|these|them|they)\b", q.low)
     # "and its cost per 1m tokens?" after "which model was most of it": "its" is the winner too (after any other
     # answer it is the thread's subject, which the follow-up keeps already)
-    winner_said = "pronoun" in r.cues or bool(re.search(r"\bits\b", q.low)) or _bare_amount(q.low, r)
+    winner_said = (
+        "pronoun" in r.cues
+        or bool(re.search(r"\bits\b", q.low))
+        or _bare_amount(q.low, r)
+        or bool(_LEFT_OUT_PRONOUN.search(q.low))
+    )
     if winner_said and previous is not None and previous.answer_entity is not None and not among:
         # ("which of those grew the most" ranks the previous answer's group, not its winner)
         # "how much did they cost in July": the previous answer's entity ("which customer cost the most")
         ent = previous.answer_entity
+        left_out = _LEFT_OUT_PRONOUN.search(q.low)
+        if left_out:  # "excluding that one, what's the total": everything but the answer before
+            ent = ent.model_copy(update={"op": "not_in"})
         if plan.intent == "share":  # "what share of feb is that" / "was them": the entity is the part
             plan.share_filters = [f for f in plan.share_filters if f.dimension != ent.dimension] + [ent]
         else:
             plan.filters = [f for f in plan.filters if f.dimension != ent.dimension] + [ent]
-        if rule.name == "figure":  # "what did they spend": a figure for the entity, not the ranking again
+        if rule.name == "figure" or (left_out and plan.intent in ("top", "breakdown") and not r.dims):
+            # "what did they spend": a figure for the entity, not the ranking again
             plan.intent, plan.group_by, plan.top = "total", [], None
-        plan.assumptions.append(f"'{r.question}' is about {ent.dimension.replace('_', ' ')} {ent.values[0]}")
+        plan.assumptions.append(
+            f"'{r.question}' is about {'everything but ' if left_out else ''}"
+            f"{ent.dimension.replace('_', ' ')} {ent.values[0]}"
+        )
         found = True
     if plan.intent == "drivers" and plan.subject == "day" and plan.period is not None:
         # why a day (or a few days) cost what it did: against the same weekdays a week before
@@ -295,6 +309,10 @@ def plan_reading(r: Reading, index: ValueIndex, as_of: dt.date | None, previous:
     if _machines_ranked(plan, r, index):
         found = True
     _saved_without(plan, q.low)
+    if plan.intent == "top" and plan.group_by:
+        plan.skip = leaders_left_out(q.low)
+    if turned_off(plan, q.low, bool(r.periods), r.today):
+        found = True
     _partial_newest_day(plan, index)
     plan.readings = readings(r, index)
     plan.reading = r.describe()
@@ -512,6 +530,13 @@ def readings(r: Reading, index: ValueIndex) -> list[str]:
         at, end = r.q.toks[m.first].start, r.q.toks[m.last - 1].end
         return [f"{q[:at]}{q[at:end]} {_label_dim(d)}{q[end:]}" for d in [m.dim, *others[:2]]]
     return []
+
+
+# "excluding that one", "without it", "other than those": the answer before left out, not named
+_LEFT_OUT_PRONOUN = re.compile(
+    r"\b(?:excluding|excl\.?|except(?:\s+for)?|without|other\s+than|apart\s+from|aside\s+from|besides|minus|"
+    r"ignoring|leaving\s+out|not\s+counting|less)\s+(?:that|it|them|those|this|these|they)(?:\s+ones?)?\b"
+)
 
 
 def _ref(p: Period) -> PeriodRef:

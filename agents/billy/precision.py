@@ -153,6 +153,9 @@ _SLOT_NEXT = {
 }
 
 
+_SEAT_WORDS = frozenset({"seat", "seats", "licence", "licences", "license", "licenses"})
+
+
 def _tok(q: _Question, i: int) -> str:
     return q.toks[i].text if 0 <= i < len(q.toks) else ""
 
@@ -906,7 +909,8 @@ def split_compounds(
     spans: list[tuple[int, int]] = []
     keep: list[Mention] = []
     for m in mentions:
-        if not m.exact and _tok(q, m.first - 1) == "per" and m.last - m.first == 1:
+        seat_after = _tok(q, m.last) in _SEAT_WORDS  # "per copilot seat": the tool's seat, 'copilot' a name
+        if not m.exact and _tok(q, m.first - 1) == "per" and m.last - m.first == 1 and not seat_after:
             # "cost per claim": a unit ('claim' only part of claim-intake), not a name
             used = used - {m.first}
             continue

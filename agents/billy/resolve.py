@@ -140,7 +140,9 @@ def find_mentions(
                 and not _one_written_name(toks, i, length)
             ):
                 continue
-            generic_only = all(w in FILLER or w in GENERIC or w.isdigit() for w in words)
+            generic_only = all(
+                w in FILLER or w in GENERIC or w.isdigit() for w in words
+            ) and not _version_written(toks, i, i + length, words)
             m = _match_span(idx, toks, i, i + length, words, used, generic_only)
             if m is not None:
                 mentions.append(m)
@@ -253,6 +255,18 @@ def _one_written_name(toks: list[Token], i: int, length: int) -> bool:
     return length >= 2 and all(toks[k].joined for k in range(i + 1, i + length))
 
 
+def _version_written(toks: list[Token], i: int, j: int, words: list[str]) -> bool:
+    """Whether tokens [i, j) are numbers written joined as one version ("4.1", "2.5"), not separate numbers, said
+    alone: first, or after an ordinary word ("sonet 4.5" is one model's name with a slip, read as such)."""
+    alone = i == 0 or toks[i - 1].text in FILLER
+    return (
+        alone
+        and j - i >= 2
+        and all(w.isdigit() for w in words)
+        and all(toks[k].joined for k in range(i + 1, j))
+    )
+
+
 def _filler_named(idx: ValueIndex, toks: list[Token], i: int, words: list[str]) -> bool:
     """ "how much did processing spend", "the processing team": a filler word that is a tag value of the store,
     said where an owner's name goes (after "did", before "spend" or "team"), is that name."""
@@ -303,10 +317,16 @@ def _match_span(
         ]
     if not entries:
         distinctive = [w for w in words if w not in GENERIC and w not in FILLER and not w.isdigit()]
+        if not distinctive and _version_written(toks, i, j, words):
+            # "4.1 spend": a version written alone ("4.1", "2.5") is the models whose names carry it (gpt-4.1 and
+            # gpt-4.1-mini: both), never nothing (the whole bill's total would be a confident wrong figure)
+            entries = [e for e in idx.grams.get(tuple(words), []) if e.dim == "model"]
+            if not entries:
+                return None
         # a two-character word names a value only as a letter and a digit: an instance family ("p5", "g6")
-        if not distinctive or (len(words) == 1 and len(words[0]) < 3 and not _FAMILY.fullmatch(words[0])):
+        elif not distinctive or (len(words) == 1 and len(words[0]) < 3 and not _FAMILY.fullmatch(words[0])):
             return None
-        entries = [e for e in idx.grams.get(tuple(words), []) if e.dim not in EXACT_ONLY]
+        entries = entries or [e for e in idx.grams.get(tuple(words), []) if e.dim not in EXACT_ONLY]
         if (
             not entries
             and len(words) == 1

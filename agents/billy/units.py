@@ -55,6 +55,8 @@ def set_unit(plan: Plan, m: dict[str, str] | None) -> None:
         )
         plan.unit_measure, plan.unit_scale = "requests", scale
         plan.unit_label = "per request" if scale == 1.0 else "per thousand requests"
+    elif unit.startswith(("seat", "licen")):  # the bill's own seats (agents/billy/consumed_units.py)
+        plan.unit_measure, plan.unit_scale, plan.unit_label = "usage_quantity", 1.0, "per seat"
     else:
         plan.unit_measure, plan.unit_scale, plan.unit_label = "gpu_hours", 1.0, "per GPU hour"
     if plan.measure not in ("cost", "billed_cost", "list_cost", "contracted_cost"):

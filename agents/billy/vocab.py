@@ -95,7 +95,8 @@ RE = {
         r"(?:\b(?:per|for each|each|every|a|an)|/)[\s-]*(?P<scale>1m|1 m|one million|a million|million|1,000,000|"
         r"1000000|mtok|mtoks|m|1k|1 k|one thousand|a thousand|thousand|1,000|1000|k|1|one|single)?[\s-]*"
         r"(?P<tt>input|output|prompt|completion|cached|cache read|cache write)?[\s-]*"
-        r"(?P<unit>tokens?|requests?|calls?|api calls?|inferences?|gpu[- ]?hours?|hours?|queries|query)\b"
+        r"(?P<unit>tokens?|requests?|calls?|api calls?|inferences?|gpu[- ]?hours?|hours?|queries|query|seats?|"
+        r"licen[cs]es?)\b"
     ),
     # "cost per month" is each month's cost, no unit cost (it was read as per million tokens over all data)
     "unit_words": re.compile(

@@ -78,6 +78,34 @@ class CalendarWords:
     said: str = ""
 
 
+_ABBREV = {d[:3].lower(): d for d in WEEKDAYS} | {"tues": "Tuesday", "thur": "Thursday", "thurs": "Thursday"}
+_ONE_DAY = rf"(?:{_DAY_NAMES}|{'|'.join(_ABBREV)})s?"
+# "mon vs fri", "mondays against fridays": two days of the week side by side (one figure each)
+_DAY_VS_DAY = re.compile(rf"\b(?P<a>{_ONE_DAY})\.?\s*{_VS}\s*(?:the\s+)?(?P<b>{_ONE_DAY})\b")
+
+
+def _day_name(word: str) -> str:
+    word = (
+        word.rstrip("s") if word.rstrip("s") in _ABBREV or word.rstrip("s") in _DAY_NAMES.split("|") else word
+    )
+    return _ABBREV.get(word, word).capitalize()
+
+
+def day_counts(start: object, end: object, dim: str) -> dict[str, int]:
+    """How many days of each weekday (dim 'weekday') or day type ('day_type') [start, end) holds."""
+    import datetime as dt
+
+    out: dict[str, int] = {}
+    day = start
+    while isinstance(day, dt.date) and isinstance(end, dt.date) and day < end:
+        name = (
+            WEEKDAYS[day.weekday()] if dim == "weekday" else ("weekend" if day.weekday() >= 5 else "weekday")
+        )
+        out[name] = out.get(name, 0) + 1
+        day += dt.timedelta(days=1)
+    return out
+
+
 def _free(q: _Question, start: int, end: int) -> bool:
     """Whether no token in [start, end) was read already (a period such as "last weekend")."""
     return not any(i in q.blocked for i, t in enumerate(q.toks) if t.start < end and t.end > start)
@@ -99,6 +127,17 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
             if low[p.start : p.end].rstrip().endswith("weekend"):
                 r.periods.remove(p)
                 q.blocked -= {i for i, t in enumerate(q.toks) if t.start < p.end and t.end > p.start}
+    pair = _DAY_VS_DAY.search(low)
+    if pair and _free(q, pair.start(), pair.end()):
+        a, b = _day_name(pair.group("a")), _day_name(pair.group("b"))
+        if a != b:  # "mon vs fri": each of the two days, side by side
+            words.group, words.group_token, words.said = (
+                "weekday",
+                _first_token(q, pair.start()),
+                pair.group(0),
+            )
+            words.filters = [Filter(dimension="weekday", values=[a, b])]
+            spans.append(pair.span())
     for pattern, dim in ((_SIDE_BY_SIDE, "day_type"), (_EACH_DAY, "weekday")):
         m = pattern.search(low)
         if m and _free(q, m.start(), m.end()) and words.group is None:
@@ -137,6 +176,10 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
             words.filters = filters
             words.said = ", ".join(low[a:b] for a, b in spans)
     if words.group is None and not words.filters:
+        off = OFF.search(low)
+        if off and _SAVED_WORD.search(low):  # "saved by shutting down X": the verb is the what-if's, no name
+            for m in _OFF_WORDS.finditer(low, off.start(), off.end()):
+                q.block_span(m.start(), m.end())
         return None
     for start, end in spans:
         q.block_span(start, end)
@@ -147,6 +190,32 @@ def read_calendar(q: _Question, r: Reading) -> CalendarWords | None:
             for m in _OFF_WORDS.finditer(low, off.start(), off.end()):
                 q.block_span(m.start(), m.end())
     return words
+
+
+_SAVED_WORD = re.compile(r"\bsav(?:e|ed|es|ing|ings)\b")
+
+
+def turned_off(plan: Plan, low: str, period_said: bool, today: object) -> bool:
+    """ "if we turned off the a100 box last month how much would we save": turning named rows off over a past
+    period saves what they cost in it (their pay-as-you-go spend; commitments are paid anyway), the same what-if as
+    turning them off on some days of the week, over every day. Only with a saving asked, names to turn off and a
+    period said that is over: without a period it asks what could be saved from now on (the recommendations)."""
+    if plan.intent == "days_off_whatif" or not period_said or plan.period is None:
+        return False
+    if not (OFF.search(low) and _SAVED_WORD.search(low)) or plan.unresolved or plan.unsupported:
+        return False
+    if not [f for f in plan.filters if f.dimension not in ("weekday", "day_type")]:
+        return False
+    if today is not None and plan.period.end > today:
+        return False
+    if plan.intent not in ("savings", "total", "breakdown", "top", "unknown"):
+        return False
+    plan.intent, plan.group_by, plan.top, plan.scale = "days_off_whatif", [], None, None
+    plan.assumptions.append(
+        "saving = the named rows' pay-as-you-go spend in the period; assumes nothing runs in their place, and "
+        "that commitments (amortised) are paid anyway"
+    )
+    return True
 
 
 def calendar_groups(words: CalendarWords | None) -> list[tuple[str, int]]:
@@ -171,7 +240,10 @@ def finish_plan(plan: Plan, r: Reading, words: CalendarWords | None) -> bool:
             words.filters
         )
     if words.group is not None:
-        if plan.intent in ("peak", "top", "total", "breakdown", "compare", "share"):
+        if plan.intent in ("peak", "top", "total", "breakdown", "compare", "share") or (
+            plan.intent == "average"
+            and plan.grain == "day"  # "avg mon vs fri": each day's figure, per day too
+        ):
             low = bool(_LOW.search(r.low))
             ranked = plan.intent in ("peak", "top") or low or bool(_HIGH.search(r.low))
             plan.intent = "top" if ranked and words.group == "weekday" else "breakdown"
@@ -242,16 +314,20 @@ def answer(run: Runner, plan: Plan, index: ValueIndex) -> BillyAnswer:
     saved = sum(r.value for r in on_days.rows if r.group.get("commitment") is None)
     committed = on_days.total - saved
     fees = sum(r.value for r in res.rows if r.group.get("day_type") == MULTI_DAY)
+    on = f" on {days_phrase(days)}" if days else ""
     text = (
-        f"Turning {scope} off on {days_phrase(days)} {when} would have saved {money(saved)}, its "
+        f"Turning {scope} off{on} {when} would have saved {money(saved)}, its "
         f"{'pay-as-you-go ' if committed else ''}spend on those days, of {money(res.total)} it cost in all."
+        if days
+        else f"Turning {scope} off {when} would have saved {money(saved)}, its "
+        f"{'pay-as-you-go ' if committed else ''}spend in the period."
     )
     if committed:
         text += (
             f" {money(committed)} of its spend on those days was under a commitment (amortised), which is paid "
             "whether it runs or not."
         )
-    if fees:
+    if fees and days:
         text += f" {money(fees)} was charged over more than a day (fees, commitments) and would be charged anyway."
     table = Table(
         columns=["day type", plan.measure],

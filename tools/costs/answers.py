@@ -19,6 +19,7 @@ from spendscope.tools.costs.breakdown import (
     Filter,
     TimeRange,
     check_coverage,
+    data_coverage,
     filter_sql,
     resolve_range,
     run_cost_query,
@@ -26,6 +27,7 @@ from spendscope.tools.costs.breakdown import (
 )
 from spendscope.tools.costs.dimensions import (
     BUILTIN_DIMENSIONS,
+    WEEKDAYS,
     Source,
     dimension_sql,
     measure_sql,
@@ -520,14 +522,45 @@ def _units(start: dt.date, end: dt.date, grain: str) -> float:
     return units
 
 
+def _calendar_days(start: dt.date, end: dt.date, filters: list[Filter]) -> int | None:
+    """How many days of [start, end) the day-of-week filters keep ("weekend": its Saturdays and Sundays), or
+    None when no filter names days of the week."""
+    days = [f for f in filters if f.dimension in ("weekday", "day_type")]
+    if not days:
+        return None
+    n, day = 0, start
+    while day < end:
+        name = WEEKDAYS[day.weekday()]
+        kind = "weekend" if day.weekday() >= 5 else "weekday"
+        n += all(f.accepts(name if f.dimension == "weekday" else kind) for f in days)
+        day += dt.timedelta(days=1)
+    return n
+
+
 def run_average(con: duckdb.DuckDBPyConnection, p: AverageInput) -> AverageResult:
     rng = TimeRange(period=p.period, start=p.start, end=p.end, as_of=p.as_of)
     by = run_cost_query(
         con,
         CostQueryInput(**rng.model_dump(), measure=p.measure, filters=p.filters, group_by=[p.grain], top=1),
     )
-    n = _bucket_count(by.start, by.end, p.grain)
-    units = _units(by.start, by.end, p.grain)
+    # the days before the store's first day (after its last) hold no data, not zero spend: never averaged in
+    start, end, notes = by.start, by.end, []
+    cover = data_coverage(con)
+    if cover is not None:
+        lo, hi = cover
+        start, end = max(start, lo), min(end, hi + dt.timedelta(days=1))
+        if end <= start:
+            start, end = by.start, by.end
+        elif (start, end) != (by.start, by.end):
+            notes.append(
+                f"the store's data covers {lo} to {hi}: the average is over the {(end - start).days} days of "
+                f"{start} to {end - dt.timedelta(days=1)} only"
+            )
+    n = _bucket_count(start, end, p.grain)
+    units = _units(start, end, p.grain)
+    chosen = _calendar_days(start, end, p.filters) if p.grain == "day" else None
+    if chosen is not None:  # "avg weekend day": the weekend's spend over its weekend days, not every day
+        n, units = chosen, float(chosen)
     top = by.rows[0] if by.rows and by.rows[0].group else None
     return AverageResult(
         measure=p.measure,
@@ -543,12 +576,18 @@ def run_average(con: duckdb.DuckDBPyConnection, p: AverageInput) -> AverageResul
         period_label=by.period_label,
         assumptions=[
             *by.assumptions,
-            f"average over every calendar {p.grain} of the period, including any without spend"
+            (
+                f"average over the {chosen} days of the period its day-of-week filter keeps"
+                if chosen is not None
+                else f"average over every calendar {p.grain} of the period"
+            )
+            + ", including any without spend"
             + (
                 f"; a {p.grain} the period covers only in part counts by its days ({units:.2f} {p.grain}s)"
                 if p.grain != "day" and abs(units - n) > 1e-9
                 else ""
-            ),
+            )
+            + "".join(f"; {note}" for note in notes),
         ],
     )
 

@@ -39,6 +39,10 @@ BUILTIN_DIMENSIONS: dict[str, tuple[str, str]] = {
     "resource_type": ("ResourceType", "resource type"),
     "sku": ("SkuId", "SKU id"),
     "sku_meter": ("SkuMeter", "SKU meter (functional meter name)"),
+    "consumed_unit": (
+        "ConsumedUnit",
+        "FOCUS ConsumedUnit: the unit of usage_quantity (Tokens, Hours, Seats, ...)",
+    ),
     "instance_type": ("x_InstanceType", "GPU instance type"),
     "gpu_count": ("x_GpuCount", "GPUs per instance; GPU instance rows only (filter not_in ['(none)', '0'])"),
     "commitment": ("CommitmentDiscountName", "commitment discount (reservation, PTU, savings plan) name"),
