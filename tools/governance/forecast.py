@@ -32,6 +32,7 @@ from spendscope.tools.governance.anomaly_detection import USAGE_ROWS
 from spendscope.tools.governance.anomaly_model import score_days
 from spendscope.tools.governance.calendar import build_calendar
 from spendscope.tools.governance.forecast_models import SEASON, SeriesForecast, fit_forecast
+from spendscope.tools.governance.forecast_monthly import monthly_jobs, project_monthly, recurs_monthly
 from spendscope.tools.money_text import InBillCurrency
 from spendscope.tools.periods import data_end
 from spendscope.tools.registry import operation
@@ -133,11 +134,13 @@ def scope_series(
 
 
 def clean_outliers(
-    y: np.ndarray, z: float = 4.0, max_run: int = 3, recovery: int = 3
+    y: np.ndarray, z: float = 4.0, max_run: int = 3, recovery: int = 3, start: dt.date | None = None
 ) -> tuple[np.ndarray, list[int]]:
     """Replace transient outliers with the robust baseline: runs of at most `max_run` unusual days after which
     the series went back to what it was. A run is kept when the days after it only look normal because the
-    baseline moved to a new level (replacing the run makes them unusual), or when it reaches the end."""
+    baseline moved to a new level (replacing the run makes them unusual), or when it reaches the end, unless
+    (`start`: the series' first day) it sits where a replaced run of an earlier month sat: a month-position job
+    (tools.governance.forecast_monthly) seen again, not a new level (and its next day may be the job's second)."""
 
     cal = build_calendar(dt.date(2000, 1, 3), len(y), "none")  # positions only: no holidays, no month dates
 
@@ -166,6 +169,13 @@ def clean_outliers(
             if not trial_flag[j : j + recovery].any():
                 out, flag, expected = trial, trial_flag, trial_expected
                 replaced.extend(range(i, j))
+        elif (
+            j - i <= max_run
+            and start is not None
+            and recurs_monthly(i, bool(np.sum(y[i:j] - expected[i:j]) > 0), replaced, y, out, start)
+        ):
+            out[i:j] = expected[i:j]
+            replaced.extend(range(i, j))
         i = j
     return out, replaced
 
@@ -446,8 +456,18 @@ def forecast_scope(
             f"warning: only {len(y)} days of history, under two months: monthly patterns (month-start jobs) "
             "cannot be learned yet and recurring charges repeat from one month only"
         )
-    cleaned, replaced = clean_outliers(usage) if len(y) >= TWO_SEASONS else (usage, [])
-    fc = forecast_total(cleaned, series.fees, series.start, horizon, level, method, raw=usage)
+    cleaned, replaced = clean_outliers(usage, start=series.start) if len(y) >= TWO_SEASONS else (usage, [])
+    # a replaced run that recurs at its month position is a monthly job, projected like a recurring charge
+    jobs = monthly_jobs(usage, cleaned, replaced, series.start)
+    fc = forecast_total(cleaned, series.fees, series.start, horizon, level, method, raw=usage - jobs)
+    coming = project_monthly(jobs, series.start, horizon)
+    if coming.any():
+        fc.shift(coming)
+        fc.model += " + month-position jobs"
+        notes.append(
+            "spend that jumps at the same position of every month (a month-end or month-start job) is projected "
+            "at that position in the coming months, not smoothed away as a one-off"
+        )
     notes += fc.notes
     bt = None
     if run_backtest:
